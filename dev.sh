@@ -1,0 +1,183 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Developer entry point; the README's two commands are `./dev.sh run` and
+# `./dev.sh test`. Both install what is missing (apt-get, Debian 12), build,
+# and are safe to rerun.
+#
+#   ./dev.sh run    build and run reclaimd in the foreground on this host
+#   ./dev.sh test   build and run every test: unit, ASan+UBSan, fuzz smoke,
+#                   distcheck, unit files, and the real-kernel VM tests
+#   ./dev.sh deps   only install the Debian packages
+#   ./dev.sh build  only build (in ./build)
+#
+# Environment: FUZZ_SECONDS (per fuzzer, default 15), SKIP_VM=1 to leave out
+# the QEMU tests, JOBS (default nproc).
+set -eu
+
+cd "$(dirname "$0")"
+top=$(pwd)
+JOBS=${JOBS:-$(nproc)}
+FUZZ_SECONDS=${FUZZ_SECONDS:-15}
+
+BUILD_DEPS="build-essential autoconf automake libtool pkg-config autoconf-archive
+libevent-dev libsystemd-dev libcgroup-dev libjson-c-dev libinih-dev libcmocka-dev
+scdoc"
+TEST_DEPS="clang systemd qemu-system-x86 busybox-static cpio kmod gnuplot-nox
+python3 procps util-linux iproute2"
+
+deps() {
+	missing=""
+	for p in "$@"; do
+		if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed'; then
+			missing="$missing $p"
+		fi
+	done
+	[ -z "$missing" ] && return 0
+	echo "dev.sh: installing$missing"
+	if [ "$(id -u)" != 0 ]; then
+		echo "dev.sh: installing packages needs root (run as root or with sudo)" >&2
+		exit 1
+	fi
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -q
+	# shellcheck disable=SC2086
+	apt-get install -y -q --no-install-recommends $missing
+}
+
+configure_in() { # DIR [configure args]
+	dir=$1
+	shift
+	[ -x "$top/configure" ] && [ "$top/configure" -nt "$top/configure.ac" ] ||
+		(cd "$top" && autoreconf -fi)
+	mkdir -p "$dir"
+	stamp="$dir/.configure-args"
+	if [ ! -f "$dir/Makefile" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$*" ]; then
+		(cd "$dir" && "$top/configure" -q "$@")
+		echo "$*" >"$stamp"
+	fi
+}
+
+build() {
+	configure_in "$top/build" --enable-werror --localstatedir=/var --runstatedir=/run --sysconfdir=/etc
+	make -C "$top/build" -j"$JOBS"
+}
+
+PASSED=0
+FAILED=0
+count_suite() { # test-suite.log
+	[ -f "$1" ] || return 0
+	p=$(sed -n 's/^# PASS: *//p' "$1" | head -n1)
+	f=$(sed -n 's/^# FAIL: *//p' "$1" | head -n1)
+	e=$(sed -n 's/^# ERROR: *//p' "$1" | head -n1)
+	PASSED=$((PASSED + ${p:-0}))
+	FAILED=$((FAILED + ${f:-0} + ${e:-0}))
+}
+
+step() { # NAME COMMAND...
+	name=$1
+	shift
+	echo
+	echo "==== $name"
+	if "$@"; then
+		echo "==== $name: ok"
+	else
+		echo "==== $name: FAILED"
+		FAILED_STEPS="${FAILED_STEPS:-} $name"
+	fi
+}
+
+unit_tests() {
+	make -C "$top/build" -j"$JOBS" check || { cat "$top/build/test-suite.log"; return 1; }
+}
+
+asan_tests() {
+	configure_in "$top/build-asan" --enable-werror --enable-asan --enable-ubsan
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		make -C "$top/build-asan" -j"$JOBS" check ||
+		{ cat "$top/build-asan/test-suite.log"; return 1; }
+}
+
+fuzz_smoke() {
+	CC=clang configure_in "$top/build-fuzz" CC=clang --enable-werror --enable-fuzzing \
+		--enable-asan --enable-ubsan --disable-tests
+	make -C "$top/build-fuzz" -j"$JOBS"
+	found=0
+	for f in "$top"/build-fuzz/tests/fuzz/fuzz-*; do
+		[ -x "$f" ] || continue
+		found=1
+		name=$(basename "$f")
+		corpus="$top/build-fuzz/corpus/$name"
+		mkdir -p "$corpus"
+		echo "fuzz: $name for ${FUZZ_SECONDS}s"
+		"$f" -max_total_time="$FUZZ_SECONDS" -max_len=65536 -print_final_stats=1 \
+			"$corpus" "$top/tests/fuzz/seeds/${name#fuzz-}" 2>"$corpus.log" ||
+			{ tail -n 60 "$corpus.log"; return 1; }
+		grep -E 'stat::number_of_executed_units' "$corpus.log" || true
+		PASSED=$((PASSED + 1))
+	done
+	[ "$found" = 1 ] || echo "fuzz: no fuzz targets built yet"
+}
+
+distcheck() {
+	make -C "$top/build" -j"$JOBS" distcheck \
+		DISTCHECK_CONFIGURE_FLAGS="--enable-werror" >"$top/build/distcheck.log" 2>&1 ||
+		{ tail -n 80 "$top/build/distcheck.log"; return 1; }
+	tail -n 4 "$top/build/distcheck.log"
+}
+
+vm_tests() {
+	if [ "${SKIP_VM:-0}" = 1 ]; then
+		echo "vm: skipped (SKIP_VM=1)"
+		return 0
+	fi
+	if [ ! -x "$top/tests/vm/run" ]; then
+		echo "vm: no VM harness yet"
+		return 0
+	fi
+	"$top/tests/vm/run" --build "$top/build"
+}
+
+cmd=${1:-}
+case "$cmd" in
+deps)
+	deps $BUILD_DEPS $TEST_DEPS
+	;;
+build)
+	deps $BUILD_DEPS
+	build
+	;;
+run)
+	deps $BUILD_DEPS
+	build
+	mkdir -p /run/reclaimd
+	echo "dev.sh: starting reclaimd in the foreground (Ctrl-C stops it);"
+	echo "dev.sh: in another terminal: build/reclaimctl status"
+	exec "$top/build/reclaimd" --config="$top/etc/reclaimd.conf" \
+		--socket=/run/reclaimd/control.sock
+	;;
+test)
+	deps $BUILD_DEPS $TEST_DEPS
+	step build build
+	step unit-tests unit_tests
+	count_suite "$top/build/test-suite.log"
+	step asan-ubsan-tests asan_tests
+	count_suite "$top/build-asan/test-suite.log"
+	step fuzz-smoke fuzz_smoke
+	step distcheck distcheck
+	step vm-tests vm_tests
+	[ -f "$top/build/vm-results.txt" ] && count_vm=$(cat "$top/build/vm-results.txt") &&
+		PASSED=$((PASSED + ${count_vm% *})) && FAILED=$((FAILED + ${count_vm#* }))
+	echo
+	if [ -n "${FAILED_STEPS:-}" ]; then
+		echo "FAILED steps:${FAILED_STEPS}"
+		FAILED=$((FAILED > 0 ? FAILED : 1))
+	fi
+	echo "$PASSED passed, $FAILED failed"
+	[ -z "${FAILED_STEPS:-}" ]
+	;;
+*)
+	sed -n '4,17p' "$0" | sed 's/^# \{0,1\}//'
+	exit 2
+	;;
+esac

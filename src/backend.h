@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#pragma once
+
+/*
+ * The seam between the kswapd engine (kswapd.c, balance.c) and whatever
+ * carries out reclaim: the real actuators (actuator.c: per-node reclaim file,
+ * cgroup v2 memory.reclaim) or the simulated node used by the tests.
+ *
+ * Node threads call these; they may block for seconds (memory.reclaim is
+ * synchronous). Implementations must not allocate or open files: they run on
+ * the reclaim path.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "zoneinfo.h"
+
+/* swappiness value meaning "do not pass swappiness=, use the kernel's". */
+#define SWAPPINESS_KERNEL_DEFAULT (-1)
+
+enum shrink_kind {
+	/* mem_cgroup_soft_limit_reclaim(): only cgroups above their configured
+	 * soft target, down to it. */
+	SHRINK_SOFT_TARGET,
+	/* kswapd_shrink_node(): the node-level pass. */
+	SHRINK_NODE,
+	/* An operator's `reclaimctl reclaim` on one cgroup. */
+	SHRINK_CGROUP,
+};
+
+struct shrink_request {
+	enum shrink_kind kind;
+	int node;                 /* kernel node id */
+	uint64_t nr_to_reclaim;   /* bytes */
+	int swappiness;           /* 0 = file only (boost / gentle priority),
+				   * SWAPPINESS_KERNEL_DEFAULT, or 1..200 */
+	int priority;             /* DEF_PRIORITY (12) .. 1, for accounting */
+	bool dry_run;             /* decide and account, but do not write */
+	const char *cgroup;       /* SHRINK_CGROUP only: path below the root */
+};
+
+struct shrink_result {
+	uint64_t nr_requested;    /* bytes asked of the kernel */
+	uint64_t nr_reclaimed;    /* bytes measured as reclaimed */
+	unsigned nr_writes;       /* reclaim-file writes issued */
+	unsigned nr_partial;      /* writes answered EAGAIN */
+	unsigned nr_errors;       /* writes that failed otherwise */
+	unsigned nr_skipped;      /* candidates skipped (braked, floor, gone) */
+};
+
+struct reclaim_backend {
+	/* Fresh zoneinfo for one node (kept fd, pread, no allocation). */
+	int (*snapshot)(void *userdata, int node, struct node_zoneinfo *ret);
+	/* Carry out one shrink request; 0 or negative errno. A partial
+	 * reclaim is not an error: result->nr_reclaimed says how much. */
+	int (*shrink)(void *userdata, const struct shrink_request *req,
+		      struct shrink_result *ret);
+	void *userdata;
+};

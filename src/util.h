@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "macro.h"
+
+#define USEC_PER_SEC UINT64_C(1000000)
+#define USEC_PER_MSEC UINT64_C(1000)
+#define NSEC_PER_USEC UINT64_C(1000)
+#define USEC_INFINITY UINT64_MAX
+
+/* Parse a decimal unsigned integer; the whole string must be consumed, no
+ * sign, no leading/trailing space, no overflow. */
+int safe_atou64(const char *s, uint64_t *ret);
+int safe_atou(const char *s, unsigned *ret);
+int safe_atoi(const char *s, int *ret);
+
+/*
+ * Sizes: "4096", "64K", "1.5G", "512MiB", "10%".
+ * Suffixes are binary (K = 1024), as in the kernel's memparse() and
+ * memory.reclaim. A trailing "B" or "iB" is accepted. "%" is relative to
+ * percent_base (pass 0 to refuse percentages). Overflow is -ERANGE.
+ */
+int parse_size(const char *s, uint64_t percent_base, uint64_t *ret);
+
+/* Durations: "250ms", "2s", "1min", "1h", "500us"; a bare number is in
+ * default_unit_usec units. Overflow is -ERANGE. */
+int parse_duration(const char *s, uint64_t default_unit_usec, uint64_t *ret_usec);
+
+/* Booleans as systemd accepts them: yes/no, true/false, on/off, 1/0. */
+int parse_boolean(const char *s);
+
+/* "1.5G", "300M", "4.0K", "12B" into buf; returns buf. */
+#define FORMAT_BYTES_MAX 16
+char *format_bytes(char *buf, size_t size, uint64_t bytes);
+/* "1.20s", "250ms", "40us". */
+#define FORMAT_DURATION_MAX 24
+char *format_duration(char *buf, size_t size, uint64_t usec);
+
+uint64_t now_usec(void); /* CLOCK_MONOTONIC */
+uint64_t realtime_usec(void);
+
+/*
+ * Re-read a kept-open file from offset 0 into buf (size includes room for a
+ * terminating NUL). Returns the length read, -E2BIG if the file did not fit
+ * (a truncated read is never presented as whole), or a negative errno.
+ * Does not allocate: safe on the reclaim path.
+ */
+ssize_t pread_file(int fd, char *buf, size_t size);
+
+/* Read a small file (below dirfd) whole into buf, opening it; for start-up
+ * and the slow paths only. */
+ssize_t read_file_at(int dirfd, const char *path, char *buf, size_t size);
+
+/* Write the whole string to a file below dirfd (start-up / slow path). */
+int write_file_at(int dirfd, const char *path, const char *value);
+
+/* Join root and path into buf: "/fixture" + "/proc/zoneinfo". */
+int path_join(char *buf, size_t size, const char *root, const char *path);
+
+static inline bool streq(const char *a, const char *b)
+{
+	return a && b && __builtin_strcmp(a, b) == 0;
+}
+bool startswith(const char *s, const char *prefix);

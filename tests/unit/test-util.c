@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util.h"
+
+struct size_case {
+	const char *in;
+	uint64_t base;
+	int r;
+	uint64_t out;
+};
+
+static void test_parse_size(void **state)
+{
+	static const struct size_case cases[] = {
+		{ "0", 0, 0, 0 },
+		{ "4096", 0, 0, 4096 },
+		{ "4096B", 0, 0, 4096 },
+		{ "64K", 0, 0, 65536 },
+		{ "64k", 0, 0, 65536 },
+		{ "1M", 0, 0, 1048576 },
+		{ "512MiB", 0, 0, UINT64_C(512) << 20 },
+		{ "1.5G", 0, 0, UINT64_C(3) << 29 },
+		{ "2T", 0, 0, UINT64_C(2) << 40 },
+		{ "16383P", 0, 0, UINT64_C(16383) << 50 },
+		{ "10%", 1000, 0, 100 },
+		{ "0.5%", 2000, 0, 10 },
+		{ "100%", 12345, 0, 12345 },
+		{ "18446744073709551615", 0, 0, UINT64_MAX },
+		/* adversarial */
+		{ "18446744073709551616", 0, -ERANGE, 0 },
+		{ "16384P", 0, -ERANGE, 0 },
+		{ "101%", 1000, -ERANGE, 0 },
+		{ "10%", 0, -EINVAL, 0 },
+		{ "", 0, -EINVAL, 0 },
+		{ "-1", 0, -EINVAL, 0 },
+		{ " 1", 0, -EINVAL, 0 },
+		{ "1 ", 0, -EINVAL, 0 },
+		{ "1.", 0, -EINVAL, 0 },
+		{ "1.5", 0, -EINVAL, 0 },
+		{ "1X", 0, -EINVAL, 0 },
+		{ "K", 0, -EINVAL, 0 },
+		{ "0x10", 0, -EINVAL, 0 },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint64_t v = 0xdeadbeef;
+		int r = parse_size(cases[i].in, cases[i].base, &v);
+
+		if (r != cases[i].r)
+			fail_msg("parse_size(\"%s\") = %d, want %d", cases[i].in, r,
+				 cases[i].r);
+		if (r == 0)
+			assert_int_equal(v, cases[i].out);
+		else
+			assert_int_equal(v, 0xdeadbeef); /* untouched on failure */
+	}
+	(void)state;
+}
+
+static void test_parse_duration(void **state)
+{
+	static const struct {
+		const char *in;
+		uint64_t unit;
+		int r;
+		uint64_t out;
+	} cases[] = {
+		{ "250ms", USEC_PER_SEC, 0, 250000 },
+		{ "2s", USEC_PER_SEC, 0, 2000000 },
+		{ "1.5s", USEC_PER_SEC, 0, 1500000 },
+		{ "1min", USEC_PER_SEC, 0, 60000000 },
+		{ "1h", USEC_PER_SEC, 0, UINT64_C(3600000000) },
+		{ "500us", USEC_PER_SEC, 0, 500 },
+		{ "3", USEC_PER_SEC, 0, 3000000 },
+		{ "3", USEC_PER_MSEC, 0, 3000 },
+		{ "", USEC_PER_SEC, -EINVAL, 0 },
+		{ "1d", USEC_PER_SEC, -EINVAL, 0 },
+		{ "s", USEC_PER_SEC, -EINVAL, 0 },
+		{ "-1s", USEC_PER_SEC, -EINVAL, 0 },
+		{ "99999999999999999h", USEC_PER_SEC, -ERANGE, 0 },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint64_t v = 42;
+		int r = parse_duration(cases[i].in, cases[i].unit, &v);
+
+		if (r != cases[i].r)
+			fail_msg("parse_duration(\"%s\") = %d, want %d", cases[i].in,
+				 r, cases[i].r);
+		assert_int_equal(v, r == 0 ? cases[i].out : 42);
+	}
+	(void)state;
+}
+
+static void test_safe_ato(void **state)
+{
+	uint64_t u = 7;
+	unsigned v = 7;
+	int i = 7;
+
+	assert_int_equal(safe_atou64("123", &u), 0);
+	assert_int_equal(u, 123);
+	assert_int_equal(safe_atou64("12a", &u), -EINVAL);
+	assert_int_equal(safe_atou64("+1", &u), -EINVAL);
+	assert_int_equal(u, 123);
+	assert_int_equal(safe_atou("4294967295", &v), 0);
+	assert_int_equal(v, 4294967295u);
+	assert_int_equal(safe_atou("4294967296", &v), -ERANGE);
+	assert_int_equal(safe_atoi("-2147483648", &i), 0);
+	assert_int_equal(i, -2147483648);
+	assert_int_equal(safe_atoi("2147483648", &i), -ERANGE);
+	assert_int_equal(safe_atoi("-", &i), -EINVAL);
+	(void)state;
+}
+
+static void test_parse_boolean(void **state)
+{
+	assert_int_equal(parse_boolean("yes"), 1);
+	assert_int_equal(parse_boolean("On"), 1);
+	assert_int_equal(parse_boolean("0"), 0);
+	assert_int_equal(parse_boolean("false"), 0);
+	assert_int_equal(parse_boolean("maybe"), -EINVAL);
+	assert_int_equal(parse_boolean(""), -EINVAL);
+	(void)state;
+}
+
+static void test_format(void **state)
+{
+	char buf[FORMAT_BYTES_MAX], dbuf[FORMAT_DURATION_MAX];
+
+	assert_string_equal(format_bytes(buf, sizeof(buf), 12), "12B");
+	assert_string_equal(format_bytes(buf, sizeof(buf), 1536), "1.5K");
+	assert_string_equal(format_bytes(buf, sizeof(buf), UINT64_C(3) << 29), "1.5G");
+	assert_string_equal(format_bytes(buf, sizeof(buf), UINT64_MAX), "15.9E");
+	assert_string_equal(format_duration(dbuf, sizeof(dbuf), 1200000), "1.20s");
+	assert_string_equal(format_duration(dbuf, sizeof(dbuf), 250000), "250ms");
+	assert_string_equal(format_duration(dbuf, sizeof(dbuf), 40), "40us");
+	(void)state;
+}
+
+static void test_pread_file(void **state)
+{
+	char path[] = "/tmp/test-util-XXXXXX";
+	char buf[8];
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	unlink(path);
+	assert_int_equal(write(fd, "abc", 3), 3);
+	assert_int_equal(pread_file(fd, buf, sizeof(buf)), 3);
+	assert_string_equal(buf, "abc");
+	/* exactly size-1 bytes fits */
+	assert_int_equal(pwrite(fd, "defg", 4, 3), 4);
+	assert_int_equal(pread_file(fd, buf, sizeof(buf)), 7);
+	assert_string_equal(buf, "abcdefg");
+	/* one more byte: never presented as whole */
+	assert_int_equal(pwrite(fd, "h", 1, 7), 1);
+	assert_int_equal(pread_file(fd, buf, sizeof(buf)), -E2BIG);
+	close(fd);
+	assert_int_equal(pread_file(fd, buf, sizeof(buf)), -EBADF);
+	(void)state;
+}
+
+static void test_path_join(void **state)
+{
+	char buf[32];
+
+	assert_int_equal(path_join(buf, sizeof(buf), "/fx", "/proc/zoneinfo"), 0);
+	assert_string_equal(buf, "/fx/proc/zoneinfo");
+	assert_int_equal(path_join(buf, sizeof(buf), "/", "/proc/zoneinfo"), 0);
+	assert_string_equal(buf, "/proc/zoneinfo");
+	assert_int_equal(path_join(buf, sizeof(buf), NULL, "/proc"), 0);
+	assert_string_equal(buf, "/proc");
+	assert_int_equal(path_join(buf, 8, "/fixture", "/proc"), -ENAMETOOLONG);
+	(void)state;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse_size),
+		cmocka_unit_test(test_parse_duration),
+		cmocka_unit_test(test_safe_ato),
+		cmocka_unit_test(test_parse_boolean),
+		cmocka_unit_test(test_format),
+		cmocka_unit_test(test_pread_file),
+		cmocka_unit_test(test_path_join),
+	};
+
+	return cmocka_run_group_tests_name("util", tests, NULL, NULL);
+}
