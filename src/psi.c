@@ -254,12 +254,8 @@ int psi_stall_permyriad(uint64_t prev_total_usec, uint64_t cur_total_usec,
 		*ret_permyriad = 10000;
 		return 0;
 	}
-	/* delta < window, so delta * 10000 overflows only for windows over
-	 * 58 years: divide the window instead then. */
-	if (delta > UINT64_MAX / 10000)
-		*ret_permyriad = (unsigned)MIN(delta / (window_usec / 10000), (uint64_t)10000);
-	else
-		*ret_permyriad = (unsigned)(delta * 10000 / window_usec);
+	/* 128-bit product: delta * 10000 overflows 64 bits past 58 years. */
+	*ret_permyriad = (unsigned)((unsigned __int128)delta * 10000 / window_usec);
 	return 0;
 }
 
