@@ -209,13 +209,28 @@ static bool path_has_dotdot(const char *path)
 	return false;
 }
 
+/* O_DIRECTORY|O_NOFOLLOW on a symlink fails with ENOTDIR: say ELOOP, as
+ * openat2's RESOLVE_NO_SYMLINKS does. */
+static int component_error(int dir_fd, const char *comp)
+{
+	int r = negative_errno();
+	struct stat st;
+
+	if (r == -ENOTDIR && fstatat(dir_fd, comp, &st, AT_SYMLINK_NOFOLLOW) >= 0 &&
+	    S_ISLNK(st.st_mode))
+		return -ELOOP;
+	return r;
+}
+
 /* Before openat2 (5.6): one component at a time, none a symlink. */
-static int path_open_nofollow(int root_fd, const char *path, int *ret_fd)
+int cgroup_path_open_nofollow(int root_fd, const char *path, int *ret_fd)
 {
 	_cleanup_close_ int fd = -1;
 	char comp[256];
 	const char *p = path;
 
+	if (path_has_dotdot(path))
+		return -EPERM;
 	fd = openat(root_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return negative_errno();
@@ -230,7 +245,7 @@ static int path_open_nofollow(int root_fd, const char *path, int *ret_fd)
 			comp[n] = '\0';
 			nfd = openat(fd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 			if (nfd < 0)
-				return errno == ELOOP ? -ELOOP : negative_errno();
+				return component_error(fd, comp);
 			safe_close(fd);
 			fd = nfd;
 		}
@@ -260,7 +275,7 @@ int cgroup_path_open(int root_fd, const char *path, int *ret_fd)
 		path = ".";
 	fd = syscall(SYS_openat2, root_fd, path, &how, sizeof(how));
 	if (fd < 0 && (errno == ENOSYS || errno == E2BIG))
-		return path_open_nofollow(root_fd, path, ret_fd);
+		return cgroup_path_open_nofollow(root_fd, path, ret_fd);
 	if (fd < 0)
 		return negative_errno();
 	*ret_fd = (int)fd;

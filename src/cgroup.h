@@ -140,6 +140,8 @@ struct cgroup_candidate *cgroup_set_find(struct cgroup_set *s, const char *path)
  * Slow path only.
  */
 int cgroup_path_open(int root_fd, const char *path, int *ret_fd);
+/* The fallback alone (exposed for tests). */
+int cgroup_path_open_nofollow(int root_fd, const char *path, int *ret_fd);
 
 /* Open a cgroup's control files (dir_fd taken over). Slow path only. */
 int cgroup_candidate_open(int dir_fd, const char *path, struct cgroup_candidate **ret);
