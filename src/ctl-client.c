@@ -269,7 +269,7 @@ int ctl_client_call(struct ctl_client *client, const char *cmd,
 			ctl_reply_done(&reply);
 			continue;
 		}
-		if (reply.kind == CTL_REPLY_ERROR) {
+		if (reply.kind == CTL_REPLY_ERROR && (reply.id == id || reply.id < 0)) {
 			/* An error without our id (a connection-level refusal such
 			 * as too many clients or an oversized line) is ours too. */
 			if (ret_error)

@@ -246,8 +246,23 @@ static struct json_object *ctl_json_parse(const char *line, size_t len,
 	o = json_tokener_parse_ex(tok, line, (int)len);
 	jerr = json_tokener_get_error(tok);
 	end = json_tokener_get_parse_end(tok);
+	if (!o && jerr == json_tokener_continue) {
+		/* A bare literal or number ("null", "12") is only complete once
+		 * a delimiter follows: give it the end of the line. */
+		o = json_tokener_parse_ex(tok, " ", 1);
+		jerr = json_tokener_get_error(tok);
+		end = len;
+	}
 	json_tokener_free(tok);
 
+	if (!o && jerr == json_tokener_success && end > 0) {
+		/* json-c returns NULL for a complete JSON null. */
+		ctl_error_set(ret_error, -EINVAL,
+			      "The line must be a JSON object like "
+			      "{\"v\":%d,\"id\":1,\"cmd\":\"status\"}, not null.",
+			      CTL_PROTOCOL_VERSION);
+		return NULL;
+	}
 	if (!o || jerr != json_tokener_success) {
 		json_object_put(o);
 		if (jerr == json_tokener_continue || jerr == json_tokener_success)

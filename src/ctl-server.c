@@ -619,11 +619,9 @@ static int ctl_socket_bind(int fd, const struct sockaddr_un *sa)
 	if (lstat(sa->sun_path, &st) < 0)
 		return negative_errno();
 	if (!S_ISSOCK(st.st_mode))
-		return log_error_errno(-EEXIST, "%s exists and is not a socket, "
-				       "refusing to replace it.", sa->sun_path);
+		return -EEXIST;
 	if (ctl_socket_alive(sa))
-		return log_error_errno(-EADDRINUSE, "Something already listens on "
-				       "%s: is another reclaimd running?", sa->sun_path);
+		return -EADDRINUSE;
 	log_info("Removing stale control socket %s.", sa->sun_path);
 	if (unlink(sa->sun_path) < 0 && errno != ENOENT)
 		return negative_errno();
@@ -650,6 +648,12 @@ static int ctl_socket_open(const struct ctl_server_options *options)
 	if (fd < 0)
 		return negative_errno();
 	r = ctl_socket_bind(fd, &sa);
+	if (r == -EEXIST)
+		return log_error_errno(r, "%s exists and is not a socket, refusing "
+				       "to replace it.", options->path);
+	if (r == -EADDRINUSE)
+		return log_error_errno(r, "Something already listens on %s: is "
+				       "another reclaimd running?", options->path);
 	if (r < 0)
 		return log_error_errno(r, "Cannot bind the control socket %s: %m",
 				       options->path);
