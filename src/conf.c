@@ -341,12 +341,12 @@ static void conf_format_number(const struct conf_item *item, char *buf, size_t s
 {
 	if (item->special && v == CONF_SPECIAL)
 		snprintf(buf, size, "%s", item->special);
-	else if (item->type == CONF_SIZE || item->type == CONF_AMOUNT)
+	else if (item->type == CONF_SIZE)
 		conf_format_size(buf, size, v);
 	else if (item->type == CONF_DURATION)
 		conf_format_duration(buf, size, v);
-	else if (item->type == CONF_PERMYRIAD)
-		conf_format_permyriad(buf, size, v);
+	else if (item->type == CONF_PERMYRIAD || item->type == CONF_AMOUNT)
+		conf_format_permyriad(buf, size, v); /* an amount's range is its share */
 	else
 		snprintf(buf, size, "%" PRIu64, v);
 }
@@ -582,8 +582,10 @@ static const char *conf_what(enum conf_type t)
 		return "not a duration";
 	case CONF_PSI_TRIGGER:
 		return "not a PSI trigger";
+	case CONF_ENUM:
+		return "unknown value";
 	default:
-		return "not valid";
+		return "invalid";
 	}
 }
 
@@ -833,6 +835,8 @@ static int conf_check_pattern(const char *p, char *msg, size_t msglen)
 	const char *why = NULL;
 	bool in_bracket = false;
 
+	if (streq(p, "/"))
+		return 0; /* the root cgroup */
 	if (p[0] == '\0')
 		why = "empty pattern";
 	else if (strstr(p, "//") || p[strlen(p) - 1] == '/')
@@ -857,7 +861,8 @@ static int conf_check_pattern(const char *p, char *msg, size_t msglen)
 			why = "'/' inside [...]";
 	}
 	if (!why && in_bracket)
-		why = "unterminated '['";
+		why = "unterminated '[' (a section header ends at the first ']', so [...] "
+		      "classes cannot be used)";
 	if (why) {
 		snprintf(msg, msglen, "[CGroup %s]: invalid cgroup pattern: %s", p, why);
 		return -EINVAL;
@@ -957,6 +962,7 @@ struct conf_parser {
 	const char *text;
 	size_t len, pos;
 	unsigned line;
+	unsigned section_line; /* of the last "[...]" header */
 	int r;		 /* first error */
 	unsigned err_line;
 	char *err;
@@ -964,8 +970,10 @@ struct conf_parser {
 	char warned_section[256];
 };
 
-static void conf_parser_fail(struct conf_parser *p, int r, const char *fmt, ...) _printf_(3, 4);
-static void conf_parser_fail(struct conf_parser *p, int r, const char *fmt, ...)
+static void conf_parser_fail_at(struct conf_parser *p, unsigned line, int r, const char *fmt,
+				...) _printf_(4, 5);
+static void conf_parser_fail_at(struct conf_parser *p, unsigned line, int r, const char *fmt,
+				...)
 {
 	char msg[CONF_MSG_MAX];
 	va_list ap;
@@ -976,9 +984,11 @@ static void conf_parser_fail(struct conf_parser *p, int r, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	p->r = r;
-	p->err_line = p->line;
-	snprintf(p->err, p->errlen, "%s:%u: %s", p->file, p->line, msg);
+	p->err_line = line;
+	snprintf(p->err, p->errlen, "%s:%u: %s", p->file, line, msg);
 }
+
+#define conf_parser_fail(p, r, ...) conf_parser_fail_at(p, (p)->line, r, __VA_ARGS__)
 
 /* fgets() over the buffer, counting lines; see the comment at the top. */
 static char *conf_reader(char *str, int num, void *stream)
@@ -1002,6 +1012,8 @@ static char *conf_reader(char *str, int num, void *stream)
 	else {
 		memcpy(str, start, n);
 		str[n] = '\0';
+		if (str[strspn(str, " \t")] == '[')
+			p->section_line = p->line;
 	}
 	return str;
 }
@@ -1036,7 +1048,8 @@ static int conf_handler(void *user, const char *section, const char *name, const
 
 	r = conf_resolve_section(p->conf, section, &t, msg, sizeof(msg));
 	if (r < 0) {
-		conf_parser_fail(p, r, "%s", msg);
+		/* A bad [Node x] or [CGroup x] is the header's fault. */
+		conf_parser_fail_at(p, p->section_line ? p->section_line : p->line, r, "%s", msg);
 		return 1;
 	}
 	if (r == 0) {
@@ -1089,6 +1102,7 @@ static int conf_parse_buffer(struct conf *conf, const char *name, const char *te
 {
 	struct conf_parser p = {
 		.conf = conf, .text = text, .len = len, .err = err, .errlen = errlen,
+		.warned_section = "\001", /* no section warned about yet */
 	};
 	int k;
 
