@@ -702,6 +702,10 @@ int actuator_cgroups(struct actuator *a, struct actuator_cgroup_info **ret, size
 		v[i].acct = cg->acct;
 		v[i].braked = cg->brake.engaged;
 		v[i].gone = cg->gone;
+		v[i].protection_bytes = MAX(cg->min_bytes, cg->low_bytes);
+		v[i].pressure_some_total_usec = cg->pressure_some_total_usec;
+		memcpy(v[i].node_file_bytes, cg->node_file_bytes, sizeof(v[i].node_file_bytes));
+		memcpy(v[i].node_anon_bytes, cg->node_anon_bytes, sizeof(v[i].node_anon_bytes));
 	}
 	pthread_mutex_unlock(&a->lock);
 	*ret_n = s->n_cgroups;

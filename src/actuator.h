@@ -113,6 +113,10 @@ struct actuator_cgroup_info {
 	struct cgroup_account acct;
 	bool braked;
 	bool gone;
+	uint64_t protection_bytes;    /* max(memory.min, memory.low) */
+	uint64_t pressure_some_total_usec;
+	uint64_t node_file_bytes[MEMSTAT_MAX_NODES];
+	uint64_t node_anon_bytes[MEMSTAT_MAX_NODES];
 };
 
 /* A copy of the candidate table (allocated; control path only). */
