@@ -48,6 +48,11 @@ static void schedule(struct event *ev, uint64_t usec)
 	event_add(ev, &tv);
 }
 
+static bool root_is_host(const char *root)
+{
+	return !root || !*root || streq(root, "/");
+}
+
 struct manager_node *manager_node(struct manager *m, int id)
 {
 	for (unsigned i = 0; i < m->n_nodes; i++)
@@ -290,6 +295,11 @@ static void setup_psi(struct manager *m)
 	}
 	if (!t->enabled)
 		return;
+	if (!root_is_host(m->root)) {
+		/* A fixture tree is no procfs: a trigger write would change it. */
+		m->psi_polling = true;
+		return;
+	}
 	snprintf(spec, sizeof(spec), "%s %" PRIu64 " %" PRIu64, t->full ? "full" : "some",
 		 t->stall_usec, t->window_usec);
 	(void)path_join(path, sizeof(path), m->root, "/proc/pressure/memory");
@@ -646,11 +656,6 @@ static void status_tick(evutil_socket_t fd, short what, void *userdata)
 }
 
 /* ---- start-up ---- */
-
-static bool root_is_host(const char *root)
-{
-	return !root || !*root || streq(root, "/");
-}
 
 static int setup_nodes(struct manager *m)
 {
