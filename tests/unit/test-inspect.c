@@ -32,6 +32,8 @@
 static const char *const fixture_sets[] = {
 	"host-6.18-1node",
 	"old-4.19-2node",
+	"vm-6.12-4node",
+	"vm-6.1-4node",
 };
 
 static struct json_object *inspect_roundtrip(const char *set)
