@@ -106,7 +106,8 @@ static const char *jhuman(const char *key, struct json_object *v, char *buf, siz
 	size_t n = strlen(key);
 
 	if (json_object_is_type(v, json_type_int) && json_object_get_int64(v) >= 0) {
-		if (n > 6 && streq(key + n - 6, "_bytes"))
+		if ((n > 6 && streq(key + n - 6, "_bytes")) ||
+		    (n > 12 && streq(key + n - 12, "_bytes_total")))
 			return format_bytes(buf, size, json_object_get_uint64(v));
 		if (n > 5 && streq(key + n - 5, "_usec"))
 			return format_duration(buf, size, json_object_get_uint64(v));
