@@ -101,7 +101,7 @@ static const struct ctl_handler bench_handler = { .handle = bench_handle };
 
 static int bench_serve(const char *path)
 {
-	struct ctl_server_options o = { .path = path, .max_clients = 256 };
+	struct ctl_server_options o = { .path = path };
 	struct event_base *base = event_base_new();
 	struct ctl_server *server = NULL;
 	int r;
