@@ -200,6 +200,7 @@ report(r and r["error"]["code"] == "EINVAL", "raw path traversal gets EINVAL")
 s.sendall(b'{"v":1,"id":5,"cmd":"status"}\n')
 r = reply(f)
 report(r and r["id"] == 5 and r["ok"] is True, "connection still served after bad lines")
+f.close()
 s.close()
 
 s, f = conn()
@@ -232,6 +233,7 @@ for c, cf in held:
         pass
 report(refused >= 1, "clients beyond the limit get EUSERS (%d of 140)" % refused)
 for c, cf in held:
+    cf.close()  # the makefile holds the fd open too
     c.close()
 time.sleep(0.3)
 s, f = conn()
