@@ -413,6 +413,7 @@ static void print_node_detail(const struct ctx *ctx, struct json_object *n)
 			  jbytes(z, "managed_bytes", b[7], sizeof(b[7])));
 	}
 	table_print(&t, ctx, stdout);
+	table_done(&t);
 }
 
 static void print_nodes(const struct ctx *ctx, struct json_object *o)
@@ -452,6 +453,7 @@ static void print_cgroups(const struct ctx *ctx, struct json_object *o)
 			table_color_last(&t, 7, "\033[33m");
 	}
 	table_print(&t, ctx, stdout);
+	table_done(&t);
 }
 
 static void labels_string(struct json_object *labels, char *buf, size_t size)
@@ -488,6 +490,7 @@ static void print_stats(const struct ctx *ctx, struct json_object *o)
 		table_add(&t, name, labels, v ? jhuman(name, v, value, sizeof(value)) : "-");
 	}
 	table_print(&t, ctx, stdout);
+	table_done(&t);
 }
 
 static void print_config(const struct ctx *ctx, struct json_object *o)
@@ -507,6 +510,7 @@ static void print_config(const struct ctx *ctx, struct json_object *o)
 			table_color_last(&t, 2, "\033[36m");
 	}
 	table_print(&t, ctx, stdout);
+	table_done(&t);
 }
 
 static void print_set(const struct ctx *ctx, struct json_object *o)
