@@ -362,10 +362,19 @@ static void print_status(const struct ctx *ctx, struct json_object *o)
 		printf("%s\n", mode);
 	printf("features:");
 	if (features && json_object_is_type(features, json_type_object)) {
-		json_object_object_foreach(features, k, v)
-			printf(" %s%s", json_object_get_boolean(v) ? "+" : "-", k);
+		json_object_object_foreach(features, k, v) {
+			char buf[64];
+
+			if (json_object_is_type(v, json_type_boolean))
+				printf(" %s%s", json_object_get_boolean(v) ? "+" : "-", k);
+			else
+				printf(" %s=%s", k, jhuman(k, v, buf, sizeof(buf)));
+		}
 	}
 	printf("\nactuators:");
+	if (!actuators || !json_object_is_type(actuators, json_type_array) ||
+	    json_object_array_length(actuators) == 0)
+		printf(" none");
 	for (size_t i = 0; actuators && json_object_is_type(actuators, json_type_array) &&
 			   i < json_object_array_length(actuators);
 	     i++)
