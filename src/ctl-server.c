@@ -86,21 +86,25 @@ static void ctl_client_send_line(struct ctl_client *client, char *line)
 {
 	struct evbuffer *out = bufferevent_get_output(client->bev);
 
-	if (!line || evbuffer_add(out, line, strlen(line)) < 0) {
-		free(line);
-		log_warning("Control client %u: out of memory, dropping it.",
-			    client->peer.id);
-		ctl_client_kill(client);
-		return;
-	}
-	free(line);
+	/* Judge by what was already queued, so that one large reply (the
+	 * cgroups list on a big host) always goes out whole, and a client
+	 * that leaves earlier output unread is dropped at the next line. */
 	if (evbuffer_get_length(out) > client->server->options.max_output_bytes) {
 		log_notice("Control client %u (pid %d) does not read its replies "
 			   "(%zu bytes queued), dropping it.",
 			   client->peer.id, (int)client->peer.pid,
 			   evbuffer_get_length(out));
+		free(line);
+		ctl_client_kill(client);
+		return;
+	}
+	if (!line || evbuffer_add(out, line, strlen(line)) < 0) {
+		free(line);
+		log_warning("Control client %u: out of memory, dropping it.",
+			    client->peer.id);
 		ctl_client_kill(client);
 	}
+	free(line);
 }
 
 static void ctl_client_send_error(struct ctl_client *client, int64_t id,

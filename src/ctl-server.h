@@ -26,15 +26,17 @@ struct ctl_server;
 struct ctl_call;
 
 /* Defaults; each can be overridden in struct ctl_server_options. */
-/* 64 clients: reclaimctl opens one connection per command, watch one more;
- * 64 is far above any operator's use and bounds memory to 64 x 1 MiB. */
-#define CTL_SERVER_MAX_CLIENTS_DEFAULT 64
+/* 128 clients: reclaimctl opens one connection per command, watch two;
+ * the load benchmark runs 100 at once. With the output cap below, clients
+ * that stop reading pin at most 128 x 512 KiB plus one reply each. */
+#define CTL_SERVER_MAX_CLIENTS_DEFAULT 128
 /* A client that sends nothing for 60 s is closed (watch subscribers are
  * exempt): interactive use sends within milliseconds. */
 #define CTL_SERVER_IDLE_TIMEOUT_USEC_DEFAULT (60 * UINT64_C(1000000))
-/* Output queued for one client beyond 1 MiB means it is not reading: the
- * largest reply (cgroups) is a few hundred KiB on big hosts. */
-#define CTL_SERVER_MAX_OUTPUT_BYTES_DEFAULT (1024 * 1024)
+/* Output still queued for one client beyond 512 KiB when the next line
+ * is due means it is not reading (the kernel's socket buffers already hold
+ * about 200 KiB more). A single larger reply is always sent whole. */
+#define CTL_SERVER_MAX_OUTPUT_BYTES_DEFAULT (512 * 1024)
 
 struct ctl_server_options {
 	/* Socket path (created with its parent directory, mode 0660); ignored

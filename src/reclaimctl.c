@@ -106,7 +106,8 @@ static const char *jhuman(const char *key, struct json_object *v, char *buf, siz
 	size_t n = strlen(key);
 
 	if (json_object_is_type(v, json_type_int) && json_object_get_int64(v) >= 0) {
-		if (n > 6 && streq(key + n - 6, "_bytes"))
+		if ((n > 6 && streq(key + n - 6, "_bytes")) ||
+		    (n > 12 && streq(key + n - 12, "_bytes_total")))
 			return format_bytes(buf, size, json_object_get_uint64(v));
 		if (n > 5 && streq(key + n - 5, "_usec"))
 			return format_duration(buf, size, json_object_get_uint64(v));
@@ -361,10 +362,19 @@ static void print_status(const struct ctx *ctx, struct json_object *o)
 		printf("%s\n", mode);
 	printf("features:");
 	if (features && json_object_is_type(features, json_type_object)) {
-		json_object_object_foreach(features, k, v)
-			printf(" %s%s", json_object_get_boolean(v) ? "+" : "-", k);
+		json_object_object_foreach(features, k, v) {
+			char buf[64];
+
+			if (json_object_is_type(v, json_type_boolean))
+				printf(" %s%s", json_object_get_boolean(v) ? "+" : "-", k);
+			else
+				printf(" %s=%s", k, jhuman(k, v, buf, sizeof(buf)));
+		}
 	}
 	printf("\nactuators:");
+	if (!actuators || !json_object_is_type(actuators, json_type_array) ||
+	    json_object_array_length(actuators) == 0)
+		printf(" none");
 	for (size_t i = 0; actuators && json_object_is_type(actuators, json_type_array) &&
 			   i < json_object_array_length(actuators);
 	     i++)
@@ -412,6 +422,7 @@ static void print_node_detail(const struct ctx *ctx, struct json_object *n)
 			  jbytes(z, "managed_bytes", b[7], sizeof(b[7])));
 	}
 	table_print(&t, ctx, stdout);
+	table_done(&t);
 }
 
 static void print_nodes(const struct ctx *ctx, struct json_object *o)
@@ -451,6 +462,7 @@ static void print_cgroups(const struct ctx *ctx, struct json_object *o)
 			table_color_last(&t, 7, "\033[33m");
 	}
 	table_print(&t, ctx, stdout);
+	table_done(&t);
 }
 
 static void labels_string(struct json_object *labels, char *buf, size_t size)
@@ -487,6 +499,7 @@ static void print_stats(const struct ctx *ctx, struct json_object *o)
 		table_add(&t, name, labels, v ? jhuman(name, v, value, sizeof(value)) : "-");
 	}
 	table_print(&t, ctx, stdout);
+	table_done(&t);
 }
 
 static void print_config(const struct ctx *ctx, struct json_object *o)
@@ -506,6 +519,7 @@ static void print_config(const struct ctx *ctx, struct json_object *o)
 			table_color_last(&t, 2, "\033[36m");
 	}
 	table_print(&t, ctx, stdout);
+	table_done(&t);
 }
 
 static void print_set(const struct ctx *ctx, struct json_object *o)

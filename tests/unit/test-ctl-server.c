@@ -99,7 +99,8 @@ static int fake_handle(void *userdata, struct ctl_call *call, const struct ctl_p
 	case CTL_CMD_RECLAIM:
 		json_object_put(o);
 		f->deferred = call;
-		f->timer = evtimer_new(f->base, fake_timer_cb, f);
+		if (!f->timer)
+			f->timer = evtimer_new(f->base, fake_timer_cb, f);
 		evtimer_add(f->timer, &tv);
 		return CTL_HANDLE_DEFERRED;
 	default:
