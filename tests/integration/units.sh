@@ -44,7 +44,8 @@ exec_start=$(sed -n 's/^ExecStart=\([^ ]*\).*/\1/p' "$service")
 mkdir -p "$root/etc/systemd/system" "$root${exec_start%/*}" "$root/bin" "$root/usr/lib/systemd"
 cp "$service" "$socket" "$root/etc/systemd/system/"
 cp "$top_builddir/reclaimd" "$root$exec_start"
-cp "$(command -v kill)" "$root/bin/kill"
+kill_bin=$(sed -n 's/^ExecReload=\([^ ]*\).*/\1/p' "$service")
+cp "$kill_bin" "$root$kill_bin"
 cp -R "$sysunits" "$root/usr/lib/systemd/system"
 [ -e "$root/lib" ] || ln -s usr/lib "$root/lib"
 
