@@ -665,8 +665,12 @@ static void conf_store(const struct conf_item *item, void *base, union conf_valu
 {
 	char *field = (char *)base + item->offset;
 
-	if (item->type == CONF_STRING)
-		free(*(char **)field);
+	if (item->type == CONF_STRING) {
+		char *old;
+
+		memcpy(&old, field, sizeof(old));
+		free(old);
+	}
 	memcpy(field, v, conf_value_size(item->type));
 	if (item->type == CONF_STRING)
 		v->s = NULL;
