@@ -214,6 +214,7 @@ vm_numa_args() {
 }
 
 # Boot: vm_boot KDIR INITRD OUTDIR TIMEOUT_S NODES [DISK]
+# VM_DISKS adds virtio disks after DISK: "PATH[:ro] ..." (vda, vdb, ...).
 # Writes OUTDIR/console.log (ttyS0: kernel and guest stderr), OUTDIR/results.txt
 # (ttyS1: the guest's PASS/FAIL lines and data blobs) and OUTDIR/qemu-cmd.
 # Returns 0 when the guest powered off by itself, 124 on timeout.
@@ -228,9 +229,12 @@ vm_boot() {
 		-serial "file:$out/console.log" -serial "file:$out/results.txt"
 		-kernel "$kernel" -initrd "$initrd"
 		-append "console=ttyS0 panic=-1 movablecore=256M loglevel=4 ${VM_APPEND:-}")
-	if [ -n "$disk" ]; then
-		cmd+=(-drive "file=$disk,if=virtio,format=raw,cache=unsafe")
-	fi
+	local d ro
+	for d in $disk ${VM_DISKS:-}; do
+		ro=
+		case "$d" in *:ro) d=${d%:ro}; ro=",readonly=on" ;; esac
+		cmd+=(-drive "file=$d,if=virtio,format=raw,cache=unsafe$ro")
+	done
 	mkdir -p "$out" && : >"$out/console.log" && : >"$out/results.txt"
 	printf '%q ' "${cmd[@]}" >"$out/qemu-cmd" && echo >>"$out/qemu-cmd"
 	start=$(date +%s.%N)
