@@ -714,9 +714,9 @@ int actuator_cgroups(struct actuator *a, struct actuator_cgroup_info **ret, size
 	return 0;
 }
 
-int actuator_rescan(struct actuator *a)
+int actuator_rescan(struct actuator *a, bool wait)
 {
 	if (!a->cfg.cgroups)
 		return 0;
-	return cgroup_rescan(a->cfg.cgroups);
+	return wait ? cgroup_rescan(a->cfg.cgroups) : cgroup_rescan_try(a->cfg.cgroups);
 }

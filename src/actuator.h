@@ -118,5 +118,6 @@ struct actuator_cgroup_info {
 /* A copy of the candidate table (allocated; control path only). */
 int actuator_cgroups(struct actuator *a, struct actuator_cgroup_info **ret, size_t *ret_n);
 
-/* Rescan the candidate table (slow timer, cgroup.events). */
-int actuator_rescan(struct actuator *a);
+/* Rescan the candidate table (slow timer, cgroup.events). With wait=false
+ * (the event loop) -EBUSY while a node thread is mid-write: retry later. */
+int actuator_rescan(struct actuator *a, bool wait);
