@@ -566,9 +566,8 @@ static int shrink_one_cgroup(struct actuator *a, struct actuator_node *n,
 		return -EPERM;
 	}
 	(void)cgroup_read_state(cg, n->buf, ACTUATOR_BUF_BYTES, n->numa);
+	/* Removed meanwhile: counted in nr_skipped, not an error. */
 	r = shrink_cgroup_amount(a, n, cg, want, req->swappiness, res, now);
-	if (cg->gone && cg == tmp)
-		r = -ENOENT;
 	cgroup_set_unlock(a->cfg.cgroups);
 	return r == -EINTR ? 0 : r;
 }

@@ -17,6 +17,12 @@
  * outside the candidate table is the one exception: an operator's request
  * opens that cgroup's files once).
  *
+ * Threads: each node's calls must come from one thread at a time (its node
+ * thread): a node's scratch buffers are its own. Different nodes run in
+ * parallel. The system brake (/proc/pressure/memory full) stops
+ * SHRINK_NODE and SHRINK_SOFT_TARGET; an operator's SHRINK_CGROUP is not
+ * braked, but honours Protect=.
+ *
  * Error semantics of a write:
  *	EAGAIN		partial: the kernel gave up after 16 passes; what was
  *			reclaimed is measured from counters
