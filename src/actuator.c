@@ -298,10 +298,14 @@ static int write_step(struct actuator *a, int fd, uint64_t bytes, int *swappines
 		return k;
 	r = actuator_write(a, fd, req, (size_t)k);
 	if (r == -EINVAL && *swappiness != SWAPPINESS_KERNEL_DEFAULT) {
-		swappiness_unsupported(a);
-		*swappiness = SWAPPINESS_KERNEL_DEFAULT;
-		k = format_request(req, sizeof(req), bytes, *swappiness);
+		k = format_request(req, sizeof(req), bytes, SWAPPINESS_KERNEL_DEFAULT);
 		r = actuator_write(a, fd, req, (size_t)k);
+		/* Only when the plain request is accepted was it swappiness=
+		 * that the kernel refused. */
+		if (r != -EINVAL) {
+			swappiness_unsupported(a);
+			*swappiness = SWAPPINESS_KERNEL_DEFAULT;
+		}
 	}
 	if (r == -EAGAIN) {
 		*ret_partial = true;
@@ -329,8 +333,8 @@ static int shrink_node_file(struct actuator *a, struct actuator_node *n, int nod
 
 		res->nr_requested += step;
 		if (n->dry_run) {
-			log_info("dry-run: node %d: would write %" PRIu64 " to nodeN/reclaim.",
-				 node, step);
+			log_info("dry-run: would write %" PRIu64 " to node%d/reclaim.", step,
+				 node);
 			__atomic_add_fetch(&n->stats.nr_dry_run, 1, __ATOMIC_RELAXED);
 			done += step;
 			continue;

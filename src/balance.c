@@ -144,7 +144,9 @@ uint64_t balance_pass_bytes(const struct balance_params *p,
 	priority = CLAMP(priority, 0, 63);
 
 	want = watermark_node_deficit(n, highest_zoneidx, &p->wmark);
-	want = add_sat(want, DIV_ROUND_UP(nr_boost_reclaim, page_size));
+	/* Rounded up, without DIV_ROUND_UP's overflow near UINT64_MAX. */
+	want = add_sat(want, nr_boost_reclaim / page_size +
+				     (nr_boost_reclaim % page_size != 0));
 	want = add_sat(want, lru >> priority);
 	want = CLAMP(want, (uint64_t)BALANCE_CLUSTER_PAGES, p->step_bytes / page_size);
 

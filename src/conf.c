@@ -665,8 +665,12 @@ static void conf_store(const struct conf_item *item, void *base, union conf_valu
 {
 	char *field = (char *)base + item->offset;
 
-	if (item->type == CONF_STRING)
-		free(*(char **)field);
+	if (item->type == CONF_STRING) {
+		char *old;
+
+		memcpy(&old, field, sizeof(old));
+		free(old);
+	}
 	memcpy(field, v, conf_value_size(item->type));
 	if (item->type == CONF_STRING)
 		v->s = NULL;
@@ -1604,4 +1608,188 @@ struct json_object *conf_to_json(const struct conf *conf)
 	json_object_object_add(root, "warnings",
 			       conf_json_strings(conf->warnings, conf->n_warnings));
 	return root;
+}
+
+/* ---- the control protocol's view: flat "Section.Key" settings ---------- */
+
+/* Calls fn for every key a conf holds: all [Reclaim] and [Control] keys,
+ * and the keys set in each [Node N] and [CGroup PATTERN]. */
+static int conf_foreach(const struct conf *conf,
+			int (*fn)(const char *key, const struct conf_item *item, const void *base,
+				  const struct conf_source *src, void *userdata),
+			void *userdata)
+{
+	char key[512];
+	int r;
+
+	for (size_t i = 0; i < conf_n_items; i++) {
+		const struct conf_item *it = &conf_items[i];
+		if (it->section != CONF_SECTION_RECLAIM && it->section != CONF_SECTION_CONTROL)
+			continue;
+		snprintf(key, sizeof(key), "%s.%s", conf_section_name(it->section), it->name);
+		r = fn(key, it,
+		       it->section == CONF_SECTION_RECLAIM ? (const void *)&conf->reclaim
+							   : (const void *)&conf->control,
+		       &conf->src[i], userdata);
+		if (r < 0)
+			return r;
+	}
+	for (size_t n = 0; n < conf->n_nodes; n++)
+		for (size_t i = 0; i < conf_n_items; i++) {
+			if (!conf_items[i].per_node || conf->nodes[n].src[i].kind == CONF_SOURCE_DEFAULT)
+				continue;
+			snprintf(key, sizeof(key), "Node.%u.%s", conf->nodes[n].node, conf_items[i].name);
+			r = fn(key, &conf_items[i], &conf->nodes[n].values, &conf->nodes[n].src[i],
+			       userdata);
+			if (r < 0)
+				return r;
+		}
+	for (size_t c = 0; c < conf->n_cgroups; c++)
+		for (size_t i = 0; i < conf_n_items; i++) {
+			if (conf_items[i].section != CONF_SECTION_CGROUP ||
+			    conf->cgroups[c].src[i].kind == CONF_SOURCE_DEFAULT)
+				continue;
+			snprintf(key, sizeof(key), "CGroup.%s.%s", conf->cgroups[c].pattern,
+				 conf_items[i].name);
+			r = fn(key, &conf_items[i], &conf->cgroups[c].values, &conf->cgroups[c].src[i],
+			       userdata);
+			if (r < 0)
+				return r;
+		}
+	return 0;
+}
+
+static int conf_settings_one(const char *key, const struct conf_item *item, const void *base,
+			     const struct conf_source *src, void *userdata)
+{
+	struct json_object *o = json_object_new_object();
+	char value[256], source[600];
+
+	if (!o)
+		return -ENOMEM;
+	conf_format_value(item, base, value, sizeof(value));
+	conf_format_source(src, source, sizeof(source));
+	json_object_object_add(o, "key", json_object_new_string(key));
+	json_object_object_add(o, "value", json_object_new_string(value));
+	json_object_object_add(o, "default", json_object_new_string(item->default_value));
+	json_object_object_add(o, "source", json_object_new_string(source));
+	json_object_object_add(o, "help", json_object_new_string(item->help));
+	json_object_array_add(userdata, o);
+	return 0;
+}
+
+struct json_object *conf_settings_json(const struct conf *conf)
+{
+	struct json_object *root = json_object_new_object(), *list = json_object_new_array();
+
+	if (!root || !list || conf_foreach(conf, conf_settings_one, list) < 0) {
+		json_object_put(root);
+		json_object_put(list);
+		return NULL;
+	}
+	if (conf->main_path)
+		json_object_object_add(root, "file", json_object_new_string(conf->main_path));
+	json_object_object_add(root, "settings", list);
+	json_object_object_add(root, "warnings", conf_json_strings(conf->warnings, conf->n_warnings));
+	return root;
+}
+
+struct conf_get_ctx {
+	const char *key;
+	char *buf;
+	size_t size;
+	bool found;
+};
+
+static int conf_get_one(const char *key, const struct conf_item *item, const void *base,
+			const struct conf_source *src, void *userdata)
+{
+	struct conf_get_ctx *ctx = userdata;
+
+	if (!streq(key, ctx->key))
+		return 0;
+	conf_format_value(item, base, ctx->buf, ctx->size);
+	ctx->found = true;
+	return 0;
+}
+
+int conf_get(const struct conf *conf, const char *key, char *buf, size_t size)
+{
+	struct conf_get_ctx ctx = { key, buf, size, false };
+	char section[256];
+	const char *name;
+
+	(void)conf_foreach(conf, conf_get_one, &ctx);
+	if (ctx.found)
+		return 0;
+	/* A per-node or per-cgroup key not overridden reads as what applies. */
+	if (conf_split_key(key, section, sizeof(section), &name) < 0)
+		return -ENOENT;
+	if (startswith(section, "Node ")) {
+		const struct conf_item *it = conf_find_item(CONF_SECTION_NODE, name);
+		unsigned node;
+		struct conf_reclaim r;
+
+		if (!it || !it->per_node || safe_atou(section + 5, &node) < 0)
+			return -ENOENT;
+		conf_node_reclaim(conf, node, &r);
+		return conf_format_value(it, &r, buf, size);
+	}
+	if (startswith(section, "CGroup ")) {
+		const struct conf_item *it = conf_find_item(CONF_SECTION_CGROUP, name);
+		struct conf_cgroup_policy p;
+
+		if (!it)
+			return -ENOENT;
+		/* The value a cgroup literally named PATTERN would get. */
+		conf_cgroup_policy(conf, section + 7, &p);
+		return conf_format_value(it, &p, buf, size);
+	}
+	return -ENOENT;
+}
+
+struct conf_diff_ctx {
+	const struct conf *other;
+	struct json_object *changed;
+};
+
+static int conf_diff_one(const char *key, const struct conf_item *item, const void *base,
+			 const struct conf_source *src, void *userdata)
+{
+	struct conf_diff_ctx *ctx = userdata;
+	char a[256], b[256];
+
+	conf_format_value(item, base, a, sizeof(a));
+	if (conf_get(ctx->other, key, b, sizeof(b)) < 0 || !streq(a, b))
+		json_object_array_add(ctx->changed, json_object_new_string(key));
+	return 0;
+}
+
+struct json_object *conf_changed_keys(const struct conf *old, const struct conf *new)
+{
+	struct conf_diff_ctx ctx = { old, json_object_new_array() };
+	size_t n;
+
+	if (!ctx.changed)
+		return NULL;
+	(void)conf_foreach(new, conf_diff_one, &ctx);
+	/* Overrides that the new config dropped. */
+	n = json_object_array_length(ctx.changed);
+	{
+		struct conf_diff_ctx back = { new, json_object_new_array() };
+		if (!back.changed)
+			return ctx.changed;
+		(void)conf_foreach(old, conf_diff_one, &back);
+		for (size_t i = 0; i < json_object_array_length(back.changed); i++) {
+			const char *k = json_object_get_string(json_object_array_get_idx(back.changed, i));
+			bool dup = false;
+			for (size_t j = 0; j < n; j++)
+				dup |= streq(k, json_object_get_string(
+							json_object_array_get_idx(ctx.changed, j)));
+			if (!dup)
+				json_object_array_add(ctx.changed, json_object_new_string(k));
+		}
+		json_object_put(back.changed);
+	}
+	return ctx.changed;
 }

@@ -186,6 +186,19 @@ int conf_set(struct conf *conf, const char *key, const char *value, char *err, s
  * "source" ("default", "FILE:LINE" or "runtime") and, for numbers, "raw". */
 struct json_object *conf_to_json(const struct conf *conf);
 
+/*
+ * The control protocol's view (docs/protocol.md "config"): {"file": main
+ * path, "settings": [{"key": "Reclaim.StepSize", "value": "32M", "default":
+ * "32M", "source": "default", "help": "..."}, ...], "warnings": [...]}, with
+ * every [Reclaim]/[Control] key and each set Node.N.KEY / CGroup.PATTERN.KEY.
+ */
+struct json_object *conf_settings_json(const struct conf *conf);
+/* A key's value in config syntax, for "set"'s "previous"; -ENOENT if unknown. */
+int conf_get(const struct conf *conf, const char *key, char *buf, size_t size);
+/* Keys whose value differs between two configs (for "reload"'s "changed"):
+ * a JSON array of strings. */
+struct json_object *conf_changed_keys(const struct conf *old, const struct conf *new);
+
 const struct conf_reclaim *conf_reclaim(const struct conf *conf);
 const struct conf_control *conf_control(const struct conf *conf);
 

@@ -10,11 +10,8 @@ int keytable_lookup(const struct keytable_entry *table, size_t n, struct textsca
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		size_t len = strlen(table[mid].name);
-		int c = memcmp(key.s, table[mid].name, MIN(key.len, len));
+		int c = textscan_token_cmp(key, table[mid].name);
 
-		if (c == 0)
-			c = key.len < len ? -1 : key.len > len ? 1 : 0;
 		if (c == 0)
 			return table[mid].id;
 		if (c < 0)

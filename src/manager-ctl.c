@@ -679,10 +679,14 @@ void manager_job_finish(struct manager *m, struct manager_job *job)
 	jadd_bool(o, "dry_run", job->req.dry_run);
 	jadd_bool(o, "braked", job->res.braked);
 	jadd_str(o, "result", result);
-	log_info("Operator reclaim from %s%s: asked %" PRIu64 ", reclaimed %" PRIu64 " (%s)",
-		 job->req.kind == SHRINK_CGROUP ? "cgroup " : "node ",
-		 job->req.kind == SHRINK_CGROUP ? job->cgroup : "",
-		 job->res.nr_requested, job->res.nr_reclaimed, result);
+	if (job->req.kind == SHRINK_CGROUP)
+		log_info("Operator reclaim from cgroup %s: asked %" PRIu64 ", reclaimed %" PRIu64
+			 " (%s)",
+			 job->cgroup, job->res.nr_requested, job->res.nr_reclaimed, result);
+	else
+		log_info("Operator reclaim from node %d: asked %" PRIu64 ", reclaimed %" PRIu64
+			 " (%s)",
+			 job->req.node, job->res.nr_requested, job->res.nr_reclaimed, result);
 	ctl_call_reply(job->call, 0, o, NULL);
 	free(job);
 }

@@ -48,6 +48,11 @@ static void schedule(struct event *ev, uint64_t usec)
 	event_add(ev, &tv);
 }
 
+static bool root_is_host(const char *root)
+{
+	return !root || !*root || streq(root, "/");
+}
+
 struct manager_node *manager_node(struct manager *m, int id)
 {
 	for (unsigned i = 0; i < m->n_nodes; i++)
@@ -102,7 +107,7 @@ static void manager_kswapd_event(const struct kswapd_event *ev, void *userdata)
 
 /* ---- configuration onto the modules ---- */
 
-static void params_from_conf(const struct conf_reclaim *c, bool dry_run,
+static void params_from_conf(const struct conf_reclaim *c, bool dry_run, bool have_cgroups,
 			     struct balance_params *p)
 {
 	balance_params_init(p);
@@ -123,7 +128,9 @@ static void params_from_conf(const struct conf_reclaim *c, bool dry_run,
 	p->step_bytes = c->step_size_bytes;
 	p->swappiness = c->swappiness == CONF_SPECIAL ? SWAPPINESS_KERNEL_DEFAULT
 						      : (int)c->swappiness;
-	p->soft_target = true;
+	/* SoftTarget= is a cgroup policy: without cgroup v2 there is no
+	 * mem_cgroup_soft_limit_reclaim() pass to make. */
+	p->soft_target = have_cgroups;
 	p->dry_run = dry_run;
 }
 
@@ -153,7 +160,7 @@ int manager_apply_conf(struct manager *m)
 	struct balance_params p;
 	int r;
 
-	params_from_conf(rc, m->dry_run, &p);
+	params_from_conf(rc, m->dry_run, m->cgroups != NULL, &p);
 	r = balance_params_validate(&p);
 	if (r < 0)
 		return log_error_errno(r, "Configuration gives unusable reclaim parameters.");
@@ -288,6 +295,11 @@ static void setup_psi(struct manager *m)
 	}
 	if (!t->enabled)
 		return;
+	if (!root_is_host(m->root)) {
+		/* A fixture tree is no procfs: a trigger write would change it. */
+		m->psi_polling = true;
+		return;
+	}
 	snprintf(spec, sizeof(spec), "%s %" PRIu64 " %" PRIu64, t->full ? "full" : "some",
 		 t->stall_usec, t->window_usec);
 	(void)path_join(path, sizeof(path), m->root, "/proc/pressure/memory");
@@ -645,11 +657,6 @@ static void status_tick(evutil_socket_t fd, short what, void *userdata)
 
 /* ---- start-up ---- */
 
-static bool root_is_host(const char *root)
-{
-	return !root || !*root || streq(root, "/");
-}
-
 static int setup_nodes(struct manager *m)
 {
 	int r;
@@ -935,7 +942,7 @@ int manager_new(const struct manager_options *opts, struct conf *conf, struct ma
 		return log_error_errno(-ENAMETOOLONG, "Socket path too long: %s", sock);
 	m->dry_run = opts->dry_run || rc->dry_run;
 	m->start_usec = m->stats_since_usec = now_usec();
-	params_from_conf(rc, m->dry_run, &m->params);
+	params_from_conf(rc, m->dry_run, false, &m->params);
 	r = balance_params_validate(&m->params);
 	if (r < 0)
 		return log_error_errno(r, "Configuration gives unusable reclaim parameters.");
@@ -959,6 +966,7 @@ int manager_new(const struct manager_options *opts, struct conf *conf, struct ma
 	r = setup_cgroups(m);
 	if (r < 0)
 		return r;
+	m->params.soft_target = m->cgroups != NULL;
 	r = setup_features(m);
 	if (r < 0)
 		return r;
@@ -1140,7 +1148,7 @@ int manager_inspect(const char *root, const struct conf *conf, struct json_objec
 	struct features f = {};
 	int r;
 
-	params_from_conf(conf_reclaim(conf), true, &p);
+	params_from_conf(conf_reclaim(conf), true, false, &p);
 	r = cgroup_set_new(&cc, &s);
 	if (r < 0 && r != -ENOMEDIUM)
 		log_warning_errno(r, "Failed to read the cgroup v2 hierarchy: %m");

@@ -33,6 +33,8 @@ struct target_candidate {
 	bool skip;                 /* braked, gone, or otherwise excluded */
 	/* output */
 	uint64_t amount_bytes;     /* what to ask memory.reclaim for */
+	uint64_t room_bytes;       /* scratch: target_room(), cached */
+	double room_weighted;      /* scratch: room_bytes x weight */
 };
 
 struct target_params {

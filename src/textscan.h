@@ -49,6 +49,21 @@ static inline bool textscan_token_eq(struct textscan_token t, const char *s)
 	return t.len == n && memcmp(t.s, s, n) == 0;
 }
 
+/* strcmp() order of a token against a NUL-terminated name, without
+ * strlen(): the key lookups run on every line of every tick, and most
+ * comparisons end at the first or second byte. */
+static inline int textscan_token_cmp(struct textscan_token t, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < t.len && name[i]; i++)
+		if (t.s[i] != name[i])
+			return (unsigned char)t.s[i] < (unsigned char)name[i] ? -1 : 1;
+	if (i == t.len)
+		return name[i] ? -1 : 0;
+	return 1; /* the token is longer */
+}
+
 /* Only blanks left on the line. */
 static inline bool textscan_at_eol(const char **p, const char *end)
 {

@@ -520,6 +520,62 @@ static void test_json(void **state)
 	json_object_put(j);
 }
 
+/* The control protocol's flat view, "set"'s previous value, reload's diff. */
+static void test_settings_get_diff(void **state)
+{
+	_cleanup_conf_free_ struct conf *a =
+		load_ok("[Reclaim]\nStepSize=8M\n[Node 1]\nPaused=yes\n[CGroup web*]\nWeight=5\n");
+	_cleanup_conf_free_ struct conf *b =
+		load_ok("[Reclaim]\nStepSize=8M\nDryRun=yes\n[CGroup web*]\nWeight=6\n");
+	struct json_object *j, *list, *first, *changed;
+	char buf[64];
+	size_t n_global = 0, n_changed;
+	bool node_seen = false, cgroup_seen = false;
+
+	j = conf_settings_json(a);
+	assert_non_null(j);
+	list = jpath(j, "settings", NULL, NULL);
+	for (size_t i = 0; i < conf_n_items; i++)
+		n_global += conf_items[i].section != CONF_SECTION_CGROUP;
+	assert_int_equal(json_object_array_length(list), n_global + 2);
+	first = json_object_array_get_idx(list, 0);
+	assert_string_equal(json_object_get_string(jpath(first, "key", NULL, NULL)),
+			    "Reclaim.WatermarkHeadroom");
+	assert_string_equal(json_object_get_string(jpath(first, "default", NULL, NULL)), "0.5%");
+	for (size_t i = 0; i < json_object_array_length(list); i++) {
+		const char *k = json_object_get_string(
+			jpath(json_object_array_get_idx(list, i), "key", NULL, NULL));
+		node_seen |= streq(k, "Node.1.Paused");
+		cgroup_seen |= streq(k, "CGroup.web*.Weight");
+	}
+	assert_true(node_seen && cgroup_seen);
+	json_object_put(j);
+
+	assert_int_equal(conf_get(a, "Reclaim.StepSize", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "8M");
+	assert_int_equal(conf_get(a, "Node.1.Paused", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "yes");
+	assert_int_equal(conf_get(a, "Node.0.StepSize", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "8M"); /* not overridden: what applies */
+	assert_int_equal(conf_get(a, "CGroup.web*.Weight", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "5");
+	assert_int_equal(conf_get(a, "Reclaim.Nope", buf, sizeof(buf)), -ENOENT);
+
+	changed = conf_changed_keys(a, b);
+	n_changed = json_object_array_length(changed);
+	assert_int_equal(n_changed, 3);
+	assert_string_equal(json_object_get_string(json_object_array_get_idx(changed, 0)),
+			    "Reclaim.DryRun");
+	assert_string_equal(json_object_get_string(json_object_array_get_idx(changed, 1)),
+			    "CGroup.web*.Weight");
+	assert_string_equal(json_object_get_string(json_object_array_get_idx(changed, 2)),
+			    "Node.1.Paused");
+	json_object_put(changed);
+	changed = conf_changed_keys(a, a);
+	assert_int_equal(json_object_array_length(changed), 0);
+	json_object_put(changed);
+}
+
 /* ---- files ------------------------------------------------------------- */
 
 struct tmpdir {
@@ -726,6 +782,7 @@ int main(void)
 		cmocka_unit_test(test_cgroup_no_match),
 		cmocka_unit_test(test_set),
 		cmocka_unit_test(test_json),
+		cmocka_unit_test(test_settings_get_diff),
 		cmocka_unit_test(test_dropins),
 		cmocka_unit_test(test_missing_main),
 		cmocka_unit_test(test_reload),

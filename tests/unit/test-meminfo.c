@@ -78,6 +78,33 @@ static void test_node_fixture(void **state)
 	(void)state;
 }
 
+static void test_vm_fixtures(void **state)
+{
+	static const struct {
+		const char *set;
+		uint64_t swap_free, node2_free;
+	} cases[] = {
+		{ "vm-6.12-4node", 982780, 449852 },
+		{ "vm-6.1-4node", 894204, 459000 },
+	};
+
+	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+		struct meminfo mi = sentinel();
+		size_t len;
+		char *buf = fixture_load(cases[i].set, "proc/meminfo", &len);
+
+		assert_int_equal(meminfo_parse(buf, len, &mi), 0);
+		assert_int_equal(mi.value[MEMINFO_SWAP_TOTAL], 1048572);
+		assert_int_equal(mi.value[MEMINFO_SWAP_FREE], cases[i].swap_free);
+		free(buf);
+		buf = fixture_load(cases[i].set, "sys/devices/system/node/node2/meminfo", &len);
+		assert_int_equal(meminfo_parse_node(buf, len, 2, &mi), 0);
+		assert_int_equal(mi.value[MEMINFO_MEM_FREE], cases[i].node2_free);
+		free(buf);
+	}
+	(void)state;
+}
+
 static void test_adversarial(void **state)
 {
 	static const struct {
@@ -143,6 +170,7 @@ int main(void)
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_host_fixture),
 		cmocka_unit_test(test_node_fixture),
+		cmocka_unit_test(test_vm_fixtures),
 		cmocka_unit_test(test_adversarial),
 		cmocka_unit_test(test_reader),
 	};

@@ -10,11 +10,16 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "notify.h"
@@ -226,7 +231,7 @@ static void test_register_full(void **state)
 	assert_null(notify_register(n, "t", 1));
 }
 
-int main(void)
+static int notify_run_tests(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_messages, setup, teardown),
@@ -237,4 +242,148 @@ int main(void)
 	};
 
 	return cmocka_run_group_tests_name("notify", tests, NULL, NULL);
+}
+
+/* ---- helpers for tests/integration/notify.sh ----------------------------- */
+
+/*
+ * "listen WATCHDOG_USEC TIMEOUT_MS CMD...": run CMD under a NOTIFY_SOCKET as
+ * systemd would (WATCHDOG_USEC, WATCHDOG_PID = CMD's pid) and print every
+ * datagram as "SECONDS MSG" (newlines shown as '|') until CMD exits or the
+ * timeout, when it gets SIGTERM. Exits with CMD's status.
+ */
+static int helper_listen(int argc, char *argv[])
+{
+	char dir[] = "/tmp/notify-listen-XXXXXX", path[96], buf[4096];
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	uint64_t start = now_usec(), timeout_usec;
+	int fd, status = 0;
+	bool exited = false, termed = false;
+	pid_t pid;
+
+	if (argc < 5 || !mkdtemp(dir))
+		return 2;
+	timeout_usec = strtoull(argv[3], NULL, 10) * USEC_PER_MSEC;
+	snprintf(path, sizeof(path), "%s/notify", dir);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return 2;
+
+	pid = fork();
+	if (pid < 0)
+		return 2;
+	if (pid == 0) {
+		char p[16];
+		snprintf(p, sizeof(p), "%d", (int)getpid());
+		setenv("NOTIFY_SOCKET", path, 1);
+		setenv("WATCHDOG_USEC", argv[2], 1);
+		setenv("WATCHDOG_PID", p, 1);
+		execvp(argv[4], argv + 4);
+		_exit(127);
+	}
+	for (;;) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		uint64_t t = now_usec() - start;
+
+		if (!termed && t > timeout_usec) {
+			kill(pid, SIGTERM);
+			termed = true;
+		}
+		if (!exited && waitpid(pid, &status, WNOHANG) == pid)
+			exited = true;
+		if (poll(&pfd, 1, exited ? 0 : 20) > 0) {
+			ssize_t n = recv(fd, buf, sizeof(buf) - 1, 0);
+			if (n < 0)
+				continue;
+			buf[n] = '\0';
+			for (char *c = buf; *c; c++)
+				if (*c == '\n')
+					*c = '|';
+			printf("%.3f %s\n", (double)(now_usec() - start) / 1e6, buf);
+			fflush(stdout);
+		} else if (exited)
+			break;
+	}
+	close(fd);
+	unlink(path);
+	rmdir(dir);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+struct driver_thread {
+	struct notify_heartbeat *hb;
+	uint64_t stop_at_usec; /* stop beating (stuck) from then on; 0: never */
+	volatile bool quit;
+};
+
+static void sleep_usec(uint64_t usec)
+{
+	struct timespec ts = { .tv_sec = (time_t)(usec / USEC_PER_SEC),
+			       .tv_nsec = (long)(usec % USEC_PER_SEC * 1000) };
+
+	nanosleep(&ts, NULL);
+}
+
+static void *driver_thread(void *arg)
+{
+	struct driver_thread *t = arg;
+
+	while (!t->quit) {
+		uint64_t now = now_usec();
+		if (!t->stop_at_usec || now < t->stop_at_usec)
+			notify_heartbeat_beat(t->hb, now);
+		sleep_usec(20 * USEC_PER_MSEC);
+	}
+	return NULL;
+}
+
+/*
+ * "driver STUCK_MS TOTAL_MS": what the daemon does with notify.c, with two
+ * node threads; node1 stops beating after STUCK_MS (and says so in STATUS),
+ * heartbeats go stale after a third of WatchdogSec.
+ */
+static int helper_driver(int argc, char *argv[])
+{
+	_cleanup_(notify_freep) struct notify *n = NULL;
+	struct driver_thread t[2] = {};
+	pthread_t th[2];
+	uint64_t start = now_usec(), stuck, total;
+	bool said_stuck = false;
+
+	if (argc < 4 || notify_new(&n) < 0 || notify_watchdog_usec(n) == 0)
+		return 2;
+	stuck = strtoull(argv[2], NULL, 10) * USEC_PER_MSEC;
+	total = strtoull(argv[3], NULL, 10) * USEC_PER_MSEC;
+	notify_set_stale_after_usec(n, notify_watchdog_usec(n) / 3);
+	for (int i = 0; i < 2; i++) {
+		t[i].hb = notify_register(n, i ? "node1" : "node0", start);
+		t[i].stop_at_usec = i ? start + stuck : 0;
+		pthread_create(&th[i], NULL, driver_thread, &t[i]);
+	}
+	notify_ready(n, "driver: 2 nodes up");
+	while (now_usec() - start < total) {
+		if (!said_stuck && now_usec() >= start + stuck) {
+			notify_status(n, "driver: node1 stuck");
+			said_stuck = true;
+		}
+		notify_watchdog_tick(n, now_usec());
+		sleep_usec(notify_watchdog_interval_usec(n) / 2);
+	}
+	notify_stopping(n);
+	for (int i = 0; i < 2; i++) {
+		t[i].quit = true;
+		pthread_join(th[i], NULL);
+	}
+	return 0;
+}
+
+int main(int argc, char *argv[])
+{
+	if (argc > 1 && streq(argv[1], "listen"))
+		return helper_listen(argc, argv);
+	if (argc > 1 && streq(argv[1], "driver"))
+		return helper_driver(argc, argv);
+
+	return notify_run_tests();
 }

@@ -85,6 +85,19 @@ static void test_host_fixture(void **state)
 	(void)state;
 }
 
+static void test_vm_fixtures(void **state)
+{
+	struct psi_stat st;
+
+	st = parse_fixture("vm-6.12-4node", "proc/pressure/memory");
+	check_line(&st.some, 180, 65, 15, 504656);
+	check_line(&st.full, 155, 56, 13, 477536);
+	st = parse_fixture("vm-6.1-4node", "proc/pressure/memory");
+	check_line(&st.some, 99, 67, 17, 579640);
+	check_line(&st.full, 91, 62, 16, 548828);
+	(void)state;
+}
+
 static void test_valid_strings(void **state)
 {
 	static const char cpu_old[] = "some avg10=12.34 avg60=100.00 avg300=0.07 total=18446744073709551615\n";
@@ -288,6 +301,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_host_fixture),
+		cmocka_unit_test(test_vm_fixtures),
 		cmocka_unit_test(test_valid_strings),
 		cmocka_unit_test(test_adversarial),
 		cmocka_unit_test(test_reader),

@@ -110,6 +110,28 @@ static void test_discover_old(void **state)
 	(void)state;
 }
 
+/* Nodes 2 and 3 of the VM captures have memory and no CPU: cpulist "\n". */
+static void test_discover_vm(void **state)
+{
+	static const char *const sets[] = { "vm-6.12-4node", "vm-6.1-4node" };
+
+	for (size_t i = 0; i < ELEMENTSOF(sets); i++) {
+		struct topology *t = calloc(1, sizeof(*t));
+		char root[4096];
+
+		fixture_root(sets[i], root, sizeof(root));
+		assert_int_equal(topology_discover(root, t), 0);
+		assert_int_equal(t->n_nodes, 4);
+		assert_int_equal(topology_node(t, 0)->cpus[0], 0x1);
+		assert_int_equal(topology_node(t, 1)->cpus[0], 0x2);
+		assert_int_equal(topology_node(t, 2)->n_cpus, 0);
+		assert_int_equal(topology_node(t, 3)->n_cpus, 0);
+		assert_int_equal(topology_node(t, 3)->id, 3);
+		free(t);
+	}
+	(void)state;
+}
+
 static void test_discover_host(void **state)
 {
 	struct topology *t = calloc(1, sizeof(*t));
@@ -152,6 +174,7 @@ int main(void)
 		cmocka_unit_test(test_bits_exact),
 		cmocka_unit_test(test_format_nospace),
 		cmocka_unit_test(test_discover_old),
+		cmocka_unit_test(test_discover_vm),
 		cmocka_unit_test(test_discover_host),
 		cmocka_unit_test(test_discover_missing),
 	};

@@ -84,6 +84,19 @@ static void test_old_fixture(void **state)
 	(void)state;
 }
 
+static void test_vm_fixtures(void **state)
+{
+	struct vmstat vs = parse_fixture("vm-6.12-4node");
+
+	/* 64 MiB pushed to zram through memory.reclaim during capture. */
+	assert_int_equal(vs.value[VMSTAT_PSWPOUT], 16394);
+	assert_true(vs.present[VMSTAT_WORKINGSET_REFAULT_ANON]);
+	vs = parse_fixture("vm-6.1-4node");
+	assert_int_equal(vs.value[VMSTAT_PSWPOUT], 38590);
+	assert_int_equal(vmstat_allocstall(&vs), 0);
+	(void)state;
+}
+
 static void test_sums(void **state)
 {
 	static const char text[] =
@@ -170,6 +183,7 @@ int main(void)
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_host_fixture),
 		cmocka_unit_test(test_old_fixture),
+		cmocka_unit_test(test_vm_fixtures),
 		cmocka_unit_test(test_sums),
 		cmocka_unit_test(test_adversarial),
 		cmocka_unit_test(test_reader),

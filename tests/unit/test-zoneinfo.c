@@ -178,6 +178,76 @@ static void test_old_4_19(void **state)
 	(void)state;
 }
 
+/* Captured by the VM helper (tests/vm/capture): 4 nodes, CPUs on nodes 0
+ * and 1 only, movablecore=256M. */
+static void check_vm_nodes(const struct zoneinfo *zi)
+{
+	static const char *const order[] = { "DMA", "DMA32", "Normal", "Movable", "Device" };
+
+	assert_int_equal(zi->n_nodes, 4);
+	for (int id = 0; id < 4; id++) {
+		const struct node_zoneinfo *n = zoneinfo_node(zi, id);
+
+		assert_non_null(n);
+		assert_int_equal(n->n_zones, 5);
+		for (unsigned i = 0; i < 5; i++)
+			assert_string_equal(n->zones[i].name, order[i]);
+		assert_true(n->has_lru);
+		assert_false(n->node_unreclaimable);
+	}
+}
+
+static void test_vm_6_12(void **state)
+{
+	static const struct zone_expect zones[] = {
+		{ 0, "DMA32", 58657, 0, 5553, 6941, 8329, 9717, 111616, 111616, 111616,
+		  true, true, true, false, 5, { 0, 0, 0, 51, 51 } },
+		{ 1, "Movable", 2943, 0, 32, 208, 384, 560, 16384, 16384, 14227,
+		  true, true, true, false, 5, { 0 } },
+		{ 2, "DMA32", 107898, 0, 5705, 7131, 8557, 9983, 114688, 114688, 114688,
+		  true, true, true, false, 5, { 0, 0, 0, 55, 55 } },
+		{ 3, "Normal", 0, 0, 0, 0, 0, 0, 0, 0, 0, true, true, true, false, 5, { 0 } },
+	};
+	struct zoneinfo *zi = parse_fixture("vm-6.12-4node");
+
+	check_vm_nodes(zi);
+	for (size_t i = 0; i < ELEMENTSOF(zones); i++)
+		check_zone(zi, &zones[i]);
+	/* Nodes 1-3 have an empty DMA: their per-node block is in DMA32. */
+	assert_int_equal(zoneinfo_node(zi, 1)->lru.nr_active_anon, 8721);
+	assert_int_equal(zoneinfo_node(zi, 1)->lru.nr_inactive_file, 72536);
+	assert_int_equal(zoneinfo_node(zi, 1)->lru.nr_slab_reclaimable, 256);
+	assert_int_equal(zoneinfo_node(zi, 3)->lru.nr_active_anon, 6656);
+	assert_int_equal(zoneinfo_node(zi, 3)->lru.nr_slab_reclaimable, 23);
+	free(zi);
+	(void)state;
+}
+
+static void test_vm_6_1(void **state)
+{
+	/* 6.1 has boost and cma but no promo watermark. */
+	static const struct zone_expect zones[] = {
+		{ 0, "DMA32", 48120, 0, 4945, 6181, 7417, 0, 111616, 111616, 111616,
+		  true, false, true, false, 5, { 0, 0, 0, 51, 51 } },
+		{ 1, "Movable", 3447, 0, 630, 787, 944, 0, 16384, 16384, 14231,
+		  true, false, true, false, 5, { 0 } },
+		{ 2, "DMA32", 107298, 0, 5081, 6351, 7621, 0, 114688, 114688, 114688,
+		  true, false, true, false, 5, { 0, 0, 0, 55, 55 } },
+		{ 3, "Normal", 0, 0, 0, 0, 0, 0, 0, 0, 0, true, false, true, false, 5, { 0 } },
+	};
+	struct zoneinfo *zi = parse_fixture("vm-6.1-4node");
+
+	check_vm_nodes(zi);
+	for (size_t i = 0; i < ELEMENTSOF(zones); i++)
+		check_zone(zi, &zones[i]);
+	assert_int_equal(zoneinfo_node(zi, 1)->lru.nr_active_anon, 623);
+	assert_int_equal(zoneinfo_node(zi, 1)->lru.nr_inactive_file, 52038);
+	assert_int_equal(zoneinfo_node(zi, 1)->lru.nr_slab_reclaimable, 2382);
+	assert_int_equal(zoneinfo_node(zi, 3)->lru.nr_slab_reclaimable, 26);
+	free(zi);
+	(void)state;
+}
+
 #define ZONE_BODY                                                              \
 	"  pages free     100\n"                                               \
 	"        min      10\n"                                                \
@@ -438,6 +508,8 @@ int main(void)
 		cmocka_unit_test(test_key_table_sorted),
 		cmocka_unit_test(test_host_6_18),
 		cmocka_unit_test(test_old_4_19),
+		cmocka_unit_test(test_vm_6_12),
+		cmocka_unit_test(test_vm_6_1),
 		cmocka_unit_test(test_minimal_and_ignored),
 		cmocka_unit_test(test_adversarial),
 		cmocka_unit_test(test_embedded_nul),
