@@ -30,6 +30,7 @@
 #include <syslog.h>
 
 #include "conf.h"
+#include "log.h"
 #include "util.h"
 
 /* Upper bound on one config file: far above any sane config, low enough
@@ -1345,6 +1346,12 @@ int conf_load_string(const char *text, size_t len, const char *name, struct conf
 		return r;
 	*ret = TAKE_PTR(conf);
 	return 0;
+}
+
+void conf_log_warnings(const struct conf *conf)
+{
+	for (size_t i = 0; i < conf->n_warnings; i++)
+		log_warning("%s", conf->warnings[i]);
 }
 
 size_t conf_n_warnings(const struct conf *conf)
