@@ -566,9 +566,8 @@ static int shrink_one_cgroup(struct actuator *a, struct actuator_node *n,
 		return -EPERM;
 	}
 	(void)cgroup_read_state(cg, n->buf, ACTUATOR_BUF_BYTES, n->numa);
+	/* Removed meanwhile: counted in nr_skipped, not an error. */
 	r = shrink_cgroup_amount(a, n, cg, want, req->swappiness, res, now);
-	if (cg->gone && cg == tmp)
-		r = -ENOENT;
 	cgroup_set_unlock(a->cfg.cgroups);
 	return r == -EINTR ? 0 : r;
 }
@@ -718,9 +717,9 @@ int actuator_cgroups(struct actuator *a, struct actuator_cgroup_info **ret, size
 	return 0;
 }
 
-int actuator_rescan(struct actuator *a)
+int actuator_rescan(struct actuator *a, bool wait)
 {
 	if (!a->cfg.cgroups)
 		return 0;
-	return cgroup_rescan(a->cfg.cgroups);
+	return wait ? cgroup_rescan(a->cfg.cgroups) : cgroup_rescan_try(a->cfg.cgroups);
 }

@@ -17,6 +17,12 @@
  * outside the candidate table is the one exception: an operator's request
  * opens that cgroup's files once).
  *
+ * Threads: each node's calls must come from one thread at a time (its node
+ * thread): a node's scratch buffers are its own. Different nodes run in
+ * parallel. The system brake (/proc/pressure/memory full) stops
+ * SHRINK_NODE and SHRINK_SOFT_TARGET; an operator's SHRINK_CGROUP is not
+ * braked, but honours Protect=.
+ *
  * Error semantics of a write:
  *	EAGAIN		partial: the kernel gave up after 16 passes; what was
  *			reclaimed is measured from counters
@@ -122,5 +128,6 @@ struct actuator_cgroup_info {
 /* A copy of the candidate table (allocated; control path only). */
 int actuator_cgroups(struct actuator *a, struct actuator_cgroup_info **ret, size_t *ret_n);
 
-/* Rescan the candidate table (slow timer, cgroup.events). */
-int actuator_rescan(struct actuator *a);
+/* Rescan the candidate table (slow timer, cgroup.events). With wait=false
+ * (the event loop) -EBUSY while a node thread is mid-write: retry later. */
+int actuator_rescan(struct actuator *a, bool wait);

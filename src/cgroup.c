@@ -45,14 +45,14 @@ const char *cgroup_file_to_string(enum cgroup_file f)
 
 static bool controllers_have_memory(int dir_fd)
 {
-	char buf[512];
+	char buf[512], *save = NULL;
 	ssize_t n;
 
 	n = read_file_at(dir_fd, "cgroup.controllers", buf, sizeof(buf));
 	if (n < 0)
 		return false;
 	/* "cpuset cpu io memory hugetlb pids rdma misc\n": a word match. */
-	for (char *w = strtok(buf, " \n"); w; w = strtok(NULL, " \n"))
+	for (char *w = strtok_r(buf, " \n", &save); w; w = strtok_r(NULL, " \n", &save))
 		if (streq(w, "memory"))
 			return true;
 	return false;
@@ -325,7 +325,9 @@ int cgroup_candidate_open(int dir_fd, const char *path, struct cgroup_candidate 
 	 * there is nothing to drive. */
 	if (cg->fd[CGROUP_FILE_RECLAIM] < 0)
 		return -EOPNOTSUPP;
-	cg->policy.weight = 0;
+	/* The files are open: the directory fd is not needed, and with
+	 * thousands of cgroups every fd counts against RLIMIT_NOFILE. */
+	cg->dir_fd = safe_close(cg->dir_fd);
 	*ret = TAKE_PTR(cg);
 	return 0;
 }
@@ -474,7 +476,7 @@ static void table_clear(struct cgroup_table *t)
 
 static int table_add(struct cgroup_table *t, struct cgroup_candidate *cg)
 {
-	if (t->n >= t->max) {
+	if (t->n >= t->max || !cg) {
 		if (!t->warned)
 			log_warning("More than %zu cgroups, ignoring the rest.", t->max);
 		t->warned = true;
@@ -501,12 +503,25 @@ static int add_candidate(struct cgroup_table *t, int dir_fd, const char *path)
 	struct cgroup_candidate *cg = NULL;
 	int fd, r;
 
+	if (t->n >= t->max)
+		return table_add(t, NULL);
 	fd = openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return negative_errno();
+	if (fd < 0) {
+		r = negative_errno();
+		return r == -ENOENT ? 0 : r;
+	}
 	r = cgroup_candidate_open(fd, path, &cg);
 	if (r == -EOPNOTSUPP || r == -ENOENT || r == -ENODEV)
 		return 0; /* no memory controller here, or removed meanwhile */
+	if (r == -EMFILE || r == -ENFILE) {
+		/* 8 fds per candidate: the table stops here rather than the
+		 * whole scan failing. */
+		log_warning_errno(r, "Out of file descriptors after %zu cgroups (%m), "
+				  "ignoring the rest; raise LimitNOFILE=.", t->n);
+		t->max = t->n;
+		t->warned = true;
+		return 0;
+	}
 	if (r < 0)
 		return r;
 	return table_add(t, cg);
@@ -515,9 +530,9 @@ static int add_candidate(struct cgroup_table *t, int dir_fd, const char *path)
 static int walk(struct cgroup_table *t, int dir_fd, const char *path, unsigned depth)
 {
 	_cleanup_close_ int dfd = -1;
+	size_t n_before = t->n;
 	DIR *d;
 	struct dirent *de;
-	bool leaf = true;
 	int r = 0;
 
 	if (depth > CGROUP_WALK_DEPTH_MAX)
@@ -542,7 +557,6 @@ static int walk(struct cgroup_table *t, int dir_fd, const char *path, unsigned d
 			     O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (cfd < 0)
 			continue; /* not a directory, or removed meanwhile */
-		leaf = false;
 		if (snprintf(sub, sizeof(sub), "%s%s%s", path, *path ? "/" : "",
 			     de->d_name) >= (int)sizeof(sub))
 			continue;
@@ -551,7 +565,9 @@ static int walk(struct cgroup_table *t, int dir_fd, const char *path, unsigned d
 			break;
 	}
 	closedir(d);
-	if (r >= 0 && leaf)
+	/* A leaf for memory: no descendant has the memory controller (its
+	 * children's memory is charged here). */
+	if (r >= 0 && t->n == n_before)
 		r = add_candidate(t, dir_fd, path);
 	return r;
 }
@@ -614,7 +630,7 @@ static void carry_over(struct cgroup_set *s, struct cgroup_table *t)
 	}
 }
 
-int cgroup_rescan(struct cgroup_set *s)
+static int rescan(struct cgroup_set *s, bool wait)
 {
 	struct cgroup_table t = { .max = s->cfg.max_candidates };
 	struct cgroup_candidate **old;
@@ -629,7 +645,12 @@ int cgroup_rescan(struct cgroup_set *s)
 		table_clear(&t);
 		return r;
 	}
-	pthread_rwlock_wrlock(&s->lock);
+	if (wait)
+		pthread_rwlock_wrlock(&s->lock);
+	else if (pthread_rwlock_trywrlock(&s->lock) != 0) {
+		table_clear(&t);
+		return -EBUSY;
+	}
 	carry_over(s, &t);
 	old = s->cgroups;
 	n_old = s->n_cgroups;
@@ -639,6 +660,16 @@ int cgroup_rescan(struct cgroup_set *s)
 	pthread_rwlock_unlock(&s->lock);
 	table_clear(&(struct cgroup_table){ .v = old, .n = n_old });
 	return (int)t.n;
+}
+
+int cgroup_rescan(struct cgroup_set *s)
+{
+	return rescan(s, /* wait= */ true);
+}
+
+int cgroup_rescan_try(struct cgroup_set *s)
+{
+	return rescan(s, /* wait= */ false);
 }
 
 void cgroup_set_lock_shared(struct cgroup_set *s)

@@ -78,7 +78,7 @@ struct cgroup_account {
 
 struct cgroup_candidate {
 	char path[CGROUP_PATH_MAX]; /* below the mount, "" = the root cgroup */
-	int dir_fd;
+	int dir_fd;                 /* closed once the files are open: -1 */
 	int fd[_CGROUP_FILE_MAX];   /* -1 where the file is absent (root) */
 	struct cgroup_policy policy;
 	/* Last read (cgroup_read_state). */
@@ -129,8 +129,12 @@ struct cgroup_set *cgroup_set_free(struct cgroup_set *s);
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct cgroup_set *, cgroup_set_free);
 
 /* Re-walk; policies re-applied, accounting and brake state carried over by
- * path. Returns the number of candidates. */
+ * path. Returns the number of candidates. cgroup_rescan() waits for the
+ * node threads' in-flight writes (the swap takes the write lock);
+ * cgroup_rescan_try() returns -EBUSY instead, for the event loop, which
+ * must not block: try again on the next timer. */
 int cgroup_rescan(struct cgroup_set *s);
+int cgroup_rescan_try(struct cgroup_set *s);
 
 void cgroup_set_lock_shared(struct cgroup_set *s);
 void cgroup_set_unlock(struct cgroup_set *s);

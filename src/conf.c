@@ -30,6 +30,7 @@
 #include <syslog.h>
 
 #include "conf.h"
+#include "log.h"
 #include "util.h"
 
 /* Upper bound on one config file: far above any sane config, low enough
@@ -895,6 +896,31 @@ static int conf_node_number(const char *s, unsigned *ret, char *msg, size_t msgl
 	return 0;
 }
 
+/* "/web.slice" and "web.slice" name the same cgroup; "/" is the root. */
+static const char *conf_cgroup_pattern(const char *section)
+{
+	const char *pattern = section + strlen("CGroup ");
+
+	while (*pattern == '/' && pattern[1])
+		pattern++;
+	return pattern;
+}
+
+/* Check a section header's name: 1 known, 0 unknown, -EINVAL (msg set) for
+ * a known kind with a bad argument. Creates nothing. */
+static int conf_check_section(const char *section, char *msg, size_t msglen)
+{
+	unsigned node;
+
+	if (streq(section, "Reclaim") || streq(section, "Control"))
+		return 1;
+	if (startswith(section, "Node "))
+		return conf_node_number(section + 5, &node, msg, msglen) < 0 ? -EINVAL : 1;
+	if (startswith(section, "CGroup "))
+		return conf_check_pattern(conf_cgroup_pattern(section), msg, msglen) < 0 ? -EINVAL : 1;
+	return 0;
+}
+
 /*
  * Resolve a section header. Returns 1 and fills *t, 0 if the section is
  * unknown, or -EINVAL (msg set) for a known kind with a bad argument.
@@ -926,12 +952,9 @@ static int conf_resolve_section(struct conf *conf, const char *section, struct c
 		return 1;
 	}
 	if (startswith(section, "CGroup ")) {
-		const char *pattern = section + 7;
+		const char *pattern = conf_cgroup_pattern(section);
 		struct conf_cgroup *c;
 
-		/* "/web.slice" and "web.slice" name the same cgroup; "/" is the root. */
-		while (*pattern == '/' && pattern[1])
-			pattern++;
 		r = conf_check_pattern(pattern, msg, msglen);
 		if (r < 0)
 			return r;
@@ -967,11 +990,13 @@ struct conf_parser {
 	size_t len, pos;
 	unsigned line;
 	unsigned section_line; /* of the last "[...]" header */
+	char section[256];     /* its name, see conf_reader_header() */
+	bool section_known;
+	bool warned_outside;
 	int r;		 /* first error */
 	unsigned err_line;
 	char *err;
 	size_t errlen;
-	char warned_section[256];
 };
 
 static void conf_parser_fail_at(struct conf_parser *p, unsigned line, int r, const char *fmt,
@@ -994,6 +1019,33 @@ static void conf_parser_fail_at(struct conf_parser *p, unsigned line, int r, con
 
 #define conf_parser_fail(p, r, ...) conf_parser_fail_at(p, (p)->line, r, __VA_ARGS__)
 
+/*
+ * A "[Name]" line: inih copies section names into a 50-byte buffer and
+ * silently truncates longer ones, which would turn a long [CGroup PATTERN]
+ * into another pattern. So the reader keeps the name itself, checks it
+ * here (at its own line, also when no key follows) and hands inih a
+ * one-byte stand-in, "[\001]".
+ */
+static void conf_reader_header(struct conf_parser *p, char *str)
+{
+	char *open = str + strspn(str, " \t"), *close = strchr(open, ']');
+	char msg[CONF_MSG_MAX];
+	int r;
+
+	if (!close)
+		return; /* inih reports the syntax error */
+	snprintf(p->section, sizeof(p->section), "%.*s", (int)(close - open - 1), open + 1);
+	p->section_line = p->line;
+	r = conf_check_section(p->section, msg, sizeof(msg));
+	if (r < 0)
+		conf_parser_fail(p, r, "%s", msg);
+	else if (r == 0 && conf_add_warning(p->conf, "%s:%u: unknown section [%s], ignoring",
+					    p->file, p->line, p->section) < 0)
+		conf_parser_fail(p, -ENOMEM, "out of memory");
+	p->section_known = r > 0;
+	strcpy(str, "[\001]");
+}
+
 /* fgets() over the buffer, counting lines; see the comment at the top. */
 static char *conf_reader(char *str, int num, void *stream)
 {
@@ -1001,7 +1053,7 @@ static char *conf_reader(char *str, int num, void *stream)
 	const char *start, *nl;
 	size_t n;
 
-	if (p->pos >= p->len || num < 2)
+	if (p->pos >= p->len || num < 8)
 		return NULL;
 	start = p->text + p->pos;
 	nl = memchr(start, '\n', p->len - p->pos);
@@ -1017,7 +1069,7 @@ static char *conf_reader(char *str, int num, void *stream)
 		memcpy(str, start, n);
 		str[n] = '\0';
 		if (str[strspn(str, " \t")] == '[')
-			p->section_line = p->line;
+			conf_reader_header(p, str);
 	}
 	return str;
 }
@@ -1050,26 +1102,24 @@ static int conf_handler(void *user, const char *section, const char *name, const
 	if (p->r < 0)
 		return 1; /* keep inih going; only the first error is reported */
 
+	if (section[0] == '\0') {
+		/* One warning per run of keys before the first header. */
+		if (!p->warned_outside &&
+		    conf_add_warning(p->conf, "%s:%u: %s= outside of a section, ignoring", p->file,
+				     p->line, name) < 0)
+			conf_parser_fail(p, -ENOMEM, "out of memory");
+		p->warned_outside = true;
+		return 1;
+	}
+	if (!p->section_known)
+		return 1; /* warned about at the header */
+	section = p->section;
 	r = conf_resolve_section(p->conf, section, &t, msg, sizeof(msg));
-	if (r < 0) {
-		/* A bad [Node x] or [CGroup x] is the header's fault. */
-		conf_parser_fail_at(p, p->section_line ? p->section_line : p->line, r, "%s", msg);
+	if (r <= 0) {
+		/* Checked at the header already: only -ENOMEM is left. */
+		conf_parser_fail(p, r < 0 ? r : -EINVAL, "%s", r == -ENOMEM ? "out of memory" : msg);
 		return 1;
 	}
-	if (r == 0) {
-		/* One warning per run of lines in the same unknown section. */
-		if (!streq(p->warned_section, section)) {
-			snprintf(p->warned_section, sizeof(p->warned_section), "%s", section);
-			r = section[0] ? conf_add_warning(p->conf, "%s:%u: unknown section [%s], ignoring",
-							  p->file, p->line, section)
-				       : conf_add_warning(p->conf, "%s:%u: %s= outside of a section, ignoring",
-							  p->file, p->line, name);
-			if (r < 0)
-				conf_parser_fail(p, r, "out of memory");
-		}
-		return 1;
-	}
-	p->warned_section[0] = '\0';
 
 	item = conf_find_item(t.section, name);
 	if (!item || (t.section == CONF_SECTION_NODE && !item->per_node)) {
@@ -1106,7 +1156,6 @@ static int conf_parse_buffer(struct conf *conf, const char *name, const char *te
 {
 	struct conf_parser p = {
 		.conf = conf, .text = text, .len = len, .err = err, .errlen = errlen,
-		.warned_section = "\001", /* no section warned about yet */
 	};
 	int k;
 
@@ -1297,6 +1346,12 @@ int conf_load_string(const char *text, size_t len, const char *name, struct conf
 		return r;
 	*ret = TAKE_PTR(conf);
 	return 0;
+}
+
+void conf_log_warnings(const struct conf *conf)
+{
+	for (size_t i = 0; i < conf->n_warnings; i++)
+		log_warning("%s", conf->warnings[i]);
 }
 
 size_t conf_n_warnings(const struct conf *conf)

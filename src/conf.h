@@ -169,6 +169,8 @@ int conf_load_string(const char *text, size_t len, const char *name, struct conf
 /* Warnings from loading ("FILE:LINE: unknown key ..., ignoring"). */
 size_t conf_n_warnings(const struct conf *conf);
 const char *conf_warning(const struct conf *conf, size_t i);
+/* log_warning() each of them (at start-up and after a reload). */
+void conf_log_warnings(const struct conf *conf);
 
 /* The files a conf was loaded from (for reload). */
 const char *conf_main_path(const struct conf *conf);

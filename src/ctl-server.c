@@ -47,6 +47,9 @@ struct ctl_client {
 	bool closing;      /* flush the output, then close */
 	bool dead;         /* close at the next deferred run */
 	bool need_process; /* input left to process at the next deferred run */
+	/* Bytes at the start of the input already searched for "\n": a
+	 * client dripping a long line byte by byte costs O(n), not O(n^2). */
+	size_t scanned;
 };
 
 struct ctl_call {
@@ -67,6 +70,7 @@ struct ctl_server {
 	char *unlink_path; /* socket we created, removed on free */
 	struct ctl_client *clients;
 	unsigned n_clients, n_subscribers, next_peer_id;
+	bool refusing; /* logged "too many clients" since the last accept */
 };
 
 static void ctl_server_schedule(struct ctl_server *server)
@@ -265,12 +269,18 @@ static void ctl_client_process(struct ctl_client *client)
 		size_t n;
 		char *line;
 
-		eol = evbuffer_search_eol(in, NULL, NULL, EVBUFFER_EOL_LF);
+		if (evbuffer_ptr_set(in, &eol, client->scanned, EVBUFFER_PTR_SET) < 0) {
+			client->scanned = 0;
+			continue;
+		}
+		eol = evbuffer_search_eol(in, &eol, NULL, EVBUFFER_EOL_LF);
 		if (eol.pos < 0) {
-			if (evbuffer_get_length(in) > max)
+			client->scanned = evbuffer_get_length(in);
+			if (client->scanned > max)
 				ctl_client_line_too_long(client);
 			return;
 		}
+		client->scanned = 0;
 		if ((size_t)eol.pos > max) {
 			ctl_client_line_too_long(client);
 			return;
@@ -470,8 +480,12 @@ static void ctl_server_accept_cb(struct evconnlistener *listener, evutil_socket_
 	(void)addr;
 	(void)socklen;
 	if (server->n_clients >= server->options.max_clients) {
-		log_notice("Control socket: %u clients connected, refusing another.",
-			   server->n_clients);
+		/* Once per episode: a connection flood must not flood the journal. */
+		if (!server->refusing)
+			log_notice("Control socket: %u clients connected, refusing "
+				   "more until one leaves.",
+				   server->n_clients);
+		server->refusing = true;
 		snprintf(message, sizeof(message),
 			 "Too many clients: reclaimd serves at most %u at once; "
 			 "try again when one has disconnected.",
@@ -479,6 +493,7 @@ static void ctl_server_accept_cb(struct evconnlistener *listener, evutil_socket_
 		ctl_server_refuse_fd(fd, -EUSERS, message);
 		return;
 	}
+	server->refusing = false;
 	r = ctl_client_new(server, fd);
 	if (r < 0) {
 		log_warning_errno(r, "Control socket: cannot set up a client: %m, dropping it.");

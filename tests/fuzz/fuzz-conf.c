@@ -39,5 +39,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		conf_node_reclaim(c, node, &r);
 		(void)conf_headroom_bytes(&r, UINT64_C(1) << 40);
 	}
+	/* The first line, as "KEY VALUE", through the runtime path too. */
+	{
+		char line[256], *sp, buf[256];
+		const uint8_t *nl = memchr(data, '\n', size);
+		size_t n = nl ? (size_t)(nl - data) : size;
+
+		if (!nl || n >= sizeof(line) || memchr(data, '\0', n))
+			return 0;
+		memcpy(line, data, n);
+		line[n] = '\0';
+		sp = strchr(line, ' ');
+		if (!sp)
+			return 0;
+		*sp = '\0';
+		if (conf_set(c, line, sp + 1, err, sizeof(err)) == 0 &&
+		    conf_get(c, line, buf, sizeof(buf)) < 0)
+			__builtin_trap(); /* a key that was set can be read back */
+		j = conf_settings_json(c);
+		json_object_put(j);
+	}
 	return 0;
 }

@@ -4,6 +4,7 @@
  *
  *	actuator-probe [--root=DIR] [--node=N] [--bytes=SIZE] [--swappiness=N]
  *		       [--cgroup=PATH] [--no-node-file] [--dry-run]
+ *		       [--protect=PATH]... [--watch=PATH]...
  *
  * Without --cgroup: SHRINK_NODE on node N (the per-node reclaim file where
  * the kernel has it, else memory.reclaim spread over the leaf cgroups).
@@ -11,7 +12,10 @@
  * Prints features, the shrink_result, and before/after counters: /proc/vmstat
  * pgsteal_proactive, node N MemFree, and for a cgroup its memory.current,
  * memory.stat anon/file/pgsteal, memory.high and memory.max (which the
- * daemon must never change). Exit 0 when the shrink returned 0.
+ * daemon must never change). --protect marks a cgroup Protect=yes (as the
+ * config would); --watch adds a cgroup's counters to the output (e.g. the
+ * protected one, during a --no-node-file spread). Exit 0 when the shrink
+ * returned 0.
  * Used by tests/integration/actuator-node-reclaim.sh and the VM tests.
  */
 #include "config.h"
@@ -30,7 +34,13 @@
 #include "memstat.h"
 #include "util.h"
 
+#define PROBE_MAX_PATHS 16
+
 struct probe_args {
+	const char *protect[PROBE_MAX_PATHS];
+	size_t n_protect;
+	const char *watch[PROBE_MAX_PATHS];
+	size_t n_watch;
 	const char *root;
 	const char *cgroup;
 	int node;
@@ -50,6 +60,8 @@ static int parse_args(int argc, char *argv[], struct probe_args *a)
 		{ "cgroup", required_argument, NULL, 'c' },
 		{ "no-node-file", no_argument, NULL, 'F' },
 		{ "dry-run", no_argument, NULL, 'd' },
+		{ "protect", required_argument, NULL, 'P' },
+		{ "watch", required_argument, NULL, 'W' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -85,9 +97,20 @@ static int parse_args(int argc, char *argv[], struct probe_args *a)
 		case 'd':
 			a->dry_run = true;
 			break;
+		case 'P':
+			if (a->n_protect >= PROBE_MAX_PATHS)
+				return log_error_errno(-E2BIG, "Too many --protect.");
+			a->protect[a->n_protect++] = optarg;
+			break;
+		case 'W':
+			if (a->n_watch >= PROBE_MAX_PATHS)
+				return log_error_errno(-E2BIG, "Too many --watch.");
+			a->watch[a->n_watch++] = optarg;
+			break;
 		case 'h':
 			printf("Usage: %s [--root=DIR] [--node=N] [--bytes=SIZE] "
-			       "[--swappiness=N] [--cgroup=PATH] [--no-node-file] [--dry-run]\n",
+			       "[--swappiness=N] [--cgroup=PATH] [--no-node-file] [--dry-run]\n"
+			       "       [--protect=PATH]... [--watch=PATH]...\n",
 			       program_invocation_short_name);
 			exit(EXIT_SUCCESS);
 		default:
@@ -170,10 +193,17 @@ static struct json_object *cgroup_counters(const char *mount, const char *cg)
 
 static struct json_object *counters(const struct probe_args *a, const struct cgroup_set *s)
 {
-	struct json_object *o = host_counters(a);
+	struct json_object *o = host_counters(a), *w;
 
 	if (a->cgroup && s)
 		json_object_object_add(o, "cgroup", cgroup_counters(s->mount, a->cgroup));
+	if (a->n_watch > 0 && s) {
+		w = json_object_new_object();
+		for (size_t i = 0; i < a->n_watch; i++)
+			json_object_object_add(w, a->watch[i],
+					       cgroup_counters(s->mount, a->watch[i]));
+		json_object_object_add(o, "watch", w);
+	}
 	return o;
 }
 
@@ -207,12 +237,17 @@ int main(int argc, char *argv[])
 	struct shrink_result res = {};
 	struct json_object *out, *before;
 	struct probe_args a;
+	struct cgroup_rule rules[PROBE_MAX_PATHS] = {};
 	const char *missing;
 	int r;
 
 	r = parse_args(argc, argv, &a);
 	if (r < 0)
 		return 2;
+	for (size_t i = 0; i < a.n_protect; i++)
+		rules[i] = (struct cgroup_rule){ .path = a.protect[i], .policy.protect = true };
+	ccfg.rules = rules;
+	ccfg.n_rules = a.n_protect;
 	ccfg.root = a.root;
 	r = cgroup_set_new(&ccfg, &cgroups);
 	if (r < 0 && a.cgroup)

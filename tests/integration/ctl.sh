@@ -297,5 +297,12 @@ check "raw socket script ran to the end" test "$raw_rc" -eq 0
 
 check "daemon still running" kill -0 "$pid"
 check "daemon still answers" ctl status
+kill "$pid"
+wait "$pid"
+rc=$?
+pid=
+check "daemon exits cleanly on SIGTERM (status $rc)" test "$rc" -eq 0
+check "no sanitizer report from the daemon" sh -c "! grep -q 'Sanitizer' '$tmp/daemon.log'"
+check "daemon removed its socket" test ! -e "$sock"
 echo "1..$n"
 [ "$failed" -eq 0 ]

@@ -83,7 +83,7 @@ check "capabilities: CAP_DAC_OVERRIDE and CAP_SYS_RESOURCE bounded, no CAP_SYS_A
 check "writes cgroupfs and node reclaim files: no ProtectControlGroups=, ProcSubset=pid; ReadWritePaths= both" \
 	'! grep -q "^ProtectControlGroups=yes" "$tmp/svc" && ! grep -q "^ProcSubset=pid" "$tmp/svc" &&
 	 grep -qx "ProtectSystem=strict" "$tmp/svc" &&
-	 grep -qx "ReadWritePaths=/sys/fs/cgroup /sys/devices/system/node" "$tmp/svc"'
+	 grep -qx "ReadWritePaths=/sys/fs/cgroup -/sys/devices/system/node" "$tmp/svc"'
 check "stays resident: MemoryMin=, OOMScoreAdjust=-1000, RuntimeDirectory=reclaimd" \
 	'grep -q "^MemoryMin=[1-9]" "$tmp/svc" && grep -qx "OOMScoreAdjust=-1000" "$tmp/svc" &&
 	 grep -qx "RuntimeDirectory=reclaimd" "$tmp/svc"'

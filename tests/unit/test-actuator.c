@@ -563,7 +563,7 @@ static void test_spread_gone(void **state)
 
 	/* ENOENT is the same. A rescan then drops it (here it is still on
 	 * disk, so it comes back fresh, without the gone mark). */
-	assert_int_equal(actuator_rescan(f->a), 3);
+	assert_int_equal(actuator_rescan(f->a, /* wait= */ false), 3);
 	cgroup_set_lock_shared(f->cgroups);
 	assert_false(cgroup_set_find(f->cgroups, "system.slice/a.service")->gone);
 	cgroup_set_unlock(f->cgroups);

@@ -72,7 +72,13 @@ static void test_walk_leaves(void **state)
 	struct cgroup_config cfg = fixture_config(f);
 	_cleanup_(cgroup_set_freep) struct cgroup_set *s = NULL;
 	struct cgroup_candidate *a;
+	char cmd[4096];
 
+	/* A child without the memory controller: batch stays the leaf for
+	 * memory (the child's memory is charged to batch). */
+	snprintf(cmd, sizeof(cmd), "mkdir '%s/batch/nomem' && echo 'cpu' > '%s/batch/nomem/cgroup.controllers'",
+		 f->dir, f->dir);
+	assert_int_equal(run(cmd), 0);
 	assert_int_equal(cgroup_set_new(&cfg, &s), 0);
 	assert_string_equal(s->mount, f->dir);
 	/* a.service, b.service, batch; not system.slice (has children), not
@@ -89,7 +95,18 @@ static void test_walk_leaves(void **state)
 	assert_string_equal(a->path, "system.slice/a.service");
 	for (unsigned i = 0; i < _CGROUP_FILE_MAX; i++)
 		assert_true(a->fd[i] >= 0);
+	assert_int_equal(a->dir_fd, -1);
 	assert_int_equal(s->nr_scans, 1);
+	assert_null(cgroup_set_find(s, "batch/nomem"));
+
+	/* A busy table (a node thread mid-write holds the read lock): the
+	 * non-blocking rescan says so and keeps the old table. */
+	cgroup_set_lock_shared(s);
+	assert_int_equal(cgroup_rescan_try(s), -EBUSY);
+	cgroup_set_unlock(s);
+	assert_int_equal(s->nr_scans, 1);
+	assert_int_equal(cgroup_rescan_try(s), 3);
+	assert_int_equal(s->nr_scans, 2);
 }
 
 static void test_read_state(void **state)

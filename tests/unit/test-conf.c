@@ -183,6 +183,8 @@ static void test_errors(void **state)
 		  "section header ends at the first ']', so [...] classes cannot be used)" },
 		{ "dotdot glob", "[CGroup ../etc]\nWeight=5\n",
 		  "test.conf:1: [CGroup ../etc]: invalid cgroup pattern: \".\" or \"..\" component" },
+		{ "bad glob, no keys", "[Reclaim]\n[CGroup a//b]\n",
+		  "test.conf:2: [CGroup a//b]: invalid cgroup pattern: empty path component" },
 		{ "bad node", "[Node x]\nStepSize=1M\n",
 		  "test.conf:1: [Node x]: invalid node number; expected an integer from 0 to 1023" },
 		{ "node too high", "[Node 1024]\nStepSize=1M\n",
@@ -252,7 +254,11 @@ static void test_warnings(void **state)
 {
 	static const struct warning_case cases[] = {
 		{ "unknown section", "[Reclaim]\nDryRun=yes\n[Foo]\nBar=1\nBaz=2\n",
-		  "test.conf:4: unknown section [Foo], ignoring" },
+		  "test.conf:3: unknown section [Foo], ignoring" },
+		{ "unknown section, no keys", "[Reclaim]\nDryRun=yes\n[reclaim]\n",
+		  "test.conf:3: unknown section [reclaim], ignoring" },
+		{ "keys after unknown section", "[Foo]\nDryRun=no\n[Reclaim]\nDryRun=yes\n",
+		  "test.conf:1: unknown section [Foo], ignoring" },
 		{ "unknown key", "[Reclaim]\nFoo=1\nDryRun=yes\n",
 		  "test.conf:2: unknown key Foo= in [Reclaim], ignoring" },
 		{ "key case matters", "[Reclaim]\ndryrun=1\nDryRun=yes\n",
@@ -390,6 +396,23 @@ static void test_cgroup_policy(void **state)
 	/* "[CGroup /]" is the root cgroup only. */
 	assert_true(conf_cgroup_policy(c, "/", &p));
 	assert_int_equal(p.weight, 1);
+}
+
+/* inih truncates section names at 49 bytes; reclaimd does not. */
+static void test_cgroup_long_pattern(void **state)
+{
+	const char *path = "system.slice/system-postgresql.slice/postgresql@15-main.service";
+	char text[256];
+	struct conf *c;
+	struct conf_cgroup_policy p;
+
+	snprintf(text, sizeof(text), "[CGroup %s]\nWeight=42\n", path);
+	c = load_ok(text);
+	assert_true(conf_cgroup_policy(c, path, &p));
+	assert_int_equal(p.weight, 42);
+	/* Not the 42-byte prefix that inih would have kept. */
+	assert_false(conf_cgroup_policy(c, "system.slice/system-postgresql.slice/post", &p));
+	conf_free(c);
 }
 
 static void test_cgroup_no_match(void **state)
@@ -779,6 +802,7 @@ int main(void)
 		cmocka_unit_test(test_reset_and_off),
 		cmocka_unit_test(test_node_override),
 		cmocka_unit_test(test_cgroup_policy),
+		cmocka_unit_test(test_cgroup_long_pattern),
 		cmocka_unit_test(test_cgroup_no_match),
 		cmocka_unit_test(test_set),
 		cmocka_unit_test(test_json),

@@ -293,6 +293,39 @@ static void test_oversized_line(void **state)
 	server_free(f);
 }
 
+static void test_line_in_pieces(void **state)
+{
+	struct fixture *f = server_start(NULL);
+	_cleanup_(ctl_client_freep) struct ctl_client *c = connect_ok(f);
+	static const char line[] = "{\"v\":1,\"id\":42,\"cmd\":\"status\"}\n";
+	struct ctl_reply reply;
+	struct ctl_error e;
+
+	(void)state;
+	/* Dripped a few bytes at a time: the remembered scan position must
+	 * not skip the newline when it finally comes, nor the next line. */
+	for (size_t i = 0; i < sizeof(line) - 1; i += 5) {
+		assert_int_equal(ctl_client_send_raw(c, line + i, MIN((size_t)5, sizeof(line) - 1 - i)), 0);
+		usleep(2000);
+	}
+	assert_int_equal(ctl_client_read(c, 2 * USEC_PER_SEC, &reply, &e), 0);
+	assert_int_equal(reply.kind, CTL_REPLY_OK);
+	assert_int_equal(reply.id, 42);
+	ctl_reply_done(&reply);
+	send_line(c, "{\"v\":1,\"id\":43,");
+	usleep(20000);
+	send_line(c, "\"cmd\":\"status\"}\n{\"v\":1,\"id\":44,\"cmd\":\"status\"}\n");
+	for (int64_t id = 43; id <= 44; id++) {
+		assert_int_equal(ctl_client_read(c, 2 * USEC_PER_SEC, &reply, &e), 0);
+		assert_int_equal(reply.kind, CTL_REPLY_OK);
+		assert_int_equal(reply.id, id);
+		ctl_reply_done(&reply);
+	}
+	server_stop(f);
+	assert_int_equal(f->calls[CTL_CMD_STATUS], 3);
+	server_free(f);
+}
+
 static void test_line_at_limit_accepted(void **state)
 {
 	struct ctl_server_options o = { .max_line_bytes = 100 };
@@ -636,6 +669,7 @@ int main(void)
 		cmocka_unit_test(test_status_roundtrip),
 		cmocka_unit_test(test_bad_requests_keep_connection),
 		cmocka_unit_test(test_oversized_line),
+		cmocka_unit_test(test_line_in_pieces),
 		cmocka_unit_test(test_line_at_limit_accepted),
 		cmocka_unit_test(test_max_clients),
 		cmocka_unit_test(test_slow_reader_dropped),
