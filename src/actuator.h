@@ -73,6 +73,7 @@ struct actuator_config {
 	/* Test hooks; NULL = pwrite(fd, buf, n, 0) and now_usec(). */
 	ssize_t (*write)(void *userdata, int fd, const char *buf, size_t n);
 	uint64_t (*clock)(void *userdata);
+	void (*sleep)(void *userdata, uint64_t usec); /* NULL = clock_nanosleep */
 	void *hook_userdata;
 };
 

@@ -172,10 +172,9 @@ int manager_apply_conf(struct manager *m)
 	m->params = p;
 	log_set_max_level(rc->log_level);
 	if (m->cgroups) {
-		/* New policies: a walk is a slow-path operation. */
-		r = actuator_rescan(m->actuator);
-		if (r < 0)
-			log_warning_errno(r, "Failed to rescan cgroups: %m, ignoring");
+		/* New policies apply at the next walk; make it now. */
+		if (m->ev_rescan)
+			schedule(m->ev_rescan, 0);
 	}
 	return 0;
 }
@@ -575,7 +574,12 @@ static void rescan_tick(evutil_socket_t fd, short what, void *userdata)
 	struct manager *m = userdata;
 	int r;
 
-	r = actuator_rescan(m->actuator);
+	r = actuator_rescan(m->actuator, false);
+	if (r == -EBUSY) {
+		/* A node thread is mid-write: the loop never waits for one. */
+		schedule(m->ev_rescan, 100 * USEC_PER_MSEC);
+		return;
+	}
 	if (r < 0)
 		log_warning_errno(r, "Failed to rescan cgroups: %m, keeping the old table");
 	schedule(m->ev_rescan, conf_reclaim(m->conf)->rescan_interval_usec);
