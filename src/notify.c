@@ -195,7 +195,8 @@ int notify_watchdog_tick(struct notify *n, uint64_t now_usec)
 			log_error("Thread %s made no progress for %s, withholding watchdog pings.",
 				  n->heartbeats[stale].name,
 				  format_duration(age, sizeof(age),
-						  now_usec - n->heartbeats[stale].last_usec));
+						  now_usec - __atomic_load_n(&n->heartbeats[stale].last_usec,
+									     __ATOMIC_RELAXED)));
 		n->withheld = true;
 		return 0;
 	}
