@@ -435,15 +435,54 @@ static void stats_node(struct manager *m, unsigned i, struct json_object *a)
 		 st.hopeless);
 }
 
-struct json_object *manager_stats_json(struct manager *m)
+/* The identity of a sample: its name and labels, as Prometheus sees it. */
+static const char *sample_key(struct json_object *sample, char *buf, size_t size)
 {
-	struct json_object *o = json_object_new_object(), *a = json_object_new_array();
+	struct json_object *name = NULL, *labels = NULL;
 
-	if (!o || !a) {
-		json_object_put(o);
-		json_object_put(a);
-		return NULL;
+	json_object_object_get_ex(sample, "name", &name);
+	json_object_object_get_ex(sample, "labels", &labels);
+	snprintf(buf, size, "%s%s", json_object_get_string(name),
+		 labels ? json_object_to_json_string_ext(labels, JSON_C_TO_STRING_PLAIN) : "");
+	return buf;
+}
+
+/* Counters since the last reset: subtract the baseline, by name and labels
+ * (gauges are left alone). */
+static void stats_apply_baseline(struct json_object *counters, struct json_object *baseline)
+{
+	struct json_object *index = json_object_new_object();
+	char key[512];
+
+	for (size_t i = 0; index && i < json_object_array_length(baseline); i++) {
+		struct json_object *b = json_object_array_get_idx(baseline, i), *v;
+
+		if (json_object_object_get_ex(b, "value", &v))
+			json_object_object_add(index, sample_key(b, key, sizeof(key)),
+					       json_object_get(v));
 	}
+	for (size_t i = 0; index && i < json_object_array_length(counters); i++) {
+		struct json_object *c = json_object_array_get_idx(counters, i), *type, *v, *base;
+		uint64_t now, then;
+
+		if (!json_object_object_get_ex(c, "type", &type) ||
+		    !streq(json_object_get_string(type), "counter") ||
+		    !json_object_object_get_ex(c, "value", &v) ||
+		    !json_object_object_get_ex(index, sample_key(c, key, sizeof(key)), &base))
+			continue;
+		now = json_object_get_uint64(v);
+		then = json_object_get_uint64(base);
+		json_object_object_add(c, "value", json_object_new_uint64(now > then ? now - then : 0));
+	}
+	json_object_put(index);
+}
+
+static struct json_object *stats_counters(struct manager *m)
+{
+	struct json_object *a = json_object_new_array();
+
+	if (!a)
+		return NULL;
 	for (unsigned i = 0; i < m->n_nodes; i++)
 		stats_node(m, i, a);
 	stat_add(a, "monitor_ticks_total", "counter", "Watermark monitor zoneinfo re-reads.", -1,
@@ -457,9 +496,34 @@ struct json_object *manager_stats_json(struct manager *m)
 		 ring_dropped(m->events));
 	stat_add(a, "paused", "gauge", "1 while reclaim is paused.", -1, NULL, NULL, m->paused);
 	stat_add(a, "dry_run", "gauge", "1 in dry-run mode.", -1, NULL, NULL, m->dry_run);
+	return a;
+}
+
+struct json_object *manager_stats_json(struct manager *m)
+{
+	struct json_object *o = json_object_new_object(), *a = stats_counters(m);
+
+	if (!o || !a) {
+		json_object_put(o);
+		json_object_put(a);
+		return NULL;
+	}
+	if (m->stats_baseline)
+		stats_apply_baseline(a, m->stats_baseline);
 	jadd_u64(o, "since_usec", now_usec() - m->stats_since_usec);
 	jadd(o, "counters", a);
 	return o;
+}
+
+void manager_stats_reset(struct manager *m)
+{
+	struct json_object *a = stats_counters(m);
+
+	if (!a)
+		return; /* -ENOMEM: keep the old baseline */
+	json_object_put(m->stats_baseline);
+	m->stats_baseline = a;
+	m->stats_since_usec = now_usec();
 }
 
 /* ---- config ---- */
@@ -585,6 +649,13 @@ static int cmd_set(struct manager *m, struct json_object *args, struct json_obje
 	if (streq(key, "Reclaim.Paused") && conf_reclaim(m->conf)->paused != m->paused)
 		manager_set_paused(m, conf_reclaim(m->conf)->paused);
 	log_info("Runtime change: %s=%s (was %s).", key, value, previous ? previous : "unset");
+	{
+		struct json_object *changed = json_object_new_array();
+
+		json_object_array_add(changed, json_object_new_string(key));
+		manager_config_event(m, changed);
+		json_object_put(changed);
+	}
 	*ret = json_object_new_object();
 	jadd_str(*ret, "key", key);
 	jadd_str(*ret, "value", value);
@@ -750,12 +821,11 @@ static int manager_ctl_handle(void *userdata, struct ctl_call *call, const struc
 	case CTL_CMD_CGROUPS:
 		return cgroups_json(m, ret);
 	case CTL_CMD_STATS:
+		/* With reset: read, return, then zero (docs/protocol.md). */
 		*ret = manager_stats_json(m);
-		if (json_object_object_get_ex(args, "reset", &x) && json_object_get_boolean(x)) {
-			/* Counters live in the engine and the actuators; a
-			 * reset restarts the window they are reported over. */
-			m->stats_since_usec = now_usec();
-		}
+		if (*ret && json_object_object_get_ex(args, "reset", &x) &&
+		    json_object_get_boolean(x))
+			manager_stats_reset(m);
 		return *ret ? 0 : -ENOMEM;
 	case CTL_CMD_CONFIG:
 		*ret = config_json(m);
@@ -811,7 +881,7 @@ struct json_object *manager_event_json(struct manager *m, const struct kswapd_ev
 		jadd_u64(o, "boost_bytes", ev->boost_bytes);
 		break;
 	case KSWAPD_EVENT_RUN_END:
-		type = ev->result.hopeless ? "hopeless" : "run_end";
+		type = "run_end";
 		jadd_u64(o, "priority", (uint64_t)ev->result.priority);
 		jadd_u64(o, "reclaimed_bytes", ev->result.nr_reclaimed);
 		jadd_u64(o, "duration_usec", ev->result.duration_usec);

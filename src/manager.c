@@ -322,6 +322,41 @@ static void setup_psi(struct manager *m)
 
 /* ---- events from node threads: logs and watch streams ---- */
 
+/* Send an event (consumed) to every watch subscriber. */
+void manager_broadcast(struct manager *m, struct json_object *event)
+{
+	if (!event)
+		return;
+	if (m->ctl && ctl_server_n_subscribers(m->ctl) > 0) {
+		if (!json_object_object_get_ex(event, "time_usec", NULL))
+			json_object_object_add(event, "time_usec",
+					       json_object_new_uint64(realtime_usec()));
+		ctl_server_broadcast_event(m->ctl, event);
+	}
+	json_object_put(event);
+}
+
+/* The system-wide pressure brake, as seen in a node's write results:
+ * report when it goes on and off, not every write it stops. */
+static void brake_event(struct manager *m, struct manager_node *mn,
+			const struct kswapd_event *ev)
+{
+	struct json_object *o;
+
+	if (!mn || ev->res.braked == mn->braked)
+		return;
+	mn->braked = ev->res.braked;
+	log_notice("node %d: system memory pressure brake %s.", ev->node,
+		   mn->braked ? "on: not adding reclaim while everyone stalls" : "off");
+	o = json_object_new_object();
+	json_object_object_add(o, "type", json_object_new_string("brake"));
+	json_object_object_add(o, "node", json_object_new_int(ev->node));
+	json_object_object_add(o, "cgroup", NULL);
+	json_object_object_add(o, "on", json_object_new_boolean(mn->braked));
+	json_object_object_add(o, "reason", json_object_new_string("system-pressure"));
+	manager_broadcast(m, o);
+}
+
 static void log_run_end(struct manager *m, const struct kswapd_event *ev)
 {
 	struct manager_node *mn = manager_node(m, ev->node);
@@ -339,10 +374,16 @@ static void log_run_end(struct manager *m, const struct kswapd_event *ev)
 		 format_duration(dur, sizeof(dur), ev->result.duration_usec),
 		 m->dry_run ? " (dry run)" : "");
 	if (ev->result.hopeless && mn && !mn->hopeless_reported) {
+		struct json_object *o = json_object_new_object();
+
 		log_warning("node %d: %u runs in a row reclaimed nothing: hopeless, no proactive "
 			    "reclaim until memory recovers or a reclaim succeeds.",
 			    ev->node, ev->result.failures);
 		mn->hopeless_reported = true;
+		json_object_object_add(o, "type", json_object_new_string("hopeless"));
+		json_object_object_add(o, "node", json_object_new_int(ev->node));
+		json_object_object_add(o, "failures", json_object_new_uint64(ev->result.failures));
+		manager_broadcast(m, o);
 	} else if (!ev->result.hopeless && mn) {
 		mn->hopeless_reported = false;
 	}
@@ -362,6 +403,8 @@ static void ring_event(evutil_socket_t fd, short what, void *userdata)
 		else if (ev.type == KSWAPD_EVENT_RUN_END)
 			log_run_end(m, &ev);
 		else if (ev.type == KSWAPD_EVENT_SHRINK)
+			brake_event(m, mn, &ev);
+		if (ev.type == KSWAPD_EVENT_SHRINK)
 			log_debug("node %d: shrink kind %d prio %d asked %" PRIu64
 				  " reclaimed %" PRIu64 " swappiness %d: %d",
 				  ev.node, ev.req.kind, ev.req.priority, ev.res.nr_requested,
@@ -369,10 +412,7 @@ static void ring_event(evutil_socket_t fd, short what, void *userdata)
 		if (!m->ctl || ctl_server_n_subscribers(m->ctl) == 0)
 			continue;
 		o = manager_event_json(m, &ev);
-		if (o) {
-			ctl_server_broadcast_event(m->ctl, o);
-			json_object_put(o);
-		}
+		manager_broadcast(m, o);
 	}
 }
 
@@ -480,9 +520,16 @@ void manager_set_paused(struct manager *m, bool paused)
 		else
 			(void)kswapd_resume(m->kswapd, m->nodes[i].id);
 	}
-	if (m->paused != paused)
+	if (m->paused != paused) {
+		struct json_object *o = json_object_new_object();
+
 		log_info("Reclaim %s.", paused ? "paused: monitoring goes on" : "resumed");
-	m->paused = paused;
+		m->paused = paused;
+		json_object_object_add(o, "type", json_object_new_string("mode"));
+		json_object_object_add(o, "mode", json_object_new_string(
+							 paused ? "paused" : m->dry_run ? "dry-run" : "running"));
+		manager_broadcast(m, o);
+	}
 }
 
 /* Keys whose effective value differs between two configs. */
@@ -514,10 +561,21 @@ static struct json_object *conf_diff(const struct conf *a, const struct conf *b)
 	return changed;
 }
 
+/* The watch event after set and reload; changed is borrowed. */
+void manager_config_event(struct manager *m, struct json_object *changed)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "type", json_object_new_string("config"));
+	json_object_object_add(o, "changed", json_object_get(changed));
+	manager_broadcast(m, o);
+}
+
 int manager_reload(struct manager *m, char *err, size_t errlen,
 		   struct json_object **ret_changed)
 {
 	struct conf *new = NULL, *old = m->conf;
+	struct json_object *changed;
 	int r;
 
 	(void)notify_reloading(m->notify, now_usec());
@@ -538,8 +596,7 @@ int manager_reload(struct manager *m, char *err, size_t errlen,
 		(void)notify_reloaded(m->notify, "reload failed; running configuration kept");
 		return r;
 	}
-	if (ret_changed)
-		*ret_changed = conf_diff(old, new);
+	changed = conf_diff(old, new);
 	conf_free(old);
 	for (size_t i = 0; i < conf_n_warnings(m->conf); i++)
 		log_warning("%s", conf_warning(m->conf, i));
@@ -547,6 +604,11 @@ int manager_reload(struct manager *m, char *err, size_t errlen,
 		manager_set_paused(m, conf_reclaim(m->conf)->paused);
 	log_info("Configuration reloaded.");
 	(void)notify_reloaded(m->notify, "running");
+	manager_config_event(m, changed);
+	if (ret_changed)
+		*ret_changed = changed;
+	else
+		json_object_put(changed);
 	return 0;
 }
 
@@ -1066,6 +1128,7 @@ struct manager *manager_free(struct manager *m)
 	ring_free(m->events);
 	notify_free(m->notify);
 	conf_free(m->conf);
+	json_object_put(m->stats_baseline);
 	pthread_mutex_destroy(&m->worker_lock);
 	pthread_cond_destroy(&m->worker_cond);
 	free(m);

@@ -50,6 +50,7 @@ struct manager_node {
 	pthread_mutex_t shrink_lock;
 	unsigned last_wake_reasons; /* for the run's log line (loop only) */
 	bool hopeless_reported;
+	bool braked; /* last shrink stopped by the system brake */
 };
 
 /* An operator's reclaim, run on the control worker thread (memory.reclaim
@@ -72,6 +73,9 @@ struct manager {
 	bool dry_run;
 	bool paused;
 	uint64_t start_usec, stats_since_usec;
+	/* Counter values at the last `stats --reset`, subtracted from what
+	 * the engine and actuators report (their counters only grow). */
+	struct json_object *stats_baseline;
 
 	struct conf *conf;
 	struct balance_params params;
@@ -137,6 +141,9 @@ extern const struct ctl_handler manager_ctl_handler;
 struct json_object *manager_status_json(struct manager *m);
 struct json_object *manager_nodes_json(struct manager *m);
 struct json_object *manager_stats_json(struct manager *m);
+void manager_stats_reset(struct manager *m);
+void manager_broadcast(struct manager *m, struct json_object *event);
+void manager_config_event(struct manager *m, struct json_object *changed);
 struct json_object *manager_event_json(struct manager *m, const struct kswapd_event *ev);
 void manager_status_line(struct manager *m, char *buf, size_t size);
 struct json_object *manager_conf_settings(const struct conf *conf);

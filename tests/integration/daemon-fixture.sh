@@ -73,12 +73,31 @@ check "no write at a gentle priority may swap" \
 check "writes below priority 10 leave swappiness to the kernel" \
 	[ "$(events 'e["type"] == "write" and e["priority"] < 10 and e["swappiness"] is None')" -ge 1 ]
 check "run_end events report priority 1 reached" \
-	[ "$(events 'e["type"] in ("run_end", "hopeless") and e["priority"] == 1')" -ge 1 ]
+	[ "$(events 'e["type"] == "run_end" and e["priority"] == 1')" -ge 1 ]
+check "one hopeless event, with 16 failures" \
+	[ "$(events 'e["type"] == "hopeless" and e["failures"] == 16')" = 1 ]
+check "a mode event when resumed" \
+	[ "$(events 'e["type"] == "mode" and e["mode"] == "running"')" = 1 ]
 runs_before=$(json_get 'd["nodes"][0]["counters"]["runs"]' <"$tmp/nodes.json")
 sleep 1
 runs_after=$(nodes | json_get 'd["nodes"][0]["counters"]["runs"]')
 check "a hopeless node is not reclaimed from (runs $runs_before -> $runs_after)" \
 	[ "$runs_after" -le $((runs_before + 1)) ]
+
+# stats --reset: read, return, then zero the counters.
+ctl --json stats --reset >"$tmp/stats1.json"
+ctl --json stats >"$tmp/stats2.json"
+counter() { # FILE NAME: the node-0 value of a counter
+	python3 -c 'import json,sys
+d = json.load(open(sys.argv[1]))
+print(sum(c["value"] for c in d["counters"] if c["name"] == sys.argv[2]))' "$1" "$2"
+}
+check "stats --reset returned the counters before zeroing them" \
+	[ "$(counter "$tmp/stats1.json" runs_total)" -ge 16 ]
+check "after the reset runs_total restarts from 0" \
+	[ "$(counter "$tmp/stats2.json" runs_total)" -le 1 ]
+check "gauges are not reset" \
+	[ "$(counter "$tmp/stats2.json" failures)" -ge 16 ]
 
 # Free memory recovers on its own: the monitor lets the node try again.
 cat "$tmp/zoneinfo.balanced" >"$fx/proc/zoneinfo"
