@@ -100,16 +100,21 @@ int ctl_client_connect(const char *path, uint64_t timeout_usec,
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return negative_errno();
-	/* AF_UNIX connect() fails with EAGAIN while the backlog is full. */
+	/* AF_UNIX connect() fails with EAGAIN while the listen backlog is
+	 * full, and poll() cannot wait for room there (an unconnected socket
+	 * polls writable at once): retry every 10 ms until the deadline. */
 	while (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		if (errno == EINPROGRESS)
+		if (errno == EINPROGRESS) {
+			r = ctl_wait(fd, POLLOUT, deadline);
+			if (r < 0)
+				return r;
 			break;
+		}
 		if (errno != EAGAIN && errno != EINTR)
 			return negative_errno();
-		r = ctl_wait(fd, POLLOUT, MIN(deadline, now_usec() + 10 * USEC_PER_MSEC));
 		if (now_usec() >= deadline)
 			return -ETIMEDOUT;
-		(void)r;
+		(void)usleep(10000);
 	}
 	c = calloc(1, sizeof(*c));
 	if (!c)

@@ -477,10 +477,13 @@ static int ctl_request_read_id(struct json_object *o, int64_t *ret_id,
 	*ret_id = -1;
 	if (!json_object_object_get_ex(o, "id", &v) || json_object_is_type(v, json_type_null))
 		return 0;
-	if (!ctl_json_get_uint(v, &u) || u > INT64_MAX)
+	if (!ctl_json_get_uint(v, &u))
 		return ctl_error_set(e, -EINVAL,
 				     "\"id\" must be a non-negative integer, not %s.",
 				     ctl_json_type_name(v));
+	if (u > INT64_MAX)
+		return ctl_error_set(e, -ERANGE,
+				     "\"id\" must be at most %" PRIi64 ".", INT64_MAX);
 	*ret_id = (int64_t)u;
 	return 0;
 }

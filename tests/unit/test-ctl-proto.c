@@ -111,6 +111,7 @@ static void test_request_parse_errors(void **state)
 		{ "{\"v\":1,\"id\":-1,\"cmd\":\"status\"}", -EINVAL, -1, 0, "\"id\" must be a non-negative integer" },
 		{ "{\"v\":1,\"id\":\"x\",\"cmd\":\"status\"}", -EINVAL, -1, 0, "not a string" },
 		{ "{\"v\":1,\"id\":1.5,\"cmd\":\"status\"}", -EINVAL, -1, 0, "not a fractional number" },
+		{ "{\"v\":1,\"id\":9223372036854775808,\"cmd\":\"status\"}", -ERANGE, -1, 0, "\"id\" must be at most 9223372036854775807" },
 		/* fields and commands */
 		{ "{\"v\":1,\"id\":4,\"cmd\":\"status\",\"sudo\":true}", -EINVAL, 4, 0, "Unknown field \"sudo\"" },
 		{ "{\"v\":1,\"id\":4}", -EINVAL, 4, 0, "no \"cmd\"" },
