@@ -68,8 +68,8 @@ static const char *const bench_canned[_CTL_CMD_MAX] = {
 	[CTL_CMD_PAUSE] = "{\"mode\":\"paused\",\"changed\":true}",
 	[CTL_CMD_RESUME] = "{\"mode\":\"running\",\"changed\":true}",
 	[CTL_CMD_RECLAIM] =
-		"{\"node\":0,\"requested_bytes\":1048576,\"reclaimed_bytes\":1048576,"
-		"\"duration_usec\":1000,\"swappiness\":null,\"dry_run\":true,\"result\":\"ok\"}",
+		("{\"node\":0,\"requested_bytes\":1048576,\"reclaimed_bytes\":1048576,"
+		 "\"duration_usec\":1000,\"swappiness\":null,\"dry_run\":true,\"result\":\"ok\"}"),
 	[CTL_CMD_BOOST] = "{\"node\":0,\"added_bytes\":1048576,\"pending_bytes\":1048576}",
 };
 

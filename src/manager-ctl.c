@@ -722,7 +722,7 @@ void manager_job_finish(struct manager *m, struct manager_job *job)
 	struct json_object *o;
 	const char *result;
 
-	if (job->r < 0 && job->res.nr_writes == 0 && !job->req.dry_run) {
+	if (job->r < 0 && job->res.nr_writes == 0) {
 		char msg[CTL_ERROR_MESSAGE_MAX + CGROUP_PATH_MAX];
 
 		snprintf(msg, sizeof(msg), "Reclaim from %s failed: %s",
