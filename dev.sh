@@ -77,16 +77,17 @@ count_suite() { # test-suite.log
 	FAILED=$((FAILED + ${f:-0} + ${e:-0}))
 }
 
-step() { # NAME COMMAND...
-	name=$1
+step() { # NAME COMMAND... (sh has no locals: the step functions must not
+	# touch step_name)
+	step_name=$1
 	shift
 	echo
-	echo "==== $name"
+	echo "==== $step_name"
 	if "$@"; then
-		echo "==== $name: ok"
+		echo "==== $step_name: ok"
 	else
-		echo "==== $name: FAILED"
-		FAILED_STEPS="${FAILED_STEPS:-} $name"
+		echo "==== $step_name: FAILED"
+		FAILED_STEPS="${FAILED_STEPS:-} $step_name"
 	fi
 }
 
