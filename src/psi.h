@@ -61,14 +61,17 @@ static inline void psi_reader_freep(struct psi_reader **r)
 /*
  * PSI triggers (Documentation/accounting/psi.rst). Opens path
  * O_RDWR|O_NONBLOCK|O_CLOEXEC and writes spec ("some 150000 1000000":
- * stall threshold and window in microseconds; window 500 ms..10 s, and
- * unprivileged writers need a multiple of 2 s) with its terminating NUL, as
- * the kernel's psi_write() expects. Returns 0 and the fd in *ret_fd, or the
- * kernel's error: -EINVAL (bad spec, or a kernel that refuses triggers on
- * /proc/pressure files, as this project's 6.18 development host does: fall back
- * to polling total deltas), -EPERM (window not a multiple of 2 s without
- * CAP_SYS_RESOURCE), -EACCES (not writable), -ENOENT/-EOPNOTSUPP (no PSI),
- * -ENODEV (the cgroup went away). *ret_fd untouched on failure.
+ * stall threshold and window in microseconds, threshold <= window, window
+ * at most 10 s (and at least 500 ms on older kernels)) with its terminating
+ * NUL, as the kernel's psi_write() expects. Returns 0 and the fd in *ret_fd,
+ * or the kernel's error, unchanged: -EINVAL for a bad spec, for a window
+ * that is not a multiple of 2 s written without CAP_SYS_RESOURCE (6.5+),
+ * and from kernels that refuse triggers on /proc/pressure files, as this
+ * project's 6.18 development host does (fall back to polling total
+ * deltas); -EPERM opening for write without CAP_SYS_RESOURCE (before 6.5);
+ * -EACCES (file not writable); -ENOENT or -EOPNOTSUPP (no PSI: see
+ * psi_error_is_unavailable()); -ENODEV (the cgroup went away).
+ * *ret_fd untouched on failure.
  *
  * Watching the fd: the kernel signals an event with POLLPRI, and POLLERR
  * when the cgroup is removed. libevent cannot ask epoll for EPOLLPRI, and a
