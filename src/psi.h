@@ -78,12 +78,16 @@ static inline void psi_reader_freep(struct psi_reader **r)
  * level-triggered EV_READ on this fd is always ready (it spins at 100% CPU);
  * nesting an epoll fd loses the event. Use
  *	event_new(base, fd, EV_READ | EV_ET | EV_PERSIST, cb, arg)
- * on a base created with event_config_require_features(cfg, EV_FEATURE_ET)
- * (epoll reports EPOLLPRI/EPOLLERR with the registered EPOLLIN|EPOLLET, so
- * the callback runs once per event, plus one spurious call at start). In the
+ * on a base created with event_config_require_features(cfg, EV_FEATURE_ET).
+ * Why this works: psi_trigger_poll() always reports EPOLLIN (its
+ * DEFAULT_POLLMASK; hence the spinning level-triggered watch) and adds
+ * EPOLLPRI on an event. Edge-triggered, epoll reports the fd again only when
+ * the trigger wakes its waitqueue, i.e. once per event, plus once right
+ * after registration (a spurious call to ignore). EPOLLERR, on cgroup
+ * removal, is always reported and libevent passes it as EV_READ. In the
  * callback re-read the pressure (psi_reader_read) rather than trusting the
- * event alone; a read or write on the trigger fd failing with -ENODEV means
- * the cgroup is gone: close it.
+ * wake-up alone; a read or write on the trigger fd failing with -ENODEV
+ * means the cgroup is gone: close it.
  */
 #define PSI_TRIGGER_SPEC_MAX 32 /* psi_write() copies at most 32 bytes */
 int psi_trigger_open(const char *path, const char *spec, int *ret_fd);
