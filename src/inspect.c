@@ -85,13 +85,23 @@ static struct json_object *inspect_lru(const struct node_lru_stat *l)
 		const char *name;
 		size_t offset;
 	} fields[] = {
-#define F(x) { #x, offsetof(struct node_lru_stat, x) }
-		F(nr_inactive_anon), F(nr_active_anon), F(nr_inactive_file),
-		F(nr_active_file), F(nr_unevictable), F(nr_slab_reclaimable),
-		F(nr_slab_unreclaimable), F(nr_file_pages), F(nr_anon_pages),
-		F(nr_shmem), F(nr_dirty), F(nr_writeback),
-		F(workingset_refault_anon), F(workingset_refault_file),
-		F(workingset_activate_anon), F(workingset_activate_file),
+#define F(x) {#x, offsetof(struct node_lru_stat, x)}
+		F(nr_inactive_anon),
+		F(nr_active_anon),
+		F(nr_inactive_file),
+		F(nr_active_file),
+		F(nr_unevictable),
+		F(nr_slab_reclaimable),
+		F(nr_slab_unreclaimable),
+		F(nr_file_pages),
+		F(nr_anon_pages),
+		F(nr_shmem),
+		F(nr_dirty),
+		F(nr_writeback),
+		F(workingset_refault_anon),
+		F(workingset_refault_file),
+		F(workingset_activate_anon),
+		F(workingset_activate_file),
 		F(workingset_nodereclaim),
 #undef F
 	};
@@ -208,8 +218,8 @@ static int inspect_nodes(const char *root, struct json_object *top)
 static struct json_object *inspect_psi_line(const struct psi_line *l)
 {
 	_cleanup_json_ struct json_object *o = json_object_new_object();
-	const uint32_t avg[] = { l->avg10, l->avg60, l->avg300 };
-	const char *names[] = { "avg10", "avg60", "avg300" };
+	const uint32_t avg[] = {l->avg10, l->avg60, l->avg300};
+	const char *names[] = {"avg10", "avg60", "avg300"};
 	int r = 0;
 
 	if (!o)
@@ -248,7 +258,7 @@ static struct json_object *inspect_psi_file(const char *root, const char *path)
 
 static struct json_object *inspect_pressure(const char *root)
 {
-	static const char *const resources[] = { "memory", "io", "cpu" };
+	static const char *const resources[] = {"memory", "io", "cpu"};
 	_cleanup_json_ struct json_object *o = json_object_new_object();
 	int r = 0;
 

@@ -15,37 +15,37 @@
 #include <stdint.h>
 
 enum meminfo_item {
-	MEMINFO_MEM_TOTAL, /* MemTotal */
-	MEMINFO_MEM_FREE, /* MemFree */
-	MEMINFO_MEM_AVAILABLE, /* MemAvailable */
-	MEMINFO_MEM_USED, /* MemUsed */
-	MEMINFO_BUFFERS, /* Buffers */
-	MEMINFO_CACHED, /* Cached */
-	MEMINFO_SWAP_CACHED, /* SwapCached */
-	MEMINFO_ACTIVE, /* Active */
-	MEMINFO_INACTIVE, /* Inactive */
-	MEMINFO_ACTIVE_ANON, /* Active(anon) */
-	MEMINFO_INACTIVE_ANON, /* Inactive(anon) */
-	MEMINFO_ACTIVE_FILE, /* Active(file) */
-	MEMINFO_INACTIVE_FILE, /* Inactive(file) */
-	MEMINFO_UNEVICTABLE, /* Unevictable */
-	MEMINFO_MLOCKED, /* Mlocked */
-	MEMINFO_SWAP_TOTAL, /* SwapTotal */
-	MEMINFO_SWAP_FREE, /* SwapFree */
-	MEMINFO_ZSWAP, /* Zswap */
-	MEMINFO_ZSWAPPED, /* Zswapped */
-	MEMINFO_DIRTY, /* Dirty */
-	MEMINFO_WRITEBACK, /* Writeback */
-	MEMINFO_FILE_PAGES, /* FilePages */
-	MEMINFO_ANON_PAGES, /* AnonPages */
-	MEMINFO_MAPPED, /* Mapped */
-	MEMINFO_SHMEM, /* Shmem */
-	MEMINFO_KRECLAIMABLE, /* KReclaimable */
-	MEMINFO_SLAB, /* Slab */
-	MEMINFO_SRECLAIMABLE, /* SReclaimable */
-	MEMINFO_SUNRECLAIM, /* SUnreclaim */
+	MEMINFO_MEM_TOTAL,	  /* MemTotal */
+	MEMINFO_MEM_FREE,	  /* MemFree */
+	MEMINFO_MEM_AVAILABLE,	  /* MemAvailable */
+	MEMINFO_MEM_USED,	  /* MemUsed */
+	MEMINFO_BUFFERS,	  /* Buffers */
+	MEMINFO_CACHED,		  /* Cached */
+	MEMINFO_SWAP_CACHED,	  /* SwapCached */
+	MEMINFO_ACTIVE,		  /* Active */
+	MEMINFO_INACTIVE,	  /* Inactive */
+	MEMINFO_ACTIVE_ANON,	  /* Active(anon) */
+	MEMINFO_INACTIVE_ANON,	  /* Inactive(anon) */
+	MEMINFO_ACTIVE_FILE,	  /* Active(file) */
+	MEMINFO_INACTIVE_FILE,	  /* Inactive(file) */
+	MEMINFO_UNEVICTABLE,	  /* Unevictable */
+	MEMINFO_MLOCKED,	  /* Mlocked */
+	MEMINFO_SWAP_TOTAL,	  /* SwapTotal */
+	MEMINFO_SWAP_FREE,	  /* SwapFree */
+	MEMINFO_ZSWAP,		  /* Zswap */
+	MEMINFO_ZSWAPPED,	  /* Zswapped */
+	MEMINFO_DIRTY,		  /* Dirty */
+	MEMINFO_WRITEBACK,	  /* Writeback */
+	MEMINFO_FILE_PAGES,	  /* FilePages */
+	MEMINFO_ANON_PAGES,	  /* AnonPages */
+	MEMINFO_MAPPED,		  /* Mapped */
+	MEMINFO_SHMEM,		  /* Shmem */
+	MEMINFO_KRECLAIMABLE,	  /* KReclaimable */
+	MEMINFO_SLAB,		  /* Slab */
+	MEMINFO_SRECLAIMABLE,	  /* SReclaimable */
+	MEMINFO_SUNRECLAIM,	  /* SUnreclaim */
 	MEMINFO_HUGE_PAGES_TOTAL, /* HugePages_Total */
-	MEMINFO_HUGE_PAGES_FREE, /* HugePages_Free */
+	MEMINFO_HUGE_PAGES_FREE,  /* HugePages_Free */
 	_MEMINFO_ITEM_MAX,
 };
 

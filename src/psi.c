@@ -85,8 +85,8 @@ static int psi_parse_pair(struct textscan_token t, struct psi_line *line, unsign
 
 	if (!eq)
 		return -EINVAL;
-	key = (struct textscan_token){ t.s, (size_t)(eq - t.s) };
-	value = (struct textscan_token){ eq + 1, t.len - key.len - 1 };
+	key = (struct textscan_token){t.s, (size_t)(eq - t.s)};
+	value = (struct textscan_token){eq + 1, t.len - key.len - 1};
 	k = psi_lookup(psi_key_names, _PSI_KEY_MAX, key);
 	if (k < 0)
 		return 0; /* a key this parser does not know */
@@ -240,8 +240,8 @@ int psi_trigger_open(const char *path, const char *spec, int *ret_fd)
 	return 0;
 }
 
-int psi_stall_permyriad(uint64_t prev_total_usec, uint64_t cur_total_usec,
-			uint64_t window_usec, unsigned *ret_permyriad)
+int psi_stall_permyriad(uint64_t prev_total_usec, uint64_t cur_total_usec, uint64_t window_usec,
+			unsigned *ret_permyriad)
 {
 	uint64_t delta;
 
@@ -259,14 +259,14 @@ int psi_stall_permyriad(uint64_t prev_total_usec, uint64_t cur_total_usec,
 	return 0;
 }
 
-int psi_stat_stall_permyriad(const struct psi_stat *prev, const struct psi_stat *cur,
-			     bool full, uint64_t window_usec, unsigned *ret_permyriad)
+int psi_stat_stall_permyriad(const struct psi_stat *prev, const struct psi_stat *cur, bool full,
+			     uint64_t window_usec, unsigned *ret_permyriad)
 {
 	if (!prev || !cur)
 		return -EINVAL;
 	if (full && (!prev->has_full || !cur->has_full))
 		return -ENODATA;
 	return psi_stall_permyriad(full ? prev->full.total_usec : prev->some.total_usec,
-				   full ? cur->full.total_usec : cur->some.total_usec,
-				   window_usec, ret_permyriad);
+				   full ? cur->full.total_usec : cur->some.total_usec, window_usec,
+				   ret_permyriad);
 }

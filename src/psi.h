@@ -61,26 +61,33 @@ static inline void psi_reader_freep(struct psi_reader **r)
 /*
  * PSI triggers (Documentation/accounting/psi.rst). Opens path
  * O_RDWR|O_NONBLOCK|O_CLOEXEC and writes spec ("some 150000 1000000":
- * stall threshold and window in microseconds; window 500 ms..10 s, and
- * unprivileged writers need a multiple of 2 s) with its terminating NUL, as
- * the kernel's psi_write() expects. Returns 0 and the fd in *ret_fd, or the
- * kernel's error: -EINVAL (bad spec, or a kernel that refuses triggers on
- * /proc/pressure files, as this project's 6.18 development host does: fall back
- * to polling total deltas), -EPERM (window not a multiple of 2 s without
- * CAP_SYS_RESOURCE), -EACCES (not writable), -ENOENT/-EOPNOTSUPP (no PSI),
- * -ENODEV (the cgroup went away). *ret_fd untouched on failure.
+ * stall threshold and window in microseconds, threshold <= window, window
+ * at most 10 s (and at least 500 ms on older kernels)) with its terminating
+ * NUL, as the kernel's psi_write() expects. Returns 0 and the fd in *ret_fd,
+ * or the kernel's error, unchanged: -EINVAL for a bad spec, for a window
+ * that is not a multiple of 2 s written without CAP_SYS_RESOURCE (6.5+),
+ * and from kernels that refuse triggers on /proc/pressure files, as this
+ * project's 6.18 development host does (fall back to polling total
+ * deltas); -EPERM opening for write without CAP_SYS_RESOURCE (before 6.5);
+ * -EACCES (file not writable); -ENOENT or -EOPNOTSUPP (no PSI: see
+ * psi_error_is_unavailable()); -ENODEV (the cgroup went away).
+ * *ret_fd untouched on failure.
  *
  * Watching the fd: the kernel signals an event with POLLPRI, and POLLERR
  * when the cgroup is removed. libevent cannot ask epoll for EPOLLPRI, and a
  * level-triggered EV_READ on this fd is always ready (it spins at 100% CPU);
  * nesting an epoll fd loses the event. Use
  *	event_new(base, fd, EV_READ | EV_ET | EV_PERSIST, cb, arg)
- * on a base created with event_config_require_features(cfg, EV_FEATURE_ET)
- * (epoll reports EPOLLPRI/EPOLLERR with the registered EPOLLIN|EPOLLET, so
- * the callback runs once per event, plus one spurious call at start). In the
+ * on a base created with event_config_require_features(cfg, EV_FEATURE_ET).
+ * Why this works: psi_trigger_poll() always reports EPOLLIN (its
+ * DEFAULT_POLLMASK; hence the spinning level-triggered watch) and adds
+ * EPOLLPRI on an event. Edge-triggered, epoll reports the fd again only when
+ * the trigger wakes its waitqueue, i.e. once per event, plus once right
+ * after registration (a spurious call to ignore). EPOLLERR, on cgroup
+ * removal, is always reported and libevent passes it as EV_READ. In the
  * callback re-read the pressure (psi_reader_read) rather than trusting the
- * event alone; a read or write on the trigger fd failing with -ENODEV means
- * the cgroup is gone: close it.
+ * wake-up alone; a read or write on the trigger fd failing with -ENODEV
+ * means the cgroup is gone: close it.
  */
 #define PSI_TRIGGER_SPEC_MAX 32 /* psi_write() copies at most 32 bytes */
 int psi_trigger_open(const char *path, const char *spec, int *ret_fd);

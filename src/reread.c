@@ -28,8 +28,7 @@ static ssize_t reread_measure(int fd)
 	}
 }
 
-int reread_file_open(const char *root, const char *path, size_t min_size,
-		     struct reread_file *ret)
+int reread_file_open(const char *root, const char *path, size_t min_size, struct reread_file *ret)
 {
 	_cleanup_close_ int fd = -1;
 	char p[PATH_MAX];
@@ -53,7 +52,7 @@ int reread_file_open(const char *root, const char *path, size_t min_size,
 	if (!buf)
 		return -ENOMEM;
 	buf[0] = '\0';
-	*ret = (struct reread_file){ .fd = TAKE_FD(fd), .buf = buf, .size = size };
+	*ret = (struct reread_file){.fd = TAKE_FD(fd), .buf = buf, .size = size};
 	return 0;
 }
 

@@ -25,15 +25,14 @@ struct reread_file {
 	size_t size; /* bytes in buf, including room for the NUL */
 };
 
-#define REREAD_FILE_NULL ((struct reread_file){ .fd = -1 })
+#define REREAD_FILE_NULL ((struct reread_file){.fd = -1})
 
 /* Largest file accepted at open: /proc/zoneinfo on a 64-node 1024-CPU
  * machine is below 32 MiB; anything past that is not a kernel text file. */
 #define REREAD_MAX_BYTES (UINT64_C(64) << 20)
 
 /* Open root + path read-only and size the buffer. */
-int reread_file_open(const char *root, const char *path, size_t min_size,
-		     struct reread_file *ret);
+int reread_file_open(const char *root, const char *path, size_t min_size, struct reread_file *ret);
 
 /* Re-read into f->buf (NUL-terminated); returns the length, -E2BIG when
  * the file no longer fits, or a negative errno from pread. */

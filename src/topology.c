@@ -20,8 +20,7 @@
  * Both passes below walk the same text: the first checks it, the second
  * sets bits, so the caller's bitmap is untouched when the text is bad.
  */
-static int topology_walk_list(const char *s, const char *end, uint64_t *bitmap,
-			      unsigned n_bits)
+static int topology_walk_list(const char *s, const char *end, uint64_t *bitmap, unsigned n_bits)
 {
 	uint64_t next = 0; /* ranges ascend and do not overlap */
 
@@ -113,8 +112,7 @@ int topology_format_list(const uint64_t *bitmap, unsigned n_bits, char *buf, siz
 	return 0;
 }
 
-static int topology_read_list(const char *root, const char *path, uint64_t *bitmap,
-			      unsigned n_bits)
+static int topology_read_list(const char *root, const char *path, uint64_t *bitmap, unsigned n_bits)
 {
 	char p[PATH_MAX], buf[TOPOLOGY_LIST_MAX];
 	ssize_t n;

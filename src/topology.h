@@ -16,7 +16,7 @@
 #include "zoneinfo.h"
 
 /* NR_CPUS is 8192 in Debian's kernels; MAX_NUMNODES is 1024. */
-#define TOPOLOGY_MAX_CPUS 8192
+#define TOPOLOGY_MAX_CPUS    8192
 #define TOPOLOGY_MAX_NODE_ID 1024
 #define TOPOLOGY_WORDS(bits) (((bits) + 63) / 64)
 /* Longest text topology_format_list() writes for 8192 ids: alternate ids

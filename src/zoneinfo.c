@@ -103,9 +103,13 @@ struct zoneinfo_key_info {
 	enum zoneinfo_key seen_as;
 };
 
+/* clang-format off */
 #define Z(n, k) { #n, sizeof(#n) - 1, ZONEINFO_##k, ZONEINFO_SCOPE_ZONE, offsetof(struct zone_stat, n), ZONEINFO_##k }
 #define N(n, k) { #n, sizeof(#n) - 1, ZONEINFO_##k, ZONEINFO_SCOPE_NODE, offsetof(struct node_lru_stat, n), ZONEINFO_##k }
 #define H(n, k) { n, sizeof(n) - 1, ZONEINFO_##k, ZONEINFO_SCOPE_HEADER, 0, ZONEINFO_##k }
+/* A pre-5.9 name read into the field of its 5.9+ _file successor. */
+#define A(n, f, k) { #n, sizeof(#n) - 1, ZONEINFO_##k, ZONEINFO_SCOPE_NODE, offsetof(struct node_lru_stat, f), ZONEINFO_##k }
+/* clang-format on */
 
 /* Sorted by name (strcmp order), so keys sharing a first byte are
  * contiguous for zoneinfo_index; test-zoneinfo checks the order. */
@@ -136,13 +140,11 @@ static const struct zoneinfo_key_info zoneinfo_keys[] = {
 	Z(promo, PROMO),
 	H("protection:", PROTECTION),
 	Z(spanned, SPANNED),
-	{ "workingset_activate", sizeof("workingset_activate") - 1, ZONEINFO_WORKINGSET_ACTIVATE_FILE, ZONEINFO_SCOPE_NODE,
-	  offsetof(struct node_lru_stat, workingset_activate_file), ZONEINFO_WORKINGSET_ACTIVATE_FILE },
+	A(workingset_activate, workingset_activate_file, WORKINGSET_ACTIVATE_FILE),
 	N(workingset_activate_anon, WORKINGSET_ACTIVATE_ANON),
 	N(workingset_activate_file, WORKINGSET_ACTIVATE_FILE),
 	N(workingset_nodereclaim, WORKINGSET_NODERECLAIM),
-	{ "workingset_refault", sizeof("workingset_refault") - 1, ZONEINFO_WORKINGSET_REFAULT_FILE, ZONEINFO_SCOPE_NODE,
-	  offsetof(struct node_lru_stat, workingset_refault_file), ZONEINFO_WORKINGSET_REFAULT_FILE },
+	A(workingset_refault, workingset_refault_file, WORKINGSET_REFAULT_FILE),
 	N(workingset_refault_anon, WORKINGSET_REFAULT_ANON),
 	N(workingset_refault_file, WORKINGSET_REFAULT_FILE),
 };
@@ -150,12 +152,13 @@ static const struct zoneinfo_key_info zoneinfo_keys[] = {
 #undef Z
 #undef N
 #undef H
+#undef A
 
 /* Keys every zone prints on every supported kernel. */
-#define ZONEINFO_REQUIRED                                                      \
-	((UINT64_C(1) << ZONEINFO_PAGES) | (UINT64_C(1) << ZONEINFO_MIN) |     \
-	 (UINT64_C(1) << ZONEINFO_LOW) | (UINT64_C(1) << ZONEINFO_HIGH) |      \
-	 (UINT64_C(1) << ZONEINFO_SPANNED) | (UINT64_C(1) << ZONEINFO_PRESENT) | \
+#define ZONEINFO_REQUIRED                                                                          \
+	((UINT64_C(1) << ZONEINFO_PAGES) | (UINT64_C(1) << ZONEINFO_MIN) |                         \
+	 (UINT64_C(1) << ZONEINFO_LOW) | (UINT64_C(1) << ZONEINFO_HIGH) |                          \
+	 (UINT64_C(1) << ZONEINFO_SPANNED) | (UINT64_C(1) << ZONEINFO_PRESENT) |                   \
 	 (UINT64_C(1) << ZONEINFO_MANAGED) | (UINT64_C(1) << ZONEINFO_PROTECTION))
 
 const char *zoneinfo_key_name_at(size_t i)
@@ -199,10 +202,10 @@ static const struct zoneinfo_key_info *zoneinfo_lookup(const struct zoneinfo_ind
 }
 
 enum zoneinfo_section {
-	ZONEINFO_SECTION_NONE,       /* before the first "Node" line */
+	ZONEINFO_SECTION_NONE,	     /* before the first "Node" line */
 	ZONEINFO_SECTION_HEADER,     /* after "Node N, zone X" */
 	ZONEINFO_SECTION_NODE_STATS, /* after "per-node stats" */
-	ZONEINFO_SECTION_ZONE,       /* after "pages free" */
+	ZONEINFO_SECTION_ZONE,	     /* after "pages free" */
 };
 
 struct zoneinfo_parser {
@@ -386,55 +389,79 @@ static int zoneinfo_mark_seen(uint64_t *seen, enum zoneinfo_key k)
 	return 0;
 }
 
-static int zoneinfo_on_header_key(struct zoneinfo_parser *p, const struct zoneinfo_key_info *k,
-				  const char *s, const char *end)
+static int zoneinfo_on_per_node(struct zoneinfo_parser *p, const char *s, const char *end)
 {
-	struct textscan_token t;
+	struct textscan_token t = textscan_take(&s, end);
+
+	if (!textscan_token_eq(t, "stats") || !textscan_at_eol(&s, end))
+		return 0; /* some other "per-node ..." line */
+	if (p->section != ZONEINFO_SECTION_HEADER || p->node.has_lru)
+		return -EINVAL; /* misplaced, or twice in a node */
+	p->node.has_lru = true;
+	p->section = ZONEINFO_SECTION_NODE_STATS;
+	return 0;
+}
+
+static int zoneinfo_on_pages(struct zoneinfo_parser *p, const char *s, const char *end)
+{
+	struct textscan_token t = textscan_take(&s, end);
 	uint64_t v;
 	int r;
 
+	if (!textscan_token_eq(t, "free"))
+		return 0;
+	if (p->section != ZONEINFO_SECTION_HEADER && p->section != ZONEINFO_SECTION_NODE_STATS)
+		return -EINVAL; /* a second "pages free" in a zone */
+	r = zoneinfo_take_value(&s, end, &v);
+	if (r < 0)
+		return r;
+	zoneinfo_parser_zone(p)->free = v;
+	p->section = ZONEINFO_SECTION_ZONE;
+	return zoneinfo_mark_seen(&p->zone_seen, ZONEINFO_PAGES);
+}
+
+static int zoneinfo_on_protection(struct zoneinfo_parser *p, const char *s, const char *end)
+{
+	int r;
+
+	if (p->section != ZONEINFO_SECTION_ZONE)
+		return -EINVAL;
+	r = zoneinfo_mark_seen(&p->zone_seen, ZONEINFO_PROTECTION);
+	if (r < 0)
+		return r;
+	return zoneinfo_parse_protection(s, end, zoneinfo_parser_zone(p));
+}
+
+static int zoneinfo_on_node_unreclaimable(struct zoneinfo_parser *p, const char *s, const char *end)
+{
+	uint64_t v;
+	int r;
+
+	if (p->section != ZONEINFO_SECTION_ZONE)
+		return -EINVAL;
+	r = zoneinfo_take_value(&s, end, &v);
+	if (r < 0)
+		return r;
+	if (v > 1)
+		return -EINVAL; /* printed as %u of a comparison */
+	zoneinfo_parser_zone(p)->node_unreclaimable = v;
+	return zoneinfo_mark_seen(&p->zone_seen, ZONEINFO_NODE_UNRECLAIMABLE);
+}
+
+static int zoneinfo_on_header_key(struct zoneinfo_parser *p, const struct zoneinfo_key_info *k,
+				  const char *s, const char *end)
+{
 	switch (k->key) {
 	case ZONEINFO_NODE:
 		return zoneinfo_on_node_line(p, s, end);
 	case ZONEINFO_PER_NODE:
-		t = textscan_take(&s, end);
-		if (!textscan_token_eq(t, "stats") || !textscan_at_eol(&s, end))
-			return 0; /* some other "per-node ..." line */
-		if (p->section != ZONEINFO_SECTION_HEADER || p->node.has_lru)
-			return -EINVAL; /* misplaced or twice in a node */
-		p->node.has_lru = true;
-		p->section = ZONEINFO_SECTION_NODE_STATS;
-		return 0;
+		return zoneinfo_on_per_node(p, s, end);
 	case ZONEINFO_PAGES:
-		t = textscan_take(&s, end);
-		if (!textscan_token_eq(t, "free"))
-			return 0;
-		if (p->section != ZONEINFO_SECTION_HEADER &&
-		    p->section != ZONEINFO_SECTION_NODE_STATS)
-			return -EINVAL; /* second "pages free" in a zone */
-		r = zoneinfo_take_value(&s, end, &v);
-		if (r < 0)
-			return r;
-		zoneinfo_parser_zone(p)->free = v;
-		p->section = ZONEINFO_SECTION_ZONE;
-		return zoneinfo_mark_seen(&p->zone_seen, ZONEINFO_PAGES);
+		return zoneinfo_on_pages(p, s, end);
 	case ZONEINFO_PROTECTION:
-		if (p->section != ZONEINFO_SECTION_ZONE)
-			return -EINVAL;
-		r = zoneinfo_mark_seen(&p->zone_seen, ZONEINFO_PROTECTION);
-		if (r < 0)
-			return r;
-		return zoneinfo_parse_protection(s, end, zoneinfo_parser_zone(p));
+		return zoneinfo_on_protection(p, s, end);
 	case ZONEINFO_NODE_UNRECLAIMABLE:
-		if (p->section != ZONEINFO_SECTION_ZONE)
-			return -EINVAL;
-		r = zoneinfo_take_value(&s, end, &v);
-		if (r < 0)
-			return r;
-		if (v > 1)
-			return -EINVAL;
-		zoneinfo_parser_zone(p)->node_unreclaimable = v;
-		return zoneinfo_mark_seen(&p->zone_seen, ZONEINFO_NODE_UNRECLAIMABLE);
+		return zoneinfo_on_node_unreclaimable(p, s, end);
 	default:
 		return -EINVAL;
 	}
@@ -494,7 +521,7 @@ static int zoneinfo_parse_line(struct zoneinfo_parser *p, const char *s, const c
 static int zoneinfo_parse_pass(const char *buf, size_t len, struct zoneinfo *out,
 			       unsigned *ret_n_nodes)
 {
-	struct zoneinfo_parser p = { .out = out };
+	struct zoneinfo_parser p = {.out = out};
 	const char *cur = buf, *end = buf + len, *line, *eol;
 	int r;
 

@@ -98,6 +98,22 @@ static void test_vm_fixtures(void **state)
 	(void)state;
 }
 
+/* A cgroup's memory.pressure, opened by absolute path with root "". */
+static void test_cgroup_file(void **state)
+{
+	_cleanup_(psi_reader_freep) struct psi_reader *r = NULL;
+	struct psi_stat st = sentinel;
+	char path[4096];
+
+	fixture_root("vm-6.12-4node", path, sizeof(path));
+	strncat(path, "/sys/fs/cgroup/limited.slice/memory.pressure", sizeof(path) - strlen(path) - 1);
+	assert_int_equal(psi_reader_open("", path, &r), 0);
+	assert_int_equal(psi_reader_read(r, &st), 0);
+	check_line(&st.some, 233, 125, 31, 1020462);
+	check_line(&st.full, 233, 125, 31, 1020462);
+	(void)state;
+}
+
 static void test_valid_strings(void **state)
 {
 	static const char cpu_old[] = "some avg10=12.34 avg60=100.00 avg300=0.07 total=18446744073709551615\n";
@@ -302,6 +318,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_host_fixture),
 		cmocka_unit_test(test_vm_fixtures),
+		cmocka_unit_test(test_cgroup_file),
 		cmocka_unit_test(test_valid_strings),
 		cmocka_unit_test(test_adversarial),
 		cmocka_unit_test(test_reader),
