@@ -47,6 +47,9 @@ struct shrink_result {
 	unsigned nr_partial;      /* writes answered EAGAIN */
 	unsigned nr_errors;       /* writes that failed otherwise */
 	unsigned nr_skipped;      /* candidates skipped (braked, floor, gone) */
+	bool braked;              /* the system-wide pressure brake was on */
+	bool quota_limited;       /* the per-node rate quota cut the request */
+	bool interrupted;         /* EINTR: try again later */
 };
 
 struct reclaim_backend {

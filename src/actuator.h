@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#pragma once
+
+/*
+ * The real reclaim backend (struct reclaim_backend.shrink from backend.h):
+ *
+ *	SHRINK_NODE		the per-node reclaim file where the kernel has it
+ *				(6.17+), else memory.reclaim writes spread over
+ *				the candidate cgroups by target.c
+ *	SHRINK_SOFT_TARGET	memory.reclaim on cgroups above SoftTarget=
+ *	SHRINK_CGROUP		memory.reclaim on one operator-named cgroup
+ *
+ * Writes happen on the calling node thread, in steps of at most step_bytes,
+ * under a per-node token-bucket quota. Only memory.reclaim and the node
+ * reclaim file are ever written: never memory.high or memory.max.
+ * No allocation and no open() on the shrink path (SHRINK_CGROUP on a cgroup
+ * outside the candidate table is the one exception: an operator's request
+ * opens that cgroup's files once).
+ *
+ * Threads: each node's calls must come from one thread at a time (its node
+ * thread): a node's scratch buffers are its own. Different nodes run in
+ * parallel. The system brake (/proc/pressure/memory full) stops
+ * SHRINK_NODE and SHRINK_SOFT_TARGET; an operator's SHRINK_CGROUP is not
+ * braked, but honours Protect=.
+ *
+ * Error semantics of a write:
+ *	EAGAIN		partial: the kernel gave up after 16 passes; what was
+ *			reclaimed is measured from counters
+ *	EINTR		stop now, retry later (result->interrupted)
+ *	ENOENT/ENODEV	the cgroup is gone: dropped, no error
+ *	EACCES/EPERM/EROFS one message about permissions/delegation, then errors
+ *	EINVAL with swappiness=	feature off, retried without it
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "backend.h"
+#include "brake.h"
+#include "cgroup.h"
+#include "feature.h"
+
+/* 32 MiB per write: memory.reclaim holds no lock between writes, so a
+ * bounded step lets the quota, the brakes and pause/stop act in between;
+ * at about 1 GiB/s of page-cache reclaim a step is some 30 ms. */
+#define ACTUATOR_STEP_BYTES_DEFAULT (UINT64_C(32) << 20)
+/* Shares below 64 KiB are not worth a write (16 pages). */
+#define ACTUATOR_MIN_WRITE_BYTES_DEFAULT (UINT64_C(64) << 10)
+/* Brake windows: PSI totals compared over 10 s (the kernel's avg10 span). */
+#define ACTUATOR_BRAKE_WINDOW_USEC_DEFAULT (UINT64_C(10) * 1000000)
+/* 1 s of some-stall per 10 s window = 10%: oomd's default
+ * ManagedOOMMemoryPressureLimit is 60% (kill); we back off far earlier. */
+#define ACTUATOR_CGROUP_PRESSURE_LIMIT_USEC_DEFAULT (UINT64_C(1000000))
+/* 0.5 s of full-stall per 10 s system-wide: everyone stalls, stop adding. */
+#define ACTUATOR_SYSTEM_PRESSURE_LIMIT_USEC_DEFAULT (UINT64_C(500000))
+
+struct actuator_config {
+	const char *root;             /* --root prefix for /sys and /proc */
+	struct cgroup_set *cgroups;   /* NULL without cgroup v2 memory */
+	struct features features;     /* copied; swappiness may be turned off */
+	uint64_t node_mask;           /* nodes to serve; 0 = all nodeN dirs */
+	bool dry_run;
+	bool avoid_node_file;         /* spread over cgroups even where
+				       * nodeN/reclaim exists */
+	uint64_t step_bytes;          /* 0 = default */
+	uint64_t min_write_bytes;     /* 0 = default */
+	uint64_t rate_bytes_per_sec;  /* per node; 0 = unlimited */
+	uint64_t burst_bytes;         /* 0 = one second's worth */
+	struct brake_params cgroup_brake; /* window 0 = off; limit default per cgroup */
+	struct brake_params system_brake; /* on /proc/pressure/memory full */
+	/* Test hooks; NULL = pwrite(fd, buf, n, 0) and now_usec(). */
+	ssize_t (*write)(void *userdata, int fd, const char *buf, size_t n);
+	uint64_t (*clock)(void *userdata);
+	void (*sleep)(void *userdata, uint64_t usec); /* NULL = clock_nanosleep */
+	void *hook_userdata;
+};
+
+/* Fill in the defaults above for fields left 0. */
+void actuator_config_defaults(struct actuator_config *cfg);
+
+struct actuator_node_stats {
+	uint64_t requested_bytes;
+	uint64_t reclaimed_bytes;     /* measured */
+	uint64_t nr_shrinks;
+	uint64_t nr_writes;
+	uint64_t nr_partial;
+	uint64_t nr_errors;
+	uint64_t nr_skipped;
+	uint64_t nr_dry_run;
+	uint64_t nr_braked;           /* calls stopped by the system brake */
+	uint64_t nr_quota_limited;
+	uint64_t nr_node_file;        /* shrinks served by nodeN/reclaim */
+	uint64_t nr_cgroup_spread;    /* shrinks spread over cgroups */
+	uint64_t last_usec;
+};
+
+struct actuator;
+
+int actuator_new(const struct actuator_config *cfg, struct actuator **ret);
+struct actuator *actuator_free(struct actuator *a);
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct actuator *, actuator_free);
+
+/* backend->shrink = actuator_shrink, backend->userdata = a; snapshot is
+ * left as it was (the zoneinfo reader provides it). */
+void actuator_backend(struct actuator *a, struct reclaim_backend *backend);
+int actuator_shrink(void *userdata, const struct shrink_request *req,
+		    struct shrink_result *ret);
+
+/* Features as now known (swappiness may have been switched off by EINVAL). */
+void actuator_features(struct actuator *a, struct features *ret);
+int actuator_node_stats(struct actuator *a, int node, struct actuator_node_stats *ret);
+
+/* One row of `reclaimctl cgroups`. */
+struct actuator_cgroup_info {
+	char path[CGROUP_PATH_MAX];
+	uint64_t current_bytes, floor_bytes;
+	struct cgroup_policy policy;
+	struct cgroup_account acct;
+	bool braked;
+	bool gone;
+	uint64_t protection_bytes;    /* max(memory.min, memory.low) */
+	uint64_t pressure_some_total_usec;
+	uint64_t node_file_bytes[MEMSTAT_MAX_NODES];
+	uint64_t node_anon_bytes[MEMSTAT_MAX_NODES];
+};
+
+/* A copy of the candidate table (allocated; control path only). */
+int actuator_cgroups(struct actuator *a, struct actuator_cgroup_info **ret, size_t *ret_n);
+
+/* Rescan the candidate table (slow timer, cgroup.events). With wait=false
+ * (the event loop) -EBUSY while a node thread is mid-write: retry later. */
+int actuator_rescan(struct actuator *a, bool wait);

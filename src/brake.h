@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#pragma once
+
+/*
+ * Brakes, pure (the clock is passed in):
+ *
+ * - A pressure brake: a PSI "total" counter (memory.pressure some for a
+ *   cgroup, /proc/pressure/memory full for the system) that grew by more than
+ *   limit_usec within window_usec means reclaim is eating a working set: the
+ *   brake engages and stays on until one whole window passes with growth at or
+ *   below the limit. PSI averages lag by about 2 s, so totals are compared.
+ *
+ * - A rate quota: a token bucket in bytes, like DAMON_RECLAIM's quota_sz over
+ *   quota_reset_interval_ms, capping how fast a node thread reclaims.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct brake_params {
+	uint64_t window_usec; /* 0 disables the brake */
+	uint64_t limit_usec;  /* stall time allowed to accrue per window */
+};
+
+struct brake {
+	uint64_t window_start_usec;
+	uint64_t window_start_total_usec;
+	bool started;
+	bool engaged;
+	uint64_t nr_engaged; /* times it went on, for status */
+};
+
+/*
+ * Feed one sample; returns true when the brake is on (skip reclaim).
+ * A total that went backwards (a cgroup removed and re-created under the
+ * same name) restarts the window.
+ */
+bool brake_update(struct brake *b, const struct brake_params *p, uint64_t total_usec,
+		  uint64_t now_usec);
+
+struct brake_quota {
+	uint64_t rate_bytes_per_sec; /* 0 = unlimited */
+	uint64_t burst_bytes;        /* bucket size; 0 = one second's worth */
+	uint64_t tokens_bytes;
+	uint64_t last_usec;
+	bool started;
+};
+
+void brake_quota_init(struct brake_quota *q, uint64_t rate_bytes_per_sec,
+		      uint64_t burst_bytes);
+/* How many of want_bytes may be reclaimed now (refills first). */
+uint64_t brake_quota_available(struct brake_quota *q, uint64_t want_bytes,
+			       uint64_t now_usec);
+/* Charge what was actually asked of the kernel. */
+void brake_quota_charge(struct brake_quota *q, uint64_t bytes);

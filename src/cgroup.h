@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#pragma once
+
+/*
+ * The cgroup v2 memory hierarchy: discovery (libcgroup, then statfs to make
+ * sure it is cgroup2, which libcgroup does not: on a hybrid host it returns
+ * the v1 memory mount), a walk that builds the candidate table with kept file
+ * descriptors, and the reads the actuator makes on them.
+ *
+ * All control-file I/O is openat() at scan time, then pread()/pwrite() on the
+ * kept fds: libcgroup's value API re-opens every file, truncates at 4 KiB and
+ * hides EAGAIN. The walk opens directories with O_NOFOLLOW and never follows
+ * symlinks. cgroup_rescan() runs on a slow timer or on cgroup.events, never on
+ * the reclaim path.
+ *
+ * Threads: node threads hold the read lock (cgroup_set_lock_shared) while
+ * they use the table; cgroup_rescan() builds the new table without the lock
+ * and swaps it under the write lock, so it waits for in-flight writes (each a
+ * bounded step).
+ */
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "brake.h"
+#include "macro.h"
+#include "memstat.h"
+
+/* cgroup paths below the mount; systemd's deepest are well under 512. */
+#define CGROUP_PATH_MAX 512
+/* Candidates kept; more are dropped with a warning at scan time. */
+#define CGROUP_CANDIDATES_MAX_DEFAULT 4096
+/* Directory depth of the walk (systemd nests about 6 deep). */
+#define CGROUP_WALK_DEPTH_MAX 32
+
+enum cgroup_file {
+	CGROUP_FILE_RECLAIM,
+	CGROUP_FILE_NUMA_STAT,
+	CGROUP_FILE_STAT,
+	CGROUP_FILE_PRESSURE,
+	CGROUP_FILE_MIN,
+	CGROUP_FILE_LOW,
+	CGROUP_FILE_CURRENT,
+	CGROUP_FILE_EVENTS,
+	_CGROUP_FILE_MAX,
+};
+
+const char *cgroup_file_to_string(enum cgroup_file f); /* "memory.reclaim" */
+
+/* Per-cgroup configuration ([Cgroup] sections of the config). */
+struct cgroup_policy {
+	uint64_t floor_bytes;         /* Floor=: never reclaim below */
+	uint64_t soft_target_bytes;   /* SoftTarget=, 0 = none */
+	uint64_t pressure_limit_usec; /* PressureLimit= per brake window, 0 = default */
+	unsigned weight;              /* Weight=, 0 = default (100) */
+	bool protect;                 /* Protect=: never reclaimed */
+};
+
+struct cgroup_rule {
+	const char *path; /* below the cgroup mount, with or without leading '/' */
+	struct cgroup_policy policy;
+};
+
+/* Accounting, for `reclaimctl cgroups`. */
+struct cgroup_account {
+	uint64_t requested_bytes;  /* asked of memory.reclaim (or decided, dry run) */
+	uint64_t reclaimed_bytes;  /* measured from memory.stat pgsteal */
+	uint64_t nr_writes;
+	uint64_t nr_partial;       /* EAGAIN answers */
+	uint64_t nr_errors;
+	uint64_t nr_dry_run;       /* decisions not written (dry run) */
+	uint64_t nr_braked;        /* times skipped by the pressure brake */
+	uint64_t last_usec;        /* CLOCK_MONOTONIC of the last decision */
+	uint64_t pressure_some_total_usec; /* memory.pressure some total at it */
+};
+
+struct cgroup_candidate {
+	char path[CGROUP_PATH_MAX]; /* below the mount, "" = the root cgroup */
+	int dir_fd;                 /* closed once the files are open: -1 */
+	int fd[_CGROUP_FILE_MAX];   /* -1 where the file is absent (root) */
+	struct cgroup_policy policy;
+	/* Last read (cgroup_read_state). */
+	uint64_t current_bytes, min_bytes, low_bytes;
+	uint64_t node_file_bytes[MEMSTAT_MAX_NODES];
+	uint64_t node_anon_bytes[MEMSTAT_MAX_NODES];
+	uint64_t pressure_some_total_usec;
+	struct brake brake;
+	struct cgroup_account acct;
+	bool gone; /* ENOENT/ENODEV seen: skipped until the rescan drops it */
+};
+
+struct cgroup_config {
+	const char *root;         /* --root prefix; NULL or "/" = this host */
+	const char *mount;        /* cgroup2 mount below root; NULL = discover */
+	bool skip_fs_check;       /* fixture trees are not cgroup2 filesystems */
+	const char *const *targets; /* configured targets; none = all leaves */
+	size_t n_targets;
+	const struct cgroup_rule *rules;
+	size_t n_rules;
+	size_t max_candidates;    /* 0 = CGROUP_CANDIDATES_MAX_DEFAULT */
+	/* The policy of a candidate by path (the config's glob sections),
+	 * asked on every walk before the exact-path rules; NULL: none. */
+	void (*policy)(void *userdata, const char *path, struct cgroup_policy *ret);
+	void *policy_userdata;
+};
+
+struct cgroup_set {
+	char mount[4096];          /* absolute path of the cgroup2 mount */
+	int root_fd;               /* O_PATH|O_DIRECTORY on it */
+	struct cgroup_config cfg;  /* copied; strings owned by the caller */
+	pthread_rwlock_t lock;
+	struct cgroup_candidate **cgroups;   /* the candidate table */
+	size_t n_cgroups;
+	uint64_t nr_scans;
+};
+
+/*
+ * Find the cgroup2 mount that has the memory controller. Returns 0 and the
+ * mount's absolute path, -ENOMEDIUM when there is no cgroup v2 memory
+ * hierarchy (cgroup v1 or hybrid host), other negative errno on failure.
+ */
+int cgroup_discover(const struct cgroup_config *cfg, char *ret_path, size_t size);
+
+/* Discover, walk once. */
+int cgroup_set_new(const struct cgroup_config *cfg, struct cgroup_set **ret);
+struct cgroup_set *cgroup_set_free(struct cgroup_set *s);
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct cgroup_set *, cgroup_set_free);
+
+/* Re-walk; policies re-applied, accounting and brake state carried over by
+ * path. Returns the number of candidates. cgroup_rescan() waits for the
+ * node threads' in-flight writes (the swap takes the write lock);
+ * cgroup_rescan_try() returns -EBUSY instead, for the event loop, which
+ * must not block: try again on the next timer. */
+int cgroup_rescan(struct cgroup_set *s);
+int cgroup_rescan_try(struct cgroup_set *s);
+
+void cgroup_set_lock_shared(struct cgroup_set *s);
+void cgroup_set_unlock(struct cgroup_set *s);
+/* Look up a candidate by path (leading '/' optional); with the lock held. */
+struct cgroup_candidate *cgroup_set_find(struct cgroup_set *s, const char *path);
+
+/*
+ * Validate an operator's cgroup path and open its directory: it must resolve
+ * beneath the root (no "..", no symlinks; openat2 RESOLVE_BENEATH |
+ * RESOLVE_NO_SYMLINKS, or component-wise O_NOFOLLOW before 5.6).
+ * Slow path only.
+ */
+int cgroup_path_open(int root_fd, const char *path, int *ret_fd);
+/* The fallback alone (exposed for tests). */
+int cgroup_path_open_nofollow(int root_fd, const char *path, int *ret_fd);
+
+/* Open a cgroup's control files (dir_fd taken over). Slow path only. */
+int cgroup_candidate_open(int dir_fd, const char *path, struct cgroup_candidate **ret);
+struct cgroup_candidate *cgroup_candidate_free(struct cgroup_candidate *cg);
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct cgroup_candidate *, cgroup_candidate_free);
+
+/*
+ * Re-read memory.current/min/low, memory.numa_stat and memory.pressure into
+ * *cg, with buf (size bytes) and *numa as scratch; no allocation, no open.
+ * A cgroup that vanished gets gone = true and -ENODEV.
+ */
+int cgroup_read_state(struct cgroup_candidate *cg, char *buf, size_t size, struct memstat_numa *numa);
+
+/* memory.stat pgsteal total (pages): what the kernel reclaimed from the
+ * cgroup by any reclaimer; the actuator takes deltas around its writes. */
+int cgroup_read_pgsteal(struct cgroup_candidate *cg, char *buf, size_t size, uint64_t *ret_pages);
+
+/* The floor: max(memory.min, memory.low, Floor=). */
+uint64_t cgroup_floor(const struct cgroup_candidate *cg);
+
+/* Mark gone when r is ENOENT/ENODEV (the cgroup was removed); returns r. */
+int cgroup_check_gone(struct cgroup_candidate *cg, int r);

@@ -1,0 +1,699 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The actuator against a fake host: a temporary tree with
+ * sys/devices/system/node/node{0,1} (node 0 has a reclaim file, node 1 not),
+ * proc/vmstat, proc/pressure/memory, and the cgroup-basic fixture as the
+ * cgroup2 mount. Writes go through a hook that records them (and writes the
+ * regular file, which then holds the last request), simulates the kernel's
+ * counters, and injects errors.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "actuator.h"
+#include "util.h"
+
+#define MiB (UINT64_C(1) << 20)
+#define SEC UINT64_C(1000000)
+#define MAX_WRITES 64
+
+struct recorded {
+	char path[256]; /* relative to the fake root */
+	char req[64];
+};
+
+struct fake {
+	char dir[256];
+	uint64_t now;
+	struct recorded writes[MAX_WRITES];
+	unsigned n_writes;
+	int fail[MAX_WRITES];        /* errno to inject for write i, 0 = ok */
+	uint64_t steal_pages[MAX_WRITES]; /* pages "reclaimed" by write i; 0 = as asked */
+	uint64_t vmstat_pgsteal_proactive;
+	const char *fail_path;       /* writes to paths containing this fail */
+	int fail_path_errno;
+	struct cgroup_set *cgroups;
+	struct actuator *a;
+};
+
+static int run(const char *cmd)
+{
+	return system(cmd) == 0 ? 0 : -EIO;
+}
+
+static void put_file(struct fake *f, const char *rel, const char *content)
+{
+	char path[1024];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/%s", f->dir, rel);
+	fp = fopen(path, "we");
+	assert_non_null(fp);
+	fputs(content, fp);
+	fclose(fp);
+}
+
+static void put_vmstat(struct fake *f)
+{
+	char buf[256];
+
+	snprintf(buf, sizeof(buf),
+		 "nr_free_pages 1000\npgsteal_kswapd 5\npgsteal_proactive %" PRIu64
+		 "\npgscan_proactive 0\n",
+		 f->vmstat_pgsteal_proactive);
+	put_file(f, "proc/vmstat", buf);
+}
+
+static void put_pressure(struct fake *f, const char *rel, uint64_t some, uint64_t full)
+{
+	char buf[256];
+
+	snprintf(buf, sizeof(buf),
+		 "some avg10=0.00 avg60=0.00 avg300=0.00 total=%" PRIu64
+		 "\nfull avg10=0.00 avg60=0.00 avg300=0.00 total=%" PRIu64 "\n",
+		 some, full);
+	put_file(f, rel, buf);
+}
+
+/* Add pages to a cgroup's memory.stat pgsteal, as the kernel would. */
+static void bump_cgroup_pgsteal(struct fake *f, const char *cg_rel, uint64_t pages)
+{
+	char path[1024], buf[4096], out[4096];
+	uint64_t v = 0;
+	char *p;
+
+	snprintf(path, sizeof(path), "%s/memory.stat", cg_rel);
+	snprintf(buf, sizeof(buf), "%s/%s", f->dir, path);
+	assert_true(read_file_at(AT_FDCWD, buf, buf, sizeof(buf)) > 0);
+	p = strstr(buf, "pgsteal ");
+	assert_non_null(p);
+	v = strtoull(p + 8, NULL, 10);
+	snprintf(out, sizeof(out), "anon 0\nfile 0\npgsteal %" PRIu64 "\n", v + pages);
+	put_file(f, path, out);
+}
+
+static ssize_t hook_write(void *userdata, int fd, const char *buf, size_t n)
+{
+	struct fake *f = userdata;
+	char link[64], target[1024];
+	struct recorded *w;
+	unsigned i = f->n_writes;
+	uint64_t bytes, pages;
+	size_t dl = strlen(f->dir);
+	ssize_t k;
+
+	assert_true(i < MAX_WRITES);
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	k = readlink(link, target, sizeof(target) - 1);
+	assert_true(k > 0);
+	target[k] = '\0';
+	assert_true(strncmp(target, f->dir, dl) == 0);
+	w = &f->writes[i];
+	snprintf(w->path, sizeof(w->path), "%s", target + dl + 1);
+	assert_true(n < sizeof(w->req));
+	memcpy(w->req, buf, n);
+	w->req[n] = '\0';
+	f->n_writes++;
+	/* Only reclaim files are ever written: never memory.high/max. */
+	assert_true(streq(w->path + strlen(w->path) - strlen("memory.reclaim"),
+			  "memory.reclaim") ||
+		    streq(w->path + strlen(w->path) - strlen("/reclaim"), "/reclaim"));
+	/* The stand-in file keeps the last request. */
+	assert_int_equal(ftruncate(fd, 0), 0);
+	assert_int_equal(pwrite(fd, buf, n, 0), (ssize_t)n);
+
+	if (f->fail_path && strstr(w->path, f->fail_path)) {
+		errno = f->fail_path_errno;
+		return -1;
+	}
+	if (f->fail[i] && f->fail[i] != EAGAIN) {
+		errno = f->fail[i];
+		return -1;
+	}
+	bytes = strtoull(buf, NULL, 10);
+	pages = f->steal_pages[i] ? f->steal_pages[i] : bytes / 4096;
+	if (startswith(w->path, "sys/devices")) {
+		f->vmstat_pgsteal_proactive += pages;
+		put_vmstat(f);
+	} else {
+		char cg[256];
+
+		snprintf(cg, sizeof(cg), "%.*s", (int)(strlen(w->path) - strlen("/memory.reclaim")),
+			 w->path);
+		bump_cgroup_pgsteal(f, cg, pages);
+	}
+	if (f->fail[i] == EAGAIN) {
+		errno = EAGAIN;
+		return -1;
+	}
+	return (ssize_t)n;
+}
+
+static uint64_t hook_clock(void *userdata)
+{
+	return ((struct fake *)userdata)->now;
+}
+
+/* Sleeping advances the fake clock, and is recorded. */
+static uint64_t slept_usec;
+static void hook_sleep(void *userdata, uint64_t usec)
+{
+	((struct fake *)userdata)->now += usec;
+	slept_usec += usec;
+}
+
+static int setup(void **state)
+{
+	struct fake *f = calloc(1, sizeof(*f));
+	char cmd[4096];
+
+	snprintf(f->dir, sizeof(f->dir), "%s/reclaimd-test-actuator-XXXXXX",
+		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	if (!mkdtemp(f->dir))
+		return -1;
+	snprintf(cmd, sizeof(cmd),
+		 "cd '%s' && mkdir -p sys/devices/system/node/node0 "
+		 "sys/devices/system/node/node1 proc/pressure sys/fs/cgroup && "
+		 ": > sys/devices/system/node/node0/reclaim && "
+		 "cp -R '%s/cgroup-basic/.' sys/fs/cgroup/ && chmod -R u+w .",
+		 f->dir, FIXTURES_DIR);
+	if (run(cmd) < 0)
+		return -1;
+	f->now = 1000 * SEC;
+	put_vmstat(f);
+	put_pressure(f, "proc/pressure/memory", 0, 0);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fake *f = *state;
+	char cmd[512];
+
+	actuator_free(f->a);
+	cgroup_set_free(f->cgroups);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
+	(void)run(cmd);
+	free(f);
+	return 0;
+}
+
+static const struct cgroup_rule *test_rules;
+static size_t test_n_rules;
+
+/* Build the cgroup set and the actuator; cfg_in may override fields. */
+static void start(struct fake *f, const struct actuator_config *cfg_in)
+{
+	char mount[512];
+	struct cgroup_config ccfg = { .root = f->dir, .mount = "/sys/fs/cgroup",
+				      .skip_fs_check = true, .rules = test_rules,
+				      .n_rules = test_n_rules };
+	struct actuator_config cfg = cfg_in ? *cfg_in : (struct actuator_config){};
+
+	snprintf(mount, sizeof(mount), "%s/sys/fs/cgroup", f->dir);
+	assert_int_equal(cgroup_set_new(&ccfg, &f->cgroups), 0);
+	assert_int_equal(f->cgroups->n_cgroups, 3);
+	cfg.root = f->dir;
+	cfg.cgroups = f->cgroups;
+	cfg.features = (struct features){ .cgroup2_memory = true,
+					  .memory_reclaim = true,
+					  .reclaim_swappiness = true,
+					  .swappiness_probed = true,
+					  .node_reclaim = true,
+					  .node_reclaim_mask = 1,
+					  .psi = true };
+	cfg.node_mask = 3;
+	cfg.write = hook_write;
+	cfg.clock = hook_clock;
+	cfg.sleep = hook_sleep;
+	cfg.hook_userdata = f;
+	assert_int_equal(actuator_new(&cfg, &f->a), 0);
+}
+
+static struct shrink_request node_req(int node, uint64_t bytes, int swappiness)
+{
+	return (struct shrink_request){ .kind = SHRINK_NODE, .node = node,
+					.nr_to_reclaim = bytes, .swappiness = swappiness,
+					.priority = 12 };
+}
+
+static void test_node_file_steps(void **state)
+{
+	struct fake *f = *state;
+	struct shrink_request req = node_req(0, 80 * MiB, 0);
+	struct shrink_result res;
+	struct actuator_node_stats st;
+	char buf[64], path[512];
+
+	start(f, NULL);
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	/* 32 MiB steps (ACTUATOR_STEP_BYTES_DEFAULT): 32 + 32 + 16. */
+	assert_int_equal(f->n_writes, 3);
+	for (int i = 0; i < 3; i++)
+		assert_string_equal(f->writes[i].path, "sys/devices/system/node/node0/reclaim");
+	assert_string_equal(f->writes[0].req, "33554432 swappiness=0");
+	assert_string_equal(f->writes[1].req, "33554432 swappiness=0");
+	assert_string_equal(f->writes[2].req, "16777216 swappiness=0");
+	assert_int_equal(res.nr_requested, 80 * MiB);
+	assert_int_equal(res.nr_reclaimed, 80 * MiB); /* from pgsteal_proactive */
+	assert_int_equal(res.nr_writes, 3);
+	assert_int_equal(res.nr_partial, 0);
+	assert_false(res.braked);
+	assert_false(res.quota_limited);
+	/* The stand-in file holds the last request. */
+	snprintf(path, sizeof(path), "%s/sys/devices/system/node/node0/reclaim", f->dir);
+	assert_int_equal(read_file_at(AT_FDCWD, path, buf, sizeof(buf)), 21);
+	assert_string_equal(buf, "16777216 swappiness=0");
+
+	assert_int_equal(actuator_node_stats(f->a, 0, &st), 0);
+	assert_int_equal(st.requested_bytes, 80 * MiB);
+	assert_int_equal(st.reclaimed_bytes, 80 * MiB);
+	assert_int_equal(st.nr_writes, 3);
+	assert_int_equal(st.nr_node_file, 1);
+	assert_int_equal(st.last_usec, 1000 * SEC);
+	assert_int_equal(actuator_node_stats(f->a, 5, &st), -ENOENT);
+
+	/* Kernel default swappiness: no argument at all. */
+	req = node_req(0, 4096, SWAPPINESS_KERNEL_DEFAULT);
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_string_equal(f->writes[3].req, "4096");
+}
+
+static void test_node_file_partial(void **state)
+{
+	struct fake *f = *state;
+	struct shrink_request req = node_req(0, 80 * MiB, 0);
+	struct shrink_result res;
+
+	start(f, NULL);
+	f->fail[0] = EAGAIN;
+	f->steal_pages[0] = 1000;
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	/* EAGAIN ends the pass; what was reclaimed is measured. */
+	assert_int_equal(f->n_writes, 1);
+	assert_int_equal(res.nr_requested, 32 * MiB);
+	assert_int_equal(res.nr_reclaimed, 1000 * 4096);
+	assert_int_equal(res.nr_partial, 1);
+	assert_int_equal(res.nr_errors, 0);
+}
+
+static void test_swappiness_einval_fallback(void **state)
+{
+	struct fake *f = *state;
+	struct shrink_request req = node_req(0, 40 * MiB, 0);
+	struct shrink_result res;
+	struct features feat;
+
+	start(f, NULL);
+	f->fail[0] = EINVAL; /* 6.1: "swappiness=" unknown */
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(f->n_writes, 3);
+	assert_string_equal(f->writes[0].req, "33554432 swappiness=0");
+	assert_string_equal(f->writes[1].req, "33554432");
+	assert_string_equal(f->writes[2].req, "8388608");
+	assert_int_equal(res.nr_reclaimed, 40 * MiB);
+	assert_int_equal(res.nr_errors, 0);
+	actuator_features(f->a, &feat);
+	assert_false(feat.reclaim_swappiness);
+	/* Later passes do not try again. */
+	req = node_req(0, 4096, 0);
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_string_equal(f->writes[3].req, "4096");
+}
+
+static void test_errors(void **state)
+{
+	struct fake *f = *state;
+	struct shrink_request req = node_req(0, 80 * MiB, 0);
+	struct shrink_result res = { .nr_requested = 4242 };
+	struct features feat;
+
+	start(f, NULL);
+	f->fail[0] = EINTR;
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_true(res.interrupted);
+	assert_int_equal(f->n_writes, 1);
+
+	f->fail[1] = EACCES;
+	res.nr_requested = 4242;
+	assert_int_equal(actuator_shrink(f->a, &req, &res), -EACCES);
+	assert_int_equal(res.nr_requested, 4242); /* untouched on failure */
+	assert_int_equal(f->n_writes, 2);
+
+	/* EINVAL with and without swappiness=: an error, and swappiness=
+	 * stays on (it was not what the kernel refused). */
+	f->fail[2] = EINVAL;
+	f->fail[3] = EINVAL;
+	assert_int_equal(actuator_shrink(f->a, &req, &res), -EINVAL);
+	assert_int_equal(f->n_writes, 4);
+	assert_string_equal(f->writes[2].req, "33554432 swappiness=0");
+	assert_string_equal(f->writes[3].req, "33554432");
+	actuator_features(f->a, &feat);
+	assert_true(feat.reclaim_swappiness);
+
+	/* Unknown node. */
+	req.node = 7;
+	assert_int_equal(actuator_shrink(f->a, &req, &res), -EINVAL);
+	req.node = -1;
+	assert_int_equal(actuator_shrink(f->a, &req, &res), -EINVAL);
+}
+
+static void test_quota(void **state)
+{
+	struct fake *f = *state;
+	struct actuator_config cfg = { .rate_bytes_per_sec = 50 * MiB };
+	struct shrink_request req = node_req(0, 80 * MiB, 0);
+	struct shrink_result res;
+
+	start(f, &cfg);
+	slept_usec = 0;
+	/* A full bucket (one second's worth) serves 50 of the 80 MiB at once. */
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_true(res.quota_limited);
+	assert_int_equal(res.nr_requested, 50 * MiB);
+	assert_int_equal(slept_usec, 0);
+	/* Empty bucket: throttle until one 32 MiB step is allowed (640 ms at
+	 * 50 MiB/s) instead of handing the engine a short pass it would read
+	 * as reclaim failing. */
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(slept_usec, 640 * 1000);
+	assert_int_equal(res.nr_requested, ACTUATOR_STEP_BYTES_DEFAULT);
+	/* 10 MiB refilled: wait only for the other 22 MiB (440 ms). */
+	slept_usec = 0;
+	f->now += SEC / 5;
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(slept_usec, 440 * 1000);
+	assert_int_equal(res.nr_requested, ACTUATOR_STEP_BYTES_DEFAULT);
+	/* A request smaller than a step waits only for itself. */
+	slept_usec = 0;
+	req = node_req(0, 5 * MiB, 0);
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(slept_usec, 100 * 1000);
+	assert_int_equal(res.nr_requested, 5 * MiB);
+	assert_false(res.quota_limited);
+}
+
+static void test_dry_run(void **state)
+{
+	struct fake *f = *state;
+	struct actuator_config cfg = { .dry_run = true };
+	struct shrink_request req = node_req(0, 80 * MiB, 0);
+	struct shrink_result res;
+	struct actuator_node_stats st;
+
+	start(f, &cfg);
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(f->n_writes, 0);
+	assert_int_equal(res.nr_requested, 80 * MiB);
+	assert_int_equal(res.nr_reclaimed, 0);
+	assert_int_equal(actuator_node_stats(f->a, 0, &st), 0);
+	assert_int_equal(st.nr_dry_run, 3);
+	assert_int_equal(st.requested_bytes, 80 * MiB);
+
+	/* Cgroup spread (node 1 has no reclaim file): decisions counted. */
+	req = node_req(1, 153 * MiB, 0);
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(f->n_writes, 0);
+	assert_int_equal(res.nr_requested, 153 * MiB);
+	cgroup_set_lock_shared(f->cgroups);
+	assert_int_equal(cgroup_set_find(f->cgroups, "batch")->acct.requested_bytes, 128 * MiB);
+	assert_int_equal(cgroup_set_find(f->cgroups, "batch")->acct.nr_dry_run, 4);
+	assert_int_equal(cgroup_set_find(f->cgroups, "batch")->acct.nr_writes, 0);
+	cgroup_set_unlock(f->cgroups);
+}
+
+/* A request's dry_run works on a live actuator too. */
+static void test_dry_run_request(void **state)
+{
+	struct fake *f = *state;
+	struct shrink_request req = node_req(0, 8 * MiB, 0);
+	struct shrink_result res;
+
+	start(f, NULL);
+	req.dry_run = true;
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(f->n_writes, 0);
+	assert_int_equal(res.nr_requested, 8 * MiB);
+	req.dry_run = false;
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(f->n_writes, 1);
+}
+
+static void test_system_brake(void **state)
+{
+	struct fake *f = *state;
+	struct shrink_request req = node_req(0, 8 * MiB, 0);
+	struct shrink_result res;
+
+	start(f, NULL);
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_false(res.braked);
+	assert_int_equal(f->n_writes, 1);
+	/* 0.6 s of full stall within 1 s: over the 0.5 s per 10 s default. */
+	f->now += SEC;
+	put_pressure(f, "proc/pressure/memory", 700000, 600000);
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_true(res.braked);
+	assert_int_equal(res.nr_requested, 0);
+	assert_int_equal(f->n_writes, 1);
+	/* Calm for a whole window: released. */
+	f->now += 11 * SEC;
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_false(res.braked);
+	assert_int_equal(f->n_writes, 2);
+}
+
+/*
+ * Node 1 has no reclaim file: spread over cgroups by node-1-local file.
+ * a.service: file N1 = 100 MiB, room 380 MiB above its floor (low 100 MiB);
+ * b.service: floor "max" -> nothing; batch: file N1 = 512 MiB.
+ * 153 MiB over 612 MiB of local file: a 25 MiB, batch 128 MiB.
+ */
+static void test_spread(void **state)
+{
+	struct fake *f = *state;
+	struct actuator_config cfg = { .step_bytes = 256 * MiB };
+	struct shrink_request req = node_req(1, 153 * MiB, 0);
+	struct shrink_result res;
+	struct actuator_cgroup_info *info = NULL;
+	size_t n = 0;
+	unsigned seen = 0;
+
+	start(f, &cfg);
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(f->n_writes, 2);
+	for (int i = 0; i < 2; i++) {
+		if (streq(f->writes[i].path, "sys/fs/cgroup/system.slice/a.service/memory.reclaim")) {
+			assert_string_equal(f->writes[i].req, "26214400 swappiness=0");
+			seen |= 1;
+		} else if (streq(f->writes[i].path, "sys/fs/cgroup/batch/memory.reclaim")) {
+			assert_string_equal(f->writes[i].req, "134217728 swappiness=0");
+			seen |= 2;
+		}
+	}
+	assert_int_equal(seen, 3);
+	assert_int_equal(res.nr_requested, 153 * MiB);
+	assert_int_equal(res.nr_reclaimed, 153 * MiB); /* memory.stat pgsteal deltas */
+
+	assert_int_equal(actuator_cgroups(f->a, &info, &n), 0);
+	assert_int_equal(n, 3);
+	for (size_t i = 0; i < n; i++) {
+		if (streq(info[i].path, "batch")) {
+			assert_int_equal(info[i].acct.requested_bytes, 128 * MiB);
+			assert_int_equal(info[i].acct.reclaimed_bytes, 128 * MiB);
+			assert_int_equal(info[i].acct.nr_writes, 1);
+			assert_int_equal(info[i].acct.last_usec, 1000 * SEC);
+			assert_int_equal(info[i].current_bytes, 1024 * MiB);
+		} else if (streq(info[i].path, "system.slice/a.service")) {
+			assert_int_equal(info[i].acct.requested_bytes, 25 * MiB);
+			assert_int_equal(info[i].acct.pressure_some_total_usec, 1234567);
+			assert_int_equal(info[i].floor_bytes, 100 * MiB);
+		} else {
+			assert_string_equal(info[i].path, "system.slice/b.service");
+			assert_int_equal(info[i].acct.requested_bytes, 0);
+		}
+	}
+	free(info);
+}
+
+static void test_spread_protect(void **state)
+{
+	struct fake *f = *state;
+	static const struct cgroup_rule rules[] = {
+		{ .path = "batch", .policy = { .protect = true } },
+	};
+	struct actuator_config cfg = { .step_bytes = 256 * MiB };
+	struct shrink_request req = node_req(1, 153 * MiB, 0);
+	struct shrink_result res;
+
+	test_rules = rules;
+	test_n_rules = 1;
+	start(f, &cfg);
+	test_rules = NULL;
+	test_n_rules = 0;
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	/* Only a.service, capped at its node-1 file (100 MiB). */
+	assert_int_equal(f->n_writes, 1);
+	assert_string_equal(f->writes[0].path,
+			    "sys/fs/cgroup/system.slice/a.service/memory.reclaim");
+	assert_string_equal(f->writes[0].req, "104857600 swappiness=0");
+
+	/* Operator requests honour Protect= too. */
+	req = (struct shrink_request){ .kind = SHRINK_CGROUP, .node = 0, .cgroup = "batch",
+				       .nr_to_reclaim = MiB, .swappiness = 0 };
+	assert_int_equal(actuator_shrink(f->a, &req, &res), -EPERM);
+	assert_int_equal(f->n_writes, 1);
+}
+
+static void test_spread_gone(void **state)
+{
+	struct fake *f = *state;
+	struct actuator_config cfg = { .step_bytes = 256 * MiB };
+	struct shrink_request req = node_req(1, 153 * MiB, 0);
+	struct shrink_result res;
+
+	start(f, &cfg);
+	f->fail_path = "a.service";
+	f->fail_path_errno = ENODEV; /* removed while we held its fd */
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(f->n_writes, 2);
+	assert_int_equal(res.nr_errors, 0);
+	assert_int_equal(res.nr_skipped, 1);
+	assert_int_equal(res.nr_requested, 153 * MiB);
+	assert_int_equal(res.nr_reclaimed, 128 * MiB); /* batch only */
+	cgroup_set_lock_shared(f->cgroups);
+	assert_true(cgroup_set_find(f->cgroups, "system.slice/a.service")->gone);
+	assert_int_equal(cgroup_set_find(f->cgroups, "system.slice/a.service")->acct.nr_errors, 0);
+	cgroup_set_unlock(f->cgroups);
+
+	/* The next pass leaves it out without a write: batch takes it all. */
+	f->n_writes = 0;
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(f->n_writes, 1);
+	assert_string_equal(f->writes[0].path, "sys/fs/cgroup/batch/memory.reclaim");
+	assert_string_equal(f->writes[0].req, "160432128 swappiness=0");
+
+	/* ENOENT is the same. A rescan then drops it (here it is still on
+	 * disk, so it comes back fresh, without the gone mark). */
+	assert_int_equal(actuator_rescan(f->a, /* wait= */ false), 3);
+	cgroup_set_lock_shared(f->cgroups);
+	assert_false(cgroup_set_find(f->cgroups, "system.slice/a.service")->gone);
+	cgroup_set_unlock(f->cgroups);
+	f->fail_path_errno = ENOENT;
+	f->n_writes = 0;
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(res.nr_errors, 0);
+	assert_int_equal(res.nr_skipped, 1);
+}
+
+static void test_cgroup_brake(void **state)
+{
+	struct fake *f = *state;
+	struct actuator_config cfg = { .step_bytes = 256 * MiB };
+	struct shrink_request req = node_req(1, 153 * MiB, 0);
+	struct shrink_result res;
+
+	start(f, &cfg);
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(f->n_writes, 2);
+	/* a.service stalls 2 s within 1 s (limit 1 s per 10 s): skipped. */
+	f->now += SEC;
+	put_pressure(f, "sys/fs/cgroup/system.slice/a.service/memory.pressure", 3234567, 0);
+	f->n_writes = 0;
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(res.nr_skipped, 1);
+	assert_int_equal(f->n_writes, 1);
+	assert_string_equal(f->writes[0].path, "sys/fs/cgroup/batch/memory.reclaim");
+	/* batch alone takes all it can: 153 MiB of its 512 MiB. */
+	assert_string_equal(f->writes[0].req, "160432128 swappiness=0");
+	cgroup_set_lock_shared(f->cgroups);
+	assert_int_equal(cgroup_set_find(f->cgroups, "system.slice/a.service")->acct.nr_braked, 1);
+	cgroup_set_unlock(f->cgroups);
+}
+
+static void test_soft_target(void **state)
+{
+	struct fake *f = *state;
+	static const struct cgroup_rule rules[] = {
+		{ .path = "batch", .policy = { .soft_target_bytes = 900 * MiB } },
+	};
+	struct actuator_config cfg = { .step_bytes = 256 * MiB };
+	struct shrink_request req = { .kind = SHRINK_SOFT_TARGET, .node = 1,
+				      .nr_to_reclaim = 1024 * MiB, .swappiness = 0 };
+	struct shrink_result res;
+
+	test_rules = rules;
+	test_n_rules = 1;
+	start(f, &cfg);
+	test_rules = NULL;
+	test_n_rules = 0;
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	/* batch: 1 GiB current, soft target 900 MiB: 124 MiB. */
+	assert_int_equal(f->n_writes, 1);
+	assert_string_equal(f->writes[0].path, "sys/fs/cgroup/batch/memory.reclaim");
+	assert_string_equal(f->writes[0].req, "130023424 swappiness=0");
+	assert_int_equal(res.nr_reclaimed, 124 * MiB);
+}
+
+static void test_operator_cgroup(void **state)
+{
+	struct fake *f = *state;
+	struct shrink_request req = { .kind = SHRINK_CGROUP, .node = 0,
+				      .cgroup = "/system.slice", .nr_to_reclaim = 10 * MiB,
+				      .swappiness = SWAPPINESS_KERNEL_DEFAULT };
+	struct shrink_result res;
+
+	start(f, NULL);
+	/* Not a candidate (not a leaf), opened for the request. */
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(f->n_writes, 1);
+	assert_string_equal(f->writes[0].path, "sys/fs/cgroup/system.slice/memory.reclaim");
+	assert_string_equal(f->writes[0].req, "10485760");
+	assert_int_equal(res.nr_reclaimed, 10 * MiB);
+
+	req.cgroup = "../../etc";
+	assert_int_equal(actuator_shrink(f->a, &req, &res), -EPERM);
+	req.cgroup = "user.slice"; /* no memory controller */
+	assert_int_equal(actuator_shrink(f->a, &req, &res), -EOPNOTSUPP);
+	req.cgroup = "nope";
+	assert_int_equal(actuator_shrink(f->a, &req, &res), -ENOENT);
+	req.cgroup = NULL;
+	assert_int_equal(actuator_shrink(f->a, &req, &res), -EOPNOTSUPP);
+	assert_int_equal(f->n_writes, 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+#define T(x) cmocka_unit_test_setup_teardown(x, setup, teardown)
+		T(test_node_file_steps),
+		T(test_node_file_partial),
+		T(test_swappiness_einval_fallback),
+		T(test_errors),
+		T(test_quota),
+		T(test_dry_run),
+		T(test_dry_run_request),
+		T(test_system_brake),
+		T(test_spread),
+		T(test_spread_protect),
+		T(test_spread_gone),
+		T(test_cgroup_brake),
+		T(test_soft_target),
+		T(test_operator_cgroup),
+#undef T
+	};
+
+	return cmocka_run_group_tests_name("actuator", tests, NULL, NULL);
+}

@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "brake.h"
+
+#define SEC UINT64_C(1000000)
+#define MiB (UINT64_C(1) << 20)
+
+static const struct brake_params p10 = { .window_usec = 10 * SEC, .limit_usec = 1 * SEC };
+
+static void test_brake_engages_and_calms(void **state)
+{
+	struct brake b = {};
+	uint64_t t0 = 1000 * SEC;
+
+	assert_false(brake_update(&b, &p10, 0, t0));                 /* first sample */
+	assert_false(brake_update(&b, &p10, SEC / 2, t0 + 5 * SEC)); /* 0.5 s stall */
+	assert_false(brake_update(&b, &p10, SEC, t0 + 6 * SEC));     /* exactly the limit */
+	assert_true(brake_update(&b, &p10, SEC + 1, t0 + 7 * SEC));  /* over it */
+	assert_int_equal(b.nr_engaged, 1);
+	/* Stays on until a whole calm window has passed since it engaged. */
+	assert_true(brake_update(&b, &p10, SEC + 2, t0 + 12 * SEC));
+	assert_true(brake_update(&b, &p10, SEC + 3, t0 + 16 * SEC));
+	assert_false(brake_update(&b, &p10, SEC + 4, t0 + 17 * SEC));
+	assert_int_equal(b.nr_engaged, 1);
+}
+
+static void test_brake_stall_keeps_it_on(void **state)
+{
+	struct brake b = {};
+
+	assert_false(brake_update(&b, &p10, 0, 0));
+	assert_true(brake_update(&b, &p10, 2 * SEC, 1 * SEC));
+	/* Another 2 s of stall within the next window: still on, restarted. */
+	assert_true(brake_update(&b, &p10, 4 * SEC, 9 * SEC));
+	assert_true(brake_update(&b, &p10, 4 * SEC, 18 * SEC));
+	assert_false(brake_update(&b, &p10, 4 * SEC, 19 * SEC));
+	assert_int_equal(b.nr_engaged, 1);
+}
+
+/* A re-created cgroup's total starts from 0 again: restart, don't wrap. */
+static void test_brake_counter_backwards(void **state)
+{
+	struct brake b = {};
+
+	assert_false(brake_update(&b, &p10, 50 * SEC, 0));
+	assert_false(brake_update(&b, &p10, 10, SEC));
+	assert_false(brake_update(&b, &p10, 10 + SEC, 2 * SEC));
+	assert_true(brake_update(&b, &p10, 10 + SEC + 1, 3 * SEC));
+}
+
+static void test_brake_disabled(void **state)
+{
+	struct brake_params off = { .window_usec = 0, .limit_usec = 0 };
+	struct brake b = {};
+
+	assert_false(brake_update(&b, &off, 0, 0));
+	assert_false(brake_update(&b, &off, 100 * SEC, SEC));
+}
+
+static void test_quota(void **state)
+{
+	struct brake_quota q;
+	uint64_t t0 = 5 * SEC;
+
+	brake_quota_init(&q, 100 * MiB, 0); /* burst = one second's worth */
+	assert_int_equal(brake_quota_available(&q, 200 * MiB, t0), 100 * MiB);
+	brake_quota_charge(&q, 100 * MiB);
+	assert_int_equal(brake_quota_available(&q, 200 * MiB, t0), 0);
+	assert_int_equal(brake_quota_available(&q, 200 * MiB, t0 + SEC / 2), 50 * MiB);
+	brake_quota_charge(&q, 30 * MiB);
+	assert_int_equal(brake_quota_available(&q, 200 * MiB, t0 + SEC / 2), 20 * MiB);
+	/* Refill caps at the burst. */
+	assert_int_equal(brake_quota_available(&q, 200 * MiB, t0 + 100 * SEC), 100 * MiB);
+	assert_int_equal(brake_quota_available(&q, 7, t0 + 100 * SEC), 7);
+	/* Overcharge never wraps. */
+	brake_quota_charge(&q, 500 * MiB);
+	assert_int_equal(brake_quota_available(&q, 1, t0 + 100 * SEC), 0);
+}
+
+static void test_quota_slow_rate_accumulates(void **state)
+{
+	struct brake_quota q;
+
+	/* 1 byte per second, bucket 10 bytes, start empty. */
+	brake_quota_init(&q, 1, 10);
+	brake_quota_charge(&q, 10);
+	assert_int_equal(brake_quota_available(&q, 100, 0), 0);
+	/* 0.6 s twice: sub-byte refills are not lost. */
+	assert_int_equal(brake_quota_available(&q, 100, 600000), 0);
+	assert_int_equal(brake_quota_available(&q, 100, 1200000), 1);
+}
+
+static void test_quota_unlimited(void **state)
+{
+	struct brake_quota q;
+
+	brake_quota_init(&q, 0, 0);
+	assert_true(brake_quota_available(&q, UINT64_MAX, 0) == UINT64_MAX);
+	brake_quota_charge(&q, UINT64_MAX);
+	assert_true(brake_quota_available(&q, UINT64_MAX, 0) == UINT64_MAX);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_brake_engages_and_calms),
+		cmocka_unit_test(test_brake_stall_keeps_it_on),
+		cmocka_unit_test(test_brake_counter_backwards),
+		cmocka_unit_test(test_brake_disabled),
+		cmocka_unit_test(test_quota),
+		cmocka_unit_test(test_quota_slow_rate_accumulates),
+		cmocka_unit_test(test_quota_unlimited),
+	};
+
+	return cmocka_run_group_tests_name("brake", tests, NULL, NULL);
+}

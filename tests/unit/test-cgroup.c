@@ -1,0 +1,314 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "util.h"
+
+#define MiB (UINT64_C(1) << 20)
+
+struct fixture {
+	char dir[256];
+};
+
+static int run(const char *cmd)
+{
+	int r = system(cmd);
+
+	return r == 0 ? 0 : -EIO;
+}
+
+/* Copy tests/fixtures/cgroup-basic to a temporary directory: the walk opens
+ * memory.reclaim for writing and the source tree may be read-only. Add a
+ * symlink to a directory inside the tree and one pointing out of it. */
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	char cmd[4096];
+
+	snprintf(f->dir, sizeof(f->dir), "%s/reclaimd-test-cgroup-XXXXXX",
+		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	if (!mkdtemp(f->dir))
+		return -1;
+	snprintf(cmd, sizeof(cmd),
+		 "cp -R '%s/cgroup-basic/.' '%s/' && chmod -R u+w '%s' && "
+		 "ln -s system.slice '%s/linked.slice' && ln -s / '%s/escape'",
+		 FIXTURES_DIR, f->dir, f->dir, f->dir, f->dir);
+	if (run(cmd) < 0)
+		return -1;
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	char cmd[4096];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
+	(void)run(cmd);
+	free(f);
+	return 0;
+}
+
+static struct cgroup_config fixture_config(struct fixture *f)
+{
+	return (struct cgroup_config){ .mount = f->dir, .skip_fs_check = true };
+}
+
+static void test_walk_leaves(void **state)
+{
+	struct fixture *f = *state;
+	struct cgroup_config cfg = fixture_config(f);
+	_cleanup_(cgroup_set_freep) struct cgroup_set *s = NULL;
+	struct cgroup_candidate *a;
+	char cmd[4096];
+
+	/* A child without the memory controller: batch stays the leaf for
+	 * memory (the child's memory is charged to batch). */
+	snprintf(cmd, sizeof(cmd), "mkdir '%s/batch/nomem' && echo 'cpu' > '%s/batch/nomem/cgroup.controllers'",
+		 f->dir, f->dir);
+	assert_int_equal(run(cmd), 0);
+	assert_int_equal(cgroup_set_new(&cfg, &s), 0);
+	assert_string_equal(s->mount, f->dir);
+	/* a.service, b.service, batch; not system.slice (has children), not
+	 * user.slice (no memory controller), and linked.slice is a symlink:
+	 * a.service is not seen twice. */
+	assert_int_equal(s->n_cgroups, 3);
+	assert_non_null(cgroup_set_find(s, "system.slice/b.service"));
+	assert_non_null(cgroup_set_find(s, "/batch"));
+	assert_null(cgroup_set_find(s, "system.slice"));
+	assert_null(cgroup_set_find(s, "user.slice"));
+	assert_null(cgroup_set_find(s, "linked.slice/a.service"));
+	a = cgroup_set_find(s, "system.slice/a.service");
+	assert_non_null(a);
+	assert_string_equal(a->path, "system.slice/a.service");
+	for (unsigned i = 0; i < _CGROUP_FILE_MAX; i++)
+		assert_true(a->fd[i] >= 0);
+	assert_int_equal(a->dir_fd, -1);
+	assert_int_equal(s->nr_scans, 1);
+	assert_null(cgroup_set_find(s, "batch/nomem"));
+
+	/* A busy table (a node thread mid-write holds the read lock): the
+	 * non-blocking rescan says so and keeps the old table. */
+	cgroup_set_lock_shared(s);
+	assert_int_equal(cgroup_rescan_try(s), -EBUSY);
+	cgroup_set_unlock(s);
+	assert_int_equal(s->nr_scans, 1);
+	assert_int_equal(cgroup_rescan_try(s), 3);
+	assert_int_equal(s->nr_scans, 2);
+}
+
+static void test_read_state(void **state)
+{
+	struct fixture *f = *state;
+	const struct cgroup_rule rules[] = {
+		{ .path = "/system.slice/a.service",
+		  .policy = { .floor_bytes = 200 * MiB, .weight = 300 } },
+		{ .path = "batch", .policy = { .protect = true } },
+	};
+	struct cgroup_config cfg = fixture_config(f);
+	_cleanup_(cgroup_set_freep) struct cgroup_set *s = NULL;
+	struct memstat_numa *numa = malloc(sizeof(*numa));
+	struct cgroup_candidate *a, *b;
+	char buf[4096];
+	uint64_t pgsteal = 0;
+
+	cfg.rules = rules;
+	cfg.n_rules = 2;
+	assert_int_equal(cgroup_set_new(&cfg, &s), 0);
+	a = cgroup_set_find(s, "system.slice/a.service");
+	b = cgroup_set_find(s, "system.slice/b.service");
+	assert_int_equal(cgroup_read_state(a, buf, sizeof(buf), numa), 0);
+	assert_int_equal(a->current_bytes, 480 * MiB);
+	assert_int_equal(a->min_bytes, 0);
+	assert_int_equal(a->low_bytes, 100 * MiB);
+	assert_int_equal(a->node_file_bytes[0], 300 * MiB);
+	assert_int_equal(a->node_file_bytes[1], 100 * MiB);
+	assert_int_equal(a->node_anon_bytes[0], 64 * MiB);
+	assert_int_equal(a->node_anon_bytes[1], 16 * MiB);
+	assert_int_equal(a->pressure_some_total_usec, 1234567);
+	/* Floor = max(min 0, low 100 MiB, Floor= 200 MiB). */
+	assert_int_equal(a->policy.weight, 300);
+	assert_int_equal(cgroup_floor(a), 200 * MiB);
+	assert_int_equal(cgroup_read_pgsteal(a, buf, sizeof(buf), &pgsteal), 0);
+	assert_int_equal(pgsteal, 900);
+	assert_true(cgroup_set_find(s, "batch")->policy.protect);
+
+	/* memory.low "max": the floor is everything. */
+	assert_int_equal(cgroup_read_state(b, buf, sizeof(buf), numa), 0);
+	assert_true(b->low_bytes == UINT64_MAX);
+	assert_true(cgroup_floor(b) == UINT64_MAX);
+
+	/* A buffer too small is an error, never a truncated parse. */
+	assert_int_equal(cgroup_read_state(a, buf, 64, numa), -E2BIG);
+	free(numa);
+}
+
+static void test_gone(void **state)
+{
+	struct fixture *f = *state;
+	struct cgroup_config cfg = fixture_config(f);
+	_cleanup_(cgroup_set_freep) struct cgroup_set *s = NULL;
+	struct memstat_numa *numa = malloc(sizeof(*numa));
+	struct cgroup_candidate *a;
+	char buf[4096];
+
+	assert_int_equal(cgroup_set_new(&cfg, &s), 0);
+	a = cgroup_set_find(s, "system.slice/a.service");
+	assert_int_equal(cgroup_check_gone(a, -EAGAIN), -EAGAIN);
+	assert_false(a->gone);
+	assert_int_equal(cgroup_check_gone(a, -ENODEV), -ENODEV);
+	assert_true(a->gone);
+	assert_int_equal(cgroup_read_state(a, buf, sizeof(buf), numa), -ENODEV);
+	free(numa);
+}
+
+static void test_rescan_carries_state(void **state)
+{
+	struct fixture *f = *state;
+	struct cgroup_config cfg = fixture_config(f);
+	_cleanup_(cgroup_set_freep) struct cgroup_set *s = NULL;
+	char cmd[4096];
+
+	assert_int_equal(cgroup_set_new(&cfg, &s), 0);
+	cgroup_set_find(s, "batch")->acct.requested_bytes = 12345;
+	cgroup_set_find(s, "batch")->brake.engaged = true;
+	cgroup_set_find(s, "system.slice/b.service")->acct.nr_writes = 7;
+	/* b.service is removed; a new leaf appears. */
+	snprintf(cmd, sizeof(cmd),
+		 "rm -rf '%s/system.slice/b.service' && mkdir '%s/batch2' && "
+		 "cp '%s/batch/'memory.* '%s/batch2/'",
+		 f->dir, f->dir, f->dir, f->dir);
+	assert_int_equal(run(cmd), 0);
+	assert_int_equal(cgroup_rescan(s), 3);
+	assert_int_equal(s->nr_scans, 2);
+	assert_null(cgroup_set_find(s, "system.slice/b.service"));
+	assert_int_equal(cgroup_set_find(s, "batch")->acct.requested_bytes, 12345);
+	assert_true(cgroup_set_find(s, "batch")->brake.engaged);
+	assert_int_equal(cgroup_set_find(s, "batch2")->acct.requested_bytes, 0);
+}
+
+static void test_targets_and_limit(void **state)
+{
+	struct fixture *f = *state;
+	const char *const targets[] = { "system.slice", "/batch", "../etc", "escape",
+					"nonexistent" };
+	struct cgroup_config cfg = fixture_config(f);
+	_cleanup_(cgroup_set_freep) struct cgroup_set *s = NULL, *s2 = NULL;
+
+	cfg.targets = targets;
+	cfg.n_targets = ELEMENTSOF(targets);
+	/* Bad targets are skipped with a warning; good ones kept. */
+	assert_int_equal(cgroup_set_new(&cfg, &s), 0);
+	assert_int_equal(s->n_cgroups, 2);
+	assert_non_null(cgroup_set_find(s, "system.slice"));
+	assert_non_null(cgroup_set_find(s, "batch"));
+
+	cfg = fixture_config(f);
+	cfg.max_candidates = 1;
+	assert_int_equal(cgroup_set_new(&cfg, &s2), 0);
+	assert_int_equal(s2->n_cgroups, 1);
+}
+
+static void test_path_open(void **state)
+{
+	struct fixture *f = *state;
+	static const struct {
+		const char *path;
+		int r;
+	} cases[] = {
+		{ "system.slice/a.service", 0 },
+		{ "/system.slice/a.service", 0 },
+		{ "system.slice//a.service/", 0 },
+		{ "/", 0 },
+		{ "", 0 },
+		{ "..", -EPERM },
+		{ "../etc", -EPERM },
+		{ "system.slice/../..", -EPERM },
+		{ "system.slice/../batch", -EPERM },
+		{ "escape", -ELOOP },
+		{ "escape/etc", -ELOOP },
+		{ "linked.slice/a.service", -ELOOP },
+		{ "nonexistent", -ENOENT },
+		{ "system.slice/a.service/memory.current", -ENOTDIR },
+	};
+	_cleanup_close_ int root = open(f->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	assert_true(root >= 0);
+	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+		int fd = -77, r;
+
+		r = cgroup_path_open(root, cases[i].path, &fd);
+		if (r != cases[i].r)
+			fail_msg("openat2 case %zu (%s): got %d", i, cases[i].path, r);
+		if (r < 0)
+			assert_int_equal(fd, -77);
+		safe_close(fd);
+		/* The pre-5.6 fallback gives the same answers. */
+		fd = -77;
+		r = cgroup_path_open_nofollow(root, cases[i].path, &fd);
+		if (r != cases[i].r)
+			fail_msg("fallback case %zu (%s): got %d", i, cases[i].path, r);
+		if (r < 0)
+			assert_int_equal(fd, -77);
+		safe_close(fd);
+	}
+	assert_int_equal(cgroup_path_open(root, NULL, &(int){ 0 }), -EINVAL);
+}
+
+static void test_discover(void **state)
+{
+	struct fixture *f = *state;
+	struct cgroup_config cfg = fixture_config(f);
+	char path[4096] = "untouched", sub[4096];
+
+	/* A tmpfs is not cgroup2. */
+	cfg.skip_fs_check = false;
+	assert_int_equal(cgroup_discover(&cfg, path, sizeof(path)), -ENOMEDIUM);
+	assert_string_equal(path, "untouched");
+	/* No memory in cgroup.controllers. */
+	snprintf(sub, sizeof(sub), "%s/user.slice", f->dir);
+	cfg = fixture_config(f);
+	cfg.mount = sub;
+	assert_int_equal(cgroup_discover(&cfg, path, sizeof(path)), -ENOMEDIUM);
+	/* --root + mount below it. */
+	cfg = (struct cgroup_config){ .root = f->dir, .mount = "/system.slice/..",
+				      .skip_fs_check = true };
+	assert_int_equal(cgroup_discover(&cfg, path, sizeof(path)), 0);
+	assert_true(startswith(path, f->dir));
+	assert_int_equal(cgroup_discover(&cfg, path, 8), -ENAMETOOLONG);
+}
+
+static void test_file_names(void **state)
+{
+	assert_string_equal(cgroup_file_to_string(CGROUP_FILE_RECLAIM), "memory.reclaim");
+	assert_string_equal(cgroup_file_to_string(CGROUP_FILE_EVENTS), "cgroup.events");
+	assert_null(cgroup_file_to_string(_CGROUP_FILE_MAX));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_walk_leaves, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_read_state, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_gone, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rescan_carries_state, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_targets_and_limit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_path_open, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_discover, setup, teardown),
+		cmocka_unit_test(test_file_names),
+	};
+
+	return cmocka_run_group_tests_name("cgroup", tests, NULL, NULL);
+}

@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "macro.h"
+#include "target.h"
+
+#define MiB (UINT64_C(1) << 20)
+#define GiB (UINT64_C(1) << 30)
+
+static const struct target_params file_only = { .may_swap = false, .min_write_bytes = 0 };
+
+/* A candidate with plenty of memory above its floor. */
+static struct target_candidate cand(uint64_t file, uint64_t anon, unsigned weight)
+{
+	return (struct target_candidate){
+		.node_file_bytes = file,
+		.node_anon_bytes = anon,
+		.current_bytes = 64 * GiB,
+		.weight = weight,
+	};
+}
+
+static void test_spread_proportional(void **state)
+{
+	struct target_candidate c[] = { cand(300 * MiB, 0, 0), cand(100 * MiB, 0, 0) };
+
+	assert_int_equal(target_spread(c, 2, 100 * MiB, &file_only), 100 * MiB);
+	assert_int_equal(c[0].amount_bytes, 75 * MiB);
+	assert_int_equal(c[1].amount_bytes, 25 * MiB);
+}
+
+static void test_spread_weight(void **state)
+{
+	struct target_candidate c[] = { cand(100 * MiB, 0, 300), cand(100 * MiB, 0, 100) };
+
+	assert_int_equal(target_spread(c, 2, 100 * MiB, &file_only), 100 * MiB);
+	assert_int_equal(c[0].amount_bytes, 75 * MiB);
+	assert_int_equal(c[1].amount_bytes, 25 * MiB);
+}
+
+/* A's weighted share (90%) exceeds its room (10 MiB): the rest goes to B. */
+static void test_spread_cap_redistributes(void **state)
+{
+	struct target_candidate c[] = { cand(10 * MiB, 0, 900), cand(100 * MiB, 0, 100) };
+
+	assert_int_equal(target_spread(c, 2, 100 * MiB, &file_only), 100 * MiB);
+	assert_int_equal(c[0].amount_bytes, 10 * MiB);
+	assert_int_equal(c[1].amount_bytes, 90 * MiB);
+}
+
+/* Floor = max(min, low, Floor=) is computed by the caller; here: current
+ * 120 MiB with floor 100 MiB leaves 20 MiB although 300 MiB is file. */
+static void test_spread_floor(void **state)
+{
+	struct target_candidate c[] = { cand(300 * MiB, 0, 0), cand(180 * MiB, 0, 0) };
+
+	c[0].current_bytes = 120 * MiB;
+	c[0].floor_bytes = 100 * MiB;
+	assert_int_equal(target_room(&c[0], &file_only), 20 * MiB);
+	assert_int_equal(target_spread(c, 2, 100 * MiB, &file_only), 100 * MiB);
+	assert_int_equal(c[0].amount_bytes, 10 * MiB);
+	assert_int_equal(c[1].amount_bytes, 90 * MiB);
+
+	/* At or below the floor: nothing. */
+	c[0].current_bytes = 100 * MiB;
+	assert_int_equal(target_room(&c[0], &file_only), 0);
+	c[0].current_bytes = 50 * MiB;
+	assert_int_equal(target_room(&c[0], &file_only), 0);
+	assert_int_equal(target_spread(c, 2, 100 * MiB, &file_only), 100 * MiB);
+	assert_int_equal(c[0].amount_bytes, 0);
+	assert_int_equal(c[1].amount_bytes, 100 * MiB);
+}
+
+static void test_spread_protect_and_skip(void **state)
+{
+	struct target_candidate c[] = { cand(GiB, 0, 0), cand(40 * MiB, 0, 0),
+					cand(GiB, 0, 0) };
+
+	c[0].protect = true;
+	c[2].skip = true;
+	/* Only B can give, and only its 40 MiB. */
+	assert_int_equal(target_spread(c, 3, 100 * MiB, &file_only), 40 * MiB);
+	assert_int_equal(c[0].amount_bytes, 0);
+	assert_int_equal(c[1].amount_bytes, 40 * MiB);
+	assert_int_equal(c[2].amount_bytes, 0);
+}
+
+static void test_spread_anon_only_with_swap(void **state)
+{
+	struct target_params swap = { .may_swap = true };
+	struct target_candidate c[] = { cand(0, 100 * MiB, 0), cand(100 * MiB, 0, 0) };
+
+	assert_int_equal(target_spread(c, 2, 100 * MiB, &file_only), 100 * MiB);
+	assert_int_equal(c[0].amount_bytes, 0);
+	assert_int_equal(c[1].amount_bytes, 100 * MiB);
+
+	assert_int_equal(target_spread(c, 2, 100 * MiB, &swap), 100 * MiB);
+	assert_int_equal(c[0].amount_bytes, 50 * MiB);
+	assert_int_equal(c[1].amount_bytes, 50 * MiB);
+}
+
+static void test_spread_min_write(void **state)
+{
+	struct target_params p = { .min_write_bytes = 2 * MiB };
+	struct target_candidate c[] = { cand(99 * MiB, 0, 0), cand(1 * MiB, 0, 0) };
+
+	/* B's 1 MiB share is below the minimum write: dropped. */
+	assert_int_equal(target_spread(c, 2, 100 * MiB, &p), 99 * MiB);
+	assert_int_equal(c[0].amount_bytes, 99 * MiB);
+	assert_int_equal(c[1].amount_bytes, 0);
+}
+
+static void test_spread_rounding_exact(void **state)
+{
+	struct target_candidate c[] = { cand(1000, 0, 0), cand(1000, 0, 0),
+					cand(1000, 0, 0) };
+	uint64_t sum = 0;
+
+	/* 1000/3 rounds down; the remainder still goes out. */
+	assert_int_equal(target_spread(c, 3, 1000, &file_only), 1000);
+	for (int i = 0; i < 3; i++) {
+		assert_in_range(c[i].amount_bytes, 333, 334);
+		sum += c[i].amount_bytes;
+	}
+	assert_int_equal(sum, 1000);
+}
+
+static void test_spread_huge_values(void **state)
+{
+	struct target_candidate c[] = { cand(UINT64_MAX, UINT64_MAX, TARGET_WEIGHT_MAX + 5),
+					cand(UINT64_MAX, 0, 1) };
+	struct target_params swap = { .may_swap = true };
+
+	c[0].current_bytes = UINT64_MAX;
+	c[1].current_bytes = UINT64_MAX;
+	/* Arithmetic is capped at 2^56 bytes (64 PiB): no overflow; the
+	 * weight (clamped to TARGET_WEIGHT_MAX) orders the
+	 * shares, 10000:1 to within a few bytes, and the total is exact. */
+	assert_true(target_spread(c, 2, UINT64_MAX, &swap) == UINT64_C(1) << 56);
+	assert_true(c[0].amount_bytes + c[1].amount_bytes == UINT64_C(1) << 56);
+	assert_true(c[0].amount_bytes / TARGET_WEIGHT_MAX >= c[1].amount_bytes - 8);
+	assert_true(c[0].amount_bytes / TARGET_WEIGHT_MAX <= c[1].amount_bytes + 8);
+}
+
+static void test_spread_empty(void **state)
+{
+	struct target_candidate c[1] = { cand(0, 0, 0) };
+
+	assert_int_equal(target_spread(NULL, 0, 100 * MiB, &file_only), 0);
+	assert_int_equal(target_spread(c, 1, 100 * MiB, &file_only), 0);
+	assert_int_equal(target_spread(c, 1, 0, &file_only), 0);
+}
+
+static void test_soft(void **state)
+{
+	struct target_candidate c[] = { cand(300 * MiB, 0, 0), cand(300 * MiB, 0, 0),
+					cand(300 * MiB, 0, 0), cand(300 * MiB, 0, 0) };
+
+	c[0].current_bytes = 500 * MiB; /* 100 MiB over */
+	c[0].soft_target_bytes = 400 * MiB;
+	c[1].current_bytes = 100 * MiB; /* under */
+	c[1].soft_target_bytes = 200 * MiB;
+	c[2].current_bytes = 900 * MiB; /* no soft target */
+	c[3].current_bytes = 450 * MiB; /* 50 MiB over, floor at 430 MiB */
+	c[3].soft_target_bytes = 400 * MiB;
+	c[3].floor_bytes = 430 * MiB;
+	assert_int_equal(target_soft(c, 4, GiB, &file_only), 120 * MiB);
+	assert_int_equal(c[0].amount_bytes, 100 * MiB);
+	assert_int_equal(c[1].amount_bytes, 0);
+	assert_int_equal(c[2].amount_bytes, 0);
+	assert_int_equal(c[3].amount_bytes, 20 * MiB);
+
+	/* The limit stops the pass. */
+	assert_int_equal(target_soft(c, 4, 60 * MiB, &file_only), 60 * MiB);
+	assert_int_equal(c[0].amount_bytes, 60 * MiB);
+	assert_int_equal(c[3].amount_bytes, 0);
+
+	/* Protected: never. */
+	c[0].protect = true;
+	assert_int_equal(target_soft(c, 4, GiB, &file_only), 20 * MiB);
+	assert_int_equal(c[0].amount_bytes, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_spread_proportional),
+		cmocka_unit_test(test_spread_weight),
+		cmocka_unit_test(test_spread_cap_redistributes),
+		cmocka_unit_test(test_spread_floor),
+		cmocka_unit_test(test_spread_protect_and_skip),
+		cmocka_unit_test(test_spread_anon_only_with_swap),
+		cmocka_unit_test(test_spread_min_write),
+		cmocka_unit_test(test_spread_rounding_exact),
+		cmocka_unit_test(test_spread_huge_values),
+		cmocka_unit_test(test_spread_empty),
+		cmocka_unit_test(test_soft),
+	};
+
+	return cmocka_run_group_tests_name("target", tests, NULL, NULL);
+}
