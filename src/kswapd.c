@@ -186,12 +186,13 @@ static void kswapd_timespec_after(uint64_t usec, struct timespec *ret)
 }
 
 /*
- * Wait on the node's queue until woken, paused or stopped, or until
- * timeout_usec passed (0: no timeout). Returns true if woken: the seed's
- * "remaining" != 0.
+ * Enter state s, tell the event callback (ev), then wait on the node's queue
+ * until woken, paused or stopped, or until timeout_usec passed (0: no
+ * timeout). A wake between the two is not lost: `woken` stays set. Returns
+ * true if woken: the seed's "remaining" != 0.
  */
 static bool kswapd_wait(struct kswapd_node *kn, enum kswapd_thread_state s,
-			uint64_t timeout_usec)
+			enum kswapd_event_type ev, uint64_t timeout_usec)
 {
 	struct timespec deadline;
 	bool woken;
@@ -201,6 +202,10 @@ static bool kswapd_wait(struct kswapd_node *kn, enum kswapd_thread_state s,
 
 	pthread_mutex_lock(&kn->lock);
 	kswapd_set_state(kn, s);
+	pthread_mutex_unlock(&kn->lock);
+	kswapd_emit_type(kn, ev);
+
+	pthread_mutex_lock(&kn->lock);
 	while (!kn->woken && !kn->paused && !kn->stop) {
 		if (!timeout_usec)
 			pthread_cond_wait(&kn->wait, &kn->lock);
@@ -252,8 +257,7 @@ static void kswapd_sleep_until_woken(struct kswapd_node *kn)
 					  : KSWAPD_STATE_SLEEPING;
 	pthread_mutex_unlock(&kn->lock);
 
-	kswapd_emit_type(kn, KSWAPD_EVENT_SLEEP);
-	(void)kswapd_wait(kn, s, /* timeout_usec= */ 0);
+	(void)kswapd_wait(kn, s, KSWAPD_EVENT_SLEEP, /* timeout_usec= */ 0);
 }
 
 static void kswapd_try_to_sleep(struct kswapd_node *kn, unsigned highest_zoneidx)
@@ -265,8 +269,8 @@ static void kswapd_try_to_sleep(struct kswapd_node *kn, unsigned highest_zoneidx
 
 	/* "Try to sleep for a short interval." */
 	if (kswapd_prepare_sleep(kn, highest_zoneidx)) {
-		kswapd_emit_type(kn, KSWAPD_EVENT_SHORT_SLEEP);
 		remaining = kswapd_wait(kn, KSWAPD_STATE_SHORT_SLEEP,
+					KSWAPD_EVENT_SHORT_SLEEP,
 					kn->k->short_sleep_usec);
 
 		pthread_mutex_lock(&kn->lock);
@@ -759,6 +763,19 @@ unsigned kswapd_n_nodes(const struct kswapd *k)
 	return k->n_nodes;
 }
 
+/* Under kn->lock. A node asleep shows as hopeless while it is, so that a
+ * recovery seen by kswapd_observe() shows at once. */
+static enum kswapd_thread_state kswapd_visible_state(const struct kswapd_node *kn)
+{
+	bool hopeless = balance_node_hopeless(&kn->b);
+
+	if (kn->state == KSWAPD_STATE_HOPELESS && !hopeless)
+		return KSWAPD_STATE_SLEEPING;
+	if (kn->state == KSWAPD_STATE_SLEEPING && hopeless)
+		return KSWAPD_STATE_HOPELESS;
+	return kn->state;
+}
+
 int kswapd_get_state(struct kswapd *k, unsigned index, struct kswapd_state *ret)
 {
 	struct kswapd_node *kn;
@@ -770,7 +787,7 @@ int kswapd_get_state(struct kswapd *k, unsigned index, struct kswapd_state *ret)
 	pthread_mutex_lock(&kn->lock);
 	*ret = (struct kswapd_state){
 		.node = kn->node,
-		.state = kn->state,
+		.state = kswapd_visible_state(kn),
 		.priority = kn->priority,
 		.paused = kn->paused,
 		.hopeless = balance_node_hopeless(&kn->b),

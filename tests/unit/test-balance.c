@@ -43,6 +43,10 @@
  * | nr_boost_reclaim -= min(nr_boost_reclaim, reclaimed) | test_boost_balanced                    |
  * | nr_boost_reclaim && !nr_reclaimed -> break           | test_boost_abort_no_progress           |
  * | raise_priority || !nr_reclaimed -> priority--        | test_raise_priority, test_no_progress  |
+ * |   (the "|| !nr_reclaimed" half cannot change the     |   (the half is kept for the reader)    |
+ * |   outcome here: raise_priority is only cleared by a  |                                        |
+ * |   pass that reclaimed, or by the boost floor, whose  |                                        |
+ * |   no-progress case aborts first)                     |                                        |
  * | while (priority >= 1)                                | test_priority_exhausted                |
  * | !sc.nr_reclaimed -> kswapd_failures++                | test_failures_hopeless                 |
  * | kswapd_failures >= MAX_RECLAIM_RETRIES: hopeless     | test_failures_hopeless                 |
@@ -466,8 +470,8 @@ static void test_no_progress(void **state)
 	struct sim_node s;
 	struct balance_result r;
 
-	/* A step so small the pass is "satisfied" at 100% efficiency, but
-	 * the efficiency is 0: !nr_reclaimed lowers the priority anyway. */
+	/* Nothing reclaimed: every pass lowers the priority, the run ends
+	 * with no progress and counts a failure. */
 	std_node(&s, 12000);
 	s.efficiency_permille = 0;
 	balance_node_init(&b, 0);

@@ -1,0 +1,782 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The node threads against the simulated node: sleep and wake, premature
+ * wakes, the hopeless node, pause/resume (the freezer), stop within one
+ * write, state, params, events and the watchdog heartbeat. The branch table
+ * mapping the seed to tests is at the top of test-balance.c.
+ *
+ * No test sleeps for a fixed time: they wait on the engine's events or on
+ * the gate in the backend, with a 10 s limit that only a bug reaches.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "kswapd.h"
+#include "sim-node.h"
+#include "util.h"
+
+#define PAGE 4096u
+#define MIB (UINT64_C(1) << 20)
+#define UHIGH 17500u
+#define EV_MAX 4096
+#define WAIT_LIMIT_SEC 10
+
+struct fixture {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct sim_node sims[2];
+	unsigned n_sims;
+
+	/* The gate: when closed, a shrink waits for a token. */
+	bool gate_closed;
+	unsigned gate_tokens;
+	unsigned in_shrink;   /* shrinks that reached the gate */
+
+	struct kswapd_event ev[EV_MAX];
+	unsigned n_ev;
+
+	uint64_t free_override[2]; /* start(): free pages of node i if set */
+
+	struct kswapd *k;
+};
+
+static struct fixture F;
+
+static struct sim_node *fixture_sim(struct fixture *f, int node)
+{
+	for (unsigned i = 0; i < f->n_sims; i++)
+		if (f->sims[i].id == node)
+			return &f->sims[i];
+	return NULL;
+}
+
+static int fixture_snapshot(void *userdata, int node, struct node_zoneinfo *ret)
+{
+	struct fixture *f = userdata;
+	struct sim_node *s;
+	int r;
+
+	pthread_mutex_lock(&f->lock);
+	s = fixture_sim(f, node);
+	r = s ? sim_node_snapshot(s, node, ret) : -ENOENT;
+	pthread_mutex_unlock(&f->lock);
+	return r;
+}
+
+static int fixture_shrink(void *userdata, const struct shrink_request *req,
+			  struct shrink_result *ret)
+{
+	struct fixture *f = userdata;
+	struct sim_node *s;
+	int r;
+
+	pthread_mutex_lock(&f->lock);
+	f->in_shrink++;
+	pthread_cond_broadcast(&f->cond);
+	while (f->gate_closed && f->gate_tokens == 0)
+		pthread_cond_wait(&f->cond, &f->lock);
+	if (f->gate_closed)
+		f->gate_tokens--;
+	s = fixture_sim(f, req->node);
+	r = s ? sim_node_shrink(s, req, ret) : -ENOENT;
+	pthread_mutex_unlock(&f->lock);
+	return r;
+}
+
+/* Copies into a fixed array: no allocation, as the manager's ring. */
+static void fixture_event(const struct kswapd_event *ev, void *userdata)
+{
+	struct fixture *f = userdata;
+
+	pthread_mutex_lock(&f->lock);
+	if (f->n_ev < EV_MAX)
+		f->ev[f->n_ev++] = *ev;
+	pthread_cond_broadcast(&f->cond);
+	pthread_mutex_unlock(&f->lock);
+}
+
+static unsigned count_events_locked(struct fixture *f, int node,
+				    enum kswapd_event_type t)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < f->n_ev; i++)
+		if (f->ev[i].type == t && (node < 0 || f->ev[i].node == node))
+			n++;
+	return n;
+}
+
+static unsigned count_events(struct fixture *f, int node, enum kswapd_event_type t)
+{
+	unsigned n;
+
+	pthread_mutex_lock(&f->lock);
+	n = count_events_locked(f, node, t);
+	pthread_mutex_unlock(&f->lock);
+	return n;
+}
+
+static bool wait_locked(struct fixture *f, struct timespec *deadline)
+{
+	return pthread_cond_timedwait(&f->cond, &f->lock, deadline) != ETIMEDOUT;
+}
+
+static void deadline_in(struct timespec *ts, int sec)
+{
+	clock_gettime(CLOCK_REALTIME, ts);
+	ts->tv_sec += sec;
+}
+
+/* Wait until node has emitted n events of type t. */
+static void wait_event(struct fixture *f, int node, enum kswapd_event_type t, unsigned n)
+{
+	struct timespec deadline;
+	bool ok = true;
+
+	deadline_in(&deadline, WAIT_LIMIT_SEC);
+	pthread_mutex_lock(&f->lock);
+	while (count_events_locked(f, node, t) < n && ok)
+		ok = wait_locked(f, &deadline);
+	pthread_mutex_unlock(&f->lock);
+	if (!ok)
+		fail_msg("timed out waiting for %u %s events on node %d",
+			 n, kswapd_event_type_to_string(t), node);
+}
+
+static void wait_in_shrink(struct fixture *f, unsigned n)
+{
+	struct timespec deadline;
+	bool ok = true;
+
+	deadline_in(&deadline, WAIT_LIMIT_SEC);
+	pthread_mutex_lock(&f->lock);
+	while (f->in_shrink < n && ok)
+		ok = wait_locked(f, &deadline);
+	pthread_mutex_unlock(&f->lock);
+	if (!ok)
+		fail_msg("timed out waiting for shrink %u", n);
+}
+
+static void gate(struct fixture *f, bool closed, unsigned tokens)
+{
+	pthread_mutex_lock(&f->lock);
+	f->gate_closed = closed;
+	f->gate_tokens += tokens;
+	pthread_cond_broadcast(&f->cond);
+	pthread_mutex_unlock(&f->lock);
+}
+
+/* The last event of type t from node; fails the test if there is none. */
+static const struct kswapd_event *last_event(struct fixture *f, int node,
+					     enum kswapd_event_type t)
+{
+	static const struct kswapd_event none = { .type = _KSWAPD_EVENT_MAX };
+
+	for (unsigned i = f->n_ev; i > 0; i--)
+		if (f->ev[i - 1].type == t && f->ev[i - 1].node == node)
+			return &f->ev[i - 1];
+	fail_msg("no %s event from node %d", kswapd_event_type_to_string(t), node);
+	return &none;
+}
+
+static struct kswapd_state state_of(struct fixture *f, unsigned index)
+{
+	struct kswapd_state st;
+
+	assert_int_equal(kswapd_get_state(f->k, index, &st), 0);
+	return st;
+}
+
+static struct balance_params std_params(void)
+{
+	struct balance_params p;
+
+	balance_params_init(&p);
+	p.soft_target = false;
+	p.swappiness = 60;
+	return p;
+}
+
+static int setup(void **state)
+{
+	memset(&F, 0, sizeof(F));
+	pthread_mutex_init(&F.lock, NULL);
+	pthread_cond_init(&F.cond, NULL);
+	*state = &F;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	/* Never leave a thread parked at the gate. */
+	gate(f, false, 0);
+	f->k = kswapd_free(f->k);
+	pthread_cond_destroy(&f->cond);
+	pthread_mutex_destroy(&f->lock);
+	return 0;
+}
+
+/* Start the engine on n sims (ids 0..n-1 unless preset) with free pages. */
+static void start(struct fixture *f, unsigned n, uint64_t free_pages,
+		  uint64_t short_sleep_usec, const struct balance_params *p)
+{
+	struct kswapd_node_config nodes[2];
+	struct kswapd_config c = {
+		.nodes = nodes,
+		.n_nodes = n,
+		.backend = { fixture_snapshot, fixture_shrink, f },
+		.params = *p,
+		.short_sleep_usec = short_sleep_usec,
+		.event = fixture_event,
+		.event_userdata = f,
+	};
+
+	f->n_sims = n;
+	for (unsigned i = 0; i < n; i++) {
+		sim_node_init(&f->sims[i], (int)i, 1000000,
+			      f->free_override[i] ?: free_pages, 10000, 400000,
+			      300000);
+		nodes[i].node = (int)i;
+		CPU_ZERO(&nodes[i].cpus);
+	}
+	assert_int_equal(kswapd_new(&c, &f->k), 0);
+}
+
+static struct balance_request wake_req(enum balance_wake_reason r, uint64_t boost)
+{
+	struct balance_request w = BALANCE_REQUEST_NONE;
+
+	w.reasons = 1u << r;
+	w.boost_bytes = boost;
+	return w;
+}
+
+/* Balanced: short sleep, then full sleep, no premature count. A watermark
+ * wake runs balance_pgdat, which reclaims to the high mark, and the thread
+ * goes back to sleep through the short sleep. */
+static void test_sleep_and_wake(void **state)
+{
+	struct fixture *f = *state;
+	struct balance_params p = std_params();
+	struct balance_request w = wake_req(BALANCE_WAKE_WATERMARK, 0);
+	const struct kswapd_event *ev;
+	struct kswapd_state st;
+
+	start(f, 1, UHIGH, 10 * 1000, &p);
+	wait_event(f, 0, KSWAPD_EVENT_SLEEP, 1);
+	assert_int_equal(count_events(f, 0, KSWAPD_EVENT_SHORT_SLEEP), 1);
+	st = state_of(f, 0);
+	assert_int_equal(st.state, KSWAPD_STATE_SLEEPING);
+	assert_int_equal(st.counters.full_sleeps, 1);
+	assert_int_equal(st.counters.low_wmark_hit_quickly, 0);
+	assert_int_equal(st.counters.high_wmark_hit_quickly, 0);
+	assert_int_equal(st.counters.runs, 0);
+
+	pthread_mutex_lock(&f->lock);
+	sim_node_alloc(&f->sims[0], UHIGH - 12000);
+	pthread_mutex_unlock(&f->lock);
+	w.highest_zoneidx = 0;
+	assert_int_equal(kswapd_wake(f->k, 0, &w), 0);
+
+	wait_event(f, 0, KSWAPD_EVENT_SLEEP, 2);
+	pthread_mutex_lock(&f->lock);
+	assert_int_equal(f->sims[0].n_log, 1);
+	assert_int_equal(f->sims[0].log[0].nr_to_reclaim, 5597 * PAGE);
+	assert_int_equal(f->sims[0].log[0].kind, SHRINK_NODE);
+	assert_int_equal(f->sims[0].zi.zones[0].free, 17597);
+	ev = last_event(f, 0, KSWAPD_EVENT_WAKE);
+	assert_int_equal(ev->reasons, 1u << BALANCE_WAKE_WATERMARK);
+	assert_int_equal(ev->highest_zoneidx, 0);
+	ev = last_event(f, 0, KSWAPD_EVENT_RUN_END);
+	assert_true(ev->result.balanced);
+	assert_int_equal(ev->result.nr_reclaimed, 5597 * PAGE);
+	ev = last_event(f, 0, KSWAPD_EVENT_SHRINK);
+	assert_int_equal(ev->res.nr_reclaimed, 5597 * PAGE);
+	assert_int_equal(ev->error, 0);
+	pthread_mutex_unlock(&f->lock);
+
+	st = state_of(f, 0);
+	assert_int_equal(st.counters.wakes[BALANCE_WAKE_WATERMARK], 1);
+	assert_int_equal(st.counters.runs, 1);
+	assert_int_equal(st.counters.full_sleeps, 2);
+	assert_int_equal(st.counters.low_wmark_hit_quickly, 0);
+	assert_int_equal(st.counters.high_wmark_hit_quickly, 0);
+	assert_int_equal(st.pending.reasons, 0);
+}
+
+/* Woken during the short sleep: KSWAPD_LOW_WMARK_HIT_QUICKLY. The short
+ * sleep is 10 s here, so only the wake can end it. */
+static void test_premature_wake(void **state)
+{
+	struct fixture *f = *state;
+	struct balance_params p = std_params();
+	struct balance_request w = wake_req(BALANCE_WAKE_MANUAL_RECLAIM, MIB);
+	const struct kswapd_event *ev;
+	struct kswapd_state st;
+
+	start(f, 1, UHIGH, 10 * USEC_PER_SEC, &p);
+	wait_event(f, 0, KSWAPD_EVENT_SHORT_SLEEP, 1);
+	assert_int_equal(kswapd_wake(f->k, 0, &w), 0);
+	wait_event(f, 0, KSWAPD_EVENT_RUN_END, 1);
+
+	st = state_of(f, 0);
+	assert_int_equal(st.counters.low_wmark_hit_quickly, 1);
+	assert_int_equal(st.counters.high_wmark_hit_quickly, 0);
+	assert_int_equal(st.counters.full_sleeps, 0);
+	assert_int_equal(st.counters.wakes[BALANCE_WAKE_MANUAL_RECLAIM], 1);
+	pthread_mutex_lock(&f->lock);
+	ev = last_event(f, 0, KSWAPD_EVENT_PREMATURE);
+	assert_true(ev->premature_low);
+	/* The 1 MiB asked for is paid as a boost: file only. */
+	assert_int_equal(f->sims[0].n_log, 1);
+	assert_int_equal(f->sims[0].log[0].nr_to_reclaim, (256 + 97) * PAGE);
+	assert_int_equal(f->sims[0].log[0].swappiness, 0);
+	ev = last_event(f, 0, KSWAPD_EVENT_RUN_END);
+	assert_int_equal(ev->result.boost_reclaimed, MIB);
+	pthread_mutex_unlock(&f->lock);
+	assert_int_equal(state_of(f, 0).boost_ledger_bytes, 0);
+}
+
+/* A node that cannot be reclaimed: each run ends short and goes straight
+ * back to try-to-sleep, which counts KSWAPD_HIGH_WMARK_HIT_QUICKLY; after 16
+ * failed runs the node is hopeless and sleeps; watermark wakes are ignored;
+ * an operator's reclaim still reaches it, and its success clears failures. */
+static void test_hopeless_thread(void **state)
+{
+	struct fixture *f = *state;
+	struct balance_params p = std_params();
+	struct balance_request w = wake_req(BALANCE_WAKE_WATERMARK, 0);
+	struct balance_request m = wake_req(BALANCE_WAKE_MANUAL_RECLAIM, 0);
+	const struct kswapd_event *ev;
+	struct kswapd_state st;
+
+	pthread_mutex_lock(&f->lock);
+	f->gate_closed = true; /* hold the first write until the sim is set */
+	pthread_mutex_unlock(&f->lock);
+	start(f, 1, 12000, 10 * 1000, &p);
+	wait_in_shrink(f, 1);
+	pthread_mutex_lock(&f->lock);
+	f->sims[0].efficiency_permille = 0;
+	f->gate_closed = false;
+	pthread_cond_broadcast(&f->cond);
+	pthread_mutex_unlock(&f->lock);
+
+	wait_event(f, 0, KSWAPD_EVENT_SLEEP, 1);
+	st = state_of(f, 0);
+	assert_int_equal(st.state, KSWAPD_STATE_HOPELESS);
+	assert_true(st.hopeless);
+	assert_int_equal(st.failures, MAX_RECLAIM_RETRIES);
+	assert_int_equal(st.counters.runs, MAX_RECLAIM_RETRIES);
+	assert_int_equal(st.counters.high_wmark_hit_quickly, MAX_RECLAIM_RETRIES);
+	assert_int_equal(st.counters.low_wmark_hit_quickly, 0);
+	assert_int_equal(st.counters.hopeless, 1);
+	pthread_mutex_lock(&f->lock);
+	assert_int_equal(f->sims[0].n_shrinks, MAX_RECLAIM_RETRIES * DEF_PRIORITY);
+	pthread_mutex_unlock(&f->lock);
+
+	/* Ignored: no run. */
+	assert_int_equal(kswapd_wake(f->k, 0, &w), 0);
+	st = state_of(f, 0);
+	assert_int_equal(st.counters.wakes_ignored_hopeless, 1);
+	assert_int_equal(st.state, KSWAPD_STATE_HOPELESS);
+
+	pthread_mutex_lock(&f->lock);
+	f->sims[0].efficiency_permille = 1000;
+	pthread_mutex_unlock(&f->lock);
+	assert_int_equal(kswapd_wake(f->k, 0, &m), 0);
+	wait_event(f, 0, KSWAPD_EVENT_SLEEP, 2);
+
+	st = state_of(f, 0);
+	assert_int_equal(st.counters.runs, MAX_RECLAIM_RETRIES + 1);
+	assert_false(st.hopeless);
+	assert_int_equal(st.failures, 0);
+	assert_int_equal(st.counters.hopeless_recovered, 1);
+	assert_int_equal(st.state, KSWAPD_STATE_SLEEPING);
+	pthread_mutex_lock(&f->lock);
+	/* One wake event carrying both requests: the ignored one was merged. */
+	assert_int_equal(count_events_locked(f, 0, KSWAPD_EVENT_WAKE), 1);
+	ev = last_event(f, 0, KSWAPD_EVENT_WAKE);
+	assert_int_equal(ev->reasons, (1u << BALANCE_WAKE_WATERMARK) |
+					      (1u << BALANCE_WAKE_MANUAL_RECLAIM));
+	pthread_mutex_unlock(&f->lock);
+}
+
+/* A hopeless node whose free memory came back on its own is woken again. */
+static void test_hopeless_observe(void **state)
+{
+	struct fixture *f = *state;
+	struct balance_params p = std_params();
+	struct balance_request w = wake_req(BALANCE_WAKE_WATERMARK, 0);
+	struct node_zoneinfo zi;
+
+	pthread_mutex_lock(&f->lock);
+	f->gate_closed = true;
+	pthread_mutex_unlock(&f->lock);
+	start(f, 1, 12000, 10 * 1000, &p);
+	wait_in_shrink(f, 1);
+	pthread_mutex_lock(&f->lock);
+	f->sims[0].efficiency_permille = 0;
+	f->gate_closed = false;
+	pthread_cond_broadcast(&f->cond);
+	pthread_mutex_unlock(&f->lock);
+	wait_event(f, 0, KSWAPD_EVENT_SLEEP, 1);
+	assert_true(state_of(f, 0).hopeless);
+
+	pthread_mutex_lock(&f->lock);
+	sim_node_release(&f->sims[0], UHIGH - 12000);
+	zi = f->sims[0].zi;
+	pthread_mutex_unlock(&f->lock);
+	assert_int_equal(kswapd_observe(f->k, &zi), 0);
+	assert_false(state_of(f, 0).hopeless);
+	assert_int_equal(state_of(f, 0).state, KSWAPD_STATE_SLEEPING);
+
+	/* Not ignored any more. */
+	assert_int_equal(kswapd_wake(f->k, 0, &w), 0);
+	wait_event(f, 0, KSWAPD_EVENT_RUN_END, MAX_RECLAIM_RETRIES + 1);
+	assert_int_equal(state_of(f, 0).counters.wakes_ignored_hopeless, 0);
+
+	zi.id = 7;
+	assert_int_equal(kswapd_observe(f->k, &zi), -ENOENT);
+}
+
+/* Pause in the middle of a run: the write in progress finishes, no other
+ * write is issued, the thread sleeps in the refrigerator; wakes do nothing
+ * until resume; after resume the thread does not balance straight away
+ * ("speed up thawing") but goes through try-to-sleep, finds the node
+ * unbalanced and balances it. */
+static void test_pause_mid_run(void **state)
+{
+	struct fixture *f = *state;
+	struct balance_params p = std_params();
+	struct balance_request w = wake_req(BALANCE_WAKE_WATERMARK, 0);
+	const struct kswapd_event *ev;
+	struct kswapd_state st;
+
+	pthread_mutex_lock(&f->lock);
+	f->gate_closed = true;
+	pthread_mutex_unlock(&f->lock);
+	start(f, 1, 12000, 10 * 1000, &p);
+	pthread_mutex_lock(&f->lock);
+	f->sims[0].efficiency_permille = 500;
+	pthread_mutex_unlock(&f->lock);
+	wait_in_shrink(f, 1);
+
+	assert_int_equal(kswapd_pause(f->k, 0), 0);
+	st = state_of(f, 0);
+	assert_true(st.paused);
+	assert_int_equal(st.state, KSWAPD_STATE_BALANCING);
+	assert_int_equal(st.priority, DEF_PRIORITY);
+	gate(f, true, 1);
+
+	wait_event(f, 0, KSWAPD_EVENT_FROZEN, 1);
+	st = state_of(f, 0);
+	assert_int_equal(st.state, KSWAPD_STATE_PAUSED);
+	pthread_mutex_lock(&f->lock);
+	assert_int_equal(f->sims[0].n_shrinks, 1);
+	ev = last_event(f, 0, KSWAPD_EVENT_RUN_END);
+	assert_int_equal(ev->result.reason, BALANCE_END_INTERRUPTED);
+	pthread_mutex_unlock(&f->lock);
+	/* Leaving for the freezer is not a premature sleep. */
+	assert_int_equal(st.counters.high_wmark_hit_quickly, 1); /* at start */
+	assert_int_equal(st.counters.low_wmark_hit_quickly, 0);
+
+	/* Wakes while frozen are recorded, not acted on. */
+	assert_int_equal(kswapd_wake(f->k, 0, &w), 0);
+	st = state_of(f, 0);
+	assert_int_equal(st.state, KSWAPD_STATE_PAUSED);
+	assert_int_equal(st.pending.reasons, 1u << BALANCE_WAKE_WATERMARK);
+	assert_int_equal(count_events(f, 0, KSWAPD_EVENT_RUN_START), 1);
+
+	gate(f, false, 0);
+	assert_int_equal(kswapd_resume(f->k, 0), 0);
+	wait_event(f, 0, KSWAPD_EVENT_THAWED, 1);
+	wait_event(f, 0, KSWAPD_EVENT_SLEEP, 1);
+	st = state_of(f, 0);
+	assert_false(st.paused);
+	assert_int_equal(st.counters.runs, 2);
+	assert_int_equal(st.counters.high_wmark_hit_quickly, 2);
+	pthread_mutex_lock(&f->lock);
+	assert_true(f->sims[0].zi.zones[0].free >= UHIGH);
+	pthread_mutex_unlock(&f->lock);
+}
+
+/* Pause while asleep: the freezer takes the thread out of its sleep at once
+ * (no 100 ms wait, no premature count); resume puts it back to sleep. */
+static void test_pause_resume(void **state)
+{
+	struct fixture *f = *state;
+	struct balance_params p = std_params();
+	struct kswapd_state st;
+
+	start(f, 2, UHIGH, 10 * USEC_PER_SEC, &p);
+	wait_event(f, 0, KSWAPD_EVENT_SHORT_SLEEP, 1);
+	wait_event(f, 1, KSWAPD_EVENT_SHORT_SLEEP, 1);
+
+	assert_int_equal(kswapd_pause(f->k, KSWAPD_ALL_NODES), 0);
+	wait_event(f, 0, KSWAPD_EVENT_FROZEN, 1);
+	wait_event(f, 1, KSWAPD_EVENT_FROZEN, 1);
+	for (unsigned i = 0; i < 2; i++) {
+		st = state_of(f, i);
+		assert_int_equal(st.state, KSWAPD_STATE_PAUSED);
+		assert_int_equal(st.counters.low_wmark_hit_quickly, 0);
+		assert_int_equal(st.counters.high_wmark_hit_quickly, 0);
+		assert_int_equal(st.counters.runs, 0);
+	}
+
+	/* Resume one node only. */
+	assert_int_equal(kswapd_resume(f->k, 1), 0);
+	wait_event(f, 1, KSWAPD_EVENT_SHORT_SLEEP, 2);
+	assert_int_equal(state_of(f, 0).state, KSWAPD_STATE_PAUSED);
+	assert_int_equal(state_of(f, 1).counters.runs, 0);
+	assert_int_equal(kswapd_resume(f->k, 0), 0);
+	wait_event(f, 0, KSWAPD_EVENT_SHORT_SLEEP, 2);
+	assert_int_equal(kswapd_pause(f->k, 5), -ENOENT);
+	assert_int_equal(kswapd_resume(f->k, 5), -ENOENT);
+}
+
+/* kthread_should_stop(): a thread inside a write stops when it returns,
+ * without issuing another; sleeping threads stop at once. */
+static void test_stop_within_one_write(void **state)
+{
+	struct fixture *f = *state;
+	struct balance_params p = std_params();
+	const struct kswapd_event *ev;
+
+	f->gate_closed = true;
+	f->free_override[1] = UHIGH; /* node 1 sleeps */
+	start(f, 2, 12000, 10 * USEC_PER_SEC, &p);
+	wait_in_shrink(f, 1);
+
+	kswapd_stop(f->k);
+	gate(f, true, 1);
+	f->k = kswapd_free(f->k);
+
+	assert_int_equal(f->in_shrink, 1);
+	assert_int_equal(count_events(f, 0, KSWAPD_EVENT_STOPPED), 1);
+	assert_int_equal(count_events(f, 1, KSWAPD_EVENT_STOPPED), 1);
+	ev = last_event(f, 0, KSWAPD_EVENT_RUN_END);
+	assert_int_equal(ev->result.reason, BALANCE_END_INTERRUPTED);
+	assert_int_equal(f->ev[f->n_ev - 1].type, KSWAPD_EVENT_STOPPED);
+}
+
+static bool read_comm(const char *task, char *buf, size_t size)
+{
+	char path[320];
+	FILE *fp;
+	bool ok;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%s/comm", task);
+	fp = fopen(path, "re");
+	if (!fp)
+		return false;
+	ok = fgets(buf, (int)size, fp) != NULL;
+	fclose(fp);
+	if (ok)
+		buf[strcspn(buf, "\n")] = 0;
+	return ok;
+}
+
+/* set_cpus_allowed_ptr(cpumask_of_node()): named after the node, pinned to
+ * its CPUs when it has some. */
+static void test_name_and_affinity(void **state)
+{
+	struct fixture *f = *state;
+	struct balance_params p = std_params();
+	struct kswapd_node_config nodes[2];
+	struct kswapd_config c = {
+		.nodes = nodes,
+		.n_nodes = 2,
+		.backend = { fixture_snapshot, fixture_shrink, f },
+		.params = p,
+		.event = fixture_event,
+		.event_userdata = f,
+	};
+	cpu_set_t mine;
+	int cpu = -1;
+	unsigned found = 0;
+	DIR *d;
+	struct dirent *de;
+
+	assert_int_equal(sched_getaffinity(0, sizeof(mine), &mine), 0);
+	for (int i = 0; i < CPU_SETSIZE && cpu < 0; i++)
+		if (CPU_ISSET(i, &mine))
+			cpu = i;
+	f->n_sims = 2;
+	sim_node_init(&f->sims[0], 3, 1000000, UHIGH, 10000, 400000, 300000);
+	sim_node_init(&f->sims[1], 12, 1000000, UHIGH, 10000, 400000, 300000);
+	nodes[0].node = 3;
+	CPU_ZERO(&nodes[0].cpus);
+	CPU_SET(cpu, &nodes[0].cpus);
+	nodes[1].node = 12;
+	CPU_ZERO(&nodes[1].cpus); /* CPU-less node: not pinned */
+	assert_int_equal(kswapd_new(&c, &f->k), 0);
+	wait_event(f, 3, KSWAPD_EVENT_SLEEP, 1);
+	wait_event(f, 12, KSWAPD_EVENT_SLEEP, 1);
+
+	d = opendir("/proc/self/task");
+	assert_non_null(d);
+	while ((de = readdir(d))) {
+		char comm[32];
+		cpu_set_t set;
+
+		if (de->d_name[0] == '.' || !read_comm(de->d_name, comm, sizeof(comm)))
+			continue;
+		if (streq(comm, "reclaimd/n3")) {
+			assert_int_equal(sched_getaffinity(atoi(de->d_name), sizeof(set), &set), 0);
+			assert_int_equal(CPU_COUNT(&set), 1);
+			assert_true(CPU_ISSET(cpu, &set));
+			found |= 1;
+		} else if (streq(comm, "reclaimd/n12")) {
+			assert_int_equal(sched_getaffinity(atoi(de->d_name), sizeof(set), &set), 0);
+			assert_true(CPU_EQUAL(&set, &mine));
+			found |= 2;
+		}
+	}
+	closedir(d);
+	assert_int_equal(found, 3);
+	assert_int_equal(kswapd_n_nodes(f->k), 2);
+	assert_int_equal(state_of(f, 1).node, 12);
+}
+
+/* Params set at runtime apply at the next run, not in the middle of one. */
+static void test_params_next_run(void **state)
+{
+	struct fixture *f = *state;
+	struct balance_params p = std_params();
+	struct balance_params q;
+	struct balance_request w = wake_req(BALANCE_WAKE_PSI, 0);
+
+	pthread_mutex_lock(&f->lock);
+	f->gate_closed = true;
+	pthread_mutex_unlock(&f->lock);
+	start(f, 1, 12000, 10 * 1000, &p);
+	wait_in_shrink(f, 1);
+
+	/* Mid-run: the run keeps its own copy. */
+	q = p;
+	q.dry_run = true;
+	q.soft_target = true;
+	assert_int_equal(kswapd_set_params(f->k, &q), 0);
+	gate(f, false, 0);
+	wait_event(f, 0, KSWAPD_EVENT_SLEEP, 1);
+	pthread_mutex_lock(&f->lock);
+	assert_int_equal(f->sims[0].n_log, 1);
+	assert_false(f->sims[0].log[0].dry_run);
+	sim_node_alloc(&f->sims[0], 5000);
+	pthread_mutex_unlock(&f->lock);
+
+	assert_int_equal(kswapd_wake(f->k, KSWAPD_ALL_NODES, &w), 0);
+	wait_event(f, 0, KSWAPD_EVENT_RUN_END, 2);
+	pthread_mutex_lock(&f->lock);
+	assert_true(f->sims[0].n_log > 2);
+	assert_int_equal(f->sims[0].log[1].kind, SHRINK_SOFT_TARGET);
+	assert_true(f->sims[0].log[1].dry_run);
+	pthread_mutex_unlock(&f->lock);
+
+	kswapd_get_params(f->k, &p);
+	assert_true(p.dry_run);
+	q.swappiness = 201;
+	assert_int_equal(kswapd_set_params(f->k, &q), -EINVAL);
+	kswapd_get_params(f->k, &p);
+	assert_int_equal(p.swappiness, 60);
+}
+
+/* The watchdog: a thread stuck in a write is found; sleeping ones are not. */
+static void test_find_stalled(void **state)
+{
+	struct fixture *f = *state;
+	struct balance_params p = std_params();
+	uint64_t now;
+
+	f->gate_closed = true;
+	f->free_override[0] = UHIGH; /* node 0 sleeps */
+	start(f, 2, 12000, 10 * USEC_PER_SEC, &p);
+	wait_in_shrink(f, 1);
+	wait_event(f, 0, KSWAPD_EVENT_SHORT_SLEEP, 1);
+
+	now = now_usec();
+	assert_int_equal(kswapd_find_stalled(f->k, now, 60 * USEC_PER_SEC), -ENOENT);
+	assert_int_equal(kswapd_find_stalled(f->k, now + 120 * USEC_PER_SEC,
+					     60 * USEC_PER_SEC), 1);
+	assert_true(state_of(f, 1).last_progress_usec <= now);
+	gate(f, false, 0);
+	wait_event(f, 1, KSWAPD_EVENT_SHORT_SLEEP, 1);
+	assert_int_equal(kswapd_find_stalled(f->k, now_usec() + 120 * USEC_PER_SEC,
+					     60 * USEC_PER_SEC), -ENOENT);
+}
+
+static void test_api_errors(void **state)
+{
+	struct fixture *f = *state;
+	struct balance_params p = std_params();
+	struct balance_request w = wake_req(BALANCE_WAKE_PSI, 0);
+	struct kswapd_node_config nodes[2] = { { .node = 0 }, { .node = 0 } };
+	struct kswapd_config c = {
+		.nodes = nodes,
+		.n_nodes = 2,
+		.backend = { fixture_snapshot, fixture_shrink, f },
+		.params = p,
+	};
+	struct kswapd *k = (struct kswapd *)0x1;
+	struct kswapd_state st;
+
+	/* Duplicate node, no nodes, no backend, bad params, negative id. */
+	assert_int_equal(kswapd_new(&c, &k), -EINVAL);
+	c.n_nodes = 0;
+	assert_int_equal(kswapd_new(&c, &k), -EINVAL);
+	c.n_nodes = 1;
+	c.backend.shrink = NULL;
+	assert_int_equal(kswapd_new(&c, &k), -EINVAL);
+	c.backend.shrink = fixture_shrink;
+	c.params.step_bytes = 1;
+	assert_int_equal(kswapd_new(&c, &k), -EINVAL);
+	c.params = p;
+	nodes[0].node = -1;
+	assert_int_equal(kswapd_new(&c, &k), -EINVAL);
+	assert_ptr_equal(k, (struct kswapd *)0x1);
+	assert_null(kswapd_free(NULL));
+
+	start(f, 1, UHIGH, 10 * 1000, &p);
+	assert_int_equal(kswapd_wake(f->k, 1, &w), -ENOENT);
+	memset(&st, 0x5a, sizeof(st));
+	assert_int_equal(kswapd_get_state(f->k, 1, &st), -ENOENT);
+	assert_int_equal(st.node, 0x5a5a5a5a); /* untouched */
+	assert_string_equal(kswapd_thread_state_to_string(KSWAPD_STATE_HOPELESS),
+			    "hopeless");
+	assert_null(kswapd_thread_state_to_string(_KSWAPD_STATE_MAX));
+	assert_string_equal(kswapd_event_type_to_string(KSWAPD_EVENT_RUN_END), "run-end");
+	assert_null(kswapd_event_type_to_string(_KSWAPD_EVENT_MAX));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_sleep_and_wake, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_premature_wake, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hopeless_thread, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hopeless_observe, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pause_mid_run, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pause_resume, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stop_within_one_write, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_name_and_affinity, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_params_next_run, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_find_stalled, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_api_errors, setup, teardown),
+	};
+
+	return cmocka_run_group_tests_name("kswapd", tests, NULL, NULL);
+}
