@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <time.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
@@ -65,6 +66,41 @@ void actuator_config_defaults(struct actuator_config *cfg)
 static uint64_t actuator_now(struct actuator *a)
 {
 	return a->cfg.clock ? a->cfg.clock(a->cfg.hook_userdata) : now_usec();
+}
+
+static void actuator_sleep(struct actuator *a, uint64_t usec)
+{
+	struct timespec ts = { .tv_sec = (time_t)(usec / USEC_PER_SEC),
+			       .tv_nsec = (long)(usec % USEC_PER_SEC * NSEC_PER_USEC) };
+
+	if (a->cfg.sleep) {
+		a->cfg.sleep(a->cfg.hook_userdata, usec);
+		return;
+	}
+	while (clock_nanosleep(CLOCK_MONOTONIC, 0, &ts, &ts) == EINTR)
+		;
+}
+
+/*
+ * The rate quota throttles, it does not shorten: a pass cut short by the
+ * quota would look to balance_pgdat() like reclaim failing, and it would
+ * escalate priority and count failures until the node was hopeless, for no
+ * fault of the kernel's. So wait for the tokens of one step, as DAMOS
+ * quotas delay their next action: at most step / rate (32M at 128M/s is
+ * 250 ms), which also bounds how long a pause or stop waits.
+ */
+static uint64_t quota_wait(struct actuator *a, struct actuator_node *n, uint64_t want_bytes,
+			   uint64_t *now)
+{
+	uint64_t step = MIN(want_bytes, a->cfg.step_bytes), have, rate;
+
+	rate = n->quota.rate_bytes_per_sec;
+	have = brake_quota_available(&n->quota, want_bytes, *now);
+	if (rate == 0 || have >= step)
+		return have;
+	actuator_sleep(a, DIV_ROUND_UP((step - have) * USEC_PER_SEC, rate));
+	*now = actuator_now(a);
+	return brake_quota_available(&n->quota, want_bytes, *now);
 }
 
 /* A write to a reclaim file; negative errno. */
@@ -658,7 +694,7 @@ int actuator_shrink(void *userdata, const struct shrink_request *req,
 		*ret = res;
 		return 0;
 	}
-	want = brake_quota_available(&n->quota, req->nr_to_reclaim, now);
+	want = quota_wait(a, n, req->nr_to_reclaim, &now);
 	res.quota_limited = want < req->nr_to_reclaim;
 	r = want > 0 ? dispatch(a, n, req, want, &res, now) : 0;
 	brake_quota_charge(&n->quota, res.nr_requested);
@@ -715,6 +751,10 @@ int actuator_cgroups(struct actuator *a, struct actuator_cgroup_info **ret, size
 		v[i].acct = cg->acct;
 		v[i].braked = cg->brake.engaged;
 		v[i].gone = cg->gone;
+		v[i].protection_bytes = MAX(cg->min_bytes, cg->low_bytes);
+		v[i].pressure_some_total_usec = cg->pressure_some_total_usec;
+		memcpy(v[i].node_file_bytes, cg->node_file_bytes, sizeof(v[i].node_file_bytes));
+		memcpy(v[i].node_anon_bytes, cg->node_anon_bytes, sizeof(v[i].node_anon_bytes));
 	}
 	pthread_mutex_unlock(&a->lock);
 	*ret_n = s->n_cgroups;

@@ -73,6 +73,7 @@ struct actuator_config {
 	/* Test hooks; NULL = pwrite(fd, buf, n, 0) and now_usec(). */
 	ssize_t (*write)(void *userdata, int fd, const char *buf, size_t n);
 	uint64_t (*clock)(void *userdata);
+	void (*sleep)(void *userdata, uint64_t usec); /* NULL = clock_nanosleep */
 	void *hook_userdata;
 };
 
@@ -119,6 +120,10 @@ struct actuator_cgroup_info {
 	struct cgroup_account acct;
 	bool braked;
 	bool gone;
+	uint64_t protection_bytes;    /* max(memory.min, memory.low) */
+	uint64_t pressure_some_total_usec;
+	uint64_t node_file_bytes[MEMSTAT_MAX_NODES];
+	uint64_t node_anon_bytes[MEMSTAT_MAX_NODES];
 };
 
 /* A copy of the candidate table (allocated; control path only). */

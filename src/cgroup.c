@@ -602,6 +602,8 @@ static bool path_eq(const char *a, const char *b)
 
 static void apply_rules(struct cgroup_set *s, struct cgroup_candidate *cg)
 {
+	if (s->cfg.policy)
+		s->cfg.policy(s->cfg.policy_userdata, cg->path, &cg->policy);
 	for (size_t i = 0; i < s->cfg.n_rules; i++)
 		if (path_eq(s->cfg.rules[i].path, cg->path))
 			cg->policy = s->cfg.rules[i].policy;

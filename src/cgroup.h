@@ -100,6 +100,10 @@ struct cgroup_config {
 	const struct cgroup_rule *rules;
 	size_t n_rules;
 	size_t max_candidates;    /* 0 = CGROUP_CANDIDATES_MAX_DEFAULT */
+	/* The policy of a candidate by path (the config's glob sections),
+	 * asked on every walk before the exact-path rules; NULL: none. */
+	void (*policy)(void *userdata, const char *path, struct cgroup_policy *ret);
+	void *policy_userdata;
 };
 
 struct cgroup_set {

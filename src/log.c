@@ -75,9 +75,6 @@ int log_internal(int level, int error, const char *file, int line,
 	va_list ap;
 	int k;
 
-	if (error != 0)
-		errno = abs(error);
-
 	if (log_use_prefix()) {
 		k = snprintf(buf, sizeof(buf), "<%d>", level);
 		n = k > 0 ? (size_t)k : 0;
@@ -86,6 +83,8 @@ int log_internal(int level, int error, const char *file, int line,
 		k = snprintf(buf + n, sizeof(buf) - n, "%s:%d: ", file, line);
 		n += k > 0 ? MIN((size_t)k, sizeof(buf) - 1 - n) : 0;
 	}
+	/* Set errno for "%m" last: isatty() above may have changed it. */
+	errno = error != 0 ? abs(error) : saved_errno;
 	va_start(ap, format);
 	k = vsnprintf(buf + n, sizeof(buf) - n, format, ap);
 	va_end(ap);

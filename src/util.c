@@ -103,9 +103,10 @@ static int mul_frac(uint64_t i, uint64_t frac_e9, uint64_t mult, uint64_t *ret)
 	if (mult != 0 && i > UINT64_MAX / mult)
 		return -ERANGE;
 	whole = i * mult;
-	/* frac_e9 < 1e9 and mult <= 2^50 (P): split to avoid overflow. */
-	part = (frac_e9 * (mult >> 20)) / UINT64_C(1000000000) * (UINT64_C(1) << 20) +
-	       (frac_e9 * (mult & ((UINT64_C(1) << 20) - 1))) / UINT64_C(1000000000);
+	/* frac_e9 < 1e9 and mult <= 2^50 (P): the product needs 80 bits.
+	 * (Splitting mult at 2^20 and dividing each half lost the fraction
+	 * below 1024 units: "1.5M" came out as 1M.) */
+	part = (uint64_t)((unsigned __int128)frac_e9 * mult / UINT64_C(1000000000));
 	if (whole > UINT64_MAX - part)
 		return -ERANGE;
 	*ret = whole + part;

@@ -33,6 +33,7 @@ struct zone_stat {
 	unsigned n_protection;
 	bool has_boost, has_promo;
 	bool node_unreclaimable;
+	bool has_cma; /* "cma" line (absent on older kernels, e.g. 4.19) */
 };
 
 /* The per-node stats block, printed once per node inside its first zone. */
@@ -53,6 +54,10 @@ struct node_zoneinfo {
 	struct zone_stat zones[ZONEINFO_MAX_ZONES];
 	struct node_lru_stat lru;
 	bool has_lru;
+	/* Any zone of the node says node_unreclaimable: 1 (the kernel prints the
+	 * node's pgdat->kswapd_failures >= MAX_RECLAIM_RETRIES in every
+	 * populated zone). */
+	bool node_unreclaimable;
 };
 
 struct zoneinfo {
@@ -77,3 +82,16 @@ struct zoneinfo_reader;
 int zoneinfo_reader_open(const char *root, struct zoneinfo_reader **ret);
 int zoneinfo_reader_read(struct zoneinfo_reader *r, struct zoneinfo *ret);
 struct zoneinfo_reader *zoneinfo_reader_free(struct zoneinfo_reader *r);
+
+/* Buffer size the reader chose at open (bytes), for logs and tests. */
+size_t zoneinfo_reader_buffer_size(const struct zoneinfo_reader *r);
+
+/* The parser's key table, in lookup order (for the test that checks it is
+ * sorted); NULL past the end. */
+const char *zoneinfo_key_name_at(size_t i);
+
+static inline void zoneinfo_reader_freep(struct zoneinfo_reader **r)
+{
+	if (*r)
+		zoneinfo_reader_free(*r);
+}

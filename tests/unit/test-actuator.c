@@ -165,6 +165,14 @@ static uint64_t hook_clock(void *userdata)
 	return ((struct fake *)userdata)->now;
 }
 
+/* Sleeping advances the fake clock, and is recorded. */
+static uint64_t slept_usec;
+static void hook_sleep(void *userdata, uint64_t usec)
+{
+	((struct fake *)userdata)->now += usec;
+	slept_usec += usec;
+}
+
 static int setup(void **state)
 {
 	struct fake *f = calloc(1, sizeof(*f));
@@ -229,6 +237,7 @@ static void start(struct fake *f, const struct actuator_config *cfg_in)
 	cfg.node_mask = 3;
 	cfg.write = hook_write;
 	cfg.clock = hook_clock;
+	cfg.sleep = hook_sleep;
 	cfg.hook_userdata = f;
 	assert_int_equal(actuator_new(&cfg, &f->a), 0);
 }
@@ -369,16 +378,31 @@ static void test_quota(void **state)
 	struct shrink_result res;
 
 	start(f, &cfg);
+	slept_usec = 0;
+	/* A full bucket (one second's worth) serves 50 of the 80 MiB at once. */
 	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
 	assert_true(res.quota_limited);
 	assert_int_equal(res.nr_requested, 50 * MiB);
+	assert_int_equal(slept_usec, 0);
+	/* Empty bucket: throttle until one 32 MiB step is allowed (640 ms at
+	 * 50 MiB/s) instead of handing the engine a short pass it would read
+	 * as reclaim failing. */
 	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
-	assert_true(res.quota_limited);
-	assert_int_equal(res.nr_requested, 0);
-	assert_int_equal(f->n_writes, 2);
-	f->now += SEC / 5; /* 10 MiB refilled */
+	assert_int_equal(slept_usec, 640 * 1000);
+	assert_int_equal(res.nr_requested, ACTUATOR_STEP_BYTES_DEFAULT);
+	/* 10 MiB refilled: wait only for the other 22 MiB (440 ms). */
+	slept_usec = 0;
+	f->now += SEC / 5;
 	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
-	assert_int_equal(res.nr_requested, 10 * MiB);
+	assert_int_equal(slept_usec, 440 * 1000);
+	assert_int_equal(res.nr_requested, ACTUATOR_STEP_BYTES_DEFAULT);
+	/* A request smaller than a step waits only for itself. */
+	slept_usec = 0;
+	req = node_req(0, 5 * MiB, 0);
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(slept_usec, 100 * 1000);
+	assert_int_equal(res.nr_requested, 5 * MiB);
+	assert_false(res.quota_limited);
 }
 
 static void test_dry_run(void **state)

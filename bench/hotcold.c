@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * hotcold: a hot set touched constantly next to a cold set touched rarely,
+ * both anonymous. A good reclaimer takes the cold pages and leaves the hot
+ * ones; every hot page it takes comes back as a major fault (a refault from
+ * swap) that shows up as a slow access. Prints JSON on stdout: hot and cold
+ * access latency, slow hot accesses, major faults of this process, and the
+ * kernel's workingset_refault_{anon,file} deltas over the run.
+ *
+ *   hotcold [--hot-mib H] [--cold-mib C] [--seconds S]
+ *           [--cold-every-ms MS] [--hot-pause-ms MS]
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "bench.h"
+
+/* An access slower than this took a fault: a minor fault under TCG costs a
+ * few microseconds, a swap-in from zram tens. */
+#define HOTCOLD_SLOW_NSEC 20000ULL
+
+struct hotcold_args {
+	unsigned long hot_mib;
+	unsigned long cold_mib;
+	unsigned long seconds;
+	unsigned long cold_every_msec;
+	unsigned long hot_pause_msec;
+};
+
+static int hotcold_parse_ulong(const char *s, unsigned long *ret)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || s[0] == '-') {
+		fprintf(stderr, "hotcold: bad number '%s'\n", s);
+		return -EINVAL;
+	}
+	*ret = v;
+	return 0;
+}
+
+static int hotcold_parse_args(int argc, char *argv[], struct hotcold_args *a)
+{
+	static const struct option options[] = {
+		{ "hot-mib", required_argument, NULL, 'H' },
+		{ "cold-mib", required_argument, NULL, 'C' },
+		{ "seconds", required_argument, NULL, 's' },
+		{ "cold-every-ms", required_argument, NULL, 'c' },
+		{ "hot-pause-ms", required_argument, NULL, 'p' },
+		{}
+	};
+	unsigned long *dst;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "H:C:s:c:p:", options, NULL)) >= 0) {
+		switch (c) {
+		case 'H': dst = &a->hot_mib; break;
+		case 'C': dst = &a->cold_mib; break;
+		case 's': dst = &a->seconds; break;
+		case 'c': dst = &a->cold_every_msec; break;
+		case 'p': dst = &a->hot_pause_msec; break;
+		default: return -EINVAL;
+		}
+		if (hotcold_parse_ulong(optarg, dst) < 0)
+			return -EINVAL;
+	}
+	if (optind != argc || a->hot_mib == 0 || a->cold_mib == 0 || a->seconds == 0 ||
+	    a->hot_mib > (1UL << 20) || a->cold_mib > (1UL << 20)) {
+		fprintf(stderr, "usage: hotcold [--hot-mib 1..] [--cold-mib 1..] [--seconds 1..] "
+				"[--cold-every-ms MS] [--hot-pause-ms MS]\n");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static unsigned char *hotcold_map(unsigned long mib, uint64_t *seed)
+{
+	size_t bytes = mib << 20, off;
+	unsigned char *p;
+
+	p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	(void)madvise(p, bytes, MADV_NOHUGEPAGE);
+	for (off = 0; off < bytes; off += BENCH_PAGE_BYTES)
+		bench_fill_page(p + off, seed);
+	return p;
+}
+
+/* Touch (read and write back) one byte of every page; time each access. */
+static uint64_t hotcold_pass(unsigned char *p, unsigned long mib, struct hist *h)
+{
+	size_t bytes = mib << 20, off;
+	uint64_t t0, t1, slow = 0;
+
+	for (off = 0; off < bytes; off += BENCH_PAGE_BYTES) {
+		t0 = bench_now_nsec();
+		p[off + 8] = (unsigned char)(p[off + 8] + 1);
+		t1 = bench_now_nsec();
+		hist_add(h, t1 - t0);
+		if (t1 - t0 >= HOTCOLD_SLOW_NSEC)
+			slow++;
+	}
+	return slow;
+}
+
+static unsigned long long hotcold_vmstat(const char *key)
+{
+	unsigned long long v = 0, x;
+	char name[64];
+	FILE *f;
+
+	f = fopen("/proc/vmstat", "re");
+	if (!f)
+		return 0;
+	while (fscanf(f, "%63s %llu", name, &x) == 2)
+		if (strcmp(name, key) == 0) {
+			v = x;
+			break;
+		}
+	fclose(f);
+	return v;
+}
+
+static long hotcold_majflt(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_majflt;
+}
+
+static void hotcold_sleep_msec(unsigned long msec)
+{
+	struct timespec ts = { .tv_sec = (time_t)(msec / 1000), .tv_nsec = (long)(msec % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+int main(int argc, char *argv[])
+{
+	struct hotcold_args a = { .hot_mib = 64, .cold_mib = 256, .seconds = 30,
+				  .cold_every_msec = 10000, .hot_pause_msec = 10 };
+	static struct hist hot, cold;
+	unsigned long long ra0, rf0;
+	uint64_t seed = 0x2545f4914f6cdd1dULL, end, next_cold, hot_slow = 0, hot_passes = 0, cold_passes = 0;
+	unsigned char *hp, *cp;
+	long majflt0;
+
+	if (hotcold_parse_args(argc, argv, &a) < 0)
+		return 2;
+	hp = hotcold_map(a.hot_mib, &seed);
+	cp = hotcold_map(a.cold_mib, &seed);
+	if (!hp || !cp) {
+		fprintf(stderr, "hotcold: mmap: %s\n", strerror(errno));
+		return 1;
+	}
+	hist_reset(&hot);
+	hist_reset(&cold);
+	majflt0 = hotcold_majflt();
+	ra0 = hotcold_vmstat("workingset_refault_anon");
+	rf0 = hotcold_vmstat("workingset_refault_file");
+	end = bench_now_nsec() + (uint64_t)a.seconds * 1000000000ULL;
+	next_cold = bench_now_nsec() + (uint64_t)a.cold_every_msec * 1000000ULL;
+	while (bench_now_nsec() < end) {
+		hot_slow += hotcold_pass(hp, a.hot_mib, &hot);
+		hot_passes++;
+		if (bench_now_nsec() >= next_cold) {
+			(void)hotcold_pass(cp, a.cold_mib, &cold);
+			cold_passes++;
+			next_cold = bench_now_nsec() + (uint64_t)a.cold_every_msec * 1000000ULL;
+		}
+		hotcold_sleep_msec(a.hot_pause_msec);
+	}
+	printf("{\"hot_mib\": %lu, \"cold_mib\": %lu, \"seconds\": %lu, \"hot_passes\": %llu, "
+	       "\"cold_passes\": %llu, \"hot_slow_accesses\": %llu, \"majflt\": %ld, "
+	       "\"workingset_refault_anon\": %llu, \"workingset_refault_file\": %llu,\n \"hot_access\": ",
+	       a.hot_mib, a.cold_mib, a.seconds, (unsigned long long)hot_passes,
+	       (unsigned long long)cold_passes, (unsigned long long)hot_slow,
+	       hotcold_majflt() - majflt0, hotcold_vmstat("workingset_refault_anon") - ra0,
+	       hotcold_vmstat("workingset_refault_file") - rf0);
+	hist_print_json(stdout, &hot);
+	printf(",\n \"cold_access\": ");
+	hist_print_json(stdout, &cold);
+	printf("}\n");
+	return 0;
+}

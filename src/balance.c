@@ -1,0 +1,495 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * balance_pgdat() from mm/vmscan.c (../shared/seed/kswapd.c), cut at every
+ * place the kernel calls into reclaim so that the node thread can issue the
+ * write and come back. The kernel's locals live in struct balance_run, the
+ * pgdat fields in struct balance_node. Nothing here reads a clock or a file.
+ */
+
+#include <errno.h>
+
+#include "balance.h"
+#include "macro.h"
+
+static const char *const balance_wake_reason_table[_BALANCE_WAKE_REASON_MAX] = {
+	[BALANCE_WAKE_WATERMARK] = "watermark",
+	[BALANCE_WAKE_PSI] = "psi",
+	[BALANCE_WAKE_MANUAL_RECLAIM] = "manual-reclaim",
+	[BALANCE_WAKE_BOOST] = "boost",
+};
+
+static const char *const balance_end_reason_table[_BALANCE_END_REASON_MAX] = {
+	[BALANCE_END_BALANCED] = "balanced",
+	[BALANCE_END_PRIORITY_EXHAUSTED] = "priority-exhausted",
+	[BALANCE_END_BOOST_NO_PROGRESS] = "boost-no-progress",
+	[BALANCE_END_INTERRUPTED] = "interrupted",
+};
+
+const char *balance_wake_reason_to_string(enum balance_wake_reason r)
+{
+	if ((unsigned)r >= _BALANCE_WAKE_REASON_MAX)
+		return NULL;
+	return balance_wake_reason_table[r];
+}
+
+const char *balance_end_reason_to_string(enum balance_end_reason r)
+{
+	if ((unsigned)r >= _BALANCE_END_REASON_MAX)
+		return NULL;
+	return balance_end_reason_table[r];
+}
+
+static uint64_t add_sat(uint64_t a, uint64_t b)
+{
+	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
+bool balance_wake_reaches_hopeless(unsigned reasons)
+{
+	return reasons & ((1u << BALANCE_WAKE_MANUAL_RECLAIM) |
+			  (1u << BALANCE_WAKE_BOOST));
+}
+
+void balance_request_merge(struct balance_request *pending,
+			   const struct balance_request *wake)
+{
+	/* wakeup_kswapd(): "if (curr_idx == MAX_NR_ZONES || curr_idx <
+	 * highest_zoneidx) kswapd_highest_zoneidx = highest_zoneidx". */
+	if (wake->highest_zoneidx != WATERMARK_ZONEIDX_NONE &&
+	    (pending->highest_zoneidx == WATERMARK_ZONEIDX_NONE ||
+	     pending->highest_zoneidx < wake->highest_zoneidx))
+		pending->highest_zoneidx = wake->highest_zoneidx;
+	pending->reasons |= wake->reasons;
+	pending->boost_bytes = add_sat(pending->boost_bytes, wake->boost_bytes);
+}
+
+unsigned balance_highest_zoneidx(const struct balance_request *pending,
+				 unsigned prev)
+{
+	return pending->highest_zoneidx == WATERMARK_ZONEIDX_NONE
+		       ? prev
+		       : pending->highest_zoneidx;
+}
+
+void balance_request_keep_premature(struct balance_request *pending,
+				    unsigned highest_zoneidx)
+{
+	pending->highest_zoneidx = balance_highest_zoneidx(pending, highest_zoneidx);
+}
+
+void balance_params_init(struct balance_params *p)
+{
+	*p = (struct balance_params){
+		.step_bytes = BALANCE_STEP_BYTES_DEFAULT,
+		.swappiness = BALANCE_SWAPPINESS_DEFAULT,
+		.soft_target = true,
+	};
+	watermark_params_init(&p->wmark);
+}
+
+int balance_params_validate(const struct balance_params *p)
+{
+	int r;
+
+	r = watermark_params_validate(&p->wmark);
+	if (r < 0)
+		return r;
+	if (p->step_bytes < BALANCE_CLUSTER_PAGES * p->wmark.page_size)
+		return -EINVAL;
+	/* memory.reclaim accepts swappiness=0..200 (6.8+). */
+	if (p->swappiness != SWAPPINESS_KERNEL_DEFAULT &&
+	    (p->swappiness < 0 || p->swappiness > 200))
+		return -EINVAL;
+	return 0;
+}
+
+void balance_node_init(struct balance_node *b, int node)
+{
+	*b = (struct balance_node){ .node = node };
+}
+
+bool balance_node_hopeless(const struct balance_node *b)
+{
+	return b->kswapd_failures >= MAX_RECLAIM_RETRIES;
+}
+
+int balance_swappiness(const struct balance_params *p, int priority,
+		       uint64_t nr_boost_reclaim)
+{
+	/* "Do not writeback or swap pages for boosted reclaim":
+	 * sc.may_swap = !nr_boost_reclaim. */
+	if (nr_boost_reclaim)
+		return 0;
+	/* sc.may_writepage only from priority < DEF_PRIORITY - 2 ("if we're
+	 * getting trouble reclaiming"): until then, clean file pages only. */
+	if (priority >= DEF_PRIORITY - 2)
+		return 0;
+	return p->swappiness;
+}
+
+uint64_t balance_pass_bytes(const struct balance_params *p,
+			    const struct node_zoneinfo *n,
+			    unsigned highest_zoneidx, int priority,
+			    int swappiness, uint64_t nr_boost_reclaim)
+{
+	uint64_t page_size = p->wmark.page_size;
+	uint64_t lru = 0, want;
+
+	if (n->has_lru) {
+		lru = n->lru.nr_inactive_file + n->lru.nr_active_file;
+		if (swappiness != 0)
+			lru = add_sat(lru, n->lru.nr_inactive_anon +
+						   n->lru.nr_active_anon);
+	}
+	priority = CLAMP(priority, 0, 63);
+
+	want = watermark_node_deficit(n, highest_zoneidx, &p->wmark);
+	/* Rounded up, without DIV_ROUND_UP's overflow near UINT64_MAX. */
+	want = add_sat(want, nr_boost_reclaim / page_size +
+				     (nr_boost_reclaim % page_size != 0));
+	want = add_sat(want, lru >> priority);
+	want = CLAMP(want, (uint64_t)BALANCE_CLUSTER_PAGES, p->step_bytes / page_size);
+
+	return want * page_size;
+}
+
+bool balance_prepare_sleep(const struct balance_node *b,
+			   const struct balance_params *p,
+			   const struct node_zoneinfo *n,
+			   unsigned highest_zoneidx, uint64_t pending_boost_bytes)
+{
+	/* "Hopeless node, leave it to direct reclaim": sleep. */
+	if (balance_node_hopeless(b))
+		return true;
+	/* A userspace boost is owed: the kernel's boost raises the watermarks
+	 * prepare_kswapd_sleep() checks; ours is a ledger, checked here. */
+	if (b->boost_ledger_bytes || pending_boost_bytes)
+		return false;
+	return watermark_node_balanced(n, highest_zoneidx, &p->wmark);
+}
+
+bool balance_node_wake(struct balance_node *b, struct balance_request *pending,
+		       const struct balance_request *w)
+{
+	for (unsigned i = 0; i < _BALANCE_WAKE_REASON_MAX; i++)
+		if (w->reasons & (1u << i))
+			b->counters.wakes[i]++;
+	/* The request is recorded before the hopeless check, as in
+	 * wakeup_kswapd(). */
+	balance_request_merge(pending, w);
+	if (balance_node_hopeless(b) && !balance_wake_reaches_hopeless(w->reasons)) {
+		b->counters.wakes_ignored_hopeless++;
+		return false;
+	}
+	return true;
+}
+
+void balance_node_consume(struct balance_node *b,
+			  const struct balance_request *req)
+{
+	b->boost_ledger_bytes = add_sat(b->boost_ledger_bytes, req->boost_bytes);
+}
+
+static void balance_clear_failures(struct balance_node *b)
+{
+	if (balance_node_hopeless(b))
+		b->counters.hopeless_recovered++;
+	b->kswapd_failures = 0;
+}
+
+bool balance_observe(struct balance_node *b, const struct balance_params *p,
+		     const struct node_zoneinfo *n)
+{
+	if (!balance_node_hopeless(b))
+		return false;
+	if (!watermark_node_balanced(n, WATERMARK_ZONEIDX_ALL, &p->wmark))
+		return false;
+	balance_clear_failures(b);
+	return true;
+}
+
+/* restart: "sc.priority = DEF_PRIORITY" */
+static void balance_restart(struct balance_run *run)
+{
+	run->priority = DEF_PRIORITY;
+	run->phase = BALANCE_PHASE_CHECK;
+}
+
+void balance_begin(struct balance_node *b, const struct balance_params *p,
+		   const struct node_zoneinfo *n, unsigned highest_zoneidx,
+		   uint64_t now_usec)
+{
+	struct balance_run *run = &b->run;
+	uint64_t boost_pages = 0;
+	unsigned classzone = n->n_zones ? MIN(highest_zoneidx, n->n_zones - 1) : 0;
+
+	*run = (struct balance_run){
+		.highest_zoneidx = highest_zoneidx,
+		.start_usec = now_usec,
+		.lowest_priority = DEF_PRIORITY,
+	};
+	b->counters.runs++; /* count_vm_event(PAGEOUTRUN) */
+
+	/* "Account for the reclaim boost": eligible managed zones only. The
+	 * zone boost stays in place; the kernel's kswapd clears it. */
+	for (unsigned i = 0; i < n->n_zones; i++)
+		if (watermark_zone_eligible(&n->zones[i], i, classzone))
+			boost_pages = add_sat(boost_pages, n->zones[i].boost);
+	run->kernel_boost_bytes = boost_pages * p->wmark.page_size;
+	run->user_boost_bytes = b->boost_ledger_bytes;
+	run->nr_boost_reclaim = add_sat(run->kernel_boost_bytes,
+					run->user_boost_bytes);
+	run->boosted = run->nr_boost_reclaim != 0;
+
+	balance_restart(run);
+}
+
+static void balance_leave(struct balance_run *run, enum balance_end_reason why)
+{
+	run->end_reason = why;
+	run->phase = BALANCE_PHASE_END;
+}
+
+static void balance_fill(const struct balance_node *b,
+			 const struct balance_params *p, enum shrink_kind kind,
+			 uint64_t bytes, struct shrink_request *ret)
+{
+	*ret = (struct shrink_request){
+		.kind = kind,
+		.node = b->node,
+		.nr_to_reclaim = bytes,
+		.swappiness = b->run.swappiness,
+		.priority = b->run.priority,
+		.dry_run = p->dry_run,
+	};
+}
+
+/* The top of the do-while, up to mem_cgroup_soft_limit_reclaim(). Returns
+ * true if the pass goes on, false if the run left the loop (out). */
+static bool balance_check(struct balance_node *b, const struct balance_params *p,
+			  const struct node_zoneinfo *n)
+{
+	struct balance_run *run = &b->run;
+	bool balanced;
+
+	/* "If the pgdat is imbalanced then ignore boosting and preserve the
+	 * watermarks for a later time and restart." */
+	balanced = watermark_node_balanced(n, run->highest_zoneidx, &p->wmark);
+	if (!balanced && run->nr_boost_reclaim) {
+		run->nr_boost_reclaim = 0;
+		run->boost_dropped = true;
+		b->counters.boost_restarts++;
+		balance_restart(run); /* goto restart */
+	}
+
+	/* "If boosting is not active then only reclaim if there are no
+	 * eligible zones." */
+	if (!run->nr_boost_reclaim && balanced) {
+		balance_leave(run, BALANCE_END_BALANCED); /* goto out */
+		return false;
+	}
+
+	run->raise_priority = true;
+	/* "Limit the priority of boosting to avoid reclaim writeback" */
+	if (run->nr_boost_reclaim && run->priority == DEF_PRIORITY - 2)
+		run->raise_priority = false;
+
+	run->swappiness = balance_swappiness(p, run->priority, run->nr_boost_reclaim);
+	run->pass_bytes = balance_pass_bytes(p, n, run->highest_zoneidx,
+					     run->priority, run->swappiness,
+					     run->nr_boost_reclaim);
+	run->pass_start_reclaimed = run->nr_reclaimed;
+	run->soft_reclaimed = 0;
+	run->lowest_priority = MIN(run->lowest_priority, run->priority);
+	b->counters.passes[run->priority]++;
+	return true;
+}
+
+/* The tail of the do-while, after kswapd_shrink_node(). */
+static void balance_end_pass(struct balance_node *b)
+{
+	struct balance_run *run = &b->run;
+	uint64_t nr_reclaimed = run->nr_reclaimed - run->pass_start_reclaimed;
+	uint64_t paid = MIN(run->nr_boost_reclaim, nr_reclaimed);
+
+	run->boost_reclaimed += paid;
+	run->nr_boost_reclaim -= paid;
+
+	/* "If reclaim made no progress for a boost, stop reclaim as IO cannot
+	 * be queued and it could be an infinite loop in extreme
+	 * circumstances." */
+	if (run->nr_boost_reclaim && !nr_reclaimed) {
+		balance_leave(run, BALANCE_END_BOOST_NO_PROGRESS);
+		return;
+	}
+
+	/* "Raise priority if scanning rate is too low or there was no
+	 * progress in reclaiming pages" */
+	if (run->raise_priority || !nr_reclaimed)
+		run->priority--;
+
+	if (run->priority >= 1)
+		run->phase = BALANCE_PHASE_CHECK;
+	else
+		balance_leave(run, BALANCE_END_PRIORITY_EXHAUSTED);
+}
+
+/* kswapd_shrink_node(): ask for the pass minus what the soft-target pass
+ * already freed. If that left nothing to ask, the pass got what it wanted
+ * ("no need to raise the scanning priority"). Returns true if a shrink is
+ * to be issued. */
+static bool balance_plan_node(struct balance_node *b,
+			      const struct balance_params *p,
+			      struct shrink_request *ret)
+{
+	struct balance_run *run = &b->run;
+	uint64_t bytes = run->pass_bytes > run->soft_reclaimed
+				 ? run->pass_bytes - run->soft_reclaimed
+				 : 0;
+
+	if (bytes == 0) {
+		run->raise_priority = false;
+		balance_end_pass(b);
+		return false;
+	}
+
+	balance_fill(b, p, SHRINK_NODE, bytes, ret);
+	run->phase = BALANCE_PHASE_NODE;
+	return true;
+}
+
+int balance_next(struct balance_node *b, const struct balance_params *p,
+		 const struct node_zoneinfo *n, struct shrink_request *ret)
+{
+	struct balance_run *run = &b->run;
+
+	for (;;) {
+		switch (run->phase) {
+		case BALANCE_PHASE_IDLE:
+			return -EINVAL;
+		case BALANCE_PHASE_SOFT:
+		case BALANCE_PHASE_NODE:
+			return -EBUSY;
+		case BALANCE_PHASE_END:
+			return 0;
+		case BALANCE_PHASE_CHECK:
+			if (!balance_check(b, p, n))
+				return 0;
+			if (p->soft_target) {
+				/* "Call soft limit reclaim before calling
+				 * shrink_node." */
+				balance_fill(b, p, SHRINK_SOFT_TARGET,
+					     run->pass_bytes, ret);
+				run->phase = BALANCE_PHASE_SOFT;
+				return 1;
+			}
+			run->phase = BALANCE_PHASE_NODE_PLAN;
+			break;
+		case BALANCE_PHASE_NODE_PLAN:
+			if (balance_plan_node(b, p, ret))
+				return 1;
+			break;
+		}
+	}
+}
+
+void balance_account(struct balance_node *b, const struct balance_params *p,
+		     const struct shrink_request *req,
+		     const struct shrink_result *res)
+{
+	struct balance_run *run = &b->run;
+	uint64_t got = res ? res->nr_reclaimed : 0;
+
+	if (run->phase != BALANCE_PHASE_SOFT && run->phase != BALANCE_PHASE_NODE)
+		return;
+	if (!res)
+		b->counters.shrink_errors++;
+
+	run->nr_reclaimed = add_sat(run->nr_reclaimed, got);
+	b->counters.reclaimed_bytes[run->priority] += got;
+	/* shrink_node(): "if (reclaimable) pgdat->kswapd_failures = 0" */
+	if (got)
+		balance_clear_failures(b);
+
+	if (run->phase == BALANCE_PHASE_SOFT) {
+		/* sc.nr_reclaimed += nr_soft_reclaimed */
+		run->soft_reclaimed = got;
+		b->counters.soft_reclaimed_bytes += got;
+		run->phase = BALANCE_PHASE_NODE_PLAN;
+		return;
+	}
+
+	/* "There should be no need to raise the scanning priority if enough
+	 * pages are already being scanned that that high watermark would be
+	 * met at 100% efficiency." memory.reclaim does not say how much it
+	 * scanned: reclaimed >= asked is the userspace stand-in. */
+	if (got >= req->nr_to_reclaim)
+		run->raise_priority = false;
+	balance_end_pass(b);
+}
+
+void balance_interrupt(struct balance_node *b)
+{
+	if (b->run.phase != BALANCE_PHASE_IDLE)
+		balance_leave(&b->run, BALANCE_END_INTERRUPTED);
+}
+
+/* "If reclaim was boosted, account for the reclaim done in this pass". The
+ * kernel clears every zone boost it saw at the start, even a dropped one
+ * ("the zone watermarks will be still reset at the end of balancing") or one
+ * that made no progress. We do the same for the ledger, except that a run
+ * interrupted by pause or stop keeps what it still owes. */
+static void balance_settle_boost(struct balance_node *b)
+{
+	struct balance_run *run = &b->run;
+	uint64_t paid;
+
+	if (!run->boosted)
+		return;
+	b->counters.boost_reclaimed_bytes += run->boost_reclaimed;
+	if (run->end_reason == BALANCE_END_INTERRUPTED && !run->boost_dropped)
+		paid = run->boost_reclaimed;
+	else
+		paid = run->user_boost_bytes;
+	b->boost_ledger_bytes -= MIN(b->boost_ledger_bytes, paid);
+}
+
+void balance_end(struct balance_node *b, const struct balance_params *p,
+		 uint64_t now_usec, struct balance_result *ret)
+{
+	struct balance_run *run = &b->run;
+	uint64_t duration;
+
+	if (run->phase == BALANCE_PHASE_IDLE)
+		return;
+	if (run->phase != BALANCE_PHASE_END)
+		balance_leave(run, BALANCE_END_INTERRUPTED);
+
+	/* The do-while left without reaching "out": "if (!sc.nr_reclaimed)
+	 * pgdat->kswapd_failures++". */
+	if (run->end_reason != BALANCE_END_BALANCED && !run->nr_reclaimed) {
+		b->kswapd_failures++;
+		b->counters.failures++;
+		if (b->kswapd_failures == MAX_RECLAIM_RETRIES)
+			b->counters.hopeless++;
+	}
+
+	balance_settle_boost(b);
+
+	duration = now_usec > run->start_usec ? now_usec - run->start_usec : 0;
+	b->counters.last_run_usec = duration;
+	b->counters.total_run_usec += duration;
+	b->counters.runs_ended[run->end_reason]++;
+
+	*ret = (struct balance_result){
+		.reason = run->end_reason,
+		.balanced = run->end_reason == BALANCE_END_BALANCED,
+		.nr_reclaimed = run->nr_reclaimed,
+		.boost_reclaimed = run->boost_reclaimed,
+		.priority = run->lowest_priority,
+		.failures = b->kswapd_failures,
+		.hopeless = balance_node_hopeless(b),
+		.duration_usec = duration,
+	};
+	run->phase = BALANCE_PHASE_IDLE;
+}

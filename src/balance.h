@@ -1,0 +1,250 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#pragma once
+
+/*
+ * balance_pgdat() as a state machine (PURE: no I/O, no clock reads, no
+ * threads; the clock is passed in).
+ *
+ * The node thread (kswapd.c) steps through one run:
+ *
+ *	balance_begin(b, p, snapshot, highest_zoneidx, now);
+ *	while (balance_next(b, p, snapshot, &req) > 0) {
+ *		r = backend->shrink(userdata, &req, &res);
+ *		balance_account(b, p, &req, r < 0 ? NULL : &res);
+ *		if (paused || stopping) { balance_interrupt(b); break; }
+ *		backend->snapshot(userdata, node, snapshot);
+ *	}
+ *	balance_end(b, p, now, &result);
+ *
+ * Every branch of the seed's balance_pgdat() is in balance.c under the name
+ * of the kernel's variable or helper (nr_boost_reclaim, boosted,
+ * raise_priority, restart, out). docs/design.md maps them line by line.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "backend.h"
+#include "watermark.h"
+#include "zoneinfo.h"
+
+/* The kernel's sc.priority range: a pass scans lru >> priority. */
+#define DEF_PRIORITY 12
+/* pgdat->kswapd_failures at which kswapd gives the node up. */
+#define MAX_RECLAIM_RETRIES 16
+/* The smallest batch the kernel reclaims (SWAP_CLUSTER_MAX, pages). */
+#define BALANCE_CLUSTER_PAGES 32u
+
+/* Per-pass cap: 256 MiB is about 100 ms of memory.reclaim work at the
+ * 2-3 GiB/s seen for clean file pages, so a stop or pause is never more than
+ * one such write away. */
+#define BALANCE_STEP_BYTES_DEFAULT (UINT64_C(256) << 20)
+/* Below DEF_PRIORITY - 2: SWAPPINESS_KERNEL_DEFAULT, i.e. do not pass
+ * swappiness= at all and let vm.swappiness / memory.swappiness decide. */
+#define BALANCE_SWAPPINESS_DEFAULT SWAPPINESS_KERNEL_DEFAULT
+
+enum balance_wake_reason {
+	BALANCE_WAKE_WATERMARK,      /* the monitor: all eligible zones < low */
+	BALANCE_WAKE_PSI,            /* a memory pressure trigger */
+	BALANCE_WAKE_MANUAL_RECLAIM, /* reclaimctl reclaim NODE SIZE */
+	BALANCE_WAKE_BOOST,          /* reclaimctl boost, or a PSI spike */
+	_BALANCE_WAKE_REASON_MAX,
+};
+
+const char *balance_wake_reason_to_string(enum balance_wake_reason r);
+
+/*
+ * A wake request: pgdat->kswapd_highest_zoneidx / kswapd_order for userspace.
+ * Requests that arrive before the node thread reads them are merged
+ * (balance_request_merge()), as wakeup_kswapd() merges.
+ */
+struct balance_request {
+	unsigned highest_zoneidx; /* WATERMARK_ZONEIDX_NONE: not set */
+	unsigned reasons;         /* 1u << enum balance_wake_reason */
+	uint64_t boost_bytes;     /* userspace boost to add to the ledger */
+};
+
+#define BALANCE_REQUEST_NONE                                                   \
+	((struct balance_request){ .highest_zoneidx = WATERMARK_ZONEIDX_NONE })
+
+/* Whether a wake for these reasons wakes a hopeless node: the kernel leaves a
+ * hopeless node to direct reclaim, so the watermark monitor and PSI do not
+ * wake it; an operator's reclaim or boost does (it is the direct reclaim
+ * whose success clears the failures). */
+bool balance_wake_reaches_hopeless(unsigned reasons);
+
+/* wakeup_kswapd(): the larger highest_zoneidx wins (NONE never does),
+ * reasons accumulate, boosts add up (saturating). */
+void balance_request_merge(struct balance_request *pending,
+			   const struct balance_request *wake);
+/* kswapd_highest_zoneidx(): the pending request's zone, or prev if none. */
+unsigned balance_highest_zoneidx(const struct balance_request *pending,
+				 unsigned prev);
+/* kswapd_try_to_sleep() woken prematurely: keep the zone of the request that
+ * slept prematurely unless a newer wake set one. */
+void balance_request_keep_premature(struct balance_request *pending,
+				    unsigned highest_zoneidx);
+
+struct balance_params {
+	struct watermark_params wmark;
+	uint64_t step_bytes;    /* cap on one pass, >= BALANCE_CLUSTER_PAGES pages */
+	int swappiness;         /* below DEF_PRIORITY - 2: 0..200 or
+				 * SWAPPINESS_KERNEL_DEFAULT */
+	bool soft_target;       /* SHRINK_SOFT_TARGET pass before each node pass */
+	bool dry_run;           /* copied into every shrink_request */
+};
+
+void balance_params_init(struct balance_params *p);
+int balance_params_validate(const struct balance_params *p);
+
+/* Why balance_end() was reached. */
+enum balance_end_reason {
+	BALANCE_END_BALANCED,          /* out: balanced and no boost owed */
+	BALANCE_END_PRIORITY_EXHAUSTED, /* the do-while ran out (priority 0) */
+	BALANCE_END_BOOST_NO_PROGRESS, /* nr_boost_reclaim && !nr_reclaimed */
+	BALANCE_END_INTERRUPTED,       /* try_to_freeze() || kthread_should_stop() */
+	_BALANCE_END_REASON_MAX,
+};
+
+const char *balance_end_reason_to_string(enum balance_end_reason r);
+
+enum balance_phase {
+	BALANCE_PHASE_IDLE,      /* no run */
+	BALANCE_PHASE_CHECK,     /* top of the do-while: needs a fresh snapshot */
+	BALANCE_PHASE_SOFT,      /* soft-target shrink issued, awaiting account */
+	BALANCE_PHASE_NODE_PLAN, /* soft pass accounted, plan kswapd_shrink_node */
+	BALANCE_PHASE_NODE,      /* node shrink issued, awaiting account */
+	BALANCE_PHASE_END,       /* left the loop: call balance_end() */
+};
+
+/* The locals of one balance_pgdat() call. */
+struct balance_run {
+	enum balance_phase phase;
+	enum balance_end_reason end_reason;
+	unsigned highest_zoneidx;
+	int priority;                  /* sc.priority */
+	bool boosted;                  /* boost owed when the run began */
+	bool boost_dropped;            /* !balanced && nr_boost_reclaim: restart */
+	bool raise_priority;
+	int swappiness;                /* of the current pass */
+	uint64_t nr_boost_reclaim;     /* bytes still owed this run */
+	uint64_t kernel_boost_bytes;   /* sum of eligible zones' boost */
+	uint64_t user_boost_bytes;     /* the ledger at the start */
+	uint64_t nr_reclaimed;         /* sc.nr_reclaimed, bytes */
+	uint64_t pass_start_reclaimed; /* sc.nr_reclaimed when the pass began */
+	uint64_t pass_bytes;           /* what this pass asks for */
+	uint64_t soft_reclaimed;       /* by this pass's soft-target shrink */
+	uint64_t boost_reclaimed;      /* bytes reclaimed while boost was owed */
+	int lowest_priority;           /* reached */
+	uint64_t start_usec;
+};
+
+/* Per-node counters, the userspace /proc/vmstat kswapd lines. Indexed by
+ * priority 0..DEF_PRIORITY (0 unused: priority never reaches it in a pass). */
+struct balance_counters {
+	uint64_t wakes[_BALANCE_WAKE_REASON_MAX];
+	uint64_t wakes_ignored_hopeless;
+	uint64_t runs;                              /* PAGEOUTRUN */
+	uint64_t runs_ended[_BALANCE_END_REASON_MAX];
+	uint64_t passes[DEF_PRIORITY + 1];
+	uint64_t reclaimed_bytes[DEF_PRIORITY + 1]; /* soft + node, by priority */
+	uint64_t soft_reclaimed_bytes;
+	uint64_t boost_reclaimed_bytes;
+	uint64_t boost_restarts;                    /* goto restart */
+	uint64_t shrink_errors;                     /* backend shrink() < 0 */
+	uint64_t snapshot_errors;                   /* backend snapshot() < 0 */
+	uint64_t failures;                          /* runs that reclaimed nothing */
+	uint64_t hopeless;                          /* times the node became hopeless */
+	uint64_t hopeless_recovered;
+	uint64_t low_wmark_hit_quickly;             /* KSWAPD_LOW_WMARK_HIT_QUICKLY */
+	uint64_t high_wmark_hit_quickly;            /* KSWAPD_HIGH_WMARK_HIT_QUICKLY */
+	uint64_t full_sleeps;
+	uint64_t last_run_usec;
+	uint64_t total_run_usec;                    /* psi_memstall_enter/leave */
+};
+
+/* The per-node state that outlives a run (the pgdat fields kswapd uses). */
+struct balance_node {
+	int node;                      /* kernel node id */
+	unsigned kswapd_failures;
+	uint64_t boost_ledger_bytes;   /* userspace boosts owed */
+	struct balance_run run;
+	struct balance_counters counters;
+};
+
+/* What a run achieved; !balanced is the seed's "reclaim_order < alloc_order":
+ * go straight back to kswapd_try_sleep. */
+struct balance_result {
+	enum balance_end_reason reason;
+	bool balanced;
+	uint64_t nr_reclaimed;     /* bytes */
+	uint64_t boost_reclaimed;  /* bytes, while boost was owed */
+	int priority;              /* lowest priority a pass ran at */
+	unsigned failures;         /* kswapd_failures after the run */
+	bool hopeless;
+	uint64_t duration_usec;
+};
+
+void balance_node_init(struct balance_node *b, int node);
+bool balance_node_hopeless(const struct balance_node *b);
+
+/* The pass policy, exposed for tests, the bench and the docs:
+ *   may_swap = !nr_boost_reclaim, and gentle priorities (>= DEF_PRIORITY - 2)
+ *   reclaim file pages only: swappiness 0; below that, p->swappiness. */
+int balance_swappiness(const struct balance_params *p, int priority,
+		       uint64_t nr_boost_reclaim);
+/*
+ * Bytes one pass asks for:
+ *	lru  = file LRU + (swappiness != 0 ? anon LRU : 0)     (pages)
+ *	want = deficit to the userspace high mark + boost owed + (lru >> priority)
+ *	pass = CLAMP(want, BALANCE_CLUSTER_PAGES, step_bytes / page_size) pages
+ * The deficit is what balances the node at 100% efficiency; lru >> priority
+ * is the kernel's scan pressure, 1/4096 of the LRU at DEF_PRIORITY and half of
+ * it at priority 1, so a node that does not give pages back is asked harder.
+ */
+uint64_t balance_pass_bytes(const struct balance_params *p,
+			    const struct node_zoneinfo *n,
+			    unsigned highest_zoneidx, int priority,
+			    int swappiness, uint64_t nr_boost_reclaim);
+
+/* prepare_kswapd_sleep(): a hopeless node sleeps; a node owed a userspace
+ * boost (ledger + pending) does not; otherwise sleep if balanced. */
+bool balance_prepare_sleep(const struct balance_node *b,
+			   const struct balance_params *p,
+			   const struct node_zoneinfo *n,
+			   unsigned highest_zoneidx, uint64_t pending_boost_bytes);
+
+/* wakeup_kswapd() for one node: count the wake's reasons and merge it into
+ * the pending request. Returns whether to wake the thread: false for a
+ * hopeless node and a wake that does not reach it (counted as ignored). */
+bool balance_node_wake(struct balance_node *b, struct balance_request *pending,
+		       const struct balance_request *w);
+/* The thread read the pending request: add its boost to the ledger. */
+void balance_node_consume(struct balance_node *b,
+			  const struct balance_request *req);
+
+/* A fresh snapshot seen outside a run (the monitor's): a hopeless node whose
+ * free memory recovered on its own is given another chance. Returns true if
+ * the node stopped being hopeless. */
+bool balance_observe(struct balance_node *b, const struct balance_params *p,
+		     const struct node_zoneinfo *n);
+
+/* Start a run: count the boost owed, priority = DEF_PRIORITY. */
+void balance_begin(struct balance_node *b, const struct balance_params *p,
+		   const struct node_zoneinfo *n, unsigned highest_zoneidx,
+		   uint64_t now_usec);
+/* The next step: 1 and *ret filled with a shrink to issue, 0 when the run is
+ * over (call balance_end()), -EBUSY if a shrink awaits balance_account(),
+ * -EINVAL if no run is in progress. n is the freshest snapshot. */
+int balance_next(struct balance_node *b, const struct balance_params *p,
+		 const struct node_zoneinfo *n, struct shrink_request *ret);
+/* Account the shrink just issued; res NULL if the backend failed (counts as
+ * nothing reclaimed). */
+void balance_account(struct balance_node *b, const struct balance_params *p,
+		     const struct shrink_request *req,
+		     const struct shrink_result *res);
+/* Leave the loop now (freeze or stop after a shrink): the seed's break. */
+void balance_interrupt(struct balance_node *b);
+/* Finish the run: failures, hopeless, boost ledger, counters. */
+void balance_end(struct balance_node *b, const struct balance_params *p,
+		 uint64_t now_usec, struct balance_result *ret);

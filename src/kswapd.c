@@ -1,0 +1,810 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The per-node reclaim threads: kswapd() and kswapd_try_to_sleep() from
+ * ../shared/seed/kswapd.c. The decisions are balance.c's; this file owns the
+ * threads, the wait queue (a mutex and a CLOCK_MONOTONIC condition variable
+ * per node), the freezer and the stop flag.
+ */
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "kswapd.h"
+#include "log.h"
+#include "macro.h"
+#include "util.h"
+
+struct kswapd_node {
+	struct kswapd *k;
+	int node;
+	cpu_set_t cpus;
+	pthread_t thread;
+	bool thread_started;
+
+	/* Everything below `lock` is guarded by it. */
+	pthread_mutex_t lock;
+	pthread_cond_t wait;              /* pgdat->kswapd_wait */
+	struct balance_node b;
+	struct balance_request pending;   /* kswapd_highest_zoneidx & co. */
+	bool woken;                       /* a wake since prepare_to_wait */
+	bool paused;                      /* freezing(current) */
+	bool stop;                        /* kthread_should_stop() */
+	enum kswapd_thread_state state;
+	int priority;
+	uint64_t state_since_usec;
+	uint64_t last_progress_usec;
+
+	/* Private to the node thread. */
+	struct balance_params params;
+	uint64_t params_gen;
+	struct node_zoneinfo zi;
+};
+
+struct kswapd {
+	struct reclaim_backend backend;
+	void (*event)(const struct kswapd_event *ev, void *userdata);
+	void *event_userdata;
+	uint64_t short_sleep_usec;
+
+	pthread_mutex_t params_lock;
+	struct balance_params params;
+	uint64_t params_gen;
+
+	unsigned n_nodes;
+	struct kswapd_node nodes[];
+};
+
+static const char *const kswapd_thread_state_table[_KSWAPD_STATE_MAX] = {
+	[KSWAPD_STATE_STARTING] = "starting",
+	[KSWAPD_STATE_SHORT_SLEEP] = "short-sleep",
+	[KSWAPD_STATE_SLEEPING] = "sleeping",
+	[KSWAPD_STATE_BALANCING] = "balancing",
+	[KSWAPD_STATE_PAUSED] = "paused",
+	[KSWAPD_STATE_HOPELESS] = "hopeless",
+	[KSWAPD_STATE_STOPPED] = "stopped",
+};
+
+static const char *const kswapd_event_type_table[_KSWAPD_EVENT_MAX] = {
+	[KSWAPD_EVENT_WAKE] = "wake",
+	[KSWAPD_EVENT_RUN_START] = "run-start",
+	[KSWAPD_EVENT_SHRINK] = "shrink",
+	[KSWAPD_EVENT_RUN_END] = "run-end",
+	[KSWAPD_EVENT_SHORT_SLEEP] = "short-sleep",
+	[KSWAPD_EVENT_SLEEP] = "sleep",
+	[KSWAPD_EVENT_PREMATURE] = "premature",
+	[KSWAPD_EVENT_FROZEN] = "frozen",
+	[KSWAPD_EVENT_THAWED] = "thawed",
+	[KSWAPD_EVENT_STOPPED] = "stopped",
+};
+
+const char *kswapd_thread_state_to_string(enum kswapd_thread_state s)
+{
+	if ((unsigned)s >= _KSWAPD_STATE_MAX)
+		return NULL;
+	return kswapd_thread_state_table[s];
+}
+
+const char *kswapd_event_type_to_string(enum kswapd_event_type t)
+{
+	if ((unsigned)t >= _KSWAPD_EVENT_MAX)
+		return NULL;
+	return kswapd_event_type_table[t];
+}
+
+/* --- helpers run by the node thread --- */
+
+static void kswapd_emit(struct kswapd_node *kn, struct kswapd_event *ev)
+{
+	if (!kn->k->event)
+		return;
+	ev->node = kn->node;
+	ev->time_usec = now_usec();
+	kn->k->event(ev, kn->k->event_userdata);
+}
+
+static void kswapd_emit_type(struct kswapd_node *kn, enum kswapd_event_type t)
+{
+	struct kswapd_event ev = { .type = t };
+
+	kswapd_emit(kn, &ev);
+}
+
+/* Under kn->lock. */
+static void kswapd_set_state(struct kswapd_node *kn, enum kswapd_thread_state s)
+{
+	uint64_t now = now_usec();
+
+	kn->state = s;
+	kn->state_since_usec = now;
+	kn->last_progress_usec = now;
+}
+
+static bool kswapd_should_stop(struct kswapd_node *kn)
+{
+	bool stop;
+
+	pthread_mutex_lock(&kn->lock);
+	stop = kn->stop;
+	pthread_mutex_unlock(&kn->lock);
+	return stop;
+}
+
+/* Runtime params are applied at the start of a run, never in the middle. */
+static void kswapd_load_params(struct kswapd_node *kn)
+{
+	struct kswapd *k = kn->k;
+
+	pthread_mutex_lock(&k->params_lock);
+	if (kn->params_gen != k->params_gen) {
+		kn->params = k->params;
+		kn->params_gen = k->params_gen;
+	}
+	pthread_mutex_unlock(&k->params_lock);
+}
+
+/* Fresh zoneinfo into kn->zi; counts a failure. */
+static int kswapd_snapshot(struct kswapd_node *kn)
+{
+	int r;
+
+	r = kn->k->backend.snapshot(kn->k->backend.userdata, kn->node, &kn->zi);
+	if (r < 0) {
+		pthread_mutex_lock(&kn->lock);
+		kn->b.counters.snapshot_errors++;
+		pthread_mutex_unlock(&kn->lock);
+	}
+	return r;
+}
+
+/* prepare_kswapd_sleep(). A node whose zoneinfo cannot be read sleeps: we
+ * would otherwise spin on a node we cannot see. */
+static bool kswapd_prepare_sleep(struct kswapd_node *kn, unsigned highest_zoneidx)
+{
+	bool sleep;
+
+	if (kswapd_snapshot(kn) < 0)
+		return true;
+
+	pthread_mutex_lock(&kn->lock);
+	sleep = balance_prepare_sleep(&kn->b, &kn->params, &kn->zi,
+				      highest_zoneidx, kn->pending.boost_bytes);
+	pthread_mutex_unlock(&kn->lock);
+	return sleep;
+}
+
+static void kswapd_timespec_after(uint64_t usec, struct timespec *ret)
+{
+	uint64_t t = now_usec() + usec;
+
+	ret->tv_sec = (time_t)(t / USEC_PER_SEC);
+	ret->tv_nsec = (long)(t % USEC_PER_SEC * NSEC_PER_USEC);
+}
+
+/*
+ * Wait on the node's queue until woken, paused or stopped, or until
+ * timeout_usec passed (0: no timeout). Returns true if woken: the seed's
+ * "remaining" != 0.
+ */
+static bool kswapd_wait(struct kswapd_node *kn, enum kswapd_thread_state s,
+			uint64_t timeout_usec)
+{
+	struct timespec deadline;
+	bool woken;
+
+	if (timeout_usec)
+		kswapd_timespec_after(timeout_usec, &deadline);
+
+	pthread_mutex_lock(&kn->lock);
+	kswapd_set_state(kn, s);
+	while (!kn->woken && !kn->paused && !kn->stop) {
+		if (!timeout_usec)
+			pthread_cond_wait(&kn->wait, &kn->lock);
+		else if (pthread_cond_timedwait(&kn->wait, &kn->lock,
+						&deadline) == ETIMEDOUT)
+			break;
+	}
+	woken = kn->woken;
+	pthread_mutex_unlock(&kn->lock);
+	return woken;
+}
+
+/* prepare_to_wait(): wakes from now on end the sleep. Returns false if the
+ * thread is being frozen or stopped ("if (freezing(current) ||
+ * kthread_should_stop()) return;"). */
+static bool kswapd_prepare_to_wait(struct kswapd_node *kn)
+{
+	bool ok;
+
+	pthread_mutex_lock(&kn->lock);
+	ok = !kn->paused && !kn->stop;
+	if (ok)
+		kn->woken = false;
+	pthread_mutex_unlock(&kn->lock);
+	return ok;
+}
+
+static void kswapd_count_premature(struct kswapd_node *kn, bool remaining)
+{
+	struct kswapd_event ev = { .type = KSWAPD_EVENT_PREMATURE,
+				   .premature_low = remaining };
+
+	pthread_mutex_lock(&kn->lock);
+	if (remaining)
+		kn->b.counters.low_wmark_hit_quickly++;
+	else
+		kn->b.counters.high_wmark_hit_quickly++;
+	pthread_mutex_unlock(&kn->lock);
+	kswapd_emit(kn, &ev);
+}
+
+static void kswapd_sleep_until_woken(struct kswapd_node *kn)
+{
+	enum kswapd_thread_state s;
+
+	pthread_mutex_lock(&kn->lock);
+	kn->b.counters.full_sleeps++;
+	s = balance_node_hopeless(&kn->b) ? KSWAPD_STATE_HOPELESS
+					  : KSWAPD_STATE_SLEEPING;
+	pthread_mutex_unlock(&kn->lock);
+
+	kswapd_emit_type(kn, KSWAPD_EVENT_SLEEP);
+	(void)kswapd_wait(kn, s, /* timeout_usec= */ 0);
+}
+
+static void kswapd_try_to_sleep(struct kswapd_node *kn, unsigned highest_zoneidx)
+{
+	bool remaining = false;
+
+	if (!kswapd_prepare_to_wait(kn))
+		return;
+
+	/* "Try to sleep for a short interval." */
+	if (kswapd_prepare_sleep(kn, highest_zoneidx)) {
+		kswapd_emit_type(kn, KSWAPD_EVENT_SHORT_SLEEP);
+		remaining = kswapd_wait(kn, KSWAPD_STATE_SHORT_SLEEP,
+					kn->k->short_sleep_usec);
+
+		pthread_mutex_lock(&kn->lock);
+		/* "If woken prematurely then reset kswapd_highest_zoneidx and
+		 * order." */
+		if (remaining)
+			balance_request_keep_premature(&kn->pending, highest_zoneidx);
+		/* Unlike the freezer's fake signal, a pause or stop is not a
+		 * premature wake: leave without counting one. */
+		if (!remaining && (kn->paused || kn->stop)) {
+			pthread_mutex_unlock(&kn->lock);
+			return;
+		}
+		pthread_mutex_unlock(&kn->lock);
+	}
+
+	/* "After a short sleep, check if it was a premature sleep. If not,
+	 * then go fully to sleep until explicitly woken up." */
+	if (!remaining && kswapd_prepare_sleep(kn, highest_zoneidx))
+		kswapd_sleep_until_woken(kn);
+	else
+		kswapd_count_premature(kn, remaining);
+}
+
+/* kswapd_highest_zoneidx() at the top of the loop: peek, do not consume. */
+static unsigned kswapd_peek_zoneidx(struct kswapd_node *kn, unsigned prev)
+{
+	unsigned idx;
+
+	pthread_mutex_lock(&kn->lock);
+	idx = balance_highest_zoneidx(&kn->pending, prev);
+	pthread_mutex_unlock(&kn->lock);
+	return idx;
+}
+
+/* "Read the new order and highest_zoneidx" and reset them. */
+static unsigned kswapd_consume(struct kswapd_node *kn, unsigned prev)
+{
+	struct balance_request req;
+	unsigned idx;
+
+	pthread_mutex_lock(&kn->lock);
+	req = kn->pending;
+	idx = balance_highest_zoneidx(&req, prev);
+	kn->pending = BALANCE_REQUEST_NONE;
+	balance_node_consume(&kn->b, &req);
+	pthread_mutex_unlock(&kn->lock);
+
+	if (req.reasons) {
+		struct kswapd_event ev = {
+			.type = KSWAPD_EVENT_WAKE,
+			.highest_zoneidx = idx,
+			.reasons = req.reasons,
+			.boost_bytes = req.boost_bytes,
+		};
+
+		kswapd_emit(kn, &ev);
+	}
+	return idx;
+}
+
+/* try_to_freeze(): returns true if the thread was frozen. */
+static bool kswapd_try_to_freeze(struct kswapd_node *kn)
+{
+	pthread_mutex_lock(&kn->lock);
+	if (!kn->paused || kn->stop) {
+		pthread_mutex_unlock(&kn->lock);
+		return false;
+	}
+	kswapd_set_state(kn, KSWAPD_STATE_PAUSED);
+	pthread_mutex_unlock(&kn->lock);
+
+	kswapd_emit_type(kn, KSWAPD_EVENT_FROZEN);
+
+	pthread_mutex_lock(&kn->lock);
+	while (kn->paused && !kn->stop)
+		pthread_cond_wait(&kn->wait, &kn->lock);
+	pthread_mutex_unlock(&kn->lock);
+
+	kswapd_emit_type(kn, KSWAPD_EVENT_THAWED);
+	return true;
+}
+
+/* One shrink of the run; returns true if the run must stop here ("ret =
+ * try_to_freeze(); if (ret || kthread_should_stop()) break;"). */
+static bool kswapd_shrink(struct kswapd_node *kn, const struct shrink_request *req)
+{
+	struct kswapd_event ev = { .type = KSWAPD_EVENT_SHRINK, .req = *req };
+	bool leave;
+	int r;
+
+	r = kn->k->backend.shrink(kn->k->backend.userdata, req, &ev.res);
+	if (r < 0) {
+		ev.error = r;
+		ev.res = (struct shrink_result){ 0 };
+	}
+
+	pthread_mutex_lock(&kn->lock);
+	balance_account(&kn->b, &kn->params, req, r < 0 ? NULL : &ev.res);
+	kn->last_progress_usec = now_usec();
+	leave = kn->paused || kn->stop;
+	if (leave)
+		balance_interrupt(&kn->b);
+	pthread_mutex_unlock(&kn->lock);
+
+	kswapd_emit(kn, &ev);
+	return leave;
+}
+
+static int kswapd_next(struct kswapd_node *kn, struct shrink_request *ret)
+{
+	int r;
+
+	pthread_mutex_lock(&kn->lock);
+	r = balance_next(&kn->b, &kn->params, &kn->zi, ret);
+	if (r > 0)
+		kn->priority = ret->priority;
+	pthread_mutex_unlock(&kn->lock);
+	return r;
+}
+
+static void kswapd_balance_pgdat(struct kswapd_node *kn, unsigned highest_zoneidx,
+				 struct balance_result *ret)
+{
+	struct kswapd_event ev = { .type = KSWAPD_EVENT_RUN_START };
+	struct shrink_request req;
+
+	kswapd_load_params(kn);
+	if (kswapd_snapshot(kn) < 0) {
+		/* Nothing to decide on: back to try-to-sleep, which sleeps. */
+		*ret = (struct balance_result){ .balanced = true };
+		return;
+	}
+
+	pthread_mutex_lock(&kn->lock);
+	balance_begin(&kn->b, &kn->params, &kn->zi, highest_zoneidx, now_usec());
+	kswapd_set_state(kn, KSWAPD_STATE_BALANCING);
+	kn->priority = DEF_PRIORITY;
+	ev.highest_zoneidx = highest_zoneidx;
+	ev.boost_bytes = kn->b.run.nr_boost_reclaim;
+	pthread_mutex_unlock(&kn->lock);
+	kswapd_emit(kn, &ev);
+
+	while (kswapd_next(kn, &req) > 0) {
+		if (kswapd_shrink(kn, &req))
+			break;
+		if (kswapd_snapshot(kn) < 0) {
+			pthread_mutex_lock(&kn->lock);
+			balance_interrupt(&kn->b);
+			pthread_mutex_unlock(&kn->lock);
+			break;
+		}
+	}
+
+	ev = (struct kswapd_event){ .type = KSWAPD_EVENT_RUN_END };
+	pthread_mutex_lock(&kn->lock);
+	balance_end(&kn->b, &kn->params, now_usec(), &ev.result);
+	kn->last_progress_usec = now_usec();
+	pthread_mutex_unlock(&kn->lock);
+	kswapd_emit(kn, &ev);
+	*ret = ev.result;
+}
+
+static void *kswapd_thread(void *userdata)
+{
+	struct kswapd_node *kn = userdata;
+	unsigned highest_zoneidx = WATERMARK_ZONEIDX_ALL;
+	bool short_run = false;
+
+	kswapd_load_params(kn);
+
+	for (;;) {
+		struct balance_result result;
+		bool frozen;
+
+		/* A run that ended short goes straight back to
+		 * kswapd_try_sleep, keeping its highest_zoneidx. */
+		if (!short_run)
+			highest_zoneidx = kswapd_peek_zoneidx(kn, highest_zoneidx);
+		kswapd_try_to_sleep(kn, highest_zoneidx);
+
+		highest_zoneidx = kswapd_consume(kn, highest_zoneidx);
+
+		frozen = kswapd_try_to_freeze(kn);
+		if (kswapd_should_stop(kn))
+			break;
+		/* "We can speed up thawing tasks if we don't call
+		 * balance_pgdat after returning from the refrigerator" */
+		if (frozen) {
+			short_run = false;
+			continue;
+		}
+
+		kswapd_balance_pgdat(kn, highest_zoneidx, &result);
+		short_run = !result.balanced;
+	}
+
+	pthread_mutex_lock(&kn->lock);
+	kswapd_set_state(kn, KSWAPD_STATE_STOPPED);
+	pthread_mutex_unlock(&kn->lock);
+	kswapd_emit_type(kn, KSWAPD_EVENT_STOPPED);
+	return NULL;
+}
+
+/* --- the manager's side --- */
+
+static struct kswapd_node *kswapd_find(struct kswapd *k, int node)
+{
+	for (unsigned i = 0; i < k->n_nodes; i++)
+		if (k->nodes[i].node == node)
+			return &k->nodes[i];
+	return NULL;
+}
+
+static int kswapd_validate(const struct kswapd_config *c)
+{
+	if (!c->nodes || c->n_nodes == 0 || c->n_nodes > ZONEINFO_MAX_NODES)
+		return -EINVAL;
+	if (!c->backend.snapshot || !c->backend.shrink)
+		return -EINVAL;
+	for (unsigned i = 0; i < c->n_nodes; i++) {
+		if (c->nodes[i].node < 0)
+			return -EINVAL;
+		for (unsigned j = 0; j < i; j++)
+			if (c->nodes[j].node == c->nodes[i].node)
+				return -EINVAL;
+	}
+	return balance_params_validate(&c->params);
+}
+
+static int kswapd_node_init(struct kswapd *k, struct kswapd_node *kn,
+			    const struct kswapd_node_config *nc)
+{
+	pthread_condattr_t attr;
+	int r;
+
+	kn->k = k;
+	kn->node = nc->node;
+	kn->cpus = nc->cpus;
+	kn->pending = BALANCE_REQUEST_NONE;
+	kn->state = KSWAPD_STATE_STARTING;
+	kn->priority = DEF_PRIORITY;
+	kn->state_since_usec = kn->last_progress_usec = now_usec();
+	balance_node_init(&kn->b, nc->node);
+
+	r = pthread_mutex_init(&kn->lock, NULL);
+	if (r != 0)
+		return -r;
+	r = pthread_condattr_init(&attr);
+	if (r == 0) {
+		/* Timed waits must not jump with the wall clock. */
+		r = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+		if (r == 0)
+			r = pthread_cond_init(&kn->wait, &attr);
+		pthread_condattr_destroy(&attr);
+	}
+	if (r != 0) {
+		pthread_mutex_destroy(&kn->lock);
+		return -r;
+	}
+	return 0;
+}
+
+static int kswapd_node_start(struct kswapd_node *kn)
+{
+	char name[16];
+	pthread_attr_t attr;
+	int r;
+
+	r = pthread_attr_init(&attr);
+	if (r != 0)
+		return -r;
+	if (CPU_COUNT(&kn->cpus) > 0)
+		/* set_cpus_allowed_ptr(tsk, cpumask_of_node(node)) */
+		(void)pthread_attr_setaffinity_np(&attr, sizeof(kn->cpus), &kn->cpus);
+
+	r = pthread_create(&kn->thread, &attr, kswapd_thread, kn);
+	if (r == EINVAL && CPU_COUNT(&kn->cpus) > 0) {
+		/* The node's CPUs went offline since the cpulist was read. */
+		log_warning("Cannot pin reclaimd/n%d to its CPUs, running it unpinned.",
+			    kn->node);
+		pthread_attr_destroy(&attr);
+		pthread_attr_init(&attr);
+		r = pthread_create(&kn->thread, &attr, kswapd_thread, kn);
+	}
+	pthread_attr_destroy(&attr);
+	if (r != 0)
+		return -r;
+	kn->thread_started = true;
+
+	(void)snprintf(name, sizeof(name), "reclaimd/n%d", kn->node);
+	(void)pthread_setname_np(kn->thread, name);
+	return 0;
+}
+
+/* Start every thread with all signals blocked, so that SIGTERM and friends
+ * go to the event loop's thread. */
+static int kswapd_start_all(struct kswapd *k)
+{
+	sigset_t all, old;
+	int r = 0;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	for (unsigned i = 0; i < k->n_nodes && r == 0; i++)
+		r = kswapd_node_start(&k->nodes[i]);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return r;
+}
+
+int kswapd_new(const struct kswapd_config *c, struct kswapd **ret)
+{
+	struct kswapd *k;
+	unsigned inited = 0;
+	int r;
+
+	r = kswapd_validate(c);
+	if (r < 0)
+		return r;
+
+	k = calloc(1, sizeof(*k) + c->n_nodes * sizeof(k->nodes[0]));
+	if (!k)
+		return -ENOMEM;
+	k->backend = c->backend;
+	k->event = c->event;
+	k->event_userdata = c->event_userdata;
+	k->short_sleep_usec = c->short_sleep_usec ?: KSWAPD_SHORT_SLEEP_USEC_DEFAULT;
+	k->params = c->params;
+	k->params_gen = 1;
+	k->n_nodes = 0;
+
+	r = -pthread_mutex_init(&k->params_lock, NULL);
+	if (r < 0) {
+		free(k);
+		return r;
+	}
+
+	for (; inited < c->n_nodes; inited++) {
+		r = kswapd_node_init(k, &k->nodes[inited], &c->nodes[inited]);
+		if (r < 0)
+			goto fail;
+		k->n_nodes = inited + 1;
+	}
+
+	r = kswapd_start_all(k);
+	if (r < 0)
+		goto fail;
+
+	*ret = k;
+	return 0;
+
+fail:
+	kswapd_free(k);
+	return r;
+}
+
+void kswapd_stop(struct kswapd *k)
+{
+	for (unsigned i = 0; i < k->n_nodes; i++) {
+		struct kswapd_node *kn = &k->nodes[i];
+
+		pthread_mutex_lock(&kn->lock);
+		kn->stop = true;
+		pthread_cond_broadcast(&kn->wait);
+		pthread_mutex_unlock(&kn->lock);
+	}
+}
+
+struct kswapd *kswapd_free(struct kswapd *k)
+{
+	if (!k)
+		return NULL;
+
+	kswapd_stop(k);
+	for (unsigned i = 0; i < k->n_nodes; i++) {
+		struct kswapd_node *kn = &k->nodes[i];
+
+		if (kn->thread_started)
+			pthread_join(kn->thread, NULL);
+		pthread_cond_destroy(&kn->wait);
+		pthread_mutex_destroy(&kn->lock);
+	}
+	pthread_mutex_destroy(&k->params_lock);
+	free(k);
+	return NULL;
+}
+
+static void kswapd_node_wake(struct kswapd_node *kn, const struct balance_request *w)
+{
+	pthread_mutex_lock(&kn->lock);
+	if (balance_node_wake(&kn->b, &kn->pending, w)) {
+		kn->woken = true;
+		pthread_cond_broadcast(&kn->wait);
+	}
+	pthread_mutex_unlock(&kn->lock);
+}
+
+int kswapd_wake(struct kswapd *k, int node, const struct balance_request *w)
+{
+	struct kswapd_node *kn;
+
+	if (node == KSWAPD_ALL_NODES) {
+		for (unsigned i = 0; i < k->n_nodes; i++)
+			kswapd_node_wake(&k->nodes[i], w);
+		return 0;
+	}
+
+	kn = kswapd_find(k, node);
+	if (!kn)
+		return -ENOENT;
+	kswapd_node_wake(kn, w);
+	return 0;
+}
+
+static void kswapd_node_set_paused(struct kswapd_node *kn, bool paused)
+{
+	pthread_mutex_lock(&kn->lock);
+	kn->paused = paused;
+	pthread_cond_broadcast(&kn->wait);
+	pthread_mutex_unlock(&kn->lock);
+}
+
+static int kswapd_set_paused(struct kswapd *k, int node, bool paused)
+{
+	struct kswapd_node *kn;
+
+	if (node == KSWAPD_ALL_NODES) {
+		for (unsigned i = 0; i < k->n_nodes; i++)
+			kswapd_node_set_paused(&k->nodes[i], paused);
+		return 0;
+	}
+
+	kn = kswapd_find(k, node);
+	if (!kn)
+		return -ENOENT;
+	kswapd_node_set_paused(kn, paused);
+	return 0;
+}
+
+int kswapd_pause(struct kswapd *k, int node)
+{
+	return kswapd_set_paused(k, node, true);
+}
+
+int kswapd_resume(struct kswapd *k, int node)
+{
+	return kswapd_set_paused(k, node, false);
+}
+
+int kswapd_observe(struct kswapd *k, const struct node_zoneinfo *n)
+{
+	struct balance_params p;
+	struct kswapd_node *kn;
+
+	kn = kswapd_find(k, n->id);
+	if (!kn)
+		return -ENOENT;
+	kswapd_get_params(k, &p);
+
+	pthread_mutex_lock(&kn->lock);
+	(void)balance_observe(&kn->b, &p, n);
+	pthread_mutex_unlock(&kn->lock);
+	return 0;
+}
+
+int kswapd_set_params(struct kswapd *k, const struct balance_params *p)
+{
+	int r;
+
+	r = balance_params_validate(p);
+	if (r < 0)
+		return r;
+
+	pthread_mutex_lock(&k->params_lock);
+	k->params = *p;
+	k->params_gen++;
+	pthread_mutex_unlock(&k->params_lock);
+	return 0;
+}
+
+void kswapd_get_params(struct kswapd *k, struct balance_params *ret)
+{
+	pthread_mutex_lock(&k->params_lock);
+	*ret = k->params;
+	pthread_mutex_unlock(&k->params_lock);
+}
+
+unsigned kswapd_n_nodes(const struct kswapd *k)
+{
+	return k->n_nodes;
+}
+
+int kswapd_get_state(struct kswapd *k, unsigned index, struct kswapd_state *ret)
+{
+	struct kswapd_node *kn;
+
+	if (index >= k->n_nodes)
+		return -ENOENT;
+	kn = &k->nodes[index];
+
+	pthread_mutex_lock(&kn->lock);
+	*ret = (struct kswapd_state){
+		.node = kn->node,
+		.state = kn->state,
+		.priority = kn->priority,
+		.paused = kn->paused,
+		.hopeless = balance_node_hopeless(&kn->b),
+		.failures = kn->b.kswapd_failures,
+		.boost_ledger_bytes = kn->b.boost_ledger_bytes,
+		.pending = kn->pending,
+		.last_progress_usec = kn->last_progress_usec,
+		.state_since_usec = kn->state_since_usec,
+		.counters = kn->b.counters,
+	};
+	pthread_mutex_unlock(&kn->lock);
+	return 0;
+}
+
+static bool kswapd_state_is_asleep(enum kswapd_thread_state s)
+{
+	return s == KSWAPD_STATE_SHORT_SLEEP || s == KSWAPD_STATE_SLEEPING ||
+	       s == KSWAPD_STATE_PAUSED || s == KSWAPD_STATE_HOPELESS ||
+	       s == KSWAPD_STATE_STOPPED;
+}
+
+int kswapd_find_stalled(struct kswapd *k, uint64_t now_usec, uint64_t limit_usec)
+{
+	for (unsigned i = 0; i < k->n_nodes; i++) {
+		struct kswapd_node *kn = &k->nodes[i];
+		bool stalled;
+
+		pthread_mutex_lock(&kn->lock);
+		stalled = !kswapd_state_is_asleep(kn->state) &&
+			  now_usec > kn->last_progress_usec &&
+			  now_usec - kn->last_progress_usec > limit_usec;
+		pthread_mutex_unlock(&kn->lock);
+		if (stalled)
+			return kn->node;
+	}
+	return -ENOENT;
+}

@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#pragma once
+
+/*
+ * One reclaim thread per NUMA node: kswapd() and kswapd_try_to_sleep() from
+ * mm/vmscan.c (../shared/seed/kswapd.c), executing balance.c's plans through
+ * a struct reclaim_backend.
+ *
+ * Everything is allocated in kswapd_new(); the threads' loop neither allocates
+ * nor opens files (the backend must not either), so reclaim keeps working
+ * when memory is short. Threads are named "reclaimd/nN" and pinned to the
+ * node's CPUs when a non-empty cpu set is given.
+ *
+ * Locking: one mutex per node guards its balance state, its pending wake
+ * request and its flags; it is never held across a backend call or the event
+ * callback. The params have their own mutex; a node copies them at the start
+ * of each run.
+ */
+
+#include <sched.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "backend.h"
+#include "balance.h"
+
+/* kswapd_try_to_sleep(): schedule_timeout(HZ/10). */
+#define KSWAPD_SHORT_SLEEP_USEC_DEFAULT (UINT64_C(100) * 1000)
+/* Pass as node to act on every node. */
+#define KSWAPD_ALL_NODES (-1)
+
+enum kswapd_thread_state {
+	KSWAPD_STATE_STARTING,
+	KSWAPD_STATE_SHORT_SLEEP, /* balanced: the 100 ms nap */
+	KSWAPD_STATE_SLEEPING,    /* until woken */
+	KSWAPD_STATE_BALANCING,   /* balance_pgdat() at kswapd_state.priority */
+	KSWAPD_STATE_PAUSED,      /* in the refrigerator */
+	KSWAPD_STATE_HOPELESS,    /* sleeping with kswapd_failures >= 16 */
+	KSWAPD_STATE_STOPPED,
+	_KSWAPD_STATE_MAX,
+};
+
+const char *kswapd_thread_state_to_string(enum kswapd_thread_state s);
+
+enum kswapd_event_type {
+	KSWAPD_EVENT_WAKE,        /* request consumed: reasons, boost, zoneidx */
+	KSWAPD_EVENT_RUN_START,   /* zoneidx, boost owed */
+	KSWAPD_EVENT_SHRINK,      /* req, res, error */
+	KSWAPD_EVENT_RUN_END,     /* result */
+	KSWAPD_EVENT_SHORT_SLEEP, /* about to nap */
+	KSWAPD_EVENT_SLEEP,       /* about to sleep until woken */
+	KSWAPD_EVENT_PREMATURE,   /* premature_low: woken in the nap (LOW_WMARK),
+				   * else not balanced after it (HIGH_WMARK) */
+	KSWAPD_EVENT_FROZEN,      /* entering the refrigerator */
+	KSWAPD_EVENT_THAWED,
+	KSWAPD_EVENT_STOPPED,     /* last event of a thread */
+	_KSWAPD_EVENT_MAX,
+};
+
+const char *kswapd_event_type_to_string(enum kswapd_event_type t);
+
+/* Flat and fixed-size so that the callback can copy it into a ring. */
+struct kswapd_event {
+	enum kswapd_event_type type;
+	int node;
+	uint64_t time_usec;               /* CLOCK_MONOTONIC */
+	unsigned highest_zoneidx;         /* WAKE, RUN_START */
+	unsigned reasons;                 /* WAKE: 1u << enum balance_wake_reason */
+	uint64_t boost_bytes;             /* WAKE: requested; RUN_START: owed */
+	struct shrink_request req;        /* SHRINK (req.cgroup is NULL) */
+	struct shrink_result res;         /* SHRINK */
+	int error;                        /* SHRINK: backend's negative errno */
+	struct balance_result result;     /* RUN_END */
+	bool premature_low;               /* PREMATURE */
+};
+
+/*
+ * config.event is called from the node threads, concurrently for different nodes, with no
+ * engine lock held. It must not allocate, block or call back into kswapd_*
+ * for long: the manager copies the event into a fixed ring (written under its
+ * own mutex, read by the event loop) and returns.
+ */
+
+struct kswapd_node_config {
+	int node;         /* kernel node id */
+	cpu_set_t cpus;   /* from nodeN/cpulist; empty: no pinning */
+};
+
+struct kswapd_config {
+	const struct kswapd_node_config *nodes;
+	unsigned n_nodes;                 /* 1..ZONEINFO_MAX_NODES */
+	struct reclaim_backend backend;
+	struct balance_params params;
+	uint64_t short_sleep_usec;        /* 0: KSWAPD_SHORT_SLEEP_USEC_DEFAULT */
+	void (*event)(const struct kswapd_event *ev, void *userdata); /* or NULL */
+	void *event_userdata;
+};
+
+/* A consistent copy of one node's state for status and metrics. */
+struct kswapd_state {
+	int node;
+	enum kswapd_thread_state state;
+	int priority;                     /* BALANCING: current sc.priority */
+	bool paused;                      /* pause requested */
+	bool hopeless;
+	unsigned failures;                /* kswapd_failures */
+	uint64_t boost_ledger_bytes;
+	struct balance_request pending;   /* not yet consumed */
+	uint64_t last_progress_usec;      /* heartbeat, CLOCK_MONOTONIC */
+	uint64_t state_since_usec;
+	struct balance_counters counters;
+};
+
+struct kswapd;
+
+/* Validates the config (params, node ids unique), allocates everything and
+ * starts one thread per node. -EINVAL on a bad config, -ENOMEM, or the
+ * pthread error (negative). */
+int kswapd_new(const struct kswapd_config *c, struct kswapd **ret);
+/* Ask every thread to stop (kthread_should_stop); returns at once. A thread
+ * inside a backend write stops when the write returns. */
+void kswapd_stop(struct kswapd *k);
+/* kswapd_stop() and join; NULL-safe; returns NULL. */
+struct kswapd *kswapd_free(struct kswapd *k);
+
+/* wakeup_kswapd(): merge the request and wake the node if it is asleep.
+ * A hopeless node ignores watermark and PSI wakes (counted). -ENOENT for an
+ * unknown node; KSWAPD_ALL_NODES wakes every node. */
+int kswapd_wake(struct kswapd *k, int node, const struct balance_request *w);
+/* The freezer: a paused node finishes its current write and sleeps until
+ * resumed or stopped. */
+int kswapd_pause(struct kswapd *k, int node);
+int kswapd_resume(struct kswapd *k, int node);
+/* The monitor's fresh snapshot: lets a hopeless node whose free memory
+ * recovered on its own be woken again. Never wakes the thread. */
+int kswapd_observe(struct kswapd *k, const struct node_zoneinfo *n);
+/* New params, applied by each node at its next run. -EINVAL if invalid. */
+int kswapd_set_params(struct kswapd *k, const struct balance_params *p);
+void kswapd_get_params(struct kswapd *k, struct balance_params *ret);
+
+unsigned kswapd_n_nodes(const struct kswapd *k);
+/* By index 0..n_nodes-1 (-ENOENT beyond); *ret untouched on failure. */
+int kswapd_get_state(struct kswapd *k, unsigned index, struct kswapd_state *ret);
+
+/* For the systemd watchdog: the node id of a thread that has been inside one
+ * backend call (or otherwise awake without progress) for longer than
+ * limit_usec at now_usec, or -ENOENT if every thread is alive. A sleeping or
+ * paused thread is alive. */
+int kswapd_find_stalled(struct kswapd *k, uint64_t now_usec, uint64_t limit_usec);

@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#pragma once
+
+/*
+ * The manager: reclaimd's glue. It owns the libevent loop (timers, signals,
+ * the PSI trigger fd, the control socket) and the long-lived objects, and
+ * wires the readers, the kswapd engine and the actuators together. It makes
+ * no reclaim decision itself: those are in watermark.c, balance.c and
+ * target.c.
+ *
+ * manager.c	lifecycle, the watermark monitor, PSI, timers, signals
+ * manager-ctl.c	the control commands and the JSON the daemon reports
+ */
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "actuator.h"
+#include "balance.h"
+#include "cgroup.h"
+#include "conf.h"
+#include "ctl-prometheus.h"
+#include "ctl-server.h"
+#include "feature.h"
+#include "kswapd.h"
+#include "notify.h"
+#include "psi.h"
+#include "ring.h"
+#include "topology.h"
+#include "zoneinfo.h"
+
+struct event;
+struct event_base;
+
+struct manager_options {
+	const char *root;        /* "" for this host, else a fixture tree */
+	const char *socket_path; /* overrides [Control] Socket= */
+	bool dry_run;            /* --dry-run: overrides DryRun= */
+};
+
+/* What a node thread needs that is its own: a zoneinfo reader (kept fd and
+ * buffer) and a snapshot to parse into, so that no two threads share one. */
+struct manager_node {
+	int id;
+	struct zoneinfo_reader *reader;
+	struct zoneinfo *snapshot;
+	/* Serialises the actuator's per-node scratch between the node thread
+	 * and an operator's `reclaimctl reclaim` on the same node. */
+	pthread_mutex_t shrink_lock;
+	unsigned last_wake_reasons; /* for the run's log line (loop only) */
+	bool hopeless_reported;
+};
+
+/* An operator's reclaim, run on the control worker thread (memory.reclaim
+ * is synchronous and can take seconds: never on the event loop). */
+struct manager_job {
+	struct ctl_call *call;
+	struct shrink_request req;
+	char cgroup[CGROUP_PATH_MAX];
+	bool has_swappiness;
+	struct shrink_result res;
+	int r;
+	uint64_t duration_usec;
+};
+
+struct manager {
+	struct event_base *base;
+	struct manager_options opts;
+	char root[4096];
+	char socket_path[4096];
+	bool dry_run;
+	bool paused;
+	uint64_t start_usec, stats_since_usec;
+
+	struct conf *conf;
+	struct balance_params params;
+	struct topology topology;
+	struct features features;
+	struct cgroup_set *cgroups;
+	struct actuator *actuator;
+	struct kswapd *kswapd;
+	struct manager_node *nodes;
+	unsigned n_nodes;
+
+	/* The watermark monitor's own reader and snapshot. */
+	struct zoneinfo_reader *zi_reader;
+	struct zoneinfo *zi;
+	uint64_t monitor_interval_usec;
+	uint64_t nr_monitor_ticks, nr_monitor_errors;
+
+	/* PSI: a kernel trigger where accepted, else polling total deltas. */
+	struct psi_reader *psi;
+	struct psi_stat psi_last;
+	uint64_t psi_last_usec;
+	int psi_trigger_fd;
+	bool psi_available, psi_polling;
+	uint64_t nr_psi_events;
+
+	struct ring *events;
+	struct ctl_server *ctl;
+	struct notify *notify;
+	bool watchdog_withheld;
+
+	/* The control worker. */
+	pthread_t worker;
+	bool worker_started;
+	pthread_mutex_t worker_lock;
+	pthread_cond_t worker_cond;
+	struct manager_job *job;       /* queued or running, one at a time */
+	bool job_done, worker_stop;
+	int worker_efd;
+
+	struct event *ev_monitor, *ev_rescan, *ev_watchdog, *ev_status;
+	struct event *ev_ring, *ev_psi, *ev_worker;
+	struct event *ev_sigterm, *ev_sigint, *ev_sighup;
+	int exit_code;
+};
+
+int manager_new(const struct manager_options *opts, struct conf *conf, struct manager **ret);
+struct manager *manager_free(struct manager *m);
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct manager *, manager_free);
+int manager_run(struct manager *m);
+
+/* Detected state as one JSON object: --inspect adds it to the readers'. */
+int manager_inspect(const char *root, const struct conf *conf, struct json_object *j);
+
+/* manager.c, for manager-ctl.c */
+int manager_reload(struct manager *m, char *err, size_t errlen, struct json_object **ret_changed);
+int manager_apply_conf(struct manager *m);
+void manager_set_paused(struct manager *m, bool paused);
+struct manager_node *manager_node(struct manager *m, int id);
+int manager_start_job(struct manager *m, struct manager_job *job);
+
+/* manager-ctl.c */
+extern const struct ctl_handler manager_ctl_handler;
+struct json_object *manager_status_json(struct manager *m);
+struct json_object *manager_nodes_json(struct manager *m);
+struct json_object *manager_stats_json(struct manager *m);
+struct json_object *manager_event_json(struct manager *m, const struct kswapd_event *ev);
+void manager_status_line(struct manager *m, char *buf, size_t size);
+struct json_object *manager_conf_settings(const struct conf *conf);
+void manager_job_finish(struct manager *m, struct manager_job *job);

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#pragma once
+
+/*
+ * A kept-open file re-read from offset 0 into a buffer allocated once, at
+ * open time (lmkd's reread_file()). reread_file_read() neither allocates nor
+ * opens, so the reclaim path can call it while memory is short.
+ *
+ * Buffer size: at open the file is read once (growing a scratch buffer from
+ * 4 KiB), and the kept buffer is sized at twice what was read, at least
+ * min_size. Twice, because counters only gain digits slowly (a 64-bit
+ * counter is at most 20 digits, most fields are a few) and CPU hot-plug adds
+ * per-CPU lines (zoneinfo pagesets, ~190 bytes per CPU per populated zone);
+ * a file that outgrows the buffer gives -E2BIG on read, never a silently
+ * truncated text, and the caller reopens on its slow path.
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct reread_file {
+	int fd;
+	char *buf;
+	size_t size; /* bytes in buf, including room for the NUL */
+};
+
+#define REREAD_FILE_NULL ((struct reread_file){ .fd = -1 })
+
+/* Largest file accepted at open: /proc/zoneinfo on a 64-node 1024-CPU
+ * machine is below 32 MiB; anything past that is not a kernel text file. */
+#define REREAD_MAX_BYTES (UINT64_C(64) << 20)
+
+/* Open root + path read-only and size the buffer. */
+int reread_file_open(const char *root, const char *path, size_t min_size,
+		     struct reread_file *ret);
+
+/* Re-read into f->buf (NUL-terminated); returns the length, -E2BIG when
+ * the file no longer fits, or a negative errno from pread. */
+ssize_t reread_file_read(struct reread_file *f);
+
+void reread_file_close(struct reread_file *f);

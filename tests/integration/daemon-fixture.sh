@@ -1,0 +1,102 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# The whole daemon on a fixture tree: the watermark monitor sees a node below
+# its userspace low mark, wakes the node thread, balance runs write to the
+# node's reclaim file, and since a fixture never frees anything, 16 runs that
+# reclaim nothing make the node hopeless (MAX_RECLAIM_RETRIES); when its free
+# memory recovers on its own it gets another chance. Policy on a fixture; the
+# real kernel is proven in host-reclaim.sh and tests/vm.
+. "$(dirname "$0")/lib.sh"
+
+fx="$tmp/root"
+cp -r "$top_srcdir/tests/fixtures/host-6.18-1node" "$fx"
+chmod -R u+w "$fx"
+: >"$fx/sys/devices/system/node/node0/reclaim"
+cp "$fx/proc/zoneinfo" "$tmp/zoneinfo.balanced"
+# Every zone at 16 free pages: far below any low watermark.
+awk '/^  pages free/ { print "  pages free     16"; next } { print }' \
+	"$tmp/zoneinfo.balanced" >"$tmp/zoneinfo.starved"
+cat "$tmp/zoneinfo.starved" >"$fx/proc/zoneinfo"
+cat >"$tmp/reclaimd.conf" <<CONF
+[Reclaim]
+MonitorIntervalMin=20ms
+MonitorIntervalMax=200ms
+Paused=yes
+# A fixture frees nothing: no quota, so that 16 failing runs are quick.
+RateLimit=0
+CONF
+
+check "daemon starts paused on the fixture tree" \
+	start_daemon --root="$fx" --config="$tmp/reclaimd.conf"
+check "status says paused" [ "$(ctl --json status | json_get 'd["mode"]')" = paused ]
+ctl --json watch --events >"$tmp/events.json" 2>"$tmp/watch.err" &
+watch_pid=$!
+sleep 0.5
+check "resume" sh -c "\"$RECLAIMCTL\" --socket=\"$tmp/sock\" resume >/dev/null"
+
+nodes() { ctl --json nodes; }
+hopeless() { [ "$(nodes | json_get 'd["nodes"][0]["hopeless"]')" = True ]; }
+check "the starved node becomes hopeless after 16 failed runs" wait_for 20 hopeless
+nodes >"$tmp/nodes.json"
+check "woken by the watermark monitor" \
+	[ "$(json_get 'd["nodes"][0]["wake_reason"]' <"$tmp/nodes.json")" = watermark ]
+check "at least 16 balance runs (MAX_RECLAIM_RETRIES)" \
+	[ "$(json_get 'd["nodes"][0]["counters"]["runs"]' <"$tmp/nodes.json")" -ge 16 ]
+check "failure count reached 16" \
+	[ "$(json_get 'd["nodes"][0]["failures"]' <"$tmp/nodes.json")" -ge 16 ]
+check "state is hopeless" \
+	[ "$(json_get 'd["nodes"][0]["state"]' <"$tmp/nodes.json")" = hopeless ]
+check "balance runs wrote to node0/reclaim" \
+	grep -Eq '^[0-9]+' "$fx/sys/devices/system/node/node0/reclaim"
+kill "$watch_pid"
+wait "$watch_pid" 2>/dev/null
+# The seed's swap policy, seen in the write events: gentle priorities
+# (>= DEF_PRIORITY - 2) reclaim file pages only, lower ones use the kernel's
+# swappiness.
+events() { # PYTHON-CONDITION on event e: count of matching events
+	python3 -c 'import json,sys
+n = 0
+for line in open(sys.argv[1]):
+    line = line.strip()
+    if not line: continue
+    o = json.loads(line); e = o.get("event", o)
+    if eval(sys.argv[2]): n += 1
+print(n)' "$tmp/events.json" "$1"
+}
+check "watch streamed wake events with reason watermark" \
+	[ "$(events 'e["type"] == "wake" and e["reason"] == "watermark"')" -ge 1 ]
+check "writes at priorities 12..10 pass swappiness=0" \
+	[ "$(events 'e["type"] == "write" and e["priority"] >= 10 and e["swappiness"] == 0')" -ge 3 ]
+check "no write at a gentle priority may swap" \
+	[ "$(events 'e["type"] == "write" and e["priority"] >= 10 and e["swappiness"] != 0')" = 0 ]
+check "writes below priority 10 leave swappiness to the kernel" \
+	[ "$(events 'e["type"] == "write" and e["priority"] < 10 and e["swappiness"] is None')" -ge 1 ]
+check "run_end events report priority 1 reached" \
+	[ "$(events 'e["type"] in ("run_end", "hopeless") and e["priority"] == 1')" -ge 1 ]
+runs_before=$(json_get 'd["nodes"][0]["counters"]["runs"]' <"$tmp/nodes.json")
+sleep 1
+runs_after=$(nodes | json_get 'd["nodes"][0]["counters"]["runs"]')
+check "a hopeless node is not reclaimed from (runs $runs_before -> $runs_after)" \
+	[ "$runs_after" -le $((runs_before + 1)) ]
+
+# Free memory recovers on its own: the monitor lets the node try again.
+cat "$tmp/zoneinfo.balanced" >"$fx/proc/zoneinfo"
+not_hopeless() { [ "$(nodes | json_get 'd["nodes"][0]["hopeless"]')" = False ]; }
+check "hopeless clears when free memory recovers" wait_for 10 not_hopeless
+
+# Dry run: the same decisions, nothing written.
+stop_daemon
+: >"$fx/sys/devices/system/node/node0/reclaim"
+cat "$tmp/zoneinfo.starved" >"$fx/proc/zoneinfo"
+check "daemon starts in dry-run mode" \
+	start_daemon --root="$fx" --config="$tmp/reclaimd.conf" --dry-run
+ctl resume >/dev/null
+ran() { [ "$(nodes | json_get 'd["nodes"][0]["counters"]["runs"]')" -ge 2 ]; }
+check "dry run still makes balance runs" wait_for 10 ran
+check "dry run reports mode dry-run" \
+	[ "$(ctl --json status | json_get 'd["mode"]')" = dry-run ]
+check "dry run wrote nothing to node0/reclaim" \
+	[ ! -s "$fx/sys/devices/system/node/node0/reclaim" ]
+check "daemon stops cleanly on SIGTERM" stop_daemon
+tap_done

@@ -1,0 +1,92 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# The generated systemd units: `systemd-analyze verify` is clean (no output,
+# exit 0) and `systemd-analyze security --offline=true` rates the service's
+# exposure 2.0 or better; plus the settings the daemon depends on.
+#
+# verify checks that ExecStart= exists and that the Documentation= man
+# pages exist. The units carry the configured paths (@sbindir@, ...), where
+# nothing is installed yet, so they are verified with --root= on a scratch
+# tree that holds the units, the built reclaimd at its configured path, the
+# host's system units (for sysinit.target etc.) and /bin/kill; the man pages
+# come from the build (MANPATH), or --man=no when scdoc is missing.
+#
+# Output: TAP.
+
+: "${top_builddir:=.}" "${top_srcdir:=.}"
+service="$top_builddir/systemd/reclaimd.service"
+socket="$top_builddir/systemd/reclaimd.socket"
+
+if ! command -v systemd-analyze >/dev/null 2>&1; then
+	echo "1..0 # SKIP systemd-analyze not installed (apt-get install systemd)"
+	exit 0
+fi
+for d in /usr/lib/systemd/system /lib/systemd/system; do
+	[ -f "$d/sysinit.target" ] && sysunits=$d && break
+done
+if [ -z "$sysunits" ]; then
+	echo "1..0 # SKIP no system units (sysinit.target) to verify against"
+	exit 0
+fi
+
+tmp=$(mktemp -d /tmp/units-sh-XXXXXX) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+
+echo "1..8"
+n=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() { n=$((n + 1)); echo "not ok $n - $1"; [ -s "$tmp/out" ] && sed 's/^/# /' "$tmp/out"; }
+check() { if eval "$2"; then ok "$1"; else not_ok "$1"; fi; }
+
+root="$tmp/root"
+exec_start=$(sed -n 's/^ExecStart=\([^ ]*\).*/\1/p' "$service")
+mkdir -p "$root/etc/systemd/system" "$root${exec_start%/*}" "$root/bin" "$root/usr/lib/systemd"
+cp "$service" "$socket" "$root/etc/systemd/system/"
+cp "$top_builddir/reclaimd" "$root$exec_start"
+kill_bin=$(sed -n 's/^ExecReload=\([^ ]*\).*/\1/p' "$service")
+cp "$kill_bin" "$root$kill_bin"
+cp -R "$sysunits" "$root/usr/lib/systemd/system"
+[ -e "$root/lib" ] || ln -s usr/lib "$root/lib"
+
+man=--man=no
+if [ -f "$top_builddir/docs/reclaimd.8" ]; then
+	mkdir -p "$tmp/man/man8" "$tmp/man/man5"
+	cp "$top_builddir/docs/reclaimd.8" "$top_builddir/docs/reclaimctl.8" "$tmp/man/man8/"
+	cp "$top_builddir/docs/reclaimd.conf.5" "$tmp/man/man5/"
+	man=--man=yes
+	export MANPATH="$tmp/man"
+fi
+
+systemd-analyze verify "$man" --root="$root" reclaimd.service reclaimd.socket >"$tmp/out" 2>&1
+rc=$?
+check "systemd-analyze verify $man: exit 0 ($rc) and no output" '[ $rc -eq 0 ] && [ ! -s "$tmp/out" ]'
+
+# The check is not vacuous: a unit with a bad key or a missing binary fails.
+sed 's/^LockPersonality=yes/LockPersonality=yes\nNoSuchSetting=1/' "$service" >"$root/etc/systemd/system/reclaimd.service"
+systemd-analyze verify "$man" --root="$root" reclaimd.service >"$tmp/out" 2>&1
+check "verify reports an unknown key" 'grep -q "Unknown key .NoSuchSetting." "$tmp/out"'
+cp "$service" "$root/etc/systemd/system/"
+
+systemd-analyze security --offline=true "$service" >"$tmp/out" 2>&1
+score=$(sed -n 's/.*Overall exposure level for reclaimd.service: \([0-9.]*\).*/\1/p' "$tmp/out")
+check "security --offline exposure $score <= 2.0" \
+	'[ -n "$score" ] && awk -v s="$score" "BEGIN { exit !(s <= 2.0) }"'
+
+grep -v '^#' "$service" >"$tmp/svc"
+check "Type=notify with ExecReload=kill -HUP and WatchdogSec=" \
+	'grep -qx "Type=notify" "$tmp/svc" && grep -qx "ExecReload=/bin/kill -HUP \$MAINPID" "$tmp/svc" && grep -q "^WatchdogSec=[1-9]" "$tmp/svc"'
+check "capabilities: CAP_DAC_OVERRIDE and CAP_SYS_RESOURCE bounded, no CAP_SYS_ADMIN" \
+	'grep "^CapabilityBoundingSet=" "$tmp/svc" | grep -q CAP_DAC_OVERRIDE &&
+	 grep "^CapabilityBoundingSet=" "$tmp/svc" | grep -q CAP_SYS_RESOURCE &&
+	 ! grep "^CapabilityBoundingSet=" "$tmp/svc" | grep -q CAP_SYS_ADMIN'
+check "writes cgroupfs and node reclaim files: no ProtectControlGroups=, ProcSubset=pid; ReadWritePaths= both" \
+	'! grep -q "^ProtectControlGroups=yes" "$tmp/svc" && ! grep -q "^ProcSubset=pid" "$tmp/svc" &&
+	 grep -qx "ProtectSystem=strict" "$tmp/svc" &&
+	 grep -qx "ReadWritePaths=/sys/fs/cgroup -/sys/devices/system/node" "$tmp/svc"'
+check "stays resident: MemoryMin=, OOMScoreAdjust=-1000, RuntimeDirectory=reclaimd" \
+	'grep -q "^MemoryMin=[1-9]" "$tmp/svc" && grep -qx "OOMScoreAdjust=-1000" "$tmp/svc" &&
+	 grep -qx "RuntimeDirectory=reclaimd" "$tmp/svc"'
+check "socket: control.sock, SocketMode=0660, SocketGroup=reclaimd" \
+	'grep -q "^ListenStream=/.*/reclaimd/control.sock$" "$socket" && grep -qx "SocketMode=0660" "$socket" &&
+	 grep -qx "SocketGroup=reclaimd" "$socket"'

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#pragma once
+
+/*
+ * A simulated NUMA node for the engine's tests: one Normal zone, file and anon
+ * LRUs, cgroups above their soft target, allocations, reclaim efficiency and
+ * refaults, on a simulated clock. Deterministic: the same script gives the
+ * same shrinks, so tests assert exact byte counts.
+ *
+ * Not thread-safe: test-kswapd.c wraps it in its own mutex.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "backend.h"
+#include "zoneinfo.h"
+
+#define SIM_LOG_MAX 256
+#define SIM_SCRIPT_MAX 64
+
+/* What happens around the n-th shrink (0-based), overriding the defaults. */
+struct sim_step {
+	bool set;
+	int efficiency_permille;   /* for this shrink; -1: the node's default */
+	uint64_t alloc_pages;      /* allocated right after this shrink */
+};
+
+struct sim_node {
+	int id;
+	uint64_t page_size;
+	struct node_zoneinfo zi;   /* zones[0] is the Normal zone */
+
+	/* Reclaim model. */
+	unsigned efficiency_permille; /* share of a node request reclaimed */
+	bool swap;                    /* anon is reclaimable if swappiness != 0 */
+	unsigned refault_permille;    /* reclaimed file pages faulting straight back */
+	uint64_t soft_excess_pages;   /* held by cgroups above their soft target */
+	uint64_t usec_per_shrink;     /* simulated time one shrink takes */
+	uint64_t alloc_pages_per_sec; /* allocations as time passes */
+	int shrink_error;             /* negative errno to fail shrinks with */
+	int snapshot_error;           /* negative errno to fail snapshots with */
+
+	struct sim_step script[SIM_SCRIPT_MAX];
+
+	uint64_t now_usec;
+	uint64_t refaulted_pages;     /* total */
+	unsigned n_shrinks;           /* including failed ones */
+	unsigned n_snapshots;
+	unsigned n_log;
+	struct shrink_request log[SIM_LOG_MAX];
+	struct shrink_result log_res[SIM_LOG_MAX];
+};
+
+/*
+ * A node with one Normal zone of managed pages, free pages, the kernel's high
+ * watermark (low = high * 5 / 6, min = high * 2 / 3), file and anon LRU pages.
+ * Efficiency 100%, no swap, no refaults, no soft excess, 1 ms per shrink.
+ */
+void sim_node_init(struct sim_node *s, int id, uint64_t managed, uint64_t free_pages,
+		   uint64_t kernel_high, uint64_t file, uint64_t anon);
+
+/* Let usec of simulated time pass (allocations at alloc_pages_per_sec). */
+void sim_node_advance(struct sim_node *s, uint64_t usec);
+/* Allocate pages now (they become anon LRU pages). */
+void sim_node_alloc(struct sim_node *s, uint64_t pages);
+/* Free pages now (a process exits): free memory recovers on its own. */
+void sim_node_release(struct sim_node *s, uint64_t pages);
+
+/* struct reclaim_backend callbacks; userdata is the struct sim_node. */
+int sim_node_snapshot(void *userdata, int node, struct node_zoneinfo *ret);
+int sim_node_shrink(void *userdata, const struct shrink_request *req,
+		    struct shrink_result *ret);
+struct reclaim_backend sim_node_backend(struct sim_node *s);

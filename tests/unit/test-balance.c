@@ -1,0 +1,934 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * balance.c, the pure balance_pgdat(), driven against the simulated node
+ * with exact byte counts. The node threads are in test-kswapd.c.
+ *
+ * Every branch of ../shared/seed/kswapd.c and the test that covers it:
+ *
+ * | seed branch                                          | test                                   |
+ * |------------------------------------------------------|----------------------------------------|
+ * | kswapd: cpumask not empty -> set_cpus_allowed_ptr    | test-kswapd: test_name_and_affinity    |
+ * | kswapd: kswapd_highest_zoneidx() at the loop top     | test_request_merge                     |
+ * | kswapd: try_to_freeze() -> continue (no balance)     | test-kswapd: test_pause_resume         |
+ * | kswapd: kthread_should_stop() -> break               | test-kswapd: test_stop_within_one_write|
+ * | kswapd: reclaim_order < alloc_order -> goto sleep    | test-kswapd: test_hopeless_thread      |
+ * | try_to_sleep: freezing || should_stop -> return      | test-kswapd: test_pause_resume         |
+ * | try_to_sleep: balanced -> short sleep (HZ/10)        | test-kswapd: test_sleep_and_wake       |
+ * | try_to_sleep: woken early -> keep zoneidx, LOW_WMARK | test_request_keep_premature,           |
+ * |   _HIT_QUICKLY                                       |   test-kswapd: test_premature_wake     |
+ * | try_to_sleep: !remaining && balanced -> full sleep   | test-kswapd: test_sleep_and_wake       |
+ * | try_to_sleep: !remaining && !balanced -> HIGH_WMARK_ | test-kswapd: test_hopeless_thread      |
+ * |   HIT_QUICKLY                                        |                                        |
+ * | prepare_kswapd_sleep: hopeless -> sleep              | test_prepare_sleep                     |
+ * | wakeup_kswapd: merge zoneidx, hopeless -> no wake    | test_request_merge, test_wake_hopeless,|
+ * |                                                      |   test-kswapd: test_hopeless_thread    |
+ * | balance_pgdat: count_vm_event(PAGEOUTRUN)            | test_counters                          |
+ * | boost = eligible managed zones' watermark_boost      | test_boost_kernel_zones                |
+ * | restart: priority = DEF_PRIORITY                     | test_boost_drop_and_restart            |
+ * | buffer_heads_over_limit -> reclaim_idx = all zones   | none: no userspace analog (design.md)  |
+ * | !balanced && nr_boost_reclaim -> drop, goto restart  | test_boost_drop_and_restart            |
+ * | !nr_boost_reclaim && balanced -> goto out            | test_balanced_no_work                  |
+ * | boost && priority == DEF_PRIORITY-2 -> no raise      | test_boost_priority_floor              |
+ * | may_swap = !nr_boost_reclaim                         | test_boost_priority_floor,             |
+ * |                                                      |   test_swappiness_policy               |
+ * | kswapd_age_node()                                    | none: memory.reclaim ages (design.md)  |
+ * | priority < DEF_PRIORITY-2 -> may_writepage (swap)    | test_raise_priority, test_swappiness_  |
+ * |                                                      |   policy                               |
+ * | mem_cgroup_soft_limit_reclaim() before shrink_node   | test_soft_target_first,                |
+ * |                                                      |   test_soft_target_covers_pass         |
+ * | kswapd_shrink_node() got enough -> no raise          | test_shrink_node_satisfied             |
+ * | pfmemalloc_wait wake                                 | none: no throttled allocators          |
+ * | try_to_freeze() || kthread_should_stop() -> break    | test_interrupted,                      |
+ * |                                                      |   test-kswapd: test_pause_mid_run      |
+ * | nr_boost_reclaim -= min(nr_boost_reclaim, reclaimed) | test_boost_balanced                    |
+ * | nr_boost_reclaim && !nr_reclaimed -> break           | test_boost_abort_no_progress           |
+ * | raise_priority || !nr_reclaimed -> priority--        | test_raise_priority, test_no_progress  |
+ * | while (priority >= 1)                                | test_priority_exhausted                |
+ * | !sc.nr_reclaimed -> kswapd_failures++                | test_failures_hopeless                 |
+ * | kswapd_failures >= MAX_RECLAIM_RETRIES: hopeless     | test_failures_hopeless                 |
+ * | shrink_node reclaimable -> kswapd_failures = 0       | test_hopeless_recovers_by_reclaim      |
+ * | hopeless node balanced again (recovers on its own)   | test_hopeless_recovers_on_its_own      |
+ * | out: boosted -> subtract the boost                   | test_boost_balanced,                   |
+ * |                                                      |   test_boost_drop_and_restart,         |
+ * |                                                      |   test_interrupted                     |
+ * | psi_memstall_enter/leave (time in reclaim)           | test_counters                          |
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <string.h>
+
+#include "balance.h"
+#include "sim-node.h"
+
+#define PAGE 4096u
+#define MIB (UINT64_C(1) << 20)
+
+/*
+ * The standard node: Normal zone of 1,000,000 pages, kernel high 10000, so
+ * headroom 5000 pages, userspace low 15000 and high 17500. 400000 file and
+ * 300000 anon pages on the LRUs.
+ */
+#define UHIGH 17500u
+
+static void std_node(struct sim_node *s, uint64_t free_pages)
+{
+	sim_node_init(s, 0, 1000000, free_pages, 10000, 400000, 300000);
+}
+
+static struct balance_params std_params(void)
+{
+	struct balance_params p;
+
+	balance_params_init(&p);
+	p.soft_target = false;
+	p.swappiness = 60;
+	return p;
+}
+
+/* One run as kswapd.c drives it; returns the result. */
+static struct balance_result drive_hz(struct balance_node *b,
+				      const struct balance_params *p,
+				      struct sim_node *s, unsigned hz)
+{
+	struct balance_result res;
+	struct node_zoneinfo zi;
+	struct shrink_request req;
+	struct shrink_result sr;
+	int r;
+
+	assert_int_equal(sim_node_snapshot(s, s->id, &zi), 0);
+	balance_begin(b, p, &zi, hz, s->now_usec);
+	while ((r = balance_next(b, p, &zi, &req)) > 0) {
+		int k = sim_node_shrink(s, &req, &sr);
+
+		balance_account(b, p, &req, k < 0 ? NULL : &sr);
+		assert_int_equal(sim_node_snapshot(s, s->id, &zi), 0);
+	}
+	assert_int_equal(r, 0);
+	memset(&res, 0xaa, sizeof(res));
+	balance_end(b, p, s->now_usec, &res);
+	return res;
+}
+
+static struct balance_result drive(struct balance_node *b,
+				   const struct balance_params *p, struct sim_node *s)
+{
+	return drive_hz(b, p, s, WATERMARK_ZONEIDX_ALL);
+}
+
+struct want_shrink {
+	enum shrink_kind kind;
+	int priority;
+	int swappiness;
+	uint64_t pages;  /* asked */
+	uint64_t got;    /* reclaimed, pages */
+};
+
+static void assert_log(const struct sim_node *s, const struct want_shrink *w, unsigned n)
+{
+	if (s->n_log != n)
+		fail_msg("%u shrinks, expected %u", s->n_log, n);
+	for (unsigned i = 0; i < n; i++) {
+		const struct shrink_request *q = &s->log[i];
+
+		if (q->kind != w[i].kind || q->priority != w[i].priority ||
+		    q->swappiness != w[i].swappiness ||
+		    q->nr_to_reclaim != w[i].pages * PAGE ||
+		    s->log_res[i].nr_reclaimed != w[i].got * PAGE || q->node != 0)
+			fail_msg("shrink %u: kind %d prio %d swap %d pages %lu got %lu",
+				 i, q->kind, q->priority, q->swappiness,
+				 (unsigned long)(q->nr_to_reclaim / PAGE),
+				 (unsigned long)(s->log_res[i].nr_reclaimed / PAGE));
+	}
+}
+
+static void add_boost(struct balance_node *b, uint64_t bytes)
+{
+	struct balance_request w = BALANCE_REQUEST_NONE;
+
+	w.reasons = 1u << BALANCE_WAKE_BOOST;
+	w.boost_bytes = bytes;
+	balance_node_consume(b, &w);
+}
+
+/* --- pure helpers --- */
+
+struct swap_case {
+	int configured, priority;
+	uint64_t boost;
+	int want;
+};
+
+static void test_swappiness_policy(void **state)
+{
+	static const struct swap_case cases[] = {
+		{ 60, 12, 0, 0 }, { 60, 11, 0, 0 }, { 60, 10, 0, 0 },
+		{ 60, 9, 0, 60 }, { 60, 1, 0, 60 },
+		{ 60, 9, 1, 0 },  { 60, 1, 4096, 0 },
+		{ 200, 5, 0, 200 },
+		{ SWAPPINESS_KERNEL_DEFAULT, 9, 0, SWAPPINESS_KERNEL_DEFAULT },
+		{ SWAPPINESS_KERNEL_DEFAULT, 10, 0, 0 },
+	};
+	struct balance_params p = std_params();
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		p.swappiness = cases[i].configured;
+		if (balance_swappiness(&p, cases[i].priority, cases[i].boost) !=
+		    cases[i].want)
+			fail_msg("case %zu", i);
+	}
+}
+
+struct pass_case {
+	const char *what;
+	uint64_t free;
+	int priority, swappiness;
+	uint64_t boost_bytes, step_bytes;
+	bool has_lru;
+	uint64_t pages;
+};
+
+static void test_pass_bytes(void **state)
+{
+	static const struct pass_case cases[] = {
+		/* deficit 5500 + 400000 >> 12 = 97 */
+		{ "prio12-file", 12000, 12, 0, 0, 256 * MIB, true, 5597 },
+		/* anon counted once swapping: 700000 >> 9 = 1367 */
+		{ "prio9-swap", 12000, 9, 60, 0, 256 * MIB, true, 6867 },
+		{ "prio9-kernel-swap", 12000, 9, -1, 0, 256 * MIB, true, 6867 },
+		/* priority 1: half the file LRU, capped by the 256 MiB step */
+		{ "prio1-capped", 12000, 1, 0, 0, 256 * MIB, true, 65536 },
+		{ "prio1-1GiB-step", 12000, 1, 0, 0, 1024 * MIB, true, 205500 },
+		/* balanced: only the scan pressure, floored at 32 pages */
+		{ "balanced-floor", 20000, 12, 0, 0, 256 * MIB, false, 32 },
+		{ "balanced-lru", 20000, 12, 0, 0, 256 * MIB, true, 97 },
+		/* boost owed, rounded up to pages */
+		{ "boost", 20000, 12, 0, 4 * MIB + 1, 256 * MIB, true, 1025 + 97 },
+		{ "no-lru", 12000, 1, 0, 0, 256 * MIB, false, 5500 },
+		{ "huge-boost", 20000, 12, 0, UINT64_MAX, 256 * MIB, true, 65536 },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct pass_case *c = &cases[i];
+		struct balance_params p = std_params();
+		struct sim_node s;
+		uint64_t got;
+
+		std_node(&s, c->free);
+		s.zi.has_lru = c->has_lru;
+		p.step_bytes = c->step_bytes;
+		got = balance_pass_bytes(&p, &s.zi, WATERMARK_ZONEIDX_ALL, c->priority,
+					 c->swappiness, c->boost_bytes);
+		if (got != c->pages * PAGE)
+			fail_msg("%s: %lu pages", c->what, (unsigned long)(got / PAGE));
+	}
+}
+
+struct params_case {
+	const char *what;
+	uint64_t step;
+	int swappiness;
+	int r;
+};
+
+static void test_params_validate(void **state)
+{
+	static const struct params_case cases[] = {
+		{ "defaults", BALANCE_STEP_BYTES_DEFAULT, SWAPPINESS_KERNEL_DEFAULT, 0 },
+		{ "swap0", 128 * 1024, 0, 0 },
+		{ "swap200", 128 * 1024, 200, 0 },
+		{ "step<cluster", 128 * 1024 - 1, 0, -EINVAL },
+		{ "swap201", 128 * 1024, 201, -EINVAL },
+		{ "swap-2", 128 * 1024, -2, -EINVAL },
+	};
+	struct balance_params p;
+
+	balance_params_init(&p);
+	assert_int_equal(p.step_bytes, 256 * MIB);
+	assert_int_equal(p.swappiness, SWAPPINESS_KERNEL_DEFAULT);
+	assert_true(p.soft_target);
+	assert_int_equal(p.wmark.headroom_permyriad, 50);
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		balance_params_init(&p);
+		p.step_bytes = cases[i].step;
+		p.swappiness = cases[i].swappiness;
+		if (balance_params_validate(&p) != cases[i].r)
+			fail_msg("%s", cases[i].what);
+	}
+	balance_params_init(&p);
+	p.wmark.page_size = 3000;
+	assert_int_equal(balance_params_validate(&p), -EINVAL);
+}
+
+struct merge_case {
+	unsigned pending_idx, wake_idx, want_idx;
+};
+
+static void test_request_merge(void **state)
+{
+	static const struct merge_case cases[] = {
+		{ WATERMARK_ZONEIDX_NONE, 2, 2 },
+		{ 3, 1, 3 },
+		{ 1, 3, 3 },
+		{ 2, WATERMARK_ZONEIDX_NONE, 2 },
+		{ WATERMARK_ZONEIDX_NONE, WATERMARK_ZONEIDX_NONE, WATERMARK_ZONEIDX_NONE },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct balance_request pending = BALANCE_REQUEST_NONE;
+		struct balance_request w = BALANCE_REQUEST_NONE;
+
+		pending.highest_zoneidx = cases[i].pending_idx;
+		w.highest_zoneidx = cases[i].wake_idx;
+		balance_request_merge(&pending, &w);
+		assert_int_equal(pending.highest_zoneidx, cases[i].want_idx);
+	}
+
+	struct balance_request pending = BALANCE_REQUEST_NONE;
+	struct balance_request w = { .highest_zoneidx = 1,
+				     .reasons = 1u << BALANCE_WAKE_PSI,
+				     .boost_bytes = UINT64_MAX - 5 };
+
+	balance_request_merge(&pending, &w);
+	w.reasons = 1u << BALANCE_WAKE_BOOST;
+	w.boost_bytes = 10;
+	balance_request_merge(&pending, &w);
+	assert_int_equal(pending.reasons,
+			 (1u << BALANCE_WAKE_PSI) | (1u << BALANCE_WAKE_BOOST));
+	assert_true(pending.boost_bytes == UINT64_MAX);
+
+	/* kswapd_highest_zoneidx(): the previous one if none pending. */
+	pending = BALANCE_REQUEST_NONE;
+	assert_int_equal(balance_highest_zoneidx(&pending, 2), 2);
+	pending.highest_zoneidx = 1;
+	assert_int_equal(balance_highest_zoneidx(&pending, 2), 1);
+}
+
+static void test_request_keep_premature(void **state)
+{
+	struct balance_request pending = BALANCE_REQUEST_NONE;
+
+	/* No newer wake: the request that slept prematurely is kept. */
+	balance_request_keep_premature(&pending, 2);
+	assert_int_equal(pending.highest_zoneidx, 2);
+	/* A newer wake's zone wins. */
+	pending.highest_zoneidx = 1;
+	balance_request_keep_premature(&pending, 2);
+	assert_int_equal(pending.highest_zoneidx, 1);
+}
+
+static void test_reason_names(void **state)
+{
+	assert_string_equal(balance_wake_reason_to_string(BALANCE_WAKE_WATERMARK),
+			    "watermark");
+	assert_string_equal(balance_wake_reason_to_string(BALANCE_WAKE_MANUAL_RECLAIM),
+			    "manual-reclaim");
+	assert_null(balance_wake_reason_to_string(_BALANCE_WAKE_REASON_MAX));
+	assert_null(balance_wake_reason_to_string((enum balance_wake_reason)-1));
+	assert_string_equal(balance_end_reason_to_string(BALANCE_END_BOOST_NO_PROGRESS),
+			    "boost-no-progress");
+	assert_null(balance_end_reason_to_string(_BALANCE_END_REASON_MAX));
+}
+
+/* --- runs --- */
+
+static void test_balanced_no_work(void **state)
+{
+	struct balance_params p = std_params();
+	struct balance_node b;
+	struct sim_node s;
+	struct balance_result r;
+
+	std_node(&s, UHIGH);
+	balance_node_init(&b, 0);
+	r = drive(&b, &p, &s);
+	assert_int_equal(s.n_log, 0);
+	assert_int_equal(r.reason, BALANCE_END_BALANCED);
+	assert_true(r.balanced);
+	assert_int_equal(r.nr_reclaimed, 0);
+	assert_int_equal(r.priority, DEF_PRIORITY);
+	/* goto out skips kswapd_failures++ */
+	assert_int_equal(b.kswapd_failures, 0);
+	assert_int_equal(b.counters.runs, 1);
+	assert_int_equal(b.counters.passes[DEF_PRIORITY], 0);
+}
+
+static void test_normal_reclaim(void **state)
+{
+	static const struct want_shrink want[] = {
+		{ SHRINK_NODE, 12, 0, 5597, 5597 },
+	};
+	struct balance_params p = std_params();
+	struct balance_node b;
+	struct sim_node s;
+	struct balance_result r;
+
+	std_node(&s, 12000);
+	balance_node_init(&b, 0);
+	r = drive(&b, &p, &s);
+	assert_log(&s, want, 1);
+	assert_true(r.balanced);
+	assert_int_equal(r.nr_reclaimed, 5597 * PAGE);
+	assert_int_equal(r.priority, 12);
+	assert_int_equal(b.counters.passes[12], 1);
+	assert_int_equal(b.counters.reclaimed_bytes[12], 5597 * PAGE);
+}
+
+/* 50% efficiency: every pass falls short, so priority drops each pass, and
+ * from priority 9 the configured swappiness brings anon into the sum. */
+static void test_raise_priority(void **state)
+{
+	static const struct want_shrink want[] = {
+		{ SHRINK_NODE, 12, 0, 5597, 2798 }, /* 5500 + 400000 >> 12 */
+		{ SHRINK_NODE, 11, 0, 2895, 1447 }, /* 2702 + 397202 >> 11 */
+		{ SHRINK_NODE, 10, 0, 1641, 820 },  /* 1255 + 395755 >> 10 */
+		{ SHRINK_NODE, 9, 60, 1792, 896 },  /* 435 + 694935 >> 9 */
+	};
+	struct balance_params p = std_params();
+	struct balance_node b;
+	struct sim_node s;
+	struct balance_result r;
+
+	std_node(&s, 12000);
+	s.efficiency_permille = 500;
+	balance_node_init(&b, 0);
+	r = drive(&b, &p, &s);
+	assert_log(&s, want, 4);
+	assert_true(r.balanced);
+	assert_int_equal(r.priority, 9);
+	assert_int_equal(r.nr_reclaimed, (2798 + 1447 + 820 + 896) * PAGE);
+	for (int i = 9; i <= 12; i++)
+		assert_int_equal(b.counters.passes[i], 1);
+	assert_int_equal(b.counters.reclaimed_bytes[9], 896 * PAGE);
+}
+
+/* A 1 MiB step: every pass gets all it asked for, so kswapd_shrink_node()
+ * says enough was scanned and the priority stays at DEF_PRIORITY. */
+static void test_shrink_node_satisfied(void **state)
+{
+	struct balance_params p = std_params();
+	struct balance_node b;
+	struct sim_node s;
+	struct balance_result r;
+
+	std_node(&s, 12000);
+	p.step_bytes = 1 * MIB;
+	balance_node_init(&b, 0);
+	r = drive(&b, &p, &s);
+	assert_true(r.balanced);
+	assert_int_equal(s.n_log, 22);
+	for (unsigned i = 0; i < 21; i++) {
+		assert_int_equal(s.log[i].priority, 12);
+		assert_int_equal(s.log[i].nr_to_reclaim, 256 * PAGE);
+	}
+	/* deficit 124 + 394624 >> 12 = 96 */
+	assert_int_equal(s.log[21].nr_to_reclaim, 220 * PAGE);
+	assert_int_equal(b.counters.passes[12], 22);
+	assert_int_equal(b.counters.passes[11], 0);
+	assert_int_equal(r.priority, 12);
+}
+
+/* A pass that reclaims nothing lowers the priority even if it was not
+ * asked to raise it; reaching the end of the do-while ends the run short,
+ * without a failure when something was reclaimed. */
+static void test_priority_exhausted(void **state)
+{
+	struct balance_params p = std_params();
+	struct balance_node b;
+	struct sim_node s;
+	struct balance_result r;
+
+	std_node(&s, 12000);
+	s.efficiency_permille = 1;
+	balance_node_init(&b, 0);
+	r = drive(&b, &p, &s);
+	assert_int_equal(s.n_log, 12);
+	for (int i = 0; i < 12; i++)
+		assert_int_equal(s.log[i].priority, 12 - i);
+	assert_int_equal(r.reason, BALANCE_END_PRIORITY_EXHAUSTED);
+	assert_false(r.balanced);
+	assert_int_equal(r.priority, 1);
+	assert_true(r.nr_reclaimed > 0);
+	assert_int_equal(b.kswapd_failures, 0);
+	assert_int_equal(b.counters.runs_ended[BALANCE_END_PRIORITY_EXHAUSTED], 1);
+}
+
+static void test_no_progress(void **state)
+{
+	struct balance_params p = std_params();
+	struct balance_node b;
+	struct sim_node s;
+	struct balance_result r;
+
+	/* A step so small the pass is "satisfied" at 100% efficiency, but
+	 * the efficiency is 0: !nr_reclaimed lowers the priority anyway. */
+	std_node(&s, 12000);
+	s.efficiency_permille = 0;
+	balance_node_init(&b, 0);
+	r = drive(&b, &p, &s);
+	assert_int_equal(s.n_log, 12);
+	assert_int_equal(r.nr_reclaimed, 0);
+	assert_int_equal(r.reason, BALANCE_END_PRIORITY_EXHAUSTED);
+	assert_int_equal(b.kswapd_failures, 1);
+	assert_int_equal(b.counters.failures, 1);
+}
+
+static void test_failures_hopeless(void **state)
+{
+	struct balance_params p = std_params();
+	struct balance_node b;
+	struct sim_node s;
+	struct balance_result r;
+
+	std_node(&s, 12000);
+	s.efficiency_permille = 0;
+	balance_node_init(&b, 0);
+	for (unsigned i = 1; i < MAX_RECLAIM_RETRIES; i++) {
+		r = drive(&b, &p, &s);
+		assert_int_equal(r.failures, i);
+		assert_false(r.hopeless);
+		assert_false(balance_prepare_sleep(&b, &p, &s.zi, WATERMARK_ZONEIDX_ALL, 0));
+	}
+	r = drive(&b, &p, &s);
+	assert_int_equal(r.failures, MAX_RECLAIM_RETRIES);
+	assert_true(r.hopeless);
+	assert_true(balance_node_hopeless(&b));
+	assert_int_equal(b.counters.hopeless, 1);
+	assert_int_equal(b.counters.failures, MAX_RECLAIM_RETRIES);
+	/* A hopeless node sleeps although it is not balanced. */
+	assert_true(balance_prepare_sleep(&b, &p, &s.zi, WATERMARK_ZONEIDX_ALL, 0));
+}
+
+static void make_hopeless(struct balance_node *b, const struct balance_params *p,
+			  struct sim_node *s)
+{
+	unsigned saved = s->efficiency_permille;
+
+	s->efficiency_permille = 0;
+	for (unsigned i = 0; i < MAX_RECLAIM_RETRIES; i++)
+		(void)drive(b, p, s);
+	s->efficiency_permille = saved;
+	assert_true(balance_node_hopeless(b));
+	s->n_log = 0;
+}
+
+static void test_hopeless_recovers_by_reclaim(void **state)
+{
+	struct balance_params p = std_params();
+	struct balance_node b;
+	struct sim_node s;
+	struct balance_result r;
+
+	std_node(&s, 12000);
+	balance_node_init(&b, 0);
+	make_hopeless(&b, &p, &s);
+	/* The operator's reclaim reaches it and succeeds. */
+	r = drive(&b, &p, &s);
+	assert_true(r.balanced);
+	assert_false(r.hopeless);
+	assert_int_equal(b.kswapd_failures, 0);
+	assert_int_equal(b.counters.hopeless_recovered, 1);
+}
+
+static void test_hopeless_recovers_on_its_own(void **state)
+{
+	struct balance_params p = std_params();
+	struct balance_node b;
+	struct sim_node s;
+
+	std_node(&s, 12000);
+	balance_node_init(&b, 0);
+	make_hopeless(&b, &p, &s);
+	/* Still short: stays hopeless. */
+	assert_false(balance_observe(&b, &p, &s.zi));
+	assert_true(balance_node_hopeless(&b));
+	/* A process exits, free memory is back above the high mark. */
+	sim_node_release(&s, UHIGH - s.zi.zones[0].free);
+	assert_true(balance_observe(&b, &p, &s.zi));
+	assert_false(balance_node_hopeless(&b));
+	assert_int_equal(b.kswapd_failures, 0);
+	assert_int_equal(b.counters.hopeless_recovered, 1);
+	/* Observing a healthy node changes nothing. */
+	assert_false(balance_observe(&b, &p, &s.zi));
+	assert_int_equal(b.counters.hopeless_recovered, 1);
+}
+
+static void test_wake_hopeless(void **state)
+{
+	struct balance_params p = std_params();
+	struct balance_request pending = BALANCE_REQUEST_NONE;
+	struct balance_request w = BALANCE_REQUEST_NONE;
+	struct balance_node b;
+	struct sim_node s;
+
+	std_node(&s, 12000);
+	balance_node_init(&b, 0);
+
+	w.reasons = 1u << BALANCE_WAKE_WATERMARK;
+	w.highest_zoneidx = 1;
+	assert_true(balance_node_wake(&b, &pending, &w));
+	assert_int_equal(b.counters.wakes[BALANCE_WAKE_WATERMARK], 1);
+
+	make_hopeless(&b, &p, &s);
+	pending = BALANCE_REQUEST_NONE;
+	w.highest_zoneidx = 2;
+	assert_false(balance_node_wake(&b, &pending, &w));
+	w.reasons = 1u << BALANCE_WAKE_PSI;
+	assert_false(balance_node_wake(&b, &pending, &w));
+	assert_int_equal(b.counters.wakes_ignored_hopeless, 2);
+	/* Recorded all the same, as wakeup_kswapd() records before it
+	 * checks. */
+	assert_int_equal(pending.highest_zoneidx, 2);
+	w.reasons = 1u << BALANCE_WAKE_MANUAL_RECLAIM;
+	assert_true(balance_node_wake(&b, &pending, &w));
+	w.reasons = 1u << BALANCE_WAKE_BOOST;
+	assert_true(balance_node_wake(&b, &pending, &w));
+	assert_int_equal(b.counters.wakes_ignored_hopeless, 2);
+	assert_int_equal(b.counters.wakes[BALANCE_WAKE_WATERMARK], 2);
+	assert_int_equal(b.counters.wakes[BALANCE_WAKE_PSI], 1);
+	assert_int_equal(b.counters.wakes[BALANCE_WAKE_MANUAL_RECLAIM], 1);
+	assert_int_equal(b.counters.wakes[BALANCE_WAKE_BOOST], 1);
+}
+
+static void test_prepare_sleep(void **state)
+{
+	struct balance_params p = std_params();
+	struct balance_node b;
+	struct sim_node s;
+
+	balance_node_init(&b, 0);
+	std_node(&s, UHIGH);
+	assert_true(balance_prepare_sleep(&b, &p, &s.zi, WATERMARK_ZONEIDX_ALL, 0));
+	/* A boost owed or pending keeps the node awake. */
+	assert_false(balance_prepare_sleep(&b, &p, &s.zi, WATERMARK_ZONEIDX_ALL, 1));
+	add_boost(&b, MIB);
+	assert_false(balance_prepare_sleep(&b, &p, &s.zi, WATERMARK_ZONEIDX_ALL, 0));
+	b.boost_ledger_bytes = 0;
+	std_node(&s, UHIGH - 1);
+	assert_false(balance_prepare_sleep(&b, &p, &s.zi, WATERMARK_ZONEIDX_ALL, 0));
+	/* Hopeless: sleep, boost or not. */
+	b.kswapd_failures = MAX_RECLAIM_RETRIES;
+	assert_true(balance_prepare_sleep(&b, &p, &s.zi, WATERMARK_ZONEIDX_ALL, MIB));
+}
+
+/* --- boost --- */
+
+static void test_boost_balanced(void **state)
+{
+	static const struct want_shrink want[] = {
+		/* boost 1024 pages + 400000 >> 12, swappiness 0 */
+		{ SHRINK_NODE, 12, 0, 1121, 1121 },
+	};
+	struct balance_params p = std_params();
+	struct balance_node b;
+	struct sim_node s;
+	struct balance_result r;
+
+	std_node(&s, 20000);
+	balance_node_init(&b, 0);
+	add_boost(&b, 4 * MIB);
+	r = drive(&b, &p, &s);
+	assert_log(&s, want, 1);
+	assert_true(r.balanced);
+	assert_int_equal(r.boost_reclaimed, 4 * MIB);
+	assert_int_equal(b.boost_ledger_bytes, 0);
+	assert_int_equal(b.counters.boost_reclaimed_bytes, 4 * MIB);
+	assert_int_equal(b.counters.boost_restarts, 0);
+}
+
+/* Only eligible managed zones' watermark_boost counts; the kernel's boost is
+ * not ours to clear, so the (empty) ledger stays empty. */
+static void test_boost_kernel_zones(void **state)
+{
+	struct balance_params p = std_params();
+	struct balance_node b;
+	struct sim_node s;
+	struct balance_result r;
+
+	std_node(&s, 20000);
+	s.zi.n_zones = 3;
+	s.zi.zones[0].boost = 512;
+	s.zi.zones[1] = s.zi.zones[0];
+	s.zi.zones[1].boost = 1000; /* zone 1: not eligible for hz 0 */
+	s.zi.zones[2] = s.zi.zones[0];
+	s.zi.zones[2].managed = 0;
+	s.zi.zones[2].boost = 2000; /* unmanaged */
+	balance_node_init(&b, 0);
+	r = drive_hz(&b, &p, &s, 0);
+	assert_int_equal(s.n_log, 1);
+	/* 512 + 400000 >> 12 */
+	assert_int_equal(s.log[0].nr_to_reclaim, (512 + 97) * PAGE);
+	assert_int_equal(s.log[0].swappiness, 0);
+	assert_int_equal(r.boost_reclaimed, 512 * PAGE);
+	assert_int_equal(b.boost_ledger_bytes, 0);
+}
+
+/* 50% efficiency, 4 MiB boost, 1 MiB steps: 128 pages a pass; the priority
+ * falls to DEF_PRIORITY - 2 and stays there; never any swap. */
+static void test_boost_priority_floor(void **state)
+{
+	static const int want_prio[] = { 12, 11, 10, 10, 10, 10, 10, 10 };
+	struct balance_params p = std_params();
+	struct balance_node b;
+	struct sim_node s;
+	struct balance_result r;
+
+	std_node(&s, 20000);
+	s.efficiency_permille = 500;
+	p.step_bytes = 1 * MIB;
+	balance_node_init(&b, 0);
+	add_boost(&b, 4 * MIB);
+	r = drive(&b, &p, &s);
+	assert_int_equal(s.n_log, 8);
+	for (unsigned i = 0; i < 8; i++) {
+		assert_int_equal(s.log[i].priority, want_prio[i]);
+		assert_int_equal(s.log[i].swappiness, 0);
+		assert_int_equal(s.log[i].nr_to_reclaim, 256 * PAGE);
+		assert_int_equal(s.log_res[i].nr_reclaimed, 128 * PAGE);
+	}
+	assert_true(r.balanced);
+	assert_int_equal(r.priority, DEF_PRIORITY - 2);
+	assert_int_equal(b.counters.passes[10], 6);
+	assert_int_equal(b.counters.passes[9], 0);
+	assert_int_equal(b.boost_ledger_bytes, 0);
+}
+
+/* Balanced with a boost; the first boosted pass falls short (priority 11),
+ * then an allocation burst unbalances the node: the boost is dropped and
+ * the run restarts as normal reclaim at DEF_PRIORITY. The dropped boost is
+ * cleared from the ledger at the end, as the kernel clears zone boosts. */
+static void test_boost_drop_and_restart(void **state)
+{
+	static const struct want_shrink want[] = {
+		{ SHRINK_NODE, 12, 0, 256, 128 },
+		{ SHRINK_NODE, 11, 0, 256, 256 },
+		/* restart: deficit 17500 - 15984 = 1516 */
+		{ SHRINK_NODE, 12, 0, 256, 256 },
+		{ SHRINK_NODE, 12, 0, 256, 256 },
+		{ SHRINK_NODE, 12, 0, 256, 256 },
+		{ SHRINK_NODE, 12, 0, 256, 256 },
+		{ SHRINK_NODE, 12, 0, 256, 256 },
+		{ SHRINK_NODE, 12, 0, 256, 256 },
+	};
+	struct balance_params p = std_params();
+	struct balance_node b;
+	struct sim_node s;
+	struct balance_result r;
+
+	std_node(&s, 17600);
+	p.step_bytes = 1 * MIB;
+	s.script[0] = (struct sim_step){ .set = true, .efficiency_permille = 500 };
+	s.script[1] = (struct sim_step){ .set = true, .efficiency_permille = -1,
+					 .alloc_pages = 2000 };
+	balance_node_init(&b, 0);
+	add_boost(&b, 4 * MIB);
+	r = drive(&b, &p, &s);
+	assert_log(&s, want, 8);
+	assert_true(r.balanced);
+	assert_int_equal(b.counters.boost_restarts, 1);
+	assert_int_equal(r.boost_reclaimed, 384 * PAGE);
+	assert_int_equal(b.boost_ledger_bytes, 0);
+	assert_int_equal(b.counters.passes[12], 7);
+	assert_int_equal(b.counters.passes[11], 1);
+}
+
+static void test_boost_abort_no_progress(void **state)
+{
+	struct balance_params p = std_params();
+	struct balance_node b;
+	struct sim_node s;
+	struct balance_result r;
+
+	std_node(&s, 20000);
+	s.efficiency_permille = 0;
+	balance_node_init(&b, 0);
+	add_boost(&b, 4 * MIB);
+	r = drive(&b, &p, &s);
+	assert_int_equal(s.n_log, 1);
+	assert_int_equal(r.reason, BALANCE_END_BOOST_NO_PROGRESS);
+	assert_false(r.balanced);
+	assert_int_equal(b.kswapd_failures, 1);
+	/* Cleared like a zone boost, so the node can sleep. */
+	assert_int_equal(b.boost_ledger_bytes, 0);
+	assert_true(balance_prepare_sleep(&b, &p, &s.zi, WATERMARK_ZONEIDX_ALL, 0));
+}
+
+/* Pause or stop after a write: leave the loop; a boost keeps what it still
+ * owes, for the next run. */
+static void test_interrupted(void **state)
+{
+	struct balance_params p = std_params();
+	struct balance_node b;
+	struct sim_node s;
+	struct node_zoneinfo zi;
+	struct shrink_request req;
+	struct shrink_result sr;
+	struct balance_result r;
+
+	std_node(&s, 20000);
+	p.step_bytes = 1 * MIB;
+	balance_node_init(&b, 0);
+	add_boost(&b, 4 * MIB);
+	assert_int_equal(sim_node_snapshot(&s, 0, &zi), 0);
+	balance_begin(&b, &p, &zi, WATERMARK_ZONEIDX_ALL, 1000);
+	assert_int_equal(balance_next(&b, &p, &zi, &req), 1);
+	/* Issued and not accounted: asking again is a bug. */
+	assert_int_equal(balance_next(&b, &p, &zi, &req), -EBUSY);
+	assert_int_equal(sim_node_shrink(&s, &req, &sr), 0);
+	balance_account(&b, &p, &req, &sr);
+	balance_interrupt(&b);
+	assert_int_equal(balance_next(&b, &p, &zi, &req), 0);
+	balance_end(&b, &p, 1500, &r);
+	assert_int_equal(r.reason, BALANCE_END_INTERRUPTED);
+	assert_false(r.balanced);
+	assert_int_equal(r.nr_reclaimed, 1 * MIB);
+	assert_int_equal(b.boost_ledger_bytes, 3 * MIB);
+	assert_int_equal(b.kswapd_failures, 0);
+	assert_int_equal(r.duration_usec, 500);
+	/* No run in progress. */
+	assert_int_equal(balance_next(&b, &p, &zi, &req), -EINVAL);
+}
+
+/* --- soft target --- */
+
+static void test_soft_target_first(void **state)
+{
+	static const struct want_shrink want[] = {
+		{ SHRINK_SOFT_TARGET, 12, 0, 5597, 1000 },
+		{ SHRINK_NODE, 12, 0, 4597, 4597 },
+	};
+	struct balance_params p = std_params();
+	struct balance_node b;
+	struct sim_node s;
+	struct balance_result r;
+
+	p.soft_target = true;
+	std_node(&s, 12000);
+	s.soft_excess_pages = 1000;
+	balance_node_init(&b, 0);
+	r = drive(&b, &p, &s);
+	assert_log(&s, want, 2);
+	assert_true(r.balanced);
+	assert_int_equal(b.counters.soft_reclaimed_bytes, 1000 * PAGE);
+	assert_int_equal(b.counters.reclaimed_bytes[12], 5597 * PAGE);
+	assert_int_equal(b.counters.passes[12], 1);
+}
+
+/* The soft pass freed the whole pass: no node write, priority kept. */
+static void test_soft_target_covers_pass(void **state)
+{
+	static const struct want_shrink want[] = {
+		{ SHRINK_SOFT_TARGET, 12, 0, 5597, 5597 },
+	};
+	struct balance_params p = std_params();
+	struct balance_node b;
+	struct sim_node s;
+	struct balance_result r;
+
+	p.soft_target = true;
+	std_node(&s, 12000);
+	s.soft_excess_pages = 100000;
+	balance_node_init(&b, 0);
+	r = drive(&b, &p, &s);
+	assert_log(&s, want, 1);
+	assert_true(r.balanced);
+	assert_int_equal(r.priority, 12);
+}
+
+static void test_shrink_error(void **state)
+{
+	struct balance_params p = std_params();
+	struct balance_node b;
+	struct sim_node s;
+	struct balance_result r;
+
+	std_node(&s, 12000);
+	s.shrink_error = -EIO;
+	balance_node_init(&b, 0);
+	r = drive(&b, &p, &s);
+	assert_int_equal(s.n_shrinks, 12);
+	assert_int_equal(b.counters.shrink_errors, 12);
+	assert_int_equal(r.nr_reclaimed, 0);
+	assert_int_equal(b.kswapd_failures, 1);
+}
+
+static void test_dry_run(void **state)
+{
+	struct balance_params p = std_params();
+	struct balance_node b;
+	struct sim_node s;
+
+	p.dry_run = true;
+	std_node(&s, 12000);
+	balance_node_init(&b, 0);
+	(void)drive(&b, &p, &s);
+	assert_int_equal(s.n_log, 12);
+	for (unsigned i = 0; i < s.n_log; i++)
+		assert_true(s.log[i].dry_run);
+	assert_int_equal(s.zi.zones[0].free, 12000);
+}
+
+static void test_counters(void **state)
+{
+	struct balance_params p = std_params();
+	struct balance_node b;
+	struct sim_node s;
+	struct balance_result r;
+
+	std_node(&s, 12000);
+	s.usec_per_shrink = 2500;
+	s.efficiency_permille = 500;
+	balance_node_init(&b, 0);
+	s.now_usec = 1000000;
+	r = drive(&b, &p, &s);
+	/* Four shrinks of 2.5 ms simulated time each. */
+	assert_int_equal(r.duration_usec, 10000);
+	assert_int_equal(b.counters.last_run_usec, 10000);
+	(void)drive(&b, &p, &s); /* balanced: no shrink, no time */
+	assert_int_equal(b.counters.last_run_usec, 0);
+	assert_int_equal(b.counters.total_run_usec, 10000);
+	assert_int_equal(b.counters.runs, 2);
+	assert_int_equal(b.counters.runs_ended[BALANCE_END_BALANCED], 2);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_swappiness_policy),
+		cmocka_unit_test(test_pass_bytes),
+		cmocka_unit_test(test_params_validate),
+		cmocka_unit_test(test_request_merge),
+		cmocka_unit_test(test_request_keep_premature),
+		cmocka_unit_test(test_reason_names),
+		cmocka_unit_test(test_balanced_no_work),
+		cmocka_unit_test(test_normal_reclaim),
+		cmocka_unit_test(test_raise_priority),
+		cmocka_unit_test(test_shrink_node_satisfied),
+		cmocka_unit_test(test_priority_exhausted),
+		cmocka_unit_test(test_no_progress),
+		cmocka_unit_test(test_failures_hopeless),
+		cmocka_unit_test(test_hopeless_recovers_by_reclaim),
+		cmocka_unit_test(test_hopeless_recovers_on_its_own),
+		cmocka_unit_test(test_wake_hopeless),
+		cmocka_unit_test(test_prepare_sleep),
+		cmocka_unit_test(test_boost_balanced),
+		cmocka_unit_test(test_boost_kernel_zones),
+		cmocka_unit_test(test_boost_priority_floor),
+		cmocka_unit_test(test_boost_drop_and_restart),
+		cmocka_unit_test(test_boost_abort_no_progress),
+		cmocka_unit_test(test_interrupted),
+		cmocka_unit_test(test_soft_target_first),
+		cmocka_unit_test(test_soft_target_covers_pass),
+		cmocka_unit_test(test_shrink_error),
+		cmocka_unit_test(test_dry_run),
+		cmocka_unit_test(test_counters),
+	};
+
+	return cmocka_run_group_tests_name("balance", tests, NULL, NULL);
+}

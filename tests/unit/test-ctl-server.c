@@ -1,0 +1,686 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The control server in-process: the event loop runs in a thread with a
+ * fake handler, the test talks to it over a real Unix socket in a temporary
+ * directory with the client library and raw sockets.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <event2/thread.h>
+#include <json-c/json.h>
+
+#include "ctl-client.h"
+#include "ctl-server.h"
+#include "util.h"
+
+struct fixture {
+	char dir[64];
+	char path[128];
+	struct event_base *base;
+	struct ctl_server *server;
+	pthread_t thread;
+	/* Written by the loop thread, read after it stopped. */
+	unsigned calls[_CTL_CMD_MAX];
+	unsigned mutating_calls_from_non_admin;
+	size_t pad_bytes;
+	struct ctl_call *deferred;
+	struct event *timer;
+};
+
+static void fake_timer_cb(evutil_socket_t fd, short what, void *userdata)
+{
+	struct fixture *f = userdata;
+	struct json_object *result = json_object_new_object();
+
+	(void)fd;
+	(void)what;
+	json_object_object_add(result, "reclaimed_bytes", json_object_new_int64(4096));
+	ctl_call_reply(f->deferred, 0, result, NULL);
+	f->deferred = NULL;
+}
+
+static int fake_handle(void *userdata, struct ctl_call *call, const struct ctl_peer *peer,
+		       const struct ctl_command *command, struct json_object *args,
+		       struct json_object **ret_result, char *errbuf, size_t errlen)
+{
+	struct fixture *f = userdata;
+	struct json_object *o = json_object_new_object(), *ev;
+	struct timeval tv = { 0, 50000 };
+
+	f->calls[command->id]++;
+	if (ctl_command_is_mutating(command, args) && !peer->admin)
+		f->mutating_calls_from_non_admin++;
+	switch (command->id) {
+	case CTL_CMD_STATUS:
+		json_object_object_add(o, "clients",
+				       json_object_new_int(ctl_server_n_clients(f->server)));
+		json_object_object_add(o, "subscribers",
+				       json_object_new_int(ctl_server_n_subscribers(f->server)));
+		json_object_object_add(o, "uid", json_object_new_int(peer->uid));
+		json_object_object_add(o, "admin", json_object_new_boolean(peer->admin));
+		if (f->pad_bytes) {
+			char *pad = malloc(f->pad_bytes + 1);
+
+			memset(pad, 'x', f->pad_bytes);
+			pad[f->pad_bytes] = '\0';
+			json_object_object_add(o, "pad", json_object_new_string(pad));
+			free(pad);
+		}
+		break;
+	case CTL_CMD_CONFIG:
+		json_object_put(o);
+		snprintf(errbuf, errlen, "No such key \"x\".");
+		return -ENOENT;
+	case CTL_CMD_PAUSE:
+		ev = json_object_new_object();
+		json_object_object_add(ev, "type", json_object_new_string("pause"));
+		ctl_server_broadcast_event(f->server, ev);
+		json_object_put(ev);
+		break;
+	case CTL_CMD_RECLAIM:
+		json_object_put(o);
+		f->deferred = call;
+		if (!f->timer)
+			f->timer = evtimer_new(f->base, fake_timer_cb, f);
+		evtimer_add(f->timer, &tv);
+		return CTL_HANDLE_DEFERRED;
+	default:
+		break;
+	}
+	*ret_result = o;
+	return 0;
+}
+
+static const struct ctl_handler fake_handler = { .handle = fake_handle };
+
+static void *loop_thread(void *userdata)
+{
+	struct fixture *f = userdata;
+
+	event_base_loop(f->base, EVLOOP_NO_EXIT_ON_EMPTY);
+	return NULL;
+}
+
+static struct fixture *server_start(const struct ctl_server_options *options)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	struct ctl_server_options o = options ? *options : (struct ctl_server_options){};
+
+	assert_non_null(f);
+	strcpy(f->dir, "/tmp/test-ctl-server.XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	/* The unprivileged child must reach the socket. */
+	assert_int_equal(chmod(f->dir, 0755), 0);
+	snprintf(f->path, sizeof(f->path), "%s/sub/control.sock", f->dir);
+	f->base = event_base_new();
+	assert_non_null(f->base);
+	o.path = f->path;
+	assert_int_equal(ctl_server_new(f->base, &o, &fake_handler, f, &f->server), 0);
+	assert_int_equal(pthread_create(&f->thread, NULL, loop_thread, f), 0);
+	return f;
+}
+
+static void server_stop(struct fixture *f)
+{
+	event_base_loopexit(f->base, NULL);
+	assert_int_equal(pthread_join(f->thread, NULL), 0);
+}
+
+static void server_free(struct fixture *f)
+{
+	char sub[160];
+
+	f->server = ctl_server_free(f->server);
+	/* The server removes the socket it created. */
+	assert_int_equal(access(f->path, F_OK), -1);
+	if (f->timer)
+		event_free(f->timer);
+	event_base_free(f->base);
+	snprintf(sub, sizeof(sub), "%s/sub", f->dir);
+	rmdir(sub);
+	rmdir(f->dir);
+	free(f);
+}
+
+static struct ctl_client *connect_ok(struct fixture *f)
+{
+	struct ctl_client *c = NULL;
+
+	assert_int_equal(ctl_client_connect(f->path, 2 * USEC_PER_SEC, &c), 0);
+	ctl_client_set_timeout(c, 5 * USEC_PER_SEC);
+	return c;
+}
+
+static int64_t status_int(struct ctl_client *c, const char *key)
+{
+	struct json_object *result = NULL, *v;
+	struct ctl_error e;
+	int64_t n;
+
+	if (ctl_client_call(c, "status", NULL, &result, &e) < 0)
+		fail_msg("status failed: %s", e.message);
+	assert_true(json_object_object_get_ex(result, key, &v));
+	n = json_object_get_int64(v);
+	json_object_put(result);
+	return n;
+}
+
+/* Read one line and expect an error with this code. */
+static void expect_error(struct ctl_client *c, int code, const char *substring)
+{
+	struct ctl_reply reply;
+	struct ctl_error e;
+
+	assert_int_equal(ctl_client_read(c, 5 * USEC_PER_SEC, &reply, &e), 0);
+	assert_int_equal(reply.kind, CTL_REPLY_ERROR);
+	if (reply.error.code != code || !strstr(reply.error.message, substring))
+		fail_msg("got %s \"%s\", want %s \"%s\"",
+			 ctl_error_code_to_string(reply.error.code), reply.error.message,
+			 ctl_error_code_to_string(code), substring);
+}
+
+static void expect_closed(struct ctl_client *c)
+{
+	struct ctl_reply reply;
+	struct ctl_error e;
+
+	assert_int_equal(ctl_client_read(c, 5 * USEC_PER_SEC, &reply, &e), -ECONNRESET);
+}
+
+static void send_line(struct ctl_client *c, const char *line)
+{
+	assert_int_equal(ctl_client_send_raw(c, line, strlen(line)), 0);
+}
+
+static void test_socket_created(void **state)
+{
+	struct fixture *f = server_start(NULL);
+	struct stat st;
+
+	(void)state;
+	assert_int_equal(stat(f->path, &st), 0);
+	assert_true(S_ISSOCK(st.st_mode));
+	assert_int_equal(st.st_mode & 07777, 0660);
+	server_stop(f);
+	server_free(f);
+}
+
+static void test_status_roundtrip(void **state)
+{
+	struct fixture *f = server_start(NULL);
+	_cleanup_(ctl_client_freep) struct ctl_client *c = connect_ok(f);
+	struct json_object *result = NULL;
+	struct ctl_error e;
+
+	(void)state;
+	assert_int_equal(status_int(c, "clients"), 1);
+	assert_int_equal(status_int(c, "uid"), getuid());
+	assert_int_equal(status_int(c, "admin"), getuid() == 0);
+	/* A handler error reaches the client with its code and message. */
+	assert_int_equal(ctl_client_call(c, "config", NULL, &result, &e), -EREMOTE);
+	assert_int_equal(e.code, -ENOENT);
+	assert_string_equal(e.message, "No such key \"x\".");
+	assert_null(result);
+	server_stop(f);
+	assert_int_equal(f->calls[CTL_CMD_STATUS], 3);
+	assert_int_equal(f->calls[CTL_CMD_CONFIG], 1);
+	server_free(f);
+}
+
+static void test_bad_requests_keep_connection(void **state)
+{
+	struct fixture *f = server_start(NULL);
+	_cleanup_(ctl_client_freep) struct ctl_client *c = connect_ok(f);
+
+	(void)state;
+	send_line(c, "this is not json\n");
+	expect_error(c, -EINVAL, "not valid JSON");
+	send_line(c, "\n   \n{\"v\":1,\"id\":5,\"cmd\":\"reclaim\",\"args\":{\"node\":\"0\",\"bytes\":1}}\n");
+	expect_error(c, -EINVAL, "\"node\" of \"reclaim\" must be a non-negative integer, not a string");
+	send_line(c, "{\"v\":1,\"id\":6,\"cmd\":\"frobnicate\"}\n");
+	expect_error(c, -EOPNOTSUPP, "Unknown command \"frobnicate\"");
+	send_line(c, "{\"v\":1,\"id\":7,\"cmd\":\"reclaim\",\"args\":{\"cgroup\":\"/../../etc\",\"bytes\":4096}}\n");
+	expect_error(c, -EINVAL, "absolute path below the cgroup root");
+	send_line(c, "{\"v\":9,\"id\":8,\"cmd\":\"status\"}\n");
+	expect_error(c, -EPROTO, "protocol version 1");
+	/* Still connected and served. */
+	assert_int_equal(status_int(c, "clients"), 1);
+	server_stop(f);
+	/* None of the bad requests reached the handler. */
+	assert_int_equal(f->calls[CTL_CMD_RECLAIM], 0);
+	assert_int_equal(f->calls[CTL_CMD_STATUS], 1);
+	server_free(f);
+}
+
+static void test_oversized_line(void **state)
+{
+	struct fixture *f = server_start(NULL);
+	_cleanup_(ctl_client_freep) struct ctl_client *c = connect_ok(f);
+	_cleanup_(ctl_client_freep) struct ctl_client *c2 = connect_ok(f);
+	size_t n = CTL_REQUEST_MAX_BYTES + 100;
+	char *big = malloc(n);
+
+	(void)state;
+	/* A line that is valid JSON up to the limit, but never ends. */
+	memset(big, ' ', n);
+	memcpy(big, "{\"v\":1,\"cmd\":\"status\",\"pad\":\"", 29);
+	assert_int_equal(ctl_client_send_raw(c, big, n), 0);
+	free(big);
+	expect_error(c, -E2BIG, "longer than 65536 bytes");
+	expect_closed(c);
+	/* Other clients are unaffected. */
+	assert_int_equal(status_int(c2, "clients"), 1);
+	server_stop(f);
+	server_free(f);
+}
+
+static void test_line_in_pieces(void **state)
+{
+	struct fixture *f = server_start(NULL);
+	_cleanup_(ctl_client_freep) struct ctl_client *c = connect_ok(f);
+	static const char line[] = "{\"v\":1,\"id\":42,\"cmd\":\"status\"}\n";
+	struct ctl_reply reply;
+	struct ctl_error e;
+
+	(void)state;
+	/* Dripped a few bytes at a time: the remembered scan position must
+	 * not skip the newline when it finally comes, nor the next line. */
+	for (size_t i = 0; i < sizeof(line) - 1; i += 5) {
+		assert_int_equal(ctl_client_send_raw(c, line + i, MIN((size_t)5, sizeof(line) - 1 - i)), 0);
+		usleep(2000);
+	}
+	assert_int_equal(ctl_client_read(c, 2 * USEC_PER_SEC, &reply, &e), 0);
+	assert_int_equal(reply.kind, CTL_REPLY_OK);
+	assert_int_equal(reply.id, 42);
+	ctl_reply_done(&reply);
+	send_line(c, "{\"v\":1,\"id\":43,");
+	usleep(20000);
+	send_line(c, "\"cmd\":\"status\"}\n{\"v\":1,\"id\":44,\"cmd\":\"status\"}\n");
+	for (int64_t id = 43; id <= 44; id++) {
+		assert_int_equal(ctl_client_read(c, 2 * USEC_PER_SEC, &reply, &e), 0);
+		assert_int_equal(reply.kind, CTL_REPLY_OK);
+		assert_int_equal(reply.id, id);
+		ctl_reply_done(&reply);
+	}
+	server_stop(f);
+	assert_int_equal(f->calls[CTL_CMD_STATUS], 3);
+	server_free(f);
+}
+
+static void test_line_at_limit_accepted(void **state)
+{
+	struct ctl_server_options o = { .max_line_bytes = 100 };
+	struct fixture *f = server_start(&o);
+	_cleanup_(ctl_client_freep) struct ctl_client *c = connect_ok(f);
+	char line[128];
+
+	(void)state;
+	/* Exactly 100 bytes before the newline is allowed, 101 is not. */
+	snprintf(line, sizeof(line), "{\"v\":1,\"id\":99,\"cmd\":\"status\"}%70s\n", "");
+	assert_int_equal(strlen(line), 101);
+	send_line(c, line);
+	assert_int_equal(status_int(c, "clients"), 1);
+	snprintf(line, sizeof(line), "{\"v\":1,\"id\":99,\"cmd\":\"status\"}%71s\n", "");
+	send_line(c, line);
+	expect_error(c, -E2BIG, "longer than 100 bytes");
+	expect_closed(c);
+	server_stop(f);
+	server_free(f);
+}
+
+static void test_max_clients(void **state)
+{
+	struct ctl_server_options o = { .max_clients = 3 };
+	struct fixture *f = server_start(&o);
+	struct ctl_client *c[4];
+
+	(void)state;
+	for (size_t i = 0; i < 3; i++) {
+		c[i] = connect_ok(f);
+		assert_int_equal(status_int(c[i], "clients"), (int64_t)i + 1);
+	}
+	c[3] = connect_ok(f);
+	expect_error(c[3], -EUSERS, "at most 3 at once");
+	expect_closed(c[3]);
+	ctl_client_free(c[3]);
+	/* When one leaves, a newcomer is served again. */
+	ctl_client_free(c[0]);
+	usleep(100000);
+	c[0] = connect_ok(f);
+	assert_int_equal(status_int(c[0], "clients"), 3);
+	for (size_t i = 0; i < 3; i++)
+		ctl_client_free(c[i]);
+	server_stop(f);
+	server_free(f);
+}
+
+static void test_slow_reader_dropped(void **state)
+{
+	struct ctl_server_options o = { .max_output_bytes = 64 * 1024 };
+	struct fixture *f = server_start(&o);
+	_cleanup_(ctl_client_freep) struct ctl_client *lazy = connect_ok(f);
+	_cleanup_(ctl_client_freep) struct ctl_client *c = connect_ok(f);
+	static const char req[] = "{\"v\":1,\"cmd\":\"status\"}\n";
+	int clients = 2;
+
+	(void)state;
+	/* The handler's thread only reads this after we stop it, and the
+	 * replies below are what make the lazy client's output pile up. */
+	f->pad_bytes = 16 * 1024;
+	/* Never read: 200 replies of 16 KiB are 3.2 MiB, far past the socket
+	 * buffers and the 64 KiB cap. */
+	for (int i = 0; i < 200; i++)
+		send_line(lazy, req);
+	for (int i = 0; i < 50 && clients != 1; i++) {
+		usleep(20000);
+		clients = (int)status_int(c, "clients");
+	}
+	assert_int_equal(clients, 1);
+	server_stop(f);
+	/* It was cut off before all 200 were answered. */
+	assert_true(f->calls[CTL_CMD_STATUS] < 200 + 50);
+	server_free(f);
+}
+
+static void test_idle_timeout(void **state)
+{
+	struct ctl_server_options o = { .idle_timeout_usec = 200 * USEC_PER_MSEC };
+	struct fixture *f = server_start(&o);
+	_cleanup_(ctl_client_freep) struct ctl_client *idle = connect_ok(f);
+	_cleanup_(ctl_client_freep) struct ctl_client *watcher = connect_ok(f);
+	struct json_object *result = NULL;
+	struct ctl_reply reply;
+	struct ctl_error e;
+	uint64_t t0 = now_usec();
+
+	(void)state;
+	assert_int_equal(ctl_client_call(watcher, "watch", NULL, &result, &e), 0);
+	json_object_put(result);
+	expect_error(idle, -ETIMEDOUT, "Idle for 0 s");
+	expect_closed(idle);
+	assert_true(now_usec() - t0 >= 200 * USEC_PER_MSEC);
+	assert_true(now_usec() - t0 < 3 * USEC_PER_SEC);
+	/* The subscriber outlives the idle timeout and still gets events. */
+	usleep(400000);
+	{
+		_cleanup_(ctl_client_freep) struct ctl_client *admin = connect_ok(f);
+
+		assert_int_equal(ctl_client_call(admin, "pause", NULL, &result, &e), 0);
+		json_object_put(result);
+	}
+	assert_int_equal(ctl_client_read(watcher, 2 * USEC_PER_SEC, &reply, &e), 0);
+	assert_int_equal(reply.kind, CTL_REPLY_EVENT);
+	assert_string_equal(json_object_get_string(json_object_object_get(reply.payload, "type")),
+			    "pause");
+	ctl_reply_done(&reply);
+	server_stop(f);
+	server_free(f);
+}
+
+static void test_deferred_in_order(void **state)
+{
+	struct fixture *f = server_start(NULL);
+	_cleanup_(ctl_client_freep) struct ctl_client *c = connect_ok(f);
+	struct ctl_reply reply;
+	struct ctl_error e;
+
+	(void)state;
+	/* Pipelined: the deferred reclaim is answered 50 ms later, and the
+	 * status after it waits for it. */
+	send_line(c, "{\"v\":1,\"id\":1,\"cmd\":\"reclaim\",\"args\":{\"node\":0,\"bytes\":4096}}\n"
+		     "{\"v\":1,\"id\":2,\"cmd\":\"status\"}\n");
+	assert_int_equal(ctl_client_read(c, 2 * USEC_PER_SEC, &reply, &e), 0);
+	assert_int_equal(reply.kind, CTL_REPLY_OK);
+	assert_int_equal(reply.id, 1);
+	assert_int_equal(json_object_get_int(json_object_object_get(reply.payload, "reclaimed_bytes")), 4096);
+	ctl_reply_done(&reply);
+	assert_int_equal(ctl_client_read(c, 2 * USEC_PER_SEC, &reply, &e), 0);
+	assert_int_equal(reply.kind, CTL_REPLY_OK);
+	assert_int_equal(reply.id, 2);
+	ctl_reply_done(&reply);
+	server_stop(f);
+	server_free(f);
+}
+
+static void test_deferred_client_gone(void **state)
+{
+	struct fixture *f = server_start(NULL);
+	struct ctl_client *c = connect_ok(f);
+	_cleanup_(ctl_client_freep) struct ctl_client *c2 = connect_ok(f);
+
+	(void)state;
+	send_line(c, "{\"v\":1,\"id\":1,\"cmd\":\"reclaim\",\"args\":{\"node\":0,\"bytes\":4096}}\n");
+	usleep(10000);
+	ctl_client_free(c);
+	/* The late reply to a vanished client is dropped, not a crash. */
+	usleep(150000);
+	assert_int_equal(status_int(c2, "clients"), 1);
+	server_stop(f);
+	assert_int_equal(f->calls[CTL_CMD_RECLAIM], 1);
+	assert_null(f->deferred);
+	server_free(f);
+}
+
+/* In a child: drop to uid 65534 with the given groups, try every mutating
+ * request and return the number of requests that were NOT refused. */
+static int unprivileged_child(const char *path, gid_t gid, const gid_t *groups,
+			      size_t n_groups, int want_code)
+{
+	static const char *const requests[] = {
+		"{\"v\":1,\"id\":1,\"cmd\":\"set\",\"args\":{\"key\":\"a\",\"value\":\"b\"}}\n",
+		"{\"v\":1,\"id\":1,\"cmd\":\"reload\"}\n",
+		"{\"v\":1,\"id\":1,\"cmd\":\"pause\"}\n",
+		"{\"v\":1,\"id\":1,\"cmd\":\"resume\"}\n",
+		"{\"v\":1,\"id\":1,\"cmd\":\"reclaim\",\"args\":{\"node\":0,\"bytes\":4096}}\n",
+		"{\"v\":1,\"id\":1,\"cmd\":\"reclaim\",\"args\":{\"cgroup\":\"/a\",\"bytes\":4096,\"swappiness\":0}}\n",
+		"{\"v\":1,\"id\":1,\"cmd\":\"boost\",\"args\":{\"node\":0,\"bytes\":4096}}\n",
+		"{\"v\":1,\"id\":1,\"cmd\":\"stats\",\"args\":{\"reset\":true}}\n",
+	};
+	struct ctl_client *c = NULL;
+	struct ctl_reply reply;
+	struct ctl_error e;
+	int wrong = 0;
+
+	if (setgroups(n_groups, groups) < 0 || setgid(gid) < 0 || setuid(65534) < 0)
+		return 100;
+	if (ctl_client_connect(path, 2 * USEC_PER_SEC, &c) < 0)
+		return 101;
+	for (size_t i = 0; i < sizeof(requests) / sizeof(requests[0]); i++) {
+		if (ctl_client_send_raw(c, requests[i], strlen(requests[i])) < 0 ||
+		    ctl_client_read(c, 5 * USEC_PER_SEC, &reply, &e) < 0)
+			return 102;
+		if (want_code == 0 ? reply.kind != CTL_REPLY_OK
+				   : (reply.kind != CTL_REPLY_ERROR || reply.error.code != want_code ||
+				      !strstr(reply.error.message, "Permission denied")))
+			wrong++;
+		ctl_reply_done(&reply);
+	}
+	/* Reading stays allowed. */
+	{
+		struct json_object *result = NULL;
+
+		if (ctl_client_call(c, "status", NULL, &result, &e) < 0)
+			wrong += 10;
+		json_object_put(result);
+		if (ctl_client_call(c, "stats", NULL, &result, &e) < 0)
+			wrong += 10;
+		json_object_put(result);
+	}
+	ctl_client_free(c);
+	return wrong;
+}
+
+static int run_child(const char *path, gid_t gid, const gid_t *groups, size_t n_groups,
+		     int want_code)
+{
+	pid_t pid = fork();
+	int status;
+
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(unprivileged_child(path, gid, groups, n_groups, want_code));
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	return WEXITSTATUS(status);
+}
+
+static void test_unprivileged_refused(void **state)
+{
+	struct ctl_server_options o = { .admin_group = "nogroup" };
+	struct fixture *f;
+	gid_t admin_gid = 65534, other = 65533;
+
+	(void)state;
+	if (getuid() != 0 || !getgrnam("nogroup")) {
+		skip();
+		return;
+	}
+	f = server_start(&o);
+	/* The test, not the server, opens the socket to everyone, so that
+	 * only the credential check stands between uid 65534 and the daemon. */
+	assert_int_equal(chmod(f->path, 0666), 0);
+	/* Not in the admin group: every mutating request refused. */
+	assert_int_equal(run_child(f->path, other, NULL, 0, -EPERM), 0);
+	server_stop(f);
+	assert_int_equal(f->mutating_calls_from_non_admin, 0);
+	assert_int_equal(f->calls[CTL_CMD_PAUSE], 0);
+	assert_int_equal(f->calls[CTL_CMD_SET], 0);
+	assert_int_equal(f->calls[CTL_CMD_STATUS], 1);
+	assert_int_equal(f->calls[CTL_CMD_STATS], 1);
+	server_free(f);
+
+	/* Admin group as primary group, then as a supplementary group only. */
+	f = server_start(&o);
+	assert_int_equal(chmod(f->path, 0666), 0);
+	assert_int_equal(run_child(f->path, admin_gid, NULL, 0, 0), 0);
+	assert_int_equal(run_child(f->path, other, &admin_gid, 1, 0), 0);
+	server_stop(f);
+	assert_int_equal(f->calls[CTL_CMD_PAUSE], 2);
+	assert_int_equal(f->calls[CTL_CMD_RECLAIM], 4);
+	server_free(f);
+
+	/* No admin group configured: uid 65534 in nogroup is refused. */
+	f = server_start(NULL);
+	assert_int_equal(chmod(f->path, 0666), 0);
+	assert_int_equal(run_child(f->path, admin_gid, &admin_gid, 1, -EPERM), 0);
+	server_stop(f);
+	assert_int_equal(f->mutating_calls_from_non_admin, 0);
+	server_free(f);
+}
+
+static void test_stale_socket_and_conflicts(void **state)
+{
+	struct fixture *f = server_start(NULL);
+	struct ctl_server_options o = { .path = f->path };
+	struct ctl_server *s = NULL;
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct event_base *base = event_base_new();
+	char path2[160], file[160];
+	int fd;
+
+	(void)state;
+	/* A live server's socket is never taken over. */
+	assert_int_equal(ctl_server_new(base, &o, &fake_handler, NULL, &s), -EADDRINUSE);
+	assert_null(s);
+	assert_int_equal(access(f->path, F_OK), 0);
+
+	/* A stale socket (bound, nobody listening) is replaced. */
+	snprintf(path2, sizeof(path2), "%s/stale.sock", f->dir);
+	strcpy(sa.sun_path, path2);
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	close(fd);
+	o.path = path2;
+	assert_int_equal(ctl_server_new(base, &o, &fake_handler, NULL, &s), 0);
+	s = ctl_server_free(s);
+	assert_int_equal(access(path2, F_OK), -1);
+
+	/* A regular file is not a socket: refused, left alone. */
+	snprintf(file, sizeof(file), "%s/file", f->dir);
+	fd = open(file, O_CREAT | O_WRONLY, 0600);
+	close(fd);
+	o.path = file;
+	assert_int_equal(ctl_server_new(base, &o, &fake_handler, NULL, &s), -EEXIST);
+	assert_int_equal(access(file, F_OK), 0);
+	unlink(file);
+
+	o.path = "relative.sock";
+	assert_int_equal(ctl_server_new(base, &o, &fake_handler, NULL, &s), -EINVAL);
+	event_base_free(base);
+	server_stop(f);
+	server_free(f);
+}
+
+static void test_from_fd(void **state)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct event_base *base = event_base_new();
+	struct fixture *f = calloc(1, sizeof(*f));
+	struct ctl_client *c;
+	int fd;
+
+	(void)state;
+	strcpy(f->dir, "/tmp/test-ctl-server.XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	snprintf(f->path, sizeof(f->path), "%s/activated.sock", f->dir);
+	strcpy(sa.sun_path, f->path);
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(listen(fd, 8), 0);
+	f->base = base;
+	assert_int_equal(ctl_server_new_from_fd(base, fd, NULL, &fake_handler, f, &f->server), 0);
+	assert_int_equal(pthread_create(&f->thread, NULL, loop_thread, f), 0);
+	c = connect_ok(f);
+	assert_int_equal(status_int(c, "clients"), 1);
+	ctl_client_free(c);
+	server_stop(f);
+	f->server = ctl_server_free(f->server);
+	/* Not created by the server: systemd owns the path. */
+	assert_int_equal(access(f->path, F_OK), 0);
+	unlink(f->path);
+	event_base_free(base);
+	rmdir(f->dir);
+	free(f);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_socket_created),
+		cmocka_unit_test(test_status_roundtrip),
+		cmocka_unit_test(test_bad_requests_keep_connection),
+		cmocka_unit_test(test_oversized_line),
+		cmocka_unit_test(test_line_in_pieces),
+		cmocka_unit_test(test_line_at_limit_accepted),
+		cmocka_unit_test(test_max_clients),
+		cmocka_unit_test(test_slow_reader_dropped),
+		cmocka_unit_test(test_idle_timeout),
+		cmocka_unit_test(test_deferred_in_order),
+		cmocka_unit_test(test_deferred_client_gone),
+		cmocka_unit_test(test_unprivileged_refused),
+		cmocka_unit_test(test_stale_socket_and_conflicts),
+		cmocka_unit_test(test_from_fd),
+	};
+
+	evthread_use_pthreads();
+	return cmocka_run_group_tests_name("ctl-server", tests, NULL, NULL);
+}

@@ -1,0 +1,257 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Guest-side helpers, sourced by /vm/job and the scenario scripts. Results go
+# to ttyS1 (a file on the host), one line each; chatter goes to the console.
+
+CG=/sys/fs/cgroup
+VM_RESULTS=/dev/ttyS1
+
+vm_out() {
+	echo "$*" >"$VM_RESULTS"
+}
+
+vm_say() {
+	echo "vm: $*" >/dev/console
+}
+
+# vm_result PASS|FAIL|SKIP NAME MESSAGE
+vm_result() {
+	vm_out "$1 $2: $3"
+	vm_say "$1 $2: $3"
+	echo "$1 $2: $3" >>/tmp/results.local
+}
+
+# vm_info KEY VALUE: facts the host records (kernel release, command line).
+vm_info() {
+	vm_out "INFO $1: $2"
+}
+
+# vm_blob NAME DIR: DIR as a base64 gzip'd tar between markers.
+vm_blob() {
+	{
+		echo "BEGIN-BLOB $1"
+		tar -C "$2" -cf - . | gzip -9 | base64
+		echo "END-BLOB $1"
+	} >"$VM_RESULTS"
+}
+
+# vm_file_blob NAME FILE: one file, sent the same way (console and daemon logs).
+vm_file_blob() {
+	local d=/tmp/blob.$$
+	mkdir -p "$d" && cp "$2" "$d/" 2>/dev/null && vm_blob "$1" "$d"
+	rm -rf "$d"
+}
+
+# vm_cg_new PATH: create cgroup PATH (relative to the root) with the memory
+# controller enabled on every ancestor.
+vm_cg_new() {
+	local path=$1 cur=$CG part
+	for part in $(echo "$path" | tr / ' '); do
+		grep -qw memory "$cur/cgroup.subtree_control" ||
+			echo "+memory +io +cpu" >"$cur/cgroup.subtree_control" 2>/dev/null ||
+			echo "+memory" >"$cur/cgroup.subtree_control"
+		cur=$cur/$part
+		mkdir -p "$cur"
+	done
+}
+
+# vm_cg_run PATH CMD...: run CMD in cgroup PATH in the background; the PID
+# is left in $!.
+vm_cg_run() {
+	local path=$1
+	shift
+	vm_cg_new "$path"
+	sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$CG/$path" "$@" &
+}
+
+# vm_cg_kill PATH: kill every process of cgroup PATH (cgroup.kill, 5.14+).
+vm_cg_kill() {
+	[ -d "$CG/$1" ] || return 0
+	echo 1 >"$CG/$1/cgroup.kill" 2>/dev/null
+	local i=0
+	while grep -q 'populated 1' "$CG/$1/cgroup.events" 2>/dev/null && [ $i -lt 50 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+
+# vm_cg_rm PATH: kill and remove cgroup PATH and its children, deepest first.
+vm_cg_rm() {
+	[ -d "$CG/$1" ] || return 0
+	vm_cg_kill "$1"
+	find "$CG/$1" -depth -type d -exec rmdir {} \; 2>/dev/null
+}
+
+# vm_vmstat KEY: one counter from /proc/vmstat (0 when absent).
+vm_vmstat() {
+	awk -v k="$1" '$1 == k { print $2; f = 1 } END { if (!f) print 0 }' /proc/vmstat
+}
+
+# vm_vmstat_sum PREFIX: sum of counters starting with PREFIX.
+vm_vmstat_sum() {
+	awk -v p="$1" 'index($1, p) == 1 { s += $2 } END { print s + 0 }' /proc/vmstat
+}
+
+# vm_psi_total FILE some|full: the total= field, in microseconds.
+vm_psi_total() {
+	awk -v k="$2" '$1 == k { for (i = 2; i <= NF; i++) if ($i ~ /^total=/) { sub("total=", "", $i); print $i } }' "$1"
+}
+
+vm_memstat() {
+	awk -v k="$2" '$1 == k { print $2 }' "$CG/$1/memory.stat"
+}
+
+vm_kernel_series() {
+	uname -r | sed -n 's/^\([0-9]*\.[0-9]*\).*/\1/p'
+}
+
+# ---- scenario runner ------------------------------------------------------
+
+RECLAIMD=/usr/sbin/reclaimd
+RECLAIMCTL=/usr/bin/reclaimctl
+SOCK=/run/reclaimd/control.sock
+CONF=/tmp/reclaimd.conf
+DAEMON_LOG=/tmp/reclaimd.log
+DAEMON_CG=reclaimd.service
+STREAM_DEV=/dev/vda
+
+# Once per boot: the scratch file system and the defaults vm_reset restores.
+vm_job_start() {
+	vm_info kernel "$(uname -r)"
+	if [ -b /dev/vdb ] && ! grep -q ' /mnt ' /proc/mounts; then
+		mke2fs -q /dev/vdb && mount /dev/vdb /mnt || vm_say "cannot mount the scratch disk"
+	fi
+	sysctl -n vm.watermark_scale_factor >/tmp/default.wsf 2>/dev/null
+	sysctl -n vm.swappiness >/tmp/default.swappiness 2>/dev/null
+}
+
+# vm_run_scenario NAME TIMEOUT_S: run /vm/scenarios/NAME.sh in a child shell
+# under a timeout; a scenario that reports nothing fails. On failure, send the
+# daemon's log to the host. Then put the VM back as it was.
+vm_run_scenario() {
+	local name=$1 t=$2 rc start
+	vm_say "=== scenario $name (timeout ${t}s)"
+	: >/tmp/results.local
+	rm -f $DAEMON_LOG
+	start=$(date +%s)
+	VM_SCENARIO=$name timeout -s KILL "$t" sh -c ". /vm/lib.sh; . /vm/scenarios/$name.sh" </dev/null
+	rc=$?
+	if ! grep -q "^[A-Z]* $name: " /tmp/results.local; then
+		if [ $rc = 137 ]; then
+			vm_result FAIL "$name" "killed by the ${t}s scenario timeout"
+		else
+			vm_result FAIL "$name" "exited ($rc) without reporting a result"
+		fi
+	fi
+	if grep -q "^FAIL $name: " /tmp/results.local && [ -s $DAEMON_LOG ]; then
+		vm_file_blob "daemon-$name" $DAEMON_LOG
+	fi
+	vm_say "=== $name done in $(($(date +%s) - start))s"
+	vm_reset
+}
+
+# Stop the daemon and every workload, remove every cgroup, drop the page
+# cache, restore sysctls: the next scenario starts from a quiet VM.
+vm_reset() {
+	local d
+	vm_daemon_stop
+	for d in $(find $CG -mindepth 1 -maxdepth 1 -type d); do
+		echo 1 >"$d/cgroup.kill" 2>/dev/null
+	done
+	sleep 0.5
+	find $CG -mindepth 1 -depth -type d -exec rmdir {} \; 2>/dev/null
+	[ -s /tmp/default.wsf ] && sysctl -q -w vm.watermark_scale_factor="$(cat /tmp/default.wsf)"
+	[ -s /tmp/default.swappiness ] && sysctl -q -w vm.swappiness="$(cat /tmp/default.swappiness)"
+	sync
+	echo 3 >/proc/sys/vm/drop_caches
+	rm -f /tmp/scenario.* $CONF
+}
+
+# ---- the daemon -----------------------------------------------------------
+
+ctl() {
+	$RECLAIMCTL --socket=$SOCK "$@"
+}
+
+# ctl_json VERB ARGS...: reclaimctl --json output flattened by jflat.
+ctl_json() {
+	$RECLAIMCTL --socket=$SOCK --json "$@" | /vm/bin/jflat
+}
+
+# jget FLATFILE PATH: one value from jflat output.
+jget() {
+	awk -F '\t' -v p="$2" '$1 == p { print $2; exit }' "$1"
+}
+
+# vm_daemon_start [ARGS...]: start reclaimd in cgroup reclaimd.service with
+# $CONF (an empty file unless the scenario wrote one) and wait up to 20 s for
+# "reclaimctl status" to answer. Returns 1 if it never answers.
+vm_daemon_start() {
+	local i
+	[ -x $RECLAIMD ] && [ -x $RECLAIMCTL ] || return 1
+	[ -e $CONF ] || : >$CONF
+	mkdir -p /run/reclaimd
+	vm_cg_new $DAEMON_CG
+	sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$CG/$DAEMON_CG" \
+		$RECLAIMD --config=$CONF --socket=$SOCK "$@" >>$DAEMON_LOG 2>&1 &
+	DAEMON_PID=$!
+	echo $DAEMON_PID >/tmp/reclaimd.pid
+	i=0
+	while [ $i -lt 40 ]; do
+		ctl status >/dev/null 2>&1 && return 0
+		kill -0 $DAEMON_PID 2>/dev/null || return 1
+		sleep 0.5
+		i=$((i + 1))
+	done
+	return 1
+}
+
+vm_daemon_stop() {
+	local pid i=0
+	[ -s /tmp/reclaimd.pid ] || return 0
+	pid=$(cat /tmp/reclaimd.pid)
+	rm -f /tmp/reclaimd.pid
+	kill -TERM "$pid" 2>/dev/null || return 0
+	while kill -0 "$pid" 2>/dev/null && [ $i -lt 50 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	kill -KILL "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	return 0
+}
+
+# vm_need_daemon [ARGS...]: start the daemon or end the scenario with SKIP:
+# scenarios that need it are mergeable before the daemon works.
+vm_need_daemon() {
+	if [ ! -x $RECLAIMD ]; then
+		vm_result SKIP "$VM_SCENARIO" "reclaimd not built"
+		exit 0
+	fi
+	if ! vm_daemon_start "$@"; then
+		vm_result SKIP "$VM_SCENARIO" "reclaimd not functional yet (reclaimctl status does not answer)"
+		vm_say "daemon log: $(tail -n 5 $DAEMON_LOG 2>/dev/null)"
+		exit 0
+	fi
+}
+
+# vm_fail REASON / vm_pass MESSAGE: the scenario's verdict, then leave.
+vm_fail() {
+	vm_result FAIL "$VM_SCENARIO" "$*"
+	exit 0
+}
+
+vm_pass() {
+	vm_result PASS "$VM_SCENARIO" "$*"
+	exit 0
+}
+
+# vm_note TEXT: a figure the host prints with the results.
+vm_note() {
+	vm_out "NOTE $VM_SCENARIO: $*"
+	vm_say "NOTE $VM_SCENARIO: $*"
+}
+
+vm_mib() {
+	echo $(($1 / 1048576))
+}
