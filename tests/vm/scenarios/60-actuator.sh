@@ -80,14 +80,23 @@ done
 prot1=$(cat $CG/act/prot/memory.current)
 [ $((prot0 - prot1)) -le $((1 << 20)) ] || vm_fail "protected act/prot lost $((prot0 - prot1)) bytes"
 
-# 3. Removed during the write: 1G asked in 32 MiB steps of 200M of cache; the
-# rmdir waits for the step in flight (kernfs drains active writers), then
-# the next step meets ENODEV.
+# 3. Removed during the reclaim: 1G asked of 200M of cache in 16 MiB steps,
+# each write delayed 500 ms (the probe's write hook). Once the first write
+# shows in memory.current, the rmdir falls between two writes and the next
+# one meets ENODEV. (An rmdir during a write would wait for it: kernfs
+# drains active writers.)
 cache_in act/gone 200M
 sleep 1
-$P --cgroup=act/gone --bytes=1G --swappiness=0 >/tmp/scenario.p3.json 2>/tmp/scenario.p3.err &
+gone0=$(cat $CG/act/gone/memory.current)
+$P --cgroup=act/gone --bytes=1G --swappiness=0 --step=16M --step-delay=500 \
+	>/tmp/scenario.p3.json 2>/tmp/scenario.p3.err &
 pid=$!
-sleep 0.3
+i=0
+while [ "$(cat $CG/act/gone/memory.current)" -ge $((gone0 - (8 << 20))) ] && [ $i -lt 200 ]; do
+	sleep 0.05
+	i=$((i + 1))
+done
+[ $i -lt 200 ] || vm_fail "the probe's first write never showed in act/gone memory.current"
 rmdir $CG/act/gone || vm_fail "cannot rmdir act/gone"
 wait $pid
 rc=$?
