@@ -465,8 +465,11 @@ static int shrink_cgroup_amount(struct actuator *a, struct actuator_node *n,
 			return r;
 		}
 		ra = cgroup_read_pgsteal(cg, n->buf, ACTUATOR_BUF_BYTES, &after);
-		if (ra == -ENOENT || ra == -ENODEV)
+		if (ra == -ENOENT || ra == -ENODEV) {
+			/* Removed after this write: dropped from now on. */
 			cgroup_check_gone(cg, ra);
+			res->nr_skipped++;
+		}
 		got = measured_bytes(a, rb, before, ra, after, partial ? -EAGAIN : 0, step);
 		res->nr_writes++;
 		res->nr_reclaimed += got;
@@ -601,8 +604,15 @@ static int shrink_one_cgroup(struct actuator *a, struct actuator_node *n,
 		log_notice("cgroup %s is protected (Protect=yes), not reclaiming.", cg->path);
 		return -EPERM;
 	}
-	(void)cgroup_read_state(cg, n->buf, ACTUATOR_BUF_BYTES, n->numa);
-	/* Removed meanwhile: counted in nr_skipped, not an error. */
+	/* Removed meanwhile (here or during the writes): counted in
+	 * nr_skipped, not an error. Other read errors only cost the
+	 * pressure-at-decision figure. */
+	r = cgroup_read_state(cg, n->buf, ACTUATOR_BUF_BYTES, n->numa);
+	if (r == -ENOENT || r == -ENODEV) {
+		cgroup_set_unlock(a->cfg.cgroups);
+		res->nr_skipped++;
+		return 0;
+	}
 	r = shrink_cgroup_amount(a, n, cg, want, req->swappiness, res, now);
 	cgroup_set_unlock(a->cfg.cgroups);
 	return r == -EINTR ? 0 : r;

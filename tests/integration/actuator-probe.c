@@ -5,6 +5,7 @@
  *	actuator-probe [--root=DIR] [--node=N] [--bytes=SIZE] [--swappiness=N]
  *		       [--cgroup=PATH] [--no-node-file] [--dry-run]
  *		       [--protect=PATH]... [--watch=PATH]...
+ *		       [--step=SIZE] [--step-delay=MS]
  *
  * Without --cgroup: SHRINK_NODE on node N (the per-node reclaim file where
  * the kernel has it, else memory.reclaim spread over the leaf cgroups).
@@ -14,8 +15,10 @@
  * memory.stat anon/file/pgsteal, memory.high and memory.max (which the
  * daemon must never change). --protect marks a cgroup Protect=yes (as the
  * config would); --watch adds a cgroup's counters to the output (e.g. the
- * protected one, during a --no-node-file spread). Exit 0 when the shrink
- * returned 0.
+ * protected one, during a --no-node-file spread). --step sets the largest
+ * single write; --step-delay sleeps before each write (through the
+ * actuator's write hook), so that a test can remove a cgroup between two
+ * steps deterministically. Exit 0 when the shrink returned 0.
  * Used by tests/integration/actuator-node-reclaim.sh and the VM tests.
  */
 #include "config.h"
@@ -28,6 +31,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "actuator.h"
 #include "log.h"
@@ -46,6 +51,8 @@ struct probe_args {
 	int node;
 	uint64_t bytes;
 	int swappiness;
+	uint64_t step_bytes;
+	uint64_t step_delay_usec;
 	bool dry_run;
 	bool no_node_file;
 };
@@ -62,6 +69,8 @@ static int parse_args(int argc, char *argv[], struct probe_args *a)
 		{ "dry-run", no_argument, NULL, 'd' },
 		{ "protect", required_argument, NULL, 'P' },
 		{ "watch", required_argument, NULL, 'W' },
+		{ "step", required_argument, NULL, 'S' },
+		{ "step-delay", required_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -102,6 +111,14 @@ static int parse_args(int argc, char *argv[], struct probe_args *a)
 				return log_error_errno(-E2BIG, "Too many --protect.");
 			a->protect[a->n_protect++] = optarg;
 			break;
+		case 'S':
+			if (parse_size(optarg, 0, &a->step_bytes) < 0 || a->step_bytes == 0)
+				return log_error_errno(-EINVAL, "Bad --step=%s.", optarg);
+			break;
+		case 'D':
+			if (parse_duration(optarg, USEC_PER_MSEC, &a->step_delay_usec) < 0)
+				return log_error_errno(-EINVAL, "Bad --step-delay=%s.", optarg);
+			break;
 		case 'W':
 			if (a->n_watch >= PROBE_MAX_PATHS)
 				return log_error_errno(-E2BIG, "Too many --watch.");
@@ -110,7 +127,8 @@ static int parse_args(int argc, char *argv[], struct probe_args *a)
 		case 'h':
 			printf("Usage: %s [--root=DIR] [--node=N] [--bytes=SIZE] "
 			       "[--swappiness=N] [--cgroup=PATH] [--no-node-file] [--dry-run]\n"
-			       "       [--protect=PATH]... [--watch=PATH]...\n",
+			       "       [--protect=PATH]... [--watch=PATH]... [--step=SIZE] "
+			       "[--step-delay=MS]\n",
 			       program_invocation_short_name);
 			exit(EXIT_SUCCESS);
 		default:
@@ -118,6 +136,18 @@ static int parse_args(int argc, char *argv[], struct probe_args *a)
 		}
 	}
 	return 0;
+}
+
+/* The actuator's write hook: sleep, then the write the actuator would make. */
+static ssize_t delayed_write(void *userdata, int fd, const char *buf, size_t n)
+{
+	const uint64_t *delay_usec = userdata;
+	struct timespec ts = { .tv_sec = (time_t)(*delay_usec / USEC_PER_SEC),
+			       .tv_nsec = (long)(*delay_usec % USEC_PER_SEC * NSEC_PER_USEC) };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+	return pwrite(fd, buf, n, 0);
 }
 
 static void add_u64(struct json_object *o, const char *key, uint64_t v)
@@ -263,6 +293,11 @@ int main(int argc, char *argv[])
 	cfg.cgroups = cgroups;
 	cfg.dry_run = a.dry_run;
 	cfg.avoid_node_file = a.no_node_file;
+	cfg.step_bytes = a.step_bytes;
+	if (a.step_delay_usec > 0) {
+		cfg.write = delayed_write;
+		cfg.hook_userdata = &a.step_delay_usec;
+	}
 	/* Brakes off (a limit no stall reaches): the probe measures one
 	 * write, not the policy. */
 	cfg.system_brake.limit_usec = UINT64_MAX;

@@ -1,0 +1,115 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# vm-kernels: 6.12 6.1
+# vm-timeout: 240
+#
+# The actuators (issue 5) on cgroup v2, through tests/integration/actuator-probe
+# (installed in the guest as /usr/bin/actuator-probe), without the daemon:
+#   1. SHRINK_CGROUP on act/ (opened on demand): memory.current drops; on
+#      6.12 with swappiness=0 file shrinks and anon stays; on 6.1 the probe
+#      detects that swappiness= is refused and reclaim still works.
+#   2. SHRINK_NODE spread over the leaf cgroups (--no-node-file) with
+#      act/prot configured Protect=yes: act/prot keeps its memory.
+#   3. A cgroup removed while the probe reclaims from it in 32 MiB steps is
+#      dropped without an error.
+#   4. memory.high and memory.max are never changed.
+
+P=/usr/bin/actuator-probe
+if [ ! -x $P ]; then
+	vm_result SKIP "$VM_SCENARIO" "actuator-probe not installed in the guest"
+	exit 0
+fi
+series=$(vm_kernel_series)
+
+# probe OUT ARGS...: run the probe, flatten its JSON into OUT.
+probe() {
+	local out=$1
+	shift
+	$P "$@" >$out.json 2>$out.err
+	echo $? >$out.rc
+	/vm/bin/jflat <$out.json >$out || vm_fail "probe $*: no JSON ($(cat $out.err))"
+}
+
+# Page cache of SIZE from a sparse file on the scratch disk, charged to CG.
+cache_in() {
+	truncate -s "$2" "/mnt/act.$(echo $1 | tr / _)"
+	vm_cg_new "$1"
+	sh -c 'echo $$ >$0/cgroup.procs && exec dd if=$1 of=/dev/null bs=1M 2>/dev/null' \
+		"$CG/$1" "/mnt/act.$(echo $1 | tr / _)"
+}
+
+cache_in act/file 200M
+cache_in act/prot 100M
+vm_cg_run act/anon /vm/bin/hog 100
+sleep 3
+high0=$(cat $CG/act/file/memory.high)
+max0=$(cat $CG/act/file/memory.max)
+
+# 1. One cgroup, swappiness=0.
+probe /tmp/scenario.p1 --cgroup=act --bytes=64M --swappiness=0 --watch=act/anon --watch=act/file
+f=/tmp/scenario.p1
+[ "$(cat $f.rc)" = 0 ] || vm_fail "probe --cgroup=act failed: $(jget $f result.error)"
+cur0=$(jget $f before.cgroup.current)
+cur1=$(jget $f after.cgroup.current)
+dcur=$((cur0 - cur1))
+vm_note "1: act memory.current $(vm_mib $cur0) -> $(vm_mib $cur1) MiB, measured $(vm_mib $(jget $f result.reclaimed_bytes)) MiB, swappiness= $(jget $f swappiness_after)"
+[ "$dcur" -ge $((48 << 20)) ] || vm_fail "64M request dropped act memory.current by only $dcur bytes"
+if [ "$series" = 6.1 ]; then
+	[ "$(jget $f features.swappiness_probed)" = true ] &&
+		[ "$(jget $f features.reclaim_swappiness)" = false ] ||
+		vm_fail "6.1: swappiness= not detected as unsupported"
+else
+	[ "$(jget $f features.reclaim_swappiness)" = true ] || vm_fail "6.12: swappiness= not detected"
+	fa0=$(jget $f before.watch.act/file.file)
+	fa1=$(jget $f after.watch.act/file.file)
+	an0=$(jget $f before.watch.act/anon.anon)
+	an1=$(jget $f after.watch.act/anon.anon)
+	vm_note "1: act/file file -$(vm_mib $((fa0 - fa1))) MiB, act/anon anon -$(vm_mib $((an0 - an1))) MiB"
+	[ $((an0 - an1)) -le $((1 << 20)) ] || vm_fail "swappiness=0 took $((an0 - an1)) bytes of anon"
+fi
+
+# 2. Node spread over the leaves, act/prot protected. Page cache sits on
+# whichever node dd ran: spread on every node.
+prot0=$(cat $CG/act/prot/memory.current)
+for n in /sys/devices/system/node/node[0-9]*; do
+	n=${n##*node}
+	probe /tmp/scenario.p2.$n --no-node-file --node=$n --bytes=64M --swappiness=0 \
+		--protect=act/prot --watch=act/prot
+	[ "$(cat /tmp/scenario.p2.$n.rc)" = 0 ] || vm_fail "spread on node $n failed: $(jget /tmp/scenario.p2.$n result.error)"
+	vm_note "2: node $n: requested $(vm_mib $(jget /tmp/scenario.p2.$n result.requested_bytes)) MiB, measured $(vm_mib $(jget /tmp/scenario.p2.$n result.reclaimed_bytes)) MiB in $(jget /tmp/scenario.p2.$n result.writes) writes"
+done
+prot1=$(cat $CG/act/prot/memory.current)
+[ $((prot0 - prot1)) -le $((1 << 20)) ] || vm_fail "protected act/prot lost $((prot0 - prot1)) bytes"
+
+# 3. Removed during the reclaim: 1G asked of 200M of cache in 16 MiB steps,
+# each write delayed 500 ms (the probe's write hook). Once the first write
+# shows in memory.current, the rmdir falls between two writes and the next
+# one meets ENODEV. (An rmdir during a write would wait for it: kernfs
+# drains active writers.)
+cache_in act/gone 200M
+sleep 1
+gone0=$(cat $CG/act/gone/memory.current)
+$P --cgroup=act/gone --bytes=1G --swappiness=0 --step=16M --step-delay=500 \
+	>/tmp/scenario.p3.json 2>/tmp/scenario.p3.err &
+pid=$!
+i=0
+while [ "$(cat $CG/act/gone/memory.current)" -ge $((gone0 - (8 << 20))) ] && [ $i -lt 200 ]; do
+	sleep 0.05
+	i=$((i + 1))
+done
+[ $i -lt 200 ] || vm_fail "the probe's first write never showed in act/gone memory.current"
+rmdir $CG/act/gone || vm_fail "cannot rmdir act/gone"
+wait $pid
+rc=$?
+/vm/bin/jflat </tmp/scenario.p3.json >/tmp/scenario.p3
+vm_note "3: rc=$rc writes=$(jget /tmp/scenario.p3 result.writes) skipped=$(jget /tmp/scenario.p3 result.skipped) partial=$(jget /tmp/scenario.p3 result.partial) errors=$(jget /tmp/scenario.p3 result.errors)"
+[ "$rc" = 0 ] || vm_fail "removed cgroup: probe exit $rc ($(cat /tmp/scenario.p3.err))"
+[ "$(jget /tmp/scenario.p3 result.errors)" = 0 ] || vm_fail "removed cgroup counted as an error"
+[ "$(jget /tmp/scenario.p3 result.skipped)" = 1 ] || vm_fail "removed cgroup not reported as dropped (skipped=1)"
+
+# 4. Never memory.high/memory.max.
+[ "$(cat $CG/act/file/memory.high)" = "$high0" ] && [ "$(cat $CG/act/file/memory.max)" = "$max0" ] ||
+	vm_fail "memory.high/max changed"
+[ "$(jget $f after.cgroup.memory_high)" = max ] && [ "$(jget $f after.cgroup.memory_max)" = max ] ||
+	vm_fail "act memory.high/max not max after the write"
+
+vm_pass "cgroup write -$(vm_mib $dcur) MiB; protected kept; removed cgroup dropped; high/max untouched"
