@@ -120,16 +120,18 @@ static inline void hist_print_json(FILE *f, const struct hist *h)
 }
 
 /*
- * Fill the first half of a page with xorshift output and leave the second
- * half zero: zram then compresses it about 2:1, instead of storing a
- * same-filled page for free, and the kernel cannot merge it.
+ * Fill the first fill_bytes of a page with xorshift output and leave the
+ * rest zero: with half a page zram compresses it about 2:1, instead of
+ * storing a same-filled page for free, and the kernel cannot merge it. Less
+ * is cheaper under TCG (every instruction is emulated) and still not
+ * same-filled.
  */
-static inline void bench_fill_page(unsigned char *page, uint64_t *state)
+static inline void bench_fill_page(unsigned char *page, size_t fill_bytes, uint64_t *state)
 {
 	uint64_t x = *state;
 	size_t i;
 
-	for (i = 0; i < BENCH_PAGE_BYTES / 2; i += sizeof(x)) {
+	for (i = 0; i < fill_bytes && i < BENCH_PAGE_BYTES; i += sizeof(x)) {
 		x ^= x << 13;
 		x ^= x >> 7;
 		x ^= x << 17;

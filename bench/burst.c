@@ -6,7 +6,11 @@
  * 4 KiB page, which is where direct reclaim strikes) and print per-burst and
  * overall fault latency as JSON on stdout.
  *
- *   burst [--mib N] [--bursts K] [--interval-ms T] [--hold-ms H] [--thp]
+ *   burst [--mib N] [--bursts K] [--interval-ms T] [--hold-ms H]
+ *         [--fill-bytes B] [--thp]
+ *
+ * --fill-bytes: pseudo-random bytes written at the start of every page after
+ * its fault (default 2048: zram compresses the page about 2:1).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -23,6 +27,7 @@ struct burst_args {
 	unsigned long bursts;
 	unsigned long interval_msec;
 	unsigned long hold_msec;
+	unsigned long fill_bytes;
 	int thp;
 };
 
@@ -46,6 +51,7 @@ static int burst_parse_args(int argc, char *argv[], struct burst_args *a)
 		{ "bursts", required_argument, NULL, 'b' },
 		{ "interval-ms", required_argument, NULL, 'i' },
 		{ "hold-ms", required_argument, NULL, 'H' },
+		{ "fill-bytes", required_argument, NULL, 'f' },
 		{ "thp", no_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
@@ -53,15 +59,16 @@ static int burst_parse_args(int argc, char *argv[], struct burst_args *a)
 	unsigned long *dst;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "m:b:i:H:th", options, NULL)) >= 0) {
+	while ((c = getopt_long(argc, argv, "m:b:i:H:f:th", options, NULL)) >= 0) {
 		switch (c) {
 		case 'm': dst = &a->mib; break;
 		case 'b': dst = &a->bursts; break;
 		case 'i': dst = &a->interval_msec; break;
 		case 'H': dst = &a->hold_msec; break;
+		case 'f': dst = &a->fill_bytes; break;
 		case 't': a->thp = 1; continue;
 		case 'h':
-			printf("usage: burst [--mib N] [--bursts K] [--interval-ms T] [--hold-ms H] [--thp]\n");
+			printf("usage: burst [--mib N] [--bursts K] [--interval-ms T] [--hold-ms H] [--fill-bytes B] [--thp]\n");
 			exit(0);
 		default:
 			return -EINVAL;
@@ -104,7 +111,7 @@ static int burst_one(const struct burst_args *a, struct hist *h, uint64_t *seed,
 		p[off] = 1; /* the fault */
 		t1 = bench_now_nsec();
 		hist_add(h, t1 - t0);
-		bench_fill_page(p + off, seed);
+		bench_fill_page(p + off, a->fill_bytes, seed);
 		t0 = bench_now_nsec();
 	}
 	*ret_total_nsec = bench_now_nsec() - start;
@@ -115,7 +122,8 @@ static int burst_one(const struct burst_args *a, struct hist *h, uint64_t *seed,
 
 int main(int argc, char *argv[])
 {
-	struct burst_args a = { .mib = 100, .bursts = 10, .interval_msec = 2000, .hold_msec = 500 };
+	struct burst_args a = { .mib = 100, .bursts = 10, .interval_msec = 2000, .hold_msec = 500,
+				.fill_bytes = BENCH_PAGE_BYTES / 2 };
 	static struct hist one, all;
 	struct hist totals;
 	uint64_t seed = 0x9e3779b97f4a7c15ULL, total_nsec = 0;
@@ -126,8 +134,8 @@ int main(int argc, char *argv[])
 		return 2;
 	hist_reset(&all);
 	hist_reset(&totals);
-	printf("{\"mib\": %lu, \"interval_ms\": %lu, \"hold_ms\": %lu, \"thp\": %s,\n \"bursts\": [",
-	       a.mib, a.interval_msec, a.hold_msec, a.thp ? "true" : "false");
+	printf("{\"mib\": %lu, \"interval_ms\": %lu, \"hold_ms\": %lu, \"fill_bytes\": %lu, \"thp\": %s,\n \"bursts\": [",
+	       a.mib, a.interval_msec, a.hold_msec, a.fill_bytes, a.thp ? "true" : "false");
 	for (i = 0; i < a.bursts; i++) {
 		hist_reset(&one);
 		r = burst_one(&a, &one, &seed, &total_nsec);

@@ -93,7 +93,7 @@ static unsigned char *hotcold_map(unsigned long mib, uint64_t *seed)
 		return NULL;
 	(void)madvise(p, bytes, MADV_NOHUGEPAGE);
 	for (off = 0; off < bytes; off += BENCH_PAGE_BYTES)
-		bench_fill_page(p + off, seed);
+		bench_fill_page(p + off, BENCH_PAGE_BYTES / 2, seed);
 	return p;
 }
 

@@ -255,3 +255,52 @@ vm_note() {
 vm_mib() {
 	echo $(($1 / 1048576))
 }
+
+# ---- loads ----------------------------------------------------------------
+
+# vm_cache CG MIB [CPU]: MIB of page cache charged to cgroup CG, read from a
+# sparse file on the scratch file system by a task pinned to CPU (default 0)
+# so the pages sit on that CPU's node. The cache stays after the reader exits.
+vm_cache() {
+	local cg=$1 mib=$2 cpu=${3:-0} f
+	f=/mnt/cache.$(echo "$1" | tr / _)
+	truncate -s "${mib}M" "$f"
+	vm_cg_new "$cg"
+	sh -c 'echo $$ >"$0/cgroup.procs" && exec taskset "$1" dd if="$2" of=/dev/null bs=1M 2>/dev/null' \
+		"$CG/$cg" "$((1 << cpu))" "$f"
+}
+
+# vm_anon CG MIB [CPU]: a hog holding MIB of anonymous memory in cgroup CG,
+# in the background.
+vm_anon() {
+	vm_cg_run "$1" taskset "$((1 << ${3:-0}))" /vm/bin/hog "$2"
+	sleep 0.5
+	local i=0
+	while [ "$(vm_memstat "$1" anon)" -lt $((($2 - 2) << 20)) ] && [ $i -lt 100 ]; do
+		sleep 0.2
+		i=$((i + 1))
+	done
+}
+
+# vm_wait_until SECONDS COMMAND...: poll COMMAND every 0.5 s until it
+# succeeds; 1 on timeout.
+vm_wait_until() {
+	local n=$(($1 * 2)) i=0
+	shift
+	while [ $i -lt $n ]; do
+		"$@" && return 0
+		sleep 0.5
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# vm_cg_json_field PATH FIELD: FIELD of cgroup PATH in "reclaimctl --json
+# cgroups" (flattened in /tmp/scenario.cgroups by the caller).
+vm_cg_json_field() {
+	awk -F '\t' -v p="$1" -v f="$2" '
+		{ n = split($1, k, ".") }
+		n == 3 && k[1] == "cgroups" && k[3] == "path" && $2 == p { want = k[2] }
+		n == 3 && k[1] == "cgroups" && k[3] == f { v[k[2]] = $2 }
+		END { if (want != "") print v[want] }' /tmp/scenario.cgroups
+}
