@@ -15,7 +15,8 @@
  * | try_to_sleep: freezing || should_stop -> return      | test-kswapd: test_pause_resume         |
  * | try_to_sleep: balanced -> short sleep (HZ/10)        | test-kswapd: test_sleep_and_wake       |
  * | try_to_sleep: woken early -> keep zoneidx, LOW_WMARK | test_request_keep_premature,           |
- * |   _HIT_QUICKLY                                       |   test-kswapd: test_premature_wake     |
+ * |   _HIT_QUICKLY, and no full sleep after it           |   test-kswapd: test_premature_wake,    |
+ * |                                                      |   test_premature_wake_balanced         |
  * | try_to_sleep: !remaining && balanced -> full sleep   | test-kswapd: test_sleep_and_wake       |
  * | try_to_sleep: !remaining && !balanced -> HIGH_WMARK_ | test-kswapd: test_hopeless_thread      |
  * |   HIT_QUICKLY                                        |                                        |

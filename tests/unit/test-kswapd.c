@@ -155,6 +155,27 @@ static void wait_event(struct fixture *f, int node, enum kswapd_event_type t, un
 			 n, kswapd_event_type_to_string(t), node);
 }
 
+/* A negative check has to wait for something that must not happen: 200 ms
+ * is twenty times what a woken thread needs to start a run here. */
+static void assert_no_event_within(struct fixture *f, int node,
+				   enum kswapd_event_type t, unsigned n, long msec)
+{
+	struct timespec deadline;
+	bool seen;
+
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_nsec += msec * 1000000L;
+	deadline.tv_sec += deadline.tv_nsec / 1000000000L;
+	deadline.tv_nsec %= 1000000000L;
+	pthread_mutex_lock(&f->lock);
+	while (!(seen = count_events_locked(f, node, t) >= n) && wait_locked(f, &deadline))
+		;
+	pthread_mutex_unlock(&f->lock);
+	if (seen)
+		fail_msg("unexpected %s event %u on node %d",
+			 kswapd_event_type_to_string(t), n, node);
+}
+
 static void wait_in_shrink(struct fixture *f, unsigned n)
 {
 	struct timespec deadline;
@@ -351,6 +372,30 @@ static void test_premature_wake(void **state)
 	assert_int_equal(state_of(f, 0).boost_ledger_bytes, 0);
 }
 
+/* Woken early on a node that is still balanced: the wake is not swallowed
+ * by a full sleep ("if (!remaining && ...)"), it runs balance_pgdat, which
+ * finds nothing to do. */
+static void test_premature_wake_balanced(void **state)
+{
+	struct fixture *f = *state;
+	struct balance_params p = std_params();
+	struct balance_request w = wake_req(BALANCE_WAKE_WATERMARK, 0);
+	struct kswapd_state st;
+
+	start(f, 1, UHIGH, 10 * USEC_PER_SEC, &p);
+	wait_event(f, 0, KSWAPD_EVENT_SHORT_SLEEP, 1);
+	assert_int_equal(kswapd_wake(f->k, 0, &w), 0);
+	wait_event(f, 0, KSWAPD_EVENT_RUN_END, 1);
+	st = state_of(f, 0);
+	assert_int_equal(st.counters.low_wmark_hit_quickly, 1);
+	assert_int_equal(st.counters.full_sleeps, 0);
+	assert_int_equal(st.counters.runs, 1);
+	assert_int_equal(st.counters.runs_ended[BALANCE_END_BALANCED], 1);
+	pthread_mutex_lock(&f->lock);
+	assert_int_equal(f->sims[0].n_shrinks, 0);
+	pthread_mutex_unlock(&f->lock);
+}
+
 /* A node that cannot be reclaimed: each run ends short and goes straight
  * back to try-to-sleep, which counts KSWAPD_HIGH_WMARK_HIT_QUICKLY; after 16
  * failed runs the node is hopeless and sleeps; watermark wakes are ignored;
@@ -390,6 +435,7 @@ static void test_hopeless_thread(void **state)
 
 	/* Ignored: no run. */
 	assert_int_equal(kswapd_wake(f->k, 0, &w), 0);
+	assert_no_event_within(f, 0, KSWAPD_EVENT_RUN_START, MAX_RECLAIM_RETRIES + 1, 200);
 	st = state_of(f, 0);
 	assert_int_equal(st.counters.wakes_ignored_hopeless, 1);
 	assert_int_equal(st.state, KSWAPD_STATE_HOPELESS);
@@ -562,7 +608,9 @@ static void test_stop_within_one_write(void **state)
 	wait_in_shrink(f, 1);
 
 	kswapd_stop(f->k);
-	gate(f, true, 1);
+	/* Open the gate entirely: a thread that ignored the stop would now
+	 * issue more writes, and the count below would say so. */
+	gate(f, false, 0);
 	f->k = kswapd_free(f->k);
 
 	assert_int_equal(f->in_shrink, 1);
@@ -767,6 +815,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_sleep_and_wake, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_premature_wake, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_premature_wake_balanced, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hopeless_thread, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hopeless_observe, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pause_mid_run, setup, teardown),
