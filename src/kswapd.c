@@ -39,6 +39,10 @@ struct kswapd_node {
 	uint64_t state_since_usec;
 	uint64_t last_progress_usec;
 
+	/* Under kswapd.params_lock: what the next run will use. */
+	struct balance_params next_params;
+	uint64_t next_params_gen;
+
 	/* Private to the node thread. */
 	struct balance_params params;
 	uint64_t params_gen;
@@ -140,9 +144,9 @@ static void kswapd_load_params(struct kswapd_node *kn)
 	struct kswapd *k = kn->k;
 
 	pthread_mutex_lock(&k->params_lock);
-	if (kn->params_gen != k->params_gen) {
-		kn->params = k->params;
-		kn->params_gen = k->params_gen;
+	if (kn->params_gen != kn->next_params_gen) {
+		kn->params = kn->next_params;
+		kn->params_gen = kn->next_params_gen;
 	}
 	pthread_mutex_unlock(&k->params_lock);
 }
@@ -497,6 +501,8 @@ static int kswapd_validate(const struct kswapd_config *c)
 		for (unsigned j = 0; j < i; j++)
 			if (c->nodes[j].node == c->nodes[i].node)
 				return -EINVAL;
+		if (c->nodes[i].params && balance_params_validate(c->nodes[i].params) < 0)
+			return -EINVAL;
 	}
 	return balance_params_validate(&c->params);
 }
@@ -514,6 +520,8 @@ static int kswapd_node_init(struct kswapd *k, struct kswapd_node *kn,
 	kn->state = KSWAPD_STATE_STARTING;
 	kn->priority = DEF_PRIORITY;
 	kn->state_since_usec = kn->last_progress_usec = now_usec();
+	kn->next_params = nc->params ? *nc->params : k->params;
+	kn->next_params_gen = 1;
 	balance_node_init(&kn->b, nc->node);
 
 	r = pthread_mutex_init(&kn->lock, NULL);
@@ -728,7 +736,7 @@ int kswapd_observe(struct kswapd *k, const struct node_zoneinfo *n)
 	kn = kswapd_find(k, n->id);
 	if (!kn)
 		return -ENOENT;
-	kswapd_get_params(k, &p);
+	(void)kswapd_get_node_params(k, n->id, &p);
 
 	pthread_mutex_lock(&kn->lock);
 	(void)balance_observe(&kn->b, &p, n);
@@ -747,6 +755,39 @@ int kswapd_set_params(struct kswapd *k, const struct balance_params *p)
 	pthread_mutex_lock(&k->params_lock);
 	k->params = *p;
 	k->params_gen++;
+	for (unsigned i = 0; i < k->n_nodes; i++) {
+		k->nodes[i].next_params = *p;
+		k->nodes[i].next_params_gen++;
+	}
+	pthread_mutex_unlock(&k->params_lock);
+	return 0;
+}
+
+int kswapd_set_node_params(struct kswapd *k, int node, const struct balance_params *p)
+{
+	struct kswapd_node *kn = kswapd_find(k, node);
+	int r;
+
+	if (!kn)
+		return -ENOENT;
+	r = balance_params_validate(p);
+	if (r < 0)
+		return r;
+	pthread_mutex_lock(&k->params_lock);
+	kn->next_params = *p;
+	kn->next_params_gen++;
+	pthread_mutex_unlock(&k->params_lock);
+	return 0;
+}
+
+int kswapd_get_node_params(struct kswapd *k, int node, struct balance_params *ret)
+{
+	struct kswapd_node *kn = kswapd_find(k, node);
+
+	if (!kn)
+		return -ENOENT;
+	pthread_mutex_lock(&k->params_lock);
+	*ret = kn->next_params;
 	pthread_mutex_unlock(&k->params_lock);
 	return 0;
 }

@@ -84,6 +84,8 @@ struct kswapd_event {
 struct kswapd_node_config {
 	int node;         /* kernel node id */
 	cpu_set_t cpus;   /* from nodeN/cpulist; empty: no pinning */
+	/* [Node N] overrides; NULL: kswapd_config.params. */
+	const struct balance_params *params;
 };
 
 struct kswapd_config {
@@ -137,6 +139,9 @@ int kswapd_observe(struct kswapd *k, const struct node_zoneinfo *n);
 /* New params, applied by each node at its next run. -EINVAL if invalid. */
 int kswapd_set_params(struct kswapd *k, const struct balance_params *p);
 void kswapd_get_params(struct kswapd *k, struct balance_params *ret);
+/* The same for one node ([Node N] overrides); -ENOENT for an unknown node. */
+int kswapd_set_node_params(struct kswapd *k, int node, const struct balance_params *p);
+int kswapd_get_node_params(struct kswapd *k, int node, struct balance_params *ret);
 
 unsigned kswapd_n_nodes(const struct kswapd *k);
 /* By index 0..n_nodes-1 (-ENOENT beyond); *ret untouched on failure. */

@@ -71,9 +71,18 @@ struct node_sums {
 	uint64_t free, low, high, kernel_boost;
 };
 
-static void node_sums(const struct manager *m, const struct node_zoneinfo *n,
+/* The watermark params of a node ([Node N] overrides included). */
+static const struct watermark_params *node_wmark(struct manager *m, int id)
+{
+	struct manager_node *mn = manager_node(m, id);
+
+	return mn ? &mn->params.wmark : &m->params.wmark;
+}
+
+static void node_sums(struct manager *m, const struct node_zoneinfo *n,
 		      struct node_sums *ret)
 {
+	const struct watermark_params *wp = n ? node_wmark(m, n->id) : &m->params.wmark;
 	struct node_sums s = {};
 
 	for (unsigned z = 0; n && z < n->n_zones; z++) {
@@ -82,7 +91,7 @@ static void node_sums(const struct manager *m, const struct node_zoneinfo *n,
 
 		if (zs->managed == 0)
 			continue;
-		watermark_zone(zs, &m->params.wmark, &w);
+		watermark_zone(zs, wp, &w);
 		s.free += zs->free;
 		s.low += w.low;
 		s.high += w.high;
@@ -205,7 +214,7 @@ static struct json_object *counters_json(const struct balance_counters *c)
 	return o;
 }
 
-static struct json_object *zones_json(const struct manager *m, const struct node_zoneinfo *n)
+static struct json_object *zones_json(struct manager *m, const struct node_zoneinfo *n)
 {
 	struct json_object *a = json_object_new_array();
 	uint64_t ps = page_size(m);
@@ -218,7 +227,7 @@ static struct json_object *zones_json(const struct manager *m, const struct node
 		if (zs->managed == 0)
 			continue;
 		o = json_object_new_object();
-		watermark_zone(zs, &m->params.wmark, &w);
+		watermark_zone(zs, node_wmark(m, n->id), &w);
 		jadd_str(o, "zone", zs->name);
 		jadd_u64(o, "free_bytes", zs->free * ps);
 		jadd_u64(o, "min_bytes", zs->min * ps);

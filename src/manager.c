@@ -154,22 +154,60 @@ static void manager_cgroup_policy(void *userdata, const char *path,
 	};
 }
 
+/* Every node's params from the config ([Node N] over [Reclaim]); nothing
+ * is changed unless all of them are usable. */
+static int nodes_params(struct manager *m, struct balance_params *ret_global,
+			struct balance_params *ret_nodes, bool *ret_paused)
+{
+	bool cgroups = m->cgroups != NULL;
+	int r;
+
+	params_from_conf(conf_reclaim(m->conf), m->dry_run, cgroups, ret_global);
+	r = balance_params_validate(ret_global);
+	if (r < 0)
+		return log_error_errno(r, "The [Reclaim] settings give unusable reclaim "
+					  "parameters.");
+	for (unsigned i = 0; i < m->n_nodes; i++) {
+		struct conf_reclaim rc;
+
+		conf_node_reclaim(m->conf, (unsigned)m->nodes[i].id, &rc);
+		params_from_conf(&rc, m->dry_run, cgroups, &ret_nodes[i]);
+		/* [Reclaim] Paused= is the daemon's pause (undone by `resume`);
+		 * a node pauses on its own only where [Node N] differs. */
+		ret_paused[i] = rc.paused && !conf_reclaim(m->conf)->paused;
+		r = balance_params_validate(&ret_nodes[i]);
+		if (r < 0)
+			return log_error_errno(r, "The [Node %d] settings give unusable reclaim "
+						  "parameters.",
+					       m->nodes[i].id);
+	}
+	return 0;
+}
+
 int manager_apply_conf(struct manager *m)
 {
 	const struct conf_reclaim *rc = conf_reclaim(m->conf);
+	_cleanup_free_ struct balance_params *np = NULL;
+	_cleanup_free_ bool *paused = NULL;
 	struct balance_params p;
 	int r;
 
-	params_from_conf(rc, m->dry_run, m->cgroups != NULL, &p);
-	r = balance_params_validate(&p);
+	np = calloc(m->n_nodes, sizeof(*np));
+	paused = calloc(m->n_nodes, sizeof(*paused));
+	if (!np || !paused)
+		return -ENOMEM;
+	r = nodes_params(m, &p, np, paused);
 	if (r < 0)
-		return log_error_errno(r, "Configuration gives unusable reclaim parameters.");
-	if (m->kswapd) {
-		r = kswapd_set_params(m->kswapd, &p);
-		if (r < 0)
-			return log_error_errno(r, "Failed to apply reclaim parameters: %m");
-	}
+		return r;
 	m->params = p;
+	for (unsigned i = 0; i < m->n_nodes; i++) {
+		m->nodes[i].params = np[i];
+		if (m->kswapd)
+			(void)kswapd_set_node_params(m->kswapd, m->nodes[i].id, &np[i]);
+		m->nodes[i].paused = paused[i];
+	}
+	if (m->kswapd)
+		manager_set_paused(m, m->paused);
 	log_set_max_level(rc->log_level);
 	if (m->cgroups) {
 		/* New policies apply at the next walk; make it now. */
@@ -233,6 +271,7 @@ static void monitor_tick(evutil_socket_t fd, short what, void *userdata)
 {
 	struct manager *m = userdata;
 	uint64_t interval = m->params.wmark.interval_max_usec, now = now_usec();
+	/* [Node N] may set its own bounds: the fastest node sets the pace. */
 	int r;
 
 	m->nr_monitor_ticks++;
@@ -250,8 +289,8 @@ static void monitor_tick(evutil_socket_t fd, short what, void *userdata)
 			continue;
 		(void)kswapd_observe(m->kswapd, n);
 		interval = MIN(interval, watermark_monitor_interval_usec(
-						 n, WATERMARK_ZONEIDX_ALL, &m->params.wmark));
-		if (watermark_node_below_low(n, WATERMARK_ZONEIDX_ALL, &m->params.wmark) ||
+						 n, WATERMARK_ZONEIDX_ALL, &m->nodes[i].params.wmark));
+		if (watermark_node_below_low(n, WATERMARK_ZONEIDX_ALL, &m->nodes[i].params.wmark) ||
 		    node_has_kernel_boost(n)) {
 			w.highest_zoneidx = WATERMARK_ZONEIDX_ALL;
 			w.reasons = 1u << BALANCE_WAKE_WATERMARK;
@@ -512,10 +551,12 @@ static void stop_worker(struct manager *m)
 
 /* ---- pause, reload ---- */
 
+/* pause/resume and Paused=: a node is frozen when the daemon is paused or
+ * its [Node N] says Paused=yes. */
 void manager_set_paused(struct manager *m, bool paused)
 {
 	for (unsigned i = 0; i < m->n_nodes; i++) {
-		if (paused)
+		if (paused || m->nodes[i].paused)
 			(void)kswapd_pause(m->kswapd, m->nodes[i].id);
 		else
 			(void)kswapd_resume(m->kswapd, m->nodes[i].id);
@@ -847,6 +888,7 @@ static int setup_kswapd(struct manager *m)
 		const struct topology_node *tn = topology_node(&m->topology, m->nodes[i].id);
 
 		nc[i].node = m->nodes[i].id;
+		nc[i].params = &m->nodes[i].params;
 		CPU_ZERO(&nc[i].cpus);
 		/* A CPU-less node (CXL, memory only) runs unpinned. */
 		if (tn && tn->n_cpus > 0 &&
@@ -965,7 +1007,7 @@ static void log_detected(struct manager *m)
 
 			if (zs->managed == 0)
 				continue;
-			watermark_zone(zs, &m->params.wmark, &w);
+			watermark_zone(zs, &m->nodes[i].params.wmark, &w);
 			log_info("node %d zone %-7s free %s, kernel min/low/high %s/%s/%s, "
 				 "reclaimd low/high %s/%s",
 				 m->nodes[i].id, zs->name,
@@ -1032,7 +1074,9 @@ int manager_new(const struct manager_options *opts, struct conf *conf, struct ma
 	r = setup_cgroups(m);
 	if (r < 0)
 		return r;
-	m->params.soft_target = m->cgroups != NULL;
+	r = manager_apply_conf(m); /* m->kswapd is NULL: just compute */
+	if (r < 0)
+		return r;
 	r = setup_features(m);
 	if (r < 0)
 		return r;
@@ -1051,8 +1095,7 @@ int manager_new(const struct manager_options *opts, struct conf *conf, struct ma
 	r = setup_kswapd(m);
 	if (r < 0)
 		return r;
-	if (rc->paused)
-		manager_set_paused(m, true);
+	manager_set_paused(m, rc->paused); /* and [Node N] Paused= */
 	r = setup_control(m);
 	if (r < 0)
 		return r;

@@ -48,6 +48,9 @@ struct manager_node {
 	/* Serialises the actuator's per-node scratch between the node thread
 	 * and an operator's `reclaimctl reclaim` on the same node. */
 	pthread_mutex_t shrink_lock;
+	/* [Reclaim] with this node's [Node N] overrides (loop only). */
+	struct balance_params params;
+	bool paused;
 	unsigned last_wake_reasons; /* for the run's log line (loop only) */
 	bool hopeless_reported;
 	bool braked; /* last shrink stopped by the system brake */

@@ -25,11 +25,18 @@ MonitorIntervalMax=200ms
 Paused=yes
 # A fixture frees nothing: no quota, so that 16 failing runs are quick.
 RateLimit=0
+
+[Node 0]
+WatermarkHeadroom=64M
 CONF
 
 check "daemon starts paused on the fixture tree" \
 	start_daemon --root="$fx" --config="$tmp/reclaimd.conf"
 check "status says paused" [ "$(ctl --json status | json_get 'd["mode"]')" = paused ]
+# [Node 0] WatermarkHeadroom=64M: every zone's userspace low mark is the
+# kernel's high mark plus 16384 pages.
+check "[Node 0] headroom override applies to every zone" \
+	[ "$(ctl --json nodes | json_get 'set(z["user_low"] - z["high"] for z in d["nodes"][0]["zones"])')" = "{16384}" ]
 ctl --json watch --events >"$tmp/events.json" 2>"$tmp/watch.err" &
 watch_pid=$!
 sleep 0.5

@@ -48,6 +48,7 @@ struct fixture {
 	unsigned n_ev;
 
 	uint64_t free_override[2]; /* start(): free pages of node i if set */
+	const struct balance_params *node_params[2]; /* start(): [Node N] */
 
 	struct kswapd *k;
 };
@@ -255,7 +256,7 @@ static int teardown(void **state)
 static void start(struct fixture *f, unsigned n, uint64_t free_pages,
 		  uint64_t short_sleep_usec, const struct balance_params *p)
 {
-	struct kswapd_node_config nodes[2];
+	struct kswapd_node_config nodes[2] = {};
 	struct kswapd_config c = {
 		.nodes = nodes,
 		.n_nodes = n,
@@ -273,6 +274,7 @@ static void start(struct fixture *f, unsigned n, uint64_t free_pages,
 			      300000);
 		nodes[i].node = (int)i;
 		CPU_ZERO(&nodes[i].cpus);
+		nodes[i].params = f->node_params[i];
 	}
 	assert_int_equal(kswapd_new(&c, &f->k), 0);
 }
@@ -644,7 +646,7 @@ static void test_name_and_affinity(void **state)
 {
 	struct fixture *f = *state;
 	struct balance_params p = std_params();
-	struct kswapd_node_config nodes[2];
+	struct kswapd_node_config nodes[2] = {};
 	struct kswapd_config c = {
 		.nodes = nodes,
 		.n_nodes = 2,
@@ -743,6 +745,55 @@ static void test_params_next_run(void **state)
 	assert_int_equal(p.swappiness, 60);
 }
 
+/* [Node N] overrides: each node runs with its own params, from start-up
+ * (kswapd_node_config.params) and at runtime (kswapd_set_node_params). */
+static void test_node_params(void **state)
+{
+	struct fixture *f = *state;
+	struct balance_params p = std_params(), q, got;
+	struct balance_request w = wake_req(BALANCE_WAKE_PSI, 0);
+
+	q = p;
+	q.dry_run = true;
+	f->node_params[1] = &q;
+	start(f, 2, 12000, 10 * 1000, &p);
+	wait_event(f, 0, KSWAPD_EVENT_RUN_END, 1);
+	wait_event(f, 1, KSWAPD_EVENT_RUN_END, 1);
+	pthread_mutex_lock(&f->lock);
+	assert_true(f->sims[0].n_log > 0 && f->sims[1].n_log > 0);
+	assert_false(f->sims[0].log[0].dry_run);
+	assert_true(f->sims[1].log[0].dry_run);
+	pthread_mutex_unlock(&f->lock);
+	assert_int_equal(kswapd_get_node_params(f->k, 1, &got), 0);
+	assert_true(got.dry_run);
+	assert_int_equal(kswapd_get_node_params(f->k, 0, &got), 0);
+	assert_false(got.dry_run);
+
+	/* Runtime: node 0 alone becomes dry-run at its next run. */
+	assert_int_equal(kswapd_set_node_params(f->k, 0, &q), 0);
+	pthread_mutex_lock(&f->lock);
+	f->sims[0].n_log = 0;
+	sim_node_alloc(&f->sims[0], 5000);
+	pthread_mutex_unlock(&f->lock);
+	assert_int_equal(kswapd_wake(f->k, 0, &w), 0);
+	wait_event(f, 0, KSWAPD_EVENT_RUN_END, 2);
+	pthread_mutex_lock(&f->lock);
+	assert_true(f->sims[0].n_log > 0);
+	assert_true(f->sims[0].log[0].dry_run);
+	pthread_mutex_unlock(&f->lock);
+
+	/* kswapd_set_params() sets every node again. */
+	assert_int_equal(kswapd_set_params(f->k, &p), 0);
+	assert_int_equal(kswapd_get_node_params(f->k, 1, &got), 0);
+	assert_false(got.dry_run);
+
+	assert_int_equal(kswapd_set_node_params(f->k, 7, &q), -ENOENT);
+	assert_int_equal(kswapd_get_node_params(f->k, 7, &got), -ENOENT);
+	q.swappiness = 201;
+	assert_int_equal(kswapd_set_node_params(f->k, 1, &q), -EINVAL);
+	f->node_params[1] = NULL;
+}
+
 /* The watchdog: a thread stuck in a write is found; sleeping ones are not. */
 static void test_find_stalled(void **state)
 {
@@ -823,6 +874,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_stop_within_one_write, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_name_and_affinity, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_params_next_run, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_node_params, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_find_stalled, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_api_errors, setup, teardown),
 	};
