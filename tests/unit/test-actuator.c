@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "actuator.h"
+#include "alloc-count.h"
 #include "util.h"
 
 #define MiB (UINT64_C(1) << 20)
@@ -235,7 +236,7 @@ static void start(struct fake *f, const struct actuator_config *cfg_in)
 					  .node_reclaim_mask = 1,
 					  .psi = true };
 	cfg.node_mask = 3;
-	cfg.write = hook_write;
+	cfg.write = cfg.write ?: hook_write;
 	cfg.clock = hook_clock;
 	cfg.sleep = hook_sleep;
 	cfg.hook_userdata = f;
@@ -674,6 +675,49 @@ static void test_operator_cgroup(void **state)
 	assert_int_equal(f->n_writes, 1);
 }
 
+/* A write that only writes: no recording, no simulated counters. */
+static ssize_t hook_write_plain(void *userdata, int fd, const char *buf, size_t n)
+{
+	return pwrite(fd, buf, n, 0);
+}
+
+/*
+ * PF_MEMALLOC: once the actuator is set up, shrinking allocates nothing and
+ * opens nothing, for the node file, the spread over cgroups and the
+ * soft-target pass alike (counted by alloc-count.c through --wrap).
+ */
+static void test_shrink_allocates_nothing(void **state)
+{
+	static const struct cgroup_rule rules[] = {
+		{ .path = "batch", .policy = { .soft_target_bytes = 1 } },
+	};
+	struct fake *f = *state;
+	struct actuator_config cfg = { .write = hook_write_plain };
+	struct shrink_request node0 = node_req(0, 8 * MiB, 0);
+	struct shrink_request node1 = node_req(1, 8 * MiB, 0);
+	struct shrink_request soft = node_req(0, 8 * MiB, 0);
+	struct shrink_result res;
+
+	test_rules = rules;
+	test_n_rules = 1;
+	soft.kind = SHRINK_SOFT_TARGET;
+	start(f, &cfg);
+	alloc_count_start();
+	for (int i = 0; i < 20; i++) {
+		assert_int_equal(actuator_shrink(f->a, &node0, &res), 0);
+		assert_int_equal(res.nr_writes, 1); /* node0/reclaim */
+		assert_int_equal(actuator_shrink(f->a, &node1, &res), 0);
+		assert_true(res.nr_writes >= 1); /* spread over cgroups */
+		assert_int_equal(actuator_shrink(f->a, &soft, &res), 0);
+		assert_true(res.nr_writes >= 1); /* batch is above its soft target */
+	}
+	alloc_count_stop();
+	test_rules = NULL;
+	test_n_rules = 0;
+	assert_int_equal(alloc_count_allocs(), 0);
+	assert_int_equal(alloc_count_opens(), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -692,6 +736,7 @@ int main(void)
 		T(test_cgroup_brake),
 		T(test_soft_target),
 		T(test_operator_cgroup),
+		T(test_shrink_allocates_nothing),
 #undef T
 	};
 

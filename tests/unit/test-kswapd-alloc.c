@@ -21,112 +21,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "alloc-count.h"
 #include "kswapd.h"
 #include "sim-node.h"
-
-static atomic_bool counting;
-static atomic_uint n_alloc, n_open;
-
-void *__real_malloc(size_t size);
-void *__real_calloc(size_t n, size_t size);
-void *__real_realloc(void *p, size_t size);
-int __real_open(const char *path, int flags, ...);
-int __real_open64(const char *path, int flags, ...);
-int __real_openat(int dirfd, const char *path, int flags, ...);
-int __real_openat64(int dirfd, const char *path, int flags, ...);
-FILE *__real_fopen(const char *path, const char *mode);
-
-void *__wrap_malloc(size_t size);
-void *__wrap_calloc(size_t n, size_t size);
-void *__wrap_realloc(void *p, size_t size);
-int __wrap_open(const char *path, int flags, ...);
-int __wrap_open64(const char *path, int flags, ...);
-int __wrap_openat(int dirfd, const char *path, int flags, ...);
-int __wrap_openat64(int dirfd, const char *path, int flags, ...);
-FILE *__wrap_fopen(const char *path, const char *mode);
-
-static void count(atomic_uint *c)
-{
-	if (atomic_load(&counting))
-		atomic_fetch_add(c, 1);
-}
-
-void *__wrap_malloc(size_t size)
-{
-	count(&n_alloc);
-	return __real_malloc(size);
-}
-
-void *__wrap_calloc(size_t n, size_t size)
-{
-	count(&n_alloc);
-	return __real_calloc(n, size);
-}
-
-void *__wrap_realloc(void *p, size_t size)
-{
-	count(&n_alloc);
-	return __real_realloc(p, size);
-}
-
-static mode_t open_mode(int flags, va_list ap)
-{
-	return (flags & (O_CREAT | O_TMPFILE)) ? va_arg(ap, mode_t) : 0;
-}
-
-int __wrap_open(const char *path, int flags, ...)
-{
-	va_list ap;
-	mode_t mode;
-
-	va_start(ap, flags);
-	mode = open_mode(flags, ap);
-	va_end(ap);
-	count(&n_open);
-	return __real_open(path, flags, mode);
-}
-
-int __wrap_open64(const char *path, int flags, ...)
-{
-	va_list ap;
-	mode_t mode;
-
-	va_start(ap, flags);
-	mode = open_mode(flags, ap);
-	va_end(ap);
-	count(&n_open);
-	return __real_open64(path, flags, mode);
-}
-
-int __wrap_openat(int dirfd, const char *path, int flags, ...)
-{
-	va_list ap;
-	mode_t mode;
-
-	va_start(ap, flags);
-	mode = open_mode(flags, ap);
-	va_end(ap);
-	count(&n_open);
-	return __real_openat(dirfd, path, flags, mode);
-}
-
-int __wrap_openat64(int dirfd, const char *path, int flags, ...)
-{
-	va_list ap;
-	mode_t mode;
-
-	va_start(ap, flags);
-	mode = open_mode(flags, ap);
-	va_end(ap);
-	count(&n_open);
-	return __real_openat64(dirfd, path, flags, mode);
-}
-
-FILE *__wrap_fopen(const char *path, const char *mode)
-{
-	count(&n_open);
-	return __real_fopen(path, mode);
-}
 
 /* A fixed ring of run-end counts, as the manager would keep. */
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -207,11 +104,10 @@ static void test_wrap_works(void **state)
 	struct kswapd *k;
 
 	sim_node_init(&sim, 0, 1000000, 17500, 10000, 400000, 300000);
-	atomic_store(&n_alloc, 0);
-	atomic_store(&counting, true);
+	alloc_count_start();
 	k = start();
-	atomic_store(&counting, false);
-	assert_true(atomic_load(&n_alloc) >= 1);
+	alloc_count_stop();
+	assert_true(alloc_count_allocs() >= 1);
 	kswapd_free(k);
 }
 
@@ -226,9 +122,7 @@ static void test_steady_state_allocates_nothing(void **state)
 	k = start();
 	wait_sleeps(1);
 
-	atomic_store(&n_alloc, 0);
-	atomic_store(&n_open, 0);
-	atomic_store(&counting, true);
+	alloc_count_start();
 	w.reasons = 1u << BALANCE_WAKE_WATERMARK;
 	for (unsigned i = 0; i < 50; i++) {
 		pthread_mutex_lock(&lock);
@@ -237,15 +131,15 @@ static void test_steady_state_allocates_nothing(void **state)
 		assert_int_equal(kswapd_wake(k, 0, &w), 0);
 		wait_sleeps(i + 2);
 	}
-	atomic_store(&counting, false);
+	alloc_count_stop();
 
 	pthread_mutex_lock(&lock);
 	runs = n_run_ends;
 	pthread_mutex_unlock(&lock);
 	assert_int_equal(runs, 50);
 	assert_true(sim.n_shrinks >= 50 * 6); /* 6000 pages in 256-page steps */
-	assert_int_equal(atomic_load(&n_alloc), 0);
-	assert_int_equal(atomic_load(&n_open), 0);
+	assert_int_equal(alloc_count_allocs(), 0);
+	assert_int_equal(alloc_count_opens(), 0);
 	kswapd_free(k);
 }
 

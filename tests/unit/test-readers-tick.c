@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/types.h>
 
+#include "alloc-count.h"
 #include "macro.h"
 #include "meminfo.h"
 #include "psi.h"
@@ -19,71 +20,8 @@
 
 /*
  * After start-up a tick allocates nothing and opens nothing: a reclaimer
- * runs when memory is short. This program is linked with
- * -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=open,--wrap=openat
- * (and the 64-bit names): every call from the library objects goes through
- * the counters below. --wrap rewrites undefined references in the objects
- * being linked, so it catches the library's calls; cmocka (a shared
- * library) is not counted.
+ * runs when memory is short (counted by alloc-count.c).
  */
-
-static unsigned n_alloc, n_open;
-
-void *__real_malloc(size_t n);
-void *__real_calloc(size_t n, size_t m);
-void *__real_realloc(void *p, size_t n);
-int __real_open(const char *path, int flags, ...);
-int __real_openat(int dirfd, const char *path, int flags, ...);
-void *__wrap_malloc(size_t n);
-void *__wrap_calloc(size_t n, size_t m);
-void *__wrap_realloc(void *p, size_t n);
-int __wrap_open(const char *path, int flags, ...);
-int __wrap_openat(int dirfd, const char *path, int flags, ...);
-int __wrap_open64(const char *path, int flags, ...);
-int __wrap_openat64(int dirfd, const char *path, int flags, ...);
-
-void *__wrap_malloc(size_t n)
-{
-	n_alloc++;
-	return __real_malloc(n);
-}
-
-void *__wrap_calloc(size_t n, size_t m)
-{
-	n_alloc++;
-	return __real_calloc(n, m);
-}
-
-void *__wrap_realloc(void *p, size_t n)
-{
-	n_alloc++;
-	return __real_realloc(p, n);
-}
-
-/* The readers only open read-only (no O_CREAT): no mode argument. */
-int __wrap_open(const char *path, int flags, ...)
-{
-	n_open++;
-	return __real_open(path, flags);
-}
-
-int __wrap_openat(int dirfd, const char *path, int flags, ...)
-{
-	n_open++;
-	return __real_openat(dirfd, path, flags);
-}
-
-int __wrap_open64(const char *path, int flags, ...)
-{
-	n_open++;
-	return __real_open(path, flags);
-}
-
-int __wrap_openat64(int dirfd, const char *path, int flags, ...)
-{
-	n_open++;
-	return __real_openat(dirfd, path, flags);
-}
 
 #define TICKS 100
 
@@ -99,15 +37,16 @@ static void open_all(const char *set, struct readers *r)
 	char root[4096];
 
 	fixture_root(set, root, sizeof(root));
-	n_alloc = n_open = 0;
+	alloc_count_start();
 	assert_int_equal(zoneinfo_reader_open(root, &r->zoneinfo), 0);
 	assert_int_equal(vmstat_reader_open(root, &r->vmstat), 0);
 	assert_int_equal(meminfo_reader_open(root, -1, &r->meminfo), 0);
 	assert_int_equal(meminfo_reader_open(root, 0, &r->node_meminfo), 0);
 	assert_int_equal(psi_reader_open(root, "/proc/pressure/memory", &r->psi), 0);
+	alloc_count_stop();
 	/* The counters see the library: opening did allocate and open. */
-	assert_true(n_alloc >= 5);
-	assert_int_equal(n_open, 5);
+	assert_true(alloc_count_allocs() >= 5);
+	assert_int_equal(alloc_count_opens(), 5);
 }
 
 static void close_all(struct readers *r)
@@ -128,7 +67,7 @@ static void test_tick_allocates_and_opens_nothing(void **state)
 	struct psi_stat ps;
 
 	open_all("host-6.18-1node", &r);
-	n_alloc = n_open = 0;
+	alloc_count_start();
 	for (int i = 0; i < TICKS; i++) {
 		assert_int_equal(zoneinfo_reader_read(r.zoneinfo, &zi), 0);
 		assert_int_equal(vmstat_reader_read(r.vmstat, &vs), 0);
@@ -136,8 +75,9 @@ static void test_tick_allocates_and_opens_nothing(void **state)
 		assert_int_equal(meminfo_reader_read(r.node_meminfo, &mi), 0);
 		assert_int_equal(psi_reader_read(r.psi, &ps), 0);
 	}
-	assert_int_equal(n_alloc, 0);
-	assert_int_equal(n_open, 0);
+	alloc_count_stop();
+	assert_int_equal(alloc_count_allocs(), 0);
+	assert_int_equal(alloc_count_opens(), 0);
 	/* And the reads did read: */
 	assert_int_equal(zi.nodes[0].zones[1].managed, 772917);
 	assert_int_equal(mi.value[MEMINFO_MEM_FREE], 3258468);
@@ -152,11 +92,12 @@ static void test_parse_allocates_nothing(void **state)
 	size_t len;
 	char *buf = fixture_load("old-4.19-2node", "proc/zoneinfo", &len);
 
-	n_alloc = n_open = 0;
+	alloc_count_start();
 	for (int i = 0; i < TICKS; i++)
 		assert_int_equal(zoneinfo_parse(buf, len, &zi), 0);
-	assert_int_equal(n_alloc, 0);
-	assert_int_equal(n_open, 0);
+	alloc_count_stop();
+	assert_int_equal(alloc_count_allocs(), 0);
+	assert_int_equal(alloc_count_opens(), 0);
 	free(buf);
 	(void)state;
 }
