@@ -12,6 +12,7 @@
 #include <json-c/json.h>
 #include <signal.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,6 +95,24 @@ static void lock_memory(void)
 		log_warning_errno(negative_errno(),
 				  "mlockall() failed: %m; reclaimd's own pages may be reclaimed "
 				  "(needs CAP_IPC_LOCK or a large enough LimitMEMLOCK=)");
+}
+
+/*
+ * Each cgroup candidate keeps 8 control files open (memory.reclaim,
+ * numa_stat, stat, pressure, min, low, current, cgroup.events) so that the
+ * reclaim path never opens a file: 4096 candidates need some 32k fds, far
+ * above the usual soft limit of 1024. Take the hard limit.
+ */
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= rl.rlim_max)
+		return;
+	rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+		log_warning_errno(negative_errno(), "Failed to raise the open files limit: %m, "
+				  "ignoring; large cgroup trees may be cut short");
 }
 
 int main(int argc, char *argv[])
@@ -185,6 +204,7 @@ int main(int argc, char *argv[])
 	}
 
 	lock_memory();
+	raise_fd_limit();
 	/* A client that disconnects mid-reply must not kill the daemon. */
 	signal(SIGPIPE, SIG_IGN);
 	r = manager_new(&opts, conf, &m); /* takes conf over, even on failure */
