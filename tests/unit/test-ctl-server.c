@@ -390,14 +390,16 @@ static void test_slow_reader_dropped(void **state)
 	 * buffers and the 64 KiB cap. */
 	for (int i = 0; i < 200; i++)
 		send_line(lazy, req);
-	for (int i = 0; i < 50 && clients != 1; i++) {
+	/* Up to 10 s: a loaded CI machine (ASan, parallel builds) is slow to
+	 * fill 3.2 MiB of socket buffers; the check is that it happens. */
+	for (int i = 0; i < 500 && clients != 1; i++) {
 		usleep(20000);
 		clients = (int)status_int(c, "clients");
 	}
 	assert_int_equal(clients, 1);
 	server_stop(f);
 	/* It was cut off before all 200 were answered. */
-	assert_true(f->calls[CTL_CMD_STATUS] < 200 + 50);
+	assert_true(f->calls[CTL_CMD_STATUS] < 200 + 500);
 	server_free(f);
 }
 
@@ -418,7 +420,7 @@ static void test_idle_timeout(void **state)
 	expect_error(idle, -ETIMEDOUT, "Idle for 0 s");
 	expect_closed(idle);
 	assert_true(now_usec() - t0 >= 200 * USEC_PER_MSEC);
-	assert_true(now_usec() - t0 < 3 * USEC_PER_SEC);
+	assert_true(now_usec() - t0 < 10 * USEC_PER_SEC); /* loaded CI machines */
 	/* The subscriber outlives the idle timeout and still gets events. */
 	usleep(400000);
 	{
