@@ -153,7 +153,7 @@ run)
 	mkdir -p /run/reclaimd
 	echo "dev.sh: starting reclaimd in the foreground (Ctrl-C stops it);"
 	echo "dev.sh: in another terminal: build/reclaimctl status"
-	exec "$top/build/reclaimd" --config="$top/etc/reclaimd.conf" \
+	exec "$top/build/reclaimd" --config="$top/build/etc/reclaimd.conf" \
 		--socket=/run/reclaimd/control.sock
 	;;
 test)
