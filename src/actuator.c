@@ -763,6 +763,26 @@ int actuator_cgroups(struct actuator *a, struct actuator_cgroup_info **ret, size
 	return 0;
 }
 
+int actuator_refresh(struct actuator *a)
+{
+	struct cgroup_set *s = a->cfg.cgroups;
+	_cleanup_free_ struct memstat_numa *numa = NULL;
+	_cleanup_free_ char *buf = NULL;
+
+	if (!s)
+		return 0;
+	buf = malloc(ACTUATOR_BUF_BYTES);
+	numa = malloc(sizeof(*numa));
+	if (!buf || !numa)
+		return -ENOMEM;
+	cgroup_set_lock_shared(s);
+	for (size_t i = 0; i < s->n_cgroups; i++)
+		/* A vanished cgroup is marked gone and reported as such. */
+		(void)cgroup_read_state(s->cgroups[i], buf, ACTUATOR_BUF_BYTES, numa);
+	cgroup_set_unlock(s);
+	return 0;
+}
+
 int actuator_rescan(struct actuator *a, bool wait)
 {
 	if (!a->cfg.cgroups)

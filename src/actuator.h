@@ -126,6 +126,11 @@ struct actuator_cgroup_info {
 	uint64_t node_anon_bytes[MEMSTAT_MAX_NODES];
 };
 
+/* Re-read every candidate's memory.current/min/low/numa_stat/pressure so
+ * that a report is current (control path only: it allocates). The values
+ * are otherwise refreshed by each shrink that considers the cgroup. */
+int actuator_refresh(struct actuator *a);
+
 /* A copy of the candidate table (allocated; control path only). */
 int actuator_cgroups(struct actuator *a, struct actuator_cgroup_info **ret, size_t *ret_n);
 

@@ -161,7 +161,9 @@ const struct conf_item conf_items[] = {
 	  .default_value = "30s", .min = USEC_PER_SEC, .max = 3600 * USEC_PER_SEC,
 	  .unit = "duration", .offset = R(rescan_interval_usec),
 	  .help = "How often the cgroup tree is walked again for new and removed "
-		  "cgroups (cgroup.events also triggers a walk)." },
+		  "cgroups, as a backstop: a cgroup created or removed next to a "
+		  "known one (inotify on the cgroup directories) triggers a walk "
+		  "within 100 ms." },
 	{ .section = CONF_SECTION_RECLAIM, .name = "DryRun", .type = CONF_BOOL,
 	  .default_value = "no", .offset = R(dry_run),
 	  .help = "Decide and report, but never write a reclaim file." },

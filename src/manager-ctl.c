@@ -298,6 +298,9 @@ static int cgroups_json(struct manager *m, struct json_object **ret)
 	size_t n = 0;
 	int r;
 
+	r = actuator_refresh(m->actuator);
+	if (r < 0)
+		return r;
 	r = actuator_cgroups(m->actuator, &v, &n);
 	if (r < 0)
 		return r;
@@ -500,6 +503,8 @@ static struct json_object *stats_counters(struct manager *m)
 		 -1, NULL, NULL, m->monitor_interval_usec);
 	stat_add(a, "psi_events_total", "counter", "Memory pressure wakes (trigger or polled).",
 		 -1, NULL, NULL, m->nr_psi_events);
+	stat_add(a, "cgroup_rescans_total", "counter", "Walks of the cgroup tree.", -1, NULL, NULL,
+		 m->nr_rescans);
 	stat_add(a, "events_dropped_total", "counter",
 		 "Watch events dropped because the ring was full.", -1, NULL, NULL,
 		 ring_dropped(m->events));

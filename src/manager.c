@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/inotify.h>
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
@@ -672,6 +673,37 @@ static void on_sighup(evutil_socket_t sig, short what, void *userdata)
 	(void)manager_reload(m, err, sizeof(err), NULL);
 }
 
+/* Watch every directory that holds a candidate, up to the mount, for
+ * cgroups created or removed below it. Slow path: after each walk. Adding
+ * an existing watch returns the same one; a removed directory's watch goes
+ * away by itself (IN_IGNORED). */
+static void watch_cgroup_dirs(struct manager *m)
+{
+	struct cgroup_set *s = m->cgroups;
+	char path[4096 + CGROUP_PATH_MAX + 2];
+
+	if (m->inotify_fd < 0)
+		return;
+	(void)inotify_add_watch(m->inotify_fd, s->mount, IN_CREATE | IN_DELETE | IN_ONLYDIR);
+	cgroup_set_lock_shared(s);
+	for (size_t i = 0; i < s->n_cgroups; i++) {
+		char *slash;
+
+		if (snprintf(path, sizeof(path), "%s/%s", s->mount, s->cgroups[i]->path) >=
+		    (int)sizeof(path))
+			continue;
+		/* The cgroup and each ancestor below the mount. */
+		do {
+			(void)inotify_add_watch(m->inotify_fd, path,
+						IN_CREATE | IN_DELETE | IN_ONLYDIR);
+			slash = strrchr(path, '/');
+			if (slash)
+				*slash = '\0';
+		} while (slash && strlen(path) > strlen(s->mount));
+	}
+	cgroup_set_unlock(s);
+}
+
 static void rescan_tick(evutil_socket_t fd, short what, void *userdata)
 {
 	struct manager *m = userdata;
@@ -685,7 +717,52 @@ static void rescan_tick(evutil_socket_t fd, short what, void *userdata)
 	}
 	if (r < 0)
 		log_warning_errno(r, "Failed to rescan cgroups: %m, keeping the old table");
+	else {
+		m->nr_rescans++;
+		log_debug("Cgroup walk: %d candidates.", r);
+		watch_cgroup_dirs(m);
+	}
 	schedule(m->ev_rescan, conf_reclaim(m->conf)->rescan_interval_usec);
+}
+
+/* A cgroup directory was created or removed: walk again soon. 100 ms lets
+ * a burst of mkdirs (a slice and its services) settle into one walk. */
+static void inotify_event(evutil_socket_t fd, short what, void *userdata)
+{
+	struct manager *m = userdata;
+	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	bool dirs = false;
+	ssize_t n;
+
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		for (char *p = buf; p < buf + n;) {
+			const struct inotify_event *e = (const struct inotify_event *)p;
+
+			if (e->mask & (IN_CREATE | IN_DELETE | IN_Q_OVERFLOW))
+				dirs = true;
+			p += sizeof(*e) + e->len;
+		}
+	}
+	if (!dirs)
+		return;
+	m->nr_inotify_events++;
+	schedule(m->ev_rescan, 100 * USEC_PER_MSEC);
+}
+
+static void setup_inotify(struct manager *m)
+{
+	m->inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (m->inotify_fd < 0) {
+		log_notice_errno(negative_errno(), "inotify is not available (%m): new cgroups are "
+						   "found by the periodic walk only.");
+		return;
+	}
+	m->ev_inotify = event_new(m->base, m->inotify_fd, EV_READ | EV_PERSIST, inotify_event, m);
+	if (!m->ev_inotify || event_add(m->ev_inotify, NULL) < 0) {
+		log_oom();
+		return;
+	}
+	watch_cgroup_dirs(m);
 }
 
 static void watchdog_tick(evutil_socket_t fd, short what, void *userdata)
@@ -976,9 +1053,11 @@ static int setup_events(struct manager *m)
 	m->ev_sighup = add_signal(m, SIGHUP, on_sighup);
 	m->ev_monitor = add_timer(m, monitor_tick, 0);
 	m->ev_status = add_timer(m, status_tick, MANAGER_STATUS_INTERVAL_USEC);
-	if (m->cgroups)
+	if (m->cgroups) {
 		m->ev_rescan = add_timer(m, rescan_tick,
 					 conf_reclaim(m->conf)->rescan_interval_usec);
+		setup_inotify(m);
+	}
 	if (notify_watchdog_interval_usec(m->notify) > 0)
 		m->ev_watchdog = add_timer(m, watchdog_tick,
 					   notify_watchdog_interval_usec(m->notify));
@@ -1039,6 +1118,7 @@ int manager_new(const struct manager_options *opts, struct conf *conf, struct ma
 		return log_oom();
 	m->psi_trigger_fd = -1;
 	m->worker_efd = -1;
+	m->inotify_fd = -1;
 	pthread_mutex_init(&m->worker_lock, NULL);
 	pthread_cond_init(&m->worker_cond, NULL);
 	m->conf = conf;
@@ -1145,6 +1225,7 @@ struct manager *manager_free(struct manager *m)
 	m->ctl = ctl_server_free(m->ctl);
 	event_freep_(&m->ev_monitor);
 	event_freep_(&m->ev_rescan);
+	event_freep_(&m->ev_inotify);
 	event_freep_(&m->ev_watchdog);
 	event_freep_(&m->ev_status);
 	event_freep_(&m->ev_ring);
@@ -1168,6 +1249,7 @@ struct manager *manager_free(struct manager *m)
 	psi_reader_free(m->psi);
 	safe_close(m->psi_trigger_fd);
 	safe_close(m->worker_efd);
+	safe_close(m->inotify_fd);
 	ring_free(m->events);
 	notify_free(m->notify);
 	conf_free(m->conf);

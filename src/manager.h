@@ -118,7 +118,13 @@ struct manager {
 	bool job_done, worker_stop;
 	int worker_efd;
 
-	struct event *ev_monitor, *ev_rescan, *ev_watchdog, *ev_status;
+	/* New and removed cgroups: inotify on the cgroup directories (mkdir
+	 * and rmdir on cgroupfs go through vfs_mkdir()/vfs_rmdir(), which
+	 * notify), debounced into a rescan. */
+	int inotify_fd;
+	uint64_t nr_rescans, nr_inotify_events;
+
+	struct event *ev_monitor, *ev_rescan, *ev_watchdog, *ev_status, *ev_inotify;
 	struct event *ev_ring, *ev_psi, *ev_worker;
 	struct event *ev_sigterm, *ev_sigint, *ev_sighup;
 	int exit_code;
