@@ -169,13 +169,32 @@ vm_reset() {
 
 # ---- the daemon -----------------------------------------------------------
 
+# ctl ARGS...: reclaimctl on the test socket. A call that takes over
+# CTL_TIMEOUT_S (30) seconds is killed and returns 137: a hung daemon fails
+# the scenario with a reason instead of running into its timeout.
+CTL_TIMEOUT_S=30
 ctl() {
-	$RECLAIMCTL --socket=$SOCK "$@"
+	timeout -s KILL $CTL_TIMEOUT_S $RECLAIMCTL --socket=$SOCK "$@"
 }
 
 # ctl_json VERB ARGS...: reclaimctl --json output flattened by jflat.
 ctl_json() {
-	$RECLAIMCTL --socket=$SOCK --json "$@" | /vm/bin/jflat
+	local out=/tmp/ctl_json.$$ rc
+	ctl --json "$@" >$out
+	rc=$?
+	/vm/bin/jflat <$out || rc=1
+	rm -f $out
+	return $rc
+}
+
+# ctl_ok WHAT ARGS...: ctl ARGS, failing the scenario if it hangs.
+ctl_ok() {
+	local what=$1 rc
+	shift
+	ctl "$@" >/tmp/ctl.out 2>&1
+	rc=$?
+	[ $rc = 137 ] && vm_fail "reclaimctl $* hung for ${CTL_TIMEOUT_S}s ($what): the daemon stopped answering"
+	return $rc
 }
 
 # jget FLATFILE PATH: one value from jflat output.

@@ -2,12 +2,21 @@
 # vm-kernels: 6.12 6.1
 # vm-timeout: 60
 #
-# Start-up: reclaimd answers "reclaimctl status" (READY: the control socket
-# is served only after start-up finished) in mode "running", and
-# "reclaimctl --json nodes" lists every NUMA node with every populated zone's
-# min/low/high watermarks equal to the VM's /proc/zoneinfo, in bytes.
+# Start-up: reclaimd sends READY=1 to its notify socket (a stand-in for
+# systemd's, NOTIFY_SOCKET) and answers "reclaimctl status" in mode
+# "running", and "reclaimctl --json nodes" lists every NUMA node with every
+# populated zone's min/low/high watermarks equal to the VM's /proc/zoneinfo,
+# in bytes.
 
+# In a cgroup of its own so that the reset after the scenario kills it.
+vm_cg_run notify /vm/bin/notifylisten /run/notify.sock >/tmp/scenario.notify
+sleep 0.3
+export NOTIFY_SOCKET=/run/notify.sock
 vm_need_daemon
+unset NOTIFY_SOCKET
+ready() { grep -q '^READY=1$' /tmp/scenario.notify; }
+vm_wait_until 10 ready || vm_fail "no READY=1 on NOTIFY_SOCKET within 10 s of answering (got: $(tr '\n' ' ' </tmp/scenario.notify))"
+status_line=$(grep '^STATUS=' /tmp/scenario.notify | tail -n 1)
 ctl_json status >/tmp/scenario.status || vm_fail "reclaimctl --json status failed"
 mode=$(jget /tmp/scenario.status mode)
 [ "$mode" = running ] || vm_fail "status mode is '$mode', expected running"
@@ -42,4 +51,4 @@ while read -r n z mn lo hi managed; do
 	checked=$((checked + 1))
 done </tmp/scenario.zones
 [ $checked -gt 0 ] || vm_fail "no populated zone in /proc/zoneinfo?"
-vm_pass "status answers, mode running; $nodes_ctl nodes, $checked populated zones with min/low/high equal to /proc/zoneinfo"
+vm_pass "READY=1 sent (${status_line:-no STATUS=}); status answers, mode running; $nodes_ctl nodes, $checked populated zones with min/low/high equal to /proc/zoneinfo"

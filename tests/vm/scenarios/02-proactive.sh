@@ -22,7 +22,10 @@
 # the second run uses a crude shell loop writing root memory.reclaim instead
 # of reclaimd: a check of this scenario's own yardstick.
 
-REFILL_BOUND_S=10
+# A 200 MiB burst alone takes 4-5 s under TCG and free memory cannot be back
+# at the high watermark before the burst stops allocating; measured worst
+# with reclaimd 7.6-8.3 s, kernel alone against the same marks 8.2-10.2 s.
+REFILL_BOUND_S=15
 BURST_MIB=200
 BURSTS=5
 BURST_INTERVAL_MS=1000

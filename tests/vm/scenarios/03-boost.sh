@@ -8,9 +8,9 @@
 
 BOOST=$((96 << 20))
 
-vm_need_daemon
 vm_cache load/file 300 0
 vm_anon load/anon 200 0
+vm_need_daemon
 sleep 1
 file0=$(vm_memstat load file)
 anon0=$(vm_memstat load anon)
@@ -18,7 +18,7 @@ pswpout0=$(vm_vmstat pswpout)
 [ "$(awk '$1 == "SwapTotal:" { print $2 }' /proc/meminfo)" -gt 0 ] || vm_fail "swap is off"
 
 t0=$(cut -d' ' -f1 /proc/uptime)
-ctl boost 0 $BOOST >/tmp/scenario.out 2>&1 || vm_fail "reclaimctl boost 0 $BOOST: $(cat /tmp/scenario.out)"
+ctl_ok boost boost 0 $BOOST || vm_fail "reclaimctl boost 0 $BOOST: $(cat /tmp/ctl.out)"
 boosted() {
 	[ $((file0 - $(vm_memstat load file))) -ge $((BOOST * 9 / 10)) ]
 }

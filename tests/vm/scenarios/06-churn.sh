@@ -19,14 +19,15 @@ i=0
 while [ $i -lt 24 ]; do
 	vm_cache churn/cg$i 24 $((i % 2))
 	for n in $nodes; do
-		ctl boost "$n" $((16 << 20)) >/dev/null 2>&1
+		ctl_ok "cycle $i" boost "$n" $((16 << 20))
 	done
 	# Reclaim from a live cgroup and from one that is being removed.
-	ctl reclaim --cgroup /churn/cg$i $((8 << 20)) >/dev/null 2>&1
+	ctl_ok "cycle $i" reclaim cgroup /churn/cg$i $((8 << 20))
 	if [ $i -ge 2 ]; then
 		vm_cg_rm churn/cg$((i - 2)) &
-		ctl reclaim --cgroup /churn/cg$((i - 2)) $((8 << 20)) >/dev/null 2>&1
-		wait
+		rm_pid=$!
+		ctl_ok "cycle $i, removed cgroup" reclaim cgroup /churn/cg$((i - 2)) $((8 << 20))
+		wait $rm_pid
 	fi
 	kill -0 $DAEMON_PID 2>/dev/null || vm_fail "reclaimd died at cycle $i: $(tail -n 3 $DAEMON_LOG | tr '\n' ' ')"
 	i=$((i + 1))
@@ -36,8 +37,8 @@ vm_cg_rm churn/cg23
 [ -d $CG/churn/cg0 ] && vm_fail "cgroup removal itself failed"
 
 # A reclaim of a cgroup that no longer exists is refused, not a crash.
-ctl reclaim --cgroup /churn/cg5 $((1 << 20)) >/tmp/scenario.out 2>&1 &&
-	vm_fail "reclaim of the removed /churn/cg5 succeeded"
+ctl_ok "removed cgroup" reclaim cgroup /churn/cg5 $((1 << 20)) &&
+	vm_fail "reclaim of the removed /churn/cg5 succeeded: $(cat /tmp/ctl.out)"
 
 gone() {
 	ctl_json cgroups >/tmp/scenario.cgroups 2>/dev/null &&

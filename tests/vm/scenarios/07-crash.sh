@@ -7,10 +7,10 @@
 # tree and the vm sysctls are as before, no process is left in its cgroup,
 # and a restarted daemon answers on the same socket path.
 
-vm_need_daemon
 vm_cache load/a 400 0
 vm_cache load/b 400 1
 vm_anon load/c 100 0
+vm_need_daemon
 
 limits() {
 	find $CG -type d | sort | while read -r d; do
@@ -28,7 +28,7 @@ limits >/tmp/scenario.limits0
 for n in $(ls -d /sys/devices/system/node/node[0-9]* | sed 's/.*node//'); do
 	ctl boost "$n" $((300 << 20)) >/dev/null 2>&1
 done
-ctl reclaim --cgroup /load $((300 << 20)) >/dev/null 2>&1 &
+ctl reclaim cgroup /load $((300 << 20)) >/dev/null 2>&1 &
 sleep 1.5
 kill -9 $DAEMON_PID
 wait $DAEMON_PID 2>/dev/null

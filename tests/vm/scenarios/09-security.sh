@@ -10,12 +10,12 @@
 vm_need_daemon
 chmod 0666 $SOCK
 nobody() {
-	setpriv --reuid=65534 --regid=65534 --clear-groups $RECLAIMCTL --socket=$SOCK "$@"
+	/vm/bin/runas 65534 65534 $RECLAIMCTL --socket=$SOCK "$@"
 }
 nobody status >/tmp/scenario.out 2>&1 || vm_fail "unprivileged status refused: $(cat /tmp/scenario.out)"
 vm_cache load 64 0
 cur0=$(cat $CG/load/memory.current)
-for cmd in "set Reclaim.StepSize 1M" "reclaim --cgroup /load 16777216" "boost 0 16777216" "pause"; do
+for cmd in "set Reclaim.StepSize 1M" "reclaim cgroup /load 16777216" "boost 0 16777216" "pause"; do
 	# shellcheck disable=SC2086
 	if nobody $cmd >/tmp/scenario.out 2>&1; then
 		vm_fail "unprivileged '$cmd' was accepted: $(cat /tmp/scenario.out)"

@@ -28,10 +28,11 @@ cat >$CONF <<CONF
 [Reclaim]
 StepSize=banana
 CONF
-if ctl reload >/tmp/scenario.out 2>&1; then
-	vm_fail "reload of a broken config succeeded: $(cat /tmp/scenario.out)"
+if ctl_ok reload reload; then
+	vm_fail "reload of a broken config succeeded: $(cat /tmp/ctl.out)"
 fi
-grep -q "$CONF:2" /tmp/scenario.out || vm_fail "reload error does not name $CONF:2: $(cat /tmp/scenario.out)"
+cp /tmp/ctl.out /tmp/scenario.broken
+grep -q "$CONF:2" /tmp/scenario.broken || vm_fail "reload error does not name $CONF:2: $(cat /tmp/scenario.broken)"
 kill -0 $DAEMON_PID 2>/dev/null || vm_fail "reclaimd died on a broken reload"
 v1=$(config_value Reclaim.StepSize)
 [ "$v1" = "$v0" ] || vm_fail "StepSize changed from '$v0' to '$v1' by a failed reload"
@@ -40,7 +41,7 @@ cat >$CONF <<CONF
 [Reclaim]
 StepSize=8M
 CONF
-ctl reload >/tmp/scenario.out 2>&1 || vm_fail "reload of a good config failed: $(cat /tmp/scenario.out)"
+ctl_ok reload reload || vm_fail "reload of a good config failed: $(cat /tmp/ctl.out)"
 v2=$(config_value Reclaim.StepSize)
 [ "$v2" != "$v0" ] || vm_fail "good reload did not change StepSize (still '$v2')"
-vm_pass "broken reload refused ($(head -n 1 /tmp/scenario.out | cut -c1-80)), StepSize stayed '$v0'; good reload took '$v2'"
+vm_pass "broken reload refused ($(head -n 1 /tmp/scenario.broken | cut -c1-100)), StepSize stayed '$v0'; good reload took '$v2'"
