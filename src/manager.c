@@ -293,6 +293,12 @@ static void monitor_tick(evutil_socket_t fd, short what, void *userdata)
 						 n, WATERMARK_ZONEIDX_ALL, &m->nodes[i].params.wmark));
 		if (watermark_node_below_low(n, WATERMARK_ZONEIDX_ALL, &m->nodes[i].params.wmark) ||
 		    node_has_kernel_boost(n)) {
+			log_debug("node %d: waking: %s, deficit to the high mark %" PRIu64
+				  " pages",
+				  n->id, node_has_kernel_boost(n) ? "kernel watermark boost"
+								 : "every zone below its low mark",
+				  watermark_node_deficit(n, WATERMARK_ZONEIDX_ALL,
+							 &m->nodes[i].params.wmark));
 			w.highest_zoneidx = WATERMARK_ZONEIDX_ALL;
 			w.reasons = 1u << BALANCE_WAKE_WATERMARK;
 			(void)kswapd_wake(m->kswapd, m->nodes[i].id, &w);
