@@ -42,6 +42,7 @@ struct actuator {
 	struct brake system_brake;
 	bool warned_permission;
 	unsigned nr_node_writers;         /* in flight, for measurement */
+	char sample_buf[512];             /* actuator_sample_brakes(): the loop's */
 	struct actuator_node nodes[MEMSTAT_MAX_NODES];
 };
 
@@ -761,6 +762,24 @@ int actuator_cgroups(struct actuator *a, struct actuator_cgroup_info **ret, size
 	cgroup_set_unlock(s);
 	*ret = v;
 	return 0;
+}
+
+void actuator_sample_brakes(struct actuator *a)
+{
+	struct cgroup_set *s = a->cfg.cgroups;
+	uint64_t now = actuator_now(a);
+
+	if (!s)
+		return;
+	cgroup_set_lock_shared(s);
+	for (size_t i = 0; i < s->n_cgroups; i++) {
+		struct cgroup_candidate *cg = s->cgroups[i];
+
+		if (cg->gone || cgroup_read_pressure(cg, a->sample_buf, sizeof(a->sample_buf)) < 0)
+			continue;
+		(void)cgroup_braked(a, cg, now);
+	}
+	cgroup_set_unlock(s);
 }
 
 int actuator_refresh(struct actuator *a)

@@ -126,6 +126,15 @@ struct actuator_cgroup_info {
 	uint64_t node_anon_bytes[MEMSTAT_MAX_NODES];
 };
 
+/*
+ * Sample every candidate's memory.pressure and update its brake, from a
+ * timer (the manager's, every half PressureWindow=): a brake then knows a
+ * cgroup is thrashing before the next shrink considers it, instead of
+ * learning it from two samples inside one balance run milliseconds apart.
+ * Called from one thread (the loop); no allocation, no open.
+ */
+void actuator_sample_brakes(struct actuator *a);
+
 /* Re-read every candidate's memory.current/min/low/numa_stat/pressure so
  * that a report is current (control path only: it allocates). The values
  * are otherwise refreshed by each shrink that considers the cgroup. */

@@ -378,7 +378,7 @@ static int read_numa(struct cgroup_candidate *cg, char *buf, size_t size, struct
 	return 0;
 }
 
-static int read_pressure(struct cgroup_candidate *cg, char *buf, size_t size)
+int cgroup_read_pressure(struct cgroup_candidate *cg, char *buf, size_t size)
 {
 	struct psi_stat psi;
 	ssize_t n;
@@ -415,7 +415,7 @@ int cgroup_read_state(struct cgroup_candidate *cg, char *buf, size_t size, struc
 	r = read_numa(cg, buf, size, numa);
 	if (r < 0)
 		return r;
-	r = read_pressure(cg, buf, size);
+	r = cgroup_read_pressure(cg, buf, size);
 	if (r < 0)
 		return r;
 	if (cg->fd[CGROUP_FILE_CURRENT] < 0) {

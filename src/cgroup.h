@@ -163,6 +163,10 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(struct cgroup_candidate *, cgroup_candidate_free);
  */
 int cgroup_read_state(struct cgroup_candidate *cg, char *buf, size_t size, struct memstat_numa *numa);
 
+/* memory.pressure alone into cg->pressure_some_total_usec (the brakes'
+ * sampling); no allocation, no open. */
+int cgroup_read_pressure(struct cgroup_candidate *cg, char *buf, size_t size);
+
 /* memory.stat pgsteal total (pages): what the kernel reclaimed from the
  * cgroup by any reclaimer; the actuator takes deltas around its writes. */
 int cgroup_read_pgsteal(struct cgroup_candidate *cg, char *buf, size_t size, uint64_t *ret_pages);

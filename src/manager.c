@@ -731,6 +731,16 @@ static void rescan_tick(evutil_socket_t fd, short what, void *userdata)
 	schedule(m->ev_rescan, conf_reclaim(m->conf)->rescan_interval_usec);
 }
 
+/* The per-cgroup pressure brakes, sampled twice per PressureWindow=. */
+static void brakes_tick(evutil_socket_t fd, short what, void *userdata)
+{
+	struct manager *m = userdata;
+
+	actuator_sample_brakes(m->actuator);
+	schedule(m->ev_brakes, MAX(conf_reclaim(m->conf)->pressure_window_usec / 2,
+				   100 * USEC_PER_MSEC));
+}
+
 /* A cgroup directory was created or removed: walk again soon. 100 ms lets
  * a burst of mkdirs (a slice and its services) settle into one walk. */
 static void inotify_event(evutil_socket_t fd, short what, void *userdata)
@@ -1063,12 +1073,13 @@ static int setup_events(struct manager *m)
 		m->ev_rescan = add_timer(m, rescan_tick,
 					 conf_reclaim(m->conf)->rescan_interval_usec);
 		setup_inotify(m);
+		m->ev_brakes = add_timer(m, brakes_tick, 0);
 	}
 	if (notify_watchdog_interval_usec(m->notify) > 0)
 		m->ev_watchdog = add_timer(m, watchdog_tick,
 					   notify_watchdog_interval_usec(m->notify));
 	if (!m->ev_sigterm || !m->ev_sigint || !m->ev_sighup || !m->ev_monitor ||
-	    !m->ev_status || (m->cgroups && !m->ev_rescan))
+	    !m->ev_status || (m->cgroups && (!m->ev_rescan || !m->ev_brakes)))
 		return log_oom();
 	return 0;
 }
@@ -1232,6 +1243,7 @@ struct manager *manager_free(struct manager *m)
 	event_freep_(&m->ev_monitor);
 	event_freep_(&m->ev_rescan);
 	event_freep_(&m->ev_inotify);
+	event_freep_(&m->ev_brakes);
 	event_freep_(&m->ev_watchdog);
 	event_freep_(&m->ev_status);
 	event_freep_(&m->ev_ring);

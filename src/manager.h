@@ -124,7 +124,7 @@ struct manager {
 	int inotify_fd;
 	uint64_t nr_rescans, nr_inotify_events;
 
-	struct event *ev_monitor, *ev_rescan, *ev_watchdog, *ev_status, *ev_inotify;
+	struct event *ev_monitor, *ev_rescan, *ev_watchdog, *ev_status, *ev_inotify, *ev_brakes;
 	struct event *ev_ring, *ev_psi, *ev_worker;
 	struct event *ev_sigterm, *ev_sigint, *ev_sighup;
 	int exit_code;

@@ -624,6 +624,44 @@ static void test_cgroup_brake(void **state)
 	cgroup_set_unlock(f->cgroups);
 }
 
+/* The loop samples the brakes between shrinks: the first shrink after a
+ * cgroup starts thrashing already skips it, and the report says braked. */
+static void test_sample_brakes(void **state)
+{
+	struct fake *f = *state;
+	struct actuator_config cfg = { .step_bytes = 256 * MiB };
+	struct shrink_request req = node_req(1, 153 * MiB, 0);
+	struct shrink_result res;
+	_cleanup_free_ struct actuator_cgroup_info *v = NULL;
+	size_t n = 0;
+	bool braked = false;
+
+	start(f, &cfg);
+	actuator_sample_brakes(f->a); /* the window starts */
+	f->now += SEC;
+	put_pressure(f, "sys/fs/cgroup/system.slice/a.service/memory.pressure", 3234567, 0);
+	actuator_sample_brakes(f->a); /* 2 s of stall in 1 s: on */
+	assert_int_equal(actuator_cgroups(f->a, &v, &n), 0);
+	for (size_t i = 0; i < n; i++)
+		if (streq(v[i].path, "system.slice/a.service"))
+			braked = v[i].braked;
+	assert_true(braked);
+	/* The very first shrink leaves it alone. */
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(res.nr_skipped, 1);
+	assert_int_equal(f->n_writes, 1);
+	assert_string_equal(f->writes[0].path, "sys/fs/cgroup/batch/memory.reclaim");
+	/* A whole calm window (10 s, no growth) releases it. */
+	f->now += 11 * SEC;
+	actuator_sample_brakes(f->a);
+	free(v);
+	v = NULL;
+	assert_int_equal(actuator_cgroups(f->a, &v, &n), 0);
+	for (size_t i = 0; i < n; i++)
+		if (streq(v[i].path, "system.slice/a.service"))
+			assert_false(v[i].braked);
+}
+
 static void test_soft_target(void **state)
 {
 	struct fake *f = *state;
@@ -737,6 +775,7 @@ int main(void)
 		T(test_soft_target),
 		T(test_operator_cgroup),
 		T(test_shrink_allocates_nothing),
+		T(test_sample_brakes),
 #undef T
 	};
 
