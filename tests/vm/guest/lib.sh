@@ -295,7 +295,7 @@ vm_anon() {
 	vm_cg_run "$1" taskset "$((1 << ${3:-0}))" /vm/bin/hog "$2"
 	sleep 0.5
 	local i=0
-	while [ "$(vm_memstat "$1" anon)" -lt $((($2 - 2) << 20)) ] && [ $i -lt 100 ]; do
+	while [ "$(vm_memstat "$1" anon)" -lt $((($2 - 2) << 20)) ] && [ $i -lt 300 ]; do
 		sleep 0.2
 		i=$((i + 1))
 	done

@@ -16,8 +16,8 @@ swap_total=$(awk '$1 == "SwapTotal:" { print $2 }' /proc/meminfo)
 truncate -s 200M /mnt/baseline.file
 vm_cg_new base/file
 sh -c 'echo $$ >$0/cgroup.procs && exec dd if=/mnt/baseline.file of=/dev/null bs=1M 2>/dev/null' $CG/base/file
-vm_cg_run base/anon /vm/bin/hog 200
-sleep 3
+vm_anon base/anon 200
+sleep 1
 
 file0=$(vm_memstat base file)
 anon0=$(vm_memstat base anon)

@@ -22,10 +22,13 @@
 # the second run uses a crude shell loop writing root memory.reclaim instead
 # of reclaimd: a check of this scenario's own yardstick.
 
-# A 200 MiB burst alone takes 4-5 s under TCG and free memory cannot be back
-# at the high watermark before the burst stops allocating; measured worst
-# with reclaimd 7.6-8.3 s, kernel alone against the same marks 8.2-10.2 s.
-REFILL_BOUND_S=15
+# Free memory is the node's MemFree against reclaimd's node watermarks
+# (status nodes[].low_bytes/high_bytes, summed over zones). A 200 MiB burst
+# alone takes 3-5 s under TCG and free memory cannot be back at the high
+# watermark before the burst stops allocating. Measured worst with reclaimd
+# 7.6-12.8 s over four runs, kernel alone against the same marks 2.2-10.2 s;
+# the machine is shared, so the bound leaves room for a slow run.
+REFILL_BOUND_S=20
 BURST_MIB=200
 BURSTS=5
 BURST_INTERVAL_MS=1000

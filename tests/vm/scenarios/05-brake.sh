@@ -9,9 +9,16 @@
 # limit reclaim leaves victim.slice little page cache, so "nothing taken" is
 # the weaker check; "braked" is the one that bites.)
 
+# The thrashing task is the only busy one, so /proc/pressure/memory grows
+# too: the system-wide brake (SystemBrake) would stop all reclaim and the PSI
+# trigger's boosts would drain calm.slice before the test boost. Both off, to
+# test the per-cgroup brake alone.
 cat >$CONF <<CONF
 [Reclaim]
 PressureWindow=2s
+SystemBrake=100%
+PSITrigger=off
+PSIBoost=0
 
 [CGroup /victim.slice]
 PressureLimit=1%
