@@ -752,7 +752,8 @@ static void inotify_event(evutil_socket_t fd, short what, void *userdata)
 
 	while ((n = read(fd, buf, sizeof(buf))) > 0) {
 		for (char *p = buf; p < buf + n;) {
-			const struct inotify_event *e = (const struct inotify_event *)p;
+			/* buf is aligned for inotify_event (see above). */
+			const struct inotify_event *e = (const void *)p;
 
 			if (e->mask & (IN_CREATE | IN_DELETE | IN_Q_OVERFLOW))
 				dirs = true;
