@@ -179,7 +179,7 @@ const struct conf_item conf_items[] = {
 	/* [CGroup PATTERN] */
 	{ .section = CONF_SECTION_CGROUP, .name = "Protect", .type = CONF_BOOL,
 	  .default_value = "no", .offset = C(protect),
-	  .help = "Never reclaim from matching cgroups." },
+	  .help = "Never reclaim from matching cgroups or anything below them." },
 	{ .section = CONF_SECTION_CGROUP, .name = "Floor", .type = CONF_SIZE,
 	  .default_value = "0", .min = 0, .max = CONF_SPECIAL - 1, .unit = "bytes",
 	  .offset = C(floor_bytes),

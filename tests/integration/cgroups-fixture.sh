@@ -17,7 +17,8 @@ cat >"$tmp/reclaimd.conf" <<CONF
 # Only inotify can find new cgroups within this test's time.
 RescanInterval=1h
 
-[CGroup protected.slice*]
+# Protect= covers the subtree: protected.slice/db.service too.
+[CGroup protected.slice]
 Protect=yes
 
 [CGroup system.slice/cache.service]
@@ -32,7 +33,7 @@ field() { # PATH KEY
 d = json.load(sys.stdin)
 print(next((str(c[sys.argv[2]]) for c in d["cgroups"] if c["path"] == sys.argv[1]), "absent"))' "$1" "$2"
 }
-check "Protect=yes through a glob: /protected.slice/db.service is protected" \
+check "Protect=yes on a slice protects its child /protected.slice/db.service" \
 	[ "$(field /protected.slice/db.service protected)" = True ]
 check "Weight=400 on /system.slice/cache.service" \
 	[ "$(field /system.slice/cache.service weight)" = 400 ]
