@@ -25,6 +25,11 @@ fstype=$(stat -f -c %T "$dir")
 avail_kb=$(df -Pk "$dir" | awk 'NR == 2 { print $4 }')
 [ "$avail_kb" -gt $((600 * 1024)) ] || skip "less than 600 MiB free on $dir"
 
+# The host tests read the kernel's global counters: one at a time, even
+# under make -j (host-reclaim.sh takes the same lock).
+exec 9>/tmp/reclaimd-host-tests.lock
+flock 9
+
 file=$(mktemp "$dir/actuator-node-reclaim.XXXXXX") || exit 1
 trap 'rm -f "$file"' EXIT
 

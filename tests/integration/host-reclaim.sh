@@ -11,6 +11,11 @@ node_file=/sys/devices/system/node/node0/reclaim
 [ "$(id -u)" = 0 ] || skip_all "needs root to write $node_file"
 [ -w "$node_file" ] || skip_all "this kernel has no per-node reclaim file ($node_file, 6.17+)"
 
+# The host tests read the kernel's global counters (pgsteal_proactive): one
+# at a time, even under make -j (actuator-node-reclaim.sh takes this too).
+exec 9>/tmp/reclaimd-host-tests.lock
+flock 9
+
 vmstat() { awk -v k="$1" '$1 == k { print $2 }' /proc/vmstat; }
 page_size=$(getconf PAGESIZE)
 mib=1048576
@@ -41,8 +46,10 @@ steal0=$(vmstat pgsteal_proactive)
 swpout0=$(vmstat pswpout)
 ctl boost 0 64M >/dev/null
 ok $? "reclaimctl boost 0 64M accepted"
+# Measured from pgsteal_proactive, which counts LRU pages only (the kernel
+# also frees slab towards the request): at least three quarters.
 boosted() {
-	[ "$(ctl --json nodes | json_get 'd["nodes"][0]["counters"]["boost_reclaimed_bytes"]')" -ge $((64 * mib)) ]
+	[ "$(ctl --json nodes | json_get 'd["nodes"][0]["counters"]["boost_reclaimed_bytes"]')" -ge $((48 * mib)) ]
 }
 check "the boost was reclaimed by a balance run" wait_for 20 boosted
 steal1=$(vmstat pgsteal_proactive)
