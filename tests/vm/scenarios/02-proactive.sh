@@ -26,9 +26,11 @@
 # (status nodes[].low_bytes/high_bytes, summed over zones). A 200 MiB burst
 # alone takes 3-5 s under TCG and free memory cannot be back at the high
 # watermark before the burst stops allocating. Measured worst with reclaimd
-# 7.6-12.8 s over four runs, kernel alone against the same marks 2.2-10.2 s;
-# the machine is shared, so the bound leaves room for a slow run.
-REFILL_BOUND_S=20
+# 7.6-14.5 s on a quiet host and up to 25.4 s while another QEMU ran beside
+# it (TCG: memory.reclaim itself runs at emulated speed, some 30-100 MiB/s);
+# kernel alone against the same marks 2.2-10.2 s. The bound catches a daemon
+# that does not refill at all; the figure is printed either way.
+REFILL_BOUND_S=40
 BURST_MIB=200
 BURSTS=5
 BURST_INTERVAL_MS=1000
