@@ -30,10 +30,15 @@ bench_log() {
 #   uptime phase free0 min0 low0 high0 free1 min1 low1 high1 psi_some_us
 #   psi_full_us allocstall pgscan_kswapd pgscan_direct pgscan_proactive
 #   pgsteal_kswapd pgsteal_direct pgsteal_proactive pageoutrun
-#   daemon_cpu_us daemon_rss_kb
+#   daemon_cpu_us daemon_rss_kb kswapd_cpu_ticks memcg_pgscan memcg_pgsteal
 # Node figures are pages summed over the node's zones (zoneinfo); the
 # daemon's cpu.stat is cumulative over its cgroup's life (every daemon of
 # the boot runs in reclaimd.service), RSS is 0 when no daemon runs.
+# kswapd_cpu_ticks: utime + stime of every kswapd thread (USER_HZ, 1/100 s),
+# the kernel's own reclaim CPU. memcg_pgscan/pgsteal: the root cgroup's
+# memory.stat, which counts every reclaim (kswapd, direct and the
+# memory.reclaim writes the daemon makes, which the global pgscan_* of
+# /proc/vmstat leave out: cgroup reclaim is not counted there).
 bench_sample() {
 	local pid rssf=/dev/null
 	pid=$(cat /tmp/reclaimd.pid 2>/dev/null)
@@ -59,15 +64,20 @@ bench_sample() {
 		}
 		/^usage_usec / { cpu = $2; next }
 		/^VmRSS:/ { rss = $2; next }
+		FILENAME ~ /^\/proc\/[0-9]+\/stat$/ { ks += $14 + $15; next }
+		FILENAME == "/sys/fs/cgroup/memory.stat" {
+			if ($1 == "pgscan") mscan = $2; else if ($1 == "pgsteal") msteal = $2
+			next
+		}
 		END {
 			printf "%s %s", t, phase
 			for (i = 0; i < nodes; i++) printf " %d %d %d %d", free[i], mn[i], lo[i], hi[i]
 			printf " %d %d %d", psi["some"], psi["full"], as
 			printf " %d %d %d", vm["pgscan_kswapd"], vm["pgscan_direct"], vm["pgscan_proactive"]
 			printf " %d %d %d", vm["pgsteal_kswapd"], vm["pgsteal_direct"], vm["pgsteal_proactive"]
-			printf " %d %d %d\n", vm["pageoutrun"], cpu, rss
+			printf " %d %d %d %d %d %d\n", vm["pageoutrun"], cpu, rss, ks, mscan, msteal
 		}' /proc/uptime /proc/zoneinfo /proc/pressure/memory /proc/vmstat \
-		$CG/$DAEMON_CG/cpu.stat $rssf 2>/dev/null
+		$CG/$DAEMON_CG/cpu.stat $rssf $KSWAPD_STATS $CG/memory.stat 2>/dev/null
 }
 
 # Every second until killed, labelled with the phase the runner is in.
@@ -154,11 +164,40 @@ bench_daemon_stop() {
 	[ -s $DAEMON_LOG ] && cat $DAEMON_LOG >>$OUT/daemon.log
 }
 
-# Average free bytes (all nodes) over the settle windows of CONFIG's runs.
+# Average free bytes (all nodes) over the second half of the settle windows
+# of CONFIG's runs: the first half still holds the refill after the previous
+# run's last burst freed its 400 MiB.
 bench_avg_free() {
-	cat $OUT/samples/$1-*.txt | awk -v nodes="$BENCH_NODES" '
-		$2 == "settle" { s = 0; for (i = 0; i < nodes; i++) s += $(3 + 4 * i); sum += s; n++ }
-		END { if (n) printf "%d\n", sum / n * 4096; else print 0 }'
+	for f in $OUT/samples/$1-*.txt; do
+		awk -v nodes="$BENCH_NODES" '$2 == "settle" { s = 0; for (i = 0; i < nodes; i++) s += $(3 + 4 * i); v[n++] = s }
+			END { for (i = int(n / 2); i < n; i++) print v[i] }' $f
+	done | awk '{ sum += $1; n++ } END { if (n) printf "%d\n", sum / n * 4096; else print 0 }'
+}
+
+# bench_wsf_predict WSF: how much more free memory (bytes) the kernel keeps
+# at WSF than at the default, by its own formula: per zone the watermark gap
+# is max(min / 4, managed * wsf / 10000) pages (mm/page_alloc.c,
+# __setup_per_zone_wmarks) and kswapd reclaims up to high = min + 2 * gap,
+# so the free memory it keeps moves by about 2 * the gap's change. On a
+# 2 GiB machine min / 4 wins up to wsf of about 80: below that the factor
+# changes nothing.
+bench_wsf_predict() {
+	awk -v w=$1 -v w0=$BENCH_WSF0 '$1 == "min" { mn = $2 } $1 == "managed" && $2 > 0 {
+		g = $2 * w / 10000; if (g < mn / 4) g = mn / 4
+		g0 = $2 * w0 / 10000; if (g0 < mn / 4) g0 = mn / 4
+		d += 2 * (g - g0) }
+	     END { printf "%d\n", d * 4096 }' /tmp/bench.zoneinfo.default
+}
+
+# bench_wsf_solve WANT_BYTES SCALE: the smallest factor whose predicted
+# gain times SCALE reaches WANT_BYTES (3000 at most).
+bench_wsf_solve() {
+	local w=$BENCH_WSF0
+	while [ $w -lt 3000 ]; do
+		awk -v p=$(bench_wsf_predict $w) -v k=$2 -v want=$1 'BEGIN { exit !(p * k >= want) }' && break
+		w=$((w + 2))
+	done
+	echo $w
 }
 
 # ---- the boot ------------------------------------------------------------
@@ -175,6 +214,11 @@ start=$(date +%s)
 cat /proc/zoneinfo >$OUT/zoneinfo.start
 
 vm_cg_new $DAEMON_CG
+KSWAPD_STATS=
+for p in /proc/[0-9]*; do
+	case "$(cat $p/comm 2>/dev/null)" in kswapd*) KSWAPD_STATS="$KSWAPD_STATS $p/stat" ;; esac
+done
+echo "kswapd $KSWAPD_STATS" >>$OUT/info.txt
 
 # 200 idle cgroups (the daemon's steady-state CPU target is stated for 200).
 vm_cg_new idle
@@ -211,32 +255,33 @@ while [ $r -le "$BENCH_RUNS" ]; do
 	r=$((r + 1))
 done
 
-# The tuned factor. Under steady streaming the kernel keeps free memory a
-# little above its high watermark, min + 2 * gap with gap = managed * wsf /
-# 10000 (bytes), so to first order avg_free(wsf) = avg_free(default) +
-# 2 * managed * (wsf - default) / 10000. Solve for the reclaimd runs' average
-# free, then correct once by the secant through one calibration run.
+# The tuned factor: predicted by the kernel's watermark formula
+# (bench_wsf_predict) for the free memory reclaimd kept above the kernel's,
+# checked with one calibration run, and the prediction scaled by what that
+# run measured (a secant through the default and the calibration point).
+BENCH_WSF0=$(sysctl -n vm.watermark_scale_factor)
+cat /proc/zoneinfo >/tmp/bench.zoneinfo.default
 managed=$(awk '$1 == "managed" { s += $2 } END { print s * 4096 }' /proc/zoneinfo)
-wsf0=$(sysctl -n vm.watermark_scale_factor)
+wsf0=$BENCH_WSF0
 free_k=$(bench_avg_free kernel)
 free_r=$(bench_avg_free reclaimd)
-wsf1=$(awk -v a=$free_r -v b=$free_k -v m=$managed -v w=$wsf0 'BEGIN {
-	x = w + (a - b) * 10000 / (2 * m); x = int(x + 0.5); if (x < 1) x = 1; if (x > 3000) x = 3000; print x }')
-sysctl -q -w vm.watermark_scale_factor=$wsf1
+want=$((free_r - free_k))
+wsf1=$(bench_wsf_solve $want 1)
+sysctl -w vm.watermark_scale_factor=$wsf1 >/dev/null
 bench_run wsfcal 1
 free_c=$(bench_avg_free wsfcal)
-wsf2=$(awk -v a=$free_r -v b=$free_k -v c=$free_c -v w0=$wsf0 -v w1=$wsf1 'BEGIN {
-	if (c != b && w1 != w0) x = w0 + (a - b) * (w1 - w0) / (c - b); else x = w1
-	x = int(x + 0.5); if (x < 1) x = 1; if (x > 3000) x = 3000; print x }')
-echo "wsf managed=$managed default=$wsf0 free_kernel=$free_k free_reclaimd=$free_r first=$wsf1 free_first=$free_c chosen=$wsf2" >>$OUT/info.txt
+scale=$(awk -v c=$free_c -v k=$free_k -v p=$(bench_wsf_predict $wsf1) 'BEGIN {
+	x = (p > 0) ? (c - k) / p : 1; if (x < 0.25) x = 0.25; if (x > 4) x = 4; print x }')
+wsf2=$(bench_wsf_solve $want $scale)
+echo "wsf managed=$managed default=$wsf0 free_kernel=$free_k free_reclaimd=$free_r first=$wsf1 free_first=$free_c scale=$scale chosen=$wsf2" >>$OUT/info.txt
 bench_log "watermark_scale_factor: $(tail -n 1 $OUT/info.txt)"
-sysctl -q -w vm.watermark_scale_factor=$wsf2
+sysctl -w vm.watermark_scale_factor=$wsf2 >/dev/null
 r=1
 while [ $r -le "$BENCH_RUNS" ]; do
 	bench_run wsf $r
 	r=$((r + 1))
 done
-sysctl -q -w vm.watermark_scale_factor=$wsf0
+sysctl -w vm.watermark_scale_factor=$wsf0 >/dev/null
 
 # Unpressured: the same bursts with nothing else running, from an empty
 # page cache, no daemon.
@@ -248,6 +293,24 @@ while [ $r -le "$BENCH_RUNS" ]; do
 	sleep 1
 	bench_run unpressured $r
 	r=$((r + 1))
+done
+
+# Idle steady state: no streamer, no bursts, memory above every watermark,
+# the 200 idle cgroups still there: what monitoring alone costs.
+for mode in idle idledry; do
+	if [ $mode = idle ]; then bench_daemon; else bench_daemon --dry-run; fi &&
+		bench_phase settle &&
+		bench_sample settle >$OUT/samples/$mode-1.snap &&
+		{ bench_sampler >$OUT/samples/$mode-1.txt & sp=$!; } &&
+		sleep $BENCH_IDLE_S &&
+		bench_sample burst >>$OUT/samples/$mode-1.snap &&
+		bench_sample end >>$OUT/samples/$mode-1.snap
+	kill $sp 2>/dev/null
+	wait $sp 2>/dev/null
+	bench_user_wmarks >$OUT/wmarks/$mode-1.txt
+	echo '{}' >$OUT/burst/$mode-1.json
+	bench_daemon_stop
+	bench_log "$mode done"
 done
 
 echo "guest_seconds $(($(date +%s) - start))" >>$OUT/info.txt
