@@ -19,7 +19,7 @@
 
 OUT=/tmp/bench
 PHASE_FILE=/tmp/bench.phase
-mkdir -p $OUT/samples $OUT/burst $OUT/wmarks
+mkdir -p $OUT/samples $OUT/burst $OUT/wmarks $OUT/daemon
 
 bench_log() {
 	vm_say "bench: $*"
@@ -136,6 +136,12 @@ bench_run() {
 	bench_burst $label
 	bench_sample end >>$OUT/samples/$label.snap
 	bench_phase end
+	# The daemon's own view: per-cgroup accounting (which cgroups it asked,
+	# how much came back, EAGAIN answers) and its counters.
+	if [ -s /tmp/reclaimd.pid ]; then
+		$RECLAIMCTL --socket=$SOCK --json cgroups >$OUT/daemon/$label.cgroups.json 2>&1
+		$RECLAIMCTL --socket=$SOCK --json stats >$OUT/daemon/$label.stats.json 2>&1
+	fi
 	sleep 1
 	kill $sp
 	wait $sp 2>/dev/null
