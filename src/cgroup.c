@@ -360,6 +360,10 @@ static int read_value(struct cgroup_candidate *cg, enum cgroup_file f, char *buf
 	return r;
 }
 
+#define CGROUP_NUMA_LRU_KEYS                                                              \
+	((UINT64_C(1) << MEMSTAT_INACTIVE_ANON) | (UINT64_C(1) << MEMSTAT_ACTIVE_ANON) |  \
+	 (UINT64_C(1) << MEMSTAT_INACTIVE_FILE) | (UINT64_C(1) << MEMSTAT_ACTIVE_FILE))
+
 static int read_numa(struct cgroup_candidate *cg, char *buf, size_t size, struct memstat_numa *numa)
 {
 	ssize_t n;
@@ -373,6 +377,23 @@ static int read_numa(struct cgroup_candidate *cg, char *buf, size_t size, struct
 	r = memstat_numa_parse(buf, (size_t)n, numa);
 	if (r < 0)
 		return r;
+	if ((numa->present & CGROUP_NUMA_LRU_KEYS) == CGROUP_NUMA_LRU_KEYS) {
+		/* What reclaim can take is on the four evictable LRUs. "anon"
+		 * and "file" also count the unevictable list (mlock()ed pages,
+		 * SHM_LOCK, ramfs), which memory.reclaim never frees: a cgroup
+		 * holding only locked memory looked like a target, and every
+		 * write to it came back -EAGAIN after the kernel's 16 retries
+		 * (bench/run's mlocked ballast drew a third of the dry-run
+		 * writes). */
+		for (unsigned i = 0; i < MEMSTAT_MAX_NODES; i++) {
+			cg->node_file_bytes[i] = numa->v[MEMSTAT_INACTIVE_FILE][i] +
+						 numa->v[MEMSTAT_ACTIVE_FILE][i];
+			cg->node_anon_bytes[i] = numa->v[MEMSTAT_INACTIVE_ANON][i] +
+						 numa->v[MEMSTAT_ACTIVE_ANON][i];
+		}
+		return 0;
+	}
+	/* No LRU breakdown: the totals, unevictable pages included. */
 	memcpy(cg->node_file_bytes, numa->v[MEMSTAT_FILE], sizeof(cg->node_file_bytes));
 	memcpy(cg->node_anon_bytes, numa->v[MEMSTAT_ANON], sizeof(cg->node_anon_bytes));
 	return 0;

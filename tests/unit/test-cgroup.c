@@ -155,6 +155,55 @@ static void test_read_state(void **state)
 	free(numa);
 }
 
+/* Locked memory sits on the unevictable LRU and still counts in numa_stat's
+ * "anon"/"file": what a candidate offers reclaim is its four evictable LRUs,
+ * per node; without the LRU keys (older or partial files) the totals. */
+static void test_read_state_unevictable(void **state)
+{
+	struct fixture *f = *state;
+	struct cgroup_config cfg = fixture_config(f);
+	_cleanup_(cgroup_set_freep) struct cgroup_set *s = NULL;
+	struct memstat_numa *numa = malloc(sizeof(*numa));
+	struct cgroup_candidate *a;
+	char buf[4096], path[512];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/system.slice/a.service/memory.numa_stat", f->dir);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs("anon N0=629145600 N1=16777216\n"
+	      "file N0=104857600 N1=8388608\n"
+	      "inactive_anon N0=0 N1=12582912\n"
+	      "active_anon N0=0 N1=4194304\n"
+	      "inactive_file N0=62914560 N1=8388608\n"
+	      "active_file N0=37748736 N1=0\n"
+	      "unevictable N0=633339904 N1=0\n", fp);
+	fclose(fp);
+	assert_int_equal(cgroup_set_new(&cfg, &s), 0);
+	a = cgroup_set_find(s, "system.slice/a.service");
+	assert_int_equal(cgroup_read_state(a, buf, sizeof(buf), numa), 0);
+	/* Node 0: 600 MiB of anon, all of it mlocked: nothing to offer. */
+	assert_int_equal(a->node_anon_bytes[0], 0);
+	/* 4 MiB of file locked too: 60 + 36 MiB evictable, not 100. */
+	assert_int_equal(a->node_file_bytes[0], 96 * MiB);
+	assert_int_equal(a->node_anon_bytes[1], 16 * MiB);
+	assert_int_equal(a->node_file_bytes[1], 8 * MiB);
+
+	/* One LRU key missing: back to the totals. */
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs("anon N0=629145600 N1=16777216\n"
+	      "file N0=104857600 N1=8388608\n"
+	      "inactive_anon N0=0 N1=12582912\n"
+	      "inactive_file N0=62914560 N1=8388608\n"
+	      "active_file N0=37748736 N1=0\n", fp);
+	fclose(fp);
+	assert_int_equal(cgroup_read_state(a, buf, sizeof(buf), numa), 0);
+	assert_int_equal(a->node_anon_bytes[0], 600 * MiB);
+	assert_int_equal(a->node_file_bytes[0], 100 * MiB);
+	free(numa);
+}
+
 static void test_gone(void **state)
 {
 	struct fixture *f = *state;
@@ -302,6 +351,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_walk_leaves, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_state, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_read_state_unevictable, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gone, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rescan_carries_state, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_targets_and_limit, setup, teardown),

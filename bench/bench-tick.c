@@ -1,0 +1,330 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * bench-tick: the daemon's periodic work on a fixture tree with N cgroups
+ * (default 1000), timed call by call, with allocations counted:
+ *
+ *   bench-tick FIXTURE_DIR [N_CGROUPS] [ITERATIONS]
+ *
+ * FIXTURE_DIR is tests/fixtures/vm-6.12-4node (its /proc and node files are
+ * copied). A tree under $TMPDIR (or /tmp) gets N_CGROUPS leaf cgroups, ten
+ * per slice, each with the files the actuator opens; it is removed at exit.
+ * Timed (median, p90, min; CLOCK_MONOTONIC):
+ *   - monitor tick: zoneinfo pread + parse and, per node, the watermark
+ *     decisions manager.c's monitor_tick makes (below low? next interval);
+ *   - cgroup rescan (the slow timer's walk of the tree);
+ *   - a node pass in dry run through the actuator: SHRINK_NODE spread over
+ *     the candidates (avoid_node_file), which re-reads every candidate's
+ *     state and runs the target chooser, writing nothing.
+ * malloc/calloc/realloc/free/strdup are wrapped (-Wl,--wrap=...): calls made
+ * by the daemon's code in libreclaimd.a are counted. Calls glibc makes
+ * internally (opendir's buffer) are not: the count is a floor for the
+ * rescan, exact for the tick and the node pass (neither calls into glibc
+ * functions that allocate). Run it with stderr to /dev/null: in dry run the
+ * actuator logs every write it would make (info level), and the first node
+ * pass figure includes formatting those lines. Results go to
+ * docs/benchmarks.md.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "actuator.h"
+#include "cgroup.h"
+#include "log.h"
+#include "util.h"
+#include "watermark.h"
+#include "zoneinfo.h"
+
+static uint64_t nr_allocs;
+static uint64_t nr_frees;
+
+void *__real_malloc(size_t n);
+void *__wrap_malloc(size_t n);
+void *__wrap_calloc(size_t n, size_t m);
+void *__wrap_realloc(void *p, size_t n);
+void __wrap_free(void *p);
+char *__wrap_strdup(const char *s);
+void *__real_calloc(size_t n, size_t m);
+void *__real_realloc(void *p, size_t n);
+void __real_free(void *p);
+char *__real_strdup(const char *s);
+
+void *__wrap_malloc(size_t n)
+{
+	nr_allocs++;
+	return __real_malloc(n);
+}
+
+void *__wrap_calloc(size_t n, size_t m)
+{
+	nr_allocs++;
+	return __real_calloc(n, m);
+}
+
+void *__wrap_realloc(void *p, size_t n)
+{
+	nr_allocs++;
+	return __real_realloc(p, n);
+}
+
+void __wrap_free(void *p)
+{
+	if (p)
+		nr_frees++;
+	__real_free(p);
+}
+
+char *__wrap_strdup(const char *s)
+{
+	nr_allocs++;
+	return __real_strdup(s);
+}
+
+static uint64_t tick_now_nsec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static int tick_cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void tick_report(const char *what, uint64_t *ns, unsigned n, uint64_t allocs, uint64_t frees)
+{
+	qsort(ns, n, sizeof(ns[0]), tick_cmp_u64);
+	printf("%-52s median %9.2f us  p90 %9.2f us  min %9.2f us  (n=%u)  allocs/call %.2f  frees/call %.2f\n",
+	       what, ns[n / 2] / 1000.0, ns[n * 9 / 10] / 1000.0, ns[0] / 1000.0, n,
+	       (double)allocs / n, (double)frees / n);
+}
+
+static int tick_put(const char *dir, const char *name, const char *text)
+{
+	char path[4096];
+	int fd;
+	ssize_t len = (ssize_t)strlen(text);
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, text, (size_t)len) != len) {
+		close(fd);
+		return -EIO;
+	}
+	close(fd);
+	return 0;
+}
+
+/* The files a candidate cgroup has on a 4-node 6.12 machine. */
+static int tick_make_cgroup(const char *dir, unsigned i)
+{
+	char current[64], numa[1024];
+	static const char *const names[] = { "cgroup.events", "memory.min", "memory.low", "memory.pressure",
+					     "memory.stat", "memory.reclaim" };
+	static const char *const texts[] = {
+		"populated 1\nfrozen 0\n", "0\n", "0\n",
+		"some avg10=0.00 avg60=0.00 avg300=0.00 total=1234\nfull avg10=0.00 avg60=0.00 avg300=0.00 total=100\n",
+		"anon 8388608\nfile 33554432\nshmem 0\npgscan 1000\npgsteal 900\n", ""
+	};
+	uint64_t file = (uint64_t)(i % 64 + 1) << 20;
+	int r;
+
+	if (mkdir(dir, 0755) < 0)
+		return -errno;
+	snprintf(current, sizeof(current), "%" PRIu64 "\n", file * 4 + (8 << 20));
+	snprintf(numa, sizeof(numa),
+		 "anon N0=2097152 N1=2097152 N2=2097152 N3=2097152\n"
+		 "file N0=%" PRIu64 " N1=%" PRIu64 " N2=%" PRIu64 " N3=%" PRIu64 "\n"
+		 "inactive_anon N0=2097152 N1=2097152 N2=2097152 N3=2097152\n"
+		 "active_anon N0=0 N1=0 N2=0 N3=0\n"
+		 "inactive_file N0=%" PRIu64 " N1=%" PRIu64 " N2=%" PRIu64 " N3=%" PRIu64 "\n"
+		 "active_file N0=0 N1=0 N2=0 N3=0\nunevictable N0=0 N1=0 N2=0 N3=0\n",
+		 file, file, file, file, file, file, file, file);
+	r = tick_put(dir, "memory.current", current);
+	if (r >= 0)
+		r = tick_put(dir, "memory.numa_stat", numa);
+	for (size_t k = 0; r >= 0 && k < ELEMENTSOF(names); k++)
+		r = tick_put(dir, names[k], texts[k]);
+	return r;
+}
+
+static int tick_make_tree(const char *fixture, const char *root, unsigned n_cgroups)
+{
+	char cmd[8192], cg[600], dir[700];
+	int r;
+
+	snprintf(cmd, sizeof(cmd),
+		 "cp -R '%s/proc' '%s/' && mkdir -p '%s/sys/devices' '%s/sys/fs/cgroup' && "
+		 "cp -R '%s/sys/devices/system' '%s/sys/devices/' && chmod -R u+w '%s'",
+		 fixture, root, root, root, fixture, root, root);
+	if (system(cmd) != 0)
+		return -EIO;
+	snprintf(cg, sizeof(cg), "%s/sys/fs/cgroup", root);
+	r = tick_put(cg, "cgroup.controllers", "cpu io memory pids\n");
+	if (r < 0)
+		return r;
+	for (unsigned i = 0; i < n_cgroups; i++) {
+		if (i % 10 == 0) {
+			snprintf(dir, sizeof(dir), "%s/s%u.slice", cg, i / 10);
+			if (mkdir(dir, 0755) < 0)
+				return -errno;
+		}
+		snprintf(dir, sizeof(dir), "%s/s%u.slice/c%u.service", cg, i / 10, i);
+		r = tick_make_cgroup(dir, i);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static struct zoneinfo zi;
+	char root[512], cmd[600];
+	unsigned n_cgroups = 1000, iters = 2000, n_rescan;
+	struct zoneinfo_reader *zr = NULL;
+	struct cgroup_set *set = NULL;
+	struct actuator *act = NULL;
+	struct watermark_params wp;
+	uint64_t *ns, a0, f0, below = 0;
+	int r, ret = 1;
+
+	if (argc < 2 || (argc > 2 && (safe_atou(argv[2], &n_cgroups) < 0 || n_cgroups < 1)) ||
+	    (argc > 3 && (safe_atou(argv[3], &iters) < 0 || iters < 10))) {
+		fprintf(stderr, "usage: %s FIXTURE_DIR [N_CGROUPS >= 1] [ITERATIONS >= 10]\n", argv[0]);
+		return 2;
+	}
+	ns = calloc(iters, sizeof(*ns));
+	if (!ns)
+		return 1;
+	snprintf(root, sizeof(root), "%s/reclaimd-bench-tick-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	if (!mkdtemp(root)) {
+		perror("mkdtemp");
+		return 1;
+	}
+	r = tick_make_tree(argv[1], root, n_cgroups);
+	if (r < 0) {
+		fprintf(stderr, "cannot build the fixture tree under %s: %s\n", root, strerror(-r));
+		goto out;
+	}
+
+	/* Monitor tick. */
+	watermark_params_init(&wp);
+	r = zoneinfo_reader_open(root, &zr);
+	if (r >= 0)
+		r = zoneinfo_reader_read(zr, &zi);
+	if (r < 0) {
+		fprintf(stderr, "zoneinfo under %s: %s\n", root, strerror(-r));
+		goto out;
+	}
+	a0 = nr_allocs;
+	f0 = nr_frees;
+	for (unsigned i = 0; i < iters; i++) {
+		uint64_t t0 = tick_now_nsec(), interval = UINT64_MAX;
+
+		r = zoneinfo_reader_read(zr, &zi);
+		if (r < 0)
+			goto out;
+		for (unsigned k = 0; k < zi.n_nodes; k++) {
+			const struct node_zoneinfo *n = &zi.nodes[k];
+
+			interval = MIN(interval, watermark_monitor_interval_usec(n, WATERMARK_ZONEIDX_ALL, &wp));
+			below += watermark_node_below_low(n, WATERMARK_ZONEIDX_ALL, &wp);
+		}
+		ns[i] = tick_now_nsec() - t0;
+	}
+	printf("fixture %s: %u nodes, %u cgroups\n", argv[1], zi.n_nodes, n_cgroups);
+	tick_report("monitor tick (zoneinfo re-read + watermarks)", ns, iters, nr_allocs - a0, nr_frees - f0);
+
+	/* Cgroup rescan. */
+	{
+		struct cgroup_config ccfg = { .root = root, .mount = "/sys/fs/cgroup", .skip_fs_check = true };
+
+		r = cgroup_set_new(&ccfg, &set);
+		if (r < 0) {
+			fprintf(stderr, "cgroup walk: %s\n", strerror(-r));
+			goto out;
+		}
+		printf("candidates: %zu\n", set->n_cgroups);
+		n_rescan = MIN(iters, 50u);
+		a0 = nr_allocs;
+		f0 = nr_frees;
+		for (unsigned i = 0; i < n_rescan; i++) {
+			uint64_t t0 = tick_now_nsec();
+
+			r = cgroup_rescan(set);
+			ns[i] = tick_now_nsec() - t0;
+			if (r < 0) {
+				fprintf(stderr, "rescan: %s\n", strerror(-r));
+				goto out;
+			}
+		}
+		tick_report("cgroup rescan (walk, reopen new, carry state)", ns, n_rescan, nr_allocs - a0,
+			    nr_frees - f0);
+	}
+
+	/* A node pass in dry run, spread over the candidates. */
+	{
+		struct actuator_config acfg = { .root = root, .cgroups = set, .dry_run = true,
+						.avoid_node_file = true, .node_mask = 0xf };
+		struct shrink_request req = { .kind = SHRINK_NODE, .nr_to_reclaim = UINT64_C(64) << 20,
+					      .swappiness = SWAPPINESS_KERNEL_DEFAULT, .priority = 12 };
+		struct shrink_result res;
+		unsigned n_pass = MIN(iters, 500u);
+
+		acfg.features = (struct features){ .cgroup2_memory = true, .memory_reclaim = true,
+						   .reclaim_swappiness = true, .swappiness_probed = true,
+						   .psi = true };
+		r = actuator_new(&acfg, &act);
+		if (r < 0) {
+			fprintf(stderr, "actuator: %s\n", strerror(-r));
+			goto out;
+		}
+		for (int pass = 0; pass < 2; pass++) {
+		/* First at the daemon's default level (info: dry run logs one
+		 * line per write it would make), then with info lines off. */
+		if (pass == 1)
+			log_set_max_level(LOG_WARNING);
+		a0 = nr_allocs;
+		f0 = nr_frees;
+		for (unsigned i = 0; i < n_pass; i++) {
+			uint64_t t0 = tick_now_nsec();
+
+			req.node = (int)(i % 4);
+			memset(&res, 0, sizeof(res));
+			r = actuator_shrink(act, &req, &res);
+			ns[i] = tick_now_nsec() - t0;
+			if (r < 0) {
+				fprintf(stderr, "shrink: %s\n", strerror(-r));
+				goto out;
+			}
+		}
+		tick_report(pass ? "node pass, dry run, spread (log level warning)"
+				 : "node pass, dry run, spread (log level info)",
+			    ns, n_pass, nr_allocs - a0, nr_frees - f0);
+		}
+		printf("last pass: requested %" PRIu64 " bytes, %u skipped\n", res.nr_requested, res.nr_skipped);
+	}
+	printf("(%" PRIu64 " below-low decisions)\n", below);
+	ret = 0;
+out:
+	actuator_free(act);
+	cgroup_set_free(set);
+	zoneinfo_reader_free(zr);
+	free(ns);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	(void)system(cmd);
+	return ret;
+}
