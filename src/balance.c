@@ -165,6 +165,11 @@ bool balance_prepare_sleep(const struct balance_node *b,
 	 * prepare_kswapd_sleep() checks; ours is a ledger, checked here. */
 	if (b->boost_ledger_bytes || pending_boost_bytes)
 		return false;
+	/* Dry run: nothing decided was done, so the snapshot cannot show
+	 * progress and the node would balance back to back. Sleep until the
+	 * next wake (the monitor paces those) once the run has reported. */
+	if (p->dry_run)
+		return true;
 	return watermark_node_balanced(n, highest_zoneidx, &p->wmark);
 }
 
@@ -467,7 +472,8 @@ void balance_end(struct balance_node *b, const struct balance_params *p,
 
 	/* The do-while left without reaching "out": "if (!sc.nr_reclaimed)
 	 * pgdat->kswapd_failures++". */
-	if (run->end_reason != BALANCE_END_BALANCED && !run->nr_reclaimed) {
+	/* A dry run attempted nothing: no failure to count. */
+	if (run->end_reason != BALANCE_END_BALANCED && !run->nr_reclaimed && !p->dry_run) {
 		b->kswapd_failures++;
 		b->counters.failures++;
 		if (b->kswapd_failures == MAX_RECLAIM_RETRIES)

@@ -177,6 +177,11 @@ static bool kswapd_prepare_sleep(struct kswapd_node *kn, unsigned highest_zoneid
 	pthread_mutex_lock(&kn->lock);
 	sleep = balance_prepare_sleep(&kn->b, &kn->params, &kn->zi,
 				      highest_zoneidx, kn->pending.boost_bytes);
+	/* A dry-run node sleeps whatever its watermarks say, so a wake that
+	 * came before this check (one prepare_to_wait would not see) must
+	 * keep it up. */
+	if (kn->params.dry_run && kn->pending.reasons)
+		sleep = false;
 	pthread_mutex_unlock(&kn->lock);
 	return sleep;
 }

@@ -120,6 +120,15 @@ check "daemon starts in dry-run mode" \
 ctl resume >/dev/null
 ran() { [ "$(nodes | json_get 'd["nodes"][0]["counters"]["runs"]')" -ge 2 ]; }
 check "dry run still makes balance runs" wait_for 10 ran
+# Nothing is freed in a dry run: runs are paced to one per
+# MonitorIntervalMax (200 ms here) instead of back to back (hundreds per
+# second), and no failures are counted.
+r0=$(nodes | json_get 'd["nodes"][0]["counters"]["runs"]')
+sleep 2
+r1=$(nodes | json_get 'd["nodes"][0]["counters"]["runs"]')
+check "dry-run runs are paced ($((r1 - r0)) in 2 s)" [ $((r1 - r0)) -le 14 ]
+check "dry-run runs count no failures" \
+	[ "$(nodes | json_get 'd["nodes"][0]["failures"]')" = 0 ]
 check "dry run reports mode dry-run" \
 	[ "$(ctl --json status | json_get 'd["mode"]')" = dry-run ]
 check "dry run wrote nothing to node0/reclaim" \

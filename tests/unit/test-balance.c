@@ -617,9 +617,39 @@ static void test_prepare_sleep(void **state)
 	b.boost_ledger_bytes = 0;
 	std_node(&s, UHIGH - 1);
 	assert_false(balance_prepare_sleep(&b, &p, &s.zi, WATERMARK_ZONEIDX_ALL, 0));
+	/* Dry run: an unbalanced node sleeps until woken (nothing it decided
+	 * was done, so it would otherwise run back to back); a boost owed
+	 * still keeps it up. */
+	p.dry_run = true;
+	assert_true(balance_prepare_sleep(&b, &p, &s.zi, WATERMARK_ZONEIDX_ALL, 0));
+	assert_false(balance_prepare_sleep(&b, &p, &s.zi, WATERMARK_ZONEIDX_ALL, 1));
+	p.dry_run = false;
 	/* Hopeless: sleep, boost or not. */
 	b.kswapd_failures = MAX_RECLAIM_RETRIES;
 	assert_true(balance_prepare_sleep(&b, &p, &s.zi, WATERMARK_ZONEIDX_ALL, MIB));
+}
+
+/* A dry run attempted nothing: a run that "reclaimed" nothing is no
+ * failure, and the node never becomes hopeless. */
+static void test_dry_run_no_failures(void **state)
+{
+	struct balance_params p = std_params();
+	struct balance_node b;
+	struct sim_node s;
+	struct balance_result r;
+
+	p.dry_run = true;
+	std_node(&s, 12000);
+	s.efficiency_permille = 0;
+	balance_node_init(&b, 0);
+	for (unsigned i = 0; i < 2 * MAX_RECLAIM_RETRIES; i++) {
+		r = drive(&b, &p, &s);
+		assert_false(r.balanced);
+		assert_int_equal(r.failures, 0);
+		assert_false(r.hopeless);
+	}
+	assert_int_equal(b.counters.failures, 0);
+	assert_int_equal(b.counters.runs, 2 * MAX_RECLAIM_RETRIES);
 }
 
 /* --- boost --- */
@@ -922,6 +952,7 @@ int main(void)
 		cmocka_unit_test(test_hopeless_recovers_on_its_own),
 		cmocka_unit_test(test_wake_hopeless),
 		cmocka_unit_test(test_prepare_sleep),
+		cmocka_unit_test(test_dry_run_no_failures),
 		cmocka_unit_test(test_boost_balanced),
 		cmocka_unit_test(test_boost_kernel_zones),
 		cmocka_unit_test(test_boost_priority_floor),

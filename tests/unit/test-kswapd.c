@@ -757,6 +757,9 @@ static void test_node_params(void **state)
 	q.dry_run = true;
 	f->node_params[1] = &q;
 	start(f, 2, 12000, 10 * 1000, &p);
+	/* A dry-run node runs when woken (the daemon's monitor paces those
+	 * wakes), never back to back on its own: balance_prepare_sleep(). */
+	assert_int_equal(kswapd_wake(f->k, 1, &w), 0);
 	wait_event(f, 0, KSWAPD_EVENT_RUN_END, 1);
 	wait_event(f, 1, KSWAPD_EVENT_RUN_END, 1);
 	pthread_mutex_lock(&f->lock);
