@@ -428,7 +428,10 @@ static void test_idle_timeout(void **state)
 	json_object_put(result);
 	expect_error(idle, -ETIMEDOUT, "Idle for 0 s");
 	expect_closed(idle);
-	assert_true(now_usec() - t0 >= 200 * USEC_PER_MSEC);
+	/* libevent schedules the timeout from its cached loop time, which can
+	 * lag the accept by a loop iteration (tens of ms under ASan): closed
+	 * after the idle time, give or take that, not at once. */
+	assert_true(now_usec() - t0 >= 100 * USEC_PER_MSEC);
 	assert_true(now_usec() - t0 < 10 * USEC_PER_SEC); /* loaded CI machines */
 	/* The subscriber outlives the idle timeout and still gets events. */
 	usleep(400000);
