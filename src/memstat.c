@@ -141,6 +141,30 @@ static int split_key(const char *line, size_t len)
 	return (int)k;
 }
 
+/* The next "key value" line of a flat keyed file (memory.stat,
+ * cgroup.events): 1 with the key (not NUL-terminated) and its value, 0 at
+ * the end, negative errno on a malformed line. */
+static int next_key_value(const char *buf, size_t len, size_t *pos, const char **ret_key,
+			  int *ret_klen, uint64_t *ret_value)
+{
+	const char *line;
+	size_t n;
+	int r, klen;
+
+	r = next_line(buf, len, pos, &line, &n);
+	if (r <= 0)
+		return r;
+	klen = split_key(line, n);
+	if (klen < 0)
+		return klen;
+	r = parse_u64_n(line + klen + 1, n - (size_t)klen - 1, ret_value);
+	if (r < 0)
+		return r;
+	*ret_key = line;
+	*ret_klen = klen;
+	return 1;
+}
+
 static bool has_nul(const char *buf, size_t len)
 {
 	return memchr(buf, '\0', len) != NULL;
@@ -150,21 +174,15 @@ int memstat_parse(const char *buf, size_t len, struct memstat *ret)
 {
 	struct memstat s = {};
 	const char *line;
-	size_t n, pos = 0;
-	int r;
+	size_t pos = 0;
+	uint64_t v;
+	int r, klen;
 
 	if (!buf || has_nul(buf, len))
 		return -EINVAL;
-	while ((r = next_line(buf, len, &pos, &line, &n)) > 0) {
-		uint64_t v;
-		int klen, key;
+	while ((r = next_key_value(buf, len, &pos, &line, &klen, &v)) > 0) {
+		int key;
 
-		klen = split_key(line, n);
-		if (klen < 0)
-			return klen;
-		r = parse_u64_n(line + klen + 1, n - (size_t)klen - 1, &v);
-		if (r < 0)
-			return r;
 		key = memstat_key_from_string(line, (size_t)klen);
 		if (key < 0)
 			continue; /* a key from a newer kernel */
@@ -296,21 +314,15 @@ int memstat_parse_events(const char *buf, size_t len, struct memstat_events *ret
 	struct memstat_events e = {};
 	unsigned seen = 0;
 	const char *line;
-	size_t n, pos = 0;
-	int r;
+	size_t pos = 0;
+	uint64_t v;
+	int r, klen;
 
 	if (!buf || has_nul(buf, len))
 		return -EINVAL;
-	while ((r = next_line(buf, len, &pos, &line, &n)) > 0) {
-		uint64_t v;
-		int klen, key;
+	while ((r = next_key_value(buf, len, &pos, &line, &klen, &v)) > 0) {
+		int key;
 
-		klen = split_key(line, n);
-		if (klen < 0)
-			return klen;
-		r = parse_u64_n(line + klen + 1, n - (size_t)klen - 1, &v);
-		if (r < 0)
-			return r;
 		if (v > 1)
 			return -EINVAL;
 		key = events_key_from_string(line, (size_t)klen);

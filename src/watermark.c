@@ -110,22 +110,10 @@ bool watermark_node_balanced(const struct node_zoneinfo *n,
 			     unsigned highest_zoneidx,
 			     const struct watermark_params *p)
 {
-	unsigned classzone = watermark_classzone(n, highest_zoneidx);
-	bool any_eligible = false;
-
-	for (unsigned i = 0; i < n->n_zones; i++) {
-		const struct zone_stat *z = &n->zones[i];
-
-		if (!watermark_zone_eligible(z, i, classzone))
-			continue;
-		any_eligible = true;
-		if (watermark_zone_balanced(z, classzone, p))
-			return true;
-	}
-
-	/* "If a node has no managed zone within highest_zoneidx, it does not
-	 * need balancing by definition" (pgdat_balanced). */
-	return !any_eligible;
+	/* Balanced exactly when nothing is owed: an eligible zone at its
+	 * high mark, or no eligible managed zone at all ("it does not need
+	 * balancing by definition", pgdat_balanced). */
+	return watermark_node_deficit(n, highest_zoneidx, p) == 0;
 }
 
 uint64_t watermark_node_deficit(const struct node_zoneinfo *n,
