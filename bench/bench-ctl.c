@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0-only
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Control socket load benchmark: C clients x N "status" requests each,
  * every client on its own connection and thread, measuring each round
@@ -9,7 +9,6 @@
  * --serve=PATH runs only the fake server (canned replies in the schema of
  * docs/protocol.md), for trying reclaimctl without a daemon.
  */
-#include "config.h"
 
 #include <errno.h>
 #include <getopt.h>

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0-only
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Median cost of the readers' per-tick work, timed one call at a time with
  * clock_gettime(CLOCK_MONOTONIC):

@@ -1,11 +1,10 @@
-// SPDX-License-Identifier: GPL-2.0-only
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * bench-target: the cost of one target decision (target_spread and
  * target_soft) over N candidates. Usage: bench-target [N [ROUNDS]]
  * (default 1000 candidates, 2000 decisions per round, 7 rounds); prints
  * the median and best round, in ns of thread CPU time per decision.
  */
-#include "config.h"
 
 #include <inttypes.h>
 #include <stdio.h>

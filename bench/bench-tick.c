@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0-only
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * bench-tick: the daemon's periodic work on a fixture tree with N cgroups
  * (default 1000), timed call by call, with allocations counted:

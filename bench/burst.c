@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0-only
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * burst: allocate and touch MIB of anonymous memory in bursts, one every
  * INTERVAL, hold it HOLD, free it; time every first touch of a page (one

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0-only
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * hotcold: a hot set touched constantly next to a cold set touched rarely,
  * both anonymous. A good reclaimer takes the cold pages and leaves the hot

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0-only
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * stream: read a file or block device sequentially, over and over, so the
  * page cache fills with use-once pages faster than anything else uses memory.

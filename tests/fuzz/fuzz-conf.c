@@ -1,9 +1,8 @@
-// SPDX-License-Identifier: GPL-2.0-only
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Config text: conf_load_string() must return a config or an error with a
  * message, never crash; a loaded config must dump and answer lookups.
  */
-#include "config.h"
 
 #include <stdint.h>
 #include <string.h>

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0-only
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Fuzz the control protocol decoders: request lines as a client may send
  * them to the daemon, and reply lines as reclaimctl reads them. A request

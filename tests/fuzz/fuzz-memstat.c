@@ -1,11 +1,10 @@
-// SPDX-License-Identifier: GPL-2.0-only
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * fuzz-memstat: the first byte picks the parser (memory.stat,
  * memory.numa_stat, a single value, cgroup.events); the rest is the file.
  * Checks beyond "no crash": a failed parse leaves the output untouched, and
  * a successful parse only reports keys/nodes that fit the structs.
  */
-#include "config.h"
 
 #include <assert.h>
 #include <stdint.h>

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0-only
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * actuator-probe: one actuator_shrink() on a real kernel, measured, as JSON.
  *
@@ -21,7 +21,6 @@
  * steps deterministically. Exit 0 when the shrink returned 0.
  * Used by tests/integration/actuator-node-reclaim.sh and the VM tests.
  */
-#include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>

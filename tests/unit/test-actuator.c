@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0-only
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The actuator against a fake host: a temporary tree with
  * sys/devices/system/node/node{0,1} (node 0 has a reclaim file, node 1 not),

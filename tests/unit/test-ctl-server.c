@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0-only
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The control server in-process: the event loop runs in a thread with a
  * fake handler, the test talks to it over a real Unix socket in a temporary

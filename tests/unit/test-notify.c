@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0-only
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * notify.c against a real NOTIFY_SOCKET: a datagram socket bound in a
  * temporary directory, read back after each call.

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0-only
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * jflat: flatten JSON from stdin into "path<TAB>value" lines so guest shell
  * scripts can check reclaimctl --json output with awk (busybox has no JSON

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0-only
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * notifylisten PATH: stand in for systemd's notify socket. Bind a datagram
  * socket at PATH and print every message received (sd_notify's

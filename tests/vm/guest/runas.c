@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0-only
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * runas UID GID PROG ARGS...: drop every group and run PROG as UID:GID (busybox
  * setpriv cannot change ids and the initramfs has no passwd database).

@@ -1,0 +1,350 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util.h"
+
+int safe_atou64(const char *s, uint64_t *ret)
+{
+	uint64_t v = 0;
+
+	if (!s || !*s)
+		return -EINVAL;
+	for (const char *p = s; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return -EINVAL;
+		if (v > (UINT64_MAX - (uint64_t)(*p - '0')) / 10)
+			return -ERANGE;
+		v = v * 10 + (uint64_t)(*p - '0');
+	}
+	*ret = v;
+	return 0;
+}
+
+int safe_atou(const char *s, unsigned *ret)
+{
+	uint64_t v;
+	int r;
+
+	r = safe_atou64(s, &v);
+	if (r < 0)
+		return r;
+	if (v > UINT_MAX)
+		return -ERANGE;
+	*ret = (unsigned)v;
+	return 0;
+}
+
+int safe_atoi(const char *s, int *ret)
+{
+	uint64_t v;
+	bool neg = false;
+	int r;
+
+	if (s && *s == '-') {
+		neg = true;
+		s++;
+	}
+	r = safe_atou64(s, &v);
+	if (r < 0)
+		return r;
+	if (v > (uint64_t)INT_MAX + (neg ? 1 : 0))
+		return -ERANGE;
+	*ret = neg ? (int)(-(int64_t)v) : (int)v;
+	return 0;
+}
+
+/*
+ * Split "1.5G" into an integer part, a fraction (up to 9 digits, as
+ * billionths) and a suffix.
+ */
+static int parse_decimal(const char *s, uint64_t *ret_int, uint64_t *ret_frac_e9,
+			 const char **ret_suffix)
+{
+	uint64_t i = 0, frac = 0, scale = UINT64_C(100000000);
+	const char *p = s;
+
+	if (!isdigit((unsigned char)*p))
+		return -EINVAL;
+	for (; isdigit((unsigned char)*p); p++) {
+		if (i > (UINT64_MAX - (uint64_t)(*p - '0')) / 10)
+			return -ERANGE;
+		i = i * 10 + (uint64_t)(*p - '0');
+	}
+	if (*p == '.') {
+		p++;
+		if (!isdigit((unsigned char)*p))
+			return -EINVAL;
+		for (; isdigit((unsigned char)*p); p++) {
+			frac += (uint64_t)(*p - '0') * scale;
+			scale /= 10;
+		}
+	}
+	*ret_int = i;
+	*ret_frac_e9 = frac;
+	*ret_suffix = p;
+	return 0;
+}
+
+static int mul_frac(uint64_t i, uint64_t frac_e9, uint64_t mult, uint64_t *ret)
+{
+	uint64_t whole, part;
+
+	if (mult != 0 && i > UINT64_MAX / mult)
+		return -ERANGE;
+	whole = i * mult;
+	/* frac_e9 < 1e9 and mult <= 2^50 (P): the product needs 80 bits.
+	 * (Splitting mult at 2^20 and dividing each half lost the fraction
+	 * below 1024 units: "1.5M" came out as 1M.) */
+	part = (uint64_t)((unsigned __int128)frac_e9 * mult / UINT64_C(1000000000));
+	if (whole > UINT64_MAX - part)
+		return -ERANGE;
+	*ret = whole + part;
+	return 0;
+}
+
+int parse_size(const char *s, uint64_t percent_base, uint64_t *ret)
+{
+	static const struct {
+		const char *suffix;
+		uint64_t mult;
+	} table[] = {
+		{ "", 1 },
+		{ "B", 1 },
+		{ "K", UINT64_C(1) << 10 },  { "KB", UINT64_C(1) << 10 },
+		{ "KiB", UINT64_C(1) << 10 }, { "M", UINT64_C(1) << 20 },
+		{ "MB", UINT64_C(1) << 20 },  { "MiB", UINT64_C(1) << 20 },
+		{ "G", UINT64_C(1) << 30 },  { "GB", UINT64_C(1) << 30 },
+		{ "GiB", UINT64_C(1) << 30 }, { "T", UINT64_C(1) << 40 },
+		{ "TB", UINT64_C(1) << 40 },  { "TiB", UINT64_C(1) << 40 },
+		{ "P", UINT64_C(1) << 50 },  { "PB", UINT64_C(1) << 50 },
+		{ "PiB", UINT64_C(1) << 50 },
+	};
+	uint64_t i, frac, v;
+	const char *suffix;
+	int r;
+
+	if (!s)
+		return -EINVAL;
+	r = parse_decimal(s, &i, &frac, &suffix);
+	if (r < 0)
+		return r;
+
+	if (streq(suffix, "%")) {
+		/* Percent of the base, in 1/1e9 steps: i.f% of base. */
+		if (percent_base == 0)
+			return -EINVAL;
+		if (i > 100 || (i == 100 && frac > 0))
+			return -ERANGE;
+		r = mul_frac(i, frac, percent_base / 100, &v);
+		if (r < 0)
+			return r;
+		/* Add the remainder part: (base % 100) * pct / 100. */
+		v += (percent_base % 100) * i / 100;
+		*ret = v;
+		return 0;
+	}
+
+	for (size_t k = 0; k < ELEMENTSOF(table); k++) {
+		if (strcasecmp(suffix, table[k].suffix) != 0)
+			continue;
+		if (table[k].mult == 1 && frac != 0)
+			return -EINVAL; /* "1.5" bytes */
+		r = mul_frac(i, frac, table[k].mult, &v);
+		if (r < 0)
+			return r;
+		*ret = v;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+int parse_duration(const char *s, uint64_t default_unit_usec, uint64_t *ret_usec)
+{
+	static const struct {
+		const char *suffix;
+		uint64_t usec;
+	} table[] = {
+		{ "us", 1 },
+		{ "usec", 1 },
+		{ "ms", USEC_PER_MSEC },
+		{ "msec", USEC_PER_MSEC },
+		{ "s", USEC_PER_SEC },
+		{ "sec", USEC_PER_SEC },
+		{ "min", 60 * USEC_PER_SEC },
+		{ "m", 60 * USEC_PER_SEC },
+		{ "h", 3600 * USEC_PER_SEC },
+		{ "hr", 3600 * USEC_PER_SEC },
+	};
+	uint64_t i, frac, v, mult = 0;
+	const char *suffix;
+	int r;
+
+	if (!s)
+		return -EINVAL;
+	r = parse_decimal(s, &i, &frac, &suffix);
+	if (r < 0)
+		return r;
+	if (*suffix == '\0')
+		mult = default_unit_usec;
+	for (size_t k = 0; mult == 0 && k < ELEMENTSOF(table); k++)
+		if (streq(suffix, table[k].suffix))
+			mult = table[k].usec;
+	if (mult == 0)
+		return -EINVAL;
+	r = mul_frac(i, frac, mult, &v);
+	if (r < 0)
+		return r;
+	*ret_usec = v;
+	return 0;
+}
+
+int parse_boolean(const char *s)
+{
+	static const char *const yes[] = { "1", "yes", "y", "true", "t", "on" };
+	static const char *const no[] = { "0", "no", "n", "false", "f", "off" };
+
+	if (!s)
+		return -EINVAL;
+	for (size_t i = 0; i < ELEMENTSOF(yes); i++)
+		if (strcasecmp(s, yes[i]) == 0)
+			return 1;
+	for (size_t i = 0; i < ELEMENTSOF(no); i++)
+		if (strcasecmp(s, no[i]) == 0)
+			return 0;
+	return -EINVAL;
+}
+
+char *format_bytes(char *buf, size_t size, uint64_t bytes)
+{
+	static const char suffixes[] = "BKMGTPE";
+	unsigned i = 0;
+	uint64_t whole = bytes, rem = 0;
+
+	while (whole >= 1024 && i + 1 < sizeof(suffixes) - 1) {
+		rem = whole % 1024;
+		whole /= 1024;
+		i++;
+	}
+	if (i == 0)
+		snprintf(buf, size, "%" PRIu64 "B", bytes);
+	else
+		snprintf(buf, size, "%" PRIu64 ".%" PRIu64 "%c", whole,
+			 rem * 10 / 1024, suffixes[i]);
+	return buf;
+}
+
+char *format_duration(char *buf, size_t size, uint64_t usec)
+{
+	if (usec == USEC_INFINITY)
+		snprintf(buf, size, "infinity");
+	else if (usec >= USEC_PER_SEC)
+		snprintf(buf, size, "%" PRIu64 ".%02" PRIu64 "s", usec / USEC_PER_SEC,
+			 usec % USEC_PER_SEC / 10000);
+	else if (usec >= USEC_PER_MSEC)
+		snprintf(buf, size, "%" PRIu64 "ms", usec / USEC_PER_MSEC);
+	else
+		snprintf(buf, size, "%" PRIu64 "us", usec);
+	return buf;
+}
+
+static uint64_t clock_usec(clockid_t clock)
+{
+	struct timespec ts;
+
+	(void)clock_gettime(clock, &ts);
+	return (uint64_t)ts.tv_sec * USEC_PER_SEC + (uint64_t)ts.tv_nsec / NSEC_PER_USEC;
+}
+
+uint64_t now_usec(void)
+{
+	return clock_usec(CLOCK_MONOTONIC);
+}
+
+uint64_t realtime_usec(void)
+{
+	return clock_usec(CLOCK_REALTIME);
+}
+
+ssize_t pread_file(int fd, char *buf, size_t size)
+{
+	size_t n = 0;
+
+	if (size < 2)
+		return -EINVAL;
+	for (;;) {
+		ssize_t k = pread(fd, buf + n, size - 1 - n, (off_t)n);
+		if (k < 0) {
+			if (errno == EINTR)
+				continue;
+			return negative_errno();
+		}
+		if (k == 0)
+			break;
+		n += (size_t)k;
+		if (n == size - 1) {
+			/* Full: is there more? A truncated read is never whole. */
+			char c;
+			k = pread(fd, &c, 1, (off_t)n);
+			if (k > 0)
+				return -E2BIG;
+			break;
+		}
+	}
+	buf[n] = '\0';
+	return (ssize_t)n;
+}
+
+ssize_t read_file_at(int dirfd, const char *path, char *buf, size_t size)
+{
+	_cleanup_close_ int fd = -1;
+
+	fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return negative_errno();
+	return pread_file(fd, buf, size);
+}
+
+int write_file_at(int dirfd, const char *path, const char *value)
+{
+	_cleanup_close_ int fd = -1;
+	size_t len = strlen(value);
+	ssize_t k;
+
+	fd = openat(dirfd, path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return negative_errno();
+	k = write(fd, value, len);
+	if (k < 0)
+		return negative_errno();
+	if ((size_t)k != len)
+		return -EIO;
+	return 0;
+}
+
+int path_join(char *buf, size_t size, const char *root, const char *path)
+{
+	int k;
+
+	if (!root || streq(root, "/"))
+		root = "";
+	k = snprintf(buf, size, "%s%s%s", root,
+		     (*root && path[0] != '/') ? "/" : "", path);
+	if (k < 0 || (size_t)k >= size)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+bool startswith(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}

@@ -1,0 +1,1851 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Table-driven configuration (oomd's ConfigTableItem, tmux's options-table).
+ *
+ * Grammar (inih, Debian's libinih 55):
+ *	file    = { line "\n" }
+ *	line    = blank | comment | "[" section "]" | key ( "=" | ":" ) value
+ *	comment = ( "#" | ";" ) text          inline: " ;" text
+ *	section = "Reclaim" | "Control" | "Node " N | "CGroup " PATTERN
+ * Lines are at most 198 bytes (inih's INI_MAX_LINE is 200 with "\n\0").
+ * An empty value resets a key to its default. Keys and sections are
+ * case-sensitive, as in systemd's unit files.
+ *
+ * Debian's libinih is built without INI_HANDLER_LINENO, so the handler is
+ * not told the line: conf_parse_buffer() feeds ini_parse_stream() through
+ * its own reader, which counts lines. inih handles each line completely
+ * before it asks for the next, so the count is the handler's line.
+ */
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <ini.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <syslog.h>
+
+#include "conf.h"
+#include "log.h"
+#include "util.h"
+
+/* Upper bound on one config file: far above any sane config, low enough
+ * that a wrong path (a disk image) fails fast. */
+#define CONF_FILE_MAX_BYTES (UINT64_C(1) << 20)
+#define CONF_ITEMS_MAX 48
+#define CONF_MSG_MAX 512
+
+#define KIB (UINT64_C(1) << 10)
+#define MIB (UINT64_C(1) << 20)
+#define GIB (UINT64_C(1) << 30)
+#define TIB (UINT64_C(1) << 40)
+
+static bool conf_valid_path(const char *s)
+{
+	return s[0] == '/' && !strstr(s, "/../") && !strstr(s, "//");
+}
+
+static bool conf_valid_path_or_empty(const char *s)
+{
+	return s[0] == '\0' || conf_valid_path(s);
+}
+
+/* POSIX portable names as useradd(8) takes them: [a-z_][a-z0-9_-]*[$]. */
+static bool conf_valid_group_or_empty(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0)
+		return true;
+	if (n > 32 || !((s[0] >= 'a' && s[0] <= 'z') || s[0] == '_'))
+		return false;
+	for (size_t i = 1; i < n; i++) {
+		char c = s[i];
+		if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+		    c == '-' || (c == '$' && i == n - 1))
+			continue;
+		return false;
+	}
+	return true;
+}
+
+static const char *const conf_log_level_names[] = { "err", "warning", "notice", "info",
+						    "debug", NULL };
+static const int conf_log_level_values[] = { LOG_ERR, LOG_WARNING, LOG_NOTICE, LOG_INFO,
+					     LOG_DEBUG };
+
+#define R(field) offsetof(struct conf_reclaim, field)
+#define C(field) offsetof(struct conf_cgroup_policy, field)
+#define K(field) offsetof(struct conf_control, field)
+
+const struct conf_item conf_items[] = {
+	/* [Reclaim] */
+	{ .section = CONF_SECTION_RECLAIM, .name = "WatermarkHeadroom", .type = CONF_AMOUNT,
+	  .default_value = "0.5%", .min = 0, .max = 2000, .unit = "bytes or % of managed",
+	  .offset = R(watermark_headroom), .per_node = true,
+	  .help = "How far above the kernel's high watermark reclaimd keeps free memory: "
+		  "its low watermark is the kernel's high plus this, its high watermark "
+		  "the kernel's high plus twice this. A percentage is of the node's "
+		  "managed memory (a userspace watermark_scale_factor), capped at "
+		  "WatermarkHeadroomMax; a size is used as it is. The default 0.5% "
+		  "(five times the kernel's default low-to-high gap, "
+		  "watermark_scale_factor=10) is about 5M on a 1 GiB VM, and on a 1 TiB "
+		  "host 5G, which the default cap lowers to 1G." },
+	{ .section = CONF_SECTION_RECLAIM, .name = "WatermarkHeadroomMax", .type = CONF_SIZE,
+	  .default_value = "1G", .min = 0, .max = TIB, .unit = "bytes",
+	  .offset = R(watermark_headroom_max_bytes), .per_node = true,
+	  .help = "Cap on a percentage WatermarkHeadroom, so that a large host does not "
+		  "keep gigabytes idle." },
+	{ .section = CONF_SECTION_RECLAIM, .name = "Swappiness", .type = CONF_UINT,
+	  .default_value = "kernel", .min = 0, .max = 200, .special = "kernel",
+	  .offset = R(swappiness), .per_node = true,
+	  .help = "swappiness= passed to memory.reclaim at low priorities (anon versus "
+		  "file balance, 0..200, kernel 6.8+). \"kernel\" passes none, so the "
+		  "cgroup's or vm.swappiness applies. Gentle priorities and boosted "
+		  "passes always reclaim file pages only (swappiness=0)." },
+	{ .section = CONF_SECTION_RECLAIM, .name = "StepSize", .type = CONF_SIZE,
+	  .default_value = "32M", .min = 4 * KIB, .max = GIB, .unit = "bytes",
+	  .offset = R(step_size_bytes), .per_node = true,
+	  .help = "Largest single memory.reclaim write. A write is synchronous and can "
+		  "take seconds, so smaller steps keep pause and shutdown prompt." },
+	{ .section = CONF_SECTION_RECLAIM, .name = "RateLimit", .type = CONF_SIZE,
+	  .default_value = "128M", .min = 0, .max = TIB, .unit = "bytes per second",
+	  .offset = R(rate_limit_bytes_per_sec), .per_node = true,
+	  .help = "Most a node reclaims per second (a quota like DAMON_RECLAIM's, whose "
+		  "default is also 128M/s). 0 means unlimited." },
+	{ .section = CONF_SECTION_RECLAIM, .name = "MonitorIntervalMin", .type = CONF_DURATION,
+	  .default_value = "100ms", .min = 10 * USEC_PER_MSEC, .max = 10 * USEC_PER_SEC,
+	  .unit = "duration", .offset = R(monitor_interval_min_usec),
+	  .help = "Shortest interval between /proc/zoneinfo reads, used when free memory "
+		  "is near the low watermark. Must not be above MonitorIntervalMax." },
+	{ .section = CONF_SECTION_RECLAIM, .name = "MonitorIntervalMax", .type = CONF_DURATION,
+	  .default_value = "2s", .min = 100 * USEC_PER_MSEC, .max = 60 * USEC_PER_SEC,
+	  .unit = "duration", .offset = R(monitor_interval_max_usec),
+	  .help = "Longest interval between /proc/zoneinfo reads, used when free memory "
+		  "is far above the watermarks." },
+	{ .section = CONF_SECTION_RECLAIM, .name = "PSITrigger", .type = CONF_PSI_TRIGGER,
+	  .default_value = "some 150000 1000000", .unit = "some|full stall_us window_us",
+	  .offset = R(psi_trigger),
+	  .help = "PSI memory trigger that wakes every node: tasks stalled (some or full) "
+		  "for STALL microseconds within a WINDOW (500000..10000000 us, the "
+		  "kernel's limits). \"off\" disables it. Where the kernel refuses "
+		  "triggers, reclaimd polls the pressure file instead." },
+	{ .section = CONF_SECTION_RECLAIM, .name = "PSIBoost", .type = CONF_SIZE,
+	  .default_value = "64M", .min = 0, .max = TIB, .unit = "bytes",
+	  .offset = R(psi_boost_bytes), .per_node = true,
+	  .help = "Boost a PSI trigger adds to each node: reclaimed file-only on top of "
+		  "the watermarks, as the kernel's watermark_boost. 0 disables it." },
+	{ .section = CONF_SECTION_RECLAIM, .name = "PressureLimit", .type = CONF_PERMYRIAD,
+	  .default_value = "10%", .min = 0, .max = CONF_PERMYRIAD_MAX,
+	  .unit = "% of PressureWindow", .offset = R(pressure_limit_permyriad),
+	  .help = "Default per-cgroup brake: a cgroup whose memory.pressure \"some\" "
+		  "stall grew by more than this share of PressureWindow is skipped "
+		  "until it calms (reclaim was eating its working set). 100% disables "
+		  "the brake." },
+	{ .section = CONF_SECTION_RECLAIM, .name = "SystemBrake", .type = CONF_PERMYRIAD,
+	  .default_value = "5%", .min = 0, .max = CONF_PERMYRIAD_MAX,
+	  .unit = "% of PressureWindow", .offset = R(system_brake_permyriad),
+	  .help = "System-wide brake: no proactive reclaim while /proc/pressure/memory "
+		  "\"full\" stall grew by more than this share of PressureWindow. 100% "
+		  "disables it." },
+	{ .section = CONF_SECTION_RECLAIM, .name = "PressureWindow", .type = CONF_DURATION,
+	  .default_value = "2s", .min = 500 * USEC_PER_MSEC, .max = 60 * USEC_PER_SEC,
+	  .unit = "duration", .offset = R(pressure_window_usec),
+	  .help = "Window over which PressureLimit and SystemBrake are measured, from "
+		  "PSI \"total\" deltas (the avg10 figures lag by about 2 s)." },
+	{ .section = CONF_SECTION_RECLAIM, .name = "RescanInterval", .type = CONF_DURATION,
+	  .default_value = "30s", .min = USEC_PER_SEC, .max = 3600 * USEC_PER_SEC,
+	  .unit = "duration", .offset = R(rescan_interval_usec),
+	  .help = "How often the cgroup tree is walked again for new and removed "
+		  "cgroups, as a backstop: a cgroup created or removed next to a "
+		  "known one (inotify on the cgroup directories) triggers a walk "
+		  "within 100 ms." },
+	{ .section = CONF_SECTION_RECLAIM, .name = "DryRun", .type = CONF_BOOL,
+	  .default_value = "no", .offset = R(dry_run),
+	  .help = "Decide and report, but never write a reclaim file." },
+	{ .section = CONF_SECTION_RECLAIM, .name = "Paused", .type = CONF_BOOL,
+	  .default_value = "no", .offset = R(paused), .per_node = true,
+	  .help = "Start with reclaim paused (reclaimctl resume starts it)." },
+	{ .section = CONF_SECTION_RECLAIM, .name = "LogLevel", .type = CONF_ENUM,
+	  .default_value = "info", .enum_names = conf_log_level_names,
+	  .enum_values = conf_log_level_values, .offset = R(log_level),
+	  .help = "Most verbose level logged. info logs one line per balance run, "
+		  "debug each decision's inputs. --log-level overrides it." },
+
+	/* [CGroup PATTERN] */
+	{ .section = CONF_SECTION_CGROUP, .name = "Protect", .type = CONF_BOOL,
+	  .default_value = "no", .offset = C(protect),
+	  .help = "Never reclaim from matching cgroups or anything below them." },
+	{ .section = CONF_SECTION_CGROUP, .name = "Floor", .type = CONF_SIZE,
+	  .default_value = "0", .min = 0, .max = CONF_SPECIAL - 1, .unit = "bytes",
+	  .offset = C(floor_bytes),
+	  .help = "Never reclaim a matching cgroup below this much memory; the floor "
+		  "used is the largest of this, memory.min and memory.low." },
+	{ .section = CONF_SECTION_CGROUP, .name = "SoftTarget", .type = CONF_SIZE,
+	  .default_value = "none", .min = 0, .max = CONF_SPECIAL - 1, .special = "none",
+	  .unit = "bytes", .offset = C(soft_target_bytes),
+	  .help = "Matching cgroups above this give memory first, before the "
+		  "proportional pass (the kernel's soft limit reclaim)." },
+	{ .section = CONF_SECTION_CGROUP, .name = "Weight", .type = CONF_UINT,
+	  .default_value = "100", .min = 1, .max = 10000, .offset = C(weight),
+	  .help = "Scales a matching cgroup's share of each reclaim pass: 200 gives "
+		  "twice as much as the default 100, 50 half." },
+	{ .section = CONF_SECTION_CGROUP, .name = "PressureLimit", .type = CONF_PERMYRIAD,
+	  .default_value = "inherit", .min = 0, .max = CONF_PERMYRIAD_MAX,
+	  .special = "inherit", .unit = "% of PressureWindow",
+	  .offset = C(pressure_limit_permyriad),
+	  .help = "Brake for matching cgroups; \"inherit\" uses [Reclaim] "
+		  "PressureLimit." },
+
+	/* [Control] */
+	{ .section = CONF_SECTION_CONTROL, .name = "Socket", .type = CONF_STRING,
+	  .default_value = RECLAIMD_SOCKET_PATH, .valid = conf_valid_path,
+	  .expect = "an absolute path", .offset = K(socket),
+	  .help = "Path of the control socket when it is not passed by systemd "
+		  "(reclaimd.socket)." },
+	{ .section = CONF_SECTION_CONTROL, .name = "AdminGroup", .type = CONF_STRING,
+	  .default_value = "", .valid = conf_valid_group_or_empty,
+	  .expect = "a group name, or empty", .offset = K(admin_group),
+	  .help = "Members of this group may change state over the socket (set, "
+		  "reload, pause, resume, reclaim, boost). Empty: only root." },
+	{ .section = CONF_SECTION_CONTROL, .name = "MetricsFile", .type = CONF_STRING,
+	  .default_value = "", .valid = conf_valid_path_or_empty,
+	  .expect = "an absolute path, or empty", .offset = K(metrics_file),
+	  .help = "Write Prometheus text metrics here (for node_exporter's textfile "
+		  "collector). Empty: none." },
+};
+const size_t conf_n_items = ELEMENTSOF(conf_items);
+_Static_assert(ELEMENTSOF(conf_items) <= CONF_ITEMS_MAX, "raise CONF_ITEMS_MAX");
+
+#undef R
+#undef C
+#undef K
+
+struct conf_source {
+	enum conf_source_kind kind;
+	const char *file; /* interned in conf->files */
+	unsigned line;
+	uint64_t seq; /* assignment order, for "last wins" across sections */
+};
+
+struct conf_node {
+	unsigned node;
+	struct conf_reclaim values;
+	struct conf_source src[CONF_ITEMS_MAX]; /* DEFAULT: not overridden */
+};
+
+struct conf_cgroup {
+	char *pattern;
+	struct conf_cgroup_policy values;
+	struct conf_source src[CONF_ITEMS_MAX];
+};
+
+struct conf {
+	struct conf_reclaim reclaim;
+	struct conf_control control;
+	struct conf_source src[CONF_ITEMS_MAX];
+	struct conf_node *nodes;
+	size_t n_nodes;
+	struct conf_cgroup *cgroups;
+	size_t n_cgroups;
+	char **files;
+	size_t n_files;
+	char **warnings;
+	size_t n_warnings;
+	char *main_path;
+	char *dropin_dir;
+	uint64_t seq;
+};
+
+union conf_value {
+	bool b;
+	uint64_t u;
+	int i;
+	struct conf_amount a;
+	struct conf_psi_trigger t;
+	char *s;
+};
+
+static const char *const conf_section_names[_CONF_SECTION_MAX] = {
+	[CONF_SECTION_RECLAIM] = "Reclaim",
+	[CONF_SECTION_NODE] = "Node",
+	[CONF_SECTION_CGROUP] = "CGroup",
+	[CONF_SECTION_CONTROL] = "Control",
+};
+
+static const char *const conf_type_names[_CONF_TYPE_MAX] = {
+	[CONF_BOOL] = "boolean",   [CONF_UINT] = "integer",
+	[CONF_SIZE] = "size",	   [CONF_PERMYRIAD] = "percentage",
+	[CONF_AMOUNT] = "size or percentage", [CONF_DURATION] = "duration",
+	[CONF_STRING] = "string",  [CONF_ENUM] = "enumeration",
+	[CONF_PSI_TRIGGER] = "PSI trigger",
+};
+
+const char *conf_section_name(enum conf_section s)
+{
+	return s < _CONF_SECTION_MAX ? conf_section_names[s] : NULL;
+}
+
+const char *conf_type_name(enum conf_type t)
+{
+	return t < _CONF_TYPE_MAX ? conf_type_names[t] : NULL;
+}
+
+/* ---- formatting ---------------------------------------------------- */
+
+/* Exact, so that formatting and parsing round-trip: "64M", "1536K", "4097". */
+static void conf_format_size(char *buf, size_t size, uint64_t v)
+{
+	static const struct {
+		uint64_t mult;
+		char suffix;
+	} units[] = { { TIB, 'T' }, { GIB, 'G' }, { MIB, 'M' }, { KIB, 'K' } };
+
+	for (size_t i = 0; v != 0 && i < ELEMENTSOF(units); i++)
+		if (v % units[i].mult == 0) {
+			snprintf(buf, size, "%" PRIu64 "%c", v / units[i].mult, units[i].suffix);
+			return;
+		}
+	snprintf(buf, size, "%" PRIu64, v);
+}
+
+static void conf_format_duration(char *buf, size_t size, uint64_t v)
+{
+	static const struct {
+		uint64_t usec;
+		const char *suffix;
+	} units[] = { { 3600 * USEC_PER_SEC, "h" }, { 60 * USEC_PER_SEC, "min" },
+		      { USEC_PER_SEC, "s" },	    { USEC_PER_MSEC, "ms" } };
+
+	for (size_t i = 0; v != 0 && i < ELEMENTSOF(units); i++)
+		if (v % units[i].usec == 0) {
+			snprintf(buf, size, "%" PRIu64 "%s", v / units[i].usec, units[i].suffix);
+			return;
+		}
+	snprintf(buf, size, "%" PRIu64 "us", v);
+}
+
+static void conf_format_permyriad(char *buf, size_t size, uint64_t v)
+{
+	if (v % 100 == 0)
+		snprintf(buf, size, "%" PRIu64 "%%", v / 100);
+	else if (v % 10 == 0)
+		snprintf(buf, size, "%" PRIu64 ".%" PRIu64 "%%", v / 100, v % 100 / 10);
+	else
+		snprintf(buf, size, "%" PRIu64 ".%02" PRIu64 "%%", v / 100, v % 100);
+}
+
+static void conf_format_number(const struct conf_item *item, char *buf, size_t size,
+			       uint64_t v)
+{
+	if (item->special && v == CONF_SPECIAL)
+		snprintf(buf, size, "%s", item->special);
+	else if (item->type == CONF_SIZE)
+		conf_format_size(buf, size, v);
+	else if (item->type == CONF_DURATION)
+		conf_format_duration(buf, size, v);
+	else if (item->type == CONF_PERMYRIAD || item->type == CONF_AMOUNT)
+		conf_format_permyriad(buf, size, v); /* an amount's range is its share */
+	else
+		snprintf(buf, size, "%" PRIu64, v);
+}
+
+static int conf_format_union(const struct conf_item *item, const union conf_value *v,
+			     char *buf, size_t size)
+{
+	switch (item->type) {
+	case CONF_BOOL:
+		snprintf(buf, size, "%s", v->b ? "yes" : "no");
+		return 0;
+	case CONF_UINT:
+	case CONF_SIZE:
+	case CONF_PERMYRIAD:
+	case CONF_DURATION:
+		conf_format_number(item, buf, size, v->u);
+		return 0;
+	case CONF_AMOUNT:
+		if (v->a.permyriad)
+			conf_format_permyriad(buf, size, v->a.value);
+		else
+			conf_format_size(buf, size, v->a.value);
+		return 0;
+	case CONF_STRING:
+		snprintf(buf, size, "%s", v->s ? v->s : "");
+		return 0;
+	case CONF_ENUM:
+		for (size_t i = 0; item->enum_names[i]; i++)
+			if (item->enum_values[i] == v->i) {
+				snprintf(buf, size, "%s", item->enum_names[i]);
+				return 0;
+			}
+		return -EINVAL;
+	case CONF_PSI_TRIGGER:
+		if (!v->t.enabled)
+			snprintf(buf, size, "off");
+		else
+			snprintf(buf, size, "%s %" PRIu64 " %" PRIu64, v->t.full ? "full" : "some",
+				 v->t.stall_usec, v->t.window_usec);
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+static size_t conf_value_size(enum conf_type t)
+{
+	switch (t) {
+	case CONF_BOOL:
+		return sizeof(bool);
+	case CONF_ENUM:
+		return sizeof(int);
+	case CONF_AMOUNT:
+		return sizeof(struct conf_amount);
+	case CONF_PSI_TRIGGER:
+		return sizeof(struct conf_psi_trigger);
+	case CONF_STRING:
+		return sizeof(char *);
+	default:
+		return sizeof(uint64_t);
+	}
+}
+
+int conf_format_value(const struct conf_item *item, const void *base, char *buf, size_t size)
+{
+	union conf_value v = {};
+
+	memcpy(&v, (const char *)base + item->offset, conf_value_size(item->type));
+	return conf_format_union(item, &v, buf, size);
+}
+
+/* ---- parsing one value --------------------------------------------- */
+
+/* What an item accepts, in words: the tail of every error message and
+ * the "Accepts" line of reclaimd.conf(5). */
+void conf_item_describe(const struct conf_item *item, char *buf, size_t size)
+{
+	char lo[32], hi[32], special[48] = "";
+
+	if (item->special)
+		snprintf(special, sizeof(special), ", or \"%s\"", item->special);
+	conf_format_number(item, lo, sizeof(lo), item->min);
+	conf_format_number(item, hi, sizeof(hi), item->max);
+
+	switch (item->type) {
+	case CONF_BOOL:
+		snprintf(buf, size, "a boolean (yes/no, true/false, on/off, 1/0)");
+		break;
+	case CONF_UINT:
+		snprintf(buf, size, "an integer from %s to %s%s", lo, hi, special);
+		break;
+	case CONF_SIZE:
+		snprintf(buf, size, "a size from %s to %s (bytes, or with a K, M, G or T suffix)%s",
+			 lo, hi, special);
+		break;
+	case CONF_PERMYRIAD:
+		snprintf(buf, size, "a percentage from %s to %s with at most two decimals%s", lo,
+			 hi, special);
+		break;
+	case CONF_AMOUNT:
+		snprintf(buf, size,
+			 "a size (bytes, or with a K, M, G or T suffix), or a percentage "
+			 "from %s to %s with at most two decimals",
+			 lo, hi);
+		break;
+	case CONF_DURATION:
+		snprintf(buf, size, "a duration from %s to %s (us, ms, s, min or h; a bare number is seconds)%s",
+			 lo, hi, special);
+		break;
+	case CONF_STRING:
+		snprintf(buf, size, "%s", item->expect);
+		break;
+	case CONF_ENUM: {
+		size_t n = (size_t)snprintf(buf, size, "one of");
+		for (size_t i = 0; item->enum_names[i] && n < size; i++)
+			n += (size_t)snprintf(buf + n, size - n, "%s %s", i ? "," : "",
+					      item->enum_names[i]);
+		break;
+	}
+	case CONF_PSI_TRIGGER:
+		snprintf(buf, size,
+			 "\"some STALL WINDOW\" or \"full STALL WINDOW\" in microseconds, "
+			 "WINDOW from 500000 to 10000000 and STALL from 1 to WINDOW, or \"off\"");
+		break;
+	default:
+		snprintf(buf, size, "?");
+	}
+}
+
+/* "12.5%" -> 1250; at most two decimals, so nothing is silently dropped. */
+static int conf_parse_percent(const char *s, uint64_t *ret)
+{
+	uint64_t whole = 0, frac = 0;
+	const char *p = s;
+	unsigned digits = 0;
+
+	if (*p < '0' || *p > '9')
+		return -EINVAL;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		whole = whole * 10 + (uint64_t)(*p - '0');
+		if (whole > 100000)
+			return -ERANGE;
+	}
+	if (*p == '.') {
+		for (p++; *p >= '0' && *p <= '9'; p++, digits++) {
+			if (digits == 2)
+				return -EINVAL;
+			frac = frac * 10 + (uint64_t)(*p - '0');
+		}
+		if (digits == 0)
+			return -EINVAL;
+		if (digits == 1)
+			frac *= 10;
+	}
+	if (!streq(p, "%"))
+		return -EINVAL;
+	*ret = whole * 100 + frac;
+	return 0;
+}
+
+static int conf_parse_psi_trigger(const char *s, struct conf_psi_trigger *ret)
+{
+	char kind[8], stall[24], window[24], extra[2];
+	struct conf_psi_trigger t = { .enabled = true };
+	int r;
+
+	if (streq(s, "off")) {
+		*ret = (struct conf_psi_trigger){};
+		return 0;
+	}
+	if (sscanf(s, "%7s %23s %23s %1s", kind, stall, window, extra) != 3)
+		return -EINVAL;
+	if (streq(kind, "full"))
+		t.full = true;
+	else if (!streq(kind, "some"))
+		return -EINVAL;
+	r = safe_atou64(stall, &t.stall_usec);
+	if (r < 0)
+		return r;
+	r = safe_atou64(window, &t.window_usec);
+	if (r < 0)
+		return r;
+	/* The kernel's psi_trigger_create(): window 500ms..10s, 0 < threshold <= window. */
+	if (t.window_usec < 500 * USEC_PER_MSEC || t.window_usec > 10 * USEC_PER_SEC ||
+	    t.stall_usec == 0 || t.stall_usec > t.window_usec)
+		return -ERANGE;
+	*ret = t;
+	return 0;
+}
+
+static int conf_parse_number(const struct conf_item *item, const char *s, uint64_t *ret)
+{
+	uint64_t v;
+	int r;
+
+	switch (item->type) {
+	case CONF_UINT:
+		r = safe_atou64(s, &v);
+		break;
+	case CONF_SIZE:
+		r = parse_size(s, /* percent_base= */ 0, &v);
+		break;
+	case CONF_PERMYRIAD:
+		r = conf_parse_percent(s, &v);
+		break;
+	case CONF_DURATION:
+		r = parse_duration(s, USEC_PER_SEC, &v);
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (r < 0)
+		return r;
+	if (v < item->min || v > item->max)
+		return -ERANGE;
+	*ret = v;
+	return 0;
+}
+
+static const char *conf_what(enum conf_type t)
+{
+	switch (t) {
+	case CONF_BOOL:
+		return "not a boolean";
+	case CONF_UINT:
+		return "not a number";
+	case CONF_SIZE:
+	case CONF_AMOUNT:
+		return "not a size";
+	case CONF_PERMYRIAD:
+		return "not a percentage";
+	case CONF_DURATION:
+		return "not a duration";
+	case CONF_PSI_TRIGGER:
+		return "not a PSI trigger";
+	case CONF_ENUM:
+		return "unknown value";
+	default:
+		return "invalid";
+	}
+}
+
+/*
+ * Parse text for item into *ret (a new string for CONF_STRING). On failure
+ * writes "Key=value: problem; expected ..." to msg.
+ */
+static int conf_parse_value(const struct conf_item *item, const char *text,
+			    union conf_value *ret, char *msg, size_t msglen)
+{
+	union conf_value v = {};
+	char allowed[256];
+	int r = 0;
+
+	if (item->type != CONF_STRING && text[0] == '\0')
+		text = item->default_value; /* "Key=" resets */
+
+	if (item->special && streq(text, item->special))
+		v.u = CONF_SPECIAL;
+	else
+		switch (item->type) {
+		case CONF_BOOL:
+			r = parse_boolean(text);
+			if (r >= 0)
+				v.b = r;
+			break;
+		case CONF_UINT:
+		case CONF_SIZE:
+		case CONF_PERMYRIAD:
+		case CONF_DURATION:
+			r = conf_parse_number(item, text, &v.u);
+			break;
+		case CONF_AMOUNT:
+			if (strchr(text, '%')) {
+				v.a.permyriad = true;
+				r = conf_parse_percent(text, &v.a.value);
+				if (r >= 0 && (v.a.value < item->min || v.a.value > item->max))
+					r = -ERANGE;
+			} else
+				r = parse_size(text, 0, &v.a.value);
+			break;
+		case CONF_STRING:
+			r = item->valid(text) ? 0 : -EINVAL;
+			break;
+		case CONF_ENUM:
+			r = -EINVAL;
+			for (size_t i = 0; item->enum_names[i]; i++)
+				if (streq(text, item->enum_names[i])) {
+					v.i = item->enum_values[i];
+					r = 0;
+				}
+			break;
+		case CONF_PSI_TRIGGER:
+			r = conf_parse_psi_trigger(text, &v.t);
+			break;
+		default:
+			r = -EINVAL;
+		}
+
+	if (r < 0) {
+		conf_item_describe(item, allowed, sizeof(allowed));
+		snprintf(msg, msglen, "%s=%s: %s; expected %s", item->name, text,
+			 r == -ERANGE ? "out of range" : conf_what(item->type), allowed);
+		return -EINVAL;
+	}
+	if (item->type == CONF_STRING) {
+		v.s = strdup(text);
+		if (!v.s)
+			return -ENOMEM;
+	}
+	*ret = v;
+	return 0;
+}
+
+/* Store a parsed value; takes the string. */
+static void conf_store(const struct conf_item *item, void *base, union conf_value *v)
+{
+	char *field = (char *)base + item->offset;
+
+	if (item->type == CONF_STRING) {
+		char *old;
+
+		memcpy(&old, field, sizeof(old));
+		free(old);
+	}
+	memcpy(field, v, conf_value_size(item->type));
+	if (item->type == CONF_STRING)
+		v->s = NULL;
+}
+
+/* ---- the object ----------------------------------------------------- */
+
+static size_t conf_item_index(const struct conf_item *item)
+{
+	return (size_t)(item - conf_items);
+}
+
+static const struct conf_item *conf_find_item(enum conf_section section, const char *name)
+{
+	if (section == CONF_SECTION_NODE)
+		section = CONF_SECTION_RECLAIM;
+	for (size_t i = 0; i < conf_n_items; i++)
+		if (conf_items[i].section == section && streq(conf_items[i].name, name))
+			return &conf_items[i];
+	return NULL;
+}
+
+/* Defaults are the same text a file would hold, parsed by the same code. */
+static int conf_init_section(enum conf_section section, void *base)
+{
+	char msg[CONF_MSG_MAX];
+
+	for (size_t i = 0; i < conf_n_items; i++) {
+		union conf_value v;
+		int r;
+
+		if (conf_items[i].section != section)
+			continue;
+		r = conf_parse_value(&conf_items[i], conf_items[i].default_value, &v, msg,
+				     sizeof(msg));
+		if (r < 0)
+			return r;
+		conf_store(&conf_items[i], base, &v);
+	}
+	return 0;
+}
+
+static void conf_control_done(struct conf_control *c)
+{
+	free(c->socket);
+	free(c->admin_group);
+	free(c->metrics_file);
+}
+
+struct conf *conf_free(struct conf *conf)
+{
+	if (!conf)
+		return NULL;
+	conf_control_done(&conf->control);
+	free(conf->nodes);
+	for (size_t i = 0; i < conf->n_cgroups; i++)
+		free(conf->cgroups[i].pattern);
+	free(conf->cgroups);
+	for (size_t i = 0; i < conf->n_files; i++)
+		free(conf->files[i]);
+	free(conf->files);
+	for (size_t i = 0; i < conf->n_warnings; i++)
+		free(conf->warnings[i]);
+	free(conf->warnings);
+	free(conf->main_path);
+	free(conf->dropin_dir);
+	free(conf);
+	return NULL;
+}
+
+struct conf *conf_new_defaults(void)
+{
+	_cleanup_conf_free_ struct conf *conf = calloc(1, sizeof(*conf));
+
+	if (!conf)
+		return NULL;
+	if (conf_init_section(CONF_SECTION_RECLAIM, &conf->reclaim) < 0 ||
+	    conf_init_section(CONF_SECTION_CONTROL, &conf->control) < 0)
+		return NULL;
+	return TAKE_PTR(conf);
+}
+
+static int conf_add_warning(struct conf *conf, const char *fmt, ...) _printf_(2, 3);
+static int conf_add_warning(struct conf *conf, const char *fmt, ...)
+{
+	char **w;
+	va_list ap;
+	int k;
+
+	w = realloc(conf->warnings, (conf->n_warnings + 1) * sizeof(char *));
+	if (!w)
+		return -ENOMEM;
+	conf->warnings = w;
+	va_start(ap, fmt);
+	k = vasprintf(&w[conf->n_warnings], fmt, ap);
+	va_end(ap);
+	if (k < 0)
+		return -ENOMEM;
+	conf->n_warnings++;
+	return 0;
+}
+
+static const char *conf_intern_file(struct conf *conf, const char *name)
+{
+	char **f;
+
+	for (size_t i = 0; i < conf->n_files; i++)
+		if (streq(conf->files[i], name))
+			return conf->files[i];
+	f = realloc(conf->files, (conf->n_files + 1) * sizeof(char *));
+	if (!f)
+		return NULL;
+	conf->files = f;
+	f[conf->n_files] = strdup(name);
+	if (!f[conf->n_files])
+		return NULL;
+	return f[conf->n_files++];
+}
+
+static struct conf_node *conf_get_node(struct conf *conf, unsigned node, bool create)
+{
+	struct conf_node *n;
+
+	for (size_t i = 0; i < conf->n_nodes; i++)
+		if (conf->nodes[i].node == node)
+			return &conf->nodes[i];
+	if (!create)
+		return NULL;
+	n = realloc(conf->nodes, (conf->n_nodes + 1) * sizeof(*n));
+	if (!n)
+		return NULL;
+	conf->nodes = n;
+	n = &n[conf->n_nodes++];
+	*n = (struct conf_node){ .node = node };
+	return n;
+}
+
+static struct conf_cgroup *conf_get_cgroup(struct conf *conf, const char *pattern, bool create)
+{
+	struct conf_cgroup *c;
+
+	for (size_t i = 0; i < conf->n_cgroups; i++)
+		if (streq(conf->cgroups[i].pattern, pattern))
+			return &conf->cgroups[i];
+	if (!create)
+		return NULL;
+	c = realloc(conf->cgroups, (conf->n_cgroups + 1) * sizeof(*c));
+	if (!c)
+		return NULL;
+	conf->cgroups = c;
+	c = &c[conf->n_cgroups];
+	*c = (struct conf_cgroup){ .pattern = strdup(pattern) };
+	if (!c->pattern || conf_init_section(CONF_SECTION_CGROUP, &c->values) < 0) {
+		free(c->pattern);
+		return NULL;
+	}
+	conf->n_cgroups++;
+	return c;
+}
+
+/* A cgroup glob: relative to the cgroup root, no "." or ".." component, no
+ * empty component, brackets closed. Checked here because fnmatch() treats
+ * a broken pattern as "no match" rather than an error. */
+static int conf_check_pattern(const char *p, char *msg, size_t msglen)
+{
+	const char *why = NULL;
+	bool in_bracket = false;
+
+	if (streq(p, "/"))
+		return 0; /* the root cgroup */
+	if (p[0] == '\0')
+		why = "empty pattern";
+	else if (strstr(p, "//") || p[strlen(p) - 1] == '/')
+		why = "empty path component";
+	else if (streq(p, "..") || startswith(p, "../") || strstr(p, "/../") ||
+		 (strlen(p) >= 3 && streq(p + strlen(p) - 3, "/..")) || streq(p, ".") ||
+		 startswith(p, "./") || strstr(p, "/./"))
+		why = "\".\" or \"..\" component";
+	for (const char *c = p; !why && *c; c++) {
+		if (*c == '\\' && c[1])
+			c++;
+		else if (*c == '[' && !in_bracket) {
+			in_bracket = true;
+			/* "[]...]" and "[!]...]": a leading ']' is literal. */
+			if (c[1] == '!' || c[1] == '^')
+				c++;
+			if (c[1] == ']')
+				c++;
+		} else if (*c == ']' && in_bracket)
+			in_bracket = false;
+		else if (*c == '/' && in_bracket)
+			why = "'/' inside [...]";
+	}
+	if (!why && in_bracket)
+		why = "unterminated '[' (a section header ends at the first ']', so [...] "
+		      "classes cannot be used)";
+	if (why) {
+		snprintf(msg, msglen, "[CGroup %s]: invalid cgroup pattern: %s", p, why);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Where one [Section] resolves to: the struct and the sources to update. */
+struct conf_target {
+	enum conf_section section;
+	void *base;
+	struct conf_source *src;
+	unsigned node;
+};
+
+static int conf_node_number(const char *s, unsigned *ret, char *msg, size_t msglen)
+{
+	unsigned n;
+
+	if (safe_atou(s, &n) < 0 || n > CONF_NODE_MAX) {
+		snprintf(msg, msglen, "[Node %s]: invalid node number; expected an integer from 0 to %u",
+			 s, CONF_NODE_MAX);
+		return -EINVAL;
+	}
+	*ret = n;
+	return 0;
+}
+
+/* "/web.slice" and "web.slice" name the same cgroup; "/" is the root. */
+static const char *conf_cgroup_pattern(const char *section)
+{
+	const char *pattern = section + strlen("CGroup ");
+
+	while (*pattern == '/' && pattern[1])
+		pattern++;
+	return pattern;
+}
+
+/* Check a section header's name: 1 known, 0 unknown, -EINVAL (msg set) for
+ * a known kind with a bad argument. Creates nothing. */
+static int conf_check_section(const char *section, char *msg, size_t msglen)
+{
+	unsigned node;
+
+	if (streq(section, "Reclaim") || streq(section, "Control"))
+		return 1;
+	if (startswith(section, "Node "))
+		return conf_node_number(section + 5, &node, msg, msglen) < 0 ? -EINVAL : 1;
+	if (startswith(section, "CGroup "))
+		return conf_check_pattern(conf_cgroup_pattern(section), msg, msglen) < 0 ? -EINVAL : 1;
+	return 0;
+}
+
+/*
+ * Resolve a section header. Returns 1 and fills *t, 0 if the section is
+ * unknown, or -EINVAL (msg set) for a known kind with a bad argument.
+ */
+static int conf_resolve_section(struct conf *conf, const char *section, struct conf_target *t,
+				char *msg, size_t msglen)
+{
+	int r;
+
+	if (streq(section, "Reclaim")) {
+		*t = (struct conf_target){ CONF_SECTION_RECLAIM, &conf->reclaim, conf->src, 0 };
+		return 1;
+	}
+	if (streq(section, "Control")) {
+		*t = (struct conf_target){ CONF_SECTION_CONTROL, &conf->control, conf->src, 0 };
+		return 1;
+	}
+	if (startswith(section, "Node ")) {
+		struct conf_node *n;
+		unsigned node;
+
+		r = conf_node_number(section + 5, &node, msg, msglen);
+		if (r < 0)
+			return r;
+		n = conf_get_node(conf, node, /* create= */ true);
+		if (!n)
+			return -ENOMEM;
+		*t = (struct conf_target){ CONF_SECTION_NODE, &n->values, n->src, node };
+		return 1;
+	}
+	if (startswith(section, "CGroup ")) {
+		const char *pattern = conf_cgroup_pattern(section);
+		struct conf_cgroup *c;
+
+		r = conf_check_pattern(pattern, msg, msglen);
+		if (r < 0)
+			return r;
+		c = conf_get_cgroup(conf, pattern, /* create= */ true);
+		if (!c)
+			return -ENOMEM;
+		*t = (struct conf_target){ CONF_SECTION_CGROUP, &c->values, c->src, 0 };
+		return 1;
+	}
+	return 0;
+}
+
+static void conf_format_source(const struct conf_source *s, char *buf, size_t size)
+{
+	switch (s->kind) {
+	case CONF_SOURCE_FILE:
+		snprintf(buf, size, "%s:%u", s->file, s->line);
+		break;
+	case CONF_SOURCE_RUNTIME:
+		snprintf(buf, size, "runtime");
+		break;
+	default:
+		snprintf(buf, size, "default");
+	}
+}
+
+/* ---- files ----------------------------------------------------------- */
+
+struct conf_parser {
+	struct conf *conf;
+	const char *file; /* interned */
+	const char *text;
+	size_t len, pos;
+	unsigned line;
+	unsigned section_line; /* of the last "[...]" header */
+	char section[256];     /* its name, see conf_reader_header() */
+	bool section_known;
+	bool warned_outside;
+	int r;		 /* first error */
+	unsigned err_line;
+	char *err;
+	size_t errlen;
+};
+
+static void conf_parser_fail_at(struct conf_parser *p, unsigned line, int r, const char *fmt,
+				...) _printf_(4, 5);
+static void conf_parser_fail_at(struct conf_parser *p, unsigned line, int r, const char *fmt,
+				...)
+{
+	char msg[CONF_MSG_MAX];
+	va_list ap;
+
+	if (p->r < 0)
+		return; /* the first error is the one reported */
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	p->r = r;
+	p->err_line = line;
+	snprintf(p->err, p->errlen, "%s:%u: %s", p->file, line, msg);
+}
+
+#define conf_parser_fail(p, r, ...) conf_parser_fail_at(p, (p)->line, r, __VA_ARGS__)
+
+/*
+ * A "[Name]" line: inih copies section names into a 50-byte buffer and
+ * silently truncates longer ones, which would turn a long [CGroup PATTERN]
+ * into another pattern. So the reader keeps the name itself, checks it
+ * here (at its own line, also when no key follows) and hands inih a
+ * one-byte stand-in, "[\001]".
+ */
+static void conf_reader_header(struct conf_parser *p, char *str)
+{
+	char *open = str + strspn(str, " \t"), *close = strchr(open, ']');
+	char msg[CONF_MSG_MAX];
+	int r;
+
+	if (!close)
+		return; /* inih reports the syntax error */
+	snprintf(p->section, sizeof(p->section), "%.*s", (int)(close - open - 1), open + 1);
+	p->section_line = p->line;
+	r = conf_check_section(p->section, msg, sizeof(msg));
+	if (r < 0)
+		conf_parser_fail(p, r, "%s", msg);
+	else if (r == 0 && conf_add_warning(p->conf, "%s:%u: unknown section [%s], ignoring",
+					    p->file, p->line, p->section) < 0)
+		conf_parser_fail(p, -ENOMEM, "out of memory");
+	p->section_known = r > 0;
+	strcpy(str, "[\001]");
+}
+
+/* fgets() over the buffer, counting lines; see the comment at the top. */
+static char *conf_reader(char *str, int num, void *stream)
+{
+	struct conf_parser *p = stream;
+	const char *start, *nl;
+	size_t n;
+
+	if (p->pos >= p->len || num < 8)
+		return NULL;
+	start = p->text + p->pos;
+	nl = memchr(start, '\n', p->len - p->pos);
+	n = nl ? (size_t)(nl - start) : p->len - p->pos;
+	p->pos += n + (nl ? 1 : 0);
+	p->line++;
+	str[0] = '\0';
+	if (memchr(start, '\0', n))
+		conf_parser_fail(p, -EINVAL, "NUL byte in line");
+	else if (n + 2 > (size_t)num)
+		conf_parser_fail(p, -EINVAL, "line too long (%zu bytes, at most %d)", n, num - 2);
+	else {
+		memcpy(str, start, n);
+		str[n] = '\0';
+		if (str[strspn(str, " \t")] == '[')
+			conf_reader_header(p, str);
+	}
+	return str;
+}
+
+static int conf_assign(struct conf *conf, const struct conf_target *t,
+		       const struct conf_item *item, const char *value,
+		       const struct conf_source *source, char *msg, size_t msglen)
+{
+	struct conf_source *src = &t->src[conf_item_index(item)];
+	union conf_value v;
+	int r;
+
+	r = conf_parse_value(item, value, &v, msg, msglen);
+	if (r < 0)
+		return r;
+	conf_store(item, t->base, &v);
+	*src = *source;
+	src->seq = ++conf->seq;
+	return 0;
+}
+
+static int conf_handler(void *user, const char *section, const char *name, const char *value)
+{
+	struct conf_parser *p = user;
+	const struct conf_item *item;
+	struct conf_target t;
+	char msg[CONF_MSG_MAX];
+	int r;
+
+	if (p->r < 0)
+		return 1; /* keep inih going; only the first error is reported */
+
+	if (section[0] == '\0') {
+		/* One warning per run of keys before the first header. */
+		if (!p->warned_outside &&
+		    conf_add_warning(p->conf, "%s:%u: %s= outside of a section, ignoring", p->file,
+				     p->line, name) < 0)
+			conf_parser_fail(p, -ENOMEM, "out of memory");
+		p->warned_outside = true;
+		return 1;
+	}
+	if (!p->section_known)
+		return 1; /* warned about at the header */
+	section = p->section;
+	r = conf_resolve_section(p->conf, section, &t, msg, sizeof(msg));
+	if (r <= 0) {
+		/* Checked at the header already: only -ENOMEM is left. */
+		conf_parser_fail(p, r < 0 ? r : -EINVAL, "%s", r == -ENOMEM ? "out of memory" : msg);
+		return 1;
+	}
+
+	item = conf_find_item(t.section, name);
+	if (!item || (t.section == CONF_SECTION_NODE && !item->per_node)) {
+		r = conf_add_warning(p->conf, "%s:%u: unknown key %s= in [%s]%s, ignoring", p->file,
+				     p->line, name, section,
+				     item ? " (not a per-node key)" : "");
+		if (r < 0)
+			conf_parser_fail(p, r, "out of memory");
+		return 1;
+	}
+
+	{
+		const struct conf_source *old = &t.src[conf_item_index(item)];
+		if (old->kind == CONF_SOURCE_FILE && old->file == p->file) {
+			r = conf_add_warning(p->conf,
+					     "%s:%u: %s= in [%s] was already set on line %u, "
+					     "the last assignment wins",
+					     p->file, p->line, name, section, old->line);
+			if (r < 0)
+				conf_parser_fail(p, r, "out of memory");
+		}
+	}
+
+	r = conf_assign(p->conf, &t, item, value,
+			&(struct conf_source){ CONF_SOURCE_FILE, p->file, p->line, 0 }, msg,
+			sizeof(msg));
+	if (r < 0)
+		conf_parser_fail(p, r, "%s", r == -ENOMEM ? "out of memory" : msg);
+	return 1;
+}
+
+static int conf_parse_buffer(struct conf *conf, const char *name, const char *text, size_t len,
+			     char *err, size_t errlen)
+{
+	struct conf_parser p = {
+		.conf = conf, .text = text, .len = len, .err = err, .errlen = errlen,
+	};
+	int k;
+
+	p.file = conf_intern_file(conf, name);
+	if (!p.file)
+		return -ENOMEM;
+	/* A line starting with white space is an ordinary line, not the
+	 * continuation of the previous value (inih's multi-line mode would
+	 * call the handler again with the same key). */
+	ini_allow_multiline = false;
+	k = ini_parse_stream(conf_reader, &p, conf_handler, &p);
+	if (k > 0 && (p.r >= 0 || (unsigned)k < p.err_line)) {
+		p.r = 0;
+		p.line = (unsigned)k;
+		conf_parser_fail(&p, -EINVAL,
+				 "syntax error: expected [Section], Key=Value, or a comment");
+	} else if (k < 0 && p.r >= 0)
+		conf_parser_fail(&p, -ENOMEM, "out of memory");
+	return p.r < 0 ? p.r : 0;
+}
+
+static int conf_read_file(const char *path, char **ret, size_t *ret_len)
+{
+	_cleanup_close_ int fd = -1;
+	_cleanup_free_ char *buf = NULL;
+	struct stat st;
+	ssize_t n;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return negative_errno();
+	if (fstat(fd, &st) < 0)
+		return negative_errno();
+	if (!S_ISREG(st.st_mode))
+		return S_ISDIR(st.st_mode) ? -EISDIR : -EBADF;
+	if ((uint64_t)st.st_size > CONF_FILE_MAX_BYTES)
+		return -EFBIG;
+	buf = malloc((size_t)st.st_size + 2);
+	if (!buf)
+		return -ENOMEM;
+	n = pread_file(fd, buf, (size_t)st.st_size + 2);
+	if (n < 0)
+		return (int)n;
+	*ret_len = (size_t)n;
+	*ret = TAKE_PTR(buf);
+	return 0;
+}
+
+static int conf_parse_file(struct conf *conf, const char *path, bool required, char *err,
+			   size_t errlen)
+{
+	_cleanup_free_ char *text = NULL;
+	size_t len = 0;
+	int r;
+
+	r = conf_read_file(path, &text, &len);
+	if (r == -ENOENT && !required)
+		return 0;
+	if (r < 0) {
+		snprintf(err, errlen, "%s: cannot read: %s", path, strerror(-r));
+		return r;
+	}
+	return conf_parse_buffer(conf, path, text, len, err, errlen);
+}
+
+static int conf_dropin_filter(const struct dirent *d)
+{
+	size_t n = strlen(d->d_name);
+
+	return d->d_name[0] != '.' && n > 5 && streq(d->d_name + n - 5, ".conf");
+}
+
+static int conf_parse_dropins(struct conf *conf, const char *dir, char *err, size_t errlen)
+{
+	struct dirent **list = NULL;
+	int n, r = 0;
+
+	n = scandir(dir, &list, conf_dropin_filter, alphasort);
+	if (n < 0) {
+		if (errno == ENOENT || errno == ENOTDIR)
+			return 0;
+		r = negative_errno();
+		snprintf(err, errlen, "%s: cannot read directory: %s", dir, strerror(-r));
+		return r;
+	}
+	for (int i = 0; i < n; i++) {
+		char path[4096];
+
+		if (r >= 0 && snprintf(path, sizeof(path), "%s/%s", dir, list[i]->d_name) >=
+				      (int)sizeof(path)) {
+			snprintf(err, errlen, "%s/%s: path too long", dir, list[i]->d_name);
+			r = -ENAMETOOLONG;
+		}
+		if (r >= 0)
+			r = conf_parse_file(conf, path, /* required= */ true, err, errlen);
+		free(list[i]);
+	}
+	free(list);
+	return r;
+}
+
+/* Relations between keys, checked once every file is in. */
+static int conf_check(const struct conf *conf, char *err, size_t errlen)
+{
+	const struct conf_item *lo = conf_find_item(CONF_SECTION_RECLAIM, "MonitorIntervalMin");
+	const struct conf_item *hi = conf_find_item(CONF_SECTION_RECLAIM, "MonitorIntervalMax");
+	char a[32], b[32], where[600], other[600];
+
+	if (conf->reclaim.monitor_interval_min_usec <= conf->reclaim.monitor_interval_max_usec)
+		return 0;
+	conf_format_value(lo, &conf->reclaim, a, sizeof(a));
+	conf_format_value(hi, &conf->reclaim, b, sizeof(b));
+	/* Blame the later of the two assignments. */
+	if (conf->src[conf_item_index(lo)].seq >= conf->src[conf_item_index(hi)].seq) {
+		conf_format_source(&conf->src[conf_item_index(lo)], where, sizeof(where));
+		conf_format_source(&conf->src[conf_item_index(hi)], other, sizeof(other));
+	} else {
+		conf_format_source(&conf->src[conf_item_index(hi)], where, sizeof(where));
+		conf_format_source(&conf->src[conf_item_index(lo)], other, sizeof(other));
+	}
+	snprintf(err, errlen, "%s: MonitorIntervalMin=%s is above MonitorIntervalMax=%s (other value from %s)",
+		 where, a, b, other);
+	return -EINVAL;
+}
+
+static int conf_set_paths(struct conf *conf, const char *main_path, const char *dropin_dir)
+{
+	if (main_path && !(conf->main_path = strdup(main_path)))
+		return -ENOMEM;
+	if (dropin_dir && !(conf->dropin_dir = strdup(dropin_dir)))
+		return -ENOMEM;
+	return 0;
+}
+
+int conf_load_flags(const char *main_path, const char *dropin_dir, unsigned flags,
+		    struct conf **ret, char *err, size_t errlen)
+{
+	_cleanup_conf_free_ struct conf *conf = conf_new_defaults();
+	int r;
+
+	if (!conf || conf_set_paths(conf, main_path, dropin_dir) < 0) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	if (main_path) {
+		r = conf_parse_file(conf, main_path, flags & CONF_LOAD_MAIN_REQUIRED, err, errlen);
+		if (r < 0)
+			return r;
+	}
+	if (dropin_dir) {
+		r = conf_parse_dropins(conf, dropin_dir, err, errlen);
+		if (r < 0)
+			return r;
+	}
+	r = conf_check(conf, err, errlen);
+	if (r < 0)
+		return r;
+	*ret = TAKE_PTR(conf);
+	return 0;
+}
+
+int conf_load(const char *main_path, const char *dropin_dir, struct conf **ret, char *err,
+	      size_t errlen)
+{
+	return conf_load_flags(main_path, dropin_dir, 0, ret, err, errlen);
+}
+
+int conf_reload(const struct conf *old, struct conf **ret, char *err, size_t errlen)
+{
+	return conf_load(old->main_path, old->dropin_dir, ret, err, errlen);
+}
+
+int conf_load_string(const char *text, size_t len, const char *name, struct conf **ret,
+		     char *err, size_t errlen)
+{
+	_cleanup_conf_free_ struct conf *conf = conf_new_defaults();
+	int r;
+
+	if (!conf) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	r = conf_parse_buffer(conf, name, text, len, err, errlen);
+	if (r < 0)
+		return r;
+	r = conf_check(conf, err, errlen);
+	if (r < 0)
+		return r;
+	*ret = TAKE_PTR(conf);
+	return 0;
+}
+
+void conf_log_warnings(const struct conf *conf)
+{
+	for (size_t i = 0; i < conf->n_warnings; i++)
+		log_warning("%s", conf->warnings[i]);
+}
+
+size_t conf_n_warnings(const struct conf *conf)
+{
+	return conf->n_warnings;
+}
+
+const char *conf_warning(const struct conf *conf, size_t i)
+{
+	return i < conf->n_warnings ? conf->warnings[i] : NULL;
+}
+
+const char *conf_main_path(const struct conf *conf)
+{
+	return conf->main_path;
+}
+
+const char *conf_dropin_dir(const struct conf *conf)
+{
+	return conf->dropin_dir;
+}
+
+/* ---- runtime set ----------------------------------------------------- */
+
+/*
+ * "Reclaim.Swappiness" -> section "Reclaim", key "Swappiness";
+ * "CGroup.web.slice*.Weight" -> section "CGroup web.slice*", key "Weight".
+ */
+static int conf_split_key(const char *key, char *section, size_t size, const char **ret_name)
+{
+	const char *dot = strchr(key, '.'), *last = strrchr(key, '.');
+	size_t kind = dot ? (size_t)(dot - key) : 0;
+	int k;
+
+	if (!dot || dot == last) {
+		if (!dot || kind == 0 || !dot[1])
+			return -EINVAL;
+		k = snprintf(section, size, "%.*s", (int)kind, key);
+	} else
+		k = snprintf(section, size, "%.*s %.*s", (int)kind, key, (int)(last - dot - 1),
+			     dot + 1);
+	if (k < 0 || (size_t)k >= size || !last[1])
+		return -EINVAL;
+	*ret_name = last + 1;
+	return 0;
+}
+
+/* conf_check() for a value about to be set: try it on a copy. */
+static int conf_check_set(const struct conf *conf, const struct conf_target *t,
+			  const struct conf_item *item, const char *value, char *err,
+			  size_t errlen)
+{
+	_cleanup_free_ struct conf *copy = NULL;
+	char msg[CONF_MSG_MAX];
+	union conf_value v;
+	int r;
+
+	if (t->section != CONF_SECTION_RECLAIM)
+		return 0; /* no relations outside [Reclaim] */
+	copy = malloc(sizeof(*copy));
+	if (!copy)
+		return -ENOMEM;
+	/* Shallow: [Reclaim] holds no pointers, and the copy is only read. */
+	*copy = *conf;
+	r = conf_parse_value(item, value, &v, msg, sizeof(msg));
+	if (r < 0)
+		return r;
+	conf_store(item, &copy->reclaim, &v);
+	copy->src[conf_item_index(item)] = (struct conf_source){ CONF_SOURCE_RUNTIME };
+	copy->src[conf_item_index(item)].seq = conf->seq + 1;
+	return conf_check(copy, err, errlen);
+}
+
+int conf_set(struct conf *conf, const char *key, const char *value, char *err, size_t errlen)
+{
+	const struct conf_item *item;
+	struct conf_target t;
+	char section[256], msg[CONF_MSG_MAX];
+	const char *name;
+	int r;
+
+	if (conf_split_key(key, section, sizeof(section), &name) < 0) {
+		snprintf(err, errlen,
+			 "%s: expected Reclaim.KEY, Control.KEY, Node.N.KEY or CGroup.PATTERN.KEY", key);
+		return -EINVAL;
+	}
+	/* Validate before resolving: resolving creates node and cgroup entries. */
+	item = conf_find_item(startswith(section, "Node ")	  ? CONF_SECTION_NODE
+			      : startswith(section, "CGroup ") ? CONF_SECTION_CGROUP
+			      : streq(section, "Control")	  ? CONF_SECTION_CONTROL
+								  : CONF_SECTION_RECLAIM,
+			      name);
+	if (!item || (startswith(section, "Node ") && !item->per_node) ||
+	    !(streq(section, "Reclaim") || streq(section, "Control") ||
+	      startswith(section, "Node ") || startswith(section, "CGroup "))) {
+		snprintf(err, errlen, "%s: unknown key", key);
+		return -ENOENT;
+	}
+	{
+		union conf_value v;
+		r = conf_parse_value(item, value, &v, msg, sizeof(msg));
+		if (r < 0) {
+			snprintf(err, errlen, "%s", msg);
+			return r;
+		}
+		if (item->type == CONF_STRING)
+			free(v.s);
+	}
+	r = conf_resolve_section(conf, section, &t, msg, sizeof(msg));
+	if (r <= 0) {
+		snprintf(err, errlen, "%s", r == -ENOMEM ? "out of memory" : msg);
+		return r < 0 ? r : -ENOENT;
+	}
+	r = conf_check_set(conf, &t, item, value, err, errlen);
+	if (r < 0)
+		return r;
+	r = conf_assign(conf, &t, item, value, &(struct conf_source){ CONF_SOURCE_RUNTIME },
+			msg, sizeof(msg));
+	if (r < 0)
+		snprintf(err, errlen, "%s", msg);
+	return r;
+}
+
+/* ---- lookups ---------------------------------------------------------- */
+
+const struct conf_reclaim *conf_reclaim(const struct conf *conf)
+{
+	return &conf->reclaim;
+}
+
+const struct conf_control *conf_control(const struct conf *conf)
+{
+	return &conf->control;
+}
+
+static void conf_copy_field(const struct conf_item *item, void *dst, const void *src)
+{
+	memcpy((char *)dst + item->offset, (const char *)src + item->offset,
+	       conf_value_size(item->type));
+}
+
+void conf_node_reclaim(const struct conf *conf, unsigned node, struct conf_reclaim *ret)
+{
+	const struct conf_node *n = NULL;
+
+	*ret = conf->reclaim;
+	for (size_t i = 0; i < conf->n_nodes; i++)
+		if (conf->nodes[i].node == node)
+			n = &conf->nodes[i];
+	if (!n)
+		return;
+	for (size_t i = 0; i < conf_n_items; i++)
+		if (conf_items[i].per_node && n->src[i].kind != CONF_SOURCE_DEFAULT)
+			conf_copy_field(&conf_items[i], ret, &n->values);
+}
+
+bool conf_cgroup_policy(const struct conf *conf, const char *path,
+			struct conf_cgroup_policy *ret)
+{
+	struct conf_cgroup_policy p;
+	bool matched = false;
+
+	while (*path == '/')
+		path++;
+	if (conf_init_section(CONF_SECTION_CGROUP, &p) < 0)
+		return false; /* the defaults are tested to parse */
+
+	for (size_t i = 0; i < conf_n_items; i++) {
+		const struct conf_cgroup *best = NULL;
+
+		if (conf_items[i].section != CONF_SECTION_CGROUP)
+			continue;
+		for (size_t c = 0; c < conf->n_cgroups; c++) {
+			const struct conf_cgroup *cg = &conf->cgroups[c];
+			const char *pat = streq(cg->pattern, "/") ? "" : cg->pattern;
+
+			if (fnmatch(pat, path, 0) != 0)
+				continue;
+			matched = true;
+			if (cg->src[i].kind != CONF_SOURCE_DEFAULT &&
+			    (!best || cg->src[i].seq > best->src[i].seq))
+				best = cg;
+		}
+		if (best)
+			conf_copy_field(&conf_items[i], &p, &best->values);
+	}
+	if (p.pressure_limit_permyriad == CONF_SPECIAL)
+		p.pressure_limit_permyriad = conf->reclaim.pressure_limit_permyriad;
+	*ret = p;
+	return matched;
+}
+
+uint64_t conf_amount_bytes(struct conf_amount a, uint64_t base_bytes)
+{
+	if (!a.permyriad)
+		return a.value;
+	/* base/10000*v + remainder term: no overflow for any base below 2^64. */
+	return base_bytes / CONF_PERMYRIAD_MAX * a.value +
+	       base_bytes % CONF_PERMYRIAD_MAX * a.value / CONF_PERMYRIAD_MAX;
+}
+
+uint64_t conf_headroom_bytes(const struct conf_reclaim *r, uint64_t managed_bytes)
+{
+	uint64_t b = conf_amount_bytes(r->watermark_headroom, managed_bytes);
+
+	if (r->watermark_headroom.permyriad)
+		b = MIN(b, r->watermark_headroom_max_bytes);
+	return b;
+}
+
+/* ---- effective config as JSON ------------------------------------------ */
+
+static int conf_json_key(struct json_object *obj, const struct conf_item *item,
+			 const void *base, const struct conf_source *src)
+{
+	struct json_object *o;
+	char value[256], source[600];
+	union conf_value v = {};
+
+	memcpy(&v, (const char *)base + item->offset, conf_value_size(item->type));
+	conf_format_union(item, &v, value, sizeof(value));
+	conf_format_source(src, source, sizeof(source));
+
+	o = json_object_new_object();
+	if (!o)
+		return -ENOMEM;
+	json_object_object_add(o, "value", json_object_new_string(value));
+	json_object_object_add(o, "source", json_object_new_string(source));
+	if (item->type == CONF_UINT || item->type == CONF_SIZE ||
+	    item->type == CONF_PERMYRIAD || item->type == CONF_DURATION) {
+		if (v.u == CONF_SPECIAL)
+			json_object_object_add(o, "raw", NULL);
+		else
+			json_object_object_add(o, "raw", json_object_new_uint64(v.u));
+	} else if (item->type == CONF_AMOUNT)
+		json_object_object_add(o, "raw", json_object_new_uint64(v.a.value));
+	else if (item->type == CONF_BOOL)
+		json_object_object_add(o, "raw", json_object_new_boolean(v.b));
+	json_object_object_add(obj, item->name, o);
+	return 0;
+}
+
+/* only_set: list only the keys a file or conf_set() assigned. */
+static struct json_object *conf_json_section(enum conf_section section, const void *base,
+					     const struct conf_source *src, bool only_set)
+{
+	struct json_object *obj = json_object_new_object();
+
+	if (!obj)
+		return NULL;
+	for (size_t i = 0; i < conf_n_items; i++) {
+		if (conf_items[i].section != section)
+			continue;
+		if (only_set && src[i].kind == CONF_SOURCE_DEFAULT)
+			continue;
+		if (conf_json_key(obj, &conf_items[i], base, &src[i]) < 0) {
+			json_object_put(obj);
+			return NULL;
+		}
+	}
+	return obj;
+}
+
+static struct json_object *conf_json_strings(char *const *v, size_t n)
+{
+	struct json_object *a = json_object_new_array();
+
+	for (size_t i = 0; a && i < n; i++)
+		json_object_array_add(a, json_object_new_string(v[i]));
+	return a;
+}
+
+struct json_object *conf_to_json(const struct conf *conf)
+{
+	struct json_object *root = json_object_new_object(), *nodes, *cgroups;
+
+	if (!root)
+		return NULL;
+	json_object_object_add(root, "Reclaim",
+			       conf_json_section(CONF_SECTION_RECLAIM, &conf->reclaim, conf->src,
+						 false));
+	json_object_object_add(root, "Control",
+			       conf_json_section(CONF_SECTION_CONTROL, &conf->control, conf->src,
+						 false));
+	nodes = json_object_new_object();
+	for (size_t i = 0; nodes && i < conf->n_nodes; i++) {
+		char name[16];
+		snprintf(name, sizeof(name), "%u", conf->nodes[i].node);
+		json_object_object_add(nodes, name,
+				       conf_json_section(CONF_SECTION_RECLAIM,
+							 &conf->nodes[i].values,
+							 conf->nodes[i].src, true));
+	}
+	json_object_object_add(root, "Node", nodes);
+	cgroups = json_object_new_array();
+	for (size_t i = 0; cgroups && i < conf->n_cgroups; i++) {
+		struct json_object *c = json_object_new_object();
+		if (!c)
+			break;
+		json_object_object_add(c, "pattern", json_object_new_string(conf->cgroups[i].pattern));
+		json_object_object_add(c, "keys",
+				       conf_json_section(CONF_SECTION_CGROUP,
+							 &conf->cgroups[i].values,
+							 conf->cgroups[i].src, true));
+		json_object_array_add(cgroups, c);
+	}
+	json_object_object_add(root, "CGroup", cgroups);
+	json_object_object_add(root, "files", conf_json_strings(conf->files, conf->n_files));
+	json_object_object_add(root, "warnings",
+			       conf_json_strings(conf->warnings, conf->n_warnings));
+	return root;
+}
+
+/* ---- the control protocol's view: flat "Section.Key" settings ---------- */
+
+/* Calls fn for every key a conf holds: all [Reclaim] and [Control] keys,
+ * and the keys set in each [Node N] and [CGroup PATTERN]. */
+static int conf_foreach(const struct conf *conf,
+			int (*fn)(const char *key, const struct conf_item *item, const void *base,
+				  const struct conf_source *src, void *userdata),
+			void *userdata)
+{
+	char key[512];
+	int r;
+
+	for (size_t i = 0; i < conf_n_items; i++) {
+		const struct conf_item *it = &conf_items[i];
+		if (it->section != CONF_SECTION_RECLAIM && it->section != CONF_SECTION_CONTROL)
+			continue;
+		snprintf(key, sizeof(key), "%s.%s", conf_section_name(it->section), it->name);
+		r = fn(key, it,
+		       it->section == CONF_SECTION_RECLAIM ? (const void *)&conf->reclaim
+							   : (const void *)&conf->control,
+		       &conf->src[i], userdata);
+		if (r < 0)
+			return r;
+	}
+	for (size_t n = 0; n < conf->n_nodes; n++)
+		for (size_t i = 0; i < conf_n_items; i++) {
+			if (!conf_items[i].per_node || conf->nodes[n].src[i].kind == CONF_SOURCE_DEFAULT)
+				continue;
+			snprintf(key, sizeof(key), "Node.%u.%s", conf->nodes[n].node, conf_items[i].name);
+			r = fn(key, &conf_items[i], &conf->nodes[n].values, &conf->nodes[n].src[i],
+			       userdata);
+			if (r < 0)
+				return r;
+		}
+	for (size_t c = 0; c < conf->n_cgroups; c++)
+		for (size_t i = 0; i < conf_n_items; i++) {
+			if (conf_items[i].section != CONF_SECTION_CGROUP ||
+			    conf->cgroups[c].src[i].kind == CONF_SOURCE_DEFAULT)
+				continue;
+			snprintf(key, sizeof(key), "CGroup.%s.%s", conf->cgroups[c].pattern,
+				 conf_items[i].name);
+			r = fn(key, &conf_items[i], &conf->cgroups[c].values, &conf->cgroups[c].src[i],
+			       userdata);
+			if (r < 0)
+				return r;
+		}
+	return 0;
+}
+
+static int conf_settings_one(const char *key, const struct conf_item *item, const void *base,
+			     const struct conf_source *src, void *userdata)
+{
+	struct json_object *o = json_object_new_object();
+	char value[256], source[600];
+
+	if (!o)
+		return -ENOMEM;
+	conf_format_value(item, base, value, sizeof(value));
+	conf_format_source(src, source, sizeof(source));
+	json_object_object_add(o, "key", json_object_new_string(key));
+	json_object_object_add(o, "value", json_object_new_string(value));
+	json_object_object_add(o, "default", json_object_new_string(item->default_value));
+	json_object_object_add(o, "source", json_object_new_string(source));
+	json_object_object_add(o, "help", json_object_new_string(item->help));
+	json_object_array_add(userdata, o);
+	return 0;
+}
+
+struct json_object *conf_settings_json(const struct conf *conf)
+{
+	struct json_object *root = json_object_new_object(), *list = json_object_new_array();
+
+	if (!root || !list || conf_foreach(conf, conf_settings_one, list) < 0) {
+		json_object_put(root);
+		json_object_put(list);
+		return NULL;
+	}
+	if (conf->main_path)
+		json_object_object_add(root, "file", json_object_new_string(conf->main_path));
+	json_object_object_add(root, "settings", list);
+	json_object_object_add(root, "warnings", conf_json_strings(conf->warnings, conf->n_warnings));
+	return root;
+}
+
+struct conf_get_ctx {
+	const char *key;
+	char *buf;
+	size_t size;
+	bool found;
+};
+
+static int conf_get_one(const char *key, const struct conf_item *item, const void *base,
+			const struct conf_source *src, void *userdata)
+{
+	struct conf_get_ctx *ctx = userdata;
+
+	if (!streq(key, ctx->key))
+		return 0;
+	conf_format_value(item, base, ctx->buf, ctx->size);
+	ctx->found = true;
+	return 0;
+}
+
+int conf_get(const struct conf *conf, const char *key, char *buf, size_t size)
+{
+	struct conf_get_ctx ctx = { key, buf, size, false };
+	char section[256];
+	const char *name;
+
+	(void)conf_foreach(conf, conf_get_one, &ctx);
+	if (ctx.found)
+		return 0;
+	/* A per-node or per-cgroup key not overridden reads as what applies. */
+	if (conf_split_key(key, section, sizeof(section), &name) < 0)
+		return -ENOENT;
+	if (startswith(section, "Node ")) {
+		const struct conf_item *it = conf_find_item(CONF_SECTION_NODE, name);
+		unsigned node;
+		struct conf_reclaim r;
+
+		if (!it || !it->per_node || safe_atou(section + 5, &node) < 0)
+			return -ENOENT;
+		conf_node_reclaim(conf, node, &r);
+		return conf_format_value(it, &r, buf, size);
+	}
+	if (startswith(section, "CGroup ")) {
+		const struct conf_item *it = conf_find_item(CONF_SECTION_CGROUP, name);
+		struct conf_cgroup_policy p;
+
+		if (!it)
+			return -ENOENT;
+		/* The value a cgroup literally named PATTERN would get. */
+		conf_cgroup_policy(conf, section + 7, &p);
+		return conf_format_value(it, &p, buf, size);
+	}
+	return -ENOENT;
+}
+
+struct conf_diff_ctx {
+	const struct conf *other;
+	struct json_object *changed;
+};
+
+static int conf_diff_one(const char *key, const struct conf_item *item, const void *base,
+			 const struct conf_source *src, void *userdata)
+{
+	struct conf_diff_ctx *ctx = userdata;
+	char a[256], b[256];
+
+	conf_format_value(item, base, a, sizeof(a));
+	if (conf_get(ctx->other, key, b, sizeof(b)) < 0 || !streq(a, b))
+		json_object_array_add(ctx->changed, json_object_new_string(key));
+	return 0;
+}
+
+struct json_object *conf_changed_keys(const struct conf *old, const struct conf *new)
+{
+	struct conf_diff_ctx ctx = { old, json_object_new_array() };
+	size_t n;
+
+	if (!ctx.changed)
+		return NULL;
+	(void)conf_foreach(new, conf_diff_one, &ctx);
+	/* Overrides that the new config dropped. */
+	n = json_object_array_length(ctx.changed);
+	{
+		struct conf_diff_ctx back = { new, json_object_new_array() };
+		if (!back.changed)
+			return ctx.changed;
+		(void)conf_foreach(old, conf_diff_one, &back);
+		for (size_t i = 0; i < json_object_array_length(back.changed); i++) {
+			const char *k = json_object_get_string(json_object_array_get_idx(back.changed, i));
+			bool dup = false;
+			for (size_t j = 0; j < n; j++)
+				dup |= streq(k, json_object_get_string(
+							json_object_array_get_idx(ctx.changed, j)));
+			if (!dup)
+				json_object_array_add(ctx.changed, json_object_new_string(k));
+		}
+		json_object_put(back.changed);
+	}
+	return ctx.changed;
+}

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+
+#include "brake.h"
+#include "macro.h"
+
+#define USEC_PER_SEC_ UINT64_C(1000000)
+
+static void brake_restart(struct brake *b, uint64_t total_usec, uint64_t now_usec)
+{
+	b->window_start_usec = now_usec;
+	b->window_start_total_usec = total_usec;
+	b->started = true;
+}
+
+bool brake_update(struct brake *b, const struct brake_params *p, uint64_t total_usec,
+		  uint64_t now_usec)
+{
+	uint64_t grown;
+
+	if (p->window_usec == 0) {
+		b->engaged = false;
+		return false;
+	}
+	if (!b->started || total_usec < b->window_start_total_usec ||
+	    now_usec < b->window_start_usec) {
+		brake_restart(b, total_usec, now_usec);
+		return b->engaged;
+	}
+	grown = total_usec - b->window_start_total_usec;
+	if (grown > p->limit_usec) {
+		/* Engage at once, mid-window: the workload is stalling now. */
+		if (!b->engaged)
+			b->nr_engaged++;
+		b->engaged = true;
+		brake_restart(b, total_usec, now_usec);
+		return true;
+	}
+	if (now_usec - b->window_start_usec >= p->window_usec) {
+		/* A whole window at or below the limit: calm again. */
+		b->engaged = false;
+		brake_restart(b, total_usec, now_usec);
+	}
+	return b->engaged;
+}
+
+void brake_quota_init(struct brake_quota *q, uint64_t rate_bytes_per_sec,
+		      uint64_t burst_bytes)
+{
+	*q = (struct brake_quota){
+		.rate_bytes_per_sec = rate_bytes_per_sec,
+		.burst_bytes = burst_bytes ? burst_bytes : rate_bytes_per_sec,
+	};
+	q->tokens_bytes = q->burst_bytes;
+}
+
+static void brake_quota_refill(struct brake_quota *q, uint64_t now_usec)
+{
+	unsigned __int128 add;
+
+	if (!q->started || now_usec < q->last_usec) {
+		q->started = true;
+		q->last_usec = now_usec;
+		return;
+	}
+	add = (unsigned __int128)(now_usec - q->last_usec) * q->rate_bytes_per_sec /
+	      USEC_PER_SEC_;
+	if (add == 0)
+		return; /* keep last_usec so sub-byte refills accumulate */
+	q->tokens_bytes = (uint64_t)MIN((unsigned __int128)q->tokens_bytes + add,
+					(unsigned __int128)q->burst_bytes);
+	q->last_usec = now_usec;
+}
+
+uint64_t brake_quota_available(struct brake_quota *q, uint64_t want_bytes,
+			       uint64_t now_usec)
+{
+	if (q->rate_bytes_per_sec == 0)
+		return want_bytes;
+	brake_quota_refill(q, now_usec);
+	return MIN(want_bytes, q->tokens_bytes);
+}
+
+void brake_quota_charge(struct brake_quota *q, uint64_t bytes)
+{
+	if (q->rate_bytes_per_sec == 0)
+		return;
+	q->tokens_bytes -= MIN(bytes, q->tokens_bytes);
+}

@@ -1,0 +1,197 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+
+#include "macro.h"
+#include "target.h"
+
+/* Bytes are capped at 2^56 (64 PiB) inside the arithmetic so that sums over
+ * up to 256 candidates fit in 64 bits (more candidates: 2^56 each is not a
+ * machine that exists). */
+#define TARGET_BYTES_MAX (UINT64_C(1) << 56)
+
+static uint64_t above_floor(const struct target_candidate *c)
+{
+	return c->current_bytes > c->floor_bytes ? c->current_bytes - c->floor_bytes : 0;
+}
+
+uint64_t target_room(const struct target_candidate *c, const struct target_params *p)
+{
+	uint64_t local;
+
+	if (c->protect || c->skip)
+		return 0;
+	local = c->node_file_bytes;
+	if (p->may_swap)
+		local = local > UINT64_MAX - c->node_anon_bytes ? UINT64_MAX
+								: local + c->node_anon_bytes;
+	/* memory.reclaim takes from every node of the cgroup: never ask for
+	 * more than keeps the whole cgroup above its floor. */
+	local = MIN(local, above_floor(c));
+	return MIN(local, TARGET_BYTES_MAX);
+}
+
+static unsigned weight_of(const struct target_candidate *c)
+{
+	if (c->weight == 0)
+		return TARGET_WEIGHT_DEFAULT;
+	return MIN(c->weight, TARGET_WEIGHT_MAX);
+}
+
+/*
+ * weight x room x (want / sum), in double with the quotient computed once
+ * per round: one decision over 1000 candidates must stay well under 10 us,
+ * and a 128-bit division per candidate alone costs about that much
+ * (bench/bench-target). Rounded to nearest, the share is off by at most a
+ * few bytes when products pass 2^53 (> 8 PiB); callers clamp to the room
+ * and to what is left, so the total is exact.
+ */
+static uint64_t share_of(uint64_t room, double room_weighted, double per_unit)
+{
+	/* Signed conversions: rooms are below 2^56, and x86-64 has no
+	 * unsigned double<->u64 instruction before AVX-512. */
+	double share = room_weighted * per_unit + 0.5;
+
+	if (share >= (double)(int64_t)room)
+		return room;
+	return (uint64_t)(int64_t)share;
+}
+
+/* Cache each room, and return the weighted sum and the plain total. */
+static double spread_prepare(struct target_candidate *c, size_t n,
+			     const struct target_params *p, uint64_t *ret_total)
+{
+	double sum = 0;
+	uint64_t total = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		c[i].amount_bytes = 0;
+		c[i].room_bytes = target_room(&c[i], p);
+		c[i].room_weighted = (double)(int64_t)c[i].room_bytes * weight_of(&c[i]);
+		sum += c[i].room_weighted;
+		total += c[i].room_bytes; /* <= n x 2^56: no overflow below 256 */
+	}
+	*ret_total = total;
+	return sum;
+}
+
+/* Refresh room_weighted to what is left; returns their sum. */
+static double spread_sum(struct target_candidate *c, size_t n)
+{
+	double sum = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		c[i].room_weighted = (double)(int64_t)(c[i].room_bytes - c[i].amount_bytes) *
+				     weight_of(&c[i]);
+		sum += c[i].room_weighted;
+	}
+	return sum;
+}
+
+/*
+ * One proportional round over what is left (sum: the weighted room left);
+ * returns what it planned, and whether a share was cut to its room. A
+ * candidate whose amount would stay below min_bytes gets nothing (a write
+ * costs a syscall and a reclaim set-up); its share is left over.
+ */
+static uint64_t spread_round(struct target_candidate *c, size_t n, uint64_t want,
+			     uint64_t min_bytes, double sum, bool *ret_capped)
+{
+	double per_unit;
+	uint64_t planned = 0;
+	bool capped = false;
+
+	if (sum <= 0)
+		return 0;
+	per_unit = (double)want / sum;
+	for (size_t i = 0; i < n && planned < want; i++) {
+		uint64_t room = c[i].room_bytes - c[i].amount_bytes, share;
+
+		if (room == 0)
+			continue;
+		share = share_of(room, c[i].room_weighted, per_unit);
+		capped |= share == room;
+		share = MIN(share, want - planned);
+		if (c[i].amount_bytes + share < min_bytes)
+			continue;
+		c[i].amount_bytes += share;
+		planned += share;
+	}
+	*ret_capped = capped;
+	return planned;
+}
+
+/* Rounding leftovers (a few bytes) go to the first candidate that already
+ * has an amount and room left, so no write below min_bytes appears. */
+static uint64_t spread_remainder(struct target_candidate *c, size_t n, uint64_t want)
+{
+	uint64_t planned = 0;
+
+	for (size_t i = 0; i < n && planned < want; i++) {
+		uint64_t take = MIN(c[i].room_bytes - c[i].amount_bytes, want - planned);
+
+		if (c[i].amount_bytes == 0)
+			continue;
+		c[i].amount_bytes += take;
+		planned += take;
+	}
+	return planned;
+}
+
+/* The deficit covers all the room: everyone gives all of it. */
+static uint64_t spread_all(struct target_candidate *c, size_t n, uint64_t min_bytes)
+{
+	uint64_t total = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		c[i].amount_bytes = c[i].room_bytes >= min_bytes ? c[i].room_bytes : 0;
+		total += c[i].amount_bytes;
+	}
+	return total;
+}
+
+uint64_t target_spread(struct target_candidate *c, size_t n, uint64_t deficit_bytes,
+		       const struct target_params *p)
+{
+	uint64_t planned, total;
+	bool capped;
+	double sum;
+
+	deficit_bytes = MIN(deficit_bytes, TARGET_BYTES_MAX);
+	sum = spread_prepare(c, n, p, &total);
+	if (sum <= 0 || deficit_bytes == 0)
+		return 0;
+	if (deficit_bytes >= total)
+		return spread_all(c, n, p->min_write_bytes);
+	planned = spread_round(c, n, deficit_bytes, p->min_write_bytes, sum, &capped);
+	/* A weighted share was cut to its room: offer what is left once more
+	 * (only with unequal weights). Then hand out the rounding remainder.
+	 * Three passes at most: the cost stays O(n). */
+	if (capped && planned < deficit_bytes)
+		planned += spread_round(c, n, deficit_bytes - planned, p->min_write_bytes,
+					spread_sum(c, n), &capped);
+	if (planned < deficit_bytes)
+		planned += spread_remainder(c, n, deficit_bytes - planned);
+	return planned;
+}
+
+uint64_t target_soft(struct target_candidate *c, size_t n, uint64_t limit_bytes,
+		     const struct target_params *p)
+{
+	uint64_t planned = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		uint64_t excess, take;
+
+		c[i].amount_bytes = 0;
+		if (c[i].soft_target_bytes == 0 ||
+		    c[i].current_bytes <= c[i].soft_target_bytes)
+			continue;
+		excess = c[i].current_bytes - c[i].soft_target_bytes;
+		take = MIN(excess, target_room(&c[i], p));
+		take = MIN(take, limit_bytes - planned);
+		if (take < p->min_write_bytes)
+			continue;
+		c[i].amount_bytes = take;
+		planned += take;
+	}
+	return planned;
+}

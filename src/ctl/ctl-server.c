@@ -1,0 +1,792 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The control socket server (libevent_core). Glue only: framing, limits,
+ * credentials and dispatch; the protocol is in ctl-proto.c and the answers
+ * come from the manager's handler.
+ *
+ * A client that misbehaves is marked (closing: flush an error line, then
+ * close; dead: close now) inside its callback and freed later by the
+ * server's deferred event, never inside its own callback, so no libevent
+ * callback ever runs on a freed bufferevent.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/listener.h>
+#include <json-c/json.h>
+
+#include "ctl-server.h"
+#include "log.h"
+#include "macro.h"
+#include "util.h"
+
+/* listen(2) backlog: connections beyond max_clients are accepted and
+ * refused with an error line, so the backlog only absorbs bursts. */
+#define CTL_SERVER_BACKLOG 128
+
+struct ctl_client {
+	struct ctl_server *server;
+	struct ctl_client *prev, *next;
+	struct bufferevent *bev;
+	struct ctl_peer peer;
+	struct ctl_call *pending; /* deferred call in flight, at most one */
+	bool subscriber;
+	bool closing;      /* flush the output, then close */
+	bool dead;         /* close at the next deferred run */
+	bool need_process; /* input left to process at the next deferred run */
+	/* Bytes at the start of the input already searched for "\n": a
+	 * client dripping a long line byte by byte costs O(n), not O(n^2). */
+	size_t scanned;
+};
+
+struct ctl_call {
+	struct ctl_client *client; /* NULL once the client is gone */
+	int64_t id;
+};
+
+struct ctl_server {
+	struct event_base *base;
+	struct evconnlistener *listener;
+	struct event *deferred;
+	struct ctl_handler handler;
+	void *userdata;
+	struct ctl_server_options options;
+	char *admin_group;
+	gid_t admin_gid;
+	bool has_admin_gid;
+	char *unlink_path; /* socket we created, removed on free */
+	struct ctl_client *clients;
+	unsigned n_clients, n_subscribers, next_peer_id;
+	bool refusing; /* logged "too many clients" since the last accept */
+};
+
+static void ctl_server_schedule(struct ctl_server *server)
+{
+	event_active(server->deferred, 0, 0);
+}
+
+static void ctl_client_kill(struct ctl_client *client)
+{
+	client->dead = true;
+	ctl_server_schedule(client->server);
+}
+
+/* Queue one line (consumed); a client whose output passes the cap is not
+ * reading and is dropped. */
+static void ctl_client_send_line(struct ctl_client *client, char *line)
+{
+	struct evbuffer *out = bufferevent_get_output(client->bev);
+
+	/* Judge by what was already queued, so that one large reply (the
+	 * cgroups list on a big host) always goes out whole, and a client
+	 * that leaves earlier output unread is dropped at the next line. */
+	if (evbuffer_get_length(out) > client->server->options.max_output_bytes) {
+		log_notice("Control client %u (pid %d) does not read its replies "
+			   "(%zu bytes queued), dropping it.",
+			   client->peer.id, (int)client->peer.pid,
+			   evbuffer_get_length(out));
+		free(line);
+		ctl_client_kill(client);
+		return;
+	}
+	if (!line || evbuffer_add(out, line, strlen(line)) < 0) {
+		free(line);
+		log_warning("Control client %u: out of memory, dropping it.",
+			    client->peer.id);
+		ctl_client_kill(client);
+	}
+	free(line);
+}
+
+static void ctl_client_send_error(struct ctl_client *client, int64_t id,
+				  int code, const char *message)
+{
+	ctl_client_send_line(client, ctl_reply_format_error(id, code, message));
+}
+
+/* Send an error and close once it is written. */
+static void ctl_client_send_error_and_close(struct ctl_client *client,
+					    int code, const char *message)
+{
+	ctl_client_send_error(client, -1, code, message);
+	client->closing = true;
+	bufferevent_disable(client->bev, EV_READ);
+}
+
+static void ctl_client_answer(struct ctl_client *client, int64_t id, int r,
+			      struct json_object *result, const char *message)
+{
+	if (r < 0)
+		ctl_client_send_error(client, id, r, message);
+	else
+		ctl_client_send_line(client, ctl_reply_format_ok(id, result));
+	json_object_put(result);
+}
+
+static void ctl_client_subscribe(struct ctl_client *client, int64_t id)
+{
+	struct timeval tv = {
+		.tv_sec = client->server->options.idle_timeout_usec / USEC_PER_SEC,
+		.tv_usec = client->server->options.idle_timeout_usec % USEC_PER_SEC,
+	};
+	struct json_object *result = json_object_new_object();
+
+	if (!client->subscriber) {
+		client->subscriber = true;
+		client->server->n_subscribers++;
+		/* A subscriber may stay silent for ever; it must still read. */
+		bufferevent_set_timeouts(client->bev, NULL, &tv);
+	}
+	if (result)
+		json_object_object_add(result, "subscribed", json_object_new_boolean(true));
+	ctl_client_answer(client, id, 0, result, NULL);
+}
+
+static void ctl_client_refuse(struct ctl_client *client, int64_t id,
+			      const struct ctl_command *command)
+{
+	const struct ctl_server *server = client->server;
+	char message[CTL_ERROR_MESSAGE_MAX];
+
+	if (server->admin_group)
+		snprintf(message, sizeof(message),
+			 "Permission denied: \"%s\" changes the daemon and needs "
+			 "root or membership of group \"%s\"; you are uid %u. "
+			 "Read-only commands work for you.",
+			 command->name, server->admin_group, (unsigned)client->peer.uid);
+	else
+		snprintf(message, sizeof(message),
+			 "Permission denied: \"%s\" changes the daemon and needs "
+			 "root (no admin group is configured); you are uid %u. "
+			 "Read-only commands work for you.",
+			 command->name, (unsigned)client->peer.uid);
+	ctl_client_send_error(client, id, -EPERM, message);
+}
+
+static void ctl_client_dispatch(struct ctl_client *client, struct ctl_request *req)
+{
+	struct ctl_server *server = client->server;
+	struct json_object *result = NULL;
+	char errbuf[CTL_ERROR_MESSAGE_MAX] = "";
+	struct ctl_call *call;
+	int r;
+
+	if (ctl_command_is_mutating(req->command, req->args) && !client->peer.admin) {
+		ctl_client_refuse(client, req->id, req->command);
+		return;
+	}
+	if (req->command->id == CTL_CMD_WATCH) {
+		ctl_client_subscribe(client, req->id);
+		return;
+	}
+	call = malloc(sizeof(*call));
+	if (!call) {
+		ctl_client_send_error(client, req->id, -ENOMEM, "Out of memory.");
+		return;
+	}
+	*call = (struct ctl_call){ .client = client, .id = req->id };
+	r = server->handler.handle(server->userdata, call, &client->peer, req->command,
+				   req->args, &result, errbuf, sizeof(errbuf));
+	if (r == CTL_HANDLE_DEFERRED) {
+		client->pending = call;
+		bufferevent_disable(client->bev, EV_READ);
+		return;
+	}
+	free(call);
+	ctl_client_answer(client, req->id, r, r < 0 ? NULL : result, errbuf);
+	if (r < 0)
+		json_object_put(result);
+}
+
+static bool ctl_line_blank(const char *line, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strchr(" \t\r", line[i]))
+			return false;
+	return true;
+}
+
+static void ctl_client_handle_line(struct ctl_client *client, const char *line,
+				   size_t n)
+{
+	struct ctl_request req;
+	struct ctl_error error;
+	int64_t id;
+	int r;
+
+	/* Blank lines are what a person typing into socat sends by mistake. */
+	if (ctl_line_blank(line, n))
+		return;
+	r = ctl_request_parse(line, n, &req, &id, &error);
+	if (r < 0) {
+		log_debug("Control client %u: bad request: %s", client->peer.id,
+			  error.message);
+		ctl_client_send_error(client, id, r, error.message);
+		return;
+	}
+	ctl_client_dispatch(client, &req);
+	ctl_request_done(&req);
+}
+
+static void ctl_client_line_too_long(struct ctl_client *client)
+{
+	char message[CTL_ERROR_MESSAGE_MAX];
+
+	log_notice("Control client %u (pid %d) sent a line over %zu bytes, "
+		   "closing it.",
+		   client->peer.id, (int)client->peer.pid,
+		   client->server->options.max_line_bytes);
+	snprintf(message, sizeof(message),
+		 "Request line longer than %zu bytes; closing the connection. "
+		 "Send one JSON object per line, terminated by a newline.",
+		 client->server->options.max_line_bytes);
+	ctl_client_send_error_and_close(client, -E2BIG, message);
+}
+
+/* Handle every complete line in the input, unless a deferred call is in
+ * flight (replies stay in request order). */
+static void ctl_client_process(struct ctl_client *client)
+{
+	struct evbuffer *in = bufferevent_get_input(client->bev);
+	size_t max = client->server->options.max_line_bytes;
+
+	client->need_process = false;
+	while (!client->dead && !client->closing && !client->pending) {
+		struct evbuffer_ptr eol;
+		size_t n;
+		char *line;
+
+		if (evbuffer_ptr_set(in, &eol, client->scanned, EVBUFFER_PTR_SET) < 0) {
+			client->scanned = 0;
+			continue;
+		}
+		eol = evbuffer_search_eol(in, &eol, NULL, EVBUFFER_EOL_LF);
+		if (eol.pos < 0) {
+			client->scanned = evbuffer_get_length(in);
+			if (client->scanned > max)
+				ctl_client_line_too_long(client);
+			return;
+		}
+		client->scanned = 0;
+		if ((size_t)eol.pos > max) {
+			ctl_client_line_too_long(client);
+			return;
+		}
+		line = evbuffer_readln(in, &n, EVBUFFER_EOL_LF);
+		if (!line) {
+			ctl_client_kill(client);
+			return;
+		}
+		ctl_client_handle_line(client, line, n);
+		free(line);
+	}
+}
+
+static void ctl_client_read_cb(struct bufferevent *bev, void *userdata)
+{
+	(void)bev;
+	ctl_client_process(userdata);
+}
+
+static void ctl_client_write_cb(struct bufferevent *bev, void *userdata)
+{
+	struct ctl_client *client = userdata;
+
+	/* Called when the output has drained. */
+	if (client->closing && evbuffer_get_length(bufferevent_get_output(bev)) == 0)
+		ctl_client_kill(client);
+}
+
+static void ctl_client_event_cb(struct bufferevent *bev, short what, void *userdata)
+{
+	struct ctl_client *client = userdata;
+	char message[CTL_ERROR_MESSAGE_MAX];
+
+	(void)bev;
+	if ((what & BEV_EVENT_TIMEOUT) && (what & BEV_EVENT_READING) &&
+	    !client->closing) {
+		snprintf(message, sizeof(message),
+			 "Idle for %llu s; closing the connection. Reconnect to "
+			 "send more requests.",
+			 (unsigned long long)(client->server->options.idle_timeout_usec /
+					      USEC_PER_SEC));
+		ctl_client_send_error_and_close(client, -ETIMEDOUT, message);
+		return;
+	}
+	/* EOF, error, or a write that made no progress for the idle timeout. */
+	ctl_client_kill(client);
+}
+
+static struct ctl_client *ctl_client_free(struct ctl_client *client)
+{
+	struct ctl_server *server = client->server;
+
+	if (client->pending)
+		client->pending->client = NULL;
+	if (client->prev)
+		client->prev->next = client->next;
+	else
+		server->clients = client->next;
+	if (client->next)
+		client->next->prev = client->prev;
+	server->n_clients--;
+	if (client->subscriber)
+		server->n_subscribers--;
+	bufferevent_free(client->bev);
+	free(client);
+	return NULL;
+}
+
+static void ctl_server_deferred_cb(evutil_socket_t fd, short what, void *userdata)
+{
+	struct ctl_server *server = userdata;
+	struct ctl_client *c, *next;
+
+	(void)fd;
+	(void)what;
+	for (c = server->clients; c; c = c->next)
+		if (c->need_process && !c->dead)
+			ctl_client_process(c);
+	for (c = server->clients; c; c = next) {
+		next = c->next;
+		if (c->dead)
+			ctl_client_free(c);
+	}
+}
+
+/*
+ * Credentials of the peer at connect time. SO_PEERGROUPS (Linux 4.13) gives
+ * the supplementary groups as they were at connect(), unlike
+ * /proc/PID/status, which a peer could race by exiting and having its pid
+ * reused. Without it, only uid 0 and the primary group count.
+ */
+static bool ctl_peer_in_group(int fd, gid_t gid)
+{
+	gid_t small[64];
+	_cleanup_free_ gid_t *big = NULL;
+	gid_t *groups = small;
+	socklen_t len = sizeof(small);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) < 0) {
+		if (errno != ERANGE)
+			return false;
+		big = malloc(len);
+		if (!big)
+			return false;
+		groups = big;
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) < 0)
+			return false;
+	}
+	for (size_t i = 0; i < len / sizeof(gid_t); i++)
+		if (groups[i] == gid)
+			return true;
+	return false;
+}
+
+static int ctl_peer_read(struct ctl_server *server, int fd, struct ctl_peer *ret)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
+		return negative_errno();
+	*ret = (struct ctl_peer){
+		.id = ++server->next_peer_id,
+		.pid = cred.pid,
+		.uid = cred.uid,
+		.gid = cred.gid,
+	};
+	ret->admin = cred.uid == 0 ||
+		     (server->has_admin_gid &&
+		      (cred.gid == server->admin_gid ||
+		       ctl_peer_in_group(fd, server->admin_gid)));
+	return 0;
+}
+
+static void ctl_server_refuse_fd(int fd, int code, const char *message)
+{
+	_cleanup_free_ char *line = ctl_reply_format_error(-1, code, message);
+
+	/* Non-blocking: a fresh socket's buffer always holds one short line. */
+	if (line)
+		(void)send(fd, line, strlen(line), MSG_DONTWAIT | MSG_NOSIGNAL);
+	safe_close(fd);
+}
+
+static int ctl_client_new(struct ctl_server *server, int fd)
+{
+	struct ctl_client *client;
+	struct timeval tv = {
+		.tv_sec = server->options.idle_timeout_usec / USEC_PER_SEC,
+		.tv_usec = server->options.idle_timeout_usec % USEC_PER_SEC,
+	};
+	int r;
+
+	client = calloc(1, sizeof(*client));
+	if (!client)
+		return -ENOMEM;
+	client->server = server;
+	r = ctl_peer_read(server, fd, &client->peer);
+	if (r < 0) {
+		free(client);
+		return r;
+	}
+	client->bev = bufferevent_socket_new(server->base, fd, BEV_OPT_CLOSE_ON_FREE);
+	if (!client->bev) {
+		free(client);
+		return -ENOMEM;
+	}
+	bufferevent_setcb(client->bev, ctl_client_read_cb, ctl_client_write_cb,
+			  ctl_client_event_cb, client);
+	/* Stop reading once a line is over the limit, so a client cannot
+	 * make us buffer more than one maximal line. */
+	bufferevent_setwatermark(client->bev, EV_READ, 0,
+				 server->options.max_line_bytes + 2);
+	bufferevent_set_timeouts(client->bev, &tv, &tv);
+	bufferevent_enable(client->bev, EV_READ | EV_WRITE);
+
+	client->next = server->clients;
+	if (server->clients)
+		server->clients->prev = client;
+	server->clients = client;
+	server->n_clients++;
+	log_debug("Control client %u connected: pid %d uid %u gid %u%s.",
+		  client->peer.id, (int)client->peer.pid, (unsigned)client->peer.uid,
+		  (unsigned)client->peer.gid, client->peer.admin ? " (admin)" : "");
+	return 0;
+}
+
+static void ctl_server_accept_cb(struct evconnlistener *listener, evutil_socket_t fd,
+				 struct sockaddr *addr, int socklen, void *userdata)
+{
+	struct ctl_server *server = userdata;
+	char message[CTL_ERROR_MESSAGE_MAX];
+	int r;
+
+	(void)listener;
+	(void)addr;
+	(void)socklen;
+	if (server->n_clients >= server->options.max_clients) {
+		/* Once per episode: a connection flood must not flood the journal. */
+		if (!server->refusing)
+			log_notice("Control socket: %u clients connected, refusing "
+				   "more until one leaves.",
+				   server->n_clients);
+		server->refusing = true;
+		snprintf(message, sizeof(message),
+			 "Too many clients: reclaimd serves at most %u at once; "
+			 "try again when one has disconnected.",
+			 server->options.max_clients);
+		ctl_server_refuse_fd(fd, -EUSERS, message);
+		return;
+	}
+	server->refusing = false;
+	r = ctl_client_new(server, fd);
+	if (r < 0) {
+		log_warning_errno(r, "Control socket: cannot set up a client: %m, dropping it.");
+		safe_close(fd);
+	}
+}
+
+static void ctl_server_accept_error_cb(struct evconnlistener *listener, void *userdata)
+{
+	(void)listener;
+	(void)userdata;
+	/* EMFILE and friends: libevent retries on the next readiness. */
+	log_warning_errno(-EVUTIL_SOCKET_ERROR(), "Control socket: accept failed: %m, ignoring.");
+}
+
+static int ctl_server_resolve_options(struct ctl_server *server,
+				      const struct ctl_server_options *o)
+{
+	struct group *gr;
+
+	server->options = o ? *o : (struct ctl_server_options){};
+	server->options.path = NULL;
+	server->options.socket_group = NULL;
+	server->options.admin_group = NULL;
+	if (!server->options.max_clients)
+		server->options.max_clients = CTL_SERVER_MAX_CLIENTS_DEFAULT;
+	if (!server->options.idle_timeout_usec)
+		server->options.idle_timeout_usec = CTL_SERVER_IDLE_TIMEOUT_USEC_DEFAULT;
+	if (!server->options.max_line_bytes)
+		server->options.max_line_bytes = CTL_REQUEST_MAX_BYTES;
+	if (!server->options.max_output_bytes)
+		server->options.max_output_bytes = CTL_SERVER_MAX_OUTPUT_BYTES_DEFAULT;
+	if (!o || !o->admin_group)
+		return 0;
+	server->admin_group = strdup(o->admin_group);
+	if (!server->admin_group)
+		return -ENOMEM;
+	gr = getgrnam(o->admin_group);
+	if (!gr) {
+		log_notice("Admin group '%s' does not exist: only root may change "
+			   "reclaimd over the control socket.",
+			   o->admin_group);
+		return 0;
+	}
+	server->admin_gid = gr->gr_gid;
+	server->has_admin_gid = true;
+	return 0;
+}
+
+static int ctl_server_setup(struct event_base *base, int fd,
+			    const struct ctl_server_options *options,
+			    const struct ctl_handler *handler, void *userdata,
+			    struct ctl_server **ret)
+{
+	struct ctl_server *server;
+	int r;
+
+	server = calloc(1, sizeof(*server));
+	if (!server)
+		return -ENOMEM;
+	server->base = base;
+	server->handler = *handler;
+	server->userdata = userdata;
+	r = ctl_server_resolve_options(server, options);
+	if (r < 0)
+		goto fail;
+	server->deferred = event_new(base, -1, 0, ctl_server_deferred_cb, server);
+	if (!server->deferred) {
+		r = -ENOMEM;
+		goto fail;
+	}
+	/* backlog 0: the socket is already listening. */
+	server->listener = evconnlistener_new(base, ctl_server_accept_cb, server,
+					      LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC,
+					      0, fd);
+	if (!server->listener) {
+		r = -ENOMEM;
+		goto fail;
+	}
+	evconnlistener_set_error_cb(server->listener, ctl_server_accept_error_cb);
+	/* A client that disconnects while we write must not kill the daemon:
+	 * libevent writes with writev(), which raises SIGPIPE. */
+	signal(SIGPIPE, SIG_IGN);
+	*ret = server;
+	return 0;
+fail:
+	ctl_server_free(server);
+	return r;
+}
+
+int ctl_server_new_from_fd(struct event_base *base, int fd,
+			   const struct ctl_server_options *options,
+			   const struct ctl_handler *handler, void *userdata,
+			   struct ctl_server **ret)
+{
+	int r, flags;
+
+	flags = fcntl(fd, F_GETFL);
+	if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0)
+		return negative_errno();
+	r = ctl_server_setup(base, fd, options, handler, userdata, ret);
+	if (r < 0)
+		safe_close(fd);
+	return r;
+}
+
+static int ctl_mkdir_parents(const char *path)
+{
+	_cleanup_free_ char *p = strdup(path);
+
+	if (!p)
+		return -ENOMEM;
+	for (char *s = strchr(p + 1, '/'); s; s = strchr(s + 1, '/')) {
+		*s = '\0';
+		if (mkdir(p, 0755) < 0 && errno != EEXIST)
+			return negative_errno();
+		*s = '/';
+	}
+	return 0;
+}
+
+/* Is something listening on this path? A refused connection means a stale
+ * socket left by a crashed daemon, which we may remove. */
+static bool ctl_socket_alive(const struct sockaddr_un *sa)
+{
+	_cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return true;
+	return connect(fd, (const struct sockaddr *)sa, sizeof(*sa)) == 0 ||
+	       errno != ECONNREFUSED;
+}
+
+static int ctl_socket_bind(int fd, const struct sockaddr_un *sa)
+{
+	struct stat st;
+
+	if (bind(fd, (const struct sockaddr *)sa, sizeof(*sa)) == 0)
+		return 0;
+	if (errno != EADDRINUSE)
+		return negative_errno();
+	if (lstat(sa->sun_path, &st) < 0)
+		return negative_errno();
+	if (!S_ISSOCK(st.st_mode))
+		return -EEXIST;
+	if (ctl_socket_alive(sa))
+		return -EADDRINUSE;
+	log_info("Removing stale control socket %s.", sa->sun_path);
+	if (unlink(sa->sun_path) < 0 && errno != ENOENT)
+		return negative_errno();
+	return RET_NERRNO(bind(fd, (const struct sockaddr *)sa, sizeof(*sa)));
+}
+
+static int ctl_socket_open(const struct ctl_server_options *options)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	_cleanup_close_ int fd = -1;
+	struct group *gr;
+	int r;
+
+	if (!options || !options->path || options->path[0] != '/')
+		return -EINVAL;
+	if (strlen(options->path) >= sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	strcpy(sa.sun_path, options->path);
+	r = ctl_mkdir_parents(options->path);
+	if (r < 0)
+		return log_error_errno(r, "Cannot create the directory of %s: %m",
+				       options->path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return negative_errno();
+	r = ctl_socket_bind(fd, &sa);
+	if (r == -EEXIST)
+		return log_error_errno(r, "%s exists and is not a socket, refusing "
+				       "to replace it.", options->path);
+	if (r == -EADDRINUSE)
+		return log_error_errno(r, "Something already listens on %s: is "
+				       "another reclaimd running?", options->path);
+	if (r < 0)
+		return log_error_errno(r, "Cannot bind the control socket %s: %m",
+				       options->path);
+	/* Before listen(): nobody can connect yet, so no window with a wider mode. */
+	if (chmod(options->path, 0660) < 0)
+		r = negative_errno();
+	gr = options->socket_group ? getgrnam(options->socket_group) : NULL;
+	if (r >= 0 && gr && chown(options->path, (uid_t)-1, gr->gr_gid) < 0)
+		r = negative_errno();
+	if (r >= 0 && listen(fd, CTL_SERVER_BACKLOG) < 0)
+		r = negative_errno();
+	if (r < 0) {
+		(void)unlink(options->path);
+		return log_error_errno(r, "Cannot set up the control socket %s: %m",
+				       options->path);
+	}
+	return TAKE_FD(fd);
+}
+
+int ctl_server_new(struct event_base *base, const struct ctl_server_options *options,
+		   const struct ctl_handler *handler, void *userdata,
+		   struct ctl_server **ret)
+{
+	_cleanup_free_ char *path = NULL;
+	struct ctl_server *server = NULL;
+	int fd, r;
+
+	fd = ctl_socket_open(options);
+	if (fd < 0)
+		return fd;
+	path = strdup(options->path);
+	if (!path) {
+		(void)unlink(options->path);
+		safe_close(fd);
+		return -ENOMEM;
+	}
+	r = ctl_server_setup(base, fd, options, handler, userdata, &server);
+	if (r < 0) {
+		(void)unlink(path);
+		safe_close(fd);
+		return r;
+	}
+	server->unlink_path = TAKE_PTR(path);
+	*ret = server;
+	return 0;
+}
+
+struct ctl_server *ctl_server_free(struct ctl_server *server)
+{
+	if (!server)
+		return NULL;
+	while (server->clients)
+		ctl_client_free(server->clients);
+	if (server->listener)
+		evconnlistener_free(server->listener);
+	if (server->deferred)
+		event_free(server->deferred);
+	if (server->unlink_path)
+		(void)unlink(server->unlink_path);
+	free(server->unlink_path);
+	free(server->admin_group);
+	free(server);
+	return NULL;
+}
+
+void ctl_server_broadcast_event(struct ctl_server *server, struct json_object *event)
+{
+	_cleanup_free_ char *line = NULL;
+
+	if (!server || server->n_subscribers == 0)
+		return;
+	line = ctl_event_format(event);
+	if (!line)
+		return;
+	for (struct ctl_client *c = server->clients; c; c = c->next)
+		if (c->subscriber && !c->dead && !c->closing)
+			ctl_client_send_line(c, strdup(line));
+}
+
+unsigned ctl_server_n_clients(const struct ctl_server *server)
+{
+	return server->n_clients;
+}
+
+unsigned ctl_server_n_subscribers(const struct ctl_server *server)
+{
+	return server->n_subscribers;
+}
+
+void ctl_call_reply(struct ctl_call *call, int r, struct json_object *result,
+		    const char *message)
+{
+	struct ctl_client *client;
+
+	if (!call) {
+		json_object_put(result);
+		return;
+	}
+	client = call->client;
+	if (!client || client->dead) {
+		json_object_put(result);
+		if (client)
+			client->pending = NULL;
+		free(call);
+		return;
+	}
+	client->pending = NULL;
+	ctl_client_answer(client, call->id, r, r < 0 ? NULL : result, message);
+	if (r < 0)
+		json_object_put(result);
+	free(call);
+	if (!client->closing) {
+		bufferevent_enable(client->bev, EV_READ);
+		/* Lines that arrived meanwhile wait in the input buffer. */
+		client->need_process = true;
+		ctl_server_schedule(client->server);
+	}
+}

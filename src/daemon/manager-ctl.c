@@ -1,0 +1,928 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The daemon's side of the control protocol: each command of ctl-proto.h
+ * answered from the manager's state, in the reply schemas of
+ * docs/protocol.md. Runs on the event loop; the one slow command (reclaim)
+ * is handed to the control worker and answered when it is done.
+ */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "manager.h"
+#include "util.h"
+#include "watermark.h"
+
+static void jadd(struct json_object *o, const char *key, struct json_object *v)
+{
+	json_object_object_add(o, key, v);
+}
+
+static void jadd_u64(struct json_object *o, const char *key, uint64_t v)
+{
+	jadd(o, key, json_object_new_uint64(v));
+}
+
+static void jadd_str(struct json_object *o, const char *key, const char *v)
+{
+	jadd(o, key, v ? json_object_new_string(v) : NULL);
+}
+
+static void jadd_bool(struct json_object *o, const char *key, bool v)
+{
+	jadd(o, key, json_object_new_boolean(v));
+}
+
+static const char *manager_mode(const struct manager *m)
+{
+	return m->paused ? "paused" : m->dry_run ? "dry-run" : "running";
+}
+
+static uint64_t page_size(const struct manager *m)
+{
+	return m->params.wmark.page_size;
+}
+
+/* The first reason of a wake mask, as the protocol names it. */
+static const char *wake_reason_name(unsigned reasons)
+{
+	static const char *const names[_BALANCE_WAKE_REASON_MAX] = {
+		[BALANCE_WAKE_WATERMARK] = "watermark",
+		[BALANCE_WAKE_PSI] = "psi",
+		[BALANCE_WAKE_MANUAL_RECLAIM] = "manual",
+		[BALANCE_WAKE_BOOST] = "boost",
+	};
+
+	for (unsigned i = 0; i < _BALANCE_WAKE_REASON_MAX; i++)
+		if (reasons & (1u << i))
+			return names[i];
+	return NULL;
+}
+
+/* Node totals over managed zones: free, userspace low/high, kernel boost. */
+struct node_sums {
+	uint64_t free, low, high, kernel_boost;
+};
+
+/* The watermark params of a node ([Node N] overrides included). */
+static const struct watermark_params *node_wmark(struct manager *m, int id)
+{
+	struct manager_node *mn = manager_node(m, id);
+
+	return mn ? &mn->params.wmark : &m->params.wmark;
+}
+
+static void node_sums(struct manager *m, const struct node_zoneinfo *n,
+		      struct node_sums *ret)
+{
+	const struct watermark_params *wp = n ? node_wmark(m, n->id) : &m->params.wmark;
+	struct node_sums s = {};
+
+	for (unsigned z = 0; n && z < n->n_zones; z++) {
+		const struct zone_stat *zs = &n->zones[z];
+		struct zone_watermarks w;
+
+		if (zs->managed == 0)
+			continue;
+		watermark_zone(zs, wp, &w);
+		s.free += zs->free;
+		s.low += w.low;
+		s.high += w.high;
+		s.kernel_boost += zs->boost;
+	}
+	*ret = s;
+}
+
+static int node_state(struct manager *m, unsigned i, struct kswapd_state *ret)
+{
+	return kswapd_get_state(m->kswapd, i, ret);
+}
+
+/* ---- status ---- */
+
+static struct json_object *actuators_json(const struct manager *m)
+{
+	struct json_object *a = json_object_new_array();
+
+	if (m->features.node_reclaim)
+		json_object_array_add(a, json_object_new_string("node-file"));
+	if (m->features.cgroup2_memory && m->features.memory_reclaim)
+		json_object_array_add(a, json_object_new_string("memory.reclaim"));
+	return a;
+}
+
+struct json_object *manager_status_json(struct manager *m)
+{
+	struct json_object *o = json_object_new_object(), *nodes = json_object_new_array();
+	uint64_t ps = page_size(m);
+	struct features f;
+
+	if (!o || !nodes) {
+		json_object_put(o);
+		json_object_put(nodes);
+		return NULL;
+	}
+	actuator_features(m->actuator, &f);
+	jadd_str(o, "version", PACKAGE_VERSION);
+	jadd_u64(o, "protocol", CTL_PROTOCOL_VERSION);
+	jadd_u64(o, "pid", (uint64_t)getpid());
+	jadd_u64(o, "uptime_usec", now_usec() - m->start_usec);
+	jadd_str(o, "mode", manager_mode(m));
+	jadd_bool(o, "dry_run", m->dry_run);
+	jadd(o, "features", feature_to_json(&f));
+	jadd(o, "actuators", actuators_json(m));
+	for (unsigned i = 0; i < m->n_nodes; i++) {
+		struct json_object *n = json_object_new_object();
+		struct kswapd_state st;
+		struct node_sums s;
+
+		if (!n || node_state(m, i, &st) < 0) {
+			json_object_put(n);
+			continue;
+		}
+		node_sums(m, zoneinfo_node(m->zi, m->nodes[i].id), &s);
+		jadd_u64(n, "node", (uint64_t)st.node);
+		jadd_str(n, "state", kswapd_thread_state_to_string(st.state));
+		jadd_u64(n, "priority", (uint64_t)st.priority);
+		jadd_u64(n, "free_bytes", s.free * ps);
+		jadd_u64(n, "low_bytes", s.low * ps);
+		jadd_u64(n, "high_bytes", s.high * ps);
+		jadd_u64(n, "boost_bytes", st.boost_ledger_bytes + st.pending.boost_bytes);
+		jadd_u64(n, "failures", st.failures);
+		json_object_array_add(nodes, n);
+	}
+	jadd(o, "nodes", nodes);
+	return o;
+}
+
+void manager_status_line(struct manager *m, char *buf, size_t size)
+{
+	size_t n = 0;
+	int k;
+
+	k = snprintf(buf, size, "%s, %u node%s", manager_mode(m), m->n_nodes,
+		     m->n_nodes == 1 ? "" : "s");
+	n = k > 0 ? MIN((size_t)k, size - 1) : 0;
+	for (unsigned i = 0; i < m->n_nodes && n + 1 < size; i++) {
+		char free_s[FORMAT_BYTES_MAX], high_s[FORMAT_BYTES_MAX];
+		struct kswapd_state st;
+		struct node_sums s;
+
+		if (node_state(m, i, &st) < 0)
+			continue;
+		node_sums(m, zoneinfo_node(m->zi, m->nodes[i].id), &s);
+		k = snprintf(buf + n, size - n, "; node%d %s free %s/%s", st.node,
+			     kswapd_thread_state_to_string(st.state),
+			     format_bytes(free_s, sizeof(free_s), s.free * page_size(m)),
+			     format_bytes(high_s, sizeof(high_s), s.high * page_size(m)));
+		n += k > 0 ? MIN((size_t)k, size - 1 - n) : 0;
+	}
+}
+
+/* ---- nodes ---- */
+
+static struct json_object *counters_json(const struct balance_counters *c)
+{
+	struct json_object *o = json_object_new_object();
+	uint64_t wakes = 0, reclaimed = 0;
+
+	for (unsigned i = 0; i < _BALANCE_WAKE_REASON_MAX; i++)
+		wakes += c->wakes[i];
+	for (unsigned p = 0; p <= DEF_PRIORITY; p++)
+		reclaimed += c->reclaimed_bytes[p];
+	jadd_u64(o, "wakes", wakes);
+	jadd_u64(o, "wakes_ignored_hopeless", c->wakes_ignored_hopeless);
+	jadd_u64(o, "runs", c->runs);
+	jadd_u64(o, "reclaimed_bytes", reclaimed);
+	jadd_u64(o, "soft_reclaimed_bytes", c->soft_reclaimed_bytes);
+	jadd_u64(o, "boost_reclaimed_bytes", c->boost_reclaimed_bytes);
+	jadd_u64(o, "boost_restarts", c->boost_restarts);
+	jadd_u64(o, "shrink_errors", c->shrink_errors);
+	jadd_u64(o, "failures", c->failures);
+	jadd_u64(o, "hopeless", c->hopeless);
+	jadd_u64(o, "low_wmark_hit_quickly", c->low_wmark_hit_quickly);
+	jadd_u64(o, "high_wmark_hit_quickly", c->high_wmark_hit_quickly);
+	jadd_u64(o, "full_sleeps", c->full_sleeps);
+	jadd_u64(o, "last_run_usec", c->last_run_usec);
+	return o;
+}
+
+static struct json_object *zones_json(struct manager *m, const struct node_zoneinfo *n)
+{
+	struct json_object *a = json_object_new_array();
+	uint64_t ps = page_size(m);
+
+	for (unsigned z = 0; n && z < n->n_zones; z++) {
+		const struct zone_stat *zs = &n->zones[z];
+		struct json_object *o;
+		struct zone_watermarks w;
+
+		if (zs->managed == 0)
+			continue;
+		o = json_object_new_object();
+		watermark_zone(zs, node_wmark(m, n->id), &w);
+		jadd_str(o, "zone", zs->name);
+		jadd_u64(o, "free_bytes", zs->free * ps);
+		jadd_u64(o, "min_bytes", zs->min * ps);
+		jadd_u64(o, "low_bytes", zs->low * ps);
+		jadd_u64(o, "high_bytes", zs->high * ps);
+		jadd_u64(o, "user_low_bytes", w.low * ps);
+		jadd_u64(o, "user_high_bytes", w.high * ps);
+		jadd_u64(o, "boost_bytes", zs->boost * ps);
+		jadd_u64(o, "managed_bytes", zs->managed * ps);
+		/* The same in pages, as /proc/zoneinfo prints them. */
+		jadd_u64(o, "free", zs->free);
+		jadd_u64(o, "min", zs->min);
+		jadd_u64(o, "low", zs->low);
+		jadd_u64(o, "high", zs->high);
+		jadd_u64(o, "user_low", w.low);
+		jadd_u64(o, "user_high", w.high);
+		json_object_array_add(a, o);
+	}
+	return a;
+}
+
+struct json_object *manager_nodes_json(struct manager *m)
+{
+	struct json_object *o = json_object_new_object(), *nodes = json_object_new_array();
+
+	for (unsigned i = 0; o && nodes && i < m->n_nodes; i++) {
+		const struct node_zoneinfo *nz = zoneinfo_node(m->zi, m->nodes[i].id);
+		struct json_object *n = json_object_new_object(), *b = json_object_new_object();
+		struct kswapd_state st;
+		struct node_sums s;
+
+		if (!n || !b || node_state(m, i, &st) < 0) {
+			json_object_put(n);
+			json_object_put(b);
+			continue;
+		}
+		node_sums(m, nz, &s);
+		jadd_u64(n, "node", (uint64_t)st.node);
+		jadd_str(n, "state", kswapd_thread_state_to_string(st.state));
+		jadd_u64(n, "priority", (uint64_t)st.priority);
+		jadd_str(n, "wake_reason", wake_reason_name(m->nodes[i].last_wake_reasons));
+		jadd_u64(n, "failures", st.failures);
+		jadd_bool(n, "hopeless", st.hopeless);
+		jadd_bool(n, "paused", st.paused);
+		jadd_u64(b, "kernel_bytes", s.kernel_boost * page_size(m));
+		jadd_u64(b, "user_bytes", st.boost_ledger_bytes);
+		jadd_u64(b, "pending_bytes", st.pending.boost_bytes);
+		jadd(n, "boost", b);
+		jadd(n, "counters", counters_json(&st.counters));
+		jadd(n, "zones", zones_json(m, nz));
+		json_object_array_add(nodes, n);
+	}
+	if (!o || !nodes) {
+		json_object_put(o);
+		json_object_put(nodes);
+		return NULL;
+	}
+	jadd(o, "nodes", nodes);
+	return o;
+}
+
+/* ---- cgroups ---- */
+
+static int cgroups_json(struct manager *m, struct json_object **ret)
+{
+	_cleanup_free_ struct actuator_cgroup_info *v = NULL;
+	struct json_object *o, *a;
+	size_t n = 0;
+	int r;
+
+	r = actuator_refresh(m->actuator);
+	if (r < 0)
+		return r;
+	r = actuator_cgroups(m->actuator, &v, &n);
+	if (r < 0)
+		return r;
+	o = json_object_new_object();
+	a = json_object_new_array();
+	if (!o || !a) {
+		json_object_put(o);
+		json_object_put(a);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *c = json_object_new_object(), *nodes = json_object_new_array();
+		char path[CGROUP_PATH_MAX + 1];
+		uint64_t total = 0;
+
+		for (unsigned k = 0; k < m->n_nodes; k++) {
+			int id = m->nodes[k].id;
+			struct json_object *nn = json_object_new_object();
+			uint64_t b;
+
+			if (id < 0 || id >= MEMSTAT_MAX_NODES)
+				continue;
+			b = v[i].node_file_bytes[id] + (m->features.swap ? v[i].node_anon_bytes[id] : 0);
+			total += b;
+			jadd_u64(nn, "node", (uint64_t)id);
+			jadd_u64(nn, "reclaimable_bytes", b);
+			json_object_array_add(nodes, nn);
+		}
+		snprintf(path, sizeof(path), "/%s", v[i].path);
+		jadd_str(c, "path", path);
+		jadd_u64(c, "current_bytes", v[i].current_bytes);
+		jadd_u64(c, "reclaimable_bytes", total);
+		jadd(c, "nodes", nodes);
+		jadd_u64(c, "floor_bytes", v[i].floor_bytes);
+		jadd_u64(c, "protection_bytes", v[i].protection_bytes);
+		jadd_bool(c, "protected", v[i].policy.protect);
+		jadd_u64(c, "weight", v[i].policy.weight ? v[i].policy.weight : 100);
+		jadd_u64(c, "soft_target_bytes", v[i].policy.soft_target_bytes);
+		jadd_u64(c, "requested_bytes", v[i].acct.requested_bytes);
+		jadd_u64(c, "reclaimed_bytes", v[i].acct.reclaimed_bytes);
+		jadd_u64(c, "partial", v[i].acct.nr_partial);
+		jadd_u64(c, "pressure_some_total_usec", v[i].pressure_some_total_usec);
+		jadd(c, "pressure_some_avg10", json_object_new_double(0));
+		jadd(c, "pressure_full_avg10", json_object_new_double(0));
+		jadd_bool(c, "braked", v[i].braked);
+		jadd_str(c, "brake_reason", v[i].braked ? "pressure" : NULL);
+		jadd_bool(c, "gone", v[i].gone);
+		json_object_array_add(a, c);
+	}
+	jadd(o, "cgroups", a);
+	*ret = o;
+	return 0;
+}
+
+/* ---- stats ---- */
+
+static void stat_add(struct json_object *a, const char *name, const char *type,
+		     const char *help, int node, const char *label, const char *value,
+		     uint64_t v)
+{
+	struct json_object *o = json_object_new_object(), *l = json_object_new_object();
+	char buf[16];
+
+	if (node >= 0) {
+		snprintf(buf, sizeof(buf), "%d", node);
+		jadd_str(l, "node", buf);
+	}
+	if (label)
+		jadd_str(l, label, value);
+	jadd_str(o, "name", name);
+	jadd_str(o, "type", type);
+	jadd_str(o, "help", help);
+	jadd(o, "labels", l);
+	jadd_u64(o, "value", v);
+	json_object_array_add(a, o);
+}
+
+static void stats_node(struct manager *m, unsigned i, struct json_object *a)
+{
+	struct actuator_node_stats as = {};
+	struct kswapd_state st;
+	struct node_sums s;
+	uint64_t ps = page_size(m);
+	int id = m->nodes[i].id;
+
+	if (node_state(m, i, &st) < 0)
+		return;
+	(void)actuator_node_stats(m->actuator, id, &as);
+	node_sums(m, zoneinfo_node(m->zi, id), &s);
+	for (unsigned r = 0; r < _BALANCE_WAKE_REASON_MAX; r++)
+		stat_add(a, "wakes_total", "counter", "Node thread wake-ups by reason.", id,
+			 "reason", wake_reason_name(1u << r), st.counters.wakes[r]);
+	stat_add(a, "runs_total", "counter", "balance_pgdat() runs (PAGEOUTRUN).", id, NULL,
+		 NULL, st.counters.runs);
+	for (unsigned p = 1; p <= DEF_PRIORITY; p++) {
+		char prio[8];
+
+		snprintf(prio, sizeof(prio), "%u", p);
+		stat_add(a, "passes_total", "counter", "Reclaim passes by priority.", id,
+			 "priority", prio, st.counters.passes[p]);
+		stat_add(a, "reclaimed_bytes_total", "counter",
+			 "Bytes reclaimed by balance runs, by priority.", id, "priority", prio,
+			 st.counters.reclaimed_bytes[p]);
+	}
+	stat_add(a, "boost_reclaimed_bytes_total", "counter",
+		 "Bytes reclaimed while a boost was owed.", id, NULL, NULL,
+		 st.counters.boost_reclaimed_bytes);
+	stat_add(a, "failures_total", "counter", "Runs that reclaimed nothing.", id, NULL, NULL,
+		 st.counters.failures);
+	stat_add(a, "low_wmark_hit_quickly_total", "counter",
+		 "Woken during the short sleep (KSWAPD_LOW_WMARK_HIT_QUICKLY).", id, NULL, NULL,
+		 st.counters.low_wmark_hit_quickly);
+	stat_add(a, "high_wmark_hit_quickly_total", "counter",
+		 "Unbalanced after the short sleep (KSWAPD_HIGH_WMARK_HIT_QUICKLY).", id, NULL,
+		 NULL, st.counters.high_wmark_hit_quickly);
+	stat_add(a, "balance_seconds_total_usec", "counter",
+		 "Time spent in balance runs, microseconds.", id, NULL, NULL,
+		 st.counters.total_run_usec);
+	stat_add(a, "actuator_requested_bytes_total", "counter",
+		 "Bytes asked of the kernel's reclaim files.", id, NULL, NULL,
+		 as.requested_bytes);
+	stat_add(a, "actuator_reclaimed_bytes_total", "counter",
+		 "Bytes measured as reclaimed by the actuators.", id, NULL, NULL,
+		 as.reclaimed_bytes);
+	stat_add(a, "actuator_writes_total", "counter", "Reclaim file writes.", id, NULL, NULL,
+		 as.nr_writes);
+	stat_add(a, "actuator_partial_total", "counter", "Writes answered EAGAIN (partial).", id,
+		 NULL, NULL, as.nr_partial);
+	stat_add(a, "actuator_errors_total", "counter", "Writes that failed.", id, NULL, NULL,
+		 as.nr_errors);
+	stat_add(a, "actuator_braked_total", "counter",
+		 "Shrinks stopped by the system pressure brake.", id, NULL, NULL, as.nr_braked);
+	stat_add(a, "free_bytes", "gauge", "Free memory of the node's managed zones.", id, NULL,
+		 NULL, s.free * ps);
+	stat_add(a, "watermark_low_bytes", "gauge", "reclaimd's low watermark, summed over zones.",
+		 id, NULL, NULL, s.low * ps);
+	stat_add(a, "watermark_high_bytes", "gauge",
+		 "reclaimd's high watermark, summed over zones.", id, NULL, NULL, s.high * ps);
+	stat_add(a, "boost_bytes", "gauge", "Userspace boost owed.", id, NULL, NULL,
+		 st.boost_ledger_bytes + st.pending.boost_bytes);
+	stat_add(a, "failures", "gauge", "Consecutive runs that reclaimed nothing.", id, NULL,
+		 NULL, st.failures);
+	stat_add(a, "hopeless", "gauge", "1 while the node is hopeless.", id, NULL, NULL,
+		 st.hopeless);
+}
+
+/* The identity of a sample: its name and labels, as Prometheus sees it. */
+static const char *sample_key(struct json_object *sample, char *buf, size_t size)
+{
+	struct json_object *name = NULL, *labels = NULL;
+
+	json_object_object_get_ex(sample, "name", &name);
+	json_object_object_get_ex(sample, "labels", &labels);
+	snprintf(buf, size, "%s%s", json_object_get_string(name),
+		 labels ? json_object_to_json_string_ext(labels, JSON_C_TO_STRING_PLAIN) : "");
+	return buf;
+}
+
+/* Counters since the last reset: subtract the baseline, by name and labels
+ * (gauges are left alone). */
+static void stats_apply_baseline(struct json_object *counters, struct json_object *baseline)
+{
+	struct json_object *index = json_object_new_object();
+	char key[512];
+
+	for (size_t i = 0; index && i < json_object_array_length(baseline); i++) {
+		struct json_object *b = json_object_array_get_idx(baseline, i), *v;
+
+		if (json_object_object_get_ex(b, "value", &v))
+			json_object_object_add(index, sample_key(b, key, sizeof(key)),
+					       json_object_get(v));
+	}
+	for (size_t i = 0; index && i < json_object_array_length(counters); i++) {
+		struct json_object *c = json_object_array_get_idx(counters, i), *type, *v, *base;
+		uint64_t now, then;
+
+		if (!json_object_object_get_ex(c, "type", &type) ||
+		    !streq(json_object_get_string(type), "counter") ||
+		    !json_object_object_get_ex(c, "value", &v) ||
+		    !json_object_object_get_ex(index, sample_key(c, key, sizeof(key)), &base))
+			continue;
+		now = json_object_get_uint64(v);
+		then = json_object_get_uint64(base);
+		json_object_object_add(c, "value", json_object_new_uint64(now > then ? now - then : 0));
+	}
+	json_object_put(index);
+}
+
+static struct json_object *stats_counters(struct manager *m)
+{
+	struct json_object *a = json_object_new_array();
+
+	if (!a)
+		return NULL;
+	for (unsigned i = 0; i < m->n_nodes; i++)
+		stats_node(m, i, a);
+	stat_add(a, "monitor_ticks_total", "counter", "Watermark monitor zoneinfo re-reads.", -1,
+		 NULL, NULL, m->nr_monitor_ticks);
+	stat_add(a, "monitor_interval_usec", "gauge", "Current monitor interval, microseconds.",
+		 -1, NULL, NULL, m->monitor_interval_usec);
+	stat_add(a, "psi_events_total", "counter", "Memory pressure wakes (trigger or polled).",
+		 -1, NULL, NULL, m->nr_psi_events);
+	stat_add(a, "cgroup_rescans_total", "counter", "Walks of the cgroup tree.", -1, NULL, NULL,
+		 m->nr_rescans);
+	stat_add(a, "events_dropped_total", "counter",
+		 "Watch events dropped because the ring was full.", -1, NULL, NULL,
+		 ring_dropped(m->events));
+	stat_add(a, "paused", "gauge", "1 while reclaim is paused.", -1, NULL, NULL, m->paused);
+	stat_add(a, "dry_run", "gauge", "1 in dry-run mode.", -1, NULL, NULL, m->dry_run);
+	return a;
+}
+
+struct json_object *manager_stats_json(struct manager *m)
+{
+	struct json_object *o = json_object_new_object(), *a = stats_counters(m);
+
+	if (!o || !a) {
+		json_object_put(o);
+		json_object_put(a);
+		return NULL;
+	}
+	if (m->stats_baseline)
+		stats_apply_baseline(a, m->stats_baseline);
+	jadd_u64(o, "since_usec", now_usec() - m->stats_since_usec);
+	jadd(o, "counters", a);
+	return o;
+}
+
+void manager_stats_reset(struct manager *m)
+{
+	struct json_object *a = stats_counters(m);
+
+	if (!a)
+		return; /* -ENOMEM: keep the old baseline */
+	json_object_put(m->stats_baseline);
+	m->stats_baseline = a;
+	m->stats_since_usec = now_usec();
+}
+
+/* ---- config ---- */
+
+static const struct conf_item *conf_item_find(enum conf_section section, const char *name)
+{
+	for (size_t i = 0; i < conf_n_items; i++)
+		if (conf_items[i].section == section && streq(conf_items[i].name, name))
+			return &conf_items[i];
+	return NULL;
+}
+
+static void settings_add(struct json_object *a, const char *prefix, enum conf_section section,
+			 struct json_object *keys)
+{
+	if (!keys)
+		return;
+	json_object_object_foreach(keys, name, v) {
+		const struct conf_item *item = conf_item_find(section, name);
+		struct json_object *o = json_object_new_object(), *x;
+		char key[4096 + 128];
+
+		snprintf(key, sizeof(key), "%s.%s", prefix, name);
+		jadd_str(o, "key", key);
+		if (json_object_object_get_ex(v, "value", &x))
+			jadd(o, "value", json_object_get(x));
+		jadd_str(o, "default", item ? item->default_value : NULL);
+		if (json_object_object_get_ex(v, "source", &x))
+			jadd(o, "source", json_object_get(x));
+		if (item && item->help)
+			jadd_str(o, "help", item->help);
+		json_object_array_add(a, o);
+	}
+}
+
+/* Every setting, flattened to the keys `set` takes. */
+struct json_object *manager_conf_settings(const struct conf *conf)
+{
+	struct json_object *j = conf_to_json(conf), *a = json_object_new_array(), *x;
+	char prefix[4096 + 16];
+
+	if (!j || !a) {
+		json_object_put(j);
+		json_object_put(a);
+		return NULL;
+	}
+	if (json_object_object_get_ex(j, "Reclaim", &x))
+		settings_add(a, "Reclaim", CONF_SECTION_RECLAIM, x);
+	if (json_object_object_get_ex(j, "Control", &x))
+		settings_add(a, "Control", CONF_SECTION_CONTROL, x);
+	if (json_object_object_get_ex(j, "Node", &x)) {
+		json_object_object_foreach(x, node, keys) {
+			snprintf(prefix, sizeof(prefix), "Node.%s", node);
+			settings_add(a, prefix, CONF_SECTION_RECLAIM, keys);
+		}
+	}
+	if (json_object_object_get_ex(j, "CGroup", &x)) {
+		for (size_t i = 0; i < json_object_array_length(x); i++) {
+			struct json_object *c = json_object_array_get_idx(x, i), *p, *keys;
+
+			if (!json_object_object_get_ex(c, "pattern", &p) ||
+			    !json_object_object_get_ex(c, "keys", &keys))
+				continue;
+			snprintf(prefix, sizeof(prefix), "CGroup.%s", json_object_get_string(p));
+			settings_add(a, prefix, CONF_SECTION_CGROUP, keys);
+		}
+	}
+	json_object_put(j);
+	return a;
+}
+
+static const char *setting_value(struct json_object *settings, const char *key)
+{
+	for (size_t i = 0; settings && i < json_object_array_length(settings); i++) {
+		struct json_object *o = json_object_array_get_idx(settings, i), *k, *v;
+
+		if (json_object_object_get_ex(o, "key", &k) &&
+		    streq(json_object_get_string(k), key) &&
+		    json_object_object_get_ex(o, "value", &v))
+			return json_object_get_string(v);
+	}
+	return NULL;
+}
+
+static struct json_object *config_json(struct manager *m)
+{
+	struct json_object *o = json_object_new_object();
+
+	jadd_str(o, "file", conf_main_path(m->conf));
+	jadd(o, "settings", manager_conf_settings(m->conf));
+	return o;
+}
+
+static int cmd_set(struct manager *m, struct json_object *args, struct json_object **ret,
+		   char *err, size_t errlen)
+{
+	struct json_object *k, *v, *before;
+	const char *key, *value;
+	char *previous = NULL;
+	int r;
+
+	if (!json_object_object_get_ex(args, "key", &k) ||
+	    !json_object_object_get_ex(args, "value", &v))
+		return -EINVAL;
+	key = json_object_get_string(k);
+	value = json_object_get_string(v);
+	before = manager_conf_settings(m->conf);
+	if (setting_value(before, key))
+		previous = strdup(setting_value(before, key));
+	json_object_put(before);
+
+	r = conf_set(m->conf, key, value, err, errlen);
+	if (r < 0)
+		goto out;
+	r = manager_apply_conf(m);
+	if (r < 0) {
+		snprintf(err, errlen, "%s=%s cannot be applied: %s", key, value, strerror(-r));
+		if (previous)
+			(void)conf_set(m->conf, key, previous, NULL, 0);
+		(void)manager_apply_conf(m);
+		goto out;
+	}
+	if (streq(key, "Reclaim.Paused") && conf_reclaim(m->conf)->paused != m->paused)
+		manager_set_paused(m, conf_reclaim(m->conf)->paused);
+	log_info("Runtime change: %s=%s (was %s).", key, value, previous ? previous : "unset");
+	{
+		struct json_object *changed = json_object_new_array();
+
+		json_object_array_add(changed, json_object_new_string(key));
+		manager_config_event(m, changed);
+		json_object_put(changed);
+	}
+	*ret = json_object_new_object();
+	jadd_str(*ret, "key", key);
+	jadd_str(*ret, "value", value);
+	jadd_str(*ret, "previous", previous);
+out:
+	free(previous);
+	return r;
+}
+
+/* ---- reclaim, boost, pause ---- */
+
+static int cmd_reclaim(struct manager *m, struct ctl_call *call, struct json_object *args,
+		       char *err, size_t errlen)
+{
+	_cleanup_free_ struct manager_job *job = NULL;
+	struct json_object *x;
+	int r;
+
+	job = calloc(1, sizeof(*job));
+	if (!job)
+		return -ENOMEM;
+	job->call = call;
+	job->req.nr_to_reclaim = json_object_object_get_ex(args, "bytes", &x)
+					 ? json_object_get_uint64(x)
+					 : 0;
+	job->req.swappiness = SWAPPINESS_KERNEL_DEFAULT;
+	if (json_object_object_get_ex(args, "swappiness", &x)) {
+		job->req.swappiness = (int)json_object_get_uint64(x);
+		job->has_swappiness = true;
+	}
+	job->req.priority = DEF_PRIORITY;
+	job->req.dry_run = m->dry_run;
+	if (json_object_object_get_ex(args, "cgroup", &x)) {
+		if (!m->cgroups) {
+			snprintf(err, errlen, "There is no cgroup v2 memory hierarchy on this host: "
+					      "reclaim a node instead.");
+			return -ENODEV;
+		}
+		snprintf(job->cgroup, sizeof(job->cgroup), "%s", json_object_get_string(x));
+		job->req.kind = SHRINK_CGROUP;
+		job->req.cgroup = job->cgroup;
+		job->req.node = m->nodes[0].id;
+	} else {
+		json_object_object_get_ex(args, "node", &x);
+		job->req.kind = SHRINK_NODE;
+		job->req.node = (int)json_object_get_uint64(x);
+		if (!manager_node(m, job->req.node)) {
+			snprintf(err, errlen, "There is no node %d with memory.", job->req.node);
+			return -ENODEV;
+		}
+	}
+	r = manager_start_job(m, job);
+	if (r == -EBUSY) {
+		snprintf(err, errlen, "Another reclaim request is running; try again when it "
+				      "is done.");
+		return r;
+	}
+	TAKE_PTR(job);
+	return CTL_HANDLE_DEFERRED;
+}
+
+void manager_job_finish(struct manager *m, struct manager_job *job)
+{
+	struct json_object *o;
+	const char *result;
+
+	if (job->r < 0 && job->res.nr_writes == 0) {
+		char msg[CTL_ERROR_MESSAGE_MAX + CGROUP_PATH_MAX];
+
+		snprintf(msg, sizeof(msg), "Reclaim from %s failed: %s",
+			 job->req.kind == SHRINK_CGROUP ? job->cgroup : "the node",
+			 strerror(-job->r));
+		ctl_call_reply(job->call, job->r, NULL, msg);
+		free(job);
+		return;
+	}
+	o = json_object_new_object();
+	if (job->req.kind == SHRINK_CGROUP)
+		jadd_str(o, "cgroup", job->cgroup);
+	else
+		jadd_u64(o, "node", (uint64_t)job->req.node);
+	result = job->r < 0 ? ctl_error_code_to_string(job->r)
+	       : job->res.nr_partial ? "partial"
+				     : "ok";
+	jadd_u64(o, "requested_bytes", job->res.nr_requested);
+	jadd_u64(o, "reclaimed_bytes", job->res.nr_reclaimed);
+	jadd_u64(o, "duration_usec", job->duration_usec);
+	if (job->has_swappiness)
+		jadd_u64(o, "swappiness", (uint64_t)job->req.swappiness);
+	else
+		jadd(o, "swappiness", NULL);
+	jadd_bool(o, "dry_run", job->req.dry_run);
+	jadd_bool(o, "braked", job->res.braked);
+	jadd_str(o, "result", result);
+	if (job->req.kind == SHRINK_CGROUP)
+		log_info("Operator reclaim from cgroup %s: asked %" PRIu64 ", reclaimed %" PRIu64
+			 " (%s)",
+			 job->cgroup, job->res.nr_requested, job->res.nr_reclaimed, result);
+	else
+		log_info("Operator reclaim from node %d: asked %" PRIu64 ", reclaimed %" PRIu64
+			 " (%s)",
+			 job->req.node, job->res.nr_requested, job->res.nr_reclaimed, result);
+	ctl_call_reply(job->call, 0, o, NULL);
+	free(job);
+}
+
+static int cmd_boost(struct manager *m, struct json_object *args, struct json_object **ret,
+		     char *err, size_t errlen)
+{
+	struct balance_request w = BALANCE_REQUEST_NONE;
+	struct json_object *x;
+	struct kswapd_state st = {};
+	int node, r;
+
+	json_object_object_get_ex(args, "node", &x);
+	node = (int)json_object_get_uint64(x);
+	json_object_object_get_ex(args, "bytes", &x);
+	w.boost_bytes = json_object_get_uint64(x);
+	w.reasons = 1u << BALANCE_WAKE_BOOST;
+	w.highest_zoneidx = WATERMARK_ZONEIDX_ALL;
+	if (!manager_node(m, node)) {
+		snprintf(err, errlen, "There is no node %d with memory.", node);
+		return -ENODEV;
+	}
+	r = kswapd_wake(m->kswapd, node, &w);
+	if (r < 0)
+		return r;
+	for (unsigned i = 0; i < m->n_nodes; i++)
+		if (m->nodes[i].id == node)
+			(void)node_state(m, i, &st);
+	*ret = json_object_new_object();
+	jadd_u64(*ret, "node", (uint64_t)node);
+	jadd_u64(*ret, "added_bytes", w.boost_bytes);
+	jadd_u64(*ret, "pending_bytes", st.boost_ledger_bytes + st.pending.boost_bytes);
+	return 0;
+}
+
+static struct json_object *mode_json(struct manager *m, bool changed)
+{
+	struct json_object *o = json_object_new_object();
+
+	jadd_str(o, "mode", manager_mode(m));
+	jadd_bool(o, "changed", changed);
+	return o;
+}
+
+static int manager_ctl_handle(void *userdata, struct ctl_call *call, const struct ctl_peer *peer,
+			      const struct ctl_command *command, struct json_object *args,
+			      struct json_object **ret, char *err, size_t errlen)
+{
+	struct manager *m = userdata;
+	struct json_object *x, *changed = NULL;
+	bool was;
+	int r;
+
+	switch (command->id) {
+	case CTL_CMD_STATUS:
+		*ret = manager_status_json(m);
+		return *ret ? 0 : -ENOMEM;
+	case CTL_CMD_NODES:
+		*ret = manager_nodes_json(m);
+		return *ret ? 0 : -ENOMEM;
+	case CTL_CMD_CGROUPS:
+		return cgroups_json(m, ret);
+	case CTL_CMD_STATS:
+		/* With reset: read, return, then zero (docs/protocol.md). */
+		*ret = manager_stats_json(m);
+		if (*ret && json_object_object_get_ex(args, "reset", &x) &&
+		    json_object_get_boolean(x))
+			manager_stats_reset(m);
+		return *ret ? 0 : -ENOMEM;
+	case CTL_CMD_CONFIG:
+		*ret = config_json(m);
+		return *ret ? 0 : -ENOMEM;
+	case CTL_CMD_SET:
+		return cmd_set(m, args, ret, err, errlen);
+	case CTL_CMD_RELOAD:
+		r = manager_reload(m, err, errlen, &changed);
+		if (r < 0)
+			return r;
+		*ret = json_object_new_object();
+		jadd_str(*ret, "file", conf_main_path(m->conf));
+		jadd(*ret, "changed", changed);
+		return 0;
+	case CTL_CMD_PAUSE:
+	case CTL_CMD_RESUME:
+		was = m->paused;
+		manager_set_paused(m, command->id == CTL_CMD_PAUSE);
+		*ret = mode_json(m, was != m->paused);
+		return 0;
+	case CTL_CMD_RECLAIM:
+		return cmd_reclaim(m, call, args, err, errlen);
+	case CTL_CMD_BOOST:
+		return cmd_boost(m, args, ret, err, errlen);
+	default:
+		snprintf(err, errlen, "Command %s is not handled by this daemon.", command->name);
+		return -EOPNOTSUPP;
+	}
+}
+
+const struct ctl_handler manager_ctl_handler = {
+	.handle = manager_ctl_handle,
+};
+
+/* ---- watch events ---- */
+
+struct json_object *manager_event_json(struct manager *m, const struct kswapd_event *ev)
+{
+	struct json_object *o = json_object_new_object();
+	const char *type = kswapd_event_type_to_string(ev->type);
+
+	if (!o)
+		return NULL;
+	switch (ev->type) {
+	case KSWAPD_EVENT_WAKE:
+		type = "wake";
+		jadd_str(o, "reason", wake_reason_name(ev->reasons));
+		jadd_u64(o, "boost_bytes", ev->boost_bytes);
+		break;
+	case KSWAPD_EVENT_RUN_START:
+		type = "run_start";
+		jadd_u64(o, "priority", DEF_PRIORITY);
+		jadd_u64(o, "boost_bytes", ev->boost_bytes);
+		break;
+	case KSWAPD_EVENT_RUN_END:
+		type = "run_end";
+		jadd_u64(o, "priority", (uint64_t)ev->result.priority);
+		jadd_u64(o, "reclaimed_bytes", ev->result.nr_reclaimed);
+		jadd_u64(o, "duration_usec", ev->result.duration_usec);
+		jadd_bool(o, "balanced", ev->result.balanced);
+		jadd_str(o, "end", balance_end_reason_to_string(ev->result.reason));
+		jadd_u64(o, "failures", ev->result.failures);
+		break;
+	case KSWAPD_EVENT_SHRINK:
+		type = "write";
+		jadd_str(o, "target", ev->req.kind == SHRINK_SOFT_TARGET ? "soft-target" : "node");
+		jadd_u64(o, "priority", (uint64_t)ev->req.priority);
+		jadd_u64(o, "requested_bytes", ev->res.nr_requested);
+		jadd_u64(o, "reclaimed_bytes", ev->res.nr_reclaimed);
+		if (ev->req.swappiness >= 0)
+			jadd_u64(o, "swappiness", (uint64_t)ev->req.swappiness);
+		else
+			jadd(o, "swappiness", NULL);
+		jadd_bool(o, "braked", ev->res.braked);
+		jadd_str(o, "result", ev->error < 0 ? ctl_error_code_to_string(ev->error)
+				      : ev->res.nr_partial ? "partial"
+							   : "ok");
+		break;
+	default:
+		break;
+	}
+	jadd_str(o, "type", type);
+	jadd_u64(o, "node", (uint64_t)ev->node);
+	/* Events carry CLOCK_MONOTONIC; the protocol speaks CLOCK_REALTIME. */
+	jadd_u64(o, "time_usec", realtime_usec() - (now_usec() - ev->time_usec));
+	return o;
+}

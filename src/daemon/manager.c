@@ -1,0 +1,1410 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The manager: start-up, the event loop and its timers, and the glue between
+ * the readers, the kswapd engine and the actuators (see manager.h).
+ *
+ * Event loop work is all short: re-reading kept fds, waking node threads,
+ * answering the control socket. Reclaim writes, which can take seconds,
+ * happen on the node threads and on the control worker, never here.
+ */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <event2/event.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/inotify.h>
+#include <systemd/sd-daemon.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "manager.h"
+#include "util.h"
+#include "watermark.h"
+
+/* Watch events queued between a node thread and the loop; a burst of runs
+ * on 64 nodes fits, and a full ring drops the oldest (ring.h). */
+#define MANAGER_EVENT_RING_RECORDS 4096
+/* STATUS= and MetricsFile= refresh. */
+#define MANAGER_STATUS_INTERVAL_USEC (5 * USEC_PER_SEC)
+/* A node thread inside one write for longer than this withholds the
+ * watchdog ping when WatchdogSec= does not say otherwise: memory.reclaim of
+ * a bounded step takes well under a second even on a slow disk. */
+#define MANAGER_STALL_LIMIT_USEC_DEFAULT (30 * USEC_PER_SEC)
+
+static struct timeval tv_from_usec(uint64_t usec)
+{
+	return (struct timeval){ .tv_sec = (time_t)(usec / USEC_PER_SEC),
+				 .tv_usec = (suseconds_t)(usec % USEC_PER_SEC) };
+}
+
+static void schedule(struct event *ev, uint64_t usec)
+{
+	struct timeval tv = tv_from_usec(usec);
+
+	event_add(ev, &tv);
+}
+
+static bool root_is_host(const char *root)
+{
+	return !root || !*root || streq(root, "/");
+}
+
+struct manager_node *manager_node(struct manager *m, int id)
+{
+	for (unsigned i = 0; i < m->n_nodes; i++)
+		if (m->nodes[i].id == id)
+			return &m->nodes[i];
+	return NULL;
+}
+
+/* ---- the backend the node threads run through ---- */
+
+static int manager_snapshot(void *userdata, int node, struct node_zoneinfo *ret)
+{
+	struct manager *m = userdata;
+	struct manager_node *mn = manager_node(m, node);
+	const struct node_zoneinfo *n;
+	int r;
+
+	if (!mn)
+		return -ENOENT;
+	r = zoneinfo_reader_read(mn->reader, mn->snapshot);
+	if (r < 0)
+		return r;
+	n = zoneinfo_node(mn->snapshot, node);
+	if (!n)
+		return -ENOENT; /* offlined since start-up */
+	*ret = *n;
+	return 0;
+}
+
+static int manager_shrink(void *userdata, const struct shrink_request *req,
+			  struct shrink_result *ret)
+{
+	struct manager *m = userdata;
+	struct manager_node *mn = manager_node(m, req->node);
+	int r;
+
+	if (!mn)
+		return -ENOENT;
+	pthread_mutex_lock(&mn->shrink_lock);
+	r = actuator_shrink(m->actuator, req, ret);
+	pthread_mutex_unlock(&mn->shrink_lock);
+	return r;
+}
+
+/* From node threads: copy into the ring and return (kswapd.h). */
+static void manager_kswapd_event(const struct kswapd_event *ev, void *userdata)
+{
+	struct manager *m = userdata;
+
+	ring_push(m->events, ev);
+}
+
+/* ---- configuration onto the modules ---- */
+
+static void params_from_conf(const struct conf_reclaim *c, bool dry_run, bool have_cgroups,
+			     struct balance_params *p)
+{
+	balance_params_init(p);
+	if (c->watermark_headroom.permyriad) {
+		p->wmark.headroom_permyriad = (uint32_t)c->watermark_headroom.value;
+		p->wmark.headroom_max_bytes = c->watermark_headroom_max_bytes;
+		p->wmark.headroom_min_bytes =
+			MIN(p->wmark.headroom_min_bytes, p->wmark.headroom_max_bytes);
+	} else {
+		/* An absolute size: the same headroom for every zone. */
+		p->wmark.headroom_permyriad = 0;
+		p->wmark.headroom_min_bytes = c->watermark_headroom.value;
+		p->wmark.headroom_max_bytes = c->watermark_headroom.value;
+	}
+	p->wmark.interval_min_usec = c->monitor_interval_min_usec;
+	p->wmark.interval_max_usec = c->monitor_interval_max_usec;
+	p->wmark.page_size = (uint64_t)sysconf(_SC_PAGESIZE);
+	p->step_bytes = c->step_size_bytes;
+	p->swappiness = c->swappiness == CONF_SPECIAL ? SWAPPINESS_KERNEL_DEFAULT
+						      : (int)c->swappiness;
+	/* SoftTarget= is a cgroup policy: without cgroup v2 there is no
+	 * mem_cgroup_soft_limit_reclaim() pass to make. */
+	p->soft_target = have_cgroups;
+	p->dry_run = dry_run;
+}
+
+/* The per-cgroup policy is the config's, matched by glob on every rescan. */
+static void manager_cgroup_policy(void *userdata, const char *path,
+				  struct cgroup_policy *ret)
+{
+	struct manager *m = userdata;
+	const struct conf_reclaim *rc = conf_reclaim(m->conf);
+	struct conf_cgroup_policy p;
+
+	conf_cgroup_policy(m->conf, path, &p);
+	/* Protect= covers the subtree, as memory.min protects a parent's
+	 * children: [CGroup web.slice] Protect=yes keeps web.slice/nginx.service. */
+	if (!p.protect) {
+		char anc[CGROUP_PATH_MAX];
+		char *slash;
+
+		snprintf(anc, sizeof(anc), "%s", path);
+		while (!p.protect && (slash = strrchr(anc, '/'))) {
+			struct conf_cgroup_policy ap;
+
+			*slash = '\0';
+			if (*anc && conf_cgroup_policy(m->conf, anc, &ap) && ap.protect)
+				p.protect = true;
+		}
+	}
+	*ret = (struct cgroup_policy){
+		.protect = p.protect,
+		.floor_bytes = p.floor_bytes,
+		.soft_target_bytes = p.soft_target_bytes == CONF_SPECIAL ? 0
+									 : p.soft_target_bytes,
+		.weight = (unsigned)p.weight,
+		.pressure_limit_usec = p.pressure_limit_permyriad * rc->pressure_window_usec /
+				       CONF_PERMYRIAD_MAX,
+	};
+}
+
+/* Every node's params from the config ([Node N] over [Reclaim]); nothing
+ * is changed unless all of them are usable. */
+static int nodes_params(struct manager *m, struct balance_params *ret_global,
+			struct balance_params *ret_nodes, bool *ret_paused)
+{
+	bool cgroups = m->cgroups != NULL;
+	int r;
+
+	params_from_conf(conf_reclaim(m->conf), m->dry_run, cgroups, ret_global);
+	r = balance_params_validate(ret_global);
+	if (r < 0)
+		return log_error_errno(r, "The [Reclaim] settings give unusable reclaim "
+					  "parameters.");
+	for (unsigned i = 0; i < m->n_nodes; i++) {
+		struct conf_reclaim rc;
+
+		conf_node_reclaim(m->conf, (unsigned)m->nodes[i].id, &rc);
+		params_from_conf(&rc, m->dry_run, cgroups, &ret_nodes[i]);
+		/* [Reclaim] Paused= is the daemon's pause (undone by `resume`);
+		 * a node pauses on its own only where [Node N] differs. */
+		ret_paused[i] = rc.paused && !conf_reclaim(m->conf)->paused;
+		r = balance_params_validate(&ret_nodes[i]);
+		if (r < 0)
+			return log_error_errno(r, "The [Node %d] settings give unusable reclaim "
+						  "parameters.",
+					       m->nodes[i].id);
+	}
+	return 0;
+}
+
+int manager_apply_conf(struct manager *m)
+{
+	const struct conf_reclaim *rc = conf_reclaim(m->conf);
+	_cleanup_free_ struct balance_params *np = NULL;
+	_cleanup_free_ bool *paused = NULL;
+	struct balance_params p;
+	int r;
+
+	np = calloc(m->n_nodes, sizeof(*np));
+	paused = calloc(m->n_nodes, sizeof(*paused));
+	if (!np || !paused)
+		return -ENOMEM;
+	r = nodes_params(m, &p, np, paused);
+	if (r < 0)
+		return r;
+	m->params = p;
+	for (unsigned i = 0; i < m->n_nodes; i++) {
+		m->nodes[i].params = np[i];
+		if (m->kswapd)
+			(void)kswapd_set_node_params(m->kswapd, m->nodes[i].id, &np[i]);
+		m->nodes[i].paused = paused[i];
+	}
+	if (m->kswapd)
+		manager_set_paused(m, m->paused);
+	log_set_max_level(rc->log_level);
+	if (m->cgroups) {
+		/* New policies apply at the next walk; make it now. */
+		if (m->ev_rescan)
+			schedule(m->ev_rescan, 0);
+	}
+	return 0;
+}
+
+/* ---- the watermark monitor: wakeup_kswapd() from the outside ---- */
+
+static void monitor_tick(evutil_socket_t fd, short what, void *userdata);
+
+/*
+ * In dry-run nothing is ever freed, so a node below its low mark stays
+ * there and the monitor would start a full 12-priority run every tick:
+ * measured under QEMU at 50% of a vCPU, more than the real daemon's 28%,
+ * which defeats dry-run as a measure of the monitoring cost. Pace automatic
+ * wakes to one per MonitorIntervalMax= per node instead; each run still
+ * decides and reports what it would write. Operator wakes are not paced.
+ */
+static bool wake_paced(struct manager *m, struct manager_node *mn, uint64_t now)
+{
+	if (!m->dry_run)
+		return false;
+	if (mn->last_auto_wake_usec &&
+	    now - mn->last_auto_wake_usec < mn->params.wmark.interval_max_usec)
+		return true;
+	mn->last_auto_wake_usec = now;
+	return false;
+}
+
+static void wake_all(struct manager *m, enum balance_wake_reason reason, uint64_t boost_bytes)
+{
+	struct balance_request w = BALANCE_REQUEST_NONE;
+	uint64_t now = now_usec();
+
+	w.highest_zoneidx = WATERMARK_ZONEIDX_ALL;
+	w.reasons = 1u << reason;
+	w.boost_bytes = boost_bytes;
+	for (unsigned i = 0; i < m->n_nodes; i++)
+		if (!wake_paced(m, &m->nodes[i], now))
+			(void)kswapd_wake(m->kswapd, m->nodes[i].id, &w);
+}
+
+static bool node_has_kernel_boost(const struct node_zoneinfo *n)
+{
+	for (unsigned i = 0; i < n->n_zones; i++)
+		if (n->zones[i].boost > 0)
+			return true;
+	return false;
+}
+
+/* PSI without a trigger: the stall time that grew since the last poll,
+ * against the trigger's threshold scaled to the time that passed. */
+static void psi_poll(struct manager *m, uint64_t now)
+{
+	const struct conf_psi_trigger *t = &conf_reclaim(m->conf)->psi_trigger;
+	struct psi_stat cur;
+	uint64_t stalled, elapsed;
+	int r;
+
+	if (!m->psi_available || !m->psi_polling || !t->enabled)
+		return;
+	r = psi_reader_read(m->psi, &cur);
+	if (r < 0)
+		return;
+	elapsed = now - m->psi_last_usec;
+	if (elapsed < t->window_usec / 4)
+		return; /* too short to judge */
+	stalled = (t->full ? cur.full.total_usec - m->psi_last.full.total_usec
+			   : cur.some.total_usec - m->psi_last.some.total_usec);
+	m->psi_last = cur;
+	m->psi_last_usec = now;
+	/* Trigger semantics: stall_usec within window_usec. */
+	if (stalled * t->window_usec >= t->stall_usec * elapsed && stalled > 0) {
+		m->nr_psi_events++;
+		wake_all(m, BALANCE_WAKE_PSI, conf_reclaim(m->conf)->psi_boost_bytes);
+	}
+}
+
+static void monitor_tick(evutil_socket_t fd, short what, void *userdata)
+{
+	struct manager *m = userdata;
+	uint64_t interval = m->params.wmark.interval_max_usec, now = now_usec();
+	/* [Node N] may set its own bounds: the fastest node sets the pace. */
+	int r;
+
+	m->nr_monitor_ticks++;
+	r = zoneinfo_reader_read(m->zi_reader, m->zi);
+	if (r < 0) {
+		if (m->nr_monitor_errors++ == 0)
+			log_warning_errno(r, "Failed to re-read zoneinfo: %m, retrying");
+		goto out;
+	}
+	for (unsigned i = 0; i < m->n_nodes; i++) {
+		const struct node_zoneinfo *n = zoneinfo_node(m->zi, m->nodes[i].id);
+		struct balance_request w = BALANCE_REQUEST_NONE;
+
+		if (!n)
+			continue;
+		(void)kswapd_observe(m->kswapd, n);
+		interval = MIN(interval, watermark_monitor_interval_usec(
+						 n, WATERMARK_ZONEIDX_ALL, &m->nodes[i].params.wmark));
+		if (watermark_node_below_low(n, WATERMARK_ZONEIDX_ALL, &m->nodes[i].params.wmark) ||
+		    node_has_kernel_boost(n)) {
+			log_debug("node %d: waking: %s, deficit to the high mark %" PRIu64
+				  " pages",
+				  n->id, node_has_kernel_boost(n) ? "kernel watermark boost"
+								 : "every zone below its low mark",
+				  watermark_node_deficit(n, WATERMARK_ZONEIDX_ALL,
+							 &m->nodes[i].params.wmark));
+			w.highest_zoneidx = WATERMARK_ZONEIDX_ALL;
+			w.reasons = 1u << BALANCE_WAKE_WATERMARK;
+			if (!wake_paced(m, &m->nodes[i], now))
+				(void)kswapd_wake(m->kswapd, m->nodes[i].id, &w);
+		}
+	}
+	psi_poll(m, now);
+out:
+	m->monitor_interval_usec = interval;
+	schedule(m->ev_monitor, interval);
+}
+
+/* A kernel PSI trigger fired (POLLPRI, seen as edge-triggered EV_READ). */
+static void psi_trigger_event(evutil_socket_t fd, short what, void *userdata)
+{
+	struct manager *m = userdata;
+
+	m->nr_psi_events++;
+	wake_all(m, BALANCE_WAKE_PSI, conf_reclaim(m->conf)->psi_boost_bytes);
+}
+
+static void setup_psi(struct manager *m)
+{
+	const struct conf_psi_trigger *t = &conf_reclaim(m->conf)->psi_trigger;
+	char path[4096 + 32], spec[64];
+	int r;
+
+	r = psi_reader_open(m->root, "/proc/pressure/memory", &m->psi);
+	if (r < 0) {
+		log_notice_errno(r, "PSI is not available (/proc/pressure/memory: %m): "
+				    "PSI wakes and the system brake are off.");
+		return;
+	}
+	m->psi_available = psi_reader_read(m->psi, &m->psi_last) >= 0;
+	m->psi_last_usec = now_usec();
+	if (!m->psi_available) {
+		log_notice("PSI is disabled (psi=0 on the kernel command line?): "
+			   "PSI wakes and the system brake are off.");
+		return;
+	}
+	if (!t->enabled)
+		return;
+	if (!root_is_host(m->root)) {
+		/* A fixture tree is no procfs: a trigger write would change it. */
+		m->psi_polling = true;
+		return;
+	}
+	snprintf(spec, sizeof(spec), "%s %" PRIu64 " %" PRIu64, t->full ? "full" : "some",
+		 t->stall_usec, t->window_usec);
+	(void)path_join(path, sizeof(path), m->root, "/proc/pressure/memory");
+	r = psi_trigger_open(path, spec, &m->psi_trigger_fd);
+	if (r >= 0) {
+		/* libevent cannot ask epoll for EPOLLPRI; edge-triggered EV_READ
+		 * sees the trigger without spinning (DESIGN.md). */
+		m->ev_psi = event_new(m->base, m->psi_trigger_fd,
+				      EV_READ | EV_ET | EV_PERSIST, psi_trigger_event, m);
+		if (m->ev_psi && event_add(m->ev_psi, NULL) == 0) {
+			log_info("PSI trigger \"%s\" armed on %s.", spec, path);
+			return;
+		}
+	}
+	log_notice_errno(r < 0 ? r : -ENOMEM,
+			 "The kernel refused PSI trigger \"%s\" on %s (%m): polling "
+			 "stall totals on the monitor's timer instead.",
+			 spec, path);
+	m->psi_polling = true;
+}
+
+/* ---- events from node threads: logs and watch streams ---- */
+
+/* Send an event (consumed) to every watch subscriber. */
+void manager_broadcast(struct manager *m, struct json_object *event)
+{
+	if (!event)
+		return;
+	if (m->ctl && ctl_server_n_subscribers(m->ctl) > 0) {
+		if (!json_object_object_get_ex(event, "time_usec", NULL))
+			json_object_object_add(event, "time_usec",
+					       json_object_new_uint64(realtime_usec()));
+		ctl_server_broadcast_event(m->ctl, event);
+	}
+	json_object_put(event);
+}
+
+/* The system-wide pressure brake, as seen in a node's write results:
+ * report when it goes on and off, not every write it stops. */
+static void brake_event(struct manager *m, struct manager_node *mn,
+			const struct kswapd_event *ev)
+{
+	struct json_object *o;
+
+	if (!mn || ev->res.braked == mn->braked)
+		return;
+	mn->braked = ev->res.braked;
+	log_notice("node %d: system memory pressure brake %s.", ev->node,
+		   mn->braked ? "on: not adding reclaim while everyone stalls" : "off");
+	o = json_object_new_object();
+	json_object_object_add(o, "type", json_object_new_string("brake"));
+	json_object_object_add(o, "node", json_object_new_int(ev->node));
+	json_object_object_add(o, "cgroup", NULL);
+	json_object_object_add(o, "on", json_object_new_boolean(mn->braked));
+	json_object_object_add(o, "reason", json_object_new_string("system-pressure"));
+	manager_broadcast(m, o);
+}
+
+static void log_run_end(struct manager *m, const struct kswapd_event *ev)
+{
+	struct manager_node *mn = manager_node(m, ev->node);
+	char bytes[FORMAT_BYTES_MAX], dur[FORMAT_DURATION_MAX], reasons[96] = "";
+	size_t n = 0;
+
+	for (unsigned i = 0; mn && i < _BALANCE_WAKE_REASON_MAX; i++)
+		if (mn->last_wake_reasons & (1u << i))
+			n += (size_t)snprintf(reasons + n, sizeof(reasons) - MIN(n, sizeof(reasons)),
+					      "%s%s", n ? "," : "",
+					      balance_wake_reason_to_string(i));
+	log_info("node %d: balance run (%s) ended %s at priority %d: reclaimed %s in %s%s",
+		 ev->node, n ? reasons : "-", balance_end_reason_to_string(ev->result.reason),
+		 ev->result.priority, format_bytes(bytes, sizeof(bytes), ev->result.nr_reclaimed),
+		 format_duration(dur, sizeof(dur), ev->result.duration_usec),
+		 m->dry_run ? " (dry run)" : "");
+	if (ev->result.hopeless && mn && !mn->hopeless_reported) {
+		struct json_object *o = json_object_new_object();
+
+		log_warning("node %d: %u runs in a row reclaimed nothing: hopeless, no proactive "
+			    "reclaim until memory recovers or a reclaim succeeds.",
+			    ev->node, ev->result.failures);
+		mn->hopeless_reported = true;
+		json_object_object_add(o, "type", json_object_new_string("hopeless"));
+		json_object_object_add(o, "node", json_object_new_int(ev->node));
+		json_object_object_add(o, "failures", json_object_new_uint64(ev->result.failures));
+		manager_broadcast(m, o);
+	} else if (!ev->result.hopeless && mn) {
+		mn->hopeless_reported = false;
+	}
+}
+
+static void ring_event(evutil_socket_t fd, short what, void *userdata)
+{
+	struct manager *m = userdata;
+	struct kswapd_event ev;
+
+	while (ring_pop(m->events, &ev) > 0) {
+		struct manager_node *mn = manager_node(m, ev.node);
+		struct json_object *o;
+
+		if (ev.type == KSWAPD_EVENT_WAKE && mn)
+			mn->last_wake_reasons = ev.reasons;
+		else if (ev.type == KSWAPD_EVENT_RUN_END)
+			log_run_end(m, &ev);
+		else if (ev.type == KSWAPD_EVENT_SHRINK)
+			brake_event(m, mn, &ev);
+		if (ev.type == KSWAPD_EVENT_SHRINK)
+			log_debug("node %d: shrink kind %d prio %d asked %" PRIu64
+				  " reclaimed %" PRIu64 " swappiness %d: %d",
+				  ev.node, ev.req.kind, ev.req.priority, ev.res.nr_requested,
+				  ev.res.nr_reclaimed, ev.req.swappiness, ev.error);
+		if (!m->ctl || ctl_server_n_subscribers(m->ctl) == 0)
+			continue;
+		o = manager_event_json(m, &ev);
+		manager_broadcast(m, o);
+	}
+}
+
+/* ---- the control worker: operator reclaims off the loop ---- */
+
+static void *worker_main(void *userdata)
+{
+	struct manager *m = userdata;
+
+	(void)pthread_setname_np(pthread_self(), "reclaimd/ctl");
+	pthread_mutex_lock(&m->worker_lock);
+	for (;;) {
+		struct manager_job *job;
+		uint64_t start, one = 1;
+
+		while (!m->worker_stop && (!m->job || m->job_done))
+			pthread_cond_wait(&m->worker_cond, &m->worker_lock);
+		if (m->worker_stop)
+			break;
+		job = m->job;
+		pthread_mutex_unlock(&m->worker_lock);
+
+		start = now_usec();
+		job->r = manager_shrink(m, &job->req, &job->res);
+		job->duration_usec = now_usec() - start;
+
+		pthread_mutex_lock(&m->worker_lock);
+		m->job_done = true;
+		(void)!write(m->worker_efd, &one, sizeof(one));
+	}
+	pthread_mutex_unlock(&m->worker_lock);
+	return NULL;
+}
+
+int manager_start_job(struct manager *m, struct manager_job *job)
+{
+	int r = 0;
+
+	pthread_mutex_lock(&m->worker_lock);
+	if (m->job)
+		r = -EBUSY;
+	else {
+		m->job = job;
+		m->job_done = false;
+		pthread_cond_signal(&m->worker_cond);
+	}
+	pthread_mutex_unlock(&m->worker_lock);
+	return r;
+}
+
+
+static void worker_event(evutil_socket_t fd, short what, void *userdata)
+{
+	struct manager *m = userdata;
+	struct manager_job *job = NULL;
+	uint64_t v;
+
+	(void)!read(m->worker_efd, &v, sizeof(v));
+	pthread_mutex_lock(&m->worker_lock);
+	if (m->job && m->job_done) {
+		job = m->job;
+		m->job = NULL;
+	}
+	pthread_mutex_unlock(&m->worker_lock);
+	if (job)
+		manager_job_finish(m, job);
+}
+
+static int start_worker(struct manager *m)
+{
+	int r;
+
+	m->worker_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (m->worker_efd < 0)
+		return log_error_errno(negative_errno(), "Failed to create eventfd: %m");
+	r = -pthread_create(&m->worker, NULL, worker_main, m);
+	if (r < 0)
+		return log_error_errno(r, "Failed to start the control worker: %m");
+	m->worker_started = true;
+	m->ev_worker = event_new(m->base, m->worker_efd, EV_READ | EV_PERSIST, worker_event, m);
+	if (!m->ev_worker || event_add(m->ev_worker, NULL) < 0)
+		return log_oom();
+	return 0;
+}
+
+static void stop_worker(struct manager *m)
+{
+	if (!m->worker_started)
+		return;
+	pthread_mutex_lock(&m->worker_lock);
+	m->worker_stop = true;
+	pthread_cond_signal(&m->worker_cond);
+	pthread_mutex_unlock(&m->worker_lock);
+	pthread_join(m->worker, NULL);
+	m->worker_started = false;
+}
+
+/* ---- pause, reload ---- */
+
+/* pause/resume and Paused=: a node is frozen when the daemon is paused or
+ * its [Node N] says Paused=yes. */
+void manager_set_paused(struct manager *m, bool paused)
+{
+	for (unsigned i = 0; i < m->n_nodes; i++) {
+		if (paused || m->nodes[i].paused)
+			(void)kswapd_pause(m->kswapd, m->nodes[i].id);
+		else
+			(void)kswapd_resume(m->kswapd, m->nodes[i].id);
+	}
+	if (m->paused != paused) {
+		struct json_object *o = json_object_new_object();
+
+		log_info("Reclaim %s.", paused ? "paused: monitoring goes on" : "resumed");
+		m->paused = paused;
+		json_object_object_add(o, "type", json_object_new_string("mode"));
+		json_object_object_add(o, "mode", json_object_new_string(
+							 paused ? "paused" : m->dry_run ? "dry-run" : "running"));
+		manager_broadcast(m, o);
+	}
+}
+
+/* Keys whose effective value differs between two configs. */
+static struct json_object *conf_diff(const struct conf *a, const struct conf *b)
+{
+	struct json_object *sa = manager_conf_settings(a), *sb = manager_conf_settings(b);
+	struct json_object *changed = json_object_new_array();
+
+	for (size_t i = 0; sb && changed && i < json_object_array_length(sb); i++) {
+		struct json_object *ob = json_object_array_get_idx(sb, i), *k, *vb;
+		const char *va = NULL;
+
+		if (!json_object_object_get_ex(ob, "key", &k) ||
+		    !json_object_object_get_ex(ob, "value", &vb))
+			continue;
+		for (size_t j = 0; sa && j < json_object_array_length(sa); j++) {
+			struct json_object *oa = json_object_array_get_idx(sa, j), *ka, *x;
+
+			if (json_object_object_get_ex(oa, "key", &ka) &&
+			    streq(json_object_get_string(ka), json_object_get_string(k)) &&
+			    json_object_object_get_ex(oa, "value", &x))
+				va = json_object_get_string(x);
+		}
+		if (!streq(va, json_object_get_string(vb)))
+			json_object_array_add(changed, json_object_get(k));
+	}
+	json_object_put(sa);
+	json_object_put(sb);
+	return changed;
+}
+
+/* The watch event after set and reload; changed is borrowed. */
+void manager_config_event(struct manager *m, struct json_object *changed)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "type", json_object_new_string("config"));
+	json_object_object_add(o, "changed", json_object_get(changed));
+	manager_broadcast(m, o);
+}
+
+int manager_reload(struct manager *m, char *err, size_t errlen,
+		   struct json_object **ret_changed)
+{
+	struct conf *new = NULL, *old = m->conf;
+	struct json_object *changed;
+	int r;
+
+	(void)notify_reloading(m->notify, now_usec());
+	r = conf_reload(old, &new, err, errlen);
+	if (r < 0) {
+		log_error("Reload failed, keeping the running configuration: %s", err);
+		(void)notify_reloaded(m->notify, "reload failed; running configuration kept");
+		return r;
+	}
+	m->conf = new;
+	r = manager_apply_conf(m);
+	if (r < 0) {
+		m->conf = old;
+		(void)manager_apply_conf(m);
+		conf_free(new);
+		snprintf(err, errlen, "the new configuration cannot be applied: %s",
+			 strerror(-r));
+		(void)notify_reloaded(m->notify, "reload failed; running configuration kept");
+		return r;
+	}
+	changed = conf_diff(old, new);
+	conf_free(old);
+	for (size_t i = 0; i < conf_n_warnings(m->conf); i++)
+		log_warning("%s", conf_warning(m->conf, i));
+	if (conf_reclaim(m->conf)->paused != m->paused)
+		manager_set_paused(m, conf_reclaim(m->conf)->paused);
+	log_info("Configuration reloaded.");
+	(void)notify_reloaded(m->notify, "running");
+	manager_config_event(m, changed);
+	if (ret_changed)
+		*ret_changed = changed;
+	else
+		json_object_put(changed);
+	return 0;
+}
+
+/* ---- signals and slow timers ---- */
+
+static void on_sigterm(evutil_socket_t sig, short what, void *userdata)
+{
+	struct manager *m = userdata;
+
+	log_info("Received %s, stopping.", strsignal((int)sig));
+	(void)notify_stopping(m->notify);
+	event_base_loopbreak(m->base);
+}
+
+static void on_sighup(evutil_socket_t sig, short what, void *userdata)
+{
+	struct manager *m = userdata;
+	char err[512];
+
+	(void)manager_reload(m, err, sizeof(err), NULL);
+}
+
+/* Watch every directory that holds a candidate, up to the mount, for
+ * cgroups created or removed below it. Slow path: after each walk. Adding
+ * an existing watch returns the same one; a removed directory's watch goes
+ * away by itself (IN_IGNORED). */
+static void watch_cgroup_dirs(struct manager *m)
+{
+	struct cgroup_set *s = m->cgroups;
+	char path[4096 + CGROUP_PATH_MAX + 2];
+
+	if (m->inotify_fd < 0)
+		return;
+	(void)inotify_add_watch(m->inotify_fd, s->mount, IN_CREATE | IN_DELETE | IN_ONLYDIR);
+	cgroup_set_lock_shared(s);
+	for (size_t i = 0; i < s->n_cgroups; i++) {
+		char *slash;
+
+		if (snprintf(path, sizeof(path), "%s/%s", s->mount, s->cgroups[i]->path) >=
+		    (int)sizeof(path))
+			continue;
+		/* The cgroup and each ancestor below the mount. */
+		do {
+			(void)inotify_add_watch(m->inotify_fd, path,
+						IN_CREATE | IN_DELETE | IN_ONLYDIR);
+			slash = strrchr(path, '/');
+			if (slash)
+				*slash = '\0';
+		} while (slash && strlen(path) > strlen(s->mount));
+	}
+	cgroup_set_unlock(s);
+}
+
+static void rescan_tick(evutil_socket_t fd, short what, void *userdata)
+{
+	struct manager *m = userdata;
+	int r;
+
+	r = actuator_rescan(m->actuator, false);
+	if (r == -EBUSY) {
+		/* A node thread is mid-write: the loop never waits for one. */
+		schedule(m->ev_rescan, 100 * USEC_PER_MSEC);
+		return;
+	}
+	if (r < 0)
+		log_warning_errno(r, "Failed to rescan cgroups: %m, keeping the old table");
+	else {
+		m->nr_rescans++;
+		log_debug("Cgroup walk: %d candidates.", r);
+		watch_cgroup_dirs(m);
+	}
+	schedule(m->ev_rescan, conf_reclaim(m->conf)->rescan_interval_usec);
+}
+
+/* The per-cgroup pressure brakes, sampled twice per PressureWindow=. */
+static void brakes_tick(evutil_socket_t fd, short what, void *userdata)
+{
+	struct manager *m = userdata;
+
+	actuator_sample_brakes(m->actuator);
+	schedule(m->ev_brakes, MAX(conf_reclaim(m->conf)->pressure_window_usec / 2,
+				   100 * USEC_PER_MSEC));
+}
+
+/* A cgroup directory was created or removed: walk again soon. 100 ms lets
+ * a burst of mkdirs (a slice and its services) settle into one walk. */
+static void inotify_event(evutil_socket_t fd, short what, void *userdata)
+{
+	struct manager *m = userdata;
+	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	bool dirs = false;
+	ssize_t n;
+
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		for (char *p = buf; p < buf + n;) {
+			/* buf is aligned for inotify_event (see above). */
+			const struct inotify_event *e = (const void *)p;
+
+			if (e->mask & (IN_CREATE | IN_DELETE | IN_Q_OVERFLOW))
+				dirs = true;
+			p += sizeof(*e) + e->len;
+		}
+	}
+	if (!dirs)
+		return;
+	m->nr_inotify_events++;
+	schedule(m->ev_rescan, 100 * USEC_PER_MSEC);
+}
+
+static void setup_inotify(struct manager *m)
+{
+	m->inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (m->inotify_fd < 0) {
+		log_notice_errno(negative_errno(), "inotify is not available (%m): new cgroups are "
+						   "found by the periodic walk only.");
+		return;
+	}
+	m->ev_inotify = event_new(m->base, m->inotify_fd, EV_READ | EV_PERSIST, inotify_event, m);
+	if (!m->ev_inotify || event_add(m->ev_inotify, NULL) < 0) {
+		log_oom();
+		return;
+	}
+	watch_cgroup_dirs(m);
+}
+
+static void watchdog_tick(evutil_socket_t fd, short what, void *userdata)
+{
+	struct manager *m = userdata;
+	uint64_t now = now_usec(), limit = notify_stale_after_usec(m->notify);
+	int node;
+
+	if (limit == 0)
+		limit = MANAGER_STALL_LIMIT_USEC_DEFAULT;
+	node = kswapd_find_stalled(m->kswapd, now, limit);
+	if (node >= 0) {
+		if (!m->watchdog_withheld)
+			log_error("node %d: thread stuck for more than %" PRIu64
+				  " ms: withholding the watchdog ping.",
+				  node, limit / USEC_PER_MSEC);
+		m->watchdog_withheld = true;
+	} else {
+		m->watchdog_withheld = false;
+		(void)notify_watchdog_tick(m->notify, now);
+	}
+	schedule(m->ev_watchdog, notify_watchdog_interval_usec(m->notify));
+}
+
+static int write_metrics(struct manager *m, const char *path)
+{
+	_cleanup_fclose_ FILE *f = NULL;
+	struct json_object *stats;
+	char tmp[4096 + 16];
+	int r;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	stats = manager_stats_json(m);
+	if (!stats)
+		return -ENOMEM;
+	f = fopen(tmp, "we");
+	if (!f) {
+		json_object_put(stats);
+		return negative_errno();
+	}
+	r = ctl_format_prometheus(stats, f);
+	json_object_put(stats);
+	if (r >= 0 && fflush(f) != 0)
+		r = negative_errno();
+	if (r < 0) {
+		(void)unlink(tmp);
+		return r;
+	}
+	/* Atomic for node_exporter's textfile collector. */
+	if (rename(tmp, path) < 0) {
+		r = negative_errno();
+		(void)unlink(tmp);
+		return r;
+	}
+	return 0;
+}
+
+static void status_tick(evutil_socket_t fd, short what, void *userdata)
+{
+	struct manager *m = userdata;
+	const char *metrics = conf_control(m->conf)->metrics_file;
+	char line[256];
+	int r;
+
+	manager_status_line(m, line, sizeof(line));
+	(void)notify_status(m->notify, line);
+	if (metrics && *metrics) {
+		r = write_metrics(m, metrics);
+		if (r < 0)
+			log_warning_errno(r, "Failed to write MetricsFile=%s: %m, ignoring",
+					  metrics);
+	}
+	schedule(m->ev_status, MANAGER_STATUS_INTERVAL_USEC);
+}
+
+/* ---- start-up ---- */
+
+static int setup_nodes(struct manager *m)
+{
+	int r;
+
+	m->nodes = calloc(m->topology.n_nodes, sizeof(*m->nodes));
+	if (!m->nodes)
+		return log_oom();
+	for (unsigned i = 0; i < m->topology.n_nodes; i++) {
+		struct manager_node *mn = &m->nodes[m->n_nodes];
+		int id = m->topology.nodes[i].id;
+
+		if (!zoneinfo_node(m->zi, id)) {
+			log_info("node %d has no memory zones: no reclaim thread.", id);
+			continue;
+		}
+		mn->id = id;
+		pthread_mutex_init(&mn->shrink_lock, NULL);
+		m->n_nodes++;
+		mn->snapshot = calloc(1, sizeof(*mn->snapshot));
+		if (!mn->snapshot)
+			return log_oom();
+		r = zoneinfo_reader_open(m->root, &mn->reader);
+		if (r < 0)
+			return log_error_errno(r, "Failed to open zoneinfo for node %d: %m", id);
+	}
+	if (m->n_nodes == 0)
+		return log_error_errno(-ENODEV, "No node with memory found in zoneinfo.");
+	return 0;
+}
+
+static int setup_cgroups(struct manager *m)
+{
+	struct cgroup_config cc = {
+		.root = m->root,
+		.skip_fs_check = !root_is_host(m->root),
+		.policy = manager_cgroup_policy,
+		.policy_userdata = m,
+	};
+	int r;
+
+	r = cgroup_set_new(&cc, &m->cgroups);
+	if (r == -ENOMEDIUM) {
+		log_info("No cgroup v2 hierarchy with the memory controller: memory.reclaim is "
+			 "not used (cgroup v1 or hybrid host).");
+		return 0;
+	}
+	if (r < 0)
+		log_warning_errno(r, "Failed to read the cgroup v2 hierarchy: %m, not using "
+				     "memory.reclaim");
+	return 0;
+}
+
+static int setup_features(struct manager *m)
+{
+	struct feature_config fc = {
+		.root = m->root,
+		.cgroup_mount = m->cgroups ? m->cgroups->mount : NULL,
+		.probe_write = !m->dry_run,
+	};
+	const char *missing;
+	char buf[512];
+	int r;
+
+	r = feature_probe(&fc, &m->features);
+	if (r < 0)
+		return log_error_errno(r, "Failed to probe kernel features: %m");
+	log_info("Kernel features: %s", feature_to_string(&m->features, buf, sizeof(buf)));
+	missing = feature_missing(&m->features);
+	if (missing && !m->dry_run) {
+		log_error("%s", missing);
+		return -EOPNOTSUPP;
+	}
+	if (missing)
+		log_warning("%s Running in dry-run mode: decisions are reported, nothing is "
+			    "written.",
+			    missing);
+	return 0;
+}
+
+static int setup_actuator(struct manager *m)
+{
+	const struct conf_reclaim *rc = conf_reclaim(m->conf);
+	struct actuator_config ac = {
+		.root = m->root,
+		.cgroups = m->cgroups,
+		.features = m->features,
+		.dry_run = m->dry_run,
+		.rate_bytes_per_sec = rc->rate_limit_bytes_per_sec,
+		.cgroup_brake = { .window_usec = rc->pressure_window_usec,
+				  .limit_usec = rc->pressure_limit_permyriad *
+						rc->pressure_window_usec / CONF_PERMYRIAD_MAX },
+		.system_brake = { .window_usec = rc->pressure_window_usec,
+				  .limit_usec = rc->system_brake_permyriad *
+						rc->pressure_window_usec / CONF_PERMYRIAD_MAX },
+	};
+	int r;
+
+	actuator_config_defaults(&ac);
+	r = actuator_new(&ac, &m->actuator);
+	if (r < 0)
+		return log_error_errno(r, "Failed to set up the actuators: %m");
+	return 0;
+}
+
+static int setup_kswapd(struct manager *m)
+{
+	_cleanup_free_ struct kswapd_node_config *nc = NULL;
+	struct kswapd_config kc = {
+		.n_nodes = m->n_nodes,
+		.backend = { .snapshot = manager_snapshot, .shrink = manager_shrink,
+			     .userdata = m },
+		.params = m->params,
+		.event = manager_kswapd_event,
+		.event_userdata = m,
+	};
+	int r;
+
+	nc = calloc(m->n_nodes, sizeof(*nc));
+	if (!nc)
+		return log_oom();
+	for (unsigned i = 0; i < m->n_nodes; i++) {
+		const struct topology_node *tn = topology_node(&m->topology, m->nodes[i].id);
+
+		nc[i].node = m->nodes[i].id;
+		nc[i].params = &m->nodes[i].params;
+		CPU_ZERO(&nc[i].cpus);
+		/* A CPU-less node (CXL, memory only) runs unpinned. */
+		if (tn && tn->n_cpus > 0 &&
+		    topology_node_cpuset(tn, &nc[i].cpus, sizeof(nc[i].cpus)) < 0) {
+			log_warning("node %d: CPUs beyond %zu, not pinning its thread.",
+				    nc[i].node, sizeof(cpu_set_t) * 8);
+			CPU_ZERO(&nc[i].cpus);
+		}
+	}
+	kc.nodes = nc;
+	r = kswapd_new(&kc, &m->kswapd);
+	if (r < 0)
+		return log_error_errno(r, "Failed to start the node threads: %m");
+	return 0;
+}
+
+static int setup_control(struct manager *m)
+{
+	const struct conf_control *cc = conf_control(m->conf);
+	struct ctl_server_options o = {
+		.path = m->socket_path,
+		.socket_group = "reclaimd",
+		.admin_group = cc->admin_group && *cc->admin_group ? cc->admin_group : NULL,
+	};
+	int n, r;
+
+	n = sd_listen_fds(true);
+	if (n > 1)
+		log_warning("systemd passed %d sockets, using the first.", n);
+	if (n > 0)
+		r = ctl_server_new_from_fd(m->base, SD_LISTEN_FDS_START, &o, &manager_ctl_handler,
+					   m, &m->ctl);
+	else
+		r = ctl_server_new(m->base, &o, &manager_ctl_handler, m, &m->ctl);
+	if (r < 0)
+		return log_error_errno(r, "Failed to listen on %s: %m",
+				       n > 0 ? "the socket passed by systemd" : m->socket_path);
+	log_info("Listening on %s.", n > 0 ? "the socket passed by systemd" : m->socket_path);
+	return 0;
+}
+
+static struct event *add_timer(struct manager *m, event_callback_fn fn, uint64_t usec)
+{
+	struct event *ev = evtimer_new(m->base, fn, m);
+
+	if (ev)
+		schedule(ev, usec);
+	return ev;
+}
+
+static struct event *add_signal(struct manager *m, int sig, event_callback_fn fn)
+{
+	struct event *ev = evsignal_new(m->base, sig, fn, m);
+
+	if (ev && event_add(ev, NULL) < 0) {
+		event_free(ev);
+		return NULL;
+	}
+	return ev;
+}
+
+static int setup_loop(struct manager *m)
+{
+	struct event_config *cfg = event_config_new();
+
+	if (!cfg)
+		return log_oom();
+	/* Edge-triggered events for the PSI trigger fd (see setup_psi()). */
+	event_config_require_features(cfg, EV_FEATURE_ET);
+	m->base = event_base_new_with_config(cfg);
+	event_config_free(cfg);
+	if (!m->base)
+		return log_error_errno(-ENOSYS, "Failed to create an event loop with edge "
+						"triggers (epoll).");
+	return 0;
+}
+
+static int setup_events(struct manager *m)
+{
+	m->ev_ring = event_new(m->base, ring_fd(m->events), EV_READ | EV_PERSIST, ring_event, m);
+	if (!m->ev_ring || event_add(m->ev_ring, NULL) < 0)
+		return log_oom();
+	m->ev_sigterm = add_signal(m, SIGTERM, on_sigterm);
+	m->ev_sigint = add_signal(m, SIGINT, on_sigterm);
+	m->ev_sighup = add_signal(m, SIGHUP, on_sighup);
+	m->ev_monitor = add_timer(m, monitor_tick, 0);
+	m->ev_status = add_timer(m, status_tick, MANAGER_STATUS_INTERVAL_USEC);
+	if (m->cgroups) {
+		m->ev_rescan = add_timer(m, rescan_tick,
+					 conf_reclaim(m->conf)->rescan_interval_usec);
+		setup_inotify(m);
+		m->ev_brakes = add_timer(m, brakes_tick, 0);
+	}
+	if (notify_watchdog_interval_usec(m->notify) > 0)
+		m->ev_watchdog = add_timer(m, watchdog_tick,
+					   notify_watchdog_interval_usec(m->notify));
+	if (!m->ev_sigterm || !m->ev_sigint || !m->ev_sighup || !m->ev_monitor ||
+	    !m->ev_status || (m->cgroups && (!m->ev_rescan || !m->ev_brakes)))
+		return log_oom();
+	return 0;
+}
+
+static void log_detected(struct manager *m)
+{
+	char b[6][FORMAT_BYTES_MAX];
+	uint64_t ps = m->params.wmark.page_size;
+
+	for (unsigned i = 0; i < m->n_nodes; i++) {
+		const struct node_zoneinfo *n = zoneinfo_node(m->zi, m->nodes[i].id);
+		const struct topology_node *tn = topology_node(&m->topology, m->nodes[i].id);
+		char cpus[256] = "none";
+
+		if (tn && tn->n_cpus > 0)
+			(void)topology_format_list(tn->cpus, TOPOLOGY_MAX_CPUS, cpus, sizeof(cpus));
+		log_info("node %d: cpus %s", m->nodes[i].id, cpus);
+		for (unsigned z = 0; n && z < n->n_zones; z++) {
+			const struct zone_stat *zs = &n->zones[z];
+			struct zone_watermarks w;
+
+			if (zs->managed == 0)
+				continue;
+			watermark_zone(zs, &m->nodes[i].params.wmark, &w);
+			log_info("node %d zone %-7s free %s, kernel min/low/high %s/%s/%s, "
+				 "reclaimd low/high %s/%s",
+				 m->nodes[i].id, zs->name,
+				 format_bytes(b[0], sizeof(b[0]), zs->free * ps),
+				 format_bytes(b[1], sizeof(b[1]), zs->min * ps),
+				 format_bytes(b[2], sizeof(b[2]), zs->low * ps),
+				 format_bytes(b[3], sizeof(b[3]), zs->high * ps),
+				 format_bytes(b[4], sizeof(b[4]), w.low * ps),
+				 format_bytes(b[5], sizeof(b[5]), w.high * ps));
+		}
+	}
+	log_info("Actuators: %s%s%s%s", m->features.node_reclaim ? "per-node reclaim file " : "",
+		 m->features.cgroup2_memory && m->features.memory_reclaim
+			 ? "cgroup v2 memory.reclaim "
+			 : "",
+		 !m->features.node_reclaim && !m->features.memory_reclaim ? "none " : "",
+		 m->dry_run ? "(dry run: nothing is written)" : "");
+}
+
+int manager_new(const struct manager_options *opts, struct conf *conf, struct manager **ret)
+{
+	_cleanup_(manager_freep) struct manager *m = NULL;
+	const struct conf_reclaim *rc = conf_reclaim(conf);
+	const char *sock;
+	int r;
+
+	m = calloc(1, sizeof(*m));
+	if (!m)
+		return log_oom();
+	m->psi_trigger_fd = -1;
+	m->worker_efd = -1;
+	m->inotify_fd = -1;
+	pthread_mutex_init(&m->worker_lock, NULL);
+	pthread_cond_init(&m->worker_cond, NULL);
+	m->conf = conf;
+	m->opts = *opts;
+	snprintf(m->root, sizeof(m->root), "%s", root_is_host(opts->root) ? "" : opts->root);
+	sock = opts->socket_path ? opts->socket_path : conf_control(conf)->socket;
+	if (snprintf(m->socket_path, sizeof(m->socket_path), "%s", sock) >=
+	    (int)sizeof(m->socket_path))
+		return log_error_errno(-ENAMETOOLONG, "Socket path too long: %s", sock);
+	m->dry_run = opts->dry_run || rc->dry_run;
+	m->start_usec = m->stats_since_usec = now_usec();
+	params_from_conf(rc, m->dry_run, false, &m->params);
+	r = balance_params_validate(&m->params);
+	if (r < 0)
+		return log_error_errno(r, "Configuration gives unusable reclaim parameters.");
+
+	r = topology_discover(m->root, &m->topology);
+	if (r < 0)
+		return log_error_errno(r, "Failed to discover NUMA nodes: %m");
+	m->zi = calloc(1, sizeof(*m->zi));
+	if (!m->zi)
+		return log_oom();
+	r = zoneinfo_reader_open(m->root, &m->zi_reader);
+	if (r < 0)
+		return log_error_errno(r, "Failed to open %s/proc/zoneinfo: %m", m->root);
+	r = zoneinfo_reader_read(m->zi_reader, m->zi);
+	if (r < 0)
+		return log_error_errno(r, "Failed to parse %s/proc/zoneinfo: %m", m->root);
+
+	r = setup_nodes(m);
+	if (r < 0)
+		return r;
+	r = setup_cgroups(m);
+	if (r < 0)
+		return r;
+	r = manager_apply_conf(m); /* m->kswapd is NULL: just compute */
+	if (r < 0)
+		return r;
+	r = setup_features(m);
+	if (r < 0)
+		return r;
+	r = setup_actuator(m);
+	if (r < 0)
+		return r;
+	r = setup_loop(m);
+	if (r < 0)
+		return r;
+	r = ring_new(sizeof(struct kswapd_event), MANAGER_EVENT_RING_RECORDS, &m->events);
+	if (r < 0)
+		return log_error_errno(r, "Failed to allocate the event ring: %m");
+	r = notify_new(&m->notify);
+	if (r < 0)
+		return log_error_errno(r, "Failed to set up sd_notify: %m");
+	r = setup_kswapd(m);
+	if (r < 0)
+		return r;
+	manager_set_paused(m, rc->paused); /* and [Node N] Paused= */
+	r = setup_control(m);
+	if (r < 0)
+		return r;
+	r = start_worker(m);
+	if (r < 0)
+		return r;
+	setup_psi(m);
+	r = setup_events(m);
+	if (r < 0)
+		return r;
+	log_detected(m);
+	*ret = TAKE_PTR(m);
+	return 0;
+}
+
+int manager_run(struct manager *m)
+{
+	char line[256];
+
+	manager_status_line(m, line, sizeof(line));
+	(void)notify_ready(m->notify, line);
+	log_info("reclaimd %s running: %s", PACKAGE_VERSION, line);
+	if (event_base_dispatch(m->base) < 0)
+		return log_error_errno(-EIO, "Event loop failed.");
+	return m->exit_code;
+}
+
+static void event_freep_(struct event **ev)
+{
+	if (*ev)
+		event_free(*ev);
+	*ev = NULL;
+}
+
+struct manager *manager_free(struct manager *m)
+{
+	if (!m)
+		return NULL;
+	/* Node threads first: they use everything below. */
+	m->kswapd = kswapd_free(m->kswapd);
+	stop_worker(m);
+	if (m->job) {
+		ctl_call_reply(m->job->call, -ECANCELED, NULL, "reclaimd is stopping.");
+		free(m->job);
+		m->job = NULL;
+	}
+	m->ctl = ctl_server_free(m->ctl);
+	event_freep_(&m->ev_monitor);
+	event_freep_(&m->ev_rescan);
+	event_freep_(&m->ev_inotify);
+	event_freep_(&m->ev_brakes);
+	event_freep_(&m->ev_watchdog);
+	event_freep_(&m->ev_status);
+	event_freep_(&m->ev_ring);
+	event_freep_(&m->ev_psi);
+	event_freep_(&m->ev_worker);
+	event_freep_(&m->ev_sigterm);
+	event_freep_(&m->ev_sigint);
+	event_freep_(&m->ev_sighup);
+	if (m->base)
+		event_base_free(m->base);
+	m->actuator = actuator_free(m->actuator);
+	m->cgroups = cgroup_set_free(m->cgroups);
+	for (unsigned i = 0; i < m->n_nodes; i++) {
+		zoneinfo_reader_free(m->nodes[i].reader);
+		free(m->nodes[i].snapshot);
+		pthread_mutex_destroy(&m->nodes[i].shrink_lock);
+	}
+	free(m->nodes);
+	zoneinfo_reader_free(m->zi_reader);
+	free(m->zi);
+	psi_reader_free(m->psi);
+	safe_close(m->psi_trigger_fd);
+	safe_close(m->worker_efd);
+	safe_close(m->inotify_fd);
+	ring_free(m->events);
+	notify_free(m->notify);
+	conf_free(m->conf);
+	json_object_put(m->stats_baseline);
+	pthread_mutex_destroy(&m->worker_lock);
+	pthread_cond_destroy(&m->worker_cond);
+	free(m);
+	return NULL;
+}
+
+/* ---- --inspect: what the daemon would start with, without starting ---- */
+
+static struct json_object *inspect_cgroups(struct cgroup_set *s)
+{
+	struct json_object *a = json_object_new_array();
+
+	for (size_t i = 0; s && a && i < s->n_cgroups; i++) {
+		struct cgroup_candidate *cg = s->cgroups[i];
+		struct json_object *o = json_object_new_object(), *nf = json_object_new_object();
+		char path[CGROUP_PATH_MAX + 1], buf[4096];
+		struct memstat_numa numa;
+
+		(void)cgroup_read_state(cg, buf, sizeof(buf), &numa);
+		snprintf(path, sizeof(path), "/%s", cg->path);
+		json_object_object_add(o, "path", json_object_new_string(path));
+		json_object_object_add(o, "current", json_object_new_uint64(cg->current_bytes));
+		json_object_object_add(o, "min", json_object_new_uint64(cg->min_bytes));
+		json_object_object_add(o, "low", json_object_new_uint64(cg->low_bytes));
+		for (unsigned n = 0; n < MEMSTAT_MAX_NODES; n++) {
+			char key[16];
+
+			if (!cg->node_file_bytes[n] && !cg->node_anon_bytes[n])
+				continue;
+			snprintf(key, sizeof(key), "N%u", n);
+			json_object_object_add(nf, key, json_object_new_uint64(cg->node_file_bytes[n]));
+		}
+		json_object_object_add(o, "file_per_node", nf);
+		json_object_array_add(a, o);
+	}
+	return a;
+}
+
+static struct json_object *inspect_watermarks(const char *root, const struct balance_params *p)
+{
+	struct zoneinfo_reader *r = NULL;
+	struct json_object *a = json_object_new_array();
+	_cleanup_free_ struct zoneinfo *zi = calloc(1, sizeof(*zi));
+
+	if (!a || !zi || zoneinfo_reader_open(root, &r) < 0 || zoneinfo_reader_read(r, zi) < 0) {
+		zoneinfo_reader_free(r);
+		return a;
+	}
+	for (unsigned i = 0; i < zi->n_nodes; i++) {
+		const struct node_zoneinfo *n = &zi->nodes[i];
+		struct json_object *o = json_object_new_object(), *zones = json_object_new_array();
+
+		json_object_object_add(o, "node", json_object_new_int(n->id));
+		json_object_object_add(
+			o, "balanced",
+			json_object_new_boolean(watermark_node_balanced(n, WATERMARK_ZONEIDX_ALL, &p->wmark)));
+		json_object_object_add(
+			o, "below_low",
+			json_object_new_boolean(watermark_node_below_low(n, WATERMARK_ZONEIDX_ALL, &p->wmark)));
+		for (unsigned z = 0; z < n->n_zones; z++) {
+			struct json_object *zo = json_object_new_object();
+			struct zone_watermarks w;
+
+			watermark_zone(&n->zones[z], &p->wmark, &w);
+			json_object_object_add(zo, "name", json_object_new_string(n->zones[z].name));
+			json_object_object_add(zo, "headroom", json_object_new_uint64(w.headroom));
+			json_object_object_add(zo, "user_low", json_object_new_uint64(w.low));
+			json_object_object_add(zo, "user_high", json_object_new_uint64(w.high));
+			json_object_array_add(zones, zo);
+		}
+		json_object_object_add(o, "zones", zones);
+		json_object_array_add(a, o);
+	}
+	zoneinfo_reader_free(r);
+	return a;
+}
+
+int manager_inspect(const char *root, const struct conf *conf, struct json_object *j)
+{
+	struct cgroup_config cc = { .root = root, .skip_fs_check = !root_is_host(root) };
+	struct feature_config fc = { .root = root };
+	struct cgroup_set *s = NULL;
+	struct balance_params p;
+	struct features f = {};
+	int r;
+
+	params_from_conf(conf_reclaim(conf), true, false, &p);
+	r = cgroup_set_new(&cc, &s);
+	if (r < 0 && r != -ENOMEDIUM)
+		log_warning_errno(r, "Failed to read the cgroup v2 hierarchy: %m");
+	fc.cgroup_mount = s ? s->mount : NULL;
+	if (feature_probe(&fc, &f) >= 0)
+		json_object_object_add(j, "features", feature_to_json(&f));
+	json_object_object_add(j, "cgroups", inspect_cgroups(s));
+	json_object_object_add(j, "watermarks", inspect_watermarks(root, &p));
+	cgroup_set_free(s);
+	return 0;
+}

@@ -1,0 +1,809 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+
+#include <errno.h>
+#include <time.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "actuator.h"
+#include "log.h"
+#include "psi.h"
+#include "target.h"
+#include "util.h"
+
+/* memory.stat and memory.numa_stat are 2-5 KiB on 6.x; /proc/vmstat about
+ * 5 KiB. 64 KiB leaves room for 64-node numa_stat files. */
+#define ACTUATOR_BUF_BYTES (64 * 1024)
+
+struct actuator_node {
+	bool present;
+	int reclaim_fd;                   /* nodeN/reclaim, -1 if absent */
+	struct brake_quota quota;
+	struct actuator_node_stats stats;
+	char *buf;                        /* scratch, allocated at start */
+	struct memstat_numa *numa;
+	struct target_candidate *cands;
+	struct cgroup_candidate **cand_cg;
+	size_t cands_max;
+	bool dry_run;                     /* this call: config or request */
+};
+
+struct actuator {
+	struct actuator_config cfg;
+	long page_size;
+	int vmstat_fd;                    /* /proc/vmstat: pgsteal_proactive */
+	int pressure_fd;                  /* /proc/pressure/memory */
+	pthread_mutex_t lock;             /* brakes, accounting, features */
+	struct brake system_brake;
+	bool warned_permission;
+	unsigned nr_node_writers;         /* in flight, for measurement */
+	char sample_buf[512];             /* actuator_sample_brakes(): the loop's */
+	struct actuator_node nodes[MEMSTAT_MAX_NODES];
+};
+
+/* ---- configuration ---- */
+
+void actuator_config_defaults(struct actuator_config *cfg)
+{
+	if (cfg->step_bytes == 0)
+		cfg->step_bytes = ACTUATOR_STEP_BYTES_DEFAULT;
+	if (cfg->min_write_bytes == 0)
+		cfg->min_write_bytes = ACTUATOR_MIN_WRITE_BYTES_DEFAULT;
+	if (cfg->cgroup_brake.window_usec == 0)
+		cfg->cgroup_brake.window_usec = ACTUATOR_BRAKE_WINDOW_USEC_DEFAULT;
+	if (cfg->cgroup_brake.limit_usec == 0)
+		cfg->cgroup_brake.limit_usec = ACTUATOR_CGROUP_PRESSURE_LIMIT_USEC_DEFAULT;
+	if (cfg->system_brake.window_usec == 0)
+		cfg->system_brake.window_usec = ACTUATOR_BRAKE_WINDOW_USEC_DEFAULT;
+	if (cfg->system_brake.limit_usec == 0)
+		cfg->system_brake.limit_usec = ACTUATOR_SYSTEM_PRESSURE_LIMIT_USEC_DEFAULT;
+}
+
+static uint64_t actuator_now(struct actuator *a)
+{
+	return a->cfg.clock ? a->cfg.clock(a->cfg.hook_userdata) : now_usec();
+}
+
+static void actuator_sleep(struct actuator *a, uint64_t usec)
+{
+	struct timespec ts = { .tv_sec = (time_t)(usec / USEC_PER_SEC),
+			       .tv_nsec = (long)(usec % USEC_PER_SEC * NSEC_PER_USEC) };
+
+	if (a->cfg.sleep) {
+		a->cfg.sleep(a->cfg.hook_userdata, usec);
+		return;
+	}
+	while (clock_nanosleep(CLOCK_MONOTONIC, 0, &ts, &ts) == EINTR)
+		;
+}
+
+/*
+ * The rate quota throttles, it does not shorten: a pass cut short by the
+ * quota would look to balance_pgdat() like reclaim failing, and it would
+ * escalate priority and count failures until the node was hopeless, for no
+ * fault of the kernel's. So wait for the tokens of one step, as DAMOS
+ * quotas delay their next action: at most step / rate (32M at 128M/s is
+ * 250 ms), which also bounds how long a pause or stop waits.
+ */
+static uint64_t quota_wait(struct actuator *a, struct actuator_node *n, uint64_t want_bytes,
+			   uint64_t *now)
+{
+	uint64_t step = MIN(want_bytes, a->cfg.step_bytes), have, rate;
+
+	rate = n->quota.rate_bytes_per_sec;
+	have = brake_quota_available(&n->quota, want_bytes, *now);
+	if (rate == 0 || have >= step)
+		return have;
+	actuator_sleep(a, DIV_ROUND_UP((step - have) * USEC_PER_SEC, rate));
+	*now = actuator_now(a);
+	return brake_quota_available(&n->quota, want_bytes, *now);
+}
+
+/* A write to a reclaim file; negative errno. */
+static int actuator_write(struct actuator *a, int fd, const char *buf, size_t n)
+{
+	ssize_t k;
+
+	if (a->cfg.write)
+		k = a->cfg.write(a->cfg.hook_userdata, fd, buf, n);
+	else
+		k = pwrite(fd, buf, n, 0);
+	if (k < 0)
+		return negative_errno();
+	return (size_t)k == n ? 0 : -EIO;
+}
+
+/* ---- set-up ---- */
+
+static int open_under_root(const char *root, const char *path, int flags)
+{
+	char full[4096];
+	int fd;
+
+	if (path_join(full, sizeof(full), root, path) < 0)
+		return -ENAMETOOLONG;
+	fd = open(full, flags | O_CLOEXEC);
+	return fd < 0 ? negative_errno() : fd;
+}
+
+static uint64_t discover_nodes(const char *root)
+{
+	uint64_t mask = 0;
+
+	for (unsigned n = 0; n < MEMSTAT_MAX_NODES; n++) {
+		char rel[64];
+		int fd;
+
+		snprintf(rel, sizeof(rel), "/sys/devices/system/node/node%u", n);
+		fd = open_under_root(root, rel, O_RDONLY | O_DIRECTORY);
+		if (fd >= 0)
+			mask |= UINT64_C(1) << n;
+		safe_close(fd);
+	}
+	/* No sysfs node directories (CONFIG_NUMA=n): one node 0. */
+	return mask ? mask : 1;
+}
+
+static int node_setup(struct actuator *a, unsigned id, size_t max_cands)
+{
+	struct actuator_node *n = &a->nodes[id];
+	char rel[64];
+
+	n->present = true;
+	brake_quota_init(&n->quota, a->cfg.rate_bytes_per_sec, a->cfg.burst_bytes);
+	n->reclaim_fd = -1;
+	if ((a->cfg.features.node_reclaim_mask >> id) & 1) {
+		snprintf(rel, sizeof(rel), "/sys/devices/system/node/node%u/reclaim", id);
+		n->reclaim_fd = open_under_root(a->cfg.root, rel, O_WRONLY);
+		if (n->reclaim_fd < 0)
+			log_debug_errno(n->reclaim_fd, "Cannot open %s: %m, ignoring.", rel);
+	}
+	n->buf = malloc(ACTUATOR_BUF_BYTES);
+	n->numa = malloc(sizeof(*n->numa));
+	n->cands = calloc(max_cands, sizeof(*n->cands));
+	n->cand_cg = calloc(max_cands, sizeof(*n->cand_cg));
+	if (!n->buf || !n->numa || !n->cands || !n->cand_cg)
+		return -ENOMEM;
+	n->cands_max = max_cands;
+	return 0;
+}
+
+struct actuator *actuator_free(struct actuator *a)
+{
+	if (!a)
+		return NULL;
+	for (unsigned i = 0; i < MEMSTAT_MAX_NODES; i++) {
+		struct actuator_node *n = &a->nodes[i];
+
+		if (!n->present)
+			continue;
+		safe_close(n->reclaim_fd);
+		free(n->buf);
+		free(n->numa);
+		free(n->cands);
+		free(n->cand_cg);
+	}
+	safe_close(a->vmstat_fd);
+	safe_close(a->pressure_fd);
+	pthread_mutex_destroy(&a->lock);
+	free(a);
+	return NULL;
+}
+
+int actuator_new(const struct actuator_config *cfg, struct actuator **ret)
+{
+	_cleanup_(actuator_freep) struct actuator *a = NULL;
+	size_t max_cands;
+	uint64_t mask;
+	int r;
+
+	a = calloc(1, sizeof(*a));
+	if (!a)
+		return -ENOMEM;
+	pthread_mutex_init(&a->lock, NULL);
+	a->cfg = *cfg;
+	actuator_config_defaults(&a->cfg);
+	a->page_size = sysconf(_SC_PAGESIZE);
+	a->vmstat_fd = open_under_root(cfg->root, "/proc/vmstat", O_RDONLY);
+	a->pressure_fd = open_under_root(cfg->root, "/proc/pressure/memory", O_RDONLY);
+	max_cands = cfg->cgroups ? cfg->cgroups->cfg.max_candidates : 0;
+	mask = cfg->node_mask ? cfg->node_mask : discover_nodes(cfg->root);
+	for (unsigned i = 0; i < MEMSTAT_MAX_NODES; i++) {
+		if (!((mask >> i) & 1))
+			continue;
+		r = node_setup(a, i, max_cands);
+		if (r < 0)
+			return r;
+	}
+	*ret = TAKE_PTR(a);
+	return 0;
+}
+
+void actuator_backend(struct actuator *a, struct reclaim_backend *backend)
+{
+	backend->shrink = actuator_shrink;
+	backend->userdata = a;
+}
+
+/* ---- measurement ---- */
+
+static int read_vmstat_pgsteal_proactive(struct actuator *a, struct actuator_node *n,
+					 uint64_t *ret_pages)
+{
+	struct memstat st;
+	ssize_t k;
+	int r;
+
+	if (a->vmstat_fd < 0)
+		return -EOPNOTSUPP;
+	k = pread_file(a->vmstat_fd, n->buf, ACTUATOR_BUF_BYTES);
+	if (k < 0)
+		return (int)k;
+	r = memstat_parse(n->buf, (size_t)k, &st);
+	if (r < 0)
+		return r;
+	if (!memstat_has(&st, MEMSTAT_PGSTEAL_PROACTIVE))
+		return -EOPNOTSUPP;
+	*ret_pages = st.v[MEMSTAT_PGSTEAL_PROACTIVE];
+	return 0;
+}
+
+/*
+ * What one write reclaimed: the counter delta when the counter exists,
+ * otherwise the kernel's word (success = at least what was asked, EAGAIN =
+ * unknown, counted as 0).
+ */
+static uint64_t measured_bytes(struct actuator *a, int r_before, uint64_t before,
+			       int r_after, uint64_t after, int r_write, uint64_t step)
+{
+	if (r_before >= 0 && r_after >= 0 && after >= before)
+		return (after - before) * (uint64_t)a->page_size;
+	return r_write == 0 ? step : 0;
+}
+
+/* ---- writes ---- */
+
+static int format_request(char *buf, size_t size, uint64_t bytes, int swappiness)
+{
+	int k;
+
+	if (swappiness == SWAPPINESS_KERNEL_DEFAULT)
+		k = snprintf(buf, size, "%" PRIu64, bytes);
+	else
+		k = snprintf(buf, size, "%" PRIu64 " swappiness=%d", bytes, swappiness);
+	return k < 0 || (size_t)k >= size ? -EINVAL : k;
+}
+
+static int effective_swappiness(struct actuator *a, int swappiness)
+{
+	bool ok;
+
+	if (swappiness == SWAPPINESS_KERNEL_DEFAULT)
+		return swappiness;
+	pthread_mutex_lock(&a->lock);
+	ok = a->cfg.features.reclaim_swappiness;
+	pthread_mutex_unlock(&a->lock);
+	/* Before 6.8 there is no way to ask for file-only reclaim; the
+	 * kernel's vm.swappiness applies (without swap it is file-only). */
+	return ok ? swappiness : SWAPPINESS_KERNEL_DEFAULT;
+}
+
+static void swappiness_unsupported(struct actuator *a)
+{
+	pthread_mutex_lock(&a->lock);
+	if (a->cfg.features.reclaim_swappiness)
+		log_notice("The kernel refused \"swappiness=\" in a reclaim write "
+			   "(before 6.8): writing plain byte counts from now on.");
+	a->cfg.features.reclaim_swappiness = false;
+	a->cfg.features.swappiness_probed = true;
+	pthread_mutex_unlock(&a->lock);
+}
+
+static void permission_denied(struct actuator *a, int r, const char *what)
+{
+	pthread_mutex_lock(&a->lock);
+	if (!a->warned_permission)
+		log_error_errno(r,
+				"Cannot write %s: %m. reclaimd needs root (or a delegated "
+				"cgroup subtree it owns, and a writable /sys for the node "
+				"reclaim file); check ProtectKernelTunables=/ReadWritePaths= "
+				"in the unit and the cgroup's ownership.",
+				what);
+	a->warned_permission = true;
+	pthread_mutex_unlock(&a->lock);
+}
+
+/*
+ * One bounded write with the errno rules of the header. Returns 0 (done,
+ * possibly partial: *ret_partial), or a negative errno that ends the pass.
+ * EINVAL from swappiness= is retried once without it.
+ */
+static int write_step(struct actuator *a, int fd, uint64_t bytes, int *swappiness,
+		      bool *ret_partial, const char *what)
+{
+	char req[64];
+	int k, r;
+
+	*ret_partial = false;
+	k = format_request(req, sizeof(req), bytes, *swappiness);
+	if (k < 0)
+		return k;
+	r = actuator_write(a, fd, req, (size_t)k);
+	if (r == -EINVAL && *swappiness != SWAPPINESS_KERNEL_DEFAULT) {
+		k = format_request(req, sizeof(req), bytes, SWAPPINESS_KERNEL_DEFAULT);
+		r = actuator_write(a, fd, req, (size_t)k);
+		/* Only when the plain request is accepted was it swappiness=
+		 * that the kernel refused. */
+		if (r != -EINVAL) {
+			swappiness_unsupported(a);
+			*swappiness = SWAPPINESS_KERNEL_DEFAULT;
+		}
+	}
+	if (r == -EAGAIN) {
+		*ret_partial = true;
+		return 0;
+	}
+	if (r == -EACCES || r == -EPERM || r == -EROFS)
+		permission_denied(a, r, what);
+	return r;
+}
+
+/* ---- node file ---- */
+
+static int shrink_node_file(struct actuator *a, struct actuator_node *n, int node,
+			    uint64_t want, int swappiness, struct shrink_result *res)
+{
+	uint64_t done = 0;
+
+	swappiness = effective_swappiness(a, swappiness);
+	while (done < want) {
+		uint64_t step = MIN(want - done, a->cfg.step_bytes), before = 0, after = 0;
+		uint64_t got;
+		int rb, ra, r;
+		bool partial;
+		unsigned writers;
+
+		res->nr_requested += step;
+		if (n->dry_run) {
+			log_info("dry-run: would write %" PRIu64 " to node%d/reclaim.", step,
+				 node);
+			__atomic_add_fetch(&n->stats.nr_dry_run, 1, __ATOMIC_RELAXED);
+			done += step;
+			continue;
+		}
+		writers = __atomic_add_fetch(&a->nr_node_writers, 1, __ATOMIC_RELAXED);
+		rb = read_vmstat_pgsteal_proactive(a, n, &before);
+		r = write_step(a, n->reclaim_fd, step, &swappiness, &partial, "node reclaim file");
+		ra = read_vmstat_pgsteal_proactive(a, n, &after);
+		writers = MAX(writers, __atomic_fetch_sub(&a->nr_node_writers, 1, __ATOMIC_RELAXED));
+		if (r == -EINTR) {
+			res->interrupted = true;
+			return 0;
+		}
+		if (r < 0) {
+			res->nr_errors++;
+			return r;
+		}
+		res->nr_writes++;
+		got = measured_bytes(a, rb, before, ra, after, partial ? -EAGAIN : 0, step);
+		/* /proc/vmstat is global: other node threads' writes land in
+		 * the same counter, so with company take at most the step. */
+		if (writers > 1)
+			got = MIN(got, step);
+		res->nr_reclaimed += got;
+		done += step;
+		if (partial) {
+			res->nr_partial++;
+			break;
+		}
+	}
+	return 0;
+}
+
+/* ---- cgroups ---- */
+
+static void account_cgroup(struct actuator *a, struct actuator_node *n, struct cgroup_candidate *cg,
+			   uint64_t requested, uint64_t reclaimed, bool partial, bool error,
+			   uint64_t now)
+{
+	pthread_mutex_lock(&a->lock);
+	cg->acct.requested_bytes += requested;
+	cg->acct.reclaimed_bytes += reclaimed;
+	if (n->dry_run)
+		cg->acct.nr_dry_run++;
+	else
+		cg->acct.nr_writes++;
+	cg->acct.nr_partial += partial;
+	cg->acct.nr_errors += error;
+	cg->acct.last_usec = now;
+	cg->acct.pressure_some_total_usec = cg->pressure_some_total_usec;
+	pthread_mutex_unlock(&a->lock);
+}
+
+/* memory.reclaim on one cgroup in bounded steps; 0 or a pass-ending errno. */
+static int shrink_cgroup_amount(struct actuator *a, struct actuator_node *n,
+				struct cgroup_candidate *cg, uint64_t want, int swappiness,
+				struct shrink_result *res, uint64_t now)
+{
+	uint64_t done = 0;
+
+	swappiness = effective_swappiness(a, swappiness);
+	while (done < want && !cg->gone) {
+		uint64_t step = MIN(want - done, a->cfg.step_bytes), before = 0, after = 0;
+		int rb, ra, r;
+		bool partial = false;
+		uint64_t got = 0;
+
+		res->nr_requested += step;
+		if (n->dry_run) {
+			__atomic_add_fetch(&n->stats.nr_dry_run, 1, __ATOMIC_RELAXED);
+			log_info("dry-run: would write %" PRIu64 " to %s/memory.reclaim.", step,
+				 cg->path[0] ? cg->path : "(root)");
+			account_cgroup(a, n, cg, step, 0, false, false, now);
+			done += step;
+			continue;
+		}
+		rb = cgroup_read_pgsteal(cg, n->buf, ACTUATOR_BUF_BYTES, &before);
+		r = write_step(a, cg->fd[CGROUP_FILE_RECLAIM], step, &swappiness, &partial,
+			       "memory.reclaim");
+		if (r == -ENOENT || r == -ENODEV) {
+			cgroup_check_gone(cg, r);
+			res->nr_skipped++;
+			return 0;
+		}
+		if (r == -EINTR) {
+			res->interrupted = true;
+			return -EINTR;
+		}
+		if (r < 0) {
+			res->nr_errors++;
+			account_cgroup(a, n, cg, step, 0, false, true, now);
+			return r;
+		}
+		ra = cgroup_read_pgsteal(cg, n->buf, ACTUATOR_BUF_BYTES, &after);
+		if (ra == -ENOENT || ra == -ENODEV) {
+			/* Removed after this write: dropped from now on. */
+			cgroup_check_gone(cg, ra);
+			res->nr_skipped++;
+		}
+		got = measured_bytes(a, rb, before, ra, after, partial ? -EAGAIN : 0, step);
+		res->nr_writes++;
+		res->nr_reclaimed += got;
+		res->nr_partial += partial;
+		account_cgroup(a, n, cg, step, got, partial, false, now);
+		done += step;
+		if (partial)
+			break;
+	}
+	return 0;
+}
+
+/* Per-cgroup brake on memory.pressure some total. */
+static bool cgroup_braked(struct actuator *a, struct cgroup_candidate *cg, uint64_t now)
+{
+	struct brake_params p = a->cfg.cgroup_brake;
+	bool on;
+
+	if (cg->policy.pressure_limit_usec)
+		p.limit_usec = cg->policy.pressure_limit_usec;
+	pthread_mutex_lock(&a->lock);
+	on = brake_update(&cg->brake, &p, cg->pressure_some_total_usec, now);
+	if (on)
+		cg->acct.nr_braked++;
+	pthread_mutex_unlock(&a->lock);
+	return on;
+}
+
+/* Fill the node's candidate array from the table (read lock held). */
+static size_t collect_candidates(struct actuator *a, struct actuator_node *n, int node,
+				 uint64_t now, struct shrink_result *res)
+{
+	struct cgroup_set *s = a->cfg.cgroups;
+	size_t k = 0;
+
+	for (size_t i = 0; i < s->n_cgroups && k < n->cands_max; i++) {
+		struct cgroup_candidate *cg = s->cgroups[i];
+		int r;
+
+		if (cg->gone || cg->policy.protect)
+			continue;
+		r = cgroup_read_state(cg, n->buf, ACTUATOR_BUF_BYTES, n->numa);
+		if (r < 0) {
+			res->nr_skipped++;
+			continue;
+		}
+		if (cgroup_braked(a, cg, now)) {
+			res->nr_skipped++;
+			continue;
+		}
+		n->cands[k] = (struct target_candidate){
+			.node_file_bytes = cg->node_file_bytes[node],
+			.node_anon_bytes = cg->node_anon_bytes[node],
+			.current_bytes = cg->current_bytes,
+			.floor_bytes = cgroup_floor(cg),
+			.soft_target_bytes = cg->policy.soft_target_bytes,
+			.weight = cg->policy.weight,
+		};
+		n->cand_cg[k++] = cg;
+	}
+	return k;
+}
+
+static int write_plan(struct actuator *a, struct actuator_node *n, size_t k,
+		      int swappiness, struct shrink_result *res, uint64_t now)
+{
+	for (size_t i = 0; i < k; i++) {
+		int r;
+
+		if (n->cands[i].amount_bytes == 0)
+			continue;
+		r = shrink_cgroup_amount(a, n, n->cand_cg[i], n->cands[i].amount_bytes,
+					 swappiness, res, now);
+		if (r == -EINTR)
+			return 0;
+		if (r == -EACCES || r == -EPERM || r == -EROFS)
+			return r;
+		/* Other errors end this cgroup, not the pass. */
+	}
+	return 0;
+}
+
+static int shrink_cgroups(struct actuator *a, struct actuator_node *n,
+			  const struct shrink_request *req, uint64_t want,
+			  struct shrink_result *res, uint64_t now)
+{
+	struct target_params tp = {
+		.may_swap = a->cfg.features.swap && req->swappiness != 0,
+		.min_write_bytes = a->cfg.min_write_bytes,
+	};
+	size_t k;
+	int r;
+
+	if (!a->cfg.cgroups)
+		return -EOPNOTSUPP;
+	cgroup_set_lock_shared(a->cfg.cgroups);
+	k = collect_candidates(a, n, req->node, now, res);
+	if (req->kind == SHRINK_SOFT_TARGET)
+		target_soft(n->cands, k, want, &tp);
+	else
+		target_spread(n->cands, k, want, &tp);
+	r = write_plan(a, n, k, req->swappiness, res, now);
+	cgroup_set_unlock(a->cfg.cgroups);
+	return r;
+}
+
+/* An operator's request; a cgroup outside the table is opened here. */
+static int shrink_one_cgroup(struct actuator *a, struct actuator_node *n,
+			     const struct shrink_request *req, uint64_t want,
+			     struct shrink_result *res, uint64_t now)
+{
+	_cleanup_(cgroup_candidate_freep) struct cgroup_candidate *tmp = NULL;
+	struct cgroup_candidate *cg;
+	int fd, r;
+
+	if (!a->cfg.cgroups || !req->cgroup)
+		return -EOPNOTSUPP;
+	cgroup_set_lock_shared(a->cfg.cgroups);
+	cg = cgroup_set_find(a->cfg.cgroups, req->cgroup);
+	if (!cg) {
+		r = cgroup_path_open(a->cfg.cgroups->root_fd, req->cgroup, &fd);
+		if (r >= 0)
+			r = cgroup_candidate_open(fd, req->cgroup, &tmp);
+		if (r < 0) {
+			cgroup_set_unlock(a->cfg.cgroups);
+			return r;
+		}
+		cg = tmp;
+	}
+	if (cg->policy.protect) {
+		cgroup_set_unlock(a->cfg.cgroups);
+		log_notice("cgroup %s is protected (Protect=yes), not reclaiming.", cg->path);
+		return -EPERM;
+	}
+	/* Removed meanwhile (here or during the writes): counted in
+	 * nr_skipped, not an error. Other read errors only cost the
+	 * pressure-at-decision figure. */
+	r = cgroup_read_state(cg, n->buf, ACTUATOR_BUF_BYTES, n->numa);
+	if (r == -ENOENT || r == -ENODEV) {
+		cgroup_set_unlock(a->cfg.cgroups);
+		res->nr_skipped++;
+		return 0;
+	}
+	r = shrink_cgroup_amount(a, n, cg, want, req->swappiness, res, now);
+	cgroup_set_unlock(a->cfg.cgroups);
+	return r == -EINTR ? 0 : r;
+}
+
+/* ---- the entry point ---- */
+
+static bool system_braked(struct actuator *a, struct actuator_node *n, uint64_t now)
+{
+	struct psi_stat psi;
+	ssize_t k;
+	bool on;
+
+	if (a->pressure_fd < 0)
+		return false;
+	k = pread_file(a->pressure_fd, n->buf, ACTUATOR_BUF_BYTES);
+	if (k < 0 || psi_parse(n->buf, (size_t)k, &psi) < 0 || !psi.has_full)
+		return false;
+	pthread_mutex_lock(&a->lock);
+	on = brake_update(&a->system_brake, &a->cfg.system_brake, psi.full.total_usec, now);
+	pthread_mutex_unlock(&a->lock);
+	return on;
+}
+
+static void node_account(struct actuator *a, struct actuator_node *n,
+			 const struct shrink_result *res, uint64_t now)
+{
+	pthread_mutex_lock(&a->lock);
+	n->stats.nr_shrinks++;
+	n->stats.requested_bytes += res->nr_requested;
+	n->stats.reclaimed_bytes += res->nr_reclaimed;
+	n->stats.nr_writes += res->nr_writes;
+	n->stats.nr_partial += res->nr_partial;
+	n->stats.nr_errors += res->nr_errors;
+	n->stats.nr_skipped += res->nr_skipped;
+	n->stats.nr_braked += res->braked;
+	n->stats.nr_quota_limited += res->quota_limited;
+	n->stats.last_usec = now;
+	pthread_mutex_unlock(&a->lock);
+}
+
+static int dispatch(struct actuator *a, struct actuator_node *n,
+		    const struct shrink_request *req, uint64_t want,
+		    struct shrink_result *res, uint64_t now)
+{
+	switch (req->kind) {
+	case SHRINK_NODE:
+		if (n->reclaim_fd >= 0 && !a->cfg.avoid_node_file) {
+			__atomic_add_fetch(&n->stats.nr_node_file, 1, __ATOMIC_RELAXED);
+			return shrink_node_file(a, n, req->node, want, req->swappiness, res);
+		}
+		__atomic_add_fetch(&n->stats.nr_cgroup_spread, 1, __ATOMIC_RELAXED);
+		return shrink_cgroups(a, n, req, want, res, now);
+	case SHRINK_SOFT_TARGET:
+		return shrink_cgroups(a, n, req, want, res, now);
+	case SHRINK_CGROUP:
+		return shrink_one_cgroup(a, n, req, want, res, now);
+	}
+	return -EINVAL;
+}
+
+int actuator_shrink(void *userdata, const struct shrink_request *req,
+		    struct shrink_result *ret)
+{
+	struct actuator *a = userdata;
+	struct shrink_result res = {};
+	struct actuator_node *n;
+	uint64_t now, want;
+	int r;
+
+	if (req->node < 0 || req->node >= MEMSTAT_MAX_NODES || !a->nodes[req->node].present)
+		return -EINVAL;
+	n = &a->nodes[req->node];
+	n->dry_run = a->cfg.dry_run || req->dry_run;
+	now = actuator_now(a);
+	if (req->kind != SHRINK_CGROUP && system_braked(a, n, now)) {
+		res.braked = true;
+		node_account(a, n, &res, now);
+		*ret = res;
+		return 0;
+	}
+	want = quota_wait(a, n, req->nr_to_reclaim, &now);
+	res.quota_limited = want < req->nr_to_reclaim;
+	r = want > 0 ? dispatch(a, n, req, want, &res, now) : 0;
+	brake_quota_charge(&n->quota, res.nr_requested);
+	node_account(a, n, &res, now);
+	if (r < 0)
+		return r;
+	*ret = res;
+	return 0;
+}
+
+/* ---- status ---- */
+
+void actuator_features(struct actuator *a, struct features *ret)
+{
+	pthread_mutex_lock(&a->lock);
+	*ret = a->cfg.features;
+	pthread_mutex_unlock(&a->lock);
+}
+
+int actuator_node_stats(struct actuator *a, int node, struct actuator_node_stats *ret)
+{
+	if (node < 0 || node >= MEMSTAT_MAX_NODES || !a->nodes[node].present)
+		return -ENOENT;
+	pthread_mutex_lock(&a->lock);
+	*ret = a->nodes[node].stats;
+	pthread_mutex_unlock(&a->lock);
+	return 0;
+}
+
+int actuator_cgroups(struct actuator *a, struct actuator_cgroup_info **ret, size_t *ret_n)
+{
+	struct cgroup_set *s = a->cfg.cgroups;
+	struct actuator_cgroup_info *v;
+
+	if (!s) {
+		*ret = NULL;
+		*ret_n = 0;
+		return 0;
+	}
+	cgroup_set_lock_shared(s);
+	v = calloc(s->n_cgroups ? s->n_cgroups : 1, sizeof(*v));
+	if (!v) {
+		cgroup_set_unlock(s);
+		return -ENOMEM;
+	}
+	pthread_mutex_lock(&a->lock);
+	for (size_t i = 0; i < s->n_cgroups; i++) {
+		const struct cgroup_candidate *cg = s->cgroups[i];
+
+		memcpy(v[i].path, cg->path, sizeof(v[i].path));
+		v[i].current_bytes = cg->current_bytes;
+		v[i].floor_bytes = cgroup_floor(cg);
+		v[i].policy = cg->policy;
+		v[i].acct = cg->acct;
+		v[i].braked = cg->brake.engaged;
+		v[i].gone = cg->gone;
+		v[i].protection_bytes = MAX(cg->min_bytes, cg->low_bytes);
+		v[i].pressure_some_total_usec = cg->pressure_some_total_usec;
+		memcpy(v[i].node_file_bytes, cg->node_file_bytes, sizeof(v[i].node_file_bytes));
+		memcpy(v[i].node_anon_bytes, cg->node_anon_bytes, sizeof(v[i].node_anon_bytes));
+	}
+	pthread_mutex_unlock(&a->lock);
+	*ret_n = s->n_cgroups;
+	cgroup_set_unlock(s);
+	*ret = v;
+	return 0;
+}
+
+void actuator_sample_brakes(struct actuator *a)
+{
+	struct cgroup_set *s = a->cfg.cgroups;
+	uint64_t now = actuator_now(a);
+
+	if (!s)
+		return;
+	cgroup_set_lock_shared(s);
+	for (size_t i = 0; i < s->n_cgroups; i++) {
+		struct cgroup_candidate *cg = s->cgroups[i];
+
+		if (cg->gone || cgroup_read_pressure(cg, a->sample_buf, sizeof(a->sample_buf)) < 0)
+			continue;
+		(void)cgroup_braked(a, cg, now);
+	}
+	cgroup_set_unlock(s);
+}
+
+int actuator_refresh(struct actuator *a)
+{
+	struct cgroup_set *s = a->cfg.cgroups;
+	_cleanup_free_ struct memstat_numa *numa = NULL;
+	_cleanup_free_ char *buf = NULL;
+
+	if (!s)
+		return 0;
+	buf = malloc(ACTUATOR_BUF_BYTES);
+	numa = malloc(sizeof(*numa));
+	if (!buf || !numa)
+		return -ENOMEM;
+	cgroup_set_lock_shared(s);
+	for (size_t i = 0; i < s->n_cgroups; i++)
+		/* A vanished cgroup is marked gone and reported as such. */
+		(void)cgroup_read_state(s->cgroups[i], buf, ACTUATOR_BUF_BYTES, numa);
+	cgroup_set_unlock(s);
+	return 0;
+}
+
+int actuator_rescan(struct actuator *a, bool wait)
+{
+	if (!a->cfg.cgroups)
+		return 0;
+	return wait ? cgroup_rescan(a->cfg.cgroups) : cgroup_rescan_try(a->cfg.cgroups);
+}

@@ -1,0 +1,1071 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * reclaimctl: steer and observe reclaimd over its control socket.
+ *
+ * A verb table over the client library (ctl-client.h). The daemon formats
+ * its state as JSON (schemas in docs/protocol.md); this file only prints
+ * it: aligned tables for people, the JSON itself with --json, Prometheus
+ * text for `stats --format=prometheus`.
+ *
+ * Exit codes: 0 ok, 1 the daemon refused or failed, 2 usage, 3 cannot
+ * connect.
+ */
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "ctl-client.h"
+#include "ctl-prometheus.h"
+#include "ctl-proto.h"
+#include "log.h"
+#include "macro.h"
+#include "util.h"
+
+enum {
+	EXIT_REFUSED = 1,
+	EXIT_USAGE = 2,
+	EXIT_NO_CONNECTION = 3,
+};
+
+/* Connecting to a local socket takes microseconds; 5 s only matters when
+ * the daemon's backlog is full. */
+#define RECLAIMCTL_CONNECT_TIMEOUT_USEC (5 * USEC_PER_SEC)
+/* Events kept on screen by the live watch view. */
+#define RECLAIMCTL_WATCH_EVENTS 12
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct json_object *, json_object_put);
+
+struct ctx {
+	const char *socket_path;
+	bool json;
+	bool color;
+};
+
+/* ---- small JSON accessors: absent or mistyped fields print as "-" ---- */
+
+static struct json_object *jget(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	return o && json_object_object_get_ex(o, key, &v) ? v : NULL;
+}
+
+static const char *jstr(struct json_object *o, const char *key)
+{
+	struct json_object *v = jget(o, key);
+
+	return v && !json_object_is_type(v, json_type_null) ? json_object_get_string(v)
+							    : "-";
+}
+
+static bool jnum(struct json_object *o, const char *key, uint64_t *ret)
+{
+	struct json_object *v = jget(o, key);
+
+	if (!v || !json_object_is_type(v, json_type_int) || json_object_get_int64(v) < 0)
+		return false;
+	*ret = json_object_get_uint64(v);
+	return true;
+}
+
+static bool jbool(struct json_object *o, const char *key)
+{
+	struct json_object *v = jget(o, key);
+
+	return v && json_object_is_type(v, json_type_boolean) && json_object_get_boolean(v);
+}
+
+static const char *jbytes(struct json_object *o, const char *key, char *buf, size_t size)
+{
+	uint64_t v;
+
+	return jnum(o, key, &v) ? format_bytes(buf, size, v) : "-";
+}
+
+static const char *jusec(struct json_object *o, const char *key, char *buf, size_t size)
+{
+	uint64_t v;
+
+	return jnum(o, key, &v) ? format_duration(buf, size, v) : "-";
+}
+
+/* A value for people: sizes for *_bytes, durations for *_usec. */
+static const char *jhuman(const char *key, struct json_object *v, char *buf, size_t size)
+{
+	size_t n = strlen(key);
+
+	if (json_object_is_type(v, json_type_int) && json_object_get_int64(v) >= 0) {
+		if ((n > 6 && streq(key + n - 6, "_bytes")) ||
+		    (n > 12 && streq(key + n - 12, "_bytes_total")))
+			return format_bytes(buf, size, json_object_get_uint64(v));
+		if (n > 5 && streq(key + n - 5, "_usec"))
+			return format_duration(buf, size, json_object_get_uint64(v));
+	}
+	if (json_object_is_type(v, json_type_string))
+		return json_object_get_string(v);
+	snprintf(buf, size, "%s", ctl_json_to_string(v));
+	return buf;
+}
+
+/* ---- aligned tables ---- */
+
+#define TABLE_MAX_COLUMNS 12
+
+struct table {
+	size_t n_columns, n_rows;
+	const char *header[TABLE_MAX_COLUMNS];
+	unsigned right_aligned; /* bit per column */
+	char **cells;           /* n_rows x n_columns */
+	const char **colors;    /* ANSI sequence per cell, or NULL */
+};
+
+static void table_done(struct table *t)
+{
+	for (size_t i = 0; i < t->n_rows * t->n_columns; i++)
+		free(t->cells[i]);
+	free(t->cells);
+	free(t->colors);
+}
+
+/* Append a row of n_columns strings (copied). */
+static void table_add(struct table *t, ...)
+{
+	size_t base = t->n_rows * t->n_columns;
+	va_list ap;
+
+	t->cells = realloc(t->cells, (base + t->n_columns) * sizeof(char *));
+	t->colors = realloc(t->colors, (base + t->n_columns) * sizeof(char *));
+	if (!t->cells || !t->colors) {
+		log_oom();
+		exit(EXIT_REFUSED);
+	}
+	va_start(ap, t);
+	for (size_t i = 0; i < t->n_columns; i++) {
+		const char *s = va_arg(ap, const char *);
+
+		t->cells[base + i] = strdup(s ? s : "-");
+		t->colors[base + i] = NULL;
+		if (!t->cells[base + i]) {
+			log_oom();
+			exit(EXIT_REFUSED);
+		}
+	}
+	va_end(ap);
+	t->n_rows++;
+}
+
+static void table_color_last(struct table *t, size_t column, const char *color)
+{
+	t->colors[(t->n_rows - 1) * t->n_columns + column] = color;
+}
+
+static void table_cell(FILE *f, const struct ctx *ctx, const char *s, const char *color,
+		       size_t width, bool right, bool last)
+{
+	int pad = (int)(width - strlen(s));
+
+	if (right)
+		fprintf(f, "%*s", pad, "");
+	if (color && ctx->color)
+		fprintf(f, "%s%s\033[0m", color, s);
+	else
+		fputs(s, f);
+	if (!right && !last)
+		fprintf(f, "%*s", pad, "");
+	fputs(last ? "\n" : "  ", f);
+}
+
+static void table_print(const struct table *t, const struct ctx *ctx, FILE *f)
+{
+	size_t width[TABLE_MAX_COLUMNS] = {};
+
+	for (size_t c = 0; c < t->n_columns; c++) {
+		width[c] = strlen(t->header[c]);
+		for (size_t r = 0; r < t->n_rows; r++)
+			width[c] = MAX(width[c], strlen(t->cells[r * t->n_columns + c]));
+	}
+	for (size_t c = 0; c < t->n_columns; c++)
+		table_cell(f, ctx, t->header[c], "\033[1m", width[c],
+			   t->right_aligned & (1u << c), c + 1 == t->n_columns);
+	for (size_t r = 0; r < t->n_rows; r++)
+		for (size_t c = 0; c < t->n_columns; c++)
+			table_cell(f, ctx, t->cells[r * t->n_columns + c],
+				   t->colors[r * t->n_columns + c], width[c],
+				   t->right_aligned & (1u << c), c + 1 == t->n_columns);
+}
+
+/* ---- talking to the daemon ---- */
+
+static int connect_or_hint(const struct ctx *ctx, struct ctl_client **ret)
+{
+	int r = ctl_client_connect(ctx->socket_path, RECLAIMCTL_CONNECT_TIMEOUT_USEC, ret);
+
+	if (r >= 0)
+		return 0;
+	switch (r) {
+	case -ENOENT:
+		log_error("Cannot connect to %s: no such socket. Is reclaimd running "
+			  "(systemctl status reclaimd)? Use --socket=PATH or "
+			  "RECLAIMD_SOCKET for another socket.",
+			  ctx->socket_path);
+		break;
+	case -ECONNREFUSED:
+		log_error("Cannot connect to %s: nothing listens there. reclaimd is "
+			  "not running (the socket is stale); start it with "
+			  "systemctl start reclaimd.",
+			  ctx->socket_path);
+		break;
+	case -EACCES:
+	case -EPERM:
+		log_error("Cannot connect to %s: permission denied. Run as root or "
+			  "as a member of the socket's group (reclaimd).",
+			  ctx->socket_path);
+		break;
+	case -ETIMEDOUT:
+		log_error("Cannot connect to %s: reclaimd did not accept the "
+			  "connection in time; it may be overloaded.",
+			  ctx->socket_path);
+		break;
+	default:
+		log_error_errno(r, "Cannot connect to %s: %s. Is reclaimd running? "
+				"Use --socket=PATH or RECLAIMD_SOCKET for another socket.",
+				ctx->socket_path, strerror(-r));
+	}
+	return EXIT_NO_CONNECTION;
+}
+
+/* Returns an exit code; on 0, *ret is the result. */
+static int client_call(const struct ctx *ctx, struct ctl_client *c, const char *cmd,
+		       struct json_object *args, struct json_object **ret)
+{
+	struct ctl_error e = {};
+	int r;
+
+	r = ctl_client_call(c, cmd, args, ret, &e);
+	if (r == -EREMOTE) {
+		log_error("%s (%s)", e.message, ctl_error_code_to_string(e.code));
+		return EXIT_REFUSED;
+	}
+	if (r < 0) {
+		log_error("%s: %s", cmd, e.message);
+		return EXIT_REFUSED;
+	}
+	return 0;
+}
+
+static int call(const struct ctx *ctx, const char *cmd, struct json_object *args,
+		struct json_object **ret)
+{
+	_cleanup_(ctl_client_freep) struct ctl_client *c = NULL;
+	int r;
+
+	r = connect_or_hint(ctx, &c);
+	if (r != 0)
+		return r;
+	return client_call(ctx, c, cmd, args, ret);
+}
+
+static void print_json(struct json_object *o)
+{
+	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
+						       JSON_C_TO_STRING_SPACED |
+						       JSON_C_TO_STRING_NOSLASHESCAPE));
+}
+
+/* Run cmd and hand the result to print (or print it as JSON). */
+static int run_simple(const struct ctx *ctx, const char *cmd, struct json_object *args,
+		      void (*print)(const struct ctx *, struct json_object *))
+{
+	struct json_object *result = NULL;
+	int r = call(ctx, cmd, args, &result);
+
+	json_object_put(args);
+	if (r != 0)
+		return r;
+	if (ctx->json || !print)
+		print_json(result);
+	else
+		print(ctx, result);
+	json_object_put(result);
+	return 0;
+}
+
+/* ---- printers ---- */
+
+static const char *state_color(const char *state)
+{
+	if (startswith(state, "hopeless"))
+		return "\033[31m";
+	if (startswith(state, "paused"))
+		return "\033[33m";
+	if (startswith(state, "balancing"))
+		return "\033[32m";
+	return NULL;
+}
+
+/* "balancing" with its priority, as the seed names it. */
+static void node_state(struct json_object *n, char *buf, size_t size)
+{
+	uint64_t prio;
+
+	if (streq(jstr(n, "state"), "balancing") && jnum(n, "priority", &prio))
+		snprintf(buf, size, "balancing@%" PRIu64, prio);
+	else
+		snprintf(buf, size, "%s", jstr(n, "state"));
+}
+
+static void print_node_lines(const struct ctx *ctx, struct json_object *nodes)
+{
+	struct table t = { .n_columns = 7,
+			   .header = { "NODE", "STATE", "FREE", "LOW", "HIGH", "BOOST", "FAILURES" },
+			   .right_aligned = 0x7d };
+	size_t n = json_object_is_type(nodes, json_type_array) ? json_object_array_length(nodes) : 0;
+
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *o = json_object_array_get_idx(nodes, i);
+		char b[5][FORMAT_BYTES_MAX], state[48];
+
+		node_state(o, state, sizeof(state));
+		table_add(&t, jstr(o, "node"), state,
+			  jbytes(o, "free_bytes", b[0], sizeof(b[0])),
+			  jbytes(o, "low_bytes", b[1], sizeof(b[1])),
+			  jbytes(o, "high_bytes", b[2], sizeof(b[2])),
+			  jbytes(o, "boost_bytes", b[3], sizeof(b[3])), jstr(o, "failures"));
+		table_color_last(&t, 1, state_color(state));
+	}
+	table_print(&t, ctx, stdout);
+	table_done(&t);
+}
+
+static void print_status(const struct ctx *ctx, struct json_object *o)
+{
+	char up[FORMAT_DURATION_MAX];
+	struct json_object *features = jget(o, "features"), *actuators = jget(o, "actuators");
+	const char *mode = jstr(o, "mode");
+
+	printf("reclaimd %s (protocol %s), pid %s, up %s, mode: ", jstr(o, "version"),
+	       jstr(o, "protocol"), jstr(o, "pid"), jusec(o, "uptime_usec", up, sizeof(up)));
+	if (ctx->color && !streq(mode, "running"))
+		printf("\033[33m%s\033[0m\n", mode);
+	else
+		printf("%s\n", mode);
+	printf("features:");
+	if (features && json_object_is_type(features, json_type_object)) {
+		json_object_object_foreach(features, k, v) {
+			char buf[64];
+
+			if (json_object_is_type(v, json_type_boolean))
+				printf(" %s%s", json_object_get_boolean(v) ? "+" : "-", k);
+			else
+				printf(" %s=%s", k, jhuman(k, v, buf, sizeof(buf)));
+		}
+	}
+	printf("\nactuators:");
+	if (!actuators || !json_object_is_type(actuators, json_type_array) ||
+	    json_object_array_length(actuators) == 0)
+		printf(" none");
+	for (size_t i = 0; actuators && json_object_is_type(actuators, json_type_array) &&
+			   i < json_object_array_length(actuators);
+	     i++)
+		printf(" %s", json_object_get_string(json_object_array_get_idx(actuators, i)));
+	printf("\n\n");
+	print_node_lines(ctx, jget(o, "nodes"));
+}
+
+static void print_node_detail(const struct ctx *ctx, struct json_object *n)
+{
+	struct json_object *zones = jget(n, "zones"), *boost = jget(n, "boost"),
+			   *counters = jget(n, "counters");
+	struct table t = { .n_columns = 9,
+			   .header = { "ZONE", "FREE", "MIN", "LOW", "HIGH", "USER_LOW",
+				       "USER_HIGH", "BOOST", "MANAGED" },
+			   .right_aligned = 0x1fe };
+	char state[48], b[8][FORMAT_BYTES_MAX];
+
+	node_state(n, state, sizeof(state));
+	printf("node %s: %s, woken by %s, failures %s%s\n", jstr(n, "node"), state,
+	       jstr(n, "wake_reason"), jstr(n, "failures"),
+	       jbool(n, "hopeless") ? " (hopeless)" : "");
+	printf("  boost: kernel %s, userspace %s, pending %s\n",
+	       jbytes(boost, "kernel_bytes", b[0], sizeof(b[0])),
+	       jbytes(boost, "user_bytes", b[1], sizeof(b[1])),
+	       jbytes(boost, "pending_bytes", b[2], sizeof(b[2])));
+	if (counters && json_object_is_type(counters, json_type_object)) {
+		printf("  counters:");
+		json_object_object_foreach(counters, k, v)
+			printf(" %s=%s", k, jhuman(k, v, b[0], sizeof(b[0])));
+		printf("\n");
+	}
+	for (size_t i = 0; zones && json_object_is_type(zones, json_type_array) &&
+			   i < json_object_array_length(zones);
+	     i++) {
+		struct json_object *z = json_object_array_get_idx(zones, i);
+
+		table_add(&t, jstr(z, "zone"), jbytes(z, "free_bytes", b[0], sizeof(b[0])),
+			  jbytes(z, "min_bytes", b[1], sizeof(b[1])),
+			  jbytes(z, "low_bytes", b[2], sizeof(b[2])),
+			  jbytes(z, "high_bytes", b[3], sizeof(b[3])),
+			  jbytes(z, "user_low_bytes", b[4], sizeof(b[4])),
+			  jbytes(z, "user_high_bytes", b[5], sizeof(b[5])),
+			  jbytes(z, "boost_bytes", b[6], sizeof(b[6])),
+			  jbytes(z, "managed_bytes", b[7], sizeof(b[7])));
+	}
+	table_print(&t, ctx, stdout);
+	table_done(&t);
+}
+
+static void print_nodes(const struct ctx *ctx, struct json_object *o)
+{
+	struct json_object *nodes = jget(o, "nodes");
+
+	for (size_t i = 0; nodes && json_object_is_type(nodes, json_type_array) &&
+			   i < json_object_array_length(nodes);
+	     i++) {
+		if (i)
+			printf("\n");
+		print_node_detail(ctx, json_object_array_get_idx(nodes, i));
+	}
+}
+
+static void print_cgroups(const struct ctx *ctx, struct json_object *o)
+{
+	struct json_object *list = jget(o, "cgroups");
+	struct table t = { .n_columns = 8,
+			   .header = { "CGROUP", "RECLAIMABLE", "FLOOR", "PROTECTED",
+				       "RECLAIMED", "SOME10", "FULL10", "BRAKE" },
+			   .right_aligned = 0x7e };
+
+	for (size_t i = 0; list && json_object_is_type(list, json_type_array) &&
+			   i < json_object_array_length(list);
+	     i++) {
+		struct json_object *c = json_object_array_get_idx(list, i);
+		char b[4][FORMAT_BYTES_MAX];
+
+		table_add(&t, jstr(c, "path"), jbytes(c, "reclaimable_bytes", b[0], sizeof(b[0])),
+			  jbytes(c, "floor_bytes", b[1], sizeof(b[1])),
+			  jbytes(c, "protection_bytes", b[2], sizeof(b[2])),
+			  jbytes(c, "reclaimed_bytes", b[3], sizeof(b[3])),
+			  jstr(c, "pressure_some_avg10"), jstr(c, "pressure_full_avg10"),
+			  jbool(c, "braked") ? jstr(c, "brake_reason") : "no");
+		if (jbool(c, "braked"))
+			table_color_last(&t, 7, "\033[33m");
+	}
+	table_print(&t, ctx, stdout);
+	table_done(&t);
+}
+
+static void labels_string(struct json_object *labels, char *buf, size_t size)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	if (!labels || !json_object_is_type(labels, json_type_object))
+		return;
+	json_object_object_foreach(labels, k, v) {
+		if (n < size)
+			n += snprintf(buf + n, size - n, "%s%s=%s", n ? "," : "", k,
+				      json_object_get_string(v));
+	}
+}
+
+static void print_stats(const struct ctx *ctx, struct json_object *o)
+{
+	struct json_object *list = jget(o, "counters");
+	struct table t = { .n_columns = 3, .header = { "COUNTER", "LABELS", "VALUE" },
+			   .right_aligned = 0x4 };
+	char since[FORMAT_DURATION_MAX];
+
+	printf("counters since %s ago\n\n", jusec(o, "since_usec", since, sizeof(since)));
+	for (size_t i = 0; list && json_object_is_type(list, json_type_array) &&
+			   i < json_object_array_length(list);
+	     i++) {
+		struct json_object *c = json_object_array_get_idx(list, i);
+		char labels[256], value[64];
+		const char *name = jstr(c, "name");
+		struct json_object *v = jget(c, "value");
+
+		labels_string(jget(c, "labels"), labels, sizeof(labels));
+		table_add(&t, name, labels, v ? jhuman(name, v, value, sizeof(value)) : "-");
+	}
+	table_print(&t, ctx, stdout);
+	table_done(&t);
+}
+
+static void print_config(const struct ctx *ctx, struct json_object *o)
+{
+	struct json_object *list = jget(o, "settings");
+	struct table t = { .n_columns = 3, .header = { "KEY", "VALUE", "SOURCE" } };
+
+	if (jget(o, "file"))
+		printf("config file: %s\n\n", jstr(o, "file"));
+	for (size_t i = 0; list && json_object_is_type(list, json_type_array) &&
+			   i < json_object_array_length(list);
+	     i++) {
+		struct json_object *s = json_object_array_get_idx(list, i);
+
+		table_add(&t, jstr(s, "key"), jstr(s, "value"), jstr(s, "source"));
+		if (!streq(jstr(s, "source"), "default"))
+			table_color_last(&t, 2, "\033[36m");
+	}
+	table_print(&t, ctx, stdout);
+	table_done(&t);
+}
+
+static void print_set(const struct ctx *ctx, struct json_object *o)
+{
+	(void)ctx;
+	printf("%s = %s (was %s)\n", jstr(o, "key"), jstr(o, "value"), jstr(o, "previous"));
+}
+
+static void print_reload(const struct ctx *ctx, struct json_object *o)
+{
+	struct json_object *changed = jget(o, "changed");
+	size_t n = changed && json_object_is_type(changed, json_type_array)
+			   ? json_object_array_length(changed)
+			   : 0;
+
+	(void)ctx;
+	printf("Reloaded %s: %zu value%s changed", jstr(o, "file"), n, n == 1 ? "" : "s");
+	for (size_t i = 0; i < n; i++)
+		printf("%s%s", i ? ", " : ": ",
+		       json_object_get_string(json_object_array_get_idx(changed, i)));
+	printf(".\n");
+}
+
+static void print_mode(const struct ctx *ctx, struct json_object *o)
+{
+	(void)ctx;
+	printf("reclaimd is %s%s.\n", jstr(o, "mode"),
+	       jget(o, "changed") && !jbool(o, "changed") ? " (it already was)" : "");
+}
+
+static void print_reclaim(const struct ctx *ctx, struct json_object *o)
+{
+	char got[FORMAT_BYTES_MAX], want[FORMAT_BYTES_MAX], took[FORMAT_DURATION_MAX];
+
+	(void)ctx;
+	if (jget(o, "cgroup"))
+		printf("cgroup %s: ", jstr(o, "cgroup"));
+	else
+		printf("node %s: ", jstr(o, "node"));
+	printf("reclaimed %s of %s in %s", jbytes(o, "reclaimed_bytes", got, sizeof(got)),
+	       jbytes(o, "requested_bytes", want, sizeof(want)),
+	       jusec(o, "duration_usec", took, sizeof(took)));
+	if (jget(o, "swappiness") && !json_object_is_type(jget(o, "swappiness"), json_type_null))
+		printf(", swappiness %s", jstr(o, "swappiness"));
+	printf(" (%s%s)\n", jstr(o, "result"), jbool(o, "dry_run") ? ", dry run" : "");
+}
+
+static void print_boost(const struct ctx *ctx, struct json_object *o)
+{
+	char added[FORMAT_BYTES_MAX], pending[FORMAT_BYTES_MAX];
+
+	(void)ctx;
+	printf("node %s: boost +%s, %s pending\n", jstr(o, "node"),
+	       jbytes(o, "added_bytes", added, sizeof(added)),
+	       jbytes(o, "pending_bytes", pending, sizeof(pending)));
+}
+
+/* "12:00:01.234 node 0 wake reason=watermark" */
+static void format_event(struct json_object *ev, char *buf, size_t size)
+{
+	uint64_t t, node;
+	time_t sec;
+	struct tm tm;
+	size_t n;
+
+	if (!jnum(ev, "time_usec", &t))
+		t = realtime_usec();
+	sec = (time_t)(t / USEC_PER_SEC);
+	localtime_r(&sec, &tm);
+	n = strftime(buf, size, "%H:%M:%S", &tm);
+	n += snprintf(buf + n, size - n, ".%03u ", (unsigned)(t % USEC_PER_SEC / 1000));
+	if (n < size && jnum(ev, "node", &node))
+		n += snprintf(buf + n, size - n, "node %" PRIu64 " ", node);
+	if (n < size)
+		n += snprintf(buf + n, size - n, "%s", jstr(ev, "type"));
+	json_object_object_foreach(ev, k, v) {
+		char tmp[64];
+
+		if (streq(k, "type") || streq(k, "time_usec") || streq(k, "node"))
+			continue;
+		if (n < size)
+			n += snprintf(buf + n, size - n, " %s=%s", k, jhuman(k, v, tmp, sizeof(tmp)));
+	}
+}
+
+/* ---- verbs ---- */
+
+static int parse_bytes_arg(const char *s, uint64_t *ret)
+{
+	int r = parse_size(s, 0, ret);
+
+	if (r < 0 || *ret == 0) {
+		log_error("Invalid size '%s': use bytes or K/M/G, e.g. 512M.", s);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+static int parse_node_arg(const char *s, unsigned *ret)
+{
+	if (safe_atou(s, ret) < 0) {
+		log_error("Invalid node '%s': use a NUMA node number, e.g. 0.", s);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+static int verb_status(const struct ctx *ctx, int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	return run_simple(ctx, "status", NULL, print_status);
+}
+
+static int verb_nodes(const struct ctx *ctx, int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	return run_simple(ctx, "nodes", NULL, print_nodes);
+}
+
+static int verb_cgroups(const struct ctx *ctx, int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	return run_simple(ctx, "cgroups", NULL, print_cgroups);
+}
+
+static int verb_stats(const struct ctx *ctx, int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "reset", no_argument, NULL, 'r' },
+		{ "format", required_argument, NULL, 'f' },
+		{}
+	};
+	bool reset = false, prometheus = false;
+	struct json_object *args = json_object_new_object(), *result = NULL;
+	int c, r;
+
+	optind = 0; /* GNU getopt: 0 re-initialises for a new argv */
+	while ((c = getopt_long(argc, argv, "", options, NULL)) >= 0) {
+		switch (c) {
+		case 'r':
+			reset = true;
+			break;
+		case 'f':
+			if (streq(optarg, "prometheus"))
+				prometheus = true;
+			else if (!streq(optarg, "table")) {
+				log_error("Unknown format '%s': use table or prometheus.", optarg);
+				json_object_put(args);
+				return EXIT_USAGE;
+			}
+			break;
+		default:
+			json_object_put(args);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		log_error("stats takes no arguments besides --reset and --format.");
+		json_object_put(args);
+		return EXIT_USAGE;
+	}
+	if (reset)
+		json_object_object_add(args, "reset", json_object_new_boolean(true));
+	if (!prometheus)
+		return run_simple(ctx, "stats", args, print_stats);
+	r = call(ctx, "stats", args, &result);
+	json_object_put(args);
+	if (r != 0)
+		return r;
+	r = ctl_format_prometheus(result, stdout);
+	json_object_put(result);
+	if (r < 0) {
+		log_error("The daemon's stats have no counters list.");
+		return EXIT_REFUSED;
+	}
+	return 0;
+}
+
+static int verb_config(const struct ctx *ctx, int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	return run_simple(ctx, "config", NULL, print_config);
+}
+
+static int verb_set(const struct ctx *ctx, int argc, char **argv)
+{
+	struct json_object *args = json_object_new_object();
+
+	(void)argc;
+	json_object_object_add(args, "key", json_object_new_string(argv[1]));
+	json_object_object_add(args, "value", json_object_new_string(argv[2]));
+	return run_simple(ctx, "set", args, print_set);
+}
+
+static int verb_reload(const struct ctx *ctx, int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	return run_simple(ctx, "reload", NULL, print_reload);
+}
+
+static int verb_pause(const struct ctx *ctx, int argc, char **argv)
+{
+	(void)argc;
+	return run_simple(ctx, argv[0], NULL, print_mode);
+}
+
+/* reclaim node N BYTES | reclaim cgroup PATH BYTES, [--swappiness=N] */
+static int verb_reclaim(const struct ctx *ctx, int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "swappiness", required_argument, NULL, 's' },
+		{}
+	};
+	_cleanup_(json_object_putp) struct json_object *args = json_object_new_object();
+	uint64_t bytes;
+	unsigned node, swappiness;
+	int c, r;
+
+	optind = 0; /* GNU getopt: 0 re-initialises for a new argv */
+	while ((c = getopt_long(argc, argv, "", options, NULL)) >= 0) {
+		if (c != 's')
+			return EXIT_USAGE;
+		if (safe_atou(optarg, &swappiness) < 0 || swappiness > 200) {
+			log_error("Invalid swappiness '%s': use 0..200.", optarg);
+			return EXIT_USAGE;
+		}
+		json_object_object_add(args, "swappiness", json_object_new_int(swappiness));
+	}
+	if (argc - optind != 3 || !(streq(argv[optind], "node") || streq(argv[optind], "cgroup"))) {
+		log_error("Usage: reclaimctl reclaim node N BYTES | cgroup PATH BYTES "
+			  "[--swappiness=0..200]");
+		return EXIT_USAGE;
+	}
+	if (streq(argv[optind], "node")) {
+		r = parse_node_arg(argv[optind + 1], &node);
+		if (r != 0)
+			return r;
+		json_object_object_add(args, "node", json_object_new_int(node));
+	} else
+		json_object_object_add(args, "cgroup", json_object_new_string(argv[optind + 1]));
+	r = parse_bytes_arg(argv[optind + 2], &bytes);
+	if (r != 0)
+		return r;
+	json_object_object_add(args, "bytes", json_object_new_uint64(bytes));
+	return run_simple(ctx, "reclaim", TAKE_PTR(args), print_reclaim);
+}
+
+/* boost [node] N BYTES */
+static int verb_boost(const struct ctx *ctx, int argc, char **argv)
+{
+	struct json_object *args;
+	uint64_t bytes;
+	unsigned node;
+	int i = 1, r;
+
+	if (argc == 4 && streq(argv[1], "node"))
+		i = 2;
+	else if (argc != 3) {
+		log_error("Usage: reclaimctl boost [node] N BYTES");
+		return EXIT_USAGE;
+	}
+	r = parse_node_arg(argv[i], &node);
+	if (r == 0)
+		r = parse_bytes_arg(argv[i + 1], &bytes);
+	if (r != 0)
+		return r;
+	args = json_object_new_object();
+	json_object_object_add(args, "node", json_object_new_int(node));
+	json_object_object_add(args, "bytes", json_object_new_uint64(bytes));
+	return run_simple(ctx, "boost", args, print_boost);
+}
+
+static int watch_subscribe(const struct ctx *ctx, struct ctl_client **ret)
+{
+	struct json_object *result = NULL;
+	int r;
+
+	r = connect_or_hint(ctx, ret);
+	if (r != 0)
+		return r;
+	r = client_call(ctx, *ret, "watch", NULL, &result);
+	json_object_put(result);
+	return r;
+}
+
+/* Print every event as it comes, until the daemon goes away. */
+static int watch_events(const struct ctx *ctx)
+{
+	_cleanup_(ctl_client_freep) struct ctl_client *c = NULL;
+	int r = watch_subscribe(ctx, &c);
+
+	if (r != 0)
+		return r;
+	for (;;) {
+		struct ctl_reply reply;
+		struct ctl_error e;
+		char line[1024];
+
+		r = ctl_client_read(c, USEC_INFINITY, &reply, &e);
+		if (r < 0) {
+			log_error("%s", e.message);
+			return EXIT_REFUSED;
+		}
+		if (reply.kind == CTL_REPLY_EVENT) {
+			if (ctx->json)
+				puts(ctl_json_to_string(reply.payload));
+			else {
+				format_event(reply.payload, line, sizeof(line));
+				puts(line);
+			}
+			fflush(stdout);
+		}
+		ctl_reply_done(&reply);
+	}
+}
+
+struct watch_view {
+	char events[RECLAIMCTL_WATCH_EVENTS][256];
+	size_t n_events, next;
+};
+
+static void watch_view_add(struct watch_view *v, struct json_object *ev)
+{
+	format_event(ev, v->events[v->next], sizeof(v->events[0]));
+	v->next = (v->next + 1) % RECLAIMCTL_WATCH_EVENTS;
+	v->n_events = MIN(v->n_events + 1, (size_t)RECLAIMCTL_WATCH_EVENTS);
+}
+
+static void watch_view_draw(const struct ctx *ctx, const struct watch_view *v,
+			    struct json_object *status)
+{
+	size_t first = (v->next + RECLAIMCTL_WATCH_EVENTS - v->n_events) % RECLAIMCTL_WATCH_EVENTS;
+	char up[FORMAT_DURATION_MAX];
+
+	if (isatty(STDOUT_FILENO))
+		fputs("\033[H\033[2J", stdout);
+	printf("reclaimd %s, up %s, mode %s\n\n", jstr(status, "version"),
+	       jusec(status, "uptime_usec", up, sizeof(up)), jstr(status, "mode"));
+	print_node_lines(ctx, jget(status, "nodes"));
+	printf("\nrecent events:\n");
+	for (size_t i = 0; i < v->n_events; i++)
+		printf("  %s\n", v->events[(first + i) % RECLAIMCTL_WATCH_EVENTS]);
+	fflush(stdout);
+}
+
+/* A live view: node lines refreshed every interval, the latest events under. */
+static int watch_live(const struct ctx *ctx, uint64_t interval_usec)
+{
+	_cleanup_(ctl_client_freep) struct ctl_client *events = NULL, *poll_client = NULL;
+	struct watch_view view = {};
+	int r;
+
+	r = watch_subscribe(ctx, &events);
+	if (r == 0)
+		r = connect_or_hint(ctx, &poll_client);
+	if (r != 0)
+		return r;
+	for (;;) {
+		struct json_object *status = NULL;
+		uint64_t deadline = now_usec() + interval_usec;
+
+		r = client_call(ctx, poll_client, "status", NULL, &status);
+		if (r != 0)
+			return r;
+		watch_view_draw(ctx, &view, status);
+		json_object_put(status);
+		while (now_usec() < deadline) {
+			struct ctl_reply reply;
+			struct ctl_error e;
+
+			r = ctl_client_read(events, deadline - now_usec(), &reply, &e);
+			if (r == -ETIMEDOUT)
+				break;
+			if (r < 0) {
+				log_error("%s", e.message);
+				return EXIT_REFUSED;
+			}
+			if (reply.kind == CTL_REPLY_EVENT)
+				watch_view_add(&view, reply.payload);
+			ctl_reply_done(&reply);
+		}
+	}
+}
+
+static int verb_watch(const struct ctx *ctx, int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "events", no_argument, NULL, 'e' },
+		{ "interval", required_argument, NULL, 'i' },
+		{}
+	};
+	uint64_t interval_usec = USEC_PER_SEC;
+	bool plain = ctx->json;
+	int c;
+
+	optind = 0; /* GNU getopt: 0 re-initialises for a new argv */
+	while ((c = getopt_long(argc, argv, "", options, NULL)) >= 0) {
+		switch (c) {
+		case 'e':
+			plain = true;
+			break;
+		case 'i':
+			if (parse_duration(optarg, USEC_PER_SEC, &interval_usec) < 0 ||
+			    interval_usec < 100 * USEC_PER_MSEC) {
+				log_error("Invalid interval '%s': use e.g. 1s or 500ms "
+					  "(at least 100ms).",
+					  optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		default:
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		log_error("watch takes no arguments besides --events and --interval.");
+		return EXIT_USAGE;
+	}
+	return plain ? watch_events(ctx) : watch_live(ctx, interval_usec);
+}
+
+struct verb {
+	const char *name;
+	int min_args, max_args; /* positional, not counting the verb; -1: any */
+	int (*run)(const struct ctx *ctx, int argc, char **argv);
+	const char *usage;
+};
+
+static const struct verb verbs[] = {
+	{ "status", 0, 0, verb_status, "status" },
+	{ "nodes", 0, 0, verb_nodes, "nodes" },
+	{ "cgroups", 0, 0, verb_cgroups, "cgroups" },
+	{ "stats", 0, -1, verb_stats, "stats [--reset] [--format=table|prometheus]" },
+	{ "config", 0, 0, verb_config, "config" },
+	{ "set", 2, 2, verb_set, "set KEY VALUE" },
+	{ "reload", 0, 0, verb_reload, "reload" },
+	{ "pause", 0, 0, verb_pause, "pause" },
+	{ "resume", 0, 0, verb_pause, "resume" },
+	{ "reclaim", 3, -1, verb_reclaim, "reclaim node N|cgroup PATH BYTES [--swappiness=N]" },
+	{ "boost", 2, 3, verb_boost, "boost [node] N BYTES" },
+	{ "watch", 0, -1, verb_watch, "watch [--events] [--interval=1s]" },
+};
+
+static void help(void)
+{
+	printf("Usage: %s [OPTIONS] COMMAND [ARGS]\n"
+	       "\n"
+	       "Steer and observe reclaimd.\n"
+	       "\n"
+	       "Options:\n"
+	       "  -h --help          Show this help and exit\n"
+	       "  -V --version       Show the version and exit\n"
+	       "     --socket=PATH   Control socket (default $RECLAIMD_SOCKET or %s)\n"
+	       "     --json          Print JSON instead of tables\n"
+	       "\n"
+	       "Commands:\n",
+	       program_invocation_short_name, RECLAIMD_SOCKET_PATH);
+	for (size_t i = 0; i < ELEMENTSOF(verbs); i++) {
+		const struct ctl_command *c = ctl_command_find(verbs[i].name);
+
+		printf("  %-52s %s\n", verbs[i].usage, c ? c->help : "");
+	}
+	printf("\nExit status: 0 ok, 1 the daemon refused or failed, 2 usage, "
+	       "3 cannot connect.\n"
+	       "See reclaimctl(8).\n");
+}
+
+static const struct verb *verb_find(const char *name)
+{
+	for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
+		if (streq(verbs[i].name, name))
+			return &verbs[i];
+	return NULL;
+}
+
+/* Positional arguments after the verb, not counting --options. */
+static int count_positional(int argc, char **argv)
+{
+	int n = 0;
+
+	for (int i = 1; i < argc; i++)
+		if (!startswith(argv[i], "--"))
+			n++;
+	return n;
+}
+
+static bool want_color(void)
+{
+	const char *no_color = getenv("NO_COLOR");
+
+	/* https://no-color.org: any non-empty NO_COLOR disables colour. */
+	if (no_color && *no_color)
+		return false;
+	return isatty(STDOUT_FILENO) && !streq(getenv("TERM"), "dumb");
+}
+
+int main(int argc, char *argv[])
+{
+	enum { ARG_SOCKET = 0x100, ARG_JSON };
+	static const struct option options[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "socket", required_argument, NULL, ARG_SOCKET },
+		{ "json", no_argument, NULL, ARG_JSON },
+		{}
+	};
+	struct ctx ctx = { .socket_path = ctl_client_default_path(), .color = want_color() };
+	const struct verb *verb;
+	int c, n;
+
+	while ((c = getopt_long(argc, argv, "+hV", options, NULL)) >= 0) {
+		switch (c) {
+		case 'h':
+			help();
+			return EXIT_SUCCESS;
+		case 'V':
+			printf("reclaimctl (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION);
+			return EXIT_SUCCESS;
+		case ARG_SOCKET:
+			ctx.socket_path = optarg;
+			break;
+		case ARG_JSON:
+			ctx.json = true;
+			break;
+		default:
+			return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		help();
+		return EXIT_USAGE;
+	}
+	verb = verb_find(argv[optind]);
+	if (!verb) {
+		log_error("Unknown command '%s'. See %s --help.", argv[optind],
+			  program_invocation_short_name);
+		return EXIT_USAGE;
+	}
+	n = count_positional(argc - optind, argv + optind);
+	if (n < verb->min_args || (verb->max_args >= 0 && n > verb->max_args)) {
+		log_error("Usage: %s %s", program_invocation_short_name, verb->usage);
+		return EXIT_USAGE;
+	}
+	return verb->run(&ctx, argc - optind, argv + optind);
+}
