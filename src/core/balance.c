@@ -25,19 +25,10 @@ static const char *const balance_end_reason_table[_BALANCE_END_REASON_MAX] = {
 	[BALANCE_END_INTERRUPTED] = "interrupted",
 };
 
-const char *balance_wake_reason_to_string(enum balance_wake_reason r)
-{
-	if ((unsigned)r >= _BALANCE_WAKE_REASON_MAX)
-		return NULL;
-	return balance_wake_reason_table[r];
-}
-
-const char *balance_end_reason_to_string(enum balance_end_reason r)
-{
-	if ((unsigned)r >= _BALANCE_END_REASON_MAX)
-		return NULL;
-	return balance_end_reason_table[r];
-}
+DEFINE_STRING_TABLE_TO_STRING(, balance_wake_reason, enum balance_wake_reason,
+			      _BALANCE_WAKE_REASON_MAX)
+DEFINE_STRING_TABLE_TO_STRING(, balance_end_reason, enum balance_end_reason,
+			      _BALANCE_END_REASON_MAX)
 
 static uint64_t add_sat(uint64_t a, uint64_t b)
 {

@@ -33,12 +33,7 @@ static const char *const cgroup_file_table[_CGROUP_FILE_MAX] = {
 	[CGROUP_FILE_EVENTS] = "cgroup.events",
 };
 
-const char *cgroup_file_to_string(enum cgroup_file f)
-{
-	if ((unsigned)f >= _CGROUP_FILE_MAX)
-		return NULL;
-	return cgroup_file_table[f];
-}
+DEFINE_STRING_TABLE_TO_STRING(, cgroup_file, enum cgroup_file, _CGROUP_FILE_MAX)
 
 /* ---- discovery ---- */
 

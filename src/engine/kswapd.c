@@ -86,19 +86,9 @@ static const char *const kswapd_event_type_table[_KSWAPD_EVENT_MAX] = {
 	[KSWAPD_EVENT_STOPPED] = "stopped",
 };
 
-const char *kswapd_thread_state_to_string(enum kswapd_thread_state s)
-{
-	if ((unsigned)s >= _KSWAPD_STATE_MAX)
-		return NULL;
-	return kswapd_thread_state_table[s];
-}
-
-const char *kswapd_event_type_to_string(enum kswapd_event_type t)
-{
-	if ((unsigned)t >= _KSWAPD_EVENT_MAX)
-		return NULL;
-	return kswapd_event_type_table[t];
-}
+DEFINE_STRING_TABLE_TO_STRING(, kswapd_thread_state, enum kswapd_thread_state,
+			      _KSWAPD_STATE_MAX)
+DEFINE_STRING_TABLE_TO_STRING(, kswapd_event_type, enum kswapd_event_type, _KSWAPD_EVENT_MAX)
 
 /* --- helpers run by the node thread --- */
 
