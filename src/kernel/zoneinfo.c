@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -578,24 +579,20 @@ struct zoneinfo_reader {
 /* 64 KiB at least: a 2-node 8-CPU server prints about 20 KiB. */
 #define ZONEINFO_MIN_BUFFER_BYTES (64 * 1024)
 
+_Static_assert(offsetof(struct zoneinfo_reader, file) == 0, "a reread reader");
+
 int zoneinfo_reader_open(const char *root, struct zoneinfo_reader **ret)
 {
 	struct zoneinfo_reader *r;
 	int k;
 
-	r = calloc(1, sizeof(*r));
-	if (!r)
-		return -ENOMEM;
-	r->file = REREAD_FILE_NULL;
+	k = REREAD_READER_OPEN(root, "/proc/zoneinfo", ZONEINFO_MIN_BUFFER_BYTES, &r);
+	if (k < 0)
+		return k;
 	r->scratch = calloc(1, sizeof(*r->scratch));
 	if (!r->scratch) {
 		zoneinfo_reader_free(r);
 		return -ENOMEM;
-	}
-	k = reread_file_open(root, "/proc/zoneinfo", ZONEINFO_MIN_BUFFER_BYTES, &r->file);
-	if (k < 0) {
-		zoneinfo_reader_free(r);
-		return k;
 	}
 	*ret = r;
 	return 0;
@@ -624,10 +621,8 @@ struct zoneinfo_reader *zoneinfo_reader_free(struct zoneinfo_reader *r)
 {
 	if (!r)
 		return NULL;
-	reread_file_close(&r->file);
 	free(r->scratch);
-	free(r);
-	return NULL;
+	return reread_reader_free(r);
 }
 
 size_t zoneinfo_reader_buffer_size(const struct zoneinfo_reader *r)
