@@ -37,11 +37,14 @@
 #define CONF_FILE_MAX_BYTES (UINT64_C(1) << 20)
 #define CONF_ITEMS_MAX 48
 #define CONF_MSG_MAX 512
+/* conf_read_file(): the path is not a regular file or directory. */
+#define EFTYPE_CONF EBADFD
 
 #define KIB (UINT64_C(1) << 10)
 #define MIB (UINT64_C(1) << 20)
 #define GIB (UINT64_C(1) << 30)
 #define TIB (UINT64_C(1) << 40)
+#define PIB (UINT64_C(1) << 50)
 
 static bool conf_valid_path(const char *s)
 {
@@ -84,7 +87,8 @@ static const int conf_log_level_values[] = { LOG_ERR, LOG_WARNING, LOG_NOTICE, L
 const struct conf_item conf_items[] = {
 	/* [Reclaim] */
 	{ .section = CONF_SECTION_RECLAIM, .name = "WatermarkHeadroom", .type = CONF_AMOUNT,
-	  .default_value = "0.5%", .min = 0, .max = 2000, .unit = "bytes or % of managed",
+	  .default_value = "0.5%", .min = 0, .max = 2000, .max_bytes = TIB,
+	  .unit = "bytes or % of managed",
 	  .offset = R(watermark_headroom), .per_node = true,
 	  .help = "How far above the kernel's high watermark reclaimd keeps free memory: "
 		  "its low watermark is the kernel's high plus this, its high watermark "
@@ -180,12 +184,12 @@ const struct conf_item conf_items[] = {
 	  .default_value = "no", .offset = C(protect),
 	  .help = "Never reclaim from matching cgroups or anything below them." },
 	{ .section = CONF_SECTION_CGROUP, .name = "Floor", .type = CONF_SIZE,
-	  .default_value = "0", .min = 0, .max = CONF_SPECIAL - 1, .unit = "bytes",
+	  .default_value = "0", .min = 0, .max = PIB, .unit = "bytes",
 	  .offset = C(floor_bytes),
 	  .help = "Never reclaim a matching cgroup below this much memory; the floor "
 		  "used is the largest of this, memory.min and memory.low." },
 	{ .section = CONF_SECTION_CGROUP, .name = "SoftTarget", .type = CONF_SIZE,
-	  .default_value = "none", .min = 0, .max = CONF_SPECIAL - 1, .special = "none",
+	  .default_value = "none", .min = 0, .max = PIB, .special = "none",
 	  .unit = "bytes", .offset = C(soft_target_bytes),
 	  .help = "Matching cgroups above this give memory first, before the "
 		  "proportional pass (the kernel's soft limit reclaim)." },
@@ -203,17 +207,17 @@ const struct conf_item conf_items[] = {
 	/* [Control] */
 	{ .section = CONF_SECTION_CONTROL, .name = "Socket", .type = CONF_STRING,
 	  .default_value = RECLAIMD_SOCKET_PATH, .valid = conf_valid_path,
-	  .expect = "an absolute path", .offset = K(socket),
+	  .expect = "an absolute path", .offset = K(socket), .restart = true,
 	  .help = "Path of the control socket when it is not passed by systemd "
 		  "(reclaimd.socket)." },
 	{ .section = CONF_SECTION_CONTROL, .name = "AdminGroup", .type = CONF_STRING,
 	  .default_value = "", .valid = conf_valid_group_or_empty,
-	  .expect = "a group name, or empty", .offset = K(admin_group),
+	  .expect = "a group name, or empty", .offset = K(admin_group), .restart = true,
 	  .help = "Members of this group may change state over the socket (set, "
 		  "reload, pause, resume, reclaim, boost). Empty: only root." },
 	{ .section = CONF_SECTION_CONTROL, .name = "MetricsFile", .type = CONF_STRING,
 	  .default_value = "", .valid = conf_valid_path_or_empty,
-	  .expect = "an absolute path, or empty", .offset = K(metrics_file),
+	  .expect = "an absolute path, or empty", .offset = K(metrics_file), .restart = true,
 	  .help = "Write Prometheus text metrics here (for node_exporter's textfile "
 		  "collector). Empty: none." },
 };
@@ -449,10 +453,11 @@ void conf_item_describe(const struct conf_item *item, char *buf, size_t size)
 			 hi, special);
 		break;
 	case CONF_AMOUNT:
+		conf_format_size(special, sizeof(special), item->max_bytes);
 		snprintf(buf, size,
-			 "a size (bytes, or with a K, M, G or T suffix), or a percentage "
+			 "a size up to %s (bytes, or with a K, M, G or T suffix), or a percentage "
 			 "from %s to %s with at most two decimals",
-			 lo, hi);
+			 special, lo, hi);
 		break;
 	case CONF_DURATION:
 		snprintf(buf, size, "a duration from %s to %s (us, ms, s, min or h; a bare number is seconds)%s",
@@ -626,8 +631,11 @@ static int conf_parse_value(const struct conf_item *item, const char *text,
 				r = conf_parse_percent(text, &v.a.value);
 				if (r >= 0 && (v.a.value < item->min || v.a.value > item->max))
 					r = -ERANGE;
-			} else
+			} else {
 				r = parse_size(text, 0, &v.a.value);
+				if (r >= 0 && v.a.value > item->max_bytes)
+					r = -ERANGE;
+			}
 			break;
 		case CONF_STRING:
 			r = item->valid(text) ? 0 : -EINVAL;
@@ -977,6 +985,9 @@ static void conf_format_source(const struct conf_source *s, char *buf, size_t si
 	case CONF_SOURCE_RUNTIME:
 		snprintf(buf, size, "runtime");
 		break;
+	case CONF_SOURCE_CMDLINE:
+		snprintf(buf, size, "command line");
+		break;
 	default:
 		snprintf(buf, size, "default");
 	}
@@ -1185,13 +1196,15 @@ static int conf_read_file(const char *path, char **ret, size_t *ret_len)
 	struct stat st;
 	ssize_t n;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/* O_NONBLOCK: opening a FIFO without a writer would block the main
+	 * loop (a reload) or --check-config; the type is checked right after. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
 		return negative_errno();
 	if (fstat(fd, &st) < 0)
 		return negative_errno();
 	if (!S_ISREG(st.st_mode))
-		return S_ISDIR(st.st_mode) ? -EISDIR : -EBADF;
+		return S_ISDIR(st.st_mode) ? -EISDIR : -EFTYPE_CONF;
 	if ((uint64_t)st.st_size > CONF_FILE_MAX_BYTES)
 		return -EFBIG;
 	buf = malloc((size_t)st.st_size + 2);
@@ -1215,6 +1228,11 @@ static int conf_parse_file(struct conf *conf, const char *path, bool required, c
 	r = conf_read_file(path, &text, &len);
 	if (r == -ENOENT && !required)
 		return 0;
+	if (r == -EFTYPE_CONF) {
+		snprintf(err, errlen, "%s: not a regular file (a FIFO, socket or device); "
+			 "a config file must be a regular file", path);
+		return -EINVAL;
+	}
 	if (r < 0) {
 		snprintf(err, errlen, "%s: cannot read: %s", path, strerror(-r));
 		return r;
@@ -1324,9 +1342,76 @@ int conf_load(const char *main_path, const char *dropin_dir, struct conf **ret, 
 	return conf_load_flags(main_path, dropin_dir, 0, ret, err, errlen);
 }
 
+/* Copy one value between two structs of item's section (strings duplicated). */
+static int conf_copy_value(const struct conf_item *item, void *dst, const void *src)
+{
+	union conf_value v = {};
+
+	memcpy(&v, (const char *)src + item->offset, conf_value_size(item->type));
+	if (item->type == CONF_STRING) {
+		v.s = strdup(v.s ? v.s : "");
+		if (!v.s)
+			return -ENOMEM;
+	}
+	conf_store(item, dst, &v);
+	return 0;
+}
+
+static void *conf_top_base(struct conf *conf, const struct conf_item *item)
+{
+	return item->section == CONF_SECTION_CONTROL ? (void *)&conf->control
+						     : (void *)&conf->reclaim;
+}
+
+/* After a reload: command-line values, and the running value of every
+ * restart-only key whose value in the files changed (with a warning). */
+static int conf_keep_running(const struct conf *old, struct conf *new)
+{
+	for (size_t i = 0; i < conf_n_items; i++) {
+		const struct conf_item *it = &conf_items[i];
+		const struct conf_source *os = &old->src[i];
+		char a[256], b[256];
+		int r;
+
+		if (it->section != CONF_SECTION_RECLAIM && it->section != CONF_SECTION_CONTROL)
+			continue;
+		if (os->kind != CONF_SOURCE_CMDLINE) {
+			if (!it->restart)
+				continue;
+			conf_format_value(it, conf_top_base((struct conf *)old, it), a, sizeof(a));
+			conf_format_value(it, conf_top_base(new, it), b, sizeof(b));
+			if (streq(a, b))
+				continue;
+			r = conf_add_warning(new, "%s.%s=%s needs a restart; keeping %s until then",
+					     conf_section_name(it->section), it->name, b, a);
+			if (r < 0)
+				return r;
+		}
+		r = conf_copy_value(it, conf_top_base(new, it), conf_top_base((struct conf *)old, it));
+		if (r < 0)
+			return r;
+		new->src[i] = *os;
+		if (os->file && !(new->src[i].file = conf_intern_file(new, os->file)))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 int conf_reload(const struct conf *old, struct conf **ret, char *err, size_t errlen)
 {
-	return conf_load(old->main_path, old->dropin_dir, ret, err, errlen);
+	_cleanup_conf_free_ struct conf *new = NULL;
+	int r;
+
+	r = conf_load(old->main_path, old->dropin_dir, &new, err, errlen);
+	if (r < 0)
+		return r;
+	r = conf_keep_running(old, new);
+	if (r < 0) {
+		snprintf(err, errlen, "out of memory");
+		return r;
+	}
+	*ret = TAKE_PTR(new);
+	return 0;
 }
 
 int conf_load_string(const char *text, size_t len, const char *name, struct conf **ret,
@@ -1426,7 +1511,35 @@ static int conf_check_set(const struct conf *conf, const struct conf_target *t,
 	return conf_check(copy, err, errlen);
 }
 
-int conf_set(struct conf *conf, const char *key, const char *value, char *err, size_t errlen)
+/* The item a "Section.Key" names, with its section header in section. */
+static const struct conf_item *conf_item_split(const char *key, char *section, size_t size)
+{
+	const struct conf_item *item;
+	const char *name;
+
+	if (conf_split_key(key, section, size, &name) < 0)
+		return NULL;
+	item = conf_find_item(startswith(section, "Node ")	  ? CONF_SECTION_NODE
+			      : startswith(section, "CGroup ") ? CONF_SECTION_CGROUP
+			      : streq(section, "Control")	  ? CONF_SECTION_CONTROL
+								  : CONF_SECTION_RECLAIM,
+			      name);
+	if (!item || (startswith(section, "Node ") && !item->per_node) ||
+	    !(streq(section, "Reclaim") || streq(section, "Control") ||
+	      startswith(section, "Node ") || startswith(section, "CGroup ")))
+		return NULL;
+	return item;
+}
+
+const struct conf_item *conf_item_by_key(const char *key)
+{
+	char section[256];
+
+	return conf_item_split(key, section, sizeof(section));
+}
+
+static int conf_set_source(struct conf *conf, const char *key, const char *value,
+			   enum conf_source_kind kind, char *err, size_t errlen)
 {
 	const struct conf_item *item;
 	struct conf_target t;
@@ -1440,16 +1553,25 @@ int conf_set(struct conf *conf, const char *key, const char *value, char *err, s
 		return -EINVAL;
 	}
 	/* Validate before resolving: resolving creates node and cgroup entries. */
-	item = conf_find_item(startswith(section, "Node ")	  ? CONF_SECTION_NODE
-			      : startswith(section, "CGroup ") ? CONF_SECTION_CGROUP
-			      : streq(section, "Control")	  ? CONF_SECTION_CONTROL
-								  : CONF_SECTION_RECLAIM,
-			      name);
-	if (!item || (startswith(section, "Node ") && !item->per_node) ||
-	    !(streq(section, "Reclaim") || streq(section, "Control") ||
-	      startswith(section, "Node ") || startswith(section, "CGroup "))) {
+	item = conf_item_split(key, section, sizeof(section));
+	if (!item) {
 		snprintf(err, errlen, "%s: unknown key", key);
 		return -ENOENT;
+	}
+	if (kind == CONF_SOURCE_CMDLINE && item->section != CONF_SECTION_RECLAIM &&
+	    item->section != CONF_SECTION_CONTROL) {
+		snprintf(err, errlen, "%s: not a [Reclaim] or [Control] key", key);
+		return -EINVAL;
+	}
+	if (kind == CONF_SOURCE_RUNTIME && item->restart) {
+		snprintf(err, errlen, "%s: needs a restart (read only at start)", key);
+		return -EBUSY;
+	}
+	if (kind == CONF_SOURCE_RUNTIME && (streq(section, "Reclaim") || streq(section, "Control")) &&
+	    conf->src[conf_item_index(item)].kind == CONF_SOURCE_CMDLINE) {
+		snprintf(err, errlen, "%s: set on the command line; needs a restart without that option",
+			 key);
+		return -EBUSY;
 	}
 	{
 		union conf_value v;
@@ -1469,11 +1591,21 @@ int conf_set(struct conf *conf, const char *key, const char *value, char *err, s
 	r = conf_check_set(conf, &t, item, value, err, errlen);
 	if (r < 0)
 		return r;
-	r = conf_assign(conf, &t, item, value, &(struct conf_source){ CONF_SOURCE_RUNTIME },
-			msg, sizeof(msg));
+	r = conf_assign(conf, &t, item, value, &(struct conf_source){ kind }, msg, sizeof(msg));
 	if (r < 0)
 		snprintf(err, errlen, "%s", msg);
 	return r;
+}
+
+int conf_set(struct conf *conf, const char *key, const char *value, char *err, size_t errlen)
+{
+	return conf_set_source(conf, key, value, CONF_SOURCE_RUNTIME, err, errlen);
+}
+
+int conf_set_cmdline(struct conf *conf, const char *key, const char *value, char *err,
+		     size_t errlen)
+{
+	return conf_set_source(conf, key, value, CONF_SOURCE_CMDLINE, err, errlen);
 }
 
 /* ---- lookups ---------------------------------------------------------- */

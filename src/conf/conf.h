@@ -122,6 +122,11 @@ struct conf_item {
 	const char *help;
 	size_t offset; /* into the struct of the section */
 	bool per_node; /* [Reclaim] keys that [Node N] may override */
+	/* Read only at start: conf_set() refuses it ("needs a restart") and a
+	 * reload keeps the running value, with a warning. Every other key
+	 * takes effect on set and reload (tests/unit/test-manager-conf.c). */
+	bool restart;
+	uint64_t max_bytes; /* CONF_AMOUNT: largest size (its max is the share's) */
 };
 
 extern const struct conf_item conf_items[];
@@ -134,6 +139,7 @@ enum conf_source_kind {
 	CONF_SOURCE_DEFAULT,
 	CONF_SOURCE_FILE,
 	CONF_SOURCE_RUNTIME,
+	CONF_SOURCE_CMDLINE, /* --dry-run, --socket, --log-level: fixed until restart */
 };
 
 const char *conf_section_name(enum conf_section s);
@@ -160,7 +166,10 @@ int conf_load(const char *main_path, const char *dropin_dir, struct conf **ret,
 	      char *err, size_t errlen);
 int conf_load_flags(const char *main_path, const char *dropin_dir, unsigned flags,
 		    struct conf **ret, char *err, size_t errlen);
-/* Re-read the files old was loaded from into a new object (SIGHUP). */
+/* Re-read the files old was loaded from into a new object (SIGHUP). Keys
+ * set on the command line keep old's value; a restart-only key
+ * (item->restart) whose value in the files changed keeps the running
+ * value, with a warning: the new object holds only values in force. */
 int conf_reload(const struct conf *old, struct conf **ret, char *err, size_t errlen);
 /* Parse text as if it were a file called name (tests, fuzzing). */
 int conf_load_string(const char *text, size_t len, const char *name, struct conf **ret,
@@ -183,6 +192,13 @@ const char *conf_dropin_dir(const struct conf *conf);
  * On error returns -EINVAL/-ENOENT with a message in err; conf untouched.
  */
 int conf_set(struct conf *conf, const char *key, const char *value, char *err, size_t errlen);
+/* A command-line override of a [Reclaim] or [Control] key (what
+ * conf_set() takes): the source becomes "command line", conf_set()
+ * refuses the key, and conf_reload() carries the value over. */
+int conf_set_cmdline(struct conf *conf, const char *key, const char *value, char *err,
+		     size_t errlen);
+/* The item of a "Section.Key" / "Node.N.Key" / "CGroup.PATTERN.Key"; NULL if none. */
+const struct conf_item *conf_item_by_key(const char *key);
 
 /* Effective configuration: every key with "value" (config syntax),
  * "source" ("default", "FILE:LINE" or "runtime") and, for numbers, "raw". */

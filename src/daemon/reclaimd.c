@@ -66,6 +66,35 @@ static int load_config(const char *path, bool required, struct conf **ret)
 	return 0;
 }
 
+/* --dry-run, --socket and --log-level win over the files: they enter the
+ * config as "command line" values, shown so by `reclaimctl config`, kept
+ * across reloads and refused by `set`. */
+static int apply_cmdline(struct conf *conf, const struct manager_options *opts,
+			 const char *log_level)
+{
+	static const struct {
+		const char *key, *option;
+	} keys[] = {
+		{ "Reclaim.DryRun", "--dry-run" },
+		{ "Control.Socket", "--socket" },
+		{ "Reclaim.LogLevel", "--log-level" },
+	};
+	const char *values[] = { opts->dry_run ? "yes" : NULL, opts->socket_path, log_level };
+	char err[1024];
+	int r;
+
+	for (size_t i = 0; i < ELEMENTSOF(keys); i++) {
+		if (!values[i])
+			continue;
+		r = conf_set_cmdline(conf, keys[i].key, values[i], err, sizeof(err));
+		if (r < 0) {
+			fprintf(stderr, "%s: %s\n", keys[i].option, err);
+			return r;
+		}
+	}
+	return 0;
+}
+
 static int inspect(const char *root, const struct conf *conf)
 {
 	struct json_object *j = NULL;
@@ -135,6 +164,7 @@ int main(int argc, char *argv[])
 	struct manager *m = NULL;
 	struct conf *conf = NULL;
 	int c, r, log_level = -1;
+	const char *log_level_name = NULL;
 
 	while ((c = getopt_long(argc, argv, "hVc:nl:", options, NULL)) >= 0) {
 		switch (c) {
@@ -189,6 +219,14 @@ int main(int argc, char *argv[])
 	r = load_config(config, config_required, &conf);
 	if (r < 0)
 		return EXIT_FAILURE;
+	/* Levels above err (crit, alert, emerg) are not LogLevel= values. */
+	if (log_level >= LOG_ERR)
+		log_level_name = log_level_to_string(log_level);
+	r = apply_cmdline(conf, &opts, log_level_name);
+	if (r < 0) {
+		conf_free(conf);
+		return 2;
+	}
 	if (check_config) {
 		printf("%s: OK\n", config);
 		conf_free(conf);

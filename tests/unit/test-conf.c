@@ -159,9 +159,22 @@ static void test_errors(void **state)
 		  "test.conf:2: SystemBrake=100.01%: out of range; expected a percentage from 0% "
 		  "to 100% with at most two decimals" },
 		{ "amount percent over max", "[Reclaim]\nWatermarkHeadroom=25%\n",
-		  "test.conf:2: WatermarkHeadroom=25%: out of range; expected a size (bytes, or "
-		  "with a K, M, G or T suffix), or a percentage from 0% to 20% with at most two "
-		  "decimals" },
+		  "test.conf:2: WatermarkHeadroom=25%: out of range; expected a size up to 1T "
+		  "(bytes, or with a K, M, G or T suffix), or a percentage from 0% to 20% with at "
+		  "most two decimals" },
+		/* issue 17 B10: a size without bound kept every node reclaiming (1P)
+		 * or wrapped the marks (16383P). */
+		{ "amount size over max", "[Reclaim]\nWatermarkHeadroom=1025G\n",
+		  "test.conf:2: WatermarkHeadroom=1025G: out of range; expected a size up to 1T "
+		  "(bytes, or with a K, M, G or T suffix), or a percentage from 0% to 20% with at "
+		  "most two decimals" },
+		{ "amount size far over max", "[Reclaim]\nWatermarkHeadroom=16383P\n",
+		  "test.conf:2: WatermarkHeadroom=16383P: out of range; expected a size up to 1T "
+		  "(bytes, or with a K, M, G or T suffix), or a percentage from 0% to 20% with at "
+		  "most two decimals" },
+		{ "floor over max", "[CGroup a]\nFloor=1025T\n",
+		  "test.conf:2: Floor=1025T: out of range; expected a size from 0 to 1024T "
+		  "(bytes, or with a K, M, G or T suffix)" },
 		{ "psi trigger kind", "[Reclaim]\nPSITrigger=most 1 1000000\n",
 		  "test.conf:2: PSITrigger=most 1 1000000: not a PSI trigger; expected \"some "
 		  "STALL WINDOW\" or \"full STALL WINDOW\" in microseconds, WINDOW from 500000 to "
@@ -473,10 +486,17 @@ static void test_set(void **state)
 	assert_true(conf_cgroup_policy(c, "web.slice/x", &p));
 	assert_int_equal(p.weight, 250);
 
-	assert_int_equal(conf_set(c, "Control.MetricsFile", "/tmp/m.prom", err, sizeof(err)), 0);
-	assert_string_equal(conf_control(c)->metrics_file, "/tmp/m.prom");
-	assert_int_equal(conf_set(c, "Control.MetricsFile", "m.prom", err, sizeof(err)), -EINVAL);
-	assert_string_equal(conf_control(c)->metrics_file, "/tmp/m.prom");
+	/* Issue 17 B1: no key naming a file is settable at runtime (an admin
+	 * would get root's file-writing rights); the value stays. */
+	assert_int_equal(conf_set(c, "Control.MetricsFile", "/tmp/m.prom", err, sizeof(err)),
+			 -EBUSY);
+	assert_string_equal(err, "Control.MetricsFile: needs a restart (read only at start)");
+	assert_string_equal(conf_control(c)->metrics_file, "");
+	assert_int_equal(conf_set(c, "Control.Socket", "/tmp/s", err, sizeof(err)), -EBUSY);
+	for (size_t i = 0; i < conf_n_items; i++)
+		if (conf_items[i].type == CONF_STRING && conf_items[i].valid &&
+		    conf_items[i].valid("/a/path"))
+			assert_true(conf_items[i].restart);
 }
 
 static struct json_object *jpath(struct json_object *o, const char *a, const char *b,
