@@ -39,7 +39,10 @@ static void conf_doc_man_item(const struct conf_item *item)
 		printf("empty");
 	printf(". Accepts ");
 	conf_doc_put_escaped(accepts);
-	printf(".%s\n\n", item->per_node ? " May be overridden in *[Node N]*." : "");
+	printf(".%s%s\n\n", item->per_node ? " May be overridden in *[Node N]*." : "",
+	       item->restart ? " Read only at start: a change needs a restart (*reclaimctl "
+			       "set* refuses it, a reload keeps the running value)."
+			     : "");
 }
 
 static void conf_doc_man(void)
@@ -96,6 +99,8 @@ static void conf_doc_conf(void)
 	       "# Every key is shown with its default, commented out. Override keys in a\n"
 	       "# drop-in (reclaimd.conf.d/NAME.conf) rather than here: drop-ins are read\n"
 	       "# after this file in lexical order and the last assignment wins.\n"
+	       "# Every key takes effect on reload and with reclaimctl set, except\n"
+	       "# those marked as read only at start.\n"
 	       "# Sizes take K, M, G, T (binary); durations us, ms, s, min, h.\n");
 	for (size_t s = 0; s < ELEMENTSOF(order); s++) {
 		if (order[s] == CONF_SECTION_CGROUP)
@@ -109,6 +114,8 @@ static void conf_doc_conf(void)
 				continue;
 			printf("\n");
 			conf_doc_comment(conf_items[i].help);
+			if (conf_items[i].restart)
+				printf("# Read only at start: a change needs a restart.\n");
 			printf("#%s=%s\n", conf_items[i].name, conf_items[i].default_value);
 		}
 	}

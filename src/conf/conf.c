@@ -31,6 +31,7 @@
 #include "conf.h"
 #include "log.h"
 #include "util.h"
+#include "watermark.h"
 
 /* Upper bound on one config file: far above any sane config, low enough
  * that a wrong path (a disk image) fails fast. */
@@ -90,14 +91,16 @@ const struct conf_item conf_items[] = {
 	  .default_value = "0.5%", .min = 0, .max = 2000, .max_bytes = TIB,
 	  .unit = "bytes or % of managed",
 	  .offset = R(watermark_headroom), .per_node = true,
+	  /* The formula and both examples are checked against the code by
+	   * test-conf's test_headroom_doc. */
 	  .help = "How far above the kernel's high watermark reclaimd keeps free memory: "
 		  "its low watermark is the kernel's high plus this, its high watermark "
-		  "the kernel's high plus twice this. A percentage is of the node's "
-		  "managed memory (a userspace watermark_scale_factor), capped at "
-		  "WatermarkHeadroomMax; a size is used as it is. The default 0.5% "
-		  "(five times the kernel's default low-to-high gap, "
-		  "watermark_scale_factor=10) is about 5M on a 1 GiB VM, and on a 1 TiB "
-		  "host 5G, which the default cap lowers to 1G." },
+		  "the kernel's high plus one and a half times this. A percentage is of "
+		  "the node's managed memory (a userspace watermark_scale_factor), at "
+		  "least 8M and at most WatermarkHeadroomMax; a size is used as it is. "
+		  "The default 0.5% (five times the kernel's default low-to-high gap, "
+		  "watermark_scale_factor=10) is 8M on a 1 GiB VM (the floor; 0.5% "
+		  "would be 5M) and 1G on a 1 TiB host (the cap; 0.5% would be 5G)." },
 	{ .section = CONF_SECTION_RECLAIM, .name = "WatermarkHeadroomMax", .type = CONF_SIZE,
 	  .default_value = "1G", .min = 0, .max = TIB, .unit = "bytes",
 	  .offset = R(watermark_headroom_max_bytes), .per_node = true,
@@ -1684,6 +1687,25 @@ uint64_t conf_amount_bytes(struct conf_amount a, uint64_t base_bytes)
 	/* base/10000*v + remainder term: no overflow for any base below 2^64. */
 	return base_bytes / CONF_PERMYRIAD_MAX * a.value +
 	       base_bytes % CONF_PERMYRIAD_MAX * a.value / CONF_PERMYRIAD_MAX;
+}
+
+void conf_watermark_params(const struct conf_reclaim *c, uint64_t page_size,
+			   struct watermark_params *p)
+{
+	watermark_params_init(p);
+	if (c->watermark_headroom.permyriad) {
+		p->headroom_permyriad = (uint32_t)c->watermark_headroom.value;
+		p->headroom_max_bytes = c->watermark_headroom_max_bytes;
+		p->headroom_min_bytes = MIN(p->headroom_min_bytes, p->headroom_max_bytes);
+	} else {
+		/* An absolute size: the same headroom for every zone. */
+		p->headroom_permyriad = 0;
+		p->headroom_min_bytes = c->watermark_headroom.value;
+		p->headroom_max_bytes = c->watermark_headroom.value;
+	}
+	p->interval_min_usec = c->monitor_interval_min_usec;
+	p->interval_max_usec = c->monitor_interval_max_usec;
+	p->page_size = page_size;
 }
 
 uint64_t conf_headroom_bytes(const struct conf_reclaim *r, uint64_t managed_bytes)

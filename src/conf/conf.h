@@ -237,6 +237,13 @@ bool conf_cgroup_policy(const struct conf *conf, const char *path,
 /* Resolve an amount against base bytes: permyriad of base, or the bytes. */
 uint64_t conf_amount_bytes(struct conf_amount a, uint64_t base_bytes);
 
+/* The watermark parameters (watermark.h) of [Reclaim] or a node's view:
+ * WatermarkHeadroom= as a share with its floor and cap, or as a size, and
+ * the monitor's interval bounds. */
+struct watermark_params;
+void conf_watermark_params(const struct conf_reclaim *c, uint64_t page_size,
+			   struct watermark_params *ret);
+
 /* Userspace watermark headroom in bytes for a node with managed_bytes:
  * WatermarkHeadroom, capped at WatermarkHeadroomMax when it is a share. */
 uint64_t conf_headroom_bytes(const struct conf_reclaim *r, uint64_t managed_bytes);

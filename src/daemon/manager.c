@@ -111,20 +111,7 @@ static void params_from_conf(const struct conf_reclaim *c, bool dry_run, bool ha
 			     struct balance_params *p)
 {
 	balance_params_init(p);
-	if (c->watermark_headroom.permyriad) {
-		p->wmark.headroom_permyriad = (uint32_t)c->watermark_headroom.value;
-		p->wmark.headroom_max_bytes = c->watermark_headroom_max_bytes;
-		p->wmark.headroom_min_bytes =
-			MIN(p->wmark.headroom_min_bytes, p->wmark.headroom_max_bytes);
-	} else {
-		/* An absolute size: the same headroom for every zone. */
-		p->wmark.headroom_permyriad = 0;
-		p->wmark.headroom_min_bytes = c->watermark_headroom.value;
-		p->wmark.headroom_max_bytes = c->watermark_headroom.value;
-	}
-	p->wmark.interval_min_usec = c->monitor_interval_min_usec;
-	p->wmark.interval_max_usec = c->monitor_interval_max_usec;
-	p->wmark.page_size = (uint64_t)sysconf(_SC_PAGESIZE);
+	conf_watermark_params(c, (uint64_t)sysconf(_SC_PAGESIZE), &p->wmark);
 	p->step_bytes = c->step_size_bytes;
 	p->swappiness = c->swappiness == CONF_SPECIAL ? SWAPPINESS_KERNEL_DEFAULT
 						      : (int)c->swappiness;

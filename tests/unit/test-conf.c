@@ -12,7 +12,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <inttypes.h>
+#include <stdlib.h>
+
 #include "conf.h"
+#include "watermark.h"
 #include "util.h"
 
 #define SHIPPED_CONF TOP_SRCDIR "/etc/reclaimd.conf.in"
@@ -645,6 +649,136 @@ static void rm_rf(const char *dir)
 	assert_int_equal(system(cmd), 0);
 }
 
+
+/* Issue 17 B6: a FIFO as the main file or as a drop-in is refused at once
+ * (it used to block the loop in open() until a writer came). */
+static void test_fifo(void **state)
+{
+	char dir[] = "/tmp/test-conf-XXXXXX", path[512], dropins[256], err[512];
+	struct conf *c = SENTINEL;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/reclaimd.conf", dir);
+	assert_int_equal(mkfifo(path, 0644), 0);
+	assert_int_equal(conf_load(path, NULL, &c, err, sizeof(err)), -EINVAL);
+	assert_ptr_equal(c, SENTINEL);
+	assert_non_null(strstr(err, "not a regular file"));
+	assert_int_equal(unlink(path), 0);
+
+	write_file(dir, "reclaimd.conf", "[Reclaim]\nStepSize=4M\n");
+	snprintf(dropins, sizeof(dropins), "%s/reclaimd.conf.d", dir);
+	assert_int_equal(mkdir(dropins, 0755), 0);
+	snprintf(path, sizeof(path), "%s/50-fifo.conf", dropins);
+	assert_int_equal(mkfifo(path, 0644), 0);
+	assert_int_equal(conf_load(NULL, dropins, &c, err, sizeof(err)), -EINVAL);
+	assert_ptr_equal(c, SENTINEL);
+	assert_non_null(strstr(err, "50-fifo.conf: not a regular file"));
+	rm_rf(dir);
+}
+
+/* Issue 17 B10: at the largest values the table allows, the derived marks
+ * stay ordered (kernel high < reclaimd low <= reclaimd high) on zones far
+ * larger than any machine. */
+static void test_marks_ordered(void **state)
+{
+	static const char *const headrooms[] = { "20%", "1T", "0", "0.01%" };
+	static const uint64_t pages[] = { 1, 1 << 18, UINT64_C(1) << 40, UINT64_C(1) << 48 };
+
+	for (size_t h = 0; h < ELEMENTSOF(headrooms); h++) {
+		_cleanup_conf_free_ struct conf *c = NULL;
+		char text[128], err[256];
+		struct watermark_params p;
+
+		snprintf(text, sizeof(text), "[Reclaim]\nWatermarkHeadroom=%s\nWatermarkHeadroomMax=1T\n",
+			 headrooms[h]);
+		assert_int_equal(conf_load_string(text, strlen(text), "t.conf", &c, err, sizeof(err)), 0);
+		conf_watermark_params(conf_reclaim(c), 4096, &p);
+		for (size_t i = 0; i < ELEMENTSOF(pages); i++) {
+			struct zone_stat z = { .managed = pages[i], .high = pages[i] / 8 };
+			struct zone_watermarks w;
+
+			watermark_zone(&z, &p, &w);
+			assert_true(w.low >= z.high);
+			assert_true(w.high >= w.low);
+			assert_true(w.low - z.high <= (UINT64_C(1) << 40) / 4096);
+		}
+	}
+}
+
+/* The formula and the two examples in WatermarkHeadroom='s help (shown in
+ * reclaimd.conf(5) and the shipped config) are what the code computes. */
+static void test_headroom_doc(void **state)
+{
+	static const struct {
+		uint64_t managed_bytes;
+		const char *before, *after;
+	} examples[] = {
+		{ UINT64_C(1) << 30, "is ", " on a 1 GiB VM" },
+		{ UINT64_C(1) << 40, "and ", " on a 1 TiB host" },
+	};
+	_cleanup_conf_free_ struct conf *c = conf_new_defaults();
+	const struct conf_item *it = NULL;
+	struct watermark_params p;
+
+	for (size_t i = 0; i < conf_n_items; i++)
+		if (streq(conf_items[i].name, "WatermarkHeadroom"))
+			it = &conf_items[i];
+	assert_non_null(it);
+	conf_watermark_params(conf_reclaim(c), 4096, &p);
+	for (size_t i = 0; i < ELEMENTSOF(examples); i++) {
+		struct zone_stat z = { .managed = examples[i].managed_bytes / 4096, .high = 1000 };
+		struct zone_watermarks w;
+		char want[128];
+
+		watermark_zone(&z, &p, &w);
+		uint64_t bytes = (w.low - z.high) * 4096;
+
+		/* as the config writes sizes: "8M", "1G" */
+		if (bytes % (UINT64_C(1) << 30) == 0)
+			snprintf(want, sizeof(want), "%s%" PRIu64 "G%s", examples[i].before,
+				 bytes >> 30, examples[i].after);
+		else
+			snprintf(want, sizeof(want), "%s%" PRIu64 "M%s", examples[i].before,
+				 bytes >> 20, examples[i].after);
+		if (!strstr(it->help, want))
+			fail_msg("help does not say \"%s\"", want);
+		/* "its high watermark the kernel's high plus one and a half times this" */
+		assert_int_equal(w.high - z.high, (w.low - z.high) + (w.low - z.high) / 2);
+	}
+	assert_non_null(strstr(it->help, "the kernel's high plus one and a half times this"));
+}
+
+/* Every key in docs/protocol.md's examples ("key": "K" in the config and
+ * set replies, "changed": ["K"] in reload's) is one that conf_set() takes. */
+static void test_protocol_doc_keys(void **state)
+{
+	static const char *const marks[] = { "\"key\": \"", "\"changed\": [\"" };
+	_cleanup_conf_free_ struct conf *c = conf_new_defaults();
+	FILE *f = fopen(TOP_SRCDIR "/docs/protocol.md", "re");
+	char line[1024];
+	unsigned n = 0;
+
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f))
+		for (size_t m = 0; m < ELEMENTSOF(marks); m++)
+			for (const char *p = line; (p = strstr(p, marks[m])); n++) {
+				char key[256], value[256], err[512];
+				size_t k;
+
+				p += strlen(marks[m]);
+				k = strcspn(p, "\"");
+				snprintf(key, sizeof(key), "%.*s", (int)k, p);
+				if (conf_get(c, key, value, sizeof(value)) < 0)
+					fail_msg("docs/protocol.md names %s, which is no key", key);
+				/* restart-only keys are refused, by their reason */
+				if (conf_set(c, key, value, err, sizeof(err)) < 0 &&
+				    !strstr(err, "needs a restart"))
+					fail_msg("docs/protocol.md: %s=%s: %s", key, value, err);
+			}
+	fclose(f);
+	assert_true(n >= 3);
+}
+
 static void test_dropins(void **state)
 {
 	char dir[] = "/tmp/test-conf-XXXXXX", main_path[256], dropins[256], src[512], err[512];
@@ -828,6 +962,10 @@ int main(void)
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_settings_get_diff),
 		cmocka_unit_test(test_dropins),
+		cmocka_unit_test(test_fifo),
+		cmocka_unit_test(test_marks_ordered),
+		cmocka_unit_test(test_headroom_doc),
+		cmocka_unit_test(test_protocol_doc_keys),
 		cmocka_unit_test(test_missing_main),
 		cmocka_unit_test(test_reload),
 		cmocka_unit_test(test_shipped_conf),
