@@ -1680,6 +1680,27 @@ bool conf_cgroup_policy(const struct conf *conf, const char *path,
 	return matched;
 }
 
+void conf_cgroup_policy_subtree(const struct conf *conf, const char *path,
+				struct conf_cgroup_policy *ret)
+{
+	struct conf_cgroup_policy p;
+	char anc[4096];
+	char *slash;
+
+	conf_cgroup_policy(conf, path, &p);
+	while (*path == '/')
+		path++;
+	snprintf(anc, sizeof(anc), "%s", path);
+	while (!p.protect && (slash = strrchr(anc, '/'))) {
+		struct conf_cgroup_policy ap;
+
+		*slash = '\0';
+		if (*anc && conf_cgroup_policy(conf, anc, &ap) && ap.protect)
+			p.protect = true;
+	}
+	*ret = p;
+}
+
 uint64_t conf_amount_bytes(struct conf_amount a, uint64_t base_bytes)
 {
 	if (!a.permyriad)

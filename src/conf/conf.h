@@ -234,6 +234,15 @@ void conf_node_reclaim(const struct conf *conf, unsigned node, struct conf_recla
 bool conf_cgroup_policy(const struct conf *conf, const char *path,
 			struct conf_cgroup_policy *ret);
 
+/*
+ * The policy reclaim applies to the cgroup at path: conf_cgroup_policy(),
+ * with Protect= covering the subtree, as memory.min protects a parent's
+ * children: [CGroup web.slice] Protect=yes keeps web.slice/nginx.service.
+ * Pure (no file is read); the manager calls it on every cgroup walk.
+ */
+void conf_cgroup_policy_subtree(const struct conf *conf, const char *path,
+				struct conf_cgroup_policy *ret);
+
 /* Resolve an amount against base bytes: permyriad of base, or the bytes. */
 uint64_t conf_amount_bytes(struct conf_amount a, uint64_t base_bytes);
 

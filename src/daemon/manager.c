@@ -129,22 +129,7 @@ static void manager_cgroup_policy(void *userdata, const char *path,
 	const struct conf_reclaim *rc = conf_reclaim(m->conf);
 	struct conf_cgroup_policy p;
 
-	conf_cgroup_policy(m->conf, path, &p);
-	/* Protect= covers the subtree, as memory.min protects a parent's
-	 * children: [CGroup web.slice] Protect=yes keeps web.slice/nginx.service. */
-	if (!p.protect) {
-		char anc[CGROUP_PATH_MAX];
-		char *slash;
-
-		snprintf(anc, sizeof(anc), "%s", path);
-		while (!p.protect && (slash = strrchr(anc, '/'))) {
-			struct conf_cgroup_policy ap;
-
-			*slash = '\0';
-			if (*anc && conf_cgroup_policy(m->conf, anc, &ap) && ap.protect)
-				p.protect = true;
-		}
-	}
+	conf_cgroup_policy_subtree(m->conf, path, &p);
 	*ret = (struct cgroup_policy){
 		.protect = p.protect,
 		.floor_bytes = p.floor_bytes,

@@ -779,6 +779,36 @@ static void test_protocol_doc_keys(void **state)
 	assert_true(n >= 3);
 }
 
+/* Protect= covers the subtree; the other keys do not inherit. */
+static void test_cgroup_policy_subtree(void **state)
+{
+	static const struct {
+		const char *path;
+		bool protect;
+		uint64_t weight;
+	} cases[] = {
+		{ "web.slice", true, 100 },
+		{ "/web.slice", true, 100 },
+		{ "web.slice/nginx.service", true, 300 },
+		{ "web.slice/a/b/c", true, 100 },
+		{ "web.slicex/a", false, 100 },
+		{ "batch.slice/job", false, 100 },
+		{ "batch.slice/job/keep.scope", true, 100 },
+		{ "other", false, 100 },
+	};
+	_cleanup_conf_free_ struct conf *c =
+		load_ok("[CGroup web.slice]\nProtect=yes\n[CGroup web.slice/nginx.service]\nWeight=300\n"
+			"[CGroup batch.slice/*/keep.scope]\nProtect=yes\n");
+
+	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+		struct conf_cgroup_policy p;
+
+		conf_cgroup_policy_subtree(c, cases[i].path, &p);
+		if (p.protect != cases[i].protect || p.weight != cases[i].weight)
+			fail_msg("%s: protect %d weight %" PRIu64, cases[i].path, p.protect, p.weight);
+	}
+}
+
 static void test_dropins(void **state)
 {
 	char dir[] = "/tmp/test-conf-XXXXXX", main_path[256], dropins[256], src[512], err[512];
@@ -963,6 +993,7 @@ int main(void)
 		cmocka_unit_test(test_settings_get_diff),
 		cmocka_unit_test(test_dropins),
 		cmocka_unit_test(test_fifo),
+		cmocka_unit_test(test_cgroup_policy_subtree),
 		cmocka_unit_test(test_marks_ordered),
 		cmocka_unit_test(test_headroom_doc),
 		cmocka_unit_test(test_protocol_doc_keys),
