@@ -97,11 +97,13 @@ static void conf_doc_conf(void)
 	printf("# reclaimd.conf: see reclaimd.conf(5).\n"
 	       "#\n"
 	       "# Every key is shown with its default, commented out. Override keys in a\n"
-	       "# drop-in (reclaimd.conf.d/NAME.conf) rather than here: drop-ins are read\n"
-	       "# after this file in lexical order and the last assignment wins.\n"
+	       "# drop-in (reclaimd.conf.d/NAME.conf) rather than here: drop-ins from\n"
+	       "# /etc, /run and /usr/lib (the same name in /etc wins) are read after\n"
+	       "# this file, sorted by name, and the last assignment wins.\n"
 	       "# Every key takes effect on reload and with reclaimctl set, except\n"
 	       "# those marked as read only at start.\n"
-	       "# Sizes take K, M, G, T (binary); durations us, ms, s, min, h.\n");
+	       "# Sizes take K, M, G, T (binary); durations are systemd time spans\n"
+	       "# (systemd.time(7)): \"500ms\", \"1min 30s\", \"2h\"; a bare number is seconds.\n");
 	for (size_t s = 0; s < ELEMENTSOF(order); s++) {
 		if (order[s] == CONF_SECTION_CGROUP)
 			printf("\n# Per-cgroup policy, one section per glob pattern over cgroup\n"

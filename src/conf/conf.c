@@ -263,7 +263,8 @@ struct conf {
 	char **warnings;
 	size_t n_warnings;
 	char *main_path;
-	char *dropin_dir;
+	char **dropin_dirs; /* in precedence order */
+	size_t n_dropin_dirs;
 	uint64_t seq;
 };
 
@@ -463,7 +464,7 @@ void conf_item_describe(const struct conf_item *item, char *buf, size_t size)
 			 special, lo, hi);
 		break;
 	case CONF_DURATION:
-		snprintf(buf, size, "a duration from %s to %s (us, ms, s, min or h; a bare number is seconds)%s",
+		snprintf(buf, size, "a duration from %s to %s (a systemd time span such as \"1min 30s\" or \"500ms\"; a bare number is seconds)%s",
 			 lo, hi, special);
 		break;
 	case CONF_STRING:
@@ -749,7 +750,9 @@ struct conf *conf_free(struct conf *conf)
 		free(conf->warnings[i]);
 	free(conf->warnings);
 	free(conf->main_path);
-	free(conf->dropin_dir);
+	for (size_t i = 0; i < conf->n_dropin_dirs; i++)
+		free(conf->dropin_dirs[i]);
+	free(conf->dropin_dirs);
 	free(conf);
 	return NULL;
 }
@@ -1250,30 +1253,87 @@ static int conf_dropin_filter(const struct dirent *d)
 	return d->d_name[0] != '.' && n > 5 && streq(d->d_name + n - 5, ".conf");
 }
 
-static int conf_parse_dropins(struct conf *conf, const char *dir, char *err, size_t errlen)
-{
-	struct dirent **list = NULL;
-	int n, r = 0;
+/* One drop-in: its name, and the directory it is read from. */
+struct conf_dropin {
+	char *name;
+	const char *dir;
+};
 
-	n = scandir(dir, &list, conf_dropin_filter, alphasort);
-	if (n < 0) {
+static int conf_dropin_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct conf_dropin *)a)->name, ((const struct conf_dropin *)b)->name);
+}
+
+/* Add dir's "*.conf" names not already taken by an earlier directory. */
+static int conf_collect_dropins(const char *dir, struct conf_dropin **list, size_t *n,
+				char *err, size_t errlen)
+{
+	struct dirent **names = NULL;
+	int k, r = 0;
+
+	k = scandir(dir, &names, conf_dropin_filter, alphasort);
+	if (k < 0) {
 		if (errno == ENOENT || errno == ENOTDIR)
 			return 0;
 		r = negative_errno();
 		snprintf(err, errlen, "%s: cannot read directory: %s", dir, strerror(-r));
 		return r;
 	}
-	for (int i = 0; i < n; i++) {
+	for (int i = 0; i < k; i++) {
+		bool taken = false;
+
+		for (size_t j = 0; j < *n && !taken; j++)
+			taken = streq((*list)[j].name, names[i]->d_name);
+		if (!taken && r >= 0) {
+			struct conf_dropin *l = realloc(*list, (*n + 1) * sizeof(**list));
+
+			if (!l)
+				r = -ENOMEM;
+			else {
+				*list = l;
+				l[*n] = (struct conf_dropin){ strdup(names[i]->d_name), dir };
+				if (!l[*n].name)
+					r = -ENOMEM;
+				else
+					(*n)++;
+			}
+		}
+		free(names[i]);
+	}
+	free(names);
+	if (r == -ENOMEM)
+		snprintf(err, errlen, "out of memory");
+	return r;
+}
+
+/*
+ * Drop-ins as systemd reads them (systemd.unit(5), "drop-in"): every
+ * "*.conf" of every directory, sorted by file name; a name in an earlier
+ * directory hides the same name in a later one (/etc over /run over
+ * /usr/lib). dirs is in that precedence order.
+ */
+static int conf_parse_dropins(struct conf *conf, char *const *dirs, size_t n_dirs, char *err,
+			      size_t errlen)
+{
+	struct conf_dropin *list = NULL;
+	size_t n = 0;
+	int r = 0;
+
+	for (size_t d = 0; d < n_dirs && r >= 0; d++)
+		r = conf_collect_dropins(dirs[d], &list, &n, err, errlen);
+	if (r >= 0)
+		qsort(list, n, sizeof(*list), conf_dropin_cmp);
+	for (size_t i = 0; i < n; i++) {
 		char path[4096];
 
-		if (r >= 0 && snprintf(path, sizeof(path), "%s/%s", dir, list[i]->d_name) >=
+		if (r >= 0 && snprintf(path, sizeof(path), "%s/%s", list[i].dir, list[i].name) >=
 				      (int)sizeof(path)) {
-			snprintf(err, errlen, "%s/%s: path too long", dir, list[i]->d_name);
+			snprintf(err, errlen, "%s/%s: path too long", list[i].dir, list[i].name);
 			r = -ENAMETOOLONG;
 		}
 		if (r >= 0)
 			r = conf_parse_file(conf, path, /* required= */ true, err, errlen);
-		free(list[i]);
+		free(list[i].name);
 	}
 	free(list);
 	return r;
@@ -1303,22 +1363,30 @@ static int conf_check(const struct conf *conf, char *err, size_t errlen)
 	return -EINVAL;
 }
 
-static int conf_set_paths(struct conf *conf, const char *main_path, const char *dropin_dir)
+static int conf_set_paths(struct conf *conf, const char *main_path,
+			  const char *const *dropin_dirs, size_t n_dropin_dirs)
 {
 	if (main_path && !(conf->main_path = strdup(main_path)))
 		return -ENOMEM;
-	if (dropin_dir && !(conf->dropin_dir = strdup(dropin_dir)))
+	conf->dropin_dirs = calloc(n_dropin_dirs + 1, sizeof(char *));
+	if (!conf->dropin_dirs)
 		return -ENOMEM;
+	for (size_t i = 0; i < n_dropin_dirs; i++) {
+		conf->dropin_dirs[i] = strdup(dropin_dirs[i]);
+		if (!conf->dropin_dirs[i])
+			return -ENOMEM;
+		conf->n_dropin_dirs++;
+	}
 	return 0;
 }
 
-int conf_load_flags(const char *main_path, const char *dropin_dir, unsigned flags,
-		    struct conf **ret, char *err, size_t errlen)
+int conf_load_dirs(const char *main_path, const char *const *dropin_dirs, size_t n_dropin_dirs,
+		   unsigned flags, struct conf **ret, char *err, size_t errlen)
 {
 	_cleanup_conf_free_ struct conf *conf = conf_new_defaults();
 	int r;
 
-	if (!conf || conf_set_paths(conf, main_path, dropin_dir) < 0) {
+	if (!conf || conf_set_paths(conf, main_path, dropin_dirs, n_dropin_dirs) < 0) {
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
@@ -1327,16 +1395,20 @@ int conf_load_flags(const char *main_path, const char *dropin_dir, unsigned flag
 		if (r < 0)
 			return r;
 	}
-	if (dropin_dir) {
-		r = conf_parse_dropins(conf, dropin_dir, err, errlen);
-		if (r < 0)
-			return r;
-	}
+	r = conf_parse_dropins(conf, conf->dropin_dirs, conf->n_dropin_dirs, err, errlen);
+	if (r < 0)
+		return r;
 	r = conf_check(conf, err, errlen);
 	if (r < 0)
 		return r;
 	*ret = TAKE_PTR(conf);
 	return 0;
+}
+
+int conf_load_flags(const char *main_path, const char *dropin_dir, unsigned flags,
+		    struct conf **ret, char *err, size_t errlen)
+{
+	return conf_load_dirs(main_path, &dropin_dir, dropin_dir ? 1 : 0, flags, ret, err, errlen);
 }
 
 int conf_load(const char *main_path, const char *dropin_dir, struct conf **ret, char *err,
@@ -1405,7 +1477,8 @@ int conf_reload(const struct conf *old, struct conf **ret, char *err, size_t err
 	_cleanup_conf_free_ struct conf *new = NULL;
 	int r;
 
-	r = conf_load(old->main_path, old->dropin_dir, &new, err, errlen);
+	r = conf_load_dirs(old->main_path, (const char *const *)old->dropin_dirs,
+			   old->n_dropin_dirs, 0, &new, err, errlen);
 	if (r < 0)
 		return r;
 	r = conf_keep_running(old, new);
@@ -1460,7 +1533,7 @@ const char *conf_main_path(const struct conf *conf)
 
 const char *conf_dropin_dir(const struct conf *conf)
 {
-	return conf->dropin_dir;
+	return conf->n_dropin_dirs ? conf->dropin_dirs[0] : NULL;
 }
 
 /* ---- runtime set ----------------------------------------------------- */

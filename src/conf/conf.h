@@ -8,10 +8,11 @@
  * reference in reclaimd.conf(5) (reclaimd-conf-doc) and the test that the
  * shipped etc/reclaimd.conf documents every key.
  *
- * Files: the main file, then every "*.conf" in the drop-in directory in
- * lexical order; a later assignment wins, per key. reclaimd passes
- * "FILE.d" as the drop-in directory of FILE (/etc/reclaimd/reclaimd.conf.d
- * for the default, FILE.d for --config=FILE).
+ * Files: the main file, then every "*.conf" of the drop-in directories,
+ * sorted by file name; a later assignment wins, per key. For the default
+ * file the directories are /etc, /run and /usr/lib's
+ * reclaimd/reclaimd.conf.d, with systemd's precedence (the same name in
+ * /etc hides /run's, which hides /usr/lib's); for --config=FILE, FILE.d.
  *
  * A struct conf is immutable once loaded, except through conf_set(); a
  * reload builds a new one and the caller swaps pointers only on success.
@@ -166,6 +167,12 @@ int conf_load(const char *main_path, const char *dropin_dir, struct conf **ret,
 	      char *err, size_t errlen);
 int conf_load_flags(const char *main_path, const char *dropin_dir, unsigned flags,
 		    struct conf **ret, char *err, size_t errlen);
+/* The same with several drop-in directories in precedence order, as
+ * systemd reads them: all "*.conf" files sorted by name, a name in an
+ * earlier directory hiding the same name in later ones. reclaimd passes
+ * /etc, /run and /usr/lib's reclaimd/reclaimd.conf.d for its default file. */
+int conf_load_dirs(const char *main_path, const char *const *dropin_dirs, size_t n_dropin_dirs,
+		   unsigned flags, struct conf **ret, char *err, size_t errlen);
 /* Re-read the files old was loaded from into a new object (SIGHUP). Keys
  * set on the command line keep old's value; a restart-only key
  * (item->restart) whose value in the files changed keeps the running

@@ -47,12 +47,18 @@ static void help(void)
 
 static int load_config(const char *path, bool required, struct conf **ret)
 {
+	/* systemd's order: /etc hides /run, which hides /usr/lib. */
+	static const char *const default_dirs[] = { RECLAIMD_CONFIG_DIR, RECLAIMD_CONFIG_DIR_RUN,
+						    RECLAIMD_CONFIG_DIR_LIB };
 	char err[1024] = "", dropins[4096 + 8];
+	const char *own[] = { dropins };
+	bool is_default = streq(path, RECLAIMD_CONFIG_FILE);
 	int r;
 
 	snprintf(dropins, sizeof(dropins), "%s.d", path);
-	r = conf_load_flags(path, dropins, required ? CONF_LOAD_MAIN_REQUIRED : 0, ret, err,
-			    sizeof(err));
+	r = conf_load_dirs(path, is_default ? default_dirs : own,
+			   is_default ? ELEMENTSOF(default_dirs) : ELEMENTSOF(own),
+			   required ? CONF_LOAD_MAIN_REQUIRED : 0, ret, err, sizeof(err));
 	if (r < 0) {
 		/* The message already names FILE:LINE, the key and what is allowed. */
 		if (*err)

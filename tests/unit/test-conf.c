@@ -143,10 +143,10 @@ static void test_errors(void **state)
 		  "1T (bytes, or with a K, M, G or T suffix)" },
 		{ "bad duration", "[Reclaim]\nMonitorIntervalMin=5parsecs\n",
 		  "test.conf:2: MonitorIntervalMin=5parsecs: not a duration; expected a duration "
-		  "from 10ms to 10s (us, ms, s, min or h; a bare number is seconds)" },
+		  "from 10ms to 10s (a systemd time span such as \"1min 30s\" or \"500ms\"; a bare number is seconds)" },
 		{ "duration out of range", "[Reclaim]\nRescanInterval=2h\n",
 		  "test.conf:2: RescanInterval=2h: out of range; expected a duration from 1s to "
-		  "1h (us, ms, s, min or h; a bare number is seconds)" },
+		  "1h (a systemd time span such as \"1min 30s\" or \"500ms\"; a bare number is seconds)" },
 		{ "bad bool", "[Reclaim]\nDryRun=maybe\n",
 		  "test.conf:2: DryRun=maybe: not a boolean; expected a boolean (yes/no, "
 		  "true/false, on/off, 1/0)" },
@@ -809,6 +809,71 @@ static void test_cgroup_policy_subtree(void **state)
 	}
 }
 
+/* Drop-ins from /etc, /run and /usr/lib under an injected root, with
+ * systemd's precedence: the same name in /etc hides /run's, which hides
+ * /usr/lib's; all are read sorted by name after the main file. */
+static void test_dropin_dirs(void **state)
+{
+	char root[] = "/tmp/test-conf-XXXXXX", d[3][256], main_path[512], err[512], src[600];
+	const char *dirs[3] = { d[0], d[1], d[2] };
+	static const char *const rel[3] = { "etc", "run", "usr/lib" };
+	struct conf *c = NULL;
+	struct conf_reclaim n;
+
+	assert_non_null(mkdtemp(root));
+	for (size_t i = 0; i < 3; i++) {
+		char cmd[1024];
+
+		snprintf(d[i], sizeof(d[i]), "%s/%s/reclaimd/reclaimd.conf.d", root, rel[i]);
+		snprintf(cmd, sizeof(cmd), "mkdir -p '%s'", d[i]);
+		assert_int_equal(system(cmd), 0);
+	}
+	snprintf(main_path, sizeof(main_path), "%s/etc/reclaimd/reclaimd.conf", root);
+	write_file(root, "etc/reclaimd/reclaimd.conf",
+		   "[Reclaim]\nStepSize=4M\nRateLimit=1M\nSwappiness=1\nPSIBoost=1M\n");
+	/* 10-x: /etc hides /run and /usr/lib (which would fail to parse) */
+	write_file(d[0], "10-x.conf", "[Reclaim]\nStepSize=8M\n");
+	write_file(d[1], "10-x.conf", "[Reclaim]\nStepSize=bogus\n");
+	write_file(d[2], "10-x.conf", "[Reclaim]\nStepSize=bogus\n");
+	/* 20-y: /run hides /usr/lib */
+	write_file(d[1], "20-y.conf", "[Reclaim]\nRateLimit=2M\n");
+	write_file(d[2], "20-y.conf", "[Reclaim]\nRateLimit=bogus\n");
+	/* 05-z only in /usr/lib, read first by name: 10-x overrides it */
+	write_file(d[2], "05-z.conf", "[Reclaim]\nStepSize=64M\nSwappiness=5\n");
+	/* 30-w only in /usr/lib, read last by name: wins over the /etc file */
+	write_file(d[2], "30-w.conf", "[Reclaim]\nPSIBoost=3M\n");
+
+	assert_int_equal(conf_load_dirs(main_path, dirs, 3, 0, &c, err, sizeof(err)), 0);
+	conf_node_reclaim(c, 0, &n);
+	assert_int_equal(n.step_size_bytes, 8 << 20);
+	assert_int_equal(n.rate_limit_bytes_per_sec, 2 << 20);
+	assert_int_equal(n.swappiness, 5);
+	assert_int_equal(n.psi_boost_bytes, 3 << 20);
+	snprintf(src, sizeof(src), "%s/10-x.conf", d[0]);
+	{
+		struct json_object *j = conf_to_json(c), *k, *s;
+
+		assert_true(json_object_object_get_ex(j, "Reclaim", &k));
+		assert_true(json_object_object_get_ex(k, "StepSize", &k));
+		assert_true(json_object_object_get_ex(k, "source", &s));
+		assert_true(startswith(json_object_get_string(s), src));
+		json_object_put(j);
+	}
+	conf_free(c);
+	c = NULL;
+	/* A reload reads the same directories. */
+	write_file(d[0], "20-y.conf", "[Reclaim]\nRateLimit=4M\n");
+	{
+		_cleanup_conf_free_ struct conf *old = NULL;
+
+		assert_int_equal(conf_load_dirs(main_path, dirs, 3, 0, &old, err, sizeof(err)), 0);
+		assert_int_equal(conf_reload(old, &c, err, sizeof(err)), 0);
+	}
+	assert_int_equal(conf_reclaim(c)->rate_limit_bytes_per_sec, 4 << 20);
+	conf_free(c);
+	rm_rf(root);
+}
+
 static void test_dropins(void **state)
 {
 	char dir[] = "/tmp/test-conf-XXXXXX", main_path[256], dropins[256], src[512], err[512];
@@ -993,6 +1058,7 @@ int main(void)
 		cmocka_unit_test(test_settings_get_diff),
 		cmocka_unit_test(test_dropins),
 		cmocka_unit_test(test_fifo),
+		cmocka_unit_test(test_dropin_dirs),
 		cmocka_unit_test(test_cgroup_policy_subtree),
 		cmocka_unit_test(test_marks_ordered),
 		cmocka_unit_test(test_headroom_doc),
