@@ -30,7 +30,7 @@ static const struct ctl_arg ctl_args_stats[] = {
 
 static const struct ctl_arg ctl_args_set[] = {
 	{ .name = "key", .type = CTL_ARG_STRING, .required = true,
-	  .help = "config key as in reclaimd.conf, e.g. \"Node.HeadroomPercent\"" },
+	  .help = "config key as in reclaimd.conf, e.g. \"Node.1.StepSize\"" },
 	{ .name = "value", .type = CTL_ARG_STRING, .required = true,
 	  .help = "new value, as written in reclaimd.conf" },
 };

@@ -111,20 +111,7 @@ static void params_from_conf(const struct conf_reclaim *c, bool dry_run, bool ha
 			     struct balance_params *p)
 {
 	balance_params_init(p);
-	if (c->watermark_headroom.permyriad) {
-		p->wmark.headroom_permyriad = (uint32_t)c->watermark_headroom.value;
-		p->wmark.headroom_max_bytes = c->watermark_headroom_max_bytes;
-		p->wmark.headroom_min_bytes =
-			MIN(p->wmark.headroom_min_bytes, p->wmark.headroom_max_bytes);
-	} else {
-		/* An absolute size: the same headroom for every zone. */
-		p->wmark.headroom_permyriad = 0;
-		p->wmark.headroom_min_bytes = c->watermark_headroom.value;
-		p->wmark.headroom_max_bytes = c->watermark_headroom.value;
-	}
-	p->wmark.interval_min_usec = c->monitor_interval_min_usec;
-	p->wmark.interval_max_usec = c->monitor_interval_max_usec;
-	p->wmark.page_size = (uint64_t)sysconf(_SC_PAGESIZE);
+	conf_watermark_params(c, (uint64_t)sysconf(_SC_PAGESIZE), &p->wmark);
 	p->step_bytes = c->step_size_bytes;
 	p->swappiness = c->swappiness == CONF_SPECIAL ? SWAPPINESS_KERNEL_DEFAULT
 						      : (int)c->swappiness;
@@ -142,22 +129,7 @@ static void manager_cgroup_policy(void *userdata, const char *path,
 	const struct conf_reclaim *rc = conf_reclaim(m->conf);
 	struct conf_cgroup_policy p;
 
-	conf_cgroup_policy(m->conf, path, &p);
-	/* Protect= covers the subtree, as memory.min protects a parent's
-	 * children: [CGroup web.slice] Protect=yes keeps web.slice/nginx.service. */
-	if (!p.protect) {
-		char anc[CGROUP_PATH_MAX];
-		char *slash;
-
-		snprintf(anc, sizeof(anc), "%s", path);
-		while (!p.protect && (slash = strrchr(anc, '/'))) {
-			struct conf_cgroup_policy ap;
-
-			*slash = '\0';
-			if (*anc && conf_cgroup_policy(m->conf, anc, &ap) && ap.protect)
-				p.protect = true;
-		}
-	}
+	conf_cgroup_policy_subtree(m->conf, path, &p);
 	*ret = (struct cgroup_policy){
 		.protect = p.protect,
 		.floor_bytes = p.floor_bytes,
@@ -169,15 +141,42 @@ static void manager_cgroup_policy(void *userdata, const char *path,
 	};
 }
 
-/* Every node's params from the config ([Node N] over [Reclaim]); nothing
- * is changed unless all of them are usable. */
-static int nodes_params(struct manager *m, struct balance_params *ret_global,
-			struct balance_params *ret_nodes, bool *ret_paused)
+/* The actuator's runtime limits of one node: its RateLimit= ([Node N] over
+ * [Reclaim]) and the brakes, which are the daemon's. */
+static void limits_from_conf(const struct conf_reclaim *global, const struct conf_reclaim *node,
+			     struct actuator_limits *ret)
 {
+	uint64_t w = global->pressure_window_usec;
+
+	*ret = (struct actuator_limits){
+		.rate_bytes_per_sec = node->rate_limit_bytes_per_sec,
+		.cgroup_brake = { .window_usec = w,
+				  .limit_usec = global->pressure_limit_permyriad * w /
+						CONF_PERMYRIAD_MAX },
+		.system_brake = { .window_usec = w,
+				  .limit_usec = global->system_brake_permyriad * w /
+						CONF_PERMYRIAD_MAX },
+	};
+}
+
+/* What the config gives one node. */
+struct manager_node_conf {
+	struct balance_params params;
+	struct actuator_limits limits;
+	uint64_t psi_boost_bytes;
+	bool paused;
+};
+
+/* Every node's settings from the config ([Node N] over [Reclaim]); nothing
+ * is changed unless all of them are usable. */
+static int nodes_conf(struct manager *m, bool dry_run, struct balance_params *ret_global,
+		      struct manager_node_conf *ret)
+{
+	const struct conf_reclaim *global = conf_reclaim(m->conf);
 	bool cgroups = m->cgroups != NULL;
 	int r;
 
-	params_from_conf(conf_reclaim(m->conf), m->dry_run, cgroups, ret_global);
+	params_from_conf(global, dry_run, cgroups, ret_global);
 	r = balance_params_validate(ret_global);
 	if (r < 0)
 		return log_error_errno(r, "The [Reclaim] settings give unusable reclaim "
@@ -186,11 +185,13 @@ static int nodes_params(struct manager *m, struct balance_params *ret_global,
 		struct conf_reclaim rc;
 
 		conf_node_reclaim(m->conf, (unsigned)m->nodes[i].id, &rc);
-		params_from_conf(&rc, m->dry_run, cgroups, &ret_nodes[i]);
+		params_from_conf(&rc, dry_run, cgroups, &ret[i].params);
+		limits_from_conf(global, &rc, &ret[i].limits);
+		ret[i].psi_boost_bytes = rc.psi_boost_bytes;
 		/* [Reclaim] Paused= is the daemon's pause (undone by `resume`);
 		 * a node pauses on its own only where [Node N] differs. */
-		ret_paused[i] = rc.paused && !conf_reclaim(m->conf)->paused;
-		r = balance_params_validate(&ret_nodes[i]);
+		ret[i].paused = rc.paused && !global->paused;
+		r = balance_params_validate(&ret[i].params);
 		if (r < 0)
 			return log_error_errno(r, "The [Node %d] settings give unusable reclaim "
 						  "parameters.",
@@ -199,37 +200,82 @@ static int nodes_params(struct manager *m, struct balance_params *ret_global,
 	return 0;
 }
 
-int manager_apply_conf(struct manager *m)
+/* DryRun= at runtime: the node threads take it with their params, the
+ * actuator with each request. */
+static void manager_set_dry_run(struct manager *m, bool dry_run)
+{
+	struct json_object *o;
+
+	if (m->dry_run == dry_run)
+		return;
+	m->dry_run = dry_run;
+	if (!m->kswapd)
+		return; /* starting up */
+	log_info("Dry run %s.", dry_run ? "on: nothing is written" : "off: reclaiming");
+	o = json_object_new_object();
+	json_object_object_add(o, "type", json_object_new_string("mode"));
+	json_object_object_add(o, "mode", json_object_new_string(m->paused	  ? "paused"
+								 : dry_run ? "dry-run"
+									   : "running"));
+	manager_broadcast(m, o);
+}
+
+static void psi_rearm(struct manager *m);
+
+int manager_apply_conf_err(struct manager *m, char *err, size_t errlen)
 {
 	const struct conf_reclaim *rc = conf_reclaim(m->conf);
-	_cleanup_free_ struct balance_params *np = NULL;
-	_cleanup_free_ bool *paused = NULL;
+	_cleanup_free_ struct manager_node_conf *nc = NULL;
 	struct balance_params p;
+	bool dry_run = rc->dry_run || m->dry_run_forced;
 	int r;
 
-	np = calloc(m->n_nodes, sizeof(*np));
-	paused = calloc(m->n_nodes, sizeof(*paused));
-	if (!np || !paused)
+	if (!rc->dry_run && m->dry_run_forced) {
+		snprintf(err, errlen, "DryRun=no cannot be applied: %s", m->dry_run_forced);
+		return -EOPNOTSUPP;
+	}
+	nc = calloc(m->n_nodes, sizeof(*nc));
+	if (!nc)
 		return -ENOMEM;
-	r = nodes_params(m, &p, np, paused);
-	if (r < 0)
+	r = nodes_conf(m, dry_run, &p, nc);
+	if (r < 0) {
+		snprintf(err, errlen, "the settings give unusable reclaim parameters: %s",
+			 strerror(-r));
 		return r;
+	}
 	m->params = p;
 	for (unsigned i = 0; i < m->n_nodes; i++) {
-		m->nodes[i].params = np[i];
+		m->nodes[i].params = nc[i].params;
 		if (m->kswapd)
-			(void)kswapd_set_node_params(m->kswapd, m->nodes[i].id, &np[i]);
-		m->nodes[i].paused = paused[i];
+			(void)kswapd_set_node_params(m->kswapd, m->nodes[i].id, &nc[i].params);
+		if (m->actuator)
+			(void)actuator_set_limits(m->actuator, m->nodes[i].id, &nc[i].limits);
+		m->nodes[i].paused = nc[i].paused;
+		m->nodes[i].psi_boost_bytes = nc[i].psi_boost_bytes;
 	}
+	manager_set_dry_run(m, dry_run);
 	if (m->kswapd)
 		manager_set_paused(m, m->paused);
 	log_set_max_level(rc->log_level);
-	if (m->cgroups) {
-		/* New policies apply at the next walk; make it now. */
-		if (m->ev_rescan)
-			schedule(m->ev_rescan, 0);
-	}
+	psi_rearm(m);
+	/* New policies and brake windows apply at the next walk and sample;
+	 * make them now. */
+	if (m->ev_rescan)
+		schedule(m->ev_rescan, 0);
+	if (m->ev_brakes)
+		schedule(m->ev_brakes, 0);
 	return 0;
+}
+
+int manager_apply_conf(struct manager *m)
+{
+	char err[512];
+	int r;
+
+	r = manager_apply_conf_err(m, err, sizeof(err));
+	if (r < 0)
+		log_error("The configuration cannot be applied: %s", err);
+	return r;
 }
 
 /* ---- the watermark monitor: wakeup_kswapd() from the outside ---- */
@@ -255,17 +301,19 @@ static bool wake_paced(struct manager *m, struct manager_node *mn, uint64_t now)
 	return false;
 }
 
-static void wake_all(struct manager *m, enum balance_wake_reason reason, uint64_t boost_bytes)
+/* A PSI wake boosts each node by its own PSIBoost=. */
+static void wake_all(struct manager *m, enum balance_wake_reason reason)
 {
 	struct balance_request w = BALANCE_REQUEST_NONE;
 	uint64_t now = now_usec();
 
 	w.highest_zoneidx = WATERMARK_ZONEIDX_ALL;
 	w.reasons = 1u << reason;
-	w.boost_bytes = boost_bytes;
-	for (unsigned i = 0; i < m->n_nodes; i++)
+	for (unsigned i = 0; i < m->n_nodes; i++) {
+		w.boost_bytes = reason == BALANCE_WAKE_PSI ? m->nodes[i].psi_boost_bytes : 0;
 		if (!wake_paced(m, &m->nodes[i], now))
 			(void)kswapd_wake(m->kswapd, m->nodes[i].id, &w);
+	}
 }
 
 static bool node_has_kernel_boost(const struct node_zoneinfo *n)
@@ -280,7 +328,7 @@ static bool node_has_kernel_boost(const struct node_zoneinfo *n)
  * against the trigger's threshold scaled to the time that passed. */
 static void psi_poll(struct manager *m, uint64_t now)
 {
-	const struct conf_psi_trigger *t = &conf_reclaim(m->conf)->psi_trigger;
+	const struct conf_psi_trigger *t = &m->psi_armed;
 	struct psi_stat cur;
 	uint64_t stalled, elapsed;
 	int r;
@@ -300,7 +348,7 @@ static void psi_poll(struct manager *m, uint64_t now)
 	/* Trigger semantics: stall_usec within window_usec. */
 	if (stalled * t->window_usec >= t->stall_usec * elapsed && stalled > 0) {
 		m->nr_psi_events++;
-		wake_all(m, BALANCE_WAKE_PSI, conf_reclaim(m->conf)->psi_boost_bytes);
+		wake_all(m, BALANCE_WAKE_PSI);
 	}
 }
 
@@ -353,13 +401,13 @@ static void psi_trigger_event(evutil_socket_t fd, short what, void *userdata)
 	struct manager *m = userdata;
 
 	m->nr_psi_events++;
-	wake_all(m, BALANCE_WAKE_PSI, conf_reclaim(m->conf)->psi_boost_bytes);
+	wake_all(m, BALANCE_WAKE_PSI);
 }
+
+static void psi_arm(struct manager *m);
 
 static void setup_psi(struct manager *m)
 {
-	const struct conf_psi_trigger *t = &conf_reclaim(m->conf)->psi_trigger;
-	char path[4096 + 32], spec[64];
 	int r;
 
 	r = psi_reader_open(m->root, "/proc/pressure/memory", &m->psi);
@@ -375,8 +423,46 @@ static void setup_psi(struct manager *m)
 			   "PSI wakes and the system brake are off.");
 		return;
 	}
+	psi_arm(m);
+}
+
+static bool psi_trigger_eq(const struct conf_psi_trigger *a, const struct conf_psi_trigger *b)
+{
+	return a->enabled == b->enabled &&
+	       (!a->enabled || (a->full == b->full && a->stall_usec == b->stall_usec &&
+				a->window_usec == b->window_usec));
+}
+
+static void event_freep_(struct event **ev);
+
+/* PSITrigger= changed (reload, set): close the old trigger, arm the new. */
+static void psi_rearm(struct manager *m)
+{
+	const struct conf_psi_trigger *t = &conf_reclaim(m->conf)->psi_trigger;
+
+	if (!m->psi_available || psi_trigger_eq(t, &m->psi_armed))
+		return;
+	event_freep_(&m->ev_psi);
+	m->psi_trigger_fd = safe_close(m->psi_trigger_fd);
+	m->psi_polling = false;
+	m->psi_armed = (struct conf_psi_trigger){};
+	if (psi_reader_read(m->psi, &m->psi_last) >= 0)
+		m->psi_last_usec = now_usec();
+	psi_arm(m);
+	if (!t->enabled)
+		log_info("PSI trigger off.");
+}
+
+/* Arm PSITrigger= as the config now says: a kernel trigger, or polling. */
+static void psi_arm(struct manager *m)
+{
+	const struct conf_psi_trigger *t = &conf_reclaim(m->conf)->psi_trigger;
+	char path[4096 + 32], spec[64];
+	int r;
+
 	if (!t->enabled)
 		return;
+	m->psi_armed = *t;
 	if (!root_is_host(m->root)) {
 		/* A fixture tree is no procfs: a trigger write would change it. */
 		m->psi_polling = true;
@@ -617,35 +703,6 @@ void manager_set_paused(struct manager *m, bool paused)
 	}
 }
 
-/* Keys whose effective value differs between two configs. */
-static struct json_object *conf_diff(const struct conf *a, const struct conf *b)
-{
-	struct json_object *sa = manager_conf_settings(a), *sb = manager_conf_settings(b);
-	struct json_object *changed = json_object_new_array();
-
-	for (size_t i = 0; sb && changed && i < json_object_array_length(sb); i++) {
-		struct json_object *ob = json_object_array_get_idx(sb, i), *k, *vb;
-		const char *va = NULL;
-
-		if (!json_object_object_get_ex(ob, "key", &k) ||
-		    !json_object_object_get_ex(ob, "value", &vb))
-			continue;
-		for (size_t j = 0; sa && j < json_object_array_length(sa); j++) {
-			struct json_object *oa = json_object_array_get_idx(sa, j), *ka, *x;
-
-			if (json_object_object_get_ex(oa, "key", &ka) &&
-			    streq(json_object_get_string(ka), json_object_get_string(k)) &&
-			    json_object_object_get_ex(oa, "value", &x))
-				va = json_object_get_string(x);
-		}
-		if (!streq(va, json_object_get_string(vb)))
-			json_object_array_add(changed, json_object_get(k));
-	}
-	json_object_put(sa);
-	json_object_put(sb);
-	return changed;
-}
-
 /* The watch event after set and reload; changed is borrowed. */
 void manager_config_event(struct manager *m, struct json_object *changed)
 {
@@ -671,17 +728,16 @@ int manager_reload(struct manager *m, char *err, size_t errlen,
 		return r;
 	}
 	m->conf = new;
-	r = manager_apply_conf(m);
+	r = manager_apply_conf_err(m, err, errlen);
 	if (r < 0) {
 		m->conf = old;
 		(void)manager_apply_conf(m);
 		conf_free(new);
-		snprintf(err, errlen, "the new configuration cannot be applied: %s",
-			 strerror(-r));
+		log_error("Reload failed, keeping the running configuration: %s", err);
 		(void)notify_reloaded(m->notify, "reload failed; running configuration kept");
 		return r;
 	}
-	changed = conf_diff(old, new);
+	changed = conf_changed_keys(old, new);
 	conf_free(old);
 	for (size_t i = 0; i < conf_n_warnings(m->conf); i++)
 		log_warning("%s", conf_warning(m->conf, i));
@@ -967,6 +1023,7 @@ static int setup_features(struct manager *m)
 		log_error("%s", missing);
 		return -EOPNOTSUPP;
 	}
+	m->dry_run_forced = missing;
 	if (missing)
 		log_warning("%s Running in dry-run mode: decisions are reported, nothing is "
 			    "written.",
@@ -981,7 +1038,9 @@ static int setup_actuator(struct manager *m)
 		.root = m->root,
 		.cgroups = m->cgroups,
 		.features = m->features,
-		.dry_run = m->dry_run,
+		/* DryRun= reaches the actuator with each request, so that it
+		 * can change at runtime; only missing features force it here. */
+		.dry_run = m->dry_run_forced != NULL,
 		.rate_bytes_per_sec = rc->rate_limit_bytes_per_sec,
 		.cgroup_brake = { .window_usec = rc->pressure_window_usec,
 				  .limit_usec = rc->pressure_limit_permyriad *
@@ -1216,6 +1275,9 @@ int manager_new(const struct manager_options *opts, struct conf *conf, struct ma
 	if (r < 0)
 		return r;
 	r = setup_actuator(m);
+	if (r < 0)
+		return r;
+	r = manager_apply_conf(m); /* the actuator's limits, as on every change */
 	if (r < 0)
 		return r;
 	r = setup_loop(m);

@@ -55,6 +55,7 @@ struct manager_node {
 	bool hopeless_reported;
 	bool braked; /* last shrink stopped by the system brake */
 	uint64_t last_auto_wake_usec; /* monitor/PSI wake, for dry-run pacing */
+	uint64_t psi_boost_bytes; /* PSIBoost= with [Node N] (loop only) */
 };
 
 /* An operator's reclaim, run on the control worker thread (memory.reclaim
@@ -75,6 +76,9 @@ struct manager {
 	char root[4096];
 	char socket_path[4096];
 	bool dry_run;
+	/* Dry-run whatever the config says: the kernel lacks what reclaim
+	 * needs (feature_missing()); DryRun=no is then refused. */
+	const char *dry_run_forced;
 	bool paused;
 	uint64_t start_usec, stats_since_usec;
 	/* Counter values at the last `stats --reset`, subtracted from what
@@ -102,6 +106,7 @@ struct manager {
 	struct psi_stat psi_last;
 	uint64_t psi_last_usec;
 	int psi_trigger_fd;
+	struct conf_psi_trigger psi_armed; /* the trigger in force */
 	bool psi_available, psi_polling;
 	uint64_t nr_psi_events;
 
@@ -142,6 +147,8 @@ int manager_inspect(const char *root, const struct conf *conf, struct json_objec
 /* manager.c, for manager-ctl.c */
 int manager_reload(struct manager *m, char *err, size_t errlen, struct json_object **ret_changed);
 int manager_apply_conf(struct manager *m);
+/* The same, with the reason a config cannot be applied in err. */
+int manager_apply_conf_err(struct manager *m, char *err, size_t errlen);
 void manager_set_paused(struct manager *m, bool paused);
 struct manager_node *manager_node(struct manager *m, int id);
 int manager_start_job(struct manager *m, struct manager_job *job);
@@ -156,5 +163,4 @@ void manager_broadcast(struct manager *m, struct json_object *event);
 void manager_config_event(struct manager *m, struct json_object *changed);
 struct json_object *manager_event_json(struct manager *m, const struct kswapd_event *ev);
 void manager_status_line(struct manager *m, char *buf, size_t size);
-struct json_object *manager_conf_settings(const struct conf *conf);
 void manager_job_finish(struct manager *m, struct manager_job *job);

@@ -30,6 +30,9 @@ struct actuator_node {
 	struct cgroup_candidate **cand_cg;
 	size_t cands_max;
 	bool dry_run;                     /* this call: config or request */
+	/* actuator_set_limits(): the rate the next shrink starts (a->lock). */
+	uint64_t rate_next_bytes_per_sec;
+	bool rate_changed;
 };
 
 struct actuator {
@@ -485,12 +488,13 @@ static int shrink_cgroup_amount(struct actuator *a, struct actuator_node *n,
 /* Per-cgroup brake on memory.pressure some total. */
 static bool cgroup_braked(struct actuator *a, struct cgroup_candidate *cg, uint64_t now)
 {
-	struct brake_params p = a->cfg.cgroup_brake;
+	struct brake_params p;
 	bool on;
 
+	pthread_mutex_lock(&a->lock);
+	p = a->cfg.cgroup_brake; /* actuator_set_limits() changes it under the lock */
 	if (cg->policy.pressure_limit_usec)
 		p.limit_usec = cg->policy.pressure_limit_usec;
-	pthread_mutex_lock(&a->lock);
 	on = brake_update(&cg->brake, &p, cg->pressure_some_total_usec, now);
 	if (on)
 		cg->acct.nr_braked++;
@@ -637,6 +641,43 @@ static bool system_braked(struct actuator *a, struct actuator_node *n, uint64_t 
 	return on;
 }
 
+int actuator_set_limits(struct actuator *a, int node, const struct actuator_limits *l)
+{
+	struct actuator_node *n;
+
+	if (node < 0 || node >= MEMSTAT_MAX_NODES || !a->nodes[node].present)
+		return -EINVAL;
+	n = &a->nodes[node];
+	pthread_mutex_lock(&a->lock);
+	if (l->rate_bytes_per_sec != (n->rate_changed ? n->rate_next_bytes_per_sec
+						       : n->quota.rate_bytes_per_sec)) {
+		n->rate_next_bytes_per_sec = l->rate_bytes_per_sec;
+		n->rate_changed = true;
+	}
+	a->cfg.cgroup_brake = l->cgroup_brake;
+	a->cfg.system_brake = l->system_brake;
+	pthread_mutex_unlock(&a->lock);
+	return 0;
+}
+
+int actuator_get_limits(struct actuator *a, int node, struct actuator_limits *ret)
+{
+	struct actuator_node *n;
+
+	if (node < 0 || node >= MEMSTAT_MAX_NODES || !a->nodes[node].present)
+		return -EINVAL;
+	n = &a->nodes[node];
+	pthread_mutex_lock(&a->lock);
+	*ret = (struct actuator_limits){
+		.rate_bytes_per_sec = n->rate_changed ? n->rate_next_bytes_per_sec
+						      : n->quota.rate_bytes_per_sec,
+		.cgroup_brake = a->cfg.cgroup_brake,
+		.system_brake = a->cfg.system_brake,
+	};
+	pthread_mutex_unlock(&a->lock);
+	return 0;
+}
+
 static void node_account(struct actuator *a, struct actuator_node *n,
 			 const struct shrink_result *res, uint64_t now)
 {
@@ -687,6 +728,12 @@ int actuator_shrink(void *userdata, const struct shrink_request *req,
 		return -EINVAL;
 	n = &a->nodes[req->node];
 	n->dry_run = a->cfg.dry_run || req->dry_run;
+	pthread_mutex_lock(&a->lock);
+	if (n->rate_changed) {
+		brake_quota_init(&n->quota, n->rate_next_bytes_per_sec, a->cfg.burst_bytes);
+		n->rate_changed = false;
+	}
+	pthread_mutex_unlock(&a->lock);
 	now = actuator_now(a);
 	if (req->kind != SHRINK_CGROUP && system_braked(a, n, now)) {
 		res.braked = true;

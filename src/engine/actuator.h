@@ -108,6 +108,21 @@ void actuator_backend(struct actuator *a, struct reclaim_backend *backend);
 int actuator_shrink(void *userdata, const struct shrink_request *req,
 		    struct shrink_result *ret);
 
+/*
+ * Limits that a config reload or `reclaimctl set` changes at runtime: a
+ * node's rate quota (RateLimit=, per node) and the brakes (PressureLimit=,
+ * SystemBrake=, PressureWindow=). Set from the loop thread; a node thread
+ * takes a new rate at its next shrink (the quota restarts full), the
+ * brakes at their next sample. Get returns what is in force.
+ */
+struct actuator_limits {
+	uint64_t rate_bytes_per_sec; /* 0 = unlimited */
+	struct brake_params cgroup_brake;
+	struct brake_params system_brake;
+};
+int actuator_set_limits(struct actuator *a, int node, const struct actuator_limits *l);
+int actuator_get_limits(struct actuator *a, int node, struct actuator_limits *ret);
+
 /* Features as now known (swappiness may have been switched off by EINVAL). */
 void actuator_features(struct actuator *a, struct features *ret);
 int actuator_node_stats(struct actuator *a, int node, struct actuator_node_stats *ret);
