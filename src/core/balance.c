@@ -23,6 +23,7 @@ static const char *const balance_end_reason_table[_BALANCE_END_REASON_MAX] = {
 	[BALANCE_END_PRIORITY_EXHAUSTED] = "priority-exhausted",
 	[BALANCE_END_BOOST_NO_PROGRESS] = "boost-no-progress",
 	[BALANCE_END_INTERRUPTED] = "interrupted",
+	[BALANCE_END_BRAKED] = "braked",
 };
 
 const char *balance_wake_reason_to_string(enum balance_wake_reason r)
@@ -409,6 +410,13 @@ void balance_account(struct balance_node *b, const struct balance_params *p,
 		return;
 	if (!res)
 		b->counters.shrink_errors++;
+	if (res && res->braked && !res->nr_reclaimed) {
+		/* Not a pass that failed: a pass that was not allowed. Like
+		 * the rate quota it must wait, not escalate priority or count
+		 * toward kswapd_failures. */
+		balance_leave(run, BALANCE_END_BRAKED);
+		return;
+	}
 
 	run->nr_reclaimed = add_sat(run->nr_reclaimed, got);
 	b->counters.reclaimed_bytes[run->priority] += got;
@@ -452,11 +460,25 @@ static void balance_settle_boost(struct balance_node *b)
 	if (!run->boosted)
 		return;
 	b->counters.boost_reclaimed_bytes += run->boost_reclaimed;
-	if (run->end_reason == BALANCE_END_INTERRUPTED && !run->boost_dropped)
+	if ((run->end_reason == BALANCE_END_INTERRUPTED ||
+	     run->end_reason == BALANCE_END_BRAKED) &&
+	    !run->boost_dropped)
 		paid = run->boost_reclaimed;
 	else
 		paid = run->user_boost_bytes;
 	b->boost_ledger_bytes -= MIN(b->boost_ledger_bytes, paid);
+}
+
+/* The do-while left without reaching "out": "if (!sc.nr_reclaimed)
+ * pgdat->kswapd_failures++". A dry run attempted nothing, and a braked run
+ * was not allowed to: neither is a failure. */
+static bool balance_end_counts_failure(const struct balance_run *run,
+				       const struct balance_params *p)
+{
+	if (run->end_reason == BALANCE_END_BALANCED ||
+	    run->end_reason == BALANCE_END_BRAKED)
+		return false;
+	return !run->nr_reclaimed && !p->dry_run;
 }
 
 void balance_end(struct balance_node *b, const struct balance_params *p,
@@ -470,10 +492,7 @@ void balance_end(struct balance_node *b, const struct balance_params *p,
 	if (run->phase != BALANCE_PHASE_END)
 		balance_leave(run, BALANCE_END_INTERRUPTED);
 
-	/* The do-while left without reaching "out": "if (!sc.nr_reclaimed)
-	 * pgdat->kswapd_failures++". */
-	/* A dry run attempted nothing: no failure to count. */
-	if (run->end_reason != BALANCE_END_BALANCED && !run->nr_reclaimed && !p->dry_run) {
+	if (balance_end_counts_failure(run, p)) {
 		b->kswapd_failures++;
 		b->counters.failures++;
 		if (b->kswapd_failures == MAX_RECLAIM_RETRIES)
@@ -481,6 +500,8 @@ void balance_end(struct balance_node *b, const struct balance_params *p,
 	}
 
 	balance_settle_boost(b);
+	if (run->end_reason == BALANCE_END_BRAKED)
+		b->counters.braked++;
 
 	duration = now_usec > run->start_usec ? now_usec - run->start_usec : 0;
 	b->counters.last_run_usec = duration;
@@ -495,6 +516,7 @@ void balance_end(struct balance_node *b, const struct balance_params *p,
 		.priority = run->lowest_priority,
 		.failures = b->kswapd_failures,
 		.hopeless = balance_node_hopeless(b),
+		.braked = run->end_reason == BALANCE_END_BRAKED,
 		.duration_usec = duration,
 	};
 	run->phase = BALANCE_PHASE_IDLE;

@@ -103,6 +103,8 @@ enum balance_end_reason {
 	BALANCE_END_PRIORITY_EXHAUSTED, /* the do-while ran out (priority 0) */
 	BALANCE_END_BOOST_NO_PROGRESS, /* nr_boost_reclaim && !nr_reclaimed */
 	BALANCE_END_INTERRUPTED,       /* try_to_freeze() || kthread_should_stop() */
+	BALANCE_END_BRAKED,            /* the system pressure brake stopped a
+					* pass: wait, no failure counted */
 	_BALANCE_END_REASON_MAX,
 };
 
@@ -154,6 +156,7 @@ struct balance_counters {
 	uint64_t shrink_errors;                     /* backend shrink() < 0 */
 	uint64_t snapshot_errors;                   /* backend snapshot() < 0 */
 	uint64_t failures;                          /* runs that reclaimed nothing */
+	uint64_t braked;                            /* runs ended by the system brake */
 	uint64_t hopeless;                          /* times the node became hopeless */
 	uint64_t hopeless_recovered;
 	uint64_t low_wmark_hit_quickly;             /* KSWAPD_LOW_WMARK_HIT_QUICKLY */
@@ -182,6 +185,7 @@ struct balance_result {
 	int priority;              /* lowest priority a pass ran at */
 	unsigned failures;         /* kswapd_failures after the run */
 	bool hopeless;
+	bool braked;               /* BALANCE_END_BRAKED: wait before retrying */
 	uint64_t duration_usec;
 };
 
@@ -239,7 +243,11 @@ void balance_begin(struct balance_node *b, const struct balance_params *p,
 int balance_next(struct balance_node *b, const struct balance_params *p,
 		 const struct node_zoneinfo *n, struct shrink_request *ret);
 /* Account the shrink just issued; res NULL if the backend failed (counts as
- * nothing reclaimed). */
+ * nothing reclaimed). A result with braked set ends the run
+ * (BALANCE_END_BRAKED): the brake said reclaim must not add to a
+ * system-wide stall, which is no failure of the kernel's, so the run counts
+ * no failure and keeps the boost it still owes; the thread waits
+ * (balance_result.braked) before it tries again. */
 void balance_account(struct balance_node *b, const struct balance_params *p,
 		     const struct shrink_request *req,
 		     const struct shrink_result *res);

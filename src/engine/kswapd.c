@@ -54,6 +54,7 @@ struct kswapd {
 	void (*event)(const struct kswapd_event *ev, void *userdata);
 	void *event_userdata;
 	uint64_t short_sleep_usec;
+	uint64_t brake_wait_usec;
 
 	pthread_mutex_t params_lock;
 	struct balance_params params;
@@ -70,6 +71,7 @@ static const char *const kswapd_thread_state_table[_KSWAPD_STATE_MAX] = {
 	[KSWAPD_STATE_BALANCING] = "balancing",
 	[KSWAPD_STATE_PAUSED] = "paused",
 	[KSWAPD_STATE_HOPELESS] = "hopeless",
+	[KSWAPD_STATE_BRAKED] = "braked",
 	[KSWAPD_STATE_STOPPED] = "stopped",
 };
 
@@ -84,6 +86,7 @@ static const char *const kswapd_event_type_table[_KSWAPD_EVENT_MAX] = {
 	[KSWAPD_EVENT_FROZEN] = "frozen",
 	[KSWAPD_EVENT_THAWED] = "thawed",
 	[KSWAPD_EVENT_STOPPED] = "stopped",
+	[KSWAPD_EVENT_BRAKED] = "braked",
 };
 
 const char *kswapd_thread_state_to_string(enum kswapd_thread_state s)
@@ -341,6 +344,27 @@ static unsigned kswapd_consume(struct kswapd_node *kn, unsigned prev)
 	return idx;
 }
 
+/* A run the system brake stopped waits, as the rate quota does, before the
+ * thread goes back to try-to-sleep: wakes do not end the wait (the PSI
+ * trigger fires exactly during the stalls the brake is for), a pause or stop
+ * does. */
+static void kswapd_brake_wait(struct kswapd_node *kn)
+{
+	struct timespec deadline;
+
+	kswapd_timespec_after(kn->k->brake_wait_usec, &deadline);
+	pthread_mutex_lock(&kn->lock);
+	kswapd_set_state(kn, KSWAPD_STATE_BRAKED);
+	pthread_mutex_unlock(&kn->lock);
+	kswapd_emit_type(kn, KSWAPD_EVENT_BRAKED);
+
+	pthread_mutex_lock(&kn->lock);
+	while (!kn->paused && !kn->stop)
+		if (pthread_cond_timedwait(&kn->wait, &kn->lock, &deadline) == ETIMEDOUT)
+			break;
+	pthread_mutex_unlock(&kn->lock);
+}
+
 /* try_to_freeze(): returns true if the thread was frozen. */
 static bool kswapd_try_to_freeze(struct kswapd_node *kn)
 {
@@ -474,6 +498,8 @@ static void *kswapd_thread(void *userdata)
 		}
 
 		kswapd_balance_pgdat(kn, highest_zoneidx, &result);
+		if (result.braked)
+			kswapd_brake_wait(kn);
 		short_run = !result.balanced;
 	}
 
@@ -611,6 +637,7 @@ int kswapd_new(const struct kswapd_config *c, struct kswapd **ret)
 	k->event = c->event;
 	k->event_userdata = c->event_userdata;
 	k->short_sleep_usec = c->short_sleep_usec ?: KSWAPD_SHORT_SLEEP_USEC_DEFAULT;
+	k->brake_wait_usec = c->brake_wait_usec ?: KSWAPD_BRAKE_WAIT_USEC_DEFAULT;
 	k->params = c->params;
 	k->params_gen = 1;
 	k->n_nodes = 0;
@@ -852,6 +879,7 @@ static bool kswapd_state_is_asleep(enum kswapd_thread_state s)
 {
 	return s == KSWAPD_STATE_SHORT_SLEEP || s == KSWAPD_STATE_SLEEPING ||
 	       s == KSWAPD_STATE_PAUSED || s == KSWAPD_STATE_HOPELESS ||
+	       s == KSWAPD_STATE_BRAKED ||
 	       s == KSWAPD_STATE_STOPPED;
 }
 

@@ -26,6 +26,12 @@
 
 /* kswapd_try_to_sleep(): schedule_timeout(HZ/10). */
 #define KSWAPD_SHORT_SLEEP_USEC_DEFAULT (UINT64_C(100) * 1000)
+/* After a run the system pressure brake stopped: how long the thread waits
+ * before it tries again. The brake compares PSI totals over
+ * PressureWindow= (10 s by default) and lets go only after a whole window
+ * below the limit, so retrying sooner than a second only re-reads
+ * /proc/pressure/memory to hear "still on". */
+#define KSWAPD_BRAKE_WAIT_USEC_DEFAULT (UINT64_C(1000) * 1000)
 /* Pass as node to act on every node. */
 #define KSWAPD_ALL_NODES (-1)
 
@@ -36,6 +42,7 @@ enum kswapd_thread_state {
 	KSWAPD_STATE_BALANCING,   /* balance_pgdat() at kswapd_state.priority */
 	KSWAPD_STATE_PAUSED,      /* in the refrigerator */
 	KSWAPD_STATE_HOPELESS,    /* sleeping with kswapd_failures >= 16 */
+	KSWAPD_STATE_BRAKED,      /* waiting out the system pressure brake */
 	KSWAPD_STATE_STOPPED,
 	_KSWAPD_STATE_MAX,
 };
@@ -54,6 +61,7 @@ enum kswapd_event_type {
 	KSWAPD_EVENT_FROZEN,      /* entering the refrigerator */
 	KSWAPD_EVENT_THAWED,
 	KSWAPD_EVENT_STOPPED,     /* last event of a thread */
+	KSWAPD_EVENT_BRAKED,      /* about to wait out the system brake */
 	_KSWAPD_EVENT_MAX,
 };
 
@@ -94,6 +102,7 @@ struct kswapd_config {
 	struct reclaim_backend backend;
 	struct balance_params params;
 	uint64_t short_sleep_usec;        /* 0: KSWAPD_SHORT_SLEEP_USEC_DEFAULT */
+	uint64_t brake_wait_usec;         /* 0: KSWAPD_BRAKE_WAIT_USEC_DEFAULT */
 	void (*event)(const struct kswapd_event *ev, void *userdata); /* or NULL */
 	void *event_userdata;
 };

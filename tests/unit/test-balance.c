@@ -51,6 +51,8 @@
  * | while (priority >= 1)                                | test_priority_exhausted                |
  * | !sc.nr_reclaimed -> kswapd_failures++                | test_failures_hopeless                 |
  * | kswapd_failures >= MAX_RECLAIM_RETRIES: hopeless     | test_failures_hopeless                 |
+ * | (userspace) a braked pass waits, counts no failure   | test_braked_no_failure,                |
+ * |                                                      |   test-kswapd: test_braked_waits       |
  * | shrink_node reclaimable -> kswapd_failures = 0       | test_hopeless_recovers_by_reclaim      |
  * | hopeless node balanced again (recovers on its own)   | test_hopeless_recovers_on_its_own      |
  * | out: boosted -> subtract the boost                   | test_boost_balanced,                   |
@@ -510,6 +512,56 @@ static void test_failures_hopeless(void **state)
 	assert_true(balance_prepare_sleep(&b, &p, &s.zi, WATERMARK_ZONEIDX_ALL, 0));
 }
 
+/* Issue 12 defect 2: under SystemBrake= every shrink comes back braked with
+ * nothing reclaimed. Each run ends at once (one shrink, no priority
+ * escalation), counts no failure, and keeps the boost it owes; the node
+ * never goes hopeless however long the stall lasts. */
+static void test_braked_no_failure(void **state)
+{
+	struct balance_params p = std_params();
+	struct balance_node b;
+	struct sim_node s;
+	struct balance_result r;
+
+	std_node(&s, 12000);
+	s.braked = true;
+	balance_node_init(&b, 0);
+	for (unsigned i = 0; i < 3 * MAX_RECLAIM_RETRIES; i++) {
+		s.n_log = 0;
+		r = drive(&b, &p, &s);
+		assert_int_equal(r.reason, BALANCE_END_BRAKED);
+		assert_true(r.braked);
+		assert_false(r.balanced);
+		assert_int_equal(r.failures, 0);
+		assert_false(r.hopeless);
+		assert_int_equal(r.priority, DEF_PRIORITY);
+		assert_int_equal(s.n_shrinks, i + 1);
+	}
+	assert_int_equal(b.kswapd_failures, 0);
+	assert_int_equal(b.counters.failures, 0);
+	assert_int_equal(b.counters.hopeless, 0);
+	assert_int_equal(b.counters.braked, 3 * MAX_RECLAIM_RETRIES);
+	assert_int_equal(b.counters.runs_ended[BALANCE_END_BRAKED], 3 * MAX_RECLAIM_RETRIES);
+
+	/* Brake off: the same node reclaims and balances. */
+	s.braked = false;
+	r = drive(&b, &p, &s);
+	assert_int_equal(r.reason, BALANCE_END_BALANCED);
+
+	/* A boost owed on a balanced node is still owed after a braked run,
+	 * as after a pause. */
+	add_boost(&b, 4 * MIB);
+	s.braked = true;
+	r = drive(&b, &p, &s);
+	assert_int_equal(r.reason, BALANCE_END_BRAKED);
+	assert_int_equal(b.boost_ledger_bytes, 4 * MIB);
+	s.braked = false;
+	r = drive(&b, &p, &s);
+	assert_int_equal(r.boost_reclaimed, 4 * MIB);
+	assert_int_equal(b.boost_ledger_bytes, 0);
+	assert_string_equal(balance_end_reason_to_string(BALANCE_END_BRAKED), "braked");
+}
+
 static void make_hopeless(struct balance_node *b, const struct balance_params *p,
 			  struct sim_node *s)
 {
@@ -948,6 +1000,7 @@ int main(void)
 		cmocka_unit_test(test_priority_exhausted),
 		cmocka_unit_test(test_no_progress),
 		cmocka_unit_test(test_failures_hopeless),
+		cmocka_unit_test(test_braked_no_failure),
 		cmocka_unit_test(test_hopeless_recovers_by_reclaim),
 		cmocka_unit_test(test_hopeless_recovers_on_its_own),
 		cmocka_unit_test(test_wake_hopeless),

@@ -49,6 +49,7 @@ struct fixture {
 
 	uint64_t free_override[2]; /* start(): free pages of node i if set */
 	const struct balance_params *node_params[2]; /* start(): [Node N] */
+	uint64_t brake_wait_usec;  /* start(): 0 = the default */
 
 	struct kswapd *k;
 };
@@ -263,6 +264,7 @@ static void start(struct fixture *f, unsigned n, uint64_t free_pages,
 		.backend = { fixture_snapshot, fixture_shrink, f },
 		.params = *p,
 		.short_sleep_usec = short_sleep_usec,
+		.brake_wait_usec = f->brake_wait_usec,
 		.event = fixture_event,
 		.event_userdata = f,
 	};
@@ -460,6 +462,58 @@ static void test_hopeless_thread(void **state)
 	ev = last_event(f, 0, KSWAPD_EVENT_WAKE);
 	assert_int_equal(ev->reasons, (1u << BALANCE_WAKE_WATERMARK) |
 					      (1u << BALANCE_WAKE_MANUAL_RECLAIM));
+	pthread_mutex_unlock(&f->lock);
+}
+
+/* Issue 12 defect 2: under the system brake a node below its low mark
+ * waits brake_wait_usec between runs (state "braked"), counts no failure and
+ * never goes hopeless; once the brake lets go it balances. */
+static void test_braked_waits(void **state)
+{
+	struct fixture *f = *state;
+	struct balance_params p = std_params();
+	struct kswapd_state st;
+	unsigned shrinks;
+
+	f->brake_wait_usec = 50 * 1000;
+	pthread_mutex_lock(&f->lock);
+	f->gate_closed = true; /* hold the first write until the sim is set */
+	pthread_mutex_unlock(&f->lock);
+	start(f, 1, 12000, 10 * 1000, &p);
+	wait_in_shrink(f, 1);
+	pthread_mutex_lock(&f->lock);
+	f->sims[0].braked = true;
+	f->gate_closed = false;
+	pthread_cond_broadcast(&f->cond);
+	pthread_mutex_unlock(&f->lock);
+
+	wait_event(f, 0, KSWAPD_EVENT_BRAKED, 3);
+	st = state_of(f, 0);
+	assert_int_equal(st.failures, 0);
+	assert_false(st.hopeless);
+	assert_int_equal(st.counters.hopeless, 0);
+	assert_int_equal(st.counters.failures, 0);
+	assert_true(st.counters.braked >= 3);
+	/* One shrink per run and one run per wait: 3 waits of 50 ms cannot
+	 * hold 16 runs of 12 passes, which is what made the node hopeless. */
+	pthread_mutex_lock(&f->lock);
+	shrinks = f->sims[0].n_shrinks;
+	pthread_mutex_unlock(&f->lock);
+	assert_true(shrinks <= st.counters.runs + 1);
+	assert_true(st.counters.runs < MAX_RECLAIM_RETRIES);
+	assert_true(st.state == KSWAPD_STATE_BRAKED || st.state == KSWAPD_STATE_BALANCING ||
+		    st.state == KSWAPD_STATE_SHORT_SLEEP);
+	assert_string_equal(kswapd_thread_state_to_string(KSWAPD_STATE_BRAKED), "braked");
+
+	pthread_mutex_lock(&f->lock);
+	f->sims[0].braked = false;
+	pthread_mutex_unlock(&f->lock);
+	wait_event(f, 0, KSWAPD_EVENT_SLEEP, 1);
+	st = state_of(f, 0);
+	assert_int_equal(st.failures, 0);
+	assert_int_equal(st.counters.runs_ended[BALANCE_END_BALANCED], 1);
+	pthread_mutex_lock(&f->lock);
+	assert_true(f->sims[0].zi.zones[0].free >= UHIGH);
 	pthread_mutex_unlock(&f->lock);
 }
 
@@ -871,6 +925,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_premature_wake, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_premature_wake_balanced, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hopeless_thread, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_braked_waits, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hopeless_observe, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pause_mid_run, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pause_resume, setup, teardown),
