@@ -26,6 +26,19 @@ static const char *const balance_end_reason_table[_BALANCE_END_REASON_MAX] = {
 	[BALANCE_END_BRAKED] = "braked",
 };
 
+static const char *const balance_monitor_wake_table[_BALANCE_MONITOR_WAKE_MAX] = {
+	[BALANCE_MONITOR_SLEEP] = "none",
+	[BALANCE_MONITOR_BELOW_LOW] = "every zone below its low mark",
+	[BALANCE_MONITOR_KERNEL_BOOST] = "kernel watermark boost",
+};
+
+const char *balance_monitor_wake_to_string(enum balance_monitor_wake w)
+{
+	if ((unsigned)w >= _BALANCE_MONITOR_WAKE_MAX)
+		return NULL;
+	return balance_monitor_wake_table[w];
+}
+
 const char *balance_wake_reason_to_string(enum balance_wake_reason r)
 {
 	if ((unsigned)r >= _BALANCE_WAKE_REASON_MAX)
@@ -214,6 +227,54 @@ bool balance_observe(struct balance_node *b, const struct balance_params *p,
 	return true;
 }
 
+static unsigned balance_classzone(const struct node_zoneinfo *n, unsigned highest_zoneidx)
+{
+	return n->n_zones ? MIN(highest_zoneidx, n->n_zones - 1) : 0;
+}
+
+uint64_t balance_kernel_boost_unpaid(const struct balance_node *b,
+				     const struct node_zoneinfo *n,
+				     unsigned highest_zoneidx)
+{
+	unsigned classzone = balance_classzone(n, highest_zoneidx);
+	uint64_t pages = 0;
+
+	for (unsigned i = 0; i < n->n_zones && i < ZONEINFO_MAX_ZONES; i++)
+		if (watermark_zone_eligible(&n->zones[i], i, classzone) &&
+		    n->zones[i].boost > b->kernel_boost_paid[i])
+			pages = add_sat(pages, n->zones[i].boost - b->kernel_boost_paid[i]);
+	return pages;
+}
+
+enum balance_monitor_wake balance_monitor_wake(struct balance_node *b,
+					       const struct balance_params *p,
+					       const struct node_zoneinfo *n)
+{
+	for (unsigned i = 0; i < n->n_zones && i < ZONEINFO_MAX_ZONES; i++)
+		b->kernel_boost_paid[i] = MIN(b->kernel_boost_paid[i], n->zones[i].boost);
+	if (watermark_node_below_low(n, WATERMARK_ZONEIDX_ALL, &p->wmark))
+		return BALANCE_MONITOR_BELOW_LOW;
+	if (balance_kernel_boost_unpaid(b, n, WATERMARK_ZONEIDX_ALL))
+		return BALANCE_MONITOR_KERNEL_BOOST;
+	return BALANCE_MONITOR_SLEEP;
+}
+
+bool balance_wake_paced(struct balance_node *b, const struct balance_params *p,
+			unsigned reasons, uint64_t now_usec)
+{
+	const unsigned automatic = (1u << BALANCE_WAKE_WATERMARK) | (1u << BALANCE_WAKE_PSI);
+
+	if (!p->dry_run || (reasons & ~automatic) || !reasons)
+		return false;
+	if (b->last_auto_wake_usec && now_usec >= b->last_auto_wake_usec &&
+	    now_usec - b->last_auto_wake_usec < p->wmark.interval_max_usec) {
+		b->counters.wakes_paced++;
+		return true;
+	}
+	b->last_auto_wake_usec = now_usec;
+	return false;
+}
+
 /* restart: "sc.priority = DEF_PRIORITY" */
 static void balance_restart(struct balance_run *run)
 {
@@ -226,8 +287,7 @@ void balance_begin(struct balance_node *b, const struct balance_params *p,
 		   uint64_t now_usec)
 {
 	struct balance_run *run = &b->run;
-	uint64_t boost_pages = 0;
-	unsigned classzone = n->n_zones ? MIN(highest_zoneidx, n->n_zones - 1) : 0;
+	unsigned classzone = balance_classzone(n, highest_zoneidx);
 
 	*run = (struct balance_run){
 		.highest_zoneidx = highest_zoneidx,
@@ -236,12 +296,15 @@ void balance_begin(struct balance_node *b, const struct balance_params *p,
 	};
 	b->counters.runs++; /* count_vm_event(PAGEOUTRUN) */
 
-	/* "Account for the reclaim boost": eligible managed zones only. The
-	 * zone boost stays in place; the kernel's kswapd clears it. */
-	for (unsigned i = 0; i < n->n_zones; i++)
+	/* "Account for the reclaim boost": eligible managed zones only, and
+	 * only what no run paid yet. The zone boost stays in place (the
+	 * kernel's kswapd clears it); the seed clears it at "out" whatever
+	 * the run's end, so it counts as paid from here on. */
+	run->kernel_boost_bytes = balance_kernel_boost_unpaid(b, n, highest_zoneidx) *
+				  p->wmark.page_size;
+	for (unsigned i = 0; i < n->n_zones && i < ZONEINFO_MAX_ZONES; i++)
 		if (watermark_zone_eligible(&n->zones[i], i, classzone))
-			boost_pages = add_sat(boost_pages, n->zones[i].boost);
-	run->kernel_boost_bytes = boost_pages * p->wmark.page_size;
+			b->kernel_boost_paid[i] = n->zones[i].boost;
 	run->user_boost_bytes = b->boost_ledger_bytes;
 	run->nr_boost_reclaim = add_sat(run->kernel_boost_bytes,
 					run->user_boost_bytes);

@@ -146,6 +146,8 @@ struct balance_run {
 struct balance_counters {
 	uint64_t wakes[_BALANCE_WAKE_REASON_MAX];
 	uint64_t wakes_ignored_hopeless;
+	uint64_t wakes_paced;                       /* dry run: automatic wakes
+						     * dropped by the pacing */
 	uint64_t runs;                              /* PAGEOUTRUN */
 	uint64_t runs_ended[_BALANCE_END_REASON_MAX];
 	uint64_t passes[DEF_PRIORITY + 1];
@@ -171,6 +173,12 @@ struct balance_node {
 	int node;                      /* kernel node id */
 	unsigned kswapd_failures;
 	uint64_t boost_ledger_bytes;   /* userspace boosts owed */
+	/* Per zone, the kernel's zoneinfo `boost` (pages) a run has already
+	 * paid: the kernel's kswapd clears zone->watermark_boost at "out",
+	 * ours cannot, so it remembers what it paid instead. */
+	uint64_t kernel_boost_paid[ZONEINFO_MAX_ZONES];
+	/* Dry run: the last automatic wake let through (balance_wake_paced). */
+	uint64_t last_auto_wake_usec;
 	struct balance_run run;
 	struct balance_counters counters;
 };
@@ -226,6 +234,45 @@ bool balance_node_wake(struct balance_node *b, struct balance_request *pending,
 /* The thread read the pending request: add its boost to the ledger. */
 void balance_node_consume(struct balance_node *b,
 			  const struct balance_request *req);
+
+/* Why the watermark monitor wakes a node (balance_monitor_wake()). */
+enum balance_monitor_wake {
+	BALANCE_MONITOR_SLEEP,        /* no reason */
+	BALANCE_MONITOR_BELOW_LOW,    /* every eligible zone below its low mark */
+	BALANCE_MONITOR_KERNEL_BOOST, /* a zone's boost grew since a run paid it */
+	_BALANCE_MONITOR_WAKE_MAX,
+};
+
+const char *balance_monitor_wake_to_string(enum balance_monitor_wake w);
+
+/* Sum of the eligible zones' kernel `boost` (pages) not yet paid by a run. */
+uint64_t balance_kernel_boost_unpaid(const struct balance_node *b,
+				     const struct node_zoneinfo *n,
+				     unsigned highest_zoneidx);
+
+/*
+ * The monitor's wake condition, on a fresh snapshot outside a run: the
+ * allocator's wakeup_kswapd() at the low mark, or a kernel watermark boost
+ * (a fragmentation event: the kernel wakes kswapd for it). A boost is paid
+ * once per run, as the seed clears zone->watermark_boost at "out": the next
+ * wake needs a new boost (a zone's boost above what was paid) or a
+ * watermark deficit. A boost the kernel lowered (its own kswapd paid it) is
+ * forgotten down to what is left, so a later boost of the same size wakes.
+ */
+enum balance_monitor_wake balance_monitor_wake(struct balance_node *b,
+					       const struct balance_params *p,
+					       const struct node_zoneinfo *n);
+
+/*
+ * Dry-run pacing: nothing decided is written, so a node below its low mark
+ * stays there and every monitor tick would start a full 12-priority run
+ * (measured under QEMU at 50% of a vCPU, more than the real daemon's 28%).
+ * In dry run an automatic wake (watermark, PSI) within
+ * wmark.interval_max_usec of the last one let through is dropped (counted
+ * in wakes_paced); operator wakes are never paced. Returns true to drop.
+ */
+bool balance_wake_paced(struct balance_node *b, const struct balance_params *p,
+			unsigned reasons, uint64_t now_usec);
 
 /* A fresh snapshot seen outside a run (the monitor's): a hopeless node whose
  * free memory recovered on its own is given another chance. Returns true if

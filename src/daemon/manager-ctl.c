@@ -198,7 +198,9 @@ static struct json_object *counters_json(const struct balance_counters *c)
 		reclaimed += c->reclaimed_bytes[p];
 	jadd_u64(o, "wakes", wakes);
 	jadd_u64(o, "wakes_ignored_hopeless", c->wakes_ignored_hopeless);
+	jadd_u64(o, "wakes_paced", c->wakes_paced);
 	jadd_u64(o, "runs", c->runs);
+	jadd_u64(o, "runs_braked", c->braked);
 	jadd_u64(o, "reclaimed_bytes", reclaimed);
 	jadd_u64(o, "soft_reclaimed_bytes", c->soft_reclaimed_bytes);
 	jadd_u64(o, "boost_reclaimed_bytes", c->boost_reclaimed_bytes);

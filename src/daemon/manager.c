@@ -236,44 +236,14 @@ int manager_apply_conf(struct manager *m)
 
 static void monitor_tick(evutil_socket_t fd, short what, void *userdata);
 
-/*
- * In dry-run nothing is ever freed, so a node below its low mark stays
- * there and the monitor would start a full 12-priority run every tick:
- * measured under QEMU at 50% of a vCPU, more than the real daemon's 28%,
- * which defeats dry-run as a measure of the monitoring cost. Pace automatic
- * wakes to one per MonitorIntervalMax= per node instead; each run still
- * decides and reports what it would write. Operator wakes are not paced.
- */
-static bool wake_paced(struct manager *m, struct manager_node *mn, uint64_t now)
-{
-	if (!m->dry_run)
-		return false;
-	if (mn->last_auto_wake_usec &&
-	    now - mn->last_auto_wake_usec < mn->params.wmark.interval_max_usec)
-		return true;
-	mn->last_auto_wake_usec = now;
-	return false;
-}
-
 static void wake_all(struct manager *m, enum balance_wake_reason reason, uint64_t boost_bytes)
 {
 	struct balance_request w = BALANCE_REQUEST_NONE;
-	uint64_t now = now_usec();
 
 	w.highest_zoneidx = WATERMARK_ZONEIDX_ALL;
 	w.reasons = 1u << reason;
 	w.boost_bytes = boost_bytes;
-	for (unsigned i = 0; i < m->n_nodes; i++)
-		if (!wake_paced(m, &m->nodes[i], now))
-			(void)kswapd_wake(m->kswapd, m->nodes[i].id, &w);
-}
-
-static bool node_has_kernel_boost(const struct node_zoneinfo *n)
-{
-	for (unsigned i = 0; i < n->n_zones; i++)
-		if (n->zones[i].boost > 0)
-			return true;
-	return false;
+	(void)kswapd_wake(m->kswapd, KSWAPD_ALL_NODES, &w);
 }
 
 /* PSI without a trigger: the stall time that grew since the last poll,
@@ -307,10 +277,13 @@ static void psi_poll(struct manager *m, uint64_t now)
 static void monitor_tick(evutil_socket_t fd, short what, void *userdata)
 {
 	struct manager *m = userdata;
-	uint64_t interval = m->params.wmark.interval_max_usec, now = now_usec();
-	/* [Node N] may set its own bounds: the fastest node sets the pace. */
+	uint64_t interval, now = now_usec();
+	struct balance_params gp;
 	int r;
 
+	/* [Node N] may set its own bounds: the fastest node sets the pace. */
+	kswapd_get_params(m->kswapd, &gp);
+	interval = gp.wmark.interval_max_usec;
 	m->nr_monitor_ticks++;
 	r = zoneinfo_reader_read(m->zi_reader, m->zi);
 	if (r < 0) {
@@ -321,25 +294,22 @@ static void monitor_tick(evutil_socket_t fd, short what, void *userdata)
 	for (unsigned i = 0; i < m->n_nodes; i++) {
 		const struct node_zoneinfo *n = zoneinfo_node(m->zi, m->nodes[i].id);
 		struct balance_request w = BALANCE_REQUEST_NONE;
+		struct balance_params p;
+		int why;
 
-		if (!n)
+		if (!n || kswapd_get_node_params(m->kswapd, n->id, &p) < 0)
 			continue;
-		(void)kswapd_observe(m->kswapd, n);
-		interval = MIN(interval, watermark_monitor_interval_usec(
-						 n, WATERMARK_ZONEIDX_ALL, &m->nodes[i].params.wmark));
-		if (watermark_node_below_low(n, WATERMARK_ZONEIDX_ALL, &m->nodes[i].params.wmark) ||
-		    node_has_kernel_boost(n)) {
-			log_debug("node %d: waking: %s, deficit to the high mark %" PRIu64
-				  " pages",
-				  n->id, node_has_kernel_boost(n) ? "kernel watermark boost"
-								 : "every zone below its low mark",
-				  watermark_node_deficit(n, WATERMARK_ZONEIDX_ALL,
-							 &m->nodes[i].params.wmark));
-			w.highest_zoneidx = WATERMARK_ZONEIDX_ALL;
-			w.reasons = 1u << BALANCE_WAKE_WATERMARK;
-			if (!wake_paced(m, &m->nodes[i], now))
-				(void)kswapd_wake(m->kswapd, m->nodes[i].id, &w);
-		}
+		interval = MIN(interval, watermark_monitor_interval_usec(n, WATERMARK_ZONEIDX_ALL,
+									 &p.wmark));
+		why = kswapd_observe(m->kswapd, n);
+		if (why <= 0)
+			continue;
+		log_debug("node %d: waking: %s, deficit to the high mark %" PRIu64 " pages", n->id,
+			  balance_monitor_wake_to_string(why),
+			  watermark_node_deficit(n, WATERMARK_ZONEIDX_ALL, &p.wmark));
+		w.highest_zoneidx = WATERMARK_ZONEIDX_ALL;
+		w.reasons = 1u << BALANCE_WAKE_WATERMARK;
+		(void)kswapd_wake(m->kswapd, n->id, &w);
 	}
 	psi_poll(m, now);
 out:

@@ -54,7 +54,6 @@ struct manager_node {
 	unsigned last_wake_reasons; /* for the run's log line (loop only) */
 	bool hopeless_reported;
 	bool braked; /* last shrink stopped by the system brake */
-	uint64_t last_auto_wake_usec; /* monitor/PSI wake, for dry-run pacing */
 };
 
 /* An operator's reclaim, run on the control worker thread (memory.reclaim

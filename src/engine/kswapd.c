@@ -700,8 +700,16 @@ struct kswapd *kswapd_free(struct kswapd *k)
 
 static void kswapd_node_wake(struct kswapd_node *kn, const struct balance_request *w)
 {
+	struct balance_params p;
+	uint64_t now = now_usec();
+
+	pthread_mutex_lock(&kn->k->params_lock);
+	p = kn->next_params;
+	pthread_mutex_unlock(&kn->k->params_lock);
+
 	pthread_mutex_lock(&kn->lock);
-	if (balance_node_wake(&kn->b, &kn->pending, w)) {
+	if (!balance_wake_paced(&kn->b, &p, w->reasons, now) &&
+	    balance_node_wake(&kn->b, &kn->pending, w)) {
 		kn->woken = true;
 		pthread_cond_broadcast(&kn->wait);
 	}
@@ -764,6 +772,7 @@ int kswapd_observe(struct kswapd *k, const struct node_zoneinfo *n)
 {
 	struct balance_params p;
 	struct kswapd_node *kn;
+	enum balance_monitor_wake why;
 
 	kn = kswapd_find(k, n->id);
 	if (!kn)
@@ -772,8 +781,9 @@ int kswapd_observe(struct kswapd *k, const struct node_zoneinfo *n)
 
 	pthread_mutex_lock(&kn->lock);
 	(void)balance_observe(&kn->b, &p, n);
+	why = balance_monitor_wake(&kn->b, &p, n);
 	pthread_mutex_unlock(&kn->lock);
-	return 0;
+	return (int)why;
 }
 
 int kswapd_set_params(struct kswapd *k, const struct balance_params *p)

@@ -135,7 +135,8 @@ void kswapd_stop(struct kswapd *k);
 struct kswapd *kswapd_free(struct kswapd *k);
 
 /* wakeup_kswapd(): merge the request and wake the node if it is asleep.
- * A hopeless node ignores watermark and PSI wakes (counted). -ENOENT for an
+ * A hopeless node ignores watermark and PSI wakes (counted). In dry run,
+ * automatic wakes are paced (balance_wake_paced()). -ENOENT for an
  * unknown node; KSWAPD_ALL_NODES wakes every node. */
 int kswapd_wake(struct kswapd *k, int node, const struct balance_request *w);
 /* The freezer: a paused node finishes its current write and sleeps until
@@ -143,7 +144,10 @@ int kswapd_wake(struct kswapd *k, int node, const struct balance_request *w);
 int kswapd_pause(struct kswapd *k, int node);
 int kswapd_resume(struct kswapd *k, int node);
 /* The monitor's fresh snapshot: lets a hopeless node whose free memory
- * recovered on its own be woken again. Never wakes the thread. */
+ * recovered on its own be woken again, and says whether the monitor should
+ * wake the node (enum balance_monitor_wake, > 0: wake with
+ * BALANCE_WAKE_WATERMARK). Never wakes the thread itself. -ENOENT for an
+ * unknown node. */
 int kswapd_observe(struct kswapd *k, const struct node_zoneinfo *n);
 /* New params, applied by each node at its next run. -EINVAL if invalid. */
 int kswapd_set_params(struct kswapd *k, const struct balance_params *p);

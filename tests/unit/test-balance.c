@@ -55,6 +55,8 @@
  * |                                                      |   test-kswapd: test_braked_waits       |
  * | shrink_node reclaimable -> kswapd_failures = 0       | test_hopeless_recovers_by_reclaim      |
  * | hopeless node balanced again (recovers on its own)   | test_hopeless_recovers_on_its_own      |
+ * | out: boosted -> subtract the boost (userspace: the   | test_boost_kernel_paid_once            |
+ * |   kernel boost counts as paid, the ledger is reduced)|                                        |
  * | out: boosted -> subtract the boost                   | test_boost_balanced,                   |
  * |                                                      |   test_boost_drop_and_restart,         |
  * |                                                      |   test_interrupted                     |
@@ -70,6 +72,7 @@
 #include <string.h>
 
 #include "balance.h"
+#include "macro.h"
 #include "sim-node.h"
 
 #define PAGE 4096u
@@ -756,6 +759,102 @@ static void test_boost_kernel_zones(void **state)
 	assert_int_equal(b.boost_ledger_bytes, 0);
 }
 
+/* Issue 12 defect 4: the kernel's boost is paid once per run. zoneinfo
+ * keeps showing it until the kernel's own kswapd clears it, so the monitor
+ * must not wake the node for it again, nor a later run pay it again: only a
+ * new boost (a zone's boost above what was paid) or a deficit wakes. */
+static void test_boost_kernel_paid_once(void **state)
+{
+	struct balance_params p = std_params();
+	struct balance_node b;
+	struct sim_node s;
+	struct balance_result r;
+
+	std_node(&s, 20000);
+	s.zi.zones[0].boost = 512;
+	balance_node_init(&b, 0);
+	assert_int_equal(balance_monitor_wake(&b, &p, &s.zi), BALANCE_MONITOR_KERNEL_BOOST);
+	r = drive(&b, &p, &s);
+	assert_int_equal(s.n_log, 1);
+	assert_int_equal(r.boost_reclaimed, 512 * PAGE);
+
+	/* Still in zoneinfo, already paid: no wake, and a run woken for
+	 * another reason owes nothing. */
+	assert_int_equal(s.zi.zones[0].boost, 512);
+	for (unsigned i = 0; i < 3; i++)
+		assert_int_equal(balance_monitor_wake(&b, &p, &s.zi), BALANCE_MONITOR_SLEEP);
+	r = drive(&b, &p, &s);
+	assert_int_equal(s.n_log, 1);
+	assert_int_equal(r.boost_reclaimed, 0);
+	assert_int_equal(r.reason, BALANCE_END_BALANCED);
+
+	/* A new fragmentation event raises it: only the rise is owed. */
+	s.zi.zones[0].boost = 800;
+	assert_int_equal(balance_kernel_boost_unpaid(&b, &s.zi, WATERMARK_ZONEIDX_ALL), 288);
+	assert_int_equal(balance_monitor_wake(&b, &p, &s.zi), BALANCE_MONITOR_KERNEL_BOOST);
+	r = drive(&b, &p, &s);
+	assert_int_equal(r.boost_reclaimed, 288 * PAGE);
+	assert_int_equal(balance_monitor_wake(&b, &p, &s.zi), BALANCE_MONITOR_SLEEP);
+
+	/* The kernel's kswapd cleared it; a later boost of the same size is
+	 * a new one. */
+	s.zi.zones[0].boost = 0;
+	assert_int_equal(balance_monitor_wake(&b, &p, &s.zi), BALANCE_MONITOR_SLEEP);
+	s.zi.zones[0].boost = 512;
+	assert_int_equal(balance_monitor_wake(&b, &p, &s.zi), BALANCE_MONITOR_KERNEL_BOOST);
+
+	/* A deficit wakes whatever the boost. */
+	s.zi.zones[0].free = 12000;
+	assert_int_equal(balance_monitor_wake(&b, &p, &s.zi), BALANCE_MONITOR_BELOW_LOW);
+	assert_string_equal(balance_monitor_wake_to_string(BALANCE_MONITOR_KERNEL_BOOST),
+			    "kernel watermark boost");
+	assert_null(balance_monitor_wake_to_string(_BALANCE_MONITOR_WAKE_MAX));
+}
+
+/* Dry-run pacing (was manager.c's wake_paced(), tested only by
+ * daemon-fixture.sh check 25). */
+static void test_wake_paced(void **state)
+{
+	static const unsigned W = 1u << BALANCE_WAKE_WATERMARK, P = 1u << BALANCE_WAKE_PSI,
+			      M = 1u << BALANCE_WAKE_MANUAL_RECLAIM, B = 1u << BALANCE_WAKE_BOOST;
+	static const struct {
+		bool dry_run;
+		unsigned reasons;
+		uint64_t at_usec;
+		bool paced;
+	} cases[] = {
+		/* dry run: the first automatic wake passes, then one per
+		 * interval_max (1 s) */
+		{ true, W, 1000000, false },
+		{ true, W, 1500000, true },
+		{ true, P, 1999999, true },
+		{ true, P, 2000000, false },
+		{ true, W | P, 2100000, true },
+		/* operator wakes are never paced, nor do they move the clock */
+		{ true, M, 2200000, false },
+		{ true, B, 2300000, false },
+		{ true, W | B, 2400000, false },
+		{ true, W, 2500000, true },
+		{ true, W, 3000000, false },
+		/* not a dry run: never paced */
+		{ false, W, 3000001, false },
+		{ false, P, 3000002, false },
+	};
+	struct balance_params p = std_params();
+	struct balance_node b;
+	uint64_t paced = 0;
+
+	balance_node_init(&b, 0);
+	p.wmark.interval_max_usec = 1000000;
+	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+		p.dry_run = cases[i].dry_run;
+		if (balance_wake_paced(&b, &p, cases[i].reasons, cases[i].at_usec) != cases[i].paced)
+			fail_msg("case %zu: paced should be %d", i, cases[i].paced);
+		paced += cases[i].paced;
+	}
+	assert_int_equal(b.counters.wakes_paced, paced);
+}
+
 /* 50% efficiency, 4 MiB boost, 1 MiB steps: 128 pages a pass; the priority
  * falls to DEF_PRIORITY - 2 and stays there; never any swap. */
 static void test_boost_priority_floor(void **state)
@@ -1008,6 +1107,8 @@ int main(void)
 		cmocka_unit_test(test_dry_run_no_failures),
 		cmocka_unit_test(test_boost_balanced),
 		cmocka_unit_test(test_boost_kernel_zones),
+		cmocka_unit_test(test_boost_kernel_paid_once),
+		cmocka_unit_test(test_wake_paced),
 		cmocka_unit_test(test_boost_priority_floor),
 		cmocka_unit_test(test_boost_drop_and_restart),
 		cmocka_unit_test(test_boost_abort_no_progress),
