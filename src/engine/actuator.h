@@ -5,8 +5,10 @@
  * The real reclaim backend (struct reclaim_backend.shrink from backend.h):
  *
  *	SHRINK_NODE		the per-node reclaim file where the kernel has it
- *				(6.17+), else memory.reclaim writes spread over
- *				the candidate cgroups by target.c
+ *				(6.17+) and no cgroup policy covers memory on
+ *				the node, else memory.reclaim writes spread
+ *				over the candidate cgroups by target.c
+ *				(target_choose_backend())
  *	SHRINK_SOFT_TARGET	memory.reclaim on cgroups above SoftTarget=
  *	SHRINK_CGROUP		memory.reclaim on one operator-named cgroup
  *
