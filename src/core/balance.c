@@ -187,6 +187,8 @@ bool balance_prepare_sleep(const struct balance_node *b,
 	return watermark_node_balanced(n, highest_zoneidx, &p->wmark);
 }
 
+static void balance_clear_failures(struct balance_node *b);
+
 bool balance_node_wake(struct balance_node *b, struct balance_request *pending,
 		       const struct balance_request *w)
 {
@@ -201,6 +203,19 @@ bool balance_node_wake(struct balance_node *b, struct balance_request *pending,
 		return false;
 	}
 	return true;
+}
+
+bool balance_node_manual_reclaim(struct balance_node *b, struct balance_request *pending,
+				 uint64_t reclaimed_bytes)
+{
+	struct balance_request w = {
+		.highest_zoneidx = WATERMARK_ZONEIDX_ALL,
+		.reasons = 1u << BALANCE_WAKE_MANUAL_RECLAIM,
+	};
+
+	if (reclaimed_bytes)
+		balance_clear_failures(b);
+	return balance_node_wake(b, pending, &w);
 }
 
 void balance_node_consume(struct balance_node *b,

@@ -231,6 +231,14 @@ bool balance_prepare_sleep(const struct balance_node *b,
  * hopeless node and a wake that does not reach it (counted as ignored). */
 bool balance_node_wake(struct balance_node *b, struct balance_request *pending,
 		       const struct balance_request *w);
+/* An operator's `reclaimctl reclaim node` finished, having reclaimed
+ * reclaimed_bytes from the node: the userspace direct reclaim. As
+ * shrink_node()'s "if (reclaimable) pgdat->kswapd_failures = 0", any byte
+ * clears the failures (a hopeless node recovers); then the node is woken
+ * with BALANCE_WAKE_MANUAL_RECLAIM, which reaches a hopeless node, to look
+ * at its watermarks again. Returns whether to wake the thread. */
+bool balance_node_manual_reclaim(struct balance_node *b, struct balance_request *pending,
+				 uint64_t reclaimed_bytes);
 /* The thread read the pending request: add its boost to the ledger. */
 void balance_node_consume(struct balance_node *b,
 			  const struct balance_request *req);

@@ -530,8 +530,14 @@ static void worker_event(evutil_socket_t fd, short what, void *userdata)
 		m->job = NULL;
 	}
 	pthread_mutex_unlock(&m->worker_lock);
-	if (job)
-		manager_job_finish(m, job);
+	if (!job)
+		return;
+	/* The operator's node reclaim is the userspace direct reclaim: it
+	 * reaches the engine (failures cleared if it freed memory, the node
+	 * woken even if hopeless). */
+	if (job->req.kind == SHRINK_NODE && job->r >= 0)
+		(void)kswapd_manual_reclaim(m->kswapd, job->req.node, job->res.nr_reclaimed);
+	manager_job_finish(m, job);
 }
 
 static int start_worker(struct manager *m)

@@ -733,6 +733,21 @@ int kswapd_wake(struct kswapd *k, int node, const struct balance_request *w)
 	return 0;
 }
 
+int kswapd_manual_reclaim(struct kswapd *k, int node, uint64_t reclaimed_bytes)
+{
+	struct kswapd_node *kn = kswapd_find(k, node);
+
+	if (!kn)
+		return -ENOENT;
+	pthread_mutex_lock(&kn->lock);
+	if (balance_node_manual_reclaim(&kn->b, &kn->pending, reclaimed_bytes)) {
+		kn->woken = true;
+		pthread_cond_broadcast(&kn->wait);
+	}
+	pthread_mutex_unlock(&kn->lock);
+	return 0;
+}
+
 static void kswapd_node_set_paused(struct kswapd_node *kn, bool paused)
 {
 	pthread_mutex_lock(&kn->lock);

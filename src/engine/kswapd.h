@@ -139,6 +139,10 @@ struct kswapd *kswapd_free(struct kswapd *k);
  * automatic wakes are paced (balance_wake_paced()). -ENOENT for an
  * unknown node; KSWAPD_ALL_NODES wakes every node. */
 int kswapd_wake(struct kswapd *k, int node, const struct balance_request *w);
+/* An operator's node reclaim finished (balance_node_manual_reclaim()):
+ * clears the node's failures if it reclaimed anything and wakes it, hopeless
+ * or not. -ENOENT for an unknown node. */
+int kswapd_manual_reclaim(struct kswapd *k, int node, uint64_t reclaimed_bytes);
 /* The freezer: a paused node finishes its current write and sleeps until
  * resumed or stopped. */
 int kswapd_pause(struct kswapd *k, int node);

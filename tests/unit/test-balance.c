@@ -53,7 +53,8 @@
  * | kswapd_failures >= MAX_RECLAIM_RETRIES: hopeless     | test_failures_hopeless                 |
  * | (userspace) a braked pass waits, counts no failure   | test_braked_no_failure,                |
  * |                                                      |   test-kswapd: test_braked_waits       |
- * | shrink_node reclaimable -> kswapd_failures = 0       | test_hopeless_recovers_by_reclaim      |
+ * | shrink_node reclaimable -> kswapd_failures = 0       | test_hopeless_recovers_by_reclaim,     |
+ * |   (and the operator's direct reclaim of the node)    |   test_manual_reclaim                  |
  * | hopeless node balanced again (recovers on its own)   | test_hopeless_recovers_on_its_own      |
  * | out: boosted -> subtract the boost (userspace: the   | test_boost_kernel_paid_once            |
  * |   kernel boost counts as paid, the ledger is reduced)|                                        |
@@ -596,6 +597,35 @@ static void test_hopeless_recovers_by_reclaim(void **state)
 	assert_int_equal(b.counters.hopeless_recovered, 1);
 }
 
+/* Issue 12 defect 6: an operator's node reclaim reaches the engine. */
+static void test_manual_reclaim(void **state)
+{
+	struct balance_params p = std_params();
+	struct balance_request pending = BALANCE_REQUEST_NONE;
+	struct balance_node b;
+	struct sim_node s;
+
+	std_node(&s, 12000);
+	balance_node_init(&b, 0);
+	make_hopeless(&b, &p, &s);
+
+	/* Nothing reclaimed: the failures stay, but the node is woken. */
+	assert_true(balance_node_manual_reclaim(&b, &pending, 0));
+	assert_true(balance_node_hopeless(&b));
+	assert_int_equal(b.counters.wakes[BALANCE_WAKE_MANUAL_RECLAIM], 1);
+	assert_int_equal(pending.reasons, 1u << BALANCE_WAKE_MANUAL_RECLAIM);
+	assert_int_equal(pending.highest_zoneidx, WATERMARK_ZONEIDX_ALL);
+
+	/* It freed memory: failures cleared, hopeless no more, woken. */
+	pending = BALANCE_REQUEST_NONE;
+	assert_true(balance_node_manual_reclaim(&b, &pending, 4096));
+	assert_false(balance_node_hopeless(&b));
+	assert_int_equal(b.kswapd_failures, 0);
+	assert_int_equal(b.counters.hopeless_recovered, 1);
+	assert_int_equal(b.counters.wakes[BALANCE_WAKE_MANUAL_RECLAIM], 2);
+	assert_int_equal(b.counters.wakes_ignored_hopeless, 0);
+}
+
 static void test_hopeless_recovers_on_its_own(void **state)
 {
 	struct balance_params p = std_params();
@@ -1102,6 +1132,7 @@ int main(void)
 		cmocka_unit_test(test_braked_no_failure),
 		cmocka_unit_test(test_hopeless_recovers_by_reclaim),
 		cmocka_unit_test(test_hopeless_recovers_on_its_own),
+		cmocka_unit_test(test_manual_reclaim),
 		cmocka_unit_test(test_wake_hopeless),
 		cmocka_unit_test(test_prepare_sleep),
 		cmocka_unit_test(test_dry_run_no_failures),

@@ -517,6 +517,43 @@ static void test_braked_waits(void **state)
 	pthread_mutex_unlock(&f->lock);
 }
 
+/* Issue 12 defect 6: kswapd_manual_reclaim() wakes a hopeless node and, when
+ * the operator's reclaim freed memory, clears its failures. */
+static void test_manual_reclaim_thread(void **state)
+{
+	struct fixture *f = *state;
+	struct balance_params p = std_params();
+	struct kswapd_state st;
+
+	pthread_mutex_lock(&f->lock);
+	f->gate_closed = true;
+	pthread_mutex_unlock(&f->lock);
+	start(f, 1, 12000, 10 * 1000, &p);
+	wait_in_shrink(f, 1);
+	pthread_mutex_lock(&f->lock);
+	f->sims[0].efficiency_permille = 0;
+	f->gate_closed = false;
+	pthread_cond_broadcast(&f->cond);
+	pthread_mutex_unlock(&f->lock);
+	wait_event(f, 0, KSWAPD_EVENT_SLEEP, 1);
+	assert_true(state_of(f, 0).hopeless);
+
+	pthread_mutex_lock(&f->lock);
+	f->sims[0].efficiency_permille = 1000;
+	pthread_mutex_unlock(&f->lock);
+	assert_int_equal(kswapd_manual_reclaim(f->k, 0, 4096), 0);
+	st = state_of(f, 0);
+	assert_false(st.hopeless);
+	assert_int_equal(st.failures, 0);
+	wait_event(f, 0, KSWAPD_EVENT_RUN_END, MAX_RECLAIM_RETRIES + 1);
+	wait_event(f, 0, KSWAPD_EVENT_SLEEP, 2);
+	st = state_of(f, 0);
+	assert_int_equal(st.counters.wakes[BALANCE_WAKE_MANUAL_RECLAIM], 1);
+	assert_int_equal(st.counters.runs, MAX_RECLAIM_RETRIES + 1);
+	assert_int_equal(st.state, KSWAPD_STATE_SLEEPING);
+	assert_int_equal(kswapd_manual_reclaim(f->k, 7, 0), -ENOENT);
+}
+
 /* A hopeless node whose free memory came back on its own is woken again. */
 static void test_hopeless_observe(void **state)
 {
@@ -926,6 +963,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_premature_wake_balanced, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hopeless_thread, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_braked_waits, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_manual_reclaim_thread, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hopeless_observe, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pause_mid_run, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pause_resume, setup, teardown),
