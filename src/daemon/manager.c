@@ -246,29 +246,29 @@ static void wake_all(struct manager *m, enum balance_wake_reason reason, uint64_
 	(void)kswapd_wake(m->kswapd, KSWAPD_ALL_NODES, &w);
 }
 
-/* PSI without a trigger: the stall time that grew since the last poll,
- * against the trigger's threshold scaled to the time that passed. */
+/* The trigger as conf gives it, for brake_poll_update(). */
+static struct brake_params psi_trigger_params(const struct conf_psi_trigger *t)
+{
+	return (struct brake_params){ .window_usec = t->window_usec, .limit_usec = t->stall_usec };
+}
+
+static uint64_t psi_trigger_total(const struct conf_psi_trigger *t, const struct psi_stat *s)
+{
+	return t->full ? s->full.total_usec : s->some.total_usec;
+}
+
+/* PSI without a trigger: brake_poll_update() judges the stall totals. */
 static void psi_poll(struct manager *m, uint64_t now)
 {
 	const struct conf_psi_trigger *t = &conf_reclaim(m->conf)->psi_trigger;
+	struct brake_params p = psi_trigger_params(t);
 	struct psi_stat cur;
-	uint64_t stalled, elapsed;
-	int r;
 
 	if (!m->psi_available || !m->psi_polling || !t->enabled)
 		return;
-	r = psi_reader_read(m->psi, &cur);
-	if (r < 0)
+	if (psi_reader_read(m->psi, &cur) < 0)
 		return;
-	elapsed = now - m->psi_last_usec;
-	if (elapsed < t->window_usec / 4)
-		return; /* too short to judge */
-	stalled = (t->full ? cur.full.total_usec - m->psi_last.full.total_usec
-			   : cur.some.total_usec - m->psi_last.some.total_usec);
-	m->psi_last = cur;
-	m->psi_last_usec = now;
-	/* Trigger semantics: stall_usec within window_usec. */
-	if (stalled * t->window_usec >= t->stall_usec * elapsed && stalled > 0) {
+	if (brake_poll_update(&m->psi_poll, &p, psi_trigger_total(t, &cur), now)) {
 		m->nr_psi_events++;
 		wake_all(m, BALANCE_WAKE_PSI, conf_reclaim(m->conf)->psi_boost_bytes);
 	}
@@ -330,6 +330,7 @@ static void setup_psi(struct manager *m)
 {
 	const struct conf_psi_trigger *t = &conf_reclaim(m->conf)->psi_trigger;
 	char path[4096 + 32], spec[64];
+	struct psi_stat cur;
 	int r;
 
 	r = psi_reader_open(m->root, "/proc/pressure/memory", &m->psi);
@@ -338,8 +339,12 @@ static void setup_psi(struct manager *m)
 				    "PSI wakes and the system brake are off.");
 		return;
 	}
-	m->psi_available = psi_reader_read(m->psi, &m->psi_last) >= 0;
-	m->psi_last_usec = now_usec();
+	m->psi_available = psi_reader_read(m->psi, &cur) >= 0;
+	if (m->psi_available) {
+		struct brake_params p = psi_trigger_params(t);
+
+		(void)brake_poll_update(&m->psi_poll, &p, psi_trigger_total(t, &cur), now_usec());
+	}
 	if (!m->psi_available) {
 		log_notice("PSI is disabled (psi=0 on the kernel command line?): "
 			   "PSI wakes and the system brake are off.");

@@ -98,8 +98,7 @@ struct manager {
 
 	/* PSI: a kernel trigger where accepted, else polling total deltas. */
 	struct psi_reader *psi;
-	struct psi_stat psi_last;
-	uint64_t psi_last_usec;
+	struct brake_poll psi_poll;      /* polling: brake_poll_update() */
 	int psi_trigger_fd;
 	bool psi_available, psi_polling;
 	uint64_t nr_psi_events;
