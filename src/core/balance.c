@@ -595,6 +595,7 @@ void balance_end(struct balance_node *b, const struct balance_params *p,
 		.failures = b->kswapd_failures,
 		.hopeless = balance_node_hopeless(b),
 		.braked = run->end_reason == BALANCE_END_BRAKED,
+		.kernel_boost_paid = run->kernel_boost_bytes != 0,
 		.duration_usec = duration,
 	};
 	run->phase = BALANCE_PHASE_IDLE;

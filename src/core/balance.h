@@ -25,6 +25,7 @@
 #include <stdint.h>
 
 #include "backend.h"
+#include "compact.h"
 #include "watermark.h"
 #include "zoneinfo.h"
 
@@ -166,6 +167,9 @@ struct balance_counters {
 	uint64_t full_sleeps;
 	uint64_t last_run_usec;
 	uint64_t total_run_usec;                    /* psi_memstall_enter/leave */
+	uint64_t compactions[_COMPACT_REASON_MAX];  /* wakeup_kcompactd(), by reason
+						     * ([COMPACT_NONE] unused) */
+	uint64_t compact_errors;
 };
 
 /* The per-node state that outlives a run (the pgdat fields kswapd uses). */
@@ -194,6 +198,7 @@ struct balance_result {
 	unsigned failures;         /* kswapd_failures after the run */
 	bool hopeless;
 	bool braked;               /* BALANCE_END_BRAKED: wait before retrying */
+	bool kernel_boost_paid;    /* the run paid a kernel watermark boost */
 	uint64_t duration_usec;
 };
 

@@ -97,6 +97,34 @@ static int manager_shrink(void *userdata, const struct shrink_request *req,
 	return r;
 }
 
+static int manager_free_blocks(void *userdata, int node, unsigned min_order,
+			       uint64_t *ret_free_pages, uint64_t *ret_high_order_pages)
+{
+	struct manager *m = userdata;
+	struct manager_node *mn = manager_node(m, node);
+	const struct buddyinfo_node *bn;
+	int r;
+
+	if (!mn || mn->buddy.file.fd < 0)
+		return -ENOENT;
+	r = buddyinfo_reader_read(&mn->buddy, mn->buddy_snapshot);
+	if (r < 0)
+		return r;
+	bn = buddyinfo_node(mn->buddy_snapshot, node);
+	if (!bn)
+		return -ENOENT;
+	*ret_free_pages = buddyinfo_free_pages(bn);
+	*ret_high_order_pages = buddyinfo_free_pages_from(bn, min_order);
+	return 0;
+}
+
+static int manager_compact(void *userdata, int node)
+{
+	struct manager *m = userdata;
+
+	return actuator_compact(m->actuator, node);
+}
+
 /* From node threads: copy into the ring and return (kswapd.h). */
 static void manager_kswapd_event(const struct kswapd_event *ev, void *userdata)
 {
@@ -892,6 +920,7 @@ static int setup_nodes(struct manager *m)
 			continue;
 		}
 		mn->id = id;
+		mn->buddy = (struct buddyinfo_reader){ .file = REREAD_FILE_NULL };
 		pthread_mutex_init(&mn->shrink_lock, NULL);
 		m->n_nodes++;
 		mn->snapshot = calloc(1, sizeof(*mn->snapshot));
@@ -900,6 +929,15 @@ static int setup_nodes(struct manager *m)
 		r = zoneinfo_reader_open(m->root, &mn->reader);
 		if (r < 0)
 			return log_error_errno(r, "Failed to open zoneinfo for node %d: %m", id);
+		mn->buddy_snapshot = calloc(1, sizeof(*mn->buddy_snapshot));
+		if (!mn->buddy_snapshot)
+			return log_oom();
+		r = buddyinfo_reader_open(m->root, &mn->buddy);
+		if (r < 0) {
+			log_debug_errno(r, "No %s/proc/buddyinfo (%m): compaction only after "
+					   "boosted runs.", m->root);
+			mn->buddy = (struct buddyinfo_reader){ .file = REREAD_FILE_NULL };
+		}
 	}
 	if (m->n_nodes == 0)
 		return log_error_errno(-ENODEV, "No node with memory found in zoneinfo.");
@@ -986,6 +1024,7 @@ static int setup_kswapd(struct manager *m)
 	struct kswapd_config kc = {
 		.n_nodes = m->n_nodes,
 		.backend = { .snapshot = manager_snapshot, .shrink = manager_shrink,
+			     .free_blocks = manager_free_blocks, .compact = manager_compact,
 			     .userdata = m },
 		.params = m->params,
 		.event = manager_kswapd_event,
@@ -1278,6 +1317,8 @@ struct manager *manager_free(struct manager *m)
 	for (unsigned i = 0; i < m->n_nodes; i++) {
 		zoneinfo_reader_free(m->nodes[i].reader);
 		free(m->nodes[i].snapshot);
+		buddyinfo_reader_close(&m->nodes[i].buddy);
+		free(m->nodes[i].buddy_snapshot);
 		pthread_mutex_destroy(&m->nodes[i].shrink_lock);
 	}
 	free(m->nodes);

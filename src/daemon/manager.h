@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "actuator.h"
+#include "buddyinfo.h"
 #include "balance.h"
 #include "cgroup.h"
 #include "conf.h"
@@ -45,6 +46,9 @@ struct manager_node {
 	int id;
 	struct zoneinfo_reader *reader;
 	struct zoneinfo *snapshot;
+	/* /proc/buddyinfo for the compaction step (fd -1 where absent). */
+	struct buddyinfo_reader buddy;
+	struct buddyinfo *buddy_snapshot;
 	/* Serialises the actuator's per-node scratch between the node thread
 	 * and an operator's `reclaimctl reclaim` on the same node. */
 	pthread_mutex_t shrink_lock;

@@ -22,6 +22,7 @@
 struct actuator_node {
 	bool present;
 	int reclaim_fd;                   /* nodeN/reclaim, -1 if absent */
+	int compact_fd;                   /* nodeN/compact, -1 if absent */
 	struct brake_quota quota;
 	struct actuator_node_stats stats;
 	char *buf;                        /* scratch, allocated at start */
@@ -156,6 +157,8 @@ static int node_setup(struct actuator *a, unsigned id, size_t max_cands)
 	n->present = true;
 	brake_quota_init(&n->quota, a->cfg.rate_bytes_per_sec, a->cfg.burst_bytes);
 	n->reclaim_fd = -1;
+	snprintf(rel, sizeof(rel), "/sys/devices/system/node/node%u/compact", id);
+	n->compact_fd = open_under_root(a->cfg.root, rel, O_WRONLY);
 	if ((a->cfg.features.node_reclaim_mask >> id) & 1) {
 		snprintf(rel, sizeof(rel), "/sys/devices/system/node/node%u/reclaim", id);
 		n->reclaim_fd = open_under_root(a->cfg.root, rel, O_WRONLY);
@@ -182,6 +185,7 @@ struct actuator *actuator_free(struct actuator *a)
 		if (!n->present)
 			continue;
 		safe_close(n->reclaim_fd);
+		safe_close(n->compact_fd);
 		free(n->buf);
 		free(n->numa);
 		free(n->cands);
@@ -747,6 +751,27 @@ int actuator_shrink(void *userdata, const struct shrink_request *req,
 		return r;
 	*ret = res;
 	return 0;
+}
+
+int actuator_compact(struct actuator *a, int node)
+{
+	struct actuator_node *n;
+	int r;
+
+	if (node < 0 || node >= MEMSTAT_MAX_NODES || !a->nodes[node].present)
+		return -EINVAL;
+	n = &a->nodes[node];
+	if (n->compact_fd < 0)
+		return -EOPNOTSUPP;
+	/* sysfs_compact_node(): any write compacts every zone of the node. */
+	r = actuator_write(a, n->compact_fd, "1", 1);
+	pthread_mutex_lock(&a->lock);
+	if (r < 0)
+		n->stats.nr_compact_errors++;
+	else
+		n->stats.nr_compact++;
+	pthread_mutex_unlock(&a->lock);
+	return r;
 }
 
 /* ---- status ---- */

@@ -95,6 +95,8 @@ struct actuator_node_stats {
 	uint64_t nr_quota_limited;
 	uint64_t nr_node_file;        /* shrinks served by nodeN/reclaim */
 	uint64_t nr_cgroup_spread;    /* shrinks spread over cgroups */
+	uint64_t nr_compact;          /* nodeN/compact writes */
+	uint64_t nr_compact_errors;
 	uint64_t last_usec;
 };
 
@@ -109,6 +111,11 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(struct actuator *, actuator_free);
 void actuator_backend(struct actuator *a, struct reclaim_backend *backend);
 int actuator_shrink(void *userdata, const struct shrink_request *req,
 		    struct shrink_result *ret);
+
+/* Compact the node: "1" to /sys/devices/system/node/nodeN/compact, opened
+ * at start (no open here). -EOPNOTSUPP where the file is absent (kernel
+ * without CONFIG_COMPACTION, or a fixture tree without it). */
+int actuator_compact(struct actuator *a, int node);
 
 /* Features as now known (swappiness may have been switched off by EINVAL). */
 void actuator_features(struct actuator *a, struct features *ret);

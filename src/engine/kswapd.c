@@ -47,6 +47,7 @@ struct kswapd_node {
 	struct balance_params params;
 	uint64_t params_gen;
 	struct node_zoneinfo zi;
+	struct compact_state compact;
 };
 
 struct kswapd {
@@ -87,6 +88,7 @@ static const char *const kswapd_event_type_table[_KSWAPD_EVENT_MAX] = {
 	[KSWAPD_EVENT_THAWED] = "thawed",
 	[KSWAPD_EVENT_STOPPED] = "stopped",
 	[KSWAPD_EVENT_BRAKED] = "braked",
+	[KSWAPD_EVENT_COMPACT] = "compact",
 };
 
 const char *kswapd_thread_state_to_string(enum kswapd_thread_state s)
@@ -365,6 +367,41 @@ static void kswapd_brake_wait(struct kswapd_node *kn)
 	pthread_mutex_unlock(&kn->lock);
 }
 
+/* wakeup_kcompactd() after a run (compact.h says when). A dry run decides
+ * and reports, and writes nothing. */
+static void kswapd_compact(struct kswapd_node *kn, const struct balance_result *result)
+{
+	const struct reclaim_backend *be = &kn->k->backend;
+	struct compact_input in = {
+		.balanced = result->balanced,
+		.kernel_boost_paid = result->kernel_boost_paid,
+	};
+	struct kswapd_event ev = { .type = KSWAPD_EVENT_COMPACT };
+	int r = 0;
+
+	if (!be->compact || !result->balanced)
+		return;
+	if (be->free_blocks)
+		in.have_blocks = be->free_blocks(be->userdata, kn->node, COMPACT_ORDER,
+						 &in.free_pages, &in.high_order_pages) >= 0;
+	ev.compact = compact_decide(&kn->compact, &in, now_usec());
+	if (ev.compact == COMPACT_NONE)
+		return;
+	if (!kn->params.dry_run)
+		r = be->compact(be->userdata, kn->node);
+	if (r == -EOPNOTSUPP)
+		return;
+	pthread_mutex_lock(&kn->lock);
+	if (r < 0)
+		kn->b.counters.compact_errors++;
+	else
+		kn->b.counters.compactions[ev.compact]++;
+	kn->last_progress_usec = now_usec();
+	pthread_mutex_unlock(&kn->lock);
+	ev.error = r;
+	kswapd_emit(kn, &ev);
+}
+
 /* try_to_freeze(): returns true if the thread was frozen. */
 static bool kswapd_try_to_freeze(struct kswapd_node *kn)
 {
@@ -498,6 +535,7 @@ static void *kswapd_thread(void *userdata)
 		}
 
 		kswapd_balance_pgdat(kn, highest_zoneidx, &result);
+		kswapd_compact(kn, &result);
 		if (result.braked)
 			kswapd_brake_wait(kn);
 		short_run = !result.balanced;

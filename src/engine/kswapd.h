@@ -62,6 +62,7 @@ enum kswapd_event_type {
 	KSWAPD_EVENT_THAWED,
 	KSWAPD_EVENT_STOPPED,     /* last event of a thread */
 	KSWAPD_EVENT_BRAKED,      /* about to wait out the system brake */
+	KSWAPD_EVENT_COMPACT,     /* compaction: compact reason, error */
 	_KSWAPD_EVENT_MAX,
 };
 
@@ -80,6 +81,7 @@ struct kswapd_event {
 	int error;                        /* SHRINK: backend's negative errno */
 	struct balance_result result;     /* RUN_END */
 	bool premature_low;               /* PREMATURE */
+	enum compact_reason compact;      /* COMPACT */
 };
 
 /*

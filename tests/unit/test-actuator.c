@@ -126,10 +126,12 @@ static ssize_t hook_write(void *userdata, int fd, const char *buf, size_t n)
 	memcpy(w->req, buf, n);
 	w->req[n] = '\0';
 	f->n_writes++;
-	/* Only reclaim files are ever written: never memory.high/max. */
+	/* Only reclaim files (and a node's compact file) are ever written:
+	 * never memory.high/max. */
 	assert_true(streq(w->path + strlen(w->path) - strlen("memory.reclaim"),
 			  "memory.reclaim") ||
-		    streq(w->path + strlen(w->path) - strlen("/reclaim"), "/reclaim"));
+		    streq(w->path + strlen(w->path) - strlen("/reclaim"), "/reclaim") ||
+		    streq(w->path + strlen(w->path) - strlen("/compact"), "/compact"));
 	/* The stand-in file keeps the last request. */
 	assert_int_equal(ftruncate(fd, 0), 0);
 	assert_int_equal(pwrite(fd, buf, n, 0), (ssize_t)n);
@@ -144,7 +146,9 @@ static ssize_t hook_write(void *userdata, int fd, const char *buf, size_t n)
 	}
 	bytes = strtoull(buf, NULL, 10);
 	pages = f->steal_pages[i] ? f->steal_pages[i] : bytes / 4096;
-	if (startswith(w->path, "sys/devices")) {
+	if (streq(w->path + strlen(w->path) - strlen("/compact"), "/compact")) {
+		return (ssize_t)n;
+	} else if (startswith(w->path, "sys/devices")) {
 		f->vmstat_pgsteal_proactive += pages;
 		put_vmstat(f);
 	} else {
@@ -624,6 +628,31 @@ static void test_floor_spreads(void **state)
 	assert_int_equal(st.nr_cgroup_spread, 1);
 }
 
+/* Issue 12 defect 5: the compaction step writes nodeN/compact, opened at
+ * start; a node without the file says -EOPNOTSUPP. */
+static void test_compact(void **state)
+{
+	struct fake *f = *state;
+	struct actuator_node_stats st;
+
+	put_file(f, "sys/devices/system/node/node0/compact", "");
+	start(f, NULL);
+	alloc_count_start();
+	assert_int_equal(actuator_compact(f->a, 0), 0);
+	alloc_count_stop();
+	assert_int_equal(alloc_count_allocs(), 0);
+	assert_int_equal(alloc_count_opens(), 0);
+	assert_int_equal(f->n_writes, 1);
+	assert_string_equal(f->writes[0].path, "sys/devices/system/node/node0/compact");
+	assert_string_equal(f->writes[0].req, "1");
+	assert_int_equal(actuator_node_stats(f->a, 0, &st), 0);
+	assert_int_equal(st.nr_compact, 1);
+	assert_int_equal(st.nr_compact_errors, 0);
+	assert_int_equal(actuator_compact(f->a, 1), -EOPNOTSUPP);
+	assert_int_equal(actuator_compact(f->a, 5), -EINVAL);
+	assert_int_equal(f->n_writes, 1);
+}
+
 static void test_spread_gone(void **state)
 {
 	struct fake *f = *state;
@@ -852,6 +881,7 @@ int main(void)
 		T(test_spread_protect),
 		T(test_node_file_or_spread),
 		T(test_floor_spreads),
+		T(test_compact),
 		T(test_spread_gone),
 		T(test_cgroup_brake),
 		T(test_soft_target),

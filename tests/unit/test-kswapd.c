@@ -50,6 +50,8 @@ struct fixture {
 	uint64_t free_override[2]; /* start(): free pages of node i if set */
 	const struct balance_params *node_params[2]; /* start(): [Node N] */
 	uint64_t brake_wait_usec;  /* start(): 0 = the default */
+	unsigned n_compact;        /* backend compact() calls */
+	uint64_t free_pages, high_order_pages; /* backend free_blocks() */
 
 	struct kswapd *k;
 };
@@ -95,6 +97,28 @@ static int fixture_shrink(void *userdata, const struct shrink_request *req,
 	r = s ? sim_node_shrink(s, req, ret) : -ENOENT;
 	pthread_mutex_unlock(&f->lock);
 	return r;
+}
+
+static int fixture_free_blocks(void *userdata, int node, unsigned min_order,
+			       uint64_t *ret_free_pages, uint64_t *ret_high_order_pages)
+{
+	struct fixture *f = userdata;
+
+	pthread_mutex_lock(&f->lock);
+	*ret_free_pages = f->free_pages;
+	*ret_high_order_pages = f->high_order_pages;
+	pthread_mutex_unlock(&f->lock);
+	return 0;
+}
+
+static int fixture_compact(void *userdata, int node)
+{
+	struct fixture *f = userdata;
+
+	pthread_mutex_lock(&f->lock);
+	f->n_compact++;
+	pthread_mutex_unlock(&f->lock);
+	return 0;
 }
 
 /* Copies into a fixed array: no allocation, as the manager's ring. */
@@ -261,7 +285,9 @@ static void start(struct fixture *f, unsigned n, uint64_t free_pages,
 	struct kswapd_config c = {
 		.nodes = nodes,
 		.n_nodes = n,
-		.backend = { fixture_snapshot, fixture_shrink, f },
+		.backend = { .snapshot = fixture_snapshot, .shrink = fixture_shrink,
+			     .free_blocks = fixture_free_blocks, .compact = fixture_compact,
+			     .userdata = f },
 		.params = *p,
 		.short_sleep_usec = short_sleep_usec,
 		.brake_wait_usec = f->brake_wait_usec,
@@ -554,6 +580,56 @@ static void test_manual_reclaim_thread(void **state)
 	assert_int_equal(kswapd_manual_reclaim(f->k, 7, 0), -ENOENT);
 }
 
+/* Issue 12 defect 5: a run that paid a kernel boost and balanced the node is
+ * followed by one compaction (reason boost); the next run, with the boost
+ * already paid, is not; and compactions are rate-limited. */
+static void test_compact_after_boost(void **state)
+{
+	struct fixture *f = *state;
+	struct balance_params p = std_params();
+	struct balance_request w = wake_req(BALANCE_WAKE_WATERMARK, 0);
+	const struct kswapd_event *ev;
+	struct kswapd_state st;
+
+	f->free_pages = 20000;
+	f->high_order_pages = 20000; /* not fragmented */
+	start(f, 1, 20000, 10 * 1000, &p);
+	wait_event(f, 0, KSWAPD_EVENT_SLEEP, 1);
+	pthread_mutex_lock(&f->lock);
+	assert_int_equal(f->n_compact, 0);
+	f->sims[0].zi.zones[0].boost = 512;
+	pthread_mutex_unlock(&f->lock);
+
+	assert_int_equal(kswapd_wake(f->k, 0, &w), 0);
+	wait_event(f, 0, KSWAPD_EVENT_COMPACT, 1);
+	pthread_mutex_lock(&f->lock);
+	assert_int_equal(f->n_compact, 1);
+	ev = last_event(f, 0, KSWAPD_EVENT_COMPACT);
+	assert_int_equal(ev->compact, COMPACT_BOOST);
+	assert_int_equal(ev->error, 0);
+	ev = last_event(f, 0, KSWAPD_EVENT_RUN_END);
+	assert_int_equal(ev->result.boost_reclaimed, 512 * PAGE);
+	pthread_mutex_unlock(&f->lock);
+	st = state_of(f, 0);
+	assert_int_equal(st.counters.compactions[COMPACT_BOOST], 1);
+
+	/* Paid: the next run owes nothing and compacts nothing; fragmented
+	 * free memory within the minute is rate-limited. */
+	wait_event(f, 0, KSWAPD_EVENT_SLEEP, 2);
+	pthread_mutex_lock(&f->lock);
+	f->high_order_pages = 0;
+	pthread_mutex_unlock(&f->lock);
+	assert_int_equal(kswapd_wake(f->k, 0, &w), 0);
+	wait_event(f, 0, KSWAPD_EVENT_RUN_END, 2);
+	wait_event(f, 0, KSWAPD_EVENT_SLEEP, 3);
+	pthread_mutex_lock(&f->lock);
+	assert_int_equal(f->n_compact, 1);
+	assert_int_equal(last_event(f, 0, KSWAPD_EVENT_RUN_END)->result.boost_reclaimed, 0);
+	pthread_mutex_unlock(&f->lock);
+	st = state_of(f, 0);
+	assert_int_equal(st.counters.compactions[COMPACT_FRAGMENTED], 0);
+}
+
 /* A hopeless node whose free memory came back on its own is woken again. */
 static void test_hopeless_observe(void **state)
 {
@@ -741,7 +817,9 @@ static void test_name_and_affinity(void **state)
 	struct kswapd_config c = {
 		.nodes = nodes,
 		.n_nodes = 2,
-		.backend = { fixture_snapshot, fixture_shrink, f },
+		.backend = { .snapshot = fixture_snapshot, .shrink = fixture_shrink,
+			     .free_blocks = fixture_free_blocks, .compact = fixture_compact,
+			     .userdata = f },
 		.params = p,
 		.event = fixture_event,
 		.event_userdata = f,
@@ -921,7 +999,9 @@ static void test_api_errors(void **state)
 	struct kswapd_config c = {
 		.nodes = nodes,
 		.n_nodes = 2,
-		.backend = { fixture_snapshot, fixture_shrink, f },
+		.backend = { .snapshot = fixture_snapshot, .shrink = fixture_shrink,
+			     .free_blocks = fixture_free_blocks, .compact = fixture_compact,
+			     .userdata = f },
 		.params = p,
 	};
 	struct kswapd *k = (struct kswapd *)0x1;
@@ -964,6 +1044,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_hopeless_thread, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_braked_waits, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_manual_reclaim_thread, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_compact_after_boost, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hopeless_observe, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pause_mid_run, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pause_resume, setup, teardown),
