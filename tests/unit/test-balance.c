@@ -75,6 +75,7 @@
 #include "balance.h"
 #include "macro.h"
 #include "sim-node.h"
+#include "std-params.h"
 
 #define PAGE 4096u
 #define MIB (UINT64_C(1) << 20)
@@ -89,16 +90,6 @@
 static void std_node(struct sim_node *s, uint64_t free_pages)
 {
 	sim_node_init(s, 0, 1000000, free_pages, 10000, 400000, 300000);
-}
-
-static struct balance_params std_params(void)
-{
-	struct balance_params p;
-
-	balance_params_init(&p);
-	p.soft_target = false;
-	p.swappiness = 60;
-	return p;
 }
 
 /* One run as kswapd.c drives it; returns the result. */

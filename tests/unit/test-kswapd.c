@@ -25,6 +25,7 @@
 
 #include "kswapd.h"
 #include "sim-node.h"
+#include "std-params.h"
 #include "util.h"
 
 #define PAGE 4096u
@@ -244,16 +245,6 @@ static struct kswapd_state state_of(struct fixture *f, unsigned index)
 
 	assert_int_equal(kswapd_get_state(f->k, index, &st), 0);
 	return st;
-}
-
-static struct balance_params std_params(void)
-{
-	struct balance_params p;
-
-	balance_params_init(&p);
-	p.soft_target = false;
-	p.swappiness = 60;
-	return p;
 }
 
 static int setup(void **state)
