@@ -198,7 +198,12 @@ static struct json_object *counters_json(const struct balance_counters *c)
 		reclaimed += c->reclaimed_bytes[p];
 	jadd_u64(o, "wakes", wakes);
 	jadd_u64(o, "wakes_ignored_hopeless", c->wakes_ignored_hopeless);
+	jadd_u64(o, "wakes_paced", c->wakes_paced);
 	jadd_u64(o, "runs", c->runs);
+	jadd_u64(o, "runs_braked", c->braked);
+	jadd_u64(o, "compactions_boost", c->compactions[COMPACT_BOOST]);
+	jadd_u64(o, "compactions_fragmented", c->compactions[COMPACT_FRAGMENTED]);
+	jadd_u64(o, "compact_errors", c->compact_errors);
 	jadd_u64(o, "reclaimed_bytes", reclaimed);
 	jadd_u64(o, "soft_reclaimed_bytes", c->soft_reclaimed_bytes);
 	jadd_u64(o, "boost_reclaimed_bytes", c->boost_reclaimed_bytes);
@@ -812,6 +817,10 @@ struct json_object *manager_event_json(struct manager *m, const struct kswapd_ev
 		jadd_bool(o, "balanced", ev->result.balanced);
 		jadd_str(o, "end", balance_end_reason_to_string(ev->result.reason));
 		jadd_u64(o, "failures", ev->result.failures);
+		break;
+	case KSWAPD_EVENT_COMPACT:
+		jadd_str(o, "reason", compact_reason_to_string(ev->compact));
+		jadd_str(o, "result", ev->error < 0 ? ctl_error_code_to_string(ev->error) : "ok");
 		break;
 	case KSWAPD_EVENT_SHRINK:
 		type = "write";

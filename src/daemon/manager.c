@@ -97,6 +97,34 @@ static int manager_shrink(void *userdata, const struct shrink_request *req,
 	return r;
 }
 
+static int manager_free_blocks(void *userdata, int node, unsigned min_order,
+			       uint64_t *ret_free_pages, uint64_t *ret_high_order_pages)
+{
+	struct manager *m = userdata;
+	struct manager_node *mn = manager_node(m, node);
+	const struct buddyinfo_node *bn;
+	int r;
+
+	if (!mn || mn->buddy.file.fd < 0)
+		return -ENOENT;
+	r = buddyinfo_reader_read(&mn->buddy, mn->buddy_snapshot);
+	if (r < 0)
+		return r;
+	bn = buddyinfo_node(mn->buddy_snapshot, node);
+	if (!bn)
+		return -ENOENT;
+	*ret_free_pages = buddyinfo_free_pages(bn);
+	*ret_high_order_pages = buddyinfo_free_pages_from(bn, min_order);
+	return 0;
+}
+
+static int manager_compact(void *userdata, int node)
+{
+	struct manager *m = userdata;
+
+	return actuator_compact(m->actuator, node);
+}
+
 /* From node threads: copy into the ring and return (kswapd.h). */
 static void manager_kswapd_event(const struct kswapd_event *ev, void *userdata)
 {
@@ -282,71 +310,43 @@ int manager_apply_conf(struct manager *m)
 
 static void monitor_tick(evutil_socket_t fd, short what, void *userdata);
 
-/*
- * In dry-run nothing is ever freed, so a node below its low mark stays
- * there and the monitor would start a full 12-priority run every tick:
- * measured under QEMU at 50% of a vCPU, more than the real daemon's 28%,
- * which defeats dry-run as a measure of the monitoring cost. Pace automatic
- * wakes to one per MonitorIntervalMax= per node instead; each run still
- * decides and reports what it would write. Operator wakes are not paced.
- */
-static bool wake_paced(struct manager *m, struct manager_node *mn, uint64_t now)
-{
-	if (!m->dry_run)
-		return false;
-	if (mn->last_auto_wake_usec &&
-	    now - mn->last_auto_wake_usec < mn->params.wmark.interval_max_usec)
-		return true;
-	mn->last_auto_wake_usec = now;
-	return false;
-}
-
-/* A PSI wake boosts each node by its own PSIBoost=. */
+/* A PSI wake boosts each node by its own PSIBoost=; automatic wakes of a
+ * dry run are paced by the node thread (balance_wake_paced()). */
 static void wake_all(struct manager *m, enum balance_wake_reason reason)
 {
 	struct balance_request w = BALANCE_REQUEST_NONE;
-	uint64_t now = now_usec();
 
 	w.highest_zoneidx = WATERMARK_ZONEIDX_ALL;
 	w.reasons = 1u << reason;
 	for (unsigned i = 0; i < m->n_nodes; i++) {
 		w.boost_bytes = reason == BALANCE_WAKE_PSI ? m->nodes[i].psi_boost_bytes : 0;
-		if (!wake_paced(m, &m->nodes[i], now))
-			(void)kswapd_wake(m->kswapd, m->nodes[i].id, &w);
+		(void)kswapd_wake(m->kswapd, m->nodes[i].id, &w);
 	}
 }
 
-static bool node_has_kernel_boost(const struct node_zoneinfo *n)
+/* The trigger as conf gives it, for brake_poll_update(). */
+static struct brake_params psi_trigger_params(const struct conf_psi_trigger *t)
 {
-	for (unsigned i = 0; i < n->n_zones; i++)
-		if (n->zones[i].boost > 0)
-			return true;
-	return false;
+	return (struct brake_params){ .window_usec = t->window_usec, .limit_usec = t->stall_usec };
 }
 
-/* PSI without a trigger: the stall time that grew since the last poll,
- * against the trigger's threshold scaled to the time that passed. */
+static uint64_t psi_trigger_total(const struct conf_psi_trigger *t, const struct psi_stat *s)
+{
+	return t->full ? s->full.total_usec : s->some.total_usec;
+}
+
+/* PSI without a trigger: brake_poll_update() judges the stall totals. */
 static void psi_poll(struct manager *m, uint64_t now)
 {
 	const struct conf_psi_trigger *t = &m->psi_armed;
+	struct brake_params p = psi_trigger_params(t);
 	struct psi_stat cur;
-	uint64_t stalled, elapsed;
-	int r;
 
 	if (!m->psi_available || !m->psi_polling || !t->enabled)
 		return;
-	r = psi_reader_read(m->psi, &cur);
-	if (r < 0)
+	if (psi_reader_read(m->psi, &cur) < 0)
 		return;
-	elapsed = now - m->psi_last_usec;
-	if (elapsed < t->window_usec / 4)
-		return; /* too short to judge */
-	stalled = (t->full ? cur.full.total_usec - m->psi_last.full.total_usec
-			   : cur.some.total_usec - m->psi_last.some.total_usec);
-	m->psi_last = cur;
-	m->psi_last_usec = now;
-	/* Trigger semantics: stall_usec within window_usec. */
-	if (stalled * t->window_usec >= t->stall_usec * elapsed && stalled > 0) {
+	if (brake_poll_update(&m->psi_poll, &p, psi_trigger_total(t, &cur), now)) {
 		m->nr_psi_events++;
 		wake_all(m, BALANCE_WAKE_PSI);
 	}
@@ -355,10 +355,13 @@ static void psi_poll(struct manager *m, uint64_t now)
 static void monitor_tick(evutil_socket_t fd, short what, void *userdata)
 {
 	struct manager *m = userdata;
-	uint64_t interval = m->params.wmark.interval_max_usec, now = now_usec();
-	/* [Node N] may set its own bounds: the fastest node sets the pace. */
+	uint64_t interval, now = now_usec();
+	struct balance_params gp;
 	int r;
 
+	/* [Node N] may set its own bounds: the fastest node sets the pace. */
+	kswapd_get_params(m->kswapd, &gp);
+	interval = gp.wmark.interval_max_usec;
 	m->nr_monitor_ticks++;
 	r = zoneinfo_reader_read(m->zi_reader, m->zi);
 	if (r < 0) {
@@ -369,25 +372,22 @@ static void monitor_tick(evutil_socket_t fd, short what, void *userdata)
 	for (unsigned i = 0; i < m->n_nodes; i++) {
 		const struct node_zoneinfo *n = zoneinfo_node(m->zi, m->nodes[i].id);
 		struct balance_request w = BALANCE_REQUEST_NONE;
+		struct balance_params p;
+		int why;
 
-		if (!n)
+		if (!n || kswapd_get_node_params(m->kswapd, n->id, &p) < 0)
 			continue;
-		(void)kswapd_observe(m->kswapd, n);
-		interval = MIN(interval, watermark_monitor_interval_usec(
-						 n, WATERMARK_ZONEIDX_ALL, &m->nodes[i].params.wmark));
-		if (watermark_node_below_low(n, WATERMARK_ZONEIDX_ALL, &m->nodes[i].params.wmark) ||
-		    node_has_kernel_boost(n)) {
-			log_debug("node %d: waking: %s, deficit to the high mark %" PRIu64
-				  " pages",
-				  n->id, node_has_kernel_boost(n) ? "kernel watermark boost"
-								 : "every zone below its low mark",
-				  watermark_node_deficit(n, WATERMARK_ZONEIDX_ALL,
-							 &m->nodes[i].params.wmark));
-			w.highest_zoneidx = WATERMARK_ZONEIDX_ALL;
-			w.reasons = 1u << BALANCE_WAKE_WATERMARK;
-			if (!wake_paced(m, &m->nodes[i], now))
-				(void)kswapd_wake(m->kswapd, m->nodes[i].id, &w);
-		}
+		interval = MIN(interval, watermark_monitor_interval_usec(n, WATERMARK_ZONEIDX_ALL,
+									 &p.wmark));
+		why = kswapd_observe(m->kswapd, n);
+		if (why <= 0)
+			continue;
+		log_debug("node %d: waking: %s, deficit to the high mark %" PRIu64 " pages", n->id,
+			  balance_monitor_wake_to_string(why),
+			  watermark_node_deficit(n, WATERMARK_ZONEIDX_ALL, &p.wmark));
+		w.highest_zoneidx = WATERMARK_ZONEIDX_ALL;
+		w.reasons = 1u << BALANCE_WAKE_WATERMARK;
+		(void)kswapd_wake(m->kswapd, n->id, &w);
 	}
 	psi_poll(m, now);
 out:
@@ -408,6 +408,8 @@ static void psi_arm(struct manager *m);
 
 static void setup_psi(struct manager *m)
 {
+	const struct conf_psi_trigger *t = &conf_reclaim(m->conf)->psi_trigger;
+	struct psi_stat cur;
 	int r;
 
 	r = psi_reader_open(m->root, "/proc/pressure/memory", &m->psi);
@@ -416,8 +418,12 @@ static void setup_psi(struct manager *m)
 				    "PSI wakes and the system brake are off.");
 		return;
 	}
-	m->psi_available = psi_reader_read(m->psi, &m->psi_last) >= 0;
-	m->psi_last_usec = now_usec();
+	m->psi_available = psi_reader_read(m->psi, &cur) >= 0;
+	if (m->psi_available) {
+		struct brake_params p = psi_trigger_params(t);
+
+		(void)brake_poll_update(&m->psi_poll, &p, psi_trigger_total(t, &cur), now_usec());
+	}
 	if (!m->psi_available) {
 		log_notice("PSI is disabled (psi=0 on the kernel command line?): "
 			   "PSI wakes and the system brake are off.");
@@ -446,8 +452,15 @@ static void psi_rearm(struct manager *m)
 	m->psi_trigger_fd = safe_close(m->psi_trigger_fd);
 	m->psi_polling = false;
 	m->psi_armed = (struct conf_psi_trigger){};
-	if (psi_reader_read(m->psi, &m->psi_last) >= 0)
-		m->psi_last_usec = now_usec();
+	m->psi_poll = (struct brake_poll){};
+	if (t->enabled) {
+		struct brake_params p = psi_trigger_params(t);
+		struct psi_stat cur;
+
+		if (psi_reader_read(m->psi, &cur) >= 0)
+			(void)brake_poll_update(&m->psi_poll, &p, psi_trigger_total(t, &cur),
+						now_usec());
+	}
 	psi_arm(m);
 	if (!t->enabled)
 		log_info("PSI trigger off.");
@@ -646,8 +659,14 @@ static void worker_event(evutil_socket_t fd, short what, void *userdata)
 		m->job = NULL;
 	}
 	pthread_mutex_unlock(&m->worker_lock);
-	if (job)
-		manager_job_finish(m, job);
+	if (!job)
+		return;
+	/* The operator's node reclaim is the userspace direct reclaim: it
+	 * reaches the engine (failures cleared if it freed memory, the node
+	 * woken even if hopeless). */
+	if (job->req.kind == SHRINK_NODE && job->r >= 0)
+		(void)kswapd_manual_reclaim(m->kswapd, job->req.node, job->res.nr_reclaimed);
+	manager_job_finish(m, job);
 }
 
 static int start_worker(struct manager *m)
@@ -967,6 +986,7 @@ static int setup_nodes(struct manager *m)
 			continue;
 		}
 		mn->id = id;
+		mn->buddy = (struct buddyinfo_reader){ .file = REREAD_FILE_NULL };
 		pthread_mutex_init(&mn->shrink_lock, NULL);
 		m->n_nodes++;
 		mn->snapshot = calloc(1, sizeof(*mn->snapshot));
@@ -975,6 +995,15 @@ static int setup_nodes(struct manager *m)
 		r = zoneinfo_reader_open(m->root, &mn->reader);
 		if (r < 0)
 			return log_error_errno(r, "Failed to open zoneinfo for node %d: %m", id);
+		mn->buddy_snapshot = calloc(1, sizeof(*mn->buddy_snapshot));
+		if (!mn->buddy_snapshot)
+			return log_oom();
+		r = buddyinfo_reader_open(m->root, &mn->buddy);
+		if (r < 0) {
+			log_debug_errno(r, "No %s/proc/buddyinfo (%m): compaction only after "
+					   "boosted runs.", m->root);
+			mn->buddy = (struct buddyinfo_reader){ .file = REREAD_FILE_NULL };
+		}
 	}
 	if (m->n_nodes == 0)
 		return log_error_errno(-ENODEV, "No node with memory found in zoneinfo.");
@@ -1064,6 +1093,7 @@ static int setup_kswapd(struct manager *m)
 	struct kswapd_config kc = {
 		.n_nodes = m->n_nodes,
 		.backend = { .snapshot = manager_snapshot, .shrink = manager_shrink,
+			     .free_blocks = manager_free_blocks, .compact = manager_compact,
 			     .userdata = m },
 		.params = m->params,
 		.event = manager_kswapd_event,
@@ -1359,6 +1389,8 @@ struct manager *manager_free(struct manager *m)
 	for (unsigned i = 0; i < m->n_nodes; i++) {
 		zoneinfo_reader_free(m->nodes[i].reader);
 		free(m->nodes[i].snapshot);
+		buddyinfo_reader_close(&m->nodes[i].buddy);
+		free(m->nodes[i].buddy_snapshot);
 		pthread_mutex_destroy(&m->nodes[i].shrink_lock);
 	}
 	free(m->nodes);

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "actuator.h"
+#include "buddyinfo.h"
 #include "balance.h"
 #include "cgroup.h"
 #include "conf.h"
@@ -45,6 +46,9 @@ struct manager_node {
 	int id;
 	struct zoneinfo_reader *reader;
 	struct zoneinfo *snapshot;
+	/* /proc/buddyinfo for the compaction step (fd -1 where absent). */
+	struct buddyinfo_reader buddy;
+	struct buddyinfo *buddy_snapshot;
 	/* Serialises the actuator's per-node scratch between the node thread
 	 * and an operator's `reclaimctl reclaim` on the same node. */
 	pthread_mutex_t shrink_lock;
@@ -54,7 +58,6 @@ struct manager_node {
 	unsigned last_wake_reasons; /* for the run's log line (loop only) */
 	bool hopeless_reported;
 	bool braked; /* last shrink stopped by the system brake */
-	uint64_t last_auto_wake_usec; /* monitor/PSI wake, for dry-run pacing */
 	uint64_t psi_boost_bytes; /* PSIBoost= with [Node N] (loop only) */
 };
 
@@ -103,8 +106,7 @@ struct manager {
 
 	/* PSI: a kernel trigger where accepted, else polling total deltas. */
 	struct psi_reader *psi;
-	struct psi_stat psi_last;
-	uint64_t psi_last_usec;
+	struct brake_poll psi_poll;      /* polling: brake_poll_update() */
 	int psi_trigger_fd;
 	struct conf_psi_trigger psi_armed; /* the trigger in force */
 	bool psi_available, psi_polling;

@@ -5,8 +5,10 @@
  * The real reclaim backend (struct reclaim_backend.shrink from backend.h):
  *
  *	SHRINK_NODE		the per-node reclaim file where the kernel has it
- *				(6.17+), else memory.reclaim writes spread over
- *				the candidate cgroups by target.c
+ *				(6.17+) and no cgroup policy covers memory on
+ *				the node, else memory.reclaim writes spread
+ *				over the candidate cgroups by target.c
+ *				(target_choose_backend())
  *	SHRINK_SOFT_TARGET	memory.reclaim on cgroups above SoftTarget=
  *	SHRINK_CGROUP		memory.reclaim on one operator-named cgroup
  *
@@ -93,6 +95,8 @@ struct actuator_node_stats {
 	uint64_t nr_quota_limited;
 	uint64_t nr_node_file;        /* shrinks served by nodeN/reclaim */
 	uint64_t nr_cgroup_spread;    /* shrinks spread over cgroups */
+	uint64_t nr_compact;          /* nodeN/compact writes */
+	uint64_t nr_compact_errors;
 	uint64_t last_usec;
 };
 
@@ -122,6 +126,11 @@ struct actuator_limits {
 };
 int actuator_set_limits(struct actuator *a, int node, const struct actuator_limits *l);
 int actuator_get_limits(struct actuator *a, int node, struct actuator_limits *ret);
+
+/* Compact the node: "1" to /sys/devices/system/node/nodeN/compact, opened
+ * at start (no open here). -EOPNOTSUPP where the file is absent (kernel
+ * without CONFIG_COMPACTION, or a fixture tree without it). */
+int actuator_compact(struct actuator *a, int node);
 
 /* Features as now known (swappiness may have been switched off by EINVAL). */
 void actuator_features(struct actuator *a, struct features *ret);
