@@ -254,7 +254,7 @@ static void ctl_client_dispatch(struct ctl_client *client, struct ctl_request *r
 static bool ctl_line_blank(const char *line, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		if (!strchr(" \t\r", line[i]))
+		if (!ctl_is_blank(line[i]))
 			return false;
 	return true;
 }

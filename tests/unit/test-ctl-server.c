@@ -267,6 +267,11 @@ static void test_bad_requests_keep_connection(void **state)
 	expect_error(c, -EINVAL, "absolute path below the cgroup root");
 	send_line(c, "{\"v\":9,\"id\":8,\"cmd\":\"status\"}\n");
 	expect_error(c, -EPROTO, "protocol version 1");
+	/* A NUL is not a blank (issue 17 B15), alone or after a request. */
+	assert_int_equal(ctl_client_send_raw(c, "\0\n", 2), 0);
+	expect_error(c, -EINVAL, "not valid JSON");
+	assert_int_equal(ctl_client_send_raw(c, "{\"v\":1,\"id\":9,\"cmd\":\"status\"}\0\n", 31), 0);
+	expect_error(c, -EINVAL, "Unexpected data after the JSON object");
 	/* Still connected and served. */
 	assert_int_equal(status_int(c, "clients"), 1);
 	server_stop(f);
