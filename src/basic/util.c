@@ -6,6 +6,7 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
@@ -391,4 +392,72 @@ int path_join(char *buf, size_t size, const char *root, const char *path)
 bool startswith(const char *s, const char *prefix)
 {
 	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/* Length of the valid UTF-8 sequence at s (n bytes left), or 0. */
+static size_t utf8_sequence(const unsigned char *s, size_t n)
+{
+	uint32_t c;
+	size_t len;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		len = 2, c = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		len = 3, c = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		len = 4, c = s[0] & 0x07;
+	else
+		return 0;
+	if (len > n)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = (c << 6) | (s[i] & 0x3f);
+	}
+	if ((len == 3 && c < 0x800) || (len == 4 && c < 0x10000) || c > 0x10ffff ||
+	    (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	return len;
+}
+
+size_t utf8_prefix(const char *s, size_t max)
+{
+	size_t i = 0, n = strnlen(s, max);
+
+	while (i < n) {
+		size_t k = utf8_sequence((const unsigned char *)s + i, n - i);
+
+		if (k == 0)
+			break;
+		i += k;
+	}
+	/* An invalid byte ends the prefix too: the caller prints valid text. */
+	return i;
+}
+
+char *utf8_sanitize(const char *s, size_t n)
+{
+	static const char replacement[] = "\xef\xbf\xbd";
+	char *out = malloc(n * 3 + 1), *w = out;
+
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < n;) {
+		size_t k = utf8_sequence((const unsigned char *)s + i, n - i);
+
+		if (k == 0) {
+			memcpy(w, replacement, 3);
+			w += 3;
+			i++;
+			continue;
+		}
+		memcpy(w, s + i, k);
+		w += k;
+		i += k;
+	}
+	*w = '\0';
+	return out;
 }

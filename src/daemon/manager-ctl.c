@@ -596,6 +596,34 @@ static int cmd_set(struct manager *m, struct json_object *args, struct json_obje
 
 /* ---- reclaim, boost, pause ---- */
 
+/* Refused before a job starts: a path that does not fit (never cut to
+ * another cgroup's name, issue 17 B5) or protected memory (B4; the
+ * actuator checks again when it writes). */
+static int reclaim_cgroup_check(struct manager *m, const char *path, char *err, size_t errlen)
+{
+	char which[CGROUP_PATH_MAX + 1];
+	bool protected;
+
+	if (strlen(path) >= CGROUP_PATH_MAX) {
+		snprintf(err, errlen, "The cgroup path is %zu bytes; reclaimd handles cgroup "
+				      "paths of at most %d bytes.",
+			 strlen(path), CGROUP_PATH_MAX - 1);
+		return -ENAMETOOLONG;
+	}
+	cgroup_set_lock_shared(m->cgroups);
+	protected = cgroup_set_protected(m->cgroups, path, which, sizeof(which));
+	cgroup_set_unlock(m->cgroups);
+	if (protected && streq(which + 1, path + 1))
+		snprintf(err, errlen, "%s is protected by Protect=yes in the configuration; "
+				      "not reclaiming.", path);
+	else if (protected)
+		snprintf(err, errlen, "%s holds %.*s, which Protect=yes protects, and "
+				      "memory.reclaim on a parent takes from its children; "
+				      "not reclaiming.",
+			 path, (int)utf8_prefix(which, 96), which);
+	return protected ? -EPERM : 0;
+}
+
 static int cmd_reclaim(struct manager *m, struct ctl_call *call, struct json_object *args,
 		       char *err, size_t errlen)
 {
@@ -623,6 +651,9 @@ static int cmd_reclaim(struct manager *m, struct ctl_call *call, struct json_obj
 					      "reclaim a node instead.");
 			return -ENODEV;
 		}
+		r = reclaim_cgroup_check(m, json_object_get_string(x), err, errlen);
+		if (r < 0)
+			return r;
 		snprintf(job->cgroup, sizeof(job->cgroup), "%s", json_object_get_string(x));
 		job->req.kind = SHRINK_CGROUP;
 		job->req.cgroup = job->cgroup;

@@ -654,11 +654,17 @@ static int shrink_one_cgroup(struct actuator *a, struct actuator_node *n,
 			cgroup_set_unlock(a->cfg.cgroups);
 			return r;
 		}
+		/* Not a walked leaf (a slice with children): the config's
+		 * rules still apply (issue 17 B4). */
+		cgroup_set_apply_policy(a->cfg.cgroups, tmp);
 		cg = tmp;
 	}
-	if (cg->policy.protect) {
+	/* Its own Protect= or a protected cgroup below it: memory.reclaim
+	 * on a parent reclaims from the whole subtree. */
+	if (cg->policy.protect || cgroup_set_protected(a->cfg.cgroups, cg->path, NULL, 0)) {
 		cgroup_set_unlock(a->cfg.cgroups);
-		log_notice("cgroup %s is protected (Protect=yes), not reclaiming.", cg->path);
+		log_notice("cgroup /%s is protected (Protect=yes) or holds a protected "
+			   "cgroup, not reclaiming.", cg->path);
 		return -EPERM;
 	}
 	/* Removed meanwhile (here or during the writes): counted in
