@@ -348,3 +348,62 @@ bool startswith(const char *s, const char *prefix)
 {
 	return strncmp(s, prefix, strlen(prefix)) == 0;
 }
+
+/* Length of the valid UTF-8 sequence at s that is neither a control nor an
+ * overlong or surrogate form, or 0. */
+static size_t utf8_printable_len(const unsigned char *s)
+{
+	size_t n;
+	uint32_t c;
+
+	if (s[0] >= 0x20 && s[0] < 0x7f)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		n = 2;
+		c = s[0] & 0x1f;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		n = 3;
+		c = s[0] & 0x0f;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		n = 4;
+		c = s[0] & 0x07;
+	} else
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = (c << 6) | (s[i] & 0x3f);
+	}
+	if (c < 0xa0 || (n == 3 && c < 0x800) || (n == 4 && c < 0x10000) ||
+	    (c >= 0xd800 && c <= 0xdfff) || c > 0x10ffff)
+		return 0;
+	return n;
+}
+
+char *escape_terminal(char *buf, size_t size, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = 0;
+
+	if (size == 0)
+		return buf;
+	while (*p) {
+		size_t k = utf8_printable_len(p);
+
+		if (k > 0) {
+			if (n + k >= size)
+				break;
+			memcpy(buf + n, p, k);
+			p += k;
+		} else {
+			k = 4;
+			if (n + k >= size)
+				break;
+			snprintf(buf + n, size - n, "\\x%02x", *p);
+			p++;
+		}
+		n += k;
+	}
+	buf[n] = '\0';
+	return buf;
+}
