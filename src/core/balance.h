@@ -24,6 +24,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "histogram.h"
+
 #include "backend.h"
 #include "watermark.h"
 #include "zoneinfo.h"
@@ -161,6 +163,7 @@ struct balance_counters {
 	uint64_t full_sleeps;
 	uint64_t last_run_usec;
 	uint64_t total_run_usec;                    /* psi_memstall_enter/leave */
+	struct histogram run_usec;                  /* run durations */
 };
 
 /* The per-node state that outlives a run (the pgdat fields kswapd uses). */

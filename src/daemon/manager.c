@@ -841,38 +841,43 @@ static void watchdog_tick(evutil_socket_t fd, short what, void *userdata)
 	schedule(m->ev_watchdog, notify_watchdog_interval_usec(m->notify));
 }
 
-static int write_metrics(struct manager *m, const char *path)
+static int metrics_fill(FILE *f, void *userdata)
 {
-	_cleanup_fclose_ FILE *f = NULL;
-	struct json_object *stats;
-	char tmp[4096 + 16];
+	struct json_object *stats = manager_stats_json(userdata);
 	int r;
 
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	stats = manager_stats_json(m);
 	if (!stats)
 		return -ENOMEM;
-	f = fopen(tmp, "we");
-	if (!f) {
-		json_object_put(stats);
-		return negative_errno();
-	}
 	r = ctl_format_prometheus(stats, f);
 	json_object_put(stats);
-	if (r >= 0 && fflush(f) != 0)
-		r = negative_errno();
-	if (r < 0) {
-		(void)unlink(tmp);
-		return r;
-	}
-	/* Atomic for node_exporter's textfile collector. */
-	if (rename(tmp, path) < 0) {
-		r = negative_errno();
-		(void)unlink(tmp);
-		return r;
-	}
-	return 0;
+	return r;
+}
+
+/* Write MetricsFile= (metrics-file.h says where it refuses to); a failure
+ * is logged when it starts or changes, and the recovery once. */
+static void manager_write_metrics(struct manager *m, const char *path)
+{
+	int r = metrics_file_write(&m->metrics, path, metrics_fill, m);
+
+	if (r < 0 && r != m->metrics_error) {
+		if (r == -EEXIST)
+			log_warning("MetricsFile=%s: a file reclaimd did not write is there "
+				    "(or a link, or not a regular file); not replacing it. "
+				    "Remove it or choose another path, ignoring.",
+				    path);
+		else if (r == -EPERM)
+			log_warning("MetricsFile=%s: its directory is writable by others; "
+				    "reclaimd writes only into a directory that is not "
+				    "world-writable (nor group-writable unless its own), "
+				    "ignoring.",
+				    path);
+		else
+			log_warning_errno(r, "Failed to write MetricsFile=%s: %m, ignoring "
+					  "(logged again only when this changes).",
+					  path);
+	} else if (r >= 0 && m->metrics_error < 0)
+		log_info("MetricsFile=%s written again.", path);
+	m->metrics_error = r < 0 ? r : 0;
 }
 
 static void status_tick(evutil_socket_t fd, short what, void *userdata)
@@ -880,16 +885,14 @@ static void status_tick(evutil_socket_t fd, short what, void *userdata)
 	struct manager *m = userdata;
 	const char *metrics = conf_control(m->conf)->metrics_file;
 	char line[256];
-	int r;
 
 	manager_status_line(m, line, sizeof(line));
 	(void)notify_status(m->notify, line);
-	if (metrics && *metrics) {
-		r = write_metrics(m, metrics);
-		if (r < 0)
-			log_warning_errno(r, "Failed to write MetricsFile=%s: %m, ignoring",
-					  metrics);
-	}
+	/* A path no longer configured: its file goes, as on stop. */
+	if (m->metrics.written && !streq(m->metrics.path, metrics))
+		metrics_file_remove(&m->metrics);
+	if (metrics && *metrics)
+		manager_write_metrics(m, metrics);
 	schedule(m->ev_status, MANAGER_STATUS_INTERVAL_USEC);
 }
 
@@ -1185,6 +1188,7 @@ int manager_new(const struct manager_options *opts, struct conf *conf, struct ma
 		return log_error_errno(-ENAMETOOLONG, "Socket path too long: %s", sock);
 	m->dry_run = opts->dry_run || rc->dry_run;
 	m->start_usec = m->stats_since_usec = now_usec();
+	m->start_realtime_usec = realtime_usec();
 	params_from_conf(rc, m->dry_run, false, &m->params);
 	r = balance_params_validate(&m->params);
 	if (r < 0)
@@ -1269,6 +1273,8 @@ struct manager *manager_free(struct manager *m)
 {
 	if (!m)
 		return NULL;
+	/* MetricsFile= describes a running daemon: gone with it. */
+	metrics_file_remove(&m->metrics);
 	/* Node threads first: they use everything below. */
 	m->kswapd = kswapd_free(m->kswapd);
 	stop_worker(m);

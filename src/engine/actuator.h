@@ -41,6 +41,7 @@
 #include "brake.h"
 #include "cgroup.h"
 #include "feature.h"
+#include "histogram.h"
 
 /* 32 MiB per write: memory.reclaim holds no lock between writes, so a
  * bounded step lets the quota, the brakes and pause/stop act in between;
@@ -94,6 +95,7 @@ struct actuator_node_stats {
 	uint64_t nr_node_file;        /* shrinks served by nodeN/reclaim */
 	uint64_t nr_cgroup_spread;    /* shrinks spread over cgroups */
 	uint64_t last_usec;
+	struct histogram write_usec;  /* reclaim file write durations */
 };
 
 struct actuator;

@@ -492,25 +492,30 @@ static void labels_string(struct json_object *labels, char *buf, size_t size)
 	}
 }
 
+/* The table shows counters since the last `stats --reset` ("since_reset")
+ * when there was one; the exported values (--json, prometheus) never reset. */
 static void print_stats(const struct ctx *ctx, struct json_object *o)
 {
 	struct json_object *list = jget(o, "counters");
 	struct table t = { .n_columns = 3, .header = { "COUNTER", "LABELS", "VALUE" },
 			   .right_aligned = 0x4 };
 	char since[FORMAT_DURATION_MAX];
+	bool reset = false;
 
-	printf("counters since %s ago\n\n", jusec(o, "since_usec", since, sizeof(since)));
 	for (size_t i = 0; list && json_object_is_type(list, json_type_array) &&
 			   i < json_object_array_length(list);
 	     i++) {
 		struct json_object *c = json_object_array_get_idx(list, i);
 		char labels[256], value[64];
 		const char *name = jstr(c, "name");
-		struct json_object *v = jget(c, "value");
+		struct json_object *v = jget(c, "since_reset") ?: jget(c, "value");
 
+		reset = reset || jget(c, "since_reset");
 		labels_string(jget(c, "labels"), labels, sizeof(labels));
 		table_add(&t, name, labels, v ? jhuman(name, v, value, sizeof(value)) : "-");
 	}
+	printf("counters since %s %s ago\n\n", reset ? "the last reset" : "start",
+	       jusec(o, "since_usec", since, sizeof(since)));
 	table_print(&t, ctx, stdout);
 	table_done(&t);
 }
