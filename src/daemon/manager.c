@@ -30,6 +30,9 @@
 #define MANAGER_EVENT_RING_RECORDS 4096
 /* STATUS= and MetricsFile= refresh. */
 #define MANAGER_STATUS_INTERVAL_USEC (5 * USEC_PER_SEC)
+/* A dry run below the mark logs what it would have done this often, not a
+ * line per would-be write (280 lines a minute were seen). */
+#define MANAGER_DRY_RUN_SUMMARY_USEC (60 * USEC_PER_SEC)
 /* A node thread inside one write for longer than this withholds the
  * watchdog ping when WatchdogSec= does not say otherwise: memory.reclaim of
  * a bounded step takes well under a second even on a slow disk. */
@@ -429,8 +432,10 @@ static void brake_event(struct manager *m, struct manager_node *mn,
 	if (!mn || ev->res.braked == mn->braked)
 		return;
 	mn->braked = ev->res.braked;
-	log_notice("node %d: system memory pressure brake %s.", ev->node,
-		   mn->braked ? "on: not adding reclaim while everyone stalls" : "off");
+	log_event(LOG_NOTICE, LOG_EVENT_BRAKE,
+		  (&(struct log_fields){ .node = ev->node, .priority_level = -1 }),
+		  "node %d: system memory pressure brake %s.", ev->node,
+		  mn->braked ? "on: not adding reclaim while everyone stalls" : "off");
 	o = json_object_new_object();
 	json_object_object_add(o, "type", json_object_new_string("brake"));
 	json_object_object_add(o, "node", json_object_new_int(ev->node));
@@ -451,17 +456,25 @@ static void log_run_end(struct manager *m, const struct kswapd_event *ev)
 			n += (size_t)snprintf(reasons + n, sizeof(reasons) - MIN(n, sizeof(reasons)),
 					      "%s%s", n ? "," : "",
 					      balance_wake_reason_to_string(i));
-	log_info("node %d: balance run (%s) ended %s at priority %d: reclaimed %s in %s%s",
-		 ev->node, n ? reasons : "-", balance_end_reason_to_string(ev->result.reason),
-		 ev->result.priority, format_bytes(bytes, sizeof(bytes), ev->result.nr_reclaimed),
-		 format_duration(dur, sizeof(dur), ev->result.duration_usec),
-		 m->dry_run ? " (dry run)" : "");
+	/* In a dry run the periodic summary speaks for the runs. */
+	log_event(m->dry_run ? LOG_DEBUG : LOG_INFO, LOG_EVENT_RUN_END,
+		  (&(struct log_fields){ .node = ev->node,
+					 .priority_level = ev->result.priority,
+					 .has_reclaimed = true,
+					 .reclaimed_bytes = ev->result.nr_reclaimed }),
+		  "node %d: balance run (%s) ended %s at priority %d: reclaimed %s in %s%s",
+		  ev->node, n ? reasons : "-", balance_end_reason_to_string(ev->result.reason),
+		  ev->result.priority, format_bytes(bytes, sizeof(bytes), ev->result.nr_reclaimed),
+		  format_duration(dur, sizeof(dur), ev->result.duration_usec),
+		  m->dry_run ? " (dry run)" : "");
 	if (ev->result.hopeless && mn && !mn->hopeless_reported) {
 		struct json_object *o = json_object_new_object();
 
-		log_warning("node %d: %u runs in a row reclaimed nothing: hopeless, no proactive "
-			    "reclaim until memory recovers or a reclaim succeeds.",
-			    ev->node, ev->result.failures);
+		log_event(LOG_WARNING, LOG_EVENT_HOPELESS,
+			  (&(struct log_fields){ .node = ev->node, .priority_level = -1 }),
+			  "node %d: %u runs in a row reclaimed nothing: hopeless, no proactive "
+			  "reclaim until memory recovers or a reclaim succeeds.",
+			  ev->node, ev->result.failures);
 		mn->hopeless_reported = true;
 		json_object_object_add(o, "type", json_object_new_string("hopeless"));
 		json_object_object_add(o, "node", json_object_new_int(ev->node));
@@ -687,7 +700,8 @@ int manager_reload(struct manager *m, char *err, size_t errlen,
 		log_warning("%s", conf_warning(m->conf, i));
 	if (conf_reclaim(m->conf)->paused != m->paused)
 		manager_set_paused(m, conf_reclaim(m->conf)->paused);
-	log_info("Configuration reloaded.");
+	log_event(LOG_INFO, LOG_EVENT_RELOAD, (&(struct log_fields){ .node = -1, .priority_level = -1 }),
+		  "Configuration reloaded.");
 	(void)notify_reloaded(m->notify, "running");
 	manager_config_event(m, changed);
 	if (ret_changed)
@@ -830,7 +844,9 @@ static void watchdog_tick(evutil_socket_t fd, short what, void *userdata)
 	node = kswapd_find_stalled(m->kswapd, now, limit);
 	if (node >= 0) {
 		if (!m->watchdog_withheld)
-			log_error("node %d: thread stuck for more than %" PRIu64
+			log_event(LOG_ERR, LOG_EVENT_WATCHDOG,
+				  (&(struct log_fields){ .node = node, .priority_level = -1 }),
+				  "node %d: thread stuck for more than %" PRIu64
 				  " ms: withholding the watchdog ping.",
 				  node, limit / USEC_PER_MSEC);
 		m->watchdog_withheld = true;
@@ -880,6 +896,41 @@ static void manager_write_metrics(struct manager *m, const char *path)
 	m->metrics_error = r < 0 ? r : 0;
 }
 
+/* Once a minute in a dry run, what the runs since the last line would have
+ * done; nothing when they did nothing. */
+static void manager_dry_run_summary(struct manager *m, uint64_t now)
+{
+	uint64_t runs = 0, writes = 0, bytes = 0;
+	char b[FORMAT_BYTES_MAX], d[FORMAT_DURATION_MAX];
+
+	if (!m->dry_run || now - m->dry_run_summary_usec < MANAGER_DRY_RUN_SUMMARY_USEC)
+		return;
+	for (unsigned i = 0; i < m->n_nodes; i++) {
+		struct actuator_node_stats as = {};
+		struct kswapd_state st;
+
+		if (kswapd_get_state(m->kswapd, i, &st) >= 0)
+			runs += st.counters.runs;
+		if (actuator_node_stats(m->actuator, m->nodes[i].id, &as) >= 0) {
+			writes += as.nr_dry_run;
+			bytes += as.requested_bytes;
+		}
+	}
+	if (writes > m->dry_run_writes)
+		log_event(LOG_INFO, LOG_EVENT_DRY_RUN,
+			  (&(struct log_fields){ .node = -1, .priority_level = -1 }),
+			  "dry-run: in the last %s, %" PRIu64 " balance runs would have "
+			  "asked %s of the reclaim files in %" PRIu64 " writes.",
+			  format_duration(d, sizeof(d), now - m->dry_run_summary_usec),
+			  runs - m->dry_run_runs,
+			  format_bytes(b, sizeof(b), bytes - m->dry_run_bytes),
+			  writes - m->dry_run_writes);
+	m->dry_run_summary_usec = now;
+	m->dry_run_runs = runs;
+	m->dry_run_writes = writes;
+	m->dry_run_bytes = bytes;
+}
+
 static void status_tick(evutil_socket_t fd, short what, void *userdata)
 {
 	struct manager *m = userdata;
@@ -888,6 +939,7 @@ static void status_tick(evutil_socket_t fd, short what, void *userdata)
 
 	manager_status_line(m, line, sizeof(line));
 	(void)notify_status(m->notify, line);
+	manager_dry_run_summary(m, now_usec());
 	/* A path no longer configured: its file goes, as on stop. */
 	if (m->metrics.written && !streq(m->metrics.path, metrics))
 		metrics_file_remove(&m->metrics);
@@ -1189,6 +1241,7 @@ int manager_new(const struct manager_options *opts, struct conf *conf, struct ma
 	m->dry_run = opts->dry_run || rc->dry_run;
 	m->start_usec = m->stats_since_usec = now_usec();
 	m->start_realtime_usec = realtime_usec();
+	m->dry_run_summary_usec = m->start_usec;
 	params_from_conf(rc, m->dry_run, false, &m->params);
 	r = balance_params_validate(&m->params);
 	if (r < 0)

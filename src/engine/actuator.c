@@ -381,7 +381,8 @@ static int shrink_node_file(struct actuator *a, struct actuator_node *n, int nod
 
 		res->nr_requested += step;
 		if (n->dry_run) {
-			log_info("dry-run: would write %" PRIu64 " to node%d/reclaim.", step,
+			/* debug: the manager logs a periodic summary at info. */
+			log_debug("dry-run: would write %" PRIu64 " to node%d/reclaim.", step,
 				 node);
 			__atomic_add_fetch(&n->stats.nr_dry_run, 1, __ATOMIC_RELAXED);
 			done += step;
@@ -454,7 +455,7 @@ static int shrink_cgroup_amount(struct actuator *a, struct actuator_node *n,
 		res->nr_requested += step;
 		if (n->dry_run) {
 			__atomic_add_fetch(&n->stats.nr_dry_run, 1, __ATOMIC_RELAXED);
-			log_info("dry-run: would write %" PRIu64 " to %s/memory.reclaim.", step,
+			log_debug("dry-run: would write %" PRIu64 " to %s/memory.reclaim.", step,
 				 cg->path[0] ? cg->path : "(root)");
 			account_cgroup(a, n, cg, step, 0, false, false, now);
 			done += step;

@@ -26,7 +26,7 @@ Weight=400
 CONF
 
 check "daemon starts in dry-run on the 6.12 fixture" \
-	start_daemon --root="$fx" --config="$tmp/reclaimd.conf" --dry-run -l info
+	start_daemon --root="$fx" --config="$tmp/reclaimd.conf" --dry-run -l debug
 cgroups() { ctl --json cgroups; }
 field() { # PATH KEY
 	cgroups | python3 -c 'import json, sys
