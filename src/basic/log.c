@@ -91,14 +91,15 @@ static bool log_use_prefix(void)
 	return log_stderr_is_journal();
 }
 
-/* Generated once (journalctl --new-id128); never change a published id. */
+/* Random 128-bit ids (as journalctl --new-id128 makes), generated once;
+ * never change a published one (reclaimd(8) lists them). */
 static const char *const log_event_ids[_LOG_EVENT_MAX] = {
-	[LOG_EVENT_RUN_END] = "MESSAGE_ID=5f3c1d2a8e7b4a0c9d6e1f2a3b4c5d6e",
-	[LOG_EVENT_HOPELESS] = "MESSAGE_ID=a1b2c3d4e5f647389a0b1c2d3e4f5061",
-	[LOG_EVENT_BRAKE] = "MESSAGE_ID=7e6d5c4b3a2918070f1e2d3c4b5a6978",
-	[LOG_EVENT_RELOAD] = "MESSAGE_ID=0c9b8a7f6e5d4c3b2a1908f7e6d5c4b3",
-	[LOG_EVENT_WATCHDOG] = "MESSAGE_ID=e4d3c2b1a0f94e8d7c6b5a4938271605",
-	[LOG_EVENT_DRY_RUN] = "MESSAGE_ID=3b7a9c1e5d2f4a6b8c0d1e2f3a4b5c6d",
+	[LOG_EVENT_RUN_END] = "MESSAGE_ID=589561f1712540afbbed55c4510e1a71",
+	[LOG_EVENT_HOPELESS] = "MESSAGE_ID=2516d336329c4508b73acd72225de244",
+	[LOG_EVENT_BRAKE] = "MESSAGE_ID=9e2dee8fd2a9480c965390591fedc199",
+	[LOG_EVENT_RELOAD] = "MESSAGE_ID=38890e7e7aa84069bb1bd7702300d5d7",
+	[LOG_EVENT_WATCHDOG] = "MESSAGE_ID=b1acb7075444459184c065b8ecc9f663",
+	[LOG_EVENT_DRY_RUN] = "MESSAGE_ID=ba835fe7070948edbae1b16b1457b1bf",
 };
 
 const char *log_event_message_id(enum log_event ev)

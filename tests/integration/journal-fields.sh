@@ -29,8 +29,8 @@ cp -r "$top_srcdir/tests/fixtures/vm-6.12-4node" "$fx"
 chmod -R u+w "$fx"
 : >"$tmp/reclaimd.conf"
 # The ids, from reclaimd(8) (and src/basic/log.c).
-RUN_END=5f3c1d2a8e7b4a0c9d6e1f2a3b4c5d6e
-RELOAD=0c9b8a7f6e5d4c3b2a1908f7e6d5c4b3
+RUN_END=589561f1712540afbbed55c4510e1a71
+RELOAD=38890e7e7aa84069bb1bd7702300d5d7
 since=$(date '+%Y-%m-%d %H:%M:%S')
 
 systemd-run --unit="$unit" --quiet -- "$RECLAIMD" --root="$fx" \

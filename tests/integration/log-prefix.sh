@@ -31,4 +31,11 @@ check "daemon starts with JOURNAL_STREAM naming its stderr" wait_for 5 answers
 check "daemon stops cleanly" stop_daemon
 check "every line has a <N> prefix" sh -c "grep -q . '$tmp/journal.log' && ! grep -qv '^<[0-7]>' '$tmp/journal.log'"
 check "an info line is <6>" grep -q '^<6>Stopped.' "$tmp/journal.log"
+
+# Docs and code equal: every MESSAGE_ID= in log.c is listed in reclaimd(8).
+ids=$(sed -n 's/.*"MESSAGE_ID=\([0-9a-f]*\)".*/\1/p' "$top_srcdir/src/basic/log.c")
+missing=
+for id in $ids; do grep -q "$id" "$top_srcdir/docs/reclaimd.8.scd" || missing="$missing $id"; done
+check "log.c has message ids" test -n "$ids"
+check "every MESSAGE_ID is documented in reclaimd(8)$missing" test -z "$missing"
 tap_done

@@ -96,6 +96,18 @@ check "an error on a pipe has no <N> prefix" sh -c "grep -q '^Cannot connect' '$
 JOURNAL_STREAM=1:1 "$RECLAIMCTL" --socket="$tmp/none.sock" status 2>"$tmp/err" >/dev/null
 check "nor with JOURNAL_STREAM set" sh -c "grep -q '^Cannot connect' '$tmp/err'"
 
+# --- completions: the verbs they offer are the verbs reclaimctl has
+verbs=$("$RECLAIMCTL" --help | sed -n '/^Commands/,/^$/s/^  \([a-z][a-z]*\).*/\1/p' | sort | tr '\n' ' ')
+zsh_verbs=$(sed -n "s/^\t\t'\([a-z]*\):.*/\1/p" "$top_srcdir/etc/zsh-completion/_reclaimctl" | sort | tr '\n' ' ')
+bash_verbs=$(sed -n 's/^\tlocal verbs="\(.*\)"/\1/p' "$top_srcdir/etc/bash-completion/reclaimctl" | tr ' ' '\n' | sort | tr '\n' ' ')
+check "zsh completion offers every command ($zsh_verbs)" test -n "$verbs" -a "$verbs" = "$zsh_verbs"
+check "bash completion offers every command" test "$verbs" = "$bash_verbs"
+if command -v zsh >/dev/null 2>&1; then
+	check "zsh completion parses (zsh -n)" zsh -n "$top_srcdir/etc/zsh-completion/_reclaimctl"
+else
+	diag "zsh not installed: the completion's syntax is not checked here"
+fi
+
 # --- cgroups: the policy columns
 ctl cgroups >"$tmp/cgroups" 2>&1
 check "cgroups shows the policy columns" \
