@@ -15,6 +15,13 @@ command -v python3 >/dev/null 2>&1 || skip_all "python3 is needed to read the JS
 command -v promtool >/dev/null 2>&1 ||
 	skip_all "promtool is not installed (Debian package prometheus; ./dev.sh deps installs it)"
 
+fx="$tmp/root"
+cp -r "$top_srcdir/tests/fixtures/vm-6.12-4node" "$fx"
+chmod -R u+w "$fx"
+# 40 more candidates, for the per-cgroup series cap (32).
+for i in $(seq 40); do
+	cp -r "$fx/sys/fs/cgroup/system.slice/cache.service" "$fx/sys/fs/cgroup/system.slice/c$i.service"
+done
 mkdir -m 0755 "$tmp/textfile"
 prom="$tmp/textfile/reclaimd.prom"
 cat >"$tmp/reclaimd.conf" <<CONF
@@ -22,7 +29,7 @@ cat >"$tmp/reclaimd.conf" <<CONF
 MetricsFile=$prom
 CONF
 check "daemon starts in dry-run on the 6.12 fixture with MetricsFile=" \
-	start_daemon --root="$top_srcdir/tests/fixtures/vm-6.12-4node" \
+	start_daemon --root="$fx" \
 	--config="$tmp/reclaimd.conf" --dry-run -l info
 cache=/system.slice/cache.service
 ctl reclaim cgroup "$cache" 1M >/dev/null 2>&1
@@ -53,6 +60,7 @@ check "a cgroup reclaim touched has its series (dry run: 1 MiB asked)" \
 	grep -qx "reclaimd_cgroup_requested_bytes_total{cgroup=\"$cache\"} 1048576" "$tmp/metrics"
 check "a cgroup reclaim never touched has none" \
 	sh -c "! grep -q 'cgroup=\"/limited.slice\"' '$tmp/metrics'"
+check "cgroups_unexported is 0 below the cap" grep -qx "reclaimd_cgroups_unexported 0" "$tmp/metrics"
 
 undocumented=$(awk '{ print $1 }' "$tmp/families" | while read -r f; do
 	grep -q "reclaimd_$f\b" "$top_srcdir/docs/protocol.md" || echo "$f"
@@ -73,6 +81,16 @@ c = next(c for c in d["counters"] if c["name"] == "cgroup_requested_bytes_total"
 sys.exit(0 if c["value"] == 1048576 and c["since_reset"] == 0 else 1)' "$tmp/stats.json"
 check "the table shows counters since the reset" \
 	sh -c "'$RECLAIMCTL' --socket='$tmp/sock' stats | grep -q '^counters since the last reset'"
+
+# --- the per-cgroup cap
+for i in $(seq 40); do ctl reclaim cgroup "/system.slice/c$i.service" 1M >/dev/null 2>&1; done
+ctl stats --format=prometheus >"$tmp/metrics40"
+touched=$(ctl --json cgroups | json_get 'sum(1 for c in d["cgroups"] if c["requested_bytes"] > 0 or c["braked"])')
+check "$touched touched cgroups (>= 41): 32 series per family" \
+	test "$touched" -ge 41 -a "$(grep -c '^reclaimd_cgroup_requested_bytes_total{' "$tmp/metrics40")" -eq 32
+check "the rest, $((touched - 32)), counted as unexported" \
+	grep -qx "reclaimd_cgroups_unexported $((touched - 32))" "$tmp/metrics40"
+check "promtool passes with the cap reached" sh -c "promtool check metrics <'$tmp/metrics40'"
 
 # --- MetricsFile=
 written() { [ -s "$prom" ]; }
