@@ -23,8 +23,11 @@ FUZZ_SECONDS=${FUZZ_SECONDS:-15}
 BUILD_DEPS="build-essential autoconf automake libtool pkg-config autoconf-archive
 libevent-dev libsystemd-dev libcgroup-dev libjson-c-dev libinih-dev libcmocka-dev
 scdoc"
+# prometheus: for promtool (tests/integration/metrics.sh); Debian ships it
+# only in the server package (19 MB download), which installs no running
+# service here.
 TEST_DEPS="clang systemd qemu-system-x86 busybox-static cpio kmod gnuplot-nox
-python3 procps util-linux iproute2"
+python3 procps util-linux iproute2 prometheus"
 
 deps() {
 	missing=""

@@ -12,6 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <systemd/sd-journal.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -52,12 +55,102 @@ int log_level_from_string(const char *s)
 
 DEFINE_STRING_TABLE_TO_STRING(, log_level, int, ELEMENTSOF(log_level_table))
 
+bool log_stream_is_journal(const char *journal_stream, uint64_t dev, uint64_t ino)
+{
+	unsigned long long d, i;
+	int n = 0;
+
+	if (!journal_stream ||
+	    sscanf(journal_stream, "%llu:%llu%n", &d, &i, &n) != 2 ||
+	    journal_stream[n] != '\0' || journal_stream[0] < '0' || journal_stream[0] > '9')
+		return false;
+	return d == dev && i == ino;
+}
+
+bool log_stderr_is_journal(void)
+{
+	static int cached = -1;
+	struct stat st;
+
+	if (cached < 0)
+		cached = fstat(STDERR_FILENO, &st) == 0 &&
+			 log_stream_is_journal(getenv("JOURNAL_STREAM"), (uint64_t)st.st_dev,
+					       (uint64_t)st.st_ino);
+	return cached;
+}
+
 static bool log_use_prefix(void)
 {
 	if (log_prefix_mode >= 0)
 		return log_prefix_mode;
-	/* journald sets JOURNAL_STREAM for the services whose stderr it reads. */
-	return getenv("JOURNAL_STREAM") || !isatty(STDERR_FILENO);
+	return log_stderr_is_journal();
+}
+
+/* Random 128-bit ids (as journalctl --new-id128 makes), generated once;
+ * never change a published one (reclaimd(8) lists them). */
+static const char *const log_event_ids[_LOG_EVENT_MAX] = {
+	[LOG_EVENT_RUN_END] = "MESSAGE_ID=589561f1712540afbbed55c4510e1a71",
+	[LOG_EVENT_HOPELESS] = "MESSAGE_ID=2516d336329c4508b73acd72225de244",
+	[LOG_EVENT_BRAKE] = "MESSAGE_ID=9e2dee8fd2a9480c965390591fedc199",
+	[LOG_EVENT_RELOAD] = "MESSAGE_ID=38890e7e7aa84069bb1bd7702300d5d7",
+	[LOG_EVENT_WATCHDOG] = "MESSAGE_ID=b1acb7075444459184c065b8ecc9f663",
+	[LOG_EVENT_DRY_RUN] = "MESSAGE_ID=ba835fe7070948edbae1b16b1457b1bf",
+};
+
+const char *log_event_message_id(enum log_event ev)
+{
+	return (unsigned)ev < _LOG_EVENT_MAX ? log_event_ids[ev] : NULL;
+}
+
+size_t log_event_fields(char bufs[][LOG_FIELD_BYTES], size_t max, int level,
+			enum log_event ev, const struct log_fields *f, const char *message)
+{
+	size_t n = 0;
+
+#define FIELD(...)                                                             \
+	do {                                                                   \
+		if (n < max)                                                   \
+			snprintf(bufs[n++], LOG_FIELD_BYTES, __VA_ARGS__);     \
+	} while (0)
+	FIELD("MESSAGE=%s", message);
+	FIELD("PRIORITY=%d", level);
+	FIELD("SYSLOG_IDENTIFIER=%s", program_invocation_short_name);
+	if (log_event_message_id(ev))
+		FIELD("%s", log_event_message_id(ev));
+	if (f && f->node >= 0)
+		FIELD("NODE=%d", f->node);
+	if (f && f->cgroup)
+		FIELD("CGROUP=%s", f->cgroup);
+	if (f && f->priority_level >= 0)
+		FIELD("PRIORITY_LEVEL=%d", f->priority_level);
+	if (f && f->has_reclaimed)
+		FIELD("RECLAIMED_BYTES=%llu", (unsigned long long)f->reclaimed_bytes);
+#undef FIELD
+	return n;
+}
+
+int log_event_internal(int level, enum log_event ev, const struct log_fields *f,
+		       const char *file, int line, const char *func, const char *format, ...)
+{
+	static char bufs[LOG_FIELDS_MAX][LOG_FIELD_BYTES];
+	struct iovec iov[LOG_FIELDS_MAX];
+	char message[2048];
+	va_list ap;
+	size_t n;
+
+	va_start(ap, format);
+	vsnprintf(message, sizeof(message), format, ap);
+	va_end(ap);
+	/* bufs is static (17 KiB is too much stack for a log call): events
+	 * are logged from the event loop's thread only. */
+	if (!log_stderr_is_journal() || log_prefix_mode == 0)
+		return log_internal(level, 0, file, line, func, "%s", message);
+	n = log_event_fields(bufs, LOG_FIELDS_MAX, level, ev, f, message);
+	for (size_t i = 0; i < n; i++)
+		iov[i] = (struct iovec){ .iov_base = bufs[i], .iov_len = strlen(bufs[i]) };
+	if (sd_journal_sendv(iov, (int)n) < 0)
+		return log_internal(level, 0, file, line, func, "%s", message);
+	return 0;
 }
 
 int log_internal(int level, int error, const char *file, int line,

@@ -394,14 +394,17 @@ bool startswith(const char *s, const char *prefix)
 	return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
-/* Length of the valid UTF-8 sequence at s (n bytes left), or 0. */
-static size_t utf8_sequence(const unsigned char *s, size_t n)
+/* Length of the valid UTF-8 sequence at s (n bytes left), or 0; its code
+ * point in *ret_c. */
+static size_t utf8_sequence(const unsigned char *s, size_t n, uint32_t *ret_c)
 {
 	uint32_t c;
 	size_t len;
 
-	if (s[0] < 0x80)
+	if (s[0] < 0x80) {
+		*ret_c = s[0];
 		return 1;
+	}
 	if (s[0] >= 0xc2 && s[0] <= 0xdf)
 		len = 2, c = s[0] & 0x1f;
 	else if (s[0] >= 0xe0 && s[0] <= 0xef)
@@ -420,15 +423,17 @@ static size_t utf8_sequence(const unsigned char *s, size_t n)
 	if ((len == 3 && c < 0x800) || (len == 4 && c < 0x10000) || c > 0x10ffff ||
 	    (c >= 0xd800 && c <= 0xdfff))
 		return 0;
+	*ret_c = c;
 	return len;
 }
 
 size_t utf8_prefix(const char *s, size_t max)
 {
 	size_t i = 0, n = strnlen(s, max);
+	uint32_t c;
 
 	while (i < n) {
-		size_t k = utf8_sequence((const unsigned char *)s + i, n - i);
+		size_t k = utf8_sequence((const unsigned char *)s + i, n - i, &c);
 
 		if (k == 0)
 			break;
@@ -442,11 +447,12 @@ char *utf8_sanitize(const char *s, size_t n)
 {
 	static const char replacement[] = "\xef\xbf\xbd";
 	char *out = malloc(n * 3 + 1), *w = out;
+	uint32_t c;
 
 	if (!out)
 		return NULL;
 	for (size_t i = 0; i < n;) {
-		size_t k = utf8_sequence((const unsigned char *)s + i, n - i);
+		size_t k = utf8_sequence((const unsigned char *)s + i, n - i, &c);
 
 		if (k == 0) {
 			memcpy(w, replacement, 3);
@@ -460,4 +466,43 @@ char *utf8_sanitize(const char *s, size_t n)
 	}
 	*w = '\0';
 	return out;
+}
+
+/* Length of the valid UTF-8 sequence at s (NUL-terminated) that is not a
+ * control character (C0, DEL, C1), or 0. */
+static size_t utf8_printable_len(const unsigned char *s)
+{
+	uint32_t c;
+	size_t k = utf8_sequence(s, strnlen((const char *)s, 4), &c);
+
+	if (k == 0 || c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0))
+		return 0;
+	return k;
+}
+char *escape_terminal(char *buf, size_t size, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = 0;
+
+	if (size == 0)
+		return buf;
+	while (*p) {
+		size_t k = utf8_printable_len(p);
+
+		if (k > 0) {
+			if (n + k >= size)
+				break;
+			memcpy(buf + n, p, k);
+			p += k;
+		} else {
+			k = 4;
+			if (n + k >= size)
+				break;
+			snprintf(buf + n, size - n, "\\x%02x", *p);
+			p++;
+		}
+		n += k;
+	}
+	buf[n] = '\0';
+	return buf;
 }

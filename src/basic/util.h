@@ -76,3 +76,12 @@ size_t utf8_prefix(const char *s, size_t max);
 /* A copy of s[0..n) with every byte that is not part of a valid UTF-8
  * sequence replaced by U+FFFD; NULL on -ENOMEM. */
 char *utf8_sanitize(const char *s, size_t n);
+/*
+ * Copy s into buf (size bytes, always NUL-terminated) so that a terminal
+ * shows it and does not obey it: control characters (C0, DEL, and the C1
+ * range U+0080..U+009F, which some terminals read as CSI) and bytes that are
+ * not valid UTF-8 become "\xNN"; printable ASCII and valid UTF-8 pass. A name
+ * from the cgroup tree may hold any byte but '/' and NUL. Output is cut only
+ * between whole characters or escapes. Returns buf.
+ */
+char *escape_terminal(char *buf, size_t size, const char *s);

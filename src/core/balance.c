@@ -571,6 +571,7 @@ void balance_end(struct balance_node *b, const struct balance_params *p,
 	duration = now_usec > run->start_usec ? now_usec - run->start_usec : 0;
 	b->counters.last_run_usec = duration;
 	b->counters.total_run_usec += duration;
+	histogram_record(&b->counters.run_usec, duration);
 	b->counters.runs_ended[run->end_reason]++;
 
 	*ret = (struct balance_result){

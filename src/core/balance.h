@@ -24,6 +24,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "histogram.h"
+
 #include "backend.h"
 #include "compact.h"
 #include "watermark.h"
@@ -170,6 +172,7 @@ struct balance_counters {
 	uint64_t compactions[_COMPACT_REASON_MAX];  /* wakeup_kcompactd(), by reason
 						     * ([COMPACT_NONE] unused) */
 	uint64_t compact_errors;
+	struct histogram run_usec;                  /* run durations */
 };
 
 /* The per-node state that outlives a run (the pgdat fields kswapd uses). */

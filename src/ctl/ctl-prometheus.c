@@ -82,6 +82,29 @@ static bool prometheus_labels_valid(struct json_object *e)
 	return true;
 }
 
+/* type "histogram" with a "buckets" array of [le, cumulative count] pairs
+ * and a numeric "sum" (docs/protocol.md). */
+static bool prometheus_is_histogram(struct json_object *e)
+{
+	struct json_object *v, *buckets, *sum;
+
+	if (!json_object_object_get_ex(e, "type", &v) ||
+	    !streq(json_object_get_string(v), "histogram") ||
+	    !json_object_object_get_ex(e, "buckets", &buckets) ||
+	    !json_object_is_type(buckets, json_type_array) ||
+	    !json_object_object_get_ex(e, "sum", &sum) ||
+	    !(json_object_is_type(sum, json_type_double) || json_object_is_type(sum, json_type_int)))
+		return false;
+	for (size_t i = 0; i < json_object_array_length(buckets); i++) {
+		struct json_object *b = json_object_array_get_idx(buckets, i);
+
+		if (!json_object_is_type(b, json_type_array) || json_object_array_length(b) != 2 ||
+		    !json_object_is_type(json_object_array_get_idx(b, 1), json_type_int))
+			return false;
+	}
+	return true;
+}
+
 static void prometheus_header(FILE *f, const char *name, struct json_object *e)
 {
 	struct json_object *v;
@@ -95,35 +118,80 @@ static void prometheus_header(FILE *f, const char *name, struct json_object *e)
 	}
 	if (json_object_object_get_ex(e, "type", &v) &&
 	    (streq(json_object_get_string(v), "counter") ||
-	     streq(json_object_get_string(v), "gauge")))
+	     streq(json_object_get_string(v), "gauge") || prometheus_is_histogram(e)))
 		type = json_object_get_string(v);
 	fprintf(f, "# TYPE " CTL_PROMETHEUS_PREFIX "%s %s\n", name, type);
 }
 
-static void prometheus_sample(FILE *f, const char *name, struct json_object *e)
+static void prometheus_number(FILE *f, struct json_object *v)
 {
-	struct json_object *labels, *v;
+	if (json_object_is_type(v, json_type_int) && json_object_get_int64(v) >= 0)
+		fprintf(f, "%" PRIu64, json_object_get_uint64(v));
+	else if (json_object_is_type(v, json_type_int))
+		fprintf(f, "%" PRIi64, json_object_get_int64(v));
+	else
+		fprintf(f, "%.17g", json_object_get_double(v));
+}
+
+/* NAME[SUFFIX]{labels[,le="LE"]} VALUE */
+static void prometheus_line(FILE *f, const char *name, const char *suffix,
+			    struct json_object *e, const char *le, struct json_object *v)
+{
+	struct json_object *labels = NULL;
 	bool first = true;
 
-	fprintf(f, CTL_PROMETHEUS_PREFIX "%s", name);
-	if (json_object_object_get_ex(e, "labels", &labels) &&
-	    json_object_object_length(labels) > 0) {
+	fprintf(f, CTL_PROMETHEUS_PREFIX "%s%s", name, suffix);
+	if ((json_object_object_get_ex(e, "labels", &labels) &&
+	     json_object_object_length(labels) > 0) ||
+	    le) {
 		fputc('{', f);
-		json_object_object_foreach(labels, k, lv) {
-			fprintf(f, "%s%s=\"", first ? "" : ",", k);
-			prometheus_escape(f, json_object_get_string(lv), true);
-			fputc('"', f);
-			first = false;
+		if (labels) {
+			json_object_object_foreach(labels, k, lv) {
+				fprintf(f, "%s%s=\"", first ? "" : ",", k);
+				prometheus_escape(f, json_object_get_string(lv), true);
+				fputc('"', f);
+				first = false;
+			}
 		}
+		if (le)
+			fprintf(f, "%sle=\"%s\"", first ? "" : ",", le);
 		fputc('}', f);
 	}
+	fputc(' ', f);
+	prometheus_number(f, v);
+	fputc('\n', f);
+}
+
+static void prometheus_histogram(FILE *f, const char *name, struct json_object *e)
+{
+	struct json_object *buckets, *sum, *count;
+
+	json_object_object_get_ex(e, "buckets", &buckets);
+	json_object_object_get_ex(e, "sum", &sum);
+	json_object_object_get_ex(e, "value", &count);
+	for (size_t i = 0; i < json_object_array_length(buckets); i++) {
+		struct json_object *b = json_object_array_get_idx(buckets, i);
+		char le[32];
+
+		snprintf(le, sizeof(le), "%g",
+			 json_object_get_double(json_object_array_get_idx(b, 0)));
+		prometheus_line(f, name, "_bucket", e, le, json_object_array_get_idx(b, 1));
+	}
+	prometheus_line(f, name, "_bucket", e, "+Inf", count);
+	prometheus_line(f, name, "_sum", e, NULL, sum);
+	prometheus_line(f, name, "_count", e, NULL, count);
+}
+
+static void prometheus_sample(FILE *f, const char *name, struct json_object *e)
+{
+	struct json_object *v;
+
+	if (prometheus_is_histogram(e)) {
+		prometheus_histogram(f, name, e);
+		return;
+	}
 	json_object_object_get_ex(e, "value", &v);
-	if (json_object_is_type(v, json_type_int) && json_object_get_int64(v) >= 0)
-		fprintf(f, " %" PRIu64 "\n", json_object_get_uint64(v));
-	else if (json_object_is_type(v, json_type_int))
-		fprintf(f, " %" PRIi64 "\n", json_object_get_int64(v));
-	else
-		fprintf(f, " %.17g\n", json_object_get_double(v));
+	prometheus_line(f, name, "", e, NULL, v);
 }
 
 static bool prometheus_entry_ok(struct json_object *e)

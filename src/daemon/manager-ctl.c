@@ -382,6 +382,42 @@ static void stat_add(struct json_object *a, const char *name, const char *type,
 	json_object_array_add(a, o);
 }
 
+/* A value in seconds (Prometheus' base unit) from microseconds. */
+static void stat_add_seconds(struct json_object *a, const char *name, const char *type,
+			     const char *help, int node, uint64_t usec)
+{
+	struct json_object *o;
+
+	stat_add(a, name, type, help, node, NULL, NULL, 0);
+	o = json_object_array_get_idx(a, json_object_array_length(a) - 1);
+	jadd(o, "value", json_object_new_double((double)usec / USEC_PER_SEC));
+}
+
+/* A histogram of durations: "buckets" [[le_seconds, cumulative]...] without
+ * +Inf, "sum" seconds, "count" = "value" (docs/protocol.md). */
+static void stat_add_histogram(struct json_object *a, const char *name, const char *help,
+			       int node, const struct histogram *h)
+{
+	struct json_object *o, *buckets = json_object_new_array();
+	uint64_t count = histogram_cumulative(h, HISTOGRAM_BOUNDS);
+
+	stat_add(a, name, "histogram", help, node, NULL, NULL, count);
+	o = json_object_array_get_idx(a, json_object_array_length(a) - 1);
+	for (unsigned b = 0; b < HISTOGRAM_BOUNDS; b++) {
+		struct json_object *pair = json_object_new_array();
+
+		json_object_array_add(pair, json_object_new_double(
+						    (double)histogram_bounds_usec[b] / USEC_PER_SEC));
+		json_object_array_add(pair, json_object_new_uint64(histogram_cumulative(h, b)));
+		json_object_array_add(buckets, pair);
+	}
+	jadd(o, "buckets", buckets);
+	jadd(o, "sum", json_object_new_double((double)__atomic_load_n(&h->sum_usec,
+								       __ATOMIC_RELAXED) /
+					      USEC_PER_SEC));
+	jadd_u64(o, "count", count);
+}
+
 static void stats_node(struct manager *m, unsigned i, struct json_object *a)
 {
 	struct actuator_node_stats as = {};
@@ -420,9 +456,12 @@ static void stats_node(struct manager *m, unsigned i, struct json_object *a)
 	stat_add(a, "high_wmark_hit_quickly_total", "counter",
 		 "Unbalanced after the short sleep (KSWAPD_HIGH_WMARK_HIT_QUICKLY).", id, NULL,
 		 NULL, st.counters.high_wmark_hit_quickly);
-	stat_add(a, "balance_seconds_total_usec", "counter",
-		 "Time spent in balance runs, microseconds.", id, NULL, NULL,
-		 st.counters.total_run_usec);
+	stat_add_seconds(a, "balance_seconds_total", "counter", "Time spent in balance runs.", id,
+			 st.counters.total_run_usec);
+	stat_add_histogram(a, "balance_duration_seconds", "Duration of balance runs.", id,
+			   &st.counters.run_usec);
+	stat_add_histogram(a, "write_duration_seconds",
+			   "Duration of writes to the kernel's reclaim files.", id, &as.write_usec);
 	stat_add(a, "actuator_requested_bytes_total", "counter",
 		 "Bytes asked of the kernel's reclaim files.", id, NULL, NULL,
 		 as.requested_bytes);
@@ -445,8 +484,8 @@ static void stats_node(struct manager *m, unsigned i, struct json_object *a)
 		 "reclaimd's high watermark, summed over zones.", id, NULL, NULL, s.high * ps);
 	stat_add(a, "boost_bytes", "gauge", "Userspace boost owed.", id, NULL, NULL,
 		 st.boost_ledger_bytes + st.pending.boost_bytes);
-	stat_add(a, "failures", "gauge", "Consecutive runs that reclaimed nothing.", id, NULL,
-		 NULL, st.failures);
+	stat_add(a, "consecutive_failures", "gauge", "Consecutive runs that reclaimed nothing.", id,
+		 NULL, NULL, st.failures);
 	stat_add(a, "hopeless", "gauge", "1 while the node is hopeless.", id, NULL, NULL,
 		 st.hopeless);
 }
@@ -463,8 +502,9 @@ static const char *sample_key(struct json_object *sample, char *buf, size_t size
 	return buf;
 }
 
-/* Counters since the last reset: subtract the baseline, by name and labels
- * (gauges are left alone). */
+/* Counters since the last reset, as "since_reset" beside the value: the
+ * baseline by name and labels subtracted (gauges and histograms are left
+ * alone). "value" itself is never reset: Prometheus counters only go up. */
 static void stats_apply_baseline(struct json_object *counters, struct json_object *baseline)
 {
 	struct json_object *index = json_object_new_object();
@@ -486,11 +526,56 @@ static void stats_apply_baseline(struct json_object *counters, struct json_objec
 		    !json_object_object_get_ex(c, "value", &v) ||
 		    !json_object_object_get_ex(index, sample_key(c, key, sizeof(key)), &base))
 			continue;
+		if (json_object_is_type(v, json_type_double)) {
+			double d = json_object_get_double(v) - json_object_get_double(base);
+
+			json_object_object_add(c, "since_reset", json_object_new_double(MAX(d, 0.0)));
+			continue;
+		}
 		now = json_object_get_uint64(v);
 		then = json_object_get_uint64(base);
-		json_object_object_add(c, "value", json_object_new_uint64(now > then ? now - then : 0));
+		json_object_object_add(c, "since_reset",
+				       json_object_new_uint64(now > then ? now - then : 0));
 	}
 	json_object_put(index);
+}
+
+/* Per-cgroup series only for candidates reclaim touched, and at most this
+ * many, so that a host with thousands of cgroups does not explode the
+ * series count; the rest are counted in cgroups_unexported. */
+#define MANAGER_METRICS_CGROUPS_MAX 32
+
+static void stats_cgroups(struct manager *m, struct json_object *a)
+{
+	_cleanup_free_ struct actuator_cgroup_info *v = NULL;
+	size_t n = 0, exported = 0, left_out = 0;
+
+	if (!m->actuator || actuator_cgroups(m->actuator, &v, &n) < 0)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		char path[CGROUP_PATH_MAX + 1];
+
+		if (v[i].acct.requested_bytes == 0 && !v[i].braked)
+			continue;
+		if (exported == MANAGER_METRICS_CGROUPS_MAX) {
+			left_out++;
+			continue;
+		}
+		exported++;
+		snprintf(path, sizeof(path), "/%s", v[i].path);
+		stat_add(a, "cgroup_requested_bytes_total", "counter",
+			 "Bytes asked of a cgroup's memory.reclaim.", -1, "cgroup", path,
+			 v[i].acct.requested_bytes);
+		stat_add(a, "cgroup_reclaimed_bytes_total", "counter",
+			 "Bytes measured as reclaimed from a cgroup.", -1, "cgroup", path,
+			 v[i].acct.reclaimed_bytes);
+		stat_add(a, "cgroup_braked", "gauge", "1 while a cgroup's pressure brake holds.",
+			 -1, "cgroup", path, v[i].braked);
+	}
+	stat_add(a, "cgroups_unexported", "gauge",
+		 "Cgroups reclaim touched but left out of the per-cgroup series (cap "
+		 "reached).",
+		 -1, NULL, NULL, left_out);
 }
 
 static struct json_object *stats_counters(struct manager *m)
@@ -503,8 +588,8 @@ static struct json_object *stats_counters(struct manager *m)
 		stats_node(m, i, a);
 	stat_add(a, "monitor_ticks_total", "counter", "Watermark monitor zoneinfo re-reads.", -1,
 		 NULL, NULL, m->nr_monitor_ticks);
-	stat_add(a, "monitor_interval_usec", "gauge", "Current monitor interval, microseconds.",
-		 -1, NULL, NULL, m->monitor_interval_usec);
+	stat_add_seconds(a, "monitor_interval_seconds", "gauge", "Current monitor interval.", -1,
+			 m->monitor_interval_usec);
 	stat_add(a, "psi_events_total", "counter", "Memory pressure wakes (trigger or polled).",
 		 -1, NULL, NULL, m->nr_psi_events);
 	stat_add(a, "cgroup_rescans_total", "counter", "Walks of the cgroup tree.", -1, NULL, NULL,
@@ -514,6 +599,12 @@ static struct json_object *stats_counters(struct manager *m)
 		 ring_dropped(m->events));
 	stat_add(a, "paused", "gauge", "1 while reclaim is paused.", -1, NULL, NULL, m->paused);
 	stat_add(a, "dry_run", "gauge", "1 in dry-run mode.", -1, NULL, NULL, m->dry_run);
+	stat_add(a, "build_info", "gauge", "Always 1; the version as a label.", -1, "version",
+		 PACKAGE_VERSION, 1);
+	stat_add_seconds(a, "start_time_seconds", "gauge",
+			 "When reclaimd started, seconds since the epoch.", -1,
+			 m->start_realtime_usec);
+	stats_cgroups(m, a);
 	return a;
 }
 
@@ -781,7 +872,8 @@ static int manager_ctl_handle(void *userdata, struct ctl_call *call, const struc
 	case CTL_CMD_CGROUPS:
 		return cgroups_json(m, ret);
 	case CTL_CMD_STATS:
-		/* With reset: read, return, then zero (docs/protocol.md). */
+		/* With reset: read, return, then start a new baseline
+		 * (docs/protocol.md). */
 		*ret = manager_stats_json(m);
 		if (*ret && json_object_object_get_ex(args, "reset", &x) &&
 		    json_object_get_boolean(x))

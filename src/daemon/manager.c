@@ -30,6 +30,9 @@
 #define MANAGER_EVENT_RING_RECORDS 4096
 /* STATUS= and MetricsFile= refresh. */
 #define MANAGER_STATUS_INTERVAL_USEC (5 * USEC_PER_SEC)
+/* A dry run below the mark logs what it would have done this often, not a
+ * line per would-be write (280 lines a minute were seen). */
+#define MANAGER_DRY_RUN_SUMMARY_USEC (60 * USEC_PER_SEC)
 /* A node thread inside one write for longer than this withholds the
  * watchdog ping when WatchdogSec= does not say otherwise: memory.reclaim of
  * a bounded step takes well under a second even on a slow disk. */
@@ -528,8 +531,10 @@ static void brake_event(struct manager *m, struct manager_node *mn,
 	if (!mn || ev->res.braked == mn->braked)
 		return;
 	mn->braked = ev->res.braked;
-	log_notice("node %d: system memory pressure brake %s.", ev->node,
-		   mn->braked ? "on: not adding reclaim while everyone stalls" : "off");
+	log_event(LOG_NOTICE, LOG_EVENT_BRAKE,
+		  (&(struct log_fields){ .node = ev->node, .priority_level = -1 }),
+		  "node %d: system memory pressure brake %s.", ev->node,
+		  mn->braked ? "on: not adding reclaim while everyone stalls" : "off");
 	o = json_object_new_object();
 	json_object_object_add(o, "type", json_object_new_string("brake"));
 	json_object_object_add(o, "node", json_object_new_int(ev->node));
@@ -550,17 +555,25 @@ static void log_run_end(struct manager *m, const struct kswapd_event *ev)
 			n += (size_t)snprintf(reasons + n, sizeof(reasons) - MIN(n, sizeof(reasons)),
 					      "%s%s", n ? "," : "",
 					      balance_wake_reason_to_string(i));
-	log_info("node %d: balance run (%s) ended %s at priority %d: reclaimed %s in %s%s",
-		 ev->node, n ? reasons : "-", balance_end_reason_to_string(ev->result.reason),
-		 ev->result.priority, format_bytes(bytes, sizeof(bytes), ev->result.nr_reclaimed),
-		 format_duration(dur, sizeof(dur), ev->result.duration_usec),
-		 m->dry_run ? " (dry run)" : "");
+	/* In a dry run the periodic summary speaks for the runs. */
+	log_event(m->dry_run ? LOG_DEBUG : LOG_INFO, LOG_EVENT_RUN_END,
+		  (&(struct log_fields){ .node = ev->node,
+					 .priority_level = ev->result.priority,
+					 .has_reclaimed = true,
+					 .reclaimed_bytes = ev->result.nr_reclaimed }),
+		  "node %d: balance run (%s) ended %s at priority %d: reclaimed %s in %s%s",
+		  ev->node, n ? reasons : "-", balance_end_reason_to_string(ev->result.reason),
+		  ev->result.priority, format_bytes(bytes, sizeof(bytes), ev->result.nr_reclaimed),
+		  format_duration(dur, sizeof(dur), ev->result.duration_usec),
+		  m->dry_run ? " (dry run)" : "");
 	if (ev->result.hopeless && mn && !mn->hopeless_reported) {
 		struct json_object *o = json_object_new_object();
 
-		log_warning("node %d: %u runs in a row reclaimed nothing: hopeless, no proactive "
-			    "reclaim until memory recovers or a reclaim succeeds.",
-			    ev->node, ev->result.failures);
+		log_event(LOG_WARNING, LOG_EVENT_HOPELESS,
+			  (&(struct log_fields){ .node = ev->node, .priority_level = -1 }),
+			  "node %d: %u runs in a row reclaimed nothing: hopeless, no proactive "
+			  "reclaim until memory recovers or a reclaim succeeds.",
+			  ev->node, ev->result.failures);
 		mn->hopeless_reported = true;
 		json_object_object_add(o, "type", json_object_new_string("hopeless"));
 		json_object_object_add(o, "node", json_object_new_int(ev->node));
@@ -762,7 +775,8 @@ int manager_reload(struct manager *m, char *err, size_t errlen,
 		log_warning("%s", conf_warning(m->conf, i));
 	if (conf_reclaim(m->conf)->paused != m->paused)
 		manager_set_paused(m, conf_reclaim(m->conf)->paused);
-	log_info("Configuration reloaded.");
+	log_event(LOG_INFO, LOG_EVENT_RELOAD, (&(struct log_fields){ .node = -1, .priority_level = -1 }),
+		  "Configuration reloaded.");
 	(void)notify_reloaded(m->notify, "running");
 	manager_config_event(m, changed);
 	if (ret_changed)
@@ -905,7 +919,9 @@ static void watchdog_tick(evutil_socket_t fd, short what, void *userdata)
 	node = kswapd_find_stalled(m->kswapd, now, limit);
 	if (node >= 0) {
 		if (!m->watchdog_withheld)
-			log_error("node %d: thread stuck for more than %" PRIu64
+			log_event(LOG_ERR, LOG_EVENT_WATCHDOG,
+				  (&(struct log_fields){ .node = node, .priority_level = -1 }),
+				  "node %d: thread stuck for more than %" PRIu64
 				  " ms: withholding the watchdog ping.",
 				  node, limit / USEC_PER_MSEC);
 		m->watchdog_withheld = true;
@@ -916,38 +932,78 @@ static void watchdog_tick(evutil_socket_t fd, short what, void *userdata)
 	schedule(m->ev_watchdog, notify_watchdog_interval_usec(m->notify));
 }
 
-static int write_metrics(struct manager *m, const char *path)
+static int metrics_fill(FILE *f, void *userdata)
 {
-	_cleanup_fclose_ FILE *f = NULL;
-	struct json_object *stats;
-	char tmp[4096 + 16];
+	struct json_object *stats = manager_stats_json(userdata);
 	int r;
 
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	stats = manager_stats_json(m);
 	if (!stats)
 		return -ENOMEM;
-	f = fopen(tmp, "we");
-	if (!f) {
-		json_object_put(stats);
-		return negative_errno();
-	}
 	r = ctl_format_prometheus(stats, f);
 	json_object_put(stats);
-	if (r >= 0 && fflush(f) != 0)
-		r = negative_errno();
-	if (r < 0) {
-		(void)unlink(tmp);
-		return r;
+	return r;
+}
+
+/* Write MetricsFile= (metrics-file.h says where it refuses to); a failure
+ * is logged when it starts or changes, and the recovery once. */
+static void manager_write_metrics(struct manager *m, const char *path)
+{
+	int r = metrics_file_write(&m->metrics, path, metrics_fill, m);
+
+	if (r < 0 && r != m->metrics_error) {
+		if (r == -EEXIST)
+			log_warning("MetricsFile=%s: a file reclaimd did not write is there "
+				    "(or a link, or not a regular file); not replacing it. "
+				    "Remove it or choose another path, ignoring.",
+				    path);
+		else if (r == -EPERM)
+			log_warning("MetricsFile=%s: its directory is writable by others; "
+				    "reclaimd writes only into a directory that is not "
+				    "world-writable (nor group-writable unless its own), "
+				    "ignoring.",
+				    path);
+		else
+			log_warning_errno(r, "Failed to write MetricsFile=%s: %m, ignoring "
+					  "(logged again only when this changes).",
+					  path);
+	} else if (r >= 0 && m->metrics_error < 0)
+		log_info("MetricsFile=%s written again.", path);
+	m->metrics_error = r < 0 ? r : 0;
+}
+
+/* Once a minute in a dry run, what the runs since the last line would have
+ * done; nothing when they did nothing. */
+static void manager_dry_run_summary(struct manager *m, uint64_t now)
+{
+	uint64_t runs = 0, writes = 0, bytes = 0;
+	char b[FORMAT_BYTES_MAX], d[FORMAT_DURATION_MAX];
+
+	if (!m->dry_run || now - m->dry_run_summary_usec < MANAGER_DRY_RUN_SUMMARY_USEC)
+		return;
+	for (unsigned i = 0; i < m->n_nodes; i++) {
+		struct actuator_node_stats as = {};
+		struct kswapd_state st;
+
+		if (kswapd_get_state(m->kswapd, i, &st) >= 0)
+			runs += st.counters.runs;
+		if (actuator_node_stats(m->actuator, m->nodes[i].id, &as) >= 0) {
+			writes += as.nr_dry_run;
+			bytes += as.requested_bytes;
+		}
 	}
-	/* Atomic for node_exporter's textfile collector. */
-	if (rename(tmp, path) < 0) {
-		r = negative_errno();
-		(void)unlink(tmp);
-		return r;
-	}
-	return 0;
+	if (writes > m->dry_run_writes)
+		log_event(LOG_INFO, LOG_EVENT_DRY_RUN,
+			  (&(struct log_fields){ .node = -1, .priority_level = -1 }),
+			  "dry-run: in the last %s, %" PRIu64 " balance runs would have "
+			  "asked %s of the reclaim files in %" PRIu64 " writes.",
+			  format_duration(d, sizeof(d), now - m->dry_run_summary_usec),
+			  runs - m->dry_run_runs,
+			  format_bytes(b, sizeof(b), bytes - m->dry_run_bytes),
+			  writes - m->dry_run_writes);
+	m->dry_run_summary_usec = now;
+	m->dry_run_runs = runs;
+	m->dry_run_writes = writes;
+	m->dry_run_bytes = bytes;
 }
 
 static void status_tick(evutil_socket_t fd, short what, void *userdata)
@@ -955,16 +1011,15 @@ static void status_tick(evutil_socket_t fd, short what, void *userdata)
 	struct manager *m = userdata;
 	const char *metrics = conf_control(m->conf)->metrics_file;
 	char line[256];
-	int r;
 
 	manager_status_line(m, line, sizeof(line));
 	(void)notify_status(m->notify, line);
-	if (metrics && *metrics) {
-		r = write_metrics(m, metrics);
-		if (r < 0)
-			log_warning_errno(r, "Failed to write MetricsFile=%s: %m, ignoring",
-					  metrics);
-	}
+	manager_dry_run_summary(m, now_usec());
+	/* A path no longer configured: its file goes, as on stop. */
+	if (m->metrics.written && !streq(m->metrics.path, metrics))
+		metrics_file_remove(&m->metrics);
+	if (metrics && *metrics)
+		manager_write_metrics(m, metrics);
 	schedule(m->ev_status, MANAGER_STATUS_INTERVAL_USEC);
 }
 
@@ -1274,6 +1329,8 @@ int manager_new(const struct manager_options *opts, struct conf *conf, struct ma
 		return log_error_errno(-ENAMETOOLONG, "Socket path too long: %s", sock);
 	m->dry_run = opts->dry_run || rc->dry_run;
 	m->start_usec = m->stats_since_usec = now_usec();
+	m->start_realtime_usec = realtime_usec();
+	m->dry_run_summary_usec = m->start_usec;
 	params_from_conf(rc, m->dry_run, false, &m->params);
 	r = balance_params_validate(&m->params);
 	if (r < 0)
@@ -1361,6 +1418,8 @@ struct manager *manager_free(struct manager *m)
 {
 	if (!m)
 		return NULL;
+	/* MetricsFile= describes a running daemon: gone with it. */
+	metrics_file_remove(&m->metrics);
 	/* Node threads first: they use everything below. */
 	m->kswapd = kswapd_free(m->kswapd);
 	stop_worker(m);

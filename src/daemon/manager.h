@@ -22,6 +22,7 @@
 #include "cgroup.h"
 #include "conf.h"
 #include "ctl-prometheus.h"
+#include "metrics-file.h"
 #include "ctl-server.h"
 #include "feature.h"
 #include "kswapd.h"
@@ -84,9 +85,16 @@ struct manager {
 	const char *dry_run_forced;
 	bool paused;
 	uint64_t start_usec, stats_since_usec;
-	/* Counter values at the last `stats --reset`, subtracted from what
-	 * the engine and actuators report (their counters only grow). */
+	uint64_t start_realtime_usec; /* reclaimd_start_time_seconds */
+	/* Counter values at the last `stats --reset`: "since_reset" is the
+	 * value minus these; the exported "value" is never reset. */
 	struct json_object *stats_baseline;
+	/* MetricsFile=: the file written, and the last write's result so
+	 * that a failure is logged once, not every 5 s. */
+	struct metrics_file metrics;
+	int metrics_error;
+	/* Dry run: totals at the last summary line (one a minute at most). */
+	uint64_t dry_run_summary_usec, dry_run_runs, dry_run_writes, dry_run_bytes;
 
 	struct conf *conf;
 	struct balance_params params;

@@ -40,7 +40,7 @@ static void help(void)
 	       "  -n --dry-run           Decide and report, but never write reclaim files\n"
 	       "  -l --log-level=LEVEL   err, warning, notice, info, debug\n"
 	       "\n"
-	       "See reclaimd(8), reclaimd.conf(5) and reclaimctl(8).\n",
+	       "See reclaimd(8), reclaimd.conf(5) and reclaimctl(1).\n",
 	       program_invocation_short_name, RECLAIMD_CONFIG_FILE,
 	       RECLAIMD_SOCKET_PATH);
 }

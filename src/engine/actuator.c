@@ -359,6 +359,18 @@ static int write_step(struct actuator *a, int fd, uint64_t bytes, int *swappines
 	return r;
 }
 
+/* write_step() timed into the node's write histogram (no allocation:
+ * preallocated counters, see histogram.h). */
+static int write_step_timed(struct actuator *a, struct actuator_node *n, int fd, uint64_t bytes,
+			    int *swappiness, bool *ret_partial, const char *what)
+{
+	uint64_t start = now_usec();
+	int r = write_step(a, fd, bytes, swappiness, ret_partial, what);
+
+	histogram_record(&n->stats.write_usec, now_usec() - start);
+	return r;
+}
+
 /* ---- node file ---- */
 
 static int shrink_node_file(struct actuator *a, struct actuator_node *n, int node,
@@ -376,7 +388,8 @@ static int shrink_node_file(struct actuator *a, struct actuator_node *n, int nod
 
 		res->nr_requested += step;
 		if (n->dry_run) {
-			log_info("dry-run: would write %" PRIu64 " to node%d/reclaim.", step,
+			/* debug: the manager logs a periodic summary at info. */
+			log_debug("dry-run: would write %" PRIu64 " to node%d/reclaim.", step,
 				 node);
 			__atomic_add_fetch(&n->stats.nr_dry_run, 1, __ATOMIC_RELAXED);
 			done += step;
@@ -384,7 +397,8 @@ static int shrink_node_file(struct actuator *a, struct actuator_node *n, int nod
 		}
 		writers = __atomic_add_fetch(&a->nr_node_writers, 1, __ATOMIC_RELAXED);
 		rb = read_vmstat_pgsteal_proactive(a, n, &before);
-		r = write_step(a, n->reclaim_fd, step, &swappiness, &partial, "node reclaim file");
+		r = write_step_timed(a, n, n->reclaim_fd, step, &swappiness, &partial,
+				     "node reclaim file");
 		ra = read_vmstat_pgsteal_proactive(a, n, &after);
 		writers = MAX(writers, __atomic_fetch_sub(&a->nr_node_writers, 1, __ATOMIC_RELAXED));
 		if (r == -EINTR) {
@@ -448,15 +462,15 @@ static int shrink_cgroup_amount(struct actuator *a, struct actuator_node *n,
 		res->nr_requested += step;
 		if (n->dry_run) {
 			__atomic_add_fetch(&n->stats.nr_dry_run, 1, __ATOMIC_RELAXED);
-			log_info("dry-run: would write %" PRIu64 " to %s/memory.reclaim.", step,
+			log_debug("dry-run: would write %" PRIu64 " to %s/memory.reclaim.", step,
 				 cg->path[0] ? cg->path : "(root)");
 			account_cgroup(a, n, cg, step, 0, false, false, now);
 			done += step;
 			continue;
 		}
 		rb = cgroup_read_pgsteal(cg, n->buf, ACTUATOR_BUF_BYTES, &before);
-		r = write_step(a, cg->fd[CGROUP_FILE_RECLAIM], step, &swappiness, &partial,
-			       "memory.reclaim");
+		r = write_step_timed(a, n, cg->fd[CGROUP_FILE_RECLAIM], step, &swappiness,
+				     &partial, "memory.reclaim");
 		if (r == -ENOENT || r == -ENODEV) {
 			cgroup_check_gone(cg, r);
 			res->nr_skipped++;

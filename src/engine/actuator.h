@@ -43,6 +43,7 @@
 #include "brake.h"
 #include "cgroup.h"
 #include "feature.h"
+#include "histogram.h"
 
 /* 32 MiB per write: memory.reclaim holds no lock between writes, so a
  * bounded step lets the quota, the brakes and pause/stop act in between;
@@ -98,6 +99,7 @@ struct actuator_node_stats {
 	uint64_t nr_compact;          /* nodeN/compact writes */
 	uint64_t nr_compact_errors;
 	uint64_t last_usec;
+	struct histogram write_usec;  /* reclaim file write durations */
 };
 
 struct actuator;

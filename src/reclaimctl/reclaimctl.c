@@ -12,7 +12,6 @@
  */
 
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <poll.h>
 #include <stdarg.h>
@@ -66,6 +65,12 @@ static const char *jstr(struct json_object *o, const char *key)
 
 	return v && !json_object_is_type(v, json_type_null) ? json_object_get_string(v)
 							    : "-";
+}
+
+/* jstr() made safe for a terminal (escape_terminal()). */
+static const char *jsafe(struct json_object *o, const char *key, char *buf, size_t size)
+{
+	return escape_terminal(buf, size, jstr(o, key));
 }
 
 static bool jnum(struct json_object *o, const char *key, uint64_t *ret)
@@ -152,8 +157,10 @@ static void table_add(struct table *t, ...)
 	va_start(ap, t);
 	for (size_t i = 0; i < t->n_columns; i++) {
 		const char *s = va_arg(ap, const char *);
+		char safe[4 * 1024];
 
-		t->cells[base + i] = strdup(s ? s : "-");
+		/* Cells come from the daemon: cgroup names may hold any byte. */
+		t->cells[base + i] = strdup(escape_terminal(safe, sizeof(safe), s ? s : "-"));
 		t->colors[base + i] = NULL;
 		if (!t->cells[base + i]) {
 			log_oom();
@@ -437,28 +444,35 @@ static void print_nodes(const struct ctx *ctx, struct json_object *o)
 	}
 }
 
+/* The policy columns reclaimctl(1) promises, from the cgroups reply. */
 static void print_cgroups(const struct ctx *ctx, struct json_object *o)
 {
 	struct json_object *list = jget(o, "cgroups");
-	struct table t = { .n_columns = 8,
-			   .header = { "CGROUP", "RECLAIMABLE", "FLOOR", "PROTECTED",
-				       "RECLAIMED", "SOME10", "FULL10", "BRAKE" },
-			   .right_aligned = 0x7e };
+	struct table t = { .n_columns = 10,
+			   .header = { "CGROUP", "PROTECTED", "FLOOR", "SOFT_TARGET", "WEIGHT",
+				       "RECLAIMABLE", "RECLAIMED", "SOME10", "FULL10",
+				       "BRAKE" },
+			   .right_aligned = 0x1fc };
 
 	for (size_t i = 0; list && json_object_is_type(list, json_type_array) &&
 			   i < json_object_array_length(list);
 	     i++) {
 		struct json_object *c = json_object_array_get_idx(list, i);
-		char b[4][FORMAT_BYTES_MAX];
+		char b[5][FORMAT_BYTES_MAX];
+		uint64_t soft;
 
-		table_add(&t, jstr(c, "path"), jbytes(c, "reclaimable_bytes", b[0], sizeof(b[0])),
-			  jbytes(c, "floor_bytes", b[1], sizeof(b[1])),
-			  jbytes(c, "protection_bytes", b[2], sizeof(b[2])),
+		/* soft_target_bytes 0: none configured. */
+		table_add(&t, jstr(c, "path"), jbool(c, "protected") ? "yes" : "no",
+			  jbytes(c, "floor_bytes", b[0], sizeof(b[0])),
+			  jnum(c, "soft_target_bytes", &soft) && soft == 0
+				  ? "-"
+				  : jbytes(c, "soft_target_bytes", b[1], sizeof(b[1])),
+			  jstr(c, "weight"), jbytes(c, "reclaimable_bytes", b[2], sizeof(b[2])),
 			  jbytes(c, "reclaimed_bytes", b[3], sizeof(b[3])),
 			  jstr(c, "pressure_some_avg10"), jstr(c, "pressure_full_avg10"),
 			  jbool(c, "braked") ? jstr(c, "brake_reason") : "no");
 		if (jbool(c, "braked"))
-			table_color_last(&t, 7, "\033[33m");
+			table_color_last(&t, 9, "\033[33m");
 	}
 	table_print(&t, ctx, stdout);
 	table_done(&t);
@@ -478,25 +492,30 @@ static void labels_string(struct json_object *labels, char *buf, size_t size)
 	}
 }
 
+/* The table shows counters since the last `stats --reset` ("since_reset")
+ * when there was one; the exported values (--json, prometheus) never reset. */
 static void print_stats(const struct ctx *ctx, struct json_object *o)
 {
 	struct json_object *list = jget(o, "counters");
 	struct table t = { .n_columns = 3, .header = { "COUNTER", "LABELS", "VALUE" },
 			   .right_aligned = 0x4 };
 	char since[FORMAT_DURATION_MAX];
+	bool reset = false;
 
-	printf("counters since %s ago\n\n", jusec(o, "since_usec", since, sizeof(since)));
 	for (size_t i = 0; list && json_object_is_type(list, json_type_array) &&
 			   i < json_object_array_length(list);
 	     i++) {
 		struct json_object *c = json_object_array_get_idx(list, i);
 		char labels[256], value[64];
 		const char *name = jstr(c, "name");
-		struct json_object *v = jget(c, "value");
+		struct json_object *v = jget(c, "since_reset") ?: jget(c, "value");
 
+		reset = reset || jget(c, "since_reset");
 		labels_string(jget(c, "labels"), labels, sizeof(labels));
 		table_add(&t, name, labels, v ? jhuman(name, v, value, sizeof(value)) : "-");
 	}
+	printf("counters since %s %s ago\n\n", reset ? "the last reset" : "start",
+	       jusec(o, "since_usec", since, sizeof(since)));
 	table_print(&t, ctx, stdout);
 	table_done(&t);
 }
@@ -505,9 +524,10 @@ static void print_config(const struct ctx *ctx, struct json_object *o)
 {
 	struct json_object *list = jget(o, "settings");
 	struct table t = { .n_columns = 3, .header = { "KEY", "VALUE", "SOURCE" } };
+	char file[4096];
 
 	if (jget(o, "file"))
-		printf("config file: %s\n\n", jstr(o, "file"));
+		printf("config file: %s\n\n", jsafe(o, "file", file, sizeof(file)));
 	for (size_t i = 0; list && json_object_is_type(list, json_type_array) &&
 			   i < json_object_array_length(list);
 	     i++) {
@@ -523,8 +543,11 @@ static void print_config(const struct ctx *ctx, struct json_object *o)
 
 static void print_set(const struct ctx *ctx, struct json_object *o)
 {
+	char k[256], v[1024], p[1024];
+
 	(void)ctx;
-	printf("%s = %s (was %s)\n", jstr(o, "key"), jstr(o, "value"), jstr(o, "previous"));
+	printf("%s = %s (was %s)\n", jsafe(o, "key", k, sizeof(k)), jsafe(o, "value", v, sizeof(v)),
+	       jsafe(o, "previous", p, sizeof(p)));
 }
 
 static void print_reload(const struct ctx *ctx, struct json_object *o)
@@ -534,11 +557,15 @@ static void print_reload(const struct ctx *ctx, struct json_object *o)
 			   ? json_object_array_length(changed)
 			   : 0;
 
+	char file[4096];
+
 	(void)ctx;
-	printf("Reloaded %s: %zu value%s changed", jstr(o, "file"), n, n == 1 ? "" : "s");
+	printf("Reloaded %s: %zu value%s changed", jsafe(o, "file", file, sizeof(file)), n,
+	       n == 1 ? "" : "s");
 	for (size_t i = 0; i < n; i++)
 		printf("%s%s", i ? ", " : ": ",
-		       json_object_get_string(json_object_array_get_idx(changed, i)));
+		       escape_terminal(file, sizeof(file),
+				       json_object_get_string(json_object_array_get_idx(changed, i))));
 	printf(".\n");
 }
 
@@ -551,11 +578,11 @@ static void print_mode(const struct ctx *ctx, struct json_object *o)
 
 static void print_reclaim(const struct ctx *ctx, struct json_object *o)
 {
-	char got[FORMAT_BYTES_MAX], want[FORMAT_BYTES_MAX], took[FORMAT_DURATION_MAX];
+	char got[FORMAT_BYTES_MAX], want[FORMAT_BYTES_MAX], took[FORMAT_DURATION_MAX], path[4096];
 
 	(void)ctx;
 	if (jget(o, "cgroup"))
-		printf("cgroup %s: ", jstr(o, "cgroup"));
+		printf("cgroup %s: ", jsafe(o, "cgroup", path, sizeof(path)));
 	else
 		printf("node %s: ", jstr(o, "node"));
 	printf("reclaimed %s of %s in %s", jbytes(o, "reclaimed_bytes", got, sizeof(got)),
@@ -577,7 +604,7 @@ static void print_boost(const struct ctx *ctx, struct json_object *o)
 }
 
 /* "12:00:01.234 node 0 wake reason=watermark" */
-static void format_event(struct json_object *ev, char *buf, size_t size)
+static void format_event_raw(struct json_object *ev, char *buf, size_t size)
 {
 	uint64_t t, node;
 	time_t sec;
@@ -604,6 +631,159 @@ static void format_event(struct json_object *ev, char *buf, size_t size)
 	}
 }
 
+/* An event line, safe for a terminal (it may carry cgroup names). */
+static void format_event(struct json_object *ev, char *buf, size_t size)
+{
+	char raw[1024];
+
+	format_event_raw(ev, raw, sizeof(raw));
+	escape_terminal(buf, size, raw);
+}
+
+/* ---- command line ---- */
+
+/*
+ * Options may stand anywhere on the line, before or after the verb, as
+ * systemctl takes them: `reclaimctl status --json` is `reclaimctl --json
+ * status`. Global options go with every verb; a verb's own (verb set) only
+ * with that verb. "--" ends options; "-5M" is an argument (a negative number
+ * the verb then refuses), not a cluster of short options.
+ */
+enum cli_opt {
+	OPT_HELP,
+	OPT_VERSION,
+	OPT_SOCKET,
+	OPT_JSON,
+	OPT_RESET,
+	OPT_FORMAT,
+	OPT_SWAPPINESS,
+	OPT_EVENTS,
+	OPT_INTERVAL,
+	_OPT_MAX,
+};
+
+struct cli_option {
+	const char *name;
+	char short_name;
+	const char *arg; /* placeholder of its value, NULL for a flag */
+	const char *verb; /* NULL: every verb */
+	const char *help;
+};
+
+static const struct cli_option cli_options[_OPT_MAX] = {
+	[OPT_HELP] = { "help", 'h', NULL, NULL, "Show this help and exit" },
+	[OPT_VERSION] = { "version", 'V', NULL, NULL, "Show the version and exit" },
+	[OPT_SOCKET] = { "socket", 0, "PATH", NULL, "Control socket (default $RECLAIMD_SOCKET)" },
+	[OPT_JSON] = { "json", 0, NULL, NULL, "Print JSON instead of tables" },
+	[OPT_RESET] = { "reset", 0, NULL, "stats",
+			"Start a new baseline for this table (admin; the exported "
+			"counters keep counting)" },
+	[OPT_FORMAT] = { "format", 0, "FMT", "stats", "table (default) or prometheus" },
+	[OPT_SWAPPINESS] = { "swappiness", 0, "N", "reclaim",
+			     "swappiness= for this write, 0..200 (0: file pages only)" },
+	[OPT_EVENTS] = { "events", 0, NULL, "watch", "Print events one per line, no live view" },
+	[OPT_INTERVAL] = { "interval", 0, "TIME", "watch",
+			   "Refresh of the live view (default 1s, at least 100ms)" },
+};
+
+#define CLI_MAX_ARGS 8
+
+struct cli {
+	const char *opt[_OPT_MAX]; /* value, "" for a flag given, NULL absent */
+	char *args[CLI_MAX_ARGS];  /* the verb, then its arguments */
+	int n_args;
+};
+
+static const struct cli_option *cli_option_find(const char *name, size_t len, char short_name)
+{
+	for (size_t i = 0; i < _OPT_MAX; i++) {
+		const struct cli_option *o = &cli_options[i];
+
+		if (short_name ? o->short_name == short_name
+			       : strlen(o->name) == len && strncmp(o->name, name, len) == 0)
+			return o;
+	}
+	return NULL;
+}
+
+static int cli_add_arg(struct cli *cli, char *a)
+{
+	if (cli->n_args >= CLI_MAX_ARGS) {
+		log_error("Too many arguments: '%s'.", a);
+		return -E2BIG;
+	}
+	cli->args[cli->n_args++] = a;
+	return 0;
+}
+
+/* "--name", "--name=value", "--name value". */
+static int cli_parse_long(struct cli *cli, int argc, char **argv, int *i)
+{
+	const char *a = argv[*i] + 2, *eq = strchr(a, '=');
+	const struct cli_option *o = cli_option_find(a, eq ? (size_t)(eq - a) : strlen(a), 0);
+
+	if (!o) {
+		log_error("Unknown option '%s'. See %s --help.", argv[*i],
+			  program_invocation_short_name);
+		return -EINVAL;
+	}
+	if (!o->arg && eq) {
+		log_error("Option --%s takes no value.", o->name);
+		return -EINVAL;
+	}
+	if (o->arg && !eq && *i + 1 >= argc) {
+		log_error("Option --%s needs a value: --%s=%s.", o->name, o->name, o->arg);
+		return -EINVAL;
+	}
+	cli->opt[o - cli_options] = !o->arg ? "" : eq ? eq + 1 : argv[++*i];
+	return 0;
+}
+
+/* "-hV": flags only. */
+static int cli_parse_short(struct cli *cli, const char *a)
+{
+	for (const char *p = a + 1; *p; p++) {
+		const struct cli_option *o = cli_option_find(NULL, 0, *p);
+
+		if (!o || o->arg) {
+			log_error("Unknown option '-%c'. See %s --help.", *p,
+				  program_invocation_short_name);
+			return -EINVAL;
+		}
+		cli->opt[o - cli_options] = "";
+	}
+	return 0;
+}
+
+static bool cli_is_option(const char *a)
+{
+	/* "-" alone and negative numbers are arguments. */
+	return a[0] == '-' && a[1] != '\0' && !(a[1] >= '0' && a[1] <= '9');
+}
+
+static int cli_parse(struct cli *cli, int argc, char **argv)
+{
+	bool options_done = false;
+	int r;
+
+	for (int i = 1; i < argc; i++) {
+		char *a = argv[i];
+
+		if (options_done || !cli_is_option(a))
+			r = cli_add_arg(cli, a);
+		else if (streq(a, "--")) {
+			options_done = true;
+			r = 0;
+		} else if (a[1] == '-')
+			r = cli_parse_long(cli, argc, argv, &i);
+		else
+			r = cli_parse_short(cli, a);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 /* ---- verbs ---- */
 
 static int parse_bytes_arg(const char *s, uint64_t *ret)
@@ -611,7 +791,9 @@ static int parse_bytes_arg(const char *s, uint64_t *ret)
 	int r = parse_size(s, 0, ret);
 
 	if (r < 0 || *ret == 0) {
-		log_error("Invalid size '%s': use bytes or K/M/G, e.g. 512M.", s);
+		log_error("Invalid size '%s': use a positive number of bytes or K/M/G, "
+			  "e.g. 512M.",
+			  s);
 		return EXIT_USAGE;
 	}
 	return 0;
@@ -626,66 +808,38 @@ static int parse_node_arg(const char *s, unsigned *ret)
 	return 0;
 }
 
-static int verb_status(const struct ctx *ctx, int argc, char **argv)
+static int verb_status(const struct ctx *ctx, const struct cli *cli)
 {
-	(void)argc;
-	(void)argv;
+	(void)cli;
 	return run_simple(ctx, "status", NULL, print_status);
 }
 
-static int verb_nodes(const struct ctx *ctx, int argc, char **argv)
+static int verb_nodes(const struct ctx *ctx, const struct cli *cli)
 {
-	(void)argc;
-	(void)argv;
+	(void)cli;
 	return run_simple(ctx, "nodes", NULL, print_nodes);
 }
 
-static int verb_cgroups(const struct ctx *ctx, int argc, char **argv)
+static int verb_cgroups(const struct ctx *ctx, const struct cli *cli)
 {
-	(void)argc;
-	(void)argv;
+	(void)cli;
 	return run_simple(ctx, "cgroups", NULL, print_cgroups);
 }
 
-static int verb_stats(const struct ctx *ctx, int argc, char **argv)
+static int verb_stats(const struct ctx *ctx, const struct cli *cli)
 {
-	static const struct option options[] = {
-		{ "reset", no_argument, NULL, 'r' },
-		{ "format", required_argument, NULL, 'f' },
-		{}
-	};
-	bool reset = false, prometheus = false;
-	struct json_object *args = json_object_new_object(), *result = NULL;
-	int c, r;
+	const char *format = cli->opt[OPT_FORMAT];
+	struct json_object *args, *result = NULL;
+	int r;
 
-	optind = 0; /* GNU getopt: 0 re-initialises for a new argv */
-	while ((c = getopt_long(argc, argv, "", options, NULL)) >= 0) {
-		switch (c) {
-		case 'r':
-			reset = true;
-			break;
-		case 'f':
-			if (streq(optarg, "prometheus"))
-				prometheus = true;
-			else if (!streq(optarg, "table")) {
-				log_error("Unknown format '%s': use table or prometheus.", optarg);
-				json_object_put(args);
-				return EXIT_USAGE;
-			}
-			break;
-		default:
-			json_object_put(args);
-			return EXIT_USAGE;
-		}
-	}
-	if (optind < argc) {
-		log_error("stats takes no arguments besides --reset and --format.");
-		json_object_put(args);
+	if (format && !streq(format, "prometheus") && !streq(format, "table")) {
+		log_error("Unknown format '%s': use table or prometheus.", format);
 		return EXIT_USAGE;
 	}
-	if (reset)
+	args = json_object_new_object();
+	if (cli->opt[OPT_RESET])
 		json_object_object_add(args, "reset", json_object_new_boolean(true));
-	if (!prometheus)
+	if (!streq(format, "prometheus"))
 		return run_simple(ctx, "stats", args, print_stats);
 	r = call(ctx, "stats", args, &result);
 	json_object_put(args);
@@ -700,71 +854,61 @@ static int verb_stats(const struct ctx *ctx, int argc, char **argv)
 	return 0;
 }
 
-static int verb_config(const struct ctx *ctx, int argc, char **argv)
+static int verb_config(const struct ctx *ctx, const struct cli *cli)
 {
-	(void)argc;
-	(void)argv;
+	(void)cli;
 	return run_simple(ctx, "config", NULL, print_config);
 }
 
-static int verb_set(const struct ctx *ctx, int argc, char **argv)
+static int verb_set(const struct ctx *ctx, const struct cli *cli)
 {
 	struct json_object *args = json_object_new_object();
 
-	(void)argc;
-	json_object_object_add(args, "key", json_object_new_string(argv[1]));
-	json_object_object_add(args, "value", json_object_new_string(argv[2]));
+	json_object_object_add(args, "key", json_object_new_string(cli->args[1]));
+	json_object_object_add(args, "value", json_object_new_string(cli->args[2]));
 	return run_simple(ctx, "set", args, print_set);
 }
 
-static int verb_reload(const struct ctx *ctx, int argc, char **argv)
+static int verb_reload(const struct ctx *ctx, const struct cli *cli)
 {
-	(void)argc;
-	(void)argv;
+	(void)cli;
 	return run_simple(ctx, "reload", NULL, print_reload);
 }
 
-static int verb_pause(const struct ctx *ctx, int argc, char **argv)
+static int verb_pause(const struct ctx *ctx, const struct cli *cli)
 {
-	(void)argc;
-	return run_simple(ctx, argv[0], NULL, print_mode);
+	return run_simple(ctx, cli->args[0], NULL, print_mode);
 }
 
 /* reclaim node N BYTES | reclaim cgroup PATH BYTES, [--swappiness=N] */
-static int verb_reclaim(const struct ctx *ctx, int argc, char **argv)
+static int verb_reclaim(const struct ctx *ctx, const struct cli *cli)
 {
-	static const struct option options[] = {
-		{ "swappiness", required_argument, NULL, 's' },
-		{}
-	};
 	_cleanup_(json_object_putp) struct json_object *args = json_object_new_object();
+	const char *what = cli->args[1];
 	uint64_t bytes;
 	unsigned node, swappiness;
-	int c, r;
+	int r;
 
-	optind = 0; /* GNU getopt: 0 re-initialises for a new argv */
-	while ((c = getopt_long(argc, argv, "", options, NULL)) >= 0) {
-		if (c != 's')
-			return EXIT_USAGE;
-		if (safe_atou(optarg, &swappiness) < 0 || swappiness > 200) {
-			log_error("Invalid swappiness '%s': use 0..200.", optarg);
+	if (cli->opt[OPT_SWAPPINESS]) {
+		if (safe_atou(cli->opt[OPT_SWAPPINESS], &swappiness) < 0 || swappiness > 200) {
+			log_error("Invalid swappiness '%s': use 0..200.", cli->opt[OPT_SWAPPINESS]);
 			return EXIT_USAGE;
 		}
 		json_object_object_add(args, "swappiness", json_object_new_int(swappiness));
 	}
-	if (argc - optind != 3 || !(streq(argv[optind], "node") || streq(argv[optind], "cgroup"))) {
+	if (!streq(what, "node") && !streq(what, "cgroup")) {
 		log_error("Usage: reclaimctl reclaim node N BYTES | cgroup PATH BYTES "
 			  "[--swappiness=0..200]");
 		return EXIT_USAGE;
 	}
-	if (streq(argv[optind], "node")) {
-		r = parse_node_arg(argv[optind + 1], &node);
+	if (streq(what, "node")) {
+		r = parse_node_arg(cli->args[2], &node);
 		if (r != 0)
 			return r;
 		json_object_object_add(args, "node", json_object_new_int(node));
 	} else
-		json_object_object_add(args, "cgroup", json_object_new_string(argv[optind + 1]));
-	r = parse_bytes_arg(argv[optind + 2], &bytes);
+		json_object_object_add(args, "cgroup", json_object_new_string(cli->args[2]));
+	r = parse_bytes_arg(cli->args[3], &bytes);
 	if (r != 0)
 		return r;
 	json_object_object_add(args, "bytes", json_object_new_uint64(bytes));
@@ -772,22 +916,22 @@ static int verb_reclaim(const struct ctx *ctx, int argc, char **argv)
 }
 
 /* boost [node] N BYTES */
-static int verb_boost(const struct ctx *ctx, int argc, char **argv)
+static int verb_boost(const struct ctx *ctx, const struct cli *cli)
 {
 	struct json_object *args;
 	uint64_t bytes;
 	unsigned node;
 	int i = 1, r;
 
-	if (argc == 4 && streq(argv[1], "node"))
+	if (cli->n_args == 4 && streq(cli->args[1], "node"))
 		i = 2;
-	else if (argc != 3) {
+	else if (cli->n_args != 3) {
 		log_error("Usage: reclaimctl boost [node] N BYTES");
 		return EXIT_USAGE;
 	}
-	r = parse_node_arg(argv[i], &node);
+	r = parse_node_arg(cli->args[i], &node);
 	if (r == 0)
-		r = parse_bytes_arg(argv[i + 1], &bytes);
+		r = parse_bytes_arg(cli->args[i + 1], &bytes);
 	if (r != 0)
 		return r;
 	args = json_object_new_object();
@@ -908,47 +1052,25 @@ static int watch_live(const struct ctx *ctx, uint64_t interval_usec)
 	}
 }
 
-static int verb_watch(const struct ctx *ctx, int argc, char **argv)
+static int verb_watch(const struct ctx *ctx, const struct cli *cli)
 {
-	static const struct option options[] = {
-		{ "events", no_argument, NULL, 'e' },
-		{ "interval", required_argument, NULL, 'i' },
-		{}
-	};
 	uint64_t interval_usec = USEC_PER_SEC;
-	bool plain = ctx->json;
-	int c;
+	const char *interval = cli->opt[OPT_INTERVAL];
 
-	optind = 0; /* GNU getopt: 0 re-initialises for a new argv */
-	while ((c = getopt_long(argc, argv, "", options, NULL)) >= 0) {
-		switch (c) {
-		case 'e':
-			plain = true;
-			break;
-		case 'i':
-			if (parse_duration(optarg, USEC_PER_SEC, &interval_usec) < 0 ||
-			    interval_usec < 100 * USEC_PER_MSEC) {
-				log_error("Invalid interval '%s': use e.g. 1s or 500ms "
-					  "(at least 100ms).",
-					  optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		default:
-			return EXIT_USAGE;
-		}
-	}
-	if (optind < argc) {
-		log_error("watch takes no arguments besides --events and --interval.");
+	if (interval && (parse_duration(interval, USEC_PER_SEC, &interval_usec) < 0 ||
+			 interval_usec < 100 * USEC_PER_MSEC)) {
+		log_error("Invalid interval '%s': use e.g. 1s or 500ms (at least 100ms).",
+			  interval);
 		return EXIT_USAGE;
 	}
-	return plain ? watch_events(ctx) : watch_live(ctx, interval_usec);
+	return ctx->json || cli->opt[OPT_EVENTS] ? watch_events(ctx)
+						 : watch_live(ctx, interval_usec);
 }
 
 struct verb {
 	const char *name;
-	int min_args, max_args; /* positional, not counting the verb; -1: any */
-	int (*run)(const struct ctx *ctx, int argc, char **argv);
+	int min_args, max_args; /* positional, not counting the verb */
+	int (*run)(const struct ctx *ctx, const struct cli *cli);
 	const char *usage;
 };
 
@@ -956,39 +1078,110 @@ static const struct verb verbs[] = {
 	{ "status", 0, 0, verb_status, "status" },
 	{ "nodes", 0, 0, verb_nodes, "nodes" },
 	{ "cgroups", 0, 0, verb_cgroups, "cgroups" },
-	{ "stats", 0, -1, verb_stats, "stats [--reset] [--format=table|prometheus]" },
+	{ "stats", 0, 0, verb_stats, "stats [--reset] [--format=table|prometheus]" },
 	{ "config", 0, 0, verb_config, "config" },
 	{ "set", 2, 2, verb_set, "set KEY VALUE" },
 	{ "reload", 0, 0, verb_reload, "reload" },
 	{ "pause", 0, 0, verb_pause, "pause" },
 	{ "resume", 0, 0, verb_pause, "resume" },
-	{ "reclaim", 3, -1, verb_reclaim, "reclaim node N|cgroup PATH BYTES [--swappiness=N]" },
+	{ "reclaim", 3, 3, verb_reclaim, "reclaim node N|cgroup PATH BYTES [--swappiness=N]" },
 	{ "boost", 2, 3, verb_boost, "boost [node] N BYTES" },
-	{ "watch", 0, -1, verb_watch, "watch [--events] [--interval=1s]" },
+	{ "watch", 0, 0, verb_watch, "watch [--events] [--interval=TIME]" },
 };
+
+#define HELP_COLUMNS 80
+#define HELP_INDENT 24
+
+/* Print text word-wrapped to HELP_COLUMNS from column col, continuation
+ * lines indented to indent. */
+static void help_wrap(const char *text, size_t col, size_t indent)
+{
+	bool line_start = true;
+
+	while (*text) {
+		size_t w = strcspn(text, " ");
+
+		if (!line_start && col + 1 + w > HELP_COLUMNS) {
+			printf("\n%*s", (int)indent, "");
+			col = indent;
+		} else if (!line_start) {
+			putchar(' ');
+			col++;
+		}
+		printf("%.*s", (int)w, text);
+		col += w;
+		line_start = false;
+		text += w;
+		text += strspn(text, " ");
+	}
+	putchar('\n');
+}
+
+/* "  usage   help": the help beside a short usage, under a long one. */
+static void help_item(const char *usage, const char *text)
+{
+	int col = printf("  %s", usage);
+
+	if (col >= HELP_INDENT - 1) {
+		printf("\n%*s", HELP_INDENT, "");
+		col = HELP_INDENT;
+	} else
+		col += printf("%*s", HELP_INDENT - col, "");
+	help_wrap(text, (size_t)col, HELP_INDENT);
+}
+
+static void help_options(const char *verb)
+{
+	for (size_t i = 0; i < _OPT_MAX; i++) {
+		const struct cli_option *o = &cli_options[i];
+		char usage[64];
+
+		if (!streq(o->verb, verb) && (verb || o->verb))
+			continue;
+		if (o->short_name)
+			snprintf(usage, sizeof(usage), "-%c --%s", o->short_name, o->name);
+		else
+			snprintf(usage, sizeof(usage), "   --%s%s%s", o->name, o->arg ? "=" : "",
+				 o->arg ? o->arg : "");
+		help_item(usage, o->help);
+	}
+}
 
 static void help(void)
 {
 	printf("Usage: %s [OPTIONS] COMMAND [ARGS]\n"
 	       "\n"
-	       "Steer and observe reclaimd.\n"
+	       "Steer and observe reclaimd. Options may come before or after the command.\n"
 	       "\n"
-	       "Options:\n"
-	       "  -h --help          Show this help and exit\n"
-	       "  -V --version       Show the version and exit\n"
-	       "     --socket=PATH   Control socket (default $RECLAIMD_SOCKET or %s)\n"
-	       "     --json          Print JSON instead of tables\n"
-	       "\n"
-	       "Commands:\n",
-	       program_invocation_short_name, RECLAIMD_SOCKET_PATH);
+	       "Options:\n",
+	       program_invocation_short_name);
+	help_options(NULL);
+	printf("\nCommands (%s COMMAND --help for one):\n", program_invocation_short_name);
 	for (size_t i = 0; i < ELEMENTSOF(verbs); i++) {
 		const struct ctl_command *c = ctl_command_find(verbs[i].name);
 
-		printf("  %-52s %s\n", verbs[i].usage, c ? c->help : "");
+		help_item(verbs[i].usage, c ? c->help : "");
 	}
-	printf("\nExit status: 0 ok, 1 the daemon refused or failed, 2 usage, "
-	       "3 cannot connect.\n"
-	       "See reclaimctl(8).\n");
+	printf("\nThe socket is %s unless $RECLAIMD_SOCKET or\n"
+	       "--socket says otherwise.\n"
+	       "Exit status: 0 ok, 1 the daemon refused or failed, 2 usage, 3 cannot\n"
+	       "connect. See reclaimctl(1).\n",
+	       RECLAIMD_SOCKET_PATH);
+}
+
+static void help_verb(const struct verb *v)
+{
+	const struct ctl_command *c = ctl_command_find(v->name);
+
+	printf("Usage: %s [OPTIONS] %s\n\n", program_invocation_short_name, v->usage);
+	if (c) {
+		help_wrap(c->help, 0, 0);
+		if (c->mutating)
+			printf("Needs root or membership of AdminGroup=.\n");
+	}
+	printf("\nOptions:\n");
+	help_options(v->name);
+	help_options(NULL);
 }
 
 static const struct verb *verb_find(const char *name)
@@ -999,15 +1192,17 @@ static const struct verb *verb_find(const char *name)
 	return NULL;
 }
 
-/* Positional arguments after the verb, not counting --options. */
-static int count_positional(int argc, char **argv)
+/* A verb's own options are refused with any other verb. */
+static int verb_check_options(const struct verb *v, const struct cli *cli)
 {
-	int n = 0;
-
-	for (int i = 1; i < argc; i++)
-		if (!startswith(argv[i], "--"))
-			n++;
-	return n;
+	for (size_t i = 0; i < _OPT_MAX; i++)
+		if (cli->opt[i] && cli_options[i].verb && !streq(cli_options[i].verb, v->name)) {
+			log_error("Unknown option '--%s' for '%s'. See %s %s --help.",
+				  cli_options[i].name, v->name, program_invocation_short_name,
+				  v->name);
+			return EXIT_USAGE;
+		}
+	return 0;
 }
 
 static bool want_color(void)
@@ -1022,50 +1217,43 @@ static bool want_color(void)
 
 int main(int argc, char *argv[])
 {
-	enum { ARG_SOCKET = 0x100, ARG_JSON };
-	static const struct option options[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ "socket", required_argument, NULL, ARG_SOCKET },
-		{ "json", no_argument, NULL, ARG_JSON },
-		{}
-	};
 	struct ctx ctx = { .socket_path = ctl_client_default_path(), .color = want_color() };
+	struct cli cli = {};
 	const struct verb *verb;
-	int c, n;
+	int n, r;
 
-	while ((c = getopt_long(argc, argv, "+hV", options, NULL)) >= 0) {
-		switch (c) {
-		case 'h':
-			help();
-			return EXIT_SUCCESS;
-		case 'V':
-			printf("reclaimctl (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION);
-			return EXIT_SUCCESS;
-		case ARG_SOCKET:
-			ctx.socket_path = optarg;
-			break;
-		case ARG_JSON:
-			ctx.json = true;
-			break;
-		default:
-			return EXIT_USAGE;
-		}
-	}
-	if (optind >= argc) {
-		help();
+	/* reclaimctl talks to people and scripts, never to journald. */
+	log_set_prefix_mode(0);
+	if (cli_parse(&cli, argc, argv) < 0)
 		return EXIT_USAGE;
+	if (cli.opt[OPT_VERSION]) {
+		printf("reclaimctl (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION);
+		return EXIT_SUCCESS;
 	}
-	verb = verb_find(argv[optind]);
+	if (cli.n_args == 0) {
+		help();
+		return cli.opt[OPT_HELP] ? EXIT_SUCCESS : EXIT_USAGE;
+	}
+	verb = verb_find(cli.args[0]);
 	if (!verb) {
-		log_error("Unknown command '%s'. See %s --help.", argv[optind],
+		log_error("Unknown command '%s'. See %s --help.", cli.args[0],
 			  program_invocation_short_name);
 		return EXIT_USAGE;
 	}
-	n = count_positional(argc - optind, argv + optind);
-	if (n < verb->min_args || (verb->max_args >= 0 && n > verb->max_args)) {
+	r = verb_check_options(verb, &cli);
+	if (r != 0)
+		return r;
+	if (cli.opt[OPT_HELP]) {
+		help_verb(verb);
+		return EXIT_SUCCESS;
+	}
+	n = cli.n_args - 1;
+	if (n < verb->min_args || n > verb->max_args) {
 		log_error("Usage: %s %s", program_invocation_short_name, verb->usage);
 		return EXIT_USAGE;
 	}
-	return verb->run(&ctx, argc - optind, argv + optind);
+	if (cli.opt[OPT_SOCKET])
+		ctx.socket_path = cli.opt[OPT_SOCKET];
+	ctx.json = cli.opt[OPT_JSON] != NULL;
+	return verb->run(&ctx, &cli);
 }

@@ -32,7 +32,7 @@ rm "$cg/broken.slice/memory.reclaim"
 ln -s ../memory.reclaim "$cg/broken.slice/memory.reclaim"
 
 check "daemon starts in dry-run on the 6.12 fixture" \
-	start_daemon --root="$fx" --config="$tmp/reclaimd.conf" --dry-run -l info
+	start_daemon --root="$fx" --config="$tmp/reclaimd.conf" --dry-run -l debug
 check "a cgroup that cannot be opened is reported, by path and error" \
 	grep -q "cannot be opened and are left out of reclaim, the first /broken.slice: Too many levels of symbolic links" "$tmp/daemon.log"
 cgroups() { ctl --json cgroups; }

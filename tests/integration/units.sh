@@ -51,8 +51,9 @@ cp -R "$sysunits" "$root/usr/lib/systemd/system"
 
 man=--man=no
 if [ -f "$top_builddir/docs/reclaimd.8" ]; then
-	mkdir -p "$tmp/man/man8" "$tmp/man/man5"
-	cp "$top_builddir/docs/reclaimd.8" "$top_builddir/docs/reclaimctl.8" "$tmp/man/man8/"
+	mkdir -p "$tmp/man/man1" "$tmp/man/man8" "$tmp/man/man5"
+	cp "$top_builddir/docs/reclaimctl.1" "$tmp/man/man1/"
+	cp "$top_builddir/docs/reclaimd.8" "$tmp/man/man8/"
 	cp "$top_builddir/docs/reclaimd.conf.5" "$tmp/man/man5/"
 	man=--man=yes
 	export MANPATH="$tmp/man"

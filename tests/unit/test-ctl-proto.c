@@ -494,9 +494,43 @@ static void test_prometheus(void **state)
 	json_object_put(o);
 }
 
+/* A histogram entry: _bucket per le, +Inf from value, _sum, _count. */
+static void test_prometheus_histogram(void **state)
+{
+	static const char stats[] =
+		"{\"counters\":[{\"name\":\"write_duration_seconds\",\"type\":\"histogram\","
+		"\"help\":\"Writes\",\"labels\":{\"node\":\"0\"},\"value\":3,"
+		"\"buckets\":[[0.005,1],[0.1,2]],\"sum\":0.25,\"count\":3},"
+		"{\"name\":\"bad_histogram\",\"type\":\"histogram\",\"value\":1,"
+		"\"buckets\":[[1,\"x\"]],\"sum\":1}]}";
+	static const char want[] =
+		"# HELP reclaimd_write_duration_seconds Writes\n"
+		"# TYPE reclaimd_write_duration_seconds histogram\n"
+		"reclaimd_write_duration_seconds_bucket{node=\"0\",le=\"0.005\"} 1\n"
+		"reclaimd_write_duration_seconds_bucket{node=\"0\",le=\"0.1\"} 2\n"
+		"reclaimd_write_duration_seconds_bucket{node=\"0\",le=\"+Inf\"} 3\n"
+		"reclaimd_write_duration_seconds_sum{node=\"0\"} 0.25\n"
+		"reclaimd_write_duration_seconds_count{node=\"0\"} 3\n"
+		"# TYPE reclaimd_bad_histogram untyped\n"
+		"reclaimd_bad_histogram 1\n";
+	struct json_object *o = json_tokener_parse(stats);
+	char *buf = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&buf, &size);
+
+	(void)state;
+	assert_non_null(o);
+	assert_int_equal(ctl_format_prometheus(o, f), 0);
+	fclose(f);
+	assert_string_equal(buf, want);
+	free(buf);
+	json_object_put(o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_prometheus_histogram),
 		cmocka_unit_test(test_request_parse_valid),
 		cmocka_unit_test(test_request_parse_args_values),
 		cmocka_unit_test(test_request_parse_errors),

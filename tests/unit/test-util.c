@@ -206,6 +206,50 @@ static void test_path_join(void **state)
 	(void)state;
 }
 
+struct escape_case {
+	const char *in;
+	size_t size;
+	const char *out;
+};
+
+static void test_escape_terminal(void **state)
+{
+	static const struct escape_case cases[] = {
+		{ "/batch.slice", 64, "/batch.slice" },
+		{ "", 64, "" },
+		/* ESC ] 0 ; title BEL: retitles a terminal if printed raw */
+		{ "/a\033]0;pwned\007b", 64, "/a\\x1b]0;pwned\\x07b" },
+		{ "/a\033[2J", 64, "/a\\x1b[2J" },
+		{ "tab\there\nnl\r", 64, "tab\\x09here\\x0anl\\x0d" },
+		{ "del\177", 64, "del\\x7f" },
+		/* C1 CSI (U+009B) as UTF-8, and as a lone Latin-1 byte */
+		{ "c1\302\233x", 64, "c1\\xc2\\x9bx" },
+		{ "l1\233x", 64, "l1\\x9bx" },
+		/* valid UTF-8 passes: e-acute, euro sign, an emoji */
+		{ "caf\303\251 \342\202\254 \360\237\230\200", 64,
+		  "caf\303\251 \342\202\254 \360\237\230\200" },
+		/* overlong '/', a surrogate, a truncated sequence */
+		{ "\300\257", 64, "\\xc0\\xaf" },
+		{ "\355\240\200", 64, "\\xed\\xa0\\x80" },
+		{ "x\342\202", 64, "x\\xe2\\x82" },
+		/* cut only between whole characters or escapes */
+		{ "abc", 3, "ab" },
+		{ "a\033b", 5, "a" },
+		{ "a\033b", 6, "a\\x1b" },
+		{ "a\303\251", 3, "a" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+		char buf[64];
+
+		memset(buf, 'Z', sizeof(buf));
+		assert_ptr_equal(escape_terminal(buf, cases[i].size, cases[i].in), buf);
+		assert_string_equal(buf, cases[i].out);
+		assert_true(strlen(buf) < cases[i].size);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -216,6 +260,7 @@ int main(void)
 		cmocka_unit_test(test_format),
 		cmocka_unit_test(test_pread_file),
 		cmocka_unit_test(test_path_join),
+		cmocka_unit_test(test_escape_terminal),
 	};
 
 	return cmocka_run_group_tests_name("util", tests, NULL, NULL);

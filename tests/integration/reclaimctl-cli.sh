@@ -1,0 +1,137 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# reclaimctl's command line (issue 16) against a dry-run daemon on the 6.12
+# fixture: options anywhere on the line, VERB --help never runs the verb,
+# unknown options are usage errors for every verb, sizes are checked, the
+# cgroups table shows the policy columns, help fits 80 columns, and names
+# with terminal escape sequences are printed escaped (issue 17 B13).
+. "$(dirname "$0")/lib.sh"
+
+command -v python3 >/dev/null 2>&1 || skip_all "python3 is needed to read the JSON replies"
+fx="$tmp/root"
+cp -r "$top_srcdir/tests/fixtures/vm-6.12-4node" "$fx"
+chmod -R u+w "$fx"
+cg="$fx/sys/fs/cgroup"
+# A cgroup whose name would retitle the terminal and clear the screen.
+esc=$(printf 'evil\033]0;pwned\007\033[2J.service')
+cp -r "$cg/system.slice/cache.service" "$cg/system.slice/$esc"
+cat >"$tmp/reclaimd.conf" <<CONF
+[CGroup protected.slice]
+Protect=yes
+
+[CGroup system.slice/cache.service]
+Weight=400
+SoftTarget=64M
+CONF
+
+check "daemon starts in dry-run on the 6.12 fixture" \
+	start_daemon --root="$fx" --config="$tmp/reclaimd.conf" --dry-run -l info
+mode() { json_get 'd["mode"]'; }
+
+# --- options anywhere on the line
+ctl --json status >"$tmp/a" 2>&1
+ctl status --json >"$tmp/b" 2>&1
+a=$(json_get 'sorted(k for k in d if k != "uptime_usec")' <"$tmp/a")
+b=$(json_get 'sorted(k for k in d if k != "uptime_usec")' <"$tmp/b")
+check "'status --json' prints JSON as '--json status' does" \
+	test "$(mode <"$tmp/b")" = dry-run -a -n "$a" -a "$a" = "$b"
+check "--socket after the verb is taken" \
+	sh -c "'$RECLAIMCTL' status --socket='$tmp/sock' --json | python3 -c 'import json,sys; json.load(sys.stdin)'"
+check "'stats --json --format=prometheus' order does not matter for stats options" \
+	sh -c "'$RECLAIMCTL' --format=prometheus stats --socket='$tmp/sock' | grep -q '^# TYPE reclaimd_'"
+
+# --- VERB --help prints help and never runs the verb
+ctl pause --help >"$tmp/help" 2>&1
+rc=$?
+check "'pause --help' exits 0" [ $rc -eq 0 ]
+check "'pause --help' prints the verb's usage" grep -q "^Usage: reclaimctl \[OPTIONS\] pause" "$tmp/help"
+check "'pause --help' did not pause" [ "$(ctl --json status | mode)" = dry-run ]
+ctl -h reclaim node 0 1M >"$tmp/help" 2>&1
+check "'-h reclaim ...' prints reclaim's help with its --swappiness" \
+	grep -q -- "--swappiness=N" "$tmp/help"
+check "'reclaim --help' says it needs admin rights" grep -q "AdminGroup=" "$tmp/help"
+
+# --- unknown options: exit 2 for every verb
+all_exit_2=0
+for v in status nodes cgroups stats config "set a b" reload pause resume \
+	"reclaim node 0 1M" "boost 0 1M" watch; do
+	# shellcheck disable=SC2086
+	ctl $v --no-such-option >/dev/null 2>"$tmp/err"
+	rc=$?
+	if [ $rc -ne 2 ] || ! grep -q "Unknown option '--no-such-option'" "$tmp/err"; then
+		diag "'$v --no-such-option' exited $rc: $(cat "$tmp/err")"
+		all_exit_2=1
+	fi
+done
+ok $all_exit_2 "an unknown option is a usage error (exit 2) for every verb"
+ctl status --reset >/dev/null 2>"$tmp/err"
+check "another verb's option is refused (status --reset: exit 2)" [ $? -eq 2 ]
+check "the refusal names the verb" grep -q "for 'status'" "$tmp/err"
+ctl status -x >/dev/null 2>&1
+check "an unknown short option is refused (exit 2)" [ $? -eq 2 ]
+check "still not paused after all that" [ "$(ctl --json status | mode)" = dry-run ]
+
+# --- sizes
+ctl reclaim node 0 -5M >/dev/null 2>"$tmp/err"
+check "'reclaim node 0 -5M' exits 2" [ $? -eq 2 ]
+check "'reclaim node 0 -5M' says the size is invalid" grep -q "Invalid size '-5M'" "$tmp/err"
+ctl boost 0 -- -1M >/dev/null 2>"$tmp/err"
+check "'boost 0 -- -1M' says the size is invalid" grep -q "Invalid size '-1M'" "$tmp/err"
+
+# --- help within 80 columns, for the program and every verb
+wide=0
+for v in "" status nodes cgroups stats config set reload pause resume reclaim boost watch; do
+	# shellcheck disable=SC2086
+	"$RECLAIMCTL" $v --help | awk -v v="$v" 'length > 80 { print "# " v ": " length ": " $0; bad = 1 } END { exit bad }' || wide=1
+done
+ok $wide "--help and every VERB --help fit in 80 columns"
+check "--version prints the package version" \
+	sh -c "'$RECLAIMCTL' --version | grep -qx 'reclaimctl (reclaimd) [0-9][0-9.]*[a-z0-9~.-]*'"
+check "'status --version' prints the version too" sh -c "'$RECLAIMCTL' status --version | grep -q '^reclaimctl '"
+
+# --- reclaimctl's errors are for people: no "<N>" priority prefix on a pipe
+"$RECLAIMCTL" --socket="$tmp/none.sock" status 2>"$tmp/err" >/dev/null
+check "an error on a pipe has no <N> prefix" sh -c "grep -q '^Cannot connect' '$tmp/err'"
+JOURNAL_STREAM=1:1 "$RECLAIMCTL" --socket="$tmp/none.sock" status 2>"$tmp/err" >/dev/null
+check "nor with JOURNAL_STREAM set" sh -c "grep -q '^Cannot connect' '$tmp/err'"
+
+# --- completions: the verbs they offer are the verbs reclaimctl has
+verbs=$("$RECLAIMCTL" --help | sed -n '/^Commands/,/^$/s/^  \([a-z][a-z]*\).*/\1/p' | sort | tr '\n' ' ')
+zsh_verbs=$(sed -n "s/^\t\t'\([a-z]*\):.*/\1/p" "$top_srcdir/etc/zsh-completion/_reclaimctl" | sort | tr '\n' ' ')
+bash_verbs=$(sed -n 's/^\tlocal verbs="\(.*\)"/\1/p' "$top_srcdir/etc/bash-completion/reclaimctl" | tr ' ' '\n' | sort | tr '\n' ' ')
+check "zsh completion offers every command ($zsh_verbs)" test -n "$verbs" -a "$verbs" = "$zsh_verbs"
+check "bash completion offers every command" test "$verbs" = "$bash_verbs"
+if command -v zsh >/dev/null 2>&1; then
+	check "zsh completion parses (zsh -n)" zsh -n "$top_srcdir/etc/zsh-completion/_reclaimctl"
+else
+	diag "zsh not installed: the completion's syntax is not checked here"
+fi
+
+# --- cgroups: the policy columns
+ctl cgroups >"$tmp/cgroups" 2>&1
+check "cgroups shows the policy columns" \
+	grep -Eq '^CGROUP +PROTECTED +FLOOR +SOFT_TARGET +WEIGHT +RECLAIMABLE +RECLAIMED .*BRAKE$' "$tmp/cgroups"
+check "cgroups shows Protect=yes as protected" \
+	grep -Eq '^/protected.slice/db.service +yes ' "$tmp/cgroups"
+check "cgroups shows Weight=400 and SoftTarget=64M" \
+	grep -Eq '^/system.slice/cache.service +no +[^ ]+ +64\.0M +400 ' "$tmp/cgroups"
+
+# --- B13: names from the tree are escaped on a terminal's behalf
+check "the hostile cgroup is listed by the daemon" \
+	sh -c "ctl() { '$RECLAIMCTL' --socket='$tmp/sock' \"\$@\"; }; ctl --json cgroups | grep -q 'evil'"
+check "cgroups prints no raw ESC or BEL byte" \
+	sh -c "! LC_ALL=C grep -q \"\$(printf '[\\033\\007]')\" '$tmp/cgroups'"
+check "cgroups prints the name escaped" grep -Fq 'evil\x1b]0;pwned\x07\x1b[2J.service' "$tmp/cgroups"
+ctl watch --events >"$tmp/events" 2>/dev/null &
+wpid=$!
+sleep 0.5
+ctl reclaim cgroup "/system.slice/$esc" 1M >"$tmp/reclaim" 2>&1
+sleep 0.5
+kill "$wpid" 2>/dev/null
+wait "$wpid" 2>/dev/null
+check "reclaim's reply and watch events carry no raw ESC byte" \
+	sh -c "! LC_ALL=C grep -q \"\$(printf '\\033')\" '$tmp/reclaim' '$tmp/events'"
+
+check "daemon stops cleanly" stop_daemon
+tap_done
