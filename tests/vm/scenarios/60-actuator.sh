@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-only
-# vm-kernels: 6.12 6.1
+# vm-kernels: 6.18 6.12 6.1
 # vm-timeout: 240
 #
 # The actuators (issue 5) on cgroup v2, through tests/integration/actuator-probe
@@ -15,7 +15,7 @@
 
 P=/usr/bin/actuator-probe
 if [ ! -x $P ]; then
-	vm_result SKIP "$VM_SCENARIO" "actuator-probe not installed in the guest"
+	vm_result SKIP "$VM_SCENARIO" "actuator-probe not built (no tests/integration/actuator-probe in tests/vm/run's --build directory)"
 	exit 0
 fi
 series=$(vm_kernel_series)
