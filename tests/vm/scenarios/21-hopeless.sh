@@ -35,11 +35,17 @@ hopeless() {
 	[ -n "$(vm_events 'ev("type") == "hopeless" && ev("node") + 0 == 0')" ]
 }
 vm_wait_until 120 hopeless || vm_fail "node 0 not hopeless within 120 s: $(vm_events 'ev("node") + 0 == 0 && ev("type") == "run_end"' | tail -n 3 | tr '\t\n' ' ;') free $(awk '$3 == "MemFree:" { print $4 }' /sys/devices/system/node/node0/meminfo) kB"
-# The runs up to the hopeless event: their failures count and what they got.
+# The runs up to the one that made the node hopeless (its run_end comes
+# right after the "hopeless" event): their failures count and what they got.
+run16() {
+	[ -n "$(vm_events 'ev("type") == "run_end" && ev("node") + 0 == 0 && ev("failures") + 0 >= 16')" ]
+}
+vm_wait_until 10 run16 || vm_fail "a hopeless event but no run_end with failures 16"
 awk -F '\t' "$AWK_EV"'
-	ev("node") != 0 { next }
-	ev("type") == "hopeless" { print n, f, got, ev("failures"); exit }
-	ev("type") == "run_end" { n++; f = f "," ev("failures"); got += ev("reclaimed_bytes") }' \
+	ev("node") + 0 != 0 { next }
+	ev("type") == "hopeless" { h = ev("failures") }
+	ev("type") == "run_end" { n++; f = f "," ev("failures"); got += ev("reclaimed_bytes") }
+	ev("type") == "run_end" && ev("failures") + 0 >= 16 { print n, f, got, h; exit }' \
 	/tmp/scenario.events >/tmp/scenario.runs
 read -r nruns fails got hfail </tmp/scenario.runs
 vm_note "node 0: $nruns runs to hopeless, failures $fails, reclaimed $got bytes; hopeless event failures=$hfail"
