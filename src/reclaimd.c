@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sysexits.h>
 
 #include "conf.h"
 #include "inspect.h"
@@ -187,9 +188,11 @@ int main(int argc, char *argv[])
 	if (log_level >= 0)
 		log_set_max_level(log_level);
 
+	/* EX_CONFIG: the unit's RestartPreventExitStatus= does not restart a
+	 * daemon whose configuration is wrong. */
 	r = load_config(config, config_required, &conf);
 	if (r < 0)
-		return EXIT_FAILURE;
+		return EX_CONFIG;
 	if (check_config) {
 		printf("%s: OK\n", config);
 		conf_free(conf);
