@@ -445,6 +445,26 @@ static void test_reload_leaves_dry_run(void **state)
 	assert_int_equal(run_reload(f, "", err, sizeof(err)), 0);
 	assert_false(f->m->dry_run);
 	assert_false(f_dry_run(f->m, 0));
+	/* and the actuator writes: a request now is no dry run (it was forced
+	 * to one for the daemon's life when DryRun=yes was read at start). */
+	{
+		struct manager_node *mn = &f->m->nodes[0];
+		struct shrink_request req = {
+			.kind = SHRINK_CGROUP, .node = mn->id, .nr_to_reclaim = 1 << 20,
+			.swappiness = SWAPPINESS_KERNEL_DEFAULT, .priority = DEF_PRIORITY,
+			.dry_run = f->m->dry_run, .cgroup = TEST_CGROUP,
+		};
+		struct actuator_node_stats before, after;
+		struct shrink_result res;
+
+		assert_int_equal(actuator_node_stats(f->m->actuator, mn->id, &before), 0);
+		pthread_mutex_lock(&mn->shrink_lock);
+		assert_int_equal(actuator_shrink(f->m->actuator, &req, &res), 0);
+		pthread_mutex_unlock(&mn->shrink_lock);
+		assert_int_equal(actuator_node_stats(f->m->actuator, mn->id, &after), 0);
+		assert_int_equal(after.nr_dry_run, before.nr_dry_run);
+		assert_true(res.nr_writes >= 1);
+	}
 	/* and `set Reclaim.DryRun yes` goes back */
 	assert_int_equal(run_set(f->m, "Reclaim.DryRun", "yes", err, sizeof(err)), 0);
 	assert_true(f->m->dry_run);
