@@ -506,12 +506,37 @@ static void test_cmdline_dry_run(void **state)
 	json_object_put(j);
 }
 
+/* reload's "changed" names the keys of a [Node N] or [CGroup] section that
+ * the new files dropped (the daemon's own diff missed them, issue 13). */
+static void test_reload_changed_removed_sections(void **state)
+{
+	struct fixture *f = *state;
+	struct json_object *changed = NULL;
+	char err[512];
+	bool node = false, cgroup = false;
+
+	assert_int_equal(run_reload(f, "[Node 1]\nPaused=yes\n[CGroup x.slice]\nWeight=7\n", err,
+				    sizeof(err)), 0);
+	write_conf(f, "");
+	assert_int_equal(manager_reload(f->m, err, sizeof(err), &changed), 0);
+	for (size_t i = 0; i < json_object_array_length(changed); i++) {
+		const char *k = json_object_get_string(json_object_array_get_idx(changed, i));
+
+		node |= streq(k, "Node.1.Paused");
+		cgroup |= streq(k, "CGroup.x.slice.Weight");
+	}
+	json_object_put(changed);
+	assert_true(node);
+	assert_true(cgroup);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_every_key_decided, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reload_leaves_dry_run, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cmdline_dry_run, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reload_changed_removed_sections, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
