@@ -597,6 +597,14 @@ int ctl_request_parse(const char *line, size_t len, struct ctl_request *ret,
 	o = ctl_json_parse(line, len, ret_error);
 	if (!o)
 		return ret_error->code;
+	/* json-c's VALIDATE_UTF8 lets overlong forms (C0 BB) and surrogates
+	 * through; the protocol is RFC 3629 UTF-8, which a reply must be able
+	 * to echo unchanged. */
+	if (utf8_prefix(line, len) != len) {
+		r = ctl_error_set(ret_error, -EINVAL, "The line is not valid UTF-8 (byte %zu).",
+				  utf8_prefix(line, len));
+		goto fail;
+	}
 	if (!json_object_is_type(o, json_type_object)) {
 		r = ctl_error_set(ret_error, -EINVAL,
 				  "The request must be a JSON object like "

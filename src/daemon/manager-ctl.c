@@ -218,12 +218,13 @@ static struct json_object *counters_json(const struct balance_counters *c)
 	return o;
 }
 
-static struct json_object *zones_json(struct manager *m, const struct node_zoneinfo *n)
+struct json_object *manager_zones_json(const struct node_zoneinfo *n,
+				      const struct watermark_params *wp)
 {
 	struct json_object *a = json_object_new_array();
-	uint64_t ps = page_size(m);
+	uint64_t ps = wp->page_size;
 
-	for (unsigned z = 0; n && z < n->n_zones; z++) {
+	for (unsigned z = 0; a && n && z < n->n_zones; z++) {
 		const struct zone_stat *zs = &n->zones[z];
 		struct json_object *o;
 		struct zone_watermarks w;
@@ -231,7 +232,7 @@ static struct json_object *zones_json(struct manager *m, const struct node_zonei
 		if (zs->managed == 0)
 			continue;
 		o = json_object_new_object();
-		watermark_zone(zs, node_wmark(m, n->id), &w);
+		watermark_zone(zs, wp, &w);
 		jadd_str(o, "zone", zs->name);
 		jadd_u64(o, "free_bytes", zs->free * ps);
 		jadd_u64(o, "min_bytes", zs->min * ps);
@@ -246,6 +247,7 @@ static struct json_object *zones_json(struct manager *m, const struct node_zonei
 		jadd_u64(o, "min", zs->min);
 		jadd_u64(o, "low", zs->low);
 		jadd_u64(o, "high", zs->high);
+		jadd_u64(o, "headroom", w.headroom);
 		jadd_u64(o, "user_low", w.low);
 		jadd_u64(o, "user_high", w.high);
 		json_object_array_add(a, o);
@@ -281,7 +283,7 @@ struct json_object *manager_nodes_json(struct manager *m)
 		jadd_u64(b, "pending_bytes", st.pending.boost_bytes);
 		jadd(n, "boost", b);
 		jadd(n, "counters", counters_json(&st.counters));
-		jadd(n, "zones", zones_json(m, nz));
+		jadd(n, "zones", manager_zones_json(nz, node_wmark(m, m->nodes[i].id)));
 		json_object_array_add(nodes, n);
 	}
 	if (!o || !nodes) {

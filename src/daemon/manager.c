@@ -1513,7 +1513,7 @@ static struct json_object *inspect_watermarks(const char *root, const struct bal
 	}
 	for (unsigned i = 0; i < zi->n_nodes; i++) {
 		const struct node_zoneinfo *n = &zi->nodes[i];
-		struct json_object *o = json_object_new_object(), *zones = json_object_new_array();
+		struct json_object *o = json_object_new_object();
 
 		json_object_object_add(o, "node", json_object_new_int(n->id));
 		json_object_object_add(
@@ -1522,18 +1522,7 @@ static struct json_object *inspect_watermarks(const char *root, const struct bal
 		json_object_object_add(
 			o, "below_low",
 			json_object_new_boolean(watermark_node_below_low(n, WATERMARK_ZONEIDX_ALL, &p->wmark)));
-		for (unsigned z = 0; z < n->n_zones; z++) {
-			struct json_object *zo = json_object_new_object();
-			struct zone_watermarks w;
-
-			watermark_zone(&n->zones[z], &p->wmark, &w);
-			json_object_object_add(zo, "name", json_object_new_string(n->zones[z].name));
-			json_object_object_add(zo, "headroom", json_object_new_uint64(w.headroom));
-			json_object_object_add(zo, "user_low", json_object_new_uint64(w.low));
-			json_object_object_add(zo, "user_high", json_object_new_uint64(w.high));
-			json_object_array_add(zones, zo);
-		}
-		json_object_object_add(o, "zones", zones);
+		json_object_object_add(o, "zones", manager_zones_json(n, &p->wmark));
 		json_object_array_add(a, o);
 	}
 	zoneinfo_reader_free(r);

@@ -167,6 +167,10 @@ int manager_start_job(struct manager *m, struct manager_job *job);
 extern const struct ctl_handler manager_ctl_handler;
 struct json_object *manager_status_json(struct manager *m);
 struct json_object *manager_nodes_json(struct manager *m);
+/* One node's populated zones with the kernel's and reclaimd's marks, in pages
+ * and bytes: the `nodes` reply and `--inspect` print this one shape. */
+struct json_object *manager_zones_json(const struct node_zoneinfo *n,
+				      const struct watermark_params *wp);
 struct json_object *manager_stats_json(struct manager *m);
 void manager_stats_reset(struct manager *m);
 void manager_broadcast(struct manager *m, struct json_object *event);

@@ -40,7 +40,7 @@ for fx in host-6.18-1node vm-6.12-4node vm-6.1-4node old-4.19-2node; do
 		python3 -c 'import json, sys
 d = json.load(open(sys.argv[1]))
 hi = {(n["id"], z["name"]): z["high"] for n in d["nodes"] for z in n["zones"]}
-ok = all(z["user_low"] > hi[(w["node"], z["name"])] and z["user_high"] > z["user_low"]
+ok = all(z["user_low"] > hi[(w["node"], z["zone"])] and z["user_high"] > z["user_low"]
          for w in d["watermarks"] for z in w["zones"])
 sys.exit(0 if ok and d["watermarks"] else 1)' "$tmp/$fx.json"
 done
