@@ -154,6 +154,14 @@ vm_tests() {
 deb_build() {
 	command -v git >/dev/null && git -C "$top" rev-parse --git-dir >/dev/null 2>&1 ||
 		{ echo "deb: needs a git checkout (git ls-files)"; return 1; }
+	# Built already from these very sources: reused.
+	key=$(cd "$top" && { git ls-files -s; git diff HEAD; git ls-files -z --others --exclude-standard |
+		xargs -0 cat 2>/dev/null; } | sha256sum | cut -c1-16)
+	if [ "$(cat "$top/build/deb/.sources" 2>/dev/null)" = "$key" ] &&
+		ls "$top"/build/deb/reclaimd_*.deb 2>/dev/null; then
+		echo "deb: unchanged sources, package reused"
+		return 0
+	fi
 	rm -rf "$top/build/deb" && mkdir -p "$top/build/deb/src" || return 1
 	(cd "$top" && git ls-files -z --cached --others --exclude-standard |
 		xargs -0 sh -c 'for f; do [ -e "$f" ] || [ -L "$f" ] && printf "%s\0" "$f"; done' sh |
@@ -165,6 +173,7 @@ deb_build() {
 	# lintian at its default level: errors and warnings fail the step.
 	lintian --fail-on error,warning "$top"/build/deb/reclaimd_*.changes || return 1
 	echo "deb: lintian clean"
+	echo "$key" >"$top/build/deb/.sources"
 }
 
 debian_vm_tests() {
