@@ -356,11 +356,12 @@ static void print_node_lines(const struct ctx *ctx, struct json_object *nodes)
 
 static void print_status(const struct ctx *ctx, struct json_object *o)
 {
-	char up[FORMAT_DURATION_MAX];
+	char up[FORMAT_DURATION_MAX], version[64];
 	struct json_object *features = jget(o, "features"), *actuators = jget(o, "actuators");
 	const char *mode = jstr(o, "mode");
 
-	printf("reclaimd %s (protocol %s), pid %s, up %s, mode: ", jstr(o, "version"),
+	printf("reclaimd %s (protocol %s), pid %s, up %s, mode: ",
+	       jsafe(o, "version", version, sizeof(version)),
 	       jstr(o, "protocol"), jstr(o, "pid"), jusec(o, "uptime_usec", up, sizeof(up)));
 	if (ctx->color && !streq(mode, "running"))
 		printf("\033[33m%s\033[0m\n", mode);
