@@ -60,7 +60,7 @@ static const char *const bench_canned[_CTL_CMD_MAX] = {
 		"\"help\":\"Bytes reclaimed.\",\"labels\":{\"node\":\"0\"},\"value\":1048576}]}",
 	[CTL_CMD_CONFIG] =
 		"{\"file\":\"/etc/reclaimd/reclaimd.conf\",\"settings\":[{\"key\":"
-		"\"Node.HeadroomPercent\",\"value\":\"2\",\"default\":\"1\",\"source\":"
+		"\"Node.1.WatermarkHeadroom\",\"value\":\"2%\",\"default\":\"0.5%\",\"source\":"
 		"\"/etc/reclaimd/reclaimd.conf:3\"}]}",
 	[CTL_CMD_SET] = "{\"key\":\"k\",\"value\":\"v\",\"previous\":\"p\"}",
 	[CTL_CMD_RELOAD] = "{\"file\":\"/etc/reclaimd/reclaimd.conf\",\"changed\":[]}",

@@ -45,3 +45,17 @@ bool keytable_is_valid(const struct keytable_entry *table, size_t n, int n_ids)
 	}
 	return true;
 }
+
+void keytable_index_build(struct keytable_index *ix, const void *table, size_t n, size_t stride)
+{
+	memset(ix, 0, sizeof(*ix));
+	ix->table = table;
+	ix->stride = stride;
+	for (size_t i = 0; i < n && i < UINT8_MAX; i++) {
+		unsigned char c = (unsigned char)keytable_index_at(ix, i)->name[0];
+
+		if (ix->hi[c] == 0)
+			ix->lo[c] = (uint8_t)i;
+		ix->hi[c] = (uint8_t)(i + 1);
+	}
+}

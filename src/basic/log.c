@@ -37,7 +37,7 @@ void log_set_prefix_mode(int mode)
 	log_prefix_mode = mode;
 }
 
-static const char *const log_level_names[] = {
+static const char *const log_level_table[] = {
 	[LOG_EMERG] = "emerg",	 [LOG_ALERT] = "alert", [LOG_CRIT] = "crit",
 	[LOG_ERR] = "err",	 [LOG_WARNING] = "warning",
 	[LOG_NOTICE] = "notice", [LOG_INFO] = "info",	[LOG_DEBUG] = "debug",
@@ -45,20 +45,15 @@ static const char *const log_level_names[] = {
 
 int log_level_from_string(const char *s)
 {
-	for (size_t i = 0; i < ELEMENTSOF(log_level_names); i++)
-		if (strcasecmp(s, log_level_names[i]) == 0)
+	for (size_t i = 0; i < ELEMENTSOF(log_level_table); i++)
+		if (strcasecmp(s, log_level_table[i]) == 0)
 			return (int)i;
 	if (strcasecmp(s, "error") == 0)
 		return LOG_ERR;
 	return -EINVAL;
 }
 
-const char *log_level_to_string(int level)
-{
-	if (level < 0 || (size_t)level >= ELEMENTSOF(log_level_names))
-		return NULL;
-	return log_level_names[level];
-}
+DEFINE_STRING_TABLE_TO_STRING(, log_level, int, ELEMENTSOF(log_level_table))
 
 bool log_stream_is_journal(const char *journal_stream, uint64_t dev, uint64_t ino)
 {

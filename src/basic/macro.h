@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #define _printf_(a, b) __attribute__((format(printf, a, b)))
@@ -37,6 +38,29 @@
 	})
 #define CLAMP(x, lo, hi) MIN(MAX((x), (lo)), (hi))
 #define DIV_ROUND_UP(n, d) (((n) + (d)-1) / (d))
+
+/*
+ * String tables, as systemd's DEFINE_STRING_TABLE_LOOKUP: NAME_table[MAX] of
+ * names indexed by an enum gives NAME_to_string(TYPE), NULL out of range,
+ * and NAME_from_string(S, LEN), the index of the name equal to S[0..LEN) or
+ * -EINVAL. Tables may have holes (NULL entries).
+ */
+#define DEFINE_STRING_TABLE_TO_STRING(scope, name, type, max)                  \
+	scope const char *name##_to_string(type i)                             \
+	{                                                                      \
+		if ((unsigned)i >= (unsigned)(max))                            \
+			return NULL;                                           \
+		return name##_table[i];                                        \
+	}
+#define DEFINE_STRING_TABLE_FROM_STRING(scope, name, max)                      \
+	scope int name##_from_string(const char *s, size_t len)                \
+	{                                                                      \
+		for (unsigned i = 0; i < (unsigned)(max); i++)                 \
+			if (name##_table[i] && strlen(name##_table[i]) == len && \
+			    memcmp(name##_table[i], s, len) == 0)              \
+				return (int)i;                                 \
+		return -EINVAL;                                                \
+	}
 
 #define STRINGIFY_(x) #x
 #define STRINGIFY(x) STRINGIFY_(x)

@@ -63,6 +63,33 @@ ssize_t reread_file_read(struct reread_file *f)
 	return pread_file(f->fd, f->buf, f->size);
 }
 
+int reread_reader_open(const char *root, const char *path, size_t min_size, size_t reader_size,
+		       void **ret)
+{
+	_cleanup_free_ struct reread_file *f = NULL;
+	int r;
+
+	if (reader_size < sizeof(*f))
+		return -EINVAL;
+	f = calloc(1, reader_size);
+	if (!f)
+		return -ENOMEM;
+	r = reread_file_open(root, path, min_size, f);
+	if (r < 0)
+		return r;
+	*ret = TAKE_PTR(f);
+	return 0;
+}
+
+void *reread_reader_free(void *reader)
+{
+	if (!reader)
+		return NULL;
+	reread_file_close(reader);
+	free(reader);
+	return NULL;
+}
+
 void reread_file_close(struct reread_file *f)
 {
 	if (!f)

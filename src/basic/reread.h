@@ -39,3 +39,16 @@ int reread_file_open(const char *root, const char *path, size_t min_size, struct
 ssize_t reread_file_read(struct reread_file *f);
 
 void reread_file_close(struct reread_file *f);
+
+/*
+ * The kernel readers' objects (zoneinfo, vmstat, meminfo, psi): a kept file
+ * as the FIRST member, whatever the parser needs beside it, all allocated
+ * once at open. REREAD_READER_OPEN(root, path, min_size, &reader) allocates
+ * *reader zeroed and opens the file into it; reread_reader_free() closes
+ * and frees it (NULL is fine) and returns NULL.
+ */
+int reread_reader_open(const char *root, const char *path, size_t min_size, size_t reader_size,
+		       void **ret);
+void *reread_reader_free(void *reader);
+#define REREAD_READER_OPEN(root, path, min_size, ret)                          \
+	reread_reader_open((root), (path), (min_size), sizeof(**(ret)), (void **)(ret))

@@ -6,6 +6,7 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
@@ -168,6 +169,12 @@ int parse_size(const char *s, uint64_t percent_base, uint64_t *ret)
 	return -EINVAL;
 }
 
+/*
+ * systemd.time(7) time spans: one or more NUMBER UNIT components, white
+ * space allowed between and inside them ("1min 30s", "1min30s", "2 h",
+ * "1.5d"), summed. A bare NUMBER, alone, is in default_unit_usec. A month
+ * is 30.44 days and a year 365.25 days, as systemd counts them.
+ */
 int parse_duration(const char *s, uint64_t default_unit_usec, uint64_t *ret_usec)
 {
 	static const struct {
@@ -176,35 +183,73 @@ int parse_duration(const char *s, uint64_t default_unit_usec, uint64_t *ret_usec
 	} table[] = {
 		{ "us", 1 },
 		{ "usec", 1 },
+		{ "\xc2\xb5s", 1 }, /* µs */
 		{ "ms", USEC_PER_MSEC },
 		{ "msec", USEC_PER_MSEC },
 		{ "s", USEC_PER_SEC },
 		{ "sec", USEC_PER_SEC },
-		{ "min", 60 * USEC_PER_SEC },
+		{ "second", USEC_PER_SEC },
+		{ "seconds", USEC_PER_SEC },
 		{ "m", 60 * USEC_PER_SEC },
+		{ "min", 60 * USEC_PER_SEC },
+		{ "minute", 60 * USEC_PER_SEC },
+		{ "minutes", 60 * USEC_PER_SEC },
 		{ "h", 3600 * USEC_PER_SEC },
 		{ "hr", 3600 * USEC_PER_SEC },
+		{ "hour", 3600 * USEC_PER_SEC },
+		{ "hours", 3600 * USEC_PER_SEC },
+		{ "d", 86400 * USEC_PER_SEC },
+		{ "day", 86400 * USEC_PER_SEC },
+		{ "days", 86400 * USEC_PER_SEC },
+		{ "w", 7 * 86400 * USEC_PER_SEC },
+		{ "week", 7 * 86400 * USEC_PER_SEC },
+		{ "weeks", 7 * 86400 * USEC_PER_SEC },
+		{ "M", 2629800 * USEC_PER_SEC },
+		{ "month", 2629800 * USEC_PER_SEC },
+		{ "months", 2629800 * USEC_PER_SEC },
+		{ "y", 31557600 * USEC_PER_SEC },
+		{ "year", 31557600 * USEC_PER_SEC },
+		{ "years", 31557600 * USEC_PER_SEC },
 	};
-	uint64_t i, frac, v, mult = 0;
-	const char *suffix;
-	int r;
+	uint64_t total = 0;
+	unsigned n = 0;
+	const char *p;
 
 	if (!s)
 		return -EINVAL;
-	r = parse_decimal(s, &i, &frac, &suffix);
-	if (r < 0)
-		return r;
-	if (*suffix == '\0')
-		mult = default_unit_usec;
-	for (size_t k = 0; mult == 0 && k < ELEMENTSOF(table); k++)
-		if (streq(suffix, table[k].suffix))
-			mult = table[k].usec;
-	if (mult == 0)
+	for (p = s + strspn(s, " \t"); *p; p += strspn(p, " \t"), n++) {
+		uint64_t i, frac, v, mult = 0;
+		const char *suffix;
+		size_t len;
+		int r;
+
+		r = parse_decimal(p, &i, &frac, &suffix);
+		if (r < 0)
+			return r;
+		suffix += strspn(suffix, " \t");
+		len = strcspn(suffix, " \t0123456789.");
+		if (len == 0) {
+			/* A bare number is the whole value. */
+			if (n > 0 || *suffix)
+				return -EINVAL;
+			mult = default_unit_usec;
+		}
+		for (size_t k = 0; len > 0 && k < ELEMENTSOF(table); k++)
+			if (strlen(table[k].suffix) == len && strncmp(suffix, table[k].suffix, len) == 0)
+				mult = table[k].usec;
+		if (mult == 0)
+			return -EINVAL;
+		r = mul_frac(i, frac, mult, &v);
+		if (r < 0)
+			return r;
+		if (total > UINT64_MAX - v)
+			return -ERANGE;
+		total += v;
+		p = suffix + len;
+	}
+	if (n == 0)
 		return -EINVAL;
-	r = mul_frac(i, frac, mult, &v);
-	if (r < 0)
-		return r;
-	*ret_usec = v;
+	*ret_usec = total;
 	return 0;
 }
 
@@ -347,6 +392,74 @@ int path_join(char *buf, size_t size, const char *root, const char *path)
 bool startswith(const char *s, const char *prefix)
 {
 	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/* Length of the valid UTF-8 sequence at s (n bytes left), or 0. */
+static size_t utf8_sequence(const unsigned char *s, size_t n)
+{
+	uint32_t c;
+	size_t len;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		len = 2, c = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		len = 3, c = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		len = 4, c = s[0] & 0x07;
+	else
+		return 0;
+	if (len > n)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = (c << 6) | (s[i] & 0x3f);
+	}
+	if ((len == 3 && c < 0x800) || (len == 4 && c < 0x10000) || c > 0x10ffff ||
+	    (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	return len;
+}
+
+size_t utf8_prefix(const char *s, size_t max)
+{
+	size_t i = 0, n = strnlen(s, max);
+
+	while (i < n) {
+		size_t k = utf8_sequence((const unsigned char *)s + i, n - i);
+
+		if (k == 0)
+			break;
+		i += k;
+	}
+	/* An invalid byte ends the prefix too: the caller prints valid text. */
+	return i;
+}
+
+char *utf8_sanitize(const char *s, size_t n)
+{
+	static const char replacement[] = "\xef\xbf\xbd";
+	char *out = malloc(n * 3 + 1), *w = out;
+
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < n;) {
+		size_t k = utf8_sequence((const unsigned char *)s + i, n - i);
+
+		if (k == 0) {
+			memcpy(w, replacement, 3);
+			w += 3;
+			i++;
+			continue;
+		}
+		memcpy(w, s + i, k);
+		w += k;
+		i += k;
+	}
+	*w = '\0';
+	return out;
 }
 
 /* Length of the valid UTF-8 sequence at s that is neither a control nor an

@@ -39,7 +39,10 @@ static void conf_doc_man_item(const struct conf_item *item)
 		printf("empty");
 	printf(". Accepts ");
 	conf_doc_put_escaped(accepts);
-	printf(".%s\n\n", item->per_node ? " May be overridden in *[Node N]*." : "");
+	printf(".%s%s\n\n", item->per_node ? " May be overridden in *[Node N]*." : "",
+	       item->restart ? " Read only at start: a change needs a restart (*reclaimctl "
+			       "set* refuses it, a reload keeps the running value)."
+			     : "");
 }
 
 static void conf_doc_man(void)
@@ -94,9 +97,13 @@ static void conf_doc_conf(void)
 	printf("# reclaimd.conf: see reclaimd.conf(5).\n"
 	       "#\n"
 	       "# Every key is shown with its default, commented out. Override keys in a\n"
-	       "# drop-in (reclaimd.conf.d/NAME.conf) rather than here: drop-ins are read\n"
-	       "# after this file in lexical order and the last assignment wins.\n"
-	       "# Sizes take K, M, G, T (binary); durations us, ms, s, min, h.\n");
+	       "# drop-in (reclaimd.conf.d/NAME.conf) rather than here: drop-ins from\n"
+	       "# /etc, /run and /usr/lib (the same name in /etc wins) are read after\n"
+	       "# this file, sorted by name, and the last assignment wins.\n"
+	       "# Every key takes effect on reload and with reclaimctl set, except\n"
+	       "# those marked as read only at start.\n"
+	       "# Sizes take K, M, G, T (binary); durations are systemd time spans\n"
+	       "# (systemd.time(7)): \"500ms\", \"1min 30s\", \"2h\"; a bare number is seconds.\n");
 	for (size_t s = 0; s < ELEMENTSOF(order); s++) {
 		if (order[s] == CONF_SECTION_CGROUP)
 			printf("\n# Per-cgroup policy, one section per glob pattern over cgroup\n"
@@ -109,6 +116,8 @@ static void conf_doc_conf(void)
 				continue;
 			printf("\n");
 			conf_doc_comment(conf_items[i].help);
+			if (conf_items[i].restart)
+				printf("# Read only at start: a change needs a restart.\n");
 			printf("#%s=%s\n", conf_items[i].name, conf_items[i].default_value);
 		}
 	}

@@ -28,201 +28,18 @@
 #include <sys/stat.h>
 #include <syslog.h>
 
-#include "conf.h"
+#include "conf-internal.h"
 #include "log.h"
 #include "util.h"
+#include "watermark.h"
 
 /* Upper bound on one config file: far above any sane config, low enough
  * that a wrong path (a disk image) fails fast. */
 #define CONF_FILE_MAX_BYTES (UINT64_C(1) << 20)
-#define CONF_ITEMS_MAX 48
-#define CONF_MSG_MAX 512
+/* conf_read_file(): the path is not a regular file or directory. */
+#define EFTYPE_CONF EBADFD
 
-#define KIB (UINT64_C(1) << 10)
-#define MIB (UINT64_C(1) << 20)
-#define GIB (UINT64_C(1) << 30)
-#define TIB (UINT64_C(1) << 40)
 
-static bool conf_valid_path(const char *s)
-{
-	return s[0] == '/' && !strstr(s, "/../") && !strstr(s, "//");
-}
-
-static bool conf_valid_path_or_empty(const char *s)
-{
-	return s[0] == '\0' || conf_valid_path(s);
-}
-
-/* POSIX portable names as useradd(8) takes them: [a-z_][a-z0-9_-]*[$]. */
-static bool conf_valid_group_or_empty(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n == 0)
-		return true;
-	if (n > 32 || !((s[0] >= 'a' && s[0] <= 'z') || s[0] == '_'))
-		return false;
-	for (size_t i = 1; i < n; i++) {
-		char c = s[i];
-		if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
-		    c == '-' || (c == '$' && i == n - 1))
-			continue;
-		return false;
-	}
-	return true;
-}
-
-static const char *const conf_log_level_names[] = { "err", "warning", "notice", "info",
-						    "debug", NULL };
-static const int conf_log_level_values[] = { LOG_ERR, LOG_WARNING, LOG_NOTICE, LOG_INFO,
-					     LOG_DEBUG };
-
-#define R(field) offsetof(struct conf_reclaim, field)
-#define C(field) offsetof(struct conf_cgroup_policy, field)
-#define K(field) offsetof(struct conf_control, field)
-
-const struct conf_item conf_items[] = {
-	/* [Reclaim] */
-	{ .section = CONF_SECTION_RECLAIM, .name = "WatermarkHeadroom", .type = CONF_AMOUNT,
-	  .default_value = "0.5%", .min = 0, .max = 2000, .unit = "bytes or % of managed",
-	  .offset = R(watermark_headroom), .per_node = true,
-	  .help = "How far above the kernel's high watermark reclaimd keeps free memory: "
-		  "its low watermark is the kernel's high plus this, its high watermark "
-		  "the kernel's high plus twice this. A percentage is of the node's "
-		  "managed memory (a userspace watermark_scale_factor), capped at "
-		  "WatermarkHeadroomMax; a size is used as it is. The default 0.5% "
-		  "(five times the kernel's default low-to-high gap, "
-		  "watermark_scale_factor=10) is about 5M on a 1 GiB VM, and on a 1 TiB "
-		  "host 5G, which the default cap lowers to 1G." },
-	{ .section = CONF_SECTION_RECLAIM, .name = "WatermarkHeadroomMax", .type = CONF_SIZE,
-	  .default_value = "1G", .min = 0, .max = TIB, .unit = "bytes",
-	  .offset = R(watermark_headroom_max_bytes), .per_node = true,
-	  .help = "Cap on a percentage WatermarkHeadroom, so that a large host does not "
-		  "keep gigabytes idle." },
-	{ .section = CONF_SECTION_RECLAIM, .name = "Swappiness", .type = CONF_UINT,
-	  .default_value = "kernel", .min = 0, .max = 200, .special = "kernel",
-	  .offset = R(swappiness), .per_node = true,
-	  .help = "swappiness= passed to memory.reclaim at low priorities (anon versus "
-		  "file balance, 0..200, kernel 6.8+). \"kernel\" passes none, so the "
-		  "cgroup's or vm.swappiness applies. Gentle priorities and boosted "
-		  "passes always reclaim file pages only (swappiness=0)." },
-	{ .section = CONF_SECTION_RECLAIM, .name = "StepSize", .type = CONF_SIZE,
-	  .default_value = "32M", .min = 4 * KIB, .max = GIB, .unit = "bytes",
-	  .offset = R(step_size_bytes), .per_node = true,
-	  .help = "Largest single memory.reclaim write. A write is synchronous and can "
-		  "take seconds, so smaller steps keep pause and shutdown prompt." },
-	{ .section = CONF_SECTION_RECLAIM, .name = "RateLimit", .type = CONF_SIZE,
-	  .default_value = "128M", .min = 0, .max = TIB, .unit = "bytes per second",
-	  .offset = R(rate_limit_bytes_per_sec), .per_node = true,
-	  .help = "Most a node reclaims per second (a quota like DAMON_RECLAIM's, whose "
-		  "default is also 128M/s). 0 means unlimited." },
-	{ .section = CONF_SECTION_RECLAIM, .name = "MonitorIntervalMin", .type = CONF_DURATION,
-	  .default_value = "100ms", .min = 10 * USEC_PER_MSEC, .max = 10 * USEC_PER_SEC,
-	  .unit = "duration", .offset = R(monitor_interval_min_usec),
-	  .help = "Shortest interval between /proc/zoneinfo reads, used when free memory "
-		  "is near the low watermark. Must not be above MonitorIntervalMax." },
-	{ .section = CONF_SECTION_RECLAIM, .name = "MonitorIntervalMax", .type = CONF_DURATION,
-	  .default_value = "2s", .min = 100 * USEC_PER_MSEC, .max = 60 * USEC_PER_SEC,
-	  .unit = "duration", .offset = R(monitor_interval_max_usec),
-	  .help = "Longest interval between /proc/zoneinfo reads, used when free memory "
-		  "is far above the watermarks." },
-	{ .section = CONF_SECTION_RECLAIM, .name = "PSITrigger", .type = CONF_PSI_TRIGGER,
-	  .default_value = "some 150000 1000000", .unit = "some|full stall_us window_us",
-	  .offset = R(psi_trigger),
-	  .help = "PSI memory trigger that wakes every node: tasks stalled (some or full) "
-		  "for STALL microseconds within a WINDOW (500000..10000000 us, the "
-		  "kernel's limits). \"off\" disables it. Where the kernel refuses "
-		  "triggers, reclaimd polls the pressure file instead." },
-	{ .section = CONF_SECTION_RECLAIM, .name = "PSIBoost", .type = CONF_SIZE,
-	  .default_value = "64M", .min = 0, .max = TIB, .unit = "bytes",
-	  .offset = R(psi_boost_bytes), .per_node = true,
-	  .help = "Boost a PSI trigger adds to each node: reclaimed file-only on top of "
-		  "the watermarks, as the kernel's watermark_boost. 0 disables it." },
-	{ .section = CONF_SECTION_RECLAIM, .name = "PressureLimit", .type = CONF_PERMYRIAD,
-	  .default_value = "10%", .min = 0, .max = CONF_PERMYRIAD_MAX,
-	  .unit = "% of PressureWindow", .offset = R(pressure_limit_permyriad),
-	  .help = "Default per-cgroup brake: a cgroup whose memory.pressure \"some\" "
-		  "stall grew by more than this share of PressureWindow is skipped "
-		  "until it calms (reclaim was eating its working set). 100% disables "
-		  "the brake." },
-	{ .section = CONF_SECTION_RECLAIM, .name = "SystemBrake", .type = CONF_PERMYRIAD,
-	  .default_value = "5%", .min = 0, .max = CONF_PERMYRIAD_MAX,
-	  .unit = "% of PressureWindow", .offset = R(system_brake_permyriad),
-	  .help = "System-wide brake: no proactive reclaim while /proc/pressure/memory "
-		  "\"full\" stall grew by more than this share of PressureWindow. 100% "
-		  "disables it." },
-	{ .section = CONF_SECTION_RECLAIM, .name = "PressureWindow", .type = CONF_DURATION,
-	  .default_value = "2s", .min = 500 * USEC_PER_MSEC, .max = 60 * USEC_PER_SEC,
-	  .unit = "duration", .offset = R(pressure_window_usec),
-	  .help = "Window over which PressureLimit and SystemBrake are measured, from "
-		  "PSI \"total\" deltas (the avg10 figures lag by about 2 s)." },
-	{ .section = CONF_SECTION_RECLAIM, .name = "RescanInterval", .type = CONF_DURATION,
-	  .default_value = "30s", .min = USEC_PER_SEC, .max = 3600 * USEC_PER_SEC,
-	  .unit = "duration", .offset = R(rescan_interval_usec),
-	  .help = "How often the cgroup tree is walked again for new and removed "
-		  "cgroups, as a backstop: a cgroup created or removed next to a "
-		  "known one (inotify on the cgroup directories) triggers a walk "
-		  "within 100 ms." },
-	{ .section = CONF_SECTION_RECLAIM, .name = "DryRun", .type = CONF_BOOL,
-	  .default_value = "no", .offset = R(dry_run),
-	  .help = "Decide and report, but never write a reclaim file." },
-	{ .section = CONF_SECTION_RECLAIM, .name = "Paused", .type = CONF_BOOL,
-	  .default_value = "no", .offset = R(paused), .per_node = true,
-	  .help = "Start with reclaim paused (reclaimctl resume starts it)." },
-	{ .section = CONF_SECTION_RECLAIM, .name = "LogLevel", .type = CONF_ENUM,
-	  .default_value = "info", .enum_names = conf_log_level_names,
-	  .enum_values = conf_log_level_values, .offset = R(log_level),
-	  .help = "Most verbose level logged. info logs one line per balance run, "
-		  "debug each decision's inputs. --log-level overrides it." },
-
-	/* [CGroup PATTERN] */
-	{ .section = CONF_SECTION_CGROUP, .name = "Protect", .type = CONF_BOOL,
-	  .default_value = "no", .offset = C(protect),
-	  .help = "Never reclaim from matching cgroups or anything below them." },
-	{ .section = CONF_SECTION_CGROUP, .name = "Floor", .type = CONF_SIZE,
-	  .default_value = "0", .min = 0, .max = CONF_SPECIAL - 1, .unit = "bytes",
-	  .offset = C(floor_bytes),
-	  .help = "Never reclaim a matching cgroup below this much memory; the floor "
-		  "used is the largest of this, memory.min and memory.low." },
-	{ .section = CONF_SECTION_CGROUP, .name = "SoftTarget", .type = CONF_SIZE,
-	  .default_value = "none", .min = 0, .max = CONF_SPECIAL - 1, .special = "none",
-	  .unit = "bytes", .offset = C(soft_target_bytes),
-	  .help = "Matching cgroups above this give memory first, before the "
-		  "proportional pass (the kernel's soft limit reclaim)." },
-	{ .section = CONF_SECTION_CGROUP, .name = "Weight", .type = CONF_UINT,
-	  .default_value = "100", .min = 1, .max = 10000, .offset = C(weight),
-	  .help = "Scales a matching cgroup's share of each reclaim pass: 200 gives "
-		  "twice as much as the default 100, 50 half." },
-	{ .section = CONF_SECTION_CGROUP, .name = "PressureLimit", .type = CONF_PERMYRIAD,
-	  .default_value = "inherit", .min = 0, .max = CONF_PERMYRIAD_MAX,
-	  .special = "inherit", .unit = "% of PressureWindow",
-	  .offset = C(pressure_limit_permyriad),
-	  .help = "Brake for matching cgroups; \"inherit\" uses [Reclaim] "
-		  "PressureLimit." },
-
-	/* [Control] */
-	{ .section = CONF_SECTION_CONTROL, .name = "Socket", .type = CONF_STRING,
-	  .default_value = RECLAIMD_SOCKET_PATH, .valid = conf_valid_path,
-	  .expect = "an absolute path", .offset = K(socket),
-	  .help = "Path of the control socket when it is not passed by systemd "
-		  "(reclaimd.socket)." },
-	{ .section = CONF_SECTION_CONTROL, .name = "AdminGroup", .type = CONF_STRING,
-	  .default_value = "", .valid = conf_valid_group_or_empty,
-	  .expect = "a group name, or empty", .offset = K(admin_group),
-	  .help = "Members of this group may change state over the socket (set, "
-		  "reload, pause, resume, reclaim, boost). Empty: only root." },
-	{ .section = CONF_SECTION_CONTROL, .name = "MetricsFile", .type = CONF_STRING,
-	  .default_value = "", .valid = conf_valid_path_or_empty,
-	  .expect = "an absolute path, or empty", .offset = K(metrics_file),
-	  .help = "Write Prometheus text metrics here (for node_exporter's textfile "
-		  "collector). Empty: none." },
-};
-const size_t conf_n_items = ELEMENTSOF(conf_items);
-_Static_assert(ELEMENTSOF(conf_items) <= CONF_ITEMS_MAX, "raise CONF_ITEMS_MAX");
-
-#undef R
-#undef C
-#undef K
 
 struct conf_source {
 	enum conf_source_kind kind;
@@ -256,18 +73,11 @@ struct conf {
 	char **warnings;
 	size_t n_warnings;
 	char *main_path;
-	char *dropin_dir;
+	char **dropin_dirs; /* in precedence order */
+	size_t n_dropin_dirs;
 	uint64_t seq;
 };
 
-union conf_value {
-	bool b;
-	uint64_t u;
-	int i;
-	struct conf_amount a;
-	struct conf_psi_trigger t;
-	char *s;
-};
 
 static const char *const conf_section_names[_CONF_SECTION_MAX] = {
 	[CONF_SECTION_RECLAIM] = "Reclaim",
@@ -276,407 +86,12 @@ static const char *const conf_section_names[_CONF_SECTION_MAX] = {
 	[CONF_SECTION_CONTROL] = "Control",
 };
 
-static const char *const conf_type_names[_CONF_TYPE_MAX] = {
-	[CONF_BOOL] = "boolean",   [CONF_UINT] = "integer",
-	[CONF_SIZE] = "size",	   [CONF_PERMYRIAD] = "percentage",
-	[CONF_AMOUNT] = "size or percentage", [CONF_DURATION] = "duration",
-	[CONF_STRING] = "string",  [CONF_ENUM] = "enumeration",
-	[CONF_PSI_TRIGGER] = "PSI trigger",
-};
 
 const char *conf_section_name(enum conf_section s)
 {
 	return s < _CONF_SECTION_MAX ? conf_section_names[s] : NULL;
 }
 
-const char *conf_type_name(enum conf_type t)
-{
-	return t < _CONF_TYPE_MAX ? conf_type_names[t] : NULL;
-}
-
-/* ---- formatting ---------------------------------------------------- */
-
-/* Exact, so that formatting and parsing round-trip: "64M", "1536K", "4097". */
-static void conf_format_size(char *buf, size_t size, uint64_t v)
-{
-	static const struct {
-		uint64_t mult;
-		char suffix;
-	} units[] = { { TIB, 'T' }, { GIB, 'G' }, { MIB, 'M' }, { KIB, 'K' } };
-
-	for (size_t i = 0; v != 0 && i < ELEMENTSOF(units); i++)
-		if (v % units[i].mult == 0) {
-			snprintf(buf, size, "%" PRIu64 "%c", v / units[i].mult, units[i].suffix);
-			return;
-		}
-	snprintf(buf, size, "%" PRIu64, v);
-}
-
-static void conf_format_duration(char *buf, size_t size, uint64_t v)
-{
-	static const struct {
-		uint64_t usec;
-		const char *suffix;
-	} units[] = { { 3600 * USEC_PER_SEC, "h" }, { 60 * USEC_PER_SEC, "min" },
-		      { USEC_PER_SEC, "s" },	    { USEC_PER_MSEC, "ms" } };
-
-	for (size_t i = 0; v != 0 && i < ELEMENTSOF(units); i++)
-		if (v % units[i].usec == 0) {
-			snprintf(buf, size, "%" PRIu64 "%s", v / units[i].usec, units[i].suffix);
-			return;
-		}
-	snprintf(buf, size, "%" PRIu64 "us", v);
-}
-
-static void conf_format_permyriad(char *buf, size_t size, uint64_t v)
-{
-	if (v % 100 == 0)
-		snprintf(buf, size, "%" PRIu64 "%%", v / 100);
-	else if (v % 10 == 0)
-		snprintf(buf, size, "%" PRIu64 ".%" PRIu64 "%%", v / 100, v % 100 / 10);
-	else
-		snprintf(buf, size, "%" PRIu64 ".%02" PRIu64 "%%", v / 100, v % 100);
-}
-
-static void conf_format_number(const struct conf_item *item, char *buf, size_t size,
-			       uint64_t v)
-{
-	if (item->special && v == CONF_SPECIAL)
-		snprintf(buf, size, "%s", item->special);
-	else if (item->type == CONF_SIZE)
-		conf_format_size(buf, size, v);
-	else if (item->type == CONF_DURATION)
-		conf_format_duration(buf, size, v);
-	else if (item->type == CONF_PERMYRIAD || item->type == CONF_AMOUNT)
-		conf_format_permyriad(buf, size, v); /* an amount's range is its share */
-	else
-		snprintf(buf, size, "%" PRIu64, v);
-}
-
-static int conf_format_union(const struct conf_item *item, const union conf_value *v,
-			     char *buf, size_t size)
-{
-	switch (item->type) {
-	case CONF_BOOL:
-		snprintf(buf, size, "%s", v->b ? "yes" : "no");
-		return 0;
-	case CONF_UINT:
-	case CONF_SIZE:
-	case CONF_PERMYRIAD:
-	case CONF_DURATION:
-		conf_format_number(item, buf, size, v->u);
-		return 0;
-	case CONF_AMOUNT:
-		if (v->a.permyriad)
-			conf_format_permyriad(buf, size, v->a.value);
-		else
-			conf_format_size(buf, size, v->a.value);
-		return 0;
-	case CONF_STRING:
-		snprintf(buf, size, "%s", v->s ? v->s : "");
-		return 0;
-	case CONF_ENUM:
-		for (size_t i = 0; item->enum_names[i]; i++)
-			if (item->enum_values[i] == v->i) {
-				snprintf(buf, size, "%s", item->enum_names[i]);
-				return 0;
-			}
-		return -EINVAL;
-	case CONF_PSI_TRIGGER:
-		if (!v->t.enabled)
-			snprintf(buf, size, "off");
-		else
-			snprintf(buf, size, "%s %" PRIu64 " %" PRIu64, v->t.full ? "full" : "some",
-				 v->t.stall_usec, v->t.window_usec);
-		return 0;
-	default:
-		return -EINVAL;
-	}
-}
-
-static size_t conf_value_size(enum conf_type t)
-{
-	switch (t) {
-	case CONF_BOOL:
-		return sizeof(bool);
-	case CONF_ENUM:
-		return sizeof(int);
-	case CONF_AMOUNT:
-		return sizeof(struct conf_amount);
-	case CONF_PSI_TRIGGER:
-		return sizeof(struct conf_psi_trigger);
-	case CONF_STRING:
-		return sizeof(char *);
-	default:
-		return sizeof(uint64_t);
-	}
-}
-
-int conf_format_value(const struct conf_item *item, const void *base, char *buf, size_t size)
-{
-	union conf_value v = {};
-
-	memcpy(&v, (const char *)base + item->offset, conf_value_size(item->type));
-	return conf_format_union(item, &v, buf, size);
-}
-
-/* ---- parsing one value --------------------------------------------- */
-
-/* What an item accepts, in words: the tail of every error message and
- * the "Accepts" line of reclaimd.conf(5). */
-void conf_item_describe(const struct conf_item *item, char *buf, size_t size)
-{
-	char lo[32], hi[32], special[48] = "";
-
-	if (item->special)
-		snprintf(special, sizeof(special), ", or \"%s\"", item->special);
-	conf_format_number(item, lo, sizeof(lo), item->min);
-	conf_format_number(item, hi, sizeof(hi), item->max);
-
-	switch (item->type) {
-	case CONF_BOOL:
-		snprintf(buf, size, "a boolean (yes/no, true/false, on/off, 1/0)");
-		break;
-	case CONF_UINT:
-		snprintf(buf, size, "an integer from %s to %s%s", lo, hi, special);
-		break;
-	case CONF_SIZE:
-		snprintf(buf, size, "a size from %s to %s (bytes, or with a K, M, G or T suffix)%s",
-			 lo, hi, special);
-		break;
-	case CONF_PERMYRIAD:
-		snprintf(buf, size, "a percentage from %s to %s with at most two decimals%s", lo,
-			 hi, special);
-		break;
-	case CONF_AMOUNT:
-		snprintf(buf, size,
-			 "a size (bytes, or with a K, M, G or T suffix), or a percentage "
-			 "from %s to %s with at most two decimals",
-			 lo, hi);
-		break;
-	case CONF_DURATION:
-		snprintf(buf, size, "a duration from %s to %s (us, ms, s, min or h; a bare number is seconds)%s",
-			 lo, hi, special);
-		break;
-	case CONF_STRING:
-		snprintf(buf, size, "%s", item->expect);
-		break;
-	case CONF_ENUM: {
-		size_t n = (size_t)snprintf(buf, size, "one of");
-		for (size_t i = 0; item->enum_names[i] && n < size; i++)
-			n += (size_t)snprintf(buf + n, size - n, "%s %s", i ? "," : "",
-					      item->enum_names[i]);
-		break;
-	}
-	case CONF_PSI_TRIGGER:
-		snprintf(buf, size,
-			 "\"some STALL WINDOW\" or \"full STALL WINDOW\" in microseconds, "
-			 "WINDOW from 500000 to 10000000 and STALL from 1 to WINDOW, or \"off\"");
-		break;
-	default:
-		snprintf(buf, size, "?");
-	}
-}
-
-/* "12.5%" -> 1250; at most two decimals, so nothing is silently dropped. */
-static int conf_parse_percent(const char *s, uint64_t *ret)
-{
-	uint64_t whole = 0, frac = 0;
-	const char *p = s;
-	unsigned digits = 0;
-
-	if (*p < '0' || *p > '9')
-		return -EINVAL;
-	for (; *p >= '0' && *p <= '9'; p++) {
-		whole = whole * 10 + (uint64_t)(*p - '0');
-		if (whole > 100000)
-			return -ERANGE;
-	}
-	if (*p == '.') {
-		for (p++; *p >= '0' && *p <= '9'; p++, digits++) {
-			if (digits == 2)
-				return -EINVAL;
-			frac = frac * 10 + (uint64_t)(*p - '0');
-		}
-		if (digits == 0)
-			return -EINVAL;
-		if (digits == 1)
-			frac *= 10;
-	}
-	if (!streq(p, "%"))
-		return -EINVAL;
-	*ret = whole * 100 + frac;
-	return 0;
-}
-
-static int conf_parse_psi_trigger(const char *s, struct conf_psi_trigger *ret)
-{
-	char kind[8], stall[24], window[24], extra[2];
-	struct conf_psi_trigger t = { .enabled = true };
-	int r;
-
-	if (streq(s, "off")) {
-		*ret = (struct conf_psi_trigger){};
-		return 0;
-	}
-	if (sscanf(s, "%7s %23s %23s %1s", kind, stall, window, extra) != 3)
-		return -EINVAL;
-	if (streq(kind, "full"))
-		t.full = true;
-	else if (!streq(kind, "some"))
-		return -EINVAL;
-	r = safe_atou64(stall, &t.stall_usec);
-	if (r < 0)
-		return r;
-	r = safe_atou64(window, &t.window_usec);
-	if (r < 0)
-		return r;
-	/* The kernel's psi_trigger_create(): window 500ms..10s, 0 < threshold <= window. */
-	if (t.window_usec < 500 * USEC_PER_MSEC || t.window_usec > 10 * USEC_PER_SEC ||
-	    t.stall_usec == 0 || t.stall_usec > t.window_usec)
-		return -ERANGE;
-	*ret = t;
-	return 0;
-}
-
-static int conf_parse_number(const struct conf_item *item, const char *s, uint64_t *ret)
-{
-	uint64_t v;
-	int r;
-
-	switch (item->type) {
-	case CONF_UINT:
-		r = safe_atou64(s, &v);
-		break;
-	case CONF_SIZE:
-		r = parse_size(s, /* percent_base= */ 0, &v);
-		break;
-	case CONF_PERMYRIAD:
-		r = conf_parse_percent(s, &v);
-		break;
-	case CONF_DURATION:
-		r = parse_duration(s, USEC_PER_SEC, &v);
-		break;
-	default:
-		return -EINVAL;
-	}
-	if (r < 0)
-		return r;
-	if (v < item->min || v > item->max)
-		return -ERANGE;
-	*ret = v;
-	return 0;
-}
-
-static const char *conf_what(enum conf_type t)
-{
-	switch (t) {
-	case CONF_BOOL:
-		return "not a boolean";
-	case CONF_UINT:
-		return "not a number";
-	case CONF_SIZE:
-	case CONF_AMOUNT:
-		return "not a size";
-	case CONF_PERMYRIAD:
-		return "not a percentage";
-	case CONF_DURATION:
-		return "not a duration";
-	case CONF_PSI_TRIGGER:
-		return "not a PSI trigger";
-	case CONF_ENUM:
-		return "unknown value";
-	default:
-		return "invalid";
-	}
-}
-
-/*
- * Parse text for item into *ret (a new string for CONF_STRING). On failure
- * writes "Key=value: problem; expected ..." to msg.
- */
-static int conf_parse_value(const struct conf_item *item, const char *text,
-			    union conf_value *ret, char *msg, size_t msglen)
-{
-	union conf_value v = {};
-	char allowed[256];
-	int r = 0;
-
-	if (item->type != CONF_STRING && text[0] == '\0')
-		text = item->default_value; /* "Key=" resets */
-
-	if (item->special && streq(text, item->special))
-		v.u = CONF_SPECIAL;
-	else
-		switch (item->type) {
-		case CONF_BOOL:
-			r = parse_boolean(text);
-			if (r >= 0)
-				v.b = r;
-			break;
-		case CONF_UINT:
-		case CONF_SIZE:
-		case CONF_PERMYRIAD:
-		case CONF_DURATION:
-			r = conf_parse_number(item, text, &v.u);
-			break;
-		case CONF_AMOUNT:
-			if (strchr(text, '%')) {
-				v.a.permyriad = true;
-				r = conf_parse_percent(text, &v.a.value);
-				if (r >= 0 && (v.a.value < item->min || v.a.value > item->max))
-					r = -ERANGE;
-			} else
-				r = parse_size(text, 0, &v.a.value);
-			break;
-		case CONF_STRING:
-			r = item->valid(text) ? 0 : -EINVAL;
-			break;
-		case CONF_ENUM:
-			r = -EINVAL;
-			for (size_t i = 0; item->enum_names[i]; i++)
-				if (streq(text, item->enum_names[i])) {
-					v.i = item->enum_values[i];
-					r = 0;
-				}
-			break;
-		case CONF_PSI_TRIGGER:
-			r = conf_parse_psi_trigger(text, &v.t);
-			break;
-		default:
-			r = -EINVAL;
-		}
-
-	if (r < 0) {
-		conf_item_describe(item, allowed, sizeof(allowed));
-		snprintf(msg, msglen, "%s=%s: %s; expected %s", item->name, text,
-			 r == -ERANGE ? "out of range" : conf_what(item->type), allowed);
-		return -EINVAL;
-	}
-	if (item->type == CONF_STRING) {
-		v.s = strdup(text);
-		if (!v.s)
-			return -ENOMEM;
-	}
-	*ret = v;
-	return 0;
-}
-
-/* Store a parsed value; takes the string. */
-static void conf_store(const struct conf_item *item, void *base, union conf_value *v)
-{
-	char *field = (char *)base + item->offset;
-
-	if (item->type == CONF_STRING) {
-		char *old;
-
-		memcpy(&old, field, sizeof(old));
-		free(old);
-	}
-	memcpy(field, v, conf_value_size(item->type));
-	if (item->type == CONF_STRING)
-		v->s = NULL;
-}
 
 /* ---- the object ----------------------------------------------------- */
 
@@ -706,11 +121,11 @@ static int conf_init_section(enum conf_section section, void *base)
 
 		if (conf_items[i].section != section)
 			continue;
-		r = conf_parse_value(&conf_items[i], conf_items[i].default_value, &v, msg,
+		r = conf_value_parse(&conf_items[i], conf_items[i].default_value, &v, msg,
 				     sizeof(msg));
 		if (r < 0)
 			return r;
-		conf_store(&conf_items[i], base, &v);
+		conf_value_store(&conf_items[i], base, &v);
 	}
 	return 0;
 }
@@ -738,7 +153,9 @@ struct conf *conf_free(struct conf *conf)
 		free(conf->warnings[i]);
 	free(conf->warnings);
 	free(conf->main_path);
-	free(conf->dropin_dir);
+	for (size_t i = 0; i < conf->n_dropin_dirs; i++)
+		free(conf->dropin_dirs[i]);
+	free(conf->dropin_dirs);
 	free(conf);
 	return NULL;
 }
@@ -977,6 +394,9 @@ static void conf_format_source(const struct conf_source *s, char *buf, size_t si
 	case CONF_SOURCE_RUNTIME:
 		snprintf(buf, size, "runtime");
 		break;
+	case CONF_SOURCE_CMDLINE:
+		snprintf(buf, size, "command line");
+		break;
 	default:
 		snprintf(buf, size, "default");
 	}
@@ -1083,10 +503,10 @@ static int conf_assign(struct conf *conf, const struct conf_target *t,
 	union conf_value v;
 	int r;
 
-	r = conf_parse_value(item, value, &v, msg, msglen);
+	r = conf_value_parse(item, value, &v, msg, msglen);
 	if (r < 0)
 		return r;
-	conf_store(item, t->base, &v);
+	conf_value_store(item, t->base, &v);
 	*src = *source;
 	src->seq = ++conf->seq;
 	return 0;
@@ -1185,13 +605,15 @@ static int conf_read_file(const char *path, char **ret, size_t *ret_len)
 	struct stat st;
 	ssize_t n;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/* O_NONBLOCK: opening a FIFO without a writer would block the main
+	 * loop (a reload) or --check-config; the type is checked right after. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
 		return negative_errno();
 	if (fstat(fd, &st) < 0)
 		return negative_errno();
 	if (!S_ISREG(st.st_mode))
-		return S_ISDIR(st.st_mode) ? -EISDIR : -EBADF;
+		return S_ISDIR(st.st_mode) ? -EISDIR : -EFTYPE_CONF;
 	if ((uint64_t)st.st_size > CONF_FILE_MAX_BYTES)
 		return -EFBIG;
 	buf = malloc((size_t)st.st_size + 2);
@@ -1215,6 +637,11 @@ static int conf_parse_file(struct conf *conf, const char *path, bool required, c
 	r = conf_read_file(path, &text, &len);
 	if (r == -ENOENT && !required)
 		return 0;
+	if (r == -EFTYPE_CONF) {
+		snprintf(err, errlen, "%s: not a regular file (a FIFO, socket or device); "
+			 "a config file must be a regular file", path);
+		return -EINVAL;
+	}
 	if (r < 0) {
 		snprintf(err, errlen, "%s: cannot read: %s", path, strerror(-r));
 		return r;
@@ -1229,30 +656,87 @@ static int conf_dropin_filter(const struct dirent *d)
 	return d->d_name[0] != '.' && n > 5 && streq(d->d_name + n - 5, ".conf");
 }
 
-static int conf_parse_dropins(struct conf *conf, const char *dir, char *err, size_t errlen)
-{
-	struct dirent **list = NULL;
-	int n, r = 0;
+/* One drop-in: its name, and the directory it is read from. */
+struct conf_dropin {
+	char *name;
+	const char *dir;
+};
 
-	n = scandir(dir, &list, conf_dropin_filter, alphasort);
-	if (n < 0) {
+static int conf_dropin_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct conf_dropin *)a)->name, ((const struct conf_dropin *)b)->name);
+}
+
+/* Add dir's "*.conf" names not already taken by an earlier directory. */
+static int conf_collect_dropins(const char *dir, struct conf_dropin **list, size_t *n,
+				char *err, size_t errlen)
+{
+	struct dirent **names = NULL;
+	int k, r = 0;
+
+	k = scandir(dir, &names, conf_dropin_filter, alphasort);
+	if (k < 0) {
 		if (errno == ENOENT || errno == ENOTDIR)
 			return 0;
 		r = negative_errno();
 		snprintf(err, errlen, "%s: cannot read directory: %s", dir, strerror(-r));
 		return r;
 	}
-	for (int i = 0; i < n; i++) {
+	for (int i = 0; i < k; i++) {
+		bool taken = false;
+
+		for (size_t j = 0; j < *n && !taken; j++)
+			taken = streq((*list)[j].name, names[i]->d_name);
+		if (!taken && r >= 0) {
+			struct conf_dropin *l = realloc(*list, (*n + 1) * sizeof(**list));
+
+			if (!l)
+				r = -ENOMEM;
+			else {
+				*list = l;
+				l[*n] = (struct conf_dropin){ strdup(names[i]->d_name), dir };
+				if (!l[*n].name)
+					r = -ENOMEM;
+				else
+					(*n)++;
+			}
+		}
+		free(names[i]);
+	}
+	free(names);
+	if (r == -ENOMEM)
+		snprintf(err, errlen, "out of memory");
+	return r;
+}
+
+/*
+ * Drop-ins as systemd reads them (systemd.unit(5), "drop-in"): every
+ * "*.conf" of every directory, sorted by file name; a name in an earlier
+ * directory hides the same name in a later one (/etc over /run over
+ * /usr/lib). dirs is in that precedence order.
+ */
+static int conf_parse_dropins(struct conf *conf, char *const *dirs, size_t n_dirs, char *err,
+			      size_t errlen)
+{
+	struct conf_dropin *list = NULL;
+	size_t n = 0;
+	int r = 0;
+
+	for (size_t d = 0; d < n_dirs && r >= 0; d++)
+		r = conf_collect_dropins(dirs[d], &list, &n, err, errlen);
+	if (r >= 0)
+		qsort(list, n, sizeof(*list), conf_dropin_cmp);
+	for (size_t i = 0; i < n; i++) {
 		char path[4096];
 
-		if (r >= 0 && snprintf(path, sizeof(path), "%s/%s", dir, list[i]->d_name) >=
+		if (r >= 0 && snprintf(path, sizeof(path), "%s/%s", list[i].dir, list[i].name) >=
 				      (int)sizeof(path)) {
-			snprintf(err, errlen, "%s/%s: path too long", dir, list[i]->d_name);
+			snprintf(err, errlen, "%s/%s: path too long", list[i].dir, list[i].name);
 			r = -ENAMETOOLONG;
 		}
 		if (r >= 0)
 			r = conf_parse_file(conf, path, /* required= */ true, err, errlen);
-		free(list[i]);
+		free(list[i].name);
 	}
 	free(list);
 	return r;
@@ -1282,22 +766,30 @@ static int conf_check(const struct conf *conf, char *err, size_t errlen)
 	return -EINVAL;
 }
 
-static int conf_set_paths(struct conf *conf, const char *main_path, const char *dropin_dir)
+static int conf_set_paths(struct conf *conf, const char *main_path,
+			  const char *const *dropin_dirs, size_t n_dropin_dirs)
 {
 	if (main_path && !(conf->main_path = strdup(main_path)))
 		return -ENOMEM;
-	if (dropin_dir && !(conf->dropin_dir = strdup(dropin_dir)))
+	conf->dropin_dirs = calloc(n_dropin_dirs + 1, sizeof(char *));
+	if (!conf->dropin_dirs)
 		return -ENOMEM;
+	for (size_t i = 0; i < n_dropin_dirs; i++) {
+		conf->dropin_dirs[i] = strdup(dropin_dirs[i]);
+		if (!conf->dropin_dirs[i])
+			return -ENOMEM;
+		conf->n_dropin_dirs++;
+	}
 	return 0;
 }
 
-int conf_load_flags(const char *main_path, const char *dropin_dir, unsigned flags,
-		    struct conf **ret, char *err, size_t errlen)
+int conf_load_dirs(const char *main_path, const char *const *dropin_dirs, size_t n_dropin_dirs,
+		   unsigned flags, struct conf **ret, char *err, size_t errlen)
 {
 	_cleanup_conf_free_ struct conf *conf = conf_new_defaults();
 	int r;
 
-	if (!conf || conf_set_paths(conf, main_path, dropin_dir) < 0) {
+	if (!conf || conf_set_paths(conf, main_path, dropin_dirs, n_dropin_dirs) < 0) {
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
@@ -1306,16 +798,20 @@ int conf_load_flags(const char *main_path, const char *dropin_dir, unsigned flag
 		if (r < 0)
 			return r;
 	}
-	if (dropin_dir) {
-		r = conf_parse_dropins(conf, dropin_dir, err, errlen);
-		if (r < 0)
-			return r;
-	}
+	r = conf_parse_dropins(conf, conf->dropin_dirs, conf->n_dropin_dirs, err, errlen);
+	if (r < 0)
+		return r;
 	r = conf_check(conf, err, errlen);
 	if (r < 0)
 		return r;
 	*ret = TAKE_PTR(conf);
 	return 0;
+}
+
+int conf_load_flags(const char *main_path, const char *dropin_dir, unsigned flags,
+		    struct conf **ret, char *err, size_t errlen)
+{
+	return conf_load_dirs(main_path, &dropin_dir, dropin_dir ? 1 : 0, flags, ret, err, errlen);
 }
 
 int conf_load(const char *main_path, const char *dropin_dir, struct conf **ret, char *err,
@@ -1324,9 +820,77 @@ int conf_load(const char *main_path, const char *dropin_dir, struct conf **ret, 
 	return conf_load_flags(main_path, dropin_dir, 0, ret, err, errlen);
 }
 
+/* Copy one value between two structs of item's section (strings duplicated). */
+static int conf_copy_value(const struct conf_item *item, void *dst, const void *src)
+{
+	union conf_value v = {};
+
+	conf_value_get(item, src, &v);
+	if (item->type == CONF_STRING) {
+		v.s = strdup(v.s ? v.s : "");
+		if (!v.s)
+			return -ENOMEM;
+	}
+	conf_value_store(item, dst, &v);
+	return 0;
+}
+
+static void *conf_top_base(struct conf *conf, const struct conf_item *item)
+{
+	return item->section == CONF_SECTION_CONTROL ? (void *)&conf->control
+						     : (void *)&conf->reclaim;
+}
+
+/* After a reload: command-line values, and the running value of every
+ * restart-only key whose value in the files changed (with a warning). */
+static int conf_keep_running(const struct conf *old, struct conf *new)
+{
+	for (size_t i = 0; i < conf_n_items; i++) {
+		const struct conf_item *it = &conf_items[i];
+		const struct conf_source *os = &old->src[i];
+		char a[256], b[256];
+		int r;
+
+		if (it->section != CONF_SECTION_RECLAIM && it->section != CONF_SECTION_CONTROL)
+			continue;
+		if (os->kind != CONF_SOURCE_CMDLINE) {
+			if (!it->restart)
+				continue;
+			conf_format_value(it, conf_top_base((struct conf *)old, it), a, sizeof(a));
+			conf_format_value(it, conf_top_base(new, it), b, sizeof(b));
+			if (streq(a, b))
+				continue;
+			r = conf_add_warning(new, "%s.%s=%s needs a restart; keeping %s until then",
+					     conf_section_name(it->section), it->name, b, a);
+			if (r < 0)
+				return r;
+		}
+		r = conf_copy_value(it, conf_top_base(new, it), conf_top_base((struct conf *)old, it));
+		if (r < 0)
+			return r;
+		new->src[i] = *os;
+		if (os->file && !(new->src[i].file = conf_intern_file(new, os->file)))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 int conf_reload(const struct conf *old, struct conf **ret, char *err, size_t errlen)
 {
-	return conf_load(old->main_path, old->dropin_dir, ret, err, errlen);
+	_cleanup_conf_free_ struct conf *new = NULL;
+	int r;
+
+	r = conf_load_dirs(old->main_path, (const char *const *)old->dropin_dirs,
+			   old->n_dropin_dirs, 0, &new, err, errlen);
+	if (r < 0)
+		return r;
+	r = conf_keep_running(old, new);
+	if (r < 0) {
+		snprintf(err, errlen, "out of memory");
+		return r;
+	}
+	*ret = TAKE_PTR(new);
+	return 0;
 }
 
 int conf_load_string(const char *text, size_t len, const char *name, struct conf **ret,
@@ -1372,7 +936,7 @@ const char *conf_main_path(const struct conf *conf)
 
 const char *conf_dropin_dir(const struct conf *conf)
 {
-	return conf->dropin_dir;
+	return conf->n_dropin_dirs ? conf->dropin_dirs[0] : NULL;
 }
 
 /* ---- runtime set ----------------------------------------------------- */
@@ -1417,16 +981,44 @@ static int conf_check_set(const struct conf *conf, const struct conf_target *t,
 		return -ENOMEM;
 	/* Shallow: [Reclaim] holds no pointers, and the copy is only read. */
 	*copy = *conf;
-	r = conf_parse_value(item, value, &v, msg, sizeof(msg));
+	r = conf_value_parse(item, value, &v, msg, sizeof(msg));
 	if (r < 0)
 		return r;
-	conf_store(item, &copy->reclaim, &v);
+	conf_value_store(item, &copy->reclaim, &v);
 	copy->src[conf_item_index(item)] = (struct conf_source){ CONF_SOURCE_RUNTIME };
 	copy->src[conf_item_index(item)].seq = conf->seq + 1;
 	return conf_check(copy, err, errlen);
 }
 
-int conf_set(struct conf *conf, const char *key, const char *value, char *err, size_t errlen)
+/* The item a "Section.Key" names, with its section header in section. */
+static const struct conf_item *conf_item_split(const char *key, char *section, size_t size)
+{
+	const struct conf_item *item;
+	const char *name;
+
+	if (conf_split_key(key, section, size, &name) < 0)
+		return NULL;
+	item = conf_find_item(startswith(section, "Node ")	  ? CONF_SECTION_NODE
+			      : startswith(section, "CGroup ") ? CONF_SECTION_CGROUP
+			      : streq(section, "Control")	  ? CONF_SECTION_CONTROL
+								  : CONF_SECTION_RECLAIM,
+			      name);
+	if (!item || (startswith(section, "Node ") && !item->per_node) ||
+	    !(streq(section, "Reclaim") || streq(section, "Control") ||
+	      startswith(section, "Node ") || startswith(section, "CGroup ")))
+		return NULL;
+	return item;
+}
+
+const struct conf_item *conf_item_by_key(const char *key)
+{
+	char section[256];
+
+	return conf_item_split(key, section, sizeof(section));
+}
+
+static int conf_set_source(struct conf *conf, const char *key, const char *value,
+			   enum conf_source_kind kind, char *err, size_t errlen)
 {
 	const struct conf_item *item;
 	struct conf_target t;
@@ -1440,20 +1032,29 @@ int conf_set(struct conf *conf, const char *key, const char *value, char *err, s
 		return -EINVAL;
 	}
 	/* Validate before resolving: resolving creates node and cgroup entries. */
-	item = conf_find_item(startswith(section, "Node ")	  ? CONF_SECTION_NODE
-			      : startswith(section, "CGroup ") ? CONF_SECTION_CGROUP
-			      : streq(section, "Control")	  ? CONF_SECTION_CONTROL
-								  : CONF_SECTION_RECLAIM,
-			      name);
-	if (!item || (startswith(section, "Node ") && !item->per_node) ||
-	    !(streq(section, "Reclaim") || streq(section, "Control") ||
-	      startswith(section, "Node ") || startswith(section, "CGroup "))) {
+	item = conf_item_split(key, section, sizeof(section));
+	if (!item) {
 		snprintf(err, errlen, "%s: unknown key", key);
 		return -ENOENT;
 	}
+	if (kind == CONF_SOURCE_CMDLINE && item->section != CONF_SECTION_RECLAIM &&
+	    item->section != CONF_SECTION_CONTROL) {
+		snprintf(err, errlen, "%s: not a [Reclaim] or [Control] key", key);
+		return -EINVAL;
+	}
+	if (kind == CONF_SOURCE_RUNTIME && item->restart) {
+		snprintf(err, errlen, "%s: needs a restart (read only at start)", key);
+		return -EBUSY;
+	}
+	if (kind == CONF_SOURCE_RUNTIME && (streq(section, "Reclaim") || streq(section, "Control")) &&
+	    conf->src[conf_item_index(item)].kind == CONF_SOURCE_CMDLINE) {
+		snprintf(err, errlen, "%s: set on the command line; needs a restart without that option",
+			 key);
+		return -EBUSY;
+	}
 	{
 		union conf_value v;
-		r = conf_parse_value(item, value, &v, msg, sizeof(msg));
+		r = conf_value_parse(item, value, &v, msg, sizeof(msg));
 		if (r < 0) {
 			snprintf(err, errlen, "%s", msg);
 			return r;
@@ -1469,11 +1070,21 @@ int conf_set(struct conf *conf, const char *key, const char *value, char *err, s
 	r = conf_check_set(conf, &t, item, value, err, errlen);
 	if (r < 0)
 		return r;
-	r = conf_assign(conf, &t, item, value, &(struct conf_source){ CONF_SOURCE_RUNTIME },
-			msg, sizeof(msg));
+	r = conf_assign(conf, &t, item, value, &(struct conf_source){ kind }, msg, sizeof(msg));
 	if (r < 0)
 		snprintf(err, errlen, "%s", msg);
 	return r;
+}
+
+int conf_set(struct conf *conf, const char *key, const char *value, char *err, size_t errlen)
+{
+	return conf_set_source(conf, key, value, CONF_SOURCE_RUNTIME, err, errlen);
+}
+
+int conf_set_cmdline(struct conf *conf, const char *key, const char *value, char *err,
+		     size_t errlen)
+{
+	return conf_set_source(conf, key, value, CONF_SOURCE_CMDLINE, err, errlen);
 }
 
 /* ---- lookups ---------------------------------------------------------- */
@@ -1491,7 +1102,7 @@ const struct conf_control *conf_control(const struct conf *conf)
 static void conf_copy_field(const struct conf_item *item, void *dst, const void *src)
 {
 	memcpy((char *)dst + item->offset, (const char *)src + item->offset,
-	       conf_value_size(item->type));
+	       conf_item_ops(item)->size);
 }
 
 void conf_node_reclaim(const struct conf *conf, unsigned node, struct conf_reclaim *ret)
@@ -1545,6 +1156,27 @@ bool conf_cgroup_policy(const struct conf *conf, const char *path,
 	return matched;
 }
 
+void conf_cgroup_policy_subtree(const struct conf *conf, const char *path,
+				struct conf_cgroup_policy *ret)
+{
+	struct conf_cgroup_policy p;
+	char anc[4096];
+	char *slash;
+
+	conf_cgroup_policy(conf, path, &p);
+	while (*path == '/')
+		path++;
+	snprintf(anc, sizeof(anc), "%s", path);
+	while (!p.protect && (slash = strrchr(anc, '/'))) {
+		struct conf_cgroup_policy ap;
+
+		*slash = '\0';
+		if (*anc && conf_cgroup_policy(conf, anc, &ap) && ap.protect)
+			p.protect = true;
+	}
+	*ret = p;
+}
+
 uint64_t conf_amount_bytes(struct conf_amount a, uint64_t base_bytes)
 {
 	if (!a.permyriad)
@@ -1552,6 +1184,25 @@ uint64_t conf_amount_bytes(struct conf_amount a, uint64_t base_bytes)
 	/* base/10000*v + remainder term: no overflow for any base below 2^64. */
 	return base_bytes / CONF_PERMYRIAD_MAX * a.value +
 	       base_bytes % CONF_PERMYRIAD_MAX * a.value / CONF_PERMYRIAD_MAX;
+}
+
+void conf_watermark_params(const struct conf_reclaim *c, uint64_t page_size,
+			   struct watermark_params *p)
+{
+	watermark_params_init(p);
+	if (c->watermark_headroom.permyriad) {
+		p->headroom_permyriad = (uint32_t)c->watermark_headroom.value;
+		p->headroom_max_bytes = c->watermark_headroom_max_bytes;
+		p->headroom_min_bytes = MIN(p->headroom_min_bytes, p->headroom_max_bytes);
+	} else {
+		/* An absolute size: the same headroom for every zone. */
+		p->headroom_permyriad = 0;
+		p->headroom_min_bytes = c->watermark_headroom.value;
+		p->headroom_max_bytes = c->watermark_headroom.value;
+	}
+	p->interval_min_usec = c->monitor_interval_min_usec;
+	p->interval_max_usec = c->monitor_interval_max_usec;
+	p->page_size = page_size;
 }
 
 uint64_t conf_headroom_bytes(const struct conf_reclaim *r, uint64_t managed_bytes)
@@ -1572,8 +1223,8 @@ static int conf_json_key(struct json_object *obj, const struct conf_item *item,
 	char value[256], source[600];
 	union conf_value v = {};
 
-	memcpy(&v, (const char *)base + item->offset, conf_value_size(item->type));
-	conf_format_union(item, &v, value, sizeof(value));
+	conf_value_get(item, base, &v);
+	conf_item_ops(item)->format(item, &v, value, sizeof(value));
 	conf_format_source(src, source, sizeof(source));
 
 	o = json_object_new_object();
@@ -1581,16 +1232,8 @@ static int conf_json_key(struct json_object *obj, const struct conf_item *item,
 		return -ENOMEM;
 	json_object_object_add(o, "value", json_object_new_string(value));
 	json_object_object_add(o, "source", json_object_new_string(source));
-	if (item->type == CONF_UINT || item->type == CONF_SIZE ||
-	    item->type == CONF_PERMYRIAD || item->type == CONF_DURATION) {
-		if (v.u == CONF_SPECIAL)
-			json_object_object_add(o, "raw", NULL);
-		else
-			json_object_object_add(o, "raw", json_object_new_uint64(v.u));
-	} else if (item->type == CONF_AMOUNT)
-		json_object_object_add(o, "raw", json_object_new_uint64(v.a.value));
-	else if (item->type == CONF_BOOL)
-		json_object_object_add(o, "raw", json_object_new_boolean(v.b));
+	if (conf_item_ops(item)->raw)
+		json_object_object_add(o, "raw", conf_item_ops(item)->raw(&v));
 	json_object_object_add(obj, item->name, o);
 	return 0;
 }

@@ -8,10 +8,11 @@
  * reference in reclaimd.conf(5) (reclaimd-conf-doc) and the test that the
  * shipped etc/reclaimd.conf documents every key.
  *
- * Files: the main file, then every "*.conf" in the drop-in directory in
- * lexical order; a later assignment wins, per key. reclaimd passes
- * "FILE.d" as the drop-in directory of FILE (/etc/reclaimd/reclaimd.conf.d
- * for the default, FILE.d for --config=FILE).
+ * Files: the main file, then every "*.conf" of the drop-in directories,
+ * sorted by file name; a later assignment wins, per key. For the default
+ * file the directories are /etc, /run and /usr/lib's
+ * reclaimd/reclaimd.conf.d, with systemd's precedence (the same name in
+ * /etc hides /run's, which hides /usr/lib's); for --config=FILE, FILE.d.
  *
  * A struct conf is immutable once loaded, except through conf_set(); a
  * reload builds a new one and the caller swaps pointers only on success.
@@ -122,6 +123,11 @@ struct conf_item {
 	const char *help;
 	size_t offset; /* into the struct of the section */
 	bool per_node; /* [Reclaim] keys that [Node N] may override */
+	/* Read only at start: conf_set() refuses it ("needs a restart") and a
+	 * reload keeps the running value, with a warning. Every other key
+	 * takes effect on set and reload (tests/unit/test-manager-conf.c). */
+	bool restart;
+	uint64_t max_bytes; /* CONF_AMOUNT: largest size (its max is the share's) */
 };
 
 extern const struct conf_item conf_items[];
@@ -134,6 +140,7 @@ enum conf_source_kind {
 	CONF_SOURCE_DEFAULT,
 	CONF_SOURCE_FILE,
 	CONF_SOURCE_RUNTIME,
+	CONF_SOURCE_CMDLINE, /* --dry-run, --socket, --log-level: fixed until restart */
 };
 
 const char *conf_section_name(enum conf_section s);
@@ -160,7 +167,16 @@ int conf_load(const char *main_path, const char *dropin_dir, struct conf **ret,
 	      char *err, size_t errlen);
 int conf_load_flags(const char *main_path, const char *dropin_dir, unsigned flags,
 		    struct conf **ret, char *err, size_t errlen);
-/* Re-read the files old was loaded from into a new object (SIGHUP). */
+/* The same with several drop-in directories in precedence order, as
+ * systemd reads them: all "*.conf" files sorted by name, a name in an
+ * earlier directory hiding the same name in later ones. reclaimd passes
+ * /etc, /run and /usr/lib's reclaimd/reclaimd.conf.d for its default file. */
+int conf_load_dirs(const char *main_path, const char *const *dropin_dirs, size_t n_dropin_dirs,
+		   unsigned flags, struct conf **ret, char *err, size_t errlen);
+/* Re-read the files old was loaded from into a new object (SIGHUP). Keys
+ * set on the command line keep old's value; a restart-only key
+ * (item->restart) whose value in the files changed keeps the running
+ * value, with a warning: the new object holds only values in force. */
 int conf_reload(const struct conf *old, struct conf **ret, char *err, size_t errlen);
 /* Parse text as if it were a file called name (tests, fuzzing). */
 int conf_load_string(const char *text, size_t len, const char *name, struct conf **ret,
@@ -183,6 +199,13 @@ const char *conf_dropin_dir(const struct conf *conf);
  * On error returns -EINVAL/-ENOENT with a message in err; conf untouched.
  */
 int conf_set(struct conf *conf, const char *key, const char *value, char *err, size_t errlen);
+/* A command-line override of a [Reclaim] or [Control] key (what
+ * conf_set() takes): the source becomes "command line", conf_set()
+ * refuses the key, and conf_reload() carries the value over. */
+int conf_set_cmdline(struct conf *conf, const char *key, const char *value, char *err,
+		     size_t errlen);
+/* The item of a "Section.Key" / "Node.N.Key" / "CGroup.PATTERN.Key"; NULL if none. */
+const struct conf_item *conf_item_by_key(const char *key);
 
 /* Effective configuration: every key with "value" (config syntax),
  * "source" ("default", "FILE:LINE" or "runtime") and, for numbers, "raw". */
@@ -218,8 +241,24 @@ void conf_node_reclaim(const struct conf *conf, unsigned node, struct conf_recla
 bool conf_cgroup_policy(const struct conf *conf, const char *path,
 			struct conf_cgroup_policy *ret);
 
+/*
+ * The policy reclaim applies to the cgroup at path: conf_cgroup_policy(),
+ * with Protect= covering the subtree, as memory.min protects a parent's
+ * children: [CGroup web.slice] Protect=yes keeps web.slice/nginx.service.
+ * Pure (no file is read); the manager calls it on every cgroup walk.
+ */
+void conf_cgroup_policy_subtree(const struct conf *conf, const char *path,
+				struct conf_cgroup_policy *ret);
+
 /* Resolve an amount against base bytes: permyriad of base, or the bytes. */
 uint64_t conf_amount_bytes(struct conf_amount a, uint64_t base_bytes);
+
+/* The watermark parameters (watermark.h) of [Reclaim] or a node's view:
+ * WatermarkHeadroom= as a share with its floor and cap, or as a size, and
+ * the monitor's interval bounds. */
+struct watermark_params;
+void conf_watermark_params(const struct conf_reclaim *c, uint64_t page_size,
+			   struct watermark_params *ret);
 
 /* Userspace watermark headroom in bytes for a node with managed_bytes:
  * WatermarkHeadroom, capped at WatermarkHeadroomMax when it is a share. */

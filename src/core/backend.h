@@ -59,5 +59,13 @@ struct reclaim_backend {
 	 * reclaim is not an error: result->nr_reclaimed says how much. */
 	int (*shrink)(void *userdata, const struct shrink_request *req,
 		      struct shrink_result *ret);
+	/* Optional, NULL: no compaction step (compact.h). The node's free
+	 * pages and those in blocks of order >= min_order (/proc/buddyinfo,
+	 * kept fd, no allocation). */
+	int (*free_blocks)(void *userdata, int node, unsigned min_order,
+			   uint64_t *ret_free_pages, uint64_t *ret_high_order_pages);
+	/* Optional: compact the node (nodeN/compact); -EOPNOTSUPP where the
+	 * kernel has no such file. */
+	int (*compact)(void *userdata, int node);
 	void *userdata;
 };

@@ -23,21 +23,22 @@ static const char *const balance_end_reason_table[_BALANCE_END_REASON_MAX] = {
 	[BALANCE_END_PRIORITY_EXHAUSTED] = "priority-exhausted",
 	[BALANCE_END_BOOST_NO_PROGRESS] = "boost-no-progress",
 	[BALANCE_END_INTERRUPTED] = "interrupted",
+	[BALANCE_END_BRAKED] = "braked",
 };
 
-const char *balance_wake_reason_to_string(enum balance_wake_reason r)
-{
-	if ((unsigned)r >= _BALANCE_WAKE_REASON_MAX)
-		return NULL;
-	return balance_wake_reason_table[r];
-}
+DEFINE_STRING_TABLE_TO_STRING(, balance_wake_reason, enum balance_wake_reason,
+			      _BALANCE_WAKE_REASON_MAX)
+DEFINE_STRING_TABLE_TO_STRING(, balance_end_reason, enum balance_end_reason,
+			      _BALANCE_END_REASON_MAX)
 
-const char *balance_end_reason_to_string(enum balance_end_reason r)
-{
-	if ((unsigned)r >= _BALANCE_END_REASON_MAX)
-		return NULL;
-	return balance_end_reason_table[r];
-}
+static const char *const balance_monitor_wake_table[_BALANCE_MONITOR_WAKE_MAX] = {
+	[BALANCE_MONITOR_SLEEP] = "none",
+	[BALANCE_MONITOR_BELOW_LOW] = "every zone below its low mark",
+	[BALANCE_MONITOR_KERNEL_BOOST] = "kernel watermark boost",
+};
+
+DEFINE_STRING_TABLE_TO_STRING(, balance_monitor_wake, enum balance_monitor_wake,
+			      _BALANCE_MONITOR_WAKE_MAX)
 
 static uint64_t add_sat(uint64_t a, uint64_t b)
 {
@@ -173,6 +174,8 @@ bool balance_prepare_sleep(const struct balance_node *b,
 	return watermark_node_balanced(n, highest_zoneidx, &p->wmark);
 }
 
+static void balance_clear_failures(struct balance_node *b);
+
 bool balance_node_wake(struct balance_node *b, struct balance_request *pending,
 		       const struct balance_request *w)
 {
@@ -187,6 +190,19 @@ bool balance_node_wake(struct balance_node *b, struct balance_request *pending,
 		return false;
 	}
 	return true;
+}
+
+bool balance_node_manual_reclaim(struct balance_node *b, struct balance_request *pending,
+				 uint64_t reclaimed_bytes)
+{
+	struct balance_request w = {
+		.highest_zoneidx = WATERMARK_ZONEIDX_ALL,
+		.reasons = 1u << BALANCE_WAKE_MANUAL_RECLAIM,
+	};
+
+	if (reclaimed_bytes)
+		balance_clear_failures(b);
+	return balance_node_wake(b, pending, &w);
 }
 
 void balance_node_consume(struct balance_node *b,
@@ -213,6 +229,54 @@ bool balance_observe(struct balance_node *b, const struct balance_params *p,
 	return true;
 }
 
+static unsigned balance_classzone(const struct node_zoneinfo *n, unsigned highest_zoneidx)
+{
+	return n->n_zones ? MIN(highest_zoneidx, n->n_zones - 1) : 0;
+}
+
+uint64_t balance_kernel_boost_unpaid(const struct balance_node *b,
+				     const struct node_zoneinfo *n,
+				     unsigned highest_zoneidx)
+{
+	unsigned classzone = balance_classzone(n, highest_zoneidx);
+	uint64_t pages = 0;
+
+	for (unsigned i = 0; i < n->n_zones && i < ZONEINFO_MAX_ZONES; i++)
+		if (watermark_zone_eligible(&n->zones[i], i, classzone) &&
+		    n->zones[i].boost > b->kernel_boost_paid[i])
+			pages = add_sat(pages, n->zones[i].boost - b->kernel_boost_paid[i]);
+	return pages;
+}
+
+enum balance_monitor_wake balance_monitor_wake(struct balance_node *b,
+					       const struct balance_params *p,
+					       const struct node_zoneinfo *n)
+{
+	for (unsigned i = 0; i < n->n_zones && i < ZONEINFO_MAX_ZONES; i++)
+		b->kernel_boost_paid[i] = MIN(b->kernel_boost_paid[i], n->zones[i].boost);
+	if (watermark_node_below_low(n, WATERMARK_ZONEIDX_ALL, &p->wmark))
+		return BALANCE_MONITOR_BELOW_LOW;
+	if (balance_kernel_boost_unpaid(b, n, WATERMARK_ZONEIDX_ALL))
+		return BALANCE_MONITOR_KERNEL_BOOST;
+	return BALANCE_MONITOR_SLEEP;
+}
+
+bool balance_wake_paced(struct balance_node *b, const struct balance_params *p,
+			unsigned reasons, uint64_t now_usec)
+{
+	const unsigned automatic = (1u << BALANCE_WAKE_WATERMARK) | (1u << BALANCE_WAKE_PSI);
+
+	if (!p->dry_run || (reasons & ~automatic) || !reasons)
+		return false;
+	if (b->last_auto_wake_usec && now_usec >= b->last_auto_wake_usec &&
+	    now_usec - b->last_auto_wake_usec < p->wmark.interval_max_usec) {
+		b->counters.wakes_paced++;
+		return true;
+	}
+	b->last_auto_wake_usec = now_usec;
+	return false;
+}
+
 /* restart: "sc.priority = DEF_PRIORITY" */
 static void balance_restart(struct balance_run *run)
 {
@@ -225,8 +289,7 @@ void balance_begin(struct balance_node *b, const struct balance_params *p,
 		   uint64_t now_usec)
 {
 	struct balance_run *run = &b->run;
-	uint64_t boost_pages = 0;
-	unsigned classzone = n->n_zones ? MIN(highest_zoneidx, n->n_zones - 1) : 0;
+	unsigned classzone = balance_classzone(n, highest_zoneidx);
 
 	*run = (struct balance_run){
 		.highest_zoneidx = highest_zoneidx,
@@ -235,12 +298,15 @@ void balance_begin(struct balance_node *b, const struct balance_params *p,
 	};
 	b->counters.runs++; /* count_vm_event(PAGEOUTRUN) */
 
-	/* "Account for the reclaim boost": eligible managed zones only. The
-	 * zone boost stays in place; the kernel's kswapd clears it. */
-	for (unsigned i = 0; i < n->n_zones; i++)
+	/* "Account for the reclaim boost": eligible managed zones only, and
+	 * only what no run paid yet. The zone boost stays in place (the
+	 * kernel's kswapd clears it); the seed clears it at "out" whatever
+	 * the run's end, so it counts as paid from here on. */
+	run->kernel_boost_bytes = balance_kernel_boost_unpaid(b, n, highest_zoneidx) *
+				  p->wmark.page_size;
+	for (unsigned i = 0; i < n->n_zones && i < ZONEINFO_MAX_ZONES; i++)
 		if (watermark_zone_eligible(&n->zones[i], i, classzone))
-			boost_pages = add_sat(boost_pages, n->zones[i].boost);
-	run->kernel_boost_bytes = boost_pages * p->wmark.page_size;
+			b->kernel_boost_paid[i] = n->zones[i].boost;
 	run->user_boost_bytes = b->boost_ledger_bytes;
 	run->nr_boost_reclaim = add_sat(run->kernel_boost_bytes,
 					run->user_boost_bytes);
@@ -409,6 +475,13 @@ void balance_account(struct balance_node *b, const struct balance_params *p,
 		return;
 	if (!res)
 		b->counters.shrink_errors++;
+	if (res && res->braked && !res->nr_reclaimed) {
+		/* Not a pass that failed: a pass that was not allowed. Like
+		 * the rate quota it must wait, not escalate priority or count
+		 * toward kswapd_failures. */
+		balance_leave(run, BALANCE_END_BRAKED);
+		return;
+	}
 
 	run->nr_reclaimed = add_sat(run->nr_reclaimed, got);
 	b->counters.reclaimed_bytes[run->priority] += got;
@@ -452,11 +525,25 @@ static void balance_settle_boost(struct balance_node *b)
 	if (!run->boosted)
 		return;
 	b->counters.boost_reclaimed_bytes += run->boost_reclaimed;
-	if (run->end_reason == BALANCE_END_INTERRUPTED && !run->boost_dropped)
+	if ((run->end_reason == BALANCE_END_INTERRUPTED ||
+	     run->end_reason == BALANCE_END_BRAKED) &&
+	    !run->boost_dropped)
 		paid = run->boost_reclaimed;
 	else
 		paid = run->user_boost_bytes;
 	b->boost_ledger_bytes -= MIN(b->boost_ledger_bytes, paid);
+}
+
+/* The do-while left without reaching "out": "if (!sc.nr_reclaimed)
+ * pgdat->kswapd_failures++". A dry run attempted nothing, and a braked run
+ * was not allowed to: neither is a failure. */
+static bool balance_end_counts_failure(const struct balance_run *run,
+				       const struct balance_params *p)
+{
+	if (run->end_reason == BALANCE_END_BALANCED ||
+	    run->end_reason == BALANCE_END_BRAKED)
+		return false;
+	return !run->nr_reclaimed && !p->dry_run;
 }
 
 void balance_end(struct balance_node *b, const struct balance_params *p,
@@ -470,10 +557,7 @@ void balance_end(struct balance_node *b, const struct balance_params *p,
 	if (run->phase != BALANCE_PHASE_END)
 		balance_leave(run, BALANCE_END_INTERRUPTED);
 
-	/* The do-while left without reaching "out": "if (!sc.nr_reclaimed)
-	 * pgdat->kswapd_failures++". */
-	/* A dry run attempted nothing: no failure to count. */
-	if (run->end_reason != BALANCE_END_BALANCED && !run->nr_reclaimed && !p->dry_run) {
+	if (balance_end_counts_failure(run, p)) {
 		b->kswapd_failures++;
 		b->counters.failures++;
 		if (b->kswapd_failures == MAX_RECLAIM_RETRIES)
@@ -481,6 +565,8 @@ void balance_end(struct balance_node *b, const struct balance_params *p,
 	}
 
 	balance_settle_boost(b);
+	if (run->end_reason == BALANCE_END_BRAKED)
+		b->counters.braked++;
 
 	duration = now_usec > run->start_usec ? now_usec - run->start_usec : 0;
 	b->counters.last_run_usec = duration;
@@ -496,6 +582,8 @@ void balance_end(struct balance_node *b, const struct balance_params *p,
 		.priority = run->lowest_priority,
 		.failures = b->kswapd_failures,
 		.hopeless = balance_node_hopeless(b),
+		.braked = run->end_reason == BALANCE_END_BRAKED,
+		.kernel_boost_paid = run->kernel_boost_bytes != 0,
 		.duration_usec = duration,
 	};
 	run->phase = BALANCE_PHASE_IDLE;

@@ -27,6 +27,7 @@
 #include "histogram.h"
 
 #include "backend.h"
+#include "compact.h"
 #include "watermark.h"
 #include "zoneinfo.h"
 
@@ -105,6 +106,8 @@ enum balance_end_reason {
 	BALANCE_END_PRIORITY_EXHAUSTED, /* the do-while ran out (priority 0) */
 	BALANCE_END_BOOST_NO_PROGRESS, /* nr_boost_reclaim && !nr_reclaimed */
 	BALANCE_END_INTERRUPTED,       /* try_to_freeze() || kthread_should_stop() */
+	BALANCE_END_BRAKED,            /* the system pressure brake stopped a
+					* pass: wait, no failure counted */
 	_BALANCE_END_REASON_MAX,
 };
 
@@ -146,6 +149,8 @@ struct balance_run {
 struct balance_counters {
 	uint64_t wakes[_BALANCE_WAKE_REASON_MAX];
 	uint64_t wakes_ignored_hopeless;
+	uint64_t wakes_paced;                       /* dry run: automatic wakes
+						     * dropped by the pacing */
 	uint64_t runs;                              /* PAGEOUTRUN */
 	uint64_t runs_ended[_BALANCE_END_REASON_MAX];
 	uint64_t passes[DEF_PRIORITY + 1];
@@ -156,6 +161,7 @@ struct balance_counters {
 	uint64_t shrink_errors;                     /* backend shrink() < 0 */
 	uint64_t snapshot_errors;                   /* backend snapshot() < 0 */
 	uint64_t failures;                          /* runs that reclaimed nothing */
+	uint64_t braked;                            /* runs ended by the system brake */
 	uint64_t hopeless;                          /* times the node became hopeless */
 	uint64_t hopeless_recovered;
 	uint64_t low_wmark_hit_quickly;             /* KSWAPD_LOW_WMARK_HIT_QUICKLY */
@@ -164,6 +170,9 @@ struct balance_counters {
 	uint64_t last_run_usec;
 	uint64_t total_run_usec;                    /* psi_memstall_enter/leave */
 	struct histogram run_usec;                  /* run durations */
+	uint64_t compactions[_COMPACT_REASON_MAX];  /* wakeup_kcompactd(), by reason
+						     * ([COMPACT_NONE] unused) */
+	uint64_t compact_errors;
 };
 
 /* The per-node state that outlives a run (the pgdat fields kswapd uses). */
@@ -171,6 +180,12 @@ struct balance_node {
 	int node;                      /* kernel node id */
 	unsigned kswapd_failures;
 	uint64_t boost_ledger_bytes;   /* userspace boosts owed */
+	/* Per zone, the kernel's zoneinfo `boost` (pages) a run has already
+	 * paid: the kernel's kswapd clears zone->watermark_boost at "out",
+	 * ours cannot, so it remembers what it paid instead. */
+	uint64_t kernel_boost_paid[ZONEINFO_MAX_ZONES];
+	/* Dry run: the last automatic wake let through (balance_wake_paced). */
+	uint64_t last_auto_wake_usec;
 	struct balance_run run;
 	struct balance_counters counters;
 };
@@ -185,6 +200,8 @@ struct balance_result {
 	int priority;              /* lowest priority a pass ran at */
 	unsigned failures;         /* kswapd_failures after the run */
 	bool hopeless;
+	bool braked;               /* BALANCE_END_BRAKED: wait before retrying */
+	bool kernel_boost_paid;    /* the run paid a kernel watermark boost */
 	uint64_t duration_usec;
 };
 
@@ -222,9 +239,56 @@ bool balance_prepare_sleep(const struct balance_node *b,
  * hopeless node and a wake that does not reach it (counted as ignored). */
 bool balance_node_wake(struct balance_node *b, struct balance_request *pending,
 		       const struct balance_request *w);
+/* An operator's `reclaimctl reclaim node` finished, having reclaimed
+ * reclaimed_bytes from the node: the userspace direct reclaim. As
+ * shrink_node()'s "if (reclaimable) pgdat->kswapd_failures = 0", any byte
+ * clears the failures (a hopeless node recovers); then the node is woken
+ * with BALANCE_WAKE_MANUAL_RECLAIM, which reaches a hopeless node, to look
+ * at its watermarks again. Returns whether to wake the thread. */
+bool balance_node_manual_reclaim(struct balance_node *b, struct balance_request *pending,
+				 uint64_t reclaimed_bytes);
 /* The thread read the pending request: add its boost to the ledger. */
 void balance_node_consume(struct balance_node *b,
 			  const struct balance_request *req);
+
+/* Why the watermark monitor wakes a node (balance_monitor_wake()). */
+enum balance_monitor_wake {
+	BALANCE_MONITOR_SLEEP,        /* no reason */
+	BALANCE_MONITOR_BELOW_LOW,    /* every eligible zone below its low mark */
+	BALANCE_MONITOR_KERNEL_BOOST, /* a zone's boost grew since a run paid it */
+	_BALANCE_MONITOR_WAKE_MAX,
+};
+
+const char *balance_monitor_wake_to_string(enum balance_monitor_wake w);
+
+/* Sum of the eligible zones' kernel `boost` (pages) not yet paid by a run. */
+uint64_t balance_kernel_boost_unpaid(const struct balance_node *b,
+				     const struct node_zoneinfo *n,
+				     unsigned highest_zoneidx);
+
+/*
+ * The monitor's wake condition, on a fresh snapshot outside a run: the
+ * allocator's wakeup_kswapd() at the low mark, or a kernel watermark boost
+ * (a fragmentation event: the kernel wakes kswapd for it). A boost is paid
+ * once per run, as the seed clears zone->watermark_boost at "out": the next
+ * wake needs a new boost (a zone's boost above what was paid) or a
+ * watermark deficit. A boost the kernel lowered (its own kswapd paid it) is
+ * forgotten down to what is left, so a later boost of the same size wakes.
+ */
+enum balance_monitor_wake balance_monitor_wake(struct balance_node *b,
+					       const struct balance_params *p,
+					       const struct node_zoneinfo *n);
+
+/*
+ * Dry-run pacing: nothing decided is written, so a node below its low mark
+ * stays there and every monitor tick would start a full 12-priority run
+ * (measured under QEMU at 50% of a vCPU, more than the real daemon's 28%).
+ * In dry run an automatic wake (watermark, PSI) within
+ * wmark.interval_max_usec of the last one let through is dropped (counted
+ * in wakes_paced); operator wakes are never paced. Returns true to drop.
+ */
+bool balance_wake_paced(struct balance_node *b, const struct balance_params *p,
+			unsigned reasons, uint64_t now_usec);
 
 /* A fresh snapshot seen outside a run (the monitor's): a hopeless node whose
  * free memory recovered on its own is given another chance. Returns true if
@@ -242,7 +306,11 @@ void balance_begin(struct balance_node *b, const struct balance_params *p,
 int balance_next(struct balance_node *b, const struct balance_params *p,
 		 const struct node_zoneinfo *n, struct shrink_request *ret);
 /* Account the shrink just issued; res NULL if the backend failed (counts as
- * nothing reclaimed). */
+ * nothing reclaimed). A result with braked set ends the run
+ * (BALANCE_END_BRAKED): the brake said reclaim must not add to a
+ * system-wide stall, which is no failure of the kernel's, so the run counts
+ * no failure and keeps the boost it still owes; the thread waits
+ * (balance_result.braked) before it tries again. */
 void balance_account(struct balance_node *b, const struct balance_params *p,
 		     const struct shrink_request *req,
 		     const struct shrink_result *res);

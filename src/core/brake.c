@@ -86,3 +86,26 @@ void brake_quota_charge(struct brake_quota *q, uint64_t bytes)
 		return;
 	q->tokens_bytes -= MIN(bytes, q->tokens_bytes);
 }
+
+bool brake_poll_update(struct brake_poll *s, const struct brake_params *p,
+		       uint64_t total_usec, uint64_t now_usec)
+{
+	uint64_t grown, elapsed;
+
+	if (!s->started || total_usec < s->last_total_usec || now_usec < s->last_usec) {
+		*s = (struct brake_poll){ .last_total_usec = total_usec,
+					  .last_usec = now_usec,
+					  .started = true };
+		return false;
+	}
+	elapsed = now_usec - s->last_usec;
+	if (p->window_usec == 0 || elapsed < p->window_usec / 4)
+		return false;
+	grown = total_usec - s->last_total_usec;
+	s->last_total_usec = total_usec;
+	s->last_usec = now_usec;
+	/* Both sides in µs²: a day elapsed times a 10 s window is 8.6e20,
+	 * past UINT64_MAX, so compare in 128 bits. */
+	return grown > 0 && (unsigned __int128)grown * p->window_usec >=
+				    (unsigned __int128)p->limit_usec * elapsed;
+}

@@ -53,3 +53,23 @@ uint64_t brake_quota_available(struct brake_quota *q, uint64_t want_bytes,
 			       uint64_t now_usec);
 /* Charge what was actually asked of the kernel. */
 void brake_quota_charge(struct brake_quota *q, uint64_t bytes);
+
+/*
+ * A PSI trigger ("some|full STALL WINDOW", the kernel's psi_trigger) emulated
+ * by polling totals where the kernel refuses a trigger (this host's
+ * /proc/pressure/memory answers EINVAL) or on a fixture tree: it fires when
+ * the stall time grown since the last judged sample reaches
+ * p->limit_usec per p->window_usec, scaled to the time that passed
+ * (grown * window >= stall * elapsed, and grown > 0). A sample less than a
+ * quarter window after the last judged one is too short to judge (one
+ * stalled tick would read as a storm) and leaves the last sample in place. The first sample, and a total that went backwards,
+ * only start the count.
+ */
+struct brake_poll {
+	uint64_t last_total_usec;
+	uint64_t last_usec;
+	bool started;
+};
+
+bool brake_poll_update(struct brake_poll *s, const struct brake_params *p,
+		       uint64_t total_usec, uint64_t now_usec);

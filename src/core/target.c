@@ -195,3 +195,39 @@ uint64_t target_soft(struct target_candidate *c, size_t n, uint64_t limit_bytes,
 	}
 	return planned;
 }
+
+static const char *const target_backend_table[_TARGET_BACKEND_MAX] = {
+	[TARGET_BACKEND_NONE] = "none",
+	[TARGET_BACKEND_NODE_FILE] = "node-file",
+	[TARGET_BACKEND_CGROUPS] = "memory.reclaim",
+};
+
+const char *target_backend_to_string(enum target_backend b)
+{
+	if ((unsigned)b >= _TARGET_BACKEND_MAX)
+		return NULL;
+	return target_backend_table[b];
+}
+
+enum target_backend target_choose_backend(const struct target_backend_input *in)
+{
+	bool node_file = in->node_file && !in->avoid_node_file;
+
+	if (in->cgroups && (in->policy_on_node || !node_file))
+		return TARGET_BACKEND_CGROUPS;
+	return node_file ? TARGET_BACKEND_NODE_FILE : TARGET_BACKEND_NONE;
+}
+
+bool target_has_policy(const struct target_candidate *c)
+{
+	return c->protect || c->skip || c->floor_bytes || c->soft_target_bytes ||
+	       (c->weight && c->weight != TARGET_WEIGHT_DEFAULT);
+}
+
+bool target_policy_on_node(const struct target_candidate *c, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (target_has_policy(&c[i]) && (c[i].node_file_bytes || c[i].node_anon_bytes))
+			return true;
+	return false;
+}

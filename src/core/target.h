@@ -62,3 +62,48 @@ uint64_t target_spread(struct target_candidate *c, size_t n, uint64_t deficit_by
  */
 uint64_t target_soft(struct target_candidate *c, size_t n, uint64_t limit_bytes,
 		     const struct target_params *p);
+
+/*
+ * Which interface serves a node pass (SHRINK_NODE, for the engine and for an
+ * operator's `reclaimctl reclaim node N`).
+ *
+ * The per-node reclaim file (6.17+) reclaims from the node alone but knows
+ * nothing of reclaimd's cgroup policy: it would take from a Protect=yes
+ * cgroup, below a Floor=, past a Weight= or a SoftTarget=, and from a cgroup
+ * whose pressure brake is on. So wherever any such policy applies to memory
+ * on the node, the pass is spread over the candidates with memory.reclaim,
+ * which honours every one of them; the node file serves only a node no
+ * policy covers, where it is exact (it reclaims from that node only) and
+ * cheaper (one write instead of one per cgroup).
+ *
+ * memory.min and memory.low count as policy too (they are part of
+ * floor_bytes): the kernel honours them in node reclaim as well, but
+ * memory.low only on a best-effort basis, and target.c never asks a cgroup
+ * below either. A dry run chooses exactly as a real run does, so that what
+ * it reports is what a real run would write.
+ */
+enum target_backend {
+	TARGET_BACKEND_NONE,      /* neither interface: -EOPNOTSUPP */
+	TARGET_BACKEND_NODE_FILE, /* /sys/devices/system/node/nodeN/reclaim */
+	TARGET_BACKEND_CGROUPS,   /* memory.reclaim spread by target_spread() */
+	_TARGET_BACKEND_MAX,
+};
+
+const char *target_backend_to_string(enum target_backend b);
+
+struct target_backend_input {
+	bool node_file;        /* nodeN/reclaim is open */
+	bool cgroups;          /* cgroup v2 memory.reclaim candidates exist */
+	bool avoid_node_file;  /* configuration: always spread */
+	bool policy_on_node;   /* target_policy_on_node() */
+};
+
+enum target_backend target_choose_backend(const struct target_backend_input *in);
+
+/* Whether a candidate carries a policy: Protect=, a floor (Floor=,
+ * memory.min, memory.low), SoftTarget=, a Weight= other than the default,
+ * or skip (its pressure brake is on). */
+bool target_has_policy(const struct target_candidate *c);
+/* Whether any candidate with a policy has memory (file or anon) on the
+ * node the candidates were collected for. */
+bool target_policy_on_node(const struct target_candidate *c, size_t n);

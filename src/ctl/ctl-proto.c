@@ -30,7 +30,7 @@ static const struct ctl_arg ctl_args_stats[] = {
 
 static const struct ctl_arg ctl_args_set[] = {
 	{ .name = "key", .type = CTL_ARG_STRING, .required = true,
-	  .help = "config key as in reclaimd.conf, e.g. \"Node.HeadroomPercent\"" },
+	  .help = "config key as in reclaimd.conf, e.g. \"Node.1.StepSize\"" },
 	{ .name = "value", .type = CTL_ARG_STRING, .required = true,
 	  .help = "new value, as written in reclaimd.conf" },
 };
@@ -40,7 +40,7 @@ static const struct ctl_arg ctl_args_reclaim[] = {
 	  .help = "NUMA node id (per-node reclaim file)" },
 	{ .name = "cgroup", .type = CTL_ARG_CGROUP, .one_of = 1,
 	  .help = "cgroup path below the cgroup root, e.g. /batch.slice" },
-	{ .name = "bytes", .type = CTL_ARG_UINT, .required = true,
+	{ .name = "bytes", .type = CTL_ARG_UINT, .required = true, .min = 1,
 	  .max = CTL_BYTES_MAX, .help = "how much to reclaim, in bytes" },
 	{ .name = "swappiness", .type = CTL_ARG_UINT, .max = CTL_SWAPPINESS_MAX,
 	  .help = "swappiness= for this write, 0..200 (0: file pages only)" },
@@ -49,7 +49,7 @@ static const struct ctl_arg ctl_args_reclaim[] = {
 static const struct ctl_arg ctl_args_boost[] = {
 	{ .name = "node", .type = CTL_ARG_UINT, .required = true,
 	  .max = CTL_NODE_MAX, .help = "NUMA node id" },
-	{ .name = "bytes", .type = CTL_ARG_UINT, .required = true,
+	{ .name = "bytes", .type = CTL_ARG_UINT, .required = true, .min = 1,
 	  .max = CTL_BYTES_MAX, .help = "extra reclaim without swap, in bytes" },
 };
 
@@ -181,6 +181,17 @@ static const struct {
 	{ ETIMEDOUT, "ETIMEDOUT" },
 	{ EALREADY, "EALREADY" },
 	{ ECANCELED, "ECANCELED" },
+	/* Errors of opening a path: said as such, not as EIO (issue 17 B15). */
+	{ ENOTDIR, "ENOTDIR" },
+	{ EISDIR, "EISDIR" },
+	{ ELOOP, "ELOOP" },
+	{ ENAMETOOLONG, "ENAMETOOLONG" },
+	{ EMFILE, "EMFILE" },
+	{ ENFILE, "ENFILE" },
+	{ ENXIO, "ENXIO" },
+	{ EBADF, "EBADF" },
+	{ EOVERFLOW, "EOVERFLOW" },
+	{ ESTALE, "ESTALE" },
 };
 
 const char *ctl_error_code_to_string(int code)
@@ -210,6 +221,10 @@ _printf_(3, 4) static int ctl_error_set(struct ctl_error *e, int code,
 	va_start(ap, fmt);
 	vsnprintf(e->message, sizeof(e->message), fmt, ap);
 	va_end(ap);
+	/* A message cut at the buffer's end must not end in half a
+	 * character (the strings it quotes are UTF-8, checked by the JSON
+	 * parser). */
+	e->message[utf8_prefix(e->message, sizeof(e->message) - 1)] = '\0';
 	return code;
 }
 
@@ -217,6 +232,13 @@ const char *ctl_json_to_string(struct json_object *o)
 {
 	return json_object_to_json_string_ext(
 		o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+}
+
+bool ctl_is_blank(char c)
+{
+	/* Not strchr(" \t\r", c): that finds the terminating NUL too, and a
+	 * NUL after a request is an error, not a blank (issue 17 B15). */
+	return c == ' ' || c == '\t' || c == '\r';
 }
 
 /*
@@ -279,7 +301,7 @@ static struct json_object *ctl_json_parse(const char *line, size_t len,
 		return NULL;
 	}
 	for (size_t i = end; i < len; i++)
-		if (!strchr(" \t\r", line[i])) {
+		if (!ctl_is_blank(line[i])) {
 			json_object_put(o);
 			ctl_error_set(ret_error, -EINVAL,
 				      "Unexpected data after the JSON object at "
@@ -361,6 +383,11 @@ static int ctl_arg_validate(const struct ctl_command *command,
 						     : "",
 					     ctl_json_type_name(v));
 		max = arg->max ? arg->max : INT64_MAX;
+		if (u < arg->min)
+			return ctl_error_set(e, -ERANGE,
+					     "Argument \"%s\" of \"%s\" must be at "
+					     "least %" PRIu64 ", not %" PRIu64 ".",
+					     arg->name, command->name, arg->min, u);
 		if (u > max)
 			return ctl_error_set(e, -ERANGE,
 					     "Argument \"%s\" of \"%s\" must be at "
@@ -420,9 +447,10 @@ static int ctl_args_validate(const struct ctl_command *command,
 		if (!arg) {
 			ctl_command_arg_names(command, names, sizeof(names));
 			return ctl_error_set(e, -EINVAL,
-					     "Command \"%s\" has no argument \"%.64s\"; "
+					     "Command \"%s\" has no argument \"%.*s\"; "
 					     "its arguments are: %s.",
-					     command->name, key, names);
+					     command->name, (int)utf8_prefix(key, 64), key,
+					     names);
 		}
 		r = ctl_arg_validate(command, arg, v, e);
 		if (r < 0)
@@ -499,9 +527,9 @@ static int ctl_request_check_fields(struct json_object *o, struct ctl_error *e)
 			found = found || streq(known[i], key);
 		if (!found)
 			return ctl_error_set(e, -EINVAL,
-					     "Unknown field \"%.64s\" in the request; "
+					     "Unknown field \"%.*s\" in the request; "
 					     "a request has only v, id, cmd and args.",
-					     key);
+					     (int)utf8_prefix(key, 64), key);
 	}
 	return 0;
 }
@@ -549,7 +577,8 @@ static int ctl_request_read_command(struct json_object *o,
 	if (!command) {
 		ctl_command_list(names, sizeof(names));
 		return ctl_error_set(e, -EOPNOTSUPP,
-				     "Unknown command \"%.64s\"; the commands are: %s.",
+				     "Unknown command \"%.*s\"; the commands are: %s.",
+				     (int)utf8_prefix(json_object_get_string(v), 64),
 				     json_object_get_string(v), names);
 	}
 	*ret = command;
@@ -634,7 +663,21 @@ static char *ctl_line_take(struct json_object *o)
 		return NULL;
 	s = ctl_json_to_string(o);
 	if (s) {
+		_cleanup_free_ char *clean = NULL;
+
+		/* json-c copies string bytes as they are: a cgroup name or
+		 * a message with invalid UTF-8 would make the line invalid.
+		 * Such bytes become U+FFFD (issue 17 B12). */
 		n = strlen(s);
+		if (utf8_prefix(s, n) != n) {
+			clean = utf8_sanitize(s, n);
+			if (!clean) {
+				json_object_put(o);
+				return NULL;
+			}
+			s = clean;
+			n = strlen(s);
+		}
 		line = malloc(n + 2);
 		if (line) {
 			memcpy(line, s, n);

@@ -76,6 +76,7 @@ struct ctl_arg {
 	/* true when giving this argument as true makes the request change the
 	 * daemon (stats reset), so it needs an admin peer. */
 	bool mutating_if_true;
+	uint64_t min; /* CTL_ARG_UINT only */
 	uint64_t max; /* CTL_ARG_UINT only */
 	const char *help;
 };
@@ -171,6 +172,9 @@ void ctl_reply_done(struct ctl_reply *reply);
  * anything that is not a well-formed reply of this protocol version. */
 int ctl_reply_parse(const char *line, size_t len, struct ctl_reply *ret,
 		    struct ctl_error *ret_error);
+
+/* Blank between and after requests: space, tab, CR (not NUL). */
+bool ctl_is_blank(char c);
 
 /* Serialise JSON the way the protocol does: one line, no escaped slashes. */
 const char *ctl_json_to_string(struct json_object *o);

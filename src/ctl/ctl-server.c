@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -42,10 +43,14 @@ struct ctl_client {
 	struct bufferevent *bev;
 	struct ctl_peer peer;
 	struct ctl_call *pending; /* deferred call in flight, at most one */
+	/* Closes the client when no complete request arrives in time. */
+	struct event *deadline;
 	bool subscriber;
 	bool closing;      /* flush the output, then close */
 	bool dead;         /* close at the next deferred run */
 	bool need_process; /* input left to process at the next deferred run */
+	bool throttled;    /* output over the cap: input waits until it drains */
+	bool eof;          /* the peer shut down its side: answer, flush, close */
 	/* Bytes at the start of the input already searched for "\n": a
 	 * client dripping a long line byte by byte costs O(n), not O(n^2). */
 	size_t scanned;
@@ -67,6 +72,7 @@ struct ctl_server {
 	gid_t admin_gid;
 	bool has_admin_gid;
 	char *unlink_path; /* socket we created, removed on free */
+	int lock_fd;       /* flock()ed lock file beside it, held while we run */
 	struct ctl_client *clients;
 	unsigned n_clients, n_subscribers, next_peer_id;
 	bool refusing; /* logged "too many clients" since the last accept */
@@ -83,24 +89,19 @@ static void ctl_client_kill(struct ctl_client *client)
 	ctl_server_schedule(client->server);
 }
 
-/* Queue one line (consumed); a client whose output passes the cap is not
- * reading and is dropped. */
+static bool ctl_client_output_full(struct ctl_client *client)
+{
+	return evbuffer_get_length(bufferevent_get_output(client->bev)) >
+	       client->server->options.max_output_bytes;
+}
+
+/* Queue one line (consumed). Replies are never refused: the input is not
+ * read while the output is over the cap (ctl_client_process()), so at
+ * most one reply lands above it. */
 static void ctl_client_send_line(struct ctl_client *client, char *line)
 {
 	struct evbuffer *out = bufferevent_get_output(client->bev);
 
-	/* Judge by what was already queued, so that one large reply (the
-	 * cgroups list on a big host) always goes out whole, and a client
-	 * that leaves earlier output unread is dropped at the next line. */
-	if (evbuffer_get_length(out) > client->server->options.max_output_bytes) {
-		log_notice("Control client %u (pid %d) does not read its replies "
-			   "(%zu bytes queued), dropping it.",
-			   client->peer.id, (int)client->peer.pid,
-			   evbuffer_get_length(out));
-		free(line);
-		ctl_client_kill(client);
-		return;
-	}
 	if (!line || evbuffer_add(out, line, strlen(line)) < 0) {
 		free(line);
 		log_warning("Control client %u: out of memory, dropping it.",
@@ -108,6 +109,23 @@ static void ctl_client_send_line(struct ctl_client *client, char *line)
 		ctl_client_kill(client);
 	}
 	free(line);
+}
+
+/* Queue one event line (consumed) for a subscriber. Events cannot be held
+ * back: judged by what was already queued, so a subscriber that leaves
+ * earlier output unread is dropped at the next event. */
+static void ctl_client_send_event(struct ctl_client *client, char *line)
+{
+	if (ctl_client_output_full(client)) {
+		log_notice("Control client %u (pid %d) does not read its events "
+			   "(%zu bytes queued), dropping it.",
+			   client->peer.id, (int)client->peer.pid,
+			   evbuffer_get_length(bufferevent_get_output(client->bev)));
+		free(line);
+		ctl_client_kill(client);
+		return;
+	}
+	ctl_client_send_line(client, line);
 }
 
 static void ctl_client_send_error(struct ctl_client *client, int64_t id,
@@ -123,6 +141,21 @@ static void ctl_client_send_error_and_close(struct ctl_client *client,
 	ctl_client_send_error(client, -1, code, message);
 	client->closing = true;
 	bufferevent_disable(client->bev, EV_READ);
+	evtimer_del(client->deadline);
+}
+
+/* (Re)start the clock for the next complete request. */
+static void ctl_client_arm_deadline(struct ctl_client *client)
+{
+	struct timeval tv = {
+		.tv_sec = client->server->options.idle_timeout_usec / USEC_PER_SEC,
+		.tv_usec = client->server->options.idle_timeout_usec % USEC_PER_SEC,
+	};
+
+	if (client->subscriber || client->closing || client->dead)
+		evtimer_del(client->deadline);
+	else
+		evtimer_add(client->deadline, &tv);
 }
 
 static void ctl_client_answer(struct ctl_client *client, int64_t id, int r,
@@ -137,17 +170,25 @@ static void ctl_client_answer(struct ctl_client *client, int64_t id, int r,
 
 static void ctl_client_subscribe(struct ctl_client *client, int64_t id)
 {
-	struct timeval tv = {
-		.tv_sec = client->server->options.idle_timeout_usec / USEC_PER_SEC,
-		.tv_usec = client->server->options.idle_timeout_usec % USEC_PER_SEC,
-	};
-	struct json_object *result = json_object_new_object();
+	struct ctl_server *server = client->server;
+	struct json_object *result;
+	char message[CTL_ERROR_MESSAGE_MAX];
 
+	if (!client->subscriber && server->n_subscribers >= server->options.max_subscribers) {
+		snprintf(message, sizeof(message),
+			 "Too many watchers: reclaimd serves at most %u at once; "
+			 "try again when one has stopped.",
+			 server->options.max_subscribers);
+		ctl_client_send_error(client, id, -EUSERS, message);
+		return;
+	}
+	result = json_object_new_object();
 	if (!client->subscriber) {
 		client->subscriber = true;
-		client->server->n_subscribers++;
-		/* A subscriber may stay silent for ever; it must still read. */
-		bufferevent_set_timeouts(client->bev, NULL, &tv);
+		server->n_subscribers++;
+		/* A subscriber may stay silent for ever; it must still read
+		 * (the write timeout stays). */
+		evtimer_del(client->deadline);
 	}
 	if (result)
 		json_object_object_add(result, "subscribed", json_object_new_boolean(true));
@@ -213,7 +254,7 @@ static void ctl_client_dispatch(struct ctl_client *client, struct ctl_request *r
 static bool ctl_line_blank(const char *line, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		if (!strchr(" \t\r", line[i]))
+		if (!ctl_is_blank(line[i]))
 			return false;
 	return true;
 }
@@ -226,9 +267,11 @@ static void ctl_client_handle_line(struct ctl_client *client, const char *line,
 	int64_t id;
 	int r;
 
-	/* Blank lines are what a person typing into socat sends by mistake. */
+	/* Blank lines are what a person typing into socat sends by mistake;
+	 * they do not count as a request for the idle clock. */
 	if (ctl_line_blank(line, n))
 		return;
+	ctl_client_arm_deadline(client);
 	r = ctl_request_parse(line, n, &req, &id, &error);
 	if (r < 0) {
 		log_debug("Control client %u: bad request: %s", client->peer.id,
@@ -255,8 +298,37 @@ static void ctl_client_line_too_long(struct ctl_client *client)
 	ctl_client_send_error_and_close(client, -E2BIG, message);
 }
 
+/* The peer shut down its side and every complete line is answered: the
+ * rest of the input (a last line without "\n") is a request too; then
+ * flush and close. */
+static void ctl_client_finish(struct ctl_client *client)
+{
+	struct evbuffer *in = bufferevent_get_input(client->bev);
+	size_t n = evbuffer_get_length(in);
+
+	if (n > 0) {
+		_cleanup_free_ char *line = malloc(n + 1);
+
+		if (!line) {
+			ctl_client_kill(client);
+			return;
+		}
+		evbuffer_remove(in, line, n);
+		line[n] = '\0';
+		client->scanned = 0;
+		ctl_client_handle_line(client, line, n);
+		if (client->pending || client->dead)
+			return;
+	}
+	client->closing = true;
+	evtimer_del(client->deadline);
+	if (evbuffer_get_length(bufferevent_get_output(client->bev)) == 0)
+		ctl_client_kill(client);
+}
+
 /* Handle every complete line in the input, unless a deferred call is in
- * flight (replies stay in request order). */
+ * flight (replies stay in request order) or the client leaves its replies
+ * unread (its input waits, see CTL_SERVER_MAX_OUTPUT_BYTES_DEFAULT). */
 static void ctl_client_process(struct ctl_client *client)
 {
 	struct evbuffer *in = bufferevent_get_input(client->bev);
@@ -268,6 +340,10 @@ static void ctl_client_process(struct ctl_client *client)
 		size_t n;
 		char *line;
 
+		if (ctl_client_output_full(client)) {
+			client->throttled = true;
+			return;
+		}
 		if (evbuffer_ptr_set(in, &eol, client->scanned, EVBUFFER_PTR_SET) < 0) {
 			client->scanned = 0;
 			continue;
@@ -277,6 +353,8 @@ static void ctl_client_process(struct ctl_client *client)
 			client->scanned = evbuffer_get_length(in);
 			if (client->scanned > max)
 				ctl_client_line_too_long(client);
+			else if (client->eof)
+				ctl_client_finish(client);
 			return;
 		}
 		client->scanned = 0;
@@ -304,28 +382,56 @@ static void ctl_client_write_cb(struct bufferevent *bev, void *userdata)
 {
 	struct ctl_client *client = userdata;
 
-	/* Called when the output has drained. */
+	/* Called when the output is down to the cap (the low watermark). */
 	if (client->closing && evbuffer_get_length(bufferevent_get_output(bev)) == 0)
 		ctl_client_kill(client);
+	if (client->throttled && !ctl_client_output_full(client)) {
+		client->throttled = false;
+		client->need_process = true;
+		ctl_server_schedule(client->server);
+	}
+}
+
+/* No complete request within the idle timeout (a deferred call in flight
+ * is the daemon's time, not the client's). */
+static void ctl_client_deadline_cb(evutil_socket_t fd, short what, void *userdata)
+{
+	struct ctl_client *client = userdata;
+	char message[CTL_ERROR_MESSAGE_MAX];
+
+	(void)fd;
+	(void)what;
+	if (client->pending) {
+		ctl_client_arm_deadline(client);
+		return;
+	}
+	if (client->closing || client->dead || client->subscriber)
+		return;
+	log_debug("Control client %u: no complete request for %llu s, closing it.",
+		  client->peer.id,
+		  (unsigned long long)(client->server->options.idle_timeout_usec /
+				       USEC_PER_SEC));
+	snprintf(message, sizeof(message),
+		 "Idle for %llu s (no complete request); closing the connection. "
+		 "Reconnect to send more requests.",
+		 (unsigned long long)(client->server->options.idle_timeout_usec /
+				      USEC_PER_SEC));
+	ctl_client_send_error_and_close(client, -ETIMEDOUT, message);
 }
 
 static void ctl_client_event_cb(struct bufferevent *bev, short what, void *userdata)
 {
 	struct ctl_client *client = userdata;
-	char message[CTL_ERROR_MESSAGE_MAX];
 
 	(void)bev;
-	if ((what & BEV_EVENT_TIMEOUT) && (what & BEV_EVENT_READING) &&
-	    !client->closing) {
-		snprintf(message, sizeof(message),
-			 "Idle for %llu s; closing the connection. Reconnect to "
-			 "send more requests.",
-			 (unsigned long long)(client->server->options.idle_timeout_usec /
-					      USEC_PER_SEC));
-		ctl_client_send_error_and_close(client, -ETIMEDOUT, message);
+	if ((what & BEV_EVENT_EOF) && (what & BEV_EVENT_READING) && !client->closing) {
+		/* Half-closed (shutdown(SHUT_WR)): what was sent is answered. */
+		client->eof = true;
+		client->need_process = true;
+		ctl_server_schedule(client->server);
 		return;
 	}
-	/* EOF, error, or a write that made no progress for the idle timeout. */
+	/* An error, or a write that made no progress for the idle timeout. */
 	ctl_client_kill(client);
 }
 
@@ -344,6 +450,8 @@ static struct ctl_client *ctl_client_free(struct ctl_client *client)
 	server->n_clients--;
 	if (client->subscriber)
 		server->n_subscribers--;
+	if (client->deadline)
+		event_free(client->deadline);
 	bufferevent_free(client->bev);
 	free(client);
 	return NULL;
@@ -425,26 +533,27 @@ static void ctl_server_refuse_fd(int fd, int code, const char *message)
 	safe_close(fd);
 }
 
-static int ctl_client_new(struct ctl_server *server, int fd)
+static int ctl_client_new(struct ctl_server *server, int fd, const struct ctl_peer *peer)
 {
 	struct ctl_client *client;
 	struct timeval tv = {
 		.tv_sec = server->options.idle_timeout_usec / USEC_PER_SEC,
 		.tv_usec = server->options.idle_timeout_usec % USEC_PER_SEC,
 	};
-	int r;
 
 	client = calloc(1, sizeof(*client));
 	if (!client)
 		return -ENOMEM;
 	client->server = server;
-	r = ctl_peer_read(server, fd, &client->peer);
-	if (r < 0) {
+	client->peer = *peer;
+	client->deadline = evtimer_new(server->base, ctl_client_deadline_cb, client);
+	if (!client->deadline) {
 		free(client);
-		return r;
+		return -ENOMEM;
 	}
 	client->bev = bufferevent_socket_new(server->base, fd, BEV_OPT_CLOSE_ON_FREE);
 	if (!client->bev) {
+		event_free(client->deadline);
 		free(client);
 		return -ENOMEM;
 	}
@@ -454,8 +563,13 @@ static int ctl_client_new(struct ctl_server *server, int fd)
 	 * make us buffer more than one maximal line. */
 	bufferevent_setwatermark(client->bev, EV_READ, 0,
 				 server->options.max_line_bytes + 2);
-	bufferevent_set_timeouts(client->bev, &tv, &tv);
+	/* The write callback runs once the output is back under the cap, to
+	 * resume a throttled client. */
+	bufferevent_setwatermark(client->bev, EV_WRITE, server->options.max_output_bytes, 0);
+	/* Writes only: the read side is judged per request (deadline). */
+	bufferevent_set_timeouts(client->bev, NULL, &tv);
 	bufferevent_enable(client->bev, EV_READ | EV_WRITE);
+	ctl_client_arm_deadline(client);
 
 	client->next = server->clients;
 	if (server->clients)
@@ -468,32 +582,79 @@ static int ctl_client_new(struct ctl_server *server, int fd)
 	return 0;
 }
 
+static unsigned ctl_server_n_clients_of(const struct ctl_server *server, uid_t uid)
+{
+	unsigned n = 0;
+
+	for (const struct ctl_client *c = server->clients; c; c = c->next)
+		n += c->peer.uid == uid && !c->dead;
+	return n;
+}
+
+/* May this peer have a slot? 0, or -EUSERS with the reason in message.
+ * Root and the admin group can always take the reserved slots, so no
+ * unprivileged user (however many connections or uids) locks them out. */
+static int ctl_server_admit(const struct ctl_server *server, const struct ctl_peer *peer,
+			    char *message, size_t size)
+{
+	const struct ctl_server_options *o = &server->options;
+
+	if (server->n_clients >= o->max_clients) {
+		snprintf(message, size,
+			 "Too many clients: reclaimd serves at most %u at once; "
+			 "try again when one has disconnected.",
+			 o->max_clients);
+		return -EUSERS;
+	}
+	if (peer->admin)
+		return 0;
+	if (server->n_clients >= o->max_clients - o->reserved_admin_clients) {
+		snprintf(message, size,
+			 "Too many clients: reclaimd serves at most %u at once; "
+			 "the last %u places are kept for root and the admin group.",
+			 o->max_clients, o->reserved_admin_clients);
+		return -EUSERS;
+	}
+	if (ctl_server_n_clients_of(server, peer->uid) >= o->max_clients_per_uid) {
+		snprintf(message, size,
+			 "Too many clients: uid %u already has %u connections, the "
+			 "most one user may hold; close one first.",
+			 (unsigned)peer->uid, o->max_clients_per_uid);
+		return -EUSERS;
+	}
+	return 0;
+}
+
 static void ctl_server_accept_cb(struct evconnlistener *listener, evutil_socket_t fd,
 				 struct sockaddr *addr, int socklen, void *userdata)
 {
 	struct ctl_server *server = userdata;
 	char message[CTL_ERROR_MESSAGE_MAX];
+	struct ctl_peer peer;
 	int r;
 
 	(void)listener;
 	(void)addr;
 	(void)socklen;
-	if (server->n_clients >= server->options.max_clients) {
+	r = ctl_peer_read(server, fd, &peer);
+	if (r < 0) {
+		log_warning_errno(r, "Control socket: cannot read the peer's credentials: %m, "
+				  "dropping it.");
+		safe_close(fd);
+		return;
+	}
+	if (ctl_server_admit(server, &peer, message, sizeof(message)) < 0) {
 		/* Once per episode: a connection flood must not flood the journal. */
 		if (!server->refusing)
-			log_notice("Control socket: %u clients connected, refusing "
-				   "more until one leaves.",
-				   server->n_clients);
+			log_notice("Control socket: %u clients connected, refusing uid %u "
+				   "(%s) until one leaves.",
+				   server->n_clients, (unsigned)peer.uid, message);
 		server->refusing = true;
-		snprintf(message, sizeof(message),
-			 "Too many clients: reclaimd serves at most %u at once; "
-			 "try again when one has disconnected.",
-			 server->options.max_clients);
 		ctl_server_refuse_fd(fd, -EUSERS, message);
 		return;
 	}
 	server->refusing = false;
-	r = ctl_client_new(server, fd);
+	r = ctl_client_new(server, fd, &peer);
 	if (r < 0) {
 		log_warning_errno(r, "Control socket: cannot set up a client: %m, dropping it.");
 		safe_close(fd);
@@ -519,6 +680,15 @@ static int ctl_server_resolve_options(struct ctl_server *server,
 	server->options.admin_group = NULL;
 	if (!server->options.max_clients)
 		server->options.max_clients = CTL_SERVER_MAX_CLIENTS_DEFAULT;
+	if (!server->options.reserved_admin_clients)
+		server->options.reserved_admin_clients = CTL_SERVER_RESERVED_ADMIN_CLIENTS_DEFAULT;
+	/* Keep at least one slot for everyone else. */
+	server->options.reserved_admin_clients =
+		MIN(server->options.reserved_admin_clients, server->options.max_clients - 1);
+	if (!server->options.max_clients_per_uid)
+		server->options.max_clients_per_uid = CTL_SERVER_MAX_CLIENTS_PER_UID_DEFAULT;
+	if (!server->options.max_subscribers)
+		server->options.max_subscribers = CTL_SERVER_MAX_SUBSCRIBERS_DEFAULT;
 	if (!server->options.idle_timeout_usec)
 		server->options.idle_timeout_usec = CTL_SERVER_IDLE_TIMEOUT_USEC_DEFAULT;
 	if (!server->options.max_line_bytes)
@@ -554,6 +724,7 @@ static int ctl_server_setup(struct event_base *base, int fd,
 	if (!server)
 		return -ENOMEM;
 	server->base = base;
+	server->lock_fd = -1;
 	server->handler = *handler;
 	server->userdata = userdata;
 	r = ctl_server_resolve_options(server, options);
@@ -646,10 +817,39 @@ static int ctl_socket_bind(int fd, const struct sockaddr_un *sa)
 	return RET_NERRNO(bind(fd, (const struct sockaddr *)sa, sizeof(*sa)));
 }
 
-static int ctl_socket_open(const struct ctl_server_options *options)
+/*
+ * Take "PATH.lock" beside the socket, held for the server's lifetime.
+ * Without it two daemons starting at once could both find the socket
+ * stale, and the second unlink+bind would silently take the path from
+ * the first (seen 1 in 20 in issue 17 B14). The lock file is never
+ * removed: unlinking it would let a third daemon lock a new inode while
+ * the second still holds the old one.
+ */
+static int ctl_socket_lock(const char *path, int *ret_fd)
+{
+	_cleanup_free_ char *lock = NULL;
+	_cleanup_close_ int fd = -1;
+
+	if (asprintf(&lock, "%s.lock", path) < 0)
+		return -ENOMEM;
+	fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0600);
+	if (fd < 0)
+		return log_error_errno(negative_errno(), "Cannot open the lock file %s: %m",
+				       lock);
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno == EWOULDBLOCK)
+			return log_error_errno(-EADDRINUSE, "%s is locked: is another "
+					       "reclaimd running?", lock);
+		return log_error_errno(negative_errno(), "Cannot lock %s: %m", lock);
+	}
+	*ret_fd = TAKE_FD(fd);
+	return 0;
+}
+
+static int ctl_socket_open(const struct ctl_server_options *options, int *ret_lock_fd)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	_cleanup_close_ int fd = -1;
+	_cleanup_close_ int fd = -1, lock_fd = -1;
 	struct group *gr;
 	int r;
 
@@ -662,6 +862,9 @@ static int ctl_socket_open(const struct ctl_server_options *options)
 	if (r < 0)
 		return log_error_errno(r, "Cannot create the directory of %s: %m",
 				       options->path);
+	r = ctl_socket_lock(options->path, &lock_fd);
+	if (r < 0)
+		return r;
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return negative_errno();
@@ -688,6 +891,7 @@ static int ctl_socket_open(const struct ctl_server_options *options)
 		return log_error_errno(r, "Cannot set up the control socket %s: %m",
 				       options->path);
 	}
+	*ret_lock_fd = TAKE_FD(lock_fd);
 	return TAKE_FD(fd);
 }
 
@@ -697,24 +901,27 @@ int ctl_server_new(struct event_base *base, const struct ctl_server_options *opt
 {
 	_cleanup_free_ char *path = NULL;
 	struct ctl_server *server = NULL;
-	int fd, r;
+	int fd, lock_fd = -1, r;
 
-	fd = ctl_socket_open(options);
+	fd = ctl_socket_open(options, &lock_fd);
 	if (fd < 0)
 		return fd;
 	path = strdup(options->path);
 	if (!path) {
 		(void)unlink(options->path);
 		safe_close(fd);
+		safe_close(lock_fd);
 		return -ENOMEM;
 	}
 	r = ctl_server_setup(base, fd, options, handler, userdata, &server);
 	if (r < 0) {
 		(void)unlink(path);
 		safe_close(fd);
+		safe_close(lock_fd);
 		return r;
 	}
 	server->unlink_path = TAKE_PTR(path);
+	server->lock_fd = lock_fd;
 	*ret = server;
 	return 0;
 }
@@ -729,8 +936,11 @@ struct ctl_server *ctl_server_free(struct ctl_server *server)
 		evconnlistener_free(server->listener);
 	if (server->deferred)
 		event_free(server->deferred);
+	/* Unlink before dropping the lock: a daemon waiting for it then
+	 * binds a fresh path. */
 	if (server->unlink_path)
 		(void)unlink(server->unlink_path);
+	safe_close(server->lock_fd);
 	free(server->unlink_path);
 	free(server->admin_group);
 	free(server);
@@ -748,7 +958,7 @@ void ctl_server_broadcast_event(struct ctl_server *server, struct json_object *e
 		return;
 	for (struct ctl_client *c = server->clients; c; c = c->next)
 		if (c->subscriber && !c->dead && !c->closing)
-			ctl_client_send_line(c, strdup(line));
+			ctl_client_send_event(c, strdup(line));
 }
 
 unsigned ctl_server_n_clients(const struct ctl_server *server)
@@ -784,7 +994,9 @@ void ctl_call_reply(struct ctl_call *call, int r, struct json_object *result,
 		json_object_put(result);
 	free(call);
 	if (!client->closing) {
-		bufferevent_enable(client->bev, EV_READ);
+		/* After EOF there is nothing more to read from the socket. */
+		if (!client->eof)
+			bufferevent_enable(client->bev, EV_READ);
 		/* Lines that arrived meanwhile wait in the input buffer. */
 		client->need_process = true;
 		ctl_server_schedule(client->server);

@@ -30,12 +30,26 @@ struct ctl_call;
  * the load benchmark runs 100 at once. With the output cap below, clients
  * that stop reading pin at most 128 x 512 KiB plus one reply each. */
 #define CTL_SERVER_MAX_CLIENTS_DEFAULT 128
-/* A client that sends nothing for 60 s is closed (watch subscribers are
- * exempt): interactive use sends within milliseconds. */
+/* The last 8 of those slots are for root and the admin group only, so
+ * that no unprivileged user can lock them out (issue 17 B3). */
+#define CTL_SERVER_RESERVED_ADMIN_CLIENTS_DEFAULT 8
+/* An unprivileged uid holds at most 16 connections: reclaimctl needs 1-2,
+ * a dashboard polling a few metrics a handful. */
+#define CTL_SERVER_MAX_CLIENTS_PER_UID_DEFAULT 16
+/* Watch subscribers at once (each one costs an event line per wake). */
+#define CTL_SERVER_MAX_SUBSCRIBERS_DEFAULT 32
+/* A client that completes no request for 60 s is closed (watch subscribers
+ * are exempt): interactive use sends within milliseconds. Only a complete
+ * request line restarts the clock, so a client dripping one byte at a time
+ * (or blank lines) cannot hold its slot for longer. */
 #define CTL_SERVER_IDLE_TIMEOUT_USEC_DEFAULT (60 * UINT64_C(1000000))
-/* Output still queued for one client beyond 512 KiB when the next line
- * is due means it is not reading (the kernel's socket buffers already hold
- * about 200 KiB more). A single larger reply is always sent whole. */
+/* Output queued for one client beyond 512 KiB means it is not reading its
+ * replies (the kernel's socket buffers already hold about 200 KiB more):
+ * its input is not read any further until the queue drains below that,
+ * so a pipelining client is slowed down, never dropped. A single larger
+ * reply is always sent whole. A client whose output makes no progress
+ * for the idle timeout is closed; a watch subscriber (whose events we
+ * cannot hold back) is dropped at the cap. */
 #define CTL_SERVER_MAX_OUTPUT_BYTES_DEFAULT (512 * 1024)
 
 struct ctl_server_options {
@@ -48,6 +62,9 @@ struct ctl_server_options {
 	/* Members of this group may run mutating commands; NULL: root only. */
 	const char *admin_group;
 	unsigned max_clients;        /* 0: default */
+	unsigned reserved_admin_clients; /* 0: default; < max_clients */
+	unsigned max_clients_per_uid;    /* 0: default; non-admin peers */
+	unsigned max_subscribers;        /* 0: default */
 	uint64_t idle_timeout_usec;  /* 0: default */
 	size_t max_line_bytes;       /* 0: CTL_REQUEST_MAX_BYTES */
 	size_t max_output_bytes;     /* 0: default */

@@ -198,7 +198,12 @@ static struct json_object *counters_json(const struct balance_counters *c)
 		reclaimed += c->reclaimed_bytes[p];
 	jadd_u64(o, "wakes", wakes);
 	jadd_u64(o, "wakes_ignored_hopeless", c->wakes_ignored_hopeless);
+	jadd_u64(o, "wakes_paced", c->wakes_paced);
 	jadd_u64(o, "runs", c->runs);
+	jadd_u64(o, "runs_braked", c->braked);
+	jadd_u64(o, "compactions_boost", c->compactions[COMPACT_BOOST]);
+	jadd_u64(o, "compactions_fragmented", c->compactions[COMPACT_FRAGMENTED]);
+	jadd_u64(o, "compact_errors", c->compact_errors);
 	jadd_u64(o, "reclaimed_bytes", reclaimed);
 	jadd_u64(o, "soft_reclaimed_bytes", c->soft_reclaimed_bytes);
 	jadd_u64(o, "boost_reclaimed_bytes", c->boost_reclaimed_bytes);
@@ -632,101 +637,18 @@ void manager_stats_reset(struct manager *m)
 
 /* ---- config ---- */
 
-static const struct conf_item *conf_item_find(enum conf_section section, const char *name)
-{
-	for (size_t i = 0; i < conf_n_items; i++)
-		if (conf_items[i].section == section && streq(conf_items[i].name, name))
-			return &conf_items[i];
-	return NULL;
-}
-
-static void settings_add(struct json_object *a, const char *prefix, enum conf_section section,
-			 struct json_object *keys)
-{
-	if (!keys)
-		return;
-	json_object_object_foreach(keys, name, v) {
-		const struct conf_item *item = conf_item_find(section, name);
-		struct json_object *o = json_object_new_object(), *x;
-		char key[4096 + 128];
-
-		snprintf(key, sizeof(key), "%s.%s", prefix, name);
-		jadd_str(o, "key", key);
-		if (json_object_object_get_ex(v, "value", &x))
-			jadd(o, "value", json_object_get(x));
-		jadd_str(o, "default", item ? item->default_value : NULL);
-		if (json_object_object_get_ex(v, "source", &x))
-			jadd(o, "source", json_object_get(x));
-		if (item && item->help)
-			jadd_str(o, "help", item->help);
-		json_object_array_add(a, o);
-	}
-}
-
-/* Every setting, flattened to the keys `set` takes. */
-struct json_object *manager_conf_settings(const struct conf *conf)
-{
-	struct json_object *j = conf_to_json(conf), *a = json_object_new_array(), *x;
-	char prefix[4096 + 16];
-
-	if (!j || !a) {
-		json_object_put(j);
-		json_object_put(a);
-		return NULL;
-	}
-	if (json_object_object_get_ex(j, "Reclaim", &x))
-		settings_add(a, "Reclaim", CONF_SECTION_RECLAIM, x);
-	if (json_object_object_get_ex(j, "Control", &x))
-		settings_add(a, "Control", CONF_SECTION_CONTROL, x);
-	if (json_object_object_get_ex(j, "Node", &x)) {
-		json_object_object_foreach(x, node, keys) {
-			snprintf(prefix, sizeof(prefix), "Node.%s", node);
-			settings_add(a, prefix, CONF_SECTION_RECLAIM, keys);
-		}
-	}
-	if (json_object_object_get_ex(j, "CGroup", &x)) {
-		for (size_t i = 0; i < json_object_array_length(x); i++) {
-			struct json_object *c = json_object_array_get_idx(x, i), *p, *keys;
-
-			if (!json_object_object_get_ex(c, "pattern", &p) ||
-			    !json_object_object_get_ex(c, "keys", &keys))
-				continue;
-			snprintf(prefix, sizeof(prefix), "CGroup.%s", json_object_get_string(p));
-			settings_add(a, prefix, CONF_SECTION_CGROUP, keys);
-		}
-	}
-	json_object_put(j);
-	return a;
-}
-
-static const char *setting_value(struct json_object *settings, const char *key)
-{
-	for (size_t i = 0; settings && i < json_object_array_length(settings); i++) {
-		struct json_object *o = json_object_array_get_idx(settings, i), *k, *v;
-
-		if (json_object_object_get_ex(o, "key", &k) &&
-		    streq(json_object_get_string(k), key) &&
-		    json_object_object_get_ex(o, "value", &v))
-			return json_object_get_string(v);
-	}
-	return NULL;
-}
-
 static struct json_object *config_json(struct manager *m)
 {
-	struct json_object *o = json_object_new_object();
-
-	jadd_str(o, "file", conf_main_path(m->conf));
-	jadd(o, "settings", manager_conf_settings(m->conf));
-	return o;
+	return conf_settings_json(m->conf);
 }
 
 static int cmd_set(struct manager *m, struct json_object *args, struct json_object **ret,
 		   char *err, size_t errlen)
 {
-	struct json_object *k, *v, *before;
+	struct json_object *k, *v;
 	const char *key, *value;
-	char *previous = NULL;
+	char previous[256];
+	bool had;
 	int r;
 
 	if (!json_object_object_get_ex(args, "key", &k) ||
@@ -734,25 +656,21 @@ static int cmd_set(struct manager *m, struct json_object *args, struct json_obje
 		return -EINVAL;
 	key = json_object_get_string(k);
 	value = json_object_get_string(v);
-	before = manager_conf_settings(m->conf);
-	if (setting_value(before, key))
-		previous = strdup(setting_value(before, key));
-	json_object_put(before);
+	had = conf_get(m->conf, key, previous, sizeof(previous)) >= 0;
 
 	r = conf_set(m->conf, key, value, err, errlen);
 	if (r < 0)
-		goto out;
-	r = manager_apply_conf(m);
+		return r;
+	r = manager_apply_conf_err(m, err, errlen);
 	if (r < 0) {
-		snprintf(err, errlen, "%s=%s cannot be applied: %s", key, value, strerror(-r));
-		if (previous)
+		if (had)
 			(void)conf_set(m->conf, key, previous, NULL, 0);
 		(void)manager_apply_conf(m);
-		goto out;
+		return r;
 	}
 	if (streq(key, "Reclaim.Paused") && conf_reclaim(m->conf)->paused != m->paused)
 		manager_set_paused(m, conf_reclaim(m->conf)->paused);
-	log_info("Runtime change: %s=%s (was %s).", key, value, previous ? previous : "unset");
+	log_info("Runtime change: %s=%s (was %s).", key, value, had ? previous : "unset");
 	{
 		struct json_object *changed = json_object_new_array();
 
@@ -763,13 +681,39 @@ static int cmd_set(struct manager *m, struct json_object *args, struct json_obje
 	*ret = json_object_new_object();
 	jadd_str(*ret, "key", key);
 	jadd_str(*ret, "value", value);
-	jadd_str(*ret, "previous", previous);
-out:
-	free(previous);
-	return r;
+	jadd_str(*ret, "previous", had ? previous : NULL);
+	return 0;
 }
 
 /* ---- reclaim, boost, pause ---- */
+
+/* Refused before a job starts: a path that does not fit (never cut to
+ * another cgroup's name, issue 17 B5) or protected memory (B4; the
+ * actuator checks again when it writes). */
+static int reclaim_cgroup_check(struct manager *m, const char *path, char *err, size_t errlen)
+{
+	char which[CGROUP_PATH_MAX + 1];
+	bool protected;
+
+	if (strlen(path) >= CGROUP_PATH_MAX) {
+		snprintf(err, errlen, "The cgroup path is %zu bytes; reclaimd handles cgroup "
+				      "paths of at most %d bytes.",
+			 strlen(path), CGROUP_PATH_MAX - 1);
+		return -ENAMETOOLONG;
+	}
+	cgroup_set_lock_shared(m->cgroups);
+	protected = cgroup_set_protected(m->cgroups, path, which, sizeof(which));
+	cgroup_set_unlock(m->cgroups);
+	if (protected && streq(which + 1, path + 1))
+		snprintf(err, errlen, "%s is protected by Protect=yes in the configuration; "
+				      "not reclaiming.", path);
+	else if (protected)
+		snprintf(err, errlen, "%s holds %.*s, which Protect=yes protects, and "
+				      "memory.reclaim on a parent takes from its children; "
+				      "not reclaiming.",
+			 path, (int)utf8_prefix(which, 96), which);
+	return protected ? -EPERM : 0;
+}
 
 static int cmd_reclaim(struct manager *m, struct ctl_call *call, struct json_object *args,
 		       char *err, size_t errlen)
@@ -798,6 +742,9 @@ static int cmd_reclaim(struct manager *m, struct ctl_call *call, struct json_obj
 					      "reclaim a node instead.");
 			return -ENODEV;
 		}
+		r = reclaim_cgroup_check(m, json_object_get_string(x), err, errlen);
+		if (r < 0)
+			return r;
 		snprintf(job->cgroup, sizeof(job->cgroup), "%s", json_object_get_string(x));
 		job->req.kind = SHRINK_CGROUP;
 		job->req.cgroup = job->cgroup;
@@ -993,6 +940,10 @@ struct json_object *manager_event_json(struct manager *m, const struct kswapd_ev
 		jadd_bool(o, "balanced", ev->result.balanced);
 		jadd_str(o, "end", balance_end_reason_to_string(ev->result.reason));
 		jadd_u64(o, "failures", ev->result.failures);
+		break;
+	case KSWAPD_EVENT_COMPACT:
+		jadd_str(o, "reason", compact_reason_to_string(ev->compact));
+		jadd_str(o, "result", ev->error < 0 ? ctl_error_code_to_string(ev->error) : "ok");
 		break;
 	case KSWAPD_EVENT_SHRINK:
 		type = "write";

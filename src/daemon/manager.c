@@ -100,6 +100,34 @@ static int manager_shrink(void *userdata, const struct shrink_request *req,
 	return r;
 }
 
+static int manager_free_blocks(void *userdata, int node, unsigned min_order,
+			       uint64_t *ret_free_pages, uint64_t *ret_high_order_pages)
+{
+	struct manager *m = userdata;
+	struct manager_node *mn = manager_node(m, node);
+	const struct buddyinfo_node *bn;
+	int r;
+
+	if (!mn || mn->buddy.file.fd < 0)
+		return -ENOENT;
+	r = buddyinfo_reader_read(&mn->buddy, mn->buddy_snapshot);
+	if (r < 0)
+		return r;
+	bn = buddyinfo_node(mn->buddy_snapshot, node);
+	if (!bn)
+		return -ENOENT;
+	*ret_free_pages = buddyinfo_free_pages(bn);
+	*ret_high_order_pages = buddyinfo_free_pages_from(bn, min_order);
+	return 0;
+}
+
+static int manager_compact(void *userdata, int node)
+{
+	struct manager *m = userdata;
+
+	return actuator_compact(m->actuator, node);
+}
+
 /* From node threads: copy into the ring and return (kswapd.h). */
 static void manager_kswapd_event(const struct kswapd_event *ev, void *userdata)
 {
@@ -114,20 +142,7 @@ static void params_from_conf(const struct conf_reclaim *c, bool dry_run, bool ha
 			     struct balance_params *p)
 {
 	balance_params_init(p);
-	if (c->watermark_headroom.permyriad) {
-		p->wmark.headroom_permyriad = (uint32_t)c->watermark_headroom.value;
-		p->wmark.headroom_max_bytes = c->watermark_headroom_max_bytes;
-		p->wmark.headroom_min_bytes =
-			MIN(p->wmark.headroom_min_bytes, p->wmark.headroom_max_bytes);
-	} else {
-		/* An absolute size: the same headroom for every zone. */
-		p->wmark.headroom_permyriad = 0;
-		p->wmark.headroom_min_bytes = c->watermark_headroom.value;
-		p->wmark.headroom_max_bytes = c->watermark_headroom.value;
-	}
-	p->wmark.interval_min_usec = c->monitor_interval_min_usec;
-	p->wmark.interval_max_usec = c->monitor_interval_max_usec;
-	p->wmark.page_size = (uint64_t)sysconf(_SC_PAGESIZE);
+	conf_watermark_params(c, (uint64_t)sysconf(_SC_PAGESIZE), &p->wmark);
 	p->step_bytes = c->step_size_bytes;
 	p->swappiness = c->swappiness == CONF_SPECIAL ? SWAPPINESS_KERNEL_DEFAULT
 						      : (int)c->swappiness;
@@ -145,22 +160,7 @@ static void manager_cgroup_policy(void *userdata, const char *path,
 	const struct conf_reclaim *rc = conf_reclaim(m->conf);
 	struct conf_cgroup_policy p;
 
-	conf_cgroup_policy(m->conf, path, &p);
-	/* Protect= covers the subtree, as memory.min protects a parent's
-	 * children: [CGroup web.slice] Protect=yes keeps web.slice/nginx.service. */
-	if (!p.protect) {
-		char anc[CGROUP_PATH_MAX];
-		char *slash;
-
-		snprintf(anc, sizeof(anc), "%s", path);
-		while (!p.protect && (slash = strrchr(anc, '/'))) {
-			struct conf_cgroup_policy ap;
-
-			*slash = '\0';
-			if (*anc && conf_cgroup_policy(m->conf, anc, &ap) && ap.protect)
-				p.protect = true;
-		}
-	}
+	conf_cgroup_policy_subtree(m->conf, path, &p);
 	*ret = (struct cgroup_policy){
 		.protect = p.protect,
 		.floor_bytes = p.floor_bytes,
@@ -172,15 +172,42 @@ static void manager_cgroup_policy(void *userdata, const char *path,
 	};
 }
 
-/* Every node's params from the config ([Node N] over [Reclaim]); nothing
- * is changed unless all of them are usable. */
-static int nodes_params(struct manager *m, struct balance_params *ret_global,
-			struct balance_params *ret_nodes, bool *ret_paused)
+/* The actuator's runtime limits of one node: its RateLimit= ([Node N] over
+ * [Reclaim]) and the brakes, which are the daemon's. */
+static void limits_from_conf(const struct conf_reclaim *global, const struct conf_reclaim *node,
+			     struct actuator_limits *ret)
 {
+	uint64_t w = global->pressure_window_usec;
+
+	*ret = (struct actuator_limits){
+		.rate_bytes_per_sec = node->rate_limit_bytes_per_sec,
+		.cgroup_brake = { .window_usec = w,
+				  .limit_usec = global->pressure_limit_permyriad * w /
+						CONF_PERMYRIAD_MAX },
+		.system_brake = { .window_usec = w,
+				  .limit_usec = global->system_brake_permyriad * w /
+						CONF_PERMYRIAD_MAX },
+	};
+}
+
+/* What the config gives one node. */
+struct manager_node_conf {
+	struct balance_params params;
+	struct actuator_limits limits;
+	uint64_t psi_boost_bytes;
+	bool paused;
+};
+
+/* Every node's settings from the config ([Node N] over [Reclaim]); nothing
+ * is changed unless all of them are usable. */
+static int nodes_conf(struct manager *m, bool dry_run, struct balance_params *ret_global,
+		      struct manager_node_conf *ret)
+{
+	const struct conf_reclaim *global = conf_reclaim(m->conf);
 	bool cgroups = m->cgroups != NULL;
 	int r;
 
-	params_from_conf(conf_reclaim(m->conf), m->dry_run, cgroups, ret_global);
+	params_from_conf(global, dry_run, cgroups, ret_global);
 	r = balance_params_validate(ret_global);
 	if (r < 0)
 		return log_error_errno(r, "The [Reclaim] settings give unusable reclaim "
@@ -189,11 +216,13 @@ static int nodes_params(struct manager *m, struct balance_params *ret_global,
 		struct conf_reclaim rc;
 
 		conf_node_reclaim(m->conf, (unsigned)m->nodes[i].id, &rc);
-		params_from_conf(&rc, m->dry_run, cgroups, &ret_nodes[i]);
+		params_from_conf(&rc, dry_run, cgroups, &ret[i].params);
+		limits_from_conf(global, &rc, &ret[i].limits);
+		ret[i].psi_boost_bytes = rc.psi_boost_bytes;
 		/* [Reclaim] Paused= is the daemon's pause (undone by `resume`);
 		 * a node pauses on its own only where [Node N] differs. */
-		ret_paused[i] = rc.paused && !conf_reclaim(m->conf)->paused;
-		r = balance_params_validate(&ret_nodes[i]);
+		ret[i].paused = rc.paused && !global->paused;
+		r = balance_params_validate(&ret[i].params);
 		if (r < 0)
 			return log_error_errno(r, "The [Node %d] settings give unusable reclaim "
 						  "parameters.",
@@ -202,118 +231,140 @@ static int nodes_params(struct manager *m, struct balance_params *ret_global,
 	return 0;
 }
 
-int manager_apply_conf(struct manager *m)
+/* DryRun= at runtime: the node threads take it with their params, the
+ * actuator with each request. */
+static void manager_set_dry_run(struct manager *m, bool dry_run)
+{
+	struct json_object *o;
+
+	if (m->dry_run == dry_run)
+		return;
+	m->dry_run = dry_run;
+	if (!m->kswapd)
+		return; /* starting up */
+	log_info("Dry run %s.", dry_run ? "on: nothing is written" : "off: reclaiming");
+	o = json_object_new_object();
+	json_object_object_add(o, "type", json_object_new_string("mode"));
+	json_object_object_add(o, "mode", json_object_new_string(m->paused	  ? "paused"
+								 : dry_run ? "dry-run"
+									   : "running"));
+	manager_broadcast(m, o);
+}
+
+static void psi_rearm(struct manager *m);
+
+int manager_apply_conf_err(struct manager *m, char *err, size_t errlen)
 {
 	const struct conf_reclaim *rc = conf_reclaim(m->conf);
-	_cleanup_free_ struct balance_params *np = NULL;
-	_cleanup_free_ bool *paused = NULL;
+	_cleanup_free_ struct manager_node_conf *nc = NULL;
 	struct balance_params p;
+	bool dry_run = rc->dry_run || m->dry_run_forced;
 	int r;
 
-	np = calloc(m->n_nodes, sizeof(*np));
-	paused = calloc(m->n_nodes, sizeof(*paused));
-	if (!np || !paused)
+	if (!rc->dry_run && m->dry_run_forced) {
+		snprintf(err, errlen, "DryRun=no cannot be applied: %s", m->dry_run_forced);
+		return -EOPNOTSUPP;
+	}
+	nc = calloc(m->n_nodes, sizeof(*nc));
+	if (!nc)
 		return -ENOMEM;
-	r = nodes_params(m, &p, np, paused);
-	if (r < 0)
+	r = nodes_conf(m, dry_run, &p, nc);
+	if (r < 0) {
+		snprintf(err, errlen, "the settings give unusable reclaim parameters: %s",
+			 strerror(-r));
 		return r;
+	}
 	m->params = p;
 	for (unsigned i = 0; i < m->n_nodes; i++) {
-		m->nodes[i].params = np[i];
+		m->nodes[i].params = nc[i].params;
 		if (m->kswapd)
-			(void)kswapd_set_node_params(m->kswapd, m->nodes[i].id, &np[i]);
-		m->nodes[i].paused = paused[i];
+			(void)kswapd_set_node_params(m->kswapd, m->nodes[i].id, &nc[i].params);
+		if (m->actuator)
+			(void)actuator_set_limits(m->actuator, m->nodes[i].id, &nc[i].limits);
+		m->nodes[i].paused = nc[i].paused;
+		m->nodes[i].psi_boost_bytes = nc[i].psi_boost_bytes;
 	}
+	manager_set_dry_run(m, dry_run);
 	if (m->kswapd)
 		manager_set_paused(m, m->paused);
 	log_set_max_level(rc->log_level);
-	if (m->cgroups) {
-		/* New policies apply at the next walk; make it now. */
-		if (m->ev_rescan)
-			schedule(m->ev_rescan, 0);
-	}
+	psi_rearm(m);
+	/* New policies and brake windows apply at the next walk and sample;
+	 * make them now. */
+	if (m->ev_rescan)
+		schedule(m->ev_rescan, 0);
+	if (m->ev_brakes)
+		schedule(m->ev_brakes, 0);
 	return 0;
+}
+
+int manager_apply_conf(struct manager *m)
+{
+	char err[512];
+	int r;
+
+	r = manager_apply_conf_err(m, err, sizeof(err));
+	if (r < 0)
+		log_error("The configuration cannot be applied: %s", err);
+	return r;
 }
 
 /* ---- the watermark monitor: wakeup_kswapd() from the outside ---- */
 
 static void monitor_tick(evutil_socket_t fd, short what, void *userdata);
 
-/*
- * In dry-run nothing is ever freed, so a node below its low mark stays
- * there and the monitor would start a full 12-priority run every tick:
- * measured under QEMU at 50% of a vCPU, more than the real daemon's 28%,
- * which defeats dry-run as a measure of the monitoring cost. Pace automatic
- * wakes to one per MonitorIntervalMax= per node instead; each run still
- * decides and reports what it would write. Operator wakes are not paced.
- */
-static bool wake_paced(struct manager *m, struct manager_node *mn, uint64_t now)
-{
-	if (!m->dry_run)
-		return false;
-	if (mn->last_auto_wake_usec &&
-	    now - mn->last_auto_wake_usec < mn->params.wmark.interval_max_usec)
-		return true;
-	mn->last_auto_wake_usec = now;
-	return false;
-}
-
-static void wake_all(struct manager *m, enum balance_wake_reason reason, uint64_t boost_bytes)
+/* A PSI wake boosts each node by its own PSIBoost=; automatic wakes of a
+ * dry run are paced by the node thread (balance_wake_paced()). */
+static void wake_all(struct manager *m, enum balance_wake_reason reason)
 {
 	struct balance_request w = BALANCE_REQUEST_NONE;
-	uint64_t now = now_usec();
 
 	w.highest_zoneidx = WATERMARK_ZONEIDX_ALL;
 	w.reasons = 1u << reason;
-	w.boost_bytes = boost_bytes;
-	for (unsigned i = 0; i < m->n_nodes; i++)
-		if (!wake_paced(m, &m->nodes[i], now))
-			(void)kswapd_wake(m->kswapd, m->nodes[i].id, &w);
+	for (unsigned i = 0; i < m->n_nodes; i++) {
+		w.boost_bytes = reason == BALANCE_WAKE_PSI ? m->nodes[i].psi_boost_bytes : 0;
+		(void)kswapd_wake(m->kswapd, m->nodes[i].id, &w);
+	}
 }
 
-static bool node_has_kernel_boost(const struct node_zoneinfo *n)
+/* The trigger as conf gives it, for brake_poll_update(). */
+static struct brake_params psi_trigger_params(const struct conf_psi_trigger *t)
 {
-	for (unsigned i = 0; i < n->n_zones; i++)
-		if (n->zones[i].boost > 0)
-			return true;
-	return false;
+	return (struct brake_params){ .window_usec = t->window_usec, .limit_usec = t->stall_usec };
 }
 
-/* PSI without a trigger: the stall time that grew since the last poll,
- * against the trigger's threshold scaled to the time that passed. */
+static uint64_t psi_trigger_total(const struct conf_psi_trigger *t, const struct psi_stat *s)
+{
+	return t->full ? s->full.total_usec : s->some.total_usec;
+}
+
+/* PSI without a trigger: brake_poll_update() judges the stall totals. */
 static void psi_poll(struct manager *m, uint64_t now)
 {
-	const struct conf_psi_trigger *t = &conf_reclaim(m->conf)->psi_trigger;
+	const struct conf_psi_trigger *t = &m->psi_armed;
+	struct brake_params p = psi_trigger_params(t);
 	struct psi_stat cur;
-	uint64_t stalled, elapsed;
-	int r;
 
 	if (!m->psi_available || !m->psi_polling || !t->enabled)
 		return;
-	r = psi_reader_read(m->psi, &cur);
-	if (r < 0)
+	if (psi_reader_read(m->psi, &cur) < 0)
 		return;
-	elapsed = now - m->psi_last_usec;
-	if (elapsed < t->window_usec / 4)
-		return; /* too short to judge */
-	stalled = (t->full ? cur.full.total_usec - m->psi_last.full.total_usec
-			   : cur.some.total_usec - m->psi_last.some.total_usec);
-	m->psi_last = cur;
-	m->psi_last_usec = now;
-	/* Trigger semantics: stall_usec within window_usec. */
-	if (stalled * t->window_usec >= t->stall_usec * elapsed && stalled > 0) {
+	if (brake_poll_update(&m->psi_poll, &p, psi_trigger_total(t, &cur), now)) {
 		m->nr_psi_events++;
-		wake_all(m, BALANCE_WAKE_PSI, conf_reclaim(m->conf)->psi_boost_bytes);
+		wake_all(m, BALANCE_WAKE_PSI);
 	}
 }
 
 static void monitor_tick(evutil_socket_t fd, short what, void *userdata)
 {
 	struct manager *m = userdata;
-	uint64_t interval = m->params.wmark.interval_max_usec, now = now_usec();
-	/* [Node N] may set its own bounds: the fastest node sets the pace. */
+	uint64_t interval, now = now_usec();
+	struct balance_params gp;
 	int r;
 
+	/* [Node N] may set its own bounds: the fastest node sets the pace. */
+	kswapd_get_params(m->kswapd, &gp);
+	interval = gp.wmark.interval_max_usec;
 	m->nr_monitor_ticks++;
 	r = zoneinfo_reader_read(m->zi_reader, m->zi);
 	if (r < 0) {
@@ -324,25 +375,22 @@ static void monitor_tick(evutil_socket_t fd, short what, void *userdata)
 	for (unsigned i = 0; i < m->n_nodes; i++) {
 		const struct node_zoneinfo *n = zoneinfo_node(m->zi, m->nodes[i].id);
 		struct balance_request w = BALANCE_REQUEST_NONE;
+		struct balance_params p;
+		int why;
 
-		if (!n)
+		if (!n || kswapd_get_node_params(m->kswapd, n->id, &p) < 0)
 			continue;
-		(void)kswapd_observe(m->kswapd, n);
-		interval = MIN(interval, watermark_monitor_interval_usec(
-						 n, WATERMARK_ZONEIDX_ALL, &m->nodes[i].params.wmark));
-		if (watermark_node_below_low(n, WATERMARK_ZONEIDX_ALL, &m->nodes[i].params.wmark) ||
-		    node_has_kernel_boost(n)) {
-			log_debug("node %d: waking: %s, deficit to the high mark %" PRIu64
-				  " pages",
-				  n->id, node_has_kernel_boost(n) ? "kernel watermark boost"
-								 : "every zone below its low mark",
-				  watermark_node_deficit(n, WATERMARK_ZONEIDX_ALL,
-							 &m->nodes[i].params.wmark));
-			w.highest_zoneidx = WATERMARK_ZONEIDX_ALL;
-			w.reasons = 1u << BALANCE_WAKE_WATERMARK;
-			if (!wake_paced(m, &m->nodes[i], now))
-				(void)kswapd_wake(m->kswapd, m->nodes[i].id, &w);
-		}
+		interval = MIN(interval, watermark_monitor_interval_usec(n, WATERMARK_ZONEIDX_ALL,
+									 &p.wmark));
+		why = kswapd_observe(m->kswapd, n);
+		if (why <= 0)
+			continue;
+		log_debug("node %d: waking: %s, deficit to the high mark %" PRIu64 " pages", n->id,
+			  balance_monitor_wake_to_string(why),
+			  watermark_node_deficit(n, WATERMARK_ZONEIDX_ALL, &p.wmark));
+		w.highest_zoneidx = WATERMARK_ZONEIDX_ALL;
+		w.reasons = 1u << BALANCE_WAKE_WATERMARK;
+		(void)kswapd_wake(m->kswapd, n->id, &w);
 	}
 	psi_poll(m, now);
 out:
@@ -356,13 +404,15 @@ static void psi_trigger_event(evutil_socket_t fd, short what, void *userdata)
 	struct manager *m = userdata;
 
 	m->nr_psi_events++;
-	wake_all(m, BALANCE_WAKE_PSI, conf_reclaim(m->conf)->psi_boost_bytes);
+	wake_all(m, BALANCE_WAKE_PSI);
 }
+
+static void psi_arm(struct manager *m);
 
 static void setup_psi(struct manager *m)
 {
 	const struct conf_psi_trigger *t = &conf_reclaim(m->conf)->psi_trigger;
-	char path[4096 + 32], spec[64];
+	struct psi_stat cur;
 	int r;
 
 	r = psi_reader_open(m->root, "/proc/pressure/memory", &m->psi);
@@ -371,15 +421,64 @@ static void setup_psi(struct manager *m)
 				    "PSI wakes and the system brake are off.");
 		return;
 	}
-	m->psi_available = psi_reader_read(m->psi, &m->psi_last) >= 0;
-	m->psi_last_usec = now_usec();
+	m->psi_available = psi_reader_read(m->psi, &cur) >= 0;
+	if (m->psi_available) {
+		struct brake_params p = psi_trigger_params(t);
+
+		(void)brake_poll_update(&m->psi_poll, &p, psi_trigger_total(t, &cur), now_usec());
+	}
 	if (!m->psi_available) {
 		log_notice("PSI is disabled (psi=0 on the kernel command line?): "
 			   "PSI wakes and the system brake are off.");
 		return;
 	}
+	psi_arm(m);
+}
+
+static bool psi_trigger_eq(const struct conf_psi_trigger *a, const struct conf_psi_trigger *b)
+{
+	return a->enabled == b->enabled &&
+	       (!a->enabled || (a->full == b->full && a->stall_usec == b->stall_usec &&
+				a->window_usec == b->window_usec));
+}
+
+static void event_freep_(struct event **ev);
+
+/* PSITrigger= changed (reload, set): close the old trigger, arm the new. */
+static void psi_rearm(struct manager *m)
+{
+	const struct conf_psi_trigger *t = &conf_reclaim(m->conf)->psi_trigger;
+
+	if (!m->psi_available || psi_trigger_eq(t, &m->psi_armed))
+		return;
+	event_freep_(&m->ev_psi);
+	m->psi_trigger_fd = safe_close(m->psi_trigger_fd);
+	m->psi_polling = false;
+	m->psi_armed = (struct conf_psi_trigger){};
+	m->psi_poll = (struct brake_poll){};
+	if (t->enabled) {
+		struct brake_params p = psi_trigger_params(t);
+		struct psi_stat cur;
+
+		if (psi_reader_read(m->psi, &cur) >= 0)
+			(void)brake_poll_update(&m->psi_poll, &p, psi_trigger_total(t, &cur),
+						now_usec());
+	}
+	psi_arm(m);
+	if (!t->enabled)
+		log_info("PSI trigger off.");
+}
+
+/* Arm PSITrigger= as the config now says: a kernel trigger, or polling. */
+static void psi_arm(struct manager *m)
+{
+	const struct conf_psi_trigger *t = &conf_reclaim(m->conf)->psi_trigger;
+	char path[4096 + 32], spec[64];
+	int r;
+
 	if (!t->enabled)
 		return;
+	m->psi_armed = *t;
 	if (!root_is_host(m->root)) {
 		/* A fixture tree is no procfs: a trigger write would change it. */
 		m->psi_polling = true;
@@ -573,8 +672,14 @@ static void worker_event(evutil_socket_t fd, short what, void *userdata)
 		m->job = NULL;
 	}
 	pthread_mutex_unlock(&m->worker_lock);
-	if (job)
-		manager_job_finish(m, job);
+	if (!job)
+		return;
+	/* The operator's node reclaim is the userspace direct reclaim: it
+	 * reaches the engine (failures cleared if it freed memory, the node
+	 * woken even if hopeless). */
+	if (job->req.kind == SHRINK_NODE && job->r >= 0)
+		(void)kswapd_manual_reclaim(m->kswapd, job->req.node, job->res.nr_reclaimed);
+	manager_job_finish(m, job);
 }
 
 static int start_worker(struct manager *m)
@@ -630,35 +735,6 @@ void manager_set_paused(struct manager *m, bool paused)
 	}
 }
 
-/* Keys whose effective value differs between two configs. */
-static struct json_object *conf_diff(const struct conf *a, const struct conf *b)
-{
-	struct json_object *sa = manager_conf_settings(a), *sb = manager_conf_settings(b);
-	struct json_object *changed = json_object_new_array();
-
-	for (size_t i = 0; sb && changed && i < json_object_array_length(sb); i++) {
-		struct json_object *ob = json_object_array_get_idx(sb, i), *k, *vb;
-		const char *va = NULL;
-
-		if (!json_object_object_get_ex(ob, "key", &k) ||
-		    !json_object_object_get_ex(ob, "value", &vb))
-			continue;
-		for (size_t j = 0; sa && j < json_object_array_length(sa); j++) {
-			struct json_object *oa = json_object_array_get_idx(sa, j), *ka, *x;
-
-			if (json_object_object_get_ex(oa, "key", &ka) &&
-			    streq(json_object_get_string(ka), json_object_get_string(k)) &&
-			    json_object_object_get_ex(oa, "value", &x))
-				va = json_object_get_string(x);
-		}
-		if (!streq(va, json_object_get_string(vb)))
-			json_object_array_add(changed, json_object_get(k));
-	}
-	json_object_put(sa);
-	json_object_put(sb);
-	return changed;
-}
-
 /* The watch event after set and reload; changed is borrowed. */
 void manager_config_event(struct manager *m, struct json_object *changed)
 {
@@ -684,17 +760,16 @@ int manager_reload(struct manager *m, char *err, size_t errlen,
 		return r;
 	}
 	m->conf = new;
-	r = manager_apply_conf(m);
+	r = manager_apply_conf_err(m, err, errlen);
 	if (r < 0) {
 		m->conf = old;
 		(void)manager_apply_conf(m);
 		conf_free(new);
-		snprintf(err, errlen, "the new configuration cannot be applied: %s",
-			 strerror(-r));
+		log_error("Reload failed, keeping the running configuration: %s", err);
 		(void)notify_reloaded(m->notify, "reload failed; running configuration kept");
 		return r;
 	}
-	changed = conf_diff(old, new);
+	changed = conf_changed_keys(old, new);
 	conf_free(old);
 	for (size_t i = 0; i < conf_n_warnings(m->conf); i++)
 		log_warning("%s", conf_warning(m->conf, i));
@@ -966,6 +1041,7 @@ static int setup_nodes(struct manager *m)
 			continue;
 		}
 		mn->id = id;
+		mn->buddy = (struct buddyinfo_reader){ .file = REREAD_FILE_NULL };
 		pthread_mutex_init(&mn->shrink_lock, NULL);
 		m->n_nodes++;
 		mn->snapshot = calloc(1, sizeof(*mn->snapshot));
@@ -974,6 +1050,15 @@ static int setup_nodes(struct manager *m)
 		r = zoneinfo_reader_open(m->root, &mn->reader);
 		if (r < 0)
 			return log_error_errno(r, "Failed to open zoneinfo for node %d: %m", id);
+		mn->buddy_snapshot = calloc(1, sizeof(*mn->buddy_snapshot));
+		if (!mn->buddy_snapshot)
+			return log_oom();
+		r = buddyinfo_reader_open(m->root, &mn->buddy);
+		if (r < 0) {
+			log_debug_errno(r, "No %s/proc/buddyinfo (%m): compaction only after "
+					   "boosted runs.", m->root);
+			mn->buddy = (struct buddyinfo_reader){ .file = REREAD_FILE_NULL };
+		}
 	}
 	if (m->n_nodes == 0)
 		return log_error_errno(-ENODEV, "No node with memory found in zoneinfo.");
@@ -1022,6 +1107,7 @@ static int setup_features(struct manager *m)
 		log_error("%s", missing);
 		return -EOPNOTSUPP;
 	}
+	m->dry_run_forced = missing;
 	if (missing)
 		log_warning("%s Running in dry-run mode: decisions are reported, nothing is "
 			    "written.",
@@ -1036,7 +1122,9 @@ static int setup_actuator(struct manager *m)
 		.root = m->root,
 		.cgroups = m->cgroups,
 		.features = m->features,
-		.dry_run = m->dry_run,
+		/* DryRun= reaches the actuator with each request, so that it
+		 * can change at runtime; only missing features force it here. */
+		.dry_run = m->dry_run_forced != NULL,
 		.rate_bytes_per_sec = rc->rate_limit_bytes_per_sec,
 		.cgroup_brake = { .window_usec = rc->pressure_window_usec,
 				  .limit_usec = rc->pressure_limit_permyriad *
@@ -1060,6 +1148,7 @@ static int setup_kswapd(struct manager *m)
 	struct kswapd_config kc = {
 		.n_nodes = m->n_nodes,
 		.backend = { .snapshot = manager_snapshot, .shrink = manager_shrink,
+			     .free_blocks = manager_free_blocks, .compact = manager_compact,
 			     .userdata = m },
 		.params = m->params,
 		.event = manager_kswapd_event,
@@ -1275,6 +1364,9 @@ int manager_new(const struct manager_options *opts, struct conf *conf, struct ma
 	r = setup_actuator(m);
 	if (r < 0)
 		return r;
+	r = manager_apply_conf(m); /* the actuator's limits, as on every change */
+	if (r < 0)
+		return r;
 	r = setup_loop(m);
 	if (r < 0)
 		return r;
@@ -1356,6 +1448,8 @@ struct manager *manager_free(struct manager *m)
 	for (unsigned i = 0; i < m->n_nodes; i++) {
 		zoneinfo_reader_free(m->nodes[i].reader);
 		free(m->nodes[i].snapshot);
+		buddyinfo_reader_close(&m->nodes[i].buddy);
+		free(m->nodes[i].buddy_snapshot);
 		pthread_mutex_destroy(&m->nodes[i].shrink_lock);
 	}
 	free(m->nodes);

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "actuator.h"
+#include "buddyinfo.h"
 #include "balance.h"
 #include "cgroup.h"
 #include "conf.h"
@@ -46,6 +47,9 @@ struct manager_node {
 	int id;
 	struct zoneinfo_reader *reader;
 	struct zoneinfo *snapshot;
+	/* /proc/buddyinfo for the compaction step (fd -1 where absent). */
+	struct buddyinfo_reader buddy;
+	struct buddyinfo *buddy_snapshot;
 	/* Serialises the actuator's per-node scratch between the node thread
 	 * and an operator's `reclaimctl reclaim` on the same node. */
 	pthread_mutex_t shrink_lock;
@@ -55,7 +59,7 @@ struct manager_node {
 	unsigned last_wake_reasons; /* for the run's log line (loop only) */
 	bool hopeless_reported;
 	bool braked; /* last shrink stopped by the system brake */
-	uint64_t last_auto_wake_usec; /* monitor/PSI wake, for dry-run pacing */
+	uint64_t psi_boost_bytes; /* PSIBoost= with [Node N] (loop only) */
 };
 
 /* An operator's reclaim, run on the control worker thread (memory.reclaim
@@ -76,6 +80,9 @@ struct manager {
 	char root[4096];
 	char socket_path[4096];
 	bool dry_run;
+	/* Dry-run whatever the config says: the kernel lacks what reclaim
+	 * needs (feature_missing()); DryRun=no is then refused. */
+	const char *dry_run_forced;
 	bool paused;
 	uint64_t start_usec, stats_since_usec;
 	uint64_t start_realtime_usec; /* reclaimd_start_time_seconds */
@@ -107,9 +114,9 @@ struct manager {
 
 	/* PSI: a kernel trigger where accepted, else polling total deltas. */
 	struct psi_reader *psi;
-	struct psi_stat psi_last;
-	uint64_t psi_last_usec;
+	struct brake_poll psi_poll;      /* polling: brake_poll_update() */
 	int psi_trigger_fd;
+	struct conf_psi_trigger psi_armed; /* the trigger in force */
 	bool psi_available, psi_polling;
 	uint64_t nr_psi_events;
 
@@ -150,6 +157,8 @@ int manager_inspect(const char *root, const struct conf *conf, struct json_objec
 /* manager.c, for manager-ctl.c */
 int manager_reload(struct manager *m, char *err, size_t errlen, struct json_object **ret_changed);
 int manager_apply_conf(struct manager *m);
+/* The same, with the reason a config cannot be applied in err. */
+int manager_apply_conf_err(struct manager *m, char *err, size_t errlen);
 void manager_set_paused(struct manager *m, bool paused);
 struct manager_node *manager_node(struct manager *m, int id);
 int manager_start_job(struct manager *m, struct manager_job *job);
@@ -164,5 +173,4 @@ void manager_broadcast(struct manager *m, struct json_object *event);
 void manager_config_event(struct manager *m, struct json_object *changed);
 struct json_object *manager_event_json(struct manager *m, const struct kswapd_event *ev);
 void manager_status_line(struct manager *m, char *buf, size_t size);
-struct json_object *manager_conf_settings(const struct conf *conf);
 void manager_job_finish(struct manager *m, struct manager_job *job);

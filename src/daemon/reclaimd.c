@@ -47,12 +47,18 @@ static void help(void)
 
 static int load_config(const char *path, bool required, struct conf **ret)
 {
+	/* systemd's order: /etc hides /run, which hides /usr/lib. */
+	static const char *const default_dirs[] = { RECLAIMD_CONFIG_DIR, RECLAIMD_CONFIG_DIR_RUN,
+						    RECLAIMD_CONFIG_DIR_LIB };
 	char err[1024] = "", dropins[4096 + 8];
+	const char *own[] = { dropins };
+	bool is_default = streq(path, RECLAIMD_CONFIG_FILE);
 	int r;
 
 	snprintf(dropins, sizeof(dropins), "%s.d", path);
-	r = conf_load_flags(path, dropins, required ? CONF_LOAD_MAIN_REQUIRED : 0, ret, err,
-			    sizeof(err));
+	r = conf_load_dirs(path, is_default ? default_dirs : own,
+			   is_default ? ELEMENTSOF(default_dirs) : ELEMENTSOF(own),
+			   required ? CONF_LOAD_MAIN_REQUIRED : 0, ret, err, sizeof(err));
 	if (r < 0) {
 		/* The message already names FILE:LINE, the key and what is allowed. */
 		if (*err)
@@ -63,6 +69,35 @@ static int load_config(const char *path, bool required, struct conf **ret)
 	}
 	for (size_t i = 0; i < conf_n_warnings(*ret); i++)
 		log_warning("%s", conf_warning(*ret, i));
+	return 0;
+}
+
+/* --dry-run, --socket and --log-level win over the files: they enter the
+ * config as "command line" values, shown so by `reclaimctl config`, kept
+ * across reloads and refused by `set`. */
+static int apply_cmdline(struct conf *conf, const struct manager_options *opts,
+			 const char *log_level)
+{
+	static const struct {
+		const char *key, *option;
+	} keys[] = {
+		{ "Reclaim.DryRun", "--dry-run" },
+		{ "Control.Socket", "--socket" },
+		{ "Reclaim.LogLevel", "--log-level" },
+	};
+	const char *values[] = { opts->dry_run ? "yes" : NULL, opts->socket_path, log_level };
+	char err[1024];
+	int r;
+
+	for (size_t i = 0; i < ELEMENTSOF(keys); i++) {
+		if (!values[i])
+			continue;
+		r = conf_set_cmdline(conf, keys[i].key, values[i], err, sizeof(err));
+		if (r < 0) {
+			fprintf(stderr, "%s: %s\n", keys[i].option, err);
+			return r;
+		}
+	}
 	return 0;
 }
 
@@ -135,6 +170,7 @@ int main(int argc, char *argv[])
 	struct manager *m = NULL;
 	struct conf *conf = NULL;
 	int c, r, log_level = -1;
+	const char *log_level_name = NULL;
 
 	while ((c = getopt_long(argc, argv, "hVc:nl:", options, NULL)) >= 0) {
 		switch (c) {
@@ -189,6 +225,14 @@ int main(int argc, char *argv[])
 	r = load_config(config, config_required, &conf);
 	if (r < 0)
 		return EXIT_FAILURE;
+	/* Levels above err (crit, alert, emerg) are not LogLevel= values. */
+	if (log_level >= LOG_ERR)
+		log_level_name = log_level_to_string(log_level);
+	r = apply_cmdline(conf, &opts, log_level_name);
+	if (r < 0) {
+		conf_free(conf);
+		return 2;
+	}
 	if (check_config) {
 		printf("%s: OK\n", config);
 		conf_free(conf);

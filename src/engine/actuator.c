@@ -22,6 +22,7 @@
 struct actuator_node {
 	bool present;
 	int reclaim_fd;                   /* nodeN/reclaim, -1 if absent */
+	int compact_fd;                   /* nodeN/compact, -1 if absent */
 	struct brake_quota quota;
 	struct actuator_node_stats stats;
 	char *buf;                        /* scratch, allocated at start */
@@ -30,6 +31,9 @@ struct actuator_node {
 	struct cgroup_candidate **cand_cg;
 	size_t cands_max;
 	bool dry_run;                     /* this call: config or request */
+	/* actuator_set_limits(): the rate the next shrink starts (a->lock). */
+	uint64_t rate_next_bytes_per_sec;
+	bool rate_changed;
 };
 
 struct actuator {
@@ -156,6 +160,8 @@ static int node_setup(struct actuator *a, unsigned id, size_t max_cands)
 	n->present = true;
 	brake_quota_init(&n->quota, a->cfg.rate_bytes_per_sec, a->cfg.burst_bytes);
 	n->reclaim_fd = -1;
+	snprintf(rel, sizeof(rel), "/sys/devices/system/node/node%u/compact", id);
+	n->compact_fd = open_under_root(a->cfg.root, rel, O_WRONLY);
 	if ((a->cfg.features.node_reclaim_mask >> id) & 1) {
 		snprintf(rel, sizeof(rel), "/sys/devices/system/node/node%u/reclaim", id);
 		n->reclaim_fd = open_under_root(a->cfg.root, rel, O_WRONLY);
@@ -182,6 +188,7 @@ struct actuator *actuator_free(struct actuator *a)
 		if (!n->present)
 			continue;
 		safe_close(n->reclaim_fd);
+		safe_close(n->compact_fd);
 		free(n->buf);
 		free(n->numa);
 		free(n->cands);
@@ -499,12 +506,13 @@ static int shrink_cgroup_amount(struct actuator *a, struct actuator_node *n,
 /* Per-cgroup brake on memory.pressure some total. */
 static bool cgroup_braked(struct actuator *a, struct cgroup_candidate *cg, uint64_t now)
 {
-	struct brake_params p = a->cfg.cgroup_brake;
+	struct brake_params p;
 	bool on;
 
+	pthread_mutex_lock(&a->lock);
+	p = a->cfg.cgroup_brake; /* actuator_set_limits() changes it under the lock */
 	if (cg->policy.pressure_limit_usec)
 		p.limit_usec = cg->policy.pressure_limit_usec;
-	pthread_mutex_lock(&a->lock);
 	on = brake_update(&cg->brake, &p, cg->pressure_some_total_usec, now);
 	if (on)
 		cg->acct.nr_braked++;
@@ -512,7 +520,10 @@ static bool cgroup_braked(struct actuator *a, struct cgroup_candidate *cg, uint6
 	return on;
 }
 
-/* Fill the node's candidate array from the table (read lock held). */
+/* Fill the node's candidate array from the table (read lock held). Every
+ * live candidate is read, a protected or braked one too, so that
+ * target_policy_on_node() sees the policies that cover memory on the node;
+ * target.c gives those nothing (protect, skip). */
 static size_t collect_candidates(struct actuator *a, struct actuator_node *n, int node,
 				 uint64_t now, struct shrink_result *res)
 {
@@ -521,18 +532,19 @@ static size_t collect_candidates(struct actuator *a, struct actuator_node *n, in
 
 	for (size_t i = 0; i < s->n_cgroups && k < n->cands_max; i++) {
 		struct cgroup_candidate *cg = s->cgroups[i];
+		bool braked = false;
 		int r;
 
-		if (cg->gone || cg->policy.protect)
+		if (cg->gone)
 			continue;
 		r = cgroup_read_state(cg, n->buf, ACTUATOR_BUF_BYTES, n->numa);
 		if (r < 0) {
 			res->nr_skipped++;
 			continue;
 		}
-		if (cgroup_braked(a, cg, now)) {
+		if (!cg->policy.protect && cgroup_braked(a, cg, now)) {
 			res->nr_skipped++;
-			continue;
+			braked = true;
 		}
 		n->cands[k] = (struct target_candidate){
 			.node_file_bytes = cg->node_file_bytes[node],
@@ -541,6 +553,8 @@ static size_t collect_candidates(struct actuator *a, struct actuator_node *n, in
 			.floor_bytes = cgroup_floor(cg),
 			.soft_target_bytes = cg->policy.soft_target_bytes,
 			.weight = cg->policy.weight,
+			.protect = cg->policy.protect,
+			.skip = braked,
 		};
 		n->cand_cg[k++] = cg;
 	}
@@ -566,14 +580,20 @@ static int write_plan(struct actuator *a, struct actuator_node *n, size_t k,
 	return 0;
 }
 
-static int shrink_cgroups(struct actuator *a, struct actuator_node *n,
-			  const struct shrink_request *req, uint64_t want,
-			  struct shrink_result *res, uint64_t now)
+static struct target_params plan_params(struct actuator *a, const struct shrink_request *req)
 {
-	struct target_params tp = {
+	return (struct target_params){
 		.may_swap = a->cfg.features.swap && req->swappiness != 0,
 		.min_write_bytes = a->cfg.min_write_bytes,
 	};
+}
+
+/* The soft-target pass: memory.reclaim on cgroups above SoftTarget=. */
+static int shrink_soft_target(struct actuator *a, struct actuator_node *n,
+			      const struct shrink_request *req, uint64_t want,
+			      struct shrink_result *res, uint64_t now)
+{
+	struct target_params tp = plan_params(a, req);
 	size_t k;
 	int r;
 
@@ -581,13 +601,50 @@ static int shrink_cgroups(struct actuator *a, struct actuator_node *n,
 		return -EOPNOTSUPP;
 	cgroup_set_lock_shared(a->cfg.cgroups);
 	k = collect_candidates(a, n, req->node, now, res);
-	if (req->kind == SHRINK_SOFT_TARGET)
-		target_soft(n->cands, k, want, &tp);
-	else
-		target_spread(n->cands, k, want, &tp);
+	target_soft(n->cands, k, want, &tp);
 	r = write_plan(a, n, k, req->swappiness, res, now);
 	cgroup_set_unlock(a->cfg.cgroups);
 	return r;
+}
+
+/* kswapd_shrink_node(): the node file where no cgroup policy covers memory
+ * on the node, else memory.reclaim spread over the candidates
+ * (target_choose_backend() says why). */
+static int shrink_node(struct actuator *a, struct actuator_node *n,
+		       const struct shrink_request *req, uint64_t want,
+		       struct shrink_result *res, uint64_t now)
+{
+	struct target_backend_input in = {
+		.node_file = n->reclaim_fd >= 0,
+		.cgroups = a->cfg.cgroups != NULL,
+		.avoid_node_file = a->cfg.avoid_node_file,
+	};
+	struct target_params tp = plan_params(a, req);
+	size_t k = 0;
+	int r;
+
+	if (in.cgroups) {
+		cgroup_set_lock_shared(a->cfg.cgroups);
+		k = collect_candidates(a, n, req->node, now, res);
+		in.policy_on_node = target_policy_on_node(n->cands, k);
+	}
+	switch (target_choose_backend(&in)) {
+	case TARGET_BACKEND_NODE_FILE:
+		if (in.cgroups)
+			cgroup_set_unlock(a->cfg.cgroups);
+		__atomic_add_fetch(&n->stats.nr_node_file, 1, __ATOMIC_RELAXED);
+		return shrink_node_file(a, n, req->node, want, req->swappiness, res);
+	case TARGET_BACKEND_CGROUPS:
+		__atomic_add_fetch(&n->stats.nr_cgroup_spread, 1, __ATOMIC_RELAXED);
+		target_spread(n->cands, k, want, &tp);
+		r = write_plan(a, n, k, req->swappiness, res, now);
+		cgroup_set_unlock(a->cfg.cgroups);
+		return r;
+	default:
+		if (in.cgroups)
+			cgroup_set_unlock(a->cfg.cgroups);
+		return -EOPNOTSUPP;
+	}
 }
 
 /* An operator's request; a cgroup outside the table is opened here. */
@@ -611,11 +668,17 @@ static int shrink_one_cgroup(struct actuator *a, struct actuator_node *n,
 			cgroup_set_unlock(a->cfg.cgroups);
 			return r;
 		}
+		/* Not a walked leaf (a slice with children): the config's
+		 * rules still apply (issue 17 B4). */
+		cgroup_set_apply_policy(a->cfg.cgroups, tmp);
 		cg = tmp;
 	}
-	if (cg->policy.protect) {
+	/* Its own Protect= or a protected cgroup below it: memory.reclaim
+	 * on a parent reclaims from the whole subtree. */
+	if (cg->policy.protect || cgroup_set_protected(a->cfg.cgroups, cg->path, NULL, 0)) {
 		cgroup_set_unlock(a->cfg.cgroups);
-		log_notice("cgroup %s is protected (Protect=yes), not reclaiming.", cg->path);
+		log_notice("cgroup /%s is protected (Protect=yes) or holds a protected "
+			   "cgroup, not reclaiming.", cg->path);
 		return -EPERM;
 	}
 	/* Removed meanwhile (here or during the writes): counted in
@@ -651,6 +714,43 @@ static bool system_braked(struct actuator *a, struct actuator_node *n, uint64_t 
 	return on;
 }
 
+int actuator_set_limits(struct actuator *a, int node, const struct actuator_limits *l)
+{
+	struct actuator_node *n;
+
+	if (node < 0 || node >= MEMSTAT_MAX_NODES || !a->nodes[node].present)
+		return -EINVAL;
+	n = &a->nodes[node];
+	pthread_mutex_lock(&a->lock);
+	if (l->rate_bytes_per_sec != (n->rate_changed ? n->rate_next_bytes_per_sec
+						       : n->quota.rate_bytes_per_sec)) {
+		n->rate_next_bytes_per_sec = l->rate_bytes_per_sec;
+		n->rate_changed = true;
+	}
+	a->cfg.cgroup_brake = l->cgroup_brake;
+	a->cfg.system_brake = l->system_brake;
+	pthread_mutex_unlock(&a->lock);
+	return 0;
+}
+
+int actuator_get_limits(struct actuator *a, int node, struct actuator_limits *ret)
+{
+	struct actuator_node *n;
+
+	if (node < 0 || node >= MEMSTAT_MAX_NODES || !a->nodes[node].present)
+		return -EINVAL;
+	n = &a->nodes[node];
+	pthread_mutex_lock(&a->lock);
+	*ret = (struct actuator_limits){
+		.rate_bytes_per_sec = n->rate_changed ? n->rate_next_bytes_per_sec
+						      : n->quota.rate_bytes_per_sec,
+		.cgroup_brake = a->cfg.cgroup_brake,
+		.system_brake = a->cfg.system_brake,
+	};
+	pthread_mutex_unlock(&a->lock);
+	return 0;
+}
+
 static void node_account(struct actuator *a, struct actuator_node *n,
 			 const struct shrink_result *res, uint64_t now)
 {
@@ -674,14 +774,9 @@ static int dispatch(struct actuator *a, struct actuator_node *n,
 {
 	switch (req->kind) {
 	case SHRINK_NODE:
-		if (n->reclaim_fd >= 0 && !a->cfg.avoid_node_file) {
-			__atomic_add_fetch(&n->stats.nr_node_file, 1, __ATOMIC_RELAXED);
-			return shrink_node_file(a, n, req->node, want, req->swappiness, res);
-		}
-		__atomic_add_fetch(&n->stats.nr_cgroup_spread, 1, __ATOMIC_RELAXED);
-		return shrink_cgroups(a, n, req, want, res, now);
+		return shrink_node(a, n, req, want, res, now);
 	case SHRINK_SOFT_TARGET:
-		return shrink_cgroups(a, n, req, want, res, now);
+		return shrink_soft_target(a, n, req, want, res, now);
 	case SHRINK_CGROUP:
 		return shrink_one_cgroup(a, n, req, want, res, now);
 	}
@@ -701,6 +796,12 @@ int actuator_shrink(void *userdata, const struct shrink_request *req,
 		return -EINVAL;
 	n = &a->nodes[req->node];
 	n->dry_run = a->cfg.dry_run || req->dry_run;
+	pthread_mutex_lock(&a->lock);
+	if (n->rate_changed) {
+		brake_quota_init(&n->quota, n->rate_next_bytes_per_sec, a->cfg.burst_bytes);
+		n->rate_changed = false;
+	}
+	pthread_mutex_unlock(&a->lock);
 	now = actuator_now(a);
 	if (req->kind != SHRINK_CGROUP && system_braked(a, n, now)) {
 		res.braked = true;
@@ -717,6 +818,27 @@ int actuator_shrink(void *userdata, const struct shrink_request *req,
 		return r;
 	*ret = res;
 	return 0;
+}
+
+int actuator_compact(struct actuator *a, int node)
+{
+	struct actuator_node *n;
+	int r;
+
+	if (node < 0 || node >= MEMSTAT_MAX_NODES || !a->nodes[node].present)
+		return -EINVAL;
+	n = &a->nodes[node];
+	if (n->compact_fd < 0)
+		return -EOPNOTSUPP;
+	/* sysfs_compact_node(): any write compacts every zone of the node. */
+	r = actuator_write(a, n->compact_fd, "1", 1);
+	pthread_mutex_lock(&a->lock);
+	if (r < 0)
+		n->stats.nr_compact_errors++;
+	else
+		n->stats.nr_compact++;
+	pthread_mutex_unlock(&a->lock);
+	return r;
 }
 
 /* ---- status ---- */

@@ -5,8 +5,10 @@
  * The real reclaim backend (struct reclaim_backend.shrink from backend.h):
  *
  *	SHRINK_NODE		the per-node reclaim file where the kernel has it
- *				(6.17+), else memory.reclaim writes spread over
- *				the candidate cgroups by target.c
+ *				(6.17+) and no cgroup policy covers memory on
+ *				the node, else memory.reclaim writes spread
+ *				over the candidate cgroups by target.c
+ *				(target_choose_backend())
  *	SHRINK_SOFT_TARGET	memory.reclaim on cgroups above SoftTarget=
  *	SHRINK_CGROUP		memory.reclaim on one operator-named cgroup
  *
@@ -94,6 +96,8 @@ struct actuator_node_stats {
 	uint64_t nr_quota_limited;
 	uint64_t nr_node_file;        /* shrinks served by nodeN/reclaim */
 	uint64_t nr_cgroup_spread;    /* shrinks spread over cgroups */
+	uint64_t nr_compact;          /* nodeN/compact writes */
+	uint64_t nr_compact_errors;
 	uint64_t last_usec;
 	struct histogram write_usec;  /* reclaim file write durations */
 };
@@ -109,6 +113,26 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(struct actuator *, actuator_free);
 void actuator_backend(struct actuator *a, struct reclaim_backend *backend);
 int actuator_shrink(void *userdata, const struct shrink_request *req,
 		    struct shrink_result *ret);
+
+/*
+ * Limits that a config reload or `reclaimctl set` changes at runtime: a
+ * node's rate quota (RateLimit=, per node) and the brakes (PressureLimit=,
+ * SystemBrake=, PressureWindow=). Set from the loop thread; a node thread
+ * takes a new rate at its next shrink (the quota restarts full), the
+ * brakes at their next sample. Get returns what is in force.
+ */
+struct actuator_limits {
+	uint64_t rate_bytes_per_sec; /* 0 = unlimited */
+	struct brake_params cgroup_brake;
+	struct brake_params system_brake;
+};
+int actuator_set_limits(struct actuator *a, int node, const struct actuator_limits *l);
+int actuator_get_limits(struct actuator *a, int node, struct actuator_limits *ret);
+
+/* Compact the node: "1" to /sys/devices/system/node/nodeN/compact, opened
+ * at start (no open here). -EOPNOTSUPP where the file is absent (kernel
+ * without CONFIG_COMPACTION, or a fixture tree without it). */
+int actuator_compact(struct actuator *a, int node);
 
 /* Features as now known (swappiness may have been switched off by EINVAL). */
 void actuator_features(struct actuator *a, struct features *ret);

@@ -33,12 +33,7 @@ static const char *const cgroup_file_table[_CGROUP_FILE_MAX] = {
 	[CGROUP_FILE_EVENTS] = "cgroup.events",
 };
 
-const char *cgroup_file_to_string(enum cgroup_file f)
-{
-	if ((unsigned)f >= _CGROUP_FILE_MAX)
-		return NULL;
-	return cgroup_file_table[f];
-}
+DEFINE_STRING_TABLE_TO_STRING(, cgroup_file, enum cgroup_file, _CGROUP_FILE_MAX)
 
 /* ---- discovery ---- */
 
@@ -484,7 +479,26 @@ struct cgroup_table {
 	size_t n, alloc;
 	size_t max;
 	bool warned;
+	/* cgroups left out because they could not be opened (a symlinked
+	 * memory.reclaim: ELOOP; EACCES...); the first one, for the log. */
+	size_t n_skipped;
+	char first_skipped[CGROUP_PATH_MAX];
+	int first_skipped_error;
 };
+
+/* One bad cgroup must not cost the others (issue 17 B9): it is left out
+ * and counted, the walk goes on. Only running out of memory stops it. */
+static int table_skip(struct cgroup_table *t, const char *path, int r)
+{
+	if (r == -ENOMEM)
+		return r;
+	log_debug_errno(r, "cgroup /%s: %m, skipping it.", path);
+	if (t->n_skipped++ == 0) {
+		snprintf(t->first_skipped, sizeof(t->first_skipped), "%s", path);
+		t->first_skipped_error = r;
+	}
+	return 0;
+}
 
 static void table_clear(struct cgroup_table *t)
 {
@@ -528,7 +542,7 @@ static int add_candidate(struct cgroup_table *t, int dir_fd, const char *path)
 	fd = openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0) {
 		r = negative_errno();
-		return r == -ENOENT ? 0 : r;
+		return r == -ENOENT ? 0 : table_skip(t, path, r);
 	}
 	r = cgroup_candidate_open(fd, path, &cg);
 	if (r == -EOPNOTSUPP || r == -ENOENT || r == -ENODEV)
@@ -543,7 +557,7 @@ static int add_candidate(struct cgroup_table *t, int dir_fd, const char *path)
 		return 0;
 	}
 	if (r < 0)
-		return r;
+		return table_skip(t, path, r);
 	return table_add(t, cg);
 }
 
@@ -581,6 +595,8 @@ static int walk(struct cgroup_table *t, int dir_fd, const char *path, unsigned d
 			     de->d_name) >= (int)sizeof(sub))
 			continue;
 		r = walk(t, cfd, sub, depth + 1);
+		if (r < 0)
+			r = table_skip(t, sub, r);
 		if (r < 0)
 			break;
 	}
@@ -620,13 +636,48 @@ static bool path_eq(const char *a, const char *b)
 	return streq(a, b);
 }
 
-static void apply_rules(struct cgroup_set *s, struct cgroup_candidate *cg)
+void cgroup_set_apply_policy(struct cgroup_set *s, struct cgroup_candidate *cg)
 {
 	if (s->cfg.policy)
 		s->cfg.policy(s->cfg.policy_userdata, cg->path, &cg->policy);
 	for (size_t i = 0; i < s->cfg.n_rules; i++)
 		if (path_eq(s->cfg.rules[i].path, cg->path))
 			cg->policy = s->cfg.rules[i].policy;
+}
+
+/* Is b (leading '/' optional) a or below it? "" is the root. */
+static bool path_below(const char *a, const char *b)
+{
+	size_t n;
+
+	while (*a == '/')
+		a++;
+	while (*b == '/')
+		b++;
+	n = strlen(a);
+	return n == 0 || (strncmp(a, b, n) == 0 && (b[n] == '\0' || b[n] == '/'));
+}
+
+bool cgroup_set_protected(struct cgroup_set *s, const char *path, char *ret_which, size_t size)
+{
+	struct cgroup_candidate probe = {};
+
+	while (*path == '/')
+		path++;
+	snprintf(probe.path, sizeof(probe.path), "%s", path);
+	cgroup_set_apply_policy(s, &probe);
+	if (probe.policy.protect) {
+		if (ret_which)
+			snprintf(ret_which, size, "/%s", path);
+		return true;
+	}
+	for (size_t i = 0; i < s->n_cgroups; i++)
+		if (s->cgroups[i]->policy.protect && path_below(path, s->cgroups[i]->path)) {
+			if (ret_which)
+				snprintf(ret_which, size, "/%s", s->cgroups[i]->path);
+			return true;
+		}
+	return false;
 }
 
 struct cgroup_candidate *cgroup_set_find(struct cgroup_set *s, const char *path)
@@ -642,7 +693,7 @@ static void carry_over(struct cgroup_set *s, struct cgroup_table *t)
 	for (size_t i = 0; i < t->n; i++) {
 		struct cgroup_candidate *old = cgroup_set_find(s, t->v[i]->path);
 
-		apply_rules(s, t->v[i]);
+		cgroup_set_apply_policy(s, t->v[i]);
 		if (!old || old->gone)
 			continue;
 		t->v[i]->acct = old->acct;
@@ -665,6 +716,17 @@ static int rescan(struct cgroup_set *s, bool wait)
 		table_clear(&t);
 		return r;
 	}
+	/* Said when the number changes (not on every rescan), and when it
+	 * is back to none. */
+	if (t.n_skipped != s->n_skipped) {
+		if (t.n_skipped > 0)
+			log_warning_errno(t.first_skipped_error,
+					  "%zu cgroup(s) cannot be opened and are left out of "
+					  "reclaim, the first /%s: %m; the others are used.",
+					  t.n_skipped, t.first_skipped);
+		else
+			log_notice("Every cgroup can be opened again.");
+	}
 	if (wait)
 		pthread_rwlock_wrlock(&s->lock);
 	else if (pthread_rwlock_trywrlock(&s->lock) != 0) {
@@ -676,6 +738,7 @@ static int rescan(struct cgroup_set *s, bool wait)
 	n_old = s->n_cgroups;
 	s->cgroups = t.v;
 	s->n_cgroups = t.n;
+	s->n_skipped = t.n_skipped;
 	s->nr_scans++;
 	pthread_rwlock_unlock(&s->lock);
 	table_clear(&(struct cgroup_table){ .v = old, .n = n_old });

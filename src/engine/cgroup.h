@@ -113,6 +113,7 @@ struct cgroup_set {
 	pthread_rwlock_t lock;
 	struct cgroup_candidate **cgroups;   /* the candidate table */
 	size_t n_cgroups;
+	size_t n_skipped;          /* left out by the last walk: could not be opened */
 	uint64_t nr_scans;
 };
 
@@ -140,6 +141,19 @@ void cgroup_set_lock_shared(struct cgroup_set *s);
 void cgroup_set_unlock(struct cgroup_set *s);
 /* Look up a candidate by path (leading '/' optional); with the lock held. */
 struct cgroup_candidate *cgroup_set_find(struct cgroup_set *s, const char *path);
+
+/* Give cg the config's policy for its path (the policy callback, then the
+ * exact-path rules), as the walk does for every candidate. */
+void cgroup_set_apply_policy(struct cgroup_set *s, struct cgroup_candidate *cg);
+
+/*
+ * May an operator's reclaim of path touch protected memory? True when the
+ * config protects path itself (Protect=yes, its own or an ancestor's) or
+ * any candidate below it: memory.reclaim on a parent reclaims from its
+ * whole subtree. ret_which (may be NULL) gets the protected cgroup. With
+ * the lock held.
+ */
+bool cgroup_set_protected(struct cgroup_set *s, const char *path, char *ret_which, size_t size);
 
 /*
  * Validate an operator's cgroup path and open its directory: it must resolve

@@ -47,6 +47,7 @@ struct kswapd_node {
 	struct balance_params params;
 	uint64_t params_gen;
 	struct node_zoneinfo zi;
+	struct compact_state compact;
 };
 
 struct kswapd {
@@ -54,6 +55,7 @@ struct kswapd {
 	void (*event)(const struct kswapd_event *ev, void *userdata);
 	void *event_userdata;
 	uint64_t short_sleep_usec;
+	uint64_t brake_wait_usec;
 
 	pthread_mutex_t params_lock;
 	struct balance_params params;
@@ -70,6 +72,7 @@ static const char *const kswapd_thread_state_table[_KSWAPD_STATE_MAX] = {
 	[KSWAPD_STATE_BALANCING] = "balancing",
 	[KSWAPD_STATE_PAUSED] = "paused",
 	[KSWAPD_STATE_HOPELESS] = "hopeless",
+	[KSWAPD_STATE_BRAKED] = "braked",
 	[KSWAPD_STATE_STOPPED] = "stopped",
 };
 
@@ -84,21 +87,13 @@ static const char *const kswapd_event_type_table[_KSWAPD_EVENT_MAX] = {
 	[KSWAPD_EVENT_FROZEN] = "frozen",
 	[KSWAPD_EVENT_THAWED] = "thawed",
 	[KSWAPD_EVENT_STOPPED] = "stopped",
+	[KSWAPD_EVENT_BRAKED] = "braked",
+	[KSWAPD_EVENT_COMPACT] = "compact",
 };
 
-const char *kswapd_thread_state_to_string(enum kswapd_thread_state s)
-{
-	if ((unsigned)s >= _KSWAPD_STATE_MAX)
-		return NULL;
-	return kswapd_thread_state_table[s];
-}
-
-const char *kswapd_event_type_to_string(enum kswapd_event_type t)
-{
-	if ((unsigned)t >= _KSWAPD_EVENT_MAX)
-		return NULL;
-	return kswapd_event_type_table[t];
-}
+DEFINE_STRING_TABLE_TO_STRING(, kswapd_thread_state, enum kswapd_thread_state,
+			      _KSWAPD_STATE_MAX)
+DEFINE_STRING_TABLE_TO_STRING(, kswapd_event_type, enum kswapd_event_type, _KSWAPD_EVENT_MAX)
 
 /* --- helpers run by the node thread --- */
 
@@ -341,6 +336,62 @@ static unsigned kswapd_consume(struct kswapd_node *kn, unsigned prev)
 	return idx;
 }
 
+/* A run the system brake stopped waits, as the rate quota does, before the
+ * thread goes back to try-to-sleep: wakes do not end the wait (the PSI
+ * trigger fires exactly during the stalls the brake is for), a pause or stop
+ * does. */
+static void kswapd_brake_wait(struct kswapd_node *kn)
+{
+	struct timespec deadline;
+
+	kswapd_timespec_after(kn->k->brake_wait_usec, &deadline);
+	pthread_mutex_lock(&kn->lock);
+	kswapd_set_state(kn, KSWAPD_STATE_BRAKED);
+	pthread_mutex_unlock(&kn->lock);
+	kswapd_emit_type(kn, KSWAPD_EVENT_BRAKED);
+
+	pthread_mutex_lock(&kn->lock);
+	while (!kn->paused && !kn->stop)
+		if (pthread_cond_timedwait(&kn->wait, &kn->lock, &deadline) == ETIMEDOUT)
+			break;
+	pthread_mutex_unlock(&kn->lock);
+}
+
+/* wakeup_kcompactd() after a run (compact.h says when). A dry run decides
+ * and reports, and writes nothing. */
+static void kswapd_compact(struct kswapd_node *kn, const struct balance_result *result)
+{
+	const struct reclaim_backend *be = &kn->k->backend;
+	struct compact_input in = {
+		.balanced = result->balanced,
+		.kernel_boost_paid = result->kernel_boost_paid,
+	};
+	struct kswapd_event ev = { .type = KSWAPD_EVENT_COMPACT };
+	int r = 0;
+
+	if (!be->compact || !result->balanced)
+		return;
+	if (be->free_blocks)
+		in.have_blocks = be->free_blocks(be->userdata, kn->node, COMPACT_ORDER,
+						 &in.free_pages, &in.high_order_pages) >= 0;
+	ev.compact = compact_decide(&kn->compact, &in, now_usec());
+	if (ev.compact == COMPACT_NONE)
+		return;
+	if (!kn->params.dry_run)
+		r = be->compact(be->userdata, kn->node);
+	if (r == -EOPNOTSUPP)
+		return;
+	pthread_mutex_lock(&kn->lock);
+	if (r < 0)
+		kn->b.counters.compact_errors++;
+	else
+		kn->b.counters.compactions[ev.compact]++;
+	kn->last_progress_usec = now_usec();
+	pthread_mutex_unlock(&kn->lock);
+	ev.error = r;
+	kswapd_emit(kn, &ev);
+}
+
 /* try_to_freeze(): returns true if the thread was frozen. */
 static bool kswapd_try_to_freeze(struct kswapd_node *kn)
 {
@@ -474,6 +525,9 @@ static void *kswapd_thread(void *userdata)
 		}
 
 		kswapd_balance_pgdat(kn, highest_zoneidx, &result);
+		kswapd_compact(kn, &result);
+		if (result.braked)
+			kswapd_brake_wait(kn);
 		short_run = !result.balanced;
 	}
 
@@ -611,6 +665,7 @@ int kswapd_new(const struct kswapd_config *c, struct kswapd **ret)
 	k->event = c->event;
 	k->event_userdata = c->event_userdata;
 	k->short_sleep_usec = c->short_sleep_usec ?: KSWAPD_SHORT_SLEEP_USEC_DEFAULT;
+	k->brake_wait_usec = c->brake_wait_usec ?: KSWAPD_BRAKE_WAIT_USEC_DEFAULT;
 	k->params = c->params;
 	k->params_gen = 1;
 	k->n_nodes = 0;
@@ -673,8 +728,16 @@ struct kswapd *kswapd_free(struct kswapd *k)
 
 static void kswapd_node_wake(struct kswapd_node *kn, const struct balance_request *w)
 {
+	struct balance_params p;
+	uint64_t now = now_usec();
+
+	pthread_mutex_lock(&kn->k->params_lock);
+	p = kn->next_params;
+	pthread_mutex_unlock(&kn->k->params_lock);
+
 	pthread_mutex_lock(&kn->lock);
-	if (balance_node_wake(&kn->b, &kn->pending, w)) {
+	if (!balance_wake_paced(&kn->b, &p, w->reasons, now) &&
+	    balance_node_wake(&kn->b, &kn->pending, w)) {
 		kn->woken = true;
 		pthread_cond_broadcast(&kn->wait);
 	}
@@ -695,6 +758,21 @@ int kswapd_wake(struct kswapd *k, int node, const struct balance_request *w)
 	if (!kn)
 		return -ENOENT;
 	kswapd_node_wake(kn, w);
+	return 0;
+}
+
+int kswapd_manual_reclaim(struct kswapd *k, int node, uint64_t reclaimed_bytes)
+{
+	struct kswapd_node *kn = kswapd_find(k, node);
+
+	if (!kn)
+		return -ENOENT;
+	pthread_mutex_lock(&kn->lock);
+	if (balance_node_manual_reclaim(&kn->b, &kn->pending, reclaimed_bytes)) {
+		kn->woken = true;
+		pthread_cond_broadcast(&kn->wait);
+	}
+	pthread_mutex_unlock(&kn->lock);
 	return 0;
 }
 
@@ -737,6 +815,7 @@ int kswapd_observe(struct kswapd *k, const struct node_zoneinfo *n)
 {
 	struct balance_params p;
 	struct kswapd_node *kn;
+	enum balance_monitor_wake why;
 
 	kn = kswapd_find(k, n->id);
 	if (!kn)
@@ -745,8 +824,9 @@ int kswapd_observe(struct kswapd *k, const struct node_zoneinfo *n)
 
 	pthread_mutex_lock(&kn->lock);
 	(void)balance_observe(&kn->b, &p, n);
+	why = balance_monitor_wake(&kn->b, &p, n);
 	pthread_mutex_unlock(&kn->lock);
-	return 0;
+	return (int)why;
 }
 
 int kswapd_set_params(struct kswapd *k, const struct balance_params *p)
@@ -852,6 +932,7 @@ static bool kswapd_state_is_asleep(enum kswapd_thread_state s)
 {
 	return s == KSWAPD_STATE_SHORT_SLEEP || s == KSWAPD_STATE_SLEEPING ||
 	       s == KSWAPD_STATE_PAUSED || s == KSWAPD_STATE_HOPELESS ||
+	       s == KSWAPD_STATE_BRAKED ||
 	       s == KSWAPD_STATE_STOPPED;
 }
 

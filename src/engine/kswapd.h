@@ -26,6 +26,12 @@
 
 /* kswapd_try_to_sleep(): schedule_timeout(HZ/10). */
 #define KSWAPD_SHORT_SLEEP_USEC_DEFAULT (UINT64_C(100) * 1000)
+/* After a run the system pressure brake stopped: how long the thread waits
+ * before it tries again. The brake compares PSI totals over
+ * PressureWindow= (10 s by default) and lets go only after a whole window
+ * below the limit, so retrying sooner than a second only re-reads
+ * /proc/pressure/memory to hear "still on". */
+#define KSWAPD_BRAKE_WAIT_USEC_DEFAULT (UINT64_C(1000) * 1000)
 /* Pass as node to act on every node. */
 #define KSWAPD_ALL_NODES (-1)
 
@@ -36,6 +42,7 @@ enum kswapd_thread_state {
 	KSWAPD_STATE_BALANCING,   /* balance_pgdat() at kswapd_state.priority */
 	KSWAPD_STATE_PAUSED,      /* in the refrigerator */
 	KSWAPD_STATE_HOPELESS,    /* sleeping with kswapd_failures >= 16 */
+	KSWAPD_STATE_BRAKED,      /* waiting out the system pressure brake */
 	KSWAPD_STATE_STOPPED,
 	_KSWAPD_STATE_MAX,
 };
@@ -54,6 +61,8 @@ enum kswapd_event_type {
 	KSWAPD_EVENT_FROZEN,      /* entering the refrigerator */
 	KSWAPD_EVENT_THAWED,
 	KSWAPD_EVENT_STOPPED,     /* last event of a thread */
+	KSWAPD_EVENT_BRAKED,      /* about to wait out the system brake */
+	KSWAPD_EVENT_COMPACT,     /* compaction: compact reason, error */
 	_KSWAPD_EVENT_MAX,
 };
 
@@ -72,6 +81,7 @@ struct kswapd_event {
 	int error;                        /* SHRINK: backend's negative errno */
 	struct balance_result result;     /* RUN_END */
 	bool premature_low;               /* PREMATURE */
+	enum compact_reason compact;      /* COMPACT */
 };
 
 /*
@@ -94,6 +104,7 @@ struct kswapd_config {
 	struct reclaim_backend backend;
 	struct balance_params params;
 	uint64_t short_sleep_usec;        /* 0: KSWAPD_SHORT_SLEEP_USEC_DEFAULT */
+	uint64_t brake_wait_usec;         /* 0: KSWAPD_BRAKE_WAIT_USEC_DEFAULT */
 	void (*event)(const struct kswapd_event *ev, void *userdata); /* or NULL */
 	void *event_userdata;
 };
@@ -126,15 +137,23 @@ void kswapd_stop(struct kswapd *k);
 struct kswapd *kswapd_free(struct kswapd *k);
 
 /* wakeup_kswapd(): merge the request and wake the node if it is asleep.
- * A hopeless node ignores watermark and PSI wakes (counted). -ENOENT for an
+ * A hopeless node ignores watermark and PSI wakes (counted). In dry run,
+ * automatic wakes are paced (balance_wake_paced()). -ENOENT for an
  * unknown node; KSWAPD_ALL_NODES wakes every node. */
 int kswapd_wake(struct kswapd *k, int node, const struct balance_request *w);
+/* An operator's node reclaim finished (balance_node_manual_reclaim()):
+ * clears the node's failures if it reclaimed anything and wakes it, hopeless
+ * or not. -ENOENT for an unknown node. */
+int kswapd_manual_reclaim(struct kswapd *k, int node, uint64_t reclaimed_bytes);
 /* The freezer: a paused node finishes its current write and sleeps until
  * resumed or stopped. */
 int kswapd_pause(struct kswapd *k, int node);
 int kswapd_resume(struct kswapd *k, int node);
 /* The monitor's fresh snapshot: lets a hopeless node whose free memory
- * recovered on its own be woken again. Never wakes the thread. */
+ * recovered on its own be woken again, and says whether the monitor should
+ * wake the node (enum balance_monitor_wake, > 0: wake with
+ * BALANCE_WAKE_WATERMARK). Never wakes the thread itself. -ENOENT for an
+ * unknown node. */
 int kswapd_observe(struct kswapd *k, const struct node_zoneinfo *n);
 /* New params, applied by each node at its next run. -EINVAL if invalid. */
 int kswapd_set_params(struct kswapd *k, const struct balance_params *p);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -159,6 +160,8 @@ struct meminfo_reader {
 /* Both files are under 2 KiB on 6.18. */
 #define MEMINFO_MIN_BUFFER_BYTES (8 * 1024)
 
+_Static_assert(offsetof(struct meminfo_reader, file) == 0, "a reread reader");
+
 int meminfo_reader_open(const char *root, int node_id, struct meminfo_reader **ret)
 {
 	struct meminfo_reader *r;
@@ -169,15 +172,10 @@ int meminfo_reader_open(const char *root, int node_id, struct meminfo_reader **r
 		snprintf(path, sizeof(path), "/proc/meminfo");
 	else
 		snprintf(path, sizeof(path), "/sys/devices/system/node/node%d/meminfo", node_id);
-	r = calloc(1, sizeof(*r));
-	if (!r)
-		return -ENOMEM;
-	r->node_id = node_id;
-	k = reread_file_open(root, path, MEMINFO_MIN_BUFFER_BYTES, &r->file);
-	if (k < 0) {
-		free(r);
+	k = REREAD_READER_OPEN(root, path, MEMINFO_MIN_BUFFER_BYTES, &r);
+	if (k < 0)
 		return k;
-	}
+	r->node_id = node_id;
 	*ret = r;
 	return 0;
 }
@@ -196,9 +194,5 @@ int meminfo_reader_read(struct meminfo_reader *r, struct meminfo *ret)
 
 struct meminfo_reader *meminfo_reader_free(struct meminfo_reader *r)
 {
-	if (!r)
-		return NULL;
-	reread_file_close(&r->file);
-	free(r);
-	return NULL;
+	return reread_reader_free(r);
 }

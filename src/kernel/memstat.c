@@ -16,7 +16,9 @@
 #include <errno.h>
 #include <string.h>
 
+#include "macro.h"
 #include "memstat.h"
+#include "textscan.h"
 
 static const char *const memstat_key_table[_MEMSTAT_KEY_MAX] = {
 	[MEMSTAT_ANON] = "anon",
@@ -64,40 +66,13 @@ static const char *const memstat_key_table[_MEMSTAT_KEY_MAX] = {
 
 _Static_assert(_MEMSTAT_KEY_MAX <= 64, "present is a 64-bit mask");
 
-const char *memstat_key_to_string(enum memstat_key k)
-{
-	if ((unsigned)k >= _MEMSTAT_KEY_MAX)
-		return NULL;
-	return memstat_key_table[k];
-}
-
-int memstat_key_from_string(const char *s, size_t len)
-{
-	for (unsigned k = 0; k < _MEMSTAT_KEY_MAX; k++)
-		if (strlen(memstat_key_table[k]) == len &&
-		    memcmp(memstat_key_table[k], s, len) == 0)
-			return (int)k;
-	return -EINVAL;
-}
+DEFINE_STRING_TABLE_TO_STRING(, memstat_key, enum memstat_key, _MEMSTAT_KEY_MAX)
+DEFINE_STRING_TABLE_FROM_STRING(, memstat_key, _MEMSTAT_KEY_MAX)
 
 /* A decimal u64 in s[0..len): all digits, no sign, no overflow. */
 static int parse_u64_n(const char *s, size_t len, uint64_t *ret)
 {
-	uint64_t v = 0;
-
-	if (len == 0)
-		return -EINVAL;
-	for (size_t i = 0; i < len; i++) {
-		unsigned d = (unsigned)(s[i] - '0');
-
-		if (d > 9)
-			return -EINVAL;
-		if (v > (UINT64_MAX - d) / 10)
-			return -EINVAL;
-		v = v * 10 + d;
-	}
-	*ret = v;
-	return 0;
+	return textscan_token_u64((struct textscan_token){.s = s, .len = len}, ret) ? 0 : -EINVAL;
 }
 
 static bool is_key_char(char c)
@@ -106,25 +81,22 @@ static bool is_key_char(char c)
 }
 
 /*
- * Cut the next line out of buf[*pos..len). Returns 1 with the line (without
- * its LF), 0 at the end, -E2BIG for an over-long line.
+ * Cut the next line out of buf[*pos..len) with textscan_next_line(). Returns
+ * 1 with the line (without its LF; the last line may lack one), 0 at the end,
+ * -E2BIG for an over-long line.
  */
 static int next_line(const char *buf, size_t len, size_t *pos, const char **ret_line,
 		     size_t *ret_len)
 {
-	const char *start, *nl;
-	size_t n;
+	const char *cursor = buf + *pos, *line, *eol;
 
-	if (*pos >= len)
+	if (!textscan_next_line(&cursor, buf + len, &line, &eol))
 		return 0;
-	start = buf + *pos;
-	nl = memchr(start, '\n', len - *pos);
-	n = nl ? (size_t)(nl - start) : len - *pos;
-	if (n > MEMSTAT_LINE_MAX)
+	if ((size_t)(eol - line) > MEMSTAT_LINE_MAX)
 		return -E2BIG;
-	*pos += n + (nl ? 1 : 0);
-	*ret_line = start;
-	*ret_len = n;
+	*pos = (size_t)(cursor - buf);
+	*ret_line = line;
+	*ret_len = (size_t)(eol - line);
 	return 1;
 }
 
@@ -299,14 +271,7 @@ static const char *const events_key_table[_EVENTS_KEY_MAX] = {
 	[EVENTS_FROZEN] = "frozen",
 };
 
-static int events_key_from_string(const char *s, size_t len)
-{
-	for (unsigned k = 0; k < _EVENTS_KEY_MAX; k++)
-		if (strlen(events_key_table[k]) == len &&
-		    memcmp(events_key_table[k], s, len) == 0)
-			return (int)k;
-	return -EINVAL;
-}
+DEFINE_STRING_TABLE_FROM_STRING(static, events_key, _EVENTS_KEY_MAX)
 
 int memstat_parse_events(const char *buf, size_t len, struct memstat_events *ret)
 {

@@ -7,6 +7,7 @@
 
 #include "macro.h"
 #include "psi.h"
+#include "reread.h"
 #include "textscan.h"
 #include "util.h"
 
@@ -165,28 +166,18 @@ int psi_parse(const char *buf, size_t len, struct psi_stat *ret)
 #define PSI_BUFFER_BYTES 512
 
 struct psi_reader {
-	int fd;
-	char buf[PSI_BUFFER_BYTES];
+	struct reread_file file;
 };
 
 int psi_reader_open(const char *root, const char *path, struct psi_reader **ret)
 {
-	_cleanup_close_ int fd = -1;
 	struct psi_reader *r;
 	struct psi_stat st;
-	char p[4096];
 	int k;
 
-	k = path_join(p, sizeof(p), root, path);
+	k = REREAD_READER_OPEN(root, path, PSI_BUFFER_BYTES, &r);
 	if (k < 0)
 		return k;
-	fd = open(p, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return negative_errno();
-	r = calloc(1, sizeof(*r));
-	if (!r)
-		return -ENOMEM;
-	r->fd = TAKE_FD(fd);
 	k = psi_reader_read(r, &st);
 	if (k < 0) {
 		psi_reader_free(r);
@@ -202,19 +193,15 @@ int psi_reader_read(struct psi_reader *r, struct psi_stat *ret)
 
 	if (!r || !ret)
 		return -EINVAL;
-	n = pread_file(r->fd, r->buf, sizeof(r->buf));
+	n = reread_file_read(&r->file);
 	if (n < 0)
 		return (int)n;
-	return psi_parse(r->buf, (size_t)n, ret);
+	return psi_parse(r->file.buf, (size_t)n, ret);
 }
 
 struct psi_reader *psi_reader_free(struct psi_reader *r)
 {
-	if (!r)
-		return NULL;
-	safe_close(r->fd);
-	free(r);
-	return NULL;
+	return reread_reader_free(r);
 }
 
 int psi_trigger_open(const char *path, const char *spec, int *ret_fd)

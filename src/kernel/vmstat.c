@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -143,21 +144,11 @@ struct vmstat_reader {
 /* /proc/vmstat is about 4 KiB on 6.18 and grows with every release. */
 #define VMSTAT_MIN_BUFFER_BYTES (16 * 1024)
 
+_Static_assert(offsetof(struct vmstat_reader, file) == 0, "a reread reader");
+
 int vmstat_reader_open(const char *root, struct vmstat_reader **ret)
 {
-	struct vmstat_reader *r;
-	int k;
-
-	r = calloc(1, sizeof(*r));
-	if (!r)
-		return -ENOMEM;
-	k = reread_file_open(root, "/proc/vmstat", VMSTAT_MIN_BUFFER_BYTES, &r->file);
-	if (k < 0) {
-		free(r);
-		return k;
-	}
-	*ret = r;
-	return 0;
+	return REREAD_READER_OPEN(root, "/proc/vmstat", VMSTAT_MIN_BUFFER_BYTES, ret);
 }
 
 int vmstat_reader_read(struct vmstat_reader *r, struct vmstat *ret)
@@ -174,9 +165,5 @@ int vmstat_reader_read(struct vmstat_reader *r, struct vmstat *ret)
 
 struct vmstat_reader *vmstat_reader_free(struct vmstat_reader *r)
 {
-	if (!r)
-		return NULL;
-	reread_file_close(&r->file);
-	free(r);
-	return NULL;
+	return reread_reader_free(r);
 }

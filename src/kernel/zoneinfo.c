@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "keytable.h"
 #include "macro.h"
 #include "reread.h"
 #include "textscan.h"
@@ -94,8 +96,7 @@ enum zoneinfo_key {
 };
 
 struct zoneinfo_key_info {
-	const char *name;
-	size_t len; /* strlen(name) */
+	struct keytable_name name; /* first: keytable_index */
 	enum zoneinfo_key key;
 	enum zoneinfo_scope scope;
 	size_t offset;
@@ -104,15 +105,15 @@ struct zoneinfo_key_info {
 };
 
 /* clang-format off */
-#define Z(n, k) { #n, sizeof(#n) - 1, ZONEINFO_##k, ZONEINFO_SCOPE_ZONE, offsetof(struct zone_stat, n), ZONEINFO_##k }
-#define N(n, k) { #n, sizeof(#n) - 1, ZONEINFO_##k, ZONEINFO_SCOPE_NODE, offsetof(struct node_lru_stat, n), ZONEINFO_##k }
-#define H(n, k) { n, sizeof(n) - 1, ZONEINFO_##k, ZONEINFO_SCOPE_HEADER, 0, ZONEINFO_##k }
+#define Z(n, k) { KEYTABLE_NAME(#n), ZONEINFO_##k, ZONEINFO_SCOPE_ZONE, offsetof(struct zone_stat, n), ZONEINFO_##k }
+#define N(n, k) { KEYTABLE_NAME(#n), ZONEINFO_##k, ZONEINFO_SCOPE_NODE, offsetof(struct node_lru_stat, n), ZONEINFO_##k }
+#define H(n, k) { KEYTABLE_NAME(n), ZONEINFO_##k, ZONEINFO_SCOPE_HEADER, 0, ZONEINFO_##k }
 /* A pre-5.9 name read into the field of its 5.9+ _file successor. */
-#define A(n, f, k) { #n, sizeof(#n) - 1, ZONEINFO_##k, ZONEINFO_SCOPE_NODE, offsetof(struct node_lru_stat, f), ZONEINFO_##k }
+#define A(n, f, k) { KEYTABLE_NAME(#n), ZONEINFO_##k, ZONEINFO_SCOPE_NODE, offsetof(struct node_lru_stat, f), ZONEINFO_##k }
 /* clang-format on */
 
 /* Sorted by name (strcmp order), so keys sharing a first byte are
- * contiguous for zoneinfo_index; test-zoneinfo checks the order. */
+ * contiguous for keytable_index; test-zoneinfo checks the order. */
 static const struct zoneinfo_key_info zoneinfo_keys[] = {
 	H("Node", NODE),
 	Z(boost, BOOST),
@@ -163,42 +164,15 @@ static const struct zoneinfo_key_info zoneinfo_keys[] = {
 
 const char *zoneinfo_key_name_at(size_t i)
 {
-	return i < ELEMENTSOF(zoneinfo_keys) ? zoneinfo_keys[i].name : NULL;
+	return i < ELEMENTSOF(zoneinfo_keys) ? zoneinfo_keys[i].name.name : NULL;
 }
 
-/* Where the keys starting with each byte sit in the sorted table: built per
- * parse (33 entries, a few dozen ns), it turns most lookups of the ~700
- * lines of a 4-node file into no comparison at all. */
-struct zoneinfo_index {
-	uint8_t lo[256], hi[256];
-};
-
-static void zoneinfo_index_build(struct zoneinfo_index *ix)
-{
-	memset(ix, 0, sizeof(*ix));
-	for (size_t i = 0; i < ELEMENTSOF(zoneinfo_keys); i++) {
-		unsigned char c = (unsigned char)zoneinfo_keys[i].name[0];
-
-		if (ix->hi[c] == 0)
-			ix->lo[c] = (uint8_t)i;
-		ix->hi[c] = (uint8_t)(i + 1);
-	}
-}
-
-static const struct zoneinfo_key_info *zoneinfo_lookup(const struct zoneinfo_index *ix,
+static const struct zoneinfo_key_info *zoneinfo_lookup(const struct keytable_index *ix,
 						       struct textscan_token t)
 {
-	unsigned char c;
+	int i = keytable_index_lookup(ix, t);
 
-	if (t.len == 0)
-		return NULL;
-	c = (unsigned char)t.s[0];
-	/* A linear scan of the few keys with this first byte, comparing
-	 * lengths first: memcmp() runs only on a likely match. */
-	for (size_t i = ix->lo[c]; i < ix->hi[c]; i++)
-		if (zoneinfo_keys[i].len == t.len && memcmp(zoneinfo_keys[i].name, t.s, t.len) == 0)
-			return &zoneinfo_keys[i];
-	return NULL;
+	return i < 0 ? NULL : &zoneinfo_keys[i];
 }
 
 enum zoneinfo_section {
@@ -210,7 +184,7 @@ enum zoneinfo_section {
 
 struct zoneinfo_parser {
 	struct zoneinfo *out; /* NULL: validate only */
-	struct zoneinfo_index index;
+	struct keytable_index index;
 	unsigned n_nodes;
 	int node_ids[ZONEINFO_MAX_NODES];
 	struct node_zoneinfo node; /* being built; copied to out when whole */
@@ -525,7 +499,8 @@ static int zoneinfo_parse_pass(const char *buf, size_t len, struct zoneinfo *out
 	const char *cur = buf, *end = buf + len, *line, *eol;
 	int r;
 
-	zoneinfo_index_build(&p.index);
+	keytable_index_build(&p.index, zoneinfo_keys, ELEMENTSOF(zoneinfo_keys),
+			     sizeof(zoneinfo_keys[0]));
 	r = textscan_check_text(buf, len);
 	if (r < 0)
 		return r;
@@ -578,24 +553,20 @@ struct zoneinfo_reader {
 /* 64 KiB at least: a 2-node 8-CPU server prints about 20 KiB. */
 #define ZONEINFO_MIN_BUFFER_BYTES (64 * 1024)
 
+_Static_assert(offsetof(struct zoneinfo_reader, file) == 0, "a reread reader");
+
 int zoneinfo_reader_open(const char *root, struct zoneinfo_reader **ret)
 {
 	struct zoneinfo_reader *r;
 	int k;
 
-	r = calloc(1, sizeof(*r));
-	if (!r)
-		return -ENOMEM;
-	r->file = REREAD_FILE_NULL;
+	k = REREAD_READER_OPEN(root, "/proc/zoneinfo", ZONEINFO_MIN_BUFFER_BYTES, &r);
+	if (k < 0)
+		return k;
 	r->scratch = calloc(1, sizeof(*r->scratch));
 	if (!r->scratch) {
 		zoneinfo_reader_free(r);
 		return -ENOMEM;
-	}
-	k = reread_file_open(root, "/proc/zoneinfo", ZONEINFO_MIN_BUFFER_BYTES, &r->file);
-	if (k < 0) {
-		zoneinfo_reader_free(r);
-		return k;
 	}
 	*ret = r;
 	return 0;
@@ -624,10 +595,8 @@ struct zoneinfo_reader *zoneinfo_reader_free(struct zoneinfo_reader *r)
 {
 	if (!r)
 		return NULL;
-	reread_file_close(&r->file);
 	free(r->scratch);
-	free(r);
-	return NULL;
+	return reread_reader_free(r);
 }
 
 size_t zoneinfo_reader_buffer_size(const struct zoneinfo_reader *r)

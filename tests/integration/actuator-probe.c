@@ -5,7 +5,7 @@
  *	actuator-probe [--root=DIR] [--node=N] [--bytes=SIZE] [--swappiness=N]
  *		       [--cgroup=PATH] [--no-node-file] [--dry-run]
  *		       [--protect=PATH]... [--watch=PATH]...
- *		       [--step=SIZE] [--step-delay=MS]
+ *		       [--step=SIZE] [--step-delay=MS] [--compact]
  *
  * Without --cgroup: SHRINK_NODE on node N (the per-node reclaim file where
  * the kernel has it, else memory.reclaim spread over the leaf cgroups).
@@ -19,7 +19,10 @@
  * single write; --step-delay sleeps before each write (through the
  * actuator's write hook), so that a test can remove a cgroup between two
  * steps deterministically. Exit 0 when the shrink returned 0.
- * Used by tests/integration/actuator-node-reclaim.sh and the VM tests.
+ * --compact: actuator_compact() on node N instead (nodeN/compact), printing
+ * {"compact": 0 or -errno}.
+ * Used by tests/integration/actuator-node-reclaim.sh, compact-host.sh and the
+ * VM tests.
  */
 
 #include <errno.h>
@@ -54,6 +57,7 @@ struct probe_args {
 	uint64_t step_delay_usec;
 	bool dry_run;
 	bool no_node_file;
+	bool compact;
 };
 
 static int parse_args(int argc, char *argv[], struct probe_args *a)
@@ -70,6 +74,7 @@ static int parse_args(int argc, char *argv[], struct probe_args *a)
 		{ "watch", required_argument, NULL, 'W' },
 		{ "step", required_argument, NULL, 'S' },
 		{ "step-delay", required_argument, NULL, 'D' },
+		{ "compact", no_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -122,6 +127,9 @@ static int parse_args(int argc, char *argv[], struct probe_args *a)
 			if (a->n_watch >= PROBE_MAX_PATHS)
 				return log_error_errno(-E2BIG, "Too many --watch.");
 			a->watch[a->n_watch++] = optarg;
+			break;
+		case 'C':
+			a->compact = true;
 			break;
 		case 'h':
 			printf("Usage: %s [--root=DIR] [--node=N] [--bytes=SIZE] "
@@ -304,6 +312,11 @@ int main(int argc, char *argv[])
 	r = actuator_new(&cfg, &act);
 	if (r < 0)
 		return log_error_errno(r, "actuator_new: %m"), 1;
+	if (a.compact) {
+		r = actuator_compact(act, a.node);
+		printf("{\"compact\": %d}\n", r);
+		return r < 0;
+	}
 
 	req = (struct shrink_request){
 		.kind = a.cgroup ? SHRINK_CGROUP : SHRINK_NODE,

@@ -25,8 +25,16 @@ Protect=yes
 Weight=400
 CONF
 
+# Issue 17 B9: a cgroup whose memory.reclaim cannot be opened (a symlink:
+# ELOOP under O_NOFOLLOW) is left out; the others are still used.
+cp -r "$cg/system.slice/cache.service" "$cg/broken.slice"
+rm "$cg/broken.slice/memory.reclaim"
+ln -s ../memory.reclaim "$cg/broken.slice/memory.reclaim"
+
 check "daemon starts in dry-run on the 6.12 fixture" \
 	start_daemon --root="$fx" --config="$tmp/reclaimd.conf" --dry-run -l debug
+check "a cgroup that cannot be opened is reported, by path and error" \
+	grep -q "cannot be opened and are left out of reclaim, the first /broken.slice: Too many levels of symbolic links" "$tmp/daemon.log"
 cgroups() { ctl --json cgroups; }
 field() { # PATH KEY
 	cgroups | python3 -c 'import json, sys
@@ -42,9 +50,16 @@ check "an unmatched cgroup keeps the defaults (weight 100, not protected)" \
 check "node-local reclaimable memory comes from memory.numa_stat" \
 	[ "$(field /system.slice/cache.service reclaimable_bytes)" -gt 0 ]
 
+check "the cgroups beside the broken one are candidates" \
+	[ "$(field /system.slice/cache.service path)/$(field /broken.slice path)" = "/system.slice/cache.service/absent" ]
 cp -r "$cg/system.slice/cache.service" "$cg/system.slice/new.service"
 appeared() { [ "$(field /system.slice/new.service path)" = /system.slice/new.service ]; }
 check "a cgroup created after start-up is found within 3 s (inotify)" wait_for 3 appeared
+# On a rescan too: a second broken cgroup does not hide a new good one.
+cp -r "$cg/broken.slice" "$cg/broken2.slice"
+cp -r "$cg/system.slice/cache.service" "$cg/system.slice/new2.service"
+appeared2() { [ "$(field /system.slice/new2.service path)" = /system.slice/new2.service ]; }
+check "a rescan with a broken cgroup still finds a new good one" wait_for 3 appeared2
 rm -rf "$cg/limited.slice"
 gone() { [ "$(field /limited.slice path)" = absent ]; }
 check "a removed cgroup is dropped within 3 s" wait_for 3 gone
@@ -65,5 +80,31 @@ d = json.load(open(sys.argv[1]))
 sys.exit(0 if d["cgroup"] == "/system.slice/cache.service" and d["dry_run"] and d["swappiness"] == 0 else 1)' "$tmp/reclaim.json"
 check "reclaim of a cgroup outside the tree is refused (exit 1)" \
 	sh -c "! \"$RECLAIMCTL\" --socket=\"$tmp/sock\" reclaim cgroup /no/such 1M 2>/dev/null"
+
+# Issue 17 B4: Protect= holds on the operator's path for a cgroup with
+# children (not a walked leaf), and for a parent of a protected cgroup.
+for p in /protected.slice /protected.slice/db.service /; do
+	ctl reclaim cgroup "$p" 1M >/dev/null 2>"$tmp/err"
+	rc=$?
+	check "reclaim cgroup $p refused: protected (exit 1, EPERM)" \
+		sh -c "[ $rc -eq 1 ] && grep -q EPERM '$tmp/err' && grep -q 'Protect=yes' '$tmp/err'"
+done
+check "no reclaim of a protected cgroup was even planned" \
+	sh -c "! grep -q 'Operator reclaim from cgroup /protected.slice\\|Operator reclaim from cgroup / ' '$tmp/daemon.log'"
+check "an unprotected slice with children is still reclaimable" ctl reclaim cgroup /system.slice 1M
+
+# Issue 17 B5: a path longer than reclaimd handles is refused, never cut to
+# the cgroup named by its first 511 bytes (made to exist here).
+a200=$(printf 'a%.0s' $(seq 200))
+b200=$(printf 'b%.0s' $(seq 200))
+c97=$(printf 'c%.0s' $(seq 97))
+short="/deep.slice/$a200/$b200/$c97"
+mkdir -p "$cg$short"
+cp "$cg"/system.slice/cache.service/memory.* "$cg$short/"
+check "the 511-byte cgroup is reclaimable" ctl reclaim cgroup "$short" 1M
+ctl reclaim cgroup "$short/$(printf 'd%.0s' $(seq 99))" 1M >/dev/null 2>"$tmp/err"
+rc=$?
+check "a 611-byte cgroup path is refused with ENAMETOOLONG (exit 1)" \
+	sh -c "[ $rc -eq 1 ] && grep -q ENAMETOOLONG '$tmp/err' && grep -q 'at most 511 bytes' '$tmp/err'"
 check "daemon stops cleanly" stop_daemon
 tap_done

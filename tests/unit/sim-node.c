@@ -153,6 +153,10 @@ int sim_node_shrink(void *userdata, const struct shrink_request *req,
 		return -ENOENT;
 	if (s->shrink_error)
 		return s->shrink_error;
+	if (s->braked) {
+		*ret = (struct shrink_result){ .braked = true };
+		return 0;
+	}
 
 	got = req->dry_run ? 0 : sim_reclaim(s, req, efficiency);
 	sim_refault(s, got);

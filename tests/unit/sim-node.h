@@ -40,6 +40,8 @@ struct sim_node {
 	uint64_t alloc_pages_per_sec; /* allocations as time passes */
 	int shrink_error;             /* negative errno to fail shrinks with */
 	int snapshot_error;           /* negative errno to fail snapshots with */
+	bool braked;                  /* the system brake is on: shrinks reclaim
+				       * nothing and say braked, as actuator.c */
 
 	struct sim_step script[SIM_SCRIPT_MAX];
 

@@ -126,10 +126,12 @@ static ssize_t hook_write(void *userdata, int fd, const char *buf, size_t n)
 	memcpy(w->req, buf, n);
 	w->req[n] = '\0';
 	f->n_writes++;
-	/* Only reclaim files are ever written: never memory.high/max. */
+	/* Only reclaim files (and a node's compact file) are ever written:
+	 * never memory.high/max. */
 	assert_true(streq(w->path + strlen(w->path) - strlen("memory.reclaim"),
 			  "memory.reclaim") ||
-		    streq(w->path + strlen(w->path) - strlen("/reclaim"), "/reclaim"));
+		    streq(w->path + strlen(w->path) - strlen("/reclaim"), "/reclaim") ||
+		    streq(w->path + strlen(w->path) - strlen("/compact"), "/compact"));
 	/* The stand-in file keeps the last request. */
 	assert_int_equal(ftruncate(fd, 0), 0);
 	assert_int_equal(pwrite(fd, buf, n, 0), (ssize_t)n);
@@ -144,7 +146,9 @@ static ssize_t hook_write(void *userdata, int fd, const char *buf, size_t n)
 	}
 	bytes = strtoull(buf, NULL, 10);
 	pages = f->steal_pages[i] ? f->steal_pages[i] : bytes / 4096;
-	if (startswith(w->path, "sys/devices")) {
+	if (streq(w->path + strlen(w->path) - strlen("/compact"), "/compact")) {
+		return (ssize_t)n;
+	} else if (startswith(w->path, "sys/devices")) {
 		f->vmstat_pgsteal_proactive += pages;
 		put_vmstat(f);
 	} else {
@@ -243,6 +247,18 @@ static void start(struct fake *f, const struct actuator_config *cfg_in)
 	assert_int_equal(actuator_new(&cfg, &f->a), 0);
 }
 
+/* The fixture's a.service (memory.low) and b.service (memory.min/low) carry
+ * a floor on node 0, which sends node passes to memory.reclaim
+ * (target_choose_backend()). Clear them: no policy covers node 0, so the
+ * node file serves its passes. */
+static void start_no_policy(struct fake *f, const struct actuator_config *cfg)
+{
+	put_file(f, "sys/fs/cgroup/system.slice/a.service/memory.low", "0\n");
+	put_file(f, "sys/fs/cgroup/system.slice/b.service/memory.min", "0\n");
+	put_file(f, "sys/fs/cgroup/system.slice/b.service/memory.low", "0\n");
+	start(f, cfg);
+}
+
 static struct shrink_request node_req(int node, uint64_t bytes, int swappiness)
 {
 	return (struct shrink_request){ .kind = SHRINK_NODE, .node = node,
@@ -258,7 +274,7 @@ static void test_node_file_steps(void **state)
 	struct actuator_node_stats st;
 	char buf[64], path[512];
 
-	start(f, NULL);
+	start_no_policy(f, NULL);
 	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
 	/* 32 MiB steps (ACTUATOR_STEP_BYTES_DEFAULT): 32 + 32 + 16. */
 	assert_int_equal(f->n_writes, 3);
@@ -298,7 +314,7 @@ static void test_node_file_partial(void **state)
 	struct shrink_request req = node_req(0, 80 * MiB, 0);
 	struct shrink_result res;
 
-	start(f, NULL);
+	start_no_policy(f, NULL);
 	f->fail[0] = EAGAIN;
 	f->steal_pages[0] = 1000;
 	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
@@ -317,7 +333,7 @@ static void test_swappiness_einval_fallback(void **state)
 	struct shrink_result res;
 	struct features feat;
 
-	start(f, NULL);
+	start_no_policy(f, NULL);
 	f->fail[0] = EINVAL; /* 6.1: "swappiness=" unknown */
 	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
 	assert_int_equal(f->n_writes, 3);
@@ -341,7 +357,7 @@ static void test_errors(void **state)
 	struct shrink_result res = { .nr_requested = 4242 };
 	struct features feat;
 
-	start(f, NULL);
+	start_no_policy(f, NULL);
 	f->fail[0] = EINTR;
 	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
 	assert_true(res.interrupted);
@@ -414,7 +430,7 @@ static void test_dry_run(void **state)
 	struct shrink_result res;
 	struct actuator_node_stats st;
 
-	start(f, &cfg);
+	start_no_policy(f, &cfg);
 	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
 	assert_int_equal(f->n_writes, 0);
 	assert_int_equal(res.nr_requested, 80 * MiB);
@@ -442,7 +458,7 @@ static void test_dry_run_request(void **state)
 	struct shrink_request req = node_req(0, 8 * MiB, 0);
 	struct shrink_result res;
 
-	start(f, NULL);
+	start_no_policy(f, NULL);
 	req.dry_run = true;
 	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
 	assert_int_equal(f->n_writes, 0);
@@ -458,7 +474,7 @@ static void test_system_brake(void **state)
 	struct shrink_request req = node_req(0, 8 * MiB, 0);
 	struct shrink_result res;
 
-	start(f, NULL);
+	start_no_policy(f, NULL);
 	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
 	assert_false(res.braked);
 	assert_int_equal(f->n_writes, 1);
@@ -555,6 +571,85 @@ static void test_spread_protect(void **state)
 	req = (struct shrink_request){ .kind = SHRINK_CGROUP, .node = 0, .cgroup = "batch",
 				       .nr_to_reclaim = MiB, .swappiness = 0 };
 	assert_int_equal(actuator_shrink(f->a, &req, &res), -EPERM);
+	assert_int_equal(f->n_writes, 1);
+}
+
+/* Issue 12 defect 1: with the node file present, a node pass goes to it only
+ * while no cgroup policy covers memory on the node; otherwise it is spread
+ * over memory.reclaim, which honours Protect=, floors and brakes. */
+static void test_node_file_or_spread(void **state)
+{
+	struct fake *f = *state;
+	static const struct cgroup_rule rules[] = {
+		{ .path = "batch", .policy = { .protect = true } },
+	};
+	struct actuator_config cfg = { .step_bytes = 256 * MiB };
+	struct shrink_request req = node_req(0, 8 * MiB, 0);
+	struct shrink_result res;
+	struct actuator_node_stats st;
+
+	/* Protect=yes on batch, which has memory on node 0: never the node
+	 * file, and batch is not written. */
+	test_rules = rules;
+	test_n_rules = 1;
+	start_no_policy(f, &cfg);
+	test_rules = NULL;
+	test_n_rules = 0;
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_true(f->n_writes >= 1);
+	for (unsigned i = 0; i < f->n_writes; i++) {
+		assert_false(startswith(f->writes[i].path, "sys/devices"));
+		assert_null(strstr(f->writes[i].path, "batch"));
+	}
+	assert_int_equal(actuator_node_stats(f->a, 0, &st), 0);
+	assert_int_equal(st.nr_node_file, 0);
+	assert_int_equal(st.nr_cgroup_spread, 1);
+	/* The operator's `reclaim node 0` is a node pass: the same rule. */
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(actuator_node_stats(f->a, 0, &st), 0);
+	assert_int_equal(st.nr_node_file, 0);
+	assert_int_equal(st.nr_cgroup_spread, 2);
+}
+
+/* memory.low on a.service is a floor on node 0: spread too. */
+static void test_floor_spreads(void **state)
+{
+	struct fake *f = *state;
+	struct shrink_request req = node_req(0, 8 * MiB, 0);
+	struct shrink_result res;
+	struct actuator_node_stats st;
+
+	start(f, NULL);
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	for (unsigned i = 0; i < f->n_writes; i++)
+		assert_false(startswith(f->writes[i].path, "sys/devices"));
+	assert_int_equal(actuator_node_stats(f->a, 0, &st), 0);
+	assert_int_equal(st.nr_node_file, 0);
+	assert_int_equal(st.nr_cgroup_spread, 1);
+}
+
+/* Issue 12 defect 5: the compaction step writes nodeN/compact, opened at
+ * start; a node without the file says -EOPNOTSUPP. */
+static void test_compact(void **state)
+{
+	struct fake *f = *state;
+	struct actuator_node_stats st;
+
+	put_file(f, "sys/devices/system/node/node0/compact", "");
+	start(f, NULL);
+	alloc_count_start();
+	assert_int_equal(actuator_compact(f->a, 0), 0);
+	alloc_count_stop();
+	assert_int_equal(alloc_count_allocs(), 0);
+	assert_int_equal(alloc_count_opens(), 0);
+	assert_int_equal(f->n_writes, 1);
+	assert_string_equal(f->writes[0].path, "sys/devices/system/node/node0/compact");
+	assert_string_equal(f->writes[0].req, "1");
+	assert_int_equal(actuator_node_stats(f->a, 0, &st), 0);
+	assert_int_equal(st.nr_compact, 1);
+	assert_int_equal(st.nr_compact_errors, 0);
+	assert_int_equal(actuator_compact(f->a, 1), -EOPNOTSUPP);
+	assert_int_equal(actuator_compact(f->a, 5), -EINVAL);
 	assert_int_equal(f->n_writes, 1);
 }
 
@@ -736,22 +831,36 @@ static void test_shrink_allocates_nothing(void **state)
 	struct shrink_request soft = node_req(0, 8 * MiB, 0);
 	struct shrink_result res;
 
-	test_rules = rules;
-	test_n_rules = 1;
 	soft.kind = SHRINK_SOFT_TARGET;
-	start(f, &cfg);
+	/* No policy: node 0's passes go to node0/reclaim. */
+	start_no_policy(f, &cfg);
 	alloc_count_start();
 	for (int i = 0; i < 20; i++) {
 		assert_int_equal(actuator_shrink(f->a, &node0, &res), 0);
 		assert_int_equal(res.nr_writes, 1); /* node0/reclaim */
 		assert_int_equal(actuator_shrink(f->a, &node1, &res), 0);
 		assert_true(res.nr_writes >= 1); /* spread over cgroups */
+	}
+	alloc_count_stop();
+	assert_int_equal(alloc_count_allocs(), 0);
+	assert_int_equal(alloc_count_opens(), 0);
+
+	/* SoftTarget= on batch: the soft pass, and node 0 spread too. */
+	f->a = actuator_free(f->a);
+	f->cgroups = cgroup_set_free(f->cgroups);
+	test_rules = rules;
+	test_n_rules = 1;
+	start(f, &cfg);
+	test_rules = NULL;
+	test_n_rules = 0;
+	alloc_count_start();
+	for (int i = 0; i < 20; i++) {
+		assert_int_equal(actuator_shrink(f->a, &node0, &res), 0);
+		assert_true(res.nr_writes >= 1); /* spread: a policy covers node 0 */
 		assert_int_equal(actuator_shrink(f->a, &soft, &res), 0);
 		assert_true(res.nr_writes >= 1); /* batch is above its soft target */
 	}
 	alloc_count_stop();
-	test_rules = NULL;
-	test_n_rules = 0;
 	assert_int_equal(alloc_count_allocs(), 0);
 	assert_int_equal(alloc_count_opens(), 0);
 }
@@ -770,6 +879,9 @@ int main(void)
 		T(test_system_brake),
 		T(test_spread),
 		T(test_spread_protect),
+		T(test_node_file_or_spread),
+		T(test_floor_spreads),
+		T(test_compact),
 		T(test_spread_gone),
 		T(test_cgroup_brake),
 		T(test_soft_target),

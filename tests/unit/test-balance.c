@@ -51,8 +51,13 @@
  * | while (priority >= 1)                                | test_priority_exhausted                |
  * | !sc.nr_reclaimed -> kswapd_failures++                | test_failures_hopeless                 |
  * | kswapd_failures >= MAX_RECLAIM_RETRIES: hopeless     | test_failures_hopeless                 |
- * | shrink_node reclaimable -> kswapd_failures = 0       | test_hopeless_recovers_by_reclaim      |
+ * | (userspace) a braked pass waits, counts no failure   | test_braked_no_failure,                |
+ * |                                                      |   test-kswapd: test_braked_waits       |
+ * | shrink_node reclaimable -> kswapd_failures = 0       | test_hopeless_recovers_by_reclaim,     |
+ * |   (and the operator's direct reclaim of the node)    |   test_manual_reclaim                  |
  * | hopeless node balanced again (recovers on its own)   | test_hopeless_recovers_on_its_own      |
+ * | out: boosted -> subtract the boost (userspace: the   | test_boost_kernel_paid_once            |
+ * |   kernel boost counts as paid, the ledger is reduced)|                                        |
  * | out: boosted -> subtract the boost                   | test_boost_balanced,                   |
  * |                                                      |   test_boost_drop_and_restart,         |
  * |                                                      |   test_interrupted                     |
@@ -68,7 +73,9 @@
 #include <string.h>
 
 #include "balance.h"
+#include "macro.h"
 #include "sim-node.h"
+#include "std-params.h"
 
 #define PAGE 4096u
 #define MIB (UINT64_C(1) << 20)
@@ -83,16 +90,6 @@
 static void std_node(struct sim_node *s, uint64_t free_pages)
 {
 	sim_node_init(s, 0, 1000000, free_pages, 10000, 400000, 300000);
-}
-
-static struct balance_params std_params(void)
-{
-	struct balance_params p;
-
-	balance_params_init(&p);
-	p.soft_target = false;
-	p.swappiness = 60;
-	return p;
 }
 
 /* One run as kswapd.c drives it; returns the result. */
@@ -510,6 +507,56 @@ static void test_failures_hopeless(void **state)
 	assert_true(balance_prepare_sleep(&b, &p, &s.zi, WATERMARK_ZONEIDX_ALL, 0));
 }
 
+/* Issue 12 defect 2: under SystemBrake= every shrink comes back braked with
+ * nothing reclaimed. Each run ends at once (one shrink, no priority
+ * escalation), counts no failure, and keeps the boost it owes; the node
+ * never goes hopeless however long the stall lasts. */
+static void test_braked_no_failure(void **state)
+{
+	struct balance_params p = std_params();
+	struct balance_node b;
+	struct sim_node s;
+	struct balance_result r;
+
+	std_node(&s, 12000);
+	s.braked = true;
+	balance_node_init(&b, 0);
+	for (unsigned i = 0; i < 3 * MAX_RECLAIM_RETRIES; i++) {
+		s.n_log = 0;
+		r = drive(&b, &p, &s);
+		assert_int_equal(r.reason, BALANCE_END_BRAKED);
+		assert_true(r.braked);
+		assert_false(r.balanced);
+		assert_int_equal(r.failures, 0);
+		assert_false(r.hopeless);
+		assert_int_equal(r.priority, DEF_PRIORITY);
+		assert_int_equal(s.n_shrinks, i + 1);
+	}
+	assert_int_equal(b.kswapd_failures, 0);
+	assert_int_equal(b.counters.failures, 0);
+	assert_int_equal(b.counters.hopeless, 0);
+	assert_int_equal(b.counters.braked, 3 * MAX_RECLAIM_RETRIES);
+	assert_int_equal(b.counters.runs_ended[BALANCE_END_BRAKED], 3 * MAX_RECLAIM_RETRIES);
+
+	/* Brake off: the same node reclaims and balances. */
+	s.braked = false;
+	r = drive(&b, &p, &s);
+	assert_int_equal(r.reason, BALANCE_END_BALANCED);
+
+	/* A boost owed on a balanced node is still owed after a braked run,
+	 * as after a pause. */
+	add_boost(&b, 4 * MIB);
+	s.braked = true;
+	r = drive(&b, &p, &s);
+	assert_int_equal(r.reason, BALANCE_END_BRAKED);
+	assert_int_equal(b.boost_ledger_bytes, 4 * MIB);
+	s.braked = false;
+	r = drive(&b, &p, &s);
+	assert_int_equal(r.boost_reclaimed, 4 * MIB);
+	assert_int_equal(b.boost_ledger_bytes, 0);
+	assert_string_equal(balance_end_reason_to_string(BALANCE_END_BRAKED), "braked");
+}
+
 static void make_hopeless(struct balance_node *b, const struct balance_params *p,
 			  struct sim_node *s)
 {
@@ -539,6 +586,35 @@ static void test_hopeless_recovers_by_reclaim(void **state)
 	assert_false(r.hopeless);
 	assert_int_equal(b.kswapd_failures, 0);
 	assert_int_equal(b.counters.hopeless_recovered, 1);
+}
+
+/* Issue 12 defect 6: an operator's node reclaim reaches the engine. */
+static void test_manual_reclaim(void **state)
+{
+	struct balance_params p = std_params();
+	struct balance_request pending = BALANCE_REQUEST_NONE;
+	struct balance_node b;
+	struct sim_node s;
+
+	std_node(&s, 12000);
+	balance_node_init(&b, 0);
+	make_hopeless(&b, &p, &s);
+
+	/* Nothing reclaimed: the failures stay, but the node is woken. */
+	assert_true(balance_node_manual_reclaim(&b, &pending, 0));
+	assert_true(balance_node_hopeless(&b));
+	assert_int_equal(b.counters.wakes[BALANCE_WAKE_MANUAL_RECLAIM], 1);
+	assert_int_equal(pending.reasons, 1u << BALANCE_WAKE_MANUAL_RECLAIM);
+	assert_int_equal(pending.highest_zoneidx, WATERMARK_ZONEIDX_ALL);
+
+	/* It freed memory: failures cleared, hopeless no more, woken. */
+	pending = BALANCE_REQUEST_NONE;
+	assert_true(balance_node_manual_reclaim(&b, &pending, 4096));
+	assert_false(balance_node_hopeless(&b));
+	assert_int_equal(b.kswapd_failures, 0);
+	assert_int_equal(b.counters.hopeless_recovered, 1);
+	assert_int_equal(b.counters.wakes[BALANCE_WAKE_MANUAL_RECLAIM], 2);
+	assert_int_equal(b.counters.wakes_ignored_hopeless, 0);
 }
 
 static void test_hopeless_recovers_on_its_own(void **state)
@@ -702,6 +778,102 @@ static void test_boost_kernel_zones(void **state)
 	assert_int_equal(s.log[0].swappiness, 0);
 	assert_int_equal(r.boost_reclaimed, 512 * PAGE);
 	assert_int_equal(b.boost_ledger_bytes, 0);
+}
+
+/* Issue 12 defect 4: the kernel's boost is paid once per run. zoneinfo
+ * keeps showing it until the kernel's own kswapd clears it, so the monitor
+ * must not wake the node for it again, nor a later run pay it again: only a
+ * new boost (a zone's boost above what was paid) or a deficit wakes. */
+static void test_boost_kernel_paid_once(void **state)
+{
+	struct balance_params p = std_params();
+	struct balance_node b;
+	struct sim_node s;
+	struct balance_result r;
+
+	std_node(&s, 20000);
+	s.zi.zones[0].boost = 512;
+	balance_node_init(&b, 0);
+	assert_int_equal(balance_monitor_wake(&b, &p, &s.zi), BALANCE_MONITOR_KERNEL_BOOST);
+	r = drive(&b, &p, &s);
+	assert_int_equal(s.n_log, 1);
+	assert_int_equal(r.boost_reclaimed, 512 * PAGE);
+
+	/* Still in zoneinfo, already paid: no wake, and a run woken for
+	 * another reason owes nothing. */
+	assert_int_equal(s.zi.zones[0].boost, 512);
+	for (unsigned i = 0; i < 3; i++)
+		assert_int_equal(balance_monitor_wake(&b, &p, &s.zi), BALANCE_MONITOR_SLEEP);
+	r = drive(&b, &p, &s);
+	assert_int_equal(s.n_log, 1);
+	assert_int_equal(r.boost_reclaimed, 0);
+	assert_int_equal(r.reason, BALANCE_END_BALANCED);
+
+	/* A new fragmentation event raises it: only the rise is owed. */
+	s.zi.zones[0].boost = 800;
+	assert_int_equal(balance_kernel_boost_unpaid(&b, &s.zi, WATERMARK_ZONEIDX_ALL), 288);
+	assert_int_equal(balance_monitor_wake(&b, &p, &s.zi), BALANCE_MONITOR_KERNEL_BOOST);
+	r = drive(&b, &p, &s);
+	assert_int_equal(r.boost_reclaimed, 288 * PAGE);
+	assert_int_equal(balance_monitor_wake(&b, &p, &s.zi), BALANCE_MONITOR_SLEEP);
+
+	/* The kernel's kswapd cleared it; a later boost of the same size is
+	 * a new one. */
+	s.zi.zones[0].boost = 0;
+	assert_int_equal(balance_monitor_wake(&b, &p, &s.zi), BALANCE_MONITOR_SLEEP);
+	s.zi.zones[0].boost = 512;
+	assert_int_equal(balance_monitor_wake(&b, &p, &s.zi), BALANCE_MONITOR_KERNEL_BOOST);
+
+	/* A deficit wakes whatever the boost. */
+	s.zi.zones[0].free = 12000;
+	assert_int_equal(balance_monitor_wake(&b, &p, &s.zi), BALANCE_MONITOR_BELOW_LOW);
+	assert_string_equal(balance_monitor_wake_to_string(BALANCE_MONITOR_KERNEL_BOOST),
+			    "kernel watermark boost");
+	assert_null(balance_monitor_wake_to_string(_BALANCE_MONITOR_WAKE_MAX));
+}
+
+/* Dry-run pacing (was manager.c's wake_paced(), tested only by
+ * daemon-fixture.sh check 25). */
+static void test_wake_paced(void **state)
+{
+	static const unsigned W = 1u << BALANCE_WAKE_WATERMARK, P = 1u << BALANCE_WAKE_PSI,
+			      M = 1u << BALANCE_WAKE_MANUAL_RECLAIM, B = 1u << BALANCE_WAKE_BOOST;
+	static const struct {
+		bool dry_run;
+		unsigned reasons;
+		uint64_t at_usec;
+		bool paced;
+	} cases[] = {
+		/* dry run: the first automatic wake passes, then one per
+		 * interval_max (1 s) */
+		{ true, W, 1000000, false },
+		{ true, W, 1500000, true },
+		{ true, P, 1999999, true },
+		{ true, P, 2000000, false },
+		{ true, W | P, 2100000, true },
+		/* operator wakes are never paced, nor do they move the clock */
+		{ true, M, 2200000, false },
+		{ true, B, 2300000, false },
+		{ true, W | B, 2400000, false },
+		{ true, W, 2500000, true },
+		{ true, W, 3000000, false },
+		/* not a dry run: never paced */
+		{ false, W, 3000001, false },
+		{ false, P, 3000002, false },
+	};
+	struct balance_params p = std_params();
+	struct balance_node b;
+	uint64_t paced = 0;
+
+	balance_node_init(&b, 0);
+	p.wmark.interval_max_usec = 1000000;
+	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+		p.dry_run = cases[i].dry_run;
+		if (balance_wake_paced(&b, &p, cases[i].reasons, cases[i].at_usec) != cases[i].paced)
+			fail_msg("case %zu: paced should be %d", i, cases[i].paced);
+		paced += cases[i].paced;
+	}
+	assert_int_equal(b.counters.wakes_paced, paced);
 }
 
 /* 50% efficiency, 4 MiB boost, 1 MiB steps: 128 pages a pass; the priority
@@ -948,13 +1120,17 @@ int main(void)
 		cmocka_unit_test(test_priority_exhausted),
 		cmocka_unit_test(test_no_progress),
 		cmocka_unit_test(test_failures_hopeless),
+		cmocka_unit_test(test_braked_no_failure),
 		cmocka_unit_test(test_hopeless_recovers_by_reclaim),
 		cmocka_unit_test(test_hopeless_recovers_on_its_own),
+		cmocka_unit_test(test_manual_reclaim),
 		cmocka_unit_test(test_wake_hopeless),
 		cmocka_unit_test(test_prepare_sleep),
 		cmocka_unit_test(test_dry_run_no_failures),
 		cmocka_unit_test(test_boost_balanced),
 		cmocka_unit_test(test_boost_kernel_zones),
+		cmocka_unit_test(test_boost_kernel_paid_once),
+		cmocka_unit_test(test_wake_paced),
 		cmocka_unit_test(test_boost_priority_floor),
 		cmocka_unit_test(test_boost_drop_and_restart),
 		cmocka_unit_test(test_boost_abort_no_progress),

@@ -105,6 +105,43 @@ static void test_quota_unlimited(void **state)
 	assert_true(brake_quota_available(&q, UINT64_MAX, 0) == UINT64_MAX);
 }
 
+/* The PSI trigger emulated by polling (was manager.c's psi_poll(), tested
+ * only through the daemon): "some 150000 1000000" = 150 ms per 1 s. */
+static void test_poll(void **state)
+{
+	static const struct {
+		uint64_t total_usec, now_usec;
+		bool fired;
+	} steps[] = {
+		{ 1000, 0, false },            /* first sample: starts the count */
+		{ 500000, 100000, false },     /* 100 ms < window / 4: not judged */
+		{ 1000, 1000000, false },      /* 1 s, nothing grew */
+		{ 151000, 2000000, true },     /* 150 ms in 1 s: at the threshold */
+		{ 250000, 3000000, false },    /* 99 ms in 1 s */
+		{ 325000, 3500000, true },     /* 75 ms in 0.5 s: 150 ms/s */
+		{ 325000, 3700000, false },    /* 0.2 s: too short, kept */
+		{ 399999, 4000000, false },    /* just under 75 ms in 0.5 s */
+		{ 100, 5000000, false },       /* went backwards: restart */
+		{ 300100, 7000000, true },     /* 300 ms in 2 s */
+		{ UINT64_C(100000000000), UINT64_C(86400000000) + 7000000, true },
+					       /* a day later, 1e11 µs grown:
+					        * no overflow in the product */
+	};
+	struct brake_params p = { .window_usec = 1000000, .limit_usec = 150000 };
+	struct brake_poll s = { 0 };
+
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++)
+		if (brake_poll_update(&s, &p, steps[i].total_usec, steps[i].now_usec) !=
+		    steps[i].fired)
+			fail_msg("step %zu: fired should be %d", i, steps[i].fired);
+
+	/* A zero window never fires. */
+	p.window_usec = 0;
+	s = (struct brake_poll){ 0 };
+	assert_false(brake_poll_update(&s, &p, 0, 0));
+	assert_false(brake_poll_update(&s, &p, 1000000, 1000000));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -115,6 +152,7 @@ int main(void)
 		cmocka_unit_test(test_quota),
 		cmocka_unit_test(test_quota_slow_rate_accumulates),
 		cmocka_unit_test(test_quota_unlimited),
+		cmocka_unit_test(test_poll),
 	};
 
 	return cmocka_run_group_tests_name("brake", tests, NULL, NULL);

@@ -270,6 +270,62 @@ static void test_targets_and_limit(void **state)
 	assert_int_equal(s2->n_cgroups, 1);
 }
 
+/* Issue 17 B9: one cgroup whose memory.reclaim cannot be opened (ELOOP:
+ * a symlink under O_NOFOLLOW; EISDIR: a directory) is left out and
+ * counted; the walk keeps the others, at start and on a rescan. */
+static void test_bad_cgroup_skipped(void **state)
+{
+	struct fixture *f = *state;
+	struct cgroup_config cfg = fixture_config(f);
+	_cleanup_(cgroup_set_freep) struct cgroup_set *s = NULL;
+	char cmd[4096];
+
+	snprintf(cmd, sizeof(cmd), "cd '%s/system.slice/a.service' && rm memory.reclaim && "
+		 "ln -s ../memory.reclaim memory.reclaim", f->dir);
+	assert_int_equal(run(cmd), 0);
+	assert_int_equal(cgroup_set_new(&cfg, &s), 0);
+	assert_int_equal(s->n_cgroups, 2);
+	assert_int_equal(s->n_skipped, 1);
+	assert_null(cgroup_set_find(s, "system.slice/a.service"));
+	assert_non_null(cgroup_set_find(s, "system.slice/b.service"));
+	assert_non_null(cgroup_set_find(s, "batch"));
+	/* A second one on a rescan. */
+	snprintf(cmd, sizeof(cmd), "cd '%s/batch' && rm memory.reclaim && mkdir memory.reclaim",
+		 f->dir);
+	assert_int_equal(run(cmd), 0);
+	assert_int_equal(cgroup_rescan(s), 1);
+	assert_int_equal(s->n_skipped, 2);
+	assert_non_null(cgroup_set_find(s, "system.slice/b.service"));
+}
+
+/* Issue 17 B4: what the operator's reclaim may not touch. */
+static void policy_protect_system(void *userdata, const char *path, struct cgroup_policy *ret)
+{
+	(void)userdata;
+	*ret = (struct cgroup_policy){ .protect = streq(path, "system.slice/a.service") };
+}
+
+static void test_protected(void **state)
+{
+	struct fixture *f = *state;
+	struct cgroup_config cfg = fixture_config(f);
+	_cleanup_(cgroup_set_freep) struct cgroup_set *s = NULL;
+	char which[CGROUP_PATH_MAX + 1];
+
+	cfg.policy = policy_protect_system;
+	assert_int_equal(cgroup_set_new(&cfg, &s), 0);
+	assert_true(cgroup_set_protected(s, "/system.slice/a.service", which, sizeof(which)));
+	assert_string_equal(which, "/system.slice/a.service");
+	/* A parent of a protected cgroup, up to the root. */
+	assert_true(cgroup_set_protected(s, "/system.slice", which, sizeof(which)));
+	assert_string_equal(which, "/system.slice/a.service");
+	assert_true(cgroup_set_protected(s, "/", NULL, 0));
+	/* Siblings and prefixes that are not parents are not. */
+	assert_false(cgroup_set_protected(s, "/system.slice/b.service", NULL, 0));
+	assert_false(cgroup_set_protected(s, "/batch", NULL, 0));
+	assert_false(cgroup_set_protected(s, "/system.slice/a", NULL, 0));
+}
+
 static void test_path_open(void **state)
 {
 	struct fixture *f = *state;
@@ -355,6 +411,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_gone, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rescan_carries_state, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_targets_and_limit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_cgroup_skipped, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_protected, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_path_open, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_discover, setup, teardown),
 		cmocka_unit_test(test_file_names),

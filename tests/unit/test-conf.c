@@ -12,7 +12,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <inttypes.h>
+#include <stdlib.h>
+
 #include "conf.h"
+#include "watermark.h"
 #include "util.h"
 
 #define SHIPPED_CONF TOP_SRCDIR "/etc/reclaimd.conf.in"
@@ -139,10 +143,10 @@ static void test_errors(void **state)
 		  "1T (bytes, or with a K, M, G or T suffix)" },
 		{ "bad duration", "[Reclaim]\nMonitorIntervalMin=5parsecs\n",
 		  "test.conf:2: MonitorIntervalMin=5parsecs: not a duration; expected a duration "
-		  "from 10ms to 10s (us, ms, s, min or h; a bare number is seconds)" },
+		  "from 10ms to 10s (a systemd time span such as \"1min 30s\" or \"500ms\"; a bare number is seconds)" },
 		{ "duration out of range", "[Reclaim]\nRescanInterval=2h\n",
 		  "test.conf:2: RescanInterval=2h: out of range; expected a duration from 1s to "
-		  "1h (us, ms, s, min or h; a bare number is seconds)" },
+		  "1h (a systemd time span such as \"1min 30s\" or \"500ms\"; a bare number is seconds)" },
 		{ "bad bool", "[Reclaim]\nDryRun=maybe\n",
 		  "test.conf:2: DryRun=maybe: not a boolean; expected a boolean (yes/no, "
 		  "true/false, on/off, 1/0)" },
@@ -159,9 +163,22 @@ static void test_errors(void **state)
 		  "test.conf:2: SystemBrake=100.01%: out of range; expected a percentage from 0% "
 		  "to 100% with at most two decimals" },
 		{ "amount percent over max", "[Reclaim]\nWatermarkHeadroom=25%\n",
-		  "test.conf:2: WatermarkHeadroom=25%: out of range; expected a size (bytes, or "
-		  "with a K, M, G or T suffix), or a percentage from 0% to 20% with at most two "
-		  "decimals" },
+		  "test.conf:2: WatermarkHeadroom=25%: out of range; expected a size up to 1T "
+		  "(bytes, or with a K, M, G or T suffix), or a percentage from 0% to 20% with at "
+		  "most two decimals" },
+		/* issue 17 B10: a size without bound kept every node reclaiming (1P)
+		 * or wrapped the marks (16383P). */
+		{ "amount size over max", "[Reclaim]\nWatermarkHeadroom=1025G\n",
+		  "test.conf:2: WatermarkHeadroom=1025G: out of range; expected a size up to 1T "
+		  "(bytes, or with a K, M, G or T suffix), or a percentage from 0% to 20% with at "
+		  "most two decimals" },
+		{ "amount size far over max", "[Reclaim]\nWatermarkHeadroom=16383P\n",
+		  "test.conf:2: WatermarkHeadroom=16383P: out of range; expected a size up to 1T "
+		  "(bytes, or with a K, M, G or T suffix), or a percentage from 0% to 20% with at "
+		  "most two decimals" },
+		{ "floor over max", "[CGroup a]\nFloor=1025T\n",
+		  "test.conf:2: Floor=1025T: out of range; expected a size from 0 to 1024T "
+		  "(bytes, or with a K, M, G or T suffix)" },
 		{ "psi trigger kind", "[Reclaim]\nPSITrigger=most 1 1000000\n",
 		  "test.conf:2: PSITrigger=most 1 1000000: not a PSI trigger; expected \"some "
 		  "STALL WINDOW\" or \"full STALL WINDOW\" in microseconds, WINDOW from 500000 to "
@@ -473,10 +490,17 @@ static void test_set(void **state)
 	assert_true(conf_cgroup_policy(c, "web.slice/x", &p));
 	assert_int_equal(p.weight, 250);
 
-	assert_int_equal(conf_set(c, "Control.MetricsFile", "/tmp/m.prom", err, sizeof(err)), 0);
-	assert_string_equal(conf_control(c)->metrics_file, "/tmp/m.prom");
-	assert_int_equal(conf_set(c, "Control.MetricsFile", "m.prom", err, sizeof(err)), -EINVAL);
-	assert_string_equal(conf_control(c)->metrics_file, "/tmp/m.prom");
+	/* Issue 17 B1: no key naming a file is settable at runtime (an admin
+	 * would get root's file-writing rights); the value stays. */
+	assert_int_equal(conf_set(c, "Control.MetricsFile", "/tmp/m.prom", err, sizeof(err)),
+			 -EBUSY);
+	assert_string_equal(err, "Control.MetricsFile: needs a restart (read only at start)");
+	assert_string_equal(conf_control(c)->metrics_file, "");
+	assert_int_equal(conf_set(c, "Control.Socket", "/tmp/s", err, sizeof(err)), -EBUSY);
+	for (size_t i = 0; i < conf_n_items; i++)
+		if (conf_items[i].type == CONF_STRING && conf_items[i].valid &&
+		    conf_items[i].valid("/a/path"))
+			assert_true(conf_items[i].restart);
 }
 
 static struct json_object *jpath(struct json_object *o, const char *a, const char *b,
@@ -623,6 +647,231 @@ static void rm_rf(const char *dir)
 
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	assert_int_equal(system(cmd), 0);
+}
+
+
+/* Issue 17 B6: a FIFO as the main file or as a drop-in is refused at once
+ * (it used to block the loop in open() until a writer came). */
+static void test_fifo(void **state)
+{
+	char dir[] = "/tmp/test-conf-XXXXXX", path[512], dropins[256], err[512];
+	struct conf *c = SENTINEL;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/reclaimd.conf", dir);
+	assert_int_equal(mkfifo(path, 0644), 0);
+	assert_int_equal(conf_load(path, NULL, &c, err, sizeof(err)), -EINVAL);
+	assert_ptr_equal(c, SENTINEL);
+	assert_non_null(strstr(err, "not a regular file"));
+	assert_int_equal(unlink(path), 0);
+
+	write_file(dir, "reclaimd.conf", "[Reclaim]\nStepSize=4M\n");
+	snprintf(dropins, sizeof(dropins), "%s/reclaimd.conf.d", dir);
+	assert_int_equal(mkdir(dropins, 0755), 0);
+	snprintf(path, sizeof(path), "%s/50-fifo.conf", dropins);
+	assert_int_equal(mkfifo(path, 0644), 0);
+	assert_int_equal(conf_load(NULL, dropins, &c, err, sizeof(err)), -EINVAL);
+	assert_ptr_equal(c, SENTINEL);
+	assert_non_null(strstr(err, "50-fifo.conf: not a regular file"));
+	rm_rf(dir);
+}
+
+/* Issue 17 B10: at the largest values the table allows, the derived marks
+ * stay ordered (kernel high < reclaimd low <= reclaimd high) on zones far
+ * larger than any machine. */
+static void test_marks_ordered(void **state)
+{
+	static const char *const headrooms[] = { "20%", "1T", "0", "0.01%" };
+	static const uint64_t pages[] = { 1, 1 << 18, UINT64_C(1) << 40, UINT64_C(1) << 48 };
+
+	for (size_t h = 0; h < ELEMENTSOF(headrooms); h++) {
+		_cleanup_conf_free_ struct conf *c = NULL;
+		char text[128], err[256];
+		struct watermark_params p;
+
+		snprintf(text, sizeof(text), "[Reclaim]\nWatermarkHeadroom=%s\nWatermarkHeadroomMax=1T\n",
+			 headrooms[h]);
+		assert_int_equal(conf_load_string(text, strlen(text), "t.conf", &c, err, sizeof(err)), 0);
+		conf_watermark_params(conf_reclaim(c), 4096, &p);
+		for (size_t i = 0; i < ELEMENTSOF(pages); i++) {
+			struct zone_stat z = { .managed = pages[i], .high = pages[i] / 8 };
+			struct zone_watermarks w;
+
+			watermark_zone(&z, &p, &w);
+			assert_true(w.low >= z.high);
+			assert_true(w.high >= w.low);
+			assert_true(w.low - z.high <= (UINT64_C(1) << 40) / 4096);
+		}
+	}
+}
+
+/* The formula and the two examples in WatermarkHeadroom='s help (shown in
+ * reclaimd.conf(5) and the shipped config) are what the code computes. */
+static void test_headroom_doc(void **state)
+{
+	static const struct {
+		uint64_t managed_bytes;
+		const char *before, *after;
+	} examples[] = {
+		{ UINT64_C(1) << 30, "is ", " on a 1 GiB VM" },
+		{ UINT64_C(1) << 40, "and ", " on a 1 TiB host" },
+	};
+	_cleanup_conf_free_ struct conf *c = conf_new_defaults();
+	const struct conf_item *it = NULL;
+	struct watermark_params p;
+
+	for (size_t i = 0; i < conf_n_items; i++)
+		if (streq(conf_items[i].name, "WatermarkHeadroom"))
+			it = &conf_items[i];
+	assert_non_null(it);
+	conf_watermark_params(conf_reclaim(c), 4096, &p);
+	for (size_t i = 0; i < ELEMENTSOF(examples); i++) {
+		struct zone_stat z = { .managed = examples[i].managed_bytes / 4096, .high = 1000 };
+		struct zone_watermarks w;
+		char want[128];
+
+		watermark_zone(&z, &p, &w);
+		uint64_t bytes = (w.low - z.high) * 4096;
+
+		/* as the config writes sizes: "8M", "1G" */
+		if (bytes % (UINT64_C(1) << 30) == 0)
+			snprintf(want, sizeof(want), "%s%" PRIu64 "G%s", examples[i].before,
+				 bytes >> 30, examples[i].after);
+		else
+			snprintf(want, sizeof(want), "%s%" PRIu64 "M%s", examples[i].before,
+				 bytes >> 20, examples[i].after);
+		if (!strstr(it->help, want))
+			fail_msg("help does not say \"%s\"", want);
+		/* "its high watermark the kernel's high plus one and a half times this" */
+		assert_int_equal(w.high - z.high, (w.low - z.high) + (w.low - z.high) / 2);
+	}
+	assert_non_null(strstr(it->help, "the kernel's high plus one and a half times this"));
+}
+
+/* Every key in docs/protocol.md's examples ("key": "K" in the config and
+ * set replies, "changed": ["K"] in reload's) is one that conf_set() takes. */
+static void test_protocol_doc_keys(void **state)
+{
+	static const char *const marks[] = { "\"key\": \"", "\"changed\": [\"" };
+	_cleanup_conf_free_ struct conf *c = conf_new_defaults();
+	FILE *f = fopen(TOP_SRCDIR "/docs/protocol.md", "re");
+	char line[1024];
+	unsigned n = 0;
+
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f))
+		for (size_t m = 0; m < ELEMENTSOF(marks); m++)
+			for (const char *p = line; (p = strstr(p, marks[m])); n++) {
+				char key[256], value[256], err[512];
+				size_t k;
+
+				p += strlen(marks[m]);
+				k = strcspn(p, "\"");
+				snprintf(key, sizeof(key), "%.*s", (int)k, p);
+				if (conf_get(c, key, value, sizeof(value)) < 0)
+					fail_msg("docs/protocol.md names %s, which is no key", key);
+				/* restart-only keys are refused, by their reason */
+				if (conf_set(c, key, value, err, sizeof(err)) < 0 &&
+				    !strstr(err, "needs a restart"))
+					fail_msg("docs/protocol.md: %s=%s: %s", key, value, err);
+			}
+	fclose(f);
+	assert_true(n >= 3);
+}
+
+/* Protect= covers the subtree; the other keys do not inherit. */
+static void test_cgroup_policy_subtree(void **state)
+{
+	static const struct {
+		const char *path;
+		bool protect;
+		uint64_t weight;
+	} cases[] = {
+		{ "web.slice", true, 100 },
+		{ "/web.slice", true, 100 },
+		{ "web.slice/nginx.service", true, 300 },
+		{ "web.slice/a/b/c", true, 100 },
+		{ "web.slicex/a", false, 100 },
+		{ "batch.slice/job", false, 100 },
+		{ "batch.slice/job/keep.scope", true, 100 },
+		{ "other", false, 100 },
+	};
+	_cleanup_conf_free_ struct conf *c =
+		load_ok("[CGroup web.slice]\nProtect=yes\n[CGroup web.slice/nginx.service]\nWeight=300\n"
+			"[CGroup batch.slice/*/keep.scope]\nProtect=yes\n");
+
+	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+		struct conf_cgroup_policy p;
+
+		conf_cgroup_policy_subtree(c, cases[i].path, &p);
+		if (p.protect != cases[i].protect || p.weight != cases[i].weight)
+			fail_msg("%s: protect %d weight %" PRIu64, cases[i].path, p.protect, p.weight);
+	}
+}
+
+/* Drop-ins from /etc, /run and /usr/lib under an injected root, with
+ * systemd's precedence: the same name in /etc hides /run's, which hides
+ * /usr/lib's; all are read sorted by name after the main file. */
+static void test_dropin_dirs(void **state)
+{
+	char root[] = "/tmp/test-conf-XXXXXX", d[3][256], main_path[512], err[512], src[600];
+	const char *dirs[3] = { d[0], d[1], d[2] };
+	static const char *const rel[3] = { "etc", "run", "usr/lib" };
+	struct conf *c = NULL;
+	struct conf_reclaim n;
+
+	assert_non_null(mkdtemp(root));
+	for (size_t i = 0; i < 3; i++) {
+		char cmd[1024];
+
+		snprintf(d[i], sizeof(d[i]), "%s/%s/reclaimd/reclaimd.conf.d", root, rel[i]);
+		snprintf(cmd, sizeof(cmd), "mkdir -p '%s'", d[i]);
+		assert_int_equal(system(cmd), 0);
+	}
+	snprintf(main_path, sizeof(main_path), "%s/etc/reclaimd/reclaimd.conf", root);
+	write_file(root, "etc/reclaimd/reclaimd.conf",
+		   "[Reclaim]\nStepSize=4M\nRateLimit=1M\nSwappiness=1\nPSIBoost=1M\n");
+	/* 10-x: /etc hides /run and /usr/lib (which would fail to parse) */
+	write_file(d[0], "10-x.conf", "[Reclaim]\nStepSize=8M\n");
+	write_file(d[1], "10-x.conf", "[Reclaim]\nStepSize=bogus\n");
+	write_file(d[2], "10-x.conf", "[Reclaim]\nStepSize=bogus\n");
+	/* 20-y: /run hides /usr/lib */
+	write_file(d[1], "20-y.conf", "[Reclaim]\nRateLimit=2M\n");
+	write_file(d[2], "20-y.conf", "[Reclaim]\nRateLimit=bogus\n");
+	/* 05-z only in /usr/lib, read first by name: 10-x overrides it */
+	write_file(d[2], "05-z.conf", "[Reclaim]\nStepSize=64M\nSwappiness=5\n");
+	/* 30-w only in /usr/lib, read last by name: wins over the /etc file */
+	write_file(d[2], "30-w.conf", "[Reclaim]\nPSIBoost=3M\n");
+
+	assert_int_equal(conf_load_dirs(main_path, dirs, 3, 0, &c, err, sizeof(err)), 0);
+	conf_node_reclaim(c, 0, &n);
+	assert_int_equal(n.step_size_bytes, 8 << 20);
+	assert_int_equal(n.rate_limit_bytes_per_sec, 2 << 20);
+	assert_int_equal(n.swappiness, 5);
+	assert_int_equal(n.psi_boost_bytes, 3 << 20);
+	snprintf(src, sizeof(src), "%s/10-x.conf", d[0]);
+	{
+		struct json_object *j = conf_to_json(c), *k, *s;
+
+		assert_true(json_object_object_get_ex(j, "Reclaim", &k));
+		assert_true(json_object_object_get_ex(k, "StepSize", &k));
+		assert_true(json_object_object_get_ex(k, "source", &s));
+		assert_true(startswith(json_object_get_string(s), src));
+		json_object_put(j);
+	}
+	conf_free(c);
+	c = NULL;
+	/* A reload reads the same directories. */
+	write_file(d[0], "20-y.conf", "[Reclaim]\nRateLimit=4M\n");
+	{
+		_cleanup_conf_free_ struct conf *old = NULL;
+
+		assert_int_equal(conf_load_dirs(main_path, dirs, 3, 0, &old, err, sizeof(err)), 0);
+		assert_int_equal(conf_reload(old, &c, err, sizeof(err)), 0);
+	}
+	assert_int_equal(conf_reclaim(c)->rate_limit_bytes_per_sec, 4 << 20);
+	conf_free(c);
+	rm_rf(root);
 }
 
 static void test_dropins(void **state)
@@ -808,6 +1057,12 @@ int main(void)
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_settings_get_diff),
 		cmocka_unit_test(test_dropins),
+		cmocka_unit_test(test_fifo),
+		cmocka_unit_test(test_dropin_dirs),
+		cmocka_unit_test(test_cgroup_policy_subtree),
+		cmocka_unit_test(test_marks_ordered),
+		cmocka_unit_test(test_headroom_doc),
+		cmocka_unit_test(test_protocol_doc_keys),
 		cmocka_unit_test(test_missing_main),
 		cmocka_unit_test(test_reload),
 		cmocka_unit_test(test_shipped_conf),

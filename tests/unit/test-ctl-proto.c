@@ -14,6 +14,7 @@
 
 #include "ctl-prometheus.h"
 #include "ctl-proto.h"
+#include "util.h"
 
 struct request_case {
 	const char *line;
@@ -138,6 +139,11 @@ static void test_request_parse_errors(void **state)
 		{ "{\"v\":1,\"id\":5,\"cmd\":\"reclaim\",\"args\":{\"node\":0,\"bytes\":1e9}}", -EINVAL, 5, 0, "not a fractional number" },
 		{ "{\"v\":1,\"id\":5,\"cmd\":\"reclaim\",\"args\":{\"node\":0,\"bytes\":1,\"swappiness\":201}}", -ERANGE, 5, 0, "at most 200, not 201" },
 		{ "{\"v\":1,\"id\":5,\"cmd\":\"boost\",\"args\":{\"bytes\":1}}", -EINVAL, 5, 0, "\"boost\" needs argument \"node\"" },
+		/* bytes is documented 1..2^50 (issue 17 B15) */
+		{ "{\"v\":1,\"id\":5,\"cmd\":\"reclaim\",\"args\":{\"node\":0,\"bytes\":0}}", -ERANGE, 5, 0, "\"bytes\" of \"reclaim\" must be at least 1, not 0" },
+		{ "{\"v\":1,\"id\":5,\"cmd\":\"reclaim\",\"args\":{\"cgroup\":\"/a\",\"bytes\":0}}", -ERANGE, 5, 0, "at least 1, not 0" },
+		{ "{\"v\":1,\"id\":5,\"cmd\":\"boost\",\"args\":{\"node\":0,\"bytes\":0}}", -ERANGE, 5, 0, "\"bytes\" of \"boost\" must be at least 1, not 0" },
+		{ "{\"v\":1,\"id\":5,\"cmd\":\"boost\",\"args\":{\"node\":0,\"bytes\":1125899906842625}}", -ERANGE, 5, 0, "at most 1125899906842624" },
 		{ "{\"v\":1,\"id\":5,\"cmd\":\"boost\",\"args\":{\"node\":true,\"bytes\":1}}", -EINVAL, 5, 0, "not a boolean" },
 		/* cgroup path traversal and junk */
 		{ "{\"v\":1,\"id\":6,\"cmd\":\"reclaim\",\"args\":{\"cgroup\":\"/../etc\",\"bytes\":1}}", -EINVAL, 6, 0, "absolute path below the cgroup root" },
@@ -180,6 +186,69 @@ static void test_request_parse_len_not_nul(void **state)
 	assert_int_equal(ctl_request_parse(buf, strlen(buf), &req, &id, &e), -EINVAL);
 	/* An embedded NUL byte is not JSON. */
 	assert_int_equal(ctl_request_parse("{\"v\":1}\0{}", 10, &req, &id, &e), -EINVAL);
+	/* Nor is a NUL after a whole request blank (issue 17 B15). */
+	assert_int_equal(ctl_request_parse(buf, strlen(buf) - 7, &req, &id, &e), 0);
+	ctl_request_done(&req);
+	assert_int_equal(ctl_request_parse("{\"v\":1,\"id\":1,\"cmd\":\"status\"}\0", 30, &req, &id,
+					   &e), -EINVAL);
+	assert_non_null(strstr(e.message, "Unexpected data after the JSON object at byte 29"));
+	assert_int_equal(ctl_request_parse("{\"v\":1,\"id\":1,\"cmd\":\"status\"} \t\r", 32, &req, &id,
+					   &e), 0);
+	ctl_request_done(&req);
+	assert_false(ctl_is_blank('\0'));
+	assert_true(ctl_is_blank(' '));
+}
+
+static bool valid_utf8(const char *s)
+{
+	return utf8_prefix(s, strlen(s)) == strlen(s);
+}
+
+/* Issue 17 B12: no reply carries invalid UTF-8, and an echoed name is
+ * never cut inside a character. */
+static void test_utf8_replies(void **state)
+{
+	/* 63 ASCII bytes, then a 2-byte character across the 64-byte cut. */
+	static const char name[] = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\xc3\xa9zz";
+	static const char *const around[][2] = {
+		{ "{\"v\":1,\"cmd\":\"", "\"}" },
+		{ "{\"v\":1,\"cmd\":\"status\",\"", "\":1}" },
+		{ "{\"v\":1,\"cmd\":\"status\",\"args\":{\"", "\":1}}" },
+	};
+	struct ctl_request req;
+	struct ctl_error e;
+	struct json_object *o;
+	char line[256], *s;
+	int64_t id;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(around) / sizeof(around[0]); i++) {
+		snprintf(line, sizeof(line), "%s%s%s", around[i][0], name, around[i][1]);
+		assert_true(ctl_request_parse(line, strlen(line), &req, &id, &e) < 0);
+		if (!valid_utf8(e.message))
+			fail_msg("case %zu: invalid UTF-8 in \"%s\"", i, e.message);
+		/* Cut before the character, not inside it. */
+		assert_non_null(strstr(e.message, "aaaa\""));
+		s = ctl_reply_format_error(1, e.code, e.message);
+		assert_true(valid_utf8(s));
+		free(s);
+	}
+	/* Bytes from elsewhere (a cgroup name on disk, a handler's message)
+	 * are replaced, and the line stays JSON. */
+	o = json_object_new_object();
+	json_object_object_add(o, "path", json_object_new_string("/bad\xff\xfe/cut\xc3"));
+	s = ctl_reply_format_ok(1, o);
+	assert_string_equal(s, "{\"v\":1,\"id\":1,\"ok\":true,\"result\":{\"path\":"
+			       "\"/bad\xef\xbf\xbd\xef\xbf\xbd/cut\xef\xbf\xbd\"}}\n");
+	free(s);
+	json_object_put(o);
+	s = ctl_reply_format_error(1, -ENOENT, "No cgroup /\xed\xa0\x80 (a surrogate)");
+	assert_true(valid_utf8(s));
+	assert_non_null(strstr(s, "/\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd (a surrogate)"));
+	free(s);
+	s = ctl_reply_format_error(1, -ENOENT, "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80");
+	assert_non_null(strstr(s, "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"));
+	free(s);
 }
 
 static void test_cgroup_path(void **state)
@@ -269,6 +338,12 @@ static void test_error_codes(void **state)
 	assert_string_equal(ctl_error_code_to_string(EINVAL), "EINVAL");
 	assert_string_equal(ctl_error_code_to_string(-EUSERS), "EUSERS");
 	assert_string_equal(ctl_error_code_to_string(-EXDEV), "EIO");
+	/* Path errors are named, not EIO (issue 17 B15). */
+	assert_string_equal(ctl_error_code_to_string(-ELOOP), "ELOOP");
+	assert_string_equal(ctl_error_code_to_string(-EISDIR), "EISDIR");
+	assert_string_equal(ctl_error_code_to_string(-ENOTDIR), "ENOTDIR");
+	assert_string_equal(ctl_error_code_to_string(-ENAMETOOLONG), "ENAMETOOLONG");
+	assert_int_equal(ctl_error_code_from_string("ELOOP"), -ELOOP);
 	assert_string_equal(ctl_error_code_to_string(0), "EIO");
 	assert_int_equal(ctl_error_code_from_string("EPERM"), -EPERM);
 	assert_int_equal(ctl_error_code_from_string("E2BIG"), -E2BIG);
@@ -460,6 +535,7 @@ int main(void)
 		cmocka_unit_test(test_request_parse_args_values),
 		cmocka_unit_test(test_request_parse_errors),
 		cmocka_unit_test(test_request_parse_len_not_nul),
+		cmocka_unit_test(test_utf8_replies),
 		cmocka_unit_test(test_cgroup_path),
 		cmocka_unit_test(test_command_table),
 		cmocka_unit_test(test_error_codes),

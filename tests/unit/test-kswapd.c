@@ -25,6 +25,7 @@
 
 #include "kswapd.h"
 #include "sim-node.h"
+#include "std-params.h"
 #include "util.h"
 
 #define PAGE 4096u
@@ -49,6 +50,9 @@ struct fixture {
 
 	uint64_t free_override[2]; /* start(): free pages of node i if set */
 	const struct balance_params *node_params[2]; /* start(): [Node N] */
+	uint64_t brake_wait_usec;  /* start(): 0 = the default */
+	unsigned n_compact;        /* backend compact() calls */
+	uint64_t free_pages, high_order_pages; /* backend free_blocks() */
 
 	struct kswapd *k;
 };
@@ -94,6 +98,28 @@ static int fixture_shrink(void *userdata, const struct shrink_request *req,
 	r = s ? sim_node_shrink(s, req, ret) : -ENOENT;
 	pthread_mutex_unlock(&f->lock);
 	return r;
+}
+
+static int fixture_free_blocks(void *userdata, int node, unsigned min_order,
+			       uint64_t *ret_free_pages, uint64_t *ret_high_order_pages)
+{
+	struct fixture *f = userdata;
+
+	pthread_mutex_lock(&f->lock);
+	*ret_free_pages = f->free_pages;
+	*ret_high_order_pages = f->high_order_pages;
+	pthread_mutex_unlock(&f->lock);
+	return 0;
+}
+
+static int fixture_compact(void *userdata, int node)
+{
+	struct fixture *f = userdata;
+
+	pthread_mutex_lock(&f->lock);
+	f->n_compact++;
+	pthread_mutex_unlock(&f->lock);
+	return 0;
 }
 
 /* Copies into a fixed array: no allocation, as the manager's ring. */
@@ -221,16 +247,6 @@ static struct kswapd_state state_of(struct fixture *f, unsigned index)
 	return st;
 }
 
-static struct balance_params std_params(void)
-{
-	struct balance_params p;
-
-	balance_params_init(&p);
-	p.soft_target = false;
-	p.swappiness = 60;
-	return p;
-}
-
 static int setup(void **state)
 {
 	memset(&F, 0, sizeof(F));
@@ -260,9 +276,12 @@ static void start(struct fixture *f, unsigned n, uint64_t free_pages,
 	struct kswapd_config c = {
 		.nodes = nodes,
 		.n_nodes = n,
-		.backend = { fixture_snapshot, fixture_shrink, f },
+		.backend = { .snapshot = fixture_snapshot, .shrink = fixture_shrink,
+			     .free_blocks = fixture_free_blocks, .compact = fixture_compact,
+			     .userdata = f },
 		.params = *p,
 		.short_sleep_usec = short_sleep_usec,
+		.brake_wait_usec = f->brake_wait_usec,
 		.event = fixture_event,
 		.event_userdata = f,
 	};
@@ -463,6 +482,145 @@ static void test_hopeless_thread(void **state)
 	pthread_mutex_unlock(&f->lock);
 }
 
+/* Issue 12 defect 2: under the system brake a node below its low mark
+ * waits brake_wait_usec between runs (state "braked"), counts no failure and
+ * never goes hopeless; once the brake lets go it balances. */
+static void test_braked_waits(void **state)
+{
+	struct fixture *f = *state;
+	struct balance_params p = std_params();
+	struct kswapd_state st;
+	unsigned shrinks;
+
+	f->brake_wait_usec = 50 * 1000;
+	pthread_mutex_lock(&f->lock);
+	f->gate_closed = true; /* hold the first write until the sim is set */
+	pthread_mutex_unlock(&f->lock);
+	start(f, 1, 12000, 10 * 1000, &p);
+	wait_in_shrink(f, 1);
+	pthread_mutex_lock(&f->lock);
+	f->sims[0].braked = true;
+	f->gate_closed = false;
+	pthread_cond_broadcast(&f->cond);
+	pthread_mutex_unlock(&f->lock);
+
+	wait_event(f, 0, KSWAPD_EVENT_BRAKED, 3);
+	st = state_of(f, 0);
+	assert_int_equal(st.failures, 0);
+	assert_false(st.hopeless);
+	assert_int_equal(st.counters.hopeless, 0);
+	assert_int_equal(st.counters.failures, 0);
+	assert_true(st.counters.braked >= 3);
+	/* One shrink per run and one run per wait: 3 waits of 50 ms cannot
+	 * hold 16 runs of 12 passes, which is what made the node hopeless. */
+	pthread_mutex_lock(&f->lock);
+	shrinks = f->sims[0].n_shrinks;
+	pthread_mutex_unlock(&f->lock);
+	assert_true(shrinks <= st.counters.runs + 1);
+	assert_true(st.counters.runs < MAX_RECLAIM_RETRIES);
+	assert_true(st.state == KSWAPD_STATE_BRAKED || st.state == KSWAPD_STATE_BALANCING ||
+		    st.state == KSWAPD_STATE_SHORT_SLEEP);
+	assert_string_equal(kswapd_thread_state_to_string(KSWAPD_STATE_BRAKED), "braked");
+
+	pthread_mutex_lock(&f->lock);
+	f->sims[0].braked = false;
+	pthread_mutex_unlock(&f->lock);
+	wait_event(f, 0, KSWAPD_EVENT_SLEEP, 1);
+	st = state_of(f, 0);
+	assert_int_equal(st.failures, 0);
+	assert_int_equal(st.counters.runs_ended[BALANCE_END_BALANCED], 1);
+	pthread_mutex_lock(&f->lock);
+	assert_true(f->sims[0].zi.zones[0].free >= UHIGH);
+	pthread_mutex_unlock(&f->lock);
+}
+
+/* Issue 12 defect 6: kswapd_manual_reclaim() wakes a hopeless node and, when
+ * the operator's reclaim freed memory, clears its failures. */
+static void test_manual_reclaim_thread(void **state)
+{
+	struct fixture *f = *state;
+	struct balance_params p = std_params();
+	struct kswapd_state st;
+
+	pthread_mutex_lock(&f->lock);
+	f->gate_closed = true;
+	pthread_mutex_unlock(&f->lock);
+	start(f, 1, 12000, 10 * 1000, &p);
+	wait_in_shrink(f, 1);
+	pthread_mutex_lock(&f->lock);
+	f->sims[0].efficiency_permille = 0;
+	f->gate_closed = false;
+	pthread_cond_broadcast(&f->cond);
+	pthread_mutex_unlock(&f->lock);
+	wait_event(f, 0, KSWAPD_EVENT_SLEEP, 1);
+	assert_true(state_of(f, 0).hopeless);
+
+	pthread_mutex_lock(&f->lock);
+	f->sims[0].efficiency_permille = 1000;
+	pthread_mutex_unlock(&f->lock);
+	assert_int_equal(kswapd_manual_reclaim(f->k, 0, 4096), 0);
+	st = state_of(f, 0);
+	assert_false(st.hopeless);
+	assert_int_equal(st.failures, 0);
+	wait_event(f, 0, KSWAPD_EVENT_RUN_END, MAX_RECLAIM_RETRIES + 1);
+	wait_event(f, 0, KSWAPD_EVENT_SLEEP, 2);
+	st = state_of(f, 0);
+	assert_int_equal(st.counters.wakes[BALANCE_WAKE_MANUAL_RECLAIM], 1);
+	assert_int_equal(st.counters.runs, MAX_RECLAIM_RETRIES + 1);
+	assert_int_equal(st.state, KSWAPD_STATE_SLEEPING);
+	assert_int_equal(kswapd_manual_reclaim(f->k, 7, 0), -ENOENT);
+}
+
+/* Issue 12 defect 5: a run that paid a kernel boost and balanced the node is
+ * followed by one compaction (reason boost); the next run, with the boost
+ * already paid, is not; and compactions are rate-limited. */
+static void test_compact_after_boost(void **state)
+{
+	struct fixture *f = *state;
+	struct balance_params p = std_params();
+	struct balance_request w = wake_req(BALANCE_WAKE_WATERMARK, 0);
+	const struct kswapd_event *ev;
+	struct kswapd_state st;
+
+	f->free_pages = 20000;
+	f->high_order_pages = 20000; /* not fragmented */
+	start(f, 1, 20000, 10 * 1000, &p);
+	wait_event(f, 0, KSWAPD_EVENT_SLEEP, 1);
+	pthread_mutex_lock(&f->lock);
+	assert_int_equal(f->n_compact, 0);
+	f->sims[0].zi.zones[0].boost = 512;
+	pthread_mutex_unlock(&f->lock);
+
+	assert_int_equal(kswapd_wake(f->k, 0, &w), 0);
+	wait_event(f, 0, KSWAPD_EVENT_COMPACT, 1);
+	pthread_mutex_lock(&f->lock);
+	assert_int_equal(f->n_compact, 1);
+	ev = last_event(f, 0, KSWAPD_EVENT_COMPACT);
+	assert_int_equal(ev->compact, COMPACT_BOOST);
+	assert_int_equal(ev->error, 0);
+	ev = last_event(f, 0, KSWAPD_EVENT_RUN_END);
+	assert_int_equal(ev->result.boost_reclaimed, 512 * PAGE);
+	pthread_mutex_unlock(&f->lock);
+	st = state_of(f, 0);
+	assert_int_equal(st.counters.compactions[COMPACT_BOOST], 1);
+
+	/* Paid: the next run owes nothing and compacts nothing; fragmented
+	 * free memory within the minute is rate-limited. */
+	wait_event(f, 0, KSWAPD_EVENT_SLEEP, 2);
+	pthread_mutex_lock(&f->lock);
+	f->high_order_pages = 0;
+	pthread_mutex_unlock(&f->lock);
+	assert_int_equal(kswapd_wake(f->k, 0, &w), 0);
+	wait_event(f, 0, KSWAPD_EVENT_RUN_END, 2);
+	wait_event(f, 0, KSWAPD_EVENT_SLEEP, 3);
+	pthread_mutex_lock(&f->lock);
+	assert_int_equal(f->n_compact, 1);
+	assert_int_equal(last_event(f, 0, KSWAPD_EVENT_RUN_END)->result.boost_reclaimed, 0);
+	pthread_mutex_unlock(&f->lock);
+	st = state_of(f, 0);
+	assert_int_equal(st.counters.compactions[COMPACT_FRAGMENTED], 0);
+}
+
 /* A hopeless node whose free memory came back on its own is woken again. */
 static void test_hopeless_observe(void **state)
 {
@@ -650,7 +808,9 @@ static void test_name_and_affinity(void **state)
 	struct kswapd_config c = {
 		.nodes = nodes,
 		.n_nodes = 2,
-		.backend = { fixture_snapshot, fixture_shrink, f },
+		.backend = { .snapshot = fixture_snapshot, .shrink = fixture_shrink,
+			     .free_blocks = fixture_free_blocks, .compact = fixture_compact,
+			     .userdata = f },
 		.params = p,
 		.event = fixture_event,
 		.event_userdata = f,
@@ -830,7 +990,9 @@ static void test_api_errors(void **state)
 	struct kswapd_config c = {
 		.nodes = nodes,
 		.n_nodes = 2,
-		.backend = { fixture_snapshot, fixture_shrink, f },
+		.backend = { .snapshot = fixture_snapshot, .shrink = fixture_shrink,
+			     .free_blocks = fixture_free_blocks, .compact = fixture_compact,
+			     .userdata = f },
 		.params = p,
 	};
 	struct kswapd *k = (struct kswapd *)0x1;
@@ -871,6 +1033,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_premature_wake, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_premature_wake_balanced, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hopeless_thread, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_braked_waits, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_manual_reclaim_thread, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_compact_after_boost, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hopeless_observe, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pause_mid_run, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pause_resume, setup, teardown),

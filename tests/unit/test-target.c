@@ -185,6 +185,86 @@ static void test_soft(void **state)
 	assert_int_equal(c[0].amount_bytes, 0);
 }
 
+/* Issue 12 defect 1: every combination of the backend choice's inputs. */
+static void test_choose_backend(void **state)
+{
+#define N TARGET_BACKEND_NONE
+#define F TARGET_BACKEND_NODE_FILE
+#define C TARGET_BACKEND_CGROUPS
+	/* index: node_file | cgroups << 1 | avoid << 2 | policy << 3 */
+	static const enum target_backend want[16] = {
+		/* no policy on the node */
+		[0] = N,  /* nothing */
+		[1] = F,  /* node file only */
+		[2] = C,  /* cgroups only */
+		[3] = F,  /* both, no policy: the node file is exact and cheaper */
+		[4] = N,  /* avoid, nothing */
+		[5] = N,  /* avoid, node file only: not used */
+		[6] = C,
+		[7] = C,  /* avoid: always spread */
+		/* a policy covers memory on the node */
+		[8] = N,
+		[9] = F,  /* no cgroup v2: no policy can apply; the file */
+		[10] = C,
+		[11] = C, /* both: spread, the node file would bypass the policy */
+		[12] = N,
+		[13] = N,
+		[14] = C,
+		[15] = C,
+	};
+#undef N
+#undef F
+#undef C
+
+	for (unsigned i = 0; i < 16; i++) {
+		struct target_backend_input in = {
+			.node_file = i & 1,
+			.cgroups = i & 2,
+			.avoid_node_file = i & 4,
+			.policy_on_node = i & 8,
+		};
+		enum target_backend got = target_choose_backend(&in);
+
+		if (got != want[i])
+			fail_msg("case %u: %s, want %s", i, target_backend_to_string(got),
+				 target_backend_to_string(want[i]));
+	}
+	assert_string_equal(target_backend_to_string(TARGET_BACKEND_NODE_FILE), "node-file");
+	assert_null(target_backend_to_string(_TARGET_BACKEND_MAX));
+}
+
+static void test_policy_on_node(void **state)
+{
+	static const struct {
+		struct target_candidate c;
+		bool policy;
+	} cases[] = {
+		{ { .weight = 0 }, false },
+		{ { .weight = TARGET_WEIGHT_DEFAULT }, false },
+		{ { .weight = 50 }, true },
+		{ { .protect = true }, true },
+		{ { .skip = true }, true },            /* braked */
+		{ { .floor_bytes = 1 }, true },        /* Floor=, memory.min/low */
+		{ { .soft_target_bytes = 1 }, true },
+	};
+	struct target_candidate c[2];
+
+	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+		if (target_has_policy(&cases[i].c) != cases[i].policy)
+			fail_msg("case %zu: policy should be %d", i, cases[i].policy);
+		/* On the node only with memory there, file or anon. */
+		c[0] = (struct target_candidate){ .node_file_bytes = 1 << 20 };
+		c[1] = cases[i].c;
+		assert_false(target_policy_on_node(c, 2));
+		c[1].node_anon_bytes = 4096;
+		assert_int_equal(target_policy_on_node(c, 2), cases[i].policy);
+		c[1].node_anon_bytes = 0;
+		c[1].node_file_bytes = 4096;
+		assert_int_equal(target_policy_on_node(c, 2), cases[i].policy);
+	}
+	assert_false(target_policy_on_node(c, 0));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -199,6 +279,8 @@ int main(void)
 		cmocka_unit_test(test_spread_huge_values),
 		cmocka_unit_test(test_spread_empty),
 		cmocka_unit_test(test_soft),
+		cmocka_unit_test(test_choose_backend),
+		cmocka_unit_test(test_policy_on_node),
 	};
 
 	return cmocka_run_group_tests_name("target", tests, NULL, NULL);
