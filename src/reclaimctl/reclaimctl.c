@@ -1163,8 +1163,9 @@ static void help(void)
 
 		help_item(verbs[i].usage, c ? c->help : "");
 	}
-	printf("\nThe socket is %s unless $RECLAIMD_SOCKET or\n"
-	       "--socket says otherwise.\n"
+	/* The path on a line of its own: a long --prefix stays within 80. */
+	printf("\nThe socket, unless $RECLAIMD_SOCKET or --socket says otherwise:\n"
+	       "  %s\n"
 	       "Exit status: 0 ok, 1 the daemon refused or failed, 2 usage, 3 cannot\n"
 	       "connect. See reclaimctl(1).\n",
 	       RECLAIMD_SOCKET_PATH);
