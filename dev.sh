@@ -10,9 +10,12 @@
 #                   distcheck, unit files, and the real-kernel VM tests
 #   ./dev.sh deps   only install the Debian packages
 #   ./dev.sh build  only build (in ./build)
+#   ./dev.sh deb    build the Debian package (build/deb/reclaimd_*.deb) and
+#                   run lintian on it
 #
 # Environment: FUZZ_SECONDS (per fuzzer, default 15), SKIP_VM=1 to leave out
-# the QEMU tests, JOBS (default nproc).
+# the QEMU tests (both the busybox matrix and the Debian guest), JOBS
+# (default nproc).
 set -eu
 
 cd "$(dirname "$0")"
@@ -28,6 +31,9 @@ scdoc"
 # service here.
 TEST_DEPS="clang systemd qemu-system-x86 busybox-static cpio kmod gnuplot-nox
 python3 procps util-linux iproute2 prometheus"
+# The Debian package and the Debian guest (tests/vm/debian).
+DEB_DEPS="debhelper devscripts lintian fakeroot dpkg-dev mmdebstrap e2fsprogs
+debian-archive-keyring"
 
 deps() {
 	missing=""
@@ -141,10 +147,52 @@ vm_tests() {
 	"$top/tests/vm/run" --build "$top/build" || return 1
 }
 
+# The package is built from a copy of the tracked and untracked-but-not-
+# ignored files (not from the work tree, which dpkg-buildpackage would
+# configure in place and write beside), without the unit tests: the
+# unit-tests step ran them.
+deb_build() {
+	command -v git >/dev/null && git -C "$top" rev-parse --git-dir >/dev/null 2>&1 ||
+		{ echo "deb: needs a git checkout (git ls-files)"; return 1; }
+	rm -rf "$top/build/deb" && mkdir -p "$top/build/deb/src" || return 1
+	(cd "$top" && git ls-files -z --cached --others --exclude-standard |
+		xargs -0 sh -c 'for f; do [ -e "$f" ] || [ -L "$f" ] && printf "%s\0" "$f"; done' sh |
+		tar --null -T - -cf -) | tar -C "$top/build/deb/src" -xf - || return 1
+	(cd "$top/build/deb/src" && DEB_BUILD_OPTIONS="nocheck parallel=$JOBS" \
+		dpkg-buildpackage -us -uc -b) >"$top/build/deb/build.log" 2>&1 ||
+		{ tail -n 60 "$top/build/deb/build.log"; return 1; }
+	ls "$top"/build/deb/reclaimd_*.deb || return 1
+	# lintian at its default level: errors and warnings fail the step.
+	lintian --fail-on error,warning "$top"/build/deb/reclaimd_*.changes || return 1
+	echo "deb: lintian clean"
+}
+
+debian_vm_tests() {
+	rm -f "$top/build/debian-vm-results.txt"
+	if [ "${SKIP_VM:-0}" = 1 ]; then
+		echo "debian-vm: skipped (SKIP_VM=1)"
+		return 0
+	fi
+	deb_build || return 1
+	"$top/tests/vm/debian/run" --deb "$top"/build/deb/reclaimd_*.deb \
+		--results "$top/build/debian-vm-results.txt" || return 1
+}
+
+add_results() { # FILE with "NPASSED NFAILED"
+	[ -f "$1" ] || return 0
+	counts=$(cat "$1")
+	PASSED=$((PASSED + ${counts% *}))
+	FAILED=$((FAILED + ${counts#* }))
+}
+
 cmd=${1:-}
 case "$cmd" in
 deps)
-	deps $BUILD_DEPS $TEST_DEPS
+	deps $BUILD_DEPS $TEST_DEPS $DEB_DEPS
+	;;
+deb)
+	deps $BUILD_DEPS $DEB_DEPS
+	deb_build
 	;;
 build)
 	deps $BUILD_DEPS
@@ -160,7 +208,7 @@ run)
 		--socket=/run/reclaimd/control.sock
 	;;
 test)
-	deps $BUILD_DEPS $TEST_DEPS
+	deps $BUILD_DEPS $TEST_DEPS $DEB_DEPS
 	step build build
 	step unit-tests unit_tests
 	count_suite "$top/build/test-suite.log"
@@ -169,8 +217,9 @@ test)
 	step fuzz-smoke fuzz_smoke
 	step distcheck distcheck
 	step vm-tests vm_tests
-	[ -f "$top/build/vm-results.txt" ] && count_vm=$(cat "$top/build/vm-results.txt") &&
-		PASSED=$((PASSED + ${count_vm% *})) && FAILED=$((FAILED + ${count_vm#* }))
+	add_results "$top/build/vm-results.txt"
+	step debian-vm-tests debian_vm_tests
+	add_results "$top/build/debian-vm-results.txt"
 	echo
 	if [ -n "${FAILED_STEPS:-}" ]; then
 		echo "FAILED steps:${FAILED_STEPS}"
@@ -180,7 +229,7 @@ test)
 	[ -z "${FAILED_STEPS:-}" ]
 	;;
 *)
-	sed -n '4,17p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '4,18p' "$0" | sed 's/^# \{0,1\}//'
 	exit 2
 	;;
 esac

@@ -394,14 +394,17 @@ bool startswith(const char *s, const char *prefix)
 	return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
-/* Length of the valid UTF-8 sequence at s (n bytes left), or 0. */
-static size_t utf8_sequence(const unsigned char *s, size_t n)
+/* Length of the valid UTF-8 sequence at s (n bytes left), or 0; its code
+ * point in *ret_c. */
+static size_t utf8_sequence(const unsigned char *s, size_t n, uint32_t *ret_c)
 {
 	uint32_t c;
 	size_t len;
 
-	if (s[0] < 0x80)
+	if (s[0] < 0x80) {
+		*ret_c = s[0];
 		return 1;
+	}
 	if (s[0] >= 0xc2 && s[0] <= 0xdf)
 		len = 2, c = s[0] & 0x1f;
 	else if (s[0] >= 0xe0 && s[0] <= 0xef)
@@ -420,15 +423,17 @@ static size_t utf8_sequence(const unsigned char *s, size_t n)
 	if ((len == 3 && c < 0x800) || (len == 4 && c < 0x10000) || c > 0x10ffff ||
 	    (c >= 0xd800 && c <= 0xdfff))
 		return 0;
+	*ret_c = c;
 	return len;
 }
 
 size_t utf8_prefix(const char *s, size_t max)
 {
 	size_t i = 0, n = strnlen(s, max);
+	uint32_t c;
 
 	while (i < n) {
-		size_t k = utf8_sequence((const unsigned char *)s + i, n - i);
+		size_t k = utf8_sequence((const unsigned char *)s + i, n - i, &c);
 
 		if (k == 0)
 			break;
@@ -442,11 +447,12 @@ char *utf8_sanitize(const char *s, size_t n)
 {
 	static const char replacement[] = "\xef\xbf\xbd";
 	char *out = malloc(n * 3 + 1), *w = out;
+	uint32_t c;
 
 	if (!out)
 		return NULL;
 	for (size_t i = 0; i < n;) {
-		size_t k = utf8_sequence((const unsigned char *)s + i, n - i);
+		size_t k = utf8_sequence((const unsigned char *)s + i, n - i, &c);
 
 		if (k == 0) {
 			memcpy(w, replacement, 3);
@@ -462,37 +468,17 @@ char *utf8_sanitize(const char *s, size_t n)
 	return out;
 }
 
-/* Length of the valid UTF-8 sequence at s that is neither a control nor an
- * overlong or surrogate form, or 0. */
+/* Length of the valid UTF-8 sequence at s (NUL-terminated) that is not a
+ * control character (C0, DEL, C1), or 0. */
 static size_t utf8_printable_len(const unsigned char *s)
 {
-	size_t n;
 	uint32_t c;
+	size_t k = utf8_sequence(s, strnlen((const char *)s, 4), &c);
 
-	if (s[0] >= 0x20 && s[0] < 0x7f)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		n = 2;
-		c = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		n = 3;
-		c = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		n = 4;
-		c = s[0] & 0x07;
-	} else
+	if (k == 0 || c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0))
 		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = (c << 6) | (s[i] & 0x3f);
-	}
-	if (c < 0xa0 || (n == 3 && c < 0x800) || (n == 4 && c < 0x10000) ||
-	    (c >= 0xd800 && c <= 0xdfff) || c > 0x10ffff)
-		return 0;
-	return n;
+	return k;
 }
-
 char *escape_terminal(char *buf, size_t size, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;

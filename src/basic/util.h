@@ -68,6 +68,14 @@ static inline bool streq(const char *a, const char *b)
 }
 bool startswith(const char *s, const char *prefix);
 
+/* UTF-8 (RFC 3629: no overlong forms, no surrogates, at most U+10FFFF).
+ * utf8_prefix() is the longest prefix of s, at most max bytes, that does
+ * not end inside a multibyte character: for "%.*s" instead of "%.64s",
+ * which can cut one in half. */
+size_t utf8_prefix(const char *s, size_t max);
+/* A copy of s[0..n) with every byte that is not part of a valid UTF-8
+ * sequence replaced by U+FFFD; NULL on -ENOMEM. */
+char *utf8_sanitize(const char *s, size_t n);
 /*
  * Copy s into buf (size bytes, always NUL-terminated) so that a terminal
  * shows it and does not obey it: control characters (C0, DEL, and the C1
@@ -77,11 +85,3 @@ bool startswith(const char *s, const char *prefix);
  * between whole characters or escapes. Returns buf.
  */
 char *escape_terminal(char *buf, size_t size, const char *s);
-/* UTF-8 (RFC 3629: no overlong forms, no surrogates, at most U+10FFFF).
- * utf8_prefix() is the longest prefix of s, at most max bytes, that does
- * not end inside a multibyte character: for "%.*s" instead of "%.64s",
- * which can cut one in half. */
-size_t utf8_prefix(const char *s, size_t max);
-/* A copy of s[0..n) with every byte that is not part of a valid UTF-8
- * sequence replaced by U+FFFD; NULL on -ENOMEM. */
-char *utf8_sanitize(const char *s, size_t n);

@@ -724,7 +724,7 @@ static int conf_parse_dropins(struct conf *conf, char *const *dirs, size_t n_dir
 
 	for (size_t d = 0; d < n_dirs && r >= 0; d++)
 		r = conf_collect_dropins(dirs[d], &list, &n, err, errlen);
-	if (r >= 0)
+	if (r >= 0 && n > 0) /* qsort() wants a non-NULL array even for 0 */
 		qsort(list, n, sizeof(*list), conf_dropin_cmp);
 	for (size_t i = 0; i < n; i++) {
 		char path[4096];

@@ -169,10 +169,10 @@ struct balance_counters {
 	uint64_t full_sleeps;
 	uint64_t last_run_usec;
 	uint64_t total_run_usec;                    /* psi_memstall_enter/leave */
-	struct histogram run_usec;                  /* run durations */
 	uint64_t compactions[_COMPACT_REASON_MAX];  /* wakeup_kcompactd(), by reason
 						     * ([COMPACT_NONE] unused) */
 	uint64_t compact_errors;
+	struct histogram run_usec;                  /* run durations */
 };
 
 /* The per-node state that outlives a run (the pgdat fields kswapd uses). */

@@ -347,8 +347,10 @@ static int cgroups_json(struct manager *m, struct json_object **ret)
 		jadd_u64(c, "reclaimed_bytes", v[i].acct.reclaimed_bytes);
 		jadd_u64(c, "partial", v[i].acct.nr_partial);
 		jadd_u64(c, "pressure_some_total_usec", v[i].pressure_some_total_usec);
-		jadd(c, "pressure_some_avg10", json_object_new_double(0));
-		jadd(c, "pressure_full_avg10", json_object_new_double(0));
+		jadd(c, "pressure_some_avg10",
+		     json_object_new_double(v[i].pressure_some_avg10 / 100.0));
+		jadd(c, "pressure_full_avg10",
+		     json_object_new_double(v[i].pressure_full_avg10 / 100.0));
 		jadd_bool(c, "braked", v[i].braked);
 		jadd_str(c, "brake_reason", v[i].braked ? "pressure" : NULL);
 		jadd_bool(c, "gone", v[i].gone);

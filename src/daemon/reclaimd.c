@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sysexits.h>
 
 #include "conf.h"
 #include "inspect.h"
@@ -222,9 +223,11 @@ int main(int argc, char *argv[])
 	if (log_level >= 0)
 		log_set_max_level(log_level);
 
+	/* EX_CONFIG: the unit's RestartPreventExitStatus= does not restart a
+	 * daemon whose configuration is wrong. */
 	r = load_config(config, config_required, &conf);
 	if (r < 0)
-		return EXIT_FAILURE;
+		return EX_CONFIG;
 	/* Levels above err (crit, alert, emerg) are not LogLevel= values. */
 	if (log_level >= LOG_ERR)
 		log_level_name = log_level_to_string(log_level);

@@ -889,6 +889,8 @@ int actuator_cgroups(struct actuator *a, struct actuator_cgroup_info **ret, size
 		v[i].gone = cg->gone;
 		v[i].protection_bytes = MAX(cg->min_bytes, cg->low_bytes);
 		v[i].pressure_some_total_usec = cg->pressure_some_total_usec;
+		v[i].pressure_some_avg10 = cg->pressure_some_avg10;
+		v[i].pressure_full_avg10 = cg->pressure_full_avg10;
 		memcpy(v[i].node_file_bytes, cg->node_file_bytes, sizeof(v[i].node_file_bytes));
 		memcpy(v[i].node_anon_bytes, cg->node_anon_bytes, sizeof(v[i].node_anon_bytes));
 	}

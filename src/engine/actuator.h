@@ -148,6 +148,7 @@ struct actuator_cgroup_info {
 	bool gone;
 	uint64_t protection_bytes;    /* max(memory.min, memory.low) */
 	uint64_t pressure_some_total_usec;
+	uint32_t pressure_some_avg10, pressure_full_avg10; /* hundredths of a % */
 	uint64_t node_file_bytes[MEMSTAT_MAX_NODES];
 	uint64_t node_anon_bytes[MEMSTAT_MAX_NODES];
 };

@@ -408,6 +408,8 @@ int cgroup_read_pressure(struct cgroup_candidate *cg, char *buf, size_t size)
 	if (r < 0)
 		return r;
 	cg->pressure_some_total_usec = psi.some.total_usec;
+	cg->pressure_some_avg10 = psi.some.avg10;
+	cg->pressure_full_avg10 = psi.has_full ? psi.full.avg10 : 0;
 	return 0;
 }
 

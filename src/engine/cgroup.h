@@ -86,6 +86,9 @@ struct cgroup_candidate {
 	uint64_t node_file_bytes[MEMSTAT_MAX_NODES];
 	uint64_t node_anon_bytes[MEMSTAT_MAX_NODES];
 	uint64_t pressure_some_total_usec;
+	/* memory.pressure avg10 at that read, hundredths of a percent, for
+	 * `reclaimctl cgroups` (the brakes use the totals). */
+	uint32_t pressure_some_avg10, pressure_full_avg10;
 	struct brake brake;
 	struct cgroup_account acct;
 	bool gone; /* ENOENT/ENODEV seen: skipped until the rescan drops it */

@@ -47,6 +47,9 @@ check "Weight=400 on /system.slice/cache.service" \
 	[ "$(field /system.slice/cache.service weight)" = 400 ]
 check "an unmatched cgroup keeps the defaults (weight 100, not protected)" \
 	[ "$(field /limited.slice weight)/$(field /limited.slice protected)" = "100/False" ]
+# Issue 13: the reply sent 0.0 whatever the cgroup's memory.pressure said.
+check "pressure avg10 comes from the cgroup's memory.pressure (2.33 %)" \
+	[ "$(field /limited.slice pressure_some_avg10)/$(field /limited.slice pressure_full_avg10)" = "2.33/2.33" ]
 check "node-local reclaimable memory comes from memory.numa_stat" \
 	[ "$(field /system.slice/cache.service reclaimable_bytes)" -gt 0 ]
 

@@ -31,7 +31,7 @@ printf '[Reclaim]\nStepSize=8M\n' >"$tmp/dir.conf"
 mkfifo "$tmp/dir.conf.d/10-fifo.conf"
 timeout 10 "$RECLAIMD" --check-config --config="$tmp/dir.conf" >"$tmp/out" 2>&1
 rc=$?
-check "--check-config with a FIFO drop-in fails at once (status $rc)" [ "$rc" -eq 1 ]
+check "--check-config with a FIFO drop-in fails at once with EX_CONFIG (status $rc)" [ "$rc" -eq 78 ]
 check "and names the drop-in" grep -q "10-fifo.conf: not a regular file" "$tmp/out"
 
 fx="$top_srcdir/tests/fixtures/vm-6.12-4node"

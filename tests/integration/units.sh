@@ -33,7 +33,7 @@ fi
 tmp=$(mktemp -d /tmp/units-sh-XXXXXX) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 
-echo "1..8"
+echo "1..10"
 n=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
 not_ok() { n=$((n + 1)); echo "not ok $n - $1"; [ -s "$tmp/out" ] && sed 's/^/# /' "$tmp/out"; }
@@ -77,14 +77,28 @@ check "security --offline exposure $score <= 2.0" \
 grep -v '^#' "$service" >"$tmp/svc"
 check "Type=notify with ExecReload=kill -HUP and WatchdogSec=" \
 	'grep -qx "Type=notify" "$tmp/svc" && grep -qx "ExecReload=/bin/kill -HUP \$MAINPID" "$tmp/svc" && grep -q "^WatchdogSec=[1-9]" "$tmp/svc"'
-check "capabilities: CAP_DAC_OVERRIDE and CAP_SYS_RESOURCE bounded, no CAP_SYS_ADMIN" \
+check "capabilities: CAP_DAC_OVERRIDE and CAP_SYS_RESOURCE bounded, no CAP_SYS_ADMIN nor CAP_SYS_NICE" \
 	'grep "^CapabilityBoundingSet=" "$tmp/svc" | grep -q CAP_DAC_OVERRIDE &&
 	 grep "^CapabilityBoundingSet=" "$tmp/svc" | grep -q CAP_SYS_RESOURCE &&
-	 ! grep "^CapabilityBoundingSet=" "$tmp/svc" | grep -q CAP_SYS_ADMIN'
-check "writes cgroupfs and node reclaim files: no ProtectControlGroups=, ProcSubset=pid; ReadWritePaths= both" \
-	'! grep -q "^ProtectControlGroups=yes" "$tmp/svc" && ! grep -q "^ProcSubset=pid" "$tmp/svc" &&
-	 grep -qx "ProtectSystem=strict" "$tmp/svc" &&
-	 grep -qx "ReadWritePaths=/sys/fs/cgroup -/sys/devices/system/node" "$tmp/svc"'
+	 ! grep "^CapabilityBoundingSet=" "$tmp/svc" | grep -q -e CAP_SYS_ADMIN -e CAP_SYS_NICE'
+# Continuation lines joined: one line per setting.
+sed -e ':a' -e '/\\$/{N;s/\\\n[[:space:]]*/ /;ba' -e '}' "$tmp/svc" >"$tmp/svc1"
+rwpaths() { sed -n 's/^ReadWritePaths=//p' "$tmp/svc1" | tr -s ' ' '\n'; }
+check "writes only cgroupfs and node0..63/reclaim: ProtectKernelTunables=yes, no ProtectControlGroups=, ProcSubset=pid" \
+	'! grep -q "^ProtectControlGroups=yes" "$tmp/svc1" && ! grep -q "^ProcSubset=pid" "$tmp/svc1" &&
+	 grep -qx "ProtectSystem=strict" "$tmp/svc1" && grep -qx "ProtectKernelTunables=yes" "$tmp/svc1" &&
+	 grep -qx "ReadWritePaths=/sys/fs/cgroup" "$tmp/svc1" &&
+	 [ "$(rwpaths | grep -c "^-/sys/devices/system/node/node[0-9]*/reclaim$")" = 64 ] &&
+	 [ "$(rwpaths | grep -vc -e "^/sys/fs/cgroup$" -e "^-/sys/devices/system/node/node[0-9]*/reclaim$")" = 0 ]'
+check "skipped where it cannot work: ConditionPathExists= PSI and cgroup v2" \
+	'grep -qx "ConditionPathExists=/proc/pressure/memory" "$tmp/svc1" &&
+	 grep -qx "ConditionPathExists=/sys/fs/cgroup/cgroup.controllers" "$tmp/svc1"'
+printf '[Reclaim]\nSwappiness=300\n' >"$tmp/bad.conf"
+"$top_builddir/reclaimd" --config="$tmp/bad.conf" >"$tmp/out" 2>&1
+rc=$?
+prevent=$(sed -n 's/^RestartPreventExitStatus=//p' "$tmp/svc1")
+check "a config error exits $rc, which RestartPreventExitStatus=$prevent keeps from restarting" \
+	'[ "$rc" -ne 0 ] && [ "$rc" -ne 1 ] && [ "$rc" = "$prevent" ] && grep -q "bad.conf:2" "$tmp/out"'
 check "stays resident: MemoryMin=, OOMScoreAdjust=-1000, RuntimeDirectory=reclaimd" \
 	'grep -q "^MemoryMin=[1-9]" "$tmp/svc" && grep -qx "OOMScoreAdjust=-1000" "$tmp/svc" &&
 	 grep -qx "RuntimeDirectory=reclaimd" "$tmp/svc"'

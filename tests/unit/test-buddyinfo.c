@@ -34,7 +34,7 @@ static void test_host_fixture(void **state)
 	assert_null(buddyinfo_node(&b, 1));
 	assert_int_equal(n->n_orders, 11);
 	/* Recomputed from the columns as the kernel prints them. */
-	for (unsigned o = 0; o < n->n_orders; o++) {
+	for (unsigned o = 0; o < n->n_orders && o < BUDDYINFO_MAX_ORDERS; o++) {
 		free_pages += n->free_blocks[o] << o;
 		if (o >= 9)
 			high += n->free_blocks[o] << o;

@@ -445,6 +445,26 @@ static void test_reload_leaves_dry_run(void **state)
 	assert_int_equal(run_reload(f, "", err, sizeof(err)), 0);
 	assert_false(f->m->dry_run);
 	assert_false(f_dry_run(f->m, 0));
+	/* and the actuator writes: a request now is no dry run (it was forced
+	 * to one for the daemon's life when DryRun=yes was read at start). */
+	{
+		struct manager_node *mn = &f->m->nodes[0];
+		struct shrink_request req = {
+			.kind = SHRINK_CGROUP, .node = mn->id, .nr_to_reclaim = 1 << 20,
+			.swappiness = SWAPPINESS_KERNEL_DEFAULT, .priority = DEF_PRIORITY,
+			.dry_run = f->m->dry_run, .cgroup = TEST_CGROUP,
+		};
+		struct actuator_node_stats before, after;
+		struct shrink_result res;
+
+		assert_int_equal(actuator_node_stats(f->m->actuator, mn->id, &before), 0);
+		pthread_mutex_lock(&mn->shrink_lock);
+		assert_int_equal(actuator_shrink(f->m->actuator, &req, &res), 0);
+		pthread_mutex_unlock(&mn->shrink_lock);
+		assert_int_equal(actuator_node_stats(f->m->actuator, mn->id, &after), 0);
+		assert_int_equal(after.nr_dry_run, before.nr_dry_run);
+		assert_true(res.nr_writes >= 1);
+	}
 	/* and `set Reclaim.DryRun yes` goes back */
 	assert_int_equal(run_set(f->m, "Reclaim.DryRun", "yes", err, sizeof(err)), 0);
 	assert_true(f->m->dry_run);
@@ -486,12 +506,37 @@ static void test_cmdline_dry_run(void **state)
 	json_object_put(j);
 }
 
+/* reload's "changed" names the keys of a [Node N] or [CGroup] section that
+ * the new files dropped (the daemon's own diff missed them, issue 13). */
+static void test_reload_changed_removed_sections(void **state)
+{
+	struct fixture *f = *state;
+	struct json_object *changed = NULL;
+	char err[512];
+	bool node = false, cgroup = false;
+
+	assert_int_equal(run_reload(f, "[Node 1]\nPaused=yes\n[CGroup x.slice]\nWeight=7\n", err,
+				    sizeof(err)), 0);
+	write_conf(f, "");
+	assert_int_equal(manager_reload(f->m, err, sizeof(err), &changed), 0);
+	for (size_t i = 0; i < json_object_array_length(changed); i++) {
+		const char *k = json_object_get_string(json_object_array_get_idx(changed, i));
+
+		node |= streq(k, "Node.1.Paused");
+		cgroup |= streq(k, "CGroup.x.slice.Weight");
+	}
+	json_object_put(changed);
+	assert_true(node);
+	assert_true(cgroup);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_every_key_decided, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reload_leaves_dry_run, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cmdline_dry_run, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reload_changed_removed_sections, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -6,13 +6,17 @@
 
 VM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 VM_TOP=$(cd "$VM_DIR/../.." && pwd)
-VM_CACHE=${RECLAIMD_VM_CACHE:-$VM_DIR/cache}
 VM_WORK=${RECLAIMD_VM_WORK:-$VM_DIR/work}
+
+# The kernel series the harness knows, newest first; "--kernel all" runs them
+# in this order.
+VM_SERIES="6.18 6.12 6.1"
 
 # Modules the guest loads, in the order given here after their dependencies.
 # zram's compressors: 6.12's zram links lz4_compress/lz4hc_compress itself, 6.1
-# goes through the crypto API ("lz4"). virtio_pci is built in on 6.12, a module
-# on 6.1. Missing ones are skipped (a kernel may build them in).
+# goes through the crypto API ("lz4"). virtio_pci is built in on 6.12 and
+# 6.18, a module on 6.1; virtio_blk is a module on 6.1 and 6.18. Missing ones
+# are skipped (a kernel may build them in).
 VM_MODULES="virtio_pci virtio_blk zsmalloc lz4 lz4hc zram"
 
 vm_die() {
@@ -24,46 +28,204 @@ vm_log() {
 	echo "vm: $*" >&2
 }
 
-# Print the Debian package holding kernel series $1 (6.12 or 6.1). Names change
-# with every security update (linux-image-6.1.0-56-...), so they are resolved
-# from the metapackages' dependency, never hard-coded. Override with
-# RECLAIMD_VM_PKG_6_12 / RECLAIMD_VM_PKG_6_1.
-vm_resolve_package() {
-	local series=$1 override meta dep
-	override=RECLAIMD_VM_PKG_${series//./_}
-	if [ -n "${!override:-}" ]; then
-		echo "${!override}"
+# Downloads and unpacked kernels live outside the clone, so that every clone
+# and CI job on a machine shares them; a new machine fills the cache itself.
+# Without write access to /var/cache (not root), the user's cache is used.
+vm_cache_dir() {
+	local d
+	if [ -n "${RECLAIMD_VM_CACHE:-}" ]; then
+		echo "$RECLAIMD_VM_CACHE"
 		return 0
 	fi
+	d=/var/cache/reclaimd-vm
+	if mkdir -p "$d" 2>/dev/null && [ -w "$d" ]; then
+		echo "$d"
+	else
+		echo "${XDG_CACHE_HOME:-$HOME/.cache}/reclaimd-vm"
+	fi
+}
+VM_CACHE=$(vm_cache_dir)
+
+# ---- apt: the machine's own lists, or private ones for newer suites --------
+
+# Kernels newer than the machine's release come from suites of the same
+# Debian mirror the machine already uses (trixie-backports, then sid), through
+# a sources list, lists and cache of our own under $VM_CACHE/apt/SUITE: the
+# machine's apt sources and lists are never touched. RECLAIMD_VM_MIRROR
+# overrides the mirror, RECLAIMD_VM_KEYRING the keyring that verifies it.
+VM_KEYRING=${RECLAIMD_VM_KEYRING:-/usr/share/keyrings/debian-archive-keyring.gpg}
+
+# The mirror serving the machine's Debian suites (not the security archive),
+# from apt's own view of its sources (one-line and deb822 alike).
+vm_debian_mirror() {
+	local m
+	if [ -n "${RECLAIMD_VM_MIRROR:-}" ]; then
+		echo "$RECLAIMD_VM_MIRROR"
+		return 0
+	fi
+	m=$(apt-cache policy 2>/dev/null | awk '
+		$1 ~ /^-?[0-9]+$/ && $2 ~ /^[a-z+]+:\/\// { url = $2; next }
+		$1 == "release" && /o=Debian,/ && /l=Debian,/ && url != "" { print url; exit }
+		{ url = "" }')
+	if [ -z "$m" ]; then
+		m=http://deb.debian.org/debian
+		vm_log "no Debian mirror in apt's sources (apt-cache policy): using $m"
+	fi
+	echo "$m"
+}
+
+# vm_apt SUITE COMMAND ARGS...: apt-get or apt-cache on the machine's lists
+# (SUITE "system") or on the private lists of SUITE.
+vm_apt() {
+	local suite=$1 d
+	shift
+	if [ "$suite" = system ]; then
+		"$@"
+		return
+	fi
+	d=$VM_CACHE/apt/$suite
+	local tool=$1
+	shift
+	"$tool" -o Dir::Etc::sourcelist="$d/sources.list" -o Dir::Etc::sourceparts=/dev/null \
+		-o Dir::State::Lists="$d/lists" -o Dir::Cache="$d/cache" \
+		-o Dir::State::status=/dev/null -o APT::Architectures=amd64 "$@"
+}
+
+# A keyring that verifies the suite when $VM_KEYRING does not (an older
+# machine whose debian-archive-keyring predates the suite's key): the newest
+# debian-archive-keyring package from the machine's own, signed, lists. Its
+# keyrings are unpacked into $VM_CACHE/apt/keyring; nothing is installed.
+vm_apt_keyring_bootstrap() {
+	local d=$VM_CACHE/apt/keyring deb
+	rm -rf "$d" && mkdir -p "$d/deb" || return 1
+	(cd "$d/deb" && apt-get download debian-archive-keyring >download.log 2>&1) ||
+		{ vm_log "cannot download debian-archive-keyring: $(grep '^E:' "$d/deb/download.log" | head -n 1)"; return 1; }
+	deb=$(ls "$d"/deb/debian-archive-keyring_*.deb 2>/dev/null | head -n 1)
+	[ -n "$deb" ] && dpkg-deb -x "$deb" "$d/root" &&
+		[ -f "$d/root/usr/share/keyrings/debian-archive-keyring.gpg" ] ||
+		{ vm_log "no keyring in $deb"; return 1; }
+	echo "$d/root/usr/share/keyrings/debian-archive-keyring.gpg"
+}
+
+# vm_apt_update SUITE [force]: write the private sources list and refresh its
+# lists when they are missing, older than a day, or forced. With a refresh
+# that fails, lists already there are used as they are (offline).
+vm_apt_update() {
+	local suite=$1 force=${2:-} d=$VM_CACHE/apt/$1 keyring=$VM_KEYRING mirror
+	mkdir -p "$d/lists/partial" "$d/cache/archives/partial" || return 1
+	[ -f "$VM_CACHE/apt/keyring.path" ] && keyring=$(cat "$VM_CACHE/apt/keyring.path")
+	if [ -z "$force" ] && [ -f "$d/updated" ] && [ -z "$(find "$d/updated" -mmin +1440)" ]; then
+		return 0
+	fi
+	mirror=$(vm_debian_mirror)
+	echo "deb [signed-by=$keyring] $mirror $suite main" >"$d/sources.list"
+	vm_log "apt-get update of $suite from $mirror (private lists in $d)"
+	if vm_apt "$suite" apt-get -q update >"$d/update.log" 2>&1 &&
+		! grep -qE '^(W|E): .*(NO_PUBKEY|not signed|signature)' "$d/update.log"; then
+		touch "$d/updated"
+		return 0
+	fi
+	if grep -qE 'NO_PUBKEY|EXPKEYSIG|not signed|signature' "$d/update.log" &&
+		[ ! -f "$VM_CACHE/apt/keyring.path" ]; then
+		vm_log "$suite is not verified by $keyring: taking debian-archive-keyring from the machine's signed lists"
+		keyring=$(vm_apt_keyring_bootstrap) || return 1
+		echo "$keyring" >"$VM_CACHE/apt/keyring.path"
+		echo "deb [signed-by=$keyring] $mirror $suite main" >"$d/sources.list"
+		if vm_apt "$suite" apt-get -q update >"$d/update.log" 2>&1 &&
+			! grep -qE 'NO_PUBKEY|not signed|signature' "$d/update.log"; then
+			touch "$d/updated"
+			return 0
+		fi
+	fi
+	vm_log "apt-get update of $suite failed: $(grep -E '^(E|W):' "$d/update.log" | head -n 2 | tr '\n' ' ')(see $d/update.log)"
+	ls "$d"/lists/*_Packages* >/dev/null 2>&1
+}
+
+# Print "PACKAGE SUITE" for kernel series $1: the Debian package holding it
+# and where apt finds it ("system" or a private suite). Names change with
+# every update (linux-image-6.1.0-56-..., linux-image-6.18.15+deb13-...), so
+# they are resolved from the metapackages' dependency, never hard-coded:
+#   6.12  linux-image-6.12-cloud-amd64 (machine's lists)
+#   6.1   linux-image-cloud-amd64, else the newest linux-image-6.1.0-N-cloud-amd64
+#   6.18  linux-image-cloud-amd64 of trixie-backports, then of sid; once the
+#         metapackage has moved past 6.18, the newest
+#         linux-image-6.18.N+debNN-cloud-amd64 of that suite
+# Override with RECLAIMD_VM_PKG_6_18 / _6_12 / _6_1 (a package name, still
+# fetched from that series' lists).
+vm_resolve_package() {
+	local series=$1 override dep suite
+	override=RECLAIMD_VM_PKG_${series//./_}
 	case "$series" in
-	6.12) meta="linux-image-6.12-cloud-amd64" ;;
-	6.1) meta="linux-image-cloud-amd64" ;;
+	6.12 | 6.1)
+		if [ -n "${!override:-}" ]; then
+			echo "${!override} system"
+			return 0
+		fi
+		dep=$(vm_meta_dep system "$series" "linux-image-$series-cloud-amd64")
+		[ -n "$dep" ] || dep=$(vm_meta_dep system "$series" linux-image-cloud-amd64)
+		if [ -z "$dep" ] && [ "$series" = 6.1 ]; then
+			# The metapackage moves on to newer series; take the
+			# newest 6.1.0-N cloud image still in the archive.
+			dep=$(vm_newest_by_name system '^linux-image-6\.1\.0-[0-9]+-cloud-amd64$')
+		fi
+		if [ -z "$dep" ]; then
+			vm_log "cannot resolve the $series cloud kernel from the machine's lists (run apt-get update?)"
+			return 1
+		fi
+		echo "$dep system"
+		;;
+	6.18)
+		for suite in trixie-backports sid; do
+			vm_apt_update "$suite" || continue
+			if [ -n "${!override:-}" ]; then
+				[ -n "$(vm_candidate "$suite" "${!override}")" ] || continue
+				echo "${!override} $suite"
+				return 0
+			fi
+			dep=$(vm_meta_dep "$suite" "$series" linux-image-cloud-amd64)
+			[ -n "$dep" ] ||
+				dep=$(vm_newest_by_name "$suite" '^linux-image-6\.18\.[0-9]+\+deb[0-9]+-cloud-amd64$')
+			if [ -n "$dep" ]; then
+				echo "$dep $suite"
+				return 0
+			fi
+		done
+		vm_log "cannot resolve the 6.18 cloud kernel${!override:+ ${!override}} in trixie-backports or sid (see $VM_CACHE/apt/*/update.log)"
+		return 1
+		;;
 	*)
-		vm_log "unknown kernel series '$series' (known: 6.12, 6.1)"
+		vm_log "unknown kernel series '$series' (known: $VM_SERIES)"
 		return 1
 		;;
 	esac
-	dep=$(apt-cache depends "$meta" 2>/dev/null |
-		sed -n 's/^ *Depends: \(linux-image-[^ <>]*\)$/\1/p' |
-		grep -E "^linux-image-${series//./\\.}[.-]" | head -n 1)
-	if [ -z "$dep" ] && [ "$series" = 6.1 ]; then
-		# The metapackage may move on to a newer series one day; take
-		# the newest 6.1.0-N cloud image still in the archive.
-		dep=$(apt-cache search --names-only '^linux-image-6\.1\.0-[0-9]+-cloud-amd64$' 2>/dev/null |
-			awk '{print $1}' | sort -t- -k4,4n | tail -n 1)
-	fi
-	if [ -z "$dep" ]; then
-		vm_log "cannot resolve the $series cloud kernel: '$meta' has no linux-image-$series* dependency (run apt-get update?)"
-		return 1
-	fi
-	echo "$dep"
 }
 
-# apt-get download with retries, into the current directory.
+# vm_meta_dep SUITE SERIES META: META's linux-image-SERIES* dependency.
+vm_meta_dep() {
+	vm_apt "$1" apt-cache depends "$3" 2>/dev/null |
+		sed -n 's/^ *Depends: \(linux-image-[^ <>]*\)$/\1/p' |
+		grep -E "^linux-image-${2//./\\.}[.-]" | head -n 1
+}
+
+# vm_newest_by_name SUITE REGEX: the highest version-sorted package name.
+vm_newest_by_name() {
+	vm_apt "$1" apt-cache search --names-only "$2" 2>/dev/null | awk '{ print $1 }' |
+		grep -E "$2" | sort -V | tail -n 1
+}
+
+# vm_candidate SUITE PACKAGE: the version apt would take, empty if none.
+vm_candidate() {
+	local v
+	v=$(vm_apt "$1" apt-cache policy "$2" 2>/dev/null | sed -n 's/^ *Candidate: //p')
+	[ "$v" = "(none)" ] || echo "$v"
+}
+
+# vm_apt_download SUITE PACKAGE: apt-get download with retries, into the
+# current directory.
 vm_apt_download() {
-	local pkg=$1 try
+	local suite=$1 pkg=$2 try
 	for try in 1 2 3; do
-		if apt-get download "$pkg" >download.log 2>&1; then
+		if vm_apt "$suite" apt-get download "$pkg" >download.log 2>&1; then
 			return 0
 		fi
 		vm_log "apt-get download $pkg failed (try $try/3): $(grep -E '^E:' download.log | head -n 1)"
@@ -74,22 +236,26 @@ vm_apt_download() {
 }
 
 # Make kernel series $1 available unpacked; print its directory. The
-# directory holds boot/vmlinuz-*, lib/modules/*/ and PACKAGE ("name version").
-# With apt unusable (offline), fall back to a kernel of the series already in
-# the cache.
+# directory holds boot/vmlinuz-*, (usr/)lib/modules/*/ and PACKAGE ("name
+# version"). With apt unusable (offline), fall back to a kernel of the series
+# already in the cache. Clones share the cache: one fetch at a time (flock).
 vm_fetch_kernel() {
-	local series=$1 pkg ver dir deb
-	mkdir -p "$VM_CACHE/debs" "$VM_CACHE/kernels" || return 1
-	if ! pkg=$(vm_resolve_package "$series"); then
+	local series=$1 spec pkg suite ver dir deb lockfd
+	mkdir -p "$VM_CACHE/debs" "$VM_CACHE/kernels" || { vm_log "cannot create $VM_CACHE"; return 1; }
+	exec {lockfd}>"$VM_CACHE/.lock" && flock -w 1200 "$lockfd" ||
+		{ vm_log "cannot lock $VM_CACHE/.lock"; return 1; }
+	if ! spec=$(vm_resolve_package "$series"); then
 		dir=$(ls -d "$VM_CACHE"/kernels/linux-image-"$series"[.-]*/ 2>/dev/null | sort -V | tail -n 1)
 		[ -n "$dir" ] || return 1
 		vm_log "using cached ${dir%/}"
 		echo "${dir%/}"
 		return 0
 	fi
-	ver=$(apt-cache policy "$pkg" 2>/dev/null | sed -n 's/^ *Candidate: //p')
-	if [ -z "$ver" ] || [ "$ver" = "(none)" ]; then
-		vm_log "package '$pkg' has no installable candidate (apt-cache policy $pkg)"
+	pkg=${spec% *}
+	suite=${spec##* }
+	ver=$(vm_candidate "$suite" "$pkg")
+	if [ -z "$ver" ]; then
+		vm_log "package '$pkg' has no installable candidate in $suite (apt-cache policy $pkg)"
 		return 1
 	fi
 	dir="$VM_CACHE/kernels/${pkg}_${ver}"
@@ -99,10 +265,16 @@ vm_fetch_kernel() {
 	fi
 	deb=$(ls "$VM_CACHE/debs/${pkg}_${ver//:/%3a}_"*.deb 2>/dev/null | head -n 1)
 	if [ -z "$deb" ]; then
-		vm_log "downloading $pkg $ver"
-		(cd "$VM_CACHE/debs" && vm_apt_download "$pkg") || return 1
-		deb=$(ls "$VM_CACHE/debs/${pkg}_"*.deb 2>/dev/null | sort -V | tail -n 1)
-		[ -n "$deb" ] || { vm_log "apt-get download left no .deb for $pkg"; return 1; }
+		vm_log "downloading $pkg $ver ($suite) into $VM_CACHE/debs"
+		if ! (cd "$VM_CACHE/debs" && vm_apt_download "$suite" "$pkg"); then
+			# Lists a day old may name a version the mirror dropped.
+			[ "$suite" = system ] || ! vm_apt_update "$suite" force || return 1
+			ver=$(vm_candidate "$suite" "$pkg")
+			dir="$VM_CACHE/kernels/${pkg}_${ver}"
+			(cd "$VM_CACHE/debs" && vm_apt_download "$suite" "$pkg") || return 1
+		fi
+		deb=$(ls "$VM_CACHE/debs/${pkg}_${ver//:/%3a}_"*.deb 2>/dev/null | head -n 1)
+		[ -n "$deb" ] || { vm_log "apt-get download left no .deb for $pkg $ver"; return 1; }
 	fi
 	rm -rf "$dir.tmp"
 	mkdir -p "$dir.tmp" &&
@@ -116,9 +288,15 @@ vm_fetch_kernel() {
 
 # Find module $2 (name with - or _) in kernel tree $1; print the path.
 vm_module_path() {
-	local f
-	f=$(find "$1"/lib/modules -name "$2.ko" -o -name "$2.ko.xz" -o -name "$2.ko.zst" -o -name "$2.ko.gz" 2>/dev/null | head -n 1)
-	[ -n "$f" ] || f=$(find "$1"/lib/modules -name "${2//_/-}.ko*" 2>/dev/null | head -n 1)
+	local f m
+	# Debian ships modules under lib/modules up to 6.12, usr/lib/modules
+	# (merged /usr) from trixie on.
+	m=$(ls -d "$1"/lib/modules "$1"/usr/lib/modules 2>/dev/null)
+	[ -n "$m" ] || return 0
+	# shellcheck disable=SC2086
+	f=$(find $m -name "$2.ko" -o -name "$2.ko.xz" -o -name "$2.ko.zst" -o -name "$2.ko.gz" 2>/dev/null | head -n 1)
+	# shellcheck disable=SC2086
+	[ -n "$f" ] || f=$(find $m -name "${2//_/-}.ko*" 2>/dev/null | head -n 1)
 	echo "$f"
 }
 

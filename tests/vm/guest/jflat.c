@@ -6,15 +6,23 @@
  * {"nodes":[{"zones":[{"min_bytes":4}]}]} gives "nodes.0.zones.0.min_bytes\t4".
  * Strings are printed raw, null as "null". Several JSON values in a row (JSON
  * lines) are flattened one after another. Exit 1 on invalid JSON.
+ *
+ * jflat --lines prints each JSON value on one line instead, as
+ * "path=value" fields separated by tabs: one line per event of
+ * "reclaimctl --json watch --events", for awk -F '\t'.
  */
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+static int jflat_lines;
 
 static void jflat_print(const char *path, struct json_object *o)
 {
 	char sub[4096];
+	const char *fmt = jflat_lines ? "%s=%s\t" : "%s\t%s\n";
 
 	switch (json_object_get_type(o)) {
 	case json_type_object: {
@@ -34,23 +42,29 @@ static void jflat_print(const char *path, struct json_object *o)
 		break;
 	}
 	case json_type_null:
-		printf("%s\tnull\n", path);
+		printf(fmt, path, "null");
 		break;
 	default:
-		printf("%s\t%s\n", path, json_object_get_string(o));
+		printf(fmt, path, json_object_get_string(o));
 		break;
 	}
 }
 
-int main(void)
+int main(int argc, char *argv[])
 {
 	struct json_tokener *tok = json_tokener_new();
 	static char buf[65536];
 	struct json_object *o;
 	size_t n, off;
+	ssize_t k;
 	enum json_tokener_error err;
 
-	while ((n = fread(buf, 1, sizeof(buf), stdin)) > 0) {
+	jflat_lines = argc > 1 && strcmp(argv[1], "--lines") == 0;
+
+	/* read(), not fread(): fread waits for a full buffer, and a watch
+	 * stream must be flattened as its events come. */
+	while ((k = read(STDIN_FILENO, buf, sizeof(buf))) > 0) {
+		n = (size_t)k;
 		off = 0;
 		while (off < n) {
 			o = json_tokener_parse_ex(tok, buf + off, (int)(n - off));
@@ -63,6 +77,9 @@ int main(void)
 			}
 			off += json_tokener_get_parse_end(tok);
 			jflat_print("", o);
+			if (jflat_lines)
+				putchar('\n');
+			fflush(stdout);
 			json_object_put(o);
 			json_tokener_reset(tok);
 			while (off < n && strchr(" \t\r\n", buf[off]))

@@ -162,6 +162,8 @@ vm_reset() {
 	find $CG -mindepth 1 -depth -type d -exec rmdir {} \; 2>/dev/null
 	[ -s /tmp/default.wsf ] && sysctl -q -w vm.watermark_scale_factor="$(cat /tmp/default.wsf)"
 	[ -s /tmp/default.swappiness ] && sysctl -q -w vm.swappiness="$(cat /tmp/default.swappiness)"
+	# A scenario may have turned swap off (hopeless).
+	[ -b /dev/zram0 ] && ! grep -q '^/dev/zram0 ' /proc/swaps && swapon /dev/zram0 2>/dev/null
 	sync
 	echo 3 >/proc/sys/vm/drop_caches
 	rm -f /tmp/scenario.* $CONF
@@ -204,9 +206,11 @@ jget() {
 
 # vm_daemon_start [ARGS...]: start reclaimd in cgroup reclaimd.service with
 # $CONF (an empty file unless the scenario wrote one) and wait up to 20 s for
-# "reclaimctl status" to answer. Returns 1 if it never answers.
+# "reclaimctl status" to answer. Returns 1 if it never answers, and leaves
+# why in DAEMON_WHY ("exited with status N" or "still running").
 vm_daemon_start() {
 	local i
+	DAEMON_WHY="$RECLAIMD or $RECLAIMCTL is not installed in the guest"
 	[ -x $RECLAIMD ] && [ -x $RECLAIMCTL ] || return 1
 	[ -e $CONF ] || : >$CONF
 	mkdir -p /run/reclaimd
@@ -218,10 +222,15 @@ vm_daemon_start() {
 	i=0
 	while [ $i -lt 40 ]; do
 		ctl status >/dev/null 2>&1 && return 0
-		kill -0 $DAEMON_PID 2>/dev/null || return 1
+		if ! kill -0 $DAEMON_PID 2>/dev/null; then
+			wait $DAEMON_PID
+			DAEMON_WHY="reclaimd exited with status $? before answering"
+			return 1
+		fi
 		sleep 0.5
 		i=$((i + 1))
 	done
+	DAEMON_WHY="reclaimd is running but \"reclaimctl status\" did not answer within 20 s ($(ctl status 2>&1 | tail -n 1))"
 	return 1
 }
 
@@ -240,17 +249,18 @@ vm_daemon_stop() {
 	return 0
 }
 
-# vm_need_daemon [ARGS...]: start the daemon or end the scenario with SKIP:
-# scenarios that need it are mergeable before the daemon works.
+# vm_need_daemon [ARGS...]: start the daemon or end the scenario. A daemon
+# that should start and does not is a FAIL, with its log (vm_run_scenario
+# sends the whole log to the host, which prints it). Only a guest without
+# the binaries (tests/vm/run found none in its --build directory) SKIPs:
+# that is the environment lacking something, not the daemon failing.
 vm_need_daemon() {
-	if [ ! -x $RECLAIMD ]; then
-		vm_result SKIP "$VM_SCENARIO" "reclaimd not built"
+	if [ ! -x $RECLAIMD ] || [ ! -x $RECLAIMCTL ]; then
+		vm_result SKIP "$VM_SCENARIO" "reclaimd/reclaimctl not built (none in tests/vm/run's --build directory)"
 		exit 0
 	fi
 	if ! vm_daemon_start "$@"; then
-		vm_result SKIP "$VM_SCENARIO" "reclaimd not functional yet (reclaimctl status does not answer)"
-		vm_say "daemon log: $(tail -n 5 $DAEMON_LOG 2>/dev/null)"
-		exit 0
+		vm_fail "the daemon did not start: $DAEMON_WHY; log: $(tail -n 3 $DAEMON_LOG 2>/dev/null | tr '\n' ' ' | cut -c1-300)"
 	fi
 }
 
@@ -322,4 +332,63 @@ vm_cg_json_field() {
 		n == 3 && k[1] == "cgroups" && k[3] == "path" && $2 == p { want = k[2] }
 		n == 3 && k[1] == "cgroups" && k[3] == f { v[k[2]] = $2 }
 		END { if (want != "") print v[want] }' /tmp/scenario.cgroups
+}
+
+# ---- events and kernel counters over time -----------------------------------
+
+# vm_watch_start: "reclaimctl --json watch --events" into /tmp/scenario.events,
+# one event per line as tab-separated "key=value" fields (jflat --lines), in
+# cgroup watch/ (the reset kills it). Waits until the subscription is live.
+vm_watch_start() {
+	vm_cg_run watch sh -c "$RECLAIMCTL --socket=$SOCK --json watch --events 2>/tmp/scenario.watch.err | /vm/bin/jflat --lines >/tmp/scenario.events"
+	sleep 1
+	kill -0 $! 2>/dev/null || vm_fail "reclaimctl watch --events did not start: $(cat /tmp/scenario.watch.err)"
+}
+
+vm_watch_stop() {
+	vm_cg_kill watch
+}
+
+# vm_vmstatlog_start KEY...: sample /proc/vmstat KEYs every 10 ms against
+# CLOCK_REALTIME (the events' clock) into /tmp/scenario.vmstatlog.
+vm_vmstatlog_start() {
+	vm_cg_run vmstatlog /vm/bin/vmstatlog 10 "$@" >/tmp/scenario.vmstatlog
+}
+
+# vm_vmstat_at USEC [COLUMN]: the sampled value (column 2 by default: the
+# first key) at the last sample taken at or before USEC.
+vm_vmstat_at() {
+	awk -v t="$1" -v c="${2:-2}" '$1 <= t { v = $c } END { print v + 0 }' /tmp/scenario.vmstatlog
+}
+
+# AWK_EV: an awk function ev(KEY) giving a field of an event line.
+AWK_EV='function ev(k,   i, p) {
+	for (i = 1; i <= NF; i++) { p = index($i, "="); if (substr($i, 1, p - 1) == k) return substr($i, p + 1) }
+	return ""
+}'
+
+# vm_events AWK_CONDITION: event lines matching the condition (ev() usable).
+vm_events() {
+	awk -F '\t' "$AWK_EV $1 { print }" /tmp/scenario.events
+}
+
+# vm_stat NAME LABEL=VALUE...: one sample of "reclaimctl --json stats"
+# (flattened in /tmp/scenario.stats by the caller with ctl_json stats).
+vm_stat() {
+	local name=$1
+	shift
+	awk -F '\t' -v name="$name" -v want="$*" '
+		{ n = split($1, k, ".") }
+		n == 3 && k[1] == "counters" && k[3] == "name" { nm[k[2]] = $2 }
+		n == 3 && k[1] == "counters" && k[3] == "value" { val[k[2]] = $2 }
+		n == 4 && k[1] == "counters" && k[3] == "labels" { lab[k[2]] = lab[k[2]] " " k[4] "=" $2 }
+		END {
+			c = split(want, w, " ")
+			for (i in nm) {
+				if (nm[i] != name) continue
+				ok = 1
+				for (j = 1; j <= c; j++) if (index(lab[i] " ", " " w[j] " ") == 0) ok = 0
+				if (ok) { print val[i]; exit }
+			}
+		}' /tmp/scenario.stats
 }

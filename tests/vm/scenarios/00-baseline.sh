@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-only
-# vm-kernels: 6.12 6.1
+# vm-kernels: 6.18 6.12 6.1
 # vm-timeout: 120
 #
 # Baseline, no daemon: the kernel's memory.reclaim semantics reclaimd builds

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-only
-# vm-kernels: 6.12 6.1
+# vm-kernels: 6.18 6.12 6.1
 # vm-timeout: 60
 #
 # Start-up: reclaimd sends READY=1 to its notify socket (a stand-in for

@@ -167,10 +167,7 @@ if [ $reference = 1 ]; then
 	vm_note "with shell loop: $(proactive_figures with)"
 	with_what="the shell loop"
 else
-	if ! vm_daemon_start; then
-		vm_result SKIP proactive "reclaimd not functional yet (reclaimctl status does not answer); without reclaimd: pgscan_kswapd=$(delta without pgscan_kswapd) pageoutrun=$(delta without pageoutrun)"
-		exit 0
-	fi
+	vm_need_daemon
 	ctl_json status >/tmp/scenario.status || vm_fail "reclaimctl --json status failed"
 	awk -F '\t' '$1 ~ /^nodes\.[0-9]+\.(node|low_bytes|high_bytes)$/ {
 		split($1, p, "."); v[p[2], p[3]] = $2; idx[p[2]] = 1 }

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-only
-# vm-kernels: 6.12
+# vm-kernels: 6.18 6.12 6.1
 # vm-timeout: 90
 #
 # Boost: "reclaimctl boost 0 BYTES" reclaims the requested amount on node 0

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-only
-# vm-kernels: 6.12
+# vm-kernels: 6.18 6.12 6.1
 # vm-timeout: 120
 #
 # Brake: victim.slice thrashes (a 160 MiB hot set under memory.max=96M, so

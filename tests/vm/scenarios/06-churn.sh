@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-only
-# vm-kernels: 6.12
+# vm-kernels: 6.18 6.12 6.1
 # vm-timeout: 150
 #
 # Churn: 24 cgroups are created with page cache and removed again while

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-only
-# vm-kernels: 6.12 6.1
+# vm-kernels: 6.18 6.12 6.1
 # vm-timeout: 240
 #
 # The actuators (issue 5) on cgroup v2, through tests/integration/actuator-probe
@@ -8,14 +8,17 @@
 #      6.12 with swappiness=0 file shrinks and anon stays; on 6.1 the probe
 #      detects that swappiness= is refused and reclaim still works.
 #   2. SHRINK_NODE spread over the leaf cgroups (--no-node-file) with
-#      act/prot configured Protect=yes: act/prot keeps its memory.
+#      act/prot configured Protect=yes: act/prot keeps its memory. Where the
+#      kernel has nodeN/reclaim (6.18), SHRINK_NODE through it as well; the
+#      backend that ran shows in /proc/vmstat pgsteal_proactive, which counts
+#      node-file reclaim and not cgroup-targeted reclaim.
 #   3. A cgroup removed while the probe reclaims from it in 32 MiB steps is
 #      dropped without an error.
 #   4. memory.high and memory.max are never changed.
 
 P=/usr/bin/actuator-probe
 if [ ! -x $P ]; then
-	vm_result SKIP "$VM_SCENARIO" "actuator-probe not installed in the guest"
+	vm_result SKIP "$VM_SCENARIO" "actuator-probe not built (no tests/integration/actuator-probe in tests/vm/run's --build directory)"
 	exit 0
 fi
 series=$(vm_kernel_series)
@@ -79,6 +82,25 @@ for n in /sys/devices/system/node/node[0-9]*; do
 done
 prot1=$(cat $CG/act/prot/memory.current)
 [ $((prot0 - prot1)) -le $((1 << 20)) ] || vm_fail "protected act/prot lost $((prot0 - prot1)) bytes"
+f2=/tmp/scenario.p2.0
+a=$(jget $f2 after.pgsteal_proactive)
+b=$(jget $f2 before.pgsteal_proactive)
+spread_steal=$((${a:-0} - ${b:-0}))
+vm_note "2: backend cgroup spread: vmstat pgsteal_proactive +$spread_steal pages for $(vm_mib $(jget $f2 result.reclaimed_bytes)) MiB"
+[ $((spread_steal * 4096)) -le $((1 << 20)) ] || vm_fail "the cgroup spread moved vmstat pgsteal_proactive by $spread_steal pages: not cgroup-targeted"
+if [ -e /sys/devices/system/node/node0/reclaim ]; then
+	probe /tmp/scenario.p2b --node=0 --bytes=32M --swappiness=0
+	f2=/tmp/scenario.p2b
+	[ "$(cat $f2.rc)" = 0 ] || vm_fail "node file on node 0 failed: $(jget $f2 result.error)"
+	a=$(jget $f2 after.pgsteal_proactive)
+	b=$(jget $f2 before.pgsteal_proactive)
+	node_steal=$((${a:-0} - ${b:-0}))
+	vm_note "2b: backend node file (node0/reclaim): requested $(vm_mib $(jget $f2 result.requested_bytes)) MiB, measured $(vm_mib $(jget $f2 result.reclaimed_bytes)) MiB, vmstat pgsteal_proactive +$node_steal pages"
+	[ "$node_steal" -gt 0 ] || vm_fail "node0/reclaim moved no vmstat pgsteal_proactive"
+	backends="cgroup spread and node file"
+else
+	backends="cgroup spread (no nodeN/reclaim on $(uname -r))"
+fi
 
 # 3. Removed during the reclaim: 1G asked of 200M of cache in 16 MiB steps,
 # each write delayed 500 ms (the probe's write hook). Once the first write
@@ -112,4 +134,4 @@ vm_note "3: rc=$rc writes=$(jget /tmp/scenario.p3 result.writes) skipped=$(jget 
 [ "$(jget $f after.cgroup.memory_high)" = max ] && [ "$(jget $f after.cgroup.memory_max)" = max ] ||
 	vm_fail "act memory.high/max not max after the write"
 
-vm_pass "cgroup write -$(vm_mib $dcur) MiB; protected kept; removed cgroup dropped; high/max untouched"
+vm_pass "cgroup write -$(vm_mib $dcur) MiB; $backends; protected kept; removed cgroup dropped; high/max untouched"

@@ -1,0 +1,141 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# vm-kernels: 6.18 6.12 6.1
+# vm-timeout: 240
+#
+# Priority escalation (the seed's sc.priority loop and swap rule) on a node
+# whose reclaimable memory is anonymous: node 0 is filled with a locked
+# ballast and then an ordinary anonymous hog, with the page cache dropped, so
+# that its free memory falls below reclaimd's low watermark with almost no
+# file pages to take. A run must then pass at priorities 12, 11, 10 without
+# swapping (swappiness=0 in every write event at priority >= 10, and the
+# kernel's pswpout unchanged from the run's start to its last such write,
+# sampled every 10 ms) and go on below 10, where writes carry the configured
+# swappiness (the kernel's, null) and the node gets its memory by swapping
+# (pswpout grows). Then a boost on the same node: every write of the boosted
+# run has swappiness=0 and pswpout does not move during it ("do not swap for
+# boosted reclaim"); with no page cache it stops for lack of progress.
+# The PSI trigger and both brakes are off, so that no other wake or pause
+# mixes in.
+
+cat >$CONF <<CONF
+[Reclaim]
+PSITrigger=off
+PSIBoost=0
+SystemBrake=100%
+PressureLimit=100%
+CONF
+[ "$(awk '$1 == "SwapTotal:" { print $2 }' /proc/meminfo)" -gt 0 ] || vm_fail "no swap: zram did not come up"
+vm_need_daemon
+vm_watch_start
+vm_vmstatlog_start pswpout
+sync
+echo 3 >/proc/sys/vm/drop_caches
+
+free0=$(awk '$3 == "MemFree:" { print int($4 / 1024) }' /sys/devices/system/node/node0/meminfo)
+ballast=$((free0 - 160))
+vm_cg_run fill/ballast taskset 1 /vm/bin/hog $ballast --mlock
+vm_wait_until 60 sh -c "[ \$(awk '\$1 == \"Mlocked:\" { print \$2 }' /proc/meminfo) -ge $(((ballast - 4) * 1024)) ]" ||
+	vm_fail "ballast of $ballast MiB not locked: $(grep Mlocked /proc/meminfo)"
+# 240 MiB of anonymous memory: node 0 down to the kernel's low watermark,
+# the rest on node 1 (the allocator falls back before waking kswapd).
+# (Not vm_anon: it waits for memory.stat anon to reach the size, which it
+# never does once reclaimd swaps some of it out.)
+vm_cg_run fill/anon taskset 1 /vm/bin/hog 240 >/tmp/scenario.hog
+vm_wait_until 90 grep -q holding /tmp/scenario.hog || vm_fail "the 240 MiB anonymous hog did not finish touching its memory in 90 s"
+
+# A run that reached a priority below 10 on node 0.
+deep() {
+	[ -n "$(vm_events 'ev("type") == "run_end" && ev("node") + 0 == 0 && ev("priority") + 0 < 10')" ]
+}
+vm_wait_until 90 deep || vm_fail "no run on node 0 went below priority 10 in 90 s: $(vm_events 'ev("node") + 0 == 0 && ev("type") ~ /run_/' | tail -n 4 | tr '\t\n' ' ;')"
+sleep 2
+
+# The first such run, event by event: "START_USEC END_USEC PRIO:SWAPPINESS:REQUESTED:RECLAIMED ...".
+awk -F '\t' "$AWK_EV"'
+	ev("node") != 0 { next }
+	ev("type") == "run_start" { start = ev("time_usec"); seq = ""; last_hi = start; next }
+	ev("type") == "write" && start != "" {
+		seq = seq " " ev("priority") ":" ev("swappiness") ":" ev("requested_bytes") ":" ev("reclaimed_bytes")
+		if (ev("priority") + 0 >= 10) last_hi = ev("time_usec")
+		next
+	}
+	ev("type") == "run_end" && start != "" && ev("priority") + 0 < 10 {
+		print start, last_hi, ev("time_usec"), ev("end") seq; exit
+	}' /tmp/scenario.events >/tmp/scenario.run
+read -r t_start t_hi t_end end_reason seq </tmp/scenario.run
+[ -n "$seq" ] || vm_fail "no write events in the deep run: $(cat /tmp/scenario.run)"
+vm_note "run on node 0 (prio:swappiness:requested:reclaimed per pass), ended $end_reason: $seq"
+
+prev=13
+for w in $seq; do
+	p=${w%%:*}
+	s=$(echo "$w" | cut -d: -f2)
+	[ "$p" -le "$prev" ] || vm_fail "priority rose within a run: $seq"
+	prev=$p
+	if [ "$p" -ge 10 ]; then
+		[ "$s" = 0 ] || vm_fail "a write at priority $p had swappiness=$s (the seed: no swap at priority >= 10): $seq"
+	else
+		[ "$s" = null ] || vm_fail "a write at priority $p had swappiness=$s, configured: the kernel's (null): $seq"
+	fi
+done
+for p in 12 11 10; do
+	case " $seq" in *" $p:"*) ;; *) vm_fail "no pass at priority $p before going lower: $seq" ;; esac
+done
+sw_hi=$(($(vm_vmstat_at $t_hi) - $(vm_vmstat_at $t_start)))
+sw_run=$(($(vm_vmstat_at $((t_end + 20000))) - $(vm_vmstat_at $t_start)))
+vm_note "pswpout from run start to the last write at priority >= 10: +$sw_hi; over the whole run: +$sw_run"
+[ "$sw_hi" = 0 ] || vm_fail "pswpout grew by $sw_hi pages during passes at priority >= 10"
+ctl_json stats >/tmp/scenario.stats || vm_fail "reclaimctl --json stats failed"
+lowrec=0
+for p in 9 8 7 6 5 4 3 2 1; do
+	lowrec=$((lowrec + $(vm_stat reclaimed_bytes_total node=0 priority=$p)))
+done
+sw_all=$(($(vm_vmstat pswpout) - $(awk 'NR == 1 { print $2 }' /tmp/scenario.vmstatlog)))
+vm_note "node 0: passes at 12/11/10/9: $(vm_stat passes_total node=0 priority=12)/$(vm_stat passes_total node=0 priority=11)/$(vm_stat passes_total node=0 priority=10)/$(vm_stat passes_total node=0 priority=9), reclaimed below 10: $(vm_mib $lowrec) MiB, pswpout +$sw_all"
+# Checked after the boosted run, so that a kernel where this fails still
+# shows the boost's swap rule.
+noswap=
+if [ "$lowrec" = 0 ] || [ "$sw_all" = 0 ]; then
+	steal=$(vm_vmstat pgsteal_proactive)
+	noswap="below priority 10 reclaimd got $lowrec bytes and pswpout grew by $sw_all: the node's anonymous memory was never reclaimed (actuators: $(ctl_json status | awk -F '\t' '$1 ~ /^actuators\./ { printf "%s ", $2 }'); vmstat pgsteal_proactive $steal)"
+fi
+
+# Boosted: swappiness=0 throughout, no swap.
+# Where the anonymous memory could not be reclaimed the node stays short
+# (and goes hopeless): give it room, keeping some anonymous memory on it.
+if [ -n "$noswap" ]; then
+	vm_cg_kill fill/anon
+	vm_cg_run fill/anon2 taskset 1 /vm/bin/hog 64 >/tmp/scenario.hog2
+	vm_wait_until 30 grep -q holding /tmp/scenario.hog2
+fi
+# Boost a balanced node: an imbalanced one drops the boost ("ignore
+# boosting and preserve the watermarks") and runs unboosted.
+node0_balanced() {
+	ctl_json status >/tmp/scenario.status &&
+		[ "$(jget /tmp/scenario.status nodes.0.state)" != balancing ] &&
+		[ "$(jget /tmp/scenario.status nodes.0.free_bytes)" -ge "$(jget /tmp/scenario.status nodes.0.high_bytes)" ]
+}
+vm_wait_until 30 node0_balanced || vm_fail "node 0 not balanced 30 s after the escalation: $(grep '^nodes\.0\.' /tmp/scenario.status | tr '\t\n' '= ')"
+n0=$(wc -l </tmp/scenario.events)
+ctl_ok boost boost 0 $((32 << 20)) || vm_fail "reclaimctl boost 0 32M: $(cat /tmp/ctl.out)"
+boost_done() {
+	tail -n +$((n0 + 1)) /tmp/scenario.events | awk -F '\t' "$AWK_EV"'
+		ev("node") + 0 == 0 && ev("type") == "run_start" { s = 1 }
+		s && ev("node") + 0 == 0 && ev("type") == "run_end" { f = 1 } END { exit !f }'
+}
+vm_wait_until 30 boost_done || vm_fail "the boosted run on node 0 did not end within 30 s"
+tail -n +$((n0 + 1)) /tmp/scenario.events | awk -F '\t' "$AWK_EV"'
+	ev("node") != 0 { next }
+	ev("type") == "run_start" { start = ev("time_usec"); seq = ""; next }
+	ev("type") == "write" && start != "" { seq = seq " " ev("priority") ":" ev("swappiness") ":" ev("reclaimed_bytes"); next }
+	ev("type") == "run_end" && start != "" { print start, ev("time_usec"), ev("end") seq; exit }' >/tmp/scenario.boostrun
+read -r b_start b_end b_reason b_seq </tmp/scenario.boostrun
+sw_boost=$(($(vm_vmstat_at $b_end) - $(vm_vmstat_at $b_start)))
+vm_note "boosted run (prio:swappiness:reclaimed): $b_seq, ended $b_reason, pswpout +$sw_boost"
+[ -n "$b_seq" ] || vm_fail "the boosted run made no write"
+for w in $b_seq; do
+	[ "$(echo "$w" | cut -d: -f2)" = 0 ] || vm_fail "a boosted write had swappiness $(echo "$w" | cut -d: -f2): $b_seq"
+done
+[ "$sw_boost" = 0 ] || vm_fail "pswpout grew by $sw_boost pages during the boosted run"
+[ -z "$noswap" ] || vm_fail "$noswap (boosted run: swappiness 0 throughout, pswpout +0, ended $b_reason)"
+vm_pass "passes at $(echo $seq | tr ' ' '\n' | cut -d: -f1 | tr '\n' ' ')on node 0, swappiness 0 at >= 10 (pswpout +0 until the last), swap below 10 (+$sw_run in the run); boosted run swappiness 0 throughout, pswpout +0, ended $b_reason"
