@@ -356,11 +356,12 @@ static void print_node_lines(const struct ctx *ctx, struct json_object *nodes)
 
 static void print_status(const struct ctx *ctx, struct json_object *o)
 {
-	char up[FORMAT_DURATION_MAX];
+	char up[FORMAT_DURATION_MAX], version[64];
 	struct json_object *features = jget(o, "features"), *actuators = jget(o, "actuators");
 	const char *mode = jstr(o, "mode");
 
-	printf("reclaimd %s (protocol %s), pid %s, up %s, mode: ", jstr(o, "version"),
+	printf("reclaimd %s (protocol %s), pid %s, up %s, mode: ",
+	       jsafe(o, "version", version, sizeof(version)),
 	       jstr(o, "protocol"), jstr(o, "pid"), jusec(o, "uptime_usec", up, sizeof(up)));
 	if (ctx->color && !streq(mode, "running"))
 		printf("\033[33m%s\033[0m\n", mode);
@@ -1162,8 +1163,9 @@ static void help(void)
 
 		help_item(verbs[i].usage, c ? c->help : "");
 	}
-	printf("\nThe socket is %s unless $RECLAIMD_SOCKET or\n"
-	       "--socket says otherwise.\n"
+	/* The path on a line of its own: a long --prefix stays within 80. */
+	printf("\nThe socket, unless $RECLAIMD_SOCKET or --socket says otherwise:\n"
+	       "  %s\n"
 	       "Exit status: 0 ok, 1 the daemon refused or failed, 2 usage, 3 cannot\n"
 	       "connect. See reclaimctl(1).\n",
 	       RECLAIMD_SOCKET_PATH);

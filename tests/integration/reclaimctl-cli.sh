@@ -102,6 +102,19 @@ zsh_verbs=$(sed -n "s/^\t\t'\([a-z]*\):.*/\1/p" "$top_srcdir/etc/zsh-completion/
 bash_verbs=$(sed -n 's/^\tlocal verbs="\(.*\)"/\1/p' "$top_srcdir/etc/bash-completion/reclaimctl" | tr ' ' '\n' | sort | tr '\n' ' ')
 check "zsh completion offers every command ($zsh_verbs)" test -n "$verbs" -a "$verbs" = "$zsh_verbs"
 check "bash completion offers every command" test "$verbs" = "$bash_verbs"
+# bash: keys for set and cgroup paths come from the daemon.
+complete_bash() { # WORDS...: the candidates for the last word
+	PATH="$(dirname "$RECLAIMCTL"):$PATH" bash -c '
+		complete() { :; }; compopt() { :; }
+		. "$1"; shift
+		COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1))
+		_reclaimctl; printf "%s\n" "${COMPREPLY[@]}"' sh \
+		"$top_srcdir/etc/bash-completion/reclaimctl" "$@"
+}
+complete_bash reclaimctl --socket="$tmp/sock" set Reclaim.St >"$tmp/comp" 2>&1
+check "bash completes Reclaim.StepSize after 'set Reclaim.St'" grep -qx "Reclaim.StepSize" "$tmp/comp"
+complete_bash reclaimctl --socket="$tmp/sock" reclaim cgroup /system.slice/ca >"$tmp/comp" 2>&1
+check "bash completes cgroup paths after 'reclaim cgroup'" grep -qx "/system.slice/cache.service" "$tmp/comp"
 if command -v zsh >/dev/null 2>&1; then
 	check "zsh completion parses (zsh -n)" zsh -n "$top_srcdir/etc/zsh-completion/_reclaimctl"
 else
