@@ -76,3 +76,16 @@ size_t utf8_prefix(const char *s, size_t max);
 /* A copy of s[0..n) with every byte that is not part of a valid UTF-8
  * sequence replaced by U+FFFD; NULL on -ENOMEM. */
 char *utf8_sanitize(const char *s, size_t n);
+
+/* Saturating arithmetic for figures read from the kernel: an absurd value
+ * (a corrupt or hostile zoneinfo) shows as UINT64_MAX, never wraps to a
+ * small plausible one. */
+static inline uint64_t u64_add_sat(uint64_t a, uint64_t b)
+{
+	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
+static inline uint64_t u64_mul_sat(uint64_t a, uint64_t b)
+{
+	return b != 0 && a > UINT64_MAX / b ? UINT64_MAX : a * b;
+}

@@ -282,7 +282,8 @@ static void psi_poll(struct manager *m, uint64_t now)
 {
 	const struct conf_psi_trigger *t = &conf_reclaim(m->conf)->psi_trigger;
 	struct psi_stat cur;
-	uint64_t stalled, elapsed;
+	uint64_t elapsed;
+	unsigned stalled_permyriad;
 	int r;
 
 	if (!m->psi_available || !m->psi_polling || !t->enabled)
@@ -293,12 +294,16 @@ static void psi_poll(struct manager *m, uint64_t now)
 	elapsed = now - m->psi_last_usec;
 	if (elapsed < t->window_usec / 4)
 		return; /* too short to judge */
-	stalled = (t->full ? cur.full.total_usec - m->psi_last.full.total_usec
-			   : cur.some.total_usec - m->psi_last.some.total_usec);
+	r = psi_stat_stall_permyriad(&m->psi_last, &cur, t->full, elapsed, &stalled_permyriad);
 	m->psi_last = cur;
 	m->psi_last_usec = now;
+	/* -ERANGE: the total went backwards; a new baseline, not a stall of
+	 * 2^64 µs that wakes every node (issue 17 B15). */
+	if (r < 0)
+		return;
 	/* Trigger semantics: stall_usec within window_usec. */
-	if (stalled * t->window_usec >= t->stall_usec * elapsed && stalled > 0) {
+	if (stalled_permyriad > 0 &&
+	    (uint64_t)stalled_permyriad * t->window_usec >= t->stall_usec * 10000) {
 		m->nr_psi_events++;
 		wake_all(m, BALANCE_WAKE_PSI, conf_reclaim(m->conf)->psi_boost_bytes);
 	}
@@ -313,9 +318,15 @@ static void monitor_tick(evutil_socket_t fd, short what, void *userdata)
 
 	m->nr_monitor_ticks++;
 	r = zoneinfo_reader_read(m->zi_reader, m->zi);
+	/* Logged when the state changes (a new error, or back to readable),
+	 * not on every tick and not only once per process. */
+	if (r < 0 && r != m->monitor_error)
+		log_warning_errno(r, "Failed to re-read zoneinfo: %m, retrying");
+	else if (r >= 0 && m->monitor_error < 0)
+		log_notice("zoneinfo is readable again.");
+	m->monitor_error = MIN(r, 0);
 	if (r < 0) {
-		if (m->nr_monitor_errors++ == 0)
-			log_warning_errno(r, "Failed to re-read zoneinfo: %m, retrying");
+		m->nr_monitor_errors++;
 		goto out;
 	}
 	for (unsigned i = 0; i < m->n_nodes; i++) {
