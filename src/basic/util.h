@@ -85,3 +85,16 @@ char *utf8_sanitize(const char *s, size_t n);
  * between whole characters or escapes. Returns buf.
  */
 char *escape_terminal(char *buf, size_t size, const char *s);
+
+/* Saturating arithmetic for figures read from the kernel: an absurd value
+ * (a corrupt or hostile zoneinfo) shows as UINT64_MAX, never wraps to a
+ * small plausible one. */
+static inline uint64_t u64_add_sat(uint64_t a, uint64_t b)
+{
+	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
+static inline uint64_t u64_mul_sat(uint64_t a, uint64_t b)
+{
+	return b != 0 && a > UINT64_MAX / b ? UINT64_MAX : a * b;
+}

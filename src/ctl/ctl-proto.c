@@ -347,6 +347,17 @@ static bool ctl_string_clean(struct json_object *v)
 	return true;
 }
 
+/* json-c's UTF-8 check lets overlong forms through ("\xc0\xb8", found by
+ * fuzz-ctl-proto): a string the daemon would act on must be strict UTF-8,
+ * the same the replies are held to (utf8_sanitize()), or an echo of it
+ * would differ from what was sent. */
+static bool ctl_string_utf8(struct json_object *v)
+{
+	size_t len = json_object_get_string_len(v);
+
+	return utf8_prefix(json_object_get_string(v), len) == len;
+}
+
 /* A non-negative JSON integer, read as uint64 (json-c stores values above
  * INT64_MAX unsigned). */
 static bool ctl_json_get_uint(struct json_object *v, uint64_t *ret)
@@ -406,6 +417,11 @@ static int ctl_arg_validate(const struct ctl_command *command,
 			return ctl_error_set(e, -EINVAL,
 					     "Argument \"%s\" of \"%s\" contains a NUL "
 					     "or control character.",
+					     arg->name, command->name);
+		if (!ctl_string_utf8(v))
+			return ctl_error_set(e, -EINVAL,
+					     "Argument \"%s\" of \"%s\" is not valid UTF-8 "
+					     "(an overlong form, a surrogate or a stray byte).",
 					     arg->name, command->name);
 		if (arg->type == CTL_ARG_CGROUP &&
 		    !ctl_cgroup_path_valid(json_object_get_string(v)))
@@ -569,7 +585,8 @@ static int ctl_request_read_command(struct json_object *o,
 		return ctl_error_set(e, -EINVAL,
 				     "The request has no \"cmd\": add e.g. "
 				     "\"cmd\":\"status\".");
-	if (!json_object_is_type(v, json_type_string) || !ctl_string_clean(v))
+	if (!json_object_is_type(v, json_type_string) || !ctl_string_clean(v) ||
+	    !ctl_string_utf8(v))
 		return ctl_error_set(e, -EINVAL,
 				     "\"cmd\" must be a command name string, not %s.",
 				     ctl_json_type_name(v));
@@ -597,14 +614,6 @@ int ctl_request_parse(const char *line, size_t len, struct ctl_request *ret,
 	o = ctl_json_parse(line, len, ret_error);
 	if (!o)
 		return ret_error->code;
-	/* json-c's VALIDATE_UTF8 lets overlong forms (C0 BB) and surrogates
-	 * through; the protocol is RFC 3629 UTF-8, which a reply must be able
-	 * to echo unchanged. */
-	if (utf8_prefix(line, len) != len) {
-		r = ctl_error_set(ret_error, -EINVAL, "The line is not valid UTF-8 (byte %zu).",
-				  utf8_prefix(line, len));
-		goto fail;
-	}
 	if (!json_object_is_type(o, json_type_object)) {
 		r = ctl_error_set(ret_error, -EINVAL,
 				  "The request must be a JSON object like "

@@ -91,10 +91,10 @@ static void node_sums(struct manager *m, const struct node_zoneinfo *n,
 		if (zs->managed == 0)
 			continue;
 		watermark_zone(zs, wp, &w);
-		s.free += zs->free;
-		s.low += w.low;
-		s.high += w.high;
-		s.kernel_boost += zs->boost;
+		s.free = u64_add_sat(s.free, zs->free);
+		s.low = u64_add_sat(s.low, w.low);
+		s.high = u64_add_sat(s.high, w.high);
+		s.kernel_boost = u64_add_sat(s.kernel_boost, zs->boost);
 	}
 	*ret = s;
 }
@@ -150,9 +150,9 @@ struct json_object *manager_status_json(struct manager *m)
 		jadd_u64(n, "node", (uint64_t)st.node);
 		jadd_str(n, "state", kswapd_thread_state_to_string(st.state));
 		jadd_u64(n, "priority", (uint64_t)st.priority);
-		jadd_u64(n, "free_bytes", s.free * ps);
-		jadd_u64(n, "low_bytes", s.low * ps);
-		jadd_u64(n, "high_bytes", s.high * ps);
+		jadd_u64(n, "free_bytes", u64_mul_sat(s.free, ps));
+		jadd_u64(n, "low_bytes", u64_mul_sat(s.low, ps));
+		jadd_u64(n, "high_bytes", u64_mul_sat(s.high, ps));
 		jadd_u64(n, "boost_bytes", st.boost_ledger_bytes + st.pending.boost_bytes);
 		jadd_u64(n, "failures", st.failures);
 		json_object_array_add(nodes, n);
@@ -179,8 +179,8 @@ void manager_status_line(struct manager *m, char *buf, size_t size)
 		node_sums(m, zoneinfo_node(m->zi, m->nodes[i].id), &s);
 		k = snprintf(buf + n, size - n, "; node%d %s free %s/%s", st.node,
 			     kswapd_thread_state_to_string(st.state),
-			     format_bytes(free_s, sizeof(free_s), s.free * page_size(m)),
-			     format_bytes(high_s, sizeof(high_s), s.high * page_size(m)));
+			     format_bytes(free_s, sizeof(free_s), u64_mul_sat(s.free, page_size(m))),
+			     format_bytes(high_s, sizeof(high_s), u64_mul_sat(s.high, page_size(m))));
 		n += k > 0 ? MIN((size_t)k, size - 1 - n) : 0;
 	}
 }
@@ -234,14 +234,14 @@ struct json_object *manager_zones_json(const struct node_zoneinfo *n,
 		o = json_object_new_object();
 		watermark_zone(zs, wp, &w);
 		jadd_str(o, "zone", zs->name);
-		jadd_u64(o, "free_bytes", zs->free * ps);
-		jadd_u64(o, "min_bytes", zs->min * ps);
-		jadd_u64(o, "low_bytes", zs->low * ps);
-		jadd_u64(o, "high_bytes", zs->high * ps);
-		jadd_u64(o, "user_low_bytes", w.low * ps);
-		jadd_u64(o, "user_high_bytes", w.high * ps);
-		jadd_u64(o, "boost_bytes", zs->boost * ps);
-		jadd_u64(o, "managed_bytes", zs->managed * ps);
+		jadd_u64(o, "free_bytes", u64_mul_sat(zs->free, ps));
+		jadd_u64(o, "min_bytes", u64_mul_sat(zs->min, ps));
+		jadd_u64(o, "low_bytes", u64_mul_sat(zs->low, ps));
+		jadd_u64(o, "high_bytes", u64_mul_sat(zs->high, ps));
+		jadd_u64(o, "user_low_bytes", u64_mul_sat(w.low, ps));
+		jadd_u64(o, "user_high_bytes", u64_mul_sat(w.high, ps));
+		jadd_u64(o, "boost_bytes", u64_mul_sat(zs->boost, ps));
+		jadd_u64(o, "managed_bytes", u64_mul_sat(zs->managed, ps));
 		/* The same in pages, as /proc/zoneinfo prints them. */
 		jadd_u64(o, "free", zs->free);
 		jadd_u64(o, "min", zs->min);
@@ -278,7 +278,7 @@ struct json_object *manager_nodes_json(struct manager *m)
 		jadd_u64(n, "failures", st.failures);
 		jadd_bool(n, "hopeless", st.hopeless);
 		jadd_bool(n, "paused", st.paused);
-		jadd_u64(b, "kernel_bytes", s.kernel_boost * page_size(m));
+		jadd_u64(b, "kernel_bytes", u64_mul_sat(s.kernel_boost, page_size(m)));
 		jadd_u64(b, "user_bytes", st.boost_ledger_bytes);
 		jadd_u64(b, "pending_bytes", st.pending.boost_bytes);
 		jadd(n, "boost", b);
@@ -481,11 +481,11 @@ static void stats_node(struct manager *m, unsigned i, struct json_object *a)
 	stat_add(a, "actuator_braked_total", "counter",
 		 "Shrinks stopped by the system pressure brake.", id, NULL, NULL, as.nr_braked);
 	stat_add(a, "free_bytes", "gauge", "Free memory of the node's managed zones.", id, NULL,
-		 NULL, s.free * ps);
+		 NULL, u64_mul_sat(s.free, ps));
 	stat_add(a, "watermark_low_bytes", "gauge", "reclaimd's low watermark, summed over zones.",
-		 id, NULL, NULL, s.low * ps);
+		 id, NULL, NULL, u64_mul_sat(s.low, ps));
 	stat_add(a, "watermark_high_bytes", "gauge",
-		 "reclaimd's high watermark, summed over zones.", id, NULL, NULL, s.high * ps);
+		 "reclaimd's high watermark, summed over zones.", id, NULL, NULL, u64_mul_sat(s.high, ps));
 	stat_add(a, "boost_bytes", "gauge", "Userspace boost owed.", id, NULL, NULL,
 		 st.boost_ledger_bytes + st.pending.boost_bytes);
 	stat_add(a, "consecutive_failures", "gauge", "Consecutive runs that reclaimed nothing.", id,

@@ -367,9 +367,15 @@ static void monitor_tick(evutil_socket_t fd, short what, void *userdata)
 	interval = gp.wmark.interval_max_usec;
 	m->nr_monitor_ticks++;
 	r = zoneinfo_reader_read(m->zi_reader, m->zi);
+	/* Logged when the state changes (a new error, or back to readable),
+	 * not on every tick and not only once per process. */
+	if (r < 0 && r != m->monitor_error)
+		log_warning_errno(r, "Failed to re-read zoneinfo: %m, retrying");
+	else if (r >= 0 && m->monitor_error < 0)
+		log_notice("zoneinfo is readable again.");
+	m->monitor_error = MIN(r, 0);
 	if (r < 0) {
-		if (m->nr_monitor_errors++ == 0)
-			log_warning_errno(r, "Failed to re-read zoneinfo: %m, retrying");
+		m->nr_monitor_errors++;
 		goto out;
 	}
 	for (unsigned i = 0; i < m->n_nodes; i++) {

@@ -111,6 +111,7 @@ struct manager {
 	struct zoneinfo *zi;
 	uint64_t monitor_interval_usec;
 	uint64_t nr_monitor_ticks, nr_monitor_errors;
+	int monitor_error; /* of the last zoneinfo read, 0 = fine (for the log) */
 
 	/* PSI: a kernel trigger where accepted, else polling total deltas. */
 	struct psi_reader *psi;

@@ -139,6 +139,10 @@ static void test_request_parse_errors(void **state)
 		{ "{\"v\":1,\"id\":5,\"cmd\":\"reclaim\",\"args\":{\"node\":0,\"bytes\":1e9}}", -EINVAL, 5, 0, "not a fractional number" },
 		{ "{\"v\":1,\"id\":5,\"cmd\":\"reclaim\",\"args\":{\"node\":0,\"bytes\":1,\"swappiness\":201}}", -ERANGE, 5, 0, "at most 200, not 201" },
 		{ "{\"v\":1,\"id\":5,\"cmd\":\"boost\",\"args\":{\"bytes\":1}}", -EINVAL, 5, 0, "\"boost\" needs argument \"node\"" },
+		/* strict UTF-8 in strings acted on: json-c lets an overlong form
+		 * through (found by fuzz-ctl-proto) */
+		{ "{\"v\":1,\"id\":5,\"cmd\":\"reclaim\",\"args\":{\"cgroup\":\"/a\xc0\xb8\",\"bytes\":1}}", -EINVAL, 5, 0, "\"cgroup\" of \"reclaim\" is not valid UTF-8" },
+		{ "{\"v\":1,\"id\":5,\"cmd\":\"st\xe0\x80\x80\"}", -EINVAL, 5, 0, "\"cmd\" must be a command name string" },
 		/* bytes is documented 1..2^50 (issue 17 B15) */
 		{ "{\"v\":1,\"id\":5,\"cmd\":\"reclaim\",\"args\":{\"node\":0,\"bytes\":0}}", -ERANGE, 5, 0, "\"bytes\" of \"reclaim\" must be at least 1, not 0" },
 		{ "{\"v\":1,\"id\":5,\"cmd\":\"reclaim\",\"args\":{\"cgroup\":\"/a\",\"bytes\":0}}", -ERANGE, 5, 0, "at least 1, not 0" },
