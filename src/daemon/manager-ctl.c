@@ -297,6 +297,45 @@ struct json_object *manager_nodes_json(struct manager *m)
 
 /* ---- cgroups ---- */
 
+struct json_object *manager_cgroup_json(const struct actuator_cgroup_info *v, const int *node_ids,
+					unsigned n_nodes, bool swap)
+{
+	struct json_object *c = json_object_new_object(), *nodes = json_object_new_array();
+	char path[CGROUP_PATH_MAX + 1];
+	uint64_t total = 0;
+
+	for (unsigned k = 0; k < n_nodes; k++) {
+		int id = node_ids[k];
+		struct json_object *nn = json_object_new_object();
+		uint64_t b = v->node_file_bytes[id] + (swap ? v->node_anon_bytes[id] : 0);
+
+		total += b;
+		jadd_u64(nn, "node", (uint64_t)id);
+		jadd_u64(nn, "reclaimable_bytes", b);
+		json_object_array_add(nodes, nn);
+	}
+	snprintf(path, sizeof(path), "/%s", v->path);
+	jadd_str(c, "path", path);
+	jadd_u64(c, "current_bytes", v->current_bytes);
+	jadd_u64(c, "reclaimable_bytes", total);
+	jadd(c, "nodes", nodes);
+	jadd_u64(c, "floor_bytes", v->floor_bytes);
+	jadd_u64(c, "protection_bytes", v->protection_bytes);
+	jadd_bool(c, "protected", v->policy.protect);
+	jadd_u64(c, "weight", v->policy.weight ? v->policy.weight : 100);
+	jadd_u64(c, "soft_target_bytes", v->policy.soft_target_bytes);
+	jadd_u64(c, "requested_bytes", v->acct.requested_bytes);
+	jadd_u64(c, "reclaimed_bytes", v->acct.reclaimed_bytes);
+	jadd_u64(c, "partial", v->acct.nr_partial);
+	jadd_u64(c, "pressure_some_total_usec", v->pressure_some_total_usec);
+	jadd(c, "pressure_some_avg10", json_object_new_double(v->pressure_some_avg10 / 100.0));
+	jadd(c, "pressure_full_avg10", json_object_new_double(v->pressure_full_avg10 / 100.0));
+	jadd_bool(c, "braked", v->braked);
+	jadd_str(c, "brake_reason", v->braked ? "pressure" : NULL);
+	jadd_bool(c, "gone", v->gone);
+	return c;
+}
+
 static int cgroups_json(struct manager *m, struct json_object **ret)
 {
 	_cleanup_free_ struct actuator_cgroup_info *v = NULL;
@@ -318,45 +357,13 @@ static int cgroups_json(struct manager *m, struct json_object **ret)
 		return -ENOMEM;
 	}
 	for (size_t i = 0; i < n; i++) {
-		struct json_object *c = json_object_new_object(), *nodes = json_object_new_array();
-		char path[CGROUP_PATH_MAX + 1];
-		uint64_t total = 0;
+		int ids[MEMSTAT_MAX_NODES];
+		unsigned n_ids = 0;
 
-		for (unsigned k = 0; k < m->n_nodes; k++) {
-			int id = m->nodes[k].id;
-			struct json_object *nn = json_object_new_object();
-			uint64_t b;
-
-			if (id < 0 || id >= MEMSTAT_MAX_NODES)
-				continue;
-			b = v[i].node_file_bytes[id] + (m->features.swap ? v[i].node_anon_bytes[id] : 0);
-			total += b;
-			jadd_u64(nn, "node", (uint64_t)id);
-			jadd_u64(nn, "reclaimable_bytes", b);
-			json_object_array_add(nodes, nn);
-		}
-		snprintf(path, sizeof(path), "/%s", v[i].path);
-		jadd_str(c, "path", path);
-		jadd_u64(c, "current_bytes", v[i].current_bytes);
-		jadd_u64(c, "reclaimable_bytes", total);
-		jadd(c, "nodes", nodes);
-		jadd_u64(c, "floor_bytes", v[i].floor_bytes);
-		jadd_u64(c, "protection_bytes", v[i].protection_bytes);
-		jadd_bool(c, "protected", v[i].policy.protect);
-		jadd_u64(c, "weight", v[i].policy.weight ? v[i].policy.weight : 100);
-		jadd_u64(c, "soft_target_bytes", v[i].policy.soft_target_bytes);
-		jadd_u64(c, "requested_bytes", v[i].acct.requested_bytes);
-		jadd_u64(c, "reclaimed_bytes", v[i].acct.reclaimed_bytes);
-		jadd_u64(c, "partial", v[i].acct.nr_partial);
-		jadd_u64(c, "pressure_some_total_usec", v[i].pressure_some_total_usec);
-		jadd(c, "pressure_some_avg10",
-		     json_object_new_double(v[i].pressure_some_avg10 / 100.0));
-		jadd(c, "pressure_full_avg10",
-		     json_object_new_double(v[i].pressure_full_avg10 / 100.0));
-		jadd_bool(c, "braked", v[i].braked);
-		jadd_str(c, "brake_reason", v[i].braked ? "pressure" : NULL);
-		jadd_bool(c, "gone", v[i].gone);
-		json_object_array_add(a, c);
+		for (unsigned k = 0; k < m->n_nodes; k++)
+			if (m->nodes[k].id >= 0 && m->nodes[k].id < MEMSTAT_MAX_NODES)
+				ids[n_ids++] = m->nodes[k].id;
+		json_object_array_add(a, manager_cgroup_json(&v[i], ids, n_ids, m->features.swap));
 	}
 	jadd(o, "cgroups", a);
 	*ret = o;

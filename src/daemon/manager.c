@@ -153,14 +153,15 @@ static void params_from_conf(const struct conf_reclaim *c, bool dry_run, bool ha
 }
 
 /* The per-cgroup policy is the config's, matched by glob on every rescan. */
-static void manager_cgroup_policy(void *userdata, const char *path,
-				  struct cgroup_policy *ret)
+/* The [CGroup PATTERN] rules for path, as the cgroup walk asks for them;
+ * userdata is the struct conf. */
+static void conf_cgroup_policy_cb(void *userdata, const char *path, struct cgroup_policy *ret)
 {
-	struct manager *m = userdata;
-	const struct conf_reclaim *rc = conf_reclaim(m->conf);
+	const struct conf *conf = userdata;
+	const struct conf_reclaim *rc = conf_reclaim(conf);
 	struct conf_cgroup_policy p;
 
-	conf_cgroup_policy_subtree(m->conf, path, &p);
+	conf_cgroup_policy_subtree(conf, path, &p);
 	*ret = (struct cgroup_policy){
 		.protect = p.protect,
 		.floor_bytes = p.floor_bytes,
@@ -170,6 +171,15 @@ static void manager_cgroup_policy(void *userdata, const char *path,
 		.pressure_limit_usec = p.pressure_limit_permyriad * rc->pressure_window_usec /
 				       CONF_PERMYRIAD_MAX,
 	};
+}
+
+/* The same from the configuration in force (reloads swap m->conf). */
+static void manager_cgroup_policy(void *userdata, const char *path,
+				  struct cgroup_policy *ret)
+{
+	struct manager *m = userdata;
+
+	conf_cgroup_policy_cb(m->conf, path, ret);
 }
 
 /* The actuator's runtime limits of one node: its RateLimit= ([Node N] over
@@ -1477,32 +1487,26 @@ struct manager *manager_free(struct manager *m)
 
 /* ---- --inspect: what the daemon would start with, without starting ---- */
 
-static struct json_object *inspect_cgroups(struct cgroup_set *s)
+/* The candidates as the `cgroups` reply would show them: the same row, from
+ * a bare walk (no actuator yet), listing the nodes that hold their memory. */
+static struct json_object *inspect_cgroups(struct cgroup_set *s, bool swap)
 {
 	struct json_object *a = json_object_new_array();
 
 	for (size_t i = 0; s && a && i < s->n_cgroups; i++) {
 		struct cgroup_candidate *cg = s->cgroups[i];
-		struct json_object *o = json_object_new_object(), *nf = json_object_new_object();
-		char path[CGROUP_PATH_MAX + 1], buf[4096];
+		struct actuator_cgroup_info info;
+		char buf[4096];
 		struct memstat_numa numa;
+		int ids[MEMSTAT_MAX_NODES];
+		unsigned n_ids = 0;
 
 		(void)cgroup_read_state(cg, buf, sizeof(buf), &numa);
-		snprintf(path, sizeof(path), "/%s", cg->path);
-		json_object_object_add(o, "path", json_object_new_string(path));
-		json_object_object_add(o, "current", json_object_new_uint64(cg->current_bytes));
-		json_object_object_add(o, "min", json_object_new_uint64(cg->min_bytes));
-		json_object_object_add(o, "low", json_object_new_uint64(cg->low_bytes));
-		for (unsigned n = 0; n < MEMSTAT_MAX_NODES; n++) {
-			char key[16];
-
-			if (!cg->node_file_bytes[n] && !cg->node_anon_bytes[n])
-				continue;
-			snprintf(key, sizeof(key), "N%u", n);
-			json_object_object_add(nf, key, json_object_new_uint64(cg->node_file_bytes[n]));
-		}
-		json_object_object_add(o, "file_per_node", nf);
-		json_object_array_add(a, o);
+		actuator_cgroup_info_fill(cg, &info);
+		for (int n = 0; n < MEMSTAT_MAX_NODES; n++)
+			if (info.node_file_bytes[n] || info.node_anon_bytes[n])
+				ids[n_ids++] = n;
+		json_object_array_add(a, manager_cgroup_json(&info, ids, n_ids, swap));
 	}
 	return a;
 }
@@ -1537,7 +1541,12 @@ static struct json_object *inspect_watermarks(const char *root, const struct bal
 
 int manager_inspect(const char *root, const struct conf *conf, struct json_object *j)
 {
-	struct cgroup_config cc = { .root = root, .skip_fs_check = !root_is_host(root) };
+	struct cgroup_config cc = {
+		.root = root,
+		.skip_fs_check = !root_is_host(root),
+		.policy = conf_cgroup_policy_cb,
+		.policy_userdata = (void *)conf,
+	};
 	struct feature_config fc = { .root = root };
 	struct cgroup_set *s = NULL;
 	struct balance_params p;
@@ -1551,7 +1560,7 @@ int manager_inspect(const char *root, const struct conf *conf, struct json_objec
 	fc.cgroup_mount = s ? s->mount : NULL;
 	if (feature_probe(&fc, &f) >= 0)
 		json_object_object_add(j, "features", feature_to_json(&f));
-	json_object_object_add(j, "cgroups", inspect_cgroups(s));
+	json_object_object_add(j, "cgroups", inspect_cgroups(s, f.swap));
 	json_object_object_add(j, "watermarks", inspect_watermarks(root, &p));
 	cgroup_set_free(s);
 	return 0;

@@ -172,6 +172,11 @@ struct json_object *manager_nodes_json(struct manager *m);
  * and bytes: the `nodes` reply and `--inspect` print this one shape. */
 struct json_object *manager_zones_json(const struct node_zoneinfo *n,
 				      const struct watermark_params *wp);
+/* One candidate as the `cgroups` reply and `--inspect` print it; node_ids
+ * are the nodes to list (each < MEMSTAT_MAX_NODES), swap whether anon counts
+ * as reclaimable. */
+struct json_object *manager_cgroup_json(const struct actuator_cgroup_info *v, const int *node_ids,
+					unsigned n_nodes, bool swap);
 struct json_object *manager_stats_json(struct manager *m);
 void manager_stats_reset(struct manager *m);
 void manager_broadcast(struct manager *m, struct json_object *event);

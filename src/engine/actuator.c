@@ -860,6 +860,23 @@ int actuator_node_stats(struct actuator *a, int node, struct actuator_node_stats
 	return 0;
 }
 
+void actuator_cgroup_info_fill(const struct cgroup_candidate *cg, struct actuator_cgroup_info *ret)
+{
+	memcpy(ret->path, cg->path, sizeof(ret->path));
+	ret->current_bytes = cg->current_bytes;
+	ret->floor_bytes = cgroup_floor(cg);
+	ret->policy = cg->policy;
+	ret->acct = cg->acct;
+	ret->braked = cg->brake.engaged;
+	ret->gone = cg->gone;
+	ret->protection_bytes = MAX(cg->min_bytes, cg->low_bytes);
+	ret->pressure_some_total_usec = cg->pressure_some_total_usec;
+	ret->pressure_some_avg10 = cg->pressure_some_avg10;
+	ret->pressure_full_avg10 = cg->pressure_full_avg10;
+	memcpy(ret->node_file_bytes, cg->node_file_bytes, sizeof(ret->node_file_bytes));
+	memcpy(ret->node_anon_bytes, cg->node_anon_bytes, sizeof(ret->node_anon_bytes));
+}
+
 int actuator_cgroups(struct actuator *a, struct actuator_cgroup_info **ret, size_t *ret_n)
 {
 	struct cgroup_set *s = a->cfg.cgroups;
@@ -877,23 +894,8 @@ int actuator_cgroups(struct actuator *a, struct actuator_cgroup_info **ret, size
 		return -ENOMEM;
 	}
 	pthread_mutex_lock(&a->lock);
-	for (size_t i = 0; i < s->n_cgroups; i++) {
-		const struct cgroup_candidate *cg = s->cgroups[i];
-
-		memcpy(v[i].path, cg->path, sizeof(v[i].path));
-		v[i].current_bytes = cg->current_bytes;
-		v[i].floor_bytes = cgroup_floor(cg);
-		v[i].policy = cg->policy;
-		v[i].acct = cg->acct;
-		v[i].braked = cg->brake.engaged;
-		v[i].gone = cg->gone;
-		v[i].protection_bytes = MAX(cg->min_bytes, cg->low_bytes);
-		v[i].pressure_some_total_usec = cg->pressure_some_total_usec;
-		v[i].pressure_some_avg10 = cg->pressure_some_avg10;
-		v[i].pressure_full_avg10 = cg->pressure_full_avg10;
-		memcpy(v[i].node_file_bytes, cg->node_file_bytes, sizeof(v[i].node_file_bytes));
-		memcpy(v[i].node_anon_bytes, cg->node_anon_bytes, sizeof(v[i].node_anon_bytes));
-	}
+	for (size_t i = 0; i < s->n_cgroups; i++)
+		actuator_cgroup_info_fill(s->cgroups[i], &v[i]);
 	pthread_mutex_unlock(&a->lock);
 	*ret_n = s->n_cgroups;
 	cgroup_set_unlock(s);

@@ -153,6 +153,9 @@ struct actuator_cgroup_info {
 	uint64_t node_anon_bytes[MEMSTAT_MAX_NODES];
 };
 
+/* A candidate's row as last read (the caller holds what guards cg). */
+void actuator_cgroup_info_fill(const struct cgroup_candidate *cg, struct actuator_cgroup_info *ret);
+
 /*
  * Sample every candidate's memory.pressure and update its brake, from a
  * timer (the manager's, every half PressureWindow=): a brake then knows a

@@ -57,6 +57,20 @@ check "vm-6.12-4node: features report cgroup v2 memory.reclaim" \
 	python3 -c 'import json, sys
 f = json.load(open(sys.argv[1]))["features"]
 sys.exit(0 if f["cgroup2_memory"] and f["memory_reclaim"] else 1)' "$tmp/vm-6.12-4node.json"
+# Issue 13: --inspect's cgroups are the `cgroups` reply's rows (one
+# builder), with the config's [CGroup] rules applied.
+printf '[CGroup /system.slice/anon.service]\nProtect=yes\nWeight=300\n' >"$tmp/inspect.conf"
+"$RECLAIMD" --inspect --root="$top_srcdir/tests/fixtures/vm-6.12-4node" \
+	--config="$tmp/inspect.conf" >"$tmp/inspect-policy.json" 2>"$tmp/err"
+check "--inspect shows the config's policy and the cgroups reply's fields" \
+	python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+c = {x["path"]: x for x in d["cgroups"]}
+a = c.get("/system.slice/anon.service", {})
+need = {"path", "current_bytes", "reclaimable_bytes", "nodes", "floor_bytes", "protected",
+        "weight", "soft_target_bytes", "pressure_some_avg10", "braked"}
+sys.exit(0 if a.get("protected") is True and a.get("weight") == 300 and
+         all(need <= set(x) for x in d["cgroups"]) else 1)' "$tmp/inspect-policy.json"
 check "a missing root is a clear error, exit 1" \
 	sh -c "! \"$RECLAIMD\" --inspect --root=/nonexistent >/dev/null 2>\"$tmp/err\" && grep -q 'nonexistent' \"$tmp/err\""
 tap_done
