@@ -92,17 +92,25 @@ static void actuator_sleep(struct actuator *a, uint64_t usec)
  * fault of the kernel's. So wait for the tokens of one step, as DAMOS
  * quotas delay their next action: at most step / rate (32M at 128M/s is
  * 250 ms), which also bounds how long a pause or stop waits.
+ *
+ * The step waited for is at most the bucket (one second of RateLimit= by
+ * default): the bucket never holds more, so waiting for a StepSize= above
+ * it would sleep past the refill that fills it, and a RateLimit=8M with
+ * StepSize=32M would deliver 8M every 3 s.
  */
 static uint64_t quota_wait(struct actuator *a, struct actuator_node *n, uint64_t want_bytes,
 			   uint64_t *now)
 {
 	uint64_t step = MIN(want_bytes, a->cfg.step_bytes), have, rate;
 
+	step = MIN(step, n->quota.burst_bytes);
 	rate = n->quota.rate_bytes_per_sec;
 	have = brake_quota_available(&n->quota, want_bytes, *now);
 	if (rate == 0 || have >= step)
 		return have;
-	actuator_sleep(a, DIV_ROUND_UP((step - have) * USEC_PER_SEC, rate));
+	/* The tokens of the step, and any debt an overshoot left. */
+	actuator_sleep(a, DIV_ROUND_UP(brake_quota_shortfall(&n->quota, step) * USEC_PER_SEC,
+				       rate));
 	*now = actuator_now(a);
 	return brake_quota_available(&n->quota, want_bytes, *now);
 }
@@ -812,7 +820,10 @@ int actuator_shrink(void *userdata, const struct shrink_request *req,
 	want = quota_wait(a, n, req->nr_to_reclaim, &now);
 	res.quota_limited = want < req->nr_to_reclaim;
 	r = want > 0 ? dispatch(a, n, req, want, &res, now) : 0;
-	brake_quota_charge(&n->quota, res.nr_requested);
+	/* What the kernel reclaimed, which on 6.1 is up to a third more than
+	 * what memory.reclaim was asked (measured from the pgsteal counters;
+	 * the request where none can be read); a dry run, what it would ask. */
+	brake_quota_charge(&n->quota, n->dry_run ? res.nr_requested : res.nr_reclaimed);
 	node_account(a, n, &res, now);
 	if (r < 0)
 		return r;
