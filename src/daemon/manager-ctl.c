@@ -958,6 +958,7 @@ struct json_object *manager_event_json(struct manager *m, const struct kswapd_ev
 		else
 			jadd(o, "swappiness", NULL);
 		jadd_bool(o, "braked", ev->res.braked);
+		jadd_str(o, "backend", target_backend_to_string(ev->res.backend));
 		jadd_str(o, "result", ev->error < 0 ? ctl_error_code_to_string(ev->error)
 				      : ev->res.nr_partial ? "partial"
 							   : "ok");

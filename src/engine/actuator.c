@@ -34,6 +34,9 @@ struct actuator_node {
 	/* actuator_set_limits(): the rate the next shrink starts (a->lock). */
 	uint64_t rate_next_bytes_per_sec;
 	bool rate_changed;
+	/* target_node_file_stalled() at this priority: spread until a pass
+	 * at a higher priority (the next run) tries the node file again. */
+	int node_file_stalled_priority; /* 0 = not stalled */
 };
 
 struct actuator {
@@ -610,6 +613,7 @@ static int shrink_soft_target(struct actuator *a, struct actuator_node *n,
 	cgroup_set_lock_shared(a->cfg.cgroups);
 	k = collect_candidates(a, n, req->node, now, res);
 	target_soft(n->cands, k, want, &tp);
+	res->backend = TARGET_BACKEND_CGROUPS;
 	r = write_plan(a, n, k, req->swappiness, res, now);
 	cgroup_set_unlock(a->cfg.cgroups);
 	return r;
@@ -631,6 +635,10 @@ static int shrink_node(struct actuator *a, struct actuator_node *n,
 	size_t k = 0;
 	int r;
 
+	/* Priority only falls within a run: a higher one starts another. */
+	if (n->node_file_stalled_priority && req->priority > n->node_file_stalled_priority)
+		n->node_file_stalled_priority = 0;
+	in.node_file_stalled = n->node_file_stalled_priority != 0;
 	if (in.cgroups) {
 		cgroup_set_lock_shared(a->cfg.cgroups);
 		k = collect_candidates(a, n, req->node, now, res);
@@ -641,9 +649,25 @@ static int shrink_node(struct actuator *a, struct actuator_node *n,
 		if (in.cgroups)
 			cgroup_set_unlock(a->cfg.cgroups);
 		__atomic_add_fetch(&n->stats.nr_node_file, 1, __ATOMIC_RELAXED);
-		return shrink_node_file(a, n, req->node, want, req->swappiness, res);
+		res->backend = TARGET_BACKEND_NODE_FILE;
+		r = shrink_node_file(a, n, req->node, want, req->swappiness, res);
+		if (r >= 0 && !n->dry_run && !res->interrupted && in.cgroups &&
+		    target_node_file_stalled(&(struct target_node_file_pass){
+			    .priority = req->priority,
+			    .swappiness = req->swappiness,
+			    .swap = a->cfg.features.swap,
+			    .nr_writes = res->nr_writes,
+			    .nr_reclaimed = res->nr_reclaimed,
+		    })) {
+			log_debug("node%d/reclaim freed nothing at priority %d with swap "
+				  "allowed: memory.reclaim for the rest of the run.",
+				  req->node, req->priority);
+			n->node_file_stalled_priority = req->priority;
+		}
+		return r;
 	case TARGET_BACKEND_CGROUPS:
 		__atomic_add_fetch(&n->stats.nr_cgroup_spread, 1, __ATOMIC_RELAXED);
+		res->backend = TARGET_BACKEND_CGROUPS;
 		target_spread(n->cands, k, want, &tp);
 		r = write_plan(a, n, k, req->swappiness, res, now);
 		cgroup_set_unlock(a->cfg.cgroups);
@@ -698,6 +722,7 @@ static int shrink_one_cgroup(struct actuator *a, struct actuator_node *n,
 		res->nr_skipped++;
 		return 0;
 	}
+	res->backend = TARGET_BACKEND_CGROUPS;
 	r = shrink_cgroup_amount(a, n, cg, want, req->swappiness, res, now);
 	cgroup_set_unlock(a->cfg.cgroups);
 	return r == -EINTR ? 0 : r;

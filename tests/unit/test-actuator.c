@@ -42,6 +42,7 @@ struct fake {
 	int fail[MAX_WRITES];        /* errno to inject for write i, 0 = ok */
 	uint64_t steal_pages[MAX_WRITES]; /* pages "reclaimed" by write i; 0 = as asked */
 	uint64_t vmstat_pgsteal_proactive;
+	bool node_file_frees_nothing; /* the node file reclaims 0 (6.18, anon) */
 	const char *fail_path;       /* writes to paths containing this fail */
 	int fail_path_errno;
 	struct cgroup_set *cgroups;
@@ -149,6 +150,8 @@ static ssize_t hook_write(void *userdata, int fd, const char *buf, size_t n)
 	if (streq(w->path + strlen(w->path) - strlen("/compact"), "/compact")) {
 		return (ssize_t)n;
 	} else if (startswith(w->path, "sys/devices")) {
+		if (f->node_file_frees_nothing)
+			pages = 0;
 		f->vmstat_pgsteal_proactive += pages;
 		put_vmstat(f);
 	} else {
@@ -239,6 +242,7 @@ static void start(struct fake *f, const struct actuator_config *cfg_in)
 					  .node_reclaim = true,
 					  .node_reclaim_mask = 1,
 					  .psi = true };
+	cfg.features.swap = cfg_in && cfg_in->features.swap;
 	cfg.node_mask = 3;
 	cfg.write = cfg.write ?: hook_write;
 	cfg.clock = hook_clock;
@@ -662,6 +666,52 @@ static void test_node_file_or_spread(void **state)
 	assert_int_equal(st.nr_cgroup_spread, 2);
 }
 
+/* The node file freed nothing at a priority where anon is allowed (6.18,
+ * an anon-only node with swap): the rest of the run is spread over
+ * memory.reclaim, which swaps; the next run tries the node file again. */
+static void test_node_file_stall_spreads(void **state)
+{
+	struct fake *f = *state;
+	struct actuator_config cfg = { .features.swap = true };
+	struct shrink_request req = node_req(0, 8 * MiB, SWAPPINESS_KERNEL_DEFAULT);
+	struct shrink_result res;
+	struct actuator_node_stats st;
+	unsigned w;
+
+	start_no_policy(f, &cfg);
+	f->node_file_frees_nothing = true;
+	/* Priority 10 asks swappiness=0: file only, no verdict on the file. */
+	req.priority = 10;
+	req.swappiness = 0;
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(res.backend, TARGET_BACKEND_NODE_FILE);
+	assert_int_equal(res.nr_reclaimed, 0);
+	/* Priority 9, the kernel's swappiness: the node file, which frees
+	 * nothing... */
+	req.priority = 9;
+	req.swappiness = SWAPPINESS_KERNEL_DEFAULT;
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(res.backend, TARGET_BACKEND_NODE_FILE);
+	assert_int_equal(res.nr_reclaimed, 0);
+	/* ...so priority 8 is spread, and reclaims. */
+	w = f->n_writes;
+	req.priority = 8;
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(res.backend, TARGET_BACKEND_CGROUPS);
+	assert_true(res.nr_reclaimed > 0);
+	assert_true(f->n_writes > w);
+	for (unsigned i = w; i < f->n_writes; i++)
+		assert_false(startswith(f->writes[i].path, "sys/devices"));
+	assert_int_equal(actuator_node_stats(f->a, 0, &st), 0);
+	assert_int_equal(st.nr_node_file, 2);
+	assert_int_equal(st.nr_cgroup_spread, 1);
+	/* A new run (priority 12 again): the node file first. */
+	req.priority = 12;
+	req.swappiness = 0;
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(res.backend, TARGET_BACKEND_NODE_FILE);
+}
+
 /* memory.low on a.service is a floor on node 0: spread too. */
 static void test_floor_spreads(void **state)
 {
@@ -933,6 +983,7 @@ int main(void)
 		T(test_spread),
 		T(test_spread_protect),
 		T(test_node_file_or_spread),
+		T(test_node_file_stall_spreads),
 		T(test_floor_spreads),
 		T(test_compact),
 		T(test_spread_gone),
