@@ -52,6 +52,9 @@ struct shrink_result {
 	bool quota_limited;       /* the per-node rate quota cut the request */
 	bool interrupted;         /* EINTR: try again later */
 	enum target_backend backend; /* what served the pass (NONE: nothing ran) */
+	bool swappiness_dropped;  /* a swappiness was asked for but the kernel
+				   * has no swappiness= (before 6.8): none was
+				   * written, the kernel's applied */
 };
 
 struct reclaim_backend {

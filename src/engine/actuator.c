@@ -388,8 +388,10 @@ static int shrink_node_file(struct actuator *a, struct actuator_node *n, int nod
 			    uint64_t want, int swappiness, struct shrink_result *res)
 {
 	uint64_t done = 0;
+	int asked = swappiness;
 
 	swappiness = effective_swappiness(a, swappiness);
+	res->swappiness_dropped |= asked != swappiness;
 	while (done < want) {
 		uint64_t step = MIN(want - done, a->cfg.step_bytes), before = 0, after = 0;
 		uint64_t got;
@@ -421,6 +423,7 @@ static int shrink_node_file(struct actuator *a, struct actuator_node *n, int nod
 			return r;
 		}
 		res->nr_writes++;
+		res->swappiness_dropped |= asked != swappiness;
 		got = measured_bytes(a, rb, before, ra, after, partial ? -EAGAIN : 0, step);
 		/* /proc/vmstat is global: other node threads' writes land in
 		 * the same counter, so with company take at most the step. */
@@ -462,8 +465,10 @@ static int shrink_cgroup_amount(struct actuator *a, struct actuator_node *n,
 				struct shrink_result *res, uint64_t now)
 {
 	uint64_t done = 0;
+	int asked = swappiness;
 
 	swappiness = effective_swappiness(a, swappiness);
+	res->swappiness_dropped |= asked != swappiness;
 	while (done < want && !cg->gone) {
 		uint64_t step = MIN(want - done, a->cfg.step_bytes), before = 0, after = 0;
 		int rb, ra, r;
@@ -504,6 +509,7 @@ static int shrink_cgroup_amount(struct actuator *a, struct actuator_node *n,
 		}
 		got = measured_bytes(a, rb, before, ra, after, partial ? -EAGAIN : 0, step);
 		res->nr_writes++;
+		res->swappiness_dropped |= asked != swappiness;
 		res->nr_reclaimed += got;
 		res->nr_partial += partial;
 		account_cgroup(a, n, cg, step, got, partial, false, now);

@@ -346,12 +346,19 @@ static void test_swappiness_einval_fallback(void **state)
 	assert_string_equal(f->writes[2].req, "8388608");
 	assert_int_equal(res.nr_reclaimed, 40 * MiB);
 	assert_int_equal(res.nr_errors, 0);
+	/* The write event reports no swappiness (null), not the 0 asked. */
+	assert_true(res.swappiness_dropped);
 	actuator_features(f->a, &feat);
 	assert_false(feat.reclaim_swappiness);
 	/* Later passes do not try again. */
 	req = node_req(0, 4096, 0);
 	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
 	assert_string_equal(f->writes[3].req, "4096");
+	assert_true(res.swappiness_dropped);
+	/* Nothing asked, nothing dropped. */
+	req = node_req(0, 4096, SWAPPINESS_KERNEL_DEFAULT);
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_false(res.swappiness_dropped);
 }
 
 static void test_errors(void **state)
