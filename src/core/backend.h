@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "target.h"
 #include "zoneinfo.h"
 
 /* swappiness value meaning "do not pass swappiness=, use the kernel's". */
@@ -50,6 +51,10 @@ struct shrink_result {
 	bool braked;              /* the system-wide pressure brake was on */
 	bool quota_limited;       /* the per-node rate quota cut the request */
 	bool interrupted;         /* EINTR: try again later */
+	enum target_backend backend; /* what served the pass (NONE: nothing ran) */
+	bool swappiness_dropped;  /* a swappiness was asked for but the kernel
+				   * has no swappiness= (before 6.8): none was
+				   * written, the kernel's applied */
 };
 
 struct reclaim_backend {

@@ -5,6 +5,11 @@
 
 #define USEC_PER_SEC_ UINT64_C(1000000)
 
+static uint64_t sat_add_u64(uint64_t a, uint64_t b)
+{
+	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
 static void brake_restart(struct brake *b, uint64_t total_usec, uint64_t now_usec)
 {
 	b->window_start_usec = now_usec;
@@ -66,6 +71,13 @@ static void brake_quota_refill(struct brake_quota *q, uint64_t now_usec)
 	      USEC_PER_SEC_;
 	if (add == 0)
 		return; /* keep last_usec so sub-byte refills accumulate */
+	if (add <= q->debt_bytes) {
+		q->debt_bytes -= (uint64_t)add;
+		add = 0;
+	} else {
+		add -= q->debt_bytes;
+		q->debt_bytes = 0;
+	}
 	q->tokens_bytes = (uint64_t)MIN((unsigned __int128)q->tokens_bytes + add,
 					(unsigned __int128)q->burst_bytes);
 	q->last_usec = now_usec;
@@ -84,7 +96,16 @@ void brake_quota_charge(struct brake_quota *q, uint64_t bytes)
 {
 	if (q->rate_bytes_per_sec == 0)
 		return;
+	if (bytes > q->tokens_bytes)
+		q->debt_bytes = sat_add_u64(q->debt_bytes, bytes - q->tokens_bytes);
 	q->tokens_bytes -= MIN(bytes, q->tokens_bytes);
+}
+
+uint64_t brake_quota_shortfall(const struct brake_quota *q, uint64_t want_bytes)
+{
+	if (q->rate_bytes_per_sec == 0 || q->tokens_bytes >= want_bytes)
+		return 0;
+	return sat_add_u64(want_bytes - q->tokens_bytes, q->debt_bytes);
 }
 
 bool brake_poll_update(struct brake_poll *s, const struct brake_params *p,

@@ -42,6 +42,7 @@ struct brake_quota {
 	uint64_t rate_bytes_per_sec; /* 0 = unlimited */
 	uint64_t burst_bytes;        /* bucket size; 0 = one second's worth */
 	uint64_t tokens_bytes;
+	uint64_t debt_bytes;         /* charged beyond the tokens: repaid first */
 	uint64_t last_usec;
 	bool started;
 };
@@ -51,8 +52,15 @@ void brake_quota_init(struct brake_quota *q, uint64_t rate_bytes_per_sec,
 /* How many of want_bytes may be reclaimed now (refills first). */
 uint64_t brake_quota_available(struct brake_quota *q, uint64_t want_bytes,
 			       uint64_t now_usec);
-/* Charge what was actually asked of the kernel. */
+/*
+ * Charge what the kernel actually reclaimed (memory.reclaim overshoots the
+ * request on 6.1): what the tokens do not cover is a debt that refills repay
+ * before any token is available again.
+ */
 void brake_quota_charge(struct brake_quota *q, uint64_t bytes);
+/* Bytes that must still be refilled before want_bytes are available (0 when
+ * they are, or when the quota is unlimited); after brake_quota_available(). */
+uint64_t brake_quota_shortfall(const struct brake_quota *q, uint64_t want_bytes);
 
 /*
  * A PSI trigger ("some|full STALL WINDOW", the kernel's psi_trigger) emulated

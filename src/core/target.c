@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 
+#include "balance.h"
 #include "macro.h"
 #include "target.h"
 
@@ -213,9 +214,18 @@ enum target_backend target_choose_backend(const struct target_backend_input *in)
 {
 	bool node_file = in->node_file && !in->avoid_node_file;
 
-	if (in->cgroups && (in->policy_on_node || !node_file))
+	/* A stalled node file still serves where there is nothing else. */
+	if (in->cgroups && (in->policy_on_node || !node_file || in->node_file_stalled))
 		return TARGET_BACKEND_CGROUPS;
 	return node_file ? TARGET_BACKEND_NODE_FILE : TARGET_BACKEND_NONE;
+}
+
+bool target_node_file_stalled(const struct target_node_file_pass *p)
+{
+	/* The seed's gentle priorities: balance_swappiness() sends
+	 * swappiness=0 from DEF_PRIORITY (12) down to DEF_PRIORITY - 2. */
+	return p->swap && p->swappiness != 0 && p->priority < DEF_PRIORITY - 2 &&
+	       p->nr_writes > 0 && p->nr_reclaimed == 0;
 }
 
 bool target_has_policy(const struct target_candidate *c)

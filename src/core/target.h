@@ -96,9 +96,30 @@ struct target_backend_input {
 	bool cgroups;          /* cgroup v2 memory.reclaim candidates exist */
 	bool avoid_node_file;  /* configuration: always spread */
 	bool policy_on_node;   /* target_policy_on_node() */
+	bool node_file_stalled; /* target_node_file_stalled() earlier in this run */
 };
 
 enum target_backend target_choose_backend(const struct target_backend_input *in);
+
+/*
+ * Whether a node-file pass made no progress where anonymous memory was
+ * allowed: swap usable, a pass below the seed's swap floor (priority <
+ * DEF_PRIORITY - 2, where the engine stops asking for swappiness=0) that did
+ * not forbid swap, at least one write issued and nothing reclaimed. On 6.18
+ * the node file reclaimed 0 bytes at every priority from a node whose
+ * reclaimable memory was anonymous (swap present, pswpout 0), where
+ * memory.reclaim on the cgroups swaps; the rest of the run is then spread
+ * (node_file_stalled above).
+ */
+struct target_node_file_pass {
+	int priority;          /* DEF_PRIORITY (12) .. 1 */
+	int swappiness;        /* as written: 0 forbids anon */
+	bool swap;             /* swap usable */
+	unsigned nr_writes;
+	uint64_t nr_reclaimed;
+};
+
+bool target_node_file_stalled(const struct target_node_file_pass *p);
 
 /* Whether a candidate carries a policy: Protect=, a floor (Floor=,
  * memory.min, memory.low), SoftTarget=, a Weight= other than the default,

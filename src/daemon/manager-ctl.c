@@ -962,11 +962,14 @@ struct json_object *manager_event_json(struct manager *m, const struct kswapd_ev
 		jadd_u64(o, "priority", (uint64_t)ev->req.priority);
 		jadd_u64(o, "requested_bytes", ev->res.nr_requested);
 		jadd_u64(o, "reclaimed_bytes", ev->res.nr_reclaimed);
-		if (ev->req.swappiness >= 0)
+		/* null where no swappiness= reached the kernel (unset, or
+		 * dropped before 6.8) */
+		if (ev->req.swappiness >= 0 && !ev->res.swappiness_dropped)
 			jadd_u64(o, "swappiness", (uint64_t)ev->req.swappiness);
 		else
 			jadd(o, "swappiness", NULL);
 		jadd_bool(o, "braked", ev->res.braked);
+		jadd_str(o, "backend", target_backend_to_string(ev->res.backend));
 		jadd_str(o, "result", ev->error < 0 ? ctl_error_code_to_string(ev->error)
 				      : ev->res.nr_partial ? "partial"
 							   : "ok");

@@ -34,6 +34,9 @@ struct actuator_node {
 	/* actuator_set_limits(): the rate the next shrink starts (a->lock). */
 	uint64_t rate_next_bytes_per_sec;
 	bool rate_changed;
+	/* target_node_file_stalled() at this priority: spread until a pass
+	 * at a higher priority (the next run) tries the node file again. */
+	int node_file_stalled_priority; /* 0 = not stalled */
 };
 
 struct actuator {
@@ -92,17 +95,25 @@ static void actuator_sleep(struct actuator *a, uint64_t usec)
  * fault of the kernel's. So wait for the tokens of one step, as DAMOS
  * quotas delay their next action: at most step / rate (32M at 128M/s is
  * 250 ms), which also bounds how long a pause or stop waits.
+ *
+ * The step waited for is at most the bucket (one second of RateLimit= by
+ * default): the bucket never holds more, so waiting for a StepSize= above
+ * it would sleep past the refill that fills it, and a RateLimit=8M with
+ * StepSize=32M would deliver 8M every 3 s.
  */
 static uint64_t quota_wait(struct actuator *a, struct actuator_node *n, uint64_t want_bytes,
 			   uint64_t *now)
 {
 	uint64_t step = MIN(want_bytes, a->cfg.step_bytes), have, rate;
 
+	step = MIN(step, n->quota.burst_bytes);
 	rate = n->quota.rate_bytes_per_sec;
 	have = brake_quota_available(&n->quota, want_bytes, *now);
 	if (rate == 0 || have >= step)
 		return have;
-	actuator_sleep(a, DIV_ROUND_UP((step - have) * USEC_PER_SEC, rate));
+	/* The tokens of the step, and any debt an overshoot left. */
+	actuator_sleep(a, DIV_ROUND_UP(brake_quota_shortfall(&n->quota, step) * USEC_PER_SEC,
+				       rate));
 	*now = actuator_now(a);
 	return brake_quota_available(&n->quota, want_bytes, *now);
 }
@@ -377,8 +388,10 @@ static int shrink_node_file(struct actuator *a, struct actuator_node *n, int nod
 			    uint64_t want, int swappiness, struct shrink_result *res)
 {
 	uint64_t done = 0;
+	int asked = swappiness;
 
 	swappiness = effective_swappiness(a, swappiness);
+	res->swappiness_dropped |= asked != swappiness;
 	while (done < want) {
 		uint64_t step = MIN(want - done, a->cfg.step_bytes), before = 0, after = 0;
 		uint64_t got;
@@ -410,6 +423,7 @@ static int shrink_node_file(struct actuator *a, struct actuator_node *n, int nod
 			return r;
 		}
 		res->nr_writes++;
+		res->swappiness_dropped |= asked != swappiness;
 		got = measured_bytes(a, rb, before, ra, after, partial ? -EAGAIN : 0, step);
 		/* /proc/vmstat is global: other node threads' writes land in
 		 * the same counter, so with company take at most the step. */
@@ -451,8 +465,10 @@ static int shrink_cgroup_amount(struct actuator *a, struct actuator_node *n,
 				struct shrink_result *res, uint64_t now)
 {
 	uint64_t done = 0;
+	int asked = swappiness;
 
 	swappiness = effective_swappiness(a, swappiness);
+	res->swappiness_dropped |= asked != swappiness;
 	while (done < want && !cg->gone) {
 		uint64_t step = MIN(want - done, a->cfg.step_bytes), before = 0, after = 0;
 		int rb, ra, r;
@@ -493,6 +509,7 @@ static int shrink_cgroup_amount(struct actuator *a, struct actuator_node *n,
 		}
 		got = measured_bytes(a, rb, before, ra, after, partial ? -EAGAIN : 0, step);
 		res->nr_writes++;
+		res->swappiness_dropped |= asked != swappiness;
 		res->nr_reclaimed += got;
 		res->nr_partial += partial;
 		account_cgroup(a, n, cg, step, got, partial, false, now);
@@ -602,6 +619,7 @@ static int shrink_soft_target(struct actuator *a, struct actuator_node *n,
 	cgroup_set_lock_shared(a->cfg.cgroups);
 	k = collect_candidates(a, n, req->node, now, res);
 	target_soft(n->cands, k, want, &tp);
+	res->backend = TARGET_BACKEND_CGROUPS;
 	r = write_plan(a, n, k, req->swappiness, res, now);
 	cgroup_set_unlock(a->cfg.cgroups);
 	return r;
@@ -623,6 +641,10 @@ static int shrink_node(struct actuator *a, struct actuator_node *n,
 	size_t k = 0;
 	int r;
 
+	/* Priority only falls within a run: a higher one starts another. */
+	if (n->node_file_stalled_priority && req->priority > n->node_file_stalled_priority)
+		n->node_file_stalled_priority = 0;
+	in.node_file_stalled = n->node_file_stalled_priority != 0;
 	if (in.cgroups) {
 		cgroup_set_lock_shared(a->cfg.cgroups);
 		k = collect_candidates(a, n, req->node, now, res);
@@ -633,9 +655,25 @@ static int shrink_node(struct actuator *a, struct actuator_node *n,
 		if (in.cgroups)
 			cgroup_set_unlock(a->cfg.cgroups);
 		__atomic_add_fetch(&n->stats.nr_node_file, 1, __ATOMIC_RELAXED);
-		return shrink_node_file(a, n, req->node, want, req->swappiness, res);
+		res->backend = TARGET_BACKEND_NODE_FILE;
+		r = shrink_node_file(a, n, req->node, want, req->swappiness, res);
+		if (r >= 0 && !n->dry_run && !res->interrupted && in.cgroups &&
+		    target_node_file_stalled(&(struct target_node_file_pass){
+			    .priority = req->priority,
+			    .swappiness = req->swappiness,
+			    .swap = a->cfg.features.swap,
+			    .nr_writes = res->nr_writes,
+			    .nr_reclaimed = res->nr_reclaimed,
+		    })) {
+			log_debug("node%d/reclaim freed nothing at priority %d with swap "
+				  "allowed: memory.reclaim for the rest of the run.",
+				  req->node, req->priority);
+			n->node_file_stalled_priority = req->priority;
+		}
+		return r;
 	case TARGET_BACKEND_CGROUPS:
 		__atomic_add_fetch(&n->stats.nr_cgroup_spread, 1, __ATOMIC_RELAXED);
+		res->backend = TARGET_BACKEND_CGROUPS;
 		target_spread(n->cands, k, want, &tp);
 		r = write_plan(a, n, k, req->swappiness, res, now);
 		cgroup_set_unlock(a->cfg.cgroups);
@@ -690,6 +728,7 @@ static int shrink_one_cgroup(struct actuator *a, struct actuator_node *n,
 		res->nr_skipped++;
 		return 0;
 	}
+	res->backend = TARGET_BACKEND_CGROUPS;
 	r = shrink_cgroup_amount(a, n, cg, want, req->swappiness, res, now);
 	cgroup_set_unlock(a->cfg.cgroups);
 	return r == -EINTR ? 0 : r;
@@ -812,7 +851,10 @@ int actuator_shrink(void *userdata, const struct shrink_request *req,
 	want = quota_wait(a, n, req->nr_to_reclaim, &now);
 	res.quota_limited = want < req->nr_to_reclaim;
 	r = want > 0 ? dispatch(a, n, req, want, &res, now) : 0;
-	brake_quota_charge(&n->quota, res.nr_requested);
+	/* What the kernel reclaimed, which on 6.1 is up to a third more than
+	 * what memory.reclaim was asked (measured from the pgsteal counters;
+	 * the request where none can be read); a dry run, what it would ask. */
+	brake_quota_charge(&n->quota, n->dry_run ? res.nr_requested : res.nr_reclaimed);
 	node_account(a, n, &res, now);
 	if (r < 0)
 		return r;

@@ -42,6 +42,7 @@ struct fake {
 	int fail[MAX_WRITES];        /* errno to inject for write i, 0 = ok */
 	uint64_t steal_pages[MAX_WRITES]; /* pages "reclaimed" by write i; 0 = as asked */
 	uint64_t vmstat_pgsteal_proactive;
+	bool node_file_frees_nothing; /* the node file reclaims 0 (6.18, anon) */
 	const char *fail_path;       /* writes to paths containing this fail */
 	int fail_path_errno;
 	struct cgroup_set *cgroups;
@@ -149,6 +150,8 @@ static ssize_t hook_write(void *userdata, int fd, const char *buf, size_t n)
 	if (streq(w->path + strlen(w->path) - strlen("/compact"), "/compact")) {
 		return (ssize_t)n;
 	} else if (startswith(w->path, "sys/devices")) {
+		if (f->node_file_frees_nothing)
+			pages = 0;
 		f->vmstat_pgsteal_proactive += pages;
 		put_vmstat(f);
 	} else {
@@ -239,6 +242,7 @@ static void start(struct fake *f, const struct actuator_config *cfg_in)
 					  .node_reclaim = true,
 					  .node_reclaim_mask = 1,
 					  .psi = true };
+	cfg.features.swap = cfg_in && cfg_in->features.swap;
 	cfg.node_mask = 3;
 	cfg.write = cfg.write ?: hook_write;
 	cfg.clock = hook_clock;
@@ -342,12 +346,19 @@ static void test_swappiness_einval_fallback(void **state)
 	assert_string_equal(f->writes[2].req, "8388608");
 	assert_int_equal(res.nr_reclaimed, 40 * MiB);
 	assert_int_equal(res.nr_errors, 0);
+	/* The write event reports no swappiness (null), not the 0 asked. */
+	assert_true(res.swappiness_dropped);
 	actuator_features(f->a, &feat);
 	assert_false(feat.reclaim_swappiness);
 	/* Later passes do not try again. */
 	req = node_req(0, 4096, 0);
 	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
 	assert_string_equal(f->writes[3].req, "4096");
+	assert_true(res.swappiness_dropped);
+	/* Nothing asked, nothing dropped. */
+	req = node_req(0, 4096, SWAPPINESS_KERNEL_DEFAULT);
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_false(res.swappiness_dropped);
 }
 
 static void test_errors(void **state)
@@ -394,7 +405,9 @@ static void test_quota(void **state)
 	struct shrink_request req = node_req(0, 80 * MiB, 0);
 	struct shrink_result res;
 
-	start(f, &cfg);
+	/* The node file: what is reclaimed is what was asked (a spread's
+	 * shares are not page multiples), so the waits are exact. */
+	start_no_policy(f, &cfg);
 	slept_usec = 0;
 	/* A full bucket (one second's worth) serves 50 of the 80 MiB at once. */
 	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
@@ -419,6 +432,55 @@ static void test_quota(void **state)
 	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
 	assert_int_equal(slept_usec, 100 * 1000);
 	assert_int_equal(res.nr_requested, 5 * MiB);
+	assert_false(res.quota_limited);
+}
+
+/* A RateLimit= below StepSize= (8M against the default 32M): a pass waits
+ * for what the bucket can hold (one second's worth), not for a step it never
+ * holds, so the delivered rate is the limit, not a quarter of it. */
+static void test_quota_below_step(void **state)
+{
+	struct fake *f = *state;
+	struct actuator_config cfg = { .rate_bytes_per_sec = 8 * MiB };
+	struct shrink_request req = node_req(0, 32 * MiB, 0);
+	struct shrink_result res;
+	uint64_t total = 0, t0;
+
+	start_no_policy(f, &cfg);
+	slept_usec = 0;
+	t0 = f->now;
+	for (int i = 0; i < 5; i++) {
+		assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+		assert_int_equal(res.nr_requested, 8 * MiB);
+		total += res.nr_reclaimed;
+	}
+	/* The full bucket at once, then 8 MiB a second. */
+	assert_int_equal(slept_usec, 4 * SEC);
+	assert_int_equal(f->now - t0, 4 * SEC);
+	assert_int_equal(total, 40 * MiB);
+}
+
+/* The quota is charged what the kernel reclaimed, not what was asked: on
+ * 6.1 memory.reclaim overshoots (75.6 MB asked, 100.9 MB freed), and the
+ * debt delays the next pass. */
+static void test_quota_charges_reclaimed(void **state)
+{
+	struct fake *f = *state;
+	struct actuator_config cfg = { .rate_bytes_per_sec = 8 * MiB };
+	struct shrink_request req = node_req(0, 8 * MiB, 0);
+	struct shrink_result res;
+
+	start_no_policy(f, &cfg);
+	slept_usec = 0;
+	f->steal_pages[0] = 12 * MiB / 4096; /* asked 8, 12 reclaimed */
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(res.nr_requested, 8 * MiB);
+	assert_int_equal(res.nr_reclaimed, 12 * MiB);
+	assert_int_equal(slept_usec, 0);
+	/* The next 8 MiB waits for them and the 4 MiB owed: 1.5 s. */
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(slept_usec, 3 * SEC / 2);
+	assert_int_equal(res.nr_requested, 8 * MiB);
 	assert_false(res.quota_limited);
 }
 
@@ -609,6 +671,52 @@ static void test_node_file_or_spread(void **state)
 	assert_int_equal(actuator_node_stats(f->a, 0, &st), 0);
 	assert_int_equal(st.nr_node_file, 0);
 	assert_int_equal(st.nr_cgroup_spread, 2);
+}
+
+/* The node file freed nothing at a priority where anon is allowed (6.18,
+ * an anon-only node with swap): the rest of the run is spread over
+ * memory.reclaim, which swaps; the next run tries the node file again. */
+static void test_node_file_stall_spreads(void **state)
+{
+	struct fake *f = *state;
+	struct actuator_config cfg = { .features.swap = true };
+	struct shrink_request req = node_req(0, 8 * MiB, SWAPPINESS_KERNEL_DEFAULT);
+	struct shrink_result res;
+	struct actuator_node_stats st;
+	unsigned w;
+
+	start_no_policy(f, &cfg);
+	f->node_file_frees_nothing = true;
+	/* Priority 10 asks swappiness=0: file only, no verdict on the file. */
+	req.priority = 10;
+	req.swappiness = 0;
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(res.backend, TARGET_BACKEND_NODE_FILE);
+	assert_int_equal(res.nr_reclaimed, 0);
+	/* Priority 9, the kernel's swappiness: the node file, which frees
+	 * nothing... */
+	req.priority = 9;
+	req.swappiness = SWAPPINESS_KERNEL_DEFAULT;
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(res.backend, TARGET_BACKEND_NODE_FILE);
+	assert_int_equal(res.nr_reclaimed, 0);
+	/* ...so priority 8 is spread, and reclaims. */
+	w = f->n_writes;
+	req.priority = 8;
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(res.backend, TARGET_BACKEND_CGROUPS);
+	assert_true(res.nr_reclaimed > 0);
+	assert_true(f->n_writes > w);
+	for (unsigned i = w; i < f->n_writes; i++)
+		assert_false(startswith(f->writes[i].path, "sys/devices"));
+	assert_int_equal(actuator_node_stats(f->a, 0, &st), 0);
+	assert_int_equal(st.nr_node_file, 2);
+	assert_int_equal(st.nr_cgroup_spread, 1);
+	/* A new run (priority 12 again): the node file first. */
+	req.priority = 12;
+	req.swappiness = 0;
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(res.backend, TARGET_BACKEND_NODE_FILE);
 }
 
 /* memory.low on a.service is a floor on node 0: spread too. */
@@ -874,12 +982,15 @@ int main(void)
 		T(test_swappiness_einval_fallback),
 		T(test_errors),
 		T(test_quota),
+		T(test_quota_below_step),
+		T(test_quota_charges_reclaimed),
 		T(test_dry_run),
 		T(test_dry_run_request),
 		T(test_system_brake),
 		T(test_spread),
 		T(test_spread_protect),
 		T(test_node_file_or_spread),
+		T(test_node_file_stall_spreads),
 		T(test_floor_spreads),
 		T(test_compact),
 		T(test_spread_gone),

@@ -216,21 +216,54 @@ static void test_choose_backend(void **state)
 #undef F
 #undef C
 
-	for (unsigned i = 0; i < 16; i++) {
+	for (unsigned i = 0; i < 32; i++) {
 		struct target_backend_input in = {
 			.node_file = i & 1,
 			.cgroups = i & 2,
 			.avoid_node_file = i & 4,
 			.policy_on_node = i & 8,
+			.node_file_stalled = i & 16,
 		};
 		enum target_backend got = target_choose_backend(&in);
+		/* The node file stalled earlier in the run (bit 4): spread
+		 * wherever cgroups exist, else as without the stall. */
+		enum target_backend w = (i & 16) && (i & 2) ? TARGET_BACKEND_CGROUPS
+							      : want[i & 15];
 
-		if (got != want[i])
+		if (got != w)
 			fail_msg("case %u: %s, want %s", i, target_backend_to_string(got),
-				 target_backend_to_string(want[i]));
+				 target_backend_to_string(w));
 	}
 	assert_string_equal(target_backend_to_string(TARGET_BACKEND_NODE_FILE), "node-file");
 	assert_null(target_backend_to_string(_TARGET_BACKEND_MAX));
+}
+
+/* A node-file pass that freed nothing where anon was allowed: on 6.18 the
+ * node file reclaimed 0 bytes from an anon-only node at every priority. */
+static void test_node_file_stalled(void **state)
+{
+	static const struct {
+		struct target_node_file_pass p;
+		bool stalled;
+	} t[] = {
+		/* priority 9, kernel swappiness, swap, a write, nothing */
+		{ { 9, -1, true, 1, 0 }, true },
+		{ { 1, 60, true, 3, 0 }, true },
+		/* something reclaimed: progress */
+		{ { 9, -1, true, 1, 4096 }, false },
+		/* gentle priorities ask swappiness=0: file only, no verdict */
+		{ { 10, -1, true, 1, 0 }, false },
+		{ { 12, 0, true, 1, 0 }, false },
+		/* swap forbidden (boost, Swappiness=0) or unusable */
+		{ { 9, 0, true, 1, 0 }, false },
+		{ { 9, -1, false, 1, 0 }, false },
+		/* no write issued (error, interrupted) */
+		{ { 9, -1, true, 0, 0 }, false },
+	};
+
+	for (size_t i = 0; i < ELEMENTSOF(t); i++)
+		if (target_node_file_stalled(&t[i].p) != t[i].stalled)
+			fail_msg("case %zu: want %d", i, t[i].stalled);
 }
 
 static void test_policy_on_node(void **state)
@@ -280,6 +313,7 @@ int main(void)
 		cmocka_unit_test(test_spread_empty),
 		cmocka_unit_test(test_soft),
 		cmocka_unit_test(test_choose_backend),
+		cmocka_unit_test(test_node_file_stalled),
 		cmocka_unit_test(test_policy_on_node),
 	};
 
