@@ -173,6 +173,14 @@ static int node_setup(struct actuator *a, unsigned id, size_t max_cands)
 	n->reclaim_fd = -1;
 	snprintf(rel, sizeof(rel), "/sys/devices/system/node/node%u/compact", id);
 	n->compact_fd = open_under_root(a->cfg.root, rel, O_WRONLY);
+	/* Absent: a kernel without CONFIG_COMPACTION. Anything else (EROFS
+	 * from a unit that does not list it in ReadWritePaths=, EACCES) is a
+	 * promise not kept: say so once. */
+	if (n->compact_fd < 0 && n->compact_fd != -ENOENT)
+		log_notice_errno(n->compact_fd,
+				 "Cannot open %s for writing (%m): node %u is not compacted after "
+				 "boosted runs.",
+				 rel, id);
 	if ((a->cfg.features.node_reclaim_mask >> id) & 1) {
 		snprintf(rel, sizeof(rel), "/sys/devices/system/node/node%u/reclaim", id);
 		n->reclaim_fd = open_under_root(a->cfg.root, rel, O_WRONLY);

@@ -84,12 +84,14 @@ check "capabilities: CAP_DAC_OVERRIDE and CAP_SYS_RESOURCE bounded, no CAP_SYS_A
 # Continuation lines joined: one line per setting.
 sed -e ':a' -e '/\\$/{N;s/\\\n[[:space:]]*/ /;ba' -e '}' "$tmp/svc" >"$tmp/svc1"
 rwpaths() { sed -n 's/^ReadWritePaths=//p' "$tmp/svc1" | tr -s ' ' '\n'; }
-check "writes only cgroupfs and node0..63/reclaim: ProtectKernelTunables=yes, no ProtectControlGroups=, ProcSubset=pid" \
+check "writes only cgroupfs and node0..63/reclaim and /compact: ProtectKernelTunables=yes, no ProtectControlGroups=, ProcSubset=pid" \
 	'! grep -q "^ProtectControlGroups=yes" "$tmp/svc1" && ! grep -q "^ProcSubset=pid" "$tmp/svc1" &&
 	 grep -qx "ProtectSystem=strict" "$tmp/svc1" && grep -qx "ProtectKernelTunables=yes" "$tmp/svc1" &&
 	 grep -qx "ReadWritePaths=/sys/fs/cgroup" "$tmp/svc1" &&
 	 [ "$(rwpaths | grep -c "^-/sys/devices/system/node/node[0-9]*/reclaim$")" = 64 ] &&
-	 [ "$(rwpaths | grep -vc -e "^/sys/fs/cgroup$" -e "^-/sys/devices/system/node/node[0-9]*/reclaim$")" = 0 ]'
+	 [ "$(rwpaths | grep -c "^-/sys/devices/system/node/node[0-9]*/compact$")" = 64 ] &&
+	 [ "$(rwpaths | grep -vc -e "^/sys/fs/cgroup$" -e "^-/sys/devices/system/node/node[0-9]*/reclaim$" \
+		-e "^-/sys/devices/system/node/node[0-9]*/compact$")" = 0 ]'
 check "skipped where it cannot work: ConditionPathExists= PSI and cgroup v2" \
 	'grep -qx "ConditionPathExists=/proc/pressure/memory" "$tmp/svc1" &&
 	 grep -qx "ConditionPathExists=/sys/fs/cgroup/cgroup.controllers" "$tmp/svc1"'
