@@ -16,6 +16,7 @@
 # scenario: enable    systemctl enable --now: active, STATUS= in systemctl status, start-up summary
 # scenario: reclaim   reclaimctl reclaim cgroup and boost free page cache under the shipped unit
 # scenario: hardening systemd-analyze security <= 2.0; /proc/sys and /sys read-only inside, reclaim and compact files writable
+# scenario: journal   journalctl finds events by MESSAGE_ID=, NODE=; PRIORITY_LEVEL=, RECLAIMED_BYTES= set; no <N> left
 # scenario: socket    only reclaimd.socket started: reclaimctl status starts the service and answers
 # scenario: reload    good drop-in taken; broken one refused with FILE:LINE, old config kept; no restart on a config error
 # scenario: restart   systemctl restart mid-reclaim leaves memory.min/low/high/max untouched
@@ -203,6 +204,30 @@ sc_socket() {
 		'systemctl -q is-active reclaimd.service'
 	want "it listens on the socket passed by systemd" \
 		'journalctl -q --no-pager -u reclaimd -o cat --since "@$(($(date +%s) - 120))" | grep -q "Listening on the socket passed by systemd"'
+}
+
+# Structured journal fields (issue 16), from the installed service: a boost
+# makes a run end on node 0, a reload logs its entry; both are found by
+# field, as an operator would ask for them. The ids are reclaimd(8)'s.
+sc_journal() {
+	run_end=589561f1712540afbbed55c4510e1a71 reload=38890e7e7aa84069bb1bd7702300d5d7
+	t0=$(date +%s)
+	sleep 1
+	cache_unit jload 64
+	ctl boost 0 32M >/dev/null 2>&1
+	systemctl reload reclaimd
+	sleep 2
+	journalctl --sync 2>/dev/null
+	J() { journalctl -q --no-pager -u reclaimd --since "@$t0" "$@"; }
+	J MESSAGE_ID=$run_end NODE=0 -o verbose >/tmp/j.runs 2>&1
+	n=$(grep -c '^ *MESSAGE=' /tmp/j.runs)
+	want "run-end entries found by MESSAGE_ID= and NODE=0: $n" '[ "$n" -ge 1 ]'
+	want "they carry PRIORITY_LEVEL= and RECLAIMED_BYTES= ($(grep -m1 '^ *RECLAIMED_BYTES=' /tmp/j.runs | tr -d ' '))" \
+		'grep -q "^ *PRIORITY_LEVEL=" /tmp/j.runs && grep -q "^ *RECLAIMED_BYTES=" /tmp/j.runs'
+	want "NODE=0 finds no entry of node 1" '! J NODE=0 -o cat | grep -q "^node 1:"'
+	want "the reload entry is found by its MESSAGE_ID=" 'J MESSAGE_ID=$reload -o cat | grep -q .'
+	want "no MESSAGE kept a <N> prefix" '! J -o cat | grep -q "^<[0-7]>"'
+	systemctl stop jload.service 2>/dev/null
 }
 
 sc_reload() {
