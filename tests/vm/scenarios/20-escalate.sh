@@ -138,4 +138,4 @@ for w in $b_seq; do
 done
 [ "$sw_boost" = 0 ] || vm_fail "pswpout grew by $sw_boost pages during the boosted run"
 [ -z "$noswap" ] || vm_fail "$noswap (boosted run: swappiness 0 throughout, pswpout +0, ended $b_reason)"
-vm_pass "passes at $(echo $seq | tr ' ' '\n' | cut -d: -f1 | tr '\n' ' ')on node 0, swappiness 0 at >= 10 (pswpout +0 until the last), swap below 10 (+$sw_run in the run); boosted run swappiness 0 throughout, pswpout +0, ended $b_reason"
+vm_pass "passes at priorities $(echo $seq | tr ' ' '\n' | cut -d: -f1 | uniq | tr '\n' ' ')on node 0, swappiness 0 at >= 10 (pswpout +0 until the last), swap below 10 (+$sw_run in the run); boosted run swappiness 0 throughout, pswpout +0, ended $b_reason"
