@@ -90,7 +90,11 @@ done | sort -n | tail -n 1 | cut -d' ' -f2)
 a=$(jget $f2 after.pgsteal_proactive)
 b=$(jget $f2 before.pgsteal_proactive)
 spread_steal=$((${a:-0} - ${b:-0}))
-vm_note "2: backend cgroup spread: vmstat pgsteal_proactive +$spread_steal pages for $(vm_mib $(jget $f2 result.reclaimed_bytes)) MiB"
+if [ -n "$a" ]; then
+	vm_note "2: backend cgroup spread: vmstat pgsteal_proactive +$spread_steal pages for $(vm_mib $(jget $f2 result.reclaimed_bytes)) MiB"
+else
+	vm_note "2: backend cgroup spread (no pgsteal_proactive in $(uname -r)'s vmstat to tell it apart)"
+fi
 [ $((spread_steal * 4096)) -le $((1 << 20)) ] || vm_fail "the cgroup spread moved vmstat pgsteal_proactive by $spread_steal pages: not cgroup-targeted"
 if [ -e /sys/devices/system/node/node0/reclaim ]; then
 	probe /tmp/scenario.p2b --node=0 --bytes=32M --swappiness=0
