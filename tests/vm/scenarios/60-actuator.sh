@@ -90,7 +90,7 @@ done | sort -n | tail -n 1 | cut -d' ' -f2)
 a=$(jget $f2 after.pgsteal_proactive)
 b=$(jget $f2 before.pgsteal_proactive)
 spread_steal=$((${a:-0} - ${b:-0}))
-if [ -n "$a" ]; then
+if grep -q '^pgsteal_proactive ' /proc/vmstat; then
 	vm_note "2: backend cgroup spread: vmstat pgsteal_proactive +$spread_steal pages for $(vm_mib $(jget $f2 result.reclaimed_bytes)) MiB"
 else
 	vm_note "2: backend cgroup spread (no pgsteal_proactive in $(uname -r)'s vmstat to tell it apart)"
