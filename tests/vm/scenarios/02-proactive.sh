@@ -2,6 +2,11 @@
 # vm-kernels: 6.12
 # vm-timeout: 240
 #
+# 6.12 only: a benchmark-like pair of workload runs (2-3 minutes under TCG),
+# kept to one kernel so that the VM step stays within its budget
+# (tests/vm/README.md). Nothing stops it elsewhere: --kernel 6.18 with the
+# header extended runs it there.
+#
 # Proactive watermark. A workload in cgroup work/ streams page cache from a
 # 4 GiB file (twice RAM) on the virtio scratch disk and allocates anonymous
 # bursts. The file is sparse: its pages are zero-filled without I/O, which

@@ -2,6 +2,9 @@
 # vm-kernels: 6.1
 # vm-timeout: 90
 #
+# 6.1 only: it is about a kernel without memory.reclaim's swappiness=
+# argument (6.8+), which 6.12 and 6.18 have.
+#
 # Old kernel (6.1): memory.reclaim has no swappiness= argument. reclaimd
 # must detect that (status features.swappiness_arg false) and still reclaim:
 # an explicit cgroup reclaim and a boost both free page cache.

@@ -30,7 +30,9 @@ vm_watch_start
 free0=$(awk '$3 == "MemFree:" { print int($4 / 1024) }' /sys/devices/system/node/node0/meminfo)
 # More than node 0 has: it fills to the kernel's low watermark, the rest
 # lands on node 1.
-vm_cg_run fill taskset 1 /vm/bin/hog $((free0 + 48)) --mlock
+vm_cg_run fill taskset 1 /vm/bin/hog $((free0 + 48)) --mlock >/tmp/scenario.hog 2>&1
+vm_wait_until 90 grep -q holding /tmp/scenario.hog ||
+	vm_fail "the locked ballast of $((free0 + 48)) MiB did not come up in 90 s: $(cat /tmp/scenario.hog) (node 0 free $(awk '$3 == "MemFree:" { print $4 }' /sys/devices/system/node/node0/meminfo) kB)"
 hopeless() {
 	[ -n "$(vm_events 'ev("type") == "hopeless" && ev("node") + 0 == 0')" ]
 }
@@ -81,8 +83,8 @@ runs1=$(jget /tmp/scenario.n1 nodes.0.counters.runs)
 # A new shortage, of page cache: a run takes it.
 n0=$(wc -l </tmp/scenario.events)
 free0=$(awk '$3 == "MemFree:" { print int($4 / 1024) }' /sys/devices/system/node/node0/meminfo)
-vm_cg_run fill2 taskset 1 /vm/bin/hog $((free0 - 96)) --mlock
-sleep 2
+vm_cg_run fill2 taskset 1 /vm/bin/hog $((free0 - 96)) --mlock >/tmp/scenario.hog2 2>&1
+vm_wait_until 90 grep -q holding /tmp/scenario.hog2 || vm_fail "the second ballast did not come up: $(cat /tmp/scenario.hog2)"
 vm_cache cache 160 0
 reclaimed_again() {
 	tail -n +$((n0 + 1)) /tmp/scenario.events | awk -F '\t' "$AWK_EV"'

@@ -82,11 +82,19 @@ for n in /sys/devices/system/node/node[0-9]*; do
 done
 prot1=$(cat $CG/act/prot/memory.current)
 [ $((prot0 - prot1)) -le $((1 << 20)) ] || vm_fail "protected act/prot lost $((prot0 - prot1)) bytes"
-f2=/tmp/scenario.p2.0
+# The node whose spread reclaimed most (the page cache sits where dd ran).
+f2=$(for f in /tmp/scenario.p2.[0-9]*; do
+	case "$f" in *.json | *.err | *.rc) continue ;; esac
+	echo "$(jget $f result.reclaimed_bytes) $f"
+done | sort -n | tail -n 1 | cut -d' ' -f2)
 a=$(jget $f2 after.pgsteal_proactive)
 b=$(jget $f2 before.pgsteal_proactive)
 spread_steal=$((${a:-0} - ${b:-0}))
-vm_note "2: backend cgroup spread: vmstat pgsteal_proactive +$spread_steal pages for $(vm_mib $(jget $f2 result.reclaimed_bytes)) MiB"
+if grep -q '^pgsteal_proactive ' /proc/vmstat; then
+	vm_note "2: backend cgroup spread: vmstat pgsteal_proactive +$spread_steal pages for $(vm_mib $(jget $f2 result.reclaimed_bytes)) MiB"
+else
+	vm_note "2: backend cgroup spread (no pgsteal_proactive in $(uname -r)'s vmstat to tell it apart)"
+fi
 [ $((spread_steal * 4096)) -le $((1 << 20)) ] || vm_fail "the cgroup spread moved vmstat pgsteal_proactive by $spread_steal pages: not cgroup-targeted"
 if [ -e /sys/devices/system/node/node0/reclaim ]; then
 	# The node file of the node that holds the most page cache now: dd's
