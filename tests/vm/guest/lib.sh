@@ -101,6 +101,30 @@ vm_memstat() {
 	awk -v k="$2" '$1 == k { print $2 }' "$CG/$1/memory.stat"
 }
 
+# vm_cg_steal_targeted CG: pages reclaimed from CG by targeted reclaim, the
+# kind reclaimd does (memory.reclaim, nodeN/reclaim), from memory.stat: the
+# kernel's pgsteal_proactive where it exists (6.17+, counts exactly those
+# writes), else pgsteal less kswapd's and khugepaged's (which leaves direct
+# reclaim in, so a caller allows for a little). The kernel's own background
+# reclaim of a protected cgroup is not reclaimd's and must not fail a test.
+vm_cg_steal_targeted() {
+	awk '{ v[$1] = $2 }
+		END {
+			if ("pgsteal_proactive" in v) print v["pgsteal_proactive"]
+			else print v["pgsteal"] - v["pgsteal_kswapd"] - v["pgsteal_khugepaged"]
+		}' "$CG/$1/memory.stat"
+}
+
+# vm_cg_steal_exact: whether vm_cg_steal_targeted counts reclaimd's kind only.
+vm_cg_steal_exact() {
+	grep -q '^pgsteal_proactive ' "$CG/$1/memory.stat"
+}
+
+# vm_cg_steal_counter CG: the counter vm_cg_steal_targeted reads, for notes.
+vm_cg_steal_counter() {
+	if vm_cg_steal_exact "$1"; then echo pgsteal_proactive; else echo "pgsteal - kswapd - khugepaged"; fi
+}
+
 vm_kernel_series() {
 	uname -r | sed -n 's/^\([0-9]*\.[0-9]*\).*/\1/p'
 }
