@@ -560,6 +560,37 @@ static void brake_event(struct manager *m, struct manager_node *mn,
 	manager_broadcast(m, o);
 }
 
+/* A cgroup's pressure brake, from the loop's sampling (brakes_tick). */
+static void cgroup_brake_event(void *userdata, const struct actuator_brake_change *c)
+{
+	struct manager *m = userdata;
+	char limit[FORMAT_DURATION_MAX], window[FORMAT_DURATION_MAX];
+	char path[CGROUP_PATH_MAX + 1];
+	struct json_object *o;
+
+	(void)snprintf(path, sizeof(path), "/%s", c->path);
+	if (c->on)
+		log_event(LOG_NOTICE, LOG_EVENT_BRAKE,
+			  (&(struct log_fields){ .node = -1, .cgroup = path, .priority_level = -1 }),
+			  "cgroup %s: pressure brake on (memory some avg10 %u.%02u%%, more than %s "
+			  "of stall in a %s window): reclaimd takes nothing from it until a calm window.",
+			  path, c->some_avg10 / 100, c->some_avg10 % 100,
+			  format_duration(limit, sizeof(limit), c->limit_usec),
+			  format_duration(window, sizeof(window), c->window_usec));
+	else
+		log_event(LOG_NOTICE, LOG_EVENT_BRAKE,
+			  (&(struct log_fields){ .node = -1, .cgroup = path, .priority_level = -1 }),
+			  "cgroup %s: pressure brake off (a calm window).", path);
+	o = json_object_new_object();
+	json_object_object_add(o, "type", json_object_new_string("brake"));
+	json_object_object_add(o, "node", NULL);
+	json_object_object_add(o, "cgroup", json_object_new_string(path));
+	json_object_object_add(o, "on", json_object_new_boolean(c->on));
+	json_object_object_add(o, "reason", json_object_new_string("pressure"));
+	json_object_object_add(o, "some_avg10", json_object_new_double(c->some_avg10 / 100.0));
+	manager_broadcast(m, o);
+}
+
 static void log_run_end(struct manager *m, const struct kswapd_event *ev)
 {
 	struct manager_node *mn = manager_node(m, ev->node);
@@ -878,7 +909,7 @@ static void brakes_tick(evutil_socket_t fd, short what, void *userdata)
 {
 	struct manager *m = userdata;
 
-	actuator_sample_brakes(m->actuator);
+	actuator_sample_brakes(m->actuator, cgroup_brake_event, m);
 	schedule(m->ev_brakes, MAX(conf_reclaim(m->conf)->pressure_window_usec / 2,
 				   100 * USEC_PER_MSEC));
 }

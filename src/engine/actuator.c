@@ -529,7 +529,10 @@ static int shrink_cgroup_amount(struct actuator *a, struct actuator_node *n,
 }
 
 /* Per-cgroup brake on memory.pressure some total. */
-static bool cgroup_braked(struct actuator *a, struct cgroup_candidate *cg, uint64_t now)
+/* Feed cg's brake its last pressure read; ret_p (may be NULL): the
+ * parameters it was judged by. */
+static bool cgroup_braked(struct actuator *a, struct cgroup_candidate *cg, uint64_t now,
+			  struct brake_params *ret_p)
 {
 	struct brake_params p;
 	bool on;
@@ -542,6 +545,8 @@ static bool cgroup_braked(struct actuator *a, struct cgroup_candidate *cg, uint6
 	if (on)
 		cg->acct.nr_braked++;
 	pthread_mutex_unlock(&a->lock);
+	if (ret_p)
+		*ret_p = p;
 	return on;
 }
 
@@ -567,7 +572,7 @@ static size_t collect_candidates(struct actuator *a, struct actuator_node *n, in
 			res->nr_skipped++;
 			continue;
 		}
-		if (!cg->policy.protect && cgroup_braked(a, cg, now)) {
+		if (!cg->policy.protect && cgroup_braked(a, cg, now, NULL)) {
 			res->nr_skipped++;
 			braked = true;
 		}
@@ -953,7 +958,7 @@ int actuator_cgroups(struct actuator *a, struct actuator_cgroup_info **ret, size
 	return 0;
 }
 
-void actuator_sample_brakes(struct actuator *a)
+void actuator_sample_brakes(struct actuator *a, actuator_brake_fn fn, void *userdata)
 {
 	struct cgroup_set *s = a->cfg.cgroups;
 	uint64_t now = actuator_now(a);
@@ -963,10 +968,23 @@ void actuator_sample_brakes(struct actuator *a)
 	cgroup_set_lock_shared(s);
 	for (size_t i = 0; i < s->n_cgroups; i++) {
 		struct cgroup_candidate *cg = s->cgroups[i];
+		struct brake_params p;
+		bool on;
 
 		if (cg->gone || cgroup_read_pressure(cg, a->sample_buf, sizeof(a->sample_buf)) < 0)
 			continue;
-		(void)cgroup_braked(a, cg, now);
+		on = cgroup_braked(a, cg, now, &p) && !cg->policy.protect;
+		if (on == cg->brake_reported)
+			continue;
+		cg->brake_reported = on;
+		if (fn)
+			fn(userdata, &(struct actuator_brake_change){
+					     .path = cg->path,
+					     .on = on,
+					     .some_avg10 = cg->pressure_some_avg10,
+					     .limit_usec = p.limit_usec,
+					     .window_usec = p.window_usec,
+				     });
 	}
 	cgroup_set_unlock(s);
 }

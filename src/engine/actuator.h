@@ -156,14 +156,28 @@ struct actuator_cgroup_info {
 /* A candidate's row as last read (the caller holds what guards cg). */
 void actuator_cgroup_info_fill(const struct cgroup_candidate *cg, struct actuator_cgroup_info *ret);
 
+/* A cgroup's pressure brake went on or off (actuator_sample_brakes()). */
+struct actuator_brake_change {
+	const char *path;          /* below the mount, "" = the root cgroup */
+	bool on;
+	uint32_t some_avg10;       /* memory.pressure some avg10, 1/100 % */
+	uint64_t limit_usec;       /* the stall allowed per window */
+	uint64_t window_usec;
+};
+typedef void (*actuator_brake_fn)(void *userdata, const struct actuator_brake_change *c);
+
 /*
  * Sample every candidate's memory.pressure and update its brake, from a
  * timer (the manager's, every half PressureWindow=): a brake then knows a
  * cgroup is thrashing before the next shrink considers it, instead of
  * learning it from two samples inside one balance run milliseconds apart.
- * Called from one thread (the loop); no allocation, no open.
+ * fn (may be NULL) hears of each brake that went on or off since the last
+ * sample, a node thread's decision included; a protected cgroup's brake is
+ * never on (nothing is taken from it anyway). Called from one thread (the
+ * loop), with the cgroup table locked shared: fn must not rescan. No
+ * allocation, no open.
  */
-void actuator_sample_brakes(struct actuator *a);
+void actuator_sample_brakes(struct actuator *a, actuator_brake_fn fn, void *userdata);
 
 /* Re-read every candidate's memory.current/min/low/numa_stat/pressure so
  * that a report is current (control path only: it allocates). The values

@@ -700,6 +700,7 @@ static void carry_over(struct cgroup_set *s, struct cgroup_table *t)
 			continue;
 		t->v[i]->acct = old->acct;
 		t->v[i]->brake = old->brake;
+		t->v[i]->brake_reported = old->brake_reported;
 	}
 }
 

@@ -90,6 +90,7 @@ struct cgroup_candidate {
 	 * `reclaimctl cgroups` (the brakes use the totals). */
 	uint32_t pressure_some_avg10, pressure_full_avg10;
 	struct brake brake;
+	bool brake_reported; /* the brake state last reported (the loop's) */
 	struct cgroup_account acct;
 	bool gone; /* ENOENT/ENODEV seen: skipped until the rescan drops it */
 };

@@ -118,5 +118,30 @@ ctl reclaim cgroup "$short/$(printf 'd%.0s' $(seq 99))" 1M >/dev/null 2>"$tmp/er
 rc=$?
 check "a 611-byte cgroup path is refused with ENAMETOOLONG (exit 1)" \
 	sh -c "[ $rc -eq 1 ] && grep -q ENAMETOOLONG '$tmp/err' && grep -q 'at most 511 bytes' '$tmp/err'"
+
+# Issue 16: a cgroup's pressure brake going on and off is told once each,
+# as a log line naming the cgroup (CGROUP= in the journal, proven in
+# tests/vm/debian) and a watch event. The pressure file is rewritten in
+# place: the daemon keeps it open.
+ctl --json watch --events >"$tmp/brake-events" 2>/dev/null &
+wpid=$!
+sleep 1
+printf 'some avg10=42.00 avg60=1.25 avg300=0.31 total=8000000\nfull avg10=2.33 avg60=1.25 avg300=0.31 total=0\n' \
+	>"$cg/system.slice/cache.service/memory.pressure"
+brake_on() { grep -q 'cgroup /system.slice/cache.service: pressure brake on (memory some avg10 42.00%' "$tmp/daemon.log"; }
+check "8 s of stall: the brake going on is logged, naming the cgroup and its pressure" wait_for 10 brake_on
+brake_off() { grep -q 'cgroup /system.slice/cache.service: pressure brake off' "$tmp/daemon.log"; }
+check "a calm window later, the brake going off is logged" wait_for 10 brake_off
+sleep 1
+kill "$wpid" 2>/dev/null
+wait "$wpid" 2>/dev/null
+check "watch streamed one brake event on and one off for /system.slice/cache.service, node null" python3 -c '
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+ev = [o.get("event", o) for o in ev]
+b = [(e["on"], e["reason"], e["node"]) for e in ev if e.get("type") == "brake" and e.get("cgroup") == "/system.slice/cache.service"]
+sys.exit(0 if b == [(True, "pressure", None), (False, "pressure", None)] else 1)' "$tmp/brake-events"
+check "each transition was logged once" \
+	[ "$(grep -c 'cgroup /system.slice/cache.service: pressure brake' "$tmp/daemon.log")" = 2 ]
 check "daemon stops cleanly" stop_daemon
 tap_done

@@ -827,8 +827,26 @@ static void test_cgroup_brake(void **state)
 	cgroup_set_unlock(f->cgroups);
 }
 
+struct brake_log {
+	unsigned n;
+	char path[4][64];
+	bool on[4];
+	uint64_t limit_usec;
+};
+
+static void record_brake(void *userdata, const struct actuator_brake_change *c)
+{
+	struct brake_log *l = userdata;
+
+	assert_true(l->n < ELEMENTSOF(l->on));
+	snprintf(l->path[l->n], sizeof(l->path[0]), "%s", c->path);
+	l->on[l->n++] = c->on;
+	l->limit_usec = c->limit_usec;
+}
+
 /* The loop samples the brakes between shrinks: the first shrink after a
- * cgroup starts thrashing already skips it, and the report says braked. */
+ * cgroup starts thrashing already skips it, and the report says braked.
+ * Each change is told once (the CGROUP= journal entry and watch event). */
 static void test_sample_brakes(void **state)
 {
 	struct fake *f = *state;
@@ -839,11 +857,20 @@ static void test_sample_brakes(void **state)
 	size_t n = 0;
 	bool braked = false;
 
+	struct brake_log log = { 0 };
+
 	start(f, &cfg);
-	actuator_sample_brakes(f->a); /* the window starts */
+	actuator_sample_brakes(f->a, record_brake, &log); /* the window starts */
+	assert_int_equal(log.n, 0);
 	f->now += SEC;
 	put_pressure(f, "sys/fs/cgroup/system.slice/a.service/memory.pressure", 3234567, 0);
-	actuator_sample_brakes(f->a); /* 2 s of stall in 1 s: on */
+	actuator_sample_brakes(f->a, record_brake, &log); /* 2 s of stall in 1 s: on */
+	assert_int_equal(log.n, 1);
+	assert_string_equal(log.path[0], "system.slice/a.service");
+	assert_true(log.on[0]);
+	assert_true(log.limit_usec > 0);
+	actuator_sample_brakes(f->a, record_brake, &log); /* still on: not told again */
+	assert_int_equal(log.n, 1);
 	assert_int_equal(actuator_cgroups(f->a, &v, &n), 0);
 	for (size_t i = 0; i < n; i++)
 		if (streq(v[i].path, "system.slice/a.service"))
@@ -856,7 +883,10 @@ static void test_sample_brakes(void **state)
 	assert_string_equal(f->writes[0].path, "sys/fs/cgroup/batch/memory.reclaim");
 	/* A whole calm window (10 s, no growth) releases it. */
 	f->now += 11 * SEC;
-	actuator_sample_brakes(f->a);
+	actuator_sample_brakes(f->a, record_brake, &log);
+	assert_int_equal(log.n, 2);
+	assert_string_equal(log.path[1], "system.slice/a.service");
+	assert_false(log.on[1]);
 	free(v);
 	v = NULL;
 	assert_int_equal(actuator_cgroups(f->a, &v, &n), 0);

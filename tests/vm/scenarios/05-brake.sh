@@ -26,8 +26,10 @@ CONF
 vm_cache calm.slice 300 0
 vm_cache victim.slice 64 0
 echo 96M >$CG/victim.slice/memory.max
-vm_cg_run victim.slice taskset 2 /vm/bin/hotcold --hot-mib 160 --cold-mib 1 --seconds 100 --hot-pause-ms 0
+# The daemon and its event stream first: the brake going on is an event.
 vm_need_daemon
+vm_watch_start
+vm_cg_run victim.slice taskset 2 /vm/bin/hotcold --hot-mib 160 --cold-mib 1 --seconds 100 --hot-pause-ms 0
 some0=$(vm_psi_total $CG/victim.slice/memory.pressure some)
 sleep 5
 some1=$(vm_psi_total $CG/victim.slice/memory.pressure some)
@@ -46,4 +48,12 @@ dcalm=$((calm0 - $(cat $CG/calm.slice/memory.current)))
 [ "${rv1:-x}" = "${rv0:-y}" ] || vm_fail "thrashing victim.slice was reclaimed by reclaimd: reclaimed_bytes ${rv0:-absent} -> ${rv1:-absent}"
 [ "$braked" = true ] || vm_fail "victim.slice not reported braked (memory.pressure some +$((some1 - some0)) us per 5 s): $(awk -F '\t' -v p=/victim.slice '$1 ~ /^cgroups\.[0-9]+\.path$/ { split($1, k, "."); if ($2 == p) w = k[2] } { split($1, k, "."); if (k[1] == "cgroups") f[k[2]] = f[k[2]] " " substr($1, length(k[1] k[2]) + 3) "=" $2 } END { print f[w] }' /tmp/scenario.cgroups)"
 [ $dcalm -ge $((32 << 20)) ] || vm_fail "calm.slice gave only $(vm_mib $dcalm) MiB: reclaim stopped altogether"
-vm_pass "victim.slice braked (reason ${reason:-null}; pressure +$((some1 - some0)) us/5 s), reclaimed_bytes stayed $rv0 through a 128 MiB boost while calm.slice gave $(vm_mib $dcalm) MiB"
+# Issue 16: the transition is told once, as a log line naming the cgroup
+# (CGROUP= in the journal, proven in tests/vm/debian) and a watch event.
+vm_watch_stop
+line=$(grep -m1 'cgroup /victim.slice: pressure brake on' $DAEMON_LOG)
+vm_note "log: ${line:-none}"
+[ -n "$line" ] || vm_fail "no 'cgroup /victim.slice: pressure brake on' line in the daemon's log"
+non=$(vm_events 'ev("type") == "brake" && ev("cgroup") == "/victim.slice" && ev("on") == "true" && ev("reason") == "pressure"' | wc -l)
+[ "$non" -ge 1 ] || vm_fail "no brake-on event for /victim.slice: $(vm_events 'ev("type") == "brake"' | tr '\t\n' ' ;')"
+vm_pass "victim.slice braked (reason ${reason:-null}; brake event and log line; pressure +$((some1 - some0)) us/5 s), reclaimed_bytes stayed $rv0 through a 128 MiB boost while calm.slice gave $(vm_mib $dcalm) MiB"

@@ -16,7 +16,7 @@
 # scenario: enable    systemctl enable --now: active, STATUS= in systemctl status, start-up summary
 # scenario: reclaim   reclaimctl reclaim cgroup and boost free page cache under the shipped unit
 # scenario: hardening systemd-analyze security <= 2.0; /proc/sys and /sys read-only inside, reclaim and compact files writable
-# scenario: journal   journalctl finds events by MESSAGE_ID=, NODE=; PRIORITY_LEVEL=, RECLAIMED_BYTES= set; no <N> left
+# scenario: journal   journalctl finds events by MESSAGE_ID=, NODE=, CGROUP= (a cgroup's brake); PRIORITY_LEVEL=, RECLAIMED_BYTES= set; no <N> left
 # scenario: socket    only reclaimd.socket started: reclaimctl status starts the service and answers
 # scenario: reload    good drop-in taken; broken one refused with FILE:LINE, old config kept; no restart on a config error
 # scenario: restart   systemctl restart mid-reclaim leaves memory.min/low/high/max untouched
@@ -211,6 +211,7 @@ sc_socket() {
 # field, as an operator would ask for them. The ids are reclaimd(8)'s.
 sc_journal() {
 	run_end=589561f1712540afbbed55c4510e1a71 reload=38890e7e7aa84069bb1bd7702300d5d7
+	brake=9e2dee8fd2a9480c965390591fedc199
 	t0=$(date +%s)
 	sleep 1
 	cache_unit jload 64
@@ -228,6 +229,18 @@ sc_journal() {
 	want "the reload entry is found by its MESSAGE_ID=" 'J MESSAGE_ID=$reload -o cat | grep -q .'
 	want "no MESSAGE kept a <N> prefix" '! J -o cat | grep -q "^<[0-7]>"'
 	systemctl stop jload.service 2>/dev/null
+	# A cgroup's pressure brake, found by CGROUP=: anonymous memory over its
+	# MemoryHigh= thrashes against zram swap (as in the oomd scenario).
+	t2=$(date +%s)
+	cgp=/vmtest.slice/jthrash.service
+	systemd-run -q --unit=jthrash --slice=vmtest.slice -p MemoryHigh=48M -p MemorySwapMax=infinity \
+		stress-ng --vm 1 --vm-bytes 128M --vm-keep --timeout 90s
+	braked() { journalctl -q --no-pager -u reclaimd --since "@$t2" MESSAGE_ID=$brake CGROUP=$cgp -o cat | grep -q 'pressure brake on'; }
+	wait_until 60 braked
+	line=$(journalctl -q --no-pager -u reclaimd --since "@$t2" MESSAGE_ID=$brake CGROUP=$cgp -o cat | head -n 1)
+	want "its pressure brake found by MESSAGE_ID= and CGROUP=$cgp: ${line:-nothing}" '[ -n "$line" ]'
+	systemctl stop jthrash.service 2>/dev/null
+	systemctl reset-failed jthrash.service 2>/dev/null
 }
 
 sc_reload() {
