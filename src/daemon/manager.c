@@ -565,6 +565,7 @@ static void cgroup_brake_event(void *userdata, const struct actuator_brake_chang
 {
 	struct manager *m = userdata;
 	char limit[FORMAT_DURATION_MAX], window[FORMAT_DURATION_MAX];
+	char stall[FORMAT_DURATION_MAX], span[FORMAT_DURATION_MAX];
 	char path[CGROUP_PATH_MAX + 1];
 	struct json_object *o;
 
@@ -572,9 +573,10 @@ static void cgroup_brake_event(void *userdata, const struct actuator_brake_chang
 	if (c->on)
 		log_event(LOG_NOTICE, LOG_EVENT_BRAKE,
 			  (&(struct log_fields){ .node = -1, .cgroup = path, .priority_level = -1 }),
-			  "cgroup %s: pressure brake on (memory some avg10 %u.%02u%%, more than %s "
-			  "of stall in a %s window): reclaimd takes nothing from it until a calm window.",
-			  path, c->some_avg10 / 100, c->some_avg10 % 100,
+			  "cgroup %s: pressure brake on (memory \"some\" stall %s in %s, limit %s "
+			  "per %s): reclaimd takes nothing from it until a calm window.",
+			  path, format_duration(stall, sizeof(stall), c->stall_usec),
+			  format_duration(span, sizeof(span), c->span_usec),
 			  format_duration(limit, sizeof(limit), c->limit_usec),
 			  format_duration(window, sizeof(window), c->window_usec));
 	else
@@ -587,6 +589,7 @@ static void cgroup_brake_event(void *userdata, const struct actuator_brake_chang
 	json_object_object_add(o, "cgroup", json_object_new_string(path));
 	json_object_object_add(o, "on", json_object_new_boolean(c->on));
 	json_object_object_add(o, "reason", json_object_new_string("pressure"));
+	json_object_object_add(o, "stall_usec", json_object_new_uint64(c->stall_usec));
 	json_object_object_add(o, "some_avg10", json_object_new_double(c->some_avg10 / 100.0));
 	manager_broadcast(m, o);
 }

@@ -529,24 +529,34 @@ static int shrink_cgroup_amount(struct actuator *a, struct actuator_node *n,
 }
 
 /* Per-cgroup brake on memory.pressure some total. */
-/* Feed cg's brake its last pressure read; ret_p (may be NULL): the
- * parameters it was judged by. */
+/* Feed cg's brake its last pressure read. ret (may be NULL): the
+ * parameters it was judged by and the stall its window had grown by. */
 static bool cgroup_braked(struct actuator *a, struct cgroup_candidate *cg, uint64_t now,
-			  struct brake_params *ret_p)
+			  struct actuator_brake_change *ret)
 {
 	struct brake_params p;
+	uint64_t stall = 0, span = 0;
 	bool on;
 
 	pthread_mutex_lock(&a->lock);
 	p = a->cfg.cgroup_brake; /* actuator_set_limits() changes it under the lock */
 	if (cg->policy.pressure_limit_usec)
 		p.limit_usec = cg->policy.pressure_limit_usec;
+	if (cg->brake.started && cg->pressure_some_total_usec >= cg->brake.window_start_total_usec &&
+	    now >= cg->brake.window_start_usec) {
+		stall = cg->pressure_some_total_usec - cg->brake.window_start_total_usec;
+		span = now - cg->brake.window_start_usec;
+	}
 	on = brake_update(&cg->brake, &p, cg->pressure_some_total_usec, now);
 	if (on)
 		cg->acct.nr_braked++;
 	pthread_mutex_unlock(&a->lock);
-	if (ret_p)
-		*ret_p = p;
+	if (ret) {
+		ret->limit_usec = p.limit_usec;
+		ret->window_usec = p.window_usec;
+		ret->stall_usec = stall;
+		ret->span_usec = span;
+	}
 	return on;
 }
 
@@ -968,23 +978,17 @@ void actuator_sample_brakes(struct actuator *a, actuator_brake_fn fn, void *user
 	cgroup_set_lock_shared(s);
 	for (size_t i = 0; i < s->n_cgroups; i++) {
 		struct cgroup_candidate *cg = s->cgroups[i];
-		struct brake_params p;
-		bool on;
+		struct actuator_brake_change c = { .path = cg->path };
 
 		if (cg->gone || cgroup_read_pressure(cg, a->sample_buf, sizeof(a->sample_buf)) < 0)
 			continue;
-		on = cgroup_braked(a, cg, now, &p) && !cg->policy.protect;
-		if (on == cg->brake_reported)
+		c.on = cgroup_braked(a, cg, now, &c) && !cg->policy.protect;
+		if (c.on == cg->brake_reported)
 			continue;
-		cg->brake_reported = on;
+		cg->brake_reported = c.on;
+		c.some_avg10 = cg->pressure_some_avg10;
 		if (fn)
-			fn(userdata, &(struct actuator_brake_change){
-					     .path = cg->path,
-					     .on = on,
-					     .some_avg10 = cg->pressure_some_avg10,
-					     .limit_usec = p.limit_usec,
-					     .window_usec = p.window_usec,
-				     });
+			fn(userdata, &c);
 	}
 	cgroup_set_unlock(s);
 }

@@ -161,6 +161,8 @@ struct actuator_brake_change {
 	const char *path;          /* below the mount, "" = the root cgroup */
 	bool on;
 	uint32_t some_avg10;       /* memory.pressure some avg10, 1/100 % */
+	uint64_t stall_usec;       /* "some" stall the window grew by ... */
+	uint64_t span_usec;        /* ... in this long (0: a new window) */
 	uint64_t limit_usec;       /* the stall allowed per window */
 	uint64_t window_usec;
 };

@@ -831,7 +831,7 @@ struct brake_log {
 	unsigned n;
 	char path[4][64];
 	bool on[4];
-	uint64_t limit_usec;
+	uint64_t limit_usec, stall_usec;
 };
 
 static void record_brake(void *userdata, const struct actuator_brake_change *c)
@@ -842,6 +842,7 @@ static void record_brake(void *userdata, const struct actuator_brake_change *c)
 	snprintf(l->path[l->n], sizeof(l->path[0]), "%s", c->path);
 	l->on[l->n++] = c->on;
 	l->limit_usec = c->limit_usec;
+	l->stall_usec = c->stall_usec;
 }
 
 /* The loop samples the brakes between shrinks: the first shrink after a
@@ -869,6 +870,7 @@ static void test_sample_brakes(void **state)
 	assert_string_equal(log.path[0], "system.slice/a.service");
 	assert_true(log.on[0]);
 	assert_true(log.limit_usec > 0);
+	assert_true(log.stall_usec > log.limit_usec);
 	actuator_sample_brakes(f->a, record_brake, &log); /* still on: not told again */
 	assert_int_equal(log.n, 1);
 	assert_int_equal(actuator_cgroups(f->a, &v, &n), 0);
