@@ -1,0 +1,246 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# vm-kernels: 6.18 6.12 6.1
+# vm-timeout: 150
+#
+# A real kernel watermark boost, paid once by reclaimd, then compacted.
+#
+# The kernel raises zone->watermark_boost (zoneinfo "boost") when an
+# allocation falls back to a free block of another migratetype smaller than
+# a pageblock (boost_watermark()), and wakes its own kswapd, which clears the
+# boost at the end of its next run: milliseconds, far below the monitor's
+# interval. So the kernel's kswapd of node 1 is held off the CPU: moved to
+# CPU 0, where a SCHED_FIFO spinner (/vm/bin/spin) runs with RT throttling
+# off (sched_rt_runtime_us=-1; on 6.12+ also CPU 0's fair server, debugfs
+# runtime 0). The test's own processes and the daemon's main thread run on
+# CPU 1 (node 1's CPU, where reclaimd/n1 is pinned anyway). The spinner is
+# killed WINDOW_S seconds after reclaimd's run, and ends by itself after
+# HOLD_MAX_S in any case; the settings are restored on exit.
+#
+# Fragmentation: node 1 is filled with 4 KiB anonymous pages and every other
+# page freed (frag fill), so its free memory is order-0 holes; proactive
+# compaction is off (vm.compaction_proactiveness=0) so kcompactd does not
+# mend them. 128 MiB of page cache on node 1 gives a boosted run something
+# it may reclaim (boosted reclaim does not swap). Then, with the daemon
+# paused (so that its run sees the boost the burst leaves, not one still
+# growing) and the kernel's kswapd held, 20000 page tables (frag ptes):
+# unmovable allocations that fall back into the movable holes. The boost
+# reaches the kernel's cap (1.5 x high at the default
+# vm.watermark_boost_factor, which is left alone) on 6.1 and 6.12; 6.18
+# claims fallback blocks differently and boosts once (512 pages). Then the
+# daemon is resumed. MonitorIntervalMax=200ms, so that the monitor looks at
+# the paid boost often while it stands.
+#
+# Asserted:
+# 1. the kernel set a boost on node 1: zoneinfo boost > 0 (sampled every
+#    20 ms by frag boostlog);
+# 2. reclaimd ran one run for it: run_start boost_bytes > 0 equal to a boost
+#    the kernel showed (PSIBoost=0 and no reclaimctl boost: no userspace
+#    boost), every write swappiness=0 (null on 6.1, which has no
+#    swappiness=), ended balanced, reclaimed at least the boost; the
+#    kernel's kswapd had not run (pageoutrun +0) by then;
+# 3. paid once: after that run the zone showed exactly the boost it paid,
+#    unchanged, for at least 1 s (until the hold ended and the kernel's
+#    kswapd cleared it); over that time node 1's wake counter, sampled with
+#    the time (counters.wakes, counted when the monitor asks, even while
+#    the node thread is busy), did not move, the monitor re-read zoneinfo at
+#    least 5 times (monitor_ticks_total), and exactly one run started with
+#    a boost. (The wake counter is what tells: the node thread itself sits in
+#    the node1/compact write until the hold ends, see 4; with the paid boost
+#    forgotten, balance_begin() not recording kernel_boost_paid[], it counted
+#    16 wakes in 7.4 s on 6.12 and this failed.)
+# 4. the compaction: a compact event on node 1 with reason "boost", result
+#    ok, after the run; counters.compactions_boost 1; /proc/vmstat
+#    compact_migrate_scanned grew by more than kcompactd's own
+#    (compact_daemon_migrate_scanned) with compact_stall +0 (no direct
+#    compaction): the node1/compact write did the scanning. That write calls
+#    lru_add_drain_all(), which waits for CPU 0's kworker: it completes only
+#    once the hold ends (12-17 s after the run here).
+# The kernel's kswapd clearing the boost after the hold is noted.
+
+# The hold ends WINDOW_S after reclaimd's run (the spinner is killed), or
+# after HOLD_MAX_S whatever happens (its own limit).
+HOLD_MAX_S=40
+WINDOW_S=5
+cat >$CONF <<CONF
+[Reclaim]
+PSITrigger=off
+PSIBoost=0
+SystemBrake=100%
+PressureLimit=100%
+MonitorIntervalMax=200ms
+CONF
+[ -d /sys/devices/system/node/node1 ] || vm_fail "needs 2 NUMA nodes (tests/vm/run --nodes 2, the default)"
+[ "$(nproc)" -ge 2 ] || vm_fail "needs 2 CPUs"
+
+kp=
+for p in /proc/[0-9]*; do
+	[ "$(cat $p/comm 2>/dev/null)" = kswapd1 ] && kp=${p#/proc/}
+done
+[ -n "$kp" ] || vm_fail "no kswapd1 thread"
+fs=/sys/kernel/debug/sched/fair_server/cpu0/runtime
+grep -q ' /sys/kernel/debug ' /proc/mounts || mount -t debugfs none /sys/kernel/debug 2>/dev/null
+rt0=$(cat /proc/sys/kernel/sched_rt_runtime_us)
+cp0=$(cat /proc/sys/vm/compaction_proactiveness)
+fs0=$(cat $fs 2>/dev/null)
+kmask0=$(taskset -p $kp | sed 's/.*: //')
+restore() {
+	echo "$rt0" >/proc/sys/kernel/sched_rt_runtime_us
+	echo "$cp0" >/proc/sys/vm/compaction_proactiveness
+	[ -n "$fs0" ] && echo "$fs0" >$fs
+	taskset -p "$kmask0" $kp >/dev/null 2>&1
+	taskset -p 3 $$ >/dev/null 2>&1
+}
+trap restore EXIT
+echo 0 >/proc/sys/vm/compaction_proactiveness
+sync
+echo 3 >/proc/sys/vm/drop_caches
+
+# Fragment node 1: all of its free memory (and a little more, which spills
+# to node 0) in 4 KiB pages, every other one freed.
+f1=$(awk '$3 == "MemFree:" { print int($4 / 1024) }' /sys/devices/system/node/node1/meminfo)
+vm_cg_run frag/fill taskset 2 /vm/bin/frag fill $((f1 + 40)) >/tmp/scenario.fill
+vm_wait_until 60 grep -q holding /tmp/scenario.fill || vm_fail "frag fill $((f1 + 40)) did not finish in 60 s"
+vm_cache cache.slice 128 1
+free1=$(awk '$3 == "MemFree:" { print int($4 / 1024) }' /sys/devices/system/node/node1/meminfo)
+big1=$(awk '$2 == "1," { n += $14 + 2 * $15 } END { print n + 0 }' /proc/buddyinfo)
+vm_note "node 1: $f1 MiB free before, $free1 MiB after the fill and 128 MiB of page cache; free 2 MiB blocks: $big1"
+
+vm_need_daemon
+taskset -p 2 "$(cat /tmp/reclaimd.pid)" >/dev/null
+taskset -p 2 $$ >/dev/null
+vm_watch_start
+vm_cg_run boostlog taskset 2 /vm/bin/frag boostlog 20 1 >/tmp/scenario.boost
+vm_cg_run vmstatlog taskset 2 /vm/bin/vmstatlog 10 pageoutrun compact_migrate_scanned compact_daemon_migrate_scanned compact_stall >/tmp/scenario.vmstatlog
+# node 1's wake and run counters with the time, every ~100 ms: the monitor
+# counts a wake when it asks, even while the node thread is busy.
+vm_cg_run nodelog taskset 2 sh -c '. /vm/lib.sh
+	while :; do
+		t=$(/vm/bin/frag now)
+		ctl --json nodes 2>/dev/null | /vm/bin/jflat | awk -F "\t" -v t=$t "
+			\$1 == \"nodes.1.counters.wakes\" { w = \$2 } \$1 == \"nodes.1.counters.runs\" { r = \$2 }
+			END { if (w != \"\") print t, w, r }"
+	done' >/tmp/scenario.nodelog
+sleep 1
+node1() { # FILE KEY: nodes.1.KEY (node 1 is the second node)
+	jget "$1" "nodes.1.$2"
+}
+ctl_json nodes >/tmp/scenario.nodes0 || vm_fail "reclaimctl --json nodes failed"
+[ "$(node1 /tmp/scenario.nodes0 node)" = 1 ] || vm_fail "nodes[1] is not node 1"
+
+# The hold. The daemon is paused while the page tables are made, so that
+# its run sees the boost the burst leaves (the kernel's cap, 1.5 x high at
+# the default factor), not one still growing.
+ctl_ok pause pause || vm_fail "reclaimctl pause: $(cat /tmp/ctl.out)"
+echo -1 >/proc/sys/kernel/sched_rt_runtime_us
+[ -e $fs ] && echo 0 >$fs
+taskset -p 1 $kp >/dev/null || vm_fail "cannot move kswapd1 to CPU 0"
+# Not in a cgroup: an RT task outside the root cgroup needs RT group
+# scheduling on some kernels. It ends by itself.
+taskset 1 /vm/bin/spin $HOLD_MAX_S >/tmp/scenario.spin &
+spin_pid=$!
+vm_wait_until 5 grep -q running /tmp/scenario.spin || vm_fail "spin did not start: $(cat /tmp/scenario.spin)"
+pageout0=$(vm_vmstat pageoutrun)
+vm_cg_run frag/ptes taskset 2 /vm/bin/frag ptes 20000 >/tmp/scenario.ptes
+t_ptes=$(/vm/bin/frag now)
+vm_wait_until 20 grep -q holding /tmp/scenario.ptes ||
+	vm_fail "frag ptes 20000 did not finish in 20 s (in $(for p in $(cat $CG/frag/ptes/cgroup.procs); do cat /proc/$p/wchan; echo; head -n 4 /proc/$p/stack; done | tr '\n' ' '); boost $(awk '{ printf "%s ", $2 }' /tmp/scenario.boost))"
+ptes_ms=$(( ($(/vm/bin/frag now) - t_ptes) / 1000 ))
+sleep 1
+ctl_ok resume resume || vm_fail "reclaimctl resume: $(cat /tmp/ctl.out)"
+
+# 2. The boosted run on node 1 (its run_start carries a boost), ended.
+boosted_run() {
+	awk -F '\t' "$AWK_EV"'
+		ev("node") + 0 != 1 { next }
+		ev("type") == "run_start" && ev("boost_bytes") + 0 > 0 && !s { s = ev("time_usec"); b = ev("boost_bytes"); seq = ""; next }
+		s && ev("type") == "write" { seq = seq " " ev("priority") ":" ev("swappiness") ":" ev("reclaimed_bytes") }
+		s && ev("type") == "run_end" { print s, ev("time_usec"), b, ev("end"), ev("reclaimed_bytes"), seq; exit }' /tmp/scenario.events >/tmp/scenario.run
+	[ -s /tmp/scenario.run ]
+}
+vm_wait_until 15 boosted_run
+ctl_json nodes >/tmp/scenario.nodes1 || vm_fail "reclaimctl --json nodes failed"
+ctl_json stats >/tmp/scenario.stats || vm_fail "reclaimctl --json stats failed"
+ticks1=$(vm_stat monitor_ticks_total)
+boost_max=$(awk '$2 > m { m = $2 } END { print m + 0 }' /tmp/scenario.boost)
+[ "$boost_max" -gt 0 ] || vm_fail "the kernel raised no boost on node 1 (zoneinfo boost 0 in every 20 ms sample; ptes: $(cat /tmp/scenario.ptes); node 1 free 2 MiB blocks before: $big1)"
+read -r r_start r_end r_boost r_reason r_reclaimed r_seq </tmp/scenario.run
+[ -n "$r_start" ] || vm_fail "the kernel boosted node 1 (up to $boost_max pages) but no reclaimd run with a boost ended within 15 s of the resume: $(vm_events 'ev("node") + 0 == 1' | tail -n 5 | tr '\t\n' ' ;')"
+vm_note "frag ptes took $ptes_ms ms; kernel boost on node 1 (pages, as sampled): $(awk '{ printf "%s ", $2 }' /tmp/scenario.boost)"
+vm_note "boosted run: boost_bytes $r_boost, ended $r_reason, reclaimed $r_reclaimed; writes (prio:swappiness:reclaimed):$r_seq"
+
+# 3. Paid once: wait for the hold to end, looking at what the monitor did
+# meanwhile while the boost stood.
+sleep $WINDOW_S
+kill $spin_pid
+wait $spin_pid
+ctl_json nodes >/tmp/scenario.nodes2 || vm_fail "reclaimctl --json nodes failed"
+ctl_json stats >/tmp/scenario.stats || vm_fail "reclaimctl --json stats failed"
+ticks2=$(vm_stat monitor_ticks_total)
+pageout_hold=$(($(vm_vmstat_at $r_end) - pageout0))
+# The paid boost stands from the run's end until the kernel's kswapd lowers
+# it (the first sample below what was paid, after the hold); boostlog prints
+# changes only, so any sample in between is a change.
+paid=$((r_boost / 4096))
+at_end=$(awk -v t=$r_end '$1 <= t { v = $2 } END { print v + 0 }' /tmp/scenario.boost)
+t_clear=$(awk -v t=$r_end -v p=$paid '$1 > t && $2 < p { print $1; exit }' /tmp/scenario.boost)
+between=$(awk -v a=$r_end -v b="${t_clear:-99999999999999999}" '$1 > a && $1 < b { printf "%s ", $2 }' /tmp/scenario.boost)
+stood_ms=$(( (${t_clear:-0} - r_end) / 1000 ))
+vm_cg_kill nodelog
+# The nodes samples taken while the paid boost stood.
+nl=$(awk -v a=$r_end -v b="${t_clear:-99999999999999999}" '$1 > a && $1 < b && $2 != "" { if (!n++) { t0 = $1; w0 = $2 } t1 = $1; w1 = $2 }
+	END { printf "%d %d %s %s", n, (t1 - t0) / 1000, w0, w1 }' /tmp/scenario.nodelog)
+set -- $nl
+nl_n=$1 nl_ms=$2 wakes1=$3 wakes2=$4
+runs_boost=$(vm_events 'ev("node") + 0 == 1 && ev("type") == "run_start" && ev("boost_bytes") + 0 > 0' | wc -l)
+vm_note "after the run: zoneinfo boost $at_end pages (paid $paid), changes before the kernel cleared it: ${between:-none}; it stood $stood_ms ms (cleared: ${t_clear:+yes}); nodes samples in that time $nl_n over $nl_ms ms: node 1 wakes $wakes1 -> $wakes2; monitor re-reads over the hold after the run +$((ticks2 - ticks1)); runs with a boost $runs_boost"
+
+# 4. The compaction.
+compacted() {
+	[ -n "$(vm_events 'ev("node") + 0 == 1 && ev("type") == "compact"')" ]
+}
+vm_wait_until 20 compacted
+ctl_json nodes >/tmp/scenario.nodes3 || vm_fail "reclaimctl --json nodes failed"
+sleep 0.5
+vm_cg_kill boostlog
+vm_cg_kill vmstatlog
+vm_watch_stop
+cev=$(vm_events 'ev("node") + 0 == 1 && ev("type") == "compact"' | head -n 1)
+c_time=$(echo "$cev" | awk -F '\t' "$AWK_EV"'{ print ev("time_usec") }')
+c_reason=$(echo "$cev" | awk -F '\t' "$AWK_EV"'{ print ev("reason") }')
+c_result=$(echo "$cev" | awk -F '\t' "$AWK_EV"'{ print ev("result") }')
+ms=$(($(vm_vmstat_at $((c_time + 20000)) 3) - $(vm_vmstat_at $r_end 3)))
+ds=$(($(vm_vmstat_at $((c_time + 20000)) 4) - $(vm_vmstat_at $r_end 4)))
+stall=$(($(vm_vmstat_at $((c_time + 20000)) 5) - $(vm_vmstat_at $r_end 5)))
+cb=$(node1 /tmp/scenario.nodes3 counters.compactions_boost)
+vm_note "compact event: reason $c_reason, result $c_result, $(( (c_time - r_end) / 1000 )) ms after the run; compact_migrate_scanned +$ms (kcompactd's +$ds), compact_stall +$stall; compactions_boost $cb; boost at the end $(awk '{ b = $2 } END { print b }' /tmp/scenario.boost) pages"
+
+# The verdicts, in the order above.
+awk -v b=$((r_boost / 4096)) '$2 == b { f = 1 } END { exit !f }' /tmp/scenario.boost ||
+	vm_fail "the run's boost_bytes $r_boost ($((r_boost / 4096)) pages) is no boost the kernel showed: $(awk '{ printf "%s ", $2 }' /tmp/scenario.boost)"
+# Boosted reclaim does not swap: swappiness=0 on every write where the
+# kernel takes swappiness= (6.8+); 6.1's memory.reclaim has none (the event
+# says null, status features.reclaim_swappiness false).
+ctl_json status >/tmp/scenario.status || vm_fail "reclaimctl --json status failed"
+sw_arg=$(jget /tmp/scenario.status features.reclaim_swappiness)
+for w in $r_seq; do
+	sw=$(echo "$w" | cut -d: -f2)
+	[ "$sw" = 0 ] || { [ "$sw_arg" = false ] && [ "$sw" = null ]; } ||
+		vm_fail "a write of the boosted run had swappiness $sw (features.reclaim_swappiness $sw_arg):$r_seq"
+done
+[ "$r_reason" = balanced ] || vm_fail "the boosted run ended $r_reason, not balanced (reclaimed $r_reclaimed of a $r_boost-byte boost)"
+[ "$r_reclaimed" -ge "$r_boost" ] || vm_fail "the boosted run reclaimed $r_reclaimed bytes, less than its boost $r_boost"
+[ "$pageout_hold" = 0 ] || vm_fail "the kernel's kswapd ran $pageout_hold times before reclaimd's run ended: the hold failed"
+[ "$at_end" = "$paid" ] && [ -z "$between" ] || vm_fail "zoneinfo boost after the run was $at_end pages then ${between:-unchanged} (paid $paid): not the boost that was paid"
+[ -n "$t_clear" ] || t_clear_note=" (still standing when sampling stopped)"
+[ "$stood_ms" -ge 1000 ] || [ -z "$t_clear" ] || vm_fail "the paid boost stood only $stood_ms ms after the run: too short to show it was not paid twice"
+[ "$nl_n" -ge 2 ] && [ "$nl_ms" -ge 1000 ] || vm_fail "only $nl_n samples of node 1's counters over $nl_ms ms while the paid boost stood: too few to tell"
+[ $((ticks2 - ticks1)) -ge 5 ] || vm_fail "the monitor re-read zoneinfo only $((ticks2 - ticks1)) times while the paid boost stood"
+[ "$wakes2" = "$wakes1" ] || vm_fail "node 1 was woken $((wakes2 - wakes1)) times while zoneinfo still showed the $paid-page boost it had paid: paid again"
+[ "$runs_boost" = 1 ] || vm_fail "$runs_boost runs on node 1 started with a boost (one kernel boost): $(vm_events 'ev("node") + 0 == 1 && ev("type") == "run_start"' | tr '\t\n' ' ;')"
+[ -n "$cev" ] || vm_fail "no compact event on node 1 within 20 s of the hold's end"
+[ "$c_reason" = boost ] && [ "$c_result" = ok ] || vm_fail "compact event reason $c_reason result $c_result (want boost, ok)"
+[ "$c_time" -gt "$r_end" ] || vm_fail "the compact event came before the boosted run ended"
+[ "$cb" = 1 ] || vm_fail "counters.compactions_boost is $cb on node 1, want 1"
+[ "$stall" = 0 ] || vm_fail "compact_stall +$stall: direct compaction mixed in"
+[ "$ms" -gt "$ds" ] || vm_fail "compact_migrate_scanned +$ms, no more than kcompactd's +$ds: the node1/compact write scanned nothing"
+vm_pass "kernel boost on node 1 up to $boost_max pages; one run paid $r_boost bytes (reclaimed $r_reclaimed, write swappiness $(for w in $r_seq; do echo "$w" | cut -d: -f2; done | sort -u | tr "\n" " ")ended balanced); the paid boost stood $stood_ms ms, node 1 wakes +0 over $nl_ms ms of it; compact reason boost ok, compact_migrate_scanned +$ms (kcompactd +$ds), compact_stall +0"
