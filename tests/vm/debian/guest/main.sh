@@ -461,7 +461,7 @@ sc_coldcache() {
 	high1=$(awk '$1 == "high" { print $2 }' $cgs/coldread.service/memory.events)
 	killed=$(journalctl -q --no-pager -u systemd-oomd -o cat --since "@$t1" | grep -c 'Killed')
 	want "it grew: read $(((n1 - n0) * 48)) MiB in the $t s window ($((n1 * 48)) MiB in all, > node 0's 1024)" \
-		'[ $((n1 * 48)) -gt 1024 ] && [ $((n1 - n0)) -ge 20 ]'
+		'[ $((n1 * 48)) -gt 1024 ] && [ $((n1 - n0)) -ge 12 ]'
 	want "reclaimd reclaimed $(mib $((r1 - r0))) MiB from cold.slice in the window (>= 64)" \
 		'[ $((r1 - r0)) -ge $((64 << 20)) ]'
 	want "cold.slice memory pressure full avg10 at most $maxfull % in the window (< the slice's 20 %)" \
