@@ -359,6 +359,23 @@ ssize_t read_file_at(int dirfd, const char *path, char *buf, size_t size)
 	return pread_file(fd, buf, size);
 }
 
+/*
+ * Not access(W_OK): that checks the real uid with, for a uid other than 0,
+ * no capabilities at all, so a daemon running as its own user with
+ * CAP_DAC_OVERRIDE would be told that the root-owned memory.reclaim and
+ * nodeN/reclaim (mode 0200) are not writable. Opening a kernel control
+ * file for writing changes nothing; only a write() does.
+ */
+bool file_is_writable(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+
+	if (fd < 0)
+		return false;
+	safe_close(fd);
+	return true;
+}
+
 int write_file_at(int dirfd, const char *path, const char *value)
 {
 	_cleanup_close_ int fd = -1;

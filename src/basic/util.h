@@ -56,6 +56,11 @@ ssize_t pread_file(int fd, char *buf, size_t size);
  * and the slow paths only. */
 ssize_t read_file_at(int dirfd, const char *path, char *buf, size_t size);
 
+/* May this process open PATH for writing, with its effective uid and
+ * capabilities (unlike access(W_OK))? Opens and closes it: for kernel
+ * control files, where only a write() acts. */
+bool file_is_writable(const char *path);
+
 /* Write the whole string to a file below dirfd (start-up / slow path). */
 int write_file_at(int dirfd, const char *path, const char *value);
 

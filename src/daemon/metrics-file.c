@@ -51,6 +51,14 @@ static int metrics_file_open_dir(const char *dir)
 	return TAKE_FD(fd);
 }
 
+/* Ours: the daemon's user, or root, whose file can only be a previous
+ * reclaimd's from before reclaimd.service ran as user "reclaimd" (an
+ * upgrade). Nobody but root can make a file owned by root. */
+static bool metrics_file_owner_ok(uid_t uid)
+{
+	return uid == geteuid() || uid == 0;
+}
+
 /* A previous reclaimd's file: regular, ours, one link, our header. */
 static bool metrics_file_is_reclaimd(int dirfd, const char *base)
 {
@@ -72,7 +80,7 @@ static int metrics_file_check_target(struct metrics_file *mf, int dirfd, const c
 
 	if (fstatat(dirfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return errno == ENOENT ? 0 : negative_errno();
-	if (!S_ISREG(st.st_mode) || st.st_nlink != 1 || st.st_uid != geteuid())
+	if (!S_ISREG(st.st_mode) || st.st_nlink != 1 || !metrics_file_owner_ok(st.st_uid))
 		return -EEXIST;
 	if (mf->written && st.st_dev == mf->dev && st.st_ino == mf->ino)
 		return 0;
@@ -92,7 +100,8 @@ static int metrics_file_create_tmp(int dirfd, const char *tmp)
 		return fd >= 0 ? fd : negative_errno();
 	if (fstatat(dirfd, tmp, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return negative_errno();
-	if (!S_ISREG(st.st_mode) || st.st_uid != geteuid() || !metrics_file_is_reclaimd(dirfd, tmp))
+	if (!S_ISREG(st.st_mode) || !metrics_file_owner_ok(st.st_uid) ||
+	    !metrics_file_is_reclaimd(dirfd, tmp))
 		return -EEXIST;
 	if (unlinkat(dirfd, tmp, 0) < 0)
 		return negative_errno();

@@ -12,7 +12,8 @@
  *   reads only *.prom, so it never sees half a file), then renameat() over
  *   NAME, which replaces a directory entry and never follows a link;
  * - over a NAME that is absent, or a regular file with one link, owned by
- *   the daemon's user, that this process wrote (same device and inode) or
+ *   the daemon's user (or root: a reclaimd from before the unit's User=),
+ *   that this process wrote (same device and inode) or
  *   that a previous reclaimd wrote (it starts with "# HELP reclaimd_").
  *   Anything else (a symbolic link, a FIFO, a file the daemon did not
  *   create) is refused with -EEXIST and left untouched.

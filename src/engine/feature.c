@@ -95,7 +95,7 @@ static void probe_node_reclaim(const struct feature_config *cfg, struct features
 		snprintf(rel, sizeof(rel), "/sys/devices/system/node/node%u/reclaim", node);
 		if (path_join(path, sizeof(path), cfg->root, rel) < 0)
 			return;
-		if (access(path, W_OK) == 0)
+		if (file_is_writable(path))
 			f->node_reclaim_mask |= UINT64_C(1) << node;
 	}
 	f->node_reclaim = f->node_reclaim_mask != 0;
@@ -154,7 +154,7 @@ int feature_probe(const struct feature_config *cfg, struct features *ret)
 		f.cgroup2_memory = true;
 		strcpy(f.cgroup2_mount, cfg->cgroup_mount);
 		if (path_join(path, sizeof(path), cfg->cgroup_mount, "memory.reclaim") >= 0)
-			f.memory_reclaim = access(path, W_OK) == 0;
+			f.memory_reclaim = file_is_writable(path);
 	}
 	probe_node_reclaim(cfg, &f);
 	probe_swap(cfg, &f);

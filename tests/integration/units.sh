@@ -33,7 +33,7 @@ fi
 tmp=$(mktemp -d /tmp/units-sh-XXXXXX) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 
-echo "1..10"
+echo "1..11"
 n=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
 not_ok() { n=$((n + 1)); echo "not ok $n - $1"; [ -s "$tmp/out" ] && sed 's/^/# /' "$tmp/out"; }
@@ -77,10 +77,16 @@ check "security --offline exposure $score <= 2.0" \
 grep -v '^#' "$service" >"$tmp/svc"
 check "Type=notify with ExecReload=kill -HUP and WatchdogSec=" \
 	'grep -qx "Type=notify" "$tmp/svc" && grep -qx "ExecReload=/bin/kill -HUP \$MAINPID" "$tmp/svc" && grep -q "^WatchdogSec=[1-9]" "$tmp/svc"'
-check "capabilities: CAP_DAC_OVERRIDE and CAP_SYS_RESOURCE bounded, no CAP_SYS_ADMIN nor CAP_SYS_NICE" \
-	'grep "^CapabilityBoundingSet=" "$tmp/svc" | grep -q CAP_DAC_OVERRIDE &&
-	 grep "^CapabilityBoundingSet=" "$tmp/svc" | grep -q CAP_SYS_RESOURCE &&
-	 ! grep "^CapabilityBoundingSet=" "$tmp/svc" | grep -q -e CAP_SYS_ADMIN -e CAP_SYS_NICE'
+# Its own user with exactly three capabilities, bounding and ambient alike
+# (issue 15): the guest's hardening scenario checks CapEff of the process.
+caps() { sed -n "s/^$1=//p" "$tmp/svc" | tr ' ' '\n' | grep . | sort | paste -sd' ' -; }
+want_caps="CAP_DAC_OVERRIDE CAP_IPC_LOCK CAP_SYS_RESOURCE"
+check "User=reclaimd Group=reclaimd; bounding ($(caps CapabilityBoundingSet)) and ambient ($(caps AmbientCapabilities)) capabilities are exactly $want_caps" \
+	'grep -qx "User=reclaimd" "$tmp/svc" && grep -qx "Group=reclaimd" "$tmp/svc" &&
+	 [ "$(grep -c "^CapabilityBoundingSet=" "$tmp/svc")" = 1 ] && [ "$(grep -c "^AmbientCapabilities=" "$tmp/svc")" = 1 ] &&
+	 [ "$(caps CapabilityBoundingSet)" = "$want_caps" ] && [ "$(caps AmbientCapabilities)" = "$want_caps" ]'
+check "the sysusers file makes that user: u reclaimd" \
+	'grep -q "^u reclaimd " "$top_srcdir/systemd/sysusers/reclaimd.conf"'
 # Continuation lines joined: one line per setting.
 sed -e ':a' -e '/\\$/{N;s/\\\n[[:space:]]*/ /;ba' -e '}' "$tmp/svc" >"$tmp/svc1"
 rwpaths() { sed -n 's/^ReadWritePaths=//p' "$tmp/svc1" | tr -s ' ' '\n'; }

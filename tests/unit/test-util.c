@@ -9,6 +9,8 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -250,6 +252,57 @@ static void test_escape_terminal(void **state)
 	}
 }
 
+/* file_is_writable() judges by the effective uid (and capabilities), which
+ * is what open() and write() use; access(W_OK) judges by the real uid, with
+ * no capabilities for a uid other than 0. A daemon started as its own user
+ * with CAP_DAC_OVERRIDE (reclaimd.service) was told by access() that it
+ * could not write memory.reclaim (issue 15). Here: real uid nobody,
+ * effective root, in a child. */
+static void test_file_is_writable(void **state)
+{
+	char dir[] = "/tmp/test-util-XXXXXX", file[64], sub[64], buf[8] = "";
+	int fd, status;
+	pid_t pid;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(file, sizeof(file), "%s/f", dir);
+	snprintf(sub, sizeof(sub), "%s/d", dir);
+	fd = open(file, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "keep", 4), 4);
+	close(fd);
+	assert_int_equal(mkdir(sub, 0700), 0);
+
+	assert_true(file_is_writable(file));
+	assert_false(file_is_writable(sub)); /* EISDIR */
+	assert_false(file_is_writable("/nonexistent/reclaimd-test"));
+	/* Opened, not truncated nor written. */
+	assert_int_equal(read_file_at(AT_FDCWD, file, buf, sizeof(buf)), 4);
+	assert_memory_equal(buf, "keep", 4);
+	assert_int_equal(chmod(file, 0400), 0);
+	if (geteuid() != 0) {
+		assert_false(file_is_writable(file));
+	} else {
+		pid = fork();
+		assert_true(pid >= 0);
+		if (pid == 0) {
+			/* Real 65534, effective and saved 0. */
+			if (setresuid(65534, 0, 0) < 0)
+				_exit(3);
+			if (access(file, W_OK) == 0)
+				_exit(4); /* then the old probe would have worked too */
+			_exit(file_is_writable(file) ? 0 : 5);
+		}
+		assert_int_equal(waitpid(pid, &status, 0), pid);
+		assert_true(WIFEXITED(status));
+		assert_int_equal(WEXITSTATUS(status), 0);
+	}
+	unlink(file);
+	rmdir(sub);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -261,6 +314,7 @@ int main(void)
 		cmocka_unit_test(test_pread_file),
 		cmocka_unit_test(test_path_join),
 		cmocka_unit_test(test_escape_terminal),
+		cmocka_unit_test(test_file_is_writable),
 	};
 
 	return cmocka_run_group_tests_name("util", tests, NULL, NULL);

@@ -15,13 +15,14 @@
 # scenario: install   apt install ./reclaimd_*.deb: group, conffile, units enabled and started
 # scenario: enable    systemctl enable --now: active, STATUS= in systemctl status, start-up summary
 # scenario: reclaim   reclaimctl reclaim cgroup and boost free page cache under the shipped unit
-# scenario: hardening systemd-analyze security <= 2.0; /proc/sys and /sys read-only inside, reclaim and compact files writable
+# scenario: hardening systemd-analyze security <= 2.0; /proc/sys and /sys read-only inside, reclaim and compact files writable; user reclaimd with exactly its 3 capabilities; socket rules
 # scenario: journal   journalctl finds events by MESSAGE_ID=, NODE=, CGROUP= (a cgroup's brake); PRIORITY_LEVEL=, RECLAIMED_BYTES= set; no <N> left
 # scenario: socket    only reclaimd.socket started: reclaimctl status starts the service and answers
 # scenario: reload    good drop-in taken; broken one refused with FILE:LINE, old config kept; no restart on a config error
 # scenario: restart   systemctl restart mid-reclaim leaves memory.min/low/high/max untouched
 # scenario: watchdog  a frozen daemon is restarted after WatchdogSec= with the reason in the journal
 # scenario: oomd      systemd-oomd beside reclaimd kills a thrashing ManagedOOMMemoryPressure=kill slice
+# scenario: coldcache oomd kills nothing in a ManagedOOMMemoryPressure=kill slice whose cold page cache reclaimd reclaims
 # scenario: remove    apt remove keeps the conffile, apt purge removes it, units gone
 set -u
 D=/mnt/vmtest
@@ -88,6 +89,9 @@ sc_install() {
 	want "apt install exit 0" '[ $rc = 0 ]'
 	want "dpkg status installed" 'dpkg-query -W -f="\${Status}" reclaimd | grep -q "install ok installed"'
 	want "group reclaimd ($(getent group reclaimd))" 'getent group reclaimd >/dev/null'
+	want "system user reclaimd, primary group reclaimd, no login ($(getent passwd reclaimd))" \
+		'[ "$(id -u reclaimd)" -lt 1000 ] && [ "$(id -gn reclaimd)" = reclaimd ] &&
+		 getent passwd reclaimd | grep -q ":/usr/sbin/nologin$"'
 	want "conffile /etc/reclaimd/reclaimd.conf" \
 		'dpkg-query -W -f="\${Conffiles}" reclaimd | grep -q "/etc/reclaimd/reclaimd.conf "'
 	want "reclaimd.conf.d/ made by tmpfiles" '[ -d /etc/reclaimd/reclaimd.conf.d ]'
@@ -184,11 +188,53 @@ sc_hardening() {
 		note "no nodeN/reclaim on $(uname -r): the node file is not checked"
 	fi
 	systemctl stop hardload.service
-	capbnd=$(awk '$1 == "CapBnd:" { print $2 }' "/proc/$pid/status")
-	capeff=$(awk '$1 == "CapEff:" { print $2 }' "/proc/$pid/status")
-	# CAP_SYS_NICE is bit 23, CAP_SYS_ADMIN bit 21.
-	want "CapBnd $capbnd CapEff $capeff without CAP_SYS_NICE, CAP_SYS_ADMIN" \
-		'[ $(( 0x$capbnd & (1 << 23 | 1 << 21) )) = 0 ] && [ $(( 0x$capeff & (1 << 23 | 1 << 21) )) = 0 ]'
+	# Its own user (issue 15): the ids and capabilities of the process.
+	st() { awk -v k="$1:" '$1 == k { $1 = ""; print substr($0, 2) }' "/proc/$pid/status"; }
+	ru=$(id -u reclaimd) rg=$(id -g reclaimd)
+	want "runs as reclaimd ($ru:$rg): Uid $(st Uid | tr '\t' ' '), Gid $(st Gid | tr '\t' ' ')" \
+		'[ "$(st Uid | tr -s "\t " " ")" = "$ru $ru $ru $ru" ] && [ "$(st Gid | tr -s "\t " " ")" = "$rg $rg $rg $rg" ]'
+	# CAP_DAC_OVERRIDE bit 1, CAP_IPC_LOCK 14, CAP_SYS_RESOURCE 24: nothing else.
+	caps=$(printf '%016x' $((1 << 1 | 1 << 14 | 1 << 24)))
+	want "CapEff $(st CapEff) = CapPrm $(st CapPrm) = CapAmb $(st CapAmb) = CapBnd $(st CapBnd) = $caps (DAC_OVERRIDE IPC_LOCK SYS_RESOURCE)" \
+		'[ "$(st CapEff)" = $caps ] && [ "$(st CapPrm)" = $caps ] && [ "$(st CapAmb)" = $caps ] && [ "$(st CapBnd)" = $caps ]'
+	# What each capability is for, seen from the daemon itself.
+	ctl status >/tmp/ctl.out 2>&1
+	feats=$(grep '^features:' /tmp/ctl.out)
+	want "it found memory.reclaim writable as that user (${feats:-no status})" 'echo "$feats" | grep -q "+memory_reclaim"'
+	[ ! -e /sys/devices/system/node/node1/reclaim ] ||
+		want "and nodeN/reclaim" 'echo "$feats" | grep -q "+node_reclaim"'
+	J() { journalctl -q --no-pager -o cat _SYSTEMD_INVOCATION_ID="$(prop reclaimd InvocationID)"; }
+	trig=$(J | grep -m1 'PSI trigger .* armed')
+	want "CAP_SYS_RESOURCE: ${trig:-no PSI trigger armed}" '[ -n "$trig" ]'
+	want "CAP_IPC_LOCK: mlockall worked, VmLck $(st VmLck | tr -s ' ')" \
+		'[ "$(st VmLck | awk "{ print \$1 }")" -gt 0 ] && ! J | grep -q "mlockall() failed"'
+	cache_unit hardload2 64
+	f0=$(memstat vmtest.slice/hardload2.service file)
+	ctl reclaim cgroup /vmtest.slice/hardload2.service 32M >/tmp/ctl.out 2>&1
+	rc=$?
+	f1=$(memstat vmtest.slice/hardload2.service file)
+	want "CAP_DAC_OVERRIDE: the daemon wrote root's memory.reclaim (reclaim cgroup 32M exit $rc, cache $(mib "$f0") -> $(mib "$f1") MiB)" \
+		'[ $rc = 0 ] && [ $((f0 - f1)) -ge $((24 << 20)) ]'
+	systemctl stop hardload2.service
+	# The control socket keeps its rules: reclaimd group may read, only root
+	# (uid 0 by SO_PEERCRED) may change; the daemon's own group changes nothing.
+	sock=/run/reclaimd/control.sock
+	want "socket $(stat -c '%a %U:%G' $sock) in $(stat -c '%a %U:%G' /run/reclaimd): mode 660, group reclaimd" \
+		'[ "$(stat -c %a $sock)" = 660 ] && [ "$(stat -c %G $sock)" = reclaimd ]'
+	setpriv --reuid=nobody --regid=reclaimd --clear-groups reclaimctl status >/tmp/ctl.out 2>&1
+	rc=$?
+	setpriv --reuid=nobody --regid=reclaimd --clear-groups reclaimctl pause >/tmp/ctl2.out 2>&1
+	rc2=$?
+	ctl resume >/dev/null 2>&1
+	want "group reclaimd: status exit $rc, pause refused (exit $rc2: $(head -c 60 /tmp/ctl2.out))" '[ $rc = 0 ] && [ $rc2 != 0 ]'
+	setpriv --reuid=nobody --regid=nogroup --clear-groups reclaimctl status >/tmp/ctl.out 2>&1
+	rc=$?
+	want "others cannot connect (exit $rc)" '[ $rc != 0 ]'
+	ctl pause >/dev/null 2>&1
+	rc=$?
+	ctl resume >/dev/null 2>&1
+	rc2=$?
+	want "root may pause ($rc) and resume ($rc2)" '[ $rc = 0 ] && [ $rc2 = 0 ]'
 }
 
 sc_socket() {
@@ -358,6 +404,75 @@ sc_oomd() {
 	systemctl reset-failed thrash.service 2>/dev/null
 	rm -f /run/systemd/system/thrash.slice /etc/systemd/oomd.conf.d/50-test.conf
 	systemctl daemon-reload
+}
+
+# The other side of sc_oomd: a slice under oomd's pressure kill that is not
+# thrashing. Its service reads a sparse file once through, 48 MiB a second,
+# bound to node 0 (1 GiB), so that its page cache, all cold, grows past what
+# the node holds and towards its MemoryHigh=: the node runs short and
+# reclaimd reclaims, from it above all. Over a 36 s window its memory
+# pressure (full avg10, what oomd judges; some noted) stays below the
+# slice's 20 % limit, oomd kills nothing, the service runs on, and reclaimd
+# reclaimed from it (its own per-cgroup counter): not a window where nothing
+# happened.
+sc_coldcache() {
+	mkdir -p /etc/systemd/oomd.conf.d /run/systemd/system
+	printf '[OOM]\nDefaultMemoryPressureDurationSec=5s\n' >/etc/systemd/oomd.conf.d/50-test.conf
+	systemctl restart systemd-oomd
+	printf '[Slice]\nManagedOOMMemoryPressure=kill\nManagedOOMMemoryPressureLimit=20%%\n' \
+		>/run/systemd/system/cold.slice
+	systemctl daemon-reload
+	want "both active: reclaimd $(systemctl is-active reclaimd), systemd-oomd $(systemctl is-active systemd-oomd)" \
+		'systemctl -q is-active reclaimd && systemctl -q is-active systemd-oomd'
+	truncate -s 4G /var/tmp/cold.sparse
+	rm -f /tmp/cold.read
+	t1=$(date +%s)
+	systemd-run -q --unit=coldread --slice=cold.slice -p MemoryAccounting=yes -p MemoryHigh=900M \
+		-p NUMAPolicy=bind -p NUMAMask=0 sh -c '
+		i=0
+		while [ $i -lt 80 ]; do
+			dd if=/var/tmp/cold.sparse of=/dev/null bs=1M count=48 skip=$((i * 48)) 2>/dev/null
+			i=$((i + 1)); echo $i >/tmp/cold.read; sleep 1
+		done; exec sleep infinity'
+	cgs=$CG/cold.slice
+	filled() { [ "$(cat $cgs/memory.current 2>/dev/null || echo 0)" -ge $((600 << 20)) ]; }
+	wait_until 90 filled
+	note "filled to $(mib "$(cat $cgs/memory.current)") MiB in $(($(date +%s) - t1)) s"
+	rec() { ctl stats --format=prometheus 2>/dev/null |
+		awk '/^reclaimd_cgroup_reclaimed_bytes_total\{cgroup="\/cold\.slice/ { s += $NF } END { printf "%d\n", s }'; }
+	vm() { awk -v k="$1" '$1 == k { print $2 }' /proc/vmstat; }
+	r0=$(rec) k0=$(vm pgsteal_kswapd) d0=$(vm pgsteal_direct) n0=$(cat /tmp/cold.read)
+	high0=$(awk '$1 == "high" { print $2 }' $cgs/coldread.service/memory.events)
+	t0=$(now)
+	maxfull=0 maxsome=0 peak=0 end=$(($(date +%s) + 36))
+	while [ "$(date +%s)" -lt $end ]; do
+		p=$(cat $cgs/memory.pressure 2>/dev/null)
+		f=$(echo "$p" | awk -F'avg10=' '/^full/ { split($2, a, " "); print a[1] }')
+		sm=$(echo "$p" | awk -F'avg10=' '/^some/ { split($2, a, " "); print a[1] }')
+		maxfull=$(awk -v a="$maxfull" -v b="${f:-100}" 'BEGIN { print (b > a) ? b : a }')
+		maxsome=$(awk -v a="$maxsome" -v b="${sm:-100}" 'BEGIN { print (b > a) ? b : a }')
+		c=$(cat $cgs/memory.current 2>/dev/null || echo 0)
+		[ "$c" -le "$peak" ] || peak=$c
+		sleep 1
+	done
+	t=$(since "$t0")
+	r1=$(rec) n1=$(cat /tmp/cold.read)
+	high1=$(awk '$1 == "high" { print $2 }' $cgs/coldread.service/memory.events)
+	killed=$(journalctl -q --no-pager -u systemd-oomd -o cat --since "@$t1" | grep -c 'Killed')
+	want "it grew: read $(((n1 - n0) * 48)) MiB in the $t s window ($((n1 * 48)) MiB in all, > node 0's 1024)" \
+		'[ $((n1 * 48)) -gt 1024 ] && [ $((n1 - n0)) -ge 8 ]'
+	want "reclaimd reclaimed $(mib $((r1 - r0))) MiB from cold.slice in the window (>= 64)" \
+		'[ $((r1 - r0)) -ge $((64 << 20)) ]'
+	want "cold.slice memory pressure full avg10 at most $maxfull % in the window (< the slice's 20 %)" \
+		'awk -v m="$maxfull" "BEGIN { exit !(m < 20) }"'
+	want "oomd killed nothing ($killed 'Killed' lines since the start), coldread $(systemctl is-active coldread)" \
+		'[ "$killed" = 0 ] && systemctl -q is-active coldread'
+	note "window: some avg10 at most $maxsome %, memory.current peak $(mib $peak) MiB of MemoryHigh=900M, memory.events high +$((high1 - high0)), vmstat pgsteal_kswapd +$(mib $((($(vm pgsteal_kswapd) - k0) * 4096))) MiB, pgsteal_direct +$(mib $((($(vm pgsteal_direct) - d0) * 4096))) MiB"
+	systemctl stop coldread.service 2>/dev/null
+	systemctl reset-failed coldread.service 2>/dev/null
+	rm -f /run/systemd/system/cold.slice /etc/systemd/oomd.conf.d/50-test.conf /var/tmp/cold.sparse
+	systemctl daemon-reload
+	systemctl restart systemd-oomd
 }
 
 sc_remove() {
