@@ -48,6 +48,10 @@ struct kswapd_node {
 	uint64_t params_gen;
 	struct node_zoneinfo zi;
 	struct compact_state compact;
+
+	/* Under kswapd.compact_lock: wakeup_kcompactd()'s request. */
+	enum compact_reason compact_pending; /* COMPACT_NONE: none */
+	bool compacting;                      /* the kcompactd thread is in its write */
 };
 
 struct kswapd {
@@ -60,6 +64,15 @@ struct kswapd {
 	pthread_mutex_t params_lock;
 	struct balance_params params;
 	uint64_t params_gen;
+
+	/* kcompactd: one thread does every node's nodeN/compact write, so a
+	 * compaction that takes long (a big node, or a CPU that never runs
+	 * the per-CPU drain it waits for) never holds a node's reclaim. */
+	pthread_t kcompactd;
+	bool kcompactd_started;
+	pthread_mutex_t compact_lock;
+	pthread_cond_t compact_wait;
+	bool compact_stop;
 
 	unsigned n_nodes;
 	struct kswapd_node nodes[];
@@ -357,6 +370,56 @@ static void kswapd_brake_wait(struct kswapd_node *kn)
 	pthread_mutex_unlock(&kn->lock);
 }
 
+/* A compaction was written (r: its result) or, in a dry run, decided:
+ * count it and report it. */
+static void kswapd_compact_done(struct kswapd_node *kn, enum compact_reason reason, int r)
+{
+	struct kswapd_event ev = { .type = KSWAPD_EVENT_COMPACT, .compact = reason, .error = r };
+
+	if (r == -EOPNOTSUPP)
+		return;
+	pthread_mutex_lock(&kn->lock);
+	if (r < 0)
+		kn->b.counters.compact_errors++;
+	else
+		kn->b.counters.compactions[reason]++;
+	pthread_mutex_unlock(&kn->lock);
+	kswapd_emit(kn, &ev);
+}
+
+/* The kcompactd thread: takes the nodes' requests in turn, one write each. */
+static void *kcompactd_thread(void *userdata)
+{
+	struct kswapd *k = userdata;
+
+	pthread_mutex_lock(&k->compact_lock);
+	for (;;) {
+		struct kswapd_node *kn = NULL;
+		enum compact_reason reason;
+		int r;
+
+		for (unsigned i = 0; i < k->n_nodes && !kn; i++)
+			if (k->nodes[i].compact_pending != COMPACT_NONE)
+				kn = &k->nodes[i];
+		if (k->compact_stop)
+			break;
+		if (!kn) {
+			pthread_cond_wait(&k->compact_wait, &k->compact_lock);
+			continue;
+		}
+		reason = kn->compact_pending;
+		kn->compact_pending = COMPACT_NONE;
+		kn->compacting = true;
+		pthread_mutex_unlock(&k->compact_lock);
+		r = k->backend.compact(k->backend.userdata, kn->node);
+		kswapd_compact_done(kn, reason, r);
+		pthread_mutex_lock(&k->compact_lock);
+		kn->compacting = false;
+	}
+	pthread_mutex_unlock(&k->compact_lock);
+	return NULL;
+}
+
 /* wakeup_kcompactd() after a run (compact.h says when). A dry run decides
  * and reports, and writes nothing. */
 static void kswapd_compact(struct kswapd_node *kn, const struct balance_result *result)
@@ -377,19 +440,21 @@ static void kswapd_compact(struct kswapd_node *kn, const struct balance_result *
 	ev.compact = compact_decide(&kn->compact, &in, now_usec());
 	if (ev.compact == COMPACT_NONE)
 		return;
+	if (!kn->params.dry_run && kn->k->kcompactd_started) {
+		/* wakeup_kcompactd(): the write is kcompactd's; a request
+		 * still pending or being written for this node covers this
+		 * one (compact_decide() already spaces them a minute apart). */
+		pthread_mutex_lock(&kn->k->compact_lock);
+		if (kn->compact_pending == COMPACT_NONE && !kn->compacting) {
+			kn->compact_pending = ev.compact;
+			pthread_cond_signal(&kn->k->compact_wait);
+		}
+		pthread_mutex_unlock(&kn->k->compact_lock);
+		return;
+	}
 	if (!kn->params.dry_run)
 		r = be->compact(be->userdata, kn->node);
-	if (r == -EOPNOTSUPP)
-		return;
-	pthread_mutex_lock(&kn->lock);
-	if (r < 0)
-		kn->b.counters.compact_errors++;
-	else
-		kn->b.counters.compactions[ev.compact]++;
-	kn->last_progress_usec = now_usec();
-	pthread_mutex_unlock(&kn->lock);
-	ev.error = r;
-	kswapd_emit(kn, &ev);
+	kswapd_compact_done(kn, ev.compact, r);
 }
 
 /* try_to_freeze(): returns true if the thread was frozen. */
@@ -642,6 +707,13 @@ static int kswapd_start_all(struct kswapd *k)
 
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
+	if (k->backend.compact) {
+		r = -pthread_create(&k->kcompactd, NULL, kcompactd_thread, k);
+		if (r == 0) {
+			k->kcompactd_started = true;
+			(void)pthread_setname_np(k->kcompactd, "reclaimd/kcomp");
+		}
+	}
 	for (unsigned i = 0; i < k->n_nodes && r == 0; i++)
 		r = kswapd_node_start(&k->nodes[i]);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
@@ -675,6 +747,17 @@ int kswapd_new(const struct kswapd_config *c, struct kswapd **ret)
 		free(k);
 		return r;
 	}
+	r = -pthread_mutex_init(&k->compact_lock, NULL);
+	if (r == 0) {
+		r = -pthread_cond_init(&k->compact_wait, NULL);
+		if (r < 0)
+			pthread_mutex_destroy(&k->compact_lock);
+	}
+	if (r < 0) {
+		pthread_mutex_destroy(&k->params_lock);
+		free(k);
+		return r;
+	}
 
 	for (; inited < c->n_nodes; inited++) {
 		r = kswapd_node_init(k, &k->nodes[inited], &c->nodes[inited]);
@@ -705,6 +788,12 @@ void kswapd_stop(struct kswapd *k)
 		pthread_cond_broadcast(&kn->wait);
 		pthread_mutex_unlock(&kn->lock);
 	}
+	/* kcompactd finishes a write it is in (the kernel's compaction
+	 * cannot be interrupted) and drops what is pending. */
+	pthread_mutex_lock(&k->compact_lock);
+	k->compact_stop = true;
+	pthread_cond_broadcast(&k->compact_wait);
+	pthread_mutex_unlock(&k->compact_lock);
 }
 
 struct kswapd *kswapd_free(struct kswapd *k)
@@ -718,9 +807,15 @@ struct kswapd *kswapd_free(struct kswapd *k)
 
 		if (kn->thread_started)
 			pthread_join(kn->thread, NULL);
-		pthread_cond_destroy(&kn->wait);
-		pthread_mutex_destroy(&kn->lock);
 	}
+	if (k->kcompactd_started)
+		pthread_join(k->kcompactd, NULL);
+	for (unsigned i = 0; i < k->n_nodes; i++) {
+		pthread_cond_destroy(&k->nodes[i].wait);
+		pthread_mutex_destroy(&k->nodes[i].lock);
+	}
+	pthread_cond_destroy(&k->compact_wait);
+	pthread_mutex_destroy(&k->compact_lock);
 	pthread_mutex_destroy(&k->params_lock);
 	free(k);
 	return NULL;

@@ -52,6 +52,8 @@ struct fixture {
 	const struct balance_params *node_params[2]; /* start(): [Node N] */
 	uint64_t brake_wait_usec;  /* start(): 0 = the default */
 	unsigned n_compact;        /* backend compact() calls */
+	bool compact_held;         /* compact() waits while set */
+	unsigned in_compact;       /* compact() calls that began */
 	uint64_t free_pages, high_order_pages; /* backend free_blocks() */
 
 	struct kswapd *k;
@@ -117,6 +119,10 @@ static int fixture_compact(void *userdata, int node)
 	struct fixture *f = userdata;
 
 	pthread_mutex_lock(&f->lock);
+	f->in_compact++;
+	pthread_cond_broadcast(&f->cond);
+	while (f->compact_held)
+		pthread_cond_wait(&f->cond, &f->lock);
 	f->n_compact++;
 	pthread_mutex_unlock(&f->lock);
 	return 0;
@@ -260,8 +266,12 @@ static int teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	/* Never leave a thread parked at the gate. */
+	/* Never leave a thread parked at the gate or in a compaction. */
 	gate(f, false, 0);
+	pthread_mutex_lock(&f->lock);
+	f->compact_held = false;
+	pthread_cond_broadcast(&f->cond);
+	pthread_mutex_unlock(&f->lock);
 	f->k = kswapd_free(f->k);
 	pthread_cond_destroy(&f->cond);
 	pthread_mutex_destroy(&f->lock);
@@ -619,6 +629,57 @@ static void test_compact_after_boost(void **state)
 	pthread_mutex_unlock(&f->lock);
 	st = state_of(f, 0);
 	assert_int_equal(st.counters.compactions[COMPACT_FRAGMENTED], 0);
+}
+
+/* The compaction write is kcompactd's, not the node thread's: a write that
+ * takes long (seen in the VM: 8-35 s while a CPU could not run the per-CPU
+ * drain it waits for) holds neither the node's next run nor its watchdog. */
+static void test_compact_does_not_hold_reclaim(void **state)
+{
+	struct fixture *f = *state;
+	struct balance_params p = std_params();
+	struct balance_request w = wake_req(BALANCE_WAKE_WATERMARK, 0);
+	struct timespec deadline;
+	unsigned n_ev, n_done;
+	bool ok = true;
+
+	f->free_pages = 20000;
+	f->high_order_pages = 20000;
+	start(f, 1, 20000, 10 * 1000, &p);
+	wait_event(f, 0, KSWAPD_EVENT_SLEEP, 1);
+	pthread_mutex_lock(&f->lock);
+	f->compact_held = true;
+	f->sims[0].zi.zones[0].boost = 512;
+	pthread_mutex_unlock(&f->lock);
+	assert_int_equal(kswapd_wake(f->k, 0, &w), 0);
+
+	/* The compaction began and hangs in the kernel ... */
+	deadline_in(&deadline, WAIT_LIMIT_SEC);
+	pthread_mutex_lock(&f->lock);
+	while (f->in_compact == 0 && ok)
+		ok = wait_locked(f, &deadline);
+	pthread_mutex_unlock(&f->lock);
+	assert_true(ok);
+	/* ... while the node runs again when woken and goes back to sleep. */
+	wait_event(f, 0, KSWAPD_EVENT_SLEEP, 2);
+	assert_int_equal(kswapd_wake(f->k, 0, &w), 0);
+	wait_event(f, 0, KSWAPD_EVENT_RUN_END, 2);
+	pthread_mutex_lock(&f->lock);
+	n_ev = count_events_locked(f, 0, KSWAPD_EVENT_COMPACT);
+	n_done = f->n_compact;
+	pthread_mutex_unlock(&f->lock);
+	assert_int_equal(n_ev, 0);
+	assert_int_equal(n_done, 0);
+	wait_event(f, 0, KSWAPD_EVENT_SLEEP, 3);
+	assert_true(kswapd_find_stalled(f->k, now_usec() + 1, 1) < 0);
+
+	/* The write returns: reported once, counted. */
+	pthread_mutex_lock(&f->lock);
+	f->compact_held = false;
+	pthread_cond_broadcast(&f->cond);
+	pthread_mutex_unlock(&f->lock);
+	wait_event(f, 0, KSWAPD_EVENT_COMPACT, 1);
+	assert_int_equal(state_of(f, 0).counters.compactions[COMPACT_BOOST], 1);
 }
 
 /* A hopeless node whose free memory came back on its own is woken again. */
@@ -1036,6 +1097,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_braked_waits, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_manual_reclaim_thread, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_compact_after_boost, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_compact_does_not_hold_reclaim, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hopeless_observe, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pause_mid_run, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pause_resume, setup, teardown),
