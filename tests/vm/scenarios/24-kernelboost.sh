@@ -44,17 +44,18 @@
 #    the time (counters.wakes, counted when the monitor asks, even while
 #    the node thread is busy), did not move, the monitor re-read zoneinfo at
 #    least 5 times (monitor_ticks_total), and exactly one run started with
-#    a boost. (The wake counter is what tells: the node thread itself sits in
-#    the node1/compact write until the hold ends, see 4; with the paid boost
-#    forgotten, balance_begin() not recording kernel_boost_paid[], it counted
-#    16 wakes in 7.4 s on 6.12 and this failed.)
+#    a boost. (With the paid boost forgotten, balance_begin() not recording
+#    kernel_boost_paid[], the wake counter counted 16 wakes in 7.4 s on 6.12
+#    and this failed. The node thread is free meanwhile: the node1/compact
+#    write, see 4, is the reclaimd/kcomp thread's.)
 # 4. the compaction: a compact event on node 1 with reason "boost", result
 #    ok, after the run; counters.compactions_boost 1; /proc/vmstat
 #    compact_migrate_scanned grew by more than kcompactd's own
 #    (compact_daemon_migrate_scanned) with compact_stall +0 (no direct
 #    compaction): the node1/compact write did the scanning. That write calls
 #    lru_add_drain_all(), which waits for CPU 0's kworker: it completes only
-#    once the hold ends (12-17 s after the run here).
+#    once the hold ends (12-17 s after the run here), in the reclaimd/kcomp
+#    thread; before that thread the node thread sat in it.
 # The kernel's kswapd clearing the boost after the hold is noted.
 
 # The hold ends WINDOW_S after reclaimd's run (the spinner is killed), or
