@@ -237,6 +237,13 @@ t=$(date +%s)
 wait_until 240 refill
 say "page cache filled in $(($(date +%s) - t)) s: MemFree $(($(meminfo MemFree) / 1024)) MiB, Cached $(($(meminfo Cached) / 1024)) MiB"
 
+# save: the results so far onto vdc (a VM killed at the host's timeout
+# still leaves the runs it finished).
+save() {
+	echo "$(($(date +%s) - T0))" >$OUT/guest-seconds
+	tar -C $OUT -czf /tmp/appbench.tgz . && dd if=/tmp/appbench.tgz of=/dev/vdc bs=1M conv=fsync 2>/dev/null
+}
+
 # --- the rounds
 WSF=0 DAMON_HIGH=0 DAMON_MID=0 DAMON_LOW=0
 total_kb=$(meminfo MemTotal)
@@ -273,6 +280,7 @@ for r in $(seq 1 "$ROUNDS"); do
 		unpressured) ;;
 		esac
 		run "$c" "$r"
+		save
 		if [ "$c" = unpressured ]; then
 			t=$(date +%s)
 			wait_until 240 refill
@@ -284,8 +292,7 @@ done
 # --- results onto vdc
 stream_stop
 systemctl stop bench-redis.service
-echo "$(($(date +%s) - T0))" >$OUT/guest-seconds
 dmesg >$OUT/dmesg.txt
-tar -C $OUT -czf /tmp/appbench.tgz . && dd if=/tmp/appbench.tgz of=/dev/vdc bs=1M conv=fsync 2>/dev/null
+save
 say "results: $(stat -c %s /tmp/appbench.tgz) bytes on vdc"
 echo DONE
