@@ -5,8 +5,9 @@
 # system is up; stdout goes to ttyS1. Installs reclaimd from its .deb, starts
 # redis (app.slice) and fills it, then runs every configuration ROUNDS times,
 # interleaved, with the page-cache stream (stream.slice) and stress-ng
-# allocation bursts (burst.slice) as pressure, and redis-benchmark reading
-# the hot keys. The raw results go as a tar.gz onto the third disk (vdc).
+# allocation bursts (burst.slice) as pressure, and guest/rget
+# (bench/app/rget.c) reading the hot keys at a fixed rate. The raw results
+# go as a tar.gz onto the third disk (vdc).
 #
 # Configurations (labels):
 #   kernel    no daemon, the kernel's defaults
@@ -81,12 +82,12 @@ sampler() {
 }
 
 stream_start() { # FLAG: "" for the page cache, "direct" for O_DIRECT
-	# 32 MiB reads with a 0.25 s pause: at most 128 MiB/s, so the stream
-	# does not take a whole vCPU when it is fast.
+	# 16 MiB reads with a 0.5 s pause: at most 32 MiB/s, so the stream
+	# does not take a whole vCPU.
 	systemd-run -q --unit=bench-stream --slice=stream.slice sh -c "
 		while :; do i=0; while [ \$i -lt $((STREAM_MIB)) ]; do
-			dd if=/var/tmp/stream.sparse of=/dev/null bs=1M count=32 skip=\$i ${1:+iflag=$1} 2>/dev/null
-			i=\$((i + 32)); sleep 0.25; done; done"
+			dd if=/var/tmp/stream.sparse of=/dev/null bs=1M count=16 skip=\$i ${1:+iflag=$1} 2>/dev/null
+			i=\$((i + 16)); sleep 0.5; done; done"
 }
 stream_stop() { systemctl stop bench-stream.service 2>/dev/null; }
 
@@ -152,25 +153,24 @@ run() {
 	echo settle >/tmp/phase
 	# Warm-up: the hot keys back in memory (a previous run may have swapped
 	# some out), the config settles.
-	redis-benchmark -c "$CLIENTS" -n $((N / 10)) -r "$HOT" -t get -q >/dev/null 2>&1
+	$D/guest/rget 6379 "$HOT" "$RATE" 5 "$CLIENTS" >/dev/null 2>&1
 	sleep "$SETTLE_S"
 	snap >$OUT/runs/$LABEL.start
 	echo window >/tmp/phase
 	systemd-run -q --unit=bench-burst --slice=burst.slice sh -c "
 		while :; do stress-ng --vm 1 --vm-bytes ${BURST_MIB}M --vm-method write64 --vm-hang $BURST_HOLD_S \
 			--timeout ${BURST_ON_S}s -q; sleep $BURST_OFF_S; done"
-	timeout $((WINDOW_S * 6)) redis-benchmark -c "$CLIENTS" -n "$N" -r "$HOT" -t get --precision 3 2>&1 |
-		tr '\r' '\n' | grep -v -e '^GET: rps' -e '^$' >$OUT/runs/$LABEL.rb
+	timeout $((WINDOW_S * 3)) $D/guest/rget 6379 "$HOT" "$RATE" "$WINDOW_S" "$CLIENTS" >$OUT/runs/$LABEL.rget 2>&1
 	snap >$OUT/runs/$LABEL.end
 	systemctl stop bench-burst.service
 	echo teardown >/tmp/phase
 	cfg_off "$1"
 	kill $sp
 	wait $sp 2>/dev/null
-	p99=$(awk '/latency summary/ { getline; getline; print $5 }' $OUT/runs/$LABEL.rb)
-	rps=$(awk '/throughput summary/ { print $3 }' $OUT/runs/$LABEL.rb)
+	p99=$(awk '{ print $8 }' $OUT/runs/$LABEL.rget)
+	rps=$(awk '{ print $16 }' $OUT/runs/$LABEL.rget)
 	free=$(awk '$2 == "settle" || $2 == "window" { s += $3; n++ } END { if (n) printf "%d", s / n / 1024 }' $OUT/samples/$LABEL.txt)
-	say "$LABEL: p99 ${p99:-?} ms, ${rps:-?} req/s, avg free $free MiB, $(($(date +%s) - RUN_T)) s"
+	say "$LABEL: p99 ${p99:-?} us, ${rps:-?} req/s, avg free $free MiB, $(($(date +%s) - RUN_T)) s"
 }
 
 # avg_free CONFIG: mean MemFree (bytes) over the settle and window samples of its runs so far.
@@ -224,11 +224,11 @@ wait_until 60 sh -c 'redis-cli ping 2>/dev/null | grep -q PONG'
 t=$(date +%s)
 python3 $D/guest/loader.py "$KEYS" "$VALUE" >>$OUT/log.txt 2>&1
 say "redis: $KEYS keys of $VALUE bytes loaded in $(($(date +%s) - t)) s, used_memory $(redis-cli info memory | tr -d '\r' | sed -n 's/^used_memory_human://p'), rss $(($(awk '/^VmRSS:/ { print $2 }' /proc/$(pgrep -x redis-server)/status) / 1024)) MiB"
+# redis-benchmark, idle, for reference (its GET rate with nothing else running).
 redis-benchmark -c "$CLIENTS" -n 20000 -r "$HOT" -t get --csv >$OUT/calibration.csv 2>&1
 rps=$(awk -F'"' 'NR == 2 { printf "%d", $4 }' $OUT/calibration.csv)
-N=$((rps * WINDOW_S / 3))
-[ "$N" -ge 20000 ] || N=20000
-say "calibration: $rps GET/s idle; $N requests per run (WINDOW_S=$WINDOW_S / 3 at the idle rate: slower under load)"
+$D/guest/rget 6379 "$HOT" "$RATE" 10 "$CLIENTS" >$OUT/idle.rget 2>&1
+say "idle: redis-benchmark $rps GET/s (closed loop, $CLIENTS clients); rget at $RATE/s: $(cat $OUT/idle.rget)"
 
 truncate -s "${STREAM_MIB}M" /var/tmp/stream.sparse
 stream_start ""
