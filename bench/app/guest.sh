@@ -203,9 +203,19 @@ solve_wsf() {
 # --- setup
 say "setup: $(uname -r), $(nproc) CPUs, $(ls -d /sys/devices/system/node/node* | wc -l) nodes, MemTotal $(($(meminfo MemTotal) / 1024)) MiB, up $(cut -d' ' -f1 /proc/uptime) s"
 say "settings: $(grep -v '^#' $D/settings | tr '\n' ' ')"
-modprobe zram && dev=$(zramctl --find --size 1G --algorithm lz4 2>/dev/null || zramctl --find --size 1G) &&
-	mkswap -q "$dev" && swapon "$dev"
+# zram swap, 1 GiB (retried: udev may hold the new device for a moment).
+modprobe zram
+for i in 1 2 3 4 5 6 7 8 9 10; do
+	udevadm settle 2>/dev/null
+	dev=$(zramctl --find --size 1G --algorithm lz4 2>/dev/null) && mkswap -q "$dev" && swapon "$dev" && break
+	sleep 2
+done
 say "swap: $(swapon --show=NAME,SIZE --noheadings | tr -s ' ')"
+if [ -z "$(swapon --show=NAME --noheadings)" ]; then
+	say "no swap: stopping"
+	echo DONE
+	exit 1
+fi
 systemctl stop redis-server.service systemd-oomd.service systemd-oomd.socket 2>/dev/null
 deb=$(ls "$D"/reclaimd_*.deb)
 cp "$deb" /root/ && cd /root
