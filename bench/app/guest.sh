@@ -175,7 +175,7 @@ run() {
 
 # avg_free CONFIG: mean MemFree (bytes) over the settle and window samples of its runs so far.
 avg_free() {
-	cat $OUT/samples/$1-*.txt 2>/dev/null |
+	cat $OUT/samples/$1*.txt 2>/dev/null |
 		awk '$2 == "settle" || $2 == "window" { s += $3; n++ } END { printf "%d", n ? s / n * 1024 : 0 }'
 }
 
@@ -265,16 +265,19 @@ for r in $(seq 1 "$ROUNDS"); do
 			fe=$(avg_free reclaimd) fk=$(avg_free kernel)
 			want=$((fe - fk))
 			if [ -s $OUT/samples/wsf-1.txt ]; then
-				# Re-solve with the scale the previous wsf runs measured.
-				fw=$(avg_free wsf)
+				# Re-solve with the scale round 1 measured (its wsf run
+				# against its kernel run: the host's load moves free
+				# memory between rounds).
+				fw=$(avg_free wsf-1) fk1=$(avg_free kernel-1)
 				pred=$(awk -v w="$WSF" '$1 == "min" { mn = $2 } $1 == "managed" && $2 > 0 {
 					g = $2 * w / 10000; if (g < mn / 4) g = mn / 4; d = $2 * 10 / 10000; if (d < mn / 4) d = mn / 4
 					s += 2 * (g - d) * 4096 } END { printf "%d", s }' /proc/zoneinfo)
-				scale=$(awk -v a="$((fw - fk))" -v p="$pred" 'BEGIN { s = p > 0 ? a / p : 0.69; if (s < 0.2) s = 0.2; printf "%.3f", s }')
+				scale=$(awk -v a="$((fw - fk1))" -v p="$pred" 'BEGIN { s = p > 0 ? a / p : 0.69; if (s < 0.4) s = 0.4; if (s > 1.5) s = 1.5; printf "%.3f", s }')
 			else
 				scale=0.69
 			fi
 			WSF=$(solve_wsf "$want" "$scale" | cut -d' ' -f1)
+			[ "$WSF" -le 1000 ] || WSF=1000
 			say "wsf: free reclaimd $((fe >> 20)) MiB, kernel $((fk >> 20)) MiB, want +$((want >> 20)) MiB, scale $scale -> watermark_scale_factor $WSF"
 			echo "round $r fe $fe fk $fk want $want scale $scale wsf $WSF" >>$OUT/wsf.txt
 			;;
