@@ -295,7 +295,7 @@ for r in $(seq 1 "$ROUNDS"); do
 		esac
 		run "$c" "$r"
 		save
-		if [ "$c" = unpressured ]; then
+		if [ "$c" = unpressured ] && [ "$r" -lt "$ROUNDS" ]; then
 			t=$(date +%s)
 			wait_until 240 refill
 			say "page cache refilled in $(($(date +%s) - t)) s"
