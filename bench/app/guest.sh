@@ -1,0 +1,312 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Guest side of bench/app/run, copied to the data disk as guest/main.sh and
+# run by the image's reclaimd-vmtest.service (Debian 12, systemd) once the
+# system is up; stdout goes to ttyS1. Installs reclaimd from its .deb, starts
+# redis (app.slice) and fills it, then runs every configuration ROUNDS times,
+# interleaved, with the page-cache stream (stream.slice) and stress-ng
+# allocation bursts (burst.slice) as pressure, and guest/rget
+# (bench/app/rget.c) reading the hot keys at a fixed rate. The raw results
+# go as a tar.gz onto the third disk (vdc).
+#
+# Configurations (labels):
+#   kernel    no daemon, the kernel's defaults
+#   reclaimd  systemctl start reclaimd (the package's defaults)
+#   wsf       vm.watermark_scale_factor tuned to reclaimd's average free memory
+#   damon1    DAMON_RECLAIM, the example of its documentation (min_age 30 s,
+#             quota_sz 1 GiB per 1 s, quota_ms 10), watermarks at reclaimd's free memory
+#   damon2    DAMON_RECLAIM, min_age 5 s, quota_ms 100, same watermarks
+#   unpressured  the stream reads with O_DIRECT (no page cache), the same
+#             bursts: the same CPU competition, memory to spare
+set -u
+D=/mnt/vmtest
+. "$D/settings"
+export SYSTEMD_COLORS=0 SYSTEMD_PAGER= NO_COLOR=1 DEBIAN_FRONTEND=noninteractive
+CG=/sys/fs/cgroup
+DR=/sys/module/damon_reclaim/parameters
+OUT=/tmp/appbench
+mkdir -p $OUT/runs $OUT/samples
+T0=$(date +%s)
+
+say() {
+	echo "APP $(($(date +%s) - T0))s $*"
+	echo "$(($(date +%s) - T0)) $*" >>$OUT/log.txt
+}
+wait_until() {
+	_end=$(($(date +%s) + $1))
+	shift
+	while ! "$@"; do
+		[ "$(date +%s)" -lt "$_end" ] || return 1
+		sleep 0.5
+	done
+}
+meminfo() { awk -v k="$1:" '$1 == k { print $2 }' /proc/meminfo; }
+
+# snap: counters at one instant, "key value" lines.
+snap() {
+	echo "uptime $(cut -d' ' -f1 /proc/uptime)"
+	awk '{ for (i = 2; i <= NF; i++) if ($i ~ /^total=/) { v = $i; sub("total=", "", v); print "psi_" $1 "_us", v } }' /proc/pressure/memory
+	awk '$1 ~ /^(pgscan_kswapd|pgsteal_kswapd|pgscan_direct|pgsteal_direct|pswpin|pswpout|pgmajfault|pageoutrun|workingset_refault_anon|workingset_refault_file|pgscan_khugepaged)$/ { print }
+	     $1 ~ /^allocstall_/ { as += $2 } END { print "allocstall", as }' /proc/vmstat
+	k=0
+	for p in $(pgrep '^kswapd'); do
+		k=$((k + $(awk '{ print $14 + $15 }' /proc/$p/stat 2>/dev/null || echo 0)))
+	done
+	echo "kswapd_ticks $k"
+	k=0
+	for p in $(pgrep '^kdamond'); do
+		k=$((k + $(awk '{ print $14 + $15 }' /proc/$p/stat 2>/dev/null || echo 0)))
+	done
+	echo "kdamond_ticks $k"
+	echo "reclaimd_usec $(awk '$1 == "usage_usec" { print $2 }' $CG/system.slice/reclaimd.service/cpu.stat 2>/dev/null || echo 0)"
+	echo "damon_reclaimed $(cat $DR/bytes_reclaimed_regions 2>/dev/null || echo 0)"
+	echo "damon_tried $(cat $DR/bytes_reclaim_tried_regions 2>/dev/null || echo 0)"
+	echo "redis_rss_kb $(awk '/^VmRSS:/ { print $2 }' /proc/$(pgrep -x redis-server | head -n1)/status 2>/dev/null || echo 0)"
+	echo "redis_swap_kb $(awk '/^VmSwap:/ { print $2 }' /proc/$(pgrep -x redis-server | head -n1)/status 2>/dev/null || echo 0)"
+	echo "memfree_kb $(meminfo MemFree)"
+	echo "cached_kb $(meminfo Cached)"
+}
+
+# Every second: uptime phase MemFree_kB psi_some_us psi_full_us pgscan_kswapd pswpout.
+sampler() {
+	while :; do
+		awk -v ph="$(cat /tmp/phase)" '
+			FILENAME == "/proc/uptime" { t = $1 }
+			FILENAME == "/proc/meminfo" && $1 == "MemFree:" { f = $2 }
+			FILENAME == "/proc/pressure/memory" { for (i = 2; i <= NF; i++) if ($i ~ /^total=/) { v = $i; sub("total=", "", v); p[$1] = v } }
+			FILENAME == "/proc/vmstat" { vm[$1] = $2 }
+			END { print t, ph, f, p["some"], p["full"], vm["pgscan_kswapd"], vm["pswpout"] }' \
+			/proc/uptime /proc/meminfo /proc/pressure/memory /proc/vmstat
+		sleep 1
+	done
+}
+
+stream_start() { # FLAG: "" for the page cache, "direct" for O_DIRECT
+	# 16 MiB reads with a 0.5 s pause: at most 32 MiB/s, so the stream
+	# does not take a whole vCPU.
+	systemd-run -q --unit=bench-stream --slice=stream.slice sh -c "
+		while :; do i=0; while [ \$i -lt $((STREAM_MIB)) ]; do
+			dd if=/var/tmp/stream.sparse of=/dev/null bs=1M count=16 skip=\$i ${1:+iflag=$1} 2>/dev/null
+			i=\$((i + 16)); sleep 0.5; done; done"
+}
+stream_stop() { systemctl stop bench-stream.service 2>/dev/null; }
+
+# --- the configurations: cfg_on CONFIG, cfg_off CONFIG
+cfg_on() {
+	case "$1" in
+	kernel) ;;
+	reclaimd)
+		systemctl start reclaimd.service
+		wait_until 30 systemctl -q is-active reclaimd.service
+		;;
+	wsf) sysctl -q -w vm.watermark_scale_factor=$WSF ;;
+	damon1 | damon2)
+		echo N >$DR/enabled
+		if [ "$1" = damon1 ]; then
+			echo 30000000 >$DR/min_age
+			echo 10 >$DR/quota_ms
+		else
+			echo 5000000 >$DR/min_age
+			echo 100 >$DR/quota_ms
+		fi
+		echo $((1 << 30)) >$DR/quota_sz
+		echo 1000 >$DR/quota_reset_interval_ms
+		echo $DAMON_HIGH >$DR/wmarks_high
+		echo $DAMON_MID >$DR/wmarks_mid
+		echo $DAMON_LOW >$DR/wmarks_low
+		echo Y >$DR/enabled
+		;;
+	unpressured)
+		stream_stop
+		sync
+		echo 3 >/proc/sys/vm/drop_caches
+		stream_start direct
+		;;
+	esac
+}
+cfg_off() {
+	case "$1" in
+	reclaimd)
+		journalctl -q --no-pager -u reclaimd -o short-monotonic --since "@$RUN_T" >$OUT/runs/$LABEL.journal 2>&1
+		systemctl stop reclaimd.service reclaimd.socket
+		;;
+	wsf) sysctl -q -w vm.watermark_scale_factor=10 ;;
+	damon1 | damon2)
+		for f in $DR/*; do echo "$(basename $f) $(cat $f 2>/dev/null)"; done >$OUT/runs/$LABEL.damon
+		echo N >$DR/enabled
+		;;
+	unpressured)
+		stream_stop
+		stream_start ""
+		;;
+	esac
+}
+
+# run CONFIG INDEX
+run() {
+	LABEL=$1-$2
+	RUN_T=$(date +%s)
+	echo setup >/tmp/phase
+	sampler >$OUT/samples/$LABEL.txt &
+	sp=$!
+	cfg_on "$1"
+	echo settle >/tmp/phase
+	# Warm-up: the hot keys back in memory (a previous run may have swapped
+	# some out), the config settles.
+	$D/guest/rget 6379 "$HOT" "$RATE" 5 "$CLIENTS" >/dev/null 2>&1
+	sleep "$SETTLE_S"
+	snap >$OUT/runs/$LABEL.start
+	echo window >/tmp/phase
+	systemd-run -q --unit=bench-burst --slice=burst.slice sh -c "
+		while :; do stress-ng --vm 1 --vm-bytes ${BURST_MIB}M --vm-method write64 --vm-hang $BURST_HOLD_S \
+			--timeout ${BURST_ON_S}s -q; sleep $BURST_OFF_S; done"
+	timeout $((WINDOW_S * 3)) $D/guest/rget 6379 "$HOT" "$RATE" "$WINDOW_S" "$CLIENTS" >$OUT/runs/$LABEL.rget 2>&1
+	snap >$OUT/runs/$LABEL.end
+	systemctl stop bench-burst.service
+	echo teardown >/tmp/phase
+	cfg_off "$1"
+	kill $sp
+	wait $sp 2>/dev/null
+	p99=$(awk '{ print $8 }' $OUT/runs/$LABEL.rget)
+	rps=$(awk '{ print $16 }' $OUT/runs/$LABEL.rget)
+	free=$(awk '$2 == "settle" || $2 == "window" { s += $3; n++ } END { if (n) printf "%d", s / n / 1024 }' $OUT/samples/$LABEL.txt)
+	say "$LABEL: p99 ${p99:-?} us, ${rps:-?} req/s, avg free $free MiB, $(($(date +%s) - RUN_T)) s"
+}
+
+# avg_free CONFIG: mean MemFree (bytes) over the settle and window samples of its runs so far.
+avg_free() {
+	cat $OUT/samples/$1*.txt 2>/dev/null |
+		awk '$2 == "settle" || $2 == "window" { s += $3; n++ } END { printf "%d", n ? s / n * 1024 : 0 }'
+}
+
+# solve_wsf WANT_BYTES SCALE: the smallest factor whose predicted extra free
+# memory, SCALE x 2 x (sum over zones of max(min/4, managed*wsf/10000) at wsf
+# less at 10), reaches WANT (mm/page_alloc.c __setup_per_zone_wmarks: kswapd
+# reclaims to high = min + 2 gaps). SCALE corrects the prediction by what a
+# calibration measured (0.69 on this guest in docs/benchmarks.md).
+solve_wsf() {
+	awk -v want="$1" -v scale="$2" '
+		$1 == "min" { mn = $2 }
+		$1 == "managed" && $2 > 0 { n++; m[n] = $2; lo[n] = mn }
+		function gap(w,   s, i, g, d) {
+			s = 0
+			for (i = 1; i <= n; i++) {
+				g = m[i] * w / 10000; if (g < lo[i] / 4) g = lo[i] / 4
+				d = m[i] * 10 / 10000; if (d < lo[i] / 4) d = lo[i] / 4
+				s += 2 * (g - d) * 4096
+			}
+			return s
+		}
+		END { for (w = 10; w < 3000; w++) if (gap(w) * scale >= want) break; print w, gap(w) }' /proc/zoneinfo
+}
+
+# --- setup
+say "setup: $(uname -r), $(nproc) CPUs, $(ls -d /sys/devices/system/node/node* | wc -l) nodes, MemTotal $(($(meminfo MemTotal) / 1024)) MiB, up $(cut -d' ' -f1 /proc/uptime) s"
+say "settings: $(grep -v '^#' $D/settings | tr '\n' ' ')"
+# zram swap, 1 GiB (retried: udev may hold the new device for a moment).
+modprobe zram
+for i in 1 2 3 4 5 6 7 8 9 10; do
+	udevadm settle 2>/dev/null
+	dev=$(zramctl --find --size 1G --algorithm lz4 2>/dev/null) && mkswap -q "$dev" && swapon "$dev" && break
+	sleep 2
+done
+say "swap: $(swapon --show=NAME,SIZE --noheadings | tr -s ' ')"
+if [ -z "$(swapon --show=NAME --noheadings)" ]; then
+	say "no swap: stopping"
+	echo DONE
+	exit 1
+fi
+systemctl stop redis-server.service systemd-oomd.service systemd-oomd.socket 2>/dev/null
+deb=$(ls "$D"/reclaimd_*.deb)
+cp "$deb" /root/ && cd /root
+t=$(date +%s)
+apt install -y "./$(basename "$deb")" >$OUT/apt.log 2>&1
+say "apt install $(basename "$deb"): exit $? in $(($(date +%s) - t)) s"
+systemctl stop reclaimd.service reclaimd.socket
+cp /etc/reclaimd/reclaimd.conf $OUT/reclaimd.conf 2>/dev/null
+say "kernel: lru_gen $(cat /sys/kernel/mm/lru_gen/enabled 2>/dev/null), THP $(cat /sys/kernel/mm/transparent_hugepage/enabled), swappiness $(cat /proc/sys/vm/swappiness), wsf $(cat /proc/sys/vm/watermark_scale_factor), damon_reclaim $(ls $DR >/dev/null 2>&1 && echo yes || echo no)"
+ls $DR >$OUT/damon-params.txt 2>&1
+cat /proc/zoneinfo >$OUT/zoneinfo.txt
+
+systemd-run -q --unit=bench-redis --slice=app.slice \
+	redis-server --port 6379 --save '' --appendonly no --protected-mode no --daemonize no
+wait_until 60 sh -c 'redis-cli ping 2>/dev/null | grep -q PONG'
+t=$(date +%s)
+python3 $D/guest/loader.py "$KEYS" "$VALUE" >>$OUT/log.txt 2>&1
+say "redis: $KEYS keys of $VALUE bytes loaded in $(($(date +%s) - t)) s, used_memory $(redis-cli info memory | tr -d '\r' | sed -n 's/^used_memory_human://p'), rss $(($(awk '/^VmRSS:/ { print $2 }' /proc/$(pgrep -x redis-server)/status) / 1024)) MiB"
+# redis-benchmark, idle, for reference (its GET rate with nothing else
+# running: how fast the guest is on this host at this moment).
+redis-benchmark -c "$CLIENTS" -n 5000 -r "$HOT" -t get --csv >$OUT/calibration.csv 2>&1
+rps=$(awk -F'"' 'NR == 2 { printf "%d", $4 }' $OUT/calibration.csv)
+$D/guest/rget 6379 "$HOT" "$RATE" 10 "$CLIENTS" >$OUT/idle.rget 2>&1
+say "idle: redis-benchmark $rps GET/s (closed loop, $CLIENTS clients); rget at $RATE/s: $(cat $OUT/idle.rget)"
+
+truncate -s "${STREAM_MIB}M" /var/tmp/stream.sparse
+stream_start ""
+refill() { [ "$(meminfo MemFree)" -lt $((FILL_FREE_MIB * 1024)) ]; }
+t=$(date +%s)
+wait_until 240 refill
+say "page cache filled in $(($(date +%s) - t)) s: MemFree $(($(meminfo MemFree) / 1024)) MiB, Cached $(($(meminfo Cached) / 1024)) MiB"
+
+# save: the results so far onto vdc (a VM killed at the host's timeout
+# still leaves the runs it finished).
+save() {
+	echo "$(($(date +%s) - T0))" >$OUT/guest-seconds
+	tar -C $OUT -czf /tmp/appbench.tgz . && dd if=/tmp/appbench.tgz of=/dev/vdc bs=1M conv=fsync 2>/dev/null
+}
+
+# --- the rounds
+WSF=0 DAMON_HIGH=0 DAMON_MID=0 DAMON_LOW=0
+total_kb=$(meminfo MemTotal)
+for r in $(seq 1 "$ROUNDS"); do
+	for c in $CONFIGS; do
+		case "$c" in
+		wsf)
+			fe=$(avg_free reclaimd) fk=$(avg_free kernel)
+			want=$((fe - fk))
+			if [ -s $OUT/samples/wsf-1.txt ]; then
+				# Re-solve with the scale round 1 measured (its wsf run
+				# against its kernel run: the host's load moves free
+				# memory between rounds).
+				fw=$(avg_free wsf-1) fk1=$(avg_free kernel-1)
+				pred=$(awk -v w="$WSF" '$1 == "min" { mn = $2 } $1 == "managed" && $2 > 0 {
+					g = $2 * w / 10000; if (g < mn / 4) g = mn / 4; d = $2 * 10 / 10000; if (d < mn / 4) d = mn / 4
+					s += 2 * (g - d) * 4096 } END { printf "%d", s }' /proc/zoneinfo)
+				scale=$(awk -v a="$((fw - fk1))" -v p="$pred" 'BEGIN { s = p > 0 ? a / p : 0.69; if (s < 0.4) s = 0.4; if (s > 1.5) s = 1.5; printf "%.3f", s }')
+			else
+				scale=0.69
+			fi
+			WSF=$(solve_wsf "$want" "$scale" | cut -d' ' -f1)
+			[ "$WSF" -le 1000 ] || WSF=1000
+			say "wsf: free reclaimd $((fe >> 20)) MiB, kernel $((fk >> 20)) MiB, want +$((want >> 20)) MiB, scale $scale -> watermark_scale_factor $WSF"
+			echo "round $r fe $fe fk $fk want $want scale $scale wsf $WSF" >>$OUT/wsf.txt
+			;;
+		damon1 | damon2)
+			# Free memory target in per-mille of MemTotal: DAMON_RECLAIM
+			# starts below wmarks_mid, stops above wmarks_high (and below
+			# wmarks_low, leaving it to the kernel).
+			fe=$(avg_free reclaimd)
+			DAMON_MID=$(awk -v f="$fe" -v t="$total_kb" 'BEGIN { printf "%d", f / (t * 1024) * 1000 + 0.5 }')
+			DAMON_HIGH=$((DAMON_MID + 20))
+			DAMON_LOW=5
+			echo "round $r $c fe $fe high $DAMON_HIGH mid $DAMON_MID low $DAMON_LOW" >>$OUT/damon.txt
+			;;
+		unpressured) ;;
+		esac
+		run "$c" "$r"
+		save
+		if [ "$c" = unpressured ] && [ "$r" -lt "$ROUNDS" ]; then
+			t=$(date +%s)
+			wait_until 240 refill
+			say "page cache refilled in $(($(date +%s) - t)) s"
+		fi
+	done
+done
+
+# --- results onto vdc
+stream_stop
+systemctl stop bench-redis.service
+dmesg >$OUT/dmesg.txt
+save
+say "results: $(stat -c %s /tmp/appbench.tgz) bytes on vdc"
+echo DONE
