@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # vm-kernels: 6.18 6.12 6.1
-# vm-timeout: 150
+# vm-timeout: 240
 #
 # A real kernel watermark boost, paid once by reclaimd, then compacted.
 #
@@ -60,7 +60,7 @@
 
 # The hold ends WINDOW_S after reclaimd's run (the spinner is killed), or
 # after HOLD_MAX_S whatever happens (its own limit).
-HOLD_MAX_S=40
+HOLD_MAX_S=90
 WINDOW_S=5
 cat >$CONF <<CONF
 [Reclaim]
@@ -85,6 +85,8 @@ cp0=$(cat /proc/sys/vm/compaction_proactiveness)
 fs0=$(cat $fs 2>/dev/null)
 kmask0=$(taskset -p $kp | sed 's/.*: //')
 restore() {
+	# A failure mid-hold must not leave CPU 0 to the spinner.
+	[ -n "${spin_pid:-}" ] && kill "$spin_pid" 2>/dev/null
 	echo "$rt0" >/proc/sys/kernel/sched_rt_runtime_us
 	echo "$cp0" >/proc/sys/vm/compaction_proactiveness
 	[ -n "$fs0" ] && echo "$fs0" >$fs
@@ -143,8 +145,10 @@ vm_wait_until 5 grep -q running /tmp/scenario.spin || vm_fail "spin did not star
 pageout0=$(vm_vmstat pageoutrun)
 vm_cg_run frag/ptes taskset 2 /vm/bin/frag ptes 20000 >/tmp/scenario.ptes
 t_ptes=$(/vm/bin/frag now)
-vm_wait_until 20 grep -q holding /tmp/scenario.ptes ||
-	vm_fail "frag ptes 20000 did not finish in 20 s (in $(for p in $(cat $CG/frag/ptes/cgroup.procs); do cat /proc/$p/wchan; echo; head -n 4 /proc/$p/stack; done | tr '\n' ' '); boost $(awk '{ printf "%s ", $2 }' /tmp/scenario.boost))"
+# 15 s on an idle 6.18 guest (4-6 s on 6.12 and 6.1), over 20 s on a
+# loaded host.
+vm_wait_until 60 grep -q holding /tmp/scenario.ptes ||
+	vm_fail "frag ptes 20000 did not finish in 60 s (in $(for p in $(cat $CG/frag/ptes/cgroup.procs); do cat /proc/$p/wchan; echo; head -n 4 /proc/$p/stack; done | tr '\n' ' '); boost $(awk '{ printf "%s ", $2 }' /tmp/scenario.boost))"
 ptes_ms=$(( ($(/vm/bin/frag now) - t_ptes) / 1000 ))
 sleep 1
 ctl_ok resume resume || vm_fail "reclaimctl resume: $(cat /tmp/ctl.out)"
