@@ -130,3 +130,22 @@ bool brake_poll_update(struct brake_poll *s, const struct brake_params *p,
 	return grown > 0 && (unsigned __int128)grown * p->window_usec >=
 				    (unsigned __int128)p->limit_usec * elapsed;
 }
+
+void psi_event_check_arm(struct psi_event_check *c, uint64_t total_usec)
+{
+	*c = (struct psi_event_check){ .total_usec = total_usec, .armed = true };
+}
+
+bool psi_event_check(struct psi_event_check *c, uint64_t threshold_usec, uint64_t total_usec)
+{
+	if (!c->armed || total_usec < c->total_usec) {
+		/* Never armed, or a total that went backwards: nothing to
+		 * judge by; take it and judge the next from here. */
+		psi_event_check_arm(c, total_usec);
+		return true;
+	}
+	if ((total_usec - c->total_usec) * 2 < threshold_usec)
+		return false;
+	c->total_usec = total_usec;
+	return true;
+}

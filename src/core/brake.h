@@ -81,3 +81,24 @@ struct brake_poll {
 
 bool brake_poll_update(struct brake_poll *s, const struct brake_params *p,
 		       uint64_t total_usec, uint64_t now_usec);
+
+/*
+ * A kernel PSI trigger's event, checked against the stall totals. The kernel
+ * starts a new trigger's window at the poll aggregator's total, which is not
+ * kept up to date while no trigger polls; the first poll then adds every
+ * stall since the last one (since boot, the first time) to the window, and
+ * the trigger fires on an idle system right after it is armed. An event is
+ * taken when the stall since the arming, or since the last event taken, has
+ * reached half the threshold (half: the total read in the handler comes a
+ * little after the kernel's). The kernel fires at most once a window, so
+ * the window of every later event starts after the last one: a real event
+ * always passes.
+ */
+struct psi_event_check {
+	uint64_t total_usec; /* at the arming or the last event taken */
+	bool armed;
+};
+
+void psi_event_check_arm(struct psi_event_check *c, uint64_t total_usec);
+/* Whether to act on an event (records its total if so). */
+bool psi_event_check(struct psi_event_check *c, uint64_t threshold_usec, uint64_t total_usec);

@@ -603,6 +603,9 @@ static struct json_object *stats_counters(struct manager *m)
 			 m->monitor_interval_usec);
 	stat_add(a, "psi_events_total", "counter", "Memory pressure wakes (trigger or polled).",
 		 -1, NULL, NULL, m->nr_psi_events);
+	stat_add(a, "psi_events_ignored_total", "counter",
+		 "PSI trigger events not acted on: no stall behind them (the kernel's stale first window).",
+		 -1, NULL, NULL, m->nr_psi_events_ignored);
 	stat_add(a, "cgroup_rescans_total", "counter", "Walks of the cgroup tree.", -1, NULL, NULL,
 		 m->nr_rescans);
 	stat_add(a, "events_dropped_total", "counter",

@@ -414,11 +414,21 @@ out:
 	schedule(m->ev_monitor, interval);
 }
 
-/* A kernel PSI trigger fired (POLLPRI, seen as edge-triggered EV_READ). */
+/* A kernel PSI trigger fired (POLLPRI, seen as edge-triggered EV_READ):
+ * acted on when the totals show the stall (psi_event_check()). */
 static void psi_trigger_event(evutil_socket_t fd, short what, void *userdata)
 {
 	struct manager *m = userdata;
+	struct psi_stat cur;
 
+	if (psi_reader_read(m->psi, &cur) >= 0 &&
+	    !psi_event_check(&m->psi_event, m->psi_armed.stall_usec,
+			     psi_trigger_total(&m->psi_armed, &cur))) {
+		m->nr_psi_events_ignored++;
+		log_debug("PSI trigger event without the stall behind it (the kernel's "
+			  "stale first window): not acted on.");
+		return;
+	}
 	m->nr_psi_events++;
 	wake_all(m, BALANCE_WAKE_PSI);
 }
@@ -510,6 +520,12 @@ static void psi_arm(struct manager *m)
 		m->ev_psi = event_new(m->base, m->psi_trigger_fd,
 				      EV_READ | EV_ET | EV_PERSIST, psi_trigger_event, m);
 		if (m->ev_psi && event_add(m->ev_psi, NULL) == 0) {
+			struct psi_stat cur;
+
+			if (psi_reader_read(m->psi, &cur) >= 0)
+				psi_event_check_arm(&m->psi_event, psi_trigger_total(t, &cur));
+			else
+				m->psi_event = (struct psi_event_check){};
 			log_info("PSI trigger \"%s\" armed on %s.", spec, path);
 			return;
 		}

@@ -116,10 +116,12 @@ struct manager {
 	/* PSI: a kernel trigger where accepted, else polling total deltas. */
 	struct psi_reader *psi;
 	struct brake_poll psi_poll;      /* polling: brake_poll_update() */
+	struct psi_event_check psi_event; /* trigger: psi_event_check() */
 	int psi_trigger_fd;
 	struct conf_psi_trigger psi_armed; /* the trigger in force */
 	bool psi_available, psi_polling;
 	uint64_t nr_psi_events;
+	uint64_t nr_psi_events_ignored; /* trigger events without the stall */
 
 	struct ring *events;
 	struct ctl_server *ctl;
