@@ -115,6 +115,14 @@ vm_cg_steal_targeted() {
 		}' "$CG/$1/memory.stat"
 }
 
+# vm_memcg_stats_settle: memory.stat counters are flushed lazily (a read
+# flushes only past a threshold of pending updates; a worker flushes every
+# 2 s), so a count read right after some reclaim may miss it and show up in
+# the next read. Wait out the periodic flush before each read of a delta.
+vm_memcg_stats_settle() {
+	sleep 2.5
+}
+
 # vm_cg_steal_exact: whether vm_cg_steal_targeted counts reclaimd's kind only.
 vm_cg_steal_exact() {
 	grep -q '^pgsteal_proactive ' "$CG/$1/memory.stat"

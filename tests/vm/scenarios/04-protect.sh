@@ -18,10 +18,12 @@ Protect=yes
 CONF
 vm_cache prot.slice 200 0
 vm_cache bulk.slice 200 0
+# From before the daemon starts: its whole life is under Protect=.
+vm_memcg_stats_settle
+psteal0=$(vm_cg_steal_targeted prot.slice)
 vm_need_daemon
 sleep 1
 prot0=$(cat $CG/prot.slice/memory.current)
-psteal0=$(vm_cg_steal_targeted prot.slice)
 bulk0=$(cat $CG/bulk.slice/memory.current)
 steal0=$(vm_vmstat pgsteal_proactive)
 
@@ -32,6 +34,7 @@ bulk_gave() {
 vm_wait_until 40 bulk_gave
 sleep 1
 dprot=$((prot0 - $(cat $CG/prot.slice/memory.current)))
+vm_memcg_stats_settle
 psteal=$(($(vm_cg_steal_targeted prot.slice) - psteal0))
 dbulk=$((bulk0 - $(cat $CG/bulk.slice/memory.current)))
 dsteal=$((($(vm_vmstat pgsteal_proactive) - steal0) * 4096))

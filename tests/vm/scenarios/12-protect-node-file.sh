@@ -17,10 +17,12 @@ Protect=yes
 CONF
 vm_cache prot.slice 200 0
 vm_cache bulk.slice 200 0
+# From before the daemon starts: its whole life is under Protect=.
+vm_memcg_stats_settle
+psteal0=$(vm_cg_steal_targeted prot.slice)
 vm_need_daemon
 sleep 1
 prot0=$(cat $CG/prot.slice/memory.current)
-psteal0=$(vm_cg_steal_targeted prot.slice)
 bulk0=$(cat $CG/bulk.slice/memory.current)
 
 ctl_ok boost boost 0 $((96 << 20)) || vm_fail "reclaimctl boost: $(cat /tmp/ctl.out)"
@@ -31,6 +33,7 @@ vm_wait_until 40 bulk_gave
 ctl_ok reclaim reclaim node 0 32M || vm_fail "reclaimctl reclaim node 0 32M: $(cat /tmp/ctl.out)"
 sleep 1
 dprot=$((prot0 - $(cat $CG/prot.slice/memory.current)))
+vm_memcg_stats_settle
 psteal=$(($(vm_cg_steal_targeted prot.slice) - psteal0))
 dbulk=$((bulk0 - $(cat $CG/bulk.slice/memory.current)))
 # memory.stat, not memory.current, tells what reclaimd took: the kernel's

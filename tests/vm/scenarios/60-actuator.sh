@@ -73,6 +73,7 @@ fi
 # 2. Node spread over the leaves, act/prot protected. Page cache sits on
 # whichever node dd ran: spread on every node.
 prot0=$(cat $CG/act/prot/memory.current)
+vm_memcg_stats_settle
 psteal0=$(vm_cg_steal_targeted act/prot)
 for n in /sys/devices/system/node/node[0-9]*; do
 	n=${n##*node}
@@ -82,6 +83,7 @@ for n in /sys/devices/system/node/node[0-9]*; do
 	vm_note "2: node $n: requested $(vm_mib $(jget /tmp/scenario.p2.$n result.requested_bytes)) MiB, measured $(vm_mib $(jget /tmp/scenario.p2.$n result.reclaimed_bytes)) MiB in $(jget /tmp/scenario.p2.$n result.writes) writes"
 done
 prot1=$(cat $CG/act/prot/memory.current)
+vm_memcg_stats_settle
 psteal=$(($(vm_cg_steal_targeted act/prot) - psteal0))
 vm_note "2: act/prot memory.current -$((prot0 - prot1)) bytes, targeted reclaim (memory.stat $(vm_cg_steal_counter act/prot)) $psteal pages"
 # memory.current may also drop by the kernel's own kswapd (seen on 6.18: one
