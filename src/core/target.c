@@ -236,8 +236,16 @@ bool target_has_policy(const struct target_candidate *c)
 
 bool target_policy_on_node(const struct target_candidate *c, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
+		/* A guarantee (Protect=, a floor, a brake) covers the node
+		 * whatever numa_stat said: the kernel flushes it lazily (a
+		 * few pages on a node read as none) and the cgroup may fault
+		 * pages there between the read and the write, and the node
+		 * file takes from every cgroup with memory on the node. */
+		if (c[i].protect || c[i].skip || c[i].floor_bytes)
+			return true;
 		if (target_has_policy(&c[i]) && (c[i].node_file_bytes || c[i].node_anon_bytes))
 			return true;
+	}
 	return false;
 }

@@ -125,6 +125,8 @@ bool target_node_file_stalled(const struct target_node_file_pass *p);
  * memory.min, memory.low), SoftTarget=, a Weight= other than the default,
  * or skip (its pressure brake is on). */
 bool target_has_policy(const struct target_candidate *c);
-/* Whether any candidate with a policy has memory (file or anon) on the
- * node the candidates were collected for. */
+/* Whether a policy covers memory on the node the candidates were collected
+ * for: any guarantee (Protect=, a floor, an engaged brake) anywhere, since
+ * numa_stat cannot prove a cgroup has no page on the node; a preference
+ * (Weight=, SoftTarget=) where its cgroup has memory (file or anon) there. */
 bool target_policy_on_node(const struct target_candidate *c, size_t n);
