@@ -137,14 +137,21 @@ sc_reclaim() {
 	want "page cache $(mib "$f0") -> $(mib "$f1") MiB (>= 115 MiB freed) in $(since "$t0") s" \
 		'[ $((f0 - f1)) -ge $((115 << 20)) ]'
 	f0=$f1
+	# The boost goes to the node that holds most of the cgroup's cache:
+	# dd's pages sit where it ran (seen: 22 MiB of it on node 0, on 6.18).
+	set -- $(awk '$1 == "file" { for (i = 2; i <= NF; i++) { split($i, a, "="); sub("N", "", a[1]); if (a[2] + 0 >= m) { m = a[2] + 0; n = a[1] } } print n, m }' \
+		$CG/vmtest.slice/cacheload.service/memory.numa_stat)
+	bnode=${1:-0} bhas=${2:-0}
+	want_b=$((32 << 20))
+	[ "$bhas" -lt $((64 << 20)) ] && want_b=$((bhas / 2))
 	t0=$(now)
-	ctl boost 0 64M >/tmp/ctl.out 2>&1
+	ctl boost "$bnode" 64M >/tmp/ctl.out 2>&1
 	rc=$?
-	want "reclaimctl boost 0 64M exit $rc" '[ $rc = 0 ]'
-	wait_until 60 sh -c "[ \$(( $f0 - \$(awk '\$1 == \"file\" { print \$2 }' $CG/vmtest.slice/cacheload.service/memory.stat) )) -ge $((32 << 20)) ]"
+	want "reclaimctl boost $bnode 64M exit $rc" '[ $rc = 0 ]'
+	wait_until 60 sh -c "[ \$(( $f0 - \$(awk '\$1 == \"file\" { print \$2 }' $CG/vmtest.slice/cacheload.service/memory.stat) )) -ge $want_b ]"
 	f1=$(memstat vmtest.slice/cacheload.service file)
-	want "boost freed $(mib $((f0 - f1))) MiB of the cgroup's cache in $(since "$t0") s (>= 32 of 64 MiB, node 0 holds part)" \
-		'[ $((f0 - f1)) -ge $((32 << 20)) ]'
+	want "boost of node $bnode freed $(mib $((f0 - f1))) MiB of the cgroup's cache in $(since "$t0") s (>= $(mib $want_b) MiB: the cgroup had $(mib $bhas) MiB there)" \
+		'[ $((f0 - f1)) -ge $want_b ]'
 	errs=$(journalctl -q --no-pager -u reclaimd -o cat -p warning --since "@$(($(date +%s) - 120))" |
 		grep -ci 'memory.reclaim.*\(denied\|read-only\|EROFS\|EACCES\|EPERM\)')
 	want "no denied memory.reclaim write in the journal ($errs)" '[ "$errs" = 0 ]'
