@@ -228,9 +228,16 @@ bool target_node_file_stalled(const struct target_node_file_pass *p)
 	       p->nr_writes > 0 && p->nr_reclaimed == 0;
 }
 
+/* A guarantee: what must hold on every node (Protect=, a floor, an engaged
+ * brake); the rest of a policy is a preference. */
+static bool target_has_guarantee(const struct target_candidate *c)
+{
+	return c->protect || c->skip || c->floor_bytes;
+}
+
 bool target_has_policy(const struct target_candidate *c)
 {
-	return c->protect || c->skip || c->floor_bytes || c->soft_target_bytes ||
+	return target_has_guarantee(c) || c->soft_target_bytes ||
 	       (c->weight && c->weight != TARGET_WEIGHT_DEFAULT);
 }
 
@@ -242,7 +249,7 @@ bool target_policy_on_node(const struct target_candidate *c, size_t n)
 		 * few pages on a node read as none) and the cgroup may fault
 		 * pages there between the read and the write, and the node
 		 * file takes from every cgroup with memory on the node. */
-		if (c[i].protect || c[i].skip || c[i].floor_bytes)
+		if (target_has_guarantee(&c[i]))
 			return true;
 		if (target_has_policy(&c[i]) && (c[i].node_file_bytes || c[i].node_anon_bytes))
 			return true;

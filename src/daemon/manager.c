@@ -553,13 +553,25 @@ void manager_broadcast(struct manager *m, struct json_object *event)
 	json_object_put(event);
 }
 
+/* A watch event of a brake going on or off: the system brake's names its
+ * node (cgroup null), a cgroup's its cgroup (node null). */
+static struct json_object *brake_json(int node, const char *cgroup, bool on, const char *reason)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "type", json_object_new_string("brake"));
+	json_object_object_add(o, "node", node >= 0 ? json_object_new_int(node) : NULL);
+	json_object_object_add(o, "cgroup", cgroup ? json_object_new_string(cgroup) : NULL);
+	json_object_object_add(o, "on", json_object_new_boolean(on));
+	json_object_object_add(o, "reason", json_object_new_string(reason));
+	return o;
+}
+
 /* The system-wide pressure brake, as seen in a node's write results:
  * report when it goes on and off, not every write it stops. */
 static void brake_event(struct manager *m, struct manager_node *mn,
 			const struct kswapd_event *ev)
 {
-	struct json_object *o;
-
 	if (!mn || ev->res.braked == mn->braked)
 		return;
 	mn->braked = ev->res.braked;
@@ -567,13 +579,7 @@ static void brake_event(struct manager *m, struct manager_node *mn,
 		  (&(struct log_fields){ .node = ev->node, .priority_level = -1 }),
 		  "node %d: system memory pressure brake %s.", ev->node,
 		  mn->braked ? "on: not adding reclaim while everyone stalls" : "off");
-	o = json_object_new_object();
-	json_object_object_add(o, "type", json_object_new_string("brake"));
-	json_object_object_add(o, "node", json_object_new_int(ev->node));
-	json_object_object_add(o, "cgroup", NULL);
-	json_object_object_add(o, "on", json_object_new_boolean(mn->braked));
-	json_object_object_add(o, "reason", json_object_new_string("system-pressure"));
-	manager_broadcast(m, o);
+	manager_broadcast(m, brake_json(ev->node, NULL, mn->braked, "system-pressure"));
 }
 
 /* A cgroup's pressure brake, from the loop's sampling (brakes_tick). */
@@ -599,12 +605,7 @@ static void cgroup_brake_event(void *userdata, const struct actuator_brake_chang
 		log_event(LOG_NOTICE, LOG_EVENT_BRAKE,
 			  (&(struct log_fields){ .node = -1, .cgroup = path, .priority_level = -1 }),
 			  "cgroup %s: pressure brake off (a calm window).", path);
-	o = json_object_new_object();
-	json_object_object_add(o, "type", json_object_new_string("brake"));
-	json_object_object_add(o, "node", NULL);
-	json_object_object_add(o, "cgroup", json_object_new_string(path));
-	json_object_object_add(o, "on", json_object_new_boolean(c->on));
-	json_object_object_add(o, "reason", json_object_new_string("pressure"));
+	o = brake_json(-1, path, c->on, "pressure");
 	json_object_object_add(o, "stall_usec", json_object_new_uint64(c->stall_usec));
 	json_object_object_add(o, "some_avg10", json_object_new_double(c->some_avg10 / 100.0));
 	manager_broadcast(m, o);
