@@ -54,7 +54,14 @@ woken=$(tail -n +$((n0 + 1)) /tmp/scenario.events | awk -F '\t' "$AWK_EV"'
 	END { for (i in n) printf "node%s:%d ", i, n[i]; printf "boost_bytes=%s", b }')
 vm_note "thrashing: some +$((some2 - some1)) us in $(awk -v a=$t0 -v b=$t1 'BEGIN { printf "%.1f", b - a }') s; psi wakes $woken"
 psi_woken || vm_fail "not every node had a psi wake within 40 s of the thrashing (some +$((some2 - some1)) us): $woken"
-[ $((some2 - some1)) -ge 150000 ] || vm_fail "the trigger fired but the kernel shows only $((some2 - some1)) us of stall"
+# The kernel's trigger and /proc/pressure/memory's total aggregate the
+# per-CPU stall over different sampling intervals (the trigger's poll
+# aggregator and the averaging one weight each CPU by its own non-idle
+# time), so a trigger for 150 ms can fire while the total shows less: 132 ms
+# was seen on 6.18. The daemon acts on an event only when the total grew by
+# at least half the threshold (core/brake.c: psi_event_check); hold it to
+# that, which a trigger fired on a stale window (+0 us) still fails.
+[ $((some2 - some1)) -ge 75000 ] || vm_fail "the trigger fired but the kernel shows only $((some2 - some1)) us of stall, under half of PSITrigger='s 150 ms"
 boost=$(echo "$woken" | sed -n 's/.*boost_bytes=//p')
 [ "$boost" = $((64 << 20)) ] || vm_fail "psi wake boost_bytes=$boost, PSIBoost= is 64M"
 boosted_run() {
