@@ -79,7 +79,9 @@ const struct conf_item conf_items[] = {
 	  .help = "swappiness= passed to memory.reclaim at low priorities (anon versus "
 		  "file balance, 0..200, kernel 6.8+). \"kernel\" passes none, so the "
 		  "cgroup's or vm.swappiness applies. Gentle priorities and boosted "
-		  "passes always reclaim file pages only (swappiness=0)." },
+		  "passes always reclaim file pages only (swappiness=0), and so does "
+		  "any pass the node's page cache covers, until a file-only pass "
+		  "frees nothing." },
 	{ .section = CONF_SECTION_RECLAIM, .name = "StepSize", .type = CONF_SIZE,
 	  .default_value = "32M", .min = 4 * KIB, .max = GIB, .unit = "bytes",
 	  .offset = R(step_size_bytes), .per_node = true,

@@ -37,6 +37,8 @@ struct shrink_request {
 	int swappiness;           /* 0 = file only (boost / gentle priority),
 				   * SWAPPINESS_KERNEL_DEFAULT, or 1..200 */
 	int priority;             /* DEF_PRIORITY (12) .. 1, for accounting */
+	const char *swap_reason;  /* balance_swap_reason_to_string(), for the
+				   * write event; NULL outside a balance run */
 	bool dry_run;             /* decide and account, but do not write */
 	const char *cgroup;       /* SHRINK_CGROUP only: path below the root */
 };

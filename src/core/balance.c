@@ -114,18 +114,67 @@ bool balance_node_hopeless(const struct balance_node *b)
 	return b->kswapd_failures >= MAX_RECLAIM_RETRIES;
 }
 
-int balance_swappiness(const struct balance_params *p, int priority,
-		       uint64_t nr_boost_reclaim)
+static const char *const swap_reason_names[_BALANCE_SWAP_REASON_MAX] = {
+	[BALANCE_SWAP_BOOST] = "boost",
+	[BALANCE_SWAP_GENTLE] = "gentle",
+	[BALANCE_SWAP_FILE_COVERS] = "file_covers",
+	[BALANCE_SWAP_FILE_SHORT] = "file_short",
+	[BALANCE_SWAP_FILE_STALLED] = "file_stalled",
+	[BALANCE_SWAP_FILE_UNKNOWN] = "file_unknown",
+};
+
+const char *balance_swap_reason_to_string(enum balance_swap_reason r)
 {
+	return (unsigned)r < _BALANCE_SWAP_REASON_MAX ? swap_reason_names[r] : NULL;
+}
+
+static enum balance_swap_reason swap_reason(const struct balance_params *p,
+					    const struct node_zoneinfo *n,
+					    unsigned highest_zoneidx, int priority,
+					    uint64_t nr_boost_reclaim, bool file_stalled)
+{
+	uint64_t file, want;
+
 	/* "Do not writeback or swap pages for boosted reclaim":
 	 * sc.may_swap = !nr_boost_reclaim. */
 	if (nr_boost_reclaim)
-		return 0;
+		return BALANCE_SWAP_BOOST;
 	/* sc.may_writepage only from priority < DEF_PRIORITY - 2 ("if we're
 	 * getting trouble reclaiming"): until then, clean file pages only. */
 	if (priority >= DEF_PRIORITY - 2)
+		return BALANCE_SWAP_GENTLE;
+	if (!n || !n->has_lru)
+		return BALANCE_SWAP_FILE_UNKNOWN;
+	if (file_stalled)
+		return BALANCE_SWAP_FILE_STALLED;
+	/* get_scan_count()'s cache_trim_mode: while there is page cache to
+	 * trim, the kernel scans file pages only. A cgroup write decides it
+	 * by that cgroup's LRUs, so a write to a cgroup of anonymous memory
+	 * would swap where the node's kswapd would not: decide for the node. */
+	file = n->lru.nr_inactive_file + n->lru.nr_active_file;
+	want = balance_pass_bytes(p, n, highest_zoneidx, priority, 0, 0) /
+	       p->wmark.page_size;
+	return file >= want ? BALANCE_SWAP_FILE_COVERS : BALANCE_SWAP_FILE_SHORT;
+}
+
+int balance_swappiness(const struct balance_params *p, const struct node_zoneinfo *n,
+		       unsigned highest_zoneidx, int priority,
+		       uint64_t nr_boost_reclaim, bool file_stalled,
+		       enum balance_swap_reason *ret_reason)
+{
+	enum balance_swap_reason r = swap_reason(p, n, highest_zoneidx, priority,
+						 nr_boost_reclaim, file_stalled);
+
+	if (ret_reason)
+		*ret_reason = r;
+	switch (r) {
+	case BALANCE_SWAP_FILE_SHORT:
+	case BALANCE_SWAP_FILE_STALLED:
+	case BALANCE_SWAP_FILE_UNKNOWN:
+		return p->swappiness;
+	default:
 		return 0;
-	return p->swappiness;
+	}
 }
 
 uint64_t balance_pass_bytes(const struct balance_params *p,
@@ -331,6 +380,7 @@ static void balance_fill(const struct balance_node *b,
 		.nr_to_reclaim = bytes,
 		.swappiness = b->run.swappiness,
 		.priority = b->run.priority,
+		.swap_reason = balance_swap_reason_to_string(b->run.swap_reason),
 		.dry_run = p->dry_run,
 	};
 }
@@ -365,7 +415,10 @@ static bool balance_check(struct balance_node *b, const struct balance_params *p
 	if (run->nr_boost_reclaim && run->priority == DEF_PRIORITY - 2)
 		run->raise_priority = false;
 
-	run->swappiness = balance_swappiness(p, run->priority, run->nr_boost_reclaim);
+	run->swappiness = balance_swappiness(p, n, run->highest_zoneidx, run->priority,
+					     run->nr_boost_reclaim, run->file_stalled,
+					     &run->swap_reason);
+	b->counters.swap_decisions[run->swap_reason]++;
 	run->pass_bytes = balance_pass_bytes(p, n, run->highest_zoneidx,
 					     run->priority, run->swappiness,
 					     run->nr_boost_reclaim);
@@ -393,6 +446,14 @@ static void balance_end_pass(struct balance_node *b)
 		balance_leave(run, BALANCE_END_BOOST_NO_PROGRESS);
 		return;
 	}
+
+	/* File pages first, until a file-only pass below the gentle
+	 * priorities frees nothing: what page cache there is, is not ours to
+	 * take (a protected cgroup's, or dirty), and anon may go from here on
+	 * in this run. */
+	if (!nr_reclaimed && (run->swap_reason == BALANCE_SWAP_FILE_COVERS ||
+			      run->swap_reason == BALANCE_SWAP_GENTLE))
+		run->file_stalled = true;
 
 	/* "Raise priority if scanning rate is too low or there was no
 	 * progress in reclaiming pages" */

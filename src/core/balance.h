@@ -113,6 +113,20 @@ enum balance_end_reason {
 
 const char *balance_end_reason_to_string(enum balance_end_reason r);
 
+/* Why a pass may swap or not (balance_swappiness()). */
+enum balance_swap_reason {
+	BALANCE_SWAP_BOOST,        /* 0: "do not swap for boosted reclaim" */
+	BALANCE_SWAP_GENTLE,       /* 0: priority >= DEF_PRIORITY - 2 */
+	BALANCE_SWAP_FILE_COVERS,  /* 0: the node's file LRU covers the pass */
+	BALANCE_SWAP_FILE_SHORT,   /* configured: the file LRU is smaller */
+	BALANCE_SWAP_FILE_STALLED, /* configured: the last file-only pass of
+				    * the run freed nothing */
+	BALANCE_SWAP_FILE_UNKNOWN, /* configured: no LRU lines in zoneinfo */
+	_BALANCE_SWAP_REASON_MAX,
+};
+
+const char *balance_swap_reason_to_string(enum balance_swap_reason r);
+
 enum balance_phase {
 	BALANCE_PHASE_IDLE,      /* no run */
 	BALANCE_PHASE_CHECK,     /* top of the do-while: needs a fresh snapshot */
@@ -132,6 +146,9 @@ struct balance_run {
 	bool boost_dropped;            /* !balanced && nr_boost_reclaim: restart */
 	bool raise_priority;
 	int swappiness;                /* of the current pass */
+	enum balance_swap_reason swap_reason; /* why that swappiness */
+	bool file_stalled;             /* the last file-only pass below
+					* DEF_PRIORITY - 2 freed nothing */
 	uint64_t nr_boost_reclaim;     /* bytes still owed this run */
 	uint64_t kernel_boost_bytes;   /* sum of eligible zones' boost */
 	uint64_t user_boost_bytes;     /* the ledger at the start */
@@ -158,6 +175,7 @@ struct balance_counters {
 	uint64_t soft_reclaimed_bytes;
 	uint64_t boost_reclaimed_bytes;
 	uint64_t boost_restarts;                    /* goto restart */
+	uint64_t swap_decisions[_BALANCE_SWAP_REASON_MAX]; /* passes by reason */
 	uint64_t shrink_errors;                     /* backend shrink() < 0 */
 	uint64_t snapshot_errors;                   /* backend snapshot() < 0 */
 	uint64_t failures;                          /* runs that reclaimed nothing */
@@ -210,9 +228,17 @@ bool balance_node_hopeless(const struct balance_node *b);
 
 /* The pass policy, exposed for tests, the bench and the docs:
  *   may_swap = !nr_boost_reclaim, and gentle priorities (>= DEF_PRIORITY - 2)
- *   reclaim file pages only: swappiness 0; below that, p->swappiness. */
-int balance_swappiness(const struct balance_params *p, int priority,
-		       uint64_t nr_boost_reclaim);
+ *   reclaim file pages only: swappiness 0. Below that, file pages first, as
+ *   the kernel's cache_trim_mode: swappiness 0 while the node's file LRU
+ *   (inactive + active) holds at least what a file-only pass asks
+ *   (balance_pass_bytes() with swappiness 0), unless the run's last
+ *   file-only pass freed nothing (file_stalled: the file pages are not ours
+ *   to take, e.g. a protected cgroup's); else p->swappiness. The reason goes
+ *   to *ret_reason (may be NULL). */
+int balance_swappiness(const struct balance_params *p, const struct node_zoneinfo *n,
+		       unsigned highest_zoneidx, int priority,
+		       uint64_t nr_boost_reclaim, bool file_stalled,
+		       enum balance_swap_reason *ret_reason);
 /*
  * Bytes one pass asks for:
  *	lru  = file LRU + (swappiness != 0 ? anon LRU : 0)     (pages)

@@ -187,6 +187,16 @@ void manager_status_line(struct manager *m, char *buf, size_t size)
 
 /* ---- nodes ---- */
 
+/* Passes by what decided whether they may swap (balance_swappiness()). */
+static struct json_object *swap_decisions_json(const struct balance_counters *c)
+{
+	struct json_object *o = json_object_new_object();
+
+	for (unsigned r = 0; o && r < _BALANCE_SWAP_REASON_MAX; r++)
+		jadd_u64(o, balance_swap_reason_to_string(r), c->swap_decisions[r]);
+	return o;
+}
+
 static struct json_object *counters_json(const struct balance_counters *c)
 {
 	struct json_object *o = json_object_new_object();
@@ -208,6 +218,7 @@ static struct json_object *counters_json(const struct balance_counters *c)
 	jadd_u64(o, "soft_reclaimed_bytes", c->soft_reclaimed_bytes);
 	jadd_u64(o, "boost_reclaimed_bytes", c->boost_reclaimed_bytes);
 	jadd_u64(o, "boost_restarts", c->boost_restarts);
+	jadd(o, "swap_decisions", swap_decisions_json(c));
 	jadd_u64(o, "shrink_errors", c->shrink_errors);
 	jadd_u64(o, "failures", c->failures);
 	jadd_u64(o, "hopeless", c->hopeless);
@@ -456,6 +467,10 @@ static void stats_node(struct manager *m, unsigned i, struct json_object *a)
 			 "Bytes reclaimed by balance runs, by priority.", id, "priority", prio,
 			 st.counters.reclaimed_bytes[p]);
 	}
+	for (unsigned r = 0; r < _BALANCE_SWAP_REASON_MAX; r++)
+		stat_add(a, "swap_decisions_total", "counter",
+			 "Reclaim passes by what decided whether they may swap.", id, "reason",
+			 balance_swap_reason_to_string(r), st.counters.swap_decisions[r]);
 	stat_add(a, "boost_reclaimed_bytes_total", "counter",
 		 "Bytes reclaimed while a boost was owed.", id, NULL, NULL,
 		 st.counters.boost_reclaimed_bytes);
@@ -971,6 +986,10 @@ struct json_object *manager_event_json(struct manager *m, const struct kswapd_ev
 			jadd_u64(o, "swappiness", (uint64_t)ev->req.swappiness);
 		else
 			jadd(o, "swappiness", NULL);
+		if (ev->req.swap_reason)
+			jadd_str(o, "swap_reason", ev->req.swap_reason);
+		else
+			jadd(o, "swap_reason", NULL);
 		jadd_bool(o, "braked", ev->res.braked);
 		jadd_str(o, "backend", target_backend_to_string(ev->res.backend));
 		jadd_str(o, "result", ev->error < 0 ? ctl_error_code_to_string(ev->error)

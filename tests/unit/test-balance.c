@@ -34,7 +34,8 @@
  * |                                                      |   test_swappiness_policy               |
  * | kswapd_age_node()                                    | none: memory.reclaim ages (design.md)  |
  * | priority < DEF_PRIORITY-2 -> may_writepage (swap)    | test_raise_priority, test_swappiness_  |
- * |                                                      |   policy                               |
+ * |   (userspace: file first while the node's file LRU   |   policy, test_swap_after_file_stalls  |
+ * |   covers the pass, as get_scan_count's trim mode)    |                                        |
  * | mem_cgroup_soft_limit_reclaim() before shrink_node   | test_soft_target_first,                |
  * |                                                      |   test_soft_target_covers_pass         |
  * | kswapd_shrink_node() got enough -> no raise          | test_shrink_node_satisfied             |
@@ -161,29 +162,59 @@ static void add_boost(struct balance_node *b, uint64_t bytes)
 /* --- pure helpers --- */
 
 struct swap_case {
+	const char *what;
 	int configured, priority;
 	uint64_t boost;
+	bool has_lru, stalled;
+	uint64_t file_pages;
 	int want;
+	enum balance_swap_reason reason;
 };
 
 static void test_swappiness_policy(void **state)
 {
+	/* std_node(12000): deficit 5500 pages; a file-only pass at priority 9
+	 * asks 5500 + file >> 9, at priority 1 at most the 65536-page step. */
 	static const struct swap_case cases[] = {
-		{ 60, 12, 0, 0 }, { 60, 11, 0, 0 }, { 60, 10, 0, 0 },
-		{ 60, 9, 0, 60 }, { 60, 1, 0, 60 },
-		{ 60, 9, 1, 0 },  { 60, 1, 4096, 0 },
-		{ 200, 5, 0, 200 },
-		{ SWAPPINESS_KERNEL_DEFAULT, 9, 0, SWAPPINESS_KERNEL_DEFAULT },
-		{ SWAPPINESS_KERNEL_DEFAULT, 10, 0, 0 },
+		{ "gentle12", 60, 12, 0, true, false, 100, 0, BALANCE_SWAP_GENTLE },
+		{ "gentle10", 60, 10, 0, true, false, 100, 0, BALANCE_SWAP_GENTLE },
+		{ "covers9", 60, 9, 0, true, false, 400000, 0, BALANCE_SWAP_FILE_COVERS },
+		{ "covers1", 60, 1, 0, true, false, 400000, 0, BALANCE_SWAP_FILE_COVERS },
+		{ "covers-exact", 60, 9, 0, true, false, 5511, 0, BALANCE_SWAP_FILE_COVERS },
+		{ "short9", 60, 9, 0, true, false, 5000, 60, BALANCE_SWAP_FILE_SHORT },
+		{ "short1", 60, 1, 0, true, false, 5000, 60, BALANCE_SWAP_FILE_SHORT },
+		{ "stalled", 60, 9, 0, true, true, 400000, 60, BALANCE_SWAP_FILE_STALLED },
+		{ "boost9", 60, 9, 1, true, true, 100, 0, BALANCE_SWAP_BOOST },
+		{ "boost1", 60, 1, 4096, true, false, 100, 0, BALANCE_SWAP_BOOST },
+		{ "swap200", 200, 5, 0, true, false, 100, 200, BALANCE_SWAP_FILE_SHORT },
+		{ "kernel-short", SWAPPINESS_KERNEL_DEFAULT, 9, 0, true, false, 100,
+		  SWAPPINESS_KERNEL_DEFAULT, BALANCE_SWAP_FILE_SHORT },
+		{ "kernel-gentle", SWAPPINESS_KERNEL_DEFAULT, 10, 0, true, false, 100, 0,
+		  BALANCE_SWAP_GENTLE },
+		{ "no-lru", 60, 9, 0, false, false, 400000, 60, BALANCE_SWAP_FILE_UNKNOWN },
 	};
 	struct balance_params p = std_params();
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		p.swappiness = cases[i].configured;
-		if (balance_swappiness(&p, cases[i].priority, cases[i].boost) !=
-		    cases[i].want)
-			fail_msg("case %zu", i);
+		const struct swap_case *c = &cases[i];
+		enum balance_swap_reason why = _BALANCE_SWAP_REASON_MAX;
+		struct sim_node s;
+		int got;
+
+		std_node(&s, 12000);
+		s.zi.has_lru = c->has_lru;
+		s.zi.lru.nr_inactive_file = c->file_pages / 2;
+		s.zi.lru.nr_active_file = c->file_pages - c->file_pages / 2;
+		p.swappiness = c->configured;
+		got = balance_swappiness(&p, &s.zi, WATERMARK_ZONEIDX_ALL, c->priority, c->boost,
+					 c->stalled, &why);
+		if (got != c->want || why != c->reason)
+			fail_msg("%s: swappiness %d (%s)", c->what, got,
+				 balance_swap_reason_to_string(why));
 	}
+	assert_string_equal(balance_swap_reason_to_string(BALANCE_SWAP_FILE_COVERS),
+			    "file_covers");
+	assert_null(balance_swap_reason_to_string(_BALANCE_SWAP_REASON_MAX));
 }
 
 struct pass_case {
@@ -390,7 +421,8 @@ static void test_raise_priority(void **state)
 		{ SHRINK_NODE, 12, 0, 5597, 2798 }, /* 5500 + 400000 >> 12 */
 		{ SHRINK_NODE, 11, 0, 2895, 1447 }, /* 2702 + 397202 >> 11 */
 		{ SHRINK_NODE, 10, 0, 1641, 820 },  /* 1255 + 395755 >> 10 */
-		{ SHRINK_NODE, 9, 60, 1792, 896 },  /* 435 + 694935 >> 9 */
+		/* file-only still: 394935 file pages cover 435 + 394935 >> 9 */
+		{ SHRINK_NODE, 9, 0, 1206, 603 },
 	};
 	struct balance_params p = std_params();
 	struct balance_node b;
@@ -404,10 +436,42 @@ static void test_raise_priority(void **state)
 	assert_log(&s, want, 4);
 	assert_true(r.balanced);
 	assert_int_equal(r.priority, 9);
-	assert_int_equal(r.nr_reclaimed, (2798 + 1447 + 820 + 896) * PAGE);
+	assert_int_equal(r.nr_reclaimed, (2798 + 1447 + 820 + 603) * PAGE);
 	for (int i = 9; i <= 12; i++)
 		assert_int_equal(b.counters.passes[i], 1);
-	assert_int_equal(b.counters.reclaimed_bytes[9], 896 * PAGE);
+	assert_int_equal(b.counters.reclaimed_bytes[9], 603 * PAGE);
+	assert_int_equal(b.counters.swap_decisions[BALANCE_SWAP_GENTLE], 3);
+	assert_int_equal(b.counters.swap_decisions[BALANCE_SWAP_FILE_COVERS], 1);
+}
+
+/* File pages first: a node with page cache to trim is not pushed to swap
+ * below DEF_PRIORITY - 2 (the kernel's cache_trim_mode), until a file-only
+ * pass frees nothing; then the rest of the run may swap. */
+static void test_swap_after_file_stalls(void **state)
+{
+	struct balance_params p = std_params();
+	struct balance_node b;
+	struct sim_node s;
+	struct balance_result r;
+
+	std_node(&s, 12000);
+	s.swap = true;
+	/* Passes at 12, 11, 10, 9 free nothing (the page cache is not ours
+	 * to take), then everything asked. */
+	for (unsigned i = 0; i < 4; i++)
+		s.script[i] = (struct sim_step){ .set = true, .efficiency_permille = 0 };
+	balance_node_init(&b, 0);
+	r = drive(&b, &p, &s);
+	assert_true(r.balanced);
+	assert_true(s.n_log >= 5);
+	for (unsigned i = 0; i < 3; i++)
+		assert_int_equal(s.log[i].swappiness, 0);
+	/* The gentle passes stalled: priority 9 may swap. */
+	assert_int_equal(s.log[3].priority, 9);
+	assert_int_equal(s.log[3].swappiness, 60);
+	assert_int_equal(s.log[4].swappiness, 60);
+	assert_int_equal(b.counters.swap_decisions[BALANCE_SWAP_FILE_STALLED], 2);
+	assert_int_equal(b.counters.swap_decisions[BALANCE_SWAP_FILE_COVERS], 0);
 }
 
 /* A 1 MiB step: every pass gets all it asked for, so kswapd_shrink_node()
@@ -1116,6 +1180,7 @@ int main(void)
 		cmocka_unit_test(test_balanced_no_work),
 		cmocka_unit_test(test_normal_reclaim),
 		cmocka_unit_test(test_raise_priority),
+		cmocka_unit_test(test_swap_after_file_stalls),
 		cmocka_unit_test(test_shrink_node_satisfied),
 		cmocka_unit_test(test_priority_exhausted),
 		cmocka_unit_test(test_no_progress),
