@@ -16,6 +16,7 @@ static const char *const balance_wake_reason_table[_BALANCE_WAKE_REASON_MAX] = {
 	[BALANCE_WAKE_PSI] = "psi",
 	[BALANCE_WAKE_MANUAL_RECLAIM] = "manual-reclaim",
 	[BALANCE_WAKE_BOOST] = "boost",
+	[BALANCE_WAKE_KERNEL_BOOST] = "kernel-boost",
 };
 
 static const char *const balance_end_reason_table[_BALANCE_END_REASON_MAX] = {
@@ -313,7 +314,8 @@ enum balance_monitor_wake balance_monitor_wake(struct balance_node *b,
 bool balance_wake_paced(struct balance_node *b, const struct balance_params *p,
 			unsigned reasons, uint64_t now_usec)
 {
-	const unsigned automatic = (1u << BALANCE_WAKE_WATERMARK) | (1u << BALANCE_WAKE_PSI);
+	const unsigned automatic = (1u << BALANCE_WAKE_WATERMARK) | (1u << BALANCE_WAKE_PSI) |
+				   (1u << BALANCE_WAKE_KERNEL_BOOST);
 
 	if (!p->dry_run || (reasons & ~automatic) || !reasons)
 		return false;

@@ -51,6 +51,8 @@ enum balance_wake_reason {
 	BALANCE_WAKE_PSI,            /* a memory pressure trigger */
 	BALANCE_WAKE_MANUAL_RECLAIM, /* reclaimctl reclaim NODE SIZE */
 	BALANCE_WAKE_BOOST,          /* reclaimctl boost, or a PSI spike */
+	BALANCE_WAKE_KERNEL_BOOST,   /* the monitor: a kernel watermark boost
+				      * no run paid yet */
 	_BALANCE_WAKE_REASON_MAX,
 };
 
@@ -309,7 +311,7 @@ enum balance_monitor_wake balance_monitor_wake(struct balance_node *b,
  * Dry-run pacing: nothing decided is written, so a node below its low mark
  * stays there and every monitor tick would start a full 12-priority run
  * (measured under QEMU at 50% of a vCPU, more than the real daemon's 28%).
- * In dry run an automatic wake (watermark, PSI) within
+ * In dry run an automatic wake (watermark, kernel boost, PSI) within
  * wmark.interval_max_usec of the last one let through is dropped (counted
  * in wakes_paced); operator wakes are never paced. Returns true to drop.
  */

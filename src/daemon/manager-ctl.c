@@ -57,6 +57,7 @@ static const char *wake_reason_name(unsigned reasons)
 		[BALANCE_WAKE_PSI] = "psi",
 		[BALANCE_WAKE_MANUAL_RECLAIM] = "manual",
 		[BALANCE_WAKE_BOOST] = "boost",
+		[BALANCE_WAKE_KERNEL_BOOST] = "kernel-boost",
 	};
 
 	for (unsigned i = 0; i < _BALANCE_WAKE_REASON_MAX; i++)

@@ -405,7 +405,8 @@ static void monitor_tick(evutil_socket_t fd, short what, void *userdata)
 			  balance_monitor_wake_to_string(why),
 			  watermark_node_deficit(n, WATERMARK_ZONEIDX_ALL, &p.wmark));
 		w.highest_zoneidx = WATERMARK_ZONEIDX_ALL;
-		w.reasons = 1u << BALANCE_WAKE_WATERMARK;
+		w.reasons = 1u << (why == BALANCE_MONITOR_KERNEL_BOOST ? BALANCE_WAKE_KERNEL_BOOST
+								     : BALANCE_WAKE_WATERMARK);
 		(void)kswapd_wake(m->kswapd, n->id, &w);
 	}
 	psi_poll(m, now);

@@ -901,7 +901,8 @@ static void test_boost_kernel_paid_once(void **state)
 static void test_wake_paced(void **state)
 {
 	static const unsigned W = 1u << BALANCE_WAKE_WATERMARK, P = 1u << BALANCE_WAKE_PSI,
-			      M = 1u << BALANCE_WAKE_MANUAL_RECLAIM, B = 1u << BALANCE_WAKE_BOOST;
+			      M = 1u << BALANCE_WAKE_MANUAL_RECLAIM, B = 1u << BALANCE_WAKE_BOOST,
+			      K = 1u << BALANCE_WAKE_KERNEL_BOOST;
 	static const struct {
 		bool dry_run;
 		unsigned reasons;
@@ -921,9 +922,13 @@ static void test_wake_paced(void **state)
 		{ true, W | B, 2400000, false },
 		{ true, W, 2500000, true },
 		{ true, W, 3000000, false },
+		/* a kernel boost is the monitor's, as automatic as a watermark */
+		{ true, K, 3500000, true },
+		{ true, K, 4000000, false },
 		/* not a dry run: never paced */
-		{ false, W, 3000001, false },
-		{ false, P, 3000002, false },
+		{ false, W, 4000001, false },
+		{ false, P, 4000002, false },
+		{ false, K, 4000003, false },
 	};
 	struct balance_params p = std_params();
 	struct balance_node b;

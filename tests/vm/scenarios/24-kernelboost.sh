@@ -157,9 +157,10 @@ ctl_ok resume resume || vm_fail "reclaimctl resume: $(cat /tmp/ctl.out)"
 boosted_run() {
 	awk -F '\t' "$AWK_EV"'
 		ev("node") + 0 != 1 { next }
+		ev("type") == "wake" && !s { w = ev("reason") }
 		ev("type") == "run_start" && ev("boost_bytes") + 0 > 0 && !s { s = ev("time_usec"); b = ev("boost_bytes"); seq = ""; next }
 		s && ev("type") == "write" { seq = seq " " ev("priority") ":" ev("swappiness") ":" ev("reclaimed_bytes") }
-		s && ev("type") == "run_end" { print s, ev("time_usec"), b, ev("end"), ev("reclaimed_bytes"), seq; exit }' /tmp/scenario.events >/tmp/scenario.run
+		s && ev("type") == "run_end" { print s, ev("time_usec"), b, ev("end"), ev("reclaimed_bytes"), w, seq; exit }' /tmp/scenario.events >/tmp/scenario.run
 	[ -s /tmp/scenario.run ]
 }
 vm_wait_until 15 boosted_run
@@ -168,10 +169,10 @@ ctl_json stats >/tmp/scenario.stats || vm_fail "reclaimctl --json stats failed"
 ticks1=$(vm_stat monitor_ticks_total)
 boost_max=$(awk '$2 > m { m = $2 } END { print m + 0 }' /tmp/scenario.boost)
 [ "$boost_max" -gt 0 ] || vm_fail "the kernel raised no boost on node 1 (zoneinfo boost 0 in every 20 ms sample; ptes: $(cat /tmp/scenario.ptes); node 1 free 2 MiB blocks before: $big1)"
-read -r r_start r_end r_boost r_reason r_reclaimed r_seq </tmp/scenario.run
+read -r r_start r_end r_boost r_reason r_reclaimed r_wake r_seq </tmp/scenario.run
 [ -n "$r_start" ] || vm_fail "the kernel boosted node 1 (up to $boost_max pages) but no reclaimd run with a boost ended within 15 s of the resume: $(vm_events 'ev("node") + 0 == 1' | tail -n 5 | tr '\t\n' ' ;')"
 vm_note "frag ptes took $ptes_ms ms; kernel boost on node 1 (pages, as sampled): $(awk '{ printf "%s ", $2 }' /tmp/scenario.boost)"
-vm_note "boosted run: boost_bytes $r_boost, ended $r_reason, reclaimed $r_reclaimed; writes (prio:swappiness:reclaimed):$r_seq"
+vm_note "boosted run: woken for $r_wake, boost_bytes $r_boost, ended $r_reason, reclaimed $r_reclaimed; writes (prio:swappiness:reclaimed):$r_seq"
 
 # 3. Paid once: wait for the hold to end, looking at what the monitor did
 # meanwhile while the boost stood.
@@ -232,6 +233,7 @@ for w in $r_seq; do
 	[ "$sw" = 0 ] || { [ "$sw_arg" = false ] && [ "$sw" = null ]; } ||
 		vm_fail "a write of the boosted run had swappiness $sw (features.reclaim_swappiness $sw_arg):$r_seq"
 done
+[ "$r_wake" = kernel-boost ] || vm_fail "the wake before the boosted run says '$r_wake', not kernel-boost"
 [ "$r_reason" = balanced ] || vm_fail "the boosted run ended $r_reason, not balanced (reclaimed $r_reclaimed of a $r_boost-byte boost)"
 [ "$r_reclaimed" -ge "$r_boost" ] || vm_fail "the boosted run reclaimed $r_reclaimed bytes, less than its boost $r_boost"
 [ "$pageout_hold" = 0 ] || vm_fail "the kernel's kswapd ran $pageout_hold times before reclaimd's run ended: the hold failed"
