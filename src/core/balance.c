@@ -209,6 +209,8 @@ bool balance_prepare_sleep(const struct balance_node *b,
 			   const struct node_zoneinfo *n,
 			   unsigned highest_zoneidx, uint64_t pending_boost_bytes)
 {
+	struct balance_params paced;
+
 	/* "Hopeless node, leave it to direct reclaim": sleep. */
 	if (balance_node_hopeless(b))
 		return true;
@@ -221,10 +223,81 @@ bool balance_prepare_sleep(const struct balance_node *b,
 	 * next wake (the monitor paces those) once the run has reported. */
 	if (p->dry_run)
 		return true;
-	return watermark_node_balanced(n, highest_zoneidx, &p->wmark);
+	paced = balance_paced_params(b, p);
+	return watermark_node_balanced(n, highest_zoneidx, &paced.wmark);
 }
 
 static void balance_clear_failures(struct balance_node *b);
+
+static uint64_t node_free_pages(const struct node_zoneinfo *n)
+{
+	uint64_t free = 0;
+
+	for (unsigned i = 0; i < n->n_zones && i < ZONEINFO_MAX_ZONES; i++)
+		if (n->zones[i].managed)
+			free = add_sat(free, n->zones[i].free);
+	return free;
+}
+
+static uint64_t node_reclaimed_pages(const struct balance_node *b, uint64_t page_size)
+{
+	uint64_t bytes = 0;
+
+	for (unsigned i = 0; i <= DEF_PRIORITY; i++)
+		bytes = add_sat(bytes, b->counters.reclaimed_bytes[i]);
+	return bytes / page_size;
+}
+
+/* The largest lead any zone of the node takes (its cap), in pages. */
+static uint64_t node_pace_cap(const struct node_zoneinfo *n, const struct watermark_params *wp)
+{
+	uint64_t cap = 0;
+
+	for (unsigned i = 0; i < n->n_zones && i < ZONEINFO_MAX_ZONES; i++)
+		if (n->zones[i].managed)
+			cap = MAX(cap, watermark_headroom_pages(&n->zones[i], wp) *
+					       WATERMARK_PACE_MAX_HEADROOMS);
+	return cap;
+}
+
+void balance_pace_update(struct balance_node *b, const struct balance_params *p,
+			 const struct node_zoneinfo *n, uint64_t now_usec)
+{
+	struct balance_pace *pc = &b->pace;
+	uint64_t free = node_free_pages(n);
+	uint64_t reclaimed = node_reclaimed_pages(b, p->wmark.page_size);
+	double dt, consumed, alpha, floor_rate, lead;
+
+	if (!pc->last_usec || now_usec <= pc->last_usec || reclaimed < pc->last_reclaimed) {
+		/* First sample, a clock that did not move, or counters reset. */
+		*pc = (struct balance_pace){ .last_usec = now_usec, .last_free = free,
+					     .last_reclaimed = reclaimed, .rate = pc->rate,
+					     .pages = pc->pages };
+		return;
+	}
+	dt = (double)(now_usec - pc->last_usec);
+	consumed = ((double)pc->last_free - (double)free) +
+		   (double)(reclaimed - pc->last_reclaimed);
+	alpha = dt / (dt + (double)BALANCE_PACE_TAU_USEC);
+	pc->rate += alpha * (consumed * 1e6 / dt - pc->rate);
+	floor_rate = -(double)node_pace_cap(n, &p->wmark) * 1e6 / (double)BALANCE_PACE_LEAD_USEC;
+	if (pc->rate < floor_rate)
+		pc->rate = floor_rate;
+	lead = pc->rate * (double)BALANCE_PACE_LEAD_USEC / 1e6;
+	pc->pages = lead > 0 ? (uint64_t)lead : 0;
+	pc->last_usec = now_usec;
+	pc->last_free = free;
+	pc->last_reclaimed = reclaimed;
+}
+
+struct balance_params balance_paced_params(const struct balance_node *b,
+					   const struct balance_params *p)
+{
+	struct balance_params pp = *p;
+
+	pp.wmark.pace_pages = b->pace.pages;
+	return pp;
+}
 
 bool balance_node_wake(struct balance_node *b, struct balance_request *pending,
 		       const struct balance_request *w)
@@ -302,9 +375,12 @@ enum balance_monitor_wake balance_monitor_wake(struct balance_node *b,
 					       const struct balance_params *p,
 					       const struct node_zoneinfo *n)
 {
+	struct balance_params paced;
+
 	for (unsigned i = 0; i < n->n_zones && i < ZONEINFO_MAX_ZONES; i++)
 		b->kernel_boost_paid[i] = MIN(b->kernel_boost_paid[i], n->zones[i].boost);
-	if (watermark_node_below_low(n, WATERMARK_ZONEIDX_ALL, &p->wmark))
+	paced = balance_paced_params(b, p);
+	if (watermark_node_below_low(n, WATERMARK_ZONEIDX_ALL, &paced.wmark))
 		return BALANCE_MONITOR_BELOW_LOW;
 	if (balance_kernel_boost_unpaid(b, n, WATERMARK_ZONEIDX_ALL))
 		return BALANCE_MONITOR_KERNEL_BOOST;
@@ -389,9 +465,12 @@ static void balance_fill(const struct balance_node *b,
 
 /* The top of the do-while, up to mem_cgroup_soft_limit_reclaim(). Returns
  * true if the pass goes on, false if the run left the loop (out). */
-static bool balance_check(struct balance_node *b, const struct balance_params *p,
+static bool balance_check(struct balance_node *b, const struct balance_params *params,
 			  const struct node_zoneinfo *n)
 {
+	/* The marks with the pacing lead the monitor measured. */
+	const struct balance_params paced = balance_paced_params(b, params);
+	const struct balance_params *p = &paced;
 	struct balance_run *run = &b->run;
 	bool balanced;
 

@@ -196,6 +196,34 @@ struct balance_counters {
 };
 
 /* The per-node state that outlives a run (the pgdat fields kswapd uses). */
+/*
+ * Pacing: how fast the node's free memory is being used, and the lead that
+ * buys. The wake-at-low, refill-to-high band is half a headroom (4 MiB per
+ * zone on a small machine), which a page-cache stream eats in under 100 ms;
+ * a node that is consumed fast must wake earlier and refill further, as the
+ * kernel's watermark_scale_factor would if it were tuned to the load. The
+ * monitor measures, per fresh snapshot,
+ *	consumed = (free before - free now) + (reclaimed by our runs since)
+ * so our own reclaim does not read as a drop in use, and keeps a signed
+ * moving average (time constant BALANCE_PACE_TAU_USEC) of consumed per
+ * second. The lead is what that rate uses in BALANCE_PACE_LEAD_USEC (a
+ * monitor interval and a write or two), added to both userspace marks
+ * (watermark_params.pace_pages, capped per zone at
+ * WATERMARK_PACE_MAX_HEADROOMS headrooms). A node giving memory back
+ * (frees, the kernel's own reclaim) has a negative rate, floored at the
+ * cap's rate, and no lead.
+ */
+#define BALANCE_PACE_TAU_USEC (UINT64_C(1000) * 1000)
+#define BALANCE_PACE_LEAD_USEC (UINT64_C(250) * 1000)
+
+struct balance_pace {
+	uint64_t last_usec;      /* 0: no sample yet */
+	uint64_t last_free;      /* pages, managed zones */
+	uint64_t last_reclaimed; /* pages, by this node's runs */
+	double rate;             /* pages per second, signed */
+	uint64_t pages;          /* the lead, pages */
+};
+
 struct balance_node {
 	int node;                      /* kernel node id */
 	unsigned kswapd_failures;
@@ -206,6 +234,7 @@ struct balance_node {
 	uint64_t kernel_boost_paid[ZONEINFO_MAX_ZONES];
 	/* Dry run: the last automatic wake let through (balance_wake_paced). */
 	uint64_t last_auto_wake_usec;
+	struct balance_pace pace;      /* the monitor's (balance_pace_update) */
 	struct balance_run run;
 	struct balance_counters counters;
 };
@@ -321,6 +350,14 @@ bool balance_wake_paced(struct balance_node *b, const struct balance_params *p,
 /* A fresh snapshot seen outside a run (the monitor's): a hopeless node whose
  * free memory recovered on its own is given another chance. Returns true if
  * the node stopped being hopeless. */
+/* A fresh snapshot taken at now_usec (the monitor's): update b->pace. */
+void balance_pace_update(struct balance_node *b, const struct balance_params *p,
+			 const struct node_zoneinfo *n, uint64_t now_usec);
+/* p with the node's pacing lead in its watermarks: what every watermark
+ * decision of the engine (wake, balanced, deficit, sleep) is made with. */
+struct balance_params balance_paced_params(const struct balance_node *b,
+					   const struct balance_params *p);
+
 bool balance_observe(struct balance_node *b, const struct balance_params *p,
 		     const struct node_zoneinfo *n);
 

@@ -51,7 +51,8 @@ void watermark_zone(const struct zone_stat *z, const struct watermark_params *p,
 	uint64_t headroom = watermark_headroom_pages(z, p);
 
 	ret->headroom = headroom;
-	ret->low = z->high + headroom;
+	ret->pace = MIN(p->pace_pages, headroom * WATERMARK_PACE_MAX_HEADROOMS);
+	ret->low = z->high + headroom + ret->pace;
 	ret->high = ret->low + headroom / 2;
 }
 

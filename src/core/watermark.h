@@ -65,11 +65,20 @@ struct watermark_params {
 	uint64_t interval_min_usec;   /* monitor, at the low mark */
 	uint64_t interval_max_usec;   /* monitor, far above it */
 	uint64_t page_size;           /* bytes, sysconf(_SC_PAGESIZE) */
+	/* The engine's pacing lead (balance.h: struct balance_pace), pages
+	 * added to both userspace marks of every zone, at most
+	 * WATERMARK_PACE_MAX_HEADROOMS headrooms of the zone. 0 from the
+	 * config; the engine sets it per node from the measured consumption. */
+	uint64_t pace_pages;
 };
+
+/* The pacing lead is capped per zone at this many headrooms. */
+#define WATERMARK_PACE_MAX_HEADROOMS 4u
 
 struct zone_watermarks {
 	uint64_t headroom; /* pages */
-	uint64_t low;      /* pages: kernel high + headroom */
+	uint64_t pace;     /* pages: MIN(pace_pages, 4 headrooms) */
+	uint64_t low;      /* pages: kernel high + headroom + pace */
 	uint64_t high;     /* pages: low + headroom / 2 */
 };
 

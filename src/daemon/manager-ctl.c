@@ -188,6 +188,22 @@ void manager_status_line(struct manager *m, char *buf, size_t size)
 
 /* ---- nodes ---- */
 
+/* The pacing measure (balance.h: struct balance_pace). */
+static struct json_object *pace_json(const struct balance_pace *pc, uint64_t page_size)
+{
+	struct json_object *o = json_object_new_object();
+	double rate = pc->rate * (double)page_size;
+
+	if (!o)
+		return NULL;
+	jadd_u64(o, "lead_bytes", u64_mul_sat(pc->pages, page_size));
+	json_object_object_add(o, "consumption_bytes_per_sec",
+			       json_object_new_int64(rate > (double)INT64_MAX   ? INT64_MAX
+						     : rate < (double)INT64_MIN ? INT64_MIN
+										: (int64_t)rate));
+	return o;
+}
+
 /* Passes by what decided whether they may swap (balance_swappiness()). */
 static struct json_object *swap_decisions_json(const struct balance_counters *c)
 {
@@ -294,6 +310,7 @@ struct json_object *manager_nodes_json(struct manager *m)
 		jadd_u64(b, "user_bytes", st.boost_ledger_bytes);
 		jadd_u64(b, "pending_bytes", st.pending.boost_bytes);
 		jadd(n, "boost", b);
+		jadd(n, "pace", pace_json(&st.pace, page_size(m)));
 		jadd(n, "counters", counters_json(&st.counters));
 		jadd(n, "zones", manager_zones_json(nz, node_wmark(m, m->nodes[i].id)));
 		json_object_array_add(nodes, n);
@@ -509,6 +526,9 @@ static void stats_node(struct manager *m, unsigned i, struct json_object *a)
 		 id, NULL, NULL, u64_mul_sat(s.low, ps));
 	stat_add(a, "watermark_high_bytes", "gauge",
 		 "reclaimd's high watermark, summed over zones.", id, NULL, NULL, u64_mul_sat(s.high, ps));
+	stat_add(a, "pace_lead_bytes", "gauge",
+		 "Pacing lead added to both userspace marks of every zone (capped per zone).", id,
+		 NULL, NULL, u64_mul_sat(st.pace.pages, ps));
 	stat_add(a, "boost_bytes", "gauge", "Userspace boost owed.", id, NULL, NULL,
 		 st.boost_ledger_bytes + st.pending.boost_bytes);
 	stat_add(a, "consecutive_failures", "gauge", "Consecutive runs that reclaimed nothing.", id,

@@ -396,9 +396,10 @@ static void monitor_tick(evutil_socket_t fd, short what, void *userdata)
 
 		if (!n || kswapd_get_node_params(m->kswapd, n->id, &p) < 0)
 			continue;
+		why = kswapd_observe(m->kswapd, n, now, &p.wmark.pace_pages);
+		/* The interval by the paced low mark, where the node wakes. */
 		interval = MIN(interval, watermark_monitor_interval_usec(n, WATERMARK_ZONEIDX_ALL,
 									 &p.wmark));
-		why = kswapd_observe(m->kswapd, n);
 		if (why <= 0)
 			continue;
 		log_debug("node %d: waking: %s, deficit to the high mark %" PRIu64 " pages", n->id,

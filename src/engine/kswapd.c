@@ -906,7 +906,8 @@ int kswapd_resume(struct kswapd *k, int node)
 	return kswapd_set_paused(k, node, false);
 }
 
-int kswapd_observe(struct kswapd *k, const struct node_zoneinfo *n)
+int kswapd_observe(struct kswapd *k, const struct node_zoneinfo *n, uint64_t now_usec,
+		   uint64_t *ret_pace_pages)
 {
 	struct balance_params p;
 	struct kswapd_node *kn;
@@ -918,8 +919,11 @@ int kswapd_observe(struct kswapd *k, const struct node_zoneinfo *n)
 	(void)kswapd_get_node_params(k, n->id, &p);
 
 	pthread_mutex_lock(&kn->lock);
+	balance_pace_update(&kn->b, &p, n, now_usec);
 	(void)balance_observe(&kn->b, &p, n);
 	why = balance_monitor_wake(&kn->b, &p, n);
+	if (ret_pace_pages)
+		*ret_pace_pages = kn->b.pace.pages;
 	pthread_mutex_unlock(&kn->lock);
 	return (int)why;
 }
@@ -1018,6 +1022,7 @@ int kswapd_get_state(struct kswapd *k, unsigned index, struct kswapd_state *ret)
 		.last_progress_usec = kn->last_progress_usec,
 		.state_since_usec = kn->state_since_usec,
 		.counters = kn->b.counters,
+		.pace = kn->b.pace,
 	};
 	pthread_mutex_unlock(&kn->lock);
 	return 0;

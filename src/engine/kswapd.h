@@ -122,6 +122,7 @@ struct kswapd_state {
 	uint64_t last_progress_usec;      /* heartbeat, CLOCK_MONOTONIC */
 	uint64_t state_since_usec;
 	struct balance_counters counters;
+	struct balance_pace pace;         /* the monitor's pacing measure */
 };
 
 struct kswapd;
@@ -149,12 +150,15 @@ int kswapd_manual_reclaim(struct kswapd *k, int node, uint64_t reclaimed_bytes);
  * resumed or stopped. */
 int kswapd_pause(struct kswapd *k, int node);
 int kswapd_resume(struct kswapd *k, int node);
-/* The monitor's fresh snapshot: lets a hopeless node whose free memory
- * recovered on its own be woken again, and says whether the monitor should
- * wake the node (enum balance_monitor_wake, > 0: wake with
- * BALANCE_WAKE_WATERMARK). Never wakes the thread itself. -ENOENT for an
- * unknown node. */
-int kswapd_observe(struct kswapd *k, const struct node_zoneinfo *n);
+/* The monitor's fresh snapshot, taken at now_usec (CLOCK_MONOTONIC):
+ * updates the node's pacing measure (*ret_pace_pages: its lead, may be
+ * NULL), lets a hopeless node whose free memory recovered on its own be
+ * woken again, and says whether the monitor should wake the node (enum
+ * balance_monitor_wake, > 0: BELOW_LOW wakes with BALANCE_WAKE_WATERMARK,
+ * KERNEL_BOOST with BALANCE_WAKE_KERNEL_BOOST). Never wakes the thread
+ * itself. -ENOENT for an unknown node. */
+int kswapd_observe(struct kswapd *k, const struct node_zoneinfo *n, uint64_t now_usec,
+		   uint64_t *ret_pace_pages);
 /* New params, applied by each node at its next run. -EINVAL if invalid. */
 int kswapd_set_params(struct kswapd *k, const struct balance_params *p);
 void kswapd_get_params(struct kswapd *k, struct balance_params *ret);

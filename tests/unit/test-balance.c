@@ -444,6 +444,88 @@ static void test_raise_priority(void **state)
 	assert_int_equal(b.counters.swap_decisions[BALANCE_SWAP_FILE_COVERS], 1);
 }
 
+/* Pacing: the monitor's measure of how fast free memory is used. A steady
+ * consumer of 10000 pages/s gives a lead of about 2500 pages (250 ms of it);
+ * our own reclaim, seen first as free memory coming back and then as our
+ * counter, is no consumption; memory given back gives no lead. */
+static void test_pace_measure(void **state)
+{
+	struct balance_params p = std_params();
+	struct balance_node b;
+	struct sim_node s;
+	uint64_t t = 1000000;
+
+	std_node(&s, 200000);
+	balance_node_init(&b, 0);
+	balance_pace_update(&b, &p, &s.zi, t);
+	assert_int_equal(b.pace.pages, 0);
+	/* 10000 pages/s for 5 s, sampled every 20 ms: the moving average
+	 * (1 s) is within 1% of the rate. */
+	for (unsigned i = 0; i < 250; i++) {
+		t += 20000;
+		s.zi.zones[0].free -= 200;
+		balance_pace_update(&b, &p, &s.zi, t);
+	}
+	assert_true(b.pace.rate >= 9900.0 && b.pace.rate <= 10000.0);
+	assert_in_range(b.pace.pages, 2475, 2500);
+
+	/* Consumption stops; our run frees 50000 pages: free rises on one
+	 * tick, the counter the next. The pair cancels: the rate decays as
+	 * for no consumption at all. */
+	balance_node_init(&b, 0);
+	balance_pace_update(&b, &p, &s.zi, t);
+	t += 20000;
+	s.zi.zones[0].free += 50000;
+	balance_pace_update(&b, &p, &s.zi, t);
+	t += 20000;
+	b.counters.reclaimed_bytes[12] += 50000 * PAGE;
+	balance_pace_update(&b, &p, &s.zi, t);
+	/* A residue of about 2% of the pair (the two samples weigh a little
+	 * differently): 50000 pages read as under 1000 pages/s. */
+	assert_true(b.pace.rate > -1000.0 && b.pace.rate < 1000.0);
+	assert_true(b.pace.pages <= 250);
+
+	/* 500000 pages freed at once: a negative rate, floored at the cap's
+	 * (4 headrooms = 20000 pages per 250 ms), and no lead. */
+	balance_node_init(&b, 0);
+	s.zi.zones[0].free = 100000;
+	balance_pace_update(&b, &p, &s.zi, t);
+	t += 20000;
+	s.zi.zones[0].free = 600000;
+	balance_pace_update(&b, &p, &s.zi, t);
+	assert_true(b.pace.rate >= -80000.0 - 1);
+	assert_int_equal(b.pace.pages, 0);
+}
+
+/* The lead moves both marks: a node consumed fast wakes above the static
+ * low mark and its runs refill further; capped at 4 headrooms. */
+static void test_pace_wakes_early(void **state)
+{
+	struct balance_params p = std_params();
+	struct balance_node b;
+	struct sim_node s;
+	struct balance_result r;
+
+	/* free 16000: above the low mark (15000), below it plus 2500. */
+	std_node(&s, 16000);
+	balance_node_init(&b, 0);
+	assert_int_equal(balance_monitor_wake(&b, &p, &s.zi), BALANCE_MONITOR_SLEEP);
+	b.pace.pages = 2500;
+	assert_int_equal(balance_monitor_wake(&b, &p, &s.zi), BALANCE_MONITOR_BELOW_LOW);
+	assert_false(balance_prepare_sleep(&b, &p, &s.zi, WATERMARK_ZONEIDX_ALL, 0));
+	/* The run refills to the paced high mark: 17500 + 2500. */
+	r = drive(&b, &p, &s);
+	assert_true(r.balanced);
+	assert_true(s.zi.zones[0].free >= UHIGH + 2500);
+	assert_true(r.nr_reclaimed >= (UHIGH + 2500 - 16000) * PAGE);
+	/* Capped: 4 headrooms (20000 pages) however fast the consumption. */
+	b.pace.pages = 1000000;
+	s.zi.zones[0].free = 15000 + 20000 + 1;
+	assert_int_equal(balance_monitor_wake(&b, &p, &s.zi), BALANCE_MONITOR_SLEEP);
+	s.zi.zones[0].free = 15000 + 20000 - 1;
+	assert_int_equal(balance_monitor_wake(&b, &p, &s.zi), BALANCE_MONITOR_BELOW_LOW);
+}
+
 /* File pages first: a node with page cache to trim is not pushed to swap
  * below DEF_PRIORITY - 2 (the kernel's cache_trim_mode), until a file-only
  * pass frees nothing; then the rest of the run may swap. */
@@ -1186,6 +1268,8 @@ int main(void)
 		cmocka_unit_test(test_normal_reclaim),
 		cmocka_unit_test(test_raise_priority),
 		cmocka_unit_test(test_swap_after_file_stalls),
+		cmocka_unit_test(test_pace_measure),
+		cmocka_unit_test(test_pace_wakes_early),
 		cmocka_unit_test(test_shrink_node_satisfied),
 		cmocka_unit_test(test_priority_exhausted),
 		cmocka_unit_test(test_no_progress),
