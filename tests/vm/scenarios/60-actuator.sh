@@ -146,6 +146,13 @@ while [ "$(cat $CG/act/gone/memory.current)" -ge $((gone0 - (8 << 20))) ] && [ $
 done
 [ $i -lt 200 ] || vm_fail "the probe's first write never showed in act/gone memory.current"
 rmdir $CG/act/gone || vm_fail "cannot rmdir act/gone"
+# The probe stops at the first write after the rmdir (ENODEV); say where it
+# is if it does not (6.18 once ran into the scenario's timeout in this step).
+if ! vm_wait_until 90 sh -c "! kill -0 $pid 2>/dev/null"; then
+	where="wchan $(cat /proc/$pid/wchan 2>/dev/null), stack $(head -n 6 /proc/$pid/stack 2>/dev/null | tr '\n' ' ')"
+	kill $pid
+	vm_fail "3: the probe still runs 90 s after act/gone was removed ($where; $(tail -n 3 /tmp/scenario.p3.err | tr '\n' ' '))"
+fi
 wait $pid
 rc=$?
 /vm/bin/jflat </tmp/scenario.p3.json >/tmp/scenario.p3
