@@ -1,0 +1,310 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The offload controller on a simulated cgroup. The model:
+ *
+ *  - memory is hot (the working set, wss) or cold; reclaim takes cold pages
+ *    first, but the LRU is not perfect: a share (wss / current)^16 of each
+ *    step comes from the hot pages, so the closer memory.current gets to the
+ *    working set the more of a step costs (at 1.1 x wss, a fifth);
+ *  - during the next interval every hot page not resident is refaulted: it
+ *    counts in workingset_refault and stalls the cgroup for
+ *    deficit / wss x interval / 2 (a whole working set evicted would stall
+ *    it half the time); memory.current grows back by the deficit.
+ *
+ * With the default target (0.1% of the interval) the stall reaches the
+ * target when 0.2% of the working set is evicted per interval.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "offload.h"
+
+#define SEC UINT64_C(1000000)
+#define MiB (UINT64_C(1) << 20)
+#define PAGE UINT64_C(4096)
+
+static const struct offload_params params = {
+	.interval_usec = 6 * SEC,
+	.target_usec = 6 * SEC / 1000, /* 0.1% */
+	.max_step_permyriad = 100,     /* 1% */
+	.page_bytes = PAGE,
+};
+
+struct sim {
+	uint64_t now_usec;
+	uint64_t wss_bytes;          /* the working set */
+	uint64_t hot_bytes, cold_bytes; /* resident */
+	uint64_t floor_bytes;
+	bool protect;
+	uint64_t stall_total_usec, refault_pages;
+	uint64_t last_stall_usec;    /* the last interval's */
+	uint64_t min_current_bytes;  /* lowest memory.current seen */
+};
+
+static void sim_init(struct sim *m, uint64_t wss, uint64_t cold)
+{
+	*m = (struct sim){ .now_usec = 1000 * SEC, .wss_bytes = wss, .hot_bytes = wss,
+			   .cold_bytes = cold, .min_current_bytes = UINT64_MAX };
+}
+
+static uint64_t sim_current(const struct sim *m)
+{
+	return m->hot_bytes + m->cold_bytes;
+}
+
+static void sim_reclaim(struct sim *m, uint64_t take)
+{
+	double frac = (double)m->wss_bytes / (double)sim_current(m);
+	uint64_t hot;
+
+	take = take < sim_current(m) ? take : sim_current(m);
+	for (int i = 0; i < 4; i++)
+		frac *= frac; /* ^16 */
+	hot = (uint64_t)((double)take * frac);
+	if (take - hot > m->cold_bytes)
+		hot = take - m->cold_bytes;
+	hot = hot < m->hot_bytes ? hot : m->hot_bytes;
+	m->hot_bytes -= hot;
+	m->cold_bytes -= take - hot;
+	if (sim_current(m) < m->min_current_bytes)
+		m->min_current_bytes = sim_current(m);
+}
+
+/* One interval of the workload: the evicted working set comes back. */
+static void sim_run(struct sim *m)
+{
+	uint64_t deficit = m->wss_bytes - m->hot_bytes;
+
+	m->last_stall_usec =
+		(uint64_t)((double)deficit / (double)m->wss_bytes * (double)params.interval_usec / 2);
+	m->stall_total_usec += m->last_stall_usec;
+	m->refault_pages += deficit / PAGE;
+	m->hot_bytes = m->wss_bytes;
+	m->now_usec += params.interval_usec;
+}
+
+static struct offload_input sim_input(const struct sim *m)
+{
+	return (struct offload_input){
+		.now_usec = m->now_usec,
+		.stall_total_usec = m->stall_total_usec,
+		.refault_total_pages = m->refault_pages,
+		.current_bytes = sim_current(m),
+		.floor_bytes = m->floor_bytes,
+		.protect = m->protect,
+	};
+}
+
+/* One interval: judge, reclaim, run. Returns the step. */
+static uint64_t sim_step(struct sim *m, struct offload_state *s)
+{
+	struct offload_input in = sim_input(m);
+	uint64_t step = offload_update(s, &params, &in);
+
+	sim_reclaim(m, step);
+	sim_run(m);
+	return step;
+}
+
+/* 1 GiB, of which 200 MiB are in use: it ends within 15% above the working
+ * set, and once there its stall averages at most the target. */
+static void test_offload_converges(void **state)
+{
+	struct offload_state s = {};
+	struct sim m;
+	uint64_t stall_sum = 0;
+	unsigned over = 0;
+
+	sim_init(&m, 200 * MiB, 824 * MiB);
+	for (int i = 0; i < 300; i++)
+		sim_step(&m, &s);
+	assert_in_range(sim_current(&m), 200 * MiB, 230 * MiB);
+	for (int i = 0; i < 100; i++) {
+		sim_step(&m, &s);
+		stall_sum += m.last_stall_usec;
+		over += m.last_stall_usec > params.target_usec;
+		assert_in_range(sim_current(&m), 200 * MiB, 230 * MiB);
+	}
+	assert_true(stall_sum / 100 <= params.target_usec);
+	/* A probe that overshoots is followed by a hold, not by another. */
+	assert_true(over <= 100 / (OFFLOAD_HOLD_INTERVALS_DEFAULT + 1));
+	/* The estimate settles between the working set and memory.current. */
+	assert_in_range(s.wss_bytes, 200 * MiB, 230 * MiB);
+}
+
+static void test_offload_never_below_floor(void **state)
+{
+	struct offload_state s = {};
+	struct sim m;
+
+	sim_init(&m, 100 * MiB, 900 * MiB);
+	m.floor_bytes = 600 * MiB;
+	for (int i = 0; i < 300; i++)
+		sim_step(&m, &s);
+	assert_true(m.min_current_bytes >= 600 * MiB);
+	assert_int_equal(sim_current(&m), 600 * MiB);
+	assert_int_equal(s.kind, OFFLOAD_FLOOR);
+	assert_string_equal(offload_state_to_string(s.kind), "floor");
+}
+
+static void test_offload_protect(void **state)
+{
+	struct offload_state s = {};
+	struct sim m;
+
+	sim_init(&m, 100 * MiB, 900 * MiB);
+	m.protect = true;
+	for (int i = 0; i < 50; i++)
+		assert_int_equal(sim_step(&m, &s), 0);
+	assert_int_equal(sim_current(&m), 1000 * MiB);
+	assert_int_equal(s.kind, OFFLOAD_FLOOR);
+}
+
+/* The working set grows by 100 MiB that offload had evicted: the next
+ * interval stops reclaim, the hold keeps it off through the quiet intervals
+ * after (senpai's rule would probe again at once), and the cgroup gets its
+ * memory back. */
+static void test_offload_releases_on_growth(void **state)
+{
+	struct offload_state s = {};
+	struct sim m;
+	uint64_t nr_backoffs;
+
+	sim_init(&m, 200 * MiB, 824 * MiB);
+	for (int i = 0; i < 300; i++)
+		sim_step(&m, &s);
+	/* Let a hold from the last overshoot run out. */
+	while (s.kind != OFFLOAD_PROBING)
+		sim_step(&m, &s);
+	nr_backoffs = s.nr_backoffs;
+
+	m.wss_bytes += 100 * MiB;
+	sim_run(&m); /* it refaults them, stalling */
+	assert_true(m.last_stall_usec >= params.target_usec);
+	assert_int_equal(sim_step(&m, &s), 0);
+	assert_int_equal(s.kind, OFFLOAD_BACKOFF);
+	assert_true(offload_backing_off(&s));
+	assert_int_equal(s.nr_backoffs, nr_backoffs + 1);
+	for (unsigned i = 0; i < OFFLOAD_HOLD_INTERVALS_DEFAULT; i++) {
+		struct offload_input in = sim_input(&m);
+		uint64_t senpai = in.current_bytes / 100; /* quiet: full probe */
+
+		assert_int_equal(m.last_stall_usec, 0);
+		assert_true(senpai > 0);
+		assert_int_equal(offload_update(&s, &params, &in), 0);
+		sim_run(&m);
+	}
+	assert_true(sim_current(&m) >= m.wss_bytes);
+	/* The estimate moved towards the new working set. */
+	assert_true(s.wss_bytes >= 300 * MiB);
+	/* Then it probes again. */
+	assert_true(sim_step(&m, &s) > 0);
+	assert_int_equal(s.kind, OFFLOAD_PROBING);
+}
+
+/* Refaults alone (a working set coming back without a stall PSI counts,
+ * e.g. page cache read ahead) back off too; a few refaults do not. */
+static void test_offload_refaults_back_off(void **state)
+{
+	struct offload_state s = {};
+	struct offload_input in = {
+		.now_usec = 10 * SEC, .current_bytes = 1000 * MiB,
+	};
+
+	assert_int_equal(offload_update(&s, &params, &in), 0); /* first sample */
+	in.now_usec += 6 * SEC;
+	in.refault_total_pages += 1 * MiB / PAGE; /* 1 MiB < half a 10 MiB step */
+	assert_int_equal(offload_update(&s, &params, &in), 1000 * MiB / 100);
+	in.now_usec += 6 * SEC;
+	in.refault_total_pages += 6 * MiB / PAGE; /* > 5 MiB */
+	assert_int_equal(offload_update(&s, &params, &in), 0);
+	assert_int_equal(s.kind, OFFLOAD_BACKOFF);
+	assert_int_equal(s.refault_bytes, 6 * MiB);
+}
+
+/* senpai's scaling: half the target, half the step. */
+static void test_offload_scales_with_stall(void **state)
+{
+	struct offload_state s = {};
+	struct offload_input in = { .now_usec = 10 * SEC, .current_bytes = 1000 * MiB };
+
+	offload_update(&s, &params, &in);
+	in.now_usec += 6 * SEC;
+	in.stall_total_usec += params.target_usec / 2;
+	assert_int_equal(offload_update(&s, &params, &in), 1000 * MiB / 200);
+	assert_int_equal(s.stall_usec, params.target_usec / 2);
+	/* A tick 12 s late: the stall is judged per interval (3 ms per 6 s
+	 * over 18 s is 1 ms per interval). */
+	in.now_usec += 18 * SEC;
+	in.stall_total_usec += params.target_usec / 2;
+	assert_int_equal(s.stall_usec, params.target_usec / 2);
+	offload_update(&s, &params, &in);
+	assert_int_equal(s.stall_usec, params.target_usec / 6);
+}
+
+static void test_offload_max_step_bytes(void **state)
+{
+	struct offload_params p = params;
+	struct offload_state s = {};
+	struct offload_input in = { .now_usec = 10 * SEC, .current_bytes = 1000 * MiB };
+
+	p.max_step_permyriad = 0;
+	p.max_step_bytes = 4 * MiB;
+	offload_update(&s, &p, &in);
+	in.now_usec += 6 * SEC;
+	assert_int_equal(offload_update(&s, &p, &in), 4 * MiB);
+	/* ... and never past the floor. */
+	in.now_usec += 6 * SEC;
+	in.floor_bytes = 999 * MiB;
+	assert_int_equal(offload_update(&s, &p, &in), 1 * MiB);
+}
+
+/* A re-created cgroup's counters start from 0: restart, no step. */
+static void test_offload_counter_backwards(void **state)
+{
+	struct offload_state s = {};
+	struct offload_input in = {
+		.now_usec = 10 * SEC, .stall_total_usec = 50 * SEC, .current_bytes = 1000 * MiB,
+	};
+
+	offload_update(&s, &params, &in);
+	in.now_usec += 6 * SEC;
+	in.stall_total_usec = 0;
+	assert_int_equal(offload_update(&s, &params, &in), 0);
+	assert_true(s.started);
+	in.now_usec += 6 * SEC;
+	assert_int_equal(offload_update(&s, &params, &in), 10 * MiB);
+}
+
+static void test_offload_due(void **state)
+{
+	struct offload_state s = {};
+	struct offload_input in = { .now_usec = 10 * SEC };
+
+	assert_true(offload_due(&s, &params, 0));
+	offload_update(&s, &params, &in);
+	assert_false(offload_due(&s, &params, 10 * SEC));
+	assert_false(offload_due(&s, &params, 16 * SEC - 1));
+	assert_true(offload_due(&s, &params, 16 * SEC));
+	assert_true(offload_due(&s, &params, 1 * SEC)); /* clock went back */
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_offload_converges),
+		cmocka_unit_test(test_offload_never_below_floor),
+		cmocka_unit_test(test_offload_protect),
+		cmocka_unit_test(test_offload_releases_on_growth),
+		cmocka_unit_test(test_offload_refaults_back_off),
+		cmocka_unit_test(test_offload_scales_with_stall),
+		cmocka_unit_test(test_offload_max_step_bytes),
+		cmocka_unit_test(test_offload_counter_backwards),
+		cmocka_unit_test(test_offload_due),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
