@@ -829,15 +829,21 @@ static int start_worker(struct manager *m)
 	return 0;
 }
 
+/* Tell a thread waiting on cond to stop, and wait for it. */
+static void thread_stop(pthread_t t, pthread_mutex_t *lock, pthread_cond_t *cond, bool *stop)
+{
+	pthread_mutex_lock(lock);
+	*stop = true;
+	pthread_cond_signal(cond);
+	pthread_mutex_unlock(lock);
+	pthread_join(t, NULL);
+}
+
 static void stop_worker(struct manager *m)
 {
 	if (!m->worker_started)
 		return;
-	pthread_mutex_lock(&m->worker_lock);
-	m->worker_stop = true;
-	pthread_cond_signal(&m->worker_cond);
-	pthread_mutex_unlock(&m->worker_lock);
-	pthread_join(m->worker, NULL);
+	thread_stop(m->worker, &m->worker_lock, &m->worker_cond, &m->worker_stop);
 	m->worker_started = false;
 }
 
@@ -911,11 +917,7 @@ static void stop_offload(struct manager *m)
 {
 	if (!m->offload_started)
 		return;
-	pthread_mutex_lock(&m->offload_lock);
-	m->offload_stop = true;
-	pthread_cond_signal(&m->offload_cond);
-	pthread_mutex_unlock(&m->offload_lock);
-	pthread_join(m->offload, NULL);
+	thread_stop(m->offload, &m->offload_lock, &m->offload_cond, &m->offload_stop);
 	pthread_mutex_destroy(&m->offload_lock);
 	pthread_cond_destroy(&m->offload_cond);
 	m->offload_started = false;
