@@ -824,6 +824,26 @@ static int offload_take(struct actuator *a, struct actuator_node *n,
 	return r;
 }
 
+/* Is any Offload=yes cgroup's interval over? Without one, the offload
+ * thread's tick is no shrink at all: no brake sample, no accounting. */
+static bool offload_any_due(struct actuator *a, uint64_t now)
+{
+	struct cgroup_set *s = a->cfg.cgroups;
+	bool due = false;
+
+	if (!s)
+		return false;
+	cgroup_set_lock_shared(s);
+	for (size_t i = 0; i < s->n_cgroups && !due; i++) {
+		struct cgroup_candidate *cg = s->cgroups[i];
+
+		due = !cg->gone && cg->policy.offload &&
+		      offload_due(&cg->offload, &cg->policy.offload_params, now);
+	}
+	cgroup_set_unlock(s);
+	return due;
+}
+
 /* SHRINK_OFFLOAD: every Offload=yes cgroup whose interval is over. The
  * table stays locked shared across the quota's waits, as across a node
  * pass's writes (the loop's rescan retries). */
@@ -966,6 +986,10 @@ int actuator_shrink(void *userdata, const struct shrink_request *req,
 	}
 	pthread_mutex_unlock(&a->lock);
 	now = actuator_now(a);
+	if (req->kind == SHRINK_OFFLOAD && !offload_any_due(a, now)) {
+		*ret = res;
+		return 0;
+	}
 	if (req->kind != SHRINK_CGROUP && system_braked(a, n, now)) {
 		res.braked = true;
 		node_account(a, n, &res, now);

@@ -1033,6 +1033,8 @@ static void test_offload(void **state)
 	struct shrink_request node = node_req(1, 153 * MiB, 0);
 	struct shrink_result res;
 	struct actuator_cgroup_info *info;
+	struct actuator_node_stats st;
+	uint64_t shrinks;
 	size_t n;
 
 	test_rules = rules;
@@ -1051,10 +1053,14 @@ static void test_offload(void **state)
 	assert_string_equal(f->writes[0].path, "sys/fs/cgroup/batch/memory.reclaim");
 	assert_string_equal(f->writes[0].req, "10737418 swappiness=0"); /* 1% of 1 GiB */
 	assert_int_equal(res.nr_reclaimed, 10737418 / 4096 * 4096);
-	/* Not due again within the interval. */
+	/* Not due again within the interval: not even a shrink counted. */
 	f->now += 3 * SEC;
+	assert_int_equal(actuator_node_stats(f->a, 0, &st), 0);
+	shrinks = st.nr_shrinks;
 	assert_int_equal(actuator_shrink(f->a, &off, &res), 0);
 	assert_int_equal(f->n_writes, 1);
+	assert_int_equal(actuator_node_stats(f->a, 0, &st), 0);
+	assert_int_equal(st.nr_shrinks, shrinks);
 	/* A node pass (node 1, no node file) takes from batch alone:
 	 * a.service is protected, b.service at its floor ("max"). */
 	assert_int_equal(actuator_shrink(f->a, &node, &res), 0);

@@ -262,6 +262,29 @@ static void test_offload_max_step_bytes(void **state)
 	assert_int_equal(offload_update(&s, &p, &in), 1 * MiB);
 }
 
+/* OffloadMaxStep=0 observes: no step, but the state and the estimate. */
+static void test_offload_observe_only(void **state)
+{
+	struct offload_params p = params;
+	struct offload_state s = {};
+	struct offload_input in = { .now_usec = 10 * SEC, .current_bytes = 1000 * MiB };
+
+	p.max_step_permyriad = 0;
+	p.max_step_bytes = 0;
+	offload_update(&s, &p, &in);
+	in.now_usec += 6 * SEC;
+	in.current_bytes = 900 * MiB;
+	assert_int_equal(offload_update(&s, &p, &in), 0);
+	assert_int_equal(s.kind, OFFLOAD_PROBING);
+	assert_int_equal(s.wss_bytes, 900 * MiB);
+	in.now_usec += 6 * SEC;
+	in.current_bytes = 1200 * MiB;
+	in.stall_total_usec += p.target_usec;
+	assert_int_equal(offload_update(&s, &p, &in), 0);
+	assert_int_equal(s.kind, OFFLOAD_BACKOFF);
+	assert_int_equal(s.wss_bytes, 1200 * MiB);
+}
+
 /* A re-created cgroup's counters start from 0: restart, no step. */
 static void test_offload_counter_backwards(void **state)
 {
@@ -302,6 +325,7 @@ int main(void)
 		cmocka_unit_test(test_offload_refaults_back_off),
 		cmocka_unit_test(test_offload_scales_with_stall),
 		cmocka_unit_test(test_offload_max_step_bytes),
+		cmocka_unit_test(test_offload_observe_only),
 		cmocka_unit_test(test_offload_counter_backwards),
 		cmocka_unit_test(test_offload_due),
 	};
