@@ -788,7 +788,8 @@ static uint64_t offload_judge(struct actuator *a, struct actuator_node *n,
 	r = cgroup_read_state(cg, n->buf, ACTUATOR_BUF_BYTES, n->numa);
 	if (r < 0)
 		return 0;
-	/* Kernels before 5.9 have no _anon/_file split: the stall alone. */
+	/* Kernels before 5.9 have no _anon/_file split: the stall alone
+	 * (refault_total_pages stays 0). */
 	(void)cgroup_read_refaults(cg, n->buf, ACTUATOR_BUF_BYTES, &in.refault_total_pages);
 	in.stall_total_usec = cg->pressure_some_total_usec;
 	in.current_bytes = cg->current_bytes;

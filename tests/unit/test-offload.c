@@ -1,17 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The offload controller on a simulated cgroup. The model:
- *
- *  - memory is hot (the working set, wss) or cold; reclaim takes cold pages
- *    first, but the LRU is not perfect: a share (wss / current)^16 of each
- *    step comes from the hot pages, so the closer memory.current gets to the
- *    working set the more of a step costs (at 1.1 x wss, a fifth);
- *  - during the next interval every hot page not resident is refaulted: it
- *    counts in workingset_refault and stalls the cgroup for
- *    deficit / wss x interval / 2 (a whole working set evicted would stall
- *    it half the time); memory.current grows back by the deficit.
- *
- * With the default target (0.1% of the interval) the stall reaches the
+ * The offload controller on a simulated cgroup (sim-cgroup.h). With the
+ * default target (0.1% of the interval) the stall reaches the
  * target when 0.2% of the working set is evicted per interval.
  */
 #include <setjmp.h>
@@ -21,10 +11,11 @@
 #include <cmocka.h>
 
 #include "offload.h"
+#include "sim-cgroup.h"
 
 #define SEC UINT64_C(1000000)
 #define MiB (UINT64_C(1) << 20)
-#define PAGE UINT64_C(4096)
+#define PAGE SIM_CGROUP_PAGE_BYTES
 
 static const struct offload_params params = {
 	.interval_usec = 6 * SEC,
@@ -33,79 +24,14 @@ static const struct offload_params params = {
 	.page_bytes = PAGE,
 };
 
-struct sim {
-	uint64_t now_usec;
-	uint64_t wss_bytes;          /* the working set */
-	uint64_t hot_bytes, cold_bytes; /* resident */
-	uint64_t floor_bytes;
-	bool protect;
-	uint64_t stall_total_usec, refault_pages;
-	uint64_t last_stall_usec;    /* the last interval's */
-	uint64_t min_current_bytes;  /* lowest memory.current seen */
-};
-
-static void sim_init(struct sim *m, uint64_t wss, uint64_t cold)
-{
-	*m = (struct sim){ .now_usec = 1000 * SEC, .wss_bytes = wss, .hot_bytes = wss,
-			   .cold_bytes = cold, .min_current_bytes = UINT64_MAX };
-}
-
-static uint64_t sim_current(const struct sim *m)
-{
-	return m->hot_bytes + m->cold_bytes;
-}
-
-static void sim_reclaim(struct sim *m, uint64_t take)
-{
-	double frac = (double)m->wss_bytes / (double)sim_current(m);
-	uint64_t hot;
-
-	take = take < sim_current(m) ? take : sim_current(m);
-	for (int i = 0; i < 4; i++)
-		frac *= frac; /* ^16 */
-	hot = (uint64_t)((double)take * frac);
-	if (take - hot > m->cold_bytes)
-		hot = take - m->cold_bytes;
-	hot = hot < m->hot_bytes ? hot : m->hot_bytes;
-	m->hot_bytes -= hot;
-	m->cold_bytes -= take - hot;
-	if (sim_current(m) < m->min_current_bytes)
-		m->min_current_bytes = sim_current(m);
-}
-
-/* One interval of the workload: the evicted working set comes back. */
-static void sim_run(struct sim *m)
-{
-	uint64_t deficit = m->wss_bytes - m->hot_bytes;
-
-	m->last_stall_usec =
-		(uint64_t)((double)deficit / (double)m->wss_bytes * (double)params.interval_usec / 2);
-	m->stall_total_usec += m->last_stall_usec;
-	m->refault_pages += deficit / PAGE;
-	m->hot_bytes = m->wss_bytes;
-	m->now_usec += params.interval_usec;
-}
-
-static struct offload_input sim_input(const struct sim *m)
-{
-	return (struct offload_input){
-		.now_usec = m->now_usec,
-		.stall_total_usec = m->stall_total_usec,
-		.refault_total_pages = m->refault_pages,
-		.current_bytes = sim_current(m),
-		.floor_bytes = m->floor_bytes,
-		.protect = m->protect,
-	};
-}
-
 /* One interval: judge, reclaim, run. Returns the step. */
-static uint64_t sim_step(struct sim *m, struct offload_state *s)
+static uint64_t sim_step(struct sim_cgroup *m, struct offload_state *s)
 {
-	struct offload_input in = sim_input(m);
+	struct offload_input in = sim_cgroup_input(m);
 	uint64_t step = offload_update(s, &params, &in);
 
-	sim_reclaim(m, step);
-	sim_run(m);
+	sim_cgroup_reclaim(m, step);
+	sim_cgroup_run(m);
 	return step;
 }
 
@@ -114,19 +40,19 @@ static uint64_t sim_step(struct sim *m, struct offload_state *s)
 static void test_offload_converges(void **state)
 {
 	struct offload_state s = {};
-	struct sim m;
+	struct sim_cgroup m;
 	uint64_t stall_sum = 0;
 	unsigned over = 0;
 
-	sim_init(&m, 200 * MiB, 824 * MiB);
+	sim_cgroup_init(&m, params.interval_usec, 200 * MiB, 824 * MiB);
 	for (int i = 0; i < 300; i++)
 		sim_step(&m, &s);
-	assert_in_range(sim_current(&m), 200 * MiB, 230 * MiB);
+	assert_in_range(sim_cgroup_current(&m), 200 * MiB, 230 * MiB);
 	for (int i = 0; i < 100; i++) {
 		sim_step(&m, &s);
 		stall_sum += m.last_stall_usec;
 		over += m.last_stall_usec > params.target_usec;
-		assert_in_range(sim_current(&m), 200 * MiB, 230 * MiB);
+		assert_in_range(sim_cgroup_current(&m), 200 * MiB, 230 * MiB);
 	}
 	assert_true(stall_sum / 100 <= params.target_usec);
 	/* A probe that overshoots is followed by a hold, not by another. */
@@ -138,14 +64,14 @@ static void test_offload_converges(void **state)
 static void test_offload_never_below_floor(void **state)
 {
 	struct offload_state s = {};
-	struct sim m;
+	struct sim_cgroup m;
 
-	sim_init(&m, 100 * MiB, 900 * MiB);
+	sim_cgroup_init(&m, params.interval_usec, 100 * MiB, 900 * MiB);
 	m.floor_bytes = 600 * MiB;
 	for (int i = 0; i < 300; i++)
 		sim_step(&m, &s);
 	assert_true(m.min_current_bytes >= 600 * MiB);
-	assert_int_equal(sim_current(&m), 600 * MiB);
+	assert_int_equal(sim_cgroup_current(&m), 600 * MiB);
 	assert_int_equal(s.kind, OFFLOAD_FLOOR);
 	assert_string_equal(offload_state_to_string(s.kind), "floor");
 }
@@ -153,13 +79,13 @@ static void test_offload_never_below_floor(void **state)
 static void test_offload_protect(void **state)
 {
 	struct offload_state s = {};
-	struct sim m;
+	struct sim_cgroup m;
 
-	sim_init(&m, 100 * MiB, 900 * MiB);
+	sim_cgroup_init(&m, params.interval_usec, 100 * MiB, 900 * MiB);
 	m.protect = true;
 	for (int i = 0; i < 50; i++)
 		assert_int_equal(sim_step(&m, &s), 0);
-	assert_int_equal(sim_current(&m), 1000 * MiB);
+	assert_int_equal(sim_cgroup_current(&m), 1000 * MiB);
 	assert_int_equal(s.kind, OFFLOAD_FLOOR);
 }
 
@@ -170,10 +96,10 @@ static void test_offload_protect(void **state)
 static void test_offload_releases_on_growth(void **state)
 {
 	struct offload_state s = {};
-	struct sim m;
+	struct sim_cgroup m;
 	uint64_t nr_backoffs;
 
-	sim_init(&m, 200 * MiB, 824 * MiB);
+	sim_cgroup_init(&m, params.interval_usec, 200 * MiB, 824 * MiB);
 	for (int i = 0; i < 300; i++)
 		sim_step(&m, &s);
 	/* Let a hold from the last overshoot run out. */
@@ -182,22 +108,22 @@ static void test_offload_releases_on_growth(void **state)
 	nr_backoffs = s.nr_backoffs;
 
 	m.wss_bytes += 100 * MiB;
-	sim_run(&m); /* it refaults them, stalling */
+	sim_cgroup_run(&m); /* it refaults them, stalling */
 	assert_true(m.last_stall_usec >= params.target_usec);
 	assert_int_equal(sim_step(&m, &s), 0);
 	assert_int_equal(s.kind, OFFLOAD_BACKOFF);
 	assert_true(offload_backing_off(&s));
 	assert_int_equal(s.nr_backoffs, nr_backoffs + 1);
 	for (unsigned i = 0; i < OFFLOAD_HOLD_INTERVALS_DEFAULT; i++) {
-		struct offload_input in = sim_input(&m);
+		struct offload_input in = sim_cgroup_input(&m);
 		uint64_t senpai = in.current_bytes / 100; /* quiet: full probe */
 
 		assert_int_equal(m.last_stall_usec, 0);
 		assert_true(senpai > 0);
 		assert_int_equal(offload_update(&s, &params, &in), 0);
-		sim_run(&m);
+		sim_cgroup_run(&m);
 	}
-	assert_true(sim_current(&m) >= m.wss_bytes);
+	assert_true(sim_cgroup_current(&m) >= m.wss_bytes);
 	/* The estimate moved towards the new working set. */
 	assert_true(s.wss_bytes >= 300 * MiB);
 	/* Then it probes again. */
