@@ -315,6 +315,14 @@ uint64_t now_usec(void)
 	return clock_usec(CLOCK_MONOTONIC);
 }
 
+void timespec_after_usec(struct timespec *ret, uint64_t usec)
+{
+	uint64_t t = now_usec() + usec;
+
+	ret->tv_sec = (time_t)(t / USEC_PER_SEC);
+	ret->tv_nsec = (long)(t % USEC_PER_SEC * NSEC_PER_USEC);
+}
+
 uint64_t realtime_usec(void)
 {
 	return clock_usec(CLOCK_REALTIME);

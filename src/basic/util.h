@@ -42,6 +42,10 @@ char *format_bytes(char *buf, size_t size, uint64_t bytes);
 char *format_duration(char *buf, size_t size, uint64_t usec);
 
 uint64_t now_usec(void); /* CLOCK_MONOTONIC */
+struct timespec;
+/* The CLOCK_MONOTONIC deadline usec from now, for a condition variable
+ * set to that clock (pthread_cond_timedwait). */
+void timespec_after_usec(struct timespec *ret, uint64_t usec);
 uint64_t realtime_usec(void);
 
 /*

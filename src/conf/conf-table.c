@@ -175,6 +175,36 @@ const struct conf_item conf_items[] = {
 	  .offset = C(pressure_limit_permyriad),
 	  .help = "Brake for matching cgroups; \"inherit\" uses [Reclaim] "
 		  "PressureLimit." },
+	{ .section = CONF_SECTION_CGROUP, .name = "Offload", .type = CONF_BOOL,
+	  .default_value = "no", .offset = C(offload),
+	  .help = "Trim matching cgroups towards their working set: every OffloadInterval, "
+		  "reclaim up to OffloadMaxStep scaled down by the cgroup's own "
+		  "memory.pressure (none at OffloadPressure or above), as Meta's "
+		  "TMO/senpai does. Never below the floor, never with Protect=yes." },
+	{ .section = CONF_SECTION_CGROUP, .name = "OffloadPressure", .type = CONF_PERMYRIAD,
+	  .default_value = "0.1%", .min = 1, .max = 1000, .unit = "% of OffloadInterval",
+	  .offset = C(offload_pressure_permyriad),
+	  .help = "Stall target of offload: memory.pressure \"some\" stall allowed per "
+		  "interval. At or above it, reclaim stops and holds off for three "
+		  "intervals. 0.1% is 6 ms per 6 s, below senpai's 10 ms, because the "
+		  "node's own reclaim adds to the cgroup's stall." },
+	{ .section = CONF_SECTION_CGROUP, .name = "OffloadInterval", .type = CONF_DURATION,
+	  .default_value = "6s", .min = USEC_PER_SEC, .max = 600 * USEC_PER_SEC,
+	  .unit = "duration", .offset = C(offload_interval_usec),
+	  .help = "How often offload judges a matching cgroup (senpai's 6 s)." },
+	{ .section = CONF_SECTION_CGROUP, .name = "OffloadMaxStep", .type = CONF_AMOUNT,
+	  .default_value = "1%", .min = 1, .max = 1000, .max_bytes = TIB,
+	  .unit = "bytes or % of memory.current", .offset = C(offload_max_step),
+	  .help = "Most offload reclaims from a matching cgroup in one interval, when "
+		  "it shows no stall: a percentage of its memory.current (senpai's "
+		  "1% probe) or a size. 0 only observes: the state and the "
+		  "working-set estimate, no reclaim." },
+	{ .section = CONF_SECTION_CGROUP, .name = "OffloadSwappiness", .type = CONF_UINT,
+	  .default_value = "auto", .min = 0, .max = 200, .special = "auto",
+	  .offset = C(offload_swappiness),
+	  .help = "swappiness= of offload's memory.reclaim writes (kernel 6.8+). \"auto\": "
+		  "the kernel's (anonymous memory too) when swap is compressed (zram in "
+		  "/proc/swaps, or zswap enabled), else 0 (page cache only)." },
 
 	/* [Control] */
 	{ .section = CONF_SECTION_CONTROL, .name = "Socket", .type = CONF_STRING,

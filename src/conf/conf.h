@@ -99,6 +99,11 @@ struct conf_cgroup_policy {
 	uint64_t soft_target_bytes;	   /* CONF_SPECIAL ("none"): no soft target */
 	uint64_t weight;		   /* 1..10000, 100 is neutral */
 	uint64_t pressure_limit_permyriad; /* CONF_SPECIAL ("inherit"): [Reclaim] PressureLimit */
+	bool offload;
+	uint64_t offload_pressure_permyriad; /* of offload_interval_usec */
+	uint64_t offload_interval_usec;
+	struct conf_amount offload_max_step; /* bytes, or permyriad of memory.current */
+	uint64_t offload_swappiness;	     /* 0..200 or CONF_SPECIAL ("auto") */
 };
 
 /* [Control] */

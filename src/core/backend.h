@@ -28,6 +28,10 @@ enum shrink_kind {
 	SHRINK_NODE,
 	/* An operator's `reclaimctl reclaim` on one cgroup. */
 	SHRINK_CGROUP,
+	/* Offload= (offload.h): every cgroup whose interval is over is
+	 * judged and trimmed by its own controller; nr_to_reclaim is ignored
+	 * (each controller decides its step), the quota still caps the sum. */
+	SHRINK_OFFLOAD,
 };
 
 struct shrink_request {

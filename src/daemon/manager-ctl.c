@@ -362,6 +362,15 @@ struct json_object *manager_cgroup_json(const struct actuator_cgroup_info *v, co
 	jadd_bool(c, "braked", v->braked);
 	jadd_str(c, "brake_reason", v->braked ? "pressure" : NULL);
 	jadd_bool(c, "gone", v->gone);
+	jadd_bool(c, "offload", v->policy.offload);
+	jadd_str(c, "offload_state", v->policy.offload && v->offload.started
+					     ? offload_state_to_string(v->offload.kind)
+					     : NULL);
+	jadd_u64(c, "working_set_bytes", v->offload.wss_bytes);
+	jadd_u64(c, "offload_stall_usec", v->offload.stall_usec);
+	jadd_u64(c, "offload_target_usec", v->policy.offload ? v->policy.offload_params.target_usec : 0);
+	jadd_u64(c, "offload_reclaimed_bytes", v->offload_reclaimed_bytes);
+	jadd_u64(c, "offload_backoffs", v->offload.nr_backoffs);
 	return c;
 }
 
@@ -602,7 +611,7 @@ static void stats_cgroups(struct manager *m, struct json_object *a)
 	for (size_t i = 0; i < n; i++) {
 		char path[CGROUP_PATH_MAX + 1];
 
-		if (v[i].acct.requested_bytes == 0 && !v[i].braked)
+		if (v[i].acct.requested_bytes == 0 && !v[i].braked && !v[i].policy.offload)
 			continue;
 		if (exported == MANAGER_METRICS_CGROUPS_MAX) {
 			left_out++;
@@ -618,6 +627,20 @@ static void stats_cgroups(struct manager *m, struct json_object *a)
 			 v[i].acct.reclaimed_bytes);
 		stat_add(a, "cgroup_braked", "gauge", "1 while a cgroup's pressure brake holds.",
 			 -1, "cgroup", path, v[i].braked);
+		if (!v[i].policy.offload)
+			continue;
+		stat_add(a, "cgroup_offload_reclaimed_bytes_total", "counter",
+			 "Bytes measured as reclaimed from a cgroup by Offload=.", -1, "cgroup",
+			 path, v[i].offload_reclaimed_bytes);
+		stat_add(a, "cgroup_offload_backoffs_total", "counter",
+			 "Times a cgroup's offload controller backed off.", -1, "cgroup", path,
+			 v[i].offload.nr_backoffs);
+		stat_add(a, "cgroup_offload_backoff", "gauge",
+			 "1 while a cgroup's offload controller holds off.", -1, "cgroup", path,
+			 offload_backing_off(&v[i].offload));
+		stat_add(a, "cgroup_working_set_bytes", "gauge",
+			 "Offload's working-set estimate of a cgroup.", -1, "cgroup", path,
+			 v[i].offload.wss_bytes);
 	}
 	stat_add(a, "cgroups_unexported", "gauge",
 		 "Cgroups reclaim touched but left out of the per-cgroup series (cap "

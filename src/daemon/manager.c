@@ -28,6 +28,10 @@
 /* Watch events queued between a node thread and the loop; a burst of runs
  * on 64 nodes fits, and a full ring drops the oldest (ring.h). */
 #define MANAGER_EVENT_RING_RECORDS 4096
+/* How often the offload thread looks for Offload=yes cgroups whose
+ * OffloadInterval= is over: a twelfth of the default 6 s, half the
+ * smallest (1 s). */
+#define MANAGER_OFFLOAD_TICK_USEC (500 * USEC_PER_MSEC)
 /* STATUS= and MetricsFile= refresh. */
 #define MANAGER_STATUS_INTERVAL_USEC (5 * USEC_PER_SEC)
 /* A dry run below the mark logs what it would have done this often, not a
@@ -152,12 +156,32 @@ static void params_from_conf(const struct conf_reclaim *c, bool dry_run, bool ha
 	p->dry_run = dry_run;
 }
 
-/* The per-cgroup policy is the config's, matched by glob on every rescan. */
-/* The [CGroup PATTERN] rules for path, as the cgroup walk asks for them;
- * userdata is the struct conf. */
-static void conf_cgroup_policy_cb(void *userdata, const char *path, struct cgroup_policy *ret)
+/* Offload's parameters from [CGroup PATTERN]. OffloadSwappiness=auto lets
+ * the kernel's swappiness take anonymous memory where swap is compressed
+ * in memory (zram, zswap), and keeps offload to page cache where a swap-out
+ * is a disk write. */
+static void offload_from_conf(const struct conf_cgroup_policy *p, bool swap_compressed,
+			      struct cgroup_policy *ret)
 {
-	const struct conf *conf = userdata;
+	ret->offload = p->offload;
+	ret->offload_params = (struct offload_params){
+		.interval_usec = p->offload_interval_usec,
+		.target_usec = p->offload_pressure_permyriad * p->offload_interval_usec /
+			       CONF_PERMYRIAD_MAX,
+		.max_step_permyriad = p->offload_max_step.permyriad ? p->offload_max_step.value : 0,
+		.max_step_bytes = p->offload_max_step.permyriad ? 0 : p->offload_max_step.value,
+		.page_bytes = (uint64_t)sysconf(_SC_PAGESIZE),
+	};
+	if (p->offload_swappiness != CONF_SPECIAL)
+		ret->offload_swappiness = (int)p->offload_swappiness;
+	else
+		ret->offload_swappiness = swap_compressed ? SWAPPINESS_KERNEL_DEFAULT : 0;
+}
+
+/* The per-cgroup policy is the config's, matched by glob on every rescan. */
+static void conf_cgroup_policy_fill(const struct conf *conf, bool swap_compressed,
+				    const char *path, struct cgroup_policy *ret)
+{
 	const struct conf_reclaim *rc = conf_reclaim(conf);
 	struct conf_cgroup_policy p;
 
@@ -171,6 +195,15 @@ static void conf_cgroup_policy_cb(void *userdata, const char *path, struct cgrou
 		.pressure_limit_usec = p.pressure_limit_permyriad * rc->pressure_window_usec /
 				       CONF_PERMYRIAD_MAX,
 	};
+	offload_from_conf(&p, swap_compressed, ret);
+}
+
+/* The [CGroup PATTERN] rules for path, as the cgroup walk asks for them;
+ * userdata is the struct conf (--inspect: no offload runs, so "auto"
+ * resolves as without compressed swap). */
+static void conf_cgroup_policy_cb(void *userdata, const char *path, struct cgroup_policy *ret)
+{
+	conf_cgroup_policy_fill(userdata, /* swap_compressed= */ false, path, ret);
 }
 
 /* The same from the configuration in force (reloads swap m->conf). */
@@ -179,7 +212,7 @@ static void manager_cgroup_policy(void *userdata, const char *path,
 {
 	struct manager *m = userdata;
 
-	conf_cgroup_policy_cb(m->conf, path, ret);
+	conf_cgroup_policy_fill(m->conf, m->features.swap_compressed, path, ret);
 }
 
 /* The actuator's runtime limits of one node: its RateLimit= ([Node N] over
@@ -249,7 +282,7 @@ static void manager_set_dry_run(struct manager *m, bool dry_run)
 
 	if (m->dry_run == dry_run)
 		return;
-	m->dry_run = dry_run;
+	__atomic_store_n(&m->dry_run, dry_run, __ATOMIC_RELAXED);
 	if (!m->kswapd)
 		return; /* starting up */
 	log_info("Dry run %s.", dry_run ? "on: nothing is written" : "off: reclaiming");
@@ -613,6 +646,36 @@ static void cgroup_brake_event(void *userdata, const struct actuator_brake_chang
 	manager_broadcast(m, o);
 }
 
+/* An Offload=yes cgroup entered or left backoff. */
+static void offload_event(void *userdata, const struct actuator_offload_change *c)
+{
+	struct manager *m = userdata;
+	char stall[FORMAT_DURATION_MAX], target[FORMAT_DURATION_MAX];
+	char refault[FORMAT_BYTES_MAX], wss[FORMAT_BYTES_MAX];
+	char path[CGROUP_PATH_MAX + 1];
+	struct json_object *o = json_object_new_object();
+
+	(void)snprintf(path, sizeof(path), "/%s", c->path);
+	log_event(LOG_INFO, LOG_EVENT_OFFLOAD,
+		  (&(struct log_fields){ .node = -1, .cgroup = path, .priority_level = -1 }),
+		  "cgroup %s: offload %s -> %s (memory \"some\" stall %s per interval, "
+		  "target %s; refaults %s; working set about %s).",
+		  path, offload_state_to_string(c->from), offload_state_to_string(c->to),
+		  format_duration(stall, sizeof(stall), c->state->stall_usec),
+		  format_duration(target, sizeof(target), c->target_usec),
+		  format_bytes(refault, sizeof(refault), c->state->refault_bytes),
+		  format_bytes(wss, sizeof(wss), c->state->wss_bytes));
+	json_object_object_add(o, "type", json_object_new_string("offload"));
+	json_object_object_add(o, "cgroup", json_object_new_string(path));
+	json_object_object_add(o, "state", json_object_new_string(offload_state_to_string(c->to)));
+	json_object_object_add(o, "from", json_object_new_string(offload_state_to_string(c->from)));
+	json_object_object_add(o, "stall_usec", json_object_new_uint64(c->state->stall_usec));
+	json_object_object_add(o, "target_usec", json_object_new_uint64(c->target_usec));
+	json_object_object_add(o, "refault_bytes", json_object_new_uint64(c->state->refault_bytes));
+	json_object_object_add(o, "wss_bytes", json_object_new_uint64(c->state->wss_bytes));
+	manager_broadcast(m, o);
+}
+
 static void log_run_end(struct manager *m, const struct kswapd_event *ev)
 {
 	struct manager_node *mn = manager_node(m, ev->node);
@@ -768,16 +831,98 @@ static int start_worker(struct manager *m)
 	return 0;
 }
 
+/* Tell a thread waiting on cond to stop, and wait for it. */
+static void thread_stop(pthread_t t, pthread_mutex_t *lock, pthread_cond_t *cond, bool *stop)
+{
+	pthread_mutex_lock(lock);
+	*stop = true;
+	pthread_cond_signal(cond);
+	pthread_mutex_unlock(lock);
+	pthread_join(t, NULL);
+}
+
 static void stop_worker(struct manager *m)
 {
 	if (!m->worker_started)
 		return;
-	pthread_mutex_lock(&m->worker_lock);
-	m->worker_stop = true;
-	pthread_cond_signal(&m->worker_cond);
-	pthread_mutex_unlock(&m->worker_lock);
-	pthread_join(m->worker, NULL);
+	thread_stop(m->worker, &m->worker_lock, &m->worker_cond, &m->worker_stop);
 	m->worker_started = false;
+}
+
+/* ---- offload: Offload=yes cgroups, on their own thread ---- */
+
+/*
+ * The offload thread wakes every MANAGER_OFFLOAD_TICK_USEC and asks the
+ * actuator for a SHRINK_OFFLOAD pass, which judges each Offload=yes cgroup
+ * whose OffloadInterval= is over and writes its step to memory.reclaim. It
+ * goes through manager_shrink() as the node threads and the control worker
+ * do: the same actuator, the first node's rate quota and scratch (under its
+ * shrink_lock), the system brake, DryRun= and the accounting. Its writes are
+ * synchronous and can take seconds, hence a thread and not the loop.
+ */
+static void *offload_main(void *userdata)
+{
+	struct manager *m = userdata;
+
+	(void)pthread_setname_np(pthread_self(), "reclaimd/offl");
+	pthread_mutex_lock(&m->offload_lock);
+	while (!m->offload_stop) {
+		struct shrink_request req = {
+			.kind = SHRINK_OFFLOAD,
+			.node = m->nodes[0].id,
+			.priority = DEF_PRIORITY,
+			.dry_run = __atomic_load_n(&m->dry_run, __ATOMIC_RELAXED),
+		};
+		struct shrink_result res;
+		struct timespec until;
+		int r;
+
+		pthread_mutex_unlock(&m->offload_lock);
+		if (!__atomic_load_n(&m->paused, __ATOMIC_RELAXED)) {
+			r = manager_shrink(m, &req, &res);
+			if (r < 0)
+				log_debug_errno(r, "Offload pass failed: %m");
+			__atomic_add_fetch(&m->nr_offload_passes, 1, __ATOMIC_RELAXED);
+		}
+		pthread_mutex_lock(&m->offload_lock);
+		timespec_after_usec(&until, MANAGER_OFFLOAD_TICK_USEC);
+		while (!m->offload_stop &&
+		       pthread_cond_timedwait(&m->offload_cond, &m->offload_lock, &until) == 0)
+			;
+	}
+	pthread_mutex_unlock(&m->offload_lock);
+	return NULL;
+}
+
+/* Only with cgroups: without them there is nothing to offload. The thread
+ * idles cheaply when no cgroup says Offload=yes (one table walk a tick). */
+static int start_offload(struct manager *m)
+{
+	pthread_condattr_t attr;
+	int r;
+
+	if (!m->cgroups || m->n_nodes == 0)
+		return 0;
+	pthread_condattr_init(&attr);
+	(void)pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&m->offload_cond, &attr);
+	pthread_condattr_destroy(&attr);
+	pthread_mutex_init(&m->offload_lock, NULL);
+	r = -pthread_create(&m->offload, NULL, offload_main, m);
+	if (r < 0)
+		return log_error_errno(r, "Failed to start the offload thread: %m");
+	m->offload_started = true;
+	return 0;
+}
+
+static void stop_offload(struct manager *m)
+{
+	if (!m->offload_started)
+		return;
+	thread_stop(m->offload, &m->offload_lock, &m->offload_cond, &m->offload_stop);
+	pthread_mutex_destroy(&m->offload_lock);
+	pthread_cond_destroy(&m->offload_cond);
+	m->offload_started = false;
 }
 
 /* ---- pause, reload ---- */
@@ -796,7 +941,7 @@ void manager_set_paused(struct manager *m, bool paused)
 		struct json_object *o = json_object_new_object();
 
 		log_info("Reclaim %s.", paused ? "paused: monitoring goes on" : "resumed");
-		m->paused = paused;
+		__atomic_store_n(&m->paused, paused, __ATOMIC_RELAXED);
 		json_object_object_add(o, "type", json_object_new_string("mode"));
 		json_object_object_add(o, "mode", json_object_new_string(
 							 paused ? "paused" : m->dry_run ? "dry-run" : "running"));
@@ -932,6 +1077,7 @@ static void brakes_tick(evutil_socket_t fd, short what, void *userdata)
 	struct manager *m = userdata;
 
 	actuator_sample_brakes(m->actuator, cgroup_brake_event, m);
+	actuator_sample_offload(m->actuator, offload_event, m);
 	schedule(m->ev_brakes, MAX(conf_reclaim(m->conf)->pressure_window_usec / 2,
 				   100 * USEC_PER_MSEC));
 }
@@ -1430,6 +1576,10 @@ int manager_new(const struct manager_options *opts, struct conf *conf, struct ma
 	r = setup_features(m);
 	if (r < 0)
 		return r;
+	/* The first walk ran before the probe: OffloadSwappiness=auto needs
+	 * to know whether swap is compressed. */
+	if (m->cgroups)
+		(void)cgroup_rescan(m->cgroups);
 	r = setup_actuator(m);
 	if (r < 0)
 		return r;
@@ -1453,6 +1603,9 @@ int manager_new(const struct manager_options *opts, struct conf *conf, struct ma
 	if (r < 0)
 		return r;
 	r = start_worker(m);
+	if (r < 0)
+		return r;
+	r = start_offload(m);
 	if (r < 0)
 		return r;
 	setup_psi(m);
@@ -1492,6 +1645,7 @@ struct manager *manager_free(struct manager *m)
 	/* Node threads first: they use everything below. */
 	m->kswapd = kswapd_free(m->kswapd);
 	stop_worker(m);
+	stop_offload(m);
 	if (m->job) {
 		ctl_call_reply(m->job->call, -ECANCELED, NULL, "reclaimd is stopping.");
 		free(m->job);

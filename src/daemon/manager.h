@@ -137,6 +137,14 @@ struct manager {
 	bool job_done, worker_stop;
 	int worker_efd;
 
+	/* The offload thread (Offload=yes cgroups). m->paused and m->dry_run
+	 * are read there: the loop stores them atomically. */
+	pthread_t offload;
+	bool offload_started, offload_stop;
+	pthread_mutex_t offload_lock;
+	pthread_cond_t offload_cond; /* CLOCK_MONOTONIC */
+	uint64_t nr_offload_passes;
+
 	/* New and removed cgroups: inotify on the cgroup directories (mkdir
 	 * and rmdir on cgroupfs go through vfs_mkdir()/vfs_rmdir(), which
 	 * notify), debounced into a rescan. */

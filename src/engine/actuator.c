@@ -560,6 +560,19 @@ static bool cgroup_braked(struct actuator *a, struct cgroup_candidate *cg, uint6
 	return on;
 }
 
+/* An Offload=yes cgroup in backoff is at its stall target: the node's
+ * passes leave it alone as they leave a braked one (docs/design.md, "Offload
+ * and the node loops"). */
+static bool cgroup_offload_holding(struct actuator *a, struct cgroup_candidate *cg)
+{
+	bool on;
+
+	pthread_mutex_lock(&a->lock);
+	on = cg->policy.offload && offload_backing_off(&cg->offload);
+	pthread_mutex_unlock(&a->lock);
+	return on;
+}
+
 /* Fill the node's candidate array from the table (read lock held). Every
  * live candidate is read, a protected or braked one too, so that
  * target_policy_on_node() sees the policies that cover memory on the node;
@@ -583,6 +596,9 @@ static size_t collect_candidates(struct actuator *a, struct actuator_node *n, in
 			continue;
 		}
 		if (!cg->policy.protect && cgroup_braked(a, cg, now, NULL)) {
+			res->nr_skipped++;
+			braked = true;
+		} else if (cgroup_offload_holding(a, cg)) {
 			res->nr_skipped++;
 			braked = true;
 		}
@@ -757,6 +773,110 @@ static int shrink_one_cgroup(struct actuator *a, struct actuator_node *n,
 	return r == -EINTR ? 0 : r;
 }
 
+/* ---- offload ---- */
+
+/* Feed one Offload=yes cgroup's controller its reads; the step to take
+ * (0: none). memory.reclaim on a cgroup reclaims its whole subtree, so a
+ * protected cgroup below it counts as Protect= (as for an operator's). */
+static uint64_t offload_judge(struct actuator *a, struct actuator_node *n,
+			      struct cgroup_candidate *cg, uint64_t now)
+{
+	struct offload_input in = { .now_usec = now };
+	uint64_t step;
+	int r;
+
+	r = cgroup_read_state(cg, n->buf, ACTUATOR_BUF_BYTES, n->numa);
+	if (r < 0)
+		return 0;
+	/* Kernels before 5.9 have no _anon/_file split: the stall alone
+	 * (refault_total_pages stays 0). */
+	(void)cgroup_read_refaults(cg, n->buf, ACTUATOR_BUF_BYTES, &in.refault_total_pages);
+	in.stall_total_usec = cg->pressure_some_total_usec;
+	in.current_bytes = cg->current_bytes;
+	in.floor_bytes = cgroup_floor(cg);
+	in.protect = cg->policy.protect ||
+		     cgroup_set_protected(a->cfg.cgroups, cg->path, NULL, 0);
+	pthread_mutex_lock(&a->lock);
+	step = offload_update(&cg->offload, &cg->policy.offload_params, &in);
+	pthread_mutex_unlock(&a->lock);
+	return step;
+}
+
+/* Take one cgroup's step under the node's quota; 0 or a pass-ending errno. */
+static int offload_take(struct actuator *a, struct actuator_node *n,
+			struct cgroup_candidate *cg, uint64_t step,
+			struct shrink_result *res, uint64_t *now)
+{
+	uint64_t want, requested = res->nr_requested, reclaimed = res->nr_reclaimed;
+	int r;
+
+	want = quota_wait(a, n, step, now);
+	res->quota_limited |= want < step;
+	if (want == 0)
+		return 0;
+	r = shrink_cgroup_amount(a, n, cg, want, cg->policy.offload_swappiness, res, *now);
+	requested = res->nr_requested - requested;
+	reclaimed = res->nr_reclaimed - reclaimed;
+	brake_quota_charge(&n->quota, n->dry_run ? requested : reclaimed);
+	pthread_mutex_lock(&a->lock);
+	cg->offload_requested_bytes += requested;
+	cg->offload_reclaimed_bytes += reclaimed;
+	pthread_mutex_unlock(&a->lock);
+	return r;
+}
+
+/* Is any Offload=yes cgroup's interval over? Without one, the offload
+ * thread's tick is no shrink at all: no brake sample, no accounting. */
+static bool offload_any_due(struct actuator *a, uint64_t now)
+{
+	struct cgroup_set *s = a->cfg.cgroups;
+	bool due = false;
+
+	if (!s)
+		return false;
+	cgroup_set_lock_shared(s);
+	for (size_t i = 0; i < s->n_cgroups && !due; i++) {
+		struct cgroup_candidate *cg = s->cgroups[i];
+
+		due = !cg->gone && cg->policy.offload &&
+		      offload_due(&cg->offload, &cg->policy.offload_params, now);
+	}
+	cgroup_set_unlock(s);
+	return due;
+}
+
+/* SHRINK_OFFLOAD: every Offload=yes cgroup whose interval is over. The
+ * table stays locked shared across the quota's waits, as across a node
+ * pass's writes (the loop's rescan retries). */
+static int shrink_offload(struct actuator *a, struct actuator_node *n,
+			  struct shrink_result *res, uint64_t *now)
+{
+	struct cgroup_set *s = a->cfg.cgroups;
+	int r = 0;
+
+	if (!s)
+		return -EOPNOTSUPP;
+	cgroup_set_lock_shared(s);
+	res->backend = TARGET_BACKEND_CGROUPS;
+	for (size_t i = 0; i < s->n_cgroups; i++) {
+		struct cgroup_candidate *cg = s->cgroups[i];
+		uint64_t step;
+
+		if (cg->gone || !cg->policy.offload ||
+		    !offload_due(&cg->offload, &cg->policy.offload_params, *now))
+			continue;
+		step = offload_judge(a, n, cg, *now);
+		if (step < a->cfg.min_write_bytes)
+			continue;
+		r = offload_take(a, n, cg, step, res, now);
+		if (r == -EINTR || r == -EACCES || r == -EPERM || r == -EROFS)
+			break;
+		r = 0; /* other errors end this cgroup, not the pass */
+	}
+	cgroup_set_unlock(s);
+	return r == -EINTR ? 0 : r;
+}
+
 /* ---- the entry point ---- */
 
 static bool system_braked(struct actuator *a, struct actuator_node *n, uint64_t now)
@@ -841,6 +961,8 @@ static int dispatch(struct actuator *a, struct actuator_node *n,
 		return shrink_soft_target(a, n, req, want, res, now);
 	case SHRINK_CGROUP:
 		return shrink_one_cgroup(a, n, req, want, res, now);
+	case SHRINK_OFFLOAD:
+		break; /* actuator_shrink() runs it: its quota is per cgroup */
 	}
 	return -EINVAL;
 }
@@ -865,9 +987,22 @@ int actuator_shrink(void *userdata, const struct shrink_request *req,
 	}
 	pthread_mutex_unlock(&a->lock);
 	now = actuator_now(a);
+	if (req->kind == SHRINK_OFFLOAD && !offload_any_due(a, now)) {
+		*ret = res;
+		return 0;
+	}
 	if (req->kind != SHRINK_CGROUP && system_braked(a, n, now)) {
 		res.braked = true;
 		node_account(a, n, &res, now);
+		*ret = res;
+		return 0;
+	}
+	if (req->kind == SHRINK_OFFLOAD) {
+		/* Each controller's step waits for and charges the quota. */
+		r = shrink_offload(a, n, &res, &now);
+		node_account(a, n, &res, now);
+		if (r < 0)
+			return r;
 		*ret = res;
 		return 0;
 	}
@@ -940,6 +1075,9 @@ void actuator_cgroup_info_fill(const struct cgroup_candidate *cg, struct actuato
 	ret->pressure_full_avg10 = cg->pressure_full_avg10;
 	memcpy(ret->node_file_bytes, cg->node_file_bytes, sizeof(ret->node_file_bytes));
 	memcpy(ret->node_anon_bytes, cg->node_anon_bytes, sizeof(ret->node_anon_bytes));
+	ret->offload = cg->offload;
+	ret->offload_requested_bytes = cg->offload_requested_bytes;
+	ret->offload_reclaimed_bytes = cg->offload_reclaimed_bytes;
 }
 
 int actuator_cgroups(struct actuator *a, struct actuator_cgroup_info **ret, size_t *ret_n)
@@ -988,6 +1126,36 @@ void actuator_sample_brakes(struct actuator *a, actuator_brake_fn fn, void *user
 		cg->brake_reported = c.on;
 		c.some_avg10 = cg->pressure_some_avg10;
 		if (fn)
+			fn(userdata, &c);
+	}
+	cgroup_set_unlock(s);
+}
+
+void actuator_sample_offload(struct actuator *a, actuator_offload_fn fn, void *userdata)
+{
+	struct cgroup_set *s = a->cfg.cgroups;
+
+	if (!s)
+		return;
+	cgroup_set_lock_shared(s);
+	for (size_t i = 0; i < s->n_cgroups; i++) {
+		struct cgroup_candidate *cg = s->cgroups[i];
+		struct offload_state st;
+		struct actuator_offload_change c = {
+			.path = cg->path,
+			.state = &st,
+			.target_usec = cg->policy.offload_params.target_usec,
+		};
+
+		pthread_mutex_lock(&a->lock);
+		st = cg->offload;
+		c.from = cg->offload_reported;
+		cg->offload_reported = st.kind;
+		pthread_mutex_unlock(&a->lock);
+		c.to = st.kind;
+		/* Backoff in and out is news; probing <-> floor is not. */
+		if (fn && cg->policy.offload && c.from != c.to &&
+		    (c.from == OFFLOAD_BACKOFF || c.to == OFFLOAD_BACKOFF))
 			fn(userdata, &c);
 	}
 	cgroup_set_unlock(s);

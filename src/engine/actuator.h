@@ -11,6 +11,8 @@
  *				(target_choose_backend())
  *	SHRINK_SOFT_TARGET	memory.reclaim on cgroups above SoftTarget=
  *	SHRINK_CGROUP		memory.reclaim on one operator-named cgroup
+ *	SHRINK_OFFLOAD		memory.reclaim on each Offload=yes cgroup whose
+ *				interval is over, by its controller (offload.h)
  *
  * Writes happen on the calling node thread, in steps of at most step_bytes,
  * under a per-node token-bucket quota. Only memory.reclaim and the node
@@ -151,6 +153,8 @@ struct actuator_cgroup_info {
 	uint32_t pressure_some_avg10, pressure_full_avg10; /* hundredths of a % */
 	uint64_t node_file_bytes[MEMSTAT_MAX_NODES];
 	uint64_t node_anon_bytes[MEMSTAT_MAX_NODES];
+	struct offload_state offload;
+	uint64_t offload_requested_bytes, offload_reclaimed_bytes;
 };
 
 /* A candidate's row as last read (the caller holds what guards cg). */
@@ -180,6 +184,20 @@ typedef void (*actuator_brake_fn)(void *userdata, const struct actuator_brake_ch
  * allocation, no open.
  */
 void actuator_sample_brakes(struct actuator *a, actuator_brake_fn fn, void *userdata);
+
+/* An Offload=yes cgroup entered or left backoff (actuator_sample_offload()). */
+struct actuator_offload_change {
+	const char *path;
+	enum offload_state_kind from, to;
+	const struct offload_state *state;
+	uint64_t target_usec;      /* the stall allowed per interval */
+};
+typedef void (*actuator_offload_fn)(void *userdata, const struct actuator_offload_change *c);
+
+/* Report each Offload=yes cgroup whose controller changed state since the
+ * last call (the loop's timer; the offload pass runs on another thread).
+ * With the cgroup table locked shared; no allocation, no I/O. */
+void actuator_sample_offload(struct actuator *a, actuator_offload_fn fn, void *userdata);
 
 /* Re-read every candidate's memory.current/min/low/numa_stat/pressure so
  * that a report is current (control path only: it allocates). The values

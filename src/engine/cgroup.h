@@ -27,6 +27,7 @@
 #include "brake.h"
 #include "macro.h"
 #include "memstat.h"
+#include "offload.h"
 
 /* cgroup paths below the mount; systemd's deepest are well under 512. */
 #define CGROUP_PATH_MAX 512
@@ -56,6 +57,10 @@ struct cgroup_policy {
 	uint64_t pressure_limit_usec; /* PressureLimit= per brake window, 0 = default */
 	unsigned weight;              /* Weight=, 0 = default (100) */
 	bool protect;                 /* Protect=: never reclaimed */
+	bool offload;                 /* Offload= */
+	struct offload_params offload_params; /* OffloadPressure=, ...Interval=, ...MaxStep= */
+	int offload_swappiness;       /* OffloadSwappiness= resolved: 0..200 or
+				       * SWAPPINESS_KERNEL_DEFAULT (-1) */
 };
 
 struct cgroup_rule {
@@ -93,6 +98,10 @@ struct cgroup_candidate {
 	bool brake_reported; /* the brake state last reported (the loop's) */
 	struct cgroup_account acct;
 	bool gone; /* ENOENT/ENODEV seen: skipped until the rescan drops it */
+	/* Offload= (actuator.c's offload pass; under the actuator's lock). */
+	struct offload_state offload;
+	enum offload_state_kind offload_reported; /* the loop's, for events */
+	uint64_t offload_requested_bytes, offload_reclaimed_bytes;
 };
 
 struct cgroup_config {
@@ -184,6 +193,10 @@ int cgroup_read_state(struct cgroup_candidate *cg, char *buf, size_t size, struc
 /* memory.pressure alone into cg->pressure_some_total_usec (the brakes'
  * sampling); no allocation, no open. */
 int cgroup_read_pressure(struct cgroup_candidate *cg, char *buf, size_t size);
+
+/* memory.stat workingset_refault_anon + _file (pages): what came back
+ * after reclaim, offload's sign of a growing working set. */
+int cgroup_read_refaults(struct cgroup_candidate *cg, char *buf, size_t size, uint64_t *ret_pages);
 
 /* memory.stat pgsteal total (pages): what the kernel reclaimed from the
  * cgroup by any reclaimer; the actuator takes deltas around its writes. */

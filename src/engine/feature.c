@@ -81,6 +81,43 @@ static void probe_swap(const struct feature_config *cfg, struct features *f)
 	f->swap = f->swap_total_bytes > 0 && f->swap_free_bytes > 0;
 }
 
+bool feature_parse_swaps_zram(const char *buf, size_t len)
+{
+	static const char zram[] = "/dev/zram";
+	const char *p = buf, *end = buf + len;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+
+		if (n >= sizeof(zram) - 1 && memcmp(p, zram, sizeof(zram) - 1) == 0)
+			return true;
+		p += n + 1;
+	}
+	return false;
+}
+
+/* Compressed swap: zram in /proc/swaps, or zswap in front of any swap
+ * (/sys/module/zswap/parameters/enabled "Y"; absent without CONFIG_ZSWAP,
+ * as in Debian's 6.12 cloud kernel). */
+static void probe_swap_compressed(const struct feature_config *cfg, struct features *f)
+{
+	char path[4096], buf[8192];
+	ssize_t n;
+
+	if (!f->swap)
+		return;
+	if (path_join(path, sizeof(path), cfg->root, "/proc/swaps") >= 0 &&
+	    (n = read_file_at(AT_FDCWD, path, buf, sizeof(buf))) > 0 &&
+	    feature_parse_swaps_zram(buf, (size_t)n)) {
+		f->swap_compressed = true;
+		return;
+	}
+	if (path_join(path, sizeof(path), cfg->root, "/sys/module/zswap/parameters/enabled") >= 0 &&
+	    read_file_at(AT_FDCWD, path, buf, sizeof(buf)) > 0)
+		f->swap_compressed = buf[0] == 'Y' || buf[0] == '1';
+}
+
 static void probe_psi(const struct feature_config *cfg, struct features *f)
 {
 	char path[4096], buf[256];
@@ -163,6 +200,7 @@ int feature_probe(const struct feature_config *cfg, struct features *ret)
 	}
 	probe_node_reclaim(cfg, &f);
 	probe_swap(cfg, &f);
+	probe_swap_compressed(cfg, &f);
 	probe_psi(cfg, &f);
 	probe_swappiness(cfg, &f);
 	*ret = f;

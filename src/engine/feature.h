@@ -24,6 +24,7 @@ struct features {
 	uint64_t node_reclaim_mask; /* nodes that have it */
 	bool swap;                 /* swap configured and not full */
 	uint64_t swap_total_bytes, swap_free_bytes;
+	bool swap_compressed;      /* a zram device in /proc/swaps, or zswap on */
 	bool psi;                  /* /proc/pressure/memory readable */
 };
 
@@ -41,6 +42,13 @@ int feature_probe(const struct feature_config *cfg, struct features *ret);
 /* The swap part alone, from /proc/meminfo text (pure). */
 int feature_parse_meminfo_swap(const char *buf, size_t len, uint64_t *ret_total,
 				uint64_t *ret_free);
+
+/*
+ * /proc/swaps ("Filename Type Size Used Priority" header, then one line per
+ * swap area): true when an area is a zram device ("/dev/zram*"), whose
+ * swap-out is a compression in memory, not a disk write (pure).
+ */
+bool feature_parse_swaps_zram(const char *buf, size_t len);
 
 /* "cgroup2-memory=yes memory.reclaim=yes swappiness=yes node-reclaim=0,1 ..." */
 char *feature_to_string(const struct features *f, char *buf, size_t size);

@@ -194,14 +194,6 @@ static bool kswapd_prepare_sleep(struct kswapd_node *kn, unsigned highest_zoneid
 	return sleep;
 }
 
-static void kswapd_timespec_after(uint64_t usec, struct timespec *ret)
-{
-	uint64_t t = now_usec() + usec;
-
-	ret->tv_sec = (time_t)(t / USEC_PER_SEC);
-	ret->tv_nsec = (long)(t % USEC_PER_SEC * NSEC_PER_USEC);
-}
-
 /*
  * Enter state s, tell the event callback (ev), then wait on the node's queue
  * until woken, paused or stopped, or until timeout_usec passed (0: no
@@ -215,7 +207,7 @@ static bool kswapd_wait(struct kswapd_node *kn, enum kswapd_thread_state s,
 	bool woken;
 
 	if (timeout_usec)
-		kswapd_timespec_after(timeout_usec, &deadline);
+		timespec_after_usec(&deadline, timeout_usec);
 
 	pthread_mutex_lock(&kn->lock);
 	kswapd_set_state(kn, s);
@@ -357,7 +349,7 @@ static void kswapd_brake_wait(struct kswapd_node *kn)
 {
 	struct timespec deadline;
 
-	kswapd_timespec_after(kn->k->brake_wait_usec, &deadline);
+	timespec_after_usec(&deadline, kn->k->brake_wait_usec);
 	pthread_mutex_lock(&kn->lock);
 	kswapd_set_state(kn, KSWAPD_STATE_BRAKED);
 	pthread_mutex_unlock(&kn->lock);

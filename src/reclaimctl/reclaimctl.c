@@ -449,18 +449,19 @@ static void print_nodes(const struct ctx *ctx, struct json_object *o)
 static void print_cgroups(const struct ctx *ctx, struct json_object *o)
 {
 	struct json_object *list = jget(o, "cgroups");
-	struct table t = { .n_columns = 10,
+	struct table t = { .n_columns = 12,
 			   .header = { "CGROUP", "PROTECTED", "FLOOR", "SOFT_TARGET", "WEIGHT",
 				       "RECLAIMABLE", "RECLAIMED", "SOME10", "FULL10",
-				       "BRAKE" },
-			   .right_aligned = 0x1fc };
+				       "BRAKE", "OFFLOAD", "WORKING_SET" },
+			   .right_aligned = 0x9fc };
 
 	for (size_t i = 0; list && json_object_is_type(list, json_type_array) &&
 			   i < json_object_array_length(list);
 	     i++) {
 		struct json_object *c = json_object_array_get_idx(list, i);
 		char b[5][FORMAT_BYTES_MAX];
-		uint64_t soft;
+		uint64_t soft, wss;
+		const char *off = jstr(c, "offload_state");
 
 		/* soft_target_bytes 0: none configured. */
 		table_add(&t, jstr(c, "path"), jbool(c, "protected") ? "yes" : "no",
@@ -471,7 +472,12 @@ static void print_cgroups(const struct ctx *ctx, struct json_object *o)
 			  jstr(c, "weight"), jbytes(c, "reclaimable_bytes", b[2], sizeof(b[2])),
 			  jbytes(c, "reclaimed_bytes", b[3], sizeof(b[3])),
 			  jstr(c, "pressure_some_avg10"), jstr(c, "pressure_full_avg10"),
-			  jbool(c, "braked") ? jstr(c, "brake_reason") : "no");
+			  jbool(c, "braked") ? jstr(c, "brake_reason") : "no",
+			  /* Offload=yes not yet judged: "yes" */
+			  !jbool(c, "offload") ? "no" : streq(off, "-") ? "yes" : off,
+			  jnum(c, "working_set_bytes", &wss) && wss == 0
+				  ? "-"
+				  : jbytes(c, "working_set_bytes", b[4], sizeof(b[4])));
 		if (jbool(c, "braked"))
 			table_color_last(&t, 9, "\033[33m");
 	}

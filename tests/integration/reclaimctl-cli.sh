@@ -124,7 +124,7 @@ fi
 # --- cgroups: the policy columns
 ctl cgroups >"$tmp/cgroups" 2>&1
 check "cgroups shows the policy columns" \
-	grep -Eq '^CGROUP +PROTECTED +FLOOR +SOFT_TARGET +WEIGHT +RECLAIMABLE +RECLAIMED .*BRAKE$' "$tmp/cgroups"
+	grep -Eq '^CGROUP +PROTECTED +FLOOR +SOFT_TARGET +WEIGHT +RECLAIMABLE +RECLAIMED .*BRAKE +OFFLOAD +WORKING_SET$' "$tmp/cgroups"
 check "cgroups shows Protect=yes as protected" \
 	grep -Eq '^/protected.slice/db.service +yes ' "$tmp/cgroups"
 check "cgroups shows Weight=400 and SoftTarget=64M" \

@@ -1005,6 +1005,103 @@ static void test_shrink_allocates_nothing(void **state)
 	assert_int_equal(alloc_count_opens(), 0);
 }
 
+static unsigned offload_events;
+static void offload_seen(void *userdata, const struct actuator_offload_change *c)
+{
+	assert_string_equal(c->path, "batch");
+	assert_int_equal(c->to, offload_events == 0 ? OFFLOAD_BACKOFF : OFFLOAD_PROBING);
+	offload_events++;
+}
+
+/* Offload=yes on batch (1 GiB of page cache) and on a protected
+ * a.service: SHRINK_OFFLOAD takes 1% of batch per interval and nothing from
+ * a.service; batch in backoff is left alone by the node's passes. */
+static void test_offload(void **state)
+{
+	struct fake *f = *state;
+	static const struct offload_params op = {
+		.interval_usec = 6 * SEC, .target_usec = 6000, .max_step_permyriad = 100,
+		.page_bytes = 4096,
+	};
+	static const struct cgroup_rule rules[] = {
+		{ .path = "batch", .policy = { .offload = true, .offload_params = op } },
+		{ .path = "system.slice/a.service",
+		  .policy = { .offload = true, .offload_params = op, .protect = true } },
+	};
+	struct actuator_config cfg = { .step_bytes = 256 * MiB };
+	struct shrink_request off = { .kind = SHRINK_OFFLOAD, .node = 0, .priority = 12 };
+	struct shrink_request node = node_req(1, 153 * MiB, 0);
+	struct shrink_result res;
+	struct actuator_cgroup_info *info;
+	struct actuator_node_stats st;
+	uint64_t shrinks;
+	size_t n;
+
+	test_rules = rules;
+	test_n_rules = ELEMENTSOF(rules);
+	start(f, &cfg);
+	test_rules = NULL;
+	test_n_rules = 0;
+	offload_events = 0;
+
+	/* The first judgement only samples. */
+	assert_int_equal(actuator_shrink(f->a, &off, &res), 0);
+	assert_int_equal(f->n_writes, 0);
+	f->now += 6 * SEC;
+	assert_int_equal(actuator_shrink(f->a, &off, &res), 0);
+	assert_int_equal(f->n_writes, 1);
+	assert_string_equal(f->writes[0].path, "sys/fs/cgroup/batch/memory.reclaim");
+	assert_string_equal(f->writes[0].req, "10737418 swappiness=0"); /* 1% of 1 GiB */
+	assert_int_equal(res.nr_reclaimed, 10737418 / 4096 * 4096);
+	/* Not due again within the interval: not even a shrink counted. */
+	f->now += 3 * SEC;
+	assert_int_equal(actuator_node_stats(f->a, 0, &st), 0);
+	shrinks = st.nr_shrinks;
+	assert_int_equal(actuator_shrink(f->a, &off, &res), 0);
+	assert_int_equal(f->n_writes, 1);
+	assert_int_equal(actuator_node_stats(f->a, 0, &st), 0);
+	assert_int_equal(st.nr_shrinks, shrinks);
+	/* A node pass (node 1, no node file) takes from batch alone:
+	 * a.service is protected, b.service at its floor ("max"). */
+	assert_int_equal(actuator_shrink(f->a, &node, &res), 0);
+	assert_int_equal(f->n_writes, 2);
+	assert_string_equal(f->writes[1].path, "sys/fs/cgroup/batch/memory.reclaim");
+
+	/* 6 ms of stall over the interval: the target, so backoff. */
+	put_pressure(f, "sys/fs/cgroup/batch/memory.pressure", 6000, 0);
+	f->now += 3 * SEC;
+	assert_int_equal(actuator_shrink(f->a, &off, &res), 0);
+	assert_int_equal(f->n_writes, 2);
+	actuator_sample_offload(f->a, offload_seen, NULL);
+	assert_int_equal(offload_events, 1);
+	/* In backoff, the node's pass leaves batch alone too. */
+	assert_int_equal(actuator_shrink(f->a, &node, &res), 0);
+	assert_int_equal(f->n_writes, 2);
+
+	assert_int_equal(actuator_cgroups(f->a, &info, &n), 0);
+	for (size_t i = 0; i < n; i++)
+		if (streq(info[i].path, "batch")) {
+			assert_int_equal(info[i].offload.kind, OFFLOAD_BACKOFF);
+			assert_int_equal(info[i].offload_requested_bytes, 10737418);
+			assert_int_equal(info[i].offload.nr_backoffs, 1);
+		}
+	free(info);
+
+	/* Three quiet intervals of hold, then it probes again. */
+	for (int i = 0; i < 3; i++) {
+		f->now += 6 * SEC;
+		assert_int_equal(actuator_shrink(f->a, &off, &res), 0);
+		assert_int_equal(f->n_writes, 2);
+	}
+	f->now += 6 * SEC;
+	assert_int_equal(actuator_shrink(f->a, &off, &res), 0);
+	assert_int_equal(f->n_writes, 3);
+	assert_string_equal(f->writes[2].path, "sys/fs/cgroup/batch/memory.reclaim");
+	assert_string_equal(f->writes[2].req, "10737418 swappiness=0");
+	actuator_sample_offload(f->a, offload_seen, NULL);
+	assert_int_equal(offload_events, 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1031,6 +1128,7 @@ int main(void)
 		T(test_operator_cgroup),
 		T(test_shrink_allocates_nothing),
 		T(test_sample_brakes),
+		T(test_offload),
 #undef T
 	};
 

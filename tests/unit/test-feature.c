@@ -197,10 +197,28 @@ static void test_dry_run_no_write(void **state)
 	assert_int_equal(read_file_at(AT_FDCWD, path, buf, sizeof(buf)), 0);
 }
 
+/* /proc/swaps as 6.12 prints it with a zram device and with a file. */
+static void test_swaps_zram(void **state)
+{
+	static const char zram[] =
+		"Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n"
+		"/dev/zram0                              partition\t524284\t\t0\t\t100\n";
+	static const char file[] =
+		"Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n"
+		"/swapfile                               file\t\t1048572\t\t0\t\t-2\n";
+
+	assert_true(feature_parse_swaps_zram(S(zram)));
+	assert_false(feature_parse_swaps_zram(S(file)));
+	assert_false(feature_parse_swaps_zram(S("")));
+	/* Only at the start of a line: a file named after it is a file. */
+	assert_false(feature_parse_swaps_zram(S("/var/dev/zram0 file 1 0 -2\n")));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_meminfo_swap),
+		cmocka_unit_test(test_swaps_zram),
 		cmocka_unit_test_setup_teardown(test_probe, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nothing_available, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dry_run_no_write, setup, teardown),

@@ -185,6 +185,29 @@ static uint64_t f_cgroup_pressure(struct manager *m, unsigned n)
 {
 	return cgroup_policy_now(m).pressure_limit_usec;
 }
+static uint64_t f_offload(struct manager *m, unsigned n)
+{
+	return cgroup_policy_now(m).offload;
+}
+static uint64_t f_offload_target(struct manager *m, unsigned n)
+{
+	return cgroup_policy_now(m).offload_params.target_usec;
+}
+static uint64_t f_offload_interval(struct manager *m, unsigned n)
+{
+	return cgroup_policy_now(m).offload_params.interval_usec;
+}
+static uint64_t f_offload_step(struct manager *m, unsigned n)
+{
+	struct offload_params p = cgroup_policy_now(m).offload_params;
+
+	/* a size, so no share */
+	return p.max_step_permyriad ? 0 : p.max_step_bytes;
+}
+static uint64_t f_offload_swappiness(struct manager *m, unsigned n)
+{
+	return (uint64_t)cgroup_policy_now(m).offload_swappiness;
+}
 
 /* The decision for every key. in_force NULL: restart-only. */
 static const struct key_case {
@@ -224,6 +247,12 @@ static const struct key_case {
 	{ "CGroup." TEST_CGROUP ".Weight", "200", f_weight, 200 },
 	/* 50% of the default 2 s window */
 	{ "CGroup." TEST_CGROUP ".PressureLimit", "50%", f_cgroup_pressure, 1000000 },
+	{ "CGroup." TEST_CGROUP ".Offload", "yes", f_offload, 1 },
+	/* 0.2% of the default 6 s interval */
+	{ "CGroup." TEST_CGROUP ".OffloadPressure", "0.2%", f_offload_target, 12000 },
+	{ "CGroup." TEST_CGROUP ".OffloadInterval", "10s", f_offload_interval, 10000000 },
+	{ "CGroup." TEST_CGROUP ".OffloadMaxStep", "8M", f_offload_step, 8 * MIB },
+	{ "CGroup." TEST_CGROUP ".OffloadSwappiness", "60", f_offload_swappiness, 60 },
 	{ "Control.Socket", "/run/elsewhere.sock", NULL, 0 },
 	{ "Control.AdminGroup", "adm", NULL, 0 },
 	{ "Control.MetricsFile", "/etc/shadow", NULL, 0 },

@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+
+#include "macro.h"
+#include "offload.h"
+
+#define PERMYRIAD UINT64_C(10000)
+
+static const char *const offload_state_table[_OFFLOAD_STATE_MAX] = {
+	[OFFLOAD_PROBING] = "probing",
+	[OFFLOAD_BACKOFF] = "backoff",
+	[OFFLOAD_FLOOR] = "floor",
+};
+
+DEFINE_STRING_TABLE_TO_STRING(, offload_state, enum offload_state_kind, _OFFLOAD_STATE_MAX)
+
+bool offload_due(const struct offload_state *s, const struct offload_params *p,
+		 uint64_t now_usec)
+{
+	return !s->started || now_usec < s->last_usec ||
+	       now_usec - s->last_usec >= p->interval_usec;
+}
+
+/* The step at zero stall: a share of memory.current (senpai's probe), or
+ * a size. */
+static uint64_t offload_full_step(const struct offload_params *p, uint64_t current_bytes)
+{
+	if (p->max_step_permyriad)
+		return (uint64_t)((unsigned __int128)current_bytes * p->max_step_permyriad /
+				  PERMYRIAD);
+	return p->max_step_bytes;
+}
+
+/* A counter grown over elapsed, scaled to one interval. */
+static uint64_t per_interval(uint64_t grown, uint64_t elapsed_usec, uint64_t interval_usec)
+{
+	if (elapsed_usec == 0)
+		return grown;
+	return (uint64_t)((unsigned __int128)grown * interval_usec / elapsed_usec);
+}
+
+/* Stall at the target, or more of the working set refaulted than half a
+ * full step: reclaim took what is in use, or the working set grows. */
+static bool offload_should_back_off(const struct offload_state *s,
+				    const struct offload_params *p, uint64_t full_step)
+{
+	return s->stall_usec >= p->target_usec || s->refault_bytes > full_step / 2;
+}
+
+/* senpai: full_step * max(0, 1 - stall / target). */
+static uint64_t offload_scaled_step(const struct offload_params *p, uint64_t full_step,
+				    uint64_t stall_usec)
+{
+	if (p->target_usec == 0 || stall_usec >= p->target_usec)
+		return 0;
+	return (uint64_t)((unsigned __int128)full_step * (p->target_usec - stall_usec) /
+			  p->target_usec);
+}
+
+static void offload_estimate(struct offload_state *s, uint64_t current_bytes, bool felt)
+{
+	if (s->wss_bytes == 0) {
+		s->wss_bytes = current_bytes;
+		return;
+	}
+	if (felt) {
+		/* Stalling at this size: the working set is at least this
+		 * big, at once; a stall further down lowers it slowly. */
+		if (current_bytes >= s->wss_bytes)
+			s->wss_bytes = current_bytes;
+		else
+			s->wss_bytes -= (s->wss_bytes - current_bytes) >> OFFLOAD_WSS_SHIFT;
+		return;
+	}
+	s->wss_bytes = MIN(s->wss_bytes, current_bytes);
+}
+
+static void offload_restart(struct offload_state *s, const struct offload_input *in)
+{
+	uint64_t nr_backoffs = s->nr_backoffs;
+
+	*s = (struct offload_state){
+		.started = true,
+		.last_usec = in->now_usec,
+		.last_stall_total_usec = in->stall_total_usec,
+		.last_refault_total_pages = in->refault_total_pages,
+		.kind = OFFLOAD_PROBING,
+		.nr_backoffs = nr_backoffs,
+	};
+}
+
+uint64_t offload_update(struct offload_state *s, const struct offload_params *p,
+			const struct offload_input *in)
+{
+	unsigned hold = p->hold_intervals ? p->hold_intervals : OFFLOAD_HOLD_INTERVALS_DEFAULT;
+	uint64_t elapsed, full_step, room, step;
+
+	if (!s->started || in->now_usec < s->last_usec ||
+	    in->stall_total_usec < s->last_stall_total_usec ||
+	    in->refault_total_pages < s->last_refault_total_pages) {
+		offload_restart(s, in);
+		return 0;
+	}
+	elapsed = in->now_usec - s->last_usec;
+	s->stall_usec = per_interval(in->stall_total_usec - s->last_stall_total_usec, elapsed,
+				     p->interval_usec);
+	s->refault_bytes = (in->refault_total_pages - s->last_refault_total_pages) *
+			   (p->page_bytes ? p->page_bytes : 4096);
+	s->last_usec = in->now_usec;
+	s->last_stall_total_usec = in->stall_total_usec;
+	s->last_refault_total_pages = in->refault_total_pages;
+
+	full_step = offload_full_step(p, in->current_bytes);
+	if (offload_should_back_off(s, p, full_step)) {
+		if (s->kind != OFFLOAD_BACKOFF)
+			s->nr_backoffs++;
+		s->kind = OFFLOAD_BACKOFF;
+		s->hold = hold;
+		offload_estimate(s, in->current_bytes, /* felt= */ true);
+		return s->last_step_bytes = 0;
+	}
+	offload_estimate(s, in->current_bytes, /* felt= */ s->stall_usec > 0);
+	if (s->hold > 0) {
+		s->hold--;
+		return s->last_step_bytes = 0;
+	}
+	room = in->current_bytes > in->floor_bytes ? in->current_bytes - in->floor_bytes : 0;
+	step = MIN(offload_scaled_step(p, full_step, s->stall_usec), room);
+	s->kind = in->protect || room == 0 ? OFFLOAD_FLOOR : OFFLOAD_PROBING;
+	if (in->protect)
+		step = 0;
+	return s->last_step_bytes = step;
+}

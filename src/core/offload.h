@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#pragma once
+
+/*
+ * Offload: proactive reclaim of one cgroup towards its working set, steered
+ * by its own memory.pressure, as Meta's TMO does with senpai. Pure: the
+ * caller reads the cgroup's files and passes the clock in.
+ *
+ * senpai's published rule, every interval (6 s) per cgroup:
+ *
+ *	reclaim = memory.current * probe * max(0, 1 - stall / target)
+ *
+ * with stall the memory.pressure "some" total grown during the interval,
+ * target 10 ms per 6 s and probe 1%. Ours is the same rule with the probe
+ * and its cap in one setting (max_step: a share of memory.current or a size)
+ * and two changes:
+ *
+ *  - Backoff. An interval whose stall reaches the target, or whose refaults
+ *    (memory.stat workingset_refault_anon + _file) exceed half a full step,
+ *    means the working set grew or reclaim ate into it: nothing is
+ *    reclaimed for hold_intervals intervals, and any such interval during
+ *    the hold restarts it. senpai resumes as soon as one interval is quiet,
+ *    so a growing working set is probed again while it is still refaulting.
+ *  - Floor and Protect=. Never below the floor (max(memory.min, memory.low,
+ *    Floor=)), nothing from a protected cgroup.
+ *
+ * The working-set estimate is the memory.current that pressure is met at:
+ * an interval with stall (or a backoff) raises it to memory.current at once
+ * (stalling at this size, the cgroup needs at least this much) or lowers it
+ * towards memory.current by a moving average (1/4 per interval); a quiet
+ * interval only lowers it to memory.current, since a cgroup that shrank
+ * without stalling needs no more.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* senpai's interval (6 s). */
+#define OFFLOAD_INTERVAL_USEC_DEFAULT (UINT64_C(6) * 1000000)
+/* Intervals without reclaim after a backoff: 3 x 6 s = 18 s, long enough
+ * for memory.pressure to show what the last step cost (PSI totals are
+ * updated every 2 s, PSI_FREQ) and for a working set that is growing to be
+ * refaulted in before it is probed again. */
+#define OFFLOAD_HOLD_INTERVALS_DEFAULT 3U
+/* Moving average weight of the working-set estimate: 1/4 per interval. */
+#define OFFLOAD_WSS_SHIFT 2
+
+struct offload_params {
+	uint64_t interval_usec;       /* how often a cgroup is judged */
+	uint64_t target_usec;         /* stall allowed per interval */
+	uint64_t max_step_permyriad;  /* step at zero stall, of memory.current ... */
+	uint64_t max_step_bytes;      /* ... or this size when permyriad is 0 */
+	unsigned hold_intervals;      /* 0 = OFFLOAD_HOLD_INTERVALS_DEFAULT */
+	uint64_t page_bytes;          /* size of the refault counters' unit */
+};
+
+/* One interval's reads of the cgroup. */
+struct offload_input {
+	uint64_t now_usec;
+	uint64_t stall_total_usec;    /* memory.pressure some total */
+	uint64_t refault_total_pages; /* workingset_refault_anon + _file */
+	uint64_t current_bytes;       /* memory.current */
+	uint64_t floor_bytes;         /* max(memory.min, memory.low, Floor=) */
+	bool protect;                 /* Protect= */
+};
+
+enum offload_state_kind {
+	OFFLOAD_PROBING,  /* reclaiming, stall below the target */
+	OFFLOAD_BACKOFF,  /* stall or refaults: holding off */
+	OFFLOAD_FLOOR,    /* at the floor, or protected: nothing to take */
+	_OFFLOAD_STATE_MAX,
+};
+
+const char *offload_state_to_string(enum offload_state_kind k); /* "probing" */
+
+struct offload_state {
+	bool started;
+	uint64_t last_usec;
+	uint64_t last_stall_total_usec;
+	uint64_t last_refault_total_pages;
+	uint64_t last_step_bytes;     /* decided at the last interval */
+	unsigned hold;                /* intervals of backoff left */
+	enum offload_state_kind kind;
+	uint64_t wss_bytes;           /* working-set estimate; 0 = none yet */
+	uint64_t stall_usec;          /* last interval's stall, per interval */
+	uint64_t refault_bytes;       /* last interval's refaults */
+	uint64_t nr_backoffs;
+};
+
+/* Is an interval over since the last judgement (or none made yet)? */
+bool offload_due(const struct offload_state *s, const struct offload_params *p,
+		 uint64_t now_usec);
+
+/*
+ * Judge one interval: the bytes to reclaim now (0 on the first sample, in
+ * backoff, at the floor, for a protected cgroup). Updates s (state, hold,
+ * estimate). A total that went backwards (a cgroup re-created under the
+ * same name) restarts the controller.
+ */
+uint64_t offload_update(struct offload_state *s, const struct offload_params *p,
+			const struct offload_input *in);
+
+/* In backoff (the node loops leave such a cgroup alone). */
+static inline bool offload_backing_off(const struct offload_state *s)
+{
+	return s->started && s->kind == OFFLOAD_BACKOFF;
+}

@@ -1,0 +1,260 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The offload controller on a simulated cgroup (sim-cgroup.h). With the
+ * default target (0.1% of the interval) the stall reaches the
+ * target when 0.2% of the working set is evicted per interval.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "offload.h"
+#include "sim-cgroup.h"
+
+#define SEC UINT64_C(1000000)
+#define MiB (UINT64_C(1) << 20)
+#define PAGE SIM_CGROUP_PAGE_BYTES
+
+static const struct offload_params params = {
+	.interval_usec = 6 * SEC,
+	.target_usec = 6 * SEC / 1000, /* 0.1% */
+	.max_step_permyriad = 100,     /* 1% */
+	.page_bytes = PAGE,
+};
+
+/* One interval: judge, reclaim, run. Returns the step. */
+static uint64_t sim_step(struct sim_cgroup *m, struct offload_state *s)
+{
+	struct offload_input in = sim_cgroup_input(m);
+	uint64_t step = offload_update(s, &params, &in);
+
+	sim_cgroup_reclaim(m, step);
+	sim_cgroup_run(m);
+	return step;
+}
+
+/* 1 GiB, of which 200 MiB are in use: it ends within 15% above the working
+ * set, and once there its stall averages at most the target. */
+static void test_offload_converges(void **state)
+{
+	struct offload_state s = {};
+	struct sim_cgroup m;
+	uint64_t stall_sum = 0;
+	unsigned over = 0;
+
+	sim_cgroup_init(&m, params.interval_usec, 200 * MiB, 824 * MiB);
+	for (int i = 0; i < 300; i++)
+		sim_step(&m, &s);
+	assert_in_range(sim_cgroup_current(&m), 200 * MiB, 230 * MiB);
+	for (int i = 0; i < 100; i++) {
+		sim_step(&m, &s);
+		stall_sum += m.last_stall_usec;
+		over += m.last_stall_usec > params.target_usec;
+		assert_in_range(sim_cgroup_current(&m), 200 * MiB, 230 * MiB);
+	}
+	assert_true(stall_sum / 100 <= params.target_usec);
+	/* A probe that overshoots is followed by a hold, not by another. */
+	assert_true(over <= 100 / (OFFLOAD_HOLD_INTERVALS_DEFAULT + 1));
+	/* The estimate settles between the working set and memory.current. */
+	assert_in_range(s.wss_bytes, 200 * MiB, 230 * MiB);
+}
+
+static void test_offload_never_below_floor(void **state)
+{
+	struct offload_state s = {};
+	struct sim_cgroup m;
+
+	sim_cgroup_init(&m, params.interval_usec, 100 * MiB, 900 * MiB);
+	m.floor_bytes = 600 * MiB;
+	for (int i = 0; i < 300; i++)
+		sim_step(&m, &s);
+	assert_true(m.min_current_bytes >= 600 * MiB);
+	assert_int_equal(sim_cgroup_current(&m), 600 * MiB);
+	assert_int_equal(s.kind, OFFLOAD_FLOOR);
+	assert_string_equal(offload_state_to_string(s.kind), "floor");
+}
+
+static void test_offload_protect(void **state)
+{
+	struct offload_state s = {};
+	struct sim_cgroup m;
+
+	sim_cgroup_init(&m, params.interval_usec, 100 * MiB, 900 * MiB);
+	m.protect = true;
+	for (int i = 0; i < 50; i++)
+		assert_int_equal(sim_step(&m, &s), 0);
+	assert_int_equal(sim_cgroup_current(&m), 1000 * MiB);
+	assert_int_equal(s.kind, OFFLOAD_FLOOR);
+}
+
+/* The working set grows by 100 MiB that offload had evicted: the next
+ * interval stops reclaim, the hold keeps it off through the quiet intervals
+ * after (senpai's rule would probe again at once), and the cgroup gets its
+ * memory back. */
+static void test_offload_releases_on_growth(void **state)
+{
+	struct offload_state s = {};
+	struct sim_cgroup m;
+	uint64_t nr_backoffs;
+
+	sim_cgroup_init(&m, params.interval_usec, 200 * MiB, 824 * MiB);
+	for (int i = 0; i < 300; i++)
+		sim_step(&m, &s);
+	/* Let a hold from the last overshoot run out. */
+	while (s.kind != OFFLOAD_PROBING)
+		sim_step(&m, &s);
+	nr_backoffs = s.nr_backoffs;
+
+	m.wss_bytes += 100 * MiB;
+	sim_cgroup_run(&m); /* it refaults them, stalling */
+	assert_true(m.last_stall_usec >= params.target_usec);
+	assert_int_equal(sim_step(&m, &s), 0);
+	assert_int_equal(s.kind, OFFLOAD_BACKOFF);
+	assert_true(offload_backing_off(&s));
+	assert_int_equal(s.nr_backoffs, nr_backoffs + 1);
+	for (unsigned i = 0; i < OFFLOAD_HOLD_INTERVALS_DEFAULT; i++) {
+		struct offload_input in = sim_cgroup_input(&m);
+		uint64_t senpai = in.current_bytes / 100; /* quiet: full probe */
+
+		assert_int_equal(m.last_stall_usec, 0);
+		assert_true(senpai > 0);
+		assert_int_equal(offload_update(&s, &params, &in), 0);
+		sim_cgroup_run(&m);
+	}
+	assert_true(sim_cgroup_current(&m) >= m.wss_bytes);
+	/* The estimate moved towards the new working set. */
+	assert_true(s.wss_bytes >= 300 * MiB);
+	/* Then it probes again. */
+	assert_true(sim_step(&m, &s) > 0);
+	assert_int_equal(s.kind, OFFLOAD_PROBING);
+}
+
+/* Refaults alone (a working set coming back without a stall PSI counts,
+ * e.g. page cache read ahead) back off too; a few refaults do not. */
+static void test_offload_refaults_back_off(void **state)
+{
+	struct offload_state s = {};
+	struct offload_input in = {
+		.now_usec = 10 * SEC, .current_bytes = 1000 * MiB,
+	};
+
+	assert_int_equal(offload_update(&s, &params, &in), 0); /* first sample */
+	in.now_usec += 6 * SEC;
+	in.refault_total_pages += 1 * MiB / PAGE; /* 1 MiB < half a 10 MiB step */
+	assert_int_equal(offload_update(&s, &params, &in), 1000 * MiB / 100);
+	in.now_usec += 6 * SEC;
+	in.refault_total_pages += 6 * MiB / PAGE; /* > 5 MiB */
+	assert_int_equal(offload_update(&s, &params, &in), 0);
+	assert_int_equal(s.kind, OFFLOAD_BACKOFF);
+	assert_int_equal(s.refault_bytes, 6 * MiB);
+}
+
+/* senpai's scaling: half the target, half the step. */
+static void test_offload_scales_with_stall(void **state)
+{
+	struct offload_state s = {};
+	struct offload_input in = { .now_usec = 10 * SEC, .current_bytes = 1000 * MiB };
+
+	offload_update(&s, &params, &in);
+	in.now_usec += 6 * SEC;
+	in.stall_total_usec += params.target_usec / 2;
+	assert_int_equal(offload_update(&s, &params, &in), 1000 * MiB / 200);
+	assert_int_equal(s.stall_usec, params.target_usec / 2);
+	/* A tick 12 s late: the stall is judged per interval (3 ms per 6 s
+	 * over 18 s is 1 ms per interval). */
+	in.now_usec += 18 * SEC;
+	in.stall_total_usec += params.target_usec / 2;
+	assert_int_equal(s.stall_usec, params.target_usec / 2);
+	offload_update(&s, &params, &in);
+	assert_int_equal(s.stall_usec, params.target_usec / 6);
+}
+
+static void test_offload_max_step_bytes(void **state)
+{
+	struct offload_params p = params;
+	struct offload_state s = {};
+	struct offload_input in = { .now_usec = 10 * SEC, .current_bytes = 1000 * MiB };
+
+	p.max_step_permyriad = 0;
+	p.max_step_bytes = 4 * MiB;
+	offload_update(&s, &p, &in);
+	in.now_usec += 6 * SEC;
+	assert_int_equal(offload_update(&s, &p, &in), 4 * MiB);
+	/* ... and never past the floor. */
+	in.now_usec += 6 * SEC;
+	in.floor_bytes = 999 * MiB;
+	assert_int_equal(offload_update(&s, &p, &in), 1 * MiB);
+}
+
+/* OffloadMaxStep=0 observes: no step, but the state and the estimate. */
+static void test_offload_observe_only(void **state)
+{
+	struct offload_params p = params;
+	struct offload_state s = {};
+	struct offload_input in = { .now_usec = 10 * SEC, .current_bytes = 1000 * MiB };
+
+	p.max_step_permyriad = 0;
+	p.max_step_bytes = 0;
+	offload_update(&s, &p, &in);
+	in.now_usec += 6 * SEC;
+	in.current_bytes = 900 * MiB;
+	assert_int_equal(offload_update(&s, &p, &in), 0);
+	assert_int_equal(s.kind, OFFLOAD_PROBING);
+	assert_int_equal(s.wss_bytes, 900 * MiB);
+	in.now_usec += 6 * SEC;
+	in.current_bytes = 1200 * MiB;
+	in.stall_total_usec += p.target_usec;
+	assert_int_equal(offload_update(&s, &p, &in), 0);
+	assert_int_equal(s.kind, OFFLOAD_BACKOFF);
+	assert_int_equal(s.wss_bytes, 1200 * MiB);
+}
+
+/* A re-created cgroup's counters start from 0: restart, no step. */
+static void test_offload_counter_backwards(void **state)
+{
+	struct offload_state s = {};
+	struct offload_input in = {
+		.now_usec = 10 * SEC, .stall_total_usec = 50 * SEC, .current_bytes = 1000 * MiB,
+	};
+
+	offload_update(&s, &params, &in);
+	in.now_usec += 6 * SEC;
+	in.stall_total_usec = 0;
+	assert_int_equal(offload_update(&s, &params, &in), 0);
+	assert_true(s.started);
+	in.now_usec += 6 * SEC;
+	assert_int_equal(offload_update(&s, &params, &in), 10 * MiB);
+}
+
+static void test_offload_due(void **state)
+{
+	struct offload_state s = {};
+	struct offload_input in = { .now_usec = 10 * SEC };
+
+	assert_true(offload_due(&s, &params, 0));
+	offload_update(&s, &params, &in);
+	assert_false(offload_due(&s, &params, 10 * SEC));
+	assert_false(offload_due(&s, &params, 16 * SEC - 1));
+	assert_true(offload_due(&s, &params, 16 * SEC));
+	assert_true(offload_due(&s, &params, 1 * SEC)); /* clock went back */
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_offload_converges),
+		cmocka_unit_test(test_offload_never_below_floor),
+		cmocka_unit_test(test_offload_protect),
+		cmocka_unit_test(test_offload_releases_on_growth),
+		cmocka_unit_test(test_offload_refaults_back_off),
+		cmocka_unit_test(test_offload_scales_with_stall),
+		cmocka_unit_test(test_offload_max_step_bytes),
+		cmocka_unit_test(test_offload_observe_only),
+		cmocka_unit_test(test_offload_counter_backwards),
+		cmocka_unit_test(test_offload_due),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
