@@ -46,6 +46,11 @@ enum census_read census_read_of(const struct census_candidate *cand, const struc
 	return CENSUS_READ_NONE;
 }
 
+enum census_read census_read_soft(const struct census_candidate *cand)
+{
+	return cand->soft_target && !cand->gone ? CENSUS_READ_FULL : CENSUS_READ_NONE;
+}
+
 bool census_guard_needed(enum target_backend choice, size_t n_skipped)
 {
 	return choice == TARGET_BACKEND_NODE_FILE && n_skipped > 0;

@@ -76,6 +76,7 @@ struct census {
 struct census_candidate {
 	uint64_t node_reclaimable_bytes; /* file + anon LRUs on the node */
 	bool policy;                     /* target_has_policy() */
+	bool soft_target;                /* SoftTarget= set */
 	bool gone;                       /* removed: never read */
 };
 
@@ -100,6 +101,11 @@ void census_done(struct census *c, uint64_t generation, uint64_t now_usec);
 /* How a pass reads one candidate (census: this pass is a census). */
 enum census_read census_read_of(const struct census_candidate *cand, const struct census_params *p,
 				bool census);
+
+/* How the soft-target pass reads one candidate: only one with SoftTarget=
+ * (a config policy, known without a read) can be planned anything by
+ * target_soft(); with none in the table the pass reads nothing. */
+enum census_read census_read_soft(const struct census_candidate *cand);
 
 /* Whether the skipped candidates' guarantees must be read before the
  * backend chosen from the others (choice) serves the pass: only the node

@@ -594,6 +594,7 @@ static struct census_candidate census_candidate_of(const struct cgroup_candidate
 	return (struct census_candidate){
 		.node_reclaimable_bytes = tc.node_file_bytes + tc.node_anon_bytes,
 		.policy = target_has_policy(&tc),
+		.soft_target = tc.soft_target_bytes != 0,
 		.gone = cg->gone,
 	};
 }
@@ -666,6 +667,23 @@ static size_t collect_candidates(struct actuator *a, struct actuator_node *n, in
 	return k;
 }
 
+/* The soft-target pass's candidates (read lock held): those with
+ * SoftTarget=, read fresh; none read when no cgroup has one. */
+static size_t collect_soft_targets(struct actuator *a, struct actuator_node *n, int node,
+				   uint64_t now, struct shrink_result *res)
+{
+	struct cgroup_set *s = a->cfg.cgroups;
+	size_t k = 0;
+
+	for (size_t i = 0; i < s->n_cgroups && k < n->cands_max; i++) {
+		struct census_candidate cc = census_candidate_of(s->cgroups[i], node);
+
+		if (census_read_soft(&cc) == CENSUS_READ_FULL)
+			collect_one(a, n, s->cgroups[i], node, now, res, /* guard= */ false, &k);
+	}
+	return k;
+}
+
 /* Read the skipped candidates too, appended after the first k (guards
  * only, or in full: then every live candidate was read, a census). */
 static size_t collect_skipped(struct actuator *a, struct actuator_node *n, int node, uint64_t now,
@@ -711,15 +729,13 @@ static int shrink_soft_target(struct actuator *a, struct actuator_node *n,
 			      struct shrink_result *res, uint64_t now)
 {
 	struct target_params tp = plan_params(a, req);
-	size_t k, skipped;
+	size_t k;
 	int r;
 
 	if (!a->cfg.cgroups)
 		return -EOPNOTSUPP;
 	cgroup_set_lock_shared(a->cfg.cgroups);
-	/* Every candidate with SoftTarget= is read (a policy): the skipped
-	 * ones have no soft target and would be planned nothing. */
-	k = collect_candidates(a, n, req->node, now, res, &skipped);
+	k = collect_soft_targets(a, n, req->node, now, res);
 	target_soft(n->cands, k, want, &tp);
 	res->backend = TARGET_BACKEND_CGROUPS;
 	r = write_plan(a, n, k, req->swappiness, res, now);

@@ -931,6 +931,7 @@ static void test_soft_target(void **state)
 	struct shrink_request req = { .kind = SHRINK_SOFT_TARGET, .node = 1,
 				      .nr_to_reclaim = 1024 * MiB, .swappiness = 0 };
 	struct shrink_result res;
+	struct actuator_node_stats st;
 
 	test_rules = rules;
 	test_n_rules = 1;
@@ -943,6 +944,33 @@ static void test_soft_target(void **state)
 	assert_string_equal(f->writes[0].path, "sys/fs/cgroup/batch/memory.reclaim");
 	assert_string_equal(f->writes[0].req, "130023424 swappiness=0");
 	assert_int_equal(res.nr_reclaimed, 124 * MiB);
+	/* Only batch, the one cgroup with SoftTarget=, was read. */
+	assert_int_equal(actuator_node_stats(f->a, 1, &st), 0);
+	assert_int_equal(st.nr_cgroup_reads, 1);
+}
+
+/* Without SoftTarget= anywhere the soft pass (made before every node pass
+ * while cgroups exist) can plan nothing, and reads no cgroup file: only
+ * /proc/pressure/memory for the system brake. */
+static void test_soft_target_none_reads_nothing(void **state)
+{
+	struct fake *f = *state;
+	struct actuator_config cfg = { .step_bytes = 256 * MiB };
+	struct shrink_request req = { .kind = SHRINK_SOFT_TARGET, .node = 1,
+				      .nr_to_reclaim = 8 * MiB, .swappiness = 0 };
+	struct shrink_result res;
+	struct actuator_node_stats st;
+
+	add_idle(f, 20);
+	start(f, &cfg);
+	alloc_count_start();
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	alloc_count_stop();
+	assert_int_equal(res.nr_writes, 0);
+	assert_int_equal(actuator_node_stats(f->a, 1, &st), 0);
+	assert_int_equal(st.nr_cgroup_reads, 0);
+	assert_int_equal(st.nr_censuses, 0);
+	assert_true(alloc_count_preads() <= 2);
 }
 
 static void test_operator_cgroup(void **state)
@@ -1191,6 +1219,7 @@ int main(void)
 		T(test_spread_gone),
 		T(test_cgroup_brake),
 		T(test_soft_target),
+		T(test_soft_target_none_reads_nothing),
 		T(test_operator_cgroup),
 		T(test_shrink_allocates_nothing),
 		T(test_sample_brakes),

@@ -90,6 +90,25 @@ static void test_read_of(void **state)
 			fail_msg("case %zu: read should be %d", i, cases[i].want);
 }
 
+static void test_read_soft(void **state)
+{
+	static const struct {
+		struct census_candidate cand;
+		enum census_read want;
+	} cases[] = {
+		/* no SoftTarget=: target_soft() plans nothing, busy or not */
+		{ { .node_reclaimable_bytes = 900 * MiB }, CENSUS_READ_NONE },
+		{ { .node_reclaimable_bytes = 900 * MiB, .policy = true }, CENSUS_READ_NONE },
+		/* SoftTarget=: read fresh, even with nothing on the node */
+		{ { .policy = true, .soft_target = true }, CENSUS_READ_FULL },
+		{ { .policy = true, .soft_target = true, .gone = true }, CENSUS_READ_NONE },
+	};
+
+	for (size_t i = 0; i < ELEMENTSOF(cases); i++)
+		if (census_read_soft(&cases[i].cand) != cases[i].want)
+			fail_msg("case %zu: read should be %d", i, cases[i].want);
+}
+
 static void test_guard_needed(void **state)
 {
 	/* Only the node file reaches memory the pass did not read. */
@@ -183,6 +202,7 @@ int main(void)
 		cmocka_unit_test(test_due),
 		cmocka_unit_test(test_params),
 		cmocka_unit_test(test_read_of),
+		cmocka_unit_test(test_read_soft),
 		cmocka_unit_test(test_guard_needed),
 		cmocka_unit_test(test_idle_table_reads),
 	};
