@@ -5,9 +5,10 @@
  * Which candidate cgroups a reclaim pass reads (PURE: the clock is passed
  * in). Issue 14: a node pass used to re-read every candidate (memory.current,
  * memory.min, memory.low, memory.numa_stat parsed, memory.pressure: five
- * preads, and a memcg stat flush in the kernel for numa_stat), 1000 reads a
- * pass with 200 idle cgroups, many passes a second: under TCG that made
- * reclaimd's CPU per reclaimed page 1.6-1.75x the kernel's kswapd's.
+ * preads, and a memcg stat flush in the kernel for numa_stat): 1000 reads a
+ * pass on a host with 200 idle memory-enabled cgroups, many passes a
+ * second. In the QEMU benchmark (five candidates) reclaimd's CPU per
+ * reclaimed GiB was 3.09x the kernel's kswapd's (docs/benchmarks.md).
  *
  * The kernel's kswapd walks every memcg too, but a memcg with nothing on
  * the node's LRUs costs it a few loads (lruvec sizes are per-node counters
