@@ -529,6 +529,17 @@ static void stats_node(struct manager *m, unsigned i, struct json_object *a)
 		 as.nr_errors);
 	stat_add(a, "actuator_braked_total", "counter",
 		 "Shrinks stopped by the system pressure brake.", id, NULL, NULL, as.nr_braked);
+	stat_add(a, "actuator_shrinks_total", "counter", "Reclaim requests served by the actuator.",
+		 id, NULL, NULL, as.nr_shrinks);
+	stat_add(a, "actuator_cgroup_reads_total", "counter",
+		 "Candidate cgroups read in full on the reclaim path (five files each).", id, NULL,
+		 NULL, as.nr_cgroup_reads);
+	stat_add(a, "actuator_guard_reads_total", "counter",
+		 "Candidate cgroups whose guarantees alone were read before the node file.", id,
+		 NULL, NULL, as.nr_guard_reads);
+	stat_add(a, "actuator_censuses_total", "counter",
+		 "Reclaim passes that read every candidate cgroup.", id, NULL, NULL,
+		 as.nr_censuses);
 	stat_add(a, "free_bytes", "gauge", "Free memory of the node's managed zones.", id, NULL,
 		 NULL, u64_mul_sat(s.free, ps));
 	stat_add(a, "watermark_low_bytes", "gauge", "reclaimd's low watermark, summed over zones.",

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "actuator.h"
+#include "census.h"
 #include "log.h"
 #include "psi.h"
 #include "target.h"
@@ -29,7 +30,9 @@ struct actuator_node {
 	struct memstat_numa *numa;
 	struct target_candidate *cands;
 	struct cgroup_candidate **cand_cg;
+	struct cgroup_candidate **skipped; /* live, not read this pass */
 	size_t cands_max;
+	struct census census;             /* census.h: which candidates a pass reads */
 	bool dry_run;                     /* this call: config or request */
 	/* actuator_set_limits(): the rate the next shrink starts (a->lock). */
 	uint64_t rate_next_bytes_per_sec;
@@ -191,7 +194,8 @@ static int node_setup(struct actuator *a, unsigned id, size_t max_cands)
 	n->numa = malloc(sizeof(*n->numa));
 	n->cands = calloc(max_cands, sizeof(*n->cands));
 	n->cand_cg = calloc(max_cands, sizeof(*n->cand_cg));
-	if (!n->buf || !n->numa || !n->cands || !n->cand_cg)
+	n->skipped = calloc(max_cands, sizeof(*n->skipped));
+	if (!n->buf || !n->numa || !n->cands || !n->cand_cg || !n->skipped)
 		return -ENOMEM;
 	n->cands_max = max_cands;
 	return 0;
@@ -212,6 +216,7 @@ struct actuator *actuator_free(struct actuator *a)
 		free(n->numa);
 		free(n->cands);
 		free(n->cand_cg);
+		free(n->skipped);
 	}
 	safe_close(a->vmstat_fd);
 	safe_close(a->pressure_fd);
@@ -573,47 +578,137 @@ static bool cgroup_offload_holding(struct actuator *a, struct cgroup_candidate *
 	return on;
 }
 
-/* Fill the node's candidate array from the table (read lock held). Every
- * live candidate is read, a protected or braked one too, so that
- * target_policy_on_node() sees the policies that cover memory on the node;
- * target.c gives those nothing (protect, skip). */
+/* A candidate's row for target.c, from its last read. */
+static struct target_candidate candidate_of(const struct cgroup_candidate *cg, int node, bool braked)
+{
+	return (struct target_candidate){
+		.node_file_bytes = cg->node_file_bytes[node],
+		.node_anon_bytes = cg->node_anon_bytes[node],
+		.current_bytes = cg->current_bytes,
+		.floor_bytes = cgroup_floor(cg),
+		.soft_target_bytes = cg->policy.soft_target_bytes,
+		.weight = cg->policy.weight,
+		.protect = cg->policy.protect,
+		.skip = braked,
+	};
+}
+
+static struct census_params census_params(struct actuator *a)
+{
+	/* Less than the smallest write on the node can be planned nothing. */
+	return (struct census_params){ .hot_bytes = a->cfg.min_write_bytes };
+}
+
+/* What census.h decides a pass reads by: cg as its last read left it. */
+static struct census_candidate census_candidate_of(const struct cgroup_candidate *cg, int node)
+{
+	struct target_candidate tc = candidate_of(cg, node, cg->brake.engaged);
+
+	return (struct census_candidate){
+		.node_reclaimable_bytes = tc.node_file_bytes + tc.node_anon_bytes,
+		.policy = target_has_policy(&tc),
+		.soft_target = tc.soft_target_bytes != 0,
+		.gone = cg->gone,
+	};
+}
+
+/* Append cg to the node's candidate array: as read (full), or with its
+ * guarantees only, and then with no node-local memory, so that it is
+ * planned nothing but counts for target_policy_on_node(). */
+static void collect_one(struct actuator *a, struct actuator_node *n, struct cgroup_candidate *cg,
+			int node, uint64_t now, struct shrink_result *res, bool guard, size_t *k)
+{
+	bool braked = false;
+	int r;
+
+	if (guard) {
+		r = cgroup_read_guard(cg, n->buf, ACTUATOR_BUF_BYTES);
+		__atomic_add_fetch(&n->stats.nr_guard_reads, 1, __ATOMIC_RELAXED);
+	} else {
+		r = cgroup_read_state(cg, n->buf, ACTUATOR_BUF_BYTES, n->numa);
+		__atomic_add_fetch(&n->stats.nr_cgroup_reads, 1, __ATOMIC_RELAXED);
+	}
+	if (r < 0) {
+		res->nr_skipped++;
+		return;
+	}
+	if (!cg->policy.protect && cgroup_braked(a, cg, now, NULL)) {
+		res->nr_skipped++;
+		braked = true;
+	} else if (cgroup_offload_holding(a, cg)) {
+		res->nr_skipped++;
+		braked = true;
+	}
+	n->cands[*k] = candidate_of(cg, node, braked);
+	if (guard)
+		n->cands[*k].node_file_bytes = n->cands[*k].node_anon_bytes = 0;
+	n->cand_cg[(*k)++] = cg;
+}
+
+static void census_record(struct actuator *a, struct actuator_node *n, uint64_t now)
+{
+	census_done(&n->census, a->cfg.cgroups->nr_scans, now);
+	__atomic_add_fetch(&n->stats.nr_censuses, 1, __ATOMIC_RELAXED);
+}
+
+/*
+ * Fill the node's candidate array from the table (read lock held) with the
+ * candidates census.h says this pass reads, each read fresh; a protected or
+ * braked one too, so that target_policy_on_node() sees the policies that
+ * cover memory on the node (target.c gives those nothing). The live ones
+ * left out go to n->skipped (*ret_skipped of them).
+ */
 static size_t collect_candidates(struct actuator *a, struct actuator_node *n, int node,
-				 uint64_t now, struct shrink_result *res)
+				 uint64_t now, struct shrink_result *res, size_t *ret_skipped)
+{
+	struct cgroup_set *s = a->cfg.cgroups;
+	struct census_params p = census_params(a);
+	bool census = census_due(&n->census, &p, s->nr_scans, now);
+	size_t k = 0, u = 0;
+
+	for (size_t i = 0; i < s->n_cgroups && k + u < n->cands_max; i++) {
+		struct cgroup_candidate *cg = s->cgroups[i];
+		struct census_candidate cc = census_candidate_of(cg, node);
+
+		if (cg->gone)
+			continue;
+		if (census_read_of(&cc, &p, census) == CENSUS_READ_NONE)
+			n->skipped[u++] = cg;
+		else
+			collect_one(a, n, cg, node, now, res, /* guard= */ false, &k);
+	}
+	if (census)
+		census_record(a, n, now);
+	*ret_skipped = u;
+	return k;
+}
+
+/* The soft-target pass's candidates (read lock held): those with
+ * SoftTarget=, read fresh; none read when no cgroup has one. */
+static size_t collect_soft_targets(struct actuator *a, struct actuator_node *n, int node,
+				   uint64_t now, struct shrink_result *res)
 {
 	struct cgroup_set *s = a->cfg.cgroups;
 	size_t k = 0;
 
 	for (size_t i = 0; i < s->n_cgroups && k < n->cands_max; i++) {
-		struct cgroup_candidate *cg = s->cgroups[i];
-		bool braked = false;
-		int r;
+		struct census_candidate cc = census_candidate_of(s->cgroups[i], node);
 
-		if (cg->gone)
-			continue;
-		r = cgroup_read_state(cg, n->buf, ACTUATOR_BUF_BYTES, n->numa);
-		if (r < 0) {
-			res->nr_skipped++;
-			continue;
-		}
-		if (!cg->policy.protect && cgroup_braked(a, cg, now, NULL)) {
-			res->nr_skipped++;
-			braked = true;
-		} else if (cgroup_offload_holding(a, cg)) {
-			res->nr_skipped++;
-			braked = true;
-		}
-		n->cands[k] = (struct target_candidate){
-			.node_file_bytes = cg->node_file_bytes[node],
-			.node_anon_bytes = cg->node_anon_bytes[node],
-			.current_bytes = cg->current_bytes,
-			.floor_bytes = cgroup_floor(cg),
-			.soft_target_bytes = cg->policy.soft_target_bytes,
-			.weight = cg->policy.weight,
-			.protect = cg->policy.protect,
-			.skip = braked,
-		};
-		n->cand_cg[k++] = cg;
+		if (census_read_soft(&cc) == CENSUS_READ_FULL)
+			collect_one(a, n, s->cgroups[i], node, now, res, /* guard= */ false, &k);
 	}
+	return k;
+}
+
+/* Read the skipped candidates too, appended after the first k (guards
+ * only, or in full: then every live candidate was read, a census). */
+static size_t collect_skipped(struct actuator *a, struct actuator_node *n, int node, uint64_t now,
+			      struct shrink_result *res, size_t k, size_t u, bool guard)
+{
+	for (size_t j = 0; j < u && k < n->cands_max; j++)
+		collect_one(a, n, n->skipped[j], node, now, res, guard, &k);
+	if (!guard)
+		census_record(a, n, now);
 	return k;
 }
 
@@ -656,7 +751,7 @@ static int shrink_soft_target(struct actuator *a, struct actuator_node *n,
 	if (!a->cfg.cgroups)
 		return -EOPNOTSUPP;
 	cgroup_set_lock_shared(a->cfg.cgroups);
-	k = collect_candidates(a, n, req->node, now, res);
+	k = collect_soft_targets(a, n, req->node, now, res);
 	target_soft(n->cands, k, want, &tp);
 	res->backend = TARGET_BACKEND_CGROUPS;
 	r = write_plan(a, n, k, req->swappiness, res, now);
@@ -677,7 +772,8 @@ static int shrink_node(struct actuator *a, struct actuator_node *n,
 		.avoid_node_file = a->cfg.avoid_node_file,
 	};
 	struct target_params tp = plan_params(a, req);
-	size_t k = 0;
+	struct census_params cp = census_params(a);
+	size_t k = 0, k_read = 0, skipped = 0;
 	int r;
 
 	/* Priority only falls within a run: a higher one starts another. */
@@ -686,8 +782,14 @@ static int shrink_node(struct actuator *a, struct actuator_node *n,
 	in.node_file_stalled = n->node_file_stalled_priority != 0;
 	if (in.cgroups) {
 		cgroup_set_lock_shared(a->cfg.cgroups);
-		k = collect_candidates(a, n, req->node, now, res);
+		k = k_read = collect_candidates(a, n, req->node, now, res, &skipped);
 		in.policy_on_node = target_policy_on_node(n->cands, k);
+		/* The node file would take from the skipped ones too. */
+		if (census_guard_needed(target_choose_backend(&in), skipped)) {
+			k = collect_skipped(a, n, req->node, now, res, k, skipped,
+					    /* guard= */ true);
+			in.policy_on_node = target_policy_on_node(n->cands, k);
+		}
 	}
 	switch (target_choose_backend(&in)) {
 	case TARGET_BACKEND_NODE_FILE:
@@ -713,7 +815,14 @@ static int shrink_node(struct actuator *a, struct actuator_node *n,
 	case TARGET_BACKEND_CGROUPS:
 		__atomic_add_fetch(&n->stats.nr_cgroup_spread, 1, __ATOMIC_RELAXED);
 		res->backend = TARGET_BACKEND_CGROUPS;
-		target_spread(n->cands, k, want, &tp);
+		/* Short of the deficit among the cgroups read: the others too
+		 * (a census), in place of any guard rows. */
+		if (target_spread(n->cands, k, want, &tp) < want && skipped > 0 &&
+		    census_due_short(&n->census, &cp, now)) {
+			k = collect_skipped(a, n, req->node, now, res, k_read, skipped,
+					    /* guard= */ false);
+			target_spread(n->cands, k, want, &tp);
+		}
 		r = write_plan(a, n, k, req->swappiness, res, now);
 		cgroup_set_unlock(a->cfg.cgroups);
 		return r;

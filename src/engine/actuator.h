@@ -100,6 +100,12 @@ struct actuator_node_stats {
 	uint64_t nr_cgroup_spread;    /* shrinks spread over cgroups */
 	uint64_t nr_compact;          /* nodeN/compact writes */
 	uint64_t nr_compact_errors;
+	/* Candidate reads on the reclaim path (census.h): in full (five
+	 * files), guarantees only (three), and the passes that read every
+	 * candidate in full. */
+	uint64_t nr_cgroup_reads;
+	uint64_t nr_guard_reads;
+	uint64_t nr_censuses;
 	uint64_t last_usec;
 	struct histogram write_usec;  /* reclaim file write durations */
 };

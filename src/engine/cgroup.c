@@ -413,9 +413,30 @@ int cgroup_read_pressure(struct cgroup_candidate *cg, char *buf, size_t size)
 	return 0;
 }
 
+int cgroup_read_guard(struct cgroup_candidate *cg, char *buf, size_t size)
+{
+	uint64_t min, low;
+	int r;
+
+	if (cg->gone)
+		return -ENODEV;
+	r = read_value(cg, CGROUP_FILE_MIN, buf, size, &min);
+	if (r < 0)
+		return r;
+	r = read_value(cg, CGROUP_FILE_LOW, buf, size, &low);
+	if (r < 0)
+		return r;
+	r = cgroup_read_pressure(cg, buf, size);
+	if (r < 0)
+		return r;
+	cg->min_bytes = min;
+	cg->low_bytes = low;
+	return 0;
+}
+
 int cgroup_read_state(struct cgroup_candidate *cg, char *buf, size_t size, struct memstat_numa *numa)
 {
-	uint64_t cur, min, low;
+	uint64_t cur;
 	int r;
 
 	if (cg->gone)
@@ -423,16 +444,10 @@ int cgroup_read_state(struct cgroup_candidate *cg, char *buf, size_t size, struc
 	r = read_value(cg, CGROUP_FILE_CURRENT, buf, size, &cur);
 	if (r < 0)
 		return r;
-	r = read_value(cg, CGROUP_FILE_MIN, buf, size, &min);
-	if (r < 0)
-		return r;
-	r = read_value(cg, CGROUP_FILE_LOW, buf, size, &low);
-	if (r < 0)
-		return r;
 	r = read_numa(cg, buf, size, numa);
 	if (r < 0)
 		return r;
-	r = cgroup_read_pressure(cg, buf, size);
+	r = cgroup_read_guard(cg, buf, size);
 	if (r < 0)
 		return r;
 	if (cg->fd[CGROUP_FILE_CURRENT] < 0) {
@@ -442,8 +457,6 @@ int cgroup_read_state(struct cgroup_candidate *cg, char *buf, size_t size, struc
 			cur += cg->node_file_bytes[n] + cg->node_anon_bytes[n];
 	}
 	cg->current_bytes = cur;
-	cg->min_bytes = min;
-	cg->low_bytes = low;
 	return 0;
 }
 

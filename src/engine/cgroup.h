@@ -190,6 +190,15 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(struct cgroup_candidate *, cgroup_candidate_free);
  */
 int cgroup_read_state(struct cgroup_candidate *cg, char *buf, size_t size, struct memstat_numa *numa);
 
+/*
+ * The guarantees alone: memory.min, memory.low and memory.pressure (three of
+ * cgroup_read_state()'s five files, without memory.numa_stat and its memcg
+ * stat flush). For a candidate the pass plans no write to, before the node
+ * reclaim file takes from every cgroup on the node (census.h). No
+ * allocation, no open; a vanished cgroup gets gone = true and -ENODEV.
+ */
+int cgroup_read_guard(struct cgroup_candidate *cg, char *buf, size_t size);
+
 /* memory.pressure alone into cg->pressure_some_total_usec (the brakes'
  * sampling); no allocation, no open. */
 int cgroup_read_pressure(struct cgroup_candidate *cg, char *buf, size_t size);

@@ -10,12 +10,13 @@
 #include "alloc-count.h"
 
 static atomic_bool counting;
-static atomic_uint n_alloc, n_open;
+static atomic_uint n_alloc, n_open, n_pread;
 
 void alloc_count_start(void)
 {
 	atomic_store(&n_alloc, 0);
 	atomic_store(&n_open, 0);
+	atomic_store(&n_pread, 0);
 	atomic_store(&counting, true);
 }
 
@@ -34,6 +35,11 @@ unsigned alloc_count_opens(void)
 	return atomic_load(&n_open);
 }
 
+unsigned alloc_count_preads(void)
+{
+	return atomic_load(&n_pread);
+}
+
 static void count(atomic_uint *c)
 {
 	if (atomic_load(&counting))
@@ -48,6 +54,7 @@ int __real_open64(const char *path, int flags, ...);
 int __real_openat(int dirfd, const char *path, int flags, ...);
 int __real_openat64(int dirfd, const char *path, int flags, ...);
 FILE *__real_fopen(const char *path, const char *mode);
+ssize_t __real_pread(int fd, void *buf, size_t n, off_t off);
 
 void *__wrap_malloc(size_t size);
 void *__wrap_calloc(size_t n, size_t size);
@@ -57,6 +64,7 @@ int __wrap_open64(const char *path, int flags, ...);
 int __wrap_openat(int dirfd, const char *path, int flags, ...);
 int __wrap_openat64(int dirfd, const char *path, int flags, ...);
 FILE *__wrap_fopen(const char *path, const char *mode);
+ssize_t __wrap_pread(int fd, void *buf, size_t n, off_t off);
 
 void *__wrap_malloc(size_t size)
 {
@@ -125,4 +133,10 @@ FILE *__wrap_fopen(const char *path, const char *mode)
 {
 	count(&n_open);
 	return __real_fopen(path, mode);
+}
+
+ssize_t __wrap_pread(int fd, void *buf, size_t n, off_t off)
+{
+	count(&n_pread);
+	return __real_pread(fd, buf, n, off);
 }

@@ -4,7 +4,7 @@
 /*
  * PF_MEMALLOC's userspace half, checked: a test program linked with
  * alloc-count.c and $(ALLOC_COUNT_LDFLAGS) (-Wl,--wrap=malloc,calloc,
- * realloc,open,open64,openat,openat64,fopen) routes every such call made
+ * realloc,open,open64,openat,openat64,fopen,pread) routes every such call made
  * by the library's objects through counters. --wrap rewrites undefined
  * references in the objects being linked, so the library's calls are
  * caught; cmocka and libc's own internal calls are not.
@@ -19,3 +19,6 @@ void alloc_count_start(void); /* zero the counters and count */
 void alloc_count_stop(void);
 unsigned alloc_count_allocs(void);
 unsigned alloc_count_opens(void);
+/* pread() calls: how many files a reclaim pass reads (pread_file() takes
+ * two per small file, the second seeing EOF). */
+unsigned alloc_count_preads(void);

@@ -23,6 +23,7 @@
 
 #include "actuator.h"
 #include "alloc-count.h"
+#include "census.h"
 #include "util.h"
 
 #define MiB (UINT64_C(1) << 20)
@@ -45,6 +46,7 @@ struct fake {
 	bool node_file_frees_nothing; /* the node file reclaims 0 (6.18, anon) */
 	const char *fail_path;       /* writes to paths containing this fail */
 	int fail_path_errno;
+	unsigned n_idle;             /* idle/cgN cgroups added by add_idle() */
 	struct cgroup_set *cgroups;
 	struct actuator *a;
 };
@@ -232,7 +234,7 @@ static void start(struct fake *f, const struct actuator_config *cfg_in)
 
 	snprintf(mount, sizeof(mount), "%s/sys/fs/cgroup", f->dir);
 	assert_int_equal(cgroup_set_new(&ccfg, &f->cgroups), 0);
-	assert_int_equal(f->cgroups->n_cgroups, 3);
+	assert_int_equal(f->cgroups->n_cgroups, 3 + f->n_idle);
 	cfg.root = f->dir;
 	cfg.cgroups = f->cgroups;
 	cfg.features = (struct features){ .cgroup2_memory = true,
@@ -261,6 +263,28 @@ static void start_no_policy(struct fake *f, const struct actuator_config *cfg)
 	put_file(f, "sys/fs/cgroup/system.slice/b.service/memory.min", "0\n");
 	put_file(f, "sys/fs/cgroup/system.slice/b.service/memory.low", "0\n");
 	start(f, cfg);
+}
+
+/* n idle leaf cgroups under idle/ (as bench/run's 200): a few KiB of
+ * kernel memory, nothing on any LRU. Before start(). */
+static void add_idle(struct fake *f, unsigned n)
+{
+	char cmd[2048];
+
+	snprintf(cmd, sizeof(cmd),
+		 "cd '%s/sys/fs/cgroup' && mkdir idle && i=0 && while [ $i -lt %u ]; do "
+		 "d=idle/cg$i && mkdir $d && : > $d/memory.reclaim && "
+		 "echo 16384 > $d/memory.current && echo 0 > $d/memory.min && "
+		 "echo 0 > $d/memory.low && printf 'populated 0\nfrozen 0\n' > $d/cgroup.events && "
+		 "printf 'anon 0\nfile 0\npgsteal 0\n' > $d/memory.stat && "
+		 "printf 'some avg10=0.00 avg60=0.00 avg300=0.00 total=0\n"
+		 "full avg10=0.00 avg60=0.00 avg300=0.00 total=0\n' > $d/memory.pressure && "
+		 "printf 'anon N0=0 N1=0\nfile N0=0 N1=0\ninactive_anon N0=0 N1=0\n"
+		 "active_anon N0=0 N1=0\ninactive_file N0=0 N1=0\nactive_file N0=0 N1=0\n' "
+		 "> $d/memory.numa_stat && i=$((i + 1)); done",
+		 f->dir, n);
+	assert_int_equal(run(cmd), 0);
+	f->n_idle = n;
 }
 
 static struct shrink_request node_req(int node, uint64_t bytes, int swappiness)
@@ -907,6 +931,7 @@ static void test_soft_target(void **state)
 	struct shrink_request req = { .kind = SHRINK_SOFT_TARGET, .node = 1,
 				      .nr_to_reclaim = 1024 * MiB, .swappiness = 0 };
 	struct shrink_result res;
+	struct actuator_node_stats st;
 
 	test_rules = rules;
 	test_n_rules = 1;
@@ -919,6 +944,33 @@ static void test_soft_target(void **state)
 	assert_string_equal(f->writes[0].path, "sys/fs/cgroup/batch/memory.reclaim");
 	assert_string_equal(f->writes[0].req, "130023424 swappiness=0");
 	assert_int_equal(res.nr_reclaimed, 124 * MiB);
+	/* Only batch, the one cgroup with SoftTarget=, was read. */
+	assert_int_equal(actuator_node_stats(f->a, 1, &st), 0);
+	assert_int_equal(st.nr_cgroup_reads, 1);
+}
+
+/* Without SoftTarget= anywhere the soft pass (made before every node pass
+ * while cgroups exist) can plan nothing, and reads no cgroup file: only
+ * /proc/pressure/memory for the system brake. */
+static void test_soft_target_none_reads_nothing(void **state)
+{
+	struct fake *f = *state;
+	struct actuator_config cfg = { .step_bytes = 256 * MiB };
+	struct shrink_request req = { .kind = SHRINK_SOFT_TARGET, .node = 1,
+				      .nr_to_reclaim = 8 * MiB, .swappiness = 0 };
+	struct shrink_result res;
+	struct actuator_node_stats st;
+
+	add_idle(f, 20);
+	start(f, &cfg);
+	alloc_count_start();
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	alloc_count_stop();
+	assert_int_equal(res.nr_writes, 0);
+	assert_int_equal(actuator_node_stats(f->a, 1, &st), 0);
+	assert_int_equal(st.nr_cgroup_reads, 0);
+	assert_int_equal(st.nr_censuses, 0);
+	assert_true(alloc_count_preads() <= 2);
 }
 
 static void test_operator_cgroup(void **state)
@@ -1102,6 +1154,144 @@ static void test_offload(void **state)
 	assert_int_equal(offload_events, 2);
 }
 
+/*
+ * Issue 14: with 200 idle cgroups beside the fixture's three, a node pass
+ * between censuses reads the candidates that can give memory on the node
+ * or carry a policy (batch; a.service and b.service have floors), not the
+ * 200: about 40 preads a pass instead of over 2000 (203 candidates x five
+ * files x two preads). Every candidate is read again once the census
+ * interval has passed.
+ */
+static void test_idle_cgroups_skipped(void **state)
+{
+	struct fake *f = *state;
+	struct actuator_config cfg = { .write = hook_write_plain };
+	struct shrink_request req = node_req(1, 8 * MiB, 0);
+	struct shrink_result res;
+	struct actuator_node_stats st;
+	unsigned preads;
+
+	add_idle(f, 200);
+	start(f, &cfg);
+	/* The first pass is a census. */
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(actuator_node_stats(f->a, 1, &st), 0);
+	assert_int_equal(st.nr_censuses, 1);
+	assert_int_equal(st.nr_cgroup_reads, 203);
+	for (int i = 0; i < 10; i++) {
+		f->now += 50000; /* 50 ms apart: no census due */
+		alloc_count_start();
+		assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+		alloc_count_stop();
+		preads = alloc_count_preads();
+		if (preads > 60)
+			fail_msg("pass %d: %u preads with 200 idle cgroups", i, preads);
+		assert_true(res.nr_writes >= 1);
+		assert_int_equal(alloc_count_allocs(), 0);
+		assert_int_equal(alloc_count_opens(), 0);
+	}
+	assert_int_equal(actuator_node_stats(f->a, 1, &st), 0);
+	assert_int_equal(st.nr_censuses, 1);
+	assert_int_equal(st.nr_cgroup_reads, 203 + 10 * 3);
+	assert_int_equal(st.nr_guard_reads, 0); /* node 1 has no node file */
+	/* A second later: a census again. */
+	f->now += CENSUS_INTERVAL_USEC_DEFAULT;
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(actuator_node_stats(f->a, 1, &st), 0);
+	assert_int_equal(st.nr_censuses, 2);
+	assert_int_equal(st.nr_cgroup_reads, 2 * 203 + 10 * 3);
+}
+
+/*
+ * The node file takes from every cgroup on the node: before it serves a
+ * pass, the guarantees of the cgroups the pass skipped are read. An idle
+ * cgroup given memory.min after the census sends the pass to memory.reclaim
+ * at once, as when every candidate was read on every pass.
+ */
+static void test_guard_before_node_file(void **state)
+{
+	struct fake *f = *state;
+	struct actuator_config cfg = { .step_bytes = 256 * MiB };
+	struct shrink_request req = node_req(0, 8 * MiB, 0);
+	struct shrink_result res;
+	struct actuator_node_stats st;
+
+	add_idle(f, 2);
+	start_no_policy(f, &cfg);
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(actuator_node_stats(f->a, 0, &st), 0);
+	assert_int_equal(st.nr_node_file, 1);
+	assert_int_equal(st.nr_censuses, 1);
+	/* No census due; no guarantee anywhere: the node file, after
+	 * reading the two idle cgroups' guarantees. */
+	f->now += 50000;
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(actuator_node_stats(f->a, 0, &st), 0);
+	assert_int_equal(st.nr_node_file, 2);
+	assert_int_equal(st.nr_censuses, 1);
+	assert_int_equal(st.nr_guard_reads, 2);
+	/* Now idle/cg1 gets memory.min. */
+	put_file(f, "sys/fs/cgroup/idle/cg1/memory.min", "1048576\n");
+	f->now += 50000;
+	f->n_writes = 0;
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(actuator_node_stats(f->a, 0, &st), 0);
+	assert_int_equal(st.nr_censuses, 1);
+	assert_int_equal(st.nr_node_file, 2);
+	assert_int_equal(st.nr_cgroup_spread, 1);
+	assert_int_equal(st.nr_guard_reads, 4);
+	assert_true(f->n_writes >= 1);
+	for (unsigned i = 0; i < f->n_writes; i++) {
+		assert_false(startswith(f->writes[i].path, "sys/devices"));
+		assert_null(strstr(f->writes[i].path, "idle/"));
+	}
+}
+
+/*
+ * A cgroup that fills between censuses is found at the latest by the next
+ * census; sooner when the cgroups read cannot cover the pass: a short plan
+ * reads the rest (at most once per CENSUS_SHORT_INTERVAL_USEC_DEFAULT).
+ */
+static void test_short_pass_census(void **state)
+{
+	struct fake *f = *state;
+	struct actuator_config cfg = { .step_bytes = 4096 * MiB };
+	struct shrink_request small = node_req(1, 8 * MiB, 0);
+	struct shrink_request big = node_req(1, 1024 * MiB, 0);
+	struct shrink_result res;
+	struct actuator_node_stats st;
+	bool cg0;
+
+	add_idle(f, 2);
+	start(f, &cfg);
+	assert_int_equal(actuator_shrink(f->a, &small, &res), 0); /* the census */
+	put_file(f, "sys/fs/cgroup/idle/cg0/memory.current", "536870912\n");
+	put_file(f, "sys/fs/cgroup/idle/cg0/memory.numa_stat",
+		 "anon N0=0 N1=0\nfile N0=0 N1=536870912\ninactive_anon N0=0 N1=0\n"
+		 "active_anon N0=0 N1=0\ninactive_file N0=0 N1=536870912\n"
+		 "active_file N0=0 N1=0\n");
+	/* 50 ms on: short of 1 GiB (batch 512 MiB, a.service 100 MiB on
+	 * node 1), but a census ran 50 ms ago: cg0 is not read yet. */
+	f->now += 50000;
+	f->n_writes = 0;
+	assert_int_equal(actuator_shrink(f->a, &big, &res), 0);
+	for (unsigned i = 0; i < f->n_writes; i++)
+		assert_null(strstr(f->writes[i].path, "idle/"));
+	assert_int_equal(actuator_node_stats(f->a, 1, &st), 0);
+	assert_int_equal(st.nr_censuses, 1);
+	/* 100 ms after the census: the short pass reads the rest. */
+	f->now += 50000;
+	f->n_writes = 0;
+	assert_int_equal(actuator_shrink(f->a, &big, &res), 0);
+	assert_int_equal(actuator_node_stats(f->a, 1, &st), 0);
+	assert_int_equal(st.nr_censuses, 2);
+	cg0 = false;
+	for (unsigned i = 0; i < f->n_writes; i++)
+		if (streq(f->writes[i].path, "sys/fs/cgroup/idle/cg0/memory.reclaim"))
+			cg0 = true;
+	assert_true(cg0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1125,10 +1315,14 @@ int main(void)
 		T(test_spread_gone),
 		T(test_cgroup_brake),
 		T(test_soft_target),
+		T(test_soft_target_none_reads_nothing),
 		T(test_operator_cgroup),
 		T(test_shrink_allocates_nothing),
 		T(test_sample_brakes),
 		T(test_offload),
+		T(test_idle_cgroups_skipped),
+		T(test_guard_before_node_file),
+		T(test_short_pass_census),
 #undef T
 	};
 
