@@ -398,16 +398,31 @@ static void psi_poll(struct manager *m, uint64_t now)
 	}
 }
 
+uint64_t manager_monitor_interval_cap(struct manager *m)
+{
+	uint64_t cap = UINT64_MAX;
+	struct balance_params p;
+
+	/* The node threads' params, which reload and set keep current (the
+	 * engine-wide copy is the start-up one). */
+	for (unsigned i = 0; i < m->n_nodes; i++)
+		if (kswapd_get_node_params(m->kswapd, m->nodes[i].id, &p) >= 0)
+			cap = MIN(cap, p.wmark.interval_max_usec);
+	if (cap == UINT64_MAX) {
+		kswapd_get_params(m->kswapd, &p);
+		cap = p.wmark.interval_max_usec;
+	}
+	return cap;
+}
+
 static void monitor_tick(evutil_socket_t fd, short what, void *userdata)
 {
 	struct manager *m = userdata;
 	uint64_t interval, now = now_usec();
-	struct balance_params gp;
 	int r;
 
 	/* [Node N] may set its own bounds: the fastest node sets the pace. */
-	kswapd_get_params(m->kswapd, &gp);
-	interval = gp.wmark.interval_max_usec;
+	interval = manager_monitor_interval_cap(m);
 	m->nr_monitor_ticks++;
 	r = zoneinfo_reader_read(m->zi_reader, m->zi);
 	/* Logged when the state changes (a new error, or back to readable),

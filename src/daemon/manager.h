@@ -167,6 +167,9 @@ int manager_inspect(const char *root, const struct conf *conf, struct json_objec
 
 /* manager.c, for manager-ctl.c */
 int manager_reload(struct manager *m, char *err, size_t errlen, struct json_object **ret_changed);
+/* The longest the watermark monitor sleeps: the MonitorIntervalMax= in
+ * force (the smallest over the node threads' params). */
+uint64_t manager_monitor_interval_cap(struct manager *m);
 int manager_apply_conf(struct manager *m);
 /* The same, with the reason a config cannot be applied in err. */
 int manager_apply_conf_err(struct manager *m, char *err, size_t errlen);

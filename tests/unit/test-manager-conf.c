@@ -537,6 +537,23 @@ static void test_cmdline_dry_run(void **state)
 
 /* reload's "changed" names the keys of a [Node N] or [CGroup] section that
  * the new files dropped (the daemon's own diff missed them, issue 13). */
+/* The monitor sleeps as long as the nodes' MonitorIntervalMax= in force:
+ * raising it by set or reload reached the node threads but not the monitor,
+ * which kept the start-up value (found by an audit: 10s set, ticks every 2s
+ * went on). */
+static void test_monitor_follows_interval_max(void **state)
+{
+	struct fixture *f = *state;
+	char err[512];
+
+	assert_int_equal(run_set(f->m, "Reclaim.MonitorIntervalMax", "10s", err, sizeof(err)), 0);
+	assert_int_equal(manager_monitor_interval_cap(f->m), 10 * 1000000);
+	assert_int_equal(run_reload(f, "[Reclaim]\nMonitorIntervalMax=7s\n", err, sizeof(err)), 0);
+	assert_int_equal(manager_monitor_interval_cap(f->m), 7 * 1000000);
+	assert_int_equal(run_reload(f, "", err, sizeof(err)), 0);
+	assert_int_equal(manager_monitor_interval_cap(f->m), f_interval_max(f->m, 0));
+}
+
 static void test_reload_changed_removed_sections(void **state)
 {
 	struct fixture *f = *state;
@@ -566,6 +583,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_reload_leaves_dry_run, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cmdline_dry_run, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reload_changed_removed_sections, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_monitor_follows_interval_max, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
