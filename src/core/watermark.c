@@ -45,6 +45,13 @@ uint64_t watermark_headroom_pages(const struct zone_stat *z,
 		     p->headroom_max_bytes / p->page_size);
 }
 
+/* zoneinfo is the kernel's, but a marks that wrap below the kernel's high
+ * would make a node look balanced at any free memory: saturate instead. */
+static uint64_t add_sat(uint64_t a, uint64_t b)
+{
+	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
 void watermark_zone(const struct zone_stat *z, const struct watermark_params *p,
 		    struct zone_watermarks *ret)
 {
@@ -52,8 +59,8 @@ void watermark_zone(const struct zone_stat *z, const struct watermark_params *p,
 
 	ret->headroom = headroom;
 	ret->pace = MIN(p->pace_pages, headroom * WATERMARK_PACE_MAX_HEADROOMS);
-	ret->low = z->high + headroom + ret->pace;
-	ret->high = ret->low + headroom / 2;
+	ret->low = add_sat(add_sat(z->high, headroom), ret->pace);
+	ret->high = add_sat(ret->low, headroom / 2);
 }
 
 bool watermark_zone_eligible(const struct zone_stat *z, unsigned idx,
@@ -88,7 +95,7 @@ static uint64_t watermark_zone_high_mark(const struct zone_stat *z,
 	struct zone_watermarks w;
 
 	watermark_zone(z, p, &w);
-	return w.high + watermark_zone_protection(z, classzone);
+	return add_sat(w.high, watermark_zone_protection(z, classzone));
 }
 
 static uint64_t watermark_zone_low_mark(const struct zone_stat *z,
@@ -98,7 +105,7 @@ static uint64_t watermark_zone_low_mark(const struct zone_stat *z,
 	struct zone_watermarks w;
 
 	watermark_zone(z, p, &w);
-	return w.low + watermark_zone_protection(z, classzone);
+	return add_sat(w.low, watermark_zone_protection(z, classzone));
 }
 
 bool watermark_zone_balanced(const struct zone_stat *z, unsigned highest_zoneidx,

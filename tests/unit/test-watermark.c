@@ -179,6 +179,28 @@ static void test_zone_balanced_boundary(void **state)
 	assert_int_equal(watermark_zone_protection(&z, 100), 0);
 }
 
+/* A zoneinfo high (or protection) near 2^64 saturates the userspace marks
+ * instead of wrapping them below the kernel's (issue 17 B10, found again by
+ * an audit: user_low 5.8 MB under a high of 2^64 - 1): such a zone is never
+ * balanced and always below its low mark, with or without a pacing lead. */
+static void test_marks_saturate(void **state)
+{
+	struct watermark_params p = defaults();
+	struct zone_stat z = zone("Normal", 1000000, UINT64_MAX - 1, UINT64_MAX - 1000, 0,
+				  UINT64_MAX, 0);
+	struct zone_watermarks w;
+
+	watermark_zone(&z, &p, &w);
+	assert_true(w.low >= z.high);
+	assert_true(w.high >= w.low);
+	assert_int_equal(w.high, UINT64_MAX);
+	p.pace_pages = 1000;
+	watermark_zone(&z, &p, &w);
+	assert_int_equal(w.low, UINT64_MAX);
+	assert_false(watermark_zone_balanced(&z, 0, &p));
+	assert_false(watermark_zone_balanced(&z, 1, &p));
+}
+
 static void test_eligible(void **state)
 {
 	struct zone_stat z = zone("DMA32", 10, 0, 0, 0, 0, 0);
@@ -323,6 +345,7 @@ int main(void)
 		cmocka_unit_test(test_headroom_page_size),
 		cmocka_unit_test(test_validate),
 		cmocka_unit_test(test_zone_balanced_boundary),
+		cmocka_unit_test(test_marks_saturate),
 		cmocka_unit_test(test_eligible),
 		cmocka_unit_test(test_node),
 		cmocka_unit_test(test_node_without_eligible_zone),
