@@ -115,7 +115,7 @@ bool balance_node_hopeless(const struct balance_node *b)
 	return b->kswapd_failures >= MAX_RECLAIM_RETRIES;
 }
 
-static const char *const swap_reason_names[_BALANCE_SWAP_REASON_MAX] = {
+static const char *const balance_swap_reason_table[_BALANCE_SWAP_REASON_MAX] = {
 	[BALANCE_SWAP_BOOST] = "boost",
 	[BALANCE_SWAP_GENTLE] = "gentle",
 	[BALANCE_SWAP_FILE_COVERS] = "file_covers",
@@ -124,10 +124,8 @@ static const char *const swap_reason_names[_BALANCE_SWAP_REASON_MAX] = {
 	[BALANCE_SWAP_FILE_UNKNOWN] = "file_unknown",
 };
 
-const char *balance_swap_reason_to_string(enum balance_swap_reason r)
-{
-	return (unsigned)r < _BALANCE_SWAP_REASON_MAX ? swap_reason_names[r] : NULL;
-}
+DEFINE_STRING_TABLE_TO_STRING(, balance_swap_reason, enum balance_swap_reason,
+			      _BALANCE_SWAP_REASON_MAX)
 
 static enum balance_swap_reason swap_reason(const struct balance_params *p,
 					    const struct node_zoneinfo *n,
