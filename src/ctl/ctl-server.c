@@ -168,19 +168,63 @@ static void ctl_client_answer(struct ctl_client *client, int64_t id, int r,
 	json_object_put(result);
 }
 
+static unsigned ctl_server_n_subscribers_of(const struct ctl_server *server, uid_t uid)
+{
+	unsigned n = 0;
+
+	for (const struct ctl_client *c = server->clients; c; c = c->next)
+		n += c->subscriber && c->peer.uid == uid && !c->dead;
+	return n;
+}
+
+/* May this client watch? 0, or -EUSERS with the reason in message: the
+ * same three rules as a connection's (ctl_server_admit()). */
+static int ctl_server_admit_subscriber(const struct ctl_server *server,
+				       const struct ctl_peer *peer,
+				       char *message, size_t size)
+{
+	const struct ctl_server_options *o = &server->options;
+
+	if (server->n_subscribers >= o->max_subscribers) {
+		snprintf(message, size,
+			 "Too many watchers: reclaimd serves at most %u at once; "
+			 "try again when one has stopped.",
+			 o->max_subscribers);
+		return -EUSERS;
+	}
+	if (peer->admin)
+		return 0;
+	if (server->n_subscribers >= o->max_subscribers - o->reserved_admin_subscribers) {
+		snprintf(message, size,
+			 "Too many watchers: reclaimd serves at most %u at once; "
+			 "the last %u are kept for root and the admin group.",
+			 o->max_subscribers, o->reserved_admin_subscribers);
+		return -EUSERS;
+	}
+	if (ctl_server_n_subscribers_of(server, peer->uid) >= o->max_subscribers_per_uid) {
+		snprintf(message, size,
+			 "Too many watchers: uid %u already has %u, the most one "
+			 "user may hold; stop one first.",
+			 (unsigned)peer->uid, o->max_subscribers_per_uid);
+		return -EUSERS;
+	}
+	return 0;
+}
+
 static void ctl_client_subscribe(struct ctl_client *client, int64_t id)
 {
 	struct ctl_server *server = client->server;
 	struct json_object *result;
 	char message[CTL_ERROR_MESSAGE_MAX];
+	int r;
 
-	if (!client->subscriber && server->n_subscribers >= server->options.max_subscribers) {
-		snprintf(message, sizeof(message),
-			 "Too many watchers: reclaimd serves at most %u at once; "
-			 "try again when one has stopped.",
-			 server->options.max_subscribers);
-		ctl_client_send_error(client, id, -EUSERS, message);
-		return;
+	if (!client->subscriber) {
+		r = ctl_server_admit_subscriber(server, &client->peer, message,
+						sizeof(message));
+		if (r < 0) {
+			ctl_client_send_error(client, id, r, message);
+			return;
+		}
 	}
 	result = json_object_new_object();
 	if (!client->subscriber) {
@@ -689,6 +733,15 @@ static int ctl_server_resolve_options(struct ctl_server *server,
 		server->options.max_clients_per_uid = CTL_SERVER_MAX_CLIENTS_PER_UID_DEFAULT;
 	if (!server->options.max_subscribers)
 		server->options.max_subscribers = CTL_SERVER_MAX_SUBSCRIBERS_DEFAULT;
+	if (!server->options.reserved_admin_subscribers)
+		server->options.reserved_admin_subscribers =
+			CTL_SERVER_RESERVED_ADMIN_SUBSCRIBERS_DEFAULT;
+	server->options.reserved_admin_subscribers =
+		MIN(server->options.reserved_admin_subscribers,
+		    server->options.max_subscribers - 1);
+	if (!server->options.max_subscribers_per_uid)
+		server->options.max_subscribers_per_uid =
+			CTL_SERVER_MAX_SUBSCRIBERS_PER_UID_DEFAULT;
 	if (!server->options.idle_timeout_usec)
 		server->options.idle_timeout_usec = CTL_SERVER_IDLE_TIMEOUT_USEC_DEFAULT;
 	if (!server->options.max_line_bytes)

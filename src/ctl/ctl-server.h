@@ -36,8 +36,13 @@ struct ctl_call;
 /* An unprivileged uid holds at most 16 connections: reclaimctl needs 1-2,
  * a dashboard polling a few metrics a handful. */
 #define CTL_SERVER_MAX_CLIENTS_PER_UID_DEFAULT 16
-/* Watch subscribers at once (each one costs an event line per wake). */
+/* Watch subscribers at once (each one costs an event line per wake). As
+ * with connections, the last 4 are for root and the admin group, and one
+ * unprivileged uid holds at most 4 (reclaimctl watch needs one), so no
+ * user can lock root out of watch (issue 17 B3). */
 #define CTL_SERVER_MAX_SUBSCRIBERS_DEFAULT 32
+#define CTL_SERVER_RESERVED_ADMIN_SUBSCRIBERS_DEFAULT 4
+#define CTL_SERVER_MAX_SUBSCRIBERS_PER_UID_DEFAULT 4
 /* A client that completes no request for 60 s is closed (watch subscribers
  * are exempt): interactive use sends within milliseconds. Only a complete
  * request line restarts the clock, so a client dripping one byte at a time
@@ -65,6 +70,8 @@ struct ctl_server_options {
 	unsigned reserved_admin_clients; /* 0: default; < max_clients */
 	unsigned max_clients_per_uid;    /* 0: default; non-admin peers */
 	unsigned max_subscribers;        /* 0: default */
+	unsigned reserved_admin_subscribers; /* 0: default; < max_subscribers */
+	unsigned max_subscribers_per_uid;    /* 0: default; non-admin peers */
 	uint64_t idle_timeout_usec;  /* 0: default */
 	size_t max_line_bytes;       /* 0: CTL_REQUEST_MAX_BYTES */
 	size_t max_output_bytes;     /* 0: default */

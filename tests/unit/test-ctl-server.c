@@ -632,6 +632,94 @@ static void test_watchers_capped(void **state)
 	server_free(f);
 }
 
+/* In a child as uid: open n connections and ask each to watch; write one
+ * byte per accepted watcher to ready, then a 'd', and hold them until
+ * killed. */
+static pid_t watch_child(const char *path, uid_t uid, unsigned n, int ready)
+{
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct ctl_client *c[64];
+		struct json_object *result = NULL;
+		struct ctl_error e;
+
+		if (n > 64 || setgroups(0, NULL) < 0 || setgid(65534) < 0 ||
+		    setuid(uid) < 0)
+			_exit(100);
+		(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+		for (unsigned i = 0; i < n; i++) {
+			if (ctl_client_connect(path, 2 * USEC_PER_SEC, &c[i]) < 0)
+				_exit(101);
+			if (ctl_client_call(c[i], "watch", NULL, &result, &e) == 0)
+				(void)write(ready, "w", 1);
+			else if (e.code != -EUSERS)
+				_exit(102);
+			json_object_put(result);
+			result = NULL;
+		}
+		(void)write(ready, "d", 1);
+		for (;;)
+			pause();
+	}
+	return pid;
+}
+
+/* Issue 17 B3: watchers are capped per uid and for everyone unprivileged
+ * together, and root keeps its reserved watchers: 8 uids asking for 8
+ * each cannot lock root (or an admin) out of watch. */
+static void test_unprivileged_watchers_capped(void **state)
+{
+	struct fixture *f;
+	pid_t pids[8];
+	unsigned got[8] = { 0 };
+	int ready[2];
+	char x;
+
+	(void)state;
+	if (getuid() != 0) {
+		skip(); /* needs setuid() to other uids */
+		return;
+	}
+	f = server_start(NULL);
+	assert_int_equal(chmod(f->path, 0666), 0);
+	assert_int_equal(pipe(ready), 0);
+	for (unsigned u = 0; u < 8; u++) {
+		pids[u] = watch_child(f->path, 65526 + u, 8, ready[1]);
+		while (read(ready[0], &x, 1) == 1 && x == 'w')
+			got[u]++;
+		assert_int_equal(x, 'd');
+		/* One uid: at most its 4. */
+		assert_true(got[u] <= CTL_SERVER_MAX_SUBSCRIBERS_PER_UID_DEFAULT);
+	}
+	{
+		_cleanup_(ctl_client_freep) struct ctl_client *root = connect_ok(f);
+		struct json_object *result = NULL;
+		struct ctl_error e;
+		unsigned total = 0;
+
+		for (unsigned u = 0; u < 8; u++)
+			total += got[u];
+		/* Everyone unprivileged together: at most the 28 unreserved. */
+		assert_int_equal(total, CTL_SERVER_MAX_SUBSCRIBERS_DEFAULT -
+					CTL_SERVER_RESERVED_ADMIN_SUBSCRIBERS_DEFAULT);
+		assert_int_equal(status_int(root, "subscribers"), total);
+		/* Before the fix the 32 went to the first uids and root got
+		 * EUSERS here. */
+		assert_int_equal(ctl_client_call(root, "watch", NULL, &result, &e), 0);
+		json_object_put(result);
+	}
+	for (unsigned u = 0; u < 8; u++) {
+		kill(pids[u], SIGKILL);
+		waitpid(pids[u], NULL, 0);
+	}
+	close(ready[0]);
+	close(ready[1]);
+	server_stop(f);
+	server_free(f);
+}
+
 static void test_idle_timeout(void **state)
 {
 	struct ctl_server_options o = { .idle_timeout_usec = 200 * USEC_PER_MSEC };
@@ -989,6 +1077,7 @@ int main(void)
 		cmocka_unit_test(test_trickle_deadline),
 		cmocka_unit_test(test_root_not_locked_out),
 		cmocka_unit_test(test_watchers_capped),
+		cmocka_unit_test(test_unprivileged_watchers_capped),
 		cmocka_unit_test(test_idle_timeout),
 		cmocka_unit_test(test_deferred_in_order),
 		cmocka_unit_test(test_deferred_client_gone),
