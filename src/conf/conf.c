@@ -861,7 +861,8 @@ static int conf_keep_running(const struct conf *old, struct conf *new)
 			if (streq(a, b))
 				continue;
 			r = conf_add_warning(new, "%s.%s=%s needs a restart; keeping %s until then",
-					     conf_section_name(it->section), it->name, b, a);
+					     conf_section_name(it->section), it->name, b,
+					     a[0] ? a : "the empty value");
 			if (r < 0)
 				return r;
 		}

@@ -928,6 +928,15 @@ static int cmd_boost(struct manager *m, struct json_object *args, struct json_ob
 	return 0;
 }
 
+static struct json_object *warnings_json(const struct conf *conf)
+{
+	struct json_object *a = json_object_new_array();
+
+	for (size_t i = 0; a && i < conf_n_warnings(conf); i++)
+		json_object_array_add(a, json_object_new_string(conf_warning(conf, i)));
+	return a;
+}
+
 static struct json_object *mode_json(struct manager *m, bool changed)
 {
 	struct json_object *o = json_object_new_object();
@@ -975,6 +984,9 @@ static int manager_ctl_handle(void *userdata, struct ctl_call *call, const struc
 		*ret = json_object_new_object();
 		jadd_str(*ret, "file", conf_main_path(m->conf));
 		jadd(*ret, "changed", changed);
+		/* What the files say but is not in force: a restart-only
+		 * key keeps its running value until the restart. */
+		jadd(*ret, "warnings", warnings_json(m->conf));
 		return 0;
 	case CTL_CMD_PAUSE:
 	case CTL_CMD_RESUME:

@@ -559,7 +559,7 @@ static void print_set(const struct ctx *ctx, struct json_object *o)
 
 static void print_reload(const struct ctx *ctx, struct json_object *o)
 {
-	struct json_object *changed = jget(o, "changed");
+	struct json_object *changed = jget(o, "changed"), *warnings = jget(o, "warnings");
 	size_t n = changed && json_object_is_type(changed, json_type_array)
 			   ? json_object_array_length(changed)
 			   : 0;
@@ -574,6 +574,13 @@ static void print_reload(const struct ctx *ctx, struct json_object *o)
 		       escape_terminal(file, sizeof(file),
 				       json_object_get_string(json_object_array_get_idx(changed, i))));
 	printf(".\n");
+	n = warnings && json_object_is_type(warnings, json_type_array)
+		    ? json_object_array_length(warnings)
+		    : 0;
+	for (size_t i = 0; i < n; i++)
+		printf("Warning: %s\n",
+		       escape_terminal(file, sizeof(file),
+				       json_object_get_string(json_object_array_get_idx(warnings, i))));
 }
 
 static void print_mode(const struct ctx *ctx, struct json_object *o)

@@ -535,8 +535,6 @@ static void test_cmdline_dry_run(void **state)
 	json_object_put(j);
 }
 
-/* reload's "changed" names the keys of a [Node N] or [CGroup] section that
- * the new files dropped (the daemon's own diff missed them, issue 13). */
 /* The monitor sleeps as long as the nodes' MonitorIntervalMax= in force:
  * raising it by set or reload reached the node threads but not the monitor,
  * which kept the start-up value (found by an audit: 10s set, ticks every 2s
@@ -554,6 +552,8 @@ static void test_monitor_follows_interval_max(void **state)
 	assert_int_equal(manager_monitor_interval_cap(f->m), f_interval_max(f->m, 0));
 }
 
+/* reload's "changed" names the keys of a [Node N] or [CGroup] section that
+ * the new files dropped (the daemon's own diff missed them, issue 13). */
 static void test_reload_changed_removed_sections(void **state)
 {
 	struct fixture *f = *state;
@@ -576,6 +576,32 @@ static void test_reload_changed_removed_sections(void **state)
 	assert_true(cgroup);
 }
 
+/* A restart-only key changed in the files keeps its running value, and
+ * the reload reply says so (issue 17: it was only in the journal and in
+ * `config`, not in what `reclaimctl reload` showed). */
+static void test_reload_names_kept_keys(void **state)
+{
+	struct fixture *f = *state;
+	struct ctl_peer peer = { .uid = 0, .admin = true };
+	struct json_object *ret = NULL, *warnings;
+	char err[512] = "";
+	const char *w;
+
+	write_conf(f, "[Control]\nMetricsFile=/run/reclaimd-test-kept.prom\n");
+	assert_int_equal(manager_ctl_handler.handle(f->m, NULL, &peer, ctl_command_find("reload"),
+						    NULL, &ret, err, sizeof(err)), 0);
+	step_loop(f->m);
+	warnings = json_object_object_get(ret, "warnings");
+	assert_non_null(warnings);
+	assert_int_equal(json_object_array_length(warnings), 1);
+	w = json_object_get_string(json_object_array_get_idx(warnings, 0));
+	assert_non_null(strstr(w, "Control.MetricsFile=/run/reclaimd-test-kept.prom needs a restart"));
+	json_object_put(ret);
+	/* Kept, not applied. */
+	assert_null(strstr(conf_control(f->m->conf)->metrics_file ?: "",
+			   "reclaimd-test-kept"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -584,6 +610,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_cmdline_dry_run, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reload_changed_removed_sections, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_monitor_follows_interval_max, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reload_names_kept_keys, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
