@@ -562,7 +562,7 @@ static void test_root_not_locked_out(void **state)
 	pid_t pids[8];
 	int ready[2];
 	char x;
-	uint64_t t0, dt;
+	uint64_t t0, dt, best = UINT64_MAX;
 
 	(void)state;
 	if (getuid() != 0) {
@@ -578,24 +578,33 @@ static void test_root_not_locked_out(void **state)
 		assert_int_equal(read(ready[0], &x, 1), 1);
 	}
 	usleep(200000);
-	t0 = now_usec();
-	{
-		_cleanup_(ctl_client_freep) struct ctl_client *root = connect_ok(f);
-		int64_t clients = status_int(root, "clients");
+	/* Root connects and asks for status five times while the hogs keep
+	 * trickling; the best of the five must answer within 100 ms (the
+	 * issue's bound). The best, not each: one slow round is this shared
+	 * machine's scheduler, five are the server. Before the fix root was
+	 * refused outright (EUSERS). */
+	for (unsigned round = 0; round < 5; round++) {
+		_cleanup_(ctl_client_freep) struct ctl_client *root = NULL;
+		int64_t clients;
 
+		t0 = now_usec();
+		root = connect_ok(f);
+		clients = status_int(root, "clients");
 		dt = now_usec() - t0;
-		for (unsigned u = 0; u < 8; u++) {
-			kill(pids[u], SIGKILL);
-			waitpid(pids[u], NULL, 0);
-		}
+		best = MIN(best, dt);
+		print_message("root's status with 8 uids x 17 trickling clients: %" PRIu64 " us\n",
+			      dt);
 		/* Each uid got at most its 16, and everyone together at most
-		 * the 120 unreserved slots; root is the one more. */
-		assert_true(clients <= 121);
+		 * the 120 unreserved slots; root is the one more (two while
+		 * the server has yet to see the last round's close). */
+		assert_true(clients <= 122);
+		assert_true(clients >= 100);
 	}
-	print_message("root's status with 8 uids x 17 trickling clients: %" PRIu64 " us\n", dt);
-	/* 100 ms on an idle machine; 2 s bound for a loaded CI box. Before
-	 * the fix root was refused outright (EUSERS). */
-	assert_true(dt < 2 * USEC_PER_SEC);
+	for (unsigned u = 0; u < 8; u++) {
+		kill(pids[u], SIGKILL);
+		waitpid(pids[u], NULL, 0);
+	}
+	assert_true(best < 100 * USEC_PER_MSEC);
 	close(ready[0]);
 	close(ready[1]);
 	server_stop(f);
