@@ -25,6 +25,7 @@ static const char *const balance_end_reason_table[_BALANCE_END_REASON_MAX] = {
 	[BALANCE_END_BOOST_NO_PROGRESS] = "boost-no-progress",
 	[BALANCE_END_INTERRUPTED] = "interrupted",
 	[BALANCE_END_BRAKED] = "braked",
+	[BALANCE_END_DRY_RUN] = "dry-run",
 };
 
 DEFINE_STRING_TABLE_TO_STRING(, balance_wake_reason, enum balance_wake_reason,
@@ -643,6 +644,15 @@ void balance_account(struct balance_node *b, const struct balance_params *p,
 	 * scanned: reclaimed >= asked is the userspace stand-in. */
 	if (got >= req->nr_to_reclaim)
 		run->raise_priority = false;
+	/* A dry run wrote nothing, so the next pass would see the same
+	 * snapshot and go on as if reclaim had failed: down every priority,
+	 * planning writes (and swap, file_stalled) that a run whose writes
+	 * worked would not reach, at twelve passes' cost. It shows the
+	 * first pass, what a run would write first, and ends. */
+	if (p->dry_run) {
+		balance_leave(run, BALANCE_END_DRY_RUN);
+		return;
+	}
 	balance_end_pass(b);
 }
 

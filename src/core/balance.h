@@ -110,6 +110,8 @@ enum balance_end_reason {
 	BALANCE_END_INTERRUPTED,       /* try_to_freeze() || kthread_should_stop() */
 	BALANCE_END_BRAKED,            /* the system pressure brake stopped a
 					* pass: wait, no failure counted */
+	BALANCE_END_DRY_RUN,           /* a dry run's one pass: what a run
+					* would write first */
 	_BALANCE_END_REASON_MAX,
 };
 

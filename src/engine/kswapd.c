@@ -493,6 +493,12 @@ static bool kswapd_shrink(struct kswapd_node *kn, const struct shrink_request *r
 		balance_interrupt(&kn->b);
 	pthread_mutex_unlock(&kn->lock);
 
+	/* A soft-target pass that found no cgroup above its SoftTarget=
+	 * asked for nothing and wrote nothing: no event (every pass would
+	 * otherwise log an empty write before the node's). */
+	if (req->kind == SHRINK_SOFT_TARGET && r >= 0 && !ev.res.nr_requested &&
+	    !ev.res.braked)
+		return leave;
 	kswapd_emit(kn, &ev);
 	return leave;
 }

@@ -165,7 +165,9 @@ int sim_node_shrink(void *userdata, const struct shrink_request *req,
 		sim_node_alloc(s, step->alloc_pages);
 
 	*ret = (struct shrink_result){
-		.nr_requested = req->nr_to_reclaim,
+		.nr_requested = req->kind == SHRINK_SOFT_TARGET && s->soft_asks_nothing
+					? 0
+					: req->nr_to_reclaim,
 		.nr_reclaimed = got * s->page_size,
 		.nr_writes = 1,
 		.nr_partial = got * s->page_size < req->nr_to_reclaim,

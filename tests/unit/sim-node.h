@@ -36,6 +36,9 @@ struct sim_node {
 	bool swap;                    /* anon is reclaimable if swappiness != 0 */
 	unsigned refault_permille;    /* reclaimed file pages faulting straight back */
 	uint64_t soft_excess_pages;   /* held by cgroups above their soft target */
+	/* No cgroup has a SoftTarget=: the soft-target pass asks nothing, as
+	 * the actuator's does (nr_requested 0). */
+	bool soft_asks_nothing;
 	uint64_t usec_per_shrink;     /* simulated time one shrink takes */
 	uint64_t alloc_pages_per_sec; /* allocations as time passes */
 	int shrink_error;             /* negative errno to fail shrinks with */

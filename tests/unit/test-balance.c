@@ -1222,13 +1222,23 @@ static void test_dry_run(void **state)
 	struct balance_node b;
 	struct sim_node s;
 
+	struct balance_result r;
+
 	p.dry_run = true;
 	std_node(&s, 12000);
 	balance_node_init(&b, 0);
-	(void)drive(&b, &p, &s);
-	assert_int_equal(s.n_log, 12);
-	for (unsigned i = 0; i < s.n_log; i++)
-		assert_true(s.log[i].dry_run);
+	r = drive(&b, &p, &s);
+	/* One pass, at DEF_PRIORITY and file-only, then the run ends: it
+	 * used to walk all twelve priorities (and plan swap below 10) as if
+	 * each write had failed. */
+	assert_int_equal(s.n_log, 1);
+	assert_true(s.log[0].dry_run);
+	assert_int_equal(s.log[0].priority, DEF_PRIORITY);
+	assert_int_equal(s.log[0].swappiness, 0);
+	assert_int_equal(r.reason, BALANCE_END_DRY_RUN);
+	assert_string_equal(balance_end_reason_to_string(r.reason), "dry-run");
+	assert_false(r.balanced);
+	assert_int_equal(r.failures, 0);
 	assert_int_equal(s.zi.zones[0].free, 12000);
 }
 

@@ -370,6 +370,47 @@ static void test_sleep_and_wake(void **state)
 	assert_int_equal(st.pending.reasons, 0);
 }
 
+/* A soft-target pass that asked nothing (no cgroup has SoftTarget=) is
+ * no write event; the node pass after it is. Every pass used to send an
+ * empty "soft-target" write first. */
+static void test_empty_soft_pass_silent(void **state)
+{
+	struct fixture *f = *state;
+	struct balance_params p = std_params();
+	struct balance_request w = wake_req(BALANCE_WAKE_WATERMARK, 0);
+	const struct kswapd_event *ev;
+	enum shrink_kind kind0, kind1, last;
+	unsigned n_log, n_shrink;
+
+	p.soft_target = true;
+	start(f, 1, UHIGH, 10 * 1000, &p);
+	wait_event(f, 0, KSWAPD_EVENT_SLEEP, 1);
+	pthread_mutex_lock(&f->lock);
+	f->sims[0].soft_asks_nothing = true;
+	sim_node_alloc(&f->sims[0], UHIGH - 12000);
+	pthread_mutex_unlock(&f->lock);
+	assert_int_equal(kswapd_wake(f->k, 0, &w), 0);
+	wait_event(f, 0, KSWAPD_EVENT_RUN_END, 1);
+
+	/* Copied under the lock, asserted outside it (a failed assert must
+	 * not leave the fixture's lock held for the teardown). */
+	pthread_mutex_lock(&f->lock);
+	n_log = f->sims[0].n_log;
+	kind0 = f->sims[0].log[0].kind;
+	kind1 = f->sims[0].log[1].kind;
+	n_shrink = count_events_locked(f, 0, KSWAPD_EVENT_SHRINK);
+	ev = last_event(f, 0, KSWAPD_EVENT_SHRINK);
+	last = ev ? ev->req.kind : SHRINK_SOFT_TARGET;
+	pthread_mutex_unlock(&f->lock);
+	/* Both passes ran... */
+	assert_int_equal(n_log, 2);
+	assert_int_equal(kind0, SHRINK_SOFT_TARGET);
+	assert_int_equal(kind1, SHRINK_NODE);
+	/* ...and only the node's is an event. */
+	assert_int_equal(n_shrink, 1);
+	assert_int_equal(last, SHRINK_NODE);
+}
+
 /* Woken during the short sleep: KSWAPD_LOW_WMARK_HIT_QUICKLY. The short
  * sleep is 10 s here, so only the wake can end it. */
 static void test_premature_wake(void **state)
@@ -1090,6 +1131,7 @@ static void test_api_errors(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_empty_soft_pass_silent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sleep_and_wake, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_premature_wake, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_premature_wake_balanced, setup, teardown),
