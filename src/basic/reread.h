@@ -41,6 +41,19 @@ ssize_t reread_file_read(struct reread_file *f);
 void reread_file_close(struct reread_file *f);
 
 /*
+ * Every reader's read: re-read f and hand the text to
+ * parse(f->buf, length, args...), returning what parse returns, or the
+ * read's negative errno. A macro rather than a callback so that each
+ * reader's parser keeps its own typed output.
+ */
+#define REREAD_FILE_PARSE(f, parse, ...)                                       \
+	({                                                                     \
+		struct reread_file *_f = (f);                                  \
+		ssize_t _n = reread_file_read(_f);                             \
+		_n < 0 ? (int)_n : parse(_f->buf, (size_t)_n, __VA_ARGS__);    \
+	})
+
+/*
  * The kernel readers' objects (zoneinfo, vmstat, meminfo, psi): a kept file
  * as the FIRST member, whatever the parser needs beside it, all allocated
  * once at open. REREAD_READER_OPEN(root, path, min_size, &reader) allocates

@@ -182,14 +182,9 @@ int meminfo_reader_open(const char *root, int node_id, struct meminfo_reader **r
 
 int meminfo_reader_read(struct meminfo_reader *r, struct meminfo *ret)
 {
-	ssize_t n;
-
 	if (!r || !ret)
 		return -EINVAL;
-	n = reread_file_read(&r->file);
-	if (n < 0)
-		return (int)n;
-	return meminfo_parse_full(r->file.buf, (size_t)n, r->node_id, ret);
+	return REREAD_FILE_PARSE(&r->file, meminfo_parse_full, r->node_id, ret);
 }
 
 struct meminfo_reader *meminfo_reader_free(struct meminfo_reader *r)

@@ -153,14 +153,9 @@ int vmstat_reader_open(const char *root, struct vmstat_reader **ret)
 
 int vmstat_reader_read(struct vmstat_reader *r, struct vmstat *ret)
 {
-	ssize_t n;
-
 	if (!r || !ret)
 		return -EINVAL;
-	n = reread_file_read(&r->file);
-	if (n < 0)
-		return (int)n;
-	return vmstat_parse(r->file.buf, (size_t)n, ret);
+	return REREAD_FILE_PARSE(&r->file, vmstat_parse, ret);
 }
 
 struct vmstat_reader *vmstat_reader_free(struct vmstat_reader *r)
