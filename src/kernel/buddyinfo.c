@@ -130,7 +130,7 @@ int buddyinfo_reader_open(const char *root, struct buddyinfo_reader *ret)
 
 int buddyinfo_reader_read(struct buddyinfo_reader *r, struct buddyinfo *ret)
 {
-	return REREAD_FILE_PARSE(&r->file, buddyinfo_parse, ret);
+	return REREAD_READER_PARSE(r, buddyinfo_parse, ret);
 }
 
 void buddyinfo_reader_close(struct buddyinfo_reader *r)

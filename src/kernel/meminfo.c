@@ -182,9 +182,7 @@ int meminfo_reader_open(const char *root, int node_id, struct meminfo_reader **r
 
 int meminfo_reader_read(struct meminfo_reader *r, struct meminfo *ret)
 {
-	if (!r || !ret)
-		return -EINVAL;
-	return REREAD_FILE_PARSE(&r->file, meminfo_parse_full, r->node_id, ret);
+	return REREAD_READER_PARSE(r, meminfo_parse_full, ret, r->node_id);
 }
 
 struct meminfo_reader *meminfo_reader_free(struct meminfo_reader *r)

@@ -189,9 +189,7 @@ int psi_reader_open(const char *root, const char *path, struct psi_reader **ret)
 
 int psi_reader_read(struct psi_reader *r, struct psi_stat *ret)
 {
-	if (!r || !ret)
-		return -EINVAL;
-	return REREAD_FILE_PARSE(&r->file, psi_parse, ret);
+	return REREAD_READER_PARSE(r, psi_parse, ret);
 }
 
 struct psi_reader *psi_reader_free(struct psi_reader *r)

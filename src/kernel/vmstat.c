@@ -153,9 +153,7 @@ int vmstat_reader_open(const char *root, struct vmstat_reader **ret)
 
 int vmstat_reader_read(struct vmstat_reader *r, struct vmstat *ret)
 {
-	if (!r || !ret)
-		return -EINVAL;
-	return REREAD_FILE_PARSE(&r->file, vmstat_parse, ret);
+	return REREAD_READER_PARSE(r, vmstat_parse, ret);
 }
 
 struct vmstat_reader *vmstat_reader_free(struct vmstat_reader *r)

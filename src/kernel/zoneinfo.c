@@ -591,9 +591,7 @@ static int zoneinfo_parse_scratch(const char *buf, size_t len, struct zoneinfo *
 
 int zoneinfo_reader_read(struct zoneinfo_reader *r, struct zoneinfo *ret)
 {
-	if (!r || !ret)
-		return -EINVAL;
-	return REREAD_FILE_PARSE(&r->file, zoneinfo_parse_scratch, r->scratch, ret);
+	return REREAD_READER_PARSE(r, zoneinfo_parse_scratch, ret, r->scratch);
 }
 
 struct zoneinfo_reader *zoneinfo_reader_free(struct zoneinfo_reader *r)

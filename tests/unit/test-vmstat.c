@@ -171,6 +171,8 @@ static void test_reader(void **state)
 		assert_int_equal(vmstat_reader_read(r, &vs), 0);
 		assert_int_equal(vs.value[VMSTAT_PGSCAN_KSWAPD], 900);
 	}
+	assert_int_equal(vmstat_reader_read(NULL, &vs), -EINVAL);
+	assert_int_equal(vmstat_reader_read(r, NULL), -EINVAL);
 	fixture_root("no-such-fixture", root, sizeof(root));
 	assert_int_equal(vmstat_reader_open(root, &none), -ENOENT);
 	assert_ptr_equal(none, (struct vmstat_reader *)0x1);
