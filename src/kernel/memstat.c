@@ -124,9 +124,8 @@ static int memstat_scan_last_u64(const char *p, const char *end, uint64_t *ret)
 		       : -EINVAL;
 }
 
-/* The next "key value" line of a flat keyed file (memory.stat,
- * cgroup.events): 1 with the key and its value, 0 at the end, negative
- * errno on a malformed line. */
+/* The next "key value" line of a flat keyed file: 1 with the key and its
+ * value, 0 at the end, negative errno on a malformed line. */
 static int memstat_next_key_value(const char **cursor, const char *end,
 				  struct textscan_token *ret_key, uint64_t *ret_value)
 {
@@ -145,27 +144,46 @@ static int memstat_next_key_value(const char **cursor, const char *end,
 	return 1;
 }
 
-int memstat_parse(const char *buf, size_t len, struct memstat *ret)
+/*
+ * A flat keyed file (memory.stat, cgroup.events): the values of the keys in
+ * table into v[id], their bits into *present. Every value must be at most
+ * max_value; unknown keys are skipped (kernels add keys), a known key twice
+ * is -EINVAL. v and *present are scratch: the callers copy out when whole.
+ */
+static int memstat_parse_keyed(const char *buf, size_t len, const struct keytable_entry *table,
+			       size_t n, uint64_t max_value, uint64_t *v, uint64_t *present)
 {
 	const char *cur = buf, *end = buf + len;
 	struct textscan_token key;
-	struct memstat s = {};
-	uint64_t v;
+	uint64_t value;
 	int r;
 
 	r = memstat_check_text(buf, len);
 	if (r < 0)
 		return r;
-	while ((r = memstat_next_key_value(&cur, end, &key, &v)) > 0) {
-		int k = keytable_lookup(memstat_names, ELEMENTSOF(memstat_names), key);
+	while ((r = memstat_next_key_value(&cur, end, &key, &value)) > 0) {
+		int k;
 
-		if (k < 0)
-			continue; /* a key from a newer kernel */
-		if (memstat_has(&s, k))
+		if (value > max_value)
 			return -EINVAL;
-		s.v[k] = v;
-		s.present |= UINT64_C(1) << k;
+		k = keytable_lookup(table, n, key);
+		if (k < 0)
+			continue;
+		if ((*present >> k) & 1)
+			return -EINVAL;
+		v[k] = value;
+		*present |= UINT64_C(1) << k;
 	}
+	return r;
+}
+
+int memstat_parse(const char *buf, size_t len, struct memstat *ret)
+{
+	struct memstat s = {};
+	int r;
+
+	r = memstat_parse_keyed(buf, len, memstat_names, ELEMENTSOF(memstat_names), UINT64_MAX,
+				s.v, &s.present);
 	if (r < 0)
 		return r;
 	*ret = s;
@@ -286,38 +304,20 @@ static const struct keytable_entry events_names[] = {
 
 int memstat_parse_events(const char *buf, size_t len, struct memstat_events *ret)
 {
-	const char *cur = buf, *end = buf + len;
-	struct memstat_events e = {};
-	struct textscan_token key;
-	unsigned seen = 0;
-	uint64_t v;
+	uint64_t v[_EVENTS_KEY_MAX] = {}, present = 0;
 	int r;
 
-	r = memstat_check_text(buf, len);
+	/* Both are 0 or 1. */
+	r = memstat_parse_keyed(buf, len, events_names, ELEMENTSOF(events_names),
+				/* max_value= */ 1, v, &present);
 	if (r < 0)
 		return r;
-	while ((r = memstat_next_key_value(&cur, end, &key, &v)) > 0) {
-		int k;
-
-		if (v > 1)
-			return -EINVAL;
-		k = keytable_lookup(events_names, ELEMENTSOF(events_names), key);
-		if (k < 0)
-			continue;
-		if (seen & (1u << k))
-			return -EINVAL;
-		seen |= 1u << k;
-		if (k == EVENTS_POPULATED)
-			e.populated = v;
-		else {
-			e.frozen = v;
-			e.has_frozen = true;
-		}
-	}
-	if (r < 0)
-		return r;
-	if (!(seen & (1u << EVENTS_POPULATED)))
+	if (!((present >> EVENTS_POPULATED) & 1))
 		return -EINVAL;
-	*ret = e;
+	*ret = (struct memstat_events){
+		.populated = v[EVENTS_POPULATED],
+		.frozen = v[EVENTS_FROZEN],
+		.has_frozen = (present >> EVENTS_FROZEN) & 1,
+	};
 	return 0;
 }
