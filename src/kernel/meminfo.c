@@ -60,15 +60,8 @@ static const struct keytable_entry meminfo_names[] = {
 	{"Zswapped", MEMINFO_ZSWAPPED},
 };
 
-const char *meminfo_item_to_string(enum meminfo_item i)
-{
-	return keytable_name(meminfo_names, ELEMENTSOF(meminfo_names), (int)i);
-}
-
-bool meminfo_table_is_valid(void)
-{
-	return keytable_is_valid(meminfo_names, ELEMENTSOF(meminfo_names), _MEMINFO_ITEM_MAX);
-}
+DEFINE_KEYTABLE_TO_STRING(, meminfo_item, enum meminfo_item, meminfo_names)
+DEFINE_KEYTABLE_IS_VALID(, meminfo, meminfo_names, _MEMINFO_ITEM_MAX)
 
 uint64_t meminfo_bytes(const struct meminfo *mi, enum meminfo_item i)
 {

@@ -70,10 +70,8 @@ static const struct keytable_entry memstat_names[] = {
 
 _Static_assert(_MEMSTAT_KEY_MAX <= 64, "present is a 64-bit mask");
 
-const char *memstat_key_to_string(enum memstat_key k)
-{
-	return keytable_name(memstat_names, ELEMENTSOF(memstat_names), (int)k);
-}
+DEFINE_KEYTABLE_TO_STRING(, memstat_key, enum memstat_key, memstat_names)
+DEFINE_KEYTABLE_IS_VALID(, memstat, memstat_names, _MEMSTAT_KEY_MAX)
 
 int memstat_key_from_string(const char *s, size_t len)
 {
@@ -81,11 +79,6 @@ int memstat_key_from_string(const char *s, size_t len)
 				(struct textscan_token){.s = s, .len = len});
 
 	return k < 0 ? -EINVAL : k;
-}
-
-bool memstat_table_is_valid(void)
-{
-	return keytable_is_valid(memstat_names, ELEMENTSOF(memstat_names), _MEMSTAT_KEY_MAX);
 }
 
 /* Whole lines, or nothing at all: an empty file has no keys. */

@@ -65,15 +65,8 @@ static const struct keytable_entry vmstat_names[] = {
 	{"workingset_restore_file", VMSTAT_WORKINGSET_RESTORE_FILE},
 };
 
-const char *vmstat_item_to_string(enum vmstat_item i)
-{
-	return keytable_name(vmstat_names, ELEMENTSOF(vmstat_names), (int)i);
-}
-
-bool vmstat_table_is_valid(void)
-{
-	return keytable_is_valid(vmstat_names, ELEMENTSOF(vmstat_names), _VMSTAT_ITEM_MAX);
-}
+DEFINE_KEYTABLE_TO_STRING(, vmstat_item, enum vmstat_item, vmstat_names)
+DEFINE_KEYTABLE_IS_VALID(, vmstat, vmstat_names, _VMSTAT_ITEM_MAX)
 
 static int vmstat_parse_line(const char *s, const char *end, struct vmstat *vs)
 {
