@@ -13,20 +13,7 @@
 #include "readers-test.h"
 #include "vmstat.h"
 
-static struct vmstat sentinel(void)
-{
-	struct vmstat vs;
-
-	memset(&vs, 0xa5, sizeof(vs));
-	return vs;
-}
-
-static bool is_sentinel(const struct vmstat *vs)
-{
-	struct vmstat s = sentinel();
-
-	return memcmp(vs, &s, sizeof(s)) == 0;
-}
+DEFINE_SENTINEL(struct vmstat)
 
 static struct vmstat parse_fixture(const char *set)
 {
