@@ -36,15 +36,15 @@ bool keytable_is_valid(const struct keytable_entry *table, size_t n, int n_ids);
  * an id the table does not name. MODULE_table_is_valid() is for the
  * module's test.
  */
-#define DEFINE_KEYTABLE_TO_STRING(scope, name, type, table)                    \
-	scope const char *name##_to_string(type i)                             \
-	{                                                                      \
-		return keytable_name(table, ELEMENTSOF(table), (int)i);        \
+#define DEFINE_KEYTABLE_TO_STRING(scope, name, type, table)                                        \
+	scope const char *name##_to_string(type i)                                                 \
+	{                                                                                          \
+		return keytable_name(table, ELEMENTSOF(table), (int)i);                            \
 	}
-#define DEFINE_KEYTABLE_IS_VALID(scope, module, table, n_ids)                  \
-	scope bool module##_table_is_valid(void)                               \
-	{                                                                      \
-		return keytable_is_valid(table, ELEMENTSOF(table), (n_ids));   \
+#define DEFINE_KEYTABLE_IS_VALID(scope, module, table, n_ids)                                      \
+	scope bool module##_table_is_valid(void)                                                   \
+	{                                                                                          \
+		return keytable_is_valid(table, ELEMENTSOF(table), (n_ids));                       \
 	}
 
 /*

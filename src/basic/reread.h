@@ -47,19 +47,18 @@ void reread_file_close(struct reread_file *f);
  * parse(text, length, args..., ret), or the read's negative errno. A macro
  * rather than a callback so that each parser keeps its typed output.
  */
-#define REREAD_READER_PARSE(reader, parse, ret, ...)                           \
-	({                                                                     \
-		__typeof__(reader) _rr = (reader);                             \
-		int _rk = -EINVAL;                                             \
-									       \
-		if (_rr && (ret)) {                                            \
-			ssize_t _rn = reread_file_read(&_rr->file);            \
-									       \
-			_rk = _rn < 0 ? (int)_rn                               \
-				      : parse(_rr->file.buf, (size_t)_rn,      \
-					      ##__VA_ARGS__, (ret));           \
-		}                                                              \
-		_rk;                                                           \
+#define REREAD_READER_PARSE(reader, parse, ret, ...)                                               \
+	({                                                                                         \
+		__typeof__(reader) _rr = (reader);                                                 \
+		int _rk = -EINVAL;                                                                 \
+                                                                                                   \
+		if (_rr && (ret)) {                                                                \
+			ssize_t _rn = reread_file_read(&_rr->file);                                \
+                                                                                                   \
+			_rk = _rn < 0 ? (int)_rn                                                   \
+				      : parse(_rr->file.buf, (size_t)_rn, ##__VA_ARGS__, (ret));   \
+		}                                                                                  \
+		_rk;                                                                               \
 	})
 
 /*

@@ -175,8 +175,8 @@ int memstat_parse(const char *buf, size_t len, struct memstat *ret)
 	struct memstat s = {};
 	int r;
 
-	r = memstat_parse_keyed(buf, len, memstat_names, ELEMENTSOF(memstat_names), UINT64_MAX,
-				s.v, &s.present);
+	r = memstat_parse_keyed(buf, len, memstat_names, ELEMENTSOF(memstat_names), UINT64_MAX, s.v,
+				&s.present);
 	if (r < 0)
 		return r;
 	*ret = s;
@@ -208,8 +208,8 @@ static int memstat_scan_numa_field(const char **p, const char *end, uint64_t *re
 
 /* The rest of a numa_stat line, 1*(SP "N" node "=" u64), into v[]
  * (indexed by node id). */
-static int memstat_scan_numa_fields(const char *p, const char *end,
-				    uint64_t v[MEMSTAT_MAX_NODES], uint64_t *node_mask)
+static int memstat_scan_numa_fields(const char *p, const char *end, uint64_t v[MEMSTAT_MAX_NODES],
+				    uint64_t *node_mask)
 {
 	uint64_t seen = 0;
 

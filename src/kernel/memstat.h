@@ -17,8 +17,9 @@
  * Every parser returns 0, -EINVAL on malformed input (bad number, missing
  * value, duplicate known key, a NUL inside the text, a line file whose last
  * line lacks its LF), -E2BIG when something is larger than the fixed structs
- * hold (a line over MEMSTAT_LINE_MAX bytes, a node id >= MEMSTAT_MAX_NODES). Unknown keys are ignored: kernels add keys.
- * On failure *ret is left untouched.
+ * hold (a line over MEMSTAT_LINE_MAX bytes, a node id >= MEMSTAT_MAX_NODES).
+ * Unknown keys are ignored: kernels add keys. On failure *ret is left
+ * untouched.
  */
 
 #include <stdbool.h>

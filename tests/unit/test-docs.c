@@ -34,9 +34,9 @@
 #include "watermark.h"
 
 #define PAGE 4096u
-#define MIB (UINT64_C(1) << 20)
-#define GIB (UINT64_C(1) << 30)
-#define TIB (UINT64_C(1) << 40)
+#define MIB  (UINT64_C(1) << 20)
+#define GIB  (UINT64_C(1) << 30)
+#define TIB  (UINT64_C(1) << 40)
 
 /* --- A calculator for the docs' formula lines ---------------------------
  *
@@ -200,8 +200,8 @@ static double calc_expr(struct calc *c)
 static double calc_eval(const char *formula, const struct calc_var *vars, size_t n_vars,
 			bool int_div)
 {
-	struct calc c = {.p = formula, .vars = vars, .n_vars = n_vars, .int_div = int_div,
-			 .ok = true};
+	struct calc c = {
+		.p = formula, .vars = vars, .n_vars = n_vars, .int_div = int_div, .ok = true};
 	double v = calc_expr(&c);
 
 	calc_skip(&c);
@@ -303,8 +303,7 @@ static bool doc_statement_start(const char *text, const char *q)
  * line, unless a parenthesis is still open: then it goes on with the next
  * line's text.
  */
-static void doc_formula(const char *text, const char *name, const char *op, char *buf,
-			size_t size)
+static void doc_formula(const char *text, const char *name, const char *op, char *buf, size_t size)
 {
 	size_t n = strlen(name), k = 0;
 	int depth = 0;
@@ -341,11 +340,12 @@ static void doc_formula(const char *text, const char *name, const char *op, char
 
 static unsigned number_word(const char *w)
 {
-	static const char *const words[] = {"zero", "one", "two",   "three", "four", "five",
-					    "six",  "seven", "eight", "nine", "ten"};
+	static const char *const words[] = {"zero", "one",   "two",   "three", "four", "five",
+					    "six",  "seven", "eight", "nine",  "ten"};
 
 	for (unsigned i = 0; i < ELEMENTSOF(words); i++)
-		if (strncmp(w, words[i], strlen(words[i])) == 0 && !isalpha((unsigned char)w[strlen(words[i])]))
+		if (strncmp(w, words[i], strlen(words[i])) == 0 &&
+		    !isalpha((unsigned char)w[strlen(words[i])]))
 			return i;
 	fail_msg("not a number word: %.12s", w);
 	return 0;
@@ -426,10 +426,10 @@ static void test_design_watermark_formulas(void **state)
 {
 	static const struct zone_stat zones[] = {
 		{.managed = 0, .high = 0},
-		{.managed = 3976, .high = 20},          /* DMA */
-		{.managed = 239872, .high = 1510},      /* 1 GiB VM: the floor */
+		{.managed = 3976, .high = 20},	   /* DMA */
+		{.managed = 239872, .high = 1510}, /* 1 GiB VM: the floor */
 		{.managed = 500000, .high = 2000},
-		{.managed = 4194304, .high = 12000},    /* 16 GiB: the share */
+		{.managed = 4194304, .high = 12000},	/* 16 GiB: the share */
 		{.managed = 268435456, .high = 602931}, /* 1 TiB: the cap */
 		{.managed = 268435455, .high = 1},
 	};
@@ -535,9 +535,10 @@ static void check_table_row(const char *row, const struct watermark_params *p)
 	const char *note;
 	uint64_t unclamped;
 
-	assert_int_equal(sscanf(row, "| %63[^|]| %*s %63[^|]| %63[^|]| %63[^|]| %63[^|]| %63[^|]| %63[^|]|",
-				cell[0], cell[1], cell[2], cell[3], cell[4], cell[5], cell[6]),
-			 7);
+	assert_int_equal(
+		sscanf(row, "| %63[^|]| %*s %63[^|]| %63[^|]| %63[^|]| %63[^|]| %63[^|]| %63[^|]|",
+		       cell[0], cell[1], cell[2], cell[3], cell[4], cell[5], cell[6]),
+		7);
 	managed = doc_size(cell[1]);
 	share = doc_size(cell[2]);
 	headroom = doc_size(cell[3]);
@@ -605,10 +606,11 @@ static void test_design_monitor_interval(void **state)
 		assert_int_equal((uint64_t)calc_eval(f, v, ELEMENTSOF(v), true),
 				 watermark_monitor_interval_usec(&n, WATERMARK_ZONEIDX_ALL, &p));
 	}
-	assert_int_equal(sscanf(doc_find(flat, "i.e. "),
-				"i.e. %u ms at the low mark, rising linearly to %u s at twice the low mark",
-				&min_ms, &max_s),
-			 2);
+	assert_int_equal(
+		sscanf(doc_find(flat, "i.e. "),
+		       "i.e. %u ms at the low mark, rising linearly to %u s at twice the low mark",
+		       &min_ms, &max_s),
+		2);
 	assert_int_equal(min_ms * UINT64_C(1000), p.interval_min_usec);
 	assert_int_equal(max_s * UINT64_C(1000000), p.interval_max_usec);
 	free(flat);
@@ -650,8 +652,10 @@ static void check_pace_sample(const struct pace_formulas *f, uint64_t dt_usec, u
 	bp.wmark = running_params();
 	n.zones[0] = (struct zone_stat){.managed = 239872, .high = 1510, .free = free_now};
 	watermark_zone(&n.zones[0], &bp.wmark, &w);
-	b.pace = (struct balance_pace){.last_usec = 1000000, .last_free = free_before,
-				       .last_reclaimed = 7, .rate = rate_before};
+	b.pace = (struct balance_pace){.last_usec = 1000000,
+				       .last_free = free_before,
+				       .last_reclaimed = 7,
+				       .rate = rate_before};
 	b.counters.reclaimed_bytes[DEF_PRIORITY] = (7 + reclaimed_since) * PAGE;
 	balance_pace_update(&b, &bp, &n, 1000000 + dt_usec);
 
@@ -669,9 +673,9 @@ static void check_pace_sample(const struct pace_formulas *f, uint64_t dt_usec, u
 	v[2].value = rate;
 	lead = calc_eval(f->lead, v, ELEMENTSOF(v), false);
 	if (b.pace.rate - rate > 1e-6 * MAX(1.0, rate) ||
-	    rate - b.pace.rate > 1e-6 * MAX(1.0, -rate) ||
-	    b.pace.pages != (uint64_t)lead)
-		fail_msg("dt %" PRIu64 " us: the doc gives rate %.3f lead %.0f, the code %.3f %" PRIu64,
+	    rate - b.pace.rate > 1e-6 * MAX(1.0, -rate) || b.pace.pages != (uint64_t)lead)
+		fail_msg("dt %" PRIu64
+			 " us: the doc gives rate %.3f lead %.0f, the code %.3f %" PRIu64,
 			 dt_usec, rate, lead, b.pace.rate, b.pace.pages);
 }
 
@@ -680,12 +684,13 @@ static void test_design_pacing(void **state)
 	struct pace_formulas f;
 	char *s = pace_section(&f);
 
-	check_pace_sample(&f, 20000, 100000, 99500, 0, 0);        /* 25000 pages/s used */
+	check_pace_sample(&f, 20000, 100000, 99500, 0, 0);	  /* 25000 pages/s used */
 	check_pace_sample(&f, 100000, 100000, 100000, 3000, 500); /* our own reclaim is use */
-	check_pace_sample(&f, 100000, 90000, 190000, 0, 0);      /* given back: floored */
-	check_pace_sample(&f, 50000, 100000, 100000, 0, 40000);   /* decaying */
-	check_pace_sample(&f, 250000, 200000, 100001, 0, 0);     /* past the cap */
-	assert_non_null(strstr(s, "consumed = (free before - free now) + (pages our runs reclaimed since)"));
+	check_pace_sample(&f, 100000, 90000, 190000, 0, 0);	  /* given back: floored */
+	check_pace_sample(&f, 50000, 100000, 100000, 0, 40000);	  /* decaying */
+	check_pace_sample(&f, 250000, 200000, 100001, 0, 0);	  /* past the cap */
+	assert_non_null(strstr(
+		s, "consumed = (free before - free now) + (pages our runs reclaimed since)"));
 	free(s);
 }
 
@@ -753,7 +758,8 @@ static void test_design_pass(void **state)
 	unsigned cluster, step_mib;
 
 	assert_int_equal(sscanf(doc_find(flat, "pass = CLAMP("),
-				"pass = CLAMP(want, %u pages (SWAP_CLUSTER_MAX), step_bytes)", &cluster),
+				"pass = CLAMP(want, %u pages (SWAP_CLUSTER_MAX), step_bytes)",
+				&cluster),
 			 1);
 	assert_int_equal(cluster, BALANCE_CLUSTER_PAGES);
 	assert_int_equal(sscanf(doc_find(flat, "`step_bytes` (`StepSize=`, "),
@@ -792,8 +798,9 @@ static void test_man_page(void **state)
 	char word[16];
 	unsigned lead_ms;
 
-	assert_non_null(strstr(flat, "low is the kernel's high watermark plus *WatermarkHeadroom=*, "
-				     "high is the kernel's high plus one and a half times that"));
+	assert_non_null(strstr(flat,
+			       "low is the kernel's high watermark plus *WatermarkHeadroom=*, "
+			       "high is the kernel's high plus one and a half times that"));
 	check_marks_in_words(&p);
 	assert_int_equal(sscanf(doc_find(flat, "marks rise by what "),
 				"marks rise by what %u ms of the measured use takes (at most %15s "
@@ -838,23 +845,25 @@ static void test_headroom_help(void **state)
 				"at least %uM and at most WatermarkHeadroomMax", &floor_mib),
 			 1);
 	assert_int_equal(floor_mib * MIB, p.headroom_min_bytes);
-	assert_int_equal(sscanf(doc_find(help, "The default "),
-				"The default %15s (%15s times the kernel's default low-to-high gap, "
-				"watermark_scale_factor=%u)",
-				pct, times, &wsf),
-			 3);
+	assert_int_equal(
+		sscanf(doc_find(help, "The default "),
+		       "The default %15s (%15s times the kernel's default low-to-high gap, "
+		       "watermark_scale_factor=%u)",
+		       pct, times, &wsf),
+		3);
 	format_percent(p.headroom_permyriad, want, sizeof(want));
 	assert_string_equal(pct, want);
 	/* watermark_scale_factor is in permyriad of managed, as ours. */
 	assert_int_equal(number_word(times) * wsf, p.headroom_permyriad);
-	assert_int_equal(sscanf(doc_find(help, "(the floor; "), "(the floor; %*s would be %uM)",
-				&vm_mib),
-			 1);
-	assert_int_equal(vm_mib, (GIB / PAGE * p.headroom_permyriad / 10000 * PAGE + MIB / 2) / MIB);
-	assert_int_equal(sscanf(doc_find(help, "(the cap; "), "(the cap; %*s would be %uG)",
-				&host_gib),
-			 1);
-	assert_int_equal(host_gib, (TIB / PAGE * p.headroom_permyriad / 10000 * PAGE + GIB / 2) / GIB);
+	assert_int_equal(
+		sscanf(doc_find(help, "(the floor; "), "(the floor; %*s would be %uM)", &vm_mib),
+		1);
+	assert_int_equal(vm_mib,
+			 (GIB / PAGE * p.headroom_permyriad / 10000 * PAGE + MIB / 2) / MIB);
+	assert_int_equal(
+		sscanf(doc_find(help, "(the cap; "), "(the cap; %*s would be %uG)", &host_gib), 1);
+	assert_int_equal(host_gib,
+			 (TIB / PAGE * p.headroom_permyriad / 10000 * PAGE + GIB / 2) / GIB);
 	check_marks_in_words(&p);
 }
 
