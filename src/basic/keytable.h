@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "macro.h"
 #include "textscan.h"
 
 struct keytable_entry {
@@ -28,6 +29,23 @@ const char *keytable_name(const struct keytable_entry *table, size_t n, int id);
 
 /* Sorted, and ids 0..n_ids-1 each named exactly once. */
 bool keytable_is_valid(const struct keytable_entry *table, size_t n, int n_ids);
+
+/*
+ * macro.h's DEFINE_STRING_TABLE_TO_STRING for a module whose names are a
+ * keytable (sorted by name, for the parser): NAME_to_string(TYPE), NULL for
+ * an id the table does not name. MODULE_table_is_valid() is for the
+ * module's test.
+ */
+#define DEFINE_KEYTABLE_TO_STRING(scope, name, type, table)                                        \
+	scope const char *name##_to_string(type i)                                                 \
+	{                                                                                          \
+		return keytable_name(table, ELEMENTSOF(table), (int)i);                            \
+	}
+#define DEFINE_KEYTABLE_IS_VALID(scope, module, table, n_ids)                                      \
+	scope bool module##_table_is_valid(void)                                                   \
+	{                                                                                          \
+		return keytable_is_valid(table, ELEMENTSOF(table), (n_ids));                       \
+	}
 
 /*
  * For tables whose records carry more than an id (zoneinfo's: scope, field

@@ -15,6 +15,7 @@
  * truncated text, and the caller reopens on its slow path.
  */
 
+#include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -39,6 +40,26 @@ int reread_file_open(const char *root, const char *path, size_t min_size, struct
 ssize_t reread_file_read(struct reread_file *f);
 
 void reread_file_close(struct reread_file *f);
+
+/*
+ * Every reader's read, in one call: -EINVAL for a NULL reader or output,
+ * else re-read the reader's kept file (its member `file`) and return
+ * parse(text, length, args..., ret), or the read's negative errno. A macro
+ * rather than a callback so that each parser keeps its typed output.
+ */
+#define REREAD_READER_PARSE(reader, parse, ret, ...)                                               \
+	({                                                                                         \
+		__typeof__(reader) _rr = (reader);                                                 \
+		int _rk = -EINVAL;                                                                 \
+                                                                                                   \
+		if (_rr && (ret)) {                                                                \
+			ssize_t _rn = reread_file_read(&_rr->file);                                \
+                                                                                                   \
+			_rk = _rn < 0 ? (int)_rn                                                   \
+				      : parse(_rr->file.buf, (size_t)_rn, ##__VA_ARGS__, (ret));   \
+		}                                                                                  \
+		_rk;                                                                               \
+	})
 
 /*
  * The kernel readers' objects (zoneinfo, vmstat, meminfo, psi): a kept file

@@ -3,9 +3,10 @@
 
 /*
  * Bounded cursors over kernel text files, shared by the parsers in
- * zoneinfo.c, psi.c, vmstat.c, meminfo.c and topology.c. Every function
- * takes the end of the buffer and never reads past it, and never relies on
- * a terminating NUL (fuzzers hand over raw bytes).
+ * zoneinfo.c, psi.c, vmstat.c, meminfo.c, buddyinfo.c, topology.c and
+ * memstat.c. Every function takes the end of the buffer and never reads
+ * past it, and never relies on a terminating NUL (fuzzers hand over raw
+ * bytes).
  */
 
 #include <stdbool.h>
@@ -62,6 +63,33 @@ static inline int textscan_token_cmp(struct textscan_token t, const char *name)
 	if (i == t.len)
 		return name[i] ? -1 : 0;
 	return 1; /* the token is longer */
+}
+
+/* The byte c here, consumed; for grammars that fix their separators
+ * (memory.stat's one SP, numa_stat's "N" and "="). */
+static inline bool textscan_skip_char(const char **p, const char *end, char c)
+{
+	if (*p >= end || **p != c)
+		return false;
+	(*p)++;
+	return true;
+}
+
+static inline bool textscan_is_key_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+/* A kernel counter name as cgroup files print them, 1*(a-z / 0-9 / "_");
+ * an empty token when none starts here. No blanks are skipped. */
+static inline struct textscan_token textscan_take_key(const char **p, const char *end)
+{
+	struct textscan_token t = {.s = *p};
+
+	while (*p < end && textscan_is_key_char(**p))
+		(*p)++;
+	t.len = (size_t)(*p - t.s);
+	return t;
 }
 
 /* Only blanks left on the line. */

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 #include "compact.h"
+#include "macro.h"
 
 static const char *const compact_reason_table[_COMPACT_REASON_MAX] = {
 	[COMPACT_NONE] = "none",
@@ -7,12 +8,7 @@ static const char *const compact_reason_table[_COMPACT_REASON_MAX] = {
 	[COMPACT_FRAGMENTED] = "fragmented",
 };
 
-const char *compact_reason_to_string(enum compact_reason r)
-{
-	if ((unsigned)r >= _COMPACT_REASON_MAX)
-		return (const char *)0;
-	return compact_reason_table[r];
-}
+DEFINE_STRING_TABLE_TO_STRING(, compact_reason, enum compact_reason, _COMPACT_REASON_MAX)
 
 bool compact_fragmented(const struct compact_input *in)
 {

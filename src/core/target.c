@@ -203,12 +203,7 @@ static const char *const target_backend_table[_TARGET_BACKEND_MAX] = {
 	[TARGET_BACKEND_CGROUPS] = "memory.reclaim",
 };
 
-const char *target_backend_to_string(enum target_backend b)
-{
-	if ((unsigned)b >= _TARGET_BACKEND_MAX)
-		return NULL;
-	return target_backend_table[b];
-}
+DEFINE_STRING_TABLE_TO_STRING(, target_backend, enum target_backend, _TARGET_BACKEND_MAX)
 
 enum target_backend target_choose_backend(const struct target_backend_input *in)
 {

@@ -153,63 +153,61 @@ bool ctl_cgroup_path_valid(const char *path)
 	}
 }
 
-static const struct {
-	int errnum;
-	const char *name;
-} ctl_error_codes[] = {
-	{ EPERM, "EPERM" },
-	{ ENOENT, "ENOENT" },
-	{ ESRCH, "ESRCH" },
-	{ EINTR, "EINTR" },
-	{ EIO, "EIO" },
-	{ E2BIG, "E2BIG" },
-	{ EAGAIN, "EAGAIN" },
-	{ ENOMEM, "ENOMEM" },
-	{ EACCES, "EACCES" },
-	{ EBUSY, "EBUSY" },
-	{ EEXIST, "EEXIST" },
-	{ ENODEV, "ENODEV" },
-	{ EINVAL, "EINVAL" },
-	{ ENOSPC, "ENOSPC" },
-	{ EROFS, "EROFS" },
-	{ ERANGE, "ERANGE" },
-	{ ENOSYS, "ENOSYS" },
-	{ EPROTO, "EPROTO" },
-	{ EBADMSG, "EBADMSG" },
-	{ EUSERS, "EUSERS" },
-	{ EOPNOTSUPP, "EOPNOTSUPP" },
-	{ ETIMEDOUT, "ETIMEDOUT" },
-	{ EALREADY, "EALREADY" },
-	{ ECANCELED, "ECANCELED" },
+/* The errno names a reply may carry, indexed by errno; any other is
+ * said as EIO. */
+static const char *const ctl_error_name_table[] = {
+	[EPERM] = "EPERM",
+	[ENOENT] = "ENOENT",
+	[ESRCH] = "ESRCH",
+	[EINTR] = "EINTR",
+	[EIO] = "EIO",
+	[E2BIG] = "E2BIG",
+	[EAGAIN] = "EAGAIN",
+	[ENOMEM] = "ENOMEM",
+	[EACCES] = "EACCES",
+	[EBUSY] = "EBUSY",
+	[EEXIST] = "EEXIST",
+	[ENODEV] = "ENODEV",
+	[EINVAL] = "EINVAL",
+	[ENOSPC] = "ENOSPC",
+	[EROFS] = "EROFS",
+	[ERANGE] = "ERANGE",
+	[ENOSYS] = "ENOSYS",
+	[EPROTO] = "EPROTO",
+	[EBADMSG] = "EBADMSG",
+	[EUSERS] = "EUSERS",
+	[EOPNOTSUPP] = "EOPNOTSUPP",
+	[ETIMEDOUT] = "ETIMEDOUT",
+	[EALREADY] = "EALREADY",
+	[ECANCELED] = "ECANCELED",
 	/* Errors of opening a path: said as such, not as EIO (issue 17 B15). */
-	{ ENOTDIR, "ENOTDIR" },
-	{ EISDIR, "EISDIR" },
-	{ ELOOP, "ELOOP" },
-	{ ENAMETOOLONG, "ENAMETOOLONG" },
-	{ EMFILE, "EMFILE" },
-	{ ENFILE, "ENFILE" },
-	{ ENXIO, "ENXIO" },
-	{ EBADF, "EBADF" },
-	{ EOVERFLOW, "EOVERFLOW" },
-	{ ESTALE, "ESTALE" },
+	[ENOTDIR] = "ENOTDIR",
+	[EISDIR] = "EISDIR",
+	[ELOOP] = "ELOOP",
+	[ENAMETOOLONG] = "ENAMETOOLONG",
+	[EMFILE] = "EMFILE",
+	[ENFILE] = "ENFILE",
+	[ENXIO] = "ENXIO",
+	[EBADF] = "EBADF",
+	[EOVERFLOW] = "EOVERFLOW",
+	[ESTALE] = "ESTALE",
 };
+
+DEFINE_STRING_TABLE_TO_STRING(static, ctl_error_name, int, ELEMENTSOF(ctl_error_name_table))
+DEFINE_STRING_TABLE_FROM_STRING(static, ctl_error_name, ELEMENTSOF(ctl_error_name_table))
 
 const char *ctl_error_code_to_string(int code)
 {
-	int e = code < 0 ? -code : code;
+	const char *name = ctl_error_name_to_string(code < 0 ? -code : code);
 
-	for (size_t i = 0; i < ELEMENTSOF(ctl_error_codes); i++)
-		if (ctl_error_codes[i].errnum == e)
-			return ctl_error_codes[i].name;
-	return "EIO";
+	return name ? name : "EIO";
 }
 
 int ctl_error_code_from_string(const char *s)
 {
-	for (size_t i = 0; i < ELEMENTSOF(ctl_error_codes); i++)
-		if (streq(ctl_error_codes[i].name, s))
-			return -ctl_error_codes[i].errnum;
-	return -EIO;
+	int e = s ? ctl_error_name_from_string(s, strlen(s)) : -EINVAL;
+
+	return e < 0 ? -EIO : -e;
 }
 
 _printf_(3, 4) static int ctl_error_set(struct ctl_error *e, int code,

@@ -130,11 +130,7 @@ int buddyinfo_reader_open(const char *root, struct buddyinfo_reader *ret)
 
 int buddyinfo_reader_read(struct buddyinfo_reader *r, struct buddyinfo *ret)
 {
-	ssize_t n = reread_file_read(&r->file);
-
-	if (n < 0)
-		return (int)n;
-	return buddyinfo_parse(r->file.buf, (size_t)n, ret);
+	return REREAD_READER_PARSE(r, buddyinfo_parse, ret);
 }
 
 void buddyinfo_reader_close(struct buddyinfo_reader *r)

@@ -60,15 +60,8 @@ static const struct keytable_entry meminfo_names[] = {
 	{"Zswapped", MEMINFO_ZSWAPPED},
 };
 
-const char *meminfo_item_to_string(enum meminfo_item i)
-{
-	return keytable_name(meminfo_names, ELEMENTSOF(meminfo_names), (int)i);
-}
-
-bool meminfo_table_is_valid(void)
-{
-	return keytable_is_valid(meminfo_names, ELEMENTSOF(meminfo_names), _MEMINFO_ITEM_MAX);
-}
+DEFINE_KEYTABLE_TO_STRING(, meminfo_item, enum meminfo_item, meminfo_names)
+DEFINE_KEYTABLE_IS_VALID(, meminfo, meminfo_names, _MEMINFO_ITEM_MAX)
 
 uint64_t meminfo_bytes(const struct meminfo *mi, enum meminfo_item i)
 {
@@ -182,14 +175,7 @@ int meminfo_reader_open(const char *root, int node_id, struct meminfo_reader **r
 
 int meminfo_reader_read(struct meminfo_reader *r, struct meminfo *ret)
 {
-	ssize_t n;
-
-	if (!r || !ret)
-		return -EINVAL;
-	n = reread_file_read(&r->file);
-	if (n < 0)
-		return (int)n;
-	return meminfo_parse_full(r->file.buf, (size_t)n, r->node_id, ret);
+	return REREAD_READER_PARSE(r, meminfo_parse_full, ret, r->node_id);
 }
 
 struct meminfo_reader *meminfo_reader_free(struct meminfo_reader *r)

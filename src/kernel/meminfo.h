@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "macro.h"
+
 enum meminfo_item {
 	MEMINFO_MEM_TOTAL,	  /* MemTotal */
 	MEMINFO_MEM_FREE,	  /* MemFree */
@@ -78,11 +80,7 @@ int meminfo_reader_open(const char *root, int node_id, struct meminfo_reader **r
 int meminfo_reader_read(struct meminfo_reader *r, struct meminfo *ret);
 struct meminfo_reader *meminfo_reader_free(struct meminfo_reader *r);
 
-static inline void meminfo_reader_freep(struct meminfo_reader **r)
-{
-	if (*r)
-		meminfo_reader_free(*r);
-}
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct meminfo_reader *, meminfo_reader_free);
 
 /* The name table is sorted and complete (for test-meminfo). */
 bool meminfo_table_is_valid(void);

@@ -15,10 +15,11 @@
  * pgsteal_* / pgscan_* counters too.
  *
  * Every parser returns 0, -EINVAL on malformed input (bad number, missing
- * value, duplicate known key, a NUL inside the text), -E2BIG when something is
- * larger than the fixed structs hold (a line over MEMSTAT_LINE_MAX bytes, a
- * node id >= MEMSTAT_MAX_NODES). Unknown keys are ignored: kernels add keys.
- * On failure *ret is left untouched.
+ * value, duplicate known key, a NUL inside the text, a line file whose last
+ * line lacks its LF), -E2BIG when something is larger than the fixed structs
+ * hold (a line over MEMSTAT_LINE_MAX bytes, a node id >= MEMSTAT_MAX_NODES).
+ * Unknown keys are ignored: kernels add keys. On failure *ret is left
+ * untouched.
  */
 
 #include <stdbool.h>
@@ -87,6 +88,8 @@ struct memstat {
 const char *memstat_key_to_string(enum memstat_key k);
 /* -EINVAL for an unknown name. */
 int memstat_key_from_string(const char *s, size_t len);
+/* The name table is sorted and names every key once (for the test). */
+bool memstat_table_is_valid(void);
 
 static inline bool memstat_has(const struct memstat *s, enum memstat_key k)
 {

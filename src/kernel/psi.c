@@ -189,14 +189,7 @@ int psi_reader_open(const char *root, const char *path, struct psi_reader **ret)
 
 int psi_reader_read(struct psi_reader *r, struct psi_stat *ret)
 {
-	ssize_t n;
-
-	if (!r || !ret)
-		return -EINVAL;
-	n = reread_file_read(&r->file);
-	if (n < 0)
-		return (int)n;
-	return psi_parse(r->file.buf, (size_t)n, ret);
+	return REREAD_READER_PARSE(r, psi_parse, ret);
 }
 
 struct psi_reader *psi_reader_free(struct psi_reader *r)

@@ -16,6 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "macro.h"
+
 struct psi_line {
 	uint32_t avg10, avg60, avg300; /* hundredths of a percent: 12.34% = 1234 */
 	uint64_t total_usec;
@@ -52,11 +54,7 @@ int psi_reader_open(const char *root, const char *path, struct psi_reader **ret)
 int psi_reader_read(struct psi_reader *r, struct psi_stat *ret);
 struct psi_reader *psi_reader_free(struct psi_reader *r);
 
-static inline void psi_reader_freep(struct psi_reader **r)
-{
-	if (*r)
-		psi_reader_free(*r);
-}
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct psi_reader *, psi_reader_free);
 
 /*
  * PSI triggers (Documentation/accounting/psi.rst). Opens path

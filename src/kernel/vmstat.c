@@ -65,15 +65,8 @@ static const struct keytable_entry vmstat_names[] = {
 	{"workingset_restore_file", VMSTAT_WORKINGSET_RESTORE_FILE},
 };
 
-const char *vmstat_item_to_string(enum vmstat_item i)
-{
-	return keytable_name(vmstat_names, ELEMENTSOF(vmstat_names), (int)i);
-}
-
-bool vmstat_table_is_valid(void)
-{
-	return keytable_is_valid(vmstat_names, ELEMENTSOF(vmstat_names), _VMSTAT_ITEM_MAX);
-}
+DEFINE_KEYTABLE_TO_STRING(, vmstat_item, enum vmstat_item, vmstat_names)
+DEFINE_KEYTABLE_IS_VALID(, vmstat, vmstat_names, _VMSTAT_ITEM_MAX)
 
 static int vmstat_parse_line(const char *s, const char *end, struct vmstat *vs)
 {
@@ -153,14 +146,7 @@ int vmstat_reader_open(const char *root, struct vmstat_reader **ret)
 
 int vmstat_reader_read(struct vmstat_reader *r, struct vmstat *ret)
 {
-	ssize_t n;
-
-	if (!r || !ret)
-		return -EINVAL;
-	n = reread_file_read(&r->file);
-	if (n < 0)
-		return (int)n;
-	return vmstat_parse(r->file.buf, (size_t)n, ret);
+	return REREAD_READER_PARSE(r, vmstat_parse, ret);
 }
 
 struct vmstat_reader *vmstat_reader_free(struct vmstat_reader *r)

@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "macro.h"
+
 enum vmstat_item {
 	VMSTAT_ALLOCSTALL_DMA,
 	VMSTAT_ALLOCSTALL_DMA32,
@@ -85,11 +87,7 @@ int vmstat_reader_open(const char *root, struct vmstat_reader **ret);
 int vmstat_reader_read(struct vmstat_reader *r, struct vmstat *ret);
 struct vmstat_reader *vmstat_reader_free(struct vmstat_reader *r);
 
-static inline void vmstat_reader_freep(struct vmstat_reader **r)
-{
-	if (*r)
-		vmstat_reader_free(*r);
-}
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct vmstat_reader *, vmstat_reader_free);
 
 /* The name table is sorted and complete (for test-vmstat). */
 bool vmstat_table_is_valid(void);

@@ -572,23 +572,26 @@ int zoneinfo_reader_open(const char *root, struct zoneinfo_reader **ret)
 	return 0;
 }
 
-int zoneinfo_reader_read(struct zoneinfo_reader *r, struct zoneinfo *ret)
+/* The reader's parse: one pass into its scratch (allocated at open),
+ * copied out only when whole, so *ret is untouched on failure;
+ * zoneinfo_parse(), with no scratch, makes two passes instead. */
+static int zoneinfo_parse_scratch(const char *buf, size_t len, struct zoneinfo *scratch,
+				  struct zoneinfo *ret)
 {
-	ssize_t n;
 	unsigned n_nodes;
-	int k;
+	int r;
 
-	if (!r || !ret)
-		return -EINVAL;
-	n = reread_file_read(&r->file);
-	if (n < 0)
-		return (int)n;
-	k = zoneinfo_parse_pass(r->file.buf, (size_t)n, r->scratch, &n_nodes);
-	if (k < 0)
-		return k;
-	memcpy(ret->nodes, r->scratch->nodes, n_nodes * sizeof(ret->nodes[0]));
+	r = zoneinfo_parse_pass(buf, len, scratch, &n_nodes);
+	if (r < 0)
+		return r;
+	memcpy(ret->nodes, scratch->nodes, n_nodes * sizeof(ret->nodes[0]));
 	ret->n_nodes = n_nodes;
 	return 0;
+}
+
+int zoneinfo_reader_read(struct zoneinfo_reader *r, struct zoneinfo *ret)
+{
+	return REREAD_READER_PARSE(r, zoneinfo_parse_scratch, ret, r->scratch);
 }
 
 struct zoneinfo_reader *zoneinfo_reader_free(struct zoneinfo_reader *r)

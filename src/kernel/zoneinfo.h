@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "macro.h"
+
 /* MAX_NUMNODES is 1024 in distribution kernels but machines online at most a
  * few dozen; 64 covers every machine we know of (8-socket SNC-4 is 32). */
 #define ZONEINFO_MAX_NODES 64
@@ -90,8 +92,4 @@ size_t zoneinfo_reader_buffer_size(const struct zoneinfo_reader *r);
  * sorted); NULL past the end. */
 const char *zoneinfo_key_name_at(size_t i);
 
-static inline void zoneinfo_reader_freep(struct zoneinfo_reader **r)
-{
-	if (*r)
-		zoneinfo_reader_free(*r);
-}
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct zoneinfo_reader *, zoneinfo_reader_free);

@@ -55,3 +55,23 @@ static inline void fixture_root(const char *set, char *buf, size_t size)
 {
 	snprintf(buf, size, "%s/%s", FIXTURES_DIR, set);
 }
+
+/*
+ * sentinel() gives a TYPE filled with 0xa5 bytes and is_sentinel() says
+ * whether one still is: a parser must leave its output as it was on failure
+ * (Pacemaker's sentinel idea, STYLE.md 13).
+ */
+#define DEFINE_SENTINEL(type)                                                                      \
+	static type sentinel(void)                                                                 \
+	{                                                                                          \
+		type s;                                                                            \
+                                                                                                   \
+		memset(&s, 0xa5, sizeof(s));                                                       \
+		return s;                                                                          \
+	}                                                                                          \
+	static bool is_sentinel(const type *p)                                                     \
+	{                                                                                          \
+		type s = sentinel();                                                               \
+                                                                                                   \
+		return memcmp(p, &s, sizeof(s)) == 0;                                              \
+	}

@@ -119,6 +119,8 @@ static void test_reader(void **state)
 	assert_int_equal(buddyinfo_reader_read(&r, &b), 0);
 	assert_int_equal(buddyinfo_reader_read(&r, &b), 0);
 	assert_int_equal(b.n_nodes, 1);
+	assert_int_equal(buddyinfo_reader_read(NULL, &b), -EINVAL);
+	assert_int_equal(buddyinfo_reader_read(&r, NULL), -EINVAL);
 	buddyinfo_reader_close(&r);
 	assert_int_equal(r.file.fd, -1);
 	fixture_root("vm-6.12-4node", root, sizeof(root));

@@ -365,6 +365,13 @@ static void test_error_codes(void **state)
 	assert_int_equal(ctl_error_code_from_string("ETIMEDOUT"), -ETIMEDOUT);
 	assert_int_equal(ctl_error_code_from_string("EWHATEVER"), -EIO);
 	assert_int_equal(ctl_error_code_from_string(NULL), -EIO);
+	/* Every name said is read back as its errno. */
+	for (int e = 1; e < 256; e++) {
+		const char *name = ctl_error_code_to_string(-e);
+
+		if (e == EIO || !streq(name, "EIO"))
+			assert_int_equal(ctl_error_code_from_string(name), -e);
+	}
 }
 
 static void test_encode(void **state)

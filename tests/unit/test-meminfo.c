@@ -13,20 +13,7 @@
 #include "meminfo.h"
 #include "readers-test.h"
 
-static struct meminfo sentinel(void)
-{
-	struct meminfo mi;
-
-	memset(&mi, 0xa5, sizeof(mi));
-	return mi;
-}
-
-static bool is_sentinel(const struct meminfo *mi)
-{
-	struct meminfo s = sentinel();
-
-	return memcmp(mi, &s, sizeof(s)) == 0;
-}
+DEFINE_SENTINEL(struct meminfo)
 
 static void test_table(void **state)
 {

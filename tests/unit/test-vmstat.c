@@ -13,20 +13,7 @@
 #include "readers-test.h"
 #include "vmstat.h"
 
-static struct vmstat sentinel(void)
-{
-	struct vmstat vs;
-
-	memset(&vs, 0xa5, sizeof(vs));
-	return vs;
-}
-
-static bool is_sentinel(const struct vmstat *vs)
-{
-	struct vmstat s = sentinel();
-
-	return memcmp(vs, &s, sizeof(s)) == 0;
-}
+DEFINE_SENTINEL(struct vmstat)
 
 static struct vmstat parse_fixture(const char *set)
 {
@@ -171,6 +158,8 @@ static void test_reader(void **state)
 		assert_int_equal(vmstat_reader_read(r, &vs), 0);
 		assert_int_equal(vs.value[VMSTAT_PGSCAN_KSWAPD], 900);
 	}
+	assert_int_equal(vmstat_reader_read(NULL, &vs), -EINVAL);
+	assert_int_equal(vmstat_reader_read(r, NULL), -EINVAL);
 	fixture_root("no-such-fixture", root, sizeof(root));
 	assert_int_equal(vmstat_reader_open(root, &none), -ENOENT);
 	assert_ptr_equal(none, (struct vmstat_reader *)0x1);

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0-only
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * spin: busy-loop at SCHED_FIFO priority 1 for SECONDS, then exit.
  *

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0-only
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * vmstatlog: sample /proc/vmstat counters against CLOCK_REALTIME (the clock
  * of reclaimd's watch events), so a scenario can tell which event a kernel
