@@ -1178,6 +1178,13 @@ void conf_cgroup_policy_subtree(const struct conf *conf, const char *path,
 	*ret = p;
 }
 
+bool conf_psi_trigger_eq(const struct conf_psi_trigger *a, const struct conf_psi_trigger *b)
+{
+	return a->enabled == b->enabled &&
+	       (!a->enabled || (a->full == b->full && a->stall_usec == b->stall_usec &&
+				a->window_usec == b->window_usec));
+}
+
 uint64_t conf_amount_bytes(struct conf_amount a, uint64_t base_bytes)
 {
 	if (!a.permyriad)

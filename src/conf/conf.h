@@ -255,6 +255,11 @@ bool conf_cgroup_policy(const struct conf *conf, const char *path,
 void conf_cgroup_policy_subtree(const struct conf *conf, const char *path,
 				struct conf_cgroup_policy *ret);
 
+/* Whether two PSITrigger= values arm the same kernel trigger: any two
+ * "off" are the same (their other fields mean nothing), so a reload that
+ * leaves the trigger off or as it was does not close and re-open it. */
+bool conf_psi_trigger_eq(const struct conf_psi_trigger *a, const struct conf_psi_trigger *b);
+
 /* Resolve an amount against base bytes: permyriad of base, or the bytes. */
 uint64_t conf_amount_bytes(struct conf_amount a, uint64_t base_bytes);
 

@@ -511,13 +511,6 @@ static void setup_psi(struct manager *m)
 	psi_arm(m);
 }
 
-static bool psi_trigger_eq(const struct conf_psi_trigger *a, const struct conf_psi_trigger *b)
-{
-	return a->enabled == b->enabled &&
-	       (!a->enabled || (a->full == b->full && a->stall_usec == b->stall_usec &&
-				a->window_usec == b->window_usec));
-}
-
 static void event_freep_(struct event **ev);
 
 /* PSITrigger= changed (reload, set): close the old trigger, arm the new. */
@@ -525,7 +518,7 @@ static void psi_rearm(struct manager *m)
 {
 	const struct conf_psi_trigger *t = &conf_reclaim(m->conf)->psi_trigger;
 
-	if (!m->psi_available || psi_trigger_eq(t, &m->psi_armed))
+	if (!m->psi_available || conf_psi_trigger_eq(t, &m->psi_armed))
 		return;
 	event_freep_(&m->ev_psi);
 	m->psi_trigger_fd = safe_close(m->psi_trigger_fd);

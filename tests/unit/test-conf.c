@@ -809,6 +809,33 @@ static void test_cgroup_policy_subtree(void **state)
 	}
 }
 
+/* A reload re-arms the PSI trigger only when conf_psi_trigger_eq() says
+ * it changed: "off" is "off" whatever else the struct holds. */
+static void test_psi_trigger_eq(void **state)
+{
+	static const struct conf_psi_trigger some = { true, false, 150000, 1000000 };
+	static const struct {
+		struct conf_psi_trigger a, b;
+		bool eq;
+	} cases[] = {
+		{ some, some, true },
+		{ { false }, { false }, true },
+		/* Off, with leftovers of an earlier value: still off. */
+		{ { false, true, 1, 2 }, { false, false, 150000, 1000000 }, true },
+		{ some, { false, false, 150000, 1000000 }, false },
+		{ some, { true, true, 150000, 1000000 }, false },
+		{ some, { true, false, 100000, 1000000 }, false },
+		{ some, { true, false, 150000, 2000000 }, false },
+	};
+
+	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+		if (conf_psi_trigger_eq(&cases[i].a, &cases[i].b) != cases[i].eq)
+			fail_msg("case %zu: a~b should be %d", i, cases[i].eq);
+		if (conf_psi_trigger_eq(&cases[i].b, &cases[i].a) != cases[i].eq)
+			fail_msg("case %zu: b~a should be %d", i, cases[i].eq);
+	}
+}
+
 /* Drop-ins from /etc, /run and /usr/lib under an injected root, with
  * systemd's precedence: the same name in /etc hides /run's, which hides
  * /usr/lib's; all are read sorted by name after the main file. */
@@ -1060,6 +1087,7 @@ int main(void)
 		cmocka_unit_test(test_fifo),
 		cmocka_unit_test(test_dropin_dirs),
 		cmocka_unit_test(test_cgroup_policy_subtree),
+		cmocka_unit_test(test_psi_trigger_eq),
 		cmocka_unit_test(test_marks_ordered),
 		cmocka_unit_test(test_headroom_doc),
 		cmocka_unit_test(test_protocol_doc_keys),
