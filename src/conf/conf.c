@@ -1121,6 +1121,14 @@ void conf_node_reclaim(const struct conf *conf, unsigned node, struct conf_recla
 			conf_copy_field(&conf_items[i], ret, &n->values);
 }
 
+bool conf_node_paused(const struct conf *conf, unsigned node)
+{
+	struct conf_reclaim rc;
+
+	conf_node_reclaim(conf, node, &rc);
+	return rc.paused && !conf->reclaim.paused;
+}
+
 bool conf_cgroup_policy(const struct conf *conf, const char *path,
 			struct conf_cgroup_policy *ret)
 {

@@ -235,6 +235,11 @@ const struct conf_control *conf_control(const struct conf *conf);
 /* [Reclaim] with the [Node N] overrides of node applied. */
 void conf_node_reclaim(const struct conf *conf, unsigned node, struct conf_reclaim *ret);
 
+/* Whether node is paused by its own Paused=: [Reclaim] Paused= is the
+ * daemon's pause, which `resume` undoes for every node, so a node pauses
+ * on its own only where its [Node N] says yes and [Reclaim] says no. */
+bool conf_node_paused(const struct conf *conf, unsigned node);
+
 /*
  * Policy for a cgroup path relative to the cgroup root ("web.slice/nginx.service",
  * a leading '/' is ignored): defaults, then for each key the value of the

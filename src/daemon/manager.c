@@ -262,9 +262,7 @@ static int nodes_conf(struct manager *m, bool dry_run, struct balance_params *re
 		params_from_conf(&rc, dry_run, cgroups, &ret[i].params);
 		limits_from_conf(global, &rc, &ret[i].limits);
 		ret[i].psi_boost_bytes = rc.psi_boost_bytes;
-		/* [Reclaim] Paused= is the daemon's pause (undone by `resume`);
-		 * a node pauses on its own only where [Node N] differs. */
-		ret[i].paused = rc.paused && !global->paused;
+		ret[i].paused = conf_node_paused(m->conf, (unsigned)m->nodes[i].id);
 		r = balance_params_validate(&ret[i].params);
 		if (r < 0)
 			return log_error_errno(r, "The [Node %d] settings give unusable reclaim "

@@ -381,6 +381,33 @@ static void test_node_override(void **state)
 	assert_int_equal(n1.rate_limit_bytes_per_sec, 1 << 20);
 }
 
+/* A node pauses on its own only where [Node N] Paused=yes differs from
+ * [Reclaim]: the daemon's pause covers the rest, and `resume` undoes it. */
+static void test_node_paused(void **state)
+{
+	static const struct {
+		const char *text;
+		bool paused[3]; /* nodes 0, 1, 2 */
+	} cases[] = {
+		{ "", { false, false, false } },
+		{ "[Node 1]\nPaused=yes\n", { false, true, false } },
+		/* The daemon's pause: no node is paused on its own. */
+		{ "[Reclaim]\nPaused=yes\n", { false, false, false } },
+		{ "[Reclaim]\nPaused=yes\n[Node 1]\nPaused=yes\n", { false, false, false } },
+		{ "[Reclaim]\nPaused=yes\n[Node 1]\nPaused=no\n", { false, false, false } },
+		{ "[Node 0]\nPaused=yes\n[Node 2]\nPaused=no\n", { true, false, false } },
+	};
+
+	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+		_cleanup_conf_free_ struct conf *c = load_ok(cases[i].text);
+
+		for (unsigned n = 0; n < 3; n++)
+			if (conf_node_paused(c, n) != cases[i].paused[n])
+				fail_msg("case %zu node %u: paused should be %d", i, n,
+					 cases[i].paused[n]);
+	}
+}
+
 static void test_cgroup_policy(void **state)
 {
 	_cleanup_conf_free_ struct conf *c = load_ok("[Reclaim]\nPressureLimit=20%\n"
@@ -1077,6 +1104,7 @@ int main(void)
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_reset_and_off),
 		cmocka_unit_test(test_node_override),
+		cmocka_unit_test(test_node_paused),
 		cmocka_unit_test(test_cgroup_policy),
 		cmocka_unit_test(test_cgroup_long_pattern),
 		cmocka_unit_test(test_cgroup_no_match),
