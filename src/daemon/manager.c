@@ -156,28 +156,6 @@ static void params_from_conf(const struct conf_reclaim *c, bool dry_run, bool ha
 	p->dry_run = dry_run;
 }
 
-/* Offload's parameters from [CGroup PATTERN]. OffloadSwappiness=auto lets
- * the kernel's swappiness take anonymous memory where swap is compressed
- * in memory (zram, zswap), and keeps offload to page cache where a swap-out
- * is a disk write. */
-static void offload_from_conf(const struct conf_cgroup_policy *p, bool swap_compressed,
-			      struct cgroup_policy *ret)
-{
-	ret->offload = p->offload;
-	ret->offload_params = (struct offload_params){
-		.interval_usec = p->offload_interval_usec,
-		.target_usec = p->offload_pressure_permyriad * p->offload_interval_usec /
-			       CONF_PERMYRIAD_MAX,
-		.max_step_permyriad = p->offload_max_step.permyriad ? p->offload_max_step.value : 0,
-		.max_step_bytes = p->offload_max_step.permyriad ? 0 : p->offload_max_step.value,
-		.page_bytes = (uint64_t)sysconf(_SC_PAGESIZE),
-	};
-	if (p->offload_swappiness != CONF_SPECIAL)
-		ret->offload_swappiness = (int)p->offload_swappiness;
-	else
-		ret->offload_swappiness = swap_compressed ? SWAPPINESS_KERNEL_DEFAULT : 0;
-}
-
 /* The per-cgroup policy is the config's, matched by glob on every rescan. */
 static void conf_cgroup_policy_fill(const struct conf *conf, bool swap_compressed,
 				    const char *path, struct cgroup_policy *ret)
@@ -194,8 +172,10 @@ static void conf_cgroup_policy_fill(const struct conf *conf, bool swap_compresse
 		.weight = (unsigned)p.weight,
 		.pressure_limit_usec = p.pressure_limit_permyriad * rc->pressure_window_usec /
 				       CONF_PERMYRIAD_MAX,
+		.offload = p.offload,
+		.offload_swappiness = conf_offload_swappiness(&p, swap_compressed),
 	};
-	offload_from_conf(&p, swap_compressed, ret);
+	conf_offload_params(&p, (uint64_t)sysconf(_SC_PAGESIZE), &ret->offload_params);
 }
 
 /* The [CGroup PATTERN] rules for path, as the cgroup walk asks for them;

@@ -15,7 +15,9 @@
 #include <inttypes.h>
 #include <stdlib.h>
 
+#include "backend.h"
 #include "conf.h"
+#include "offload.h"
 #include "watermark.h"
 #include "util.h"
 
@@ -440,6 +442,48 @@ static void test_cgroup_policy(void **state)
 	/* "[CGroup /]" is the root cgroup only. */
 	assert_true(conf_cgroup_policy(c, "/", &p));
 	assert_int_equal(p.weight, 1);
+}
+
+/* Offload's parameters from [CGroup PATTERN]: the stall target is
+ * OffloadPressure= of OffloadInterval=, OffloadMaxStep= is a share or a size,
+ * and OffloadSwappiness=auto depends on whether swap is compressed. */
+static void test_offload_params(void **state)
+{
+	_cleanup_conf_free_ struct conf *c =
+		load_ok("[CGroup share]\nOffload=yes\nOffloadPressure=1%\nOffloadInterval=10s\n"
+			"OffloadMaxStep=5%\n"
+			"[CGroup size]\nOffloadMaxStep=64M\nOffloadSwappiness=60\n"
+			"[CGroup none]\nOffloadSwappiness=0\n");
+	struct conf_cgroup_policy p;
+	struct offload_params o;
+
+	memset(&o, 0x5e, sizeof(o));
+	assert_true(conf_cgroup_policy(c, "share", &p));
+	conf_offload_params(&p, 4096, &o);
+	assert_int_equal(o.interval_usec, 10 * USEC_PER_SEC);
+	assert_int_equal(o.target_usec, 100 * USEC_PER_MSEC); /* 1% of 10 s */
+	assert_int_equal(o.max_step_permyriad, 500);
+	assert_int_equal(o.max_step_bytes, 0);
+	assert_int_equal(o.hold_intervals, 0); /* the controller's default */
+	assert_int_equal(o.page_bytes, 4096);
+	/* auto: the kernel's swappiness only where swap is compressed. */
+	assert_int_equal(conf_offload_swappiness(&p, /* swap_compressed= */ true),
+			 SWAPPINESS_KERNEL_DEFAULT);
+	assert_int_equal(conf_offload_swappiness(&p, /* swap_compressed= */ false), 0);
+
+	assert_true(conf_cgroup_policy(c, "size", &p));
+	conf_offload_params(&p, 65536, &o);
+	assert_int_equal(o.interval_usec, 6 * USEC_PER_SEC);
+	assert_int_equal(o.target_usec, 6 * USEC_PER_MSEC); /* the default 0.1% of 6 s */
+	assert_int_equal(o.max_step_permyriad, 0);
+	assert_int_equal(o.max_step_bytes, 64 << 20);
+	assert_int_equal(o.page_bytes, 65536);
+	/* A number is taken as it is. */
+	assert_int_equal(conf_offload_swappiness(&p, true), 60);
+	assert_int_equal(conf_offload_swappiness(&p, false), 60);
+
+	assert_true(conf_cgroup_policy(c, "none", &p));
+	assert_int_equal(conf_offload_swappiness(&p, true), 0);
 }
 
 /* inih truncates section names at 49 bytes; reclaimd does not. */
@@ -1106,6 +1150,7 @@ int main(void)
 		cmocka_unit_test(test_node_override),
 		cmocka_unit_test(test_node_paused),
 		cmocka_unit_test(test_cgroup_policy),
+		cmocka_unit_test(test_offload_params),
 		cmocka_unit_test(test_cgroup_long_pattern),
 		cmocka_unit_test(test_cgroup_no_match),
 		cmocka_unit_test(test_set),
