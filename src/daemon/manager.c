@@ -34,9 +34,6 @@
 #define MANAGER_OFFLOAD_TICK_USEC (500 * USEC_PER_MSEC)
 /* STATUS= and MetricsFile= refresh. */
 #define MANAGER_STATUS_INTERVAL_USEC (5 * USEC_PER_SEC)
-/* A dry run below the mark logs what it would have done this often, not a
- * line per would-be write (280 lines a minute were seen). */
-#define MANAGER_DRY_RUN_SUMMARY_USEC (60 * USEC_PER_SEC)
 /* A node thread inside one write for longer than this withholds the
  * watchdog ping when WatchdogSec= does not say otherwise: memory.reclaim of
  * a bounded step takes well under a second even on a slow disk. */
@@ -1173,38 +1170,33 @@ static void manager_write_metrics(struct manager *m, const char *path)
 }
 
 /* Once a minute in a dry run, what the runs since the last line would have
- * done; nothing when they did nothing. */
+ * done; nothing when they did nothing (balance_dry_run_summary_take()). */
 static void manager_dry_run_summary(struct manager *m, uint64_t now)
 {
-	uint64_t runs = 0, writes = 0, bytes = 0;
-	char b[FORMAT_BYTES_MAX], d[FORMAT_DURATION_MAX];
+	struct balance_dry_run_totals cur = {}, d;
+	char b[FORMAT_BYTES_MAX], t[FORMAT_DURATION_MAX];
+	uint64_t span;
 
-	if (!m->dry_run || now - m->dry_run_summary_usec < MANAGER_DRY_RUN_SUMMARY_USEC)
+	if (!balance_dry_run_summary_due(&m->dry_run_summary, m->dry_run, now))
 		return;
 	for (unsigned i = 0; i < m->n_nodes; i++) {
 		struct actuator_node_stats as = {};
 		struct kswapd_state st;
 
 		if (kswapd_get_state(m->kswapd, i, &st) >= 0)
-			runs += st.counters.runs;
+			cur.runs += st.counters.runs;
 		if (actuator_node_stats(m->actuator, m->nodes[i].id, &as) >= 0) {
-			writes += as.nr_dry_run;
-			bytes += as.requested_bytes;
+			cur.writes += as.nr_dry_run;
+			cur.bytes += as.requested_bytes;
 		}
 	}
-	if (writes > m->dry_run_writes)
+	if (balance_dry_run_summary_take(&m->dry_run_summary, &cur, now, &d, &span))
 		log_event(LOG_INFO, LOG_EVENT_DRY_RUN,
 			  (&(struct log_fields){ .node = -1, .priority_level = -1 }),
 			  "dry-run: in the last %s, %" PRIu64 " balance runs would have "
 			  "asked %s of the reclaim files in %" PRIu64 " writes.",
-			  format_duration(d, sizeof(d), now - m->dry_run_summary_usec),
-			  runs - m->dry_run_runs,
-			  format_bytes(b, sizeof(b), bytes - m->dry_run_bytes),
-			  writes - m->dry_run_writes);
-	m->dry_run_summary_usec = now;
-	m->dry_run_runs = runs;
-	m->dry_run_writes = writes;
-	m->dry_run_bytes = bytes;
+			  format_duration(t, sizeof(t), span), d.runs,
+			  format_bytes(b, sizeof(b), d.bytes), d.writes);
 }
 
 static void status_tick(evutil_socket_t fd, short what, void *userdata)
@@ -1531,7 +1523,7 @@ int manager_new(const struct manager_options *opts, struct conf *conf, struct ma
 	m->dry_run = opts->dry_run || rc->dry_run;
 	m->start_usec = m->stats_since_usec = now_usec();
 	m->start_realtime_usec = realtime_usec();
-	m->dry_run_summary_usec = m->start_usec;
+	m->dry_run_summary.since_usec = m->start_usec;
 	params_from_conf(rc, m->dry_run, false, &m->params);
 	r = balance_params_validate(&m->params);
 	if (r < 0)

@@ -93,8 +93,8 @@ struct manager {
 	 * that a failure is logged once, not every 5 s. */
 	struct metrics_file metrics;
 	int metrics_error;
-	/* Dry run: totals at the last summary line (one a minute at most). */
-	uint64_t dry_run_summary_usec, dry_run_runs, dry_run_writes, dry_run_bytes;
+	/* Dry run: the last summary line (one a minute at most). */
+	struct balance_dry_run_summary dry_run_summary;
 
 	struct conf *conf;
 	struct balance_params params;
