@@ -215,7 +215,6 @@ struct manager_node_conf {
 	struct balance_params params;
 	struct actuator_limits limits;
 	uint64_t psi_boost_bytes;
-	bool paused;
 };
 
 /* Every node's settings from the config ([Node N] over [Reclaim]); nothing
@@ -239,7 +238,6 @@ static int nodes_conf(struct manager *m, bool dry_run, struct balance_params *re
 		params_from_conf(&rc, dry_run, cgroups, &ret[i].params);
 		limits_from_conf(global, &rc, &ret[i].limits);
 		ret[i].psi_boost_bytes = rc.psi_boost_bytes;
-		ret[i].paused = conf_node_paused(m->conf, (unsigned)m->nodes[i].id);
 		r = balance_params_validate(&ret[i].params);
 		if (r < 0)
 			return log_error_errno(r, "The [Node %d] settings give unusable reclaim "
@@ -299,7 +297,6 @@ int manager_apply_conf_err(struct manager *m, char *err, size_t errlen)
 			(void)kswapd_set_node_params(m->kswapd, m->nodes[i].id, &nc[i].params);
 		if (m->actuator)
 			(void)actuator_set_limits(m->actuator, m->nodes[i].id, &nc[i].limits);
-		m->nodes[i].paused = nc[i].paused;
 		m->nodes[i].psi_boost_bytes = nc[i].psi_boost_bytes;
 	}
 	manager_set_dry_run(m, dry_run);
@@ -911,11 +908,12 @@ static void stop_offload(struct manager *m)
 /* ---- pause, reload ---- */
 
 /* pause/resume and Paused=: a node is frozen when the daemon is paused or
- * its [Node N] says Paused=yes. */
+ * its [Node N] says Paused=yes (conf_node_paused(), read from the config in
+ * force: a node's own pause is conf's, not copied here). */
 void manager_set_paused(struct manager *m, bool paused)
 {
 	for (unsigned i = 0; i < m->n_nodes; i++) {
-		if (paused || m->nodes[i].paused)
+		if (paused || conf_node_paused(m->conf, (unsigned)m->nodes[i].id))
 			(void)kswapd_pause(m->kswapd, m->nodes[i].id);
 		else
 			(void)kswapd_resume(m->kswapd, m->nodes[i].id);

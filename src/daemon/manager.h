@@ -55,7 +55,6 @@ struct manager_node {
 	pthread_mutex_t shrink_lock;
 	/* [Reclaim] with this node's [Node N] overrides (loop only). */
 	struct balance_params params;
-	bool paused;
 	unsigned last_wake_reasons; /* for the run's log line (loop only) */
 	bool hopeless_reported;
 	bool braked; /* last shrink stopped by the system brake */
@@ -83,6 +82,11 @@ struct manager {
 	/* Dry-run whatever the config says: the kernel lacks what reclaim
 	 * needs (feature_missing()); DryRun=no is then refused. */
 	const char *dry_run_forced;
+	/* The daemon's pause (pause/resume, [Reclaim] Paused=), kept only
+	 * here. A node's own Paused= is the config's (conf_node_paused()); the
+	 * node threads' freezer (kswapd_pause()) follows from the two in
+	 * manager_set_paused(). Stored atomically: the offload thread reads
+	 * it. */
 	bool paused;
 	uint64_t start_usec, stats_since_usec;
 	uint64_t start_realtime_usec; /* reclaimd_start_time_seconds */
