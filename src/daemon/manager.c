@@ -290,9 +290,7 @@ int manager_apply_conf_err(struct manager *m, char *err, size_t errlen)
 			 strerror(-r));
 		return r;
 	}
-	m->params = p;
 	for (unsigned i = 0; i < m->n_nodes; i++) {
-		m->nodes[i].params = nc[i].params;
 		if (m->kswapd)
 			(void)kswapd_set_node_params(m->kswapd, m->nodes[i].id, &nc[i].params);
 		if (m->actuator)
@@ -1336,25 +1334,31 @@ static int setup_actuator(struct manager *m)
 static int setup_kswapd(struct manager *m)
 {
 	_cleanup_free_ struct kswapd_node_config *nc = NULL;
+	_cleanup_free_ struct manager_node_conf *given = NULL;
 	struct kswapd_config kc = {
 		.n_nodes = m->n_nodes,
 		.backend = { .snapshot = manager_snapshot, .shrink = manager_shrink,
 			     .free_blocks = manager_free_blocks, .compact = manager_compact,
 			     .userdata = m },
-		.params = m->params,
 		.event = manager_kswapd_event,
 		.event_userdata = m,
 	};
 	int r;
 
 	nc = calloc(m->n_nodes, sizeof(*nc));
-	if (!nc)
+	given = calloc(m->n_nodes, sizeof(*given));
+	if (!nc || !given)
 		return log_oom();
+	/* The params manager_apply_conf() found usable, with the DryRun= it
+	 * set; from here on the engine owns them (kswapd_get_node_params()). */
+	r = nodes_conf(m, m->dry_run, &kc.params, given);
+	if (r < 0)
+		return r;
 	for (unsigned i = 0; i < m->n_nodes; i++) {
 		const struct topology_node *tn = topology_node(&m->topology, m->nodes[i].id);
 
 		nc[i].node = m->nodes[i].id;
-		nc[i].params = &m->nodes[i].params;
+		nc[i].params = &given[i].params;
 		CPU_ZERO(&nc[i].cpus);
 		/* A CPU-less node (CXL, memory only) runs unpinned. */
 		if (tn && tn->n_cpus > 0 &&
@@ -1460,13 +1464,17 @@ static int setup_events(struct manager *m)
 static void log_detected(struct manager *m)
 {
 	char b[6][FORMAT_BYTES_MAX];
-	uint64_t ps = m->params.wmark.page_size;
 
 	for (unsigned i = 0; i < m->n_nodes; i++) {
 		const struct node_zoneinfo *n = zoneinfo_node(m->zi, m->nodes[i].id);
 		const struct topology_node *tn = topology_node(&m->topology, m->nodes[i].id);
 		char cpus[256] = "none";
+		struct balance_params p;
+		uint64_t ps;
 
+		if (kswapd_get_node_params(m->kswapd, m->nodes[i].id, &p) < 0)
+			continue;
+		ps = p.wmark.page_size;
 		if (tn && tn->n_cpus > 0)
 			(void)topology_format_list(tn->cpus, TOPOLOGY_MAX_CPUS, cpus, sizeof(cpus));
 		log_info("node %d: cpus %s", m->nodes[i].id, cpus);
@@ -1476,7 +1484,7 @@ static void log_detected(struct manager *m)
 
 			if (zs->managed == 0)
 				continue;
-			watermark_zone(zs, &m->nodes[i].params.wmark, &w);
+			watermark_zone(zs, &p.wmark, &w);
 			log_info("node %d zone %-7s free %s, kernel min/low/high %s/%s/%s, "
 				 "reclaimd low/high %s/%s",
 				 m->nodes[i].id, zs->name,
@@ -1500,6 +1508,7 @@ int manager_new(const struct manager_options *opts, struct conf *conf, struct ma
 {
 	_cleanup_(manager_freep) struct manager *m = NULL;
 	const struct conf_reclaim *rc = conf_reclaim(conf);
+	struct balance_params p;
 	const char *sock;
 	int r;
 
@@ -1522,8 +1531,8 @@ int manager_new(const struct manager_options *opts, struct conf *conf, struct ma
 	m->start_usec = m->stats_since_usec = now_usec();
 	m->start_realtime_usec = realtime_usec();
 	m->dry_run_summary.since_usec = m->start_usec;
-	params_from_conf(rc, m->dry_run, false, &m->params);
-	r = balance_params_validate(&m->params);
+	params_from_conf(rc, m->dry_run, false, &p);
+	r = balance_params_validate(&p);
 	if (r < 0)
 		return log_error_errno(r, "Configuration gives unusable reclaim parameters.");
 

@@ -53,8 +53,9 @@ struct manager_node {
 	/* Serialises the actuator's per-node scratch between the node thread
 	 * and an operator's `reclaimctl reclaim` on the same node. */
 	pthread_mutex_t shrink_lock;
-	/* [Reclaim] with this node's [Node N] overrides (loop only). */
-	struct balance_params params;
+	/* No copy of the node's reclaim params ([Reclaim] with its [Node N]
+	 * overrides): the engine holds them under its own lock for the node
+	 * thread, and the loop asks it (kswapd_get_node_params()). */
 	unsigned last_wake_reasons; /* for the run's log line (loop only) */
 	bool hopeless_reported;
 	bool braked; /* last shrink stopped by the system brake */
@@ -101,7 +102,6 @@ struct manager {
 	struct balance_dry_run_summary dry_run_summary;
 
 	struct conf *conf;
-	struct balance_params params;
 	struct topology topology;
 	struct features features;
 	struct cgroup_set *cgroups;
