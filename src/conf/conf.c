@@ -28,8 +28,10 @@
 #include <sys/stat.h>
 #include <syslog.h>
 
+#include "backend.h"
 #include "conf-internal.h"
 #include "log.h"
+#include "offload.h"
 #include "util.h"
 #include "watermark.h"
 
@@ -1121,6 +1123,14 @@ void conf_node_reclaim(const struct conf *conf, unsigned node, struct conf_recla
 			conf_copy_field(&conf_items[i], ret, &n->values);
 }
 
+bool conf_node_paused(const struct conf *conf, unsigned node)
+{
+	struct conf_reclaim rc;
+
+	conf_node_reclaim(conf, node, &rc);
+	return rc.paused && !conf->reclaim.paused;
+}
+
 bool conf_cgroup_policy(const struct conf *conf, const char *path,
 			struct conf_cgroup_policy *ret)
 {
@@ -1176,6 +1186,33 @@ void conf_cgroup_policy_subtree(const struct conf *conf, const char *path,
 			p.protect = true;
 	}
 	*ret = p;
+}
+
+bool conf_psi_trigger_eq(const struct conf_psi_trigger *a, const struct conf_psi_trigger *b)
+{
+	return a->enabled == b->enabled &&
+	       (!a->enabled || (a->full == b->full && a->stall_usec == b->stall_usec &&
+				a->window_usec == b->window_usec));
+}
+
+void conf_offload_params(const struct conf_cgroup_policy *p, uint64_t page_bytes,
+			 struct offload_params *ret)
+{
+	*ret = (struct offload_params){
+		.interval_usec = p->offload_interval_usec,
+		.target_usec = p->offload_pressure_permyriad * p->offload_interval_usec /
+			       CONF_PERMYRIAD_MAX,
+		.max_step_permyriad = p->offload_max_step.permyriad ? p->offload_max_step.value : 0,
+		.max_step_bytes = p->offload_max_step.permyriad ? 0 : p->offload_max_step.value,
+		.page_bytes = page_bytes,
+	};
+}
+
+int conf_offload_swappiness(const struct conf_cgroup_policy *p, bool swap_compressed)
+{
+	if (p->offload_swappiness != CONF_SPECIAL)
+		return (int)p->offload_swappiness;
+	return swap_compressed ? SWAPPINESS_KERNEL_DEFAULT : 0;
 }
 
 uint64_t conf_amount_bytes(struct conf_amount a, uint64_t base_bytes)

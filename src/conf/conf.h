@@ -235,6 +235,11 @@ const struct conf_control *conf_control(const struct conf *conf);
 /* [Reclaim] with the [Node N] overrides of node applied. */
 void conf_node_reclaim(const struct conf *conf, unsigned node, struct conf_reclaim *ret);
 
+/* Whether node is paused by its own Paused=: [Reclaim] Paused= is the
+ * daemon's pause, which `resume` undoes for every node, so a node pauses
+ * on its own only where its [Node N] says yes and [Reclaim] says no. */
+bool conf_node_paused(const struct conf *conf, unsigned node);
+
 /*
  * Policy for a cgroup path relative to the cgroup root ("web.slice/nginx.service",
  * a leading '/' is ignored): defaults, then for each key the value of the
@@ -254,6 +259,25 @@ bool conf_cgroup_policy(const struct conf *conf, const char *path,
  */
 void conf_cgroup_policy_subtree(const struct conf *conf, const char *path,
 				struct conf_cgroup_policy *ret);
+
+/* Whether two PSITrigger= values arm the same kernel trigger: any two
+ * "off" are the same (their other fields mean nothing), so a reload that
+ * leaves the trigger off or as it was does not close and re-open it. */
+bool conf_psi_trigger_eq(const struct conf_psi_trigger *a, const struct conf_psi_trigger *b);
+
+/* The offload controller's parameters (offload.h) of a [CGroup PATTERN]
+ * policy: OffloadPressure= as the stall allowed per OffloadInterval=, and
+ * OffloadMaxStep= as a share of memory.current or a size. page_bytes is
+ * the unit of the refault counters. */
+struct offload_params;
+void conf_offload_params(const struct conf_cgroup_policy *p, uint64_t page_bytes,
+			 struct offload_params *ret);
+
+/* OffloadSwappiness= resolved to what a memory.reclaim write passes: "auto"
+ * lets the kernel's swappiness (SWAPPINESS_KERNEL_DEFAULT) take anonymous
+ * memory where swap is compressed in memory (zram, zswap), and keeps
+ * offload to page cache (0) where a swap-out is a disk write. */
+int conf_offload_swappiness(const struct conf_cgroup_policy *p, bool swap_compressed);
 
 /* Resolve an amount against base bytes: permyriad of base, or the bytes. */
 uint64_t conf_amount_bytes(struct conf_amount a, uint64_t base_bytes);

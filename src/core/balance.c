@@ -403,6 +403,28 @@ bool balance_wake_paced(struct balance_node *b, const struct balance_params *p,
 	return false;
 }
 
+bool balance_dry_run_summary_due(const struct balance_dry_run_summary *s, bool dry_run,
+				 uint64_t now_usec)
+{
+	return dry_run && now_usec - s->since_usec >= BALANCE_DRY_RUN_SUMMARY_USEC;
+}
+
+bool balance_dry_run_summary_take(struct balance_dry_run_summary *s,
+				  const struct balance_dry_run_totals *cur, uint64_t now_usec,
+				  struct balance_dry_run_totals *ret_delta, uint64_t *ret_span_usec)
+{
+	bool wrote = cur->writes > s->at.writes;
+
+	*ret_delta = (struct balance_dry_run_totals){
+		.runs = cur->runs - s->at.runs,
+		.writes = cur->writes - s->at.writes,
+		.bytes = cur->bytes - s->at.bytes,
+	};
+	*ret_span_usec = now_usec - s->since_usec;
+	*s = (struct balance_dry_run_summary){ .since_usec = now_usec, .at = *cur };
+	return wrote;
+}
+
 /* restart: "sc.priority = DEF_PRIORITY" */
 static void balance_restart(struct balance_run *run)
 {

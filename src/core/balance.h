@@ -349,6 +349,36 @@ enum balance_monitor_wake balance_monitor_wake(struct balance_node *b,
 bool balance_wake_paced(struct balance_node *b, const struct balance_params *p,
 			unsigned reasons, uint64_t now_usec);
 
+/* Dry run: what the runs would have done is logged as one summary line at
+ * most this often, not a line per would-be write (280 lines a minute were
+ * seen). */
+#define BALANCE_DRY_RUN_SUMMARY_USEC (UINT64_C(60) * 1000 * 1000)
+
+/* Dry run: totals over every node, runs from the counters and would-be
+ * writes and their bytes from the backend's accounting. */
+struct balance_dry_run_totals {
+	uint64_t runs, writes, bytes;
+};
+
+/* The last summary line: when, and the totals then. */
+struct balance_dry_run_summary {
+	uint64_t since_usec;
+	struct balance_dry_run_totals at;
+};
+
+/* Whether a summary is due at now_usec: only in dry run, and a whole
+ * BALANCE_DRY_RUN_SUMMARY_USEC after the last one. */
+bool balance_dry_run_summary_due(const struct balance_dry_run_summary *s, bool dry_run,
+				 uint64_t now_usec);
+/* Take cur, the totals at now_usec, as the new mark. Returns true, with
+ * the differences since the last mark in *ret_delta and its age in
+ * *ret_span_usec, if the runs since would have written anything: a summary
+ * of nothing is not logged. */
+bool balance_dry_run_summary_take(struct balance_dry_run_summary *s,
+				  const struct balance_dry_run_totals *cur, uint64_t now_usec,
+				  struct balance_dry_run_totals *ret_delta,
+				  uint64_t *ret_span_usec);
+
 /* A fresh snapshot seen outside a run (the monitor's): a hopeless node whose
  * free memory recovered on its own is given another chance. Returns true if
  * the node stopped being hopeless. */

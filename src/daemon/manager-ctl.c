@@ -44,9 +44,13 @@ static const char *manager_mode(const struct manager *m)
 	return m->paused ? "paused" : m->dry_run ? "dry-run" : "running";
 }
 
+/* The unit of zoneinfo's counts, as the engine's watermarks take it. */
 static uint64_t page_size(const struct manager *m)
 {
-	return m->params.wmark.page_size;
+	struct balance_params p;
+
+	kswapd_get_params(m->kswapd, &p);
+	return p.wmark.page_size;
 }
 
 /* The first reason of a wake mask, as the protocol names it. */
@@ -71,18 +75,22 @@ struct node_sums {
 	uint64_t free, low, high, kernel_boost;
 };
 
-/* The watermark params of a node ([Node N] overrides included). */
-static const struct watermark_params *node_wmark(struct manager *m, int id)
+/* The watermark params of a node ([Node N] overrides included), from the
+ * engine, which reload and set keep current; the engine-wide ones for a
+ * node without a thread. */
+static struct watermark_params node_wmark(struct manager *m, int id)
 {
-	struct manager_node *mn = manager_node(m, id);
+	struct balance_params p;
 
-	return mn ? &mn->params.wmark : &m->params.wmark;
+	if (kswapd_get_node_params(m->kswapd, id, &p) < 0)
+		kswapd_get_params(m->kswapd, &p);
+	return p.wmark;
 }
 
 static void node_sums(struct manager *m, const struct node_zoneinfo *n,
 		      struct node_sums *ret)
 {
-	const struct watermark_params *wp = n ? node_wmark(m, n->id) : &m->params.wmark;
+	struct watermark_params wp = node_wmark(m, n ? n->id : -1);
 	struct node_sums s = {};
 
 	for (unsigned z = 0; n && z < n->n_zones; z++) {
@@ -91,7 +99,7 @@ static void node_sums(struct manager *m, const struct node_zoneinfo *n,
 
 		if (zs->managed == 0)
 			continue;
-		watermark_zone(zs, wp, &w);
+		watermark_zone(zs, &wp, &w);
 		s.free = u64_add_sat(s.free, zs->free);
 		s.low = u64_add_sat(s.low, w.low);
 		s.high = u64_add_sat(s.high, w.high);
@@ -290,6 +298,7 @@ struct json_object *manager_nodes_json(struct manager *m)
 	for (unsigned i = 0; o && nodes && i < m->n_nodes; i++) {
 		const struct node_zoneinfo *nz = zoneinfo_node(m->zi, m->nodes[i].id);
 		struct json_object *n = json_object_new_object(), *b = json_object_new_object();
+		struct watermark_params wp = node_wmark(m, m->nodes[i].id);
 		struct kswapd_state st;
 		struct node_sums s;
 
@@ -312,7 +321,7 @@ struct json_object *manager_nodes_json(struct manager *m)
 		jadd(n, "boost", b);
 		jadd(n, "pace", pace_json(&st.pace, page_size(m)));
 		jadd(n, "counters", counters_json(&st.counters));
-		jadd(n, "zones", manager_zones_json(nz, node_wmark(m, m->nodes[i].id)));
+		jadd(n, "zones", manager_zones_json(nz, &wp));
 		json_object_array_add(nodes, n);
 	}
 	if (!o || !nodes) {

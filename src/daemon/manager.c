@@ -34,9 +34,6 @@
 #define MANAGER_OFFLOAD_TICK_USEC (500 * USEC_PER_MSEC)
 /* STATUS= and MetricsFile= refresh. */
 #define MANAGER_STATUS_INTERVAL_USEC (5 * USEC_PER_SEC)
-/* A dry run below the mark logs what it would have done this often, not a
- * line per would-be write (280 lines a minute were seen). */
-#define MANAGER_DRY_RUN_SUMMARY_USEC (60 * USEC_PER_SEC)
 /* A node thread inside one write for longer than this withholds the
  * watchdog ping when WatchdogSec= does not say otherwise: memory.reclaim of
  * a bounded step takes well under a second even on a slow disk. */
@@ -156,28 +153,6 @@ static void params_from_conf(const struct conf_reclaim *c, bool dry_run, bool ha
 	p->dry_run = dry_run;
 }
 
-/* Offload's parameters from [CGroup PATTERN]. OffloadSwappiness=auto lets
- * the kernel's swappiness take anonymous memory where swap is compressed
- * in memory (zram, zswap), and keeps offload to page cache where a swap-out
- * is a disk write. */
-static void offload_from_conf(const struct conf_cgroup_policy *p, bool swap_compressed,
-			      struct cgroup_policy *ret)
-{
-	ret->offload = p->offload;
-	ret->offload_params = (struct offload_params){
-		.interval_usec = p->offload_interval_usec,
-		.target_usec = p->offload_pressure_permyriad * p->offload_interval_usec /
-			       CONF_PERMYRIAD_MAX,
-		.max_step_permyriad = p->offload_max_step.permyriad ? p->offload_max_step.value : 0,
-		.max_step_bytes = p->offload_max_step.permyriad ? 0 : p->offload_max_step.value,
-		.page_bytes = (uint64_t)sysconf(_SC_PAGESIZE),
-	};
-	if (p->offload_swappiness != CONF_SPECIAL)
-		ret->offload_swappiness = (int)p->offload_swappiness;
-	else
-		ret->offload_swappiness = swap_compressed ? SWAPPINESS_KERNEL_DEFAULT : 0;
-}
-
 /* The per-cgroup policy is the config's, matched by glob on every rescan. */
 static void conf_cgroup_policy_fill(const struct conf *conf, bool swap_compressed,
 				    const char *path, struct cgroup_policy *ret)
@@ -194,8 +169,10 @@ static void conf_cgroup_policy_fill(const struct conf *conf, bool swap_compresse
 		.weight = (unsigned)p.weight,
 		.pressure_limit_usec = p.pressure_limit_permyriad * rc->pressure_window_usec /
 				       CONF_PERMYRIAD_MAX,
+		.offload = p.offload,
+		.offload_swappiness = conf_offload_swappiness(&p, swap_compressed),
 	};
-	offload_from_conf(&p, swap_compressed, ret);
+	conf_offload_params(&p, (uint64_t)sysconf(_SC_PAGESIZE), &ret->offload_params);
 }
 
 /* The [CGroup PATTERN] rules for path, as the cgroup walk asks for them;
@@ -238,7 +215,6 @@ struct manager_node_conf {
 	struct balance_params params;
 	struct actuator_limits limits;
 	uint64_t psi_boost_bytes;
-	bool paused;
 };
 
 /* Every node's settings from the config ([Node N] over [Reclaim]); nothing
@@ -262,9 +238,6 @@ static int nodes_conf(struct manager *m, bool dry_run, struct balance_params *re
 		params_from_conf(&rc, dry_run, cgroups, &ret[i].params);
 		limits_from_conf(global, &rc, &ret[i].limits);
 		ret[i].psi_boost_bytes = rc.psi_boost_bytes;
-		/* [Reclaim] Paused= is the daemon's pause (undone by `resume`);
-		 * a node pauses on its own only where [Node N] differs. */
-		ret[i].paused = rc.paused && !global->paused;
 		r = balance_params_validate(&ret[i].params);
 		if (r < 0)
 			return log_error_errno(r, "The [Node %d] settings give unusable reclaim "
@@ -317,14 +290,11 @@ int manager_apply_conf_err(struct manager *m, char *err, size_t errlen)
 			 strerror(-r));
 		return r;
 	}
-	m->params = p;
 	for (unsigned i = 0; i < m->n_nodes; i++) {
-		m->nodes[i].params = nc[i].params;
 		if (m->kswapd)
 			(void)kswapd_set_node_params(m->kswapd, m->nodes[i].id, &nc[i].params);
 		if (m->actuator)
 			(void)actuator_set_limits(m->actuator, m->nodes[i].id, &nc[i].limits);
-		m->nodes[i].paused = nc[i].paused;
 		m->nodes[i].psi_boost_bytes = nc[i].psi_boost_bytes;
 	}
 	manager_set_dry_run(m, dry_run);
@@ -511,13 +481,6 @@ static void setup_psi(struct manager *m)
 	psi_arm(m);
 }
 
-static bool psi_trigger_eq(const struct conf_psi_trigger *a, const struct conf_psi_trigger *b)
-{
-	return a->enabled == b->enabled &&
-	       (!a->enabled || (a->full == b->full && a->stall_usec == b->stall_usec &&
-				a->window_usec == b->window_usec));
-}
-
 static void event_freep_(struct event **ev);
 
 /* PSITrigger= changed (reload, set): close the old trigger, arm the new. */
@@ -525,7 +488,7 @@ static void psi_rearm(struct manager *m)
 {
 	const struct conf_psi_trigger *t = &conf_reclaim(m->conf)->psi_trigger;
 
-	if (!m->psi_available || psi_trigger_eq(t, &m->psi_armed))
+	if (!m->psi_available || conf_psi_trigger_eq(t, &m->psi_armed))
 		return;
 	event_freep_(&m->ev_psi);
 	m->psi_trigger_fd = safe_close(m->psi_trigger_fd);
@@ -943,11 +906,12 @@ static void stop_offload(struct manager *m)
 /* ---- pause, reload ---- */
 
 /* pause/resume and Paused=: a node is frozen when the daemon is paused or
- * its [Node N] says Paused=yes. */
+ * its [Node N] says Paused=yes (conf_node_paused(), read from the config in
+ * force: a node's own pause is conf's, not copied here). */
 void manager_set_paused(struct manager *m, bool paused)
 {
 	for (unsigned i = 0; i < m->n_nodes; i++) {
-		if (paused || m->nodes[i].paused)
+		if (paused || conf_node_paused(m->conf, (unsigned)m->nodes[i].id))
 			(void)kswapd_pause(m->kswapd, m->nodes[i].id);
 		else
 			(void)kswapd_resume(m->kswapd, m->nodes[i].id);
@@ -1202,38 +1166,33 @@ static void manager_write_metrics(struct manager *m, const char *path)
 }
 
 /* Once a minute in a dry run, what the runs since the last line would have
- * done; nothing when they did nothing. */
+ * done; nothing when they did nothing (balance_dry_run_summary_take()). */
 static void manager_dry_run_summary(struct manager *m, uint64_t now)
 {
-	uint64_t runs = 0, writes = 0, bytes = 0;
-	char b[FORMAT_BYTES_MAX], d[FORMAT_DURATION_MAX];
+	struct balance_dry_run_totals cur = {}, d;
+	char b[FORMAT_BYTES_MAX], t[FORMAT_DURATION_MAX];
+	uint64_t span;
 
-	if (!m->dry_run || now - m->dry_run_summary_usec < MANAGER_DRY_RUN_SUMMARY_USEC)
+	if (!balance_dry_run_summary_due(&m->dry_run_summary, m->dry_run, now))
 		return;
 	for (unsigned i = 0; i < m->n_nodes; i++) {
 		struct actuator_node_stats as = {};
 		struct kswapd_state st;
 
 		if (kswapd_get_state(m->kswapd, i, &st) >= 0)
-			runs += st.counters.runs;
+			cur.runs += st.counters.runs;
 		if (actuator_node_stats(m->actuator, m->nodes[i].id, &as) >= 0) {
-			writes += as.nr_dry_run;
-			bytes += as.requested_bytes;
+			cur.writes += as.nr_dry_run;
+			cur.bytes += as.requested_bytes;
 		}
 	}
-	if (writes > m->dry_run_writes)
+	if (balance_dry_run_summary_take(&m->dry_run_summary, &cur, now, &d, &span))
 		log_event(LOG_INFO, LOG_EVENT_DRY_RUN,
 			  (&(struct log_fields){ .node = -1, .priority_level = -1 }),
 			  "dry-run: in the last %s, %" PRIu64 " balance runs would have "
 			  "asked %s of the reclaim files in %" PRIu64 " writes.",
-			  format_duration(d, sizeof(d), now - m->dry_run_summary_usec),
-			  runs - m->dry_run_runs,
-			  format_bytes(b, sizeof(b), bytes - m->dry_run_bytes),
-			  writes - m->dry_run_writes);
-	m->dry_run_summary_usec = now;
-	m->dry_run_runs = runs;
-	m->dry_run_writes = writes;
-	m->dry_run_bytes = bytes;
+			  format_duration(t, sizeof(t), span), d.runs,
+			  format_bytes(b, sizeof(b), d.bytes), d.writes);
 }
 
 static void status_tick(evutil_socket_t fd, short what, void *userdata)
@@ -1375,25 +1334,31 @@ static int setup_actuator(struct manager *m)
 static int setup_kswapd(struct manager *m)
 {
 	_cleanup_free_ struct kswapd_node_config *nc = NULL;
+	_cleanup_free_ struct manager_node_conf *given = NULL;
 	struct kswapd_config kc = {
 		.n_nodes = m->n_nodes,
 		.backend = { .snapshot = manager_snapshot, .shrink = manager_shrink,
 			     .free_blocks = manager_free_blocks, .compact = manager_compact,
 			     .userdata = m },
-		.params = m->params,
 		.event = manager_kswapd_event,
 		.event_userdata = m,
 	};
 	int r;
 
 	nc = calloc(m->n_nodes, sizeof(*nc));
-	if (!nc)
+	given = calloc(m->n_nodes, sizeof(*given));
+	if (!nc || !given)
 		return log_oom();
+	/* The params manager_apply_conf() found usable, with the DryRun= it
+	 * set; from here on the engine owns them (kswapd_get_node_params()). */
+	r = nodes_conf(m, m->dry_run, &kc.params, given);
+	if (r < 0)
+		return r;
 	for (unsigned i = 0; i < m->n_nodes; i++) {
 		const struct topology_node *tn = topology_node(&m->topology, m->nodes[i].id);
 
 		nc[i].node = m->nodes[i].id;
-		nc[i].params = &m->nodes[i].params;
+		nc[i].params = &given[i].params;
 		CPU_ZERO(&nc[i].cpus);
 		/* A CPU-less node (CXL, memory only) runs unpinned. */
 		if (tn && tn->n_cpus > 0 &&
@@ -1499,13 +1464,17 @@ static int setup_events(struct manager *m)
 static void log_detected(struct manager *m)
 {
 	char b[6][FORMAT_BYTES_MAX];
-	uint64_t ps = m->params.wmark.page_size;
 
 	for (unsigned i = 0; i < m->n_nodes; i++) {
 		const struct node_zoneinfo *n = zoneinfo_node(m->zi, m->nodes[i].id);
 		const struct topology_node *tn = topology_node(&m->topology, m->nodes[i].id);
 		char cpus[256] = "none";
+		struct balance_params p;
+		uint64_t ps;
 
+		if (kswapd_get_node_params(m->kswapd, m->nodes[i].id, &p) < 0)
+			continue;
+		ps = p.wmark.page_size;
 		if (tn && tn->n_cpus > 0)
 			(void)topology_format_list(tn->cpus, TOPOLOGY_MAX_CPUS, cpus, sizeof(cpus));
 		log_info("node %d: cpus %s", m->nodes[i].id, cpus);
@@ -1515,7 +1484,7 @@ static void log_detected(struct manager *m)
 
 			if (zs->managed == 0)
 				continue;
-			watermark_zone(zs, &m->nodes[i].params.wmark, &w);
+			watermark_zone(zs, &p.wmark, &w);
 			log_info("node %d zone %-7s free %s, kernel min/low/high %s/%s/%s, "
 				 "reclaimd low/high %s/%s",
 				 m->nodes[i].id, zs->name,
@@ -1539,6 +1508,7 @@ int manager_new(const struct manager_options *opts, struct conf *conf, struct ma
 {
 	_cleanup_(manager_freep) struct manager *m = NULL;
 	const struct conf_reclaim *rc = conf_reclaim(conf);
+	struct balance_params p;
 	const char *sock;
 	int r;
 
@@ -1560,9 +1530,9 @@ int manager_new(const struct manager_options *opts, struct conf *conf, struct ma
 	m->dry_run = opts->dry_run || rc->dry_run;
 	m->start_usec = m->stats_since_usec = now_usec();
 	m->start_realtime_usec = realtime_usec();
-	m->dry_run_summary_usec = m->start_usec;
-	params_from_conf(rc, m->dry_run, false, &m->params);
-	r = balance_params_validate(&m->params);
+	m->dry_run_summary.since_usec = m->start_usec;
+	params_from_conf(rc, m->dry_run, false, &p);
+	r = balance_params_validate(&p);
 	if (r < 0)
 		return log_error_errno(r, "Configuration gives unusable reclaim parameters.");
 

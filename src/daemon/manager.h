@@ -53,9 +53,9 @@ struct manager_node {
 	/* Serialises the actuator's per-node scratch between the node thread
 	 * and an operator's `reclaimctl reclaim` on the same node. */
 	pthread_mutex_t shrink_lock;
-	/* [Reclaim] with this node's [Node N] overrides (loop only). */
-	struct balance_params params;
-	bool paused;
+	/* No copy of the node's reclaim params ([Reclaim] with its [Node N]
+	 * overrides): the engine holds them under its own lock for the node
+	 * thread, and the loop asks it (kswapd_get_node_params()). */
 	unsigned last_wake_reasons; /* for the run's log line (loop only) */
 	bool hopeless_reported;
 	bool braked; /* last shrink stopped by the system brake */
@@ -83,6 +83,11 @@ struct manager {
 	/* Dry-run whatever the config says: the kernel lacks what reclaim
 	 * needs (feature_missing()); DryRun=no is then refused. */
 	const char *dry_run_forced;
+	/* The daemon's pause (pause/resume, [Reclaim] Paused=), kept only
+	 * here. A node's own Paused= is the config's (conf_node_paused()); the
+	 * node threads' freezer (kswapd_pause()) follows from the two in
+	 * manager_set_paused(). Stored atomically: the offload thread reads
+	 * it. */
 	bool paused;
 	uint64_t start_usec, stats_since_usec;
 	uint64_t start_realtime_usec; /* reclaimd_start_time_seconds */
@@ -93,11 +98,10 @@ struct manager {
 	 * that a failure is logged once, not every 5 s. */
 	struct metrics_file metrics;
 	int metrics_error;
-	/* Dry run: totals at the last summary line (one a minute at most). */
-	uint64_t dry_run_summary_usec, dry_run_runs, dry_run_writes, dry_run_bytes;
+	/* Dry run: the last summary line (one a minute at most). */
+	struct balance_dry_run_summary dry_run_summary;
 
 	struct conf *conf;
-	struct balance_params params;
 	struct topology topology;
 	struct features features;
 	struct cgroup_set *cgroups;

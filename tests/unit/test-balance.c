@@ -1027,6 +1027,44 @@ static void test_wake_paced(void **state)
 	assert_int_equal(b.counters.wakes_paced, paced);
 }
 
+/* The dry run's summary line: only in dry run, a minute apart at least,
+ * and only when the runs since the last one would have written. */
+static void test_dry_run_summary(void **state)
+{
+	const uint64_t start = 5000000, minute = BALANCE_DRY_RUN_SUMMARY_USEC;
+	struct balance_dry_run_summary s = { .since_usec = start };
+	struct balance_dry_run_totals d;
+	uint64_t span;
+
+	assert_int_equal(minute, 60000000);
+	assert_false(balance_dry_run_summary_due(&s, /* dry_run= */ false, start + 10 * minute));
+	assert_false(balance_dry_run_summary_due(&s, true, start));
+	assert_false(balance_dry_run_summary_due(&s, true, start + minute - 1));
+	assert_true(balance_dry_run_summary_due(&s, true, start + minute));
+
+	/* Runs that would have written nothing: no line, but the mark moves. */
+	assert_false(balance_dry_run_summary_take(&s, &(struct balance_dry_run_totals){ 4, 0, 0 },
+						  start + minute, &d, &span));
+	assert_int_equal(s.since_usec, start + minute);
+	assert_int_equal(s.at.runs, 4);
+	assert_false(balance_dry_run_summary_due(&s, true, start + 2 * minute - 1));
+	assert_true(balance_dry_run_summary_due(&s, true, start + 2 * minute + 7));
+
+	/* What was decided since the mark, over the time since it. */
+	assert_true(balance_dry_run_summary_take(&s, &(struct balance_dry_run_totals){ 9, 3, 3 * MIB },
+						 start + 2 * minute + 7, &d, &span));
+	assert_int_equal(d.runs, 5);
+	assert_int_equal(d.writes, 3);
+	assert_int_equal(d.bytes, 3 * MIB);
+	assert_int_equal(span, minute + 7);
+	assert_int_equal(s.since_usec, start + 2 * minute + 7);
+	assert_int_equal(s.at.writes, 3);
+
+	/* More runs, no more writes: nothing to say. */
+	assert_false(balance_dry_run_summary_take(&s, &(struct balance_dry_run_totals){ 12, 3, 3 * MIB },
+						  start + 3 * minute + 7, &d, &span));
+}
+
 /* 50% efficiency, 4 MiB boost, 1 MiB steps: 128 pages a pass; the priority
  * falls to DEF_PRIORITY - 2 and stays there; never any swap. */
 static void test_boost_priority_floor(void **state)
@@ -1295,6 +1333,7 @@ int main(void)
 		cmocka_unit_test(test_boost_kernel_zones),
 		cmocka_unit_test(test_boost_kernel_paid_once),
 		cmocka_unit_test(test_wake_paced),
+		cmocka_unit_test(test_dry_run_summary),
 		cmocka_unit_test(test_boost_priority_floor),
 		cmocka_unit_test(test_boost_drop_and_restart),
 		cmocka_unit_test(test_boost_abort_no_progress),

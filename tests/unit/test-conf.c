@@ -15,7 +15,9 @@
 #include <inttypes.h>
 #include <stdlib.h>
 
+#include "backend.h"
 #include "conf.h"
+#include "offload.h"
 #include "watermark.h"
 #include "util.h"
 
@@ -381,6 +383,33 @@ static void test_node_override(void **state)
 	assert_int_equal(n1.rate_limit_bytes_per_sec, 1 << 20);
 }
 
+/* A node pauses on its own only where [Node N] Paused=yes differs from
+ * [Reclaim]: the daemon's pause covers the rest, and `resume` undoes it. */
+static void test_node_paused(void **state)
+{
+	static const struct {
+		const char *text;
+		bool paused[3]; /* nodes 0, 1, 2 */
+	} cases[] = {
+		{ "", { false, false, false } },
+		{ "[Node 1]\nPaused=yes\n", { false, true, false } },
+		/* The daemon's pause: no node is paused on its own. */
+		{ "[Reclaim]\nPaused=yes\n", { false, false, false } },
+		{ "[Reclaim]\nPaused=yes\n[Node 1]\nPaused=yes\n", { false, false, false } },
+		{ "[Reclaim]\nPaused=yes\n[Node 1]\nPaused=no\n", { false, false, false } },
+		{ "[Node 0]\nPaused=yes\n[Node 2]\nPaused=no\n", { true, false, false } },
+	};
+
+	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+		_cleanup_conf_free_ struct conf *c = load_ok(cases[i].text);
+
+		for (unsigned n = 0; n < 3; n++)
+			if (conf_node_paused(c, n) != cases[i].paused[n])
+				fail_msg("case %zu node %u: paused should be %d", i, n,
+					 cases[i].paused[n]);
+	}
+}
+
 static void test_cgroup_policy(void **state)
 {
 	_cleanup_conf_free_ struct conf *c = load_ok("[Reclaim]\nPressureLimit=20%\n"
@@ -413,6 +442,48 @@ static void test_cgroup_policy(void **state)
 	/* "[CGroup /]" is the root cgroup only. */
 	assert_true(conf_cgroup_policy(c, "/", &p));
 	assert_int_equal(p.weight, 1);
+}
+
+/* Offload's parameters from [CGroup PATTERN]: the stall target is
+ * OffloadPressure= of OffloadInterval=, OffloadMaxStep= is a share or a size,
+ * and OffloadSwappiness=auto depends on whether swap is compressed. */
+static void test_offload_params(void **state)
+{
+	_cleanup_conf_free_ struct conf *c =
+		load_ok("[CGroup share]\nOffload=yes\nOffloadPressure=1%\nOffloadInterval=10s\n"
+			"OffloadMaxStep=5%\n"
+			"[CGroup size]\nOffloadMaxStep=64M\nOffloadSwappiness=60\n"
+			"[CGroup none]\nOffloadSwappiness=0\n");
+	struct conf_cgroup_policy p;
+	struct offload_params o;
+
+	memset(&o, 0x5e, sizeof(o));
+	assert_true(conf_cgroup_policy(c, "share", &p));
+	conf_offload_params(&p, 4096, &o);
+	assert_int_equal(o.interval_usec, 10 * USEC_PER_SEC);
+	assert_int_equal(o.target_usec, 100 * USEC_PER_MSEC); /* 1% of 10 s */
+	assert_int_equal(o.max_step_permyriad, 500);
+	assert_int_equal(o.max_step_bytes, 0);
+	assert_int_equal(o.hold_intervals, 0); /* the controller's default */
+	assert_int_equal(o.page_bytes, 4096);
+	/* auto: the kernel's swappiness only where swap is compressed. */
+	assert_int_equal(conf_offload_swappiness(&p, /* swap_compressed= */ true),
+			 SWAPPINESS_KERNEL_DEFAULT);
+	assert_int_equal(conf_offload_swappiness(&p, /* swap_compressed= */ false), 0);
+
+	assert_true(conf_cgroup_policy(c, "size", &p));
+	conf_offload_params(&p, 65536, &o);
+	assert_int_equal(o.interval_usec, 6 * USEC_PER_SEC);
+	assert_int_equal(o.target_usec, 6 * USEC_PER_MSEC); /* the default 0.1% of 6 s */
+	assert_int_equal(o.max_step_permyriad, 0);
+	assert_int_equal(o.max_step_bytes, 64 << 20);
+	assert_int_equal(o.page_bytes, 65536);
+	/* A number is taken as it is. */
+	assert_int_equal(conf_offload_swappiness(&p, true), 60);
+	assert_int_equal(conf_offload_swappiness(&p, false), 60);
+
+	assert_true(conf_cgroup_policy(c, "none", &p));
+	assert_int_equal(conf_offload_swappiness(&p, true), 0);
 }
 
 /* inih truncates section names at 49 bytes; reclaimd does not. */
@@ -809,6 +880,33 @@ static void test_cgroup_policy_subtree(void **state)
 	}
 }
 
+/* A reload re-arms the PSI trigger only when conf_psi_trigger_eq() says
+ * it changed: "off" is "off" whatever else the struct holds. */
+static void test_psi_trigger_eq(void **state)
+{
+	static const struct conf_psi_trigger some = { true, false, 150000, 1000000 };
+	static const struct {
+		struct conf_psi_trigger a, b;
+		bool eq;
+	} cases[] = {
+		{ some, some, true },
+		{ { false }, { false }, true },
+		/* Off, with leftovers of an earlier value: still off. */
+		{ { false, true, 1, 2 }, { false, false, 150000, 1000000 }, true },
+		{ some, { false, false, 150000, 1000000 }, false },
+		{ some, { true, true, 150000, 1000000 }, false },
+		{ some, { true, false, 100000, 1000000 }, false },
+		{ some, { true, false, 150000, 2000000 }, false },
+	};
+
+	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+		if (conf_psi_trigger_eq(&cases[i].a, &cases[i].b) != cases[i].eq)
+			fail_msg("case %zu: a~b should be %d", i, cases[i].eq);
+		if (conf_psi_trigger_eq(&cases[i].b, &cases[i].a) != cases[i].eq)
+			fail_msg("case %zu: b~a should be %d", i, cases[i].eq);
+	}
+}
+
 /* Drop-ins from /etc, /run and /usr/lib under an injected root, with
  * systemd's precedence: the same name in /etc hides /run's, which hides
  * /usr/lib's; all are read sorted by name after the main file. */
@@ -1050,7 +1148,9 @@ int main(void)
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_reset_and_off),
 		cmocka_unit_test(test_node_override),
+		cmocka_unit_test(test_node_paused),
 		cmocka_unit_test(test_cgroup_policy),
+		cmocka_unit_test(test_offload_params),
 		cmocka_unit_test(test_cgroup_long_pattern),
 		cmocka_unit_test(test_cgroup_no_match),
 		cmocka_unit_test(test_set),
@@ -1060,6 +1160,7 @@ int main(void)
 		cmocka_unit_test(test_fifo),
 		cmocka_unit_test(test_dropin_dirs),
 		cmocka_unit_test(test_cgroup_policy_subtree),
+		cmocka_unit_test(test_psi_trigger_eq),
 		cmocka_unit_test(test_marks_ordered),
 		cmocka_unit_test(test_headroom_doc),
 		cmocka_unit_test(test_protocol_doc_keys),
