@@ -364,7 +364,7 @@ struct json_object *manager_cgroup_json(const struct actuator_cgroup_info *v, co
 	jadd_bool(c, "gone", v->gone);
 	jadd_bool(c, "offload", v->policy.offload);
 	jadd_str(c, "offload_state", v->policy.offload && v->offload.started
-					     ? offload_state_to_string(v->offload.kind)
+					     ? offload_state_to_string(offload_shown_kind(&v->offload))
 					     : NULL);
 	jadd_u64(c, "working_set_bytes", v->offload.wss_bytes);
 	jadd_u64(c, "offload_stall_usec", v->offload.stall_usec);

@@ -670,16 +670,28 @@ static void offload_event(void *userdata, const struct actuator_offload_change *
 	char path[CGROUP_PATH_MAX + 1];
 	struct json_object *o = json_object_new_object();
 
+	struct json_object *nodes = json_object_new_array();
+
 	(void)snprintf(path, sizeof(path), "/%s", c->path);
-	log_event(LOG_INFO, LOG_EVENT_OFFLOAD,
-		  (&(struct log_fields){ .node = -1, .cgroup = path, .priority_level = -1 }),
-		  "cgroup %s: offload %s -> %s (memory \"some\" stall %s per interval, "
-		  "target %s; refaults %s; working set about %s).",
-		  path, offload_state_to_string(c->from), offload_state_to_string(c->to),
-		  format_duration(stall, sizeof(stall), c->state->stall_usec),
-		  format_duration(target, sizeof(target), c->target_usec),
-		  format_bytes(refault, sizeof(refault), c->state->refault_bytes),
-		  format_bytes(wss, sizeof(wss), c->state->wss_bytes));
+	for (int i = 0; i < MEMSTAT_MAX_NODES; i++)
+		if (c->state->paused_nodes & (UINT64_C(1) << i))
+			json_object_array_add(nodes, json_object_new_int(i));
+	if (c->to == OFFLOAD_PAUSED)
+		log_event(LOG_INFO, LOG_EVENT_OFFLOAD,
+			  (&(struct log_fields){ .node = -1, .cgroup = path, .priority_level = -1 }),
+			  "cgroup %s: offload paused: it has memory on node(s) %s, paused "
+			  "(memory.reclaim cannot spare a node).",
+			  path, json_object_to_json_string_ext(nodes, JSON_C_TO_STRING_PLAIN));
+	else
+		log_event(LOG_INFO, LOG_EVENT_OFFLOAD,
+			  (&(struct log_fields){ .node = -1, .cgroup = path, .priority_level = -1 }),
+			  "cgroup %s: offload %s -> %s (memory \"some\" stall %s per interval, "
+			  "target %s; refaults %s; working set about %s).",
+			  path, offload_state_to_string(c->from), offload_state_to_string(c->to),
+			  format_duration(stall, sizeof(stall), c->state->stall_usec),
+			  format_duration(target, sizeof(target), c->target_usec),
+			  format_bytes(refault, sizeof(refault), c->state->refault_bytes),
+			  format_bytes(wss, sizeof(wss), c->state->wss_bytes));
 	json_object_object_add(o, "type", json_object_new_string("offload"));
 	json_object_object_add(o, "cgroup", json_object_new_string(path));
 	json_object_object_add(o, "state", json_object_new_string(offload_state_to_string(c->to)));
@@ -688,6 +700,7 @@ static void offload_event(void *userdata, const struct actuator_offload_change *
 	json_object_object_add(o, "target_usec", json_object_new_uint64(c->target_usec));
 	json_object_object_add(o, "refault_bytes", json_object_new_uint64(c->state->refault_bytes));
 	json_object_object_add(o, "wss_bytes", json_object_new_uint64(c->state->wss_bytes));
+	json_object_object_add(o, "paused_nodes", nodes);
 	manager_broadcast(m, o);
 }
 
@@ -887,18 +900,18 @@ static void *offload_main(void *userdata)
 			.node = m->nodes[0].id,
 			.priority = DEF_PRIORITY,
 			.dry_run = __atomic_load_n(&m->dry_run, __ATOMIC_RELAXED),
+			.paused_nodes = __atomic_load_n(&m->offload_paused_nodes, __ATOMIC_RELAXED),
 		};
 		struct shrink_result res;
 		struct timespec until;
 		int r;
 
 		pthread_mutex_unlock(&m->offload_lock);
-		if (!__atomic_load_n(&m->paused, __ATOMIC_RELAXED)) {
-			r = manager_shrink(m, &req, &res);
-			if (r < 0)
-				log_debug_errno(r, "Offload pass failed: %m");
-			__atomic_add_fetch(&m->nr_offload_passes, 1, __ATOMIC_RELAXED);
-		}
+		/* Paused or not: a paused cgroup is judged and written nothing. */
+		r = manager_shrink(m, &req, &res);
+		if (r < 0)
+			log_debug_errno(r, "Offload pass failed: %m");
+		__atomic_add_fetch(&m->nr_offload_passes, 1, __ATOMIC_RELAXED);
 		pthread_mutex_lock(&m->offload_lock);
 		timespec_after_usec(&until, MANAGER_OFFLOAD_TICK_USEC);
 		while (!m->offload_stop &&
@@ -946,12 +959,19 @@ static void stop_offload(struct manager *m)
  * its [Node N] says Paused=yes. */
 void manager_set_paused(struct manager *m, bool paused)
 {
+	uint64_t offload_paused = 0;
+
 	for (unsigned i = 0; i < m->n_nodes; i++) {
-		if (paused || m->nodes[i].paused)
+		if (paused || m->nodes[i].paused) {
 			(void)kswapd_pause(m->kswapd, m->nodes[i].id);
-		else
+			offload_paused |= UINT64_C(1) << m->nodes[i].id;
+		} else {
 			(void)kswapd_resume(m->kswapd, m->nodes[i].id);
+		}
 	}
+	/* Offload pauses a cgroup with memory on a paused node
+	 * (offload_paused_by()). */
+	__atomic_store_n(&m->offload_paused_nodes, offload_paused, __ATOMIC_RELAXED);
 	if (m->paused != paused) {
 		struct json_object *o = json_object_new_object();
 

@@ -137,13 +137,17 @@ struct manager {
 	bool job_done, worker_stop;
 	int worker_efd;
 
-	/* The offload thread (Offload=yes cgroups). m->paused and m->dry_run
-	 * are read there: the loop stores them atomically. */
+	/* The offload thread (Offload=yes cgroups). m->offload_paused_nodes
+	 * and m->dry_run are read there: the loop stores them atomically. */
 	pthread_t offload;
 	bool offload_started, offload_stop;
 	pthread_mutex_t offload_lock;
 	pthread_cond_t offload_cond; /* CLOCK_MONOTONIC */
 	uint64_t nr_offload_passes;
+	/* Nodes offload must not take memory from (bit = node id): every
+	 * node while the daemon is paused, else [Node N] Paused=yes; set by
+	 * manager_set_paused() as it pauses the node threads. */
+	uint64_t offload_paused_nodes;
 
 	/* New and removed cgroups: inotify on the cgroup directories (mkdir
 	 * and rmdir on cgroupfs go through vfs_mkdir()/vfs_rmdir(), which

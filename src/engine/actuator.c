@@ -884,14 +884,28 @@ static int shrink_one_cgroup(struct actuator *a, struct actuator_node *n,
 
 /* ---- offload ---- */
 
+/* The nodes cg had memory on at its last read (bit = node id; 0: none
+ * seen, numa_stat unread or empty). */
+static uint64_t cgroup_memory_nodes(const struct cgroup_candidate *cg)
+{
+	uint64_t mask = 0;
+
+	for (unsigned i = 0; i < MEMSTAT_MAX_NODES; i++)
+		if (cg->node_file_bytes[i] || cg->node_anon_bytes[i])
+			mask |= UINT64_C(1) << i;
+	return mask;
+}
+
 /* Feed one Offload=yes cgroup's controller its reads; the step to take
  * (0: none). memory.reclaim on a cgroup reclaims its whole subtree, so a
- * protected cgroup below it counts as Protect= (as for an operator's). */
+ * protected cgroup below it counts as Protect= (as for an operator's).
+ * While a node it has memory on is paused (paused_nodes), the controller
+ * is paused instead of judged (offload_pause()). */
 static uint64_t offload_judge(struct actuator *a, struct actuator_node *n,
-			      struct cgroup_candidate *cg, uint64_t now)
+			      struct cgroup_candidate *cg, uint64_t paused_nodes, uint64_t now)
 {
 	struct offload_input in = { .now_usec = now };
-	uint64_t step;
+	uint64_t step, memory_nodes;
 	int r;
 
 	r = cgroup_read_state(cg, n->buf, ACTUATOR_BUF_BYTES, n->numa);
@@ -905,8 +919,15 @@ static uint64_t offload_judge(struct actuator *a, struct actuator_node *n,
 	in.floor_bytes = cgroup_floor(cg);
 	in.protect = cg->policy.protect ||
 		     cgroup_set_protected(a->cfg.cgroups, cg->path, NULL, 0);
+	memory_nodes = cgroup_memory_nodes(cg);
 	pthread_mutex_lock(&a->lock);
-	step = offload_update(&cg->offload, &cg->policy.offload_params, &in);
+	if (offload_paused_by(memory_nodes, paused_nodes)) {
+		offload_pause(&cg->offload, &in,
+			      memory_nodes ? memory_nodes & paused_nodes : paused_nodes);
+		step = 0;
+	} else {
+		step = offload_update(&cg->offload, &cg->policy.offload_params, &in);
+	}
 	pthread_mutex_unlock(&a->lock);
 	return step;
 }
@@ -958,7 +979,8 @@ static bool offload_any_due(struct actuator *a, uint64_t now)
  * table stays locked shared across the quota's waits, as across a node
  * pass's writes (the loop's rescan retries). */
 static int shrink_offload(struct actuator *a, struct actuator_node *n,
-			  struct shrink_result *res, uint64_t *now)
+			  const struct shrink_request *req, struct shrink_result *res,
+			  uint64_t *now)
 {
 	struct cgroup_set *s = a->cfg.cgroups;
 	int r = 0;
@@ -974,7 +996,7 @@ static int shrink_offload(struct actuator *a, struct actuator_node *n,
 		if (cg->gone || !cg->policy.offload ||
 		    !offload_due(&cg->offload, &cg->policy.offload_params, *now))
 			continue;
-		step = offload_judge(a, n, cg, *now);
+		step = offload_judge(a, n, cg, req->paused_nodes, *now);
 		if (step < a->cfg.min_write_bytes)
 			continue;
 		r = offload_take(a, n, cg, step, res, now);
@@ -1108,7 +1130,7 @@ int actuator_shrink(void *userdata, const struct shrink_request *req,
 	}
 	if (req->kind == SHRINK_OFFLOAD) {
 		/* Each controller's step waits for and charges the quota. */
-		r = shrink_offload(a, n, &res, &now);
+		r = shrink_offload(a, n, req, &res, &now);
 		node_account(a, n, &res, now);
 		if (r < 0)
 			return r;
@@ -1259,12 +1281,10 @@ void actuator_sample_offload(struct actuator *a, actuator_offload_fn fn, void *u
 		pthread_mutex_lock(&a->lock);
 		st = cg->offload;
 		c.from = cg->offload_reported;
-		cg->offload_reported = st.kind;
+		cg->offload_reported = offload_shown_kind(&st);
 		pthread_mutex_unlock(&a->lock);
-		c.to = st.kind;
-		/* Backoff in and out is news; probing <-> floor is not. */
-		if (fn && cg->policy.offload && c.from != c.to &&
-		    (c.from == OFFLOAD_BACKOFF || c.to == OFFLOAD_BACKOFF))
+		c.to = offload_shown_kind(&st);
+		if (fn && cg->policy.offload && offload_change_is_news(c.from, c.to))
 			fn(userdata, &c);
 	}
 	cgroup_set_unlock(s);
