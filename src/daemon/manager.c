@@ -704,6 +704,18 @@ static void offload_event(void *userdata, const struct actuator_offload_change *
 	manager_broadcast(m, o);
 }
 
+/* An offload step's writes to one cgroup (actuator_report_offload_writes()). */
+static void offload_write_event(void *userdata, const struct actuator_offload_write *w)
+{
+	struct manager *m = userdata;
+
+	log_debug("cgroup /%s: offload asked %" PRIu64 " reclaimed %" PRIu64 " swappiness %d: %d",
+		  w->path, w->writes.requested_bytes, w->writes.reclaimed_bytes,
+		  w->writes.swappiness, w->writes.error);
+	if (m->ctl && ctl_server_n_subscribers(m->ctl) > 0)
+		manager_broadcast(m, manager_offload_write_json(w));
+}
+
 static void log_run_end(struct manager *m, const struct kswapd_event *ev)
 {
 	struct manager_node *mn = manager_node(m, ev->node);
@@ -752,6 +764,14 @@ static void ring_event(evutil_socket_t fd, short what, void *userdata)
 	while (ring_pop(m->events, &ev) > 0) {
 		struct manager_node *mn = manager_node(m, ev.node);
 		struct json_object *o;
+
+		/* The offload thread's pass wrote: its writes are per cgroup,
+		 * kept by the actuator (a path does not fit the ring). */
+		if (ev.type == KSWAPD_EVENT_SHRINK && ev.req.kind == SHRINK_OFFLOAD) {
+			actuator_report_offload_writes(m->actuator, offload_write_event, m);
+			actuator_sample_offload(m->actuator, offload_event, m);
+			continue;
+		}
 
 		if (ev.type == KSWAPD_EVENT_WAKE && mn)
 			mn->last_wake_reasons = ev.reasons;
@@ -902,7 +922,7 @@ static void *offload_main(void *userdata)
 			.dry_run = __atomic_load_n(&m->dry_run, __ATOMIC_RELAXED),
 			.paused_nodes = __atomic_load_n(&m->offload_paused_nodes, __ATOMIC_RELAXED),
 		};
-		struct shrink_result res;
+		struct shrink_result res = {};
 		struct timespec until;
 		int r;
 
@@ -912,6 +932,15 @@ static void *offload_main(void *userdata)
 		if (r < 0)
 			log_debug_errno(r, "Offload pass failed: %m");
 		__atomic_add_fetch(&m->nr_offload_passes, 1, __ATOMIC_RELAXED);
+		/* Tell the loop: it reports the pass's writes per cgroup. */
+		if (r < 0 || res.nr_requested > 0)
+			manager_kswapd_event(&(struct kswapd_event){ .type = KSWAPD_EVENT_SHRINK,
+								     .node = req.node,
+								     .time_usec = now_usec(),
+								     .req = req,
+								     .res = res,
+								     .error = r },
+					     m);
 		pthread_mutex_lock(&m->offload_lock);
 		timespec_after_usec(&until, MANAGER_OFFLOAD_TICK_USEC);
 		while (!m->offload_stop &&
@@ -1113,6 +1142,7 @@ static void brakes_tick(evutil_socket_t fd, short what, void *userdata)
 
 	actuator_sample_brakes(m->actuator, cgroup_brake_event, m);
 	actuator_sample_offload(m->actuator, offload_event, m);
+	actuator_report_offload_writes(m->actuator, offload_write_event, m); /* a ring drop */
 	schedule(m->ev_brakes, MAX(conf_reclaim(m->conf)->pressure_window_usec / 2,
 				   100 * USEC_PER_MSEC));
 }

@@ -199,5 +199,6 @@ void manager_stats_reset(struct manager *m);
 void manager_broadcast(struct manager *m, struct json_object *event);
 void manager_config_event(struct manager *m, struct json_object *changed);
 struct json_object *manager_event_json(struct manager *m, const struct kswapd_event *ev);
+struct json_object *manager_offload_write_json(const struct actuator_offload_write *w);
 void manager_status_line(struct manager *m, char *buf, size_t size);
 void manager_job_finish(struct manager *m, struct manager_job *job);

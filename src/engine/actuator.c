@@ -932,12 +932,34 @@ static uint64_t offload_judge(struct actuator *a, struct actuator_node *n,
 	return step;
 }
 
+/* Keep one step's write for the loop's watch event (a->lock held); summed
+ * until actuator_report_offload_writes() takes it. */
+static void offload_note_write(struct cgroup_candidate *cg, const struct shrink_result *res,
+			       uint64_t requested, uint64_t reclaimed, bool partial, bool dry_run,
+			       int r, uint64_t now)
+{
+	struct cgroup_offload_writes *w = &cg->offload_unreported;
+
+	if (requested == 0 && r >= 0)
+		return;
+	w->nr_steps++;
+	w->requested_bytes += requested;
+	w->reclaimed_bytes += reclaimed;
+	w->swappiness = cg->policy.offload_swappiness;
+	w->swappiness_dropped = res->swappiness_dropped;
+	w->partial |= partial;
+	w->dry_run = dry_run;
+	w->error = r < 0 ? r : 0;
+	w->last_usec = now;
+}
+
 /* Take one cgroup's step under the node's quota; 0 or a pass-ending errno. */
 static int offload_take(struct actuator *a, struct actuator_node *n,
 			struct cgroup_candidate *cg, uint64_t step,
 			struct shrink_result *res, uint64_t *now)
 {
 	uint64_t want, requested = res->nr_requested, reclaimed = res->nr_reclaimed;
+	unsigned partial = res->nr_partial;
 	int r;
 
 	want = quota_wait(a, n, step, now);
@@ -951,6 +973,8 @@ static int offload_take(struct actuator *a, struct actuator_node *n,
 	pthread_mutex_lock(&a->lock);
 	cg->offload_requested_bytes += requested;
 	cg->offload_reclaimed_bytes += reclaimed;
+	offload_note_write(cg, res, requested, reclaimed, res->nr_partial > partial, n->dry_run, r,
+			   *now);
 	pthread_mutex_unlock(&a->lock);
 	return r;
 }
@@ -1286,6 +1310,28 @@ void actuator_sample_offload(struct actuator *a, actuator_offload_fn fn, void *u
 		c.to = offload_shown_kind(&st);
 		if (fn && cg->policy.offload && offload_change_is_news(c.from, c.to))
 			fn(userdata, &c);
+	}
+	cgroup_set_unlock(s);
+}
+
+void actuator_report_offload_writes(struct actuator *a, actuator_offload_write_fn fn,
+				    void *userdata)
+{
+	struct cgroup_set *s = a->cfg.cgroups;
+
+	if (!s)
+		return;
+	cgroup_set_lock_shared(s);
+	for (size_t i = 0; i < s->n_cgroups; i++) {
+		struct cgroup_candidate *cg = s->cgroups[i];
+		struct actuator_offload_write w = { .path = cg->path };
+
+		pthread_mutex_lock(&a->lock);
+		w.writes = cg->offload_unreported;
+		cg->offload_unreported = (struct cgroup_offload_writes){};
+		pthread_mutex_unlock(&a->lock);
+		if (fn && w.writes.nr_steps > 0)
+			fn(userdata, &w);
 	}
 	cgroup_set_unlock(s);
 }

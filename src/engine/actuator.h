@@ -205,6 +205,22 @@ typedef void (*actuator_offload_fn)(void *userdata, const struct actuator_offloa
  * With the cgroup table locked shared; no allocation, no I/O. */
 void actuator_sample_offload(struct actuator *a, actuator_offload_fn fn, void *userdata);
 
+/* Offload's writes to one cgroup since the last report: one controller
+ * step normally (an interval is at least 1 s and the loop reports after
+ * each offload pass), summed if the loop fell behind. */
+struct actuator_offload_write {
+	const char *path;          /* below the mount, "" = the root cgroup */
+	struct cgroup_offload_writes writes;
+};
+typedef void (*actuator_offload_write_fn)(void *userdata, const struct actuator_offload_write *w);
+
+/* Report, and forget, each Offload=yes cgroup's writes since the last call
+ * (the loop, after the offload thread's pass: watch `write` events with
+ * target "offload"). With the cgroup table locked shared; no allocation,
+ * no I/O. */
+void actuator_report_offload_writes(struct actuator *a, actuator_offload_write_fn fn,
+				    void *userdata);
+
 /* Re-read every candidate's memory.current/min/low/numa_stat/pressure so
  * that a report is current (control path only: it allocates). The values
  * are otherwise refreshed by each shrink that considers the cgroup. */

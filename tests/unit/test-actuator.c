@@ -1240,6 +1240,48 @@ static void test_offload_paused(void **state)
 	assert_int_equal(f->n_writes, 2);
 }
 
+static struct actuator_offload_write offload_write_seen;
+static unsigned offload_writes_seen;
+static void offload_write_record(void *userdata, const struct actuator_offload_write *w)
+{
+	offload_write_seen = *w;
+	offload_writes_seen++;
+}
+
+/* Issue 18: each offload step's write is kept for the loop's watch event
+ * (a `write` with target "offload"): the cgroup, bytes asked and
+ * reclaimed, swappiness; reported once. */
+static void test_offload_writes_reported(void **state)
+{
+	struct fake *f = *state;
+	struct shrink_request off = { .kind = SHRINK_OFFLOAD, .node = 0, .priority = 12 };
+	struct shrink_result res;
+
+	start_offload_batch(f);
+	offload_writes_seen = 0;
+	assert_int_equal(actuator_shrink(f->a, &off, &res), 0); /* first sample */
+	actuator_report_offload_writes(f->a, offload_write_record, NULL);
+	assert_int_equal(offload_writes_seen, 0);
+	f->now += 6 * SEC;
+	f->steal_pages[0] = 1000;
+	assert_int_equal(actuator_shrink(f->a, &off, &res), 0);
+	assert_int_equal(f->n_writes, 1);
+	actuator_report_offload_writes(f->a, offload_write_record, NULL);
+	assert_int_equal(offload_writes_seen, 1);
+	assert_string_equal(offload_write_seen.path, "batch");
+	assert_int_equal(offload_write_seen.writes.nr_steps, 1);
+	assert_int_equal(offload_write_seen.writes.requested_bytes, 10737418);
+	assert_int_equal(offload_write_seen.writes.reclaimed_bytes, 1000 * 4096);
+	assert_int_equal(offload_write_seen.writes.swappiness, 0);
+	assert_false(offload_write_seen.writes.partial);
+	assert_false(offload_write_seen.writes.dry_run);
+	assert_int_equal(offload_write_seen.writes.error, 0);
+	assert_int_equal(offload_write_seen.writes.last_usec, f->now);
+	/* Reported once. */
+	actuator_report_offload_writes(f->a, offload_write_record, NULL);
+	assert_int_equal(offload_writes_seen, 1);
+}
+
 /*
  * Issue 14: with 200 idle cgroups beside the fixture's three, a node pass
  * between censuses reads the candidates that can give memory on the node
@@ -1407,6 +1449,7 @@ int main(void)
 		T(test_sample_brakes),
 		T(test_offload),
 		T(test_offload_paused),
+		T(test_offload_writes_reported),
 		T(test_idle_cgroups_skipped),
 		T(test_guard_before_node_file),
 		T(test_short_pass_census),
