@@ -171,3 +171,42 @@ bool offload_change_is_news(enum offload_state_kind from, enum offload_state_kin
 	return from != to && (from == OFFLOAD_BACKOFF || to == OFFLOAD_BACKOFF ||
 			      from == OFFLOAD_PAUSED || to == OFFLOAD_PAUSED);
 }
+
+static uint64_t node_pages_of(const uint64_t *file_bytes, const uint64_t *anon_bytes, size_t i,
+			      bool anon)
+{
+	uint64_t v = file_bytes[i];
+
+	if (anon)
+		v = v > UINT64_MAX - anon_bytes[i] ? UINT64_MAX : v + anon_bytes[i];
+	return v;
+}
+
+uint64_t offload_attribute(uint64_t reclaimed_bytes, const uint64_t *file_bytes,
+			   const uint64_t *anon_bytes, size_t n, bool anon, uint64_t *ret)
+{
+	unsigned __int128 total = 0;
+	uint64_t given = 0, most = 0;
+	size_t top = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		uint64_t v = node_pages_of(file_bytes, anon_bytes, i, anon);
+
+		total += v;
+		if (v > most) {
+			most = v;
+			top = i;
+		}
+	}
+	if (total == 0 || reclaimed_bytes == 0)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t share = (uint64_t)((unsigned __int128)reclaimed_bytes *
+					    node_pages_of(file_bytes, anon_bytes, i, anon) / total);
+
+		ret[i] += share;
+		given += share;
+	}
+	ret[top] += reclaimed_bytes - given;
+	return reclaimed_bytes;
+}

@@ -33,6 +33,7 @@
  */
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* senpai's interval (6 s). */
@@ -132,6 +133,20 @@ enum offload_state_kind offload_shown_kind(const struct offload_state *s);
 /* Whether a change of shown state is reported (watch event, log line):
  * into or out of backoff or a pause; probing <-> floor is not news. */
 bool offload_change_is_news(enum offload_state_kind from, enum offload_state_kind to);
+
+/*
+ * Which node an offload write's reclaim came from (issue 18: the node's
+ * pacing counts every write of ours). memory.reclaim reports no node, and a
+ * second numa_stat read after each write would cost a memcg stat flush, so
+ * the measured total is spread by the cgroup's node-local LRU pages as read
+ * just before the write (numa_stat: file_N, plus anon_N when the write
+ * allowed swap), as the kernel's reclaim of a memcg walks its per-node
+ * lruvecs in proportion to their size. Adds to ret[i] (n nodes); rounding
+ * goes to the node with the most; with no node-local pages known nothing
+ * is attributed. Returns the bytes attributed.
+ */
+uint64_t offload_attribute(uint64_t reclaimed_bytes, const uint64_t *file_bytes,
+			   const uint64_t *anon_bytes, size_t n, bool anon, uint64_t *ret);
 
 /* In backoff (the node loops leave such a cgroup alone). */
 static inline bool offload_backing_off(const struct offload_state *s)

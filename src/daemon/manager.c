@@ -444,7 +444,8 @@ static void monitor_tick(evutil_socket_t fd, short what, void *userdata)
 
 		if (!n || kswapd_get_node_params(m->kswapd, n->id, &p) < 0)
 			continue;
-		why = kswapd_observe(m->kswapd, n, now, &p.wmark.pace_pages);
+		why = kswapd_observe(m->kswapd, n, actuator_offload_reclaimed(m->actuator, n->id),
+				     now, &p.wmark.pace_pages);
 		/* The interval by the paced low mark, where the node wakes. */
 		interval = MIN(interval, watermark_monitor_interval_usec(n, WATERMARK_ZONEIDX_ALL,
 									 &p.wmark));

@@ -40,6 +40,9 @@ struct actuator_node {
 	/* target_node_file_stalled() at this priority: spread until a pass
 	 * at a higher priority (the next run) tries the node file again. */
 	int node_file_stalled_priority; /* 0 = not stalled */
+	/* Offload's reclaim attributed to this node (offload_attribute()),
+	 * cumulative, for the node's pacing: atomic. */
+	uint64_t offload_reclaimed_bytes;
 };
 
 struct actuator {
@@ -953,6 +956,23 @@ static void offload_note_write(struct cgroup_candidate *cg, const struct shrink_
 	w->last_usec = now;
 }
 
+/* Spread what an offload step reclaimed over the nodes it came from, by
+ * the cgroup's node-local LRU pages as the judgement just read them. */
+static void offload_attribute_nodes(struct actuator *a, const struct cgroup_candidate *cg,
+				    uint64_t reclaimed)
+{
+	uint64_t per_node[MEMSTAT_MAX_NODES] = {};
+
+	if (offload_attribute(reclaimed, cg->node_file_bytes, cg->node_anon_bytes,
+			      MEMSTAT_MAX_NODES, cg->policy.offload_swappiness != 0,
+			      per_node) == 0)
+		return;
+	for (unsigned i = 0; i < MEMSTAT_MAX_NODES; i++)
+		if (per_node[i] && a->nodes[i].present)
+			__atomic_add_fetch(&a->nodes[i].offload_reclaimed_bytes, per_node[i],
+					   __ATOMIC_RELAXED);
+}
+
 /* Take one cgroup's step under the node's quota; 0 or a pass-ending errno. */
 static int offload_take(struct actuator *a, struct actuator_node *n,
 			struct cgroup_candidate *cg, uint64_t step,
@@ -976,6 +996,7 @@ static int offload_take(struct actuator *a, struct actuator_node *n,
 	offload_note_write(cg, res, requested, reclaimed, res->nr_partial > partial, n->dry_run, r,
 			   *now);
 	pthread_mutex_unlock(&a->lock);
+	offload_attribute_nodes(a, cg, reclaimed);
 	return r;
 }
 
@@ -1197,6 +1218,13 @@ int actuator_compact(struct actuator *a, int node)
 }
 
 /* ---- status ---- */
+
+uint64_t actuator_offload_reclaimed(struct actuator *a, int node)
+{
+	if (!a || node < 0 || node >= MEMSTAT_MAX_NODES || !a->nodes[node].present)
+		return 0;
+	return __atomic_load_n(&a->nodes[node].offload_reclaimed_bytes, __ATOMIC_RELAXED);
+}
 
 void actuator_features(struct actuator *a, struct features *ret)
 {

@@ -142,6 +142,11 @@ int actuator_get_limits(struct actuator *a, int node, struct actuator_limits *re
  * without CONFIG_COMPACTION, or a fixture tree without it). */
 int actuator_compact(struct actuator *a, int node);
 
+/* What offload reclaimed from node so far (bytes, cumulative), attributed
+ * by offload_attribute(): for the node's pacing (kswapd_observe()). No
+ * lock, no I/O; 0 for an unknown node. */
+uint64_t actuator_offload_reclaimed(struct actuator *a, int node);
+
 /* Features as now known (swappiness may have been switched off by EINVAL). */
 void actuator_features(struct actuator *a, struct features *ret);
 int actuator_node_stats(struct actuator *a, int node, struct actuator_node_stats *ret);

@@ -1282,6 +1282,27 @@ static void test_offload_writes_reported(void **state)
 	assert_int_equal(offload_writes_seen, 1);
 }
 
+/* Issue 18: what offload reclaimed counts for the nodes' pacing, spread by
+ * the cgroup's node-local pages: batch has 512 MiB of page cache on each
+ * node, so each node is credited half of the 1000 pages measured. */
+static void test_offload_reclaimed_per_node(void **state)
+{
+	struct fake *f = *state;
+	struct shrink_request off = { .kind = SHRINK_OFFLOAD, .node = 0, .priority = 12 };
+	struct shrink_result res;
+
+	start_offload_batch(f);
+	assert_int_equal(actuator_shrink(f->a, &off, &res), 0); /* first sample */
+	assert_int_equal(actuator_offload_reclaimed(f->a, 0), 0);
+	f->now += 6 * SEC;
+	f->steal_pages[0] = 1000;
+	assert_int_equal(actuator_shrink(f->a, &off, &res), 0);
+	assert_int_equal(res.nr_reclaimed, 1000 * 4096);
+	assert_int_equal(actuator_offload_reclaimed(f->a, 0), 500 * 4096);
+	assert_int_equal(actuator_offload_reclaimed(f->a, 1), 500 * 4096);
+	assert_int_equal(actuator_offload_reclaimed(f->a, 5), 0); /* no such node */
+}
+
 /*
  * Issue 14: with 200 idle cgroups beside the fixture's three, a node pass
  * between censuses reads the candidates that can give memory on the node
@@ -1450,6 +1471,7 @@ int main(void)
 		T(test_offload),
 		T(test_offload_paused),
 		T(test_offload_writes_reported),
+		T(test_offload_reclaimed_per_node),
 		T(test_idle_cgroups_skipped),
 		T(test_guard_before_node_file),
 		T(test_short_pass_census),

@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <cmocka.h>
 
 #include "offload.h"
@@ -300,6 +301,34 @@ static void test_offload_pause_keeps_state(void **state)
 	assert_false(offload_change_is_news(OFFLOAD_PROBING, OFFLOAD_FLOOR));
 }
 
+/* Issue 18: an offload write's measured reclaim is spread by the cgroup's
+ * node-local LRU pages (anon only where the write allowed swap); exact in
+ * total, rounding to the biggest node, nothing where none is known. */
+static void test_offload_attribute(void **state)
+{
+	const uint64_t file[3] = { 300 * MiB, 100 * MiB, 0 };
+	const uint64_t anon[3] = { 0, 0, 400 * MiB };
+	const uint64_t none[3] = {};
+	uint64_t ret[3] = { 7, 0, 0 };
+
+	assert_int_equal(offload_attribute(40 * MiB, file, anon, 3, /* anon= */ false, ret),
+			 40 * MiB);
+	assert_int_equal(ret[0], 7 + 30 * MiB); /* adds */
+	assert_int_equal(ret[1], 10 * MiB);
+	assert_int_equal(ret[2], 0);
+
+	memset(ret, 0, sizeof(ret));
+	assert_int_equal(offload_attribute(80 * MiB + 1, file, anon, 3, /* anon= */ true, ret),
+			 80 * MiB + 1);
+	assert_int_equal(ret[0], 30 * MiB);
+	assert_int_equal(ret[1], 10 * MiB);
+	assert_int_equal(ret[2], 40 * MiB + 1); /* the rounding: the biggest */
+
+	memset(ret, 0, sizeof(ret));
+	assert_int_equal(offload_attribute(8 * MiB, none, none, 3, true, ret), 0);
+	assert_int_equal(ret[0] + ret[1] + ret[2], 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -313,6 +342,7 @@ int main(void)
 		cmocka_unit_test(test_offload_observe_only),
 		cmocka_unit_test(test_offload_counter_backwards),
 		cmocka_unit_test(test_offload_due),
+		cmocka_unit_test(test_offload_attribute),
 		cmocka_unit_test(test_offload_paused_by),
 		cmocka_unit_test(test_offload_pause_keeps_state),
 	};
