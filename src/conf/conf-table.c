@@ -144,7 +144,9 @@ const struct conf_item conf_items[] = {
 	  .help = "Decide and report, but never write a reclaim file." },
 	{ .section = CONF_SECTION_RECLAIM, .name = "Paused", .type = CONF_BOOL,
 	  .default_value = "no", .offset = R(paused), .per_node = true,
-	  .help = "Start with reclaim paused (reclaimctl resume starts it)." },
+	  .help = "Start with reclaim paused (reclaimctl resume starts it). In [Node N], that "
+		  "node alone; offload also pauses every cgroup with memory on a paused "
+		  "node (memory.reclaim cannot spare a node)." },
 	{ .section = CONF_SECTION_RECLAIM, .name = "LogLevel", .type = CONF_ENUM,
 	  .default_value = "info", .enum_names = conf_log_level_names,
 	  .enum_values = conf_log_level_values, .offset = R(log_level),
@@ -180,7 +182,9 @@ const struct conf_item conf_items[] = {
 	  .help = "Trim matching cgroups towards their working set: every OffloadInterval, "
 		  "reclaim up to OffloadMaxStep scaled down by the cgroup's own "
 		  "memory.pressure (none at OffloadPressure or above), as Meta's "
-		  "TMO/senpai does. Never below the floor, never with Protect=yes." },
+		  "TMO/senpai does. Never below the floor, never with Protect=yes, and "
+		  "not while a node the cgroup has memory on is paused (Paused=, "
+		  "reclaimctl pause)." },
 	{ .section = CONF_SECTION_CGROUP, .name = "OffloadPressure", .type = CONF_PERMYRIAD,
 	  .default_value = "0.1%", .min = 1, .max = 1000, .unit = "% of OffloadInterval",
 	  .offset = C(offload_pressure_permyriad),

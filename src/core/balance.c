@@ -238,9 +238,10 @@ static uint64_t node_free_pages(const struct node_zoneinfo *n)
 	return free;
 }
 
-static uint64_t node_reclaimed_pages(const struct balance_node *b, uint64_t page_size)
+static uint64_t node_reclaimed_pages(const struct balance_node *b, uint64_t others_bytes,
+				    uint64_t page_size)
 {
-	uint64_t bytes = 0;
+	uint64_t bytes = others_bytes;
 
 	for (unsigned i = 0; i <= DEF_PRIORITY; i++)
 		bytes = add_sat(bytes, b->counters.reclaimed_bytes[i]);
@@ -260,11 +261,12 @@ static uint64_t node_pace_cap(const struct node_zoneinfo *n, const struct waterm
 }
 
 void balance_pace_update(struct balance_node *b, const struct balance_params *p,
-			 const struct node_zoneinfo *n, uint64_t now_usec)
+			 const struct node_zoneinfo *n, uint64_t others_reclaimed_bytes,
+			 uint64_t now_usec)
 {
 	struct balance_pace *pc = &b->pace;
 	uint64_t free = node_free_pages(n);
-	uint64_t reclaimed = node_reclaimed_pages(b, p->wmark.page_size);
+	uint64_t reclaimed = node_reclaimed_pages(b, others_reclaimed_bytes, p->wmark.page_size);
 	double dt, consumed, alpha, floor_rate, lead;
 
 	if (!pc->last_usec || now_usec <= pc->last_usec || reclaimed < pc->last_reclaimed) {

@@ -205,7 +205,7 @@ struct balance_counters {
  * a node that is consumed fast must wake earlier and refill further, as the
  * kernel's watermark_scale_factor would if it were tuned to the load. The
  * monitor measures, per fresh snapshot,
- *	consumed = (free before - free now) + (reclaimed by our runs since)
+ *	consumed = (free before - free now) + (reclaimed by our writes since)
  * so our own reclaim does not read as a drop in use, and keeps a signed
  * moving average (time constant BALANCE_PACE_TAU_USEC) of consumed per
  * second. The lead is what that rate uses in BALANCE_PACE_LEAD_USEC (a
@@ -382,9 +382,13 @@ bool balance_dry_run_summary_take(struct balance_dry_run_summary *s,
 /* A fresh snapshot seen outside a run (the monitor's): a hopeless node whose
  * free memory recovered on its own is given another chance. Returns true if
  * the node stopped being hopeless. */
-/* A fresh snapshot taken at now_usec (the monitor's): update b->pace. */
+/* A fresh snapshot taken at now_usec (the monitor's): update b->pace.
+ * others_reclaimed_bytes: what the actuator's other writers (offload)
+ * reclaimed from the node so far, cumulative (issue 18: every write of the
+ * actuator counts, not only this node's runs). */
 void balance_pace_update(struct balance_node *b, const struct balance_params *p,
-			 const struct node_zoneinfo *n, uint64_t now_usec);
+			 const struct node_zoneinfo *n, uint64_t others_reclaimed_bytes,
+			 uint64_t now_usec);
 /* p with the node's pacing lead in its watermarks: what every watermark
  * decision of the engine (wake, balanced, deficit, sleep) is made with. */
 struct balance_params balance_paced_params(const struct balance_node *b,

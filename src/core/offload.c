@@ -9,6 +9,7 @@ static const char *const offload_state_table[_OFFLOAD_STATE_MAX] = {
 	[OFFLOAD_PROBING] = "probing",
 	[OFFLOAD_BACKOFF] = "backoff",
 	[OFFLOAD_FLOOR] = "floor",
+	[OFFLOAD_PAUSED] = "paused",
 };
 
 DEFINE_STRING_TABLE_TO_STRING(, offload_state, enum offload_state_kind, _OFFLOAD_STATE_MAX)
@@ -88,18 +89,27 @@ static void offload_restart(struct offload_state *s, const struct offload_input 
 	};
 }
 
+/* No baseline yet, or a clock or a total that went backwards (a cgroup
+ * re-created under the same name). */
+static bool offload_needs_restart(const struct offload_state *s, const struct offload_input *in)
+{
+	return !s->started || in->now_usec < s->last_usec ||
+	       in->stall_total_usec < s->last_stall_total_usec ||
+	       in->refault_total_pages < s->last_refault_total_pages;
+}
+
 uint64_t offload_update(struct offload_state *s, const struct offload_params *p,
 			const struct offload_input *in)
 {
 	unsigned hold = p->hold_intervals ? p->hold_intervals : OFFLOAD_HOLD_INTERVALS_DEFAULT;
 	uint64_t elapsed, full_step, room, step;
 
-	if (!s->started || in->now_usec < s->last_usec ||
-	    in->stall_total_usec < s->last_stall_total_usec ||
-	    in->refault_total_pages < s->last_refault_total_pages) {
+	if (offload_needs_restart(s, in)) {
 		offload_restart(s, in);
 		return 0;
 	}
+	s->paused = false;
+	s->paused_nodes = 0;
 	elapsed = in->now_usec - s->last_usec;
 	s->stall_usec = per_interval(in->stall_total_usec - s->last_stall_total_usec, elapsed,
 				     p->interval_usec);
@@ -129,4 +139,81 @@ uint64_t offload_update(struct offload_state *s, const struct offload_params *p,
 	if (in->protect)
 		step = 0;
 	return s->last_step_bytes = step;
+}
+
+bool offload_paused_by(uint64_t memory_nodes, uint64_t paused_nodes)
+{
+	if (paused_nodes == 0)
+		return false;
+	return memory_nodes == 0 || (memory_nodes & paused_nodes) != 0;
+}
+
+void offload_pause(struct offload_state *s, const struct offload_input *in,
+		   uint64_t paused_nodes)
+{
+	if (offload_needs_restart(s, in))
+		offload_restart(s, in);
+	s->last_usec = in->now_usec;
+	s->last_stall_total_usec = in->stall_total_usec;
+	s->last_refault_total_pages = in->refault_total_pages;
+	s->last_step_bytes = 0;
+	s->paused = true;
+	s->paused_nodes = paused_nodes;
+}
+
+enum offload_state_kind offload_shown_kind(const struct offload_state *s)
+{
+	return s->paused ? OFFLOAD_PAUSED : s->kind;
+}
+
+bool offload_change_is_news(enum offload_state_kind from, enum offload_state_kind to)
+{
+	return from != to && (from == OFFLOAD_BACKOFF || to == OFFLOAD_BACKOFF ||
+			      from == OFFLOAD_PAUSED || to == OFFLOAD_PAUSED);
+}
+
+static uint64_t node_pages_of(const uint64_t *file_bytes, const uint64_t *anon_bytes, size_t i,
+			      bool anon)
+{
+	uint64_t v = file_bytes[i];
+
+	if (anon)
+		v = v > UINT64_MAX - anon_bytes[i] ? UINT64_MAX : v + anon_bytes[i];
+	return v;
+}
+
+uint64_t offload_attribute(uint64_t reclaimed_bytes, const uint64_t *file_bytes,
+			   const uint64_t *anon_bytes, size_t n, bool anon, uint64_t *ret)
+{
+	unsigned __int128 total = 0;
+	uint64_t given = 0, most = 0;
+	size_t top = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		uint64_t v = node_pages_of(file_bytes, anon_bytes, i, anon);
+
+		total += v;
+		if (v > most) {
+			most = v;
+			top = i;
+		}
+	}
+	if (total == 0 || reclaimed_bytes == 0)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t share = (uint64_t)((unsigned __int128)reclaimed_bytes *
+					    node_pages_of(file_bytes, anon_bytes, i, anon) / total);
+
+		ret[i] += share;
+		given += share;
+	}
+	ret[top] += reclaimed_bytes - given;
+	return reclaimed_bytes;
+}
+
+bool offload_has_slack(const struct offload_state *s, const struct offload_params *p)
+{
+	return s->started && !s->paused && s->kind == OFFLOAD_PROBING && s->hold == 0 &&
+	       s->last_step_bytes > 0 && p->target_usec > 0 &&
+	       s->stall_usec <= p->target_usec >> OFFLOAD_SLACK_SHIFT;
 }

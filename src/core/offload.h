@@ -33,6 +33,7 @@
  */
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* senpai's interval (6 s). */
@@ -42,6 +43,11 @@
  * updated every 2 s, PSI_FREQ) and for a working set that is growing to be
  * refaulted in before it is probed again. */
 #define OFFLOAD_HOLD_INTERVALS_DEFAULT 3U
+/* "Far below its pressure target": a last interval's stall of at most
+ * target >> 2 (a quarter: 1.5 ms per 6 s at the default 0.1%). At that
+ * stall senpai's rule still takes three quarters of a full step, so the
+ * controller itself judges the cgroup to have memory to spare. */
+#define OFFLOAD_SLACK_SHIFT 2
 /* Moving average weight of the working-set estimate: 1/4 per interval. */
 #define OFFLOAD_WSS_SHIFT 2
 
@@ -68,6 +74,8 @@ enum offload_state_kind {
 	OFFLOAD_PROBING,  /* reclaiming, stall below the target */
 	OFFLOAD_BACKOFF,  /* stall or refaults: holding off */
 	OFFLOAD_FLOOR,    /* at the floor, or protected: nothing to take */
+	OFFLOAD_PAUSED,   /* shown only (offload_shown_kind()): a node it has
+			   * memory on is paused; kind keeps the controller's */
 	_OFFLOAD_STATE_MAX,
 };
 
@@ -85,6 +93,8 @@ struct offload_state {
 	uint64_t stall_usec;          /* last interval's stall, per interval */
 	uint64_t refault_bytes;       /* last interval's refaults */
 	uint64_t nr_backoffs;
+	bool paused;                  /* offload_pause() at the last judgement */
+	uint64_t paused_nodes;        /* ... for these nodes (bit = node id) */
 };
 
 /* Is an interval over since the last judgement (or none made yet)? */
@@ -99,6 +109,59 @@ bool offload_due(const struct offload_state *s, const struct offload_params *p,
  */
 uint64_t offload_update(struct offload_state *s, const struct offload_params *p,
 			const struct offload_input *in);
+
+/*
+ * Paused= and offload. memory.reclaim on a cgroup is not node-bound: it
+ * takes from every node the cgroup has pages on, so a write cannot spare a
+ * paused node. A cgroup's offload therefore pauses while any node it has
+ * memory on (memory.numa_stat file_N + anon_N, memory_nodes: bit = node id)
+ * is paused (paused_nodes: [Node N] Paused=yes, or every node while the
+ * daemon is paused). memory_nodes 0 means "not known" (numa_stat unread
+ * or empty): then any paused node pauses it, the safe side.
+ */
+bool offload_paused_by(uint64_t memory_nodes, uint64_t paused_nodes);
+
+/*
+ * A judgement skipped for a pause: the interval's totals become the new
+ * baseline (the next interval is measured from here, with no step of ours
+ * in it), the state is marked paused (paused_nodes: the paused nodes it has
+ * memory on), and kind, hold, estimate and counters are kept: a cgroup
+ * that was backing off still is after the pause. Nothing is reclaimed.
+ */
+void offload_pause(struct offload_state *s, const struct offload_input *in,
+		   uint64_t paused_nodes);
+
+/* The state to show (cgroups reply, offload events): OFFLOAD_PAUSED while
+ * paused, else kind. */
+enum offload_state_kind offload_shown_kind(const struct offload_state *s);
+
+/* Whether a change of shown state is reported (watch event, log line):
+ * into or out of backoff or a pause; probing <-> floor is not news. */
+bool offload_change_is_news(enum offload_state_kind from, enum offload_state_kind to);
+
+/*
+ * Which node an offload write's reclaim came from (issue 18: the node's
+ * pacing counts every write of ours). memory.reclaim reports no node, and a
+ * second numa_stat read after each write would cost a memcg stat flush, so
+ * the measured total is spread by the cgroup's node-local LRU pages as read
+ * just before the write (numa_stat: file_N, plus anon_N when the write
+ * allowed swap), as the kernel's reclaim of a memcg walks its per-node
+ * lruvecs in proportion to their size. Adds to ret[i] (n nodes); rounding
+ * goes to the node with the most; with no node-local pages known nothing
+ * is attributed. Returns the bytes attributed.
+ */
+uint64_t offload_attribute(uint64_t reclaimed_bytes, const uint64_t *file_bytes,
+			   const uint64_t *anon_bytes, size_t n, bool anon, uint64_t *ret);
+
+/*
+ * Far below its stall target (issue 18: "a node deficit prefers cgroups
+ * whose pressure is far below target"): probing, not paused, and its last
+ * judged interval took a step with a stall of at most
+ * target >> OFFLOAD_SLACK_SHIFT. Such a cgroup is planned first by a
+ * node's pass (target_candidate.prefer); one near its target, in backoff,
+ * at its floor, observe-only or not judged yet is not.
+ */
+bool offload_has_slack(const struct offload_state *s, const struct offload_params *p);
 
 /* In backoff (the node loops leave such a cgroup alone). */
 static inline bool offload_backing_off(const struct offload_state *s)

@@ -373,7 +373,7 @@ struct json_object *manager_cgroup_json(const struct actuator_cgroup_info *v, co
 	jadd_bool(c, "gone", v->gone);
 	jadd_bool(c, "offload", v->policy.offload);
 	jadd_str(c, "offload_state", v->policy.offload && v->offload.started
-					     ? offload_state_to_string(v->offload.kind)
+					     ? offload_state_to_string(offload_shown_kind(&v->offload))
 					     : NULL);
 	jadd_u64(c, "working_set_bytes", v->offload.wss_bytes);
 	jadd_u64(c, "offload_stall_usec", v->offload.stall_usec);
@@ -1018,6 +1018,42 @@ const struct ctl_handler manager_ctl_handler = {
 };
 
 /* ---- watch events ---- */
+
+/* An offload write (one cgroup's step, summed if the loop fell behind):
+ * a `write` event as a node pass's, with target "offload", the cgroup, and
+ * node and priority null (memory.reclaim on a cgroup is not node-bound;
+ * offload has no priority). */
+struct json_object *manager_offload_write_json(const struct actuator_offload_write *w)
+{
+	struct json_object *o = json_object_new_object();
+	const struct cgroup_offload_writes *x = &w->writes;
+	char path[CGROUP_PATH_MAX + 1];
+
+	if (!o)
+		return NULL;
+	(void)snprintf(path, sizeof(path), "/%s", w->path);
+	jadd_str(o, "type", "write");
+	jadd_str(o, "target", "offload");
+	jadd(o, "node", NULL);
+	jadd_str(o, "cgroup", path);
+	jadd(o, "priority", NULL);
+	jadd_u64(o, "requested_bytes", x->requested_bytes);
+	jadd_u64(o, "reclaimed_bytes", x->reclaimed_bytes);
+	if (x->swappiness >= 0 && !x->swappiness_dropped)
+		jadd_u64(o, "swappiness", (uint64_t)x->swappiness);
+	else
+		jadd(o, "swappiness", NULL);
+	jadd(o, "swap_reason", NULL);
+	jadd_bool(o, "braked", false);
+	jadd_str(o, "backend", x->dry_run ? target_backend_to_string(TARGET_BACKEND_NONE)
+					  : target_backend_to_string(TARGET_BACKEND_CGROUPS));
+	jadd_str(o, "result", x->error < 0 ? ctl_error_code_to_string(x->error)
+			      : x->partial  ? "partial"
+					    : "ok");
+	jadd_u64(o, "steps", x->nr_steps);
+	jadd_u64(o, "time_usec", realtime_usec() - (now_usec() - x->last_usec));
+	return o;
+}
 
 struct json_object *manager_event_json(struct manager *m, const struct kswapd_event *ev)
 {

@@ -414,7 +414,8 @@ static void monitor_tick(evutil_socket_t fd, short what, void *userdata)
 
 		if (!n || kswapd_get_node_params(m->kswapd, n->id, &p) < 0)
 			continue;
-		why = kswapd_observe(m->kswapd, n, now, &p.wmark.pace_pages);
+		why = kswapd_observe(m->kswapd, n, actuator_offload_reclaimed(m->actuator, n->id),
+				     now, &p.wmark.pace_pages);
 		/* The interval by the paced low mark, where the node wakes. */
 		interval = MIN(interval, watermark_monitor_interval_usec(n, WATERMARK_ZONEIDX_ALL,
 									 &p.wmark));
@@ -633,16 +634,28 @@ static void offload_event(void *userdata, const struct actuator_offload_change *
 	char path[CGROUP_PATH_MAX + 1];
 	struct json_object *o = json_object_new_object();
 
+	struct json_object *nodes = json_object_new_array();
+
 	(void)snprintf(path, sizeof(path), "/%s", c->path);
-	log_event(LOG_INFO, LOG_EVENT_OFFLOAD,
-		  (&(struct log_fields){ .node = -1, .cgroup = path, .priority_level = -1 }),
-		  "cgroup %s: offload %s -> %s (memory \"some\" stall %s per interval, "
-		  "target %s; refaults %s; working set about %s).",
-		  path, offload_state_to_string(c->from), offload_state_to_string(c->to),
-		  format_duration(stall, sizeof(stall), c->state->stall_usec),
-		  format_duration(target, sizeof(target), c->target_usec),
-		  format_bytes(refault, sizeof(refault), c->state->refault_bytes),
-		  format_bytes(wss, sizeof(wss), c->state->wss_bytes));
+	for (int i = 0; i < MEMSTAT_MAX_NODES; i++)
+		if (c->state->paused_nodes & (UINT64_C(1) << i))
+			json_object_array_add(nodes, json_object_new_int(i));
+	if (c->to == OFFLOAD_PAUSED)
+		log_event(LOG_INFO, LOG_EVENT_OFFLOAD,
+			  (&(struct log_fields){ .node = -1, .cgroup = path, .priority_level = -1 }),
+			  "cgroup %s: offload paused: it has memory on node(s) %s, paused "
+			  "(memory.reclaim cannot spare a node).",
+			  path, json_object_to_json_string_ext(nodes, JSON_C_TO_STRING_PLAIN));
+	else
+		log_event(LOG_INFO, LOG_EVENT_OFFLOAD,
+			  (&(struct log_fields){ .node = -1, .cgroup = path, .priority_level = -1 }),
+			  "cgroup %s: offload %s -> %s (memory \"some\" stall %s per interval, "
+			  "target %s; refaults %s; working set about %s).",
+			  path, offload_state_to_string(c->from), offload_state_to_string(c->to),
+			  format_duration(stall, sizeof(stall), c->state->stall_usec),
+			  format_duration(target, sizeof(target), c->target_usec),
+			  format_bytes(refault, sizeof(refault), c->state->refault_bytes),
+			  format_bytes(wss, sizeof(wss), c->state->wss_bytes));
 	json_object_object_add(o, "type", json_object_new_string("offload"));
 	json_object_object_add(o, "cgroup", json_object_new_string(path));
 	json_object_object_add(o, "state", json_object_new_string(offload_state_to_string(c->to)));
@@ -651,7 +664,20 @@ static void offload_event(void *userdata, const struct actuator_offload_change *
 	json_object_object_add(o, "target_usec", json_object_new_uint64(c->target_usec));
 	json_object_object_add(o, "refault_bytes", json_object_new_uint64(c->state->refault_bytes));
 	json_object_object_add(o, "wss_bytes", json_object_new_uint64(c->state->wss_bytes));
+	json_object_object_add(o, "paused_nodes", nodes);
 	manager_broadcast(m, o);
+}
+
+/* An offload step's writes to one cgroup (actuator_report_offload_writes()). */
+static void offload_write_event(void *userdata, const struct actuator_offload_write *w)
+{
+	struct manager *m = userdata;
+
+	log_debug("cgroup /%s: offload asked %" PRIu64 " reclaimed %" PRIu64 " swappiness %d: %d",
+		  w->path, w->writes.requested_bytes, w->writes.reclaimed_bytes,
+		  w->writes.swappiness, w->writes.error);
+	if (m->ctl && ctl_server_n_subscribers(m->ctl) > 0)
+		manager_broadcast(m, manager_offload_write_json(w));
 }
 
 static void log_run_end(struct manager *m, const struct kswapd_event *ev)
@@ -702,6 +728,14 @@ static void ring_event(evutil_socket_t fd, short what, void *userdata)
 	while (ring_pop(m->events, &ev) > 0) {
 		struct manager_node *mn = manager_node(m, ev.node);
 		struct json_object *o;
+
+		/* The offload thread's pass wrote: its writes are per cgroup,
+		 * kept by the actuator (a path does not fit the ring). */
+		if (ev.type == KSWAPD_EVENT_SHRINK && ev.req.kind == SHRINK_OFFLOAD) {
+			actuator_report_offload_writes(m->actuator, offload_write_event, m);
+			actuator_sample_offload(m->actuator, offload_event, m);
+			continue;
+		}
 
 		if (ev.type == KSWAPD_EVENT_WAKE && mn)
 			mn->last_wake_reasons = ev.reasons;
@@ -850,18 +884,27 @@ static void *offload_main(void *userdata)
 			.node = m->nodes[0].id,
 			.priority = DEF_PRIORITY,
 			.dry_run = __atomic_load_n(&m->dry_run, __ATOMIC_RELAXED),
+			.paused_nodes = __atomic_load_n(&m->offload_paused_nodes, __ATOMIC_RELAXED),
 		};
-		struct shrink_result res;
+		struct shrink_result res = {};
 		struct timespec until;
 		int r;
 
 		pthread_mutex_unlock(&m->offload_lock);
-		if (!__atomic_load_n(&m->paused, __ATOMIC_RELAXED)) {
-			r = manager_shrink(m, &req, &res);
-			if (r < 0)
-				log_debug_errno(r, "Offload pass failed: %m");
-			__atomic_add_fetch(&m->nr_offload_passes, 1, __ATOMIC_RELAXED);
-		}
+		/* Paused or not: a paused cgroup is judged and written nothing. */
+		r = manager_shrink(m, &req, &res);
+		if (r < 0)
+			log_debug_errno(r, "Offload pass failed: %m");
+		__atomic_add_fetch(&m->nr_offload_passes, 1, __ATOMIC_RELAXED);
+		/* Tell the loop: it reports the pass's writes per cgroup. */
+		if (r < 0 || res.nr_requested > 0)
+			manager_kswapd_event(&(struct kswapd_event){ .type = KSWAPD_EVENT_SHRINK,
+								     .node = req.node,
+								     .time_usec = now_usec(),
+								     .req = req,
+								     .res = res,
+								     .error = r },
+					     m);
 		pthread_mutex_lock(&m->offload_lock);
 		timespec_after_usec(&until, MANAGER_OFFLOAD_TICK_USEC);
 		while (!m->offload_stop &&
@@ -910,12 +953,24 @@ static void stop_offload(struct manager *m)
  * force: a node's own pause is conf's, not copied here). */
 void manager_set_paused(struct manager *m, bool paused)
 {
+	uint64_t offload_paused = 0;
+
 	for (unsigned i = 0; i < m->n_nodes; i++) {
-		if (paused || conf_node_paused(m->conf, (unsigned)m->nodes[i].id))
+		if (paused || conf_node_paused(m->conf, (unsigned)m->nodes[i].id)) {
 			(void)kswapd_pause(m->kswapd, m->nodes[i].id);
-		else
+			/* memory.numa_stat (hence offload_paused_by()) sees
+			 * nodes below MEMSTAT_MAX_NODES; a paused node above
+			 * that pauses all offload rather than none. */
+			offload_paused |= m->nodes[i].id < MEMSTAT_MAX_NODES
+						  ? UINT64_C(1) << m->nodes[i].id
+						  : UINT64_MAX;
+		} else {
 			(void)kswapd_resume(m->kswapd, m->nodes[i].id);
+		}
 	}
+	/* Offload pauses a cgroup with memory on a paused node
+	 * (offload_paused_by()). */
+	__atomic_store_n(&m->offload_paused_nodes, offload_paused, __ATOMIC_RELAXED);
 	if (m->paused != paused) {
 		struct json_object *o = json_object_new_object();
 
@@ -1057,6 +1112,7 @@ static void brakes_tick(evutil_socket_t fd, short what, void *userdata)
 
 	actuator_sample_brakes(m->actuator, cgroup_brake_event, m);
 	actuator_sample_offload(m->actuator, offload_event, m);
+	actuator_report_offload_writes(m->actuator, offload_write_event, m); /* a ring drop */
 	schedule(m->ev_brakes, MAX(conf_reclaim(m->conf)->pressure_window_usec / 2,
 				   100 * USEC_PER_MSEC));
 }

@@ -86,8 +86,8 @@ struct manager {
 	/* The daemon's pause (pause/resume, [Reclaim] Paused=), kept only
 	 * here. A node's own Paused= is the config's (conf_node_paused()); the
 	 * node threads' freezer (kswapd_pause()) follows from the two in
-	 * manager_set_paused(). Stored atomically: the offload thread reads
-	 * it. */
+	 * manager_set_paused(), which also gives the offload thread its own
+	 * view (offload_paused_nodes). */
 	bool paused;
 	uint64_t start_usec, stats_since_usec;
 	uint64_t start_realtime_usec; /* reclaimd_start_time_seconds */
@@ -141,13 +141,17 @@ struct manager {
 	bool job_done, worker_stop;
 	int worker_efd;
 
-	/* The offload thread (Offload=yes cgroups). m->paused and m->dry_run
-	 * are read there: the loop stores them atomically. */
+	/* The offload thread (Offload=yes cgroups). m->offload_paused_nodes
+	 * and m->dry_run are read there: the loop stores them atomically. */
 	pthread_t offload;
 	bool offload_started, offload_stop;
 	pthread_mutex_t offload_lock;
 	pthread_cond_t offload_cond; /* CLOCK_MONOTONIC */
 	uint64_t nr_offload_passes;
+	/* Nodes offload must not take memory from (bit = node id): every
+	 * node while the daemon is paused, else [Node N] Paused=yes; set by
+	 * manager_set_paused() as it pauses the node threads. */
+	uint64_t offload_paused_nodes;
 
 	/* New and removed cgroups: inotify on the cgroup directories (mkdir
 	 * and rmdir on cgroupfs go through vfs_mkdir()/vfs_rmdir(), which
@@ -199,5 +203,6 @@ void manager_stats_reset(struct manager *m);
 void manager_broadcast(struct manager *m, struct json_object *event);
 void manager_config_event(struct manager *m, struct json_object *changed);
 struct json_object *manager_event_json(struct manager *m, const struct kswapd_event *ev);
+struct json_object *manager_offload_write_json(const struct actuator_offload_write *w);
 void manager_status_line(struct manager *m, char *buf, size_t size);
 void manager_job_finish(struct manager *m, struct manager_job *job);

@@ -40,6 +40,9 @@ struct actuator_node {
 	/* target_node_file_stalled() at this priority: spread until a pass
 	 * at a higher priority (the next run) tries the node file again. */
 	int node_file_stalled_priority; /* 0 = not stalled */
+	/* Offload's reclaim attributed to this node (offload_attribute()),
+	 * cumulative, for the node's pacing: atomic. */
+	uint64_t offload_reclaimed_bytes;
 };
 
 struct actuator {
@@ -578,6 +581,20 @@ static bool cgroup_offload_holding(struct actuator *a, struct cgroup_candidate *
 	return on;
 }
 
+/* An Offload=yes cgroup far below its stall target: a node's pass plans
+ * it first (target_spread()'s preferred tier). */
+static bool cgroup_offload_slack(struct actuator *a, struct cgroup_candidate *cg)
+{
+	bool on;
+
+	if (!cg->policy.offload)
+		return false;
+	pthread_mutex_lock(&a->lock);
+	on = offload_has_slack(&cg->offload, &cg->policy.offload_params);
+	pthread_mutex_unlock(&a->lock);
+	return on;
+}
+
 /* A candidate's row for target.c, from its last read. */
 static struct target_candidate candidate_of(const struct cgroup_candidate *cg, int node, bool braked)
 {
@@ -600,9 +617,12 @@ static struct census_params census_params(struct actuator *a)
 }
 
 /* What census.h decides a pass reads by: cg as its last read left it. */
-static struct census_candidate census_candidate_of(const struct cgroup_candidate *cg, int node)
+static struct census_candidate census_candidate_of(struct actuator *a, struct cgroup_candidate *cg,
+						   int node)
 {
 	struct target_candidate tc = candidate_of(cg, node, cg->brake.engaged);
+
+	tc.prefer = cgroup_offload_slack(a, cg);
 
 	return (struct census_candidate){
 		.node_reclaimable_bytes = tc.node_file_bytes + tc.node_anon_bytes,
@@ -640,6 +660,7 @@ static void collect_one(struct actuator *a, struct actuator_node *n, struct cgro
 		braked = true;
 	}
 	n->cands[*k] = candidate_of(cg, node, braked);
+	n->cands[*k].prefer = !braked && cgroup_offload_slack(a, cg);
 	if (guard)
 		n->cands[*k].node_file_bytes = n->cands[*k].node_anon_bytes = 0;
 	n->cand_cg[(*k)++] = cg;
@@ -668,7 +689,7 @@ static size_t collect_candidates(struct actuator *a, struct actuator_node *n, in
 
 	for (size_t i = 0; i < s->n_cgroups && k + u < n->cands_max; i++) {
 		struct cgroup_candidate *cg = s->cgroups[i];
-		struct census_candidate cc = census_candidate_of(cg, node);
+		struct census_candidate cc = census_candidate_of(a, cg, node);
 
 		if (cg->gone)
 			continue;
@@ -692,7 +713,7 @@ static size_t collect_soft_targets(struct actuator *a, struct actuator_node *n, 
 	size_t k = 0;
 
 	for (size_t i = 0; i < s->n_cgroups && k < n->cands_max; i++) {
-		struct census_candidate cc = census_candidate_of(s->cgroups[i], node);
+		struct census_candidate cc = census_candidate_of(a, s->cgroups[i], node);
 
 		if (census_read_soft(&cc) == CENSUS_READ_FULL)
 			collect_one(a, n, s->cgroups[i], node, now, res, /* guard= */ false, &k);
@@ -884,14 +905,28 @@ static int shrink_one_cgroup(struct actuator *a, struct actuator_node *n,
 
 /* ---- offload ---- */
 
+/* The nodes cg had memory on at its last read (bit = node id; 0: none
+ * seen, numa_stat unread or empty). */
+static uint64_t cgroup_memory_nodes(const struct cgroup_candidate *cg)
+{
+	uint64_t mask = 0;
+
+	for (unsigned i = 0; i < MEMSTAT_MAX_NODES; i++)
+		if (cg->node_file_bytes[i] || cg->node_anon_bytes[i])
+			mask |= UINT64_C(1) << i;
+	return mask;
+}
+
 /* Feed one Offload=yes cgroup's controller its reads; the step to take
  * (0: none). memory.reclaim on a cgroup reclaims its whole subtree, so a
- * protected cgroup below it counts as Protect= (as for an operator's). */
+ * protected cgroup below it counts as Protect= (as for an operator's).
+ * While a node it has memory on is paused (paused_nodes), the controller
+ * is paused instead of judged (offload_pause()). */
 static uint64_t offload_judge(struct actuator *a, struct actuator_node *n,
-			      struct cgroup_candidate *cg, uint64_t now)
+			      struct cgroup_candidate *cg, uint64_t paused_nodes, uint64_t now)
 {
 	struct offload_input in = { .now_usec = now };
-	uint64_t step;
+	uint64_t step, memory_nodes;
 	int r;
 
 	r = cgroup_read_state(cg, n->buf, ACTUATOR_BUF_BYTES, n->numa);
@@ -905,10 +940,55 @@ static uint64_t offload_judge(struct actuator *a, struct actuator_node *n,
 	in.floor_bytes = cgroup_floor(cg);
 	in.protect = cg->policy.protect ||
 		     cgroup_set_protected(a->cfg.cgroups, cg->path, NULL, 0);
+	memory_nodes = cgroup_memory_nodes(cg);
 	pthread_mutex_lock(&a->lock);
-	step = offload_update(&cg->offload, &cg->policy.offload_params, &in);
+	if (offload_paused_by(memory_nodes, paused_nodes)) {
+		offload_pause(&cg->offload, &in,
+			      memory_nodes ? memory_nodes & paused_nodes : paused_nodes);
+		step = 0;
+	} else {
+		step = offload_update(&cg->offload, &cg->policy.offload_params, &in);
+	}
 	pthread_mutex_unlock(&a->lock);
 	return step;
+}
+
+/* Keep one step's write for the loop's watch event (a->lock held); summed
+ * until actuator_report_offload_writes() takes it. */
+static void offload_note_write(struct cgroup_candidate *cg, const struct shrink_result *res,
+			       uint64_t requested, uint64_t reclaimed, bool partial, bool dry_run,
+			       int r, uint64_t now)
+{
+	struct cgroup_offload_writes *w = &cg->offload_unreported;
+
+	if (requested == 0 && r >= 0)
+		return;
+	w->nr_steps++;
+	w->requested_bytes += requested;
+	w->reclaimed_bytes += reclaimed;
+	w->swappiness = cg->policy.offload_swappiness;
+	w->swappiness_dropped = res->swappiness_dropped;
+	w->partial |= partial;
+	w->dry_run = dry_run;
+	w->error = r < 0 ? r : 0;
+	w->last_usec = now;
+}
+
+/* Spread what an offload step reclaimed over the nodes it came from, by
+ * the cgroup's node-local LRU pages as the judgement just read them. */
+static void offload_attribute_nodes(struct actuator *a, const struct cgroup_candidate *cg,
+				    uint64_t reclaimed)
+{
+	uint64_t per_node[MEMSTAT_MAX_NODES] = {};
+
+	if (offload_attribute(reclaimed, cg->node_file_bytes, cg->node_anon_bytes,
+			      MEMSTAT_MAX_NODES, cg->policy.offload_swappiness != 0,
+			      per_node) == 0)
+		return;
+	for (unsigned i = 0; i < MEMSTAT_MAX_NODES; i++)
+		if (per_node[i] && a->nodes[i].present)
+			__atomic_add_fetch(&a->nodes[i].offload_reclaimed_bytes, per_node[i],
+					   __ATOMIC_RELAXED);
 }
 
 /* Take one cgroup's step under the node's quota; 0 or a pass-ending errno. */
@@ -917,6 +997,7 @@ static int offload_take(struct actuator *a, struct actuator_node *n,
 			struct shrink_result *res, uint64_t *now)
 {
 	uint64_t want, requested = res->nr_requested, reclaimed = res->nr_reclaimed;
+	unsigned partial = res->nr_partial;
 	int r;
 
 	want = quota_wait(a, n, step, now);
@@ -930,7 +1011,10 @@ static int offload_take(struct actuator *a, struct actuator_node *n,
 	pthread_mutex_lock(&a->lock);
 	cg->offload_requested_bytes += requested;
 	cg->offload_reclaimed_bytes += reclaimed;
+	offload_note_write(cg, res, requested, reclaimed, res->nr_partial > partial, n->dry_run, r,
+			   *now);
 	pthread_mutex_unlock(&a->lock);
+	offload_attribute_nodes(a, cg, reclaimed);
 	return r;
 }
 
@@ -958,7 +1042,8 @@ static bool offload_any_due(struct actuator *a, uint64_t now)
  * table stays locked shared across the quota's waits, as across a node
  * pass's writes (the loop's rescan retries). */
 static int shrink_offload(struct actuator *a, struct actuator_node *n,
-			  struct shrink_result *res, uint64_t *now)
+			  const struct shrink_request *req, struct shrink_result *res,
+			  uint64_t *now)
 {
 	struct cgroup_set *s = a->cfg.cgroups;
 	int r = 0;
@@ -974,7 +1059,7 @@ static int shrink_offload(struct actuator *a, struct actuator_node *n,
 		if (cg->gone || !cg->policy.offload ||
 		    !offload_due(&cg->offload, &cg->policy.offload_params, *now))
 			continue;
-		step = offload_judge(a, n, cg, *now);
+		step = offload_judge(a, n, cg, req->paused_nodes, *now);
 		if (step < a->cfg.min_write_bytes)
 			continue;
 		r = offload_take(a, n, cg, step, res, now);
@@ -1108,7 +1193,7 @@ int actuator_shrink(void *userdata, const struct shrink_request *req,
 	}
 	if (req->kind == SHRINK_OFFLOAD) {
 		/* Each controller's step waits for and charges the quota. */
-		r = shrink_offload(a, n, &res, &now);
+		r = shrink_offload(a, n, req, &res, &now);
 		node_account(a, n, &res, now);
 		if (r < 0)
 			return r;
@@ -1151,6 +1236,13 @@ int actuator_compact(struct actuator *a, int node)
 }
 
 /* ---- status ---- */
+
+uint64_t actuator_offload_reclaimed(struct actuator *a, int node)
+{
+	if (!a || node < 0 || node >= MEMSTAT_MAX_NODES || !a->nodes[node].present)
+		return 0;
+	return __atomic_load_n(&a->nodes[node].offload_reclaimed_bytes, __ATOMIC_RELAXED);
+}
 
 void actuator_features(struct actuator *a, struct features *ret)
 {
@@ -1259,13 +1351,33 @@ void actuator_sample_offload(struct actuator *a, actuator_offload_fn fn, void *u
 		pthread_mutex_lock(&a->lock);
 		st = cg->offload;
 		c.from = cg->offload_reported;
-		cg->offload_reported = st.kind;
+		cg->offload_reported = offload_shown_kind(&st);
 		pthread_mutex_unlock(&a->lock);
-		c.to = st.kind;
-		/* Backoff in and out is news; probing <-> floor is not. */
-		if (fn && cg->policy.offload && c.from != c.to &&
-		    (c.from == OFFLOAD_BACKOFF || c.to == OFFLOAD_BACKOFF))
+		c.to = offload_shown_kind(&st);
+		if (fn && cg->policy.offload && offload_change_is_news(c.from, c.to))
 			fn(userdata, &c);
+	}
+	cgroup_set_unlock(s);
+}
+
+void actuator_report_offload_writes(struct actuator *a, actuator_offload_write_fn fn,
+				    void *userdata)
+{
+	struct cgroup_set *s = a->cfg.cgroups;
+
+	if (!s)
+		return;
+	cgroup_set_lock_shared(s);
+	for (size_t i = 0; i < s->n_cgroups; i++) {
+		struct cgroup_candidate *cg = s->cgroups[i];
+		struct actuator_offload_write w = { .path = cg->path };
+
+		pthread_mutex_lock(&a->lock);
+		w.writes = cg->offload_unreported;
+		cg->offload_unreported = (struct cgroup_offload_writes){};
+		pthread_mutex_unlock(&a->lock);
+		if (fn && w.writes.nr_steps > 0)
+			fn(userdata, &w);
 	}
 	cgroup_set_unlock(s);
 }

@@ -142,6 +142,11 @@ int actuator_get_limits(struct actuator *a, int node, struct actuator_limits *re
  * without CONFIG_COMPACTION, or a fixture tree without it). */
 int actuator_compact(struct actuator *a, int node);
 
+/* What offload reclaimed from node so far (bytes, cumulative), attributed
+ * by offload_attribute(): for the node's pacing (kswapd_observe()). No
+ * lock, no I/O; 0 for an unknown node. */
+uint64_t actuator_offload_reclaimed(struct actuator *a, int node);
+
 /* Features as now known (swappiness may have been switched off by EINVAL). */
 void actuator_features(struct actuator *a, struct features *ret);
 int actuator_node_stats(struct actuator *a, int node, struct actuator_node_stats *ret);
@@ -204,6 +209,22 @@ typedef void (*actuator_offload_fn)(void *userdata, const struct actuator_offloa
  * last call (the loop's timer; the offload pass runs on another thread).
  * With the cgroup table locked shared; no allocation, no I/O. */
 void actuator_sample_offload(struct actuator *a, actuator_offload_fn fn, void *userdata);
+
+/* Offload's writes to one cgroup since the last report: one controller
+ * step normally (an interval is at least 1 s and the loop reports after
+ * each offload pass), summed if the loop fell behind. */
+struct actuator_offload_write {
+	const char *path;          /* below the mount, "" = the root cgroup */
+	struct cgroup_offload_writes writes;
+};
+typedef void (*actuator_offload_write_fn)(void *userdata, const struct actuator_offload_write *w);
+
+/* Report, and forget, each Offload=yes cgroup's writes since the last call
+ * (the loop, after the offload thread's pass: watch `write` events with
+ * target "offload"). With the cgroup table locked shared; no allocation,
+ * no I/O. */
+void actuator_report_offload_writes(struct actuator *a, actuator_offload_write_fn fn,
+				    void *userdata);
 
 /* Re-read every candidate's memory.current/min/low/numa_stat/pressure so
  * that a report is current (control path only: it allocates). The values

@@ -102,6 +102,19 @@ struct cgroup_candidate {
 	struct offload_state offload;
 	enum offload_state_kind offload_reported; /* the loop's, for events */
 	uint64_t offload_requested_bytes, offload_reclaimed_bytes;
+	/* Offload's writes since the loop last reported them (watch `write`
+	 * events: actuator_report_offload_writes()). */
+	struct cgroup_offload_writes {
+		unsigned nr_steps;         /* controller steps taken (dry run: decided) */
+		uint64_t requested_bytes;
+		uint64_t reclaimed_bytes;  /* measured */
+		int swappiness;            /* asked: 0..200 or SWAPPINESS_KERNEL_DEFAULT */
+		bool swappiness_dropped;   /* the kernel has no swappiness= */
+		bool partial;              /* a write answered EAGAIN */
+		bool dry_run;
+		int error;                 /* the last pass-ending errno, or 0 */
+		uint64_t last_usec;        /* CLOCK_MONOTONIC of the last */
+	} offload_unreported;
 };
 
 struct cgroup_config {

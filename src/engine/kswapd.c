@@ -904,8 +904,8 @@ int kswapd_resume(struct kswapd *k, int node)
 	return kswapd_set_paused(k, node, false);
 }
 
-int kswapd_observe(struct kswapd *k, const struct node_zoneinfo *n, uint64_t now_usec,
-		   uint64_t *ret_pace_pages)
+int kswapd_observe(struct kswapd *k, const struct node_zoneinfo *n,
+		   uint64_t others_reclaimed_bytes, uint64_t now_usec, uint64_t *ret_pace_pages)
 {
 	struct balance_params p;
 	struct kswapd_node *kn;
@@ -917,7 +917,7 @@ int kswapd_observe(struct kswapd *k, const struct node_zoneinfo *n, uint64_t now
 	(void)kswapd_get_node_params(k, n->id, &p);
 
 	pthread_mutex_lock(&kn->lock);
-	balance_pace_update(&kn->b, &p, n, now_usec);
+	balance_pace_update(&kn->b, &p, n, others_reclaimed_bytes, now_usec);
 	(void)balance_observe(&kn->b, &p, n);
 	why = balance_monitor_wake(&kn->b, &p, n);
 	if (ret_pace_pages)

@@ -152,13 +152,14 @@ int kswapd_pause(struct kswapd *k, int node);
 int kswapd_resume(struct kswapd *k, int node);
 /* The monitor's fresh snapshot, taken at now_usec (CLOCK_MONOTONIC):
  * updates the node's pacing measure (*ret_pace_pages: its lead, may be
- * NULL), lets a hopeless node whose free memory recovered on its own be
+ * NULL; others_reclaimed_bytes: what writers other than the node's runs,
+ * offload, reclaimed from the node so far, cumulative: balance_pace_update()), lets a hopeless node whose free memory recovered on its own be
  * woken again, and says whether the monitor should wake the node (enum
  * balance_monitor_wake, > 0: BELOW_LOW wakes with BALANCE_WAKE_WATERMARK,
  * KERNEL_BOOST with BALANCE_WAKE_KERNEL_BOOST). Never wakes the thread
  * itself. -ENOENT for an unknown node. */
-int kswapd_observe(struct kswapd *k, const struct node_zoneinfo *n, uint64_t now_usec,
-		   uint64_t *ret_pace_pages);
+int kswapd_observe(struct kswapd *k, const struct node_zoneinfo *n,
+		   uint64_t others_reclaimed_bytes, uint64_t now_usec, uint64_t *ret_pace_pages);
 /* New params, applied by each node at its next run. -EINVAL if invalid. */
 int kswapd_set_params(struct kswapd *k, const struct balance_params *p);
 void kswapd_get_params(struct kswapd *k, struct balance_params *ret);

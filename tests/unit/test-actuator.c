@@ -1154,6 +1154,191 @@ static void test_offload(void **state)
 	assert_int_equal(offload_events, 2);
 }
 
+static enum offload_state_kind offload_last_to;
+static uint64_t offload_last_paused_nodes;
+static void offload_record(void *userdata, const struct actuator_offload_change *c)
+{
+	assert_string_equal(c->path, "batch");
+	offload_last_to = c->to;
+	offload_last_paused_nodes = c->state->paused_nodes;
+	offload_events++;
+}
+
+static const struct offload_params test_offload_params = {
+	.interval_usec = 6 * SEC, .target_usec = 6000, .max_step_permyriad = 100,
+	.page_bytes = 4096,
+};
+static const struct cgroup_rule offload_batch_rule[] = {
+	{ .path = "batch", .policy = { .offload = true, .offload_params = test_offload_params } },
+};
+
+static void start_offload_batch(struct fake *f)
+{
+	struct actuator_config cfg = { .step_bytes = 256 * MiB };
+
+	test_rules = offload_batch_rule;
+	test_n_rules = ELEMENTSOF(offload_batch_rule);
+	start(f, &cfg);
+	test_rules = NULL;
+	test_n_rules = 0;
+}
+
+/* Issue 18: [Node N] Paused= and `reclaimctl pause` reach offload. batch
+ * has page cache on nodes 0 and 1: with node 1 paused its offload pauses
+ * (memory.reclaim cannot spare node 1), shown and reported as "paused";
+ * once it has nothing on node 1 it is trimmed again; with every node
+ * paused (the daemon's pause) nothing is written. */
+static void test_offload_paused(void **state)
+{
+	struct fake *f = *state;
+	struct shrink_request off = { .kind = SHRINK_OFFLOAD, .node = 0, .priority = 12,
+				      .paused_nodes = UINT64_C(1) << 1 };
+	struct shrink_result res;
+	struct actuator_cgroup_info *info;
+	size_t n;
+
+	start_offload_batch(f);
+	offload_events = 0;
+	assert_int_equal(actuator_shrink(f->a, &off, &res), 0); /* first sample */
+	for (int i = 0; i < 3; i++) {
+		f->now += 6 * SEC;
+		assert_int_equal(actuator_shrink(f->a, &off, &res), 0);
+		assert_int_equal(f->n_writes, 0);
+	}
+	actuator_sample_offload(f->a, offload_record, NULL);
+	assert_int_equal(offload_events, 1);
+	assert_int_equal(offload_last_to, OFFLOAD_PAUSED);
+	assert_int_equal(offload_last_paused_nodes, UINT64_C(1) << 1);
+	assert_int_equal(actuator_cgroups(f->a, &info, &n), 0);
+	for (size_t i = 0; i < n; i++)
+		if (streq(info[i].path, "batch"))
+			assert_int_equal(offload_shown_kind(&info[i].offload), OFFLOAD_PAUSED);
+	free(info);
+
+	/* All of it on node 0 now: node 1's pause does not hold it. */
+	put_file(f, "sys/fs/cgroup/batch/memory.numa_stat",
+		 "anon N0=0 N1=0\nfile N0=1073741824 N1=0\n");
+	f->now += 6 * SEC;
+	assert_int_equal(actuator_shrink(f->a, &off, &res), 0);
+	assert_int_equal(f->n_writes, 1);
+	assert_string_equal(f->writes[0].path, "sys/fs/cgroup/batch/memory.reclaim");
+	actuator_sample_offload(f->a, offload_record, NULL);
+	assert_int_equal(offload_events, 2);
+	assert_int_equal(offload_last_to, OFFLOAD_PROBING);
+
+	/* The daemon paused: every node. */
+	off.paused_nodes = UINT64_C(3);
+	for (int i = 0; i < 3; i++) {
+		f->now += 6 * SEC;
+		assert_int_equal(actuator_shrink(f->a, &off, &res), 0);
+		assert_int_equal(f->n_writes, 1);
+	}
+	/* Resumed: trimmed at the next interval. */
+	off.paused_nodes = 0;
+	f->now += 6 * SEC;
+	assert_int_equal(actuator_shrink(f->a, &off, &res), 0);
+	assert_int_equal(f->n_writes, 2);
+}
+
+static struct actuator_offload_write offload_write_seen;
+static unsigned offload_writes_seen;
+static void offload_write_record(void *userdata, const struct actuator_offload_write *w)
+{
+	offload_write_seen = *w;
+	offload_writes_seen++;
+}
+
+/* Issue 18: each offload step's write is kept for the loop's watch event
+ * (a `write` with target "offload"): the cgroup, bytes asked and
+ * reclaimed, swappiness; reported once. */
+static void test_offload_writes_reported(void **state)
+{
+	struct fake *f = *state;
+	struct shrink_request off = { .kind = SHRINK_OFFLOAD, .node = 0, .priority = 12 };
+	struct shrink_result res;
+
+	start_offload_batch(f);
+	offload_writes_seen = 0;
+	assert_int_equal(actuator_shrink(f->a, &off, &res), 0); /* first sample */
+	actuator_report_offload_writes(f->a, offload_write_record, NULL);
+	assert_int_equal(offload_writes_seen, 0);
+	f->now += 6 * SEC;
+	f->steal_pages[0] = 1000;
+	assert_int_equal(actuator_shrink(f->a, &off, &res), 0);
+	assert_int_equal(f->n_writes, 1);
+	actuator_report_offload_writes(f->a, offload_write_record, NULL);
+	assert_int_equal(offload_writes_seen, 1);
+	assert_string_equal(offload_write_seen.path, "batch");
+	assert_int_equal(offload_write_seen.writes.nr_steps, 1);
+	assert_int_equal(offload_write_seen.writes.requested_bytes, 10737418);
+	assert_int_equal(offload_write_seen.writes.reclaimed_bytes, 1000 * 4096);
+	assert_int_equal(offload_write_seen.writes.swappiness, 0);
+	assert_false(offload_write_seen.writes.partial);
+	assert_false(offload_write_seen.writes.dry_run);
+	assert_int_equal(offload_write_seen.writes.error, 0);
+	assert_int_equal(offload_write_seen.writes.last_usec, f->now);
+	/* Reported once. */
+	actuator_report_offload_writes(f->a, offload_write_record, NULL);
+	assert_int_equal(offload_writes_seen, 1);
+}
+
+/* Issue 18: a node pass prefers an offload cgroup far below its pressure
+ * target. Node 1 (no node file) asks 153 MiB; by node-local file alone
+ * a.service would give 25 MiB and batch 128 MiB (test_spread). With batch
+ * probing at no stall it gives all 153 MiB; once its stall nears the
+ * target, the plan is the proportional one again. */
+static void test_offload_preferred_by_node(void **state)
+{
+	struct fake *f = *state;
+	struct shrink_request off = { .kind = SHRINK_OFFLOAD, .node = 0, .priority = 12 };
+	struct shrink_request node = node_req(1, 153 * MiB, 0);
+	struct shrink_result res;
+
+	start_offload_batch(f);
+	assert_int_equal(actuator_shrink(f->a, &off, &res), 0); /* first sample */
+	f->now += 6 * SEC;
+	assert_int_equal(actuator_shrink(f->a, &off, &res), 0);
+	assert_int_equal(f->n_writes, 1);
+	assert_int_equal(actuator_shrink(f->a, &node, &res), 0);
+	assert_int_equal(f->n_writes, 2);
+	assert_string_equal(f->writes[1].path, "sys/fs/cgroup/batch/memory.reclaim");
+	assert_string_equal(f->writes[1].req, "160432128 swappiness=0"); /* 153 MiB */
+
+	/* 3 ms of stall in 6 s: half the target, near it. */
+	put_pressure(f, "sys/fs/cgroup/batch/memory.pressure", 3000, 0);
+	f->now += 6 * SEC;
+	assert_int_equal(actuator_shrink(f->a, &off, &res), 0);
+	assert_int_equal(f->n_writes, 3);
+	assert_int_equal(actuator_shrink(f->a, &node, &res), 0);
+	assert_int_equal(f->n_writes, 5);
+	for (unsigned i = 3; i < 5; i++)
+		if (streq(f->writes[i].path, "sys/fs/cgroup/batch/memory.reclaim"))
+			assert_string_equal(f->writes[i].req, "134217728 swappiness=0");
+		else
+			assert_string_equal(f->writes[i].req, "26214400 swappiness=0");
+}
+
+/* Issue 18: what offload reclaimed counts for the nodes' pacing, spread by
+ * the cgroup's node-local pages: batch has 512 MiB of page cache on each
+ * node, so each node is credited half of the 1000 pages measured. */
+static void test_offload_reclaimed_per_node(void **state)
+{
+	struct fake *f = *state;
+	struct shrink_request off = { .kind = SHRINK_OFFLOAD, .node = 0, .priority = 12 };
+	struct shrink_result res;
+
+	start_offload_batch(f);
+	assert_int_equal(actuator_shrink(f->a, &off, &res), 0); /* first sample */
+	assert_int_equal(actuator_offload_reclaimed(f->a, 0), 0);
+	f->now += 6 * SEC;
+	f->steal_pages[0] = 1000;
+	assert_int_equal(actuator_shrink(f->a, &off, &res), 0);
+	assert_int_equal(res.nr_reclaimed, 1000 * 4096);
+	assert_int_equal(actuator_offload_reclaimed(f->a, 0), 500 * 4096);
+	assert_int_equal(actuator_offload_reclaimed(f->a, 1), 500 * 4096);
+	assert_int_equal(actuator_offload_reclaimed(f->a, 5), 0); /* no such node */
+}
+
 /*
  * Issue 14: with 200 idle cgroups beside the fixture's three, a node pass
  * between censuses reads the candidates that can give memory on the node
@@ -1320,6 +1505,10 @@ int main(void)
 		T(test_shrink_allocates_nothing),
 		T(test_sample_brakes),
 		T(test_offload),
+		T(test_offload_paused),
+		T(test_offload_writes_reported),
+		T(test_offload_reclaimed_per_node),
+		T(test_offload_preferred_by_node),
 		T(test_idle_cgroups_skipped),
 		T(test_guard_before_node_file),
 		T(test_short_pass_census),

@@ -457,14 +457,14 @@ static void test_pace_measure(void **state)
 
 	std_node(&s, 200000);
 	balance_node_init(&b, 0);
-	balance_pace_update(&b, &p, &s.zi, t);
+	balance_pace_update(&b, &p, &s.zi, /* others_reclaimed_bytes= */ 0, t);
 	assert_int_equal(b.pace.pages, 0);
 	/* 10000 pages/s for 5 s, sampled every 20 ms: the moving average
 	 * (1 s) is within 1% of the rate. */
 	for (unsigned i = 0; i < 250; i++) {
 		t += 20000;
 		s.zi.zones[0].free -= 200;
-		balance_pace_update(&b, &p, &s.zi, t);
+		balance_pace_update(&b, &p, &s.zi, /* others_reclaimed_bytes= */ 0, t);
 	}
 	assert_true(b.pace.rate >= 9900.0 && b.pace.rate <= 10000.0);
 	assert_in_range(b.pace.pages, 2475, 2500);
@@ -473,13 +473,13 @@ static void test_pace_measure(void **state)
 	 * tick, the counter the next. The pair cancels: the rate decays as
 	 * for no consumption at all. */
 	balance_node_init(&b, 0);
-	balance_pace_update(&b, &p, &s.zi, t);
+	balance_pace_update(&b, &p, &s.zi, /* others_reclaimed_bytes= */ 0, t);
 	t += 20000;
 	s.zi.zones[0].free += 50000;
-	balance_pace_update(&b, &p, &s.zi, t);
+	balance_pace_update(&b, &p, &s.zi, /* others_reclaimed_bytes= */ 0, t);
 	t += 20000;
 	b.counters.reclaimed_bytes[12] += 50000 * PAGE;
-	balance_pace_update(&b, &p, &s.zi, t);
+	balance_pace_update(&b, &p, &s.zi, /* others_reclaimed_bytes= */ 0, t);
 	/* A residue of about 2% of the pair (the two samples weigh a little
 	 * differently): 50000 pages read as under 1000 pages/s. */
 	assert_true(b.pace.rate > -1000.0 && b.pace.rate < 1000.0);
@@ -489,12 +489,36 @@ static void test_pace_measure(void **state)
 	 * (4 headrooms = 20000 pages per 250 ms), and no lead. */
 	balance_node_init(&b, 0);
 	s.zi.zones[0].free = 100000;
-	balance_pace_update(&b, &p, &s.zi, t);
+	balance_pace_update(&b, &p, &s.zi, /* others_reclaimed_bytes= */ 0, t);
 	t += 20000;
 	s.zi.zones[0].free = 600000;
-	balance_pace_update(&b, &p, &s.zi, t);
+	balance_pace_update(&b, &p, &s.zi, /* others_reclaimed_bytes= */ 0, t);
 	assert_true(b.pace.rate >= -80000.0 - 1);
 	assert_int_equal(b.pace.pages, 0);
+}
+
+/* Issue 18: what offload reclaimed from the node (others_reclaimed_bytes)
+ * counts as our own: a consumer of 10000 pages/s with offload freeing 5000
+ * pages/s on the node shows free falling 5000 pages/s, and still gets the
+ * lead of 10000 pages/s (it read as half before). */
+static void test_pace_counts_offload(void **state)
+{
+	struct balance_params p = std_params();
+	struct balance_node b;
+	struct sim_node s;
+	uint64_t t = 1000000, offload = 0;
+
+	std_node(&s, 200000);
+	balance_node_init(&b, 0);
+	balance_pace_update(&b, &p, &s.zi, offload, t);
+	for (unsigned i = 0; i < 250; i++) {
+		t += 20000;
+		s.zi.zones[0].free -= 200 - 100;
+		offload += 100 * PAGE;
+		balance_pace_update(&b, &p, &s.zi, offload, t);
+	}
+	assert_true(b.pace.rate >= 9900.0 && b.pace.rate <= 10000.0);
+	assert_in_range(b.pace.pages, 2475, 2500);
 }
 
 /* The lead moves both marks: a node consumed fast wakes above the static
@@ -1317,6 +1341,7 @@ int main(void)
 		cmocka_unit_test(test_raise_priority),
 		cmocka_unit_test(test_swap_after_file_stalls),
 		cmocka_unit_test(test_pace_measure),
+		cmocka_unit_test(test_pace_counts_offload),
 		cmocka_unit_test(test_pace_wakes_early),
 		cmocka_unit_test(test_shrink_node_satisfied),
 		cmocka_unit_test(test_priority_exhausted),

@@ -748,7 +748,7 @@ static void test_hopeless_observe(void **state)
 	sim_node_release(&f->sims[0], UHIGH - 12000);
 	zi = f->sims[0].zi;
 	pthread_mutex_unlock(&f->lock);
-	assert_int_equal(kswapd_observe(f->k, &zi, 1000000, NULL), 0);
+	assert_int_equal(kswapd_observe(f->k, &zi, /* others_reclaimed_bytes= */ 0, 1000000, NULL), 0);
 	assert_false(state_of(f, 0).hopeless);
 	assert_int_equal(state_of(f, 0).state, KSWAPD_STATE_SLEEPING);
 
@@ -758,7 +758,7 @@ static void test_hopeless_observe(void **state)
 	assert_int_equal(state_of(f, 0).counters.wakes_ignored_hopeless, 0);
 
 	zi.id = 7;
-	assert_int_equal(kswapd_observe(f->k, &zi, 1000000, NULL), -ENOENT);
+	assert_int_equal(kswapd_observe(f->k, &zi, /* others_reclaimed_bytes= */ 0, 1000000, NULL), -ENOENT);
 }
 
 /* Pause in the middle of a run: the write in progress finishes, no other

@@ -602,6 +602,47 @@ static void test_reload_names_kept_keys(void **state)
 			   "reclaimd-test-kept"));
 }
 
+static void run_command(struct manager *m, const char *name)
+{
+	struct ctl_peer peer = { .uid = 0, .admin = true };
+	struct json_object *ret = NULL;
+	char err[512] = "";
+
+	assert_int_equal(manager_ctl_handler.handle(m, NULL, &peer, ctl_command_find(name), NULL,
+						    &ret, err, sizeof(err)),
+			 0);
+	json_object_put(ret);
+	step_loop(m);
+}
+
+/* Issue 18: what the offload thread is told is paused follows the node
+ * threads: every node under `reclaimctl pause`, a [Node N] Paused=yes
+ * node alone, nothing after resume. */
+static void test_pause_reaches_offload(void **state)
+{
+	struct fixture *f = *state;
+	struct manager *m = f->m;
+	uint64_t all = 0;
+	char err[512];
+
+	for (unsigned i = 0; i < m->n_nodes; i++)
+		all |= UINT64_C(1) << m->nodes[i].id;
+	assert_true(m->n_nodes >= 2);
+	assert_int_equal(m->offload_paused_nodes, 0);
+	run_command(m, "pause");
+	assert_int_equal(m->offload_paused_nodes, all);
+	run_command(m, "resume");
+	assert_int_equal(m->offload_paused_nodes, 0);
+	assert_int_equal(run_reload(f, "[Node 1]\nPaused=yes\n", err, sizeof(err)), 0);
+	assert_int_equal(m->offload_paused_nodes, UINT64_C(1) << m->nodes[1].id);
+	run_command(m, "pause");
+	assert_int_equal(m->offload_paused_nodes, all);
+	run_command(m, "resume");
+	assert_int_equal(m->offload_paused_nodes, UINT64_C(1) << m->nodes[1].id);
+	assert_int_equal(run_reload(f, "", err, sizeof(err)), 0);
+	assert_int_equal(m->offload_paused_nodes, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -611,6 +652,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_reload_changed_removed_sections, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_monitor_follows_interval_max, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reload_names_kept_keys, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pause_reaches_offload, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <cmocka.h>
 
 #include "offload.h"
@@ -241,6 +242,127 @@ static void test_offload_due(void **state)
 	assert_true(offload_due(&s, &params, 1 * SEC)); /* clock went back */
 }
 
+/* Issue 18: offload pauses while any node the cgroup has memory on is
+ * paused; where that is not known (numa_stat empty), any paused node. */
+static void test_offload_paused_by(void **state)
+{
+	static const struct {
+		uint64_t memory_nodes, paused_nodes;
+		bool paused;
+	} cases[] = {
+		{ 0x1, 0x0, false },  /* nothing paused */
+		{ 0x0, 0x0, false },
+		{ 0x1, 0x2, false },  /* memory on node 0 only, node 1 paused */
+		{ 0x3, 0x2, true },   /* memory on both: node 1's pause holds it */
+		{ 0x2, 0x2, true },
+		{ 0x0, 0x2, true },   /* not known: the safe side */
+		{ 0x3, 0x3, true },   /* the daemon's pause: every node */
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		assert_int_equal(offload_paused_by(cases[i].memory_nodes, cases[i].paused_nodes),
+				 cases[i].paused);
+}
+
+/* A pause keeps a backoff (the node passes still leave the cgroup alone),
+ * shows "paused", takes nothing, and the interval after it is measured
+ * from the pause: stall from before the pause is not counted again. */
+static void test_offload_pause_keeps_state(void **state)
+{
+	struct offload_state s = {};
+	struct offload_input in = { .now_usec = 10 * SEC, .current_bytes = 1024 * MiB };
+
+	offload_update(&s, &params, &in);
+	in.now_usec += params.interval_usec;
+	in.stall_total_usec += params.target_usec; /* at the target: backoff */
+	assert_int_equal(offload_update(&s, &params, &in), 0);
+	assert_true(offload_backing_off(&s));
+
+	in.now_usec += params.interval_usec;
+	in.stall_total_usec += 10 * params.target_usec;
+	offload_pause(&s, &in, 0x2);
+	assert_true(s.paused);
+	assert_int_equal(s.paused_nodes, 0x2);
+	assert_int_equal(offload_shown_kind(&s), OFFLOAD_PAUSED);
+	assert_true(offload_backing_off(&s));
+	assert_int_equal(s.last_step_bytes, 0);
+	assert_false(offload_due(&s, &params, in.now_usec));
+
+	/* Resumed, a quiet interval: the hold goes on (not a new backoff),
+	 * and the stall of the paused interval is not in it. */
+	in.now_usec += params.interval_usec;
+	assert_int_equal(offload_update(&s, &params, &in), 0);
+	assert_false(s.paused);
+	assert_int_equal(s.stall_usec, 0);
+	assert_int_equal(s.nr_backoffs, 1);
+	assert_int_equal(offload_shown_kind(&s), OFFLOAD_BACKOFF);
+	assert_true(offload_change_is_news(OFFLOAD_PROBING, OFFLOAD_PAUSED));
+	assert_true(offload_change_is_news(OFFLOAD_PAUSED, OFFLOAD_BACKOFF));
+	assert_false(offload_change_is_news(OFFLOAD_PROBING, OFFLOAD_FLOOR));
+}
+
+/* Issue 18: an offload write's measured reclaim is spread by the cgroup's
+ * node-local LRU pages (anon only where the write allowed swap); exact in
+ * total, rounding to the biggest node, nothing where none is known. */
+static void test_offload_attribute(void **state)
+{
+	const uint64_t file[3] = { 300 * MiB, 100 * MiB, 0 };
+	const uint64_t anon[3] = { 0, 0, 400 * MiB };
+	const uint64_t none[3] = {};
+	uint64_t ret[3] = { 7, 0, 0 };
+
+	assert_int_equal(offload_attribute(40 * MiB, file, anon, 3, /* anon= */ false, ret),
+			 40 * MiB);
+	assert_int_equal(ret[0], 7 + 30 * MiB); /* adds */
+	assert_int_equal(ret[1], 10 * MiB);
+	assert_int_equal(ret[2], 0);
+
+	memset(ret, 0, sizeof(ret));
+	assert_int_equal(offload_attribute(80 * MiB + 1, file, anon, 3, /* anon= */ true, ret),
+			 80 * MiB + 1);
+	assert_int_equal(ret[0], 30 * MiB);
+	assert_int_equal(ret[1], 10 * MiB);
+	assert_int_equal(ret[2], 40 * MiB + 1); /* the rounding: the biggest */
+
+	memset(ret, 0, sizeof(ret));
+	assert_int_equal(offload_attribute(8 * MiB, none, none, 3, true, ret), 0);
+	assert_int_equal(ret[0] + ret[1] + ret[2], 0);
+}
+
+/* Issue 18: far below the target means probing with a step taken at a
+ * stall of at most a quarter of the target; not before the first judged
+ * interval, not near the target, not in backoff or paused. */
+static void test_offload_has_slack(void **state)
+{
+	struct offload_state s = {};
+	struct offload_input in = { .now_usec = 10 * SEC, .current_bytes = 1024 * MiB };
+
+	assert_false(offload_has_slack(&s, &params));
+	offload_update(&s, &params, &in); /* first sample: no step yet */
+	assert_false(offload_has_slack(&s, &params));
+	in.now_usec += params.interval_usec;
+	in.stall_total_usec += params.target_usec / 4;
+	assert_true(offload_update(&s, &params, &in) > 0);
+	assert_true(offload_has_slack(&s, &params));
+	in.now_usec += params.interval_usec;
+	in.stall_total_usec += params.target_usec / 2; /* near: still probing */
+	assert_true(offload_update(&s, &params, &in) > 0);
+	assert_false(offload_has_slack(&s, &params));
+	in.now_usec += params.interval_usec;
+	in.stall_total_usec += params.target_usec; /* backoff */
+	offload_update(&s, &params, &in);
+	assert_false(offload_has_slack(&s, &params));
+
+	s = (struct offload_state){};
+	in.now_usec += params.interval_usec;
+	offload_update(&s, &params, &in);
+	in.now_usec += params.interval_usec;
+	assert_true(offload_update(&s, &params, &in) > 0);
+	assert_true(offload_has_slack(&s, &params));
+	offload_pause(&s, &in, 0x1);
+	assert_false(offload_has_slack(&s, &params));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -254,6 +376,10 @@ int main(void)
 		cmocka_unit_test(test_offload_observe_only),
 		cmocka_unit_test(test_offload_counter_backwards),
 		cmocka_unit_test(test_offload_due),
+		cmocka_unit_test(test_offload_attribute),
+		cmocka_unit_test(test_offload_has_slack),
+		cmocka_unit_test(test_offload_paused_by),
+		cmocka_unit_test(test_offload_pause_keeps_state),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
