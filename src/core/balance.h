@@ -379,9 +379,6 @@ bool balance_dry_run_summary_take(struct balance_dry_run_summary *s,
 				  struct balance_dry_run_totals *ret_delta,
 				  uint64_t *ret_span_usec);
 
-/* A fresh snapshot seen outside a run (the monitor's): a hopeless node whose
- * free memory recovered on its own is given another chance. Returns true if
- * the node stopped being hopeless. */
 /* A fresh snapshot taken at now_usec (the monitor's): update b->pace.
  * others_reclaimed_bytes: what the actuator's other writers (offload)
  * reclaimed from the node so far, cumulative (issue 18: every write of the
@@ -394,6 +391,9 @@ void balance_pace_update(struct balance_node *b, const struct balance_params *p,
 struct balance_params balance_paced_params(const struct balance_node *b,
 					   const struct balance_params *p);
 
+/* A fresh snapshot seen outside a run (the monitor's): a hopeless node whose
+ * free memory recovered on its own is given another chance. Returns true if
+ * the node stopped being hopeless. */
 bool balance_observe(struct balance_node *b, const struct balance_params *p,
 		     const struct node_zoneinfo *n);
 

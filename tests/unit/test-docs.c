@@ -656,10 +656,13 @@ static void check_pace_sample(const struct pace_formulas *f, uint64_t dt_usec, u
 				       .last_free = free_before,
 				       .last_reclaimed = 7,
 				       .rate = rate_before};
-	b.counters.reclaimed_bytes[DEF_PRIORITY] = (7 + reclaimed_since) * PAGE;
-	balance_pace_update(&b, &bp, &n, 1000000 + dt_usec);
+	/* "our writes = the node's runs + offload's": a third of what was
+	 * reclaimed since by offload, the rest by the node's runs. */
+	b.counters.reclaimed_bytes[DEF_PRIORITY] =
+		(7 + reclaimed_since - reclaimed_since / 3) * PAGE;
+	balance_pace_update(&b, &bp, &n, reclaimed_since / 3 * PAGE, 1000000 + dt_usec);
 
-	/* "consumed = (free before - free now) + (pages our runs reclaimed
+	/* "consumed = (free before - free now) + (pages our writes reclaimed
 	 * since)" */
 	struct calc_var v[] = {
 		{"dt", (double)dt_usec / 1e6},
@@ -690,7 +693,8 @@ static void test_design_pacing(void **state)
 	check_pace_sample(&f, 50000, 100000, 100000, 0, 40000);	  /* decaying */
 	check_pace_sample(&f, 250000, 200000, 100001, 0, 0);	  /* past the cap */
 	assert_non_null(strstr(
-		s, "consumed = (free before - free now) + (pages our runs reclaimed since)"));
+		s, "consumed = (free before - free now) + (pages our writes reclaimed since)"));
+	assert_non_null(strstr(s, "our writes = the node's runs + offload's"));
 	free(s);
 }
 
