@@ -210,10 +210,3 @@ uint64_t offload_attribute(uint64_t reclaimed_bytes, const uint64_t *file_bytes,
 	ret[top] += reclaimed_bytes - given;
 	return reclaimed_bytes;
 }
-
-bool offload_has_slack(const struct offload_state *s, const struct offload_params *p)
-{
-	return s->started && !s->paused && s->kind == OFFLOAD_PROBING && s->hold == 0 &&
-	       s->last_step_bytes > 0 && p->target_usec > 0 &&
-	       s->stall_usec <= p->target_usec >> OFFLOAD_SLACK_SHIFT;
-}

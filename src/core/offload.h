@@ -43,11 +43,6 @@
  * updated every 2 s, PSI_FREQ) and for a working set that is growing to be
  * refaulted in before it is probed again. */
 #define OFFLOAD_HOLD_INTERVALS_DEFAULT 3U
-/* "Far below its pressure target": a last interval's stall of at most
- * target >> 2 (a quarter: 1.5 ms per 6 s at the default 0.1%). At that
- * stall senpai's rule still takes three quarters of a full step, so the
- * controller itself judges the cgroup to have memory to spare. */
-#define OFFLOAD_SLACK_SHIFT 2
 /* Moving average weight of the working-set estimate: 1/4 per interval. */
 #define OFFLOAD_WSS_SHIFT 2
 
@@ -152,16 +147,6 @@ bool offload_change_is_news(enum offload_state_kind from, enum offload_state_kin
  */
 uint64_t offload_attribute(uint64_t reclaimed_bytes, const uint64_t *file_bytes,
 			   const uint64_t *anon_bytes, size_t n, bool anon, uint64_t *ret);
-
-/*
- * Far below its stall target (issue 18: "a node deficit prefers cgroups
- * whose pressure is far below target"): probing, not paused, and its last
- * judged interval took a step with a stall of at most
- * target >> OFFLOAD_SLACK_SHIFT. Such a cgroup is planned first by a
- * node's pass (target_candidate.prefer); one near its target, in backoff,
- * at its floor, observe-only or not judged yet is not.
- */
-bool offload_has_slack(const struct offload_state *s, const struct offload_params *p);
 
 /* In backoff (the node loops leave such a cgroup alone). */
 static inline bool offload_backing_off(const struct offload_state *s)

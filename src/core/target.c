@@ -56,34 +56,15 @@ static uint64_t share_of(uint64_t room, double room_weighted, double per_unit)
 	return (uint64_t)(int64_t)share;
 }
 
-/* target_spread()'s tiers: the preferred first, then the others. */
-enum spread_tier {
-	SPREAD_TIER_PREFERRED,
-	SPREAD_TIER_OTHERS,
-	_SPREAD_TIER_MAX,
-};
-
-static enum spread_tier tier_of(const struct target_candidate *c)
-{
-	return c->prefer ? SPREAD_TIER_PREFERRED : SPREAD_TIER_OTHERS;
-}
-
-/* Cache each room in the tier, and return the weighted sum and the plain
- * total. A candidate of another tier keeps its amount and has no room left
- * (room = amount), so the rounds below pass it by. */
+/* Cache each room, and return the weighted sum and the plain total. */
 static double spread_prepare(struct target_candidate *c, size_t n,
-			     const struct target_params *p, enum spread_tier tier,
-			     uint64_t *ret_total)
+			     const struct target_params *p, uint64_t *ret_total)
 {
 	double sum = 0;
 	uint64_t total = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		if (tier_of(&c[i]) != tier) {
-			c[i].room_bytes = c[i].amount_bytes;
-			c[i].room_weighted = 0;
-			continue;
-		}
+		c[i].amount_bytes = 0;
 		c[i].room_bytes = target_room(&c[i], p);
 		c[i].room_weighted = (double)(int64_t)c[i].room_bytes * weight_of(&c[i]);
 		sum += c[i].room_weighted;
@@ -156,34 +137,31 @@ static uint64_t spread_remainder(struct target_candidate *c, size_t n, uint64_t 
 	return planned;
 }
 
-/* The deficit covers all the tier's room: everyone in it gives all of it. */
-static uint64_t spread_all(struct target_candidate *c, size_t n, enum spread_tier tier,
-			   uint64_t min_bytes)
+/* The deficit covers all the room: everyone gives all of it. */
+static uint64_t spread_all(struct target_candidate *c, size_t n, uint64_t min_bytes)
 {
 	uint64_t total = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		if (tier_of(&c[i]) != tier)
-			continue;
 		c[i].amount_bytes = c[i].room_bytes >= min_bytes ? c[i].room_bytes : 0;
 		total += c[i].amount_bytes;
 	}
 	return total;
 }
 
-/* One tier's spread (the candidates of the others keep their amounts). */
-static uint64_t spread_tier(struct target_candidate *c, size_t n, uint64_t deficit_bytes,
-			    const struct target_params *p, enum spread_tier tier)
+uint64_t target_spread(struct target_candidate *c, size_t n, uint64_t deficit_bytes,
+		       const struct target_params *p)
 {
 	uint64_t planned, total;
 	bool capped;
 	double sum;
 
-	sum = spread_prepare(c, n, p, tier, &total);
+	deficit_bytes = MIN(deficit_bytes, TARGET_BYTES_MAX);
+	sum = spread_prepare(c, n, p, &total);
 	if (sum <= 0 || deficit_bytes == 0)
 		return 0;
 	if (deficit_bytes >= total)
-		return spread_all(c, n, tier, p->min_write_bytes);
+		return spread_all(c, n, p->min_write_bytes);
 	planned = spread_round(c, n, deficit_bytes, p->min_write_bytes, sum, &capped);
 	/* A weighted share was cut to its room: offer what is left once more
 	 * (only with unequal weights). Then hand out the rounding remainder.
@@ -193,19 +171,6 @@ static uint64_t spread_tier(struct target_candidate *c, size_t n, uint64_t defic
 					spread_sum(c, n), &capped);
 	if (planned < deficit_bytes)
 		planned += spread_remainder(c, n, deficit_bytes - planned);
-	return planned;
-}
-
-uint64_t target_spread(struct target_candidate *c, size_t n, uint64_t deficit_bytes,
-		       const struct target_params *p)
-{
-	uint64_t planned = 0;
-
-	deficit_bytes = MIN(deficit_bytes, TARGET_BYTES_MAX);
-	for (size_t i = 0; i < n; i++)
-		c[i].amount_bytes = 0;
-	for (unsigned t = 0; t < _SPREAD_TIER_MAX && planned < deficit_bytes; t++)
-		planned += spread_tier(c, n, deficit_bytes - planned, p, (enum spread_tier)t);
 	return planned;
 }
 
@@ -267,7 +232,7 @@ static bool target_has_guarantee(const struct target_candidate *c)
 
 bool target_has_policy(const struct target_candidate *c)
 {
-	return target_has_guarantee(c) || c->soft_target_bytes || c->prefer ||
+	return target_has_guarantee(c) || c->soft_target_bytes ||
 	       (c->weight && c->weight != TARGET_WEIGHT_DEFAULT);
 }
 

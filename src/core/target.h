@@ -31,8 +31,6 @@ struct target_candidate {
 	unsigned weight;           /* Weight=, 1..TARGET_WEIGHT_MAX */
 	bool protect;              /* Protect=: never reclaimed */
 	bool skip;                 /* braked, gone, or otherwise excluded */
-	bool prefer;               /* offload far below its stall target
-				    * (offload_has_slack()): planned first */
 	/* output */
 	uint64_t amount_bytes;     /* what to ask memory.reclaim for */
 	uint64_t room_bytes;       /* scratch: target_room(), cached */
@@ -53,14 +51,6 @@ uint64_t target_room(const struct target_candidate *c, const struct target_param
  * node-local reclaimable, each capped by its room; what a capped candidate
  * cannot take is offered once more to the others. Sets every amount_bytes;
  * returns the total planned (<= deficit_bytes).
- *
- * In two tiers (issue 18): the preferred candidates (prefer: an offload
- * cgroup whose pressure is far below its target, which loses least by
- * giving) are spread over first, and only what they cannot give goes to
- * the others. Within a tier the rule above holds unchanged (Weight=,
- * room); room already bounds every candidate by Protect=, the floors and
- * skip (a brake, an offload backoff), so no tier takes what those keep.
- * Without a preferred candidate the plan is what it was.
  */
 uint64_t target_spread(struct target_candidate *c, size_t n, uint64_t deficit_bytes,
 		       const struct target_params *p);
@@ -133,7 +123,7 @@ bool target_node_file_stalled(const struct target_node_file_pass *p);
 
 /* Whether a candidate carries a policy: Protect=, a floor (Floor=,
  * memory.min, memory.low), SoftTarget=, a Weight= other than the default,
- * prefer (a preference, as Weight=), or skip (its pressure brake is on). */
+ * or skip (its pressure brake is on). */
 bool target_has_policy(const struct target_candidate *c);
 /* Whether a policy covers memory on the node the candidates were collected
  * for: any guarantee (Protect=, a floor, an engaged brake) anywhere, since

@@ -581,20 +581,6 @@ static bool cgroup_offload_holding(struct actuator *a, struct cgroup_candidate *
 	return on;
 }
 
-/* An Offload=yes cgroup far below its stall target: a node's pass plans
- * it first (target_spread()'s preferred tier). */
-static bool cgroup_offload_slack(struct actuator *a, struct cgroup_candidate *cg)
-{
-	bool on;
-
-	if (!cg->policy.offload)
-		return false;
-	pthread_mutex_lock(&a->lock);
-	on = offload_has_slack(&cg->offload, &cg->policy.offload_params);
-	pthread_mutex_unlock(&a->lock);
-	return on;
-}
-
 /* A candidate's row for target.c, from its last read. */
 static struct target_candidate candidate_of(const struct cgroup_candidate *cg, int node, bool braked)
 {
@@ -617,12 +603,9 @@ static struct census_params census_params(struct actuator *a)
 }
 
 /* What census.h decides a pass reads by: cg as its last read left it. */
-static struct census_candidate census_candidate_of(struct actuator *a, struct cgroup_candidate *cg,
-						   int node)
+static struct census_candidate census_candidate_of(const struct cgroup_candidate *cg, int node)
 {
 	struct target_candidate tc = candidate_of(cg, node, cg->brake.engaged);
-
-	tc.prefer = cgroup_offload_slack(a, cg);
 
 	return (struct census_candidate){
 		.node_reclaimable_bytes = tc.node_file_bytes + tc.node_anon_bytes,
@@ -660,7 +643,6 @@ static void collect_one(struct actuator *a, struct actuator_node *n, struct cgro
 		braked = true;
 	}
 	n->cands[*k] = candidate_of(cg, node, braked);
-	n->cands[*k].prefer = !braked && cgroup_offload_slack(a, cg);
 	if (guard)
 		n->cands[*k].node_file_bytes = n->cands[*k].node_anon_bytes = 0;
 	n->cand_cg[(*k)++] = cg;
@@ -689,7 +671,7 @@ static size_t collect_candidates(struct actuator *a, struct actuator_node *n, in
 
 	for (size_t i = 0; i < s->n_cgroups && k + u < n->cands_max; i++) {
 		struct cgroup_candidate *cg = s->cgroups[i];
-		struct census_candidate cc = census_candidate_of(a, cg, node);
+		struct census_candidate cc = census_candidate_of(cg, node);
 
 		if (cg->gone)
 			continue;
@@ -713,7 +695,7 @@ static size_t collect_soft_targets(struct actuator *a, struct actuator_node *n, 
 	size_t k = 0;
 
 	for (size_t i = 0; i < s->n_cgroups && k < n->cands_max; i++) {
-		struct census_candidate cc = census_candidate_of(a, s->cgroups[i], node);
+		struct census_candidate cc = census_candidate_of(s->cgroups[i], node);
 
 		if (census_read_soft(&cc) == CENSUS_READ_FULL)
 			collect_one(a, n, s->cgroups[i], node, now, res, /* guard= */ false, &k);

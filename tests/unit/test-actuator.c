@@ -1282,42 +1282,6 @@ static void test_offload_writes_reported(void **state)
 	assert_int_equal(offload_writes_seen, 1);
 }
 
-/* Issue 18: a node pass prefers an offload cgroup far below its pressure
- * target. Node 1 (no node file) asks 153 MiB; by node-local file alone
- * a.service would give 25 MiB and batch 128 MiB (test_spread). With batch
- * probing at no stall it gives all 153 MiB; once its stall nears the
- * target, the plan is the proportional one again. */
-static void test_offload_preferred_by_node(void **state)
-{
-	struct fake *f = *state;
-	struct shrink_request off = { .kind = SHRINK_OFFLOAD, .node = 0, .priority = 12 };
-	struct shrink_request node = node_req(1, 153 * MiB, 0);
-	struct shrink_result res;
-
-	start_offload_batch(f);
-	assert_int_equal(actuator_shrink(f->a, &off, &res), 0); /* first sample */
-	f->now += 6 * SEC;
-	assert_int_equal(actuator_shrink(f->a, &off, &res), 0);
-	assert_int_equal(f->n_writes, 1);
-	assert_int_equal(actuator_shrink(f->a, &node, &res), 0);
-	assert_int_equal(f->n_writes, 2);
-	assert_string_equal(f->writes[1].path, "sys/fs/cgroup/batch/memory.reclaim");
-	assert_string_equal(f->writes[1].req, "160432128 swappiness=0"); /* 153 MiB */
-
-	/* 3 ms of stall in 6 s: half the target, near it. */
-	put_pressure(f, "sys/fs/cgroup/batch/memory.pressure", 3000, 0);
-	f->now += 6 * SEC;
-	assert_int_equal(actuator_shrink(f->a, &off, &res), 0);
-	assert_int_equal(f->n_writes, 3);
-	assert_int_equal(actuator_shrink(f->a, &node, &res), 0);
-	assert_int_equal(f->n_writes, 5);
-	for (unsigned i = 3; i < 5; i++)
-		if (streq(f->writes[i].path, "sys/fs/cgroup/batch/memory.reclaim"))
-			assert_string_equal(f->writes[i].req, "134217728 swappiness=0");
-		else
-			assert_string_equal(f->writes[i].req, "26214400 swappiness=0");
-}
-
 /* Issue 18: what offload reclaimed counts for the nodes' pacing, spread by
  * the cgroup's node-local pages: batch has 512 MiB of page cache on each
  * node, so each node is credited half of the 1000 pages measured. */
@@ -1508,7 +1472,6 @@ int main(void)
 		T(test_offload_paused),
 		T(test_offload_writes_reported),
 		T(test_offload_reclaimed_per_node),
-		T(test_offload_preferred_by_node),
 		T(test_idle_cgroups_skipped),
 		T(test_guard_before_node_file),
 		T(test_short_pass_census),

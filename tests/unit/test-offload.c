@@ -329,40 +329,6 @@ static void test_offload_attribute(void **state)
 	assert_int_equal(ret[0] + ret[1] + ret[2], 0);
 }
 
-/* Issue 18: far below the target means probing with a step taken at a
- * stall of at most a quarter of the target; not before the first judged
- * interval, not near the target, not in backoff or paused. */
-static void test_offload_has_slack(void **state)
-{
-	struct offload_state s = {};
-	struct offload_input in = { .now_usec = 10 * SEC, .current_bytes = 1024 * MiB };
-
-	assert_false(offload_has_slack(&s, &params));
-	offload_update(&s, &params, &in); /* first sample: no step yet */
-	assert_false(offload_has_slack(&s, &params));
-	in.now_usec += params.interval_usec;
-	in.stall_total_usec += params.target_usec / 4;
-	assert_true(offload_update(&s, &params, &in) > 0);
-	assert_true(offload_has_slack(&s, &params));
-	in.now_usec += params.interval_usec;
-	in.stall_total_usec += params.target_usec / 2; /* near: still probing */
-	assert_true(offload_update(&s, &params, &in) > 0);
-	assert_false(offload_has_slack(&s, &params));
-	in.now_usec += params.interval_usec;
-	in.stall_total_usec += params.target_usec; /* backoff */
-	offload_update(&s, &params, &in);
-	assert_false(offload_has_slack(&s, &params));
-
-	s = (struct offload_state){};
-	in.now_usec += params.interval_usec;
-	offload_update(&s, &params, &in);
-	in.now_usec += params.interval_usec;
-	assert_true(offload_update(&s, &params, &in) > 0);
-	assert_true(offload_has_slack(&s, &params));
-	offload_pause(&s, &in, 0x1);
-	assert_false(offload_has_slack(&s, &params));
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -377,7 +343,6 @@ int main(void)
 		cmocka_unit_test(test_offload_counter_backwards),
 		cmocka_unit_test(test_offload_due),
 		cmocka_unit_test(test_offload_attribute),
-		cmocka_unit_test(test_offload_has_slack),
 		cmocka_unit_test(test_offload_paused_by),
 		cmocka_unit_test(test_offload_pause_keeps_state),
 	};

@@ -302,58 +302,6 @@ static void test_policy_on_node(void **state)
 	assert_false(target_policy_on_node(c, 0));
 }
 
-/* Issue 18: a node deficit prefers cgroups far below their pressure target
- * (prefer): they are planned first, the others get only what they cannot
- * give; within each tier Weight= and room hold as before, and Protect=, a
- * floor or skip on a preferred one still keep it whole. */
-static void test_spread_prefer(void **state)
-{
-	struct target_candidate c[3];
-
-	c[0] = cand(100 * MiB, 0, 0);
-	c[1] = cand(100 * MiB, 0, 0);
-	c[1].prefer = true;
-	assert_int_equal(target_spread(c, 2, 50 * MiB, &file_only), 50 * MiB);
-	assert_int_equal(c[0].amount_bytes, 0);
-	assert_int_equal(c[1].amount_bytes, 50 * MiB);
-	/* More than it can give: the rest from the others. */
-	assert_int_equal(target_spread(c, 2, 150 * MiB, &file_only), 150 * MiB);
-	assert_int_equal(c[0].amount_bytes, 50 * MiB);
-	assert_int_equal(c[1].amount_bytes, 100 * MiB);
-
-	/* Weight= within the preferred tier; the weighty other waits. */
-	c[0] = cand(100 * MiB, 0, 10000);
-	c[1] = cand(100 * MiB, 0, 100);
-	c[2] = cand(100 * MiB, 0, 300);
-	c[1].prefer = c[2].prefer = true;
-	assert_int_equal(target_spread(c, 3, 40 * MiB, &file_only), 40 * MiB);
-	assert_int_equal(c[0].amount_bytes, 0);
-	assert_int_equal(c[1].amount_bytes, 10 * MiB);
-	assert_int_equal(c[2].amount_bytes, 30 * MiB);
-
-	/* A preferred cgroup's floor and Protect= still hold. */
-	c[0] = cand(100 * MiB, 0, 0);
-	c[1] = cand(100 * MiB, 0, 0);
-	c[1].prefer = true;
-	c[1].current_bytes = 120 * MiB;
-	c[1].floor_bytes = 100 * MiB;
-	c[2] = cand(100 * MiB, 0, 0);
-	c[2].prefer = c[2].protect = true;
-	assert_int_equal(target_spread(c, 3, 50 * MiB, &file_only), 50 * MiB);
-	assert_int_equal(c[0].amount_bytes, 30 * MiB);
-	assert_int_equal(c[1].amount_bytes, 20 * MiB);
-	assert_int_equal(c[2].amount_bytes, 0);
-
-	/* A preference, as Weight=: it keeps the node file off a node where
-	 * the cgroup has memory. */
-	c[0] = cand(0, 0, 0);
-	c[0].prefer = true;
-	assert_true(target_has_policy(&c[0]));
-	assert_false(target_policy_on_node(c, 1));
-	c[0].node_file_bytes = MiB;
-	assert_true(target_policy_on_node(c, 1));
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -367,7 +315,6 @@ int main(void)
 		cmocka_unit_test(test_spread_rounding_exact),
 		cmocka_unit_test(test_spread_huge_values),
 		cmocka_unit_test(test_spread_empty),
-		cmocka_unit_test(test_spread_prefer),
 		cmocka_unit_test(test_soft),
 		cmocka_unit_test(test_choose_backend),
 		cmocka_unit_test(test_node_file_stalled),
