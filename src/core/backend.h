@@ -45,8 +45,6 @@ struct shrink_request {
 				   * write event; NULL outside a balance run */
 	bool dry_run;             /* decide and account, but do not write */
 	const char *cgroup;       /* SHRINK_CGROUP only: path below the root */
-	uint64_t paused_nodes;    /* SHRINK_OFFLOAD only: nodes paused (bit =
-				   * node id; offload_paused_by()) */
 };
 
 struct shrink_result {

@@ -161,6 +161,14 @@ void offload_pause(struct offload_state *s, const struct offload_input *in,
 	s->paused_nodes = paused_nodes;
 }
 
+void offload_set_paused(struct offload_state *s, bool paused, uint64_t paused_nodes)
+{
+	s->paused = paused;
+	s->paused_nodes = paused ? paused_nodes : 0;
+	if (paused)
+		s->last_step_bytes = 0;
+}
+
 enum offload_state_kind offload_shown_kind(const struct offload_state *s)
 {
 	return s->paused ? OFFLOAD_PAUSED : s->kind;

@@ -128,6 +128,12 @@ void offload_pause(struct offload_state *s, const struct offload_input *in,
 
 /* The state to show (cgroups reply, offload events): OFFLOAD_PAUSED while
  * paused, else kind. */
+/* Pause or resume the state as it stands, between judgements: a pause
+ * that came while a pass waited for the quota, or the shown state
+ * following pause and resume at once (the next judgement would only come
+ * an OffloadInterval= later). The controller's baseline is left alone. */
+void offload_set_paused(struct offload_state *s, bool paused, uint64_t paused_nodes);
+
 enum offload_state_kind offload_shown_kind(const struct offload_state *s);
 
 /* Whether a change of shown state is reported (watch event, log line):

@@ -378,6 +378,7 @@ struct json_object *manager_cgroup_json(const struct actuator_cgroup_info *v, co
 	jadd_u64(c, "working_set_bytes", v->offload.wss_bytes);
 	jadd_u64(c, "offload_stall_usec", v->offload.stall_usec);
 	jadd_u64(c, "offload_target_usec", v->policy.offload ? v->policy.offload_params.target_usec : 0);
+	jadd_u64(c, "offload_requested_bytes", v->offload_requested_bytes);
 	jadd_u64(c, "offload_reclaimed_bytes", v->offload_reclaimed_bytes);
 	jadd_u64(c, "offload_backoffs", v->offload.nr_backoffs);
 	return c;

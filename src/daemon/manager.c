@@ -290,6 +290,10 @@ int manager_apply_conf_err(struct manager *m, char *err, size_t errlen)
 			 strerror(-r));
 		return r;
 	}
+	/* The engine-wide params ([Reclaim] alone: what a node without a
+	 * thread, and page_size(), read), then each node's. */
+	if (m->kswapd)
+		(void)kswapd_set_params(m->kswapd, &p);
 	for (unsigned i = 0; i < m->n_nodes; i++) {
 		if (m->kswapd)
 			(void)kswapd_set_node_params(m->kswapd, m->nodes[i].id, &nc[i].params);
@@ -884,7 +888,6 @@ static void *offload_main(void *userdata)
 			.node = m->nodes[0].id,
 			.priority = DEF_PRIORITY,
 			.dry_run = __atomic_load_n(&m->dry_run, __ATOMIC_RELAXED),
-			.paused_nodes = __atomic_load_n(&m->offload_paused_nodes, __ATOMIC_RELAXED),
 		};
 		struct shrink_result res = {};
 		struct timespec until;
@@ -970,7 +973,8 @@ void manager_set_paused(struct manager *m, bool paused)
 	}
 	/* Offload pauses a cgroup with memory on a paused node
 	 * (offload_paused_by()). */
-	__atomic_store_n(&m->offload_paused_nodes, offload_paused, __ATOMIC_RELAXED);
+	if (m->actuator)
+		actuator_set_offload_paused(m->actuator, offload_paused);
 	if (m->paused != paused) {
 		struct json_object *o = json_object_new_object();
 

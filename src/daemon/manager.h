@@ -86,8 +86,8 @@ struct manager {
 	/* The daemon's pause (pause/resume, [Reclaim] Paused=), kept only
 	 * here. A node's own Paused= is the config's (conf_node_paused()); the
 	 * node threads' freezer (kswapd_pause()) follows from the two in
-	 * manager_set_paused(), which also gives the offload thread its own
-	 * view (offload_paused_nodes). */
+	 * manager_set_paused(), which also tells the actuator which nodes
+	 * offload must spare (actuator_set_offload_paused()). */
 	bool paused;
 	uint64_t start_usec, stats_since_usec;
 	uint64_t start_realtime_usec; /* reclaimd_start_time_seconds */
@@ -141,17 +141,14 @@ struct manager {
 	bool job_done, worker_stop;
 	int worker_efd;
 
-	/* The offload thread (Offload=yes cgroups). m->offload_paused_nodes
-	 * and m->dry_run are read there: the loop stores them atomically. */
+	/* The offload thread (Offload=yes cgroups). m->dry_run is read there:
+	 * the loop stores it atomically. The nodes offload must not take from
+	 * are the actuator's (actuator_set_offload_paused()). */
 	pthread_t offload;
 	bool offload_started, offload_stop;
 	pthread_mutex_t offload_lock;
 	pthread_cond_t offload_cond; /* CLOCK_MONOTONIC */
 	uint64_t nr_offload_passes;
-	/* Nodes offload must not take memory from (bit = node id): every
-	 * node while the daemon is paused, else [Node N] Paused=yes; set by
-	 * manager_set_paused() as it pauses the node threads. */
-	uint64_t offload_paused_nodes;
 
 	/* New and removed cgroups: inotify on the cgroup directories (mkdir
 	 * and rmdir on cgroupfs go through vfs_mkdir()/vfs_rmdir(), which

@@ -54,6 +54,11 @@ struct actuator {
 	struct brake system_brake;
 	bool warned_permission;
 	unsigned nr_node_writers;         /* in flight, for measurement */
+	/* Nodes offload must not take from (bit = node id), stored by the
+	 * loop (actuator_set_offload_paused()) and read by the offload
+	 * thread before each judgement and again just before each write, so
+	 * a pause stops a pass already under way within one write. */
+	uint64_t offload_paused_nodes;
 	char sample_buf[512];             /* actuator_sample_brakes(): the loop's */
 	struct actuator_node nodes[MEMSTAT_MAX_NODES];
 };
@@ -905,10 +910,10 @@ static uint64_t cgroup_memory_nodes(const struct cgroup_candidate *cg)
  * While a node it has memory on is paused (paused_nodes), the controller
  * is paused instead of judged (offload_pause()). */
 static uint64_t offload_judge(struct actuator *a, struct actuator_node *n,
-			      struct cgroup_candidate *cg, uint64_t paused_nodes, uint64_t now)
+			      struct cgroup_candidate *cg, uint64_t now)
 {
 	struct offload_input in = { .now_usec = now };
-	uint64_t step, memory_nodes;
+	uint64_t step, memory_nodes, paused_nodes;
 	int r;
 
 	r = cgroup_read_state(cg, n->buf, ACTUATOR_BUF_BYTES, n->numa);
@@ -923,6 +928,7 @@ static uint64_t offload_judge(struct actuator *a, struct actuator_node *n,
 	in.protect = cg->policy.protect ||
 		     cgroup_set_protected(a->cfg.cgroups, cg->path, NULL, 0);
 	memory_nodes = cgroup_memory_nodes(cg);
+	paused_nodes = actuator_offload_paused(a);
 	pthread_mutex_lock(&a->lock);
 	if (offload_paused_by(memory_nodes, paused_nodes)) {
 		offload_pause(&cg->offload, &in,
@@ -973,6 +979,51 @@ static void offload_attribute_nodes(struct actuator *a, const struct cgroup_cand
 					   __ATOMIC_RELAXED);
 }
 
+/* Is the cgroup paused by the nodes paused now (actuator_offload_paused())?
+ * If so its state says so. By the nodes it had memory on at its last
+ * read. */
+static bool offload_pause_held(struct actuator *a, struct cgroup_candidate *cg)
+{
+	uint64_t paused = actuator_offload_paused(a), memory_nodes = cgroup_memory_nodes(cg);
+
+	if (!offload_paused_by(memory_nodes, paused))
+		return false;
+	pthread_mutex_lock(&a->lock);
+	offload_set_paused(&cg->offload, true, memory_nodes ? memory_nodes & paused : paused);
+	pthread_mutex_unlock(&a->lock);
+	return true;
+}
+
+/* The shown state follows pause and resume at once: a cgroup not due for
+ * judgement is marked paused or resumed by the nodes paused now, from
+ * the nodes it had memory on at its last read (its judgement reads them
+ * again). Once a tick of the offload thread, one table walk. */
+static void offload_follow_pause(struct actuator *a)
+{
+	struct cgroup_set *s = a->cfg.cgroups;
+	uint64_t paused = actuator_offload_paused(a);
+
+	if (!s)
+		return;
+	cgroup_set_lock_shared(s);
+	pthread_mutex_lock(&a->lock);
+	for (size_t i = 0; i < s->n_cgroups; i++) {
+		struct cgroup_candidate *cg = s->cgroups[i];
+		uint64_t memory_nodes;
+		bool on;
+
+		if (cg->gone || !cg->policy.offload || !cg->offload.started)
+			continue;
+		memory_nodes = cgroup_memory_nodes(cg);
+		on = offload_paused_by(memory_nodes, paused);
+		if (on != cg->offload.paused)
+			offload_set_paused(&cg->offload, on,
+					   memory_nodes ? memory_nodes & paused : paused);
+	}
+	pthread_mutex_unlock(&a->lock);
+	cgroup_set_unlock(s);
+}
+
 /* Take one cgroup's step under the node's quota; 0 or a pass-ending errno. */
 static int offload_take(struct actuator *a, struct actuator_node *n,
 			struct cgroup_candidate *cg, uint64_t step,
@@ -985,6 +1036,9 @@ static int offload_take(struct actuator *a, struct actuator_node *n,
 	want = quota_wait(a, n, step, now);
 	res->quota_limited |= want < step;
 	if (want == 0)
+		return 0;
+	/* The quota may have slept: a pause that came meanwhile holds. */
+	if (offload_pause_held(a, cg))
 		return 0;
 	r = shrink_cgroup_amount(a, n, cg, want, cg->policy.offload_swappiness, res, *now);
 	requested = res->nr_requested - requested;
@@ -1041,7 +1095,7 @@ static int shrink_offload(struct actuator *a, struct actuator_node *n,
 		if (cg->gone || !cg->policy.offload ||
 		    !offload_due(&cg->offload, &cg->policy.offload_params, *now))
 			continue;
-		step = offload_judge(a, n, cg, req->paused_nodes, *now);
+		step = offload_judge(a, n, cg, *now);
 		if (step < a->cfg.min_write_bytes)
 			continue;
 		r = offload_take(a, n, cg, step, res, now);
@@ -1163,6 +1217,8 @@ int actuator_shrink(void *userdata, const struct shrink_request *req,
 	}
 	pthread_mutex_unlock(&a->lock);
 	now = actuator_now(a);
+	if (req->kind == SHRINK_OFFLOAD)
+		offload_follow_pause(a);
 	if (req->kind == SHRINK_OFFLOAD && !offload_any_due(a, now)) {
 		*ret = res;
 		return 0;
@@ -1218,6 +1274,16 @@ int actuator_compact(struct actuator *a, int node)
 }
 
 /* ---- status ---- */
+
+void actuator_set_offload_paused(struct actuator *a, uint64_t nodes)
+{
+	__atomic_store_n(&a->offload_paused_nodes, nodes, __ATOMIC_RELAXED);
+}
+
+uint64_t actuator_offload_paused(const struct actuator *a)
+{
+	return __atomic_load_n(&a->offload_paused_nodes, __ATOMIC_RELAXED);
+}
 
 uint64_t actuator_offload_reclaimed(struct actuator *a, int node)
 {

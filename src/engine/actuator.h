@@ -142,6 +142,14 @@ int actuator_get_limits(struct actuator *a, int node, struct actuator_limits *re
  * without CONFIG_COMPACTION, or a fixture tree without it). */
 int actuator_compact(struct actuator *a, int node);
 
+/* The nodes offload must not take memory from (bit = node id: every node
+ * while the daemon is paused, else those with [Node N] Paused=yes): a
+ * cgroup with memory on one of them is judged and written nothing
+ * (offload_paused_by()). Takes effect at the next cgroup of a pass under
+ * way, and before its next write. Any thread. */
+void actuator_set_offload_paused(struct actuator *a, uint64_t nodes);
+uint64_t actuator_offload_paused(const struct actuator *a);
+
 /* What offload reclaimed from node so far (bytes, cumulative), attributed
  * by offload_attribute(): for the node's pacing (kswapd_observe()). No
  * lock, no I/O; 0 for an unknown node. */

@@ -175,12 +175,16 @@ static uint64_t hook_clock(void *userdata)
 	return ((struct fake *)userdata)->now;
 }
 
-/* Sleeping advances the fake clock, and is recorded. */
+/* Sleeping advances the fake clock, and is recorded; with
+ * pause_in_sleep set, the daemon pauses meanwhile. */
 static uint64_t slept_usec;
+static struct actuator *pause_in_sleep;
 static void hook_sleep(void *userdata, uint64_t usec)
 {
 	((struct fake *)userdata)->now += usec;
 	slept_usec += usec;
+	if (pause_in_sleep)
+		actuator_set_offload_paused(pause_in_sleep, UINT64_MAX);
 }
 
 static int setup(void **state)
@@ -1191,13 +1195,13 @@ static void start_offload_batch(struct fake *f)
 static void test_offload_paused(void **state)
 {
 	struct fake *f = *state;
-	struct shrink_request off = { .kind = SHRINK_OFFLOAD, .node = 0, .priority = 12,
-				      .paused_nodes = UINT64_C(1) << 1 };
+	struct shrink_request off = { .kind = SHRINK_OFFLOAD, .node = 0, .priority = 12 };
 	struct shrink_result res;
 	struct actuator_cgroup_info *info;
 	size_t n;
 
 	start_offload_batch(f);
+	actuator_set_offload_paused(f->a, UINT64_C(1) << 1);
 	offload_events = 0;
 	assert_int_equal(actuator_shrink(f->a, &off, &res), 0); /* first sample */
 	for (int i = 0; i < 3; i++) {
@@ -1227,17 +1231,87 @@ static void test_offload_paused(void **state)
 	assert_int_equal(offload_last_to, OFFLOAD_PROBING);
 
 	/* The daemon paused: every node. */
-	off.paused_nodes = UINT64_C(3);
+	actuator_set_offload_paused(f->a, UINT64_C(3));
 	for (int i = 0; i < 3; i++) {
 		f->now += 6 * SEC;
 		assert_int_equal(actuator_shrink(f->a, &off, &res), 0);
 		assert_int_equal(f->n_writes, 1);
 	}
 	/* Resumed: trimmed at the next interval. */
-	off.paused_nodes = 0;
+	actuator_set_offload_paused(f->a, 0);
 	f->now += 6 * SEC;
 	assert_int_equal(actuator_shrink(f->a, &off, &res), 0);
 	assert_int_equal(f->n_writes, 2);
+}
+
+static enum offload_state_kind batch_shown(struct fake *f)
+{
+	struct actuator_cgroup_info *info;
+	enum offload_state_kind k = _OFFLOAD_STATE_MAX;
+	size_t n;
+
+	assert_int_equal(actuator_cgroups(f->a, &info, &n), 0);
+	for (size_t i = 0; i < n; i++)
+		if (streq(info[i].path, "batch"))
+			k = offload_shown_kind(&info[i].offload);
+	free(info);
+	return k;
+}
+
+static unsigned batch_writes(const struct fake *f)
+{
+	unsigned k = 0;
+
+	for (unsigned i = 0; i < f->n_writes; i++)
+		k += streq(f->writes[i].path, "sys/fs/cgroup/batch/memory.reclaim");
+	return k;
+}
+
+/* A pause that comes while an offload pass is under way holds before its
+ * next write, and the shown state follows pause and resume between
+ * judgements (a review found the pass read the paused nodes once, at its
+ * start, writing on through its quota waits, and the state shown stale
+ * for up to an OffloadInterval=). */
+static void test_offload_pause_mid_pass(void **state)
+{
+	struct fake *f = *state;
+	struct actuator_config cfg = { .step_bytes = 256 * MiB, .rate_bytes_per_sec = 8 * MiB };
+	struct shrink_request off = { .kind = SHRINK_OFFLOAD, .node = 0, .priority = 12 };
+	struct shrink_request node = node_req(0, 16 * MiB, 0);
+	struct shrink_result res;
+	unsigned before;
+
+	test_rules = offload_batch_rule;
+	test_n_rules = ELEMENTSOF(offload_batch_rule);
+	start(f, &cfg);
+	test_rules = NULL;
+	test_n_rules = 0;
+	assert_int_equal(actuator_shrink(f->a, &off, &res), 0); /* first sample */
+	f->now += 6 * SEC;
+	/* A node pass empties the quota: offload's step must wait for it,
+	 * and the daemon pauses during that wait. */
+	assert_int_equal(actuator_shrink(f->a, &node, &res), 0);
+	before = batch_writes(f); /* the node pass's own */
+	slept_usec = 0;
+	pause_in_sleep = f->a;
+	assert_int_equal(actuator_shrink(f->a, &off, &res), 0);
+	pause_in_sleep = NULL;
+	assert_true(slept_usec > 0);
+	assert_int_equal(batch_writes(f), before);
+	assert_int_equal(batch_shown(f), OFFLOAD_PAUSED);
+
+	/* Resumed between judgements: no longer shown paused at the next
+	 * tick, a second later. */
+	actuator_set_offload_paused(f->a, 0);
+	f->now += SEC;
+	assert_int_equal(actuator_shrink(f->a, &off, &res), 0);
+	assert_int_equal(batch_shown(f), OFFLOAD_PROBING);
+	/* Paused between judgements: shown paused at the next tick. */
+	actuator_set_offload_paused(f->a, UINT64_C(1) << 1);
+	f->now += SEC;
+	assert_int_equal(actuator_shrink(f->a, &off, &res), 0);
+	assert_int_equal(batch_shown(f), OFFLOAD_PAUSED);
+	assert_int_equal(batch_writes(f), before);
 }
 
 static struct actuator_offload_write offload_write_seen;
@@ -1470,6 +1544,7 @@ int main(void)
 		T(test_sample_brakes),
 		T(test_offload),
 		T(test_offload_paused),
+		T(test_offload_pause_mid_pass),
 		T(test_offload_writes_reported),
 		T(test_offload_reclaimed_per_node),
 		T(test_idle_cgroups_skipped),

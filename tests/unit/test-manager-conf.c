@@ -542,10 +542,15 @@ static void test_cmdline_dry_run(void **state)
 static void test_monitor_follows_interval_max(void **state)
 {
 	struct fixture *f = *state;
+	struct balance_params engine;
 	char err[512];
 
 	assert_int_equal(run_set(f->m, "Reclaim.MonitorIntervalMax", "10s", err, sizeof(err)), 0);
 	assert_int_equal(manager_monitor_interval_cap(f->m), 10 * 1000000);
+	/* The engine-wide params follow too (a review found them frozen at
+	 * their start-up values once the manager's copy was gone). */
+	kswapd_get_params(f->m->kswapd, &engine);
+	assert_int_equal(engine.wmark.interval_max_usec, 10 * 1000000);
 	assert_int_equal(run_reload(f, "[Reclaim]\nMonitorIntervalMax=7s\n", err, sizeof(err)), 0);
 	assert_int_equal(manager_monitor_interval_cap(f->m), 7 * 1000000);
 	assert_int_equal(run_reload(f, "", err, sizeof(err)), 0);
@@ -628,19 +633,19 @@ static void test_pause_reaches_offload(void **state)
 	for (unsigned i = 0; i < m->n_nodes; i++)
 		all |= UINT64_C(1) << m->nodes[i].id;
 	assert_true(m->n_nodes >= 2);
-	assert_int_equal(m->offload_paused_nodes, 0);
+	assert_int_equal(actuator_offload_paused(m->actuator), 0);
 	run_command(m, "pause");
-	assert_int_equal(m->offload_paused_nodes, all);
+	assert_int_equal(actuator_offload_paused(m->actuator), all);
 	run_command(m, "resume");
-	assert_int_equal(m->offload_paused_nodes, 0);
+	assert_int_equal(actuator_offload_paused(m->actuator), 0);
 	assert_int_equal(run_reload(f, "[Node 1]\nPaused=yes\n", err, sizeof(err)), 0);
-	assert_int_equal(m->offload_paused_nodes, UINT64_C(1) << m->nodes[1].id);
+	assert_int_equal(actuator_offload_paused(m->actuator), UINT64_C(1) << m->nodes[1].id);
 	run_command(m, "pause");
-	assert_int_equal(m->offload_paused_nodes, all);
+	assert_int_equal(actuator_offload_paused(m->actuator), all);
 	run_command(m, "resume");
-	assert_int_equal(m->offload_paused_nodes, UINT64_C(1) << m->nodes[1].id);
+	assert_int_equal(actuator_offload_paused(m->actuator), UINT64_C(1) << m->nodes[1].id);
 	assert_int_equal(run_reload(f, "", err, sizeof(err)), 0);
-	assert_int_equal(m->offload_paused_nodes, 0);
+	assert_int_equal(actuator_offload_paused(m->actuator), 0);
 }
 
 int main(void)
