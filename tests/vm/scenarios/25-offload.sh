@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # vm-kernels: 6.18 6.12 6.1
-# vm-timeout: 150
+# vm-timeout: 210
 #
 # Offload (issue 18): off.slice holds a 32 MiB hot set that hotcold touches
 # every 10 ms, a 128 MiB anonymous cold set it never touches again, and
@@ -37,7 +37,9 @@ vm_cg_run off.slice /vm/bin/hotcold --hot-mib 32 --cold-mib 128 --seconds 600 \
 vm_cache off.slice 64 0
 vm_cache prot.slice 64 0
 filled() { [ "$(vm_memstat off.slice anon)" -ge $((158 << 20)) ]; }
-vm_wait_until 60 filled || vm_fail "hotcold did not fill 160 MiB in 60 s (anon $(vm_memstat off.slice anon))"
+# The fill is the workload's, before the daemon starts: TCG on a loaded
+# host took over 60 s once (120 MiB of 160 at 60 s in a CI run).
+vm_wait_until 120 filled || vm_fail "hotcold did not fill 160 MiB in 120 s (anon $(vm_memstat off.slice anon))"
 vm_memcg_stats_settle
 psteal0=$(vm_cg_steal_targeted prot.slice)
 vm_need_daemon
