@@ -241,8 +241,10 @@ static char *doc_section(const char *text, const char *heading)
 {
 	const char *s = strstr(text, heading), *e;
 
-	if (!s || (s != text && s[-1] != '\n'))
+	if (!s || (s != text && s[-1] != '\n')) {
 		fail_msg("no section \"%s\"", heading);
+		return NULL;
+	}
 	e = strstr(s + 1, "\n#");
 	return strndup(s, e ? (size_t)(e - s + 1) : strlen(s));
 }
