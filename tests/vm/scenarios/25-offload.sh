@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # vm-kernels: 6.18 6.12 6.1
-# vm-timeout: 210
+# vm-timeout: 330
 #
 # Offload (issue 18): off.slice holds a 32 MiB hot set that hotcold touches
 # every 10 ms, a 128 MiB anonymous cold set it never touches again, and
@@ -37,9 +37,21 @@ vm_cg_run off.slice /vm/bin/hotcold --hot-mib 32 --cold-mib 128 --seconds 600 \
 vm_cache off.slice 64 0
 vm_cache prot.slice 64 0
 filled() { [ "$(vm_memstat off.slice anon)" -ge $((158 << 20)) ]; }
-# The fill is the workload's, before the daemon starts: TCG on a loaded
-# host took over 60 s once (120 MiB of 160 at 60 s in a CI run).
-vm_wait_until 120 filled || vm_fail "hotcold did not fill 160 MiB in 120 s (anon $(vm_memstat off.slice anon))"
+# The fill is the workload's, before the daemon starts. On 6.18 after the
+# scenarios before it, it has taken 60 to 150 s (120 MiB of 160 at 60 s,
+# 92 MiB at 120 s in CI runs), against a few seconds when run alone: the
+# cause is not found yet, hence the wait and what fill_why reports.
+# What held it up, if it did not fill: hotcold's CPUs, state and time,
+# what the cgroup swapped, and who runs on CPU 0.
+fill_why() {
+	local p
+	for p in $(cat $CG/off.slice/cgroup.procs); do
+		echo "pid $p $(tr '\0' ' ' </proc/$p/cmdline | cut -c1-20): cpus $(awk '/Cpus_allowed_list/ { print $2 }' /proc/$p/status) state $(awk '/^State/ { print $2 }' /proc/$p/status) wchan $(cat /proc/$p/wchan) utime+stime $(awk '{ print $14 + $15 }' /proc/$p/stat);"
+	done
+	echo "swap $(cat $CG/off.slice/memory.swap.current 2>/dev/null) current $(cat $CG/off.slice/memory.current); MemFree $(awk '/MemFree/ { print $2 }' /proc/meminfo) kB;"
+	echo "RT tasks: $(ps -eo pid,cls,psr,comm 2>/dev/null | awk '$2 == "FF" || $2 == "RR"' | tr '\n' ' ')"
+}
+vm_wait_until 240 filled || vm_fail "hotcold did not fill 160 MiB in 240 s (anon $(vm_memstat off.slice anon)): $(fill_why | tr '\n' ' ')"
 vm_memcg_stats_settle
 psteal0=$(vm_cg_steal_targeted prot.slice)
 vm_need_daemon
