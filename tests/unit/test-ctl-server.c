@@ -643,34 +643,47 @@ static void test_watchers_capped(void **state)
 
 /* In a child as uid: open n connections and ask each to watch; write one
  * byte per accepted watcher to ready, then a 'd', and hold them until
- * killed. */
+ * killed. The child re-executes this test ("--watch-child", as
+ * run_child()) so that nothing allocates between fork and exec. */
+static int watch_child_main(const char *path, unsigned n, int ready)
+{
+	struct ctl_client *c[64];
+	struct json_object *result = NULL;
+	struct ctl_error e;
+
+	if (n > 64)
+		return 100;
+	for (unsigned i = 0; i < n; i++) {
+		if (ctl_client_connect(path, 2 * USEC_PER_SEC, &c[i]) < 0)
+			return 101;
+		if (ctl_client_call(c[i], "watch", NULL, &result, &e) == 0)
+			(void)write(ready, "w", 1);
+		else if (e.code != -EUSERS)
+			return 102;
+		json_object_put(result);
+		result = NULL;
+	}
+	(void)write(ready, "d", 1);
+	for (;;)
+		pause();
+}
+
 static pid_t watch_child(const char *path, uid_t uid, unsigned n, int ready)
 {
-	pid_t pid = fork();
+	char n_s[16], fd_s[16];
+	pid_t pid;
 
+	snprintf(n_s, sizeof(n_s), "%u", n);
+	snprintf(fd_s, sizeof(fd_s), "%d", ready);
+	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
-		struct ctl_client *c[64];
-		struct json_object *result = NULL;
-		struct ctl_error e;
-
-		if (n > 64 || setgroups(0, NULL) < 0 || setgid(65534) < 0 ||
-		    setuid(uid) < 0)
+		if (setgroups(0, NULL) < 0 || setgid(65534) < 0 || setuid(uid) < 0)
 			_exit(100);
 		(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
-		for (unsigned i = 0; i < n; i++) {
-			if (ctl_client_connect(path, 2 * USEC_PER_SEC, &c[i]) < 0)
-				_exit(101);
-			if (ctl_client_call(c[i], "watch", NULL, &result, &e) == 0)
-				(void)write(ready, "w", 1);
-			else if (e.code != -EUSERS)
-				_exit(102);
-			json_object_put(result);
-			result = NULL;
-		}
-		(void)write(ready, "d", 1);
-		for (;;)
-			pause();
+		execl("/proc/self/exe", "test-ctl-server", "--watch-child", path, n_s, fd_s,
+		      (char *)NULL);
+		_exit(127);
 	}
 	return pid;
 }
@@ -862,15 +875,29 @@ static int unprivileged_child(const char *path, gid_t gid, const gid_t *groups,
 	return wrong;
 }
 
+/* The child re-executes this test (main()'s "--unprivileged-child"): the
+ * server's thread may hold an allocator lock at fork(), and a child that
+ * allocates before exec can wait on it for ever (seen under ASan). Only
+ * exec runs between fork and exec, on strings made before the fork. */
 static int run_child(const char *path, gid_t gid, const gid_t *groups, size_t n_groups,
 		     int want_code)
 {
-	pid_t pid = fork();
+	char gid_s[32], group_s[32], code_s[32];
+	pid_t pid;
 	int status;
 
+	snprintf(gid_s, sizeof(gid_s), "%u", (unsigned)gid);
+	snprintf(group_s, sizeof(group_s), "%s%u", n_groups ? "" : "-",
+		 n_groups ? (unsigned)groups[0] : 0u);
+	snprintf(code_s, sizeof(code_s), "%d", want_code);
+	assert_true(n_groups <= 1);
+	pid = fork();
 	assert_true(pid >= 0);
-	if (pid == 0)
-		_exit(unprivileged_child(path, gid, groups, n_groups, want_code));
+	if (pid == 0) {
+		execl("/proc/self/exe", "test-ctl-server", "--unprivileged-child", path, gid_s,
+		      group_s, code_s, (char *)NULL);
+		_exit(127);
+	}
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFEXITED(status));
 	return WEXITSTATUS(status);
@@ -1070,8 +1097,26 @@ static void test_from_fd(void **state)
 	free(f);
 }
 
-int main(void)
+/* run_child()'s child, after exec: PATH GID GROUP|-0 WANT_CODE. */
+static int unprivileged_child_main(char **argv)
 {
+	gid_t group;
+	bool has_group = argv[4][0] != '-';
+
+	group = (gid_t)strtoul(has_group ? argv[4] : "0", NULL, 10);
+	return unprivileged_child(argv[2], (gid_t)strtoul(argv[3], NULL, 10),
+				  has_group ? &group : NULL, has_group ? 1 : 0,
+				  (int)strtol(argv[5], NULL, 10));
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 6 && strcmp(argv[1], "--unprivileged-child") == 0)
+		return unprivileged_child_main(argv);
+	if (argc == 5 && strcmp(argv[1], "--watch-child") == 0)
+		return watch_child_main(argv[2], (unsigned)strtoul(argv[3], NULL, 10),
+					(int)strtol(argv[4], NULL, 10));
+
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_socket_created),
 		cmocka_unit_test(test_status_roundtrip),
