@@ -1078,8 +1078,7 @@ static bool offload_any_due(struct actuator *a, uint64_t now)
  * table stays locked shared across the quota's waits, as across a node
  * pass's writes (the loop's rescan retries). */
 static int shrink_offload(struct actuator *a, struct actuator_node *n,
-			  const struct shrink_request *req, struct shrink_result *res,
-			  uint64_t *now)
+			  struct shrink_result *res, uint64_t *now)
 {
 	struct cgroup_set *s = a->cfg.cgroups;
 	int r = 0;
@@ -1231,7 +1230,7 @@ int actuator_shrink(void *userdata, const struct shrink_request *req,
 	}
 	if (req->kind == SHRINK_OFFLOAD) {
 		/* Each controller's step waits for and charges the quota. */
-		r = shrink_offload(a, n, req, &res, &now);
+		r = shrink_offload(a, n, &res, &now);
 		node_account(a, n, &res, now);
 		if (r < 0)
 			return r;
