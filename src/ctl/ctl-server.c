@@ -168,47 +168,82 @@ static void ctl_client_answer(struct ctl_client *client, int64_t id, int r,
 	json_object_put(result);
 }
 
-static unsigned ctl_server_n_subscribers_of(const struct ctl_server *server, uid_t uid)
+/* Live connections of uid, or only those that watch. */
+static unsigned ctl_server_n_held_by(const struct ctl_server *server, uid_t uid,
+				     bool watchers_only)
 {
 	unsigned n = 0;
 
 	for (const struct ctl_client *c = server->clients; c; c = c->next)
-		n += c->subscriber && c->peer.uid == uid && !c->dead;
+		n += (c->subscriber || !watchers_only) && c->peer.uid == uid && !c->dead;
 	return n;
 }
 
-/* May this client watch? 0, or -EUSERS with the reason in message: the
- * same three rules as a connection's (ctl_server_admit()). */
+/* The limits one kind of place (a connection, a watcher) is admitted by. */
+struct ctl_admission {
+	const char *what;   /* "clients", "watchers" */
+	const char *each;   /* what a uid holds: "connections", "watchers" */
+	const char *retry;  /* "has disconnected", "has stopped" */
+	const char *drop;   /* "close one", "stop one" */
+	unsigned n;         /* held now */
+	unsigned max;
+	unsigned reserved;  /* of max, for root and the admin group */
+	unsigned per_uid;   /* for any other uid */
+	unsigned n_of_uid;  /* held now by the peer's uid */
+};
+
+/* May this peer have a place? 0, or -EUSERS with the reason in message.
+ * Root and the admin group can always take the reserved places, so no
+ * unprivileged user (however many connections, watchers or uids) locks
+ * them out; any other uid holds at most per_uid. */
+static int ctl_admit(const struct ctl_admission *a, const struct ctl_peer *peer,
+		     char *message, size_t size)
+{
+	if (a->n >= a->max) {
+		snprintf(message, size,
+			 "Too many %s: reclaimd serves at most %u at once; "
+			 "try again when one %s.",
+			 a->what, a->max, a->retry);
+		return -EUSERS;
+	}
+	if (peer->admin)
+		return 0;
+	if (a->n >= a->max - a->reserved) {
+		snprintf(message, size,
+			 "Too many %s: reclaimd serves at most %u at once; "
+			 "the last %u are kept for root and the admin group.",
+			 a->what, a->max, a->reserved);
+		return -EUSERS;
+	}
+	if (a->n_of_uid >= a->per_uid) {
+		snprintf(message, size,
+			 "Too many %s: uid %u already has %u %s, the most one "
+			 "user may hold; %s first.",
+			 a->what, (unsigned)peer->uid, a->per_uid, a->each, a->drop);
+		return -EUSERS;
+	}
+	return 0;
+}
+
+/* May this client watch? The same three rules as a connection's. */
 static int ctl_server_admit_subscriber(const struct ctl_server *server,
 				       const struct ctl_peer *peer,
 				       char *message, size_t size)
 {
 	const struct ctl_server_options *o = &server->options;
 
-	if (server->n_subscribers >= o->max_subscribers) {
-		snprintf(message, size,
-			 "Too many watchers: reclaimd serves at most %u at once; "
-			 "try again when one has stopped.",
-			 o->max_subscribers);
-		return -EUSERS;
-	}
-	if (peer->admin)
-		return 0;
-	if (server->n_subscribers >= o->max_subscribers - o->reserved_admin_subscribers) {
-		snprintf(message, size,
-			 "Too many watchers: reclaimd serves at most %u at once; "
-			 "the last %u are kept for root and the admin group.",
-			 o->max_subscribers, o->reserved_admin_subscribers);
-		return -EUSERS;
-	}
-	if (ctl_server_n_subscribers_of(server, peer->uid) >= o->max_subscribers_per_uid) {
-		snprintf(message, size,
-			 "Too many watchers: uid %u already has %u, the most one "
-			 "user may hold; stop one first.",
-			 (unsigned)peer->uid, o->max_subscribers_per_uid);
-		return -EUSERS;
-	}
-	return 0;
+	return ctl_admit(&(struct ctl_admission){
+				 .what = "watchers",
+				 .each = "watchers",
+				 .retry = "has stopped",
+				 .drop = "stop one",
+				 .n = server->n_subscribers,
+				 .max = o->max_subscribers,
+				 .reserved = o->reserved_admin_subscribers,
+				 .per_uid = o->max_subscribers_per_uid,
+				 .n_of_uid = ctl_server_n_held_by(server, peer->uid, true),
+			 },
+			 peer, message, size);
 }
 
 static void ctl_client_subscribe(struct ctl_client *client, int64_t id)
@@ -626,47 +661,24 @@ static int ctl_client_new(struct ctl_server *server, int fd, const struct ctl_pe
 	return 0;
 }
 
-static unsigned ctl_server_n_clients_of(const struct ctl_server *server, uid_t uid)
-{
-	unsigned n = 0;
-
-	for (const struct ctl_client *c = server->clients; c; c = c->next)
-		n += c->peer.uid == uid && !c->dead;
-	return n;
-}
-
-/* May this peer have a slot? 0, or -EUSERS with the reason in message.
- * Root and the admin group can always take the reserved slots, so no
- * unprivileged user (however many connections or uids) locks them out. */
+/* May this peer connect? */
 static int ctl_server_admit(const struct ctl_server *server, const struct ctl_peer *peer,
 			    char *message, size_t size)
 {
 	const struct ctl_server_options *o = &server->options;
 
-	if (server->n_clients >= o->max_clients) {
-		snprintf(message, size,
-			 "Too many clients: reclaimd serves at most %u at once; "
-			 "try again when one has disconnected.",
-			 o->max_clients);
-		return -EUSERS;
-	}
-	if (peer->admin)
-		return 0;
-	if (server->n_clients >= o->max_clients - o->reserved_admin_clients) {
-		snprintf(message, size,
-			 "Too many clients: reclaimd serves at most %u at once; "
-			 "the last %u places are kept for root and the admin group.",
-			 o->max_clients, o->reserved_admin_clients);
-		return -EUSERS;
-	}
-	if (ctl_server_n_clients_of(server, peer->uid) >= o->max_clients_per_uid) {
-		snprintf(message, size,
-			 "Too many clients: uid %u already has %u connections, the "
-			 "most one user may hold; close one first.",
-			 (unsigned)peer->uid, o->max_clients_per_uid);
-		return -EUSERS;
-	}
-	return 0;
+	return ctl_admit(&(struct ctl_admission){
+				 .what = "clients",
+				 .each = "connections",
+				 .retry = "has disconnected",
+				 .drop = "close one",
+				 .n = server->n_clients,
+				 .max = o->max_clients,
+				 .reserved = o->reserved_admin_clients,
+				 .per_uid = o->max_clients_per_uid,
+				 .n_of_uid = ctl_server_n_held_by(server, peer->uid, false),
+			 },
+			 peer, message, size);
 }
 
 static void ctl_server_accept_cb(struct evconnlistener *listener, evutil_socket_t fd,
