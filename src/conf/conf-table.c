@@ -81,7 +81,8 @@ const struct conf_item conf_items[] = {
 		  "cgroup's or vm.swappiness applies. Gentle priorities and boosted "
 		  "passes always reclaim file pages only (swappiness=0), and so does "
 		  "any pass the node's page cache covers, until a file-only pass "
-		  "frees nothing." },
+		  "frees nothing, and any pass while the node is above the "
+		  "kernel's own high watermarks." },
 	{ .section = CONF_SECTION_RECLAIM, .name = "StepSize", .type = CONF_SIZE,
 	  .default_value = "32M", .min = 4 * KIB, .max = GIB, .unit = "bytes",
 	  .offset = R(step_size_bytes), .per_node = true,
@@ -125,8 +126,9 @@ const struct conf_item conf_items[] = {
 	  .default_value = "5%", .min = 0, .max = CONF_PERMYRIAD_MAX,
 	  .unit = "% of PressureWindow", .offset = R(system_brake_permyriad),
 	  .help = "System-wide brake: no proactive reclaim while /proc/pressure/memory "
-		  "\"full\" stall grew by more than this share of PressureWindow. 100% "
-		  "disables it." },
+		  "\"full\" stall grew by more than this share of PressureWindow. A node "
+		  "below the kernel's own high watermarks is still reclaimed, as far as "
+		  "the kernel's kswapd would. 100% disables it." },
 	{ .section = CONF_SECTION_RECLAIM, .name = "PressureWindow", .type = CONF_DURATION,
 	  .default_value = "2s", .min = 500 * USEC_PER_MSEC, .max = 60 * USEC_PER_SEC,
 	  .unit = "duration", .offset = R(pressure_window_usec),

@@ -45,6 +45,11 @@ struct shrink_request {
 				   * write event; NULL outside a balance run */
 	bool dry_run;             /* decide and account, but do not write */
 	const char *cgroup;       /* SHRINK_CGROUP only: path below the root */
+	/* SHRINK_NODE only: what the node lacks to the kernel's own high
+	 * marks when the pass was planned (0: at or above them), i.e. what
+	 * its kswapd would be reclaiming now whatever we do. The system brake
+	 * stops proactive reclaim only: it lets a pass through cut to this. */
+	uint64_t kernel_deficit_bytes;
 };
 
 struct shrink_result {
@@ -55,6 +60,9 @@ struct shrink_result {
 	unsigned nr_errors;       /* writes that failed otherwise */
 	unsigned nr_skipped;      /* candidates skipped (braked, floor, gone) */
 	bool braked;              /* the system-wide pressure brake was on */
+	bool brake_cut;           /* it was, and the node is below the kernel's
+				   * own marks: the pass was cut to
+				   * kernel_deficit_bytes, not stopped */
 	bool quota_limited;       /* the per-node rate quota cut the request */
 	bool interrupted;         /* EINTR: try again later */
 	enum target_backend backend; /* what served the pass (NONE: nothing ran) */

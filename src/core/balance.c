@@ -123,6 +123,7 @@ static const char *const balance_swap_reason_table[_BALANCE_SWAP_REASON_MAX] = {
 	[BALANCE_SWAP_FILE_SHORT] = "file_short",
 	[BALANCE_SWAP_FILE_STALLED] = "file_stalled",
 	[BALANCE_SWAP_FILE_UNKNOWN] = "file_unknown",
+	[BALANCE_SWAP_KERNEL_BALANCED] = "kernel_balanced",
 };
 
 DEFINE_STRING_TABLE_TO_STRING(, balance_swap_reason, enum balance_swap_reason,
@@ -143,6 +144,14 @@ static enum balance_swap_reason swap_reason(const struct balance_params *p,
 	 * getting trouble reclaiming"): until then, clean file pages only. */
 	if (priority >= DEF_PRIORITY - 2)
 		return BALANCE_SWAP_GENTLE;
+	/* Above the kernel's own high marks the kernel's kswapd reclaims
+	 * nothing: whatever a pass frees there is ahead of the kernel, and
+	 * the kernel alone would not have swapped for it. Such a pass takes
+	 * page cache only, however deep the run; anon goes to swap once the
+	 * node is where kswapd would be reclaiming too (issue 14: "swap only
+	 * when the kernel would"). */
+	if (n && watermark_node_kernel_balanced(n, highest_zoneidx))
+		return BALANCE_SWAP_KERNEL_BALANCED;
 	if (!n || !n->has_lru)
 		return BALANCE_SWAP_FILE_UNKNOWN;
 	if (file_stalled)
@@ -483,6 +492,7 @@ static void balance_fill(const struct balance_node *b,
 		.priority = b->run.priority,
 		.swap_reason = balance_swap_reason_to_string(b->run.swap_reason),
 		.dry_run = p->dry_run,
+		.kernel_deficit_bytes = kind == SHRINK_NODE ? b->run.kernel_deficit_bytes : 0,
 	};
 }
 
@@ -523,6 +533,8 @@ static bool balance_check(struct balance_node *b, const struct balance_params *p
 					     run->nr_boost_reclaim, run->file_stalled,
 					     &run->swap_reason);
 	b->counters.swap_decisions[run->swap_reason]++;
+	run->kernel_deficit_bytes =
+		watermark_node_kernel_deficit(n, run->highest_zoneidx) * p->wmark.page_size;
 	run->pass_bytes = balance_pass_bytes(p, n, run->highest_zoneidx,
 					     run->priority, run->swappiness,
 					     run->nr_boost_reclaim);

@@ -126,6 +126,9 @@ enum balance_swap_reason {
 	BALANCE_SWAP_FILE_STALLED, /* configured: the last file-only pass of
 				    * the run freed nothing */
 	BALANCE_SWAP_FILE_UNKNOWN, /* configured: no LRU lines in zoneinfo */
+	BALANCE_SWAP_KERNEL_BALANCED, /* 0: the node is above the kernel's own
+				       * high marks: kswapd would not reclaim,
+				       * let alone swap */
 	_BALANCE_SWAP_REASON_MAX,
 };
 
@@ -153,6 +156,8 @@ struct balance_run {
 	enum balance_swap_reason swap_reason; /* why that swappiness */
 	bool file_stalled;             /* the last file-only pass below
 					* DEF_PRIORITY - 2 freed nothing */
+	uint64_t kernel_deficit_bytes; /* of the current pass: to the kernel's
+					* own high marks (shrink_request) */
 	uint64_t nr_boost_reclaim;     /* bytes still owed this run */
 	uint64_t kernel_boost_bytes;   /* sum of eligible zones' boost */
 	uint64_t user_boost_bytes;     /* the ledger at the start */

@@ -146,6 +146,33 @@ uint64_t watermark_node_deficit(const struct node_zoneinfo *n,
 	return best == UINT64_MAX ? 0 : best;
 }
 
+uint64_t watermark_node_kernel_deficit(const struct node_zoneinfo *n,
+				       unsigned highest_zoneidx)
+{
+	unsigned classzone = watermark_classzone(n, highest_zoneidx);
+	uint64_t best = UINT64_MAX;
+
+	for (unsigned i = 0; i < n->n_zones; i++) {
+		const struct zone_stat *z = &n->zones[i];
+		uint64_t mark;
+
+		if (!watermark_zone_eligible(z, i, classzone))
+			continue;
+		mark = add_sat(z->high, watermark_zone_protection(z, classzone));
+		if (z->free >= mark)
+			return 0;
+		best = MIN(best, mark - z->free);
+	}
+
+	return best == UINT64_MAX ? 0 : best;
+}
+
+bool watermark_node_kernel_balanced(const struct node_zoneinfo *n,
+				    unsigned highest_zoneidx)
+{
+	return watermark_node_kernel_deficit(n, highest_zoneidx) == 0;
+}
+
 bool watermark_node_below_low(const struct node_zoneinfo *n,
 			      unsigned highest_zoneidx,
 			      const struct watermark_params *p)

@@ -113,6 +113,18 @@ bool watermark_node_balanced(const struct node_zoneinfo *n,
 uint64_t watermark_node_deficit(const struct node_zoneinfo *n,
 				unsigned highest_zoneidx,
 				const struct watermark_params *p);
+/* pgdat_balanced() against the kernel's own high marks (zoneinfo `high` +
+ * protection): the node's kswapd, were it awake, would stop here. Above
+ * these marks a pass is proactive: the kernel alone would not reclaim, so
+ * it would not swap (balance.c: swap_reason()) and the system brake stops
+ * such a pass (actuator.c). True for a node without an eligible managed
+ * zone. */
+bool watermark_node_kernel_balanced(const struct node_zoneinfo *n,
+				    unsigned highest_zoneidx);
+/* Pages the node lacks to those marks: the smallest deficit of an eligible
+ * zone, what the node's kswapd would reclaim now; 0 when kernel-balanced. */
+uint64_t watermark_node_kernel_deficit(const struct node_zoneinfo *n,
+				       unsigned highest_zoneidx);
 /* The allocator's fast path would fail: every eligible zone is below its
  * userspace low mark (+ protection). What makes the monitor wake the node.
  * False for a node without eligible zones. */

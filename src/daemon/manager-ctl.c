@@ -1046,6 +1046,7 @@ struct json_object *manager_offload_write_json(const struct actuator_offload_wri
 		jadd(o, "swappiness", NULL);
 	jadd(o, "swap_reason", NULL);
 	jadd_bool(o, "braked", false);
+	jadd_bool(o, "brake_cut", false);
 	jadd_str(o, "backend", x->dry_run ? target_backend_to_string(TARGET_BACKEND_NONE)
 					  : target_backend_to_string(TARGET_BACKEND_CGROUPS));
 	jadd_str(o, "result", x->error < 0 ? ctl_error_code_to_string(x->error)
@@ -1104,6 +1105,7 @@ struct json_object *manager_event_json(struct manager *m, const struct kswapd_ev
 		else
 			jadd(o, "swap_reason", NULL);
 		jadd_bool(o, "braked", ev->res.braked);
+		jadd_bool(o, "brake_cut", ev->res.brake_cut);
 		jadd_str(o, "backend", target_backend_to_string(ev->res.backend));
 		jadd_str(o, "result", ev->error < 0 ? ctl_error_code_to_string(ev->error)
 				      : ev->res.nr_partial ? "partial"

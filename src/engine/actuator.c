@@ -1202,7 +1202,7 @@ int actuator_shrink(void *userdata, const struct shrink_request *req,
 	struct actuator *a = userdata;
 	struct shrink_result res = {};
 	struct actuator_node *n;
-	uint64_t now, want;
+	uint64_t now, want, ask;
 	int r;
 
 	if (req->node < 0 || req->node >= MEMSTAT_MAX_NODES || !a->nodes[req->node].present)
@@ -1222,11 +1222,21 @@ int actuator_shrink(void *userdata, const struct shrink_request *req,
 		*ret = res;
 		return 0;
 	}
+	ask = req->nr_to_reclaim;
 	if (req->kind != SHRINK_CGROUP && system_braked(a, n, now)) {
-		res.braked = true;
-		node_account(a, n, &res, now);
-		*ret = res;
-		return 0;
+		/* The brake stops proactive reclaim. A node pass below the
+		 * kernel's own marks is not: the node's kswapd would reclaim
+		 * that much now, so stopping it only hands the same work to
+		 * kswapd (a stall we could have spared, issue 14). It goes on,
+		 * cut to what the kernel would take, and no further. */
+		if (req->kind != SHRINK_NODE || req->kernel_deficit_bytes == 0) {
+			res.braked = true;
+			node_account(a, n, &res, now);
+			*ret = res;
+			return 0;
+		}
+		res.brake_cut = true;
+		ask = MIN(ask, req->kernel_deficit_bytes);
 	}
 	if (req->kind == SHRINK_OFFLOAD) {
 		/* Each controller's step waits for and charges the quota. */
@@ -1237,8 +1247,8 @@ int actuator_shrink(void *userdata, const struct shrink_request *req,
 		*ret = res;
 		return 0;
 	}
-	want = quota_wait(a, n, req->nr_to_reclaim, &now);
-	res.quota_limited = want < req->nr_to_reclaim;
+	want = quota_wait(a, n, ask, &now);
+	res.quota_limited = want < ask;
 	r = want > 0 ? dispatch(a, n, req, want, &res, now) : 0;
 	/* What the kernel reclaimed, which on 6.1 is up to a third more than
 	 * what memory.reclaim was asked (measured from the pgsteal counters;

@@ -582,6 +582,54 @@ static void test_system_brake(void **state)
 	assert_int_equal(f->n_writes, 2);
 }
 
+/* The system brake stops proactive reclaim only: a node pass planned below
+ * the kernel's own high marks goes on, cut to what the node lacks to them
+ * (its kswapd would reclaim that much anyway); one at or above them, a
+ * soft-target pass and an offload pass are stopped as before. */
+static void test_system_brake_kernel_deficit(void **state)
+{
+	struct fake *f = *state;
+	struct shrink_request req = node_req(0, 8 * MiB, 0);
+	struct shrink_result res;
+
+	start_no_policy(f, NULL);
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0); /* the window starts */
+	assert_int_equal(f->n_writes, 1);
+	f->now += SEC;
+	put_pressure(f, "proc/pressure/memory", 700000, 600000);
+	req.kernel_deficit_bytes = 2 * MiB;
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_false(res.braked);
+	assert_true(res.brake_cut);
+	assert_int_equal(res.nr_requested, 2 * MiB);
+	assert_int_equal(f->n_writes, 2);
+	assert_string_equal(f->writes[1].req, "2097152 swappiness=0");
+	/* Larger than the pass: the pass as planned. (The stall goes on.) */
+	f->now += SEC;
+	put_pressure(f, "proc/pressure/memory", 1400000, 1200000);
+	req.kernel_deficit_bytes = 64 * MiB;
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_true(res.brake_cut);
+	assert_int_equal(res.nr_requested, 8 * MiB);
+	assert_int_equal(f->n_writes, 3);
+	/* At the kernel's marks: stopped. */
+	f->now += SEC;
+	put_pressure(f, "proc/pressure/memory", 2100000, 1800000);
+	req.kernel_deficit_bytes = 0;
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_true(res.braked);
+	assert_false(res.brake_cut);
+	assert_int_equal(f->n_writes, 3);
+	/* Only a node pass carries the exception. */
+	f->now += SEC;
+	put_pressure(f, "proc/pressure/memory", 2800000, 2400000);
+	req.kind = SHRINK_SOFT_TARGET;
+	req.kernel_deficit_bytes = 2 * MiB;
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_true(res.braked);
+	assert_int_equal(f->n_writes, 3);
+}
+
 /*
  * Node 1 has no reclaim file: spread over cgroups by node-1-local file.
  * a.service: file N1 = 100 MiB, room 380 MiB above its floor (low 100 MiB);
@@ -1529,6 +1577,7 @@ int main(void)
 		T(test_dry_run),
 		T(test_dry_run_request),
 		T(test_system_brake),
+		T(test_system_brake_kernel_deficit),
 		T(test_spread),
 		T(test_spread_protect),
 		T(test_node_file_or_spread),

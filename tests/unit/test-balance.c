@@ -169,18 +169,23 @@ struct swap_case {
 	uint64_t file_pages;
 	int want;
 	enum balance_swap_reason reason;
+	uint64_t free_pages; /* 0: 9000, below the kernel's high (10000) */
 };
 
 static void test_swappiness_policy(void **state)
 {
-	/* std_node(12000): deficit 5500 pages; a file-only pass at priority 9
-	 * asks 5500 + file >> 9, at priority 1 at most the 65536-page step. */
+	/* std_node(9000): below the kernel's own high mark (10000), deficit
+	 * 8500 pages; a file-only pass at priority 9 asks 8500 + file >> 9, at
+	 * priority 1 at most the 65536-page step. At 12000 free the node is
+	 * short of our marks only: the kernel alone would not reclaim, and no
+	 * pass swaps (issue 14). */
 	static const struct swap_case cases[] = {
 		{ "gentle12", 60, 12, 0, true, false, 100, 0, BALANCE_SWAP_GENTLE },
 		{ "gentle10", 60, 10, 0, true, false, 100, 0, BALANCE_SWAP_GENTLE },
 		{ "covers9", 60, 9, 0, true, false, 400000, 0, BALANCE_SWAP_FILE_COVERS },
 		{ "covers1", 60, 1, 0, true, false, 400000, 0, BALANCE_SWAP_FILE_COVERS },
-		{ "covers-exact", 60, 9, 0, true, false, 5511, 0, BALANCE_SWAP_FILE_COVERS },
+		{ "covers-exact", 60, 9, 0, true, false, 8516, 0, BALANCE_SWAP_FILE_COVERS },
+		{ "short-by-one", 60, 9, 0, true, false, 8515, 60, BALANCE_SWAP_FILE_SHORT },
 		{ "short9", 60, 9, 0, true, false, 5000, 60, BALANCE_SWAP_FILE_SHORT },
 		{ "short1", 60, 1, 0, true, false, 5000, 60, BALANCE_SWAP_FILE_SHORT },
 		{ "stalled", 60, 9, 0, true, true, 400000, 60, BALANCE_SWAP_FILE_STALLED },
@@ -192,6 +197,18 @@ static void test_swappiness_policy(void **state)
 		{ "kernel-gentle", SWAPPINESS_KERNEL_DEFAULT, 10, 0, true, false, 100, 0,
 		  BALANCE_SWAP_GENTLE },
 		{ "no-lru", 60, 9, 0, false, false, 400000, 60, BALANCE_SWAP_FILE_UNKNOWN },
+		{ "at-kernel-high", 60, 9, 0, true, false, 5000, 0,
+		  BALANCE_SWAP_KERNEL_BALANCED, 10000 },
+		{ "below-kernel-high", 60, 9, 0, true, false, 5000, 60, BALANCE_SWAP_FILE_SHORT,
+		  9999 },
+		{ "above-short1", 60, 1, 0, true, false, 100, 0, BALANCE_SWAP_KERNEL_BALANCED,
+		  12000 },
+		{ "above-stalled", 60, 9, 0, true, true, 400000, 0, BALANCE_SWAP_KERNEL_BALANCED,
+		  12000 },
+		{ "above-no-lru", 60, 9, 0, false, false, 0, 0, BALANCE_SWAP_KERNEL_BALANCED,
+		  12000 },
+		{ "above-gentle", 60, 10, 0, true, false, 100, 0, BALANCE_SWAP_GENTLE, 12000 },
+		{ "above-boost", 60, 9, 4096, true, false, 100, 0, BALANCE_SWAP_BOOST, 12000 },
 	};
 	struct balance_params p = std_params();
 
@@ -201,7 +218,7 @@ static void test_swappiness_policy(void **state)
 		struct sim_node s;
 		int got;
 
-		std_node(&s, 12000);
+		std_node(&s, c->free_pages ? c->free_pages : 9000);
 		s.zi.has_lru = c->has_lru;
 		s.zi.lru.nr_inactive_file = c->file_pages / 2;
 		s.zi.lru.nr_active_file = c->file_pages - c->file_pages / 2;
@@ -421,7 +438,8 @@ static void test_raise_priority(void **state)
 		{ SHRINK_NODE, 12, 0, 5597, 2798 }, /* 5500 + 400000 >> 12 */
 		{ SHRINK_NODE, 11, 0, 2895, 1447 }, /* 2702 + 397202 >> 11 */
 		{ SHRINK_NODE, 10, 0, 1641, 820 },  /* 1255 + 395755 >> 10 */
-		/* file-only still: 394935 file pages cover 435 + 394935 >> 9 */
+		/* file-only still: free (17065) is above the kernel's own high
+		 * mark (10000), so the kernel alone would not reclaim here */
 		{ SHRINK_NODE, 9, 0, 1206, 603 },
 	};
 	struct balance_params p = std_params();
@@ -441,7 +459,7 @@ static void test_raise_priority(void **state)
 		assert_int_equal(b.counters.passes[i], 1);
 	assert_int_equal(b.counters.reclaimed_bytes[9], 603 * PAGE);
 	assert_int_equal(b.counters.swap_decisions[BALANCE_SWAP_GENTLE], 3);
-	assert_int_equal(b.counters.swap_decisions[BALANCE_SWAP_FILE_COVERS], 1);
+	assert_int_equal(b.counters.swap_decisions[BALANCE_SWAP_KERNEL_BALANCED], 1);
 }
 
 /* Pacing: the monitor's measure of how fast free memory is used. A steady
@@ -552,7 +570,8 @@ static void test_pace_wakes_early(void **state)
 
 /* File pages first: a node with page cache to trim is not pushed to swap
  * below DEF_PRIORITY - 2 (the kernel's cache_trim_mode), until a file-only
- * pass frees nothing; then the rest of the run may swap. */
+ * pass frees nothing; then the rest of the run may swap. The node is below
+ * the kernel's own high mark (9000 < 10000): its kswapd would be at work. */
 static void test_swap_after_file_stalls(void **state)
 {
 	struct balance_params p = std_params();
@@ -560,7 +579,7 @@ static void test_swap_after_file_stalls(void **state)
 	struct sim_node s;
 	struct balance_result r;
 
-	std_node(&s, 12000);
+	std_node(&s, 9000);
 	s.swap = true;
 	/* Passes at 12, 11, 10, 9 free nothing (the page cache is not ours
 	 * to take), then everything asked. */
@@ -578,6 +597,54 @@ static void test_swap_after_file_stalls(void **state)
 	assert_int_equal(s.log[4].swappiness, 60);
 	assert_int_equal(b.counters.swap_decisions[BALANCE_SWAP_FILE_STALLED], 2);
 	assert_int_equal(b.counters.swap_decisions[BALANCE_SWAP_FILE_COVERS], 0);
+}
+
+/* Swap only when the kernel would (issue 14): the same stalled page cache
+ * on a node above the kernel's own high mark, short of our marks only.
+ * The kernel alone would not reclaim there at all, so no pass swaps however
+ * deep the run goes; the run fails and the failure counts as the kernel's
+ * would, and it is the kernel's kswapd that swaps if free memory falls to
+ * its marks. */
+static void test_no_swap_above_kernel_marks(void **state)
+{
+	struct balance_params p = std_params();
+	struct balance_node b;
+	struct sim_node s;
+	struct balance_result r;
+
+	std_node(&s, 12000);
+	s.swap = true;
+	s.efficiency_permille = 0;
+	balance_node_init(&b, 0);
+	r = drive(&b, &p, &s);
+	assert_false(r.balanced);
+	assert_int_equal(r.priority, 1);
+	assert_int_equal(r.nr_reclaimed, 0);
+	assert_int_equal(r.failures, 1);
+	assert_int_equal(s.n_log, 12);
+	for (unsigned i = 0; i < s.n_log; i++) {
+		assert_int_equal(s.log[i].swappiness, 0);
+		/* and the system brake may stop each (actuator.c) */
+		assert_int_equal(s.log[i].kernel_deficit_bytes, 0);
+	}
+	assert_int_equal(b.counters.swap_decisions[BALANCE_SWAP_GENTLE], 3);
+	assert_int_equal(b.counters.swap_decisions[BALANCE_SWAP_KERNEL_BALANCED], 9);
+	assert_int_equal(b.counters.swap_decisions[BALANCE_SWAP_FILE_STALLED], 0);
+
+	/* Free memory falls below the kernel's high mark: the next run's deep
+	 * passes swap, as kswapd's would. */
+	s.zi.zones[0].free = 9000;
+	s.efficiency_permille = 1000;
+	s.n_log = 0;
+	for (unsigned i = 0; i < 4; i++)
+		s.script[s.n_shrinks + i] =
+			(struct sim_step){ .set = true, .efficiency_permille = 0 };
+	r = drive(&b, &p, &s);
+	assert_true(r.balanced);
+	assert_int_equal(s.log[3].priority, 9);
+	assert_int_equal(s.log[3].swappiness, 60);
+	/* 1000 pages short of the kernel's high mark when it was planned. */
+	assert_int_equal(s.log[3].kernel_deficit_bytes, 1000 * PAGE);
 }
 
 /* A 1 MiB step: every pass gets all it asked for, so kswapd_shrink_node()
@@ -1340,6 +1407,7 @@ int main(void)
 		cmocka_unit_test(test_normal_reclaim),
 		cmocka_unit_test(test_raise_priority),
 		cmocka_unit_test(test_swap_after_file_stalls),
+		cmocka_unit_test(test_no_swap_above_kernel_marks),
 		cmocka_unit_test(test_pace_measure),
 		cmocka_unit_test(test_pace_counts_offload),
 		cmocka_unit_test(test_pace_wakes_early),

@@ -219,32 +219,41 @@ struct node_case {
 	bool balanced;
 	uint64_t deficit;
 	bool below_low;
+	bool kernel_balanced; /* at the kernel's own high (+ protection) */
 };
 
 /*
  * Marks with protection for hz = 2 (Normal): DMA 3092 + 15000 = 18092,
  * DMA32 5750 + 14000 = 19750, Normal 17500. Low marks: DMA 2068 + 15000,
  * DMA32 4500 + 14000 = 18500, Normal 15000. For hz = 1: DMA 3092 + 1500,
- * DMA32 5750 (low 4500).
+ * DMA32 5750 (low 4500). The kernel's own high marks with protection for
+ * hz = 2: DMA 20 + 15000, DMA32 2000 + 14000 = 16000, Normal 10000; for
+ * hz = 1: DMA 20 + 1500 = 1520, DMA32 2000.
  */
 static void test_node(void **state)
 {
 	static const struct node_case cases[] = {
-		{ "normal-at-high", 3500, 0, 17500, 2, true, 0, false },
-		{ "normal-short", 3500, 0, 17499, 2, false, 1, false },
-		{ "dma32-carries-it", 3500, 19750, 0, 2, true, 0, false },
-		{ "smallest-deficit", 3500, 19000, 17000, 2, false, 500, false },
-		{ "dma-protected", 18091, 0, 0, 2, false, 1, false },
-		{ "dma-below-low", 17067, 0, 0, 2, false, 1025, true },
-		{ "all-below-low", 3500, 18499, 14999, 2, false, 1251, true },
-		{ "normal-at-low", 3500, 18499, 15000, 2, false, 1251, false },
+		{ "normal-at-high", 3500, 0, 17500, 2, true, 0, false, true },
+		{ "normal-short", 3500, 0, 17499, 2, false, 1, false, true },
+		{ "dma32-carries-it", 3500, 19750, 0, 2, true, 0, false, true },
+		{ "smallest-deficit", 3500, 19000, 17000, 2, false, 500, false, true },
+		{ "dma-protected", 18091, 0, 0, 2, false, 1, false, true },
+		{ "dma-below-low", 17067, 0, 0, 2, false, 1025, true, true },
+		{ "all-below-low", 3500, 18499, 14999, 2, false, 1251, true, true },
+		{ "normal-at-low", 3500, 18499, 15000, 2, false, 1251, false, true },
+		/* Between the kernel's marks and ours: reclaimd's work alone. */
+		{ "normal-kernel-high", 3500, 0, 10000, 2, false, 7500, true, true },
+		{ "normal-below-kernel-high", 3500, 15999, 9999, 2, false, 3751, true, false },
+		{ "dma32-kernel-high", 3500, 16000, 9999, 2, false, 3750, true, true },
+		{ "dma-kernel-high-protected", 15019, 0, 0, 2, false, 3073, true, false },
 		/* A DMA32-only request: Normal is not eligible however free. */
-		{ "hz1-normal-ineligible", 3500, 5000, 1000000, 1, false, 750, false },
-		{ "hz1-dma32", 0, 5750, 0, 1, true, 0, false },
-		{ "hz1-below-low", 3567, 4499, 1000000, 1, false, 1025, true },
-		{ "hz1-dma-above-low", 3568, 4499, 1000000, 1, false, 1024, false },
+		{ "hz1-normal-ineligible", 3500, 5000, 1000000, 1, false, 750, false, true },
+		{ "hz1-dma32", 0, 5750, 0, 1, true, 0, false, true },
+		{ "hz1-below-low", 3567, 4499, 1000000, 1, false, 1025, true, true },
+		{ "hz1-dma-above-low", 3568, 4499, 1000000, 1, false, 1024, false, true },
+		{ "hz1-below-kernel-high", 1519, 1999, 1000000, 1, false, 3073, true, false },
 		/* WATERMARK_ZONEIDX_ALL is capped at the node's last zone. */
-		{ "all-zones", 3500, 0, 17500, WATERMARK_ZONEIDX_ALL, true, 0, false },
+		{ "all-zones", 3500, 0, 17500, WATERMARK_ZONEIDX_ALL, true, 0, false, true },
 	};
 	struct watermark_params p = defaults();
 
@@ -254,11 +263,30 @@ static void test_node(void **state)
 		bool b = watermark_node_balanced(&n, c->hz, &p);
 		uint64_t d = watermark_node_deficit(&n, c->hz, &p);
 		bool l = watermark_node_below_low(&n, c->hz, &p);
+		bool k = watermark_node_kernel_balanced(&n, c->hz);
+		uint64_t kd = watermark_node_kernel_deficit(&n, c->hz);
 
-		if (b != c->balanced || d != c->deficit || l != c->below_low)
-			fail_msg("%s: balanced %d deficit %lu below_low %d", c->what,
-				 b, (unsigned long)d, l);
+		if (b != c->balanced || d != c->deficit || l != c->below_low ||
+		    k != c->kernel_balanced || (kd == 0) != k)
+			fail_msg("%s: balanced %d deficit %lu below_low %d kernel_balanced %d",
+				 c->what, b, (unsigned long)d, l, k);
 	}
+}
+
+/* The kernel's own deficit: the smallest of the eligible zones' to zoneinfo
+ * `high` + protection (marks in test_node's comment). */
+static void test_node_kernel_deficit(void **state)
+{
+	struct node_zoneinfo n = three_zones(3500, 0, 9000);
+
+	assert_int_equal(watermark_node_kernel_deficit(&n, 2), 1000);
+	n = three_zones(14000, 0, 0);
+	assert_int_equal(watermark_node_kernel_deficit(&n, 2), 1020);
+	/* hz = 1: DMA 20 + 1500, DMA32 2000; Normal not eligible. */
+	n = three_zones(1000, 1500, 0);
+	assert_int_equal(watermark_node_kernel_deficit(&n, 1), 500);
+	n = three_zones(0, 0, 10000);
+	assert_int_equal(watermark_node_kernel_deficit(&n, 2), 0);
 }
 
 static void test_node_without_eligible_zone(void **state)
@@ -273,6 +301,8 @@ static void test_node_without_eligible_zone(void **state)
 	assert_true(watermark_node_balanced(&n, WATERMARK_ZONEIDX_ALL, &p));
 	assert_int_equal(watermark_node_deficit(&n, WATERMARK_ZONEIDX_ALL, &p), 0);
 	assert_false(watermark_node_below_low(&n, WATERMARK_ZONEIDX_ALL, &p));
+	assert_true(watermark_node_kernel_balanced(&n, WATERMARK_ZONEIDX_ALL));
+	assert_int_equal(watermark_node_kernel_deficit(&n, WATERMARK_ZONEIDX_ALL), 0);
 	assert_int_equal(watermark_monitor_interval_usec(&n, WATERMARK_ZONEIDX_ALL, &p),
 			 p.interval_max_usec);
 	assert_true(watermark_node_balanced(&none, 0, &p));
@@ -348,6 +378,7 @@ int main(void)
 		cmocka_unit_test(test_marks_saturate),
 		cmocka_unit_test(test_eligible),
 		cmocka_unit_test(test_node),
+		cmocka_unit_test(test_node_kernel_deficit),
 		cmocka_unit_test(test_node_without_eligible_zone),
 		cmocka_unit_test(test_interval),
 		cmocka_unit_test(test_interval_monotone_and_multizone),

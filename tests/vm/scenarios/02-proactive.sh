@@ -181,6 +181,15 @@ else
 	[ -s /tmp/scenario.wmarks ] || vm_fail "status has no nodes[].low_bytes/high_bytes"
 	proactive_run with
 	vm_note "with reclaimd: $(proactive_figures with)"
+	# The daemon's own account of the run, so that a poor figure says
+	# whether its runs were braked, failed or swapped (counters are
+	# cumulative; the workload is the only load since start-up).
+	ctl_json nodes >/tmp/scenario.nodes || true
+	vm_note "reclaimd's runs: $(awk -F '\t' '
+		$1 ~ /^nodes\.[0-9]+\.counters\.(wakes|runs|runs_braked|failures|hopeless|reclaimed_bytes|swap_decisions\.[a-z_]+)$/ && $2 != 0 {
+			sub(/^nodes\./, "n", $1); sub(/\.counters\./, ".", $1); sub(/swap_decisions\./, "swap.", $1)
+			if ($1 ~ /_bytes$/) { sub(/_bytes$/, "_mib", $1); $2 = int($2 / 1048576) }
+			printf "%s=%s ", $1, $2 }' /tmp/scenario.nodes)"
 	with_what="reclaimd"
 	kill -0 $DAEMON_PID 2>/dev/null || vm_fail "reclaimd died during the workload"
 fi
