@@ -34,6 +34,9 @@ struct kswapd_node {
 	bool woken;                       /* a wake since prepare_to_wait */
 	bool paused;                      /* freezing(current) */
 	bool stop;                        /* kthread_should_stop() */
+	/* The monitor's last snapshot had the node below the kernel's own
+	 * high marks: ends a brake wait (kswapd_brake_wait()). */
+	bool kernel_short;
 	enum kswapd_thread_state state;
 	int priority;
 	uint64_t state_since_usec;
@@ -355,8 +358,13 @@ static void kswapd_brake_wait(struct kswapd_node *kn)
 	pthread_mutex_unlock(&kn->lock);
 	kswapd_emit_type(kn, KSWAPD_EVENT_BRAKED);
 
+	/* Wakes do not end the wait, except the monitor seeing the node
+	 * below the kernel's own high marks after it began: a pass there is
+	 * cut, not stopped, by the brake (actuator.c), and waiting would hand
+	 * the node to the kernel's kswapd for the rest of the second. */
 	pthread_mutex_lock(&kn->lock);
-	while (!kn->paused && !kn->stop)
+	kn->kernel_short = false;
+	while (!kn->paused && !kn->stop && !kn->kernel_short)
 		if (pthread_cond_timedwait(&kn->wait, &kn->lock, &deadline) == ETIMEDOUT)
 			break;
 	pthread_mutex_unlock(&kn->lock);
@@ -920,6 +928,9 @@ int kswapd_observe(struct kswapd *k, const struct node_zoneinfo *n,
 	balance_pace_update(&kn->b, &p, n, others_reclaimed_bytes, now_usec);
 	(void)balance_observe(&kn->b, &p, n);
 	why = balance_monitor_wake(&kn->b, &p, n);
+	kn->kernel_short = !watermark_node_kernel_balanced(n, WATERMARK_ZONEIDX_ALL);
+	if (kn->kernel_short && kn->state == KSWAPD_STATE_BRAKED)
+		pthread_cond_broadcast(&kn->wait);
 	if (ret_pace_pages)
 		*ret_pace_pages = kn->b.pace.pages;
 	pthread_mutex_unlock(&kn->lock);

@@ -761,6 +761,43 @@ static void test_hopeless_observe(void **state)
 	assert_int_equal(kswapd_observe(f->k, &zi, /* others_reclaimed_bytes= */ 0, 1000000, NULL), -ENOENT);
 }
 
+/* A brake wait ends early when the monitor sees the node below the kernel's
+ * own high mark (10000 pages here), where a pass is cut rather than stopped
+ * by the brake; a snapshot short of our marks only does not end it. The
+ * wait is 30 s: a second braked run within the 10 s limit shows the end. */
+static void test_braked_wait_ends_below_kernel_marks(void **state)
+{
+	struct fixture *f = *state;
+	struct balance_params p = std_params();
+	struct node_zoneinfo zi;
+
+	f->brake_wait_usec = 30 * 1000 * 1000;
+	pthread_mutex_lock(&f->lock);
+	f->gate_closed = true;
+	pthread_mutex_unlock(&f->lock);
+	start(f, 1, 12000, 10 * 1000, &p);
+	wait_in_shrink(f, 1);
+	pthread_mutex_lock(&f->lock);
+	f->sims[0].braked = true;
+	f->gate_closed = false;
+	pthread_cond_broadcast(&f->cond);
+	pthread_mutex_unlock(&f->lock);
+	wait_event(f, 0, KSWAPD_EVENT_BRAKED, 1);
+
+	pthread_mutex_lock(&f->lock);
+	zi = f->sims[0].zi;
+	pthread_mutex_unlock(&f->lock);
+	zi.zones[0].free = 11000;
+	assert_true(kswapd_observe(f->k, &zi, /* others_reclaimed_bytes= */ 0, 1000000, NULL) >= 0);
+	assert_no_event_within(f, 0, KSWAPD_EVENT_BRAKED, 2, 200);
+	assert_int_equal(state_of(f, 0).state, KSWAPD_STATE_BRAKED);
+
+	zi.zones[0].free = 9000;
+	assert_true(kswapd_observe(f->k, &zi, /* others_reclaimed_bytes= */ 0, 1020000, NULL) >= 0);
+	wait_event(f, 0, KSWAPD_EVENT_BRAKED, 2);
+	assert_int_equal(state_of(f, 0).failures, 0);
+}
+
 /* Pause in the middle of a run: the write in progress finishes, no other
  * write is issued, the thread sleeps in the refrigerator; wakes do nothing
  * until resume; after resume the thread does not balance straight away
@@ -1137,6 +1174,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_premature_wake_balanced, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hopeless_thread, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_braked_waits, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_braked_wait_ends_below_kernel_marks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_manual_reclaim_thread, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_compact_after_boost, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_compact_does_not_hold_reclaim, setup, teardown),
