@@ -11,7 +11,6 @@
  */
 
 #include <errno.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -23,8 +22,13 @@
 #include "ctl-proto.h"
 #include "util.h"
 
-/* Loop iterations without progress before the server counts as hung. */
+/* Loop iterations without progress before the harness waits in the loop. */
 #define FUZZ_SOCKET_STALL_MAX 20000
+/* Then 100 ms waits in the loop without progress before the server counts
+ * as hung: 60 s, long enough for a loaded machine (a fuzzer at nice 19 next
+ * to a build), short of libFuzzer's own -timeout. */
+#define FUZZ_SOCKET_WAIT_USEC 100000
+#define FUZZ_SOCKET_WAITS_MAX 600
 /* Reply bytes kept for checking; the rest are counted and dropped. */
 #define FUZZ_SOCKET_KEEP_BYTES (4 * 1024 * 1024)
 
@@ -71,7 +75,7 @@ static size_t fuzz_socket_session(struct event_base *base, const char *path,
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	size_t chunk = size ? 1 + data[0] % 97 : 1, sent = 0, got = 0, kept = 0;
 	char *out = malloc(FUZZ_SOCKET_KEEP_BYTES + 1), buf[65536];
-	unsigned stall = 0;
+	unsigned stall = 0, waits = 0;
 	bool shut = false, eof = false;
 	int fd;
 
@@ -112,13 +116,19 @@ static size_t fuzz_socket_session(struct event_base *base, const char *path,
 		if (k == 0 || (k < 0 && errno != EAGAIN))
 			eof = true;
 		stall = progress ? 0 : stall + 1;
+		if (progress)
+			waits = 0;
 		if (stall > FUZZ_SOCKET_STALL_MAX) {
-			/* Nothing moves: give the loop a real wait (10 s) before
-			 * calling it a hang (deferred replies, timers). */
-			struct pollfd p = { .fd = fd, .events = POLLIN };
+			/* Nothing moves: wait in the server's loop itself, not
+			 * beside it. A deferred reply (a reclaim job) comes from a
+			 * worker thread through the loop's eventfd, so a wait on
+			 * our socket alone held the reply back until it gave up
+			 * (the 10 s trap of stop 20, under load). */
+			struct timeval tick = { 0, FUZZ_SOCKET_WAIT_USEC };
 
-			event_base_loop(base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
-			if (poll(&p, 1, 10000) == 0)
+			event_base_loopexit(base, &tick);
+			event_base_loop(base, EVLOOP_ONCE);
+			if (++waits > FUZZ_SOCKET_WAITS_MAX)
 				__builtin_trap(); /* a half-closed client never closed */
 			stall = 0;
 		}
