@@ -26,6 +26,7 @@ static const char *const balance_end_reason_table[_BALANCE_END_REASON_MAX] = {
 	[BALANCE_END_INTERRUPTED] = "interrupted",
 	[BALANCE_END_BRAKED] = "braked",
 	[BALANCE_END_DRY_RUN] = "dry-run",
+	[BALANCE_END_KERNEL_BALANCED] = "kernel-balanced",
 };
 
 DEFINE_STRING_TABLE_TO_STRING(, balance_wake_reason, enum balance_wake_reason,
@@ -571,6 +572,18 @@ static void balance_end_pass(struct balance_node *b)
 			      run->swap_reason == BALANCE_SWAP_GENTLE))
 		run->file_stalled = true;
 
+	/* Ahead of the kernel only page cache may go (swap_reason()). Each
+	 * write already ran the kernel's own priority loop, so a file-only
+	 * pass there that freed nothing is not helped by asking more at a
+	 * lower priority: the run ends (a failure if it freed nothing at
+	 * all, as the kernel's would), instead of nine more empty writes.
+	 * A write that failed says nothing of the page cache: go on. */
+	if (!nr_reclaimed && !run->pass_error &&
+	    run->swap_reason == BALANCE_SWAP_KERNEL_BALANCED) {
+		balance_leave(run, BALANCE_END_KERNEL_BALANCED);
+		return;
+	}
+
 	/* "Raise priority if scanning rate is too low or there was no
 	 * progress in reclaiming pages" */
 	if (run->raise_priority || !nr_reclaimed)
@@ -652,6 +665,7 @@ void balance_account(struct balance_node *b, const struct balance_params *p,
 		return;
 	if (!res)
 		b->counters.shrink_errors++;
+	run->pass_error = !res;
 	if (res && res->braked && !res->nr_reclaimed) {
 		/* Not a pass that failed: a pass that was not allowed. Like
 		 * the rate quota it must wait, not escalate priority or count

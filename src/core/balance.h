@@ -112,6 +112,9 @@ enum balance_end_reason {
 					* pass: wait, no failure counted */
 	BALANCE_END_DRY_RUN,           /* a dry run's one pass: what a run
 					* would write first */
+	BALANCE_END_KERNEL_BALANCED,   /* above the kernel's own marks a
+					* file-only pass freed nothing: nothing
+					* to take ahead of the kernel */
 	_BALANCE_END_REASON_MAX,
 };
 
@@ -154,6 +157,7 @@ struct balance_run {
 	bool raise_priority;
 	int swappiness;                /* of the current pass */
 	enum balance_swap_reason swap_reason; /* why that swappiness */
+	bool pass_error;               /* the current pass's shrink failed */
 	bool file_stalled;             /* the last file-only pass below
 					* DEF_PRIORITY - 2 freed nothing */
 	uint64_t kernel_deficit_bytes; /* of the current pass: to the kernel's

@@ -14,7 +14,8 @@
 # manages only about 26 MiB/s, too slow to pressure 2 GiB); they are ordinary
 # clean file pages on the LRU all the same. It runs twice
 # in this boot from a dropped page cache: without reclaimd, then with it
-# (default config). For both, print the kernel's kswapd work (pageoutrun and
+# (default config but for the system brake, below). For both, print the
+# kernel's kswapd work (pageoutrun and
 # pgscan_kswapd deltas), pgscan_direct, allocstall_*, PSI memory some/full
 # totals and burst fault latency. Pass when, with reclaimd:
 #   - the kernel's kswapd work is at most half of what it was without, and
@@ -22,6 +23,16 @@
 #     was back at its high watermark within REFILL_BOUND_S.
 # Measured under TCG: the kernel's kswapd keeps up, so allocstall stays 0
 # without reclaimd too and cannot judge (issue 8).
+#
+# SystemBrake=100% (off): this workload's own bursts stall the system (the
+# kernel alone: 1.3-1.7 s of PSI full a run, with no direct reclaim), and
+# the default brake (5% of 2 s) cannot tell that stall from thrashing. In
+# about one run in four it tripped on most runs (39 of 46 braked on node 0
+# in one), and the kernel's kswapd kept 36-60% of its work instead of under
+# 15%, which failed this check in CI (stop 20: 0.53). The brake's own
+# semantics are scenarios system-brake and brake; a brake that tells a
+# shortage stall from thrashing is open in issue 14 (docs/benchmarks.md,
+# "Swap and the brake where the kernel would reclaim").
 #
 # Booted with "reclaimvm.reference" on the kernel command line (VM_APPEND),
 # the second run uses a crude shell loop writing root memory.reclaim instead
@@ -172,6 +183,10 @@ if [ $reference = 1 ]; then
 	vm_note "with shell loop: $(proactive_figures with)"
 	with_what="the shell loop"
 else
+	cat >$CONF <<CONF
+[Reclaim]
+SystemBrake=100%
+CONF
 	vm_need_daemon
 	ctl_json status >/tmp/scenario.status || vm_fail "reclaimctl --json status failed"
 	awk -F '\t' '$1 ~ /^nodes\.[0-9]+\.(node|low_bytes|high_bytes)$/ {
