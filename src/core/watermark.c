@@ -124,9 +124,11 @@ bool watermark_node_balanced(const struct node_zoneinfo *n,
 	return watermark_node_deficit(n, highest_zoneidx, p) == 0;
 }
 
-uint64_t watermark_node_deficit(const struct node_zoneinfo *n,
-				unsigned highest_zoneidx,
-				const struct watermark_params *p)
+/* pgdat_balanced()'s deficit against the userspace high marks of p, or
+ * with p NULL the kernel's own (zoneinfo high), protection added either
+ * way: the smallest of the eligible zones', 0 once one is at its mark. */
+static uint64_t node_deficit(const struct node_zoneinfo *n, unsigned highest_zoneidx,
+			     const struct watermark_params *p)
 {
 	unsigned classzone = watermark_classzone(n, highest_zoneidx);
 	uint64_t best = UINT64_MAX;
@@ -137,7 +139,8 @@ uint64_t watermark_node_deficit(const struct node_zoneinfo *n,
 
 		if (!watermark_zone_eligible(z, i, classzone))
 			continue;
-		mark = watermark_zone_high_mark(z, classzone, p);
+		mark = p ? watermark_zone_high_mark(z, classzone, p)
+			 : add_sat(z->high, watermark_zone_protection(z, classzone));
 		if (z->free >= mark)
 			return 0;
 		best = MIN(best, mark - z->free);
@@ -146,25 +149,17 @@ uint64_t watermark_node_deficit(const struct node_zoneinfo *n,
 	return best == UINT64_MAX ? 0 : best;
 }
 
+uint64_t watermark_node_deficit(const struct node_zoneinfo *n,
+				unsigned highest_zoneidx,
+				const struct watermark_params *p)
+{
+	return node_deficit(n, highest_zoneidx, p);
+}
+
 uint64_t watermark_node_kernel_deficit(const struct node_zoneinfo *n,
 				       unsigned highest_zoneidx)
 {
-	unsigned classzone = watermark_classzone(n, highest_zoneidx);
-	uint64_t best = UINT64_MAX;
-
-	for (unsigned i = 0; i < n->n_zones; i++) {
-		const struct zone_stat *z = &n->zones[i];
-		uint64_t mark;
-
-		if (!watermark_zone_eligible(z, i, classzone))
-			continue;
-		mark = add_sat(z->high, watermark_zone_protection(z, classzone));
-		if (z->free >= mark)
-			return 0;
-		best = MIN(best, mark - z->free);
-	}
-
-	return best == UINT64_MAX ? 0 : best;
+	return node_deficit(n, highest_zoneidx, NULL);
 }
 
 bool watermark_node_kernel_balanced(const struct node_zoneinfo *n,

@@ -548,6 +548,25 @@ static void test_hopeless_thread(void **state)
 	pthread_mutex_unlock(&f->lock);
 }
 
+/* One node at 12000 free pages (between the kernel's high mark and ours)
+ * whose every shrink comes back braked from its first write on; a brake
+ * wait of wait_usec. */
+static void start_braked(struct fixture *f, const struct balance_params *p,
+			 uint64_t wait_usec)
+{
+	f->brake_wait_usec = wait_usec;
+	pthread_mutex_lock(&f->lock);
+	f->gate_closed = true; /* hold the first write until the sim is set */
+	pthread_mutex_unlock(&f->lock);
+	start(f, 1, 12000, 10 * 1000, p);
+	wait_in_shrink(f, 1);
+	pthread_mutex_lock(&f->lock);
+	f->sims[0].braked = true;
+	f->gate_closed = false;
+	pthread_cond_broadcast(&f->cond);
+	pthread_mutex_unlock(&f->lock);
+}
+
 /* Issue 12 defect 2: under the system brake a node below its low mark
  * waits brake_wait_usec between runs (state "braked"), counts no failure and
  * never goes hopeless; once the brake lets go it balances. */
@@ -558,17 +577,7 @@ static void test_braked_waits(void **state)
 	struct kswapd_state st;
 	unsigned shrinks;
 
-	f->brake_wait_usec = 50 * 1000;
-	pthread_mutex_lock(&f->lock);
-	f->gate_closed = true; /* hold the first write until the sim is set */
-	pthread_mutex_unlock(&f->lock);
-	start(f, 1, 12000, 10 * 1000, &p);
-	wait_in_shrink(f, 1);
-	pthread_mutex_lock(&f->lock);
-	f->sims[0].braked = true;
-	f->gate_closed = false;
-	pthread_cond_broadcast(&f->cond);
-	pthread_mutex_unlock(&f->lock);
+	start_braked(f, &p, 50 * 1000);
 
 	wait_event(f, 0, KSWAPD_EVENT_BRAKED, 3);
 	st = state_of(f, 0);
@@ -786,17 +795,7 @@ static void test_braked_wait_ends_below_kernel_marks(void **state)
 	struct balance_params p = std_params();
 	struct node_zoneinfo zi;
 
-	f->brake_wait_usec = 30 * 1000 * 1000;
-	pthread_mutex_lock(&f->lock);
-	f->gate_closed = true;
-	pthread_mutex_unlock(&f->lock);
-	start(f, 1, 12000, 10 * 1000, &p);
-	wait_in_shrink(f, 1);
-	pthread_mutex_lock(&f->lock);
-	f->sims[0].braked = true;
-	f->gate_closed = false;
-	pthread_cond_broadcast(&f->cond);
-	pthread_mutex_unlock(&f->lock);
+	start_braked(f, &p, 30 * 1000 * 1000);
 	wait_event(f, 0, KSWAPD_EVENT_BRAKED, 1);
 
 	pthread_mutex_lock(&f->lock);
