@@ -144,7 +144,7 @@ while [ "$(cat $CG/act/gone/memory.current)" -ge $((gone0 - (8 << 20))) ] && [ $
 	sleep 0.05
 	i=$((i + 1))
 done
-[ $i -lt 200 ] || vm_fail "the probe's first write never showed in act/gone memory.current"
+[ $i -lt 200 ] || vm_fail "the probe's first write never showed in act/gone memory.current in 10 s ($gone0 -> $(cat $CG/act/gone/memory.current) bytes; file $(awk '$1 == "file" { print $2 }' $CG/act/gone/memory.stat); probe $(kill -0 $pid 2>/dev/null && echo running || echo "exited: $(head -c 300 /tmp/scenario.p3.err | tr '\n' ' ')"))"
 rmdir $CG/act/gone || vm_fail "cannot rmdir act/gone"
 # The probe stops at the first write after the rmdir (ENODEV); say where it
 # is if it does not (6.18 once ran into the scenario's timeout in this step).
