@@ -665,7 +665,18 @@ void balance_account(struct balance_node *b, const struct balance_params *p,
 		return;
 	if (!res)
 		b->counters.shrink_errors++;
-	run->pass_error = !res;
+	/* What says nothing of the page cache: a shrink or a write that
+	 * failed, or one interrupted. */
+	run->pass_error = !res || res->nr_errors || res->interrupted;
+	if (res && res->braked && !res->nr_reclaimed && run->phase == BALANCE_PHASE_SOFT &&
+	    run->kernel_deficit_bytes) {
+		/* The brake stops the soft-target pass (proactive by nature)
+		 * but cuts, not stops, a node pass below the kernel's own
+		 * marks (actuator.c): go on to it. */
+		run->soft_reclaimed = 0;
+		run->phase = BALANCE_PHASE_NODE_PLAN;
+		return;
+	}
 	if (res && res->braked && !res->nr_reclaimed) {
 		/* Not a pass that failed: a pass that was not allowed. Like
 		 * the rate quota it must wait, not escalate priority or count
@@ -692,7 +703,8 @@ void balance_account(struct balance_node *b, const struct balance_params *p,
 	 * pages are already being scanned that that high watermark would be
 	 * met at 100% efficiency." memory.reclaim does not say how much it
 	 * scanned: reclaimed >= asked is the userspace stand-in. */
-	if (got >= req->nr_to_reclaim)
+	if (got >= req->nr_to_reclaim ||
+	    (res && res->brake_cut && res->nr_requested && got >= res->nr_requested))
 		run->raise_priority = false;
 	/* A dry run wrote nothing, so the next pass would see the same
 	 * snapshot and go on as if reclaim had failed: down every priority,
@@ -736,12 +748,16 @@ static void balance_settle_boost(struct balance_node *b)
 
 /* The do-while left without reaching "out": "if (!sc.nr_reclaimed)
  * pgdat->kswapd_failures++". A dry run attempted nothing, and a braked run
- * was not allowed to: neither is a failure. */
+ * was not allowed to: neither is a failure. Nor is a kernel-balanced one:
+ * above its own marks the kernel's kswapd would not have run at all, and a
+ * failure there would make the node hopeless until it reached our marks,
+ * ignoring it when it falls to the kernel's (where it may swap). */
 static bool balance_end_counts_failure(const struct balance_run *run,
 				       const struct balance_params *p)
 {
 	if (run->end_reason == BALANCE_END_BALANCED ||
-	    run->end_reason == BALANCE_END_BRAKED)
+	    run->end_reason == BALANCE_END_BRAKED ||
+	    run->end_reason == BALANCE_END_KERNEL_BALANCED)
 		return false;
 	return !run->nr_reclaimed && !p->dry_run;
 }

@@ -211,8 +211,8 @@ static int ctl_admit(const struct ctl_admission *a, const struct ctl_peer *peer,
 	if (a->n >= a->max - a->reserved) {
 		snprintf(message, size,
 			 "Too many %s: reclaimd serves at most %u at once; "
-			 "the last %u are kept for root and the admin group.",
-			 a->what, a->max, a->reserved);
+			 "the last %u %s are kept for root and the admin group.",
+			 a->what, a->max, a->reserved, a->each);
 		return -EUSERS;
 	}
 	if (a->n_of_uid >= a->per_uid) {

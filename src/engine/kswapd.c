@@ -37,6 +37,7 @@ struct kswapd_node {
 	/* The monitor's last snapshot had the node below the kernel's own
 	 * high marks: ends a brake wait (kswapd_brake_wait()). */
 	bool kernel_short;
+	bool holding;                     /* in kswapd_hold() */
 	enum kswapd_thread_state state;
 	int priority;
 	uint64_t state_since_usec;
@@ -344,29 +345,32 @@ static unsigned kswapd_consume(struct kswapd_node *kn, unsigned prev)
 	return idx;
 }
 
-/* A run the system brake stopped waits, as the rate quota does, before the
- * thread goes back to try-to-sleep: wakes do not end the wait (the PSI
- * trigger fires exactly during the stalls the brake is for), a pause or stop
- * does. */
-static void kswapd_brake_wait(struct kswapd_node *kn)
+/* A run the system brake stopped (braked), or one that found nothing to
+ * take ahead of the kernel (kernel-balanced), waits brake_wait_usec, as the
+ * rate quota does, before the thread goes back to try-to-sleep. Wakes do
+ * not end the wait (the PSI trigger fires exactly during the stalls the
+ * brake is for, and a node short of our marks only keeps waking); a pause,
+ * a stop, or the monitor seeing the node below the kernel's own high marks
+ * after the wait began do: there a pass may swap, and the brake cuts it
+ * rather than stopping it (actuator.c). */
+static void kswapd_hold(struct kswapd_node *kn, bool braked)
 {
 	struct timespec deadline;
 
 	timespec_after_usec(&deadline, kn->k->brake_wait_usec);
 	pthread_mutex_lock(&kn->lock);
-	kswapd_set_state(kn, KSWAPD_STATE_BRAKED);
-	pthread_mutex_unlock(&kn->lock);
-	kswapd_emit_type(kn, KSWAPD_EVENT_BRAKED);
-
-	/* Wakes do not end the wait, except the monitor seeing the node
-	 * below the kernel's own high marks after it began: a pass there is
-	 * cut, not stopped, by the brake (actuator.c), and waiting would hand
-	 * the node to the kernel's kswapd for the rest of the second. */
-	pthread_mutex_lock(&kn->lock);
+	kswapd_set_state(kn, braked ? KSWAPD_STATE_BRAKED : KSWAPD_STATE_SHORT_SLEEP);
 	kn->kernel_short = false;
+	kn->holding = true;
+	pthread_mutex_unlock(&kn->lock);
+	if (braked)
+		kswapd_emit_type(kn, KSWAPD_EVENT_BRAKED);
+
+	pthread_mutex_lock(&kn->lock);
 	while (!kn->paused && !kn->stop && !kn->kernel_short)
 		if (pthread_cond_timedwait(&kn->wait, &kn->lock, &deadline) == ETIMEDOUT)
 			break;
+	kn->holding = false;
 	pthread_mutex_unlock(&kn->lock);
 }
 
@@ -597,8 +601,8 @@ static void *kswapd_thread(void *userdata)
 
 		kswapd_balance_pgdat(kn, highest_zoneidx, &result);
 		kswapd_compact(kn, &result);
-		if (result.braked)
-			kswapd_brake_wait(kn);
+		if (result.braked || result.reason == BALANCE_END_KERNEL_BALANCED)
+			kswapd_hold(kn, result.braked);
 		short_run = !result.balanced;
 	}
 
@@ -929,7 +933,7 @@ int kswapd_observe(struct kswapd *k, const struct node_zoneinfo *n,
 	(void)balance_observe(&kn->b, &p, n);
 	why = balance_monitor_wake(&kn->b, &p, n);
 	kn->kernel_short = !watermark_node_kernel_balanced(n, WATERMARK_ZONEIDX_ALL);
-	if (kn->kernel_short && kn->state == KSWAPD_STATE_BRAKED)
+	if (kn->kernel_short && kn->holding)
 		pthread_cond_broadcast(&kn->wait);
 	if (ret_pace_pages)
 		*ret_pace_pages = kn->b.pace.pages;

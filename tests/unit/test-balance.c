@@ -619,11 +619,14 @@ static void test_no_swap_above_kernel_marks(void **state)
 	r = drive(&b, &p, &s);
 	assert_false(r.balanced);
 	/* The first file-only pass ahead of the kernel that frees nothing
-	 * ends the run: each write ran the kernel's priority loop already. */
+	 * ends the run: each write ran the kernel's priority loop already.
+	 * No failure: the kernel's kswapd would not have run at all, and 16
+	 * would make the node hopeless until it reached our marks. */
 	assert_int_equal(r.reason, BALANCE_END_KERNEL_BALANCED);
 	assert_int_equal(r.priority, 9);
 	assert_int_equal(r.nr_reclaimed, 0);
-	assert_int_equal(r.failures, 1);
+	assert_int_equal(r.failures, 0);
+	assert_int_equal(b.counters.failures, 0);
 	assert_int_equal(s.n_log, 4);
 	for (unsigned i = 0; i < s.n_log; i++) {
 		assert_int_equal(s.log[i].swappiness, 0);
@@ -732,7 +735,9 @@ static void test_failures_hopeless(void **state)
 	struct sim_node s;
 	struct balance_result r;
 
-	std_node(&s, 12000);
+	/* Below the kernel's own high mark: above it a run that frees
+	 * nothing is kernel-balanced, no failure. */
+	std_node(&s, 9000);
 	s.efficiency_permille = 0;
 	balance_node_init(&b, 0);
 	for (unsigned i = 1; i < MAX_RECLAIM_RETRIES; i++) {
@@ -805,11 +810,15 @@ static void make_hopeless(struct balance_node *b, const struct balance_params *p
 			  struct sim_node *s)
 {
 	unsigned saved = s->efficiency_permille;
+	uint64_t free = s->zi.zones[0].free;
 
+	/* Failures count below the kernel's own high mark (10000) only. */
 	s->efficiency_permille = 0;
+	s->zi.zones[0].free = 9000;
 	for (unsigned i = 0; i < MAX_RECLAIM_RETRIES; i++)
 		(void)drive(b, p, s);
 	s->efficiency_permille = saved;
+	s->zi.zones[0].free = free;
 	assert_true(balance_node_hopeless(b));
 	s->n_log = 0;
 }
@@ -1289,6 +1298,80 @@ static void test_interrupted(void **state)
 	assert_int_equal(balance_next(&b, &p, &zi, &req), -EINVAL);
 }
 
+/* A pass ahead of the kernel ends the run only if it freed nothing for
+ * want of page cache: a write that failed or was interrupted says nothing
+ * of that, and the run goes on. */
+static void test_kernel_balanced_not_on_errors(void **state)
+{
+	struct balance_params p = std_params();
+	struct balance_node b;
+	struct sim_node s;
+	struct node_zoneinfo zi;
+	struct shrink_request req;
+	struct balance_result r;
+	const struct shrink_result empty = { .nr_writes = 1 };
+	const struct shrink_result failed = { .nr_writes = 1, .nr_errors = 1 };
+
+	std_node(&s, 12000);
+	balance_node_init(&b, 0);
+	assert_int_equal(sim_node_snapshot(&s, 0, &zi), 0);
+	balance_begin(&b, &p, &zi, WATERMARK_ZONEIDX_ALL, 1000);
+	for (int prio = 12; prio >= 9; prio--) {
+		assert_int_equal(balance_next(&b, &p, &zi, &req), 1);
+		assert_int_equal(req.priority, prio);
+		balance_account(&b, &p, &req, prio == 9 ? &failed : &empty);
+	}
+	/* Priority 9's write failed: priority 8 is asked, file-only. */
+	assert_int_equal(balance_next(&b, &p, &zi, &req), 1);
+	assert_int_equal(req.priority, 8);
+	assert_int_equal(req.swappiness, 0);
+	balance_account(&b, &p, &req, &empty);
+	assert_int_equal(balance_next(&b, &p, &zi, &req), 0);
+	balance_end(&b, &p, 2000, &r);
+	assert_int_equal(r.reason, BALANCE_END_KERNEL_BALANCED);
+	assert_int_equal(r.priority, 8);
+}
+
+/* Under the system brake the soft-target pass is stopped, but a node below
+ * the kernel's own high mark still gets its node pass (the actuator cuts
+ * it to kernel_deficit_bytes); above it the run ends braked. */
+static void test_braked_soft_pass_below_kernel_marks(void **state)
+{
+	struct balance_params p = std_params();
+	struct balance_node b;
+	struct sim_node s;
+	struct node_zoneinfo zi;
+	struct shrink_request req;
+	struct balance_result r;
+	const struct shrink_result braked = { .braked = true };
+
+	p.soft_target = true;
+	std_node(&s, 9000);
+	balance_node_init(&b, 0);
+	assert_int_equal(sim_node_snapshot(&s, 0, &zi), 0);
+	balance_begin(&b, &p, &zi, WATERMARK_ZONEIDX_ALL, 1000);
+	assert_int_equal(balance_next(&b, &p, &zi, &req), 1);
+	assert_int_equal(req.kind, SHRINK_SOFT_TARGET);
+	balance_account(&b, &p, &req, &braked);
+	assert_int_equal(balance_next(&b, &p, &zi, &req), 1);
+	assert_int_equal(req.kind, SHRINK_NODE);
+	assert_int_equal(req.kernel_deficit_bytes, 1000 * PAGE);
+	balance_interrupt(&b);
+	assert_int_equal(balance_next(&b, &p, &zi, &req), 0);
+	balance_end(&b, &p, 2000, &r);
+
+	std_node(&s, 12000);
+	balance_node_init(&b, 0);
+	assert_int_equal(sim_node_snapshot(&s, 0, &zi), 0);
+	balance_begin(&b, &p, &zi, WATERMARK_ZONEIDX_ALL, 1000);
+	assert_int_equal(balance_next(&b, &p, &zi, &req), 1);
+	assert_int_equal(req.kind, SHRINK_SOFT_TARGET);
+	balance_account(&b, &p, &req, &braked);
+	assert_int_equal(balance_next(&b, &p, &zi, &req), 0);
+	balance_end(&b, &p, 2000, &r);
+	assert_int_equal(r.reason, BALANCE_END_BRAKED);
+}
+
 /* --- soft target --- */
 
 static void test_soft_target_first(void **state)
@@ -1415,6 +1498,8 @@ int main(void)
 		cmocka_unit_test(test_raise_priority),
 		cmocka_unit_test(test_swap_after_file_stalls),
 		cmocka_unit_test(test_no_swap_above_kernel_marks),
+		cmocka_unit_test(test_kernel_balanced_not_on_errors),
+		cmocka_unit_test(test_braked_soft_pass_below_kernel_marks),
 		cmocka_unit_test(test_pace_measure),
 		cmocka_unit_test(test_pace_counts_offload),
 		cmocka_unit_test(test_pace_wakes_early),

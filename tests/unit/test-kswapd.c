@@ -620,7 +620,8 @@ static void test_manual_reclaim_thread(void **state)
 	pthread_mutex_lock(&f->lock);
 	f->gate_closed = true;
 	pthread_mutex_unlock(&f->lock);
-	start(f, 1, 12000, 10 * 1000, &p);
+	/* Below the kernel's own high mark, where failures count. */
+	start(f, 1, 9000, 10 * 1000, &p);
 	wait_in_shrink(f, 1);
 	pthread_mutex_lock(&f->lock);
 	f->sims[0].efficiency_permille = 0;
@@ -758,7 +759,8 @@ static void test_hopeless_observe(void **state)
 	pthread_mutex_lock(&f->lock);
 	f->gate_closed = true;
 	pthread_mutex_unlock(&f->lock);
-	start(f, 1, 12000, 10 * 1000, &p);
+	/* Below the kernel's own high mark, where failures count. */
+	start(f, 1, 9000, 10 * 1000, &p);
 	wait_in_shrink(f, 1);
 	pthread_mutex_lock(&f->lock);
 	f->sims[0].efficiency_permille = 0;
@@ -769,7 +771,7 @@ static void test_hopeless_observe(void **state)
 	assert_true(state_of(f, 0).hopeless);
 
 	pthread_mutex_lock(&f->lock);
-	sim_node_release(&f->sims[0], UHIGH - 12000);
+	sim_node_release(&f->sims[0], UHIGH - 9000);
 	zi = f->sims[0].zi;
 	pthread_mutex_unlock(&f->lock);
 	assert_int_equal(kswapd_observe(f->k, &zi, /* others_reclaimed_bytes= */ 0, 1000000, NULL), 0);
@@ -810,6 +812,48 @@ static void test_braked_wait_ends_below_kernel_marks(void **state)
 	assert_true(kswapd_observe(f->k, &zi, /* others_reclaimed_bytes= */ 0, 1020000, NULL) >= 0);
 	wait_event(f, 0, KSWAPD_EVENT_BRAKED, 2);
 	assert_int_equal(state_of(f, 0).failures, 0);
+}
+
+/* A run that finds nothing to take ahead of the kernel (kernel-balanced)
+ * counts no failure and holds the thread like a brake wait (30 s here):
+ * wakes do not start runs back to back, the monitor seeing the node below
+ * the kernel's own high mark (10000) does. */
+static void test_kernel_balanced_holds(void **state)
+{
+	struct fixture *f = *state;
+	struct balance_params p = std_params();
+	struct balance_request w = wake_req(BALANCE_WAKE_WATERMARK, 0);
+	struct node_zoneinfo zi;
+	struct kswapd_state st;
+
+	f->brake_wait_usec = 30 * 1000 * 1000;
+	pthread_mutex_lock(&f->lock);
+	f->gate_closed = true;
+	pthread_mutex_unlock(&f->lock);
+	start(f, 1, 12000, 10 * 1000, &p);
+	wait_in_shrink(f, 1);
+	pthread_mutex_lock(&f->lock);
+	f->sims[0].efficiency_permille = 0;
+	f->gate_closed = false;
+	pthread_cond_broadcast(&f->cond);
+	pthread_mutex_unlock(&f->lock);
+	wait_event(f, 0, KSWAPD_EVENT_RUN_END, 1);
+
+	assert_int_equal(kswapd_wake(f->k, 0, &w), 0);
+	assert_no_event_within(f, 0, KSWAPD_EVENT_RUN_START, 2, 200);
+	st = state_of(f, 0);
+	assert_int_equal(st.counters.runs, 1);
+	assert_int_equal(st.failures, 0);
+	assert_false(st.hopeless);
+	assert_int_equal(st.counters.runs_ended[BALANCE_END_KERNEL_BALANCED], 1);
+	assert_int_equal(st.state, KSWAPD_STATE_SHORT_SLEEP);
+
+	pthread_mutex_lock(&f->lock);
+	zi = f->sims[0].zi;
+	pthread_mutex_unlock(&f->lock);
+	zi.zones[0].free = 9000;
+	assert_true(kswapd_observe(f->k, &zi, /* others_reclaimed_bytes= */ 0, 1000000, NULL) >= 0);
+	wait_event(f, 0, KSWAPD_EVENT_RUN_START, 2);
 }
 
 /* Pause in the middle of a run: the write in progress finishes, no other
@@ -1189,6 +1233,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_hopeless_thread, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_braked_waits, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_braked_wait_ends_below_kernel_marks, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_kernel_balanced_holds, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_manual_reclaim_thread, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_compact_after_boost, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_compact_does_not_hold_reclaim, setup, teardown),
