@@ -575,8 +575,8 @@ static void balance_end_pass(struct balance_node *b)
 	/* Ahead of the kernel only page cache may go (swap_reason()). Each
 	 * write already ran the kernel's own priority loop, so a file-only
 	 * pass there that freed nothing is not helped by asking more at a
-	 * lower priority: the run ends (a failure if it freed nothing at
-	 * all, as the kernel's would), instead of nine more empty writes.
+	 * lower priority: the run ends, instead of nine more empty writes,
+	 * and counts no failure (balance_end_counts_failure()).
 	 * A write that failed says nothing of the page cache: go on. */
 	if (!nr_reclaimed && !run->pass_error &&
 	    run->swap_reason == BALANCE_SWAP_KERNEL_BALANCED) {

@@ -35,7 +35,7 @@ struct kswapd_node {
 	bool paused;                      /* freezing(current) */
 	bool stop;                        /* kthread_should_stop() */
 	/* The monitor's last snapshot had the node below the kernel's own
-	 * high marks: ends a brake wait (kswapd_brake_wait()). */
+	 * high marks: ends a hold (kswapd_hold()). */
 	bool kernel_short;
 	bool holding;                     /* in kswapd_hold() */
 	enum kswapd_thread_state state;
