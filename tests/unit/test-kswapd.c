@@ -480,6 +480,32 @@ static void test_premature_wake_balanced(void **state)
 	pthread_mutex_unlock(&f->lock);
 }
 
+/* One node at free_pages whose every shrink, from its first write on,
+ * reclaims nothing (efficiency 0) or comes back braked. */
+static void start_gated(struct fixture *f, const struct balance_params *p,
+			uint64_t free_pages, bool braked)
+{
+	pthread_mutex_lock(&f->lock);
+	f->gate_closed = true; /* hold the first write until the sim is set */
+	pthread_mutex_unlock(&f->lock);
+	start(f, 1, free_pages, 10 * 1000, p);
+	wait_in_shrink(f, 1);
+	pthread_mutex_lock(&f->lock);
+	if (braked)
+		f->sims[0].braked = true;
+	else
+		f->sims[0].efficiency_permille = 0;
+	f->gate_closed = false;
+	pthread_cond_broadcast(&f->cond);
+	pthread_mutex_unlock(&f->lock);
+}
+
+static void start_failing(struct fixture *f, const struct balance_params *p,
+			  uint64_t free_pages)
+{
+	start_gated(f, p, free_pages, false);
+}
+
 /* A node that cannot be reclaimed: each run ends short and goes straight
  * back to try-to-sleep, which counts KSWAPD_HIGH_WMARK_HIT_QUICKLY; after 16
  * failed runs the node is hopeless and sleeps; watermark wakes are ignored;
@@ -493,19 +519,10 @@ static void test_hopeless_thread(void **state)
 	const struct kswapd_event *ev;
 	struct kswapd_state st;
 
-	pthread_mutex_lock(&f->lock);
-	f->gate_closed = true; /* hold the first write until the sim is set */
-	pthread_mutex_unlock(&f->lock);
 	/* Below the kernel's own high mark (10000): every failing run goes
 	 * down all twelve priorities (above it, it ends at the first empty
 	 * file-only pass below the gentle ones: test-balance). */
-	start(f, 1, 9000, 10 * 1000, &p);
-	wait_in_shrink(f, 1);
-	pthread_mutex_lock(&f->lock);
-	f->sims[0].efficiency_permille = 0;
-	f->gate_closed = false;
-	pthread_cond_broadcast(&f->cond);
-	pthread_mutex_unlock(&f->lock);
+	start_failing(f, &p, 9000);
 
 	wait_event(f, 0, KSWAPD_EVENT_SLEEP, 1);
 	st = state_of(f, 0);
@@ -555,16 +572,7 @@ static void start_braked(struct fixture *f, const struct balance_params *p,
 			 uint64_t wait_usec)
 {
 	f->brake_wait_usec = wait_usec;
-	pthread_mutex_lock(&f->lock);
-	f->gate_closed = true; /* hold the first write until the sim is set */
-	pthread_mutex_unlock(&f->lock);
-	start(f, 1, 12000, 10 * 1000, p);
-	wait_in_shrink(f, 1);
-	pthread_mutex_lock(&f->lock);
-	f->sims[0].braked = true;
-	f->gate_closed = false;
-	pthread_cond_broadcast(&f->cond);
-	pthread_mutex_unlock(&f->lock);
+	start_gated(f, p, 12000, true);
 }
 
 /* Issue 12 defect 2: under the system brake a node below its low mark
@@ -617,17 +625,8 @@ static void test_manual_reclaim_thread(void **state)
 	struct balance_params p = std_params();
 	struct kswapd_state st;
 
-	pthread_mutex_lock(&f->lock);
-	f->gate_closed = true;
-	pthread_mutex_unlock(&f->lock);
 	/* Below the kernel's own high mark, where failures count. */
-	start(f, 1, 9000, 10 * 1000, &p);
-	wait_in_shrink(f, 1);
-	pthread_mutex_lock(&f->lock);
-	f->sims[0].efficiency_permille = 0;
-	f->gate_closed = false;
-	pthread_cond_broadcast(&f->cond);
-	pthread_mutex_unlock(&f->lock);
+	start_failing(f, &p, 9000);
 	wait_event(f, 0, KSWAPD_EVENT_SLEEP, 1);
 	assert_true(state_of(f, 0).hopeless);
 
@@ -756,17 +755,8 @@ static void test_hopeless_observe(void **state)
 	struct balance_request w = wake_req(BALANCE_WAKE_WATERMARK, 0);
 	struct node_zoneinfo zi;
 
-	pthread_mutex_lock(&f->lock);
-	f->gate_closed = true;
-	pthread_mutex_unlock(&f->lock);
 	/* Below the kernel's own high mark, where failures count. */
-	start(f, 1, 9000, 10 * 1000, &p);
-	wait_in_shrink(f, 1);
-	pthread_mutex_lock(&f->lock);
-	f->sims[0].efficiency_permille = 0;
-	f->gate_closed = false;
-	pthread_cond_broadcast(&f->cond);
-	pthread_mutex_unlock(&f->lock);
+	start_failing(f, &p, 9000);
 	wait_event(f, 0, KSWAPD_EVENT_SLEEP, 1);
 	assert_true(state_of(f, 0).hopeless);
 
@@ -827,16 +817,7 @@ static void test_kernel_balanced_holds(void **state)
 	struct kswapd_state st;
 
 	f->brake_wait_usec = 30 * 1000 * 1000;
-	pthread_mutex_lock(&f->lock);
-	f->gate_closed = true;
-	pthread_mutex_unlock(&f->lock);
-	start(f, 1, 12000, 10 * 1000, &p);
-	wait_in_shrink(f, 1);
-	pthread_mutex_lock(&f->lock);
-	f->sims[0].efficiency_permille = 0;
-	f->gate_closed = false;
-	pthread_cond_broadcast(&f->cond);
-	pthread_mutex_unlock(&f->lock);
+	start_failing(f, &p, 12000);
 	wait_event(f, 0, KSWAPD_EVENT_RUN_END, 1);
 
 	assert_int_equal(kswapd_wake(f->k, 0, &w), 0);
