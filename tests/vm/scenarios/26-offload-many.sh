@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # vm-kernels: 6.18
-# vm-timeout: 300
+# vm-timeout: 600
 #
 # Offload at fleet scale (issue 18): 100 opted-in cgroups, each holding
 # 6 MiB of page cache nobody reads, with the default OffloadInterval=6s
@@ -31,6 +31,7 @@ CONF
 }
 conf Floor=64M
 
+setup0=$(cut -d' ' -f1 /proc/uptime)
 i=0
 while [ $i -lt $N ]; do
 	vm_cache many.slice/c$i 6 $((i % 2))
@@ -38,6 +39,7 @@ while [ $i -lt $N ]; do
 done
 vm_memcg_stats_settle
 vm_need_daemon
+vm_note "offload-many setup: $N cgroups of cache and the daemon in $(awk -v t=$setup0 '{ printf "%.0f", $1 - t }' /proc/uptime) s"
 pid=$(cat /tmp/reclaimd.pid)
 hz=100
 # "utime stime" of the whole process, and of the thread reclaimd/offl.
@@ -55,24 +57,34 @@ pct() {
 	echo "$1 $2 $3 $4" | awk -v hz=$hz '{ d = $6 - $5; u = ($3 - $1) / hz / d * 100; s = ($4 - $2) / hz / d * 100
 		printf "%.2f%% (user %.2f%% + sys %.2f%%)", u + s, u, s }'
 }
-# served: how many of the N show offload reclaim; backoffs, asked: sums.
+# served: how many of the N show offload reclaim; backoffs, asked: sums;
+# missing: the ones that do not, with their offload_reclaimed_bytes. One
+# awk over the flattened answer: a process per cgroup and field took tens
+# of seconds of a loaded TCG guest.
 judge() {
-	local i=0 r b
 	ctl --json cgroups | /vm/bin/jflat >/tmp/scenario.cgroups
-	served=0 backoffs=0 asked=0 missing=""
-	while [ $i -lt $N ]; do
-		r=$(vm_cg_json_field /many.slice/c$i offload_reclaimed_bytes)
-		q=$(vm_cg_json_field /many.slice/c$i offload_requested_bytes)
-		asked=$((asked + ${q:-0}))
-		b=$(vm_cg_json_field /many.slice/c$i offload_backoffs)
-		if [ "${r:-0}" -gt 0 ]; then
-			served=$((served + 1))
-		else
-			missing="$missing c$i(${r:-none})"
-		fi
-		backoffs=$((backoffs + ${b:-0}))
-		i=$((i + 1))
-	done
+	set -- $(awk -F '\t' -v n=$N '
+		{ m = split($1, k, ".") }
+		m == 3 && k[1] == "cgroups" { v[k[2], k[3]] = $2; if (k[3] == "path") at[$2] = k[2] }
+		END {
+			served = 0; backoffs = 0; asked = 0; missing = ""
+			for (i = 0; i < n; i++) {
+				p = "/many.slice/c" i
+				if (!(p in at)) { missing = missing " c" i "(none)"; continue }
+				j = at[p]
+				r = v[j, "offload_reclaimed_bytes"]
+				asked += v[j, "offload_requested_bytes"]
+				backoffs += v[j, "offload_backoffs"]
+				if (r + 0 > 0)
+					served++
+				else
+					missing = missing " c" i "(" (r == "" ? "none" : r) ")"
+			}
+			printf "%d %d %.0f%s\n", served, backoffs, asked, missing
+		}' /tmp/scenario.cgroups)
+	served=$1 backoffs=$2 asked=$3
+	shift 3
+	missing=" $*"
 }
 
 # Phase 1: below the floor.
