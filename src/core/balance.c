@@ -685,6 +685,8 @@ void balance_account(struct balance_node *b, const struct balance_params *p,
 		return;
 	}
 
+	if (res && res->brake_cut)
+		b->counters.brake_cut_passes++;
 	run->nr_reclaimed = add_sat(run->nr_reclaimed, got);
 	b->counters.reclaimed_bytes[run->priority] += got;
 	/* shrink_node(): "if (reclaimable) pgdat->kswapd_failures = 0" */

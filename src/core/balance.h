@@ -193,6 +193,8 @@ struct balance_counters {
 	uint64_t snapshot_errors;                   /* backend snapshot() < 0 */
 	uint64_t failures;                          /* runs that reclaimed nothing */
 	uint64_t braked;                            /* runs ended by the system brake */
+	uint64_t brake_cut_passes;                  /* node passes the brake let on,
+						     * cut to the kernel deficit */
 	uint64_t hopeless;                          /* times the node became hopeless */
 	uint64_t hopeless_recovered;
 	uint64_t low_wmark_hit_quickly;             /* KSWAPD_LOW_WMARK_HIT_QUICKLY */

@@ -222,6 +222,16 @@ static struct json_object *swap_decisions_json(const struct balance_counters *c)
 	return o;
 }
 
+/* Runs by how they ended (the "end" of run events). */
+static struct json_object *runs_ended_json(const struct balance_counters *c)
+{
+	struct json_object *o = json_object_new_object();
+
+	for (unsigned r = 0; o && r < _BALANCE_END_REASON_MAX; r++)
+		jadd_u64(o, balance_end_reason_to_string(r), c->runs_ended[r]);
+	return o;
+}
+
 static struct json_object *counters_json(const struct balance_counters *c)
 {
 	struct json_object *o = json_object_new_object();
@@ -236,6 +246,8 @@ static struct json_object *counters_json(const struct balance_counters *c)
 	jadd_u64(o, "wakes_paced", c->wakes_paced);
 	jadd_u64(o, "runs", c->runs);
 	jadd_u64(o, "runs_braked", c->braked);
+	jadd(o, "runs_ended", runs_ended_json(c));
+	jadd_u64(o, "brake_cut_passes", c->brake_cut_passes);
 	jadd_u64(o, "compactions_boost", c->compactions[COMPACT_BOOST]);
 	jadd_u64(o, "compactions_fragmented", c->compactions[COMPACT_FRAGMENTED]);
 	jadd_u64(o, "compact_errors", c->compact_errors);
@@ -494,6 +506,12 @@ static void stats_node(struct manager *m, unsigned i, struct json_object *a)
 			 "reason", wake_reason_name(1u << r), st.counters.wakes[r]);
 	stat_add(a, "runs_total", "counter", "balance_pgdat() runs (PAGEOUTRUN).", id, NULL,
 		 NULL, st.counters.runs);
+	for (unsigned r = 0; r < _BALANCE_END_REASON_MAX; r++)
+		stat_add(a, "runs_ended_total", "counter", "Balance runs by how they ended.", id,
+			 "end", balance_end_reason_to_string(r), st.counters.runs_ended[r]);
+	stat_add(a, "brake_cut_passes_total", "counter",
+		 "Node passes the system brake let on, cut to what the node lacks to the kernel's high marks.",
+		 id, NULL, NULL, st.counters.brake_cut_passes);
 	for (unsigned p = 1; p <= DEF_PRIORITY; p++) {
 		char prio[8];
 

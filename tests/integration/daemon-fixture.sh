@@ -54,6 +54,13 @@ check "failure count reached 16" \
 	[ "$(json_get 'd["nodes"][0]["failures"]' <"$tmp/nodes.json")" -ge 16 ]
 check "state is hopeless" \
 	[ "$(json_get 'd["nodes"][0]["state"]' <"$tmp/nodes.json")" = hopeless ]
+check "runs_ended counts every run once, and the failed ones as priority-exhausted" python3 -c '
+import json, sys
+c = json.load(open(sys.argv[1]))["nodes"][0]["counters"]
+e = c["runs_ended"]
+print("# runs %d, runs_ended %s" % (c["runs"], e))
+sys.exit(0 if sum(e.values()) == c["runs"] and e["priority-exhausted"] >= 16 and
+	 e["braked"] == c["runs_braked"] and c["brake_cut_passes"] == 0 else 1)' "$tmp/nodes.json"
 check "balance runs wrote to node0/reclaim" \
 	grep -Eq '^[0-9]+' "$fx/sys/devices/system/node/node0/reclaim"
 kill "$watch_pid"
@@ -122,6 +129,12 @@ check "after the reset the exported runs_total value keeps counting" \
 	python3 -c 'import json,sys
 d = json.load(open(sys.argv[1]))
 sys.exit(0 if sum(c["value"] for c in d["counters"] if c["name"] == "runs_total") >= 16 else 1)' "$tmp/stats2.json"
+check "runs_ended_total{end} adds up to runs_total" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+v = lambda n: sum(c["value"] for c in d["counters"] if c["name"] == n)
+ends = set(c["labels"]["end"] for c in d["counters"] if c["name"] == "runs_ended_total")
+sys.exit(0 if v("runs_ended_total") == v("runs_total") >= 16 and "kernel-balanced" in ends else 1)' "$tmp/stats2.json"
 check "gauges are not reset" \
 	[ "$(counter "$tmp/stats2.json" consecutive_failures)" -ge 16 ]
 

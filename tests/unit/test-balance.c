@@ -1344,6 +1344,9 @@ static void test_braked_soft_pass_below_kernel_marks(void **state)
 	struct shrink_request req;
 	struct balance_result r;
 	const struct shrink_result braked = { .braked = true };
+	const struct shrink_result cut = {
+		.brake_cut = true, .nr_requested = 1000 * PAGE, .nr_reclaimed = 1000 * PAGE
+	};
 
 	p.soft_target = true;
 	std_node(&s, 9000);
@@ -1356,9 +1359,17 @@ static void test_braked_soft_pass_below_kernel_marks(void **state)
 	assert_int_equal(balance_next(&b, &p, &zi, &req), 1);
 	assert_int_equal(req.kind, SHRINK_NODE);
 	assert_int_equal(req.kernel_deficit_bytes, 1000 * PAGE);
+	/* The actuator cut it to the deficit and got it: counted as a cut
+	 * pass, and all it was cut to does not raise the priority. */
+	balance_account(&b, &p, &req, &cut);
+	assert_int_equal(b.counters.brake_cut_passes, 1);
+	assert_int_equal(b.counters.reclaimed_bytes[DEF_PRIORITY], 1000 * PAGE);
+	assert_int_equal(balance_next(&b, &p, &zi, &req), 1);
+	assert_int_equal(req.priority, DEF_PRIORITY);
 	balance_interrupt(&b);
 	assert_int_equal(balance_next(&b, &p, &zi, &req), 0);
 	balance_end(&b, &p, 2000, &r);
+	assert_int_equal(b.counters.runs_ended[BALANCE_END_INTERRUPTED], 1);
 
 	std_node(&s, 12000);
 	balance_node_init(&b, 0);

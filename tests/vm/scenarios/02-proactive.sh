@@ -201,8 +201,9 @@ CONF
 	# cumulative; the workload is the only load since start-up).
 	ctl_json nodes >/tmp/scenario.nodes || true
 	vm_note "reclaimd's runs: $(awk -F '\t' '
-		$1 ~ /^nodes\.[0-9]+\.counters\.(wakes|runs|runs_braked|failures|hopeless|reclaimed_bytes|swap_decisions\.[a-z_]+)$/ && $2 != 0 {
+		$1 ~ /^nodes\.[0-9]+\.counters\.(wakes|runs|failures|hopeless|reclaimed_bytes|brake_cut_passes|runs_ended\.[a-z-]+|swap_decisions\.[a-z_]+)$/ && $2 != 0 {
 			sub(/^nodes\./, "n", $1); sub(/\.counters\./, ".", $1); sub(/swap_decisions\./, "swap.", $1)
+			sub(/runs_ended\./, "end.", $1)
 			if ($1 ~ /_bytes$/) { sub(/_bytes$/, "_mib", $1); $2 = int($2 / 1048576) }
 			printf "%s=%s ", $1, $2 }' /tmp/scenario.nodes)"
 	with_what="reclaimd"
