@@ -10,15 +10,38 @@ static uint64_t sat_add_u64(uint64_t a, uint64_t b)
 	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
 }
 
-static void brake_restart(struct brake *b, uint64_t total_usec, uint64_t now_usec)
+static void brake_restart(struct brake *b, uint64_t total_usec, uint64_t evidence,
+			  uint64_t now_usec)
 {
 	b->window_start_usec = now_usec;
 	b->window_start_total_usec = total_usec;
+	b->window_start_evidence = evidence;
 	b->started = true;
 }
 
-bool brake_update(struct brake *b, const struct brake_params *p, uint64_t total_usec,
-		  uint64_t now_usec)
+/* Whether the window's evidence lets a stall over the limit count. */
+static bool brake_evidence(const struct brake *b, const struct brake_params *p,
+			   uint64_t evidence)
+{
+	if (p->evidence_min == 0 || evidence == BRAKE_EVIDENCE_UNKNOWN ||
+	    b->window_start_evidence == BRAKE_EVIDENCE_UNKNOWN)
+		return true;
+	return evidence - b->window_start_evidence >= p->evidence_min;
+}
+
+bool brake_wants_evidence(const struct brake *b, const struct brake_params *p,
+			  uint64_t total_usec, uint64_t now_usec)
+{
+	if (p->window_usec == 0 || p->evidence_min == 0)
+		return false;
+	return !b->started || total_usec < b->window_start_total_usec ||
+	       now_usec < b->window_start_usec ||
+	       now_usec - b->window_start_usec >= p->window_usec ||
+	       total_usec - b->window_start_total_usec > p->limit_usec;
+}
+
+bool brake_update_evidence(struct brake *b, const struct brake_params *p, uint64_t total_usec,
+			   uint64_t evidence, uint64_t now_usec)
 {
 	uint64_t grown;
 
@@ -27,25 +50,38 @@ bool brake_update(struct brake *b, const struct brake_params *p, uint64_t total_
 		return false;
 	}
 	if (!b->started || total_usec < b->window_start_total_usec ||
-	    now_usec < b->window_start_usec) {
-		brake_restart(b, total_usec, now_usec);
+	    now_usec < b->window_start_usec ||
+	    (evidence != BRAKE_EVIDENCE_UNKNOWN &&
+	     b->window_start_evidence != BRAKE_EVIDENCE_UNKNOWN &&
+	     evidence < b->window_start_evidence)) {
+		brake_restart(b, total_usec, evidence, now_usec);
 		return b->engaged;
 	}
 	grown = total_usec - b->window_start_total_usec;
-	if (grown > p->limit_usec) {
+	if (grown > p->limit_usec && brake_evidence(b, p, evidence)) {
 		/* Engage at once, mid-window: the workload is stalling now. */
 		if (!b->engaged)
 			b->nr_engaged++;
 		b->engaged = true;
-		brake_restart(b, total_usec, now_usec);
+		brake_restart(b, total_usec, evidence, now_usec);
 		return true;
 	}
 	if (now_usec - b->window_start_usec >= p->window_usec) {
-		/* A whole window at or below the limit: calm again. */
+		/* A whole window at or below the limit, or without the
+		 * evidence: calm again. */
 		b->engaged = false;
-		brake_restart(b, total_usec, now_usec);
+		brake_restart(b, total_usec, evidence, now_usec);
 	}
 	return b->engaged;
+}
+
+bool brake_update(struct brake *b, const struct brake_params *p, uint64_t total_usec,
+		  uint64_t now_usec)
+{
+	struct brake_params q = *p;
+
+	q.evidence_min = 0;
+	return brake_update_evidence(b, &q, total_usec, BRAKE_EVIDENCE_UNKNOWN, now_usec);
 }
 
 void brake_quota_init(struct brake_quota *q, uint64_t rate_bytes_per_sec,

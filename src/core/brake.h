@@ -9,6 +9,12 @@
  *   limit_usec within window_usec means reclaim is eating a working set: the
  *   brake engages and stays on until one whole window passes with growth at or
  *   below the limit. PSI averages lag by about 2 s, so totals are compared.
+ *   A stall alone does not say who causes it: reclaim's own work (kswapd's
+ *   runs and ours are memory stalls too), a burst of allocations, or pages
+ *   of the working set coming back. With evidence_min the brake also asks
+ *   a second counter (the system brake: workingset_activate, pages refaulted
+ *   that were still in the working set) to grow by that much in the same
+ *   window, and a window without it is calm.
  *
  * - A rate quota: a token bucket in bytes, like DAMON_RECLAIM's quota_sz over
  *   quota_reset_interval_ms, capping how fast a node thread reclaims.
@@ -18,13 +24,20 @@
 #include <stdint.h>
 
 struct brake_params {
-	uint64_t window_usec; /* 0 disables the brake */
-	uint64_t limit_usec;  /* stall time allowed to accrue per window */
+	uint64_t window_usec;  /* 0 disables the brake */
+	uint64_t limit_usec;   /* stall time allowed to accrue per window */
+	uint64_t evidence_min; /* 0: the stall alone decides; else the
+				* evidence counter must grow by this much in
+				* the window too */
 };
+
+/* An evidence counter the kernel does not have: the stall alone decides. */
+#define BRAKE_EVIDENCE_UNKNOWN UINT64_MAX
 
 struct brake {
 	uint64_t window_start_usec;
 	uint64_t window_start_total_usec;
+	uint64_t window_start_evidence;
 	bool started;
 	bool engaged;
 	uint64_t nr_engaged; /* times it went on, for status */
@@ -33,10 +46,23 @@ struct brake {
 /*
  * Feed one sample; returns true when the brake is on (skip reclaim).
  * A total that went backwards (a cgroup removed and re-created under the
- * same name) restarts the window.
+ * same name) restarts the window. brake_update() has no evidence counter
+ * (p->evidence_min is not asked).
  */
 bool brake_update(struct brake *b, const struct brake_params *p, uint64_t total_usec,
 		  uint64_t now_usec);
+/* Whether the next brake_update_evidence() with this total at now_usec will
+ * look at the evidence: a window that starts, or a stall over the limit.
+ * Between those the caller may pass BRAKE_EVIDENCE_UNKNOWN and not read it
+ * (a read of /proc/vmstat per reclaim pass costs more than the pass's
+ * other reads together). */
+bool brake_wants_evidence(const struct brake *b, const struct brake_params *p,
+			  uint64_t total_usec, uint64_t now_usec);
+/* The same with the evidence counter's cumulative value, or
+ * BRAKE_EVIDENCE_UNKNOWN. An evidence counter that went backwards restarts
+ * the window, as a total does. */
+bool brake_update_evidence(struct brake *b, const struct brake_params *p, uint64_t total_usec,
+			   uint64_t evidence, uint64_t now_usec);
 
 struct brake_quota {
 	uint64_t rate_bytes_per_sec; /* 0 = unlimited */

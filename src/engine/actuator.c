@@ -1108,9 +1108,36 @@ static int shrink_offload(struct actuator *a, struct actuator_node *n,
 
 /* ---- the entry point ---- */
 
+/* Pages of the working set refaulted since boot (workingset_activate_anon +
+ * _file, 5.9+), the system brake's evidence; BRAKE_EVIDENCE_UNKNOWN without
+ * the counters. */
+static uint64_t read_vmstat_workingset(struct actuator *a, struct actuator_node *n)
+{
+	struct memstat st;
+	ssize_t k;
+
+	if (a->vmstat_fd < 0)
+		return BRAKE_EVIDENCE_UNKNOWN;
+	k = pread_file(a->vmstat_fd, n->buf, ACTUATOR_BUF_BYTES);
+	if (k < 0 || memstat_parse(n->buf, (size_t)k, &st) < 0 ||
+	    (!memstat_has(&st, MEMSTAT_WORKINGSET_ACTIVATE_ANON) &&
+	     !memstat_has(&st, MEMSTAT_WORKINGSET_ACTIVATE_FILE)))
+		return BRAKE_EVIDENCE_UNKNOWN;
+	return st.v[MEMSTAT_WORKINGSET_ACTIVATE_ANON] + st.v[MEMSTAT_WORKINGSET_ACTIVATE_FILE];
+}
+
+/*
+ * The system brake: /proc/pressure/memory full over SystemBrake= in a window
+ * in which the working set also came back (at least
+ * ACTUATOR_SYSTEM_BRAKE_REFAULT_BYTES refaulted). A full stall alone is
+ * also kswapd's and our own reclaim work, and a burst of allocations: a
+ * brake on it stopped reclaim the workload needed (issue 14).
+ */
 static bool system_braked(struct actuator *a, struct actuator_node *n, uint64_t now)
 {
+	struct brake_params p;
 	struct psi_stat psi;
+	uint64_t evidence;
 	ssize_t k;
 	bool on;
 
@@ -1120,7 +1147,13 @@ static bool system_braked(struct actuator *a, struct actuator_node *n, uint64_t 
 	if (k < 0 || psi_parse(n->buf, (size_t)k, &psi) < 0 || !psi.has_full)
 		return false;
 	pthread_mutex_lock(&a->lock);
-	on = brake_update(&a->system_brake, &a->cfg.system_brake, psi.full.total_usec, now);
+	p = a->cfg.system_brake;
+	p.evidence_min = ACTUATOR_SYSTEM_BRAKE_REFAULT_BYTES / (uint64_t)a->page_size;
+	/* Read only at a window's start and over the limit: not every pass. */
+	evidence = brake_wants_evidence(&a->system_brake, &p, psi.full.total_usec, now)
+			   ? read_vmstat_workingset(a, n)
+			   : BRAKE_EVIDENCE_UNKNOWN;
+	on = brake_update_evidence(&a->system_brake, &p, psi.full.total_usec, evidence, now);
 	pthread_mutex_unlock(&a->lock);
 	return on;
 }

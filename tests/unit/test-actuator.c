@@ -43,6 +43,8 @@ struct fake {
 	int fail[MAX_WRITES];        /* errno to inject for write i, 0 = ok */
 	uint64_t steal_pages[MAX_WRITES]; /* pages "reclaimed" by write i; 0 = as asked */
 	uint64_t vmstat_pgsteal_proactive;
+	bool vmstat_workingset;      /* print workingset_activate_* (5.9+) */
+	uint64_t vmstat_activate_file; /* pages */
 	bool node_file_frees_nothing; /* the node file reclaims 0 (6.18, anon) */
 	const char *fail_path;       /* writes to paths containing this fail */
 	int fail_path_errno;
@@ -70,12 +72,18 @@ static void put_file(struct fake *f, const char *rel, const char *content)
 
 static void put_vmstat(struct fake *f)
 {
-	char buf[256];
+	char buf[512];
+	int k;
 
-	snprintf(buf, sizeof(buf),
-		 "nr_free_pages 1000\npgsteal_kswapd 5\npgsteal_proactive %" PRIu64
-		 "\npgscan_proactive 0\n",
-		 f->vmstat_pgsteal_proactive);
+	k = snprintf(buf, sizeof(buf),
+		     "nr_free_pages 1000\npgsteal_kswapd 5\npgsteal_proactive %" PRIu64
+		     "\npgscan_proactive 0\n",
+		     f->vmstat_pgsteal_proactive);
+	if (f->vmstat_workingset)
+		snprintf(buf + k, sizeof(buf) - (size_t)k,
+			 "workingset_refault_anon 7\nworkingset_refault_file %" PRIu64
+			 "\nworkingset_activate_anon 3\nworkingset_activate_file %" PRIu64 "\n",
+			 f->vmstat_activate_file * 2, f->vmstat_activate_file);
 	put_file(f, "proc/vmstat", buf);
 }
 
@@ -582,6 +590,39 @@ static void test_system_brake(void **state)
 	assert_int_equal(f->n_writes, 2);
 }
 
+/* A full stall alone is no thrashing (kswapd's and our own reclaim stall,
+ * as does a burst of allocations): the brake goes on only in a window in
+ * which 1 MiB of the working set also came back (workingset_activate). */
+static void test_system_brake_refaults(void **state)
+{
+	struct fake *f = *state;
+	struct shrink_request req = node_req(0, 8 * MiB, 0);
+	struct shrink_result res;
+	uint64_t ws = MiB / (uint64_t)sysconf(_SC_PAGESIZE);
+
+	f->vmstat_workingset = true;
+	f->vmstat_activate_file = 1000;
+	put_vmstat(f);
+	start_no_policy(f, NULL);
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0); /* the window starts */
+	/* 0.6 s of full stall, 1 MiB less a page refaulted: not braked. */
+	f->now += SEC;
+	put_pressure(f, "proc/pressure/memory", 700000, 600000);
+	f->vmstat_activate_file += ws - 1;
+	put_vmstat(f);
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_false(res.braked);
+	assert_false(res.brake_cut);
+	assert_int_equal(f->n_writes, 2);
+	/* One more page of the working set back in the same window: on. */
+	f->now += SEC;
+	f->vmstat_activate_file += 1;
+	put_vmstat(f);
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_true(res.braked);
+	assert_int_equal(f->n_writes, 2);
+}
+
 /* The system brake stops proactive reclaim only: a node pass planned below
  * the kernel's own high marks goes on, cut to what the node lacks to them
  * (its kswapd would reclaim that much anyway); one at or above them, a
@@ -1015,6 +1056,10 @@ static void test_soft_target_none_reads_nothing(void **state)
 
 	add_idle(f, 20);
 	start(f, &cfg);
+	/* The first pass also starts the system brake's window, which reads
+	 * /proc/vmstat (the refault baseline); the second is any pass. */
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	f->now += SEC;
 	alloc_count_start();
 	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
 	alloc_count_stop();
@@ -1022,6 +1067,7 @@ static void test_soft_target_none_reads_nothing(void **state)
 	assert_int_equal(actuator_node_stats(f->a, 1, &st), 0);
 	assert_int_equal(st.nr_cgroup_reads, 0);
 	assert_int_equal(st.nr_censuses, 0);
+	/* /proc/pressure/memory alone (a read and the one that finds its end). */
 	assert_true(alloc_count_preads() <= 2);
 }
 
@@ -1578,6 +1624,7 @@ int main(void)
 		T(test_dry_run_request),
 		T(test_system_brake),
 		T(test_system_brake_kernel_deficit),
+		T(test_system_brake_refaults),
 		T(test_spread),
 		T(test_spread_protect),
 		T(test_node_file_or_spread),

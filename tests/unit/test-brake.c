@@ -53,6 +53,47 @@ static void test_brake_counter_backwards(void **state)
 	assert_true(brake_update(&b, &p10, 10 + SEC + 1, 3 * SEC));
 }
 
+/* The system brake's gate: a stall over the limit counts only in a window
+ * where the evidence counter (working set refaulted) grew by evidence_min. */
+static void test_brake_evidence(void **state)
+{
+	const struct brake_params p = { .window_usec = 10 * SEC, .limit_usec = 1 * SEC,
+					.evidence_min = 256 };
+	struct brake b = {};
+
+	assert_false(brake_update_evidence(&b, &p, 0, 1000, 0));
+	/* Stall with no refaults (reclaim's own work, a burst): not on. */
+	assert_false(brake_update_evidence(&b, &p, 3 * SEC, 1000, SEC));
+	assert_false(brake_update_evidence(&b, &p, 6 * SEC, 1255, 2 * SEC));
+	/* The working set comes back in the same window: on at once. */
+	assert_true(brake_update_evidence(&b, &p, 6 * SEC, 1256, 3 * SEC));
+	assert_int_equal(b.nr_engaged, 1);
+	/* A stall goes on but the refaults stop: calm after a window. */
+	assert_true(brake_update_evidence(&b, &p, 9 * SEC, 1300, 8 * SEC));
+	assert_false(brake_update_evidence(&b, &p, 12 * SEC, 1300, 13 * SEC));
+	/* Refaults without a stall over the limit: not on. */
+	assert_false(brake_update_evidence(&b, &p, 12 * SEC + SEC / 2, 9000, 14 * SEC));
+	/* A counter that went backwards restarts the window. */
+	assert_false(brake_update_evidence(&b, &p, 20 * SEC, 10, 15 * SEC));
+	assert_false(brake_update_evidence(&b, &p, 22 * SEC, 200, 16 * SEC));
+	assert_true(brake_update_evidence(&b, &p, 22 * SEC, 266, 17 * SEC));
+	assert_int_equal(b.nr_engaged, 2);
+}
+
+/* A kernel without the evidence counter: the stall alone decides, as
+ * brake_update() does whatever evidence_min says. */
+static void test_brake_evidence_unknown(void **state)
+{
+	const struct brake_params p = { .window_usec = 10 * SEC, .limit_usec = 1 * SEC,
+					.evidence_min = 256 };
+	struct brake b = {}, c = {};
+
+	assert_false(brake_update_evidence(&b, &p, 0, BRAKE_EVIDENCE_UNKNOWN, 0));
+	assert_true(brake_update_evidence(&b, &p, 2 * SEC, BRAKE_EVIDENCE_UNKNOWN, SEC));
+	assert_false(brake_update(&c, &p, 0, 0));
+	assert_true(brake_update(&c, &p, 2 * SEC, SEC));
+}
+
 static void test_brake_disabled(void **state)
 {
 	struct brake_params off = { .window_usec = 0, .limit_usec = 0 };
@@ -194,6 +235,8 @@ int main(void)
 		cmocka_unit_test(test_brake_engages_and_calms),
 		cmocka_unit_test(test_brake_stall_keeps_it_on),
 		cmocka_unit_test(test_brake_counter_backwards),
+		cmocka_unit_test(test_brake_evidence),
+		cmocka_unit_test(test_brake_evidence_unknown),
 		cmocka_unit_test(test_brake_disabled),
 		cmocka_unit_test(test_quota),
 		cmocka_unit_test(test_quota_debt),
