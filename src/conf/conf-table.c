@@ -127,8 +127,8 @@ const struct conf_item conf_items[] = {
 	  .unit = "% of PressureWindow", .offset = R(system_brake_permyriad),
 	  .help = "System-wide brake: no proactive reclaim while /proc/pressure/memory "
 		  "\"full\" stall grew by more than this share of PressureWindow and, in "
-		  "the same window, at least 1 MiB of the working set was refaulted "
-		  "(/proc/vmstat workingset_activate; the stall alone on kernels "
+		  "the same window, at least 1 MiB that reclaim had evicted was refaulted "
+		  "(/proc/vmstat workingset_refault; the stall alone on kernels "
 		  "without it). A node below the kernel's own high watermarks is still "
 		  "reclaimed, as far as the kernel's kswapd would. 100% disables it." },
 	{ .section = CONF_SECTION_RECLAIM, .name = "PressureWindow", .type = CONF_DURATION,

@@ -11,9 +11,9 @@
  *   below the limit. PSI averages lag by about 2 s, so totals are compared.
  *   A stall alone does not say who causes it: reclaim's own work (kswapd's
  *   runs and ours are memory stalls too), a burst of allocations, or pages
- *   of the working set coming back. With evidence_min the brake also asks
- *   a second counter (the system brake: workingset_activate, pages refaulted
- *   that were still in the working set) to grow by that much in the same
+ *   reclaimed pages coming back. With evidence_min the brake also asks a
+ *   second counter (the system brake: workingset_refault, pages read back
+ *   in after reclaim evicted them) to grow by that much in the same
  *   window, and a window without it is calm.
  *
  * - A rate quota: a token bucket in bytes, like DAMON_RECLAIM's quota_sz over

@@ -1108,9 +1108,12 @@ static int shrink_offload(struct actuator *a, struct actuator_node *n,
 
 /* ---- the entry point ---- */
 
-/* Pages of the working set refaulted since boot (workingset_activate_anon +
- * _file, 5.9+), the system brake's evidence; BRAKE_EVIDENCE_UNKNOWN without
- * the counters. */
+/* Pages refaulted since boot (workingset_refault_anon + _file, 5.9+: read
+ * back in after reclaim evicted them), the system brake's evidence;
+ * BRAKE_EVIDENCE_UNKNOWN without the counters. Not workingset_activate:
+ * a task cycling through more than its memory.max refaults pages whose
+ * refault distance is too long to activate them, and thrashes all the same
+ * (VM scenario system-brake). */
 static uint64_t read_vmstat_workingset(struct actuator *a, struct actuator_node *n)
 {
 	struct memstat st;
@@ -1120,15 +1123,15 @@ static uint64_t read_vmstat_workingset(struct actuator *a, struct actuator_node 
 		return BRAKE_EVIDENCE_UNKNOWN;
 	k = pread_file(a->vmstat_fd, n->buf, ACTUATOR_BUF_BYTES);
 	if (k < 0 || memstat_parse(n->buf, (size_t)k, &st) < 0 ||
-	    (!memstat_has(&st, MEMSTAT_WORKINGSET_ACTIVATE_ANON) &&
-	     !memstat_has(&st, MEMSTAT_WORKINGSET_ACTIVATE_FILE)))
+	    (!memstat_has(&st, MEMSTAT_WORKINGSET_REFAULT_ANON) &&
+	     !memstat_has(&st, MEMSTAT_WORKINGSET_REFAULT_FILE)))
 		return BRAKE_EVIDENCE_UNKNOWN;
-	return st.v[MEMSTAT_WORKINGSET_ACTIVATE_ANON] + st.v[MEMSTAT_WORKINGSET_ACTIVATE_FILE];
+	return st.v[MEMSTAT_WORKINGSET_REFAULT_ANON] + st.v[MEMSTAT_WORKINGSET_REFAULT_FILE];
 }
 
 /*
  * The system brake: /proc/pressure/memory full over SystemBrake= in a window
- * in which the working set also came back (at least
+ * in which what reclaim evicted also came back (at least
  * ACTUATOR_SYSTEM_BRAKE_REFAULT_BYTES refaulted). A full stall alone is
  * also kswapd's and our own reclaim work, and a burst of allocations: a
  * brake on it stopped reclaim the workload needed (issue 14).

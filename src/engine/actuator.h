@@ -60,9 +60,9 @@
 #define ACTUATOR_CGROUP_PRESSURE_LIMIT_USEC_DEFAULT (UINT64_C(1000000))
 /* 0.5 s of full-stall per 10 s system-wide: everyone stalls, stop adding. */
 #define ACTUATOR_SYSTEM_PRESSURE_LIMIT_USEC_DEFAULT (UINT64_C(500000))
-/* ...if in the same window at least this much of the working set came back
- * (/proc/vmstat workingset_activate_anon + _file): reclaim is what stalls
- * it. 1 MiB (256 pages of 4 KiB) is a trickle next to thrashing, which
+/* ...if in the same window at least this much that reclaim had evicted came
+ * back (/proc/vmstat workingset_refault_anon + _file): reclaim is what
+ * stalls it. 1 MiB (256 pages of 4 KiB) is a trickle next to thrashing, which
  * refaults that much every few milliseconds of stall, and above the odd
  * page of a daemon's text coming back. */
 #define ACTUATOR_SYSTEM_BRAKE_REFAULT_BYTES (UINT64_C(1) << 20)

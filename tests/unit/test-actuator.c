@@ -43,8 +43,8 @@ struct fake {
 	int fail[MAX_WRITES];        /* errno to inject for write i, 0 = ok */
 	uint64_t steal_pages[MAX_WRITES]; /* pages "reclaimed" by write i; 0 = as asked */
 	uint64_t vmstat_pgsteal_proactive;
-	bool vmstat_workingset;      /* print workingset_activate_* (5.9+) */
-	uint64_t vmstat_activate_file; /* pages */
+	bool vmstat_workingset;      /* print workingset_refault_* (5.9+) */
+	uint64_t vmstat_refault_file; /* pages */
 	bool node_file_frees_nothing; /* the node file reclaims 0 (6.18, anon) */
 	const char *fail_path;       /* writes to paths containing this fail */
 	int fail_path_errno;
@@ -82,8 +82,8 @@ static void put_vmstat(struct fake *f)
 	if (f->vmstat_workingset)
 		snprintf(buf + k, sizeof(buf) - (size_t)k,
 			 "workingset_refault_anon 7\nworkingset_refault_file %" PRIu64
-			 "\nworkingset_activate_anon 3\nworkingset_activate_file %" PRIu64 "\n",
-			 f->vmstat_activate_file * 2, f->vmstat_activate_file);
+			 "\nworkingset_activate_anon 3\nworkingset_activate_file 1\n",
+			 f->vmstat_refault_file);
 	put_file(f, "proc/vmstat", buf);
 }
 
@@ -592,7 +592,7 @@ static void test_system_brake(void **state)
 
 /* A full stall alone is no thrashing (kswapd's and our own reclaim stall,
  * as does a burst of allocations): the brake goes on only in a window in
- * which 1 MiB of the working set also came back (workingset_activate). */
+ * which 1 MiB that reclaim evicted also came back (workingset_refault). */
 static void test_system_brake_refaults(void **state)
 {
 	struct fake *f = *state;
@@ -601,14 +601,14 @@ static void test_system_brake_refaults(void **state)
 	uint64_t ws = MiB / (uint64_t)sysconf(_SC_PAGESIZE);
 
 	f->vmstat_workingset = true;
-	f->vmstat_activate_file = 1000;
+	f->vmstat_refault_file = 1000;
 	put_vmstat(f);
 	start_no_policy(f, NULL);
 	assert_int_equal(actuator_shrink(f->a, &req, &res), 0); /* the window starts */
 	/* 0.6 s of full stall, 1 MiB less a page refaulted: not braked. */
 	f->now += SEC;
 	put_pressure(f, "proc/pressure/memory", 700000, 600000);
-	f->vmstat_activate_file += ws - 1;
+	f->vmstat_refault_file += ws - 1;
 	put_vmstat(f);
 	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
 	assert_false(res.braked);
@@ -616,7 +616,7 @@ static void test_system_brake_refaults(void **state)
 	assert_int_equal(f->n_writes, 2);
 	/* One more page of the working set back in the same window: on. */
 	f->now += SEC;
-	f->vmstat_activate_file += 1;
+	f->vmstat_refault_file += 1;
 	put_vmstat(f);
 	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
 	assert_true(res.braked);

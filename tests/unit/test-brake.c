@@ -54,7 +54,7 @@ static void test_brake_counter_backwards(void **state)
 }
 
 /* The system brake's gate: a stall over the limit counts only in a window
- * where the evidence counter (working set refaulted) grew by evidence_min. */
+ * where the evidence counter (pages refaulted) grew by evidence_min. */
 static void test_brake_evidence(void **state)
 {
 	const struct brake_params p = { .window_usec = 10 * SEC, .limit_usec = 1 * SEC,
