@@ -15,50 +15,80 @@ static void brake_restart(struct brake *b, uint64_t total_usec, uint64_t evidenc
 {
 	b->window_start_usec = now_usec;
 	b->window_start_total_usec = total_usec;
-	b->window_start_evidence = evidence;
+	/* An unknown value does not replace a known baseline: a caller that
+	 * did not read the counter (brake_wants_evidence() said no, and
+	 * another thread moved the window meanwhile) would otherwise open the
+	 * gate for a whole window. An older baseline only makes the brake
+	 * easier to engage. */
+	if (evidence != BRAKE_EVIDENCE_UNKNOWN || !b->started)
+		b->window_start_evidence = evidence;
 	b->started = true;
 }
 
-/* Whether the window's evidence lets a stall over the limit count. */
+/* A limit of a whole window (100%) is off: a stall cannot exceed it. */
+static bool brake_off(const struct brake_params *p)
+{
+	return p->window_usec == 0 || p->limit_usec >= p->window_usec;
+}
+
+/* grown per span over limit per window (strictly, or at least): past one
+ * window (a sample after a quiet gap) the limit is scaled to the time that
+ * passed, so a minute's trickle is not judged as one window's. In 128
+ * bits: a day times a minute's window is past UINT64_MAX in µs². */
+static bool brake_exceeds(uint64_t grown, uint64_t limit, uint64_t window, uint64_t span,
+			  bool or_equal)
+{
+	unsigned __int128 g = (unsigned __int128)grown * window;
+	unsigned __int128 l = (unsigned __int128)limit * MAX(span, window);
+
+	return or_equal ? g >= l : g > l;
+}
+
+/* Whether the window's evidence lets a stall over the limit count. A
+ * counter that went backwards counts no growth (a value read before
+ * another thread restarted the window). */
 static bool brake_evidence(const struct brake *b, const struct brake_params *p,
-			   uint64_t evidence)
+			   uint64_t evidence, uint64_t elapsed)
 {
 	if (p->evidence_min == 0 || evidence == BRAKE_EVIDENCE_UNKNOWN ||
 	    b->window_start_evidence == BRAKE_EVIDENCE_UNKNOWN)
 		return true;
-	return evidence - b->window_start_evidence >= p->evidence_min;
+	return evidence >= b->window_start_evidence &&
+	       brake_exceeds(evidence - b->window_start_evidence, p->evidence_min, p->window_usec,
+			     elapsed, true);
 }
 
 bool brake_wants_evidence(const struct brake *b, const struct brake_params *p,
 			  uint64_t total_usec, uint64_t now_usec)
 {
-	if (p->window_usec == 0 || p->evidence_min == 0)
+	if (brake_off(p) || p->evidence_min == 0)
 		return false;
-	return !b->started || total_usec < b->window_start_total_usec ||
-	       now_usec < b->window_start_usec ||
-	       now_usec - b->window_start_usec >= p->window_usec ||
-	       total_usec - b->window_start_total_usec > p->limit_usec;
+	if (!b->started || total_usec < b->window_start_total_usec ||
+	    now_usec < b->window_start_usec)
+		return true;
+	return now_usec - b->window_start_usec >= p->window_usec ||
+	       brake_exceeds(total_usec - b->window_start_total_usec, p->limit_usec,
+			     p->window_usec, now_usec - b->window_start_usec, false);
 }
 
 bool brake_update_evidence(struct brake *b, const struct brake_params *p, uint64_t total_usec,
 			   uint64_t evidence, uint64_t now_usec)
 {
-	uint64_t grown;
+	uint64_t grown, elapsed;
 
-	if (p->window_usec == 0) {
+	if (brake_off(p)) {
 		b->engaged = false;
 		return false;
 	}
 	if (!b->started || total_usec < b->window_start_total_usec ||
-	    now_usec < b->window_start_usec ||
-	    (evidence != BRAKE_EVIDENCE_UNKNOWN &&
-	     b->window_start_evidence != BRAKE_EVIDENCE_UNKNOWN &&
-	     evidence < b->window_start_evidence)) {
+	    now_usec < b->window_start_usec) {
 		brake_restart(b, total_usec, evidence, now_usec);
 		return b->engaged;
 	}
 	grown = total_usec - b->window_start_total_usec;
-	if (grown > p->limit_usec && brake_evidence(b, p, evidence)) {
+	elapsed = now_usec - b->window_start_usec;
+	if (brake_exceeds(grown, p->limit_usec, p->window_usec, elapsed, false) &&
+	    brake_evidence(b, p, evidence, elapsed)) {
 		/* Engage at once, mid-window: the workload is stalling now. */
 		if (!b->engaged)
 			b->nr_engaged++;
@@ -66,7 +96,7 @@ bool brake_update_evidence(struct brake *b, const struct brake_params *p, uint64
 		brake_restart(b, total_usec, evidence, now_usec);
 		return true;
 	}
-	if (now_usec - b->window_start_usec >= p->window_usec) {
+	if (elapsed >= p->window_usec) {
 		/* A whole window at or below the limit, or without the
 		 * evidence: calm again. */
 		b->engaged = false;

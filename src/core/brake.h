@@ -59,8 +59,11 @@ bool brake_update(struct brake *b, const struct brake_params *p, uint64_t total_
 bool brake_wants_evidence(const struct brake *b, const struct brake_params *p,
 			  uint64_t total_usec, uint64_t now_usec);
 /* The same with the evidence counter's cumulative value, or
- * BRAKE_EVIDENCE_UNKNOWN. An evidence counter that went backwards restarts
- * the window, as a total does. */
+ * BRAKE_EVIDENCE_UNKNOWN. An evidence counter below the window's start
+ * counts as no growth. A sample more than a window after the window
+ * started (the caller was quiet) is judged against both limits scaled to
+ * the time that passed. A limit of a whole window (100%) turns the brake
+ * off. */
 bool brake_update_evidence(struct brake *b, const struct brake_params *p, uint64_t total_usec,
 			   uint64_t evidence, uint64_t now_usec);
 

@@ -1141,8 +1141,8 @@ static bool system_braked(struct actuator *a, struct actuator_node *n, uint64_t 
 	struct brake_params p;
 	struct psi_stat psi;
 	uint64_t evidence;
+	bool on, wants;
 	ssize_t k;
-	bool on;
 
 	if (a->pressure_fd < 0)
 		return false;
@@ -1152,10 +1152,13 @@ static bool system_braked(struct actuator *a, struct actuator_node *n, uint64_t 
 	pthread_mutex_lock(&a->lock);
 	p = a->cfg.system_brake;
 	p.evidence_min = ACTUATOR_SYSTEM_BRAKE_REFAULT_BYTES / (uint64_t)a->page_size;
-	/* Read only at a window's start and over the limit: not every pass. */
-	evidence = brake_wants_evidence(&a->system_brake, &p, psi.full.total_usec, now)
-			   ? read_vmstat_workingset(a, n)
-			   : BRAKE_EVIDENCE_UNKNOWN;
+	wants = brake_wants_evidence(&a->system_brake, &p, psi.full.total_usec, now);
+	pthread_mutex_unlock(&a->lock);
+	/* Read only at a window's start and over the limit, not every pass,
+	 * and outside the lock every node thread and the loop share. A value
+	 * read before another thread restarted the window counts no growth. */
+	evidence = wants ? read_vmstat_workingset(a, n) : BRAKE_EVIDENCE_UNKNOWN;
+	pthread_mutex_lock(&a->lock);
 	on = brake_update_evidence(&a->system_brake, &p, psi.full.total_usec, evidence, now);
 	pthread_mutex_unlock(&a->lock);
 	return on;

@@ -73,11 +73,73 @@ static void test_brake_evidence(void **state)
 	assert_false(brake_update_evidence(&b, &p, 12 * SEC, 1300, 13 * SEC));
 	/* Refaults without a stall over the limit: not on. */
 	assert_false(brake_update_evidence(&b, &p, 12 * SEC + SEC / 2, 9000, 14 * SEC));
-	/* A counter that went backwards restarts the window. */
+	/* Evidence below the window's start (read before another thread
+	 * restarted it) is no growth, and does not restart the window. */
 	assert_false(brake_update_evidence(&b, &p, 20 * SEC, 10, 15 * SEC));
-	assert_false(brake_update_evidence(&b, &p, 22 * SEC, 200, 16 * SEC));
-	assert_true(brake_update_evidence(&b, &p, 22 * SEC, 266, 17 * SEC));
+	assert_true(brake_update_evidence(&b, &p, 20 * SEC, 1556, 16 * SEC));
 	assert_int_equal(b.nr_engaged, 2);
+	/* A restart by a caller that did not read the counter (an
+	 * out-of-order sample) keeps the known baseline: the gate stays. */
+	assert_true(brake_update_evidence(&b, &p, 19 * SEC, BRAKE_EVIDENCE_UNKNOWN, 17 * SEC));
+	assert_int_equal(b.window_start_evidence, 1556);
+	assert_true(brake_update_evidence(&b, &p, 25 * SEC, 1600, 18 * SEC));
+	assert_false(brake_update_evidence(&b, &p, 30 * SEC, 1600, 28 * SEC));
+}
+
+/* A sample after a quiet gap is judged per window: the stall and the
+ * refaults of a minute against six windows' worth, not one. */
+static void test_brake_gap_scaled(void **state)
+{
+	const struct brake_params p = { .window_usec = 10 * SEC, .limit_usec = 1 * SEC,
+					.evidence_min = 256 };
+	struct brake b = {}, c = {};
+
+	assert_false(brake_update_evidence(&b, &p, 0, 0, 0));
+	/* 60 s later: 3 s of stall (6 allowed), 1000 refaults (1536): calm. */
+	assert_false(brake_update_evidence(&b, &p, 3 * SEC, 1000, 60 * SEC));
+	/* The window restarted there: 7 s of stall in 60 s, but 1000 and then
+	 * 1535 refaults fall short of 1536; 1536 does not. */
+	assert_false(brake_update_evidence(&b, &p, 10 * SEC, 2000, 120 * SEC));
+	assert_false(brake_update_evidence(&b, &p, 17 * SEC, 3535, 180 * SEC));
+	assert_true(brake_update_evidence(&b, &p, 24 * SEC, 5071, 240 * SEC));
+	/* Without evidence the stall is scaled the same way. */
+	assert_false(brake_update(&c, &p, 0, 0));
+	assert_false(brake_update(&c, &p, 6 * SEC, 60 * SEC));
+	assert_true(brake_update(&c, &p, 12 * SEC + 1, 120 * SEC));
+}
+
+/* /proc/vmstat is read only where the evidence decides: a window's start
+ * and a stall over the limit. */
+static void test_brake_wants_evidence(void **state)
+{
+	const struct brake_params p = { .window_usec = 10 * SEC, .limit_usec = 1 * SEC,
+					.evidence_min = 256 };
+	const struct brake_params no_gate = { .window_usec = 10 * SEC, .limit_usec = 1 * SEC };
+	const struct brake_params off = { .window_usec = 10 * SEC, .limit_usec = 10 * SEC,
+					  .evidence_min = 256 };
+	struct brake b = {};
+
+	assert_true(brake_wants_evidence(&b, &p, 0, 0));
+	assert_false(brake_wants_evidence(&b, &no_gate, 0, 0));
+	assert_false(brake_wants_evidence(&b, &off, 0, 0));
+	assert_false(brake_update_evidence(&b, &p, 0, 100, 0));
+	assert_false(brake_wants_evidence(&b, &p, SEC, 5 * SEC));
+	assert_true(brake_wants_evidence(&b, &p, SEC + 1, 5 * SEC));
+	assert_true(brake_wants_evidence(&b, &p, 0, 10 * SEC));
+	assert_false(brake_wants_evidence(&b, &off, 9 * SEC, 9 * SEC));
+}
+
+/* SystemBrake=100% and PressureLimit=100% are off: no stall exceeds a
+ * whole window, even one summed over a gap. */
+static void test_brake_whole_window_off(void **state)
+{
+	const struct brake_params off = { .window_usec = 2 * SEC, .limit_usec = 2 * SEC };
+	struct brake b = {};
+
+	assert_false(brake_update(&b, &off, 0, 0));
+	assert_false(brake_update(&b, &off, 50 * SEC, 60 * SEC));
+	assert_false(b.engaged);
+	assert_int_equal(b.nr_engaged, 0);
 }
 
 /* A kernel without the evidence counter: the stall alone decides, as
@@ -237,6 +299,9 @@ int main(void)
 		cmocka_unit_test(test_brake_counter_backwards),
 		cmocka_unit_test(test_brake_evidence),
 		cmocka_unit_test(test_brake_evidence_unknown),
+		cmocka_unit_test(test_brake_gap_scaled),
+		cmocka_unit_test(test_brake_wants_evidence),
+		cmocka_unit_test(test_brake_whole_window_off),
 		cmocka_unit_test(test_brake_disabled),
 		cmocka_unit_test(test_quota),
 		cmocka_unit_test(test_quota_debt),
