@@ -82,6 +82,7 @@ judge() {
 			}
 			printf "%d %d %.0f%s\n", served, backoffs, asked, missing
 		}' /tmp/scenario.cgroups)
+	[ $# -ge 3 ] || vm_fail "judge: no figures from reclaimctl --json cgroups ($(head -c 200 /tmp/scenario.cgroups))"
 	served=$1 backoffs=$2 asked=$3
 	shift 3
 	missing=" $*"
