@@ -539,6 +539,16 @@ static bool balance_check(struct balance_node *b, const struct balance_params *p
 	run->pass_bytes = balance_pass_bytes(p, n, run->highest_zoneidx,
 					     run->priority, run->swappiness,
 					     run->nr_boost_reclaim);
+	/* A pass that may swap asks no more than the node lacks to the
+	 * kernel's own high marks: that much the kernel's kswapd would
+	 * reclaim, swapping as it judges; past it the node is where the
+	 * kernel would not reclaim, and only page cache may go
+	 * (BALANCE_SWAP_KERNEL_BALANCED). A whole step with swap allowed
+	 * swapped up to 32 MiB a pass where the kernel alone swapped nothing
+	 * (issue 14, VM proactive on 6.12, whose memory.reclaim cannot aim at
+	 * a node). */
+	if (run->swappiness != 0 && run->kernel_deficit_bytes)
+		run->pass_bytes = MIN(run->pass_bytes, run->kernel_deficit_bytes);
 	run->pass_start_reclaimed = run->nr_reclaimed;
 	run->soft_reclaimed = 0;
 	run->lowest_priority = MIN(run->lowest_priority, run->priority);

@@ -651,8 +651,14 @@ static void test_no_swap_above_kernel_marks(void **state)
 	assert_true(r.balanced);
 	assert_int_equal(s.log[3].priority, 9);
 	assert_int_equal(s.log[3].swappiness, 60);
-	/* 1000 pages short of the kernel's high mark when it was planned. */
+	/* 1000 pages short of the kernel's high mark when it was planned,
+	 * and a pass that may swap asks no more than that: past it the
+	 * kernel would not reclaim, and only page cache may go. */
 	assert_int_equal(s.log[3].kernel_deficit_bytes, 1000 * PAGE);
+	assert_int_equal(s.log[3].nr_to_reclaim, 1000 * PAGE);
+	for (unsigned i = 0; i < s.n_log; i++)
+		if (s.log[i].swappiness != 0)
+			assert_true(s.log[i].nr_to_reclaim <= s.log[i].kernel_deficit_bytes);
 }
 
 /* A 1 MiB step: every pass gets all it asked for, so kswapd_shrink_node()
