@@ -164,6 +164,10 @@ static enum balance_swap_reason swap_reason(const struct balance_params *p,
 	file = n->lru.nr_inactive_file + n->lru.nr_active_file;
 	want = balance_pass_bytes(p, n, highest_zoneidx, priority, 0, 0) /
 	       p->wmark.page_size;
+	/* A pass that may swap asks no more than the kernel's deficit
+	 * (balance_check()), so file pages that cover the deficit cover what
+	 * the kernel's kswapd would reclaim here. */
+	want = MIN(want, watermark_node_kernel_deficit(n, highest_zoneidx));
 	return file >= want ? BALANCE_SWAP_FILE_COVERS : BALANCE_SWAP_FILE_SHORT;
 }
 

@@ -174,20 +174,24 @@ struct swap_case {
 
 static void test_swappiness_policy(void **state)
 {
-	/* std_node(9000): below the kernel's own high mark (10000), deficit
-	 * 8500 pages; a file-only pass at priority 9 asks 8500 + file >> 9, at
-	 * priority 1 at most the 65536-page step. At 12000 free the node is
-	 * short of our marks only: the kernel alone would not reclaim, and no
-	 * pass swaps (issue 14). */
+	/* std_node(9000): below the kernel's own high mark (10000) by 1000
+	 * pages, and short of ours by 8500; a file-only pass at priority 9
+	 * asks 8500 + file >> 9, at priority 1 at most the 65536-page step.
+	 * But a pass that may swap asks no more than the kernel's 1000-page
+	 * deficit, what its kswapd would reclaim: file pages that cover that
+	 * keep the pass file-only. At 12000 free the node is short of our
+	 * marks only: the kernel alone would not reclaim, and no pass swaps
+	 * (issue 14). */
 	static const struct swap_case cases[] = {
 		{ "gentle12", 60, 12, 0, true, false, 100, 0, BALANCE_SWAP_GENTLE },
 		{ "gentle10", 60, 10, 0, true, false, 100, 0, BALANCE_SWAP_GENTLE },
 		{ "covers9", 60, 9, 0, true, false, 400000, 0, BALANCE_SWAP_FILE_COVERS },
 		{ "covers1", 60, 1, 0, true, false, 400000, 0, BALANCE_SWAP_FILE_COVERS },
-		{ "covers-exact", 60, 9, 0, true, false, 8516, 0, BALANCE_SWAP_FILE_COVERS },
-		{ "short-by-one", 60, 9, 0, true, false, 8515, 60, BALANCE_SWAP_FILE_SHORT },
-		{ "short9", 60, 9, 0, true, false, 5000, 60, BALANCE_SWAP_FILE_SHORT },
-		{ "short1", 60, 1, 0, true, false, 5000, 60, BALANCE_SWAP_FILE_SHORT },
+		{ "covers-exact", 60, 9, 0, true, false, 1000, 0, BALANCE_SWAP_FILE_COVERS },
+		{ "short-by-one", 60, 9, 0, true, false, 999, 60, BALANCE_SWAP_FILE_SHORT },
+		{ "covers-deficit", 60, 9, 0, true, false, 5000, 0, BALANCE_SWAP_FILE_COVERS },
+		{ "short9", 60, 9, 0, true, false, 500, 60, BALANCE_SWAP_FILE_SHORT },
+		{ "short1", 60, 1, 0, true, false, 500, 60, BALANCE_SWAP_FILE_SHORT },
 		{ "stalled", 60, 9, 0, true, true, 400000, 60, BALANCE_SWAP_FILE_STALLED },
 		{ "boost9", 60, 9, 1, true, true, 100, 0, BALANCE_SWAP_BOOST },
 		{ "boost1", 60, 1, 4096, true, false, 100, 0, BALANCE_SWAP_BOOST },
@@ -199,8 +203,10 @@ static void test_swappiness_policy(void **state)
 		{ "no-lru", 60, 9, 0, false, false, 400000, 60, BALANCE_SWAP_FILE_UNKNOWN },
 		{ "at-kernel-high", 60, 9, 0, true, false, 5000, 0,
 		  BALANCE_SWAP_KERNEL_BALANCED, 10000 },
-		{ "below-kernel-high", 60, 9, 0, true, false, 5000, 60, BALANCE_SWAP_FILE_SHORT,
+		{ "below-kernel-high", 60, 9, 0, true, false, 0, 60, BALANCE_SWAP_FILE_SHORT,
 		  9999 },
+		{ "below-kernel-high-covers", 60, 9, 0, true, false, 1, 0,
+		  BALANCE_SWAP_FILE_COVERS, 9999 },
 		{ "above-short1", 60, 1, 0, true, false, 100, 0, BALANCE_SWAP_KERNEL_BALANCED,
 		  12000 },
 		{ "above-stalled", 60, 9, 0, true, true, 400000, 0, BALANCE_SWAP_KERNEL_BALANCED,
