@@ -164,10 +164,11 @@ static enum balance_swap_reason swap_reason(const struct balance_params *p,
 	file = n->lru.nr_inactive_file + n->lru.nr_active_file;
 	want = balance_pass_bytes(p, n, highest_zoneidx, priority, 0, 0) /
 	       p->wmark.page_size;
-	/* A pass that may swap asks no more than the kernel's deficit
-	 * (balance_check()), so file pages that cover the deficit cover what
-	 * the kernel's kswapd would reclaim here. */
-	want = MIN(want, watermark_node_kernel_deficit(n, highest_zoneidx));
+	/* A pass that may swap asks no more than the kernel's deficit, or
+	 * one SWAP_CLUSTER_MAX batch (balance_check()), so file pages that
+	 * cover that cover what the kernel's kswapd would reclaim here. */
+	want = MIN(want, MAX(watermark_node_kernel_deficit(n, highest_zoneidx),
+			     (uint64_t)BALANCE_CLUSTER_PAGES));
 	return file >= want ? BALANCE_SWAP_FILE_COVERS : BALANCE_SWAP_FILE_SHORT;
 }
 
@@ -552,7 +553,9 @@ static bool balance_check(struct balance_node *b, const struct balance_params *p
 	 * (issue 14, VM proactive on 6.12, whose memory.reclaim cannot aim at
 	 * a node). */
 	if (run->swappiness != 0 && run->kernel_deficit_bytes)
-		run->pass_bytes = MIN(run->pass_bytes, run->kernel_deficit_bytes);
+		run->pass_bytes = MIN(run->pass_bytes,
+				      MAX(run->kernel_deficit_bytes,
+					  (uint64_t)BALANCE_CLUSTER_PAGES * p->wmark.page_size));
 	run->pass_start_reclaimed = run->nr_reclaimed;
 	run->soft_reclaimed = 0;
 	run->lowest_priority = MIN(run->lowest_priority, run->priority);

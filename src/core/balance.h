@@ -291,6 +291,8 @@ int balance_swappiness(const struct balance_params *p, const struct node_zoneinf
  * The deficit is what balances the node at 100% efficiency; lru >> priority
  * is the kernel's scan pressure, 1/4096 of the LRU at DEF_PRIORITY and half of
  * it at priority 1, so a node that does not give pages back is asked harder.
+ * A pass that may swap is then capped by balance_check() at the node's
+ * deficit to the kernel's own high marks (at least BALANCE_CLUSTER_PAGES).
  */
 uint64_t balance_pass_bytes(const struct balance_params *p,
 			    const struct node_zoneinfo *n,

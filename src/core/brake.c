@@ -46,13 +46,17 @@ static bool brake_exceeds(uint64_t grown, uint64_t limit, uint64_t window, uint6
 
 /* Whether the window's evidence lets a stall over the limit count. A
  * counter that went backwards counts no growth (a value read before
- * another thread restarted the window). */
+ * another thread restarted the window). Without a baseline (a kernel
+ * without the counter) the stall alone decides; with one, a value not
+ * read (the caller was told it was not needed, and the window moved
+ * meanwhile, or the read failed) is no evidence: the next pass reads. */
 static bool brake_evidence(const struct brake *b, const struct brake_params *p,
 			   uint64_t evidence, uint64_t elapsed)
 {
-	if (p->evidence_min == 0 || evidence == BRAKE_EVIDENCE_UNKNOWN ||
-	    b->window_start_evidence == BRAKE_EVIDENCE_UNKNOWN)
+	if (p->evidence_min == 0 || b->window_start_evidence == BRAKE_EVIDENCE_UNKNOWN)
 		return true;
+	if (evidence == BRAKE_EVIDENCE_UNKNOWN)
+		return false;
 	return evidence >= b->window_start_evidence &&
 	       brake_exceeds(evidence - b->window_start_evidence, p->evidence_min, p->window_usec,
 			     elapsed, true);

@@ -137,6 +137,24 @@ static uint64_t spread_remainder(struct target_candidate *c, size_t n, uint64_t 
 	return planned;
 }
 
+/* An ask whose every share falls below min_bytes (a pass capped at a
+ * small deficit) is one write, to the candidate with the most weighted
+ * room, rather than none: a pass that writes nothing reads as one that
+ * freed nothing, and the run would go down every priority to a failure. */
+static uint64_t spread_one(struct target_candidate *c, size_t n, uint64_t want)
+{
+	size_t best = n;
+
+	for (size_t i = 0; i < n; i++)
+		if (c[i].room_bytes > 0 &&
+		    (best == n || c[i].room_weighted > c[best].room_weighted))
+			best = i;
+	if (best == n)
+		return 0;
+	c[best].amount_bytes = MIN(want, c[best].room_bytes);
+	return c[best].amount_bytes;
+}
+
 /* The deficit covers all the room: everyone gives all of it. */
 static uint64_t spread_all(struct target_candidate *c, size_t n, uint64_t min_bytes)
 {
@@ -171,6 +189,8 @@ uint64_t target_spread(struct target_candidate *c, size_t n, uint64_t deficit_by
 					spread_sum(c, n), &capped);
 	if (planned < deficit_bytes)
 		planned += spread_remainder(c, n, deficit_bytes - planned);
+	if (planned == 0)
+		planned = spread_one(c, n, deficit_bytes);
 	return planned;
 }
 

@@ -222,7 +222,7 @@ static struct json_object *swap_decisions_json(const struct balance_counters *c)
 	return o;
 }
 
-/* Runs by how they ended (the "end" of run events). */
+/* Runs by how they ended (the "end" of run_end events). */
 static struct json_object *runs_ended_json(const struct balance_counters *c)
 {
 	struct json_object *o = json_object_new_object();
@@ -510,7 +510,7 @@ static void stats_node(struct manager *m, unsigned i, struct json_object *a)
 		stat_add(a, "runs_ended_total", "counter", "Balance runs by how they ended.", id,
 			 "end", balance_end_reason_to_string(r), st.counters.runs_ended[r]);
 	stat_add(a, "brake_cut_passes_total", "counter",
-		 "Node passes the system brake let on, cut to what the node lacks to the kernel's high marks.",
+		 "Node passes the system brake let on below the kernel's high marks, cut to what the node lacks to them.",
 		 id, NULL, NULL, st.counters.brake_cut_passes);
 	for (unsigned p = 1; p <= DEF_PRIORITY; p++) {
 		char prio[8];

@@ -82,6 +82,11 @@ static void test_brake_evidence(void **state)
 	 * out-of-order sample) keeps the known baseline: the gate stays. */
 	assert_true(brake_update_evidence(&b, &p, 19 * SEC, BRAKE_EVIDENCE_UNKNOWN, 17 * SEC));
 	assert_int_equal(b.window_start_evidence, 1556);
+	/* Over the limit with the value not read: no evidence, no engaging. */
+	assert_int_equal(b.nr_engaged, 2);
+	b.engaged = false;
+	assert_false(brake_update_evidence(&b, &p, 24 * SEC, BRAKE_EVIDENCE_UNKNOWN, 17 * SEC + 1));
+	b.engaged = true;
 	assert_true(brake_update_evidence(&b, &p, 25 * SEC, 1600, 18 * SEC));
 	assert_false(brake_update_evidence(&b, &p, 30 * SEC, 1600, 28 * SEC));
 }

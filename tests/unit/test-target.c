@@ -114,6 +114,27 @@ static void test_spread_min_write(void **state)
 	assert_int_equal(c[1].amount_bytes, 0);
 }
 
+/* An ask every share of which is below the minimum write (a swap pass
+ * capped at the kernel's small deficit) is one write to the candidate with
+ * the most room, not none: a pass that writes nothing would read as one
+ * that freed nothing, down every priority to a failure. */
+static void test_spread_small_ask(void **state)
+{
+	struct target_params p = { .min_write_bytes = 64 << 10 };
+	struct target_candidate c[] = { cand(100 * MiB, 0, 0), cand(300 * MiB, 0, 0),
+					cand(200 * MiB, 0, 0) };
+
+	assert_int_equal(target_spread(c, 3, 128 << 10, &p), 128 << 10);
+	assert_int_equal(c[0].amount_bytes, 0);
+	assert_int_equal(c[1].amount_bytes, 128 << 10);
+	assert_int_equal(c[2].amount_bytes, 0);
+	assert_int_equal(target_spread(c, 3, 4096, &p), 4096);
+	assert_int_equal(c[1].amount_bytes, 4096);
+	/* No room anywhere: nothing. */
+	c[0] = c[1] = c[2] = cand(0, 0, 0);
+	assert_int_equal(target_spread(c, 3, 4096, &p), 0);
+}
+
 static void test_spread_rounding_exact(void **state)
 {
 	struct target_candidate c[] = { cand(1000, 0, 0), cand(1000, 0, 0),
@@ -308,6 +329,7 @@ int main(void)
 		cmocka_unit_test(test_spread_proportional),
 		cmocka_unit_test(test_spread_weight),
 		cmocka_unit_test(test_spread_cap_redistributes),
+		cmocka_unit_test(test_spread_small_ask),
 		cmocka_unit_test(test_spread_floor),
 		cmocka_unit_test(test_spread_protect_and_skip),
 		cmocka_unit_test(test_spread_anon_only_with_swap),
