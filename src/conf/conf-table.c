@@ -127,9 +127,9 @@ const struct conf_item conf_items[] = {
 	  .unit = "% of PressureWindow", .offset = R(system_brake_permyriad),
 	  .help = "System-wide brake: no proactive reclaim while /proc/pressure/memory "
 		  "\"full\" stall grew by more than this share of PressureWindow and, in "
-		  "the same window, at least 1 MiB that reclaim had evicted was refaulted "
-		  "(/proc/vmstat workingset_refault; the stall alone on kernels "
-		  "without it). A node below the kernel's own high watermarks is still "
+		  "the same window, at least 1 MiB that reclaim had evicted, and a tenth "
+		  "of what was reclaimed, was refaulted (/proc/vmstat workingset_refault "
+		  "against pgsteal; the stall alone on kernels without it). A node below the kernel's own high watermarks is still "
 		  "reclaimed, as far as the kernel's kswapd would. 100% disables it." },
 	{ .section = CONF_SECTION_RECLAIM, .name = "PressureWindow", .type = CONF_DURATION,
 	  .default_value = "2s", .min = 500 * USEC_PER_MSEC, .max = 60 * USEC_PER_SEC,

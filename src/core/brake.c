@@ -11,7 +11,7 @@ static uint64_t sat_add_u64(uint64_t a, uint64_t b)
 }
 
 static void brake_restart(struct brake *b, uint64_t total_usec, uint64_t evidence,
-			  uint64_t now_usec)
+			  uint64_t base, uint64_t now_usec)
 {
 	b->window_start_usec = now_usec;
 	b->window_start_total_usec = total_usec;
@@ -20,8 +20,10 @@ static void brake_restart(struct brake *b, uint64_t total_usec, uint64_t evidenc
 	 * another thread moved the window meanwhile) would otherwise open the
 	 * gate for a whole window. An older baseline only makes the brake
 	 * easier to engage. */
-	if (evidence != BRAKE_EVIDENCE_UNKNOWN || !b->started)
+	if (evidence != BRAKE_EVIDENCE_UNKNOWN || !b->started) {
 		b->window_start_evidence = evidence;
+		b->window_start_base = base;
+	}
 	b->started = true;
 }
 
@@ -51,15 +53,23 @@ static bool brake_exceeds(uint64_t grown, uint64_t limit, uint64_t window, uint6
  * read (the caller was told it was not needed, and the window moved
  * meanwhile, or the read failed) is no evidence: the next pass reads. */
 static bool brake_evidence(const struct brake *b, const struct brake_params *p,
-			   uint64_t evidence, uint64_t elapsed)
+			   uint64_t evidence, uint64_t base, uint64_t elapsed)
 {
+	uint64_t grown;
+
 	if (p->evidence_min == 0 || b->window_start_evidence == BRAKE_EVIDENCE_UNKNOWN)
 		return true;
-	if (evidence == BRAKE_EVIDENCE_UNKNOWN)
+	if (evidence == BRAKE_EVIDENCE_UNKNOWN || evidence < b->window_start_evidence)
 		return false;
-	return evidence >= b->window_start_evidence &&
-	       brake_exceeds(evidence - b->window_start_evidence, p->evidence_min, p->window_usec,
-			     elapsed, true);
+	grown = evidence - b->window_start_evidence;
+	if (!brake_exceeds(grown, p->evidence_min, p->window_usec, elapsed, true))
+		return false;
+	/* The share of what was reclaimed in the window that came back. */
+	if (p->evidence_permille == 0 || base == BRAKE_EVIDENCE_UNKNOWN ||
+	    b->window_start_base == BRAKE_EVIDENCE_UNKNOWN || base < b->window_start_base)
+		return true;
+	return (unsigned __int128)grown * 1000 >=
+	       (unsigned __int128)(base - b->window_start_base) * p->evidence_permille;
 }
 
 bool brake_wants_evidence(const struct brake *b, const struct brake_params *p,
@@ -76,7 +86,7 @@ bool brake_wants_evidence(const struct brake *b, const struct brake_params *p,
 }
 
 bool brake_update_evidence(struct brake *b, const struct brake_params *p, uint64_t total_usec,
-			   uint64_t evidence, uint64_t now_usec)
+			   uint64_t evidence, uint64_t base, uint64_t now_usec)
 {
 	uint64_t grown, elapsed;
 
@@ -86,25 +96,25 @@ bool brake_update_evidence(struct brake *b, const struct brake_params *p, uint64
 	}
 	if (!b->started || total_usec < b->window_start_total_usec ||
 	    now_usec < b->window_start_usec) {
-		brake_restart(b, total_usec, evidence, now_usec);
+		brake_restart(b, total_usec, evidence, base, now_usec);
 		return b->engaged;
 	}
 	grown = total_usec - b->window_start_total_usec;
 	elapsed = now_usec - b->window_start_usec;
 	if (brake_exceeds(grown, p->limit_usec, p->window_usec, elapsed, false) &&
-	    brake_evidence(b, p, evidence, elapsed)) {
+	    brake_evidence(b, p, evidence, base, elapsed)) {
 		/* Engage at once, mid-window: the workload is stalling now. */
 		if (!b->engaged)
 			b->nr_engaged++;
 		b->engaged = true;
-		brake_restart(b, total_usec, evidence, now_usec);
+		brake_restart(b, total_usec, evidence, base, now_usec);
 		return true;
 	}
 	if (elapsed >= p->window_usec) {
 		/* A whole window at or below the limit, or without the
 		 * evidence: calm again. */
 		b->engaged = false;
-		brake_restart(b, total_usec, evidence, now_usec);
+		brake_restart(b, total_usec, evidence, base, now_usec);
 	}
 	return b->engaged;
 }
@@ -115,7 +125,8 @@ bool brake_update(struct brake *b, const struct brake_params *p, uint64_t total_
 	struct brake_params q = *p;
 
 	q.evidence_min = 0;
-	return brake_update_evidence(b, &q, total_usec, BRAKE_EVIDENCE_UNKNOWN, now_usec);
+	return brake_update_evidence(b, &q, total_usec, BRAKE_EVIDENCE_UNKNOWN,
+				     BRAKE_EVIDENCE_UNKNOWN, now_usec);
 }
 
 void brake_quota_init(struct brake_quota *q, uint64_t rate_bytes_per_sec,

@@ -14,7 +14,10 @@
  *   reclaimed pages coming back. With evidence_min the brake also asks a
  *   second counter (the system brake: workingset_refault, pages read back
  *   in after reclaim evicted them) to grow by that much in the same
- *   window, and a window without it is calm.
+ *   window, and with evidence_permille by at least that share of a third
+ *   counter's growth (pages reclaimed): a trickle of refaults beside a
+ *   stream of reclaim is reclaim doing well, not thrashing. A window
+ *   without it is calm.
  *
  * - A rate quota: a token bucket in bytes, like DAMON_RECLAIM's quota_sz over
  *   quota_reset_interval_ms, capping how fast a node thread reclaims.
@@ -29,6 +32,9 @@ struct brake_params {
 	uint64_t evidence_min; /* 0: the stall alone decides; else the
 				* evidence counter must grow by this much in
 				* the window too */
+	unsigned evidence_permille; /* 0: no ratio; else the evidence must
+				     * also be this share of the base
+				     * counter's growth */
 };
 
 /* An evidence counter the kernel does not have: the stall alone decides. */
@@ -38,6 +44,7 @@ struct brake {
 	uint64_t window_start_usec;
 	uint64_t window_start_total_usec;
 	uint64_t window_start_evidence;
+	uint64_t window_start_base;
 	bool started;
 	bool engaged;
 	uint64_t nr_engaged; /* times it went on, for status */
@@ -58,14 +65,15 @@ bool brake_update(struct brake *b, const struct brake_params *p, uint64_t total_
  * other reads together). */
 bool brake_wants_evidence(const struct brake *b, const struct brake_params *p,
 			  uint64_t total_usec, uint64_t now_usec);
-/* The same with the evidence counter's cumulative value, or
- * BRAKE_EVIDENCE_UNKNOWN. An evidence counter below the window's start
+/* The same with the evidence counter's cumulative value and the base
+ * counter's (either may be BRAKE_EVIDENCE_UNKNOWN; an unknown base skips
+ * the ratio). An evidence counter below the window's start
  * counts as no growth. A sample more than a window after the window
  * started (the caller was quiet) is judged against both limits scaled to
  * the time that passed. A limit of a whole window (100%) turns the brake
  * off. */
 bool brake_update_evidence(struct brake *b, const struct brake_params *p, uint64_t total_usec,
-			   uint64_t evidence, uint64_t now_usec);
+			   uint64_t evidence, uint64_t base, uint64_t now_usec);
 
 struct brake_quota {
 	uint64_t rate_bytes_per_sec; /* 0 = unlimited */

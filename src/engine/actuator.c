@@ -1109,38 +1109,58 @@ static int shrink_offload(struct actuator *a, struct actuator_node *n,
 /* ---- the entry point ---- */
 
 /* Pages refaulted since boot (workingset_refault_anon + _file, 5.9+: read
- * back in after reclaim evicted them), the system brake's evidence;
- * BRAKE_EVIDENCE_UNKNOWN without the counters. Not workingset_activate:
- * a task cycling through more than its memory.max refaults pages whose
- * refault distance is too long to activate them, and thrashes all the same
- * (VM scenario system-brake). */
-static uint64_t read_vmstat_workingset(struct actuator *a, struct actuator_node *n)
+ * back in after reclaim evicted them), the system brake's evidence, and
+ * pages reclaimed since boot by anyone (pgsteal_kswapd, _direct,
+ * _khugepaged, _proactive), its base; BRAKE_EVIDENCE_UNKNOWN without the
+ * counters. Not workingset_activate: a task cycling through more than its
+ * memory.max refaults pages whose refault distance is too long to activate
+ * them, and thrashes all the same (VM scenario system-brake). */
+static void read_vmstat_workingset(struct actuator *a, struct actuator_node *n,
+				   uint64_t *ret_refaulted, uint64_t *ret_reclaimed)
 {
+	static const enum memstat_key steal[] = {
+		MEMSTAT_PGSTEAL_KSWAPD, MEMSTAT_PGSTEAL_DIRECT, MEMSTAT_PGSTEAL_KHUGEPAGED,
+		MEMSTAT_PGSTEAL_PROACTIVE,
+	};
 	struct memstat st;
+	uint64_t reclaimed = 0;
+	bool any = false;
 	ssize_t k;
 
+	*ret_refaulted = *ret_reclaimed = BRAKE_EVIDENCE_UNKNOWN;
 	if (a->vmstat_fd < 0)
-		return BRAKE_EVIDENCE_UNKNOWN;
+		return;
 	k = pread_file(a->vmstat_fd, n->buf, ACTUATOR_BUF_BYTES);
 	if (k < 0 || memstat_parse(n->buf, (size_t)k, &st) < 0 ||
 	    (!memstat_has(&st, MEMSTAT_WORKINGSET_REFAULT_ANON) &&
 	     !memstat_has(&st, MEMSTAT_WORKINGSET_REFAULT_FILE)))
-		return BRAKE_EVIDENCE_UNKNOWN;
-	return st.v[MEMSTAT_WORKINGSET_REFAULT_ANON] + st.v[MEMSTAT_WORKINGSET_REFAULT_FILE];
+		return;
+	*ret_refaulted = st.v[MEMSTAT_WORKINGSET_REFAULT_ANON] +
+			 st.v[MEMSTAT_WORKINGSET_REFAULT_FILE];
+	for (size_t i = 0; i < ELEMENTSOF(steal); i++) {
+		any |= memstat_has(&st, steal[i]);
+		reclaimed += st.v[steal[i]];
+	}
+	if (any)
+		*ret_reclaimed = reclaimed;
 }
 
 /*
  * The system brake: /proc/pressure/memory full over SystemBrake= in a window
  * in which what reclaim evicted also came back (at least
- * ACTUATOR_SYSTEM_BRAKE_REFAULT_BYTES refaulted). A full stall alone is
- * also kswapd's and our own reclaim work, and a burst of allocations: a
- * brake on it stopped reclaim the workload needed (issue 14).
+ * ACTUATOR_SYSTEM_BRAKE_REFAULT_BYTES refaulted, and at least
+ * ACTUATOR_SYSTEM_BRAKE_REFAULT_PERMILLE of what was reclaimed in it). A
+ * full stall alone is also kswapd's and our own reclaim work, and a burst
+ * of allocations: a brake on it stopped reclaim the workload needed (issue
+ * 14). Refaults alone were near what reclaimd's own streaming reclaim
+ * brings back (a few hundred pages a window among tens of thousands
+ * reclaimed).
  */
 static bool system_braked(struct actuator *a, struct actuator_node *n, uint64_t now)
 {
+	uint64_t evidence, reclaimed;
 	struct brake_params p;
 	struct psi_stat psi;
-	uint64_t evidence;
 	bool on, wants;
 	ssize_t k;
 
@@ -1152,14 +1172,18 @@ static bool system_braked(struct actuator *a, struct actuator_node *n, uint64_t 
 	pthread_mutex_lock(&a->lock);
 	p = a->cfg.system_brake;
 	p.evidence_min = ACTUATOR_SYSTEM_BRAKE_REFAULT_BYTES / (uint64_t)a->page_size;
+	p.evidence_permille = ACTUATOR_SYSTEM_BRAKE_REFAULT_PERMILLE;
 	wants = brake_wants_evidence(&a->system_brake, &p, psi.full.total_usec, now);
 	pthread_mutex_unlock(&a->lock);
 	/* Read only at a window's start and over the limit, not every pass,
 	 * and outside the lock every node thread and the loop share. A value
 	 * read before another thread restarted the window counts no growth. */
-	evidence = wants ? read_vmstat_workingset(a, n) : BRAKE_EVIDENCE_UNKNOWN;
+	evidence = reclaimed = BRAKE_EVIDENCE_UNKNOWN;
+	if (wants)
+		read_vmstat_workingset(a, n, &evidence, &reclaimed);
 	pthread_mutex_lock(&a->lock);
-	on = brake_update_evidence(&a->system_brake, &p, psi.full.total_usec, evidence, now);
+	on = brake_update_evidence(&a->system_brake, &p, psi.full.total_usec, evidence, reclaimed,
+				   now);
 	pthread_mutex_unlock(&a->lock);
 	return on;
 }

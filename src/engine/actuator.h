@@ -66,6 +66,11 @@
  * refaults that much every few milliseconds of stall, and above the odd
  * page of a daemon's text coming back. */
 #define ACTUATOR_SYSTEM_BRAKE_REFAULT_BYTES (UINT64_C(1) << 20)
+/* ...and at least this share (per mille) of what was reclaimed in the
+ * window: thrashing brings back much of what reclaim takes (VM
+ * system-brake: about as much), streaming reclaim of cold page cache a
+ * fraction of a percent (VM proactive: 2.6k-10k pages of 0.9M a run). */
+#define ACTUATOR_SYSTEM_BRAKE_REFAULT_PERMILLE 100u
 
 struct actuator_config {
 	const char *root;             /* --root prefix for /sys and /proc */

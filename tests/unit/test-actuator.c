@@ -592,7 +592,9 @@ static void test_system_brake(void **state)
 
 /* A full stall alone is no thrashing (kswapd's and our own reclaim stall,
  * as does a burst of allocations): the brake goes on only in a window in
- * which 1 MiB that reclaim evicted also came back (workingset_refault). */
+ * which 1 MiB that reclaim evicted also came back (workingset_refault), and
+ * at least a tenth of what was reclaimed in it (pgsteal_*; each 8 MiB
+ * write here reclaims 2048 pages). */
 static void test_system_brake_refaults(void **state)
 {
 	struct fake *f = *state;
@@ -614,13 +616,20 @@ static void test_system_brake_refaults(void **state)
 	assert_false(res.braked);
 	assert_false(res.brake_cut);
 	assert_int_equal(f->n_writes, 2);
-	/* One more page of the working set back in the same window: on. */
+	/* One more page: 1 MiB back, but of 4096 pages reclaimed (6%). */
 	f->now += SEC;
 	f->vmstat_refault_file += 1;
 	put_vmstat(f);
 	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_false(res.braked);
+	assert_int_equal(f->n_writes, 3);
+	/* 656 of 6144 (10.7%) in the same window: on. */
+	f->now += SEC;
+	f->vmstat_refault_file += 400;
+	put_vmstat(f);
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
 	assert_true(res.braked);
-	assert_int_equal(f->n_writes, 2);
+	assert_int_equal(f->n_writes, 3);
 }
 
 /* The system brake stops proactive reclaim only: a node pass planned below

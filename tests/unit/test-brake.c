@@ -61,34 +61,34 @@ static void test_brake_evidence(void **state)
 					.evidence_min = 256 };
 	struct brake b = {};
 
-	assert_false(brake_update_evidence(&b, &p, 0, 1000, 0));
+	assert_false(brake_update_evidence(&b, &p, 0, 1000, 0, 0));
 	/* Stall with no refaults (reclaim's own work, a burst): not on. */
-	assert_false(brake_update_evidence(&b, &p, 3 * SEC, 1000, SEC));
-	assert_false(brake_update_evidence(&b, &p, 6 * SEC, 1255, 2 * SEC));
+	assert_false(brake_update_evidence(&b, &p, 3 * SEC, 1000, 0, SEC));
+	assert_false(brake_update_evidence(&b, &p, 6 * SEC, 1255, 0, 2 * SEC));
 	/* The working set comes back in the same window: on at once. */
-	assert_true(brake_update_evidence(&b, &p, 6 * SEC, 1256, 3 * SEC));
+	assert_true(brake_update_evidence(&b, &p, 6 * SEC, 1256, 0, 3 * SEC));
 	assert_int_equal(b.nr_engaged, 1);
 	/* A stall goes on but the refaults stop: calm after a window. */
-	assert_true(brake_update_evidence(&b, &p, 9 * SEC, 1300, 8 * SEC));
-	assert_false(brake_update_evidence(&b, &p, 12 * SEC, 1300, 13 * SEC));
+	assert_true(brake_update_evidence(&b, &p, 9 * SEC, 1300, 0, 8 * SEC));
+	assert_false(brake_update_evidence(&b, &p, 12 * SEC, 1300, 0, 13 * SEC));
 	/* Refaults without a stall over the limit: not on. */
-	assert_false(brake_update_evidence(&b, &p, 12 * SEC + SEC / 2, 9000, 14 * SEC));
+	assert_false(brake_update_evidence(&b, &p, 12 * SEC + SEC / 2, 9000, 0, 14 * SEC));
 	/* Evidence below the window's start (read before another thread
 	 * restarted it) is no growth, and does not restart the window. */
-	assert_false(brake_update_evidence(&b, &p, 20 * SEC, 10, 15 * SEC));
-	assert_true(brake_update_evidence(&b, &p, 20 * SEC, 1556, 16 * SEC));
+	assert_false(brake_update_evidence(&b, &p, 20 * SEC, 10, 0, 15 * SEC));
+	assert_true(brake_update_evidence(&b, &p, 20 * SEC, 1556, 0, 16 * SEC));
 	assert_int_equal(b.nr_engaged, 2);
 	/* A restart by a caller that did not read the counter (an
 	 * out-of-order sample) keeps the known baseline: the gate stays. */
-	assert_true(brake_update_evidence(&b, &p, 19 * SEC, BRAKE_EVIDENCE_UNKNOWN, 17 * SEC));
+	assert_true(brake_update_evidence(&b, &p, 19 * SEC, BRAKE_EVIDENCE_UNKNOWN, 0, 17 * SEC));
 	assert_int_equal(b.window_start_evidence, 1556);
 	/* Over the limit with the value not read: no evidence, no engaging. */
 	assert_int_equal(b.nr_engaged, 2);
 	b.engaged = false;
-	assert_false(brake_update_evidence(&b, &p, 24 * SEC, BRAKE_EVIDENCE_UNKNOWN, 17 * SEC + 1));
+	assert_false(brake_update_evidence(&b, &p, 24 * SEC, BRAKE_EVIDENCE_UNKNOWN, 0, 17 * SEC + 1));
 	b.engaged = true;
-	assert_true(brake_update_evidence(&b, &p, 25 * SEC, 1600, 18 * SEC));
-	assert_false(brake_update_evidence(&b, &p, 30 * SEC, 1600, 28 * SEC));
+	assert_true(brake_update_evidence(&b, &p, 25 * SEC, 1600, 0, 18 * SEC));
+	assert_false(brake_update_evidence(&b, &p, 30 * SEC, 1600, 0, 28 * SEC));
 }
 
 /* A sample after a quiet gap is judged per window: the stall and the
@@ -99,14 +99,14 @@ static void test_brake_gap_scaled(void **state)
 					.evidence_min = 256 };
 	struct brake b = {}, c = {};
 
-	assert_false(brake_update_evidence(&b, &p, 0, 0, 0));
+	assert_false(brake_update_evidence(&b, &p, 0, 0, 0, 0));
 	/* 60 s later: 3 s of stall (6 allowed), 1000 refaults (1536): calm. */
-	assert_false(brake_update_evidence(&b, &p, 3 * SEC, 1000, 60 * SEC));
+	assert_false(brake_update_evidence(&b, &p, 3 * SEC, 1000, 0, 60 * SEC));
 	/* The window restarted there: 7 s of stall in 60 s, but 1000 and then
 	 * 1535 refaults fall short of 1536; 1536 does not. */
-	assert_false(brake_update_evidence(&b, &p, 10 * SEC, 2000, 120 * SEC));
-	assert_false(brake_update_evidence(&b, &p, 17 * SEC, 3535, 180 * SEC));
-	assert_true(brake_update_evidence(&b, &p, 24 * SEC, 5071, 240 * SEC));
+	assert_false(brake_update_evidence(&b, &p, 10 * SEC, 2000, 0, 120 * SEC));
+	assert_false(brake_update_evidence(&b, &p, 17 * SEC, 3535, 0, 180 * SEC));
+	assert_true(brake_update_evidence(&b, &p, 24 * SEC, 5071, 0, 240 * SEC));
 	/* Without evidence the stall is scaled the same way. */
 	assert_false(brake_update(&c, &p, 0, 0));
 	assert_false(brake_update(&c, &p, 6 * SEC, 60 * SEC));
@@ -127,7 +127,7 @@ static void test_brake_wants_evidence(void **state)
 	assert_true(brake_wants_evidence(&b, &p, 0, 0));
 	assert_false(brake_wants_evidence(&b, &no_gate, 0, 0));
 	assert_false(brake_wants_evidence(&b, &off, 0, 0));
-	assert_false(brake_update_evidence(&b, &p, 0, 100, 0));
+	assert_false(brake_update_evidence(&b, &p, 0, 100, 0, 0));
 	assert_false(brake_wants_evidence(&b, &p, SEC, 5 * SEC));
 	assert_true(brake_wants_evidence(&b, &p, SEC + 1, 5 * SEC));
 	assert_true(brake_wants_evidence(&b, &p, 0, 10 * SEC));
@@ -147,6 +147,24 @@ static void test_brake_whole_window_off(void **state)
 	assert_int_equal(b.nr_engaged, 0);
 }
 
+/* The system brake's ratio: refaults count only as a share of what was
+ * reclaimed in the window (evidence_permille of the base counter). */
+static void test_brake_evidence_ratio(void **state)
+{
+	const struct brake_params p = { .window_usec = 10 * SEC, .limit_usec = 1 * SEC,
+					.evidence_min = 256, .evidence_permille = 100 };
+	struct brake b = {}, c = {};
+
+	assert_false(brake_update_evidence(&b, &p, 0, 0, 0, 0));
+	/* 1000 refaults beside 100000 pages reclaimed (1%): streaming. */
+	assert_false(brake_update_evidence(&b, &p, 3 * SEC, 1000, 100000, SEC));
+	/* 11000 of 100000 (11%): thrashing. */
+	assert_true(brake_update_evidence(&b, &p, 4 * SEC, 11000, 100000, 2 * SEC));
+	/* No base counter: the minimum alone decides. */
+	assert_false(brake_update_evidence(&c, &p, 0, 0, BRAKE_EVIDENCE_UNKNOWN, 0));
+	assert_true(brake_update_evidence(&c, &p, 3 * SEC, 1000, BRAKE_EVIDENCE_UNKNOWN, SEC));
+}
+
 /* A kernel without the evidence counter: the stall alone decides, as
  * brake_update() does whatever evidence_min says. */
 static void test_brake_evidence_unknown(void **state)
@@ -155,8 +173,8 @@ static void test_brake_evidence_unknown(void **state)
 					.evidence_min = 256 };
 	struct brake b = {}, c = {};
 
-	assert_false(brake_update_evidence(&b, &p, 0, BRAKE_EVIDENCE_UNKNOWN, 0));
-	assert_true(brake_update_evidence(&b, &p, 2 * SEC, BRAKE_EVIDENCE_UNKNOWN, SEC));
+	assert_false(brake_update_evidence(&b, &p, 0, BRAKE_EVIDENCE_UNKNOWN, 0, 0));
+	assert_true(brake_update_evidence(&b, &p, 2 * SEC, BRAKE_EVIDENCE_UNKNOWN, 0, SEC));
 	assert_false(brake_update(&c, &p, 0, 0));
 	assert_true(brake_update(&c, &p, 2 * SEC, SEC));
 }
@@ -304,6 +322,7 @@ int main(void)
 		cmocka_unit_test(test_brake_counter_backwards),
 		cmocka_unit_test(test_brake_evidence),
 		cmocka_unit_test(test_brake_evidence_unknown),
+		cmocka_unit_test(test_brake_evidence_ratio),
 		cmocka_unit_test(test_brake_gap_scaled),
 		cmocka_unit_test(test_brake_wants_evidence),
 		cmocka_unit_test(test_brake_whole_window_off),
