@@ -270,19 +270,26 @@ void actuator_backend(struct actuator *a, struct reclaim_backend *backend)
 
 /* ---- measurement ---- */
 
-static int read_vmstat_pgsteal_proactive(struct actuator *a, struct actuator_node *n,
-					 uint64_t *ret_pages)
+/* The kept-open /proc/vmstat, read into the node's buffer and parsed. */
+static int read_vmstat(struct actuator *a, struct actuator_node *n, struct memstat *ret)
 {
-	struct memstat st;
 	ssize_t k;
-	int r;
 
 	if (a->vmstat_fd < 0)
 		return -EOPNOTSUPP;
 	k = pread_file(a->vmstat_fd, n->buf, ACTUATOR_BUF_BYTES);
 	if (k < 0)
 		return (int)k;
-	r = memstat_parse(n->buf, (size_t)k, &st);
+	return memstat_parse(n->buf, (size_t)k, ret);
+}
+
+static int read_vmstat_pgsteal_proactive(struct actuator *a, struct actuator_node *n,
+					 uint64_t *ret_pages)
+{
+	struct memstat st;
+	int r;
+
+	r = read_vmstat(a, n, &st);
 	if (r < 0)
 		return r;
 	if (!memstat_has(&st, MEMSTAT_PGSTEAL_PROACTIVE))
@@ -1125,13 +1132,9 @@ static void read_vmstat_workingset(struct actuator *a, struct actuator_node *n,
 	struct memstat st;
 	uint64_t reclaimed = 0;
 	bool any = false;
-	ssize_t k;
 
 	*ret_refaulted = *ret_reclaimed = BRAKE_EVIDENCE_UNKNOWN;
-	if (a->vmstat_fd < 0)
-		return;
-	k = pread_file(a->vmstat_fd, n->buf, ACTUATOR_BUF_BYTES);
-	if (k < 0 || memstat_parse(n->buf, (size_t)k, &st) < 0 ||
+	if (read_vmstat(a, n, &st) < 0 ||
 	    (!memstat_has(&st, MEMSTAT_WORKINGSET_REFAULT_ANON) &&
 	     !memstat_has(&st, MEMSTAT_WORKINGSET_REFAULT_FILE)))
 		return;
