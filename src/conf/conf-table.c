@@ -186,7 +186,9 @@ const struct conf_item conf_items[] = {
 	  .help = "Trim matching cgroups towards their working set: every OffloadInterval, "
 		  "reclaim up to OffloadMaxStep scaled down by the cgroup's own "
 		  "memory.pressure (none at OffloadPressure or above), as Meta's "
-		  "TMO/senpai does. Never below the floor, never with Protect=yes, and "
+		  "TMO/senpai does. The Offload keys reach the cgroups below a matching "
+		  "one, each trimmed by its own controller, unless a section matching "
+		  "them sets its own. Never below the floor, never with Protect=yes, and "
 		  "not while a node the cgroup has memory on is paused (Paused=, "
 		  "reclaimctl pause)." },
 	{ .section = CONF_SECTION_CGROUP, .name = "OffloadPressure", .type = CONF_PERMYRIAD,

@@ -1131,6 +1131,27 @@ bool conf_node_paused(const struct conf *conf, unsigned node)
 	return rc.paused && !conf->reclaim.paused;
 }
 
+/* The section that last assigned item i among those matching path (already
+ * without its leading '/'), or NULL: the key keeps its default there. */
+static const struct conf_cgroup *conf_cgroup_assigned(const struct conf *conf, const char *path,
+						      size_t i, bool *matched)
+{
+	const struct conf_cgroup *best = NULL;
+
+	for (size_t c = 0; c < conf->n_cgroups; c++) {
+		const struct conf_cgroup *cg = &conf->cgroups[c];
+		const char *pat = streq(cg->pattern, "/") ? "" : cg->pattern;
+
+		if (fnmatch(pat, path, 0) != 0)
+			continue;
+		*matched = true;
+		if (cg->src[i].kind != CONF_SOURCE_DEFAULT &&
+		    (!best || cg->src[i].seq > best->src[i].seq))
+			best = cg;
+	}
+	return best;
+}
+
 bool conf_cgroup_policy(const struct conf *conf, const char *path,
 			struct conf_cgroup_policy *ret)
 {
@@ -1143,21 +1164,11 @@ bool conf_cgroup_policy(const struct conf *conf, const char *path,
 		return false; /* the defaults are tested to parse */
 
 	for (size_t i = 0; i < conf_n_items; i++) {
-		const struct conf_cgroup *best = NULL;
+		const struct conf_cgroup *best;
 
 		if (conf_items[i].section != CONF_SECTION_CGROUP)
 			continue;
-		for (size_t c = 0; c < conf->n_cgroups; c++) {
-			const struct conf_cgroup *cg = &conf->cgroups[c];
-			const char *pat = streq(cg->pattern, "/") ? "" : cg->pattern;
-
-			if (fnmatch(pat, path, 0) != 0)
-				continue;
-			matched = true;
-			if (cg->src[i].kind != CONF_SOURCE_DEFAULT &&
-			    (!best || cg->src[i].seq > best->src[i].seq))
-				best = cg;
-		}
+		best = conf_cgroup_assigned(conf, path, i, &matched);
 		if (best)
 			conf_copy_field(&conf_items[i], &p, &best->values);
 	}
@@ -1167,12 +1178,23 @@ bool conf_cgroup_policy(const struct conf *conf, const char *path,
 	return matched;
 }
 
+/* The keys a cgroup takes from its nearest ancestor that assigns them when
+ * no section matching the cgroup itself does: the Offload* keys. reclaimd
+ * reclaims from memory leaves, so [CGroup work.slice] Offload=yes must
+ * reach the services below the slice; each is trimmed by its own
+ * controller, on its own memory.pressure. */
+static bool conf_cgroup_key_inherited(const struct conf_item *item)
+{
+	return item->section == CONF_SECTION_CGROUP && startswith(item->name, "Offload");
+}
+
 void conf_cgroup_policy_subtree(const struct conf *conf, const char *path,
 				struct conf_cgroup_policy *ret)
 {
 	struct conf_cgroup_policy p;
 	char anc[4096];
 	char *slash;
+	bool matched = false;
 
 	conf_cgroup_policy(conf, path, &p);
 	while (*path == '/')
@@ -1184,6 +1206,22 @@ void conf_cgroup_policy_subtree(const struct conf *conf, const char *path,
 		*slash = '\0';
 		if (*anc && conf_cgroup_policy(conf, anc, &ap) && ap.protect)
 			p.protect = true;
+	}
+	for (size_t i = 0; i < conf_n_items; i++) {
+		if (!conf_cgroup_key_inherited(&conf_items[i]) ||
+		    conf_cgroup_assigned(conf, path, i, &matched))
+			continue;
+		snprintf(anc, sizeof(anc), "%s", path);
+		while ((slash = strrchr(anc, '/'))) {
+			const struct conf_cgroup *best;
+
+			*slash = '\0';
+			best = *anc ? conf_cgroup_assigned(conf, anc, i, &matched) : NULL;
+			if (best) {
+				conf_copy_field(&conf_items[i], &p, &best->values);
+				break;
+			}
+		}
 	}
 	*ret = p;
 }

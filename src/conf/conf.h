@@ -255,6 +255,10 @@ bool conf_cgroup_policy(const struct conf *conf, const char *path,
  * The policy reclaim applies to the cgroup at path: conf_cgroup_policy(),
  * with Protect= covering the subtree, as memory.min protects a parent's
  * children: [CGroup web.slice] Protect=yes keeps web.slice/nginx.service.
+ * The Offload* keys reach down too, key by key from the nearest ancestor
+ * whose sections assign them, where no section matching path does: the
+ * cgroups reclaimd reclaims from are memory leaves, so [CGroup work.slice]
+ * Offload=yes trims each service below the slice.
  * Pure (no file is read); the manager calls it on every cgroup walk.
  */
 void conf_cgroup_policy_subtree(const struct conf *conf, const char *path,

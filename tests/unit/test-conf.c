@@ -850,7 +850,7 @@ static void test_protocol_doc_keys(void **state)
 	assert_true(n >= 3);
 }
 
-/* Protect= covers the subtree; the other keys do not inherit. */
+/* Protect= covers the subtree; the other keys but Offload* do not inherit. */
 static void test_cgroup_policy_subtree(void **state)
 {
 	static const struct {
@@ -877,6 +877,53 @@ static void test_cgroup_policy_subtree(void **state)
 		conf_cgroup_policy_subtree(c, cases[i].path, &p);
 		if (p.protect != cases[i].protect || p.weight != cases[i].weight)
 			fail_msg("%s: protect %d weight %" PRIu64, cases[i].path, p.protect, p.weight);
+	}
+}
+
+/* The Offload* keys reach the cgroups below the one whose section assigns
+ * them (reclaimd reclaims from memory leaves: [CGroup work.slice]
+ * Offload=yes must trim the slice's services), key by key from the nearest
+ * ancestor; a section matching the cgroup itself wins, Offload=no too. */
+static void test_cgroup_policy_subtree_offload(void **state)
+{
+	static const struct {
+		const char *path;
+		bool offload;
+		uint64_t interval_usec, pressure_permyriad, max_step;
+	} cases[] = {
+		{ "work.slice", true, 3 * USEC_PER_SEC, 20, 200 },
+		{ "/work.slice/redis.service", true, 3 * USEC_PER_SEC, 20, 200 },
+		{ "work.slice/a/b/c.scope", true, 3 * USEC_PER_SEC, 20, 200 },
+		/* Its own section's OffloadMaxStep=, the slice's other keys. */
+		{ "work.slice/big.service", true, 3 * USEC_PER_SEC, 20, 500 },
+		{ "work.slice/big.service/x", true, 3 * USEC_PER_SEC, 20, 500 },
+		{ "work.slice/db.service", false, 3 * USEC_PER_SEC, 20, 200 },
+		{ "work.slice/db.service/inner", false, 3 * USEC_PER_SEC, 20, 200 },
+		{ "work.slicex/a", false, 6 * USEC_PER_SEC, 10, 100 },
+		{ "other.slice/a", false, 6 * USEC_PER_SEC, 10, 100 },
+	};
+	_cleanup_conf_free_ struct conf *c =
+		load_ok("[CGroup work.slice]\nOffload=yes\nOffloadInterval=3s\nOffloadPressure=0.2%\n"
+			"OffloadMaxStep=2%\n"
+			"[CGroup work.slice/big.service]\nOffloadMaxStep=5%\nWeight=300\n"
+			"[CGroup work.slice/db.service]\nOffload=no\n");
+
+	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+		struct conf_cgroup_policy p;
+
+		conf_cgroup_policy_subtree(c, cases[i].path, &p);
+		if (p.offload != cases[i].offload || p.offload_interval_usec != cases[i].interval_usec ||
+		    p.offload_pressure_permyriad != cases[i].pressure_permyriad ||
+		    p.offload_max_step.value != cases[i].max_step || !p.offload_max_step.permyriad)
+			fail_msg("%s: offload %d interval %" PRIu64 " pressure %" PRIu64
+				 " max step %" PRIu64 "%s",
+				 cases[i].path, p.offload, p.offload_interval_usec,
+				 p.offload_pressure_permyriad, p.offload_max_step.value,
+				 p.offload_max_step.permyriad ? "/10000" : " bytes");
+		/* Weight= is not inherited: only big.service's own section. */
+		if (p.weight != (strstr(cases[i].path, "big.service") ? 300u : 100u) &&
+		    !streq(cases[i].path, "work.slice/big.service/x"))
+			fail_msg("%s: weight %" PRIu64, cases[i].path, p.weight);
 	}
 }
 
@@ -1160,6 +1207,7 @@ int main(void)
 		cmocka_unit_test(test_fifo),
 		cmocka_unit_test(test_dropin_dirs),
 		cmocka_unit_test(test_cgroup_policy_subtree),
+		cmocka_unit_test(test_cgroup_policy_subtree_offload),
 		cmocka_unit_test(test_psi_trigger_eq),
 		cmocka_unit_test(test_marks_ordered),
 		cmocka_unit_test(test_headroom_doc),
