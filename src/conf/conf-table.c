@@ -190,7 +190,9 @@ const struct conf_item conf_items[] = {
 		  "one, each trimmed by its own controller, unless a section matching "
 		  "them sets its own. Never below the floor, never with Protect=yes, and "
 		  "not while a node the cgroup has memory on is paused (Paused=, "
-		  "reclaimctl pause)." },
+		  "reclaimctl pause). A node pass spread over memory.reclaim counts a "
+		  "cgroup whose stall was below OffloadPressure at up to twice its "
+		  "Weight (1 + how far below)." },
 	{ .section = CONF_SECTION_CGROUP, .name = "OffloadPressure", .type = CONF_PERMYRIAD,
 	  .default_value = "0.1%", .min = 1, .max = 1000, .unit = "% of OffloadInterval",
 	  .offset = C(offload_pressure_permyriad),

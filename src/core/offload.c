@@ -141,6 +141,15 @@ uint64_t offload_update(struct offload_state *s, const struct offload_params *p,
 	return s->last_step_bytes = step;
 }
 
+unsigned offload_slack_permyriad(const struct offload_state *s, const struct offload_params *p)
+{
+	if (!s->started || s->paused || s->kind != OFFLOAD_PROBING || s->last_step_bytes == 0 ||
+	    p->target_usec == 0 || s->stall_usec >= p->target_usec)
+		return 0;
+	return (unsigned)((unsigned __int128)(p->target_usec - s->stall_usec) *
+			  OFFLOAD_SLACK_PERMYRIAD_MAX / p->target_usec);
+}
+
 bool offload_paused_by(uint64_t memory_nodes, uint64_t paused_nodes)
 {
 	if (paused_nodes == 0)

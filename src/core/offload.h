@@ -154,6 +154,22 @@ bool offload_change_is_news(enum offload_state_kind from, enum offload_state_kin
 uint64_t offload_attribute(uint64_t reclaimed_bytes, const uint64_t *file_bytes,
 			   const uint64_t *anon_bytes, size_t n, bool anon, uint64_t *ret);
 
+/* offload_slack_permyriad()'s full scale: a stall of nothing. */
+#define OFFLOAD_SLACK_PERMYRIAD_MAX 10000U
+
+/*
+ * How far below its stall target the cgroup's last judged interval was
+ * (issue 18: "a node deficit prefers cgroups whose pressure is far below
+ * target"), in 1/10000: 10000 x (1 - stall / target), the share of a full
+ * step senpai's rule took. 0 unless that interval took a step: not before
+ * the first judgement, in backoff (and its hold), at the floor or
+ * protected, observe-only, or paused (until judged again). A node pass
+ * scales the cgroup's Weight= by 1 + slack (target_candidate.slack_permyriad).
+ * Judged once an interval: the node's own takings since then show up as
+ * stall in the next one.
+ */
+unsigned offload_slack_permyriad(const struct offload_state *s, const struct offload_params *p);
+
 /* In backoff (the node loops leave such a cgroup alone). */
 static inline bool offload_backing_off(const struct offload_state *s)
 {

@@ -30,11 +30,14 @@ uint64_t target_room(const struct target_candidate *c, const struct target_param
 	return MIN(local, TARGET_BYTES_MAX);
 }
 
+/* Weight= x (1 + slack), in 1/TARGET_SLACK_PERMYRIAD_MAX of a Weight=
+ * point so that it stays whole: at most 10000 x 20000 = 2e8. */
 static unsigned weight_of(const struct target_candidate *c)
 {
-	if (c->weight == 0)
-		return TARGET_WEIGHT_DEFAULT;
-	return MIN(c->weight, TARGET_WEIGHT_MAX);
+	unsigned w = c->weight == 0 ? TARGET_WEIGHT_DEFAULT : MIN(c->weight, TARGET_WEIGHT_MAX);
+
+	return w * (TARGET_SLACK_PERMYRIAD_MAX +
+		    MIN(c->slack_permyriad, TARGET_SLACK_PERMYRIAD_MAX));
 }
 
 /*

@@ -20,6 +20,8 @@
 /* Weight= is relative; 100 is "normal" as in cgroup v2's io.weight. */
 #define TARGET_WEIGHT_DEFAULT 100u
 #define TARGET_WEIGHT_MAX 10000u
+/* slack_permyriad's full scale: at it, twice the weight. */
+#define TARGET_SLACK_PERMYRIAD_MAX 10000u
 
 struct target_candidate {
 	/* inputs */
@@ -31,10 +33,14 @@ struct target_candidate {
 	unsigned weight;           /* Weight=, 1..TARGET_WEIGHT_MAX */
 	bool protect;              /* Protect=: never reclaimed */
 	bool skip;                 /* braked, gone, or otherwise excluded */
+	unsigned slack_permyriad;  /* Offload=yes: how far below its stall
+				    * target (offload_slack_permyriad()),
+				    * 0..TARGET_SLACK_PERMYRIAD_MAX; scales
+				    * the weight by 1 + slack. Not a policy. */
 	/* output */
 	uint64_t amount_bytes;     /* what to ask memory.reclaim for */
 	uint64_t room_bytes;       /* scratch: target_room(), cached */
-	double room_weighted;      /* scratch: room_bytes x weight */
+	double room_weighted;      /* scratch: room_bytes x weight x (1 + slack) */
 };
 
 struct target_params {
@@ -51,6 +57,14 @@ uint64_t target_room(const struct target_candidate *c, const struct target_param
  * node-local reclaimable, each capped by its room; what a capped candidate
  * cannot take is offered once more to the others. Sets every amount_bytes;
  * returns the total planned (<= deficit_bytes).
+ *
+ * An offload cgroup far below its stall target loses least by giving
+ * (issue 18: "a node deficit prefers cgroups whose pressure is far below
+ * target"): its weight is scaled by 1 + slack, at most 2x, inside the same
+ * proportional spread. A factor, not an order: Weight= keeps its meaning
+ * (10000:1 outweighs 2x), every share stays in proportion to room and
+ * capped by it, so a pass never drains a cgroup to its floor for its
+ * slack; Protect=, the floors and skip bound it as any other.
  */
 uint64_t target_spread(struct target_candidate *c, size_t n, uint64_t deficit_bytes,
 		       const struct target_params *p);
@@ -123,7 +137,11 @@ bool target_node_file_stalled(const struct target_node_file_pass *p);
 
 /* Whether a candidate carries a policy: Protect=, a floor (Floor=,
  * memory.min, memory.low), SoftTarget=, a Weight= other than the default,
- * or skip (its pressure brake is on). */
+ * or skip (its pressure brake is on). Not slack_permyriad: offload's
+ * slack weighs the shares of a pass some policy already spreads over
+ * memory.reclaim; alone it must not move a pass off the node file, which
+ * is node-bound, onto memory.reclaim, which also takes from the cgroup's
+ * other nodes (paused ones included). */
 bool target_has_policy(const struct target_candidate *c);
 /* Whether a policy covers memory on the node the candidates were collected
  * for: any guarantee (Protect=, a floor, an engaged brake) anywhere, since

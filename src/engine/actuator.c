@@ -581,15 +581,23 @@ static bool cgroup_braked(struct actuator *a, struct cgroup_candidate *cg, uint6
 }
 
 /* An Offload=yes cgroup in backoff is at its stall target: the node's
- * passes leave it alone as they leave a braked one (docs/design.md, "Offload
- * and the node loops"). */
-static bool cgroup_offload_holding(struct actuator *a, struct cgroup_candidate *cg)
+ * passes leave it alone as they leave a braked one. Below the target, how
+ * far (offload_slack_permyriad()) weighs its share of a pass spread over
+ * memory.reclaim (issue 18). Both from the controller's state as the
+ * offload thread left it: no file read (docs/design.md, "Two controllers,
+ * one actuator"). */
+static bool cgroup_offload_holding(struct actuator *a, struct cgroup_candidate *cg,
+				   unsigned *ret_slack_permyriad)
 {
+	unsigned slack = 0;
 	bool on;
 
 	pthread_mutex_lock(&a->lock);
 	on = cg->policy.offload && offload_backing_off(&cg->offload);
+	if (cg->policy.offload && !on)
+		slack = offload_slack_permyriad(&cg->offload, &cg->policy.offload_params);
 	pthread_mutex_unlock(&a->lock);
+	*ret_slack_permyriad = slack;
 	return on;
 }
 
@@ -633,6 +641,7 @@ static struct census_candidate census_candidate_of(const struct cgroup_candidate
 static void collect_one(struct actuator *a, struct actuator_node *n, struct cgroup_candidate *cg,
 			int node, uint64_t now, struct shrink_result *res, bool guard, size_t *k)
 {
+	unsigned slack = 0;
 	bool braked = false;
 	int r;
 
@@ -650,11 +659,12 @@ static void collect_one(struct actuator *a, struct actuator_node *n, struct cgro
 	if (!cg->policy.protect && cgroup_braked(a, cg, now, NULL)) {
 		res->nr_skipped++;
 		braked = true;
-	} else if (cgroup_offload_holding(a, cg)) {
+	} else if (cgroup_offload_holding(a, cg, &slack)) {
 		res->nr_skipped++;
 		braked = true;
 	}
 	n->cands[*k] = candidate_of(cg, node, braked);
+	n->cands[*k].slack_permyriad = slack;
 	if (guard)
 		n->cands[*k].node_file_bytes = n->cands[*k].node_anon_bytes = 0;
 	n->cand_cg[(*k)++] = cg;

@@ -1480,6 +1480,139 @@ static void test_offload_reclaimed_per_node(void **state)
 	assert_int_equal(actuator_offload_reclaimed(f->a, 5), 0); /* no such node */
 }
 
+/* The request written to path among writes [from, f->n_writes), or NULL. */
+static const char *written_to(const struct fake *f, unsigned from, const char *path)
+{
+	for (unsigned i = from; i < f->n_writes; i++)
+		if (streq(f->writes[i].path, path))
+			return f->writes[i].req;
+	return NULL;
+}
+
+/* One node-0 pass of 120 MiB (file only); the requests written to
+ * a.service and batch, which must be the only ones. */
+static void slack_node_pass(struct fake *f, const char *want_a, const char *want_batch)
+{
+	struct shrink_request node = node_req(0, 120 * MiB, 0);
+	struct shrink_result res;
+	unsigned w = f->n_writes;
+
+	assert_int_equal(actuator_shrink(f->a, &node, &res), 0);
+	assert_int_equal(res.backend, TARGET_BACKEND_CGROUPS);
+	assert_int_equal(f->n_writes, w + 2);
+	assert_non_null(written_to(f, w, "sys/fs/cgroup/system.slice/a.service/memory.reclaim"));
+	assert_string_equal(written_to(f, w, "sys/fs/cgroup/system.slice/a.service/memory.reclaim"),
+			    want_a);
+	assert_non_null(written_to(f, w, "sys/fs/cgroup/batch/memory.reclaim"));
+	assert_string_equal(written_to(f, w, "sys/fs/cgroup/batch/memory.reclaim"), want_batch);
+}
+
+/*
+ * Issue 18: where a policy already spreads a node pass over memory.reclaim
+ * (here Weight=200 on a.service), an Offload=yes cgroup far below its
+ * stall target gives more, by its slack: weight x (1 + slack), at most 2x.
+ * Node 0, no floors; a.service 300 MiB of page cache there, batch set to
+ * 300 MiB too, b.service none. 120 MiB a pass:
+ *   batch not judged yet (1x): a.service 200 : batch 100 -> 80 / 40 MiB
+ *   no stall (2x):             200 : 200               -> 60 / 60 MiB
+ *   a quarter of the target (1.75x): 200 : 175         -> 64 / 56 MiB
+ * and in backoff batch is skipped, as before.
+ */
+static void test_offload_slack_spread(void **state)
+{
+	struct fake *f = *state;
+	static const struct cgroup_rule rules[] = {
+		{ .path = "batch",
+		  .policy = { .offload = true, .offload_params = test_offload_params } },
+		{ .path = "system.slice/a.service", .policy = { .weight = 200 } },
+	};
+	struct actuator_config cfg = { .step_bytes = 256 * MiB };
+	struct shrink_request off = { .kind = SHRINK_OFFLOAD, .node = 0, .priority = 12 };
+	struct shrink_request node = node_req(0, 120 * MiB, 0);
+	struct shrink_result res;
+	unsigned w;
+
+	put_file(f, "sys/fs/cgroup/batch/memory.numa_stat",
+		 "anon N0=0 N1=0\nfile N0=314572800 N1=536870912\n");
+	put_file(f, "sys/fs/cgroup/system.slice/b.service/memory.numa_stat",
+		 "anon N0=0 N1=0\nfile N0=0 N1=0\n");
+	test_rules = rules;
+	test_n_rules = ELEMENTSOF(rules);
+	start_no_policy(f, &cfg);
+	test_rules = NULL;
+	test_n_rules = 0;
+
+	assert_int_equal(actuator_shrink(f->a, &off, &res), 0); /* first sample */
+	assert_int_equal(f->n_writes, 0);
+	slack_node_pass(f, "83886080 swappiness=0", "41943040 swappiness=0");
+
+	f->now += 6 * SEC;
+	assert_int_equal(actuator_shrink(f->a, &off, &res), 0);
+	assert_string_equal(written_to(f, f->n_writes - 1, "sys/fs/cgroup/batch/memory.reclaim"),
+			    "10737418 swappiness=0"); /* 1% of 1 GiB */
+	slack_node_pass(f, "62914560 swappiness=0", "62914560 swappiness=0");
+
+	/* 1.5 ms of stall in 6 s: a quarter of the 6 ms target. */
+	put_pressure(f, "sys/fs/cgroup/batch/memory.pressure", 1500, 0);
+	f->now += 6 * SEC;
+	assert_int_equal(actuator_shrink(f->a, &off, &res), 0);
+	assert_string_equal(written_to(f, f->n_writes - 1, "sys/fs/cgroup/batch/memory.reclaim"),
+			    "8053063 swappiness=0"); /* three quarters of a step */
+	slack_node_pass(f, "67108864 swappiness=0", "58720256 swappiness=0");
+
+	/* At the target: backoff, and the node's pass leaves batch alone. */
+	put_pressure(f, "sys/fs/cgroup/batch/memory.pressure", 1500 + 6000, 0);
+	f->now += 6 * SEC;
+	assert_int_equal(actuator_shrink(f->a, &off, &res), 0);
+	w = f->n_writes;
+	assert_int_equal(actuator_shrink(f->a, &node, &res), 0);
+	assert_int_equal(f->n_writes, w + 1);
+	assert_string_equal(f->writes[w].path, "sys/fs/cgroup/system.slice/a.service/memory.reclaim");
+	assert_string_equal(f->writes[w].req, "125829120 swappiness=0");
+}
+
+/* Issue 18, and the review of 85528fc: the slack is not a policy. With
+ * Offload=yes on batch judged at no stall (full slack) and no other policy
+ * on node 0, a node pass still goes to the node-bound node0/reclaim, not to
+ * memory.reclaim (which would also take from node 1, paused or not). */
+static void test_offload_slack_keeps_node_file(void **state)
+{
+	struct fake *f = *state;
+	struct actuator_config cfg = { .step_bytes = 256 * MiB };
+	struct shrink_request off = { .kind = SHRINK_OFFLOAD, .node = 0, .priority = 12 };
+	struct shrink_request node = node_req(0, 8 * MiB, 0);
+	struct shrink_result res;
+	struct actuator_cgroup_info *info = NULL;
+	struct actuator_node_stats st;
+	size_t n = 0;
+	unsigned w;
+
+	test_rules = offload_batch_rule;
+	test_n_rules = ELEMENTSOF(offload_batch_rule);
+	start_no_policy(f, &cfg);
+	test_rules = NULL;
+	test_n_rules = 0;
+	assert_int_equal(actuator_shrink(f->a, &off, &res), 0); /* first sample */
+	f->now += 6 * SEC;
+	assert_int_equal(actuator_shrink(f->a, &off, &res), 0);
+	assert_int_equal(actuator_cgroups(f->a, &info, &n), 0);
+	for (size_t i = 0; i < n; i++)
+		if (streq(info[i].path, "batch"))
+			assert_int_equal(offload_slack_permyriad(&info[i].offload,
+								 &test_offload_params),
+					 OFFLOAD_SLACK_PERMYRIAD_MAX);
+	free(info);
+
+	w = f->n_writes;
+	assert_int_equal(actuator_shrink(f->a, &node, &res), 0);
+	assert_int_equal(res.backend, TARGET_BACKEND_NODE_FILE);
+	assert_int_equal(f->n_writes, w + 1);
+	assert_string_equal(f->writes[w].path, "sys/devices/system/node/node0/reclaim");
+	assert_int_equal(actuator_node_stats(f->a, 0, &st), 0);
+	assert_int_equal(st.nr_node_file, 1);
+	assert_int_equal(st.nr_cgroup_spread, 0);
+}
+
 /*
  * Issue 14: with 200 idle cgroups beside the fixture's three, a node pass
  * between censuses reads the candidates that can give memory on the node
@@ -1652,6 +1785,8 @@ int main(void)
 		T(test_offload_pause_mid_pass),
 		T(test_offload_writes_reported),
 		T(test_offload_reclaimed_per_node),
+		T(test_offload_slack_spread),
+		T(test_offload_slack_keeps_node_file),
 		T(test_idle_cgroups_skipped),
 		T(test_guard_before_node_file),
 		T(test_short_pass_census),

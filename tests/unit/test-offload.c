@@ -11,6 +11,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "macro.h"
 #include "offload.h"
 #include "sim-cgroup.h"
 
@@ -329,6 +330,86 @@ static void test_offload_attribute(void **state)
 	assert_int_equal(ret[0] + ret[1] + ret[2], 0);
 }
 
+/* Judge one interval that grew the stall total by stall_usec; returns the
+ * slack it leaves. */
+static unsigned slack_after(struct offload_state *s, const struct offload_params *p,
+			    struct offload_input *in, uint64_t stall_usec)
+{
+	in->now_usec += p->interval_usec;
+	in->stall_total_usec += stall_usec;
+	offload_update(s, p, in);
+	return offload_slack_permyriad(s, p);
+}
+
+/* Issue 18: the slack a node pass weighs an offload cgroup by is
+ * 10000 x (1 - stall / target) of its last judged interval, clamped: none
+ * at or above the target (backoff, and through its hold), before the first
+ * judgement, at the floor, protected, observe-only, or paused until judged
+ * again. */
+static void test_offload_slack(void **state)
+{
+	static const struct {
+		uint64_t stall_usec; /* grown over the interval */
+		unsigned slack_permyriad;
+	} t[] = {
+		{ 0, OFFLOAD_SLACK_PERMYRIAD_MAX },
+		{ 6000 / 4, 7500 },
+		{ 6000 / 2, 5000 },
+		{ 6000 - 1, 1 },     /* 1.67, rounded down */
+		{ 6000, 0 },         /* at the target: backoff */
+		{ 0, 0 },            /* the hold: three quiet intervals */
+		{ 0, 0 },
+		{ 0, 0 },
+		{ 0, OFFLOAD_SLACK_PERMYRIAD_MAX }, /* probing again */
+		{ 60000, 0 },        /* far above: backoff, not negative */
+	};
+	struct offload_params observe = params;
+	struct offload_input in = { .now_usec = 10 * SEC, .current_bytes = 1024 * MiB };
+	struct offload_state s = {};
+
+	assert_int_equal(params.target_usec, 6000);
+	assert_int_equal(offload_slack_permyriad(&s, &params), 0);
+	offload_update(&s, &params, &in); /* first sample: nothing judged */
+	assert_int_equal(offload_slack_permyriad(&s, &params), 0);
+	for (size_t i = 0; i < ELEMENTSOF(t); i++) {
+		unsigned got = slack_after(&s, &params, &in, t[i].stall_usec);
+
+		if (got != t[i].slack_permyriad)
+			fail_msg("case %zu: slack %u, want %u", i, got, t[i].slack_permyriad);
+	}
+
+	/* At the floor, or protected: nothing to take, no slack. */
+	s = (struct offload_state){};
+	offload_update(&s, &params, &in);
+	assert_int_equal(slack_after(&s, &params, &in, 0), OFFLOAD_SLACK_PERMYRIAD_MAX);
+	in.floor_bytes = in.current_bytes;
+	assert_int_equal(slack_after(&s, &params, &in, 0), 0);
+	assert_int_equal(s.kind, OFFLOAD_FLOOR);
+	in.floor_bytes = 0;
+	in.protect = true;
+	assert_int_equal(slack_after(&s, &params, &in, 0), 0);
+	in.protect = false;
+
+	/* Paused (at a judgement or between two): none, until judged again. */
+	assert_int_equal(slack_after(&s, &params, &in, 0), OFFLOAD_SLACK_PERMYRIAD_MAX);
+	offload_set_paused(&s, true, 0x1);
+	assert_int_equal(offload_slack_permyriad(&s, &params), 0);
+	offload_set_paused(&s, false, 0);
+	assert_int_equal(offload_slack_permyriad(&s, &params), 0);
+	assert_int_equal(slack_after(&s, &params, &in, 0), OFFLOAD_SLACK_PERMYRIAD_MAX);
+	in.now_usec += params.interval_usec;
+	offload_pause(&s, &in, 0x1);
+	assert_int_equal(offload_slack_permyriad(&s, &params), 0);
+
+	/* Observe-only (OffloadMaxStep=0) takes no step: it changes nothing,
+	 * the node's passes included. */
+	observe.max_step_permyriad = 0;
+	observe.max_step_bytes = 0;
+	s = (struct offload_state){};
+	offload_update(&s, &observe, &in);
+	assert_int_equal(slack_after(&s, &observe, &in, 0), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -343,6 +424,7 @@ int main(void)
 		cmocka_unit_test(test_offload_counter_backwards),
 		cmocka_unit_test(test_offload_due),
 		cmocka_unit_test(test_offload_attribute),
+		cmocka_unit_test(test_offload_slack),
 		cmocka_unit_test(test_offload_paused_by),
 		cmocka_unit_test(test_offload_pause_keeps_state),
 	};

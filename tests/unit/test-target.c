@@ -176,6 +176,64 @@ static void test_spread_empty(void **state)
 	assert_int_equal(target_spread(c, 1, 0, &file_only), 0);
 }
 
+/* Issue 18: an offload cgroup's slack scales its weight by 1 + slack, at
+ * most 2x, inside the proportional spread: equal rooms give 1 : 1 + slack,
+ * no share passes its room, unequal rooms still count, Weight= still
+ * dominates, and skip or Protect= still keep a cgroup whole. */
+static void test_spread_slack(void **state)
+{
+	struct target_candidate c[] = { cand(100 * MiB, 0, 0), cand(100 * MiB, 0, 0) };
+
+	c[1].slack_permyriad = TARGET_SLACK_PERMYRIAD_MAX; /* no stall: 2x */
+	assert_int_equal(target_spread(c, 2, 60 * MiB, &file_only), 60 * MiB);
+	assert_int_equal(c[0].amount_bytes, 20 * MiB);
+	assert_int_equal(c[1].amount_bytes, 40 * MiB);
+	c[1].slack_permyriad = 5000; /* half the target: 1.5x */
+	assert_int_equal(target_spread(c, 2, 100 * MiB, &file_only), 100 * MiB);
+	assert_int_equal(c[0].amount_bytes, 40 * MiB);
+	assert_int_equal(c[1].amount_bytes, 60 * MiB);
+	c[1].slack_permyriad = UINT32_MAX; /* clamped: 2x at most */
+	assert_int_equal(target_spread(c, 2, 60 * MiB, &file_only), 60 * MiB);
+	assert_int_equal(c[0].amount_bytes, 20 * MiB);
+	assert_int_equal(c[1].amount_bytes, 40 * MiB);
+
+	/* Its 2x share past its room: capped there, the rest from the other;
+	 * more than both hold: each its room, no more. */
+	assert_int_equal(target_spread(c, 2, 190 * MiB, &file_only), 190 * MiB);
+	assert_int_equal(c[0].amount_bytes, 90 * MiB);
+	assert_int_equal(c[1].amount_bytes, 100 * MiB);
+	assert_int_equal(target_spread(c, 2, 250 * MiB, &file_only), 200 * MiB);
+	assert_int_equal(c[0].amount_bytes, 100 * MiB);
+	assert_int_equal(c[1].amount_bytes, 100 * MiB);
+
+	/* Room still counts: 300 MiB at 1x against 100 MiB at 2x. */
+	c[0] = cand(300 * MiB, 0, 0);
+	assert_int_equal(target_spread(c, 2, 100 * MiB, &file_only), 100 * MiB);
+	assert_int_equal(c[0].amount_bytes, 60 * MiB);
+	assert_int_equal(c[1].amount_bytes, 40 * MiB);
+
+	/* Weight=1 with full slack against Weight=10000 without: 2 : 10000,
+	 * the heavy one gives all but 2/10002 of 50 MiB (10484 bytes). */
+	c[0] = cand(100 * MiB, 0, 1);
+	c[0].slack_permyriad = TARGET_SLACK_PERMYRIAD_MAX;
+	c[1] = cand(100 * MiB, 0, TARGET_WEIGHT_MAX);
+	assert_int_equal(target_spread(c, 2, 50 * MiB, &file_only), 50 * MiB);
+	assert_in_range(c[0].amount_bytes, 10483, 10485);
+	assert_int_equal(c[1].amount_bytes, 50 * MiB - c[0].amount_bytes);
+
+	/* Braked (or in offload backoff) or protected: nothing, slack or not. */
+	c[0] = cand(100 * MiB, 0, 0);
+	c[0].slack_permyriad = TARGET_SLACK_PERMYRIAD_MAX;
+	c[0].skip = true;
+	c[1] = cand(100 * MiB, 0, 0);
+	assert_int_equal(target_spread(c, 2, 60 * MiB, &file_only), 60 * MiB);
+	assert_int_equal(c[0].amount_bytes, 0);
+	c[0].skip = false;
+	c[0].protect = true;
+	assert_int_equal(target_spread(c, 2, 60 * MiB, &file_only), 60 * MiB);
+	assert_int_equal(c[0].amount_bytes, 0);
+}
+
 static void test_soft(void **state)
 {
 	struct target_candidate c[] = { cand(300 * MiB, 0, 0), cand(300 * MiB, 0, 0),
@@ -301,6 +359,9 @@ static void test_policy_on_node(void **state)
 		{ { .skip = true }, true, true },            /* braked */
 		{ { .floor_bytes = 1 }, true, true },        /* Floor=, memory.min/low */
 		{ { .soft_target_bytes = 1 }, true, false },
+		/* Offload's slack is a weight inside a spread, not a reason
+		 * to spread: the node file stays (issue 18). */
+		{ { .slack_permyriad = TARGET_SLACK_PERMYRIAD_MAX }, false, false },
 	};
 	struct target_candidate c[2];
 
@@ -337,6 +398,7 @@ int main(void)
 		cmocka_unit_test(test_spread_rounding_exact),
 		cmocka_unit_test(test_spread_huge_values),
 		cmocka_unit_test(test_spread_empty),
+		cmocka_unit_test(test_spread_slack),
 		cmocka_unit_test(test_soft),
 		cmocka_unit_test(test_choose_backend),
 		cmocka_unit_test(test_node_file_stalled),
