@@ -58,7 +58,8 @@ struct shrink_result {
 	unsigned nr_writes;       /* reclaim-file writes issued */
 	unsigned nr_partial;      /* writes answered EAGAIN */
 	unsigned nr_errors;       /* writes that failed otherwise */
-	unsigned nr_skipped;      /* candidates skipped (braked, floor, gone) */
+	unsigned nr_skipped;      /* candidates skipped (braked, floor, gone,
+				   * or memory on another, paused node) */
 	bool braked;              /* the system-wide pressure brake was on */
 	bool brake_cut;           /* it was, and the node is below the kernel's
 				   * own marks: the pass was cut to
