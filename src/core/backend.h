@@ -70,6 +70,10 @@ struct shrink_result {
 	bool swappiness_dropped;  /* a swappiness was asked for but the kernel
 				   * has no swappiness= (before 6.8): none was
 				   * written, the kernel's applied */
+	uint64_t paused_nodes;    /* SHRINK_CGROUP: nothing was written, the
+				   * cgroup has memory on these paused nodes
+				   * (bit = node id; memory.reclaim cannot
+				   * spare a node) */
 };
 
 struct reclaim_backend {

@@ -966,6 +966,16 @@ static int shrink_one_cgroup(struct actuator *a, struct actuator_node *n,
 		res->nr_skipped++;
 		return 0;
 	}
+	/* memory.reclaim cannot spare a node: while one the cgroup has
+	 * memory on is paused (offload's rule, by the numa_stat just read),
+	 * nothing is written, and the nodes are said (as res->braked says
+	 * the system brake). Explicit as it is, the request names a cgroup,
+	 * not the nodes its pages are on. */
+	res->paused_nodes = cgroup_paused_nodes(cg, actuator_offload_paused(a));
+	if (res->paused_nodes) {
+		cgroup_set_unlock(a->cfg.cgroups);
+		return 0;
+	}
 	res->backend = TARGET_BACKEND_CGROUPS;
 	r = shrink_cgroup_amount(a, n, cg, want, req->swappiness, res, now);
 	cgroup_set_unlock(a->cfg.cgroups);

@@ -1112,6 +1112,56 @@ static void test_operator_cgroup(void **state)
 	assert_int_equal(f->n_writes, 1);
 }
 
+/*
+ * An operator's `reclaim cgroup` is refused while a node the cgroup has
+ * memory on is paused: memory.reclaim cannot spare the node, and the
+ * request names a cgroup, not its nodes. Nothing is written and the
+ * paused nodes are said (the manager's error names them). batch has page
+ * cache on nodes 0 and 1, b.service on node 0 alone.
+ */
+static void test_operator_cgroup_paused(void **state)
+{
+	struct fake *f = *state;
+	struct shrink_request req = { .kind = SHRINK_CGROUP, .node = 0, .cgroup = "batch",
+				      .nr_to_reclaim = 10 * MiB,
+				      .swappiness = SWAPPINESS_KERNEL_DEFAULT };
+	struct shrink_result res;
+
+	start(f, NULL);
+	actuator_set_offload_paused(f->a, UINT64_C(1) << 1);
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(f->n_writes, 0);
+	assert_int_equal(res.paused_nodes, UINT64_C(1) << 1);
+	assert_int_equal(res.nr_requested, 0);
+	/* A dry run is refused as a real run would be. */
+	req.dry_run = true;
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(res.paused_nodes, UINT64_C(1) << 1);
+	assert_int_equal(res.nr_requested, 0);
+	req.dry_run = false;
+	/* The daemon paused: every node; only those batch has memory on. */
+	actuator_set_offload_paused(f->a, UINT64_MAX);
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(res.paused_nodes, UINT64_C(3));
+	assert_int_equal(f->n_writes, 0);
+
+	/* Node 1 paused, b.service has nothing there: reclaimed. */
+	actuator_set_offload_paused(f->a, UINT64_C(1) << 1);
+	req.cgroup = "system.slice/b.service";
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(res.paused_nodes, 0);
+	assert_int_equal(f->n_writes, 1);
+	assert_string_equal(f->writes[0].path,
+			    "sys/fs/cgroup/system.slice/b.service/memory.reclaim");
+	/* Resumed: batch too. */
+	actuator_set_offload_paused(f->a, 0);
+	req.cgroup = "batch";
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(res.paused_nodes, 0);
+	assert_int_equal(f->n_writes, 2);
+	assert_string_equal(f->writes[1].path, "sys/fs/cgroup/batch/memory.reclaim");
+}
+
 /* A write that only writes: no recording, no simulated counters. */
 static ssize_t hook_write_plain(void *userdata, int fd, const char *buf, size_t n)
 {
@@ -1920,6 +1970,7 @@ int main(void)
 		T(test_soft_target),
 		T(test_soft_target_none_reads_nothing),
 		T(test_operator_cgroup),
+		T(test_operator_cgroup_paused),
 		T(test_shrink_allocates_nothing),
 		T(test_sample_brakes),
 		T(test_offload),
