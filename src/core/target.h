@@ -148,8 +148,8 @@ bool target_node_file_stalled(const struct target_node_file_pass *p);
  * slack weighs the shares of a pass some policy already spreads over
  * memory.reclaim; alone it must not move a pass off the node file, which
  * is node-bound, onto memory.reclaim, which also takes from the cgroup's
- * other nodes (paused ones included). Nor paused, for the same reason:
- * the node file is what spares a paused node best. */
+ * other nodes. Nor paused, for the same reason: the node file is what
+ * spares a paused node best. */
 bool target_has_policy(const struct target_candidate *c);
 /* Whether a policy covers memory on the node the candidates were collected
  * for: any guarantee (Protect=, a floor, an engaged brake) anywhere, since
