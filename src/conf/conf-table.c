@@ -149,8 +149,9 @@ const struct conf_item conf_items[] = {
 	{ .section = CONF_SECTION_RECLAIM, .name = "Paused", .type = CONF_BOOL,
 	  .default_value = "no", .offset = R(paused), .per_node = true,
 	  .help = "Start with reclaim paused (reclaimctl resume starts it). In [Node N], that "
-		  "node alone; offload also pauses every cgroup with memory on a paused "
-		  "node (memory.reclaim cannot spare a node)." },
+		  "node alone. memory.reclaim cannot spare a node, so the other nodes' "
+		  "passes leave out every cgroup with memory on a paused node, offload "
+		  "pauses it, and reclaimctl reclaim cgroup refuses it." },
 	{ .section = CONF_SECTION_RECLAIM, .name = "LogLevel", .type = CONF_ENUM,
 	  .default_value = "info", .enum_names = conf_log_level_names,
 	  .enum_values = conf_log_level_values, .offset = R(log_level),

@@ -58,7 +58,8 @@ struct shrink_result {
 	unsigned nr_writes;       /* reclaim-file writes issued */
 	unsigned nr_partial;      /* writes answered EAGAIN */
 	unsigned nr_errors;       /* writes that failed otherwise */
-	unsigned nr_skipped;      /* candidates skipped (braked, floor, gone) */
+	unsigned nr_skipped;      /* candidates skipped (braked, floor, gone,
+				   * or memory on another, paused node) */
 	bool braked;              /* the system-wide pressure brake was on */
 	bool brake_cut;           /* it was, and the node is below the kernel's
 				   * own marks: the pass was cut to
@@ -69,6 +70,10 @@ struct shrink_result {
 	bool swappiness_dropped;  /* a swappiness was asked for but the kernel
 				   * has no swappiness= (before 6.8): none was
 				   * written, the kernel's applied */
+	uint64_t paused_nodes;    /* SHRINK_CGROUP: nothing was written, the
+				   * cgroup has memory on these paused nodes
+				   * (bit = node id; memory.reclaim cannot
+				   * spare a node) */
 };
 
 struct reclaim_backend {

@@ -18,7 +18,7 @@ uint64_t target_room(const struct target_candidate *c, const struct target_param
 {
 	uint64_t local;
 
-	if (c->protect || c->skip)
+	if (c->protect || c->skip || c->paused)
 		return 0;
 	local = c->node_file_bytes;
 	if (p->may_swap)

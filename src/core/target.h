@@ -33,6 +33,12 @@ struct target_candidate {
 	unsigned weight;           /* Weight=, 1..TARGET_WEIGHT_MAX */
 	bool protect;              /* Protect=: never reclaimed */
 	bool skip;                 /* braked, gone, or otherwise excluded */
+	bool paused;               /* memory on a paused node other than the
+				    * pass's (offload_paused_by()): its
+				    * memory.reclaim would take from that node
+				    * too, so it is planned nothing. Not a
+				    * policy: the node file is node-bound and
+				    * spares the paused node by itself. */
 	unsigned slack_permyriad;  /* Offload=yes: how far below its stall
 				    * target (offload_slack_permyriad()),
 				    * 0..TARGET_SLACK_PERMYRIAD_MAX; scales
@@ -49,7 +55,8 @@ struct target_params {
 				   * costs a syscall and a reclaim setup) */
 };
 
-/* What a candidate can give for this node without going below its floor. */
+/* What a candidate can give for this node without going below its floor;
+ * nothing when protected, skipped or paused. */
 uint64_t target_room(const struct target_candidate *c, const struct target_params *p);
 
 /*
@@ -141,7 +148,8 @@ bool target_node_file_stalled(const struct target_node_file_pass *p);
  * slack weighs the shares of a pass some policy already spreads over
  * memory.reclaim; alone it must not move a pass off the node file, which
  * is node-bound, onto memory.reclaim, which also takes from the cgroup's
- * other nodes (paused ones included). */
+ * other nodes. Nor paused, for the same reason: the node file is what
+ * spares a paused node best. */
 bool target_has_policy(const struct target_candidate *c);
 /* Whether a policy covers memory on the node the candidates were collected
  * for: any guarantee (Protect=, a floor, an engaged brake) anywhere, since

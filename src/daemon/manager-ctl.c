@@ -880,11 +880,43 @@ static int cmd_reclaim(struct manager *m, struct ctl_call *call, struct json_obj
 	return CTL_HANDLE_DEFERRED;
 }
 
+/* "0,2": the node ids in mask (bit = node id). */
+static const char *format_node_list(char *buf, size_t size, uint64_t mask)
+{
+	size_t w = 0;
+
+	buf[0] = '\0';
+	for (unsigned i = 0; i < 64 && w < size; i++)
+		if ((mask >> i) & 1)
+			w += (size_t)snprintf(buf + w, size - w, "%s%u", w ? "," : "", i);
+	return buf;
+}
+
+/* A cgroup's reclaim refused by the actuator: it has memory on a paused
+ * node (shrink_result.paused_nodes). The nodes first: a long path may be
+ * cut at CTL_ERROR_MESSAGE_MAX. */
+static void reply_paused(struct manager_job *job)
+{
+	char msg[CTL_ERROR_MESSAGE_MAX + CGROUP_PATH_MAX], nodes[192];
+
+	snprintf(msg, sizeof(msg),
+		 "Node(s) %s paused and %s has memory there; memory.reclaim cannot spare a "
+		 "node, not reclaiming. Resume first (reclaimctl resume, or reclaimctl set "
+		 "Node.N.Paused no).",
+		 format_node_list(nodes, sizeof(nodes), job->res.paused_nodes), job->cgroup);
+	ctl_call_reply(job->call, -EBUSY, NULL, msg);
+}
+
 void manager_job_finish(struct manager *m, struct manager_job *job)
 {
 	struct json_object *o;
 	const char *result;
 
+	if (job->r >= 0 && job->req.kind == SHRINK_CGROUP && job->res.paused_nodes) {
+		reply_paused(job);
+		free(job);
+		return;
+	}
 	if (job->r < 0 && job->res.nr_writes == 0) {
 		char msg[CTL_ERROR_MESSAGE_MAX + CGROUP_PATH_MAX];
 

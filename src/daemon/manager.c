@@ -972,7 +972,8 @@ void manager_set_paused(struct manager *m, bool paused)
 		}
 	}
 	/* Offload pauses a cgroup with memory on a paused node
-	 * (offload_paused_by()). */
+	 * (offload_paused_by()), and the other nodes' passes spread over
+	 * memory.reclaim leave it out. */
 	if (m->actuator)
 		actuator_set_offload_paused(m->actuator, offload_paused);
 	if (m->paused != paused) {

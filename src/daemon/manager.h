@@ -87,7 +87,8 @@ struct manager {
 	 * here. A node's own Paused= is the config's (conf_node_paused()); the
 	 * node threads' freezer (kswapd_pause()) follows from the two in
 	 * manager_set_paused(), which also tells the actuator which nodes
-	 * offload must spare (actuator_set_offload_paused()). */
+	 * offload and the other nodes' memory.reclaim writes must spare
+	 * (actuator_set_offload_paused()). */
 	bool paused;
 	uint64_t start_usec, stats_since_usec;
 	uint64_t start_realtime_usec; /* reclaimd_start_time_seconds */

@@ -34,6 +34,9 @@ struct actuator_node {
 	size_t cands_max;
 	struct census census;             /* census.h: which candidates a pass reads */
 	bool dry_run;                     /* this call: config or request */
+	/* This call: the paused nodes other than this one, which a
+	 * memory.reclaim write of its pass must spare (pass_paused_nodes()). */
+	uint64_t spare_nodes;
 	/* actuator_set_limits(): the rate the next shrink starts (a->lock). */
 	uint64_t rate_next_bytes_per_sec;
 	bool rate_changed;
@@ -54,10 +57,13 @@ struct actuator {
 	struct brake system_brake;
 	bool warned_permission;
 	unsigned nr_node_writers;         /* in flight, for measurement */
-	/* Nodes offload must not take from (bit = node id), stored by the
-	 * loop (actuator_set_offload_paused()) and read by the offload
-	 * thread before each judgement and again just before each write, so
-	 * a pause stops a pass already under way within one write. */
+	/* Paused nodes (bit = node id), stored by the loop
+	 * (actuator_set_offload_paused()). Offload must not take from them:
+	 * read by the offload thread before each judgement and again just
+	 * before each write, so a pause stops a pass already under way
+	 * within one write. Nor must a node pass's memory.reclaim writes,
+	 * which take from every node of a cgroup: read at the start of the
+	 * pass and again before each cgroup's write. */
 	uint64_t offload_paused_nodes;
 	char sample_buf[512];             /* actuator_sample_brakes(): the loop's */
 	struct actuator_node nodes[MEMSTAT_MAX_NODES];
@@ -601,6 +607,44 @@ static bool cgroup_offload_holding(struct actuator *a, struct cgroup_candidate *
 	return on;
 }
 
+/* The nodes cg had memory on at its last read (bit = node id; 0: none
+ * seen, numa_stat unread or empty). */
+static uint64_t cgroup_memory_nodes(const struct cgroup_candidate *cg)
+{
+	uint64_t mask = 0;
+
+	for (unsigned i = 0; i < MEMSTAT_MAX_NODES; i++)
+		if (cg->node_file_bytes[i] || cg->node_anon_bytes[i])
+			mask |= UINT64_C(1) << i;
+	return mask;
+}
+
+/*
+ * Paused nodes and the node passes. memory.reclaim on a cgroup takes from
+ * every node the cgroup has pages on, so a pass on one node spread over
+ * memory.reclaim would reclaim from a paused one through any candidate
+ * with memory there. Offload's rule decides (offload_paused_by(): the
+ * nodes of its last numa_stat read; none seen, any paused node), by the
+ * mask offload is paused by, less the pass's own node: a node's pause
+ * freezes its own thread, so a pass on a paused node is an operator's
+ * explicit `reclaim node N`, which asks for that node's memory.
+ */
+static uint64_t pass_paused_nodes(const struct actuator *a, int node)
+{
+	return actuator_offload_paused(a) & ~(UINT64_C(1) << node);
+}
+
+/* The paused nodes (of paused_nodes) memory.reclaim on cg would take
+ * from; 0: none. */
+static uint64_t cgroup_paused_nodes(const struct cgroup_candidate *cg, uint64_t paused_nodes)
+{
+	uint64_t memory_nodes = cgroup_memory_nodes(cg);
+
+	if (!offload_paused_by(memory_nodes, paused_nodes))
+		return 0;
+	return memory_nodes ? memory_nodes & paused_nodes : paused_nodes;
+}
+
 /* A candidate's row for target.c, from its last read. */
 static struct target_candidate candidate_of(const struct cgroup_candidate *cg, int node, bool braked)
 {
@@ -665,6 +709,7 @@ static void collect_one(struct actuator *a, struct actuator_node *n, struct cgro
 	}
 	n->cands[*k] = candidate_of(cg, node, braked);
 	n->cands[*k].slack_permyriad = slack;
+	n->cands[*k].paused = cgroup_paused_nodes(cg, n->spare_nodes) != 0;
 	if (guard)
 		n->cands[*k].node_file_bytes = n->cands[*k].node_anon_bytes = 0;
 	n->cand_cg[(*k)++] = cg;
@@ -737,14 +782,32 @@ static size_t collect_skipped(struct actuator *a, struct actuator_node *n, int n
 	return k;
 }
 
-static int write_plan(struct actuator *a, struct actuator_node *n, size_t k,
+/* Candidates with memory on the pass's node that a paused node kept out
+ * of the plan: skipped, as braked ones are. */
+static unsigned count_paused(const struct target_candidate *c, size_t k)
+{
+	unsigned nr = 0;
+
+	for (size_t i = 0; i < k; i++)
+		nr += c[i].paused && (c[i].node_file_bytes || c[i].node_anon_bytes);
+	return nr;
+}
+
+static int write_plan(struct actuator *a, struct actuator_node *n, int node, size_t k,
 		      int swappiness, struct shrink_result *res, uint64_t now)
 {
+	res->nr_skipped += count_paused(n->cands, k);
 	for (size_t i = 0; i < k; i++) {
 		int r;
 
 		if (n->cands[i].amount_bytes == 0)
 			continue;
+		/* A node paused since the plan was made holds before the
+		 * write, as for offload (offload_pause_held()). */
+		if (cgroup_paused_nodes(n->cand_cg[i], pass_paused_nodes(a, node))) {
+			res->nr_skipped++;
+			continue;
+		}
 		r = shrink_cgroup_amount(a, n, n->cand_cg[i], n->cands[i].amount_bytes,
 					 swappiness, res, now);
 		if (r == -EINTR)
@@ -775,11 +838,12 @@ static int shrink_soft_target(struct actuator *a, struct actuator_node *n,
 
 	if (!a->cfg.cgroups)
 		return -EOPNOTSUPP;
+	n->spare_nodes = pass_paused_nodes(a, req->node);
 	cgroup_set_lock_shared(a->cfg.cgroups);
 	k = collect_soft_targets(a, n, req->node, now, res);
 	target_soft(n->cands, k, want, &tp);
 	res->backend = TARGET_BACKEND_CGROUPS;
-	r = write_plan(a, n, k, req->swappiness, res, now);
+	r = write_plan(a, n, req->node, k, req->swappiness, res, now);
 	cgroup_set_unlock(a->cfg.cgroups);
 	return r;
 }
@@ -805,6 +869,7 @@ static int shrink_node(struct actuator *a, struct actuator_node *n,
 	if (n->node_file_stalled_priority && req->priority > n->node_file_stalled_priority)
 		n->node_file_stalled_priority = 0;
 	in.node_file_stalled = n->node_file_stalled_priority != 0;
+	n->spare_nodes = pass_paused_nodes(a, req->node);
 	if (in.cgroups) {
 		cgroup_set_lock_shared(a->cfg.cgroups);
 		k = k_read = collect_candidates(a, n, req->node, now, res, &skipped);
@@ -848,7 +913,7 @@ static int shrink_node(struct actuator *a, struct actuator_node *n,
 					    /* guard= */ false);
 			target_spread(n->cands, k, want, &tp);
 		}
-		r = write_plan(a, n, k, req->swappiness, res, now);
+		r = write_plan(a, n, req->node, k, req->swappiness, res, now);
 		cgroup_set_unlock(a->cfg.cgroups);
 		return r;
 	default:
@@ -901,6 +966,16 @@ static int shrink_one_cgroup(struct actuator *a, struct actuator_node *n,
 		res->nr_skipped++;
 		return 0;
 	}
+	/* memory.reclaim cannot spare a node: while one the cgroup has
+	 * memory on is paused (offload's rule, by the numa_stat just read),
+	 * nothing is written, and the nodes are said (as res->braked says
+	 * the system brake). Explicit as it is, the request names a cgroup,
+	 * not the nodes its pages are on. */
+	res->paused_nodes = cgroup_paused_nodes(cg, actuator_offload_paused(a));
+	if (res->paused_nodes) {
+		cgroup_set_unlock(a->cfg.cgroups);
+		return 0;
+	}
 	res->backend = TARGET_BACKEND_CGROUPS;
 	r = shrink_cgroup_amount(a, n, cg, want, req->swappiness, res, now);
 	cgroup_set_unlock(a->cfg.cgroups);
@@ -908,18 +983,6 @@ static int shrink_one_cgroup(struct actuator *a, struct actuator_node *n,
 }
 
 /* ---- offload ---- */
-
-/* The nodes cg had memory on at its last read (bit = node id; 0: none
- * seen, numa_stat unread or empty). */
-static uint64_t cgroup_memory_nodes(const struct cgroup_candidate *cg)
-{
-	uint64_t mask = 0;
-
-	for (unsigned i = 0; i < MEMSTAT_MAX_NODES; i++)
-		if (cg->node_file_bytes[i] || cg->node_anon_bytes[i])
-			mask |= UINT64_C(1) << i;
-	return mask;
-}
 
 /* Feed one Offload=yes cgroup's controller its reads; the step to take
  * (0: none). memory.reclaim on a cgroup reclaims its whole subtree, so a

@@ -156,8 +156,11 @@ int actuator_compact(struct actuator *a, int node);
 /* The nodes offload must not take memory from (bit = node id: every node
  * while the daemon is paused, else those with [Node N] Paused=yes): a
  * cgroup with memory on one of them is judged and written nothing
- * (offload_paused_by()). Takes effect at the next cgroup of a pass under
- * way, and before its next write. Any thread. */
+ * (offload_paused_by()). A node or soft-target pass spread over
+ * memory.reclaim spares such a cgroup too, unless the paused node is the
+ * pass's own (then the pass is an operator's `reclaim node N`); the node
+ * file is node-bound and needs no such care. Takes effect at the next
+ * cgroup of a pass under way, and before its next write. Any thread. */
 void actuator_set_offload_paused(struct actuator *a, uint64_t nodes);
 uint64_t actuator_offload_paused(const struct actuator *a);
 

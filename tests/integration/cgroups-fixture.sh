@@ -119,6 +119,29 @@ rc=$?
 check "a 611-byte cgroup path is refused with ENAMETOOLONG (exit 1)" \
 	sh -c "[ $rc -eq 1 ] && grep -q ENAMETOOLONG '$tmp/err' && grep -q 'at most 511 bytes' '$tmp/err'"
 
+# [Node N] Paused= and `pause` hold for an operator's cgroup reclaim too:
+# memory.reclaim cannot spare a node, so a cgroup with memory on a paused
+# node is refused, naming the nodes. cache.service has memory on nodes 0
+# and 1 only.
+paused_refusal() { # EXPECTED-NODES
+	ctl reclaim cgroup /system.slice/cache.service 1M >/dev/null 2>"$tmp/err"
+	rc=$?
+	[ $rc -eq 1 ] && grep -q EBUSY "$tmp/err" && grep -q "Node(s) $1 paused" "$tmp/err" ||
+		{ diag "exit $rc: $(cat "$tmp/err")"; return 1; }
+}
+ctl set Node.1.Paused yes >/dev/null
+check "reclaim of a cgroup with memory on paused node 1 is refused (exit 1, EBUSY), naming node 1" \
+	paused_refusal 1
+ctl set Node.1.Paused no >/dev/null
+ctl set Node.2.Paused yes >/dev/null
+check "node 2 paused, where the cgroup has no memory: reclaimed" \
+	ctl reclaim cgroup /system.slice/cache.service 1M
+ctl set Node.2.Paused no >/dev/null
+ctl pause >/dev/null
+check "with the daemon paused: refused, naming nodes 0 and 1" paused_refusal 0,1
+ctl resume >/dev/null
+check "resumed: reclaimed" ctl reclaim cgroup /system.slice/cache.service 1M
+
 # Issue 16: a cgroup's pressure brake going on and off is told once each,
 # as a log line naming the cgroup (CGROUP= in the journal, proven in
 # tests/vm/debian) and a watch event. The pressure file is rewritten in

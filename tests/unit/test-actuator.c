@@ -49,6 +49,7 @@ struct fake {
 	const char *fail_path;       /* writes to paths containing this fail */
 	int fail_path_errno;
 	unsigned n_idle;             /* idle/cgN cgroups added by add_idle() */
+	uint64_t pause_after_write;  /* nodes paused once a write is made */
 	struct cgroup_set *cgroups;
 	struct actuator *a;
 };
@@ -137,6 +138,8 @@ static ssize_t hook_write(void *userdata, int fd, const char *buf, size_t n)
 	memcpy(w->req, buf, n);
 	w->req[n] = '\0';
 	f->n_writes++;
+	if (f->pause_after_write)
+		actuator_set_offload_paused(f->a, f->pause_after_write);
 	/* Only reclaim files (and a node's compact file) are ever written:
 	 * never memory.high/max. */
 	assert_true(streq(w->path + strlen(w->path) - strlen("memory.reclaim"),
@@ -256,6 +259,8 @@ static void start(struct fake *f, const struct actuator_config *cfg_in)
 					  .node_reclaim = true,
 					  .node_reclaim_mask = 1,
 					  .psi = true };
+	if (cfg_in && cfg_in->features.node_reclaim_mask)
+		cfg.features.node_reclaim_mask = cfg_in->features.node_reclaim_mask;
 	cfg.features.swap = cfg_in && cfg_in->features.swap;
 	cfg.node_mask = 3;
 	cfg.write = cfg.write ?: hook_write;
@@ -1107,6 +1112,56 @@ static void test_operator_cgroup(void **state)
 	assert_int_equal(f->n_writes, 1);
 }
 
+/*
+ * An operator's `reclaim cgroup` is refused while a node the cgroup has
+ * memory on is paused: memory.reclaim cannot spare the node, and the
+ * request names a cgroup, not its nodes. Nothing is written and the
+ * paused nodes are said (the manager's error names them). batch has page
+ * cache on nodes 0 and 1, b.service on node 0 alone.
+ */
+static void test_operator_cgroup_paused(void **state)
+{
+	struct fake *f = *state;
+	struct shrink_request req = { .kind = SHRINK_CGROUP, .node = 0, .cgroup = "batch",
+				      .nr_to_reclaim = 10 * MiB,
+				      .swappiness = SWAPPINESS_KERNEL_DEFAULT };
+	struct shrink_result res;
+
+	start(f, NULL);
+	actuator_set_offload_paused(f->a, UINT64_C(1) << 1);
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(f->n_writes, 0);
+	assert_int_equal(res.paused_nodes, UINT64_C(1) << 1);
+	assert_int_equal(res.nr_requested, 0);
+	/* A dry run is refused as a real run would be. */
+	req.dry_run = true;
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(res.paused_nodes, UINT64_C(1) << 1);
+	assert_int_equal(res.nr_requested, 0);
+	req.dry_run = false;
+	/* The daemon paused: every node; only those batch has memory on. */
+	actuator_set_offload_paused(f->a, UINT64_MAX);
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(res.paused_nodes, UINT64_C(3));
+	assert_int_equal(f->n_writes, 0);
+
+	/* Node 1 paused, b.service has nothing there: reclaimed. */
+	actuator_set_offload_paused(f->a, UINT64_C(1) << 1);
+	req.cgroup = "system.slice/b.service";
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(res.paused_nodes, 0);
+	assert_int_equal(f->n_writes, 1);
+	assert_string_equal(f->writes[0].path,
+			    "sys/fs/cgroup/system.slice/b.service/memory.reclaim");
+	/* Resumed: batch too. */
+	actuator_set_offload_paused(f->a, 0);
+	req.cgroup = "batch";
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(res.paused_nodes, 0);
+	assert_int_equal(f->n_writes, 2);
+	assert_string_equal(f->writes[1].path, "sys/fs/cgroup/batch/memory.reclaim");
+}
+
 /* A write that only writes: no recording, no simulated counters. */
 static ssize_t hook_write_plain(void *userdata, int fd, const char *buf, size_t n)
 {
@@ -1751,6 +1806,143 @@ static void test_short_pass_census(void **state)
 	assert_true(cg0);
 }
 
+/* Both nodes with a reclaim file, no floors; a.service has its memory on
+ * node 1 alone (100 MiB of page cache, 16 MiB anon), batch 512 MiB of page
+ * cache on each node, b.service on node 0 alone. */
+static void start_pause_nodes(struct fake *f, const struct cgroup_rule *rules, size_t n_rules)
+{
+	struct actuator_config cfg = { .step_bytes = 256 * MiB,
+				       .features.node_reclaim_mask = 3 };
+
+	put_file(f, "sys/devices/system/node/node1/reclaim", "");
+	put_file(f, "sys/fs/cgroup/system.slice/a.service/memory.numa_stat",
+		 "anon N0=0 N1=16777216\nfile N0=0 N1=104857600\n");
+	test_rules = rules;
+	test_n_rules = n_rules;
+	start_no_policy(f, &cfg);
+	test_rules = NULL;
+	test_n_rules = 0;
+}
+
+static const struct cgroup_rule weight_a_rule[] = {
+	{ .path = "system.slice/a.service", .policy = { .weight = 200 } },
+};
+
+/*
+ * [Node N] Paused= and the node passes. Weight=200 on a.service sends node
+ * 1's passes to memory.reclaim (target_choose_backend()), which is not
+ * node-bound: a write to batch also reclaims its node-0 pages. With node 0
+ * running both give, by weight x node-1 room (a.service 200 x 100 MiB :
+ * batch 100 x 512 MiB of 64 MiB: 17.98 / 46.02 MiB); with node 0 paused
+ * batch gets nothing, counted skipped, and a.service the whole pass. Node
+ * 1's own pause (the operator's `reclaim node 1` while it is paused) spares
+ * no one: the pass is its own.
+ */
+static void test_pause_spares_node_pass(void **state)
+{
+	struct fake *f = *state;
+	struct shrink_request req = node_req(1, 64 * MiB, 0);
+	struct shrink_result res;
+	const char *a;
+	unsigned w;
+
+	start_pause_nodes(f, weight_a_rule, ELEMENTSOF(weight_a_rule));
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(res.backend, TARGET_BACKEND_CGROUPS);
+	assert_int_equal(f->n_writes, 2);
+	a = written_to(f, 0, "sys/fs/cgroup/system.slice/a.service/memory.reclaim");
+	assert_non_null(a);
+	assert_in_range(strtoull(a, NULL, 10), 17 * MiB, 19 * MiB);
+	assert_non_null(written_to(f, 0, "sys/fs/cgroup/batch/memory.reclaim"));
+	assert_int_equal(res.nr_requested, 64 * MiB);
+	assert_int_equal(res.nr_skipped, 0);
+
+	actuator_set_offload_paused(f->a, UINT64_C(1) << 0);
+	w = f->n_writes;
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(res.backend, TARGET_BACKEND_CGROUPS);
+	assert_int_equal(f->n_writes, w + 1);
+	assert_string_equal(f->writes[w].path,
+			    "sys/fs/cgroup/system.slice/a.service/memory.reclaim");
+	assert_string_equal(f->writes[w].req, "67108864 swappiness=0");
+	assert_int_equal(res.nr_skipped, 1); /* batch; b.service has nothing on node 1 */
+
+	/* Node 1 itself paused: both give again. */
+	actuator_set_offload_paused(f->a, UINT64_C(1) << 1);
+	w = f->n_writes;
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(f->n_writes, w + 2);
+	assert_non_null(written_to(f, w, "sys/fs/cgroup/batch/memory.reclaim"));
+	assert_int_equal(res.nr_skipped, 0);
+}
+
+/* The guard: with no policy on node 1 its passes go to node1/reclaim,
+ * which is node-bound and spares node 0 by itself. Node 0's pause changes
+ * nothing there: a pause elsewhere is no reason to spread. */
+static void test_pause_keeps_node_file(void **state)
+{
+	struct fake *f = *state;
+	struct shrink_request req = node_req(1, 8 * MiB, 0);
+	struct shrink_result res;
+
+	start_pause_nodes(f, NULL, 0);
+	for (unsigned paused = 0; paused < 2; paused++) {
+		unsigned w = f->n_writes;
+
+		actuator_set_offload_paused(f->a, paused ? UINT64_C(1) << 0 : 0);
+		assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+		assert_int_equal(res.backend, TARGET_BACKEND_NODE_FILE);
+		assert_int_equal(f->n_writes, w + 1);
+		assert_string_equal(f->writes[w].path, "sys/devices/system/node/node1/reclaim");
+		assert_string_equal(f->writes[w].req, "8388608 swappiness=0");
+		assert_int_equal(res.nr_skipped, 0);
+	}
+}
+
+/* The soft-target pass writes memory.reclaim too: batch above its
+ * SoftTarget= is left alone while node 0 is paused. */
+static void test_pause_spares_soft_target(void **state)
+{
+	struct fake *f = *state;
+	static const struct cgroup_rule rules[] = {
+		{ .path = "batch", .policy = { .soft_target_bytes = 900 * MiB } },
+	};
+	struct shrink_request req = { .kind = SHRINK_SOFT_TARGET, .node = 1,
+				      .nr_to_reclaim = 1024 * MiB, .swappiness = 0 };
+	struct shrink_result res;
+
+	start_pause_nodes(f, rules, ELEMENTSOF(rules));
+	actuator_set_offload_paused(f->a, UINT64_C(1) << 0);
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(f->n_writes, 0);
+	assert_int_equal(res.nr_skipped, 1);
+	actuator_set_offload_paused(f->a, 0);
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(f->n_writes, 1);
+	assert_string_equal(f->writes[0].path, "sys/fs/cgroup/batch/memory.reclaim");
+	assert_string_equal(f->writes[0].req, "130023424 swappiness=0");
+}
+
+/* A pause that comes while a node pass writes holds before its next
+ * cgroup, as offload's does. a.service and batch both have memory on
+ * nodes 0 and 1 and are both planned; the pass's first write (to either:
+ * the table is in readdir order) pauses node 0, and the other is not
+ * written. */
+static void test_pause_mid_node_pass(void **state)
+{
+	struct fake *f = *state;
+	struct shrink_request req = node_req(1, 64 * MiB, 0);
+	struct shrink_result res;
+
+	start_pause_nodes(f, weight_a_rule, ELEMENTSOF(weight_a_rule));
+	put_file(f, "sys/fs/cgroup/system.slice/a.service/memory.numa_stat",
+		 "anon N0=0 N1=16777216\nfile N0=104857600 N1=104857600\n");
+	f->pause_after_write = UINT64_C(1) << 0;
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(f->n_writes, 1);
+	assert_int_equal(res.nr_skipped, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1778,6 +1970,7 @@ int main(void)
 		T(test_soft_target),
 		T(test_soft_target_none_reads_nothing),
 		T(test_operator_cgroup),
+		T(test_operator_cgroup_paused),
 		T(test_shrink_allocates_nothing),
 		T(test_sample_brakes),
 		T(test_offload),
@@ -1790,6 +1983,10 @@ int main(void)
 		T(test_idle_cgroups_skipped),
 		T(test_guard_before_node_file),
 		T(test_short_pass_census),
+		T(test_pause_spares_node_pass),
+		T(test_pause_keeps_node_file),
+		T(test_pause_spares_soft_target),
+		T(test_pause_mid_node_pass),
 #undef T
 	};
 

@@ -89,6 +89,36 @@ static void test_spread_protect_and_skip(void **state)
 	assert_int_equal(c[2].amount_bytes, 0);
 }
 
+/* A candidate with memory on a paused node other than the pass's: its
+ * memory.reclaim would reclaim there too, so the node pass and the
+ * soft-target pass plan it nothing and the others take its share. */
+static void test_spread_paused(void **state)
+{
+	struct target_candidate c[] = { cand(300 * MiB, 0, 0), cand(100 * MiB, 0, 0) };
+
+	c[0].paused = true;
+	assert_int_equal(target_room(&c[0], &file_only), 0);
+	assert_int_equal(target_spread(c, 2, 60 * MiB, &file_only), 60 * MiB);
+	assert_int_equal(c[0].amount_bytes, 0);
+	assert_int_equal(c[1].amount_bytes, 60 * MiB);
+	/* Short of the ask: only what the other holds, never the paused. */
+	assert_int_equal(target_spread(c, 2, 200 * MiB, &file_only), 100 * MiB);
+	assert_int_equal(c[0].amount_bytes, 0);
+	/* Every share below min_write: the one write is not the paused one. */
+	assert_int_equal(target_spread(c, 2, 4096,
+				       &(struct target_params){ .min_write_bytes = MiB }),
+			 4096);
+	assert_int_equal(c[0].amount_bytes, 0);
+	assert_int_equal(c[1].amount_bytes, 4096);
+
+	/* The soft-target pass too. */
+	c[0].current_bytes = c[1].current_bytes = 500 * MiB;
+	c[0].soft_target_bytes = c[1].soft_target_bytes = 450 * MiB;
+	assert_int_equal(target_soft(c, 2, GiB, &file_only), 50 * MiB);
+	assert_int_equal(c[0].amount_bytes, 0);
+	assert_int_equal(c[1].amount_bytes, 50 * MiB);
+}
+
 static void test_spread_anon_only_with_swap(void **state)
 {
 	struct target_params swap = { .may_swap = true };
@@ -362,6 +392,9 @@ static void test_policy_on_node(void **state)
 		/* Offload's slack is a weight inside a spread, not a reason
 		 * to spread: the node file stays (issue 18). */
 		{ { .slack_permyriad = TARGET_SLACK_PERMYRIAD_MAX }, false, false },
+		/* Nor is a pause elsewhere: the node file, node-bound, is what
+		 * spares the paused node. */
+		{ { .paused = true }, false, false },
 	};
 	struct target_candidate c[2];
 
@@ -393,6 +426,7 @@ int main(void)
 		cmocka_unit_test(test_spread_small_ask),
 		cmocka_unit_test(test_spread_floor),
 		cmocka_unit_test(test_spread_protect_and_skip),
+		cmocka_unit_test(test_spread_paused),
 		cmocka_unit_test(test_spread_anon_only_with_swap),
 		cmocka_unit_test(test_spread_min_write),
 		cmocka_unit_test(test_spread_rounding_exact),
