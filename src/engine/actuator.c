@@ -50,7 +50,9 @@ struct actuator {
 	long page_size;
 	int vmstat_fd;                    /* /proc/vmstat: pgsteal_proactive */
 	int pressure_fd;                  /* /proc/pressure/memory */
-	pthread_mutex_t lock;             /* brakes, accounting, features */
+	/* Brakes, accounting, features, and of each candidate the fields
+	 * every thread shares (cgroup.h): state, brake, acct, offload. */
+	pthread_mutex_t lock;
 	struct brake system_brake;
 	bool warned_permission;
 	unsigned nr_node_writers;         /* in flight, for measurement */
@@ -483,7 +485,7 @@ static void account_cgroup(struct actuator *a, struct actuator_node *n, struct c
 	cg->acct.nr_partial += partial;
 	cg->acct.nr_errors += error;
 	cg->acct.last_usec = now;
-	cg->acct.pressure_some_total_usec = cg->pressure_some_total_usec;
+	cg->acct.pressure_some_total_usec = cg->state.pressure_some_total_usec;
 	pthread_mutex_unlock(&a->lock);
 }
 
@@ -548,6 +550,18 @@ static int shrink_cgroup_amount(struct actuator *a, struct actuator_node *n,
 	return 0;
 }
 
+/* Make a read of cg (cgroup_read_*()) what every thread sees: a node
+ * thread, the offload thread and the loop read the same candidate at once,
+ * each under the table's read lock only, so the read went to the caller's
+ * copy and is merged here, under the actuator's lock (no file I/O in it). */
+static void cgroup_publish(struct actuator *a, struct cgroup_candidate *cg,
+			   const struct cgroup_state *st)
+{
+	pthread_mutex_lock(&a->lock);
+	cgroup_state_publish(&cg->state, st);
+	pthread_mutex_unlock(&a->lock);
+}
+
 /* Per-cgroup brake on memory.pressure some total. */
 /* Feed cg's brake its last pressure read. ret (may be NULL): the
  * parameters it was judged by and the stall its window had grown by. */
@@ -562,12 +576,13 @@ static bool cgroup_braked(struct actuator *a, struct cgroup_candidate *cg, uint6
 	p = a->cfg.cgroup_brake; /* actuator_set_limits() changes it under the lock */
 	if (cg->policy.pressure_limit_usec)
 		p.limit_usec = cg->policy.pressure_limit_usec;
-	if (cg->brake.started && cg->pressure_some_total_usec >= cg->brake.window_start_total_usec &&
+	if (cg->brake.started &&
+	    cg->state.pressure_some_total_usec >= cg->brake.window_start_total_usec &&
 	    now >= cg->brake.window_start_usec) {
-		stall = cg->pressure_some_total_usec - cg->brake.window_start_total_usec;
+		stall = cg->state.pressure_some_total_usec - cg->brake.window_start_total_usec;
 		span = now - cg->brake.window_start_usec;
 	}
-	on = brake_update(&cg->brake, &p, cg->pressure_some_total_usec, now);
+	on = brake_update(&cg->brake, &p, cg->state.pressure_some_total_usec, now);
 	if (on)
 		cg->acct.nr_braked++;
 	pthread_mutex_unlock(&a->lock);
@@ -601,14 +616,15 @@ static bool cgroup_offload_holding(struct actuator *a, struct cgroup_candidate *
 	return on;
 }
 
-/* A candidate's row for target.c, from its last read. */
+/* A candidate's row for target.c, from its published state (a->lock
+ * held). */
 static struct target_candidate candidate_of(const struct cgroup_candidate *cg, int node, bool braked)
 {
 	return (struct target_candidate){
-		.node_file_bytes = cg->node_file_bytes[node],
-		.node_anon_bytes = cg->node_anon_bytes[node],
-		.current_bytes = cg->current_bytes,
-		.floor_bytes = cgroup_floor(cg),
+		.node_file_bytes = cg->state.node_file_bytes[node],
+		.node_anon_bytes = cg->state.node_anon_bytes[node],
+		.current_bytes = cg->state.current_bytes,
+		.floor_bytes = cgroup_floor(&cg->state, &cg->policy),
 		.soft_target_bytes = cg->policy.soft_target_bytes,
 		.weight = cg->policy.weight,
 		.protect = cg->policy.protect,
@@ -623,10 +639,14 @@ static struct census_params census_params(struct actuator *a)
 }
 
 /* What census.h decides a pass reads by: cg as its last read left it. */
-static struct census_candidate census_candidate_of(const struct cgroup_candidate *cg, int node)
+static struct census_candidate census_candidate_of(struct actuator *a,
+						   const struct cgroup_candidate *cg, int node)
 {
-	struct target_candidate tc = candidate_of(cg, node, cg->brake.engaged);
+	struct target_candidate tc;
 
+	pthread_mutex_lock(&a->lock);
+	tc = candidate_of(cg, node, cg->brake.engaged);
+	pthread_mutex_unlock(&a->lock);
 	return (struct census_candidate){
 		.node_reclaimable_bytes = tc.node_file_bytes + tc.node_anon_bytes,
 		.policy = target_has_policy(&tc),
@@ -641,21 +661,28 @@ static struct census_candidate census_candidate_of(const struct cgroup_candidate
 static void collect_one(struct actuator *a, struct actuator_node *n, struct cgroup_candidate *cg,
 			int node, uint64_t now, struct shrink_result *res, bool guard, size_t *k)
 {
+	struct cgroup_state st;
+	struct target_candidate tc;
 	unsigned slack = 0;
 	bool braked = false;
 	int r;
 
 	if (guard) {
-		r = cgroup_read_guard(cg, n->buf, ACTUATOR_BUF_BYTES);
+		r = cgroup_read_guard(cg, n->buf, ACTUATOR_BUF_BYTES, &st);
 		__atomic_add_fetch(&n->stats.nr_guard_reads, 1, __ATOMIC_RELAXED);
 	} else {
-		r = cgroup_read_state(cg, n->buf, ACTUATOR_BUF_BYTES, n->numa);
+		r = cgroup_read_state(cg, n->buf, ACTUATOR_BUF_BYTES, n->numa, &st);
 		__atomic_add_fetch(&n->stats.nr_cgroup_reads, 1, __ATOMIC_RELAXED);
 	}
 	if (r < 0) {
 		res->nr_skipped++;
 		return;
 	}
+	/* A guard read leaves the usage of the last full one in place. */
+	pthread_mutex_lock(&a->lock);
+	cgroup_state_publish(&cg->state, &st);
+	tc = candidate_of(cg, node, /* braked= */ false);
+	pthread_mutex_unlock(&a->lock);
 	if (!cg->policy.protect && cgroup_braked(a, cg, now, NULL)) {
 		res->nr_skipped++;
 		braked = true;
@@ -663,8 +690,9 @@ static void collect_one(struct actuator *a, struct actuator_node *n, struct cgro
 		res->nr_skipped++;
 		braked = true;
 	}
-	n->cands[*k] = candidate_of(cg, node, braked);
-	n->cands[*k].slack_permyriad = slack;
+	tc.skip = braked;
+	tc.slack_permyriad = slack;
+	n->cands[*k] = tc;
 	if (guard)
 		n->cands[*k].node_file_bytes = n->cands[*k].node_anon_bytes = 0;
 	n->cand_cg[(*k)++] = cg;
@@ -693,7 +721,7 @@ static size_t collect_candidates(struct actuator *a, struct actuator_node *n, in
 
 	for (size_t i = 0; i < s->n_cgroups && k + u < n->cands_max; i++) {
 		struct cgroup_candidate *cg = s->cgroups[i];
-		struct census_candidate cc = census_candidate_of(cg, node);
+		struct census_candidate cc = census_candidate_of(a, cg, node);
 
 		if (cg->gone)
 			continue;
@@ -717,7 +745,7 @@ static size_t collect_soft_targets(struct actuator *a, struct actuator_node *n, 
 	size_t k = 0;
 
 	for (size_t i = 0; i < s->n_cgroups && k < n->cands_max; i++) {
-		struct census_candidate cc = census_candidate_of(s->cgroups[i], node);
+		struct census_candidate cc = census_candidate_of(a, s->cgroups[i], node);
 
 		if (census_read_soft(&cc) == CENSUS_READ_FULL)
 			collect_one(a, n, s->cgroups[i], node, now, res, /* guard= */ false, &k);
@@ -865,6 +893,7 @@ static int shrink_one_cgroup(struct actuator *a, struct actuator_node *n,
 {
 	_cleanup_(cgroup_candidate_freep) struct cgroup_candidate *tmp = NULL;
 	struct cgroup_candidate *cg;
+	struct cgroup_state st;
 	int fd, r;
 
 	if (!a->cfg.cgroups || !req->cgroup)
@@ -895,12 +924,14 @@ static int shrink_one_cgroup(struct actuator *a, struct actuator_node *n,
 	/* Removed meanwhile (here or during the writes): counted in
 	 * nr_skipped, not an error. Other read errors only cost the
 	 * pressure-at-decision figure. */
-	r = cgroup_read_state(cg, n->buf, ACTUATOR_BUF_BYTES, n->numa);
+	r = cgroup_read_state(cg, n->buf, ACTUATOR_BUF_BYTES, n->numa, &st);
 	if (r == -ENOENT || r == -ENODEV) {
 		cgroup_set_unlock(a->cfg.cgroups);
 		res->nr_skipped++;
 		return 0;
 	}
+	if (r >= 0)
+		cgroup_publish(a, cg, &st);
 	res->backend = TARGET_BACKEND_CGROUPS;
 	r = shrink_cgroup_amount(a, n, cg, want, req->swappiness, res, now);
 	cgroup_set_unlock(a->cfg.cgroups);
@@ -909,14 +940,14 @@ static int shrink_one_cgroup(struct actuator *a, struct actuator_node *n,
 
 /* ---- offload ---- */
 
-/* The nodes cg had memory on at its last read (bit = node id; 0: none
+/* The nodes a cgroup had memory on at the read st (bit = node id; 0: none
  * seen, numa_stat unread or empty). */
-static uint64_t cgroup_memory_nodes(const struct cgroup_candidate *cg)
+static uint64_t cgroup_memory_nodes(const struct cgroup_state *st)
 {
 	uint64_t mask = 0;
 
 	for (unsigned i = 0; i < MEMSTAT_MAX_NODES; i++)
-		if (cg->node_file_bytes[i] || cg->node_anon_bytes[i])
+		if (st->node_file_bytes[i] || st->node_anon_bytes[i])
 			mask |= UINT64_C(1) << i;
 	return mask;
 }
@@ -931,20 +962,22 @@ static uint64_t offload_judge(struct actuator *a, struct actuator_node *n,
 {
 	struct offload_input in = { .now_usec = now };
 	uint64_t step, memory_nodes, paused_nodes;
+	struct cgroup_state st;
 	int r;
 
-	r = cgroup_read_state(cg, n->buf, ACTUATOR_BUF_BYTES, n->numa);
+	r = cgroup_read_state(cg, n->buf, ACTUATOR_BUF_BYTES, n->numa, &st);
 	if (r < 0)
 		return 0;
+	cgroup_publish(a, cg, &st);
 	/* Kernels before 5.9 have no _anon/_file split: the stall alone
 	 * (refault_total_pages stays 0). */
 	(void)cgroup_read_refaults(cg, n->buf, ACTUATOR_BUF_BYTES, &in.refault_total_pages);
-	in.stall_total_usec = cg->pressure_some_total_usec;
-	in.current_bytes = cg->current_bytes;
-	in.floor_bytes = cgroup_floor(cg);
+	in.stall_total_usec = st.pressure_some_total_usec;
+	in.current_bytes = st.current_bytes;
+	in.floor_bytes = cgroup_floor(&st, &cg->policy);
 	in.protect = cg->policy.protect ||
 		     cgroup_set_protected(a->cfg.cgroups, cg->path, NULL, 0);
-	memory_nodes = cgroup_memory_nodes(cg);
+	memory_nodes = cgroup_memory_nodes(&st);
 	paused_nodes = actuator_offload_paused(a);
 	pthread_mutex_lock(&a->lock);
 	if (offload_paused_by(memory_nodes, paused_nodes)) {
@@ -980,15 +1013,18 @@ static void offload_note_write(struct cgroup_candidate *cg, const struct shrink_
 }
 
 /* Spread what an offload step reclaimed over the nodes it came from, by
- * the cgroup's node-local LRU pages as the judgement just read them. */
+ * the cgroup's node-local LRU pages as last published (the judgement's
+ * read, or a node thread's since). */
 static void offload_attribute_nodes(struct actuator *a, const struct cgroup_candidate *cg,
 				    uint64_t reclaimed)
 {
-	uint64_t per_node[MEMSTAT_MAX_NODES] = {};
+	uint64_t per_node[MEMSTAT_MAX_NODES] = {}, total;
 
-	if (offload_attribute(reclaimed, cg->node_file_bytes, cg->node_anon_bytes,
-			      MEMSTAT_MAX_NODES, cg->policy.offload_swappiness != 0,
-			      per_node) == 0)
+	pthread_mutex_lock(&a->lock);
+	total = offload_attribute(reclaimed, cg->state.node_file_bytes, cg->state.node_anon_bytes,
+				  MEMSTAT_MAX_NODES, cg->policy.offload_swappiness != 0, per_node);
+	pthread_mutex_unlock(&a->lock);
+	if (total == 0)
 		return;
 	for (unsigned i = 0; i < MEMSTAT_MAX_NODES; i++)
 		if (per_node[i] && a->nodes[i].present)
@@ -1001,14 +1037,17 @@ static void offload_attribute_nodes(struct actuator *a, const struct cgroup_cand
  * read. */
 static bool offload_pause_held(struct actuator *a, struct cgroup_candidate *cg)
 {
-	uint64_t paused = actuator_offload_paused(a), memory_nodes = cgroup_memory_nodes(cg);
+	uint64_t paused = actuator_offload_paused(a), memory_nodes;
+	bool on;
 
-	if (!offload_paused_by(memory_nodes, paused))
-		return false;
 	pthread_mutex_lock(&a->lock);
-	offload_set_paused(&cg->offload, true, memory_nodes ? memory_nodes & paused : paused);
+	memory_nodes = cgroup_memory_nodes(&cg->state);
+	on = offload_paused_by(memory_nodes, paused);
+	if (on)
+		offload_set_paused(&cg->offload, true,
+				   memory_nodes ? memory_nodes & paused : paused);
 	pthread_mutex_unlock(&a->lock);
-	return true;
+	return on;
 }
 
 /* The shown state follows pause and resume at once: a cgroup not due for
@@ -1031,7 +1070,7 @@ static void offload_follow_pause(struct actuator *a)
 
 		if (cg->gone || !cg->policy.offload || !cg->offload.started)
 			continue;
-		memory_nodes = cgroup_memory_nodes(cg);
+		memory_nodes = cgroup_memory_nodes(&cg->state);
 		on = offload_paused_by(memory_nodes, paused);
 		if (on != cg->offload.paused)
 			offload_set_paused(&cg->offload, on,
@@ -1397,18 +1436,18 @@ int actuator_node_stats(struct actuator *a, int node, struct actuator_node_stats
 void actuator_cgroup_info_fill(const struct cgroup_candidate *cg, struct actuator_cgroup_info *ret)
 {
 	memcpy(ret->path, cg->path, sizeof(ret->path));
-	ret->current_bytes = cg->current_bytes;
-	ret->floor_bytes = cgroup_floor(cg);
+	ret->current_bytes = cg->state.current_bytes;
+	ret->floor_bytes = cgroup_floor(&cg->state, &cg->policy);
 	ret->policy = cg->policy;
 	ret->acct = cg->acct;
 	ret->braked = cg->brake.engaged;
 	ret->gone = cg->gone;
-	ret->protection_bytes = MAX(cg->min_bytes, cg->low_bytes);
-	ret->pressure_some_total_usec = cg->pressure_some_total_usec;
-	ret->pressure_some_avg10 = cg->pressure_some_avg10;
-	ret->pressure_full_avg10 = cg->pressure_full_avg10;
-	memcpy(ret->node_file_bytes, cg->node_file_bytes, sizeof(ret->node_file_bytes));
-	memcpy(ret->node_anon_bytes, cg->node_anon_bytes, sizeof(ret->node_anon_bytes));
+	ret->protection_bytes = MAX(cg->state.min_bytes, cg->state.low_bytes);
+	ret->pressure_some_total_usec = cg->state.pressure_some_total_usec;
+	ret->pressure_some_avg10 = cg->state.pressure_some_avg10;
+	ret->pressure_full_avg10 = cg->state.pressure_full_avg10;
+	memcpy(ret->node_file_bytes, cg->state.node_file_bytes, sizeof(ret->node_file_bytes));
+	memcpy(ret->node_anon_bytes, cg->state.node_anon_bytes, sizeof(ret->node_anon_bytes));
 	ret->offload = cg->offload;
 	ret->offload_requested_bytes = cg->offload_requested_bytes;
 	ret->offload_reclaimed_bytes = cg->offload_reclaimed_bytes;
@@ -1451,14 +1490,17 @@ void actuator_sample_brakes(struct actuator *a, actuator_brake_fn fn, void *user
 	for (size_t i = 0; i < s->n_cgroups; i++) {
 		struct cgroup_candidate *cg = s->cgroups[i];
 		struct actuator_brake_change c = { .path = cg->path };
+		struct cgroup_state st;
 
-		if (cg->gone || cgroup_read_pressure(cg, a->sample_buf, sizeof(a->sample_buf)) < 0)
+		if (cg->gone ||
+		    cgroup_read_pressure(cg, a->sample_buf, sizeof(a->sample_buf), &st) < 0)
 			continue;
+		cgroup_publish(a, cg, &st);
 		c.on = cgroup_braked(a, cg, now, &c) && !cg->policy.protect;
 		if (c.on == cg->brake_reported)
 			continue;
 		cg->brake_reported = c.on;
-		c.some_avg10 = cg->pressure_some_avg10;
+		c.some_avg10 = st.pressure_some_avg10;
 		if (fn)
 			fn(userdata, &c);
 	}
@@ -1528,9 +1570,13 @@ int actuator_refresh(struct actuator *a)
 	if (!buf || !numa)
 		return -ENOMEM;
 	cgroup_set_lock_shared(s);
-	for (size_t i = 0; i < s->n_cgroups; i++)
+	for (size_t i = 0; i < s->n_cgroups; i++) {
+		struct cgroup_state st;
+
 		/* A vanished cgroup is marked gone and reported as such. */
-		(void)cgroup_read_state(s->cgroups[i], buf, ACTUATOR_BUF_BYTES, numa);
+		if (cgroup_read_state(s->cgroups[i], buf, ACTUATOR_BUF_BYTES, numa, &st) >= 0)
+			cgroup_publish(a, s->cgroups[i], &st);
+	}
 	cgroup_set_unlock(s);
 	return 0;
 }
