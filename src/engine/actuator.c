@@ -499,7 +499,7 @@ static int shrink_cgroup_amount(struct actuator *a, struct actuator_node *n,
 
 	swappiness = effective_swappiness(a, swappiness);
 	res->swappiness_dropped |= asked != swappiness;
-	while (done < want && !cg->gone) {
+	while (done < want && !cgroup_gone(cg)) {
 		uint64_t step = MIN(want - done, a->cfg.step_bytes), before = 0, after = 0;
 		int rb, ra, r;
 		bool partial = false;
@@ -651,7 +651,7 @@ static struct census_candidate census_candidate_of(struct actuator *a,
 		.node_reclaimable_bytes = tc.node_file_bytes + tc.node_anon_bytes,
 		.policy = target_has_policy(&tc),
 		.soft_target = tc.soft_target_bytes != 0,
-		.gone = cg->gone,
+		.gone = cgroup_gone(cg),
 	};
 }
 
@@ -723,7 +723,7 @@ static size_t collect_candidates(struct actuator *a, struct actuator_node *n, in
 		struct cgroup_candidate *cg = s->cgroups[i];
 		struct census_candidate cc = census_candidate_of(a, cg, node);
 
-		if (cg->gone)
+		if (cgroup_gone(cg))
 			continue;
 		if (census_read_of(&cc, &p, census) == CENSUS_READ_NONE)
 			n->skipped[u++] = cg;
@@ -1068,7 +1068,7 @@ static void offload_follow_pause(struct actuator *a)
 		uint64_t memory_nodes;
 		bool on;
 
-		if (cg->gone || !cg->policy.offload || !cg->offload.started)
+		if (cgroup_gone(cg) || !cg->policy.offload || !cg->offload.started)
 			continue;
 		memory_nodes = cgroup_memory_nodes(&cg->state);
 		on = offload_paused_by(memory_nodes, paused);
@@ -1123,7 +1123,7 @@ static bool offload_any_due(struct actuator *a, uint64_t now)
 	for (size_t i = 0; i < s->n_cgroups && !due; i++) {
 		struct cgroup_candidate *cg = s->cgroups[i];
 
-		due = !cg->gone && cg->policy.offload &&
+		due = !cgroup_gone(cg) && cg->policy.offload &&
 		      offload_due(&cg->offload, &cg->policy.offload_params, now);
 	}
 	cgroup_set_unlock(s);
@@ -1147,7 +1147,7 @@ static int shrink_offload(struct actuator *a, struct actuator_node *n,
 		struct cgroup_candidate *cg = s->cgroups[i];
 		uint64_t step;
 
-		if (cg->gone || !cg->policy.offload ||
+		if (cgroup_gone(cg) || !cg->policy.offload ||
 		    !offload_due(&cg->offload, &cg->policy.offload_params, *now))
 			continue;
 		step = offload_judge(a, n, cg, *now);
@@ -1441,7 +1441,7 @@ void actuator_cgroup_info_fill(const struct cgroup_candidate *cg, struct actuato
 	ret->policy = cg->policy;
 	ret->acct = cg->acct;
 	ret->braked = cg->brake.engaged;
-	ret->gone = cg->gone;
+	ret->gone = cgroup_gone(cg);
 	ret->protection_bytes = MAX(cg->state.min_bytes, cg->state.low_bytes);
 	ret->pressure_some_total_usec = cg->state.pressure_some_total_usec;
 	ret->pressure_some_avg10 = cg->state.pressure_some_avg10;
@@ -1492,7 +1492,7 @@ void actuator_sample_brakes(struct actuator *a, actuator_brake_fn fn, void *user
 		struct actuator_brake_change c = { .path = cg->path };
 		struct cgroup_state st;
 
-		if (cg->gone ||
+		if (cgroup_gone(cg) ||
 		    cgroup_read_pressure(cg, a->sample_buf, sizeof(a->sample_buf), &st) < 0)
 			continue;
 		cgroup_publish(a, cg, &st);

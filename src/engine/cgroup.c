@@ -328,11 +328,10 @@ int cgroup_candidate_open(int dir_fd, const char *path, struct cgroup_candidate 
 
 int cgroup_check_gone(struct cgroup_candidate *cg, int r)
 {
-	if (r == -ENOENT || r == -ENODEV) {
-		if (!cg->gone)
-			log_debug("cgroup %s is gone, dropping it.", cg->path);
-		cg->gone = true;
-	}
+	/* Told once: the thread that sets it. */
+	if ((r == -ENOENT || r == -ENODEV) &&
+	    !__atomic_exchange_n(&cg->gone, true, __ATOMIC_RELAXED))
+		log_debug("cgroup %s is gone, dropping it.", cg->path);
 	return r;
 }
 
@@ -422,7 +421,7 @@ int cgroup_read_guard(struct cgroup_candidate *cg, char *buf, size_t size,
 	uint64_t min, low;
 	int r;
 
-	if (cg->gone)
+	if (cgroup_gone(cg))
 		return -ENODEV;
 	r = read_value(cg, CGROUP_FILE_MIN, buf, size, &min);
 	if (r < 0)
@@ -446,7 +445,7 @@ int cgroup_read_state(struct cgroup_candidate *cg, char *buf, size_t size, struc
 	struct cgroup_state st = { .parts = 0 };
 	int r;
 
-	if (cg->gone)
+	if (cgroup_gone(cg))
 		return -ENODEV;
 	r = read_value(cg, CGROUP_FILE_CURRENT, buf, size, &st.current_bytes);
 	if (r < 0)
@@ -753,7 +752,7 @@ static void carry_over(struct cgroup_set *s, struct cgroup_table *t)
 		struct cgroup_candidate *old = cgroup_set_find(s, t->v[i]->path);
 
 		cgroup_set_apply_policy(s, t->v[i]);
-		if (!old || old->gone)
+		if (!old || cgroup_gone(old))
 			continue;
 		t->v[i]->acct = old->acct;
 		t->v[i]->brake = old->brake;

@@ -19,7 +19,7 @@
  * bounded step). The read lock keeps a candidate alive, it does not make its
  * fields private: every node thread, the offload thread and the loop read
  * the same candidate at once. So the readers below write nothing shared
- * (but gone): they fill the caller's struct cgroup_state, which the caller
+ * (but gone, which is atomic): they fill the caller's struct cgroup_state, which the caller
  * merges into cg->state with cgroup_state_publish() under the lock that
  * guards it (the actuator's, as for brake, acct and offload).
  */
@@ -123,7 +123,10 @@ struct cgroup_candidate {
 	struct brake brake;
 	bool brake_reported; /* the brake state last reported (the loop's) */
 	struct cgroup_account acct;
-	bool gone; /* ENOENT/ENODEV seen: skipped until the rescan drops it */
+	/* ENOENT/ENODEV seen: skipped until the rescan drops it. Set by
+	 * whichever thread sees it and read by all, with the table's read
+	 * lock only: cgroup_gone() and cgroup_check_gone(), atomic. */
+	bool gone;
 	/* Offload= (actuator.c's offload pass; under the actuator's lock). */
 	struct offload_state offload;
 	enum offload_state_kind offload_reported; /* the loop's, for events */
@@ -264,5 +267,14 @@ int cgroup_read_pgsteal(struct cgroup_candidate *cg, char *buf, size_t size, uin
 /* The floor: max(memory.min, memory.low, Floor=). */
 uint64_t cgroup_floor(const struct cgroup_state *st, const struct cgroup_policy *policy);
 
-/* Mark gone when r is ENOENT/ENODEV (the cgroup was removed); returns r. */
+/* Mark gone when r is ENOENT/ENODEV (the cgroup was removed); returns r.
+ * Any thread. */
 int cgroup_check_gone(struct cgroup_candidate *cg, int r);
+
+/* Has a read or write found cg removed? Any thread. Relaxed: gone only
+ * ever goes from false to true, and a thread that sees it late makes one
+ * more read or write that fails with ENOENT/ENODEV, which is handled. */
+static inline bool cgroup_gone(const struct cgroup_candidate *cg)
+{
+	return __atomic_load_n(&cg->gone, __ATOMIC_RELAXED);
+}
