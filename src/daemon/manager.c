@@ -1751,10 +1751,13 @@ static struct json_object *inspect_cgroups(struct cgroup_set *s, bool swap)
 		struct actuator_cgroup_info info;
 		char buf[4096];
 		struct memstat_numa numa;
+		struct cgroup_state st;
 		int ids[MEMSTAT_MAX_NODES];
 		unsigned n_ids = 0;
 
-		(void)cgroup_read_state(cg, buf, sizeof(buf), &numa);
+		/* No other thread yet: published without a lock. */
+		if (cgroup_read_state(cg, buf, sizeof(buf), &numa, &st) >= 0)
+			cgroup_state_publish(&cg->state, &st);
 		actuator_cgroup_info_fill(cg, &info);
 		for (int n = 0; n < MEMSTAT_MAX_NODES; n++)
 			if (info.node_file_bytes[n] || info.node_anon_bytes[n])

@@ -53,7 +53,9 @@ struct actuator {
 	long page_size;
 	int vmstat_fd;                    /* /proc/vmstat: pgsteal_proactive */
 	int pressure_fd;                  /* /proc/pressure/memory */
-	pthread_mutex_t lock;             /* brakes, accounting, features */
+	/* Brakes, accounting, features, and of each candidate the fields
+	 * every thread shares (cgroup.h): state, brake, acct, offload. */
+	pthread_mutex_t lock;
 	struct brake system_brake;
 	bool warned_permission;
 	unsigned nr_node_writers;         /* in flight, for measurement */
@@ -489,7 +491,7 @@ static void account_cgroup(struct actuator *a, struct actuator_node *n, struct c
 	cg->acct.nr_partial += partial;
 	cg->acct.nr_errors += error;
 	cg->acct.last_usec = now;
-	cg->acct.pressure_some_total_usec = cg->pressure_some_total_usec;
+	cg->acct.pressure_some_total_usec = cg->state.pressure_some_total_usec;
 	pthread_mutex_unlock(&a->lock);
 }
 
@@ -503,7 +505,7 @@ static int shrink_cgroup_amount(struct actuator *a, struct actuator_node *n,
 
 	swappiness = effective_swappiness(a, swappiness);
 	res->swappiness_dropped |= asked != swappiness;
-	while (done < want && !cg->gone) {
+	while (done < want && !cgroup_gone(cg)) {
 		uint64_t step = MIN(want - done, a->cfg.step_bytes), before = 0, after = 0;
 		int rb, ra, r;
 		bool partial = false;
@@ -554,6 +556,18 @@ static int shrink_cgroup_amount(struct actuator *a, struct actuator_node *n,
 	return 0;
 }
 
+/* Make a read of cg (cgroup_read_*()) what every thread sees: a node
+ * thread, the offload thread and the loop read the same candidate at once,
+ * each under the table's read lock only, so the read went to the caller's
+ * copy and is merged here, under the actuator's lock (no file I/O in it). */
+static void cgroup_publish(struct actuator *a, struct cgroup_candidate *cg,
+			   const struct cgroup_state *st)
+{
+	pthread_mutex_lock(&a->lock);
+	cgroup_state_publish(&cg->state, st);
+	pthread_mutex_unlock(&a->lock);
+}
+
 /* Per-cgroup brake on memory.pressure some total. */
 /* Feed cg's brake its last pressure read. ret (may be NULL): the
  * parameters it was judged by and the stall its window had grown by. */
@@ -568,12 +582,13 @@ static bool cgroup_braked(struct actuator *a, struct cgroup_candidate *cg, uint6
 	p = a->cfg.cgroup_brake; /* actuator_set_limits() changes it under the lock */
 	if (cg->policy.pressure_limit_usec)
 		p.limit_usec = cg->policy.pressure_limit_usec;
-	if (cg->brake.started && cg->pressure_some_total_usec >= cg->brake.window_start_total_usec &&
+	if (cg->brake.started &&
+	    cg->state.pressure_some_total_usec >= cg->brake.window_start_total_usec &&
 	    now >= cg->brake.window_start_usec) {
-		stall = cg->pressure_some_total_usec - cg->brake.window_start_total_usec;
+		stall = cg->state.pressure_some_total_usec - cg->brake.window_start_total_usec;
 		span = now - cg->brake.window_start_usec;
 	}
-	on = brake_update(&cg->brake, &p, cg->pressure_some_total_usec, now);
+	on = brake_update(&cg->brake, &p, cg->state.pressure_some_total_usec, now);
 	if (on)
 		cg->acct.nr_braked++;
 	pthread_mutex_unlock(&a->lock);
@@ -607,14 +622,14 @@ static bool cgroup_offload_holding(struct actuator *a, struct cgroup_candidate *
 	return on;
 }
 
-/* The nodes cg had memory on at its last read (bit = node id; 0: none
+/* The nodes a cgroup had memory on at the read st (bit = node id; 0: none
  * seen, numa_stat unread or empty). */
-static uint64_t cgroup_memory_nodes(const struct cgroup_candidate *cg)
+static uint64_t cgroup_memory_nodes(const struct cgroup_state *st)
 {
 	uint64_t mask = 0;
 
 	for (unsigned i = 0; i < MEMSTAT_MAX_NODES; i++)
-		if (cg->node_file_bytes[i] || cg->node_anon_bytes[i])
+		if (st->node_file_bytes[i] || st->node_anon_bytes[i])
 			mask |= UINT64_C(1) << i;
 	return mask;
 }
@@ -634,25 +649,26 @@ static uint64_t pass_paused_nodes(const struct actuator *a, int node)
 	return actuator_offload_paused(a) & ~(UINT64_C(1) << node);
 }
 
-/* The paused nodes (of paused_nodes) memory.reclaim on cg would take
- * from; 0: none. */
-static uint64_t cgroup_paused_nodes(const struct cgroup_candidate *cg, uint64_t paused_nodes)
+/* The paused nodes (of paused_nodes) memory.reclaim on a cgroup with the
+ * state st would take from; 0: none. */
+static uint64_t cgroup_paused_nodes(const struct cgroup_state *st, uint64_t paused_nodes)
 {
-	uint64_t memory_nodes = cgroup_memory_nodes(cg);
+	uint64_t memory_nodes = cgroup_memory_nodes(st);
 
 	if (!offload_paused_by(memory_nodes, paused_nodes))
 		return 0;
 	return memory_nodes ? memory_nodes & paused_nodes : paused_nodes;
 }
 
-/* A candidate's row for target.c, from its last read. */
+/* A candidate's row for target.c, from its published state (a->lock
+ * held). */
 static struct target_candidate candidate_of(const struct cgroup_candidate *cg, int node, bool braked)
 {
 	return (struct target_candidate){
-		.node_file_bytes = cg->node_file_bytes[node],
-		.node_anon_bytes = cg->node_anon_bytes[node],
-		.current_bytes = cg->current_bytes,
-		.floor_bytes = cgroup_floor(cg),
+		.node_file_bytes = cg->state.node_file_bytes[node],
+		.node_anon_bytes = cg->state.node_anon_bytes[node],
+		.current_bytes = cg->state.current_bytes,
+		.floor_bytes = cgroup_floor(&cg->state, &cg->policy),
 		.soft_target_bytes = cg->policy.soft_target_bytes,
 		.weight = cg->policy.weight,
 		.protect = cg->policy.protect,
@@ -667,15 +683,19 @@ static struct census_params census_params(struct actuator *a)
 }
 
 /* What census.h decides a pass reads by: cg as its last read left it. */
-static struct census_candidate census_candidate_of(const struct cgroup_candidate *cg, int node)
+static struct census_candidate census_candidate_of(struct actuator *a,
+						   const struct cgroup_candidate *cg, int node)
 {
-	struct target_candidate tc = candidate_of(cg, node, cg->brake.engaged);
+	struct target_candidate tc;
 
+	pthread_mutex_lock(&a->lock);
+	tc = candidate_of(cg, node, cg->brake.engaged);
+	pthread_mutex_unlock(&a->lock);
 	return (struct census_candidate){
 		.node_reclaimable_bytes = tc.node_file_bytes + tc.node_anon_bytes,
 		.policy = target_has_policy(&tc),
 		.soft_target = tc.soft_target_bytes != 0,
-		.gone = cg->gone,
+		.gone = cgroup_gone(cg),
 	};
 }
 
@@ -685,21 +705,29 @@ static struct census_candidate census_candidate_of(const struct cgroup_candidate
 static void collect_one(struct actuator *a, struct actuator_node *n, struct cgroup_candidate *cg,
 			int node, uint64_t now, struct shrink_result *res, bool guard, size_t *k)
 {
+	struct cgroup_state st;
+	struct target_candidate tc;
 	unsigned slack = 0;
 	bool braked = false;
 	int r;
 
 	if (guard) {
-		r = cgroup_read_guard(cg, n->buf, ACTUATOR_BUF_BYTES);
+		r = cgroup_read_guard(cg, n->buf, ACTUATOR_BUF_BYTES, &st);
 		__atomic_add_fetch(&n->stats.nr_guard_reads, 1, __ATOMIC_RELAXED);
 	} else {
-		r = cgroup_read_state(cg, n->buf, ACTUATOR_BUF_BYTES, n->numa);
+		r = cgroup_read_state(cg, n->buf, ACTUATOR_BUF_BYTES, n->numa, &st);
 		__atomic_add_fetch(&n->stats.nr_cgroup_reads, 1, __ATOMIC_RELAXED);
 	}
 	if (r < 0) {
 		res->nr_skipped++;
 		return;
 	}
+	/* A guard read leaves the usage of the last full one in place. */
+	pthread_mutex_lock(&a->lock);
+	cgroup_state_publish(&cg->state, &st);
+	tc = candidate_of(cg, node, /* braked= */ false);
+	tc.paused = cgroup_paused_nodes(&cg->state, n->spare_nodes) != 0;
+	pthread_mutex_unlock(&a->lock);
 	if (!cg->policy.protect && cgroup_braked(a, cg, now, NULL)) {
 		res->nr_skipped++;
 		braked = true;
@@ -707,9 +735,9 @@ static void collect_one(struct actuator *a, struct actuator_node *n, struct cgro
 		res->nr_skipped++;
 		braked = true;
 	}
-	n->cands[*k] = candidate_of(cg, node, braked);
-	n->cands[*k].slack_permyriad = slack;
-	n->cands[*k].paused = cgroup_paused_nodes(cg, n->spare_nodes) != 0;
+	tc.skip = braked;
+	tc.slack_permyriad = slack;
+	n->cands[*k] = tc;
 	if (guard)
 		n->cands[*k].node_file_bytes = n->cands[*k].node_anon_bytes = 0;
 	n->cand_cg[(*k)++] = cg;
@@ -738,9 +766,9 @@ static size_t collect_candidates(struct actuator *a, struct actuator_node *n, in
 
 	for (size_t i = 0; i < s->n_cgroups && k + u < n->cands_max; i++) {
 		struct cgroup_candidate *cg = s->cgroups[i];
-		struct census_candidate cc = census_candidate_of(cg, node);
+		struct census_candidate cc = census_candidate_of(a, cg, node);
 
-		if (cg->gone)
+		if (cgroup_gone(cg))
 			continue;
 		if (census_read_of(&cc, &p, census) == CENSUS_READ_NONE)
 			n->skipped[u++] = cg;
@@ -762,7 +790,7 @@ static size_t collect_soft_targets(struct actuator *a, struct actuator_node *n, 
 	size_t k = 0;
 
 	for (size_t i = 0; i < s->n_cgroups && k < n->cands_max; i++) {
-		struct census_candidate cc = census_candidate_of(s->cgroups[i], node);
+		struct census_candidate cc = census_candidate_of(a, s->cgroups[i], node);
 
 		if (census_read_soft(&cc) == CENSUS_READ_FULL)
 			collect_one(a, n, s->cgroups[i], node, now, res, /* guard= */ false, &k);
@@ -798,13 +826,17 @@ static int write_plan(struct actuator *a, struct actuator_node *n, int node, siz
 {
 	res->nr_skipped += count_paused(n->cands, k);
 	for (size_t i = 0; i < k; i++) {
+		uint64_t paused;
 		int r;
 
 		if (n->cands[i].amount_bytes == 0)
 			continue;
 		/* A node paused since the plan was made holds before the
 		 * write, as for offload (offload_pause_held()). */
-		if (cgroup_paused_nodes(n->cand_cg[i], pass_paused_nodes(a, node))) {
+		pthread_mutex_lock(&a->lock);
+		paused = cgroup_paused_nodes(&n->cand_cg[i]->state, pass_paused_nodes(a, node));
+		pthread_mutex_unlock(&a->lock);
+		if (paused) {
 			res->nr_skipped++;
 			continue;
 		}
@@ -930,6 +962,7 @@ static int shrink_one_cgroup(struct actuator *a, struct actuator_node *n,
 {
 	_cleanup_(cgroup_candidate_freep) struct cgroup_candidate *tmp = NULL;
 	struct cgroup_candidate *cg;
+	struct cgroup_state st;
 	int fd, r;
 
 	if (!a->cfg.cgroups || !req->cgroup)
@@ -960,18 +993,22 @@ static int shrink_one_cgroup(struct actuator *a, struct actuator_node *n,
 	/* Removed meanwhile (here or during the writes): counted in
 	 * nr_skipped, not an error. Other read errors only cost the
 	 * pressure-at-decision figure. */
-	r = cgroup_read_state(cg, n->buf, ACTUATOR_BUF_BYTES, n->numa);
+	r = cgroup_read_state(cg, n->buf, ACTUATOR_BUF_BYTES, n->numa, &st);
 	if (r == -ENOENT || r == -ENODEV) {
 		cgroup_set_unlock(a->cfg.cgroups);
 		res->nr_skipped++;
 		return 0;
 	}
+	if (r >= 0)
+		cgroup_publish(a, cg, &st);
 	/* memory.reclaim cannot spare a node: while one the cgroup has
 	 * memory on is paused (offload's rule, by the numa_stat just read),
 	 * nothing is written, and the nodes are said (as res->braked says
 	 * the system brake). Explicit as it is, the request names a cgroup,
 	 * not the nodes its pages are on. */
-	res->paused_nodes = cgroup_paused_nodes(cg, actuator_offload_paused(a));
+	pthread_mutex_lock(&a->lock);
+	res->paused_nodes = cgroup_paused_nodes(&cg->state, actuator_offload_paused(a));
+	pthread_mutex_unlock(&a->lock);
 	if (res->paused_nodes) {
 		cgroup_set_unlock(a->cfg.cgroups);
 		return 0;
@@ -994,20 +1031,22 @@ static uint64_t offload_judge(struct actuator *a, struct actuator_node *n,
 {
 	struct offload_input in = { .now_usec = now };
 	uint64_t step, memory_nodes, paused_nodes;
+	struct cgroup_state st;
 	int r;
 
-	r = cgroup_read_state(cg, n->buf, ACTUATOR_BUF_BYTES, n->numa);
+	r = cgroup_read_state(cg, n->buf, ACTUATOR_BUF_BYTES, n->numa, &st);
 	if (r < 0)
 		return 0;
+	cgroup_publish(a, cg, &st);
 	/* Kernels before 5.9 have no _anon/_file split: the stall alone
 	 * (refault_total_pages stays 0). */
 	(void)cgroup_read_refaults(cg, n->buf, ACTUATOR_BUF_BYTES, &in.refault_total_pages);
-	in.stall_total_usec = cg->pressure_some_total_usec;
-	in.current_bytes = cg->current_bytes;
-	in.floor_bytes = cgroup_floor(cg);
+	in.stall_total_usec = st.pressure_some_total_usec;
+	in.current_bytes = st.current_bytes;
+	in.floor_bytes = cgroup_floor(&st, &cg->policy);
 	in.protect = cg->policy.protect ||
 		     cgroup_set_protected(a->cfg.cgroups, cg->path, NULL, 0);
-	memory_nodes = cgroup_memory_nodes(cg);
+	memory_nodes = cgroup_memory_nodes(&st);
 	paused_nodes = actuator_offload_paused(a);
 	pthread_mutex_lock(&a->lock);
 	if (offload_paused_by(memory_nodes, paused_nodes)) {
@@ -1043,15 +1082,18 @@ static void offload_note_write(struct cgroup_candidate *cg, const struct shrink_
 }
 
 /* Spread what an offload step reclaimed over the nodes it came from, by
- * the cgroup's node-local LRU pages as the judgement just read them. */
+ * the cgroup's node-local LRU pages as last published (the judgement's
+ * read, or a node thread's since). */
 static void offload_attribute_nodes(struct actuator *a, const struct cgroup_candidate *cg,
 				    uint64_t reclaimed)
 {
-	uint64_t per_node[MEMSTAT_MAX_NODES] = {};
+	uint64_t per_node[MEMSTAT_MAX_NODES] = {}, total;
 
-	if (offload_attribute(reclaimed, cg->node_file_bytes, cg->node_anon_bytes,
-			      MEMSTAT_MAX_NODES, cg->policy.offload_swappiness != 0,
-			      per_node) == 0)
+	pthread_mutex_lock(&a->lock);
+	total = offload_attribute(reclaimed, cg->state.node_file_bytes, cg->state.node_anon_bytes,
+				  MEMSTAT_MAX_NODES, cg->policy.offload_swappiness != 0, per_node);
+	pthread_mutex_unlock(&a->lock);
+	if (total == 0)
 		return;
 	for (unsigned i = 0; i < MEMSTAT_MAX_NODES; i++)
 		if (per_node[i] && a->nodes[i].present)
@@ -1064,14 +1106,17 @@ static void offload_attribute_nodes(struct actuator *a, const struct cgroup_cand
  * read. */
 static bool offload_pause_held(struct actuator *a, struct cgroup_candidate *cg)
 {
-	uint64_t paused = actuator_offload_paused(a), memory_nodes = cgroup_memory_nodes(cg);
+	uint64_t paused = actuator_offload_paused(a), memory_nodes;
+	bool on;
 
-	if (!offload_paused_by(memory_nodes, paused))
-		return false;
 	pthread_mutex_lock(&a->lock);
-	offload_set_paused(&cg->offload, true, memory_nodes ? memory_nodes & paused : paused);
+	memory_nodes = cgroup_memory_nodes(&cg->state);
+	on = offload_paused_by(memory_nodes, paused);
+	if (on)
+		offload_set_paused(&cg->offload, true,
+				   memory_nodes ? memory_nodes & paused : paused);
 	pthread_mutex_unlock(&a->lock);
-	return true;
+	return on;
 }
 
 /* The shown state follows pause and resume at once: a cgroup not due for
@@ -1092,9 +1137,9 @@ static void offload_follow_pause(struct actuator *a)
 		uint64_t memory_nodes;
 		bool on;
 
-		if (cg->gone || !cg->policy.offload || !cg->offload.started)
+		if (cgroup_gone(cg) || !cg->policy.offload || !cg->offload.started)
 			continue;
-		memory_nodes = cgroup_memory_nodes(cg);
+		memory_nodes = cgroup_memory_nodes(&cg->state);
 		on = offload_paused_by(memory_nodes, paused);
 		if (on != cg->offload.paused)
 			offload_set_paused(&cg->offload, on,
@@ -1147,7 +1192,7 @@ static bool offload_any_due(struct actuator *a, uint64_t now)
 	for (size_t i = 0; i < s->n_cgroups && !due; i++) {
 		struct cgroup_candidate *cg = s->cgroups[i];
 
-		due = !cg->gone && cg->policy.offload &&
+		due = !cgroup_gone(cg) && cg->policy.offload &&
 		      offload_due(&cg->offload, &cg->policy.offload_params, now);
 	}
 	cgroup_set_unlock(s);
@@ -1171,7 +1216,7 @@ static int shrink_offload(struct actuator *a, struct actuator_node *n,
 		struct cgroup_candidate *cg = s->cgroups[i];
 		uint64_t step;
 
-		if (cg->gone || !cg->policy.offload ||
+		if (cgroup_gone(cg) || !cg->policy.offload ||
 		    !offload_due(&cg->offload, &cg->policy.offload_params, *now))
 			continue;
 		step = offload_judge(a, n, cg, *now);
@@ -1460,18 +1505,18 @@ int actuator_node_stats(struct actuator *a, int node, struct actuator_node_stats
 void actuator_cgroup_info_fill(const struct cgroup_candidate *cg, struct actuator_cgroup_info *ret)
 {
 	memcpy(ret->path, cg->path, sizeof(ret->path));
-	ret->current_bytes = cg->current_bytes;
-	ret->floor_bytes = cgroup_floor(cg);
+	ret->current_bytes = cg->state.current_bytes;
+	ret->floor_bytes = cgroup_floor(&cg->state, &cg->policy);
 	ret->policy = cg->policy;
 	ret->acct = cg->acct;
 	ret->braked = cg->brake.engaged;
-	ret->gone = cg->gone;
-	ret->protection_bytes = MAX(cg->min_bytes, cg->low_bytes);
-	ret->pressure_some_total_usec = cg->pressure_some_total_usec;
-	ret->pressure_some_avg10 = cg->pressure_some_avg10;
-	ret->pressure_full_avg10 = cg->pressure_full_avg10;
-	memcpy(ret->node_file_bytes, cg->node_file_bytes, sizeof(ret->node_file_bytes));
-	memcpy(ret->node_anon_bytes, cg->node_anon_bytes, sizeof(ret->node_anon_bytes));
+	ret->gone = cgroup_gone(cg);
+	ret->protection_bytes = MAX(cg->state.min_bytes, cg->state.low_bytes);
+	ret->pressure_some_total_usec = cg->state.pressure_some_total_usec;
+	ret->pressure_some_avg10 = cg->state.pressure_some_avg10;
+	ret->pressure_full_avg10 = cg->state.pressure_full_avg10;
+	memcpy(ret->node_file_bytes, cg->state.node_file_bytes, sizeof(ret->node_file_bytes));
+	memcpy(ret->node_anon_bytes, cg->state.node_anon_bytes, sizeof(ret->node_anon_bytes));
 	ret->offload = cg->offload;
 	ret->offload_requested_bytes = cg->offload_requested_bytes;
 	ret->offload_reclaimed_bytes = cg->offload_reclaimed_bytes;
@@ -1514,14 +1559,17 @@ void actuator_sample_brakes(struct actuator *a, actuator_brake_fn fn, void *user
 	for (size_t i = 0; i < s->n_cgroups; i++) {
 		struct cgroup_candidate *cg = s->cgroups[i];
 		struct actuator_brake_change c = { .path = cg->path };
+		struct cgroup_state st;
 
-		if (cg->gone || cgroup_read_pressure(cg, a->sample_buf, sizeof(a->sample_buf)) < 0)
+		if (cgroup_gone(cg) ||
+		    cgroup_read_pressure(cg, a->sample_buf, sizeof(a->sample_buf), &st) < 0)
 			continue;
+		cgroup_publish(a, cg, &st);
 		c.on = cgroup_braked(a, cg, now, &c) && !cg->policy.protect;
 		if (c.on == cg->brake_reported)
 			continue;
 		cg->brake_reported = c.on;
-		c.some_avg10 = cg->pressure_some_avg10;
+		c.some_avg10 = st.pressure_some_avg10;
 		if (fn)
 			fn(userdata, &c);
 	}
@@ -1591,9 +1639,13 @@ int actuator_refresh(struct actuator *a)
 	if (!buf || !numa)
 		return -ENOMEM;
 	cgroup_set_lock_shared(s);
-	for (size_t i = 0; i < s->n_cgroups; i++)
+	for (size_t i = 0; i < s->n_cgroups; i++) {
+		struct cgroup_state st;
+
 		/* A vanished cgroup is marked gone and reported as such. */
-		(void)cgroup_read_state(s->cgroups[i], buf, ACTUATOR_BUF_BYTES, numa);
+		if (cgroup_read_state(s->cgroups[i], buf, ACTUATOR_BUF_BYTES, numa, &st) >= 0)
+			cgroup_publish(a, s->cgroups[i], &st);
+	}
 	cgroup_set_unlock(s);
 	return 0;
 }

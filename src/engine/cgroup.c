@@ -328,11 +328,10 @@ int cgroup_candidate_open(int dir_fd, const char *path, struct cgroup_candidate 
 
 int cgroup_check_gone(struct cgroup_candidate *cg, int r)
 {
-	if (r == -ENOENT || r == -ENODEV) {
-		if (!cg->gone)
-			log_debug("cgroup %s is gone, dropping it.", cg->path);
-		cg->gone = true;
-	}
+	/* Told once: the thread that sets it. */
+	if ((r == -ENOENT || r == -ENODEV) &&
+	    !__atomic_exchange_n(&cg->gone, true, __ATOMIC_RELAXED))
+		log_debug("cgroup %s is gone, dropping it.", cg->path);
 	return r;
 }
 
@@ -358,7 +357,8 @@ static int read_value(struct cgroup_candidate *cg, enum cgroup_file f, char *buf
 	((UINT64_C(1) << MEMSTAT_INACTIVE_ANON) | (UINT64_C(1) << MEMSTAT_ACTIVE_ANON) |  \
 	 (UINT64_C(1) << MEMSTAT_INACTIVE_FILE) | (UINT64_C(1) << MEMSTAT_ACTIVE_FILE))
 
-static int read_numa(struct cgroup_candidate *cg, char *buf, size_t size, struct memstat_numa *numa)
+static int read_numa(struct cgroup_candidate *cg, char *buf, size_t size, struct memstat_numa *numa,
+		     struct cgroup_state *st)
 {
 	ssize_t n;
 	int r;
@@ -380,45 +380,48 @@ static int read_numa(struct cgroup_candidate *cg, char *buf, size_t size, struct
 		 * (bench/run's mlocked ballast drew a third of the dry-run
 		 * writes). */
 		for (unsigned i = 0; i < MEMSTAT_MAX_NODES; i++) {
-			cg->node_file_bytes[i] = numa->v[MEMSTAT_INACTIVE_FILE][i] +
+			st->node_file_bytes[i] = numa->v[MEMSTAT_INACTIVE_FILE][i] +
 						 numa->v[MEMSTAT_ACTIVE_FILE][i];
-			cg->node_anon_bytes[i] = numa->v[MEMSTAT_INACTIVE_ANON][i] +
+			st->node_anon_bytes[i] = numa->v[MEMSTAT_INACTIVE_ANON][i] +
 						 numa->v[MEMSTAT_ACTIVE_ANON][i];
 		}
 		return 0;
 	}
 	/* No LRU breakdown: the totals, unevictable pages included. */
-	memcpy(cg->node_file_bytes, numa->v[MEMSTAT_FILE], sizeof(cg->node_file_bytes));
-	memcpy(cg->node_anon_bytes, numa->v[MEMSTAT_ANON], sizeof(cg->node_anon_bytes));
+	memcpy(st->node_file_bytes, numa->v[MEMSTAT_FILE], sizeof(st->node_file_bytes));
+	memcpy(st->node_anon_bytes, numa->v[MEMSTAT_ANON], sizeof(st->node_anon_bytes));
 	return 0;
 }
 
-int cgroup_read_pressure(struct cgroup_candidate *cg, char *buf, size_t size)
+int cgroup_read_pressure(struct cgroup_candidate *cg, char *buf, size_t size,
+			 struct cgroup_state *ret)
 {
-	struct psi_stat psi;
+	struct psi_stat psi = {};
 	ssize_t n;
 	int r;
 
-	if (cg->fd[CGROUP_FILE_PRESSURE] < 0)
-		return 0;
-	n = pread_file(cg->fd[CGROUP_FILE_PRESSURE], buf, size);
-	if (n < 0)
-		return cgroup_check_gone(cg, (int)n);
-	r = psi_parse(buf, (size_t)n, &psi);
-	if (r < 0)
-		return r;
-	cg->pressure_some_total_usec = psi.some.total_usec;
-	cg->pressure_some_avg10 = psi.some.avg10;
-	cg->pressure_full_avg10 = psi.has_full ? psi.full.avg10 : 0;
+	if (cg->fd[CGROUP_FILE_PRESSURE] >= 0) {
+		n = pread_file(cg->fd[CGROUP_FILE_PRESSURE], buf, size);
+		if (n < 0)
+			return cgroup_check_gone(cg, (int)n);
+		r = psi_parse(buf, (size_t)n, &psi);
+		if (r < 0)
+			return r;
+	}
+	ret->pressure_some_total_usec = psi.some.total_usec;
+	ret->pressure_some_avg10 = psi.some.avg10;
+	ret->pressure_full_avg10 = psi.has_full ? psi.full.avg10 : 0;
+	ret->parts = CGROUP_STATE_PRESSURE;
 	return 0;
 }
 
-int cgroup_read_guard(struct cgroup_candidate *cg, char *buf, size_t size)
+int cgroup_read_guard(struct cgroup_candidate *cg, char *buf, size_t size,
+		      struct cgroup_state *ret)
 {
 	uint64_t min, low;
 	int r;
 
-	if (cg->gone)
+	if (cgroup_gone(cg))
 		return -ENODEV;
 	r = read_value(cg, CGROUP_FILE_MIN, buf, size, &min);
 	if (r < 0)
@@ -426,38 +429,61 @@ int cgroup_read_guard(struct cgroup_candidate *cg, char *buf, size_t size)
 	r = read_value(cg, CGROUP_FILE_LOW, buf, size, &low);
 	if (r < 0)
 		return r;
-	r = cgroup_read_pressure(cg, buf, size);
+	/* Last: *ret is left alone if it fails. */
+	r = cgroup_read_pressure(cg, buf, size, ret);
 	if (r < 0)
 		return r;
-	cg->min_bytes = min;
-	cg->low_bytes = low;
+	ret->min_bytes = min;
+	ret->low_bytes = low;
+	ret->parts = CGROUP_STATE_GUARD | CGROUP_STATE_PRESSURE;
 	return 0;
 }
 
-int cgroup_read_state(struct cgroup_candidate *cg, char *buf, size_t size, struct memstat_numa *numa)
+int cgroup_read_state(struct cgroup_candidate *cg, char *buf, size_t size, struct memstat_numa *numa,
+		      struct cgroup_state *ret)
 {
-	uint64_t cur;
+	struct cgroup_state st = { .parts = 0 };
 	int r;
 
-	if (cg->gone)
+	if (cgroup_gone(cg))
 		return -ENODEV;
-	r = read_value(cg, CGROUP_FILE_CURRENT, buf, size, &cur);
+	r = read_value(cg, CGROUP_FILE_CURRENT, buf, size, &st.current_bytes);
 	if (r < 0)
 		return r;
-	r = read_numa(cg, buf, size, numa);
+	r = read_numa(cg, buf, size, numa, &st);
 	if (r < 0)
 		return r;
-	r = cgroup_read_guard(cg, buf, size);
+	r = cgroup_read_guard(cg, buf, size, &st);
 	if (r < 0)
 		return r;
 	if (cg->fd[CGROUP_FILE_CURRENT] < 0) {
 		/* The root cgroup has no memory.current: its LRU size stands in. */
-		cur = 0;
+		st.current_bytes = 0;
 		for (unsigned n = 0; n < MEMSTAT_MAX_NODES; n++)
-			cur += cg->node_file_bytes[n] + cg->node_anon_bytes[n];
+			st.current_bytes += st.node_file_bytes[n] + st.node_anon_bytes[n];
 	}
-	cg->current_bytes = cur;
+	st.parts = CGROUP_STATE_ALL;
+	*ret = st;
 	return 0;
+}
+
+void cgroup_state_publish(struct cgroup_state *dst, const struct cgroup_state *src)
+{
+	if (src->parts & CGROUP_STATE_USAGE) {
+		dst->current_bytes = src->current_bytes;
+		memcpy(dst->node_file_bytes, src->node_file_bytes, sizeof(dst->node_file_bytes));
+		memcpy(dst->node_anon_bytes, src->node_anon_bytes, sizeof(dst->node_anon_bytes));
+	}
+	if (src->parts & CGROUP_STATE_GUARD) {
+		dst->min_bytes = src->min_bytes;
+		dst->low_bytes = src->low_bytes;
+	}
+	if (src->parts & CGROUP_STATE_PRESSURE) {
+		dst->pressure_some_total_usec = src->pressure_some_total_usec;
+		dst->pressure_some_avg10 = src->pressure_some_avg10;
+		dst->pressure_full_avg10 = src->pressure_full_avg10;
+	}
+	dst->parts |= src->parts;
 }
 
 /* The sum of memory.stat keys a and b (b may be a again); -EOPNOTSUPP
@@ -497,11 +523,11 @@ int cgroup_read_refaults(struct cgroup_candidate *cg, char *buf, size_t size, ui
 				    MEMSTAT_WORKINGSET_REFAULT_FILE, ret_pages);
 }
 
-uint64_t cgroup_floor(const struct cgroup_candidate *cg)
+uint64_t cgroup_floor(const struct cgroup_state *st, const struct cgroup_policy *policy)
 {
-	uint64_t mem = MAX(cg->min_bytes, cg->low_bytes);
+	uint64_t mem = MAX(st->min_bytes, st->low_bytes);
 
-	return MAX(mem, cg->policy.floor_bytes);
+	return MAX(mem, policy->floor_bytes);
 }
 
 /* ---- the walk ---- */
@@ -726,7 +752,7 @@ static void carry_over(struct cgroup_set *s, struct cgroup_table *t)
 		struct cgroup_candidate *old = cgroup_set_find(s, t->v[i]->path);
 
 		cgroup_set_apply_policy(s, t->v[i]);
-		if (!old || old->gone)
+		if (!old || cgroup_gone(old))
 			continue;
 		t->v[i]->acct = old->acct;
 		t->v[i]->brake = old->brake;

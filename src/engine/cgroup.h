@@ -16,7 +16,12 @@
  * Threads: node threads hold the read lock (cgroup_set_lock_shared) while
  * they use the table; cgroup_rescan() builds the new table without the lock
  * and swaps it under the write lock, so it waits for in-flight writes (each a
- * bounded step).
+ * bounded step). The read lock keeps a candidate alive, it does not make its
+ * fields private: every node thread, the offload thread and the loop read
+ * the same candidate at once. So the readers below write nothing shared
+ * (but gone, which is atomic): they fill the caller's struct cgroup_state, which the caller
+ * merges into cg->state with cgroup_state_publish() under the lock that
+ * guards it (the actuator's, as for brake, acct and offload).
  */
 
 #include <pthread.h>
@@ -81,23 +86,47 @@ struct cgroup_account {
 	uint64_t pressure_some_total_usec; /* memory.pressure some total at it */
 };
 
+/* The parts of a cgroup's state that one read filled (a bit each). */
+enum {
+	CGROUP_STATE_PRESSURE = 1u << 0, /* memory.pressure */
+	CGROUP_STATE_GUARD = 1u << 1,    /* memory.min, memory.low */
+	CGROUP_STATE_USAGE = 1u << 2,    /* memory.current, memory.numa_stat */
+	CGROUP_STATE_ALL = CGROUP_STATE_PRESSURE | CGROUP_STATE_GUARD | CGROUP_STATE_USAGE,
+};
+
+/* What the cgroup_read_*() functions read: into a caller's copy, then
+ * published into the candidate (cgroup_state_publish()). Only the parts
+ * named in parts hold a value. */
+struct cgroup_state {
+	unsigned parts;             /* CGROUP_STATE_* filled */
+	/* USAGE */
+	uint64_t current_bytes;
+	uint64_t node_file_bytes[MEMSTAT_MAX_NODES];
+	uint64_t node_anon_bytes[MEMSTAT_MAX_NODES];
+	/* GUARD */
+	uint64_t min_bytes, low_bytes;
+	/* PRESSURE */
+	uint64_t pressure_some_total_usec;
+	/* memory.pressure avg10 at that read, hundredths of a percent, for
+	 * `reclaimctl cgroups` (the brakes use the totals). */
+	uint32_t pressure_some_avg10, pressure_full_avg10;
+};
+
 struct cgroup_candidate {
 	char path[CGROUP_PATH_MAX]; /* below the mount, "" = the root cgroup */
 	int dir_fd;                 /* closed once the files are open: -1 */
 	int fd[_CGROUP_FILE_MAX];   /* -1 where the file is absent (root) */
 	struct cgroup_policy policy;
-	/* Last read (cgroup_read_state). */
-	uint64_t current_bytes, min_bytes, low_bytes;
-	uint64_t node_file_bytes[MEMSTAT_MAX_NODES];
-	uint64_t node_anon_bytes[MEMSTAT_MAX_NODES];
-	uint64_t pressure_some_total_usec;
-	/* memory.pressure avg10 at that read, hundredths of a percent, for
-	 * `reclaimctl cgroups` (the brakes use the totals). */
-	uint32_t pressure_some_avg10, pressure_full_avg10;
+	/* The last read of each part, as published (under the actuator's
+	 * lock once its threads run: any of them may publish a read). */
+	struct cgroup_state state;
 	struct brake brake;
 	bool brake_reported; /* the brake state last reported (the loop's) */
 	struct cgroup_account acct;
-	bool gone; /* ENOENT/ENODEV seen: skipped until the rescan drops it */
+	/* ENOENT/ENODEV seen: skipped until the rescan drops it. Set by
+	 * whichever thread sees it and read by all, with the table's read
+	 * lock only: cgroup_gone() and cgroup_check_gone(), atomic. */
+	bool gone;
 	/* Offload= (actuator.c's offload pass; under the actuator's lock). */
 	struct offload_state offload;
 	enum offload_state_kind offload_reported; /* the loop's, for events */
@@ -197,24 +226,35 @@ struct cgroup_candidate *cgroup_candidate_free(struct cgroup_candidate *cg);
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct cgroup_candidate *, cgroup_candidate_free);
 
 /*
- * Re-read memory.current/min/low, memory.numa_stat and memory.pressure into
- * *cg, with buf (size bytes) and *numa as scratch; no allocation, no open.
- * A cgroup that vanished gets gone = true and -ENODEV.
+ * Read memory.current/min/low, memory.numa_stat and memory.pressure into
+ * *ret (parts CGROUP_STATE_ALL), with buf (size bytes) and *numa as
+ * scratch; no allocation, no open. cg->state is not touched: publish *ret.
+ * *ret is left alone on failure; a cgroup that vanished gets gone = true
+ * and -ENODEV.
  */
-int cgroup_read_state(struct cgroup_candidate *cg, char *buf, size_t size, struct memstat_numa *numa);
+int cgroup_read_state(struct cgroup_candidate *cg, char *buf, size_t size, struct memstat_numa *numa,
+		      struct cgroup_state *ret);
 
 /*
  * The guarantees alone: memory.min, memory.low and memory.pressure (three of
  * cgroup_read_state()'s five files, without memory.numa_stat and its memcg
- * stat flush). For a candidate the pass plans no write to, before the node
- * reclaim file takes from every cgroup on the node (census.h). No
- * allocation, no open; a vanished cgroup gets gone = true and -ENODEV.
+ * stat flush), parts GUARD and PRESSURE of *ret. For a candidate the pass
+ * plans no write to, before the node reclaim file takes from every cgroup
+ * on the node (census.h). No allocation, no open; *ret is left alone on
+ * failure; a vanished cgroup gets gone = true and -ENODEV.
  */
-int cgroup_read_guard(struct cgroup_candidate *cg, char *buf, size_t size);
+int cgroup_read_guard(struct cgroup_candidate *cg, char *buf, size_t size,
+		      struct cgroup_state *ret);
 
-/* memory.pressure alone into cg->pressure_some_total_usec (the brakes'
- * sampling); no allocation, no open. */
-int cgroup_read_pressure(struct cgroup_candidate *cg, char *buf, size_t size);
+/* memory.pressure alone (the brakes' sampling), part PRESSURE of *ret; no
+ * allocation, no open; *ret is left alone on failure. */
+int cgroup_read_pressure(struct cgroup_candidate *cg, char *buf, size_t size,
+			 struct cgroup_state *ret);
+
+/* Merge a read into a candidate's published state: the parts src filled
+ * replace dst's, the others stay as an earlier read left them. Pure; the
+ * caller holds the lock that guards dst (the actuator's). */
+void cgroup_state_publish(struct cgroup_state *dst, const struct cgroup_state *src);
 
 /* memory.stat workingset_refault_anon + _file (pages): what came back
  * after reclaim, offload's sign of a growing working set. */
@@ -225,7 +265,16 @@ int cgroup_read_refaults(struct cgroup_candidate *cg, char *buf, size_t size, ui
 int cgroup_read_pgsteal(struct cgroup_candidate *cg, char *buf, size_t size, uint64_t *ret_pages);
 
 /* The floor: max(memory.min, memory.low, Floor=). */
-uint64_t cgroup_floor(const struct cgroup_candidate *cg);
+uint64_t cgroup_floor(const struct cgroup_state *st, const struct cgroup_policy *policy);
 
-/* Mark gone when r is ENOENT/ENODEV (the cgroup was removed); returns r. */
+/* Mark gone when r is ENOENT/ENODEV (the cgroup was removed); returns r.
+ * Any thread. */
 int cgroup_check_gone(struct cgroup_candidate *cg, int r);
+
+/* Has a read or write found cg removed? Any thread. Relaxed: gone only
+ * ever goes from false to true, and a thread that sees it late makes one
+ * more read or write that fails with ENOENT/ENODEV, which is handled. */
+static inline bool cgroup_gone(const struct cgroup_candidate *cg)
+{
+	return __atomic_load_n(&cg->gone, __ATOMIC_RELAXED);
+}

@@ -121,6 +121,7 @@ static void test_read_state(void **state)
 	_cleanup_(cgroup_set_freep) struct cgroup_set *s = NULL;
 	struct memstat_numa *numa = malloc(sizeof(*numa));
 	struct cgroup_candidate *a, *b;
+	struct cgroup_state st;
 	char buf[4096];
 	uint64_t pgsteal = 0;
 
@@ -129,29 +130,32 @@ static void test_read_state(void **state)
 	assert_int_equal(cgroup_set_new(&cfg, &s), 0);
 	a = cgroup_set_find(s, "system.slice/a.service");
 	b = cgroup_set_find(s, "system.slice/b.service");
-	assert_int_equal(cgroup_read_state(a, buf, sizeof(buf), numa), 0);
-	assert_int_equal(a->current_bytes, 480 * MiB);
-	assert_int_equal(a->min_bytes, 0);
-	assert_int_equal(a->low_bytes, 100 * MiB);
-	assert_int_equal(a->node_file_bytes[0], 300 * MiB);
-	assert_int_equal(a->node_file_bytes[1], 100 * MiB);
-	assert_int_equal(a->node_anon_bytes[0], 64 * MiB);
-	assert_int_equal(a->node_anon_bytes[1], 16 * MiB);
-	assert_int_equal(a->pressure_some_total_usec, 1234567);
+	assert_int_equal(cgroup_read_state(a, buf, sizeof(buf), numa, &st), 0);
+	assert_int_equal(st.parts, CGROUP_STATE_ALL);
+	assert_int_equal(st.current_bytes, 480 * MiB);
+	assert_int_equal(st.min_bytes, 0);
+	assert_int_equal(st.low_bytes, 100 * MiB);
+	assert_int_equal(st.node_file_bytes[0], 300 * MiB);
+	assert_int_equal(st.node_file_bytes[1], 100 * MiB);
+	assert_int_equal(st.node_anon_bytes[0], 64 * MiB);
+	assert_int_equal(st.node_anon_bytes[1], 16 * MiB);
+	assert_int_equal(st.pressure_some_total_usec, 1234567);
 	/* Floor = max(min 0, low 100 MiB, Floor= 200 MiB). */
 	assert_int_equal(a->policy.weight, 300);
-	assert_int_equal(cgroup_floor(a), 200 * MiB);
+	assert_int_equal(cgroup_floor(&st, &a->policy), 200 * MiB);
 	assert_int_equal(cgroup_read_pgsteal(a, buf, sizeof(buf), &pgsteal), 0);
 	assert_int_equal(pgsteal, 900);
 	assert_true(cgroup_set_find(s, "batch")->policy.protect);
 
 	/* memory.low "max": the floor is everything. */
-	assert_int_equal(cgroup_read_state(b, buf, sizeof(buf), numa), 0);
-	assert_true(b->low_bytes == UINT64_MAX);
-	assert_true(cgroup_floor(b) == UINT64_MAX);
+	assert_int_equal(cgroup_read_state(b, buf, sizeof(buf), numa, &st), 0);
+	assert_true(st.low_bytes == UINT64_MAX);
+	assert_true(cgroup_floor(&st, &b->policy) == UINT64_MAX);
 
-	/* A buffer too small is an error, never a truncated parse. */
-	assert_int_equal(cgroup_read_state(a, buf, 64, numa), -E2BIG);
+	/* A buffer too small is an error, never a truncated parse, and the
+	 * output is left as it was. */
+	assert_int_equal(cgroup_read_state(a, buf, 64, numa, &st), -E2BIG);
+	assert_true(st.low_bytes == UINT64_MAX);
 	free(numa);
 }
 
@@ -165,6 +169,7 @@ static void test_read_state_unevictable(void **state)
 	_cleanup_(cgroup_set_freep) struct cgroup_set *s = NULL;
 	struct memstat_numa *numa = malloc(sizeof(*numa));
 	struct cgroup_candidate *a;
+	struct cgroup_state st;
 	char buf[4096], path[512];
 	FILE *fp;
 
@@ -181,13 +186,13 @@ static void test_read_state_unevictable(void **state)
 	fclose(fp);
 	assert_int_equal(cgroup_set_new(&cfg, &s), 0);
 	a = cgroup_set_find(s, "system.slice/a.service");
-	assert_int_equal(cgroup_read_state(a, buf, sizeof(buf), numa), 0);
+	assert_int_equal(cgroup_read_state(a, buf, sizeof(buf), numa, &st), 0);
 	/* Node 0: 600 MiB of anon, all of it mlocked: nothing to offer. */
-	assert_int_equal(a->node_anon_bytes[0], 0);
+	assert_int_equal(st.node_anon_bytes[0], 0);
 	/* 4 MiB of file locked too: 60 + 36 MiB evictable, not 100. */
-	assert_int_equal(a->node_file_bytes[0], 96 * MiB);
-	assert_int_equal(a->node_anon_bytes[1], 16 * MiB);
-	assert_int_equal(a->node_file_bytes[1], 8 * MiB);
+	assert_int_equal(st.node_file_bytes[0], 96 * MiB);
+	assert_int_equal(st.node_anon_bytes[1], 16 * MiB);
+	assert_int_equal(st.node_file_bytes[1], 8 * MiB);
 
 	/* One LRU key missing: back to the totals. */
 	fp = fopen(path, "w");
@@ -198,9 +203,100 @@ static void test_read_state_unevictable(void **state)
 	      "inactive_file N0=62914560 N1=8388608\n"
 	      "active_file N0=37748736 N1=0\n", fp);
 	fclose(fp);
-	assert_int_equal(cgroup_read_state(a, buf, sizeof(buf), numa), 0);
-	assert_int_equal(a->node_anon_bytes[0], 600 * MiB);
-	assert_int_equal(a->node_file_bytes[0], 100 * MiB);
+	assert_int_equal(cgroup_read_state(a, buf, sizeof(buf), numa, &st), 0);
+	assert_int_equal(st.node_anon_bytes[0], 600 * MiB);
+	assert_int_equal(st.node_file_bytes[0], 100 * MiB);
+	free(numa);
+}
+
+static void write_file(const char *dir, const char *file, const char *text)
+{
+	char path[512];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/system.slice/a.service/%s", dir, file);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs(text, fp);
+	fclose(fp);
+}
+
+/* Node threads, the offload thread and the loop read one candidate at
+ * once, each with the table's read lock only: a read fills the caller's
+ * copy and leaves the candidate alone, and publishing (under the
+ * actuator's lock) merges the parts read, so that a guard or pressure
+ * read keeps the usage of the last full one. */
+static void test_state_publish(void **state)
+{
+	struct fixture *f = *state;
+	struct cgroup_config cfg = fixture_config(f);
+	_cleanup_(cgroup_set_freep) struct cgroup_set *s = NULL;
+	struct memstat_numa *numa = malloc(sizeof(*numa));
+	struct cgroup_state st;
+	struct cgroup_candidate *a;
+	char buf[4096];
+
+	assert_int_equal(cgroup_set_new(&cfg, &s), 0);
+	a = cgroup_set_find(s, "system.slice/a.service");
+	/* Nothing published yet. */
+	assert_int_equal(a->state.parts, 0);
+	assert_int_equal(a->state.current_bytes, 0);
+
+	/* Sentinels: no read writes the candidate's state. */
+	a->state.current_bytes = a->state.low_bytes = a->state.pressure_some_total_usec = 7;
+	assert_int_equal(cgroup_read_state(a, buf, sizeof(buf), numa, &st), 0);
+	assert_int_equal(cgroup_read_guard(a, buf, sizeof(buf), &st), 0);
+	assert_int_equal(cgroup_read_pressure(a, buf, sizeof(buf), &st), 0);
+	assert_int_equal(a->state.parts, 0);
+	assert_int_equal(a->state.current_bytes, 7);
+	assert_int_equal(a->state.low_bytes, 7);
+	assert_int_equal(a->state.pressure_some_total_usec, 7);
+	assert_int_equal(a->state.node_file_bytes[0], 0);
+
+	/* A full read publishes every part. */
+	assert_int_equal(cgroup_read_state(a, buf, sizeof(buf), numa, &st), 0);
+	cgroup_state_publish(&a->state, &st);
+	assert_int_equal(a->state.parts, CGROUP_STATE_ALL);
+	assert_int_equal(a->state.current_bytes, 480 * MiB);
+	assert_int_equal(a->state.node_file_bytes[0], 300 * MiB);
+	assert_int_equal(a->state.low_bytes, 100 * MiB);
+	assert_int_equal(a->state.pressure_some_total_usec, 1234567);
+
+	/* A guard read: memory.min/low and memory.pressure; the usage stays
+	 * the full read's though memory.current changed. */
+	write_file(f->dir, "memory.current", "1048576\n");
+	write_file(f->dir, "memory.low", "209715200\n");
+	write_file(f->dir, "memory.pressure",
+		   "some avg10=2.00 avg60=0.25 avg300=0.05 total=2000000\n"
+		   "full avg10=1.00 avg60=0.00 avg300=0.00 total=1000\n");
+	assert_int_equal(cgroup_read_guard(a, buf, sizeof(buf), &st), 0);
+	assert_int_equal(st.parts, CGROUP_STATE_GUARD | CGROUP_STATE_PRESSURE);
+	cgroup_state_publish(&a->state, &st);
+	assert_int_equal(a->state.current_bytes, 480 * MiB);
+	assert_int_equal(a->state.node_file_bytes[0], 300 * MiB);
+	assert_int_equal(a->state.low_bytes, 200 * MiB);
+	assert_int_equal(a->state.pressure_some_total_usec, 2000000);
+	assert_int_equal(a->state.pressure_some_avg10, 200);
+	assert_int_equal(a->state.pressure_full_avg10, 100);
+	assert_int_equal(cgroup_floor(&a->state, &a->policy), 200 * MiB);
+
+	/* A pressure read (the brakes' sample): memory.pressure alone. */
+	write_file(f->dir, "memory.low", "314572800\n");
+	write_file(f->dir, "memory.pressure",
+		   "some avg10=3.00 avg60=0.25 avg300=0.05 total=3000000\n");
+	assert_int_equal(cgroup_read_pressure(a, buf, sizeof(buf), &st), 0);
+	assert_int_equal(st.parts, CGROUP_STATE_PRESSURE);
+	cgroup_state_publish(&a->state, &st);
+	assert_int_equal(a->state.low_bytes, 200 * MiB);
+	assert_int_equal(a->state.pressure_some_total_usec, 3000000);
+	assert_int_equal(a->state.pressure_full_avg10, 0);
+	assert_int_equal(a->state.current_bytes, 480 * MiB);
+	assert_int_equal(a->state.parts, CGROUP_STATE_ALL);
+
+	/* A failed read leaves the caller's copy alone too. */
+	assert_int_equal(cgroup_read_guard(a, buf, 16, &st), -E2BIG);
+	assert_int_equal(st.parts, CGROUP_STATE_PRESSURE);
+	assert_int_equal(st.pressure_some_total_usec, 3000000);
 	free(numa);
 }
 
@@ -211,6 +307,7 @@ static void test_gone(void **state)
 	_cleanup_(cgroup_set_freep) struct cgroup_set *s = NULL;
 	struct memstat_numa *numa = malloc(sizeof(*numa));
 	struct cgroup_candidate *a;
+	struct cgroup_state st;
 	char buf[4096];
 
 	assert_int_equal(cgroup_set_new(&cfg, &s), 0);
@@ -219,7 +316,7 @@ static void test_gone(void **state)
 	assert_false(a->gone);
 	assert_int_equal(cgroup_check_gone(a, -ENODEV), -ENODEV);
 	assert_true(a->gone);
-	assert_int_equal(cgroup_read_state(a, buf, sizeof(buf), numa), -ENODEV);
+	assert_int_equal(cgroup_read_state(a, buf, sizeof(buf), numa, &st), -ENODEV);
 	free(numa);
 }
 
@@ -408,6 +505,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_walk_leaves, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_state, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_state_unevictable, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_state_publish, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gone, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rescan_carries_state, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_targets_and_limit, setup, teardown),
