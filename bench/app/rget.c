@@ -11,7 +11,10 @@
  * charged the wait: no coordinated omission). Prints one line:
  *   requests N late L p50_us A p99_us B p999_us C max_us D mean_us E rate R
  *
- *   rget PORT HOT RATE SECONDS CONNS
+ *   rget PORT HOT RATE SECONDS CONNS [FIRST]
+ *
+ * FIRST (default 0) moves the key range to FIRST..FIRST+HOT-1: the offload
+ * benchmark reads formerly cold keys with it (a working set that grows).
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -53,14 +56,14 @@ struct conn {
 
 int main(int argc, char **argv)
 {
-	if (argc != 6) {
-		fprintf(stderr, "usage: rget PORT HOT RATE SECONDS CONNS\n");
+	if (argc != 6 && argc != 7) {
+		fprintf(stderr, "usage: rget PORT HOT RATE SECONDS CONNS [FIRST]\n");
 		return 2;
 	}
 	int port = atoi(argv[1]), nc = atoi(argv[5]);
-	long hot = atol(argv[2]);
+	long hot = atol(argv[2]), first = argc == 7 ? atol(argv[6]) : 0;
 	double rate = atof(argv[3]), secs = atof(argv[4]);
-	if (nc < 1 || nc > MAXC || hot < 1 || rate <= 0 || secs <= 0)
+	if (nc < 1 || nc > MAXC || hot < 1 || first < 0 || rate <= 0 || secs <= 0)
 		return 2;
 	static double lat[MAXREQ];
 	long n = 0, late = 0;
@@ -98,7 +101,7 @@ int main(int argc, char **argv)
 			rr = (k + 1) % nc;
 			char req[96];
 			char key[32];
-			int kl = snprintf(key, sizeof(key), "key:%012ld", random() % hot);
+			int kl = snprintf(key, sizeof(key), "key:%012ld", first + random() % hot);
 			int l = snprintf(req, sizeof(req), "*2\r\n$3\r\nGET\r\n$%d\r\n%s\r\n", kl, key);
 			if (t - next > 0.001)
 				late++;
