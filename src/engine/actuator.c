@@ -496,9 +496,18 @@ static void account_cgroup(struct actuator *a, struct actuator_node *n, struct c
 }
 
 /* memory.reclaim on one cgroup in bounded steps; 0 or a pass-ending errno. */
+static bool cgroup_write_held(struct actuator *a, struct cgroup_candidate *cg, int spare);
+
+/* shrink_cgroup_amount()'s spare: a pause of any node the cgroup has
+ * memory on stops its writes, before each one (SPARE_ANY), or of any but
+ * the pass's own node (a node id); SPARE_UNCHECKED: the caller checks
+ * before each call, as offload does (offload_pause_held()). */
+#define SPARE_ANY (-1)
+#define SPARE_UNCHECKED (-2)
+
 static int shrink_cgroup_amount(struct actuator *a, struct actuator_node *n,
 				struct cgroup_candidate *cg, uint64_t want, int swappiness,
-				struct shrink_result *res, uint64_t now)
+				int spare, struct shrink_result *res, uint64_t now)
 {
 	uint64_t done = 0;
 	int asked = swappiness;
@@ -511,6 +520,12 @@ static int shrink_cgroup_amount(struct actuator *a, struct actuator_node *n,
 		bool partial = false;
 		uint64_t got = 0;
 
+		/* memory.reclaim cannot spare a node: a pause that came since
+		 * the plan (or the last step) holds before the next write. */
+		if (spare != SPARE_UNCHECKED && cgroup_write_held(a, cg, spare)) {
+			res->nr_skipped++;
+			break;
+		}
 		res->nr_requested += step;
 		if (n->dry_run) {
 			__atomic_add_fetch(&n->stats.nr_dry_run, 1, __ATOMIC_RELAXED);
@@ -658,6 +673,21 @@ static uint64_t cgroup_paused_nodes(const struct cgroup_state *st, uint64_t paus
 	if (!offload_paused_by(memory_nodes, paused_nodes))
 		return 0;
 	return memory_nodes ? memory_nodes & paused_nodes : paused_nodes;
+}
+
+/* Whether a paused node holds the next memory.reclaim write to cg (spare:
+ * SPARE_ANY or the pass's own node, which its pause does not count for). */
+static bool cgroup_write_held(struct actuator *a, struct cgroup_candidate *cg, int spare)
+{
+	uint64_t paused = spare >= 0 ? pass_paused_nodes(a, spare) : actuator_offload_paused(a);
+	bool held;
+
+	if (!paused)
+		return false;
+	pthread_mutex_lock(&a->lock);
+	held = cgroup_paused_nodes(&cg->state, paused) != 0;
+	pthread_mutex_unlock(&a->lock);
+	return held;
 }
 
 /* A candidate's row for target.c, from its published state (a->lock
@@ -817,7 +847,8 @@ static unsigned count_paused(const struct target_candidate *c, size_t k)
 	unsigned nr = 0;
 
 	for (size_t i = 0; i < k; i++)
-		nr += c[i].paused && (c[i].node_file_bytes || c[i].node_anon_bytes);
+		nr += c[i].paused && !c[i].skip && !c[i].protect &&
+		      (c[i].node_file_bytes || c[i].node_anon_bytes);
 	return nr;
 }
 
@@ -826,22 +857,14 @@ static int write_plan(struct actuator *a, struct actuator_node *n, int node, siz
 {
 	res->nr_skipped += count_paused(n->cands, k);
 	for (size_t i = 0; i < k; i++) {
-		uint64_t paused;
 		int r;
 
 		if (n->cands[i].amount_bytes == 0)
 			continue;
-		/* A node paused since the plan was made holds before the
-		 * write, as for offload (offload_pause_held()). */
-		pthread_mutex_lock(&a->lock);
-		paused = cgroup_paused_nodes(&n->cand_cg[i]->state, pass_paused_nodes(a, node));
-		pthread_mutex_unlock(&a->lock);
-		if (paused) {
-			res->nr_skipped++;
-			continue;
-		}
+		/* A node paused since the plan was made holds before each
+		 * write (shrink_cgroup_amount()), as for offload. */
 		r = shrink_cgroup_amount(a, n, n->cand_cg[i], n->cands[i].amount_bytes,
-					 swappiness, res, now);
+					 swappiness, node, res, now);
 		if (r == -EINTR)
 			return 0;
 		if (r == -EACCES || r == -EPERM || r == -EROFS)
@@ -1014,7 +1037,7 @@ static int shrink_one_cgroup(struct actuator *a, struct actuator_node *n,
 		return 0;
 	}
 	res->backend = TARGET_BACKEND_CGROUPS;
-	r = shrink_cgroup_amount(a, n, cg, want, req->swappiness, res, now);
+	r = shrink_cgroup_amount(a, n, cg, want, req->swappiness, SPARE_ANY, res, now);
 	cgroup_set_unlock(a->cfg.cgroups);
 	return r == -EINTR ? 0 : r;
 }
@@ -1165,7 +1188,8 @@ static int offload_take(struct actuator *a, struct actuator_node *n,
 	/* The quota may have slept: a pause that came meanwhile holds. */
 	if (offload_pause_held(a, cg))
 		return 0;
-	r = shrink_cgroup_amount(a, n, cg, want, cg->policy.offload_swappiness, res, *now);
+	r = shrink_cgroup_amount(a, n, cg, want, cg->policy.offload_swappiness, SPARE_UNCHECKED,
+				 res, *now);
 	requested = res->nr_requested - requested;
 	reclaimed = res->nr_reclaimed - reclaimed;
 	brake_quota_charge(&n->quota, n->dry_run ? requested : reclaimed);

@@ -1943,6 +1943,51 @@ static void test_pause_mid_node_pass(void **state)
 	assert_int_equal(res.nr_skipped, 1);
 }
 
+/* The same with 8 MiB steps: a.service's share (~18 MiB) is three writes,
+ * and the pause that came with its first holds the next ones (it held only
+ * between cgroups, so a share of many steps went on after the pause). */
+static void test_pause_mid_cgroup_share(void **state)
+{
+	struct fake *f = *state;
+	struct shrink_request req = node_req(1, 64 * MiB, 0);
+	struct shrink_result res;
+	struct actuator_config cfg = { .step_bytes = 8 * MiB,
+				       .features.node_reclaim_mask = 3 };
+
+	put_file(f, "sys/devices/system/node/node1/reclaim", "");
+	put_file(f, "sys/fs/cgroup/system.slice/a.service/memory.numa_stat",
+		 "anon N0=0 N1=16777216\nfile N0=104857600 N1=104857600\n");
+	test_rules = weight_a_rule;
+	test_n_rules = ELEMENTSOF(weight_a_rule);
+	start_no_policy(f, &cfg);
+	test_rules = NULL;
+	test_n_rules = 0;
+	f->pause_after_write = UINT64_C(1) << 0;
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	for (unsigned i = 1; i < f->n_writes; i++)
+		if (strstr(f->writes[i].path, "a.service") || strstr(f->writes[i].path, "batch"))
+			fail_msg("write %u after node 0 paused: %s %s", i, f->writes[i].path,
+				 f->writes[i].req);
+	assert_int_equal(f->n_writes, 1);
+}
+
+/* An operator's reclaim of a cgroup in many steps stops at the pause. */
+static void test_operator_cgroup_pause_mid(void **state)
+{
+	struct fake *f = *state;
+	struct shrink_request req = { .kind = SHRINK_CGROUP, .node = 0, .cgroup = "batch",
+				      .nr_to_reclaim = 10 * MiB,
+				      .swappiness = SWAPPINESS_KERNEL_DEFAULT };
+	struct shrink_result res;
+	struct actuator_config cfg = { .step_bytes = 1 * MiB };
+
+	start(f, &cfg);
+	f->pause_after_write = UINT64_C(1) << 1;
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(f->n_writes, 1);
+	assert_int_equal(res.nr_requested, 1 * MiB);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1987,6 +2032,8 @@ int main(void)
 		T(test_pause_keeps_node_file),
 		T(test_pause_spares_soft_target),
 		T(test_pause_mid_node_pass),
+		T(test_pause_mid_cgroup_share),
+		T(test_operator_cgroup_pause_mid),
 #undef T
 	};
 
