@@ -189,7 +189,9 @@ static void manager_cgroup_policy(void *userdata, const char *path,
 {
 	struct manager *m = userdata;
 
-	conf_cgroup_policy_fill(m->conf, m->features.swap_compressed, path, ret);
+	/* Other threads call this (manager_swap_conf()). */
+	conf_cgroup_policy_fill(__atomic_load_n(&m->conf, __ATOMIC_ACQUIRE),
+				m->features.swap_compressed, path, ret);
 }
 
 /* The actuator's runtime limits of one node: its RateLimit= ([Node N] over
@@ -998,6 +1000,21 @@ void manager_config_event(struct manager *m, struct json_object *changed)
 	manager_broadcast(m, o);
 }
 
+/*
+ * The configuration in force is read by other threads too: the offload
+ * thread and an operator's cgroup reclaim ask the policy callback
+ * (manager_cgroup_policy()) whether a path is protected, under the cgroup
+ * set's read lock. So a reload publishes the new one, then waits until no
+ * reader that may hold the old one is left (cgroup_set_quiesce()) before
+ * the caller frees it: the old one was freed under their feet.
+ */
+static void manager_swap_conf(struct manager *m, struct conf *conf)
+{
+	__atomic_store_n(&m->conf, conf, __ATOMIC_RELEASE);
+	if (m->cgroups)
+		cgroup_set_quiesce(m->cgroups);
+}
+
 int manager_reload(struct manager *m, char *err, size_t errlen,
 		   struct json_object **ret_changed)
 {
@@ -1012,10 +1029,10 @@ int manager_reload(struct manager *m, char *err, size_t errlen,
 		(void)notify_reloaded(m->notify, "reload failed; running configuration kept");
 		return r;
 	}
-	m->conf = new;
+	manager_swap_conf(m, new);
 	r = manager_apply_conf_err(m, err, errlen);
 	if (r < 0) {
-		m->conf = old;
+		manager_swap_conf(m, old);
 		(void)manager_apply_conf(m);
 		conf_free(new);
 		log_error("Reload failed, keeping the running configuration: %s", err);

@@ -828,6 +828,12 @@ void cgroup_set_unlock(struct cgroup_set *s)
 	pthread_rwlock_unlock(&s->lock);
 }
 
+void cgroup_set_quiesce(struct cgroup_set *s)
+{
+	pthread_rwlock_wrlock(&s->lock);
+	pthread_rwlock_unlock(&s->lock);
+}
+
 struct cgroup_set *cgroup_set_free(struct cgroup_set *s)
 {
 	if (!s)

@@ -194,6 +194,11 @@ int cgroup_rescan_try(struct cgroup_set *s);
 
 void cgroup_set_lock_shared(struct cgroup_set *s);
 void cgroup_set_unlock(struct cgroup_set *s);
+/* Wait until no thread holds the read lock it held at the call (take and
+ * drop the write lock): what a reader read under it before the call, e.g.
+ * through the policy callback, is no longer in use after it. Blocks the
+ * caller for at most the readers' bounded steps. */
+void cgroup_set_quiesce(struct cgroup_set *s);
 /* Look up a candidate by path (leading '/' optional); with the lock held. */
 struct cgroup_candidate *cgroup_set_find(struct cgroup_set *s, const char *path);
 

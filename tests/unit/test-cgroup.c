@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -423,6 +424,75 @@ static void test_protected(void **state)
 	assert_false(cgroup_set_protected(s, "/system.slice/a", NULL, 0));
 }
 
+/*
+ * cgroup_set_quiesce() as a reload uses it (manager_swap_conf()): a reader
+ * thread asks the policy callback under the read lock, and the callback
+ * still uses the configuration it loaded while the loop publishes a new
+ * one and frees the old. The loop's free must wait for it: before, a
+ * reload freed the old configuration under the offload thread's feet.
+ */
+struct quiesce_conf {
+	bool alive;
+};
+
+static struct quiesce_conf *quiesce_current;
+static pthread_mutex_t quiesce_mutex = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t quiesce_cond = PTHREAD_COND_INITIALIZER;
+static bool quiesce_armed, quiesce_inside, quiesce_saw_dead;
+
+static void policy_slow(void *userdata, const char *path, struct cgroup_policy *ret)
+{
+	struct quiesce_conf *c = __atomic_load_n(&quiesce_current, __ATOMIC_ACQUIRE);
+
+	(void)userdata;
+	(void)path;
+	*ret = (struct cgroup_policy){};
+	if (!quiesce_armed)
+		return; /* the scan of cgroup_set_new() */
+	pthread_mutex_lock(&quiesce_mutex);
+	quiesce_inside = true;
+	pthread_cond_signal(&quiesce_cond);
+	pthread_mutex_unlock(&quiesce_mutex);
+	usleep(200 * 1000);
+	if (!__atomic_load_n(&c->alive, __ATOMIC_ACQUIRE))
+		quiesce_saw_dead = true;
+}
+
+static void *quiesce_reader(void *arg)
+{
+	struct cgroup_set *s = arg;
+
+	cgroup_set_lock_shared(s);
+	(void)cgroup_set_protected(s, "/batch", NULL, 0);
+	cgroup_set_unlock(s);
+	return NULL;
+}
+
+static void test_quiesce(void **state)
+{
+	struct fixture *f = *state;
+	struct cgroup_config cfg = fixture_config(f);
+	_cleanup_(cgroup_set_freep) struct cgroup_set *s = NULL;
+	struct quiesce_conf old = { .alive = true }, new = { .alive = true };
+	pthread_t t;
+
+	quiesce_current = &old;
+	cfg.policy = policy_slow;
+	assert_int_equal(cgroup_set_new(&cfg, &s), 0);
+	quiesce_armed = true;
+	assert_int_equal(pthread_create(&t, NULL, quiesce_reader, s), 0);
+	pthread_mutex_lock(&quiesce_mutex);
+	while (!quiesce_inside)
+		pthread_cond_wait(&quiesce_cond, &quiesce_mutex);
+	pthread_mutex_unlock(&quiesce_mutex);
+	/* The reader holds old: publish new, wait, then "free" old. */
+	__atomic_store_n(&quiesce_current, &new, __ATOMIC_RELEASE);
+	cgroup_set_quiesce(s);
+	__atomic_store_n(&old.alive, false, __ATOMIC_RELEASE);
+	assert_int_equal(pthread_join(t, NULL), 0);
+	assert_false(quiesce_saw_dead);
+}
+
 static void test_path_open(void **state)
 {
 	struct fixture *f = *state;
@@ -510,6 +580,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rescan_carries_state, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_targets_and_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_cgroup_skipped, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_quiesce, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_protected, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_path_open, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_discover, setup, teardown),
