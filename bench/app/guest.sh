@@ -18,29 +18,9 @@
 #   damon2    DAMON_RECLAIM, min_age 5 s, quota_ms 100, same watermarks
 #   unpressured  the stream reads with O_DIRECT (no page cache), the same
 #             bursts: the same CPU competition, memory to spare
-set -u
-D=/mnt/vmtest
-. "$D/settings"
-export SYSTEMD_COLORS=0 SYSTEMD_PAGER= NO_COLOR=1 DEBIAN_FRONTEND=noninteractive
-CG=/sys/fs/cgroup
+TAG=APP OUT=/tmp/appbench
+. /mnt/vmtest/guest/common.sh
 DR=/sys/module/damon_reclaim/parameters
-OUT=/tmp/appbench
-mkdir -p $OUT/runs $OUT/samples
-T0=$(date +%s)
-
-say() {
-	echo "APP $(($(date +%s) - T0))s $*"
-	echo "$(($(date +%s) - T0)) $*" >>$OUT/log.txt
-}
-wait_until() {
-	_end=$(($(date +%s) + $1))
-	shift
-	while ! "$@"; do
-		[ "$(date +%s)" -lt "$_end" ] || return 1
-		sleep 0.5
-	done
-}
-meminfo() { awk -v k="$1:" '$1 == k { print $2 }' /proc/meminfo; }
 
 # snap: counters at one instant, "key value" lines.
 snap() {
@@ -203,26 +183,8 @@ solve_wsf() {
 # --- setup
 say "setup: $(uname -r), $(nproc) CPUs, $(ls -d /sys/devices/system/node/node* | wc -l) nodes, MemTotal $(($(meminfo MemTotal) / 1024)) MiB, up $(cut -d' ' -f1 /proc/uptime) s"
 say "settings: $(grep -v '^#' $D/settings | tr '\n' ' ')"
-# zram swap, 1 GiB (retried: udev may hold the new device for a moment).
-modprobe zram
-for i in 1 2 3 4 5 6 7 8 9 10; do
-	udevadm settle 2>/dev/null
-	dev=$(zramctl --find --size 1G --algorithm lz4 2>/dev/null) && mkswap -q "$dev" && swapon "$dev" && break
-	sleep 2
-done
-say "swap: $(swapon --show=NAME,SIZE --noheadings | tr -s ' ')"
-if [ -z "$(swapon --show=NAME --noheadings)" ]; then
-	say "no swap: stopping"
-	echo DONE
-	exit 1
-fi
-systemctl stop redis-server.service systemd-oomd.service systemd-oomd.socket 2>/dev/null
-deb=$(ls "$D"/reclaimd_*.deb)
-cp "$deb" /root/ && cd /root
-t=$(date +%s)
-apt install -y "./$(basename "$deb")" >$OUT/apt.log 2>&1
-say "apt install $(basename "$deb"): exit $? in $(($(date +%s) - t)) s"
-systemctl stop reclaimd.service reclaimd.socket
+swap_zram
+install_deb
 cp /etc/reclaimd/reclaimd.conf $OUT/reclaimd.conf 2>/dev/null
 say "kernel: lru_gen $(cat /sys/kernel/mm/lru_gen/enabled 2>/dev/null), THP $(cat /sys/kernel/mm/transparent_hugepage/enabled), swappiness $(cat /proc/sys/vm/swappiness), wsf $(cat /proc/sys/vm/watermark_scale_factor), damon_reclaim $(ls $DR >/dev/null 2>&1 && echo yes || echo no)"
 ls $DR >$OUT/damon-params.txt 2>&1

@@ -25,34 +25,14 @@
 # A run: reset (swapoff/swapon brings every swapped page back, the cold
 # file is read again), STEADY_S with rget on the hot keys (the last
 # MEASURE_S are the steady state), then the working set grows back: a burst
-# of reads of GROW formerly cold keys (GROW_BURST_S), then GROW_S of reads
-# of the first HOT + GROW keys. Sampled every second: work.slice and
+# reads each of GROW formerly cold keys once, then GROW_S of reads of the
+# first HOT + GROW keys. Sampled every second: work.slice and
 # redis' memory.current, pressure some and pgsteal, the slice's swap and
 # zram's memory. Results as a tar.gz on the third disk (vdc).
-set -u
-D=/mnt/vmtest
-. "$D/settings"
-export SYSTEMD_COLORS=0 SYSTEMD_PAGER= NO_COLOR=1 DEBIAN_FRONTEND=noninteractive
-CG=/sys/fs/cgroup
+TAG=OFF OUT=/tmp/offbench
+. /mnt/vmtest/guest/common.sh
 W=$CG/work.slice
 R=$W/bench-redis.service
-OUT=/tmp/offbench
-mkdir -p $OUT/runs $OUT/samples
-T0=$(date +%s)
-
-say() {
-	echo "OFF $(($(date +%s) - T0))s $*"
-	echo "$(($(date +%s) - T0)) $*" >>$OUT/log.txt
-}
-wait_until() {
-	_end=$(($(date +%s) + $1))
-	shift
-	while ! "$@"; do
-		[ "$(date +%s)" -lt "$_end" ] || return 1
-		sleep 0.5
-	done
-}
-meminfo() { awk -v k="$1:" '$1 == k { print $2 }' /proc/meminfo; }
 zram_used() { awk '{ print $3 }' /sys/block/$ZDEV/mm_stat 2>/dev/null || echo 0; }
 
 # Every second: uptime phase current swap some_us pgsteal zram_used
@@ -179,25 +159,8 @@ save() {
 echo setup >/tmp/phase
 say "setup: $(uname -r), $(nproc) CPUs, MemTotal $(($(meminfo MemTotal) / 1024)) MiB, up $(cut -d' ' -f1 /proc/uptime) s"
 say "settings: $(grep -v '^#' $D/settings | tr '\n' ' ')"
-modprobe zram
-for i in 1 2 3 4 5 6 7 8 9 10; do
-	udevadm settle 2>/dev/null
-	dev=$(zramctl --find --size 1G --algorithm lz4 2>/dev/null) && mkswap -q "$dev" && swapon "$dev" && break
-	sleep 2
-done
-ZDEV=$(basename "$(swapon --show=NAME --noheadings | head -n1)")
-say "swap: $(swapon --show=NAME,SIZE --noheadings | tr -s ' ')"
-case "$ZDEV" in
-zram*) ;;
-*) say "no zram swap: stopping"; echo DONE; exit 1 ;;
-esac
-systemctl stop redis-server.service systemd-oomd.service systemd-oomd.socket 2>/dev/null
-deb=$(ls "$D"/reclaimd_*.deb)
-cp "$deb" /root/ && cd /root
-t=$(date +%s)
-apt install -y "./$(basename "$deb")" >$OUT/apt.log 2>&1
-say "apt install $(basename "$deb"): exit $? in $(($(date +%s) - t)) s"
-systemctl stop reclaimd.service reclaimd.socket
+swap_zram
+install_deb
 mkdir -p /etc/reclaimd/reclaimd.conf.d
 cat >/etc/reclaimd/reclaimd.conf.d/50-offload.conf <<EOF
 [CGroup /work.slice]

@@ -1,0 +1,55 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# What the guest sides of bench/app/run share (guest.sh, offload-guest.sh),
+# sourced from the data disk as guest/common.sh after setting TAG (the
+# prefix of the lines on ttyS1) and OUT (the results directory).
+set -u
+D=/mnt/vmtest
+. "$D/settings"
+export SYSTEMD_COLORS=0 SYSTEMD_PAGER= NO_COLOR=1 DEBIAN_FRONTEND=noninteractive
+CG=/sys/fs/cgroup
+mkdir -p $OUT/runs $OUT/samples
+T0=$(date +%s)
+
+say() {
+	echo "$TAG $(($(date +%s) - T0))s $*"
+	echo "$(($(date +%s) - T0)) $*" >>$OUT/log.txt
+}
+wait_until() {
+	_end=$(($(date +%s) + $1))
+	shift
+	while ! "$@"; do
+		[ "$(date +%s)" -lt "$_end" ] || return 1
+		sleep 0.5
+	done
+}
+meminfo() { awk -v k="$1:" '$1 == k { print $2 }' /proc/meminfo; }
+
+# 1 GiB of zram swap (retried: udev may hold the new device for a moment);
+# ZDEV is its device name. Stops the benchmark without swap on zram.
+swap_zram() {
+	modprobe zram
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		udevadm settle 2>/dev/null
+		dev=$(zramctl --find --size 1G --algorithm lz4 2>/dev/null) && mkswap -q "$dev" && swapon "$dev" && break
+		sleep 2
+	done
+	ZDEV=$(basename "$(swapon --show=NAME --noheadings | head -n1)")
+	say "swap: $(swapon --show=NAME,SIZE --noheadings | tr -s ' ')"
+	case "$ZDEV" in
+	zram*) ;;
+	*) say "no zram swap: stopping"; echo DONE; exit 1 ;;
+	esac
+}
+
+# apt install the data disk's .deb as a user would, then stop the service
+# (each configuration starts it when it wants it).
+install_deb() {
+	systemctl stop redis-server.service systemd-oomd.service systemd-oomd.socket 2>/dev/null
+	deb=$(ls "$D"/reclaimd_*.deb)
+	cp "$deb" /root/ && cd /root
+	t=$(date +%s)
+	apt install -y "./$(basename "$deb")" >$OUT/apt.log 2>&1
+	say "apt install $(basename "$deb"): exit $? in $(($(date +%s) - t)) s"
+	systemctl stop reclaimd.service reclaimd.socket
+}
