@@ -146,9 +146,12 @@ pageout0=$(vm_vmstat pageoutrun)
 vm_cg_run frag/ptes taskset 2 /vm/bin/frag ptes 20000 >/tmp/scenario.ptes
 t_ptes=$(/vm/bin/frag now)
 # 15 s on an idle 6.18 guest (4-6 s on 6.12 and 6.1), over 20 s on a
-# loaded host.
-vm_wait_until 60 grep -q holding /tmp/scenario.ptes ||
-	vm_fail "frag ptes 20000 did not finish in 60 s (in $(for p in $(cat $CG/frag/ptes/cgroup.procs); do cat /proc/$p/wchan; echo; head -n 4 /proc/$p/stack; done | tr '\n' ' '); boost $(awk '{ printf "%s ", $2 }' /tmp/scenario.boost))"
+# loaded host; a fresh-clone CI run on a loaded host saw 6.1 not finish in
+# 60 s beside an RCU stall on CPU 0 (the guest starved), so up to 80 s,
+# still inside the spinner's HOLD_MAX_S, and the failure says what frag
+# printed and whether it is still there.
+vm_wait_until 80 grep -q holding /tmp/scenario.ptes ||
+	vm_fail "frag ptes 20000 did not finish in 80 s (procs: $(cat $CG/frag/ptes/cgroup.procs | tr '\n' ' '); in $(for p in $(cat $CG/frag/ptes/cgroup.procs); do cat /proc/$p/wchan; echo; head -n 4 /proc/$p/stack; done | tr '\n' ' '); frag said: $(tr '\n' ' ' </tmp/scenario.ptes); boost $(awk '{ printf "%s ", $2 }' /tmp/scenario.boost))"
 ptes_ms=$(( ($(/vm/bin/frag now) - t_ptes) / 1000 ))
 sleep 1
 ctl_ok resume resume || vm_fail "reclaimctl resume: $(cat /tmp/ctl.out)"
