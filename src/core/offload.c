@@ -39,22 +39,18 @@ static uint64_t per_interval(uint64_t grown, uint64_t elapsed_usec, uint64_t int
 	return (uint64_t)((unsigned __int128)grown * interval_usec / elapsed_usec);
 }
 
-/* Stall at the target, or more of the working set refaulted than half a
- * full step: reclaim took what is in use, or the working set grows. */
-static bool offload_should_back_off(const struct offload_state *s,
-				    const struct offload_params *p, uint64_t full_step)
+/* senpai: full_step * max(0, 1 - stall / target); and the refaults: times
+ * max(0, 1 - refaulted / full_step). Of unit (the full step, or
+ * PERMYRIAD for the share of it). */
+static uint64_t offload_scaled(const struct offload_params *p, uint64_t full_step,
+			       uint64_t stall_usec, uint64_t refault_bytes, uint64_t unit)
 {
-	return s->stall_usec >= p->target_usec || s->refault_bytes > full_step / 2;
-}
+	unsigned __int128 v;
 
-/* senpai: full_step * max(0, 1 - stall / target). */
-static uint64_t offload_scaled_step(const struct offload_params *p, uint64_t full_step,
-				    uint64_t stall_usec)
-{
-	if (p->target_usec == 0 || stall_usec >= p->target_usec)
+	if (p->target_usec == 0 || stall_usec >= p->target_usec || refault_bytes >= full_step)
 		return 0;
-	return (uint64_t)((unsigned __int128)full_step * (p->target_usec - stall_usec) /
-			  p->target_usec);
+	v = (unsigned __int128)unit * (p->target_usec - stall_usec) / p->target_usec;
+	return (uint64_t)(v * (full_step - refault_bytes) / full_step);
 }
 
 static void offload_estimate(struct offload_state *s, uint64_t current_bytes, bool felt)
@@ -73,6 +69,14 @@ static void offload_estimate(struct offload_state *s, uint64_t current_bytes, bo
 		return;
 	}
 	s->wss_bytes = MIN(s->wss_bytes, current_bytes);
+}
+
+static void offload_back_off(struct offload_state *s)
+{
+	if (s->kind != OFFLOAD_BACKOFF)
+		s->nr_backoffs++;
+	s->kind = OFFLOAD_BACKOFF;
+	s->scale_permyriad = 0;
 }
 
 static void offload_restart(struct offload_state *s, const struct offload_input *in)
@@ -120,21 +124,33 @@ uint64_t offload_update(struct offload_state *s, const struct offload_params *p,
 	s->last_refault_total_pages = in->refault_total_pages;
 
 	full_step = offload_full_step(p, in->current_bytes);
-	if (offload_should_back_off(s, p, full_step)) {
-		if (s->kind != OFFLOAD_BACKOFF)
-			s->nr_backoffs++;
-		s->kind = OFFLOAD_BACKOFF;
+	/* Stall at the target: the last step ate into the working set, or
+	 * the working set grows. Hold off, and every such interval during
+	 * the hold restarts it. */
+	if (s->stall_usec >= p->target_usec) {
+		offload_back_off(s);
 		s->hold = hold;
 		offload_estimate(s, in->current_bytes, /* felt= */ true);
 		return s->last_step_bytes = 0;
 	}
-	offload_estimate(s, in->current_bytes, /* felt= */ s->stall_usec > 0);
+	offload_estimate(s, in->current_bytes,
+			 /* felt= */ s->stall_usec > 0 || s->refault_bytes >= full_step);
 	if (s->hold > 0) {
 		s->hold--;
 		return s->last_step_bytes = 0;
 	}
+	/* A full step's worth refaulted without the stall (zram is quick
+	 * to fault from, read-ahead hides file refaults): the working set is
+	 * coming back. Nothing this interval, but no hold: a trickle of
+	 * refaults from the last steps only scales the next one down. */
+	s->scale_permyriad = offload_scaled(p, full_step, s->stall_usec, s->refault_bytes,
+					   PERMYRIAD);
+	if (full_step && s->refault_bytes >= full_step) {
+		offload_back_off(s);
+		return s->last_step_bytes = 0;
+	}
 	room = in->current_bytes > in->floor_bytes ? in->current_bytes - in->floor_bytes : 0;
-	step = MIN(offload_scaled_step(p, full_step, s->stall_usec), room);
+	step = MIN(offload_scaled(p, full_step, s->stall_usec, s->refault_bytes, full_step), room);
 	s->kind = in->protect || room == 0 ? OFFLOAD_FLOOR : OFFLOAD_PROBING;
 	if (in->protect)
 		step = 0;
@@ -144,10 +160,9 @@ uint64_t offload_update(struct offload_state *s, const struct offload_params *p,
 unsigned offload_slack_permyriad(const struct offload_state *s, const struct offload_params *p)
 {
 	if (!s->started || s->paused || s->kind != OFFLOAD_PROBING || s->last_step_bytes == 0 ||
-	    p->target_usec == 0 || s->stall_usec >= p->target_usec)
+	    p->target_usec == 0)
 		return 0;
-	return (unsigned)((unsigned __int128)(p->target_usec - s->stall_usec) *
-			  OFFLOAD_SLACK_PERMYRIAD_MAX / p->target_usec);
+	return (unsigned)MIN(s->scale_permyriad, (uint64_t)OFFLOAD_SLACK_PERMYRIAD_MAX);
 }
 
 bool offload_paused_by(uint64_t memory_nodes, uint64_t paused_nodes)

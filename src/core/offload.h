@@ -15,12 +15,19 @@
  * and its cap in one setting (max_step: a share of memory.current or a size)
  * and two changes:
  *
- *  - Backoff. An interval whose stall reaches the target, or whose refaults
- *    (memory.stat workingset_refault_anon + _file) exceed half a full step,
- *    means the working set grew or reclaim ate into it: nothing is
- *    reclaimed for hold_intervals intervals, and any such interval during
- *    the hold restarts it. senpai resumes as soon as one interval is quiet,
- *    so a growing working set is probed again while it is still refaulting.
+ *  - Backoff. An interval whose stall reaches the target means the working
+ *    set grew or reclaim ate into it: nothing is reclaimed for
+ *    hold_intervals intervals, and any such interval during the hold
+ *    restarts it. senpai resumes as soon as one interval is quiet, so a
+ *    growing working set is probed again while it is still refaulting.
+ *  - Refaults (memory.stat workingset_refault_anon + _file), which PSI
+ *    misses where faulting back is quick (zram) or hidden (read-ahead),
+ *    scale the step down too: times max(0, 1 - refaulted / full step). A
+ *    full step's worth in one interval takes nothing that interval (shown
+ *    as backoff, the node loops leave the cgroup alone) but sets no hold:
+ *    the refaults a step leaves behind trickle in for a minute, and a hold
+ *    they restarted kept a cgroup from being trimmed for most of it
+ *    (issue 18, the real-kernel benchmark's first round).
  *  - Floor and Protect=. Never below the floor (max(memory.min, memory.low,
  *    Floor=)), nothing from a protected cgroup.
  *
@@ -82,6 +89,7 @@ struct offload_state {
 	uint64_t last_stall_total_usec;
 	uint64_t last_refault_total_pages;
 	uint64_t last_step_bytes;     /* decided at the last interval */
+	uint64_t scale_permyriad;     /* ... as a share of the full step */
 	unsigned hold;                /* intervals of backoff left */
 	enum offload_state_kind kind;
 	uint64_t wss_bytes;           /* working-set estimate; 0 = none yet */
@@ -160,8 +168,8 @@ uint64_t offload_attribute(uint64_t reclaimed_bytes, const uint64_t *file_bytes,
 /*
  * How far below its stall target the cgroup's last judged interval was
  * (issue 18: "a node deficit prefers cgroups whose pressure is far below
- * target"), in 1/10000: 10000 x (1 - stall / target), the share of a full
- * step senpai's rule took. 0 unless that interval took a step: not before
+ * target"), in 1/10000: the share of a full step the rule took,
+ * 10000 x (1 - stall / target) x (1 - refaulted / full step). 0 unless that interval took a step: not before
  * the first judgement, in backoff (and its hold), at the floor or
  * protected, observe-only, or paused (until judged again). A node pass
  * scales the cgroup's Weight= by 1 + slack (target_candidate.slack_permyriad).
