@@ -555,6 +555,10 @@ static void stats_node(struct manager *m, unsigned i, struct json_object *a)
 		 NULL, NULL, as.nr_partial);
 	stat_add(a, "actuator_errors_total", "counter", "Writes that failed.", id, NULL, NULL,
 		 as.nr_errors);
+	stat_add(a, "actuator_skipped_total", "counter",
+		 "Candidate cgroups a pass left out: removed, unreadable, braked, backing off "
+		 "from offload, or with memory on a paused node.",
+		 id, NULL, NULL, as.nr_skipped);
 	stat_add(a, "actuator_braked_total", "counter",
 		 "Shrinks stopped by the system pressure brake.", id, NULL, NULL, as.nr_braked);
 	stat_add(a, "actuator_shrinks_total", "counter", "Reclaim requests served by the actuator.",
