@@ -53,3 +53,15 @@ install_deb() {
 	say "apt install $(basename "$deb"): exit $? in $(($(date +%s) - t)) s"
 	systemctl stop reclaimd.service reclaimd.socket
 }
+
+# The package's service as a configuration's controller: reclaimd_start
+# waits for it to be active; reclaimd_stop saves its journal since RUN_T as
+# $OUT/runs/$LABEL.journal and stops it with its socket.
+reclaimd_start() {
+	systemctl start reclaimd.service
+	wait_until 30 systemctl -q is-active reclaimd.service
+}
+reclaimd_stop() {
+	journalctl -q --no-pager -u reclaimd -o short-monotonic --since "@$RUN_T" >$OUT/runs/$LABEL.journal 2>&1
+	systemctl stop reclaimd.service reclaimd.socket
+}

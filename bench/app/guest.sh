@@ -76,8 +76,7 @@ cfg_on() {
 	case "$1" in
 	kernel) ;;
 	reclaimd)
-		systemctl start reclaimd.service
-		wait_until 30 systemctl -q is-active reclaimd.service
+		reclaimd_start
 		;;
 	wsf) sysctl -q -w vm.watermark_scale_factor=$WSF ;;
 	damon1 | damon2)
@@ -107,8 +106,7 @@ cfg_on() {
 cfg_off() {
 	case "$1" in
 	reclaimd)
-		journalctl -q --no-pager -u reclaimd -o short-monotonic --since "@$RUN_T" >$OUT/runs/$LABEL.journal 2>&1
-		systemctl stop reclaimd.service reclaimd.socket
+		reclaimd_stop
 		;;
 	wsf) sysctl -q -w vm.watermark_scale_factor=10 ;;
 	damon1 | damon2)
