@@ -255,27 +255,12 @@ static int tick_make_tree(const char *fixture, const char *root, unsigned n_cgro
  * else the defaults (the VM scenario offload-many's, without its 5% step). */
 static const char tick_offload_conf_text[] = "[CGroup /*.slice/*]\nOffload=yes\n";
 
-/* A path's policy as manager.c's conf_cgroup_policy_fill() resolves it
- * (manager.c is the daemon's, not in the library), swap not compressed:
+/* A path's policy as the daemon resolves it, swap not compressed:
  * OffloadSwappiness=auto is 0, page cache only. */
 static void tick_offload_policy(void *userdata, const char *path, struct cgroup_policy *ret)
 {
-	const struct conf *conf = userdata;
-	const struct conf_reclaim *rc = conf_reclaim(conf);
-	struct conf_cgroup_policy p;
-
-	conf_cgroup_policy_subtree(conf, path, &p);
-	*ret = (struct cgroup_policy){
-		.protect = p.protect,
-		.floor_bytes = p.floor_bytes,
-		.soft_target_bytes = p.soft_target_bytes == CONF_SPECIAL ? 0 : p.soft_target_bytes,
-		.weight = (unsigned)p.weight,
-		.pressure_limit_usec = p.pressure_limit_permyriad * rc->pressure_window_usec /
-				       CONF_PERMYRIAD_MAX,
-		.offload = p.offload,
-		.offload_swappiness = conf_offload_swappiness(&p, /* swap_compressed= */ false),
-	};
-	conf_offload_params(&p, (uint64_t)sysconf(_SC_PAGESIZE), &ret->offload_params);
+	conf_cgroup_policy_resolve(userdata, path, /* swap_compressed= */ false,
+				   (uint64_t)sysconf(_SC_PAGESIZE), ret);
 }
 
 /* The actuator's clock for the offload rows (actuator_config.clock and

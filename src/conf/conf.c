@@ -32,6 +32,7 @@
 #include "conf-internal.h"
 #include "log.h"
 #include "offload.h"
+#include "target.h"
 #include "util.h"
 #include "watermark.h"
 
@@ -1251,6 +1252,26 @@ int conf_offload_swappiness(const struct conf_cgroup_policy *p, bool swap_compre
 	if (p->offload_swappiness != CONF_SPECIAL)
 		return (int)p->offload_swappiness;
 	return swap_compressed ? SWAPPINESS_KERNEL_DEFAULT : 0;
+}
+
+void conf_cgroup_policy_resolve(const struct conf *conf, const char *path, bool swap_compressed,
+				uint64_t page_bytes, struct cgroup_policy *ret)
+{
+	const struct conf_reclaim *rc = conf_reclaim(conf);
+	struct conf_cgroup_policy p;
+
+	conf_cgroup_policy_subtree(conf, path, &p);
+	*ret = (struct cgroup_policy){
+		.protect = p.protect,
+		.floor_bytes = p.floor_bytes,
+		.soft_target_bytes = p.soft_target_bytes == CONF_SPECIAL ? 0 : p.soft_target_bytes,
+		.weight = (unsigned)p.weight,
+		.pressure_limit_usec = p.pressure_limit_permyriad * rc->pressure_window_usec /
+				       CONF_PERMYRIAD_MAX,
+		.offload = p.offload,
+		.offload_swappiness = conf_offload_swappiness(&p, swap_compressed),
+	};
+	conf_offload_params(&p, page_bytes, &ret->offload_params);
 }
 
 uint64_t conf_amount_bytes(struct conf_amount a, uint64_t base_bytes)

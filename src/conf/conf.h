@@ -283,6 +283,14 @@ void conf_offload_params(const struct conf_cgroup_policy *p, uint64_t page_bytes
  * offload to page cache (0) where a swap-out is a disk write. */
 int conf_offload_swappiness(const struct conf_cgroup_policy *p, bool swap_compressed);
 
+/* What the cgroup walk asks for a path: the [CGroup PATTERN] rules that
+ * apply to it (conf_cgroup_policy_subtree()) as the engine's policy
+ * (target.h), PressureLimit= against [Reclaim] PressureWindow=,
+ * OffloadSwappiness= resolved for swap_compressed. */
+struct cgroup_policy;
+void conf_cgroup_policy_resolve(const struct conf *conf, const char *path, bool swap_compressed,
+				uint64_t page_bytes, struct cgroup_policy *ret);
+
 /* Resolve an amount against base bytes: permyriad of base, or the bytes. */
 uint64_t conf_amount_bytes(struct conf_amount a, uint64_t base_bytes);
 

@@ -17,11 +17,27 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "offload.h"
+
 /* Weight= is relative; 100 is "normal" as in cgroup v2's io.weight. */
 #define TARGET_WEIGHT_DEFAULT 100u
 #define TARGET_WEIGHT_MAX 10000u
 /* slack_permyriad's full scale: at it, twice the weight. */
 #define TARGET_SLACK_PERMYRIAD_MAX 10000u
+
+/* Per-cgroup configuration: the [CGroup PATTERN] sections that apply to a
+ * cgroup (conf_cgroup_policy_resolve()), as target_spread() and offload follow it. */
+struct cgroup_policy {
+	uint64_t floor_bytes;         /* Floor=: never reclaim below */
+	uint64_t soft_target_bytes;   /* SoftTarget=, 0 = none */
+	uint64_t pressure_limit_usec; /* PressureLimit= per brake window, 0 = default */
+	unsigned weight;              /* Weight=, 0 = default (100) */
+	bool protect;                 /* Protect=: never reclaimed */
+	bool offload;                 /* Offload= */
+	struct offload_params offload_params; /* OffloadPressure=, ...Interval=, ...MaxStep= */
+	int offload_swappiness;       /* OffloadSwappiness= resolved: 0..200 or
+				       * SWAPPINESS_KERNEL_DEFAULT (-1) */
+};
 
 struct target_candidate {
 	/* inputs */

@@ -153,34 +153,14 @@ static void params_from_conf(const struct conf_reclaim *c, bool dry_run, bool ha
 	p->dry_run = dry_run;
 }
 
-/* The per-cgroup policy is the config's, matched by glob on every rescan. */
-static void conf_cgroup_policy_fill(const struct conf *conf, bool swap_compressed,
-				    const char *path, struct cgroup_policy *ret)
-{
-	const struct conf_reclaim *rc = conf_reclaim(conf);
-	struct conf_cgroup_policy p;
-
-	conf_cgroup_policy_subtree(conf, path, &p);
-	*ret = (struct cgroup_policy){
-		.protect = p.protect,
-		.floor_bytes = p.floor_bytes,
-		.soft_target_bytes = p.soft_target_bytes == CONF_SPECIAL ? 0
-									 : p.soft_target_bytes,
-		.weight = (unsigned)p.weight,
-		.pressure_limit_usec = p.pressure_limit_permyriad * rc->pressure_window_usec /
-				       CONF_PERMYRIAD_MAX,
-		.offload = p.offload,
-		.offload_swappiness = conf_offload_swappiness(&p, swap_compressed),
-	};
-	conf_offload_params(&p, (uint64_t)sysconf(_SC_PAGESIZE), &ret->offload_params);
-}
-
-/* The [CGroup PATTERN] rules for path, as the cgroup walk asks for them;
+/* The per-cgroup policy is the config's, matched by glob on every rescan:
+ * the [CGroup PATTERN] rules for path, as the cgroup walk asks for them;
  * userdata is the struct conf (--inspect: no offload runs, so "auto"
  * resolves as without compressed swap). */
 static void conf_cgroup_policy_cb(void *userdata, const char *path, struct cgroup_policy *ret)
 {
-	conf_cgroup_policy_fill(userdata, /* swap_compressed= */ false, path, ret);
+	conf_cgroup_policy_resolve(userdata, path, /* swap_compressed= */ false,
+				   (uint64_t)sysconf(_SC_PAGESIZE), ret);
 }
 
 /* The same from the configuration in force (reloads swap m->conf). */
@@ -190,8 +170,9 @@ static void manager_cgroup_policy(void *userdata, const char *path,
 	struct manager *m = userdata;
 
 	/* Other threads call this (manager_swap_conf()). */
-	conf_cgroup_policy_fill(__atomic_load_n(&m->conf, __ATOMIC_ACQUIRE),
-				m->features.swap_compressed, path, ret);
+	conf_cgroup_policy_resolve(__atomic_load_n(&m->conf, __ATOMIC_ACQUIRE), path,
+				   m->features.swap_compressed, (uint64_t)sysconf(_SC_PAGESIZE),
+				   ret);
 }
 
 /* The actuator's runtime limits of one node: its RateLimit= ([Node N] over

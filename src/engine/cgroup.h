@@ -33,6 +33,7 @@
 #include "macro.h"
 #include "memstat.h"
 #include "offload.h"
+#include "target.h"
 
 /* cgroup paths below the mount; systemd's deepest are well under 512. */
 #define CGROUP_PATH_MAX 512
@@ -54,19 +55,6 @@ enum cgroup_file {
 };
 
 const char *cgroup_file_to_string(enum cgroup_file f); /* "memory.reclaim" */
-
-/* Per-cgroup configuration ([Cgroup] sections of the config). */
-struct cgroup_policy {
-	uint64_t floor_bytes;         /* Floor=: never reclaim below */
-	uint64_t soft_target_bytes;   /* SoftTarget=, 0 = none */
-	uint64_t pressure_limit_usec; /* PressureLimit= per brake window, 0 = default */
-	unsigned weight;              /* Weight=, 0 = default (100) */
-	bool protect;                 /* Protect=: never reclaimed */
-	bool offload;                 /* Offload= */
-	struct offload_params offload_params; /* OffloadPressure=, ...Interval=, ...MaxStep= */
-	int offload_swappiness;       /* OffloadSwappiness= resolved: 0..200 or
-				       * SWAPPINESS_KERNEL_DEFAULT (-1) */
-};
 
 struct cgroup_rule {
 	const char *path; /* below the cgroup mount, with or without leading '/' */
