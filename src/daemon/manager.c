@@ -958,7 +958,7 @@ void manager_set_paused(struct manager *m, bool paused)
 	 * (offload_paused_by()), and the other nodes' passes spread over
 	 * memory.reclaim leave it out. */
 	if (m->actuator)
-		actuator_set_offload_paused(m->actuator, offload_paused);
+		actuator_set_paused_nodes(m->actuator, offload_paused);
 	if (m->paused != paused) {
 		struct json_object *o = json_object_new_object();
 

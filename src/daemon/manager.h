@@ -88,7 +88,7 @@ struct manager {
 	 * node threads' freezer (kswapd_pause()) follows from the two in
 	 * manager_set_paused(), which also tells the actuator which nodes
 	 * offload and the other nodes' memory.reclaim writes must spare
-	 * (actuator_set_offload_paused()). */
+	 * (actuator_set_paused_nodes()). */
 	bool paused;
 	uint64_t start_usec, stats_since_usec;
 	uint64_t start_realtime_usec; /* reclaimd_start_time_seconds */
@@ -144,7 +144,7 @@ struct manager {
 
 	/* The offload thread (Offload=yes cgroups). m->dry_run is read there:
 	 * the loop stores it atomically. The nodes offload must not take from
-	 * are the actuator's (actuator_set_offload_paused()). */
+	 * are the actuator's (actuator_set_paused_nodes()). */
 	pthread_t offload;
 	bool offload_started, offload_stop;
 	pthread_mutex_t offload_lock;

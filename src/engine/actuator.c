@@ -60,13 +60,13 @@ struct actuator {
 	bool warned_permission;
 	unsigned nr_node_writers;         /* in flight, for measurement */
 	/* Paused nodes (bit = node id), stored by the loop
-	 * (actuator_set_offload_paused()). Offload must not take from them:
+	 * (actuator_set_paused_nodes()). Offload must not take from them:
 	 * read by the offload thread before each judgement and again just
 	 * before each write, so a pause stops a pass already under way
 	 * within one write. Nor must a node pass's memory.reclaim writes,
 	 * which take from every node of a cgroup: read at the start of the
 	 * pass and again before each cgroup's write. */
-	uint64_t offload_paused_nodes;
+	uint64_t paused_nodes_mask;
 	char sample_buf[512];             /* actuator_sample_brakes(): the loop's */
 	struct actuator_node nodes[MEMSTAT_MAX_NODES];
 };
@@ -661,7 +661,7 @@ static uint64_t cgroup_memory_nodes(const struct cgroup_state *st)
  */
 static uint64_t pass_paused_nodes(const struct actuator *a, int node)
 {
-	return actuator_offload_paused(a) & ~(UINT64_C(1) << node);
+	return actuator_paused_nodes(a) & ~(UINT64_C(1) << node);
 }
 
 /* The paused nodes (of paused_nodes) memory.reclaim on a cgroup with the
@@ -679,7 +679,7 @@ static uint64_t cgroup_paused_nodes(const struct cgroup_state *st, uint64_t paus
  * SPARE_ANY or the pass's own node, which its pause does not count for). */
 static bool cgroup_write_held(struct actuator *a, struct cgroup_candidate *cg, int spare)
 {
-	uint64_t paused = spare >= 0 ? pass_paused_nodes(a, spare) : actuator_offload_paused(a);
+	uint64_t paused = spare >= 0 ? pass_paused_nodes(a, spare) : actuator_paused_nodes(a);
 	bool held;
 
 	if (!paused)
@@ -1030,7 +1030,7 @@ static int shrink_one_cgroup(struct actuator *a, struct actuator_node *n,
 	 * the system brake). Explicit as it is, the request names a cgroup,
 	 * not the nodes its pages are on. */
 	pthread_mutex_lock(&a->lock);
-	res->paused_nodes = cgroup_paused_nodes(&cg->state, actuator_offload_paused(a));
+	res->paused_nodes = cgroup_paused_nodes(&cg->state, actuator_paused_nodes(a));
 	pthread_mutex_unlock(&a->lock);
 	if (res->paused_nodes) {
 		cgroup_set_unlock(a->cfg.cgroups);
@@ -1070,7 +1070,7 @@ static uint64_t offload_judge(struct actuator *a, struct actuator_node *n,
 	in.protect = cg->policy.protect ||
 		     cgroup_set_protected(a->cfg.cgroups, cg->path, NULL, 0);
 	memory_nodes = cgroup_memory_nodes(&st);
-	paused_nodes = actuator_offload_paused(a);
+	paused_nodes = actuator_paused_nodes(a);
 	pthread_mutex_lock(&a->lock);
 	if (offload_paused_by(memory_nodes, paused_nodes)) {
 		offload_pause(&cg->offload, &in,
@@ -1124,12 +1124,12 @@ static void offload_attribute_nodes(struct actuator *a, const struct cgroup_cand
 					   __ATOMIC_RELAXED);
 }
 
-/* Is the cgroup paused by the nodes paused now (actuator_offload_paused())?
+/* Is the cgroup paused by the nodes paused now (actuator_paused_nodes())?
  * If so its state says so. By the nodes it had memory on at its last
  * read. */
 static bool offload_pause_held(struct actuator *a, struct cgroup_candidate *cg)
 {
-	uint64_t paused = actuator_offload_paused(a), memory_nodes;
+	uint64_t paused = actuator_paused_nodes(a), memory_nodes;
 	bool on;
 
 	pthread_mutex_lock(&a->lock);
@@ -1149,7 +1149,7 @@ static bool offload_pause_held(struct actuator *a, struct cgroup_candidate *cg)
 static void offload_follow_pause(struct actuator *a)
 {
 	struct cgroup_set *s = a->cfg.cgroups;
-	uint64_t paused = actuator_offload_paused(a);
+	uint64_t paused = actuator_paused_nodes(a);
 
 	if (!s)
 		return;
@@ -1492,14 +1492,14 @@ int actuator_compact(struct actuator *a, int node)
 
 /* ---- status ---- */
 
-void actuator_set_offload_paused(struct actuator *a, uint64_t nodes)
+void actuator_set_paused_nodes(struct actuator *a, uint64_t nodes)
 {
-	__atomic_store_n(&a->offload_paused_nodes, nodes, __ATOMIC_RELAXED);
+	__atomic_store_n(&a->paused_nodes_mask, nodes, __ATOMIC_RELAXED);
 }
 
-uint64_t actuator_offload_paused(const struct actuator *a)
+uint64_t actuator_paused_nodes(const struct actuator *a)
 {
-	return __atomic_load_n(&a->offload_paused_nodes, __ATOMIC_RELAXED);
+	return __atomic_load_n(&a->paused_nodes_mask, __ATOMIC_RELAXED);
 }
 
 uint64_t actuator_offload_reclaimed(struct actuator *a, int node)

@@ -153,16 +153,16 @@ int actuator_get_limits(struct actuator *a, int node, struct actuator_limits *re
  * without CONFIG_COMPACTION, or a fixture tree without it). */
 int actuator_compact(struct actuator *a, int node);
 
-/* The nodes offload must not take memory from (bit = node id: every node
- * while the daemon is paused, else those with [Node N] Paused=yes): a
- * cgroup with memory on one of them is judged and written nothing
- * (offload_paused_by()). A node or soft-target pass spread over
+/* The paused nodes, which no cgroup write may take memory from (bit = node
+ * id: every node while the daemon is paused, else those with [Node N]
+ * Paused=yes). Offload judges a cgroup with memory on one of them and
+ * writes it nothing (offload_paused_by()). A node or soft-target pass spread over
  * memory.reclaim spares such a cgroup too, unless the paused node is the
  * pass's own (then the pass is an operator's `reclaim node N`); the node
  * file is node-bound and needs no such care. Takes effect at the next
  * cgroup of a pass under way, and before its next write. Any thread. */
-void actuator_set_offload_paused(struct actuator *a, uint64_t nodes);
-uint64_t actuator_offload_paused(const struct actuator *a);
+void actuator_set_paused_nodes(struct actuator *a, uint64_t nodes);
+uint64_t actuator_paused_nodes(const struct actuator *a);
 
 /* What offload reclaimed from node so far (bytes, cumulative), attributed
  * by offload_attribute(): for the node's pacing (kswapd_observe()). No

@@ -139,7 +139,7 @@ static ssize_t hook_write(void *userdata, int fd, const char *buf, size_t n)
 	w->req[n] = '\0';
 	f->n_writes++;
 	if (f->pause_after_write)
-		actuator_set_offload_paused(f->a, f->pause_after_write);
+		actuator_set_paused_nodes(f->a, f->pause_after_write);
 	/* Only reclaim files (and a node's compact file) are ever written:
 	 * never memory.high/max. */
 	assert_true(streq(w->path + strlen(w->path) - strlen("memory.reclaim"),
@@ -195,7 +195,7 @@ static void hook_sleep(void *userdata, uint64_t usec)
 	((struct fake *)userdata)->now += usec;
 	slept_usec += usec;
 	if (pause_in_sleep)
-		actuator_set_offload_paused(pause_in_sleep, UINT64_MAX);
+		actuator_set_paused_nodes(pause_in_sleep, UINT64_MAX);
 }
 
 static int setup(void **state)
@@ -1128,7 +1128,7 @@ static void test_operator_cgroup_paused(void **state)
 	struct shrink_result res;
 
 	start(f, NULL);
-	actuator_set_offload_paused(f->a, UINT64_C(1) << 1);
+	actuator_set_paused_nodes(f->a, UINT64_C(1) << 1);
 	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
 	assert_int_equal(f->n_writes, 0);
 	assert_int_equal(res.paused_nodes, UINT64_C(1) << 1);
@@ -1140,13 +1140,13 @@ static void test_operator_cgroup_paused(void **state)
 	assert_int_equal(res.nr_requested, 0);
 	req.dry_run = false;
 	/* The daemon paused: every node; only those batch has memory on. */
-	actuator_set_offload_paused(f->a, UINT64_MAX);
+	actuator_set_paused_nodes(f->a, UINT64_MAX);
 	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
 	assert_int_equal(res.paused_nodes, UINT64_C(3));
 	assert_int_equal(f->n_writes, 0);
 
 	/* Node 1 paused, b.service has nothing there: reclaimed. */
-	actuator_set_offload_paused(f->a, UINT64_C(1) << 1);
+	actuator_set_paused_nodes(f->a, UINT64_C(1) << 1);
 	req.cgroup = "system.slice/b.service";
 	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
 	assert_int_equal(res.paused_nodes, 0);
@@ -1154,7 +1154,7 @@ static void test_operator_cgroup_paused(void **state)
 	assert_string_equal(f->writes[0].path,
 			    "sys/fs/cgroup/system.slice/b.service/memory.reclaim");
 	/* Resumed: batch too. */
-	actuator_set_offload_paused(f->a, 0);
+	actuator_set_paused_nodes(f->a, 0);
 	req.cgroup = "batch";
 	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
 	assert_int_equal(res.paused_nodes, 0);
@@ -1359,7 +1359,7 @@ static void test_offload_paused(void **state)
 	size_t n;
 
 	start_offload_batch(f);
-	actuator_set_offload_paused(f->a, UINT64_C(1) << 1);
+	actuator_set_paused_nodes(f->a, UINT64_C(1) << 1);
 	offload_events = 0;
 	assert_int_equal(actuator_shrink(f->a, &off, &res), 0); /* first sample */
 	for (int i = 0; i < 3; i++) {
@@ -1389,14 +1389,14 @@ static void test_offload_paused(void **state)
 	assert_int_equal(offload_last_to, OFFLOAD_PROBING);
 
 	/* The daemon paused: every node. */
-	actuator_set_offload_paused(f->a, UINT64_C(3));
+	actuator_set_paused_nodes(f->a, UINT64_C(3));
 	for (int i = 0; i < 3; i++) {
 		f->now += 6 * SEC;
 		assert_int_equal(actuator_shrink(f->a, &off, &res), 0);
 		assert_int_equal(f->n_writes, 1);
 	}
 	/* Resumed: trimmed at the next interval. */
-	actuator_set_offload_paused(f->a, 0);
+	actuator_set_paused_nodes(f->a, 0);
 	f->now += 6 * SEC;
 	assert_int_equal(actuator_shrink(f->a, &off, &res), 0);
 	assert_int_equal(f->n_writes, 2);
@@ -1460,12 +1460,12 @@ static void test_offload_pause_mid_pass(void **state)
 
 	/* Resumed between judgements: no longer shown paused at the next
 	 * tick, a second later. */
-	actuator_set_offload_paused(f->a, 0);
+	actuator_set_paused_nodes(f->a, 0);
 	f->now += SEC;
 	assert_int_equal(actuator_shrink(f->a, &off, &res), 0);
 	assert_int_equal(batch_shown(f), OFFLOAD_PROBING);
 	/* Paused between judgements: shown paused at the next tick. */
-	actuator_set_offload_paused(f->a, UINT64_C(1) << 1);
+	actuator_set_paused_nodes(f->a, UINT64_C(1) << 1);
 	f->now += SEC;
 	assert_int_equal(actuator_shrink(f->a, &off, &res), 0);
 	assert_int_equal(batch_shown(f), OFFLOAD_PAUSED);
@@ -1857,7 +1857,7 @@ static void test_pause_spares_node_pass(void **state)
 	assert_int_equal(res.nr_requested, 64 * MiB);
 	assert_int_equal(res.nr_skipped, 0);
 
-	actuator_set_offload_paused(f->a, UINT64_C(1) << 0);
+	actuator_set_paused_nodes(f->a, UINT64_C(1) << 0);
 	w = f->n_writes;
 	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
 	assert_int_equal(res.backend, TARGET_BACKEND_CGROUPS);
@@ -1868,7 +1868,7 @@ static void test_pause_spares_node_pass(void **state)
 	assert_int_equal(res.nr_skipped, 1); /* batch; b.service has nothing on node 1 */
 
 	/* Node 1 itself paused: both give again. */
-	actuator_set_offload_paused(f->a, UINT64_C(1) << 1);
+	actuator_set_paused_nodes(f->a, UINT64_C(1) << 1);
 	w = f->n_writes;
 	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
 	assert_int_equal(f->n_writes, w + 2);
@@ -1889,7 +1889,7 @@ static void test_pause_keeps_node_file(void **state)
 	for (unsigned paused = 0; paused < 2; paused++) {
 		unsigned w = f->n_writes;
 
-		actuator_set_offload_paused(f->a, paused ? UINT64_C(1) << 0 : 0);
+		actuator_set_paused_nodes(f->a, paused ? UINT64_C(1) << 0 : 0);
 		assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
 		assert_int_equal(res.backend, TARGET_BACKEND_NODE_FILE);
 		assert_int_equal(f->n_writes, w + 1);
@@ -1912,11 +1912,11 @@ static void test_pause_spares_soft_target(void **state)
 	struct shrink_result res;
 
 	start_pause_nodes(f, rules, ELEMENTSOF(rules));
-	actuator_set_offload_paused(f->a, UINT64_C(1) << 0);
+	actuator_set_paused_nodes(f->a, UINT64_C(1) << 0);
 	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
 	assert_int_equal(f->n_writes, 0);
 	assert_int_equal(res.nr_skipped, 1);
-	actuator_set_offload_paused(f->a, 0);
+	actuator_set_paused_nodes(f->a, 0);
 	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
 	assert_int_equal(f->n_writes, 1);
 	assert_string_equal(f->writes[0].path, "sys/fs/cgroup/batch/memory.reclaim");

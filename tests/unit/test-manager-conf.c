@@ -633,19 +633,19 @@ static void test_pause_reaches_offload(void **state)
 	for (unsigned i = 0; i < m->n_nodes; i++)
 		all |= UINT64_C(1) << m->nodes[i].id;
 	assert_true(m->n_nodes >= 2);
-	assert_int_equal(actuator_offload_paused(m->actuator), 0);
+	assert_int_equal(actuator_paused_nodes(m->actuator), 0);
 	run_command(m, "pause");
-	assert_int_equal(actuator_offload_paused(m->actuator), all);
+	assert_int_equal(actuator_paused_nodes(m->actuator), all);
 	run_command(m, "resume");
-	assert_int_equal(actuator_offload_paused(m->actuator), 0);
+	assert_int_equal(actuator_paused_nodes(m->actuator), 0);
 	assert_int_equal(run_reload(f, "[Node 1]\nPaused=yes\n", err, sizeof(err)), 0);
-	assert_int_equal(actuator_offload_paused(m->actuator), UINT64_C(1) << m->nodes[1].id);
+	assert_int_equal(actuator_paused_nodes(m->actuator), UINT64_C(1) << m->nodes[1].id);
 	run_command(m, "pause");
-	assert_int_equal(actuator_offload_paused(m->actuator), all);
+	assert_int_equal(actuator_paused_nodes(m->actuator), all);
 	run_command(m, "resume");
-	assert_int_equal(actuator_offload_paused(m->actuator), UINT64_C(1) << m->nodes[1].id);
+	assert_int_equal(actuator_paused_nodes(m->actuator), UINT64_C(1) << m->nodes[1].id);
 	assert_int_equal(run_reload(f, "", err, sizeof(err)), 0);
-	assert_int_equal(actuator_offload_paused(m->actuator), 0);
+	assert_int_equal(actuator_paused_nodes(m->actuator), 0);
 }
 
 int main(void)
