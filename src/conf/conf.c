@@ -1254,6 +1254,73 @@ int conf_offload_swappiness(const struct conf_cgroup_policy *p, bool swap_compre
 	return swap_compressed ? SWAPPINESS_KERNEL_DEFAULT : 0;
 }
 
+/* Does pattern match path, or (ancestors) one of the cgroups above it?
+ * Returns the matching path's length, 0 for none. */
+static size_t cgroup_pattern_match(const char *pat, const char *path, bool ancestors)
+{
+	char anc[4096];
+	char *slash;
+
+	if (!ancestors)
+		return fnmatch(pat, path, 0) == 0 ? strlen(path) + 1 : 0;
+	snprintf(anc, sizeof(anc), "%s", path);
+	while ((slash = strrchr(anc, '/'))) {
+		*slash = '\0';
+		if (fnmatch(pat, anc, 0) == 0)
+			return strlen(anc) + 1;
+	}
+	return 0;
+}
+
+size_t conf_cgroup_sections_above_leaves(const struct conf *conf, const char *const *paths,
+					 size_t n,
+					 void (*fn)(void *userdata, const char *pattern,
+						    const char *keys, const char *path),
+					 void *userdata)
+{
+	size_t found = 0;
+
+	for (size_t c = 0; c < conf->n_cgroups; c++) {
+		const struct conf_cgroup *cg = &conf->cgroups[c];
+		const char *pat = streq(cg->pattern, "/") ? "" : cg->pattern;
+		char keys[128] = "", above[4096] = "";
+		size_t len = 0;
+		bool leaf = false;
+
+		for (size_t i = 0; i < conf_n_items; i++) {
+			const struct conf_item *it = &conf_items[i];
+			int w;
+
+			if (it->section != CONF_SECTION_CGROUP || cg->src[i].kind == CONF_SOURCE_DEFAULT ||
+			    conf_cgroup_key_inherited(it) || streq(it->name, "Protect"))
+				continue;
+			w = snprintf(keys + len, sizeof(keys) - len, "%s%s=", len ? " " : "",
+				     it->name);
+			if (w > 0 && (size_t)w < sizeof(keys) - len)
+				len += (size_t)w;
+		}
+		if (len == 0)
+			continue;
+		for (size_t k = 0; k < n && !leaf; k++)
+			leaf = cgroup_pattern_match(pat, paths[k], false) > 0;
+		/* The root holds every cgroup: "[CGroup /]" is above them all. */
+		if (!leaf && !*pat && n > 0)
+			snprintf(above, sizeof(above), "/");
+		for (size_t k = 0; k < n && !leaf && !above[0]; k++) {
+			size_t m = cgroup_pattern_match(pat, paths[k], true);
+
+			if (m)
+				snprintf(above, sizeof(above), "/%.*s", (int)(m - 1), paths[k]);
+		}
+		if (leaf || !above[0])
+			continue;
+		found++;
+		if (fn)
+			fn(userdata, cg->pattern, keys, above);
+	}
+	return found;
+}
+
 void conf_cgroup_policy_resolve(const struct conf *conf, const char *path, bool swap_compressed,
 				uint64_t page_bytes, struct cgroup_policy *ret)
 {

@@ -291,6 +291,23 @@ struct cgroup_policy;
 void conf_cgroup_policy_resolve(const struct conf *conf, const char *path, bool swap_compressed,
 				uint64_t page_bytes, struct cgroup_policy *ret);
 
+/*
+ * The [CGroup PATTERN] sections whose Floor=, SoftTarget=, Weight= or
+ * PressureLimit= reach no cgroup reclaimd reclaims from: the section matches
+ * none of the candidates (paths, the bottom of the memory hierarchy, without
+ * a leading '/') but one of the cgroups above them (a slice). Those keys
+ * bound a candidate's own reclaim and do not reach down, so what such a
+ * section sets is ignored. A section that matches no cgroup at all is not
+ * one (its cgroup may come later). Calls fn with the pattern, the keys it
+ * sets ("Floor= Weight=") and the first cgroup it matches; returns how
+ * many.
+ */
+size_t conf_cgroup_sections_above_leaves(const struct conf *conf, const char *const *paths,
+					 size_t n,
+					 void (*fn)(void *userdata, const char *pattern,
+						    const char *keys, const char *path),
+					 void *userdata);
+
 /* Resolve an amount against base bytes: permyriad of base, or the bytes. */
 uint64_t conf_amount_bytes(struct conf_amount a, uint64_t base_bytes);
 

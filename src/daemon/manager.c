@@ -295,6 +295,7 @@ int manager_apply_conf_err(struct manager *m, char *err, size_t errlen)
 		schedule(m->ev_rescan, 0);
 	if (m->ev_brakes)
 		schedule(m->ev_brakes, 0);
+	m->sections_above_leaves_hash = 0;
 	return 0;
 }
 
@@ -1087,6 +1088,63 @@ static void watch_cgroup_dirs(struct manager *m)
 	cgroup_set_unlock(s);
 }
 
+/* FNV-1a, continued from h; a 0 byte separates strings. */
+static uint64_t hash_string(uint64_t h, const char *str)
+{
+	do {
+		h ^= (unsigned char)*str;
+		h *= UINT64_C(0x100000001b3);
+	} while (*str++);
+	return h;
+}
+
+static void section_above_leaves_hash(void *userdata, const char *pattern, const char *keys,
+				      const char *path)
+{
+	uint64_t *h = userdata;
+
+	*h = hash_string(*h, pattern);
+	*h = hash_string(*h, path);
+}
+
+static void section_above_leaves_log(void *userdata, const char *pattern, const char *keys,
+				     const char *path)
+{
+	log_warning("[CGroup %s] %s: ignored. The section matches %s, which holds other "
+		    "cgroups, and none of the cgroups reclaimd reclaims from (those at the "
+		    "bottom of the memory hierarchy); these keys bound a cgroup's own reclaim "
+		    "and do not reach the cgroups below. Set them in a section for those "
+		    "(e.g. [CGroup %s/*]).",
+		    pattern, keys, path, streq(path, "/") ? "" : path);
+}
+
+/* Keys set and ignored (conf_cgroup_sections_above_leaves()): every
+ * promise kept or refused, so refused in the journal, after each walk
+ * that changed them. */
+static void check_cgroup_sections(struct manager *m)
+{
+	struct cgroup_set *s = m->cgroups;
+	_cleanup_free_ const char **paths = NULL;
+	uint64_t h = UINT64_C(0xcbf29ce484222325);
+
+	if (!s)
+		return;
+	cgroup_set_lock_shared(s);
+	paths = calloc(MAX(s->n_cgroups, (size_t)1), sizeof(*paths));
+	if (paths) {
+		for (size_t i = 0; i < s->n_cgroups; i++)
+			paths[i] = s->cgroups[i]->path;
+		if (conf_cgroup_sections_above_leaves(m->conf, paths, s->n_cgroups,
+						      section_above_leaves_hash, &h) == 0)
+			h = 0;
+		if (h != m->sections_above_leaves_hash)
+			conf_cgroup_sections_above_leaves(m->conf, paths, s->n_cgroups,
+							  section_above_leaves_log, NULL);
+		m->sections_above_leaves_hash = h;
+	}
+	cgroup_set_unlock(s);
+}
+
 static void rescan_tick(evutil_socket_t fd, short what, void *userdata)
 {
 	struct manager *m = userdata;
@@ -1104,6 +1162,7 @@ static void rescan_tick(evutil_socket_t fd, short what, void *userdata)
 		m->nr_rescans++;
 		log_debug("Cgroup walk: %d candidates.", r);
 		watch_cgroup_dirs(m);
+		check_cgroup_sections(m);
 	}
 	schedule(m->ev_rescan, conf_reclaim(m->conf)->rescan_interval_usec);
 }
@@ -1622,8 +1681,8 @@ int manager_new(const struct manager_options *opts, struct conf *conf, struct ma
 		return r;
 	/* The first walk ran before the probe: OffloadSwappiness=auto needs
 	 * to know whether swap is compressed. */
-	if (m->cgroups)
-		(void)cgroup_rescan(m->cgroups);
+	if (m->cgroups && cgroup_rescan(m->cgroups) >= 0)
+		check_cgroup_sections(m);
 	r = setup_actuator(m);
 	if (r < 0)
 		return r;

@@ -156,6 +156,10 @@ struct manager {
 	 * notify), debounced into a rescan. */
 	int inotify_fd;
 	uint64_t nr_rescans, nr_inotify_events;
+	/* The [CGroup] sections last found setting keys that reach no
+	 * candidate (check_cgroup_sections()), as a hash: told once per
+	 * change, and again after a reload. */
+	uint64_t sections_above_leaves_hash;
 
 	struct event *ev_monitor, *ev_rescan, *ev_watchdog, *ev_status, *ev_inotify, *ev_brakes;
 	struct event *ev_ring, *ev_psi, *ev_worker;

@@ -23,6 +23,11 @@ Protect=yes
 
 [CGroup system.slice/cache.service]
 Weight=400
+
+# A slice holds no memory of its own: Floor= there bounds nothing, and is
+# said to be ignored (issue 18: "Floor= on a slice" was documented only).
+[CGroup system.slice]
+Floor=1G
 CONF
 
 # Issue 17 B9: a cgroup whose memory.reclaim cannot be opened (a symlink:
@@ -35,6 +40,8 @@ check "daemon starts in dry-run on the 6.12 fixture" \
 	start_daemon --root="$fx" --config="$tmp/reclaimd.conf" --dry-run -l debug
 check "a cgroup that cannot be opened is reported, by path and error" \
 	grep -q "cannot be opened and are left out of reclaim, the first /broken.slice: Too many levels of symbolic links" "$tmp/daemon.log"
+check "Floor= on a slice is said to be ignored, naming the section and the slice" \
+	grep -q "\[CGroup system.slice\] Floor=: ignored. The section matches /system.slice, which holds other cgroups" "$tmp/daemon.log"
 cgroups() { ctl --json cgroups; }
 field() { # PATH KEY
 	cgroups | python3 -c 'import json, sys

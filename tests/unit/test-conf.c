@@ -884,6 +884,55 @@ static void test_cgroup_policy_subtree(void **state)
  * them (reclaimd reclaims from memory leaves: [CGroup work.slice]
  * Offload=yes must trim the slice's services), key by key from the nearest
  * ancestor; a section matching the cgroup itself wins, Offload=no too. */
+struct above_leaves {
+	char got[1024];
+};
+
+static void above_leaves_cb(void *userdata, const char *pattern, const char *keys,
+			    const char *path)
+{
+	struct above_leaves *a = userdata;
+	size_t n = strlen(a->got);
+
+	snprintf(a->got + n, sizeof(a->got) - n, "%s|%s|%s;", pattern, keys, path);
+}
+
+/* Floor=, SoftTarget=, Weight= and PressureLimit= bound a candidate's own
+ * reclaim and do not reach down: a section that sets them and matches a
+ * slice but none of the candidates below it is ignored, and said so. A
+ * catch-all that also matches candidates is not; nor a section for a
+ * cgroup that does not exist (yet), nor one that sets only keys that reach
+ * down (Protect=, Offload*). */
+static void test_cgroup_sections_above_leaves(void **state)
+{
+	static const char *const paths[] = {
+		"work.slice/redis.service", "work.slice/db.service", "app.slice/web.service",
+		"batch",
+	};
+	_cleanup_conf_free_ struct conf *c =
+		load_ok("[CGroup work.slice]\nFloor=1G\nOffload=yes\n"
+			"[CGroup *]\nWeight=200\n"
+			"[CGroup app.slice]\nProtect=yes\nPressureLimit=5%\nSoftTarget=1G\n"
+			"[CGroup off.slice]\nOffload=yes\nOffloadMaxStep=2%\n"
+			"[CGroup gone.slice]\nFloor=1G\n"
+			"[CGroup batch]\nFloor=64M\n"
+			"[CGroup /]\nWeight=50\n");
+	struct above_leaves a = {};
+
+	assert_int_equal(conf_cgroup_sections_above_leaves(c, paths, ELEMENTSOF(paths),
+							   above_leaves_cb, &a), 3);
+	assert_string_equal(a.got, "work.slice|Floor=|/work.slice;"
+				   "app.slice|SoftTarget= PressureLimit=|/app.slice;"
+				   "/|Weight=|/;");
+	/* The root alone is a candidate where nothing below has memory. */
+	{
+		static const char *const root[] = { "" };
+		_cleanup_conf_free_ struct conf *r = load_ok("[CGroup /]\nWeight=50\n");
+
+		assert_int_equal(conf_cgroup_sections_above_leaves(r, root, 1, NULL, NULL), 0);
+	}
+}
+
 static void test_cgroup_policy_subtree_offload(void **state)
 {
 	static const struct {
@@ -1207,6 +1256,7 @@ int main(void)
 		cmocka_unit_test(test_dropin_dirs),
 		cmocka_unit_test(test_cgroup_policy_subtree),
 		cmocka_unit_test(test_cgroup_policy_subtree_offload),
+		cmocka_unit_test(test_cgroup_sections_above_leaves),
 		cmocka_unit_test(test_psi_trigger_eq),
 		cmocka_unit_test(test_marks_ordered),
 		cmocka_unit_test(test_headroom_doc),
