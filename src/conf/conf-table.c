@@ -210,9 +210,9 @@ const struct conf_item conf_items[] = {
 	  .unit = "bytes or % of memory.current", .offset = C(offload_max_step),
 	  .help = "Most offload reclaims from a matching cgroup in one interval, when "
 		  "it shows no stall and refaulted nothing: a percentage of its "
-		  "memory.current (senpai's 1% probe) or a size. Stall scales it down "
-		  "towards OffloadPressure, refaults by the share of it they make up (a "
-		  "whole step refaulted takes nothing that interval). 0 only observes: "
+		  "memory.current (senpai's 1% probe) or a size. Stall scales it down, "
+		  "to nothing at OffloadPressure; refaults by the share of it they make "
+		  "up (a whole step refaulted takes nothing that interval). 0 only observes: "
 		  "the state and the working-set estimate, no reclaim." },
 	{ .section = CONF_SECTION_CGROUP, .name = "OffloadSwappiness", .type = CONF_UINT,
 	  .default_value = "auto", .min = 0, .max = 200, .special = "auto",

@@ -10,6 +10,7 @@ static const char *const offload_state_table[_OFFLOAD_STATE_MAX] = {
 	[OFFLOAD_BACKOFF] = "backoff",
 	[OFFLOAD_FLOOR] = "floor",
 	[OFFLOAD_PAUSED] = "paused",
+	[OFFLOAD_REFAULTING] = "refaulting",
 };
 
 DEFINE_STRING_TABLE_TO_STRING(, offload_state, enum offload_state_kind, _OFFLOAD_STATE_MAX)
@@ -71,14 +72,6 @@ static void offload_estimate(struct offload_state *s, uint64_t current_bytes, bo
 	s->wss_bytes = MIN(s->wss_bytes, current_bytes);
 }
 
-static void offload_back_off(struct offload_state *s)
-{
-	if (s->kind != OFFLOAD_BACKOFF)
-		s->nr_backoffs++;
-	s->kind = OFFLOAD_BACKOFF;
-	s->scale_permyriad = 0;
-}
-
 static void offload_restart(struct offload_state *s, const struct offload_input *in)
 {
 	uint64_t nr_backoffs = s->nr_backoffs;
@@ -107,6 +100,7 @@ uint64_t offload_update(struct offload_state *s, const struct offload_params *p,
 {
 	unsigned hold = p->hold_intervals ? p->hold_intervals : OFFLOAD_HOLD_INTERVALS_DEFAULT;
 	uint64_t elapsed, full_step, room, step;
+	bool refaulting;
 
 	if (offload_needs_restart(s, in)) {
 		offload_restart(s, in);
@@ -117,8 +111,9 @@ uint64_t offload_update(struct offload_state *s, const struct offload_params *p,
 	elapsed = in->now_usec - s->last_usec;
 	s->stall_usec = per_interval(in->stall_total_usec - s->last_stall_total_usec, elapsed,
 				     p->interval_usec);
-	s->refault_bytes = (in->refault_total_pages - s->last_refault_total_pages) *
-			   (p->page_bytes ? p->page_bytes : 4096);
+	s->refault_bytes = per_interval((in->refault_total_pages - s->last_refault_total_pages) *
+					(p->page_bytes ? p->page_bytes : 4096),
+					elapsed, p->interval_usec);
 	s->last_usec = in->now_usec;
 	s->last_stall_total_usec = in->stall_total_usec;
 	s->last_refault_total_pages = in->refault_total_pages;
@@ -128,32 +123,37 @@ uint64_t offload_update(struct offload_state *s, const struct offload_params *p,
 	 * the working set grows. Hold off, and every such interval during
 	 * the hold restarts it. */
 	if (s->stall_usec >= p->target_usec) {
-		offload_back_off(s);
+		if (s->kind != OFFLOAD_BACKOFF)
+			s->nr_backoffs++;
+		s->kind = OFFLOAD_BACKOFF;
+		s->scale_permyriad = 0;
 		s->hold = hold;
 		offload_estimate(s, in->current_bytes, /* felt= */ true);
 		return s->last_step_bytes = 0;
 	}
-	offload_estimate(s, in->current_bytes,
-			 /* felt= */ s->stall_usec > 0 || s->refault_bytes >= full_step);
+	refaulting = full_step && s->refault_bytes >= full_step;
+	offload_estimate(s, in->current_bytes, /* felt= */ s->stall_usec > 0 || refaulting);
 	if (s->hold > 0) {
 		s->hold--;
+		return s->last_step_bytes = 0;
+	}
+	room = in->current_bytes > in->floor_bytes ? in->current_bytes - in->floor_bytes : 0;
+	s->scale_permyriad = offload_scaled(p, full_step, s->stall_usec, s->refault_bytes,
+					   PERMYRIAD);
+	if (in->protect || room == 0) {
+		s->kind = OFFLOAD_FLOOR;
 		return s->last_step_bytes = 0;
 	}
 	/* A full step's worth refaulted without the stall (zram is quick
 	 * to fault from, read-ahead hides file refaults): the working set is
 	 * coming back. Nothing this interval, but no hold: a trickle of
 	 * refaults from the last steps only scales the next one down. */
-	s->scale_permyriad = offload_scaled(p, full_step, s->stall_usec, s->refault_bytes,
-					   PERMYRIAD);
-	if (full_step && s->refault_bytes >= full_step) {
-		offload_back_off(s);
+	if (refaulting) {
+		s->kind = OFFLOAD_REFAULTING;
 		return s->last_step_bytes = 0;
 	}
-	room = in->current_bytes > in->floor_bytes ? in->current_bytes - in->floor_bytes : 0;
 	step = MIN(offload_scaled(p, full_step, s->stall_usec, s->refault_bytes, full_step), room);
-	s->kind = in->protect || room == 0 ? OFFLOAD_FLOOR : OFFLOAD_PROBING;
-	if (in->protect)
-		step = 0;
+	s->kind = OFFLOAD_PROBING;
 	return s->last_step_bytes = step;
 }
 

@@ -23,8 +23,8 @@
  *  - Refaults (memory.stat workingset_refault_anon + _file), which PSI
  *    misses where faulting back is quick (zram) or hidden (read-ahead),
  *    scale the step down too: times max(0, 1 - refaulted / full step). A
- *    full step's worth in one interval takes nothing that interval (shown
- *    as backoff, the node loops leave the cgroup alone) but sets no hold:
+ *    full step's worth in one interval takes nothing that interval (state
+ *    refaulting: the node loops leave the cgroup alone) but sets no hold:
  *    the refaults a step leaves behind trickle in for a minute, and a hold
  *    they restarted kept a cgroup from being trimmed for most of it
  *    (issue 18, the real-kernel benchmark's first round).
@@ -74,8 +74,9 @@ struct offload_input {
 
 enum offload_state_kind {
 	OFFLOAD_PROBING,  /* reclaiming, stall below the target */
-	OFFLOAD_BACKOFF,  /* stall or refaults: holding off */
+	OFFLOAD_BACKOFF,  /* stall: holding off */
 	OFFLOAD_FLOOR,    /* at the floor, or protected: nothing to take */
+	OFFLOAD_REFAULTING, /* a full step refaulted: nothing this interval, no hold */
 	OFFLOAD_PAUSED,   /* shown only (offload_shown_kind()): a node it has
 			   * memory on is paused; kind keeps the controller's */
 	_OFFLOAD_STATE_MAX,
@@ -95,7 +96,7 @@ struct offload_state {
 	uint64_t wss_bytes;           /* working-set estimate; 0 = none yet */
 	uint64_t stall_usec;          /* last interval's stall, per interval */
 	uint64_t refault_bytes;       /* last interval's refaults */
-	uint64_t nr_backoffs;
+	uint64_t nr_backoffs;         /* stall backoffs (refaulting is not one) */
 	bool paused;                  /* offload_pause() at the last judgement */
 	uint64_t paused_nodes;        /* ... for these nodes (bit = node id) */
 };
@@ -169,8 +170,9 @@ uint64_t offload_attribute(uint64_t reclaimed_bytes, const uint64_t *file_bytes,
  * How far below its stall target the cgroup's last judged interval was
  * (issue 18: "a node deficit prefers cgroups whose pressure is far below
  * target"), in 1/10000: the share of a full step the rule took,
- * 10000 x (1 - stall / target) x (1 - refaulted / full step). 0 unless that interval took a step: not before
- * the first judgement, in backoff (and its hold), at the floor or
+ * 10000 x (1 - stall / target) x (1 - refaulted / full step). 0 unless
+ * that interval took a step: not before the first judgement, in backoff
+ * (and its hold), refaulting, at the floor or
  * protected, observe-only, or paused (until judged again). A node pass
  * scales the cgroup's Weight= by 1 + slack (target_candidate.slack_permyriad).
  * Judged once an interval: the node's own takings since then show up as
@@ -178,8 +180,8 @@ uint64_t offload_attribute(uint64_t reclaimed_bytes, const uint64_t *file_bytes,
  */
 unsigned offload_slack_permyriad(const struct offload_state *s, const struct offload_params *p);
 
-/* In backoff (the node loops leave such a cgroup alone). */
+/* In backoff, or refaulting (the node loops leave such a cgroup alone). */
 static inline bool offload_backing_off(const struct offload_state *s)
 {
-	return s->started && s->kind == OFFLOAD_BACKOFF;
+	return s->started && (s->kind == OFFLOAD_BACKOFF || s->kind == OFFLOAD_REFAULTING);
 }

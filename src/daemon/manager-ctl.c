@@ -556,8 +556,8 @@ static void stats_node(struct manager *m, unsigned i, struct json_object *a)
 	stat_add(a, "actuator_errors_total", "counter", "Writes that failed.", id, NULL, NULL,
 		 as.nr_errors);
 	stat_add(a, "actuator_skipped_total", "counter",
-		 "Candidate cgroups a pass left out: removed, unreadable, braked, backing off "
-		 "from offload, or with memory on a paused node.",
+		 "Times a pass left a candidate cgroup out or dropped it mid-pass: removed, "
+		 "unreadable, braked, backing off from offload, or with memory on a paused node.",
 		 id, NULL, NULL, as.nr_skipped);
 	stat_add(a, "actuator_braked_total", "counter",
 		 "Shrinks stopped by the system pressure brake.", id, NULL, NULL, as.nr_braked);
@@ -676,10 +676,12 @@ static void stats_cgroups(struct manager *m, struct json_object *a)
 			 "Bytes measured as reclaimed from a cgroup by Offload=.", -1, "cgroup",
 			 path, v[i].offload_reclaimed_bytes);
 		stat_add(a, "cgroup_offload_backoffs_total", "counter",
-			 "Times a cgroup's offload controller backed off.", -1, "cgroup", path,
+			 "Times a cgroup's offload controller backed off for a stall.", -1,
+			 "cgroup", path,
 			 v[i].offload.nr_backoffs);
 		stat_add(a, "cgroup_offload_backoff", "gauge",
-			 "1 while a cgroup's offload controller holds off.", -1, "cgroup", path,
+			 "1 while a cgroup's offload controller holds off (backoff or refaulting).",
+			 -1, "cgroup", path,
 			 offload_backing_off(&v[i].offload));
 		stat_add(a, "cgroup_working_set_bytes", "gauge",
 			 "Offload's working-set estimate of a cgroup.", -1, "cgroup", path,

@@ -135,8 +135,10 @@ static void test_offload_releases_on_growth(void **state)
 
 /* Refaults (a working set coming back without a stall PSI counts: zram,
  * page cache read ahead) scale the step down by the share of a full step
- * they make; a full step's worth takes nothing that interval, shown as
- * backoff, but sets no hold: the next quiet interval takes a full step. */
+ * they make, per interval; a full step's worth takes nothing that interval
+ * (refaulting: not a backoff, not news, but the node loops leave it alone)
+ * and sets no hold: the next quiet interval takes a full step. Protected,
+ * it stays at the floor. */
 static void test_offload_refaults_scale(void **state)
 {
 	struct offload_state s = {};
@@ -153,16 +155,30 @@ static void test_offload_refaults_scale(void **state)
 	in.refault_total_pages += 6 * MiB / PAGE;
 	assert_int_equal(offload_update(&s, &params, &in), 4 * MiB);
 	assert_int_equal(s.refault_bytes, 6 * MiB);
+	/* 6 MiB over two intervals is 3 MiB an interval: a late tick does
+	 * not shrink the step. */
+	in.now_usec += 12 * SEC;
+	in.refault_total_pages += 6 * MiB / PAGE;
+	assert_int_equal(offload_update(&s, &params, &in), 7 * MiB);
+	assert_int_equal(s.refault_bytes, 3 * MiB);
 	in.now_usec += 6 * SEC;
 	in.refault_total_pages += 10 * MiB / PAGE; /* a full step */
 	assert_int_equal(offload_update(&s, &params, &in), 0);
-	assert_int_equal(s.kind, OFFLOAD_BACKOFF);
+	assert_int_equal(s.kind, OFFLOAD_REFAULTING);
+	assert_string_equal(offload_state_to_string(offload_shown_kind(&s)), "refaulting");
 	assert_true(offload_backing_off(&s));
-	assert_int_equal(s.nr_backoffs, 1);
+	assert_false(offload_change_is_news(OFFLOAD_PROBING, OFFLOAD_REFAULTING));
+	assert_false(offload_change_is_news(OFFLOAD_REFAULTING, OFFLOAD_PROBING));
+	assert_int_equal(s.nr_backoffs, 0);
 	assert_int_equal(s.hold, 0);
 	in.now_usec += 6 * SEC;
 	assert_int_equal(offload_update(&s, &params, &in), 10 * MiB);
 	assert_int_equal(s.kind, OFFLOAD_PROBING);
+	in.now_usec += 6 * SEC;
+	in.refault_total_pages += 10 * MiB / PAGE;
+	in.protect = true;
+	assert_int_equal(offload_update(&s, &params, &in), 0);
+	assert_int_equal(s.kind, OFFLOAD_FLOOR);
 }
 
 /* A stall backs off for the hold; the refaults the stalling step left
@@ -256,6 +272,12 @@ static void test_offload_observe_only(void **state)
 	assert_int_equal(offload_update(&s, &p, &in), 0);
 	assert_int_equal(s.kind, OFFLOAD_BACKOFF);
 	assert_int_equal(s.wss_bytes, 1200 * MiB);
+	/* A quiet interval lowers it to memory.current at once: with no step
+	 * there are no refaults of a full step to feel. */
+	in.now_usec += 6 * SEC;
+	in.current_bytes = 1000 * MiB;
+	assert_int_equal(offload_update(&s, &p, &in), 0);
+	assert_int_equal(s.wss_bytes, 1000 * MiB);
 }
 
 /* A re-created cgroup's counters start from 0: restart, no step. */
