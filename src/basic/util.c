@@ -531,3 +531,12 @@ char *escape_terminal(char *buf, size_t size, const char *s)
 	buf[n] = '\0';
 	return buf;
 }
+
+uint64_t hash_fnv1a(uint64_t h, const char *str)
+{
+	do {
+		h ^= (unsigned char)*str;
+		h *= UINT64_C(0x100000001b3);
+	} while (*str++);
+	return h;
+}

@@ -107,3 +107,9 @@ static inline uint64_t u64_mul_sat(uint64_t a, uint64_t b)
 {
 	return b != 0 && a > UINT64_MAX / b ? UINT64_MAX : a * b;
 }
+
+/* FNV-1a over str and its terminating 0 (so that "ab","c" and "a","bc"
+ * differ), continued from h (HASH_FNV1A_INIT to start). Not for hostile
+ * input: a fingerprint of the daemon's own state. */
+#define HASH_FNV1A_INIT UINT64_C(0xcbf29ce484222325)
+uint64_t hash_fnv1a(uint64_t h, const char *str);

@@ -163,21 +163,21 @@ const struct conf_item conf_items[] = {
 	  .default_value = "no", .offset = C(protect),
 	  .help = "Never reclaim from matching cgroups or anything below them." },
 	{ .section = CONF_SECTION_CGROUP, .name = "Floor", .type = CONF_SIZE,
-	  .default_value = "0", .min = 0, .max = PIB, .unit = "bytes",
+	  .leaf_only = true, .default_value = "0", .min = 0, .max = PIB, .unit = "bytes",
 	  .offset = C(floor_bytes),
 	  .help = "Never reclaim a matching cgroup below this much memory; the floor "
 		  "used is the largest of this, memory.min and memory.low." },
 	{ .section = CONF_SECTION_CGROUP, .name = "SoftTarget", .type = CONF_SIZE,
-	  .default_value = "none", .min = 0, .max = PIB, .special = "none",
+	  .leaf_only = true, .default_value = "none", .min = 0, .max = PIB, .special = "none",
 	  .unit = "bytes", .offset = C(soft_target_bytes),
 	  .help = "Matching cgroups above this give memory first, before the "
 		  "proportional pass (the kernel's soft limit reclaim)." },
 	{ .section = CONF_SECTION_CGROUP, .name = "Weight", .type = CONF_UINT,
-	  .default_value = "100", .min = 1, .max = 10000, .offset = C(weight),
+	  .leaf_only = true, .default_value = "100", .min = 1, .max = 10000, .offset = C(weight),
 	  .help = "Scales a matching cgroup's share of each reclaim pass: 200 gives "
 		  "twice as much as the default 100, 50 half." },
 	{ .section = CONF_SECTION_CGROUP, .name = "PressureLimit", .type = CONF_PERMYRIAD,
-	  .default_value = "inherit", .min = 0, .max = CONF_PERMYRIAD_MAX,
+	  .leaf_only = true, .default_value = "inherit", .min = 0, .max = CONF_PERMYRIAD_MAX,
 	  .special = "inherit", .unit = "% of PressureWindow",
 	  .offset = C(pressure_limit_permyriad),
 	  .help = "Brake for matching cgroups; \"inherit\" uses [Reclaim] "

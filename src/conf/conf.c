@@ -1291,8 +1291,7 @@ size_t conf_cgroup_sections_above_leaves(const struct conf *conf, const char *co
 			const struct conf_item *it = &conf_items[i];
 			int w;
 
-			if (it->section != CONF_SECTION_CGROUP || cg->src[i].kind == CONF_SOURCE_DEFAULT ||
-			    conf_cgroup_key_inherited(it) || streq(it->name, "Protect"))
+			if (!it->leaf_only || cg->src[i].kind == CONF_SOURCE_DEFAULT)
 				continue;
 			w = snprintf(keys + len, sizeof(keys) - len, "%s%s=", len ? " " : "",
 				     it->name);

@@ -133,6 +133,10 @@ struct conf_item {
 	 * takes effect on set and reload (tests/unit/test-manager-conf.c). */
 	bool restart;
 	uint64_t max_bytes; /* CONF_AMOUNT: largest size (its max is the share's) */
+	/* [CGroup] keys that bound a candidate's own reclaim and do not reach
+	 * the cgroups below (Protect= and the Offload keys do):
+	 * conf_cgroup_sections_above_leaves() says when they reach none. */
+	bool leaf_only;
 };
 
 extern const struct conf_item conf_items[];

@@ -295,7 +295,6 @@ int manager_apply_conf_err(struct manager *m, char *err, size_t errlen)
 		schedule(m->ev_rescan, 0);
 	if (m->ev_brakes)
 		schedule(m->ev_brakes, 0);
-	m->sections_above_leaves_hash = 0;
 	return 0;
 }
 
@@ -1023,6 +1022,8 @@ int manager_reload(struct manager *m, char *err, size_t errlen,
 	}
 	changed = conf_changed_keys(old, new);
 	conf_free(old);
+	/* The next walk says again what the new configuration ignores. */
+	m->sections_above_leaves_hash = 0;
 	for (size_t i = 0; i < conf_n_warnings(m->conf); i++)
 		log_warning("%s", conf_warning(m->conf, i));
 	if (conf_reclaim(m->conf)->paused != m->paused)
@@ -1088,23 +1089,14 @@ static void watch_cgroup_dirs(struct manager *m)
 	cgroup_set_unlock(s);
 }
 
-/* FNV-1a, continued from h; a 0 byte separates strings. */
-static uint64_t hash_string(uint64_t h, const char *str)
-{
-	do {
-		h ^= (unsigned char)*str;
-		h *= UINT64_C(0x100000001b3);
-	} while (*str++);
-	return h;
-}
-
 static void section_above_leaves_hash(void *userdata, const char *pattern, const char *keys,
 				      const char *path)
 {
 	uint64_t *h = userdata;
 
-	*h = hash_string(*h, pattern);
-	*h = hash_string(*h, path);
+	/* Not the path: which slice comes first depends on the walk. */
+	*h = hash_fnv1a(*h, pattern);
+	*h = hash_fnv1a(*h, keys);
 }
 
 static void section_above_leaves_log(void *userdata, const char *pattern, const char *keys,
@@ -1125,13 +1117,15 @@ static void check_cgroup_sections(struct manager *m)
 {
 	struct cgroup_set *s = m->cgroups;
 	_cleanup_free_ const char **paths = NULL;
-	uint64_t h = UINT64_C(0xcbf29ce484222325);
+	uint64_t h = HASH_FNV1A_INIT;
 
 	if (!s)
 		return;
 	cgroup_set_lock_shared(s);
 	paths = calloc(MAX(s->n_cgroups, (size_t)1), sizeof(*paths));
-	if (paths) {
+	if (!paths)
+		log_warning("Out of memory: the [CGroup] sections were not checked after this walk.");
+	else {
 		for (size_t i = 0; i < s->n_cgroups; i++)
 			paths[i] = s->cgroups[i]->path;
 		if (conf_cgroup_sections_above_leaves(m->conf, paths, s->n_cgroups,

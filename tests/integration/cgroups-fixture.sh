@@ -173,5 +173,9 @@ b = [(e["on"], e["reason"], e["node"]) for e in ev if e.get("type") == "brake" a
 sys.exit(0 if b == [(True, "pressure", None), (False, "pressure", None)] else 1)' "$tmp/brake-events"
 check "each transition was logged once" \
 	[ "$(grep -c 'cgroup /system.slice/cache.service: pressure brake' "$tmp/daemon.log")" = 2 ]
+# The walks since start (inotify: cgroups created and removed) found the
+# same ignored section: said once, not after every walk.
+check "the ignored Floor= was said once through every walk since start" \
+	[ "$(grep -c '\[CGroup system.slice\] Floor=: ignored' "$tmp/daemon.log")" = 1 ]
 check "daemon stops cleanly" stop_daemon
 tap_done

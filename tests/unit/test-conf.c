@@ -880,10 +880,6 @@ static void test_cgroup_policy_subtree(void **state)
 	}
 }
 
-/* The Offload* keys reach the cgroups below the one whose section assigns
- * them (reclaimd reclaims from memory leaves: [CGroup work.slice]
- * Offload=yes must trim the slice's services), key by key from the nearest
- * ancestor; a section matching the cgroup itself wins, Offload=no too. */
 struct above_leaves {
 	char got[1024];
 };
@@ -924,6 +920,19 @@ static void test_cgroup_sections_above_leaves(void **state)
 	assert_string_equal(a.got, "work.slice|Floor=|/work.slice;"
 				   "app.slice|SoftTarget= PressureLimit=|/app.slice;"
 				   "/|Weight=|/;");
+	/* Which keys those are: the table says (leaf_only), and the man page's
+	 * CGROUP PATTERNS names the same four. */
+	{
+		char got[256] = "";
+
+		for (size_t i = 0; i < conf_n_items; i++)
+			if (conf_items[i].leaf_only) {
+				assert_int_equal(conf_items[i].section, CONF_SECTION_CGROUP);
+				strcat(got, conf_items[i].name);
+				strcat(got, " ");
+			}
+		assert_string_equal(got, "Floor SoftTarget Weight PressureLimit ");
+	}
 	/* The root alone is a candidate where nothing below has memory. */
 	{
 		static const char *const root[] = { "" };
@@ -933,6 +942,10 @@ static void test_cgroup_sections_above_leaves(void **state)
 	}
 }
 
+/* The Offload* keys reach the cgroups below the one whose section assigns
+ * them (reclaimd reclaims from memory leaves: [CGroup work.slice]
+ * Offload=yes must trim the slice's services), key by key from the nearest
+ * ancestor; a section matching the cgroup itself wins, Offload=no too. */
 static void test_cgroup_policy_subtree_offload(void **state)
 {
 	static const struct {

@@ -303,6 +303,20 @@ static void test_file_is_writable(void **state)
 	rmdir(dir);
 }
 
+/* FNV-1a 64 over "" and "a" with their 0 bytes (the values computed
+ * apart from this code, by the algorithm's definition), and the 0 byte
+ * separating strings. */
+static void test_hash_fnv1a(void **state)
+{
+	uint64_t ab_c = hash_fnv1a(hash_fnv1a(HASH_FNV1A_INIT, "ab"), "c");
+	uint64_t a_bc = hash_fnv1a(hash_fnv1a(HASH_FNV1A_INIT, "a"), "bc");
+
+	assert_int_equal(hash_fnv1a(HASH_FNV1A_INIT, ""), UINT64_C(0xaf63bd4c8601b7df));
+	assert_int_equal(hash_fnv1a(HASH_FNV1A_INIT, "a"), UINT64_C(0x089be207b544f1e4));
+	assert_true(ab_c != a_bc);
+	assert_int_equal(hash_fnv1a(HASH_FNV1A_INIT, "x"), hash_fnv1a(HASH_FNV1A_INIT, "x"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -315,6 +329,7 @@ int main(void)
 		cmocka_unit_test(test_path_join),
 		cmocka_unit_test(test_escape_terminal),
 		cmocka_unit_test(test_file_is_writable),
+		cmocka_unit_test(test_hash_fnv1a),
 	};
 
 	return cmocka_run_group_tests_name("util", tests, NULL, NULL);
