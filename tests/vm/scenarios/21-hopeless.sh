@@ -40,17 +40,24 @@ vm_wait_until 90 grep -q holding /tmp/scenario.hog ||
 # kernel-balanced at priority 9 for 120 s): memory freed on node 0 after
 # the ballast came up, where the Movable zone's high mark is 2 MiB. So the
 # ballast is topped up while a zone is above it, one hog at a time.
-node0_excess_mib() { # what node 0's zones above their high mark hold over their low one
-	awk '$1 == "Node" { n = $2; z = $4 }
-	     n == "0," && z != "DMA" && $1 == "pages" && $2 == "free" { f = $3 }
-	     n == "0," && z != "DMA" && $1 == "low" { l = $2 }
-	     n == "0," && z != "DMA" && $1 == "high" && f > $2 { x += f - l }
-	     END { print int(x * 4 / 1024) }' /proc/zoneinfo
+node0_excess_mib() { # what node 0's zones above their high mark (and reserve) hold over their low one
+	awk -v ps="$(getconf PAGESIZE)" '
+	function zone_done() { if (n == "0," && z != "DMA" && f > h + p) x += f - (l + p) }
+	$1 == "Node" { zone_done(); n = $2; z = $4; f = l = h = p = 0 }
+	$1 == "pages" && $2 == "free" { f = $3 }
+	$1 == "low" { l = $2 }
+	$1 == "high" { h = $2 }
+	# lowmem_reserve: the kernel counts a zone balanced only above it too.
+	$1 == "protection:" { gsub(/[(),]/, " "); for (i = 2; i <= NF; i++) if ($i + 0 > p) p = $i + 0 }
+	END { zone_done(); print int(x * ps / 1048576) }' /proc/zoneinfo
 }
+# At most TOPUPS_MAX hogs, one at a time (the last one holding).
+TOPUPS_MAX=4
 topups=0
 : >/tmp/scenario.topup
 topup() {
 	local x
+	[ $topups -lt $TOPUPS_MAX ] || return 0
 	[ "$(grep -c holding /tmp/scenario.topup)" -ge $topups ] || return 0
 	x=$(node0_excess_mib)
 	[ "$x" -gt 0 ] || return 0

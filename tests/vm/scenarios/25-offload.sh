@@ -57,6 +57,8 @@ psteal0=$(vm_cg_steal_targeted prot.slice)
 vm_need_daemon
 cur0=$(cat $CG/off.slice/memory.current)
 some0=$(vm_psi_total $CG/off.slice/memory.pressure some)
+refaults() { echo $(($(vm_memstat off.slice workingset_refault_anon) + $(vm_memstat off.slice workingset_refault_file))); }
+ref0=$(refaults)
 t0=$(cut -d' ' -f1 /proc/uptime)
 
 trimmed() { [ $((cur0 - $(cat $CG/off.slice/memory.current))) -ge $((COLD / 4)) ]; }
@@ -64,6 +66,7 @@ vm_wait_until 60 trimmed
 t1=$(cut -d' ' -f1 /proc/uptime)
 cur1=$(cat $CG/off.slice/memory.current)
 some1=$(vm_psi_total $CG/off.slice/memory.pressure some)
+ref1=$(refaults)
 ctl --json cgroups | /vm/bin/jflat >/tmp/scenario.cgroups
 vm_memcg_stats_settle
 psteal=$(($(vm_cg_steal_targeted prot.slice) - psteal0))
@@ -78,6 +81,10 @@ wss=$(vm_cg_json_field /off.slice working_set_bytes)
 offr=$(vm_cg_json_field /off.slice offload_reclaimed_bytes)
 backoffs=$(vm_cg_json_field /off.slice offload_backoffs)
 pstate=$(vm_cg_json_field /prot.slice offload_state)
+# MGLRU or the classic LRU (the controller reads neither: memory.reclaim
+# takes the oldest generation, or the inactive list's tail): what the trim
+# cost the 32 MiB hot set, in refaults.
+vm_note "LRU: lru_gen $(cat /sys/kernel/mm/lru_gen/enabled 2>/dev/null || echo absent); off.slice refaulted $(((ref1 - ref0) * $(getconf PAGESIZE) / 1024)) KiB during the trim"
 vm_note "off.slice $(vm_mib $cur0) -> $(vm_mib $cur1) MiB in ${elapsed_ms} ms (offload reclaimed $(vm_mib ${offr:-0}) MiB, $backoffs backoffs, state $state, working set ~$(vm_mib ${wss:-0}) MiB); some stall ${stall_us} us (allowed ${allowed_us}); prot.slice state $pstate, targeted reclaim $psteal pages ($(vm_cg_steal_counter prot.slice))"
 
 [ $dcur -ge $((COLD / 4)) ] || vm_fail "off.slice shrank only $(vm_mib $dcur) MiB of its $(vm_mib $COLD) MiB cold share in 60 s (state $state, offload reclaimed $(vm_mib ${offr:-0}) MiB, $backoffs backoffs, stall ${stall_us} us)"
