@@ -166,13 +166,18 @@ vm_run_scenario() {
 	: >/tmp/results.local
 	rm -f $DAEMON_LOG
 	start=$(date +%s)
-	VM_SCENARIO=$name timeout -s KILL "$t" sh -c ". /vm/lib.sh; . /vm/scenarios/$name.sh" </dev/null
+	# The scenario's stderr (to a file: its background workloads keep it
+	# open) goes to the console after it, and its tail into the verdict of
+	# a scenario that ends without one (a shell error).
+	VM_SCENARIO=$name timeout -s KILL "$t" sh -c ". /vm/lib.sh; . /vm/scenarios/$name.sh" \
+		</dev/null 2>/tmp/scenario.stderr
 	rc=$?
+	cat /tmp/scenario.stderr >&2
 	if ! grep -q "^[A-Z]* $name: " /tmp/results.local; then
-		if [ $rc = 137 ]; then
+		if [ "$rc" = 137 ]; then
 			vm_result FAIL "$name" "killed by the ${t}s scenario timeout"
 		else
-			vm_result FAIL "$name" "exited ($rc) without reporting a result"
+			vm_result FAIL "$name" "exited ($rc) without reporting a result; its stderr ended: $(tail -n 3 /tmp/scenario.stderr | tr '\n' ' ' | cut -c1-400)"
 		fi
 	fi
 	if grep -q "^FAIL $name: " /tmp/results.local && [ -s $DAEMON_LOG ]; then
@@ -315,6 +320,12 @@ vm_note() {
 
 vm_mib() {
 	echo $(($1 / 1048576))
+}
+
+# vm_page_size: the kernel's page size in bytes (the guest's busybox has no
+# getconf): from this shell's own mappings.
+vm_page_size() {
+	awk '$1 == "KernelPageSize:" { print $2 * 1024; exit }' /proc/self/smaps
 }
 
 # ---- loads ----------------------------------------------------------------

@@ -41,7 +41,7 @@ vm_wait_until 90 grep -q holding /tmp/scenario.hog ||
 # the ballast came up, where the Movable zone's high mark is 2 MiB. So the
 # ballast is topped up while a zone is above it, one hog at a time.
 node0_excess_mib() { # what node 0's zones above their high mark (and reserve) hold over their low one
-	awk -v ps="$(getconf PAGESIZE)" '
+	awk -v ps="$(vm_page_size)" '
 	function zone_done() { if (n == "0," && z != "DMA" && f > h + p) x += f - (l + p) }
 	$1 == "Node" { zone_done(); n = $2; z = $4; f = l = h = p = 0 }
 	$1 == "pages" && $2 == "free" { f = $3 }

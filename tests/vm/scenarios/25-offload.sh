@@ -84,7 +84,7 @@ pstate=$(vm_cg_json_field /prot.slice offload_state)
 # MGLRU or the classic LRU (the controller reads neither: memory.reclaim
 # takes the oldest generation, or the inactive list's tail): what the trim
 # cost the 32 MiB hot set, in refaults.
-vm_note "LRU: lru_gen $(cat /sys/kernel/mm/lru_gen/enabled 2>/dev/null || echo absent); off.slice refaulted $(((ref1 - ref0) * $(getconf PAGESIZE) / 1024)) KiB during the trim"
+vm_note "LRU: lru_gen $(cat /sys/kernel/mm/lru_gen/enabled 2>/dev/null || echo absent); off.slice refaulted $(((ref1 - ref0) * $(vm_page_size) / 1024)) KiB during the trim"
 vm_note "off.slice $(vm_mib $cur0) -> $(vm_mib $cur1) MiB in ${elapsed_ms} ms (offload reclaimed $(vm_mib ${offr:-0}) MiB, $backoffs backoffs, state $state, working set ~$(vm_mib ${wss:-0}) MiB); some stall ${stall_us} us (allowed ${allowed_us}); prot.slice state $pstate, targeted reclaim $psteal pages ($(vm_cg_steal_counter prot.slice))"
 
 [ $dcur -ge $((COLD / 4)) ] || vm_fail "off.slice shrank only $(vm_mib $dcur) MiB of its $(vm_mib $COLD) MiB cold share in 60 s (state $state, offload reclaimed $(vm_mib ${offr:-0}) MiB, $backoffs backoffs, stall ${stall_us} us)"
