@@ -24,9 +24,10 @@
 #             work.slice
 # A run: reset (swapoff/swapon brings every swapped page back, the cold
 # file is read again), STEADY_S with rget on the hot keys (the last
-# MEASURE_S are the steady state), then the working set grows back: a burst
-# reads each of GROW formerly cold keys once, then GROW_S of reads of the
-# first HOT + GROW keys. Sampled every second: work.slice and
+# MEASURE_S are the steady state), then the working set grows back: redis is
+# reclaimed down to EVICT_MIB so that the grown keys are sure to be out,
+# SETTLE_S of reads on the hot keys, a burst reads each of GROW formerly
+# cold keys once, then GROW_S of reads of the first HOT + GROW keys. Sampled every second: work.slice and
 # redis' memory.current, pressure some and pgsteal, the slice's swap and
 # zram's memory. Results as a tar.gz on the third disk (vdc).
 TAG=OFF OUT=/tmp/offbench
@@ -72,8 +73,7 @@ cfg_on() {
 	case "$1" in
 	none) ;;
 	reclaimd)
-		systemctl start reclaimd.service
-		wait_until 30 systemctl -q is-active reclaimd.service
+		reclaimd_start
 		;;
 	senpai)
 		systemd-run -q --unit=bench-senpai --slice=system.slice \
@@ -85,8 +85,7 @@ cfg_off() {
 	case "$1" in
 	reclaimd)
 		reclaimctl --json cgroups >$OUT/runs/$LABEL.cgroups 2>&1
-		journalctl -q --no-pager -u reclaimd -o short-monotonic --since "@$RUN_T" >$OUT/runs/$LABEL.journal 2>&1
-		systemctl stop reclaimd.service reclaimd.socket
+		reclaimd_stop
 		;;
 	senpai) systemctl stop bench-senpai.service ;;
 	esac
@@ -104,6 +103,19 @@ reset() {
 	swapoff "/dev/$ZDEV" && swapon "/dev/$ZDEV"
 	sh -c "echo \$\$ >$W/bench-coldfile.service/cgroup.procs && exec cat /var/tmp/cold.file" >/dev/null
 	sleep 5
+}
+
+# memory.reclaim on redis down to EVICT_MIB, a step at a time (a write
+# that cannot get all it asks fails with EAGAIN); at most 20 writes.
+evict_redis() {
+	local i cur want
+	for i in $(seq 1 20); do
+		cur=$(cat $R/memory.current)
+		want=$((cur - (EVICT_MIB << 20)))
+		[ "$want" -gt $((4 << 20)) ] || break
+		echo "$want" >$R/memory.reclaim 2>/dev/null
+	done
+	echo "evict: redis $(($(cat $R/memory.current) >> 20)) MiB after $i writes" >>$OUT/runs/$LABEL.burst.log
 }
 
 snap() {
@@ -134,6 +146,15 @@ run() {
 	echo measure >/tmp/phase
 	$D/guest/rget 6379 "$HOT" "$RATE" "$MEASURE_S" "$CLIENTS" >$OUT/runs/$LABEL.rget 2>&1
 	snap "$1" >$OUT/runs/$LABEL.grow
+	# The grown keys are evicted first, in every configuration, so that
+	# the growth refaults them and stalls redis: redis is reclaimed down
+	# to EVICT_MIB (its hot keys are back within a second of reads), then
+	# SETTLE_S of reads on the hot keys let that stall and any hold it
+	# set pass before the burst.
+	echo evict >/tmp/phase
+	evict_redis
+	$D/guest/rget 6379 "$HOT" "$RATE" "$SETTLE_S" "$CLIENTS" >/dev/null 2>&1
+	snap "$1" >$OUT/runs/$LABEL.evicted
 	echo grow >/tmp/phase
 	# The working set grows back: a burst that reads each of GROW formerly
 	# cold keys once, in order (redis-cli, one connection), then the hot
