@@ -213,7 +213,8 @@ const struct conf_item conf_items[] = {
 		  "memory.current (senpai's 1% probe) or a size. Stall scales it down, "
 		  "to nothing at OffloadPressure; refaults by the share of it they make "
 		  "up (a whole step refaulted takes nothing that interval). 0 only observes: "
-		  "the state and the working-set estimate, no reclaim." },
+		  "the state and the working-set estimate, no reclaim (refaults are then "
+		  "weighed against 1%)." },
 	{ .section = CONF_SECTION_CGROUP, .name = "OffloadSwappiness", .type = CONF_UINT,
 	  .default_value = "auto", .min = 0, .max = 200, .special = "auto",
 	  .offset = C(offload_swappiness),

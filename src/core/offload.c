@@ -74,7 +74,7 @@ static void offload_estimate(struct offload_state *s, uint64_t current_bytes, bo
 
 static void offload_restart(struct offload_state *s, const struct offload_input *in)
 {
-	uint64_t nr_backoffs = s->nr_backoffs;
+	uint64_t nr_backoffs = s->nr_backoffs, nr_refaulting = s->nr_refaulting;
 
 	*s = (struct offload_state){
 		.started = true,
@@ -83,6 +83,7 @@ static void offload_restart(struct offload_state *s, const struct offload_input 
 		.last_refault_total_pages = in->refault_total_pages,
 		.kind = OFFLOAD_PROBING,
 		.nr_backoffs = nr_backoffs,
+		.nr_refaulting = nr_refaulting,
 	};
 }
 
@@ -99,7 +100,7 @@ uint64_t offload_update(struct offload_state *s, const struct offload_params *p,
 			const struct offload_input *in)
 {
 	unsigned hold = p->hold_intervals ? p->hold_intervals : OFFLOAD_HOLD_INTERVALS_DEFAULT;
-	uint64_t elapsed, full_step, room, step;
+	uint64_t elapsed, full_step, yardstick, room, step;
 	bool refaulting;
 
 	if (offload_needs_restart(s, in)) {
@@ -131,7 +132,12 @@ uint64_t offload_update(struct offload_state *s, const struct offload_params *p,
 		offload_estimate(s, in->current_bytes, /* felt= */ true);
 		return s->last_step_bytes = 0;
 	}
-	refaulting = full_step && s->refault_bytes >= full_step;
+	/* Observe-only (no step) weighs refaults against the nominal step,
+	 * so that they still keep the estimate up and the node passes off. */
+	yardstick = full_step ? full_step :
+		    (uint64_t)((unsigned __int128)in->current_bytes * OFFLOAD_NOMINAL_STEP_PERMYRIAD /
+			       PERMYRIAD);
+	refaulting = yardstick && s->refault_bytes >= yardstick;
 	offload_estimate(s, in->current_bytes, /* felt= */ s->stall_usec > 0 || refaulting);
 	if (s->hold > 0) {
 		s->hold--;
@@ -149,6 +155,8 @@ uint64_t offload_update(struct offload_state *s, const struct offload_params *p,
 	 * coming back. Nothing this interval, but no hold: a trickle of
 	 * refaults from the last steps only scales the next one down. */
 	if (refaulting) {
+		if (s->kind != OFFLOAD_REFAULTING)
+			s->nr_refaulting++;
 		s->kind = OFFLOAD_REFAULTING;
 		return s->last_step_bytes = 0;
 	}

@@ -32,7 +32,9 @@
  *    Floor=)), nothing from a protected cgroup.
  *
  * The working-set estimate is the memory.current that pressure is met at:
- * an interval with stall (or a backoff) raises it to memory.current at once
+ * an interval with stall, a backoff, or a full step's worth refaulted
+ * (observe-only: 1% of memory.current, OFFLOAD_NOMINAL_STEP_PERMYRIAD)
+ * raises it to memory.current at once
  * (stalling at this size, the cgroup needs at least this much) or lowers it
  * towards memory.current by a moving average (1/4 per interval); a quiet
  * interval only lowers it to memory.current, since a cgroup that shrank
@@ -52,6 +54,9 @@
 #define OFFLOAD_HOLD_INTERVALS_DEFAULT 3U
 /* Moving average weight of the working-set estimate: 1/4 per interval. */
 #define OFFLOAD_WSS_SHIFT 2
+/* The step refaults are weighed against where OffloadMaxStep=0 (observe
+ * only) takes none: the default OffloadMaxStep=, 1% of memory.current. */
+#define OFFLOAD_NOMINAL_STEP_PERMYRIAD 100U
 
 struct offload_params {
 	uint64_t interval_usec;       /* how often a cgroup is judged */
@@ -97,6 +102,7 @@ struct offload_state {
 	uint64_t stall_usec;          /* last interval's stall, per interval */
 	uint64_t refault_bytes;       /* last interval's refaults */
 	uint64_t nr_backoffs;         /* stall backoffs (refaulting is not one) */
+	uint64_t nr_refaulting;       /* intervals entered refaulting from another state */
 	bool paused;                  /* offload_pause() at the last judgement */
 	uint64_t paused_nodes;        /* ... for these nodes (bit = node id) */
 };

@@ -393,6 +393,7 @@ struct json_object *manager_cgroup_json(const struct actuator_cgroup_info *v, co
 	jadd_u64(c, "offload_requested_bytes", v->offload_requested_bytes);
 	jadd_u64(c, "offload_reclaimed_bytes", v->offload_reclaimed_bytes);
 	jadd_u64(c, "offload_backoffs", v->offload.nr_backoffs);
+	jadd_u64(c, "offload_refaulting", v->offload.nr_refaulting);
 	return c;
 }
 
@@ -679,6 +680,10 @@ static void stats_cgroups(struct manager *m, struct json_object *a)
 			 "Times a cgroup's offload controller backed off for a stall.", -1,
 			 "cgroup", path,
 			 v[i].offload.nr_backoffs);
+		stat_add(a, "cgroup_offload_refaulting_total", "counter",
+			 "Times a cgroup's offload controller saw a full step's worth "
+			 "refaulted in an interval and took none (refaulting).",
+			 -1, "cgroup", path, v[i].offload.nr_refaulting);
 		stat_add(a, "cgroup_offload_backoff", "gauge",
 			 "1 while a cgroup's offload controller holds off (backoff or refaulting).",
 			 -1, "cgroup", path,

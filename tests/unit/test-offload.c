@@ -170,7 +170,13 @@ static void test_offload_refaults_scale(void **state)
 	assert_false(offload_change_is_news(OFFLOAD_PROBING, OFFLOAD_REFAULTING));
 	assert_false(offload_change_is_news(OFFLOAD_REFAULTING, OFFLOAD_PROBING));
 	assert_int_equal(s.nr_backoffs, 0);
+	assert_int_equal(s.nr_refaulting, 1);
 	assert_int_equal(s.hold, 0);
+	/* Still refaulting: the same episode, counted once. */
+	in.now_usec += 6 * SEC;
+	in.refault_total_pages += 10 * MiB / PAGE;
+	assert_int_equal(offload_update(&s, &params, &in), 0);
+	assert_int_equal(s.nr_refaulting, 1);
 	in.now_usec += 6 * SEC;
 	assert_int_equal(offload_update(&s, &params, &in), 10 * MiB);
 	assert_int_equal(s.kind, OFFLOAD_PROBING);
@@ -272,12 +278,35 @@ static void test_offload_observe_only(void **state)
 	assert_int_equal(offload_update(&s, &p, &in), 0);
 	assert_int_equal(s.kind, OFFLOAD_BACKOFF);
 	assert_int_equal(s.wss_bytes, 1200 * MiB);
-	/* A quiet interval lowers it to memory.current at once: with no step
-	 * there are no refaults of a full step to feel. */
+	/* A quiet interval lowers it to memory.current at once. */
 	in.now_usec += 6 * SEC;
 	in.current_bytes = 1000 * MiB;
 	assert_int_equal(offload_update(&s, &p, &in), 0);
 	assert_int_equal(s.wss_bytes, 1000 * MiB);
+	/* The rest of the hold. */
+	for (unsigned i = 0; i < OFFLOAD_HOLD_INTERVALS_DEFAULT; i++) {
+		in.now_usec += 6 * SEC;
+		assert_int_equal(offload_update(&s, &p, &in), 0);
+	}
+	assert_int_equal(s.kind, OFFLOAD_PROBING);
+	/* With no step of its own, refaults are weighed against the nominal
+	 * 1% (10 MiB of 1000): someone else's reclaim ate into the working
+	 * set, so the estimate holds (it falls by a quarter of the gap, not to
+	 * memory.current) and the node passes keep off, as after a stall. */
+	in.now_usec += 6 * SEC;
+	in.current_bytes = 920 * MiB;
+	in.refault_total_pages += 10 * MiB / PAGE;
+	assert_int_equal(offload_update(&s, &p, &in), 0);
+	assert_int_equal(s.kind, OFFLOAD_REFAULTING);
+	assert_true(offload_backing_off(&s));
+	assert_int_equal(s.wss_bytes, 980 * MiB);
+	assert_int_equal(s.nr_refaulting, 1);
+	/* Below the nominal step: felt for the estimate only if stalled. */
+	in.now_usec += 6 * SEC;
+	in.refault_total_pages += 9 * MiB / PAGE;
+	assert_int_equal(offload_update(&s, &p, &in), 0);
+	assert_int_equal(s.kind, OFFLOAD_PROBING);
+	assert_int_equal(s.wss_bytes, 920 * MiB);
 }
 
 /* A re-created cgroup's counters start from 0: restart, no step. */

@@ -57,7 +57,8 @@ pct() {
 	echo "$1 $2 $3 $4" | awk -v hz=$hz '{ d = $6 - $5; u = ($3 - $1) / hz / d * 100; s = ($4 - $2) / hz / d * 100
 		printf "%.2f%% (user %.2f%% + sys %.2f%%)", u + s, u, s }'
 }
-# served: how many of the N show offload reclaim; backoffs, asked: sums;
+# served: how many of the N show offload reclaim; backoffs, refaulting
+# (times entered), asked: sums;
 # missing: the ones that do not, with their offload_reclaimed_bytes. One
 # awk over the flattened answer: a process per cgroup and field took tens
 # of seconds of a loaded TCG guest.
@@ -67,7 +68,7 @@ judge() {
 		{ m = split($1, k, ".") }
 		m == 3 && k[1] == "cgroups" { v[k[2], k[3]] = $2; if (k[3] == "path") at[$2] = k[2] }
 		END {
-			served = 0; backoffs = 0; asked = 0; missing = ""
+			served = 0; backoffs = 0; refaulting = 0; asked = 0; missing = ""
 			for (i = 0; i < n; i++) {
 				p = "/many.slice/c" i
 				if (!(p in at)) { missing = missing " c" i "(none)"; continue }
@@ -75,16 +76,17 @@ judge() {
 				r = v[j, "offload_reclaimed_bytes"]
 				asked += v[j, "offload_requested_bytes"]
 				backoffs += v[j, "offload_backoffs"]
+				refaulting += v[j, "offload_refaulting"]
 				if (r + 0 > 0)
 					served++
 				else
 					missing = missing " c" i "(" (r == "" ? "none" : r) ")"
 			}
-			printf "%d %d %.0f%s\n", served, backoffs, asked, missing
+			printf "%d %d %d %.0f%s\n", served, backoffs, refaulting, asked, missing
 		}' /tmp/scenario.cgroups)
-	[ $# -ge 3 ] || vm_fail "judge: no figures from reclaimctl --json cgroups ($(head -c 200 /tmp/scenario.cgroups))"
-	served=$1 backoffs=$2 asked=$3
-	shift 3
+	[ $# -ge 4 ] || vm_fail "judge: no figures from reclaimctl --json cgroups ($(head -c 200 /tmp/scenario.cgroups))"
+	served=$1 backoffs=$2 refaulting=$3 asked=$4
+	shift 4
 	missing=" $*"
 }
 
@@ -107,9 +109,10 @@ p1=$(proc_ticks) o1=$(offl_ticks) t1=$(uptime_s)
 cur1=$(cat $CG/many.slice/memory.current)
 judge
 cpu=$(pct "$p0" "$p1" $t0 $t1) ocpu=$(pct "$o0" "$o1" $t0 $t1)
-vm_note "offload-many phase 2 (trimming): many.slice $(vm_mib $cur0) -> $(vm_mib $cur1) MiB; $served of $N trimmed, $backoffs backoffs; reclaimd CPU $cpu of a vCPU over 60 s, offload thread $ocpu (TCG)"
+vm_note "offload-many phase 2 (trimming): many.slice $(vm_mib $cur0) -> $(vm_mib $cur1) MiB; $served of $N trimmed, $backoffs backoffs, $refaulting refaulting; reclaimd CPU $cpu of a vCPU over 60 s, offload thread $ocpu (TCG)"
 
 [ $served -eq $N ] || vm_fail "offload trimmed $served of $N opted-in cgroups in 60 s; not trimmed:$(echo "$missing" | cut -c1-300)"
 [ $backoffs -eq 0 ] || vm_fail "offload backed off $backoffs times on cache nobody reads"
+[ $refaulting -eq 0 ] || vm_fail "offload saw a full step refaulted $refaulting times on cache nobody reads"
 [ $cur1 -lt $cur0 ] || vm_fail "many.slice did not shrink ($(vm_mib $cur0) -> $(vm_mib $cur1) MiB)"
 vm_pass "Floor=64M held $N cgroups at 0 offload writes for 30 s; then all $N trimmed in 60 s ($(vm_mib $cur0) -> $(vm_mib $cur1) MiB); reclaimd CPU $floor_cpu judging, $cpu trimming"
