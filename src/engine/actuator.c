@@ -918,6 +918,7 @@ static int shrink_node(struct actuator *a, struct actuator_node *n,
 	struct target_params tp = plan_params(a, req);
 	struct census_params cp = census_params(a);
 	size_t k = 0, k_read = 0, skipped = 0;
+	unsigned guard_skips = 0;
 	int r;
 
 	/* Priority only falls within a run: a higher one starts another. */
@@ -931,8 +932,10 @@ static int shrink_node(struct actuator *a, struct actuator_node *n,
 		in.policy_on_node = target_policy_on_node(n->cands, k);
 		/* The node file would take from the skipped ones too. */
 		if (census_guard_needed(target_choose_backend(&in), skipped)) {
+			guard_skips = res->nr_skipped;
 			k = collect_skipped(a, n, req->node, now, res, k, skipped,
 					    /* guard= */ true);
+			guard_skips = res->nr_skipped - guard_skips;
 			in.policy_on_node = target_policy_on_node(n->cands, k);
 		}
 	}
@@ -964,6 +967,8 @@ static int shrink_node(struct actuator *a, struct actuator_node *n,
 		 * (a census), in place of any guard rows. */
 		if (target_spread(n->cands, k, want, &tp) < want && skipped > 0 &&
 		    census_due_short(&n->census, &cp, now)) {
+			/* The same cgroups again: a skip counts once a pass. */
+			res->nr_skipped -= guard_skips;
 			k = collect_skipped(a, n, req->node, now, res, k_read, skipped,
 					    /* guard= */ false);
 			target_spread(n->cands, k, want, &tp);

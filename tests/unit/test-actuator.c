@@ -1762,6 +1762,34 @@ static void test_guard_before_node_file(void **state)
 }
 
 /*
+ * A skipped cgroup counts once a pass (reclaimd_actuator_skipped_total):
+ * read first as a guard row, braked there (which moves the pass off the
+ * node file), then read again by the short pass's census, it used to be
+ * counted twice.
+ */
+static void test_skip_counted_once(void **state)
+{
+	struct fake *f = *state;
+	struct actuator_config cfg = { .step_bytes = 256 * MiB };
+	struct shrink_request small = node_req(0, 8 * MiB, 0);
+	struct shrink_request big = node_req(0, 4096 * MiB, 0);
+	struct shrink_result res;
+	struct actuator_node_stats st;
+
+	add_idle(f, 2);
+	start_no_policy(f, &cfg);
+	assert_int_equal(actuator_shrink(f->a, &small, &res), 0); /* the census */
+	f->now += 150000; /* a short pass's census is due, a full one is not */
+	put_pressure(f, "sys/fs/cgroup/idle/cg1/memory.pressure", 3234567, 0);
+	assert_int_equal(actuator_shrink(f->a, &big, &res), 0);
+	assert_int_equal(actuator_node_stats(f->a, 0, &st), 0);
+	assert_int_equal(st.nr_guard_reads, 2);
+	assert_int_equal(st.nr_cgroup_spread, 1);
+	assert_int_equal(st.nr_censuses, 2);
+	assert_int_equal(res.nr_skipped, 1);
+}
+
+/*
  * A cgroup that fills between censuses is found at the latest by the next
  * census; sooner when the cgroups read cannot cover the pass: a short plan
  * reads the rest (at most once per CENSUS_SHORT_INTERVAL_USEC_DEFAULT).
@@ -2028,6 +2056,7 @@ int main(void)
 		T(test_idle_cgroups_skipped),
 		T(test_guard_before_node_file),
 		T(test_short_pass_census),
+		T(test_skip_counted_once),
 		T(test_pause_spares_node_pass),
 		T(test_pause_keeps_node_file),
 		T(test_pause_spares_soft_target),
