@@ -323,9 +323,10 @@ vm_mib() {
 }
 
 # vm_page_size: the kernel's page size in bytes (the guest's busybox has no
-# getconf): from this shell's own mappings.
+# getconf): from a process's mappings, 4096 where smaps does not say.
 vm_page_size() {
-	awk '$1 == "KernelPageSize:" { print $2 * 1024; exit }' /proc/self/smaps
+	cat /proc/self/smaps 2>/dev/null |
+		awk '$1 == "KernelPageSize:" && !ps { ps = $2 * 1024 } END { print ps ? ps : 4096 }'
 }
 
 # ---- loads ----------------------------------------------------------------

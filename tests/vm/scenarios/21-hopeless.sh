@@ -58,7 +58,8 @@ topups=0
 topup() {
 	local x
 	[ $topups -lt $TOPUPS_MAX ] || return 0
-	[ "$(grep -c holding /tmp/scenario.topup)" -ge $topups ] || return 0
+	# Each hog started so far holds, or failed (and said so).
+	[ "$(grep -c 'holding\|hog: ' /tmp/scenario.topup)" -ge $topups ] || return 0
 	x=$(node0_excess_mib)
 	[ "$x" -gt 0 ] || return 0
 	topups=$((topups + 1))
@@ -68,7 +69,7 @@ hopeless() {
 	topup
 	[ -n "$(vm_events 'ev("type") == "hopeless" && ev("node") + 0 == 0')" ]
 }
-vm_wait_until 120 hopeless || vm_fail "node 0 not hopeless within 120 s: $(vm_events 'ev("node") + 0 == 0 && ev("type") == "run_end"' | tail -n 3 | tr '\t\n' ' ;') free $(awk '$3 == "MemFree:" { print $4 }' /sys/devices/system/node/node0/meminfo) kB"
+vm_wait_until 120 hopeless || vm_fail "node 0 not hopeless within 120 s: $(vm_events 'ev("node") + 0 == 0 && ev("type") == "run_end"' | tail -n 3 | tr '\t\n' ' ;') free $(awk '$3 == "MemFree:" { print $4 }' /sys/devices/system/node/node0/meminfo) kB; top-ups $topups: $(tr '\n' ' ' </tmp/scenario.topup | cut -c1-200)"
 # The runs up to the one that made the node hopeless (its run_end comes
 # right after the "hopeless" event): their failures count and what they got.
 run16() {
@@ -78,9 +79,9 @@ vm_wait_until 10 run16 || vm_fail "a hopeless event but no run_end with failures
 awk -F '\t' "$AWK_EV"'
 	ev("node") + 0 != 0 { next }
 	ev("type") == "hopeless" { h = ev("failures") }
-	ev("type") == "run_end" { got += ev("reclaimed_bytes") }
-	ev("type") == "run_end" && ev("end") == "kernel-balanced" { kb++; next }
+	ev("type") == "run_end" && ev("end") == "kernel-balanced" { if (n) kb++; next }
 	ev("type") == "run_end" { n++; f = f "," ev("failures") }
+	ev("type") == "run_end" && ev("failures") + 0 > 0 { got += ev("reclaimed_bytes") }
 	ev("type") == "run_end" && ev("failures") + 0 >= 16 { print n, f, got, h, kb + 0; exit }' \
 	/tmp/scenario.events >/tmp/scenario.runs
 read -r nruns fails got hfail kbruns </tmp/scenario.runs
