@@ -177,5 +177,11 @@ check "each transition was logged once" \
 # same ignored section: said once, not after every walk.
 check "the ignored Floor= was said once through every walk since start" \
 	[ "$(grep -c '\[CGroup system.slice\] Floor=: ignored' "$tmp/daemon.log")" = 1 ]
+# A reload is a new configuration: said again, once.
+ignored_said() { [ "$(grep -c '\[CGroup system.slice\] Floor=: ignored' "$tmp/daemon.log")" = "$1" ]; }
+check "reclaimctl reload answers" ctl reload
+check "after a reload the ignored Floor= is said again" wait_for 10 ignored_said 2
+sleep 2
+check "and only once after it" ignored_said 2
 check "daemon stops cleanly" stop_daemon
 tap_done

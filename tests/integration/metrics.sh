@@ -60,7 +60,7 @@ check "a cgroup reclaim touched has its series (dry run: 1 MiB asked)" \
 	grep -qx "reclaimd_cgroup_requested_bytes_total{cgroup=\"$cache\"} 1048576" "$tmp/metrics"
 check "a cgroup reclaim never touched has none" \
 	sh -c "! grep -q 'cgroup=\"/limited.slice\"' '$tmp/metrics'"
-check "the cgroups a pass left out are counted per node (actuator_skipped_total)" \
+check "the count of cgroups passes left out is exported per node (actuator_skipped_total; counted: test-actuator)" \
 	grep -q '^reclaimd_actuator_skipped_total{node="0"} [0-9]' "$tmp/metrics"
 check "cgroups_unexported is 0 below the cap" grep -qx "reclaimd_cgroups_unexported 0" "$tmp/metrics"
 

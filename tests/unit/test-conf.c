@@ -920,8 +920,7 @@ static void test_cgroup_sections_above_leaves(void **state)
 	assert_string_equal(a.got, "work.slice|Floor=|/work.slice;"
 				   "app.slice|SoftTarget= PressureLimit=|/app.slice;"
 				   "/|Weight=|/;");
-	/* Which keys those are: the table says (leaf_only), and the man page's
-	 * CGROUP PATTERNS names the same four. */
+	/* Which keys those are: the table says (leaf_only). */
 	{
 		char got[256] = "";
 
