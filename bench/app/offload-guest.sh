@@ -105,17 +105,19 @@ reset() {
 	sleep 5
 }
 
-# memory.reclaim on redis down to EVICT_MIB, a step at a time (a write
-# that cannot get all it asks fails with EAGAIN); at most 20 writes.
+# memory.reclaim on redis down to EVICT_MIB: each write asks for all that
+# is left over it, and is retried while more than 4 MiB is (a write that
+# cannot get all it asks fails with EAGAIN); at most 20 writes.
 evict_redis() {
-	local i cur want
+	local i cur want w=0
 	for i in $(seq 1 20); do
 		cur=$(cat $R/memory.current)
 		want=$((cur - (EVICT_MIB << 20)))
 		[ "$want" -gt $((4 << 20)) ] || break
 		echo "$want" >$R/memory.reclaim 2>/dev/null
+		w=$((w + 1))
 	done
-	echo "evict: redis $(($(cat $R/memory.current) >> 20)) MiB after $i writes" >>$OUT/runs/$LABEL.burst.log
+	echo "evict: redis $(($(cat $R/memory.current) >> 20)) MiB after $w writes" >>$OUT/runs/$LABEL.burst.log
 }
 
 snap() {
