@@ -327,6 +327,8 @@ struct json_object *manager_nodes_json(struct manager *m)
 		jadd_u64(n, "failures", st.failures);
 		jadd_bool(n, "hopeless", st.hopeless);
 		jadd_bool(n, "paused", st.paused);
+		jadd_u64(n, "empty_runs", st.empty_runs);
+		jadd_u64(n, "hold_usec", st.hold_usec);
 		jadd_u64(b, "kernel_bytes", u64_mul_sat(s.kernel_boost, page_size(m)));
 		jadd_u64(b, "user_bytes", st.boost_ledger_bytes);
 		jadd_u64(b, "pending_bytes", st.pending.boost_bytes);
@@ -588,6 +590,11 @@ static void stats_node(struct manager *m, unsigned i, struct json_object *a)
 		 NULL, NULL, st.failures);
 	stat_add(a, "hopeless", "gauge", "1 while the node is hopeless.", id, NULL, NULL,
 		 st.hopeless);
+	stat_add(a, "empty_runs", "gauge",
+		 "Consecutive kernel-balanced runs that freed nothing (each doubles the wait).", id,
+		 NULL, NULL, st.empty_runs);
+	stat_add_seconds(a, "hold_seconds", "gauge",
+			 "The wait after the last braked or kernel-balanced run.", id, st.hold_usec);
 }
 
 /* The identity of a sample: its name and labels, as Prometheus sees it. */

@@ -38,6 +38,14 @@ struct kswapd_node {
 	 * high marks: ends a hold (kswapd_hold()). */
 	bool kernel_short;
 	bool holding;                     /* in kswapd_hold() */
+	unsigned empty_runs;              /* kswapd_hold(): the backoff */
+	uint64_t hold_usec;
+	/* A backed-off hold (empty_runs > 1) watches the node's file LRU
+	 * (where zoneinfo shows it): its pages when the hold began, and
+	 * whether the monitor has seen them grow by a batch since. */
+	bool hold_file_watch;
+	uint64_t hold_file_pages;
+	bool hold_file_grew;
 	enum kswapd_thread_state state;
 	int priority;
 	uint64_t state_since_usec;
@@ -345,6 +353,20 @@ static unsigned kswapd_consume(struct kswapd_node *kn, unsigned prev)
 	return idx;
 }
 
+static uint64_t node_file_pages(const struct node_zoneinfo *n)
+{
+	return n->has_lru ? n->lru.nr_inactive_file + n->lru.nr_active_file : 0;
+}
+
+/* Whether a backed-off hold ends before its time: the node has page cache
+ * to take again, or a wake came that the watermark monitor did not send
+ * (an operator's reclaim or boost, PSI, a kernel boost). Under kn->lock. */
+static bool kswapd_hold_ends_early(const struct kswapd_node *kn)
+{
+	return kn->empty_runs > 1 &&
+	       (kn->hold_file_grew || (kn->pending.reasons & ~(1u << BALANCE_WAKE_WATERMARK)));
+}
+
 /* A run the system brake stopped (braked), or one that found nothing to
  * take ahead of the kernel (kernel-balanced), waits brake_wait_usec, as the
  * rate quota does, before the thread goes back to try-to-sleep. Wakes do
@@ -352,13 +374,29 @@ static unsigned kswapd_consume(struct kswapd_node *kn, unsigned prev)
  * brake is for, and a node short of our marks only keeps waking); a pause,
  * a stop, or the monitor seeing the node below the kernel's own high marks
  * after the wait began do: there a pass may swap, and the brake cuts it
- * rather than stopping it (actuator.c). */
-static void kswapd_hold(struct kswapd_node *kn, bool braked)
+ * rather than stopping it (actuator.c).
+ *
+ * Kernel-balanced runs that freed nothing back off: each doubles the wait,
+ * up to KSWAPD_EMPTY_HOLD_SHIFT_MAX, and a run that frees anything or ends
+ * another way starts again at one wait (kswapd_thread()). A backed-off
+ * wait also ends when the node's file LRU grows by a batch or a wake other
+ * than the monitor's comes (kswapd_hold_ends_early()). */
+static void kswapd_hold(struct kswapd_node *kn, const struct balance_result *res)
 {
+	bool braked = res->braked;
 	struct timespec deadline;
 
-	timespec_after_usec(&deadline, kn->k->brake_wait_usec);
 	pthread_mutex_lock(&kn->lock);
+	if (!braked && res->nr_reclaimed == 0)
+		kn->empty_runs++;
+	else
+		kn->empty_runs = 0;
+	kn->hold_usec = kn->k->brake_wait_usec
+			<< MIN(kn->empty_runs ? kn->empty_runs - 1 : 0, KSWAPD_EMPTY_HOLD_SHIFT_MAX);
+	kn->hold_file_watch = kn->empty_runs > 1 && kn->zi.has_lru;
+	kn->hold_file_pages = node_file_pages(&kn->zi);
+	kn->hold_file_grew = false;
+	timespec_after_usec(&deadline, kn->hold_usec);
 	kswapd_set_state(kn, braked ? KSWAPD_STATE_BRAKED : KSWAPD_STATE_SHORT_SLEEP);
 	kn->kernel_short = false;
 	kn->holding = true;
@@ -367,7 +405,7 @@ static void kswapd_hold(struct kswapd_node *kn, bool braked)
 		kswapd_emit_type(kn, KSWAPD_EVENT_BRAKED);
 
 	pthread_mutex_lock(&kn->lock);
-	while (!kn->paused && !kn->stop && !kn->kernel_short)
+	while (!kn->paused && !kn->stop && !kn->kernel_short && !kswapd_hold_ends_early(kn))
 		if (pthread_cond_timedwait(&kn->wait, &kn->lock, &deadline) == ETIMEDOUT)
 			break;
 	kn->holding = false;
@@ -601,8 +639,13 @@ static void *kswapd_thread(void *userdata)
 
 		kswapd_balance_pgdat(kn, highest_zoneidx, &result);
 		kswapd_compact(kn, &result);
-		if (result.braked || result.reason == BALANCE_END_KERNEL_BALANCED)
-			kswapd_hold(kn, result.braked);
+		if (result.braked || result.reason == BALANCE_END_KERNEL_BALANCED) {
+			kswapd_hold(kn, &result);
+		} else {
+			pthread_mutex_lock(&kn->lock);
+			kn->empty_runs = 0;
+			pthread_mutex_unlock(&kn->lock);
+		}
 		short_run = !result.balanced;
 	}
 
@@ -933,12 +976,28 @@ int kswapd_observe(struct kswapd *k, const struct node_zoneinfo *n,
 	(void)balance_observe(&kn->b, &p, n);
 	why = balance_monitor_wake(&kn->b, &p, n);
 	kn->kernel_short = !watermark_node_kernel_balanced(n, WATERMARK_ZONEIDX_ALL);
-	if (kn->kernel_short && kn->holding)
+	if (kn->holding && kn->hold_file_watch && n->has_lru &&
+	    node_file_pages(n) >= kn->hold_file_pages + BALANCE_CLUSTER_PAGES)
+		kn->hold_file_grew = true;
+	if (kn->holding && (kn->kernel_short || kswapd_hold_ends_early(kn)))
 		pthread_cond_broadcast(&kn->wait);
 	if (ret_pace_pages)
 		*ret_pace_pages = kn->b.pace.pages;
 	pthread_mutex_unlock(&kn->lock);
 	return (int)why;
+}
+
+bool kswapd_backing_off(struct kswapd *k, int node)
+{
+	struct kswapd_node *kn = kswapd_find(k, node);
+	bool r;
+
+	if (!kn)
+		return false;
+	pthread_mutex_lock(&kn->lock);
+	r = kn->holding && kn->empty_runs > 1;
+	pthread_mutex_unlock(&kn->lock);
+	return r;
 }
 
 int kswapd_set_params(struct kswapd *k, const struct balance_params *p)
@@ -1036,6 +1095,8 @@ int kswapd_get_state(struct kswapd *k, unsigned index, struct kswapd_state *ret)
 		.state_since_usec = kn->state_since_usec,
 		.counters = kn->b.counters,
 		.pace = kn->b.pace,
+		.empty_runs = kn->empty_runs,
+		.hold_usec = kn->hold_usec,
 	};
 	pthread_mutex_unlock(&kn->lock);
 	return 0;

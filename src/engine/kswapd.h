@@ -32,6 +32,14 @@
  * below the limit, so retrying sooner than a second only re-reads
  * /proc/pressure/memory to hear "still on". */
 #define KSWAPD_BRAKE_WAIT_USEC_DEFAULT (UINT64_C(1000) * 1000)
+/* A kernel-balanced run that freed nothing doubles the next wait, up to
+ * this shift (2^5 = 32 brake waits, 32 s by default): a node between the
+ * kernel's high marks and ours with nothing but anonymous memory above the
+ * kernel's marks would otherwise run once a wait, each run a full descent of
+ * empty passes, for as long as it stays there. Such a longer wait also ends
+ * when the node's file LRU grows by BALANCE_CLUSTER_PAGES (something to take
+ * again) or a wake other than the watermark monitor's comes (kswapd_hold()). */
+#define KSWAPD_EMPTY_HOLD_SHIFT_MAX 5u
 /* Pass as node to act on every node. */
 #define KSWAPD_ALL_NODES (-1)
 
@@ -123,6 +131,10 @@ struct kswapd_state {
 	uint64_t state_since_usec;
 	struct balance_counters counters;
 	struct balance_pace pace;         /* the monitor's pacing measure */
+	/* Consecutive kernel-balanced runs that freed nothing, and the length
+	 * of the wait after the last held run (kswapd_hold()); 0: none yet. */
+	unsigned empty_runs;
+	uint64_t hold_usec;
 };
 
 struct kswapd;
@@ -160,6 +172,12 @@ int kswapd_resume(struct kswapd *k, int node);
  * itself. -ENOENT for an unknown node. */
 int kswapd_observe(struct kswapd *k, const struct node_zoneinfo *n,
 		   uint64_t others_reclaimed_bytes, uint64_t now_usec, uint64_t *ret_pace_pages);
+/* Whether the node's thread is in a backed-off wait (the second or later
+ * after empty kernel-balanced runs, kswapd_hold()): it waits for the node
+ * to fall below the kernel's own high marks or for page cache, so the
+ * monitor may watch it by the kernel's marks rather than ours. False for
+ * an unknown node. */
+bool kswapd_backing_off(struct kswapd *k, int node);
 /* New params, applied by each node at its next run. -EINVAL if invalid. */
 int kswapd_set_params(struct kswapd *k, const struct balance_params *p);
 void kswapd_get_params(struct kswapd *k, struct balance_params *ret);

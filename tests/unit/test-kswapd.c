@@ -16,12 +16,14 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "kswapd.h"
 #include "sim-node.h"
@@ -251,6 +253,39 @@ static struct kswapd_state state_of(struct fixture *f, unsigned index)
 
 	assert_int_equal(kswapd_get_state(f->k, index, &st), 0);
 	return st;
+}
+
+/* Whether node emits its n-th event of type t within msec. */
+static bool event_within(struct fixture *f, int node, enum kswapd_event_type t, unsigned n,
+			 long msec)
+{
+	struct timespec deadline;
+	bool seen;
+
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += msec / 1000;
+	deadline.tv_nsec += (msec % 1000) * 1000000L;
+	deadline.tv_sec += deadline.tv_nsec / 1000000000L;
+	deadline.tv_nsec %= 1000000000L;
+	pthread_mutex_lock(&f->lock);
+	while (!(seen = count_events_locked(f, node, t) >= n) && wait_locked(f, &deadline))
+		;
+	pthread_mutex_unlock(&f->lock);
+	return seen;
+}
+
+/* Wait until node's thread is in the hold after its n-th empty
+ * kernel-balanced run. */
+static void wait_empty_runs(struct fixture *f, unsigned n)
+{
+	for (int i = 0; i < WAIT_LIMIT_SEC * 1000; i++) {
+		struct kswapd_state st = state_of(f, 0);
+
+		if (st.empty_runs >= n)
+			return;
+		usleep(1000);
+	}
+	fail_msg("node 0 did not reach %u empty runs", n);
 }
 
 static int setup(void **state)
@@ -828,6 +863,8 @@ static void test_kernel_balanced_holds(void **state)
 	assert_false(st.hopeless);
 	assert_int_equal(st.counters.runs_ended[BALANCE_END_KERNEL_BALANCED], 1);
 	assert_int_equal(st.state, KSWAPD_STATE_SHORT_SLEEP);
+	/* The first wait is no backoff: the monitor keeps its pace. */
+	assert_false(kswapd_backing_off(f->k, 0));
 
 	pthread_mutex_lock(&f->lock);
 	zi = f->sims[0].zi;
@@ -835,6 +872,104 @@ static void test_kernel_balanced_holds(void **state)
 	zi.zones[0].free = 9000;
 	assert_true(kswapd_observe(f->k, &zi, /* others_reclaimed_bytes= */ 0, 1000000, NULL) >= 0);
 	wait_event(f, 0, KSWAPD_EVENT_RUN_START, 2);
+}
+
+/* Kernel-balanced runs that free nothing back off: the wait after the n-th
+ * is brake_wait << (n - 1), capped at 32 waits; the runs count no failure.
+ * (Before: one run a wait for as long as the node stayed between the
+ * kernel's high marks and ours.) */
+static void test_kernel_balanced_backs_off(void **state)
+{
+	const uint64_t wait = 10 * 1000;
+	struct fixture *f = *state;
+	struct balance_params p = std_params();
+	struct kswapd_state st;
+	uint64_t end[8] = { 0 }, start[8] = { 0 };
+	unsigned ne = 0, ns = 0;
+
+	f->brake_wait_usec = wait;
+	start_failing(f, &p, 12000);
+	wait_event(f, 0, KSWAPD_EVENT_RUN_START, 8);
+	wait_empty_runs(f, 7);
+	st = state_of(f, 0);
+	assert_true(st.empty_runs >= 7);
+	assert_int_equal(st.hold_usec, 32 * wait);
+	assert_int_equal(st.failures, 0);
+	assert_false(st.hopeless);
+	assert_int_equal(st.counters.runs_ended[BALANCE_END_KERNEL_BALANCED], st.counters.runs);
+
+	/* The gap from each run's end to the next one's start is at least
+	 * its wait: 10, 20, 40, 80, 160, 320, 320 ms. */
+	pthread_mutex_lock(&f->lock);
+	for (unsigned i = 0; i < f->n_ev; i++) {
+		if (f->ev[i].node != 0)
+			continue;
+		if (f->ev[i].type == KSWAPD_EVENT_RUN_END && ne < 8)
+			end[ne++] = f->ev[i].time_usec;
+		if (f->ev[i].type == KSWAPD_EVENT_RUN_START && ns < 8)
+			start[ns++] = f->ev[i].time_usec;
+	}
+	pthread_mutex_unlock(&f->lock);
+	assert_true(ne >= 7 && ns == 8);
+	for (unsigned i = 0; i < 7; i++) {
+		static const uint64_t waits[7] = { 1, 2, 4, 8, 16, 32, 32 };
+		uint64_t want = waits[i] * wait;
+
+		if (start[i + 1] - end[i] < want)
+			fail_msg("run %u: next run %" PRIu64 " us after it, its wait is %" PRIu64 " us",
+				 i + 1, start[i + 1] - end[i], want);
+	}
+}
+
+/* A backed-off wait (the second on) ends early when the node's file LRU
+ * grows by a batch (BALANCE_CLUSTER_PAGES; not by less) or when a wake
+ * other than the watermark monitor's comes; a watermark wake does not end
+ * it; a run that frees something starts the backoff again. */
+static void test_kernel_balanced_backoff_ends(void **state)
+{
+	struct fixture *f = *state;
+	struct balance_params p = std_params();
+	struct balance_request w = wake_req(BALANCE_WAKE_WATERMARK, 0);
+	struct node_zoneinfo zi;
+
+	f->brake_wait_usec = 2 * 1000 * 1000;
+	start_failing(f, &p, 12000);
+	wait_event(f, 0, KSWAPD_EVENT_RUN_END, 2);
+	wait_empty_runs(f, 2);
+	assert_int_equal(state_of(f, 0).hold_usec, 4 * 1000 * 1000);
+	assert_true(kswapd_backing_off(f->k, 0));
+	assert_false(kswapd_backing_off(f->k, 7));
+
+	pthread_mutex_lock(&f->lock);
+	zi = f->sims[0].zi;
+	pthread_mutex_unlock(&f->lock);
+	assert_true(kswapd_observe(f->k, &zi, 0, 1000000, NULL) >= 0);
+	assert_no_event_within(f, 0, KSWAPD_EVENT_RUN_START, 3, 300);
+	zi.lru.nr_inactive_file += BALANCE_CLUSTER_PAGES - 1;
+	assert_true(kswapd_observe(f->k, &zi, 0, 1100000, NULL) >= 0);
+	assert_no_event_within(f, 0, KSWAPD_EVENT_RUN_START, 3, 300);
+	zi.lru.nr_inactive_file += 1;
+	assert_true(kswapd_observe(f->k, &zi, 0, 1200000, NULL) >= 0);
+	/* The wait had more than 3 s left. */
+	if (!event_within(f, 0, KSWAPD_EVENT_RUN_START, 3, 2000))
+		fail_msg("file pages grew by %u, the backed-off wait did not end", BALANCE_CLUSTER_PAGES);
+
+	/* The third: 8 s. The monitor's wake leaves it, an operator's ends it. */
+	wait_empty_runs(f, 3);
+	assert_int_equal(kswapd_wake(f->k, 0, &w), 0);
+	assert_no_event_within(f, 0, KSWAPD_EVENT_RUN_START, 4, 300);
+	pthread_mutex_lock(&f->lock);
+	f->sims[0].efficiency_permille = 1000;
+	pthread_mutex_unlock(&f->lock);
+	assert_int_equal(kswapd_manual_reclaim(f->k, 0, 0), 0);
+	if (!event_within(f, 0, KSWAPD_EVENT_RUN_START, 4, 2000))
+		fail_msg("an operator's reclaim did not end the backed-off wait");
+	wait_event(f, 0, KSWAPD_EVENT_RUN_END, 4);
+	/* That run freed memory: the backoff starts again. */
+	for (int i = 0; i < 1000 && state_of(f, 0).empty_runs; i++)
+		usleep(1000);
+	assert_int_equal(state_of(f, 0).empty_runs, 0);
+	assert_int_equal(state_of(f, 0).failures, 0);
 }
 
 /* Pause in the middle of a run: the write in progress finishes, no other
@@ -1215,6 +1350,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_braked_waits, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_braked_wait_ends_below_kernel_marks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kernel_balanced_holds, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_kernel_balanced_backs_off, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_kernel_balanced_backoff_ends, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_manual_reclaim_thread, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_compact_after_boost, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_compact_does_not_hold_reclaim, setup, teardown),
