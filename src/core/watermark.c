@@ -224,3 +224,15 @@ uint64_t watermark_monitor_interval_usec(const struct node_zoneinfo *n,
 	return p->interval_min_usec +
 	       (uint64_t)((unsigned __int128)span * MIN(best_d, best_m) / best_m);
 }
+
+uint64_t watermark_kernel_monitor_interval_usec(const struct node_zoneinfo *n,
+						unsigned highest_zoneidx,
+						const struct watermark_params *p)
+{
+	struct watermark_params kernel = *p;
+
+	kernel.headroom_permyriad = 0;
+	kernel.headroom_min_bytes = kernel.headroom_max_bytes = 0;
+	kernel.pace_pages = 0;
+	return watermark_monitor_interval_usec(n, highest_zoneidx, &kernel);
+}

@@ -144,3 +144,9 @@ bool watermark_node_below_low(const struct node_zoneinfo *n,
 uint64_t watermark_monitor_interval_usec(const struct node_zoneinfo *n,
 					 unsigned highest_zoneidx,
 					 const struct watermark_params *p);
+/* The same interval by the kernel's own high marks (no headroom, no pacing
+ * lead): how the monitor watches a node whose thread only waits for it to
+ * fall below those (kswapd.h: kswapd_backing_off()). */
+uint64_t watermark_kernel_monitor_interval_usec(const struct node_zoneinfo *n,
+						unsigned highest_zoneidx,
+						const struct watermark_params *p);

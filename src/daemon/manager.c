@@ -403,8 +403,17 @@ static void monitor_tick(evutil_socket_t fd, short what, void *userdata)
 			continue;
 		why = kswapd_observe(m->kswapd, n, actuator_offload_reclaimed(m->actuator, n->id),
 				     now, &p.wmark.pace_pages);
-		/* The interval by the paced low mark, where the node wakes. */
-		interval = MIN(interval, watermark_monitor_interval_usec(n, WATERMARK_ZONEIDX_ALL,
+		/* The interval by the paced low mark, where the node wakes;
+		 * by the kernel's own high marks for a node backing off after
+		 * empty kernel-balanced runs: its thread waits for the node to
+		 * fall below those, or for page cache (kswapd_hold()), and a
+		 * node below our low mark would otherwise be re-read at
+		 * MonitorIntervalMin= for as long as it stays there. */
+		interval = MIN(interval,
+			       kswapd_backing_off(m->kswapd, n->id)
+				       ? watermark_kernel_monitor_interval_usec(
+						 n, WATERMARK_ZONEIDX_ALL, &p.wmark)
+				       : watermark_monitor_interval_usec(n, WATERMARK_ZONEIDX_ALL,
 									 &p.wmark));
 		if (why <= 0)
 			continue;

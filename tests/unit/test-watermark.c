@@ -342,6 +342,29 @@ static void test_interval(void **state)
 	}
 }
 
+/* The kernel's-marks interval (a node backing off, kswapd_backing_off()):
+ * the same scale with the kernel's high mark (10000) as the low mark, no
+ * headroom and no pacing lead. */
+static void test_kernel_interval(void **state)
+{
+	struct watermark_params p = defaults();
+	struct node_zoneinfo n = { .n_zones = 1 };
+
+	p.pace_pages = 2000;
+	/* At 12500 free: under our low mark (15000 + lead), a quarter of the
+	 * way from the kernel's high to twice it. */
+	n.zones[0] = zone("Normal", 1000000, 12500, 10000, 0, 0, 0);
+	assert_int_equal(watermark_monitor_interval_usec(&n, 0, &p), 20000);
+	assert_int_equal(watermark_kernel_monitor_interval_usec(&n, 0, &p), 265000);
+	n.zones[0] = zone("Normal", 1000000, 20000, 10000, 0, 0, 0);
+	assert_int_equal(watermark_kernel_monitor_interval_usec(&n, 0, &p), 1000000);
+	n.zones[0] = zone("Normal", 1000000, 9000, 10000, 0, 0, 0);
+	assert_int_equal(watermark_kernel_monitor_interval_usec(&n, 0, &p), 20000);
+	/* The caller's params are left as they were. */
+	assert_int_equal(p.pace_pages, 2000);
+	assert_int_equal(p.headroom_min_bytes, defaults().headroom_min_bytes);
+}
+
 static void test_interval_monotone_and_multizone(void **state)
 {
 	struct watermark_params p = defaults();
@@ -382,6 +405,7 @@ int main(void)
 		cmocka_unit_test(test_node_without_eligible_zone),
 		cmocka_unit_test(test_interval),
 		cmocka_unit_test(test_interval_monotone_and_multizone),
+		cmocka_unit_test(test_kernel_interval),
 	};
 
 	return cmocka_run_group_tests_name("watermark", tests, NULL, NULL);

@@ -1,0 +1,111 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# vm-kernels: 6.18
+# vm-timeout: 180
+#
+# Kernel-balanced runs that free nothing back off (docs/design.md, "Swap
+# policy"; kswapd.c:kswapd_hold()). With swap off and the page cache
+# dropped, node 0 is filled by a locked ballast to between the kernel's own
+# high marks and reclaimd's low one (WatermarkHeadroom=128M puts ours 128 MiB
+# above the kernel's): nothing there can be taken ahead of the kernel, so
+# every run ends kernel-balanced having freed nothing. Before the backoff
+# the node ran once a second for as long as it stayed there; now each such
+# run doubles the wait (1, 2, 4, 8 s ...): over 20 s at most 6 runs, with
+# empty_runs and the wait shown by `reclaimctl nodes` and the metrics, and
+# no failure counted. Then page cache on node 0 (a file read, 16 MiB): the
+# monitor sees the file LRU grow and ends the wait early, and a run takes
+# it (empty_runs back to 0) well before the backed-off wait was over.
+
+cat >$CONF <<CONF
+[Reclaim]
+WatermarkHeadroom=128M
+PSITrigger=off
+PSIBoost=0
+SystemBrake=100%
+PressureLimit=100%
+CONF
+swapoff /dev/zram0 || vm_fail "swapoff /dev/zram0 failed"
+sync
+echo 3 >/proc/sys/vm/drop_caches
+vm_need_daemon
+vm_watch_start
+
+# Node 0's kernel high marks (managed zones), in MiB.
+khigh=$(awk -v ps="$(vm_page_size)" '
+	$1 == "Node" { n = $2; z = $4 }
+	$1 == "managed" { m = $2 }
+	$1 == "high" && n == "0," && m > 0 { h += $2 }
+	END { print int(h * ps / 1048576) + 1 }' /proc/zoneinfo)
+free0=$(awk '$3 == "MemFree:" { print int($4 / 1024) }' /sys/devices/system/node/node0/meminfo)
+# Leave 64 MiB above the kernel's high marks: half-way to ours.
+ballast=$((free0 - khigh - 64))
+[ "$ballast" -gt 0 ] || vm_fail "node 0 has only $free0 MiB free (kernel high $khigh MiB)"
+vm_cg_run fill taskset 1 /vm/bin/hog $ballast --mlock >/tmp/scenario.hog 2>&1
+vm_wait_until 90 grep -q holding /tmp/scenario.hog ||
+	vm_fail "the locked ballast of $ballast MiB did not come up in 90 s: $(cat /tmp/scenario.hog)"
+sync
+echo 3 >/proc/sys/vm/drop_caches
+
+# Wait for the backoff to begin: a second empty kernel-balanced run.
+backing_off() {
+	ctl_json nodes >/tmp/scenario.nodes && [ "$(jget /tmp/scenario.nodes nodes.0.empty_runs)" -ge 2 ]
+}
+vm_wait_until 60 backing_off || vm_fail "node 0 did not back off within 60 s: empty_runs $(jget /tmp/scenario.nodes nodes.0.empty_runs), state $(jget /tmp/scenario.nodes nodes.0.state), free $(awk '$3 == "MemFree:" { print $4 }' /sys/devices/system/node/node0/meminfo) kB (kernel high $khigh MiB); last runs: $(vm_events 'ev("node") + 0 == 0 && ev("type") == "run_end"' | tail -n 3 | tr '\t\n' ' ;')"
+
+# 20 s there: runs, their ends, the daemon's CPU.
+pid=$(cat /tmp/reclaimd.pid)
+ticks() { awk '{ print $14 + $15 }' /proc/$pid/stat; }
+ctl_json stats >/tmp/scenario.stats || vm_fail "reclaimctl --json stats failed"
+m0=$(vm_stat monitor_ticks_total)
+n0=$(wc -l </tmp/scenario.events)
+c0=$(ticks)
+t0=$(cut -d' ' -f1 /proc/uptime)
+sleep 20
+c1=$(ticks)
+t1=$(cut -d' ' -f1 /proc/uptime)
+ctl_json nodes >/tmp/scenario.nodes || vm_fail "reclaimctl --json nodes failed"
+ctl_json stats >/tmp/scenario.stats || vm_fail "reclaimctl --json stats failed"
+tail -n +$((n0 + 1)) /tmp/scenario.events | awk -F '\t' "$AWK_EV"'
+	ev("node") + 0 != 0 { next }
+	ev("type") == "run_start" { runs++ }
+	ev("type") == "run_end" { e = e " " ev("end") ":" ev("reclaimed_bytes") ":" ev("duration_usec") }
+	END { print runs + 0, e }' >/tmp/scenario.window
+read -r runs ends </tmp/scenario.window
+cpu=$(echo "$c0 $c1 $t0 $t1" | awk '{ printf "%.2f", ($2 - $1) / 100 / ($4 - $3) * 100 }')
+mticks=$(($(vm_stat monitor_ticks_total) - m0))
+empty=$(jget /tmp/scenario.nodes nodes.0.empty_runs)
+hold=$(jget /tmp/scenario.nodes nodes.0.hold_usec)
+vm_note "20 s between the kernel's high marks and ours: $runs runs (end:reclaimed:usec$ends), empty_runs $empty, hold ${hold} us, failures $(jget /tmp/scenario.nodes nodes.0.failures); reclaimd CPU $cpu% of a vCPU (TCG), $mticks monitor re-reads of zoneinfo; metrics empty_runs $(vm_stat empty_runs node=0), hold_seconds $(vm_stat hold_seconds node=0)"
+for e in $ends; do
+	[ "${e%%:*}" = kernel-balanced ] || vm_fail "a run in the window did not end kernel-balanced: $ends"
+	[ "$(echo "$e" | cut -d: -f2)" = 0 ] || vm_fail "a run in the window reclaimed memory: $ends"
+done
+# At one run a second there were 20; backed off from 2 s on: 2+4+8 = 14 s
+# hold three runs at most, and the 16 s wait a fourth.
+[ "$runs" -le 6 ] || vm_fail "$runs runs in 20 s between the kernel's marks and ours: no backoff"
+[ "$empty" -ge 4 ] || vm_fail "empty_runs $empty after 20 s of empty kernel-balanced runs"
+[ "$hold" -ge 8000000 ] || vm_fail "the wait after $empty empty runs is $hold us"
+[ "$(jget /tmp/scenario.nodes nodes.0.failures)" = 0 ] || vm_fail "kernel-balanced runs counted failures"
+# Below our low mark the monitor re-reads at MonitorIntervalMin= (100 ms:
+# 200 in 20 s); a node backing off is watched by the kernel's marks, 64 MiB
+# below it here, at up to MonitorIntervalMax= (2 s).
+[ "$mticks" -le 60 ] || vm_fail "$mticks zoneinfo re-reads in 20 s while node 0 backed off (MonitorIntervalMin= pace: 200)"
+[ "$(vm_stat empty_runs node=0)" = "$empty" ] || vm_fail "metric reclaimd_empty_runs $(vm_stat empty_runs node=0), nodes says $empty"
+
+# Page cache on node 0 ends the wait: a run takes it.
+n1=$(wc -l </tmp/scenario.events)
+# The wait in progress began at the last run's end.
+t_prev=$(awk -F '\t' "$AWK_EV"' ev("node") + 0 == 0 && ev("type") == "run_end" { t = ev("time_usec") } END { print t }' /tmp/scenario.events)
+vm_cache cache 16 0
+took() {
+	tail -n +$((n1 + 1)) /tmp/scenario.events | awk -F '\t' "$AWK_EV"'
+		ev("node") + 0 == 0 && ev("type") == "run_end" && ev("reclaimed_bytes") + 0 > 0 { f = 1 } END { exit !f }'
+}
+vm_wait_until 30 took || vm_fail "no run on node 0 took the new page cache within 30 s (wait was $hold us): $(tail -n +$((n1 + 1)) /tmp/scenario.events | awk -F '\t' "$AWK_EV"' ev("node") + 0 == 0' | tail -n 4 | tr '\t\n' ' ;')"
+t_run=$(tail -n +$((n1 + 1)) /tmp/scenario.events | awk -F '\t' "$AWK_EV"'
+	ev("node") + 0 == 0 && ev("type") == "run_start" { print ev("time_usec"); exit }')
+after_ms=$(((t_run - t_prev) / 1000))
+ctl_json nodes >/tmp/scenario.nodes || vm_fail "reclaimctl --json nodes failed"
+vm_note "16 MiB of page cache read on node 0 during a wait of $((hold / 1000)) ms: the next run began $after_ms ms into it; empty_runs now $(jget /tmp/scenario.nodes nodes.0.empty_runs)"
+[ "$after_ms" -lt $((hold / 1000)) ] || vm_fail "the run came $after_ms ms into the wait, not before its ${hold} us were over"
+swapon /dev/zram0 2>/dev/null
+vm_pass "20 s between the kernel's high marks and ours: $runs runs (was 1/s), empty_runs $empty, wait $((hold / 1000000)) s, $mticks zoneinfo re-reads, reclaimd CPU $cpu% of a vCPU; new page cache ended the wait $after_ms ms into it"
