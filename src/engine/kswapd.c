@@ -38,14 +38,25 @@ struct kswapd_node {
 	 * high marks: ends a hold (kswapd_hold()). */
 	bool kernel_short;
 	bool holding;                     /* in kswapd_hold() */
-	unsigned empty_runs;              /* kswapd_hold(): the backoff */
+	/* kswapd_hold()'s backoff: consecutive empty kernel-balanced runs,
+	 * the current (last) wait, and whether it is a backed-off one
+	 * (empty_runs > 1), past its first brake_wait_usec. */
+	unsigned empty_runs;
 	uint64_t hold_usec;
-	/* A backed-off hold (empty_runs > 1) watches the node's file LRU
-	 * (where zoneinfo shows it): its pages when the hold began, and
-	 * whether the monitor has seen them grow by a batch since. */
-	bool hold_file_watch;
+	bool backing_off;
+	/* A backed-off wait watches the node's file LRU (where zoneinfo
+	 * shows it): its pages when the wait began, and whether the monitor
+	 * has seen them grow by a batch since. file_watch_off: an early end
+	 * on file growth was followed by another empty run (page cache we
+	 * may not take: protected, dirty), so growth ends no wait until a
+	 * run frees something. */
+	bool hold_file_watch, file_watch_off, hold_ended_by_file;
 	uint64_t hold_file_pages;
 	bool hold_file_grew;
+	/* Wake reasons that came since the wait began, and a params change
+	 * (kswapd_set_params()) since then. */
+	unsigned hold_reasons;
+	bool hold_params_changed;
 	enum kswapd_thread_state state;
 	int priority;
 	uint64_t state_since_usec;
@@ -274,6 +285,8 @@ static void kswapd_sleep_until_woken(struct kswapd_node *kn)
 
 	pthread_mutex_lock(&kn->lock);
 	kn->b.counters.full_sleeps++;
+	kn->empty_runs = 0;
+	kn->file_watch_off = false;
 	s = balance_node_hopeless(&kn->b) ? KSWAPD_STATE_HOPELESS
 					  : KSWAPD_STATE_SLEEPING;
 	pthread_mutex_unlock(&kn->lock);
@@ -358,13 +371,20 @@ static uint64_t node_file_pages(const struct node_zoneinfo *n)
 	return n->has_lru ? n->lru.nr_inactive_file + n->lru.nr_active_file : 0;
 }
 
-/* Whether a backed-off hold ends before its time: the node has page cache
- * to take again, or a wake came that the watermark monitor did not send
- * (an operator's reclaim or boost, PSI, a kernel boost). Under kn->lock. */
+/* Whether a backed-off wait ends before its time: the node has page cache
+ * to take again, a wake came since the wait began that the watermark
+ * monitor did not send (an operator's reclaim or boost, PSI), or new
+ * params. Under kn->lock. */
 static bool kswapd_hold_ends_early(const struct kswapd_node *kn)
 {
-	return kn->empty_runs > 1 &&
-	       (kn->hold_file_grew || (kn->pending.reasons & ~(1u << BALANCE_WAKE_WATERMARK)));
+	return kn->hold_file_grew || (kn->hold_reasons & ~(1u << BALANCE_WAKE_WATERMARK)) ||
+	       kn->hold_params_changed;
+}
+
+/* brake_wait_usec << shift, saturating. */
+static uint64_t kswapd_hold_length(uint64_t wait, unsigned shift)
+{
+	return wait > (UINT64_MAX >> shift) ? UINT64_MAX : wait << shift;
 }
 
 /* A run the system brake stopped (braked), or one that found nothing to
@@ -378,25 +398,37 @@ static bool kswapd_hold_ends_early(const struct kswapd_node *kn)
  *
  * Kernel-balanced runs that freed nothing back off: each doubles the wait,
  * up to KSWAPD_EMPTY_HOLD_SHIFT_MAX, and a run that frees anything or ends
- * another way starts again at one wait (kswapd_thread()). A backed-off
- * wait also ends when the node's file LRU grows by a batch or a wake other
- * than the monitor's comes (kswapd_hold_ends_early()). */
+ * another way, a full sleep, a pause or new params start again at one wait.
+ * A backed-off wait is never shorter than one wait (brake_wait_usec); past
+ * that it also ends when the node's file LRU grows by a batch, a wake
+ * other than the monitor's comes, or params change
+ * (kswapd_hold_ends_early()). */
 static void kswapd_hold(struct kswapd_node *kn, const struct balance_result *res)
 {
-	bool braked = res->braked;
-	struct timespec deadline;
+	bool braked = res->braked, ended = false;
+	struct timespec floor, deadline;
 
 	pthread_mutex_lock(&kn->lock);
-	if (!braked && res->nr_reclaimed == 0)
+	if (!braked && res->nr_reclaimed == 0) {
 		kn->empty_runs++;
-	else
+		if (kn->hold_ended_by_file)
+			kn->file_watch_off = true;
+	} else {
 		kn->empty_runs = 0;
-	kn->hold_usec = kn->k->brake_wait_usec
-			<< MIN(kn->empty_runs ? kn->empty_runs - 1 : 0, KSWAPD_EMPTY_HOLD_SHIFT_MAX);
-	kn->hold_file_watch = kn->empty_runs > 1 && kn->zi.has_lru;
+		kn->file_watch_off = false;
+	}
+	kn->hold_ended_by_file = false;
+	kn->hold_usec = kswapd_hold_length(kn->k->brake_wait_usec,
+					   MIN(kn->empty_runs ? kn->empty_runs - 1 : 0,
+					       KSWAPD_EMPTY_HOLD_SHIFT_MAX));
+	kn->hold_file_watch = kn->empty_runs > 1 && kn->zi.has_lru && !kn->file_watch_off;
 	kn->hold_file_pages = node_file_pages(&kn->zi);
 	kn->hold_file_grew = false;
+	kn->hold_reasons = 0;
+	kn->hold_params_changed = false;
+	timespec_after_usec(&floor, MIN(kn->hold_usec, kn->k->brake_wait_usec));
 	timespec_after_usec(&deadline, kn->hold_usec);
+	kn->backing_off = kn->hold_usec > kn->k->brake_wait_usec;
 	kswapd_set_state(kn, braked ? KSWAPD_STATE_BRAKED : KSWAPD_STATE_SHORT_SLEEP);
 	kn->kernel_short = false;
 	kn->holding = true;
@@ -405,9 +437,23 @@ static void kswapd_hold(struct kswapd_node *kn, const struct balance_result *res
 		kswapd_emit_type(kn, KSWAPD_EVENT_BRAKED);
 
 	pthread_mutex_lock(&kn->lock);
-	while (!kn->paused && !kn->stop && !kn->kernel_short && !kswapd_hold_ends_early(kn))
-		if (pthread_cond_timedwait(&kn->wait, &kn->lock, &deadline) == ETIMEDOUT)
+	/* The first brake_wait_usec: only a pause, a stop or the kernel's
+	 * marks end it. */
+	while (!(ended = kn->paused || kn->stop || kn->kernel_short))
+		if (pthread_cond_timedwait(&kn->wait, &kn->lock, &floor) == ETIMEDOUT)
 			break;
+	/* The rest of a backed-off wait. */
+	if (!ended && kn->backing_off) {
+		while (!(ended = kn->paused || kn->stop || kn->kernel_short ||
+				 kswapd_hold_ends_early(kn)))
+			if (pthread_cond_timedwait(&kn->wait, &kn->lock, &deadline) == ETIMEDOUT)
+				break;
+		kn->hold_ended_by_file = ended && kn->hold_file_grew && !kn->kernel_short &&
+					 !kn->paused && !kn->stop;
+	}
+	kn->backing_off = false;
+	if (kn->hold_params_changed)
+		kn->empty_runs = 0;
 	kn->holding = false;
 	pthread_mutex_unlock(&kn->lock);
 }
@@ -508,6 +554,8 @@ static bool kswapd_try_to_freeze(struct kswapd_node *kn)
 		return false;
 	}
 	kswapd_set_state(kn, KSWAPD_STATE_PAUSED);
+	kn->empty_runs = 0;
+	kn->file_watch_off = false;
 	pthread_mutex_unlock(&kn->lock);
 
 	kswapd_emit_type(kn, KSWAPD_EVENT_FROZEN);
@@ -887,6 +935,8 @@ static void kswapd_node_wake(struct kswapd_node *kn, const struct balance_reques
 	if (!balance_wake_paced(&kn->b, &p, w->reasons, now) &&
 	    balance_node_wake(&kn->b, &kn->pending, w)) {
 		kn->woken = true;
+		if (kn->holding)
+			kn->hold_reasons |= w->reasons;
 		pthread_cond_broadcast(&kn->wait);
 	}
 	pthread_mutex_unlock(&kn->lock);
@@ -918,6 +968,8 @@ int kswapd_manual_reclaim(struct kswapd *k, int node, uint64_t reclaimed_bytes)
 	pthread_mutex_lock(&kn->lock);
 	if (balance_node_manual_reclaim(&kn->b, &kn->pending, reclaimed_bytes)) {
 		kn->woken = true;
+		if (kn->holding)
+			kn->hold_reasons |= 1u << BALANCE_WAKE_MANUAL_RECLAIM;
 		pthread_cond_broadcast(&kn->wait);
 	}
 	pthread_mutex_unlock(&kn->lock);
@@ -979,7 +1031,7 @@ int kswapd_observe(struct kswapd *k, const struct node_zoneinfo *n,
 	if (kn->holding && kn->hold_file_watch && n->has_lru &&
 	    node_file_pages(n) >= kn->hold_file_pages + BALANCE_CLUSTER_PAGES)
 		kn->hold_file_grew = true;
-	if (kn->holding && (kn->kernel_short || kswapd_hold_ends_early(kn)))
+	if (kn->holding && (kn->kernel_short || kn->hold_file_grew))
 		pthread_cond_broadcast(&kn->wait);
 	if (ret_pace_pages)
 		*ret_pace_pages = kn->b.pace.pages;
@@ -995,9 +1047,23 @@ bool kswapd_backing_off(struct kswapd *k, int node)
 	if (!kn)
 		return false;
 	pthread_mutex_lock(&kn->lock);
-	r = kn->holding && kn->empty_runs > 1;
+	r = kn->backing_off;
 	pthread_mutex_unlock(&kn->lock);
 	return r;
+}
+
+/* New params reach a backed-off wait (it ends, past its first
+ * brake_wait_usec) and start the backoff again. */
+static void kswapd_node_params_changed(struct kswapd_node *kn)
+{
+	pthread_mutex_lock(&kn->lock);
+	kn->empty_runs = 0;
+	kn->file_watch_off = false;
+	if (kn->holding) {
+		kn->hold_params_changed = true;
+		pthread_cond_broadcast(&kn->wait);
+	}
+	pthread_mutex_unlock(&kn->lock);
 }
 
 int kswapd_set_params(struct kswapd *k, const struct balance_params *p)
@@ -1016,6 +1082,8 @@ int kswapd_set_params(struct kswapd *k, const struct balance_params *p)
 		k->nodes[i].next_params_gen++;
 	}
 	pthread_mutex_unlock(&k->params_lock);
+	for (unsigned i = 0; i < k->n_nodes; i++)
+		kswapd_node_params_changed(&k->nodes[i]);
 	return 0;
 }
 
@@ -1033,6 +1101,7 @@ int kswapd_set_node_params(struct kswapd *k, int node, const struct balance_para
 	kn->next_params = *p;
 	kn->next_params_gen++;
 	pthread_mutex_unlock(&k->params_lock);
+	kswapd_node_params_changed(kn);
 	return 0;
 }
 

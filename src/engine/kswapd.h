@@ -33,12 +33,14 @@
  * /proc/pressure/memory to hear "still on". */
 #define KSWAPD_BRAKE_WAIT_USEC_DEFAULT (UINT64_C(1000) * 1000)
 /* A kernel-balanced run that freed nothing doubles the next wait, up to
- * this shift (2^5 = 32 brake waits, 32 s by default): a node between the
- * kernel's high marks and ours with nothing but anonymous memory above the
- * kernel's marks would otherwise run once a wait, each run a full descent of
- * empty passes, for as long as it stays there. Such a longer wait also ends
- * when the node's file LRU grows by BALANCE_CLUSTER_PAGES (something to take
- * again) or a wake other than the watermark monitor's comes (kswapd_hold()). */
+ * this shift (2^5 = 32 brake waits: 32 s, the daemon's brake wait being
+ * 1 s): a node between the kernel's high marks and ours with nothing but
+ * anonymous memory above the kernel's marks would otherwise run once a
+ * wait, each run a full descent of empty passes, for as long as it stays
+ * there. Past its first brake wait such a longer wait also ends when the
+ * node's file LRU grows by BALANCE_CLUSTER_PAGES (something to take again),
+ * a wake other than the watermark monitor's comes, or params change
+ * (kswapd_hold()). */
 #define KSWAPD_EMPTY_HOLD_SHIFT_MAX 5u
 /* Pass as node to act on every node. */
 #define KSWAPD_ALL_NODES (-1)

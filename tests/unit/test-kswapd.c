@@ -887,16 +887,22 @@ static void test_kernel_balanced_backs_off(void **state)
 	uint64_t end[8] = { 0 }, start[8] = { 0 };
 	unsigned ne = 0, ns = 0;
 
+	unsigned ended = 0;
+
 	f->brake_wait_usec = wait;
 	start_failing(f, &p, 12000);
-	wait_event(f, 0, KSWAPD_EVENT_RUN_START, 8);
-	wait_empty_runs(f, 7);
+	wait_event(f, 0, KSWAPD_EVENT_RUN_END, 8);
+	wait_empty_runs(f, 8);
 	st = state_of(f, 0);
-	assert_true(st.empty_runs >= 7);
+	assert_true(st.empty_runs >= 8);
 	assert_int_equal(st.hold_usec, 32 * wait);
 	assert_int_equal(st.failures, 0);
 	assert_false(st.hopeless);
-	assert_int_equal(st.counters.runs_ended[BALANCE_END_KERNEL_BALANCED], st.counters.runs);
+	/* Every run that ended ended kernel-balanced (a ninth may be on). */
+	for (unsigned i = 0; i < _BALANCE_END_REASON_MAX; i++)
+		ended += st.counters.runs_ended[i];
+	assert_true(ended >= 8);
+	assert_int_equal(st.counters.runs_ended[BALANCE_END_KERNEL_BALANCED], ended);
 
 	/* The gap from each run's end to the next one's start is at least
 	 * its wait: 10, 20, 40, 80, 160, 320, 320 ms. */
@@ -921,10 +927,11 @@ static void test_kernel_balanced_backs_off(void **state)
 	}
 }
 
-/* A backed-off wait (the second on) ends early when the node's file LRU
- * grows by a batch (BALANCE_CLUSTER_PAGES; not by less) or when a wake
- * other than the watermark monitor's comes; a watermark wake does not end
- * it; a run that frees something starts the backoff again. */
+/* A backed-off wait (the second on) ends early, once its first brake wait
+ * is over, when the node's file LRU grows by a batch (BALANCE_CLUSTER_PAGES;
+ * not by less) or when a wake other than the watermark monitor's comes; a
+ * watermark wake does not end it; a run that frees something starts the
+ * backoff again. */
 static void test_kernel_balanced_backoff_ends(void **state)
 {
 	struct fixture *f = *state;
@@ -932,10 +939,10 @@ static void test_kernel_balanced_backoff_ends(void **state)
 	struct balance_request w = wake_req(BALANCE_WAKE_WATERMARK, 0);
 	struct node_zoneinfo zi;
 
-	f->brake_wait_usec = 2 * 1000 * 1000;
+	f->brake_wait_usec = 1000 * 1000;
 	start_failing(f, &p, 12000);
-	wait_event(f, 0, KSWAPD_EVENT_RUN_END, 2);
-	wait_empty_runs(f, 2);
+	wait_event(f, 0, KSWAPD_EVENT_RUN_END, 3);
+	wait_empty_runs(f, 3);
 	assert_int_equal(state_of(f, 0).hold_usec, 4 * 1000 * 1000);
 	assert_true(kswapd_backing_off(f->k, 0));
 	assert_false(kswapd_backing_off(f->k, 7));
@@ -944,32 +951,149 @@ static void test_kernel_balanced_backoff_ends(void **state)
 	zi = f->sims[0].zi;
 	pthread_mutex_unlock(&f->lock);
 	assert_true(kswapd_observe(f->k, &zi, 0, 1000000, NULL) >= 0);
-	assert_no_event_within(f, 0, KSWAPD_EVENT_RUN_START, 3, 300);
+	assert_no_event_within(f, 0, KSWAPD_EVENT_RUN_START, 4, 300);
 	zi.lru.nr_inactive_file += BALANCE_CLUSTER_PAGES - 1;
 	assert_true(kswapd_observe(f->k, &zi, 0, 1100000, NULL) >= 0);
-	assert_no_event_within(f, 0, KSWAPD_EVENT_RUN_START, 3, 300);
+	assert_no_event_within(f, 0, KSWAPD_EVENT_RUN_START, 4, 300);
 	zi.lru.nr_inactive_file += 1;
 	assert_true(kswapd_observe(f->k, &zi, 0, 1200000, NULL) >= 0);
-	/* The wait had more than 3 s left. */
-	if (!event_within(f, 0, KSWAPD_EVENT_RUN_START, 3, 2000))
+	/* The wait had more than 3 s left; it ends at its first second. */
+	if (!event_within(f, 0, KSWAPD_EVENT_RUN_START, 4, 2000))
 		fail_msg("file pages grew by %u, the backed-off wait did not end", BALANCE_CLUSTER_PAGES);
 
-	/* The third: 8 s. The monitor's wake leaves it, an operator's ends it. */
-	wait_empty_runs(f, 3);
+	/* The fourth: 8 s. The monitor's wake leaves it, an operator's ends it. */
+	wait_empty_runs(f, 4);
 	assert_int_equal(kswapd_wake(f->k, 0, &w), 0);
-	assert_no_event_within(f, 0, KSWAPD_EVENT_RUN_START, 4, 300);
+	assert_no_event_within(f, 0, KSWAPD_EVENT_RUN_START, 5, 300);
 	pthread_mutex_lock(&f->lock);
 	f->sims[0].efficiency_permille = 1000;
 	pthread_mutex_unlock(&f->lock);
 	assert_int_equal(kswapd_manual_reclaim(f->k, 0, 0), 0);
-	if (!event_within(f, 0, KSWAPD_EVENT_RUN_START, 4, 2000))
+	if (!event_within(f, 0, KSWAPD_EVENT_RUN_START, 5, 2000))
 		fail_msg("an operator's reclaim did not end the backed-off wait");
-	wait_event(f, 0, KSWAPD_EVENT_RUN_END, 4);
+	wait_event(f, 0, KSWAPD_EVENT_RUN_END, 5);
 	/* That run freed memory: the backoff starts again. */
 	for (int i = 0; i < 1000 && state_of(f, 0).empty_runs; i++)
 		usleep(1000);
 	assert_int_equal(state_of(f, 0).empty_runs, 0);
 	assert_int_equal(state_of(f, 0).failures, 0);
+}
+
+/* Runs of node 0 that started since index from of the event log. */
+static unsigned runs_since(struct fixture *f, unsigned from)
+{
+	unsigned n = 0;
+
+	pthread_mutex_lock(&f->lock);
+	for (unsigned i = from; i < f->n_ev; i++)
+		if (f->ev[i].node == 0 && f->ev[i].type == KSWAPD_EVENT_RUN_START)
+			n++;
+	pthread_mutex_unlock(&f->lock);
+	return n;
+}
+
+static unsigned n_events(struct fixture *f)
+{
+	unsigned n;
+
+	pthread_mutex_lock(&f->lock);
+	n = f->n_ev;
+	pthread_mutex_unlock(&f->lock);
+	return n;
+}
+
+/* Page cache the runs cannot take (protected, dirty: efficiency 0 here)
+ * growing by a batch at every monitor tick: a backed-off wait is never
+ * shorter than one brake wait, and once an early end on file growth gave
+ * another empty run, growth ends no wait until a run frees something. (A
+ * review of the first version counted 60 empty runs in 3 s at a 1 s wait.) */
+static void test_backoff_file_growth_not_taken(void **state)
+{
+	const uint64_t wait = 100 * 1000;
+	struct fixture *f = *state;
+	struct balance_params p = std_params();
+	struct node_zoneinfo zi;
+	unsigned from, runs;
+
+	f->brake_wait_usec = wait;
+	start_failing(f, &p, 12000);
+	wait_empty_runs(f, 2);
+	from = n_events(f);
+	pthread_mutex_lock(&f->lock);
+	zi = f->sims[0].zi;
+	pthread_mutex_unlock(&f->lock);
+	/* 2 s of growth, a tick every 20 ms. */
+	for (int i = 0; i < 100; i++) {
+		zi.lru.nr_inactive_file += BALANCE_CLUSTER_PAGES;
+		assert_true(kswapd_observe(f->k, &zi, 0, 1000000 + i * 20000, NULL) >= 0);
+		usleep(20 * 1000);
+	}
+	runs = runs_since(f, from);
+	/* At most: the wait of 200 ms ended early once, one more empty run,
+	 * then 400, 800 ms ... (5 in 2 s). One a tick would be 100; one a
+	 * brake wait 20. */
+	if (runs > 6)
+		fail_msg("%u empty runs in 2 s of page cache they could not take", runs);
+	assert_false(state_of(f, 0).hopeless);
+}
+
+/* Wakes other than the monitor's end a backed-off wait, but no sooner than
+ * one brake wait: PSI every 50 ms for 2 s at a 200 ms wait gives at most
+ * one run a wait, as before the backoff. */
+static void test_backoff_wakes_keep_the_floor(void **state)
+{
+	const uint64_t wait = 200 * 1000;
+	struct fixture *f = *state;
+	struct balance_params p = std_params();
+	struct balance_request w = wake_req(BALANCE_WAKE_PSI, 0);
+	unsigned from, runs;
+
+	f->brake_wait_usec = wait;
+	start_failing(f, &p, 12000);
+	wait_empty_runs(f, 2);
+	from = n_events(f);
+	for (int i = 0; i < 40; i++) {
+		assert_int_equal(kswapd_wake(f->k, 0, &w), 0);
+		usleep(50 * 1000);
+	}
+	runs = runs_since(f, from);
+	if (runs > 2000 / 200 + 1)
+		fail_msg("%u runs in 2 s at a %" PRIu64 " us wait", runs, wait);
+	/* And they did end the backed-off waits: without, 400 + 800 ms. */
+	if (runs < 3)
+		fail_msg("only %u runs in 2 s of PSI wakes: the waits did not end", runs);
+}
+
+/* New params (reload, set) end a backed-off wait after its first brake
+ * wait and start the backoff again; a full sleep does too. */
+static void test_backoff_params_and_sleep(void **state)
+{
+	struct fixture *f = *state;
+	struct balance_params p = std_params();
+	unsigned from;
+
+	f->brake_wait_usec = 500 * 1000;
+	start_failing(f, &p, 12000);
+	wait_empty_runs(f, 3); /* a 2 s wait */
+	from = n_events(f);
+	assert_int_equal(kswapd_set_params(f->k, &p), 0);
+	if (!event_within(f, 0, KSWAPD_EVENT_RUN_START, count_events(f, 0, KSWAPD_EVENT_RUN_START) + 1,
+			  1500))
+		fail_msg("new params did not end the backed-off wait");
+	assert_true(runs_since(f, from) >= 1);
+	wait_event(f, 0, KSWAPD_EVENT_RUN_END, count_events(f, 0, KSWAPD_EVENT_RUN_START));
+	for (int i = 0; i < 1000 && state_of(f, 0).empty_runs != 1; i++)
+		usleep(1000);
+	assert_int_equal(state_of(f, 0).empty_runs, 1);
+	assert_int_equal(state_of(f, 0).hold_usec, 500 * 1000);
+
+	/* Back to a backed-off wait, then the node balances on its own. */
+	wait_empty_runs(f, 2);
+	pthread_mutex_lock(&f->lock);
+	f->sims[0].zi.zones[0].free = UHIGH + 1000;
+	pthread_mutex_unlock(&f->lock);
+	wait_event(f, 0, KSWAPD_EVENT_SLEEP, 1);
+	assert_int_equal(state_of(f, 0).empty_runs, 0);
 }
 
 /* Pause in the middle of a run: the write in progress finishes, no other
@@ -1352,6 +1476,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_kernel_balanced_holds, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kernel_balanced_backs_off, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kernel_balanced_backoff_ends, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_backoff_file_growth_not_taken, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_backoff_wakes_keep_the_floor, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_backoff_params_and_sleep, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_manual_reclaim_thread, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_compact_after_boost, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_compact_does_not_hold_reclaim, setup, teardown),
