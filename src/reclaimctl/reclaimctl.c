@@ -404,6 +404,11 @@ static void print_node_detail(const struct ctx *ctx, struct json_object *n)
 	printf("node %s: %s, woken by %s, failures %s%s\n", jstr(n, "node"), state,
 	       jstr(n, "wake_reason"), jstr(n, "failures"),
 	       jbool(n, "hopeless") ? " (hopeless)" : "");
+	/* Kernel-balanced runs that freed nothing back off (design.md). */
+	if (jget(n, "empty_runs") && json_object_get_int64(jget(n, "empty_runs")) > 0)
+		printf("  backing off: %s empty kernel-balanced runs, waiting %.1f s between runs\n",
+		       jstr(n, "empty_runs"),
+		       (double)json_object_get_int64(jget(n, "hold_usec")) / 1e6);
 	printf("  boost: kernel %s, userspace %s, pending %s\n",
 	       jbytes(boost, "kernel_bytes", b[0], sizeof(b[0])),
 	       jbytes(boost, "user_bytes", b[1], sizeof(b[1])),
