@@ -8,10 +8,17 @@
  * kernel's workingset_refault_{anon,file} deltas over the run.
  *
  *   hotcold [--hot-mib H] [--cold-mib C] [--seconds S]
- *           [--cold-every-ms MS] [--hot-pause-ms MS]
+ *           [--cold-every-ms MS] [--hot-pause-ms MS] [--warm-mib W]
+ *
+ * --warm-mib W adds a third set, touched with the hot one until SIGUSR1,
+ * then left alone until the next SIGUSR1, and so on: a working set that
+ * shrinks and grows back, whose pages were hot before they went cold (the
+ * kernel counts their refaults as memory stall, PSI, where it does not for
+ * pages that were never hot).
  */
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,7 +39,16 @@ struct hotcold_args {
 	unsigned long seconds;
 	unsigned long cold_every_msec;
 	unsigned long hot_pause_msec;
+	unsigned long warm_mib;
 };
+
+static volatile sig_atomic_t hotcold_warm_on = 1;
+
+static void hotcold_toggle_warm(int sig)
+{
+	(void)sig;
+	hotcold_warm_on = !hotcold_warm_on;
+}
 
 static int hotcold_parse_ulong(const char *s, unsigned long *ret)
 {
@@ -57,27 +73,29 @@ static int hotcold_parse_args(int argc, char *argv[], struct hotcold_args *a)
 		{ "seconds", required_argument, NULL, 's' },
 		{ "cold-every-ms", required_argument, NULL, 'c' },
 		{ "hot-pause-ms", required_argument, NULL, 'p' },
+		{ "warm-mib", required_argument, NULL, 'w' },
 		{}
 	};
 	unsigned long *dst;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "H:C:s:c:p:", options, NULL)) >= 0) {
+	while ((c = getopt_long(argc, argv, "H:C:s:c:p:w:", options, NULL)) >= 0) {
 		switch (c) {
 		case 'H': dst = &a->hot_mib; break;
 		case 'C': dst = &a->cold_mib; break;
 		case 's': dst = &a->seconds; break;
 		case 'c': dst = &a->cold_every_msec; break;
 		case 'p': dst = &a->hot_pause_msec; break;
+		case 'w': dst = &a->warm_mib; break;
 		default: return -EINVAL;
 		}
 		if (hotcold_parse_ulong(optarg, dst) < 0)
 			return -EINVAL;
 	}
 	if (optind != argc || a->hot_mib == 0 || a->cold_mib == 0 || a->seconds == 0 ||
-	    a->hot_mib > (1UL << 20) || a->cold_mib > (1UL << 20)) {
+	    a->hot_mib > (1UL << 20) || a->cold_mib > (1UL << 20) || a->warm_mib > (1UL << 20)) {
 		fprintf(stderr, "usage: hotcold [--hot-mib 1..] [--cold-mib 1..] [--seconds 1..] "
-				"[--cold-every-ms MS] [--hot-pause-ms MS]\n");
+				"[--cold-every-ms MS] [--hot-pause-ms MS] [--warm-mib W]\n");
 		return -EINVAL;
 	}
 	return 0;
@@ -152,7 +170,10 @@ int main(int argc, char *argv[])
 {
 	struct hotcold_args a = { .hot_mib = 64, .cold_mib = 256, .seconds = 30,
 				  .cold_every_msec = 10000, .hot_pause_msec = 10 };
-	static struct hist hot, cold;
+	static struct hist hot, cold, warm;
+	struct sigaction sa = { .sa_handler = hotcold_toggle_warm };
+	uint64_t warm_passes = 0;
+	unsigned char *wp = NULL;
 	unsigned long long ra0, rf0;
 	uint64_t seed = 0x2545f4914f6cdd1dULL, end, next_cold, hot_slow = 0, hot_passes = 0, cold_passes = 0;
 	unsigned char *hp, *cp;
@@ -162,12 +183,17 @@ int main(int argc, char *argv[])
 		return 2;
 	hp = hotcold_map(a.hot_mib, &seed);
 	cp = hotcold_map(a.cold_mib, &seed);
-	if (!hp || !cp) {
+	if (a.warm_mib)
+		wp = hotcold_map(a.warm_mib, &seed);
+	if (!hp || !cp || (a.warm_mib && !wp)) {
 		fprintf(stderr, "hotcold: mmap: %s\n", strerror(errno));
 		return 1;
 	}
 	hist_reset(&hot);
 	hist_reset(&cold);
+	hist_reset(&warm);
+	sigemptyset(&sa.sa_mask);
+	(void)sigaction(SIGUSR1, &sa, NULL);
 	majflt0 = hotcold_majflt();
 	ra0 = hotcold_vmstat("workingset_refault_anon");
 	rf0 = hotcold_vmstat("workingset_refault_file");
@@ -176,6 +202,10 @@ int main(int argc, char *argv[])
 	while (bench_now_nsec() < end) {
 		hot_slow += hotcold_pass(hp, a.hot_mib, &hot);
 		hot_passes++;
+		if (wp && hotcold_warm_on) {
+			(void)hotcold_pass(wp, a.warm_mib, &warm);
+			warm_passes++;
+		}
 		if (bench_now_nsec() >= next_cold) {
 			(void)hotcold_pass(cp, a.cold_mib, &cold);
 			cold_passes++;
@@ -183,16 +213,18 @@ int main(int argc, char *argv[])
 		}
 		hotcold_sleep_msec(a.hot_pause_msec);
 	}
-	printf("{\"hot_mib\": %lu, \"cold_mib\": %lu, \"seconds\": %lu, \"hot_passes\": %llu, "
-	       "\"cold_passes\": %llu, \"hot_slow_accesses\": %llu, \"majflt\": %ld, "
+	printf("{\"hot_mib\": %lu, \"cold_mib\": %lu, \"warm_mib\": %lu, \"seconds\": %lu, "
+	       "\"hot_passes\": %llu, \"warm_passes\": %llu, \"cold_passes\": %llu, \"hot_slow_accesses\": %llu, \"majflt\": %ld, "
 	       "\"workingset_refault_anon\": %llu, \"workingset_refault_file\": %llu,\n \"hot_access\": ",
-	       a.hot_mib, a.cold_mib, a.seconds, (unsigned long long)hot_passes,
-	       (unsigned long long)cold_passes, (unsigned long long)hot_slow,
+	       a.hot_mib, a.cold_mib, a.warm_mib, a.seconds, (unsigned long long)hot_passes,
+	       (unsigned long long)warm_passes, (unsigned long long)cold_passes, (unsigned long long)hot_slow,
 	       hotcold_majflt() - majflt0, hotcold_vmstat("workingset_refault_anon") - ra0,
 	       hotcold_vmstat("workingset_refault_file") - rf0);
 	hist_print_json(stdout, &hot);
 	printf(",\n \"cold_access\": ");
 	hist_print_json(stdout, &cold);
+	printf(",\n \"warm_access\": ");
+	hist_print_json(stdout, &warm);
 	printf("}\n");
 	return 0;
 }
