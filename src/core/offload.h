@@ -81,7 +81,7 @@ enum offload_state_kind {
 	OFFLOAD_PROBING,  /* reclaiming, stall below the target */
 	OFFLOAD_BACKOFF,  /* stall: holding off */
 	OFFLOAD_FLOOR,    /* at the floor, or protected: nothing to take */
-	OFFLOAD_REFAULTING, /* a full step refaulted: nothing this interval, no hold */
+	OFFLOAD_REFAULTING, /* a full step refaulted: the set grew back; held */
 	OFFLOAD_PAUSED,   /* shown only (offload_shown_kind()): a node it has
 			   * memory on is paused; kind keeps the controller's */
 	_OFFLOAD_STATE_MAX,

@@ -135,10 +135,11 @@ static void test_offload_releases_on_growth(void **state)
 
 /* Refaults (a working set coming back without a stall PSI counts: zram,
  * page cache read ahead) scale the step down by the share of a full step
- * they make, per interval; a full step's worth takes nothing that interval
- * (refaulting: not a backoff, not news, but the node loops leave it alone)
- * and sets no hold: the next quiet interval takes a full step. Protected,
- * it stays at the floor. */
+ * they make, per interval; a full step's worth is a working set that grew
+ * back (refaulting: not a backoff, not news, but the node loops leave it
+ * alone): nothing for the hold, which every such interval restarts; after
+ * it a quiet interval takes a full step. Protected, it stays at the
+ * floor. */
 static void test_offload_refaults_scale(void **state)
 {
 	struct offload_state s = {};
@@ -171,12 +172,19 @@ static void test_offload_refaults_scale(void **state)
 	assert_false(offload_change_is_news(OFFLOAD_REFAULTING, OFFLOAD_PROBING));
 	assert_int_equal(s.nr_backoffs, 0);
 	assert_int_equal(s.nr_refaulting, 1);
-	assert_int_equal(s.hold, 0);
-	/* Still refaulting: the same episode, counted once. */
+	assert_int_equal(s.hold, OFFLOAD_HOLD_INTERVALS_DEFAULT);
+	/* Still refaulting: the same episode, counted once; the hold starts
+	 * again. */
 	in.now_usec += 6 * SEC;
 	in.refault_total_pages += 10 * MiB / PAGE;
 	assert_int_equal(offload_update(&s, &params, &in), 0);
 	assert_int_equal(s.nr_refaulting, 1);
+	assert_int_equal(s.hold, OFFLOAD_HOLD_INTERVALS_DEFAULT);
+	for (unsigned i = 0; i < OFFLOAD_HOLD_INTERVALS_DEFAULT; i++) {
+		in.now_usec += 6 * SEC;
+		assert_int_equal(offload_update(&s, &params, &in), 0);
+		assert_int_equal(s.kind, OFFLOAD_REFAULTING);
+	}
 	in.now_usec += 6 * SEC;
 	assert_int_equal(offload_update(&s, &params, &in), 10 * MiB);
 	assert_int_equal(s.kind, OFFLOAD_PROBING);
@@ -301,12 +309,20 @@ static void test_offload_observe_only(void **state)
 	assert_true(offload_backing_off(&s));
 	assert_int_equal(s.wss_bytes, 980 * MiB);
 	assert_int_equal(s.nr_refaulting, 1);
+	assert_int_equal(s.hold, OFFLOAD_HOLD_INTERVALS_DEFAULT);
 	/* Below the nominal step: felt for the estimate only if stalled. */
 	in.now_usec += 6 * SEC;
 	in.refault_total_pages += 9 * MiB / PAGE;
 	assert_int_equal(offload_update(&s, &p, &in), 0);
-	assert_int_equal(s.kind, OFFLOAD_PROBING);
+	assert_int_equal(s.kind, OFFLOAD_REFAULTING); /* the hold */
 	assert_int_equal(s.wss_bytes, 920 * MiB);
+	for (unsigned i = 1; i < OFFLOAD_HOLD_INTERVALS_DEFAULT; i++) {
+		in.now_usec += 6 * SEC;
+		assert_int_equal(offload_update(&s, &p, &in), 0);
+	}
+	in.now_usec += 6 * SEC;
+	assert_int_equal(offload_update(&s, &p, &in), 0);
+	assert_int_equal(s.kind, OFFLOAD_PROBING);
 }
 
 /* A re-created cgroup's counters start from 0: restart, no step. */
