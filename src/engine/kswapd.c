@@ -39,11 +39,10 @@ struct kswapd_node {
 	bool kernel_short;
 	bool holding;                     /* in kswapd_hold() */
 	/* kswapd_hold()'s backoff: consecutive empty kernel-balanced runs,
-	 * the current (last) wait, and whether it is a backed-off one
-	 * (empty_runs > 1), past its first brake_wait_usec. */
+	 * and the current (last) wait; a wait longer than brake_wait_usec is
+	 * a backed-off one (kswapd_hold_backed_off()). */
 	unsigned empty_runs;
 	uint64_t hold_usec;
-	bool backing_off;
 	/* A backed-off wait watches the node's file LRU (where zoneinfo
 	 * shows it): its pages when the wait began, and whether the monitor
 	 * has seen them grow by a batch since. file_watch_off: an early end
@@ -381,6 +380,12 @@ static bool kswapd_hold_ends_early(const struct kswapd_node *kn)
 	       kn->hold_params_changed;
 }
 
+/* In a backed-off wait (the second or later). Under kn->lock. */
+static bool kswapd_hold_backed_off(const struct kswapd_node *kn)
+{
+	return kn->holding && kn->hold_usec > kn->k->brake_wait_usec;
+}
+
 /* brake_wait_usec << shift, saturating. */
 static uint64_t kswapd_hold_length(uint64_t wait, unsigned shift)
 {
@@ -428,7 +433,6 @@ static void kswapd_hold(struct kswapd_node *kn, const struct balance_result *res
 	kn->hold_params_changed = false;
 	timespec_after_usec(&floor, MIN(kn->hold_usec, kn->k->brake_wait_usec));
 	timespec_after_usec(&deadline, kn->hold_usec);
-	kn->backing_off = kn->hold_usec > kn->k->brake_wait_usec;
 	kswapd_set_state(kn, braked ? KSWAPD_STATE_BRAKED : KSWAPD_STATE_SHORT_SLEEP);
 	kn->kernel_short = false;
 	kn->holding = true;
@@ -443,7 +447,7 @@ static void kswapd_hold(struct kswapd_node *kn, const struct balance_result *res
 		if (pthread_cond_timedwait(&kn->wait, &kn->lock, &floor) == ETIMEDOUT)
 			break;
 	/* The rest of a backed-off wait. */
-	if (!ended && kn->backing_off) {
+	if (!ended && kswapd_hold_backed_off(kn)) {
 		while (!(ended = kn->paused || kn->stop || kn->kernel_short ||
 				 kswapd_hold_ends_early(kn)))
 			if (pthread_cond_timedwait(&kn->wait, &kn->lock, &deadline) == ETIMEDOUT)
@@ -451,7 +455,6 @@ static void kswapd_hold(struct kswapd_node *kn, const struct balance_result *res
 		kn->hold_ended_by_file = ended && kn->hold_file_grew && !kn->kernel_short &&
 					 !kn->paused && !kn->stop;
 	}
-	kn->backing_off = false;
 	if (kn->hold_params_changed)
 		kn->empty_runs = 0;
 	kn->holding = false;
@@ -1047,7 +1050,7 @@ bool kswapd_backing_off(struct kswapd *k, int node)
 	if (!kn)
 		return false;
 	pthread_mutex_lock(&kn->lock);
-	r = kn->backing_off;
+	r = kswapd_hold_backed_off(kn);
 	pthread_mutex_unlock(&kn->lock);
 	return r;
 }

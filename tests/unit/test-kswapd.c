@@ -192,21 +192,29 @@ static void wait_event(struct fixture *f, int node, enum kswapd_event_type t, un
 
 /* A negative check has to wait for something that must not happen: 200 ms
  * is twenty times what a woken thread needs to start a run here. */
-static void assert_no_event_within(struct fixture *f, int node,
-				   enum kswapd_event_type t, unsigned n, long msec)
+/* Whether node emits its n-th event of type t within msec. */
+static bool event_within(struct fixture *f, int node, enum kswapd_event_type t, unsigned n,
+			 long msec)
 {
 	struct timespec deadline;
 	bool seen;
 
 	clock_gettime(CLOCK_REALTIME, &deadline);
-	deadline.tv_nsec += msec * 1000000L;
+	deadline.tv_sec += msec / 1000;
+	deadline.tv_nsec += (msec % 1000) * 1000000L;
 	deadline.tv_sec += deadline.tv_nsec / 1000000000L;
 	deadline.tv_nsec %= 1000000000L;
 	pthread_mutex_lock(&f->lock);
 	while (!(seen = count_events_locked(f, node, t) >= n) && wait_locked(f, &deadline))
 		;
 	pthread_mutex_unlock(&f->lock);
-	if (seen)
+	return seen;
+}
+
+static void assert_no_event_within(struct fixture *f, int node,
+				   enum kswapd_event_type t, unsigned n, long msec)
+{
+	if (event_within(f, node, t, n, msec))
 		fail_msg("unexpected %s event %u on node %d",
 			 kswapd_event_type_to_string(t), n, node);
 }
@@ -253,25 +261,6 @@ static struct kswapd_state state_of(struct fixture *f, unsigned index)
 
 	assert_int_equal(kswapd_get_state(f->k, index, &st), 0);
 	return st;
-}
-
-/* Whether node emits its n-th event of type t within msec. */
-static bool event_within(struct fixture *f, int node, enum kswapd_event_type t, unsigned n,
-			 long msec)
-{
-	struct timespec deadline;
-	bool seen;
-
-	clock_gettime(CLOCK_REALTIME, &deadline);
-	deadline.tv_sec += msec / 1000;
-	deadline.tv_nsec += (msec % 1000) * 1000000L;
-	deadline.tv_sec += deadline.tv_nsec / 1000000000L;
-	deadline.tv_nsec %= 1000000000L;
-	pthread_mutex_lock(&f->lock);
-	while (!(seen = count_events_locked(f, node, t) >= n) && wait_locked(f, &deadline))
-		;
-	pthread_mutex_unlock(&f->lock);
-	return seen;
 }
 
 /* Wait until node's thread is in the hold after its n-th empty

@@ -79,16 +79,7 @@ some_prev=$(vm_psi_total $CG/grow.slice/memory.pressure some)
 t_g=$(cut -d' ' -f1 /proc/uptime)
 tg_real=$(date +%s)
 kill -USR1 "$hc" || vm_fail "cannot signal hotcold"
-# Where the offload thread is (a write in progress shows in its wchan).
-dpid=$(cat /tmp/reclaimd.pid)
-offl_at() {
-	local t
-	for t in /proc/$dpid/task/*; do
-		[ "$(cat $t/comm 2>/dev/null)" = reclaimd/offl ] && echo "$(awk '{ print $3 }' $t/stat)/$(cat $t/wchan)" && return
-	done
-	echo none
-}
-stalls= offs= states= refs= steals= swapins= offl= judged=
+stalls= offs= states= refs= steals= swapins= judged=
 req_g=$(vm_cg_json_field /grow.slice offload_requested_bytes)
 ref_prev=$(vm_memstat grow.slice workingset_refault_anon)
 steal_prev=$(vm_memstat grow.slice pgsteal)
@@ -111,7 +102,6 @@ while [ $k -lt 12 ] && [ $quiet -lt 3 ]; do
 	refs="$refs $(((r - ref_prev) * $(vm_page_size) >> 10))"
 	steals="$steals $(((st - steal_prev) * $(vm_page_size) >> 10))"
 	swapins="$swapins $(((swap_prev - sw) >> 10))"
-	offl="$offl $(offl_at)"
 	if [ "$r" = "$ref_prev" ] && [ "$sw" -ge "$swap_prev" ]; then quiet=$((quiet + 1)); else quiet=0; fi
 	some_prev=$some ref_prev=$r steal_prev=$st swap_prev=$sw
 done
@@ -121,7 +111,6 @@ refault=$((($(vm_memstat grow.slice workingset_refault_anon) - ref_g) * $(vm_pag
 vm_note "LRU: lru_gen $(cat /sys/kernel/mm/lru_gen/enabled 2>/dev/null || echo absent); before the growth: current $(vm_mib $cur_g) MiB, swap $(vm_mib $swap_g) MiB; after $k intervals: current $(vm_mib $cur_e) MiB, swap $(vm_mib $swap_e) MiB; refaulted $(vm_mib $refault) MiB; offload reclaimed $(vm_mib $((off_g - off_p))) MiB in the two intervals before the growth (state then $state_g), working set estimate now $(vm_mib $(vm_cg_json_field /grow.slice working_set_bytes)) MiB"
 ctl_json stats >/tmp/scenario.stats || vm_fail "reclaimctl --json stats failed"
 vm_note "the system brake since the growth: node 0 shrinks braked +$(($(vm_stat actuator_braked_total node=0) - braked_g)) (offload passes run on node 0's context)"
-vm_note "the offload thread at each interval's end (state/wchan):$offl"
 vm_note "the controller at each interval's end (its last stall per interval us:offload requested since the growth:working set estimate):$judged"
 vm_note "node runs since the growth (node:start_ms:duration_ms:end:reclaimed): $(awk -F '\t' "$AWK_EV"' ev("type") == "run_end" && ev("time_usec") + 0 >= '"$tg_real"'000000 { printf "%s:%d:%d:%s:%s ", ev("node"), (ev("time_usec") - ev("duration_usec")) / 1000 - '"$tg_real"'000, ev("duration_usec") / 1000, ev("end"), ev("reclaimed_bytes") }' /tmp/scenario.events)"
 vm_note "the controller since the growth: backoffs +$(($(vm_cg_json_field /grow.slice offload_backoffs) - bo_g)), refaulting +$(($(vm_cg_json_field /grow.slice offload_refaulting) - rf_g)), state now $(vm_cg_json_field /grow.slice offload_state)"
