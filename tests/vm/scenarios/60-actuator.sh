@@ -108,15 +108,13 @@ else
 fi
 [ $((spread_steal * 4096)) -le $((1 << 20)) ] || vm_fail "the cgroup spread moved vmstat pgsteal_proactive by $spread_steal pages: not cgroup-targeted"
 if [ -e /sys/devices/system/node/node0/reclaim ]; then
-	# Fresh page cache of its own on node 0, read from one of the node's
-	# CPUs: by now steps 1 and 2 may have taken all of act/file's cache
-	# (65 + 58 + 65 MiB in one 6.18 run), and what page cache is left may
-	# be protected act/prot's, which a node file leaves alone (fresh-clone
-	# CI of b43f7d1: "node0/reclaim moved no vmstat pgsteal_proactive";
-	# picking the node with the most cache, or the one whose spread took
-	# most, failed the same way).
-	fnode=0
-	vm_cache act/nodefile 48 "$(sed 's/[-,].*//' /sys/devices/system/node/node$fnode/cpulist)"
+	# The node file of the node that holds the most page cache now: dd's
+	# cache sits on whichever node it ran, and an earlier scenario may have
+	# left one node with none (seen on 6.18 after escalate: node 0 empty,
+	# the cache on node 1).
+	fnode=$(for m in /sys/devices/system/node/node[0-9]*/meminfo; do
+		awk '$3 == "Inactive(file):" || $3 == "Active(file):" { n = $2; s += $4 } END { print s, n }' "$m"
+	done | sort -n | tail -n 1 | cut -d' ' -f2)
 	probe /tmp/scenario.p2b --node=$fnode --bytes=32M --swappiness=0
 	f2=/tmp/scenario.p2b
 	[ "$(cat $f2.rc)" = 0 ] || vm_fail "node file on node $fnode failed: $(jget $f2 result.error)"
