@@ -50,6 +50,11 @@ struct shrink_request {
 	 * its kswapd would be reclaiming now whatever we do. The system brake
 	 * stops proactive reclaim only: it lets a pass through cut to this. */
 	uint64_t kernel_deficit_bytes;
+	/* SHRINK_NODE and SHRINK_SOFT_TARGET of a balance run: the node's
+	 * run number (balance_counters.runs, from 1), so that the actuator
+	 * can keep a verdict for the rest of a run (the node file fell
+	 * short); 0 outside a run (an operator's request), a run of its own. */
+	uint64_t run;
 };
 
 struct shrink_result {
@@ -66,7 +71,12 @@ struct shrink_result {
 				   * kernel_deficit_bytes, not stopped */
 	bool quota_limited;       /* the per-node rate quota cut the request */
 	bool interrupted;         /* EINTR: try again later */
-	enum target_backend backend; /* what served the pass (NONE: nothing ran) */
+	enum target_backend backend; /* what served the pass (NONE: nothing ran);
+				      * the last one where the node file fell
+				      * short */
+	bool node_file_short;     /* the node file fell short
+				   * (target_node_file_stalled()): the rest
+				   * of the pass went to memory.reclaim */
 	bool swappiness_dropped;  /* a swappiness was asked for but the kernel
 				   * has no swappiness= (before 6.8): none was
 				   * written, the kernel's applied */

@@ -499,6 +499,7 @@ static void balance_fill(const struct balance_node *b,
 		.swap_reason = balance_swap_reason_to_string(b->run.swap_reason),
 		.dry_run = p->dry_run,
 		.kernel_deficit_bytes = kind == SHRINK_NODE ? b->run.kernel_deficit_bytes : 0,
+		.run = b->counters.runs,
 	};
 }
 

@@ -240,10 +240,7 @@ enum target_backend target_choose_backend(const struct target_backend_input *in)
 
 bool target_node_file_stalled(const struct target_node_file_pass *p)
 {
-	/* The seed's gentle priorities: balance_swappiness() sends
-	 * swappiness=0 from DEF_PRIORITY (12) down to DEF_PRIORITY - 2. */
-	return p->swap && p->swappiness != 0 && p->priority < DEF_PRIORITY - 2 &&
-	       p->nr_writes > 0 && p->nr_reclaimed == 0;
+	return p->nr_writes > 0 && p->nr_partial > 0;
 }
 
 /* A guarantee: what must hold on every node (Protect=, a floor, an engaged

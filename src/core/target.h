@@ -139,21 +139,27 @@ struct target_backend_input {
 enum target_backend target_choose_backend(const struct target_backend_input *in);
 
 /*
- * Whether a node-file pass made no progress where anonymous memory was
- * allowed: swap usable, a pass below the seed's swap floor (priority <
- * DEF_PRIORITY - 2, where the engine stops asking for swappiness=0) that did
- * not forbid swap, at least one write issued and nothing reclaimed. On 6.18
- * the node file reclaimed 0 bytes at every priority from a node whose
- * reclaimable memory was anonymous (swap present, pswpout 0), where
- * memory.reclaim on the cgroups swaps; the rest of the run is then spread
- * (node_file_stalled above).
+ * Whether the node file fell short in a pass: a write answered EAGAIN,
+ * the kernel's own word that user_proactive_reclaim() gave up after its
+ * sweep from DEF_PRIORITY down and its retries. A write answered in full
+ * reclaimed what it asked, some of it perhaps slab, which pgsteal does not
+ * count: nothing measured is no evidence.
+ *
+ * At any priority and swappiness. On 6.18 with MGLRU, four cgroups held
+ * 32 MiB of read-once page cache each on node 0: three node0/reclaim
+ * writes of "16M swappiness=0" took from two of them, never from the other
+ * two, and the third answered EAGAIN; memory.reclaim on one of the two
+ * then took 16 MiB at once (the lru_gen debugfs showed their generations
+ * aged some 40 times by those writes, their pages kept). And with swap
+ * allowed the node file reclaimed 0 bytes from a node whose reclaimable
+ * memory was anonymous, where memory.reclaim on the cgroups swaps. The
+ * rest of the pass and of the run is then spread over memory.reclaim
+ * (node_file_stalled above; docs/design.md, "When the node file falls
+ * short").
  */
 struct target_node_file_pass {
-	int priority;          /* DEF_PRIORITY (12) .. 1 */
-	int swappiness;        /* as written: 0 forbids anon */
-	bool swap;             /* swap usable */
 	unsigned nr_writes;
-	uint64_t nr_reclaimed;
+	unsigned nr_partial;   /* writes answered EAGAIN */
 };
 
 bool target_node_file_stalled(const struct target_node_file_pass *p);

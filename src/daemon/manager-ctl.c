@@ -1117,6 +1117,7 @@ struct json_object *manager_offload_write_json(const struct actuator_offload_wri
 	jadd_bool(o, "brake_cut", false);
 	jadd_str(o, "backend", x->dry_run ? target_backend_to_string(TARGET_BACKEND_NONE)
 					  : target_backend_to_string(TARGET_BACKEND_CGROUPS));
+	jadd_bool(o, "node_file_short", false);
 	jadd_str(o, "result", x->error < 0 ? ctl_error_code_to_string(x->error)
 			      : x->partial  ? "partial"
 					    : "ok");
@@ -1175,6 +1176,7 @@ struct json_object *manager_event_json(struct manager *m, const struct kswapd_ev
 		jadd_bool(o, "braked", ev->res.braked);
 		jadd_bool(o, "brake_cut", ev->res.brake_cut);
 		jadd_str(o, "backend", target_backend_to_string(ev->res.backend));
+		jadd_bool(o, "node_file_short", ev->res.node_file_short);
 		jadd_str(o, "result", ev->error < 0 ? ctl_error_code_to_string(ev->error)
 				      : ev->res.nr_partial ? "partial"
 							   : "ok");

@@ -40,9 +40,10 @@ struct actuator_node {
 	/* actuator_set_limits(): the rate the next shrink starts (a->lock). */
 	uint64_t rate_next_bytes_per_sec;
 	bool rate_changed;
-	/* target_node_file_stalled() at this priority: spread until a pass
-	 * at a higher priority (the next run) tries the node file again. */
-	int node_file_stalled_priority; /* 0 = not stalled */
+	/* target_node_file_stalled() in this balance run (shrink_request.run):
+	 * spread until the next run tries the node file again. */
+	bool node_file_stalled;
+	uint64_t node_file_stalled_run;
 	/* Offload's reclaim attributed to this node (offload_attribute()),
 	 * cumulative, for the node's pacing: atomic. */
 	uint64_t offload_reclaimed_bytes;
@@ -903,6 +904,62 @@ static int shrink_soft_target(struct actuator *a, struct actuator_node *n,
 	return r;
 }
 
+/* The spread of a node pass over memory.reclaim, from the k candidates
+ * collect_candidates() read (k_read of them before any guard rows; skipped
+ * live ones left out, guard_skips of the pass's skips counted by guard
+ * rows). The table's read lock is held, and released here. */
+static int spread_node(struct actuator *a, struct actuator_node *n,
+		       const struct shrink_request *req, uint64_t want,
+		       struct shrink_result *res, uint64_t now, size_t k, size_t k_read,
+		       size_t skipped, unsigned guard_skips)
+{
+	struct target_params tp = plan_params(a, req);
+	struct census_params cp = census_params(a);
+	int r;
+
+	__atomic_add_fetch(&n->stats.nr_cgroup_spread, 1, __ATOMIC_RELAXED);
+	res->backend = TARGET_BACKEND_CGROUPS;
+	/* Short of the deficit among the cgroups read: the others too (a
+	 * census), in place of any guard rows. */
+	if (target_spread(n->cands, k, want, &tp) < want && skipped > 0 &&
+	    census_due_short(&n->census, &cp, now)) {
+		/* The same cgroups again: a skip counts once a pass. */
+		res->nr_skipped -= guard_skips;
+		k = collect_skipped(a, n, req->node, now, res, k_read, skipped,
+				    /* guard= */ false);
+		target_spread(n->cands, k, want, &tp);
+	}
+	r = write_plan(a, n, req->node, k, req->swappiness, res, now);
+	cgroup_set_unlock(a->cfg.cgroups);
+	return r;
+}
+
+/* The node file fell short of want (target_node_file_stalled()): the rest
+ * of the pass over memory.reclaim, from candidates read again (the node
+ * file took from them meanwhile), and the rest of the run too (until a
+ * pass at a higher priority). */
+static int node_file_fall_back(struct actuator *a, struct actuator_node *n,
+			       const struct shrink_request *req, uint64_t want,
+			       struct shrink_result *res, uint64_t now)
+{
+	unsigned skips = res->nr_skipped;
+	size_t k, skipped;
+
+	log_debug("node%d/reclaim fell short at priority %d (%" PRIu64 " of %" PRIu64
+		  " bytes, %u EAGAIN): memory.reclaim for the rest of the run.",
+		  req->node, req->priority, res->nr_reclaimed, want, res->nr_partial);
+	n->node_file_stalled = true;
+	n->node_file_stalled_run = req->run;
+	res->node_file_short = true;
+	if (res->nr_reclaimed >= want)
+		return 0;
+	cgroup_set_lock_shared(a->cfg.cgroups);
+	k = collect_candidates(a, n, req->node, now, res, &skipped);
+	/* The node-file pass counted these cgroups' skips already. */
+	res->nr_skipped = skips;
+	return spread_node(a, n, req, want - res->nr_reclaimed, res, now, k, k, skipped, 0);
+}
+
 /* kswapd_shrink_node(): the node file where no cgroup policy covers memory
  * on the node, else memory.reclaim spread over the candidates
  * (target_choose_backend() says why). */
@@ -915,16 +972,15 @@ static int shrink_node(struct actuator *a, struct actuator_node *n,
 		.cgroups = a->cfg.cgroups != NULL,
 		.avoid_node_file = a->cfg.avoid_node_file,
 	};
-	struct target_params tp = plan_params(a, req);
-	struct census_params cp = census_params(a);
 	size_t k = 0, k_read = 0, skipped = 0;
 	unsigned guard_skips = 0;
 	int r;
 
-	/* Priority only falls within a run: a higher one starts another. */
-	if (n->node_file_stalled_priority && req->priority > n->node_file_stalled_priority)
-		n->node_file_stalled_priority = 0;
-	in.node_file_stalled = n->node_file_stalled_priority != 0;
+	/* A stall holds for the rest of its run; an operator's request (run
+	 * 0) is a run of its own. */
+	if (req->run == 0 || req->run != n->node_file_stalled_run)
+		n->node_file_stalled = false;
+	in.node_file_stalled = n->node_file_stalled;
 	n->spare_nodes = pass_paused_nodes(a, req->node);
 	if (in.cgroups) {
 		cgroup_set_lock_shared(a->cfg.cgroups);
@@ -948,34 +1004,13 @@ static int shrink_node(struct actuator *a, struct actuator_node *n,
 		r = shrink_node_file(a, n, req->node, want, req->swappiness, res);
 		if (r >= 0 && !n->dry_run && !res->interrupted && in.cgroups &&
 		    target_node_file_stalled(&(struct target_node_file_pass){
-			    .priority = req->priority,
-			    .swappiness = req->swappiness,
-			    .swap = a->cfg.features.swap,
 			    .nr_writes = res->nr_writes,
-			    .nr_reclaimed = res->nr_reclaimed,
-		    })) {
-			log_debug("node%d/reclaim freed nothing at priority %d with swap "
-				  "allowed: memory.reclaim for the rest of the run.",
-				  req->node, req->priority);
-			n->node_file_stalled_priority = req->priority;
-		}
+			    .nr_partial = res->nr_partial,
+		    }))
+			return node_file_fall_back(a, n, req, want, res, now);
 		return r;
 	case TARGET_BACKEND_CGROUPS:
-		__atomic_add_fetch(&n->stats.nr_cgroup_spread, 1, __ATOMIC_RELAXED);
-		res->backend = TARGET_BACKEND_CGROUPS;
-		/* Short of the deficit among the cgroups read: the others too
-		 * (a census), in place of any guard rows. */
-		if (target_spread(n->cands, k, want, &tp) < want && skipped > 0 &&
-		    census_due_short(&n->census, &cp, now)) {
-			/* The same cgroups again: a skip counts once a pass. */
-			res->nr_skipped -= guard_skips;
-			k = collect_skipped(a, n, req->node, now, res, k_read, skipped,
-					    /* guard= */ false);
-			target_spread(n->cands, k, want, &tp);
-		}
-		r = write_plan(a, n, req->node, k, req->swappiness, res, now);
-		cgroup_set_unlock(a->cfg.cgroups);
-		return r;
+		return spread_node(a, n, req, want, res, now, k, k_read, skipped, guard_skips);
 	default:
 		if (in.cgroups)
 			cgroup_set_unlock(a->cfg.cgroups);

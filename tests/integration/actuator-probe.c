@@ -260,6 +260,9 @@ static struct json_object *result_json(const struct shrink_result *res, int r)
 	json_object_object_add(o, "braked", json_object_new_boolean(res->braked));
 	json_object_object_add(o, "quota_limited", json_object_new_boolean(res->quota_limited));
 	json_object_object_add(o, "interrupted", json_object_new_boolean(res->interrupted));
+	json_object_object_add(o, "backend",
+			       json_object_new_string(target_backend_to_string(res->backend)));
+	json_object_object_add(o, "node_file_short", json_object_new_boolean(res->node_file_short));
 	return o;
 }
 

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "actuator.h"
@@ -45,7 +46,11 @@ struct fake {
 	uint64_t vmstat_pgsteal_proactive;
 	bool vmstat_workingset;      /* print workingset_refault_* (5.9+) */
 	uint64_t vmstat_refault_file; /* pages */
-	bool node_file_frees_nothing; /* the node file reclaims 0 (6.18, anon) */
+	/* The node file reclaims at most node_file_max_pages a write and
+	 * answers EAGAIN when that is short of the ask (6.18: 0 from an
+	 * anon-only node; MGLRU leaving cgroups' page cache alone). */
+	bool node_file_short;
+	uint64_t node_file_max_pages;
 	const char *fail_path;       /* writes to paths containing this fail */
 	int fail_path_errno;
 	unsigned n_idle;             /* idle/cgN cgroups added by add_idle() */
@@ -163,10 +168,16 @@ static ssize_t hook_write(void *userdata, int fd, const char *buf, size_t n)
 	if (streq(w->path + strlen(w->path) - strlen("/compact"), "/compact")) {
 		return (ssize_t)n;
 	} else if (startswith(w->path, "sys/devices")) {
-		if (f->node_file_frees_nothing)
-			pages = 0;
+		bool short_of_ask = f->node_file_short && pages > f->node_file_max_pages;
+
+		if (short_of_ask)
+			pages = f->node_file_max_pages;
 		f->vmstat_pgsteal_proactive += pages;
 		put_vmstat(f);
+		if (short_of_ask) {
+			errno = EAGAIN;
+			return -1;
+		}
 	} else {
 		char cg[256];
 
@@ -353,22 +364,72 @@ static void test_node_file_steps(void **state)
 	assert_string_equal(f->writes[3].req, "4096");
 }
 
+/*
+ * EAGAIN from the node file ends its part of the pass, what it reclaimed
+ * measured; the rest of the pass goes to memory.reclaim over the cgroups
+ * (6.18, MGLRU: the node file left cgroups' page cache alone that
+ * memory.reclaim took at once).
+ */
 static void test_node_file_partial(void **state)
 {
 	struct fake *f = *state;
 	struct shrink_request req = node_req(0, 80 * MiB, 0);
 	struct shrink_result res;
+	struct actuator_node_stats st;
+	uint64_t spread = 0, spread_pages = 0;
 
 	start_no_policy(f, NULL);
 	f->fail[0] = EAGAIN;
 	f->steal_pages[0] = 1000;
 	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
-	/* EAGAIN ends the pass; what was reclaimed is measured. */
+	assert_true(f->n_writes > 1);
+	assert_string_equal(f->writes[0].path, "sys/devices/system/node/node0/reclaim");
+	assert_int_equal(res.nr_partial, 1);
+	assert_int_equal(res.nr_errors, 0);
+	assert_true(res.node_file_short);
+	assert_int_equal(res.backend, TARGET_BACKEND_CGROUPS);
+	/* The rest, 80 MiB less the 1000 pages, asked of the cgroups. */
+	for (unsigned i = 1; i < f->n_writes; i++) {
+		assert_false(startswith(f->writes[i].path, "sys/devices"));
+		spread += strtoull(f->writes[i].req, NULL, 10);
+		spread_pages += strtoull(f->writes[i].req, NULL, 10) / 4096;
+	}
+	assert_int_equal(spread, 80 * MiB - 1000 * 4096);
+	assert_int_equal(res.nr_requested, 32 * MiB + spread);
+	/* The fake reclaims whole pages of each write. */
+	assert_int_equal(res.nr_reclaimed, (1000 + spread_pages) * 4096);
+	assert_true(res.nr_reclaimed > 80 * MiB - 16 * 4096);
+	assert_int_equal(actuator_node_stats(f->a, 0, &st), 0);
+	assert_int_equal(st.nr_node_file, 1);
+	assert_int_equal(st.nr_cgroup_spread, 1);
+}
+
+/* Without cgroups there is nothing else: EAGAIN ends the pass. */
+static void test_node_file_partial_alone(void **state)
+{
+	struct fake *f = *state;
+	struct actuator_config cfg = {
+		.root = f->dir,
+		.features = { .node_reclaim = true, .node_reclaim_mask = 1 },
+		.node_mask = 1,
+		.write = hook_write,
+		.clock = hook_clock,
+		.sleep = hook_sleep,
+		.hook_userdata = f,
+	};
+	struct shrink_request req = node_req(0, 80 * MiB, 0);
+	struct shrink_result res;
+
+	assert_int_equal(actuator_new(&cfg, &f->a), 0);
+	f->fail[0] = EAGAIN;
+	f->steal_pages[0] = 1000;
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
 	assert_int_equal(f->n_writes, 1);
 	assert_int_equal(res.nr_requested, 32 * MiB);
 	assert_int_equal(res.nr_reclaimed, 1000 * 4096);
 	assert_int_equal(res.nr_partial, 1);
-	assert_int_equal(res.nr_errors, 0);
+	assert_false(res.node_file_short);
+	assert_int_equal(res.backend, TARGET_BACKEND_NODE_FILE);
 }
 
 static void test_swappiness_einval_fallback(void **state)
@@ -804,50 +865,60 @@ static void test_node_file_or_spread(void **state)
 	assert_int_equal(st.nr_cgroup_spread, 2);
 }
 
-/* The node file freed nothing at a priority where anon is allowed (6.18,
- * an anon-only node with swap): the rest of the run is spread over
- * memory.reclaim, which swaps; the next run tries the node file again. */
+/* The node file falls short (EAGAIN) at any priority: 6.18 left cgroups'
+ * page cache alone with MGLRU, and freed nothing from an anon-only node with
+ * swap. The rest of the pass and of the run is spread over memory.reclaim;
+ * the next run tries the node file again. */
 static void test_node_file_stall_spreads(void **state)
 {
 	struct fake *f = *state;
 	struct actuator_config cfg = { .features.swap = true };
-	struct shrink_request req = node_req(0, 8 * MiB, SWAPPINESS_KERNEL_DEFAULT);
+	struct shrink_request req = node_req(0, 8 * MiB, 0);
 	struct shrink_result res;
 	struct actuator_node_stats st;
 	unsigned w;
 
 	start_no_policy(f, &cfg);
-	f->node_file_frees_nothing = true;
-	/* Priority 10 asks swappiness=0: file only, no verdict on the file. */
-	req.priority = 10;
-	req.swappiness = 0;
+	f->node_file_short = true;
+	f->node_file_max_pages = 0;
+	req.run = 7;
+	/* Priority 12, swappiness=0: the node file answers EAGAIN with
+	 * nothing, and the cgroups give the pass its 8 MiB. */
 	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
-	assert_int_equal(res.backend, TARGET_BACKEND_NODE_FILE);
-	assert_int_equal(res.nr_reclaimed, 0);
-	/* Priority 9, the kernel's swappiness: the node file, which frees
-	 * nothing... */
-	req.priority = 9;
-	req.swappiness = SWAPPINESS_KERNEL_DEFAULT;
-	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
-	assert_int_equal(res.backend, TARGET_BACKEND_NODE_FILE);
-	assert_int_equal(res.nr_reclaimed, 0);
-	/* ...so priority 8 is spread, and reclaims. */
-	w = f->n_writes;
-	req.priority = 8;
-	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_true(res.node_file_short);
 	assert_int_equal(res.backend, TARGET_BACKEND_CGROUPS);
-	assert_true(res.nr_reclaimed > 0);
+	assert_true(res.nr_reclaimed > 8 * MiB - 16 * 4096);
+	assert_string_equal(f->writes[0].path, "sys/devices/system/node/node0/reclaim");
+	assert_true(f->n_writes > 1);
+	/* Priority 11 of the same run: memory.reclaim only. */
+	w = f->n_writes;
+	req.priority = 11;
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_false(res.node_file_short);
+	assert_int_equal(res.backend, TARGET_BACKEND_CGROUPS);
+	assert_true(res.nr_reclaimed > 8 * MiB - 16 * 4096);
 	assert_true(f->n_writes > w);
 	for (unsigned i = w; i < f->n_writes; i++)
 		assert_false(startswith(f->writes[i].path, "sys/devices"));
+	/* Priority 9 with swap: still memory.reclaim. */
+	req.priority = 9;
+	req.swappiness = SWAPPINESS_KERNEL_DEFAULT;
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(res.backend, TARGET_BACKEND_CGROUPS);
 	assert_int_equal(actuator_node_stats(f->a, 0, &st), 0);
-	assert_int_equal(st.nr_node_file, 2);
-	assert_int_equal(st.nr_cgroup_spread, 1);
-	/* A new run (priority 12 again): the node file first. */
+	assert_int_equal(st.nr_node_file, 1);
+	assert_int_equal(st.nr_cgroup_spread, 3);
+	/* The next run: the node file first, which now answers in full. */
+	f->node_file_short = false;
+	w = f->n_writes;
+	req.run = 8;
 	req.priority = 12;
 	req.swappiness = 0;
 	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
 	assert_int_equal(res.backend, TARGET_BACKEND_NODE_FILE);
+	assert_false(res.node_file_short);
+	assert_int_equal(f->n_writes, w + 1);
+	assert_int_equal(res.nr_reclaimed, 8 * MiB);
 }
 
 /* memory.low on a.service is a floor on node 0: spread too. */
@@ -1168,10 +1239,26 @@ static ssize_t hook_write_plain(void *userdata, int fd, const char *buf, size_t 
 	return pwrite(fd, buf, n, 0);
 }
 
+/* hook_write_plain, but node0/reclaim (inode plain_node_file_ino) answers
+ * EAGAIN: the node file falls short. */
+static ino_t plain_node_file_ino;
+static ssize_t hook_write_plain_node_short(void *userdata, int fd, const char *buf, size_t n)
+{
+	struct stat st;
+
+	assert_int_equal(fstat(fd, &st), 0);
+	if (st.st_ino == plain_node_file_ino) {
+		errno = EAGAIN;
+		return -1;
+	}
+	return pwrite(fd, buf, n, 0);
+}
+
 /*
  * PF_MEMALLOC: once the actuator is set up, shrinking allocates nothing and
- * opens nothing, for the node file, the spread over cgroups and the
- * soft-target pass alike (counted by alloc-count.c through --wrap).
+ * opens nothing, for the node file, the spread over cgroups, the spread
+ * after the node file fell short and the soft-target pass alike (counted by
+ * alloc-count.c through --wrap).
  */
 static void test_shrink_allocates_nothing(void **state)
 {
@@ -1198,6 +1285,30 @@ static void test_shrink_allocates_nothing(void **state)
 	alloc_count_stop();
 	assert_int_equal(alloc_count_allocs(), 0);
 	assert_int_equal(alloc_count_opens(), 0);
+
+	/* node0/reclaim answers EAGAIN: the rest of each pass is spread. */
+	{
+		char path[512];
+		struct stat st;
+
+		snprintf(path, sizeof(path), "%s/sys/devices/system/node/node0/reclaim", f->dir);
+		assert_int_equal(stat(path, &st), 0);
+		plain_node_file_ino = st.st_ino;
+	}
+	f->a = actuator_free(f->a);
+	f->cgroups = cgroup_set_free(f->cgroups);
+	cfg.write = hook_write_plain_node_short;
+	start(f, &cfg);
+	alloc_count_start();
+	for (int i = 0; i < 20; i++) {
+		assert_int_equal(actuator_shrink(f->a, &node0, &res), 0);
+		assert_true(res.node_file_short);
+		assert_true(res.nr_writes >= 2); /* node0/reclaim, then cgroups */
+	}
+	alloc_count_stop();
+	assert_int_equal(alloc_count_allocs(), 0);
+	assert_int_equal(alloc_count_opens(), 0);
+	cfg.write = hook_write_plain;
 
 	/* SoftTarget= on batch: the soft pass, and node 0 spread too. */
 	f->a = actuator_free(f->a);
@@ -2022,6 +2133,7 @@ int main(void)
 #define T(x) cmocka_unit_test_setup_teardown(x, setup, teardown)
 		T(test_node_file_steps),
 		T(test_node_file_partial),
+		T(test_node_file_partial_alone),
 		T(test_swappiness_einval_fallback),
 		T(test_errors),
 		T(test_quota),
