@@ -211,8 +211,9 @@ const struct conf_item conf_items[] = {
 	  .help = "Most offload reclaims from a matching cgroup in one interval, when "
 		  "it shows no stall and refaulted nothing: a percentage of its "
 		  "memory.current (senpai's 1% probe) or a size. Stall scales it down, "
-		  "to nothing at OffloadPressure; refaults by the share of it they make "
-		  "up (a whole step refaulted takes nothing that interval). 0 only observes: "
+		  "to nothing at OffloadPressure; refaults (or swap-ins, memory.swap.current "
+		  "falling, whichever is more) by the share of it they make up (a whole "
+		  "step of them takes nothing for three intervals). 0 only observes: "
 		  "the state and the working-set estimate, no reclaim (refaults are then "
 		  "weighed against 1%)." },
 	{ .section = CONF_SECTION_CGROUP, .name = "OffloadSwappiness", .type = CONF_UINT,

@@ -81,6 +81,8 @@ static void offload_restart(struct offload_state *s, const struct offload_input 
 		.last_usec = in->now_usec,
 		.last_stall_total_usec = in->stall_total_usec,
 		.last_refault_total_pages = in->refault_total_pages,
+		.last_swap_bytes = in->swap_bytes,
+		.last_has_swap = in->has_swap,
 		.kind = OFFLOAD_PROBING,
 		.nr_backoffs = nr_backoffs,
 		.nr_refaulting = nr_refaulting,
@@ -100,7 +102,7 @@ uint64_t offload_update(struct offload_state *s, const struct offload_params *p,
 			const struct offload_input *in)
 {
 	unsigned hold = p->hold_intervals ? p->hold_intervals : OFFLOAD_HOLD_INTERVALS_DEFAULT;
-	uint64_t elapsed, full_step, yardstick, room, step;
+	uint64_t elapsed, full_step, yardstick, room, step, back;
 	bool refaulting;
 
 	if (offload_needs_restart(s, in)) {
@@ -115,9 +117,18 @@ uint64_t offload_update(struct offload_state *s, const struct offload_params *p,
 	s->refault_bytes = per_interval((in->refault_total_pages - s->last_refault_total_pages) *
 					(p->page_bytes ? p->page_bytes : 4096),
 					elapsed, p->interval_usec);
+	s->swapin_bytes = in->has_swap && s->last_has_swap && in->swap_bytes < s->last_swap_bytes
+				  ? per_interval(s->last_swap_bytes - in->swap_bytes, elapsed,
+						 p->interval_usec)
+				  : 0;
+	/* What came back: refaults and swap-ins overlap (an anon refault
+	 * is a swap-in), so the larger. */
+	back = MAX(s->refault_bytes, s->swapin_bytes);
 	s->last_usec = in->now_usec;
 	s->last_stall_total_usec = in->stall_total_usec;
 	s->last_refault_total_pages = in->refault_total_pages;
+	s->last_swap_bytes = in->swap_bytes;
+	s->last_has_swap = in->has_swap;
 
 	full_step = offload_full_step(p, in->current_bytes);
 	/* Stall at the target: the last step ate into the working set, or
@@ -137,12 +148,12 @@ uint64_t offload_update(struct offload_state *s, const struct offload_params *p,
 	yardstick = full_step ? full_step :
 		    (uint64_t)((unsigned __int128)in->current_bytes * OFFLOAD_NOMINAL_STEP_PERMYRIAD /
 			       PERMYRIAD);
-	refaulting = yardstick && s->refault_bytes >= yardstick;
+	refaulting = yardstick && back >= yardstick;
 	offload_estimate(s, in->current_bytes, /* felt= */ s->stall_usec > 0 || refaulting);
 	room = in->current_bytes > in->floor_bytes ? in->current_bytes - in->floor_bytes : 0;
-	/* A full step's worth refaulted without the stall (zram is quick
-	 * to fault from, read-ahead hides file refaults): the working set
-	 * grew back. Release it as a stall would: nothing for the hold, and
+	/* A full step's worth refaulted or swapped in without the stall
+	 * (zram is quick to fault from, read-ahead hides file refaults):
+	 * the working set grew back. Release it as a stall would: nothing for the hold, and
 	 * every such interval restarts it (a backoff stays one). The first
 	 * version set no hold, and took the set again the next interval: in
 	 * VM scenario offload-growth on 6.18 a 6.6 MiB step reclaimed 24 MiB
@@ -162,13 +173,12 @@ uint64_t offload_update(struct offload_state *s, const struct offload_params *p,
 		s->hold--;
 		return s->last_step_bytes = 0;
 	}
-	s->scale_permyriad = offload_scaled(p, full_step, s->stall_usec, s->refault_bytes,
-					   PERMYRIAD);
+	s->scale_permyriad = offload_scaled(p, full_step, s->stall_usec, back, PERMYRIAD);
 	if (in->protect || room == 0) {
 		s->kind = OFFLOAD_FLOOR;
 		return s->last_step_bytes = 0;
 	}
-	step = MIN(offload_scaled(p, full_step, s->stall_usec, s->refault_bytes, full_step), room);
+	step = MIN(offload_scaled(p, full_step, s->stall_usec, back, full_step), room);
 	s->kind = OFFLOAD_PROBING;
 	return s->last_step_bytes = step;
 }
@@ -196,6 +206,8 @@ void offload_pause(struct offload_state *s, const struct offload_input *in,
 	s->last_usec = in->now_usec;
 	s->last_stall_total_usec = in->stall_total_usec;
 	s->last_refault_total_pages = in->refault_total_pages;
+	s->last_swap_bytes = in->swap_bytes;
+	s->last_has_swap = in->has_swap;
 	s->last_step_bytes = 0;
 	s->paused = true;
 	s->paused_nodes = paused_nodes;

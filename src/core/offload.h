@@ -28,6 +28,13 @@
  *    the refaults a step leaves behind trickle in for a minute, and a hold
  *    they restarted kept a cgroup from being trimmed for most of it
  *    (issue 18, the real-kernel benchmark's first round).
+ *  - Swap-ins (memory.swap.current falling between two judgements) count
+ *    as refaults do, the larger of the two: with zram, a swap-in frees its
+ *    slot at once and memory.swap.current is a page counter, exact at any
+ *    read, where the refault counters and PSI showed nothing for two
+ *    intervals while 34 MiB came back from zram (VM offload-growth, 6.12).
+ *    A fall is also memory freed from swap (a task exiting): that holds
+ *    offload for nothing, the safe side. A rise is our own step.
  *  - Floor and Protect=. Never below the floor (max(memory.min, memory.low,
  *    Floor=)), nothing from a protected cgroup.
  *
@@ -72,6 +79,8 @@ struct offload_input {
 	uint64_t now_usec;
 	uint64_t stall_total_usec;    /* memory.pressure some total */
 	uint64_t refault_total_pages; /* workingset_refault_anon + _file */
+	uint64_t swap_bytes;          /* memory.swap.current ... */
+	bool has_swap;                /* ... where it was read (swap accounting) */
 	uint64_t current_bytes;       /* memory.current */
 	uint64_t floor_bytes;         /* max(memory.min, memory.low, Floor=) */
 	bool protect;                 /* Protect= */
@@ -94,6 +103,8 @@ struct offload_state {
 	uint64_t last_usec;
 	uint64_t last_stall_total_usec;
 	uint64_t last_refault_total_pages;
+	uint64_t last_swap_bytes;
+	bool last_has_swap;
 	uint64_t last_step_bytes;     /* decided at the last interval */
 	uint64_t scale_permyriad;     /* ... as a share of the full step */
 	unsigned hold;                /* intervals of backoff left */
@@ -101,6 +112,7 @@ struct offload_state {
 	uint64_t wss_bytes;           /* working-set estimate; 0 = none yet */
 	uint64_t stall_usec;          /* last interval's stall, per interval */
 	uint64_t refault_bytes;       /* last interval's refaults */
+	uint64_t swapin_bytes;        /* last interval's fall of memory.swap.current */
 	uint64_t nr_backoffs;         /* stall backoffs (refaulting is not one) */
 	uint64_t nr_refaulting;       /* intervals entered refaulting from another state */
 	bool paused;                  /* offload_pause() at the last judgement */

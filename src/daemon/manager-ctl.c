@@ -396,6 +396,8 @@ struct json_object *manager_cgroup_json(const struct actuator_cgroup_info *v, co
 	jadd_u64(c, "offload_reclaimed_bytes", v->offload_reclaimed_bytes);
 	jadd_u64(c, "offload_backoffs", v->offload.nr_backoffs);
 	jadd_u64(c, "offload_refaulting", v->offload.nr_refaulting);
+	jadd_u64(c, "offload_refault_bytes", v->offload.refault_bytes);
+	jadd_u64(c, "offload_swapin_bytes", v->offload.swapin_bytes);
 	return c;
 }
 
@@ -689,7 +691,7 @@ static void stats_cgroups(struct manager *m, struct json_object *a)
 			 v[i].offload.nr_backoffs);
 		stat_add(a, "cgroup_offload_refaulting_total", "counter",
 			 "Times a cgroup's offload controller saw a full step's worth "
-			 "refaulted in an interval and took none (refaulting).",
+			 "refaulted or swapped in in an interval and took none (refaulting).",
 			 -1, "cgroup", path, v[i].offload.nr_refaulting);
 		stat_add(a, "cgroup_offload_backoff", "gauge",
 			 "1 while a cgroup's offload controller holds off (backoff or refaulting).",

@@ -626,7 +626,7 @@ static void offload_event(void *userdata, const struct actuator_offload_change *
 {
 	struct manager *m = userdata;
 	char stall[FORMAT_DURATION_MAX], target[FORMAT_DURATION_MAX];
-	char refault[FORMAT_BYTES_MAX], wss[FORMAT_BYTES_MAX];
+	char refault[FORMAT_BYTES_MAX], swapin[FORMAT_BYTES_MAX], wss[FORMAT_BYTES_MAX];
 	char path[CGROUP_PATH_MAX + 1];
 	struct json_object *o = json_object_new_object();
 
@@ -646,11 +646,12 @@ static void offload_event(void *userdata, const struct actuator_offload_change *
 		log_event(LOG_INFO, LOG_EVENT_OFFLOAD,
 			  (&(struct log_fields){ .node = -1, .cgroup = path, .priority_level = -1 }),
 			  "cgroup %s: offload %s -> %s (memory \"some\" stall %s per interval, "
-			  "target %s; refaults %s; working set about %s).",
+			  "target %s; refaults %s; swap-ins %s; working set about %s).",
 			  path, offload_state_to_string(c->from), offload_state_to_string(c->to),
 			  format_duration(stall, sizeof(stall), c->state->stall_usec),
 			  format_duration(target, sizeof(target), c->target_usec),
 			  format_bytes(refault, sizeof(refault), c->state->refault_bytes),
+			  format_bytes(swapin, sizeof(swapin), c->state->swapin_bytes),
 			  format_bytes(wss, sizeof(wss), c->state->wss_bytes));
 	json_object_object_add(o, "type", json_object_new_string("offload"));
 	json_object_object_add(o, "cgroup", json_object_new_string(path));
@@ -659,6 +660,7 @@ static void offload_event(void *userdata, const struct actuator_offload_change *
 	json_object_object_add(o, "stall_usec", json_object_new_uint64(c->state->stall_usec));
 	json_object_object_add(o, "target_usec", json_object_new_uint64(c->target_usec));
 	json_object_object_add(o, "refault_bytes", json_object_new_uint64(c->state->refault_bytes));
+	json_object_object_add(o, "swapin_bytes", json_object_new_uint64(c->state->swapin_bytes));
 	json_object_object_add(o, "wss_bytes", json_object_new_uint64(c->state->wss_bytes));
 	json_object_object_add(o, "paused_nodes", nodes);
 	manager_broadcast(m, o);

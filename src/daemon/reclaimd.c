@@ -133,10 +133,11 @@ static void lock_memory(void)
 }
 
 /*
- * Each cgroup candidate keeps 8 control files open (memory.reclaim,
- * numa_stat, stat, pressure, min, low, current, cgroup.events) so that the
- * reclaim path never opens a file: 4096 candidates need some 32k fds, far
- * above the usual soft limit of 1024. Take the hard limit.
+ * Each cgroup candidate keeps 9 control files open (memory.reclaim,
+ * numa_stat, stat, pressure, min, low, current, swap.current,
+ * cgroup.events) so that the reclaim path never opens a file: 4096
+ * candidates need some 37k fds, far above the usual soft limit of 1024.
+ * Take the hard limit.
  */
 static void raise_fd_limit(void)
 {

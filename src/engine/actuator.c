@@ -1104,6 +1104,8 @@ static uint64_t offload_judge(struct actuator *a, struct actuator_node *n,
 	/* Kernels before 5.9 have no _anon/_file split: the stall alone
 	 * (refault_total_pages stays 0). */
 	(void)cgroup_read_refaults(cg, n->buf, ACTUATOR_BUF_BYTES, &in.refault_total_pages);
+	/* Without swap accounting: refaults and the stall alone. */
+	in.has_swap = cgroup_read_swap(cg, n->buf, ACTUATOR_BUF_BYTES, &in.swap_bytes) >= 0;
 	in.stall_total_usec = st.pressure_some_total_usec;
 	in.current_bytes = st.current_bytes;
 	in.floor_bytes = cgroup_floor(&st, &cg->policy);

@@ -31,6 +31,7 @@ static const char *const cgroup_file_table[_CGROUP_FILE_MAX] = {
 	[CGROUP_FILE_LOW] = "memory.low",
 	[CGROUP_FILE_CURRENT] = "memory.current",
 	[CGROUP_FILE_EVENTS] = "cgroup.events",
+	[CGROUP_FILE_SWAP_CURRENT] = "memory.swap.current",
 };
 
 DEFINE_STRING_TABLE_TO_STRING(, cgroup_file, enum cgroup_file, _CGROUP_FILE_MAX)
@@ -523,6 +524,13 @@ int cgroup_read_refaults(struct cgroup_candidate *cg, char *buf, size_t size, ui
 				    MEMSTAT_WORKINGSET_REFAULT_FILE, ret_pages);
 }
 
+int cgroup_read_swap(struct cgroup_candidate *cg, char *buf, size_t size, uint64_t *ret_bytes)
+{
+	if (cg->fd[CGROUP_FILE_SWAP_CURRENT] < 0)
+		return -EOPNOTSUPP;
+	return read_value(cg, CGROUP_FILE_SWAP_CURRENT, buf, size, ret_bytes);
+}
+
 uint64_t cgroup_floor(const struct cgroup_state *st, const struct cgroup_policy *policy)
 {
 	uint64_t mem = MAX(st->min_bytes, st->low_bytes);
@@ -606,7 +614,7 @@ static int add_candidate(struct cgroup_table *t, int dir_fd, const char *path)
 	if (r == -EOPNOTSUPP || r == -ENOENT || r == -ENODEV)
 		return 0; /* no memory controller here, or removed meanwhile */
 	if (r == -EMFILE || r == -ENFILE) {
-		/* 8 fds per candidate: the table stops here rather than the
+		/* 9 fds per candidate: the table stops here rather than the
 		 * whole scan failing. */
 		log_warning_errno(r, "Out of file descriptors after %zu cgroups (%m), "
 				  "ignoring the rest; raise LimitNOFILE=.", t->n);

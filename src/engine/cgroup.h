@@ -51,6 +51,7 @@ enum cgroup_file {
 	CGROUP_FILE_LOW,
 	CGROUP_FILE_CURRENT,
 	CGROUP_FILE_EVENTS,
+	CGROUP_FILE_SWAP_CURRENT, /* absent without swap accounting */
 	_CGROUP_FILE_MAX,
 };
 
@@ -252,6 +253,11 @@ void cgroup_state_publish(struct cgroup_state *dst, const struct cgroup_state *s
 /* memory.stat workingset_refault_anon + _file (pages): what came back
  * after reclaim, offload's sign of a growing working set. */
 int cgroup_read_refaults(struct cgroup_candidate *cg, char *buf, size_t size, uint64_t *ret_pages);
+
+/* memory.swap.current (bytes): offload's swap-ins, where it falls.
+ * -EOPNOTSUPP where the file is absent (the root cgroup, a kernel without
+ * swap accounting). */
+int cgroup_read_swap(struct cgroup_candidate *cg, char *buf, size_t size, uint64_t *ret_bytes);
 
 /* memory.stat pgsteal total (pages): what the kernel reclaimed from the
  * cgroup by any reclaimer; the actuator takes deltas around its writes. */
