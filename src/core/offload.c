@@ -83,6 +83,7 @@ static void offload_restart(struct offload_state *s, const struct offload_input 
 		.last_refault_total_pages = in->refault_total_pages,
 		.last_swap_bytes = in->swap_bytes,
 		.last_has_swap = in->has_swap,
+		.last_current_bytes = in->current_bytes,
 		.kind = OFFLOAD_PROBING,
 		.nr_backoffs = nr_backoffs,
 		.nr_refaulting = nr_refaulting,
@@ -117,10 +118,12 @@ uint64_t offload_update(struct offload_state *s, const struct offload_params *p,
 	s->refault_bytes = per_interval((in->refault_total_pages - s->last_refault_total_pages) *
 					(p->page_bytes ? p->page_bytes : 4096),
 					elapsed, p->interval_usec);
-	s->swapin_bytes = in->has_swap && s->last_has_swap && in->swap_bytes < s->last_swap_bytes
-				  ? per_interval(s->last_swap_bytes - in->swap_bytes, elapsed,
-						 p->interval_usec)
-				  : 0;
+	s->swapin_bytes = 0;
+	if (in->has_swap && s->last_has_swap && in->swap_bytes < s->last_swap_bytes &&
+	    in->current_bytes > s->last_current_bytes)
+		s->swapin_bytes = per_interval(MIN(s->last_swap_bytes - in->swap_bytes,
+						   in->current_bytes - s->last_current_bytes),
+					       elapsed, p->interval_usec);
 	/* What came back: refaults and swap-ins overlap (an anon refault
 	 * is a swap-in), so the larger. */
 	back = MAX(s->refault_bytes, s->swapin_bytes);
@@ -129,6 +132,7 @@ uint64_t offload_update(struct offload_state *s, const struct offload_params *p,
 	s->last_refault_total_pages = in->refault_total_pages;
 	s->last_swap_bytes = in->swap_bytes;
 	s->last_has_swap = in->has_swap;
+	s->last_current_bytes = in->current_bytes;
 
 	full_step = offload_full_step(p, in->current_bytes);
 	/* Stall at the target: the last step ate into the working set, or
@@ -183,6 +187,16 @@ uint64_t offload_update(struct offload_state *s, const struct offload_params *p,
 	return s->last_step_bytes = step;
 }
 
+void offload_note_step(struct offload_state *s, uint64_t swap_bytes, bool has_swap,
+		       uint64_t current_bytes)
+{
+	if (!s->started)
+		return;
+	s->last_swap_bytes = swap_bytes;
+	s->last_has_swap = has_swap;
+	s->last_current_bytes = current_bytes;
+}
+
 unsigned offload_slack_permyriad(const struct offload_state *s, const struct offload_params *p)
 {
 	if (!s->started || s->paused || s->kind != OFFLOAD_PROBING || s->last_step_bytes == 0 ||
@@ -208,6 +222,7 @@ void offload_pause(struct offload_state *s, const struct offload_input *in,
 	s->last_refault_total_pages = in->refault_total_pages;
 	s->last_swap_bytes = in->swap_bytes;
 	s->last_has_swap = in->has_swap;
+	s->last_current_bytes = in->current_bytes;
 	s->last_step_bytes = 0;
 	s->paused = true;
 	s->paused_nodes = paused_nodes;

@@ -28,13 +28,16 @@
  *    the refaults a step leaves behind trickle in for a minute, and a hold
  *    they restarted kept a cgroup from being trimmed for most of it
  *    (issue 18, the real-kernel benchmark's first round).
- *  - Swap-ins (memory.swap.current falling between two judgements) count
- *    as refaults do, the larger of the two: with zram, a swap-in frees its
- *    slot at once and memory.swap.current is a page counter, exact at any
- *    read, where the refault counters and PSI showed nothing for two
- *    intervals while 34 MiB came back from zram (VM offload-growth, 6.12).
- *    A fall is also memory freed from swap (a task exiting): that holds
- *    offload for nothing, the safe side. A rise is our own step.
+ *  - Swap-ins count as refaults do, the larger of the two: how far
+ *    memory.swap.current fell between two judgements, at most as far as
+ *    memory.current rose. With zram a swap-in frees its slot at once, and
+ *    both are page counters, exact at any read, where the refault counters
+ *    and PSI showed nothing for two intervals while 34 MiB came back from
+ *    zram (VM offload-growth, 6.12). Swap freed otherwise (a task exiting,
+ *    munmap) lowers memory.current too, or leaves it: the cap keeps that
+ *    out. The baseline is taken again after each step of ours
+ *    (offload_note_step()), so that its swap-out does not hide what comes
+ *    back nor its reclaim the rise.
  *  - Floor and Protect=. Never below the floor (max(memory.min, memory.low,
  *    Floor=)), nothing from a protected cgroup.
  *
@@ -105,6 +108,7 @@ struct offload_state {
 	uint64_t last_refault_total_pages;
 	uint64_t last_swap_bytes;
 	bool last_has_swap;
+	uint64_t last_current_bytes;
 	uint64_t last_step_bytes;     /* decided at the last interval */
 	uint64_t scale_permyriad;     /* ... as a share of the full step */
 	unsigned hold;                /* intervals of backoff left */
@@ -112,7 +116,9 @@ struct offload_state {
 	uint64_t wss_bytes;           /* working-set estimate; 0 = none yet */
 	uint64_t stall_usec;          /* last interval's stall, per interval */
 	uint64_t refault_bytes;       /* last interval's refaults */
-	uint64_t swapin_bytes;        /* last interval's fall of memory.swap.current */
+	uint64_t swapin_bytes;        /* last interval's swap-ins: the fall of
+				       * memory.swap.current, at most the rise
+				       * of memory.current */
 	uint64_t nr_backoffs;         /* stall backoffs (refaulting is not one) */
 	uint64_t nr_refaulting;       /* intervals entered refaulting from another state */
 	bool paused;                  /* offload_pause() at the last judgement */
@@ -131,6 +137,14 @@ bool offload_due(const struct offload_state *s, const struct offload_params *p,
  */
 uint64_t offload_update(struct offload_state *s, const struct offload_params *p,
 			const struct offload_input *in);
+
+/*
+ * After a step was written: memory.swap.current (has_swap: it was read)
+ * and memory.current read again, the baseline of the next judgement's
+ * swap-ins. Nothing else changes.
+ */
+void offload_note_step(struct offload_state *s, uint64_t swap_bytes, bool has_swap,
+		       uint64_t current_bytes);
 
 /*
  * Paused= and offload. memory.reclaim on a cgroup is not node-bound: it

@@ -907,28 +907,31 @@ static int shrink_soft_target(struct actuator *a, struct actuator_node *n,
 /* The spread of a node pass over memory.reclaim, from the k candidates
  * collect_candidates() read (k_read of them before any guard rows; skipped
  * live ones left out, guard_skips of the pass's skips counted by guard
- * rows). The table's read lock is held, and released here. */
+ * rows). The table's read lock is held, and released here. *ret_planned:
+ * what the plan asked of the cgroups. */
 static int spread_node(struct actuator *a, struct actuator_node *n,
 		       const struct shrink_request *req, uint64_t want,
 		       struct shrink_result *res, uint64_t now, size_t k, size_t k_read,
-		       size_t skipped, unsigned guard_skips)
+		       size_t skipped, unsigned guard_skips, uint64_t *ret_planned)
 {
 	struct target_params tp = plan_params(a, req);
 	struct census_params cp = census_params(a);
+	uint64_t planned;
 	int r;
 
 	__atomic_add_fetch(&n->stats.nr_cgroup_spread, 1, __ATOMIC_RELAXED);
 	res->backend = TARGET_BACKEND_CGROUPS;
 	/* Short of the deficit among the cgroups read: the others too (a
 	 * census), in place of any guard rows. */
-	if (target_spread(n->cands, k, want, &tp) < want && skipped > 0 &&
-	    census_due_short(&n->census, &cp, now)) {
+	planned = target_spread(n->cands, k, want, &tp);
+	if (planned < want && skipped > 0 && census_due_short(&n->census, &cp, now)) {
 		/* The same cgroups again: a skip counts once a pass. */
 		res->nr_skipped -= guard_skips;
 		k = collect_skipped(a, n, req->node, now, res, k_read, skipped,
 				    /* guard= */ false);
-		target_spread(n->cands, k, want, &tp);
+		planned = target_spread(n->cands, k, want, &tp);
 	}
+	*ret_planned = planned;
 	r = write_plan(a, n, req->node, k, req->swappiness, res, now);
 	cgroup_set_unlock(a->cfg.cgroups);
 	return r;
@@ -936,28 +939,37 @@ static int spread_node(struct actuator *a, struct actuator_node *n,
 
 /* The node file fell short of want (target_node_file_stalled()): the rest
  * of the pass over memory.reclaim, from candidates read again (the node
- * file took from them meanwhile), and the rest of the run too (until a
- * pass at a higher priority). */
+ * file took from them meanwhile, and a node may have been paused), and,
+ * in a balance run, the rest of the run too (shrink_node()). The pass
+ * asked want in all: of the node file, what it took; the rest of the
+ * cgroups. Skips are counted by this read, once (skips: the pass's count
+ * before the node file's part). */
 static int node_file_fall_back(struct actuator *a, struct actuator_node *n,
 			       const struct shrink_request *req, uint64_t want,
-			       struct shrink_result *res, uint64_t now)
+			       struct shrink_result *res, uint64_t now, unsigned skips)
 {
-	unsigned skips = res->nr_skipped;
+	uint64_t planned;
 	size_t k, skipped;
 
 	log_debug("node%d/reclaim fell short at priority %d (%" PRIu64 " of %" PRIu64
-		  " bytes, %u EAGAIN): memory.reclaim for the rest of the run.",
-		  req->node, req->priority, res->nr_reclaimed, want, res->nr_partial);
-	n->node_file_stalled = true;
-	n->node_file_stalled_run = req->run;
+		  " bytes, %u EAGAIN): memory.reclaim for the rest of the %s.",
+		  req->node, req->priority, res->nr_reclaimed, want, res->nr_partial,
+		  req->run ? "run" : "request");
+	if (req->run) {
+		n->node_file_stalled = true;
+		n->node_file_stalled_run = req->run;
+	}
 	res->node_file_short = true;
 	if (res->nr_reclaimed >= want)
 		return 0;
+	if (res->nr_requested > res->nr_reclaimed)
+		res->nr_requested = res->nr_reclaimed;
+	n->spare_nodes = pass_paused_nodes(a, req->node);
 	cgroup_set_lock_shared(a->cfg.cgroups);
-	k = collect_candidates(a, n, req->node, now, res, &skipped);
-	/* The node-file pass counted these cgroups' skips already. */
 	res->nr_skipped = skips;
-	return spread_node(a, n, req, want - res->nr_reclaimed, res, now, k, k, skipped, 0);
+	k = collect_candidates(a, n, req->node, now, res, &skipped);
+	return spread_node(a, n, req, want - res->nr_reclaimed, res, now, k, k, skipped, 0,
+			   &planned);
 }
 
 /* kswapd_shrink_node(): the node file where no cgroup policy covers memory
@@ -973,14 +985,16 @@ static int shrink_node(struct actuator *a, struct actuator_node *n,
 		.avoid_node_file = a->cfg.avoid_node_file,
 	};
 	size_t k = 0, k_read = 0, skipped = 0;
-	unsigned guard_skips = 0;
+	unsigned guard_skips = 0, skips = res->nr_skipped;
+	uint64_t planned = 0;
+	bool retry = false;
 	int r;
 
-	/* A stall holds for the rest of its run; an operator's request (run
-	 * 0) is a run of its own. */
-	if (req->run == 0 || req->run != n->node_file_stalled_run)
+	/* A stall holds for the rest of its balance run. An operator's
+	 * request (run 0) neither sees nor ends it. */
+	if (req->run && req->run != n->node_file_stalled_run)
 		n->node_file_stalled = false;
-	in.node_file_stalled = n->node_file_stalled;
+	in.node_file_stalled = req->run && n->node_file_stalled;
 	n->spare_nodes = pass_paused_nodes(a, req->node);
 	if (in.cgroups) {
 		cgroup_set_lock_shared(a->cfg.cgroups);
@@ -999,23 +1013,34 @@ static int shrink_node(struct actuator *a, struct actuator_node *n,
 	case TARGET_BACKEND_NODE_FILE:
 		if (in.cgroups)
 			cgroup_set_unlock(a->cfg.cgroups);
-		__atomic_add_fetch(&n->stats.nr_node_file, 1, __ATOMIC_RELAXED);
-		res->backend = TARGET_BACKEND_NODE_FILE;
-		r = shrink_node_file(a, n, req->node, want, req->swappiness, res);
-		if (r >= 0 && !n->dry_run && !res->interrupted && in.cgroups &&
-		    target_node_file_stalled(&(struct target_node_file_pass){
-			    .nr_writes = res->nr_writes,
-			    .nr_partial = res->nr_partial,
-		    }))
-			return node_file_fall_back(a, n, req, want, res, now);
-		return r;
+		break;
 	case TARGET_BACKEND_CGROUPS:
-		return spread_node(a, n, req, want, res, now, k, k_read, skipped, guard_skips);
+		r = spread_node(a, n, req, want, res, now, k, k_read, skipped, guard_skips,
+				&planned);
+		/* Stalled, and the cgroups had nothing to give: what is left
+		 * on the node is out of their reach (the root's own pages, a
+		 * removed cgroup's page cache), the node file's once more. */
+		retry = in.node_file_stalled;
+		in.node_file_stalled = false;
+		if (!retry || r < 0 || planned > 0 || res->interrupted ||
+		    target_choose_backend(&in) != TARGET_BACKEND_NODE_FILE)
+			return r;
+		break;
 	default:
 		if (in.cgroups)
 			cgroup_set_unlock(a->cfg.cgroups);
 		return -EOPNOTSUPP;
 	}
+	__atomic_add_fetch(&n->stats.nr_node_file, 1, __ATOMIC_RELAXED);
+	res->backend = TARGET_BACKEND_NODE_FILE;
+	r = shrink_node_file(a, n, req->node, want, req->swappiness, res);
+	if (!retry && r >= 0 && !n->dry_run && !res->interrupted && in.cgroups &&
+	    target_node_file_stalled(&(struct target_node_file_pass){
+		    .nr_writes = res->nr_writes,
+		    .nr_partial = res->nr_partial,
+	    }))
+		return node_file_fall_back(a, n, req, want, res, now, skips);
+	return r;
 }
 
 /* An operator's request; a cgroup outside the table is opened here. */
@@ -1220,7 +1245,9 @@ static int offload_take(struct actuator *a, struct actuator_node *n,
 			struct shrink_result *res, uint64_t *now)
 {
 	uint64_t want, requested = res->nr_requested, reclaimed = res->nr_reclaimed;
+	uint64_t swap = 0, current = 0;
 	unsigned partial = res->nr_partial;
+	bool has_swap, rebase;
 	int r;
 
 	want = quota_wait(a, n, step, now);
@@ -1235,7 +1262,14 @@ static int offload_take(struct actuator *a, struct actuator_node *n,
 	requested = res->nr_requested - requested;
 	reclaimed = res->nr_reclaimed - reclaimed;
 	brake_quota_charge(&n->quota, n->dry_run ? requested : reclaimed);
+	/* The step's swap-out and reclaim are ours: the next judgement's
+	 * swap-ins count from here (kept fds, no allocation). */
+	has_swap = cgroup_read_swap(cg, n->buf, ACTUATOR_BUF_BYTES, &swap) >= 0;
+	rebase = reclaimed > 0 &&
+		 cgroup_read_current(cg, n->buf, ACTUATOR_BUF_BYTES, &current) >= 0;
 	pthread_mutex_lock(&a->lock);
+	if (rebase)
+		offload_note_step(&cg->offload, swap, has_swap, current);
 	cg->offload_requested_bytes += requested;
 	cg->offload_reclaimed_bytes += reclaimed;
 	offload_note_write(cg, res, requested, reclaimed, res->nr_partial > partial, n->dry_run, r,

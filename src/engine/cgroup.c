@@ -524,6 +524,11 @@ int cgroup_read_refaults(struct cgroup_candidate *cg, char *buf, size_t size, ui
 				    MEMSTAT_WORKINGSET_REFAULT_FILE, ret_pages);
 }
 
+int cgroup_read_current(struct cgroup_candidate *cg, char *buf, size_t size, uint64_t *ret_bytes)
+{
+	return read_value(cg, CGROUP_FILE_CURRENT, buf, size, ret_bytes);
+}
+
 int cgroup_read_swap(struct cgroup_candidate *cg, char *buf, size_t size, uint64_t *ret_bytes)
 {
 	if (cg->fd[CGROUP_FILE_SWAP_CURRENT] < 0)

@@ -254,6 +254,9 @@ void cgroup_state_publish(struct cgroup_state *dst, const struct cgroup_state *s
  * after reclaim, offload's sign of a growing working set. */
 int cgroup_read_refaults(struct cgroup_candidate *cg, char *buf, size_t size, uint64_t *ret_pages);
 
+/* memory.current (bytes; 0 for the root, which has none). */
+int cgroup_read_current(struct cgroup_candidate *cg, char *buf, size_t size, uint64_t *ret_bytes);
+
 /* memory.swap.current (bytes): offload's swap-ins, where it falls.
  * -EOPNOTSUPP where the file is absent (the root cgroup, a kernel without
  * swap accounting). */

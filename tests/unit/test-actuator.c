@@ -55,6 +55,9 @@ struct fake {
 	int fail_path_errno;
 	unsigned n_idle;             /* idle/cgN cgroups added by add_idle() */
 	uint64_t pause_after_write;  /* nodes paused once a write is made */
+	/* A node-file write stalls this cgroup's memory.pressure (its brake
+	 * engages) and takes 150 ms of the clock. */
+	const char *brake_on_node_write;
 	struct cgroup_set *cgroups;
 	struct actuator *a;
 };
@@ -174,6 +177,10 @@ static ssize_t hook_write(void *userdata, int fd, const char *buf, size_t n)
 			pages = f->node_file_max_pages;
 		f->vmstat_pgsteal_proactive += pages;
 		put_vmstat(f);
+		if (f->brake_on_node_write) {
+			put_pressure(f, f->brake_on_node_write, 3234567, 0);
+			f->now += 150000;
+		}
 		if (short_of_ask) {
 			errno = EAGAIN;
 			return -1;
@@ -395,7 +402,9 @@ static void test_node_file_partial(void **state)
 		spread_pages += strtoull(f->writes[i].req, NULL, 10) / 4096;
 	}
 	assert_int_equal(spread, 80 * MiB - 1000 * 4096);
-	assert_int_equal(res.nr_requested, 32 * MiB + spread);
+	/* Asked in all: of the node file what it took, the rest of the
+	 * cgroups (balance.c compares the two on a brake-cut pass). */
+	assert_int_equal(res.nr_requested, 80 * MiB);
 	/* The fake reclaims whole pages of each write. */
 	assert_int_equal(res.nr_reclaimed, (1000 + spread_pages) * 4096);
 	assert_true(res.nr_reclaimed > 80 * MiB - 16 * 4096);
@@ -919,6 +928,141 @@ static void test_node_file_stall_spreads(void **state)
 	assert_false(res.node_file_short);
 	assert_int_equal(f->n_writes, w + 1);
 	assert_int_equal(res.nr_reclaimed, 8 * MiB);
+}
+
+/* An operator's `reclaim node` (run 0) between the passes of a run neither
+ * ends the run's stall nor, falling short itself, starts one. */
+static void test_node_file_stall_operator(void **state)
+{
+	struct fake *f = *state;
+	struct shrink_request req = node_req(0, 8 * MiB, 0), op = node_req(0, 8 * MiB, 0);
+	struct shrink_result res;
+	unsigned w;
+
+	start_no_policy(f, NULL);
+	f->node_file_short = true;
+	f->node_file_max_pages = 0;
+	req.run = 7;
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_true(res.node_file_short);
+	/* The operator's request tries the node file (its own run), which
+	 * answers in full now. */
+	f->node_file_short = false;
+	w = f->n_writes;
+	assert_int_equal(actuator_shrink(f->a, &op, &res), 0);
+	assert_int_equal(res.backend, TARGET_BACKEND_NODE_FILE);
+	assert_string_equal(f->writes[w].path, "sys/devices/system/node/node0/reclaim");
+	/* The run goes on spread. */
+	w = f->n_writes;
+	req.priority = 11;
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(res.backend, TARGET_BACKEND_CGROUPS);
+	assert_true(f->n_writes > w);
+	for (unsigned i = w; i < f->n_writes; i++)
+		assert_false(startswith(f->writes[i].path, "sys/devices"));
+	/* A new run; an operator's request falls short: the run's next
+	 * pass still tries the node file. */
+	req.run = 8;
+	req.priority = 12;
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(res.backend, TARGET_BACKEND_NODE_FILE);
+	f->node_file_short = true;
+	assert_int_equal(actuator_shrink(f->a, &op, &res), 0);
+	assert_true(res.node_file_short);
+	f->node_file_short = false;
+	w = f->n_writes;
+	req.priority = 11;
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(res.backend, TARGET_BACKEND_NODE_FILE);
+	assert_int_equal(f->n_writes, w + 1);
+}
+
+/* A cgroup whose brake engaged while the node file swept is left out of
+ * the fallback's spread and counted as skipped, once. */
+static void test_node_file_fall_back_skips(void **state)
+{
+	struct fake *f = *state;
+	struct shrink_request req = node_req(0, 8 * MiB, 0);
+	struct shrink_result res;
+
+	start_no_policy(f, NULL);
+	f->node_file_short = true;
+	f->node_file_max_pages = 0;
+	f->brake_on_node_write = "sys/fs/cgroup/batch/memory.pressure";
+	req.run = 7;
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_true(res.node_file_short);
+	assert_true(f->n_writes > 1);
+	for (unsigned i = 1; i < f->n_writes; i++)
+		assert_null(strstr(f->writes[i].path, "batch"));
+	assert_int_equal(res.nr_skipped, 1);
+}
+
+/* Node 1 paused while the node file swept: the fallback's plan spares it
+ * (b.service, the only cgroup with nothing on node 1, takes the rest). */
+static void test_node_file_fall_back_pause(void **state)
+{
+	struct fake *f = *state;
+	struct shrink_request req = node_req(0, 8 * MiB, 0);
+	struct shrink_result res;
+
+	start_no_policy(f, NULL);
+	f->node_file_short = true;
+	f->node_file_max_pages = 0;
+	f->pause_after_write = UINT64_C(1) << 1;
+	req.run = 7;
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_true(res.node_file_short);
+	assert_int_equal(f->n_writes, 2);
+	assert_string_equal(f->writes[1].path,
+			    "sys/fs/cgroup/system.slice/b.service/memory.reclaim");
+	assert_int_equal(strtoull(f->writes[1].req, NULL, 10), 8 * MiB);
+}
+
+/* Stalled, and the cgroups have nothing on the node to give: what is left
+ * is the node file's (the root's own pages, a removed cgroup's cache), so
+ * it serves the pass once more, with no fallback after it. */
+static void test_node_file_stall_nothing_to_spread(void **state)
+{
+	struct fake *f = *state;
+	struct shrink_request req = node_req(0, 8 * MiB, 0);
+	struct shrink_result res;
+	static const char *const cgs[] = { "batch", "system.slice/a.service",
+					   "system.slice/b.service" };
+	unsigned w;
+
+	start_no_policy(f, NULL);
+	f->node_file_short = true;
+	f->node_file_max_pages = 0;
+	req.run = 7;
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_true(res.node_file_short);
+	/* The cgroups' memory on node 0 is gone. */
+	for (size_t i = 0; i < ELEMENTSOF(cgs); i++) {
+		char path[256];
+
+		snprintf(path, sizeof(path), "sys/fs/cgroup/%s/memory.numa_stat", cgs[i]);
+		put_file(f, path,
+			 "anon N0=0 N1=0\nfile N0=0 N1=0\ninactive_anon N0=0 N1=0\n"
+			 "active_anon N0=0 N1=0\ninactive_file N0=0 N1=0\nactive_file N0=0 N1=0\n");
+	}
+	f->node_file_short = false;
+	w = f->n_writes;
+	req.priority = 11;
+	f->now += 2 * CENSUS_INTERVAL_USEC_DEFAULT;
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(res.backend, TARGET_BACKEND_NODE_FILE);
+	assert_int_equal(f->n_writes, w + 1);
+	assert_string_equal(f->writes[w].path, "sys/devices/system/node/node0/reclaim");
+	assert_int_equal(res.nr_reclaimed, 8 * MiB);
+	/* Short again: nothing more this pass. */
+	f->node_file_short = true;
+	w = f->n_writes;
+	req.priority = 10;
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(f->n_writes, w + 1);
+	assert_false(res.node_file_short);
+	assert_int_equal(res.nr_partial, 1);
 }
 
 /* memory.low on a.service is a floor on node 0: spread too. */
@@ -2148,6 +2292,10 @@ int main(void)
 		T(test_spread_protect),
 		T(test_node_file_or_spread),
 		T(test_node_file_stall_spreads),
+		T(test_node_file_stall_operator),
+		T(test_node_file_fall_back_skips),
+		T(test_node_file_fall_back_pause),
+		T(test_node_file_stall_nothing_to_spread),
 		T(test_floor_spreads),
 		T(test_compact),
 		T(test_spread_gone),

@@ -203,10 +203,11 @@ static void test_offload_refaults_scale(void **state)
  * 18, docs/benchmarks.md, the real-kernel benchmark's first round). */
 /*
  * memory.swap.current falling counts as refaults do (the larger of the
- * two): in VM offload-growth on 6.12, 34 MiB came back from zram in one
- * interval with 0 refaults and 0 stall counted, and offload took 25 MiB
- * more before the kernel's counters showed it. A rise (our own step) is no
- * signal; without the file (no swap accounting) nothing changes.
+ * two), at most as far as memory.current rose: in VM offload-growth on
+ * 6.12, 34 MiB came back from zram in one interval with 0 refaults and 0
+ * stall counted, and offload took 25 MiB more before the kernel's counters
+ * showed it. A rise (our own step) is no signal, nor swap freed by a task
+ * that exits (memory.current falls too); without the file nothing changes.
  */
 static void test_offload_swapins(void **state)
 {
@@ -217,7 +218,7 @@ static void test_offload_swapins(void **state)
 	};
 
 	assert_int_equal(offload_update(&s, &params, &in), 0); /* first sample */
-	/* Our step went to swap: a rise, a full step. */
+	/* Swap rose: no signal, a full step. */
 	in.now_usec += 6 * SEC;
 	in.swap_bytes += 10 * MiB;
 	assert_int_equal(offload_update(&s, &params, &in), 10 * MiB);
@@ -225,31 +226,48 @@ static void test_offload_swapins(void **state)
 	/* 2 MiB back from swap, no refault counted: the step scales. */
 	in.now_usec += 6 * SEC;
 	in.swap_bytes -= 2 * MiB;
-	assert_int_equal(offload_update(&s, &params, &in), 8 * MiB);
+	in.current_bytes += 2 * MiB;
+	/* 1% of 1002 MiB less the 2 MiB back */
+	assert_int_equal(offload_update(&s, &params, &in), 1002 * MiB / 100 - 2 * MiB);
 	assert_int_equal(s.swapin_bytes, 2 * MiB);
 	assert_int_equal(s.refault_bytes, 0);
 	/* Refaults and swap-ins overlap: the larger counts. */
 	in.now_usec += 6 * SEC;
 	in.swap_bytes -= 2 * MiB;
+	in.current_bytes += 2 * MiB;
 	in.refault_total_pages += 3 * MiB / PAGE;
-	assert_int_equal(offload_update(&s, &params, &in), 7 * MiB);
+	assert_int_equal(offload_update(&s, &params, &in), 1004 * MiB / 100 - 3 * MiB);
+	assert_int_equal(s.swapin_bytes, 2 * MiB);
+	assert_int_equal(s.refault_bytes, 3 * MiB);
+	/* 40 MiB of swap freed by a task that exits (memory.current falls
+	 * as well): nothing came back. */
+	in.now_usec += 6 * SEC;
+	in.swap_bytes -= 40 * MiB;
+	in.current_bytes -= 4 * MiB;
+	assert_int_equal(offload_update(&s, &params, &in), 10 * MiB);
+	assert_int_equal(in.current_bytes, 1000 * MiB);
+	assert_int_equal(s.swapin_bytes, 0);
+	assert_int_equal(s.kind, OFFLOAD_PROBING);
 	/* A full step back from swap with neither refaults nor stall: the
 	 * set grew back, held as refaulting. */
 	in.now_usec += 6 * SEC;
 	in.swap_bytes -= 34 * MiB;
+	in.current_bytes += 34 * MiB;
 	assert_int_equal(offload_update(&s, &params, &in), 0);
 	assert_int_equal(s.kind, OFFLOAD_REFAULTING);
 	assert_int_equal(s.hold, OFFLOAD_HOLD_INTERVALS_DEFAULT);
 	assert_int_equal(s.nr_refaulting, 1);
 	assert_int_equal(s.swapin_bytes, 34 * MiB);
-	/* Late tick: per interval, as refaults. */
 	for (unsigned i = 0; i < OFFLOAD_HOLD_INTERVALS_DEFAULT; i++) {
 		in.now_usec += 6 * SEC;
 		assert_int_equal(offload_update(&s, &params, &in), 0);
 	}
+	/* Late tick: per interval, as refaults; capped by the rise. */
 	in.now_usec += 12 * SEC;
-	in.swap_bytes -= 10 * MiB;
-	assert_int_equal(offload_update(&s, &params, &in), 5 * MiB);
+	in.swap_bytes -= 16 * MiB;
+	in.current_bytes += 10 * MiB;
+	assert_int_equal(in.current_bytes, 1044 * MiB);
+	assert_int_equal(offload_update(&s, &params, &in), 1044 * MiB / 100 - 5 * MiB);
 	assert_int_equal(s.swapin_bytes, 5 * MiB);
 	assert_int_equal(s.kind, OFFLOAD_PROBING);
 	/* The file went away (swap accounting off after a re-creation): no
@@ -257,15 +275,44 @@ static void test_offload_swapins(void **state)
 	in.now_usec += 6 * SEC;
 	in.has_swap = false;
 	in.swap_bytes = 0;
-	assert_int_equal(offload_update(&s, &params, &in), 10 * MiB);
+	in.current_bytes += 50 * MiB;
+	offload_update(&s, &params, &in);
 	assert_int_equal(s.swapin_bytes, 0);
 	in.now_usec += 6 * SEC;
 	in.has_swap = true;
 	in.swap_bytes = 50 * MiB;
-	assert_int_equal(offload_update(&s, &params, &in), 10 * MiB);
+	offload_update(&s, &params, &in);
+	assert_int_equal(s.swapin_bytes, 0);
 	in.now_usec += 6 * SEC;
-	in.swap_bytes = 40 * MiB;
+	in.swap_bytes = 30 * MiB;
+	in.current_bytes += 20 * MiB;
 	assert_int_equal(offload_update(&s, &params, &in), 0);
+	assert_int_equal(s.kind, OFFLOAD_REFAULTING);
+}
+
+/* The step's own swap-out and reclaim do not hide what comes back: the
+ * baseline is taken again after the write (offload_note_step()). */
+static void test_offload_swapins_after_step(void **state)
+{
+	struct offload_state s = {};
+	struct offload_input in = {
+		.now_usec = 10 * SEC, .current_bytes = 1000 * MiB,
+		.swap_bytes = 100 * MiB, .has_swap = true,
+	};
+	uint64_t step;
+
+	offload_note_step(&s, 1, true, 1); /* before the first judgement: nothing */
+	assert_false(s.started);
+	assert_int_equal(offload_update(&s, &params, &in), 0);
+	in.now_usec += 6 * SEC;
+	step = offload_update(&s, &params, &in);
+	assert_int_equal(step, 10 * MiB);
+	/* The step went to swap; then 10 MiB came back. Measured from the
+	 * judgement the fall is 0; from after the write it is 10 MiB. */
+	offload_note_step(&s, in.swap_bytes + step, true, in.current_bytes - step);
+	in.now_usec += 6 * SEC;
+	assert_int_equal(offload_update(&s, &params, &in), 0);
+	assert_int_equal(s.swapin_bytes, 10 * MiB);
 	assert_int_equal(s.kind, OFFLOAD_REFAULTING);
 }
 
@@ -626,6 +673,7 @@ int main(void)
 		cmocka_unit_test(test_offload_refaults_scale),
 		cmocka_unit_test(test_offload_refault_trickle_no_hold),
 		cmocka_unit_test(test_offload_swapins),
+		cmocka_unit_test(test_offload_swapins_after_step),
 		cmocka_unit_test(test_offload_swapins_pause),
 		cmocka_unit_test(test_offload_scales_with_stall),
 		cmocka_unit_test(test_offload_max_step_bytes),
