@@ -11,10 +11,12 @@
  *           [--cold-every-ms MS] [--hot-pause-ms MS] [--warm-mib W]
  *
  * --warm-mib W adds a third set, touched with the hot one until SIGUSR1,
- * then left alone until the next SIGUSR1, and so on: a working set that
- * shrinks and grows back, whose pages were hot before they went cold (the
- * kernel counts their refaults as memory stall, PSI, where it does not for
- * pages that were never hot).
+ * then left alone until SIGUSR2, and so on: a working set that shrinks and
+ * grows back, whose pages were hot before they went cold (the kernel counts
+ * their refaults as memory stall, PSI, where it does not for pages that
+ * were never hot). Each signal sets the state (a lost or doubled one cannot
+ * invert it), and each pass that finds it changed says so on stderr
+ * ("hotcold: warm off" / "hotcold: warm on", with the warm passes so far).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -44,10 +46,9 @@ struct hotcold_args {
 
 static volatile sig_atomic_t hotcold_warm_on = 1;
 
-static void hotcold_toggle_warm(int sig)
+static void hotcold_set_warm(int sig)
 {
-	(void)sig;
-	hotcold_warm_on = !hotcold_warm_on;
+	hotcold_warm_on = sig == SIGUSR2;
 }
 
 static int hotcold_parse_ulong(const char *s, unsigned long *ret)
@@ -171,7 +172,8 @@ int main(int argc, char *argv[])
 	struct hotcold_args a = { .hot_mib = 64, .cold_mib = 256, .seconds = 30,
 				  .cold_every_msec = 10000, .hot_pause_msec = 10 };
 	static struct hist hot, cold, warm;
-	struct sigaction sa = { .sa_handler = hotcold_toggle_warm };
+	struct sigaction sa = { .sa_handler = hotcold_set_warm };
+	int warm_seen = 1;
 	uint64_t warm_passes = 0;
 	unsigned char *wp = NULL;
 	unsigned long long ra0, rf0;
@@ -194,6 +196,7 @@ int main(int argc, char *argv[])
 	hist_reset(&warm);
 	sigemptyset(&sa.sa_mask);
 	(void)sigaction(SIGUSR1, &sa, NULL);
+	(void)sigaction(SIGUSR2, &sa, NULL);
 	majflt0 = hotcold_majflt();
 	ra0 = hotcold_vmstat("workingset_refault_anon");
 	rf0 = hotcold_vmstat("workingset_refault_file");
@@ -202,7 +205,13 @@ int main(int argc, char *argv[])
 	while (bench_now_nsec() < end) {
 		hot_slow += hotcold_pass(hp, a.hot_mib, &hot);
 		hot_passes++;
-		if (wp && hotcold_warm_on) {
+		if (wp && hotcold_warm_on != warm_seen) {
+			warm_seen = hotcold_warm_on;
+			fprintf(stderr, "hotcold: warm %s after %llu warm passes\n",
+				warm_seen ? "on" : "off", (unsigned long long)warm_passes);
+			fflush(stderr);
+		}
+		if (wp && warm_seen) {
 			(void)hotcold_pass(wp, a.warm_mib, &warm);
 			warm_passes++;
 		}

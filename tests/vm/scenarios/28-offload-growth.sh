@@ -7,7 +7,10 @@
 # the target for longer than one"). grow.slice holds 16 MiB touched every
 # 10 ms, 32 MiB never touched again, and a 48 MiB warm set that hotcold
 # touches with the hot one, then leaves alone (SIGUSR1), then touches again
-# (SIGUSR1): pages that were hot before they went out come back, and the
+# (SIGUSR2; hotcold logs each change, and the scenario waits for it: a CI
+# run of 6.12 once saw nothing come back after the growth, swap still
+# rising and no refault, with the old toggling signal): pages that were
+# hot before they went out come back, and the
 # kernel counts their swap-in as memory stall. With Offload=yes, a 2 s
 # interval and a 1% target (20 ms a 2 s interval):
 # - once the warm set is idle, offload trims it with the cold set (until
@@ -46,7 +49,7 @@ CONF
 
 [ "$(awk '$1 == "SwapTotal:" { print $2 }' /proc/meminfo)" -gt 0 ] || vm_fail "swap is off"
 vm_cg_run grow.slice /vm/bin/hotcold --hot-mib 16 --warm-mib 48 --cold-mib 32 --seconds 900 \
-	--cold-every-ms 10000000 >/dev/null
+	--cold-every-ms 10000000 >/dev/null 2>/tmp/scenario.hotcold
 filled() { [ "$(vm_memstat grow.slice anon)" -ge $((90 << 20)) ]; }
 vm_wait_until 240 filled || vm_fail "hotcold did not fill 90 MiB in 240 s (anon $(vm_memstat grow.slice anon))"
 hc=$(cat $CG/grow.slice/cgroup.procs | head -n 1)
@@ -54,7 +57,13 @@ hc=$(cat $CG/grow.slice/cgroup.procs | head -n 1)
 vm_need_daemon
 vm_watch_start
 sleep 10
+# hotcold_state: where hotcold is (state, CPU ticks, major faults, wchan)
+# and what it logged.
+hotcold_state() {
+	echo "hotcold $(awk '{ print "state " $3 ", utime+stime " $14 + $15 ", majflt " $12 }' /proc/$hc/stat 2>/dev/null || echo gone), wchan $(cat /proc/$hc/wchan 2>/dev/null); log: $(tr '\n' ';' </tmp/scenario.hotcold)"
+}
 kill -USR1 "$hc" || vm_fail "cannot signal hotcold"
+vm_wait_until 10 grep -q "warm off" /tmp/scenario.hotcold || vm_fail "hotcold did not leave the warm set in 10 s: $(hotcold_state)"
 swapped() { [ "$(cat $CG/grow.slice/memory.swap.current)" -ge $((56 << 20)) ]; }
 vm_wait_until 120 swapped || vm_fail "offload did not trim the idle warm and cold sets: swap $(vm_mib $(cat $CG/grow.slice/memory.swap.current)) MiB, current $(vm_mib $(cat $CG/grow.slice/memory.current)) MiB after 120 s"
 # Still trimming: offload reclaim over two more intervals (its judgements
@@ -91,7 +100,7 @@ ref_g=$(vm_memstat grow.slice workingset_refault_anon)
 some_prev=$(vm_psi_total $CG/grow.slice/memory.pressure some)
 t_g=$(cut -d' ' -f1 /proc/uptime)
 tg_real=$(date +%s)
-kill -USR1 "$hc" || vm_fail "cannot signal hotcold"
+kill -USR2 "$hc" || vm_fail "cannot signal hotcold"
 stalls= offs= states= refs= steals= swapins= judged=
 req_g=$(vm_cg_json_field /grow.slice offload_requested_bytes)
 ref_prev=$(vm_memstat grow.slice workingset_refault_anon)
@@ -130,7 +139,9 @@ vm_note "the controller since the growth: backoffs +$(($(vm_cg_json_field /grow.
 vm_note "per interval after the growth: some stall (us):$stalls; offload reclaimed since (bytes):$offs; state:$states; refaulted (KiB):$refs; back from swap (memory.swap.current drop, KiB):$swapins; reclaimed by anyone (memory.stat pgsteal, KiB):$steals"
 vm_note "offload writes to grow.slice since the growth (requested:reclaimed:braked:result): $(awk -F '\t' "$AWK_EV"' ev("type") == "write" && ev("target") == "offload" && ev("time_usec") + 0 >= '"$tg_real"'000000 { printf "%s:%s:%s:%s ", ev("requested_bytes"), ev("reclaimed_bytes"), ev("braked"), ev("result") }' /tmp/scenario.events)"
 [ $((off_g - off_p)) -gt 0 ] && [ "$state_g" = probing ] || vm_fail "offload took $((off_g - off_p)) bytes in the two intervals before the growth and was $state_g then, after $tries tries: nothing to release"
-[ $((swap_g - swap_e)) -ge $((8 << 20)) ] || vm_fail "the growth brought only $(((swap_g - swap_e) >> 10)) KiB back from swap: nothing to react to (back from swap KiB:$swapins; refaulted KiB:$refs)"
+grep -q "warm on" /tmp/scenario.hotcold || vm_fail "hotcold did not touch the warm set again after SIGUSR2 ($k intervals): $(hotcold_state)"
+vm_note "$(hotcold_state)"
+[ $((swap_g - swap_e)) -ge $((8 << 20)) ] || vm_fail "the growth brought only $(((swap_g - swap_e) >> 10)) KiB back from swap: nothing to react to (back from swap KiB:$swapins; refaulted KiB:$refs; $(hotcold_state))"
 # The first interval in which the kernel showed the growth: refaults or
 # swap-ins of a step (4 MiB) or a stall at the target.
 sig=$(echo "$refs;$stalls;$swapins" | awk -F ';' -v t=$TARGET_US '{ n = split($1, r, " "); split($2, w, " "); split($3, s, " "); for (i = 1; i <= n; i++) if (r[i] >= 4096 || w[i] >= t || s[i] >= 4096) { print i; exit } print 0 }')
