@@ -29,8 +29,9 @@ scdoc"
 # prometheus: for promtool (tests/integration/metrics.sh); Debian ships it
 # only in the server package (19 MB download), which installs no running
 # service here.
+# linux-perf: bench/run --profile copies the host's perf into the guest.
 TEST_DEPS="clang systemd qemu-system-x86 busybox-static cpio kmod gnuplot-nox
-python3 procps util-linux iproute2 prometheus"
+python3 procps util-linux iproute2 prometheus linux-perf"
 # The Debian package and the Debian guest (tests/vm/debian).
 DEB_DEPS="debhelper devscripts lintian fakeroot dpkg-dev mmdebstrap e2fsprogs
 debian-archive-keyring"

@@ -135,9 +135,11 @@ bench_run() {
 	sleep $BENCH_SETTLE_S
 	bench_phase burst
 	bench_sample burst >>$OUT/samples/$label.snap
+	[ "$BENCH_PROFILE" = 1 ] && bench_profile_start $label
 	bench_burst $label
 	bench_sample end >>$OUT/samples/$label.snap
 	bench_phase end
+	[ "$BENCH_PROFILE" = 1 ] && bench_profile_stop $label
 	# The daemon's own view: per-cgroup accounting (which cgroups it asked,
 	# how much came back, EAGAIN answers) and its counters.
 	if [ -s /tmp/reclaimd.pid ]; then
@@ -148,6 +150,27 @@ bench_run() {
 	kill $sp
 	wait $sp 2>/dev/null
 	bench_log "run $label done: $(tail -c 300 $OUT/burst/$label.json | tr -d '\n')"
+}
+
+# --profile: the burst window under perf, every CPU, call graphs, the
+# cpu-clock software event (TCG has no hardware counters). The data goes to
+# the scratch disk, the reports (self and children, by task and symbol) to
+# profile/LABEL.*.txt.
+bench_profile_start() {
+	mkdir -p $OUT/profile
+	perf record -a -g -e cpu-clock -F 199 -o /mnt/perf.$1.data >/dev/null 2>>$OUT/profile/$1.err &
+	PERF_PID=$!
+	sleep 1
+}
+
+bench_profile_stop() {
+	kill -INT $PERF_PID 2>/dev/null
+	wait $PERF_PID 2>/dev/null
+	perf report -i /mnt/perf.$1.data --stdio --no-children -g none --sort comm,dso,sym \
+		--percent-limit 0.1 >$OUT/profile/$1.self.txt 2>>$OUT/profile/$1.err
+	perf report -i /mnt/perf.$1.data --stdio --children -g none --sort comm,sym \
+		--percent-limit 0.5 >$OUT/profile/$1.children.txt 2>>$OUT/profile/$1.err
+	rm -f /mnt/perf.$1.data
 }
 
 bench_stream_start() {
@@ -252,6 +275,22 @@ while [ $(($(date +%s) - t0)) -lt "$BENCH_FILL_S" ]; do
 	sleep 2
 done
 bench_log "page cache filled in $(($(date +%s) - t0))s: $(grep -E 'MemFree|^Cached' /proc/meminfo | tr -s ' ' | tr '\n' ' ')"
+
+if [ "$BENCH_PROFILE" = 1 ]; then
+	# perf as root, kernel symbols from kallsyms.
+	sysctl -w kernel.perf_event_paranoid=-1 kernel.kptr_restrict=0 >/dev/null
+	r=1
+	while [ $r -le "$BENCH_RUNS" ]; do
+		bench_run kernel $r
+		bench_daemon && bench_run reclaimd $r
+		bench_daemon_stop
+		r=$((r + 1))
+	done
+	echo "guest_seconds $(($(date +%s) - start))" >>$OUT/info.txt
+	vm_blob bench $OUT
+	vm_result PASS bench "profile: $(wc -l <$OUT/log.txt) runs and notes in $(($(date +%s) - start))s"
+	return 0 2>/dev/null || exit 0
+fi
 
 r=1
 while [ $r -le "$BENCH_RUNS" ]; do
