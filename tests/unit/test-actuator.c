@@ -300,6 +300,15 @@ static void start_no_policy(struct fake *f, const struct actuator_config *cfg)
 	start(f, cfg);
 }
 
+/* No policy on node 0, and its node file falls short: it reclaims nothing
+ * and answers EAGAIN (6.18 with MGLRU, or an anon-only node). */
+static void start_node_file_short(struct fake *f, const struct actuator_config *cfg)
+{
+	start_no_policy(f, cfg);
+	f->node_file_short = true;
+	f->node_file_max_pages = 0;
+}
+
 /* n idle leaf cgroups under idle/ (as bench/run's 200): a few KiB of
  * kernel memory, nothing on any LRU. Before start(). */
 static void add_idle(struct fake *f, unsigned n)
@@ -887,9 +896,7 @@ static void test_node_file_stall_spreads(void **state)
 	struct actuator_node_stats st;
 	unsigned w;
 
-	start_no_policy(f, &cfg);
-	f->node_file_short = true;
-	f->node_file_max_pages = 0;
+	start_node_file_short(f, &cfg);
 	req.run = 7;
 	/* Priority 12, swappiness=0: the node file answers EAGAIN with
 	 * nothing, and the cgroups give the pass its 8 MiB. */
@@ -939,9 +946,7 @@ static void test_node_file_stall_operator(void **state)
 	struct shrink_result res;
 	unsigned w;
 
-	start_no_policy(f, NULL);
-	f->node_file_short = true;
-	f->node_file_max_pages = 0;
+	start_node_file_short(f, NULL);
 	req.run = 7;
 	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
 	assert_true(res.node_file_short);
@@ -985,9 +990,7 @@ static void test_node_file_fall_back_skips(void **state)
 	struct shrink_request req = node_req(0, 8 * MiB, 0);
 	struct shrink_result res;
 
-	start_no_policy(f, NULL);
-	f->node_file_short = true;
-	f->node_file_max_pages = 0;
+	start_node_file_short(f, NULL);
 	f->brake_on_node_write = "sys/fs/cgroup/batch/memory.pressure";
 	req.run = 7;
 	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
@@ -1006,9 +1009,7 @@ static void test_node_file_fall_back_pause(void **state)
 	struct shrink_request req = node_req(0, 8 * MiB, 0);
 	struct shrink_result res;
 
-	start_no_policy(f, NULL);
-	f->node_file_short = true;
-	f->node_file_max_pages = 0;
+	start_node_file_short(f, NULL);
 	f->pause_after_write = UINT64_C(1) << 1;
 	req.run = 7;
 	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
@@ -1031,9 +1032,7 @@ static void test_node_file_stall_nothing_to_spread(void **state)
 					   "system.slice/b.service" };
 	unsigned w;
 
-	start_no_policy(f, NULL);
-	f->node_file_short = true;
-	f->node_file_max_pages = 0;
+	start_node_file_short(f, NULL);
 	req.run = 7;
 	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
 	assert_true(res.node_file_short);
