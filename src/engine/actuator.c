@@ -40,9 +40,9 @@ struct actuator_node {
 	/* actuator_set_limits(): the rate the next shrink starts (a->lock). */
 	uint64_t rate_next_bytes_per_sec;
 	bool rate_changed;
-	/* target_node_file_stalled() in this balance run (shrink_request.run):
-	 * spread until the next run tries the node file again. */
-	bool node_file_stalled;
+	/* The balance run (shrink_request.run) in which the node file fell
+	 * short (target_node_file_stalled()): spread until the next run tries
+	 * it again. 0: none. */
 	uint64_t node_file_stalled_run;
 	/* Offload's reclaim attributed to this node (offload_attribute()),
 	 * cumulative, for the node's pacing: atomic. */
@@ -955,10 +955,8 @@ static int node_file_fall_back(struct actuator *a, struct actuator_node *n,
 		  " bytes, %u EAGAIN): memory.reclaim for the rest of the %s.",
 		  req->node, req->priority, res->nr_reclaimed, want, res->nr_partial,
 		  req->run ? "run" : "request");
-	if (req->run) {
-		n->node_file_stalled = true;
+	if (req->run)
 		n->node_file_stalled_run = req->run;
-	}
 	res->node_file_short = true;
 	if (res->nr_reclaimed >= want)
 		return 0;
@@ -992,9 +990,7 @@ static int shrink_node(struct actuator *a, struct actuator_node *n,
 
 	/* A stall holds for the rest of its balance run. An operator's
 	 * request (run 0) neither sees nor ends it. */
-	if (req->run && req->run != n->node_file_stalled_run)
-		n->node_file_stalled = false;
-	in.node_file_stalled = req->run && n->node_file_stalled;
+	in.node_file_stalled = req->run && req->run == n->node_file_stalled_run;
 	n->spare_nodes = pass_paused_nodes(a, req->node);
 	if (in.cgroups) {
 		cgroup_set_lock_shared(a->cfg.cgroups);
@@ -1264,9 +1260,9 @@ static int offload_take(struct actuator *a, struct actuator_node *n,
 	brake_quota_charge(&n->quota, n->dry_run ? requested : reclaimed);
 	/* The step's swap-out and reclaim are ours: the next judgement's
 	 * swap-ins count from here (kept fds, no allocation). */
-	has_swap = cgroup_read_swap(cg, n->buf, ACTUATOR_BUF_BYTES, &swap) >= 0;
 	rebase = reclaimed > 0 &&
 		 cgroup_read_current(cg, n->buf, ACTUATOR_BUF_BYTES, &current) >= 0;
+	has_swap = rebase && cgroup_read_swap(cg, n->buf, ACTUATOR_BUF_BYTES, &swap) >= 0;
 	pthread_mutex_lock(&a->lock);
 	if (rebase)
 		offload_note_step(&cg->offload, swap, has_swap, current);
