@@ -213,7 +213,9 @@ const struct conf_item conf_items[] = {
 		  "memory.current (senpai's 1% probe) or a size. Stall scales it down, "
 		  "to nothing at OffloadPressure; refaults (or swap-ins, memory.swap.current "
 		  "falling, whichever is more) by the share of it they make up (a whole "
-		  "step of them takes nothing for three intervals). 0 only observes: "
+		  "step of them takes nothing for three intervals, after which the "
+		  "steps start at an eighth and double each interval). What the kernel "
+		  "reclaims beyond a step comes off the next ones. 0 only observes: "
 		  "the state and the working-set estimate, no reclaim (refaults are then "
 		  "weighed against 1%)." },
 	{ .section = CONF_SECTION_CGROUP, .name = "OffloadSwappiness", .type = CONF_UINT,

@@ -99,11 +99,21 @@ static bool offload_needs_restart(const struct offload_state *s, const struct of
 	       in->refault_total_pages < s->last_refault_total_pages;
 }
 
+/* Nothing for hold intervals, then a slow start (OFFLOAD_RAMP_SHIFT). What
+ * is owed stays owed: the hold made up for the steps it withheld, not for
+ * what the kernel took beyond them. */
+static void offload_hold(struct offload_state *s, unsigned hold)
+{
+	s->scale_permyriad = 0;
+	s->hold = hold;
+	s->ramp = OFFLOAD_RAMP_SHIFT;
+}
+
 uint64_t offload_update(struct offload_state *s, const struct offload_params *p,
 			const struct offload_input *in)
 {
 	unsigned hold = p->hold_intervals ? p->hold_intervals : OFFLOAD_HOLD_INTERVALS_DEFAULT;
-	uint64_t elapsed, full_step, yardstick, room, step, back;
+	uint64_t elapsed, full_step, yardstick, room, step, back, pay;
 	bool refaulting;
 
 	if (offload_needs_restart(s, in)) {
@@ -142,8 +152,7 @@ uint64_t offload_update(struct offload_state *s, const struct offload_params *p,
 		if (s->kind != OFFLOAD_BACKOFF)
 			s->nr_backoffs++;
 		s->kind = OFFLOAD_BACKOFF;
-		s->scale_permyriad = 0;
-		s->hold = hold;
+		offload_hold(s, hold);
 		offload_estimate(s, in->current_bytes, /* felt= */ true);
 		return s->last_step_bytes = 0;
 	}
@@ -169,8 +178,7 @@ uint64_t offload_update(struct offload_state *s, const struct offload_params *p,
 				s->nr_refaulting++;
 			s->kind = OFFLOAD_REFAULTING;
 		}
-		s->scale_permyriad = 0;
-		s->hold = hold;
+		offload_hold(s, hold);
 		return s->last_step_bytes = 0;
 	}
 	if (s->hold > 0) {
@@ -182,7 +190,12 @@ uint64_t offload_update(struct offload_state *s, const struct offload_params *p,
 		s->kind = OFFLOAD_FLOOR;
 		return s->last_step_bytes = 0;
 	}
-	step = MIN(offload_scaled(p, full_step, s->stall_usec, back, full_step), room);
+	step = MIN(offload_scaled(p, full_step, s->stall_usec, back, full_step), room) >> s->ramp;
+	if (s->ramp > 0)
+		s->ramp--;
+	pay = MIN(step, s->excess_bytes);
+	step -= pay;
+	s->excess_bytes -= pay;
 	s->kind = OFFLOAD_PROBING;
 	return s->last_step_bytes = step;
 }
@@ -195,6 +208,13 @@ void offload_note_step(struct offload_state *s, uint64_t swap_bytes, bool has_sw
 	s->last_swap_bytes = swap_bytes;
 	s->last_has_swap = has_swap;
 	s->last_current_bytes = current_bytes;
+}
+
+void offload_note_reclaimed(struct offload_state *s, uint64_t requested, uint64_t reclaimed)
+{
+	if (!s->started || reclaimed <= requested)
+		return;
+	s->excess_bytes += reclaimed - requested;
 }
 
 unsigned offload_slack_permyriad(const struct offload_state *s, const struct offload_params *p)

@@ -13,7 +13,7 @@
  * with stall the memory.pressure "some" total grown during the interval,
  * target 10 ms per 6 s and probe 1%. Ours is the same rule with the probe
  * and its cap in one setting (max_step: a share of memory.current or a size)
- * and two changes:
+ * and these changes:
  *
  *  - Backoff. An interval whose stall reaches the target means the working
  *    set grew or reclaim ate into it: nothing is reclaimed for
@@ -38,6 +38,11 @@
  *    out. The baseline is taken again after each step of ours
  *    (offload_note_step()), so that its swap-out does not hide what comes
  *    back nor its reclaim the rise.
+ *  - Slow start. After a hold the steps start at an eighth and double each
+ *    interval that probes (OFFLOAD_RAMP_SHIFT): the set the hold protected
+ *    may be all in use when it ends.
+ *  - The kernel's overshoot (memory.reclaim taking more than asked) comes
+ *    off the following steps (offload_note_reclaimed()).
  *  - Floor and Protect=. Never below the floor (max(memory.min, memory.low,
  *    Floor=)), nothing from a protected cgroup.
  *
@@ -62,6 +67,11 @@
  * updated every 2 s, PSI_FREQ) and for a working set that is growing to be
  * refaulted in before it is probed again. */
 #define OFFLOAD_HOLD_INTERVALS_DEFAULT 3U
+/* After a hold the steps start at 1/8 of the rule's and double each
+ * interval that probes (1/8, 1/4, 1/2, then the rule's): the hold ended a
+ * step that ate into the working set, and the set it found may still be
+ * all in use. */
+#define OFFLOAD_RAMP_SHIFT 3U
 /* Moving average weight of the working-set estimate: 1/4 per interval. */
 #define OFFLOAD_WSS_SHIFT 2
 /* The step refaults are weighed against where OffloadMaxStep=0 (observe
@@ -112,6 +122,9 @@ struct offload_state {
 	uint64_t last_step_bytes;     /* decided at the last interval */
 	uint64_t scale_permyriad;     /* ... as a share of the full step */
 	unsigned hold;                /* intervals of backoff left */
+	unsigned ramp;                /* the next probing step is the rule's >> ramp */
+	uint64_t excess_bytes;        /* reclaimed beyond what was asked, not yet
+				       * taken off a later step */
 	enum offload_state_kind kind;
 	uint64_t wss_bytes;           /* working-set estimate; 0 = none yet */
 	uint64_t stall_usec;          /* last interval's stall, per interval */
@@ -145,6 +158,17 @@ uint64_t offload_update(struct offload_state *s, const struct offload_params *p,
  */
 void offload_note_step(struct offload_state *s, uint64_t swap_bytes, bool has_swap,
 		       uint64_t current_bytes);
+
+/*
+ * After a step was written: what was asked and what the kernel reclaimed.
+ * memory.reclaim can take more than asked (6.18 with MGLRU: 16 MiB for a
+ * 6.4 MiB step in VM offload-growth); the excess comes off the following
+ * steps, so that over time no more is taken than the rule allows
+ * (OffloadMaxStep= per interval), a hold included: on 6.18 the kernel took
+ * 16 MiB for the 0.8 MiB first step after a hold as for a 6.4 MiB one
+ * (4096 pages: MGLRU's largest batch). A shortfall is not made up.
+ */
+void offload_note_reclaimed(struct offload_state *s, uint64_t requested, uint64_t reclaimed);
 
 /*
  * Paused= and offload. memory.reclaim on a cgroup is not node-bound: it

@@ -1266,6 +1266,7 @@ static int offload_take(struct actuator *a, struct actuator_node *n,
 	pthread_mutex_lock(&a->lock);
 	if (rebase)
 		offload_note_step(&cg->offload, swap, has_swap, current);
+	offload_note_reclaimed(&cg->offload, requested, reclaimed);
 	cg->offload_requested_bytes += requested;
 	cg->offload_reclaimed_bytes += reclaimed;
 	offload_note_write(cg, res, requested, reclaimed, res->nr_partial > partial, n->dry_run, r,

@@ -1555,19 +1555,31 @@ static void test_offload(void **state)
 		}
 	free(info);
 
-	/* Three quiet intervals of hold, then it probes again. */
+	/* Three quiet intervals of hold, then it probes again: an eighth of
+	 * the step, of which the kernel takes 4 MiB. */
 	for (int i = 0; i < 3; i++) {
 		f->now += 6 * SEC;
 		assert_int_equal(actuator_shrink(f->a, &off, &res), 0);
 		assert_int_equal(f->n_writes, 2);
 	}
 	f->now += 6 * SEC;
+	f->steal_pages[2] = 4 * MiB / 4096;
 	assert_int_equal(actuator_shrink(f->a, &off, &res), 0);
 	assert_int_equal(f->n_writes, 3);
 	assert_string_equal(f->writes[2].path, "sys/fs/cgroup/batch/memory.reclaim");
-	assert_string_equal(f->writes[2].req, "10737418 swappiness=0");
+	assert_string_equal(f->writes[2].req, "1342177 swappiness=0");
 	actuator_sample_offload(f->a, offload_seen, NULL);
 	assert_int_equal(offload_events, 2);
+	/* The 2852127 bytes taken beyond the ask come off the next steps: a
+	 * quarter step (2684354) is owed in full, then half a step less the
+	 * rest. */
+	f->now += 6 * SEC;
+	assert_int_equal(actuator_shrink(f->a, &off, &res), 0);
+	assert_int_equal(f->n_writes, 3);
+	f->now += 6 * SEC;
+	assert_int_equal(actuator_shrink(f->a, &off, &res), 0);
+	assert_int_equal(f->n_writes, 4);
+	assert_string_equal(f->writes[3].req, "5200936 swappiness=0");
 }
 
 static enum offload_state_kind offload_last_to;

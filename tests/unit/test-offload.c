@@ -138,7 +138,7 @@ static void test_offload_releases_on_growth(void **state)
  * they make, per interval; a full step's worth is a working set that grew
  * back (refaulting: not a backoff, not news, but the node loops leave it
  * alone): nothing for the hold, which every such interval restarts; after
- * it a quiet interval takes a full step. Protected, it stays at the
+ * it a quiet interval takes an eighth of a step. Protected, it stays at the
  * floor. */
 static void test_offload_refaults_scale(void **state)
 {
@@ -185,8 +185,9 @@ static void test_offload_refaults_scale(void **state)
 		assert_int_equal(offload_update(&s, &params, &in), 0);
 		assert_int_equal(s.kind, OFFLOAD_REFAULTING);
 	}
+	/* After the hold, a slow start: an eighth of the step. */
 	in.now_usec += 6 * SEC;
-	assert_int_equal(offload_update(&s, &params, &in), 10 * MiB);
+	assert_int_equal(offload_update(&s, &params, &in), 10 * MiB >> OFFLOAD_RAMP_SHIFT);
 	assert_int_equal(s.kind, OFFLOAD_PROBING);
 	in.now_usec += 6 * SEC;
 	in.refault_total_pages += 10 * MiB / PAGE;
@@ -262,12 +263,14 @@ static void test_offload_swapins(void **state)
 		in.now_usec += 6 * SEC;
 		assert_int_equal(offload_update(&s, &params, &in), 0);
 	}
-	/* Late tick: per interval, as refaults; capped by the rise. */
+	/* Late tick: per interval, as refaults; capped by the rise. The
+	 * first step after the hold: an eighth. */
 	in.now_usec += 12 * SEC;
 	in.swap_bytes -= 16 * MiB;
 	in.current_bytes += 10 * MiB;
 	assert_int_equal(in.current_bytes, 1044 * MiB);
-	assert_int_equal(offload_update(&s, &params, &in), 1044 * MiB / 100 - 5 * MiB);
+	assert_int_equal(offload_update(&s, &params, &in),
+			 (1044 * MiB / 100 - 5 * MiB) >> OFFLOAD_RAMP_SHIFT);
 	assert_int_equal(s.swapin_bytes, 5 * MiB);
 	assert_int_equal(s.kind, OFFLOAD_PROBING);
 	/* The file went away (swap accounting off after a re-creation): no
@@ -357,9 +360,123 @@ static void test_offload_refault_trickle_no_hold(void **state)
 	}
 	in.now_usec += 6 * SEC;
 	in.refault_total_pages += 8 * MiB / PAGE;
-	assert_int_equal(offload_update(&s, &params, &in), 2 * MiB);
+	assert_int_equal(offload_update(&s, &params, &in), 2 * MiB >> OFFLOAD_RAMP_SHIFT);
 	assert_int_equal(s.kind, OFFLOAD_PROBING);
 	assert_int_equal(s.nr_backoffs, 1);
+}
+
+/*
+ * After a hold the steps start small and double each interval that
+ * probes: the hold ended a step that ate into the working set, and the
+ * set it found may be all in use. The fresh-clone CI of 05f4b5d (VM
+ * offload-growth, 6.18): three intervals after a 48 MiB set came back, a
+ * full 6.4 MiB step (of which memory.reclaim took 16 MiB) stalled the
+ * cgroup 58 and 65 ms in two intervals, three times the target. A stall
+ * during the ramp holds again and starts the ramp over.
+ */
+static void test_offload_ramp_after_hold(void **state)
+{
+	struct offload_state s = {};
+	struct offload_input in = {
+		.now_usec = 10 * SEC, .current_bytes = 1000 * MiB,
+	};
+
+	assert_int_equal(offload_update(&s, &params, &in), 0); /* first sample */
+	/* The first probe of a cgroup is a full step: nothing ate into it. */
+	in.now_usec += 6 * SEC;
+	assert_int_equal(offload_update(&s, &params, &in), 10 * MiB);
+	in.now_usec += 6 * SEC;
+	in.stall_total_usec += params.target_usec;
+	assert_int_equal(offload_update(&s, &params, &in), 0);
+	assert_int_equal(s.kind, OFFLOAD_BACKOFF);
+	for (unsigned i = 0; i < OFFLOAD_HOLD_INTERVALS_DEFAULT; i++) {
+		in.now_usec += 6 * SEC;
+		assert_int_equal(offload_update(&s, &params, &in), 0);
+	}
+	for (unsigned shift = OFFLOAD_RAMP_SHIFT; shift > 0; shift--) {
+		in.now_usec += 6 * SEC;
+		assert_int_equal(offload_update(&s, &params, &in), 10 * MiB >> shift);
+		assert_int_equal(s.kind, OFFLOAD_PROBING);
+	}
+	in.now_usec += 6 * SEC;
+	assert_int_equal(offload_update(&s, &params, &in), 10 * MiB);
+	in.now_usec += 6 * SEC;
+	assert_int_equal(offload_update(&s, &params, &in), 10 * MiB);
+	/* A stall in the ramp: hold, and the ramp again from an eighth. */
+	in.now_usec += 6 * SEC;
+	in.stall_total_usec += params.target_usec;
+	assert_int_equal(offload_update(&s, &params, &in), 0);
+	for (unsigned i = 0; i < OFFLOAD_HOLD_INTERVALS_DEFAULT; i++) {
+		in.now_usec += 6 * SEC;
+		assert_int_equal(offload_update(&s, &params, &in), 0);
+	}
+	in.now_usec += 6 * SEC;
+	assert_int_equal(offload_update(&s, &params, &in), 10 * MiB >> OFFLOAD_RAMP_SHIFT);
+	in.now_usec += 6 * SEC;
+	in.stall_total_usec += params.target_usec;
+	assert_int_equal(offload_update(&s, &params, &in), 0);
+	assert_int_equal(s.ramp, OFFLOAD_RAMP_SHIFT);
+	assert_int_equal(s.nr_backoffs, 3);
+}
+
+/*
+ * memory.reclaim can take more than asked (6.18 with MGLRU: 16 MiB for a
+ * 6.4 MiB step); the excess comes off the next steps, so that
+ * OffloadMaxStep= holds over time, a hold included. A shortfall is not
+ * made up.
+ */
+static void test_offload_excess(void **state)
+{
+	struct offload_state s = {};
+	struct offload_input in = {
+		.now_usec = 10 * SEC, .current_bytes = 1000 * MiB,
+	};
+
+	offload_note_reclaimed(&s, 0, 4 * MiB); /* not started: nothing */
+	assert_int_equal(s.excess_bytes, 0);
+	assert_int_equal(offload_update(&s, &params, &in), 0); /* first sample */
+	in.now_usec += 6 * SEC;
+	assert_int_equal(offload_update(&s, &params, &in), 10 * MiB);
+	offload_note_reclaimed(&s, 10 * MiB, 24 * MiB);
+	assert_int_equal(s.excess_bytes, 14 * MiB);
+	in.now_usec += 6 * SEC;
+	in.current_bytes -= 24 * MiB; /* 976 MiB: a 9.76 MiB step, all of it owed */
+	assert_int_equal(offload_update(&s, &params, &in), 0);
+	assert_int_equal(s.kind, OFFLOAD_PROBING);
+	in.now_usec += 6 * SEC;
+	assert_int_equal(offload_update(&s, &params, &in),
+			 976 * MiB / 100 - (14 * MiB - 976 * MiB / 100));
+	assert_int_equal(s.excess_bytes, 0);
+	/* Less than asked: nothing owed either way. */
+	offload_note_reclaimed(&s, 4 * MiB, 1 * MiB);
+	assert_int_equal(s.excess_bytes, 0);
+	in.now_usec += 6 * SEC;
+	assert_int_equal(offload_update(&s, &params, &in), 976 * MiB / 100);
+	/* An excess, then a stall: still owed after the hold (on 6.18 the
+	 * first step after a hold, 0.8 MiB asked, took 16 MiB), and the
+	 * ramp's steps pay it. */
+	offload_note_reclaimed(&s, 1 * MiB, 15 * MiB);
+	in.now_usec += 6 * SEC;
+	in.stall_total_usec += params.target_usec;
+	assert_int_equal(offload_update(&s, &params, &in), 0);
+	assert_int_equal(s.excess_bytes, 14 * MiB);
+	for (unsigned i = 0; i < OFFLOAD_HOLD_INTERVALS_DEFAULT; i++) {
+		in.now_usec += 6 * SEC;
+		assert_int_equal(offload_update(&s, &params, &in), 0);
+	}
+	/* 976 MiB: 9.76 MiB steps; an eighth, a quarter, a half of one
+	 * (9.15 MiB) go to the 14 MiB owed, then the rest of it off a full
+	 * one. */
+	for (unsigned shift = OFFLOAD_RAMP_SHIFT; shift > 0; shift--) {
+		in.now_usec += 6 * SEC;
+		assert_int_equal(offload_update(&s, &params, &in), 0);
+	}
+	in.now_usec += 6 * SEC;
+	assert_int_equal(offload_update(&s, &params, &in),
+			 976 * MiB / 100 -
+				 (14 * MiB - (976 * MiB / 100 >> 3) - (976 * MiB / 100 >> 2) -
+				  (976 * MiB / 100 >> 1)));
+	assert_int_equal(s.excess_bytes, 0);
 }
 
 /* senpai's scaling: half the target, half the step. */
@@ -672,6 +789,8 @@ int main(void)
 		cmocka_unit_test(test_offload_releases_on_growth),
 		cmocka_unit_test(test_offload_refaults_scale),
 		cmocka_unit_test(test_offload_refault_trickle_no_hold),
+		cmocka_unit_test(test_offload_ramp_after_hold),
+		cmocka_unit_test(test_offload_excess),
 		cmocka_unit_test(test_offload_swapins),
 		cmocka_unit_test(test_offload_swapins_after_step),
 		cmocka_unit_test(test_offload_swapins_pause),
