@@ -82,6 +82,24 @@ int main(int argc, char **argv)
 	}
 	report("zoneinfo pread + parse (zoneinfo_reader_read)", ns, n);
 
+	/* A node thread's snapshot: its node alone, the last one (the others'
+	 * lines skipped before it). */
+	{
+		static struct node_zoneinfo nz;
+		int last = zi.nodes[zi.n_nodes - 1].id;
+
+		for (unsigned i = 0; i < n; i++) {
+			uint64_t t0 = now_nsec();
+
+			r = zoneinfo_reader_read_node(zr, last, &nz);
+			ns[i] = now_nsec() - t0;
+			if (r < 0)
+				return 1;
+		}
+		printf("zoneinfo node %d of %u:\n", last, zi.n_nodes);
+		report("zoneinfo pread + parse of one node (zoneinfo_reader_read_node)", ns, n);
+	}
+
 	/* The same file's pread alone, to split the cost. */
 	{
 		struct reread_file zf = REREAD_FILE_NULL;

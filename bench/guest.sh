@@ -277,6 +277,16 @@ done
 bench_log "page cache filled in $(($(date +%s) - t0))s: $(grep -E 'MemFree|^Cached' /proc/meminfo | tr -s ' ' | tr '\n' ' ')"
 
 if [ "$BENCH_PROFILE" = 1 ]; then
+	# What one read of each file the daemon reads costs, with the stream
+	# running and no daemon (bench/readcost): those of a node pass, the
+	# monitor's, and cheaper sources of the same numbers.
+	mkdir -p $OUT/profile
+	cg=$CG/work/stream
+	/vm/bin/readcost --reads 2000 /proc/zoneinfo /proc/vmstat /proc/pressure/memory \
+		$cg/memory.stat $cg/memory.numa_stat $cg/memory.current $cg/memory.min \
+		$cg/memory.low $cg/memory.pressure $cg/memory.swap.current $CG/memory.stat \
+		/proc/buddyinfo /sys/devices/system/node/node0/meminfo \
+		>$OUT/profile/readcost.json 2>>$OUT/log.txt
 	# perf as root, kernel symbols from kallsyms.
 	sysctl -w kernel.perf_event_paranoid=-1 kernel.kptr_restrict=0 >/dev/null
 	r=1

@@ -71,19 +71,12 @@ static int manager_snapshot(void *userdata, int node, struct node_zoneinfo *ret)
 {
 	struct manager *m = userdata;
 	struct manager_node *mn = manager_node(m, node);
-	const struct node_zoneinfo *n;
-	int r;
 
 	if (!mn)
 		return -ENOENT;
-	r = zoneinfo_reader_read(mn->reader, mn->snapshot);
-	if (r < 0)
-		return r;
-	n = zoneinfo_node(mn->snapshot, node);
-	if (!n)
-		return -ENOENT; /* offlined since start-up */
-	*ret = *n;
-	return 0;
+	/* This node's zones alone (-ENOENT: offlined since start-up); the
+	 * monitor's read of the whole file checks the rest. */
+	return zoneinfo_reader_read_node(mn->reader, node, ret);
 }
 
 static int manager_shrink(void *userdata, const struct shrink_request *req,
@@ -1356,9 +1349,6 @@ static int setup_nodes(struct manager *m)
 		mn->buddy = (struct buddyinfo_reader){ .file = REREAD_FILE_NULL };
 		pthread_mutex_init(&mn->shrink_lock, NULL);
 		m->n_nodes++;
-		mn->snapshot = calloc(1, sizeof(*mn->snapshot));
-		if (!mn->snapshot)
-			return log_oom();
 		r = zoneinfo_reader_open(m->root, &mn->reader);
 		if (r < 0)
 			return log_error_errno(r, "Failed to open zoneinfo for node %d: %m", id);
@@ -1778,7 +1768,6 @@ struct manager *manager_free(struct manager *m)
 	m->cgroups = cgroup_set_free(m->cgroups);
 	for (unsigned i = 0; i < m->n_nodes; i++) {
 		zoneinfo_reader_free(m->nodes[i].reader);
-		free(m->nodes[i].snapshot);
 		buddyinfo_reader_close(&m->nodes[i].buddy);
 		free(m->nodes[i].buddy_snapshot);
 		pthread_mutex_destroy(&m->nodes[i].shrink_lock);

@@ -41,12 +41,12 @@ struct manager_options {
 	bool dry_run;            /* --dry-run: overrides DryRun= */
 };
 
-/* What a node thread needs that is its own: a zoneinfo reader (kept fd and
- * buffer) and a snapshot to parse into, so that no two threads share one. */
+/* What a node thread needs that is its own: a zoneinfo reader (kept fd,
+ * buffer and scratch to parse its node into), so that no two threads share
+ * one. */
 struct manager_node {
 	int id;
 	struct zoneinfo_reader *reader;
-	struct zoneinfo *snapshot;
 	/* /proc/buddyinfo for the compaction step (fd -1 where absent). */
 	struct buddyinfo_reader buddy;
 	struct buddyinfo *buddy_snapshot;

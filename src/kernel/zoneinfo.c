@@ -190,6 +190,7 @@ struct zoneinfo_parser {
 	struct node_zoneinfo node; /* being built; copied to out when whole */
 	enum zoneinfo_section section;
 	uint64_t zone_seen, lru_seen;
+	bool after_protection; /* the zone's own counters follow: skipped */
 };
 
 static struct zone_stat *zoneinfo_parser_zone(struct zoneinfo_parser *p)
@@ -403,6 +404,7 @@ static int zoneinfo_on_protection(struct zoneinfo_parser *p, const char *s, cons
 	r = zoneinfo_mark_seen(&p->zone_seen, ZONEINFO_PROTECTION);
 	if (r < 0)
 		return r;
+	p->after_protection = true;
 	return zoneinfo_parse_protection(s, end, zoneinfo_parser_zone(p));
 }
 
@@ -490,11 +492,107 @@ static int zoneinfo_parse_line(struct zoneinfo_parser *p, const char *s, const c
 	return zoneinfo_on_value_key(p, k, s, end);
 }
 
-/* One pass; with out != NULL, out->nodes[] is written as nodes complete, so
- * on failure it may hold part of the input. */
-static int zoneinfo_parse_pass(const char *buf, size_t len, struct zoneinfo *out,
+static bool zoneinfo_starts_with(const char *s, const char *end, const char *prefix, size_t n)
+{
+	return (size_t)(end - s) >= n && memcmp(s, prefix, n) == 0;
+}
+
+/* The start of the next line at or after cur that begins with prefix (n
+ * bytes), or end. */
+static const char *zoneinfo_next_line_with(const char *cur, const char *end, const char *prefix,
+					   size_t n)
+{
+	const char *s = cur;
+
+	while (!zoneinfo_starts_with(s, end, prefix, n)) {
+		s = memchr(s, '\n', (size_t)(end - s));
+		if (!s)
+			return end;
+		s++;
+	}
+	return s;
+}
+
+/* Past the lines at cur that begin with a or, if b, with b. */
+static const char *zoneinfo_skip_lines(const char *cur, const char *end, const char *a, size_t na,
+				       const char *b, size_t nb)
+{
+	const char *s = cur;
+
+	while (zoneinfo_starts_with(s, end, a, na) || (b && zoneinfo_starts_with(s, end, b, nb))) {
+		s = memchr(s, '\n', (size_t)(end - s));
+		if (!s)
+			return end;
+		s++;
+	}
+	return s;
+}
+
+/* Past the lines of a "pagesets" block at cur: "    cpu: N" and the
+ * values below it (indented four or more), "  vm stats threshold: N". The
+ * first other line ("  node_unreclaimable:", or whatever a kernel prints
+ * there) is parsed as usual. */
+static const char *zoneinfo_skip_pagesets(const char *cur, const char *end)
+{
+	static const char CPU[] = "    ", THRESHOLD[] = "  vm stats threshold:";
+
+	return zoneinfo_skip_lines(cur, end, CPU, sizeof(CPU) - 1, THRESHOLD,
+				   sizeof(THRESHOLD) - 1);
+}
+
+/* Past a zone's own counters at cur, which follow its "protection:" line
+ * indented six ("      nr_free_pages 123", numa_hit ...): the daemon
+ * reads the node's (the "per-node stats" block) and the watermarks above
+ * them, none of these. A line indented otherwise (the next, "  pagesets";
+ * a watermark's eight, where no kernel prints one) is parsed as usual. */
+static const char *zoneinfo_skip_zone_stats(const char *cur, const char *end)
+{
+	static const char STAT[] = "      ";
+	const char *s = cur;
+
+	while (zoneinfo_starts_with(s, end, STAT, sizeof(STAT) - 1) &&
+	       (size_t)(end - s) > sizeof(STAT) - 1 && s[sizeof(STAT) - 1] != ' ') {
+		s = memchr(s, '\n', (size_t)(end - s));
+		if (!s)
+			return end;
+		s++;
+	}
+	return s;
+}
+
+/* "  pagesets", the per-CPU lists' heading. */
+static bool zoneinfo_pagesets_line(const char *s, const char *end)
+{
+	struct textscan_token t = textscan_take(&s, end);
+
+	return textscan_token_eq(t, "pagesets") && textscan_at_eol(&s, end);
+}
+
+/* Is the line at s a "Node N," header of a node other than node? */
+static bool zoneinfo_other_node(const char *s, const char *end, int node)
+{
+	int id;
+	struct textscan_token name;
+	struct textscan_token t = textscan_take(&s, end);
+
+	return textscan_token_eq(t, "Node") && zoneinfo_parse_header(s, end, &id, &name) >= 0 &&
+	       id != node;
+}
+
+/*
+ * One pass; with out != NULL, out->nodes[] is written as nodes complete, so
+ * on failure it may hold part of the input. node >= 0 parses that node's
+ * zones alone: the others' lines are skipped unread, up to the next "Node"
+ * line (a node thread's snapshot, issue 14: on 2 nodes half the parse, on 8
+ * an eighth). The zone's own counters (zoneinfo_skip_zone_stats()) and its
+ * per-CPU pagesets (five lines a CPU: most of the file on a large machine;
+ * zoneinfo_skip_pagesets()), nothing the daemon uses, are skipped unparsed
+ * in either case.
+ */
+static int zoneinfo_parse_pass(const char *buf, size_t len, struct zoneinfo *out, int node,
 			       unsigned *ret_n_nodes)
 {
+	static const char NODE_LINE[] = "Node ";
 	struct zoneinfo_parser p = {.out = out};
 	const char *cur = buf, *end = buf + len, *line, *eol;
 	int r;
@@ -505,15 +603,27 @@ static int zoneinfo_parse_pass(const char *buf, size_t len, struct zoneinfo *out
 	if (r < 0)
 		return r;
 	while (textscan_next_line(&cur, end, &line, &eol)) {
+		if (node >= 0 && zoneinfo_other_node(line, eol, node)) {
+			cur = zoneinfo_next_line_with(cur, end, NODE_LINE, sizeof(NODE_LINE) - 1);
+			continue;
+		}
+		if (zoneinfo_pagesets_line(line, eol)) {
+			cur = zoneinfo_skip_pagesets(cur, end);
+			continue;
+		}
 		r = zoneinfo_parse_line(&p, line, eol);
 		if (r < 0)
 			return r;
+		if (p.after_protection) {
+			cur = zoneinfo_skip_zone_stats(cur, end);
+			p.after_protection = false;
+		}
 	}
 	r = zoneinfo_finish_node(&p);
 	if (r < 0)
 		return r;
 	if (p.n_nodes == 0)
-		return -EINVAL;
+		return node >= 0 ? -ENOENT : -EINVAL; /* no such node, or none */
 	*ret_n_nodes = p.n_nodes;
 	return 0;
 }
@@ -525,10 +635,10 @@ int zoneinfo_parse(const char *buf, size_t len, struct zoneinfo *ret)
 
 	/* Validate first, write second: *ret is untouched on failure
 	 * without a 100 KiB scratch copy on the caller's stack. */
-	r = zoneinfo_parse_pass(buf, len, NULL, &n);
+	r = zoneinfo_parse_pass(buf, len, NULL, -1, &n);
 	if (r < 0)
 		return r;
-	r = zoneinfo_parse_pass(buf, len, ret, &n);
+	r = zoneinfo_parse_pass(buf, len, ret, -1, &n);
 	if (r < 0)
 		return r; /* cannot happen: same input, same verdict */
 	ret->n_nodes = n;
@@ -581,7 +691,7 @@ static int zoneinfo_parse_scratch(const char *buf, size_t len, struct zoneinfo *
 	unsigned n_nodes;
 	int r;
 
-	r = zoneinfo_parse_pass(buf, len, scratch, &n_nodes);
+	r = zoneinfo_parse_pass(buf, len, scratch, -1, &n_nodes);
 	if (r < 0)
 		return r;
 	memcpy(ret->nodes, scratch->nodes, n_nodes * sizeof(ret->nodes[0]));
@@ -592,6 +702,29 @@ static int zoneinfo_parse_scratch(const char *buf, size_t len, struct zoneinfo *
 int zoneinfo_reader_read(struct zoneinfo_reader *r, struct zoneinfo *ret)
 {
 	return REREAD_READER_PARSE(r, zoneinfo_parse_scratch, ret, r->scratch);
+}
+
+/* One node into the scratch (the others skipped), copied out when whole. */
+static int zoneinfo_parse_scratch_node(const char *buf, size_t len, struct zoneinfo *scratch,
+				       int node, struct node_zoneinfo *ret)
+{
+	unsigned n_nodes;
+	int r;
+
+	r = zoneinfo_parse_pass(buf, len, scratch, node, &n_nodes);
+	if (r < 0)
+		return r;
+	if (n_nodes != 1 || scratch->nodes[0].id != node)
+		return -ENOENT;
+	*ret = scratch->nodes[0];
+	return 0;
+}
+
+int zoneinfo_reader_read_node(struct zoneinfo_reader *r, int node, struct node_zoneinfo *ret)
+{
+	if (node < 0)
+		return -EINVAL;
+	return REREAD_READER_PARSE(r, zoneinfo_parse_scratch_node, ret, r->scratch, node);
 }
 
 struct zoneinfo_reader *zoneinfo_reader_free(struct zoneinfo_reader *r)

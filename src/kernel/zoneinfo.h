@@ -83,6 +83,11 @@ const struct node_zoneinfo *zoneinfo_node(const struct zoneinfo *zi, int node_id
 struct zoneinfo_reader;
 int zoneinfo_reader_open(const char *root, struct zoneinfo_reader **ret);
 int zoneinfo_reader_read(struct zoneinfo_reader *r, struct zoneinfo *ret);
+/* One node's zones (a node thread's snapshot): the other nodes' lines are
+ * skipped unparsed, so a defect there goes unseen here (the monitor's
+ * zoneinfo_reader_read() of the whole file still refuses it). -ENOENT
+ * without that node; *ret untouched on failure. */
+int zoneinfo_reader_read_node(struct zoneinfo_reader *r, int node, struct node_zoneinfo *ret);
 struct zoneinfo_reader *zoneinfo_reader_free(struct zoneinfo_reader *r);
 
 /* Buffer size the reader chose at open (bytes), for logs and tests. */

@@ -502,6 +502,153 @@ static void test_reader_grows(void **state)
 	(void)state;
 }
 
+/* A root holding proc/zoneinfo with text; the directory name in dir. */
+static void write_root(char *dir, const char *text, size_t len)
+{
+	char path[256];
+	FILE *f;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/proc", dir);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/proc/zoneinfo", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	assert_int_equal(fwrite(text, 1, len, f), len);
+	fclose(f);
+}
+
+static void remove_root(const char *dir)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/proc/zoneinfo", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/proc", dir);
+	rmdir(path);
+	rmdir(dir);
+}
+
+/* A node thread's snapshot (issue 14): one node's zones, the others'
+ * lines skipped unparsed; the same node as the whole parse gives. */
+static void test_reader_node(void **state)
+{
+	static const char *const sets[] = { "old-4.19-2node", "vm-6.12-4node", "host-6.18-1node" };
+
+	for (size_t i = 0; i < ELEMENTSOF(sets); i++) {
+		_cleanup_(zoneinfo_reader_freep) struct zoneinfo_reader *r = NULL;
+		struct zoneinfo *whole = parse_fixture(sets[i]);
+		struct node_zoneinfo n;
+		char root[4096];
+
+		fixture_root(sets[i], root, sizeof(root));
+		assert_int_equal(zoneinfo_reader_open(root, &r), 0);
+		for (unsigned k = 0; k < whole->n_nodes; k++) {
+			memset(&n, 0x5a, sizeof(n));
+			assert_int_equal(zoneinfo_reader_read_node(r, whole->nodes[k].id, &n), 0);
+			assert_memory_equal(&n, &whole->nodes[k], sizeof(n));
+		}
+		/* No such node: -ENOENT, *ret untouched. */
+		memset(&n, 0x5a, sizeof(n));
+		assert_int_equal(zoneinfo_reader_read_node(r, 9, &n), -ENOENT);
+		for (size_t b = 0; b < sizeof(n); b++)
+			assert_int_equal(((unsigned char *)&n)[b], 0x5a);
+		assert_int_equal(zoneinfo_reader_read_node(r, -1, &n), -EINVAL);
+		free(whole);
+	}
+	(void)state;
+}
+
+/* A defect in another node's lines is that node's (and the whole
+ * parse's) to find; in the node's own, the node read refuses it. */
+static void test_reader_node_defect(void **state)
+{
+	static const char text[] = "Node 0, zone   Normal\n" ZONE_BODY
+				   "Node 1, zone   Normal\n"
+				   "  pages free     200\n"
+				   "        min      x\n";
+	_cleanup_(zoneinfo_reader_freep) struct zoneinfo_reader *r = NULL;
+	struct zoneinfo *zi = zi_new_sentinel();
+	struct node_zoneinfo n;
+	char dir[] = "/tmp/test-zoneinfo.XXXXXX";
+
+	write_root(dir, text, sizeof(text) - 1);
+	assert_int_equal(zoneinfo_reader_open(dir, &r), 0);
+	assert_int_equal(zoneinfo_reader_read(r, zi), -EINVAL);
+	assert_true(zi_is_sentinel(zi));
+	assert_int_equal(zoneinfo_reader_read_node(r, 0, &n), 0);
+	assert_int_equal(n.id, 0);
+	assert_int_equal(n.n_zones, 1);
+	assert_int_equal(n.zones[0].free, 100);
+	assert_int_equal(n.zones[0].high, 30);
+	assert_int_equal(zoneinfo_reader_read_node(r, 1, &n), -EINVAL);
+	remove_root(dir);
+	free(zi);
+	(void)state;
+}
+
+/* The vm-6.12-4node fixture with each zone's per-CPU pagesets grown to
+ * ncpu CPUs, as a large machine prints them. */
+static char *with_cpus(const char *text, unsigned ncpu, size_t *ret_len)
+{
+	size_t cap = strlen(text) + (size_t)ncpu * 160 * 32 + 1, len = 0;
+	char *out = malloc(cap);
+	const char *s = text;
+	bool in_pagesets = false;
+
+	assert_non_null(out);
+	while (*s) {
+		const char *eol = strchrnul(s, '\n');
+		size_t n = (size_t)(eol - s) + (*eol == '\n');
+
+		/* Drop the fixture's own per-CPU lines; write ncpu of them
+		 * after the heading. */
+		if (in_pagesets && (strncmp(s, "    ", 4) == 0 ||
+				    strncmp(s, "  vm stats threshold:", 21) == 0)) {
+			s += n;
+			continue;
+		}
+		in_pagesets = strncmp(s, "  pagesets\n", 11) == 0;
+		memcpy(out + len, s, n);
+		len += n;
+		if (in_pagesets)
+			for (unsigned c = 0; c < ncpu; c++)
+				len += (size_t)snprintf(out + len, cap - len,
+							"    cpu: %u\n"
+							"              count: %u\n"
+							"              high:  %u\n"
+							"              batch: 63\n"
+							"  vm stats threshold: 24\n",
+							c, c * 7 % 300, 378 + c);
+		s += n;
+	}
+	out[len] = '\0';
+	*ret_len = len;
+	return out;
+}
+
+/* The per-CPU pagesets are skipped unparsed (most of the file on a large
+ * machine); the parse is the same with 2 CPUs' and with 256 CPUs'. */
+static void test_many_cpus(void **state)
+{
+	size_t len, big_len;
+	char *text = fixture_load("vm-6.12-4node", "proc/zoneinfo", &len);
+	char *big = with_cpus(text, 256, &big_len);
+	struct zoneinfo *a = zi_new_sentinel(), *b = zi_new_sentinel();
+
+	assert_true(big_len > 10 * len);
+	assert_int_equal(zoneinfo_parse(text, len, a), 0);
+	assert_int_equal(zoneinfo_parse(big, big_len, b), 0);
+	assert_int_equal(a->n_nodes, 4);
+	assert_int_equal(b->n_nodes, 4);
+	assert_memory_equal(a->nodes, b->nodes, 4 * sizeof(a->nodes[0]));
+	free(a);
+	free(b);
+	free(big);
+	free(text);
+	(void)state;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -515,6 +662,9 @@ int main(void)
 		cmocka_unit_test(test_embedded_nul),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_reader_fixture),
+		cmocka_unit_test(test_reader_node),
+		cmocka_unit_test(test_reader_node_defect),
+		cmocka_unit_test(test_many_cpus),
 		cmocka_unit_test(test_reader_missing),
 		cmocka_unit_test(test_reader_grows),
 	};
