@@ -33,7 +33,8 @@
 #   warm set is not taken again and brought back again;
 # - the stall is above the target in at most one of the intervals from the
 #   growth to the end of the hold;
-# - after the hold the steps start at an eighth (OFFLOAD_RAMP_SHIFT): the
+# - after the hold the steps start at an eighth (OFFLOAD_RAMP_SHIFT; the
+#   first interval with steps asks at most an eighth and a quarter): the
 #   fresh-clone CI of 05f4b5d saw a full 6.4 MiB step there, of which
 #   memory.reclaim took 16 MiB of a cgroup that was all hot, stall it 58
 #   and 65 ms in two intervals. At least nine intervals are watched, so
@@ -197,9 +198,13 @@ done
 [ $above -le 1 ] || vm_fail "stall above the target ($TARGET_US us) in $above of the intervals from the growth to the end of the hold (interval $((held + 3))): stalls:$stalls (offload since:$offs; states:$states; refaulted KiB:$refs; reclaimed by anyone KiB:$steals)"
 # After the hold the controller probes again, by design, and starts at an
 # eighth of a step (OFFLOAD_RAMP_SHIFT): 10% of memory.current / 8, here
-# under 1 MiB. The kernel may take more than asked (6.18, MGLRU: 16 MiB
-# for 0.8 MiB, and the stall that follows); what it took is noted, and
-# what is owed comes off the next steps (test-offload test_offload_excess).
+# under 1 MiB, then a quarter. The controller's judgements are not in step
+# with these samples: the first interval with a step may hold two (a fresh-
+# clone CI run on 6.12: 0.65 + 0.9 MiB in one), so the bound is an eighth
+# and a quarter of a step, well under the full step (10%) of no slow
+# start. The kernel may take more than asked (6.18, MGLRU: 16 MiB for
+# 0.8 MiB, and the stall that follows); what it took is noted, and what is
+# owed comes off the next steps (test-offload test_offload_excess).
 r_held=$(echo $reqs | cut -d' ' -f$((held + 3)))
 first=0 i=0
 for r in $reqs; do
@@ -209,7 +214,7 @@ for r in $reqs; do
 	first=$((r - r_held))
 	break
 done
-ramp_max=$((cur_e / 10 / 8 * 5 / 4))
-[ $first -le $ramp_max ] || vm_fail "the first step after the hold asked $first bytes, more than an eighth of 10% of memory.current ($ramp_max with a quarter to spare): no slow start (requested since the growth per interval:$reqs; states:$states)"
+ramp_max=$((cur_e / 10 * 3 / 8 * 5 / 4))
+[ $first -le $ramp_max ] || vm_fail "the first interval with steps after the hold asked $first bytes, more than an eighth and a quarter of 10% of memory.current ($ramp_max with a quarter to spare): no slow start (requested since the growth per interval:$reqs; states:$states)"
 [ $first -eq 0 ] || vm_note "after the hold, offload probed again from $first bytes asked (requested since the growth per interval:$reqs; taken:$offs; stalls:$stalls)"
 vm_pass "trimming $(vm_mib $((off_g - off_p))) MiB in the two intervals before; the growth brought $(vm_mib $((swap_g - swap_e))) MiB back from swap (refaulted $(vm_mib $refault) MiB); states:$states; the kernel showed it in interval $sig, released in interval $held, no offload reclaim in the three intervals after it (offload since:$offs bytes); stall above the target in $above interval(s) until the hold ended (us:$stalls); first step after it $first bytes asked; current $(vm_mib $cur_g) -> $(vm_mib $cur_e) MiB, swap $(vm_mib $swap_g) -> $(vm_mib $swap_e) MiB"
