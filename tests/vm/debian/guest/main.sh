@@ -185,9 +185,14 @@ sc_hardening() {
 	rc=$?
 	want "memory.reclaim write inside works ($rc $(head -c 80 /tmp/ns.err))" '[ $rc = 0 ]'
 	if [ -e /sys/devices/system/node/node1/reclaim ]; then
+		# What is checked is that the sandbox lets the write through:
+		# the kernel may still find less than 1M to take on node 1 and
+		# answer EAGAIN, or EIO (a fresh-clone CI run on 6.18: "echo: I/O
+		# error"). A refusal by the sandbox is EACCES, EPERM or EROFS.
 		nsenter -t "$pid" -m sh -c 'echo 1M >/sys/devices/system/node/node1/reclaim' 2>/tmp/ns.err
 		rc=$?
-		want "node1/reclaim write inside works ($rc $(head -c 80 /tmp/ns.err))" '[ $rc = 0 ]'
+		want "node1/reclaim write inside is let through ($rc $(head -c 80 /tmp/ns.err))" \
+			'[ $rc = 0 ] || ! grep -qE "Permission denied|Operation not permitted|Read-only file system" /tmp/ns.err'
 		ctl reclaim node 1 8M >/tmp/ctl.out 2>&1
 		rc=$?
 		want "reclaimctl reclaim node 1 8M through the node file exit $rc" '[ $rc = 0 ]'
