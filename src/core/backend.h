@@ -101,5 +101,11 @@ struct reclaim_backend {
 	/* Optional: compact the node (nodeN/compact); -EOPNOTSUPP where the
 	 * kernel has no such file. */
 	int (*compact)(void *userdata, int node);
+	/* Optional, NULL: always snapshot(). Each zone's free pages alone,
+	 * into zi as the last snapshot left it (/proc/buddyinfo: a fifth of
+	 * what zoneinfo costs the kernel to print, issue 14); zi untouched
+	 * on failure. Between a run's passes only
+	 * (balance_continues_on_free()). */
+	int (*zone_free)(void *userdata, int node, struct node_zoneinfo *zi);
 	void *userdata;
 };

@@ -503,6 +503,36 @@ static void balance_fill(const struct balance_node *b,
 	};
 }
 
+enum balance_refresh balance_refresh_kind(const struct balance_node *b,
+					  const struct node_zoneinfo *last)
+{
+	const struct balance_run *run = &b->run;
+
+	/* After the soft-target pass the node pass is planned from the
+	 * check before it, unless the soft pass took all of it: then the
+	 * check comes next, at the same priority (balance_plan_node()). */
+	if (run->phase == BALANCE_PHASE_NODE_PLAN && run->pass_bytes > run->soft_reclaimed)
+		return BALANCE_REFRESH_NONE;
+	if ((run->phase != BALANCE_PHASE_CHECK && run->phase != BALANCE_PHASE_NODE_PLAN) ||
+	    run->priority < DEF_PRIORITY - 2 || run->nr_boost_reclaim)
+		return BALANCE_REFRESH_FULL;
+	for (unsigned i = 0; i < last->n_zones && i < ZONEINFO_MAX_ZONES; i++)
+		if (last->zones[i].boost)
+			return BALANCE_REFRESH_FULL;
+	return BALANCE_REFRESH_FREE;
+}
+
+bool balance_continues_on_free(const struct balance_node *b, const struct balance_params *p,
+			       const struct node_zoneinfo *n)
+{
+	struct balance_params paced;
+
+	if (balance_refresh_kind(b, n) != BALANCE_REFRESH_FREE)
+		return false;
+	paced = balance_paced_params(b, p);
+	return !watermark_node_balanced(n, b->run.highest_zoneidx, &paced.wmark);
+}
+
 /* The top of the do-while, up to mem_cgroup_soft_limit_reclaim(). Returns
  * true if the pass goes on, false if the run left the loop (out). */
 static bool balance_check(struct balance_node *b, const struct balance_params *params,

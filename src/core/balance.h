@@ -191,6 +191,12 @@ struct balance_counters {
 	uint64_t swap_decisions[_BALANCE_SWAP_REASON_MAX]; /* passes by reason */
 	uint64_t shrink_errors;                     /* backend shrink() < 0 */
 	uint64_t snapshot_errors;                   /* backend snapshot() < 0 */
+	uint64_t snapshots;                         /* backend snapshot(): zoneinfo */
+	uint64_t zone_free_reads;                   /* backend zone_free() in its
+						     * place between passes */
+	uint64_t zone_free_unused;                  /* zone_free() that failed, or
+						     * said the run ends: a
+						     * snapshot() followed */
 	uint64_t failures;                          /* runs that reclaimed nothing */
 	uint64_t braked;                            /* runs ended by the system brake */
 	uint64_t brake_cut_passes;                  /* node passes the brake let on,
@@ -399,6 +405,39 @@ bool balance_dry_run_summary_take(struct balance_dry_run_summary *s,
 void balance_pace_update(struct balance_node *b, const struct balance_params *p,
 			 const struct node_zoneinfo *n, uint64_t others_reclaimed_bytes,
 			 uint64_t now_usec);
+/*
+ * What the node thread reads after a shrink of a run, before the next
+ * balance_next() (issue 14: /proc/zoneinfo was more than half of a pass's
+ * reads):
+ *
+ *	NONE	nothing: a soft-target pass was made and the node pass comes
+ *		next, planned from what the check before them decided
+ *		(balance_plan_node() reads no zoneinfo; where the soft pass
+ *		took all of it, the check comes next instead: FREE or FULL);
+ *	FREE	the zones' free pages may do (backend zone_free()), if with
+ *		them the run still goes on (balance_continues_on_free()): the
+ *		next check is at priority >= DEF_PRIORITY - 2, whose swap
+ *		decision is "gentle" and reads no LRU size, no boost is owed
+ *		(a boost dropped restarts the run), and the last full
+ *		snapshot shows no zone boost (the kernel may clear it, which
+ *		lowers every mark built on `high`);
+ *	FULL	the whole of zoneinfo: every other case, so that a run's end
+ *		and any pass that may swap stand on a full snapshot.
+ */
+enum balance_refresh {
+	BALANCE_REFRESH_NONE,
+	BALANCE_REFRESH_FREE,
+	BALANCE_REFRESH_FULL,
+};
+enum balance_refresh balance_refresh_kind(const struct balance_node *b,
+					  const struct node_zoneinfo *last);
+/* With the zones' free pages of n (the rest as the last full snapshot had
+ * it), the next check goes on with the run: the node is short of its
+ * paced high marks. Decided in the same critical section as the
+ * balance_next() that follows, since the monitor moves the pacing lead. */
+bool balance_continues_on_free(const struct balance_node *b, const struct balance_params *p,
+			       const struct node_zoneinfo *n);
+
 /* p with the node's pacing lead in its watermarks: what every watermark
  * decision of the engine (wake, balanced, deficit, sleep) is made with. */
 struct balance_params balance_paced_params(const struct balance_node *b,

@@ -248,6 +248,9 @@ static struct json_object *counters_json(const struct balance_counters *c)
 	jadd_u64(o, "runs_braked", c->braked);
 	jadd(o, "runs_ended", runs_ended_json(c));
 	jadd_u64(o, "brake_cut_passes", c->brake_cut_passes);
+	jadd_u64(o, "snapshots", c->snapshots);
+	jadd_u64(o, "zone_free_reads", c->zone_free_reads);
+	jadd_u64(o, "zone_free_unused", c->zone_free_unused);
 	jadd_u64(o, "compactions_boost", c->compactions[COMPACT_BOOST]);
 	jadd_u64(o, "compactions_fragmented", c->compactions[COMPACT_FRAGMENTED]);
 	jadd_u64(o, "compact_errors", c->compact_errors);
@@ -517,6 +520,12 @@ static void stats_node(struct manager *m, unsigned i, struct json_object *a)
 	stat_add(a, "brake_cut_passes_total", "counter",
 		 "Node passes the system brake let on below the kernel's high marks, cut to what the node lacks to them.",
 		 id, NULL, NULL, st.counters.brake_cut_passes);
+	stat_add(a, "snapshots_total", "counter",
+		 "Node thread reads of its zones: the whole of zoneinfo, or the free pages alone (buddyinfo) between passes.",
+		 id, "kind", "zoneinfo", st.counters.snapshots);
+	stat_add(a, "snapshots_total", "counter",
+		 "Node thread reads of its zones: the whole of zoneinfo, or the free pages alone (buddyinfo) between passes.",
+		 id, "kind", "free", st.counters.zone_free_reads);
 	for (unsigned p = 1; p <= DEF_PRIORITY; p++) {
 		char prio[8];
 

@@ -94,12 +94,11 @@ static int manager_shrink(void *userdata, const struct shrink_request *req,
 	return r;
 }
 
-static int manager_free_blocks(void *userdata, int node, unsigned min_order,
-			       uint64_t *ret_free_pages, uint64_t *ret_high_order_pages)
+/* The node's line of a fresh read of its own buddyinfo reader (node
+ * thread only: the reader and its snapshot are the thread's). */
+static int manager_buddy_node(struct manager *m, int node, const struct buddyinfo_node **ret)
 {
-	struct manager *m = userdata;
 	struct manager_node *mn = manager_node(m, node);
-	const struct buddyinfo_node *bn;
 	int r;
 
 	if (!mn || mn->buddy.file.fd < 0)
@@ -107,12 +106,36 @@ static int manager_free_blocks(void *userdata, int node, unsigned min_order,
 	r = buddyinfo_reader_read(&mn->buddy, mn->buddy_snapshot);
 	if (r < 0)
 		return r;
-	bn = buddyinfo_node(mn->buddy_snapshot, node);
-	if (!bn)
-		return -ENOENT;
+	*ret = buddyinfo_node(mn->buddy_snapshot, node);
+	return *ret ? 0 : -ENOENT;
+}
+
+static int manager_free_blocks(void *userdata, int node, unsigned min_order,
+			       uint64_t *ret_free_pages, uint64_t *ret_high_order_pages)
+{
+	const struct buddyinfo_node *bn;
+	int r;
+
+	r = manager_buddy_node(userdata, node, &bn);
+	if (r < 0)
+		return r;
 	*ret_free_pages = buddyinfo_free_pages(bn);
 	*ret_high_order_pages = buddyinfo_free_pages_from(bn, min_order);
 	return 0;
+}
+
+/* Each zone's free pages from buddyinfo, into zi (reclaim_backend
+ * zone_free()). A zone with managed pages that buddyinfo does not list
+ * (it lists the populated ones) fails it: a full snapshot instead. */
+static int manager_zone_free(void *userdata, int node, struct node_zoneinfo *zi)
+{
+	const struct buddyinfo_node *bn;
+	int r;
+
+	r = manager_buddy_node(userdata, node, &bn);
+	if (r < 0)
+		return r;
+	return buddyinfo_zone_free_into(bn, zi);
 }
 
 static int manager_compact(void *userdata, int node)
@@ -1452,7 +1475,7 @@ static int setup_kswapd(struct manager *m)
 		.n_nodes = m->n_nodes,
 		.backend = { .snapshot = manager_snapshot, .shrink = manager_shrink,
 			     .free_blocks = manager_free_blocks, .compact = manager_compact,
-			     .userdata = m },
+			     .zone_free = manager_zone_free, .userdata = m },
 		.event = manager_kswapd_event,
 		.event_userdata = m,
 	};

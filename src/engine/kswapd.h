@@ -42,6 +42,12 @@
  * a wake other than the watermark monitor's comes, or params change
  * (kswapd_hold()). */
 #define KSWAPD_EMPTY_HOLD_SHIFT_MAX 5u
+/* Between a run's passes the zones' free pages alone may be read (backend
+ * zone_free()) while the last full zoneinfo snapshot is younger than this:
+ * its marks, their boost and the LRU sizes hold that long at most. The
+ * monitor's own zoneinfo read is a second apart when free memory is twice
+ * the low mark, and a run's end always reads the whole file. */
+#define KSWAPD_SNAPSHOT_MAX_AGE_USEC (UINT64_C(1000) * 1000)
 /* Pass as node to act on every node. */
 #define KSWAPD_ALL_NODES (-1)
 
@@ -115,6 +121,7 @@ struct kswapd_config {
 	struct balance_params params;
 	uint64_t short_sleep_usec;        /* 0: KSWAPD_SHORT_SLEEP_USEC_DEFAULT */
 	uint64_t brake_wait_usec;         /* 0: KSWAPD_BRAKE_WAIT_USEC_DEFAULT */
+	uint64_t snapshot_max_age_usec;   /* 0: KSWAPD_SNAPSHOT_MAX_AGE_USEC */
 	void (*event)(const struct kswapd_event *ev, void *userdata); /* or NULL */
 	void *event_userdata;
 };

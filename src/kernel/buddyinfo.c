@@ -47,7 +47,8 @@ static struct buddyinfo_node *buddyinfo_get(struct buddyinfo *b, int id)
 static int buddyinfo_parse_line(struct buddyinfo *b, const char *line, const char *eol)
 {
 	struct buddyinfo_node *n;
-	struct textscan_token t;
+	struct buddyinfo_zone *z;
+	struct textscan_token t, name;
 	unsigned order = 0;
 	int id;
 
@@ -56,18 +57,26 @@ static int buddyinfo_parse_line(struct buddyinfo *b, const char *line, const cha
 		return id;
 	if (!textscan_token_eq(textscan_take(&line, eol), "zone"))
 		return -EINVAL;
-	t = textscan_take(&line, eol); /* the zone's name */
-	if (t.len == 0)
+	name = textscan_take(&line, eol); /* the zone's name */
+	if (name.len == 0 || name.len >= BUDDYINFO_ZONE_NAME_MAX)
 		return -EINVAL;
 	n = buddyinfo_get(b, id);
-	if (!n)
+	if (!n || n->n_zones >= BUDDYINFO_MAX_ZONES)
 		return -EINVAL;
+	for (unsigned i = 0; i < n->n_zones; i++)
+		if (strlen(n->zones[i].name) == name.len &&
+		    memcmp(n->zones[i].name, name.s, name.len) == 0)
+			return -EINVAL; /* a zone twice in a node */
+	z = &n->zones[n->n_zones++];
+	memcpy(z->name, name.s, name.len);
+	z->name[name.len] = '\0';
 	while ((t = textscan_take(&line, eol)).len > 0) {
 		uint64_t v;
 
 		if (order >= BUDDYINFO_MAX_ORDERS || !textscan_token_u64(t, &v))
 			return -EINVAL;
 		n->free_blocks[order] = buddyinfo_add_sat(n->free_blocks[order], v);
+		z->free_pages = buddyinfo_add_sat(z->free_pages, buddyinfo_pages(v, order));
 		order++;
 	}
 	if (order == 0)
@@ -79,7 +88,7 @@ static int buddyinfo_parse_line(struct buddyinfo *b, const char *line, const cha
 int buddyinfo_parse(const char *buf, size_t len, struct buddyinfo *ret)
 {
 	const char *cur = buf, *end = buf + len, *line, *eol;
-	struct buddyinfo b = { 0 }; /* 8.7 KiB: *ret stays untouched on failure */
+	struct buddyinfo b = { 0 }; /* 22 KiB: *ret stays untouched on failure */
 	int r;
 
 	r = textscan_check_text(buf, len);
@@ -104,6 +113,36 @@ const struct buddyinfo_node *buddyinfo_node(const struct buddyinfo *b, int id)
 		if (b->nodes[i].id == id)
 			return &b->nodes[i];
 	return NULL;
+}
+
+int buddyinfo_zone_free_pages(const struct buddyinfo_node *n, const char *name,
+			      uint64_t *ret_pages)
+{
+	for (unsigned i = 0; i < n->n_zones; i++)
+		if (strcmp(n->zones[i].name, name) == 0) {
+			*ret_pages = n->zones[i].free_pages;
+			return 0;
+		}
+	return -ENOENT;
+}
+
+int buddyinfo_zone_free_into(const struct buddyinfo_node *n, struct node_zoneinfo *zi)
+{
+	uint64_t free[ZONEINFO_MAX_ZONES] = { 0 };
+	unsigned nz = MIN(zi->n_zones, (unsigned)ZONEINFO_MAX_ZONES);
+	int r;
+
+	for (unsigned i = 0; i < nz; i++) {
+		if (zi->zones[i].managed == 0)
+			continue;
+		r = buddyinfo_zone_free_pages(n, zi->zones[i].name, &free[i]);
+		if (r < 0)
+			return r;
+	}
+	for (unsigned i = 0; i < nz; i++)
+		if (zi->zones[i].managed)
+			zi->zones[i].free = free[i];
+	return 0;
 }
 
 uint64_t buddyinfo_free_pages_from(const struct buddyinfo_node *n, unsigned min_order)

@@ -470,6 +470,107 @@ static void test_raise_priority(void **state)
 	assert_int_equal(b.counters.swap_decisions[BALANCE_SWAP_KERNEL_BALANCED], 1);
 }
 
+/*
+ * Between passes the node thread may read the zones' free pages alone where
+ * the run goes on at a gentle priority whatever else changed
+ * (balance_continues_on_free()). test_raise_priority's run: after the
+ * passes at 12 and 11 the next is at 11 and 10, gentle, and the node short
+ * of its marks: yes; after the one at 10 the next is at 9 (its swap
+ * decision reads the LRU sizes): no; at the end (balanced): no. A boosted
+ * run, and no run at all: no.
+ */
+static void test_continues_on_free(void **state)
+{
+	static const bool want[] = { true, true, false, false };
+	struct balance_params p = std_params();
+	struct balance_node b;
+	struct sim_node s;
+	struct node_zoneinfo zi;
+	struct shrink_request req;
+	struct shrink_result sr;
+	unsigned n = 0;
+
+	std_node(&s, 12000);
+	s.efficiency_permille = 500;
+	balance_node_init(&b, 0);
+	assert_int_equal(sim_node_snapshot(&s, 0, &zi), 0);
+	assert_false(balance_continues_on_free(&b, &p, &zi)); /* no run */
+	balance_begin(&b, &p, &zi, WATERMARK_ZONEIDX_ALL, s.now_usec);
+	while (balance_next(&b, &p, &zi, &req) > 0) {
+		assert_int_equal(sim_node_shrink(&s, &req, &sr), 0);
+		balance_account(&b, &p, &req, &sr);
+		assert_int_equal(sim_node_snapshot(&s, 0, &zi), 0);
+		assert_true(n < ELEMENTSOF(want));
+		if (balance_continues_on_free(&b, &p, &zi) != want[n])
+			fail_msg("after pass %u (priority now %d): want %d", n, b.run.priority,
+				 want[n]);
+		n++;
+	}
+	assert_int_equal(n, ELEMENTSOF(want));
+
+	/* Boosted (a balanced node, a boost still owed after the pass), and
+	 * then short of its marks: the next check drops the boost and
+	 * restarts the run, a decision the whole snapshot makes. */
+	std_node(&s, 20000);
+	s.efficiency_permille = 500;
+	balance_node_init(&b, 0);
+	add_boost(&b, 64 * MIB);
+	assert_int_equal(sim_node_snapshot(&s, 0, &zi), 0);
+	balance_begin(&b, &p, &zi, WATERMARK_ZONEIDX_ALL, s.now_usec);
+	assert_int_equal(balance_next(&b, &p, &zi, &req), 1);
+	assert_int_equal(sim_node_shrink(&s, &req, &sr), 0);
+	balance_account(&b, &p, &req, &sr);
+	assert_true(b.run.nr_boost_reclaim > 0);
+	sim_node_alloc(&s, 20000);
+	assert_int_equal(sim_node_snapshot(&s, 0, &zi), 0);
+	assert_false(watermark_node_balanced(&zi, WATERMARK_ZONEIDX_ALL, &p.wmark));
+	assert_int_equal(b.run.phase, BALANCE_PHASE_CHECK);
+	assert_true(b.run.priority >= DEF_PRIORITY - 2);
+	assert_false(balance_continues_on_free(&b, &p, &zi));
+	(void)state;
+}
+
+/* What is read after each shrink: nothing after a soft-target pass (the
+ * node pass is planned from the check before it), unless it took all of
+ * the pass (the check comes next); the whole file while the last snapshot
+ * shows a zone boost (the kernel may clear it, lowering the marks). */
+static void test_refresh_kind(void **state)
+{
+	struct balance_params p = std_params();
+	struct balance_node b;
+	struct sim_node s;
+	struct node_zoneinfo zi;
+	struct shrink_request req;
+	struct shrink_result sr;
+
+	p.soft_target = true;
+	std_node(&s, 12000);
+	s.efficiency_permille = 500;
+	balance_node_init(&b, 0);
+	assert_int_equal(sim_node_snapshot(&s, 0, &zi), 0);
+	balance_begin(&b, &p, &zi, WATERMARK_ZONEIDX_ALL, s.now_usec);
+	assert_int_equal(balance_next(&b, &p, &zi, &req), 1);
+	assert_int_equal(req.kind, SHRINK_SOFT_TARGET);
+	assert_int_equal(sim_node_shrink(&s, &req, &sr), 0);
+	balance_account(&b, &p, &req, &sr);
+	assert_int_equal(balance_refresh_kind(&b, &zi), BALANCE_REFRESH_NONE);
+	/* The soft pass took it all: the check is next. */
+	b.run.soft_reclaimed = b.run.pass_bytes;
+	assert_int_equal(balance_refresh_kind(&b, &zi), BALANCE_REFRESH_FREE);
+	b.run.soft_reclaimed = 0;
+	assert_int_equal(balance_next(&b, &p, &zi, &req), 1);
+	assert_int_equal(req.kind, SHRINK_NODE);
+	assert_int_equal(sim_node_shrink(&s, &req, &sr), 0);
+	balance_account(&b, &p, &req, &sr);
+	assert_int_equal(sim_node_snapshot(&s, 0, &zi), 0);
+	assert_int_equal(balance_refresh_kind(&b, &zi), BALANCE_REFRESH_FREE);
+	assert_true(balance_continues_on_free(&b, &p, &zi));
+	zi.zones[0].boost = 1;
+	assert_int_equal(balance_refresh_kind(&b, &zi), BALANCE_REFRESH_FULL);
+	assert_false(balance_continues_on_free(&b, &p, &zi));
+	(void)state;
+}
+
 /* Pacing: the monitor's measure of how fast free memory is used. A steady
  * consumer of 10000 pages/s gives a lead of about 2500 pages (250 ms of it);
  * our own reclaim, seen first as free memory coming back and then as our
@@ -1521,6 +1622,8 @@ int main(void)
 		cmocka_unit_test(test_balanced_no_work),
 		cmocka_unit_test(test_normal_reclaim),
 		cmocka_unit_test(test_raise_priority),
+		cmocka_unit_test(test_continues_on_free),
+		cmocka_unit_test(test_refresh_kind),
 		cmocka_unit_test(test_swap_after_file_stalls),
 		cmocka_unit_test(test_no_swap_above_kernel_marks),
 		cmocka_unit_test(test_kernel_balanced_not_on_errors),

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "buddyinfo.h"
@@ -127,6 +128,103 @@ static void test_reader(void **state)
 	assert_int_equal(buddyinfo_reader_open(root, &r), -ENOENT);
 }
 
+/* Each zone's free pages (reclaim_backend zone_free(), issue 14): the
+ * host fixture's three zones, recomputed from their columns; a zone
+ * buddyinfo does not list is -ENOENT; a zone twice in a node, or a name
+ * zoneinfo could not hold, is refused. */
+static void test_zones(void **state)
+{
+	static const uint64_t dma[] = { 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 3 };
+	static const uint64_t dma32[] = { 4, 1, 2, 2, 2, 2, 1, 4, 4, 2, 752 };
+	static const uint64_t normal[] = { 1189, 1044, 1082, 3082, 1429, 940, 511, 218, 61, 0, 9 };
+	_cleanup_free_ char *buf = NULL;
+	uint64_t want[3] = {}, got;
+	struct buddyinfo b;
+	const struct buddyinfo_node *n;
+	size_t len;
+
+	for (unsigned o = 0; o < 11; o++) {
+		want[0] += dma[o] << o;
+		want[1] += dma32[o] << o;
+		want[2] += normal[o] << o;
+	}
+	buf = fixture_load("host-6.18-1node", "proc/buddyinfo", &len);
+	assert_int_equal(buddyinfo_parse(buf, len, &b), 0);
+	n = buddyinfo_node(&b, 0);
+	assert_non_null(n);
+	assert_int_equal(n->n_zones, 3);
+	assert_int_equal(buddyinfo_zone_free_pages(n, "DMA", &got), 0);
+	assert_int_equal(got, want[0]);
+	assert_int_equal(buddyinfo_zone_free_pages(n, "DMA32", &got), 0);
+	assert_int_equal(got, want[1]);
+	assert_int_equal(buddyinfo_zone_free_pages(n, "Normal", &got), 0);
+	assert_int_equal(got, want[2]);
+	assert_int_equal(buddyinfo_free_pages(n), want[0] + want[1] + want[2]);
+	assert_int_equal(buddyinfo_zone_free_pages(n, "Movable", &got), -ENOENT);
+	assert_int_equal(buddyinfo_zone_free_pages(n, "Norm", &got), -ENOENT);
+
+	assert_int_equal(buddyinfo_parse("Node 0, zone Normal 1 2\nNode 0, zone Normal 1 2\n",
+					 strlen("Node 0, zone Normal 1 2\nNode 0, zone Normal 1 2\n"),
+					 &b),
+			 -EINVAL);
+	assert_int_equal(buddyinfo_parse("Node 0, zone ABCDEFGHIJKLMNOP 1\n",
+					 strlen("Node 0, zone ABCDEFGHIJKLMNOP 1\n"), &b),
+			 -EINVAL);
+	/* Two nodes' zones of the same name are two zones. */
+	assert_int_equal(buddyinfo_parse("Node 0, zone Normal 1 2\nNode 1, zone Normal 3\n",
+					 strlen("Node 0, zone Normal 1 2\nNode 1, zone Normal 3\n"),
+					 &b),
+			 0);
+	assert_int_equal(buddyinfo_zone_free_pages(buddyinfo_node(&b, 0), "Normal", &got), 0);
+	assert_int_equal(got, 1 + 4);
+	assert_int_equal(buddyinfo_zone_free_pages(buddyinfo_node(&b, 1), "Normal", &got), 0);
+	assert_int_equal(got, 3);
+	(void)state;
+}
+
+/* The zones of host-6.18-1node's zoneinfo get buddyinfo's free pages; its
+ * Movable and Device zones (managed 0, no buddyinfo line) are left alone;
+ * a managed zone with no line fails, zi untouched. */
+static void test_zone_free_into(void **state)
+{
+	_cleanup_free_ char *bbuf = NULL, *zbuf = NULL;
+	struct zoneinfo *zi = calloc(1, sizeof(*zi));
+	struct node_zoneinfo n, before;
+	struct buddyinfo b;
+	uint64_t want;
+	size_t blen, zlen;
+
+	assert_non_null(zi);
+	bbuf = fixture_load("host-6.18-1node", "proc/buddyinfo", &blen);
+	zbuf = fixture_load("host-6.18-1node", "proc/zoneinfo", &zlen);
+	assert_int_equal(buddyinfo_parse(bbuf, blen, &b), 0);
+	assert_int_equal(zoneinfo_parse(zbuf, zlen, zi), 0);
+	n = zi->nodes[0];
+	assert_int_equal(n.n_zones, 5);
+	for (unsigned i = 0; i < n.n_zones; i++)
+		n.zones[i].free = 7;
+	assert_int_equal(buddyinfo_zone_free_into(buddyinfo_node(&b, 0), &n), 0);
+	for (unsigned i = 0; i < n.n_zones; i++) {
+		if (n.zones[i].managed == 0) {
+			assert_int_equal(n.zones[i].free, 7);
+			continue;
+		}
+		assert_int_equal(buddyinfo_zone_free_pages(buddyinfo_node(&b, 0), n.zones[i].name,
+							   &want),
+				 0);
+		assert_int_equal(n.zones[i].free, want);
+		/* The rest as zoneinfo had it. */
+		assert_int_equal(n.zones[i].high, zi->nodes[0].zones[i].high);
+	}
+	/* A managed zone buddyinfo does not list. */
+	snprintf(n.zones[1].name, sizeof(n.zones[1].name), "Other");
+	before = n;
+	assert_int_equal(buddyinfo_zone_free_into(buddyinfo_node(&b, 0), &n), -ENOENT);
+	assert_memory_equal(&n, &before, sizeof(n));
+	free(zi);
+	(void)state;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -134,6 +232,8 @@ int main(void)
 		cmocka_unit_test(test_parse_cases),
 		cmocka_unit_test(test_saturates),
 		cmocka_unit_test(test_reader),
+		cmocka_unit_test(test_zones),
+		cmocka_unit_test(test_zone_free_into),
 	};
 
 	return cmocka_run_group_tests_name("buddyinfo", tests, NULL, NULL);

@@ -57,6 +57,10 @@ struct fixture {
 	bool compact_held;         /* compact() waits while set */
 	unsigned in_compact;       /* compact() calls that began */
 	uint64_t free_pages, high_order_pages; /* backend free_blocks() */
+	bool zone_free;            /* start(): a backend zone_free() */
+	int zone_free_error;       /* ... that fails with this */
+	unsigned n_zone_free;      /* its calls */
+	uint64_t snapshot_max_age_usec; /* start(): 0 = the default */
 
 	struct kswapd *k;
 };
@@ -114,6 +118,25 @@ static int fixture_free_blocks(void *userdata, int node, unsigned min_order,
 	*ret_high_order_pages = f->high_order_pages;
 	pthread_mutex_unlock(&f->lock);
 	return 0;
+}
+
+/* The sim's zones' free pages alone, as buddyinfo would give them. */
+static int fixture_zone_free(void *userdata, int node, struct node_zoneinfo *zi)
+{
+	struct fixture *f = userdata;
+	struct node_zoneinfo now;
+	struct sim_node *s;
+	int r;
+
+	pthread_mutex_lock(&f->lock);
+	f->n_zone_free++;
+	s = fixture_sim(f, node);
+	r = f->zone_free_error ? f->zone_free_error : s ? sim_node_snapshot(s, node, &now) : -ENOENT;
+	if (r >= 0)
+		for (unsigned i = 0; i < zi->n_zones; i++)
+			zi->zones[i].free = now.zones[i].free;
+	pthread_mutex_unlock(&f->lock);
+	return r;
 }
 
 static int fixture_compact(void *userdata, int node)
@@ -328,10 +351,13 @@ static void start(struct fixture *f, unsigned n, uint64_t free_pages,
 		.params = *p,
 		.short_sleep_usec = short_sleep_usec,
 		.brake_wait_usec = f->brake_wait_usec,
+		.snapshot_max_age_usec = f->snapshot_max_age_usec,
 		.event = fixture_event,
 		.event_userdata = f,
 	};
 
+	if (f->zone_free)
+		c.backend.zone_free = fixture_zone_free;
 	f->n_sims = n;
 	for (unsigned i = 0; i < n; i++) {
 		sim_node_init(&f->sims[i], (int)i, 1000000,
@@ -404,6 +430,115 @@ static void test_sleep_and_wake(void **state)
 	assert_int_equal(st.counters.low_wmark_hit_quickly, 0);
 	assert_int_equal(st.counters.high_wmark_hit_quickly, 0);
 	assert_int_equal(st.pending.reasons, 0);
+}
+
+/*
+ * Issue 14: after a shrink of a run the node thread reads what the next
+ * decision needs (balance_refresh_kind()). A run of four node passes at 50%
+ * efficiency (12, 11, 10, 9), four ways:
+ *  0. no zone_free() hook: a snapshot at the run's start, after each pass,
+ *     and the sleep checks (the baseline);
+ *  1. the hook: after the first two passes (the next at 11 and 10, gentle)
+ *     the free pages alone, two snapshots fewer; after the third (the next
+ *     at 9 decides swap on the LRU sizes) and the fourth, the whole file,
+ *     and the hook is not even called;
+ *  2. the hook failing: the baseline's snapshots, two failed calls counted;
+ *  3. a soft-target pass before each node pass (nothing over a soft
+ *     target): no read after it (the node pass is planned from the check
+ *     before), so the baseline's snapshots.
+ * The node passes are the baseline's in every case (within the LRU share
+ * of a pass, lru >> priority, which a free-pages read leaves as it was).
+ */
+static void test_zone_free_between_passes(void **state)
+{
+	struct fixture *f = *state;
+	struct balance_params p = std_params();
+	struct balance_request w = wake_req(BALANCE_WAKE_WATERMARK, 0);
+	struct kswapd_state st;
+	uint64_t snaps, base_snaps = 0, want_pages[4] = {};
+
+	for (int round = 0; round < 4; round++) {
+		unsigned k = 0;
+
+		f->zone_free = round == 1 || round == 2;
+		f->zone_free_error = round == 2 ? -EIO : 0;
+		/* The run must not outlast the snapshot age, on a slow CI. */
+		f->snapshot_max_age_usec = 600 * USEC_PER_SEC;
+		p.soft_target = round == 3;
+		start(f, 1, UHIGH, 10 * 1000, &p);
+		wait_event(f, 0, KSWAPD_EVENT_SLEEP, 1);
+		st = state_of(f, 0);
+		snaps = st.counters.snapshots;
+		pthread_mutex_lock(&f->lock);
+		f->sims[0].efficiency_permille = 500;
+		f->sims[0].soft_asks_nothing = true;
+		sim_node_alloc(&f->sims[0], UHIGH - 12000);
+		f->n_zone_free = 0;
+		pthread_mutex_unlock(&f->lock);
+		w.highest_zoneidx = 0;
+		assert_int_equal(kswapd_wake(f->k, 0, &w), 0);
+		wait_event(f, 0, KSWAPD_EVENT_SLEEP, 2);
+
+		pthread_mutex_lock(&f->lock);
+		for (unsigned i = 0; i < f->sims[0].n_log; i++) {
+			uint64_t got = f->sims[0].log[i].nr_to_reclaim;
+
+			if (f->sims[0].log[i].kind != SHRINK_NODE)
+				continue;
+			assert_true(k < ELEMENTSOF(want_pages));
+			assert_int_equal(f->sims[0].log[i].priority, 12 - (int)k);
+			if (round == 0)
+				want_pages[k] = got;
+			assert_in_range(got, want_pages[k] - want_pages[k] / 100,
+					want_pages[k] + want_pages[k] / 100);
+			k++;
+		}
+		assert_int_equal(k, ELEMENTSOF(want_pages));
+		assert_int_equal(f->sims[0].n_log, round == 3 ? 2 * k : k);
+		assert_int_equal(f->n_zone_free, f->zone_free ? 2 : 0);
+		pthread_mutex_unlock(&f->lock);
+		st = state_of(f, 0);
+		assert_true(last_event(f, 0, KSWAPD_EVENT_RUN_END)->result.balanced);
+		if (round == 0)
+			base_snaps = st.counters.snapshots - snaps;
+		assert_true(base_snaps >= 1 + ELEMENTSOF(want_pages));
+		assert_int_equal(st.counters.zone_free_reads, round == 1 ? 2 : 0);
+		assert_int_equal(st.counters.zone_free_unused, round == 2 ? 2 : 0);
+		assert_int_equal(st.counters.snapshots - snaps, base_snaps - (round == 1 ? 2 : 0));
+		teardown(state);
+		setup(state);
+		f = *state;
+	}
+}
+
+/* A pass after which the node is balanced: the free pages say the run
+ * ends, so the whole file is read and decides (a run's end stands on a
+ * full snapshot). */
+static void test_zone_free_run_ends_on_snapshot(void **state)
+{
+	struct fixture *f = *state;
+	struct balance_params p = std_params();
+	struct balance_request w = wake_req(BALANCE_WAKE_WATERMARK, 0);
+	struct kswapd_state st;
+
+	f->zone_free = true;
+	f->snapshot_max_age_usec = 600 * USEC_PER_SEC;
+	start(f, 1, UHIGH, 10 * 1000, &p);
+	wait_event(f, 0, KSWAPD_EVENT_SLEEP, 1);
+	pthread_mutex_lock(&f->lock);
+	sim_node_alloc(&f->sims[0], UHIGH - 12000);
+	pthread_mutex_unlock(&f->lock);
+	w.highest_zoneidx = 0;
+	assert_int_equal(kswapd_wake(f->k, 0, &w), 0);
+	wait_event(f, 0, KSWAPD_EVENT_SLEEP, 2);
+	pthread_mutex_lock(&f->lock);
+	assert_int_equal(f->sims[0].n_log, 1);
+	assert_int_equal(f->n_zone_free, 1);
+	pthread_mutex_unlock(&f->lock);
+	st = state_of(f, 0);
+	assert_true(last_event(f, 0, KSWAPD_EVENT_RUN_END)->result.balanced);
+	assert_int_equal(st.counters.zone_free_reads, 0);
+	assert_int_equal(st.counters.zone_free_unused, 1);
 }
 
 /* A soft-target pass that asked nothing (no cgroup has SoftTarget=) is
@@ -1455,6 +1590,8 @@ static void test_api_errors(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_zone_free_between_passes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_zone_free_run_ends_on_snapshot, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_empty_soft_pass_silent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sleep_and_wake, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_premature_wake, setup, teardown),
