@@ -116,7 +116,13 @@ took() {
 	tail -n +$((n1 + 1)) /tmp/scenario.events | awk -F '\t' "$AWK_EV"'
 		ev("node") + 0 == 0 && ev("type") == "run_end" && ev("reclaimed_bytes") + 0 > 0 { f = 1 } END { exit !f }'
 }
-vm_wait_until 30 took || vm_fail "no run on node 0 took the new page cache within 30 s (wait was $hold us): $(tail -n +$((n1 + 1)) /tmp/scenario.events | awk -F '\t' "$AWK_EV"' ev("node") + 0 == 0' | tail -n 4 | tr '\t\n' ' ;')"
+# On failure, what the daemon knew: the runs since the read (end,
+# reclaimed, duration), whether the cache's new cgroup was among its
+# candidates yet, and its writes. A fresh-clone CI run of 5b61366 on 6.18:
+# a run right after the read took nothing (node-file writes answered
+# EAGAIN with 0, and the fallback had nothing to spread), which turned the
+# file watch off, and the next run came after the 30 s.
+vm_wait_until 30 took || vm_fail "no run on node 0 took the new page cache within 30 s (wait was $hold us); runs since (end:reclaimed:usec): $(tail -n +$((n1 + 1)) /tmp/scenario.events | awk -F '\t' "$AWK_EV"' ev("node") + 0 == 0 && ev("type") == "run_end" { printf "%s:%s:%s ", ev("end"), ev("reclaimed_bytes"), ev("duration_usec") }'); /cache a candidate: $(ctl --json cgroups 2>/dev/null | /vm/bin/jflat | awk -F '\t' '$1 ~ /^cgroups\.[0-9]+\.path$/ && $2 == "/cache" { n++ } END { print n + 0 }'); last events: $(tail -n +$((n1 + 1)) /tmp/scenario.events | awk -F '\t' "$AWK_EV"' ev("node") + 0 == 0' | tail -n 8 | tr '\t\n' ' ;')"
 t_run=$(tail -n +$((n1 + 1)) /tmp/scenario.events | awk -F '\t' "$AWK_EV"'
 	ev("node") + 0 == 0 && ev("type") == "run_start" { print ev("time_usec"); exit }')
 after_ms=$(((t_run - t_prev) / 1000))
