@@ -173,6 +173,10 @@ vm_run_scenario() {
 		</dev/null 2>/tmp/scenario.stderr
 	rc=$?
 	cat /tmp/scenario.stderr >&2
+	# A daemon that does not stop on SIGTERM fails the scenario that ran
+	# it (the host keeps a scenario's last verdict).
+	vm_daemon_stop
+	[ -n "$DAEMON_STOP_WHY" ] && vm_result FAIL "$name" "$DAEMON_STOP_WHY"
 	if ! grep -q "^[A-Z]* $name: " /tmp/results.local; then
 		if [ "$rc" = 137 ]; then
 			vm_result FAIL "$name" "killed by the ${t}s scenario timeout"
@@ -262,6 +266,8 @@ vm_daemon_start() {
 		if ! kill -0 $DAEMON_PID 2>/dev/null; then
 			wait $DAEMON_PID
 			DAEMON_WHY="reclaimd exited with status $? before answering"
+			grep -q "is locked" $DAEMON_LOG &&
+				DAEMON_WHY="$DAEMON_WHY; the lock is held by: $(vm_lock_holder)"
 			return 1
 		fi
 		sleep 0.5
@@ -271,19 +277,61 @@ vm_daemon_start() {
 	return 1
 }
 
+# vm_alive PID: PID is a process that has not exited (a zombie has: its
+# files, the socket's lock among them, are closed).
+vm_alive() {
+	local st
+	st=$(sed 's/.*) //' /proc/$1/stat 2>/dev/null | cut -d ' ' -f 1)
+	[ -n "$st" ] && [ "$st" != Z ]
+}
+
+# vm_threads PID: each thread's name, state, wait channel and kernel stack.
+vm_threads() {
+	local t
+	for t in /proc/$1/task/*; do
+		echo "$(cat $t/comm 2>/dev/null) $(sed 's/.*) //' $t/stat 2>/dev/null | cut -d ' ' -f 1) $(cat $t/wchan 2>/dev/null) [$(head -n 8 $t/stack 2>/dev/null | awk '{ printf "%s ", $2 }')];"
+	done | tr '\n' ' '
+}
+
+# vm_daemon_stop: SIGTERM, and wait up to DAEMON_STOP_S (10) seconds for the
+# daemon to exit (its threads finish the write they are in; TimeoutStopSec
+# in the unit is 30 s); then SIGKILL, and wait up to 30 s more. Sets
+# DAEMON_STOP_WHY when it did not exit on SIGTERM, with its threads' kernel
+# stacks (a CI run of 6.12 once found the socket's lock still held by the
+# previous scenario's daemon when the next one started).
+DAEMON_STOP_S=10
 vm_daemon_stop() {
-	local pid i=0
+	local pid i=0 t0
+	DAEMON_STOP_WHY=
 	[ -s /tmp/reclaimd.pid ] || return 0
 	pid=$(cat /tmp/reclaimd.pid)
 	rm -f /tmp/reclaimd.pid
+	t0=$(date +%s)
 	kill -TERM "$pid" 2>/dev/null || return 0
-	while kill -0 "$pid" 2>/dev/null && [ $i -lt 50 ]; do
+	while vm_alive "$pid" && [ $i -lt $((DAEMON_STOP_S * 10)) ]; do
 		sleep 0.1
 		i=$((i + 1))
 	done
+	vm_alive "$pid" || return 0
+	DAEMON_STOP_WHY="reclaimd (pid $pid) did not exit within ${DAEMON_STOP_S} s of SIGTERM; its threads: $(vm_threads "$pid")"
 	kill -KILL "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
+	i=0
+	while vm_alive "$pid" && [ $i -lt 300 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	vm_alive "$pid" && DAEMON_STOP_WHY="$DAEMON_STOP_WHY; still alive 30 s after SIGKILL: $(vm_threads "$pid")"
+	vm_say "$DAEMON_STOP_WHY (gone after $(($(date +%s) - t0)) s: $(vm_alive "$pid" && echo no || echo yes))"
 	return 0
+}
+
+# vm_lock_holder: who holds the control socket's lock (/proc/locks).
+vm_lock_holder() {
+	local ino pid
+	ino=$(stat -c %i $SOCK.lock 2>/dev/null) || { echo "no $SOCK.lock"; return; }
+	for pid in $(awk -v i=":$ino" '$2 == "FLOCK" && substr($6, length($6) - length(i) + 1) == i { print $5 }' /proc/locks); do
+		echo "pid $pid ($(cat /proc/$pid/comm 2>/dev/null || echo gone)): $(vm_threads $pid)"
+	done
 }
 
 # vm_need_daemon [ARGS...]: start the daemon or end the scenario. A daemon

@@ -209,7 +209,7 @@ compacted() {
 }
 vm_wait_until 20 compacted
 ctl_json nodes >/tmp/scenario.nodes3 || vm_fail "reclaimctl --json nodes failed"
-sleep 0.5
+sleep 1
 vm_cg_kill boostlog
 vm_cg_kill vmstatlog
 vm_watch_stop
@@ -217,9 +217,15 @@ cev=$(vm_events 'ev("node") + 0 == 1 && ev("type") == "compact"' | head -n 1)
 c_time=$(echo "$cev" | awk -F '\t' "$AWK_EV"'{ print ev("time_usec") }')
 c_reason=$(echo "$cev" | awk -F '\t' "$AWK_EV"'{ print ev("reason") }')
 c_result=$(echo "$cev" | awk -F '\t' "$AWK_EV"'{ print ev("result") }')
-ms=$(($(vm_vmstat_at $((c_time + 20000)) 3) - $(vm_vmstat_at $r_end 3)))
-ds=$(($(vm_vmstat_at $((c_time + 20000)) 4) - $(vm_vmstat_at $r_end 4)))
-stall=$(($(vm_vmstat_at $((c_time + 20000)) 5) - $(vm_vmstat_at $r_end 5)))
+# To 500 ms after the event, which is stamped after the write returned:
+# vmstatlog prints a sample only when a counter changed, so the last one
+# before a time is the value then only if vmstatlog read the file between
+# the write and that time. 20 ms was too short under TCG (a 6.12 CI run:
+# +16408 for both, the write's scan not yet sampled).
+c_win=$((c_time + 500000))
+ms=$(($(vm_vmstat_at $c_win 3) - $(vm_vmstat_at $r_end 3)))
+ds=$(($(vm_vmstat_at $c_win 4) - $(vm_vmstat_at $r_end 4)))
+stall=$(($(vm_vmstat_at $c_win 5) - $(vm_vmstat_at $r_end 5)))
 cb=$(node1 /tmp/scenario.nodes3 counters.compactions_boost)
 vm_note "compact event: reason $c_reason, result $c_result, $(( (c_time - r_end) / 1000 )) ms after the run; compact_migrate_scanned +$ms (kcompactd's +$ds), compact_stall +$stall; compactions_boost $cb; boost at the end $(awk '{ b = $2 } END { print b }' /tmp/scenario.boost) pages"
 
