@@ -1184,6 +1184,10 @@ static void rescan_tick(evutil_socket_t fd, short what, void *userdata)
 		log_debug("Cgroup walk: %d candidates.", r);
 		watch_cgroup_dirs(m);
 		check_cgroup_sections(m);
+		/* Only this thread walks once running: no lock for the count. */
+		if (m->kswapd && m->cgroups->nr_scans_added != m->cgroups_added_seen)
+			kswapd_cgroups_added(m->kswapd);
+		m->cgroups_added_seen = m->cgroups->nr_scans_added;
 	}
 	schedule(m->ev_rescan, conf_reclaim(m->conf)->rescan_interval_usec);
 }

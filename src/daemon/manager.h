@@ -156,6 +156,7 @@ struct manager {
 	 * notify), debounced into a rescan. */
 	int inotify_fd;
 	uint64_t nr_rescans, nr_inotify_events;
+	uint64_t cgroups_added_seen;     /* cgroups->nr_scans_added told kswapd */
 	/* The [CGroup] sections last found setting keys that reach no
 	 * candidate (check_cgroup_sections()), as a hash: told once per
 	 * change, and again after a reload. */

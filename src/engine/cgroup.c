@@ -759,14 +759,19 @@ struct cgroup_candidate *cgroup_set_find(struct cgroup_set *s, const char *path)
 	return NULL;
 }
 
-static void carry_over(struct cgroup_set *s, struct cgroup_table *t)
+/* The state of the cgroups the old table had; true if t has others. */
+static bool carry_over(struct cgroup_set *s, struct cgroup_table *t)
 {
+	bool added = false;
+
 	for (size_t i = 0; i < t->n; i++) {
 		struct cgroup_candidate *old = cgroup_set_find(s, t->v[i]->path);
 
 		cgroup_set_apply_policy(s, t->v[i]);
-		if (!old || cgroup_gone(old))
+		if (!old || cgroup_gone(old)) {
+			added = true;
 			continue;
+		}
 		t->v[i]->acct = old->acct;
 		t->v[i]->brake = old->brake;
 		t->v[i]->brake_reported = old->brake_reported;
@@ -775,6 +780,7 @@ static void carry_over(struct cgroup_set *s, struct cgroup_table *t)
 		t->v[i]->offload_requested_bytes = old->offload_requested_bytes;
 		t->v[i]->offload_reclaimed_bytes = old->offload_reclaimed_bytes;
 	}
+	return added;
 }
 
 static int rescan(struct cgroup_set *s, bool wait)
@@ -809,7 +815,8 @@ static int rescan(struct cgroup_set *s, bool wait)
 		table_clear(&t);
 		return -EBUSY;
 	}
-	carry_over(s, &t);
+	if (carry_over(s, &t) && s->nr_scans > 0)
+		s->nr_scans_added++;
 	old = s->cgroups;
 	n_old = s->n_cgroups;
 	s->cgroups = t.v;

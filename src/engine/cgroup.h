@@ -159,6 +159,7 @@ struct cgroup_set {
 	size_t n_cgroups;
 	size_t n_skipped;          /* left out by the last walk: could not be opened */
 	uint64_t nr_scans;
+	uint64_t nr_scans_added;   /* walks (after the first) that found new cgroups */
 };
 
 /*

@@ -48,8 +48,16 @@ struct kswapd_node {
 	 * has seen them grow by a batch since. file_watch_off: an early end
 	 * on file growth was followed by another empty run (page cache we
 	 * may not take: protected, dirty), so growth ends no wait until a
-	 * run frees something. */
+	 * run frees something. But the growth may have been in a cgroup the
+	 * run did not know yet (created with its page cache, walked 100 ms
+	 * after its mkdir: a run between took nothing from it): cgroups_gen
+	 * counts the walks that found new cgroups (kswapd_cgroups_added()),
+	 * run_cgroups_gen is its value when the last run began, and
+	 * file_watch_retry lets a walk that found some since end the wait
+	 * right after that run (kswapd_hold_new_cgroups()), not a later one. */
 	bool hold_file_watch, file_watch_off, hold_ended_by_file;
+	bool file_watch_retry;
+	uint64_t cgroups_gen, run_cgroups_gen;
 	uint64_t hold_file_pages;
 	bool hold_file_grew;
 	/* Wake reasons that came since the wait began, and a params change
@@ -327,6 +335,7 @@ static void kswapd_sleep_until_woken(struct kswapd_node *kn)
 	kn->b.counters.full_sleeps++;
 	kn->empty_runs = 0;
 	kn->file_watch_off = false;
+	kn->file_watch_retry = false;
 	s = balance_node_hopeless(&kn->b) ? KSWAPD_STATE_HOPELESS
 					  : KSWAPD_STATE_SLEEPING;
 	pthread_mutex_unlock(&kn->lock);
@@ -411,14 +420,23 @@ static uint64_t node_file_pages(const struct node_zoneinfo *n)
 	return n->has_lru ? n->lru.nr_inactive_file + n->lru.nr_active_file : 0;
 }
 
+/* The file watch is off after an empty run that file growth began, and
+ * a cgroup walk since that run began found new cgroups: the growth may
+ * have been theirs. Once per such run (file_watch_retry). Under kn->lock. */
+static bool kswapd_hold_new_cgroups(const struct kswapd_node *kn)
+{
+	return kn->file_watch_off && kn->file_watch_retry &&
+	       kn->cgroups_gen != kn->run_cgroups_gen;
+}
+
 /* Whether a backed-off wait ends before its time: the node has page cache
- * to take again, a wake came since the wait began that the watermark
- * monitor did not send (an operator's reclaim or boost, PSI), or new
- * params. Under kn->lock. */
+ * to take again, or may have (kswapd_hold_new_cgroups()), a wake came
+ * since the wait began that the watermark monitor did not send (an
+ * operator's reclaim or boost, PSI), or new params. Under kn->lock. */
 static bool kswapd_hold_ends_early(const struct kswapd_node *kn)
 {
 	return kn->hold_file_grew || (kn->hold_reasons & ~(1u << BALANCE_WAKE_WATERMARK)) ||
-	       kn->hold_params_changed;
+	       kn->hold_params_changed || kswapd_hold_new_cgroups(kn);
 }
 
 /* In a backed-off wait (the second or later). Under kn->lock. */
@@ -459,9 +477,12 @@ static void kswapd_hold(struct kswapd_node *kn, const struct balance_result *res
 		kn->empty_runs++;
 		if (kn->hold_ended_by_file)
 			kn->file_watch_off = true;
+		/* The retry lives in the wait after that run alone. */
+		kn->file_watch_retry = kn->hold_ended_by_file;
 	} else {
 		kn->empty_runs = 0;
 		kn->file_watch_off = false;
+		kn->file_watch_retry = false;
 	}
 	kn->hold_ended_by_file = false;
 	kn->hold_usec = kswapd_hold_length(kn->k->brake_wait_usec,
@@ -600,6 +621,7 @@ static bool kswapd_try_to_freeze(struct kswapd_node *kn)
 	kswapd_set_state(kn, KSWAPD_STATE_PAUSED);
 	kn->empty_runs = 0;
 	kn->file_watch_off = false;
+	kn->file_watch_retry = false;
 	pthread_mutex_unlock(&kn->lock);
 
 	kswapd_emit_type(kn, KSWAPD_EVENT_FROZEN);
@@ -693,6 +715,7 @@ static void kswapd_balance_pgdat(struct kswapd_node *kn, unsigned highest_zoneid
 	pthread_mutex_lock(&kn->lock);
 	balance_begin(&kn->b, &kn->params, &kn->zi, highest_zoneidx, now_usec());
 	kswapd_set_state(kn, KSWAPD_STATE_BALANCING);
+	kn->run_cgroups_gen = kn->cgroups_gen;
 	kn->priority = DEF_PRIORITY;
 	ev.highest_zoneidx = highest_zoneidx;
 	ev.boost_bytes = kn->b.run.nr_boost_reclaim;
@@ -1104,6 +1127,19 @@ int kswapd_observe(struct kswapd *k, const struct node_zoneinfo *n,
 	return (int)why;
 }
 
+void kswapd_cgroups_added(struct kswapd *k)
+{
+	for (unsigned i = 0; i < k->n_nodes; i++) {
+		struct kswapd_node *kn = &k->nodes[i];
+
+		pthread_mutex_lock(&kn->lock);
+		kn->cgroups_gen++;
+		if (kn->holding && kswapd_hold_new_cgroups(kn))
+			pthread_cond_broadcast(&kn->wait);
+		pthread_mutex_unlock(&kn->lock);
+	}
+}
+
 bool kswapd_backing_off(struct kswapd *k, int node)
 {
 	struct kswapd_node *kn = kswapd_find(k, node);
@@ -1124,6 +1160,7 @@ static void kswapd_node_params_changed(struct kswapd_node *kn)
 	pthread_mutex_lock(&kn->lock);
 	kn->empty_runs = 0;
 	kn->file_watch_off = false;
+	kn->file_watch_retry = false;
 	if (kn->holding) {
 		kn->hold_params_changed = true;
 		pthread_cond_broadcast(&kn->wait);

@@ -181,6 +181,11 @@ int kswapd_resume(struct kswapd *k, int node);
  * itself. -ENOENT for an unknown node. */
 int kswapd_observe(struct kswapd *k, const struct node_zoneinfo *n,
 		   uint64_t others_reclaimed_bytes, uint64_t now_usec, uint64_t *ret_pace_pages);
+/* A cgroup walk found cgroups it did not have. A node whose file watch a
+ * run that took nothing turned off (the growth that ended its wait was
+ * page cache it could not take) gets one more run for it: the growth may
+ * have been theirs, charged before the walk (kswapd_hold()). */
+void kswapd_cgroups_added(struct kswapd *k);
 /* Whether the node's thread is in a backed-off wait (the second or later
  * after empty kernel-balanced runs, kswapd_hold()): it waits for the node
  * to fall below the kernel's own high marks or for page cache, so the

@@ -329,6 +329,11 @@ static void test_rescan_carries_state(void **state)
 	char cmd[4096];
 
 	assert_int_equal(cgroup_set_new(&cfg, &s), 0);
+	/* The first walk finds everything and counts no walk that added;
+	 * a walk of the same tree adds nothing. */
+	assert_int_equal(s->nr_scans_added, 0);
+	assert_int_equal(cgroup_rescan(s), 3);
+	assert_int_equal(s->nr_scans_added, 0);
 	cgroup_set_find(s, "batch")->acct.requested_bytes = 12345;
 	cgroup_set_find(s, "batch")->brake.engaged = true;
 	cgroup_set_find(s, "system.slice/b.service")->acct.nr_writes = 7;
@@ -339,11 +344,18 @@ static void test_rescan_carries_state(void **state)
 		 f->dir, f->dir, f->dir, f->dir);
 	assert_int_equal(run(cmd), 0);
 	assert_int_equal(cgroup_rescan(s), 3);
-	assert_int_equal(s->nr_scans, 2);
+	assert_int_equal(s->nr_scans, 3);
+	/* batch2 is new (kswapd_cgroups_added() is told). */
+	assert_int_equal(s->nr_scans_added, 1);
 	assert_null(cgroup_set_find(s, "system.slice/b.service"));
 	assert_int_equal(cgroup_set_find(s, "batch")->acct.requested_bytes, 12345);
 	assert_true(cgroup_set_find(s, "batch")->brake.engaged);
 	assert_int_equal(cgroup_set_find(s, "batch2")->acct.requested_bytes, 0);
+	/* A removal alone adds nothing. */
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s/batch2'", f->dir);
+	assert_int_equal(run(cmd), 0);
+	assert_int_equal(cgroup_rescan(s), 2);
+	assert_int_equal(s->nr_scans_added, 1);
 }
 
 static void test_targets_and_limit(void **state)

@@ -1161,6 +1161,74 @@ static void test_backoff_file_growth_not_taken(void **state)
 	assert_false(state_of(f, 0).hopeless);
 }
 
+/* Grow node 0's file LRU by a batch, as the monitor would see it. */
+static void grow_file(struct fixture *f, uint64_t now)
+{
+	struct node_zoneinfo zi;
+
+	pthread_mutex_lock(&f->lock);
+	f->sims[0].zi.lru.nr_inactive_file += BALANCE_CLUSTER_PAGES;
+	zi = f->sims[0].zi;
+	pthread_mutex_unlock(&f->lock);
+	assert_true(kswapd_observe(f->k, &zi, 0, now, NULL) >= 0);
+}
+
+static unsigned shrinks_reached(struct fixture *f)
+{
+	unsigned n;
+
+	pthread_mutex_lock(&f->lock);
+	n = f->in_shrink;
+	pthread_mutex_unlock(&f->lock);
+	return n;
+}
+
+/* Page cache in a cgroup created with it: the monitor sees the growth and
+ * ends the wait before the cgroup walk knows the cgroup, and the run takes
+ * nothing (a fresh-clone CI run of 5b61366 on 6.18: VM backoff waited out
+ * its 32 s). A walk that found new cgroups since that run began ends the
+ * wait (past its first brake wait) for one more run; once: the next empty
+ * run leaves the file watch off, and walks end no wait. Nor does a walk
+ * end a wait the file watch did not start. Before kswapd_cgroups_added()
+ * the wait after the empty run went its whole length. */
+static void test_backoff_new_cgroups_retry(void **state)
+{
+	const uint64_t wait = 250 * 1000;
+	struct fixture *f = *state;
+	struct balance_params p = std_params();
+	unsigned n, shrinks;
+
+	f->brake_wait_usec = wait;
+	start_failing(f, &p, 12000);
+	wait_empty_runs(f, 3); /* a 1 s wait, the file watch on */
+	n = count_events(f, 0, KSWAPD_EVENT_RUN_START);
+	kswapd_cgroups_added(f->k);
+	/* An early end would come at 250 ms. */
+	assert_no_event_within(f, 0, KSWAPD_EVENT_RUN_START, n + 1, 500);
+
+	/* Growth ends the next wait (2 s); the run it starts is held in its
+	 * write while a walk finds new cgroups, and takes nothing. */
+	wait_empty_runs(f, 4);
+	n = count_events(f, 0, KSWAPD_EVENT_RUN_START);
+	shrinks = shrinks_reached(f);
+	gate(f, true, 0);
+	grow_file(f, 1000000);
+	wait_in_shrink(f, shrinks + 1);
+	kswapd_cgroups_added(f->k);
+	gate(f, false, 0);
+	wait_empty_runs(f, 5); /* a 4 s wait, the file watch off */
+	if (!event_within(f, 0, KSWAPD_EVENT_RUN_START, n + 2, 2000))
+		fail_msg("new cgroups found during the run growth started did not end the wait after it");
+
+	/* The retry is spent: the next wait (8 s) goes on through walks
+	 * and growth. */
+	wait_empty_runs(f, 6);
+	n = count_events(f, 0, KSWAPD_EVENT_RUN_START);
+	kswapd_cgroups_added(f->k);
+	grow_file(f, 2000000);
+	assert_no_event_within(f, 0, KSWAPD_EVENT_RUN_START, n + 1, 800);
+}
+
 /* Wakes other than the monitor's end a backed-off wait, but no sooner than
  * one brake wait: PSI every 50 ms for 2 s at a 200 ms wait gives at most
  * one run a wait, as before the backoff. */
@@ -1603,6 +1671,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_kernel_balanced_backs_off, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kernel_balanced_backoff_ends, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_backoff_file_growth_not_taken, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_backoff_new_cgroups_retry, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_backoff_wakes_keep_the_floor, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_backoff_params_and_sleep, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_manual_reclaim_thread, setup, teardown),

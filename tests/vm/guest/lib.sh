@@ -161,7 +161,7 @@ vm_job_start() {
 # under a timeout; a scenario that reports nothing fails. On failure, send the
 # daemon's log to the host. Then put the VM back as it was.
 vm_run_scenario() {
-	local name=$1 t=$2 rc start
+	local name=$1 t=$2 rc start verdict
 	vm_say "=== scenario $name (timeout ${t}s)"
 	: >/tmp/results.local
 	rm -f $DAEMON_LOG
@@ -173,16 +173,19 @@ vm_run_scenario() {
 		</dev/null 2>/tmp/scenario.stderr
 	rc=$?
 	cat /tmp/scenario.stderr >&2
-	# A daemon that does not stop on SIGTERM fails the scenario that ran
-	# it (the host keeps a scenario's last verdict).
-	vm_daemon_stop
-	[ -n "$DAEMON_STOP_WHY" ] && vm_result FAIL "$name" "$DAEMON_STOP_WHY"
 	if ! grep -q "^[A-Z]* $name: " /tmp/results.local; then
 		if [ "$rc" = 137 ]; then
 			vm_result FAIL "$name" "killed by the ${t}s scenario timeout"
 		else
 			vm_result FAIL "$name" "exited ($rc) without reporting a result; its stderr ended: $(tail -n 3 /tmp/scenario.stderr | tr '\n' ' ' | cut -c1-400)"
 		fi
+	fi
+	# A daemon that does not stop on SIGTERM fails the scenario that ran
+	# it. The host keeps a scenario's last verdict: one line with both.
+	vm_daemon_stop
+	if [ -n "$DAEMON_STOP_WHY" ]; then
+		verdict=$(grep "^[A-Z]* $name: " /tmp/results.local | tail -n 1)
+		vm_result FAIL "$name" "$DAEMON_STOP_WHY; the scenario had said: $(echo "$verdict" | cut -c1-600)"
 	fi
 	if grep -q "^FAIL $name: " /tmp/results.local && [ -s $DAEMON_LOG ]; then
 		vm_file_blob "daemon-$name" $DAEMON_LOG
@@ -293,13 +296,14 @@ vm_threads() {
 	done | tr '\n' ' '
 }
 
-# vm_daemon_stop: SIGTERM, and wait up to DAEMON_STOP_S (10) seconds for the
-# daemon to exit (its threads finish the write they are in; TimeoutStopSec
-# in the unit is 30 s); then SIGKILL, and wait up to 30 s more. Sets
+# vm_daemon_stop: SIGTERM, and wait up to DAEMON_STOP_S (30) seconds for the
+# daemon to exit (its threads finish the write they are in: what
+# TimeoutStopSec=30s in the unit allows); then SIGKILL, and wait up to 30 s
+# more. Sets
 # DAEMON_STOP_WHY when it did not exit on SIGTERM, with its threads' kernel
 # stacks (a CI run of 6.12 once found the socket's lock still held by the
 # previous scenario's daemon when the next one started).
-DAEMON_STOP_S=10
+DAEMON_STOP_S=30
 vm_daemon_stop() {
 	local pid i=0 t0
 	DAEMON_STOP_WHY=

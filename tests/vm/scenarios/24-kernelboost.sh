@@ -217,15 +217,16 @@ cev=$(vm_events 'ev("node") + 0 == 1 && ev("type") == "compact"' | head -n 1)
 c_time=$(echo "$cev" | awk -F '\t' "$AWK_EV"'{ print ev("time_usec") }')
 c_reason=$(echo "$cev" | awk -F '\t' "$AWK_EV"'{ print ev("reason") }')
 c_result=$(echo "$cev" | awk -F '\t' "$AWK_EV"'{ print ev("result") }')
-# To 500 ms after the event, which is stamped after the write returned:
-# vmstatlog prints a sample only when a counter changed, so the last one
-# before a time is the value then only if vmstatlog read the file between
-# the write and that time. 20 ms was too short under TCG (a 6.12 CI run:
-# +16408 for both, the write's scan not yet sampled).
+# The scans to 500 ms after the event, which is stamped after the write
+# returned: vmstatlog prints a sample only when a counter changed, so the
+# last one before a time is the value then only if vmstatlog read the file
+# between the write and that time. 20 ms was too short under TCG (a 6.12
+# CI run: +16408 for both, the write's scan not yet sampled). The stall to
+# 20 ms after it, as before: direct compaction later is not the write's.
 c_win=$((c_time + 500000))
 ms=$(($(vm_vmstat_at $c_win 3) - $(vm_vmstat_at $r_end 3)))
 ds=$(($(vm_vmstat_at $c_win 4) - $(vm_vmstat_at $r_end 4)))
-stall=$(($(vm_vmstat_at $c_win 5) - $(vm_vmstat_at $r_end 5)))
+stall=$(($(vm_vmstat_at $((c_time + 20000)) 5) - $(vm_vmstat_at $r_end 5)))
 cb=$(node1 /tmp/scenario.nodes3 counters.compactions_boost)
 vm_note "compact event: reason $c_reason, result $c_result, $(( (c_time - r_end) / 1000 )) ms after the run; compact_migrate_scanned +$ms (kcompactd's +$ds), compact_stall +$stall; compactions_boost $cb; boost at the end $(awk '{ b = $2 } END { print b }' /tmp/scenario.boost) pages"
 
