@@ -258,6 +258,9 @@ done
 [ "$c_reason" = boost ] && [ "$c_result" = ok ] || vm_fail "compact event reason $c_reason result $c_result (want boost, ok)"
 [ "$c_time" -gt "$r_end" ] || vm_fail "the compact event came before the boosted run ended"
 [ "$cb" = 1 ] || vm_fail "counters.compactions_boost is $cb on node 1, want 1"
+ctl_json stats >/tmp/scenario.stats || vm_fail "reclaimctl --json stats failed"
+mcb=$(vm_stat compactions_total node=1 reason=boost)
+[ "$mcb" = 1 ] || vm_fail "metric reclaimd_compactions_total{node=\"1\",reason=\"boost\"} is ${mcb:-absent}, want 1 (nodes says $cb)"
 [ "$stall" = 0 ] || vm_fail "compact_stall +$stall: direct compaction mixed in"
 [ "$ms" -gt "$ds" ] || vm_fail "compact_migrate_scanned +$ms, no more than kcompactd's +$ds: the node1/compact write scanned nothing"
 vm_pass "kernel boost on node 1 up to $boost_max pages; one run paid $r_boost bytes (reclaimed $r_reclaimed, write swappiness $(for w in $r_seq; do echo "$w" | cut -d: -f2; done | sort -u | tr "\n" " ")ended balanced); the paid boost stood $stood_ms ms, node 1 wakes +0 over $nl_ms ms of it; compact reason boost ok, compact_migrate_scanned +$ms (kcompactd +$ds), compact_stall +0"
