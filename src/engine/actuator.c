@@ -59,7 +59,9 @@ struct actuator {
 	pthread_mutex_t lock;
 	struct brake system_brake;
 	bool warned_permission;
-	unsigned nr_node_writers;         /* in flight, for measurement */
+	/* Every reclaim write (node files, memory.reclaim): /proc/vmstat's
+	 * pgsteal_proactive, which measures a node-file write, counts them all. */
+	struct overlap proactive_writes;
 	/* Paused nodes (bit = node id), stored by the loop
 	 * (actuator_set_paused_nodes()). Offload must not take from them:
 	 * read by the offload thread before each judgement and again just
@@ -434,7 +436,8 @@ static int shrink_node_file(struct actuator *a, struct actuator_node *n, int nod
 		uint64_t got;
 		int rb, ra, r;
 		bool partial;
-		unsigned writers;
+		struct overlap_token ov;
+		bool overlapped;
 
 		res->nr_requested += step;
 		if (n->dry_run) {
@@ -445,12 +448,12 @@ static int shrink_node_file(struct actuator *a, struct actuator_node *n, int nod
 			done += step;
 			continue;
 		}
-		writers = __atomic_add_fetch(&a->nr_node_writers, 1, __ATOMIC_RELAXED);
+		overlap_begin(&a->proactive_writes, &ov);
 		rb = read_vmstat_pgsteal_proactive(a, n, &before);
 		r = write_step_timed(a, n, n->reclaim_fd, step, &swappiness, &partial,
 				     "node reclaim file");
 		ra = read_vmstat_pgsteal_proactive(a, n, &after);
-		writers = MAX(writers, __atomic_fetch_sub(&a->nr_node_writers, 1, __ATOMIC_RELAXED));
+		overlapped = overlap_end(&a->proactive_writes, &ov);
 		if (r == -EINTR) {
 			res->interrupted = true;
 			return 0;
@@ -462,9 +465,9 @@ static int shrink_node_file(struct actuator *a, struct actuator_node *n, int nod
 		res->nr_writes++;
 		res->swappiness_dropped |= asked != swappiness;
 		got = measured_bytes(a, rb, before, ra, after, partial ? -EAGAIN : 0, step);
-		/* /proc/vmstat is global: other node threads' writes land in
-		 * the same counter, so with company take at most the step. */
-		if (writers > 1)
+		/* /proc/vmstat is global: other threads' writes land in the
+		 * same counter, so with company take at most the step. */
+		if (overlapped)
 			got = MIN(got, step);
 		res->nr_reclaimed += got;
 		done += step;
@@ -520,6 +523,8 @@ static int shrink_cgroup_amount(struct actuator *a, struct actuator_node *n,
 		int rb, ra, r;
 		bool partial = false;
 		uint64_t got = 0;
+		struct overlap_token ov, pov;
+		bool overlapped;
 
 		/* memory.reclaim cannot spare a node: a pause that came since
 		 * the plan (or the last step) holds before the next write. */
@@ -536,9 +541,14 @@ static int shrink_cgroup_amount(struct actuator *a, struct actuator_node *n,
 			done += step;
 			continue;
 		}
+		overlap_begin(&cg->writes, &ov);
+		overlap_begin(&a->proactive_writes, &pov);
 		rb = cgroup_read_pgsteal(cg, n->buf, ACTUATOR_BUF_BYTES, &before);
 		r = write_step_timed(a, n, cg->fd[CGROUP_FILE_RECLAIM], step, &swappiness,
 				     &partial, "memory.reclaim");
+		(void)overlap_end(&a->proactive_writes, &pov);
+		if (r < 0)
+			(void)overlap_end(&cg->writes, &ov);
 		if (r == -ENOENT || r == -ENODEV) {
 			cgroup_check_gone(cg, r);
 			res->nr_skipped++;
@@ -554,12 +564,18 @@ static int shrink_cgroup_amount(struct actuator *a, struct actuator_node *n,
 			return r;
 		}
 		ra = cgroup_read_pgsteal(cg, n->buf, ACTUATOR_BUF_BYTES, &after);
+		overlapped = overlap_end(&cg->writes, &ov);
 		if (ra == -ENOENT || ra == -ENODEV) {
 			/* Removed after this write: dropped from now on. */
 			cgroup_check_gone(cg, ra);
 			res->nr_skipped++;
 		}
 		got = measured_bytes(a, rb, before, ra, after, partial ? -EAGAIN : 0, step);
+		/* Another thread's write to it overlapped this one (node threads
+		 * spreading over the same cgroup, offload): its pages are in the
+		 * delta too, so take at most the step, as the node file does. */
+		if (overlapped)
+			got = MIN(got, step);
 		res->nr_writes++;
 		res->swappiness_dropped |= asked != swappiness;
 		res->nr_reclaimed += got;

@@ -33,6 +33,7 @@
 #include "macro.h"
 #include "memstat.h"
 #include "offload.h"
+#include "overlap.h"
 #include "target.h"
 
 /* cgroup paths below the mount; systemd's deepest are well under 512. */
@@ -116,6 +117,9 @@ struct cgroup_candidate {
 	 * whichever thread sees it and read by all, with the table's read
 	 * lock only: cgroup_gone() and cgroup_check_gone(), atomic. */
 	bool gone;
+	/* memory.reclaim writes on it from any thread (actuator.c): its
+	 * pgsteal delta over a write counts an overlapping one's too. */
+	struct overlap writes;
 	/* Offload= (actuator.c's offload pass; under the actuator's lock). */
 	struct offload_state offload;
 	enum offload_state_kind offload_reported; /* the loop's, for events */

@@ -58,6 +58,12 @@ struct fake {
 	/* A node-file write stalls this cgroup's memory.pressure (its brake
 	 * engages) and takes 150 ms of the clock. */
 	const char *brake_on_node_write;
+	/* Another thread's request, made (in this one) during write number
+	 * nested_at, after that write reclaimed: an overlapping write. */
+	const struct shrink_request *nested;
+	unsigned nested_at;
+	bool cgroup_writes_in_vmstat; /* 6.18: memory.reclaim in pgsteal_proactive */
+	struct shrink_result nested_res;
 	struct cgroup_set *cgroups;
 	struct actuator *a;
 };
@@ -191,6 +197,16 @@ static ssize_t hook_write(void *userdata, int fd, const char *buf, size_t n)
 		snprintf(cg, sizeof(cg), "%.*s", (int)(strlen(w->path) - strlen("/memory.reclaim")),
 			 w->path);
 		bump_cgroup_pgsteal(f, cg, pages);
+		if (f->cgroup_writes_in_vmstat) {
+			f->vmstat_pgsteal_proactive += pages;
+			put_vmstat(f);
+		}
+	}
+	if (f->nested && i == f->nested_at) {
+		const struct shrink_request *q = f->nested;
+
+		f->nested = NULL;
+		assert_int_equal(actuator_shrink(f->a, q, &f->nested_res), 0);
 	}
 	if (f->fail[i] == EAGAIN) {
 		errno = EAGAIN;
@@ -1326,6 +1342,66 @@ static void test_operator_cgroup(void **state)
 	assert_int_equal(f->n_writes, 1);
 }
 
+/* Two threads' writes to one cgroup overlap (node threads spreading over
+ * the same cgroup, offload beside them): each pgsteal delta holds the
+ * other's pages. Node 1's 8 MiB request on batch comes in the middle of
+ * node 0's 8 MiB write to it: the kernel reclaims 16 MiB in all, and the
+ * two measure 8 MiB each, not 16 and 8 (before: 24 MiB counted). */
+static void test_overlapping_cgroup_writes(void **state)
+{
+	struct fake *f = *state;
+	struct shrink_request outer = { .kind = SHRINK_CGROUP, .node = 0, .cgroup = "/batch",
+					.nr_to_reclaim = 8 * MiB,
+					.swappiness = SWAPPINESS_KERNEL_DEFAULT };
+	struct shrink_request inner = outer;
+	struct shrink_result res;
+	uint64_t acct;
+
+	inner.node = 1;
+	start(f, NULL);
+	f->nested = &inner;
+	f->nested_at = 0;
+	assert_int_equal(actuator_shrink(f->a, &outer, &res), 0);
+	assert_int_equal(f->n_writes, 2);
+	assert_string_equal(f->writes[0].path, "sys/fs/cgroup/batch/memory.reclaim");
+	assert_string_equal(f->writes[1].path, "sys/fs/cgroup/batch/memory.reclaim");
+	assert_int_equal(f->nested_res.nr_reclaimed, 8 * MiB);
+	assert_int_equal(res.nr_reclaimed, 8 * MiB);
+	cgroup_set_lock_shared(f->cgroups);
+	acct = cgroup_set_find(f->cgroups, "batch")->acct.reclaimed_bytes;
+	cgroup_set_unlock(f->cgroups);
+	assert_int_equal(acct, 16 * MiB);
+
+	/* Alone again, an overshoot is measured as it is. */
+	f->steal_pages[2] = 12 * MiB / 4096;
+	assert_int_equal(actuator_shrink(f->a, &outer, &res), 0);
+	assert_int_equal(res.nr_reclaimed, 12 * MiB);
+}
+
+/* A node-file write is measured by /proc/vmstat's pgsteal_proactive, which
+ * counts memory.reclaim writes too (6.18): one to batch from node 1 in the
+ * middle of node 0's 8 MiB node-file write does not make it 16. */
+static void test_overlapping_node_file_write(void **state)
+{
+	struct fake *f = *state;
+	struct shrink_request node = node_req(0, 8 * MiB, 0);
+	struct shrink_request cg = { .kind = SHRINK_CGROUP, .node = 1, .cgroup = "/batch",
+				     .nr_to_reclaim = 8 * MiB,
+				     .swappiness = SWAPPINESS_KERNEL_DEFAULT };
+	struct shrink_result res;
+
+	start_no_policy(f, NULL);
+	f->cgroup_writes_in_vmstat = true;
+	f->nested = &cg;
+	f->nested_at = 0;
+	assert_int_equal(actuator_shrink(f->a, &node, &res), 0);
+	assert_int_equal(f->n_writes, 2);
+	assert_string_equal(f->writes[0].path, "sys/devices/system/node/node0/reclaim");
+	assert_string_equal(f->writes[1].path, "sys/fs/cgroup/batch/memory.reclaim");
+	assert_int_equal(f->nested_res.nr_reclaimed, 8 * MiB);
+	assert_int_equal(res.nr_reclaimed, 8 * MiB);
+}
+
 /*
  * An operator's `reclaim cgroup` is refused while a node the cgroup has
  * memory on is paused: memory.reclaim cannot spare the node, and the
@@ -2313,6 +2389,8 @@ int main(void)
 		T(test_cgroup_brake),
 		T(test_soft_target),
 		T(test_soft_target_none_reads_nothing),
+		T(test_overlapping_cgroup_writes),
+		T(test_overlapping_node_file_write),
 		T(test_operator_cgroup),
 		T(test_operator_cgroup_paused),
 		T(test_shrink_allocates_nothing),

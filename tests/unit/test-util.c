@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "overlap.h"
 #include "util.h"
 
 struct size_case {
@@ -320,6 +321,36 @@ static void test_hash_fnv1a(void **state)
 		    hash_fnv1a(HASH_FNV1A_INIT, "a"));
 }
 
+/* overlap.h: a write with another in flight when it began, or one that
+ * began before it ended, overlapped; a write alone did not. (The actuator
+ * used to count only writers in flight at a write's start and end, which
+ * missed one that came and went inside it.) */
+static void test_overlap(void **state)
+{
+	struct overlap o = {};
+	struct overlap_token a, b, c;
+
+	overlap_begin(&o, &a);
+	assert_false(overlap_end(&o, &a));
+
+	/* b inside a: both overlapped. */
+	overlap_begin(&o, &a);
+	overlap_begin(&o, &b);
+	assert_true(overlap_end(&o, &b));
+	assert_true(overlap_end(&o, &a));
+
+	/* a, then b begins, a ends, b ends: both. */
+	overlap_begin(&o, &a);
+	overlap_begin(&o, &b);
+	assert_true(overlap_end(&o, &a));
+	assert_true(overlap_end(&o, &b));
+
+	/* After them, one alone again. */
+	overlap_begin(&o, &c);
+	assert_false(overlap_end(&o, &c));
+	assert_int_equal(o.in_flight, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -333,6 +364,7 @@ int main(void)
 		cmocka_unit_test(test_escape_terminal),
 		cmocka_unit_test(test_file_is_writable),
 		cmocka_unit_test(test_hash_fnv1a),
+		cmocka_unit_test(test_overlap),
 	};
 
 	return cmocka_run_group_tests_name("util", tests, NULL, NULL);
