@@ -294,6 +294,13 @@ if [ "$BENCH_PROFILE" = 1 ]; then
 		bench_run kernel $r
 		bench_daemon && bench_run reclaimd $r
 		bench_daemon_stop
+		# bench/run --ab: the second build's daemon, same round.
+		if [ "${BENCH_AB:-}" = 1 ]; then
+			RECLAIMD=/usr/sbin/reclaimd-b
+			bench_daemon && bench_run reclaimdb $r
+			bench_daemon_stop
+			RECLAIMD=/usr/sbin/reclaimd
+		fi
 		r=$((r + 1))
 	done
 	echo "guest_seconds $(($(date +%s) - start))" >>$OUT/info.txt
