@@ -190,6 +190,14 @@ bench_daemon() {
 	sleep $BENCH_WARM_S
 }
 
+# bench/run --ab: one run of the second build's daemon, as reclaimdb.
+bench_run_b() {
+	RECLAIMD=/usr/sbin/reclaimd-b
+	bench_daemon && bench_run reclaimdb $1
+	bench_daemon_stop
+	RECLAIMD=/usr/sbin/reclaimd
+}
+
 bench_daemon_stop() {
 	vm_daemon_stop
 	[ -s $DAEMON_LOG ] && cat $DAEMON_LOG >>$OUT/daemon.log
@@ -292,14 +300,16 @@ if [ "$BENCH_PROFILE" = 1 ]; then
 	r=1
 	while [ $r -le "$BENCH_RUNS" ]; do
 		bench_run kernel $r
+		# bench/run --ab: the second build's daemon in the same round,
+		# first in even rounds (each run inherits the last one's zram and
+		# page cache).
+		if [ "${BENCH_AB:-}" = 1 ] && [ $((r % 2)) = 0 ]; then
+			bench_run_b $r
+		fi
 		bench_daemon && bench_run reclaimd $r
 		bench_daemon_stop
-		# bench/run --ab: the second build's daemon, same round.
-		if [ "${BENCH_AB:-}" = 1 ]; then
-			RECLAIMD=/usr/sbin/reclaimd-b
-			bench_daemon && bench_run reclaimdb $r
-			bench_daemon_stop
-			RECLAIMD=/usr/sbin/reclaimd
+		if [ "${BENCH_AB:-}" = 1 ] && [ $((r % 2)) = 1 ]; then
+			bench_run_b $r
 		fi
 		r=$((r + 1))
 	done

@@ -60,8 +60,11 @@ struct actuator {
 	struct brake system_brake;
 	bool warned_permission;
 	/* Every reclaim write (node files, memory.reclaim): /proc/vmstat's
-	 * pgsteal_proactive, which measures a node-file write, counts them all. */
-	struct overlap proactive_writes;
+	 * pgsteal_proactive, which measures a node-file write, counts them all.
+	 * node_file_writes: the node-file writes alone, which a cgroup's
+	 * pgsteal counts too (its pages on that node), watched by cgroup
+	 * writes. */
+	struct overlap proactive_writes, node_file_writes;
 	/* Paused nodes (bit = node id), stored by the loop
 	 * (actuator_set_paused_nodes()). Offload must not take from them:
 	 * read by the offload thread before each judgement and again just
@@ -436,7 +439,7 @@ static int shrink_node_file(struct actuator *a, struct actuator_node *n, int nod
 		uint64_t got;
 		int rb, ra, r;
 		bool partial;
-		struct overlap_token ov;
+		struct overlap_token ov, nov;
 		bool overlapped;
 
 		res->nr_requested += step;
@@ -449,10 +452,12 @@ static int shrink_node_file(struct actuator *a, struct actuator_node *n, int nod
 			continue;
 		}
 		overlap_begin(&a->proactive_writes, &ov);
+		overlap_begin(&a->node_file_writes, &nov);
 		rb = read_vmstat_pgsteal_proactive(a, n, &before);
 		r = write_step_timed(a, n, n->reclaim_fd, step, &swappiness, &partial,
 				     "node reclaim file");
 		ra = read_vmstat_pgsteal_proactive(a, n, &after);
+		(void)overlap_end(&a->node_file_writes, &nov);
 		overlapped = overlap_end(&a->proactive_writes, &ov);
 		if (r == -EINTR) {
 			res->interrupted = true;
@@ -523,7 +528,7 @@ static int shrink_cgroup_amount(struct actuator *a, struct actuator_node *n,
 		int rb, ra, r;
 		bool partial = false;
 		uint64_t got = 0;
-		struct overlap_token ov, pov;
+		struct overlap_token ov, pov, nov;
 		bool overlapped;
 
 		/* memory.reclaim cannot spare a node: a pause that came since
@@ -542,6 +547,7 @@ static int shrink_cgroup_amount(struct actuator *a, struct actuator_node *n,
 			continue;
 		}
 		overlap_begin(&cg->writes, &ov);
+		overlap_watch_begin(&a->node_file_writes, &nov);
 		overlap_begin(&a->proactive_writes, &pov);
 		rb = cgroup_read_pgsteal(cg, n->buf, ACTUATOR_BUF_BYTES, &before);
 		r = write_step_timed(a, n, cg->fd[CGROUP_FILE_RECLAIM], step, &swappiness,
@@ -565,6 +571,7 @@ static int shrink_cgroup_amount(struct actuator *a, struct actuator_node *n,
 		}
 		ra = cgroup_read_pgsteal(cg, n->buf, ACTUATOR_BUF_BYTES, &after);
 		overlapped = overlap_end(&cg->writes, &ov);
+		overlapped |= overlap_watch_end(&a->node_file_writes, &nov);
 		if (ra == -ENOENT || ra == -ENODEV) {
 			/* Removed after this write: dropped from now on. */
 			cgroup_check_gone(cg, ra);
@@ -572,8 +579,11 @@ static int shrink_cgroup_amount(struct actuator *a, struct actuator_node *n,
 		}
 		got = measured_bytes(a, rb, before, ra, after, partial ? -EAGAIN : 0, step);
 		/* Another thread's write to it overlapped this one (node threads
-		 * spreading over the same cgroup, offload): its pages are in the
-		 * delta too, so take at most the step, as the node file does. */
+		 * spreading over the same cgroup, offload), or a node-file write
+		 * (it reclaims the cgroup's pages on its node): their pages are in
+		 * the delta too, so take at most the step, as the node file does.
+		 * Not seen: a write to a cgroup above or below this one, or an
+		 * operator's to a cgroup outside the table (its own candidate). */
 		if (overlapped)
 			got = MIN(got, step);
 		res->nr_writes++;

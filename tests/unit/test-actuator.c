@@ -63,6 +63,7 @@ struct fake {
 	const struct shrink_request *nested;
 	unsigned nested_at;
 	bool cgroup_writes_in_vmstat; /* 6.18: memory.reclaim in pgsteal_proactive */
+	const char *node_file_cgroup; /* whose pgsteal a node-file write moves */
 	struct shrink_result nested_res;
 	struct cgroup_set *cgroups;
 	struct actuator *a;
@@ -183,6 +184,8 @@ static ssize_t hook_write(void *userdata, int fd, const char *buf, size_t n)
 			pages = f->node_file_max_pages;
 		f->vmstat_pgsteal_proactive += pages;
 		put_vmstat(f);
+		if (f->node_file_cgroup)
+			bump_cgroup_pgsteal(f, f->node_file_cgroup, pages);
 		if (f->brake_on_node_write) {
 			put_pressure(f, f->brake_on_node_write, 3234567, 0);
 			f->now += 150000;
@@ -1380,7 +1383,9 @@ static void test_overlapping_cgroup_writes(void **state)
 
 /* A node-file write is measured by /proc/vmstat's pgsteal_proactive, which
  * counts memory.reclaim writes too (6.18): one to batch from node 1 in the
- * middle of node 0's 8 MiB node-file write does not make it 16. */
+ * middle of node 0's 8 MiB node-file write does not make it 16. And a
+ * cgroup's pgsteal counts a node-file write's pages of it: a node-file
+ * write in the middle of one to batch does not make that 16 either. */
 static void test_overlapping_node_file_write(void **state)
 {
 	struct fake *f = *state;
@@ -1398,6 +1403,18 @@ static void test_overlapping_node_file_write(void **state)
 	assert_int_equal(f->n_writes, 2);
 	assert_string_equal(f->writes[0].path, "sys/devices/system/node/node0/reclaim");
 	assert_string_equal(f->writes[1].path, "sys/fs/cgroup/batch/memory.reclaim");
+	assert_int_equal(f->nested_res.nr_reclaimed, 8 * MiB);
+	assert_int_equal(res.nr_reclaimed, 8 * MiB);
+
+	/* The other way round: a node-file write takes batch's pages on
+	 * node 0 during node 1's write to batch. */
+	f->node_file_cgroup = "sys/fs/cgroup/batch";
+	f->nested = &node;
+	f->nested_at = 2;
+	assert_int_equal(actuator_shrink(f->a, &cg, &res), 0);
+	assert_int_equal(f->n_writes, 4);
+	assert_string_equal(f->writes[2].path, "sys/fs/cgroup/batch/memory.reclaim");
+	assert_string_equal(f->writes[3].path, "sys/devices/system/node/node0/reclaim");
 	assert_int_equal(f->nested_res.nr_reclaimed, 8 * MiB);
 	assert_int_equal(res.nr_reclaimed, 8 * MiB);
 }
