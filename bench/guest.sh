@@ -31,7 +31,7 @@ bench_log() {
 #   psi_full_us allocstall pgscan_kswapd pgscan_direct pgscan_proactive
 #   pgsteal_kswapd pgsteal_direct pgsteal_proactive pageoutrun
 #   daemon_cpu_us daemon_rss_kb kswapd_cpu_ticks memcg_pgscan memcg_pgsteal
-#   pswpin pswpout
+#   pswpin pswpout kcompactd_cpu_ticks daemon_kcomp_cpu_ticks
 # Node figures are pages summed over the node's zones (zoneinfo); the
 # daemon's cpu.stat is cumulative over its cgroup's life (every daemon of
 # the boot runs in reclaimd.service), RSS is 0 when no daemon runs.
@@ -41,10 +41,19 @@ bench_log() {
 # memory.reclaim writes the daemon makes, which the global pgscan_* of
 # /proc/vmstat leave out: cgroup reclaim is not counted there).
 bench_sample() {
-	local pid rssf=/dev/null
+	local pid rssf=/dev/null kcomp=/dev/null t
 	pid=$(cat /tmp/reclaimd.pid 2>/dev/null)
 	[ -n "$pid" ] && [ -r /proc/$pid/status ] && rssf=/proc/$pid/status
-	awk -v phase="$1" -v nodes="$BENCH_NODES" '
+	# The daemon's compaction thread: kcompactd's work in the kernel alone.
+	if [ "$rssf" != /dev/null ]; then
+		for t in /proc/$pid/task/*; do
+			[ "$(cat $t/comm 2>/dev/null)" = reclaimd/kcomp ] && kcomp=$t/stat
+		done
+	fi
+	awk -v phase="$1" -v nodes="$BENCH_NODES" -v kcstats="$KCOMPACTD_STATS" -v kcomp="$kcomp" '
+		BEGIN { n = split(kcstats, a, " "); for (i = 1; i <= n; i++) iskc[a[i]] = 1 }
+		FILENAME == kcomp { dk = $14 + $15; next }
+		FILENAME in iskc { kc += $14 + $15; next }
 		FILENAME == "/proc/uptime" { t = $1; next }
 		FILENAME == "/proc/zoneinfo" {
 			if ($1 == "Node") { n = $2; sub(",", "", n) }
@@ -77,9 +86,9 @@ bench_sample() {
 			printf " %d %d %d", vm["pgscan_kswapd"], vm["pgscan_direct"], vm["pgscan_proactive"]
 			printf " %d %d %d", vm["pgsteal_kswapd"], vm["pgsteal_direct"], vm["pgsteal_proactive"]
 			printf " %d %d %d %d %d %d", vm["pageoutrun"], cpu, rss, ks, mscan, msteal
-			printf " %d %d\n", vm["pswpin"], vm["pswpout"]
+			printf " %d %d %d %d\n", vm["pswpin"], vm["pswpout"], kc, dk
 		}' /proc/uptime /proc/zoneinfo /proc/pressure/memory /proc/vmstat \
-		$CG/$DAEMON_CG/cpu.stat $rssf $KSWAPD_STATS $CG/memory.stat 2>/dev/null
+		$CG/$DAEMON_CG/cpu.stat $rssf $KCOMPACTD_STATS $KSWAPD_STATS $CG/memory.stat $kcomp 2>/dev/null
 }
 
 # Every second until killed, labelled with the phase the runner is in.
@@ -254,10 +263,15 @@ cat /proc/zoneinfo >$OUT/zoneinfo.start
 
 vm_cg_new $DAEMON_CG
 KSWAPD_STATS=
+KCOMPACTD_STATS=
 for p in /proc/[0-9]*; do
-	case "$(cat $p/comm 2>/dev/null)" in kswapd*) KSWAPD_STATS="$KSWAPD_STATS $p/stat" ;; esac
+	case "$(cat $p/comm 2>/dev/null)" in
+	kswapd*) KSWAPD_STATS="$KSWAPD_STATS $p/stat" ;;
+	kcompactd*) KCOMPACTD_STATS="$KCOMPACTD_STATS $p/stat" ;;
+	esac
 done
 echo "kswapd $KSWAPD_STATS" >>$OUT/info.txt
+echo "kcompactd $KCOMPACTD_STATS" >>$OUT/info.txt
 
 # 200 idle cgroups (the daemon's steady-state CPU target is stated for 200).
 vm_cg_new idle
