@@ -1345,6 +1345,31 @@ static void test_operator_cgroup(void **state)
 	assert_int_equal(f->n_writes, 1);
 }
 
+static const struct shrink_request batch_8m = {
+	.kind = SHRINK_CGROUP, .node = 0, .cgroup = "/batch", .nr_to_reclaim = 8 * MiB,
+	.swappiness = SWAPPINESS_KERNEL_DEFAULT,
+};
+
+/* outer, with inner made during outer's first write (write number
+ * f->n_writes): the two writes land at outer_path then inner_path, and
+ * each measures the 8 MiB it asked. */
+static void shrink_overlapped(struct fake *f, const struct shrink_request *outer,
+			      const struct shrink_request *inner, const char *outer_path,
+			      const char *inner_path)
+{
+	unsigned first = f->n_writes;
+	struct shrink_result res;
+
+	f->nested = inner;
+	f->nested_at = first;
+	assert_int_equal(actuator_shrink(f->a, outer, &res), 0);
+	assert_int_equal(f->n_writes, first + 2);
+	assert_string_equal(f->writes[first].path, outer_path);
+	assert_string_equal(f->writes[first + 1].path, inner_path);
+	assert_int_equal(f->nested_res.nr_reclaimed, 8 * MiB);
+	assert_int_equal(res.nr_reclaimed, 8 * MiB);
+}
+
 /* Two threads' writes to one cgroup overlap (node threads spreading over
  * the same cgroup, offload beside them): each pgsteal delta holds the
  * other's pages. Node 1's 8 MiB request on batch comes in the middle of
@@ -1353,23 +1378,14 @@ static void test_operator_cgroup(void **state)
 static void test_overlapping_cgroup_writes(void **state)
 {
 	struct fake *f = *state;
-	struct shrink_request outer = { .kind = SHRINK_CGROUP, .node = 0, .cgroup = "/batch",
-					.nr_to_reclaim = 8 * MiB,
-					.swappiness = SWAPPINESS_KERNEL_DEFAULT };
-	struct shrink_request inner = outer;
+	struct shrink_request outer = batch_8m, inner = batch_8m;
 	struct shrink_result res;
 	uint64_t acct;
 
 	inner.node = 1;
 	start(f, NULL);
-	f->nested = &inner;
-	f->nested_at = 0;
-	assert_int_equal(actuator_shrink(f->a, &outer, &res), 0);
-	assert_int_equal(f->n_writes, 2);
-	assert_string_equal(f->writes[0].path, "sys/fs/cgroup/batch/memory.reclaim");
-	assert_string_equal(f->writes[1].path, "sys/fs/cgroup/batch/memory.reclaim");
-	assert_int_equal(f->nested_res.nr_reclaimed, 8 * MiB);
-	assert_int_equal(res.nr_reclaimed, 8 * MiB);
+	shrink_overlapped(f, &outer, &inner, "sys/fs/cgroup/batch/memory.reclaim",
+			  "sys/fs/cgroup/batch/memory.reclaim");
 	cgroup_set_lock_shared(f->cgroups);
 	acct = cgroup_set_find(f->cgroups, "batch")->acct.reclaimed_bytes;
 	cgroup_set_unlock(f->cgroups);
@@ -1389,34 +1405,19 @@ static void test_overlapping_cgroup_writes(void **state)
 static void test_overlapping_node_file_write(void **state)
 {
 	struct fake *f = *state;
-	struct shrink_request node = node_req(0, 8 * MiB, 0);
-	struct shrink_request cg = { .kind = SHRINK_CGROUP, .node = 1, .cgroup = "/batch",
-				     .nr_to_reclaim = 8 * MiB,
-				     .swappiness = SWAPPINESS_KERNEL_DEFAULT };
-	struct shrink_result res;
+	struct shrink_request node = node_req(0, 8 * MiB, 0), cg = batch_8m;
 
+	cg.node = 1;
 	start_no_policy(f, NULL);
 	f->cgroup_writes_in_vmstat = true;
-	f->nested = &cg;
-	f->nested_at = 0;
-	assert_int_equal(actuator_shrink(f->a, &node, &res), 0);
-	assert_int_equal(f->n_writes, 2);
-	assert_string_equal(f->writes[0].path, "sys/devices/system/node/node0/reclaim");
-	assert_string_equal(f->writes[1].path, "sys/fs/cgroup/batch/memory.reclaim");
-	assert_int_equal(f->nested_res.nr_reclaimed, 8 * MiB);
-	assert_int_equal(res.nr_reclaimed, 8 * MiB);
+	shrink_overlapped(f, &node, &cg, "sys/devices/system/node/node0/reclaim",
+			  "sys/fs/cgroup/batch/memory.reclaim");
 
 	/* The other way round: a node-file write takes batch's pages on
 	 * node 0 during node 1's write to batch. */
 	f->node_file_cgroup = "sys/fs/cgroup/batch";
-	f->nested = &node;
-	f->nested_at = 2;
-	assert_int_equal(actuator_shrink(f->a, &cg, &res), 0);
-	assert_int_equal(f->n_writes, 4);
-	assert_string_equal(f->writes[2].path, "sys/fs/cgroup/batch/memory.reclaim");
-	assert_string_equal(f->writes[3].path, "sys/devices/system/node/node0/reclaim");
-	assert_int_equal(f->nested_res.nr_reclaimed, 8 * MiB);
-	assert_int_equal(res.nr_reclaimed, 8 * MiB);
+	shrink_overlapped(f, &cg, &node, "sys/fs/cgroup/batch/memory.reclaim",
+			  "sys/devices/system/node/node0/reclaim");
 }
 
 /*
