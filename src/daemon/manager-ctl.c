@@ -517,8 +517,9 @@ static void stats_node(struct manager *m, unsigned i, struct json_object *a)
 	for (unsigned r = 0; r < _BALANCE_END_REASON_MAX; r++)
 		stat_add(a, "runs_ended_total", "counter", "Balance runs by how they ended.", id,
 			 "end", balance_end_reason_to_string(r), st.counters.runs_ended[r]);
-	/* The compactions after runs (docs/design.md, "Compaction"): kcompactd's
-	 * work in the kernel alone, so a CPU-per-page comparison sets it apart. */
+	/* The compactions after runs (docs/design.md, "What of `kswapd_order`
+	 * is kept"): kcompactd's work in the kernel alone, so a CPU-per-page
+	 * comparison sets it apart. */
 	for (unsigned r = COMPACT_NONE + 1; r < _COMPACT_REASON_MAX; r++)
 		stat_add(a, "compactions_total", "counter",
 			 "Whole-node compaction writes after runs, by reason.", id, "reason",
