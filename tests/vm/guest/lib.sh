@@ -292,13 +292,40 @@ vm_alive() {
 vm_threads() {
 	local t
 	for t in /proc/$1/task/*; do
-		echo "$(cat $t/comm 2>/dev/null) $(sed 's/.*) //' $t/stat 2>/dev/null | cut -d ' ' -f 1) $(cat $t/wchan 2>/dev/null) [$(head -n 8 $t/stack 2>/dev/null | awk '{ printf "%s ", $2 }')];"
+		echo "$t $(sed 's/.*) //' $t/stat 2>/dev/null | cut -d ' ' -f 12,13)"
+	done >/tmp/vm_threads.0
+	sleep 1
+	for t in /proc/$1/task/*; do
+		echo "$(cat $t/comm 2>/dev/null) $(sed 's/.*) //' $t/stat 2>/dev/null | cut -d ' ' -f 1) $(cat $t/wchan 2>/dev/null) [$(head -n 8 $t/stack 2>/dev/null | awk '{ printf "%s ", $2 }')] $(vm_thread_cpu_since $t /tmp/vm_threads.0);"
 	done | tr '\n' ' '
 }
 
+# vm_thread_cpu /proc/PID/task/TID: where a thread's CPU goes over one
+# second (a running thread has no wait channel and no stack to show): its
+# user and system ticks then, and its system call now (/proc/TID/syscall:
+# the number and arguments, or "running" when on a CPU).
+vm_thread_cpu() {
+	echo "$1 $(sed 's/.*) //' $1/stat 2>/dev/null | cut -d ' ' -f 12,13)" >/tmp/vm_thread.0
+	sleep 1
+	vm_thread_cpu_since $1 /tmp/vm_thread.0
+}
+
+# vm_thread_cpu_since /proc/PID/task/TID FILE: the same against the ticks
+# FILE recorded for it a second ago.
+vm_thread_cpu_since() {
+	local u0 s0 u1 s1
+	read -r u0 s0 <<-EOF
+	$(awk -v t="$1" '$1 == t { print $2, $3 }' $2)
+	EOF
+	read -r u1 s1 <<-EOF
+	$(sed 's/.*) //' $1/stat 2>/dev/null | cut -d ' ' -f 12,13)
+	EOF
+	echo "utime +$((${u1:-0} - ${u0:-0})) stime +$((${s1:-0} - ${s0:-0})) ticks in 1 s, syscall $(cut -d ' ' -f 1-3 $1/syscall 2>/dev/null)"
+}
+
 # vm_daemon_stop: SIGTERM, and wait up to DAEMON_STOP_S (30) seconds for the
-# daemon to exit (its threads finish the write they are in: what
-# TimeoutStopSec=30s in the unit allows); then SIGKILL, and wait up to 30 s
+# daemon to exit (a write in progress is cut short, or on 6.1 finishes its
+# try: what TimeoutStopSec=30s in the unit allows); then SIGKILL, and wait up to 30 s
 # more. Sets
 # DAEMON_STOP_WHY when it did not exit on SIGTERM, with its threads' kernel
 # stacks (a CI run of 6.12 once found the socket's lock still held by the
