@@ -13,12 +13,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/file.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -996,10 +998,55 @@ int ctl_server_new(struct event_base *base, const struct ctl_server_options *opt
 	return 0;
 }
 
+/* Send what is queued for client at once, without the loop: what the
+ * socket takes within about 100 ms (an answer is a line; a client that
+ * reads nothing loses it). The output buffer's front belongs to the
+ * bufferevent (frozen), so it is peeked and the sent part skipped, not
+ * drained. */
+static void ctl_client_flush_now(struct ctl_client *client)
+{
+	struct evbuffer *out = bufferevent_get_output(client->bev);
+	int fd = bufferevent_getfd(client->bev);
+	size_t sent = 0, len = evbuffer_get_length(out);
+
+	for (int round = 0; round < 10 && sent < len; round++) {
+		struct evbuffer_iovec v[16];
+		struct iovec iov[16];
+		struct evbuffer_ptr at;
+		ssize_t k;
+		int n;
+
+		if (evbuffer_ptr_set(out, &at, sent, EVBUFFER_PTR_SET) < 0)
+			return;
+		n = evbuffer_peek(out, -1, &at, v, ELEMENTSOF(v));
+		if (n <= 0)
+			return;
+		n = MIN(n, (int)ELEMENTSOF(v));
+		for (int i = 0; i < n; i++)
+			iov[i] = (struct iovec){ .iov_base = v[i].iov_base,
+						 .iov_len = v[i].iov_len };
+		k = sendmsg(fd, &(struct msghdr){ .msg_iov = iov, .msg_iovlen = (size_t)n },
+			    MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (k > 0) {
+			sent += (size_t)k;
+			continue;
+		}
+		if (k < 0 && errno != EAGAIN && errno != EINTR)
+			return;
+		(void)poll(&(struct pollfd){ .fd = fd, .events = POLLOUT }, 1, 10);
+	}
+}
+
 struct ctl_server *ctl_server_free(struct ctl_server *server)
 {
 	if (!server)
 		return NULL;
+	/* The loop has ended: what is queued for a client (the answer that
+	 * reclaimd is stopping, to a call in progress) goes out now, or the
+	 * client would see the connection closed without a word. */
+	for (struct ctl_client *c = server->clients; c; c = c->next)
+		if (!c->dead)
+			ctl_client_flush_now(c);
 	while (server->clients)
 		ctl_client_free(server->clients);
 	if (server->listener)

@@ -46,6 +46,7 @@ struct fixture {
 	unsigned mutating_calls_from_non_admin;
 	size_t pad_bytes;
 	struct ctl_call *deferred;
+	bool hold_deferred;   /* a deferred call is never answered by the timer */
 	struct event *timer;
 };
 
@@ -101,7 +102,9 @@ static int fake_handle(void *userdata, struct ctl_call *call, const struct ctl_p
 		break;
 	case CTL_CMD_RECLAIM:
 		json_object_put(o);
-		f->deferred = call;
+		__atomic_store_n(&f->deferred, call, __ATOMIC_RELEASE);
+		if (f->hold_deferred)
+			return CTL_HANDLE_DEFERRED;
 		if (!f->timer)
 			f->timer = evtimer_new(f->base, fake_timer_cb, f);
 		evtimer_add(f->timer, &tv);
@@ -826,6 +829,35 @@ static void test_deferred_client_gone(void **state)
 	server_free(f);
 }
 
+/* A call in progress when the daemon stops is answered, not dropped: the
+ * manager replies ECANCELED after the loop has ended, and freeing the
+ * server sends it (the VM scenario `stop` saw "The daemon closed the
+ * connection" instead). */
+static void test_stop_answers_call_in_progress(void **state)
+{
+	struct fixture *f = server_start(NULL);
+	_cleanup_(ctl_client_freep) struct ctl_client *c = connect_ok(f);
+	struct json_object *result = NULL;
+	struct ctl_error e;
+
+	(void)state;
+	f->hold_deferred = true;
+	/* A round trip first: the server knows the client. */
+	assert_int_equal(ctl_client_call(c, "status", NULL, &result, &e), 0);
+	json_object_put(result);
+	send_line(c, "{\"v\":1,\"id\":7,\"cmd\":\"reclaim\",\"args\":{\"node\":0,\"bytes\":4096}}\n");
+	for (int i = 0; i < 200 && !__atomic_load_n(&f->deferred, __ATOMIC_ACQUIRE); i++)
+		usleep(5000);
+	server_stop(f);
+	assert_non_null(f->deferred);
+	ctl_call_reply(f->deferred, -ECANCELED, NULL, "reclaimd is stopping.");
+	f->deferred = NULL;
+	f->server = ctl_server_free(f->server);
+	expect_error(c, -ECANCELED, "reclaimd is stopping.");
+	f->server = NULL;
+	server_free(f);
+}
+
 /* In a child: drop to uid 65534 with the given groups, try every mutating
  * request and return the number of requests that were NOT refused. */
 static int unprivileged_child(const char *path, gid_t gid, const gid_t *groups,
@@ -1135,6 +1167,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_idle_timeout),
 		cmocka_unit_test(test_deferred_in_order),
 		cmocka_unit_test(test_deferred_client_gone),
+		cmocka_unit_test(test_stop_answers_call_in_progress),
 		cmocka_unit_test(test_unprivileged_refused),
 		cmocka_unit_test(test_stale_socket_and_conflicts),
 		cmocka_unit_test(test_stale_socket_race),
