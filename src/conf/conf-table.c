@@ -86,8 +86,12 @@ const struct conf_item conf_items[] = {
 	{ .section = CONF_SECTION_RECLAIM, .name = "StepSize", .type = CONF_SIZE,
 	  .default_value = "32M", .min = 4 * KIB, .max = GIB, .unit = "bytes",
 	  .offset = R(step_size_bytes), .per_node = true,
-	  .help = "Largest single memory.reclaim write. A write is synchronous and can "
-		  "take seconds, so smaller steps keep pause and shutdown prompt." },
+	  .help = "Largest single reclaim write (memory.reclaim or a node's reclaim file): "
+		  "a node's passes and an operator's node reclaim take the node's value, "
+		  "offload and an operator's cgroup reclaim the [Reclaim] one. A write is "
+		  "synchronous and can take seconds, so smaller steps keep a pause prompt, "
+		  "and a stop, which the kernel lets cut a write short only between its "
+		  "tries (on 6.1 a write is one try)." },
 	{ .section = CONF_SECTION_RECLAIM, .name = "RateLimit", .type = CONF_SIZE,
 	  .default_value = "128M", .min = 0, .max = TIB, .unit = "bytes per second",
 	  .offset = R(rate_limit_bytes_per_sec), .per_node = true,

@@ -20,6 +20,7 @@
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
+#include "kick.h"
 #include "log.h"
 #include "manager.h"
 #include "util.h"
@@ -200,6 +201,8 @@ static void limits_from_conf(const struct conf_reclaim *global, const struct con
 
 	*ret = (struct actuator_limits){
 		.rate_bytes_per_sec = node->rate_limit_bytes_per_sec,
+		.step_bytes = node->step_size_bytes,
+		.cgroup_step_bytes = global->step_size_bytes,
 		.cgroup_brake = { .window_usec = w,
 				  .limit_usec = global->pressure_limit_permyriad * w /
 						CONF_PERMYRIAD_MAX },
@@ -847,7 +850,7 @@ static int start_worker(struct manager *m)
 	m->worker_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (m->worker_efd < 0)
 		return log_error_errno(negative_errno(), "Failed to create eventfd: %m");
-	r = -pthread_create(&m->worker, NULL, worker_main, m);
+	r = kick_thread_create(&m->worker, NULL, worker_main, m);
 	if (r < 0)
 		return log_error_errno(r, "Failed to start the control worker: %m");
 	m->worker_started = true;
@@ -857,14 +860,15 @@ static int start_worker(struct manager *m)
 	return 0;
 }
 
-/* Tell a thread waiting on cond to stop, and wait for it. */
+/* Tell a thread waiting on cond to stop, and wait for it: a reclaim write
+ * it is in ends with EINTR (kick.h). */
 static void thread_stop(pthread_t t, pthread_mutex_t *lock, pthread_cond_t *cond, bool *stop)
 {
 	pthread_mutex_lock(lock);
 	*stop = true;
 	pthread_cond_signal(cond);
 	pthread_mutex_unlock(lock);
-	pthread_join(t, NULL);
+	kick_join(t);
 }
 
 static void stop_worker(struct manager *m)
@@ -942,7 +946,7 @@ static int start_offload(struct manager *m)
 	pthread_cond_init(&m->offload_cond, &attr);
 	pthread_condattr_destroy(&attr);
 	pthread_mutex_init(&m->offload_lock, NULL);
-	r = -pthread_create(&m->offload, NULL, offload_main, m);
+	r = kick_thread_create(&m->offload, NULL, offload_main, m);
 	if (r < 0)
 		return log_error_errno(r, "Failed to start the offload thread: %m");
 	m->offload_started = true;
@@ -1455,6 +1459,7 @@ static int setup_actuator(struct manager *m)
 		 * can change at runtime; only missing features force it here. */
 		.dry_run = m->dry_run_forced != NULL,
 		.rate_bytes_per_sec = rc->rate_limit_bytes_per_sec,
+		.step_bytes = rc->step_size_bytes,
 		.cgroup_brake = { .window_usec = rc->pressure_window_usec,
 				  .limit_usec = rc->pressure_limit_permyriad *
 						rc->pressure_window_usec / CONF_PERMYRIAD_MAX },
@@ -1767,6 +1772,10 @@ struct manager *manager_free(struct manager *m)
 		return NULL;
 	/* MetricsFile= describes a running daemon: gone with it. */
 	metrics_file_remove(&m->metrics);
+	/* No reclaim write begins from here; the threads' joins cut short
+	 * those in progress (kick.h). */
+	if (m->actuator)
+		actuator_stop(m->actuator);
 	/* Node threads first: they use everything below. */
 	m->kswapd = kswapd_free(m->kswapd);
 	stop_worker(m);

@@ -40,6 +40,11 @@ struct actuator_node {
 	/* actuator_set_limits(): the rate the next shrink starts (a->lock). */
 	uint64_t rate_next_bytes_per_sec;
 	bool rate_changed;
+	/* StepSize=: the node's (a->lock), and this call's largest write
+	 * (the node's, or the cgroup-wide one for offload and an operator's
+	 * cgroup reclaim). */
+	uint64_t step_bytes;
+	uint64_t call_step_bytes;
 	/* The balance run (shrink_request.run) in which the node file fell
 	 * short (target_node_file_stalled()): spread until the next run tries
 	 * it again. 0: none. */
@@ -73,6 +78,8 @@ struct actuator {
 	 * which take from every node of a cgroup: read at the start of the
 	 * pass and again before each cgroup's write. */
 	uint64_t paused_nodes_mask;
+	uint64_t cgroup_step_bytes;       /* actuator_limits (a->lock) */
+	bool stopping;                    /* actuator_stop() */
 	char sample_buf[512];             /* actuator_sample_brakes(): the loop's */
 	struct actuator_node nodes[MEMSTAT_MAX_NODES];
 };
@@ -109,8 +116,14 @@ static void actuator_sleep(struct actuator *a, uint64_t usec)
 		a->cfg.sleep(a->cfg.hook_userdata, usec);
 		return;
 	}
-	while (clock_nanosleep(CLOCK_MONOTONIC, 0, &ts, &ts) == EINTR)
+	while (clock_nanosleep(CLOCK_MONOTONIC, 0, &ts, &ts) == EINTR &&
+	       !__atomic_load_n(&a->stopping, __ATOMIC_RELAXED))
 		;
+}
+
+void actuator_stop(struct actuator *a)
+{
+	__atomic_store_n(&a->stopping, true, __ATOMIC_RELAXED);
 }
 
 /*
@@ -129,7 +142,7 @@ static void actuator_sleep(struct actuator *a, uint64_t usec)
 static uint64_t quota_wait(struct actuator *a, struct actuator_node *n, uint64_t want_bytes,
 			   uint64_t *now)
 {
-	uint64_t step = MIN(want_bytes, a->cfg.step_bytes), have, rate;
+	uint64_t step = MIN(want_bytes, n->call_step_bytes), have, rate;
 
 	step = MIN(step, n->quota.burst_bytes);
 	rate = n->quota.rate_bytes_per_sec;
@@ -265,7 +278,9 @@ int actuator_new(const struct actuator_config *cfg, struct actuator **ret)
 	a->pressure_fd = open_under_root(cfg->root, "/proc/pressure/memory", O_RDONLY);
 	max_cands = cfg->cgroups ? cfg->cgroups->cfg.max_candidates : 0;
 	mask = cfg->node_mask ? cfg->node_mask : discover_nodes(cfg->root);
+	a->cgroup_step_bytes = a->cfg.step_bytes;
 	for (unsigned i = 0; i < MEMSTAT_MAX_NODES; i++) {
+		a->nodes[i].step_bytes = a->cfg.step_bytes;
 		if (!((mask >> i) & 1))
 			continue;
 		r = node_setup(a, i, max_cands);
@@ -417,10 +432,26 @@ static int write_step(struct actuator *a, int fd, uint64_t bytes, int *swappines
 static int write_step_timed(struct actuator *a, struct actuator_node *n, int fd, uint64_t bytes,
 			    int *swappiness, bool *ret_partial, const char *what)
 {
-	uint64_t start = now_usec();
-	int r = write_step(a, fd, bytes, swappiness, ret_partial, what);
+	char size[FORMAT_BYTES_MAX], dur[FORMAT_DURATION_MAX];
+	uint64_t start, usec;
+	int r;
 
-	histogram_record(&n->stats.write_usec, now_usec() - start);
+	/* Stopping (actuator_stop()): no write begins. */
+	*ret_partial = false;
+	if (__atomic_load_n(&a->stopping, __ATOMIC_RELAXED))
+		return -EINTR;
+	start = now_usec();
+	r = write_step(a, fd, bytes, swappiness, ret_partial, what);
+	usec = now_usec() - start;
+	histogram_record(&n->stats.write_usec, usec);
+	/* A stop's kick (kick.h), or a KICK_SIGNAL sent from outside: the
+	 * daemon's threads block every other signal. */
+	if (r == -EINTR)
+		log_full(__atomic_load_n(&a->stopping, __ATOMIC_RELAXED) ? LOG_INFO : LOG_DEBUG,
+			 "%s: a %s write of %s cut short after %s.",
+			 __atomic_load_n(&a->stopping, __ATOMIC_RELAXED) ? "Stopping" : "Interrupted",
+			 what, format_bytes(size, sizeof(size), bytes),
+			 format_duration(dur, sizeof(dur), usec));
 	return r;
 }
 
@@ -435,7 +466,7 @@ static int shrink_node_file(struct actuator *a, struct actuator_node *n, int nod
 	swappiness = effective_swappiness(a, swappiness);
 	res->swappiness_dropped |= asked != swappiness;
 	while (done < want) {
-		uint64_t step = MIN(want - done, a->cfg.step_bytes), before = 0, after = 0;
+		uint64_t step = MIN(want - done, n->call_step_bytes), before = 0, after = 0;
 		uint64_t got;
 		int rb, ra, r;
 		bool partial;
@@ -524,7 +555,7 @@ static int shrink_cgroup_amount(struct actuator *a, struct actuator_node *n,
 	swappiness = effective_swappiness(a, swappiness);
 	res->swappiness_dropped |= asked != swappiness;
 	while (done < want && !cgroup_gone(cg)) {
-		uint64_t step = MIN(want - done, a->cfg.step_bytes), before = 0, after = 0;
+		uint64_t step = MIN(want - done, n->call_step_bytes), before = 0, after = 0;
 		int rb, ra, r;
 		bool partial = false;
 		uint64_t got = 0;
@@ -1445,6 +1476,10 @@ int actuator_set_limits(struct actuator *a, int node, const struct actuator_limi
 		n->rate_next_bytes_per_sec = l->rate_bytes_per_sec;
 		n->rate_changed = true;
 	}
+	if (l->step_bytes)
+		n->step_bytes = l->step_bytes;
+	if (l->cgroup_step_bytes)
+		a->cgroup_step_bytes = l->cgroup_step_bytes;
 	a->cfg.cgroup_brake = l->cgroup_brake;
 	a->cfg.system_brake = l->system_brake;
 	pthread_mutex_unlock(&a->lock);
@@ -1462,6 +1497,8 @@ int actuator_get_limits(struct actuator *a, int node, struct actuator_limits *re
 	*ret = (struct actuator_limits){
 		.rate_bytes_per_sec = n->rate_changed ? n->rate_next_bytes_per_sec
 						      : n->quota.rate_bytes_per_sec,
+		.step_bytes = n->step_bytes,
+		.cgroup_step_bytes = a->cgroup_step_bytes,
 		.cgroup_brake = a->cfg.cgroup_brake,
 		.system_brake = a->cfg.system_brake,
 	};
@@ -1521,6 +1558,9 @@ int actuator_shrink(void *userdata, const struct shrink_request *req,
 		brake_quota_init(&n->quota, n->rate_next_bytes_per_sec, a->cfg.burst_bytes);
 		n->rate_changed = false;
 	}
+	n->call_step_bytes = req->kind == SHRINK_OFFLOAD || req->kind == SHRINK_CGROUP
+				     ? a->cgroup_step_bytes
+				     : n->step_bytes;
 	pthread_mutex_unlock(&a->lock);
 	now = actuator_now(a);
 	if (req->kind == SHRINK_OFFLOAD)

@@ -80,7 +80,10 @@ struct actuator_config {
 	bool dry_run;
 	bool avoid_node_file;         /* spread over cgroups even where
 				       * nodeN/reclaim exists */
-	uint64_t step_bytes;          /* 0 = default */
+	/* Largest write (StepSize=): of every node's passes until
+	 * actuator_set_limits() gives a node its own, and of the cgroup-wide
+	 * writes (offload's, an operator's cgroup reclaim). 0 = default. */
+	uint64_t step_bytes;
 	uint64_t min_write_bytes;     /* 0 = default */
 	uint64_t rate_bytes_per_sec;  /* per node; 0 = unlimited */
 	uint64_t burst_bytes;         /* 0 = one second's worth */
@@ -142,11 +145,22 @@ int actuator_shrink(void *userdata, const struct shrink_request *req,
  */
 struct actuator_limits {
 	uint64_t rate_bytes_per_sec; /* 0 = unlimited */
+	/* The node's StepSize=, the largest write of its passes; and the
+	 * [Reclaim] one, of offload's and an operator's cgroup writes
+	 * (actuator-wide, as the brakes). 0 = leave as it is. */
+	uint64_t step_bytes;
+	uint64_t cgroup_step_bytes;
 	struct brake_params cgroup_brake;
 	struct brake_params system_brake;
 };
 int actuator_set_limits(struct actuator *a, int node, const struct actuator_limits *l);
 int actuator_get_limits(struct actuator *a, int node, struct actuator_limits *ret);
+
+/* The daemon is stopping: from now on no reclaim write begins (write
+ * returns EINTR: the pass ends, interrupted) and a rate-quota wait ends at
+ * the first signal. The threads' writes in progress are cut short by the
+ * kick of their join (kick.h). Any thread; for good. */
+void actuator_stop(struct actuator *a);
 
 /* Compact the node: "1" to /sys/devices/system/node/nodeN/compact, opened
  * at start (no open here). -EOPNOTSUPP where the file is absent (kernel

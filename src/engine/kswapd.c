@@ -8,12 +8,12 @@
 
 #include <errno.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "kick.h"
 #include "kswapd.h"
 #include "log.h"
 #include "macro.h"
@@ -867,14 +867,14 @@ static int kswapd_node_start(struct kswapd_node *kn)
 		/* set_cpus_allowed_ptr(tsk, cpumask_of_node(node)) */
 		(void)pthread_attr_setaffinity_np(&attr, sizeof(kn->cpus), &kn->cpus);
 
-	r = pthread_create(&kn->thread, &attr, kswapd_thread, kn);
+	r = -kick_thread_create(&kn->thread, &attr, kswapd_thread, kn);
 	if (r == EINVAL && CPU_COUNT(&kn->cpus) > 0) {
 		/* The node's CPUs went offline since the cpulist was read. */
 		log_warning("Cannot pin reclaimd/n%d to its CPUs, running it unpinned.",
 			    kn->node);
 		pthread_attr_destroy(&attr);
 		pthread_attr_init(&attr);
-		r = pthread_create(&kn->thread, &attr, kswapd_thread, kn);
+		r = -kick_thread_create(&kn->thread, &attr, kswapd_thread, kn);
 	}
 	pthread_attr_destroy(&attr);
 	if (r != 0)
@@ -886,17 +886,15 @@ static int kswapd_node_start(struct kswapd_node *kn)
 	return 0;
 }
 
-/* Start every thread with all signals blocked, so that SIGTERM and friends
- * go to the event loop's thread. */
+/* Every thread blocks all signals but the kick (kick.h), so that SIGTERM
+ * and friends go to the event loop's thread, and a stop can interrupt a
+ * reclaim write in progress. */
 static int kswapd_start_all(struct kswapd *k)
 {
-	sigset_t all, old;
 	int r = 0;
 
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
 	if (k->backend.compact) {
-		r = -pthread_create(&k->kcompactd, NULL, kcompactd_thread, k);
+		r = kick_thread_create(&k->kcompactd, NULL, kcompactd_thread, k);
 		if (r == 0) {
 			k->kcompactd_started = true;
 			(void)pthread_setname_np(k->kcompactd, "reclaimd/kcomp");
@@ -904,7 +902,6 @@ static int kswapd_start_all(struct kswapd *k)
 	}
 	for (unsigned i = 0; i < k->n_nodes && r == 0; i++)
 		r = kswapd_node_start(&k->nodes[i]);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return r;
 }
 
@@ -994,11 +991,14 @@ struct kswapd *kswapd_free(struct kswapd *k)
 	for (unsigned i = 0; i < k->n_nodes; i++) {
 		struct kswapd_node *kn = &k->nodes[i];
 
+		/* A reclaim write in progress ends with EINTR (kick.h). */
 		if (kn->thread_started)
-			pthread_join(kn->thread, NULL);
+			kick_join(kn->thread);
 	}
+	/* The kernel's compaction ends on a fatal signal only: the kick is
+	 * lost on it, and the join waits for the write. */
 	if (k->kcompactd_started)
-		pthread_join(k->kcompactd, NULL);
+		kick_join(k->kcompactd);
 	for (unsigned i = 0; i < k->n_nodes; i++) {
 		pthread_cond_destroy(&k->nodes[i].wait);
 		pthread_mutex_destroy(&k->nodes[i].lock);

@@ -94,6 +94,19 @@ check "the reply names the cgroup and is a dry run" \
 	python3 -c 'import json, sys
 d = json.load(open(sys.argv[1]))
 sys.exit(0 if d["cgroup"] == "/system.slice/cache.service" and d["dry_run"] and d["swappiness"] == 0 else 1)' "$tmp/reclaim.json"
+# StepSize= bounds an operator's cgroup writes too, on `set` as at start:
+# the actuator's own 32 MiB stood in for it until stop 26.
+# 12 MiB and 8 KiB: at 4 MiB a write, the last one is 8 KiB, which no node
+# pass writes (a share below 64 KiB is not worth one), so it is the
+# operator's.
+check "set Reclaim.StepSize 4M" ctl set Reclaim.StepSize 4M
+n8k=$(grep -c 'would write 8192 to system.slice/cache.service/memory.reclaim' "$tmp/daemon.log")
+ctl reclaim cgroup /system.slice/cache.service 12591104 >/dev/null
+check "StepSize=4M set at runtime: a 12M+8K operator reclaim ends with an 8 KiB write" \
+	[ "$(grep -c 'would write 8192 to system.slice/cache.service/memory.reclaim' "$tmp/daemon.log")" = $((n8k + 1)) ]
+check "and is not one write" \
+	sh -c "! grep -q 'would write 12591104 to system.slice/cache.service' \"$tmp/daemon.log\""
+ctl set Reclaim.StepSize 32M >/dev/null
 check "reclaim of a cgroup outside the tree is refused (exit 1)" \
 	sh -c "! \"$RECLAIMCTL\" --socket=\"$tmp/sock\" reclaim cgroup /no/such 1M 2>/dev/null"
 

@@ -1345,6 +1345,70 @@ static void test_operator_cgroup(void **state)
 	assert_int_equal(f->n_writes, 1);
 }
 
+/* StepSize=: a node's passes write at most the node's own step, offload
+ * and an operator's cgroup reclaim the [Reclaim] one, both changed at
+ * runtime (actuator_set_limits(), as `set` and a reload do). */
+static void test_step_limits(void **state)
+{
+	struct fake *f = *state;
+	struct shrink_request node = node_req(0, 20 * MiB, 0);
+	struct shrink_request cgroup = { .kind = SHRINK_CGROUP, .node = 0,
+					 .cgroup = "/system.slice", .nr_to_reclaim = 10 * MiB,
+					 .swappiness = SWAPPINESS_KERNEL_DEFAULT };
+	struct actuator_limits l;
+	struct shrink_result res;
+
+	start_no_policy(f, NULL);
+	assert_int_equal(actuator_get_limits(f->a, 0, &l), 0);
+	assert_int_equal(l.step_bytes, ACTUATOR_STEP_BYTES_DEFAULT);
+	assert_int_equal(l.cgroup_step_bytes, ACTUATOR_STEP_BYTES_DEFAULT);
+	l.step_bytes = 8 * MiB;
+	l.cgroup_step_bytes = 4 * MiB;
+	assert_int_equal(actuator_set_limits(f->a, 0, &l), 0);
+	assert_int_equal(actuator_get_limits(f->a, 1, &l), 0);
+	assert_int_equal(l.step_bytes, ACTUATOR_STEP_BYTES_DEFAULT); /* node 1's own */
+	assert_int_equal(l.cgroup_step_bytes, 4 * MiB);
+
+	assert_int_equal(actuator_shrink(f->a, &node, &res), 0);
+	assert_int_equal(f->n_writes, 3);
+	assert_string_equal(f->writes[0].path, "sys/devices/system/node/node0/reclaim");
+	assert_string_equal(f->writes[0].req, "8388608 swappiness=0");
+	assert_string_equal(f->writes[1].req, "8388608 swappiness=0");
+	assert_string_equal(f->writes[2].req, "4194304 swappiness=0");
+
+	assert_int_equal(actuator_shrink(f->a, &cgroup, &res), 0);
+	assert_int_equal(f->n_writes, 6);
+	assert_string_equal(f->writes[3].path, "sys/fs/cgroup/system.slice/memory.reclaim");
+	assert_string_equal(f->writes[3].req, "4194304");
+	assert_string_equal(f->writes[4].req, "4194304");
+	assert_string_equal(f->writes[5].req, "2097152");
+	assert_int_equal(res.nr_writes, 3);
+}
+
+/* actuator_stop(): no write begins after it, on any path; the pass ends
+ * interrupted (what a node thread reads as "stop now"), not failed. */
+static void test_stop_refuses_writes(void **state)
+{
+	struct fake *f = *state;
+	struct shrink_request node = node_req(0, 8 * MiB, 0);
+	struct shrink_request cgroup = { .kind = SHRINK_CGROUP, .node = 0,
+					 .cgroup = "/system.slice", .nr_to_reclaim = 8 * MiB,
+					 .swappiness = SWAPPINESS_KERNEL_DEFAULT };
+	struct shrink_result res;
+
+	start_no_policy(f, NULL);
+	assert_int_equal(actuator_shrink(f->a, &node, &res), 0);
+	assert_int_equal(f->n_writes, 1);
+	actuator_stop(f->a);
+	assert_int_equal(actuator_shrink(f->a, &node, &res), 0);
+	assert_true(res.interrupted);
+	assert_int_equal(res.nr_errors, 0);
+	assert_int_equal(actuator_shrink(f->a, &cgroup, &res), 0);
+	assert_true(res.interrupted);
+	assert_int_equal(res.nr_writes, 0);
+	assert_int_equal(f->n_writes, 1);
+}
+
 static const struct shrink_request batch_8m = {
 	.kind = SHRINK_CGROUP, .node = 0, .cgroup = "/batch", .nr_to_reclaim = 8 * MiB,
 	.swappiness = SWAPPINESS_KERNEL_DEFAULT,
@@ -2410,6 +2474,8 @@ int main(void)
 		T(test_overlapping_cgroup_writes),
 		T(test_overlapping_node_file_write),
 		T(test_operator_cgroup),
+		T(test_step_limits),
+		T(test_stop_refuses_writes),
 		T(test_operator_cgroup_paused),
 		T(test_shrink_allocates_nothing),
 		T(test_sample_brakes),

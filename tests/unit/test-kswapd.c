@@ -16,7 +16,9 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
@@ -61,6 +63,18 @@ struct fixture {
 	int zone_free_error;       /* ... that fails with this */
 	unsigned n_zone_free;      /* its calls */
 	uint64_t snapshot_max_age_usec; /* start(): 0 = the default */
+	/* >= 0: a shrink blocks in a system call on this fd (a pipe nobody
+	 * writes), up to 10 s, as a long memory.reclaim write does in the
+	 * kernel; block_errno: how it ended (EINTR, or ETIMEDOUT). */
+	int block_fd;
+	int block_errno;
+	/* With block_fd: only node block_node blocks, holding shrink_held as
+	 * manager.c's shrink_lock is held across a write; the other nodes'
+	 * shrinks wait for it to be blocking, then for the lock. */
+	int block_node;
+	pthread_mutex_t shrink_held;
+	bool blocking;
+	unsigned waited_lock;      /* shrinks that got the lock after waiting */
 
 	struct kswapd *k;
 };
@@ -102,6 +116,36 @@ static int fixture_shrink(void *userdata, const struct shrink_request *req,
 		pthread_cond_wait(&f->cond, &f->lock);
 	if (f->gate_closed)
 		f->gate_tokens--;
+	if (f->block_fd >= 0 && req->node != f->block_node) {
+		while (!f->blocking)
+			pthread_cond_wait(&f->cond, &f->lock);
+		pthread_mutex_unlock(&f->lock);
+		pthread_mutex_lock(&f->shrink_held);
+		pthread_mutex_unlock(&f->shrink_held);
+		pthread_mutex_lock(&f->lock);
+		f->waited_lock++;
+		*ret = (struct shrink_result){ .interrupted = true };
+		pthread_mutex_unlock(&f->lock);
+		return 0;
+	}
+	if (f->block_fd >= 0) {
+		struct pollfd p = { .fd = f->block_fd, .events = POLLIN };
+		int k, e;
+
+		pthread_mutex_lock(&f->shrink_held);
+		f->blocking = true;
+		pthread_cond_broadcast(&f->cond);
+		pthread_mutex_unlock(&f->lock);
+		k = poll(&p, 1, 10 * 1000);
+		e = errno;
+		pthread_mutex_unlock(&f->shrink_held);
+		pthread_mutex_lock(&f->lock);
+		f->block_errno = k < 0 ? e : ETIMEDOUT;
+		/* The actuator's answer to a write cut short (actuator.h). */
+		*ret = (struct shrink_result){ .interrupted = k < 0 && e == EINTR };
+		pthread_mutex_unlock(&f->lock);
+		return 0;
+	}
 	s = fixture_sim(f, req->node);
 	r = s ? sim_node_shrink(s, req, ret) : -ENOENT;
 	pthread_mutex_unlock(&f->lock);
@@ -305,6 +349,8 @@ static int setup(void **state)
 	pthread_mutexattr_t a;
 
 	memset(&F, 0, sizeof(F));
+	F.block_fd = -1;
+	pthread_mutex_init(&F.shrink_held, NULL);
 	/* Error-checking: a test that fails an assertion while holding the
 	 * lock (cmocka longjmps out) leaves it held by this thread; teardown
 	 * then gets EDEADLK instead of hanging the suite. */
@@ -334,6 +380,7 @@ static int teardown(void **state)
 	f->k = kswapd_free(f->k);
 	pthread_cond_destroy(&f->cond);
 	pthread_mutex_destroy(&f->lock);
+	pthread_mutex_destroy(&f->shrink_held);
 	return 0;
 }
 
@@ -1410,6 +1457,69 @@ static void test_stop_within_one_write(void **state)
 	assert_int_equal(f->ev[f->n_ev - 1].type, KSWAPD_EVENT_STOPPED);
 }
 
+/* A stop cuts short a write that would go on in the kernel (a
+ * memory.reclaim write loops until it has its bytes; only a signal pending
+ * ends it early, with EINTR): the join kicks the thread (kick.h), again
+ * until it has left, so a kick that came before the write began is not the
+ * last. Before the kick, the stop waited out the write: 10 s here, past
+ * TimeoutStopSec= in CI. */
+static void test_stop_interrupts_write(void **state)
+{
+	struct fixture *f = *state;
+	struct balance_params p = std_params();
+	const struct kswapd_event *ev;
+	uint64_t start_usec;
+	int fds[2];
+
+	assert_int_equal(pipe2(fds, O_CLOEXEC), 0);
+	f->block_fd = fds[0];
+	start(f, 1, 12000, 10 * USEC_PER_SEC, &p);
+	wait_in_shrink(f, 1);
+
+	start_usec = now_usec();
+	f->k = kswapd_free(f->k);
+	assert_true(now_usec() - start_usec < 5 * USEC_PER_SEC);
+	assert_int_equal(f->block_errno, EINTR);
+	assert_int_equal(f->in_shrink, 1);
+	ev = last_event(f, 0, KSWAPD_EVENT_RUN_END);
+	assert_int_equal(ev->result.reason, BALANCE_END_INTERRUPTED);
+	assert_int_equal(f->ev[f->n_ev - 1].type, KSWAPD_EVENT_STOPPED);
+	close(fds[0]);
+	close(fds[1]);
+	f->block_fd = -1;
+}
+
+/* The same when the thread stopped first is not the writer but one waiting
+ * for a lock the writer holds (manager.c's shrink_lock: offload and an
+ * operator's reclaim take node 0's): a mutex wait is not interrupted, so
+ * the join kicks every thread, and the writer's EINTR frees the waiter.
+ * Kicking only the thread joined waited out the 10 s write. */
+static void test_stop_frees_lock_waiter(void **state)
+{
+	struct fixture *f = *state;
+	struct balance_params p = std_params();
+	uint64_t start_usec;
+	int fds[2];
+
+	assert_int_equal(pipe2(fds, O_CLOEXEC), 0);
+	f->block_fd = fds[0];
+	f->block_node = 1;
+	start(f, 2, 12000, 10 * USEC_PER_SEC, &p);
+	wait_in_shrink(f, 2);
+	usleep(50 * 1000); /* node 0 is in its lock wait */
+
+	start_usec = now_usec();
+	f->k = kswapd_free(f->k); /* joins node 0 first */
+	assert_true(now_usec() - start_usec < 5 * USEC_PER_SEC);
+	assert_int_equal(f->block_errno, EINTR);
+	assert_int_equal(f->waited_lock, 1);
+	assert_int_equal(count_events(f, 0, KSWAPD_EVENT_STOPPED), 1);
+	assert_int_equal(count_events(f, 1, KSWAPD_EVENT_STOPPED), 1);
+	close(fds[0]);
+	close(fds[1]);
+	f->block_fd = -1;
+}
+
 static bool read_comm(const char *task, char *buf, size_t size)
 {
 	char path[320];
@@ -1681,6 +1791,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_pause_mid_run, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pause_resume, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stop_within_one_write, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stop_interrupts_write, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stop_frees_lock_waiter, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_name_and_affinity, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_params_next_run, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_node_params, setup, teardown),

@@ -7,13 +7,16 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "kick.h"
 #include "overlap.h"
 #include "util.h"
 
@@ -391,6 +394,60 @@ static void test_overlap_threads(void **state)
 	}
 }
 
+/* kick.h: a thread made by kick_thread_create() blocks SIGTERM and SIGHUP
+ * (they go to the loop's thread) but not the kick; kick_join() takes it out
+ * of a blocking system call (here a poll of a pipe nobody writes, up to
+ * 10 s) with EINTR, even when the first kick comes before the call. */
+struct kick_blocked {
+	int fd;
+	bool before;        /* wait for the first kick to be gone first */
+	int err;            /* how the poll ended: EINTR, or ETIMEDOUT */
+	bool term_blocked, hup_blocked, kick_blocked;
+};
+
+static void *kick_blocker(void *userdata)
+{
+	struct kick_blocked *b = userdata;
+	struct pollfd p = { .fd = b->fd, .events = POLLIN };
+	sigset_t mask;
+	int k;
+
+	pthread_sigmask(SIG_BLOCK, NULL, &mask);
+	b->term_blocked = sigismember(&mask, SIGTERM);
+	b->hup_blocked = sigismember(&mask, SIGHUP);
+	b->kick_blocked = sigismember(&mask, KICK_SIGNAL);
+	if (b->before)
+		usleep(3 * KICK_INTERVAL_USEC / 2);
+	k = poll(&p, 1, 10 * 1000);
+	b->err = k < 0 ? errno : ETIMEDOUT;
+	return NULL;
+}
+
+static void test_kick_join(void **state)
+{
+	for (int before = 0; before < 2; before++) {
+		struct kick_blocked b = { .before = before };
+		uint64_t start;
+		pthread_t t;
+		int fds[2];
+
+		assert_int_equal(pipe2(fds, O_CLOEXEC), 0);
+		b.fd = fds[0];
+		assert_int_equal(kick_thread_create(&t, NULL, kick_blocker, &b), 0);
+		if (!before)
+			usleep(100 * 1000); /* well inside the poll */
+		start = now_usec();
+		kick_join(t);
+		assert_true(now_usec() - start < 5 * USEC_PER_SEC);
+		assert_int_equal(b.err, EINTR);
+		assert_true(b.term_blocked);
+		assert_true(b.hup_blocked);
+		assert_false(b.kick_blocked);
+		close(fds[0]);
+		close(fds[1]);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -406,6 +463,7 @@ int main(void)
 		cmocka_unit_test(test_hash_fnv1a),
 		cmocka_unit_test(test_overlap),
 		cmocka_unit_test(test_overlap_threads),
+		cmocka_unit_test(test_kick_join),
 	};
 
 	return cmocka_run_group_tests_name("util", tests, NULL, NULL);
