@@ -365,6 +365,13 @@ vm_lock_holder() {
 	done
 }
 
+# vm_need_swap: end the scenario (FAIL) when there is no swap: /vm/init
+# sets up zram, and a scenario that swaps asserts nothing without it.
+vm_need_swap() {
+	[ "$(awk '$1 == "SwapTotal:" { print $2 }' /proc/meminfo)" -gt 0 ] ||
+		vm_fail "no swap: zram did not come up ($(cat /proc/swaps | tr '\n' ' '))"
+}
+
 # vm_need_daemon [ARGS...]: start the daemon or end the scenario. A daemon
 # that should start and does not is a FAIL, with its log (vm_run_scenario
 # sends the whole log to the host, which prints it). Only a guest without

@@ -15,7 +15,7 @@ sleep 1
 file0=$(vm_memstat load file)
 anon0=$(vm_memstat load anon)
 pswpout0=$(vm_vmstat pswpout)
-[ "$(awk '$1 == "SwapTotal:" { print $2 }' /proc/meminfo)" -gt 0 ] || vm_fail "swap is off"
+vm_need_swap
 
 t0=$(cut -d' ' -f1 /proc/uptime)
 ctl_ok boost boost 0 $BOOST || vm_fail "reclaimctl boost 0 $BOOST: $(cat /tmp/ctl.out)"

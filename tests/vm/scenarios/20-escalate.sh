@@ -26,7 +26,7 @@ PSIBoost=0
 SystemBrake=100%
 PressureLimit=100%
 CONF
-[ "$(awk '$1 == "SwapTotal:" { print $2 }' /proc/meminfo)" -gt 0 ] || vm_fail "no swap: zram did not come up"
+vm_need_swap
 vm_need_daemon
 vm_watch_start
 vm_vmstatlog_start pswpout pgsteal_kswapd pgsteal_direct

@@ -31,7 +31,7 @@ Protect=yes
 OffloadInterval=${INTERVAL_S}s
 CONF
 
-[ "$(awk '$1 == "SwapTotal:" { print $2 }' /proc/meminfo)" -gt 0 ] || vm_fail "swap is off"
+vm_need_swap
 vm_cg_run off.slice /vm/bin/hotcold --hot-mib 32 --cold-mib 128 --seconds 600 \
 	--cold-every-ms 10000000 >/dev/null
 vm_cache off.slice 64 0

@@ -54,7 +54,7 @@ OffloadPressure=1%
 OffloadMaxStep=10%
 CONF
 
-[ "$(awk '$1 == "SwapTotal:" { print $2 }' /proc/meminfo)" -gt 0 ] || vm_fail "swap is off"
+vm_need_swap
 vm_cg_run grow.slice /vm/bin/hotcold --hot-mib 16 --warm-mib 48 --cold-mib 32 --seconds 900 \
 	--cold-every-ms 10000000 >/dev/null 2>/tmp/scenario.hotcold
 filled() { [ "$(vm_memstat grow.slice anon)" -ge $((90 << 20)) ]; }

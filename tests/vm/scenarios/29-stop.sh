@@ -28,7 +28,7 @@ PSIBoost=0
 SystemBrake=100%
 PressureLimit=100%
 CONF
-[ "$(awk '$1 == "SwapTotal:" { print $2 }' /proc/meminfo)" -gt 0 ] || vm_fail "swap is off"
+vm_need_swap
 vm_anon cold.slice 600 0
 [ "$(vm_memstat cold.slice anon)" -ge $((580 << 20)) ] || vm_fail "hog did not fill 600 MiB (anon $(vm_memstat cold.slice anon))"
 vm_need_daemon
