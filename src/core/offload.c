@@ -190,12 +190,19 @@ uint64_t offload_update(struct offload_state *s, const struct offload_params *p,
 		s->kind = OFFLOAD_FLOOR;
 		return s->last_step_bytes = 0;
 	}
-	step = MIN(offload_scaled(p, full_step, s->stall_usec, back, full_step), room) >> s->ramp;
-	if (s->ramp > 0)
-		s->ramp--;
+	/* What is owed is paid at the rate of unramped steps, and the ramp
+	 * moves with the steps written only: after a hold the first step
+	 * that writes is an eighth, even when the kernel's excess ate the
+	 * first intervals' (the fresh-clone CI of stop 26, VM offload-growth
+	 * on 6.18: three intervals paid 14 MiB owed, and the first write
+	 * after the hold was a full 5.9 MiB). */
+	step = MIN(offload_scaled(p, full_step, s->stall_usec, back, full_step), room);
 	pay = MIN(step, s->excess_bytes);
 	step -= pay;
 	s->excess_bytes -= pay;
+	step >>= s->ramp;
+	if (step > 0 && s->ramp > 0)
+		s->ramp--;
 	s->kind = OFFLOAD_PROBING;
 	return s->last_step_bytes = step;
 }
