@@ -1728,16 +1728,17 @@ static void test_offload(void **state)
 	assert_string_equal(f->writes[2].req, "1342177 swappiness=0");
 	actuator_sample_offload(f->a, offload_seen, NULL);
 	assert_int_equal(offload_events, 2);
-	/* The 2852127 bytes taken beyond the ask come off the next steps: a
-	 * quarter step (2684354) is owed in full, then half a step less the
-	 * rest. */
-	f->now += 6 * SEC;
-	assert_int_equal(actuator_shrink(f->a, &off, &res), 0);
-	assert_int_equal(f->n_writes, 3);
+	/* The 2852127 bytes taken beyond the ask come off the next step at a
+	 * whole step's rate, and the ramp goes on from what is left: a
+	 * quarter of 7885291; then half a step. */
 	f->now += 6 * SEC;
 	assert_int_equal(actuator_shrink(f->a, &off, &res), 0);
 	assert_int_equal(f->n_writes, 4);
-	assert_string_equal(f->writes[3].req, "5200936 swappiness=0");
+	assert_string_equal(f->writes[3].req, "1971322 swappiness=0");
+	f->now += 6 * SEC;
+	assert_int_equal(actuator_shrink(f->a, &off, &res), 0);
+	assert_int_equal(f->n_writes, 5);
+	assert_string_equal(f->writes[4].req, "5368709 swappiness=0");
 }
 
 static enum offload_state_kind offload_last_to;
