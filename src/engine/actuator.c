@@ -446,12 +446,14 @@ static int write_step_timed(struct actuator *a, struct actuator_node *n, int fd,
 	histogram_record(&n->stats.write_usec, usec);
 	/* A stop's kick (kick.h), or a KICK_SIGNAL sent from outside: the
 	 * daemon's threads block every other signal. */
-	if (r == -EINTR)
-		log_full(__atomic_load_n(&a->stopping, __ATOMIC_RELAXED) ? LOG_INFO : LOG_DEBUG,
-			 "%s: a %s write of %s cut short after %s.",
-			 __atomic_load_n(&a->stopping, __ATOMIC_RELAXED) ? "Stopping" : "Interrupted",
+	if (r == -EINTR) {
+		bool stopping = __atomic_load_n(&a->stopping, __ATOMIC_RELAXED);
+
+		log_full(stopping ? LOG_INFO : LOG_DEBUG, "%s: a %s write of %s cut short after %s.",
+			 stopping ? "Stopping" : "Interrupted",
 			 what, format_bytes(size, sizeof(size), bytes),
 			 format_duration(dur, sizeof(dur), usec));
+	}
 	return r;
 }
 

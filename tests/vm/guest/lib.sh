@@ -365,6 +365,14 @@ vm_lock_holder() {
 	done
 }
 
+# [Reclaim] keys for a scenario that measures something other than the PSI
+# wake and the brakes: neither wakes, boosts nor stops its reclaim. In a
+# $CONF here-document, on a line of its own.
+VM_QUIET_RECLAIM='PSITrigger=off
+PSIBoost=0
+SystemBrake=100%
+PressureLimit=100%'
+
 # vm_need_swap: end the scenario (FAIL) when there is no swap: /vm/init
 # sets up zram, and a scenario that swaps asserts nothing without it.
 vm_need_swap() {

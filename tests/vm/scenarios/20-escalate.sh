@@ -21,10 +21,7 @@
 
 cat >$CONF <<CONF
 [Reclaim]
-PSITrigger=off
-PSIBoost=0
-SystemBrake=100%
-PressureLimit=100%
+$VM_QUIET_RECLAIM
 CONF
 vm_need_swap
 vm_need_daemon

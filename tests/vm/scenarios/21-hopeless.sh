@@ -16,10 +16,7 @@
 
 cat >$CONF <<CONF
 [Reclaim]
-PSITrigger=off
-PSIBoost=0
-SystemBrake=100%
-PressureLimit=100%
+$VM_QUIET_RECLAIM
 CONF
 swapoff /dev/zram0 || vm_fail "swapoff /dev/zram0 failed"
 sync

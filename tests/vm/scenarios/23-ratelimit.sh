@@ -18,10 +18,7 @@ cat >$CONF <<CONF
 [Reclaim]
 RateLimit=8M
 StepSize=4M
-PSITrigger=off
-PSIBoost=0
-SystemBrake=100%
-PressureLimit=100%
+$VM_QUIET_RECLAIM
 CONF
 vm_cache load 224 0
 vm_say "ratelimit: page cache loaded"

@@ -64,10 +64,7 @@ HOLD_MAX_S=90
 WINDOW_S=5
 cat >$CONF <<CONF
 [Reclaim]
-PSITrigger=off
-PSIBoost=0
-SystemBrake=100%
-PressureLimit=100%
+$VM_QUIET_RECLAIM
 MonitorIntervalMax=200ms
 CONF
 [ -d /sys/devices/system/node/node1 ] || vm_fail "needs 2 NUMA nodes (tests/vm/run --nodes 2, the default)"

@@ -29,10 +29,7 @@ cat >$CONF <<CONF
 [Reclaim]
 StepSize=1G
 RateLimit=0
-PSITrigger=off
-PSIBoost=0
-SystemBrake=100%
-PressureLimit=100%
+$VM_QUIET_RECLAIM
 CONF
 vm_need_swap
 vm_anon cold.slice 600 0
