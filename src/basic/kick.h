@@ -21,8 +21,9 @@
  * Each round kicks every thread made by kick_thread_create() that has not
  * been joined yet, not only the one joined: a thread waiting for a lock
  * that another holds across a write (manager.c's per-node shrink_lock,
- * which a node thread, offload and an operator's reclaim share) leaves only
- * once that write is cut short, and a mutex wait is not interrupted.
+ * which a node thread and an operator's node reclaim share, or its
+ * cgroup_shrink_lock, offload's and an operator's cgroup reclaim's) leaves
+ * only once that write is cut short, and a mutex wait is not interrupted.
  * Joins are made from one thread (the loop's, at stop); a join holds the
  * table, so no thread is made meanwhile.
  */

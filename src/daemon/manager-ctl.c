@@ -475,12 +475,13 @@ static void stat_add_seconds(struct json_object *a, const char *name, const char
 /* A histogram of durations: "buckets" [[le_seconds, cumulative]...] without
  * +Inf, "sum" seconds, "count" = "value" (docs/protocol.md). */
 static void stat_add_histogram(struct json_object *a, const char *name, const char *help,
-			       int node, const struct histogram *h)
+			       int node, const char *label, const char *value,
+			       const struct histogram *h)
 {
 	struct json_object *o, *buckets = json_object_new_array();
 	uint64_t count = histogram_cumulative(h, HISTOGRAM_BOUNDS);
 
-	stat_add(a, name, "histogram", help, node, NULL, NULL, count);
+	stat_add(a, name, "histogram", help, node, label, value, count);
 	o = json_object_array_get_idx(a, json_object_array_length(a) - 1);
 	for (unsigned b = 0; b < HISTOGRAM_BOUNDS; b++) {
 		struct json_object *pair = json_object_new_array();
@@ -495,6 +496,40 @@ static void stat_add_histogram(struct json_object *a, const char *name, const ch
 								       __ATOMIC_RELAXED) /
 					      USEC_PER_SEC));
 	jadd_u64(o, "count", count);
+}
+
+/* The actuator's counters of one context: a node's (node >= 0), or the
+ * cgroup-wide one of offload and an operator's cgroup reclaim (label
+ * context="cgroups"), so that a sum over the series is all of the
+ * daemon's reclaim. */
+static void stats_actuator(struct json_object *a, int node, const struct actuator_node_stats *as)
+{
+	const char *label = node < 0 ? "context" : NULL, *value = node < 0 ? "cgroups" : NULL;
+
+	stat_add_histogram(a, "write_duration_seconds",
+			   "Duration of writes to the kernel's reclaim files.", node, label, value,
+			   &as->write_usec);
+	stat_add(a, "actuator_requested_bytes_total", "counter",
+		 "Bytes asked of the kernel's reclaim files.", node, label, value,
+		 as->requested_bytes);
+	stat_add(a, "actuator_reclaimed_bytes_total", "counter",
+		 "Bytes measured as reclaimed by the actuators.", node, label, value,
+		 as->reclaimed_bytes);
+	stat_add(a, "actuator_writes_total", "counter", "Reclaim file writes.", node, label, value,
+		 as->nr_writes);
+	stat_add(a, "actuator_partial_total", "counter", "Writes answered EAGAIN (partial).", node,
+		 label, value, as->nr_partial);
+	stat_add(a, "actuator_errors_total", "counter", "Writes that failed.", node, label, value,
+		 as->nr_errors);
+	stat_add(a, "actuator_skipped_total", "counter",
+		 "Times a pass left a candidate cgroup out or dropped it mid-pass: removed, "
+		 "unreadable, braked, backing off from offload, or with memory on a paused node.",
+		 node, label, value, as->nr_skipped);
+	stat_add(a, "actuator_braked_total", "counter",
+		 "Shrinks stopped by the system pressure brake.", node, label, value,
+		 as->nr_braked);
+	stat_add(a, "actuator_shrinks_total", "counter", "Reclaim requests served by the actuator.",
+		 node, label, value, as->nr_shrinks);
 }
 
 static void stats_node(struct manager *m, unsigned i, struct json_object *a)
@@ -562,30 +597,9 @@ static void stats_node(struct manager *m, unsigned i, struct json_object *a)
 		 NULL, st.counters.high_wmark_hit_quickly);
 	stat_add_seconds(a, "balance_seconds_total", "counter", "Time spent in balance runs.", id,
 			 st.counters.total_run_usec);
-	stat_add_histogram(a, "balance_duration_seconds", "Duration of balance runs.", id,
-			   &st.counters.run_usec);
-	stat_add_histogram(a, "write_duration_seconds",
-			   "Duration of writes to the kernel's reclaim files.", id, &as.write_usec);
-	stat_add(a, "actuator_requested_bytes_total", "counter",
-		 "Bytes asked of the kernel's reclaim files.", id, NULL, NULL,
-		 as.requested_bytes);
-	stat_add(a, "actuator_reclaimed_bytes_total", "counter",
-		 "Bytes measured as reclaimed by the actuators.", id, NULL, NULL,
-		 as.reclaimed_bytes);
-	stat_add(a, "actuator_writes_total", "counter", "Reclaim file writes.", id, NULL, NULL,
-		 as.nr_writes);
-	stat_add(a, "actuator_partial_total", "counter", "Writes answered EAGAIN (partial).", id,
-		 NULL, NULL, as.nr_partial);
-	stat_add(a, "actuator_errors_total", "counter", "Writes that failed.", id, NULL, NULL,
-		 as.nr_errors);
-	stat_add(a, "actuator_skipped_total", "counter",
-		 "Times a pass left a candidate cgroup out or dropped it mid-pass: removed, "
-		 "unreadable, braked, backing off from offload, or with memory on a paused node.",
-		 id, NULL, NULL, as.nr_skipped);
-	stat_add(a, "actuator_braked_total", "counter",
-		 "Shrinks stopped by the system pressure brake.", id, NULL, NULL, as.nr_braked);
-	stat_add(a, "actuator_shrinks_total", "counter", "Reclaim requests served by the actuator.",
-		 id, NULL, NULL, as.nr_shrinks);
+	stat_add_histogram(a, "balance_duration_seconds", "Duration of balance runs.", id, NULL,
+			   NULL, &st.counters.run_usec);
+	stats_actuator(a, id, &as);
 	stat_add(a, "actuator_cgroup_reads_total", "counter",
 		 "Candidate cgroups read in full on the reclaim path (five files each).", id, NULL,
 		 NULL, as.nr_cgroup_reads);
@@ -728,11 +742,14 @@ static void stats_cgroups(struct manager *m, struct json_object *a)
 static struct json_object *stats_counters(struct manager *m)
 {
 	struct json_object *a = json_object_new_array();
+	struct actuator_node_stats as;
 
 	if (!a)
 		return NULL;
 	for (unsigned i = 0; i < m->n_nodes; i++)
 		stats_node(m, i, a);
+	if (m->actuator && actuator_cgroup_wide_stats(m->actuator, &as) >= 0)
+		stats_actuator(a, -1, &as);
 	stat_add(a, "monitor_ticks_total", "counter", "Watermark monitor zoneinfo re-reads.", -1,
 		 NULL, NULL, m->nr_monitor_ticks);
 	stat_add_seconds(a, "monitor_interval_seconds", "gauge", "Current monitor interval.", -1,

@@ -85,13 +85,21 @@ static int manager_shrink(void *userdata, const struct shrink_request *req,
 {
 	struct manager *m = userdata;
 	struct manager_node *mn = manager_node(m, req->node);
+	pthread_mutex_t *lock;
 	int r;
 
-	if (!mn)
+	/* Offload's and an operator's cgroup reclaim run on the actuator's
+	 * cgroup-wide context: a lock of their own, so that a node's pass
+	 * never waits for their writes. */
+	if (req->kind == SHRINK_OFFLOAD || req->kind == SHRINK_CGROUP)
+		lock = &m->cgroup_shrink_lock;
+	else if (mn)
+		lock = &mn->shrink_lock;
+	else
 		return -ENOENT;
-	pthread_mutex_lock(&mn->shrink_lock);
+	pthread_mutex_lock(lock);
 	r = actuator_shrink(m->actuator, req, ret);
-	pthread_mutex_unlock(&mn->shrink_lock);
+	pthread_mutex_unlock(lock);
 	return r;
 }
 
@@ -201,6 +209,7 @@ static void limits_from_conf(const struct conf_reclaim *global, const struct con
 
 	*ret = (struct actuator_limits){
 		.rate_bytes_per_sec = node->rate_limit_bytes_per_sec,
+		.cgroup_rate_bytes_per_sec = global->rate_limit_bytes_per_sec,
 		.step_bytes = node->step_size_bytes,
 		.cgroup_step_bytes = global->step_size_bytes,
 		.cgroup_brake = { .window_usec = w,
@@ -886,9 +895,11 @@ static void stop_worker(struct manager *m)
  * actuator for a SHRINK_OFFLOAD pass, which judges each Offload=yes cgroup
  * whose OffloadInterval= is over and writes its step to memory.reclaim. It
  * goes through manager_shrink() as the node threads and the control worker
- * do: the same actuator, the first node's rate quota and scratch (under its
- * shrink_lock), the system brake, DryRun= and the accounting. Its writes are
- * synchronous and can take seconds, hence a thread and not the loop.
+ * do: the same actuator, the system brake, DryRun= and the accounting, on
+ * the cgroup-wide context (its own scratch and rate quota, under
+ * cgroup_shrink_lock, shared with an operator's cgroup reclaim only). Its
+ * writes are synchronous and can take seconds, hence a thread and not the
+ * loop, and a lock no node thread takes.
  */
 static void *offload_main(void *userdata)
 {
@@ -1452,6 +1463,8 @@ static int setup_actuator(struct manager *m)
 {
 	const struct conf_reclaim *rc = conf_reclaim(m->conf);
 	struct actuator_config ac = {
+		.write = m->opts.actuator_write,
+		.hook_userdata = m->opts.hook_userdata,
 		.root = m->root,
 		.cgroups = m->cgroups,
 		.features = m->features,
@@ -1665,6 +1678,7 @@ int manager_new(const struct manager_options *opts, struct conf *conf, struct ma
 	m->inotify_fd = -1;
 	pthread_mutex_init(&m->worker_lock, NULL);
 	pthread_cond_init(&m->worker_cond, NULL);
+	pthread_mutex_init(&m->cgroup_shrink_lock, NULL);
 	m->conf = conf;
 	m->opts = *opts;
 	snprintf(m->root, sizeof(m->root), "%s", root_is_host(opts->root) ? "" : opts->root);
@@ -1821,6 +1835,7 @@ struct manager *manager_free(struct manager *m)
 	json_object_put(m->stats_baseline);
 	pthread_mutex_destroy(&m->worker_lock);
 	pthread_cond_destroy(&m->worker_cond);
+	pthread_mutex_destroy(&m->cgroup_shrink_lock);
 	free(m);
 	return NULL;
 }

@@ -15,6 +15,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "actuator.h"
 #include "buddyinfo.h"
@@ -39,6 +40,10 @@ struct manager_options {
 	const char *root;        /* "" for this host, else a fixture tree */
 	const char *socket_path; /* overrides [Control] Socket= */
 	bool dry_run;            /* --dry-run: overrides DryRun= */
+	/* Test hook: the actuator's reclaim-file writes (actuator_config
+	 * .write); NULL = pwrite(). */
+	ssize_t (*actuator_write)(void *userdata, int fd, const char *buf, size_t n);
+	void *hook_userdata;
 };
 
 /* What a node thread needs that is its own: a zoneinfo reader (kept fd,
@@ -51,7 +56,7 @@ struct manager_node {
 	struct buddyinfo_reader buddy;
 	struct buddyinfo *buddy_snapshot;
 	/* Serialises the actuator's per-node scratch between the node thread
-	 * and an operator's `reclaimctl reclaim` on the same node. */
+	 * and an operator's `reclaimctl reclaim node` on the same node. */
 	pthread_mutex_t shrink_lock;
 	/* No copy of the node's reclaim params ([Reclaim] with its [Node N]
 	 * overrides): the engine holds them under its own lock for the node
@@ -147,6 +152,9 @@ struct manager {
 	 * are the actuator's (actuator_set_paused_nodes()). */
 	pthread_t offload;
 	bool offload_started, offload_stop;
+	/* Serialises the actuator's cgroup-wide context between the offload
+	 * thread and an operator's `reclaimctl reclaim cgroup`. */
+	pthread_mutex_t cgroup_shrink_lock;
 	pthread_mutex_t offload_lock;
 	pthread_cond_t offload_cond; /* CLOCK_MONOTONIC */
 	uint64_t nr_offload_passes;

@@ -82,6 +82,13 @@ struct actuator {
 	bool stopping;                    /* actuator_stop() */
 	char sample_buf[512];             /* actuator_sample_brakes(): the loop's */
 	struct actuator_node nodes[MEMSTAT_MAX_NODES];
+	/* The cgroup-wide context (present with cgroups): offload's and an
+	 * operator's cgroup reclaim, whose memory.reclaim writes take from
+	 * every node of a cgroup and belong to none. Its own scratch, rate
+	 * quota ([Reclaim] RateLimit=) and counters, so that a node's pass
+	 * never waits for their writes (which can take seconds) nor they for
+	 * it. Its callers are serialised by the caller, as a node's are. */
+	struct actuator_node cgroup_wide;
 };
 
 /* ---- configuration ---- */
@@ -236,23 +243,40 @@ static int node_setup(struct actuator *a, unsigned id, size_t max_cands)
 	return 0;
 }
 
+/* The cgroup-wide context: scratch for one cgroup's reads and a quota, no
+ * node files, no candidate arrays (it plans nothing). */
+static int cgroup_wide_setup(struct actuator *a)
+{
+	struct actuator_node *n = &a->cgroup_wide;
+
+	n->present = true;
+	n->reclaim_fd = n->compact_fd = -1;
+	brake_quota_init(&n->quota, a->cfg.rate_bytes_per_sec, a->cfg.burst_bytes);
+	n->buf = malloc(ACTUATOR_BUF_BYTES);
+	n->numa = malloc(sizeof(*n->numa));
+	return n->buf && n->numa ? 0 : -ENOMEM;
+}
+
+static void context_free(struct actuator_node *n)
+{
+	if (!n->present)
+		return;
+	safe_close(n->reclaim_fd);
+	safe_close(n->compact_fd);
+	free(n->buf);
+	free(n->numa);
+	free(n->cands);
+	free(n->cand_cg);
+	free(n->skipped);
+}
+
 struct actuator *actuator_free(struct actuator *a)
 {
 	if (!a)
 		return NULL;
-	for (unsigned i = 0; i < MEMSTAT_MAX_NODES; i++) {
-		struct actuator_node *n = &a->nodes[i];
-
-		if (!n->present)
-			continue;
-		safe_close(n->reclaim_fd);
-		safe_close(n->compact_fd);
-		free(n->buf);
-		free(n->numa);
-		free(n->cands);
-		free(n->cand_cg);
-		free(n->skipped);
-	}
+	for (unsigned i = 0; i < MEMSTAT_MAX_NODES; i++)
+		context_free(&a->nodes[i]);
+	context_free(&a->cgroup_wide);
 	safe_close(a->vmstat_fd);
 	safe_close(a->pressure_fd);
 	pthread_mutex_destroy(&a->lock);
@@ -284,6 +308,11 @@ int actuator_new(const struct actuator_config *cfg, struct actuator **ret)
 		if (!((mask >> i) & 1))
 			continue;
 		r = node_setup(a, i, max_cands);
+		if (r < 0)
+			return r;
+	}
+	if (cfg->cgroups) {
+		r = cgroup_wide_setup(a);
 		if (r < 0)
 			return r;
 	}
@@ -1294,7 +1323,8 @@ static void offload_follow_pause(struct actuator *a)
 	cgroup_set_unlock(s);
 }
 
-/* Take one cgroup's step under the node's quota; 0 or a pass-ending errno. */
+/* Take one cgroup's step under the cgroup-wide quota; 0 or a pass-ending
+ * errno. */
 static int offload_take(struct actuator *a, struct actuator_node *n,
 			struct cgroup_candidate *cg, uint64_t step,
 			struct shrink_result *res, uint64_t *now)
@@ -1465,6 +1495,20 @@ static bool system_braked(struct actuator *a, struct actuator_node *n, uint64_t 
 	return on;
 }
 
+/* The rate a context's next shrink starts its quota with (a->lock held). */
+static uint64_t context_rate(const struct actuator_node *n)
+{
+	return n->rate_changed ? n->rate_next_bytes_per_sec : n->quota.rate_bytes_per_sec;
+}
+
+static void context_set_rate(struct actuator_node *n, uint64_t rate)
+{
+	if (rate == context_rate(n))
+		return;
+	n->rate_next_bytes_per_sec = rate;
+	n->rate_changed = true;
+}
+
 int actuator_set_limits(struct actuator *a, int node, const struct actuator_limits *l)
 {
 	struct actuator_node *n;
@@ -1473,11 +1517,9 @@ int actuator_set_limits(struct actuator *a, int node, const struct actuator_limi
 		return -EINVAL;
 	n = &a->nodes[node];
 	pthread_mutex_lock(&a->lock);
-	if (l->rate_bytes_per_sec != (n->rate_changed ? n->rate_next_bytes_per_sec
-						       : n->quota.rate_bytes_per_sec)) {
-		n->rate_next_bytes_per_sec = l->rate_bytes_per_sec;
-		n->rate_changed = true;
-	}
+	context_set_rate(n, l->rate_bytes_per_sec);
+	if (a->cgroup_wide.present)
+		context_set_rate(&a->cgroup_wide, l->cgroup_rate_bytes_per_sec);
 	if (l->step_bytes)
 		n->step_bytes = l->step_bytes;
 	if (l->cgroup_step_bytes)
@@ -1497,8 +1539,9 @@ int actuator_get_limits(struct actuator *a, int node, struct actuator_limits *re
 	n = &a->nodes[node];
 	pthread_mutex_lock(&a->lock);
 	*ret = (struct actuator_limits){
-		.rate_bytes_per_sec = n->rate_changed ? n->rate_next_bytes_per_sec
-						      : n->quota.rate_bytes_per_sec,
+		.rate_bytes_per_sec = context_rate(n),
+		.cgroup_rate_bytes_per_sec = a->cgroup_wide.present ? context_rate(&a->cgroup_wide)
+								    : 0,
 		.step_bytes = n->step_bytes,
 		.cgroup_step_bytes = a->cgroup_step_bytes,
 		.cgroup_brake = a->cfg.cgroup_brake,
@@ -1542,6 +1585,24 @@ static int dispatch(struct actuator *a, struct actuator_node *n,
 	return -EINVAL;
 }
 
+/* Whose scratch and quota a request runs on: its node's, or for offload
+ * and an operator's cgroup reclaim the cgroup-wide context (their node is
+ * not looked at). */
+static int request_context(struct actuator *a, const struct shrink_request *req,
+			   struct actuator_node **ret)
+{
+	if (req->kind == SHRINK_OFFLOAD || req->kind == SHRINK_CGROUP) {
+		if (!a->cgroup_wide.present)
+			return -EOPNOTSUPP; /* no cgroup v2 memory hierarchy */
+		*ret = &a->cgroup_wide;
+		return 0;
+	}
+	if (req->node < 0 || req->node >= MEMSTAT_MAX_NODES || !a->nodes[req->node].present)
+		return -EINVAL;
+	*ret = &a->nodes[req->node];
+	return 0;
+}
+
 int actuator_shrink(void *userdata, const struct shrink_request *req,
 		    struct shrink_result *ret)
 {
@@ -1551,18 +1612,16 @@ int actuator_shrink(void *userdata, const struct shrink_request *req,
 	uint64_t now, want, ask;
 	int r;
 
-	if (req->node < 0 || req->node >= MEMSTAT_MAX_NODES || !a->nodes[req->node].present)
-		return -EINVAL;
-	n = &a->nodes[req->node];
+	r = request_context(a, req, &n);
+	if (r < 0)
+		return r;
 	n->dry_run = a->cfg.dry_run || req->dry_run;
 	pthread_mutex_lock(&a->lock);
 	if (n->rate_changed) {
 		brake_quota_init(&n->quota, n->rate_next_bytes_per_sec, a->cfg.burst_bytes);
 		n->rate_changed = false;
 	}
-	n->call_step_bytes = req->kind == SHRINK_OFFLOAD || req->kind == SHRINK_CGROUP
-				     ? a->cgroup_step_bytes
-				     : n->step_bytes;
+	n->call_step_bytes = n == &a->cgroup_wide ? a->cgroup_step_bytes : n->step_bytes;
 	pthread_mutex_unlock(&a->lock);
 	now = actuator_now(a);
 	if (req->kind == SHRINK_OFFLOAD)
@@ -1663,6 +1722,16 @@ int actuator_node_stats(struct actuator *a, int node, struct actuator_node_stats
 		return -ENOENT;
 	pthread_mutex_lock(&a->lock);
 	*ret = a->nodes[node].stats;
+	pthread_mutex_unlock(&a->lock);
+	return 0;
+}
+
+int actuator_cgroup_wide_stats(struct actuator *a, struct actuator_node_stats *ret)
+{
+	if (!a->cgroup_wide.present)
+		return -ENOENT;
+	pthread_mutex_lock(&a->lock);
+	*ret = a->cgroup_wide.stats;
 	pthread_mutex_unlock(&a->lock);
 	return 0;
 }

@@ -14,16 +14,21 @@
  *	SHRINK_OFFLOAD		memory.reclaim on each Offload=yes cgroup whose
  *				interval is over, by its controller (offload.h)
  *
- * Writes happen on the calling node thread, in steps of at most step_bytes,
- * under a per-node token-bucket quota. Only memory.reclaim and the node
+ * Writes happen on the calling thread, in steps of at most step_bytes,
+ * under a token-bucket quota: the node's for SHRINK_NODE and
+ * SHRINK_SOFT_TARGET, the cgroup-wide context's for SHRINK_CGROUP and
+ * SHRINK_OFFLOAD (whose writes take from every node of a cgroup). Only memory.reclaim and the node
  * reclaim file are ever written: never memory.high or memory.max.
  * No allocation and no open() on the shrink path (SHRINK_CGROUP on a cgroup
  * outside the candidate table is the one exception: an operator's request
  * opens that cgroup's files once).
  *
  * Threads: each node's calls must come from one thread at a time (its node
- * thread): a node's scratch buffers are its own. Different nodes run in
- * parallel. The system brake (/proc/pressure/memory full) stops
+ * thread, or an operator's node reclaim serialised with it): a node's
+ * scratch buffers are its own. Likewise SHRINK_CGROUP and SHRINK_OFFLOAD
+ * calls, one at a time, on the cgroup-wide context's (req->node is not
+ * looked at). Different nodes and the cgroup-wide context run in
+ * parallel: an offload write never holds up a node's pass. The system brake (/proc/pressure/memory full) stops
  * SHRINK_NODE and SHRINK_SOFT_TARGET; an operator's SHRINK_CGROUP is not
  * braked, but honours Protect=.
  *
@@ -85,7 +90,7 @@ struct actuator_config {
 	 * writes (offload's, an operator's cgroup reclaim). 0 = default. */
 	uint64_t step_bytes;
 	uint64_t min_write_bytes;     /* 0 = default */
-	uint64_t rate_bytes_per_sec;  /* per node; 0 = unlimited */
+	uint64_t rate_bytes_per_sec;  /* per node and cgroup-wide; 0 = unlimited */
 	uint64_t burst_bytes;         /* 0 = one second's worth */
 	struct brake_params cgroup_brake; /* window 0 = off; limit default per cgroup */
 	struct brake_params system_brake; /* on /proc/pressure/memory full */
@@ -145,6 +150,9 @@ int actuator_shrink(void *userdata, const struct shrink_request *req,
  */
 struct actuator_limits {
 	uint64_t rate_bytes_per_sec; /* 0 = unlimited */
+	/* The cgroup-wide quota (offload, an operator's cgroup reclaim): the
+	 * [Reclaim] RateLimit=, actuator-wide. 0 = unlimited. */
+	uint64_t cgroup_rate_bytes_per_sec;
 	/* The node's StepSize=, the largest write of its passes; and the
 	 * [Reclaim] one, of offload's and an operator's cgroup writes
 	 * (actuator-wide, as the brakes). 0 = leave as it is. */
@@ -186,6 +194,9 @@ uint64_t actuator_offload_reclaimed(struct actuator *a, int node);
 /* Features as now known (swappiness may have been switched off by EINVAL). */
 void actuator_features(struct actuator *a, struct features *ret);
 int actuator_node_stats(struct actuator *a, int node, struct actuator_node_stats *ret);
+/* The cgroup-wide context's (offload, an operator's cgroup reclaim);
+ * -ENOENT without cgroups. */
+int actuator_cgroup_wide_stats(struct actuator *a, struct actuator_node_stats *ret);
 
 /* One row of `reclaimctl cgroups`. */
 struct actuator_cgroup_info {

@@ -1681,11 +1681,12 @@ static void test_offload(void **state)
 	assert_int_equal(res.nr_reclaimed, 10737418 / 4096 * 4096);
 	/* Not due again within the interval: not even a shrink counted. */
 	f->now += 3 * SEC;
-	assert_int_equal(actuator_node_stats(f->a, 0, &st), 0);
+	assert_int_equal(actuator_cgroup_wide_stats(f->a, &st), 0);
 	shrinks = st.nr_shrinks;
+	assert_int_equal(shrinks, 2); /* the two judged passes */
 	assert_int_equal(actuator_shrink(f->a, &off, &res), 0);
 	assert_int_equal(f->n_writes, 1);
-	assert_int_equal(actuator_node_stats(f->a, 0, &st), 0);
+	assert_int_equal(actuator_cgroup_wide_stats(f->a, &st), 0);
 	assert_int_equal(st.nr_shrinks, shrinks);
 	/* A node pass (node 1, no node file) takes from batch alone:
 	 * a.service is protected, b.service at its floor ("max"). */
@@ -1860,7 +1861,8 @@ static void test_offload_pause_mid_pass(void **state)
 	struct fake *f = *state;
 	struct actuator_config cfg = { .step_bytes = 256 * MiB, .rate_bytes_per_sec = 8 * MiB };
 	struct shrink_request off = { .kind = SHRINK_OFFLOAD, .node = 0, .priority = 12 };
-	struct shrink_request node = node_req(0, 16 * MiB, 0);
+	struct shrink_request op = { .kind = SHRINK_CGROUP, .node = 0, .cgroup = "batch",
+				     .nr_to_reclaim = 16 * MiB, .priority = 12 };
 	struct shrink_result res;
 	unsigned before;
 
@@ -1871,10 +1873,11 @@ static void test_offload_pause_mid_pass(void **state)
 	test_n_rules = 0;
 	assert_int_equal(actuator_shrink(f->a, &off, &res), 0); /* first sample */
 	f->now += 6 * SEC;
-	/* A node pass empties the quota: offload's step must wait for it,
-	 * and the daemon pauses during that wait. */
-	assert_int_equal(actuator_shrink(f->a, &node, &res), 0);
-	before = batch_writes(f); /* the node pass's own */
+	/* An operator's cgroup reclaim empties the cgroup-wide quota, which
+	 * offload shares: offload's step must wait for it, and the daemon
+	 * pauses during that wait. */
+	assert_int_equal(actuator_shrink(f->a, &op, &res), 0);
+	before = batch_writes(f); /* the operator's own */
 	slept_usec = 0;
 	pause_in_sleep = f->a;
 	assert_int_equal(actuator_shrink(f->a, &off, &res), 0);
@@ -1895,6 +1898,65 @@ static void test_offload_pause_mid_pass(void **state)
 	assert_int_equal(actuator_shrink(f->a, &off, &res), 0);
 	assert_int_equal(batch_shown(f), OFFLOAD_PAUSED);
 	assert_int_equal(batch_writes(f), before);
+}
+
+/* Offload runs on a context of its own: a node pass that empties its
+ * node's quota does not hold up offload's step, nor does offload's step,
+ * or an operator's cgroup reclaim, empty a node's (they shared node 0's
+ * quota, scratch and lock: an offload pass over many cgroups held up the
+ * node's watermark passes for its whole length). Both have RateLimit=. */
+static void test_offload_own_context(void **state)
+{
+	struct fake *f = *state;
+	struct actuator_config cfg = { .step_bytes = 256 * MiB, .rate_bytes_per_sec = 8 * MiB };
+	struct shrink_request off = { .kind = SHRINK_OFFLOAD, .node = 0, .priority = 12 };
+	struct shrink_request op = { .kind = SHRINK_CGROUP, .node = 0, .cgroup = "batch",
+				     .nr_to_reclaim = 8 * MiB, .priority = 12 };
+	struct shrink_request node = node_req(0, 8 * MiB, 0);
+	struct actuator_node_stats st, cw;
+	struct actuator_limits l;
+	struct shrink_result res;
+	unsigned before;
+
+	test_rules = offload_batch_rule;
+	test_n_rules = ELEMENTSOF(offload_batch_rule);
+	start(f, &cfg);
+	test_rules = NULL;
+	test_n_rules = 0;
+	assert_int_equal(actuator_get_limits(f->a, 0, &l), 0);
+	assert_int_equal(l.cgroup_rate_bytes_per_sec, 8 * MiB);
+	assert_int_equal(actuator_shrink(f->a, &off, &res), 0); /* first sample */
+	f->now += 6 * SEC;
+	/* Node 0's pass empties node 0's quota; offload's step goes at once. */
+	assert_int_equal(actuator_shrink(f->a, &node, &res), 0);
+	assert_int_equal(res.nr_requested, 8 * MiB);
+	before = batch_writes(f);
+	slept_usec = 0;
+	assert_int_equal(actuator_shrink(f->a, &off, &res), 0);
+	assert_int_equal(slept_usec, 0);
+	assert_true(batch_writes(f) > before);
+	assert_true(res.nr_requested > 0);
+	/* The other way: an operator's cgroup reclaim empties the cgroup-wide
+	 * quota, and node 0's next pass, a second later, does not wait. */
+	assert_int_equal(actuator_shrink(f->a, &op, &res), 0);
+	assert_int_equal(res.nr_requested, 8 * MiB);
+	f->now += SEC;
+	slept_usec = 0;
+	assert_int_equal(actuator_shrink(f->a, &node, &res), 0);
+	assert_int_equal(slept_usec, 0);
+	assert_int_equal(res.nr_requested, 8 * MiB);
+	/* Counted apart: node 0 has its two passes; the cgroup-wide context
+	 * offload's passes and the operator's. */
+	assert_int_equal(actuator_node_stats(f->a, 0, &st), 0);
+	assert_int_equal(st.nr_shrinks, 2);
+	assert_int_equal(st.requested_bytes, 16 * MiB);
+	assert_int_equal(actuator_cgroup_wide_stats(f->a, &cw), 0);
+	assert_true(cw.requested_bytes > 8 * MiB);
+	/* A later RateLimit= reaches the cgroup-wide quota too. */
+	l.cgroup_rate_bytes_per_sec = 4 * MiB;
+	assert_int_equal(actuator_set_limits(f->a, 0, &l), 0);
+	assert_int_equal(actuator_get_limits(f->a, 1, &l), 0);
+	assert_int_equal(l.cgroup_rate_bytes_per_sec, 4 * MiB);
 }
 
 static struct actuator_offload_write offload_write_seen;
@@ -2483,6 +2545,7 @@ int main(void)
 		T(test_offload),
 		T(test_offload_paused),
 		T(test_offload_pause_mid_pass),
+		T(test_offload_own_context),
 		T(test_offload_writes_reported),
 		T(test_offload_reclaimed_per_node),
 		T(test_offload_slack_spread),

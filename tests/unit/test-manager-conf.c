@@ -118,6 +118,15 @@ static uint64_t f_rate(struct manager *m, unsigned n)
 {
 	return node_limits(m, n).rate_bytes_per_sec;
 }
+/* [Reclaim]'s also bounds the cgroup-wide context (offload, an operator's
+ * cgroup reclaim); a [Node N] one does not. */
+static uint64_t f_rate_cgroups(struct manager *m, unsigned n)
+{
+	struct actuator_limits l = node_limits(m, n);
+
+	assert_int_equal(l.cgroup_rate_bytes_per_sec, l.rate_bytes_per_sec);
+	return l.rate_bytes_per_sec;
+}
 static uint64_t f_cgroup_brake_limit(struct manager *m, unsigned n)
 {
 	return node_limits(m, n).cgroup_brake.limit_usec;
@@ -220,7 +229,7 @@ static const struct key_case {
 	{ "Reclaim.WatermarkHeadroomMax", "512M", f_headroom_max, 512 * MIB },
 	{ "Reclaim.Swappiness", "60", f_swappiness, 60 },
 	{ "Reclaim.StepSize", "64M", f_step, 64 * MIB },
-	{ "Reclaim.RateLimit", "64M", f_rate, 64 * MIB },
+	{ "Reclaim.RateLimit", "64M", f_rate_cgroups, 64 * MIB },
 	{ "Reclaim.MonitorIntervalMin", "200ms", f_interval_min, 200000 },
 	{ "Reclaim.MonitorIntervalMax", "4s", f_interval_max, 4000000 },
 	/* full: +1 (see f_psi_stall) */
@@ -486,12 +495,14 @@ static void test_reload_leaves_dry_run(void **state)
 		struct actuator_node_stats before, after;
 		struct shrink_result res;
 
-		assert_int_equal(actuator_node_stats(f->m->actuator, mn->id, &before), 0);
-		pthread_mutex_lock(&mn->shrink_lock);
+		/* A cgroup's reclaim runs on the cgroup-wide context. */
+		assert_int_equal(actuator_cgroup_wide_stats(f->m->actuator, &before), 0);
+		pthread_mutex_lock(&f->m->cgroup_shrink_lock);
 		assert_int_equal(actuator_shrink(f->m->actuator, &req, &res), 0);
-		pthread_mutex_unlock(&mn->shrink_lock);
-		assert_int_equal(actuator_node_stats(f->m->actuator, mn->id, &after), 0);
+		pthread_mutex_unlock(&f->m->cgroup_shrink_lock);
+		assert_int_equal(actuator_cgroup_wide_stats(f->m->actuator, &after), 0);
 		assert_int_equal(after.nr_dry_run, before.nr_dry_run);
+		assert_int_equal(after.nr_writes, before.nr_writes + res.nr_writes);
 		assert_true(res.nr_writes >= 1);
 	}
 	/* and `set Reclaim.DryRun yes` goes back */

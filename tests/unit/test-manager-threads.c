@@ -1,0 +1,197 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The manager's threads do not hold each other up: a real manager on a
+ * copy of the 6.12 fixture tree, with one Offload=yes cgroup, whose
+ * offload write is held in the actuator's write hook (as a memory.reclaim
+ * write of a large step on a slow swap device is held in the kernel) while
+ * node 0 is asked to reclaim. Offload ran on node 0's context under node
+ * 0's lock, so node 0 waited for the whole offload pass.
+ */
+
+#include <errno.h>
+#include <event2/event.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "conf.h"
+#include "log.h"
+#include "manager.h"
+#include "util.h"
+
+#define WAIT_OFFLOAD_USEC (20 * USEC_PER_SEC)
+#define WAIT_NODE_USEC (5 * USEC_PER_SEC)
+
+struct fixture {
+	char dir[256];
+	struct manager *m;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool offload_in_write; /* the offload thread is held in a write */
+	bool release;          /* let it go */
+	unsigned nr_offload_writes;
+};
+
+/* The actuator's writes: the offload thread's wait until released (a
+ * bounded wait, so that a failing test still ends), everyone else's go
+ * to the fixture's files. */
+static ssize_t hook_write(void *userdata, int fd, const char *buf, size_t n)
+{
+	struct fixture *f = userdata;
+	char name[16] = "";
+
+	(void)pthread_getname_np(pthread_self(), name, sizeof(name));
+	if (streq(name, "reclaimd/offl")) {
+		struct timespec until;
+
+		timespec_after_usec(&until, 2 * WAIT_OFFLOAD_USEC);
+		pthread_mutex_lock(&f->lock);
+		f->nr_offload_writes++;
+		f->offload_in_write = true;
+		pthread_cond_broadcast(&f->cond);
+		while (!f->release && pthread_cond_timedwait(&f->cond, &f->lock, &until) != ETIMEDOUT)
+			;
+		f->offload_in_write = false;
+		pthread_mutex_unlock(&f->lock);
+	}
+	return pwrite(fd, buf, n, 0);
+}
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	struct manager_options o = { .actuator_write = hook_write };
+	struct conf *c = NULL;
+	char cmd[1024], err[512], root[300], path[512];
+	pthread_condattr_t attr;
+	FILE *fp;
+
+	assert_non_null(f);
+	pthread_mutex_init(&f->lock, NULL);
+	pthread_condattr_init(&attr);
+	(void)pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&f->cond, &attr);
+	pthread_condattr_destroy(&attr);
+	snprintf(f->dir, sizeof(f->dir), "/tmp/test-manager-threads.XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	/* A copy: the writes go to its reclaim files. */
+	snprintf(cmd, sizeof(cmd), "cp -r %s/vm-6.12-4node %s/root", FIXTURES_DIR, f->dir);
+	assert_int_equal(system(cmd), 0);
+	snprintf(root, sizeof(root), "%s/root", f->dir);
+	snprintf(path, sizeof(path), "%s/reclaimd.conf", f->dir);
+	fp = fopen(path, "we");
+	assert_non_null(fp);
+	/* 10% of the cgroup's 300 MiB a 1 s interval: a step at its second
+	 * judgement, a second after start. */
+	fprintf(fp,
+		"[Reclaim]\nDryRun=no\n[Control]\nSocket=%s/sock\n"
+		"[CGroup system.slice/cache.service]\nOffload=yes\nOffloadInterval=1s\n"
+		"OffloadMaxStep=10%%\n",
+		f->dir);
+	assert_int_equal(fclose(fp), 0);
+	assert_int_equal(conf_load(path, NULL, &c, err, sizeof(err)), 0);
+	o.root = root;
+	o.hook_userdata = f;
+	log_set_max_level(LOG_WARNING);
+	assert_int_equal(manager_new(&o, c, &f->m), 0);
+	assert_true(f->m->n_nodes >= 2);
+	*state = f;
+	return 0;
+}
+
+/* The job back from the worker, done or not after timeout_usec. */
+static bool job_wait(struct manager *m, uint64_t timeout_usec)
+{
+	uint64_t until = now_usec() + timeout_usec;
+	bool done;
+
+	for (;;) {
+		pthread_mutex_lock(&m->worker_lock);
+		done = m->job && m->job_done;
+		pthread_mutex_unlock(&m->worker_lock);
+		if (done || now_usec() >= until)
+			return done;
+		usleep(10 * 1000);
+	}
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	char cmd[512];
+
+	pthread_mutex_lock(&f->lock);
+	f->release = true;
+	pthread_cond_broadcast(&f->cond);
+	pthread_mutex_unlock(&f->lock);
+	/* A job the test left (it has no control call to answer): taken back
+	 * once the worker is done with it. */
+	if (f->m->job) {
+		(void)job_wait(f->m, 30 * USEC_PER_SEC);
+		pthread_mutex_lock(&f->m->worker_lock);
+		free(f->m->job);
+		f->m->job = NULL;
+		pthread_mutex_unlock(&f->m->worker_lock);
+	}
+	manager_free(f->m);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
+	(void)system(cmd);
+	pthread_cond_destroy(&f->cond);
+	pthread_mutex_destroy(&f->lock);
+	free(f);
+	return 0;
+}
+
+/* An operator's reclaim of node 0 (the userspace direct reclaim) is served
+ * while an offload write is under way: it waited for the offload write
+ * before, which on a kernel is up to a whole offload pass over every due
+ * cgroup (every StepSize= write of each). The node threads' passes take
+ * the same lock as the operator's node reclaim. */
+static void test_node_not_held_by_offload(void **state)
+{
+	struct fixture *f = *state;
+	struct manager_job *job = calloc(1, sizeof(*job));
+	struct timespec until;
+	bool in_write;
+
+	assert_non_null(job);
+	timespec_after_usec(&until, WAIT_OFFLOAD_USEC);
+	pthread_mutex_lock(&f->lock);
+	while (!f->offload_in_write &&
+	       pthread_cond_timedwait(&f->cond, &f->lock, &until) != ETIMEDOUT)
+		;
+	in_write = f->offload_in_write;
+	pthread_mutex_unlock(&f->lock);
+	assert_true(in_write);
+
+	job->req = (struct shrink_request){ .kind = SHRINK_NODE,
+					    .node = f->m->nodes[0].id,
+					    .nr_to_reclaim = UINT64_C(1) << 20,
+					    .priority = DEF_PRIORITY };
+	assert_int_equal(manager_start_job(f->m, job), 0);
+	assert_true(job_wait(f->m, WAIT_NODE_USEC));
+	assert_true(job->r >= 0);
+	assert_int_equal(job->res.nr_requested, UINT64_C(1) << 20);
+	/* ...and the offload write was still held all along. */
+	pthread_mutex_lock(&f->lock);
+	in_write = f->offload_in_write;
+	pthread_mutex_unlock(&f->lock);
+	assert_true(in_write);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_node_not_held_by_offload, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
