@@ -104,7 +104,8 @@ const struct conf_item conf_items[] = {
 	  .default_value = "100ms", .min = 10 * USEC_PER_MSEC, .max = 10 * USEC_PER_SEC,
 	  .unit = "duration", .offset = R(monitor_interval_min_usec),
 	  .help = "Shortest interval between /proc/zoneinfo reads, used when free memory "
-		  "is near the low watermark. Must not be above MonitorIntervalMax." },
+		  "is near the low watermark (not in a dry run, whose nodes are woken at "
+		  "most once per MonitorIntervalMax). Must not be above MonitorIntervalMax." },
 	{ .section = CONF_SECTION_RECLAIM, .name = "MonitorIntervalMax", .type = CONF_DURATION,
 	  .default_value = "2s", .min = 100 * USEC_PER_MSEC, .max = 60 * USEC_PER_SEC,
 	  .unit = "duration", .offset = R(monitor_interval_max_usec),

@@ -36,7 +36,8 @@ enum shrink_kind {
 
 struct shrink_request {
 	enum shrink_kind kind;
-	int node;                 /* kernel node id */
+	int node;                 /* kernel node id; -1 for SHRINK_CGROUP and
+				   * SHRINK_OFFLOAD, which belong to no node */
 	uint64_t nr_to_reclaim;   /* bytes */
 	int swappiness;           /* 0 = file only (boost / gentle priority),
 				   * SWAPPINESS_KERNEL_DEFAULT, or 1..200 */

@@ -430,12 +430,14 @@ bool balance_dry_run_summary_take(struct balance_dry_run_summary *s,
 				  const struct balance_dry_run_totals *cur, uint64_t now_usec,
 				  struct balance_dry_run_totals *ret_delta, uint64_t *ret_span_usec)
 {
-	bool wrote = cur->writes > s->at.writes;
+	bool wrote = cur->writes > s->at.writes || cur->cgroup_writes > s->at.cgroup_writes;
 
 	*ret_delta = (struct balance_dry_run_totals){
 		.runs = cur->runs - s->at.runs,
 		.writes = cur->writes - s->at.writes,
 		.bytes = cur->bytes - s->at.bytes,
+		.cgroup_writes = cur->cgroup_writes - s->at.cgroup_writes,
+		.cgroup_bytes = cur->cgroup_bytes - s->at.cgroup_bytes,
 	};
 	*ret_span_usec = now_usec - s->since_usec;
 	*s = (struct balance_dry_run_summary){ .since_usec = now_usec, .at = *cur };

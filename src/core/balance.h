@@ -377,6 +377,9 @@ bool balance_wake_paced(struct balance_node *b, const struct balance_params *p,
  * writes and their bytes from the backend's accounting. */
 struct balance_dry_run_totals {
 	uint64_t runs, writes, bytes;
+	/* Offload's and operators' cgroup reclaims (the actuator's
+	 * cgroup-wide writes), which are no node's runs. */
+	uint64_t cgroup_writes, cgroup_bytes;
 };
 
 /* The last summary line: when, and the totals then. */
@@ -399,9 +402,10 @@ bool balance_dry_run_summary_take(struct balance_dry_run_summary *s,
 				  uint64_t *ret_span_usec);
 
 /* A fresh snapshot taken at now_usec (the monitor's): update b->pace.
- * others_reclaimed_bytes: what the actuator's other writers (offload)
- * reclaimed from the node so far, cumulative (issue 18: every write of the
- * actuator counts, not only this node's runs). */
+ * others_reclaimed_bytes: what the actuator's other writers (offload, an
+ * operator's cgroup reclaim) reclaimed from the node so far, cumulative
+ * (issue 18: every write of the actuator counts, not only this node's
+ * runs). */
 void balance_pace_update(struct balance_node *b, const struct balance_params *p,
 			 const struct node_zoneinfo *n, uint64_t others_reclaimed_bytes,
 			 uint64_t now_usec);

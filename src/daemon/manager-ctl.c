@@ -915,7 +915,7 @@ static int cmd_reclaim(struct manager *m, struct ctl_call *call, struct json_obj
 		snprintf(job->cgroup, sizeof(job->cgroup), "%s", json_object_get_string(x));
 		job->req.kind = SHRINK_CGROUP;
 		job->req.cgroup = job->cgroup;
-		job->req.node = m->nodes[0].id;
+		job->req.node = -1; /* the cgroup-wide context's */
 	} else {
 		json_object_object_get_ex(args, "node", &x);
 		job->req.kind = SHRINK_NODE;

@@ -270,6 +270,10 @@ static void manager_set_dry_run(struct manager *m, bool dry_run)
 	if (!m->kswapd)
 		return; /* starting up */
 	log_info("Dry run %s.", dry_run ? "on: nothing is written" : "off: reclaiming");
+	/* The monitor's pace depends on it (node_monitor_interval()): a node
+	 * below its marks is read at once, not after a dry run's interval. */
+	if (m->ev_monitor)
+		schedule(m->ev_monitor, 0);
 	o = json_object_new_object();
 	json_object_object_add(o, "type", json_object_new_string("mode"));
 	json_object_object_add(o, "mode", json_object_new_string(m->paused	  ? "paused"
@@ -400,6 +404,38 @@ uint64_t manager_monitor_interval_cap(struct manager *m)
 	return cap;
 }
 
+/* How soon the monitor must read the node again: by the paced low mark,
+ * where the node wakes; by the kernel's own high marks for a node backing
+ * off after empty kernel-balanced runs: its thread waits for the node to
+ * fall below those, or for page cache (kswapd_hold()), and a node below
+ * our low mark would otherwise be re-read at MonitorIntervalMin= for as
+ * long as it stays there. A dry-run node at MonitorIntervalMax=: it is
+ * woken at most once per that (balance_wake_paced()), so a faster read
+ * decides nothing, and each read of /proc/zoneinfo holds every zone's
+ * lock, the page allocator's, with interrupts off while it prints the
+ * zone (walk_zones_in_node()): a dry run below the marks read it ten
+ * times a second beside the kernel's own reclaim (issue 14). Where PSI is
+ * polled on this timer (the kernel refused the trigger), at most half a
+ * trigger window: the poll averages the stall over the time since the
+ * last, and over a longer span a stall that fires the trigger would not,
+ * so the dry run would report fewer PSI wakes than the daemon would
+ * make. */
+static uint64_t node_monitor_interval(struct manager *m, const struct node_zoneinfo *n,
+				      const struct balance_params *p)
+{
+	if (p->dry_run) {
+		uint64_t interval = p->wmark.interval_max_usec;
+
+		if (m->psi_polling && m->psi_armed.enabled)
+			interval = MIN(interval, MAX(m->psi_armed.window_usec / 2,
+						     p->wmark.interval_min_usec));
+		return interval;
+	}
+	if (kswapd_backing_off(m->kswapd, n->id))
+		return watermark_kernel_monitor_interval_usec(n, WATERMARK_ZONEIDX_ALL, &p->wmark);
+	return watermark_monitor_interval_usec(n, WATERMARK_ZONEIDX_ALL, &p->wmark);
+}
+
 static void monitor_tick(evutil_socket_t fd, short what, void *userdata)
 {
 	struct manager *m = userdata;
@@ -429,20 +465,9 @@ static void monitor_tick(evutil_socket_t fd, short what, void *userdata)
 
 		if (!n || kswapd_get_node_params(m->kswapd, n->id, &p) < 0)
 			continue;
-		why = kswapd_observe(m->kswapd, n, actuator_offload_reclaimed(m->actuator, n->id),
+		why = kswapd_observe(m->kswapd, n, actuator_cgroup_wide_reclaimed(m->actuator, n->id),
 				     now, &p.wmark.pace_pages);
-		/* The interval by the paced low mark, where the node wakes;
-		 * by the kernel's own high marks for a node backing off after
-		 * empty kernel-balanced runs: its thread waits for the node to
-		 * fall below those, or for page cache (kswapd_hold()), and a
-		 * node below our low mark would otherwise be re-read at
-		 * MonitorIntervalMin= for as long as it stays there. */
-		interval = MIN(interval,
-			       kswapd_backing_off(m->kswapd, n->id)
-				       ? watermark_kernel_monitor_interval_usec(
-						 n, WATERMARK_ZONEIDX_ALL, &p.wmark)
-				       : watermark_monitor_interval_usec(n, WATERMARK_ZONEIDX_ALL,
-									 &p.wmark));
+		interval = MIN(interval, node_monitor_interval(m, n, &p));
 		if (why <= 0)
 			continue;
 		log_debug("node %d: waking: %s, deficit to the high mark %" PRIu64 " pages", n->id,
@@ -910,7 +935,7 @@ static void *offload_main(void *userdata)
 	while (!m->offload_stop) {
 		struct shrink_request req = {
 			.kind = SHRINK_OFFLOAD,
-			.node = m->nodes[0].id,
+			.node = -1, /* the cgroup-wide context's */
 			.priority = DEF_PRIORITY,
 			.dry_run = __atomic_load_n(&m->dry_run, __ATOMIC_RELAXED),
 		};
@@ -1328,7 +1353,9 @@ static void manager_write_metrics(struct manager *m, const char *path)
 static void manager_dry_run_summary(struct manager *m, uint64_t now)
 {
 	struct balance_dry_run_totals cur = {}, d;
-	char b[FORMAT_BYTES_MAX], t[FORMAT_DURATION_MAX];
+	char b[FORMAT_BYTES_MAX], cb[FORMAT_BYTES_MAX], t[FORMAT_DURATION_MAX];
+	char more[128] = "";
+	struct actuator_node_stats cw = {};
 	uint64_t span;
 
 	if (!balance_dry_run_summary_due(&m->dry_run_summary, m->dry_run, now))
@@ -1344,13 +1371,22 @@ static void manager_dry_run_summary(struct manager *m, uint64_t now)
 			cur.bytes += as.requested_bytes;
 		}
 	}
-	if (balance_dry_run_summary_take(&m->dry_run_summary, &cur, now, &d, &span))
-		log_event(LOG_INFO, LOG_EVENT_DRY_RUN,
-			  (&(struct log_fields){ .node = -1, .priority_level = -1 }),
-			  "dry-run: in the last %s, %" PRIu64 " balance runs would have "
-			  "asked %s of the reclaim files in %" PRIu64 " writes.",
-			  format_duration(t, sizeof(t), span), d.runs,
-			  format_bytes(b, sizeof(b), d.bytes), d.writes);
+	if (actuator_cgroup_wide_stats(m->actuator, &cw) >= 0) {
+		cur.cgroup_writes = cw.nr_dry_run;
+		cur.cgroup_bytes = cw.requested_bytes;
+	}
+	if (!balance_dry_run_summary_take(&m->dry_run_summary, &cur, now, &d, &span))
+		return;
+	if (d.cgroup_writes)
+		snprintf(more, sizeof(more),
+			 "; offload and operators' cgroup reclaims %s in %" PRIu64 " writes",
+			 format_bytes(cb, sizeof(cb), d.cgroup_bytes), d.cgroup_writes);
+	log_event(LOG_INFO, LOG_EVENT_DRY_RUN,
+		  (&(struct log_fields){ .node = -1, .priority_level = -1 }),
+		  "dry-run: in the last %s, %" PRIu64 " balance runs would have "
+		  "asked %s of the reclaim files in %" PRIu64 " writes%s.",
+		  format_duration(t, sizeof(t), span), d.runs, format_bytes(b, sizeof(b), d.bytes),
+		  d.writes, more);
 }
 
 static void status_tick(evutil_socket_t fd, short what, void *userdata)

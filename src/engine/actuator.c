@@ -49,9 +49,10 @@ struct actuator_node {
 	 * short (target_node_file_stalled()): spread until the next run tries
 	 * it again. 0: none. */
 	uint64_t node_file_stalled_run;
-	/* Offload's reclaim attributed to this node (offload_attribute()),
-	 * cumulative, for the node's pacing: atomic. */
-	uint64_t offload_reclaimed_bytes;
+	/* The cgroup-wide context's reclaim (offload's, an operator's cgroup
+	 * reclaim) attributed to this node (offload_attribute()), cumulative,
+	 * for the node's pacing: atomic. */
+	uint64_t cgroup_wide_reclaimed_bytes;
 };
 
 struct actuator {
@@ -1127,6 +1128,27 @@ static int shrink_node(struct actuator *a, struct actuator_node *n,
 	return r;
 }
 
+/* Spread what a cgroup-wide write (an offload step, an operator's cgroup
+ * reclaim) reclaimed over the nodes it came from, by the cgroup's
+ * node-local LRU pages as last published (the judgement's read, or a node
+ * thread's since); anon counts where the write allowed swap. */
+static void attribute_nodes(struct actuator *a, const struct cgroup_candidate *cg,
+			    uint64_t reclaimed, bool anon)
+{
+	uint64_t per_node[MEMSTAT_MAX_NODES] = {}, total;
+
+	pthread_mutex_lock(&a->lock);
+	total = offload_attribute(reclaimed, cg->state.node_file_bytes, cg->state.node_anon_bytes,
+				  MEMSTAT_MAX_NODES, anon, per_node);
+	pthread_mutex_unlock(&a->lock);
+	if (total == 0)
+		return;
+	for (unsigned i = 0; i < MEMSTAT_MAX_NODES; i++)
+		if (per_node[i] && a->nodes[i].present)
+			__atomic_add_fetch(&a->nodes[i].cgroup_wide_reclaimed_bytes, per_node[i],
+					   __ATOMIC_RELAXED);
+}
+
 /* An operator's request; a cgroup outside the table is opened here. */
 static int shrink_one_cgroup(struct actuator *a, struct actuator_node *n,
 			     const struct shrink_request *req, uint64_t want,
@@ -1187,6 +1209,8 @@ static int shrink_one_cgroup(struct actuator *a, struct actuator_node *n,
 	}
 	res->backend = TARGET_BACKEND_CGROUPS;
 	r = shrink_cgroup_amount(a, n, cg, want, req->swappiness, SPARE_ANY, res, now);
+	/* The nodes' pacing counts it as their own reclaim, as offload's. */
+	attribute_nodes(a, cg, res->nr_reclaimed, req->swappiness != 0);
 	cgroup_set_unlock(a->cfg.cgroups);
 	return r == -EINTR ? 0 : r;
 }
@@ -1253,26 +1277,6 @@ static void offload_note_write(struct cgroup_candidate *cg, const struct shrink_
 	w->dry_run = dry_run;
 	w->error = r < 0 ? r : 0;
 	w->last_usec = now;
-}
-
-/* Spread what an offload step reclaimed over the nodes it came from, by
- * the cgroup's node-local LRU pages as last published (the judgement's
- * read, or a node thread's since). */
-static void offload_attribute_nodes(struct actuator *a, const struct cgroup_candidate *cg,
-				    uint64_t reclaimed)
-{
-	uint64_t per_node[MEMSTAT_MAX_NODES] = {}, total;
-
-	pthread_mutex_lock(&a->lock);
-	total = offload_attribute(reclaimed, cg->state.node_file_bytes, cg->state.node_anon_bytes,
-				  MEMSTAT_MAX_NODES, cg->policy.offload_swappiness != 0, per_node);
-	pthread_mutex_unlock(&a->lock);
-	if (total == 0)
-		return;
-	for (unsigned i = 0; i < MEMSTAT_MAX_NODES; i++)
-		if (per_node[i] && a->nodes[i].present)
-			__atomic_add_fetch(&a->nodes[i].offload_reclaimed_bytes, per_node[i],
-					   __ATOMIC_RELAXED);
 }
 
 /* Is the cgroup paused by the nodes paused now (actuator_paused_nodes())?
@@ -1361,7 +1365,7 @@ static int offload_take(struct actuator *a, struct actuator_node *n,
 	offload_note_write(cg, res, requested, reclaimed, res->nr_partial > partial, n->dry_run, r,
 			   *now);
 	pthread_mutex_unlock(&a->lock);
-	offload_attribute_nodes(a, cg, reclaimed);
+	attribute_nodes(a, cg, reclaimed, cg->policy.offload_swappiness != 0);
 	return r;
 }
 
@@ -1702,11 +1706,11 @@ uint64_t actuator_paused_nodes(const struct actuator *a)
 	return __atomic_load_n(&a->paused_nodes_mask, __ATOMIC_RELAXED);
 }
 
-uint64_t actuator_offload_reclaimed(struct actuator *a, int node)
+uint64_t actuator_cgroup_wide_reclaimed(struct actuator *a, int node)
 {
 	if (!a || node < 0 || node >= MEMSTAT_MAX_NODES || !a->nodes[node].present)
 		return 0;
-	return __atomic_load_n(&a->nodes[node].offload_reclaimed_bytes, __ATOMIC_RELAXED);
+	return __atomic_load_n(&a->nodes[node].cgroup_wide_reclaimed_bytes, __ATOMIC_RELAXED);
 }
 
 void actuator_features(struct actuator *a, struct features *ret)

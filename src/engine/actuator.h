@@ -17,8 +17,9 @@
  * Writes happen on the calling thread, in steps of at most step_bytes,
  * under a token-bucket quota: the node's for SHRINK_NODE and
  * SHRINK_SOFT_TARGET, the cgroup-wide context's for SHRINK_CGROUP and
- * SHRINK_OFFLOAD (whose writes take from every node of a cgroup). Only memory.reclaim and the node
- * reclaim file are ever written: never memory.high or memory.max.
+ * SHRINK_OFFLOAD (whose writes take from every node of a cgroup). Only
+ * memory.reclaim and the node reclaim file are ever written: never
+ * memory.high or memory.max.
  * No allocation and no open() on the shrink path (SHRINK_CGROUP on a cgroup
  * outside the candidate table is the one exception: an operator's request
  * opens that cgroup's files once).
@@ -28,9 +29,10 @@
  * scratch buffers are its own. Likewise SHRINK_CGROUP and SHRINK_OFFLOAD
  * calls, one at a time, on the cgroup-wide context's (req->node is not
  * looked at). Different nodes and the cgroup-wide context run in
- * parallel: an offload write never holds up a node's pass. The system brake (/proc/pressure/memory full) stops
- * SHRINK_NODE and SHRINK_SOFT_TARGET; an operator's SHRINK_CGROUP is not
- * braked, but honours Protect=.
+ * parallel: an offload write never holds up a node's pass. The system
+ * brake (/proc/pressure/memory full) stops SHRINK_NODE, SHRINK_SOFT_TARGET
+ * and SHRINK_OFFLOAD; an operator's SHRINK_CGROUP is not braked, but
+ * honours Protect=.
  *
  * Error semantics of a write:
  *	EAGAIN		partial: the kernel gave up after 16 passes; what was
@@ -186,10 +188,11 @@ int actuator_compact(struct actuator *a, int node);
 void actuator_set_paused_nodes(struct actuator *a, uint64_t nodes);
 uint64_t actuator_paused_nodes(const struct actuator *a);
 
-/* What offload reclaimed from node so far (bytes, cumulative), attributed
- * by offload_attribute(): for the node's pacing (kswapd_observe()). No
- * lock, no I/O; 0 for an unknown node. */
-uint64_t actuator_offload_reclaimed(struct actuator *a, int node);
+/* What the cgroup-wide writes (offload's, an operator's cgroup reclaim)
+ * reclaimed from node so far (bytes, cumulative), attributed by
+ * offload_attribute(): for the node's pacing (kswapd_observe()). No lock,
+ * no I/O; 0 for an unknown node. */
+uint64_t actuator_cgroup_wide_reclaimed(struct actuator *a, int node);
 
 /* Features as now known (swappiness may have been switched off by EINVAL). */
 void actuator_features(struct actuator *a, struct features *ret);

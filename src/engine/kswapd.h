@@ -174,7 +174,9 @@ int kswapd_resume(struct kswapd *k, int node);
 /* The monitor's fresh snapshot, taken at now_usec (CLOCK_MONOTONIC):
  * updates the node's pacing measure (*ret_pace_pages: its lead, may be
  * NULL; others_reclaimed_bytes: what writers other than the node's runs,
- * offload, reclaimed from the node so far, cumulative: balance_pace_update()), lets a hopeless node whose free memory recovered on its own be
+ * offload and an operator's cgroup reclaim, reclaimed from the node so
+ * far, cumulative: balance_pace_update()), lets a hopeless node whose free
+ * memory recovered on its own be
  * woken again, and says whether the monitor should wake the node (enum
  * balance_monitor_wake, > 0: BELOW_LOW wakes with BALANCE_WAKE_WATERMARK,
  * KERNEL_BOOST with BALANCE_WAKE_KERNEL_BOOST). Never wakes the thread

@@ -58,7 +58,7 @@ check "histograms of balance-run and write durations" \
 		grep -q '^# TYPE reclaimd_write_duration_seconds histogram' '$tmp/metrics'"
 check "a cgroup reclaim touched has its series (dry run: 1 MiB asked)" \
 	grep -qx "reclaimd_cgroup_requested_bytes_total{cgroup=\"$cache\"} 1048576" "$tmp/metrics"
-check "the operator's cgroup reclaim is on the cgroup-wide context's series, not a node's" \
+check "the operator's cgroup reclaim is on the cgroup-wide context's series (context=\"cgroups\")" \
 	grep -qx 'reclaimd_actuator_requested_bytes_total{context="cgroups"} 1048576' "$tmp/metrics"
 check "a cgroup reclaim never touched has none" \
 	sh -c "! grep -q 'cgroup=\"/limited.slice\"' '$tmp/metrics'"

@@ -1952,11 +1952,17 @@ static void test_offload_own_context(void **state)
 	assert_int_equal(st.requested_bytes, 16 * MiB);
 	assert_int_equal(actuator_cgroup_wide_stats(f->a, &cw), 0);
 	assert_true(cw.requested_bytes > 8 * MiB);
-	/* A later RateLimit= reaches the cgroup-wide quota too. */
+	/* A later RateLimit= reaches the cgroup-wide quota too: the next
+	 * offload step (1% of batch's 1 GiB) gets a bucket of 4 MiB, where
+	 * the old one would be full again at 8 MiB. */
 	l.cgroup_rate_bytes_per_sec = 4 * MiB;
 	assert_int_equal(actuator_set_limits(f->a, 0, &l), 0);
 	assert_int_equal(actuator_get_limits(f->a, 1, &l), 0);
 	assert_int_equal(l.cgroup_rate_bytes_per_sec, 4 * MiB);
+	f->now += 6 * SEC;
+	assert_int_equal(actuator_shrink(f->a, &off, &res), 0);
+	assert_int_equal(res.nr_requested, 4 * MiB);
+	assert_true(res.quota_limited);
 }
 
 static struct actuator_offload_write offload_write_seen;
@@ -2008,18 +2014,28 @@ static void test_offload_reclaimed_per_node(void **state)
 {
 	struct fake *f = *state;
 	struct shrink_request off = { .kind = SHRINK_OFFLOAD, .node = 0, .priority = 12 };
+	struct shrink_request op_req = { .kind = SHRINK_CGROUP, .nr_to_reclaim = 8 * MiB,
+					 .swappiness = SWAPPINESS_KERNEL_DEFAULT, .priority = 12 };
 	struct shrink_result res;
 
 	start_offload_batch(f);
 	assert_int_equal(actuator_shrink(f->a, &off, &res), 0); /* first sample */
-	assert_int_equal(actuator_offload_reclaimed(f->a, 0), 0);
+	assert_int_equal(actuator_cgroup_wide_reclaimed(f->a, 0), 0);
 	f->now += 6 * SEC;
 	f->steal_pages[0] = 1000;
 	assert_int_equal(actuator_shrink(f->a, &off, &res), 0);
 	assert_int_equal(res.nr_reclaimed, 1000 * 4096);
-	assert_int_equal(actuator_offload_reclaimed(f->a, 0), 500 * 4096);
-	assert_int_equal(actuator_offload_reclaimed(f->a, 1), 500 * 4096);
-	assert_int_equal(actuator_offload_reclaimed(f->a, 5), 0); /* no such node */
+	assert_int_equal(actuator_cgroup_wide_reclaimed(f->a, 0), 500 * 4096);
+	assert_int_equal(actuator_cgroup_wide_reclaimed(f->a, 1), 500 * 4096);
+	assert_int_equal(actuator_cgroup_wide_reclaimed(f->a, 5), 0); /* no such node */
+	/* An operator's cgroup reclaim is the nodes' too: it read as memory
+	 * coming back and shrank the lead of a node being consumed. */
+	op_req.cgroup = "batch";
+	f->steal_pages[1] = 3000;
+	assert_int_equal(actuator_shrink(f->a, &op_req, &res), 0);
+	assert_int_equal(res.nr_reclaimed, 3000 * 4096);
+	assert_int_equal(actuator_cgroup_wide_reclaimed(f->a, 0), 2000 * 4096);
+	assert_int_equal(actuator_cgroup_wide_reclaimed(f->a, 1), 2000 * 4096);
 }
 
 /* The request written to path among writes [from, f->n_writes), or NULL. */

@@ -1285,6 +1285,15 @@ static void test_dry_run_summary(void **state)
 	/* More runs, no more writes: nothing to say. */
 	assert_false(balance_dry_run_summary_take(&s, &(struct balance_dry_run_totals){ 12, 3, 3 * MIB },
 						  start + 3 * minute + 7, &d, &span));
+	/* Offload's writes alone are worth a line (they were counted under
+	 * node 0's until they had a context of their own). */
+	assert_true(balance_dry_run_summary_take(
+		&s, &(struct balance_dry_run_totals){ 12, 3, 3 * MIB, 2, 8 * MIB },
+		start + 4 * minute + 7, &d, &span));
+	assert_int_equal(d.runs, 0);
+	assert_int_equal(d.writes, 0);
+	assert_int_equal(d.cgroup_writes, 2);
+	assert_int_equal(d.cgroup_bytes, 8 * MIB);
 }
 
 /* 50% efficiency, 4 MiB boost, 1 MiB steps: 128 pages a pass; the priority

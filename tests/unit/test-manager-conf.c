@@ -125,7 +125,14 @@ static uint64_t f_rate_cgroups(struct manager *m, unsigned n)
 	struct actuator_limits l = node_limits(m, n);
 
 	assert_int_equal(l.cgroup_rate_bytes_per_sec, l.rate_bytes_per_sec);
-	return l.rate_bytes_per_sec;
+	return f_rate(m, n);
+}
+static uint64_t f_rate_node(struct manager *m, unsigned n)
+{
+	struct actuator_limits l = node_limits(m, n);
+
+	assert_int_equal(l.cgroup_rate_bytes_per_sec, conf_reclaim(m->conf)->rate_limit_bytes_per_sec);
+	return f_rate(m, n);
 }
 static uint64_t f_cgroup_brake_limit(struct manager *m, unsigned n)
 {
@@ -247,7 +254,7 @@ static const struct key_case {
 	{ "Node.0.WatermarkHeadroomMax", "512M", f_headroom_max, 512 * MIB },
 	{ "Node.0.Swappiness", "60", f_swappiness, 60 },
 	{ "Node.0.StepSize", "64M", f_step, 64 * MIB },
-	{ "Node.0.RateLimit", "64M", f_rate, 64 * MIB },
+	{ "Node.0.RateLimit", "64M", f_rate_node, 64 * MIB },
 	{ "Node.0.PSIBoost", "32M", f_psi_boost, 32 * MIB },
 	{ "Node.0.Paused", "yes", f_paused, 1 },
 	{ "CGroup." TEST_CGROUP ".Protect", "yes", f_protect, 1 },

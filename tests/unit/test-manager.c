@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The manager's threads do not hold each other up: a real manager on a
- * copy of the 6.12 fixture tree, with one Offload=yes cgroup, whose
- * offload write is held in the actuator's write hook (as a memory.reclaim
- * write of a large step on a slow swap device is held in the kernel) while
- * node 0 is asked to reclaim. Offload ran on node 0's context under node
- * 0's lock, so node 0 waited for the whole offload pass.
+ * The manager as it runs: a real manager on a copy of the 6.12 fixture
+ * tree, its threads running, its event loop stepped by hand.
+ *
+ * - Its threads do not hold each other up: one Offload=yes cgroup, whose
+ *   offload write is held in the actuator's write hook (as a memory.reclaim
+ *   write of a large step on a slow swap device is held in the kernel)
+ *   while node 0 is asked to reclaim. Offload ran on node 0's context under
+ *   node 0's lock, so node 0 waited for the whole offload pass.
+ * - The watermark monitor of a dry run below the marks reads zoneinfo no
+ *   faster than a dry-run node can be woken.
  */
 
 #include <errno.h>
@@ -23,6 +27,7 @@
 #include <cmocka.h>
 
 #include "conf.h"
+#include "ctl-proto.h"
 #include "log.h"
 #include "manager.h"
 #include "util.h"
@@ -65,7 +70,9 @@ static ssize_t hook_write(void *userdata, int fd, const char *buf, size_t n)
 	return pwrite(fd, buf, n, 0);
 }
 
-static int setup(void **state)
+/* A manager on a copy of the fixture with config text conf; sed, if not
+ * NULL, edits the copy's /proc/zoneinfo first. */
+static struct fixture *fixture_new(const char *conf, const char *sed)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 	struct manager_options o = { .actuator_write = hook_write };
@@ -80,22 +87,20 @@ static int setup(void **state)
 	(void)pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
 	pthread_cond_init(&f->cond, &attr);
 	pthread_condattr_destroy(&attr);
-	snprintf(f->dir, sizeof(f->dir), "/tmp/test-manager-threads.XXXXXX");
+	snprintf(f->dir, sizeof(f->dir), "/tmp/test-manager.XXXXXX");
 	assert_non_null(mkdtemp(f->dir));
 	/* A copy: the writes go to its reclaim files. */
 	snprintf(cmd, sizeof(cmd), "cp -r %s/vm-6.12-4node %s/root", FIXTURES_DIR, f->dir);
 	assert_int_equal(system(cmd), 0);
+	if (sed) {
+		snprintf(cmd, sizeof(cmd), "sed -i '%s' %s/root/proc/zoneinfo", sed, f->dir);
+		assert_int_equal(system(cmd), 0);
+	}
 	snprintf(root, sizeof(root), "%s/root", f->dir);
 	snprintf(path, sizeof(path), "%s/reclaimd.conf", f->dir);
 	fp = fopen(path, "we");
 	assert_non_null(fp);
-	/* 10% of the cgroup's 300 MiB a 1 s interval: a step at its second
-	 * judgement, a second after start. */
-	fprintf(fp,
-		"[Reclaim]\nDryRun=no\n[Control]\nSocket=%s/sock\n"
-		"[CGroup system.slice/cache.service]\nOffload=yes\nOffloadInterval=1s\n"
-		"OffloadMaxStep=10%%\n",
-		f->dir);
+	fprintf(fp, "[Control]\nSocket=%s/sock\n%s", f->dir, conf);
 	assert_int_equal(fclose(fp), 0);
 	assert_int_equal(conf_load(path, NULL, &c, err, sizeof(err)), 0);
 	o.root = root;
@@ -103,7 +108,25 @@ static int setup(void **state)
 	log_set_max_level(LOG_WARNING);
 	assert_int_equal(manager_new(&o, c, &f->m), 0);
 	assert_true(f->m->n_nodes >= 2);
-	*state = f;
+	return f;
+}
+
+/* 10% of the cgroup's 300 MiB a 1 s interval: a step at its second
+ * judgement, a second after start. */
+static int setup_offload(void **state)
+{
+	*state = fixture_new("[Reclaim]\nDryRun=no\n"
+			     "[CGroup system.slice/cache.service]\nOffload=yes\n"
+			     "OffloadInterval=1s\nOffloadMaxStep=10%\n",
+			     NULL);
+	return 0;
+}
+
+/* Every zone far below every mark (as bench/dryrun-cost makes it). */
+static int setup_dry_below(void **state)
+{
+	*state = fixture_new("[Reclaim]\nDryRun=yes\n",
+			     "s/^\\(  pages free[[:space:]]*\\)[0-9]*/\\1100/");
 	return 0;
 }
 
@@ -187,10 +210,66 @@ static void test_node_not_held_by_offload(void **state)
 	assert_true(in_write);
 }
 
+static int run_set(struct manager *m, const char *key, const char *value)
+{
+	struct json_object *args = json_object_new_object(), *ret = NULL;
+	struct ctl_peer peer = { .uid = 0, .admin = true };
+	char err[512] = "";
+	int r;
+
+	json_object_object_add(args, "key", json_object_new_string(key));
+	json_object_object_add(args, "value", json_object_new_string(value));
+	r = manager_ctl_handler.handle(m, NULL, &peer, ctl_command_find("set"), args, &ret, err,
+				       sizeof(err));
+	json_object_put(args);
+	json_object_put(ret);
+	return r;
+}
+
+/* A dry run below the marks: the monitor re-read zoneinfo every
+ * MonitorIntervalMin= (100 ms), though a dry-run node is woken at most
+ * once per MonitorIntervalMax= (2 s), and each read holds every zone's
+ * lock with interrupts off (docs/benchmarks.md, "The dry run's monitor").
+ * Where PSI is polled on the monitor's timer (a fixture tree, a refused
+ * trigger) half a trigger window, so that the dry run sees the stalls the
+ * daemon would. */
+static void test_dry_run_monitor_paced(void **state)
+{
+	struct fixture *f = *state;
+	struct balance_params p;
+	uint64_t ticks = f->m->nr_monitor_ticks;
+
+	/* The first tick is due at once. */
+	(void)event_base_loop(f->m->base, EVLOOP_NONBLOCK | EVLOOP_ONCE);
+	assert_true(f->m->nr_monitor_ticks > ticks);
+	assert_int_equal(kswapd_get_node_params(f->m->kswapd, f->m->nodes[0].id, &p), 0);
+	assert_true(p.dry_run);
+	assert_true(f->m->psi_polling); /* a fixture tree takes no trigger */
+	assert_int_equal(f->m->monitor_interval_usec, f->m->psi_armed.window_usec / 2);
+	assert_true(f->m->monitor_interval_usec > p.wmark.interval_min_usec);
+	/* Without PSI wakes, MonitorIntervalMax=. */
+	assert_int_equal(run_set(f->m, "Reclaim.PSITrigger", "off"), 0);
+	ticks = f->m->nr_monitor_ticks;
+	while (f->m->nr_monitor_ticks == ticks)
+		(void)event_base_loop(f->m->base, EVLOOP_ONCE);
+	assert_int_equal(f->m->monitor_interval_usec, p.wmark.interval_max_usec);
+	/* Reclaiming, the same node is read at the fastest, from at once. */
+	ticks = f->m->nr_monitor_ticks;
+	assert_int_equal(run_set(f->m, "Reclaim.DryRun", "no"), 0);
+	(void)event_base_loop(f->m->base, EVLOOP_NONBLOCK);
+	assert_true(f->m->nr_monitor_ticks > ticks);
+	assert_int_equal(kswapd_get_node_params(f->m->kswapd, f->m->nodes[0].id, &p), 0);
+	assert_false(p.dry_run);
+	assert_int_equal(f->m->monitor_interval_usec, p.wmark.interval_min_usec);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_node_not_held_by_offload, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_node_not_held_by_offload, setup_offload,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_dry_run_monitor_paced, setup_dry_below,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
