@@ -322,6 +322,9 @@ if [ "$BENCH_PROFILE" = 1 ]; then
 		fi
 		bench_daemon && bench_run reclaimd $r
 		bench_daemon_stop
+		# The dry run's own cost while streaming (issue 14's < 2%).
+		bench_daemon --dry-run && bench_run dryrun $r
+		bench_daemon_stop
 		if [ "${BENCH_AB:-}" = 1 ] && [ $((r % 2)) = 1 ]; then
 			bench_run_b $r
 		fi
