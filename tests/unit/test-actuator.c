@@ -1760,15 +1760,22 @@ static const struct cgroup_rule offload_batch_rule[] = {
 	{ .path = "batch", .policy = { .offload = true, .offload_params = test_offload_params } },
 };
 
-static void start_offload_batch(struct fake *f)
+/* batch with Offload=yes, at 8 MiB/s where rated (else unlimited). */
+static void start_offload_batch_rated(struct fake *f, bool rated)
 {
-	struct actuator_config cfg = { .step_bytes = 256 * MiB };
+	struct actuator_config cfg = { .step_bytes = 256 * MiB,
+				       .rate_bytes_per_sec = rated ? 8 * MiB : 0 };
 
 	test_rules = offload_batch_rule;
 	test_n_rules = ELEMENTSOF(offload_batch_rule);
 	start(f, &cfg);
 	test_rules = NULL;
 	test_n_rules = 0;
+}
+
+static void start_offload_batch(struct fake *f)
+{
+	start_offload_batch_rated(f, false);
 }
 
 /* Issue 18: [Node N] Paused= and `reclaimctl pause` reach offload. batch
@@ -1859,18 +1866,13 @@ static unsigned batch_writes(const struct fake *f)
 static void test_offload_pause_mid_pass(void **state)
 {
 	struct fake *f = *state;
-	struct actuator_config cfg = { .step_bytes = 256 * MiB, .rate_bytes_per_sec = 8 * MiB };
 	struct shrink_request off = { .kind = SHRINK_OFFLOAD, .node = 0, .priority = 12 };
 	struct shrink_request op = { .kind = SHRINK_CGROUP, .node = 0, .cgroup = "batch",
 				     .nr_to_reclaim = 16 * MiB, .priority = 12 };
 	struct shrink_result res;
 	unsigned before;
 
-	test_rules = offload_batch_rule;
-	test_n_rules = ELEMENTSOF(offload_batch_rule);
-	start(f, &cfg);
-	test_rules = NULL;
-	test_n_rules = 0;
+	start_offload_batch_rated(f, true);
 	assert_int_equal(actuator_shrink(f->a, &off, &res), 0); /* first sample */
 	f->now += 6 * SEC;
 	/* An operator's cgroup reclaim empties the cgroup-wide quota, which
@@ -1908,7 +1910,6 @@ static void test_offload_pause_mid_pass(void **state)
 static void test_offload_own_context(void **state)
 {
 	struct fake *f = *state;
-	struct actuator_config cfg = { .step_bytes = 256 * MiB, .rate_bytes_per_sec = 8 * MiB };
 	struct shrink_request off = { .kind = SHRINK_OFFLOAD, .node = 0, .priority = 12 };
 	struct shrink_request op = { .kind = SHRINK_CGROUP, .node = 0, .cgroup = "batch",
 				     .nr_to_reclaim = 8 * MiB, .priority = 12 };
@@ -1918,11 +1919,7 @@ static void test_offload_own_context(void **state)
 	struct shrink_result res;
 	unsigned before;
 
-	test_rules = offload_batch_rule;
-	test_n_rules = ELEMENTSOF(offload_batch_rule);
-	start(f, &cfg);
-	test_rules = NULL;
-	test_n_rules = 0;
+	start_offload_batch_rated(f, true);
 	assert_int_equal(actuator_get_limits(f->a, 0, &l), 0);
 	assert_int_equal(l.cgroup_rate_bytes_per_sec, 8 * MiB);
 	assert_int_equal(actuator_shrink(f->a, &off, &res), 0); /* first sample */
