@@ -69,8 +69,13 @@ sleep 10
 hotcold_state() {
 	echo "hotcold $(awk '{ print "state " $3 ", utime+stime " $14 + $15 ", majflt " $12 }' /proc/$hc/stat 2>/dev/null || echo gone), wchan $(cat /proc/$hc/wchan 2>/dev/null); log: $(tr '\n' ';' </tmp/scenario.hotcold)"
 }
+# hotcold answers before its next hot pass, and a warm pass stops at the
+# signal: a fresh-clone CI run of 6.12 saw no "warm off" in 10 s when the
+# signal came in the middle of a warm pass (state R, the log empty).
 kill -USR1 "$hc" || vm_fail "cannot signal hotcold"
-vm_wait_until 10 grep -q "warm off" /tmp/scenario.hotcold || vm_fail "hotcold did not leave the warm set in 10 s: $(hotcold_state)"
+t_off=$(cut -d' ' -f1 /proc/uptime)
+vm_wait_until 30 grep -q "warm off" /tmp/scenario.hotcold || vm_fail "hotcold did not leave the warm set in 30 s: $(hotcold_state)"
+vm_note "hotcold left the warm set $(awk -v t0=$t_off -v now="$(cut -d' ' -f1 /proc/uptime)" 'BEGIN { printf "%.1f", now - t0 }') s after SIGUSR1"
 swapped() { [ "$(cat $CG/grow.slice/memory.swap.current)" -ge $((56 << 20)) ]; }
 vm_wait_until 120 swapped || vm_fail "offload did not trim the idle warm and cold sets: swap $(vm_mib $(cat $CG/grow.slice/memory.swap.current)) MiB, current $(vm_mib $(cat $CG/grow.slice/memory.current)) MiB after 120 s"
 # Still trimming: offload reclaim over two more intervals (its judgements
