@@ -436,6 +436,74 @@ static uint64_t node_monitor_interval(struct manager *m, const struct node_zonei
 	return watermark_monitor_interval_usec(n, WATERMARK_ZONEIDX_ALL, &p->wmark);
 }
 
+/* Did the snapshot show a watermark boost on any zone? */
+static bool zoneinfo_any_boost(const struct zoneinfo *zi)
+{
+	for (unsigned i = 0; i < zi->n_nodes && i < ZONEINFO_MAX_NODES; i++)
+		for (unsigned j = 0; j < zi->nodes[i].n_zones && j < ZONEINFO_MAX_ZONES; j++)
+			if (zi->nodes[i].zones[j].boost)
+				return true;
+	return false;
+}
+
+/* Each monitored node's zones' free pages, from buddyinfo, into the
+ * monitor's snapshot; -ENOENT and the like where buddyinfo lacks a node
+ * or a zone (a full read then). A node is updated whole or not at all. */
+static int monitor_read_free(struct manager *m)
+{
+	int r;
+
+	if (m->monitor_buddy.file.fd < 0)
+		return -EOPNOTSUPP;
+	r = buddyinfo_reader_read(&m->monitor_buddy, m->monitor_buddy_snapshot);
+	if (r < 0)
+		return r;
+	for (unsigned i = 0; i < m->zi->n_nodes && i < ZONEINFO_MAX_NODES; i++) {
+		struct node_zoneinfo *n = &m->zi->nodes[i];
+		const struct buddyinfo_node *bn = buddyinfo_node(m->monitor_buddy_snapshot, n->id);
+
+		if (!manager_node(m, n->id))
+			continue;
+		if (!bn)
+			return -ENOENT;
+		r = buddyinfo_zone_free_into(bn, n);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* The monitor's read of the nodes: all of /proc/zoneinfo, or each zone's
+ * free pages alone from /proc/buddyinfo while the last full read is under
+ * min(MonitorIntervalMax=, a second) old (KSWAPD_SNAPSHOT_MAX_AGE_USEC,
+ * what a node thread allows between passes) and showed no zone boost.
+ * zoneinfo_show() prints each zone, its counters and its per-CPU pagesets
+ * under the zone's lock with interrupts off, the lock the allocator and
+ * the kernel's frees take; buddyinfo prints a dozen numbers a zone under
+ * it. Near the marks the monitor reads ten times a second (issue 14).
+ * What the free pages alone leave stale for up to that age: the marks
+ * (they move with a boost, which forces full reads while one stands, and
+ * with sysctls and hotplug), a new kernel boost (seen within the age:
+ * MonitorIntervalMax= bounds it) and the LRU sizes a backed-off node's
+ * wait for page cache looks at. */
+static int monitor_read(struct manager *m, uint64_t full_every_usec, uint64_t now)
+{
+	int r;
+
+	if (m->monitor_full_usec && !m->monitor_full_boost && now >= m->monitor_full_usec &&
+	    now - m->monitor_full_usec < MIN(full_every_usec, KSWAPD_SNAPSHOT_MAX_AGE_USEC) &&
+	    monitor_read_free(m) >= 0) {
+		m->nr_monitor_free_reads++;
+		return 0;
+	}
+	r = zoneinfo_reader_read(m->zi_reader, m->zi);
+	if (r < 0)
+		return r;
+	m->monitor_full_usec = now;
+	m->monitor_full_boost = zoneinfo_any_boost(m->zi);
+	return 0;
+}
+
 static void monitor_tick(evutil_socket_t fd, short what, void *userdata)
 {
 	struct manager *m = userdata;
@@ -445,7 +513,7 @@ static void monitor_tick(evutil_socket_t fd, short what, void *userdata)
 	/* [Node N] may set its own bounds: the fastest node sets the pace. */
 	interval = manager_monitor_interval_cap(m);
 	m->nr_monitor_ticks++;
-	r = zoneinfo_reader_read(m->zi_reader, m->zi);
+	r = monitor_read(m, interval, now);
 	/* Logged when the state changes (a new error, or back to readable),
 	 * not on every tick and not only once per process. */
 	if (r < 0 && r != m->monitor_error)
@@ -1712,6 +1780,7 @@ int manager_new(const struct manager_options *opts, struct conf *conf, struct ma
 	m->psi_trigger_fd = -1;
 	m->worker_efd = -1;
 	m->inotify_fd = -1;
+	m->monitor_buddy = (struct buddyinfo_reader){ .file = REREAD_FILE_NULL };
 	pthread_mutex_init(&m->worker_lock, NULL);
 	pthread_cond_init(&m->worker_cond, NULL);
 	pthread_mutex_init(&m->cgroup_shrink_lock, NULL);
@@ -1743,6 +1812,17 @@ int manager_new(const struct manager_options *opts, struct conf *conf, struct ma
 	r = zoneinfo_reader_read(m->zi_reader, m->zi);
 	if (r < 0)
 		return log_error_errno(r, "Failed to parse %s/proc/zoneinfo: %m", m->root);
+	m->monitor_full_usec = now_usec();
+	m->monitor_full_boost = zoneinfo_any_boost(m->zi);
+	m->monitor_buddy_snapshot = calloc(1, sizeof(*m->monitor_buddy_snapshot));
+	if (!m->monitor_buddy_snapshot)
+		return log_oom();
+	r = buddyinfo_reader_open(m->root, &m->monitor_buddy);
+	if (r < 0) {
+		log_debug_errno(r, "No %s/proc/buddyinfo (%m): the monitor reads all of zoneinfo "
+				   "every tick.", m->root);
+		m->monitor_buddy = (struct buddyinfo_reader){ .file = REREAD_FILE_NULL };
+	}
 
 	r = setup_nodes(m);
 	if (r < 0)
@@ -1861,6 +1941,8 @@ struct manager *manager_free(struct manager *m)
 	free(m->nodes);
 	zoneinfo_reader_free(m->zi_reader);
 	free(m->zi);
+	buddyinfo_reader_close(&m->monitor_buddy);
+	free(m->monitor_buddy_snapshot);
 	psi_reader_free(m->psi);
 	safe_close(m->psi_trigger_fd);
 	safe_close(m->worker_efd);

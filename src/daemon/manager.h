@@ -116,11 +116,18 @@ struct manager {
 	struct manager_node *nodes;
 	unsigned n_nodes;
 
-	/* The watermark monitor's own reader and snapshot. */
+	/* The watermark monitor's own readers and snapshot: all of zoneinfo
+	 * at least once per monitor_full_interval(), each zone's free pages
+	 * alone from buddyinfo (fd -1 where absent) in between. */
 	struct zoneinfo_reader *zi_reader;
 	struct zoneinfo *zi;
+	struct buddyinfo_reader monitor_buddy;
+	struct buddyinfo *monitor_buddy_snapshot;
+	uint64_t monitor_full_usec;  /* when zi was last read whole, 0 = never */
+	bool monitor_full_boost;     /* that read showed a zone boost */
 	uint64_t monitor_interval_usec;
 	uint64_t nr_monitor_ticks, nr_monitor_errors;
+	uint64_t nr_monitor_free_reads; /* ticks that read free pages alone */
 	int monitor_error; /* of the last zoneinfo read, 0 = fine (for the log) */
 
 	/* PSI: a kernel trigger where accepted, else polling total deltas. */

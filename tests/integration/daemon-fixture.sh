@@ -17,7 +17,14 @@ cp "$fx/proc/zoneinfo" "$tmp/zoneinfo.balanced"
 # Every zone at 16 free pages: far below any low watermark.
 awk '/^  pages free/ { print "  pages free     16"; next } { print }' \
 	"$tmp/zoneinfo.balanced" >"$tmp/zoneinfo.starved"
-cat "$tmp/zoneinfo.starved" >"$fx/proc/zoneinfo"
+# And buddyinfo the same (16 order-0 blocks a zone): the monitor reads each
+# zone's free pages from it between full reads of zoneinfo.
+cp "$fx/proc/buddyinfo" "$tmp/buddyinfo.balanced"
+awk '{ printf "%s %s %s %8s %6d", $1, $2, $3, $4, 16; for (i = 6; i <= NF; i++) printf " %6d", 0; print " " }' \
+	"$tmp/buddyinfo.balanced" >"$tmp/buddyinfo.starved"
+starve() { cat "$tmp/zoneinfo.starved" >"$fx/proc/zoneinfo" && cat "$tmp/buddyinfo.starved" >"$fx/proc/buddyinfo"; }
+recover() { cat "$tmp/zoneinfo.balanced" >"$fx/proc/zoneinfo" && cat "$tmp/buddyinfo.balanced" >"$fx/proc/buddyinfo"; }
+starve
 cat >"$tmp/reclaimd.conf" <<CONF
 [Reclaim]
 MonitorIntervalMin=20ms
@@ -155,14 +162,14 @@ check "gauges are not reset" \
 	[ "$(counter "$tmp/stats2.json" consecutive_failures)" -ge 16 ]
 
 # Free memory recovers on its own: the monitor lets the node try again.
-cat "$tmp/zoneinfo.balanced" >"$fx/proc/zoneinfo"
+recover
 not_hopeless() { [ "$(nodes | json_get 'd["nodes"][0]["hopeless"]')" = False ]; }
 check "hopeless clears when free memory recovers" wait_for 10 not_hopeless
 
 # Dry run: the same decisions, nothing written.
 stop_daemon
 : >"$fx/sys/devices/system/node/node0/reclaim"
-cat "$tmp/zoneinfo.starved" >"$fx/proc/zoneinfo"
+starve
 check "daemon starts in dry-run mode" \
 	start_daemon --root="$fx" --config="$tmp/reclaimd.conf" --dry-run
 ctl resume >/dev/null

@@ -11,6 +11,7 @@
 #include <sys/types.h>
 
 #include "alloc-count.h"
+#include "buddyinfo.h"
 #include "macro.h"
 #include "meminfo.h"
 #include "psi.h"
@@ -30,6 +31,7 @@ struct readers {
 	struct vmstat_reader *vmstat;
 	struct meminfo_reader *meminfo, *node_meminfo;
 	struct psi_reader *psi;
+	struct buddyinfo_reader buddy; /* the monitor's ticks between full reads */
 };
 
 static void open_all(const char *set, struct readers *r)
@@ -43,10 +45,11 @@ static void open_all(const char *set, struct readers *r)
 	assert_int_equal(meminfo_reader_open(root, -1, &r->meminfo), 0);
 	assert_int_equal(meminfo_reader_open(root, 0, &r->node_meminfo), 0);
 	assert_int_equal(psi_reader_open(root, "/proc/pressure/memory", &r->psi), 0);
+	assert_int_equal(buddyinfo_reader_open(root, &r->buddy), 0);
 	alloc_count_stop();
 	/* The counters see the library: opening did allocate and open. */
-	assert_true(alloc_count_allocs() >= 5);
-	assert_int_equal(alloc_count_opens(), 5);
+	assert_true(alloc_count_allocs() >= 6);
+	assert_int_equal(alloc_count_opens(), 6);
 }
 
 static void close_all(struct readers *r)
@@ -56,11 +59,13 @@ static void close_all(struct readers *r)
 	meminfo_reader_free(r->meminfo);
 	meminfo_reader_free(r->node_meminfo);
 	psi_reader_free(r->psi);
+	buddyinfo_reader_close(&r->buddy);
 }
 
 static void test_tick_allocates_and_opens_nothing(void **state)
 {
 	static struct zoneinfo zi; /* the caller's snapshot: allocated once */
+	static struct buddyinfo bi;
 	struct readers r = {};
 	struct vmstat vs;
 	struct meminfo mi;
@@ -74,12 +79,16 @@ static void test_tick_allocates_and_opens_nothing(void **state)
 		assert_int_equal(meminfo_reader_read(r.meminfo, &mi), 0);
 		assert_int_equal(meminfo_reader_read(r.node_meminfo, &mi), 0);
 		assert_int_equal(psi_reader_read(r.psi, &ps), 0);
+		assert_int_equal(buddyinfo_reader_read(&r.buddy, &bi), 0);
+		assert_int_equal(buddyinfo_zone_free_into(buddyinfo_node(&bi, 0), &zi.nodes[0]), 0);
 	}
 	alloc_count_stop();
 	assert_int_equal(alloc_count_allocs(), 0);
 	assert_int_equal(alloc_count_opens(), 0);
 	/* And the reads did read: */
 	assert_int_equal(zi.nodes[0].zones[1].managed, 772917);
+	/* DMA32's free pages, from buddyinfo: 4 + 1 * 2 + 2 * 4 + ... + 752 * 1024 */
+	assert_int_equal(zi.nodes[0].zones[1].free, 772798);
 	assert_int_equal(mi.value[MEMINFO_MEM_FREE], 3258468);
 	close_all(&r);
 	(void)state;
