@@ -756,6 +756,9 @@ static struct json_object *stats_counters(struct manager *m)
 	stat_add(a, "monitor_free_reads_total", "counter",
 		 "Watermark monitor re-reads of each zone's free pages alone (buddyinfo), between reads of all of zoneinfo.",
 		 -1, NULL, NULL, m->nr_monitor_free_reads);
+	stat_add(a, "monitor_free_errors_total", "counter",
+		 "Watermark monitor reads of buddyinfo that failed (a full read of zoneinfo stood in).",
+		 -1, NULL, NULL, m->nr_monitor_free_errors);
 	stat_add_seconds(a, "monitor_interval_seconds", "gauge", "Current monitor interval.", -1,
 			 m->monitor_interval_usec);
 	stat_add(a, "psi_events_total", "counter", "Memory pressure wakes (trigger or polled).",
