@@ -1534,6 +1534,25 @@ static void status_tick(evutil_socket_t fd, short what, void *userdata)
 
 /* ---- start-up ---- */
 
+/* A buddyinfo reader and the snapshot it reads into (allocated here, at
+ * start-up); without the file, fd -1 and what that leaves out logged at
+ * debug. */
+static int open_buddyinfo(struct manager *m, struct buddyinfo_reader *reader,
+			  struct buddyinfo **ret_snapshot, const char *without)
+{
+	int r;
+
+	*ret_snapshot = calloc(1, sizeof(**ret_snapshot));
+	if (!*ret_snapshot)
+		return log_oom();
+	r = buddyinfo_reader_open(m->root, reader);
+	if (r < 0) {
+		log_debug_errno(r, "No %s/proc/buddyinfo (%m): %s.", m->root, without);
+		*reader = (struct buddyinfo_reader){ .file = REREAD_FILE_NULL };
+	}
+	return 0;
+}
+
 static int setup_nodes(struct manager *m)
 {
 	int r;
@@ -1556,15 +1575,10 @@ static int setup_nodes(struct manager *m)
 		r = zoneinfo_reader_open(m->root, &mn->reader);
 		if (r < 0)
 			return log_error_errno(r, "Failed to open zoneinfo for node %d: %m", id);
-		mn->buddy_snapshot = calloc(1, sizeof(*mn->buddy_snapshot));
-		if (!mn->buddy_snapshot)
-			return log_oom();
-		r = buddyinfo_reader_open(m->root, &mn->buddy);
-		if (r < 0) {
-			log_debug_errno(r, "No %s/proc/buddyinfo (%m): compaction only after "
-					   "boosted runs.", m->root);
-			mn->buddy = (struct buddyinfo_reader){ .file = REREAD_FILE_NULL };
-		}
+		r = open_buddyinfo(m, &mn->buddy, &mn->buddy_snapshot,
+				   "compaction only after boosted runs");
+		if (r < 0)
+			return r;
 	}
 	if (m->n_nodes == 0)
 		return log_error_errno(-ENODEV, "No node with memory found in zoneinfo.");
@@ -1870,15 +1884,10 @@ int manager_new(const struct manager_options *opts, struct conf *conf, struct ma
 	r = zoneinfo_reader_read(m->zi_reader, m->zi);
 	if (r < 0)
 		return log_error_errno(r, "Failed to parse %s/proc/zoneinfo: %m", m->root);
-	m->monitor_buddy_snapshot = calloc(1, sizeof(*m->monitor_buddy_snapshot));
-	if (!m->monitor_buddy_snapshot)
-		return log_oom();
-	r = buddyinfo_reader_open(m->root, &m->monitor_buddy);
-	if (r < 0) {
-		log_debug_errno(r, "No %s/proc/buddyinfo (%m): the monitor reads all of zoneinfo "
-				   "every tick.", m->root);
-		m->monitor_buddy = (struct buddyinfo_reader){ .file = REREAD_FILE_NULL };
-	}
+	r = open_buddyinfo(m, &m->monitor_buddy, &m->monitor_buddy_snapshot,
+			   "the monitor reads all of zoneinfo every tick");
+	if (r < 0)
+		return r;
 	/* The first tick reads all of zoneinfo and calibrates buddyinfo's
 	 * offsets, once the nodes are set up (monitor_free_ok false). */
 
