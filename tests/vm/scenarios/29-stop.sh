@@ -37,7 +37,11 @@ vm_anon cold.slice 600 0
 vm_need_daemon
 pid=$DAEMON_PID
 steal0=$(vm_memstat cold.slice pgsteal)
-ctl reclaim cgroup /cold.slice 100G >/tmp/scenario.ctl 2>&1 &
+# Not ctl(): its 30 s kill would end the client before a slow try does (a
+# CI run of 6.12 under a loaded host: 98 s from SIGTERM to the cut, the
+# client killed, "not told").
+timeout -s KILL $((30 + TRY_MAX_S + AFTER_MAX_S)) $RECLAIMCTL --socket=$SOCK \
+	reclaim cgroup /cold.slice 100G >/tmp/scenario.ctl 2>&1 &
 ctl_pid=$!
 # In the write: the cgroup loses pages, and the client still waits.
 inwrite() { [ $(($(vm_memstat cold.slice pgsteal) - steal0)) -gt 4096 ]; }
