@@ -406,7 +406,7 @@ vm_boot() {
 		-nographic -no-reboot -monitor none
 		-serial "file:$out/console.log" -serial "file:$out/results.txt"
 		-kernel "$kernel" -initrd "$initrd"
-		-append "console=ttyS0 panic=-1 movablecore=256M loglevel=4 ${VM_APPEND:-}")
+		-append "console=ttyS0 panic=-1 movablecore=256M loglevel=4 tsc=reliable ${VM_APPEND:-}")
 	local d ro
 	for d in $disk ${VM_DISKS:-}; do
 		ro=

@@ -190,8 +190,27 @@ vm_run_scenario() {
 	if grep -q "^FAIL $name: " /tmp/results.local && [ -s $DAEMON_LOG ]; then
 		vm_file_blob "daemon-$name" $DAEMON_LOG
 	fi
+	vm_clocksource_check "$name"
 	vm_say "=== $name done in $(($(date +%s) - start))s"
 	vm_reset
+}
+
+# vm_clocksource_check NAME: a NOTE if the kernel left the TSC during
+# scenario NAME. Without constant_tsc (TCG's -cpu max has none) the
+# clocksource watchdog compares the TSC with the HPET, and a starved guest
+# can see a skew and switch to the HPET, whose every read is a system call
+# and an emulated device access, for the rest of the boot. A fresh-clone CI
+# run of 6.12 under host load ran its later scenarios far slower (a 98 s
+# memory.reclaim try, a workload 15 s late to a signal); the likely cause,
+# unconfirmed. The guests boot with tsc=reliable since; this says if the
+# clocksource changes anyway.
+vm_clocksource_check() {
+	local cs
+	cs=$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource 2>/dev/null)
+	[ -n "$cs" ] && [ "$cs" != tsc ] || return 0
+	[ "$cs" != "${VM_CLOCKSOURCE_SEEN:-}" ] || return 0
+	VM_CLOCKSOURCE_SEEN=$cs
+	vm_out "NOTE $1: the clocksource is $cs by the end of this scenario, not tsc: $(dmesg | grep -i 'clocksource' | tail -n 3 | tr '\n' ';' | cut -c1-400)"
 }
 
 # Stop the daemon and every workload, remove every cgroup, drop the page
