@@ -750,15 +750,8 @@ static struct json_object *stats_counters(struct manager *m)
 		stats_node(m, i, a);
 	if (m->actuator && actuator_cgroup_wide_stats(m->actuator, &as) >= 0)
 		stats_actuator(a, -1, &as);
-	stat_add(a, "monitor_ticks_total", "counter",
-		 "Watermark monitor re-reads: of all of zoneinfo, or of each zone's free pages alone.",
-		 -1, NULL, NULL, m->nr_monitor_ticks);
-	stat_add(a, "monitor_free_reads_total", "counter",
-		 "Watermark monitor re-reads of each zone's free pages alone (buddyinfo), between reads of all of zoneinfo.",
-		 -1, NULL, NULL, m->nr_monitor_free_reads);
-	stat_add(a, "monitor_free_errors_total", "counter",
-		 "Watermark monitor reads of buddyinfo that failed (a full read of zoneinfo stood in).",
-		 -1, NULL, NULL, m->nr_monitor_free_errors);
+	stat_add(a, "monitor_ticks_total", "counter", "Watermark monitor zoneinfo re-reads.", -1,
+		 NULL, NULL, m->nr_monitor_ticks);
 	stat_add_seconds(a, "monitor_interval_seconds", "gauge", "Current monitor interval.", -1,
 			 m->monitor_interval_usec);
 	stat_add(a, "psi_events_total", "counter", "Memory pressure wakes (trigger or polled).",

@@ -436,142 +436,16 @@ static uint64_t node_monitor_interval(struct manager *m, const struct node_zonei
 	return watermark_monitor_interval_usec(n, WATERMARK_ZONEIDX_ALL, &p->wmark);
 }
 
-/* Did the snapshot show a watermark boost on any zone? */
-static bool zoneinfo_any_boost(const struct zoneinfo *zi)
-{
-	for (unsigned i = 0; i < zi->n_nodes && i < ZONEINFO_MAX_NODES; i++)
-		for (unsigned j = 0; j < zi->nodes[i].n_zones && j < ZONEINFO_MAX_ZONES; j++)
-			if (zi->nodes[i].zones[j].boost)
-				return true;
-	return false;
-}
-
-/* Has the node a zone with pages the allocator manages? Buddyinfo lists
- * no line for one without (a memoryless or offlined node). */
-static bool node_has_managed(const struct node_zoneinfo *n)
-{
-	for (unsigned i = 0; i < n->n_zones && i < ZONEINFO_MAX_ZONES; i++)
-		if (n->zones[i].managed)
-			return true;
-	return false;
-}
-
-/* Read buddyinfo and walk each monitored node's managed zones with their
- * buddy-list free pages: calibrate (after a full read: the offset of
- * zoneinfo's count from buddyinfo's) or apply (the free pages that
- * buddyinfo's count and the offset give). All of it checked before any
- * zone is written: -ENOENT and the like where buddyinfo lacks a zone. */
-static int monitor_buddy_walk(struct manager *m, bool calibrate)
-{
-	int r;
-
-	if (m->monitor_buddy.file.fd < 0)
-		return -EOPNOTSUPP;
-	r = buddyinfo_reader_read(&m->monitor_buddy, m->monitor_buddy_snapshot);
-	if (r < 0)
-		return r;
-	for (int pass = 0; pass < 2; pass++)
-		for (unsigned i = 0; i < m->zi->n_nodes && i < ZONEINFO_MAX_NODES; i++) {
-			struct node_zoneinfo *n = &m->zi->nodes[i];
-			const struct buddyinfo_node *bn =
-				buddyinfo_node(m->monitor_buddy_snapshot, n->id);
-
-			if (!manager_node(m, n->id) || !node_has_managed(n))
-				continue;
-			if (!bn)
-				return -ENOENT;
-			for (unsigned z = 0; z < n->n_zones && z < ZONEINFO_MAX_ZONES; z++) {
-				int64_t *off = &m->monitor_free_offset[i][z];
-				uint64_t free;
-
-				if (!n->zones[z].managed)
-					continue;
-				r = buddyinfo_zone_free_pages(bn, n->zones[z].name, &free);
-				if (r < 0)
-					return r;
-				if (pass == 0)
-					continue;
-				if (calibrate)
-					*off = (int64_t)n->zones[z].free - (int64_t)free;
-				else
-					n->zones[z].free = *off < 0 && (uint64_t)-*off > free
-								   ? 0
-								   : free + (uint64_t)*off;
-			}
-		}
-	return 0;
-}
-
-/* The monitor's read of the nodes: all of /proc/zoneinfo, or each zone's
- * free pages alone from /proc/buddyinfo while the last full read is under
- * min(MonitorIntervalMax=, a second) old (KSWAPD_SNAPSHOT_MAX_AGE_USEC,
- * what a node thread allows between passes), showed no zone boost, and
- * read buddyinfo too. zoneinfo_show() prints each zone, its counters and
- * its per-CPU pagesets under the zone's lock with interrupts off, the lock
- * the allocator and the kernel's frees take; buddyinfo prints a dozen
- * numbers a zone under it. Near the marks the monitor reads ten times a
- * second (issue 14).
- *
- * Buddyinfo's count is not zoneinfo's NR_FREE_PAGES: it counts free pages
- * in isolated pageblocks, which NR_FREE_PAGES leaves out, and not the
- * per-CPU counter drift. So each full read takes each zone's offset of
- * the one from the other, and a free-pages read adds it: the wake, the
- * pace and the hopeless node's recovery see zoneinfo's count, without a
- * step where the source changes. What stays as the full read left it:
- * the marks (they move with a boost, which forces full reads while one
- * stands, and with sysctls and hotplug), the boost (a kernel boost that
- * the kernel's kswapd clears within the age is not seen at all) and the
- * LRU sizes, which a backed-off node's wait for page cache looks at on
- * full reads alone (kswapd_observe() lru_fresh). *ret_full: a full read. */
-static int monitor_read(struct manager *m, uint64_t full_every_usec, uint64_t now,
-			bool *ret_full)
-{
-	int r;
-
-	*ret_full = false;
-	if (m->monitor_free_ok && m->monitor_error == 0 && !m->monitor_full_boost &&
-	    now >= m->monitor_full_usec &&
-	    now - m->monitor_full_usec < MIN(full_every_usec, KSWAPD_SNAPSHOT_MAX_AGE_USEC)) {
-		r = monitor_buddy_walk(m, false);
-		if (r >= 0) {
-			m->nr_monitor_free_reads++;
-			return 0;
-		}
-		/* Not again until a full read calibrates anew; the full read
-		 * below stands in. */
-		m->monitor_free_ok = false;
-		if (r != m->monitor_free_error)
-			log_debug_errno(r, "Failed to read each zone's free pages from buddyinfo "
-					   "(%m): the monitor reads all of zoneinfo.");
-		m->monitor_free_error = r;
-		m->nr_monitor_free_errors++;
-	}
-	r = zoneinfo_reader_read(m->zi_reader, m->zi);
-	if (r < 0) {
-		m->monitor_free_ok = false;
-		return r;
-	}
-	*ret_full = true;
-	m->monitor_full_usec = now;
-	m->monitor_full_boost = zoneinfo_any_boost(m->zi);
-	m->monitor_free_ok = monitor_buddy_walk(m, true) >= 0;
-	if (m->monitor_free_ok)
-		m->monitor_free_error = 0;
-	return 0;
-}
-
 static void monitor_tick(evutil_socket_t fd, short what, void *userdata)
 {
 	struct manager *m = userdata;
 	uint64_t interval, now = now_usec();
-	bool full;
 	int r;
 
 	/* [Node N] may set its own bounds: the fastest node sets the pace. */
 	interval = manager_monitor_interval_cap(m);
 	m->nr_monitor_ticks++;
-	m->monitor_tick_usec = now;
-	r = monitor_read(m, interval, now, &full);
+	r = zoneinfo_reader_read(m->zi_reader, m->zi);
 	/* Logged when the state changes (a new error, or back to readable),
 	 * not on every tick and not only once per process. */
 	if (r < 0 && r != m->monitor_error)
@@ -592,7 +466,7 @@ static void monitor_tick(evutil_socket_t fd, short what, void *userdata)
 		if (!n || kswapd_get_node_params(m->kswapd, n->id, &p) < 0)
 			continue;
 		why = kswapd_observe(m->kswapd, n, actuator_cgroup_wide_reclaimed(m->actuator, n->id),
-				     now, full, &p.wmark.pace_pages);
+				     now, &p.wmark.pace_pages);
 		interval = MIN(interval, node_monitor_interval(m, n, &p));
 		if (why <= 0)
 			continue;
@@ -1534,25 +1408,6 @@ static void status_tick(evutil_socket_t fd, short what, void *userdata)
 
 /* ---- start-up ---- */
 
-/* A buddyinfo reader and the snapshot it reads into (allocated here, at
- * start-up); without the file, fd -1 and what that leaves out logged at
- * debug. */
-static int open_buddyinfo(struct manager *m, struct buddyinfo_reader *reader,
-			  struct buddyinfo **ret_snapshot, const char *without)
-{
-	int r;
-
-	*ret_snapshot = calloc(1, sizeof(**ret_snapshot));
-	if (!*ret_snapshot)
-		return log_oom();
-	r = buddyinfo_reader_open(m->root, reader);
-	if (r < 0) {
-		log_debug_errno(r, "No %s/proc/buddyinfo (%m): %s.", m->root, without);
-		*reader = (struct buddyinfo_reader){ .file = REREAD_FILE_NULL };
-	}
-	return 0;
-}
-
 static int setup_nodes(struct manager *m)
 {
 	int r;
@@ -1575,10 +1430,15 @@ static int setup_nodes(struct manager *m)
 		r = zoneinfo_reader_open(m->root, &mn->reader);
 		if (r < 0)
 			return log_error_errno(r, "Failed to open zoneinfo for node %d: %m", id);
-		r = open_buddyinfo(m, &mn->buddy, &mn->buddy_snapshot,
-				   "compaction only after boosted runs");
-		if (r < 0)
-			return r;
+		mn->buddy_snapshot = calloc(1, sizeof(*mn->buddy_snapshot));
+		if (!mn->buddy_snapshot)
+			return log_oom();
+		r = buddyinfo_reader_open(m->root, &mn->buddy);
+		if (r < 0) {
+			log_debug_errno(r, "No %s/proc/buddyinfo (%m): compaction only after "
+					   "boosted runs.", m->root);
+			mn->buddy = (struct buddyinfo_reader){ .file = REREAD_FILE_NULL };
+		}
 	}
 	if (m->n_nodes == 0)
 		return log_error_errno(-ENODEV, "No node with memory found in zoneinfo.");
@@ -1852,7 +1712,6 @@ int manager_new(const struct manager_options *opts, struct conf *conf, struct ma
 	m->psi_trigger_fd = -1;
 	m->worker_efd = -1;
 	m->inotify_fd = -1;
-	m->monitor_buddy = (struct buddyinfo_reader){ .file = REREAD_FILE_NULL };
 	pthread_mutex_init(&m->worker_lock, NULL);
 	pthread_cond_init(&m->worker_cond, NULL);
 	pthread_mutex_init(&m->cgroup_shrink_lock, NULL);
@@ -1884,12 +1743,6 @@ int manager_new(const struct manager_options *opts, struct conf *conf, struct ma
 	r = zoneinfo_reader_read(m->zi_reader, m->zi);
 	if (r < 0)
 		return log_error_errno(r, "Failed to parse %s/proc/zoneinfo: %m", m->root);
-	r = open_buddyinfo(m, &m->monitor_buddy, &m->monitor_buddy_snapshot,
-			   "the monitor reads all of zoneinfo every tick");
-	if (r < 0)
-		return r;
-	/* The first tick reads all of zoneinfo and calibrates buddyinfo's
-	 * offsets, once the nodes are set up (monitor_free_ok false). */
 
 	r = setup_nodes(m);
 	if (r < 0)
@@ -2008,8 +1861,6 @@ struct manager *manager_free(struct manager *m)
 	free(m->nodes);
 	zoneinfo_reader_free(m->zi_reader);
 	free(m->zi);
-	buddyinfo_reader_close(&m->monitor_buddy);
-	free(m->monitor_buddy_snapshot);
 	psi_reader_free(m->psi);
 	safe_close(m->psi_trigger_fd);
 	safe_close(m->worker_efd);

@@ -116,25 +116,11 @@ struct manager {
 	struct manager_node *nodes;
 	unsigned n_nodes;
 
-	/* The watermark monitor's own readers and snapshot: all of zoneinfo,
-	 * or each zone's free pages alone from buddyinfo (fd -1 where absent)
-	 * between full reads (monitor_read()). */
+	/* The watermark monitor's own reader and snapshot. */
 	struct zoneinfo_reader *zi_reader;
 	struct zoneinfo *zi;
-	struct buddyinfo_reader monitor_buddy;
-	struct buddyinfo *monitor_buddy_snapshot;
-	uint64_t monitor_full_usec;  /* when zi was last read whole */
-	uint64_t monitor_tick_usec;  /* the last tick */
-	bool monitor_full_boost;     /* that read showed a zone boost */
-	bool monitor_free_ok;        /* and calibrated the offsets below */
-	int monitor_free_error;      /* of the last failed buddyinfo read (log) */
-	/* Per zone of zi: zoneinfo's free pages less buddyinfo's, at the last
-	 * full read (isolated pageblocks, per-CPU drift). */
-	int64_t monitor_free_offset[ZONEINFO_MAX_NODES][ZONEINFO_MAX_ZONES];
 	uint64_t monitor_interval_usec;
 	uint64_t nr_monitor_ticks, nr_monitor_errors;
-	uint64_t nr_monitor_free_reads;  /* ticks that read free pages alone */
-	uint64_t nr_monitor_free_errors; /* buddyinfo reads that failed */
 	int monitor_error; /* of the last zoneinfo read, 0 = fine (for the log) */
 
 	/* PSI: a kernel trigger where accepted, else polling total deltas. */

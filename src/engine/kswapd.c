@@ -1100,8 +1100,7 @@ int kswapd_resume(struct kswapd *k, int node)
 }
 
 int kswapd_observe(struct kswapd *k, const struct node_zoneinfo *n,
-		   uint64_t others_reclaimed_bytes, uint64_t now_usec, bool lru_fresh,
-		   uint64_t *ret_pace_pages)
+		   uint64_t others_reclaimed_bytes, uint64_t now_usec, uint64_t *ret_pace_pages)
 {
 	struct balance_params p;
 	struct kswapd_node *kn;
@@ -1117,7 +1116,7 @@ int kswapd_observe(struct kswapd *k, const struct node_zoneinfo *n,
 	(void)balance_observe(&kn->b, &p, n);
 	why = balance_monitor_wake(&kn->b, &p, n);
 	kn->kernel_short = !watermark_node_kernel_balanced(n, WATERMARK_ZONEIDX_ALL);
-	if (kn->holding && kn->hold_file_watch && lru_fresh && n->has_lru &&
+	if (kn->holding && kn->hold_file_watch && n->has_lru &&
 	    node_file_pages(n) >= kn->hold_file_pages + BALANCE_CLUSTER_PAGES)
 		kn->hold_file_grew = true;
 	if (kn->holding && (kn->kernel_short || kn->hold_file_grew))

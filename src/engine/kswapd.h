@@ -180,13 +180,9 @@ int kswapd_resume(struct kswapd *k, int node);
  * woken again, and says whether the monitor should wake the node (enum
  * balance_monitor_wake, > 0: BELOW_LOW wakes with BALANCE_WAKE_WATERMARK,
  * KERNEL_BOOST with BALANCE_WAKE_KERNEL_BOOST). Never wakes the thread
- * itself. lru_fresh: n's LRU sizes were read now (a full read of zoneinfo;
- * the monitor's reads in between renew the free pages alone), so that a
- * backed-off wait for page cache compares sizes newer than its own start.
- * -ENOENT for an unknown node. */
+ * itself. -ENOENT for an unknown node. */
 int kswapd_observe(struct kswapd *k, const struct node_zoneinfo *n,
-		   uint64_t others_reclaimed_bytes, uint64_t now_usec, bool lru_fresh,
-		   uint64_t *ret_pace_pages);
+		   uint64_t others_reclaimed_bytes, uint64_t now_usec, uint64_t *ret_pace_pages);
 /* A cgroup walk found cgroups it did not have. A node whose file watch a
  * run that took nothing turned off (the growth that ended its wait was
  * page cache it could not take) gets one more run for it: the growth may

@@ -17,8 +17,8 @@ cp "$fx/proc/zoneinfo" "$tmp/zoneinfo.balanced"
 # Every zone at 16 free pages: far below any low watermark.
 awk '/^  pages free/ { print "  pages free     16"; next } { print }' \
 	"$tmp/zoneinfo.balanced" >"$tmp/zoneinfo.starved"
-# And buddyinfo the same (16 order-0 blocks a zone): the monitor reads each
-# zone's free pages from it between full reads of zoneinfo.
+# And buddyinfo the same (16 order-0 blocks a zone): a node thread reads
+# each zone's free pages from it between passes.
 cp "$fx/proc/buddyinfo" "$tmp/buddyinfo.balanced"
 awk '{ printf "%s %s %s %8s %6d", $1, $2, $3, $4, 16; for (i = 6; i <= NF; i++) printf " %6d", 0; print " " }' \
 	"$tmp/buddyinfo.balanced" >"$tmp/buddyinfo.starved"

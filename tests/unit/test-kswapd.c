@@ -970,7 +970,7 @@ static void test_hopeless_observe(void **state)
 	sim_node_release(&f->sims[0], UHIGH - 9000);
 	zi = f->sims[0].zi;
 	pthread_mutex_unlock(&f->lock);
-	assert_int_equal(kswapd_observe(f->k, &zi, /* others_reclaimed_bytes= */ 0, 1000000, true, NULL), 0);
+	assert_int_equal(kswapd_observe(f->k, &zi, /* others_reclaimed_bytes= */ 0, 1000000, NULL), 0);
 	assert_false(state_of(f, 0).hopeless);
 	assert_int_equal(state_of(f, 0).state, KSWAPD_STATE_SLEEPING);
 
@@ -980,7 +980,7 @@ static void test_hopeless_observe(void **state)
 	assert_int_equal(state_of(f, 0).counters.wakes_ignored_hopeless, 0);
 
 	zi.id = 7;
-	assert_int_equal(kswapd_observe(f->k, &zi, /* others_reclaimed_bytes= */ 0, 1000000, true, NULL), -ENOENT);
+	assert_int_equal(kswapd_observe(f->k, &zi, /* others_reclaimed_bytes= */ 0, 1000000, NULL), -ENOENT);
 }
 
 /* A brake wait ends early when the monitor sees the node below the kernel's
@@ -1000,12 +1000,12 @@ static void test_braked_wait_ends_below_kernel_marks(void **state)
 	zi = f->sims[0].zi;
 	pthread_mutex_unlock(&f->lock);
 	zi.zones[0].free = 11000;
-	assert_true(kswapd_observe(f->k, &zi, /* others_reclaimed_bytes= */ 0, 1000000, true, NULL) >= 0);
+	assert_true(kswapd_observe(f->k, &zi, /* others_reclaimed_bytes= */ 0, 1000000, NULL) >= 0);
 	assert_no_event_within(f, 0, KSWAPD_EVENT_BRAKED, 2, 200);
 	assert_int_equal(state_of(f, 0).state, KSWAPD_STATE_BRAKED);
 
 	zi.zones[0].free = 9000;
-	assert_true(kswapd_observe(f->k, &zi, /* others_reclaimed_bytes= */ 0, 1020000, true, NULL) >= 0);
+	assert_true(kswapd_observe(f->k, &zi, /* others_reclaimed_bytes= */ 0, 1020000, NULL) >= 0);
 	wait_event(f, 0, KSWAPD_EVENT_BRAKED, 2);
 	assert_int_equal(state_of(f, 0).failures, 0);
 }
@@ -1041,7 +1041,7 @@ static void test_kernel_balanced_holds(void **state)
 	zi = f->sims[0].zi;
 	pthread_mutex_unlock(&f->lock);
 	zi.zones[0].free = 9000;
-	assert_true(kswapd_observe(f->k, &zi, /* others_reclaimed_bytes= */ 0, 1000000, true, NULL) >= 0);
+	assert_true(kswapd_observe(f->k, &zi, /* others_reclaimed_bytes= */ 0, 1000000, NULL) >= 0);
 	wait_event(f, 0, KSWAPD_EVENT_RUN_START, 2);
 }
 
@@ -1121,17 +1121,13 @@ static void test_kernel_balanced_backoff_ends(void **state)
 	pthread_mutex_lock(&f->lock);
 	zi = f->sims[0].zi;
 	pthread_mutex_unlock(&f->lock);
-	assert_true(kswapd_observe(f->k, &zi, 0, 1000000, true, NULL) >= 0);
+	assert_true(kswapd_observe(f->k, &zi, 0, 1000000, NULL) >= 0);
 	assert_no_event_within(f, 0, KSWAPD_EVENT_RUN_START, 4, 300);
 	zi.lru.nr_inactive_file += BALANCE_CLUSTER_PAGES - 1;
-	assert_true(kswapd_observe(f->k, &zi, 0, 1100000, true, NULL) >= 0);
+	assert_true(kswapd_observe(f->k, &zi, 0, 1100000, NULL) >= 0);
 	assert_no_event_within(f, 0, KSWAPD_EVENT_RUN_START, 4, 300);
 	zi.lru.nr_inactive_file += 1;
-	/* The monitor's read of free pages alone carries the LRU sizes of its
-	 * last full read, which may be older than the wait: not evidence. */
-	assert_true(kswapd_observe(f->k, &zi, 0, 1150000, false, NULL) >= 0);
-	assert_no_event_within(f, 0, KSWAPD_EVENT_RUN_START, 4, 300);
-	assert_true(kswapd_observe(f->k, &zi, 0, 1200000, true, NULL) >= 0);
+	assert_true(kswapd_observe(f->k, &zi, 0, 1200000, NULL) >= 0);
 	/* The wait had more than 3 s left; it ends at its first second. */
 	if (!event_within(f, 0, KSWAPD_EVENT_RUN_START, 4, 2000))
 		fail_msg("file pages grew by %u, the backed-off wait did not end", BALANCE_CLUSTER_PAGES);
@@ -1200,7 +1196,7 @@ static void test_backoff_file_growth_not_taken(void **state)
 	/* 2 s of growth, a tick every 20 ms. */
 	for (int i = 0; i < 100; i++) {
 		zi.lru.nr_inactive_file += BALANCE_CLUSTER_PAGES;
-		assert_true(kswapd_observe(f->k, &zi, 0, 1000000 + i * 20000, true, NULL) >= 0);
+		assert_true(kswapd_observe(f->k, &zi, 0, 1000000 + i * 20000, NULL) >= 0);
 		usleep(20 * 1000);
 	}
 	runs = runs_since(f, from);
@@ -1221,7 +1217,7 @@ static void grow_file(struct fixture *f, uint64_t now)
 	f->sims[0].zi.lru.nr_inactive_file += BALANCE_CLUSTER_PAGES;
 	zi = f->sims[0].zi;
 	pthread_mutex_unlock(&f->lock);
-	assert_true(kswapd_observe(f->k, &zi, 0, now, true, NULL) >= 0);
+	assert_true(kswapd_observe(f->k, &zi, 0, now, NULL) >= 0);
 }
 
 static unsigned shrinks_reached(struct fixture *f)

@@ -13,7 +13,6 @@
  */
 
 #include <errno.h>
-#include <inttypes.h>
 #include <event2/event.h>
 #include <pthread.h>
 #include <setjmp.h>
@@ -71,30 +70,9 @@ static ssize_t hook_write(void *userdata, int fd, const char *buf, size_t n)
 	return pwrite(fd, buf, n, 0);
 }
 
-/* Write the copy's /proc/buddyinfo in place (the daemon's reader keeps
- * its fd): each zone with managed pages in the copy's zoneinfo, with
- * pages order-0 blocks; skip_zone, if not NULL, left out. */
-#define BUDDY_FREE_PAGES 1000
-
-static void write_buddy(const char *dir, unsigned pages, const char *skip_zone)
-{
-	char cmd[1024];
-
-	snprintf(cmd, sizeof(cmd),
-		 "awk -v skip='%s' '/^Node/ { n = $2; z = $4 } $1 == \"managed\" && $2 > 0 && "
-		 "n \" \" z != skip { printf \"Node %%s zone %%8s %%6d      0      0      0      0"
-		 "      0      0      0      0      0      0 \\n\", n, z, %u }' %s/root/proc/zoneinfo "
-		 ">%s/buddy.new && cat %s/buddy.new >%s/root/proc/buddyinfo",
-		 skip_zone ? skip_zone : "", pages, dir, dir, dir, dir);
-	assert_int_equal(system(cmd), 0);
-}
-
 /* A manager on a copy of the fixture with config text conf; sed, if not
- * NULL, edits the copy's /proc/zoneinfo first; with buddy, the copy has a
- * /proc/buddyinfo (write_buddy(), BUDDY_FREE_PAGES a zone but node 0's
- * zone skip_zone), which the fixture has not. */
-static struct fixture *fixture_new_buddy(const char *conf, const char *sed, bool buddy,
-				       const char *skip_zone)
+ * NULL, edits the copy's /proc/zoneinfo first. */
+static struct fixture *fixture_new(const char *conf, const char *sed)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 	struct manager_options o = { .actuator_write = hook_write };
@@ -118,8 +96,6 @@ static struct fixture *fixture_new_buddy(const char *conf, const char *sed, bool
 		snprintf(cmd, sizeof(cmd), "sed -i '%s' %s/root/proc/zoneinfo", sed, f->dir);
 		assert_int_equal(system(cmd), 0);
 	}
-	if (buddy)
-		write_buddy(f->dir, BUDDY_FREE_PAGES, skip_zone);
 	snprintf(root, sizeof(root), "%s/root", f->dir);
 	snprintf(path, sizeof(path), "%s/reclaimd.conf", f->dir);
 	fp = fopen(path, "we");
@@ -133,11 +109,6 @@ static struct fixture *fixture_new_buddy(const char *conf, const char *sed, bool
 	assert_int_equal(manager_new(&o, c, &f->m), 0);
 	assert_true(f->m->n_nodes >= 2);
 	return f;
-}
-
-static struct fixture *fixture_new(const char *conf, const char *sed)
-{
-	return fixture_new_buddy(conf, sed, false, NULL);
 }
 
 /* 10% of the cgroup's 300 MiB a 1 s interval: a step at its second
@@ -156,58 +127,6 @@ static int setup_dry_below(void **state)
 {
 	*state = fixture_new("[Reclaim]\nDryRun=yes\n",
 			     "s/^\\(  pages free[[:space:]]*\\)[0-9]*/\\1100/");
-	return 0;
-}
-
-/* Every zone far below every mark in zoneinfo (100 pages free), at
- * BUDDY_FREE_PAGES in buddyinfo; full reads due every 300 ms. */
-#define MONITOR_FREE_CONF "[Reclaim]\nDryRun=no\nPSITrigger=off\nMonitorIntervalMax=300ms\n"
-#define MONITOR_FREE_SED "s/^\\(  pages free[[:space:]]*\\)[0-9]*/\\1100/"
-
-static int setup_monitor_free(void **state)
-{
-	*state = fixture_new_buddy(MONITOR_FREE_CONF, MONITOR_FREE_SED, true, NULL);
-	return 0;
-}
-
-/* At the default MonitorIntervalMax= (2 s): a second between full reads. */
-static int setup_monitor_default(void **state)
-{
-	*state = fixture_new_buddy("[Reclaim]\nDryRun=no\nPSITrigger=off\n", MONITOR_FREE_SED,
-				   true, NULL);
-	return 0;
-}
-
-/* A boost standing on every zone. */
-static int setup_monitor_boost(void **state)
-{
-	*state = fixture_new_buddy(MONITOR_FREE_CONF,
-				   MONITOR_FREE_SED ";s/^\\(        boost[[:space:]]*\\)0/\\15/", true,
-				   NULL);
-	return 0;
-}
-
-/* No buddyinfo (the fixture's tree has none). */
-static int setup_monitor_nobuddy(void **state)
-{
-	*state = fixture_new(MONITOR_FREE_CONF, MONITOR_FREE_SED);
-	return 0;
-}
-
-/* Buddyinfo without node 0's Movable zone. */
-static int setup_monitor_zone_missing(void **state)
-{
-	*state = fixture_new_buddy(MONITOR_FREE_CONF, MONITOR_FREE_SED, true, "0, Movable");
-	return 0;
-}
-
-/* Node 3 without managed pages (memoryless), which buddyinfo lists not. */
-static int setup_monitor_memoryless(void **state)
-{
-	*state = fixture_new_buddy(MONITOR_FREE_CONF,
-				   MONITOR_FREE_SED
-				   ";/^Node 3,/,$ s/^\\(        managed[[:space:]]*\\)[0-9]*/\\10/",
-				   true, NULL);
 	return 0;
 }
 
@@ -344,148 +263,6 @@ static void test_dry_run_monitor_paced(void **state)
 	assert_int_equal(f->m->monitor_interval_usec, p.wmark.interval_min_usec);
 }
 
-/* Node 0's free pages in the monitor's snapshot. */
-static uint64_t monitor_node0_free(struct manager *m)
-{
-	const struct node_zoneinfo *n = zoneinfo_node(m->zi, m->nodes[0].id);
-	uint64_t free = 0;
-
-	assert_non_null(n);
-	for (unsigned i = 0; i < n->n_zones; i++)
-		if (n->zones[i].managed)
-			free += n->zones[i].free;
-	return free;
-}
-
-/* One tick of the monitor; true if it read free pages alone. A free read
- * only while the full read is younger than limit_usec, and a full read
- * renews it. */
-static bool monitor_tick_once(struct manager *m, uint64_t limit_usec)
-{
-	uint64_t ticks = m->nr_monitor_ticks, frees = m->nr_monitor_free_reads;
-	uint64_t full = m->monitor_full_usec;
-
-	while (m->nr_monitor_ticks == ticks)
-		(void)event_base_loop(m->base, EVLOOP_ONCE);
-	if (m->nr_monitor_free_reads > frees) {
-		assert_int_equal(m->monitor_full_usec, full);
-		if (m->monitor_tick_usec - full >= limit_usec)
-			fail_msg("a free-pages read %" PRIu64 " us after the full read (limit %" PRIu64
-				 " us)", m->monitor_tick_usec - full, limit_usec);
-		return true;
-	}
-	assert_int_equal(m->monitor_full_usec, m->monitor_tick_usec);
-	return false;
-}
-
-/* Ticks for duration_usec: how many read free pages alone, each checked
- * by monitor_tick_once(); the snapshot's free pages are zoneinfo's after
- * every tick (buddyinfo unchanged: its offset from zoneinfo applied). */
-static unsigned monitor_ticks(struct manager *m, uint64_t limit_usec, uint64_t duration_usec,
-			      unsigned *ret_full)
-{
-	uint64_t until = now_usec() + duration_usec, zones = 0;
-	const struct node_zoneinfo *n = zoneinfo_node(m->zi, m->nodes[0].id);
-	unsigned free_reads = 0, full_reads = 0;
-
-	for (unsigned i = 0; i < n->n_zones; i++)
-		zones += n->zones[i].managed != 0;
-	while (now_usec() < until) {
-		if (monitor_tick_once(m, limit_usec))
-			free_reads++;
-		else
-			full_reads++;
-		assert_int_equal(monitor_node0_free(m), zones * 100);
-	}
-	*ret_full = full_reads;
-	return free_reads;
-}
-
-/* Near the marks the monitor ticks every MonitorIntervalMin= (100 ms), and
- * each read of all of /proc/zoneinfo holds every zone's lock with
- * interrupts off while the kernel prints the zone (issue 14): between full
- * reads at most MonitorIntervalMax= (here 300 ms) apart, each zone's free
- * pages alone from /proc/buddyinfo, with its offset from zoneinfo's count
- * at the last full read. */
-static void test_monitor_free_between_full(void **state)
-{
-	struct fixture *f = *state;
-	unsigned full, free_reads, tries = 0;
-
-	assert_int_equal(monitor_node0_free(f->m), 3 * 100); /* DMA, DMA32, Movable */
-	free_reads = monitor_ticks(f->m, 300 * 1000, 1500 * 1000, &full);
-	assert_true(free_reads >= 2);
-	assert_true(full >= 2);
-	/* Two free reads between full ones at 100 ms ticks 300 ms apart
-	 * (three where a tick comes early), not the other way round. */
-	assert_true(free_reads <= 3 * (full + 1));
-	assert_int_equal(f->m->nr_monitor_free_errors, 0);
-
-	/* 500 more pages a zone in buddyinfo after a full read: the free
-	 * read after it says 600 a zone (100 + 500), the full read after that
-	 * zoneinfo's 100 again. */
-	for (;;) {
-		while (monitor_tick_once(f->m, 300 * 1000))
-			;
-		write_buddy(f->dir, BUDDY_FREE_PAGES + 500, NULL);
-		if (monitor_tick_once(f->m, 300 * 1000))
-			break;
-		write_buddy(f->dir, BUDDY_FREE_PAGES, NULL);
-		/* A slow machine may have missed the window: again. */
-		assert_true(++tries < 20);
-	}
-	assert_int_equal(monitor_node0_free(f->m), 3 * 600);
-	while (monitor_tick_once(f->m, 300 * 1000))
-		assert_int_equal(monitor_node0_free(f->m), 3 * 600);
-	assert_int_equal(monitor_node0_free(f->m), 3 * 100);
-}
-
-/* The default MonitorIntervalMax= is 2 s; a full read still comes every
- * second (KSWAPD_SNAPSHOT_MAX_AGE_USEC, the age a node thread allows). */
-static void test_monitor_full_every_second(void **state)
-{
-	struct fixture *f = *state;
-	unsigned full, free_reads;
-
-	free_reads = monitor_ticks(f->m, 1000 * 1000, 2500 * 1000, &full);
-	assert_true(free_reads >= 5);
-	assert_true(full >= 2);
-}
-
-/* A boost standing: every read is a full one (the marks move when the
- * kernel clears it, and only zoneinfo shows it). */
-static void test_monitor_full_while_boosted(void **state)
-{
-	struct fixture *f = *state;
-	unsigned full;
-
-	assert_int_equal(monitor_ticks(f->m, 300 * 1000, 1000 * 1000, &full), 0);
-	assert_true(f->m->monitor_full_boost);
-	assert_true(full >= 5);
-}
-
-/* Without buddyinfo, or without one of a node's zones in it: full reads. */
-static void test_monitor_full_without_buddyinfo(void **state)
-{
-	struct fixture *f = *state;
-	unsigned full;
-
-	assert_int_equal(monitor_ticks(f->m, 300 * 1000, 1000 * 1000, &full), 0);
-	assert_false(f->m->monitor_free_ok);
-	assert_true(full >= 5);
-}
-
-/* A node without managed pages has no buddyinfo line: it does not stop the
- * free-pages reads of the others. */
-static void test_monitor_free_memoryless(void **state)
-{
-	struct fixture *f = *state;
-	unsigned full;
-
-	assert_true(monitor_ticks(f->m, 300 * 1000, 1000 * 1000, &full) >= 2);
-	assert_true(f->m->monitor_free_ok);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -493,18 +270,6 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_dry_run_monitor_paced, setup_dry_below,
 						teardown),
-		cmocka_unit_test_setup_teardown(test_monitor_free_between_full, setup_monitor_free,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_monitor_full_while_boosted,
-						setup_monitor_boost, teardown),
-		cmocka_unit_test_setup_teardown(test_monitor_full_every_second,
-						setup_monitor_default, teardown),
-		cmocka_unit_test_setup_teardown(test_monitor_full_without_buddyinfo,
-						setup_monitor_nobuddy, teardown),
-		cmocka_unit_test_setup_teardown(test_monitor_full_without_buddyinfo,
-						setup_monitor_zone_missing, teardown),
-		cmocka_unit_test_setup_teardown(test_monitor_free_memoryless,
-						setup_monitor_memoryless, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -31,7 +31,7 @@ struct readers {
 	struct vmstat_reader *vmstat;
 	struct meminfo_reader *meminfo, *node_meminfo;
 	struct psi_reader *psi;
-	struct buddyinfo_reader buddy; /* the monitor's ticks between full reads */
+	struct buddyinfo_reader buddy; /* a node thread's read between passes */
 };
 
 static void open_all(const char *set, struct readers *r)
