@@ -319,6 +319,27 @@ vm_threads() {
 	done | tr '\n' ' '
 }
 
+# vm_thread_ticks PID: "name utime stime" of each thread of PID, one a
+# line (threads of one name summed), for vm_thread_share.
+vm_thread_ticks() {
+	local t
+	for t in /proc/$1/task/*; do
+		echo "$(tr ' ' _ <$t/comm 2>/dev/null) $(sed 's/.*) //' $t/stat 2>/dev/null | cut -d ' ' -f 12,13)"
+	done | awk 'NF == 3 { u[$1] += $2; s[$1] += $3 } END { for (n in u) print n, u[n], s[n] }'
+}
+
+# vm_thread_share BEFORE AFTER SECONDS: each thread's share of one vCPU
+# between two vm_thread_ticks outputs (files), largest first, on one line:
+# "name total% (user% + sys%)"; a thread that started or ended between
+# them is counted from 0.
+vm_thread_share() {
+	awk -v d="$3" -v hz=100 '
+		FNR == NR { u0[$1] = $2; s0[$1] = $3; next }
+		{ u = ($2 - u0[$1]) / hz / d * 100; s = ($3 - s0[$1]) / hz / d * 100
+		  printf "%.2f %s %.2f%% (user %.2f%% + sys %.2f%%)\n", u + s, $1, u + s, u, s }' "$1" "$2" |
+		sort -rn | cut -d' ' -f2- | paste -sd ';' | sed 's/;/; /g'
+}
+
 # vm_thread_cpu /proc/PID/task/TID: where a thread's CPU goes over one
 # second (a running thread has no wait channel and no stack to show): its
 # user and system ticks then, and its system call now (/proc/TID/syscall:

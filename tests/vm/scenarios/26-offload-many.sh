@@ -92,24 +92,38 @@ judge() {
 
 # Phase 1: below the floor.
 sleep 6
+# The loop's work in the window, by the daemon's counters.
+loop_counts() {
+	ctl_json stats >/tmp/scenario.stats || vm_fail "reclaimctl --json stats failed"
+	echo "$(vm_stat monitor_ticks_total) $(vm_stat cgroup_rescans_total) $(vm_stat psi_events_total) $(vm_stat wakes_total node=0) $(vm_stat actuator_shrinks_total node=0) $(sed -n 's/^some .*total=//p' /proc/pressure/memory)"
+}
+vm_thread_ticks $pid >/tmp/threads.0
+c0=$(loop_counts)
 p0=$(proc_ticks) o0=$(offl_ticks) t0=$(uptime_s) cur0=$(cat $CG/many.slice/memory.current)
 sleep 30
 p1=$(proc_ticks) o1=$(offl_ticks) t1=$(uptime_s)
+vm_thread_ticks $pid >/tmp/threads.1
+c1=$(loop_counts)
 judge
 floor_cpu=$(pct "$p0" "$p1" $t0 $t1) floor_ocpu=$(pct "$o0" "$o1" $t0 $t1)
 vm_note "offload-many phase 1 (Floor=64M, $N cgroups, $(vm_mib $cur0) MiB): $served trimmed; reclaimd CPU $floor_cpu of a vCPU over 30 s, offload thread $floor_ocpu (TCG)"
+vm_note "offload-many phase 1, each thread: $(vm_thread_share /tmp/threads.0 /tmp/threads.1 $(awk -v a=$t0 -v b=$t1 'BEGIN { print b - a }'))"
+vm_note "offload-many phase 1, the loop's work: $(echo "$c0 $c1" | awk '{ printf "%d monitor ticks, %d rescans, %d PSI wakes; node 0: %d wakes, %d shrinks; system PSI some +%d us", $7 - $1, $8 - $2, $9 - $3, $10 - $4, $11 - $5, $12 - $6 }')"
 [ $served -eq 0 ] && [ $asked -eq 0 ] || vm_fail "offload trimmed $served cgroups below their Floor=64M (asked $asked bytes)"
 
 # Phase 2: trimming.
 conf ""
 ctl_ok reload reload || vm_fail "reclaimctl reload: $(cat /tmp/ctl.out)"
+vm_thread_ticks $pid >/tmp/threads.0
 p0=$(proc_ticks) o0=$(offl_ticks) t0=$(uptime_s)
 sleep 60
 p1=$(proc_ticks) o1=$(offl_ticks) t1=$(uptime_s)
+vm_thread_ticks $pid >/tmp/threads.1
 cur1=$(cat $CG/many.slice/memory.current)
 judge
 cpu=$(pct "$p0" "$p1" $t0 $t1) ocpu=$(pct "$o0" "$o1" $t0 $t1)
 vm_note "offload-many phase 2 (trimming): many.slice $(vm_mib $cur0) -> $(vm_mib $cur1) MiB; $served of $N trimmed, $backoffs backoffs, $refaulting refaulting; reclaimd CPU $cpu of a vCPU over 60 s, offload thread $ocpu (TCG)"
+vm_note "offload-many phase 2, each thread: $(vm_thread_share /tmp/threads.0 /tmp/threads.1 $(awk -v a=$t0 -v b=$t1 'BEGIN { print b - a }'))"
 
 [ $served -eq $N ] || vm_fail "offload trimmed $served of $N opted-in cgroups in 60 s; not trimmed:$(echo "$missing" | cut -c1-300)"
 [ $backoffs -eq 0 ] || vm_fail "offload backed off $backoffs times on cache nobody reads"
