@@ -107,6 +107,8 @@ bool brake_update_evidence(struct brake *b, const struct brake_params *p, uint64
 		if (!b->engaged)
 			b->nr_engaged++;
 		b->engaged = true;
+		b->engaged_stall_usec = grown;
+		b->engaged_span_usec = elapsed;
 		brake_restart(b, total_usec, evidence, base, now_usec);
 		return true;
 	}

@@ -48,6 +48,10 @@ struct brake {
 	bool started;
 	bool engaged;
 	uint64_t nr_engaged; /* times it went on, for status */
+	/* The stall and the span it grew in, of the sample that last found
+	 * the limit exceeded: what a report of the brake going on says,
+	 * whichever caller's sample engaged it (the window restarts then). */
+	uint64_t engaged_stall_usec, engaged_span_usec;
 };
 
 /*

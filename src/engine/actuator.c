@@ -82,6 +82,10 @@ struct actuator {
 	uint64_t cgroup_step_bytes;       /* actuator_limits (a->lock) */
 	bool stopping;                    /* actuator_stop() */
 	char sample_buf[512];             /* actuator_sample_brakes(): the loop's */
+	/* /proc/pressure/memory some total at the last brake sample (the
+	 * loop's alone, as sample_buf); sample_system_read: it was read. */
+	uint64_t sample_system_some_usec;
+	bool sample_system_read;
 	struct actuator_node nodes[MEMSTAT_MAX_NODES];
 	/* The cgroup-wide context (present with cgroups): offload's and an
 	 * operator's cgroup reclaim, whose memory.reclaim writes take from
@@ -694,8 +698,13 @@ static bool cgroup_braked(struct actuator *a, struct cgroup_candidate *cg, uint6
 		span = now - cg->brake.window_start_usec;
 	}
 	on = brake_update(&cg->brake, &p, cg->state.pressure_some_total_usec, now);
-	if (on)
+	if (on) {
 		cg->acct.nr_braked++;
+		/* The stall that engaged it: another thread's read may have,
+		 * and the window restarted then. */
+		stall = cg->brake.engaged_stall_usec;
+		span = cg->brake.engaged_span_usec;
+	}
 	pthread_mutex_unlock(&a->lock);
 	if (ret) {
 		ret->limit_usec = p.limit_usec;
@@ -1221,16 +1230,30 @@ static int shrink_one_cgroup(struct actuator *a, struct actuator_node *n,
  * (0: none). memory.reclaim on a cgroup reclaims its whole subtree, so a
  * protected cgroup below it counts as Protect= (as for an operator's).
  * While a node it has memory on is paused (paused_nodes), the controller
- * is paused instead of judged (offload_pause()). */
+ * is paused instead of judged (offload_pause()).
+ *
+ * memory.numa_stat (the costliest read: a memcg stat flush and a line per
+ * key and node) is read only where its node split is used: while a node
+ * is paused, for the rule above, and before a step of at least MinWrite=,
+ * whose reclaim attribute_nodes() spreads over the nodes by it. A
+ * judgement that writes nothing (most of them, at steady state) reads
+ * memory.current, min, low, pressure, stat and swap.current. */
 static uint64_t offload_judge(struct actuator *a, struct actuator_node *n,
 			      struct cgroup_candidate *cg, uint64_t now)
 {
 	struct offload_input in = { .now_usec = now };
 	uint64_t step, memory_nodes, paused_nodes;
 	struct cgroup_state st;
+	bool nodes_read = false;
 	int r;
 
-	r = cgroup_read_state(cg, n->buf, ACTUATOR_BUF_BYTES, n->numa, &st);
+	paused_nodes = actuator_paused_nodes(a);
+	r = paused_nodes ? -EOPNOTSUPP
+			 : cgroup_read_state_no_nodes(cg, n->buf, ACTUATOR_BUF_BYTES, &st);
+	if (r == -EOPNOTSUPP) {
+		r = cgroup_read_state(cg, n->buf, ACTUATOR_BUF_BYTES, n->numa, &st);
+		nodes_read = true;
+	}
 	if (r < 0)
 		return 0;
 	cgroup_publish(a, cg, &st);
@@ -1244,8 +1267,8 @@ static uint64_t offload_judge(struct actuator *a, struct actuator_node *n,
 	in.floor_bytes = cgroup_floor(&st, &cg->policy);
 	in.protect = cg->policy.protect ||
 		     cgroup_set_protected(a->cfg.cgroups, cg->path, NULL, 0);
-	memory_nodes = cgroup_memory_nodes(&st);
-	paused_nodes = actuator_paused_nodes(a);
+	/* Not read: no node is paused (paused_nodes 0), none pauses it. */
+	memory_nodes = nodes_read ? cgroup_memory_nodes(&st) : 0;
 	pthread_mutex_lock(&a->lock);
 	if (offload_paused_by(memory_nodes, paused_nodes)) {
 		offload_pause(&cg->offload, &in,
@@ -1255,6 +1278,12 @@ static uint64_t offload_judge(struct actuator *a, struct actuator_node *n,
 		step = offload_update(&cg->offload, &cg->policy.offload_params, &in);
 	}
 	pthread_mutex_unlock(&a->lock);
+	/* The step's reclaim is spread over the nodes by a fresh split. A
+	 * failed read leaves the last one (attribution only). */
+	if (!nodes_read && step >= a->cfg.min_write_bytes &&
+	    cgroup_read_nodes(cg, n->buf, ACTUATOR_BUF_BYTES, n->numa, &st) >= 0) {
+		cgroup_publish(a, cg, &st);
+	}
 	return step;
 }
 
@@ -1786,28 +1815,76 @@ int actuator_cgroups(struct actuator *a, struct actuator_cgroup_info **ret, size
 	return 0;
 }
 
+/*
+ * Has any task stalled on memory since the last sample? A task that stalls
+ * in a cgroup stalls the system too, so while /proc/pressure/memory's some
+ * total stands still no cgroup's memory.pressure some total moves either
+ * (to within the microsecond each file rounds to: the kernel weighs each
+ * CPU's stall by a group's own non-idle time). true when unknown (no PSI,
+ * a failed read, the first sample).
+ */
+static bool sample_system_stalled(struct actuator *a)
+{
+	struct psi_stat psi;
+	bool moved;
+	ssize_t k;
+
+	if (a->pressure_fd < 0)
+		return true;
+	k = pread_file(a->pressure_fd, a->sample_buf, sizeof(a->sample_buf));
+	if (k < 0 || psi_parse(a->sample_buf, (size_t)k, &psi) < 0) {
+		a->sample_system_read = false;
+		return true;
+	}
+	moved = !a->sample_system_read || psi.some.total_usec != a->sample_system_some_usec;
+	a->sample_system_some_usec = psi.some.total_usec;
+	a->sample_system_read = true;
+	return moved;
+}
+
+/*
+ * The loop's brake sample, every half PressureWindow=. With no stall in
+ * the system since the last sample, a cgroup whose brake is off is judged
+ * on its last read (its window moves on with the clock; with no new stall
+ * it cannot engage) without reading its memory.pressure: on a calm host
+ * with hundreds of cgroups that was most of the loop's reads. An engaged
+ * brake is always read, so a release is reported with a fresh avg10.
+ */
 void actuator_sample_brakes(struct actuator *a, actuator_brake_fn fn, void *userdata)
 {
 	struct cgroup_set *s = a->cfg.cgroups;
 	uint64_t now = actuator_now(a);
+	bool stalled;
 
 	if (!s)
 		return;
+	stalled = sample_system_stalled(a);
 	cgroup_set_lock_shared(s);
 	for (size_t i = 0; i < s->n_cgroups; i++) {
 		struct cgroup_candidate *cg = s->cgroups[i];
 		struct actuator_brake_change c = { .path = cg->path };
 		struct cgroup_state st;
+		bool was_read;
 
-		if (cgroup_gone(cg) ||
-		    cgroup_read_pressure(cg, a->sample_buf, sizeof(a->sample_buf), &st) < 0)
+		if (cgroup_gone(cg))
 			continue;
-		cgroup_publish(a, cg, &st);
+		pthread_mutex_lock(&a->lock);
+		was_read = cg->state.parts & CGROUP_STATE_PRESSURE;
+		pthread_mutex_unlock(&a->lock);
+		/* Not read: judged on the last read, by whichever thread made
+		 * it (a pass's or offload's may be newer than this loop's). */
+		if (stalled || cg->brake_reported || !was_read) {
+			if (cgroup_read_pressure(cg, a->sample_buf, sizeof(a->sample_buf), &st) < 0)
+				continue;
+			cgroup_publish(a, cg, &st);
+		}
 		c.on = cgroup_braked(a, cg, now, &c) && !cg->policy.protect;
 		if (c.on == cg->brake_reported)
 			continue;
 		cg->brake_reported = c.on;
-		c.some_avg10 = st.pressure_some_avg10;
+		pthread_mutex_lock(&a->lock);
+		c.some_avg10 = cg->state.pressure_some_avg10;
+		pthread_mutex_unlock(&a->lock);
 		if (fn)
 			fn(userdata, &c);
 	}

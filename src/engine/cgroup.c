@@ -468,10 +468,48 @@ int cgroup_read_state(struct cgroup_candidate *cg, char *buf, size_t size, struc
 	return 0;
 }
 
+int cgroup_read_state_no_nodes(struct cgroup_candidate *cg, char *buf, size_t size,
+			       struct cgroup_state *ret)
+{
+	struct cgroup_state st = { .parts = 0 };
+	int r;
+
+	if (cgroup_gone(cg))
+		return -ENODEV;
+	if (cg->fd[CGROUP_FILE_CURRENT] < 0)
+		return -EOPNOTSUPP;
+	r = read_value(cg, CGROUP_FILE_CURRENT, buf, size, &st.current_bytes);
+	if (r < 0)
+		return r;
+	r = cgroup_read_guard(cg, buf, size, &st);
+	if (r < 0)
+		return r;
+	st.parts = CGROUP_STATE_USAGE | CGROUP_STATE_GUARD | CGROUP_STATE_PRESSURE;
+	*ret = st;
+	return 0;
+}
+
+int cgroup_read_nodes(struct cgroup_candidate *cg, char *buf, size_t size, struct memstat_numa *numa,
+		      struct cgroup_state *ret)
+{
+	struct cgroup_state st = { .parts = 0 };
+	int r;
+
+	if (cgroup_gone(cg))
+		return -ENODEV;
+	r = read_numa(cg, buf, size, numa, &st);
+	if (r < 0)
+		return r;
+	st.parts = CGROUP_STATE_NODES;
+	*ret = st;
+	return 0;
+}
+
 void cgroup_state_publish(struct cgroup_state *dst, const struct cgroup_state *src)
 {
-	if (src->parts & CGROUP_STATE_USAGE) {
+	if (src->parts & CGROUP_STATE_USAGE)
 		dst->current_bytes = src->current_bytes;
+	if (src->parts & CGROUP_STATE_NODES) {
 		memcpy(dst->node_file_bytes, src->node_file_bytes, sizeof(dst->node_file_bytes));
 		memcpy(dst->node_anon_bytes, src->node_anon_bytes, sizeof(dst->node_anon_bytes));
 	}

@@ -80,8 +80,10 @@ struct cgroup_account {
 enum {
 	CGROUP_STATE_PRESSURE = 1u << 0, /* memory.pressure */
 	CGROUP_STATE_GUARD = 1u << 1,    /* memory.min, memory.low */
-	CGROUP_STATE_USAGE = 1u << 2,    /* memory.current, memory.numa_stat */
-	CGROUP_STATE_ALL = CGROUP_STATE_PRESSURE | CGROUP_STATE_GUARD | CGROUP_STATE_USAGE,
+	CGROUP_STATE_USAGE = 1u << 2,    /* memory.current */
+	CGROUP_STATE_NODES = 1u << 3,    /* memory.numa_stat */
+	CGROUP_STATE_ALL = CGROUP_STATE_PRESSURE | CGROUP_STATE_GUARD | CGROUP_STATE_USAGE |
+			   CGROUP_STATE_NODES,
 };
 
 /* What the cgroup_read_*() functions read: into a caller's copy, then
@@ -91,6 +93,7 @@ struct cgroup_state {
 	unsigned parts;             /* CGROUP_STATE_* filled */
 	/* USAGE */
 	uint64_t current_bytes;
+	/* NODES */
 	uint64_t node_file_bytes[MEMSTAT_MAX_NODES];
 	uint64_t node_anon_bytes[MEMSTAT_MAX_NODES];
 	/* GUARD */
@@ -232,6 +235,19 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(struct cgroup_candidate *, cgroup_candidate_free);
  * and -ENODEV.
  */
 int cgroup_read_state(struct cgroup_candidate *cg, char *buf, size_t size, struct memstat_numa *numa,
+		      struct cgroup_state *ret);
+
+/*
+ * cgroup_read_state() without memory.numa_stat (and the memcg stat flush
+ * its read costs): parts USAGE, GUARD and PRESSURE, for a judgement that
+ * needs the node split only if it goes on to write (offload). -EOPNOTSUPP
+ * for the root cgroup, whose usage is its LRU size from memory.numa_stat.
+ */
+int cgroup_read_state_no_nodes(struct cgroup_candidate *cg, char *buf, size_t size,
+			       struct cgroup_state *ret);
+
+/* memory.numa_stat alone: parts NODES of *ret. */
+int cgroup_read_nodes(struct cgroup_candidate *cg, char *buf, size_t size, struct memstat_numa *numa,
 		      struct cgroup_state *ret);
 
 /*

@@ -165,12 +165,19 @@ check "resumed: reclaimed" ctl reclaim cgroup /system.slice/cache.service 1M
 # Issue 16: a cgroup's pressure brake going on and off is told once each,
 # as a log line naming the cgroup (CGROUP= in the journal, proven in
 # tests/vm/debian) and a watch event. The pressure file is rewritten in
-# place: the daemon keeps it open.
+# place: the daemon keeps it open. The system's stall grows with the
+# cgroup's, as on a kernel (a task stalled in a cgroup stalls the system):
+# the brake sample reads no cgroup while the system's some total stands
+# still.
 ctl --json watch --events >"$tmp/brake-events" 2>/dev/null &
 wpid=$!
 sleep 1
+sys_some=$(sed -n 's/^some .*total=//p' "$fx/proc/pressure/memory")
 printf 'some avg10=42.00 avg60=1.25 avg300=0.31 total=8000000\nfull avg10=2.33 avg60=1.25 avg300=0.31 total=0\n' \
 	>"$cg/system.slice/cache.service/memory.pressure"
+sys_full=$(sed -n 's/^full .*total=//p' "$fx/proc/pressure/memory")
+printf 'some avg10=1.80 avg60=0.65 avg300=0.15 total=%s\nfull avg10=1.55 avg60=0.56 avg300=0.13 total=%s\n' \
+	$((sys_some + 8000000)) "$sys_full" >"$fx/proc/pressure/memory"
 brake_on() { grep -q 'cgroup /system.slice/cache.service: pressure brake on (memory "some" stall 8.00s in ' "$tmp/daemon.log"; }
 check "8 s of stall: the brake going on is logged, naming the cgroup and its pressure" wait_for 10 brake_on
 brake_off() { grep -q 'cgroup /system.slice/cache.service: pressure brake off' "$tmp/daemon.log"; }

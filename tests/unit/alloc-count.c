@@ -10,13 +10,15 @@
 #include "alloc-count.h"
 
 static atomic_bool counting;
-static atomic_uint n_alloc, n_open, n_pread;
+static atomic_uint n_alloc, n_open, n_pread, n_fd_pread;
+static atomic_int watched_fd = -1;
 
 void alloc_count_start(void)
 {
 	atomic_store(&n_alloc, 0);
 	atomic_store(&n_open, 0);
 	atomic_store(&n_pread, 0);
+	atomic_store(&n_fd_pread, 0);
 	atomic_store(&counting, true);
 }
 
@@ -38,6 +40,16 @@ unsigned alloc_count_opens(void)
 unsigned alloc_count_preads(void)
 {
 	return atomic_load(&n_pread);
+}
+
+void alloc_count_watch_fd(int fd)
+{
+	atomic_store(&watched_fd, fd);
+}
+
+unsigned alloc_count_fd_preads(void)
+{
+	return atomic_load(&n_fd_pread);
 }
 
 static void count(atomic_uint *c)
@@ -138,5 +150,7 @@ FILE *__wrap_fopen(const char *path, const char *mode)
 ssize_t __wrap_pread(int fd, void *buf, size_t n, off_t off)
 {
 	count(&n_pread);
+	if (fd >= 0 && fd == atomic_load(&watched_fd))
+		count(&n_fd_pread);
 	return __real_pread(fd, buf, n, off);
 }

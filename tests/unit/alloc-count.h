@@ -22,3 +22,7 @@ unsigned alloc_count_opens(void);
 /* pread() calls: how many files a reclaim pass reads (pread_file() takes
  * two per small file, the second seeing EOF). */
 unsigned alloc_count_preads(void);
+/* pread() calls on one fd (alloc_count_watch_fd(), -1: none) while
+ * counting: whether a pass reads one particular file. */
+void alloc_count_watch_fd(int fd);
+unsigned alloc_count_fd_preads(void);

@@ -1229,6 +1229,8 @@ static void test_sample_brakes(void **state)
 	assert_int_equal(log.n, 0);
 	f->now += SEC;
 	put_pressure(f, "sys/fs/cgroup/system.slice/a.service/memory.pressure", 3234567, 0);
+	/* The system stalls with it (a cgroup's tasks are the system's). */
+	put_pressure(f, "proc/pressure/memory", 3234567, 0);
 	actuator_sample_brakes(f->a, record_brake, &log); /* 2 s of stall in 1 s: on */
 	assert_int_equal(log.n, 1);
 	assert_string_equal(log.path[0], "system.slice/a.service");
@@ -1259,6 +1261,85 @@ static void test_sample_brakes(void **state)
 	for (size_t i = 0; i < n; i++)
 		if (streq(v[i].path, "system.slice/a.service"))
 			assert_false(v[i].braked);
+}
+
+/* A brake engaged by a node pass's read (the window restarts then) is
+ * reported by the loop's next sample with the stall that engaged it, not
+ * the new window's (the log said "stall 0us in 713ms"). */
+static void test_sample_brakes_engaged_by_pass(void **state)
+{
+	struct fake *f = *state;
+	struct actuator_config cfg = { .step_bytes = 256 * MiB };
+	struct shrink_request req = node_req(1, 153 * MiB, 0);
+	struct shrink_result res;
+	struct brake_log log = { 0 };
+
+	start(f, &cfg);
+	actuator_sample_brakes(f->a, record_brake, &log); /* the window starts */
+	f->now += SEC;
+	put_pressure(f, "sys/fs/cgroup/system.slice/a.service/memory.pressure", 3234567, 0);
+	put_pressure(f, "proc/pressure/memory", 3234567, 0);
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(res.nr_skipped, 1); /* the pass engaged it */
+	f->now += 100 * 1000;
+	actuator_sample_brakes(f->a, record_brake, &log);
+	assert_int_equal(log.n, 1);
+	assert_true(log.on[0]);
+	assert_int_equal(log.stall_usec, 2000000); /* from the fixture's 1234567 */
+}
+
+/* A brake sample, counting the preads of a.service's memory.pressure. */
+static unsigned sample_pressure_preads(struct fake *f, struct brake_log *log)
+{
+	struct cgroup_candidate *cg = cgroup_set_find(f->cgroups, "system.slice/a.service");
+
+	assert_non_null(cg);
+	alloc_count_watch_fd(cg->fd[CGROUP_FILE_PRESSURE]);
+	alloc_count_start();
+	actuator_sample_brakes(f->a, record_brake, log);
+	alloc_count_stop();
+	alloc_count_watch_fd(-1);
+	return alloc_count_fd_preads();
+}
+
+/* Issue 18, the loop's cost at 100 cgroups: while /proc/pressure/memory's
+ * some total stands still, no cgroup's memory.pressure is read by the
+ * brake sample, and a brake that is off stays off; a stall anywhere reads
+ * them all; an engaged brake is read on every sample, so its release (a
+ * calm window) is seen and told. Before, every sample read every cgroup. */
+static void test_sample_brakes_calm_system(void **state)
+{
+	struct fake *f = *state;
+	struct actuator_config cfg = { .step_bytes = 256 * MiB };
+	const char *pressure = "sys/fs/cgroup/system.slice/a.service/memory.pressure";
+	struct brake_log log = { 0 };
+
+	start(f, &cfg);
+	assert_true(sample_pressure_preads(f, &log) > 0); /* the first: all read */
+	f->now += SEC;
+	assert_int_equal(sample_pressure_preads(f, &log), 0);
+	assert_int_equal(sample_pressure_preads(f, &log), 0);
+	assert_int_equal(log.n, 0);
+	/* A stall in the system: every cgroup read; a.service's brake on. */
+	f->now += SEC;
+	put_pressure(f, pressure, 3234567, 0);
+	put_pressure(f, "proc/pressure/memory", 3234567, 0);
+	assert_true(sample_pressure_preads(f, &log) > 0);
+	assert_int_equal(log.n, 1);
+	assert_true(log.on[0]);
+	/* Calm again: the engaged brake is still read each sample... */
+	f->now += SEC;
+	assert_true(sample_pressure_preads(f, &log) > 0);
+	assert_int_equal(log.n, 1);
+	/* ...and released after a calm window, told once. */
+	f->now += 11 * SEC;
+	assert_true(sample_pressure_preads(f, &log) > 0);
+	assert_int_equal(log.n, 2);
+	assert_false(log.on[1]);
+	/* Off again: not read while the system is calm. */
+	f->now += SEC;
+	assert_int_equal(sample_pressure_preads(f, &log), 0);
+	assert_int_equal(log.n, 2);
 }
 
 static void test_soft_target(void **state)
@@ -1833,6 +1914,56 @@ static void test_offload_paused(void **state)
 	f->now += 6 * SEC;
 	assert_int_equal(actuator_shrink(f->a, &off, &res), 0);
 	assert_int_equal(f->n_writes, 2);
+}
+
+/* Offload shrink of batch, counting the preads of its memory.numa_stat. */
+static unsigned offload_numa_preads(struct fake *f, struct shrink_request *off,
+				    struct shrink_result *res)
+{
+	struct cgroup_candidate *cg = cgroup_set_find(f->cgroups, "batch");
+
+	assert_non_null(cg);
+	alloc_count_watch_fd(cg->fd[CGROUP_FILE_NUMA_STAT]);
+	alloc_count_start();
+	assert_int_equal(actuator_shrink(f->a, off, res), 0);
+	alloc_count_stop();
+	alloc_count_watch_fd(-1);
+	return alloc_count_fd_preads();
+}
+
+/* Issue 18, the cost of a judgement at 100 cgroups: memory.numa_stat (a
+ * memcg stat flush in the kernel) is read only where its node split is
+ * used: before a step that writes (attribute_nodes() spreads the reclaim by
+ * it) and while a node is paused (offload's rule). A judgement that writes
+ * nothing does not read it. Before, every judgement read it. */
+static void test_offload_numa_stat_when_used(void **state)
+{
+	struct fake *f = *state;
+	struct shrink_request off = { .kind = SHRINK_OFFLOAD, .node = 0, .priority = 12 };
+	struct shrink_result res;
+
+	start_offload_batch(f);
+	/* The first judgement only samples: no step, no numa_stat. */
+	assert_int_equal(offload_numa_preads(f, &off, &res), 0);
+	assert_int_equal(f->n_writes, 0);
+	/* A step: read before the write, its reclaim spread over the nodes
+	 * (batch's fixture cache is on nodes 0 and 1). */
+	f->now += 6 * SEC;
+	f->steal_pages[0] = 1000;
+	assert_true(offload_numa_preads(f, &off, &res) > 0);
+	assert_int_equal(f->n_writes, 1);
+	assert_int_equal(actuator_cgroup_wide_reclaimed(f->a, 0), 500 * 4096);
+	assert_int_equal(actuator_cgroup_wide_reclaimed(f->a, 1), 500 * 4096);
+	/* At the target: backoff, no step, no numa_stat. */
+	put_pressure(f, "sys/fs/cgroup/batch/memory.pressure", 6000, 0);
+	f->now += 6 * SEC;
+	assert_int_equal(offload_numa_preads(f, &off, &res), 0);
+	assert_int_equal(f->n_writes, 1);
+	/* A node paused: read, for the pause rule. */
+	actuator_set_paused_nodes(f->a, UINT64_C(1) << 1);
+	f->now += 6 * SEC;
+	assert_true(offload_numa_preads(f, &off, &res) > 0);
+	assert_int_equal(f->n_writes, 1);
 }
 
 static enum offload_state_kind batch_shown(struct fake *f)
@@ -2555,8 +2686,11 @@ int main(void)
 		T(test_operator_cgroup_paused),
 		T(test_shrink_allocates_nothing),
 		T(test_sample_brakes),
+		T(test_sample_brakes_calm_system),
+		T(test_sample_brakes_engaged_by_pass),
 		T(test_offload),
 		T(test_offload_paused),
+		T(test_offload_numa_stat_when_used),
 		T(test_offload_pause_mid_pass),
 		T(test_offload_own_context),
 		T(test_offload_writes_reported),

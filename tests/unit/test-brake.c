@@ -22,8 +22,12 @@ static void test_brake_engages_and_calms(void **state)
 	assert_false(brake_update(&b, &p10, SEC, t0 + 6 * SEC));     /* exactly the limit */
 	assert_true(brake_update(&b, &p10, SEC + 1, t0 + 7 * SEC));  /* over it */
 	assert_int_equal(b.nr_engaged, 1);
+	/* What engaged it is kept for the report; the window restarted. */
+	assert_int_equal(b.engaged_stall_usec, SEC + 1);
+	assert_int_equal(b.engaged_span_usec, 7 * SEC);
 	/* Stays on until a whole calm window has passed since it engaged. */
 	assert_true(brake_update(&b, &p10, SEC + 2, t0 + 12 * SEC));
+	assert_int_equal(b.engaged_stall_usec, SEC + 1);
 	assert_true(brake_update(&b, &p10, SEC + 3, t0 + 16 * SEC));
 	assert_false(brake_update(&b, &p10, SEC + 4, t0 + 17 * SEC));
 	assert_int_equal(b.nr_engaged, 1);
