@@ -443,22 +443,21 @@ int cgroup_read_guard(struct cgroup_candidate *cg, char *buf, size_t size,
 int cgroup_read_state(struct cgroup_candidate *cg, char *buf, size_t size, struct memstat_numa *numa,
 		      struct cgroup_state *ret)
 {
-	struct cgroup_state st = { .parts = 0 };
+	struct cgroup_state st = { .parts = 0 }, nodes;
+	bool root = cg->fd[CGROUP_FILE_CURRENT] < 0;
 	int r;
 
-	if (cgroup_gone(cg))
-		return -ENODEV;
-	r = read_value(cg, CGROUP_FILE_CURRENT, buf, size, &st.current_bytes);
+	/* The root cgroup has no memory.current: its LRU size stands in. */
+	r = root ? cgroup_read_guard(cg, buf, size, &st)
+		 : cgroup_read_state_no_nodes(cg, buf, size, &st);
 	if (r < 0)
 		return r;
-	r = read_numa(cg, buf, size, numa, &st);
+	r = cgroup_read_nodes(cg, buf, size, numa, &nodes);
 	if (r < 0)
 		return r;
-	r = cgroup_read_guard(cg, buf, size, &st);
-	if (r < 0)
-		return r;
-	if (cg->fd[CGROUP_FILE_CURRENT] < 0) {
-		/* The root cgroup has no memory.current: its LRU size stands in. */
+	memcpy(st.node_file_bytes, nodes.node_file_bytes, sizeof(st.node_file_bytes));
+	memcpy(st.node_anon_bytes, nodes.node_anon_bytes, sizeof(st.node_anon_bytes));
+	if (root) {
 		st.current_bytes = 0;
 		for (unsigned n = 0; n < MEMSTAT_MAX_NODES; n++)
 			st.current_bytes += st.node_file_bytes[n] + st.node_anon_bytes[n];
