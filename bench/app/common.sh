@@ -56,12 +56,15 @@ install_deb() {
 
 # The package's service as a configuration's controller: reclaimd_start
 # waits for it to be active; reclaimd_stop saves its journal since RUN_T as
-# $OUT/runs/$LABEL.journal and stops it with its socket.
+# $OUT/runs/$LABEL.journal, `reclaimctl --json cgroups` as
+# $OUT/runs/$LABEL.cgroups.json, and stops it with its socket.
 reclaimd_start() {
 	systemctl start reclaimd.service
 	wait_until 30 systemctl -q is-active reclaimd.service
 }
 reclaimd_stop() {
 	journalctl -q --no-pager -u reclaimd -o short-monotonic --since "@$RUN_T" >$OUT/runs/$LABEL.journal 2>&1
+	# What each cgroup gave (reclaimed_bytes per cgroup since start).
+	reclaimctl --json cgroups >$OUT/runs/$LABEL.cgroups.json 2>&1
 	systemctl stop reclaimd.service reclaimd.socket
 }

@@ -18,6 +18,19 @@
 #   damon2    DAMON_RECLAIM, min_age 5 s, quota_ms 100, same watermarks
 #   unpressured  the stream reads with O_DIRECT (no page cache), the same
 #             bursts: the same CPU competition, memory to spare
+#   reclaimdb the daemon of a second package (data disk b/*.deb, another
+#             build) under the first package's unit and configuration: a
+#             systemd drop-in sets ExecStart= (bench/app/run --deb-b)
+#   reclaimd_NAME  reclaimd with the drop-in $VARIANT_NAME (printf %b:
+#             "\n" for a new line) as /etc/reclaimd/reclaimd.conf.d/50-bench.conf
+#             (bench/app/run --variant NAME=TEXT)
+#
+# Every configuration starts from the same state: the swap emptied
+# (swapoff/swapon: redis' pages a previous run swapped out come back first,
+# not during the window) and transparent huge pages at `madvise` for the
+# whole boot (with `always` the bursts got huge pages only when memory was
+# free: the unpressured runs were not the same work).
+# PROFILE=1 (bench/app/run --profile): each window under perf record.
 TAG=APP OUT=/tmp/appbench
 . /mnt/vmtest/guest/common.sh
 DR=/sys/module/damon_reclaim/parameters
@@ -26,7 +39,7 @@ DR=/sys/module/damon_reclaim/parameters
 snap() {
 	echo "uptime $(cut -d' ' -f1 /proc/uptime)"
 	awk '{ for (i = 2; i <= NF; i++) if ($i ~ /^total=/) { v = $i; sub("total=", "", v); print "psi_" $1 "_us", v } }' /proc/pressure/memory
-	awk '$1 ~ /^(pgscan_kswapd|pgsteal_kswapd|pgscan_direct|pgsteal_direct|pswpin|pswpout|pgmajfault|pageoutrun|workingset_refault_anon|workingset_refault_file|pgscan_khugepaged)$/ { print }
+	awk '$1 ~ /^(pgscan_kswapd|pgsteal_kswapd|pgscan_direct|pgsteal_direct|pswpin|pswpout|pgmajfault|pageoutrun|workingset_refault_anon|workingset_refault_file|pgscan_khugepaged|pgmigrate_success|compact_migrate_scanned|compact_free_scanned|compact_stall|compact_daemon_wake)$/ { print }
 	     $1 ~ /^allocstall_/ { as += $2 } END { print "allocstall", as }' /proc/vmstat
 	k=0
 	for p in $(pgrep '^kswapd'); do
@@ -39,10 +52,19 @@ snap() {
 	done
 	echo "kdamond_ticks $k"
 	echo "reclaimd_usec $(awk '$1 == "usage_usec" { print $2 }' $CG/system.slice/reclaimd.service/cpu.stat 2>/dev/null || echo 0)"
+	# All reclaim, every path (the root memcg's memory.stat): what
+	# memory.reclaim writes took is this less kswapd's and direct reclaim's.
+	awk '$1 == "pgsteal" || $1 == "pgscan" { print "root_" $1, $2 }' $CG/memory.stat
+	awk '$1 == "pgsteal_direct" { print }' /proc/vmstat
 	echo "damon_reclaimed $(cat $DR/bytes_reclaimed_regions 2>/dev/null || echo 0)"
 	echo "damon_tried $(cat $DR/bytes_reclaim_tried_regions 2>/dev/null || echo 0)"
+	# redis' own major faults (its text and libraries read back) and its
+	# cgroup's refaults: what reclaim took from redis and had to return.
+	echo "redis_majflt $(awk '{ print $12 }' /proc/$(pgrep -x redis-server | head -n1)/stat 2>/dev/null || echo 0)"
+	awk '$1 ~ /^workingset_refault_(anon|file)$/ { print "app_" $1, $2 }' $CG/app.slice/memory.stat
 	echo "redis_rss_kb $(awk '/^VmRSS:/ { print $2 }' /proc/$(pgrep -x redis-server | head -n1)/status 2>/dev/null || echo 0)"
 	echo "redis_swap_kb $(awk '/^VmSwap:/ { print $2 }' /proc/$(pgrep -x redis-server | head -n1)/status 2>/dev/null || echo 0)"
+	echo "stream_chunks $(stat -c %s /run/bench-stream.chunks 2>/dev/null || echo 0)"
 	echo "memfree_kb $(meminfo MemFree)"
 	echo "cached_kb $(meminfo Cached)"
 }
@@ -67,6 +89,7 @@ stream_start() { # FLAG: "" for the page cache, "direct" for O_DIRECT
 	systemd-run -q --unit=bench-stream --slice=stream.slice sh -c "
 		while :; do i=0; while [ \$i -lt $((STREAM_MIB)) ]; do
 			dd if=/var/tmp/stream.sparse of=/dev/null bs=1M count=16 skip=\$i ${1:+iflag=$1} 2>/dev/null
+			echo >>/run/bench-stream.chunks
 			i=\$((i + 16)); sleep 0.5; done; done"
 }
 stream_stop() { systemctl stop bench-stream.service 2>/dev/null; }
@@ -76,6 +99,19 @@ cfg_on() {
 	case "$1" in
 	kernel) ;;
 	reclaimd)
+		reclaimd_start
+		;;
+	reclaimdb)
+		mkdir -p /etc/systemd/system/reclaimd.service.d
+		printf '[Service]\nExecStart=\nExecStart=/usr/local/lib/reclaimd-b/usr/sbin/reclaimd\n' \
+			>/etc/systemd/system/reclaimd.service.d/50-bench-b.conf
+		systemctl daemon-reload
+		reclaimd_start
+		;;
+	reclaimd_*)
+		mkdir -p /etc/reclaimd/reclaimd.conf.d
+		eval "printf '%b\\n' \"\$VARIANT_${1#reclaimd_}\"" >/etc/reclaimd/reclaimd.conf.d/50-bench.conf
+		cp /etc/reclaimd/reclaimd.conf.d/50-bench.conf $OUT/runs/$LABEL.dropin
 		reclaimd_start
 		;;
 	wsf) sysctl -q -w vm.watermark_scale_factor=$WSF ;;
@@ -108,6 +144,15 @@ cfg_off() {
 	reclaimd)
 		reclaimd_stop
 		;;
+	reclaimdb)
+		reclaimd_stop
+		rm -f /etc/systemd/system/reclaimd.service.d/50-bench-b.conf
+		systemctl daemon-reload
+		;;
+	reclaimd_*)
+		reclaimd_stop
+		rm -f /etc/reclaimd/reclaimd.conf.d/50-bench.conf
+		;;
 	wsf) sysctl -q -w vm.watermark_scale_factor=10 ;;
 	damon1 | damon2)
 		for f in $DR/*; do echo "$(basename $f) $(cat $f 2>/dev/null)"; done >$OUT/runs/$LABEL.damon
@@ -120,11 +165,40 @@ cfg_off() {
 	esac
 }
 
+# swap_empty: every swapped page back in, the zram device empty again.
+swap_empty() {
+	_t=$(date +%s) _kb=$(($(meminfo SwapTotal) - $(meminfo SwapFree)))
+	swapoff /dev/$ZDEV && swapon /dev/$ZDEV || say "swap_empty: swapoff/swapon /dev/$ZDEV failed"
+	echo "$LABEL swapped_kb $_kb seconds $(($(date +%s) - _t))" >>$OUT/swap-empty.txt
+}
+
+# --profile: the window under perf, every CPU, call graphs, the cpu-clock
+# software event (TCG has no hardware counters); reports (self and
+# children, by task and symbol) in profile/LABEL.*.txt.
+profile_start() {
+	[ "${PROFILE:-0}" = 1 ] || return 0
+	mkdir -p $OUT/profile
+	perf record -a -g -e cpu-clock -F 199 -o /var/tmp/perf.data >/dev/null 2>>$OUT/profile/$LABEL.err &
+	PERF_PID=$!
+	sleep 1
+}
+profile_stop() {
+	[ "${PROFILE:-0}" = 1 ] || return 0
+	kill -INT $PERF_PID 2>/dev/null
+	wait $PERF_PID 2>/dev/null
+	perf report -i /var/tmp/perf.data --stdio --no-children -g none --sort comm,dso,sym \
+		--percent-limit 0.1 >$OUT/profile/$LABEL.self.txt 2>>$OUT/profile/$LABEL.err
+	perf report -i /var/tmp/perf.data --stdio --children -g none --sort comm,sym \
+		--percent-limit 0.3 >$OUT/profile/$LABEL.children.txt 2>>$OUT/profile/$LABEL.err
+	rm -f /var/tmp/perf.data
+}
+
 # run CONFIG INDEX
 run() {
 	LABEL=$1-$2
 	RUN_T=$(date +%s)
 	echo setup >/tmp/phase
+	swap_empty
 	sampler >$OUT/samples/$LABEL.txt &
 	sp=$!
 	cfg_on "$1"
@@ -135,12 +209,27 @@ run() {
 	sleep "$SETTLE_S"
 	snap >$OUT/runs/$LABEL.start
 	echo window >/tmp/phase
+	profile_start
+	# reclaimd's events over the window (runs, writes, compactions), on
+	# CLOCK_REALTIME as rget's slow requests.
+	wp=
+	case "$1" in
+	reclaimd*)
+		reclaimctl --json watch --events >$OUT/runs/$LABEL.watch 2>&1 &
+		wp=$!
+		;;
+	esac
+	# Each burst's work (bogo ops) in its own YAML file: how much the bursts
+	# got done in the window, which free memory and stalls change.
 	systemd-run -q --unit=bench-burst --slice=burst.slice sh -c "
-		while :; do stress-ng --vm 1 --vm-bytes ${BURST_MIB}M --vm-method write64 --vm-hang $BURST_HOLD_S \
-			--timeout ${BURST_ON_S}s -q; sleep $BURST_OFF_S; done"
-	timeout $((WINDOW_S * 3)) $D/guest/rget 6379 "$HOT" "$RATE" "$WINDOW_S" "$CLIENTS" >$OUT/runs/$LABEL.rget 2>&1
+		n=0; while :; do n=\$((n + 1)); stress-ng --vm 1 --vm-bytes ${BURST_MIB}M --vm-method write64 --vm-hang $BURST_HOLD_S \
+			--timeout ${BURST_ON_S}s -q --metrics-brief --yaml $OUT/runs/$LABEL.burst\$n.yaml; sleep $BURST_OFF_S; done"
+	RGET_SLOW_US=10000 RGET_SLOW_FILE=$OUT/runs/$LABEL.slow \
+		timeout $((WINDOW_S * 3)) $D/guest/rget 6379 "$HOT" "$RATE" "$WINDOW_S" "$CLIENTS" >$OUT/runs/$LABEL.rget 2>&1
 	snap >$OUT/runs/$LABEL.end
+	[ -z "$wp" ] || kill $wp 2>/dev/null
 	systemctl stop bench-burst.service
+	profile_stop
 	echo teardown >/tmp/phase
 	cfg_off "$1"
 	kill $sp
@@ -182,8 +271,15 @@ solve_wsf() {
 say "setup: $(uname -r), $(nproc) CPUs, $(ls -d /sys/devices/system/node/node* | wc -l) nodes, MemTotal $(($(meminfo MemTotal) / 1024)) MiB, up $(cut -d' ' -f1 /proc/uptime) s"
 say "settings: $(grep -v '^#' $D/settings | tr '\n' ' ')"
 swap_zram
+echo madvise >/sys/kernel/mm/transparent_hugepage/enabled
+[ "${PROFILE:-0}" = 1 ] && sysctl -q -w kernel.perf_event_paranoid=-1 kernel.kptr_restrict=0
 install_deb
+if ls $D/b/*.deb >/dev/null 2>&1; then
+	mkdir -p /usr/local/lib/reclaimd-b && dpkg-deb -x $D/b/*.deb /usr/local/lib/reclaimd-b
+	say "package b: $(basename $D/b/*.deb), $(sha256sum /usr/local/lib/reclaimd-b/usr/sbin/reclaimd | cut -c1-12) against $(sha256sum /usr/sbin/reclaimd | cut -c1-12)"
+fi
 cp /etc/reclaimd/reclaimd.conf $OUT/reclaimd.conf 2>/dev/null
+say "cgroup: controllers enabled at the root: $(cat $CG/cgroup.subtree_control)"
 say "kernel: lru_gen $(cat /sys/kernel/mm/lru_gen/enabled 2>/dev/null), THP $(cat /sys/kernel/mm/transparent_hugepage/enabled), swappiness $(cat /proc/sys/vm/swappiness), wsf $(cat /proc/sys/vm/watermark_scale_factor), damon_reclaim $(ls $DR >/dev/null 2>&1 && echo yes || echo no)"
 ls $DR >$OUT/damon-params.txt 2>&1
 cat /proc/zoneinfo >$OUT/zoneinfo.txt

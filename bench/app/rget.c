@@ -15,6 +15,12 @@
  *
  * FIRST (default 0) moves the key range to FIRST..FIRST+HOT-1: the offload
  * benchmark reads formerly cold keys with it (a working set that grows).
+ *
+ * RGET_SLOW_US=N RGET_SLOW_FILE=PATH: every request slower than N us is
+ * also written to PATH as "SCHED_S REALTIME_S LATENCY_US": its scheduled
+ * send time on CLOCK_MONOTONIC (the clock of journalctl -o short-monotonic)
+ * and on CLOCK_REALTIME (reclaimctl watch's time_usec), to line slow
+ * requests up with what else happened then.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -67,6 +73,12 @@ int main(int argc, char **argv)
 		return 2;
 	static double lat[MAXREQ];
 	long n = 0, late = 0;
+	const char *slow_env = getenv("RGET_SLOW_US"), *slow_path = getenv("RGET_SLOW_FILE");
+	double slow_us = slow_env ? atof(slow_env) : 0;
+	FILE *slow = slow_us > 0 && slow_path ? fopen(slow_path, "w") : NULL;
+	struct timespec rt;
+	clock_gettime(CLOCK_REALTIME, &rt);
+	double mono_to_real = rt.tv_sec + rt.tv_nsec / 1e9 - now();
 	struct conn c[MAXC];
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port) };
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -154,14 +166,20 @@ int main(int argc, char **argv)
 			if (c[i].want >= 0) {
 				c[i].want -= r;
 				if (c[i].want <= 0) {
+					double us = (now() - c[i].sched) * 1e6;
 					if (n < MAXREQ)
-						lat[n++] = (now() - c[i].sched) * 1e6;
+						lat[n++] = us;
+					if (slow && us > slow_us)
+						fprintf(slow, "%.3f %.3f %.0f\n", c[i].sched,
+							c[i].sched + mono_to_real, us);
 					c[i].busy = 0;
 				}
 			}
 		}
 	}
 	double el = now() - t0;
+	if (slow)
+		fclose(slow);
 	if (n == 0) {
 		printf("requests 0\n");
 		return 1;
