@@ -65,6 +65,6 @@ reclaimd_start() {
 reclaimd_stop() {
 	journalctl -q --no-pager -u reclaimd -o short-monotonic --since "@$RUN_T" >$OUT/runs/$LABEL.journal 2>&1
 	# What each cgroup gave (reclaimed_bytes per cgroup since start).
-	reclaimctl --json cgroups >$OUT/runs/$LABEL.cgroups.json 2>&1
+	reclaimctl --json cgroups >$OUT/runs/$LABEL.cgroups.json 2>$OUT/runs/$LABEL.cgroups.err
 	systemctl stop reclaimd.service reclaimd.socket
 }

@@ -21,8 +21,8 @@
 #   reclaimdb the daemon of a second package (data disk b/*.deb, another
 #             build) under the first package's unit and configuration: a
 #             systemd drop-in sets ExecStart= (bench/app/run --deb-b)
-#   reclaimd_NAME  reclaimd with the drop-in $VARIANT_NAME (printf %b:
-#             "\n" for a new line) as /etc/reclaimd/reclaimd.conf.d/50-bench.conf
+#   reclaimd_NAME  reclaimd with the data disk's variants/NAME as the
+#             drop-in /etc/reclaimd/reclaimd.conf.d/50-bench.conf
 #             (bench/app/run --variant NAME=TEXT)
 #
 # Every configuration starts from the same state: the swap emptied
@@ -39,7 +39,7 @@ DR=/sys/module/damon_reclaim/parameters
 snap() {
 	echo "uptime $(cut -d' ' -f1 /proc/uptime)"
 	awk '{ for (i = 2; i <= NF; i++) if ($i ~ /^total=/) { v = $i; sub("total=", "", v); print "psi_" $1 "_us", v } }' /proc/pressure/memory
-	awk '$1 ~ /^(pgscan_kswapd|pgsteal_kswapd|pgscan_direct|pgsteal_direct|pswpin|pswpout|pgmajfault|pageoutrun|workingset_refault_anon|workingset_refault_file|pgscan_khugepaged|pgmigrate_success|compact_migrate_scanned|compact_free_scanned|compact_stall|compact_daemon_wake)$/ { print }
+	awk '$1 ~ /^(pgscan_kswapd|pgsteal_kswapd|pgscan_direct|pgsteal_direct|pswpin|pswpout|pgmajfault|pageoutrun|workingset_refault_anon|workingset_refault_file|pgscan_khugepaged|pgsteal_khugepaged|pgmigrate_success|compact_migrate_scanned|compact_free_scanned|compact_stall|compact_daemon_wake)$/ { print }
 	     $1 ~ /^allocstall_/ { as += $2 } END { print "allocstall", as }' /proc/vmstat
 	k=0
 	for p in $(pgrep '^kswapd'); do
@@ -53,9 +53,9 @@ snap() {
 	echo "kdamond_ticks $k"
 	echo "reclaimd_usec $(awk '$1 == "usage_usec" { print $2 }' $CG/system.slice/reclaimd.service/cpu.stat 2>/dev/null || echo 0)"
 	# All reclaim, every path (the root memcg's memory.stat): what
-	# memory.reclaim writes took is this less kswapd's and direct reclaim's.
+	# memory.reclaim writes took is this less kswapd's, direct reclaim's and
+	# khugepaged's.
 	awk '$1 == "pgsteal" || $1 == "pgscan" { print "root_" $1, $2 }' $CG/memory.stat
-	awk '$1 == "pgsteal_direct" { print }' /proc/vmstat
 	echo "damon_reclaimed $(cat $DR/bytes_reclaimed_regions 2>/dev/null || echo 0)"
 	echo "damon_tried $(cat $DR/bytes_reclaim_tried_regions 2>/dev/null || echo 0)"
 	# redis' own major faults (its text and libraries read back) and its
@@ -110,7 +110,7 @@ cfg_on() {
 		;;
 	reclaimd_*)
 		mkdir -p /etc/reclaimd/reclaimd.conf.d
-		eval "printf '%b\\n' \"\$VARIANT_${1#reclaimd_}\"" >/etc/reclaimd/reclaimd.conf.d/50-bench.conf
+		cp "$D/variants/${1#reclaimd_}" /etc/reclaimd/reclaimd.conf.d/50-bench.conf || return 1
 		cp /etc/reclaimd/reclaimd.conf.d/50-bench.conf $OUT/runs/$LABEL.dropin
 		reclaimd_start
 		;;
@@ -137,6 +137,7 @@ cfg_on() {
 		echo 3 >/proc/sys/vm/drop_caches
 		stream_start direct
 		;;
+	*) return 1 ;;
 	esac
 }
 cfg_off() {
@@ -168,13 +169,21 @@ cfg_off() {
 # swap_empty: every swapped page back in, the zram device empty again.
 swap_empty() {
 	_t=$(date +%s) _kb=$(($(meminfo SwapTotal) - $(meminfo SwapFree)))
-	swapoff /dev/$ZDEV && swapon /dev/$ZDEV || say "swap_empty: swapoff/swapon /dev/$ZDEV failed"
+	if ! swapoff /dev/$ZDEV || ! swapon /dev/$ZDEV; then
+		# Without swap every later run would differ: stop, as swap_zram does.
+		say "swap_empty: swapoff/swapon /dev/$ZDEV failed: stopping"
+		save
+		echo DONE
+		exit 1
+	fi
 	echo "$LABEL swapped_kb $_kb seconds $(($(date +%s) - _t))" >>$OUT/swap-empty.txt
 }
 
 # --profile: the window under perf, every CPU, call graphs, the cpu-clock
 # software event (TCG has no hardware counters); reports (self and
 # children, by task and symbol) in profile/LABEL.*.txt.
+# perf starts a second before the window's first snapshot and stops at
+# its last; the reports are written after the configuration is off.
 profile_start() {
 	[ "${PROFILE:-0}" = 1 ] || return 0
 	mkdir -p $OUT/profile
@@ -186,6 +195,9 @@ profile_stop() {
 	[ "${PROFILE:-0}" = 1 ] || return 0
 	kill -INT $PERF_PID 2>/dev/null
 	wait $PERF_PID 2>/dev/null
+}
+profile_report() {
+	[ "${PROFILE:-0}" = 1 ] || return 0
 	perf report -i /var/tmp/perf.data --stdio --no-children -g none --sort comm,dso,sym \
 		--percent-limit 0.1 >$OUT/profile/$LABEL.self.txt 2>>$OUT/profile/$LABEL.err
 	perf report -i /var/tmp/perf.data --stdio --children -g none --sort comm,sym \
@@ -201,15 +213,19 @@ run() {
 	swap_empty
 	sampler >$OUT/samples/$LABEL.txt &
 	sp=$!
-	cfg_on "$1"
+	if ! cfg_on "$1"; then
+		say "$LABEL: no configuration '$1' (or its variant file): skipped"
+		kill $sp
+		return 0
+	fi
 	echo settle >/tmp/phase
 	# Warm-up: the hot keys back in memory (a previous run may have swapped
 	# some out), the config settles.
 	$D/guest/rget 6379 "$HOT" "$RATE" 5 "$CLIENTS" >/dev/null 2>&1
 	sleep "$SETTLE_S"
+	profile_start
 	snap >$OUT/runs/$LABEL.start
 	echo window >/tmp/phase
-	profile_start
 	# reclaimd's events over the window (runs, writes, compactions), on
 	# CLOCK_REALTIME as rget's slow requests.
 	wp=
@@ -227,13 +243,14 @@ run() {
 	RGET_SLOW_US=10000 RGET_SLOW_FILE=$OUT/runs/$LABEL.slow \
 		timeout $((WINDOW_S * 3)) $D/guest/rget 6379 "$HOT" "$RATE" "$WINDOW_S" "$CLIENTS" >$OUT/runs/$LABEL.rget 2>&1
 	snap >$OUT/runs/$LABEL.end
+	profile_stop
 	[ -z "$wp" ] || kill $wp 2>/dev/null
 	systemctl stop bench-burst.service
-	profile_stop
 	echo teardown >/tmp/phase
 	cfg_off "$1"
 	kill $sp
 	wait $sp 2>/dev/null
+	profile_report
 	p99=$(awk '{ print $8 }' $OUT/runs/$LABEL.rget)
 	rps=$(awk '{ print $16 }' $OUT/runs/$LABEL.rget)
 	free=$(awk '$2 == "settle" || $2 == "window" { s += $3; n++ } END { if (n) printf "%d", s / n / 1024 }' $OUT/samples/$LABEL.txt)

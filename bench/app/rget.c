@@ -75,7 +75,16 @@ int main(int argc, char **argv)
 	long n = 0, late = 0;
 	const char *slow_env = getenv("RGET_SLOW_US"), *slow_path = getenv("RGET_SLOW_FILE");
 	double slow_us = slow_env ? atof(slow_env) : 0;
-	FILE *slow = slow_us > 0 && slow_path ? fopen(slow_path, "w") : NULL;
+	FILE *slow = NULL;
+	if (slow_us > 0 && slow_path) {
+		slow = fopen(slow_path, "w");
+		if (!slow) {
+			perror("rget: RGET_SLOW_FILE");
+			return 2;
+		}
+		/* A line at a time: timeout(1) may end a stalled run. */
+		setvbuf(slow, NULL, _IOLBF, 0);
+	}
 	struct timespec rt;
 	clock_gettime(CLOCK_REALTIME, &rt);
 	double mono_to_real = rt.tv_sec + rt.tv_nsec / 1e9 - now();
