@@ -592,6 +592,10 @@ struct cgroup_table {
 	size_t n_skipped;
 	char first_skipped[CGROUP_PATH_MAX];
 	int first_skipped_error;
+	/* The daemon's own cgroup (below the mount, no leading '/'; "" for
+	 * none or the root), and whether the walk met it. */
+	char self[CGROUP_PATH_MAX];
+	bool self_found;
 };
 
 /* One bad cgroup must not cost the others (issue 17 B9): it is left out
@@ -640,6 +644,39 @@ static int table_add(struct cgroup_table *t, struct cgroup_candidate *cg)
 	return 0;
 }
 
+/*
+ * The daemon's own cgroup, from the "0::PATH" line of /proc/self/cgroup
+ * (cgroup v2; relative to the cgroup namespace, as the mount is). "" when
+ * there is none, it is the root, or the file cannot be read: then no
+ * cgroup is left out.
+ */
+static void read_self(const struct cgroup_config *cfg, char *ret, size_t size)
+{
+	char path[4096], buf[4096], *line, *save = NULL;
+	const char *file = cfg->self_file;
+
+	*ret = '\0';
+	if (file && !*file)
+		return;
+	if (!file) {
+		if (path_join(path, sizeof(path), cfg->root, "/proc/self/cgroup") < 0)
+			return;
+		file = path;
+	}
+	if (read_file_at(AT_FDCWD, file, buf, sizeof(buf)) < 0)
+		return;
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (!startswith(line, "0::"))
+			continue;
+		line += 3;
+		while (*line == '/')
+			line++;
+		if (strlen(line) < size)
+			strcpy(ret, line);
+		return;
+	}
+}
+
 static int add_candidate(struct cgroup_table *t, int dir_fd, const char *path)
 {
 	struct cgroup_candidate *cg = NULL;
@@ -666,6 +703,16 @@ static int add_candidate(struct cgroup_table *t, int dir_fd, const char *path)
 	}
 	if (r < 0)
 		return table_skip(t, path, r);
+	/* reclaimd never reclaims itself (kswapd runs with PF_MEMALLOC): its
+	 * pages are mlockall()ed, and the unit's memory.min or memory.low
+	 * (a floor) would otherwise keep every node off the node file
+	 * (target_policy_on_node()). It counts as found, so that its parent
+	 * does not become a leaf for memory in its place. */
+	if (*t->self && streq(path + strspn(path, "/"), t->self)) {
+		t->self_found = true;
+		cgroup_candidate_free(cg);
+		return 0;
+	}
 	return table_add(t, cg);
 }
 
@@ -675,6 +722,7 @@ static int walk(struct cgroup_table *t, int dir_fd, const char *path, unsigned d
 	size_t n_before = t->n;
 	DIR *d;
 	struct dirent *de;
+	bool self_before = t->self_found;
 	int r = 0;
 
 	if (depth > CGROUP_WALK_DEPTH_MAX)
@@ -711,7 +759,7 @@ static int walk(struct cgroup_table *t, int dir_fd, const char *path, unsigned d
 	closedir(d);
 	/* A leaf for memory: no descendant has the memory controller (its
 	 * children's memory is charged here). */
-	if (r >= 0 && t->n == n_before)
+	if (r >= 0 && t->n == n_before && t->self_found == self_before)
 		r = add_candidate(t, dir_fd, path);
 	return r;
 }
@@ -827,6 +875,7 @@ static int rescan(struct cgroup_set *s, bool wait)
 	size_t n_old;
 	int r;
 
+	read_self(&s->cfg, t.self, sizeof(t.self));
 	if (s->cfg.n_targets > 0)
 		r = scan_targets(s, &t);
 	else
@@ -852,6 +901,11 @@ static int rescan(struct cgroup_set *s, bool wait)
 		table_clear(&t);
 		return -EBUSY;
 	}
+	if (!t.self_found)
+		t.self[0] = '\0';
+	if (!streq(t.self, s->self) && *t.self)
+		log_info("reclaimd's own cgroup /%s is left out of reclaim.", t.self);
+	snprintf(s->self, sizeof(s->self), "%s", t.self);
 	if (carry_over(s, &t) && s->nr_scans > 0)
 		s->nr_scans_added++;
 	old = s->cgroups;

@@ -155,6 +155,9 @@ struct cgroup_config {
 	 * asked on every walk before the exact-path rules; NULL: none. */
 	void (*policy)(void *userdata, const char *path, struct cgroup_policy *ret);
 	void *policy_userdata;
+	/* Where the daemon's own cgroup is read from ("0::PATH"), on every
+	 * walk; NULL: ROOT/proc/self/cgroup, "": none. */
+	const char *self_file;
 };
 
 struct cgroup_set {
@@ -165,6 +168,9 @@ struct cgroup_set {
 	struct cgroup_candidate **cgroups;   /* the candidate table */
 	size_t n_cgroups;
 	size_t n_skipped;          /* left out by the last walk: could not be opened */
+	/* The daemon's own cgroup, left out of the table by the last walk
+	 * (relative to mount); "" when none was. */
+	char self[CGROUP_PATH_MAX];
 	uint64_t nr_scans;
 	uint64_t nr_scans_added;   /* walks (after the first) that found new cgroups */
 };

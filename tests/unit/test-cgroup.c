@@ -64,7 +64,8 @@ static int teardown(void **state)
 
 static struct cgroup_config fixture_config(struct fixture *f)
 {
-	return (struct cgroup_config){ .mount = f->dir, .skip_fs_check = true };
+	/* Not the test process' own /proc/self/cgroup: test_self says one. */
+	return (struct cgroup_config){ .mount = f->dir, .skip_fs_check = true, .self_file = "" };
 }
 
 static void test_walk_leaves(void **state)
@@ -108,6 +109,69 @@ static void test_walk_leaves(void **state)
 	assert_int_equal(s->nr_scans, 1);
 	assert_int_equal(cgroup_rescan_try(s), 3);
 	assert_int_equal(s->nr_scans, 2);
+}
+
+/* The daemon's own cgroup is never a candidate, and its parent does not
+ * become the leaf for memory in its place; read again on every walk. */
+static void test_self(void **state)
+{
+	struct fixture *f = *state;
+	struct cgroup_config cfg = fixture_config(f);
+	_cleanup_(cgroup_set_freep) struct cgroup_set *s = NULL;
+	char self[512], cmd[4096];
+
+	snprintf(self, sizeof(self), "%s/self-cgroup", f->dir);
+	cfg.self_file = self;
+	/* only.slice holds nothing but the daemon's own service. */
+	snprintf(cmd, sizeof(cmd),
+		 "cd '%s' && mkdir only.slice && cp system.slice/memory.* only.slice/ && "
+		 "cp -R system.slice/a.service only.slice/me.service && "
+		 "printf '12:memory:/x\n0::/only.slice/me.service\n' > self-cgroup", f->dir);
+	assert_int_equal(run(cmd), 0);
+	assert_int_equal(cgroup_set_new(&cfg, &s), 0);
+	assert_int_equal(s->n_cgroups, 3);
+	assert_null(cgroup_set_find(s, "only.slice/me.service"));
+	assert_null(cgroup_set_find(s, "only.slice"));
+	assert_non_null(cgroup_set_find(s, "system.slice/a.service"));
+	assert_string_equal(s->self, "only.slice/me.service");
+
+	/* Moved: the old cgroup is a candidate again, the new one is not. */
+	snprintf(cmd, sizeof(cmd), "echo 0::/system.slice/a.service > '%s'", self);
+	assert_int_equal(run(cmd), 0);
+	assert_int_equal(cgroup_rescan(s), 3);
+	assert_non_null(cgroup_set_find(s, "only.slice/me.service"));
+	assert_null(cgroup_set_find(s, "system.slice/a.service"));
+	assert_string_equal(s->self, "system.slice/a.service");
+
+	/* Configured targets leave it out too. */
+	{
+		const char *const targets[] = { "/system.slice/a.service", "/batch" };
+		_cleanup_(cgroup_set_freep) struct cgroup_set *t = NULL;
+		struct cgroup_config tc = cfg;
+
+		tc.targets = targets;
+		tc.n_targets = ELEMENTSOF(targets);
+		assert_int_equal(cgroup_set_new(&tc, &t), 0);
+		assert_int_equal(t->n_cgroups, 1);
+		assert_non_null(cgroup_set_find(t, "batch"));
+	}
+
+	/* In the root cgroup, or with no v2 line, or no file: none left out. */
+	snprintf(cmd, sizeof(cmd), "echo 0::/ > '%s'", self);
+	assert_int_equal(run(cmd), 0);
+	assert_int_equal(cgroup_rescan(s), 4);
+	assert_string_equal(s->self, "");
+	snprintf(cmd, sizeof(cmd), "echo 4:memory:/system.slice/a.service > '%s'", self);
+	assert_int_equal(run(cmd), 0);
+	assert_int_equal(cgroup_rescan(s), 4);
+	snprintf(cmd, sizeof(cmd), "rm '%s'", self);
+	assert_int_equal(run(cmd), 0);
+	assert_int_equal(cgroup_rescan(s), 4);
+	/* A path the walk does not meet (another namespace's view). */
+	snprintf(cmd, sizeof(cmd), "echo 0::/elsewhere/x.service > '%s'", self);
+	assert_int_equal(run(cmd), 0);
+	assert_int_equal(cgroup_rescan(s), 4);
+	assert_string_equal(s->self, "");
 }
 
 static void test_read_state(void **state)
@@ -585,6 +649,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_walk_leaves, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_self, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_state, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_state_unevictable, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_state_publish, setup, teardown),
