@@ -22,8 +22,8 @@
  *		CENSUS_SHORT_INTERVAL_USEC_DEFAULT);
  *	between	only the candidates that held at least hot_bytes of
  *		node-local reclaimable memory at their last read, or carry a
- *		policy (target_has_policy(): Protect=, a floor from Floor=,
- *		memory.min or memory.low, SoftTarget=, Weight=, a brake on),
+ *		policy (target_has_policy(): Protect=, Floor=, SoftTarget=,
+ *		Weight=, a brake on),
  *		are read, in full, fresh in the pass. Only those can be
  *		planned a write, so every write is planned from a read made
  *		in the same pass. hot_bytes is the smallest write (MinWrite=):
@@ -34,9 +34,9 @@
  * The others hold no reclaimable memory on the node as far as the last
  * census knows, and get no write. One thing still needs them: the node
  * reclaim file takes from every cgroup on the node, so before it serves a
- * pass the guarantees of the skipped candidates are read too (memory.min,
- * memory.low, memory.pressure: census_guard_needed()), as they were on every
- * pass before.
+ * pass the guarantees of the skipped candidates are read too (their
+ * memory.pressure, for a brake: census_guard_needed()), as they were on
+ * every pass before.
  *
  * A cgroup that starts holding memory on the node between censuses is read
  * from the first pass at least CENSUS_INTERVAL_USEC_DEFAULT after the

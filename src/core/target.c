@@ -243,11 +243,12 @@ bool target_node_file_stalled(const struct target_node_file_pass *p)
 	return p->nr_writes > 0 && p->nr_partial > 0;
 }
 
-/* A guarantee: what must hold on every node (Protect=, a floor, an engaged
- * brake); the rest of a policy is a preference. */
+/* A guarantee: what must hold on every node (Protect=, Floor=, an engaged
+ * brake); the rest of a policy is a preference. memory.min and memory.low
+ * are the kernel's, which the node file keeps by itself (target.h). */
 static bool target_has_guarantee(const struct target_candidate *c)
 {
-	return c->protect || c->skip || c->floor_bytes;
+	return c->protect || c->skip || c->conf_floor_bytes;
 }
 
 bool target_has_policy(const struct target_candidate *c)
@@ -259,7 +260,7 @@ bool target_has_policy(const struct target_candidate *c)
 bool target_policy_on_node(const struct target_candidate *c, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		/* A guarantee (Protect=, a floor, a brake) covers the node
+		/* A guarantee (Protect=, Floor=, a brake) covers the node
 		 * whatever numa_stat said: the kernel flushes it lazily (a
 		 * few pages on a node read as none) and the cgroup may fault
 		 * pages there between the read and the write, and the node

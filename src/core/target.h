@@ -45,6 +45,9 @@ struct target_candidate {
 	uint64_t node_anon_bytes;  /* memory.numa_stat anon_N */
 	uint64_t current_bytes;    /* memory.current */
 	uint64_t floor_bytes;      /* max(memory.min, memory.low, Floor=) */
+	uint64_t conf_floor_bytes; /* Floor= alone: the kernel knows nothing of
+				    * it (memory.min/low it applies itself in
+				    * node reclaim) */
 	uint64_t soft_target_bytes; /* SoftTarget=, 0 = none */
 	unsigned weight;           /* Weight=, 1..TARGET_WEIGHT_MAX */
 	bool protect;              /* Protect=: never reclaimed */
@@ -113,11 +116,21 @@ uint64_t target_soft(struct target_candidate *c, size_t n, uint64_t limit_bytes,
  * policy covers, where it is exact (it reclaims from that node only) and
  * cheaper (one write instead of one per cgroup).
  *
- * memory.min and memory.low count as policy too (they are part of
- * floor_bytes): the kernel honours them in node reclaim as well, but
- * memory.low only on a best-effort basis, and target.c never asks a cgroup
- * below either. A dry run chooses exactly as a real run does, so that what
- * it reports is what a real run would write.
+ * memory.min and memory.low are not reclaimd's policy but the kernel's
+ * protection, and the kernel applies them itself in node reclaim: the node
+ * file runs __node_reclaim(), which skips a memcg below its effective
+ * memory.min, and below its effective memory.low too, since it never
+ * retries with memcg_low_reclaim as direct reclaim does. So they keep no
+ * pass off the node file: the node file protects them exactly as the
+ * kernel's own kswapd would, limited by the ancestors' protection as the
+ * kernel defines it (systemd.resource-control(5): a MemoryMin= needs the
+ * same on every ancestor slice). memory.reclaim written to a cgroup is
+ * different: the kernel does not apply the written cgroup's own
+ * protection, so target.c never asks a cgroup below its memory.min or
+ * memory.low as set (floor_bytes). Otherwise every systemd host, where
+ * systemd-oomd.service ships MemoryMin=64M, would never use the node file.
+ * A dry run chooses exactly as a real run does, so that what it reports is
+ * what a real run would write.
  */
 enum target_backend {
 	TARGET_BACKEND_NONE,      /* neither interface: -EOPNOTSUPP */
@@ -164,9 +177,10 @@ struct target_node_file_pass {
 
 bool target_node_file_stalled(const struct target_node_file_pass *p);
 
-/* Whether a candidate carries a policy: Protect=, a floor (Floor=,
- * memory.min, memory.low), SoftTarget=, a Weight= other than the default,
- * or skip (its pressure brake is on). Not slack_permyriad: offload's
+/* Whether a candidate carries a policy of reclaimd's: Protect=, Floor=,
+ * SoftTarget=, a Weight= other than the default, or skip (its pressure
+ * brake is on). Not memory.min or memory.low: the kernel's own, applied by
+ * the kernel in node reclaim (above). Not slack_permyriad: offload's
  * slack weighs the shares of a pass some policy already spreads over
  * memory.reclaim; alone it must not move a pass off the node file, which
  * is node-bound, onto memory.reclaim, which also takes from the cgroup's
@@ -174,7 +188,7 @@ bool target_node_file_stalled(const struct target_node_file_pass *p);
  * spares a paused node best. */
 bool target_has_policy(const struct target_candidate *c);
 /* Whether a policy covers memory on the node the candidates were collected
- * for: any guarantee (Protect=, a floor, an engaged brake) anywhere, since
+ * for: any guarantee (Protect=, Floor=, an engaged brake) anywhere, since
  * numa_stat cannot prove a cgroup has no page on the node; a preference
  * (Weight=, SoftTarget=) where its cgroup has memory (file or anon) there. */
 bool target_policy_on_node(const struct target_candidate *c, size_t n);

@@ -798,6 +798,7 @@ static struct target_candidate candidate_of(const struct cgroup_candidate *cg, i
 		.node_anon_bytes = cg->state.node_anon_bytes[node],
 		.current_bytes = cg->state.current_bytes,
 		.floor_bytes = cgroup_floor(&cg->state, &cg->policy),
+		.conf_floor_bytes = cg->policy.floor_bytes,
 		.soft_target_bytes = cg->policy.soft_target_bytes,
 		.weight = cg->policy.weight,
 		.protect = cg->policy.protect,

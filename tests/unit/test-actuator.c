@@ -308,9 +308,10 @@ static void start(struct fake *f, const struct actuator_config *cfg_in)
 }
 
 /* The fixture's a.service (memory.low) and b.service (memory.min/low) carry
- * a floor on node 0, which sends node passes to memory.reclaim
- * (target_choose_backend()). Clear them: no policy covers node 0, so the
- * node file serves its passes. */
+ * floors: not policies that keep the node file out (the kernel keeps them
+ * in node reclaim), but they bound what memory.reclaim may ask of the two.
+ * Clear them, so that a spread in these tests is bounded by nothing but
+ * what they hold. */
 static void start_no_policy(struct fake *f, const struct actuator_config *cfg)
 {
 	put_file(f, "sys/fs/cgroup/system.slice/a.service/memory.low", "0\n");
@@ -1083,16 +1084,42 @@ static void test_node_file_stall_nothing_to_spread(void **state)
 	assert_int_equal(res.nr_partial, 1);
 }
 
-/* memory.low on a.service is a floor on node 0: spread too. */
+/*
+ * A Floor= covers every node: spread. memory.low on a.service and
+ * memory.min on b.service alone do not: the kernel keeps them in node
+ * reclaim itself, and a systemd host (systemd-oomd.service ships
+ * MemoryMin=64M) would otherwise never use the node file.
+ */
 static void test_floor_spreads(void **state)
 {
 	struct fake *f = *state;
+	static const struct cgroup_rule rules[] = {
+		{ .path = "system.slice/b.service", .policy = { .floor_bytes = MiB } },
+	};
 	struct shrink_request req = node_req(0, 8 * MiB, 0);
 	struct shrink_result res;
 	struct actuator_node_stats st;
 
 	start(f, NULL);
 	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(res.backend, TARGET_BACKEND_NODE_FILE);
+	assert_int_equal(f->n_writes, 1);
+	assert_string_equal(f->writes[0].path, "sys/devices/system/node/node0/reclaim");
+	assert_int_equal(actuator_node_stats(f->a, 0, &st), 0);
+	assert_int_equal(st.nr_node_file, 1);
+	assert_int_equal(st.nr_cgroup_spread, 0);
+
+	actuator_free(f->a);
+	cgroup_set_free(f->cgroups);
+	f->n_writes = 0;
+	test_rules = rules;
+	test_n_rules = 1;
+	start(f, NULL);
+	test_rules = NULL;
+	test_n_rules = 0;
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(res.backend, TARGET_BACKEND_CGROUPS);
+	assert_true(f->n_writes >= 1);
 	for (unsigned i = 0; i < f->n_writes; i++)
 		assert_false(startswith(f->writes[i].path, "sys/devices"));
 	assert_int_equal(actuator_node_stats(f->a, 0, &st), 0);
@@ -2302,10 +2329,11 @@ static void test_offload_slack_keeps_node_file(void **state)
 /*
  * Issue 14: with 200 idle cgroups beside the fixture's three, a node pass
  * between censuses reads the candidates that can give memory on the node
- * or carry a policy (batch; a.service and b.service have floors), not the
- * 200: about 40 preads a pass instead of over 2000 (203 candidates x five
- * files x two preads). Every candidate is read again once the census
- * interval has passed.
+ * or carry a policy (a.service and batch hold memory on node 1; b.service
+ * holds none there, and its memory.min/low are the kernel's, not a policy
+ * of reclaimd's), not the 200: about 30 preads a pass instead of over
+ * 2000 (203 candidates x five files x two preads). Every candidate is read
+ * again once the census interval has passed.
  */
 static void test_idle_cgroups_skipped(void **state)
 {
@@ -2337,21 +2365,22 @@ static void test_idle_cgroups_skipped(void **state)
 	}
 	assert_int_equal(actuator_node_stats(f->a, 1, &st), 0);
 	assert_int_equal(st.nr_censuses, 1);
-	assert_int_equal(st.nr_cgroup_reads, 203 + 10 * 3);
+	assert_int_equal(st.nr_cgroup_reads, 203 + 10 * 2);
 	assert_int_equal(st.nr_guard_reads, 0); /* node 1 has no node file */
 	/* A second later: a census again. */
 	f->now += CENSUS_INTERVAL_USEC_DEFAULT;
 	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
 	assert_int_equal(actuator_node_stats(f->a, 1, &st), 0);
 	assert_int_equal(st.nr_censuses, 2);
-	assert_int_equal(st.nr_cgroup_reads, 2 * 203 + 10 * 3);
+	assert_int_equal(st.nr_cgroup_reads, 2 * 203 + 10 * 2);
 }
 
 /*
  * The node file takes from every cgroup on the node: before it serves a
  * pass, the guarantees of the cgroups the pass skipped are read. An idle
- * cgroup given memory.min after the census sends the pass to memory.reclaim
- * at once, as when every candidate was read on every pass.
+ * cgroup whose pressure brake engages after the census sends the pass to
+ * memory.reclaim at once, as when every candidate was read on every pass.
+ * memory.min alone does not: the kernel keeps it in node reclaim.
  */
 static void test_guard_before_node_file(void **state)
 {
@@ -2375,16 +2404,23 @@ static void test_guard_before_node_file(void **state)
 	assert_int_equal(st.nr_node_file, 2);
 	assert_int_equal(st.nr_censuses, 1);
 	assert_int_equal(st.nr_guard_reads, 2);
-	/* Now idle/cg1 gets memory.min. */
+	/* idle/cg1 gets memory.min: still the node file. */
 	put_file(f, "sys/fs/cgroup/idle/cg1/memory.min", "1048576\n");
+	f->now += 50000;
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(actuator_node_stats(f->a, 0, &st), 0);
+	assert_int_equal(st.nr_node_file, 3);
+	assert_int_equal(st.nr_guard_reads, 4);
+	/* Now its pressure brake engages. */
+	put_pressure(f, "sys/fs/cgroup/idle/cg1/memory.pressure", 3234567, 0);
 	f->now += 50000;
 	f->n_writes = 0;
 	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
 	assert_int_equal(actuator_node_stats(f->a, 0, &st), 0);
 	assert_int_equal(st.nr_censuses, 1);
-	assert_int_equal(st.nr_node_file, 2);
+	assert_int_equal(st.nr_node_file, 3);
 	assert_int_equal(st.nr_cgroup_spread, 1);
-	assert_int_equal(st.nr_guard_reads, 4);
+	assert_int_equal(st.nr_guard_reads, 6);
 	assert_true(f->n_writes >= 1);
 	for (unsigned i = 0; i < f->n_writes; i++) {
 		assert_false(startswith(f->writes[i].path, "sys/devices"));

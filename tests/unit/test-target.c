@@ -385,7 +385,12 @@ static void test_policy_on_node(void **state)
 		{ { .weight = 50 }, true, false },
 		{ { .protect = true }, true, true },
 		{ { .skip = true }, true, true },            /* braked */
-		{ { .floor_bytes = 1 }, true, true },        /* Floor=, memory.min/low */
+		{ { .floor_bytes = 1, .conf_floor_bytes = 1 }, true, true }, /* Floor= */
+		/* memory.min or memory.low alone: the kernel keeps them in
+		 * node reclaim itself (systemd-oomd.service ships
+		 * MemoryMin=64M: otherwise no systemd host used the node
+		 * file). */
+		{ { .floor_bytes = 1 }, false, false },
 		{ { .soft_target_bytes = 1 }, true, false },
 		/* Offload's slack is a weight inside a spread, not a reason
 		 * to spread: the node file stays (issue 18). */
