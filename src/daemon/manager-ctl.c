@@ -999,6 +999,9 @@ void manager_job_finish(struct manager *m, struct manager_job *job)
 		jadd(o, "swappiness", NULL);
 	jadd_bool(o, "dry_run", job->req.dry_run);
 	jadd_bool(o, "braked", job->res.braked);
+	/* Which interface served it (target_choose_backend()): a node pass
+	 * where a cgroup policy covers the node is spread over memory.reclaim. */
+	jadd_str(o, "backend", target_backend_to_string(job->res.backend));
 	jadd_str(o, "result", result);
 	if (job->req.kind == SHRINK_CGROUP)
 		log_info("Operator reclaim from cgroup %s: asked %" PRIu64 ", reclaimed %" PRIu64
@@ -1006,8 +1009,9 @@ void manager_job_finish(struct manager *m, struct manager_job *job)
 			 job->cgroup, job->res.nr_requested, job->res.nr_reclaimed, result);
 	else
 		log_info("Operator reclaim from node %d: asked %" PRIu64 ", reclaimed %" PRIu64
-			 " (%s)",
-			 job->req.node, job->res.nr_requested, job->res.nr_reclaimed, result);
+			 " through %s (%s)",
+			 job->req.node, job->res.nr_requested, job->res.nr_reclaimed,
+			 target_backend_to_string(job->res.backend), result);
 	ctl_call_reply(job->call, 0, o, NULL);
 	free(job);
 }

@@ -609,6 +609,8 @@ static void print_reclaim(const struct ctx *ctx, struct json_object *o)
 	       jusec(o, "duration_usec", took, sizeof(took)));
 	if (jget(o, "swappiness") && !json_object_is_type(jget(o, "swappiness"), json_type_null))
 		printf(", swappiness %s", jstr(o, "swappiness"));
+	if (!jget(o, "cgroup") && jget(o, "backend"))
+		printf(", through %s", jstr(o, "backend"));
 	printf(" (%s%s)\n", jstr(o, "result"), jbool(o, "dry_run") ? ", dry run" : "");
 }
 

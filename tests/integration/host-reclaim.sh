@@ -37,6 +37,8 @@ ctl --json reclaim node 0 96M >"$tmp/reclaim.json"
 ok $? "reclaimctl reclaim node 0 96M succeeds"
 steal1=$(vmstat pgsteal_proactive)
 measured=$(json_get 'd["reclaimed_bytes"]' <"$tmp/reclaim.json")
+check "the reply says the node file served it" \
+	[ "$(json_get 'd["backend"]' <"$tmp/reclaim.json")" = node-file ]
 kernel=$(((steal1 - steal0) * page_size))
 diag "reclaim: daemon measured $((measured / mib)) MiB, kernel pgsteal_proactive +$((kernel / mib)) MiB"
 check "the kernel reclaimed at least 48 MiB proactively" [ "$kernel" -ge $((48 * mib)) ]
