@@ -1940,6 +1940,10 @@ int manager_inspect(const char *root, const struct conf *conf, struct json_objec
 		.skip_fs_check = !root_is_host(root),
 		.policy = conf_cgroup_policy_cb,
 		.policy_userdata = (void *)conf,
+		/* --inspect runs from an operator's shell, whose cgroup is
+		 * not the daemon's: none is left out (the running daemon
+		 * leaves out its own). */
+		.self_file = "",
 	};
 	struct feature_config fc = { .root = root };
 	struct cgroup_set *s = NULL;

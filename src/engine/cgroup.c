@@ -646,13 +646,14 @@ static int table_add(struct cgroup_table *t, struct cgroup_candidate *cg)
 
 /*
  * The daemon's own cgroup, from the "0::PATH" line of /proc/self/cgroup
- * (cgroup v2; relative to the cgroup namespace, as the mount is). "" when
- * there is none, it is the root, or the file cannot be read: then no
- * cgroup is left out.
+ * (cgroup v2; relative to the cgroup namespace). "" when there is none, it
+ * is the root, or the file cannot be read: then no cgroup is left out.
+ * Read a line at a time: a hybrid host lists a dozen v1 hierarchies first.
  */
 static void read_self(const struct cgroup_config *cfg, char *ret, size_t size)
 {
-	char path[4096], buf[4096], *line, *save = NULL;
+	_cleanup_fclose_ FILE *f = NULL;
+	char path[4096], line[CGROUP_PATH_MAX + 8];
 	const char *file = cfg->self_file;
 
 	*ret = '\0';
@@ -663,18 +664,39 @@ static void read_self(const struct cgroup_config *cfg, char *ret, size_t size)
 			return;
 		file = path;
 	}
-	if (read_file_at(AT_FDCWD, file, buf, sizeof(buf)) < 0)
-		return;
-	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		if (!startswith(line, "0::"))
-			continue;
-		line += 3;
-		while (*line == '/')
-			line++;
-		if (strlen(line) < size)
-			strcpy(ret, line);
+	f = fopen(file, "re");
+	if (!f) {
+		log_debug_errno(errno, "%s: %m; no cgroup is reclaimd's own.", file);
 		return;
 	}
+	while (fgets(line, sizeof(line), f)) {
+		char *p = line + 3;
+
+		if (!startswith(line, "0::"))
+			continue;
+		p[strcspn(p, "\n")] = '\0';
+		p += strspn(p, "/");
+		if (strlen(p) < size)
+			strcpy(ret, p);
+		return;
+	}
+}
+
+/* Is this process in the cgroup (dir_fd)? Its cgroup.procs lists our pid,
+ * as this pid namespace sees it: the path alone could name another cgroup
+ * where the cgroup2 mount is not our cgroup namespace's root. */
+static bool cgroup_has_us(int dir_fd)
+{
+	char buf[4096], pid[24];
+	ssize_t n = read_file_at(dir_fd, "cgroup.procs", buf, sizeof(buf));
+
+	if (n < 0)
+		return false;
+	snprintf(pid, sizeof(pid), "%d", (int)getpid());
+	for (char *save = NULL, *l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+		if (streq(l, pid))
+			return true;
+	return false;
 }
 
 static int add_candidate(struct cgroup_table *t, int dir_fd, const char *path)
@@ -703,12 +725,10 @@ static int add_candidate(struct cgroup_table *t, int dir_fd, const char *path)
 	}
 	if (r < 0)
 		return table_skip(t, path, r);
-	/* reclaimd never reclaims itself (kswapd runs with PF_MEMALLOC): its
-	 * pages are mlockall()ed, and the unit's memory.min or memory.low
-	 * (a floor) would otherwise keep every node off the node file
-	 * (target_policy_on_node()). It counts as found, so that its parent
+	/* reclaimd writes no memory.reclaim of its own cgroup by itself: its
+	 * pages are mlockall()ed. It counts as found, so that its parent
 	 * does not become a leaf for memory in its place. */
-	if (*t->self && streq(path + strspn(path, "/"), t->self)) {
+	if (*t->self && streq(path + strspn(path, "/"), t->self) && cgroup_has_us(dir_fd)) {
 		t->self_found = true;
 		cgroup_candidate_free(cg);
 		return 0;
@@ -872,6 +892,7 @@ static int rescan(struct cgroup_set *s, bool wait)
 {
 	struct cgroup_table t = { .max = s->cfg.max_candidates };
 	struct cgroup_candidate **old;
+	char old_self[CGROUP_PATH_MAX];
 	size_t n_old;
 	int r;
 
@@ -895,16 +916,16 @@ static int rescan(struct cgroup_set *s, bool wait)
 		else
 			log_notice("Every cgroup can be opened again.");
 	}
+	if (!t.self_found)
+		t.self[0] = '\0';
+	/* s->self is written by the rescanning thread (the event loop) alone. */
+	snprintf(old_self, sizeof(old_self), "%s", s->self);
 	if (wait)
 		pthread_rwlock_wrlock(&s->lock);
 	else if (pthread_rwlock_trywrlock(&s->lock) != 0) {
 		table_clear(&t);
 		return -EBUSY;
 	}
-	if (!t.self_found)
-		t.self[0] = '\0';
-	if (!streq(t.self, s->self) && *t.self)
-		log_info("reclaimd's own cgroup /%s is left out of reclaim.", t.self);
 	snprintf(s->self, sizeof(s->self), "%s", t.self);
 	if (carry_over(s, &t) && s->nr_scans > 0)
 		s->nr_scans_added++;
@@ -916,6 +937,14 @@ static int rescan(struct cgroup_set *s, bool wait)
 	s->nr_scans++;
 	pthread_rwlock_unlock(&s->lock);
 	table_clear(&(struct cgroup_table){ .v = old, .n = n_old });
+	/* Said when it changes, both ways (not on every rescan). */
+	if (!streq(t.self, old_self)) {
+		if (*t.self)
+			log_info("reclaimd's own cgroup /%s is left out of the candidates.", t.self);
+		else
+			log_info("reclaimd's own cgroup /%s is no longer found: it is a candidate "
+				 "like any other.", old_self);
+	}
 	return (int)t.n;
 }
 

@@ -271,7 +271,9 @@ int main(int argc, char *argv[])
 	_cleanup_(cgroup_set_freep) struct cgroup_set *cgroups = NULL;
 	_cleanup_(actuator_freep) struct actuator *act = NULL;
 	struct actuator_config cfg = {};
-	struct cgroup_config ccfg = {};
+	/* The probe drives the actuator alone: no cgroup is left out as its
+	 * own (a scenario may run it inside the cgroup it targets). */
+	struct cgroup_config ccfg = { .self_file = "" };
 	struct feature_config fcfg = {};
 	struct shrink_request req = {};
 	struct shrink_result res = {};

@@ -122,11 +122,16 @@ static void test_self(void **state)
 
 	snprintf(self, sizeof(self), "%s/self-cgroup", f->dir);
 	cfg.self_file = self;
-	/* only.slice holds nothing but the daemon's own service. */
+	/* only.slice holds nothing but the daemon's own service, which lists
+	 * this process in its cgroup.procs; a.service lists it too, for
+	 * later. */
 	snprintf(cmd, sizeof(cmd),
 		 "cd '%s' && mkdir only.slice && cp system.slice/memory.* only.slice/ && "
 		 "cp -R system.slice/a.service only.slice/me.service && "
-		 "printf '12:memory:/x\n0::/only.slice/me.service\n' > self-cgroup", f->dir);
+		 "printf '1\n%d\n' > only.slice/me.service/cgroup.procs && "
+		 "printf '%d\n' > system.slice/a.service/cgroup.procs && "
+		 "printf '12:memory:/x\n0::/only.slice/me.service\n' > self-cgroup",
+		 f->dir, (int)getpid(), (int)getpid());
 	assert_int_equal(run(cmd), 0);
 	assert_int_equal(cgroup_set_new(&cfg, &s), 0);
 	assert_int_equal(s->n_cgroups, 3);
@@ -164,13 +169,23 @@ static void test_self(void **state)
 	snprintf(cmd, sizeof(cmd), "echo 4:memory:/system.slice/a.service > '%s'", self);
 	assert_int_equal(run(cmd), 0);
 	assert_int_equal(cgroup_rescan(s), 4);
+	assert_string_equal(s->self, "");
 	snprintf(cmd, sizeof(cmd), "rm '%s'", self);
 	assert_int_equal(run(cmd), 0);
 	assert_int_equal(cgroup_rescan(s), 4);
+	assert_string_equal(s->self, "");
 	/* A path the walk does not meet (another namespace's view). */
 	snprintf(cmd, sizeof(cmd), "echo 0::/elsewhere/x.service > '%s'", self);
 	assert_int_equal(run(cmd), 0);
 	assert_int_equal(cgroup_rescan(s), 4);
+	assert_string_equal(s->self, "");
+	/* A path the walk meets, but a cgroup this process is not in (a
+	 * mount that is not our cgroup namespace's root): kept. */
+	snprintf(cmd, sizeof(cmd), "echo 0::/batch > '%s' && echo 1 > '%s/batch/cgroup.procs'",
+		 self, f->dir);
+	assert_int_equal(run(cmd), 0);
+	assert_int_equal(cgroup_rescan(s), 4);
+	assert_non_null(cgroup_set_find(s, "batch"));
 	assert_string_equal(s->self, "");
 }
 
