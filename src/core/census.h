@@ -34,9 +34,10 @@
  * The others hold no reclaimable memory on the node as far as the last
  * census knows, and get no write. One thing still needs them: the node
  * reclaim file takes from every cgroup on the node, so before it serves a
- * pass the guarantees of the skipped candidates are read too (their
- * memory.pressure, for a brake: census_guard_needed()), as they were on
- * every pass before.
+ * pass the skipped candidates' memory.pressure is read too (a brake is the
+ * one guarantee they can have gained: census_guard_needed()), unless no
+ * task has stalled since every candidate was last read (actuator.c
+ * guard_calm()).
  *
  * A cgroup that starts holding memory on the node between censuses is read
  * from the first pass at least CENSUS_INTERVAL_USEC_DEFAULT after the

@@ -119,12 +119,14 @@ uint64_t target_soft(struct target_candidate *c, size_t n, uint64_t limit_bytes,
  * memory.min and memory.low are not reclaimd's policy but the kernel's
  * protection, and the kernel applies them itself in node reclaim: the node
  * file runs __node_reclaim(), which skips a memcg below its effective
- * memory.min, and below its effective memory.low too, since it never
- * retries with memcg_low_reclaim as direct reclaim does. So they keep no
- * pass off the node file: the node file protects them exactly as the
- * kernel's own kswapd would, limited by the ancestors' protection as the
- * kernel defines it (systemd.resource-control(5): a MemoryMin= needs the
- * same on every ancestor slice). memory.reclaim written to a cgroup is
+ * memory.min always, and one below its effective memory.low as the
+ * kernel's kswapd does (the classic LRU skips it, never retrying with
+ * memcg_low_reclaim; MGLRU's shrink_one() reclaims it once it has reached
+ * the tail of the memcg LRU, with a MEMCG_LOW event). So they keep no pass
+ * off the node file: it treats them as the kernel's own reclaim of the
+ * node does, limited by the ancestors' protection as the kernel defines
+ * it (systemd.resource-control(5): a MemoryMin= needs the same on every
+ * ancestor slice). memory.reclaim written to a cgroup is
  * different: the kernel does not apply the written cgroup's own
  * protection, so target.c never asks a cgroup below its memory.min or
  * memory.low as set (floor_bytes). Otherwise every systemd host, where

@@ -604,8 +604,11 @@ static void stats_node(struct manager *m, unsigned i, struct json_object *a)
 		 "Candidate cgroups read in full on the reclaim path (five files each).", id, NULL,
 		 NULL, as.nr_cgroup_reads);
 	stat_add(a, "actuator_guard_reads_total", "counter",
-		 "Candidate cgroups whose guarantees alone were read before the node file.", id,
-		 NULL, NULL, as.nr_guard_reads);
+		 "Skipped candidate cgroups whose memory.pressure alone was read before the node file.",
+		 id, NULL, NULL, as.nr_guard_reads);
+	stat_add(a, "actuator_guards_calm_total", "counter",
+		 "Node-file passes that read no skipped cgroup: no stall since all were read.", id,
+		 NULL, NULL, as.nr_guards_calm);
 	stat_add(a, "actuator_censuses_total", "counter",
 		 "Reclaim passes that read every candidate cgroup.", id, NULL, NULL,
 		 as.nr_censuses);
@@ -1002,6 +1005,7 @@ void manager_job_finish(struct manager *m, struct manager_job *job)
 	/* Which interface served it (target_choose_backend()): a node pass
 	 * where a cgroup policy covers the node is spread over memory.reclaim. */
 	jadd_str(o, "backend", target_backend_to_string(job->res.backend));
+	jadd_bool(o, "node_file_short", job->res.node_file_short);
 	jadd_str(o, "result", result);
 	if (job->req.kind == SHRINK_CGROUP)
 		log_info("Operator reclaim from cgroup %s: asked %" PRIu64 ", reclaimed %" PRIu64

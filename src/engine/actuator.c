@@ -53,6 +53,14 @@ struct actuator_node {
 	 * reclaim) attributed to this node (offload_attribute()), cumulative,
 	 * for the node's pacing: atomic. */
 	uint64_t cgroup_wide_reclaimed_bytes;
+	/* /proc/pressure/memory's some total as this call read it
+	 * (system_braked()), and as the last census or guard of this node
+	 * read it, when every live candidate had just been read: while the
+	 * two are equal no task has stalled since, so no skipped candidate's
+	 * brake can have engaged and the guard reads are spared
+	 * (guard_calm()). The _read flags: the value is known. */
+	uint64_t pass_system_some_usec, all_read_system_some_usec;
+	bool pass_system_some_read, all_read_system_some_read;
 };
 
 struct actuator {
@@ -842,7 +850,10 @@ static void collect_one(struct actuator *a, struct actuator_node *n, struct cgro
 	int r;
 
 	if (guard) {
-		r = cgroup_read_guard(cg, n->buf, ACTUATOR_BUF_BYTES, &st);
+		/* Only a brake can make a skipped candidate a guarantee:
+		 * memory.min and memory.low keep no pass off the node file
+		 * (target.h). */
+		r = cgroup_read_pressure(cg, n->buf, ACTUATOR_BUF_BYTES, &st);
 		__atomic_add_fetch(&n->stats.nr_guard_reads, 1, __ATOMIC_RELAXED);
 	} else {
 		r = cgroup_read_state(cg, n->buf, ACTUATOR_BUF_BYTES, n->numa, &st);
@@ -873,10 +884,34 @@ static void collect_one(struct actuator *a, struct actuator_node *n, struct cgro
 	n->cand_cg[(*k)++] = cg;
 }
 
+/* Every live candidate has just been read (a census, or a guard of the
+ * skipped ones): what the system's stall was before the reads. */
+static void all_read(struct actuator_node *n)
+{
+	n->all_read_system_some_usec = n->pass_system_some_usec;
+	n->all_read_system_some_read = n->pass_system_some_read;
+}
+
 static void census_record(struct actuator *a, struct actuator_node *n, uint64_t now)
 {
 	census_done(&n->census, a->cfg.cgroups->nr_scans, now);
+	all_read(n);
 	__atomic_add_fetch(&n->stats.nr_censuses, 1, __ATOMIC_RELAXED);
+}
+
+/*
+ * May the node file serve without reading the skipped candidates' guard?
+ * A task that stalls in a cgroup stalls the system too
+ * (sample_system_stalled()): while /proc/pressure/memory's some total
+ * stands where it stood before every live candidate was last read, no
+ * skipped one has stalled since its last read, so none can have had its
+ * brake engage. On a calm systemd host with hundreds of idle cgroups this
+ * spares every guard read of a node-file pass.
+ */
+static bool guard_calm(const struct actuator_node *n)
+{
+	return n->pass_system_some_read && n->all_read_system_some_read &&
+	       n->pass_system_some_usec == n->all_read_system_some_usec;
 }
 
 /*
@@ -1097,11 +1132,16 @@ static int shrink_node(struct actuator *a, struct actuator_node *n,
 		in.policy_on_node = target_policy_on_node(n->cands, k);
 		/* The node file would take from the skipped ones too. */
 		if (census_guard_needed(target_choose_backend(&in), skipped)) {
-			guard_skips = res->nr_skipped;
-			k = collect_skipped(a, n, req->node, now, res, k, skipped,
-					    /* guard= */ true);
-			guard_skips = res->nr_skipped - guard_skips;
-			in.policy_on_node = target_policy_on_node(n->cands, k);
+			if (guard_calm(n)) {
+				__atomic_add_fetch(&n->stats.nr_guards_calm, 1, __ATOMIC_RELAXED);
+			} else {
+				guard_skips = res->nr_skipped;
+				k = collect_skipped(a, n, req->node, now, res, k, skipped,
+						    /* guard= */ true);
+				guard_skips = res->nr_skipped - guard_skips;
+				all_read(n);
+				in.policy_on_node = target_policy_on_node(n->cands, k);
+			}
 		}
 	}
 	switch (target_choose_backend(&in)) {
@@ -1508,7 +1548,11 @@ static bool system_braked(struct actuator *a, struct actuator_node *n, uint64_t 
 	if (a->pressure_fd < 0)
 		return false;
 	k = pread_file(a->pressure_fd, n->buf, ACTUATOR_BUF_BYTES);
-	if (k < 0 || psi_parse(n->buf, (size_t)k, &psi) < 0 || !psi.has_full)
+	if (k < 0 || psi_parse(n->buf, (size_t)k, &psi) < 0)
+		return false;
+	n->pass_system_some_usec = psi.some.total_usec;
+	n->pass_system_some_read = true;
+	if (!psi.has_full)
 		return false;
 	pthread_mutex_lock(&a->lock);
 	p = a->cfg.system_brake;
@@ -1665,6 +1709,7 @@ int actuator_shrink(void *userdata, const struct shrink_request *req,
 		return 0;
 	}
 	ask = req->nr_to_reclaim;
+	n->pass_system_some_read = false; /* until system_braked() reads it */
 	if (req->kind != SHRINK_CGROUP && system_braked(a, n, now)) {
 		/* The brake stops proactive reclaim. A node pass below the
 		 * kernel's own marks is not: the node's kswapd would reclaim

@@ -122,10 +122,11 @@ struct actuator_node_stats {
 	uint64_t nr_compact;          /* nodeN/compact writes */
 	uint64_t nr_compact_errors;
 	/* Candidate reads on the reclaim path (census.h): in full (five
-	 * files), guarantees only (three), and the passes that read every
-	 * candidate in full. */
+	 * files), a skipped one's guard (memory.pressure), and the passes
+	 * that read every candidate in full. */
 	uint64_t nr_cgroup_reads;
 	uint64_t nr_guard_reads;
+	uint64_t nr_guards_calm;      /* guards spared: no stall since all were read */
 	uint64_t nr_censuses;
 	uint64_t last_usec;
 	struct histogram write_usec;  /* reclaim file write durations */

@@ -257,12 +257,13 @@ int cgroup_read_nodes(struct cgroup_candidate *cg, char *buf, size_t size, struc
 		      struct cgroup_state *ret);
 
 /*
- * The guarantees alone: memory.min, memory.low and memory.pressure (three of
- * cgroup_read_state()'s five files, without memory.numa_stat and its memcg
- * stat flush), parts GUARD and PRESSURE of *ret. For a candidate the pass
- * plans no write to, before the node reclaim file takes from every cgroup
- * on the node (census.h). No allocation, no open; *ret is left alone on
- * failure; a vanished cgroup gets gone = true and -ENODEV.
+ * memory.min, memory.low and memory.pressure (three of cgroup_read_state()'s
+ * five files, without memory.numa_stat and its memcg stat flush), parts
+ * GUARD and PRESSURE of *ret: the part of cgroup_read_state() before the
+ * usage. (A skipped candidate's guard before the node file reads its
+ * memory.pressure alone, cgroup_read_pressure(): census.h.) No allocation,
+ * no open; *ret is left alone on failure; a vanished cgroup gets gone =
+ * true and -ENODEV.
  */
 int cgroup_read_guard(struct cgroup_candidate *cg, char *buf, size_t size,
 		      struct cgroup_state *ret);

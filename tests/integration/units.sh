@@ -108,8 +108,7 @@ prevent=$(sed -n 's/^RestartPreventExitStatus=//p' "$tmp/svc1")
 check "a config error exits $rc, which RestartPreventExitStatus=$prevent keeps from restarting" \
 	'[ "$rc" -ne 0 ] && [ "$rc" -ne 1 ] && [ "$rc" = "$prevent" ] && grep -q "bad.conf:2" "$tmp/out"'
 # No MemoryMin=/MemoryLow=: without the same on system.slice they protect
-# nothing (mlockall() does), and a floor would once keep every node off the
-# node file.
+# nothing against node or global reclaim (mlockall() keeps the pages).
 check "stays resident: OOMScoreAdjust=-1000, no MemoryMin=/MemoryLow=, RuntimeDirectory=reclaimd" \
 	'! grep -q "^Memory\(Min\|Low\)=" "$tmp/svc" && grep -qx "OOMScoreAdjust=-1000" "$tmp/svc" &&
 	 grep -qx "RuntimeDirectory=reclaimd" "$tmp/svc"'

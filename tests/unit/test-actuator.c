@@ -312,7 +312,7 @@ static void start(struct fake *f, const struct actuator_config *cfg_in)
  * in node reclaim), but they bound what memory.reclaim may ask of the two.
  * Clear them, so that a spread in these tests is bounded by nothing but
  * what they hold. */
-static void start_no_policy(struct fake *f, const struct actuator_config *cfg)
+static void start_no_floors(struct fake *f, const struct actuator_config *cfg)
 {
 	put_file(f, "sys/fs/cgroup/system.slice/a.service/memory.low", "0\n");
 	put_file(f, "sys/fs/cgroup/system.slice/b.service/memory.min", "0\n");
@@ -324,7 +324,7 @@ static void start_no_policy(struct fake *f, const struct actuator_config *cfg)
  * and answers EAGAIN (6.18 with MGLRU, or an anon-only node). */
 static void start_node_file_short(struct fake *f, const struct actuator_config *cfg)
 {
-	start_no_policy(f, cfg);
+	start_no_floors(f, cfg);
 	f->node_file_short = true;
 	f->node_file_max_pages = 0;
 }
@@ -366,7 +366,7 @@ static void test_node_file_steps(void **state)
 	struct actuator_node_stats st;
 	char buf[64], path[512];
 
-	start_no_policy(f, NULL);
+	start_no_floors(f, NULL);
 	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
 	/* 32 MiB steps (ACTUATOR_STEP_BYTES_DEFAULT): 32 + 32 + 16. */
 	assert_int_equal(f->n_writes, 3);
@@ -414,7 +414,7 @@ static void test_node_file_partial(void **state)
 	struct actuator_node_stats st;
 	uint64_t spread = 0, spread_pages = 0;
 
-	start_no_policy(f, NULL);
+	start_no_floors(f, NULL);
 	f->fail[0] = EAGAIN;
 	f->steal_pages[0] = 1000;
 	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
@@ -477,7 +477,7 @@ static void test_swappiness_einval_fallback(void **state)
 	struct shrink_result res;
 	struct features feat;
 
-	start_no_policy(f, NULL);
+	start_no_floors(f, NULL);
 	f->fail[0] = EINVAL; /* 6.1: "swappiness=" unknown */
 	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
 	assert_int_equal(f->n_writes, 3);
@@ -508,7 +508,7 @@ static void test_errors(void **state)
 	struct shrink_result res = { .nr_requested = 4242 };
 	struct features feat;
 
-	start_no_policy(f, NULL);
+	start_no_floors(f, NULL);
 	f->fail[0] = EINTR;
 	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
 	assert_true(res.interrupted);
@@ -547,7 +547,7 @@ static void test_quota(void **state)
 
 	/* The node file: what is reclaimed is what was asked (a spread's
 	 * shares are not page multiples), so the waits are exact. */
-	start_no_policy(f, &cfg);
+	start_no_floors(f, &cfg);
 	slept_usec = 0;
 	/* A full bucket (one second's worth) serves 50 of the 80 MiB at once. */
 	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
@@ -586,7 +586,7 @@ static void test_quota_below_step(void **state)
 	struct shrink_result res;
 	uint64_t total = 0, t0;
 
-	start_no_policy(f, &cfg);
+	start_no_floors(f, &cfg);
 	slept_usec = 0;
 	t0 = f->now;
 	for (int i = 0; i < 5; i++) {
@@ -610,7 +610,7 @@ static void test_quota_charges_reclaimed(void **state)
 	struct shrink_request req = node_req(0, 8 * MiB, 0);
 	struct shrink_result res;
 
-	start_no_policy(f, &cfg);
+	start_no_floors(f, &cfg);
 	slept_usec = 0;
 	f->steal_pages[0] = 12 * MiB / 4096; /* asked 8, 12 reclaimed */
 	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
@@ -632,7 +632,7 @@ static void test_dry_run(void **state)
 	struct shrink_result res;
 	struct actuator_node_stats st;
 
-	start_no_policy(f, &cfg);
+	start_no_floors(f, &cfg);
 	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
 	assert_int_equal(f->n_writes, 0);
 	assert_int_equal(res.nr_requested, 80 * MiB);
@@ -660,7 +660,7 @@ static void test_dry_run_request(void **state)
 	struct shrink_request req = node_req(0, 8 * MiB, 0);
 	struct shrink_result res;
 
-	start_no_policy(f, NULL);
+	start_no_floors(f, NULL);
 	req.dry_run = true;
 	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
 	assert_int_equal(f->n_writes, 0);
@@ -676,7 +676,7 @@ static void test_system_brake(void **state)
 	struct shrink_request req = node_req(0, 8 * MiB, 0);
 	struct shrink_result res;
 
-	start_no_policy(f, NULL);
+	start_no_floors(f, NULL);
 	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
 	assert_false(res.braked);
 	assert_int_equal(f->n_writes, 1);
@@ -709,7 +709,7 @@ static void test_system_brake_refaults(void **state)
 	f->vmstat_workingset = true;
 	f->vmstat_refault_file = 1000;
 	put_vmstat(f);
-	start_no_policy(f, NULL);
+	start_no_floors(f, NULL);
 	assert_int_equal(actuator_shrink(f->a, &req, &res), 0); /* the window starts */
 	/* 0.6 s of full stall, 1 MiB less a page refaulted: not braked. */
 	f->now += SEC;
@@ -746,7 +746,7 @@ static void test_system_brake_kernel_deficit(void **state)
 	struct shrink_request req = node_req(0, 8 * MiB, 0);
 	struct shrink_result res;
 
-	start_no_policy(f, NULL);
+	start_no_floors(f, NULL);
 	assert_int_equal(actuator_shrink(f->a, &req, &res), 0); /* the window starts */
 	assert_int_equal(f->n_writes, 1);
 	f->now += SEC;
@@ -884,7 +884,7 @@ static void test_node_file_or_spread(void **state)
 	 * file, and batch is not written. */
 	test_rules = rules;
 	test_n_rules = 1;
-	start_no_policy(f, &cfg);
+	start_no_floors(f, &cfg);
 	test_rules = NULL;
 	test_n_rules = 0;
 	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
@@ -1466,7 +1466,7 @@ static void test_step_limits(void **state)
 	struct actuator_limits l;
 	struct shrink_result res;
 
-	start_no_policy(f, NULL);
+	start_no_floors(f, NULL);
 	assert_int_equal(actuator_get_limits(f->a, 0, &l), 0);
 	assert_int_equal(l.step_bytes, ACTUATOR_STEP_BYTES_DEFAULT);
 	assert_int_equal(l.cgroup_step_bytes, ACTUATOR_STEP_BYTES_DEFAULT);
@@ -1504,7 +1504,7 @@ static void test_stop_refuses_writes(void **state)
 					 .swappiness = SWAPPINESS_KERNEL_DEFAULT };
 	struct shrink_result res;
 
-	start_no_policy(f, NULL);
+	start_no_floors(f, NULL);
 	assert_int_equal(actuator_shrink(f->a, &node, &res), 0);
 	assert_int_equal(f->n_writes, 1);
 	actuator_stop(f->a);
@@ -1580,7 +1580,7 @@ static void test_overlapping_node_file_write(void **state)
 	struct shrink_request node = node_req(0, 8 * MiB, 0), cg = batch_8m;
 
 	cg.node = 1;
-	start_no_policy(f, NULL);
+	start_no_floors(f, NULL);
 	f->cgroup_writes_in_vmstat = true;
 	shrink_overlapped(f, &node, &cg, "sys/devices/system/node/node0/reclaim",
 			  "sys/fs/cgroup/batch/memory.reclaim");
@@ -1683,7 +1683,7 @@ static void test_shrink_allocates_nothing(void **state)
 
 	soft.kind = SHRINK_SOFT_TARGET;
 	/* No policy: node 0's passes go to node0/reclaim. */
-	start_no_policy(f, &cfg);
+	start_no_floors(f, &cfg);
 	alloc_count_start();
 	for (int i = 0; i < 20; i++) {
 		assert_int_equal(actuator_shrink(f->a, &node0, &res), 0);
@@ -2251,7 +2251,7 @@ static void test_offload_slack_spread(void **state)
 		 "anon N0=0 N1=0\nfile N0=0 N1=0\n");
 	test_rules = rules;
 	test_n_rules = ELEMENTSOF(rules);
-	start_no_policy(f, &cfg);
+	start_no_floors(f, &cfg);
 	test_rules = NULL;
 	test_n_rules = 0;
 
@@ -2302,7 +2302,7 @@ static void test_offload_slack_keeps_node_file(void **state)
 
 	test_rules = offload_batch_rule;
 	test_n_rules = ELEMENTSOF(offload_batch_rule);
-	start_no_policy(f, &cfg);
+	start_no_floors(f, &cfg);
 	test_rules = NULL;
 	test_n_rules = 0;
 	assert_int_equal(actuator_shrink(f->a, &off, &res), 0); /* first sample */
@@ -2377,7 +2377,8 @@ static void test_idle_cgroups_skipped(void **state)
 
 /*
  * The node file takes from every cgroup on the node: before it serves a
- * pass, the guarantees of the cgroups the pass skipped are read. An idle
+ * pass, the memory.pressure of the cgroups the pass skipped is read,
+ * unless no task has stalled since every candidate was last read. An idle
  * cgroup whose pressure brake engages after the census sends the pass to
  * memory.reclaim at once, as when every candidate was read on every pass.
  * memory.min alone does not: the kernel keeps it in node reclaim.
@@ -2391,36 +2392,50 @@ static void test_guard_before_node_file(void **state)
 	struct actuator_node_stats st;
 
 	add_idle(f, 2);
-	start_no_policy(f, &cfg);
+	start_no_floors(f, &cfg);
 	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
 	assert_int_equal(actuator_node_stats(f->a, 0, &st), 0);
 	assert_int_equal(st.nr_node_file, 1);
 	assert_int_equal(st.nr_censuses, 1);
-	/* No census due; no guarantee anywhere: the node file, after
-	 * reading the two idle cgroups' guarantees. */
+	/* No census due, no stall anywhere since it: the node file, with
+	 * no guard read (guard_calm()). */
 	f->now += 50000;
 	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
 	assert_int_equal(actuator_node_stats(f->a, 0, &st), 0);
 	assert_int_equal(st.nr_node_file, 2);
 	assert_int_equal(st.nr_censuses, 1);
-	assert_int_equal(st.nr_guard_reads, 2);
-	/* idle/cg1 gets memory.min: still the node file. */
-	put_file(f, "sys/fs/cgroup/idle/cg1/memory.min", "1048576\n");
+	assert_int_equal(st.nr_guard_reads, 0);
+	assert_int_equal(st.nr_guards_calm, 1);
+	/* Some task stalled: the two idle cgroups' memory.pressure is read
+	 * (no brake), then the node file. */
+	put_pressure(f, "proc/pressure/memory", 1000, 0);
 	f->now += 50000;
 	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
 	assert_int_equal(actuator_node_stats(f->a, 0, &st), 0);
 	assert_int_equal(st.nr_node_file, 3);
-	assert_int_equal(st.nr_guard_reads, 4);
-	/* Now its pressure brake engages. */
+	assert_int_equal(st.nr_guard_reads, 2);
+	assert_int_equal(st.nr_guards_calm, 1);
+	/* idle/cg1 gets memory.min, no stall since the guard: still the
+	 * node file, no read. */
+	put_file(f, "sys/fs/cgroup/idle/cg1/memory.min", "1048576\n");
+	f->now += 50000;
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(actuator_node_stats(f->a, 0, &st), 0);
+	assert_int_equal(st.nr_node_file, 4);
+	assert_int_equal(st.nr_guard_reads, 2);
+	assert_int_equal(st.nr_guards_calm, 2);
+	/* Now it stalls, the system with it, and its pressure brake
+	 * engages: the guard sees it, the pass is spread and spares it. */
 	put_pressure(f, "sys/fs/cgroup/idle/cg1/memory.pressure", 3234567, 0);
+	put_pressure(f, "proc/pressure/memory", 1000 + 3234567, 0);
 	f->now += 50000;
 	f->n_writes = 0;
 	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
 	assert_int_equal(actuator_node_stats(f->a, 0, &st), 0);
 	assert_int_equal(st.nr_censuses, 1);
-	assert_int_equal(st.nr_node_file, 3);
+	assert_int_equal(st.nr_node_file, 4);
 	assert_int_equal(st.nr_cgroup_spread, 1);
-	assert_int_equal(st.nr_guard_reads, 6);
+	assert_int_equal(st.nr_guard_reads, 4);
 	assert_true(f->n_writes >= 1);
 	for (unsigned i = 0; i < f->n_writes; i++) {
 		assert_false(startswith(f->writes[i].path, "sys/devices"));
@@ -2444,10 +2459,11 @@ static void test_skip_counted_once(void **state)
 	struct actuator_node_stats st;
 
 	add_idle(f, 2);
-	start_no_policy(f, &cfg);
+	start_no_floors(f, &cfg);
 	assert_int_equal(actuator_shrink(f->a, &small, &res), 0); /* the census */
 	f->now += 150000; /* a short pass's census is due, a full one is not */
 	put_pressure(f, "sys/fs/cgroup/idle/cg1/memory.pressure", 3234567, 0);
+	put_pressure(f, "proc/pressure/memory", 3234567, 0); /* the system stalls with it */
 	assert_int_equal(actuator_shrink(f->a, &big, &res), 0);
 	assert_int_equal(actuator_node_stats(f->a, 0, &st), 0);
 	assert_int_equal(st.nr_guard_reads, 2);
@@ -2514,7 +2530,7 @@ static void start_pause_nodes(struct fake *f, const struct cgroup_rule *rules, s
 		 "anon N0=0 N1=16777216\nfile N0=0 N1=104857600\n");
 	test_rules = rules;
 	test_n_rules = n_rules;
-	start_no_policy(f, &cfg);
+	start_no_floors(f, &cfg);
 	test_rules = NULL;
 	test_n_rules = 0;
 }
@@ -2654,7 +2670,7 @@ static void test_pause_mid_cgroup_share(void **state)
 		 "anon N0=0 N1=16777216\nfile N0=104857600 N1=104857600\n");
 	test_rules = weight_a_rule;
 	test_n_rules = ELEMENTSOF(weight_a_rule);
-	start_no_policy(f, &cfg);
+	start_no_floors(f, &cfg);
 	test_rules = NULL;
 	test_n_rules = 0;
 	f->pause_after_write = UINT64_C(1) << 0;

@@ -202,11 +202,15 @@ sc_hardening() {
 			'[ $rc = 0 ] || ! grep -qE "Permission denied|Operation not permitted|Read-only file system" /tmp/ns.err'
 		# No cgroup policy covers node 1 on this system (reclaimd's
 		# own cgroup is left out of reclaim): the node file serves it.
+		# Chosen is what is checked: the kernel may find less than 8M
+		# to take on node 1 (EAGAIN), and then the rest goes to
+		# memory.reclaim with node_file_short true.
 		ctl --json reclaim node 1 8M >/tmp/ctl.out 2>&1
 		rc=$?
 		be=$(sed -n 's/.*"backend": *"\([^"]*\)".*/\1/p' /tmp/ctl.out)
-		want "reclaimctl reclaim node 1 8M exit $rc, through ${be:-?} (node-file)" \
-			'[ $rc = 0 ] && [ "$be" = node-file ]'
+		short=$(sed -n 's/.*"node_file_short": *\([a-z]*\).*/\1/p' /tmp/ctl.out)
+		want "reclaimctl reclaim node 1 8M exit $rc, through ${be:-?}, node file short ${short:-?} (node-file chosen)" \
+			'[ $rc = 0 ] && { [ "$be" = node-file ] || [ "$short" = true ]; }'
 		[ "$be" = node-file ] || { ctl cgroups 2>&1 | sed 's/^/NOTE hardening: cgroups: /'
 			grep -l . $(find $CG -name memory.min -o -name memory.low) 2>/dev/null |
 				while read -r f; do [ "$(cat "$f")" = 0 ] || echo "NOTE hardening: $f $(cat "$f")"; done; }
