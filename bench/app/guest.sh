@@ -202,6 +202,14 @@ profile_report() {
 		--percent-limit 0.1 >$OUT/profile/$LABEL.self.txt 2>>$OUT/profile/$LABEL.err
 	perf report -i /var/tmp/perf.data --stdio --children -g none --sort comm,sym \
 		--percent-limit 0.3 >$OUT/profile/$LABEL.children.txt 2>>$OUT/profile/$LABEL.err
+	# Per thread, and the reclaimers' own in detail: reclaimd's threads
+	# and kswapd's, down to 0.01% of all samples.
+	perf report -i /var/tmp/perf.data --stdio --no-children -g none --sort comm \
+		>$OUT/profile/$LABEL.comm.txt 2>>$OUT/profile/$LABEL.err
+	comms=$(perf report -i /var/tmp/perf.data --stdio --no-children -g none --sort comm 2>/dev/null |
+		awk '$2 ~ /^(reclaimd|kswapd)/ { printf "%s%s", s, $2; s = "," }')
+	[ -z "$comms" ] || perf report -i /var/tmp/perf.data --stdio --children -g none --sort comm,sym \
+		--comms "$comms" --percent-limit 0.01 >$OUT/profile/$LABEL.reclaimers.txt 2>>$OUT/profile/$LABEL.err
 	rm -f /var/tmp/perf.data
 }
 
