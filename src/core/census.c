@@ -18,10 +18,15 @@ static bool census_older_than(const struct census *c, uint64_t usec, uint64_t no
 	return now_usec < c->last_usec || now_usec - c->last_usec >= usec;
 }
 
+bool census_current(const struct census *c, uint64_t generation)
+{
+	return c->done && c->generation == generation;
+}
+
 bool census_due(const struct census *c, const struct census_params *p, uint64_t generation,
 		uint64_t now_usec)
 {
-	if (!c->done || c->generation != generation)
+	if (!census_current(c, generation))
 		return true;
 	return census_older_than(c, interval_of(p), now_usec);
 }

@@ -39,6 +39,13 @@
  * task has stalled since every candidate was last read (actuator.c
  * guard_calm()).
  *
+ * Where no candidate has a preference (Weight=, SoftTarget=) and the node
+ * file would serve, the guarantees alone decide (actuator.c
+ * node_file_guaranteed_only()): such a pass reads no candidate in full and
+ * runs no census (at most every memory.pressure, as the guard), once the
+ * table of the last rescan has been read whole. The census a spread plans
+ * from runs when a spread needs one.
+ *
  * A cgroup that starts holding memory on the node between censuses is read
  * from the first pass at least CENSUS_INTERVAL_USEC_DEFAULT after the
  * previous census, or sooner if the others cannot cover a pass.
@@ -87,6 +94,10 @@ enum census_read {
 	CENSUS_READ_FULL,  /* every file: a write may be planned from it */
 	_CENSUS_READ_MAX,
 };
+
+/* Whether a census has read the candidate table of this generation (none
+ * since a rescan: every candidate unread at least once). */
+bool census_current(const struct census *c, uint64_t generation);
 
 /* Whether this pass reads every candidate: none yet, a new table
  * (generation), or the interval has passed. */

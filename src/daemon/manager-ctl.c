@@ -609,6 +609,9 @@ static void stats_node(struct manager *m, unsigned i, struct json_object *a)
 	stat_add(a, "actuator_guards_calm_total", "counter",
 		 "Node-file passes that read no skipped cgroup: no stall since all were read.", id,
 		 NULL, NULL, as.nr_guards_calm);
+	stat_add(a, "actuator_guaranteed_only_total", "counter",
+		 "Node-file passes decided by guarantees alone: no candidate's usage read.", id,
+		 NULL, NULL, as.nr_guaranteed_only);
 	stat_add(a, "actuator_censuses_total", "counter",
 		 "Reclaim passes that read every candidate cgroup.", id, NULL, NULL,
 		 as.nr_censuses);

@@ -1038,18 +1038,25 @@ static int shrink_soft_target(struct actuator *a, struct actuator_node *n,
 	return r;
 }
 
-/* The spread of a node pass over memory.reclaim, from the k candidates
- * collect_candidates() read (k_read of them before any guard rows; skipped
- * live ones left out, guard_skips of the pass's skips counted by guard
- * rows). The table's read lock is held, and released here. *ret_planned:
+/* What a node pass read of its candidates (read_for_backend()). */
+struct pass_reads {
+	size_t k;             /* rows in n->cands */
+	size_t k_read;        /* of those, read in full */
+	size_t skipped;       /* live candidates left out (n->skipped) */
+	unsigned guard_skips; /* the pass's skips counted by guard rows */
+};
+
+/* The spread of a node pass over memory.reclaim, from the candidates rd
+ * read. The table's read lock is held, and released here. *ret_planned:
  * what the plan asked of the cgroups. */
 static int spread_node(struct actuator *a, struct actuator_node *n,
 		       const struct shrink_request *req, uint64_t want,
-		       struct shrink_result *res, uint64_t now, size_t k, size_t k_read,
-		       size_t skipped, unsigned guard_skips, uint64_t *ret_planned)
+		       struct shrink_result *res, uint64_t now, const struct pass_reads *rd,
+		       uint64_t *ret_planned)
 {
 	struct target_params tp = plan_params(a, req);
 	struct census_params cp = census_params(a);
+	size_t k = rd->k;
 	uint64_t planned;
 	int r;
 
@@ -1058,10 +1065,10 @@ static int spread_node(struct actuator *a, struct actuator_node *n,
 	/* Short of the deficit among the cgroups read: the others too (a
 	 * census), in place of any guard rows. */
 	planned = target_spread(n->cands, k, want, &tp);
-	if (planned < want && skipped > 0 && census_due_short(&n->census, &cp, now)) {
+	if (planned < want && rd->skipped > 0 && census_due_short(&n->census, &cp, now)) {
 		/* The same cgroups again: a skip counts once a pass. */
-		res->nr_skipped -= guard_skips;
-		k = collect_skipped(a, n, req->node, now, res, k_read, skipped,
+		res->nr_skipped -= rd->guard_skips;
+		k = collect_skipped(a, n, req->node, now, res, rd->k_read, rd->skipped,
 				    /* guard= */ false);
 		planned = target_spread(n->cands, k, want, &tp);
 	}
@@ -1082,8 +1089,8 @@ static int node_file_fall_back(struct actuator *a, struct actuator_node *n,
 			       const struct shrink_request *req, uint64_t want,
 			       struct shrink_result *res, uint64_t now, unsigned skips)
 {
+	struct pass_reads rd = {};
 	uint64_t planned;
-	size_t k, skipped;
 
 	log_debug("node%d/reclaim fell short at priority %d (%" PRIu64 " of %" PRIu64
 		  " bytes, %u EAGAIN): memory.reclaim for the rest of the %s.",
@@ -1099,9 +1106,87 @@ static int node_file_fall_back(struct actuator *a, struct actuator_node *n,
 	n->spare_nodes = pass_paused_nodes(a, req->node);
 	cgroup_set_lock_shared(a->cfg.cgroups);
 	res->nr_skipped = skips;
-	k = collect_candidates(a, n, req->node, now, res, &skipped);
-	return spread_node(a, n, req, want - res->nr_reclaimed, res, now, k, k, skipped, 0,
-			   &planned);
+	rd.k = rd.k_read = collect_candidates(a, n, req->node, now, res, &rd.skipped);
+	return spread_node(a, n, req, want - res->nr_reclaimed, res, now, &rd, &planned);
+}
+
+/*
+ * Whether the node file serves this pass, decided from guarantees alone.
+ * Where no candidate carries a preference (Weight=, SoftTarget=, which
+ * count only where their cgroup has memory on the node: numa_stat), only a
+ * guarantee keeps the node file out (target_policy_on_node()): Protect= and
+ * Floor= (config), an engaged brake or an offload backoff (state kept
+ * here), a brake engaging now (memory.pressure). None of those needs the
+ * candidates' usage, floors or numa_stat, and the node file needs no plan.
+ * So such a pass reads at most every candidate's memory.pressure, and
+ * nothing while guard_calm(); before, it read the hot candidates' five
+ * files with a memcg stat flush, and every candidate once a second (issue
+ * 14: memory.numa_stat was the largest read of the daemon's profile on
+ * 6.18, docs/benchmarks.md). The census that a spread plans from runs when
+ * a spread needs it (collect_candidates(): its interval has passed by
+ * then); only a new table (a rescan) is read whole first. Table read lock
+ * held; false: decide as before (res->nr_skipped as it came in).
+ */
+static bool node_file_guaranteed_only(struct actuator *a, struct actuator_node *n, int node,
+				      const struct target_backend_input *in, uint64_t now,
+				      struct shrink_result *res)
+{
+	struct cgroup_set *s = a->cfg.cgroups;
+	struct target_backend_input no_policy = *in;
+	unsigned skips = res->nr_skipped, slack;
+	size_t k = 0;
+
+	no_policy.policy_on_node = false;
+	if (target_choose_backend(&no_policy) != TARGET_BACKEND_NODE_FILE ||
+	    !census_current(&n->census, s->nr_scans) || s->n_cgroups > n->cands_max)
+		return false;
+	for (size_t i = 0; i < s->n_cgroups; i++) {
+		struct cgroup_candidate *cg = s->cgroups[i];
+
+		if (cgroup_gone(cg))
+			continue;
+		/* Any policy, or a brake on: the full read decides. */
+		if (census_candidate_of(a, cg, node).policy || cgroup_offload_holding(a, cg, &slack))
+			return false;
+	}
+	if (guard_calm(n)) {
+		__atomic_add_fetch(&n->stats.nr_guards_calm, 1, __ATOMIC_RELAXED);
+	} else {
+		for (size_t i = 0; i < s->n_cgroups; i++)
+			if (!cgroup_gone(s->cgroups[i]))
+				collect_one(a, n, s->cgroups[i], node, now, res, /* guard= */ true,
+					    &k);
+		all_read(n);
+		if (target_policy_on_node(n->cands, k)) {
+			res->nr_skipped = skips;
+			return false;
+		}
+	}
+	__atomic_add_fetch(&n->stats.nr_guaranteed_only, 1, __ATOMIC_RELAXED);
+	return true;
+}
+
+/* Read the candidates census.h says the pass reads, and, where the node
+ * file would serve, the skipped ones' guards; in->policy_on_node from what
+ * was read. Table read lock held. */
+static void read_for_backend(struct actuator *a, struct actuator_node *n, int node,
+			     struct target_backend_input *in, uint64_t now,
+			     struct shrink_result *res, struct pass_reads *rd)
+{
+	rd->k = rd->k_read = collect_candidates(a, n, node, now, res, &rd->skipped);
+	in->policy_on_node = target_policy_on_node(n->cands, rd->k);
+	/* The node file would take from the skipped ones too. */
+	if (!census_guard_needed(target_choose_backend(in), rd->skipped))
+		return;
+	if (guard_calm(n)) {
+		__atomic_add_fetch(&n->stats.nr_guards_calm, 1, __ATOMIC_RELAXED);
+		return;
+	}
+	rd->guard_skips = res->nr_skipped;
+	rd->k = collect_skipped(a, n, node, now, res, rd->k, rd->skipped, /* guard= */ true);
+	rd->guard_skips = res->nr_skipped - rd->guard_skips;
+	all_read(n);
+	in->policy_on_node = target_policy_on_node(n->cands, rd->k);
 }
 
 /* kswapd_shrink_node(): the node file where no cgroup policy covers memory
@@ -1116,8 +1201,8 @@ static int shrink_node(struct actuator *a, struct actuator_node *n,
 		.cgroups = a->cfg.cgroups != NULL,
 		.avoid_node_file = a->cfg.avoid_node_file,
 	};
-	size_t k = 0, k_read = 0, skipped = 0;
-	unsigned guard_skips = 0, skips = res->nr_skipped;
+	struct pass_reads rd = {};
+	unsigned skips = res->nr_skipped;
 	uint64_t planned = 0;
 	bool retry = false;
 	int r;
@@ -1128,21 +1213,10 @@ static int shrink_node(struct actuator *a, struct actuator_node *n,
 	n->spare_nodes = pass_paused_nodes(a, req->node);
 	if (in.cgroups) {
 		cgroup_set_lock_shared(a->cfg.cgroups);
-		k = k_read = collect_candidates(a, n, req->node, now, res, &skipped);
-		in.policy_on_node = target_policy_on_node(n->cands, k);
-		/* The node file would take from the skipped ones too. */
-		if (census_guard_needed(target_choose_backend(&in), skipped)) {
-			if (guard_calm(n)) {
-				__atomic_add_fetch(&n->stats.nr_guards_calm, 1, __ATOMIC_RELAXED);
-			} else {
-				guard_skips = res->nr_skipped;
-				k = collect_skipped(a, n, req->node, now, res, k, skipped,
-						    /* guard= */ true);
-				guard_skips = res->nr_skipped - guard_skips;
-				all_read(n);
-				in.policy_on_node = target_policy_on_node(n->cands, k);
-			}
-		}
+		/* No preference anywhere: the guarantees decide, and the
+		 * node file needs no candidate read. */
+		if (!node_file_guaranteed_only(a, n, req->node, &in, now, res))
+			read_for_backend(a, n, req->node, &in, now, res, &rd);
 	}
 	switch (target_choose_backend(&in)) {
 	case TARGET_BACKEND_NODE_FILE:
@@ -1150,8 +1224,7 @@ static int shrink_node(struct actuator *a, struct actuator_node *n,
 			cgroup_set_unlock(a->cfg.cgroups);
 		break;
 	case TARGET_BACKEND_CGROUPS:
-		r = spread_node(a, n, req, want, res, now, k, k_read, skipped, guard_skips,
-				&planned);
+		r = spread_node(a, n, req, want, res, now, &rd, &planned);
 		/* Stalled, and the cgroups had nothing to give: what is left
 		 * on the node is out of their reach (the root's own pages, a
 		 * removed cgroup's page cache), the node file's once more. */

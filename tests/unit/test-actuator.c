@@ -2377,11 +2377,12 @@ static void test_idle_cgroups_skipped(void **state)
 
 /*
  * The node file takes from every cgroup on the node: before it serves a
- * pass, the memory.pressure of the cgroups the pass skipped is read,
- * unless no task has stalled since every candidate was last read. An idle
- * cgroup whose pressure brake engages after the census sends the pass to
- * memory.reclaim at once, as when every candidate was read on every pass.
- * memory.min alone does not: the kernel keeps it in node reclaim.
+ * pass, every candidate's memory.pressure is read (no preference anywhere:
+ * a brake is the one guarantee that can have appeared), unless no task has
+ * stalled since every candidate was last read. An idle cgroup whose
+ * pressure brake engages after the census sends the pass to memory.reclaim
+ * at once, as when every candidate was read on every pass. memory.min
+ * alone does not: the kernel keeps it in node reclaim.
  */
 static void test_guard_before_node_file(void **state)
 {
@@ -2406,14 +2407,15 @@ static void test_guard_before_node_file(void **state)
 	assert_int_equal(st.nr_censuses, 1);
 	assert_int_equal(st.nr_guard_reads, 0);
 	assert_int_equal(st.nr_guards_calm, 1);
-	/* Some task stalled: the two idle cgroups' memory.pressure is read
-	 * (no brake), then the node file. */
+	/* Some task stalled: the five cgroups' memory.pressure is read
+	 * (no brake), none in full, then the node file. */
 	put_pressure(f, "proc/pressure/memory", 1000, 0);
 	f->now += 50000;
 	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
 	assert_int_equal(actuator_node_stats(f->a, 0, &st), 0);
 	assert_int_equal(st.nr_node_file, 3);
-	assert_int_equal(st.nr_guard_reads, 2);
+	assert_int_equal(st.nr_guard_reads, 5);
+	assert_int_equal(st.nr_cgroup_reads, 5); /* the census's */
 	assert_int_equal(st.nr_guards_calm, 1);
 	/* idle/cg1 gets memory.min, no stall since the guard: still the
 	 * node file, no read. */
@@ -2422,7 +2424,7 @@ static void test_guard_before_node_file(void **state)
 	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
 	assert_int_equal(actuator_node_stats(f->a, 0, &st), 0);
 	assert_int_equal(st.nr_node_file, 4);
-	assert_int_equal(st.nr_guard_reads, 2);
+	assert_int_equal(st.nr_guard_reads, 5);
 	assert_int_equal(st.nr_guards_calm, 2);
 	/* Now it stalls, the system with it, and its pressure brake
 	 * engages: the guard sees it, the pass is spread and spares it. */
@@ -2435,12 +2437,105 @@ static void test_guard_before_node_file(void **state)
 	assert_int_equal(st.nr_censuses, 1);
 	assert_int_equal(st.nr_node_file, 4);
 	assert_int_equal(st.nr_cgroup_spread, 1);
-	assert_int_equal(st.nr_guard_reads, 4);
+	assert_int_equal(st.nr_guard_reads, 10);
 	assert_true(f->n_writes >= 1);
 	for (unsigned i = 0; i < f->n_writes; i++) {
 		assert_false(startswith(f->writes[i].path, "sys/devices"));
 		assert_null(strstr(f->writes[i].path, "idle/"));
 	}
+}
+
+/*
+ * Issue 14: with no Weight= or SoftTarget= anywhere, a node-file pass is
+ * decided by guarantees alone and reads no candidate in full: between the
+ * census of a new table and the next rescan, nothing while no task has
+ * stalled, only memory.pressure while some have. Before, each pass read
+ * the cgroups holding memory on the node in full (five files, a memcg stat
+ * flush for numa_stat), and every candidate once a second. A preference
+ * brings the reads back: it counts only where its cgroup has memory on the
+ * node.
+ */
+static void test_node_file_guaranteed_only(void **state)
+{
+	struct fake *f = *state;
+	struct actuator_config cfg = { .step_bytes = 256 * MiB, .write = hook_write_plain };
+	struct shrink_request req = node_req(0, 8 * MiB, 0);
+	struct shrink_result res;
+	struct actuator_node_stats st;
+	unsigned preads;
+
+	add_idle(f, 200);
+	start_no_floors(f, &cfg);
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0); /* the census */
+	assert_int_equal(actuator_node_stats(f->a, 0, &st), 0);
+	assert_int_equal(st.nr_cgroup_reads, 203);
+	/* 20 passes over two seconds: the census interval passes too. */
+	for (int i = 0; i < 20; i++) {
+		f->now += 100000;
+		alloc_count_start();
+		assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+		alloc_count_stop();
+		preads = alloc_count_preads();
+		/* /proc/pressure/memory and the node file's measure. */
+		if (preads > 6)
+			fail_msg("pass %d: %u preads", i, preads);
+		assert_int_equal(res.backend, TARGET_BACKEND_NODE_FILE);
+		assert_int_equal(alloc_count_allocs(), 0);
+		assert_int_equal(alloc_count_opens(), 0);
+	}
+	assert_int_equal(actuator_node_stats(f->a, 0, &st), 0);
+	assert_int_equal(st.nr_cgroup_reads, 203);
+	assert_int_equal(st.nr_censuses, 1);
+	assert_int_equal(st.nr_guard_reads, 0);
+	assert_int_equal(st.nr_guaranteed_only, 20);
+	assert_int_equal(st.nr_node_file, 21);
+	/* A stall: every candidate's memory.pressure, nothing else. */
+	put_pressure(f, "proc/pressure/memory", 1000, 0);
+	f->now += 100000;
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(res.backend, TARGET_BACKEND_NODE_FILE);
+	assert_int_equal(actuator_node_stats(f->a, 0, &st), 0);
+	assert_int_equal(st.nr_cgroup_reads, 203);
+	assert_int_equal(st.nr_guard_reads, 203);
+	assert_int_equal(st.nr_guaranteed_only, 21);
+	/* A new table (a rescan): read whole once, then not again. */
+	assert_int_equal(actuator_rescan(f->a, /* wait= */ false), 203);
+	f->now += 100000;
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	f->now += 100000;
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(actuator_node_stats(f->a, 0, &st), 0);
+	assert_int_equal(st.nr_censuses, 2);
+	assert_int_equal(st.nr_cgroup_reads, 2 * 203);
+	assert_int_equal(st.nr_guaranteed_only, 22);
+}
+
+/* A Weight= counts where its cgroup has memory on the node: the pass reads
+ * the cgroups holding memory there, as before. */
+static void test_node_file_preference_reads(void **state)
+{
+	struct fake *f = *state;
+	static const struct cgroup_rule rules[] = {
+		{ .path = "system.slice/b.service", .policy = { .weight = 200 } },
+	};
+	struct actuator_config cfg = { .step_bytes = 256 * MiB };
+	struct shrink_request req = node_req(0, 8 * MiB, 0);
+	struct shrink_result res;
+	struct actuator_node_stats st;
+
+	add_idle(f, 2);
+	test_rules = rules;
+	test_n_rules = ELEMENTSOF(rules);
+	start_no_floors(f, &cfg);
+	test_rules = NULL;
+	test_n_rules = 0;
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0); /* the census */
+	f->now += 100000;
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(res.backend, TARGET_BACKEND_CGROUPS);
+	assert_int_equal(actuator_node_stats(f->a, 0, &st), 0);
+	assert_int_equal(st.nr_guaranteed_only, 0);
+	assert_true(st.nr_cgroup_reads > 5);
 }
 
 /*
@@ -2466,7 +2561,7 @@ static void test_skip_counted_once(void **state)
 	put_pressure(f, "proc/pressure/memory", 3234567, 0); /* the system stalls with it */
 	assert_int_equal(actuator_shrink(f->a, &big, &res), 0);
 	assert_int_equal(actuator_node_stats(f->a, 0, &st), 0);
-	assert_int_equal(st.nr_guard_reads, 2);
+	assert_int_equal(st.nr_guard_reads, 5);
 	assert_int_equal(st.nr_cgroup_spread, 1);
 	assert_int_equal(st.nr_censuses, 2);
 	assert_int_equal(res.nr_skipped, 1);
@@ -2751,6 +2846,8 @@ int main(void)
 		T(test_offload_slack_keeps_node_file),
 		T(test_idle_cgroups_skipped),
 		T(test_guard_before_node_file),
+		T(test_node_file_guaranteed_only),
+		T(test_node_file_preference_reads),
 		T(test_short_pass_census),
 		T(test_skip_counted_once),
 		T(test_pause_spares_node_pass),
