@@ -626,10 +626,15 @@ static void balance_end_pass(struct balance_node *b)
 	 * write already ran the kernel's own priority loop, so a file-only
 	 * pass there that freed nothing is not helped by asking more at a
 	 * lower priority: the run ends, instead of nine more empty writes,
-	 * and counts no failure (balance_end_counts_failure()).
+	 * and counts no failure (balance_end_counts_failure()). So at any
+	 * priority where the node file, the kernel's own node reclaim, gave
+	 * up ahead of the kernel this run and the pass freed nothing (the
+	 * actuator spreads one pass over memory.reclaim there, no more:
+	 * actuator.c pass_ahead_of_kernel()).
 	 * A write that failed says nothing of the page cache: go on. */
 	if (!nr_reclaimed && !run->pass_error &&
-	    run->swap_reason == BALANCE_SWAP_KERNEL_BALANCED) {
+	    (run->swap_reason == BALANCE_SWAP_KERNEL_BALANCED ||
+	     (run->pass_node_file_short && !run->kernel_deficit_bytes))) {
 		balance_leave(run, BALANCE_END_KERNEL_BALANCED);
 		return;
 	}
@@ -718,6 +723,7 @@ void balance_account(struct balance_node *b, const struct balance_params *p,
 	/* What says nothing of the page cache: a shrink or a write that
 	 * failed, or one interrupted. */
 	run->pass_error = !res || res->nr_errors || res->interrupted;
+	run->pass_node_file_short = res && res->node_file_short;
 	if (res && res->braked && !res->nr_reclaimed && run->phase == BALANCE_PHASE_SOFT &&
 	    run->kernel_deficit_bytes) {
 		/* The brake stops the soft-target pass (proactive by nature)

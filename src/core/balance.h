@@ -158,6 +158,8 @@ struct balance_run {
 	int swappiness;                /* of the current pass */
 	enum balance_swap_reason swap_reason; /* why that swappiness */
 	bool pass_error;               /* the current pass's shrink failed */
+	bool pass_node_file_short;     /* ... was the node file's, and it
+					* fell short (shrink_result) */
 	bool file_stalled;             /* the last file-only pass below
 					* DEF_PRIORITY - 2 freed nothing */
 	uint64_t kernel_deficit_bytes; /* of the current pass: to the kernel's

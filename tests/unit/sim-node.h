@@ -45,6 +45,8 @@ struct sim_node {
 	int snapshot_error;           /* negative errno to fail snapshots with */
 	bool braked;                  /* the system brake is on: shrinks reclaim
 				       * nothing and say braked, as actuator.c */
+	bool node_file_short;         /* a node shrink short of its ask says
+				       * the node file fell short, as actuator.c */
 
 	struct sim_step script[SIM_SCRIPT_MAX];
 

@@ -905,8 +905,8 @@ static void test_node_file_or_spread(void **state)
 
 /* The node file falls short (EAGAIN) at any priority: 6.18 left cgroups'
  * page cache alone with MGLRU, and freed nothing from an anon-only node with
- * swap. The rest of the pass and of the run is spread over memory.reclaim;
- * the next run tries the node file again. */
+ * swap. Below the kernel's own marks the rest of the pass and of the run is
+ * spread over memory.reclaim; the next run tries the node file again. */
 static void test_node_file_stall_spreads(void **state)
 {
 	struct fake *f = *state;
@@ -918,6 +918,7 @@ static void test_node_file_stall_spreads(void **state)
 
 	start_node_file_short(f, &cfg);
 	req.run = 7;
+	req.kernel_deficit_bytes = 64 * MiB; /* below the kernel's marks */
 	/* Priority 12, swappiness=0: the node file answers EAGAIN with
 	 * nothing, and the cgroups give the pass its 8 MiB. */
 	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
@@ -968,6 +969,7 @@ static void test_node_file_stall_operator(void **state)
 
 	start_node_file_short(f, NULL);
 	req.run = 7;
+	req.kernel_deficit_bytes = 64 * MiB; /* below the kernel's marks */
 	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
 	assert_true(res.node_file_short);
 	/* The operator's request tries the node file (its own run), which
@@ -1013,6 +1015,7 @@ static void test_node_file_fall_back_skips(void **state)
 	start_node_file_short(f, NULL);
 	f->brake_on_node_write = "sys/fs/cgroup/batch/memory.pressure";
 	req.run = 7;
+	req.kernel_deficit_bytes = 64 * MiB; /* below the kernel's marks */
 	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
 	assert_true(res.node_file_short);
 	assert_true(f->n_writes > 1);
@@ -1032,12 +1035,63 @@ static void test_node_file_fall_back_pause(void **state)
 	start_node_file_short(f, NULL);
 	f->pause_after_write = UINT64_C(1) << 1;
 	req.run = 7;
+	req.kernel_deficit_bytes = 64 * MiB; /* below the kernel's marks */
 	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
 	assert_true(res.node_file_short);
 	assert_int_equal(f->n_writes, 2);
 	assert_string_equal(f->writes[1].path,
 			    "sys/fs/cgroup/system.slice/b.service/memory.reclaim");
 	assert_int_equal(strtoull(f->writes[1].req, NULL, 10), 8 * MiB);
+}
+
+/* Ahead of the kernel (the node at or above its high marks), a node file
+ * that falls short leaves one spread pass to the run, no more:
+ * memory.reclaim cannot aim at the node and takes from the cgroups' other
+ * nodes too (the 6.18 redis benchmark: 86-161 MiB a run that never
+ * balanced node 0). Once the node is below the kernel's marks, the same
+ * run spreads as before. An operator's `reclaim node` (run 0) spreads. */
+static void test_node_file_short_ahead_of_kernel(void **state)
+{
+	struct fake *f = *state;
+	struct shrink_request req = node_req(0, 8 * MiB, 0), op = node_req(0, 8 * MiB, 0);
+	struct shrink_result res;
+	struct actuator_node_stats st;
+	unsigned w;
+
+	start_node_file_short(f, NULL);
+	req.run = 7;
+	/* The pass that meets the EAGAIN spreads its rest. */
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_true(res.node_file_short);
+	assert_int_equal(res.backend, TARGET_BACKEND_CGROUPS);
+	assert_true(res.nr_reclaimed > 8 * MiB - 16 * 4096);
+	assert_string_equal(f->writes[0].path, "sys/devices/system/node/node0/reclaim");
+	assert_int_equal(actuator_node_stats(f->a, 0, &st), 0);
+	assert_int_equal(st.nr_cgroup_spread, 1);
+	/* Priority 11 of the same run, still ahead: no write at all. */
+	w = f->n_writes;
+	req.priority = 11;
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_true(res.node_file_short);
+	assert_int_equal(res.nr_reclaimed, 0);
+	assert_int_equal(res.nr_writes, 0);
+	assert_int_equal(f->n_writes, w);
+	assert_int_equal(actuator_node_stats(f->a, 0, &st), 0);
+	assert_int_equal(st.nr_cgroup_spread, 1);
+	/* Fallen below the kernel's marks in the same run: the spread. */
+	req.priority = 10;
+	req.kernel_deficit_bytes = 4 * MiB;
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(res.backend, TARGET_BACKEND_CGROUPS);
+	assert_true(res.nr_reclaimed > 8 * MiB - 16 * 4096);
+	assert_true(f->n_writes > w);
+	/* An operator's request: the node file, then the spread. */
+	w = f->n_writes;
+	assert_int_equal(actuator_shrink(f->a, &op, &res), 0);
+	assert_true(res.node_file_short);
+	assert_int_equal(res.backend, TARGET_BACKEND_CGROUPS);
+	assert_string_equal(f->writes[w].path, "sys/devices/system/node/node0/reclaim");
+	assert_true(f->n_writes > w + 1);
 }
 
 /* Stalled, and the cgroups have nothing on the node to give: what is left
@@ -1054,6 +1108,7 @@ static void test_node_file_stall_nothing_to_spread(void **state)
 
 	start_node_file_short(f, NULL);
 	req.run = 7;
+	req.kernel_deficit_bytes = 64 * MiB; /* below the kernel's marks */
 	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
 	assert_true(res.node_file_short);
 	/* The cgroups' memory on node 0 is gone. */
@@ -2819,6 +2874,7 @@ int main(void)
 		T(test_node_file_fall_back_skips),
 		T(test_node_file_fall_back_pause),
 		T(test_node_file_stall_nothing_to_spread),
+		T(test_node_file_short_ahead_of_kernel),
 		T(test_floor_spreads),
 		T(test_compact),
 		T(test_spread_gone),

@@ -708,6 +708,37 @@ static void test_swap_after_file_stalls(void **state)
 	assert_int_equal(b.counters.swap_decisions[BALANCE_SWAP_FILE_COVERS], 0);
 }
 
+/* Ahead of the kernel, a pass that freed nothing after the node file gave
+ * up (EAGAIN) ends the run, at a gentle priority too: the actuator spreads
+ * one pass over memory.reclaim there, no more (it cannot aim at the node),
+ * so the passes below would ask for nothing. Kernel-balanced, no failure.
+ * Below the kernel's marks the same answer lowers the priority as before. */
+static void test_node_file_short_ahead_ends_run(void **state)
+{
+	struct balance_params p = std_params();
+	struct balance_node b;
+	struct sim_node s;
+	struct balance_result r;
+
+	std_node(&s, 12000);
+	s.efficiency_permille = 0;
+	s.node_file_short = true;
+	balance_node_init(&b, 0);
+	r = drive(&b, &p, &s);
+	assert_int_equal(r.reason, BALANCE_END_KERNEL_BALANCED);
+	assert_int_equal(r.priority, DEF_PRIORITY);
+	assert_int_equal(r.failures, 0);
+	assert_int_equal(s.n_log, 1);
+	/* Below the kernel's marks: every priority, as before. */
+	std_node(&s, 5000);
+	s.efficiency_permille = 0;
+	s.node_file_short = true;
+	balance_node_init(&b, 0);
+	r = drive(&b, &p, &s);
+	assert_int_equal(r.reason, BALANCE_END_PRIORITY_EXHAUSTED);
+	assert_true(s.n_log > 1);
+}
+
 /* Swap only when the kernel would (issue 14): the same stalled page cache
  * on a node above the kernel's own high mark, short of our marks only.
  * The kernel alone would not reclaim there at all, so no pass swaps however
@@ -1635,6 +1666,7 @@ int main(void)
 		cmocka_unit_test(test_refresh_kind),
 		cmocka_unit_test(test_swap_after_file_stalls),
 		cmocka_unit_test(test_no_swap_above_kernel_marks),
+		cmocka_unit_test(test_node_file_short_ahead_ends_run),
 		cmocka_unit_test(test_kernel_balanced_not_on_errors),
 		cmocka_unit_test(test_braked_soft_pass_below_kernel_marks),
 		cmocka_unit_test(test_pace_measure),
