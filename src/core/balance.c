@@ -626,15 +626,28 @@ static void balance_end_pass(struct balance_node *b)
 	 * write already ran the kernel's own priority loop, so a file-only
 	 * pass there that freed nothing is not helped by asking more at a
 	 * lower priority: the run ends, instead of nine more empty writes,
-	 * and counts no failure (balance_end_counts_failure()). So at any
-	 * priority where the node file, the kernel's own node reclaim, gave
-	 * up ahead of the kernel this run and the pass freed nothing (the
-	 * actuator spreads one pass over memory.reclaim there, no more:
-	 * actuator.c pass_ahead_of_kernel()).
+	 * and counts no failure (balance_end_counts_failure()).
 	 * A write that failed says nothing of the page cache: go on. */
 	if (!nr_reclaimed && !run->pass_error &&
-	    (run->swap_reason == BALANCE_SWAP_KERNEL_BALANCED ||
-	     (run->pass_node_file_short && !run->kernel_deficit_bytes))) {
+	    run->swap_reason == BALANCE_SWAP_KERNEL_BALANCED) {
+		balance_leave(run, BALANCE_END_KERNEL_BALANCED);
+		return;
+	}
+
+	/* The node file, the kernel's own node reclaim, fell short this run
+	 * (EAGAIN), and the node is ahead of the kernel: the actuator serves
+	 * the rest of the run over memory.reclaim, which cannot aim at a
+	 * node (a cgroup write takes from every node the cgroup has pages
+	 * on). In the 6.18 redis benchmark four such runs spread 86-161 MiB
+	 * each down to priority 1 while node 0 never reached our marks. So
+	 * the run ends after the pass that fell short, as a kernel-balanced
+	 * one (its spread took the rest of that pass: the multi-gen LRU
+	 * leaves young page cache to memory.reclaim), and the next run tries
+	 * the node file first. Below the kernel's marks the run goes on as
+	 * the kernel's kswapd would, and so does a boost still owed (the
+	 * kernel's kswapd reclaims for its boost above its marks too). */
+	if (run->node_file_short && !run->kernel_deficit_bytes && !run->nr_boost_reclaim &&
+	    !run->pass_error) {
 		balance_leave(run, BALANCE_END_KERNEL_BALANCED);
 		return;
 	}
@@ -723,7 +736,8 @@ void balance_account(struct balance_node *b, const struct balance_params *p,
 	/* What says nothing of the page cache: a shrink or a write that
 	 * failed, or one interrupted. */
 	run->pass_error = !res || res->nr_errors || res->interrupted;
-	run->pass_node_file_short = res && res->node_file_short;
+	if (res && res->node_file_short)
+		run->node_file_short = true;
 	if (res && res->braked && !res->nr_reclaimed && run->phase == BALANCE_PHASE_SOFT &&
 	    run->kernel_deficit_bytes) {
 		/* The brake stops the soft-target pass (proactive by nature)

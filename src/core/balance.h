@@ -158,7 +158,7 @@ struct balance_run {
 	int swappiness;                /* of the current pass */
 	enum balance_swap_reason swap_reason; /* why that swappiness */
 	bool pass_error;               /* the current pass's shrink failed */
-	bool pass_node_file_short;     /* ... was the node file's, and it
+	bool node_file_short;          /* a pass of this run: the node file
 					* fell short (shrink_result) */
 	bool file_stalled;             /* the last file-only pass below
 					* DEF_PRIORITY - 2 freed nothing */

@@ -16,7 +16,9 @@
  * cgroups that can give memory on the node:
  *
  *	census	every live candidate read in full, at least every
- *		CENSUS_INTERVAL_USEC_DEFAULT per node, on the first pass
+ *		CENSUS_INTERVAL_USEC_DEFAULT per node among the passes
+ *		that read candidates (below: not a node-file pass decided
+ *		by guarantees alone), on the first pass
  *		after the candidate table changed (a rescan), and on a pass
  *		whose plan fell short of the request (at most one such every
  *		CENSUS_SHORT_INTERVAL_USEC_DEFAULT);

@@ -1078,32 +1078,10 @@ static int spread_node(struct actuator *a, struct actuator_node *n,
 	return r;
 }
 
-/*
- * A balance run's pass on a node at or above the kernel's own high marks
- * (kernel_deficit_bytes 0): ahead of the kernel, whose kswapd would reclaim
- * nothing there. Where the node file, the kernel's own node reclaim, gave
- * up earlier in the run, such a pass takes nothing: memory.reclaim, which
- * would serve it, cannot aim at a node, and takes from every node its
- * cgroup has pages on. The pass that met the EAGAIN still spreads its rest
- * (the multi-gen LRU leaves a cgroup's young page cache to the node file
- * and gives it to memory.reclaim: VM actuator step 2b), so a run ahead of
- * the kernel spreads one pass at most, then ends kernel-balanced
- * (balance.c). Seen in the 6.18 redis benchmark (docs/benchmarks.md): four
- * runs on node 0 spread 86-161 MiB each over memory.reclaim after an
- * EAGAIN, down to priority 1 over up to 1.2 s, every pass "reclaiming"
- * what it asked while node 0 never reached its marks. Below the kernel's
- * marks the rest of the run is spread as before.
- */
-static bool pass_ahead_of_kernel(const struct shrink_request *req)
-{
-	return req->run && !req->kernel_deficit_bytes;
-}
-
 /* The node file fell short of want (target_node_file_stalled()): the rest
  * of the pass over memory.reclaim, from candidates read again (the node
  * file took from them meanwhile, and a node may have been paused), and,
- * in a balance run, the rest of the run too (shrink_node()) while below
- * the kernel's marks (pass_ahead_of_kernel()). The pass
+ * in a balance run, the rest of the run too (shrink_node()). The pass
  * asked want in all: of the node file, what it took; the rest of the
  * cgroups. Skips are counted by this read, once (skips: the pass's count
  * before the node file's part). */
@@ -1117,7 +1095,7 @@ static int node_file_fall_back(struct actuator *a, struct actuator_node *n,
 	log_debug("node%d/reclaim fell short at priority %d (%" PRIu64 " of %" PRIu64
 		  " bytes, %u EAGAIN): memory.reclaim for the rest of the %s.",
 		  req->node, req->priority, res->nr_reclaimed, want, res->nr_partial,
-		  !req->run ? "request" : pass_ahead_of_kernel(req) ? "pass" : "run");
+		  req->run ? "run" : "request");
 	if (req->run)
 		n->node_file_stalled_run = req->run;
 	res->node_file_short = true;
@@ -1145,8 +1123,8 @@ static int node_file_fall_back(struct actuator *a, struct actuator_node *n,
  * files with a memcg stat flush, and every candidate once a second (issue
  * 14: memory.numa_stat was the largest read of the daemon's profile on
  * 6.18, docs/benchmarks.md). The census that a spread plans from runs when
- * a spread needs it (collect_candidates(): its interval has passed by
- * then); only a new table (a rescan) is read whole first. Table read lock
+ * a spread needs one (collect_candidates(), by census.h's rules); only a
+ * new table (a rescan) is read whole first. Table read lock
  * held; false: decide as before (res->nr_skipped as it came in).
  */
 static bool node_file_guaranteed_only(struct actuator *a, struct actuator_node *n, int node,
@@ -1232,12 +1210,6 @@ static int shrink_node(struct actuator *a, struct actuator_node *n,
 	/* A stall holds for the rest of its balance run. An operator's
 	 * request (run 0) neither sees nor ends it. */
 	in.node_file_stalled = req->run && req->run == n->node_file_stalled_run;
-	if (in.node_file_stalled && pass_ahead_of_kernel(req)) {
-		/* It gave up this run, and the node is ahead of the
-		 * kernel: no more spread passes. */
-		res->node_file_short = true;
-		return 0;
-	}
 	n->spare_nodes = pass_paused_nodes(a, req->node);
 	if (in.cgroups) {
 		cgroup_set_lock_shared(a->cfg.cgroups);

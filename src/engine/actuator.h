@@ -127,7 +127,8 @@ struct actuator_node_stats {
 	uint64_t nr_cgroup_reads;
 	uint64_t nr_guard_reads;
 	uint64_t nr_guards_calm;      /* guards spared: no stall since all were read */
-	uint64_t nr_guaranteed_only;  /* node-file passes chosen with no state read */
+	uint64_t nr_guaranteed_only;  /* node-file passes decided with no usage or
+				       * numa_stat read (guarantees alone) */
 	uint64_t nr_censuses;
 	uint64_t last_usec;
 	struct histogram write_usec;  /* reclaim file write durations */

@@ -708,11 +708,11 @@ static void test_swap_after_file_stalls(void **state)
 	assert_int_equal(b.counters.swap_decisions[BALANCE_SWAP_FILE_COVERS], 0);
 }
 
-/* Ahead of the kernel, a pass that freed nothing after the node file gave
- * up (EAGAIN) ends the run, at a gentle priority too: the actuator spreads
- * one pass over memory.reclaim there, no more (it cannot aim at the node),
- * so the passes below would ask for nothing. Kernel-balanced, no failure.
- * Below the kernel's marks the same answer lowers the priority as before. */
+/* The node file falls short (EAGAIN) on a pass ahead of the kernel (the
+ * node at or above its high marks): the actuator spreads the rest over
+ * memory.reclaim, which cannot aim at the node, so the run ends after that
+ * pass, kernel-balanced, with what it took and no failure. Below the
+ * kernel's marks, and while a boost is owed, the run goes on as before. */
 static void test_node_file_short_ahead_ends_run(void **state)
 {
 	struct balance_params p = std_params();
@@ -721,15 +721,16 @@ static void test_node_file_short_ahead_ends_run(void **state)
 	struct balance_result r;
 
 	std_node(&s, 12000);
-	s.efficiency_permille = 0;
+	s.efficiency_permille = 500;
 	s.node_file_short = true;
 	balance_node_init(&b, 0);
 	r = drive(&b, &p, &s);
 	assert_int_equal(r.reason, BALANCE_END_KERNEL_BALANCED);
-	assert_int_equal(r.priority, DEF_PRIORITY);
-	assert_int_equal(r.failures, 0);
 	assert_int_equal(s.n_log, 1);
-	/* Below the kernel's marks: every priority, as before. */
+	assert_int_equal(r.priority, DEF_PRIORITY);
+	assert_true(r.nr_reclaimed > 0);
+	assert_int_equal(r.failures, 0);
+	/* Below the kernel's marks: on down the priorities. */
 	std_node(&s, 5000);
 	s.efficiency_permille = 0;
 	s.node_file_short = true;
@@ -737,6 +738,17 @@ static void test_node_file_short_ahead_ends_run(void **state)
 	r = drive(&b, &p, &s);
 	assert_int_equal(r.reason, BALANCE_END_PRIORITY_EXHAUSTED);
 	assert_true(s.n_log > 1);
+	/* A boost owed (on a node at our marks: an unbalanced one drops
+	 * its boost for the run, as the seed's kswapd does): paid on past
+	 * the short pass. */
+	std_node(&s, 20000);
+	s.efficiency_permille = 500;
+	s.node_file_short = true;
+	balance_node_init(&b, 0);
+	add_boost(&b, 16 * MIB);
+	r = drive(&b, &p, &s);
+	assert_true(s.n_log > 1);
+	assert_true(r.boost_reclaimed > s.log_res[0].nr_reclaimed);
 }
 
 /* Swap only when the kernel would (issue 14): the same stalled page cache
