@@ -563,6 +563,26 @@ static bool balance_check(struct balance_node *b, const struct balance_params *p
 		return false;
 	}
 
+	/* The node file, the kernel's own node reclaim, fell short this run
+	 * (EAGAIN), and the node is ahead of the kernel (at or above its high
+	 * marks): the actuator would serve the pass over memory.reclaim, which
+	 * cannot aim at a node (a cgroup write takes from every node the
+	 * cgroup has pages on). In the 6.18 redis benchmark four such runs
+	 * spread 86-161 MiB each down to priority 1 while node 0 never
+	 * reached our marks. So no further pass: the run ends here, as a
+	 * kernel-balanced one, with what it took (the pass that met the EAGAIN
+	 * spread its rest: the multi-gen LRU leaves young page cache to
+	 * memory.reclaim), and the next run tries the node file first. Below
+	 * the kernel's marks the run goes on as the kernel's kswapd would,
+	 * and so does a boost still owed (the kernel's kswapd reclaims for its
+	 * boost above its marks too). From this snapshot, before the pass is
+	 * counted. */
+	if (run->node_file_short && !run->nr_boost_reclaim &&
+	    !watermark_node_kernel_deficit(n, run->highest_zoneidx)) {
+		balance_leave(run, BALANCE_END_KERNEL_BALANCED);
+		return false;
+	}
+
 	run->raise_priority = true;
 	/* "Limit the priority of boosting to avoid reclaim writeback" */
 	if (run->nr_boost_reclaim && run->priority == DEF_PRIORITY - 2)
@@ -630,24 +650,6 @@ static void balance_end_pass(struct balance_node *b)
 	 * A write that failed says nothing of the page cache: go on. */
 	if (!nr_reclaimed && !run->pass_error &&
 	    run->swap_reason == BALANCE_SWAP_KERNEL_BALANCED) {
-		balance_leave(run, BALANCE_END_KERNEL_BALANCED);
-		return;
-	}
-
-	/* The node file, the kernel's own node reclaim, fell short this run
-	 * (EAGAIN), and the node is ahead of the kernel: the actuator serves
-	 * the rest of the run over memory.reclaim, which cannot aim at a
-	 * node (a cgroup write takes from every node the cgroup has pages
-	 * on). In the 6.18 redis benchmark four such runs spread 86-161 MiB
-	 * each down to priority 1 while node 0 never reached our marks. So
-	 * the run ends after the pass that fell short, as a kernel-balanced
-	 * one (its spread took the rest of that pass: the multi-gen LRU
-	 * leaves young page cache to memory.reclaim), and the next run tries
-	 * the node file first. Below the kernel's marks the run goes on as
-	 * the kernel's kswapd would, and so does a boost still owed (the
-	 * kernel's kswapd reclaims for its boost above its marks too). */
-	if (run->node_file_short && !run->kernel_deficit_bytes && !run->nr_boost_reclaim &&
-	    !run->pass_error) {
 		balance_leave(run, BALANCE_END_KERNEL_BALANCED);
 		return;
 	}

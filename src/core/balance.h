@@ -113,7 +113,8 @@ enum balance_end_reason {
 	BALANCE_END_DRY_RUN,           /* a dry run's one pass: what a run
 					* would write first */
 	BALANCE_END_KERNEL_BALANCED,   /* above the kernel's own marks a
-					* file-only pass freed nothing: nothing
+					* file-only pass freed nothing, or the
+					* node file fell short this run: nothing
 					* to take ahead of the kernel */
 	_BALANCE_END_REASON_MAX,
 };

@@ -452,7 +452,8 @@ static uint64_t kswapd_hold_length(uint64_t wait, unsigned shift)
 }
 
 /* A run the system brake stopped (braked), or one that found nothing to
- * take ahead of the kernel (kernel-balanced), waits brake_wait_usec, as the
+ * take ahead of the kernel (kernel-balanced: a file-only pass there freed
+ * nothing, or the node file fell short), waits brake_wait_usec, as the
  * rate quota does, before the thread goes back to try-to-sleep. Wakes do
  * not end the wait (the PSI trigger fires exactly during the stalls the
  * brake is for, and a node short of our marks only keeps waking); a pause,

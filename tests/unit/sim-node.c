@@ -171,8 +171,9 @@ int sim_node_shrink(void *userdata, const struct shrink_request *req,
 		.nr_reclaimed = got * s->page_size,
 		.nr_writes = 1,
 		.nr_partial = got * s->page_size < req->nr_to_reclaim,
-		.node_file_short = s->node_file_short && req->kind == SHRINK_NODE &&
-				   got * s->page_size < req->nr_to_reclaim,
+		.node_file_short = req->kind == SHRINK_NODE &&
+				   ((step && step->node_file_short) ||
+				    (s->node_file_short && got * s->page_size < req->nr_to_reclaim)),
 	};
 	if (s->n_log < SIM_LOG_MAX) {
 		s->log[s->n_log] = *req;

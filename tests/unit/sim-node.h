@@ -24,6 +24,7 @@ struct sim_step {
 	bool set;
 	int efficiency_permille;   /* for this shrink; -1: the node's default */
 	uint64_t alloc_pages;      /* allocated right after this shrink */
+	bool node_file_short;      /* says the node file fell short */
 };
 
 struct sim_node {

@@ -710,9 +710,11 @@ static void test_swap_after_file_stalls(void **state)
 
 /* The node file falls short (EAGAIN) on a pass ahead of the kernel (the
  * node at or above its high marks): the actuator spreads the rest over
- * memory.reclaim, which cannot aim at the node, so the run ends after that
- * pass, kernel-balanced, with what it took and no failure. Below the
- * kernel's marks, and while a boost is owed, the run goes on as before. */
+ * memory.reclaim, which cannot aim at the node, so the run makes no
+ * further pass there and ends kernel-balanced, with what it took and no
+ * failure. Below the kernel's marks, and while a boost is owed, the run
+ * goes on as before; a run that fell short below them ends once the node
+ * rises above them. */
 static void test_node_file_short_ahead_ends_run(void **state)
 {
 	struct balance_params p = std_params();
@@ -727,9 +729,10 @@ static void test_node_file_short_ahead_ends_run(void **state)
 	r = drive(&b, &p, &s);
 	assert_int_equal(r.reason, BALANCE_END_KERNEL_BALANCED);
 	assert_int_equal(s.n_log, 1);
-	assert_int_equal(r.priority, DEF_PRIORITY);
+	assert_int_equal(s.log[0].kernel_deficit_bytes, 0);
 	assert_true(r.nr_reclaimed > 0);
 	assert_int_equal(r.failures, 0);
+	assert_false(r.balanced);
 	/* Below the kernel's marks: on down the priorities. */
 	std_node(&s, 5000);
 	s.efficiency_permille = 0;
@@ -737,18 +740,33 @@ static void test_node_file_short_ahead_ends_run(void **state)
 	balance_node_init(&b, 0);
 	r = drive(&b, &p, &s);
 	assert_int_equal(r.reason, BALANCE_END_PRIORITY_EXHAUSTED);
-	assert_true(s.n_log > 1);
+	assert_int_equal(s.n_log, DEF_PRIORITY);
+	/* Short below the kernel's marks, then above them after a pass that
+	 * was not: the run ends at that check, no pass after it. */
+	std_node(&s, 9000);
+	s.script[0] = (struct sim_step){ .set = true, .efficiency_permille = 50,
+					 .node_file_short = true };
+	s.script[1] = (struct sim_step){ .set = true, .efficiency_permille = 300 };
+	balance_node_init(&b, 0);
+	r = drive(&b, &p, &s);
+	assert_int_equal(r.reason, BALANCE_END_KERNEL_BALANCED);
+	assert_int_equal(s.n_log, 2);
+	assert_true(s.log[0].kernel_deficit_bytes > 0);
+	assert_true(s.log[1].kernel_deficit_bytes > 0);
+	assert_false(s.log_res[1].node_file_short);
 	/* A boost owed (on a node at our marks: an unbalanced one drops
 	 * its boost for the run, as the seed's kswapd does): paid on past
-	 * the short pass. */
+	 * the short pass, and the run ends balanced. */
 	std_node(&s, 20000);
 	s.efficiency_permille = 500;
 	s.node_file_short = true;
 	balance_node_init(&b, 0);
 	add_boost(&b, 16 * MIB);
 	r = drive(&b, &p, &s);
+	assert_int_equal(r.reason, BALANCE_END_BALANCED);
 	assert_true(s.n_log > 1);
-	assert_true(r.boost_reclaimed > s.log_res[0].nr_reclaimed);
+	assert_true(s.log_res[0].node_file_short);
+	assert_int_equal(b.boost_ledger_bytes, 0);
 }
 
 /* Swap only when the kernel would (issue 14): the same stalled page cache
