@@ -312,12 +312,35 @@ static void start(struct fake *f, const struct actuator_config *cfg_in)
  * in node reclaim), but they bound what memory.reclaim may ask of the two.
  * Clear them, so that a spread in these tests is bounded by nothing but
  * what they hold. */
-static void start_no_floors(struct fake *f, const struct actuator_config *cfg)
+static void clear_floors(struct fake *f)
 {
 	put_file(f, "sys/fs/cgroup/system.slice/a.service/memory.low", "0\n");
 	put_file(f, "sys/fs/cgroup/system.slice/b.service/memory.min", "0\n");
 	put_file(f, "sys/fs/cgroup/system.slice/b.service/memory.low", "0\n");
+}
+
+static void start_no_floors(struct fake *f, const struct actuator_config *cfg)
+{
+	clear_floors(f);
 	start(f, cfg);
+}
+
+/* start() and start_no_floors() with the config's [CGroup] rules. */
+static void start_rules(struct fake *f, const struct actuator_config *cfg,
+			const struct cgroup_rule *rules, size_t n_rules)
+{
+	test_rules = rules;
+	test_n_rules = n_rules;
+	start(f, cfg);
+	test_rules = NULL;
+	test_n_rules = 0;
+}
+
+static void start_no_floors_rules(struct fake *f, const struct actuator_config *cfg,
+				  const struct cgroup_rule *rules, size_t n_rules)
+{
+	clear_floors(f);
+	start_rules(f, cfg, rules, n_rules);
 }
 
 /* No policy on node 0, and its node file falls short: it reclaims nothing
@@ -847,11 +870,7 @@ static void test_spread_protect(void **state)
 	struct shrink_request req = node_req(1, 153 * MiB, 0);
 	struct shrink_result res;
 
-	test_rules = rules;
-	test_n_rules = 1;
-	start(f, &cfg);
-	test_rules = NULL;
-	test_n_rules = 0;
+	start_rules(f, &cfg, rules, 1);
 	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
 	/* Only a.service, capped at its node-1 file (100 MiB). */
 	assert_int_equal(f->n_writes, 1);
@@ -882,11 +901,7 @@ static void test_node_file_or_spread(void **state)
 
 	/* Protect=yes on batch, which has memory on node 0: never the node
 	 * file, and batch is not written. */
-	test_rules = rules;
-	test_n_rules = 1;
-	start_no_floors(f, &cfg);
-	test_rules = NULL;
-	test_n_rules = 0;
+	start_no_floors_rules(f, &cfg, rules, 1);
 	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
 	assert_true(f->n_writes >= 1);
 	for (unsigned i = 0; i < f->n_writes; i++) {
@@ -1112,11 +1127,7 @@ static void test_floor_spreads(void **state)
 	actuator_free(f->a);
 	cgroup_set_free(f->cgroups);
 	f->n_writes = 0;
-	test_rules = rules;
-	test_n_rules = 1;
-	start(f, NULL);
-	test_rules = NULL;
-	test_n_rules = 0;
+	start_rules(f, NULL, rules, 1);
 	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
 	assert_int_equal(res.backend, TARGET_BACKEND_CGROUPS);
 	assert_true(f->n_writes >= 1);
@@ -1381,11 +1392,7 @@ static void test_soft_target(void **state)
 	struct shrink_result res;
 	struct actuator_node_stats st;
 
-	test_rules = rules;
-	test_n_rules = 1;
-	start(f, &cfg);
-	test_rules = NULL;
-	test_n_rules = 0;
+	start_rules(f, &cfg, rules, 1);
 	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
 	/* batch: 1 GiB current, soft target 900 MiB: 124 MiB. */
 	assert_int_equal(f->n_writes, 1);
@@ -1722,11 +1729,7 @@ static void test_shrink_allocates_nothing(void **state)
 	/* SoftTarget= on batch: the soft pass, and node 0 spread too. */
 	f->a = actuator_free(f->a);
 	f->cgroups = cgroup_set_free(f->cgroups);
-	test_rules = rules;
-	test_n_rules = 1;
-	start(f, &cfg);
-	test_rules = NULL;
-	test_n_rules = 0;
+	start_rules(f, &cfg, rules, 1);
 	alloc_count_start();
 	for (int i = 0; i < 20; i++) {
 		assert_int_equal(actuator_shrink(f->a, &node0, &res), 0);
@@ -1771,11 +1774,7 @@ static void test_offload(void **state)
 	uint64_t shrinks;
 	size_t n;
 
-	test_rules = rules;
-	test_n_rules = ELEMENTSOF(rules);
-	start(f, &cfg);
-	test_rules = NULL;
-	test_n_rules = 0;
+	start_rules(f, &cfg, rules, ELEMENTSOF(rules));
 	offload_events = 0;
 
 	/* The first judgement only samples. */
@@ -1874,11 +1873,7 @@ static void start_offload_batch_rated(struct fake *f, bool rated)
 	struct actuator_config cfg = { .step_bytes = 256 * MiB,
 				       .rate_bytes_per_sec = rated ? 8 * MiB : 0 };
 
-	test_rules = offload_batch_rule;
-	test_n_rules = ELEMENTSOF(offload_batch_rule);
-	start(f, &cfg);
-	test_rules = NULL;
-	test_n_rules = 0;
+	start_rules(f, &cfg, offload_batch_rule, ELEMENTSOF(offload_batch_rule));
 }
 
 static void start_offload_batch(struct fake *f)
@@ -2249,11 +2244,7 @@ static void test_offload_slack_spread(void **state)
 		 "anon N0=0 N1=0\nfile N0=314572800 N1=536870912\n");
 	put_file(f, "sys/fs/cgroup/system.slice/b.service/memory.numa_stat",
 		 "anon N0=0 N1=0\nfile N0=0 N1=0\n");
-	test_rules = rules;
-	test_n_rules = ELEMENTSOF(rules);
-	start_no_floors(f, &cfg);
-	test_rules = NULL;
-	test_n_rules = 0;
+	start_no_floors_rules(f, &cfg, rules, ELEMENTSOF(rules));
 
 	assert_int_equal(actuator_shrink(f->a, &off, &res), 0); /* first sample */
 	assert_int_equal(f->n_writes, 0);
@@ -2300,11 +2291,7 @@ static void test_offload_slack_keeps_node_file(void **state)
 	size_t n = 0;
 	unsigned w;
 
-	test_rules = offload_batch_rule;
-	test_n_rules = ELEMENTSOF(offload_batch_rule);
-	start_no_floors(f, &cfg);
-	test_rules = NULL;
-	test_n_rules = 0;
+	start_no_floors_rules(f, &cfg, offload_batch_rule, ELEMENTSOF(offload_batch_rule));
 	assert_int_equal(actuator_shrink(f->a, &off, &res), 0); /* first sample */
 	f->now += 6 * SEC;
 	assert_int_equal(actuator_shrink(f->a, &off, &res), 0);
@@ -2485,25 +2472,31 @@ static const struct cgroup_rule idle_weight_rule[] = {
 	{ .path = "idle/cg0", .policy = { .weight = 200 } },
 };
 
+/* Two idle cgroups beside the fixture's three, no floors, rules; two
+ * node-0 passes 50 ms apart, the first a census. */
+static void preference_passes(struct fake *f, const struct cgroup_rule *rules, size_t n_rules,
+			      struct shrink_result *res, struct actuator_node_stats *st)
+{
+	struct actuator_config cfg = { .step_bytes = 256 * MiB };
+	struct shrink_request req = node_req(0, 8 * MiB, 0);
+
+	add_idle(f, 2);
+	start_no_floors_rules(f, &cfg, rules, n_rules);
+	assert_int_equal(actuator_shrink(f->a, &req, res), 0); /* the census */
+	f->now += 50000;
+	assert_int_equal(actuator_shrink(f->a, &req, res), 0);
+	assert_int_equal(actuator_node_stats(f->a, 0, st), 0);
+}
+
 static void test_preference_elsewhere_guards(void **state)
 {
 	struct fake *f = *state;
-	struct actuator_config cfg = { .step_bytes = 256 * MiB };
 	struct shrink_request req = node_req(0, 8 * MiB, 0);
 	struct shrink_result res;
 	struct actuator_node_stats st;
 
-	add_idle(f, 2);
-	test_rules = idle_weight_rule;
-	test_n_rules = ELEMENTSOF(idle_weight_rule);
-	start_no_floors(f, &cfg);
-	test_rules = NULL;
-	test_n_rules = 0;
-	assert_int_equal(actuator_shrink(f->a, &req, &res), 0); /* the census */
-	f->now += 50000;
-	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	preference_passes(f, idle_weight_rule, ELEMENTSOF(idle_weight_rule), &res, &st);
 	assert_int_equal(res.backend, TARGET_BACKEND_NODE_FILE);
-	assert_int_equal(actuator_node_stats(f->a, 0, &st), 0);
 	assert_int_equal(st.nr_guaranteed_only, 0);
 	assert_int_equal(st.nr_cgroup_reads, 5 + 4);
 	assert_int_equal(st.nr_guard_reads, 0);
@@ -2591,22 +2584,11 @@ static void test_node_file_preference_reads(void **state)
 	static const struct cgroup_rule rules[] = {
 		{ .path = "system.slice/b.service", .policy = { .weight = 200 } },
 	};
-	struct actuator_config cfg = { .step_bytes = 256 * MiB };
-	struct shrink_request req = node_req(0, 8 * MiB, 0);
 	struct shrink_result res;
 	struct actuator_node_stats st;
 
-	add_idle(f, 2);
-	test_rules = rules;
-	test_n_rules = ELEMENTSOF(rules);
-	start_no_floors(f, &cfg);
-	test_rules = NULL;
-	test_n_rules = 0;
-	assert_int_equal(actuator_shrink(f->a, &req, &res), 0); /* the census */
-	f->now += 100000;
-	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	preference_passes(f, rules, ELEMENTSOF(rules), &res, &st);
 	assert_int_equal(res.backend, TARGET_BACKEND_CGROUPS);
-	assert_int_equal(actuator_node_stats(f->a, 0, &st), 0);
 	assert_int_equal(st.nr_guaranteed_only, 0);
 	assert_true(st.nr_cgroup_reads > 5);
 }
@@ -2628,11 +2610,7 @@ static void test_skip_counted_once(void **state)
 	struct actuator_node_stats st;
 
 	add_idle(f, 2);
-	test_rules = idle_weight_rule;
-	test_n_rules = ELEMENTSOF(idle_weight_rule);
-	start_no_floors(f, &cfg);
-	test_rules = NULL;
-	test_n_rules = 0;
+	start_no_floors_rules(f, &cfg, idle_weight_rule, ELEMENTSOF(idle_weight_rule));
 	assert_int_equal(actuator_shrink(f->a, &small, &res), 0); /* the census */
 	f->now += 150000; /* a short pass's census is due, a full one is not */
 	put_pressure(f, "sys/fs/cgroup/idle/cg1/memory.pressure", 3234567, 0);
@@ -2701,11 +2679,7 @@ static void start_pause_nodes(struct fake *f, const struct cgroup_rule *rules, s
 	put_file(f, "sys/devices/system/node/node1/reclaim", "");
 	put_file(f, "sys/fs/cgroup/system.slice/a.service/memory.numa_stat",
 		 "anon N0=0 N1=16777216\nfile N0=0 N1=104857600\n");
-	test_rules = rules;
-	test_n_rules = n_rules;
-	start_no_floors(f, &cfg);
-	test_rules = NULL;
-	test_n_rules = 0;
+	start_no_floors_rules(f, &cfg, rules, n_rules);
 }
 
 static const struct cgroup_rule weight_a_rule[] = {
@@ -2841,11 +2815,7 @@ static void test_pause_mid_cgroup_share(void **state)
 	put_file(f, "sys/devices/system/node/node1/reclaim", "");
 	put_file(f, "sys/fs/cgroup/system.slice/a.service/memory.numa_stat",
 		 "anon N0=0 N1=16777216\nfile N0=104857600 N1=104857600\n");
-	test_rules = weight_a_rule;
-	test_n_rules = ELEMENTSOF(weight_a_rule);
-	start_no_floors(f, &cfg);
-	test_rules = NULL;
-	test_n_rules = 0;
+	start_no_floors_rules(f, &cfg, weight_a_rule, ELEMENTSOF(weight_a_rule));
 	f->pause_after_write = UINT64_C(1) << 0;
 	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
 	for (unsigned i = 1; i < f->n_writes; i++)

@@ -715,6 +715,15 @@ static void test_swap_after_file_stalls(void **state)
  * failure. Below the kernel's marks, and while a boost is owed, the run
  * goes on as before; a run that fell short below them ends once the node
  * rises above them. */
+/* A node of free_pages whose short node passes say the node file fell
+ * short, at efficiency permille (before balance_node_init()). */
+static void short_node(struct sim_node *s, uint64_t free_pages, unsigned efficiency)
+{
+	std_node(s, free_pages);
+	s->efficiency_permille = efficiency;
+	s->node_file_short = true;
+}
+
 static void test_node_file_short_ahead_ends_run(void **state)
 {
 	struct balance_params p = std_params();
@@ -722,9 +731,7 @@ static void test_node_file_short_ahead_ends_run(void **state)
 	struct sim_node s;
 	struct balance_result r;
 
-	std_node(&s, 12000);
-	s.efficiency_permille = 500;
-	s.node_file_short = true;
+	short_node(&s, 12000, 500);
 	balance_node_init(&b, 0);
 	r = drive(&b, &p, &s);
 	assert_int_equal(r.reason, BALANCE_END_KERNEL_BALANCED);
@@ -734,9 +741,7 @@ static void test_node_file_short_ahead_ends_run(void **state)
 	assert_int_equal(r.failures, 0);
 	assert_false(r.balanced);
 	/* Below the kernel's marks: on down the priorities. */
-	std_node(&s, 5000);
-	s.efficiency_permille = 0;
-	s.node_file_short = true;
+	short_node(&s, 5000, 0);
 	balance_node_init(&b, 0);
 	r = drive(&b, &p, &s);
 	assert_int_equal(r.reason, BALANCE_END_PRIORITY_EXHAUSTED);
@@ -757,9 +762,7 @@ static void test_node_file_short_ahead_ends_run(void **state)
 	/* A boost owed (on a node at our marks: an unbalanced one drops
 	 * its boost for the run, as the seed's kswapd does): paid on past
 	 * the short pass, and the run ends balanced. */
-	std_node(&s, 20000);
-	s.efficiency_permille = 500;
-	s.node_file_short = true;
+	short_node(&s, 20000, 500);
 	balance_node_init(&b, 0);
 	add_boost(&b, 16 * MIB);
 	r = drive(&b, &p, &s);
