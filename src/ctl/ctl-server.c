@@ -1037,16 +1037,22 @@ static void ctl_client_flush_now(struct ctl_client *client)
 	}
 }
 
+void ctl_server_flush(struct ctl_server *server)
+{
+	if (!server)
+		return;
+	for (struct ctl_client *c = server->clients; c; c = c->next)
+		if (!c->dead)
+			ctl_client_flush_now(c);
+}
+
 struct ctl_server *ctl_server_free(struct ctl_server *server)
 {
 	if (!server)
 		return NULL;
-	/* The loop has ended: what is queued for a client (the answer that
-	 * reclaimd is stopping, to a call in progress) goes out now, or the
-	 * client would see the connection closed without a word. */
-	for (struct ctl_client *c = server->clients; c; c = c->next)
-		if (!c->dead)
-			ctl_client_flush_now(c);
+	/* The loop has ended: what is queued for a client goes out now, or
+	 * the client would see the connection closed without a word. */
+	ctl_server_flush(server);
 	while (server->clients)
 		ctl_client_free(server->clients);
 	if (server->listener)

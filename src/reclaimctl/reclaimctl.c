@@ -48,7 +48,12 @@ struct ctx {
 	const char *socket_path;
 	bool json;
 	bool color;
+	uint64_t timeout_usec; /* --timeout=, 0 when not given */
 };
+
+/* How long a call waits for its answer unless --timeout= says: a query is
+ * answered at once, or something is wrong with the daemon. */
+#define RECLAIMCTL_CALL_TIMEOUT_USEC (30 * USEC_PER_SEC)
 
 /* ---- small JSON accessors: absent or mistyped fields print as "-" ---- */
 
@@ -255,12 +260,34 @@ static int connect_or_hint(const struct ctx *ctx, struct ctl_client **ret)
 static int client_call(const struct ctx *ctx, struct ctl_client *c, const char *cmd,
 		       struct json_object *args, struct json_object **ret)
 {
+	/* A reclaim is answered when it is done: how long the kernel takes
+	 * for the bytes asked at RateLimit= is not the client's to guess (a
+	 * 10G reclaim at the default 128M/s is 80 s). */
+	bool reclaim = streq(cmd, "reclaim");
+	uint64_t timeout = ctx->timeout_usec ? ctx->timeout_usec
+				: reclaim   ? USEC_INFINITY
+					    : RECLAIMCTL_CALL_TIMEOUT_USEC;
 	struct ctl_error e = {};
+	char d[32];
 	int r;
 
+	ctl_client_set_timeout(c, timeout);
 	r = ctl_client_call(c, cmd, args, ret, &e);
 	if (r == -EREMOTE) {
 		log_error("%s (%s)", e.message, ctl_error_code_to_string(e.code));
+		return EXIT_REFUSED;
+	}
+	if (r == -ETIMEDOUT && reclaim) {
+		log_error("%s: no answer within %s; the reclaim goes on in the daemon "
+			  "(reclaimctl stats shows its writes; a new reclaim is refused "
+			  "until it ends).",
+			  cmd, format_duration(d, sizeof(d), timeout));
+		return EXIT_REFUSED;
+	}
+	if (r == -ETIMEDOUT) {
+		log_error("%s: no answer from the daemon within %s; it may be overloaded "
+			  "(--timeout=TIME waits longer).",
+			  cmd, format_duration(d, sizeof(d), timeout));
 		return EXIT_REFUSED;
 	}
 	if (r < 0) {
@@ -675,6 +702,7 @@ enum cli_opt {
 	OPT_VERSION,
 	OPT_SOCKET,
 	OPT_JSON,
+	OPT_TIMEOUT,
 	OPT_RESET,
 	OPT_FORMAT,
 	OPT_SWAPPINESS,
@@ -696,6 +724,9 @@ static const struct cli_option cli_options[_OPT_MAX] = {
 	[OPT_VERSION] = { "version", 'V', NULL, NULL, "Show the version and exit" },
 	[OPT_SOCKET] = { "socket", 0, "PATH", NULL, "Control socket (default $RECLAIMD_SOCKET)" },
 	[OPT_JSON] = { "json", 0, NULL, NULL, "Print JSON instead of tables" },
+	[OPT_TIMEOUT] = { "timeout", 0, "TIME", NULL,
+			  "Wait at most TIME (or infinity) for the answer; default "
+			  "30s, a reclaim until it is done" },
 	[OPT_RESET] = { "reset", 0, NULL, "stats",
 			"Start a new baseline for this table (admin; the exported "
 			"counters keep counting)" },
@@ -1277,5 +1308,16 @@ int main(int argc, char *argv[])
 	if (cli.opt[OPT_SOCKET])
 		ctx.socket_path = cli.opt[OPT_SOCKET];
 	ctx.json = cli.opt[OPT_JSON] != NULL;
+	if (cli.opt[OPT_TIMEOUT]) {
+		if (streq(cli.opt[OPT_TIMEOUT], "infinity"))
+			ctx.timeout_usec = USEC_INFINITY;
+		else if (parse_duration(cli.opt[OPT_TIMEOUT], USEC_PER_SEC, &ctx.timeout_usec) < 0 ||
+			 ctx.timeout_usec < USEC_PER_MSEC) {
+			log_error("Invalid timeout '%s': use e.g. 30s, 5min or infinity (at "
+				  "least 1ms).",
+				  cli.opt[OPT_TIMEOUT]);
+			return EXIT_USAGE;
+		}
+	}
 	return verb->run(&ctx, &cli);
 }

@@ -146,5 +146,51 @@ wait "$wpid" 2>/dev/null
 check "reclaim's reply and watch events carry no raw ESC byte" \
 	sh -c "! LC_ALL=C grep -q \"\$(printf '\\033')\" '$tmp/reclaim' '$tmp/events'"
 
+# --- how long a call waits: a daemon that reads requests and never answers
+python3 -c '
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(sys.argv[1]); s.listen(8)
+held = []
+while True:
+    c, _ = s.accept(); held.append(c); c.recv(4096)
+' "$tmp/silent.sock" &
+silent_pid=$!
+for _ in $(seq 50); do [ -S "$tmp/silent.sock" ] && break; sleep 0.1; done
+silent() { "$RECLAIMCTL" --socket="$tmp/silent.sock" "$@"; }
+silent --timeout=1 status >/dev/null 2>"$tmp/err"
+rc=$?
+check "--timeout=1: a silent daemon's status ends in 1 s, exit 1" [ $rc -eq 1 ]
+check "...saying there was no answer within 1.00s" grep -q "status: no answer from the daemon within 1.00s" "$tmp/err"
+silent --timeout=500ms reclaim node 0 1M >/dev/null 2>"$tmp/err"
+check "--timeout=500ms on reclaim says the reclaim goes on in the daemon" \
+	grep -q "no answer within 500ms; the reclaim goes on in the daemon" "$tmp/err"
+for t in 0 abc -1s; do
+	silent --timeout=$t status >/dev/null 2>"$tmp/err"
+	check "--timeout=$t is a usage error (exit 2)" [ $? -eq 2 ]
+done
+# The defaults: 30 s for a query; a reclaim waits until it is done (a CI
+# run of 6.12 saw a reclaim's client give up at 30 s, "No answer from the
+# daemon in time", while the kernel's try still ran).
+silent status >/dev/null 2>"$tmp/err.status" &
+qpid=$!
+silent reclaim node 0 1M >/dev/null 2>"$tmp/err.reclaim" &
+rpid=$!
+sleep 33
+kill -0 $qpid 2>/dev/null
+check "a query gives up after 30 s by default" [ $? -ne 0 ]
+check "...saying so" grep -q "status: no answer from the daemon within 30.00s" "$tmp/err.status"
+kill -0 $rpid 2>/dev/null
+check "a reclaim still waits after 33 s" [ $? -eq 0 ]
+kill $rpid $silent_pid 2>/dev/null
+wait $qpid $rpid $silent_pid 2>/dev/null
+
+# --- completions offer every option reclaimctl has for every command
+opts=$("$RECLAIMCTL" --help | sed -n '/^Options/,/^$/s/^ *\(-. \)\{0,1\}--\([a-z]*\)\(=*\).*/--\2\3/p' | sed 's/=.*/=/' | sort | tr '\n' ' ')
+bash_opts=$(sed -n 's/^\tlocal global="\(.*\)"/\1/p' "$top_srcdir/etc/bash-completion/reclaimctl" | tr ' ' '\n' | sort | tr '\n' ' ')
+zsh_opts=$(sed -n "/^\tglobal=(/,/^\t)/p" "$top_srcdir/etc/zsh-completion/_reclaimctl" | grep -o -- '--[a-z]*=\{0,1\}' | sort -u | tr '\n' ' ')
+check "bash completion offers every global option ($opts)" test -n "$opts" -a "$opts" = "$bash_opts"
+check "zsh completion offers every global option ($zsh_opts)" test "$opts" = "$zsh_opts"
+
 check "daemon stops cleanly" stop_daemon
 tap_done
