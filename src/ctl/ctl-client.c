@@ -65,7 +65,10 @@ static int ctl_poll_ms(uint64_t deadline)
 
 static uint64_t ctl_deadline(uint64_t timeout_usec)
 {
-	return timeout_usec == USEC_INFINITY ? USEC_INFINITY : now_usec() + timeout_usec;
+	uint64_t now = now_usec();
+
+	/* A timeout past the end of the clock is none. */
+	return timeout_usec >= USEC_INFINITY - now ? USEC_INFINITY : now + timeout_usec;
 }
 
 static int ctl_wait(int fd, short events, uint64_t deadline)

@@ -56,11 +56,15 @@ struct ctl_client {
 	/* Bytes at the start of the input already searched for "\n": a
 	 * client dripping a long line byte by byte costs O(n), not O(n^2). */
 	size_t scanned;
+	/* Bytes at the start of the output sent by ctl_client_flush_now()
+	 * (after the loop: they stay in the frozen buffer). */
+	size_t flushed;
 };
 
 struct ctl_call {
 	struct ctl_client *client; /* NULL once the client is gone */
 	int64_t id;
+	bool flush; /* the answer is sent at once (ctl_call_flush_reply()) */
 };
 
 struct ctl_server {
@@ -1002,12 +1006,13 @@ int ctl_server_new(struct event_base *base, const struct ctl_server_options *opt
  * socket takes within about 100 ms (an answer is a line; a client that
  * reads nothing loses it). The output buffer's front belongs to the
  * bufferevent (frozen), so it is peeked and the sent part skipped, not
- * drained. */
+ * drained: client->flushed keeps it, so that a second flush (the call's
+ * own, then the server's at free) sends nothing twice. */
 static void ctl_client_flush_now(struct ctl_client *client)
 {
 	struct evbuffer *out = bufferevent_get_output(client->bev);
 	int fd = bufferevent_getfd(client->bev);
-	size_t sent = 0, len = evbuffer_get_length(out);
+	size_t sent = client->flushed, len = evbuffer_get_length(out);
 
 	for (int round = 0; round < 10 && sent < len; round++) {
 		struct evbuffer_iovec v[16];
@@ -1029,6 +1034,7 @@ static void ctl_client_flush_now(struct ctl_client *client)
 			    MSG_DONTWAIT | MSG_NOSIGNAL);
 		if (k > 0) {
 			sent += (size_t)k;
+			client->flushed = sent;
 			continue;
 		}
 		if (k < 0 && errno != EAGAIN && errno != EINTR)
@@ -1037,22 +1043,15 @@ static void ctl_client_flush_now(struct ctl_client *client)
 	}
 }
 
-void ctl_server_flush(struct ctl_server *server)
-{
-	if (!server)
-		return;
-	for (struct ctl_client *c = server->clients; c; c = c->next)
-		if (!c->dead)
-			ctl_client_flush_now(c);
-}
-
 struct ctl_server *ctl_server_free(struct ctl_server *server)
 {
 	if (!server)
 		return NULL;
 	/* The loop has ended: what is queued for a client goes out now, or
 	 * the client would see the connection closed without a word. */
-	ctl_server_flush(server);
+	for (struct ctl_client *c = server->clients; c; c = c->next)
+		if (!c->dead)
+			ctl_client_flush_now(c);
 	while (server->clients)
 		ctl_client_free(server->clients);
 	if (server->listener)
@@ -1094,10 +1093,17 @@ unsigned ctl_server_n_subscribers(const struct ctl_server *server)
 	return server->n_subscribers;
 }
 
+void ctl_call_flush_reply(struct ctl_call *call)
+{
+	if (call)
+		call->flush = true;
+}
+
 void ctl_call_reply(struct ctl_call *call, int r, struct json_object *result,
 		    const char *message)
 {
 	struct ctl_client *client;
+	bool flush;
 
 	if (!call) {
 		json_object_put(result);
@@ -1115,7 +1121,10 @@ void ctl_call_reply(struct ctl_call *call, int r, struct json_object *result,
 	ctl_client_answer(client, call->id, r, r < 0 ? NULL : result, message);
 	if (r < 0)
 		json_object_put(result);
+	flush = call->flush;
 	free(call);
+	if (flush)
+		ctl_client_flush_now(client);
 	if (!client->closing) {
 		/* After EOF there is nothing more to read from the socket. */
 		if (!client->eof)

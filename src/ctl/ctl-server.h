@@ -122,9 +122,6 @@ int ctl_server_new_from_fd(struct event_base *base, int fd,
 /* Closes every client and the listener; unlinks the socket path if this
  * server created it. Deferred calls stay valid until replied. */
 struct ctl_server *ctl_server_free(struct ctl_server *server);
-/* Send what is queued for every client now, without the loop (after it
- * has ended): what each socket takes within about 100 ms. */
-void ctl_server_flush(struct ctl_server *server);
 
 /* Send {"v":1,"event":event} to every watch subscriber. event is
  * borrowed. Subscribers whose output piles up past the cap are dropped. */
@@ -141,3 +138,7 @@ unsigned ctl_server_n_subscribers(const struct ctl_server *server);
  */
 void ctl_call_reply(struct ctl_call *call, int r, struct json_object *result,
 		    const char *message);
+/* Make call's answer go out as ctl_call_reply() queues it, without the
+ * loop (after it has ended): what the socket takes within about 100 ms,
+ * before anything else of any other client. */
+void ctl_call_flush_reply(struct ctl_call *call);

@@ -1826,15 +1826,28 @@ struct manager *manager_free(struct manager *m)
 	 * those in progress (kick.h). */
 	if (m->actuator)
 		actuator_stop(m->actuator);
-	/* An operator's reclaim in progress is answered before the joins:
-	 * they wait for the kernel's try under way, which takes what it
-	 * takes (a loaded CI run of 6.12: 34 s from SIGTERM to exit, and
-	 * the client, whose call began before, gave up at 30 s with "no
-	 * answer"). The job itself is the worker's until it is joined. */
+	/* An operator's reclaim in progress is answered before the joins,
+	 * and sent at once: they wait for the kernel's try under way, which
+	 * takes what it takes (a loaded CI run of 6.12: 34 s from SIGTERM to
+	 * exit, and the client, whose call began before, gave up at 30 s
+	 * with "no answer"). One done before the loop took it back gets its
+	 * result. Else the job is the worker's until it is joined. */
 	if (m->job && m->job->call) {
-		ctl_call_reply(m->job->call, -ECANCELED, NULL, "reclaimd is stopping.");
-		m->job->call = NULL;
-		ctl_server_flush(m->ctl);
+		struct manager_job *done = NULL;
+
+		ctl_call_flush_reply(m->job->call);
+		pthread_mutex_lock(&m->worker_lock);
+		if (m->job_done) {
+			done = m->job;
+			m->job = NULL;
+		}
+		pthread_mutex_unlock(&m->worker_lock);
+		if (done)
+			manager_job_finish(m, done);
+		else {
+			ctl_call_reply(m->job->call, -ECANCELED, NULL, "reclaimd is stopping.");
+			m->job->call = NULL;
+		}
 	}
 	/* Node threads first: they use everything below. */
 	m->kswapd = kswapd_free(m->kswapd);

@@ -349,6 +349,49 @@ static void test_stop_answers_before_join(void **state)
 	assert_int_equal(reply.kind, CTL_REPLY_ERROR);
 	assert_int_equal(reply.error.code, -ECANCELED);
 	assert_string_equal(reply.error.message, "reclaimd is stopping.");
+	ctl_reply_done(&reply);
+	/* Once: then the connection closes (a review found the answer sent
+	 * twice, by the call's flush and the server's at free). */
+	assert_int_equal(ctl_client_read(c, WAIT_NODE_USEC, &reply, &e), -ECONNRESET);
+}
+
+/* A reclaim done before the stop, whose result the loop had not taken
+ * back yet: answered with its result, not "stopping". */
+static void test_stop_answers_done_job(void **state)
+{
+	struct fixture *f = *state;
+	_cleanup_(ctl_client_freep) struct ctl_client *c = NULL;
+	const char *req = "{\"v\":1,\"id\":1,\"cmd\":\"reclaim\",\"args\":"
+			  "{\"cgroup\":\"/system.slice/cache.service\",\"bytes\":8388608}}\n";
+	uint64_t until = now_usec() + WAIT_NODE_USEC;
+	struct json_object *x;
+	struct ctl_reply reply;
+	struct ctl_error e;
+	char sock[300];
+	int r;
+
+	snprintf(sock, sizeof(sock), "%s/sock", f->dir);
+	assert_int_equal(ctl_client_connect(sock, WAIT_NODE_USEC, &c), 0);
+	assert_int_equal(ctl_client_send_raw(c, req, strlen(req)), 0);
+	/* Stepped until the job starts, then left: the worker's end is not
+	 * taken back. */
+	while (!f->m->job && now_usec() < until) {
+		(void)event_base_loop(f->m->base, EVLOOP_NONBLOCK);
+		usleep(5000);
+	}
+	assert_non_null(f->m->job);
+	assert_true(job_wait(f->m, WAIT_NODE_USEC));
+	manager_free(f->m);
+	f->m = NULL;
+	r = ctl_client_read(c, WAIT_NODE_USEC, &reply, &e);
+	if (r < 0)
+		fail_msg("no answer: %s", e.message);
+	if (reply.kind != CTL_REPLY_OK)
+		fail_msg("answered %s \"%s\", not its result",
+			 ctl_error_code_to_string(reply.error.code), reply.error.message);
+	assert_true(json_object_object_get_ex(reply.payload, "requested_bytes", &x));
+	assert_int_equal(json_object_get_uint64(x), 8388608);
+	ctl_reply_done(&reply);
 }
 
 int main(void)
@@ -360,6 +403,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_stop_answers_before_join,
 						setup_reclaiming, teardown),
+		cmocka_unit_test_setup_teardown(test_stop_answers_done_job, setup_reclaiming,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
