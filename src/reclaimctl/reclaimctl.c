@@ -1217,8 +1217,8 @@ static void help(void)
 	/* The path on a line of its own: a long --prefix stays within 80. */
 	printf("\nThe socket, unless $RECLAIMD_SOCKET or --socket says otherwise:\n"
 	       "  %s\n"
-	       "Exit status: 0 ok, 1 the daemon refused or failed, 2 usage, 3 cannot\n"
-	       "connect. See reclaimctl(1).\n",
+	       "Exit status: 0 ok, 1 the daemon refused, failed or did not answer in\n"
+	       "time, 2 usage, 3 cannot connect. See reclaimctl(1).\n",
 	       RECLAIMD_SOCKET_PATH);
 }
 

@@ -38,14 +38,21 @@ tap_done() {
 # A scratch directory removed at exit, with the daemon stopped.
 tmp=$(mktemp -d /tmp/reclaimd-test.XXXXXX)
 daemon_pid=""
+# Other processes a test started: killed at exit too.
+extra_pids=""
 cleanup() {
 	if [ -n "$daemon_pid" ]; then
 		kill "$daemon_pid" 2>/dev/null
 		wait "$daemon_pid" 2>/dev/null
 	fi
+	# shellcheck disable=SC2086
+	[ -z "$extra_pids" ] || kill $extra_pids 2>/dev/null
 	[ -n "${KEEP_TMP:-}" ] || rm -rf "$tmp"
 }
 trap cleanup EXIT
+# dash runs no EXIT trap on a signal: exit through it.
+trap 'exit 143' TERM
+trap 'exit 130' INT
 
 # start_daemon ARGS...: reclaimd in the background, logging to $tmp/daemon.log,
 # waiting until its socket answers `status` (5 s at most).

@@ -113,6 +113,12 @@ complete_bash() { # WORDS...: the candidates for the last word
 }
 complete_bash reclaimctl --socket="$tmp/sock" set Reclaim.St >"$tmp/comp" 2>&1
 check "bash completes Reclaim.StepSize after 'set Reclaim.St'" grep -qx "Reclaim.StepSize" "$tmp/comp"
+# As bash splits the words by default ("=" in COMP_WORDBREAKS): an
+# option's value was taken for the command.
+complete_bash reclaimctl --socket = "$tmp/sock" --timeout = 5s set Reclaim.St >"$tmp/comp" 2>&1
+check "...also with --socket=PATH --timeout=5s split at '='" grep -qx "Reclaim.StepSize" "$tmp/comp"
+complete_bash reclaimctl --timeout = >"$tmp/comp" 2>&1
+check "bash offers durations after --timeout=" grep -qx "infinity" "$tmp/comp"
 complete_bash reclaimctl --socket="$tmp/sock" reclaim cgroup /system.slice/ca >"$tmp/comp" 2>&1
 check "bash completes cgroup paths after 'reclaim cgroup'" grep -qx "/system.slice/cache.service" "$tmp/comp"
 if command -v zsh >/dev/null 2>&1; then
@@ -156,19 +162,38 @@ while True:
     c, _ = s.accept(); held.append(c); c.recv(4096)
 ' "$tmp/silent.sock" &
 silent_pid=$!
+extra_pids="$silent_pid"
 for _ in $(seq 50); do [ -S "$tmp/silent.sock" ] && break; sleep 0.1; done
 silent() { "$RECLAIMCTL" --socket="$tmp/silent.sock" "$@"; }
+ms() { date +%s%3N; }
+t0=$(ms)
 silent --timeout=1 status >/dev/null 2>"$tmp/err"
 rc=$?
-check "--timeout=1: a silent daemon's status ends in 1 s, exit 1" [ $rc -eq 1 ]
+t1=$(ms)
+check "--timeout=1: a silent daemon's status ends in 1 s ($((t1 - t0)) ms), exit 1" \
+	[ $rc -eq 1 -a $((t1 - t0)) -ge 1000 -a $((t1 - t0)) -lt 5000 ]
 check "...saying there was no answer within 1.00s" grep -q "status: no answer from the daemon within 1.00s" "$tmp/err"
 silent --timeout=500ms reclaim node 0 1M >/dev/null 2>"$tmp/err"
 check "--timeout=500ms on reclaim says the reclaim goes on in the daemon" \
 	grep -q "no answer within 500ms; the reclaim goes on in the daemon" "$tmp/err"
 for t in 0 abc -1s; do
 	silent --timeout=$t status >/dev/null 2>"$tmp/err"
-	check "--timeout=$t is a usage error (exit 2)" [ $? -eq 2 ]
+	rc=$?
+	check "--timeout=$t is a usage error (exit 2) naming the value" \
+		sh -c "[ $rc -eq 2 ] && grep -q -- \"Invalid timeout '$t'\" '$tmp/err'"
 done
+# infinity, and a timeout past the end of the clock (it wrapped around
+# and failed at once): both still waiting a second later.
+silent --timeout=infinity status >/dev/null 2>&1 &
+ipid=$!
+silent --timeout=584000y status >/dev/null 2>"$tmp/err.huge" &
+hpid=$!
+extra_pids="$extra_pids $ipid $hpid"
+sleep 1
+check "--timeout=infinity waits" kill -0 $ipid
+check "--timeout=584000y waits too (no wrap-around: $(cat "$tmp/err.huge"))" kill -0 $hpid
+kill $ipid $hpid 2>/dev/null
+wait $ipid $hpid 2>/dev/null
 # The defaults: 30 s for a query; a reclaim waits until it is done (a CI
 # run of 6.12 saw a reclaim's client give up at 30 s, "No answer from the
 # daemon in time", while the kernel's try still ran).
@@ -176,6 +201,7 @@ silent status >/dev/null 2>"$tmp/err.status" &
 qpid=$!
 silent reclaim node 0 1M >/dev/null 2>"$tmp/err.reclaim" &
 rpid=$!
+extra_pids="$extra_pids $qpid $rpid"
 sleep 33
 kill -0 $qpid 2>/dev/null
 check "a query gives up after 30 s by default" [ $? -ne 0 ]
