@@ -96,6 +96,7 @@ static const char *const log_event_ids[_LOG_EVENT_MAX] = {
 	[LOG_EVENT_WATCHDOG] = "MESSAGE_ID=b1acb7075444459184c065b8ecc9f663",
 	[LOG_EVENT_DRY_RUN] = "MESSAGE_ID=ba835fe7070948edbae1b16b1457b1bf",
 	[LOG_EVENT_OFFLOAD] = "MESSAGE_ID=04c3bf173edb4d02a474d8b7dbff59ae",
+	[LOG_EVENT_RUN_SUMMARY] = "MESSAGE_ID=c8ee90a44abb497e9bc016b270bb1818",
 };
 
 const char *log_event_message_id(enum log_event ev)

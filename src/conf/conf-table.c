@@ -163,8 +163,11 @@ const struct conf_item conf_items[] = {
 	{ .section = CONF_SECTION_RECLAIM, .name = "LogLevel", .type = CONF_ENUM,
 	  .default_value = "info", .enum_names = conf_log_level_names,
 	  .enum_values = conf_log_level_values, .offset = R(log_level),
-	  .help = "Most verbose level logged. info logs one line per balance run, "
-		  "debug each decision's inputs. --log-level overrides it." },
+	  .help = "Most verbose level logged. info logs a balance run that was woken "
+		  "by a boost, PSI or an operator, or went below priority 10, failed or "
+		  "ended otherwise than balanced, and of the routine others the first "
+		  "and a summary a minute; debug every run and each decision's inputs. "
+		  "--log-level overrides it." },
 
 	/* [CGroup PATTERN] */
 	{ .section = CONF_SECTION_CGROUP, .name = "Protect", .type = CONF_BOOL,

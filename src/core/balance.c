@@ -444,6 +444,46 @@ bool balance_dry_run_summary_take(struct balance_dry_run_summary *s,
 	return wrote;
 }
 
+bool balance_run_routine(const struct balance_result *r, unsigned wake_reasons)
+{
+	return wake_reasons == 1u << BALANCE_WAKE_WATERMARK &&
+	       (r->reason == BALANCE_END_BALANCED || r->reason == BALANCE_END_KERNEL_BALANCED) &&
+	       r->priority >= DEF_PRIORITY - 2 && r->failures == 0 && !r->hopeless &&
+	       r->boost_reclaimed == 0 && !r->kernel_boost_paid;
+}
+
+bool balance_run_log_account(struct balance_run_log *l, const struct balance_result *r,
+			     unsigned wake_reasons, uint64_t now_usec)
+{
+	struct balance_run_log_totals *q = &l->quiet;
+
+	if (!balance_run_routine(r, wake_reasons))
+		return true;
+	if (!l->since_usec) {
+		/* The first of a window: logged, and not counted. */
+		*l = (struct balance_run_log){ .since_usec = MAX(now_usec, UINT64_C(1)) };
+		return true;
+	}
+	q->priority = q->runs ? MIN(q->priority, r->priority) : r->priority;
+	q->runs++;
+	q->reclaimed_bytes += r->nr_reclaimed;
+	q->ended[r->reason]++;
+	return false;
+}
+
+bool balance_run_log_summary_take(struct balance_run_log *l, uint64_t now_usec, bool force,
+				  struct balance_run_log_totals *ret, uint64_t *ret_span_usec)
+{
+	if (!l->since_usec || (!force && now_usec - l->since_usec < BALANCE_RUN_LOG_WINDOW_USEC))
+		return false;
+	*ret = l->quiet;
+	*ret_span_usec = now_usec - l->since_usec;
+	/* Runs still coming: the next window starts with no line of its own;
+	 * none: closed, the next routine run is logged. */
+	*l = (struct balance_run_log){ .since_usec = ret->runs ? MAX(now_usec, UINT64_C(1)) : 0 };
+	return ret->runs > 0;
+}
+
 /* restart: "sc.priority = DEF_PRIORITY" */
 static void balance_restart(struct balance_run *run)
 {

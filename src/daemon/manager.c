@@ -742,8 +742,14 @@ static void log_run_end(struct manager *m, const struct kswapd_event *ev)
 			n += (size_t)snprintf(reasons + n, sizeof(reasons) - MIN(n, sizeof(reasons)),
 					      "%s%s", n ? "," : "",
 					      balance_wake_reason_to_string(i));
-	/* In a dry run the periodic summary speaks for the runs. */
-	log_event(m->dry_run ? LOG_DEBUG : LOG_INFO, LOG_EVENT_RUN_END,
+	/* In a dry run the periodic summary speaks for the runs; a routine
+	 * run, after the first of its window, the window's summary
+	 * (balance_run_log_account()). */
+	bool info = !m->dry_run &&
+		    (!mn || balance_run_log_account(&mn->run_log, &ev->result,
+						    mn->last_wake_reasons, now_usec()));
+
+	log_event(info ? LOG_INFO : LOG_DEBUG, LOG_EVENT_RUN_END,
 		  (&(struct log_fields){ .node = ev->node,
 					 .priority_level = ev->result.priority,
 					 .has_reclaimed = true,
@@ -1389,6 +1395,33 @@ static void manager_dry_run_summary(struct manager *m, uint64_t now)
 		  d.writes, more);
 }
 
+/* The routine runs logged at debug in each node's window, in one line
+ * when the window is over (or at stop: force). */
+static void manager_run_log_summary(struct manager *m, uint64_t now, bool force)
+{
+	for (unsigned i = 0; i < m->n_nodes; i++) {
+		struct manager_node *mn = &m->nodes[i];
+		struct balance_run_log_totals t;
+		char b[FORMAT_BYTES_MAX], d[FORMAT_DURATION_MAX];
+		uint64_t span;
+
+		if (!balance_run_log_summary_take(&mn->run_log, now, force, &t, &span))
+			continue;
+		log_event(LOG_INFO, LOG_EVENT_RUN_SUMMARY,
+			  (&(struct log_fields){ .node = mn->id,
+						 .priority_level = t.priority,
+						 .has_reclaimed = true,
+						 .reclaimed_bytes = t.reclaimed_bytes }),
+			  "node %d: %" PRIu64 " more routine balance runs in the last %s "
+			  "(woken by the watermark, %" PRIu64 " ended balanced and %" PRIu64
+			  " kernel-balanced, none below priority %d): reclaimed %s. Each is "
+			  "logged at debug; reclaimctl watch shows them.",
+			  mn->id, t.runs, format_duration(d, sizeof(d), span),
+			  t.ended[BALANCE_END_BALANCED], t.ended[BALANCE_END_KERNEL_BALANCED],
+			  t.priority, format_bytes(b, sizeof(b), t.reclaimed_bytes));
+	}
+}
+
 static void status_tick(evutil_socket_t fd, short what, void *userdata)
 {
 	struct manager *m = userdata;
@@ -1398,6 +1431,7 @@ static void status_tick(evutil_socket_t fd, short what, void *userdata)
 	manager_status_line(m, line, sizeof(line));
 	(void)notify_status(m->notify, line);
 	manager_dry_run_summary(m, now_usec());
+	manager_run_log_summary(m, now_usec(), /* force= */ false);
 	/* A path no longer configured: its file goes, as on stop. */
 	if (m->metrics.written && !streq(m->metrics.path, metrics))
 		metrics_file_remove(&m->metrics);
@@ -1822,6 +1856,9 @@ struct manager *manager_free(struct manager *m)
 		return NULL;
 	/* MetricsFile= describes a running daemon: gone with it. */
 	metrics_file_remove(&m->metrics);
+	/* The routine runs not yet summed up. */
+	if (m->nodes)
+		manager_run_log_summary(m, now_usec(), /* force= */ true);
 	/* No reclaim write begins from here; the threads' joins cut short
 	 * those in progress (kick.h). */
 	if (m->actuator)

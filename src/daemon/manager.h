@@ -62,6 +62,7 @@ struct manager_node {
 	 * overrides): the engine holds them under its own lock for the node
 	 * thread, and the loop asks it (kswapd_get_node_params()). */
 	unsigned last_wake_reasons; /* for the run's log line (loop only) */
+	struct balance_run_log run_log; /* routine runs' lines (loop only) */
 	bool hopeless_reported;
 	bool braked; /* last shrink stopped by the system brake */
 	uint64_t psi_boost_bytes; /* PSIBoost= with [Node N] (loop only) */

@@ -1313,6 +1313,120 @@ static void test_wake_paced(void **state)
 	assert_int_equal(b.counters.wakes_paced, paced);
 }
 
+/* Which run ends are routine (balance_run_routine()): the watermark's
+ * alone, ended balanced or kernel-balanced at a gentle priority, with no
+ * failure and no boost paid. Each other case is logged at info. */
+static void test_run_routine(void **state)
+{
+	const unsigned wm = 1u << BALANCE_WAKE_WATERMARK;
+	const struct balance_result ok = { .reason = BALANCE_END_BALANCED,
+					   .balanced = true,
+					   .nr_reclaimed = 20 * MIB,
+					   .priority = DEF_PRIORITY };
+	struct {
+		const char *what;
+		struct balance_result r;
+		unsigned wake;
+		bool routine;
+	} cases[] = {
+		{ "balanced at 12", ok, wm, true },
+		{ "kernel-balanced, nothing taken",
+		  { .reason = BALANCE_END_KERNEL_BALANCED, .priority = DEF_PRIORITY },
+		  wm,
+		  true },
+		{ "balanced at 10", { .reason = BALANCE_END_BALANCED, .priority = 10 }, wm, true },
+		{ "balanced at 9", { .reason = BALANCE_END_BALANCED, .priority = 9 }, wm, false },
+		{ "PSI wake", ok, 1u << BALANCE_WAKE_PSI, false },
+		{ "watermark and boost", ok, wm | 1u << BALANCE_WAKE_BOOST, false },
+		{ "kernel boost wake", ok, 1u << BALANCE_WAKE_KERNEL_BOOST, false },
+		{ "operator", ok, 1u << BALANCE_WAKE_MANUAL_RECLAIM, false },
+		{ "no wake known", ok, 0, false },
+		{ "boost paid",
+		  { .reason = BALANCE_END_BALANCED, .priority = DEF_PRIORITY,
+		    .boost_reclaimed = MIB },
+		  wm,
+		  false },
+		{ "kernel boost paid",
+		  { .reason = BALANCE_END_BALANCED, .priority = DEF_PRIORITY,
+		    .kernel_boost_paid = true },
+		  wm,
+		  false },
+		{ "failures",
+		  { .reason = BALANCE_END_KERNEL_BALANCED, .priority = DEF_PRIORITY, .failures = 1 },
+		  wm,
+		  false },
+		{ "priority-exhausted", { .reason = BALANCE_END_PRIORITY_EXHAUSTED, .priority = 1 }, wm,
+		  false },
+		{ "braked", { .reason = BALANCE_END_BRAKED, .priority = DEF_PRIORITY }, wm, false },
+		{ "boost-no-progress",
+		  { .reason = BALANCE_END_BOOST_NO_PROGRESS, .priority = DEF_PRIORITY },
+		  wm,
+		  false },
+		{ "interrupted", { .reason = BALANCE_END_INTERRUPTED, .priority = DEF_PRIORITY }, wm,
+		  false },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ELEMENTSOF(cases); i++)
+		if (balance_run_routine(&cases[i].r, cases[i].wake) != cases[i].routine)
+			fail_msg("%s: routine should be %d", cases[i].what, cases[i].routine);
+}
+
+/* The run-end lines of routine runs: the first of a window at info, the
+ * next at debug and summed up once the window is over; a notable run at
+ * info whatever the window; a window over with nothing to sum up closes,
+ * and a stop sums up what is counted (force). */
+static void test_run_log_window(void **state)
+{
+	const uint64_t SEC = 1000000, t0 = 7 * SEC, window = BALANCE_RUN_LOG_WINDOW_USEC;
+	const unsigned wm = 1u << BALANCE_WAKE_WATERMARK;
+	const struct balance_result routine = { .reason = BALANCE_END_BALANCED,
+						.nr_reclaimed = 4 * MIB,
+						.priority = DEF_PRIORITY };
+	const struct balance_result at11 = { .reason = BALANCE_END_KERNEL_BALANCED,
+					     .nr_reclaimed = MIB,
+					     .priority = DEF_PRIORITY - 1 };
+	const struct balance_result exhausted = { .reason = BALANCE_END_PRIORITY_EXHAUSTED,
+						  .priority = 1 };
+	struct balance_run_log l = {};
+	struct balance_run_log_totals t;
+	uint64_t span;
+
+	(void)state;
+	assert_int_equal(window, 60 * SEC);
+	assert_false(balance_run_log_summary_take(&l, t0, false, &t, &span));
+	assert_true(balance_run_log_account(&l, &routine, wm, t0));
+	for (int i = 1; i <= 99; i++)
+		assert_false(balance_run_log_account(&l, i % 3 ? &routine : &at11, wm,
+						     t0 + (uint64_t)i * 100000));
+	/* Not routine: logged, not counted. */
+	assert_true(balance_run_log_account(&l, &exhausted, wm, t0 + 10 * SEC));
+	assert_true(balance_run_log_account(&l, &routine, 1u << BALANCE_WAKE_PSI,
+					    t0 + 11 * SEC));
+	assert_false(balance_run_log_summary_take(&l, t0 + window - 1, false, &t, &span));
+	assert_true(balance_run_log_summary_take(&l, t0 + window + 5, false, &t, &span));
+	assert_int_equal(t.runs, 99);
+	assert_int_equal(t.ended[BALANCE_END_BALANCED], 66);
+	assert_int_equal(t.ended[BALANCE_END_KERNEL_BALANCED], 33);
+	assert_int_equal(t.reclaimed_bytes, 66 * 4 * MIB + 33 * MIB);
+	assert_int_equal(t.priority, DEF_PRIORITY - 1);
+	assert_int_equal(span, window + 5);
+	/* Still coming: the next window opened with no line of its own. */
+	assert_false(balance_run_log_account(&l, &routine, wm, t0 + window + 6));
+	assert_false(balance_run_log_summary_take(&l, t0 + window + 7, false, &t, &span));
+	/* At stop, what is counted whatever the window's age. */
+	assert_true(balance_run_log_summary_take(&l, t0 + window + 8, true, &t, &span));
+	assert_int_equal(t.runs, 1);
+	assert_int_equal(t.priority, DEF_PRIORITY);
+	assert_int_equal(span, 3);
+	/* A window with nothing counted closes: the next routine run is
+	 * logged, and opens one. */
+	assert_false(balance_run_log_summary_take(&l, t0 + 3 * window, false, &t, &span));
+	assert_int_equal(l.since_usec, 0);
+	assert_true(balance_run_log_account(&l, &routine, wm, t0 + 3 * window + 1));
+	assert_false(balance_run_log_account(&l, &routine, wm, t0 + 3 * window + 2));
+}
+
 /* The dry run's summary line: only in dry run, a minute apart at least,
  * and only when the runs since the last one would have written. */
 static void test_dry_run_summary(void **state)
@@ -1721,6 +1835,8 @@ int main(void)
 		cmocka_unit_test(test_boost_kernel_paid_once),
 		cmocka_unit_test(test_wake_paced),
 		cmocka_unit_test(test_dry_run_summary),
+		cmocka_unit_test(test_run_routine),
+		cmocka_unit_test(test_run_log_window),
 		cmocka_unit_test(test_boost_priority_floor),
 		cmocka_unit_test(test_boost_drop_and_restart),
 		cmocka_unit_test(test_boost_abort_no_progress),
