@@ -163,11 +163,13 @@ const struct conf_item conf_items[] = {
 	{ .section = CONF_SECTION_RECLAIM, .name = "LogLevel", .type = CONF_ENUM,
 	  .default_value = "info", .enum_names = conf_log_level_names,
 	  .enum_values = conf_log_level_values, .offset = R(log_level),
-	  .help = "Most verbose level logged. info logs a balance run that was woken "
-		  "by a boost, PSI or an operator, or went below priority 10, failed or "
-		  "ended otherwise than balanced, and of the routine others the first "
-		  "and a summary a minute; debug every run and each decision's inputs. "
-		  "--log-level overrides it." },
+	  .help = "Most verbose level logged. info logs a balance run woken by other "
+		  "than the watermark alone (a boost, the kernel's boost, PSI, an "
+		  "operator), or that paid a boost, went below priority 10, ended "
+		  "otherwise than balanced or kernel-balanced, or left the node with "
+		  "failures; of the other, routine runs, the first of a minute, and the "
+		  "rest in a summary line when the minute is over. debug logs every run "
+		  "and each decision's inputs. --log-level overrides it." },
 
 	/* [CGroup PATTERN] */
 	{ .section = CONF_SECTION_CGROUP, .name = "Protect", .type = CONF_BOOL,

@@ -459,8 +459,10 @@ bool balance_run_log_account(struct balance_run_log *l, const struct balance_res
 
 	if (!balance_run_routine(r, wake_reasons))
 		return true;
-	if (!l->since_usec) {
-		/* The first of a window: logged, and not counted. */
+	/* The first of a window, or the first after a window over with
+	 * nothing counted (which the next summary would close): logged, and
+	 * not counted. */
+	if (!l->since_usec || (!q->runs && now_usec - l->since_usec >= BALANCE_RUN_LOG_WINDOW_USEC)) {
 		*l = (struct balance_run_log){ .since_usec = MAX(now_usec, UINT64_C(1)) };
 		return true;
 	}

@@ -737,8 +737,8 @@ static void log_run_end(struct manager *m, const struct kswapd_event *ev)
 	char bytes[FORMAT_BYTES_MAX], dur[FORMAT_DURATION_MAX], reasons[96] = "";
 	size_t n = 0;
 
-	for (unsigned i = 0; mn && i < _BALANCE_WAKE_REASON_MAX; i++)
-		if (mn->last_wake_reasons & (1u << i))
+	for (unsigned i = 0; i < _BALANCE_WAKE_REASON_MAX; i++)
+		if (ev->reasons & (1u << i))
 			n += (size_t)snprintf(reasons + n, sizeof(reasons) - MIN(n, sizeof(reasons)),
 					      "%s%s", n ? "," : "",
 					      balance_wake_reason_to_string(i));
@@ -746,8 +746,8 @@ static void log_run_end(struct manager *m, const struct kswapd_event *ev)
 	 * run, after the first of its window, the window's summary
 	 * (balance_run_log_account()). */
 	bool info = !m->dry_run &&
-		    (!mn || balance_run_log_account(&mn->run_log, &ev->result,
-						    mn->last_wake_reasons, now_usec()));
+		    (!mn || balance_run_log_account(&mn->run_log, &ev->result, ev->reasons,
+						    now_usec()));
 
 	log_event(info ? LOG_INFO : LOG_DEBUG, LOG_EVENT_RUN_END,
 		  (&(struct log_fields){ .node = ev->node,
@@ -1412,11 +1412,11 @@ static void manager_run_log_summary(struct manager *m, uint64_t now, bool force)
 						 .priority_level = t.priority,
 						 .has_reclaimed = true,
 						 .reclaimed_bytes = t.reclaimed_bytes }),
-			  "node %d: %" PRIu64 " more routine balance runs in the last %s "
+			  "node %d: %" PRIu64 " more routine balance run%s in the last %s "
 			  "(woken by the watermark, %" PRIu64 " ended balanced and %" PRIu64
 			  " kernel-balanced, none below priority %d): reclaimed %s. Each is "
 			  "logged at debug; reclaimctl watch shows them.",
-			  mn->id, t.runs, format_duration(d, sizeof(d), span),
+			  mn->id, t.runs, t.runs == 1 ? "" : "s", format_duration(d, sizeof(d), span),
 			  t.ended[BALANCE_END_BALANCED], t.ended[BALANCE_END_KERNEL_BALANCED],
 			  t.priority, format_bytes(b, sizeof(b), t.reclaimed_bytes));
 	}
@@ -1856,9 +1856,6 @@ struct manager *manager_free(struct manager *m)
 		return NULL;
 	/* MetricsFile= describes a running daemon: gone with it. */
 	metrics_file_remove(&m->metrics);
-	/* The routine runs not yet summed up. */
-	if (m->nodes)
-		manager_run_log_summary(m, now_usec(), /* force= */ true);
 	/* No reclaim write begins from here; the threads' joins cut short
 	 * those in progress (kick.h). */
 	if (m->actuator)
@@ -1892,6 +1889,12 @@ struct manager *manager_free(struct manager *m)
 	stop_offload(m);
 	free(m->job);
 	m->job = NULL;
+	/* The runs that ended while the threads stopped, then what is counted
+	 * of the routine ones and not yet summed up. */
+	if (m->events)
+		ring_event(-1, 0, m);
+	if (m->nodes)
+		manager_run_log_summary(m, now_usec(), /* force= */ true);
 	m->ctl = ctl_server_free(m->ctl);
 	event_freep_(&m->ev_monitor);
 	event_freep_(&m->ev_rescan);

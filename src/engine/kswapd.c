@@ -58,6 +58,10 @@ struct kswapd_node {
 	bool hold_file_watch, file_watch_off, hold_ended_by_file;
 	bool file_watch_retry;
 	uint64_t cgroups_gen, run_cgroups_gen;
+	/* The wake reasons of the run under way: its request's, or, for a
+	 * run with none (after a run that did not balance), the run before
+	 * it's, whose work it goes on with. 0 before any wake. */
+	unsigned run_reasons;
 	uint64_t hold_file_pages;
 	bool hold_file_grew;
 	/* Wake reasons that came since the wait began, and a params change
@@ -400,6 +404,8 @@ static unsigned kswapd_consume(struct kswapd_node *kn, unsigned prev)
 	idx = balance_highest_zoneidx(&req, prev);
 	kn->pending = BALANCE_REQUEST_NONE;
 	balance_node_consume(&kn->b, &req);
+	if (req.reasons)
+		kn->run_reasons = req.reasons;
 	pthread_mutex_unlock(&kn->lock);
 
 	if (req.reasons) {
@@ -720,6 +726,7 @@ static void kswapd_balance_pgdat(struct kswapd_node *kn, unsigned highest_zoneid
 	kn->priority = DEF_PRIORITY;
 	ev.highest_zoneidx = highest_zoneidx;
 	ev.boost_bytes = kn->b.run.nr_boost_reclaim;
+	ev.reasons = kn->run_reasons;
 	pthread_mutex_unlock(&kn->lock);
 	kswapd_emit(kn, &ev);
 
@@ -736,6 +743,7 @@ static void kswapd_balance_pgdat(struct kswapd_node *kn, unsigned highest_zoneid
 
 	ev = (struct kswapd_event){ .type = KSWAPD_EVENT_RUN_END };
 	pthread_mutex_lock(&kn->lock);
+	ev.reasons = kn->run_reasons;
 	balance_end(&kn->b, &kn->params, now_usec(), &ev.result);
 	kn->last_progress_usec = now_usec();
 	pthread_mutex_unlock(&kn->lock);

@@ -1425,6 +1425,13 @@ static void test_run_log_window(void **state)
 	assert_int_equal(l.since_usec, 0);
 	assert_true(balance_run_log_account(&l, &routine, wm, t0 + 3 * window + 1));
 	assert_false(balance_run_log_account(&l, &routine, wm, t0 + 3 * window + 2));
+	/* A window over with nothing counted, before the tick that would
+	 * close it: the next routine run is logged, and opens the next. */
+	assert_true(balance_run_log_summary_take(&l, t0 + 4 * window + 2, false, &t, &span));
+	assert_true(balance_run_log_account(&l, &routine, wm, t0 + 5 * window + 3));
+	assert_false(balance_run_log_account(&l, &routine, wm, t0 + 5 * window + 4));
+	assert_true(balance_run_log_summary_take(&l, t0 + 6 * window + 3, false, &t, &span));
+	assert_int_equal(t.runs, 1);
 }
 
 /* The dry run's summary line: only in dry run, a minute apart at least,

@@ -845,6 +845,23 @@ static void test_manual_reclaim_thread(void **state)
 	assert_int_equal(st.failures, 0);
 	wait_event(f, 0, KSWAPD_EVENT_RUN_END, MAX_RECLAIM_RETRIES + 1);
 	wait_event(f, 0, KSWAPD_EVENT_SLEEP, 2);
+	/* One wake, a chain of runs: each run's start and end carry the
+	 * reasons of the wake whose work it goes on with (the journal's line
+	 * judges a run by them; the loop's last wake could be stale). */
+	pthread_mutex_lock(&f->lock);
+	for (unsigned i = 0, wake = 0; i < f->n_ev; i++) {
+		const struct kswapd_event *e = &f->ev[i];
+
+		if (e->node != 0)
+			continue;
+		if (e->type == KSWAPD_EVENT_WAKE)
+			wake = e->reasons;
+		else if (e->type == KSWAPD_EVENT_RUN_START || e->type == KSWAPD_EVENT_RUN_END)
+			assert_int_equal(e->reasons, wake);
+	}
+	assert_int_equal(last_event(f, 0, KSWAPD_EVENT_RUN_END)->reasons,
+			 1u << BALANCE_WAKE_MANUAL_RECLAIM);
+	pthread_mutex_unlock(&f->lock);
 	st = state_of(f, 0);
 	assert_int_equal(st.counters.wakes[BALANCE_WAKE_MANUAL_RECLAIM], 1);
 	assert_int_equal(st.counters.runs, MAX_RECLAIM_RETRIES + 1);

@@ -299,6 +299,21 @@ static void *free_thread(void *userdata)
 	return NULL;
 }
 
+/* A client on the manager's socket that asked for an 8 MiB reclaim of
+ * cache.service. */
+static struct ctl_client *send_reclaim(struct fixture *f)
+{
+	const char *req = "{\"v\":1,\"id\":1,\"cmd\":\"reclaim\",\"args\":"
+			  "{\"cgroup\":\"/system.slice/cache.service\",\"bytes\":8388608}}\n";
+	struct ctl_client *c = NULL;
+	char sock[300];
+
+	snprintf(sock, sizeof(sock), "%s/sock", f->dir);
+	assert_int_equal(ctl_client_connect(sock, WAIT_NODE_USEC, &c), 0);
+	assert_int_equal(ctl_client_send_raw(c, req, strlen(req)), 0);
+	return c;
+}
+
 /* The daemon stops while an operator's reclaim is in a write: the client
  * is told at once, not when the write ends. It was told only after the
  * threads were joined, and the join waits for the kernel's try in
@@ -309,20 +324,15 @@ static void test_stop_answers_before_join(void **state)
 {
 	struct fixture *f = *state;
 	_cleanup_(ctl_client_freep) struct ctl_client *c = NULL;
-	const char *req = "{\"v\":1,\"id\":1,\"cmd\":\"reclaim\",\"args\":"
-			  "{\"cgroup\":\"/system.slice/cache.service\",\"bytes\":8388608}}\n";
 	uint64_t until = now_usec() + WAIT_NODE_USEC;
 	struct ctl_reply reply;
 	struct ctl_error e;
-	char sock[300];
 	pthread_t t;
 	bool held;
 	int r;
 
 	f->hold_ctl = true;
-	snprintf(sock, sizeof(sock), "%s/sock", f->dir);
-	assert_int_equal(ctl_client_connect(sock, WAIT_NODE_USEC, &c), 0);
-	assert_int_equal(ctl_client_send_raw(c, req, strlen(req)), 0);
+	c = send_reclaim(f);
 	for (;;) {
 		(void)event_base_loop(f->m->base, EVLOOP_NONBLOCK);
 		pthread_mutex_lock(&f->lock);
@@ -360,19 +370,13 @@ static void test_stop_answers_before_join(void **state)
 static void test_stop_answers_done_job(void **state)
 {
 	struct fixture *f = *state;
-	_cleanup_(ctl_client_freep) struct ctl_client *c = NULL;
-	const char *req = "{\"v\":1,\"id\":1,\"cmd\":\"reclaim\",\"args\":"
-			  "{\"cgroup\":\"/system.slice/cache.service\",\"bytes\":8388608}}\n";
+	_cleanup_(ctl_client_freep) struct ctl_client *c = send_reclaim(f);
 	uint64_t until = now_usec() + WAIT_NODE_USEC;
 	struct json_object *x;
 	struct ctl_reply reply;
 	struct ctl_error e;
-	char sock[300];
 	int r;
 
-	snprintf(sock, sizeof(sock), "%s/sock", f->dir);
-	assert_int_equal(ctl_client_connect(sock, WAIT_NODE_USEC, &c), 0);
-	assert_int_equal(ctl_client_send_raw(c, req, strlen(req)), 0);
 	/* Stepped until the job starts, then left: the worker's end is not
 	 * taken back. */
 	while (!f->m->job && now_usec() < until) {
