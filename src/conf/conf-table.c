@@ -167,9 +167,9 @@ const struct conf_item conf_items[] = {
 		  "than the watermark alone (a boost, the kernel's boost, PSI, an "
 		  "operator), or that paid a boost, went below priority 10, ended "
 		  "otherwise than balanced or kernel-balanced, or left the node with "
-		  "failures; of the other, routine runs, the first of a minute, and the "
-		  "rest in a summary line when the minute is over. debug logs every run "
-		  "and each decision's inputs. --log-level overrides it." },
+		  "failures; of the other, routine runs, the first after a quiet minute, "
+		  "and the rest summed up a line a minute. debug logs every run and each "
+		  "decision's inputs. --log-level overrides it." },
 
 	/* [CGroup PATTERN] */
 	{ .section = CONF_SECTION_CGROUP, .name = "Protect", .type = CONF_BOOL,

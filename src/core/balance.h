@@ -412,9 +412,10 @@ bool balance_dry_run_summary_take(struct balance_dry_run_summary *s,
  * kswapd's whole reclaim took there, 0.49%). A routine run (woken by the
  * watermark alone, ended balanced or kernel-balanced at a gentle priority,
  * >= DEF_PRIORITY - 2, with no failure and no boost paid) is logged at
- * info only when it opens its node's window; the next ones of the window
- * at debug, counted, and summed up in one line when the window
- * (BALANCE_RUN_LOG_WINDOW_USEC) is over. Every other run end is logged at
+ * info only when it opens its node's window (the first after a quiet
+ * one); the next ones at debug, counted, and summed up in one line when
+ * the window (BALANCE_RUN_LOG_WINDOW_USEC) is over, which opens the next
+ * while runs keep coming. Every other run end is logged at
  * info as before. A summary of nothing closes the window: the next
  * routine run is logged again.
  */

@@ -58,9 +58,11 @@ struct kswapd_node {
 	bool hold_file_watch, file_watch_off, hold_ended_by_file;
 	bool file_watch_retry;
 	uint64_t cgroups_gen, run_cgroups_gen;
-	/* The wake reasons of the run under way: its request's, or, for a
-	 * run with none (after a run that did not balance), the run before
-	 * it's, whose work it goes on with. 0 before any wake. */
+	/* The wake reasons of the run under way: its request's; for a run
+	 * with none after a run that did not balance, the run before it's,
+	 * whose work it goes on with; for one with none after a run that
+	 * balanced, the watermark's (the sleep check found the marks unmet,
+	 * as the monitor does). */
 	unsigned run_reasons;
 	uint64_t hold_file_pages;
 	bool hold_file_grew;
@@ -393,8 +395,9 @@ static unsigned kswapd_peek_zoneidx(struct kswapd_node *kn, unsigned prev)
 	return idx;
 }
 
-/* "Read the new order and highest_zoneidx" and reset them. */
-static unsigned kswapd_consume(struct kswapd_node *kn, unsigned prev)
+/* "Read the new order and highest_zoneidx" and reset them. short_run:
+ * the run before did not balance (kn->run_reasons). */
+static unsigned kswapd_consume(struct kswapd_node *kn, unsigned prev, bool short_run)
 {
 	struct balance_request req;
 	unsigned idx;
@@ -406,6 +409,8 @@ static unsigned kswapd_consume(struct kswapd_node *kn, unsigned prev)
 	balance_node_consume(&kn->b, &req);
 	if (req.reasons)
 		kn->run_reasons = req.reasons;
+	else if (!short_run)
+		kn->run_reasons = 1u << BALANCE_WAKE_WATERMARK;
 	pthread_mutex_unlock(&kn->lock);
 
 	if (req.reasons) {
@@ -769,7 +774,7 @@ static void *kswapd_thread(void *userdata)
 			highest_zoneidx = kswapd_peek_zoneidx(kn, highest_zoneidx);
 		kswapd_try_to_sleep(kn, highest_zoneidx);
 
-		highest_zoneidx = kswapd_consume(kn, highest_zoneidx);
+		highest_zoneidx = kswapd_consume(kn, highest_zoneidx, short_run);
 
 		frozen = kswapd_try_to_freeze(kn);
 		if (kswapd_should_stop(kn))

@@ -92,8 +92,9 @@ struct kswapd_event {
 	unsigned highest_zoneidx;         /* WAKE, RUN_START */
 	unsigned reasons;                 /* WAKE: 1u << enum balance_wake_reason;
 					   * RUN_START, RUN_END: the run's (its
-					   * wake's, or for a run with none the run
-					   * before it's; 0 before any wake) */
+					   * wake's; for a run with none, the run
+					   * before it's if that did not balance,
+					   * else the watermark's) */
 	uint64_t boost_bytes;             /* WAKE: requested; RUN_START: owed */
 	struct shrink_request req;        /* SHRINK (req.cgroup is NULL) */
 	struct shrink_result res;         /* SHRINK */

@@ -55,6 +55,9 @@ struct fixture {
 	uint64_t free_override[2]; /* start(): free pages of node i if set */
 	const struct balance_params *node_params[2]; /* start(): [Node N] */
 	uint64_t brake_wait_usec;  /* start(): 0 = the default */
+	/* Pages allocated on the next short sleep (the nap), so that the
+	 * sleep check finds the node below its high mark with no wake. */
+	uint64_t alloc_on_nap;
 	unsigned n_compact;        /* backend compact() calls */
 	bool compact_held;         /* compact() waits while set */
 	unsigned in_compact;       /* compact() calls that began */
@@ -205,6 +208,10 @@ static void fixture_event(const struct kswapd_event *ev, void *userdata)
 	pthread_mutex_lock(&f->lock);
 	if (f->n_ev < EV_MAX)
 		f->ev[f->n_ev++] = *ev;
+	if (ev->type == KSWAPD_EVENT_SHORT_SLEEP && f->alloc_on_nap) {
+		sim_node_alloc(&f->sims[ev->node], f->alloc_on_nap);
+		f->alloc_on_nap = 0;
+	}
 	pthread_cond_broadcast(&f->cond);
 	pthread_mutex_unlock(&f->lock);
 }
@@ -823,6 +830,40 @@ static void test_braked_waits(void **state)
 	pthread_mutex_unlock(&f->lock);
 }
 
+/* A run with no wake of its own after a run that balanced: free memory
+ * fell below the high mark in the nap (a premature sleep). It is the
+ * watermark's, not the last wake's: it carried the PSI wake's reasons, so
+ * that every such run after one PSI wake was logged as PSI's, at info. */
+static void test_run_reasons_after_balanced(void **state)
+{
+	struct fixture *f = *state;
+	struct balance_params p = std_params();
+	struct balance_request w = wake_req(BALANCE_WAKE_PSI, 0);
+	const struct kswapd_event *ev;
+
+	start(f, 1, UHIGH, 10 * 1000, &p);
+	wait_event(f, 0, KSWAPD_EVENT_SLEEP, 1);
+	pthread_mutex_lock(&f->lock);
+	sim_node_alloc(&f->sims[0], UHIGH - 12000);
+	f->alloc_on_nap = 3000;
+	pthread_mutex_unlock(&f->lock);
+	assert_int_equal(kswapd_wake(f->k, 0, &w), 0);
+	wait_event(f, 0, KSWAPD_EVENT_RUN_END, 2);
+	wait_event(f, 0, KSWAPD_EVENT_SLEEP, 2);
+	pthread_mutex_lock(&f->lock);
+	assert_int_equal(count_events_locked(f, 0, KSWAPD_EVENT_WAKE), 1);
+	assert_true(count_events_locked(f, 0, KSWAPD_EVENT_PREMATURE) >= 1);
+	for (unsigned i = 0, n = 0; i < f->n_ev; i++) {
+		ev = &f->ev[i];
+		if (ev->node != 0 || ev->type != KSWAPD_EVENT_RUN_END)
+			continue;
+		assert_true(ev->result.balanced);
+		assert_int_equal(ev->reasons, n++ == 0 ? 1u << BALANCE_WAKE_PSI
+						     : 1u << BALANCE_WAKE_WATERMARK);
+	}
+	pthread_mutex_unlock(&f->lock);
+}
+
 /* Issue 12 defect 6: kswapd_manual_reclaim() wakes a hopeless node and, when
  * the operator's reclaim freed memory, clears its failures. */
 static void test_manual_reclaim_thread(void **state)
@@ -847,9 +888,11 @@ static void test_manual_reclaim_thread(void **state)
 	wait_event(f, 0, KSWAPD_EVENT_SLEEP, 2);
 	/* One wake, a chain of runs: each run's start and end carry the
 	 * reasons of the wake whose work it goes on with (the journal's line
-	 * judges a run by them; the loop's last wake could be stale). */
+	 * judges a run by them; the loop's last wake could be stale). The
+	 * runs before any wake: the start found the node below its marks,
+	 * the watermark's. */
 	pthread_mutex_lock(&f->lock);
-	for (unsigned i = 0, wake = 0; i < f->n_ev; i++) {
+	for (unsigned i = 0, wake = 1u << BALANCE_WAKE_WATERMARK; i < f->n_ev; i++) {
 		const struct kswapd_event *e = &f->ev[i];
 
 		if (e->node != 0)
@@ -1801,6 +1844,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_backoff_new_cgroups_retry, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_backoff_wakes_keep_the_floor, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_backoff_params_and_sleep, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_run_reasons_after_balanced, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_manual_reclaim_thread, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_compact_after_boost, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_compact_does_not_hold_reclaim, setup, teardown),
