@@ -375,14 +375,25 @@ static void test_stop_answers_done_job(void **state)
 	struct json_object *x;
 	struct ctl_reply reply;
 	struct ctl_error e;
+	bool held = false;
 	int r;
 
-	/* Stepped until the job starts, then left: the worker's end is not
-	 * taken back. */
-	while (!f->m->job && now_usec() < until) {
+	/* Stepped until the job's write is held, then left: the worker's end
+	 * is not taken back. (Stepped until the job was seen instead, a
+	 * loaded CI run took it back between two steps.) */
+	f->hold_ctl = true;
+	while (!held && now_usec() < until) {
 		(void)event_base_loop(f->m->base, EVLOOP_NONBLOCK);
+		pthread_mutex_lock(&f->lock);
+		held = f->ctl_in_write;
+		pthread_mutex_unlock(&f->lock);
 		usleep(5000);
 	}
+	pthread_mutex_lock(&f->lock);
+	f->release = true;
+	pthread_cond_broadcast(&f->cond);
+	pthread_mutex_unlock(&f->lock);
+	assert_true(held);
 	assert_non_null(f->m->job);
 	assert_true(job_wait(f->m, WAIT_NODE_USEC));
 	manager_free(f->m);
