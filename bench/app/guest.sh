@@ -210,6 +210,11 @@ profile_report() {
 		awk '$2 ~ /^(reclaimd|kswapd)/ { printf "%s%s", s, $2; s = "," }')
 	[ -z "$comms" ] || perf report -i /var/tmp/perf.data --stdio --children -g none --sort comm,sym \
 		--comms "$comms" --percent-limit 0.01 >$OUT/profile/$LABEL.reclaimers.txt 2>>$OUT/profile/$LABEL.err
+	# The same threads' own samples by binary (kernel, reclaimd, libc,
+	# libevent...): children reports add up call chains, which without
+	# frame pointers in user space are partly garbage.
+	[ -z "$comms" ] || perf report -i /var/tmp/perf.data --stdio --no-children -g none --sort comm,dso,sym \
+		--comms "$comms" --percent-limit 0.005 >$OUT/profile/$LABEL.reclaimers-self.txt 2>>$OUT/profile/$LABEL.err
 	rm -f /var/tmp/perf.data
 }
 
@@ -299,6 +304,10 @@ swap_zram
 echo madvise >/sys/kernel/mm/transparent_hugepage/enabled
 [ "${PROFILE:-0}" = 1 ] && sysctl -q -w kernel.perf_event_paranoid=-1 kernel.kptr_restrict=0
 install_deb
+if ls $D/dbgsym/*.deb >/dev/null 2>&1; then
+	dpkg -i $D/dbgsym/*.deb >>$OUT/apt.log 2>&1
+	say "debug symbols: $(basename $D/dbgsym/*.deb): exit $?"
+fi
 if ls $D/b/*.deb >/dev/null 2>&1; then
 	mkdir -p /usr/local/lib/reclaimd-b && dpkg-deb -x $D/b/*.deb /usr/local/lib/reclaimd-b
 	say "package b: $(basename $D/b/*.deb), $(sha256sum /usr/local/lib/reclaimd-b/usr/sbin/reclaimd | cut -c1-12) against $(sha256sum /usr/sbin/reclaimd | cut -c1-12)"
