@@ -540,6 +540,60 @@ static const char *zoneinfo_skip_pagesets(const char *cur, const char *end)
 				   sizeof(THRESHOLD) - 1);
 }
 
+/* One value line of a CPU's block ("count:", "high:"): *ret set if key. */
+static void zoneinfo_pageset_value(const char *s, const char *end, const char *key,
+				   uint64_t *ret, bool *seen)
+{
+	struct textscan_token t = textscan_take(&s, end);
+	uint64_t v;
+
+	if (!textscan_token_eq(t, key))
+		return;
+	t = textscan_take(&s, end);
+	if (textscan_token_u64(t, &v) && textscan_at_eol(&s, end)) {
+		*ret = v;
+		*seen = true;
+	}
+}
+
+/* A "pagesets" block at cur, read for cpu's "count:" and "high:" into the
+ * zone being parsed; every other CPU's lines are passed over as
+ * zoneinfo_skip_pagesets() does. A block without both leaves has_pcp
+ * false: the room is unknown, never guessed. */
+static const char *zoneinfo_read_pagesets(struct zoneinfo_parser *p, const char *cur,
+					  const char *end, int cpu)
+{
+	static const char CPU[] = "    ", CPU_LINE[] = "    cpu: ",
+			  THRESHOLD[] = "  vm stats threshold:";
+	uint64_t count = 0, high = 0, id;
+	bool mine = false, has_count = false, has_high = false;
+	const char *s = cur, *line, *eol;
+
+	while (zoneinfo_starts_with(s, end, CPU, sizeof(CPU) - 1) ||
+	       zoneinfo_starts_with(s, end, THRESHOLD, sizeof(THRESHOLD) - 1)) {
+		line = s;
+		eol = memchr(s, '\n', (size_t)(end - s));
+		if (!eol)
+			eol = end;
+		if (zoneinfo_starts_with(line, eol, CPU_LINE, sizeof(CPU_LINE) - 1)) {
+			size_t k = textscan_u64(line + sizeof(CPU_LINE) - 1, eol, &id);
+
+			mine = k > 0 && id == (uint64_t)cpu;
+		} else if (mine) {
+			zoneinfo_pageset_value(line, eol, "count:", &count, &has_count);
+			zoneinfo_pageset_value(line, eol, "high:", &high, &has_high);
+		}
+		s = eol < end ? eol + 1 : end;
+	}
+	if (has_count && has_high && p->out && p->section == ZONEINFO_SECTION_ZONE) {
+		struct zone_stat *z = zoneinfo_parser_zone(p);
+
+		z->pcp_room = high > count ? high - count : 0;
+		z->has_pcp = true;
+	}
+	return s;
+}
+
 /* Past a zone's own counters at cur, which follow its "protection:" line
  * indented six ("      nr_free_pages 123", numa_hit ...): the daemon
  * reads the node's (the "per-node stats" block) and the watermarks above
@@ -590,7 +644,7 @@ static bool zoneinfo_other_node(const char *s, const char *end, int node)
  * in either case.
  */
 static int zoneinfo_parse_pass(const char *buf, size_t len, struct zoneinfo *out, int node,
-			       unsigned *ret_n_nodes)
+			       int cpu, unsigned *ret_n_nodes)
 {
 	static const char NODE_LINE[] = "Node ";
 	struct zoneinfo_parser p = {.out = out};
@@ -608,7 +662,8 @@ static int zoneinfo_parse_pass(const char *buf, size_t len, struct zoneinfo *out
 			continue;
 		}
 		if (zoneinfo_pagesets_line(line, eol)) {
-			cur = zoneinfo_skip_pagesets(cur, end);
+			cur = cpu >= 0 ? zoneinfo_read_pagesets(&p, cur, end, cpu)
+				       : zoneinfo_skip_pagesets(cur, end);
 			continue;
 		}
 		r = zoneinfo_parse_line(&p, line, eol);
@@ -635,10 +690,10 @@ int zoneinfo_parse(const char *buf, size_t len, struct zoneinfo *ret)
 
 	/* Validate first, write second: *ret is untouched on failure
 	 * without a 100 KiB scratch copy on the caller's stack. */
-	r = zoneinfo_parse_pass(buf, len, NULL, -1, &n);
+	r = zoneinfo_parse_pass(buf, len, NULL, -1, -1, &n);
 	if (r < 0)
 		return r;
-	r = zoneinfo_parse_pass(buf, len, ret, -1, &n);
+	r = zoneinfo_parse_pass(buf, len, ret, -1, -1, &n);
 	if (r < 0)
 		return r; /* cannot happen: same input, same verdict */
 	ret->n_nodes = n;
@@ -691,7 +746,7 @@ static int zoneinfo_parse_scratch(const char *buf, size_t len, struct zoneinfo *
 	unsigned n_nodes;
 	int r;
 
-	r = zoneinfo_parse_pass(buf, len, scratch, -1, &n_nodes);
+	r = zoneinfo_parse_pass(buf, len, scratch, -1, -1, &n_nodes);
 	if (r < 0)
 		return r;
 	memcpy(ret->nodes, scratch->nodes, n_nodes * sizeof(ret->nodes[0]));
@@ -706,12 +761,12 @@ int zoneinfo_reader_read(struct zoneinfo_reader *r, struct zoneinfo *ret)
 
 /* One node into the scratch (the others skipped), copied out when whole. */
 static int zoneinfo_parse_scratch_node(const char *buf, size_t len, struct zoneinfo *scratch,
-				       int node, struct node_zoneinfo *ret)
+				       int node, int cpu, struct node_zoneinfo *ret)
 {
 	unsigned n_nodes;
 	int r;
 
-	r = zoneinfo_parse_pass(buf, len, scratch, node, &n_nodes);
+	r = zoneinfo_parse_pass(buf, len, scratch, node, cpu, &n_nodes);
 	if (r < 0)
 		return r;
 	if (n_nodes != 1 || scratch->nodes[0].id != node)
@@ -720,11 +775,17 @@ static int zoneinfo_parse_scratch_node(const char *buf, size_t len, struct zonei
 	return 0;
 }
 
-int zoneinfo_reader_read_node(struct zoneinfo_reader *r, int node, struct node_zoneinfo *ret)
+int zoneinfo_reader_read_node_cpu(struct zoneinfo_reader *r, int node, int cpu,
+				  struct node_zoneinfo *ret)
 {
 	if (node < 0)
 		return -EINVAL;
-	return REREAD_READER_PARSE(r, zoneinfo_parse_scratch_node, ret, r->scratch, node);
+	return REREAD_READER_PARSE(r, zoneinfo_parse_scratch_node, ret, r->scratch, node, cpu);
+}
+
+int zoneinfo_reader_read_node(struct zoneinfo_reader *r, int node, struct node_zoneinfo *ret)
+{
+	return zoneinfo_reader_read_node_cpu(r, node, -1, ret);
 }
 
 struct zoneinfo_reader *zoneinfo_reader_free(struct zoneinfo_reader *r)

@@ -36,6 +36,13 @@ struct zone_stat {
 	bool has_boost, has_promo;
 	bool node_unreclaimable;
 	bool has_cma; /* "cma" line (absent on older kernels, e.g. 4.19) */
+	/* The per-CPU free list of one CPU (the reader's: see
+	 * zoneinfo_reader_read_node_cpu()): pages freed on that CPU go to it,
+	 * uncounted in "pages free", until it holds "high:" (a batch is
+	 * then given back). pcp_room = high - count, 0 if over; has_pcp
+	 * when that CPU's block was read. */
+	uint64_t pcp_room;
+	bool has_pcp;
 };
 
 /* The per-node stats block, printed once per node inside its first zone. */
@@ -88,6 +95,10 @@ int zoneinfo_reader_read(struct zoneinfo_reader *r, struct zoneinfo *ret);
  * zoneinfo_reader_read() of the whole file still refuses it). -ENOENT
  * without that node; *ret untouched on failure. */
 int zoneinfo_reader_read_node(struct zoneinfo_reader *r, int node, struct node_zoneinfo *ret);
+/* The same, with each zone's per-CPU list room for CPU cpu (pcp_room,
+ * has_pcp); cpu < 0 reads none, as zoneinfo_reader_read_node(). */
+int zoneinfo_reader_read_node_cpu(struct zoneinfo_reader *r, int node, int cpu,
+				  struct node_zoneinfo *ret);
 struct zoneinfo_reader *zoneinfo_reader_free(struct zoneinfo_reader *r);
 
 /* Buffer size the reader chose at open (bytes), for logs and tests. */

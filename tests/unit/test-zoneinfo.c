@@ -559,6 +559,76 @@ static void test_reader_node(void **state)
 	(void)state;
 }
 
+/* The room of one CPU's per-CPU list in each zone ("high:" less
+ * "count:"), read by a node thread for the CPU it runs on. */
+static void test_reader_node_cpu(void **state)
+{
+	static const char text[] = "Node 0, zone   Normal\n" ZONE_BODY
+				   "  pagesets\n"
+				   "    cpu: 0\n"
+				   "              count: 10\n"
+				   "              high:  90\n"
+				   "              batch: 7\n"
+				   "  vm stats threshold: 4\n"
+				   "    cpu: 1\n"
+				   "              count: 500\n"
+				   "              high:  400\n"
+				   "              batch: 7\n"
+				   "  vm stats threshold: 4\n"
+				   "    cpu: 2\n"
+				   "              count: 3\n"
+				   "              high:  x\n"
+				   "  vm stats threshold: 4\n"
+				   "  node_unreclaimable:  0\n"
+				   "  start_pfn:           1\n";
+	_cleanup_(zoneinfo_reader_freep) struct zoneinfo_reader *r = NULL;
+	_cleanup_(zoneinfo_reader_freep) struct zoneinfo_reader *f = NULL;
+	struct zoneinfo *whole;
+	struct node_zoneinfo n;
+	char dir[] = "/tmp/test-zoneinfo.XXXXXX", root[4096];
+
+	write_root(dir, text, sizeof(text) - 1);
+	assert_int_equal(zoneinfo_reader_open(dir, &r), 0);
+	assert_int_equal(zoneinfo_reader_read_node_cpu(r, 0, 0, &n), 0);
+	assert_true(n.zones[0].has_pcp);
+	assert_int_equal(n.zones[0].pcp_room, 80);
+	assert_int_equal(n.zones[0].free, 100);
+	/* Over its high: no room. */
+	assert_int_equal(zoneinfo_reader_read_node_cpu(r, 0, 1, &n), 0);
+	assert_true(n.zones[0].has_pcp);
+	assert_int_equal(n.zones[0].pcp_room, 0);
+	/* A value that is no number, a CPU not listed, no CPU: unknown,
+	 * never guessed; the rest of the zone is read as ever. */
+	static const int unknown[] = { 2, 7, -1 };
+	for (size_t i = 0; i < ELEMENTSOF(unknown); i++) {
+		assert_int_equal(zoneinfo_reader_read_node_cpu(r, 0, unknown[i], &n), 0);
+		assert_false(n.zones[0].has_pcp);
+		assert_int_equal(n.zones[0].pcp_room, 0);
+		assert_int_equal(n.zones[0].high, 30);
+	}
+	assert_int_equal(zoneinfo_reader_read_node(r, 0, &n), 0);
+	assert_false(n.zones[0].has_pcp);
+	remove_root(dir);
+
+	/* A real capture (6.12, 2 CPUs): node 0's DMA32 lists hold 1684 of
+	 * 7828 and 5168 of 6941 pages. */
+	fixture_root("vm-6.12-4node", root, sizeof(root));
+	assert_int_equal(zoneinfo_reader_open(root, &f), 0);
+	assert_int_equal(zoneinfo_reader_read_node_cpu(f, 0, 0, &n), 0);
+	assert_string_equal(n.zones[1].name, "DMA32");
+	assert_true(n.zones[1].has_pcp);
+	assert_int_equal(n.zones[1].pcp_room, 7828 - 1684);
+	assert_int_equal(zoneinfo_reader_read_node_cpu(f, 0, 1, &n), 0);
+	assert_int_equal(n.zones[1].pcp_room, 6941 - 5168);
+	/* The whole file, the monitor's read, leaves the lists unread. */
+	whole = parse_fixture("vm-6.12-4node");
+	for (unsigned k = 0; k < whole->n_nodes; k++)
+		for (unsigned z = 0; z < whole->nodes[k].n_zones; z++)
+			assert_false(whole->nodes[k].zones[z].has_pcp);
+	free(whole);
+	(void)state;
+}
+
 /* A defect in another node's lines is that node's (and the whole
  * parse's) to find; in the node's own, the node read refuses it. */
 static void test_reader_node_defect(void **state)
@@ -663,6 +733,7 @@ int main(void)
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_reader_fixture),
 		cmocka_unit_test(test_reader_node),
+		cmocka_unit_test(test_reader_node_cpu),
 		cmocka_unit_test(test_reader_node_defect),
 		cmocka_unit_test(test_many_cpus),
 		cmocka_unit_test(test_reader_missing),
