@@ -48,6 +48,11 @@ static uint64_t add_sat(uint64_t a, uint64_t b)
 	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
 }
 
+static uint64_t mul_sat(uint64_t a, uint64_t b)
+{
+	return b && a > UINT64_MAX / b ? UINT64_MAX : a * b;
+}
+
 bool balance_wake_reaches_hopeless(unsigned reasons)
 {
 	return reasons & ((1u << BALANCE_WAKE_MANUAL_RECLAIM) |
@@ -651,6 +656,26 @@ static bool balance_check(struct balance_node *b, const struct balance_params *p
 		run->pass_bytes = MIN(run->pass_bytes,
 				      MAX(run->kernel_deficit_bytes,
 					  (uint64_t)BALANCE_CLUSTER_PAGES * p->wmark.page_size));
+	/* The per-CPU free list of the zone short of its mark: what a pass
+	 * frees on the writer's CPU goes there first, uncounted in "pages
+	 * free", until the list holds its "high:" (on 6.18, three 8 MiB
+	 * node-file writes in a row raised the zone's free pages by nothing
+	 * and that list by 2048 pages each). The kernel's kswapd shrinks the
+	 * lists of the zones it reclaims while it runs (ZONE_RECLAIM_ACTIVE);
+	 * a writer cannot, so a pass asked the deficit alone came back with
+	 * it unseen, and the run asked again, in halving passes, up to the
+	 * same end: the list full and the zone at its mark. A page-cache pass
+	 * asks the room too, one pass for several. Not a pass that may swap
+	 * (the kernel's deficit bounds it, above), and the room only from a
+	 * full snapshot: the free-pages refresh between passes clears it, so
+	 * a room a pass filled is not asked again. */
+	if (run->swappiness == 0)
+		run->pass_bytes = MAX(run->pass_bytes,
+				      MIN(add_sat(run->pass_bytes,
+						  mul_sat(watermark_node_pcp_room(n, run->highest_zoneidx,
+										  &p->wmark),
+							  p->wmark.page_size)),
+					  p->step_bytes));
 	run->pass_start_reclaimed = run->nr_reclaimed;
 	run->soft_reclaimed = 0;
 	run->lowest_priority = MIN(run->lowest_priority, run->priority);

@@ -156,6 +156,30 @@ uint64_t watermark_node_deficit(const struct node_zoneinfo *n,
 	return node_deficit(n, highest_zoneidx, p);
 }
 
+uint64_t watermark_node_pcp_room(const struct node_zoneinfo *n, unsigned highest_zoneidx,
+				 const struct watermark_params *p)
+{
+	unsigned classzone = watermark_classzone(n, highest_zoneidx);
+	uint64_t best = UINT64_MAX, room = 0;
+
+	/* node_deficit()'s zone: the one nearest its mark. */
+	for (unsigned i = 0; i < n->n_zones; i++) {
+		const struct zone_stat *z = &n->zones[i];
+		uint64_t mark;
+
+		if (!watermark_zone_eligible(z, i, classzone))
+			continue;
+		mark = watermark_zone_high_mark(z, classzone, p);
+		if (z->free >= mark)
+			return 0;
+		if (mark - z->free < best) {
+			best = mark - z->free;
+			room = z->has_pcp ? z->pcp_room : 0;
+		}
+	}
+	return room;
+}
+
 uint64_t watermark_node_kernel_deficit(const struct node_zoneinfo *n,
 				       unsigned highest_zoneidx)
 {

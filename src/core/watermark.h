@@ -113,6 +113,12 @@ bool watermark_node_balanced(const struct node_zoneinfo *n,
 uint64_t watermark_node_deficit(const struct node_zoneinfo *n,
 				unsigned highest_zoneidx,
 				const struct watermark_params *p);
+/* The per-CPU list room (zone_stat.pcp_room) of that zone, the one
+ * watermark_node_deficit() measures: pages a reclaim on the CPU it was
+ * read for frees into that list before "pages free" rises. 0 when the
+ * node is balanced or the room was not read. */
+uint64_t watermark_node_pcp_room(const struct node_zoneinfo *n, unsigned highest_zoneidx,
+				 const struct watermark_params *p);
 /* pgdat_balanced() against the kernel's own high marks (zoneinfo `high` +
  * protection): the node's kswapd, were it awake, would stop here. Above
  * these marks a pass is proactive: the kernel alone would not reclaim, so

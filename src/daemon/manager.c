@@ -76,8 +76,10 @@ static int manager_snapshot(void *userdata, int node, struct node_zoneinfo *ret)
 	if (!mn)
 		return -ENOENT;
 	/* This node's zones alone (-ENOENT: offlined since start-up); the
-	 * monitor's read of the whole file checks the rest. */
-	return zoneinfo_reader_read_node(mn->reader, node, ret);
+	 * monitor's read of the whole file checks the rest. With the room
+	 * of this CPU's per-CPU lists, where the pass this snapshot plans
+	 * frees its pages (the node's thread stays on the node's CPUs). */
+	return zoneinfo_reader_read_node_cpu(mn->reader, node, sched_getcpu(), ret);
 }
 
 static int manager_shrink(void *userdata, const struct shrink_request *req,

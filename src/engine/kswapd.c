@@ -240,6 +240,13 @@ static int kswapd_refresh(struct kswapd_node *kn)
 	    now_usec() - kn->snapshot_usec < kn->k->snapshot_max_age_usec) {
 		kn->zi_free = kn->zi;
 		if (be->zone_free(be->userdata, kn->node, &kn->zi_free) >= 0) {
+			/* The per-CPU lists' room is the full read's, and the
+			 * pass since may have filled it: unknown until the
+			 * next (balance_check() asks it once). */
+			for (unsigned i = 0; i < kn->zi_free.n_zones && i < ZONEINFO_MAX_ZONES; i++) {
+				kn->zi_free.zones[i].pcp_room = 0;
+				kn->zi_free.zones[i].has_pcp = false;
+			}
 			kn->zi_free_valid = true;
 			return 0;
 		}

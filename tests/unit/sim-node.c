@@ -73,6 +73,22 @@ void sim_node_release(struct sim_node *s, uint64_t pages)
 	sim_sync_lru(s, sim_file(s), sim_anon(s) - pages);
 }
 
+void sim_node_pcp(struct sim_node *s, uint64_t high, uint64_t count)
+{
+	s->pcp_high = high;
+	s->pcp_count = count;
+}
+
+/* Freed pages: the per-CPU list first, the zone's free pages after. */
+static void sim_free(struct sim_node *s, uint64_t pages)
+{
+	uint64_t room = s->pcp_high > s->pcp_count ? s->pcp_high - s->pcp_count : 0;
+	uint64_t to_list = MIN(room, pages);
+
+	s->pcp_count += to_list;
+	sim_zone(s)->free += pages - to_list;
+}
+
 void sim_node_advance(struct sim_node *s, uint64_t usec)
 {
 	s->now_usec += usec;
@@ -89,6 +105,11 @@ int sim_node_snapshot(void *userdata, int node, struct node_zoneinfo *ret)
 		return s->snapshot_error;
 	s->n_snapshots++;
 	*ret = s->zi;
+	if (s->pcp_high && !s->pcp_unreported) {
+		ret->zones[0].has_pcp = true;
+		ret->zones[0].pcp_room =
+			s->pcp_high > s->pcp_count ? s->pcp_high - s->pcp_count : 0;
+	}
 	return 0;
 }
 
@@ -101,7 +122,7 @@ static uint64_t sim_take(struct sim_node *s, uint64_t pages, bool anon_ok)
 	uint64_t from_anon = anon_ok ? MIN(pages - from_file, anon) : 0;
 
 	sim_sync_lru(s, file - from_file, anon - from_anon);
-	sim_zone(s)->free += from_file + from_anon;
+	sim_free(s, from_file + from_anon);
 	return from_file + from_anon;
 }
 

@@ -49,6 +49,12 @@ struct sim_node {
 	bool node_file_short;         /* a node shrink short of its ask says
 				       * the node file fell short, as actuator.c */
 
+	/* The writer's per-CPU free list of the zone (sim_node_pcp()): what
+	 * a shrink frees fills it first, unseen in the zone's free pages,
+	 * up to pcp_high; snapshots report its room. pcp_high 0: none. */
+	uint64_t pcp_high, pcp_count;
+	bool pcp_unreported;          /* ... and snapshots say nothing of it */
+
 	struct sim_step script[SIM_SCRIPT_MAX];
 
 	uint64_t now_usec;
@@ -67,6 +73,9 @@ struct sim_node {
  */
 void sim_node_init(struct sim_node *s, int id, uint64_t managed, uint64_t free_pages,
 		   uint64_t kernel_high, uint64_t file, uint64_t anon);
+
+/* Give the zone a per-CPU free list holding count of high pages. */
+void sim_node_pcp(struct sim_node *s, uint64_t high, uint64_t count);
 
 /* Let usec of simulated time pass (allocations at alloc_pages_per_sec). */
 void sim_node_advance(struct sim_node *s, uint64_t usec);

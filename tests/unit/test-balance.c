@@ -860,6 +860,77 @@ static void test_shrink_node_satisfied(void **state)
 	assert_int_equal(r.priority, 12);
 }
 
+/* What a pass frees on the writer's CPU fills that CPU's free list first,
+ * unseen in the zone's free pages: a page-cache pass asks the list's room
+ * on top of the deficit, and the node balances in one pass where it took
+ * two; a pass that may swap asks no more than the kernel's deficit. */
+static void test_pcp_room(void **state)
+{
+	struct balance_params p = std_params();
+	struct balance_node b;
+	struct sim_node s;
+	struct balance_result r;
+	unsigned n_swap;
+
+	/* 5500 pages short of our high mark, a list with room for 2000. */
+	std_node(&s, 12000);
+	sim_node_pcp(&s, 3000, 1000);
+	balance_node_init(&b, 0);
+	r = drive(&b, &p, &s);
+	assert_true(r.balanced);
+	assert_int_equal(s.n_log, 1);
+	/* deficit 5500 + 400000 >> 12 = 97, and the room */
+	assert_int_equal(s.log[0].swappiness, 0);
+	assert_int_equal(s.log[0].nr_to_reclaim, (5500 + 97 + 2000) * PAGE);
+	assert_int_equal(s.pcp_count, 3000);
+	assert_true(s.zi.zones[0].free >= UHIGH);
+
+	/* The same without the room read: two passes, the first one's pages
+	 * partly unseen; the same end. */
+	std_node(&s, 12000);
+	balance_node_init(&b, 0);
+	sim_node_pcp(&s, 3000, 1000);
+	s.pcp_unreported = true;
+	r = drive(&b, &p, &s);
+	assert_true(r.balanced);
+	assert_int_equal(s.n_log, 2);
+	assert_int_equal(s.log[0].nr_to_reclaim, (5500 + 97) * PAGE);
+	/* 3597 of 5597 seen: 1903 short, + 394403 >> 12 = 96 */
+	assert_int_equal(s.log[1].nr_to_reclaim, (1903 + 96) * PAGE);
+	assert_int_equal(s.pcp_count, 3000);
+
+	/* A full list: nothing more asked. */
+	std_node(&s, 12000);
+	sim_node_pcp(&s, 3000, 3500);
+	balance_node_init(&b, 0);
+	r = drive(&b, &p, &s);
+	assert_int_equal(s.n_log, 1);
+	assert_int_equal(s.log[0].nr_to_reclaim, (5500 + 97) * PAGE);
+
+	/* A room larger than a step: the pass stays within StepSize=. */
+	std_node(&s, 12000);
+	sim_node_pcp(&s, 100000, 0);
+	balance_node_init(&b, 0);
+	r = drive(&b, &p, &s);
+	assert_int_equal(s.log[0].nr_to_reclaim, p.step_bytes);
+
+	/* Below the kernel's marks with the file LRU short: the pass may
+	 * swap, and asks the kernel's deficit alone. */
+	sim_node_init(&s, 0, 1000000, 9000, 10000, 100, 300000);
+	s.swap = true;
+	sim_node_pcp(&s, 3000, 1000);
+	balance_node_init(&b, 0);
+	r = drive(&b, &p, &s);
+	n_swap = 0;
+	for (unsigned i = 0; i < s.n_log; i++) {
+		if (s.log[i].swappiness == 0)
+			continue;
+		n_swap++;
+		assert_true(s.log[i].nr_to_reclaim <= s.log[i].kernel_deficit_bytes);
+	}
+	assert_true(n_swap > 0);
+}
+
 /* A pass that reclaims nothing lowers the priority even if it was not
  * asked to raise it; reaching the end of the do-while ends the run short,
  * without a failure when something was reclaimed. */
@@ -1809,6 +1880,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_swappiness_policy),
 		cmocka_unit_test(test_pass_bytes),
+		cmocka_unit_test(test_pcp_room),
 		cmocka_unit_test(test_params_validate),
 		cmocka_unit_test(test_request_merge),
 		cmocka_unit_test(test_request_keep_premature),

@@ -565,6 +565,49 @@ static void test_zone_free_between_passes(void **state)
 	}
 }
 
+/* The per-CPU list's room comes with a full snapshot and is asked once:
+ * the free-pages read between passes leaves it unknown, so the pass after
+ * one that filled the list does not ask it again. */
+static void test_zone_free_pcp_room_once(void **state)
+{
+	struct fixture *f = *state;
+	struct balance_params p = std_params();
+	struct balance_request w = wake_req(BALANCE_WAKE_WATERMARK, 0);
+	const struct shrink_request *q;
+
+	f->zone_free = true;
+	f->snapshot_max_age_usec = 600 * USEC_PER_SEC;
+	start(f, 1, UHIGH, 10 * 1000, &p);
+	wait_event(f, 0, KSWAPD_EVENT_SLEEP, 1);
+	pthread_mutex_lock(&f->lock);
+	sim_node_pcp(&f->sims[0], 3000, 1000);
+	f->sims[0].efficiency_permille = 500;
+	sim_node_alloc(&f->sims[0], UHIGH - 12000);
+	f->n_zone_free = 0;
+	pthread_mutex_unlock(&f->lock);
+	w.highest_zoneidx = 0;
+	assert_int_equal(kswapd_wake(f->k, 0, &w), 0);
+	wait_event(f, 0, KSWAPD_EVENT_SLEEP, 2);
+
+	pthread_mutex_lock(&f->lock);
+	assert_true(f->sims[0].n_log >= 2);
+	assert_true(f->n_zone_free >= 1);
+	/* 5500 short + 400000 >> 12 = 97, and the room of 2000; half
+	 * reclaimed: 2000 into the list, 1798 seen. */
+	q = &f->sims[0].log[0];
+	assert_int_equal(q->priority, 12);
+	assert_int_equal(q->nr_to_reclaim, (5500 + 97 + 2000) * PAGE);
+	/* Read from the free pages alone: 3702 short + 400000 >> 11 = 195
+	 * (the LRU sizes are the full read's), and no room: the list is
+	 * full, 3000 of 3000, which only the next full read would say. */
+	q = &f->sims[0].log[1];
+	assert_int_equal(q->priority, 11);
+	assert_int_equal(q->nr_to_reclaim, (3702 + 195) * PAGE);
+	assert_int_equal(f->sims[0].pcp_count, 3000);
+	pthread_mutex_unlock(&f->lock);
+	assert_true(last_event(f, 0, KSWAPD_EVENT_RUN_END)->result.balanced);
+}
+
 /* A pass after which the node is balanced: the free pages say the run
  * ends, so the whole file is read and decides (a run's end stands on a
  * full snapshot). */
@@ -1829,6 +1872,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_zone_free_between_passes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_zone_free_pcp_room_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_zone_free_run_ends_on_snapshot, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_empty_soft_pass_silent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sleep_and_wake, setup, teardown),
