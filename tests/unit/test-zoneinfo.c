@@ -620,6 +620,17 @@ static void test_reader_node_cpu(void **state)
 	assert_int_equal(n.zones[1].pcp_room, 7828 - 1684);
 	assert_int_equal(zoneinfo_reader_read_node_cpu(f, 0, 1, &n), 0);
 	assert_int_equal(n.zones[1].pcp_room, 6941 - 5168);
+	f = zoneinfo_reader_free(f);
+	/* And 6.18's (values aligned wider): Normal holds 4473 and 3317 of
+	 * 4831. */
+	fixture_root("host-6.18-1node", root, sizeof(root));
+	assert_int_equal(zoneinfo_reader_open(root, &f), 0);
+	assert_int_equal(zoneinfo_reader_read_node_cpu(f, 0, 1, &n), 0);
+	assert_string_equal(n.zones[2].name, "Normal");
+	assert_true(n.zones[2].has_pcp);
+	assert_int_equal(n.zones[2].pcp_room, 4831 - 3317);
+	assert_int_equal(zoneinfo_reader_read_node_cpu(f, 0, 0, &n), 0);
+	assert_int_equal(n.zones[2].pcp_room, 4831 - 4473);
 	/* The whole file, the monitor's read, leaves the lists unread. */
 	whole = parse_fixture("vm-6.12-4node");
 	for (unsigned k = 0; k < whole->n_nodes; k++)
