@@ -13,6 +13,9 @@
 #      takes pages (/proc/vmstat pgsteal_proactive, which counts node-file
 #      reclaim and not cgroup-targeted reclaim) or answers EAGAIN, and the
 #      pass gets its 32 MiB either way (the rest over memory.reclaim).
+#      And the per-CPU list a node-file write's pages go to first, which
+#      the daemon's passes ask room for: what fits in the writing CPU's
+#      list goes there (half of it at least), uncounted in "pages free".
 #   3. A cgroup removed while the probe reclaims from it in 32 MiB steps is
 #      dropped without an error.
 #   4. memory.high and memory.max are never changed.
