@@ -70,6 +70,17 @@ static const char *wake_reason_name(unsigned reasons)
 	return NULL;
 }
 
+/* Every reason of a run, in wake_reason_name()'s order: an array. */
+static void jadd_reasons(struct json_object *o, const char *key, unsigned reasons)
+{
+	struct json_object *a = json_object_new_array();
+
+	for (unsigned i = 0; a && i < _BALANCE_WAKE_REASON_MAX; i++)
+		if (reasons & (1u << i))
+			json_object_array_add(a, json_object_new_string(wake_reason_name(1u << i)));
+	json_object_object_add(o, key, a);
+}
+
 /* Node totals over managed zones: free, userspace low/high, kernel boost. */
 struct node_sums {
 	uint64_t free, low, high, kernel_boost;
@@ -1191,6 +1202,7 @@ struct json_object *manager_event_json(struct manager *m, const struct kswapd_ev
 		type = "run_start";
 		jadd_u64(o, "priority", DEF_PRIORITY);
 		jadd_u64(o, "boost_bytes", ev->boost_bytes);
+		jadd_reasons(o, "reasons", ev->reasons);
 		break;
 	case KSWAPD_EVENT_RUN_END:
 		type = "run_end";
@@ -1200,6 +1212,7 @@ struct json_object *manager_event_json(struct manager *m, const struct kswapd_ev
 		jadd_bool(o, "balanced", ev->result.balanced);
 		jadd_str(o, "end", balance_end_reason_to_string(ev->result.reason));
 		jadd_u64(o, "failures", ev->result.failures);
+		jadd_reasons(o, "reasons", ev->reasons);
 		break;
 	case KSWAPD_EVENT_COMPACT:
 		jadd_str(o, "reason", compact_reason_to_string(ev->compact));

@@ -113,6 +113,10 @@ check "gentle writes say gentle" \
 	[ "$(events 'e["type"] == "write" and e["priority"] >= 10 and e.get("swap_reason") != "gentle"')" = 0 ]
 check "run_end events report priority 1 reached" \
 	[ "$(events 'e["type"] == "run_end" and e["priority"] == 1')" -ge 1 ]
+check "run_start and run_end events carry the run's reasons" \
+	[ "$(events 'e["type"] in ("run_start", "run_end") and "watermark" in e.get("reasons", [])')" -ge 2 ]
+check "every run_end has its reasons, none unnamed" \
+	[ "$(events 'e["type"] == "run_end" and (not e.get("reasons") or None in e["reasons"])')" = 0 ]
 check "one hopeless event, with 16 failures" \
 	[ "$(events 'e["type"] == "hopeless" and e["failures"] == 16')" = 1 ]
 check "a mode event when resumed" \
