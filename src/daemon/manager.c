@@ -926,7 +926,12 @@ static void stop_worker(struct manager *m)
 /*
  * The offload thread wakes every MANAGER_OFFLOAD_TICK_USEC and asks the
  * actuator for a SHRINK_OFFLOAD pass, which judges each Offload=yes cgroup
- * whose OffloadInterval= is over and writes its step to memory.reclaim. It
+ * whose OffloadInterval= is over and writes its step to memory.reclaim.
+ * While no cgroup of the table says Offload=yes it does not tick: it
+ * waits for a walk, the only thing that changes that (a new cgroup, or a
+ * reload or `set`, which walk at once), to kick it (issue 14: two wakes a
+ * second for nothing were 0.06% of the 6.18 profile's samples, about a
+ * twentieth of reclaimd's). It
  * goes through manager_shrink() as the node threads and the control worker
  * do: the same actuator, the system brake, DryRun= and the accounting, on
  * the cgroup-wide context (its own scratch and rate quota, under
@@ -949,6 +954,7 @@ static void *offload_main(void *userdata)
 		};
 		struct shrink_result res = {};
 		struct timespec until;
+		bool idle;
 		int r;
 
 		pthread_mutex_unlock(&m->offload_lock);
@@ -966,11 +972,15 @@ static void *offload_main(void *userdata)
 								     .res = res,
 								     .error = r },
 					     m);
+		idle = !actuator_offload_any(m->actuator);
 		pthread_mutex_lock(&m->offload_lock);
 		timespec_after_usec(&until, MANAGER_OFFLOAD_TICK_USEC);
-		while (!m->offload_stop &&
-		       pthread_cond_timedwait(&m->offload_cond, &m->offload_lock, &until) == 0)
+		/* A kick since the check above is seen here, under the lock. */
+		while (!m->offload_stop && !m->offload_kick &&
+		       (idle ? pthread_cond_wait(&m->offload_cond, &m->offload_lock)
+			     : pthread_cond_timedwait(&m->offload_cond, &m->offload_lock, &until)) == 0)
 			;
+		m->offload_kick = false;
 	}
 	pthread_mutex_unlock(&m->offload_lock);
 	return NULL;
@@ -995,6 +1005,16 @@ static int start_offload(struct manager *m)
 		return log_error_errno(r, "Failed to start the offload thread: %m");
 	m->offload_started = true;
 	return 0;
+}
+
+static void manager_offload_kick(struct manager *m)
+{
+	if (!m->offload_started)
+		return;
+	pthread_mutex_lock(&m->offload_lock);
+	m->offload_kick = true;
+	pthread_cond_signal(&m->offload_cond);
+	pthread_mutex_unlock(&m->offload_lock);
 }
 
 static void stop_offload(struct manager *m)
@@ -1236,6 +1256,7 @@ static void rescan_tick(evutil_socket_t fd, short what, void *userdata)
 		if (m->kswapd && m->cgroups->nr_scans_added != m->cgroups_added_seen)
 			kswapd_cgroups_added(m->kswapd);
 		m->cgroups_added_seen = m->cgroups->nr_scans_added;
+		manager_offload_kick(m);
 	}
 	schedule(m->ev_rescan, conf_reclaim(m->conf)->rescan_interval_usec);
 }

@@ -153,6 +153,9 @@ struct manager {
 	 * are the actuator's (actuator_set_paused_nodes()). */
 	pthread_t offload;
 	bool offload_started, offload_stop;
+	/* A walk may have brought an Offload=yes cgroup (under offload_lock):
+	 * an idle offload thread looks again (manager_offload_kick()). */
+	bool offload_kick;
 	/* Serialises the actuator's cgroup-wide context between the offload
 	 * thread and an operator's `reclaimctl reclaim cgroup`. */
 	pthread_mutex_t cgroup_shrink_lock;

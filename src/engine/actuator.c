@@ -1532,6 +1532,20 @@ static bool offload_any_due(struct actuator *a, uint64_t now)
 	return due;
 }
 
+bool actuator_offload_any(struct actuator *a)
+{
+	struct cgroup_set *s = a->cfg.cgroups;
+	bool any = false;
+
+	if (!s)
+		return false;
+	cgroup_set_lock_shared(s);
+	for (size_t i = 0; i < s->n_cgroups && !any; i++)
+		any = !cgroup_gone(s->cgroups[i]) && s->cgroups[i]->policy.offload;
+	cgroup_set_unlock(s);
+	return any;
+}
+
 /* SHRINK_OFFLOAD: every Offload=yes cgroup whose interval is over. The
  * table stays locked shared across the quota's waits, as across a node
  * pass's writes (the loop's rescan retries). */

@@ -258,6 +258,10 @@ struct actuator_offload_change {
 };
 typedef void (*actuator_offload_fn)(void *userdata, const struct actuator_offload_change *c);
 
+/* Whether any cgroup of the table (not gone) says Offload=yes: the
+ * offload thread ticks only then. With the table locked shared. */
+bool actuator_offload_any(struct actuator *a);
+
 /* Report each Offload=yes cgroup whose controller changed state since the
  * last call (the loop's timer; the offload pass runs on another thread).
  * With the cgroup table locked shared; no allocation, no I/O. */

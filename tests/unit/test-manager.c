@@ -12,6 +12,7 @@
  *   faster than a dry-run node can be woken.
  * - An operator's reclaim whose write is held when the daemon stops is
  *   answered "stopping" before the write ends.
+ * - The offload thread sleeps while no cgroup says Offload=yes.
  */
 
 #include <errno.h>
@@ -287,6 +288,52 @@ static void test_dry_run_monitor_paced(void **state)
 	assert_int_equal(f->m->monitor_interval_usec, p.wmark.interval_min_usec);
 }
 
+static uint64_t offload_passes(struct manager *m)
+{
+	return __atomic_load_n(&m->nr_offload_passes, __ATOMIC_RELAXED);
+}
+
+/* With no Offload=yes cgroup the offload thread does not tick (it woke
+ * twice a second for nothing); a reload that brings one wakes it, through
+ * the walk the reload makes, and it ticks from then on. */
+static void test_offload_idle_until_configured(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t until = now_usec() + WAIT_NODE_USEC, passes, rescans;
+	char path[512], err[512];
+	FILE *fp;
+
+	/* Its first pass, at start. */
+	while (offload_passes(f->m) == 0 && now_usec() < until)
+		usleep(10 * 1000);
+	passes = offload_passes(f->m);
+	assert_int_equal(passes, 1);
+	/* Three ticks' time: no pass. */
+	usleep(1600 * 1000);
+	assert_int_equal(offload_passes(f->m), passes);
+
+	/* Its writes are not held (hook_write()). */
+	pthread_mutex_lock(&f->lock);
+	f->release = true;
+	pthread_mutex_unlock(&f->lock);
+	snprintf(path, sizeof(path), "%s/reclaimd.conf", f->dir);
+	fp = fopen(path, "ae");
+	assert_non_null(fp);
+	fputs("[CGroup system.slice/cache.service]\nOffload=yes\nOffloadInterval=1s\n", fp);
+	assert_int_equal(fclose(fp), 0);
+	rescans = f->m->nr_rescans;
+	assert_int_equal(manager_reload(f->m, err, sizeof(err), NULL), 0);
+	until = now_usec() + WAIT_NODE_USEC;
+	while (f->m->nr_rescans == rescans && now_usec() < until)
+		(void)event_base_loop(f->m->base, EVLOOP_NONBLOCK | EVLOOP_ONCE);
+	assert_true(f->m->nr_rescans > rescans);
+	/* Woken by the walk, then a tick every 500 ms. */
+	until = now_usec() + WAIT_NODE_USEC;
+	while (offload_passes(f->m) < passes + 3 && now_usec() < until)
+		usleep(10 * 1000);
+	assert_true(offload_passes(f->m) >= passes + 3);
+}
+
 static int setup_reclaiming(void **state)
 {
 	*state = fixture_new("[Reclaim]\nDryRun=no\n", NULL);
@@ -420,6 +467,8 @@ int main(void)
 						setup_reclaiming, teardown),
 		cmocka_unit_test_setup_teardown(test_stop_answers_done_job, setup_reclaiming,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_offload_idle_until_configured,
+						setup_reclaiming, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
