@@ -775,6 +775,14 @@ static int zoneinfo_parse_scratch_node(const char *buf, size_t len, struct zonei
 	return 0;
 }
 
+int zoneinfo_parse_node_cpu(const char *buf, size_t len, int node, int cpu,
+			    struct zoneinfo *scratch, struct node_zoneinfo *ret)
+{
+	if (node < 0)
+		return -EINVAL;
+	return zoneinfo_parse_scratch_node(buf, len, scratch, node, cpu, ret);
+}
+
 int zoneinfo_reader_read_node_cpu(struct zoneinfo_reader *r, int node, int cpu,
 				  struct node_zoneinfo *ret)
 {

@@ -82,6 +82,13 @@ struct zoneinfo {
  */
 int zoneinfo_parse(const char *buf, size_t len, struct zoneinfo *ret);
 
+/* One node's zones, with CPU cpu's per-CPU list room (cpu < 0: none),
+ * parsed into scratch and copied to *ret when whole: what
+ * zoneinfo_reader_read_node_cpu() does with the text it read. -ENOENT
+ * without that node; *ret untouched on failure. */
+int zoneinfo_parse_node_cpu(const char *buf, size_t len, int node, int cpu,
+			    struct zoneinfo *scratch, struct node_zoneinfo *ret);
+
 /* Node lookup by kernel node id, NULL if absent. */
 const struct node_zoneinfo *zoneinfo_node(const struct zoneinfo *zi, int node_id);
 

@@ -9,9 +9,13 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct zoneinfo zi;
+	static struct zoneinfo zi, scratch;
+	struct node_zoneinfo n;
 
 	(void)zoneinfo_parse((const char *)data, size, &zi);
 	(void)zoneinfo_node(&zi, 0);
+	/* A node thread's read: one node, one CPU's per-CPU lists. */
+	for (int cpu = -1; cpu < 2; cpu++)
+		(void)zoneinfo_parse_node_cpu((const char *)data, size, 0, cpu, &scratch, &n);
 	return 0;
 }

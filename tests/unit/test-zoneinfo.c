@@ -609,6 +609,13 @@ static void test_reader_node_cpu(void **state)
 	assert_int_equal(zoneinfo_reader_read_node(r, 0, &n), 0);
 	assert_false(n.zones[0].has_pcp);
 	remove_root(dir);
+	/* The same parse from a buffer (what the fuzzer drives). */
+	whole = zi_new_sentinel();
+	assert_int_equal(zoneinfo_parse_node_cpu(text, sizeof(text) - 1, 0, 0, whole, &n), 0);
+	assert_int_equal(n.zones[0].pcp_room, 80);
+	assert_int_equal(zoneinfo_parse_node_cpu(text, sizeof(text) - 1, 1, 0, whole, &n), -ENOENT);
+	assert_int_equal(zoneinfo_parse_node_cpu(text, sizeof(text) - 1, -1, 0, whole, &n), -EINVAL);
+	free(whole);
 
 	/* A real capture (6.12, 2 CPUs): node 0's DMA32 lists hold 1684 of
 	 * 7828 and 5168 of 6941 pages. */
