@@ -306,7 +306,8 @@ echo madvise >/sys/kernel/mm/transparent_hugepage/enabled
 install_deb
 if ls $D/dbgsym/*.deb >/dev/null 2>&1; then
 	dpkg -i $D/dbgsym/*.deb >>$OUT/apt.log 2>&1
-	say "debug symbols: $(basename $D/dbgsym/*.deb): exit $?"
+	rc=$?
+	say "debug symbols: $(ls $D/dbgsym/): dpkg exit $rc"
 fi
 if ls $D/b/*.deb >/dev/null 2>&1; then
 	mkdir -p /usr/local/lib/reclaimd-b && dpkg-deb -x $D/b/*.deb /usr/local/lib/reclaimd-b

@@ -582,6 +582,18 @@ bool balance_continues_on_free(const struct balance_node *b, const struct balanc
 	return !watermark_node_balanced(n, b->run.highest_zoneidx, &paced.wmark);
 }
 
+/* The room of the per-CPU list a page-cache pass fills first, as far as
+ * the step leaves room for it after run->pass_bytes. */
+static uint64_t balance_pcp_room_bytes(const struct balance_params *p,
+				       const struct node_zoneinfo *n,
+				       const struct balance_run *run)
+{
+	uint64_t room = mul_sat(watermark_node_pcp_room(n, run->highest_zoneidx, &p->wmark),
+				p->wmark.page_size);
+
+	return run->pass_bytes >= p->step_bytes ? 0 : MIN(room, p->step_bytes - run->pass_bytes);
+}
+
 /* The top of the do-while, up to mem_cgroup_soft_limit_reclaim(). Returns
  * true if the pass goes on, false if the run left the loop (out). */
 static bool balance_check(struct balance_node *b, const struct balance_params *params,
@@ -665,17 +677,18 @@ static bool balance_check(struct balance_node *b, const struct balance_params *p
 	 * a writer cannot, so a pass asked the deficit alone came back with
 	 * it unseen, and the run asked again, in halving passes, up to the
 	 * same end: the list full and the zone at its mark. A page-cache pass
-	 * asks the room too, one pass for several. Not a pass that may swap
-	 * (the kernel's deficit bounds it, above), and the room only from a
-	 * full snapshot: the free-pages refresh between passes clears it, so
-	 * a room a pass filled is not asked again. */
-	if (run->swappiness == 0)
-		run->pass_bytes = MAX(run->pass_bytes,
-				      MIN(add_sat(run->pass_bytes,
-						  mul_sat(watermark_node_pcp_room(n, run->highest_zoneidx,
-										  &p->wmark),
-							  p->wmark.page_size)),
-					  p->step_bytes));
+	 * asks the room too, one pass for several. Only a page-cache pass
+	 * above the kernel's own marks: below them the kernel caps the lists
+	 * itself (ZONE_BELOW_HIGH: at high_min:, ZONE_RECLAIM_ACTIVE: four
+	 * batches), so the high: zoneinfo prints is no room, and a pass that
+	 * may swap is bounded by the kernel's deficit (above). The room only
+	 * from a full snapshot: the free-pages refresh between passes clears
+	 * it, so a room a pass filled is not asked again. Whether the pass
+	 * got enough (raise_priority) is judged without it. */
+	run->pcp_room_bytes = 0;
+	if (run->swappiness == 0 && run->kernel_deficit_bytes == 0)
+		run->pcp_room_bytes = balance_pcp_room_bytes(p, n, run);
+	run->pass_bytes = add_sat(run->pass_bytes, run->pcp_room_bytes);
 	run->pass_start_reclaimed = run->nr_reclaimed;
 	run->soft_reclaimed = 0;
 	run->lowest_priority = MIN(run->lowest_priority, run->priority);
@@ -844,7 +857,9 @@ void balance_account(struct balance_node *b, const struct balance_params *p,
 	 * pages are already being scanned that that high watermark would be
 	 * met at 100% efficiency." memory.reclaim does not say how much it
 	 * scanned: reclaimed >= asked is the userspace stand-in. */
-	if (got >= req->nr_to_reclaim ||
+	if (got >= (req->nr_to_reclaim > run->pcp_room_bytes
+			    ? req->nr_to_reclaim - run->pcp_room_bytes
+			    : 0) ||
 	    (res && res->brake_cut && res->nr_requested && got >= res->nr_requested))
 		run->raise_priority = false;
 	/* A dry run wrote nothing, so the next pass would see the same

@@ -171,6 +171,7 @@ struct balance_run {
 	uint64_t nr_reclaimed;         /* sc.nr_reclaimed, bytes */
 	uint64_t pass_start_reclaimed; /* sc.nr_reclaimed when the pass began */
 	uint64_t pass_bytes;           /* what this pass asks for */
+	uint64_t pcp_room_bytes;       /* of it, the per-CPU list's room */
 	uint64_t soft_reclaimed;       /* by this pass's soft-target shrink */
 	uint64_t boost_reclaimed;      /* bytes reclaimed while boost was owed */
 	int lowest_priority;           /* reached */
@@ -301,7 +302,9 @@ int balance_swappiness(const struct balance_params *p, const struct node_zoneinf
  * is the kernel's scan pressure, 1/4096 of the LRU at DEF_PRIORITY and half of
  * it at priority 1, so a node that does not give pages back is asked harder.
  * A pass that may swap is then capped by balance_check() at the node's
- * deficit to the kernel's own high marks (at least BALANCE_CLUSTER_PAGES).
+ * deficit to the kernel's own high marks (at least BALANCE_CLUSTER_PAGES);
+ * a page-cache pass above those marks asks the writer's per-CPU list room
+ * on top, within step_bytes (balance_run.pcp_room_bytes).
  */
 uint64_t balance_pass_bytes(const struct balance_params *p,
 			    const struct node_zoneinfo *n,

@@ -974,6 +974,7 @@ static void *offload_main(void *userdata)
 					     m);
 		idle = !actuator_offload_any(m->actuator);
 		pthread_mutex_lock(&m->offload_lock);
+		m->offload_idle = idle;
 		timespec_after_usec(&until, MANAGER_OFFLOAD_TICK_USEC);
 		/* A kick since the check above is seen here, under the lock. */
 		while (!m->offload_stop && !m->offload_kick &&
@@ -987,7 +988,7 @@ static void *offload_main(void *userdata)
 }
 
 /* Only with cgroups: without them there is nothing to offload. The thread
- * idles cheaply when no cgroup says Offload=yes (one table walk a tick). */
+ * sleeps while no cgroup says Offload=yes (offload_main()). */
 static int start_offload(struct manager *m)
 {
 	pthread_condattr_t attr;
@@ -1011,9 +1012,13 @@ static void manager_offload_kick(struct manager *m)
 {
 	if (!m->offload_started)
 		return;
+	/* A ticking thread is not cut short: a walk every 100 ms (a burst of
+	 * mkdirs) would make a pass of each. */
 	pthread_mutex_lock(&m->offload_lock);
-	m->offload_kick = true;
-	pthread_cond_signal(&m->offload_cond);
+	if (m->offload_idle) {
+		m->offload_kick = true;
+		pthread_cond_signal(&m->offload_cond);
+	}
 	pthread_mutex_unlock(&m->offload_lock);
 }
 

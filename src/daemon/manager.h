@@ -155,7 +155,7 @@ struct manager {
 	bool offload_started, offload_stop;
 	/* A walk may have brought an Offload=yes cgroup (under offload_lock):
 	 * an idle offload thread looks again (manager_offload_kick()). */
-	bool offload_kick;
+	bool offload_kick, offload_idle;
 	/* Serialises the actuator's cgroup-wide context between the offload
 	 * thread and an operator's `reclaimctl reclaim cgroup`. */
 	pthread_mutex_t cgroup_shrink_lock;

@@ -638,10 +638,10 @@ static bool zoneinfo_other_node(const char *s, const char *end, int node)
  * on failure it may hold part of the input. node >= 0 parses that node's
  * zones alone: the others' lines are skipped unread, up to the next "Node"
  * line (a node thread's snapshot, issue 14: on 2 nodes half the parse, on 8
- * an eighth). The zone's own counters (zoneinfo_skip_zone_stats()) and its
- * per-CPU pagesets (five lines a CPU: most of the file on a large machine;
- * zoneinfo_skip_pagesets()), nothing the daemon uses, are skipped unparsed
- * in either case.
+ * an eighth). The zone's own counters (zoneinfo_skip_zone_stats()) are
+ * skipped unparsed, and so are its per-CPU pagesets (five lines a CPU: most
+ * of the file on a large machine; zoneinfo_skip_pagesets()) but for cpu's
+ * "count:" and "high:" where cpu >= 0 (zoneinfo_read_pagesets()).
  */
 static int zoneinfo_parse_pass(const char *buf, size_t len, struct zoneinfo *out, int node,
 			       int cpu, unsigned *ret_n_nodes)

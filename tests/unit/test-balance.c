@@ -914,6 +914,26 @@ static void test_pcp_room(void **state)
 	r = drive(&b, &p, &s);
 	assert_int_equal(s.log[0].nr_to_reclaim, p.step_bytes);
 
+	/* A pass that got its deficit but not all the room got enough:
+	 * no priority raise. */
+	std_node(&s, 12000);
+	sim_node_pcp(&s, 3000, 1000);
+	s.efficiency_permille = 800;
+	balance_node_init(&b, 0);
+	r = drive(&b, &p, &s);
+	assert_true(s.n_log >= 2);
+	assert_int_equal(s.log[0].nr_to_reclaim, (5500 + 97 + 2000) * PAGE);
+	assert_int_equal(s.log[1].priority, 12);
+
+	/* Below the kernel's own high mark (10000) the kernel caps the lists
+	 * itself: a page-cache pass asks no room there. */
+	std_node(&s, 9000);
+	sim_node_pcp(&s, 3000, 1000);
+	balance_node_init(&b, 0);
+	r = drive(&b, &p, &s);
+	assert_int_equal(s.log[0].swappiness, 0);
+	assert_int_equal(s.log[0].nr_to_reclaim, (8500 + 97) * PAGE);
+
 	/* Below the kernel's marks with the file LRU short: the pass may
 	 * swap, and asks the kernel's deficit alone. */
 	sim_node_init(&s, 0, 1000000, 9000, 10000, 100, 300000);

@@ -171,10 +171,16 @@ if [ -e /sys/devices/system/node/node0/reclaim ]; then
 	vm_note "2c: node 0 $(pcp_zone zone), CPU 0's list $c0 of $h0 pages: a 4 MiB node-file write from CPU 0 reclaimed $((s1 - s0)) pages; the list +$((c1 - c0)), the zone's free pages +$((fr1 - fr0))"
 	# What fitted the room went to the list (half of it at least: the
 	# list also gives and takes a few pages of its own meanwhile).
+	# A list within two batches of its high: gives a batch back at the
+	# first frees: nothing to tell then (the note says so).
 	fit=$((s1 - s0))
 	[ $fit -le $((h0 - c0)) ] || fit=$((h0 - c0))
-	[ $((c1 - c0)) -ge $((fit / 2)) ] ||
-		vm_fail "a node-file write from CPU 0 reclaimed $((s1 - s0)) pages with room for $((h0 - c0)) on its list, which rose by $((c1 - c0))"
+	if [ $fit -ge 256 ]; then
+		[ $((c1 - c0)) -ge $((fit / 2)) ] ||
+			vm_fail "a node-file write from CPU 0 reclaimed $((s1 - s0)) pages with room for $((h0 - c0)) on its list, which rose by $((c1 - c0))"
+	else
+		vm_note "2c: room for $fit pages only: the list's share is not checked"
+	fi
 	backends="cgroup spread and node file"
 else
 	backends="cgroup spread (no nodeN/reclaim on $(uname -r))"
