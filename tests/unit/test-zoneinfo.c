@@ -559,6 +559,17 @@ static void test_reader_node(void **state)
 	(void)state;
 }
 
+struct capture_room {
+	const char *set, *zone_name;
+	unsigned zone;
+	uint64_t room[2]; /* CPU 0's, CPU 1's */
+};
+
+static const struct capture_room captures[] = {
+	{ "vm-6.12-4node", "DMA32", 1, { 7828 - 1684, 6941 - 5168 } },
+	{ "host-6.18-1node", "Normal", 2, { 4831 - 4473, 4831 - 3317 } },
+};
+
 /* The room of one CPU's per-CPU list in each zone ("high:" less
  * "count:"), read by a node thread for the CPU it runs on. */
 static void test_reader_node_cpu(void **state)
@@ -617,27 +628,22 @@ static void test_reader_node_cpu(void **state)
 	assert_int_equal(zoneinfo_parse_node_cpu(text, sizeof(text) - 1, -1, 0, whole, &n), -EINVAL);
 	free(whole);
 
-	/* A real capture (6.12, 2 CPUs): node 0's DMA32 lists hold 1684 of
-	 * 7828 and 5168 of 6941 pages. */
-	fixture_root("vm-6.12-4node", root, sizeof(root));
-	assert_int_equal(zoneinfo_reader_open(root, &f), 0);
-	assert_int_equal(zoneinfo_reader_read_node_cpu(f, 0, 0, &n), 0);
-	assert_string_equal(n.zones[1].name, "DMA32");
-	assert_true(n.zones[1].has_pcp);
-	assert_int_equal(n.zones[1].pcp_room, 7828 - 1684);
-	assert_int_equal(zoneinfo_reader_read_node_cpu(f, 0, 1, &n), 0);
-	assert_int_equal(n.zones[1].pcp_room, 6941 - 5168);
-	f = zoneinfo_reader_free(f);
-	/* And 6.18's (values aligned wider): Normal holds 4473 and 3317 of
-	 * 4831. */
-	fixture_root("host-6.18-1node", root, sizeof(root));
-	assert_int_equal(zoneinfo_reader_open(root, &f), 0);
-	assert_int_equal(zoneinfo_reader_read_node_cpu(f, 0, 1, &n), 0);
-	assert_string_equal(n.zones[2].name, "Normal");
-	assert_true(n.zones[2].has_pcp);
-	assert_int_equal(n.zones[2].pcp_room, 4831 - 3317);
-	assert_int_equal(zoneinfo_reader_read_node_cpu(f, 0, 0, &n), 0);
-	assert_int_equal(n.zones[2].pcp_room, 4831 - 4473);
+	/* Real captures: 6.12's node 0 DMA32 lists hold 1684 of 7828 and
+	 * 5168 of 6941 pages; 6.18's (values aligned wider) Normal lists
+	 * 4473 and 3317 of 4831. */
+	for (size_t i = 0; i < ELEMENTSOF(captures); i++) {
+		const struct capture_room *c = &captures[i];
+
+		fixture_root(c->set, root, sizeof(root));
+		assert_int_equal(zoneinfo_reader_open(root, &f), 0);
+		for (int cpu = 0; cpu < 2; cpu++) {
+			assert_int_equal(zoneinfo_reader_read_node_cpu(f, 0, cpu, &n), 0);
+			assert_string_equal(n.zones[c->zone].name, c->zone_name);
+			assert_true(n.zones[c->zone].has_pcp);
+			assert_int_equal(n.zones[c->zone].pcp_room, c->room[cpu]);
+		}
+		f = zoneinfo_reader_free(f);
+	}
 	/* The whole file, the monitor's read, leaves the lists unread. */
 	whole = parse_fixture("vm-6.12-4node");
 	for (unsigned k = 0; k < whole->n_nodes; k++)
