@@ -52,6 +52,30 @@ snap() {
 	done
 	echo "kdamond_ticks $k"
 	echo "reclaimd_usec $(awk '$1 == "usage_usec" { print $2 }' $CG/system.slice/reclaimd.service/cpu.stat 2>/dev/null || echo 0)"
+	# Each reclaimd thread's run time (schedstat, ns), by its name with
+	# "/" as "_": the event loop ("reclaimd"), the node threads
+	# ("reclaimd_n0"), compaction, offload. Which part of the daemon's CPU
+	# is whose, where a sampled profile has too few samples to say.
+	for t in /proc/$(pgrep -xo reclaimd 2>/dev/null || echo none)/task/*; do
+		[ -r $t/schedstat ] || continue
+		echo "thread_$(tr "/ " "__" <$t/comm)_ns $(cut -d' ' -f1 $t/schedstat)"
+	done 2>/dev/null | awk '{ s[$1] += $2 } END { for (k in s) print k, s[k] }'
+	# The daemon's own counters of what its threads did (summed over
+	# labels): which work the threads' time went to.
+	reclaimctl --json stats 2>/dev/null | python3 -c '
+import json, sys
+want = ("monitor_ticks_total", "cgroup_rescans_total", "psi_events_total", "snapshots_total",
+        "passes_total", "actuator_writes_total", "actuator_cgroup_reads_total",
+        "actuator_guard_reads_total", "actuator_censuses_total", "wakes_total", "runs_total")
+s = {}
+try:
+    for c in json.load(sys.stdin).get("counters", []):
+        if c.get("name") in want:
+            s[c["name"]] = s.get(c["name"], 0) + (c.get("value") or 0)
+except ValueError:
+    pass
+for k, v in sorted(s.items()):
+    print("stat_%s %d" % (k, v))' 2>/dev/null
 	# All reclaim, every path (the root memcg's memory.stat): what
 	# memory.reclaim writes took is this less kswapd's, direct reclaim's and
 	# khugepaged's.
