@@ -103,14 +103,17 @@ const struct conf_item conf_items[] = {
 	{ .section = CONF_SECTION_RECLAIM, .name = "MonitorIntervalMin", .type = CONF_DURATION,
 	  .default_value = "100ms", .min = 10 * USEC_PER_MSEC, .max = 10 * USEC_PER_SEC,
 	  .unit = "duration", .offset = R(monitor_interval_min_usec),
-	  .help = "Shortest interval between /proc/zoneinfo reads, used when free memory "
-		  "is near the low watermark (not in a dry run, whose nodes are woken at "
-		  "most once per MonitorIntervalMax). Must not be above MonitorIntervalMax." },
+	  .help = "Shortest interval between reads of free memory (/proc/buddyinfo), used "
+		  "when free memory is near the low watermark (not in a dry run, whose "
+		  "nodes are woken at most once per MonitorIntervalMax). Must not be above "
+		  "MonitorIntervalMax." },
 	{ .section = CONF_SECTION_RECLAIM, .name = "MonitorIntervalMax", .type = CONF_DURATION,
 	  .default_value = "2s", .min = 100 * USEC_PER_MSEC, .max = 60 * USEC_PER_SEC,
 	  .unit = "duration", .offset = R(monitor_interval_max_usec),
-	  .help = "Longest interval between /proc/zoneinfo reads, used when free memory "
-		  "is far above the watermarks." },
+	  .help = "Longest interval between reads of free memory, used when free memory "
+		  "is far above the watermarks; and between reads of the whole of "
+		  "/proc/zoneinfo (the watermarks, the kernel's boosts), which free "
+		  "memory nearer the marks does not make more frequent." },
 	{ .section = CONF_SECTION_RECLAIM, .name = "PSITrigger", .type = CONF_PSI_TRIGGER,
 	  .default_value = "some 150000 1000000", .unit = "some|full stall_us window_us",
 	  .offset = R(psi_trigger),

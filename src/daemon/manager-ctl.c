@@ -767,8 +767,12 @@ static struct json_object *stats_counters(struct manager *m)
 		stats_node(m, i, a);
 	if (m->actuator && actuator_cgroup_wide_stats(m->actuator, &as) >= 0)
 		stats_actuator(a, -1, &as);
-	stat_add(a, "monitor_ticks_total", "counter", "Watermark monitor zoneinfo re-reads.", -1,
-		 NULL, NULL, m->nr_monitor_ticks);
+	stat_add(a, "monitor_ticks_total", "counter",
+		 "Watermark monitor reads of free memory (buddyinfo, or zoneinfo).", -1, NULL, NULL,
+		 m->nr_monitor_ticks);
+	stat_add(a, "monitor_zoneinfo_reads_total", "counter",
+		 "Watermark monitor reads of the whole of zoneinfo (marks, boosts, LRU sizes).", -1,
+		 NULL, NULL, m->nr_monitor_zoneinfo_reads);
 	stat_add_seconds(a, "monitor_interval_seconds", "gauge", "Current monitor interval.", -1,
 			 m->monitor_interval_usec);
 	stat_add(a, "psi_events_total", "counter", "Memory pressure wakes (trigger or polled).",

@@ -68,10 +68,13 @@ struct manager_node *manager_node(struct manager *m, int id)
 
 /* ---- the backend the node threads run through ---- */
 
+static int manager_zone_free(void *userdata, int node, struct node_zoneinfo *zi);
+
 static int manager_snapshot(void *userdata, int node, struct node_zoneinfo *ret)
 {
 	struct manager *m = userdata;
 	struct manager_node *mn = manager_node(m, node);
+	int r;
 
 	if (!mn)
 		return -ENOENT;
@@ -79,7 +82,13 @@ static int manager_snapshot(void *userdata, int node, struct node_zoneinfo *ret)
 	 * monitor's read of the whole file checks the rest. With the room
 	 * of this CPU's per-CPU lists, where the pass this snapshot plans
 	 * frees its pages (the node's thread stays on the node's CPUs). */
-	return zoneinfo_reader_read_node_cpu(mn->reader, node, sched_getcpu(), ret);
+	r = zoneinfo_reader_read_node_cpu(mn->reader, node, sched_getcpu(), ret);
+	if (r < 0)
+		return r;
+	/* Free pages as the monitor sees them (monitor_read_free()), where
+	 * buddyinfo has them: else the counters' stay. */
+	(void)manager_zone_free(m, node, ret);
+	return 0;
 }
 
 static int manager_shrink(void *userdata, const struct shrink_request *req,
@@ -438,6 +447,74 @@ static uint64_t node_monitor_interval(struct manager *m, const struct node_zonei
 	return watermark_monitor_interval_usec(n, WATERMARK_ZONEIDX_ALL, &p->wmark);
 }
 
+/* Each node's zones' free pages from a fresh read of buddyinfo, over the
+ * monitor's snapshot; -ENOENT where buddyinfo is not open or lacks a zone
+ * with managed pages (a node before that keeps its new figures). */
+static int monitor_read_free(struct manager *m)
+{
+	int r;
+
+	if (m->monitor_buddy.file.fd < 0)
+		return -ENOENT;
+	r = buddyinfo_reader_read(&m->monitor_buddy, m->monitor_buddy_snapshot);
+	if (r < 0)
+		return r;
+	for (unsigned i = 0; i < m->zi->n_nodes; i++) {
+		struct node_zoneinfo *n = &m->zi->nodes[i];
+		const struct buddyinfo_node *bn;
+
+		if (!manager_node(m, n->id))
+			continue;
+		bn = buddyinfo_node(m->monitor_buddy_snapshot, n->id);
+		if (!bn)
+			return -ENOENT;
+		r = buddyinfo_zone_free_into(bn, n);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/*
+ * The monitor's read. The whole of /proc/zoneinfo is what the kernel's
+ * marks, boosts and LRU sizes come from, but the kernel prints it with
+ * each zone's lock held and interrupts off, every CPU's per-CPU list
+ * included: a monitor near the mark read it ten times a second, and that
+ * read was the event loop's largest cost (issue 14: 0.45 s of CPU per GiB
+ * reclaimed under TCG, more than kswapd's whole cost per GiB). So it is
+ * read at most every_usec (MonitorIntervalMax=) apart, and between those
+ * reads only the free pages, from /proc/buddyinfo (one line a zone). The
+ * free pages come from buddyinfo after a whole read as well, and in the
+ * node threads' snapshots (manager_snapshot()): one measure of free
+ * memory everywhere, so that no wake is judged on one measure and its run
+ * on another. buddyinfo counts the free lists themselves; zoneinfo's
+ * "pages free" is the NR_FREE_PAGES counter without the per-CPU deltas
+ * not yet folded in, which on a large machine differs by up to
+ * stat_threshold (125 pages at most) per CPU and zone: the kernel's own
+ * watermark check takes the exact sum below the drift mark
+ * (zone_watermark_ok_safe()). A kernel boost, a mark or an LRU size is
+ * thus seen up to MonitorIntervalMax late; the kernel's kswapd clears a
+ * boost in milliseconds anyway (docs/design.md, "Known gaps").
+ */
+static int monitor_read(struct manager *m, uint64_t now, uint64_t every_usec,
+			uint64_t tick_usec)
+{
+	int r;
+
+	/* A tick that would come back past the deadline reads it now. */
+	if (m->monitor_zoneinfo_usec && now >= m->monitor_zoneinfo_usec &&
+	    now - m->monitor_zoneinfo_usec + tick_usec <= every_usec &&
+	    monitor_read_free(m) >= 0)
+		return 0;
+	r = zoneinfo_reader_read(m->zi_reader, m->zi);
+	if (r < 0)
+		return r;
+	m->nr_monitor_zoneinfo_reads++;
+	m->monitor_zoneinfo_usec = now;
+	(void)monitor_read_free(m);
+	return 0;
+}
+
 static void monitor_tick(evutil_socket_t fd, short what, void *userdata)
 {
 	struct manager *m = userdata;
@@ -447,7 +524,7 @@ static void monitor_tick(evutil_socket_t fd, short what, void *userdata)
 	/* [Node N] may set its own bounds: the fastest node sets the pace. */
 	interval = manager_monitor_interval_cap(m);
 	m->nr_monitor_ticks++;
-	r = zoneinfo_reader_read(m->zi_reader, m->zi);
+	r = monitor_read(m, now, interval, m->monitor_interval_usec);
 	/* Logged when the state changes (a new error, or back to readable),
 	 * not on every tick and not only once per process. */
 	if (r < 0 && r != m->monitor_error)
@@ -1774,6 +1851,7 @@ int manager_new(const struct manager_options *opts, struct conf *conf, struct ma
 	m->psi_trigger_fd = -1;
 	m->worker_efd = -1;
 	m->inotify_fd = -1;
+	m->monitor_buddy = (struct buddyinfo_reader){ .file = REREAD_FILE_NULL };
 	pthread_mutex_init(&m->worker_lock, NULL);
 	pthread_cond_init(&m->worker_cond, NULL);
 	pthread_mutex_init(&m->cgroup_shrink_lock, NULL);
@@ -1805,6 +1883,15 @@ int manager_new(const struct manager_options *opts, struct conf *conf, struct ma
 	r = zoneinfo_reader_read(m->zi_reader, m->zi);
 	if (r < 0)
 		return log_error_errno(r, "Failed to parse %s/proc/zoneinfo: %m", m->root);
+	m->monitor_buddy_snapshot = calloc(1, sizeof(*m->monitor_buddy_snapshot));
+	if (!m->monitor_buddy_snapshot)
+		return log_oom();
+	r = buddyinfo_reader_open(m->root, &m->monitor_buddy);
+	if (r < 0) {
+		log_info_errno(r, "No %s/proc/buddyinfo (%m): the monitor reads the whole of "
+				  "zoneinfo each time.", m->root);
+		m->monitor_buddy = (struct buddyinfo_reader){ .file = REREAD_FILE_NULL };
+	}
 
 	r = setup_nodes(m);
 	if (r < 0)
@@ -1949,6 +2036,8 @@ struct manager *manager_free(struct manager *m)
 	free(m->nodes);
 	zoneinfo_reader_free(m->zi_reader);
 	free(m->zi);
+	buddyinfo_reader_close(&m->monitor_buddy);
+	free(m->monitor_buddy_snapshot);
 	psi_reader_free(m->psi);
 	safe_close(m->psi_trigger_fd);
 	safe_close(m->worker_efd);

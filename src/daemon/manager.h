@@ -117,11 +117,17 @@ struct manager {
 	struct manager_node *nodes;
 	unsigned n_nodes;
 
-	/* The watermark monitor's own reader and snapshot. */
+	/* The watermark monitor's own readers and snapshot: the whole of
+	 * zoneinfo at most MonitorIntervalMax apart, each zone's free pages
+	 * from buddyinfo on every tick (fd -1 where absent: zoneinfo each
+	 * tick). monitor_tick() says why. */
 	struct zoneinfo_reader *zi_reader;
 	struct zoneinfo *zi;
+	struct buddyinfo_reader monitor_buddy;
+	struct buddyinfo *monitor_buddy_snapshot;
+	uint64_t monitor_zoneinfo_usec; /* the last whole read, 0: none */
 	uint64_t monitor_interval_usec;
-	uint64_t nr_monitor_ticks, nr_monitor_errors;
+	uint64_t nr_monitor_ticks, nr_monitor_zoneinfo_reads, nr_monitor_errors;
 	int monitor_error; /* of the last zoneinfo read, 0 = fine (for the log) */
 
 	/* PSI: a kernel trigger where accepted, else polling total deltas. */

@@ -89,7 +89,7 @@ cpu=$(echo "$c0 $c1 $t0 $t1" | awk '{ printf "%.2f", ($2 - $1) / 100 / ($4 - $3)
 mticks=$(($(vm_stat monitor_ticks_total) - m0))
 empty=$(jget /tmp/scenario.nodes nodes.0.empty_runs)
 hold=$(jget /tmp/scenario.nodes nodes.0.hold_usec)
-vm_note "20 s between the kernel's high marks and ours: $runs runs (end:reclaimed:usec$ends), empty_runs $empty, hold ${hold} us, failures $(jget /tmp/scenario.nodes nodes.0.failures); reclaimd CPU $cpu% of a vCPU (TCG), $mticks monitor re-reads of zoneinfo; metrics empty_runs $(vm_stat empty_runs node=0), hold_seconds $(vm_stat hold_seconds node=0)"
+vm_note "20 s between the kernel's high marks and ours: $runs runs (end:reclaimed:usec$ends), empty_runs $empty, hold ${hold} us, failures $(jget /tmp/scenario.nodes nodes.0.failures); reclaimd CPU $cpu% of a vCPU (TCG), $mticks monitor reads; metrics empty_runs $(vm_stat empty_runs node=0), hold_seconds $(vm_stat hold_seconds node=0)"
 for e in $ends; do
 	[ "${e%%:*}" = kernel-balanced ] || vm_fail "a run in the window did not end kernel-balanced: $ends"
 	[ "$(echo "$e" | cut -d: -f2)" = 0 ] || vm_fail "a run in the window reclaimed memory: $ends"
