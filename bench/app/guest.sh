@@ -56,15 +56,20 @@ snap() {
 	# "/" as "_": the event loop ("reclaimd"), the node threads
 	# ("reclaimd_n0"), compaction, offload. Which part of the daemon's CPU
 	# is whose, where a sampled profile has too few samples to say.
+	# With each thread's wakeups (voluntary context switches) and read
+	# and write calls (io: syscr, syscw, rchar): what it spends them on.
 	for t in /proc/$(pgrep -xo reclaimd 2>/dev/null || echo none)/task/*; do
 		[ -r $t/schedstat ] || continue
-		echo "thread_$(tr "/ " "__" <$t/comm)_ns $(cut -d' ' -f1 $t/schedstat)"
+		n=$(tr "/ " "__" <$t/comm)
+		echo "thread_${n}_ns $(cut -d' ' -f1 $t/schedstat)"
+		awk -v n=$n '$1 == "voluntary_ctxt_switches:" { print "thrwake_" n, $2 }' $t/status
+		awk -v n=$n '$1 ~ /^(syscr|syscw|rchar):$/ { sub(":", "", $1); print "thr" $1 "_" n, $2 }' $t/io
 	done 2>/dev/null | awk '{ s[$1] += $2 } END { for (k in s) print k, s[k] }'
 	# The daemon's own counters of what its threads did (summed over
 	# labels): which work the threads' time went to.
 	reclaimctl --json stats 2>/dev/null | python3 -c '
 import json, sys
-want = ("monitor_ticks_total", "cgroup_rescans_total", "psi_events_total", "snapshots_total",
+want = ("monitor_ticks_total", "monitor_zoneinfo_reads_total", "cgroup_rescans_total", "psi_events_total", "snapshots_total",
         "passes_total", "actuator_writes_total", "actuator_cgroup_reads_total",
         "actuator_guard_reads_total", "actuator_censuses_total", "wakes_total", "runs_total")
 s = {}
@@ -211,7 +216,7 @@ swap_empty() {
 profile_start() {
 	[ "${PROFILE:-0}" = 1 ] || return 0
 	mkdir -p $OUT/profile
-	perf record -a -g -e cpu-clock -F 199 -o /var/tmp/perf.data >/dev/null 2>>$OUT/profile/$LABEL.err &
+	perf record -a -g -e cpu-clock -F ${PROFILE_HZ:-199} -o /var/tmp/perf.data >/dev/null 2>>$OUT/profile/$LABEL.err &
 	PERF_PID=$!
 	sleep 1
 }
