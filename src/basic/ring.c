@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -61,8 +62,10 @@ void ring_push(struct ring *ring, const void *record)
 {
 	uint64_t one = 1;
 	size_t tail;
+	bool was_empty;
 
 	pthread_mutex_lock(&ring->lock);
+	was_empty = ring->count == 0;
 	if (ring->count == ring->n) {
 		/* Overwrite the oldest: a reclaiming thread never waits. */
 		ring->head = (ring->head + 1) % ring->n;
@@ -73,8 +76,20 @@ void ring_push(struct ring *ring, const void *record)
 	memcpy(ring->data + tail * ring->record_size, record, ring->record_size);
 	ring->count++;
 	pthread_mutex_unlock(&ring->lock);
-	/* EAGAIN only when the counter would overflow: already readable. */
-	(void)!write(ring->efd, &one, sizeof(one));
+	/* One wakeup per batch: a ring that held records is readable already
+	 * (ring_pop() clears the eventfd only as it takes the last, under the
+	 * lock, so a push after that finds the ring empty and writes). A run's
+	 * events come a few milliseconds apart, and each write woke the
+	 * reader. EAGAIN only when the counter would overflow. */
+	if (was_empty)
+		(void)!write(ring->efd, &one, sizeof(one));
+}
+
+void ring_clear_wakeup(struct ring *ring)
+{
+	uint64_t v;
+
+	(void)!read(ring->efd, &v, sizeof(v));
 }
 
 int ring_pop(struct ring *ring, void *ret_record)

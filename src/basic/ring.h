@@ -21,8 +21,13 @@ struct ring *ring_free(struct ring *ring);
 /* Non-blocking eventfd that becomes readable when records are pushed. */
 int ring_fd(const struct ring *ring);
 
-/* Copy one record in; wakes the reader. Safe from any thread. */
+/* Copy one record in; wakes the reader if the ring was empty (a reader
+ * drains it with ring_pop() until 0). Safe from any thread. */
 void ring_push(struct ring *ring, const void *record);
+/* Makes the eventfd unreadable without taking a record, for a reader that
+ * takes them later (the next push into a ring that is not empty does not
+ * wake it again: it must drain). */
+void ring_clear_wakeup(struct ring *ring);
 
 /* Copy the oldest record out; returns 1, or 0 when empty. Clears the
  * eventfd when it drains the ring. */

@@ -182,6 +182,7 @@ struct manager {
 
 	struct event *ev_monitor, *ev_rescan, *ev_watchdog, *ev_status, *ev_inotify, *ev_brakes;
 	struct event *ev_ring, *ev_psi, *ev_worker;
+	struct event *ev_ring_drain; /* ring_wakeup(): the delayed drain */
 	struct event *ev_sigterm, *ev_sigint, *ev_sighup;
 	int exit_code;
 };

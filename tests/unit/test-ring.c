@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <unistd.h>
 #include <pthread.h>
 
 #include "ring.h"
@@ -43,6 +44,40 @@ static void test_fifo_and_wakeup(void **state)
 	/* drained: the eventfd is no longer readable */
 	assert_int_equal(readable(ring), 0);
 	assert_int_equal(ring_dropped(ring), 0);
+	ring_free(ring);
+	(void)state;
+}
+
+/* One wakeup per batch: pushes into a ring that holds records do not
+ * write the eventfd again (each write woke the event loop: a run's events
+ * come milliseconds apart). A reader that clears the wakeup and drains
+ * later is woken again only by a push into the drained ring. */
+static void test_one_wakeup_per_batch(void **state)
+{
+	struct ring *ring = NULL;
+	struct rec r = {};
+	uint64_t v = 0;
+
+	assert_int_equal(ring_new(sizeof(struct rec), 8, &ring), 0);
+	for (uint64_t i = 1; i <= 3; i++) {
+		r.seq = i;
+		ring_push(ring, &r);
+	}
+	assert_int_equal(read(ring_fd(ring), &v, sizeof(v)), (ssize_t)sizeof(v));
+	assert_int_equal(v, 1);
+	/* Cleared with records still held: a further push does not wake. */
+	r.seq = 4;
+	ring_push(ring, &r);
+	assert_int_equal(readable(ring), 0);
+	for (uint64_t i = 1; i <= 4; i++)
+		assert_int_equal(ring_pop(ring, &r), 1);
+	assert_int_equal(ring_pop(ring, &r), 0);
+	/* Drained: the next push wakes. */
+	ring_push(ring, &r);
+	assert_int_equal(readable(ring), 1);
+	ring_clear_wakeup(ring);
+	assert_int_equal(readable(ring), 0);
+	assert_int_equal(ring_pop(ring, &r), 1);
 	ring_free(ring);
 	(void)state;
 }
@@ -117,6 +152,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fifo_and_wakeup),
+		cmocka_unit_test(test_one_wakeup_per_batch),
 		cmocka_unit_test(test_overflow_drops_oldest),
 		cmocka_unit_test(test_threads_keep_order),
 		cmocka_unit_test(test_bad_args),
