@@ -1569,6 +1569,25 @@ static void status_tick(evutil_socket_t fd, short what, void *userdata)
 
 /* ---- start-up ---- */
 
+/* A buddyinfo reader and the snapshot it reads into. The reader stays
+ * closed (fd -1) where the file cannot be opened: that error is
+ * returned, for the caller to say what it does without; -ENOMEM for the
+ * snapshot. */
+static int buddy_open(const char *root, struct buddyinfo_reader *ret,
+		      struct buddyinfo **ret_snapshot)
+{
+	int r;
+
+	*ret = (struct buddyinfo_reader){ .file = REREAD_FILE_NULL };
+	*ret_snapshot = calloc(1, sizeof(**ret_snapshot));
+	if (!*ret_snapshot)
+		return -ENOMEM;
+	r = buddyinfo_reader_open(root, ret);
+	if (r < 0)
+		*ret = (struct buddyinfo_reader){ .file = REREAD_FILE_NULL };
+	return r;
+}
+
 static int setup_nodes(struct manager *m)
 {
 	int r;
@@ -1591,15 +1610,12 @@ static int setup_nodes(struct manager *m)
 		r = zoneinfo_reader_open(m->root, &mn->reader);
 		if (r < 0)
 			return log_error_errno(r, "Failed to open zoneinfo for node %d: %m", id);
-		mn->buddy_snapshot = calloc(1, sizeof(*mn->buddy_snapshot));
-		if (!mn->buddy_snapshot)
+		r = buddy_open(m->root, &mn->buddy, &mn->buddy_snapshot);
+		if (r == -ENOMEM)
 			return log_oom();
-		r = buddyinfo_reader_open(m->root, &mn->buddy);
-		if (r < 0) {
+		if (r < 0)
 			log_debug_errno(r, "No %s/proc/buddyinfo (%m): compaction only after "
 					   "boosted runs.", m->root);
-			mn->buddy = (struct buddyinfo_reader){ .file = REREAD_FILE_NULL };
-		}
 	}
 	if (m->n_nodes == 0)
 		return log_error_errno(-ENODEV, "No node with memory found in zoneinfo.");
@@ -1908,15 +1924,12 @@ int manager_new(const struct manager_options *opts, struct conf *conf, struct ma
 	r = zoneinfo_reader_read(m->zi_reader, m->zi);
 	if (r < 0)
 		return log_error_errno(r, "Failed to parse %s/proc/zoneinfo: %m", m->root);
-	m->monitor_buddy_snapshot = calloc(1, sizeof(*m->monitor_buddy_snapshot));
-	if (!m->monitor_buddy_snapshot)
+	r = buddy_open(m->root, &m->monitor_buddy, &m->monitor_buddy_snapshot);
+	if (r == -ENOMEM)
 		return log_oom();
-	r = buddyinfo_reader_open(m->root, &m->monitor_buddy);
-	if (r < 0) {
+	if (r < 0)
 		log_info_errno(r, "No %s/proc/buddyinfo (%m): the monitor reads the whole of "
 				  "zoneinfo each time.", m->root);
-		m->monitor_buddy = (struct buddyinfo_reader){ .file = REREAD_FILE_NULL };
-	}
 
 	r = setup_nodes(m);
 	if (r < 0)
