@@ -76,11 +76,12 @@ void ring_push(struct ring *ring, const void *record)
 	memcpy(ring->data + tail * ring->record_size, record, ring->record_size);
 	ring->count++;
 	pthread_mutex_unlock(&ring->lock);
-	/* One wakeup per batch: a ring that held records is readable already
-	 * (ring_pop() clears the eventfd only as it takes the last, under the
-	 * lock, so a push after that finds the ring empty and writes). A run's
-	 * events come a few milliseconds apart, and each write woke the
-	 * reader. EAGAIN only when the counter would overflow. */
+	/* One wakeup per batch: a ring that held records has woken its
+	 * reader already, which owes a drain (ring_pop() until 0; it clears
+	 * the eventfd only as it takes the last record, under the lock, so a
+	 * push after that finds the ring empty and writes). A run's events
+	 * come a few milliseconds apart, and each write woke the reader.
+	 * EAGAIN only when the counter would overflow. */
 	if (was_empty)
 		(void)!write(ring->efd, &one, sizeof(one));
 }

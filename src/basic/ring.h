@@ -18,7 +18,8 @@ struct ring;
 int ring_new(size_t record_size, size_t n, struct ring **ret);
 struct ring *ring_free(struct ring *ring);
 
-/* Non-blocking eventfd that becomes readable when records are pushed. */
+/* Non-blocking eventfd that becomes readable when a record is pushed into
+ * the empty ring. */
 int ring_fd(const struct ring *ring);
 
 /* Copy one record in; wakes the reader if the ring was empty (a reader

@@ -450,11 +450,13 @@ static uint64_t node_monitor_interval(struct manager *m, const struct node_zonei
 }
 
 /* Each node's zones' free pages from a fresh read of buddyinfo, over the
- * monitor's snapshot; -ENOENT where buddyinfo is not open or lacks a zone
- * with managed pages (a node before that keeps its new figures). */
+ * monitor's snapshot. -ENOENT where buddyinfo is not open, or lacks a node
+ * or a zone with managed pages: such a node keeps zoneinfo's counter, as
+ * its thread's snapshot does (manager_zone_free() fails for it too), and
+ * the others take their new figures. */
 static int monitor_read_free(struct manager *m)
 {
-	int r;
+	int r, ret = 0;
 
 	if (m->monitor_buddy.file.fd < 0)
 		return -ENOENT;
@@ -468,13 +470,11 @@ static int monitor_read_free(struct manager *m)
 		if (!manager_node(m, n->id))
 			continue;
 		bn = buddyinfo_node(m->monitor_buddy_snapshot, n->id);
-		if (!bn)
-			return -ENOENT;
-		r = buddyinfo_zone_free_into(bn, n);
+		r = bn ? buddyinfo_zone_free_into(bn, n) : -ENOENT;
 		if (r < 0)
-			return r;
+			ret = r;
 	}
-	return 0;
+	return ret;
 }
 
 /*
@@ -498,42 +498,64 @@ static int monitor_read_free(struct manager *m)
  * thus seen up to MonitorIntervalMax late; the kernel's kswapd clears a
  * boost in milliseconds anyway (docs/design.md, "Known gaps").
  */
-static int monitor_read(struct manager *m, uint64_t now, uint64_t every_usec,
-			uint64_t tick_usec)
+static bool monitor_zoneinfo_due(const struct manager *m, uint64_t now, uint64_t every_usec)
+{
+	/* An eighth of slack: a tick a little early for its deadline reads
+	 * the whole file, not a last free-pages read just before it. */
+	return !m->monitor_zoneinfo_usec || now < m->monitor_zoneinfo_usec ||
+	       now - m->monitor_zoneinfo_usec >= every_usec - every_usec / 8 ||
+	       m->monitor_error < 0 || m->monitor_buddy_failed;
+}
+
+static int monitor_read(struct manager *m, uint64_t now, uint64_t every_usec)
 {
 	int r;
 
-	/* A tick that would come back past the deadline reads it now. */
-	if (m->monitor_zoneinfo_usec && now >= m->monitor_zoneinfo_usec &&
-	    now - m->monitor_zoneinfo_usec + tick_usec <= every_usec &&
-	    monitor_read_free(m) >= 0)
-		return 0;
+	if (!monitor_zoneinfo_due(m, now, every_usec)) {
+		r = monitor_read_free(m);
+		if (r >= 0)
+			return 0;
+		/* A whole read this tick, which reads buddyinfo again. */
+	}
 	r = zoneinfo_reader_read(m->zi_reader, m->zi);
+	/* Logged when the state changes (a new error, or back to readable),
+	 * not on every tick and not only once per process. Only a whole read
+	 * says whether zoneinfo reads: while it fails, every tick is one. */
+	if (r < 0 && r != m->monitor_error)
+		log_warning_errno(r, "Failed to re-read zoneinfo: %m, retrying");
+	else if (r >= 0 && m->monitor_error < 0)
+		log_notice("zoneinfo is readable again.");
+	m->monitor_error = MIN(r, 0);
 	if (r < 0)
 		return r;
 	m->nr_monitor_zoneinfo_reads++;
 	m->monitor_zoneinfo_usec = now;
-	(void)monitor_read_free(m);
+	if (m->monitor_buddy.file.fd < 0)
+		return 0;
+	/* While buddyinfo fails (or lacks a node), every tick is a whole
+	 * read, as without it. */
+	r = monitor_read_free(m);
+	if (r < 0 && !m->monitor_buddy_failed)
+		log_notice_errno(r, "Failed to read the free pages of every node from "
+				    "buddyinfo (%m): the monitor reads the whole of zoneinfo "
+				    "each time.");
+	else if (r >= 0 && m->monitor_buddy_failed)
+		log_info("buddyinfo is readable again: the monitor reads the whole of zoneinfo "
+			 "once per MonitorIntervalMax= again.");
+	m->monitor_buddy_failed = r < 0;
 	return 0;
 }
 
 static void monitor_tick(evutil_socket_t fd, short what, void *userdata)
 {
 	struct manager *m = userdata;
-	uint64_t interval, now = now_usec();
+	uint64_t every, interval, now = now_usec();
 	int r;
 
 	/* [Node N] may set its own bounds: the fastest node sets the pace. */
-	interval = manager_monitor_interval_cap(m);
+	every = interval = manager_monitor_interval_cap(m);
 	m->nr_monitor_ticks++;
-	r = monitor_read(m, now, interval, m->monitor_interval_usec);
-	/* Logged when the state changes (a new error, or back to readable),
-	 * not on every tick and not only once per process. */
-	if (r < 0 && r != m->monitor_error)
-		log_warning_errno(r, "Failed to re-read zoneinfo: %m, retrying");
-	else if (r >= 0 && m->monitor_error < 0)
-		log_notice("zoneinfo is readable again.");
-	m->monitor_error = MIN(r, 0);
+	r = monitor_read(m, now, every);
 	if (r < 0) {
 		m->nr_monitor_errors++;
 		goto out;
@@ -560,6 +582,11 @@ static void monitor_tick(evutil_socket_t fd, short what, void *userdata)
 		(void)kswapd_wake(m->kswapd, n->id, &w);
 	}
 	psi_poll(m, now);
+	/* The next tick no later than the next whole read is due, whatever
+	 * the pace: MonitorIntervalMax= is the bound on how old the marks are. */
+	if (m->monitor_zoneinfo_usec && now >= m->monitor_zoneinfo_usec &&
+	    now - m->monitor_zoneinfo_usec < every)
+		interval = MIN(interval, every - (now - m->monitor_zoneinfo_usec));
 out:
 	m->monitor_interval_usec = interval;
 	schedule(m->ev_monitor, interval);
@@ -691,7 +718,8 @@ void manager_broadcast(struct manager *m, struct json_object *event)
 	if (m->ctl && ctl_server_n_subscribers(m->ctl) > 0) {
 		if (!json_object_object_get_ex(event, "time_usec", NULL))
 			json_object_object_add(event, "time_usec",
-					       json_object_new_uint64(realtime_usec()));
+					       json_object_new_uint64(m->event_realtime_usec
+									      ?: realtime_usec()));
 		ctl_server_broadcast_event(m->ctl, event);
 	}
 	json_object_put(event);
@@ -869,6 +897,13 @@ static void ring_event(evutil_socket_t fd, short what, void *userdata)
 		struct manager_node *mn = manager_node(m, ev.node);
 		struct json_object *o;
 
+		/* What this record leads to (a brake, a hopeless node, offload
+		 * events) happened when it did, up to MANAGER_EVENT_DRAIN_USEC
+		 * before this drain. */
+		m->event_realtime_usec = ev.time_usec && ev.time_usec <= now_usec()
+						 ? realtime_usec() - (now_usec() - ev.time_usec)
+						 : 0;
+
 		/* The offload thread's pass wrote: its writes are per cgroup,
 		 * kept by the actuator (a path does not fit the ring). */
 		if (ev.type == KSWAPD_EVENT_SHRINK && ev.req.kind == SHRINK_OFFLOAD) {
@@ -893,6 +928,7 @@ static void ring_event(evutil_socket_t fd, short what, void *userdata)
 		o = manager_event_json(m, &ev);
 		manager_broadcast(m, o);
 	}
+	m->event_realtime_usec = 0;
 }
 
 /* A push into the empty ring: the drain comes a little later, so that a

@@ -126,6 +126,7 @@ struct manager {
 	struct buddyinfo_reader monitor_buddy;
 	struct buddyinfo *monitor_buddy_snapshot;
 	uint64_t monitor_zoneinfo_usec; /* the last whole read, 0: none */
+	bool monitor_buddy_failed; /* the last read of it failed (logged once) */
 	uint64_t monitor_interval_usec;
 	uint64_t nr_monitor_ticks, nr_monitor_zoneinfo_reads, nr_monitor_errors;
 	int monitor_error; /* of the last zoneinfo read, 0 = fine (for the log) */
@@ -183,6 +184,9 @@ struct manager {
 	struct event *ev_monitor, *ev_rescan, *ev_watchdog, *ev_status, *ev_inotify, *ev_brakes;
 	struct event *ev_ring, *ev_psi, *ev_worker;
 	struct event *ev_ring_drain; /* ring_wakeup(): the delayed drain */
+	/* While the drain handles a record, its time (realtime): what the
+	 * events it leads to are stamped with (manager_broadcast()). */
+	uint64_t event_realtime_usec;
 	struct event *ev_sigterm, *ev_sigint, *ev_sighup;
 	int exit_code;
 };
