@@ -119,6 +119,16 @@ check "every run_end has its reasons, none unnamed" \
 	[ "$(events 'e["type"] == "run_end" and (not e.get("reasons") or None in e["reasons"])')" = 0 ]
 check "one hopeless event, with 16 failures" \
 	[ "$(events 'e["type"] == "hopeless" and e["failures"] == 16')" = 1 ]
+# Stamped when its run ended, not when the loop took the run's record
+# (up to 50 ms later, the ring's drain).
+check "the hopeless event carries its run's time" python3 -c '
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+ev = [o.get("event", o) for o in ev]
+h = [e["time_usec"] for e in ev if e["type"] == "hopeless"]
+r = [e["time_usec"] for e in ev if e["type"] == "run_end" and e.get("failures") == 16]
+print("# hopeless %s, run_end with 16 failures %s" % (h, r))
+sys.exit(0 if h and r and abs(h[0] - r[0]) <= 2000 else 1)' "$tmp/events.json"
 check "a mode event when resumed" \
 	[ "$(events 'e["type"] == "mode" and e["mode"] == "running"')" = 1 ]
 runs_before=$(json_get 'd["nodes"][0]["counters"]["runs"]' <"$tmp/nodes.json")
