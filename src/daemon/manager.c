@@ -481,10 +481,11 @@ static int monitor_read_free(struct manager *m)
  * The monitor's read. The whole of /proc/zoneinfo is what the kernel's
  * marks, boosts and LRU sizes come from, but the kernel prints it with
  * each zone's lock held and interrupts off, every CPU's per-CPU list
- * included: a monitor near the mark read it ten times a second, and that
- * read was the event loop's largest cost (issue 14: 0.45 s of CPU per GiB
- * reclaimed under TCG, more than kswapd's whole cost per GiB). So it is
- * read at most every_usec (MonitorIntervalMax=) apart, and between those
+ * included: a monitor near the mark read it up to ten times a second,
+ * and the allocator waits on those locks longer the more CPUs there are.
+ * (Not for CPU: in the 6.18 application benchmark the monitor read 1-3
+ * times a second and the event loop's CPU did not move, issue 14.) So it
+ * is read at most every_usec (MonitorIntervalMax=) apart, and between those
  * reads only the free pages, from /proc/buddyinfo (one line a zone). The
  * free pages come from buddyinfo after a whole read as well, and in the
  * node threads' snapshots (manager_snapshot()): one measure of free
