@@ -328,6 +328,13 @@ uint64_t realtime_usec(void)
 	return clock_usec(CLOCK_REALTIME);
 }
 
+uint64_t realtime_of_usec(uint64_t monotonic_usec)
+{
+	uint64_t now = now_usec();
+
+	return realtime_usec() - (now - MIN(monotonic_usec, now));
+}
+
 ssize_t pread_file(int fd, char *buf, size_t size)
 {
 	size_t n = 0;

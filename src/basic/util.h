@@ -47,6 +47,9 @@ struct timespec;
  * set to that clock (pthread_cond_timedwait). */
 void timespec_after_usec(struct timespec *ret, uint64_t usec);
 uint64_t realtime_usec(void);
+/* The CLOCK_REALTIME of a CLOCK_MONOTONIC instant (now_usec()) up to now:
+ * an event's time for a client. One in the future counts as now. */
+uint64_t realtime_of_usec(uint64_t monotonic_usec);
 
 /*
  * Re-read a kept-open file from offset 0 into buf (size includes room for a

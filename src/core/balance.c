@@ -10,6 +10,7 @@
 
 #include "balance.h"
 #include "macro.h"
+#include "util.h"
 
 static const char *const balance_wake_reason_table[_BALANCE_WAKE_REASON_MAX] = {
 	[BALANCE_WAKE_WATERMARK] = "watermark",
@@ -43,16 +44,6 @@ static const char *const balance_monitor_wake_table[_BALANCE_MONITOR_WAKE_MAX] =
 DEFINE_STRING_TABLE_TO_STRING(, balance_monitor_wake, enum balance_monitor_wake,
 			      _BALANCE_MONITOR_WAKE_MAX)
 
-static uint64_t add_sat(uint64_t a, uint64_t b)
-{
-	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
-}
-
-static uint64_t mul_sat(uint64_t a, uint64_t b)
-{
-	return b && a > UINT64_MAX / b ? UINT64_MAX : a * b;
-}
-
 bool balance_wake_reaches_hopeless(unsigned reasons)
 {
 	return reasons & ((1u << BALANCE_WAKE_MANUAL_RECLAIM) |
@@ -69,7 +60,7 @@ void balance_request_merge(struct balance_request *pending,
 	     pending->highest_zoneidx < wake->highest_zoneidx))
 		pending->highest_zoneidx = wake->highest_zoneidx;
 	pending->reasons |= wake->reasons;
-	pending->boost_bytes = add_sat(pending->boost_bytes, wake->boost_bytes);
+	pending->boost_bytes = u64_add_sat(pending->boost_bytes, wake->boost_bytes);
 }
 
 unsigned balance_highest_zoneidx(const struct balance_request *pending,
@@ -208,16 +199,16 @@ uint64_t balance_pass_bytes(const struct balance_params *p,
 	if (n->has_lru) {
 		lru = n->lru.nr_inactive_file + n->lru.nr_active_file;
 		if (swappiness != 0)
-			lru = add_sat(lru, n->lru.nr_inactive_anon +
+			lru = u64_add_sat(lru, n->lru.nr_inactive_anon +
 						   n->lru.nr_active_anon);
 	}
 	priority = CLAMP(priority, 0, 63);
 
 	want = watermark_node_deficit(n, highest_zoneidx, &p->wmark);
 	/* Rounded up, without DIV_ROUND_UP's overflow near UINT64_MAX. */
-	want = add_sat(want, nr_boost_reclaim / page_size +
+	want = u64_add_sat(want, nr_boost_reclaim / page_size +
 				     (nr_boost_reclaim % page_size != 0));
-	want = add_sat(want, lru >> priority);
+	want = u64_add_sat(want, lru >> priority);
 	want = CLAMP(want, (uint64_t)BALANCE_CLUSTER_PAGES, p->step_bytes / page_size);
 
 	return want * page_size;
@@ -254,7 +245,7 @@ static uint64_t node_free_pages(const struct node_zoneinfo *n)
 
 	for (unsigned i = 0; i < n->n_zones && i < ZONEINFO_MAX_ZONES; i++)
 		if (n->zones[i].managed)
-			free = add_sat(free, n->zones[i].free);
+			free = u64_add_sat(free, n->zones[i].free);
 	return free;
 }
 
@@ -264,7 +255,7 @@ static uint64_t node_reclaimed_pages(const struct balance_node *b, uint64_t othe
 	uint64_t bytes = others_bytes;
 
 	for (unsigned i = 0; i <= DEF_PRIORITY; i++)
-		bytes = add_sat(bytes, b->counters.reclaimed_bytes[i]);
+		bytes = u64_add_sat(bytes, b->counters.reclaimed_bytes[i]);
 	return bytes / page_size;
 }
 
@@ -352,7 +343,7 @@ bool balance_node_manual_reclaim(struct balance_node *b, struct balance_request 
 void balance_node_consume(struct balance_node *b,
 			  const struct balance_request *req)
 {
-	b->boost_ledger_bytes = add_sat(b->boost_ledger_bytes, req->boost_bytes);
+	b->boost_ledger_bytes = u64_add_sat(b->boost_ledger_bytes, req->boost_bytes);
 }
 
 static void balance_clear_failures(struct balance_node *b)
@@ -388,7 +379,7 @@ uint64_t balance_kernel_boost_unpaid(const struct balance_node *b,
 	for (unsigned i = 0; i < n->n_zones && i < ZONEINFO_MAX_ZONES; i++)
 		if (watermark_zone_eligible(&n->zones[i], i, classzone) &&
 		    n->zones[i].boost > b->kernel_boost_paid[i])
-			pages = add_sat(pages, n->zones[i].boost - b->kernel_boost_paid[i]);
+			pages = u64_add_sat(pages, n->zones[i].boost - b->kernel_boost_paid[i]);
 	return pages;
 }
 
@@ -522,7 +513,7 @@ void balance_begin(struct balance_node *b, const struct balance_params *p,
 		if (watermark_zone_eligible(&n->zones[i], i, classzone))
 			b->kernel_boost_paid[i] = n->zones[i].boost;
 	run->user_boost_bytes = b->boost_ledger_bytes;
-	run->nr_boost_reclaim = add_sat(run->kernel_boost_bytes,
+	run->nr_boost_reclaim = u64_add_sat(run->kernel_boost_bytes,
 					run->user_boost_bytes);
 	run->boosted = run->nr_boost_reclaim != 0;
 
@@ -588,7 +579,7 @@ static uint64_t balance_pcp_room_bytes(const struct balance_params *p,
 				       const struct node_zoneinfo *n,
 				       const struct balance_run *run)
 {
-	uint64_t room = mul_sat(watermark_node_pcp_room(n, run->highest_zoneidx, &p->wmark),
+	uint64_t room = u64_mul_sat(watermark_node_pcp_room(n, run->highest_zoneidx, &p->wmark),
 				p->wmark.page_size);
 
 	return run->pass_bytes >= p->step_bytes ? 0 : MIN(room, p->step_bytes - run->pass_bytes);
@@ -688,7 +679,7 @@ static bool balance_check(struct balance_node *b, const struct balance_params *p
 	run->pcp_room_bytes = 0;
 	if (run->swappiness == 0 && run->kernel_deficit_bytes == 0)
 		run->pcp_room_bytes = balance_pcp_room_bytes(p, n, run);
-	run->pass_bytes = add_sat(run->pass_bytes, run->pcp_room_bytes);
+	run->pass_bytes = u64_add_sat(run->pass_bytes, run->pcp_room_bytes);
 	run->pass_start_reclaimed = run->nr_reclaimed;
 	run->soft_reclaimed = 0;
 	run->lowest_priority = MIN(run->lowest_priority, run->priority);
@@ -839,7 +830,7 @@ void balance_account(struct balance_node *b, const struct balance_params *p,
 
 	if (res && res->brake_cut)
 		b->counters.brake_cut_passes++;
-	run->nr_reclaimed = add_sat(run->nr_reclaimed, got);
+	run->nr_reclaimed = u64_add_sat(run->nr_reclaimed, got);
 	b->counters.reclaimed_bytes[run->priority] += got;
 	/* shrink_node(): "if (reclaimable) pgdat->kswapd_failures = 0" */
 	if (got)

@@ -7,6 +7,7 @@
 #include <errno.h>
 
 #include "macro.h"
+#include "util.h"
 #include "watermark.h"
 
 void watermark_params_init(struct watermark_params *p)
@@ -45,13 +46,6 @@ uint64_t watermark_headroom_pages(const struct zone_stat *z,
 		     p->headroom_max_bytes / p->page_size);
 }
 
-/* zoneinfo is the kernel's, but a marks that wrap below the kernel's high
- * would make a node look balanced at any free memory: saturate instead. */
-static uint64_t add_sat(uint64_t a, uint64_t b)
-{
-	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
-}
-
 void watermark_zone(const struct zone_stat *z, const struct watermark_params *p,
 		    struct zone_watermarks *ret)
 {
@@ -59,8 +53,8 @@ void watermark_zone(const struct zone_stat *z, const struct watermark_params *p,
 
 	ret->headroom = headroom;
 	ret->pace = MIN(p->pace_pages, headroom * WATERMARK_PACE_MAX_HEADROOMS);
-	ret->low = add_sat(add_sat(z->high, headroom), ret->pace);
-	ret->high = add_sat(ret->low, headroom / 2);
+	ret->low = u64_add_sat(u64_add_sat(z->high, headroom), ret->pace);
+	ret->high = u64_add_sat(ret->low, headroom / 2);
 }
 
 bool watermark_zone_eligible(const struct zone_stat *z, unsigned idx,
@@ -95,7 +89,7 @@ static uint64_t watermark_zone_high_mark(const struct zone_stat *z,
 	struct zone_watermarks w;
 
 	watermark_zone(z, p, &w);
-	return add_sat(w.high, watermark_zone_protection(z, classzone));
+	return u64_add_sat(w.high, watermark_zone_protection(z, classzone));
 }
 
 static uint64_t watermark_zone_low_mark(const struct zone_stat *z,
@@ -105,7 +99,7 @@ static uint64_t watermark_zone_low_mark(const struct zone_stat *z,
 	struct zone_watermarks w;
 
 	watermark_zone(z, p, &w);
-	return add_sat(w.low, watermark_zone_protection(z, classzone));
+	return u64_add_sat(w.low, watermark_zone_protection(z, classzone));
 }
 
 bool watermark_zone_balanced(const struct zone_stat *z, unsigned highest_zoneidx,
@@ -140,7 +134,7 @@ static uint64_t node_deficit(const struct node_zoneinfo *n, unsigned highest_zon
 		if (!watermark_zone_eligible(z, i, classzone))
 			continue;
 		mark = p ? watermark_zone_high_mark(z, classzone, p)
-			 : add_sat(z->high, watermark_zone_protection(z, classzone));
+			 : u64_add_sat(z->high, watermark_zone_protection(z, classzone));
 		if (z->free >= mark)
 			return 0;
 		best = MIN(best, mark - z->free);

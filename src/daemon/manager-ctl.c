@@ -1185,7 +1185,7 @@ struct json_object *manager_offload_write_json(const struct actuator_offload_wri
 			      : x->partial  ? "partial"
 					    : "ok");
 	jadd_u64(o, "steps", x->nr_steps);
-	jadd_u64(o, "time_usec", realtime_usec() - (now_usec() - x->last_usec));
+	jadd_u64(o, "time_usec", realtime_of_usec(x->last_usec));
 	return o;
 }
 
@@ -1252,6 +1252,6 @@ struct json_object *manager_event_json(struct manager *m, const struct kswapd_ev
 	jadd_str(o, "type", type);
 	jadd_u64(o, "node", (uint64_t)ev->node);
 	/* Events carry CLOCK_MONOTONIC; the protocol speaks CLOCK_REALTIME. */
-	jadd_u64(o, "time_usec", realtime_usec() - (now_usec() - ev->time_usec));
+	jadd_u64(o, "time_usec", realtime_of_usec(ev->time_usec));
 	return o;
 }

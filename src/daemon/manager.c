@@ -901,9 +901,7 @@ static void ring_event(evutil_socket_t fd, short what, void *userdata)
 		/* What this record leads to (a brake, a hopeless node, offload
 		 * events) happened when it did, up to MANAGER_EVENT_DRAIN_USEC
 		 * before this drain. */
-		m->event_realtime_usec = ev.time_usec && ev.time_usec <= now_usec()
-						 ? realtime_usec() - (now_usec() - ev.time_usec)
-						 : 0;
+		m->event_realtime_usec = ev.time_usec ? realtime_of_usec(ev.time_usec) : 0;
 
 		/* The offload thread's pass wrote: its writes are per cgroup,
 		 * kept by the actuator (a path does not fit the ring). */

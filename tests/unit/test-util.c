@@ -448,6 +448,20 @@ static void test_kick_join(void **state)
 	}
 }
 
+/* A monotonic instant as the realtime a client sees: a second ago is a
+ * second before the realtime now; one in the future counts as now. */
+static void test_realtime_of_usec(void **state)
+{
+	uint64_t before = realtime_usec();
+	uint64_t past = realtime_of_usec(now_usec() - USEC_PER_SEC);
+	uint64_t future = realtime_of_usec(now_usec() + USEC_PER_SEC);
+	uint64_t after = realtime_usec();
+
+	assert_true(past + USEC_PER_SEC >= before && past + USEC_PER_SEC <= after);
+	assert_true(future >= before && future <= after);
+	(void)state;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -464,6 +478,7 @@ int main(void)
 		cmocka_unit_test(test_overlap),
 		cmocka_unit_test(test_overlap_threads),
 		cmocka_unit_test(test_kick_join),
+		cmocka_unit_test(test_realtime_of_usec),
 	};
 
 	return cmocka_run_group_tests_name("util", tests, NULL, NULL);
