@@ -110,6 +110,7 @@ done
 same=
 for _ in 1 2 3; do
 	ctl_json nodes >/tmp/scenario.nodes2
+	ctl_json stats >/tmp/scenario.stats
 	metric=$(vm_stat empty_runs node=0)
 	[ "$metric" = "$(jget /tmp/scenario.nodes2 nodes.0.empty_runs)" ] && same=1 && break
 done
