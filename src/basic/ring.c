@@ -17,11 +17,17 @@ struct ring {
 	size_t head;  /* next record to read */
 	size_t count; /* records held */
 	uint64_t dropped;
+	uint64_t wake_after_usec;
+	/* The eventfd was written for the records held: the reader owes a
+	 * drain. Cleared when a pop empties the ring. */
+	bool announced;
+	/* When the oldest record not announced was pushed. */
+	uint64_t held_since_usec;
 	int efd;
 	unsigned char data[];
 };
 
-int ring_new(size_t record_size, size_t n, struct ring **ret)
+int ring_new(size_t record_size, size_t n, uint64_t wake_after_usec, struct ring **ret)
 {
 	struct ring *ring;
 
@@ -39,6 +45,7 @@ int ring_new(size_t record_size, size_t n, struct ring **ret)
 	pthread_mutex_init(&ring->lock, NULL);
 	ring->record_size = record_size;
 	ring->n = n;
+	ring->wake_after_usec = wake_after_usec;
 	*ret = ring;
 	return 0;
 }
@@ -58,14 +65,15 @@ int ring_fd(const struct ring *ring)
 	return ring->efd;
 }
 
-void ring_push(struct ring *ring, const void *record)
+void ring_push(struct ring *ring, const void *record, uint64_t now_usec, bool urgent)
 {
 	uint64_t one = 1;
 	size_t tail;
-	bool was_empty;
+	bool wake = false;
 
 	pthread_mutex_lock(&ring->lock);
-	was_empty = ring->count == 0;
+	if (ring->count == 0 || ring->announced)
+		ring->held_since_usec = now_usec;
 	if (ring->count == ring->n) {
 		/* Overwrite the oldest: a reclaiming thread never waits. */
 		ring->head = (ring->head + 1) % ring->n;
@@ -75,14 +83,25 @@ void ring_push(struct ring *ring, const void *record)
 	tail = (ring->head + ring->count) % ring->n;
 	memcpy(ring->data + tail * ring->record_size, record, ring->record_size);
 	ring->count++;
-	pthread_mutex_unlock(&ring->lock);
-	/* One wakeup per batch: a ring that held records has woken its
-	 * reader already, which owes a drain (ring_pop() until 0; it clears
+	/* One wakeup per batch, and the pusher says where a batch ends: a
+	 * ring already announced is drained by the reader anyway (it clears
 	 * the eventfd only as it takes the last record, under the lock, so a
-	 * push after that finds the ring empty and writes). A run's events
-	 * come a few milliseconds apart, and each write woke the reader.
-	 * EAGAIN only when the counter would overflow. */
-	if (was_empty)
+	 * push after that starts a new batch). Otherwise the reader is woken
+	 * by an urgent record (the pusher is about to wait), by records held
+	 * wake_after_usec, or by a ring half full; until then it may take
+	 * them on a wakeup of its own. EAGAIN only when the counter would
+	 * overflow. */
+	/* Pushers' clocks agree, but one may push an instant it read before
+	 * another's: no age then. */
+	if (!ring->announced &&
+	    (urgent || ring->count * 2 >= ring->n ||
+	     (now_usec >= ring->held_since_usec &&
+	      now_usec - ring->held_since_usec >= ring->wake_after_usec))) {
+		ring->announced = true;
+		wake = true;
+	}
+	pthread_mutex_unlock(&ring->lock);
+	if (wake)
 		(void)!write(ring->efd, &one, sizeof(one));
 }
 
@@ -106,8 +125,13 @@ int ring_pop(struct ring *ring, void *ret_record)
 		ring->count--;
 		r = 1;
 	}
-	if (ring->count == 0)
+	/* Emptied: the next push starts a batch. The eventfd was written for
+	 * this one only if it was announced (a reader draining on a wakeup of
+	 * its own pays no read for a batch it took unannounced). */
+	if (ring->count == 0 && ring->announced) {
+		ring->announced = false;
 		(void)!read(ring->efd, &v, sizeof(v));
+	}
 	pthread_mutex_unlock(&ring->lock);
 	return r;
 }

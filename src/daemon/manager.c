@@ -29,8 +29,9 @@
 /* Watch events queued between a node thread and the loop; a burst of runs
  * on 64 nodes fits, and a full ring drops the oldest (ring.h). */
 #define MANAGER_EVENT_RING_RECORDS 4096
-/* From the first event in the empty ring to the loop taking them all. */
-#define MANAGER_EVENT_DRAIN_USEC (50 * USEC_PER_MSEC)
+/* A node thread's events wake the loop once this old at most (or when the
+ * thread is about to wait, manager_kswapd_event()). */
+#define MANAGER_EVENT_BATCH_USEC (50 * USEC_PER_MSEC)
 /* How often the offload thread looks for Offload=yes cgroups whose
  * OffloadInterval= is over: a twelfth of the default 6 s, half the
  * smallest (1 s). */
@@ -167,12 +168,35 @@ static int manager_compact(void *userdata, int node)
 	return actuator_compact(m->actuator, node);
 }
 
-/* From node threads: copy into the ring and return (kswapd.h). */
+/* Whether the thread that pushes ev waits next, for a wake, a thaw, the
+ * system brake or its end (the offload thread after its pass): its batch
+ * ends there, and nothing it pushes may come for long. */
+static bool kswapd_event_ends_batch(const struct kswapd_event *ev)
+{
+	switch (ev->type) {
+	case KSWAPD_EVENT_SLEEP:
+	case KSWAPD_EVENT_FROZEN:
+	case KSWAPD_EVENT_STOPPED:
+	case KSWAPD_EVENT_BRAKED:
+		return true;
+	case KSWAPD_EVENT_SHRINK:
+		return ev->req.kind == SHRINK_OFFLOAD;
+	default:
+		return false;
+	}
+}
+
+/* From node threads: copy into the ring and return (kswapd.h). The loop
+ * is woken once a batch (ring_push()): a run's wake, start, writes, end
+ * and nap come a few milliseconds apart, and its sleep, a nap (100 ms)
+ * later, ends the batch; a record held MANAGER_EVENT_BATCH_USEC wakes it
+ * at the thread's next push, and a monitor tick takes what a long write
+ * holds back (monitor_tick()). */
 static void manager_kswapd_event(const struct kswapd_event *ev, void *userdata)
 {
 	struct manager *m = userdata;
 
-	ring_push(m->events, ev);
+	ring_push(m->events, ev, ev->time_usec, kswapd_event_ends_batch(ev));
 }
 
 /* ---- configuration onto the modules ---- */
@@ -357,6 +381,7 @@ int manager_apply_conf(struct manager *m)
 /* ---- the watermark monitor: wakeup_kswapd() from the outside ---- */
 
 static void monitor_tick(evutil_socket_t fd, short what, void *userdata);
+static void ring_event(evutil_socket_t fd, short what, void *userdata);
 
 /* A PSI wake boosts each node by its own PSIBoost=; automatic wakes of a
  * dry run are paced by the node thread (balance_wake_paced()). */
@@ -553,6 +578,10 @@ static void monitor_tick(evutil_socket_t fd, short what, void *userdata)
 	uint64_t every, interval, now = now_usec();
 	int r;
 
+	/* What a node thread inside a long write holds back since its last
+	 * batch (the records of a run's start, or of earlier writes): a watch
+	 * client sees it a monitor interval late at most. */
+	ring_event(-1, 0, m);
 	/* [Node N] may set its own bounds: the fastest node sets the pace. */
 	every = interval = manager_monitor_interval_cap(m);
 	m->nr_monitor_ticks++;
@@ -887,8 +916,8 @@ static void log_run_end(struct manager *m, const struct kswapd_event *ev)
 	}
 }
 
-/* The node threads' events, taken together MANAGER_EVENT_DRAIN_USEC after
- * the first of them wakes the loop (ring_wakeup()). */
+/* The node threads' events, taken together when a batch wakes the loop
+ * (ring_wakeup()), or on a monitor tick. */
 static void ring_event(evutil_socket_t fd, short what, void *userdata)
 {
 	struct manager *m = userdata;
@@ -899,8 +928,7 @@ static void ring_event(evutil_socket_t fd, short what, void *userdata)
 		struct json_object *o;
 
 		/* What this record leads to (a brake, a hopeless node, offload
-		 * events) happened when it did, up to MANAGER_EVENT_DRAIN_USEC
-		 * before this drain. */
+		 * events) happened when it did, a batch before this drain. */
 		m->event_realtime_usec = ev.time_usec ? realtime_of_usec(ev.time_usec) : 0;
 
 		/* The offload thread's pass wrote: its writes are per cgroup,
@@ -930,22 +958,19 @@ static void ring_event(evutil_socket_t fd, short what, void *userdata)
 	m->event_realtime_usec = 0;
 }
 
-/* A push into the empty ring: the drain comes a little later, so that a
- * run's events (its wake, start, writes and end, a few milliseconds
- * apart) are taken together: two wakeups of the loop, where each record
- * it caught alone was one, and fewer writes to a watch subscriber (issue 14:
- * in the application benchmark the loop's writes fell from 121-206 to 42
- * a window; its wakeups, nine a second, did not). Each event carries its
- * own time, so the delay changes no timestamp; the ring holds
- * MANAGER_EVENT_RING_RECORDS meanwhile, and the drain on stop takes what
- * is left. */
+/* A batch of the node threads' events (manager_kswapd_event()): one
+ * wakeup of the loop a run, where each push into the empty ring was one,
+ * and a timer to take the run's records together another (issue 14: in
+ * the application benchmark four wakeups a run, the run's, its drain's,
+ * its sleep's a nap later and that drain's, were about half of the loop's
+ * nine a second). Each event carries its own time, so the batching
+ * changes no timestamp. */
 static void ring_wakeup(evutil_socket_t fd, short what, void *userdata)
 {
 	struct manager *m = userdata;
 
 	ring_clear_wakeup(m->events);
-	if (!evtimer_pending(m->ev_ring_drain, NULL))
-		schedule(m->ev_ring_drain, MANAGER_EVENT_DRAIN_USEC);
+	ring_event(fd, what, m);
 }
 
 /* ---- the control worker: operator reclaims off the loop ---- */
@@ -1847,9 +1872,6 @@ static int setup_events(struct manager *m)
 	m->ev_ring = event_new(m->base, ring_fd(m->events), EV_READ | EV_PERSIST, ring_wakeup, m);
 	if (!m->ev_ring || event_add(m->ev_ring, NULL) < 0)
 		return log_oom();
-	m->ev_ring_drain = evtimer_new(m->base, ring_event, m);
-	if (!m->ev_ring_drain)
-		return log_oom();
 	m->ev_sigterm = add_signal(m, SIGTERM, on_sigterm);
 	m->ev_sigint = add_signal(m, SIGINT, on_sigterm);
 	m->ev_sighup = add_signal(m, SIGHUP, on_sighup);
@@ -1991,7 +2013,8 @@ int manager_new(const struct manager_options *opts, struct conf *conf, struct ma
 	r = setup_loop(m);
 	if (r < 0)
 		return r;
-	r = ring_new(sizeof(struct kswapd_event), MANAGER_EVENT_RING_RECORDS, &m->events);
+	r = ring_new(sizeof(struct kswapd_event), MANAGER_EVENT_RING_RECORDS,
+		     MANAGER_EVENT_BATCH_USEC, &m->events);
 	if (r < 0)
 		return log_error_errno(r, "Failed to allocate the event ring: %m");
 	r = notify_new(&m->notify);
@@ -2091,7 +2114,6 @@ struct manager *manager_free(struct manager *m)
 	event_freep_(&m->ev_watchdog);
 	event_freep_(&m->ev_status);
 	event_freep_(&m->ev_ring);
-	event_freep_(&m->ev_ring_drain);
 	event_freep_(&m->ev_psi);
 	event_freep_(&m->ev_worker);
 	event_freep_(&m->ev_sigterm);

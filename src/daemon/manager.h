@@ -183,7 +183,6 @@ struct manager {
 
 	struct event *ev_monitor, *ev_rescan, *ev_watchdog, *ev_status, *ev_inotify, *ev_brakes;
 	struct event *ev_ring, *ev_psi, *ev_worker;
-	struct event *ev_ring_drain; /* ring_wakeup(): the delayed drain */
 	/* While the drain handles a record, its time (realtime): what the
 	 * events it leads to are stamped with (manager_broadcast()). */
 	uint64_t event_realtime_usec;

@@ -29,12 +29,12 @@ static void test_fifo_and_wakeup(void **state)
 	struct ring *ring = NULL;
 	struct rec r = {};
 
-	assert_int_equal(ring_new(sizeof(struct rec), 4, &ring), 0);
+	assert_int_equal(ring_new(sizeof(struct rec), 4, 50, &ring), 0);
 	assert_int_equal(readable(ring), 0);
 	assert_int_equal(ring_pop(ring, &r), 0);
 	for (uint64_t i = 1; i <= 3; i++) {
 		r.seq = i;
-		ring_push(ring, &r);
+		ring_push(ring, &r, 0, true);
 	}
 	assert_int_equal(readable(ring), 1);
 	for (uint64_t i = 1; i <= 3; i++) {
@@ -58,26 +58,89 @@ static void test_one_wakeup_per_batch(void **state)
 	struct rec r = {};
 	uint64_t v = 0;
 
-	assert_int_equal(ring_new(sizeof(struct rec), 8, &ring), 0);
+	assert_int_equal(ring_new(sizeof(struct rec), 8, 50, &ring), 0);
 	for (uint64_t i = 1; i <= 3; i++) {
 		r.seq = i;
-		ring_push(ring, &r);
+		ring_push(ring, &r, i, true);
 	}
 	assert_int_equal(read(ring_fd(ring), &v, sizeof(v)), (ssize_t)sizeof(v));
 	assert_int_equal(v, 1);
 	/* Cleared with records still held: a further push does not wake. */
 	r.seq = 4;
-	ring_push(ring, &r);
+	ring_push(ring, &r, 4, true);
 	assert_int_equal(readable(ring), 0);
 	for (uint64_t i = 1; i <= 4; i++)
 		assert_int_equal(ring_pop(ring, &r), 1);
 	assert_int_equal(ring_pop(ring, &r), 0);
 	/* Drained: the next push wakes. */
-	ring_push(ring, &r);
+	ring_push(ring, &r, 5, true);
 	assert_int_equal(readable(ring), 1);
 	ring_clear_wakeup(ring);
 	assert_int_equal(readable(ring), 0);
 	assert_int_equal(ring_pop(ring, &r), 1);
+	ring_free(ring);
+	(void)state;
+}
+
+/* The pusher says where a batch ends: records that are not urgent wait,
+ * unannounced, until an urgent one, until the oldest of them is
+ * wake_after_usec old at a push, or until the ring is half full. Before,
+ * the first push into the empty ring woke the reader, and the run's sleep
+ * a nap later woke it again: with its drain timer, four wakeups a run. */
+static void test_batch_ends_where_the_pusher_says(void **state)
+{
+	struct ring *ring = NULL;
+	struct rec r = {};
+
+	assert_int_equal(ring_new(sizeof(struct rec), 8, 50, &ring), 0);
+	/* A run: wake, start, write, end at t = 0..30, none urgent. */
+	for (uint64_t i = 0; i < 3; i++) {
+		r.seq = i + 1;
+		ring_push(ring, &r, i * 10, false);
+		assert_int_equal(readable(ring), 0);
+	}
+	/* Its sleep, urgent: one wakeup for the four. */
+	r.seq = 4;
+	ring_push(ring, &r, 130, true);
+	assert_int_equal(readable(ring), 1);
+	ring_clear_wakeup(ring);
+	for (uint64_t i = 1; i <= 4; i++) {
+		assert_int_equal(ring_pop(ring, &r), 1);
+		assert_int_equal(r.seq, i);
+	}
+	assert_int_equal(ring_pop(ring, &r), 0);
+
+	/* Age: a record pushed at 1000 and one at 1049 wait; one at 1050
+	 * (a write that took 50 ms) wakes. */
+	ring_push(ring, &r, 1000, false);
+	ring_push(ring, &r, 1049, false);
+	assert_int_equal(readable(ring), 0);
+	ring_push(ring, &r, 1050, false);
+	assert_int_equal(readable(ring), 1);
+	/* Announced: nothing more writes the eventfd until it is drained. */
+	ring_push(ring, &r, 5000, true);
+	ring_clear_wakeup(ring);
+	ring_push(ring, &r, 5001, true);
+	assert_int_equal(readable(ring), 0);
+	while (ring_pop(ring, &r) == 1)
+		;
+
+	/* Taken unannounced (a reader's own wakeup): no eventfd to clear,
+	 * and the age starts again with the next record. */
+	ring_push(ring, &r, 6000, false);
+	assert_int_equal(ring_pop(ring, &r), 1);
+	assert_int_equal(ring_pop(ring, &r), 0);
+	ring_push(ring, &r, 6040, false);
+	assert_int_equal(readable(ring), 0);
+	/* A push from an instant read before the held record's: no age. */
+	ring_push(ring, &r, 5990, false);
+	assert_int_equal(readable(ring), 0);
+
+	/* Half full (4 of 8) wakes, whatever the age. */
+	ring_push(ring, &r, 6041, false);
+	assert_int_equal(readable(ring), 0);
+	ring_push(ring, &r, 6042, false);
+	assert_int_equal(readable(ring), 1);
 	ring_free(ring);
 	(void)state;
 }
@@ -87,10 +150,10 @@ static void test_overflow_drops_oldest(void **state)
 	struct ring *ring = NULL;
 	struct rec r = {};
 
-	assert_int_equal(ring_new(sizeof(struct rec), 4, &ring), 0);
+	assert_int_equal(ring_new(sizeof(struct rec), 4, 50, &ring), 0);
 	for (uint64_t i = 1; i <= 10; i++) {
 		r.seq = i;
-		ring_push(ring, &r);
+		ring_push(ring, &r, 0, true);
 	}
 	assert_int_equal(ring_dropped(ring), 6);
 	for (uint64_t i = 7; i <= 10; i++) {
@@ -109,7 +172,7 @@ static void *producer(void *p)
 
 	for (uint64_t i = 1; i <= 100000; i++) {
 		r.seq = i;
-		ring_push(ring, &r);
+		ring_push(ring, &r, 0, true);
 	}
 	return NULL;
 }
@@ -121,7 +184,7 @@ static void test_threads_keep_order(void **state)
 	uint64_t last = 0, got = 0;
 	pthread_t t;
 
-	assert_int_equal(ring_new(sizeof(struct rec), 64, &ring), 0);
+	assert_int_equal(ring_new(sizeof(struct rec), 64, 50, &ring), 0);
 	assert_int_equal(pthread_create(&t, NULL, producer, ring), 0);
 	while (last < 100000) {
 		if (ring_pop(ring, &r) == 1) {
@@ -141,8 +204,8 @@ static void test_bad_args(void **state)
 {
 	struct ring *ring = (struct ring *)0x1;
 
-	assert_int_equal(ring_new(0, 4, &ring), -EINVAL);
-	assert_int_equal(ring_new(8, 0, &ring), -EINVAL);
+	assert_int_equal(ring_new(0, 4, 50, &ring), -EINVAL);
+	assert_int_equal(ring_new(8, 0, 50, &ring), -EINVAL);
 	assert_ptr_equal(ring, (struct ring *)0x1);
 	assert_null(ring_free(NULL));
 	(void)state;
@@ -153,6 +216,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fifo_and_wakeup),
 		cmocka_unit_test(test_one_wakeup_per_batch),
+		cmocka_unit_test(test_batch_ends_where_the_pusher_says),
 		cmocka_unit_test(test_overflow_drops_oldest),
 		cmocka_unit_test(test_threads_keep_order),
 		cmocka_unit_test(test_bad_args),
