@@ -29,8 +29,8 @@
 /* Watch events queued between a node thread and the loop; a burst of runs
  * on 64 nodes fits, and a full ring drops the oldest (ring.h). */
 #define MANAGER_EVENT_RING_RECORDS 4096
-/* A node thread's events wake the loop once this old at most (or when the
- * thread is about to wait, manager_kswapd_event()). */
+/* A push finding the oldest record held this old wakes the loop
+ * (manager_kswapd_event()). */
 #define MANAGER_EVENT_BATCH_USEC (50 * USEC_PER_MSEC)
 /* How often the offload thread looks for Offload=yes cgroups whose
  * OffloadInterval= is over: a twelfth of the default 6 s, half the
@@ -168,35 +168,18 @@ static int manager_compact(void *userdata, int node)
 	return actuator_compact(m->actuator, node);
 }
 
-/* Whether the thread that pushes ev waits next, for a wake, a thaw, the
- * system brake or its end (the offload thread after its pass): its batch
- * ends there, and nothing it pushes may come for long. */
-static bool kswapd_event_ends_batch(const struct kswapd_event *ev)
-{
-	switch (ev->type) {
-	case KSWAPD_EVENT_SLEEP:
-	case KSWAPD_EVENT_FROZEN:
-	case KSWAPD_EVENT_STOPPED:
-	case KSWAPD_EVENT_BRAKED:
-		return true;
-	case KSWAPD_EVENT_SHRINK:
-		return ev->req.kind == SHRINK_OFFLOAD;
-	default:
-		return false;
-	}
-}
-
 /* From node threads: copy into the ring and return (kswapd.h). The loop
  * is woken once a batch (ring_push()): a run's wake, start, writes, end
- * and nap come a few milliseconds apart, and its sleep, a nap (100 ms)
- * later, ends the batch; a record held MANAGER_EVENT_BATCH_USEC wakes it
- * at the thread's next push, and a monitor tick takes what a long write
- * holds back (monitor_tick()). */
+ * and nap come a few milliseconds apart, and the record of a thread that
+ * waits next (ev->waits: its sleep, a nap after the run, or the run's end
+ * before a hold) ends the batch; a push by any thread once the oldest
+ * record held is MANAGER_EVENT_BATCH_USEC old wakes it too, and a monitor
+ * tick takes what a long write holds back (monitor_tick()). */
 static void manager_kswapd_event(const struct kswapd_event *ev, void *userdata)
 {
 	struct manager *m = userdata;
 
-	ring_push(m->events, ev, ev->time_usec, kswapd_event_ends_batch(ev));
+	ring_push(m->events, ev, ev->time_usec, ev->waits);
 }
 
 /* ---- configuration onto the modules ---- */
@@ -1129,7 +1112,8 @@ static void *offload_main(void *userdata)
 								     .time_usec = now_usec(),
 								     .req = req,
 								     .res = res,
-								     .error = r },
+								     .error = r,
+								     .waits = true },
 					     m);
 		idle = !actuator_offload_any(m->actuator);
 		pthread_mutex_lock(&m->offload_lock);

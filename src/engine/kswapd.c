@@ -296,7 +296,7 @@ static bool kswapd_wait(struct kswapd_node *kn, enum kswapd_thread_state s,
 	pthread_mutex_lock(&kn->lock);
 	kswapd_set_state(kn, s);
 	pthread_mutex_unlock(&kn->lock);
-	kswapd_emit_type(kn, ev);
+	kswapd_emit(kn, &(struct kswapd_event){ .type = ev, .waits = timeout_usec == 0 });
 
 	pthread_mutex_lock(&kn->lock);
 	while (!kn->woken && !kn->paused && !kn->stop) {
@@ -441,6 +441,12 @@ static uint64_t node_file_pages(const struct node_zoneinfo *n)
 /* The file watch is off after an empty run that file growth began, and
  * a cgroup walk since that run began found new cgroups: the growth may
  * have been theirs. Once per such run (file_watch_retry). Under kn->lock. */
+/* Whether a run that ended with res holds the node (kswapd_hold()). */
+static bool kswapd_run_holds(const struct balance_result *res)
+{
+	return res->braked || res->reason == BALANCE_END_KERNEL_BALANCED;
+}
+
 static bool kswapd_hold_new_cgroups(const struct kswapd_node *kn)
 {
 	return kn->file_watch_off && kn->file_watch_retry &&
@@ -519,7 +525,7 @@ static void kswapd_hold(struct kswapd_node *kn, const struct balance_result *res
 	kn->holding = true;
 	pthread_mutex_unlock(&kn->lock);
 	if (braked)
-		kswapd_emit_type(kn, KSWAPD_EVENT_BRAKED);
+		kswapd_emit(kn, &(struct kswapd_event){ .type = KSWAPD_EVENT_BRAKED, .waits = true });
 
 	pthread_mutex_lock(&kn->lock);
 	/* The first brake_wait_usec: only a pause, a stop or the kernel's
@@ -543,10 +549,14 @@ static void kswapd_hold(struct kswapd_node *kn, const struct balance_result *res
 }
 
 /* A compaction was written (r: its result) or, in a dry run, decided:
- * count it and report it. */
-static void kswapd_compact_done(struct kswapd_node *kn, enum compact_reason reason, int r)
+ * count it and report it. waits: kcompactd's, which waits for its next
+ * request after this (a node thread compacting itself, in a dry run or
+ * without kcompactd, goes on to its sleep). */
+static void kswapd_compact_done(struct kswapd_node *kn, enum compact_reason reason, int r,
+				bool waits)
 {
-	struct kswapd_event ev = { .type = KSWAPD_EVENT_COMPACT, .compact = reason, .error = r };
+	struct kswapd_event ev = { .type = KSWAPD_EVENT_COMPACT, .compact = reason, .error = r,
+				   .waits = waits };
 
 	if (r == -EOPNOTSUPP)
 		return;
@@ -584,7 +594,7 @@ static void *kcompactd_thread(void *userdata)
 		kn->compacting = true;
 		pthread_mutex_unlock(&k->compact_lock);
 		r = k->backend.compact(k->backend.userdata, kn->node);
-		kswapd_compact_done(kn, reason, r);
+		kswapd_compact_done(kn, reason, r, /* waits= */ true);
 		pthread_mutex_lock(&k->compact_lock);
 		kn->compacting = false;
 	}
@@ -626,7 +636,7 @@ static void kswapd_compact(struct kswapd_node *kn, const struct balance_result *
 	}
 	if (!kn->params.dry_run)
 		r = be->compact(be->userdata, kn->node);
-	kswapd_compact_done(kn, ev.compact, r);
+	kswapd_compact_done(kn, ev.compact, r, /* waits= */ false);
 }
 
 /* try_to_freeze(): returns true if the thread was frozen. */
@@ -643,7 +653,7 @@ static bool kswapd_try_to_freeze(struct kswapd_node *kn)
 	kn->file_watch_retry = false;
 	pthread_mutex_unlock(&kn->lock);
 
-	kswapd_emit_type(kn, KSWAPD_EVENT_FROZEN);
+	kswapd_emit(kn, &(struct kswapd_event){ .type = KSWAPD_EVENT_FROZEN, .waits = true });
 
 	pthread_mutex_lock(&kn->lock);
 	while (kn->paused && !kn->stop)
@@ -759,6 +769,8 @@ static void kswapd_balance_pgdat(struct kswapd_node *kn, unsigned highest_zoneid
 	balance_end(&kn->b, &kn->params, now_usec(), &ev.result);
 	kn->last_progress_usec = now_usec();
 	pthread_mutex_unlock(&kn->lock);
+	/* A hold follows (kswapd_thread()), a second or more. */
+	ev.waits = kswapd_run_holds(&ev.result);
 	kswapd_emit(kn, &ev);
 	*ret = ev.result;
 }
@@ -795,7 +807,7 @@ static void *kswapd_thread(void *userdata)
 
 		kswapd_balance_pgdat(kn, highest_zoneidx, &result);
 		kswapd_compact(kn, &result);
-		if (result.braked || result.reason == BALANCE_END_KERNEL_BALANCED) {
+		if (kswapd_run_holds(&result)) {
 			kswapd_hold(kn, &result);
 		} else {
 			pthread_mutex_lock(&kn->lock);
@@ -808,7 +820,7 @@ static void *kswapd_thread(void *userdata)
 	pthread_mutex_lock(&kn->lock);
 	kswapd_set_state(kn, KSWAPD_STATE_STOPPED);
 	pthread_mutex_unlock(&kn->lock);
-	kswapd_emit_type(kn, KSWAPD_EVENT_STOPPED);
+	kswapd_emit(kn, &(struct kswapd_event){ .type = KSWAPD_EVENT_STOPPED, .waits = true });
 	return NULL;
 }
 

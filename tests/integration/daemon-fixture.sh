@@ -120,7 +120,7 @@ check "every run_end has its reasons, none unnamed" \
 check "one hopeless event, with 16 failures" \
 	[ "$(events 'e["type"] == "hopeless" and e["failures"] == 16')" = 1 ]
 # Stamped when its run ended, not when the loop took the run's record
-# (up to 50 ms later, the ring's drain).
+# (a batch later: the ring wakes the loop once a batch).
 check "the hopeless event carries its run's time" python3 -c '
 import json, sys
 ev = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]

@@ -475,6 +475,15 @@ static void test_sleep_and_wake(void **state)
 	ev = last_event(f, 0, KSWAPD_EVENT_SHRINK);
 	assert_int_equal(ev->res.nr_reclaimed, 5597 * PAGE);
 	assert_int_equal(ev->error, 0);
+	/* Which records say that the thread waits next (the manager's batch
+	 * of events ends there): the sleep; not the run's records, nor its
+	 * nap, 100 ms at most, after which the sleep comes. */
+	assert_false(ev->waits);
+	assert_false(last_event(f, 0, KSWAPD_EVENT_WAKE)->waits);
+	assert_false(last_event(f, 0, KSWAPD_EVENT_RUN_START)->waits);
+	assert_false(last_event(f, 0, KSWAPD_EVENT_RUN_END)->waits);
+	assert_false(last_event(f, 0, KSWAPD_EVENT_SHORT_SLEEP)->waits);
+	assert_true(last_event(f, 0, KSWAPD_EVENT_SLEEP)->waits);
 	pthread_mutex_unlock(&f->lock);
 
 	st = state_of(f, 0);
@@ -982,6 +991,8 @@ static void test_compact_after_boost(void **state)
 	ev = last_event(f, 0, KSWAPD_EVENT_COMPACT);
 	assert_int_equal(ev->compact, COMPACT_BOOST);
 	assert_int_equal(ev->error, 0);
+	/* kcompactd's: it waits for its next request. */
+	assert_true(ev->waits);
 	ev = last_event(f, 0, KSWAPD_EVENT_RUN_END);
 	assert_int_equal(ev->result.boost_reclaimed, 512 * PAGE);
 	pthread_mutex_unlock(&f->lock);
@@ -1100,6 +1111,7 @@ static void test_braked_wait_ends_below_kernel_marks(void **state)
 	wait_event(f, 0, KSWAPD_EVENT_BRAKED, 1);
 
 	pthread_mutex_lock(&f->lock);
+	assert_true(last_event(f, 0, KSWAPD_EVENT_BRAKED)->waits);
 	zi = f->sims[0].zi;
 	pthread_mutex_unlock(&f->lock);
 	zi.zones[0].free = 11000;
@@ -1139,6 +1151,12 @@ static void test_kernel_balanced_holds(void **state)
 	assert_int_equal(st.state, KSWAPD_STATE_SHORT_SLEEP);
 	/* The first wait is no backoff: the monitor keeps its pace. */
 	assert_false(kswapd_backing_off(f->k, 0));
+	/* The run's end is its thread's last record before the hold: it
+	 * ends the manager's batch (before, the run's records waited there
+	 * for the next monitor tick, up to MonitorIntervalMax=). */
+	pthread_mutex_lock(&f->lock);
+	assert_true(last_event(f, 0, KSWAPD_EVENT_RUN_END)->waits);
+	pthread_mutex_unlock(&f->lock);
 
 	pthread_mutex_lock(&f->lock);
 	zi = f->sims[0].zi;
@@ -1471,6 +1489,7 @@ static void test_pause_mid_run(void **state)
 	st = state_of(f, 0);
 	assert_int_equal(st.state, KSWAPD_STATE_PAUSED);
 	pthread_mutex_lock(&f->lock);
+	assert_true(last_event(f, 0, KSWAPD_EVENT_FROZEN)->waits);
 	assert_int_equal(f->sims[0].n_shrinks, 1);
 	ev = last_event(f, 0, KSWAPD_EVENT_RUN_END);
 	assert_int_equal(ev->result.reason, BALANCE_END_INTERRUPTED);
