@@ -545,6 +545,20 @@ AWK_EV='function ev(k,   i, p) {
 	return ""
 }'
 
+# vm_now_usec: now, on the events' clock (CLOCK_REALTIME, microseconds).
+vm_now_usec() {
+	/vm/bin/vmstatlog --now
+}
+
+# vm_events_since USEC: the event lines of things that happened at or
+# after USEC (vm_now_usec), in the stream's order. Not a count of lines
+# read before: a node thread's events reach the stream in batches, a
+# run's when its thread waits next (protocol.md "watch"), so the records
+# of a run that ended before the mark can arrive after it.
+vm_events_since() {
+	awk -F '\t' -v t="$1" "$AWK_EV"' ev("time_usec") + 0 >= t + 0 { print }' /tmp/scenario.events
+}
+
 # vm_events AWK_CONDITION: event lines matching the condition (ev() usable).
 vm_events() {
 	awk -F '\t' "$AWK_EV $1 { print }" /tmp/scenario.events

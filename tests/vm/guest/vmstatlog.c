@@ -9,6 +9,11 @@
  * Prints "REALTIME_USEC VALUE..." (values in the order of the keys, 0 for a
  * key the kernel does not have) at start and then whenever a value changed,
  * until killed.
+ *
+ *   vmstatlog --now
+ *
+ * Prints REALTIME_USEC once: a mark to compare events' time_usec with
+ * (busybox date has no sub-second format).
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -27,6 +32,12 @@ int main(int argc, char *argv[])
 	int fd, nkeys, first = 1;
 	long ms;
 
+	if (argc == 2 && strcmp(argv[1], "--now") == 0) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		printf("%llu\n", (unsigned long long)ts.tv_sec * 1000000ULL +
+					 (unsigned long long)ts.tv_nsec / 1000);
+		return 0;
+	}
 	if (argc < 3 || (ms = strtol(argv[1], NULL, 10)) <= 0 || argc - 2 > MAX_KEYS) {
 		fprintf(stderr, "usage: vmstatlog INTERVAL_MS KEY... (at most %d keys)\n", MAX_KEYS);
 		return 2;

@@ -159,15 +159,15 @@ node0_balanced() {
 		[ "$(jget /tmp/scenario.status nodes.0.free_bytes)" -ge "$(jget /tmp/scenario.status nodes.0.high_bytes)" ]
 }
 vm_wait_until 30 node0_balanced || vm_fail "node 0 not balanced 30 s after the escalation: $(grep '^nodes\.0\.' /tmp/scenario.status | tr '\t\n' '= ')"
-n0=$(wc -l </tmp/scenario.events)
+n0=$(vm_now_usec)
 ctl_ok boost boost 0 $((32 << 20)) || vm_fail "reclaimctl boost 0 32M: $(cat /tmp/ctl.out)"
 boost_done() {
-	tail -n +$((n0 + 1)) /tmp/scenario.events | awk -F '\t' "$AWK_EV"'
+	vm_events_since $n0 | awk -F '\t' "$AWK_EV"'
 		ev("node") + 0 == 0 && ev("type") == "run_start" { s = 1 }
 		s && ev("node") + 0 == 0 && ev("type") == "run_end" { f = 1 } END { exit !f }'
 }
 vm_wait_until 30 boost_done || vm_fail "the boosted run on node 0 did not end within 30 s"
-tail -n +$((n0 + 1)) /tmp/scenario.events | awk -F '\t' "$AWK_EV"'
+vm_events_since $n0 | awk -F '\t' "$AWK_EV"'
 	ev("node") != 0 { next }
 	ev("type") == "run_start" { start = ev("time_usec"); seq = ""; next }
 	ev("type") == "write" && start != "" { seq = seq " " ev("priority") ":" ev("swappiness") ":" ev("reclaimed_bytes"); next }

@@ -113,18 +113,18 @@ vm_wait_until 30 recovered || vm_fail "node 0 still $(jget /tmp/scenario.status 
 runs1=$(jget /tmp/scenario.n1 nodes.0.counters.runs)
 
 # A new shortage, of page cache: a run takes it.
-n0=$(wc -l </tmp/scenario.events)
+n0=$(vm_now_usec)
 free0=$(awk '$3 == "MemFree:" { print int($4 / 1024) }' /sys/devices/system/node/node0/meminfo)
 vm_cg_run fill2 taskset 1 /vm/bin/hog $((free0 - 96)) --mlock >/tmp/scenario.hog2 2>&1
 vm_wait_until 90 grep -q holding /tmp/scenario.hog2 || vm_fail "the second ballast did not come up: $(cat /tmp/scenario.hog2)"
 vm_cache cache 160 0
 reclaimed_again() {
-	tail -n +$((n0 + 1)) /tmp/scenario.events | awk -F '\t' "$AWK_EV"'
+	vm_events_since $n0 | awk -F '\t' "$AWK_EV"'
 		ev("node") + 0 == 0 && ev("type") == "run_end" && ev("reclaimed_bytes") + 0 > 0 { f = 1 } END { exit !f }'
 }
-vm_wait_until 60 reclaimed_again || vm_fail "no run on node 0 reclaimed anything after the recovery: $(tail -n +$((n0 + 1)) /tmp/scenario.events | awk -F '\t' "$AWK_EV"' ev("node") + 0 == 0 && ev("type") ~ /run_end|wake/' | tail -n 3 | tr '\t\n' ' ;')"
+vm_wait_until 60 reclaimed_again || vm_fail "no run on node 0 reclaimed anything after the recovery: $(vm_events_since $n0 | awk -F '\t' "$AWK_EV"' ev("node") + 0 == 0 && ev("type") ~ /run_end|wake/' | tail -n 3 | tr '\t\n' ' ;')"
 ctl_json nodes >/tmp/scenario.n2 || vm_fail "reclaimctl --json nodes failed"
-r=$(tail -n +$((n0 + 1)) /tmp/scenario.events | awk -F '\t' "$AWK_EV"'
+r=$(vm_events_since $n0 | awk -F '\t' "$AWK_EV"'
 	ev("node") + 0 == 0 && ev("type") == "wake" { w = ev("reason") }
 	ev("node") + 0 == 0 && ev("type") == "run_end" && ev("reclaimed_bytes") + 0 > 0 { print w, ev("reclaimed_bytes"), ev("failures"); exit }')
 set -- $r

@@ -36,20 +36,20 @@ qign=$(vm_stat psi_events_ignored_total)
 vm_note "quiet 4 s: /proc/pressure/memory some +$((some1 - some0)) us, psi wakes $quiet; since the arming: psi events acted on ${qev:-?}, ignored ${qign:-?}"
 [ "$quiet" = 0 ] && [ "${qev:-x}" = 0 ] || vm_fail "$quiet psi wakes ($qev events since the arming) while memory some stall grew only $((some1 - some0)) us in 4 s"
 
-n0=$(wc -l </tmp/scenario.events)
+n0=$(vm_now_usec)
 vm_cg_new victim.slice
 echo 96M >$CG/victim.slice/memory.max
 t0=$(cut -d' ' -f1 /proc/uptime)
 vm_cg_run victim.slice taskset 2 /vm/bin/hotcold --hot-mib 160 --cold-mib 1 --seconds 60 --hot-pause-ms 0
 psi_woken() {
-	tail -n +$((n0 + 1)) /tmp/scenario.events | awk -F '\t' "$AWK_EV"'
+	vm_events_since $n0 | awk -F '\t' "$AWK_EV"'
 		ev("type") == "wake" && ev("reason") ~ /psi/ { w[ev("node")] = 1 }
 		END { n = 0; for (i in w) n++; exit n < '"$(ls -d /sys/devices/system/node/node[0-9]* | wc -l)"' }'
 }
 vm_wait_until 40 psi_woken
 t1=$(cut -d' ' -f1 /proc/uptime)
 some2=$(vm_psi_total /proc/pressure/memory some)
-woken=$(tail -n +$((n0 + 1)) /tmp/scenario.events | awk -F '\t' "$AWK_EV"'
+woken=$(vm_events_since $n0 | awk -F '\t' "$AWK_EV"'
 	ev("type") == "wake" && ev("reason") ~ /psi/ { n[ev("node")]++; b = ev("boost_bytes") }
 	END { for (i in n) printf "node%s:%d ", i, n[i]; printf "boost_bytes=%s", b }')
 vm_note "thrashing: some +$((some2 - some1)) us in $(awk -v a=$t0 -v b=$t1 'BEGIN { printf "%.1f", b - a }') s; psi wakes $woken"
@@ -65,7 +65,7 @@ psi_woken || vm_fail "not every node had a psi wake within 40 s of the thrashing
 boost=$(echo "$woken" | sed -n 's/.*boost_bytes=//p')
 [ "$boost" = $((64 << 20)) ] || vm_fail "psi wake boost_bytes=$boost, PSIBoost= is 64M"
 boosted_run() {
-	tail -n +$((n0 + 1)) /tmp/scenario.events | awk -F '\t' "$AWK_EV"'
+	vm_events_since $n0 | awk -F '\t' "$AWK_EV"'
 		ev("type") == "run_start" && ev("boost_bytes") + 0 > 0 { f = 1 } END { exit !f }'
 }
 vm_wait_until 20 boosted_run || vm_fail "no boosted run followed the psi wakes"

@@ -26,16 +26,16 @@ vm_need_daemon
 vm_watch_start
 sleep 1
 cur0=$(cat $CG/load/memory.current)
-n0=$(wc -l </tmp/scenario.events)
+n0=$(vm_now_usec)
 ctl_ok boost boost 0 $BOOST || vm_fail "reclaimctl boost 0 96M: $(cat /tmp/ctl.out)"
 run_done() {
-	tail -n +$((n0 + 1)) /tmp/scenario.events | awk -F '\t' "$AWK_EV"'
+	vm_events_since $n0 | awk -F '\t' "$AWK_EV"'
 		ev("node") + 0 == 0 && ev("type") == "run_start" { s = 1 }
 		s && ev("node") + 0 == 0 && ev("type") == "run_end" { f = 1 } END { exit !f }'
 }
-vm_wait_until 60 run_done || vm_fail "the boosted run on node 0 did not end within 60 s: $(tail -n +$((n0 + 1)) /tmp/scenario.events | grep -v type=write | tail -n 4 | tr '\t\n' ' ;')"
+vm_wait_until 60 run_done || vm_fail "the boosted run on node 0 did not end within 60 s: $(vm_events_since $n0 | grep -v type=write | tail -n 4 | tr '\t\n' ' ;')"
 cur1=$(cat $CG/load/memory.current)
-tail -n +$((n0 + 1)) /tmp/scenario.events | awk -F '\t' "$AWK_EV"'
+vm_events_since $n0 | awk -F '\t' "$AWK_EV"'
 	ev("node") != 0 { next }
 	ev("type") == "run_start" { s = 1; next }
 	s && ev("type") == "write" { n++; req += ev("requested_bytes"); if (ev("requested_bytes") + 0 > max) max = ev("requested_bytes") }

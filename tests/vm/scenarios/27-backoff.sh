@@ -71,7 +71,7 @@ pid=$(cat /tmp/reclaimd.pid)
 ticks() { awk '{ print $14 + $15 }' /proc/$pid/stat; }
 ctl_json stats >/tmp/scenario.stats || vm_fail "reclaimctl --json stats failed"
 m0=$(vm_stat monitor_ticks_total)
-n0=$(wc -l </tmp/scenario.events)
+n0=$(vm_now_usec)
 c0=$(ticks)
 t0=$(cut -d' ' -f1 /proc/uptime)
 sleep 20
@@ -79,7 +79,7 @@ c1=$(ticks)
 t1=$(cut -d' ' -f1 /proc/uptime)
 ctl_json nodes >/tmp/scenario.nodes || vm_fail "reclaimctl --json nodes failed"
 ctl_json stats >/tmp/scenario.stats || vm_fail "reclaimctl --json stats failed"
-tail -n +$((n0 + 1)) /tmp/scenario.events | awk -F '\t' "$AWK_EV"'
+vm_events_since $n0 | awk -F '\t' "$AWK_EV"'
 	ev("node") + 0 != 0 { next }
 	ev("type") == "run_start" { runs++ }
 	ev("type") == "run_end" { e = e " " ev("end") ":" ev("reclaimed_bytes") ":" ev("duration_usec") }
@@ -133,10 +133,10 @@ if [ $((t_prev + hold - $(date +%s) * 1000000)) -lt 8000000 ]; then
 	hold=$(jget /tmp/scenario.nodes nodes.0.hold_usec)
 	t_prev=$(last_end)
 fi
-n1=$(wc -l </tmp/scenario.events)
+n1=$(vm_now_usec)
 vm_cache cache 16 0
 took() {
-	tail -n +$((n1 + 1)) /tmp/scenario.events | awk -F '\t' "$AWK_EV"'
+	vm_events_since $n1 | awk -F '\t' "$AWK_EV"'
 		ev("node") + 0 == 0 && ev("type") == "run_end" && ev("reclaimed_bytes") + 0 > 0 { f = 1 } END { exit !f }'
 }
 # On failure, what the daemon knew: the runs since the read (end,
@@ -145,8 +145,8 @@ took() {
 # a run right after the read took nothing (node-file writes answered
 # EAGAIN with 0, and the fallback had nothing to spread), which turned the
 # file watch off, and the next run came after the 30 s.
-vm_wait_until 30 took || vm_fail "no run on node 0 took the new page cache within 30 s (wait was $hold us); runs since (end:reclaimed:usec): $(tail -n +$((n1 + 1)) /tmp/scenario.events | awk -F '\t' "$AWK_EV"' ev("node") + 0 == 0 && ev("type") == "run_end" { printf "%s:%s:%s ", ev("end"), ev("reclaimed_bytes"), ev("duration_usec") }'); /cache a candidate: $(ctl --json cgroups 2>/dev/null | /vm/bin/jflat | awk -F '\t' '$1 ~ /^cgroups\.[0-9]+\.path$/ && $2 == "/cache" { n++ } END { print n + 0 }'); last events: $(tail -n +$((n1 + 1)) /tmp/scenario.events | awk -F '\t' "$AWK_EV"' ev("node") + 0 == 0' | tail -n 8 | tr '\t\n' ' ;')"
-t_run=$(tail -n +$((n1 + 1)) /tmp/scenario.events | awk -F '\t' "$AWK_EV"'
+vm_wait_until 30 took || vm_fail "no run on node 0 took the new page cache within 30 s (wait was $hold us); runs since (end:reclaimed:usec): $(vm_events_since $n1 | awk -F '\t' "$AWK_EV"' ev("node") + 0 == 0 && ev("type") == "run_end" { printf "%s:%s:%s ", ev("end"), ev("reclaimed_bytes"), ev("duration_usec") }'); /cache a candidate: $(ctl --json cgroups 2>/dev/null | /vm/bin/jflat | awk -F '\t' '$1 ~ /^cgroups\.[0-9]+\.path$/ && $2 == "/cache" { n++ } END { print n + 0 }'); last events: $(vm_events_since $n1 | awk -F '\t' "$AWK_EV"' ev("node") + 0 == 0' | tail -n 8 | tr '\t\n' ' ;')"
+t_run=$(vm_events_since $n1 | awk -F '\t' "$AWK_EV"'
 	ev("node") + 0 == 0 && ev("type") == "run_start" { print ev("time_usec"); exit }')
 after_ms=$(((t_run - t_prev) / 1000))
 ctl_json nodes >/tmp/scenario.nodes || vm_fail "reclaimctl --json nodes failed"
