@@ -69,7 +69,6 @@ void ring_push(struct ring *ring, const void *record, uint64_t now_usec, bool ur
 {
 	uint64_t one = 1;
 	size_t tail;
-	bool wake = false;
 
 	pthread_mutex_lock(&ring->lock);
 	if (ring->count == 0 || ring->announced)
@@ -89,27 +88,21 @@ void ring_push(struct ring *ring, const void *record, uint64_t now_usec, bool ur
 	 * push after that starts a new batch). Otherwise the reader is woken
 	 * by an urgent record (the pusher is about to wait), by records held
 	 * wake_after_usec, or by a ring half full; until then it may take
-	 * them on a wakeup of its own. EAGAIN only when the counter would
-	 * overflow. */
-	/* Pushers' clocks agree, but one may push an instant it read before
-	 * another's: no age then. */
+	 * them on a wakeup of its own. Pushers' clocks agree, but one may
+	 * push an instant it read before another's: no age then. The
+	 * eventfd is written under the lock, so that it is readable exactly
+	 * while an announced batch is held (an eventfd write does not block;
+	 * EAGAIN only when its counter would overflow): a pusher preempted
+	 * between the two would hold back every thread's announcements, and
+	 * a drain between them would leave the reader a wakeup for nothing. */
 	if (!ring->announced &&
 	    (urgent || ring->count * 2 >= ring->n ||
 	     (now_usec >= ring->held_since_usec &&
 	      now_usec - ring->held_since_usec >= ring->wake_after_usec))) {
 		ring->announced = true;
-		wake = true;
+		(void)!write(ring->efd, &one, sizeof(one));
 	}
 	pthread_mutex_unlock(&ring->lock);
-	if (wake)
-		(void)!write(ring->efd, &one, sizeof(one));
-}
-
-void ring_clear_wakeup(struct ring *ring)
-{
-	uint64_t v;
-
-	(void)!read(ring->efd, &v, sizeof(v));
 }
 
 int ring_pop(struct ring *ring, void *ret_record)

@@ -21,8 +21,8 @@ struct ring;
 int ring_new(size_t record_size, size_t n, uint64_t wake_after_usec, struct ring **ret);
 struct ring *ring_free(struct ring *ring);
 
-/* Non-blocking eventfd that becomes readable when a batch of records is
- * announced (ring_push()); ring_pop() until 0 clears it. */
+/* Non-blocking eventfd, readable while a batch of records announced
+ * (ring_push()) is held: ring_pop() until 0 clears it. */
 int ring_fd(const struct ring *ring);
 
 /* Copy one record in, pushed at now_usec (any clock the pushers share).
@@ -32,11 +32,6 @@ int ring_fd(const struct ring *ring);
  * half full. Records held without a wakeup are taken by a reader that
  * drains on a wakeup of its own. Safe from any thread. */
 void ring_push(struct ring *ring, const void *record, uint64_t now_usec, bool urgent);
-
-/* Makes the eventfd unreadable, for a reader woken by it that drains next:
- * a pusher writes it after it lets go of the ring, so a reader that
- * drained on a wakeup of its own may find it readable with nothing held. */
-void ring_clear_wakeup(struct ring *ring);
 
 /* Copy the oldest record out; returns 1, or 0 when empty. Clears the
  * eventfd when it drains an announced batch. */

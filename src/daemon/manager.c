@@ -900,7 +900,12 @@ static void log_run_end(struct manager *m, const struct kswapd_event *ev)
 }
 
 /* The node threads' events, taken together when a batch wakes the loop
- * (ring_wakeup()), or on a monitor tick. */
+ * (manager_kswapd_event()) or on a monitor tick: a run's are one or two
+ * wakeups of the loop, where they were four (the first push into the
+ * empty ring, a timer 50 ms later to take the run's records together, and
+ * the same for its sleep a nap later; issue 14: about half of the loop's
+ * nine wakeups a second in the application benchmark). Each event carries
+ * its own time, so the batching changes no timestamp. */
 static void ring_event(evutil_socket_t fd, short what, void *userdata)
 {
 	struct manager *m = userdata;
@@ -939,21 +944,6 @@ static void ring_event(evutil_socket_t fd, short what, void *userdata)
 		manager_broadcast(m, o);
 	}
 	m->event_realtime_usec = 0;
-}
-
-/* A batch of the node threads' events (manager_kswapd_event()): one
- * wakeup of the loop a run, where each push into the empty ring was one,
- * and a timer to take the run's records together another (issue 14: in
- * the application benchmark four wakeups a run, the run's, its drain's,
- * its sleep's a nap later and that drain's, were about half of the loop's
- * nine a second). Each event carries its own time, so the batching
- * changes no timestamp. */
-static void ring_wakeup(evutil_socket_t fd, short what, void *userdata)
-{
-	struct manager *m = userdata;
-
-	ring_clear_wakeup(m->events);
-	ring_event(fd, what, m);
 }
 
 /* ---- the control worker: operator reclaims off the loop ---- */
@@ -1853,7 +1843,7 @@ static int setup_loop(struct manager *m)
 
 static int setup_events(struct manager *m)
 {
-	m->ev_ring = event_new(m->base, ring_fd(m->events), EV_READ | EV_PERSIST, ring_wakeup, m);
+	m->ev_ring = event_new(m->base, ring_fd(m->events), EV_READ | EV_PERSIST, ring_event, m);
 	if (!m->ev_ring || event_add(m->ev_ring, NULL) < 0)
 		return log_oom();
 	m->ev_sigterm = add_signal(m, SIGTERM, on_sigterm);
