@@ -171,10 +171,12 @@ static int manager_compact(void *userdata, int node)
 /* From node threads: copy into the ring and return (kswapd.h). The loop
  * is woken once a batch (ring_push()): a run's wake, start, writes, end
  * and nap come a few milliseconds apart, and the record of a thread that
- * waits next (ev->waits: its sleep, a nap after the run, or the run's end
- * before a hold) ends the batch; a push by any thread once the oldest
- * record held is MANAGER_EVENT_BATCH_USEC old wakes it too, and a monitor
- * tick takes what a long write holds back (monitor_tick()). */
+ * waits next (ev->waits, kswapd.h: its sleep, which follows the run's end
+ * by a nap, or the run's end before a hold, a pause, the brake, its end,
+ * kcompactd's compaction, the offload thread's pass) ends the batch; a
+ * push by any thread once the oldest record held is
+ * MANAGER_EVENT_BATCH_USEC old wakes it too, and a monitor tick takes
+ * what a long write holds back (monitor_tick()). */
 static void manager_kswapd_event(const struct kswapd_event *ev, void *userdata)
 {
 	struct manager *m = userdata;
@@ -900,8 +902,9 @@ static void log_run_end(struct manager *m, const struct kswapd_event *ev)
 }
 
 /* The node threads' events, taken together when a batch wakes the loop
- * (manager_kswapd_event()) or on a monitor tick: a run's are one or two
- * wakeups of the loop, where they were four (the first push into the
+ * (manager_kswapd_event()) or on a monitor tick: a short run's are one
+ * wakeup of the loop (a run with long writes about one each 50 ms of its
+ * pushes), where they were four (the first push into the
  * empty ring, a timer 50 ms later to take the run's records together, and
  * the same for its sleep a nap later; issue 14: about half of the loop's
  * nine wakeups a second in the application benchmark). Each event carries

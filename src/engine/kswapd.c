@@ -438,15 +438,15 @@ static uint64_t node_file_pages(const struct node_zoneinfo *n)
 	return n->has_lru ? n->lru.nr_inactive_file + n->lru.nr_active_file : 0;
 }
 
-/* The file watch is off after an empty run that file growth began, and
- * a cgroup walk since that run began found new cgroups: the growth may
- * have been theirs. Once per such run (file_watch_retry). Under kn->lock. */
 /* Whether a run that ended with res holds the node (kswapd_hold()). */
 static bool kswapd_run_holds(const struct balance_result *res)
 {
 	return res->braked || res->reason == BALANCE_END_KERNEL_BALANCED;
 }
 
+/* The file watch is off after an empty run that file growth began, and
+ * a cgroup walk since that run began found new cgroups: the growth may
+ * have been theirs. Once per such run (file_watch_retry). Under kn->lock. */
 static bool kswapd_hold_new_cgroups(const struct kswapd_node *kn)
 {
 	return kn->file_watch_off && kn->file_watch_retry &&
@@ -769,8 +769,9 @@ static void kswapd_balance_pgdat(struct kswapd_node *kn, unsigned highest_zoneid
 	balance_end(&kn->b, &kn->params, now_usec(), &ev.result);
 	kn->last_progress_usec = now_usec();
 	pthread_mutex_unlock(&kn->lock);
-	/* A hold follows (kswapd_thread()), a second or more. */
-	ev.waits = kswapd_run_holds(&ev.result);
+	/* A hold follows (kswapd_thread()), a second or more; a braked one
+	 * says so itself (BRAKED), one wakeup of the loop for the two. */
+	ev.waits = kswapd_run_holds(&ev.result) && !ev.result.braked;
 	kswapd_emit(kn, &ev);
 	*ret = ev.result;
 }

@@ -103,8 +103,9 @@ struct kswapd_event {
 	bool premature_low;               /* PREMATURE */
 	enum compact_reason compact;      /* COMPACT */
 	/* The thread that emitted it waits next, for a wake, a thaw, the end
-	 * of a hold (RUN_END of a braked or kernel-balanced run, BRAKED) or
-	 * its end, or kcompactd for its next request (COMPACT): nothing it
+	 * of a hold (RUN_END of a kernel-balanced run; BRAKED, which follows
+	 * a braked run's) or its end, or kcompactd for its next request
+	 * (COMPACT): nothing it
 	 * emits may follow for long (the manager's batches of events). Not
 	 * for a nap (SHORT_SLEEP): the nap is short_sleep_usec at most. */
 	bool waits;

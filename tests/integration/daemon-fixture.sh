@@ -97,6 +97,23 @@ for line in open(sys.argv[1]):
     if eval(sys.argv[2]): n += 1
 print(n)' "$tmp/events.json" "$1"
 }
+# Every type the stream sent has its row in docs/protocol.md's table of
+# watch events (the node threads' sleep, nap and premature events had
+# none).
+undocumented=$(python3 -c 'import json, sys
+types = set()
+for line in open(sys.argv[1]):
+    if line.strip():
+        o = json.loads(line)
+        types.add(o.get("event", o)["type"])
+doc = open(sys.argv[2]).read()
+watch = doc[doc.index("### watch"):]
+rows = [l.split("|")[1] for l in watch.splitlines() if l.startswith("| `")]
+print(" ".join(sorted(t for t in types if not any("`%s`" % t in r for r in rows))))' \
+	"$tmp/events.json" "$top_srcdir/docs/protocol.md")
+diag "event types the stream sent: $(python3 -c 'import json, sys; print(" ".join(sorted({json.loads(l).get("event", json.loads(l))["type"] for l in open(sys.argv[1]) if l.strip()})))' "$tmp/events.json")"
+check "every event type the stream sent is in docs/protocol.md's watch table${undocumented:+ (not: $undocumented)}" \
+	[ -z "$undocumented" ]
 check "watch streamed wake events with reason watermark" \
 	[ "$(events 'e["type"] == "wake" and e["reason"] == "watermark"')" -ge 1 ]
 check "writes at priorities 12..10 pass swappiness=0" \

@@ -24,7 +24,9 @@ static int readable(const struct ring *ring)
 	return poll(&p, 1, 0);
 }
 
-/* What a reader that takes the records later does with the wakeup. */
+/* Reads the eventfd without taking a record: no reader of the ring does
+ * (the loop drains, and the last pop of an announced batch clears it);
+ * here it tells a wakeup from none while records stay held. */
 static void clear_wakeup(struct ring *ring)
 {
 	uint64_t v;
@@ -101,15 +103,16 @@ static void test_batch_ends_where_the_pusher_says(void **state)
 	struct rec r = {};
 
 	assert_int_equal(ring_new(sizeof(struct rec), 8, 50, &ring), 0);
-	/* A run: wake, start, write, end at t = 0..30, none urgent. */
+	/* A run: wake, start, write at t = 0..20, none urgent. */
 	for (uint64_t i = 0; i < 3; i++) {
 		r.seq = i + 1;
 		ring_push(ring, &r, i * 10, false);
 		assert_int_equal(readable(ring), 0);
 	}
-	/* Its sleep, urgent: one wakeup for the four. */
+	/* Its end before a hold, urgent, at 40 (younger than the age that
+	 * would wake): one wakeup for the four. */
 	r.seq = 4;
-	ring_push(ring, &r, 130, true);
+	ring_push(ring, &r, 40, true);
 	assert_int_equal(readable(ring), 1);
 	clear_wakeup(ring);
 	for (uint64_t i = 1; i <= 4; i++) {
@@ -159,15 +162,20 @@ static void test_overflow_drops_oldest(void **state)
 	struct rec r = {};
 
 	assert_int_equal(ring_new(sizeof(struct rec), 4, 50, &ring), 0);
+	/* Not urgent: the half-full ring announces itself, before it can
+	 * overwrite a record no reader was told of. */
 	for (uint64_t i = 1; i <= 10; i++) {
 		r.seq = i;
-		ring_push(ring, &r, 0, true);
+		ring_push(ring, &r, 0, false);
+		assert_int_equal(readable(ring), i >= 2);
 	}
 	assert_int_equal(ring_dropped(ring), 6);
 	for (uint64_t i = 7; i <= 10; i++) {
 		assert_int_equal(ring_pop(ring, &r), 1);
 		assert_int_equal(r.seq, i);
 	}
+	/* The drain of the announced batch cleared the eventfd. */
+	assert_int_equal(readable(ring), 0);
 	assert_int_equal(ring_pop(ring, &r), 0);
 	ring_free(ring);
 	(void)state;
@@ -204,6 +212,10 @@ static void test_threads_keep_order(void **state)
 	}
 	pthread_join(t, NULL);
 	assert_int_equal(got + ring_dropped(ring), 100000);
+	/* Drained after every push: the eventfd is readable exactly while
+	 * an announced batch is held. */
+	assert_int_equal(ring_pop(ring, &r), 0);
+	assert_int_equal(readable(ring), 0);
 	ring_free(ring);
 	(void)state;
 }

@@ -556,6 +556,7 @@ vm_now_usec() {
 # run's when its thread waits next (protocol.md "watch"), so the records
 # of a run that ended before the mark can arrive after it.
 vm_events_since() {
+	[ -n "$1" ] || vm_fail "vm_events_since: no time mark (vm_now_usec failed?)"
 	awk -F '\t' -v t="$1" "$AWK_EV"' ev("time_usec") + 0 >= t + 0 { print }' /tmp/scenario.events
 }
 

@@ -126,7 +126,7 @@ vm_wait_until 60 reclaimed_again || vm_fail "no run on node 0 reclaimed anything
 ctl_json nodes >/tmp/scenario.n2 || vm_fail "reclaimctl --json nodes failed"
 r=$(vm_events_since $n0 | awk -F '\t' "$AWK_EV"'
 	ev("node") + 0 == 0 && ev("type") == "wake" { w = ev("reason") }
-	ev("node") + 0 == 0 && ev("type") == "run_end" && ev("reclaimed_bytes") + 0 > 0 { print w, ev("reclaimed_bytes"), ev("failures"); exit }')
+	ev("node") + 0 == 0 && ev("type") == "run_end" && ev("reclaimed_bytes") + 0 > 0 { print (w == "" ? "none" : w), ev("reclaimed_bytes"), ev("failures"); exit }')
 set -- $r
 vm_note "after recovery: a $1 wake, run reclaimed $2 bytes, failures $3; runs $runs1 -> $(c n2 runs)"
 [ "$3" = 0 ] || vm_fail "failures $3 after a run that reclaimed"
