@@ -84,6 +84,7 @@ struct kswapd_node {
 	uint64_t params_gen;
 	struct node_zoneinfo zi;
 	uint64_t snapshot_usec;           /* when zi was last read whole */
+	uint64_t shrink_usec;             /* when the last shrink returned */
 	struct node_zoneinfo zi_free;     /* zi with fresh free pages ... */
 	bool zi_free_valid;               /* ... read since the last shrink */
 	struct compact_state compact;
@@ -100,6 +101,7 @@ struct kswapd {
 	uint64_t short_sleep_usec;
 	uint64_t brake_wait_usec;
 	uint64_t snapshot_max_age_usec;
+	uint64_t snapshot_reuse_usec;
 
 	pthread_mutex_t params_lock;
 	struct balance_params params;
@@ -258,12 +260,18 @@ static int kswapd_refresh(struct kswapd_node *kn)
 }
 
 /* prepare_kswapd_sleep(). A node whose zoneinfo cannot be read sleeps: we
- * would otherwise spin on a node we cannot see. */
-static bool kswapd_prepare_sleep(struct kswapd_node *kn, unsigned highest_zoneidx)
+ * would otherwise spin on a node we cannot see. before_nap: the check
+ * before the nap, which may take the whole snapshot read after the run's
+ * last write if that is moments old (KSWAPD_SNAPSHOT_REUSE_USEC): as good
+ * as a new read. The check after the nap always reads. */
+static bool kswapd_prepare_sleep(struct kswapd_node *kn, unsigned highest_zoneidx,
+				 bool before_nap)
 {
 	bool sleep;
 
-	if (kswapd_snapshot(kn) < 0)
+	if (!(before_nap && kn->snapshot_usec && kn->snapshot_usec >= kn->shrink_usec &&
+	      now_usec() - kn->snapshot_usec < kn->k->snapshot_reuse_usec) &&
+	    kswapd_snapshot(kn) < 0)
 		return true;
 
 	pthread_mutex_lock(&kn->lock);
@@ -364,7 +372,7 @@ static void kswapd_try_to_sleep(struct kswapd_node *kn, unsigned highest_zoneidx
 		return;
 
 	/* "Try to sleep for a short interval." */
-	if (kswapd_prepare_sleep(kn, highest_zoneidx)) {
+	if (kswapd_prepare_sleep(kn, highest_zoneidx, /* before_nap= */ true)) {
 		remaining = kswapd_wait(kn, KSWAPD_STATE_SHORT_SLEEP,
 					KSWAPD_EVENT_SHORT_SLEEP,
 					kn->k->short_sleep_usec);
@@ -385,7 +393,7 @@ static void kswapd_try_to_sleep(struct kswapd_node *kn, unsigned highest_zoneidx
 
 	/* "After a short sleep, check if it was a premature sleep. If not,
 	 * then go fully to sleep until explicitly woken up." */
-	if (!remaining && kswapd_prepare_sleep(kn, highest_zoneidx))
+	if (!remaining && kswapd_prepare_sleep(kn, highest_zoneidx, /* before_nap= */ false))
 		kswapd_sleep_until_woken(kn);
 	else
 		kswapd_count_premature(kn, remaining);
@@ -680,7 +688,7 @@ static bool kswapd_shrink(struct kswapd_node *kn, const struct shrink_request *r
 
 	pthread_mutex_lock(&kn->lock);
 	balance_account(&kn->b, &kn->params, req, r < 0 ? NULL : &ev.res);
-	kn->last_progress_usec = now_usec();
+	kn->last_progress_usec = kn->shrink_usec = now_usec();
 	leave = kn->paused || kn->stop;
 	if (leave)
 		balance_interrupt(&kn->b);
@@ -958,6 +966,7 @@ int kswapd_new(const struct kswapd_config *c, struct kswapd **ret)
 	k->short_sleep_usec = c->short_sleep_usec ?: KSWAPD_SHORT_SLEEP_USEC_DEFAULT;
 	k->brake_wait_usec = c->brake_wait_usec ?: KSWAPD_BRAKE_WAIT_USEC_DEFAULT;
 	k->snapshot_max_age_usec = c->snapshot_max_age_usec ?: KSWAPD_SNAPSHOT_MAX_AGE_USEC;
+	k->snapshot_reuse_usec = c->snapshot_reuse_usec ?: KSWAPD_SNAPSHOT_REUSE_USEC;
 	k->params = c->params;
 	k->params_gen = 1;
 	k->n_nodes = 0;

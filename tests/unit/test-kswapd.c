@@ -66,6 +66,7 @@ struct fixture {
 	int zone_free_error;       /* ... that fails with this */
 	unsigned n_zone_free;      /* its calls */
 	uint64_t snapshot_max_age_usec; /* start(): 0 = the default */
+	uint64_t snapshot_reuse_usec;   /* start(): 0 = the default */
 	/* >= 0: a shrink blocks in a system call on this fd (a pipe nobody
 	 * writes), up to 10 s, as a long memory.reclaim write does in the
 	 * kernel; block_errno: how it ended (EINTR, or ETIMEDOUT). */
@@ -406,6 +407,7 @@ static void start(struct fixture *f, unsigned n, uint64_t free_pages,
 		.short_sleep_usec = short_sleep_usec,
 		.brake_wait_usec = f->brake_wait_usec,
 		.snapshot_max_age_usec = f->snapshot_max_age_usec,
+		.snapshot_reuse_usec = f->snapshot_reuse_usec,
 		.event = fixture_event,
 		.event_userdata = f,
 	};
@@ -495,6 +497,43 @@ static void test_sleep_and_wake(void **state)
 	assert_int_equal(st.pending.reasons, 0);
 }
 
+/* Issue 14: the sleep check before the nap takes the whole snapshot the
+ * run ended on, read after its last write moments before; the check after
+ * the nap reads again. A one-pass run reads zoneinfo at its start, after
+ * its pass and after the nap: three (before, four: the check before the
+ * nap read it again). The reuse is made to always apply here (on a slow
+ * CI the moments may pass KSWAPD_SNAPSHOT_REUSE_USEC). */
+static void test_sleep_check_takes_the_runs_snapshot(void **state)
+{
+	struct fixture *f = *state;
+	struct balance_params p = std_params();
+	struct balance_request w = wake_req(BALANCE_WAKE_WATERMARK, 0);
+	struct kswapd_state st;
+	uint64_t snaps;
+
+	f->snapshot_reuse_usec = 600 * USEC_PER_SEC;
+	start(f, 1, UHIGH, 10 * 1000, &p);
+	wait_event(f, 0, KSWAPD_EVENT_SLEEP, 1);
+	/* Starting up there was no run: both checks read. */
+	st = state_of(f, 0);
+	assert_int_equal(st.counters.snapshots, 2);
+	snaps = st.counters.snapshots;
+
+	pthread_mutex_lock(&f->lock);
+	sim_node_alloc(&f->sims[0], UHIGH - 12000);
+	pthread_mutex_unlock(&f->lock);
+	w.highest_zoneidx = 0;
+	assert_int_equal(kswapd_wake(f->k, 0, &w), 0);
+	wait_event(f, 0, KSWAPD_EVENT_SLEEP, 2);
+	st = state_of(f, 0);
+	assert_int_equal(st.counters.runs, 1);
+	pthread_mutex_lock(&f->lock);
+	assert_int_equal(f->sims[0].n_log, 1);
+	pthread_mutex_unlock(&f->lock);
+	assert_int_equal(st.counters.snapshots - snaps, 3);
+	assert_int_equal(st.counters.full_sleeps, 2);
+}
+
 /*
  * Issue 14: after a shrink of a run the node thread reads what the next
  * decision needs (balance_refresh_kind()). A run of four node passes at 50%
@@ -525,8 +564,10 @@ static void test_zone_free_between_passes(void **state)
 
 		f->zone_free = round == 1 || round == 2;
 		f->zone_free_error = round == 2 ? -EIO : 0;
-		/* The run must not outlast the snapshot age, on a slow CI. */
+		/* The run must not outlast the snapshot age, on a slow CI; and
+		 * the check before the nap always takes the run's last one. */
 		f->snapshot_max_age_usec = 600 * USEC_PER_SEC;
+		f->snapshot_reuse_usec = 600 * USEC_PER_SEC;
 		p.soft_target = round == 3;
 		start(f, 1, UHIGH, 10 * 1000, &p);
 		wait_event(f, 0, KSWAPD_EVENT_SLEEP, 1);
@@ -1898,6 +1939,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_zone_free_run_ends_on_snapshot, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_empty_soft_pass_silent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sleep_and_wake, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sleep_check_takes_the_runs_snapshot, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_premature_wake, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_premature_wake_balanced, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hopeless_thread, setup, teardown),
