@@ -435,6 +435,19 @@ static struct balance_request wake_req(enum balance_wake_reason r, uint64_t boos
 	return w;
 }
 
+/* Node 0 falls 12000 pages short of UHIGH, and the monitor wakes it
+ * (a watermark wake for every zone). */
+static void starve_and_wake(struct fixture *f)
+{
+	struct balance_request w = wake_req(BALANCE_WAKE_WATERMARK, 0);
+
+	pthread_mutex_lock(&f->lock);
+	sim_node_alloc(&f->sims[0], UHIGH - 12000);
+	pthread_mutex_unlock(&f->lock);
+	w.highest_zoneidx = 0;
+	assert_int_equal(kswapd_wake(f->k, 0, &w), 0);
+}
+
 /* Balanced: short sleep, then full sleep, no premature count. A watermark
  * wake runs balance_pgdat, which reclaims to the high mark, and the thread
  * goes back to sleep through the short sleep. */
@@ -442,7 +455,6 @@ static void test_sleep_and_wake(void **state)
 {
 	struct fixture *f = *state;
 	struct balance_params p = std_params();
-	struct balance_request w = wake_req(BALANCE_WAKE_WATERMARK, 0);
 	const struct kswapd_event *ev;
 	struct kswapd_state st;
 
@@ -456,11 +468,7 @@ static void test_sleep_and_wake(void **state)
 	assert_int_equal(st.counters.high_wmark_hit_quickly, 0);
 	assert_int_equal(st.counters.runs, 0);
 
-	pthread_mutex_lock(&f->lock);
-	sim_node_alloc(&f->sims[0], UHIGH - 12000);
-	pthread_mutex_unlock(&f->lock);
-	w.highest_zoneidx = 0;
-	assert_int_equal(kswapd_wake(f->k, 0, &w), 0);
+	starve_and_wake(f);
 
 	wait_event(f, 0, KSWAPD_EVENT_SLEEP, 2);
 	pthread_mutex_lock(&f->lock);
@@ -507,7 +515,6 @@ static void test_sleep_check_takes_the_runs_snapshot(void **state)
 {
 	struct fixture *f = *state;
 	struct balance_params p = std_params();
-	struct balance_request w = wake_req(BALANCE_WAKE_WATERMARK, 0);
 	struct kswapd_state st;
 	uint64_t snaps;
 
@@ -519,11 +526,7 @@ static void test_sleep_check_takes_the_runs_snapshot(void **state)
 	assert_int_equal(st.counters.snapshots, 2);
 	snaps = st.counters.snapshots;
 
-	pthread_mutex_lock(&f->lock);
-	sim_node_alloc(&f->sims[0], UHIGH - 12000);
-	pthread_mutex_unlock(&f->lock);
-	w.highest_zoneidx = 0;
-	assert_int_equal(kswapd_wake(f->k, 0, &w), 0);
+	starve_and_wake(f);
 	wait_event(f, 0, KSWAPD_EVENT_SLEEP, 2);
 	st = state_of(f, 0);
 	assert_int_equal(st.counters.runs, 1);
@@ -665,18 +668,13 @@ static void test_zone_free_run_ends_on_snapshot(void **state)
 {
 	struct fixture *f = *state;
 	struct balance_params p = std_params();
-	struct balance_request w = wake_req(BALANCE_WAKE_WATERMARK, 0);
 	struct kswapd_state st;
 
 	f->zone_free = true;
 	f->snapshot_max_age_usec = 600 * USEC_PER_SEC;
 	start(f, 1, UHIGH, 10 * 1000, &p);
 	wait_event(f, 0, KSWAPD_EVENT_SLEEP, 1);
-	pthread_mutex_lock(&f->lock);
-	sim_node_alloc(&f->sims[0], UHIGH - 12000);
-	pthread_mutex_unlock(&f->lock);
-	w.highest_zoneidx = 0;
-	assert_int_equal(kswapd_wake(f->k, 0, &w), 0);
+	starve_and_wake(f);
 	wait_event(f, 0, KSWAPD_EVENT_SLEEP, 2);
 	pthread_mutex_lock(&f->lock);
 	assert_int_equal(f->sims[0].n_log, 1);
