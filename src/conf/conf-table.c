@@ -141,7 +141,8 @@ const struct conf_item conf_items[] = {
 		  "the same window, at least 1 MiB that reclaim had evicted, and a tenth "
 		  "of what was reclaimed, was refaulted (/proc/vmstat workingset_refault "
 		  "against pgsteal; the stall alone on kernels without it). A node below the kernel's own high watermarks is still "
-		  "reclaimed, as far as the kernel's kswapd would. 100% disables it." },
+		  "reclaimed up to them, as the kernel's kswapd would, then waits a second. "
+		  "100% disables it." },
 	{ .section = CONF_SECTION_RECLAIM, .name = "PressureWindow", .type = CONF_DURATION,
 	  .default_value = "2s", .min = 500 * USEC_PER_MSEC, .max = 60 * USEC_PER_SEC,
 	  .unit = "duration", .offset = R(pressure_window_usec),

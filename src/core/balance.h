@@ -109,7 +109,8 @@ enum balance_end_reason {
 	BALANCE_END_BOOST_NO_PROGRESS, /* nr_boost_reclaim && !nr_reclaimed */
 	BALANCE_END_INTERRUPTED,       /* try_to_freeze() || kthread_should_stop() */
 	BALANCE_END_BRAKED,            /* the system pressure brake stopped a
-					* pass: wait, no failure counted */
+					* pass, or cut one short: wait, no
+					* failure counted */
 	BALANCE_END_DRY_RUN,           /* a dry run's one pass: what a run
 					* would write first */
 	BALANCE_END_KERNEL_BALANCED,   /* above the kernel's own marks a
@@ -163,6 +164,8 @@ struct balance_run {
 					* fell short (shrink_result) */
 	bool file_stalled;             /* the last file-only pass below
 					* DEF_PRIORITY - 2 freed nothing */
+	bool brake_cut;                /* the system brake cut a node pass to
+					* the kernel's deficit: the run ended */
 	uint64_t kernel_deficit_bytes; /* of the current pass: to the kernel's
 					* own high marks (shrink_request) */
 	uint64_t nr_boost_reclaim;     /* bytes still owed this run */
@@ -273,6 +276,10 @@ struct balance_result {
 	unsigned failures;         /* kswapd_failures after the run */
 	bool hopeless;
 	bool braked;               /* BALANCE_END_BRAKED: wait before retrying */
+	bool brake_cut;            /* ... after a pass the brake cut to what the
+				    * node lacked to the kernel's own high
+				    * marks: the wait is not cut short by the
+				    * node falling below them (kswapd.c) */
 	bool kernel_boost_paid;    /* the run paid a kernel watermark boost */
 	uint64_t duration_usec;
 };
@@ -514,7 +521,10 @@ int balance_next(struct balance_node *b, const struct balance_params *p,
  * (BALANCE_END_BRAKED): the brake said reclaim must not add to a
  * system-wide stall, which is no failure of the kernel's, so the run counts
  * no failure and keeps the boost it still owes; the thread waits
- * (balance_result.braked) before it tries again. */
+ * (balance_result.braked) before it tries again. So does one with
+ * brake_cut set whose pass the kernel's deficit cut short
+ * (kernel_deficit_bytes < nr_to_reclaim), after counting what it got
+ * (balance_result.brake_cut). */
 void balance_account(struct balance_node *b, const struct balance_params *p,
 		     const struct shrink_request *req,
 		     const struct shrink_result *res);

@@ -64,7 +64,7 @@ struct manager_node {
 	unsigned last_wake_reasons; /* for the run's log line (loop only) */
 	struct balance_run_log run_log; /* routine runs' lines (loop only) */
 	bool hopeless_reported;
-	bool braked; /* last shrink stopped by the system brake */
+	bool braked; /* last shrink under the system brake (stopped or cut) */
 	uint64_t psi_boost_bytes; /* PSIBoost= with [Node N] (loop only) */
 };
 

@@ -35,9 +35,11 @@ struct kswapd_node {
 	bool paused;                      /* freezing(current) */
 	bool stop;                        /* kthread_should_stop() */
 	/* The monitor's last snapshot had the node below the kernel's own
-	 * high marks: ends a hold (kswapd_hold()). */
+	 * high marks: ends a hold (kswapd_hold()), unless the run before it
+	 * took a pass the system brake cut (hold_below_ends false). */
 	bool kernel_short;
 	bool holding;                     /* in kswapd_hold() */
+	bool hold_below_ends;
 	/* kswapd_hold()'s backoff: consecutive empty kernel-balanced runs,
 	 * and the current (last) wait; a wait longer than brake_wait_usec is
 	 * a backed-off one (kswapd_hold_backed_off()). */
@@ -471,6 +473,13 @@ static bool kswapd_hold_ends_early(const struct kswapd_node *kn)
 	       kn->hold_params_changed || kswapd_hold_new_cgroups(kn);
 }
 
+/* The node below the kernel's own high marks ends the wait (the monitor
+ * saw it there since it began). Under kn->lock. */
+static bool kswapd_hold_below(const struct kswapd_node *kn)
+{
+	return kn->hold_below_ends && kn->kernel_short;
+}
+
 /* In a backed-off wait (the second or later). Under kn->lock. */
 static bool kswapd_hold_backed_off(const struct kswapd_node *kn)
 {
@@ -491,7 +500,10 @@ static uint64_t kswapd_hold_length(uint64_t wait, unsigned shift)
  * brake is for, and a node short of our marks only keeps waking); a pause,
  * a stop, or the monitor seeing the node below the kernel's own high marks
  * after the wait began do: there a pass may swap, and the brake cuts it
- * rather than stopping it (actuator.c).
+ * rather than stopping it (actuator.c). Not after a run that ended with
+ * such a cut pass (res->brake_cut): it took what the node lacked to the
+ * kernel's marks, and what the node lacks after it is the kernel's kswapd's
+ * until the wait ends, so that a braked node writes once a wait at most.
  *
  * Kernel-balanced runs that freed nothing back off: each doubles the wait,
  * up to KSWAPD_EMPTY_HOLD_SHIFT_MAX, and a run that frees anything or ends
@@ -530,6 +542,7 @@ static void kswapd_hold(struct kswapd_node *kn, const struct balance_result *res
 	timespec_after_usec(&deadline, kn->hold_usec);
 	kswapd_set_state(kn, braked ? KSWAPD_STATE_BRAKED : KSWAPD_STATE_SHORT_SLEEP);
 	kn->kernel_short = false;
+	kn->hold_below_ends = !res->brake_cut;
 	kn->holding = true;
 	pthread_mutex_unlock(&kn->lock);
 	if (braked)
@@ -538,16 +551,16 @@ static void kswapd_hold(struct kswapd_node *kn, const struct balance_result *res
 	pthread_mutex_lock(&kn->lock);
 	/* The first brake_wait_usec: only a pause, a stop or the kernel's
 	 * marks end it. */
-	while (!(ended = kn->paused || kn->stop || kn->kernel_short))
+	while (!(ended = kn->paused || kn->stop || kswapd_hold_below(kn)))
 		if (pthread_cond_timedwait(&kn->wait, &kn->lock, &floor) == ETIMEDOUT)
 			break;
-	/* The rest of a backed-off wait. */
+	/* The rest of a backed-off wait (only after kernel-balanced runs). */
 	if (!ended && kswapd_hold_backed_off(kn)) {
-		while (!(ended = kn->paused || kn->stop || kn->kernel_short ||
+		while (!(ended = kn->paused || kn->stop || kswapd_hold_below(kn) ||
 				 kswapd_hold_ends_early(kn)))
 			if (pthread_cond_timedwait(&kn->wait, &kn->lock, &deadline) == ETIMEDOUT)
 				break;
-		kn->hold_ended_by_file = ended && kn->hold_file_grew && !kn->kernel_short &&
+		kn->hold_ended_by_file = ended && kn->hold_file_grew && !kswapd_hold_below(kn) &&
 					 !kn->paused && !kn->stop;
 	}
 	if (kn->hold_params_changed)
@@ -1162,7 +1175,7 @@ int kswapd_observe(struct kswapd *k, const struct node_zoneinfo *n,
 	if (kn->holding && kn->hold_file_watch && n->has_lru &&
 	    node_file_pages(n) >= kn->hold_file_pages + BALANCE_CLUSTER_PAGES)
 		kn->hold_file_grew = true;
-	if (kn->holding && (kn->kernel_short || kn->hold_file_grew))
+	if (kn->holding && (kswapd_hold_below(kn) || kn->hold_file_grew))
 		pthread_cond_broadcast(&kn->wait);
 	if (ret_pace_pages)
 		*ret_pace_pages = kn->b.pace.pages;

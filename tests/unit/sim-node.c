@@ -163,6 +163,7 @@ int sim_node_shrink(void *userdata, const struct shrink_request *req,
 	const struct sim_step *step = NULL;
 	int efficiency = (int)s->efficiency_permille;
 	unsigned n = s->n_shrinks++;
+	struct shrink_request cut;
 	uint64_t got;
 
 	if (n < SIM_SCRIPT_MAX && s->script[n].set) {
@@ -175,8 +176,15 @@ int sim_node_shrink(void *userdata, const struct shrink_request *req,
 	if (s->shrink_error)
 		return s->shrink_error;
 	if (s->braked) {
-		*ret = (struct shrink_result){ .braked = true };
-		return 0;
+		/* As actuator_shrink(): a node pass below the kernel's own
+		 * marks goes on, cut to what the node lacks to them. */
+		if (req->kind != SHRINK_NODE || req->kernel_deficit_bytes == 0) {
+			*ret = (struct shrink_result){ .braked = true };
+			return 0;
+		}
+		cut = *req;
+		cut.nr_to_reclaim = MIN(cut.nr_to_reclaim, req->kernel_deficit_bytes);
+		req = &cut;
 	}
 
 	got = req->dry_run ? 0 : sim_reclaim(s, req, efficiency);
@@ -192,6 +200,7 @@ int sim_node_shrink(void *userdata, const struct shrink_request *req,
 		.nr_reclaimed = got * s->page_size,
 		.nr_writes = 1,
 		.nr_partial = got * s->page_size < req->nr_to_reclaim,
+		.brake_cut = s->braked,
 		.node_file_short = req->kind == SHRINK_NODE &&
 				   ((step && step->node_file_short) ||
 				    (s->node_file_short && got * s->page_size < req->nr_to_reclaim)),

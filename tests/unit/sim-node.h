@@ -44,8 +44,10 @@ struct sim_node {
 	uint64_t alloc_pages_per_sec; /* allocations as time passes */
 	int shrink_error;             /* negative errno to fail shrinks with */
 	int snapshot_error;           /* negative errno to fail snapshots with */
-	bool braked;                  /* the system brake is on: shrinks reclaim
-				       * nothing and say braked, as actuator.c */
+	bool braked;                  /* the system brake is on, as actuator.c:
+				       * shrinks reclaim nothing and say braked,
+				       * but a node shrink below the kernel's
+				       * own marks is cut to its deficit */
 	bool node_file_short;         /* a node shrink short of its ask says
 				       * the node file fell short, as actuator.c */
 

@@ -1734,7 +1734,8 @@ static void test_kernel_balanced_not_on_errors(void **state)
 
 /* Under the system brake the soft-target pass is stopped, but a node below
  * the kernel's own high mark still gets its node pass (the actuator cuts
- * it to kernel_deficit_bytes); above it the run ends braked. */
+ * it to kernel_deficit_bytes), and the run ends braked after it; above
+ * the mark the run ends braked at once. */
 static void test_braked_soft_pass_below_kernel_marks(void **state)
 {
 	struct balance_params p = std_params();
@@ -1760,16 +1761,37 @@ static void test_braked_soft_pass_below_kernel_marks(void **state)
 	assert_int_equal(req.kind, SHRINK_NODE);
 	assert_int_equal(req.kernel_deficit_bytes, 1000 * PAGE);
 	/* The actuator cut it to the deficit and got it: counted as a cut
-	 * pass, and all it was cut to does not raise the priority. */
+	 * pass, and the run ends there, braked, with what it got, although
+	 * the node is still short of our marks (before, it went on with a
+	 * pass at DEF_PRIORITY, each cut to the deficit of the moment). */
 	balance_account(&b, &p, &req, &cut);
 	assert_int_equal(b.counters.brake_cut_passes, 1);
 	assert_int_equal(b.counters.reclaimed_bytes[DEF_PRIORITY], 1000 * PAGE);
-	assert_int_equal(balance_next(&b, &p, &zi, &req), 1);
-	assert_int_equal(req.priority, DEF_PRIORITY);
-	balance_interrupt(&b);
 	assert_int_equal(balance_next(&b, &p, &zi, &req), 0);
 	balance_end(&b, &p, 2000, &r);
-	assert_int_equal(b.counters.runs_ended[BALANCE_END_INTERRUPTED], 1);
+	assert_int_equal(r.reason, BALANCE_END_BRAKED);
+	assert_true(r.braked);
+	assert_true(r.brake_cut);
+	assert_int_equal(r.nr_reclaimed, 1000 * PAGE);
+	assert_int_equal(r.failures, 0);
+	assert_int_equal(b.counters.braked, 1);
+
+	/* A cut pass that got nothing ends it braked too: no failure, no
+	 * priority below DEF_PRIORITY. */
+	balance_begin(&b, &p, &zi, WATERMARK_ZONEIDX_ALL, 3000);
+	assert_int_equal(balance_next(&b, &p, &zi, &req), 1);
+	balance_account(&b, &p, &req, &braked);
+	assert_int_equal(balance_next(&b, &p, &zi, &req), 1);
+	assert_int_equal(req.kind, SHRINK_NODE);
+	balance_account(&b, &p, &req,
+			&(const struct shrink_result){ .brake_cut = true,
+						       .nr_requested = 1000 * PAGE });
+	assert_int_equal(balance_next(&b, &p, &zi, &req), 0);
+	balance_end(&b, &p, 4000, &r);
+	assert_int_equal(r.reason, BALANCE_END_BRAKED);
+	assert_true(r.brake_cut);
+	assert_int_equal(r.priority, DEF_PRIORITY);
+	assert_int_equal(r.failures, 0);
 
 	std_node(&s, 12000);
 	balance_node_init(&b, 0);
@@ -1781,6 +1803,7 @@ static void test_braked_soft_pass_below_kernel_marks(void **state)
 	assert_int_equal(balance_next(&b, &p, &zi, &req), 0);
 	balance_end(&b, &p, 2000, &r);
 	assert_int_equal(r.reason, BALANCE_END_BRAKED);
+	assert_false(r.brake_cut);
 }
 
 /* --- soft target --- */
