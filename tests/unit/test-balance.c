@@ -1732,6 +1732,20 @@ static void test_kernel_balanced_not_on_errors(void **state)
 	assert_int_equal(r.priority, 8);
 }
 
+/* Under the system brake: plan the run's passes up to its node pass, each
+ * soft-target pass before it stopped by the brake. */
+static void braked_to_node_pass(struct balance_node *b, const struct balance_params *p,
+				const struct node_zoneinfo *zi, struct shrink_request *req)
+{
+	const struct shrink_result braked = { .braked = true };
+
+	do {
+		assert_int_equal(balance_next(b, p, zi, req), 1);
+		if (req->kind == SHRINK_SOFT_TARGET)
+			balance_account(b, p, req, &braked);
+	} while (req->kind != SHRINK_NODE);
+}
+
 /* Under the system brake the soft-target pass is stopped, but a node below
  * the kernel's own high mark still gets its node pass (the actuator cuts
  * it to kernel_deficit_bytes), and the run ends braked after it; above
@@ -1792,6 +1806,41 @@ static void test_braked_soft_pass_below_kernel_marks(void **state)
 	assert_true(r.brake_cut);
 	assert_int_equal(r.priority, DEF_PRIORITY);
 	assert_int_equal(r.failures, 0);
+
+	/* Far below the kernel's mark, with a pass the step keeps under the
+	 * deficit, the deficit does not shorten the pass: the brake let it
+	 * on, whole, and the run goes on as the kernel's kswapd would. */
+	p.step_bytes = 16 * MIB;
+	std_node(&s, 500);
+	assert_int_equal(sim_node_snapshot(&s, 0, &zi), 0);
+	balance_begin(&b, &p, &zi, WATERMARK_ZONEIDX_ALL, 4500);
+	braked_to_node_pass(&b, &p, &zi, &req);
+	assert_true(req.kernel_deficit_bytes >= req.nr_to_reclaim);
+	balance_account(&b, &p, &req,
+			&(const struct shrink_result){ .brake_cut = true,
+						       .nr_requested = req.nr_to_reclaim,
+						       .nr_reclaimed = req.nr_to_reclaim });
+	assert_int_equal(balance_next(&b, &p, &zi, &req), 1);
+	balance_interrupt(&b);
+	balance_end(&b, &p, 4600, &r);
+	assert_int_equal(r.reason, BALANCE_END_INTERRUPTED);
+	p = std_params();
+	p.soft_target = true;
+	std_node(&s, 9000);
+	assert_int_equal(sim_node_snapshot(&s, 0, &zi), 0);
+
+	/* A pause or stop that came during the cut pass makes the run an
+	 * interrupted one, which holds no wait: not brake_cut. */
+	balance_begin(&b, &p, &zi, WATERMARK_ZONEIDX_ALL, 5000);
+	braked_to_node_pass(&b, &p, &zi, &req);
+	balance_account(&b, &p, &req, &cut);
+	balance_interrupt(&b);
+	assert_int_equal(balance_next(&b, &p, &zi, &req), 0);
+	balance_end(&b, &p, 6000, &r);
+	assert_int_equal(r.reason, BALANCE_END_INTERRUPTED);
+	assert_false(r.braked);
+	assert_false(r.brake_cut);
+	assert_int_equal(r.nr_reclaimed, 1000 * PAGE);
 
 	std_node(&s, 12000);
 	balance_node_init(&b, 0);
