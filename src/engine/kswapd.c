@@ -261,19 +261,24 @@ static int kswapd_refresh(struct kswapd_node *kn)
 	return kswapd_snapshot(kn);
 }
 
+/* The whole snapshot was read after the run's last write, moments ago
+ * (KSWAPD_SNAPSHOT_REUSE_USEC): as good as a new read. */
+static bool kswapd_snapshot_fresh(const struct kswapd_node *kn)
+{
+	return kn->snapshot_usec && kn->snapshot_usec >= kn->shrink_usec &&
+	       now_usec() - kn->snapshot_usec < kn->k->snapshot_reuse_usec;
+}
+
 /* prepare_kswapd_sleep(). A node whose zoneinfo cannot be read sleeps: we
  * would otherwise spin on a node we cannot see. before_nap: the check
- * before the nap, which may take the whole snapshot read after the run's
- * last write if that is moments old (KSWAPD_SNAPSHOT_REUSE_USEC): as good
- * as a new read. The check after the nap always reads. */
+ * before the nap, which takes a fresh snapshot (kswapd_snapshot_fresh())
+ * as it is. The check after the nap always reads. */
 static bool kswapd_prepare_sleep(struct kswapd_node *kn, unsigned highest_zoneidx,
 				 bool before_nap)
 {
 	bool sleep;
 
-	if (!(before_nap && kn->snapshot_usec && kn->snapshot_usec >= kn->shrink_usec &&
-	      now_usec() - kn->snapshot_usec < kn->k->snapshot_reuse_usec) &&
-	    kswapd_snapshot(kn) < 0)
+	if (!(before_nap && kswapd_snapshot_fresh(kn)) && kswapd_snapshot(kn) < 0)
 		return true;
 
 	pthread_mutex_lock(&kn->lock);

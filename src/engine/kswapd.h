@@ -27,10 +27,10 @@
 /* kswapd_try_to_sleep(): schedule_timeout(HZ/10). */
 #define KSWAPD_SHORT_SLEEP_USEC_DEFAULT (UINT64_C(100) * 1000)
 /* After a run the system pressure brake stopped, or ended after a pass it
- * cut: how long the thread waits before it tries again. The brake compares PSI totals over
- * PressureWindow= (10 s by default) and lets go only after a whole window
- * below the limit, so retrying sooner than a second only re-reads
- * /proc/pressure/memory to hear "still on". */
+ * cut: how long the thread waits before it tries again. The brake compares
+ * PSI totals over PressureWindow= (10 s by default) and lets go only after
+ * a whole window below the limit, so retrying sooner than a second only
+ * re-reads /proc/pressure/memory to hear "still on". */
 #define KSWAPD_BRAKE_WAIT_USEC_DEFAULT (UINT64_C(1000) * 1000)
 /* A kernel-balanced run that freed nothing doubles the next wait, up to
  * this shift (2^5 = 32 brake waits: 32 s, the daemon's brake wait being
