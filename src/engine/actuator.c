@@ -1981,7 +1981,15 @@ static bool sample_system_stalled(struct actuator *a)
  * on its last read (its window moves on with the clock; with no new stall
  * it cannot engage) without reading its memory.pressure: on a calm host
  * with hundreds of cgroups that was most of the loop's reads. An engaged
- * brake is always read, so a release is reported with a fresh avg10.
+ * brake is read, so a release is reported with a fresh avg10. Neither is
+ * read where another thread read it since the last sample (a node pass's
+ * census or guard, offload's judgement): that read is at most a sample
+ * old, as fresh as the loop's own. While the system stalls, the node
+ * passes under way read every candidate's memory.pressure about as often
+ * as the loop would (issue 14: 19 cgroups of a systemd guest, the loop's
+ * reads were nine in ten of its read calls); a cgroup whose brake changed
+ * at such a read is told at the next sample, half a window at most after
+ * the pass itself acted on it.
  */
 void actuator_sample_brakes(struct actuator *a, actuator_brake_fn fn, void *userdata)
 {
@@ -1997,19 +2005,24 @@ void actuator_sample_brakes(struct actuator *a, actuator_brake_fn fn, void *user
 		struct cgroup_candidate *cg = s->cgroups[i];
 		struct actuator_brake_change c = { .path = cg->path };
 		struct cgroup_state st;
-		bool was_read;
+		bool was_read, read_since;
 
 		if (cgroup_gone(cg))
 			continue;
 		pthread_mutex_lock(&a->lock);
 		was_read = cg->state.parts & CGROUP_STATE_PRESSURE;
+		read_since = cg->state.nr_pressure_reads != cg->pressure_reads_sampled;
+		cg->pressure_reads_sampled = cg->state.nr_pressure_reads;
 		pthread_mutex_unlock(&a->lock);
 		/* Not read: judged on the last read, by whichever thread made
 		 * it (a pass's or offload's may be newer than this loop's). */
-		if (stalled || cg->brake_reported || !was_read) {
+		if ((stalled || cg->brake_reported || !was_read) && !read_since) {
 			if (cgroup_read_pressure(cg, a->sample_buf, sizeof(a->sample_buf), &st) < 0)
 				continue;
-			cgroup_publish(a, cg, &st);
+			pthread_mutex_lock(&a->lock);
+			cgroup_state_publish(&cg->state, &st);
+			cg->pressure_reads_sampled = cg->state.nr_pressure_reads;
+			pthread_mutex_unlock(&a->lock);
 		}
 		c.on = cgroup_braked(a, cg, now, &c) && !cg->policy.protect;
 		if (c.on == cg->brake_reported)

@@ -520,6 +520,7 @@ void cgroup_state_publish(struct cgroup_state *dst, const struct cgroup_state *s
 		dst->pressure_some_total_usec = src->pressure_some_total_usec;
 		dst->pressure_some_avg10 = src->pressure_some_avg10;
 		dst->pressure_full_avg10 = src->pressure_full_avg10;
+		dst->nr_pressure_reads++;
 	}
 	dst->parts |= src->parts;
 }

@@ -103,6 +103,10 @@ struct cgroup_state {
 	/* memory.pressure avg10 at that read, hundredths of a percent, for
 	 * `reclaimctl cgroups` (the brakes use the totals). */
 	uint32_t pressure_some_avg10, pressure_full_avg10;
+	/* memory.pressure reads published so far, by any thread: the loop's
+	 * brake sample leaves out a cgroup another thread read since its last
+	 * sample (actuator_sample_brakes()). */
+	uint32_t nr_pressure_reads;
 };
 
 struct cgroup_candidate {
@@ -115,6 +119,7 @@ struct cgroup_candidate {
 	struct cgroup_state state;
 	struct brake brake;
 	bool brake_reported; /* the brake state last reported (the loop's) */
+	uint32_t pressure_reads_sampled; /* state.nr_pressure_reads at the loop's last sample */
 	struct cgroup_account acct;
 	/* ENOENT/ENODEV seen: skipped until the rescan drops it. Set by
 	 * whichever thread sees it and read by all, with the table's read

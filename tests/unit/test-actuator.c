@@ -1380,6 +1380,51 @@ static void test_sample_brakes_calm_system(void **state)
 	assert_int_equal(log.n, 2);
 }
 
+/* Issue 14: while the system stalls, a node pass reads the candidates'
+ * memory.pressure itself; the loop's next sample does not read a cgroup
+ * again that a pass read since the sample before, and still tells a brake
+ * that read engaged. A cgroup nobody read since is read. Before, every
+ * sample read every cgroup while the system stalled. */
+static void test_sample_brakes_read_by_pass(void **state)
+{
+	struct fake *f = *state;
+	struct actuator_config cfg = { .step_bytes = 256 * MiB };
+	const char *pressure = "sys/fs/cgroup/system.slice/a.service/memory.pressure";
+	struct shrink_request req = node_req(1, 153 * MiB, 0);
+	struct shrink_result res;
+	struct brake_log log = { 0 };
+
+	start(f, &cfg);
+	assert_true(sample_pressure_preads(f, &log) > 0); /* the first: all read */
+	/* The system stalls, a.service a little (under its limit). */
+	f->now += SEC;
+	put_pressure(f, pressure, 1334567, 0);
+	put_pressure(f, "proc/pressure/memory", 2234567, 0);
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(res.nr_skipped, 0);
+	assert_int_equal(sample_pressure_preads(f, &log), 0); /* the pass's read stands */
+	assert_int_equal(log.n, 0);
+	/* Stalling on, no pass since: read. */
+	f->now += SEC;
+	put_pressure(f, "proc/pressure/memory", 2334567, 0);
+	assert_true(sample_pressure_preads(f, &log) > 0);
+	assert_int_equal(log.n, 0);
+	/* A pass's read engages the brake: told by the sample, not read. */
+	f->now += SEC;
+	put_pressure(f, pressure, 4334567, 0);
+	put_pressure(f, "proc/pressure/memory", 5334567, 0);
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(res.nr_skipped, 1);
+	assert_int_equal(sample_pressure_preads(f, &log), 0);
+	assert_int_equal(log.n, 1);
+	assert_string_equal(log.path[0], "system.slice/a.service");
+	assert_true(log.on[0]);
+	/* Engaged, no pass since: read on the next sample. */
+	f->now += SEC;
+	assert_true(sample_pressure_preads(f, &log) > 0);
+	assert_int_equal(log.n, 1);
+}
+
 static void test_soft_target(void **state)
 {
 	struct fake *f = *state;
@@ -2882,6 +2927,7 @@ int main(void)
 		T(test_shrink_allocates_nothing),
 		T(test_sample_brakes),
 		T(test_sample_brakes_calm_system),
+		T(test_sample_brakes_read_by_pass),
 		T(test_sample_brakes_engaged_by_pass),
 		T(test_offload),
 		T(test_offload_paused),
