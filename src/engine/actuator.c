@@ -678,8 +678,9 @@ static int shrink_cgroup_amount(struct actuator *a, struct actuator_node *n,
  * each under the table's read lock only, so the read went to the caller's
  * copy and is merged here, under the actuator's lock (no file I/O in it). */
 static void cgroup_publish(struct actuator *a, struct cgroup_candidate *cg,
-			   const struct cgroup_state *st)
+			   struct cgroup_state *st)
 {
+	st->pressure_read_usec = actuator_now(a);
 	pthread_mutex_lock(&a->lock);
 	cgroup_state_publish(&cg->state, st);
 	pthread_mutex_unlock(&a->lock);
@@ -837,33 +838,60 @@ static struct census_candidate census_candidate_of(struct actuator *a,
 	};
 }
 
+/*
+ * A guard takes a memory.pressure read younger than a twentieth of
+ * PressureWindow= (100 ms by default) as it stands, whichever thread made
+ * it: the brake weighs the stall of a whole window, and a read that young
+ * misses at most a twentieth of it, so a brake engages that much later at
+ * most. The passes of one run, a few milliseconds apart, and the other
+ * node's pass beside them read every candidate each while the system
+ * stalls (issue 14: about 1000 reads in a 34 s window of the 6.18
+ * application benchmark, for some 90 writes, three in four of them within
+ * 50 ms of the write before). a->lock held.
+ */
+static bool guard_fresh(const struct actuator *a, const struct cgroup_candidate *cg, uint64_t now)
+{
+	const struct cgroup_state *st = &cg->state;
+
+	return (st->parts & CGROUP_STATE_PRESSURE) && st->pressure_read_usec &&
+	       now >= st->pressure_read_usec &&
+	       now - st->pressure_read_usec < a->cfg.cgroup_brake.window_usec / 20;
+}
+
 /* Append cg to the node's candidate array: as read (full), or with its
  * guarantees only, and then with no node-local memory, so that it is
- * planned nothing but counts for target_policy_on_node(). */
-static void collect_one(struct actuator *a, struct actuator_node *n, struct cgroup_candidate *cg,
+ * planned nothing but counts for target_policy_on_node(). true: a guard
+ * took a fresh read as it stood (guard_fresh()). */
+static bool collect_one(struct actuator *a, struct actuator_node *n, struct cgroup_candidate *cg,
 			int node, uint64_t now, struct shrink_result *res, bool guard, size_t *k)
 {
-	struct cgroup_state st;
+	struct cgroup_state st = { .parts = 0 };
 	struct target_candidate tc;
 	unsigned slack = 0;
-	bool braked = false;
-	int r;
+	bool braked = false, fresh = false;
+	int r = 0;
 
 	if (guard) {
 		/* Only a brake can make a skipped candidate a guarantee:
 		 * memory.min and memory.low keep no pass off the node file
 		 * (target.h). */
-		r = cgroup_read_pressure(cg, n->buf, ACTUATOR_BUF_BYTES, &st);
-		__atomic_add_fetch(&n->stats.nr_guard_reads, 1, __ATOMIC_RELAXED);
+		pthread_mutex_lock(&a->lock);
+		fresh = guard_fresh(a, cg, now);
+		pthread_mutex_unlock(&a->lock);
+		if (!fresh) {
+			r = cgroup_read_pressure(cg, n->buf, ACTUATOR_BUF_BYTES, &st);
+			__atomic_add_fetch(&n->stats.nr_guard_reads, 1, __ATOMIC_RELAXED);
+		}
 	} else {
 		r = cgroup_read_state(cg, n->buf, ACTUATOR_BUF_BYTES, n->numa, &st);
 		__atomic_add_fetch(&n->stats.nr_cgroup_reads, 1, __ATOMIC_RELAXED);
 	}
 	if (r < 0) {
 		res->nr_skipped++;
-		return;
+		return false;
 	}
 	/* A guard read leaves the usage of the last full one in place. */
+	st.pressure_read_usec = now;
 	pthread_mutex_lock(&a->lock);
 	cgroup_state_publish(&cg->state, &st);
 	tc = candidate_of(cg, node, /* braked= */ false);
@@ -882,6 +910,7 @@ static void collect_one(struct actuator *a, struct actuator_node *n, struct cgro
 	if (guard)
 		n->cands[*k].node_file_bytes = n->cands[*k].node_anon_bytes = 0;
 	n->cand_cg[(*k)++] = cg;
+	return fresh;
 }
 
 /* Every live candidate has just been read (a census, or a guard of the
@@ -890,6 +919,17 @@ static void all_read(struct actuator_node *n)
 {
 	n->all_read_system_some_usec = n->pass_system_some_usec;
 	n->all_read_system_some_read = n->pass_system_some_read;
+}
+
+/* A guard has judged every skipped candidate. The stall baseline of
+ * guard_calm() moves only where each was read in the guard itself: a
+ * fresh read taken as it stood (guard_fresh()) came before the system's
+ * stall that the pass read, so the stall between the two would go
+ * unread. */
+static void guard_swept(struct actuator_node *n, bool fresh)
+{
+	if (!fresh)
+		all_read(n);
 }
 
 static void census_record(struct actuator *a, struct actuator_node *n, uint64_t now)
@@ -966,12 +1006,17 @@ static size_t collect_soft_targets(struct actuator *a, struct actuator_node *n, 
 /* Read the skipped candidates too, appended after the first k (guards
  * only, or in full: then every live candidate was read, a census). */
 static size_t collect_skipped(struct actuator *a, struct actuator_node *n, int node, uint64_t now,
-			      struct shrink_result *res, size_t k, size_t u, bool guard)
+			      struct shrink_result *res, size_t k, size_t u, bool guard,
+			      bool *ret_fresh)
 {
+	bool fresh = false;
+
 	for (size_t j = 0; j < u && k < n->cands_max; j++)
-		collect_one(a, n, n->skipped[j], node, now, res, guard, &k);
+		fresh |= collect_one(a, n, n->skipped[j], node, now, res, guard, &k);
 	if (!guard)
 		census_record(a, n, now);
+	if (ret_fresh)
+		*ret_fresh = fresh;
 	return k;
 }
 
@@ -1069,7 +1114,7 @@ static int spread_node(struct actuator *a, struct actuator_node *n,
 		/* The same cgroups again: a skip counts once a pass. */
 		res->nr_skipped -= rd->guard_skips;
 		k = collect_skipped(a, n, req->node, now, res, rd->k_read, rd->skipped,
-				    /* guard= */ false);
+				    /* guard= */ false, NULL);
 		planned = target_spread(n->cands, k, want, &tp);
 	}
 	*ret_planned = planned;
@@ -1152,11 +1197,13 @@ static bool node_file_guaranteed_only(struct actuator *a, struct actuator_node *
 	if (guard_calm(n)) {
 		__atomic_add_fetch(&n->stats.nr_guards_calm, 1, __ATOMIC_RELAXED);
 	} else {
+		bool fresh = false;
+
 		for (size_t i = 0; i < s->n_cgroups; i++)
 			if (!cgroup_gone(s->cgroups[i]))
-				collect_one(a, n, s->cgroups[i], node, now, res, /* guard= */ true,
-					    &k);
-		all_read(n);
+				fresh |= collect_one(a, n, s->cgroups[i], node, now, res,
+						     /* guard= */ true, &k);
+		guard_swept(n, fresh);
 		if (target_policy_on_node(n->cands, k)) {
 			res->nr_skipped = skips;
 			return false;
@@ -1173,6 +1220,8 @@ static void read_for_backend(struct actuator *a, struct actuator_node *n, int no
 			     struct target_backend_input *in, uint64_t now,
 			     struct shrink_result *res, struct pass_reads *rd)
 {
+	bool fresh;
+
 	rd->k = rd->k_read = collect_candidates(a, n, node, now, res, &rd->skipped);
 	in->policy_on_node = target_policy_on_node(n->cands, rd->k);
 	/* The node file would take from the skipped ones too. */
@@ -1183,9 +1232,9 @@ static void read_for_backend(struct actuator *a, struct actuator_node *n, int no
 		return;
 	}
 	rd->guard_skips = res->nr_skipped;
-	rd->k = collect_skipped(a, n, node, now, res, rd->k, rd->skipped, /* guard= */ true);
+	rd->k = collect_skipped(a, n, node, now, res, rd->k, rd->skipped, /* guard= */ true, &fresh);
 	rd->guard_skips = res->nr_skipped - rd->guard_skips;
-	all_read(n);
+	guard_swept(n, fresh);
 	in->policy_on_node = target_policy_on_node(n->cands, rd->k);
 }
 
@@ -1986,8 +2035,8 @@ static bool sample_system_stalled(struct actuator *a)
  * census or guard, offload's judgement): that read is at most a sample
  * old, as fresh as the loop's own. While the system stalls, the node
  * passes under way read every candidate's memory.pressure about as often
- * as the loop would (issue 14: 19 cgroups of a systemd guest, the loop's
- * reads were nine in ten of its read calls); a cgroup whose brake changed
+ * as the loop would (issue 14: 19 cgroups of a systemd guest; leaving
+ * those out halved the loop's read calls); a cgroup whose brake changed
  * at such a read is told at the next sample, half a window at most after
  * the pass itself acted on it.
  */
@@ -2019,6 +2068,7 @@ void actuator_sample_brakes(struct actuator *a, actuator_brake_fn fn, void *user
 		if ((stalled || cg->brake_reported || !was_read) && !read_since) {
 			if (cgroup_read_pressure(cg, a->sample_buf, sizeof(a->sample_buf), &st) < 0)
 				continue;
+			st.pressure_read_usec = now;
 			pthread_mutex_lock(&a->lock);
 			cgroup_state_publish(&cg->state, &st);
 			cg->pressure_reads_sampled = cg->state.nr_pressure_reads;

@@ -521,6 +521,7 @@ void cgroup_state_publish(struct cgroup_state *dst, const struct cgroup_state *s
 		dst->pressure_some_avg10 = src->pressure_some_avg10;
 		dst->pressure_full_avg10 = src->pressure_full_avg10;
 		dst->nr_pressure_reads++;
+		dst->pressure_read_usec = src->pressure_read_usec;
 	}
 	dst->parts |= src->parts;
 }

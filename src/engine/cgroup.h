@@ -107,6 +107,8 @@ struct cgroup_state {
 	 * brake sample leaves out a cgroup another thread read since its last
 	 * sample (actuator_sample_brakes()). */
 	uint32_t nr_pressure_reads;
+	/* When it was read, on the actuator's clock (0: not known). */
+	uint64_t pressure_read_usec;
 };
 
 struct cgroup_candidate {

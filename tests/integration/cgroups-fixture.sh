@@ -185,12 +185,10 @@ check "a calm window later, the brake going off is logged" wait_for 10 brake_off
 sleep 1
 kill "$wpid" 2>/dev/null
 wait "$wpid" 2>/dev/null
-check "watch streamed one brake event on and one off for /system.slice/cache.service, node null" python3 -c '
-import json, sys
-ev = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
-ev = [o.get("event", o) for o in ev]
-b = [(e["on"], e["reason"], e["node"]) for e in ev if e.get("type") == "brake" and e.get("cgroup") == "/system.slice/cache.service"]
-sys.exit(0 if b == [(True, "pressure", None), (False, "pressure", None)] else 1)' "$tmp/brake-events"
+check "watch streamed one brake event on and one off for /system.slice/cache.service, node null" \
+	watch_brakes_are "$tmp/brake-events" \
+	'[(True, "pressure", None, "/system.slice/cache.service"), (False, "pressure", None, "/system.slice/cache.service")]' \
+	/system.slice/cache.service
 check "each transition was logged once" \
 	[ "$(grep -c 'cgroup /system.slice/cache.service: pressure brake' "$tmp/daemon.log")" = 2 ]
 # The walks since start (inotify: cgroups created and removed) found the

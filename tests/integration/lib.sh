@@ -87,6 +87,22 @@ json_get() {
 	python3 -c 'import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"
 }
 
+# watch_brakes_are FILE EXPECTED [CGROUP]: the `brake` events of a watch
+# stream saved in FILE (a JSON object a line), each as (on, reason, node,
+# cgroup), those of CGROUP alone where it is given, are EXPECTED (a Python
+# literal list). Prints what it saw.
+watch_brakes_are() {
+	python3 -c '
+import ast, json, sys
+ev = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+ev = [o.get("event", o) for o in ev]
+b = [(e["on"], e["reason"], e["node"], e.get("cgroup")) for e in ev if e.get("type") == "brake"]
+if len(sys.argv) > 3:
+    b = [t for t in b if t[3] == sys.argv[3]]
+print("# brake events: %s" % b)
+sys.exit(0 if b == ast.literal_eval(sys.argv[2]) else 1)' "$@"
+}
+
 # wait_for SECONDS COMMAND...: retry until the command succeeds.
 wait_for() {
 	deadline=$(($(date +%s) + $1))

@@ -2432,10 +2432,15 @@ static void test_idle_cgroups_skipped(void **state)
  * at once, as when every candidate was read on every pass. memory.min
  * alone does not: the kernel keeps it in node reclaim.
  */
+/* A brake window short enough that a read 50 ms old is no longer taken as
+ * it stands by a guard (guard_fresh(): a twentieth of it), for the tests
+ * whose passes are 50 ms apart. */
+#define GUARD_TEST_BRAKE { .window_usec = 500 * 1000, .limit_usec = 50 * 1000 }
+
 static void test_guard_before_node_file(void **state)
 {
 	struct fake *f = *state;
-	struct actuator_config cfg = { .step_bytes = 256 * MiB };
+	struct actuator_config cfg = { .step_bytes = 256 * MiB, .cgroup_brake = GUARD_TEST_BRAKE };
 	struct shrink_request req = node_req(0, 8 * MiB, 0);
 	struct shrink_result res;
 	struct actuator_node_stats st;
@@ -2522,7 +2527,7 @@ static const struct cgroup_rule idle_weight_rule[] = {
 static void preference_passes(struct fake *f, const struct cgroup_rule *rules, size_t n_rules,
 			      struct shrink_result *res, struct actuator_node_stats *st)
 {
-	struct actuator_config cfg = { .step_bytes = 256 * MiB };
+	struct actuator_config cfg = { .step_bytes = 256 * MiB, .cgroup_brake = GUARD_TEST_BRAKE };
 	struct shrink_request req = node_req(0, 8 * MiB, 0);
 
 	add_idle(f, 2);
@@ -2621,6 +2626,65 @@ static void test_node_file_guaranteed_only(void **state)
 	assert_int_equal(st.nr_guaranteed_only, 22);
 }
 
+/* Issue 14: while the system stalls, a node-file pass's guard takes a
+ * candidate's memory.pressure read younger than a twentieth of the brake's
+ * window (the daemon's defaults: 2 s, 100 ms) as it stands (the next pass
+ * of a run), and reads it again once older. The guard that took reads as they stood leaves the calm
+ * baseline where it was: the next pass reads the system's stall since
+ * them. An engaged brake stays known. Before, every pass read all 203
+ * while the system stalled. */
+static void test_guard_fresh_read(void **state)
+{
+	struct fake *f = *state;
+	struct actuator_config cfg = {
+		.step_bytes = 256 * MiB,
+		.write = hook_write_plain,
+		.cgroup_brake = { .window_usec = 2 * SEC, .limit_usec = 200 * 1000 },
+	};
+	struct shrink_request req = node_req(0, 8 * MiB, 0);
+	struct shrink_result res;
+	struct actuator_node_stats st;
+
+	add_idle(f, 200);
+	start_no_floors(f, &cfg);
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0); /* the census */
+	/* A stall: the guard reads every candidate's memory.pressure. */
+	put_pressure(f, "proc/pressure/memory", 1000, 0);
+	f->now += 200 * 1000;
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(res.backend, TARGET_BACKEND_NODE_FILE);
+	assert_int_equal(actuator_node_stats(f->a, 0, &st), 0);
+	assert_int_equal(st.nr_guard_reads, 203);
+	/* Stalling on: the next pass, 50 ms later, takes those. */
+	put_pressure(f, "proc/pressure/memory", 2000, 0);
+	f->now += 50 * 1000;
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(res.backend, TARGET_BACKEND_NODE_FILE);
+	assert_int_equal(actuator_node_stats(f->a, 0, &st), 0);
+	assert_int_equal(st.nr_guard_reads, 203);
+	/* The stall stops. The baseline is from before the first guard, so
+	 * the next pass is not calm, and a second on none is fresh. */
+	f->now += SEC;
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(actuator_node_stats(f->a, 0, &st), 0);
+	assert_int_equal(st.nr_guard_reads, 2 * 203);
+	/* Now calm: nothing read. */
+	f->now += SEC;
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(actuator_node_stats(f->a, 0, &st), 0);
+	assert_int_equal(st.nr_guard_reads, 2 * 203);
+	/* A cgroup thrashes: the guard's read engages its brake, the pass is
+	 * spread; 50 ms later, on that read, still. */
+	put_pressure(f, "sys/fs/cgroup/system.slice/a.service/memory.pressure", 9234567, 0);
+	put_pressure(f, "proc/pressure/memory", 9000000, 0);
+	f->now += SEC;
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(res.backend, TARGET_BACKEND_CGROUPS);
+	f->now += 50 * 1000;
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(res.backend, TARGET_BACKEND_CGROUPS);
+}
+
 /* A Weight= counts where its cgroup has memory on the node: the pass reads
  * the cgroups holding memory there, as before. */
 static void test_node_file_preference_reads(void **state)
@@ -2648,7 +2712,7 @@ static void test_node_file_preference_reads(void **state)
 static void test_skip_counted_once(void **state)
 {
 	struct fake *f = *state;
-	struct actuator_config cfg = { .step_bytes = 256 * MiB };
+	struct actuator_config cfg = { .step_bytes = 256 * MiB, .cgroup_brake = GUARD_TEST_BRAKE };
 	struct shrink_request small = node_req(0, 8 * MiB, 0);
 	struct shrink_request big = node_req(0, 4096 * MiB, 0);
 	struct shrink_result res;
@@ -2941,6 +3005,7 @@ int main(void)
 		T(test_idle_cgroups_skipped),
 		T(test_guard_before_node_file),
 		T(test_node_file_guaranteed_only),
+		T(test_guard_fresh_read),
 		T(test_node_file_preference_reads),
 		T(test_preference_elsewhere_guards),
 		T(test_short_pass_census),
