@@ -869,14 +869,19 @@ static bool collect_one(struct actuator *a, struct actuator_node *n, struct cgro
 	struct target_candidate tc;
 	unsigned slack = 0;
 	bool braked = false, fresh = false;
+	uint64_t judged_at = now;
 	int r = 0;
 
 	if (guard) {
 		/* Only a brake can make a skipped candidate a guarantee:
 		 * memory.min and memory.low keep no pass off the node file
-		 * (target.h). */
+		 * (target.h). A read taken as it stands is judged as at its
+		 * time: its total with now would count the stall since it
+		 * into the brake's next window. */
 		pthread_mutex_lock(&a->lock);
 		fresh = guard_fresh(a, cg, now);
+		if (fresh)
+			judged_at = cg->state.pressure_read_usec;
 		pthread_mutex_unlock(&a->lock);
 		if (!fresh) {
 			r = cgroup_read_pressure(cg, n->buf, ACTUATOR_BUF_BYTES, &st);
@@ -897,7 +902,7 @@ static bool collect_one(struct actuator *a, struct actuator_node *n, struct cgro
 	tc = candidate_of(cg, node, /* braked= */ false);
 	tc.paused = cgroup_paused_nodes(&cg->state, n->spare_nodes) != 0;
 	pthread_mutex_unlock(&a->lock);
-	if (!cg->policy.protect && cgroup_braked(a, cg, now, NULL)) {
+	if (!cg->policy.protect && cgroup_braked(a, cg, judged_at, NULL)) {
 		res->nr_skipped++;
 		braked = true;
 	} else if (cgroup_offload_holding(a, cg, &slack)) {

@@ -2685,6 +2685,45 @@ static void test_guard_fresh_read(void **state)
 	assert_int_equal(res.backend, TARGET_BACKEND_CGROUPS);
 }
 
+/* A read a guard takes as it stands is judged as at its time. Judged at
+ * the pass's time, the brake's window would restart there with the read's
+ * older total, and the stall between the two would count in the next
+ * window: here 210 ms counted in a window of 200 ms, a brake on (limit
+ * 200 ms a 2 s window) where the stall was 210 ms in 2.2 s. */
+static void test_guard_fresh_judged_at_read(void **state)
+{
+	struct fake *f = *state;
+	struct actuator_config cfg = {
+		.step_bytes = 256 * MiB,
+		.write = hook_write_plain,
+		.cgroup_brake = { .window_usec = 2 * SEC, .limit_usec = 200 * 1000 },
+	};
+	const char *pressure = "sys/fs/cgroup/system.slice/a.service/memory.pressure";
+	struct shrink_request req = node_req(0, 8 * MiB, 0);
+	struct shrink_result res;
+
+	add_idle(f, 2);
+	put_pressure(f, pressure, 1000000, 0);
+	start_no_floors(f, &cfg);
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0); /* the census: the window starts */
+	/* Others stall; a.service not yet. */
+	put_pressure(f, "proc/pressure/memory", 1000, 0);
+	f->now += 1950 * 1000;
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(res.backend, TARGET_BACKEND_NODE_FILE);
+	put_pressure(f, "proc/pressure/memory", 2000, 0);
+	f->now += 50 * 1000; /* that read taken as it stands */
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(res.backend, TARGET_BACKEND_NODE_FILE);
+	/* a.service stalls 210 ms in the next 250 ms. */
+	put_pressure(f, pressure, 1210000, 0);
+	put_pressure(f, "proc/pressure/memory", 300000, 0);
+	f->now += 200 * 1000;
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(res.nr_skipped, 0);
+	assert_int_equal(res.backend, TARGET_BACKEND_NODE_FILE);
+}
+
 /* A Weight= counts where its cgroup has memory on the node: the pass reads
  * the cgroups holding memory there, as before. */
 static void test_node_file_preference_reads(void **state)
@@ -3006,6 +3045,7 @@ int main(void)
 		T(test_guard_before_node_file),
 		T(test_node_file_guaranteed_only),
 		T(test_guard_fresh_read),
+		T(test_guard_fresh_judged_at_read),
 		T(test_node_file_preference_reads),
 		T(test_preference_elsewhere_guards),
 		T(test_short_pass_census),
