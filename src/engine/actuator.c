@@ -687,10 +687,15 @@ static void cgroup_publish(struct actuator *a, struct cgroup_candidate *cg,
 }
 
 /* Per-cgroup brake on memory.pressure some total. */
-/* Feed cg's brake its last pressure read. ret (may be NULL): the
- * parameters it was judged by and the stall its window had grown by. */
+/* Feed cg's brake its last pressure read, judged at now, or, at_read, at
+ * the read's own time (a read another thread made, taken as it stands):
+ * its total judged at a later time would restart the brake's window there
+ * and count the stall between the two in the next window. A read older
+ * than the window's start (a newer one restarted it) feeds nothing: the
+ * brake stands as that read left it. ret (may be NULL): the parameters it
+ * was judged by and the stall its window had grown by. */
 static bool cgroup_braked(struct actuator *a, struct cgroup_candidate *cg, uint64_t now,
-			  struct actuator_brake_change *ret)
+			  bool at_read, struct actuator_brake_change *ret)
 {
 	struct brake_params p;
 	uint64_t stall = 0, span = 0;
@@ -700,13 +705,18 @@ static bool cgroup_braked(struct actuator *a, struct cgroup_candidate *cg, uint6
 	p = a->cfg.cgroup_brake; /* actuator_set_limits() changes it under the lock */
 	if (cg->policy.pressure_limit_usec)
 		p.limit_usec = cg->policy.pressure_limit_usec;
+	if (at_read && cg->state.pressure_read_usec)
+		now = cg->state.pressure_read_usec;
 	if (cg->brake.started &&
 	    cg->state.pressure_some_total_usec >= cg->brake.window_start_total_usec &&
 	    now >= cg->brake.window_start_usec) {
 		stall = cg->state.pressure_some_total_usec - cg->brake.window_start_total_usec;
 		span = now - cg->brake.window_start_usec;
 	}
-	on = brake_update(&cg->brake, &p, cg->state.pressure_some_total_usec, now);
+	if (at_read && cg->brake.started && now < cg->brake.window_start_usec)
+		on = cg->brake.engaged;
+	else
+		on = brake_update(&cg->brake, &p, cg->state.pressure_some_total_usec, now);
 	if (on) {
 		cg->acct.nr_braked++;
 		/* The stall that engaged it: another thread's read may have,
@@ -869,19 +879,15 @@ static bool collect_one(struct actuator *a, struct actuator_node *n, struct cgro
 	struct target_candidate tc;
 	unsigned slack = 0;
 	bool braked = false, fresh = false;
-	uint64_t judged_at = now;
 	int r = 0;
 
 	if (guard) {
 		/* Only a brake can make a skipped candidate a guarantee:
 		 * memory.min and memory.low keep no pass off the node file
 		 * (target.h). A read taken as it stands is judged as at its
-		 * time: its total with now would count the stall since it
-		 * into the brake's next window. */
+		 * own time (cgroup_braked()). */
 		pthread_mutex_lock(&a->lock);
 		fresh = guard_fresh(a, cg, now);
-		if (fresh)
-			judged_at = cg->state.pressure_read_usec;
 		pthread_mutex_unlock(&a->lock);
 		if (!fresh) {
 			r = cgroup_read_pressure(cg, n->buf, ACTUATOR_BUF_BYTES, &st);
@@ -902,7 +908,7 @@ static bool collect_one(struct actuator *a, struct actuator_node *n, struct cgro
 	tc = candidate_of(cg, node, /* braked= */ false);
 	tc.paused = cgroup_paused_nodes(&cg->state, n->spare_nodes) != 0;
 	pthread_mutex_unlock(&a->lock);
-	if (!cg->policy.protect && cgroup_braked(a, cg, judged_at, NULL)) {
+	if (!cg->policy.protect && cgroup_braked(a, cg, now, fresh, NULL)) {
 		res->nr_skipped++;
 		braked = true;
 	} else if (cgroup_offload_holding(a, cg, &slack)) {
@@ -2037,8 +2043,9 @@ static bool sample_system_stalled(struct actuator *a)
  * with hundreds of cgroups that was most of the loop's reads. An engaged
  * brake is read, so a release is reported with a fresh avg10. Neither is
  * read where another thread read it since the last sample (a node pass's
- * census or guard, offload's judgement): that read is at most a sample
- * old, as fresh as the loop's own. While the system stalls, the node
+ * census or guard, offload's judgement): that read, at most a sample
+ * old, is judged as at its own time where the system has stalled since
+ * (cgroup_braked()), else at the sample's. While the system stalls, the node
  * passes under way read every candidate's memory.pressure about as often
  * as the loop would (issue 14: 19 cgroups of a systemd guest; leaving
  * those out halved the loop's read calls); a cgroup whose brake changed
@@ -2079,7 +2086,9 @@ void actuator_sample_brakes(struct actuator *a, actuator_brake_fn fn, void *user
 			cg->pressure_reads_sampled = cg->state.nr_pressure_reads;
 			pthread_mutex_unlock(&a->lock);
 		}
-		c.on = cgroup_braked(a, cg, now, &c) && !cg->policy.protect;
+		/* Another thread's read while the system stalled is judged at
+		 * its time; with no stall since, its total is the one at now. */
+		c.on = cgroup_braked(a, cg, now, read_since && stalled, &c) && !cg->policy.protect;
 		if (c.on == cg->brake_reported)
 			continue;
 		cg->brake_reported = c.on;

@@ -1380,6 +1380,41 @@ static void test_sample_brakes_calm_system(void **state)
 	assert_int_equal(log.n, 2);
 }
 
+/* The loop's sample judges a pass's read, taken as it stands while the
+ * system stalls, as at the read's time. Judged at the sample's, the
+ * brake's window restarted there with the read's older total, and the
+ * stall between the two counted in the next window: 210 ms in 200 ms, a
+ * brake on (limit 200 ms a 2 s window) where the stall was 210 ms in
+ * 2.5 s. */
+static void test_sample_brakes_judged_at_read(void **state)
+{
+	struct fake *f = *state;
+	struct actuator_config cfg = {
+		.step_bytes = 256 * MiB,
+		.cgroup_brake = { .window_usec = 2 * SEC, .limit_usec = 200 * 1000 },
+	};
+	const char *pressure = "sys/fs/cgroup/system.slice/a.service/memory.pressure";
+	struct shrink_request req = node_req(1, 153 * MiB, 0);
+	struct shrink_result res;
+	struct brake_log log = { 0 };
+
+	put_pressure(f, pressure, 1000000, 0);
+	start(f, &cfg);
+	actuator_sample_brakes(f->a, record_brake, &log); /* the window starts */
+	put_pressure(f, "proc/pressure/memory", 1000, 0);
+	f->now += 1950 * 1000;
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0); /* reads a.service */
+	assert_int_equal(res.nr_skipped, 0);
+	put_pressure(f, "proc/pressure/memory", 2000, 0);
+	f->now += 350 * 1000;
+	assert_int_equal(sample_pressure_preads(f, &log), 0); /* the pass's read */
+	put_pressure(f, pressure, 1210000, 0);
+	put_pressure(f, "proc/pressure/memory", 300000, 0);
+	f->now += 200 * 1000;
+	assert_true(sample_pressure_preads(f, &log) > 0);
+	assert_int_equal(log.n, 0);
+}
+
 /* Issue 14: while the system stalls, a node pass reads the candidates'
  * memory.pressure itself; the loop's next sample does not read a cgroup
  * again that a pass read since the sample before, and still tells a brake
@@ -2673,16 +2708,27 @@ static void test_guard_fresh_read(void **state)
 	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
 	assert_int_equal(actuator_node_stats(f->a, 0, &st), 0);
 	assert_int_equal(st.nr_guard_reads, 2 * 203);
-	/* A cgroup thrashes: the guard's read engages its brake, the pass is
-	 * spread; 50 ms later, on that read, still. */
-	put_pressure(f, "sys/fs/cgroup/system.slice/a.service/memory.pressure", 9234567, 0);
-	put_pressure(f, "proc/pressure/memory", 9000000, 0);
+	/* The system stalls again: read. Just after, a.service thrashes: the
+	 * pass 50 ms later takes the read from before as it stands (the
+	 * brake engages up to a twentieth of the window late), the one
+	 * 150 ms later reads it, and its brake keeps the node file out. */
+	put_pressure(f, "proc/pressure/memory", 3000, 0);
 	f->now += SEC;
 	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
-	assert_int_equal(res.backend, TARGET_BACKEND_CGROUPS);
+	assert_int_equal(res.backend, TARGET_BACKEND_NODE_FILE);
+	assert_int_equal(actuator_node_stats(f->a, 0, &st), 0);
+	assert_int_equal(st.nr_guard_reads, 3 * 203);
+	put_pressure(f, "sys/fs/cgroup/system.slice/a.service/memory.pressure", 9234567, 0);
+	put_pressure(f, "proc/pressure/memory", 9000000, 0);
 	f->now += 50 * 1000;
 	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(res.backend, TARGET_BACKEND_NODE_FILE);
+	assert_int_equal(res.nr_skipped, 0);
+	f->now += 100 * 1000;
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
 	assert_int_equal(res.backend, TARGET_BACKEND_CGROUPS);
+	assert_int_equal(actuator_node_stats(f->a, 0, &st), 0);
+	assert_int_equal(st.nr_guard_reads, 4 * 203);
 }
 
 /* A read a guard takes as it stands is judged as at its time. Judged at
@@ -3031,6 +3077,7 @@ int main(void)
 		T(test_sample_brakes),
 		T(test_sample_brakes_calm_system),
 		T(test_sample_brakes_read_by_pass),
+		T(test_sample_brakes_judged_at_read),
 		T(test_sample_brakes_engaged_by_pass),
 		T(test_offload),
 		T(test_offload_paused),
