@@ -29,6 +29,15 @@
 
 #define MiB (UINT64_C(1) << 20)
 #define SEC UINT64_C(1000000)
+
+/* The daemon's default cgroup brake: PressureWindow=2s, PressureLimit=10%. */
+#define DAEMON_TEST_BRAKE { .window_usec = 2 * SEC, .limit_usec = 200 * 1000 }
+
+/* A brake window short enough that a read 50 ms old is no longer taken as
+ * it stands by a guard (guard_fresh(): a twentieth of it), for the tests
+ * whose passes are 50 ms apart. */
+#define GUARD_TEST_BRAKE { .window_usec = 500 * 1000, .limit_usec = 50 * 1000 }
+
 #define MAX_WRITES 64
 
 struct recorded {
@@ -1391,7 +1400,7 @@ static void test_sample_brakes_judged_at_read(void **state)
 	struct fake *f = *state;
 	struct actuator_config cfg = {
 		.step_bytes = 256 * MiB,
-		.cgroup_brake = { .window_usec = 2 * SEC, .limit_usec = 200 * 1000 },
+		.cgroup_brake = DAEMON_TEST_BRAKE,
 	};
 	const char *pressure = "sys/fs/cgroup/system.slice/a.service/memory.pressure";
 	struct shrink_request req = node_req(1, 153 * MiB, 0);
@@ -2467,11 +2476,6 @@ static void test_idle_cgroups_skipped(void **state)
  * at once, as when every candidate was read on every pass. memory.min
  * alone does not: the kernel keeps it in node reclaim.
  */
-/* A brake window short enough that a read 50 ms old is no longer taken as
- * it stands by a guard (guard_fresh(): a twentieth of it), for the tests
- * whose passes are 50 ms apart. */
-#define GUARD_TEST_BRAKE { .window_usec = 500 * 1000, .limit_usec = 50 * 1000 }
-
 static void test_guard_before_node_file(void **state)
 {
 	struct fake *f = *state;
@@ -2664,17 +2668,17 @@ static void test_node_file_guaranteed_only(void **state)
 /* Issue 14: while the system stalls, a node-file pass's guard takes a
  * candidate's memory.pressure read younger than a twentieth of the brake's
  * window (the daemon's defaults: 2 s, 100 ms) as it stands (the next pass
- * of a run), and reads it again once older. The guard that took reads as they stood leaves the calm
+ * of a run), and reads it again once older; a brake engages up to that
+ * much later. The guard that took reads as they stood leaves the calm
  * baseline where it was: the next pass reads the system's stall since
- * them. An engaged brake stays known. Before, every pass read all 203
- * while the system stalled. */
+ * them. Before, every pass read all 203 while the system stalled. */
 static void test_guard_fresh_read(void **state)
 {
 	struct fake *f = *state;
 	struct actuator_config cfg = {
 		.step_bytes = 256 * MiB,
 		.write = hook_write_plain,
-		.cgroup_brake = { .window_usec = 2 * SEC, .limit_usec = 200 * 1000 },
+		.cgroup_brake = DAEMON_TEST_BRAKE,
 	};
 	struct shrink_request req = node_req(0, 8 * MiB, 0);
 	struct shrink_result res;
@@ -2742,7 +2746,7 @@ static void test_guard_fresh_judged_at_read(void **state)
 	struct actuator_config cfg = {
 		.step_bytes = 256 * MiB,
 		.write = hook_write_plain,
-		.cgroup_brake = { .window_usec = 2 * SEC, .limit_usec = 200 * 1000 },
+		.cgroup_brake = DAEMON_TEST_BRAKE,
 	};
 	const char *pressure = "sys/fs/cgroup/system.slice/a.service/memory.pressure";
 	struct shrink_request req = node_req(0, 8 * MiB, 0);
