@@ -153,34 +153,58 @@ if [ -e /sys/devices/system/node/node0/reclaim ]; then
 		taskset -c 1 awk -v want="$1" '
 			/^Node/ { node = $2 + 0; zone = $4 }
 			node == 0 && /pages free/ && $3 > 0 { pop[zone] = 1; free[zone] = $3 }
+			node == 0 && $1 == "high" && NF == 2 { mark[zone] = $2 }
 			node == 0 && /^    cpu: / { cpu = $2 }
 			node == 0 && cpu == 0 && $1 == "count:" { count[zone] = $2 }
 			node == 0 && cpu == 0 && $1 == "high:" { high[zone] = $2 }
 			END { for (z in pop) if (high[z] > big) { big = high[z]; best = z }
-			      print want == "free" ? free[best] : want == "count" ? count[best] : want == "high" ? high[best] : best }' /proc/zoneinfo
+			      print want == "free" ? free[best] : want == "count" ? count[best] : want == "high" ? high[best] : want == "mark" ? mark[best] : best }' /proc/zoneinfo
 	}
-	vm_cache act/pcp 32 1
-	taskset -c 1 sleep 0.5
-	c0=$(pcp_zone count)
-	h0=$(pcp_zone high)
-	fr0=$(pcp_zone free)
-	s0=$(taskset -c 1 awk '$1 == "pgsteal_proactive" { print $2 }' /proc/vmstat)
-	taskset -c 0 sh -c 'echo 1M >/sys/devices/system/node/node0/reclaim' 2>/dev/null
-	s1=$(taskset -c 1 awk '$1 == "pgsteal_proactive" { print $2 }' /proc/vmstat)
-	c1=$(pcp_zone count)
-	fr1=$(pcp_zone free)
-	vm_note "2c: node 0 $(pcp_zone zone), CPU 0's list $c0 of $h0 pages: a 1 MiB node-file write from CPU 0 reclaimed $((s1 - s0)) pages; the list +$((c1 - c0)), the zone's free pages +$((fr1 - fr0))"
-	# Where the whole write fitted the room with two batches to spare,
-	# it went to the list (half of it at least: the list gives and takes
-	# a few pages of its own meanwhile). A list that reaches its high:
-	# gives back a batch or more at once (a CI run: room for 696 pages, a
-	# 1024-page write, the list +9), so nothing to tell then.
-	if [ $((h0 - c0)) -ge $((s1 - s0 + 128)) ] && [ $((s1 - s0)) -ge 128 ]; then
-		[ $((c1 - c0)) -ge $(((s1 - s0) / 2)) ] ||
-			vm_fail "a node-file write from CPU 0 reclaimed $((s1 - s0)) pages with room for $((h0 - c0)) on its list, which rose by $((c1 - c0))"
-	else
-		vm_note "2c: room for $((h0 - c0)) pages for $((s1 - s0)) reclaimed: the list's share is not checked"
-	fi
+	vmstat_of() { taskset -c 1 awk -v k="$1" '$1 == k { print $2 }' /proc/vmstat; }
+	# One try: what a 1 MiB node-file write from CPU 0 did to the list.
+	# The kernel holds the list to a few batches while kswapd reclaims
+	# the zone (ZONE_RECLAIM_ACTIVE), and at its count while the zone was
+	# last seen below its high watermark (ZONE_BELOW_HIGH, cleared by the
+	# next bulk free above it): the premise is checked only with the zone
+	# above that mark and kswapd asleep. pcp_ok: 0 holds, 1 does not,
+	# 2 nothing to tell.
+	pcp_try() {
+		vm_cache act/pcp 32 1
+		taskset -c 1 sleep 0.5
+		c0=$(pcp_zone count)
+		h0=$(pcp_zone high)
+		fr0=$(pcp_zone free)
+		wm0=$(pcp_zone mark)
+		k0=$(vmstat_of pageoutrun)
+		s0=$(vmstat_of pgsteal_proactive)
+		taskset -c 0 sh -c 'echo 1M >/sys/devices/system/node/node0/reclaim' 2>/dev/null
+		s1=$(vmstat_of pgsteal_proactive)
+		k1=$(vmstat_of pageoutrun)
+		c1=$(pcp_zone count)
+		fr1=$(pcp_zone free)
+		vm_note "2c: node 0 $(pcp_zone zone), CPU 0's list $c0 of $h0 pages, free $fr0 against the high mark $wm0, kswapd runs +$((k1 - k0)): a 1 MiB node-file write from CPU 0 reclaimed $((s1 - s0)) pages; the list +$((c1 - c0)), the zone's free pages +$((fr1 - fr0))"
+		pcp_ok=2
+		# Where the whole write fitted the room with two batches to
+		# spare, it went to the list (half of it at least: the list
+		# gives and takes a few pages of its own meanwhile). A list that
+		# reaches its high: gives back a batch or more at once (a CI run:
+		# room for 696 pages, a 1024-page write, the list +9).
+		if [ $((h0 - c0)) -ge $((s1 - s0 + 128)) ] && [ $((s1 - s0)) -ge 128 ] &&
+		   [ "$fr0" -gt "$wm0" ] && [ "$k1" = "$k0" ]; then
+			pcp_ok=0
+			[ $((c1 - c0)) -ge $(((s1 - s0) / 2)) ] || pcp_ok=1
+		fi
+	}
+	# A CI run on 6.18 saw the list +34 for 256 pages, the rest in the
+	# zone (the zone's mark and kswapd were not printed then): a second
+	# try tells a flag left from before the write from a list that does
+	# not take the pages.
+	pcp_try
+	[ "$pcp_ok" != 1 ] || pcp_try
+	case $pcp_ok in
+	1) vm_fail "a node-file write from CPU 0 reclaimed $((s1 - s0)) pages with room for $((h0 - c0)) on its list, which rose by $((c1 - c0)), twice" ;;
+	2) vm_note "2c: room for $((h0 - c0)) pages for $((s1 - s0)) reclaimed, free $fr0 against the mark $wm0, kswapd runs +$((k1 - k0)): the list's share is not checked" ;;
+	esac
 	backends="cgroup spread and node file"
 else
 	backends="cgroup spread (no nodeN/reclaim on $(uname -r))"
