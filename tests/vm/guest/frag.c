@@ -7,12 +7,18 @@
  *                       every other page (MADV_DONTNEED): the free memory
  *                       is left in order-0 holes, no free 2 MiB block can
  *                       form from it. Holds the rest until killed.
- *   frag ptes N         touch one byte in each of N 2 MiB-aligned slots of a
- *                       sparse mapping: N page-table pages, unmovable kernel
+ *   frag ptes N         map N 2 MiB-aligned slots of a sparse mapping, say
+ *                       "ready" and wait for SIGUSR1; then touch one byte in
+ *                       each: N page-table pages, unmovable kernel
  *                       allocations that fall back to the fragmented movable
  *                       blocks once the unmovable free lists are empty
  *                       (steal_suitable_fallback()/try_to_claim_block() ->
- *                       boost_watermark()). Holds until killed.
+ *                       boost_watermark()). Holds until killed. The wait
+ *                       lets the caller start it, and move it into a
+ *                       cgroup, before it holds a CPU off: a move into a
+ *                       cgroup waits for an RCU grace period
+ *                       (cgroup_attach_lock(), percpu_down_write()), which
+ *                       a CPU held by a SCHED_FIFO spinner can stall.
  *   frag now            the current CLOCK_REALTIME in microseconds (the
  *                       clock of reclaimd's watch events).
  *   frag boostlog MS NODE
@@ -24,6 +30,7 @@
  * memory policy allocates on the local node.
  */
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,6 +83,8 @@ static int ptes(unsigned long n)
 {
 	unsigned long bytes = n * SLOT_BYTES, i;
 	unsigned char *p;
+	sigset_t go;
+	int sig;
 
 	p = mmap(NULL, bytes + SLOT_BYTES, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -86,6 +95,18 @@ static int ptes(unsigned long n)
 	p = (unsigned char *)(((unsigned long)p + SLOT_BYTES - 1) & ~(SLOT_BYTES - 1));
 	if (madvise(p, bytes, MADV_NOHUGEPAGE) < 0)
 		perror("frag: MADV_NOHUGEPAGE");
+	sigemptyset(&go);
+	sigaddset(&go, SIGUSR1);
+	if (sigprocmask(SIG_BLOCK, &go, NULL) < 0) {
+		perror("frag: sigprocmask");
+		return 1;
+	}
+	printf("frag: ready\n");
+	fflush(stdout);
+	if (sigwait(&go, &sig) != 0) {
+		fprintf(stderr, "frag: sigwait failed\n");
+		return 1;
+	}
 	for (i = 0; i < n; i++)
 		p[i * SLOT_BYTES] = 1;
 	hold("the page tables");
