@@ -46,6 +46,14 @@ snap() {
 		k=$((k + $(awk '{ print $14 + $15 }' /proc/$p/stat 2>/dev/null || echo 0)))
 	done
 	echo "kswapd_ticks $k"
+	# The kernel's compaction threads: kswapd wakes kcompactd after a
+	# boosted run (the kernel's fragmentation work), which reclaimd's own
+	# compaction thread (reclaimd/kcomp, in its cgroup) does in its place.
+	k=0
+	for p in $(pgrep '^kcompactd'); do
+		k=$((k + $(awk '{ print $14 + $15 }' /proc/$p/stat 2>/dev/null || echo 0)))
+	done
+	echo "kcompactd_ticks $k"
 	k=0
 	for p in $(pgrep '^kdamond'); do
 		k=$((k + $(awk '{ print $14 + $15 }' /proc/$p/stat 2>/dev/null || echo 0)))

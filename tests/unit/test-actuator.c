@@ -38,6 +38,14 @@
  * whose passes are 50 ms apart. */
 #define GUARD_TEST_BRAKE { .window_usec = 500 * 1000, .limit_usec = 50 * 1000 }
 
+/* The guard tests' configuration: node-file writes that take what they
+ * ask (hook_write_plain), under the daemon's default brake. */
+#define GUARD_DAEMON_CFG                                                   \
+	{                                                                  \
+		.step_bytes = 256 * MiB, .write = hook_write_plain,        \
+		.cgroup_brake = DAEMON_TEST_BRAKE,                         \
+	}
+
 #define MAX_WRITES 64
 
 struct recorded {
@@ -2675,11 +2683,7 @@ static void test_node_file_guaranteed_only(void **state)
 static void test_guard_fresh_read(void **state)
 {
 	struct fake *f = *state;
-	struct actuator_config cfg = {
-		.step_bytes = 256 * MiB,
-		.write = hook_write_plain,
-		.cgroup_brake = DAEMON_TEST_BRAKE,
-	};
+	struct actuator_config cfg = GUARD_DAEMON_CFG;
 	struct shrink_request req = node_req(0, 8 * MiB, 0);
 	struct shrink_result res;
 	struct actuator_node_stats st;
@@ -2743,11 +2747,7 @@ static void test_guard_fresh_read(void **state)
 static void test_guard_fresh_judged_at_read(void **state)
 {
 	struct fake *f = *state;
-	struct actuator_config cfg = {
-		.step_bytes = 256 * MiB,
-		.write = hook_write_plain,
-		.cgroup_brake = DAEMON_TEST_BRAKE,
-	};
+	struct actuator_config cfg = GUARD_DAEMON_CFG;
 	const char *pressure = "sys/fs/cgroup/system.slice/a.service/memory.pressure";
 	struct shrink_request req = node_req(0, 8 * MiB, 0);
 	struct shrink_result res;
