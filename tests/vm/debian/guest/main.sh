@@ -310,7 +310,7 @@ sc_journal() {
 	t2=$(date +%s)
 	cgp=/vmtest.slice/jthrash.service
 	systemd-run -q --unit=jthrash --slice=vmtest.slice -p MemoryHigh=48M -p MemorySwapMax=infinity \
-		stress-ng --vm 1 --vm-bytes 128M --vm-keep --timeout 90s
+		stress-ng --no-madvise --vm 1 --vm-bytes 128M --vm-keep --timeout 90s
 	braked() { journalctl -q --no-pager -u reclaimd --since "@$t2" MESSAGE_ID=$brake CGROUP=$cgp -o cat | grep -q 'pressure brake on'; }
 	wait_until 60 braked
 	line=$(journalctl -q --no-pager -u reclaimd --since "@$t2" MESSAGE_ID=$brake CGROUP=$cgp -o cat | head -n 1)
@@ -421,7 +421,7 @@ sc_oomd() {
 	t0=$(now)
 	# Anonymous memory twice its MemoryHigh=: it thrashes against zram swap.
 	systemd-run -q --unit=thrash --slice=thrash.slice -p MemoryHigh=48M -p MemorySwapMax=infinity \
-		stress-ng --vm 1 --vm-bytes 128M --vm-keep --timeout 170s
+		stress-ng --no-madvise --vm 1 --vm-bytes 128M --vm-keep --timeout 170s
 	killed() { journalctl -q --no-pager -u systemd-oomd -o cat --since "@$t1" | grep -q 'Killed'; }
 	wait_until 100 killed
 	t=$(since "$t0")
