@@ -34,8 +34,7 @@ static int cmp_u64(const void *a, const void *b)
 }
 
 /* A deterministic spread of candidates: sizes from 1 MiB to 4 GiB, some
- * protected, some at their floor, weights 50..400, none, half or all of
- * the file pages cold. */
+ * protected, some at their floor, weights 50..400. */
 static void fill(struct target_candidate *c, size_t n)
 {
 	uint64_t x = 88172645463325252u;
@@ -46,8 +45,6 @@ static void fill(struct target_candidate *c, size_t n)
 		x ^= x << 17;
 		c[i] = (struct target_candidate){
 			.node_file_bytes = (x % 4096 + 1) * MiB,
-			/* none, half or all of it cold (inactive) */
-			.node_cold_file_bytes = (x % 4096 + 1) * MiB * (i % 5 % 3) / 2,
 			.node_anon_bytes = (x >> 12) % 1024 * MiB,
 			.current_bytes = (x % 8192 + 1) * MiB,
 			.floor_bytes = (x >> 20) % 512 * MiB,

@@ -170,57 +170,28 @@ static uint64_t spread_all(struct target_candidate *c, size_t n, uint64_t min_by
 	return total;
 }
 
-/* want over the rooms as they stand (room_bytes less amount_bytes), in
- * proportion to each one's weighted room left. */
-static uint64_t spread_over(struct target_candidate *c, size_t n, uint64_t want,
-			    uint64_t min_bytes)
-{
-	uint64_t planned;
-	bool capped;
-
-	planned = spread_round(c, n, want, min_bytes, spread_sum(c, n), &capped);
-	/* A weighted share was cut to its room: offer what is left once more
-	 * (only with unequal weights). Then hand out the rounding remainder.
-	 * Three passes at most: the cost stays O(n). */
-	if (capped && planned < want)
-		planned += spread_round(c, n, want - planned, min_bytes, spread_sum(c, n), &capped);
-	if (planned < want)
-		planned += spread_remainder(c, n, want - planned);
-	return planned;
-}
-
-/*
- * Cold pages first. The kernel's kswapd scans each memcg's inactive file
- * list by its size (get_scan_count() per LRU) and deactivates from the
- * active one only as the inactive runs low: a cgroup's hot pages go after
- * everyone's cold ones. A spread by all of each cgroup's file pages took
- * hot code as readily as read-once cache: on the 6.18 redis benchmark
- * (docs/benchmarks.md) 13.5 MiB of redis's own text and libraries,
- * which it faulted back 32 times inside a 650 ms stall. So the ask is
- * planned first over each candidate's cold file pages (inactive_file on
- * the node, within its room), in proportion to them and its weight; only
- * what they cannot cover goes over the whole rooms, as before.
- */
 uint64_t target_spread(struct target_candidate *c, size_t n, uint64_t deficit_bytes,
 		       const struct target_params *p)
 {
 	uint64_t planned, total;
+	bool capped;
+	double sum;
 
 	deficit_bytes = MIN(deficit_bytes, TARGET_BYTES_MAX);
-	if (spread_prepare(c, n, p, &total) <= 0 || deficit_bytes == 0)
+	sum = spread_prepare(c, n, p, &total);
+	if (sum <= 0 || deficit_bytes == 0)
 		return 0;
 	if (deficit_bytes >= total)
 		return spread_all(c, n, p->min_write_bytes);
-	for (size_t i = 0; i < n; i++) {
-		uint64_t cold = MIN(c[i].node_cold_file_bytes, TARGET_BYTES_MAX);
-
-		c[i].room_bytes = MIN(c[i].room_bytes, cold);
-	}
-	planned = spread_over(c, n, deficit_bytes, p->min_write_bytes);
-	for (size_t i = 0; i < n; i++)
-		c[i].room_bytes = target_room(&c[i], p);
+	planned = spread_round(c, n, deficit_bytes, p->min_write_bytes, sum, &capped);
+	/* A weighted share was cut to its room: offer what is left once more
+	 * (only with unequal weights). Then hand out the rounding remainder.
+	 * Three passes at most: the cost stays O(n). */
+	if (capped && planned < deficit_bytes)
+		planned += spread_round(c, n, deficit_bytes - planned, p->min_write_bytes,
+					spread_sum(c, n), &capped);
 	if (planned < deficit_bytes)
-		planned += spread_over(c, n, deficit_bytes - planned, p->min_write_bytes);
+		planned += spread_remainder(c, n, deficit_bytes - planned);
 	if (planned == 0)
 		planned = spread_one(c, n, deficit_bytes);
 	return planned;

@@ -43,8 +43,6 @@ struct target_candidate {
 	/* inputs */
 	uint64_t node_file_bytes;  /* memory.numa_stat file_N */
 	uint64_t node_anon_bytes;  /* memory.numa_stat anon_N */
-	uint64_t node_cold_file_bytes; /* of node_file_bytes, inactive_file_N:
-					* planned from first (target_spread()) */
 	uint64_t current_bytes;    /* memory.current */
 	uint64_t floor_bytes;      /* max(memory.min, memory.low, Floor=) */
 	uint64_t conf_floor_bytes; /* Floor= alone: the kernel knows nothing of

@@ -815,7 +815,6 @@ static struct target_candidate candidate_of(const struct cgroup_candidate *cg, i
 	return (struct target_candidate){
 		.node_file_bytes = cg->state.node_file_bytes[node],
 		.node_anon_bytes = cg->state.node_anon_bytes[node],
-		.node_cold_file_bytes = cg->state.node_cold_file_bytes[node],
 		.current_bytes = cg->state.current_bytes,
 		.floor_bytes = cgroup_floor(&cg->state, &cg->policy),
 		.conf_floor_bytes = cg->policy.floor_bytes,
@@ -920,8 +919,7 @@ static bool collect_one(struct actuator *a, struct actuator_node *n, struct cgro
 	tc.slack_permyriad = slack;
 	n->cands[*k] = tc;
 	if (guard)
-		n->cands[*k].node_file_bytes = n->cands[*k].node_anon_bytes =
-			n->cands[*k].node_cold_file_bytes = 0;
+		n->cands[*k].node_file_bytes = n->cands[*k].node_anon_bytes = 0;
 	n->cand_cg[(*k)++] = cg;
 	return fresh;
 }

@@ -383,16 +383,13 @@ static int read_numa(struct cgroup_candidate *cg, char *buf, size_t size, struct
 		for (unsigned i = 0; i < MEMSTAT_MAX_NODES; i++) {
 			st->node_file_bytes[i] = numa->v[MEMSTAT_INACTIVE_FILE][i] +
 						 numa->v[MEMSTAT_ACTIVE_FILE][i];
-			st->node_cold_file_bytes[i] = numa->v[MEMSTAT_INACTIVE_FILE][i];
 			st->node_anon_bytes[i] = numa->v[MEMSTAT_INACTIVE_ANON][i] +
 						 numa->v[MEMSTAT_ACTIVE_ANON][i];
 		}
 		return 0;
 	}
-	/* No LRU breakdown: the totals, unevictable pages included, all of
-	 * the file pages taken as cold (no order to go by). */
+	/* No LRU breakdown: the totals, unevictable pages included. */
 	memcpy(st->node_file_bytes, numa->v[MEMSTAT_FILE], sizeof(st->node_file_bytes));
-	memcpy(st->node_cold_file_bytes, numa->v[MEMSTAT_FILE], sizeof(st->node_cold_file_bytes));
 	memcpy(st->node_anon_bytes, numa->v[MEMSTAT_ANON], sizeof(st->node_anon_bytes));
 	return 0;
 }
@@ -460,7 +457,6 @@ int cgroup_read_state(struct cgroup_candidate *cg, char *buf, size_t size, struc
 		return r;
 	memcpy(st.node_file_bytes, nodes.node_file_bytes, sizeof(st.node_file_bytes));
 	memcpy(st.node_anon_bytes, nodes.node_anon_bytes, sizeof(st.node_anon_bytes));
-	memcpy(st.node_cold_file_bytes, nodes.node_cold_file_bytes, sizeof(st.node_cold_file_bytes));
 	if (root) {
 		st.current_bytes = 0;
 		for (unsigned n = 0; n < MEMSTAT_MAX_NODES; n++)
@@ -515,8 +511,6 @@ void cgroup_state_publish(struct cgroup_state *dst, const struct cgroup_state *s
 	if (src->parts & CGROUP_STATE_NODES) {
 		memcpy(dst->node_file_bytes, src->node_file_bytes, sizeof(dst->node_file_bytes));
 		memcpy(dst->node_anon_bytes, src->node_anon_bytes, sizeof(dst->node_anon_bytes));
-		memcpy(dst->node_cold_file_bytes, src->node_cold_file_bytes,
-		       sizeof(dst->node_cold_file_bytes));
 	}
 	if (src->parts & CGROUP_STATE_GUARD) {
 		dst->min_bytes = src->min_bytes;

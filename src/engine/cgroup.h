@@ -96,10 +96,6 @@ struct cgroup_state {
 	/* NODES */
 	uint64_t node_file_bytes[MEMSTAT_MAX_NODES];
 	uint64_t node_anon_bytes[MEMSTAT_MAX_NODES];
-	/* Of node_file_bytes, the inactive list's (the multi-gen LRU's
-	 * generations older than the two youngest): the kernel's first pick.
-	 * All of them where numa_stat has no LRU breakdown. */
-	uint64_t node_cold_file_bytes[MEMSTAT_MAX_NODES];
 	/* GUARD */
 	uint64_t min_bytes, low_bytes;
 	/* PRESSURE */

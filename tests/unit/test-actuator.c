@@ -877,32 +877,6 @@ static void test_spread(void **state)
 	free(info);
 }
 
-/* Cold pages first (issue 15): as test_spread, but a.service's file pages
- * on node 1 are all active (a server's own text) and batch's inactive:
- * batch gives the 153 MiB alone, where the two gave 128 and 25 MiB. */
-static void test_spread_cold_first(void **state)
-{
-	struct fake *f = *state;
-	struct actuator_config cfg = { .step_bytes = 256 * MiB };
-	struct shrink_request req = node_req(1, 153 * MiB, 0);
-	struct shrink_result res;
-
-	put_file(f, "sys/fs/cgroup/system.slice/a.service/memory.numa_stat",
-		 "anon N0=67108864 N1=16777216\nfile N0=314572800 N1=104857600\n"
-		 "inactive_anon N0=67108864 N1=16777216\nactive_anon N0=0 N1=0\n"
-		 "inactive_file N0=314572800 N1=0\nactive_file N0=0 N1=104857600\n");
-	put_file(f, "sys/fs/cgroup/batch/memory.numa_stat",
-		 "anon N0=0 N1=0\nfile N0=536870912 N1=536870912\n"
-		 "inactive_anon N0=0 N1=0\nactive_anon N0=0 N1=0\n"
-		 "inactive_file N0=536870912 N1=536870912\nactive_file N0=0 N1=0\n");
-	start(f, &cfg);
-	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
-	assert_int_equal(f->n_writes, 1);
-	assert_string_equal(f->writes[0].path, "sys/fs/cgroup/batch/memory.reclaim");
-	assert_string_equal(f->writes[0].req, "160432128 swappiness=0");
-	assert_int_equal(res.nr_requested, 153 * MiB);
-}
-
 static void test_spread_protect(void **state)
 {
 	struct fake *f = *state;
@@ -3084,7 +3058,6 @@ int main(void)
 		T(test_system_brake_kernel_deficit),
 		T(test_system_brake_refaults),
 		T(test_spread),
-		T(test_spread_cold_first),
 		T(test_spread_protect),
 		T(test_node_file_or_spread),
 		T(test_node_file_stall_spreads),

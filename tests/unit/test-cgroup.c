@@ -273,12 +273,6 @@ static void test_read_state_unevictable(void **state)
 	assert_int_equal(st.node_file_bytes[0], 96 * MiB);
 	assert_int_equal(st.node_anon_bytes[1], 16 * MiB);
 	assert_int_equal(st.node_file_bytes[1], 8 * MiB);
-	/* The cold ones, planned from first: the inactive list's. */
-	assert_int_equal(st.node_cold_file_bytes[0], 60 * MiB);
-	assert_int_equal(st.node_cold_file_bytes[1], 8 * MiB);
-	/* Published with the node part. */
-	cgroup_state_publish(&a->state, &st);
-	assert_int_equal(a->state.node_cold_file_bytes[0], 60 * MiB);
 
 	/* One LRU key missing: back to the totals. */
 	fp = fopen(path, "w");
@@ -292,9 +286,6 @@ static void test_read_state_unevictable(void **state)
 	assert_int_equal(cgroup_read_state(a, buf, sizeof(buf), numa, &st), 0);
 	assert_int_equal(st.node_anon_bytes[0], 600 * MiB);
 	assert_int_equal(st.node_file_bytes[0], 100 * MiB);
-	/* No order to go by: all of the file pages count as cold. */
-	assert_int_equal(st.node_cold_file_bytes[0], 100 * MiB);
-	assert_int_equal(st.node_cold_file_bytes[1], 8 * MiB);
 	free(numa);
 }
 

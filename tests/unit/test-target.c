@@ -206,63 +206,6 @@ static void test_spread_empty(void **state)
 	assert_int_equal(target_spread(c, 1, 0, &file_only), 0);
 }
 
-/* A candidate of file pages of which cold are on the inactive list. */
-static struct target_candidate cand_cold(uint64_t file, uint64_t cold, unsigned weight)
-{
-	struct target_candidate c = cand(file, 0, weight);
-
-	c.node_cold_file_bytes = cold;
-	return c;
-}
-
-/* Cold pages first (issue 15): the kernel takes a cgroup's inactive file
- * pages before anyone's active ones. A cgroup whose file pages are all
- * active (a server's own text and libraries) gives nothing while another's
- * cold page cache covers the ask; before, the two gave half each. */
-static void test_spread_cold_first(void **state)
-{
-	struct target_candidate c[] = { cand_cold(100 * MiB, 0, 0), cand_cold(100 * MiB, 80 * MiB, 0) };
-
-	assert_int_equal(target_spread(c, 2, 40 * MiB, &file_only), 40 * MiB);
-	assert_int_equal(c[0].amount_bytes, 0);
-	assert_int_equal(c[1].amount_bytes, 40 * MiB);
-
-	/* In proportion to the cold pages, and Weight=, while they cover it. */
-	c[0] = cand_cold(100 * MiB, 20 * MiB, 0);
-	c[1] = cand_cold(100 * MiB, 60 * MiB, 0);
-	assert_int_equal(target_spread(c, 2, 40 * MiB, &file_only), 40 * MiB);
-	assert_int_equal(c[0].amount_bytes, 10 * MiB);
-	assert_int_equal(c[1].amount_bytes, 30 * MiB);
-	c[0] = cand_cold(100 * MiB, 40 * MiB, 300);
-	c[1] = cand_cold(100 * MiB, 40 * MiB, 100);
-	assert_int_equal(target_spread(c, 2, 40 * MiB, &file_only), 40 * MiB);
-	assert_int_equal(c[0].amount_bytes, 30 * MiB);
-	assert_int_equal(c[1].amount_bytes, 10 * MiB);
-
-	/* Past the cold pages: all of them, then the rest by what is left of
-	 * each room (100 and 20 MiB: 20 MiB as 5 : 1). */
-	c[0] = cand_cold(100 * MiB, 0, 0);
-	c[1] = cand_cold(100 * MiB, 80 * MiB, 0);
-	assert_int_equal(target_spread(c, 2, 104 * MiB, &file_only), 104 * MiB);
-	assert_int_equal(c[0].amount_bytes, 20 * MiB);
-	assert_int_equal(c[1].amount_bytes, 84 * MiB);
-
-	/* Cold pages below a floor are no room: current 120 MiB over a floor
-	 * of 100 MiB leaves 20 of the 80 cold. */
-	c[1].current_bytes = 120 * MiB;
-	c[1].floor_bytes = 100 * MiB;
-	assert_int_equal(target_spread(c, 2, 30 * MiB, &file_only), 30 * MiB);
-	assert_int_equal(c[1].amount_bytes, 20 * MiB);
-	assert_int_equal(c[0].amount_bytes, 10 * MiB);
-
-	/* Protect= and skip hold in the cold round too. */
-	c[1] = cand_cold(100 * MiB, 80 * MiB, 0);
-	c[1].protect = true;
-	assert_int_equal(target_spread(c, 2, 30 * MiB, &file_only), 30 * MiB);
-	assert_int_equal(c[1].amount_bytes, 0);
-	assert_int_equal(c[0].amount_bytes, 30 * MiB);
-}
-
 /* Issue 18: an offload cgroup's slack scales its weight by 1 + slack, at
  * most 2x, inside the proportional spread: equal rooms give 1 : 1 + slack,
  * no share passes its room, unequal rooms still count, Weight= still
@@ -493,7 +436,6 @@ int main(void)
 		cmocka_unit_test(test_spread_huge_values),
 		cmocka_unit_test(test_spread_empty),
 		cmocka_unit_test(test_spread_slack),
-		cmocka_unit_test(test_spread_cold_first),
 		cmocka_unit_test(test_soft),
 		cmocka_unit_test(test_choose_backend),
 		cmocka_unit_test(test_node_file_stalled),
