@@ -289,10 +289,10 @@ run() {
 	# got done in the window, which free memory and stalls change.
 	# --no-madvise: stress-ng otherwise gives each buffer a random madvise()
 	# when it maps it and again before it unmaps it, MADV_PAGEOUT among them
-	# (3 in 60 picks, strace): the whole written buffer swapped out in a
-	# second with nobody reclaiming (28966-79672 pages in the kernel's and
-	# reclaimd's windows alike, app618both), and MADV_HUGEPAGE, which makes
-	# a burst's memory huge pages and its compaction come and go.
+	# (3 in 60 picks, strace): up to 53637 pages swapped out in a second
+	# with no reclaim under way, in the kernel's and reclaimd's windows
+	# alike (app618both, docs/benchmarks.md), and MADV_HUGEPAGE, which
+	# makes a burst's memory huge pages and its compaction come and go.
 	systemd-run -q --unit=bench-burst --slice=burst.slice sh -c "
 		n=0; while :; do n=\$((n + 1)); stress-ng --no-madvise --vm 1 --vm-bytes ${BURST_MIB}M --vm-method write64 --vm-hang $BURST_HOLD_S \
 			--timeout ${BURST_ON_S}s -q --metrics-brief --yaml $OUT/runs/$LABEL.burst\$n.yaml; sleep $BURST_OFF_S; done"

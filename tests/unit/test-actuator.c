@@ -38,8 +38,9 @@
  * whose passes are 50 ms apart. */
 #define GUARD_TEST_BRAKE { .window_usec = 500 * 1000, .limit_usec = 50 * 1000 }
 
-/* The guard tests' configuration: node-file writes that take what they
- * ask (hook_write_plain), under the daemon's default brake. */
+/* test_guard_fresh_read's and test_guard_fresh_judged_at_read's
+ * configuration: node-file writes that take what they ask
+ * (hook_write_plain), under the daemon's default brake. */
 #define GUARD_DAEMON_CFG                                                   \
 	{                                                                  \
 		.step_bytes = 256 * MiB, .write = hook_write_plain,        \

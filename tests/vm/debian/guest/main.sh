@@ -420,6 +420,8 @@ sc_oomd() {
 	t1=$(date +%s)
 	t0=$(now)
 	# Anonymous memory twice its MemoryHigh=: it thrashes against zram swap.
+	# --no-madvise: stress-ng's default random madvise() advice on its
+	# buffer (MADV_PAGEOUT, MADV_HUGEPAGE among them) would vary the load.
 	systemd-run -q --unit=thrash --slice=thrash.slice -p MemoryHigh=48M -p MemorySwapMax=infinity \
 		stress-ng --no-madvise --vm 1 --vm-bytes 128M --vm-keep --timeout 170s
 	killed() { journalctl -q --no-pager -u systemd-oomd -o cat --since "@$t1" | grep -q 'Killed'; }
