@@ -41,7 +41,8 @@
 #    kernel's kswapd had not run (pageoutrun +0) by then;
 # 3. paid once: after that run the zone showed exactly the boost it paid,
 #    unchanged, for at least 1 s (until the hold ended and the kernel's
-#    kswapd cleared it); over that time node 1's wake counter, sampled with
+#    kswapd cleared it, or the kernel raised a new boost, which a second
+#    run may pay); over that time node 1's wake counter, sampled with
 #    the time (counters.wakes, counted when the monitor asks, even while
 #    the node thread is busy), did not move, the monitor read the whole of
 #    zoneinfo, where the boost shows, at least 5 times
@@ -117,10 +118,11 @@ vm_cg_run vmstatlog taskset 2 /vm/bin/vmstatlog 10 pageoutrun compact_migrate_sc
 # counts a wake when it asks, even while the node thread is busy.
 vm_cg_run nodelog taskset 2 sh -c '. /vm/lib.sh
 	while :; do
-		t=$(/vm/bin/frag now)
-		ctl --json nodes 2>/dev/null | /vm/bin/jflat | awk -F "\t" -v t=$t "
+		wr=$(ctl --json nodes 2>/dev/null | /vm/bin/jflat | awk -F "\t" "
 			\$1 == \"nodes.1.counters.wakes\" { w = \$2 } \$1 == \"nodes.1.counters.runs\" { r = \$2 }
-			END { if (w != \"\") print t, w, r }"
+			END { if (w != \"\") print w, r }")
+		t=$(/vm/bin/frag now)
+		[ -z "$wr" ] || echo "$t $wr"
 	done' >/tmp/scenario.nodelog
 sleep 1
 node1() { # FILE KEY: nodes.1.KEY (node 1 is the second node)
@@ -165,7 +167,17 @@ t_ptes=$(/vm/bin/frag now)
 vm_wait_until 80 grep -q holding /tmp/scenario.ptes ||
 	vm_fail "frag ptes 20000 did not finish in 80 s (pid $ptes_pid $(cat /proc/$ptes_pid/wchan 2>/dev/null || echo gone) $(head -n 4 /proc/$ptes_pid/stack 2>/dev/null | tr '\n' ' '); frag said: $(tr '\n' ' ' </tmp/scenario.ptes); boost $(awk '{ printf "%s ", $2 }' /tmp/scenario.boost))"
 ptes_ms=$(( ($(/vm/bin/frag now) - t_ptes) / 1000 ))
-sleep 1
+# The boost can still grow after frag holds: on 6.18 a CI run saw 512
+# pages, resumed 1 s after the page tables were done (1.7 s, since they
+# are made without the cgroup move), then 4608 after reclaimd's run, a
+# second boost and a second run. Made inside the hold, the page tables
+# took 15 s there and the boost had settled. So resume once the boost
+# has stood unchanged for 3 s (boostlog prints changes only), 30 s at most.
+boost_settled() {
+	[ $(($(/vm/bin/frag now) - $(tail -n 1 /tmp/scenario.boost | cut -d' ' -f1))) -ge 3000000 ]
+}
+vm_wait_until 30 boost_settled ||
+	vm_note "the boost was still changing 30 s after the page tables: $(awk '{ printf "%s ", $2 }' /tmp/scenario.boost)"
 ctl_ok resume resume || vm_fail "reclaimctl resume: $(cat /tmp/ctl.out)"
 
 # 2. The boosted run on node 1 (its run_start carries a boost), ended.
@@ -198,22 +210,27 @@ ctl_json nodes >/tmp/scenario.nodes2 || vm_fail "reclaimctl --json nodes failed"
 ctl_json stats >/tmp/scenario.stats || vm_fail "reclaimctl --json stats failed"
 ticks2=$(vm_stat monitor_zoneinfo_reads_total)
 pageout_hold=$(($(vm_vmstat_at $r_end) - pageout0))
-# The paid boost stands from the run's end until the kernel's kswapd lowers
-# it (the first sample below what was paid, after the hold); boostlog prints
-# changes only, so any sample in between is a change.
+# The paid boost stands from the run's end until it changes (boostlog
+# prints changes only): the kernel's kswapd lowers it after the hold, or
+# the kernel raises a new boost. On 6.18 it did rise after the run (512,
+# then 1024 or 4608 pages: page tables of the test's own processes falling
+# back too), and a second run paying the new boost is right; so the
+# paid-once checks below cover the time until the first change.
 paid=$((r_boost / 4096))
 at_end=$(awk -v t=$r_end '$1 <= t { v = $2 } END { print v + 0 }' /tmp/scenario.boost)
-t_clear=$(awk -v t=$r_end -v p=$paid '$1 > t && $2 < p { print $1; exit }' /tmp/scenario.boost)
-between=$(awk -v a=$r_end -v b="${t_clear:-99999999999999999}" '$1 > a && $1 < b { printf "%s ", $2 }' /tmp/scenario.boost)
+t_clear=$(awk -v t=$r_end -v p=$paid '$1 > t && $2 != p { print $1; exit }' /tmp/scenario.boost)
+b_next=$(awk -v t=$r_end -v p=$paid '$1 > t && $2 != p { print $2; exit }' /tmp/scenario.boost)
 stood_ms=$(( (${t_clear:-0} - r_end) / 1000 ))
 vm_cg_kill nodelog
-# The nodes samples taken while the paid boost stood.
-nl=$(awk -v a=$r_end -v b="${t_clear:-99999999999999999}" '$1 > a && $1 < b && $2 != "" { if (!n++) { t0 = $1; w0 = $2 } t1 = $1; w1 = $2 }
+# The nodes samples taken while the paid boost stood, stamped after the
+# answer came, and ending 100 ms before boostlog saw it change (it reads
+# every 20 ms; the monitor may see a new boost first).
+nl=$(awk -v a=$r_end -v b="$(( ${t_clear:-99999999999999999} - 100000 ))" '$1 > a && $1 < b && $2 != "" { if (!n++) { t0 = $1; w0 = $2 } t1 = $1; w1 = $2 }
 	END { printf "%d %d %s %s", n, (t1 - t0) / 1000, w0, w1 }' /tmp/scenario.nodelog)
 set -- $nl
 nl_n=$1 nl_ms=$2 wakes1=$3 wakes2=$4
-runs_boost=$(vm_events 'ev("node") + 0 == 1 && ev("type") == "run_start" && ev("boost_bytes") + 0 > 0' | wc -l)
-vm_note "after the run: zoneinfo boost $at_end pages (paid $paid), changes before the kernel cleared it: ${between:-none}; it stood $stood_ms ms (cleared: ${t_clear:+yes}); nodes samples in that time $nl_n over $nl_ms ms: node 1 wakes $wakes1 -> $wakes2; monitor reads of the whole of zoneinfo over the hold after the run +$((ticks2 - ticks1)); runs with a boost $runs_boost"
+runs_boost=$(vm_events 'ev("node") + 0 == 1 && ev("type") == "run_start" && ev("boost_bytes") + 0 > 0 && ev("time_usec") + 0 < '"${t_clear:-99999999999999999}" | wc -l)
+vm_note "after the run: zoneinfo boost $at_end pages (paid $paid), then ${b_next:-unchanged} (a rise is a new kernel boost, 0 the kernel's kswapd clearing it); it stood $stood_ms ms (changed: ${t_clear:+yes}); nodes samples in that time $nl_n over $nl_ms ms: node 1 wakes $wakes1 -> $wakes2; monitor reads of the whole of zoneinfo over the hold after the run +$((ticks2 - ticks1)); runs with a boost $runs_boost"
 
 # 4. The compaction.
 compacted() {
@@ -259,13 +276,13 @@ done
 [ "$r_reason" = balanced ] || vm_fail "the boosted run ended $r_reason, not balanced (reclaimed $r_reclaimed of a $r_boost-byte boost)"
 [ "$r_reclaimed" -ge "$r_boost" ] || vm_fail "the boosted run reclaimed $r_reclaimed bytes, less than its boost $r_boost"
 [ "$pageout_hold" = 0 ] || vm_fail "the kernel's kswapd ran $pageout_hold times before reclaimd's run ended: the hold failed"
-[ "$at_end" = "$paid" ] && [ -z "$between" ] || vm_fail "zoneinfo boost after the run was $at_end pages then ${between:-unchanged} (paid $paid): not the boost that was paid"
+[ "$at_end" = "$paid" ] || vm_fail "zoneinfo boost after the run was $at_end pages (paid $paid): not the boost that was paid"
 [ -n "$t_clear" ] || t_clear_note=" (still standing when sampling stopped)"
-[ "$stood_ms" -ge 1000 ] || [ -z "$t_clear" ] || vm_fail "the paid boost stood only $stood_ms ms after the run: too short to show it was not paid twice"
+[ "$stood_ms" -ge 1000 ] || [ -z "$t_clear" ] || vm_fail "the paid boost stood only $stood_ms ms after the run (then ${b_next:-?} pages): too short to show it was not paid twice"
 [ "$nl_n" -ge 2 ] && [ "$nl_ms" -ge 1000 ] || vm_fail "only $nl_n samples of node 1's counters over $nl_ms ms while the paid boost stood: too few to tell"
 [ $((ticks2 - ticks1)) -ge 5 ] || vm_fail "the monitor read the whole of zoneinfo only $((ticks2 - ticks1)) times while the paid boost stood"
 [ "$wakes2" = "$wakes1" ] || vm_fail "node 1 was woken $((wakes2 - wakes1)) times while zoneinfo still showed the $paid-page boost it had paid: paid again"
-[ "$runs_boost" = 1 ] || vm_fail "$runs_boost runs on node 1 started with a boost (one kernel boost): $(vm_events 'ev("node") + 0 == 1 && ev("type") == "run_start"' | tr '\t\n' ' ;')"
+[ "$runs_boost" = 1 ] || vm_fail "$runs_boost runs on node 1 started with a boost before the paid one changed: $(vm_events 'ev("node") + 0 == 1 && ev("type") == "run_start"' | tr '\t\n' ' ;')"
 [ -n "$cev" ] || vm_fail "no compact event on node 1 within 20 s of the hold's end"
 [ "$c_reason" = boost ] && [ "$c_result" = ok ] || vm_fail "compact event reason $c_reason result $c_result (want boost, ok)"
 [ "$c_time" -gt "$r_end" ] || vm_fail "the compact event came before the boosted run ended"
