@@ -213,8 +213,9 @@ pageout_hold=$(($(vm_vmstat_at $r_end) - pageout0))
 # The paid boost stands from the run's end until it changes (boostlog
 # prints changes only): the kernel's kswapd lowers it after the hold, or
 # the kernel raises a new boost. On 6.18 it did rise after the run (512,
-# then 1024 or 4608 pages: page tables of the test's own processes falling
-# back too), and a second run paying the new boost is right; so the
+# then 1024 or 4608 pages; what fell back then is not known, possibly the
+# test's own processes' page tables), and a second run paying the new
+# boost is right; so the
 # paid-once checks below cover the time until the first change.
 paid=$((r_boost / 4096))
 at_end=$(awk -v t=$r_end '$1 <= t { v = $2 } END { print v + 0 }' /tmp/scenario.boost)
