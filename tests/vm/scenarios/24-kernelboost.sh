@@ -219,8 +219,10 @@ pageout_hold=$(($(vm_vmstat_at $r_end) - pageout0))
 # paid-once checks below cover the time until the first change.
 paid=$((r_boost / 4096))
 at_end=$(awk -v t=$r_end '$1 <= t { v = $2 } END { print v + 0 }' /tmp/scenario.boost)
-t_clear=$(awk -v t=$r_end -v p=$paid '$1 > t && $2 != p { print $1; exit }' /tmp/scenario.boost)
-b_next=$(awk -v t=$r_end -v p=$paid '$1 > t && $2 != p { print $2; exit }' /tmp/scenario.boost)
+# The first change after the run: its time and the boost it showed.
+read -r t_clear b_next <<EOF2
+$(awk -v t=$r_end -v p=$paid '$1 > t && $2 != p { print $1, $2; exit }' /tmp/scenario.boost)
+EOF2
 stood_ms=$(( (${t_clear:-0} - r_end) / 1000 ))
 vm_cg_kill nodelog
 # The nodes samples taken while the paid boost stood, stamped after the
