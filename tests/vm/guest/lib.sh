@@ -278,8 +278,10 @@ vm_daemon_start() {
 	[ -e $CONF ] || : >$CONF
 	mkdir -p /run/reclaimd
 	vm_cg_new $DAEMON_CG
+	# VM_DAEMON_WRAP: a command the daemon runs under (a scenario that
+	# binds its own memory gives the daemon the default policy back).
 	sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$CG/$DAEMON_CG" \
-		$RECLAIMD --config=$CONF --socket=$SOCK "$@" >>$DAEMON_LOG 2>&1 &
+		${VM_DAEMON_WRAP:-} $RECLAIMD --config=$CONF --socket=$SOCK "$@" >>$DAEMON_LOG 2>&1 &
 	DAEMON_PID=$!
 	echo $DAEMON_PID >/tmp/reclaimd.pid
 	i=0

@@ -11,14 +11,14 @@
 # interval. So the kernel's kswapd of node 1 is held off the CPU: moved to
 # CPU 0, where a SCHED_FIFO spinner (/vm/bin/spin) runs with RT throttling
 # off (sched_rt_runtime_us=-1; on 6.12+ also CPU 0's fair server, debugfs
-# runtime 0). ksoftirqd/0 runs above the spinner, so that CPU 0's softirqs,
-# and the RCU grace periods that wait for them, go on. The spinner empties
-# CPU 0's per-CPU LRU batches before it spins, so that lru_add_drain_all()
-# (memory.reclaim's last retry, every nodeN/compact write) has less reason
-# to wait for CPU 0's starved kworker (the compact write still ends only
-# after the hold here). The test's own processes and the daemon's main
+# runtime 0). ksoftirqd/0 runs above the spinner, so that CPU 0's softirqs
+# and the RCU grace periods that wait for them go on; CPU 0's kworkers are
+# raised above it too, only if the daemon's node thread is found waiting
+# for them in lru_add_drain_all() (memory.reclaim's and nodeN/reclaim's
+# last retry); the spinner also empties CPU 0's per-CPU LRU batches before
+# it spins. The test's own processes and the daemon's main
 # thread run on CPU 1 (node 1's CPU, where reclaimd/n1 is pinned anyway);
-# the test's samplers allocate on node 0 (/vm/bin/membind). The spinner is
+# the test's own processes allocate on node 0 (/vm/bin/membind). The spinner is
 # killed WINDOW_S seconds after reclaimd's run, and ends by itself after
 # HOLD_MAX_S in any case; the settings are restored on exit.
 #
@@ -40,34 +40,51 @@
 # Asserted:
 # 1. the kernel set a boost on node 1: zoneinfo boost > 0 (sampled every
 #    20 ms by frag boostlog);
-# 2. reclaimd ran a run for it: run_start boost_bytes > 0 equal to a boost
-#    the kernel showed (PSIBoost=0 and no reclaimctl boost: no userspace
-#    boost), every write swappiness=0 (null on 6.1, which has no
+# 2. reclaimd ran a run for it: its run_start boost_bytes > 0 is the boost
+#    the zone showed after it (PSIBoost=0 and no reclaimctl boost: no
+#    userspace boost; nothing paid before the resume, see 3), woken for
+#    kernel-boost, every write swappiness=0 (null on 6.1, which has no
 #    swappiness=), ended balanced, reclaimed at least the boost; the
 #    kernel's kswapd had not run (pageoutrun +0) by then. The same for
-#    every later boosted run within the hold: on 6.18 the kernel can raise
-#    a new boost after the run (512 then 1024 pages 0.76 s after it in
-#    one run), and a run paying the new boost is right;
-# 3. paid once: after each run the zone showed exactly the boost it paid,
-#    and while that boost stood (until the kernel raised a new one, or
-#    the kernel's kswapd cleared it after the hold) node 1's wake counter,
-#    sampled with the time (counters.wakes, counted when the monitor asks,
-#    even while the node thread is busy), did not move and no run started
-#    with a boost; the longest such stand lasted at least 1 s; the monitor
-#    read the whole of zoneinfo, where the boost shows, at least 5 times
-#    over the hold after the first run (monitor_zoneinfo_reads_total).
+#    every later boosted run that ended within the hold: on 6.18 the kernel
+#    can raise a new boost after the run (512 then 1024 pages 0.76 s after
+#    it in one run), and a run paying the rise is right;
+# 3. paid once: after each run the zone showed what the runs since the
+#    resume had paid (a run pays the boost less what was paid), and while
+#    that boost stood (until the kernel raised a new one, or its kswapd
+#    cleared it after the hold) node 1's kernel-boost wake counter,
+#    sampled with the time (metric wakes_total{reason="kernel-boost"},
+#    counted when the monitor asks, even while the node thread is busy;
+#    wakes of other reasons are noted), did not move in the samples
+#    taken, and no run
+#    started with a boost; the longest such stand lasted at least 1 s with
+#    2 samples or more over 1 s or more; the monitor read the whole of
+#    zoneinfo, where the boost shows, at least 5 times over the hold after
+#    the first run (monitor_zoneinfo_reads_total).
 #    (With the paid boost forgotten, balance_begin() not recording
 #    kernel_boost_paid[], the wake counter counted 16 wakes in 7.4 s on 6.12
 #    and this failed. The node thread is free meanwhile: the node1/compact
 #    write, see 4, is the reclaimd/kcomp thread's.)
 # 4. the compaction: a compact event on node 1 with reason "boost", result
-#    ok, after the first run; counters.compactions_boost from 1 to the
-#    number of boosted runs, and the metric the same; /proc/vmstat
-#    compact_migrate_scanned grew by more than kcompactd's own
+#    ok, after the first run; counters.compactions_boost 1 and the metric 1
+#    (one compaction a minute per node, however many boosted runs);
+#    /proc/vmstat compact_migrate_scanned grew by more than kcompactd's own
 #    (compact_daemon_migrate_scanned) with compact_stall +0 (no direct
 #    compaction): the node1/compact write did the scanning, in the
 #    reclaimd/kcomp thread.
 # The kernel's kswapd clearing the boost after the hold is noted.
+
+# The scenario's own processes allocate on node 0 (/vm/bin/membind 0, for
+# the whole scenario): their page tables and kernel stacks, unmovable,
+# would otherwise fall back into node 1's movable blocks and raise new
+# boosts (the shell and what it forks run on CPU 1). The fill, the page
+# cache, the page tables and the daemon get the default policy back (local:
+# node 1 for what runs on CPU 1, as before).
+if [ -z "${KB_NODE0:-}" ]; then
+	export KB_NODE0=1
+	exec /vm/bin/membind 0 sh -c ". /vm/lib.sh; . /vm/scenarios/$VM_SCENARIO.sh"
+fi
+VM_DAEMON_WRAP="/vm/bin/membind default"
 
 # The hold ends WINDOW_S after reclaimd's run (the spinner is killed), or
 # after HOLD_MAX_S whatever happens (its own limit).
@@ -114,9 +131,12 @@ echo 3 >/proc/sys/vm/drop_caches
 # Fragment node 1: all of its free memory (and a little more, which spills
 # to node 0) in 4 KiB pages, every other one freed.
 f1=$(awk '$3 == "MemFree:" { print int($4 / 1024) }' /sys/devices/system/node/node1/meminfo)
-vm_cg_run frag/fill taskset 2 /vm/bin/frag fill $((f1 + 40)) >/tmp/scenario.fill
+vm_cg_run frag/fill taskset 2 /vm/bin/membind default /vm/bin/frag fill $((f1 + 40)) >/tmp/scenario.fill
 vm_wait_until 60 grep -q holding /tmp/scenario.fill || vm_fail "frag fill $((f1 + 40)) did not finish in 60 s"
-vm_cache cache.slice 128 1
+truncate -s 128M /mnt/cache.cache.slice
+vm_cg_new cache.slice
+sh -c 'echo $$ >"$0/cgroup.procs" && exec taskset 2 /vm/bin/membind default dd if="$1" of=/dev/null bs=1M 2>/dev/null' \
+	"$CG/cache.slice" /mnt/cache.cache.slice
 free1=$(awk '$3 == "MemFree:" { print int($4 / 1024) }' /sys/devices/system/node/node1/meminfo)
 big1=$(awk '$2 == "1," { n += $14 + 2 * $15 } END { print n + 0 }' /proc/buddyinfo)
 vm_note "node 1: $f1 MiB free before, $free1 MiB after the fill and 128 MiB of page cache; free 2 MiB blocks: $big1"
@@ -131,29 +151,53 @@ vm_note "node 1: $f1 MiB free before, $free1 MiB after the fill and 128 MiB of p
 # until the page tables are made: its run then sees the boost the burst
 # leaves (the kernel's cap, 1.5 x high at the default factor, on 6.1 and
 # 6.12), not one still growing.
-cat /proc/sys/vm/watermark_scale_factor >/proc/sys/vm/watermark_scale_factor
+wsf=$(cat /proc/sys/vm/watermark_scale_factor) && echo "$wsf" >/proc/sys/vm/watermark_scale_factor ||
+	vm_fail "cannot rewrite vm.watermark_scale_factor ('$wsf') to clear the boosts"
 b_reset=$(awk '$1 == "Node" { n = ($2 == "1,") } n && $1 == "boost" { b += $2 } END { print b + 0 }' /proc/zoneinfo)
+[ "$b_reset" = 0 ] || vm_fail "node 1's boost was $b_reset pages right after rewriting vm.watermark_scale_factor, not 0"
 vm_need_daemon
 ctl_ok pause pause || vm_fail "reclaimctl pause: $(cat /tmp/ctl.out)"
 taskset -p 2 "$(cat /tmp/reclaimd.pid)" >/dev/null
 taskset -p 2 $$ >/dev/null
 vm_watch_start
-# The test's own processes run on CPU 1 but allocate on node 0
-# (/vm/bin/membind): their page tables and kernel stacks, unmovable, would
-# otherwise fall back into node 1's movable blocks and raise new boosts.
-vm_cg_run boostlog taskset 2 /vm/bin/membind 0 /vm/bin/frag boostlog 20 1 >/tmp/scenario.boost
-vm_cg_run vmstatlog taskset 2 /vm/bin/membind 0 /vm/bin/vmstatlog 10 pageoutrun compact_migrate_scanned compact_daemon_migrate_scanned compact_stall >/tmp/scenario.vmstatlog
+vm_cg_run boostlog taskset 2 /vm/bin/frag boostlog 20 1 >/tmp/scenario.boost
+vm_cg_run vmstatlog taskset 2 /vm/bin/vmstatlog 10 pageoutrun compact_migrate_scanned compact_daemon_migrate_scanned compact_stall >/tmp/scenario.vmstatlog
 # node 1's wake and run counters with the time, every ~100 ms: the monitor
 # counts a wake when it asks, even while the node thread is busy.
-vm_cg_run nodelog taskset 2 /vm/bin/membind 0 sh -c '. /vm/lib.sh
+# Each sample: the time before the question and after the answer, node
+# 1's kernel-boost wakes, all its wakes (metric
+# reclaimd_wakes_total{node="1"}). The answer holds the counters at some
+# moment between the two times (a 6.18 run: a sample stamped 2 ms after
+# the run's end, after its answer, still showed the count before the
+# run's own wake).
+cat >/tmp/scenario.wakes.awk <<'AWK'
+BEGIN { FS = "\t" }
+{ n = split($1, k, ".") }
+n == 3 && k[1] == "counters" && k[3] == "name" { nm[k[2]] = $2 }
+n == 3 && k[1] == "counters" && k[3] == "value" { val[k[2]] = $2 }
+n == 4 && k[1] == "counters" && k[3] == "labels" { lab[k[2] "," k[4]] = $2 }
+END {
+	for (i in nm)
+		if (nm[i] == "wakes_total" && lab[i ",node"] == "1") {
+			f = 1
+			all += val[i]
+			if (lab[i ",reason"] == "kernel-boost")
+				kb += val[i]
+		}
+	if (f)
+		print kb + 0, all + 0
+}
+AWK
+vm_cg_run nodelog taskset 2 sh -c '. /vm/lib.sh
 	while :; do
-		wr=$(ctl --json nodes 2>/dev/null | /vm/bin/jflat | awk -F "\t" "
-			\$1 == \"nodes.1.counters.wakes\" { w = \$2 } \$1 == \"nodes.1.counters.runs\" { r = \$2 }
-			END { if (w != \"\") print w, r }")
-		t=$(/vm/bin/frag now)
-		[ -z "$wr" ] || echo "$t $wr"
+		t0=$(/vm/bin/frag now)
+		wr=$(ctl --json stats 2>/dev/null | /vm/bin/jflat | awk -f /tmp/scenario.wakes.awk)
+		t1=$(/vm/bin/frag now)
+		[ -z "$wr" ] || echo "$t0 $t1 $wr"
 	done' >/tmp/scenario.nodelog
 sleep 1
+[ -s /tmp/scenario.boost ] && [ -s /tmp/scenario.vmstatlog ] ||
+	vm_fail "the samplers did not start (boostlog: $(head -c 200 /tmp/scenario.boost), vmstatlog: $(head -c 200 /tmp/scenario.vmstatlog)); stderr: $(tail -n 3 /tmp/scenario.stderr | tr '\n' ' ')"
 node1() { # FILE KEY: nodes.1.KEY (node 1 is the second node)
 	jget "$1" "nodes.1.$2"
 }
@@ -166,7 +210,7 @@ ctl_json nodes >/tmp/scenario.nodes0 || vm_fail "reclaimctl --json nodes failed"
 # spinner, can stall grace periods once its softirqs are left to the starved
 # ksoftirqd/0: a 6.1 CI run started frag ptes inside the hold and it never
 # reached its cgroup in 80 s (no process in it, nothing printed, no boost).
-vm_cg_run frag/ptes taskset 2 /vm/bin/frag ptes 20000 >/tmp/scenario.ptes
+vm_cg_run frag/ptes taskset 2 /vm/bin/membind default /vm/bin/frag ptes 20000 >/tmp/scenario.ptes
 vm_wait_until 20 grep -q ready /tmp/scenario.ptes ||
 	vm_fail "frag ptes 20000 did not map its slots in 20 s (in its cgroup: $(for p in $(cat $CG/frag/ptes/cgroup.procs); do echo "$p $(cat /proc/$p/comm) $(cat /proc/$p/wchan)"; done | tr '\n' ' '); frag said: $(tr '\n' ' ' </tmp/scenario.ptes))"
 ptes_pid=$(cat $CG/frag/ptes/cgroup.procs)
@@ -178,10 +222,25 @@ echo -1 >/proc/sys/kernel/sched_rt_runtime_us
 taskset -p 1 $kp >/dev/null || vm_fail "cannot move kswapd1 to CPU 0"
 # Not in a cgroup: an RT task outside the root cgroup needs RT group
 # scheduling on some kernels. It ends by itself.
-# ksoftirqd/0 runs above it (spin raises it to SCHED_FIFO 2 and puts it
-# back): with CPU 0's softirqs left to a starved ksoftirqd, RCU grace
-# periods wait for CPU 0, and with them anything that waits for one.
-taskset 1 /vm/bin/spin $HOLD_MAX_S $ksoftirqd0 >/tmp/scenario.spin &
+# ksoftirqd/0 runs above it (spin raises it to SCHED_FIFO 2 and gives it
+# its policy back): with CPU 0's softirqs left to a starved ksoftirqd, RCU
+# grace periods wait for CPU 0, and with them anything that waits for one.
+# CPU 0's kworkers are raised too, but only when the daemon's node thread
+# is found waiting in lru_add_drain_all() (below): that queues work on
+# CPU 0 and waits for it, and a memory.reclaim or nodeN/reclaim write
+# calls it at its last retry. In a 6.18 run the boosted run's second
+# node1/reclaim write sat there until the hold ended, and no run ended in
+# 15 s (reclaimd/n1: __flush_work __lru_add_drain_all
+# user_proactive_reclaim reclaim_store). Raised from the start, the
+# kworkers let the kernel's kswapd clear the boost within the hold in 2 of
+# 14 runs (pageoutrun +1 at the clear, 0.4 and 0.6 s after the run); how
+# is not known.
+kworkers0=
+for p in /proc/[0-9]*; do
+	case "$(cat $p/comm 2>/dev/null)" in kworker/0:*) kworkers0="$kworkers0 ${p#/proc/}" ;; esac
+done
+[ -n "$kworkers0" ] || vm_fail "no kworker/0:* thread"
+taskset 1 /vm/bin/spin $HOLD_MAX_S $ksoftirqd0 -- $kworkers0 >/tmp/scenario.spin &
 spin_pid=$!
 vm_wait_until 5 grep -q running /tmp/scenario.spin || vm_fail "spin did not start: $(cat /tmp/scenario.spin)"
 pageout0=$(vm_vmstat pageoutrun)
@@ -221,10 +280,31 @@ boosted_runs() {
 		ev("type") == "wake" && !s { w = ev("reason") }
 		ev("type") == "run_start" && ev("boost_bytes") + 0 > 0 && !s { s = ev("time_usec"); b = ev("boost_bytes"); seq = ""; next }
 		s && ev("type") == "write" { seq = seq " " ev("priority") ":" ev("swappiness") ":" ev("reclaimed_bytes") }
-		s && ev("type") == "run_end" { print s, ev("time_usec"), b, ev("end"), ev("reclaimed_bytes"), w, seq; s = "" }' /tmp/scenario.events >/tmp/scenario.runs
+		s && ev("type") == "run_end" { print s, ev("time_usec"), b, ev("end"), ev("reclaimed_bytes"), w, seq; s = ""; w = "" }' /tmp/scenario.events >/tmp/scenario.runs
 	[ -s /tmp/scenario.runs ]
 }
-vm_wait_until 15 boosted_runs
+# Wait up to 15 s for the first boosted run to end; once, if the node
+# thread waits in lru_add_drain_all() (see above), raise CPU 0's kworkers
+# and give it 15 s more.
+n1_in_drain() {
+	local t
+	for t in /proc/$(cat /tmp/reclaimd.pid)/task/*; do
+		[ "$(cat $t/comm 2>/dev/null)" = reclaimd/n1 ] && grep -q lru_add_drain_all $t/stack 2>/dev/null && return 0
+	done
+	return 1
+}
+drain_raised=
+i=0
+while ! boosted_runs && [ $i -lt 30 ]; do
+	if [ -z "$drain_raised" ] && [ $i -ge 6 ] && n1_in_drain; then
+		kill -USR1 $spin_pid
+		drain_raised=$i
+		i=0
+		vm_note "reclaimd/n1 waited in lru_add_drain_all() for CPU 0's work $((drain_raised / 2)) s into the wait: CPU 0's kworkers raised ($(grep raised /tmp/scenario.spin))"
+	fi
+	sleep 0.5
+	i=$((i + 1))
+done
 ctl_json nodes >/tmp/scenario.nodes1 || vm_fail "reclaimctl --json nodes failed"
 ctl_json stats >/tmp/scenario.stats || vm_fail "reclaimctl --json stats failed"
 ticks1=$(vm_stat monitor_zoneinfo_reads_total)
@@ -243,9 +323,10 @@ vm_note "frag ptes took $ptes_ms ms; kernel boost on node 1 (pages, as sampled):
 # 3. Paid once: wait for the hold to end, looking at what the monitor did
 # meanwhile while the boost stood.
 sleep $WINDOW_S
+t_hold=$(/vm/bin/frag now)
 kill $spin_pid
 wait $spin_pid
-t_hold=$(/vm/bin/frag now)
+spin_pid=
 ctl_json nodes >/tmp/scenario.nodes2 || vm_fail "reclaimctl --json nodes failed"
 ctl_json stats >/tmp/scenario.stats || vm_fail "reclaimctl --json stats failed"
 ticks2=$(vm_stat monitor_zoneinfo_reads_total)
@@ -262,7 +343,7 @@ t_nl=$(/vm/bin/frag now)
 boosted_runs
 awk -v t=$t_hold '$2 < t' /tmp/scenario.runs >/tmp/scenario.runs.hold
 nruns=$(wc -l </tmp/scenario.runs.hold)
-r_last_end=$(awk '{ e = $2 } END { print e + 0 }' /tmp/scenario.runs.hold)
+r_last_end=$(awk '{ e = $2 } END { print e }' /tmp/scenario.runs.hold)
 pageout_hold=$(($(vm_vmstat_at $r_last_end) - pageout0))
 vm_events 'ev("node") + 0 == 1 && ev("type") == "run_start" && ev("boost_bytes") + 0 > 0' |
 	awk -F '\t' "$AWK_EV"'{ print ev("time_usec") }' >/tmp/scenario.bstarts
@@ -270,9 +351,11 @@ vm_events 'ev("node") + 0 == 1 && ev("type") == "run_start" && ev("boost_bytes")
 # boost at its end, the time
 # of the first change after it (or of the end of sampling), the boost it
 # changed to (- if none), how long it stood (ms), then node 1's samples
-# while it stood (stamped after the answer, ending 100 ms before the
+# while it stood (asked after the run's end, answered 100 ms before the
 # change, which the monitor may see first): count, span (ms), first and
-# last wake count; and the boosted runs that started meanwhile.
+# last kernel-boost wake count, wakes of any reason between them; and the
+# boosted runs that started meanwhile (to the
+# same 100 ms before the change).
 # A run pays the boost not yet paid (balance_kernel_boost_unpaid(): the
 # zone's boost less what earlier runs paid), so after each run the zone
 # shows what was paid before the resume (p0: 0, or a boost the daemon paid
@@ -287,15 +370,15 @@ while read -r s e b rest; do
 	paid=$((p0 + cum))
 	set -- $(awk -v t=$e -v p=$paid '$1 > t && $2 != p { print $1, $2; exit }' /tmp/scenario.boost)
 	c=${1:-$t_nl} to=${2:--}
-	nl=$(awk -v a=$e -v b=$((c - 100000)) '$1 > a && $1 < b && $2 != "" { if (!n++) { t0 = $1; w0 = $2 } t1 = $1; w1 = $2 }
-		END { printf "%d %d %s %s", n, (t1 - t0) / 1000, (n ? w0 : "-"), (n ? w1 : "-") }' /tmp/scenario.nodelog)
-	st=$(awk -v a=$e -v b=$c '$1 >= a && $1 < b { n++ } END { print n + 0 }' /tmp/scenario.bstarts)
+	nl=$(awk -v a=$e -v b=$((c - 100000)) '$1 > a && $2 < b && $4 != "" { if (!n++) { t0 = $2; w0 = $3; a0 = $4 } t1 = $2; w1 = $3; a1 = $4 }
+		END { printf "%d %d %s %s %s", n, (t1 - t0) / 1000, (n ? w0 : "-"), (n ? w1 : "-"), (n ? a1 - a0 : "-") }' /tmp/scenario.nodelog)
+	st=$(awk -v a=$e -v b=$((c - 100000)) '$1 >= a && $1 < b { n++ } END { print n + 0 }' /tmp/scenario.bstarts)
 	echo "$e $paid $at $c $to $(((c - e) / 1000)) $nl $st"
 done </tmp/scenario.runs.hold >/tmp/scenario.paid
 vm_note "boosted runs within the hold: $nruns (start end boost end-reason reclaimed wake writes prio:swappiness:reclaimed): $(tr '\n' ';' </tmp/scenario.runs.hold)"
-vm_note "node 1 boost after the reset before the daemon's start: $b_reset pages; paid before the resume: ${p0:-?} pages; each paid boost (end paid at-end changed-at changed-to stood-ms samples span-ms wakes-first wakes-last boosted-starts): $(tr '\n' ';' </tmp/scenario.paid); monitor reads of the whole of zoneinfo over the hold after the first run +$((ticks2 - ticks1))"
+vm_note "node 1 boost after the reset before the daemon's start: $b_reset pages; paid before the resume: ${p0:-?} pages; each paid boost (end paid at-end changed-at changed-to stood-ms samples span-ms kernel-boost-wakes-first kernel-boost-wakes-last wakes-any-reason boosted-starts): $(tr '\n' ';' </tmp/scenario.paid); monitor reads of the whole of zoneinfo over the hold after the first run +$((ticks2 - ticks1))"
 # The longest stand: the paid-once checks need one at least 1 s long.
-read -r l_e l_p l_at l_c l_to l_ms l_n l_span l_w0 l_w1 l_st <<EOF2
+read -r l_e l_p l_at l_c l_to l_ms l_n l_span l_w0 l_w1 l_any l_st <<EOF2
 $(sort -k6,6n /tmp/scenario.paid | tail -n 1)
 EOF2
 
@@ -345,28 +428,32 @@ while read -r q_start q_end q_boost q_reason q_reclaimed q_wake q_seq; do
 	[ "$q_reason" = balanced ] || vm_fail "a boosted run ended $q_reason, not balanced (reclaimed $q_reclaimed of a $q_boost-byte boost)"
 	[ "$q_reclaimed" -ge "$q_boost" ] || vm_fail "a boosted run reclaimed $q_reclaimed bytes, less than its boost $q_boost"
 done </tmp/scenario.runs.hold
-# What was paid before the resume: nothing, or a boost the kernel showed
-# before it (then a run pays only the rise: boost_bytes is the kernel's
-# boost less p0, and the zone shows p0 + boost_bytes after it).
-[ "$p0" = 0 ] || awk -v t=$t_resume -v b=$p0 '$1 < t && $2 == b { f = 1 } END { exit !f }' /tmp/scenario.boost ||
-	vm_fail "the first run paid $((r_boost / 4096)) pages and the zone then showed $((p0 + r_boost / 4096)): $p0 pages would have been paid before the resume, no boost the kernel showed before it: $(awk '{ printf "%s:%s ", $1, $2 }' /tmp/scenario.boost)"
+# What was paid before the resume: nothing (boosts cleared before the
+# daemon started, the daemon paused from its start, and the monitor, which
+# goes on while paused, lowers what it counts as paid to the boost it
+# sees). Only a run in the moment between the start and the pause could
+# have paid something: the boost as the samplers first saw it, no more.
+runs0=$(node1 /tmp/scenario.nodes0 counters.runs)
+[ "$p0" = 0 ] || { [ "${runs0:-0}" -gt 0 ] && [ "$p0" = "$(head -n 1 /tmp/scenario.boost | cut -d' ' -f2)" ]; } ||
+	vm_fail "the first boosted run paid $((r_boost / 4096)) pages and the zone then showed $((p0 + r_boost / 4096)): it did not pay the boost (runs before the resume: ${runs0:-?}; boost as sampled: $(awk '{ printf "%s ", $2 }' /tmp/scenario.boost))"
 [ "$pageout_hold" = 0 ] || vm_fail "the kernel's kswapd ran $pageout_hold times before reclaimd's last boosted run in the hold ended: the hold failed"
-while read -r p_e p_p p_at p_c p_to p_ms p_n p_span p_w0 p_w1 p_st; do
+while read -r p_e p_p p_at p_c p_to p_ms p_n p_span p_w0 p_w1 p_any p_st; do
 	[ "$p_at" = "$p_p" ] || vm_fail "zoneinfo boost after a run was $p_at pages (paid $p_p, $p0 of them before the resume): not the boost that was paid"
-	[ "$p_w0" = "$p_w1" ] || vm_fail "node 1 was woken $((p_w1 - p_w0)) times while zoneinfo still showed the $p_p-page boost it had paid: paid again"
+	[ "$p_w0" = "$p_w1" ] || vm_fail "node 1 was woken $((p_w1 - p_w0)) times for kernel-boost while zoneinfo still showed the $p_p-page boost it had paid: paid again (node 1's events then: $(vm_events 'ev("node") + 0 == 1 && ev("time_usec") + 0 > '"$p_e"' && ev("time_usec") + 0 < '"$p_c" | tr '\t\n' ' ;' | cut -c1-1500); samples (asked, answered, kernel-boost wakes, all wakes): $(awk -v a=$p_e -v b=$p_c '$2 > a && $1 < b' /tmp/scenario.nodelog | tr '\n' ';' | cut -c1-1200))"
 	[ "$p_st" = 0 ] || vm_fail "$p_st runs on node 1 started with a boost while the paid $p_p-page boost stood: $(vm_events 'ev("node") + 0 == 1 && ev("type") == "run_start"' | tr '\t\n' ' ;')"
 done </tmp/scenario.paid
-[ "$l_ms" -ge 1000 ] || vm_fail "no paid boost stood 1 s after its run (the longest $l_ms ms, then ${l_to} pages): too short to show it was not paid twice"
+[ "$l_ms" -ge 1000 ] || vm_fail "no paid boost stood 1 s after its run (the longest $l_ms ms, then ${l_to} pages): too short to show it was not paid twice (pageoutrun at the run's end $(vm_vmstat_at $l_e), 100 ms after the change $(vm_vmstat_at $((l_c + 100000))), at the end $(vm_vmstat_at 99999999999999999); the spinner said: $(tr '\n' ' ' </tmp/scenario.spin))"
 [ "$l_n" -ge 2 ] && [ "$l_span" -ge 1000 ] || vm_fail "only $l_n samples of node 1's counters over $l_span ms while the longest paid boost stood: too few to tell"
-[ $((ticks2 - ticks1)) -ge 5 ] || vm_fail "the monitor read the whole of zoneinfo only $((ticks2 - ticks1)) times while the paid boost stood"
+[ $((ticks2 - ticks1)) -ge 5 ] || vm_fail "the monitor read the whole of zoneinfo only $((ticks2 - ticks1)) times over the hold after the first run"
 [ -n "$cev" ] || vm_fail "no compact event on node 1 within 20 s of the hold's end"
 [ "$c_reason" = boost ] && [ "$c_result" = ok ] || vm_fail "compact event reason $c_reason result $c_result (want boost, ok)"
 [ "$c_time" -gt "$r_end" ] || vm_fail "the compact event came before the boosted run ended"
-# One compaction per boosted run at most (a second boost, a second run).
-[ "$cb" -ge 1 ] && [ "$cb" -le "$nruns_all" ] || vm_fail "counters.compactions_boost is $cb on node 1, want 1 to $nruns_all (the boosted runs)"
+# One compaction a minute per node at most (compact.h), whatever the
+# number of boosted runs.
+[ "$cb" = 1 ] || vm_fail "counters.compactions_boost is $cb on node 1, want 1 ($nruns_all boosted runs)"
 ctl_json stats >/tmp/scenario.stats || vm_fail "reclaimctl --json stats failed"
 mcb=$(vm_stat compactions_total node=1 reason=boost)
-[ "$mcb" = "$cb" ] || vm_fail "metric reclaimd_compactions_total{node=\"1\",reason=\"boost\"} is ${mcb:-absent}, want $cb (as nodes says)"
+[ "$mcb" = 1 ] || vm_fail "metric reclaimd_compactions_total{node=\"1\",reason=\"boost\"} is ${mcb:-absent}, want 1 (nodes says $cb)"
 [ "$stall" = 0 ] || vm_fail "compact_stall +$stall: direct compaction mixed in"
 [ "$ms" -gt "$ds" ] || vm_fail "compact_migrate_scanned +$ms, no more than kcompactd's +$ds: the node1/compact write scanned nothing"
-vm_pass "kernel boost on node 1 up to $boost_max pages; $nruns run(s) in the hold, the first paid $r_boost bytes (reclaimed $r_reclaimed, write swappiness $(for w in $r_seq; do echo "$w" | cut -d: -f2; done | sort -u | tr "\n" " ")ended balanced); the longest paid boost ($l_p pages) stood $l_ms ms, node 1 wakes +0 over $l_span ms of it; compactions_boost $cb; compact reason boost ok, compact_migrate_scanned +$ms (kcompactd +$ds), compact_stall +0"
+vm_pass "kernel boost on node 1 up to $boost_max pages; $nruns run(s) in the hold, the first paid $r_boost bytes (reclaimed $r_reclaimed, write swappiness $(for w in $r_seq; do echo "$w" | cut -d: -f2; done | sort -u | tr "\n" " ")ended balanced); the longest paid boost ($l_p pages) stood $l_ms ms, node 1 kernel-boost wakes +0 (any reason +$l_any) over $l_span ms of it; compactions_boost $cb; compact reason boost ok, compact_migrate_scanned +$ms (kcompactd +$ds), compact_stall +0"
