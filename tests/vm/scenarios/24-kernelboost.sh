@@ -233,7 +233,7 @@ taskset -p 1 $kp >/dev/null || vm_fail "cannot move kswapd1 to CPU 0"
 # 15 s (reclaimd/n1: __flush_work __lru_add_drain_all
 # user_proactive_reclaim reclaim_store). Raised from the start, the
 # kworkers let the kernel's kswapd clear the boost within the hold in 2 of
-# 14 runs (pageoutrun +1 at the clear, 0.4 and 0.6 s after the run); how
+# 22 runs (pageoutrun +1 at the clear, 0.4 and 0.6 s after the run); how
 # is not known.
 kworkers0=
 for p in /proc/[0-9]*; do
