@@ -278,10 +278,8 @@ vm_daemon_start() {
 	[ -e $CONF ] || : >$CONF
 	mkdir -p /run/reclaimd
 	vm_cg_new $DAEMON_CG
-	# VM_DAEMON_WRAP: a command the daemon runs under (a scenario that
-	# binds its own memory gives the daemon the default policy back).
 	sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$CG/$DAEMON_CG" \
-		${VM_DAEMON_WRAP:-} $RECLAIMD --config=$CONF --socket=$SOCK "$@" >>$DAEMON_LOG 2>&1 &
+		${VM_LOCAL_WRAP:-} $RECLAIMD --config=$CONF --socket=$SOCK "$@" >>$DAEMON_LOG 2>&1 &
 	DAEMON_PID=$!
 	echo $DAEMON_PID >/tmp/reclaimd.pid
 	i=0
@@ -307,6 +305,15 @@ vm_alive() {
 	local st
 	st=$(sed 's/.*) //' /proc/$1/stat 2>/dev/null | cut -d ' ' -f 1)
 	[ -n "$st" ] && [ "$st" != Z ]
+}
+
+# vm_pids_named PATTERN: the pids whose comm matches the shell pattern
+# (kernel threads too: "kswapd1", "kworker/0:*"), on one line.
+vm_pids_named() {
+	local p
+	for p in /proc/[0-9]*; do
+		case "$(cat $p/comm 2>/dev/null)" in $1) printf '%s ' "${p#/proc/}" ;; esac
+	done
 }
 
 # vm_threads PID: each thread's name, state, wait channel and kernel stack.
@@ -470,13 +477,16 @@ vm_page_size() {
 # vm_cache CG MIB [CPU]: MIB of page cache charged to cgroup CG, read from a
 # sparse file on the scratch file system by a task pinned to CPU (default 0)
 # so the pages sit on that CPU's node. The cache stays after the reader exits.
+# Like the daemon (vm_daemon_start), the reader runs under $VM_LOCAL_WRAP:
+# a scenario that binds its own memory elsewhere sets it to give these the
+# default, local policy back ("/vm/bin/membind default").
 vm_cache() {
 	local cg=$1 mib=$2 cpu=${3:-0} f
 	f=/mnt/cache.$(echo "$1" | tr / _)
 	truncate -s "${mib}M" "$f"
 	vm_cg_new "$cg"
-	sh -c 'echo $$ >"$0/cgroup.procs" && exec taskset "$1" dd if="$2" of=/dev/null bs=1M 2>/dev/null' \
-		"$CG/$cg" "$((1 << cpu))" "$f"
+	sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$CG/$cg" \
+		${VM_LOCAL_WRAP:-} taskset "$((1 << cpu))" dd if="$f" of=/dev/null bs=1M 2>/dev/null
 }
 
 # vm_anon CG MIB [CPU]: a hog holding MIB of anonymous memory in cgroup CG,

@@ -84,7 +84,7 @@ if [ -z "${KB_NODE0:-}" ]; then
 	export KB_NODE0=1
 	exec /vm/bin/membind 0 sh -c ". /vm/lib.sh; . /vm/scenarios/$VM_SCENARIO.sh"
 fi
-VM_DAEMON_WRAP="/vm/bin/membind default"
+VM_LOCAL_WRAP="/vm/bin/membind default"
 
 # The hold ends WINDOW_S after reclaimd's run (the spinner is killed), or
 # after HOLD_MAX_S whatever happens (its own limit).
@@ -98,15 +98,9 @@ CONF
 [ -d /sys/devices/system/node/node1 ] || vm_fail "needs 2 NUMA nodes (tests/vm/run --nodes 2, the default)"
 [ "$(nproc)" -ge 2 ] || vm_fail "needs 2 CPUs"
 
-kp=
-for p in /proc/[0-9]*; do
-	[ "$(cat $p/comm 2>/dev/null)" = kswapd1 ] && kp=${p#/proc/}
-done
+kp=$(vm_pids_named kswapd1)
 [ -n "$kp" ] || vm_fail "no kswapd1 thread"
-ksoftirqd0=
-for p in /proc/[0-9]*; do
-	[ "$(cat $p/comm 2>/dev/null)" = ksoftirqd/0 ] && ksoftirqd0=${p#/proc/}
-done
+ksoftirqd0=$(vm_pids_named ksoftirqd/0)
 [ -n "$ksoftirqd0" ] || vm_fail "no ksoftirqd/0 thread"
 fs=/sys/kernel/debug/sched/fair_server/cpu0/runtime
 grep -q ' /sys/kernel/debug ' /proc/mounts || mount -t debugfs none /sys/kernel/debug 2>/dev/null
@@ -131,12 +125,9 @@ echo 3 >/proc/sys/vm/drop_caches
 # Fragment node 1: all of its free memory (and a little more, which spills
 # to node 0) in 4 KiB pages, every other one freed.
 f1=$(awk '$3 == "MemFree:" { print int($4 / 1024) }' /sys/devices/system/node/node1/meminfo)
-vm_cg_run frag/fill taskset 2 /vm/bin/membind default /vm/bin/frag fill $((f1 + 40)) >/tmp/scenario.fill
+vm_cg_run frag/fill taskset 2 $VM_LOCAL_WRAP /vm/bin/frag fill $((f1 + 40)) >/tmp/scenario.fill
 vm_wait_until 60 grep -q holding /tmp/scenario.fill || vm_fail "frag fill $((f1 + 40)) did not finish in 60 s"
-truncate -s 128M /mnt/cache.cache.slice
-vm_cg_new cache.slice
-sh -c 'echo $$ >"$0/cgroup.procs" && exec taskset 2 /vm/bin/membind default dd if="$1" of=/dev/null bs=1M 2>/dev/null' \
-	"$CG/cache.slice" /mnt/cache.cache.slice
+vm_cache cache.slice 128 1
 free1=$(awk '$3 == "MemFree:" { print int($4 / 1024) }' /sys/devices/system/node/node1/meminfo)
 big1=$(awk '$2 == "1," { n += $14 + 2 * $15 } END { print n + 0 }' /proc/buddyinfo)
 vm_note "node 1: $f1 MiB free before, $free1 MiB after the fill and 128 MiB of page cache; free 2 MiB blocks: $big1"
@@ -210,7 +201,7 @@ ctl_json nodes >/tmp/scenario.nodes0 || vm_fail "reclaimctl --json nodes failed"
 # spinner, can stall grace periods once its softirqs are left to the starved
 # ksoftirqd/0: a 6.1 CI run started frag ptes inside the hold and it never
 # reached its cgroup in 80 s (no process in it, nothing printed, no boost).
-vm_cg_run frag/ptes taskset 2 /vm/bin/membind default /vm/bin/frag ptes 20000 >/tmp/scenario.ptes
+vm_cg_run frag/ptes taskset 2 $VM_LOCAL_WRAP /vm/bin/frag ptes 20000 >/tmp/scenario.ptes
 vm_wait_until 20 grep -q ready /tmp/scenario.ptes ||
 	vm_fail "frag ptes 20000 did not map its slots in 20 s (in its cgroup: $(for p in $(cat $CG/frag/ptes/cgroup.procs); do echo "$p $(cat /proc/$p/comm) $(cat /proc/$p/wchan)"; done | tr '\n' ' '); frag said: $(tr '\n' ' ' </tmp/scenario.ptes))"
 ptes_pid=$(cat $CG/frag/ptes/cgroup.procs)
@@ -235,10 +226,7 @@ taskset -p 1 $kp >/dev/null || vm_fail "cannot move kswapd1 to CPU 0"
 # kworkers let the kernel's kswapd clear the boost within the hold in 2 of
 # 22 runs (pageoutrun +1 at the clear, 0.4 and 0.6 s after the run); how
 # is not known.
-kworkers0=
-for p in /proc/[0-9]*; do
-	case "$(cat $p/comm 2>/dev/null)" in kworker/0:*) kworkers0="$kworkers0 ${p#/proc/}" ;; esac
-done
+kworkers0=$(vm_pids_named 'kworker/0:*')
 [ -n "$kworkers0" ] || vm_fail "no kworker/0:* thread"
 taskset 1 /vm/bin/spin $HOLD_MAX_S $ksoftirqd0 -- $kworkers0 >/tmp/scenario.spin &
 spin_pid=$!
@@ -311,13 +299,7 @@ ticks1=$(vm_stat monitor_zoneinfo_reads_total)
 boost_max=$(awk '$2 > m { m = $2 } END { print m + 0 }' /tmp/scenario.boost)
 [ "$boost_max" -gt 0 ] || vm_fail "the kernel raised no boost on node 1 (zoneinfo boost 0 in every 20 ms sample; ptes: $(cat /tmp/scenario.ptes); node 1 free 2 MiB blocks before: $big1)"
 read -r r_start r_end r_boost r_reason r_reclaimed r_wake r_seq </tmp/scenario.runs
-# Where the daemon's threads wait, for the failure below.
-daemon_stacks() {
-	for t in /proc/$(cat /tmp/reclaimd.pid)/task/*; do
-		echo "[$(cat $t/comm) $(cat $t/wchan 2>/dev/null): $(head -n 6 $t/stack 2>/dev/null | sed 's/^\[<0>\] //; s/+0x[0-9a-f/x]*//' | tr '\n' ' ')]"
-	done | tr '\n' ' '
-}
-[ -n "$r_start" ] || vm_fail "the kernel boosted node 1 (up to $boost_max pages) but no reclaimd run with a boost ended within 15 s of the resume: $(vm_events 'ev("node") + 0 == 1' | tail -n 5 | tr '\t\n' ' ;') threads: $(daemon_stacks)"
+[ -n "$r_start" ] || vm_fail "the kernel boosted node 1 (up to $boost_max pages) but no reclaimd run with a boost ended within 15 s of the resume: $(vm_events 'ev("node") + 0 == 1' | tail -n 5 | tr '\t\n' ' ;') threads: $(vm_threads "$(cat /tmp/reclaimd.pid)")"
 vm_note "frag ptes took $ptes_ms ms; kernel boost on node 1 (pages, as sampled): $(awk '{ printf "%s ", $2 }' /tmp/scenario.boost)"
 
 # 3. Paid once: wait for the hold to end, looking at what the monitor did
