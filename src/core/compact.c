@@ -32,7 +32,7 @@ enum compact_reason compact_decide(struct compact_state *s, const struct compact
 		return COMPACT_NONE;
 	if (in->kernel_boost_paid)
 		why = COMPACT_BOOST;
-	else if (compact_fragmented(in))
+	else if (!in->kernel_compacts_fragmented && compact_fragmented(in))
 		why = COMPACT_FRAGMENTED;
 	else
 		return COMPACT_NONE;

@@ -19,7 +19,13 @@
  *   kernel's own proactive-compaction mark (fragmentation_score_wmark(),
  *   high = 100 - vm.compaction_proactiveness + 10 = 90 at the default 20: a
  *   score above 90% of free memory outside huge-page blocks starts
- *   kcompactd).
+ *   kcompactd). Only on a kernel without proactive compaction (before
+ *   5.9: no vm.compaction_proactiveness). Where the kernel has it, kcompactd
+ *   checks every node twice a second and compacts one above its mark
+ *   itself, stopping at its low mark, unless the node's kswapd is running
+ *   (should_proactive_compact_node()): beside reclaimd, kswapd sleeps, so
+ *   the kernel already does this work, lighter than a whole-node write; and
+ *   at vm.compaction_proactiveness=0 the operator turned it off.
  * A node that is not balanced is not compacted: "if reclaim cannot keep an
  * eligible zone balanced ... it's also unlikely that compaction will
  * succeed" (kswapd_try_to_sleep()). At most one compaction per
@@ -50,6 +56,9 @@ const char *compact_reason_to_string(enum compact_reason r);
 struct compact_input {
 	bool balanced;             /* the run ended balanced */
 	bool kernel_boost_paid;    /* the run paid a kernel boost */
+	/* The kernel compacts fragmented nodes itself (proactive compaction):
+	 * no COMPACT_FRAGMENTED. */
+	bool kernel_compacts_fragmented;
 	bool have_blocks;          /* the two counts below are known */
 	uint64_t free_pages;       /* buddyinfo: the node's free pages */
 	uint64_t high_order_pages; /* free pages in blocks >= COMPACT_ORDER */

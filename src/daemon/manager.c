@@ -1759,6 +1759,7 @@ static int setup_kswapd(struct manager *m)
 			     .zone_free = manager_zone_free, .userdata = m },
 		.event = manager_kswapd_event,
 		.event_userdata = m,
+		.kernel_compacts_fragmented = m->features.proactive_compaction,
 	};
 	int r;
 

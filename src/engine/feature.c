@@ -127,6 +127,17 @@ static void probe_psi(const struct feature_config *cfg, struct features *f)
 	f->psi = read_file_at(AT_FDCWD, path, buf, sizeof(buf)) > 0;
 }
 
+/* The kernel's proactive compaction (5.9+), at whatever value: at 0 the
+ * operator turned it off, and reclaimd does not do it instead. */
+static void probe_proactive_compaction(const struct feature_config *cfg, struct features *f)
+{
+	char path[4096];
+
+	if (path_join(path, sizeof(path), cfg->root, "/proc/sys/vm/compaction_proactiveness") < 0)
+		return;
+	f->proactive_compaction = access(path, F_OK) == 0;
+}
+
 static void probe_node_reclaim(const struct feature_config *cfg, struct features *f)
 {
 	char path[4096];
@@ -202,6 +213,7 @@ int feature_probe(const struct feature_config *cfg, struct features *ret)
 	probe_swap(cfg, &f);
 	probe_swap_compressed(cfg, &f);
 	probe_psi(cfg, &f);
+	probe_proactive_compaction(cfg, &f);
 	probe_swappiness(cfg, &f);
 	*ret = f;
 	return 0;
@@ -231,10 +243,10 @@ char *feature_to_string(const struct features *f, char *buf, size_t size)
 	format_nodes(f->node_reclaim_mask, nodes, sizeof(nodes));
 	snprintf(buf, size,
 		 "cgroup2-memory=%s memory.reclaim=%s swappiness=%s%s node-reclaim=%s "
-		 "swap=%s psi=%s",
+		 "swap=%s psi=%s proactive-compaction=%s",
 		 yes_no(f->cgroup2_memory), yes_no(f->memory_reclaim),
 		 yes_no(f->reclaim_swappiness), f->swappiness_probed ? "" : "(unprobed)",
-		 nodes, yes_no(f->swap), yes_no(f->psi));
+		 nodes, yes_no(f->swap), yes_no(f->psi), yes_no(f->proactive_compaction));
 	return buf;
 }
 
@@ -267,6 +279,8 @@ struct json_object *feature_to_json(const struct features *f)
 	json_object_object_add(o, "swap_total_bytes",
 			       json_object_new_uint64(f->swap_total_bytes));
 	json_object_object_add(o, "psi", json_object_new_boolean(f->psi));
+	json_object_object_add(o, "proactive_compaction",
+			       json_object_new_boolean(f->proactive_compaction));
 	return o;
 }
 

@@ -26,6 +26,9 @@ struct features {
 	uint64_t swap_total_bytes, swap_free_bytes;
 	bool swap_compressed;      /* a zram device in /proc/swaps, or zswap on */
 	bool psi;                  /* /proc/pressure/memory readable */
+	/* /proc/sys/vm/compaction_proactiveness exists (5.9+): kcompactd
+	 * compacts a fragmented node by itself (compact.h). */
+	bool proactive_compaction;
 };
 
 struct feature_config {

@@ -104,6 +104,7 @@ struct kswapd {
 	uint64_t brake_wait_usec;
 	uint64_t snapshot_max_age_usec;
 	uint64_t snapshot_reuse_usec;
+	bool kernel_compacts_fragmented;
 
 	pthread_mutex_t params_lock;
 	struct balance_params params;
@@ -636,13 +637,15 @@ static void kswapd_compact(struct kswapd_node *kn, const struct balance_result *
 	struct compact_input in = {
 		.balanced = result->balanced,
 		.kernel_boost_paid = result->kernel_boost_paid,
+		.kernel_compacts_fragmented = kn->k->kernel_compacts_fragmented,
 	};
 	struct kswapd_event ev = { .type = KSWAPD_EVENT_COMPACT };
 	int r = 0;
 
 	if (!be->compact || !result->balanced)
 		return;
-	if (be->free_blocks)
+	/* The free blocks only count for COMPACT_FRAGMENTED. */
+	if (be->free_blocks && !in.kernel_compacts_fragmented)
 		in.have_blocks = be->free_blocks(be->userdata, kn->node, COMPACT_ORDER,
 						 &in.free_pages, &in.high_order_pages) >= 0;
 	ev.compact = compact_decide(&kn->compact, &in, now_usec());
@@ -982,6 +985,7 @@ int kswapd_new(const struct kswapd_config *c, struct kswapd **ret)
 	k->event = c->event;
 	k->event_userdata = c->event_userdata;
 	k->short_sleep_usec = c->short_sleep_usec ?: KSWAPD_SHORT_SLEEP_USEC_DEFAULT;
+	k->kernel_compacts_fragmented = c->kernel_compacts_fragmented;
 	k->brake_wait_usec = c->brake_wait_usec ?: KSWAPD_BRAKE_WAIT_USEC_DEFAULT;
 	k->snapshot_max_age_usec = c->snapshot_max_age_usec ?: KSWAPD_SNAPSHOT_MAX_AGE_USEC;
 	k->snapshot_reuse_usec = c->snapshot_reuse_usec ?: KSWAPD_SNAPSHOT_REUSE_USEC;

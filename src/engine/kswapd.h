@@ -137,6 +137,9 @@ struct kswapd_config {
 	unsigned n_nodes;                 /* 1..ZONEINFO_MAX_NODES */
 	struct reclaim_backend backend;
 	struct balance_params params;
+	/* The kernel has proactive compaction (features.proactive_compaction):
+	 * no compaction for fragmented free memory (compact.h). */
+	bool kernel_compacts_fragmented;
 	uint64_t short_sleep_usec;        /* 0: KSWAPD_SHORT_SLEEP_USEC_DEFAULT */
 	uint64_t brake_wait_usec;         /* 0: KSWAPD_BRAKE_WAIT_USEC_DEFAULT */
 	uint64_t snapshot_max_age_usec;   /* 0: KSWAPD_SNAPSHOT_MAX_AGE_USEC */

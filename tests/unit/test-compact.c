@@ -81,6 +81,20 @@ static void test_decide(void **state)
 		assert_int_equal(compact_decide(&s, &in, 5 * SEC + SEC / 2), COMPACT_NONE);
 		assert_int_equal(compact_decide(&s, &in, 6 * SEC), COMPACT_BOOST);
 	}
+	/* The kernel compacts fragmented nodes itself (proactive compaction,
+	 * 5.9+): fragmented free memory is left to it, a paid boost is not;
+	 * a decision for nothing keeps the clock. */
+	s = (struct compact_state){ 0 };
+	{
+		struct compact_input in = { .balanced = true, .have_blocks = true,
+					    .free_pages = 1000, .high_order_pages = 0,
+					    .kernel_compacts_fragmented = true };
+
+		assert_int_equal(compact_decide(&s, &in, 10 * SEC), COMPACT_NONE);
+		assert_int_equal(s.last_usec, 0);
+		in.kernel_boost_paid = true;
+		assert_int_equal(compact_decide(&s, &in, 10 * SEC), COMPACT_BOOST);
+	}
 	assert_string_equal(compact_reason_to_string(COMPACT_FRAGMENTED), "fragmented");
 	assert_null(compact_reason_to_string(_COMPACT_REASON_MAX));
 }

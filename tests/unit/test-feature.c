@@ -117,6 +117,7 @@ static void test_probe(void **state)
 	put(t, "proc/meminfo", "SwapTotal:       1024 kB\nSwapFree:        512 kB\n");
 	put(t, "proc/pressure/memory", "some avg10=0.00 avg60=0.00 avg300=0.00 total=0\n");
 	put(t, "sys/devices/system/node/node1/reclaim", "");
+	put(t, "proc/sys/vm/compaction_proactiveness", "20\n");
 	put(t, "sys/fs/cgroup/memory.reclaim", "");
 	snprintf(mount, sizeof(mount), "%s/sys/fs/cgroup", t->dir);
 	cfg.cgroup_mount = mount;
@@ -129,6 +130,7 @@ static void test_probe(void **state)
 	assert_true(f.swap);
 	assert_int_equal(f.swap_total_bytes, 1024 * 1024);
 	assert_true(f.psi);
+	assert_true(f.proactive_compaction);
 	/* The probe asked the root cgroup for nothing, with swappiness=0: a
 	 * page asked there takes a batch from every cgroup, protected ones
 	 * too. */
@@ -141,7 +143,7 @@ static void test_probe(void **state)
 
 	feature_to_string(&f, buf, sizeof(buf));
 	assert_string_equal(buf, "cgroup2-memory=yes memory.reclaim=yes swappiness=yes "
-				 "node-reclaim=1 swap=yes psi=yes");
+				 "node-reclaim=1 swap=yes psi=yes proactive-compaction=yes");
 	j = feature_to_json(&f);
 	assert_non_null(j);
 	assert_true(json_object_get_boolean(json_object_object_get(j, "node_reclaim")));
@@ -149,6 +151,7 @@ static void test_probe(void **state)
 			 1);
 	assert_int_equal(json_object_get_uint64(json_object_object_get(j, "swap_total_bytes")),
 			 1024 * 1024);
+	assert_true(json_object_get_boolean(json_object_object_get(j, "proactive_compaction")));
 	json_object_put(j);
 }
 
@@ -167,13 +170,14 @@ static void test_nothing_available(void **state)
 	assert_false(f.node_reclaim);
 	assert_false(f.swap);
 	assert_false(f.psi);
+	assert_false(f.proactive_compaction);
 	assert_false(f.swappiness_probed);
 	assert_non_null(feature_missing(&f));
 	assert_non_null(strstr(feature_missing(&f), "no cgroup v2 hierarchy"));
 	assert_non_null(strstr(feature_missing(&f), "--dry-run"));
 	feature_to_string(&f, buf, sizeof(buf));
 	assert_string_equal(buf, "cgroup2-memory=no memory.reclaim=no swappiness=yes(unprobed) "
-				 "node-reclaim=none swap=no psi=no");
+				 "node-reclaim=none swap=no psi=no proactive-compaction=no");
 
 	/* cgroup2 with memory but no memory.reclaim: a pre-5.19 kernel. */
 	f.cgroup2_memory = true;

@@ -62,6 +62,8 @@ struct fixture {
 	bool compact_held;         /* compact() waits while set */
 	unsigned in_compact;       /* compact() calls that began */
 	uint64_t free_pages, high_order_pages; /* backend free_blocks() */
+	unsigned n_free_blocks;    /* its calls */
+	bool kernel_compacts_fragmented; /* start(): the kernel's proactive compaction */
 	bool zone_free;            /* start(): a backend zone_free() */
 	int zone_free_error;       /* ... that fails with this */
 	unsigned n_zone_free;      /* its calls */
@@ -162,6 +164,7 @@ static int fixture_free_blocks(void *userdata, int node, unsigned min_order,
 	struct fixture *f = userdata;
 
 	pthread_mutex_lock(&f->lock);
+	f->n_free_blocks++;
 	*ret_free_pages = f->free_pages;
 	*ret_high_order_pages = f->high_order_pages;
 	pthread_mutex_unlock(&f->lock);
@@ -408,6 +411,7 @@ static void start(struct fixture *f, unsigned n, uint64_t free_pages,
 		.brake_wait_usec = f->brake_wait_usec,
 		.snapshot_max_age_usec = f->snapshot_max_age_usec,
 		.snapshot_reuse_usec = f->snapshot_reuse_usec,
+		.kernel_compacts_fragmented = f->kernel_compacts_fragmented,
 		.event = fixture_event,
 		.event_userdata = f,
 	};
@@ -1053,6 +1057,68 @@ static void test_compact_after_boost(void **state)
 	pthread_mutex_unlock(&f->lock);
 	st = state_of(f, 0);
 	assert_int_equal(st.counters.compactions[COMPACT_FRAGMENTED], 0);
+}
+
+/* Where the kernel has proactive compaction, kcompactd compacts a
+ * fragmented node itself (beside reclaimd its kswapd sleeps, which is what
+ * kcompactd waits for), so a balanced run over fragmented free memory
+ * compacts nothing and reads no free blocks; a paid boost still compacts,
+ * as kswapd still wakes kcompactd for it. Without proactive compaction the
+ * same run compacts, reason fragmented. */
+static void test_compact_fragmented_left_to_kernel(void **state)
+{
+	struct fixture *f = *state;
+	struct balance_params p = std_params();
+	struct balance_request w = wake_req(BALANCE_WAKE_WATERMARK, 0);
+	const struct kswapd_event *ev;
+	struct kswapd_state st;
+
+	f->free_pages = 20000;
+	f->high_order_pages = 0; /* fragmented: no free block of order 9 */
+	f->kernel_compacts_fragmented = true;
+	start(f, 1, 20000, 10 * 1000, &p);
+	wait_event(f, 0, KSWAPD_EVENT_SLEEP, 1);
+	assert_int_equal(kswapd_wake(f->k, 0, &w), 0);
+	wait_event(f, 0, KSWAPD_EVENT_RUN_END, 1);
+	wait_event(f, 0, KSWAPD_EVENT_SLEEP, 2);
+	pthread_mutex_lock(&f->lock);
+	assert_true(last_event(f, 0, KSWAPD_EVENT_RUN_END)->result.balanced);
+	assert_int_equal(f->n_compact, 0);
+	assert_int_equal(f->n_free_blocks, 0);
+	f->sims[0].zi.zones[0].boost = 512;
+	pthread_mutex_unlock(&f->lock);
+
+	assert_int_equal(kswapd_wake(f->k, 0, &w), 0);
+	wait_event(f, 0, KSWAPD_EVENT_COMPACT, 1);
+	pthread_mutex_lock(&f->lock);
+	assert_int_equal(f->n_compact, 1);
+	ev = last_event(f, 0, KSWAPD_EVENT_COMPACT);
+	assert_int_equal(ev->compact, COMPACT_BOOST);
+	pthread_mutex_unlock(&f->lock);
+	st = state_of(f, 0);
+	assert_int_equal(st.counters.compactions[COMPACT_FRAGMENTED], 0);
+	assert_int_equal(st.counters.compactions[COMPACT_BOOST], 1);
+}
+
+/* ... and on a kernel without it (before 5.9) the same run compacts,
+ * reason fragmented. */
+static void test_compact_fragmented_without_kernel_proactive(void **state)
+{
+	struct fixture *f = *state;
+	struct balance_params p = std_params();
+	struct balance_request w = wake_req(BALANCE_WAKE_WATERMARK, 0);
+
+	f->free_pages = 20000;
+	f->high_order_pages = 0;
+	start(f, 1, 20000, 10 * 1000, &p);
+	wait_event(f, 0, KSWAPD_EVENT_SLEEP, 1);
+	assert_int_equal(kswapd_wake(f->k, 0, &w), 0);
+	wait_event(f, 0, KSWAPD_EVENT_COMPACT, 1);
+	pthread_mutex_lock(&f->lock);
+	assert_int_equal(f->n_compact, 1);
+	assert_int_equal(last_event(f, 0, KSWAPD_EVENT_COMPACT)->compact, COMPACT_FRAGMENTED);
+	assert_true(f->n_free_blocks > 0);
+	pthread_mutex_unlock(&f->lock);
 }
 
 /* The compaction write is kcompactd's, not the node thread's: a write that
@@ -2001,6 +2067,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_run_reasons_after_balanced, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_manual_reclaim_thread, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_compact_after_boost, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_compact_fragmented_left_to_kernel, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_compact_fragmented_without_kernel_proactive,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_compact_does_not_hold_reclaim, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hopeless_observe, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pause_mid_run, setup, teardown),
