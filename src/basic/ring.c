@@ -21,6 +21,7 @@ struct ring {
 	/* The eventfd was written for the records held: the reader owes a
 	 * drain. Cleared when a pop empties the ring. */
 	bool announced;
+	bool lazy; /* ring_set_lazy() */
 	/* When the oldest record not announced was pushed. */
 	uint64_t held_since_usec;
 	int efd;
@@ -94,11 +95,26 @@ void ring_push(struct ring *ring, const void *record, uint64_t now_usec, bool ur
 	 * while an announced batch is held (an eventfd write does not block;
 	 * EAGAIN only when its counter would overflow): a pusher preempted
 	 * between the two would hold back every thread's announcements, and
-	 * a drain between them would leave the reader a wakeup for nothing. */
+	 * a drain between them would leave the reader a wakeup for nothing.
+	 * A lazy ring is announced only half full. */
 	if (!ring->announced &&
-	    (urgent || ring->count * 2 >= ring->n ||
-	     (now_usec >= ring->held_since_usec &&
-	      now_usec - ring->held_since_usec >= ring->wake_after_usec))) {
+	    (ring->count * 2 >= ring->n ||
+	     (!ring->lazy &&
+	      (urgent || (now_usec >= ring->held_since_usec &&
+			  now_usec - ring->held_since_usec >= ring->wake_after_usec))))) {
+		ring->announced = true;
+		(void)!write(ring->efd, &one, sizeof(one));
+	}
+	pthread_mutex_unlock(&ring->lock);
+}
+
+void ring_set_lazy(struct ring *ring, bool lazy)
+{
+	uint64_t one = 1;
+
+	pthread_mutex_lock(&ring->lock);
+	ring->lazy = lazy;
+	if (!lazy && ring->count > 0 && !ring->announced) {
 		ring->announced = true;
 		(void)!write(ring->efd, &one, sizeof(one));
 	}

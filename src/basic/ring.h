@@ -33,6 +33,12 @@ int ring_fd(const struct ring *ring);
  * drains on a wakeup of its own. Safe from any thread. */
 void ring_push(struct ring *ring, const void *record, uint64_t now_usec, bool urgent);
 
+/* Lazy (off at creation): nobody waits for the records, so a push wakes
+ * the reader only for a ring half full, and the reader takes them on
+ * wakeups of its own. Turning it off announces the records held. Safe
+ * from any thread. */
+void ring_set_lazy(struct ring *ring, bool lazy);
+
 /* Copy the oldest record out; returns 1, or 0 when empty. Clears the
  * eventfd when it drains an announced batch. */
 int ring_pop(struct ring *ring, void *ret_record);

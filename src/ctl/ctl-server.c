@@ -271,6 +271,9 @@ static void ctl_client_subscribe(struct ctl_client *client, int64_t id)
 	if (!client->subscriber) {
 		client->subscriber = true;
 		server->n_subscribers++;
+		if (server->handler.subscribers_changed)
+			server->handler.subscribers_changed(server->userdata,
+							    server->n_subscribers);
 		/* A subscriber may stay silent for ever; it must still read
 		 * (the write timeout stays). */
 		evtimer_del(client->deadline);
@@ -533,8 +536,12 @@ static struct ctl_client *ctl_client_free(struct ctl_client *client)
 	if (client->next)
 		client->next->prev = client->prev;
 	server->n_clients--;
-	if (client->subscriber)
+	if (client->subscriber) {
 		server->n_subscribers--;
+		if (server->handler.subscribers_changed)
+			server->handler.subscribers_changed(server->userdata,
+							    server->n_subscribers);
+	}
 	if (client->deadline)
 		event_free(client->deadline);
 	bufferevent_free(client->bev);

@@ -108,6 +108,9 @@ struct ctl_handler {
 		      const struct ctl_peer *peer,
 		      const struct ctl_command *command, struct json_object *args,
 		      struct json_object **ret_result, char *errbuf, size_t errlen);
+	/* Optional: the number of watch subscribers changed (a subscribe, or a
+	 * subscriber closed or dropped); n is the new number. */
+	void (*subscribers_changed)(void *userdata, unsigned n);
 };
 
 int ctl_server_new(struct event_base *base, const struct ctl_server_options *options,

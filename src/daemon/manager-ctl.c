@@ -1147,6 +1147,7 @@ static int manager_ctl_handle(void *userdata, struct ctl_call *call, const struc
 
 const struct ctl_handler manager_ctl_handler = {
 	.handle = manager_ctl_handle,
+	.subscribers_changed = manager_subscribers_changed,
 };
 
 /* ---- watch events ---- */

@@ -176,12 +176,26 @@ static int manager_compact(void *userdata, int node)
  * kcompactd's compaction, the offload thread's pass) ends the batch; a
  * push by any thread once the oldest record held is
  * MANAGER_EVENT_BATCH_USEC old wakes it too, and a monitor tick takes
- * what a long write holds back (monitor_tick()). */
+ * what a long write holds back (monitor_tick()). With no watch client
+ * connected nobody waits for the records: they lead to journal lines
+ * (most runs' at debug level), and status and metrics read the threads'
+ * own counters. So the ring is lazy then and wakes the loop for nothing
+ * but a ring half full: each monitor tick takes the records, so a line
+ * comes a monitor interval late at most (MonitorIntervalMax=), and the
+ * loop is spared a wakeup or two a run. */
 static void manager_kswapd_event(const struct kswapd_event *ev, void *userdata)
 {
 	struct manager *m = userdata;
 
 	ring_push(m->events, ev, ev->time_usec, ev->waits);
+}
+
+void manager_subscribers_changed(void *userdata, unsigned n)
+{
+	struct manager *m = userdata;
+
+	if (m->events)
+		ring_set_lazy(m->events, n == 0);
 }
 
 /* ---- configuration onto the modules ---- */
@@ -2004,6 +2018,8 @@ int manager_new(const struct manager_options *opts, struct conf *conf, struct ma
 		     MANAGER_EVENT_BATCH_USEC, &m->events);
 	if (r < 0)
 		return log_error_errno(r, "Failed to allocate the event ring: %m");
+	/* No watch client yet (manager_subscribers_changed()). */
+	ring_set_lazy(m->events, true);
 	r = notify_new(&m->notify);
 	if (r < 0)
 		return log_error_errno(r, "Failed to set up sd_notify: %m");

@@ -226,6 +226,9 @@ struct json_object *manager_cgroup_json(const struct actuator_cgroup_info *v, co
 struct json_object *manager_stats_json(struct manager *m);
 void manager_stats_reset(struct manager *m);
 void manager_broadcast(struct manager *m, struct json_object *event);
+/* ctl_handler.subscribers_changed: the event ring is lazy while no watch
+ * client is connected (manager_kswapd_event()). */
+void manager_subscribers_changed(void *userdata, unsigned n);
 void manager_config_event(struct manager *m, struct json_object *changed);
 struct json_object *manager_event_json(struct manager *m, const struct kswapd_event *ev);
 struct json_object *manager_offload_write_json(const struct actuator_offload_write *w);

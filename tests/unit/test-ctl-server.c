@@ -48,6 +48,9 @@ struct fixture {
 	struct ctl_call *deferred;
 	bool hold_deferred;   /* a deferred call is never answered by the timer */
 	struct event *timer;
+	/* subscribers_changed(): calls and the last count (atomics: the
+	 * loop thread writes, the test reads while it runs). */
+	unsigned subs_changes, subs_last;
 };
 
 static void fake_timer_cb(evutil_socket_t fd, short what, void *userdata)
@@ -116,7 +119,26 @@ static int fake_handle(void *userdata, struct ctl_call *call, const struct ctl_p
 	return 0;
 }
 
-static const struct ctl_handler fake_handler = { .handle = fake_handle };
+static void fake_subscribers_changed(void *userdata, unsigned n)
+{
+	struct fixture *f = userdata;
+
+	__atomic_store_n(&f->subs_last, n, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&f->subs_changes, 1, __ATOMIC_RELEASE);
+}
+
+static const struct ctl_handler fake_handler = { .handle = fake_handle,
+						 .subscribers_changed = fake_subscribers_changed };
+
+static unsigned subs_changes(struct fixture *f)
+{
+	return __atomic_load_n(&f->subs_changes, __ATOMIC_ACQUIRE);
+}
+
+static unsigned subs_last(struct fixture *f)
+{
+	return __atomic_load_n(&f->subs_last, __ATOMIC_RELAXED);
+}
 
 static void *loop_thread(void *userdata)
 {
@@ -629,17 +651,31 @@ static void test_watchers_capped(void **state)
 	for (size_t i = 0; i < 2; i++) {
 		assert_int_equal(ctl_client_call(c[i], "watch", NULL, &result, &e), 0);
 		json_object_put(result);
+		/* The handler hears of each one (the daemon's event ring is
+		 * lazy while there are none). */
+		assert_int_equal(subs_changes(f), i + 1);
+		assert_int_equal(subs_last(f), i + 1);
 	}
+	/* A second watch on a watching connection changes nothing. */
+	assert_int_equal(ctl_client_call(c[1], "watch", NULL, &result, &e), 0);
+	json_object_put(result);
+	assert_int_equal(subs_changes(f), 2);
 	assert_int_equal(ctl_client_call(c[2], "watch", NULL, &result, &e), -EREMOTE);
 	assert_int_equal(e.code, -EUSERS);
 	assert_non_null(strstr(e.message, "at most 2"));
 	assert_int_equal(status_int(c[2], "subscribers"), 2);
+	assert_int_equal(subs_changes(f), 2);
 	ctl_client_free(c[0]);
 	usleep(100000);
+	assert_int_equal(subs_changes(f), 3);
+	assert_int_equal(subs_last(f), 1);
 	assert_int_equal(ctl_client_call(c[2], "watch", NULL, &result, &e), 0);
 	json_object_put(result);
 	ctl_client_free(c[1]);
 	ctl_client_free(c[2]);
+	usleep(100000);
+	assert_int_equal(subs_changes(f), 6); /* c[2] watched, then two closed */
+	assert_int_equal(subs_last(f), 0);
 	server_stop(f);
 	server_free(f);
 }

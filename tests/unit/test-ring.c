@@ -156,6 +156,55 @@ static void test_batch_ends_where_the_pusher_says(void **state)
 	(void)state;
 }
 
+/* Lazy (no watch client): neither an urgent record nor age wakes the
+ * reader, which takes the records on its own wakeups (the monitor tick);
+ * half full still wakes; turning lazy off announces what is held, and
+ * the rules above apply again. */
+static void test_lazy(void **state)
+{
+	struct ring *ring = NULL;
+	struct rec r = {};
+
+	assert_int_equal(ring_new(sizeof(struct rec), 8, 50, &ring), 0);
+	ring_set_lazy(ring, true);
+	r.seq = 1;
+	ring_push(ring, &r, 0, false);
+	r.seq = 2;
+	ring_push(ring, &r, 1000, true);
+	assert_int_equal(readable(ring), 0);
+	/* Taken on the reader's own wakeup, in order, no eventfd. */
+	assert_int_equal(ring_pop(ring, &r), 1);
+	assert_int_equal(r.seq, 1);
+	assert_int_equal(ring_pop(ring, &r), 1);
+	assert_int_equal(r.seq, 2);
+	assert_int_equal(ring_pop(ring, &r), 0);
+	/* Half full (4 of 8) wakes even so. */
+	for (uint64_t i = 0; i < 3; i++) {
+		ring_push(ring, &r, 2000 + i, true);
+		assert_int_equal(readable(ring), 0);
+	}
+	ring_push(ring, &r, 2003, true);
+	assert_int_equal(readable(ring), 1);
+	while (ring_pop(ring, &r) == 1)
+		;
+	assert_int_equal(readable(ring), 0);
+	/* A subscriber came: what is held is announced at once. */
+	ring_push(ring, &r, 3000, true);
+	assert_int_equal(readable(ring), 0);
+	ring_set_lazy(ring, false);
+	assert_int_equal(readable(ring), 1);
+	while (ring_pop(ring, &r) == 1)
+		;
+	assert_int_equal(readable(ring), 0);
+	/* Not lazy, an empty ring: nothing to announce; an urgent push wakes. */
+	ring_set_lazy(ring, false);
+	assert_int_equal(readable(ring), 0);
+	ring_push(ring, &r, 4000, true);
+	assert_int_equal(readable(ring), 1);
+	ring_free(ring);
+	(void)state;
+}
+
 static void test_overflow_drops_oldest(void **state)
 {
 	struct ring *ring = NULL;
@@ -237,6 +286,7 @@ int main(void)
 		cmocka_unit_test(test_fifo_and_wakeup),
 		cmocka_unit_test(test_one_wakeup_per_batch),
 		cmocka_unit_test(test_batch_ends_where_the_pusher_says),
+		cmocka_unit_test(test_lazy),
 		cmocka_unit_test(test_overflow_drops_oldest),
 		cmocka_unit_test(test_threads_keep_order),
 		cmocka_unit_test(test_bad_args),
