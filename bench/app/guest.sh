@@ -106,16 +106,32 @@ for k, v in sorted(s.items()):
 	echo "cached_kb $(meminfo Cached)"
 }
 
-# Every second: uptime phase MemFree_kB psi_some_us psi_full_us pgscan_kswapd pswpout.
+# Every second: uptime phase MemFree_kB psi_some_us psi_full_us pgscan_kswapd
+# pswpout, then pgmigrate_success, compact_daemon_wake, and each node's
+# fragmentation score for order 9 ("node:score", 0-100), as kcompactd's
+# proactive compaction computes it (mm/compaction.c
+# fragmentation_score_node(): each zone's extfrag_for_order(zone, 9), the
+# share of its free pages not in free blocks of order >= 9, weighted by
+# the zone's present pages). kcompactd compacts a node above 100 -
+# vm.compaction_proactiveness + 10 (90 by default).
 sampler() {
+	present=$(awk '$1 == "Node" { n = $2; sub(",", "", n); z = $4 } $1 == "present" { printf "%s,%s=%s ", n, z, $2 }' /proc/zoneinfo)
 	while :; do
-		awk -v ph="$(cat /tmp/phase)" '
+		awk -v ph="$(cat /tmp/phase)" -v present="$present" '
+			BEGIN { k = split(present, a, " "); for (i = 1; i <= k; i++) { split(a[i], b, "="); pr[b[1]] = b[2]; split(b[1], c, ","); np[c[1]] += b[2] } }
 			FILENAME == "/proc/uptime" { t = $1 }
 			FILENAME == "/proc/meminfo" && $1 == "MemFree:" { f = $2 }
 			FILENAME == "/proc/pressure/memory" { for (i = 2; i <= NF; i++) if ($i ~ /^total=/) { v = $i; sub("total=", "", v); p[$1] = v } }
 			FILENAME == "/proc/vmstat" { vm[$1] = $2 }
-			END { print t, ph, f, p["some"], p["full"], vm["pgscan_kswapd"], vm["pswpout"] }' \
-			/proc/uptime /proc/meminfo /proc/pressure/memory /proc/vmstat
+			FILENAME == "/proc/buddyinfo" {
+				n = $2; sub(",", "", n); free = 0; suit = 0
+				for (o = 0; o + 5 <= NF; o++) { free += $(o + 5) * 2 ^ o; if (o >= 9) suit += $(o + 5) * 2 ^ (o - 9) }
+				if (free > 0) sc[n] += pr[n "," $4] * int((free - suit * 512) * 100 / free)
+			}
+			END {
+				s = ""; for (n in np) s = s " " n ":" int(sc[n] / (np[n] + 1))
+				print t, ph, f, p["some"], p["full"], vm["pgscan_kswapd"], vm["pswpout"], vm["pgmigrate_success"], vm["compact_daemon_wake"] s
+			}' /proc/uptime /proc/meminfo /proc/pressure/memory /proc/vmstat /proc/buddyinfo
 		sleep 1
 	done
 }
@@ -279,10 +295,14 @@ run() {
 	# reclaimd's events over the window (runs, writes, compactions), on
 	# CLOCK_REALTIME as rget's slow requests.
 	wp=
+	# Not with --no-watch (WATCH=0): a subscriber makes the daemon's
+	# event ring wake its loop once a batch.
 	case "$1" in
 	reclaimd*)
-		reclaimctl --json watch --events >$OUT/runs/$LABEL.watch 2>&1 &
-		wp=$!
+		if [ "${WATCH:-1}" = 1 ]; then
+			reclaimctl --json watch --events >$OUT/runs/$LABEL.watch 2>&1 &
+			wp=$!
+		fi
 		;;
 	esac
 	# Each burst's work (bogo ops) in its own YAML file: how much the bursts
