@@ -1007,6 +1007,25 @@ static void test_manual_reclaim_thread(void **state)
 	assert_int_equal(kswapd_manual_reclaim(f->k, 7, 0), -ENOENT);
 }
 
+/* A kernel boost of 512 pages on node 0's first zone, a wake, and the
+ * compaction after the run that pays it: one, reason boost (a copy). */
+static struct kswapd_event boost_compacts(struct fixture *f, const struct balance_request *w)
+{
+	struct kswapd_event ev;
+
+	pthread_mutex_lock(&f->lock);
+	f->sims[0].zi.zones[0].boost = 512;
+	pthread_mutex_unlock(&f->lock);
+	assert_int_equal(kswapd_wake(f->k, 0, w), 0);
+	wait_event(f, 0, KSWAPD_EVENT_COMPACT, 1);
+	pthread_mutex_lock(&f->lock);
+	assert_int_equal(f->n_compact, 1);
+	ev = *last_event(f, 0, KSWAPD_EVENT_COMPACT);
+	pthread_mutex_unlock(&f->lock);
+	assert_int_equal(ev.compact, COMPACT_BOOST);
+	return ev;
+}
+
 /* Issue 12 defect 5: a run that paid a kernel boost and balanced the node is
  * followed by one compaction (reason boost); the next run, with the boost
  * already paid, is not; and compactions are rate-limited. */
@@ -1015,6 +1034,7 @@ static void test_compact_after_boost(void **state)
 	struct fixture *f = *state;
 	struct balance_params p = std_params();
 	struct balance_request w = wake_req(BALANCE_WAKE_WATERMARK, 0);
+	struct kswapd_event compact;
 	const struct kswapd_event *ev;
 	struct kswapd_state st;
 
@@ -1024,18 +1044,13 @@ static void test_compact_after_boost(void **state)
 	wait_event(f, 0, KSWAPD_EVENT_SLEEP, 1);
 	pthread_mutex_lock(&f->lock);
 	assert_int_equal(f->n_compact, 0);
-	f->sims[0].zi.zones[0].boost = 512;
 	pthread_mutex_unlock(&f->lock);
 
-	assert_int_equal(kswapd_wake(f->k, 0, &w), 0);
-	wait_event(f, 0, KSWAPD_EVENT_COMPACT, 1);
-	pthread_mutex_lock(&f->lock);
-	assert_int_equal(f->n_compact, 1);
-	ev = last_event(f, 0, KSWAPD_EVENT_COMPACT);
-	assert_int_equal(ev->compact, COMPACT_BOOST);
-	assert_int_equal(ev->error, 0);
+	compact = boost_compacts(f, &w);
+	assert_int_equal(compact.error, 0);
 	/* kcompactd's: it waits for its next request. */
-	assert_true(ev->waits);
+	assert_true(compact.waits);
+	pthread_mutex_lock(&f->lock);
 	ev = last_event(f, 0, KSWAPD_EVENT_RUN_END);
 	assert_int_equal(ev->result.boost_reclaimed, 512 * PAGE);
 	pthread_mutex_unlock(&f->lock);
@@ -1070,7 +1085,6 @@ static void test_compact_fragmented_left_to_kernel(void **state)
 	struct fixture *f = *state;
 	struct balance_params p = std_params();
 	struct balance_request w = wake_req(BALANCE_WAKE_WATERMARK, 0);
-	const struct kswapd_event *ev;
 	struct kswapd_state st;
 
 	f->free_pages = 20000;
@@ -1085,16 +1099,9 @@ static void test_compact_fragmented_left_to_kernel(void **state)
 	assert_true(last_event(f, 0, KSWAPD_EVENT_RUN_END)->result.balanced);
 	assert_int_equal(f->n_compact, 0);
 	assert_int_equal(f->n_free_blocks, 0);
-	f->sims[0].zi.zones[0].boost = 512;
 	pthread_mutex_unlock(&f->lock);
 
-	assert_int_equal(kswapd_wake(f->k, 0, &w), 0);
-	wait_event(f, 0, KSWAPD_EVENT_COMPACT, 1);
-	pthread_mutex_lock(&f->lock);
-	assert_int_equal(f->n_compact, 1);
-	ev = last_event(f, 0, KSWAPD_EVENT_COMPACT);
-	assert_int_equal(ev->compact, COMPACT_BOOST);
-	pthread_mutex_unlock(&f->lock);
+	(void)boost_compacts(f, &w);
 	st = state_of(f, 0);
 	assert_int_equal(st.counters.compactions[COMPACT_FRAGMENTED], 0);
 	assert_int_equal(st.counters.compactions[COMPACT_BOOST], 1);
