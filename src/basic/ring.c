@@ -66,7 +66,7 @@ int ring_fd(const struct ring *ring)
 	return ring->efd;
 }
 
-void ring_push(struct ring *ring, const void *record, uint64_t now_usec, bool urgent)
+void ring_push(struct ring *ring, const void *record, uint64_t now_usec, enum ring_wake wake)
 {
 	uint64_t one = 1;
 	size_t tail;
@@ -87,7 +87,7 @@ void ring_push(struct ring *ring, const void *record, uint64_t now_usec, bool ur
 	 * ring already announced is drained by the reader anyway (it clears
 	 * the eventfd only as it takes the last record, under the lock, so a
 	 * push after that starts a new batch). Otherwise the reader is woken
-	 * by an urgent record (the pusher is about to wait), by records held
+	 * by a record that asks (the pusher is about to wait), by records held
 	 * wake_after_usec, or by a ring half full; until then it may take
 	 * them on a wakeup of its own. Pushers' clocks agree, but one may
 	 * push an instant it read before another's: no age then. The
@@ -96,12 +96,14 @@ void ring_push(struct ring *ring, const void *record, uint64_t now_usec, bool ur
 	 * EAGAIN only when its counter would overflow): a pusher preempted
 	 * between the two would hold back every thread's announcements, and
 	 * a drain between them would leave the reader a wakeup for nothing.
-	 * A lazy ring is announced only half full. */
+	 * A lazy ring is announced only for a record that must be seen now, or
+	 * half full. */
 	if (!ring->announced &&
-	    (ring->count * 2 >= ring->n ||
+	    (wake == RING_WAKE_NOW || ring->count * 2 >= ring->n ||
 	     (!ring->lazy &&
-	      (urgent || (now_usec >= ring->held_since_usec &&
-			  now_usec - ring->held_since_usec >= ring->wake_after_usec))))) {
+	      (wake == RING_WAKE_BATCH_END ||
+	       (now_usec >= ring->held_since_usec &&
+		now_usec - ring->held_since_usec >= ring->wake_after_usec))))) {
 		ring->announced = true;
 		(void)!write(ring->efd, &one, sizeof(one));
 	}

@@ -182,12 +182,18 @@ static int manager_compact(void *userdata, int node)
  * own counters. So the ring is lazy then and wakes the loop for nothing
  * but a ring half full: each monitor tick takes the records, so a line
  * comes a monitor interval late at most (MonitorIntervalMax=), and the
- * loop is spared a wakeup or two a run. */
+ * loop is spared a wakeup or two a run. The end of a run that is not
+ * routine (an operator's reclaim or boost, a PSI wake, a kernel boost,
+ * a failure, a hopeless node: balance_run_routine()) wakes it even so:
+ * its line is at info level, and an operator waits for it. */
 static void manager_kswapd_event(const struct kswapd_event *ev, void *userdata)
 {
 	struct manager *m = userdata;
+	enum ring_wake wake = ev->waits ? RING_WAKE_BATCH_END : RING_WAKE_LATER;
 
-	ring_push(m->events, ev, ev->time_usec, ev->waits);
+	if (ev->type == KSWAPD_EVENT_RUN_END && !balance_run_routine(&ev->result, ev->reasons))
+		wake = RING_WAKE_NOW;
+	ring_push(m->events, ev, ev->time_usec, wake);
 }
 
 void manager_subscribers_changed(void *userdata, unsigned n)

@@ -44,7 +44,7 @@ static void test_fifo_and_wakeup(void **state)
 	assert_int_equal(ring_pop(ring, &r), 0);
 	for (uint64_t i = 1; i <= 3; i++) {
 		r.seq = i;
-		ring_push(ring, &r, 0, true);
+		ring_push(ring, &r, 0, RING_WAKE_BATCH_END);
 	}
 	assert_int_equal(readable(ring), 1);
 	for (uint64_t i = 1; i <= 3; i++) {
@@ -71,19 +71,19 @@ static void test_one_wakeup_per_batch(void **state)
 	assert_int_equal(ring_new(sizeof(struct rec), 8, 50, &ring), 0);
 	for (uint64_t i = 1; i <= 3; i++) {
 		r.seq = i;
-		ring_push(ring, &r, i, true);
+		ring_push(ring, &r, i, RING_WAKE_BATCH_END);
 	}
 	assert_int_equal(read(ring_fd(ring), &v, sizeof(v)), (ssize_t)sizeof(v));
 	assert_int_equal(v, 1);
 	/* Cleared with records still held: a further push does not wake. */
 	r.seq = 4;
-	ring_push(ring, &r, 4, true);
+	ring_push(ring, &r, 4, RING_WAKE_BATCH_END);
 	assert_int_equal(readable(ring), 0);
 	for (uint64_t i = 1; i <= 4; i++)
 		assert_int_equal(ring_pop(ring, &r), 1);
 	assert_int_equal(ring_pop(ring, &r), 0);
 	/* Drained: the next push wakes. */
-	ring_push(ring, &r, 5, true);
+	ring_push(ring, &r, 5, RING_WAKE_BATCH_END);
 	assert_int_equal(readable(ring), 1);
 	clear_wakeup(ring);
 	assert_int_equal(readable(ring), 0);
@@ -106,13 +106,13 @@ static void test_batch_ends_where_the_pusher_says(void **state)
 	/* A run: wake, start, write at t = 0..20, none urgent. */
 	for (uint64_t i = 0; i < 3; i++) {
 		r.seq = i + 1;
-		ring_push(ring, &r, i * 10, false);
+		ring_push(ring, &r, i * 10, RING_WAKE_LATER);
 		assert_int_equal(readable(ring), 0);
 	}
 	/* Its end before a hold, urgent, at 40 (younger than the age that
 	 * would wake): one wakeup for the four. */
 	r.seq = 4;
-	ring_push(ring, &r, 40, true);
+	ring_push(ring, &r, 40, RING_WAKE_BATCH_END);
 	assert_int_equal(readable(ring), 1);
 	clear_wakeup(ring);
 	for (uint64_t i = 1; i <= 4; i++) {
@@ -123,43 +123,43 @@ static void test_batch_ends_where_the_pusher_says(void **state)
 
 	/* Age: a record pushed at 1000 and one at 1049 wait; one at 1050
 	 * (a write that took 50 ms) wakes. */
-	ring_push(ring, &r, 1000, false);
-	ring_push(ring, &r, 1049, false);
+	ring_push(ring, &r, 1000, RING_WAKE_LATER);
+	ring_push(ring, &r, 1049, RING_WAKE_LATER);
 	assert_int_equal(readable(ring), 0);
-	ring_push(ring, &r, 1050, false);
+	ring_push(ring, &r, 1050, RING_WAKE_LATER);
 	assert_int_equal(readable(ring), 1);
 	/* Announced: nothing more writes the eventfd until it is drained. */
-	ring_push(ring, &r, 5000, true);
+	ring_push(ring, &r, 5000, RING_WAKE_BATCH_END);
 	clear_wakeup(ring);
-	ring_push(ring, &r, 5001, true);
+	ring_push(ring, &r, 5001, RING_WAKE_BATCH_END);
 	assert_int_equal(readable(ring), 0);
 	while (ring_pop(ring, &r) == 1)
 		;
 
 	/* Taken unannounced (a reader's own wakeup): no eventfd to clear,
 	 * and the age starts again with the next record. */
-	ring_push(ring, &r, 6000, false);
+	ring_push(ring, &r, 6000, RING_WAKE_LATER);
 	assert_int_equal(ring_pop(ring, &r), 1);
 	assert_int_equal(ring_pop(ring, &r), 0);
-	ring_push(ring, &r, 6040, false);
+	ring_push(ring, &r, 6040, RING_WAKE_LATER);
 	assert_int_equal(readable(ring), 0);
 	/* A push from an instant read before the held record's: no age. */
-	ring_push(ring, &r, 5990, false);
+	ring_push(ring, &r, 5990, RING_WAKE_LATER);
 	assert_int_equal(readable(ring), 0);
 
 	/* Half full (4 of 8) wakes, whatever the age. */
-	ring_push(ring, &r, 6041, false);
+	ring_push(ring, &r, 6041, RING_WAKE_LATER);
 	assert_int_equal(readable(ring), 0);
-	ring_push(ring, &r, 6042, false);
+	ring_push(ring, &r, 6042, RING_WAKE_LATER);
 	assert_int_equal(readable(ring), 1);
 	ring_free(ring);
 	(void)state;
 }
 
-/* Lazy (no watch client): neither an urgent record nor age wakes the
+/* Lazy (no watch client): neither a batch's end nor age wakes the
  * reader, which takes the records on its own wakeups (the monitor tick);
- * half full still wakes; turning lazy off announces what is held, and
- * the rules above apply again. */
+ * a record that must be seen now and a ring half full still wake; turning
+ * lazy off announces what is held, and the rules above apply again. */
 static void test_lazy(void **state)
 {
 	struct ring *ring = NULL;
@@ -168,9 +168,9 @@ static void test_lazy(void **state)
 	assert_int_equal(ring_new(sizeof(struct rec), 8, 50, &ring), 0);
 	ring_set_lazy(ring, true);
 	r.seq = 1;
-	ring_push(ring, &r, 0, false);
+	ring_push(ring, &r, 0, RING_WAKE_LATER);
 	r.seq = 2;
-	ring_push(ring, &r, 1000, true);
+	ring_push(ring, &r, 1000, RING_WAKE_BATCH_END);
 	assert_int_equal(readable(ring), 0);
 	/* Taken on the reader's own wakeup, in order, no eventfd. */
 	assert_int_equal(ring_pop(ring, &r), 1);
@@ -180,16 +180,23 @@ static void test_lazy(void **state)
 	assert_int_equal(ring_pop(ring, &r), 0);
 	/* Half full (4 of 8) wakes even so. */
 	for (uint64_t i = 0; i < 3; i++) {
-		ring_push(ring, &r, 2000 + i, true);
+		ring_push(ring, &r, 2000 + i, RING_WAKE_BATCH_END);
 		assert_int_equal(readable(ring), 0);
 	}
-	ring_push(ring, &r, 2003, true);
+	ring_push(ring, &r, 2003, RING_WAKE_BATCH_END);
+	assert_int_equal(readable(ring), 1);
+	while (ring_pop(ring, &r) == 1)
+		;
+	assert_int_equal(readable(ring), 0);
+	/* A record that must be seen now (an operator's run ended). */
+	ring_push(ring, &r, 2500, RING_WAKE_LATER);
+	ring_push(ring, &r, 2501, RING_WAKE_NOW);
 	assert_int_equal(readable(ring), 1);
 	while (ring_pop(ring, &r) == 1)
 		;
 	assert_int_equal(readable(ring), 0);
 	/* A subscriber came: what is held is announced at once. */
-	ring_push(ring, &r, 3000, true);
+	ring_push(ring, &r, 3000, RING_WAKE_BATCH_END);
 	assert_int_equal(readable(ring), 0);
 	ring_set_lazy(ring, false);
 	assert_int_equal(readable(ring), 1);
@@ -199,7 +206,7 @@ static void test_lazy(void **state)
 	/* Not lazy, an empty ring: nothing to announce; an urgent push wakes. */
 	ring_set_lazy(ring, false);
 	assert_int_equal(readable(ring), 0);
-	ring_push(ring, &r, 4000, true);
+	ring_push(ring, &r, 4000, RING_WAKE_BATCH_END);
 	assert_int_equal(readable(ring), 1);
 	ring_free(ring);
 	(void)state;
@@ -215,7 +222,7 @@ static void test_overflow_drops_oldest(void **state)
 	 * overwrite a record no reader was told of. */
 	for (uint64_t i = 1; i <= 10; i++) {
 		r.seq = i;
-		ring_push(ring, &r, 0, false);
+		ring_push(ring, &r, 0, RING_WAKE_LATER);
 		assert_int_equal(readable(ring), i >= 2);
 	}
 	assert_int_equal(ring_dropped(ring), 6);
@@ -237,7 +244,7 @@ static void *producer(void *p)
 
 	for (uint64_t i = 1; i <= 100000; i++) {
 		r.seq = i;
-		ring_push(ring, &r, 0, true);
+		ring_push(ring, &r, 0, RING_WAKE_BATCH_END);
 	}
 	return NULL;
 }
