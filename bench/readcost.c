@@ -8,10 +8,16 @@
  * reads cost what, measured in the guest whose kernel produces them.
  *
  *   readcost [--reads N] FILE...
+ *   readcost --write TEXT [--reads N] FILE...
  *
  * Prints one JSON object per file on stdout:
  *   {"file": F, "bytes": B, "reads": N, "median_ns": M, "p90_ns": P,
  *    "cpu_ns_per_read": C}
+ * With --write, N writes of TEXT instead (a reclaim file: what the
+ * kernel's reclaim inside the writes costs the writer, this thread's CPU
+ * time, which the kernel brings up to date when asked, unlike
+ * /proc/PID/schedstat of a running task):
+ *   {"file": F, "write": TEXT, "writes": N, "failed": E, "cpu_ns": C}
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -75,12 +81,37 @@ static int measure(const char *path, unsigned reads, uint64_t *ns)
 	return 0;
 }
 
+static int measure_writes(const char *path, const char *text, unsigned writes)
+{
+	uint64_t cpu0, cpu1;
+	unsigned failed = 0;
+	int fd;
+
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0) {
+		fprintf(stderr, "readcost: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	cpu0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+	for (unsigned i = 0; i < writes; i++)
+		if (pwrite(fd, text, strlen(text), 0) < 0)
+			failed++; /* EAGAIN: less than asked was reclaimed */
+	cpu1 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+	close(fd);
+	printf("{\"file\": \"%s\", \"write\": \"%s\", \"writes\": %u, \"failed\": %u, "
+	       "\"cpu_ns\": %llu}\n",
+	       path, text, writes, failed, (unsigned long long)(cpu1 - cpu0));
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "reads", required_argument, NULL, 'n' },
+		{ "write", required_argument, NULL, 'w' },
 		{},
 	};
+	const char *text = NULL;
 	unsigned reads = 2000;
 	uint64_t *ns;
 	int c, rc = 0;
@@ -90,13 +121,21 @@ int main(int argc, char **argv)
 		case 'n':
 			reads = (unsigned)strtoul(optarg, NULL, 10);
 			break;
+		case 'w':
+			text = optarg;
+			break;
 		default:
 			return 2;
 		}
 	}
 	if (reads == 0 || optind >= argc) {
-		fprintf(stderr, "usage: readcost [--reads N] FILE...\n");
+		fprintf(stderr, "usage: readcost [--write TEXT] [--reads N] FILE...\n");
 		return 2;
+	}
+	if (text) {
+		for (int i = optind; i < argc; i++)
+			rc |= measure_writes(argv[i], text, reads) < 0;
+		return rc;
 	}
 	ns = calloc(reads, sizeof(*ns));
 	if (!ns)
