@@ -66,7 +66,7 @@ int ring_fd(const struct ring *ring)
 	return ring->efd;
 }
 
-void ring_push(struct ring *ring, const void *record, uint64_t now_usec, enum ring_wake wake)
+void ring_push(struct ring *ring, const void *record, uint64_t now_usec, unsigned wake)
 {
 	uint64_t one = 1;
 	size_t tail;
@@ -96,14 +96,14 @@ void ring_push(struct ring *ring, const void *record, uint64_t now_usec, enum ri
 	 * EAGAIN only when its counter would overflow): a pusher preempted
 	 * between the two would hold back every thread's announcements, and
 	 * a drain between them would leave the reader a wakeup for nothing.
-	 * A lazy ring is announced only for a record that must be seen now, or
-	 * half full. */
+	 * A lazy ring is announced only for a record someone waits for, or half
+	 * full. */
 	if (!ring->announced &&
-	    (wake == RING_WAKE_NOW || ring->count * 2 >= ring->n ||
-	     (!ring->lazy &&
-	      (wake == RING_WAKE_BATCH_END ||
-	       (now_usec >= ring->held_since_usec &&
-		now_usec - ring->held_since_usec >= ring->wake_after_usec))))) {
+	    (ring->count * 2 >= ring->n ||
+	     (ring->lazy ? (wake & RING_WAKE_WANTED) != 0
+			 : ((wake & RING_WAKE_BATCH_END) ||
+			    (now_usec >= ring->held_since_usec &&
+			     now_usec - ring->held_since_usec >= ring->wake_after_usec))))) {
 		ring->announced = true;
 		(void)!write(ring->efd, &one, sizeof(one));
 	}

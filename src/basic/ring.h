@@ -25,22 +25,26 @@ struct ring *ring_free(struct ring *ring);
  * (ring_push()) is held: ring_pop() until 0 clears it. */
 int ring_fd(const struct ring *ring);
 
-/* What a record asks of the reader's wakeup. */
-enum ring_wake {
-	RING_WAKE_LATER,     /* nothing: it waits for the batch's end */
-	RING_WAKE_BATCH_END, /* its pusher is about to wait: nothing may
-			      * follow it for long (not on a lazy ring) */
-	RING_WAKE_NOW,       /* the reader must see it soon, lazy or not */
+/* What a record asks of the reader's wakeup: flags, 0 for nothing (it
+ * waits for its batch's end). */
+enum {
+	/* Its pusher is about to wait: nothing may follow it for long, so
+	 * it ends the batch (not on a lazy ring). */
+	RING_WAKE_BATCH_END = 1u << 0,
+	/* Someone waits for it even when nobody watches the batches: on a
+	 * lazy ring it wakes the reader (on another, its batch's end does,
+	 * soon). */
+	RING_WAKE_WANTED = 1u << 1,
 };
 
 /* Copy one record in, pushed at now_usec (any clock the pushers share).
- * Wakes the reader if no wakeup is owed for the records held and the
- * record asks it (wake), the records not announced are wake_after_usec
- * old, or the ring is half full; on a lazy ring only for
- * RING_WAKE_NOW or a ring half full. Records held without a wakeup are
+ * Wakes the reader if no wakeup is owed for the records held and: the
+ * ring is half full; or on a lazy ring the record is RING_WAKE_WANTED; or
+ * on another the record is RING_WAKE_BATCH_END or the records not
+ * announced are wake_after_usec old. Records held without a wakeup are
  * taken by a reader that drains on a wakeup of its own. Safe from any
  * thread. */
-void ring_push(struct ring *ring, const void *record, uint64_t now_usec, enum ring_wake wake);
+void ring_push(struct ring *ring, const void *record, uint64_t now_usec, unsigned wake);
 
 /* Lazy (off at creation): nobody waits for most records, so a push wakes
  * the reader only as ring_push() says, and the reader takes the rest on

@@ -20,12 +20,16 @@
  *   high = 100 - vm.compaction_proactiveness + 10 = 90 at the default 20: a
  *   score above 90% of free memory outside huge-page blocks starts
  *   kcompactd). Only on a kernel without proactive compaction (before
- *   5.9: no vm.compaction_proactiveness). Where the kernel has it, kcompactd
- *   checks every node twice a second and compacts one above its mark
- *   itself, stopping at its low mark, unless the node's kswapd is running
- *   (should_proactive_compact_node()): beside reclaimd, kswapd sleeps, so
- *   the kernel already does this work, lighter than a whole-node write; and
- *   at vm.compaction_proactiveness=0 the operator turned it off.
+ *   5.9: no vm.compaction_proactiveness), which in practice is a dry run
+ *   there or a --root tree without the file: reclaimd writes on 5.19+
+ *   only. Where the kernel has it and it is not 0, kcompactd checks every
+ *   node twice a second and compacts one above its mark itself, stopping
+ *   at its low mark, unless the node's kswapd is running
+ *   (should_proactive_compact_node()) or it deferred after a compaction
+ *   that did not lower the score (proactive_defer: 64 checks): beside
+ *   reclaimd, kswapd mostly sleeps, so the kernel already does this work,
+ *   lighter than a whole-node write; at vm.compaction_proactiveness=0 the
+ *   operator turned it off.
  * A node that is not balanced is not compacted: "if reclaim cannot keep an
  * eligible zone balanced ... it's also unlikely that compaction will
  * succeed" (kswapd_try_to_sleep()). At most one compaction per

@@ -337,7 +337,9 @@ struct json_object *manager_nodes_json(struct manager *m)
 		jadd_u64(n, "node", (uint64_t)st.node);
 		jadd_str(n, "state", kswapd_thread_state_to_string(st.state));
 		jadd_u64(n, "priority", (uint64_t)st.priority);
-		jadd_str(n, "wake_reason", wake_reason_name(m->nodes[i].last_wake_reasons));
+		jadd_str(n, "wake_reason",
+			 wake_reason_name(__atomic_load_n(&m->nodes[i].last_wake_reasons,
+							  __ATOMIC_RELAXED)));
 		jadd_u64(n, "failures", st.failures);
 		jadd_bool(n, "hopeless", st.hopeless);
 		jadd_bool(n, "paused", st.paused);

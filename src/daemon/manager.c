@@ -177,22 +177,31 @@ static int manager_compact(void *userdata, int node)
  * push by any thread once the oldest record held is
  * MANAGER_EVENT_BATCH_USEC old wakes it too, and a monitor tick takes
  * what a long write holds back (monitor_tick()). With no watch client
- * connected nobody waits for the records: they lead to journal lines
- * (most runs' at debug level), and status and metrics read the threads'
- * own counters. So the ring is lazy then and wakes the loop for nothing
- * but a ring half full: each monitor tick takes the records, so a line
- * comes a monitor interval late at most (MonitorIntervalMax=), and the
- * loop is spared a wakeup or two a run. The end of a run that is not
- * routine (an operator's reclaim or boost, a PSI wake, a kernel boost,
- * a failure, a hopeless node: balance_run_routine()) wakes it even so:
- * its line is at info level, and an operator waits for it. */
+ * connected nobody waits for most records: they lead to journal lines,
+ * most runs' at debug level; status and metrics read the threads' own
+ * counters, and the node's last wake reason is kept here, as it is
+ * pushed. So the ring is lazy then: each monitor tick takes the records,
+ * so a line comes a monitor interval late at most (MonitorIntervalMax=),
+ * and the loop is spared a wakeup or two a run. The end of a run that is
+ * not routine (an operator's reclaim or boost, a PSI wake, a kernel boost,
+ * a failure, a hopeless node: balance_run_routine(); not a dry run's,
+ * whose lines are at debug level) is wanted even so: its line is at info
+ * level, and an operator waits for it. With a watch client it waits for
+ * its batch's end, the sleep a nap later, as every record does. */
 static void manager_kswapd_event(const struct kswapd_event *ev, void *userdata)
 {
 	struct manager *m = userdata;
-	enum ring_wake wake = ev->waits ? RING_WAKE_BATCH_END : RING_WAKE_LATER;
+	unsigned wake = ev->waits ? RING_WAKE_BATCH_END : 0;
 
-	if (ev->type == KSWAPD_EVENT_RUN_END && !balance_run_routine(&ev->result, ev->reasons))
-		wake = RING_WAKE_NOW;
+	if (ev->type == KSWAPD_EVENT_WAKE) {
+		struct manager_node *mn = manager_node(m, ev->node);
+
+		if (mn)
+			__atomic_store_n(&mn->last_wake_reasons, ev->reasons, __ATOMIC_RELAXED);
+	} else if (ev->type == KSWAPD_EVENT_RUN_END && ev->result.reason != BALANCE_END_DRY_RUN &&
+		   !balance_run_routine(&ev->result, ev->reasons)) {
+		wake |= RING_WAKE_WANTED;
+	}
 	ring_push(m->events, ev, ev->time_usec, wake);
 }
 
@@ -959,9 +968,7 @@ static void ring_event(evutil_socket_t fd, short what, void *userdata)
 			continue;
 		}
 
-		if (ev.type == KSWAPD_EVENT_WAKE && mn)
-			mn->last_wake_reasons = ev.reasons;
-		else if (ev.type == KSWAPD_EVENT_RUN_END)
+		if (ev.type == KSWAPD_EVENT_RUN_END)
 			log_run_end(m, &ev);
 		else if (ev.type == KSWAPD_EVENT_SHRINK)
 			brake_event(m, mn, &ev);

@@ -61,7 +61,9 @@ struct manager_node {
 	/* No copy of the node's reclaim params ([Reclaim] with its [Node N]
 	 * overrides): the engine holds them under its own lock for the node
 	 * thread, and the loop asks it (kswapd_get_node_params()). */
-	unsigned last_wake_reasons; /* for the run's log line (loop only) */
+	/* The node's last wake (status): written by its thread as it pushes
+	 * the wake (manager_kswapd_event()), atomically. */
+	unsigned last_wake_reasons;
 	struct balance_run_log run_log; /* routine runs' lines (loop only) */
 	bool hopeless_reported;
 	bool braked; /* last shrink under the system brake (stopped or cut) */

@@ -106,7 +106,7 @@ static void test_batch_ends_where_the_pusher_says(void **state)
 	/* A run: wake, start, write at t = 0..20, none urgent. */
 	for (uint64_t i = 0; i < 3; i++) {
 		r.seq = i + 1;
-		ring_push(ring, &r, i * 10, RING_WAKE_LATER);
+		ring_push(ring, &r, i * 10, 0);
 		assert_int_equal(readable(ring), 0);
 	}
 	/* Its end before a hold, urgent, at 40 (younger than the age that
@@ -123,10 +123,10 @@ static void test_batch_ends_where_the_pusher_says(void **state)
 
 	/* Age: a record pushed at 1000 and one at 1049 wait; one at 1050
 	 * (a write that took 50 ms) wakes. */
-	ring_push(ring, &r, 1000, RING_WAKE_LATER);
-	ring_push(ring, &r, 1049, RING_WAKE_LATER);
+	ring_push(ring, &r, 1000, 0);
+	ring_push(ring, &r, 1049, 0);
 	assert_int_equal(readable(ring), 0);
-	ring_push(ring, &r, 1050, RING_WAKE_LATER);
+	ring_push(ring, &r, 1050, 0);
 	assert_int_equal(readable(ring), 1);
 	/* Announced: nothing more writes the eventfd until it is drained. */
 	ring_push(ring, &r, 5000, RING_WAKE_BATCH_END);
@@ -138,19 +138,19 @@ static void test_batch_ends_where_the_pusher_says(void **state)
 
 	/* Taken unannounced (a reader's own wakeup): no eventfd to clear,
 	 * and the age starts again with the next record. */
-	ring_push(ring, &r, 6000, RING_WAKE_LATER);
+	ring_push(ring, &r, 6000, 0);
 	assert_int_equal(ring_pop(ring, &r), 1);
 	assert_int_equal(ring_pop(ring, &r), 0);
-	ring_push(ring, &r, 6040, RING_WAKE_LATER);
+	ring_push(ring, &r, 6040, 0);
 	assert_int_equal(readable(ring), 0);
 	/* A push from an instant read before the held record's: no age. */
-	ring_push(ring, &r, 5990, RING_WAKE_LATER);
+	ring_push(ring, &r, 5990, 0);
 	assert_int_equal(readable(ring), 0);
 
 	/* Half full (4 of 8) wakes, whatever the age. */
-	ring_push(ring, &r, 6041, RING_WAKE_LATER);
+	ring_push(ring, &r, 6041, 0);
 	assert_int_equal(readable(ring), 0);
-	ring_push(ring, &r, 6042, RING_WAKE_LATER);
+	ring_push(ring, &r, 6042, 0);
 	assert_int_equal(readable(ring), 1);
 	ring_free(ring);
 	(void)state;
@@ -158,8 +158,9 @@ static void test_batch_ends_where_the_pusher_says(void **state)
 
 /* Lazy (no watch client): neither a batch's end nor age wakes the
  * reader, which takes the records on its own wakeups (the monitor tick);
- * a record that must be seen now and a ring half full still wake; turning
- * lazy off announces what is held, and the rules above apply again. */
+ * a record someone waits for and a ring half full still wake; turning lazy
+ * off announces what is held, and the rules above apply again: there a
+ * wanted record waits for its batch's end. */
 static void test_lazy(void **state)
 {
 	struct ring *ring = NULL;
@@ -168,7 +169,7 @@ static void test_lazy(void **state)
 	assert_int_equal(ring_new(sizeof(struct rec), 8, 50, &ring), 0);
 	ring_set_lazy(ring, true);
 	r.seq = 1;
-	ring_push(ring, &r, 0, RING_WAKE_LATER);
+	ring_push(ring, &r, 0, 0);
 	r.seq = 2;
 	ring_push(ring, &r, 1000, RING_WAKE_BATCH_END);
 	assert_int_equal(readable(ring), 0);
@@ -188,9 +189,9 @@ static void test_lazy(void **state)
 	while (ring_pop(ring, &r) == 1)
 		;
 	assert_int_equal(readable(ring), 0);
-	/* A record that must be seen now (an operator's run ended). */
-	ring_push(ring, &r, 2500, RING_WAKE_LATER);
-	ring_push(ring, &r, 2501, RING_WAKE_NOW);
+	/* A record someone waits for (an operator's run ended). */
+	ring_push(ring, &r, 2500, 0);
+	ring_push(ring, &r, 2501, RING_WAKE_WANTED);
 	assert_int_equal(readable(ring), 1);
 	while (ring_pop(ring, &r) == 1)
 		;
@@ -203,10 +204,13 @@ static void test_lazy(void **state)
 	while (ring_pop(ring, &r) == 1)
 		;
 	assert_int_equal(readable(ring), 0);
-	/* Not lazy, an empty ring: nothing to announce; an urgent push wakes. */
+	/* Not lazy, an empty ring: nothing to announce; a wanted record
+	 * waits for its batch's end, which wakes. */
 	ring_set_lazy(ring, false);
 	assert_int_equal(readable(ring), 0);
-	ring_push(ring, &r, 4000, RING_WAKE_BATCH_END);
+	ring_push(ring, &r, 4000, RING_WAKE_WANTED);
+	assert_int_equal(readable(ring), 0);
+	ring_push(ring, &r, 4001, RING_WAKE_BATCH_END | RING_WAKE_WANTED);
 	assert_int_equal(readable(ring), 1);
 	ring_free(ring);
 	(void)state;
@@ -222,7 +226,7 @@ static void test_overflow_drops_oldest(void **state)
 	 * overwrite a record no reader was told of. */
 	for (uint64_t i = 1; i <= 10; i++) {
 		r.seq = i;
-		ring_push(ring, &r, 0, RING_WAKE_LATER);
+		ring_push(ring, &r, 0, 0);
 		assert_int_equal(readable(ring), i >= 2);
 	}
 	assert_int_equal(ring_dropped(ring), 6);
