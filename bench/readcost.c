@@ -18,6 +18,8 @@
  * time, which the kernel brings up to date when asked, unlike
  * /proc/PID/schedstat of a running task):
  *   {"file": F, "write": TEXT, "writes": N, "failed": E, "cpu_ns": C}
+ * where failed counts the writes answered EAGAIN (less reclaimed than
+ * asked); any other error ends the program with status 1.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -93,9 +95,17 @@ static int measure_writes(const char *path, const char *text, unsigned writes)
 		return -1;
 	}
 	cpu0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
-	for (unsigned i = 0; i < writes; i++)
-		if (pwrite(fd, text, strlen(text), 0) < 0)
-			failed++; /* EAGAIN: less than asked was reclaimed */
+	for (unsigned i = 0; i < writes; i++) {
+		if (pwrite(fd, text, strlen(text), 0) >= 0)
+			continue;
+		if (errno != EAGAIN) {
+			fprintf(stderr, "readcost: %s: writing \"%s\": %s\n", path, text,
+				strerror(errno));
+			close(fd);
+			return -1;
+		}
+		failed++; /* less than asked was reclaimed */
+	}
 	cpu1 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
 	close(fd);
 	printf("{\"file\": \"%s\", \"write\": \"%s\", \"writes\": %u, \"failed\": %u, "
