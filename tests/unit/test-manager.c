@@ -459,29 +459,39 @@ static void test_stop_answers_done_job(void **state)
 	ctl_reply_done(&reply);
 }
 
-/* Node 0's thread woken for reason and back in its full sleep (a sleep
- * counted past the one before the wake; the sleep's record is pushed just
- * after the state, so 200 ms more), within WAIT_NODE_USEC. */
+/* Node 0's thread in its full sleep (state SLEEPING, a full sleep
+ * counted), within WAIT_NODE_USEC. */
+static struct kswapd_state sleeping(struct fixture *f, uint64_t sleeps_past)
+{
+	uint64_t until = now_usec() + WAIT_NODE_USEC;
+	struct kswapd_state st = { 0 };
+
+	do {
+		assert_int_equal(kswapd_get_state(f->m->kswapd, 0, &st), 0);
+		if (st.counters.full_sleeps > sleeps_past && st.state == KSWAPD_STATE_SLEEPING)
+			break;
+		usleep(5000);
+	} while (now_usec() < until);
+	assert_true(st.counters.full_sleeps > sleeps_past);
+	assert_int_equal(st.state, KSWAPD_STATE_SLEEPING);
+	return st;
+}
+
+/* Node 0's thread, asleep, woken for reason and back in its full sleep:
+ * its wake record was pushed as the run began, before the sleep was
+ * counted; the sleep's own record follows the state, so 500 ms more. */
 static struct kswapd_state wake_and_sleep(struct fixture *f, enum balance_wake_reason reason,
 					  uint64_t boost_bytes)
 {
 	struct balance_request w = BALANCE_REQUEST_NONE;
-	uint64_t until = now_usec() + WAIT_NODE_USEC, sleeps0;
-	struct kswapd_state st = { 0 };
+	struct kswapd_state st;
 
-	assert_int_equal(kswapd_get_state(f->m->kswapd, 0, &st), 0);
-	sleeps0 = st.counters.full_sleeps;
+	st = sleeping(f, 0);
 	w.reasons = 1u << reason;
 	w.boost_bytes = boost_bytes;
 	assert_int_equal(kswapd_wake(f->m->kswapd, f->m->nodes[0].id, &w), 0);
-	do {
-		usleep(5000);
-		assert_int_equal(kswapd_get_state(f->m->kswapd, 0, &st), 0);
-	} while ((st.counters.full_sleeps == sleeps0 || st.state != KSWAPD_STATE_SLEEPING) &&
-		 now_usec() < until);
-	assert_true(st.counters.full_sleeps > sleeps0);
-	assert_int_equal(st.state, KSWAPD_STATE_SLEEPING);
-	usleep(200000);
+	st = sleeping(f, st.counters.full_sleeps);
+	usleep(500000);
 	return st;
 }
 
@@ -500,18 +510,23 @@ static unsigned drain(struct fixture *f)
  * the ring is lazy and the monitor tick takes them, so a routine run wakes
  * the loop for nothing (before, each batch woke it: one or two wakeups a
  * run: a fifth of the loop's wakeups in the 6.18 application benchmark
- * without a watcher, docs/benchmarks.md). The end
- * of a run that is not routine (here an operator's boost) still wakes it:
- * its line is at info level. A watch client's subscription announces what
- * is held at once; its end makes the ring lazy again. The loop is not
- * stepped (its monitor tick would drain the ring): the test takes the
- * records itself. */
+ * without a watcher, docs/benchmarks.md). The end of a run that is not
+ * routine (here an operator's boost) still wakes it: its line is at info
+ * level. A watch client's subscription announces what is held at once;
+ * its end makes the ring lazy again. The loop is not stepped (its monitor
+ * tick would drain the ring): the test takes the records itself. Where a
+ * wakeup is expected, it is waited for (a loaded CI run once counted the
+ * sleep before the thread had pushed its records). */
 static void test_events_lazy_without_watchers(void **state)
 {
 	struct fixture *f = *state;
 	struct pollfd p = { .fd = ring_fd(f->m->events), .events = POLLIN };
 	struct kswapd_state st;
 
+	/* The start-up's records, if any, out of the way. */
+	(void)sleeping(f, 0);
+	usleep(100000);
+	(void)drain(f);
 	/* A watermark wake of a node above its marks: its wake, a routine
 	 * run balanced at once (or none: a premature wake) and its sleep,
 	 * held unannounced. */
@@ -525,11 +540,11 @@ static void test_events_lazy_without_watchers(void **state)
 	/* A watcher comes: announced at once. */
 	manager_subscribers_changed(f->m, 1);
 	assert_int_equal(poll(&p, 1, 0), 1);
-	assert_true(drain(f) >= 2); /* the wake and the sleep at least */
+	assert_true(drain(f) >= 1); /* the wake at least */
 	assert_int_equal(poll(&p, 1, 0), 0);
 	/* With a watcher the sleep ends the batch and wakes the loop. */
 	(void)wake_and_sleep(f, BALANCE_WAKE_WATERMARK, 0);
-	assert_int_equal(poll(&p, 1, 0), 1);
+	assert_int_equal(poll(&p, 1, WAIT_NODE_USEC / 1000), 1);
 	assert_true(drain(f) > 0);
 	/* The last one gone: lazy again. */
 	manager_subscribers_changed(f->m, 0);
@@ -537,8 +552,8 @@ static void test_events_lazy_without_watchers(void **state)
 	assert_int_equal(poll(&p, 1, 0), 0);
 	assert_true(drain(f) > 0);
 	/* An operator's boost ends a run that is not routine: announced. */
-	st = wake_and_sleep(f, BALANCE_WAKE_BOOST, 1 << 20);
-	assert_int_equal(poll(&p, 1, 0), 1);
+	(void)wake_and_sleep(f, BALANCE_WAKE_BOOST, 1 << 20);
+	assert_int_equal(poll(&p, 1, WAIT_NODE_USEC / 1000), 1);
 	assert_true(drain(f) > 0);
 }
 
