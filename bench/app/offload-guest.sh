@@ -23,13 +23,16 @@
 #             with the same interval, target and probe, one controller on
 #             work.slice
 # A run: reset (swapoff/swapon brings every swapped page back, the cold
-# file is read again), STEADY_S with rget on the hot keys (the last
-# MEASURE_S are the steady state), then the working set grows back: redis is
+# file is read again), the first HOT + GROW keys read twice in order (the
+# grown keys start as part of the working set), STEADY_S with rget on the
+# HOT keys alone (the last MEASURE_S are the steady state; the GROW keys
+# turn cold and are offloaded), then the working set grows back: redis is
 # reclaimed down to EVICT_MIB so that the grown keys are sure to be out,
-# SETTLE_S of reads on the hot keys, a burst reads each of GROW formerly
-# cold keys once, then GROW_S of reads of the first HOT + GROW keys. Sampled every second: work.slice and
-# redis' memory.current, pressure some and pgsteal, the slice's swap and
-# zram's memory. Results as a tar.gz on the third disk (vdc).
+# SETTLE_S of reads on the hot keys, a burst reads each of the GROW keys
+# once, then GROW_S of reads of the first HOT + GROW keys. Sampled every
+# second: work.slice and redis' memory.current, pressure some and pgsteal,
+# the slice's and redis' swap and zram's memory. Results as a tar.gz on
+# the third disk (vdc).
 TAG=OFF OUT=/tmp/offbench
 . /mnt/vmtest/guest/common.sh
 W=$CG/work.slice
@@ -37,7 +40,7 @@ R=$W/bench-redis.service
 zram_used() { awk '{ print $3 }' /sys/block/$ZDEV/mm_stat 2>/dev/null || echo 0; }
 
 # Every second: uptime phase current swap some_us pgsteal zram_used
-# memfree_kB, then redis' own current some_us pgsteal. One process: a
+# memfree_kB, then redis' own current some_us pgsteal swap. One process: a
 # shell loop forking a dozen readers a second took 5-7 s a sample in TCG.
 sampler() {
 	exec python3 -c '
@@ -61,7 +64,8 @@ while True:
     try:
         print(rd("/proc/uptime").split()[0], rd("/tmp/phase").strip(), rd(W + "/memory.current").strip(),
               rd(W + "/memory.swap.current").strip(), some(W), steal(W), rd(Z).split()[2], free(),
-              rd(R + "/memory.current").strip(), some(R), steal(R), flush=True)
+              rd(R + "/memory.current").strip(), some(R), steal(R), rd(R + "/memory.swap.current").strip(),
+              flush=True)
     except (OSError, IndexError):
         pass
     nxt += 1
@@ -140,6 +144,12 @@ run() {
 	sampler >$OUT/samples/$LABEL.txt &
 	sp=$!
 	reset
+	# The grown keys were hot once: read with the hot ones, twice, before
+	# any controller runs, so that their pages carry the working set's
+	# marks when they come back from swap.
+	for i in 1 2; do
+		seq 0 $((HOT + GROW - 1)) | awk '{ printf "GET key:%012d\n", $1 }' | redis-cli >/dev/null 2>&1
+	done
 	snap "$1" >$OUT/runs/$LABEL.start
 	echo steady >/tmp/phase
 	cfg_on "$1"
@@ -158,9 +168,10 @@ run() {
 	$D/guest/rget 6379 "$HOT" "$RATE" "$SETTLE_S" "$CLIENTS" >/dev/null 2>&1
 	snap "$1" >$OUT/runs/$LABEL.evicted
 	echo grow >/tmp/phase
-	# The working set grows back: a burst that reads each of GROW formerly
-	# cold keys once, in order (redis-cli, one connection), then the hot
-	# set is the first HOT + GROW keys, read at RATE.
+	# The working set grows back: a burst that reads each of the GROW keys,
+	# hot at the start and cold since, once, in order (redis-cli, one
+	# connection), then the hot set is the first HOT + GROW keys, read at
+	# RATE.
 	t=$(date +%s.%N)
 	seq "$HOT" $((HOT + GROW - 1)) | awk '{ printf "GET key:%012d\n", $1 }' | redis-cli >/dev/null 2>&1
 	echo "burst_s $(awk -v a="$t" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }')" >$OUT/runs/$LABEL.burst
