@@ -205,16 +205,17 @@ static void manager_kswapd_event(const struct kswapd_event *ev, void *userdata)
 	ring_push(m->events, ev, ev->time_usec, wake);
 }
 
-/* Lazy while no watch client is connected, except in a dry run: there
- * the daemon-fixture test under ASan saw the monitor's automatic wakes
- * never paced (balance_wake_paced(): none within MonitorIntervalMax= of
- * the last) with the lazy ring, where they were with the ring as before;
- * why is not known, and a dry run writes nothing, so it keeps the ring as
- * it was. */
+/* Lazy while no watch client is connected, in a dry run too. (A dry run
+ * kept the ring eager for a while: with the lazy ring the daemon-fixture
+ * test under ASan saw none of its monitor's wakes paced. Those paced wakes
+ * had come from the monitor's timer ending up to a jiffy early on
+ * libevent's coarse clock, within MonitorIntervalMax= of the last wake;
+ * on the precise clock (manager_event_base_new()) there are none either
+ * way.) */
 static void manager_events_lazy_update(struct manager *m)
 {
 	if (m->events)
-		ring_set_lazy(m->events, m->n_watchers == 0 && !m->dry_run && m->dry_run_forced == NULL);
+		ring_set_lazy(m->events, m->n_watchers == 0);
 }
 
 void manager_subscribers_changed(void *userdata, unsigned n)
@@ -646,9 +647,7 @@ out:
 	 * with no watch client, every record not wanted at once (the lazy
 	 * ring: manager_kswapd_event()): seen a monitor interval late at most.
 	 * After the wakes, so that the records a run left do not delay this
-	 * tick's wakes: a dry run's are paced by when they come
-	 * (balance_wake_paced()), and the ASan run of daemon-fixture.sh saw
-	 * none paced with the drain first. */
+	 * tick's wakes. */
 	ring_event(-1, 0, m);
 	m->monitor_interval_usec = interval;
 	schedule(m->ev_monitor, interval);
@@ -1883,16 +1882,30 @@ static struct event *add_signal(struct manager *m, int sig, event_callback_fn fn
 	return ev;
 }
 
-static int setup_loop(struct manager *m)
+struct event_base *manager_event_base_new(void)
 {
 	struct event_config *cfg = event_config_new();
+	struct event_base *base;
 
 	if (!cfg)
-		return log_oom();
+		return NULL;
 	/* Edge-triggered events for the PSI trigger fd (see setup_psi()). */
 	event_config_require_features(cfg, EV_FEATURE_ET);
-	m->base = event_base_new_with_config(cfg);
+	/* Timers on CLOCK_MONOTONIC, not libevent's default _COARSE: with a
+	 * clock up to a jiffy behind, the wait for a timer ended before
+	 * libevent saw its deadline, and the loop waited again for the rest
+	 * (up to 4 ms at HZ=250). A dry run's monitor at 250 ms woke the loop
+	 * 239 times in 30 s for 120 ticks; with this, 125 (the timer is a
+	 * timerfd, rearmed once a pass). */
+	event_config_set_flag(cfg, EVENT_BASE_FLAG_PRECISE_TIMER);
+	base = event_base_new_with_config(cfg);
 	event_config_free(cfg);
+	return base;
+}
+
+static int setup_loop(struct manager *m)
+{
+	m->base = manager_event_base_new();
 	if (!m->base)
 		return log_error_errno(-ENOSYS, "Failed to create an event loop with edge "
 						"triggers (epoll).");

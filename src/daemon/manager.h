@@ -229,6 +229,9 @@ struct json_object *manager_cgroup_json(const struct actuator_cgroup_info *v, co
 struct json_object *manager_stats_json(struct manager *m);
 void manager_stats_reset(struct manager *m);
 void manager_broadcast(struct manager *m, struct json_object *event);
+/* The daemon's event loop: epoll, edge triggers, timers on the precise
+ * monotonic clock (one wakeup a timer). NULL where that cannot be had. */
+struct event_base *manager_event_base_new(void);
 /* ctl_handler.subscribers_changed: the event ring is lazy while no watch
  * client is connected (manager_kswapd_event()). */
 void manager_subscribers_changed(void *userdata, unsigned n);

@@ -206,13 +206,15 @@ check "daemon starts in dry-run mode" \
 ctl resume >/dev/null
 ran() { [ "$(nodes | json_get 'd["nodes"][0]["counters"]["runs"]')" -ge 2 ]; }
 check "dry run still makes balance runs" wait_for 10 ran
-# Nothing is freed in a dry run: automatic wakes are paced to one per
+# Nothing is freed in a dry run: automatic wakes come one per
 # MonitorIntervalMax (200 ms here) instead of one per monitor tick (20 ms at
-# the low mark), and no failures are counted. The bound is taken from the
-# time that really passed, so a loaded machine (a long sleep, a slow reply)
-# widens it instead of failing; unpaced, the runs come 10 times as often and
-# the monitor's dropped wakes (wakes_paced) stay 0. The decision itself is
-# unit-tested (test-balance: test_wake_paced).
+# the low mark), and no failures are counted. The monitor reads a dry-run
+# node at MonitorIntervalMax (test-manager: test_dry_run_monitor_paced), and
+# the node thread drops an automatic wake closer than that to the last
+# (test-balance: test_wake_paced; the monitor's timer no longer ends early,
+# so here it has none to drop). The bounds are taken from the time that
+# really passed, so a loaded machine (a long sleep, a slow reply) widens the
+# upper one instead of failing; unpaced, the runs come 10 times as often.
 ms() { echo $(($(date +%s%N) / 1000000)); }
 t0=$(ms)
 r0=$(nodes | json_get 'd["nodes"][0]["counters"]["runs"]')
@@ -222,8 +224,8 @@ t1=$(ms)
 allowed=$(( (t1 - t0) / 200 + 2 ))
 check "dry-run runs are paced ($((r1 - r0)) in $((t1 - t0)) ms, at most $allowed)" \
 	[ $((r1 - r0)) -le "$allowed" ]
-check "the monitor's automatic wakes were paced, not absent" \
-	[ "$(nodes | json_get 'd["nodes"][0]["counters"]["wakes_paced"]')" -gt 0 ]
+check "dry-run runs came at that pace, not absent ($((r1 - r0)), at least $(((t1 - t0) / 400)))" \
+	[ $((r1 - r0)) -ge $(((t1 - t0) / 400)) ]
 check "dry-run runs count no failures" \
 	[ "$(nodes | json_get 'd["nodes"][0]["failures"]')" = 0 ]
 check "dry run reports mode dry-run" \

@@ -14,6 +14,8 @@
  *   answered "stopping" before the write ends.
  * - The offload thread sleeps while no cgroup says Offload=yes.
  * - With no watch client, the node threads' events do not wake the loop.
+ * - The loop's thread wakes once for each timer, not again for the rest of
+ *   a deadline its clock had not reached.
  */
 
 #include <errno.h>
@@ -27,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -551,10 +554,66 @@ static void test_events_lazy_without_watchers(void **state)
 	(void)wake_and_sleep(f, BALANCE_WAKE_WATERMARK, 0);
 	assert_int_equal(poll(&p, 1, 0), 0);
 	assert_true(drain(f) > 0);
+	/* A dry run's are held too. It kept the ring eager while its paced
+	 * wakes were not understood: they came from the monitor's timer
+	 * ending early on libevent's coarse clock (test_loop_one_wakeup_per_timer). */
+	assert_int_equal(run_set(f->m, "Reclaim.DryRun", "yes"), 0);
+	st = wake_and_sleep(f, BALANCE_WAKE_WATERMARK, 0);
+	assert_int_equal(st.failures, 0);
+	assert_int_equal(poll(&p, 1, 0), 0);
+	assert_true(drain(f) > 0);
+	assert_int_equal(run_set(f->m, "Reclaim.DryRun", "no"), 0);
 	/* An operator's boost ends a run that is not routine: announced. */
 	(void)wake_and_sleep(f, BALANCE_WAKE_BOOST, 1 << 20);
 	assert_int_equal(poll(&p, 1, WAIT_NODE_USEC / 1000), 1);
 	assert_true(drain(f) > 0);
+}
+
+struct timer_count {
+	struct event *ev;
+	unsigned fired, n;
+};
+
+/* Rescheduled from its own callback, as the monitor's tick is, at 20-24 ms:
+ * intervals whose phase to the jiffy moves, as the monitor's paced ones do
+ * (at a whole number of jiffies the clock's lag hardly changes between
+ * two ticks, and the early end was rare). */
+static void count_timer(evutil_socket_t fd, short what, void *userdata)
+{
+	struct timer_count *t = userdata;
+	const struct timeval tv = { .tv_usec = 20000 + (suseconds_t)(t->fired * 1700 % 4000) };
+
+	(void)fd;
+	(void)what;
+	if (++t->fired < t->n)
+		assert_int_equal(evtimer_add(t->ev, &tv), 0);
+}
+
+/* libevent's default clock is CLOCK_MONOTONIC_COARSE, up to a jiffy behind:
+ * the wait for a timer ended before the loop saw the deadline, and it
+ * waited again for the rest. A dry run's monitor at 250 ms woke the loop
+ * 239 times in 30 s for 120 ticks. Each wait that blocks is a voluntary
+ * context switch of this thread: one a timer, a few to spare. */
+static void test_loop_one_wakeup_per_timer(void **state)
+{
+	struct event_base *base = manager_event_base_new();
+	struct timer_count t = { .n = 25 };
+	struct rusage r0, r1;
+
+	(void)state;
+	assert_non_null(base);
+	t.ev = evtimer_new(base, count_timer, &t);
+	assert_non_null(t.ev);
+	assert_int_equal(getrusage(RUSAGE_THREAD, &r0), 0);
+	count_timer(-1, 0, &t);
+	assert_int_equal(event_base_dispatch(base), 1); /* no event left */
+	assert_int_equal(getrusage(RUSAGE_THREAD, &r1), 0);
+	assert_int_equal(t.fired, t.n);
+	print_message("%u timers, %ld voluntary switches\n", t.n - 1, r1.ru_nvcsw - r0.ru_nvcsw);
+	assert_true(r1.ru_nvcsw - r0.ru_nvcsw >= t.n - 1);
+	assert_true(r1.ru_nvcsw - r0.ru_nvcsw <= t.n - 1 + (t.n - 1) / 5);
+	event_free(t.ev);
+	event_base_free(base);
 }
 
 int main(void)
@@ -570,6 +629,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_offload_idle_until_configured,
 						setup_reclaiming, teardown),
+		cmocka_unit_test(test_loop_one_wakeup_per_timer),
 		cmocka_unit_test_setup_teardown(test_events_lazy_without_watchers,
 						setup_reclaiming, teardown),
 	};
