@@ -45,11 +45,11 @@ swap_zram() {
 # apt install the data disk's .deb as a user would, then stop the service
 # (each configuration starts it when it wants it). No package, or one that
 # does not install, stops the benchmark: its reclaimd runs would measure
-# nothing.
+# nothing. (save: the guest script's, which puts OUT on the results disk.)
 install_deb() {
 	systemctl stop redis-server.service systemd-oomd.service systemd-oomd.socket 2>/dev/null
 	deb=$(ls "$D"/reclaimd_*.deb 2>/dev/null | head -n1)
-	[ -n "$deb" ] || { say "no reclaimd_*.deb on the data disk: stopping"; echo DONE; exit 1; }
+	[ -n "$deb" ] || { say "no reclaimd_*.deb on the data disk: stopping"; save; echo DONE; exit 1; }
 	cp "$deb" /root/ && cd /root
 	t=$(date +%s)
 	rc=0
@@ -57,6 +57,7 @@ install_deb() {
 	say "apt install $(basename "$deb"): exit $rc in $(($(date +%s) - t)) s"
 	if [ $rc != 0 ] || ! systemctl cat reclaimd.service >/dev/null 2>&1; then
 		say "the package did not install (apt.log: $(tail -n 3 $OUT/apt.log | tr '\n' ' ')): stopping"
+		save
 		echo DONE
 		exit 1
 	fi

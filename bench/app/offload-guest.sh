@@ -145,8 +145,10 @@ run() {
 	sp=$!
 	reset
 	# The grown keys were hot once: read with the hot ones, twice, before
-	# any controller runs, so that their pages carry the working set's
-	# marks when they come back from swap.
+	# any controller runs, so that their pages start among the young ones
+	# as the working set's do (whether the kernel still counts them as
+	# working set when they come back from swap, which is what makes it a
+	# stall to PSI, is what the run shows: "grow: intervals").
 	for i in 1 2; do
 		seq 0 $((HOT + GROW - 1)) | awk '{ printf "GET key:%012d\n", $1 }' | redis-cli >/dev/null 2>&1
 	done

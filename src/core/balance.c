@@ -408,7 +408,8 @@ bool balance_wake_paced(struct balance_node *b, const struct balance_params *p,
 	if (!p->dry_run || (reasons & ~automatic) || !reasons)
 		return false;
 	if (b->last_auto_wake_usec && now_usec >= b->last_auto_wake_usec &&
-	    now_usec - b->last_auto_wake_usec < p->wmark.interval_max_usec) {
+	    now_usec - b->last_auto_wake_usec <
+		    p->wmark.interval_max_usec - p->wmark.interval_max_usec / 8) {
 		b->counters.wakes_paced++;
 		return true;
 	}

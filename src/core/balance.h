@@ -375,8 +375,11 @@ enum balance_monitor_wake balance_monitor_wake(struct balance_node *b,
  * stays there and every monitor tick would start a full 12-priority run
  * (measured under QEMU at 50% of a vCPU, more than the real daemon's 28%).
  * In dry run an automatic wake (watermark, kernel boost, PSI) within
- * wmark.interval_max_usec of the last one let through is dropped (counted
- * in wakes_paced); operator wakes are never paced. Returns true to drop.
+ * seven eighths of wmark.interval_max_usec of the last one let through is
+ * dropped (counted in wakes_paced); operator wakes are never paced. The
+ * eighth is for the monitor, which reads a dry-run node at that interval:
+ * a tick a little early (its work took longer than the last one's) is
+ * not dropped for a whole interval more. Returns true to drop.
  */
 bool balance_wake_paced(struct balance_node *b, const struct balance_params *p,
 			unsigned reasons, uint64_t now_usec);

@@ -210,8 +210,9 @@ static void manager_kswapd_event(const struct kswapd_event *ev, void *userdata)
  * test under ASan saw none of its monitor's wakes paced. Those paced wakes
  * had come from the monitor's timer ending up to a jiffy early on
  * libevent's coarse clock, within MonitorIntervalMax= of the last wake;
- * on the precise clock (manager_event_base_new()) there are none either
- * way.) */
+ * on the precise clock (manager_event_base_new()), and with the pacing's
+ * slack of an eighth (balance_wake_paced()), the monitor's own are not
+ * paced, lazy ring or not.) */
 static void manager_events_lazy_update(struct manager *m)
 {
 	if (m->events)
@@ -331,7 +332,6 @@ static void manager_set_dry_run(struct manager *m, bool dry_run)
 	if (m->dry_run == dry_run)
 		return;
 	__atomic_store_n(&m->dry_run, dry_run, __ATOMIC_RELAXED);
-	manager_events_lazy_update(m);
 	if (!m->kswapd)
 		return; /* starting up */
 	log_info("Dry run %s.", dry_run ? "on: nothing is written" : "off: reclaiming");
@@ -1895,8 +1895,8 @@ struct event_base *manager_event_base_new(void)
 	 * clock up to a jiffy behind, the wait for a timer ended before
 	 * libevent saw its deadline, and the loop waited again for the rest
 	 * (up to 4 ms at HZ=250). A dry run's monitor at 250 ms woke the loop
-	 * 239 times in 30 s for 120 ticks; with this, 125 (the timer is a
-	 * timerfd, rearmed once a pass). */
+	 * 239-263 times in 30 s for about 120 ticks; with this, 125 (the
+	 * timer is a timerfd, rearmed once a pass). */
 	event_config_set_flag(cfg, EVENT_BASE_FLAG_PRECISE_TIMER);
 	base = event_base_new_with_config(cfg);
 	event_config_free(cfg);
