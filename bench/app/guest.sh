@@ -363,6 +363,13 @@ solve_wsf() {
 # --- setup
 say "setup: $(uname -r), $(nproc) CPUs, $(ls -d /sys/devices/system/node/node* | wc -l) nodes, MemTotal $(($(meminfo MemTotal) / 1024)) MiB, up $(cut -d' ' -f1 /proc/uptime) s"
 say "settings: $(grep -v '^#' $D/settings | tr '\n' ' ')"
+# save: the results so far onto vdc (a VM killed at the host's timeout
+# still leaves the runs it finished).
+save() {
+	echo "$(($(date +%s) - T0))" >$OUT/guest-seconds
+	tar -C $OUT -czf /tmp/appbench.tgz . && dd if=/tmp/appbench.tgz of=/dev/vdc bs=1M conv=fsync 2>/dev/null
+}
+
 swap_zram
 echo madvise >/sys/kernel/mm/transparent_hugepage/enabled
 [ "${PROFILE:-0}" = 1 ] && sysctl -q -w kernel.perf_event_paranoid=-1 kernel.kptr_restrict=0
@@ -401,13 +408,6 @@ refill() { [ "$(meminfo MemFree)" -lt $((FILL_FREE_MIB * 1024)) ]; }
 t=$(date +%s)
 wait_until 240 refill
 say "page cache filled in $(($(date +%s) - t)) s: MemFree $(($(meminfo MemFree) / 1024)) MiB, Cached $(($(meminfo Cached) / 1024)) MiB"
-
-# save: the results so far onto vdc (a VM killed at the host's timeout
-# still leaves the runs it finished).
-save() {
-	echo "$(($(date +%s) - T0))" >$OUT/guest-seconds
-	tar -C $OUT -czf /tmp/appbench.tgz . && dd if=/tmp/appbench.tgz of=/dev/vdc bs=1M conv=fsync 2>/dev/null
-}
 
 # --- the rounds
 WSF=0 DAMON_HIGH=0 DAMON_MID=0 DAMON_LOW=0
