@@ -23,13 +23,15 @@
 #             with the same interval, target and probe, one controller on
 #             work.slice
 # A run: reset (swapoff/swapon brings every swapped page back, the cold
-# file is read again), the first HOT + GROW keys read twice in order (the
-# grown keys start as part of the working set), STEADY_S with rget on the
-# HOT keys alone (the last MEASURE_S are the steady state; the GROW keys
-# turn cold and are offloaded), then the working set grows back: redis is
-# reclaimed down to EVICT_MIB so that the grown keys are sure to be out,
-# SETTLE_S of reads on the hot keys, a burst reads each of the GROW keys
-# once, then GROW_S of reads of the first HOT + GROW keys. Sampled every
+# file is read again), STEADY_S with rget on the HOT keys (the last
+# MEASURE_S are the steady state), then the working set grows back: redis
+# is reclaimed down to EVICT_MIB so that the grown keys are sure to be
+# out, SETTLE_S of reads on the hot keys, a burst reads each of GROW
+# formerly cold keys once, then GROW_S of reads of the first HOT + GROW
+# keys. (The boot of 2026-12-06 read the HOT + GROW keys twice before each
+# run, to make the grown keys formerly hot: memory.reclaim down to
+# EVICT_MIB then kept them, the youngest pages after the hot ones, and in
+# two rounds of three nothing came back from swap at the burst.) Sampled every
 # second: work.slice and redis' memory.current, pressure some and pgsteal,
 # the slice's and redis' swap and zram's memory. Results as a tar.gz on
 # the third disk (vdc).
@@ -144,14 +146,6 @@ run() {
 	sampler >$OUT/samples/$LABEL.txt &
 	sp=$!
 	reset
-	# The grown keys were hot once: read with the hot ones, twice, before
-	# any controller runs, so that their pages start among the young ones
-	# as the working set's do (whether the kernel still counts them as
-	# working set when they come back from swap, which is what makes it a
-	# stall to PSI, is what the run shows: "grow: intervals").
-	for i in 1 2; do
-		seq 0 $((HOT + GROW - 1)) | awk '{ printf "GET key:%012d\n", $1 }' | redis-cli >/dev/null 2>&1
-	done
 	snap "$1" >$OUT/runs/$LABEL.start
 	echo steady >/tmp/phase
 	cfg_on "$1"
@@ -170,10 +164,9 @@ run() {
 	$D/guest/rget 6379 "$HOT" "$RATE" "$SETTLE_S" "$CLIENTS" >/dev/null 2>&1
 	snap "$1" >$OUT/runs/$LABEL.evicted
 	echo grow >/tmp/phase
-	# The working set grows back: a burst that reads each of the GROW keys,
-	# hot at the start and cold since, once, in order (redis-cli, one
-	# connection), then the hot set is the first HOT + GROW keys, read at
-	# RATE.
+	# The working set grows back: a burst that reads each of GROW formerly
+	# cold keys once, in order (redis-cli, one connection), then the hot
+	# set is the first HOT + GROW keys, read at RATE.
 	t=$(date +%s.%N)
 	seq "$HOT" $((HOT + GROW - 1)) | awk '{ printf "GET key:%012d\n", $1 }' | redis-cli >/dev/null 2>&1
 	echo "burst_s $(awk -v a="$t" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }')" >$OUT/runs/$LABEL.burst
