@@ -213,18 +213,12 @@ static void manager_kswapd_event(const struct kswapd_event *ev, void *userdata)
  * on the precise clock (manager_event_base_new()), and with the pacing's
  * slack of an eighth (balance_wake_paced()), the monitor's own are not
  * paced, lazy ring or not.) */
-static void manager_events_lazy_update(struct manager *m)
-{
-	if (m->events)
-		ring_set_lazy(m->events, m->n_watchers == 0);
-}
-
 void manager_subscribers_changed(void *userdata, unsigned n)
 {
 	struct manager *m = userdata;
 
-	m->n_watchers = n;
-	manager_events_lazy_update(m);
+	if (m->events)
+		ring_set_lazy(m->events, n == 0);
 }
 
 /* ---- configuration onto the modules ---- */
@@ -2063,7 +2057,7 @@ int manager_new(const struct manager_options *opts, struct conf *conf, struct ma
 	if (r < 0)
 		return log_error_errno(r, "Failed to allocate the event ring: %m");
 	/* No watch client yet (manager_subscribers_changed()). */
-	manager_events_lazy_update(m);
+	ring_set_lazy(m->events, true);
 	r = notify_new(&m->notify);
 	if (r < 0)
 		return log_error_errno(r, "Failed to set up sd_notify: %m");

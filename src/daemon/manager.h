@@ -91,7 +91,6 @@ struct manager {
 	/* Dry-run whatever the config says: the kernel lacks what reclaim
 	 * needs (feature_missing()); DryRun=no is then refused. */
 	const char *dry_run_forced;
-	unsigned n_watchers; /* watch subscribers (manager_subscribers_changed()) */
 	/* The daemon's pause (pause/resume, [Reclaim] Paused=), kept only
 	 * here. A node's own Paused= is the config's (conf_node_paused()); the
 	 * node threads' freezer (kswapd_pause()) follows from the two in
