@@ -16,6 +16,10 @@
 #   damon1    DAMON_RECLAIM, the example of its documentation (min_age 30 s,
 #             quota_sz 1 GiB per 1 s, quota_ms 10), watermarks at reclaimd's free memory
 #   damon2    DAMON_RECLAIM, min_age 5 s, quota_ms 100, same watermarks
+#   damon3    DAMON_RECLAIM, min_age 1 s, quota_ms 100, same watermarks
+# Each DAMON run also traces two seconds of DAMON's aggregations after its
+# window (tracepoint damon:damon_aggregated): how much of the monitored
+# memory was unaccessed, and for how long (runs/LABEL.damontrace).
 #   unpressured  the stream reads with O_DIRECT (no page cache), the same
 #             bursts: the same CPU competition, memory to spare
 #   reclaimdb the daemon of a second package (data disk b/*.deb, another
@@ -168,15 +172,13 @@ cfg_on() {
 		reclaimd_start
 		;;
 	wsf) sysctl -q -w vm.watermark_scale_factor=$WSF ;;
-	damon1 | damon2)
+	damon1 | damon2 | damon3)
 		echo N >$DR/enabled
-		if [ "$1" = damon1 ]; then
-			echo 30000000 >$DR/min_age
-			echo 10 >$DR/quota_ms
-		else
-			echo 5000000 >$DR/min_age
-			echo 100 >$DR/quota_ms
-		fi
+		case "$1" in
+		damon1) echo 30000000 >$DR/min_age && echo 10 >$DR/quota_ms ;;
+		damon2) echo 5000000 >$DR/min_age && echo 100 >$DR/quota_ms ;;
+		damon3) echo 1000000 >$DR/min_age && echo 100 >$DR/quota_ms ;;
+		esac
 		echo $((1 << 30)) >$DR/quota_sz
 		echo 1000 >$DR/quota_reset_interval_ms
 		echo $DAMON_HIGH >$DR/wmarks_high
@@ -208,7 +210,7 @@ cfg_off() {
 		rm -f /etc/reclaimd/reclaimd.conf.d/50-bench.conf
 		;;
 	wsf) sysctl -q -w vm.watermark_scale_factor=10 ;;
-	damon1 | damon2)
+	damon1 | damon2 | damon3)
 		for f in $DR/*; do echo "$(basename $f) $(cat $f 2>/dev/null)"; done >$OUT/runs/$LABEL.damon
 		echo N >$DR/enabled
 		;;
@@ -230,6 +232,54 @@ swap_empty() {
 		exit 1
 	fi
 	echo "$LABEL swapped_kb $_kb seconds $(($(date +%s) - _t))" >>$OUT/swap-empty.txt
+}
+
+# damon_trace: two seconds of DAMON_RECLAIM's aggregations (tracepoint
+# damon:damon_aggregated, one line a region an aggregation: its physical
+# range, nr_accesses, age in aggregations), summed up by bytes: how much
+# of the monitored memory had no access in an aggregation and how old
+# such regions were, against the run's min_age. Why DAMON_RECLAIM tried
+# nothing in earlier boots (nr_reclaim_tried_regions 0) is in there.
+damon_trace() {
+	local t=/sys/kernel/tracing ev
+	[ -d $t/events ] || t=/sys/kernel/debug/tracing
+	ev=$t/events/damon/damon_aggregated/enable
+	if [ ! -e $ev ]; then
+		echo "no tracepoint damon:damon_aggregated under $t" >$OUT/runs/$LABEL.damontrace
+		return 0
+	fi
+	echo 0 >$t/tracing_on
+	echo 8192 >$t/buffer_size_kb
+	echo >$t/trace
+	echo 1 >$ev
+	echo 1 >$t/tracing_on
+	sleep 2
+	echo 0 >$t/tracing_on
+	echo 0 >$ev
+	awk -v min_age_us="$(cat $DR/min_age)" -v aggr_us="$(cat $DR/aggr_interval 2>/dev/null || echo 100000)" '
+	match($0, /[0-9]+-[0-9]+: [0-9]+ [0-9]+/) {
+		split(substr($0, RSTART, RLENGTH), f, /[-: ]+/)
+		sz = f[2] - f[1]; nr = f[3]; age = f[4]
+		if (lo == "" || f[1] + 0 < lo + 0) lo = f[1]
+		starts[f[1]]++
+		lines++; tot += sz
+		if (nr == 0) {
+			z += sz
+			s = age * aggr_us / 1e6
+			if (s < 1) z1 += sz; else if (s < 5) z5 += sz; else if (s < 30) z30 += sz; else zold += sz
+			if (age * aggr_us >= min_age_us) zmin += sz
+			if (age > zmax) zmax = age
+		} else if (nr <= 2) a2 += sz; else if (nr <= 10) a10 += sz; else amore += sz
+	}
+	END {
+		aggs = starts[lo]; if (aggs == 0) { print "no aggregation traced"; exit }
+		m = 1048576 * aggs
+		printf "aggregations %d regions_per_aggregation %.0f monitored_mib %.0f\n", aggs, lines / aggs, tot / m
+		printf "no_access_mib %.1f of_which_age_lt1s %.1f 1to5s %.1f 5to30s %.1f ge30s %.1f at_least_min_age %.1f max_age_s %.1f\n",
+			z / m, z1 / m, z5 / m, z30 / m, zold / m, zmin / m, zmax * aggr_us / 1e6
+		printf "accessed_mib 1to2 %.1f 3to10 %.1f more %.1f (samples an aggregation)\n", a2 / m, a10 / m, amore / m
+	}' $t/trace >$OUT/runs/$LABEL.damontrace 2>&1
+	echo >$t/trace
 }
 
 # --profile: the window under perf, every CPU, call graphs, the cpu-clock
@@ -319,6 +369,7 @@ run() {
 	RGET_SLOW_US=10000 RGET_SLOW_FILE=$OUT/runs/$LABEL.slow \
 		timeout $((WINDOW_S * 3)) $D/guest/rget 6379 "$HOT" "$RATE" "$WINDOW_S" "$CLIENTS" >$OUT/runs/$LABEL.rget 2>&1
 	snap >$OUT/runs/$LABEL.end
+	case "$1" in damon*) damon_trace ;; esac
 	profile_stop
 	[ -z "$wp" ] || kill $wp 2>/dev/null
 	systemctl stop bench-burst.service
@@ -435,7 +486,7 @@ for r in $(seq 1 "$ROUNDS"); do
 			say "wsf: free reclaimd $((fe >> 20)) MiB, kernel $((fk >> 20)) MiB, want +$((want >> 20)) MiB, scale $scale -> watermark_scale_factor $WSF"
 			echo "round $r fe $fe fk $fk want $want scale $scale wsf $WSF" >>$OUT/wsf.txt
 			;;
-		damon1 | damon2)
+		damon1 | damon2 | damon3)
 			# Free memory target in per-mille of MemTotal: DAMON_RECLAIM
 			# starts below wmarks_mid, stops above wmarks_high (and below
 			# wmarks_low, leaving it to the kernel).
