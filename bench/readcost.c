@@ -48,6 +48,16 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* open(2), saying why it failed. */
+static int open_or_say(const char *path, int flags)
+{
+	int fd = open(path, flags | O_CLOEXEC);
+
+	if (fd < 0)
+		fprintf(stderr, "readcost: %s: %s\n", path, strerror(errno));
+	return fd;
+}
+
 static int measure(const char *path, unsigned reads, uint64_t *ns)
 {
 	static char buf[BUF_BYTES];
@@ -55,11 +65,9 @@ static int measure(const char *path, unsigned reads, uint64_t *ns)
 	ssize_t k = 0;
 	int fd;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		fprintf(stderr, "readcost: %s: %s\n", path, strerror(errno));
+	fd = open_or_say(path, O_RDONLY);
+	if (fd < 0)
 		return -1;
-	}
 	cpu0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
 	for (unsigned i = 0; i < reads; i++) {
 		uint64_t t0 = clock_ns(CLOCK_MONOTONIC);
@@ -89,11 +97,9 @@ static int measure_writes(const char *path, const char *text, unsigned writes)
 	unsigned failed = 0;
 	int fd;
 
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0) {
-		fprintf(stderr, "readcost: %s: %s\n", path, strerror(errno));
+	fd = open_or_say(path, O_WRONLY);
+	if (fd < 0)
 		return -1;
-	}
 	cpu0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
 	for (unsigned i = 0; i < writes; i++) {
 		if (pwrite(fd, text, strlen(text), 0) >= 0)
