@@ -17,9 +17,7 @@
 #             quota_sz 1 GiB per 1 s, quota_ms 10), watermarks at reclaimd's free memory
 #   damon2    DAMON_RECLAIM, min_age 5 s, quota_ms 100, same watermarks
 #   damon3    DAMON_RECLAIM, min_age 1 s, quota_ms 100, same watermarks
-# Each DAMON run also traces two seconds of DAMON's aggregations after its
-# window (tracepoint damon:damon_aggregated): how much of the monitored
-# memory was unaccessed, and for how long (runs/LABEL.damontrace).
+#             (not in bench/app/run's default list: --configs)
 #   unpressured  the stream reads with O_DIRECT (no page cache), the same
 #             bursts: the same CPU competition, memory to spare
 #   reclaimdb the daemon of a second package (data disk b/*.deb, another
@@ -28,6 +26,9 @@
 #   reclaimd_NAME  reclaimd with the data disk's variants/NAME as the
 #             drop-in /etc/reclaimd/reclaimd.conf.d/50-bench.conf
 #             (bench/app/run --variant NAME=TEXT)
+# Each DAMON run also traces two seconds of DAMON's aggregations after its
+# window (tracepoint damon:damon_aggregated): how much of the monitored
+# memory was unaccessed, and for how long (runs/LABEL.damontrace).
 #
 # Every configuration starts from the same state: the swap emptied
 # (swapoff/swapon: redis' pages a previous run swapped out come back first,
@@ -248,8 +249,21 @@ damon_trace() {
 		echo "no tracepoint damon:damon_aggregated under $t" >$OUT/runs/$LABEL.damontrace
 		return 0
 	fi
+	echo trace >/tmp/phase
+	# Whether DAMON_RECLAIM was active at all: its watermarks against free
+	# memory (per mille of MemTotal), its thread.
+	{
+		echo "free_permille $(awk '$1 == "MemTotal:" { t = $2 } $1 == "MemFree:" { f = $2 } END { printf "%d", f * 1000 / t }' /proc/meminfo)" \
+			"wmarks high $(cat $DR/wmarks_high) mid $(cat $DR/wmarks_mid) low $(cat $DR/wmarks_low)" \
+			"kdamond_pid $(cat $DR/kdamond_pid)"
+	} >$OUT/runs/$LABEL.damontrace
+	# 2 s of up to 1000 regions ten times a second, on kdamond's CPU: 2 MiB
+	# a CPU is room enough; the size before is put back (the buffer is
+	# memory the benchmark's later runs would lack).
+	local kb
+	kb=$(cut -d' ' -f1 $t/buffer_size_kb)
 	echo 0 >$t/tracing_on
-	echo 8192 >$t/buffer_size_kb
+	echo 2048 >$t/buffer_size_kb
 	echo >$t/trace
 	echo 1 >$ev
 	echo 1 >$t/tracing_on
@@ -278,8 +292,9 @@ damon_trace() {
 		printf "no_access_mib %.1f of_which_age_lt1s %.1f 1to5s %.1f 5to30s %.1f ge30s %.1f at_least_min_age %.1f max_age_s %.1f\n",
 			z / m, z1 / m, z5 / m, z30 / m, zold / m, zmin / m, zmax * aggr_us / 1e6
 		printf "accessed_mib 1to2 %.1f 3to10 %.1f more %.1f (samples an aggregation)\n", a2 / m, a10 / m, amore / m
-	}' $t/trace >$OUT/runs/$LABEL.damontrace 2>&1
+	}' $t/trace >>$OUT/runs/$LABEL.damontrace 2>&1
 	echo >$t/trace
+	echo "$kb" >$t/buffer_size_kb
 }
 
 # --profile: the window under perf, every CPU, call graphs, the cpu-clock

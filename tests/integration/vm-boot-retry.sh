@@ -7,11 +7,13 @@
 #     first line, is booted once more, with a NOTE, and the second boot's
 #     results count;
 #   - a panic after the tests began is a result: no second boot, FAIL;
-#   - a kernel that panics twice FAILs (one retry, not a loop).
+#   - a kernel that panics twice FAILs (one retry, not a loop);
+#   - a guest that stops early without a panic is not booted again.
 # The stand-in writes the console (first -serial file:) and the results
 # (second -serial file:) as the scenario in $FAKE_PLAN says, one word per
 # boot: "early" (a panic before the tests), "late" (a panic after
-# "NOTE setup:") or "good" (the install scenario passes, DONE).
+# "NOTE setup:"), "quiet" (nothing on either, no panic: a guest that hung
+# or powered off early) or "good" (the install scenario passes, DONE).
 #
 # Output: TAP.
 
@@ -49,6 +51,7 @@ panic() {
 case "$what" in
 early) panic ;;
 late) printf 'NOTE setup: 6.12.1-fake\r\n' >>"$results"; panic ;;
+quiet) printf '[    1.000000] Run /init as init process\r\n' >>"$console" ;;
 good) printf 'NOTE setup: 6.12.1-fake\r\nPASS install: fake\r\nDONE\r\n' >>"$results" ;;
 *) echo "fake qemu: no plan for boot $n" >&2; exit 1 ;;
 esac
@@ -72,7 +75,9 @@ show() { sed 's/^/#   /' "$tmp/$1.out"; }
 run_plan early "early good"
 check "a panic before the tests began: booted twice ($(cat "$tmp/early.count"))" [ "$(cat "$tmp/early.count")" = 2 ]
 check "... the retry is said, with the oops and where (NOTE 6.12 boot: ... Oops: int3 ... sched_clock_cpu)" \
-	grep -q '^NOTE 6.12 boot: the kernel panicked while booting, before the tests began (Oops: int3: 0000 .*RIP 0010:sched_clock_cpu+0x9/0x1f0); booting again' "$tmp/early.out"
+	grep -q '^NOTE 6.12 boot: the kernel panicked while booting, before the tests began (Oops: int3: 0000 \[#1\] SMP NOPTI; RIP 0010:sched_clock_cpu+0x9/0x1f0); booting again' "$tmp/early.out"
+check "... the first boot's console is kept (console-panic.log has the panic)" \
+	grep -q 'Kernel panic' "$tmp/work/run-6.12/console-panic.log"
 check "... the second boot's results count: PASS install, exit 0 (rc $(cat "$tmp/early.rc"))" \
 	sh -c "grep -q '^PASS 6.12 install: fake' '$tmp/early.out' && [ \"\$(cat '$tmp/early.rc')\" = 0 ]"
 [ "$(cat "$tmp/early.rc")" = 0 ] || show early
@@ -81,6 +86,11 @@ run_plan late "late good"
 check "a panic after the tests began: no second boot ($(cat "$tmp/late.count"))" [ "$(cat "$tmp/late.count")" = 1 ]
 check "... it FAILs (exit $(cat "$tmp/late.rc"), install not reported)" \
 	sh -c "[ \"\$(cat '$tmp/late.rc')\" != 0 ] && grep -q '^FAIL 6.12 install: not reported' '$tmp/late.out' && ! grep -q 'booting again' '$tmp/late.out'"
+
+run_plan quiet "quiet good"
+check "a guest that stopped early without a panic: no second boot ($(cat "$tmp/quiet.count"))" [ "$(cat "$tmp/quiet.count")" = 1 ]
+check "... it FAILs (exit $(cat "$tmp/quiet.rc"))" \
+	sh -c "[ \"\$(cat '$tmp/quiet.rc')\" != 0 ] && grep -q '^FAIL 6.12 install: not reported' '$tmp/quiet.out' && ! grep -q 'booting again' '$tmp/quiet.out'"
 
 run_plan twice "early early good"
 check "a kernel that panics twice: two boots, not three ($(cat "$tmp/twice.count"))" [ "$(cat "$tmp/twice.count")" = 2 ]
