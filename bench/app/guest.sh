@@ -18,6 +18,15 @@
 #   damon2    DAMON_RECLAIM, min_age 5 s, quota_ms 100, same watermarks
 #   damon3    DAMON_RECLAIM, min_age 1 s, quota_ms 100, same watermarks
 #             (not in bench/app/run's default list: --configs)
+#   damos     DAMON_RECLAIM's scheme set up through DAMON's sysfs interface
+#             (/sys/kernel/mm/damon/admin): paddr over the same range,
+#             pageout of regions with no access for 5 s or more, the same
+#             quotas, weights and watermarks as damon2. Debian's 6.12 module
+#             stages its scheme on the running context and then commits a
+#             parameter context without one, so that kdamond monitors and
+#             DAMON_RECLAIM applies nothing (fixed upstream by "mm/damon/
+#             reclaim: use parameter context correctly", 2025); this is the
+#             module's rule without the module. (--configs)
 #   unpressured  the stream reads with O_DIRECT (no page cache), the same
 #             bursts: the same CPU competition, memory to spare
 #   reclaimdb the daemon of a second package (data disk b/*.deb, another
@@ -39,6 +48,9 @@
 TAG=APP OUT=/tmp/appbench
 . /mnt/vmtest/guest/common.sh
 DR=/sys/module/damon_reclaim/parameters
+DA=/sys/kernel/mm/damon/admin
+DK=$DA/kdamonds/0
+DS=$DK/contexts/0/schemes/0
 
 # snap: counters at one instant, "key value" lines.
 snap() {
@@ -98,8 +110,18 @@ for k, v in sorted(s.items()):
 	# memory.reclaim writes took is this less kswapd's, direct reclaim's and
 	# khugepaged's.
 	awk '$1 == "pgsteal" || $1 == "pgscan" { print "root_" $1, $2 }' $CG/memory.stat
-	echo "damon_reclaimed $(cat $DR/bytes_reclaimed_regions 2>/dev/null || echo 0)"
-	echo "damon_tried $(cat $DR/bytes_reclaim_tried_regions 2>/dev/null || echo 0)"
+	# DAMON's reclaim through either interface: the module's counters, and
+	# the sysfs scheme's while one is set up (damos).
+	local dr dt
+	dr=$(cat $DR/bytes_reclaimed_regions 2>/dev/null || echo 0)
+	dt=$(cat $DR/bytes_reclaim_tried_regions 2>/dev/null || echo 0)
+	if [ -d $DS ]; then
+		echo update_schemes_stats >$DK/state 2>/dev/null
+		dr=$((dr + $(cat $DS/stats/sz_applied)))
+		dt=$((dt + $(cat $DS/stats/sz_tried)))
+	fi
+	echo "damon_reclaimed $dr"
+	echo "damon_tried $dt"
 	# redis' own major faults (its text and libraries read back) and its
 	# cgroup's refaults: what reclaim took from redis and had to return.
 	echo "redis_majflt $(awk '{ print $12 }' /proc/$(pgrep -x redis-server | head -n1)/stat 2>/dev/null || echo 0)"
@@ -187,6 +209,7 @@ cfg_on() {
 		echo $DAMON_LOW >$DR/wmarks_low
 		echo Y >$DR/enabled
 		;;
+	damos) damos_on 5000000 100 ;;
 	unpressured)
 		stream_stop
 		sync
@@ -195,6 +218,67 @@ cfg_on() {
 		;;
 	*) return 1 ;;
 	esac
+}
+
+# damos_on MIN_AGE_US QUOTA_MS: DAMON_RECLAIM's scheme through DAMON's sysfs
+# interface: one kdamond, one paddr context over the module's default range
+# (the largest System RAM resource), the module's monitoring attributes,
+# one pageout scheme with its access pattern (no access, at least MIN_AGE_US
+# old), quotas (QUOTA_MS a second, 1 GiB a second), weights (age only) and
+# this round's watermarks (free memory rate, 5 s checks).
+damos_on() {
+	local c=$DK/contexts/0 start end r s e best=0
+	start=$(cat $DR/monitor_region_start) end=$(cat $DR/monitor_region_end)
+	if [ "$start" = 0 ] && [ "$end" = 0 ]; then
+		# The module fills these in when it starts; before, the largest
+		# System RAM range of /proc/iomem (as the module picks it).
+		for r in $(sed -n 's/^ *\([0-9a-f]*\)-\([0-9a-f]*\) : System RAM$/\1:\2/p' /proc/iomem); do
+			s=$((0x${r%:*})) e=$((0x${r#*:} + 1))
+			[ $((e - s)) -gt "$best" ] && best=$((e - s)) start=$s end=$e
+		done
+	fi
+	echo 1 >$DA/kdamonds/nr_kdamonds
+	echo 1 >$DK/contexts/nr_contexts
+	echo paddr >$c/operations
+	echo 5000 >$c/monitoring_attrs/intervals/sample_us
+	echo 100000 >$c/monitoring_attrs/intervals/aggr_us
+	echo 10 >$c/monitoring_attrs/nr_regions/min
+	echo 1000 >$c/monitoring_attrs/nr_regions/max
+	echo 1 >$c/targets/nr_targets
+	echo 1 >$c/targets/0/regions/nr_regions
+	echo "$end" >$c/targets/0/regions/0/end
+	echo "$start" >$c/targets/0/regions/0/start
+	echo 1 >$c/schemes/nr_schemes
+	echo pageout >$DS/action
+	echo 4096 >$DS/access_pattern/sz/min
+	echo 18446744073709551615 >$DS/access_pattern/sz/max
+	echo 0 >$DS/access_pattern/nr_accesses/min
+	echo 0 >$DS/access_pattern/nr_accesses/max
+	echo $(($1 / 100000)) >$DS/access_pattern/age/min
+	echo 4294967295 >$DS/access_pattern/age/max
+	echo "$2" >$DS/quotas/ms
+	echo $((1 << 30)) >$DS/quotas/bytes
+	echo 1000 >$DS/quotas/reset_interval_ms
+	echo 0 >$DS/quotas/weights/sz_permil
+	echo 0 >$DS/quotas/weights/nr_accesses_permil
+	echo 1 >$DS/quotas/weights/age_permil
+	echo free_mem_rate >$DS/watermarks/metric
+	echo 5000000 >$DS/watermarks/interval_us
+	echo $DAMON_HIGH >$DS/watermarks/high
+	echo $DAMON_MID >$DS/watermarks/mid
+	echo $DAMON_LOW >$DS/watermarks/low
+	echo on >$DK/state
+}
+damos_off() {
+	echo update_schemes_stats >$DK/state 2>/dev/null
+	{
+		echo "range $(cat $DK/contexts/0/targets/0/regions/0/start)-$(cat $DK/contexts/0/targets/0/regions/0/end)"
+		echo "min_age_aggregations $(cat $DS/access_pattern/age/min) quota_ms $(cat $DS/quotas/ms)"
+		echo "wmarks high $(cat $DS/watermarks/high) mid $(cat $DS/watermarks/mid) low $(cat $DS/watermarks/low)"
+		for f in $DS/stats/*; do echo "$(basename $f) $(cat $f)"; done
+	} >$OUT/runs/$LABEL.damon 2>&1
+	echo off >$DK/state
+	echo 0 >$DA/kdamonds/nr_kdamonds
 }
 cfg_off() {
 	case "$1" in
@@ -215,6 +299,7 @@ cfg_off() {
 		for f in $DR/*; do echo "$(basename $f) $(cat $f 2>/dev/null)"; done >$OUT/runs/$LABEL.damon
 		echo N >$DR/enabled
 		;;
+	damos) damos_off ;;
 	unpressured)
 		stream_stop
 		stream_start ""
@@ -252,11 +337,14 @@ damon_trace() {
 	echo trace >/tmp/phase
 	# Whether DAMON_RECLAIM was active at all: its watermarks against free
 	# memory (per mille of MemTotal), its thread.
-	{
-		echo "free_permille $(awk '$1 == "MemTotal:" { t = $2 } $1 == "MemFree:" { f = $2 } END { printf "%d", f * 1000 / t }' /proc/meminfo)" \
-			"wmarks high $(cat $DR/wmarks_high) mid $(cat $DR/wmarks_mid) low $(cat $DR/wmarks_low)" \
-			"kdamond_pid $(cat $DR/kdamond_pid)"
-	} >$OUT/runs/$LABEL.damontrace
+	local min_age_us kd
+	if [ "$1" = damos ]; then
+		min_age_us=$(($(cat $DS/access_pattern/age/min) * 100000)) kd=$(cat $DK/pid)
+	else
+		min_age_us=$(cat $DR/min_age) kd=$(cat $DR/kdamond_pid)
+	fi
+	echo "free_permille $(awk '$1 == "MemTotal:" { t = $2 } $1 == "MemFree:" { f = $2 } END { printf "%d", f * 1000 / t }' /proc/meminfo)" \
+		"wmarks high $DAMON_HIGH mid $DAMON_MID low $DAMON_LOW kdamond_pid $kd" >$OUT/runs/$LABEL.damontrace
 	# 2 s of up to 1000 regions ten times a second, on kdamond's CPU: 2 MiB
 	# a CPU is room enough; the size before is put back (the buffer is
 	# memory the benchmark's later runs would lack).
@@ -270,7 +358,7 @@ damon_trace() {
 	sleep 2
 	echo 0 >$t/tracing_on
 	echo 0 >$ev
-	awk -v min_age_us="$(cat $DR/min_age)" -v aggr_us="$(cat $DR/aggr_interval 2>/dev/null || echo 100000)" '
+	awk -v min_age_us="$min_age_us" -v aggr_us=100000 '
 	match($0, /[0-9]+-[0-9]+: [0-9]+ [0-9]+/) {
 		split(substr($0, RSTART, RLENGTH), f, /[-: ]+/)
 		sz = f[2] - f[1]; nr = f[3]; age = f[4]
@@ -384,7 +472,7 @@ run() {
 	RGET_SLOW_US=10000 RGET_SLOW_FILE=$OUT/runs/$LABEL.slow \
 		timeout $((WINDOW_S * 3)) $D/guest/rget 6379 "$HOT" "$RATE" "$WINDOW_S" "$CLIENTS" >$OUT/runs/$LABEL.rget 2>&1
 	snap >$OUT/runs/$LABEL.end
-	case "$1" in damon*) damon_trace ;; esac
+	case "$1" in damon* | damos) damon_trace "$1" ;; esac
 	profile_stop
 	[ -z "$wp" ] || kill $wp 2>/dev/null
 	systemctl stop bench-burst.service
@@ -501,7 +589,7 @@ for r in $(seq 1 "$ROUNDS"); do
 			say "wsf: free reclaimd $((fe >> 20)) MiB, kernel $((fk >> 20)) MiB, want +$((want >> 20)) MiB, scale $scale -> watermark_scale_factor $WSF"
 			echo "round $r fe $fe fk $fk want $want scale $scale wsf $WSF" >>$OUT/wsf.txt
 			;;
-		damon1 | damon2 | damon3)
+		damon1 | damon2 | damon3 | damos)
 			# Free memory target in per-mille of MemTotal: DAMON_RECLAIM
 			# starts below wmarks_mid, stops above wmarks_high (and below
 			# wmarks_low, leaving it to the kernel).
