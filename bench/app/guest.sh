@@ -21,12 +21,13 @@
 #   damos     DAMON_RECLAIM's scheme set up through DAMON's sysfs interface
 #             (/sys/kernel/mm/damon/admin): paddr over the same range,
 #             pageout of regions with no access for 5 s or more, the same
-#             quotas, weights and watermarks as damon2. Debian's 6.12 module
-#             stages its scheme on the running context and then commits a
-#             parameter context without one, so that kdamond monitors and
-#             DAMON_RECLAIM applies nothing (fixed upstream by "mm/damon/
-#             reclaim: use parameter context correctly", 2025); this is the
-#             module's rule without the module. (--configs)
+#             quotas, weights and watermarks as damon2. The module on
+#             Debian's 6.12 tried nothing with 1.3-2 GiB qualifying
+#             (docs/benchmarks.md), most likely because it stages its
+#             scheme on the running context and then commits a parameter
+#             context without one (fixed upstream by "mm/damon/reclaim: use
+#             parameter context correctly", 2025); this is the module's
+#             rule without the module. (--configs)
 #   unpressured  the stream reads with O_DIRECT (no page cache), the same
 #             bursts: the same CPU competition, memory to spare
 #   reclaimdb the daemon of a second package (data disk b/*.deb, another
@@ -231,7 +232,8 @@ damos_on() {
 	start=$(cat $DR/monitor_region_start) end=$(cat $DR/monitor_region_end)
 	if [ "$start" = 0 ] && [ "$end" = 0 ]; then
 		# The module fills these in when it starts; before, the largest
-		# System RAM range of /proc/iomem (as the module picks it).
+		# System RAM range of /proc/iomem (as the module picks it; the
+		# module's end is the range's last byte, this one past it).
 		for r in $(sed -n 's/^ *\([0-9a-f]*\)-\([0-9a-f]*\) : System RAM$/\1:\2/p' /proc/iomem); do
 			s=$((0x${r%:*})) e=$((0x${r#*:} + 1))
 			[ $((e - s)) -gt "$best" ] && best=$((e - s)) start=$s end=$e
