@@ -27,7 +27,7 @@
 #             scheme on the running context and then commits a parameter
 #             context without one (fixed upstream by "mm/damon/reclaim: use
 #             parameter context correctly", 2025); this is the module's
-#             rule without the module. (--configs)
+#             rule without the module.
 #   unpressured  the stream reads with O_DIRECT (no page cache), the same
 #             bursts: the same CPU competition, memory to spare
 #   reclaimdb the daemon of a second package (data disk b/*.deb, another
