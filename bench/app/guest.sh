@@ -322,7 +322,8 @@ swap_empty() {
 	echo "$LABEL swapped_kb $_kb seconds $(($(date +%s) - _t))" >>$OUT/swap-empty.txt
 }
 
-# damon_trace: two seconds of DAMON_RECLAIM's aggregations (tracepoint
+# damon_trace CONFIG: two seconds of DAMON's aggregations, the module's or
+# the sysfs scheme's (tracepoint
 # damon:damon_aggregated, one line a region an aggregation: its physical
 # range, nr_accesses, age in aggregations), summed up by bytes: how much
 # of the monitored memory had no access in an aggregation and how old
