@@ -349,18 +349,11 @@ vm_thread_share() {
 		sort -rn | cut -d' ' -f2- | paste -sd ';' | sed 's/;/; /g'
 }
 
-# vm_thread_cpu /proc/PID/task/TID: where a thread's CPU goes over one
-# second (a running thread has no wait channel and no stack to show): its
-# user and system ticks then, and its system call now (/proc/TID/syscall:
-# the number and arguments, or "running" when on a CPU).
-vm_thread_cpu() {
-	echo "$1 $(sed 's/.*) //' $1/stat 2>/dev/null | cut -d ' ' -f 12,13)" >/tmp/vm_thread.0
-	sleep 1
-	vm_thread_cpu_since $1 /tmp/vm_thread.0
-}
-
-# vm_thread_cpu_since /proc/PID/task/TID FILE: the same against the ticks
-# FILE recorded for it a second ago.
+# vm_thread_cpu_since /proc/PID/task/TID FILE: where a thread's CPU went
+# since FILE recorded its ticks a second ago (a running thread has no wait
+# channel and no stack to show): its user and system ticks, and its system
+# call now (/proc/TID/syscall: the number and arguments, or "running" when
+# on a CPU).
 vm_thread_cpu_since() {
 	local u0 s0 u1 s1
 	read -r u0 s0 <<-EOF
