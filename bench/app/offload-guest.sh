@@ -22,6 +22,10 @@
 #   senpai    guest/senpai.py (bench/app/senpai.py): senpai's published rule
 #             with the same interval, target and probe, one controller on
 #             work.slice
+#   senpai_svc  the same rule with one controller per service of
+#             work.slice (SERVICES), as reclaimd's are: the two controllers
+#             alike but for their rules, where senpai on the slice lets
+#             the kernel pick among the services
 # A run: reset (swapoff/swapon brings every swapped page back, the cold
 # file is read again), STEADY_S with rget on the HOT keys (the last
 # MEASURE_S are the steady state), then the working set grows back: redis
@@ -41,6 +45,7 @@ TAG=OFF OUT=/tmp/offbench
 . /mnt/vmtest/guest/common.sh
 W=$CG/work.slice
 R=$W/bench-redis.service
+SERVICES="bench-redis.service bench-hotcold.service bench-coldfile.service"
 zram_used() { awk '{ print $3 }' /sys/block/$ZDEV/mm_stat 2>/dev/null || echo 0; }
 
 # Every second: uptime phase current swap some_us pgsteal zram_used
@@ -83,11 +88,17 @@ cfg_on() {
 	reclaimd)
 		reclaimd_start
 		;;
-	senpai)
+	senpai | senpai_svc)
 		systemd-run -q --unit=bench-senpai --slice=system.slice \
-			python3 $D/guest/senpai.py $W "$INTERVAL_S" "$TARGET_MS" "$PROBE_PERMYRIAD" $OUT/runs/$LABEL.senpai
+			python3 $D/guest/senpai.py "$(senpai_dirs $1)" "$INTERVAL_S" "$TARGET_MS" "$PROBE_PERMYRIAD" \
+			$OUT/runs/$LABEL.senpai
 		;;
 	esac
+}
+# senpai_dirs CONFIG: the cgroups senpai.py runs a controller on.
+senpai_dirs() {
+	[ "$1" = senpai ] && { echo $W; return; }
+	echo $SERVICES | tr ' ' '\n' | sed "s|^|$W/|" | paste -sd ,
 }
 cfg_off() {
 	case "$1" in
@@ -95,13 +106,13 @@ cfg_off() {
 		reclaimctl --json cgroups >$OUT/runs/$LABEL.cgroups 2>&1
 		reclaimd_stop
 		;;
-	senpai) systemctl stop bench-senpai.service ;;
+	senpai | senpai_svc) systemctl stop bench-senpai.service ;;
 	esac
 }
 cpu_usec() { # the controller's CPU so far
 	case "$1" in
 	reclaimd) awk '$1 == "usage_usec" { print $2 }' $CG/system.slice/reclaimd.service/cpu.stat 2>/dev/null || echo 0 ;;
-	senpai) awk '$1 == "usage_usec" { print $2 }' $CG/system.slice/bench-senpai.service/cpu.stat 2>/dev/null || echo 0 ;;
+	senpai | senpai_svc) awk '$1 == "usage_usec" { print $2 }' $CG/system.slice/bench-senpai.service/cpu.stat 2>/dev/null || echo 0 ;;
 	*) echo 0 ;;
 	esac
 }
@@ -236,7 +247,7 @@ for r in $(seq 1 "$ROUNDS"); do
 	done
 done
 
-systemctl stop bench-redis.service bench-hotcold.service bench-coldfile.service
+systemctl stop $SERVICES
 dmesg >$OUT/dmesg.txt
 save
 say "results: $(stat -c %s /tmp/offbench.tgz) bytes on vdc"
