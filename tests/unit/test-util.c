@@ -457,7 +457,11 @@ static void test_realtime_of_usec(void **state)
 	uint64_t future = realtime_of_usec(now_usec() + USEC_PER_SEC);
 	uint64_t after = realtime_usec();
 
-	assert_true(past + USEC_PER_SEC >= before && past + USEC_PER_SEC <= after);
+	/* Each clock read drops its nanoseconds, so the realtime span from
+	 * before to the read inside can be 1 us shorter than the monotonic
+	 * span it subtracts: 2% of 20 million tries on this machine came out
+	 * 1 us early, none by more (a make check of eef0ddc failed on it). */
+	assert_true(past + USEC_PER_SEC + 1 >= before && past + USEC_PER_SEC <= after);
 	assert_true(future >= before && future <= after);
 	(void)state;
 }
