@@ -52,6 +52,9 @@ DR=/sys/module/damon_reclaim/parameters
 DA=/sys/kernel/mm/damon/admin
 DK=$DA/kdamonds/0
 DS=$DK/contexts/0/schemes/0
+# The aggregation interval of damos_on's context, DAMON_RECLAIM's default:
+# ages are counted in it.
+DAMOS_AGGR_US=100000
 
 # snap: counters at one instant, "key value" lines.
 snap() {
@@ -243,7 +246,7 @@ damos_on() {
 	echo 1 >$DK/contexts/nr_contexts
 	echo paddr >$c/operations
 	echo 5000 >$c/monitoring_attrs/intervals/sample_us
-	echo 100000 >$c/monitoring_attrs/intervals/aggr_us
+	echo $DAMOS_AGGR_US >$c/monitoring_attrs/intervals/aggr_us
 	echo 10 >$c/monitoring_attrs/nr_regions/min
 	echo 1000 >$c/monitoring_attrs/nr_regions/max
 	echo 1 >$c/targets/nr_targets
@@ -256,7 +259,7 @@ damos_on() {
 	echo 18446744073709551615 >$DS/access_pattern/sz/max
 	echo 0 >$DS/access_pattern/nr_accesses/min
 	echo 0 >$DS/access_pattern/nr_accesses/max
-	echo $(($1 / 100000)) >$DS/access_pattern/age/min
+	echo $(($1 / DAMOS_AGGR_US)) >$DS/access_pattern/age/min
 	echo 4294967295 >$DS/access_pattern/age/max
 	echo "$2" >$DS/quotas/ms
 	echo $((1 << 30)) >$DS/quotas/bytes
@@ -340,11 +343,13 @@ damon_trace() {
 	echo trace >/tmp/phase
 	# Whether DAMON_RECLAIM was active at all: its watermarks against free
 	# memory (per mille of MemTotal), its thread.
-	local min_age_us kd
+	local min_age_us aggr_us kd
 	if [ "$1" = damos ]; then
-		min_age_us=$(($(cat $DS/access_pattern/age/min) * 100000)) kd=$(cat $DK/pid)
+		aggr_us=$DAMOS_AGGR_US kd=$(cat $DK/pid)
+		min_age_us=$(($(cat $DS/access_pattern/age/min) * aggr_us))
 	else
 		min_age_us=$(cat $DR/min_age) kd=$(cat $DR/kdamond_pid)
+		aggr_us=$(cat $DR/aggr_interval 2>/dev/null || echo $DAMOS_AGGR_US)
 	fi
 	echo "free_permille $(awk '$1 == "MemTotal:" { t = $2 } $1 == "MemFree:" { f = $2 } END { printf "%d", f * 1000 / t }' /proc/meminfo)" \
 		"wmarks high $DAMON_HIGH mid $DAMON_MID low $DAMON_LOW kdamond_pid $kd" >$OUT/runs/$LABEL.damontrace
@@ -361,7 +366,7 @@ damon_trace() {
 	sleep 2
 	echo 0 >$t/tracing_on
 	echo 0 >$ev
-	awk -v min_age_us="$min_age_us" -v aggr_us=100000 '
+	awk -v min_age_us="$min_age_us" -v aggr_us="$aggr_us" '
 	match($0, /[0-9]+-[0-9]+: [0-9]+ [0-9]+/) {
 		split(substr($0, RSTART, RLENGTH), f, /[-: ]+/)
 		sz = f[2] - f[1]; nr = f[3]; age = f[4]
