@@ -18,7 +18,11 @@
  * invert it), and the loop that finds it changed says so on stderr
  * ("hotcold: warm off" / "hotcold: warm on", with the warm passes so far)
  * before its hot pass; a warm pass stops at SIGUSR1, a hot pass at either
- * signal.
+ * signal. The "warm on" line and SIGHUP ("hotcold: warm resident R of N
+ * pages") say how much of the warm set is in memory (mincore: a page in
+ * swap counts only while the swap cache holds it): a scenario that waits
+ * for the warm set to go out can see that it did, where memory.swap.current
+ * of the cgroup also counts the hot and cold sets and swap-cached pages.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -48,9 +52,31 @@ struct hotcold_args {
 
 static volatile sig_atomic_t hotcold_warm_on = 1;
 
+static volatile sig_atomic_t hotcold_ask_resident;
+
 static void hotcold_set_warm(int sig)
 {
 	hotcold_warm_on = sig == SIGUSR2;
+}
+
+static void hotcold_ask(int sig)
+{
+	(void)sig;
+	hotcold_ask_resident = 1;
+}
+
+/* Pages of [p, p + mib) in memory, by mincore(); -1 if it fails. @vec holds
+ * a byte per page. */
+static long hotcold_resident(unsigned char *p, unsigned long mib, unsigned char *vec)
+{
+	size_t pages = (mib << 20) / BENCH_PAGE_BYTES, i;
+	long n = 0;
+
+	if (mincore(p, mib << 20, vec) < 0)
+		return -1;
+	for (i = 0; i < pages; i++)
+		n += vec[i] & 1;
+	return n;
 }
 
 static int hotcold_parse_ulong(const char *s, unsigned long *ret)
@@ -185,7 +211,7 @@ int main(int argc, char *argv[])
 	struct sigaction sa = { .sa_handler = hotcold_set_warm };
 	int warm_seen = 1;
 	uint64_t warm_passes = 0;
-	unsigned char *wp = NULL;
+	unsigned char *wp = NULL, *wvec = NULL;
 	unsigned long long ra0, rf0;
 	uint64_t seed = 0x2545f4914f6cdd1dULL, end, next_cold, hot_slow = 0, hot_passes = 0, cold_passes = 0;
 	unsigned char *hp, *cp;
@@ -195,9 +221,11 @@ int main(int argc, char *argv[])
 		return 2;
 	hp = hotcold_map(a.hot_mib, &seed);
 	cp = hotcold_map(a.cold_mib, &seed);
-	if (a.warm_mib)
+	if (a.warm_mib) {
 		wp = hotcold_map(a.warm_mib, &seed);
-	if (!hp || !cp || (a.warm_mib && !wp)) {
+		wvec = malloc((a.warm_mib << 20) / BENCH_PAGE_BYTES);
+	}
+	if (!hp || !cp || (a.warm_mib && (!wp || !wvec))) {
 		fprintf(stderr, "hotcold: mmap: %s\n", strerror(errno));
 		return 1;
 	}
@@ -207,6 +235,8 @@ int main(int argc, char *argv[])
 	sigemptyset(&sa.sa_mask);
 	(void)sigaction(SIGUSR1, &sa, NULL);
 	(void)sigaction(SIGUSR2, &sa, NULL);
+	sa.sa_handler = hotcold_ask;
+	(void)sigaction(SIGHUP, &sa, NULL);
 	majflt0 = hotcold_majflt();
 	ra0 = hotcold_vmstat("workingset_refault_anon");
 	rf0 = hotcold_vmstat("workingset_refault_file");
@@ -215,8 +245,15 @@ int main(int argc, char *argv[])
 	while (bench_now_nsec() < end) {
 		if (wp && hotcold_warm_on != warm_seen) {
 			warm_seen = hotcold_warm_on;
-			fprintf(stderr, "hotcold: warm %s after %llu warm passes\n",
-				warm_seen ? "on" : "off", (unsigned long long)warm_passes);
+			fprintf(stderr, "hotcold: warm %s after %llu warm passes, %ld of %lu pages resident\n",
+				warm_seen ? "on" : "off", (unsigned long long)warm_passes,
+				hotcold_resident(wp, a.warm_mib, wvec), (a.warm_mib << 20) / BENCH_PAGE_BYTES);
+			fflush(stderr);
+		}
+		if (wp && hotcold_ask_resident) {
+			hotcold_ask_resident = 0;
+			fprintf(stderr, "hotcold: warm resident %ld of %lu pages\n",
+				hotcold_resident(wp, a.warm_mib, wvec), (a.warm_mib << 20) / BENCH_PAGE_BYTES);
 			fflush(stderr);
 		}
 		/* A change of the warm set's state ends the pass: its line

@@ -14,9 +14,13 @@
 # kernel counts their swap-in as memory stall. With Offload=yes, a 2 s
 # interval and a 1% target (20 ms a 2 s interval):
 # - once the warm set is idle, offload trims it with the cold set (until
-#   the cgroup has 56 MiB in swap: at least half of the warm set out), and
-#   is still trimming in the two intervals before the growth (else there is
-#   nothing to release);
+#   the cgroup has 56 MiB in swap), and is still trimming in the two
+#   intervals before the growth (else there is nothing to release), by when
+#   at least half of the warm set is out of memory, by hotcold's own count
+#   (mincore, asked with SIGHUP). The swap of the cgroup alone was not
+#   enough: a fresh-clone CI run of 6.12 had 56 MiB in swap and a growth
+#   that brought 2 MiB back, no refault (the warm set had stayed in; swap
+#   cache and hot pages churning through it can fill memory.swap.current);
 # - the growth brings at least 8 MiB back from swap (else nothing is
 #   tested; memory.swap.current, the evidence on every kernel), counted to
 #   its lowest in the watch: after the hold offload trims again, and a CI
@@ -85,24 +89,48 @@ vm_wait_until 30 grep -q "warm off" /tmp/scenario.hotcold || vm_fail "hotcold di
 vm_note "hotcold left the warm set $(awk -v t0=$t_off -v now="$(cut -d' ' -f1 /proc/uptime)" 'BEGIN { printf "%.1f", now - t0 }') s after SIGUSR1"
 swapped() { [ "$(cat $CG/grow.slice/memory.swap.current)" -ge $((56 << 20)) ]; }
 vm_wait_until 120 swapped || vm_fail "offload did not trim the idle warm and cold sets: swap $(vm_mib $(cat $CG/grow.slice/memory.swap.current)) MiB, current $(vm_mib $(cat $CG/grow.slice/memory.current)) MiB after 120 s"
-# Still trimming: offload reclaim over two more intervals (its judgements
-# are an interval apart, not in step with ours), and probing at their end.
-# A step can take some of the hot set, whose stall then backs offload off
-# for three intervals (6.12 once: "state backoff" at the growth, nothing
-# taken in the two intervals before): then the next two intervals, up to
-# eight times.
-tries=0
+# warm_out_kib: how much of the warm set is out of memory, by hotcold's
+# mincore (SIGHUP; hotcold pages are 4 KiB); -2 if it did not answer in 10 s.
+# (A function, so that vm_wait_until counts the answers again each time: a
+# first version passed it "[ $(count) -gt N ]", counted once.)
+warm_answers() { grep -c "warm resident" /tmp/scenario.hotcold; }
+warm_answered() { [ "$(warm_answers)" -gt "$1" ]; }
+warm_out_kib() {
+	local n
+	n=$(warm_answers)
+	kill -HUP "$hc" 2>/dev/null && vm_wait_until 10 warm_answered "$n" || { echo -2; return; }
+	grep "warm resident" /tmp/scenario.hotcold | tail -n 1 | awk '{ print ($6 - $4) * 4 }'
+}
+# Still trimming: offload took something in the last two intervals (its
+# judgements are an interval apart, not in step with ours) and is probing,
+# with half of the warm set out. At the hot set alone, a step takes some of
+# it, whose stall then backs offload off for three intervals (6.12 once:
+# "state backoff" at the growth, nothing taken in the two intervals
+# before; 6.1 met both only at the 11th of checks two intervals apart): so
+# the window slides, checked every second for up to 60 s.
+WARM_OUT_MIN_KIB=$((24 << 10))
+win=$((2 * INTERVAL_S))
+offs_s= polls=0 warm_out=-1
+t_end=$(($(cut -d. -f1 /proc/uptime) + 60))
 while :; do
-	tries=$((tries + 1))
+	polls=$((polls + 1))
 	ctl --json cgroups | /vm/bin/jflat >/tmp/scenario.cgroups
-	off_p=$(vm_cg_json_field /grow.slice offload_reclaimed_bytes)
-	sleep $((2 * INTERVAL_S))
-	ctl --json cgroups | /vm/bin/jflat >/tmp/scenario.cgroups
-	[ "$(vm_cg_json_field /grow.slice offload_reclaimed_bytes)" -gt "$off_p" ] &&
-		[ "$(vm_cg_json_field /grow.slice offload_state)" = probing ] && break
-	[ $tries -lt 8 ] || break
+	# The totals a second apart, the last win + 1 of them.
+	offs_s=$(echo $offs_s $(vm_cg_json_field /grow.slice offload_reclaimed_bytes) |
+		awk -v w=$win '{ for (i = (NF > w + 1 ? NF - w : 1); i <= NF; i++) printf "%s ", $i }')
+	off_p=$(echo $offs_s | awk '{ print $1 }')
+	if [ $(echo $offs_s | wc -w) -gt $win ] && [ "$(echo $offs_s | awk '{ print $NF }')" -gt "$off_p" ] &&
+		[ "$(vm_cg_json_field /grow.slice offload_state)" = probing ]; then
+		warm_out=$(warm_out_kib)
+		[ "$warm_out" -ge $WARM_OUT_MIN_KIB ] && break
+	fi
+	[ "$(cut -d. -f1 /proc/uptime)" -lt $t_end ] || break
+	sleep 1
 done
-vm_note "offload trimming and probing before the growth: $tries try/tries of two intervals"
+vm_note "offload trimming and probing before the growth: $polls check(s) a second apart; warm set out of memory then $warm_out KiB of 49152 (-1: not asked, -2: no answer), the cgroup's swap $(vm_mib $(cat $CG/grow.slice/memory.swap.current)) MiB (swap cache $(vm_mib $(($(vm_memstat grow.slice swapcached) + 0))) MiB)"
+[ "$warm_out" != -1 ] || vm_fail "offload did not both take something within two intervals and probe, in $polls checks a second apart: nothing to release (its totals over the last window: $offs_s; state $(vm_cg_json_field /grow.slice offload_state))"
+[ "$warm_out" != -2 ] || vm_fail "hotcold did not say how much of the warm set is in memory in 10 s after SIGHUP: $(hotcold_state)"
+[ "$warm_out" -ge $WARM_OUT_MIN_KIB ] || vm_fail "the warm set was not out of memory before the growth: $warm_out KiB of 49152 out by hotcold's mincore (wanted $WARM_OUT_MIN_KIB) after $polls checks a second apart; the cgroup's swap $(vm_mib $(cat $CG/grow.slice/memory.swap.current)) MiB, swap cache $(vm_mib $(($(vm_memstat grow.slice swapcached) + 0))) MiB, current $(vm_mib $(cat $CG/grow.slice/memory.current)) MiB, offload state $(vm_cg_json_field /grow.slice offload_state): nothing to grow back"
 
 # The growth; then up to 12 intervals, sampled at their ends, until three
 # in a row without refaults.
@@ -170,7 +198,7 @@ vm_note "node runs since the growth (node:start_ms:duration_ms:end:reclaimed): $
 vm_note "the controller since the growth: backoffs +$(($(vm_cg_json_field /grow.slice offload_backoffs) - bo_g)), refaulting +$(($(vm_cg_json_field /grow.slice offload_refaulting) - rf_g)), state now $(vm_cg_json_field /grow.slice offload_state)"
 vm_note "per interval after the growth: some stall (us):$stalls; offload reclaimed since (bytes):$offs; state:$states; refaulted (KiB):$refs; back from swap (memory.swap.current drop, KiB):$swapins; reclaimed by anyone (memory.stat pgsteal, KiB):$steals"
 vm_note "offload writes to grow.slice since the growth (requested:reclaimed:braked:result): $(awk -F '\t' "$AWK_EV"' ev("type") == "write" && ev("target") == "offload" && ev("time_usec") + 0 >= '"$tg_real"'000000 { printf "%s:%s:%s:%s ", ev("requested_bytes"), ev("reclaimed_bytes"), ev("braked"), ev("result") }' /tmp/scenario.events)"
-[ $((off_g - off_p)) -gt 0 ] && [ "$state_g" = probing ] || vm_fail "offload took $((off_g - off_p)) bytes in the two intervals before the growth and was $state_g then, after $tries tries: nothing to release"
+[ $((off_g - off_p)) -gt 0 ] && [ "$state_g" = probing ] || vm_fail "offload took $((off_g - off_p)) bytes in the two intervals before the growth and was $state_g then, after $polls checks a second apart: nothing to release"
 grep -q "warm on" /tmp/scenario.hotcold || vm_fail "hotcold did not touch the warm set again after SIGUSR2 ($k intervals): $(hotcold_state)"
 vm_note "$(hotcold_state)"
 [ $((swap_g - swap_min)) -ge $((8 << 20)) ] || vm_fail "the growth brought only $(((swap_g - swap_min) >> 10)) KiB back from swap: nothing to react to (back from swap KiB:$swapins; refaulted KiB:$refs; $(hotcold_state))"
