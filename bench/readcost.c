@@ -17,9 +17,13 @@
  * kernel's reclaim inside the writes costs the writer, this thread's CPU
  * time, which the kernel brings up to date when asked, unlike
  * /proc/PID/schedstat of a running task):
- *   {"file": F, "write": TEXT, "writes": N, "failed": E, "cpu_ns": C}
+ *   {"file": F, "write": TEXT, "writes": N, "failed": E, "cpu_ns": C,
+ *    "wall_ns": W}
  * where failed counts the writes answered EAGAIN (less reclaimed than
- * asked); any other error ends the program with status 1.
+ * asked) and wall_ns is the time the writes took (the writer waits for
+ * nothing else: what is above cpu_ns was spent elsewhere, another task
+ * running on its CPU or an interrupt); any other error ends the program
+ * with status 1.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -93,13 +97,14 @@ static int measure(const char *path, unsigned reads, uint64_t *ns)
 
 static int measure_writes(const char *path, const char *text, unsigned writes)
 {
-	uint64_t cpu0, cpu1;
+	uint64_t cpu0, cpu1, wall0, wall1;
 	unsigned failed = 0;
 	int fd;
 
 	fd = open_or_say(path, O_WRONLY);
 	if (fd < 0)
 		return -1;
+	wall0 = clock_ns(CLOCK_MONOTONIC);
 	cpu0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
 	for (unsigned i = 0; i < writes; i++) {
 		if (pwrite(fd, text, strlen(text), 0) >= 0)
@@ -113,10 +118,12 @@ static int measure_writes(const char *path, const char *text, unsigned writes)
 		failed++; /* less than asked was reclaimed */
 	}
 	cpu1 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+	wall1 = clock_ns(CLOCK_MONOTONIC);
 	close(fd);
 	printf("{\"file\": \"%s\", \"write\": \"%s\", \"writes\": %u, \"failed\": %u, "
-	       "\"cpu_ns\": %llu}\n",
-	       path, text, writes, failed, (unsigned long long)(cpu1 - cpu0));
+	       "\"cpu_ns\": %llu, \"wall_ns\": %llu}\n",
+	       path, text, writes, failed, (unsigned long long)(cpu1 - cpu0),
+	       (unsigned long long)(wall1 - wall0));
 	return 0;
 }
 
