@@ -18,11 +18,13 @@
  * invert it), and the loop that finds it changed says so on stderr
  * ("hotcold: warm off" / "hotcold: warm on", with the warm passes so far)
  * before its hot pass; a warm pass stops at SIGUSR1, a hot pass at either
- * signal. The "warm on" line and SIGHUP ("hotcold: warm resident R of N
- * pages") say how much of the warm set is in memory (mincore: a page in
- * swap counts only while the swap cache holds it): a scenario that waits
- * for the warm set to go out can see that it did, where memory.swap.current
- * of the cgroup also counts the hot and cold sets and swap-cached pages.
+ * signal. The "warm on" and "warm off" lines and SIGHUP ("hotcold: warm
+ * resident R of N pages", N system pages; "hotcold: warm resident unknown
+ * (ERROR)" if mincore() failed) say how much of the warm set is in memory
+ * (mincore: a page in swap counts only while the swap cache holds it): a
+ * scenario that waits for the warm set to go out can see that it did,
+ * where memory.swap.current of the cgroup also counts the hot and cold
+ * sets and swap-cached pages. SIGHUP is answered only with --warm-mib.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -65,18 +67,28 @@ static void hotcold_ask(int sig)
 	hotcold_ask_resident = 1;
 }
 
-/* Pages of [p, p + mib) in memory, by mincore(); -1 if it fails. @vec holds
- * a byte per page. */
-static long hotcold_resident(unsigned char *p, unsigned long mib, unsigned char *vec)
+/* System pages of a warm set of @mib MiB (mincore()'s unit). */
+static size_t hotcold_sys_pages(unsigned long mib)
 {
-	size_t pages = (mib << 20) / BENCH_PAGE_BYTES, i;
-	long n = 0;
+	long ps = sysconf(_SC_PAGESIZE);
 
-	if (mincore(p, mib << 20, vec) < 0)
-		return -1;
+	return (mib << 20) / (size_t)(ps > 0 ? ps : 4096);
+}
+
+/* Say how much of the warm set [p, p + mib) is in memory, by mincore(),
+ * prefixed by @what; @vec holds a byte per system page. */
+static void hotcold_say_resident(const char *what, unsigned char *p, unsigned long mib,
+				 unsigned char *vec)
+{
+	size_t pages = hotcold_sys_pages(mib), i, n = 0;
+
+	if (mincore(p, mib << 20, vec) < 0) {
+		fprintf(stderr, "%sunknown (%s)\n", what, strerror(errno));
+		return;
+	}
 	for (i = 0; i < pages; i++)
 		n += vec[i] & 1;
-	return n;
+	fprintf(stderr, "%s%zu of %zu pages\n", what, n, pages);
 }
 
 static int hotcold_parse_ulong(const char *s, unsigned long *ret)
@@ -223,10 +235,11 @@ int main(int argc, char *argv[])
 	cp = hotcold_map(a.cold_mib, &seed);
 	if (a.warm_mib) {
 		wp = hotcold_map(a.warm_mib, &seed);
-		wvec = malloc((a.warm_mib << 20) / BENCH_PAGE_BYTES);
+		wvec = malloc(hotcold_sys_pages(a.warm_mib));
 	}
 	if (!hp || !cp || (a.warm_mib && (!wp || !wvec))) {
-		fprintf(stderr, "hotcold: mmap: %s\n", strerror(errno));
+		fprintf(stderr, "hotcold: %s: %s\n", a.warm_mib && wp && !wvec ? "malloc" : "mmap",
+			strerror(errno));
 		return 1;
 	}
 	hist_reset(&hot);
@@ -235,8 +248,10 @@ int main(int argc, char *argv[])
 	sigemptyset(&sa.sa_mask);
 	(void)sigaction(SIGUSR1, &sa, NULL);
 	(void)sigaction(SIGUSR2, &sa, NULL);
-	sa.sa_handler = hotcold_ask;
-	(void)sigaction(SIGHUP, &sa, NULL);
+	if (wp) {
+		sa.sa_handler = hotcold_ask;
+		(void)sigaction(SIGHUP, &sa, NULL);
+	}
 	majflt0 = hotcold_majflt();
 	ra0 = hotcold_vmstat("workingset_refault_anon");
 	rf0 = hotcold_vmstat("workingset_refault_file");
@@ -245,15 +260,16 @@ int main(int argc, char *argv[])
 	while (bench_now_nsec() < end) {
 		if (wp && hotcold_warm_on != warm_seen) {
 			warm_seen = hotcold_warm_on;
-			fprintf(stderr, "hotcold: warm %s after %llu warm passes, %ld of %lu pages resident\n",
-				warm_seen ? "on" : "off", (unsigned long long)warm_passes,
-				hotcold_resident(wp, a.warm_mib, wvec), (a.warm_mib << 20) / BENCH_PAGE_BYTES);
+			char what[96];
+
+			(void)snprintf(what, sizeof(what), "hotcold: warm %s after %llu warm passes, resident ",
+				       warm_seen ? "on" : "off", (unsigned long long)warm_passes);
+			hotcold_say_resident(what, wp, a.warm_mib, wvec);
 			fflush(stderr);
 		}
 		if (wp && hotcold_ask_resident) {
 			hotcold_ask_resident = 0;
-			fprintf(stderr, "hotcold: warm resident %ld of %lu pages\n",
-				hotcold_resident(wp, a.warm_mib, wvec), (a.warm_mib << 20) / BENCH_PAGE_BYTES);
+			hotcold_say_resident("hotcold: warm resident ", wp, a.warm_mib, wvec);
 			fflush(stderr);
 		}
 		/* A change of the warm set's state ends the pass: its line

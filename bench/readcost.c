@@ -20,10 +20,10 @@
  *   {"file": F, "write": TEXT, "writes": N, "failed": E, "cpu_ns": C,
  *    "wall_ns": W}
  * where failed counts the writes answered EAGAIN (less reclaimed than
- * asked) and wall_ns is the time the writes took (the writer waits for
- * nothing else: what is above cpu_ns was spent elsewhere, another task
- * running on its CPU or an interrupt); any other error ends the program
- * with status 1.
+ * asked) and wall_ns is the time the writes took (above cpu_ns: another
+ * task on the writer's CPU, or the kernel making it wait, e.g. for
+ * lru_add_drain_all() on a write's last retry or in reclaim_throttle());
+ * any other error ends the program with status 1.
  */
 #include <errno.h>
 #include <fcntl.h>
