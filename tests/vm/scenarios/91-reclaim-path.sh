@@ -92,8 +92,8 @@ path_cost() {
 # kswapd_runtime: the run time of every kswapd thread, ns (schedstat).
 kswapd_runtime() {
 	local k t=0
-	for k in /proc/[0-9]*; do
-		case "$(cat $k/comm 2>/dev/null)" in kswapd*) t=$((t + $(cut -d' ' -f1 $k/schedstat))) ;; esac
+	for k in $(vm_pids_named 'kswapd*'); do
+		t=$((t + $(cut -d' ' -f1 /proc/$k/schedstat)))
 	done
 	echo $t
 }
