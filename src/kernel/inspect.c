@@ -96,6 +96,7 @@ static struct json_object *inspect_lru(const struct node_lru_stat *l)
 		F(nr_file_pages),
 		F(nr_anon_pages),
 		F(nr_shmem),
+		F(nr_mapped),
 		F(nr_dirty),
 		F(nr_writeback),
 		F(workingset_refault_anon),

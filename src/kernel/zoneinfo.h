@@ -52,6 +52,7 @@ struct node_lru_stat {
 	uint64_t nr_unevictable;
 	uint64_t nr_slab_reclaimable, nr_slab_unreclaimable;
 	uint64_t nr_file_pages, nr_anon_pages, nr_shmem, nr_dirty, nr_writeback;
+	uint64_t nr_mapped; /* file pages mapped into page tables */
 	uint64_t workingset_refault_anon, workingset_refault_file;
 	uint64_t workingset_activate_anon, workingset_activate_file;
 	uint64_t workingset_nodereclaim;

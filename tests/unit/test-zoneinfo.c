@@ -135,6 +135,7 @@ static void test_host_6_18(void **state)
 	assert_int_equal(n->lru.nr_active_file, 97501);
 	assert_int_equal(n->lru.nr_active_anon, 388);
 	assert_int_equal(n->lru.nr_slab_reclaimable, 27254);
+	assert_int_equal(n->lru.nr_mapped, 2579);
 	assert_int_equal(n->lru.workingset_refault_file, 0);
 	free(zi);
 	(void)state;
