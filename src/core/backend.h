@@ -56,6 +56,10 @@ struct shrink_request {
 	 * can keep a verdict for the rest of a run (the node file fell
 	 * short); 0 outside a run (an operator's request), a run of its own. */
 	uint64_t run;
+	/* SHRINK_NODE of a balance run: by the run's snapshot the node file
+	 * would reclaim nothing (target_node_file_gated()), so the pass goes
+	 * to memory.reclaim as if it had answered EAGAIN, without the write. */
+	bool node_file_gated;
 };
 
 struct shrink_result {
@@ -76,8 +80,11 @@ struct shrink_result {
 				      * the last one where the node file fell
 				      * short */
 	bool node_file_short;     /* the node file fell short
-				   * (target_node_file_stalled()): the rest
-				   * of the pass went to memory.reclaim */
+				   * (target_node_file_stalled()), or would
+				   * have (node_file_gated): the rest of the
+				   * pass went to memory.reclaim */
+	bool node_file_gated;     /* the pass's node_file_gated was acted on:
+				   * no node-file write was made */
 	bool swappiness_dropped;  /* a swappiness was asked for but the kernel
 				   * has no swappiness= (before 6.8): none was
 				   * written, the kernel's applied */

@@ -238,6 +238,36 @@ enum target_backend target_choose_backend(const struct target_backend_input *in)
 	return node_file ? TARGET_BACKEND_NODE_FILE : TARGET_BACKEND_NONE;
 }
 
+/* node_pagecache_reclaimable() of mm/vmscan.c, from the snapshot's lines. */
+static uint64_t node_pagecache_reclaimable(const struct node_reclaim_limits *l,
+					   const struct node_lru_stat *s)
+{
+	uint64_t file = s->nr_inactive_file + s->nr_active_file, pages;
+
+	if (l->zone_reclaim_mode & NODE_RECLAIM_RECLAIM_UNMAP)
+		pages = s->nr_file_pages;
+	else
+		pages = file > s->nr_mapped ? file - s->nr_mapped : 0;
+	if (!(l->zone_reclaim_mode & NODE_RECLAIM_RECLAIM_WRITE))
+		pages -= MIN(pages, s->nr_dirty);
+	return pages;
+}
+
+bool target_node_file_gated(const struct node_reclaim_limits *l, const struct node_zoneinfo *n)
+{
+	uint64_t min_unmapped = 0, min_slab = 0;
+
+	if (!l || !l->known || !n || !n->has_lru)
+		return false;
+	/* setup_min_unmapped_ratio(), setup_min_slab_ratio(): per zone. */
+	for (unsigned i = 0; i < n->n_zones && i < ZONEINFO_MAX_ZONES; i++) {
+		min_unmapped += n->zones[i].managed * MIN(l->min_unmapped_ratio, 100u) / 100;
+		min_slab += n->zones[i].managed * MIN(l->min_slab_ratio, 100u) / 100;
+	}
+	return node_pagecache_reclaimable(l, &n->lru) <= min_unmapped &&
+	       n->lru.nr_slab_reclaimable <= min_slab;
+}
+
 bool target_node_file_stalled(const struct target_node_file_pass *p)
 {
 	return p->nr_writes > 0 && p->nr_partial > 0;

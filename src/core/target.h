@@ -17,7 +17,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "nodereclaim.h"
 #include "offload.h"
+#include "zoneinfo.h"
 
 /* Weight= is relative; 100 is "normal" as in cgroup v2's io.weight. */
 #define TARGET_WEIGHT_DEFAULT 100u
@@ -154,6 +156,19 @@ struct target_backend_input {
 enum target_backend target_choose_backend(const struct target_backend_input *in);
 
 /*
+ * Whether the node file would reclaim nothing on node n, by the kernel's own
+ * test before it shrinks a node (nodereclaim.h, __node_reclaim()): its
+ * reclaimable page cache at or below min_unmapped_pages and its reclaimable
+ * slab at or below min_slab_pages, each the sum over the node's zones of
+ * managed * ratio / 100. Such a write takes nothing and is answered EAGAIN
+ * after its retries, the last of which drains every CPU's LRU batches, so
+ * a pass goes to memory.reclaim at once, as after that answer
+ * (docs/design.md, "When the node file falls short"). False where the
+ * limits or the node's LRU lines are unknown: the write decides.
+ */
+bool target_node_file_gated(const struct node_reclaim_limits *l, const struct node_zoneinfo *n);
+
+/*
  * Whether the node file fell short in a pass: a write answered EAGAIN,
  * the kernel's own word that user_proactive_reclaim() gave up after its
  * sweep from DEF_PRIORITY down and its retries. A write answered in full
@@ -167,7 +182,8 @@ enum target_backend target_choose_backend(const struct target_backend_input *in)
  * then took 16 MiB at once (the lru_gen debugfs showed their generations
  * aged some 40 times by those writes, their pages kept). And with swap
  * allowed the node file reclaimed 0 bytes from a node whose reclaimable
- * memory was anonymous, where memory.reclaim on the cgroups swaps. The
+ * memory was anonymous, where memory.reclaim on the cgroups swaps (the
+ * kernel's node-reclaim minimums: target_node_file_gated() above). The
  * rest of the pass and of the run is then spread over memory.reclaim
  * (node_file_stalled above; docs/design.md, "When the node file falls
  * short").

@@ -625,6 +625,10 @@ static void stats_node(struct manager *m, unsigned i, struct json_object *a)
 	stat_add(a, "actuator_guaranteed_only_total", "counter",
 		 "Node-file passes decided by guarantees alone: no candidate's usage read.", id,
 		 NULL, NULL, as.nr_guaranteed_only);
+	stat_add(a, "actuator_node_file_gated_total", "counter",
+		 "Node-file passes sent to memory.reclaim without a write: the node's page cache "
+		 "and slab at the kernel's node-reclaim minimums.",
+		 id, NULL, NULL, as.nr_node_file_gated);
 	stat_add(a, "actuator_censuses_total", "counter",
 		 "Reclaim passes that read every candidate cgroup.", id, NULL, NULL,
 		 as.nr_censuses);
@@ -1184,6 +1188,7 @@ struct json_object *manager_offload_write_json(const struct actuator_offload_wri
 	jadd_str(o, "backend", x->dry_run ? target_backend_to_string(TARGET_BACKEND_NONE)
 					  : target_backend_to_string(TARGET_BACKEND_CGROUPS));
 	jadd_bool(o, "node_file_short", false);
+	jadd_bool(o, "node_file_gated", false);
 	jadd_str(o, "result", x->error < 0 ? ctl_error_code_to_string(x->error)
 			      : x->partial  ? "partial"
 					    : "ok");
@@ -1245,6 +1250,7 @@ struct json_object *manager_event_json(struct manager *m, const struct kswapd_ev
 		jadd_bool(o, "brake_cut", ev->res.brake_cut);
 		jadd_str(o, "backend", target_backend_to_string(ev->res.backend));
 		jadd_bool(o, "node_file_short", ev->res.node_file_short);
+		jadd_bool(o, "node_file_gated", ev->res.node_file_gated);
 		jadd_str(o, "result", ev->error < 0 ? ctl_error_code_to_string(ev->error)
 				      : ev->res.nr_partial ? "partial"
 							   : "ok");

@@ -525,6 +525,37 @@ static int monitor_read_free(struct manager *m)
 }
 
 /*
+ * The kernel's node-reclaim minimums, again with each whole zoneinfo read
+ * (at most MonitorIntervalMax= apart): the sysctls may change at any time,
+ * and a pass judges the node file by them (target_node_file_gated()). A
+ * read that fails forgets them: the node file's own answer decides then.
+ */
+static void monitor_read_node_reclaim(struct manager *m)
+{
+	struct node_reclaim_limits l = { .known = false };
+	int r;
+
+	if (m->node_reclaim_reader.files[0].fd < 0)
+		return;
+	r = node_reclaim_reader_read(&m->node_reclaim_reader, &l);
+	if (r < 0 && m->node_reclaim.known)
+		log_notice_errno(r, "Failed to re-read vm.min_unmapped_ratio, vm.min_slab_ratio "
+				    "and vm.zone_reclaim_mode: %m. The node reclaim file is tried "
+				    "whatever the node holds until they read again.");
+	if (l.known == m->node_reclaim.known &&
+	    (!l.known || (l.min_unmapped_ratio == m->node_reclaim.min_unmapped_ratio &&
+			  l.min_slab_ratio == m->node_reclaim.min_slab_ratio &&
+			  l.zone_reclaim_mode == m->node_reclaim.zone_reclaim_mode)))
+		return;
+	if (l.known)
+		log_info("Node reclaim minimums now: vm.min_unmapped_ratio=%u vm.min_slab_ratio=%u "
+			 "vm.zone_reclaim_mode=%u.",
+			 l.min_unmapped_ratio, l.min_slab_ratio, l.zone_reclaim_mode);
+	m->node_reclaim = l;
+	kswapd_set_node_reclaim_limits(m->kswapd, &l);
+}
+
+/*
  * The monitor's read. The whole of /proc/zoneinfo is what the kernel's
  * marks, boosts and LRU sizes come from, but the kernel prints it with
  * each zone's lock held and interrupts off, every CPU's per-CPU list
@@ -578,6 +609,7 @@ static int monitor_read(struct manager *m, uint64_t now, uint64_t every_usec)
 		return r;
 	m->nr_monitor_zoneinfo_reads++;
 	m->monitor_zoneinfo_usec = now;
+	monitor_read_node_reclaim(m);
 	if (m->monitor_buddy.file.fd < 0)
 		return 0;
 	/* While buddyinfo fails (or lacks a node), every tick is a whole
@@ -1786,6 +1818,38 @@ static int setup_actuator(struct manager *m)
 	return 0;
 }
 
+/* Where a node has its reclaim file, the kernel's minimums below which
+ * that file reclaims nothing (nodereclaim.h). Without them (a kernel
+ * without CONFIG_NUMA has none, a fixture tree may lack them) every
+ * node-file pass is tried and the kernel's EAGAIN decides, as before. */
+static void setup_node_reclaim(struct manager *m)
+{
+	int r;
+
+	if (!m->features.node_reclaim)
+		return;
+	r = node_reclaim_reader_open(m->root, &m->node_reclaim_reader);
+	if (r == -ENOMEM) {
+		log_oom();
+		return;
+	}
+	if (r < 0) {
+		log_info_errno(r, "Cannot read %s/proc/sys/vm/min_unmapped_ratio, min_slab_ratio "
+				  "or zone_reclaim_mode (%m): a node-file pass is judged by the "
+				  "kernel's answer alone.", m->root);
+		return;
+	}
+	r = node_reclaim_reader_read(&m->node_reclaim_reader, &m->node_reclaim);
+	if (r < 0)
+		log_info_errno(r, "Cannot parse the node reclaim minimums (%m): a node-file pass "
+				  "is judged by the kernel's answer alone.");
+	else
+		log_debug("Node reclaim minimums: vm.min_unmapped_ratio=%u vm.min_slab_ratio=%u "
+			  "vm.zone_reclaim_mode=%u.",
+			  m->node_reclaim.min_unmapped_ratio, m->node_reclaim.min_slab_ratio,
+			  m->node_reclaim.zone_reclaim_mode);
+}
+
 static int setup_kswapd(struct manager *m)
 {
 	_cleanup_free_ struct kswapd_node_config *nc = NULL;
@@ -1798,6 +1862,7 @@ static int setup_kswapd(struct manager *m)
 		.event = manager_kswapd_event,
 		.event_userdata = m,
 		.kernel_compacts_fragmented = m->features.proactive_compaction,
+		.node_reclaim = m->node_reclaim,
 	};
 	int r;
 
@@ -1989,6 +2054,8 @@ int manager_new(const struct manager_options *opts, struct conf *conf, struct ma
 	m->worker_efd = -1;
 	m->inotify_fd = -1;
 	m->monitor_buddy = (struct buddyinfo_reader){ .file = REREAD_FILE_NULL };
+	for (size_t i = 0; i < ELEMENTSOF(m->node_reclaim_reader.files); i++)
+		m->node_reclaim_reader.files[i] = REREAD_FILE_NULL;
 	pthread_mutex_init(&m->worker_lock, NULL);
 	pthread_cond_init(&m->worker_cond, NULL);
 	pthread_mutex_init(&m->cgroup_shrink_lock, NULL);
@@ -2046,6 +2113,7 @@ int manager_new(const struct manager_options *opts, struct conf *conf, struct ma
 	r = setup_actuator(m);
 	if (r < 0)
 		return r;
+	setup_node_reclaim(m);
 	r = manager_apply_conf(m); /* the actuator's limits, as on every change */
 	if (r < 0)
 		return r;
@@ -2174,6 +2242,7 @@ struct manager *manager_free(struct manager *m)
 	zoneinfo_reader_free(m->zi_reader);
 	free(m->zi);
 	buddyinfo_reader_close(&m->monitor_buddy);
+	node_reclaim_reader_close(&m->node_reclaim_reader);
 	free(m->monitor_buddy_snapshot);
 	psi_reader_free(m->psi);
 	safe_close(m->psi_trigger_fd);

@@ -27,6 +27,7 @@
 #include "ctl-server.h"
 #include "feature.h"
 #include "kswapd.h"
+#include "nodereclaim.h"
 #include "notify.h"
 #include "psi.h"
 #include "ring.h"
@@ -127,6 +128,12 @@ struct manager {
 	struct zoneinfo *zi;
 	struct buddyinfo_reader monitor_buddy;
 	struct buddyinfo *monitor_buddy_snapshot;
+	/* The kernel's node-reclaim minimums (vm.min_unmapped_ratio & co.),
+	 * read at start where a node has its reclaim file and again with
+	 * each whole zoneinfo read; node_reclaim.known false: not read (fds
+	 * -1 where not open). */
+	struct node_reclaim_reader node_reclaim_reader;
+	struct node_reclaim_limits node_reclaim;
 	uint64_t monitor_zoneinfo_usec; /* the last whole read, 0: none */
 	bool monitor_buddy_failed; /* the last read of it failed (logged once) */
 	uint64_t monitor_interval_usec;

@@ -1148,10 +1148,16 @@ static int node_file_fall_back(struct actuator *a, struct actuator_node *n,
 	struct pass_reads rd = {};
 	uint64_t planned;
 
-	log_debug("node%d/reclaim fell short at priority %d (%" PRIu64 " of %" PRIu64
-		  " bytes, %u EAGAIN): memory.reclaim for the rest of the %s.",
-		  req->node, req->priority, res->nr_reclaimed, want, res->nr_partial,
-		  req->run ? "run" : "request");
+	if (res->node_file_gated)
+		log_debug("node%d/reclaim would reclaim nothing at priority %d (the node's "
+			  "page cache and slab at the kernel's node-reclaim minimums): "
+			  "memory.reclaim for the rest of the %s.",
+			  req->node, req->priority, req->run ? "run" : "request");
+	else
+		log_debug("node%d/reclaim fell short at priority %d (%" PRIu64 " of %" PRIu64
+			  " bytes, %u EAGAIN): memory.reclaim for the rest of the %s.",
+			  req->node, req->priority, res->nr_reclaimed, want, res->nr_partial,
+			  req->run ? "run" : "request");
 	if (req->run)
 		n->node_file_stalled_run = req->run;
 	res->node_file_short = true;
@@ -1288,7 +1294,7 @@ static int shrink_node(struct actuator *a, struct actuator_node *n,
 		/* Stalled, and the cgroups had nothing to give: what is left
 		 * on the node is out of their reach (the root's own pages, a
 		 * removed cgroup's page cache), the node file's once more. */
-		retry = in.node_file_stalled;
+		retry = in.node_file_stalled && !req->node_file_gated;
 		in.node_file_stalled = false;
 		if (!retry || r < 0 || planned > 0 || res->interrupted ||
 		    target_choose_backend(&in) != TARGET_BACKEND_NODE_FILE)
@@ -1298,6 +1304,15 @@ static int shrink_node(struct actuator *a, struct actuator_node *n,
 		if (in.cgroups)
 			cgroup_set_unlock(a->cfg.cgroups);
 		return -EOPNOTSUPP;
+	}
+	/* The kernel would answer EAGAIN having taken nothing (the node's
+	 * page cache and slab at its node-reclaim minimums): what that answer
+	 * leads to, without the write and its retries. Not on the retry
+	 * above, which a gated pass never makes. */
+	if (req->node_file_gated && in.cgroups && !retry) {
+		res->node_file_gated = true;
+		__atomic_add_fetch(&n->stats.nr_node_file_gated, 1, __ATOMIC_RELAXED);
+		return node_file_fall_back(a, n, req, want, res, now, skips);
 	}
 	__atomic_add_fetch(&n->stats.nr_node_file, 1, __ATOMIC_RELAXED);
 	res->backend = TARGET_BACKEND_NODE_FILE;

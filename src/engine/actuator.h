@@ -129,6 +129,9 @@ struct actuator_node_stats {
 	uint64_t nr_guards_calm;      /* guards spared: no stall since all were read */
 	uint64_t nr_guaranteed_only;  /* node-file passes decided with no usage or
 				       * numa_stat read (guarantees alone) */
+	uint64_t nr_node_file_gated;  /* node-file passes sent to memory.reclaim
+				       * unwritten: the kernel's node-reclaim
+				       * minimums (shrink_request.node_file_gated) */
 	uint64_t nr_censuses;
 	uint64_t last_usec;
 	struct histogram write_usec;  /* reclaim file write durations */

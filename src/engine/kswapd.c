@@ -84,6 +84,7 @@ struct kswapd_node {
 	/* Private to the node thread. */
 	struct balance_params params;
 	uint64_t params_gen;
+	struct node_reclaim_limits node_reclaim; /* kswapd.node_reclaim at the run's start */
 	struct node_zoneinfo zi;
 	uint64_t snapshot_usec;           /* when zi was last read whole */
 	uint64_t shrink_usec;             /* when the last shrink returned */
@@ -109,6 +110,9 @@ struct kswapd {
 	pthread_mutex_t params_lock;
 	struct balance_params params;
 	uint64_t params_gen;
+	/* The kernel's node-reclaim minimums (kswapd_set_node_reclaim_limits(),
+	 * under params_lock): whether a node-file pass would reclaim nothing. */
+	struct node_reclaim_limits node_reclaim;
 
 	/* kcompactd: one thread does every node's nodeN/compact write, so a
 	 * compaction that takes long (a big node, or a CPU that never runs
@@ -201,6 +205,7 @@ static void kswapd_load_params(struct kswapd_node *kn)
 		kn->params = kn->next_params;
 		kn->params_gen = kn->next_params_gen;
 	}
+	kn->node_reclaim = k->node_reclaim;
 	pthread_mutex_unlock(&k->params_lock);
 }
 
@@ -753,6 +758,10 @@ static int kswapd_next(struct kswapd_node *kn, struct shrink_request *ret)
 	r = balance_next(&kn->b, &kn->params, &kn->zi, ret);
 	if (r > 0)
 		kn->priority = ret->priority;
+	/* From the snapshot the pass was planned on (its LRU lines are the
+	 * last whole read's, under snapshot_max_age_usec old). */
+	if (r > 0 && ret->kind == SHRINK_NODE)
+		ret->node_file_gated = target_node_file_gated(&kn->node_reclaim, &kn->zi);
 	pthread_mutex_unlock(&kn->lock);
 	return r;
 }
@@ -986,6 +995,7 @@ int kswapd_new(const struct kswapd_config *c, struct kswapd **ret)
 	k->event_userdata = c->event_userdata;
 	k->short_sleep_usec = c->short_sleep_usec ?: KSWAPD_SHORT_SLEEP_USEC_DEFAULT;
 	k->kernel_compacts_fragmented = c->kernel_compacts_fragmented;
+	k->node_reclaim = c->node_reclaim;
 	k->brake_wait_usec = c->brake_wait_usec ?: KSWAPD_BRAKE_WAIT_USEC_DEFAULT;
 	k->snapshot_max_age_usec = c->snapshot_max_age_usec ?: KSWAPD_SNAPSHOT_MAX_AGE_USEC;
 	k->snapshot_reuse_usec = c->snapshot_reuse_usec ?: KSWAPD_SNAPSHOT_REUSE_USEC;
@@ -1220,6 +1230,15 @@ bool kswapd_backing_off(struct kswapd *k, int node)
 
 /* New params reach a backed-off wait (it ends, past its first
  * brake_wait_usec) and start the backoff again. */
+void kswapd_set_node_reclaim_limits(struct kswapd *k, const struct node_reclaim_limits *l)
+{
+	if (!k || !l)
+		return;
+	pthread_mutex_lock(&k->params_lock);
+	k->node_reclaim = *l;
+	pthread_mutex_unlock(&k->params_lock);
+}
+
 static void kswapd_node_params_changed(struct kswapd_node *kn)
 {
 	pthread_mutex_lock(&kn->lock);

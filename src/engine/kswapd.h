@@ -140,6 +140,9 @@ struct kswapd_config {
 	/* The kernel has proactive compaction (features.proactive_compaction):
 	 * no compaction for fragmented free memory (compact.h). */
 	bool kernel_compacts_fragmented;
+	/* The kernel's node-reclaim minimums at start (known false: none;
+	 * kswapd_set_node_reclaim_limits() later). */
+	struct node_reclaim_limits node_reclaim;
 	uint64_t short_sleep_usec;        /* 0: KSWAPD_SHORT_SLEEP_USEC_DEFAULT */
 	uint64_t brake_wait_usec;         /* 0: KSWAPD_BRAKE_WAIT_USEC_DEFAULT */
 	uint64_t snapshot_max_age_usec;   /* 0: KSWAPD_SNAPSHOT_MAX_AGE_USEC */
@@ -216,6 +219,11 @@ void kswapd_cgroups_added(struct kswapd *k);
  * monitor may watch it by the kernel's marks rather than ours. False for
  * an unknown node. */
 bool kswapd_backing_off(struct kswapd *k, int node);
+/* The kernel's node-reclaim minimums (nodereclaim.h), applied by each node
+ * at its next run: a node-file pass on a node they gate goes to
+ * memory.reclaim without the write (shrink_request.node_file_gated). Until
+ * set, or with known false, no pass is judged gated. */
+void kswapd_set_node_reclaim_limits(struct kswapd *k, const struct node_reclaim_limits *l);
 /* New params, applied by each node at its next run. -EINVAL if invalid. */
 int kswapd_set_params(struct kswapd *k, const struct balance_params *p);
 void kswapd_get_params(struct kswapd *k, struct balance_params *ret);

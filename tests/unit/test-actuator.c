@@ -483,6 +483,100 @@ static void test_node_file_partial(void **state)
 	assert_int_equal(st.nr_cgroup_spread, 1);
 }
 
+/*
+ * A pass the kernel's node-reclaim minimums gate (the run's snapshot shows
+ * the node's page cache and slab at them: node_file_gated) goes to
+ * memory.reclaim as after an EAGAIN that took nothing, and no node-file
+ * write is made: on 6.18 such a write takes nothing, anon and swap
+ * notwithstanding (VM scenario node-file-gate).
+ */
+static void test_node_file_gated(void **state)
+{
+	struct fake *f = *state;
+	struct shrink_request req = node_req(0, 80 * MiB, 0);
+	struct shrink_result res;
+	struct actuator_node_stats st;
+	static const char *const cgs[] = { "batch", "system.slice/a.service",
+					   "system.slice/b.service" };
+	uint64_t spread = 0;
+	unsigned w;
+
+	start_no_floors(f, NULL);
+	req.run = 3;
+	req.node_file_gated = true;
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_true(f->n_writes > 0);
+	for (unsigned i = 0; i < f->n_writes; i++) {
+		assert_false(startswith(f->writes[i].path, "sys/devices"));
+		spread += strtoull(f->writes[i].req, NULL, 10);
+	}
+	assert_int_equal(spread, 80 * MiB);
+	assert_true(res.node_file_gated);
+	assert_true(res.node_file_short);
+	assert_int_equal(res.nr_partial, 0);
+	assert_int_equal(res.backend, TARGET_BACKEND_CGROUPS);
+	assert_int_equal(actuator_node_stats(f->a, 0, &st), 0);
+	assert_int_equal(st.nr_node_file_gated, 1);
+	assert_int_equal(st.nr_node_file, 0);
+
+	/* The cgroups' memory on node 0 gone: no node-file write after all,
+	 * where a run the node file answered EAGAIN tries it once more
+	 * (test_node_file_stall_nothing_to_spread): the gate says it would
+	 * take nothing. */
+	for (size_t i = 0; i < ELEMENTSOF(cgs); i++) {
+		char path[256];
+
+		snprintf(path, sizeof(path), "sys/fs/cgroup/%s/memory.numa_stat", cgs[i]);
+		put_file(f, path,
+			 "anon N0=0 N1=0\nfile N0=0 N1=0\ninactive_anon N0=0 N1=0\n"
+			 "active_anon N0=0 N1=0\ninactive_file N0=0 N1=0\nactive_file N0=0 N1=0\n");
+	}
+	w = f->n_writes;
+	req.priority = 11;
+	f->now += 2 * CENSUS_INTERVAL_USEC_DEFAULT;
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(f->n_writes, w);
+	assert_int_equal(res.nr_reclaimed, 0);
+
+	/* The next run, not gated: the node file serves again. */
+	req.run = 4;
+	req.node_file_gated = false;
+	req.nr_to_reclaim = 8 * MiB;
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(f->n_writes, w + 1);
+	assert_string_equal(f->writes[w].path, "sys/devices/system/node/node0/reclaim");
+	assert_false(res.node_file_gated);
+}
+
+/* Without cgroups the node file is all there is: it is written, gated or
+ * not, and its answer decides. */
+static void test_node_file_gated_alone(void **state)
+{
+	struct fake *f = *state;
+	struct actuator_config cfg = {
+		.root = f->dir,
+		.features = { .node_reclaim = true, .node_reclaim_mask = 1 },
+		.node_mask = 1,
+		.write = hook_write,
+		.clock = hook_clock,
+		.sleep = hook_sleep,
+		.hook_userdata = f,
+	};
+	struct shrink_request req = node_req(0, 8 * MiB, 0);
+	struct shrink_result res;
+	struct actuator_node_stats st;
+
+	assert_int_equal(actuator_new(&cfg, &f->a), 0);
+	req.run = 1;
+	req.node_file_gated = true;
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(f->n_writes, 1);
+	assert_string_equal(f->writes[0].path, "sys/devices/system/node/node0/reclaim");
+	assert_false(res.node_file_gated);
+	assert_int_equal(actuator_node_stats(f->a, 0, &st), 0);
+	assert_int_equal(st.nr_node_file_gated, 0);
+}
+
 /* Without cgroups there is nothing else: EAGAIN ends the pass. */
 static void test_node_file_partial_alone(void **state)
 {
@@ -3048,6 +3142,8 @@ int main(void)
 		T(test_node_file_steps),
 		T(test_node_file_partial),
 		T(test_node_file_partial_alone),
+		T(test_node_file_gated),
+		T(test_node_file_gated_alone),
 		T(test_swappiness_einval_fallback),
 		T(test_errors),
 		T(test_quota),

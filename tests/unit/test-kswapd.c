@@ -64,6 +64,7 @@ struct fixture {
 	uint64_t free_pages, high_order_pages; /* backend free_blocks() */
 	unsigned n_free_blocks;    /* its calls */
 	bool kernel_compacts_fragmented; /* start(): the kernel's proactive compaction */
+	struct node_reclaim_limits node_reclaim; /* start(): the kernel's node-reclaim minimums */
 	bool zone_free;            /* start(): a backend zone_free() */
 	int zone_free_error;       /* ... that fails with this */
 	unsigned n_zone_free;      /* its calls */
@@ -412,6 +413,7 @@ static void start(struct fixture *f, unsigned n, uint64_t free_pages,
 		.snapshot_max_age_usec = f->snapshot_max_age_usec,
 		.snapshot_reuse_usec = f->snapshot_reuse_usec,
 		.kernel_compacts_fragmented = f->kernel_compacts_fragmented,
+		.node_reclaim = f->node_reclaim,
 		.event = fixture_event,
 		.event_userdata = f,
 	};
@@ -620,6 +622,61 @@ static void test_zone_free_between_passes(void **state)
 		setup(state);
 		f = *state;
 	}
+}
+
+/* The kernel's node-reclaim minimums gate a node whose reclaimable page
+ * cache and slab are at them: its node passes say node_file_gated (the
+ * actuator spreads them without the node-file write). Limits set at
+ * runtime apply from the next run; unknown ones gate nothing. */
+static void test_node_file_gated(void **state)
+{
+	struct fixture *f = *state;
+	struct balance_params p = std_params();
+	struct balance_request w = wake_req(BALANCE_WAKE_WATERMARK, 0);
+	const struct node_reclaim_limits unknown = { .known = false };
+	unsigned gated = 0, open = 0;
+
+	f->node_reclaim = (struct node_reclaim_limits){ .known = true, .min_unmapped_ratio = 1,
+							 .min_slab_ratio = 5 };
+	start(f, 1, UHIGH, 10 * 1000, &p);
+	wait_event(f, 0, KSWAPD_EVENT_SLEEP, 1);
+
+	for (int round = 0; round < 3; round++) {
+		unsigned from;
+
+		if (round == 1)
+			kswapd_set_node_reclaim_limits(f->k, &unknown);
+		if (round == 2)
+			kswapd_set_node_reclaim_limits(f->k, &f->node_reclaim);
+		pthread_mutex_lock(&f->lock);
+		/* 1% of the node's 1000000 managed pages is 10000: at it in
+		 * rounds 0 and 1, above it in round 2. */
+		f->sims[0].zi.lru.nr_file_pages = round == 2 ? 400000 : 10000;
+		f->sims[0].zi.lru.nr_slab_reclaimable = 100;
+		sim_node_alloc(&f->sims[0], UHIGH - 12000); /* sets the file LRU */
+		from = f->sims[0].n_log;
+		pthread_mutex_unlock(&f->lock);
+		w.highest_zoneidx = 0;
+		assert_int_equal(kswapd_wake(f->k, 0, &w), 0);
+		wait_event(f, 0, KSWAPD_EVENT_SLEEP, (unsigned)round + 2);
+
+		pthread_mutex_lock(&f->lock);
+		assert_true(f->sims[0].n_log > from);
+		for (unsigned i = from; i < f->sims[0].n_log; i++) {
+			if (f->sims[0].log[i].kind != SHRINK_NODE)
+				continue;
+			if (f->sims[0].log[i].node_file_gated != (round == 0))
+				fail_msg("round %d, shrink %u: node_file_gated %d", round, i,
+					 f->sims[0].log[i].node_file_gated);
+			if (round == 0)
+				gated++;
+			else
+				open++;
+		}
+		pthread_mutex_unlock(&f->lock);
+	}
+	assert_true(gated > 0);
+	assert_true(open > 0);
 }
 
 /* The per-CPU list's room comes with a full snapshot and is asked once:
@@ -2052,6 +2109,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_zone_free_between_passes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_node_file_gated, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_zone_free_pcp_room_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_zone_free_run_ends_on_snapshot, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_empty_soft_pass_silent, setup, teardown),

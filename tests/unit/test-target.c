@@ -373,6 +373,72 @@ static void test_node_file_stalled(void **state)
 			fail_msg("case %zu: want %d", i, t[i].stalled);
 }
 
+/* The kernel's test before __node_reclaim() shrinks a node, on figures of
+ * Debian's 6.18 in the VM (scenario node-file-gate): node 1 of 247719
+ * managed pages, so min_unmapped_pages 2477 and min_slab_pages 12385 at
+ * the default ratios. */
+static void test_node_file_gated(void **state)
+{
+	static const struct node_reclaim_limits dflt = { true, 1, 5, 0 };
+	static const struct {
+		struct node_reclaim_limits l;
+		uint64_t managed[2];
+		uint64_t file, mapped, dirty, file_pages, slab;
+		bool has_lru, gated;
+	} t[] = {
+		/* anonymous memory alone, swap or not: EAGAIN, nothing taken */
+		{ dflt, { 247719 }, 2, 494, 1, 2, 143, true, true },
+		/* 2310 unmapped clean pages left: the write the kernel answered
+		 * EAGAIN; at 3334 it still took 1024 pages */
+		{ dflt, { 247719 }, 2806, 494, 2, 2806, 143, true, true },
+		{ dflt, { 247719 }, 3830, 494, 2, 3830, 143, true, false },
+		/* at the minimum, and a page above it */
+		{ dflt, { 247719 }, 2477 + 494, 494, 0, 0, 143, true, true },
+		{ dflt, { 247719 }, 2478 + 494, 494, 0, 0, 143, true, false },
+		/* dirty pages do not count (no RECLAIM_WRITE) */
+		{ dflt, { 247719 }, 5000 + 494, 494, 2600, 0, 143, true, true },
+		/* reclaimable slab above its minimum opens it */
+		{ dflt, { 247719 }, 2, 494, 1, 2, 12386, true, false },
+		{ dflt, { 247719 }, 2, 494, 1, 2, 12385, true, true },
+		/* ratios 0: any slab at all opens it (the VM's write then
+		 * swapped 16 MiB); nothing at all keeps it shut */
+		{ { true, 0, 0, 0 }, { 247719 }, 2, 494, 1, 2, 143, true, false },
+		{ { true, 0, 0, 0 }, { 247719 }, 0, 0, 0, 0, 0, true, true },
+		/* RECLAIM_UNMAP: every file page counts, mapped too */
+		{ { true, 1, 5, NODE_RECLAIM_RECLAIM_UNMAP }, { 247719 }, 3000, 2900, 0, 3000, 143,
+		  true, false },
+		/* RECLAIM_WRITE: dirty pages count */
+		{ { true, 1, 5, NODE_RECLAIM_RECLAIM_WRITE }, { 247719 }, 5000 + 494, 494, 2600, 0,
+		  143, true, false },
+		/* per zone: 1% of 150 + 1% of 150 is 1 + 1, not 3 */
+		{ dflt, { 150, 150 }, 3, 0, 0, 0, 0, true, false },
+		{ dflt, { 150, 150 }, 2, 0, 0, 0, 0, true, true },
+		/* mapped beyond the file LRU (tmpfs) is no negative page cache */
+		{ dflt, { 247719 }, 100, 900, 0, 0, 143, true, true },
+		/* unknown: the write decides */
+		{ { false, 1, 5, 0 }, { 247719 }, 2, 494, 1, 2, 143, true, false },
+		{ dflt, { 247719 }, 2, 494, 1, 2, 143, false, false },
+	};
+
+	for (size_t i = 0; i < ELEMENTSOF(t); i++) {
+		struct node_zoneinfo n = { .n_zones = 2, .has_lru = t[i].has_lru };
+
+		n.zones[0].managed = t[i].managed[0];
+		n.zones[1].managed = t[i].managed[1];
+		n.lru.nr_inactive_file = t[i].file / 2;
+		n.lru.nr_active_file = t[i].file - t[i].file / 2;
+		n.lru.nr_mapped = t[i].mapped;
+		n.lru.nr_dirty = t[i].dirty;
+		n.lru.nr_file_pages = t[i].file_pages;
+		n.lru.nr_slab_reclaimable = t[i].slab;
+		if (target_node_file_gated(&t[i].l, &n) != t[i].gated)
+			fail_msg("case %zu: want %d", i, t[i].gated);
+	}
+	assert_false(target_node_file_gated(NULL, NULL));
+	assert_false(target_node_file_gated(&dflt, NULL));
+	(void)state;
+}
+
 static void test_policy_on_node(void **state)
 {
 	static const struct {
@@ -439,6 +505,7 @@ int main(void)
 		cmocka_unit_test(test_soft),
 		cmocka_unit_test(test_choose_backend),
 		cmocka_unit_test(test_node_file_stalled),
+		cmocka_unit_test(test_node_file_gated),
 		cmocka_unit_test(test_policy_on_node),
 	};
 
