@@ -3,6 +3,7 @@
 #include "balance.h"
 #include "macro.h"
 #include "target.h"
+#include "util.h"
 
 /* Bytes are capped at 2^56 (64 PiB) inside the arithmetic so that sums over
  * up to 256 candidates fit in 64 bits (more candidates: 2^56 each is not a
@@ -257,15 +258,21 @@ bool target_node_file_gated(const struct node_reclaim_limits *l, const struct no
 {
 	uint64_t min_unmapped = 0, min_slab = 0;
 
-	if (!l || !l->known || !n || !n->has_lru)
+	if (!l || !l->known || !n || !n->has_node_reclaim_lines)
 		return false;
 	/* setup_min_unmapped_ratio(), setup_min_slab_ratio(): per zone. */
 	for (unsigned i = 0; i < n->n_zones && i < ZONEINFO_MAX_ZONES; i++) {
 		min_unmapped += n->zones[i].managed * MIN(l->min_unmapped_ratio, 100u) / 100;
 		min_slab += n->zones[i].managed * MIN(l->min_slab_ratio, 100u) / 100;
 	}
-	return node_pagecache_reclaimable(l, &n->lru) <= min_unmapped &&
-	       n->lru.nr_slab_reclaimable <= min_slab;
+	/* Leaning open by a sixteenth of each: the kernel computed its
+	 * minimums from the managed pages of their last setup (boot, a
+	 * sysctl write, memory hot-plug), the snapshot is up to a second
+	 * old, and a node judged gated that was not loses its node-local
+	 * pass, where one judged open that was not costs one EAGAIN. */
+	return u64_add_sat(node_pagecache_reclaimable(l, &n->lru), min_unmapped / 16) <=
+		       min_unmapped &&
+	       u64_add_sat(n->lru.nr_slab_reclaimable, min_slab / 16) <= min_slab;
 }
 
 bool target_node_file_stalled(const struct target_node_file_pass *p)

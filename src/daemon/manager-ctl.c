@@ -629,6 +629,14 @@ static void stats_node(struct manager *m, unsigned i, struct json_object *a)
 		 "Node-file passes sent to memory.reclaim without a write: the node's page cache "
 		 "and slab at the kernel's node-reclaim minimums.",
 		 id, NULL, NULL, as.nr_node_file_gated);
+	stat_add(a, "actuator_node_file_gate_checks_total", "counter",
+		 "Node-file passes judged so that were written anyway, at most one a minute, to "
+		 "check the judgement.",
+		 id, NULL, NULL, as.nr_node_file_gate_checks);
+	stat_add(a, "actuator_node_file_gate_misses_total", "counter",
+		 "Such checks whose write was answered in full: the judgement was wrong (three in "
+		 "a row end it).",
+		 id, NULL, NULL, as.nr_node_file_gate_misses);
 	stat_add(a, "actuator_censuses_total", "counter",
 		 "Reclaim passes that read every candidate cgroup.", id, NULL, NULL,
 		 as.nr_censuses);

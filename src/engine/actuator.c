@@ -49,6 +49,11 @@ struct actuator_node {
 	 * short (target_node_file_stalled()): spread until the next run tries
 	 * it again. 0: none. */
 	uint64_t node_file_stalled_run;
+	/* Passes judged gated (shrink_request.node_file_gated): when the
+	 * last one was checked by a write anyway, or the first was judged
+	 * (gate_judge()); the checks in a row the kernel's answer refuted. */
+	uint64_t gate_check_usec;
+	unsigned gate_misses;
 	/* The cgroup-wide context's reclaim (offload's, an operator's cgroup
 	 * reclaim) attributed to this node (offload_attribute()), cumulative,
 	 * for the node's pacing: atomic. */
@@ -89,6 +94,9 @@ struct actuator {
 	uint64_t paused_nodes_mask;
 	uint64_t cgroup_step_bytes;       /* actuator_limits (a->lock) */
 	bool stopping;                    /* actuator_stop() */
+	/* ACTUATOR_GATE_MISSES checks in a row found a node judged gated
+	 * reclaiming by its node file: passes are no longer judged (atomic). */
+	bool gate_off;
 	char sample_buf[512];             /* actuator_sample_brakes(): the loop's */
 	/* /proc/pressure/memory some total at the last brake sample (the
 	 * loop's alone, as sample_buf); sample_system_read: it was read. */
@@ -1134,6 +1142,66 @@ static int spread_node(struct actuator *a, struct actuator_node *n,
 	return r;
 }
 
+/*
+ * Whether to act on a pass judged gated (target_node_file_gated()). The
+ * verdict models a kernel function, so it is checked: at most once a
+ * ACTUATOR_GATE_CHECK_USEC per node the write is made anyway, and a
+ * node file that then reclaims refutes it (gate_checked()). Not in a dry
+ * run, which writes nothing.
+ */
+enum gate_verdict {
+	GATE_OFF,   /* verdicts no longer trusted: the node file as before */
+	GATE_ACT,   /* straight to memory.reclaim */
+	GATE_CHECK, /* write anyway, and judge the answer */
+};
+
+static enum gate_verdict gate_judge(struct actuator *a, struct actuator_node *n, uint64_t now)
+{
+	if (__atomic_load_n(&a->gate_off, __ATOMIC_RELAXED))
+		return GATE_OFF;
+	if (n->dry_run)
+		return GATE_ACT;
+	if (!n->gate_check_usec || now < n->gate_check_usec) {
+		n->gate_check_usec = now;
+		return GATE_ACT;
+	}
+	if (now - n->gate_check_usec < ACTUATOR_GATE_CHECK_USEC)
+		return GATE_ACT;
+	n->gate_check_usec = now;
+	return GATE_CHECK;
+}
+
+/* A check's answer: EAGAIN bears the verdict out (what it took is not
+ * told apart from the other node's writes in the global pgsteal_proactive,
+ * and the kernel may take a little down to a minimum lower than ours); a
+ * write answered in full refutes it, and ACTUATOR_GATE_MISSES refutations
+ * in a row on a node end the verdicts for good (a kernel whose node
+ * reclaim no longer keeps zone reclaim's minimums). */
+static void gate_checked(struct actuator *a, struct actuator_node *n, int node,
+			 const struct shrink_result *res)
+{
+	char got[FORMAT_BYTES_MAX];
+
+	__atomic_add_fetch(&n->stats.nr_node_file_gate_checks, 1, __ATOMIC_RELAXED);
+	if (res->nr_partial) {
+		n->gate_misses = 0;
+		return;
+	}
+	__atomic_add_fetch(&n->stats.nr_node_file_gate_misses, 1, __ATOMIC_RELAXED);
+	format_bytes(got, sizeof(got), res->nr_reclaimed);
+	log_debug("node%d/reclaim reclaimed %s although the node's page cache and slab were "
+		  "at the kernel's node-reclaim minimums by its snapshot (%u in a row).",
+		  node, got, n->gate_misses + 1);
+	if (++n->gate_misses < ACTUATOR_GATE_MISSES ||
+	    __atomic_exchange_n(&a->gate_off, true, __ATOMIC_RELAXED))
+		return;
+	log_notice("node%d/reclaim reclaimed %s on a node at the kernel's node-reclaim minimums "
+		   "(vm.min_unmapped_ratio, vm.min_slab_ratio), %u checks in a row: this kernel "
+		   "does not keep them in its node reclaim; every node-file pass is written from "
+		   "now on, its answer deciding.",
+		   node, got, n->gate_misses);
+}
+
 /* The node file fell short of want (target_node_file_stalled()): the rest
  * of the pass over memory.reclaim, from candidates read again (the node
  * file took from them meanwhile, and a node may have been paused), and,
@@ -1158,7 +1226,10 @@ static int node_file_fall_back(struct actuator *a, struct actuator_node *n,
 			  " bytes, %u EAGAIN): memory.reclaim for the rest of the %s.",
 			  req->node, req->priority, res->nr_reclaimed, want, res->nr_partial,
 			  req->run ? "run" : "request");
-	if (req->run)
+	/* A gated pass is judged again at the next: the node may have
+	 * gained page cache (a wrong verdict would cost the node file's
+	 * node-local reclaim for the rest of the run). */
+	if (req->run && !res->node_file_gated)
 		n->node_file_stalled_run = req->run;
 	res->node_file_short = true;
 	if (res->nr_reclaimed >= want)
@@ -1270,13 +1341,28 @@ static int shrink_node(struct actuator *a, struct actuator_node *n,
 	struct pass_reads rd = {};
 	unsigned skips = res->nr_skipped;
 	uint64_t planned = 0;
-	bool retry = false;
+	bool retry = false, check = false;
 	int r;
 
 	/* A stall holds for the rest of its balance run. An operator's
 	 * request (run 0) neither sees nor ends it. */
 	in.node_file_stalled = req->run && req->run == n->node_file_stalled_run;
 	n->spare_nodes = pass_paused_nodes(a, req->node);
+	/* The kernel would answer EAGAIN having taken nothing (the node's
+	 * page cache and slab at its node-reclaim minimums): what that answer
+	 * leads to, without the write and its retries, the candidates read
+	 * once, by the fall-back. Now and then the write is made anyway, and
+	 * its answer checks the verdict (gate_checked()). */
+	if (req->node_file_gated && in.cgroups && in.node_file && !in.avoid_node_file) {
+		enum gate_verdict v = gate_judge(a, n, now);
+
+		if (v == GATE_ACT) {
+			res->node_file_gated = true;
+			__atomic_add_fetch(&n->stats.nr_node_file_gated, 1, __ATOMIC_RELAXED);
+			return node_file_fall_back(a, n, req, want, res, now, skips);
+		}
+		check = v == GATE_CHECK;
+	}
 	if (in.cgroups) {
 		cgroup_set_lock_shared(a->cfg.cgroups);
 		/* No preference anywhere: the guarantees decide, and the
@@ -1294,7 +1380,7 @@ static int shrink_node(struct actuator *a, struct actuator_node *n,
 		/* Stalled, and the cgroups had nothing to give: what is left
 		 * on the node is out of their reach (the root's own pages, a
 		 * removed cgroup's page cache), the node file's once more. */
-		retry = in.node_file_stalled && !req->node_file_gated;
+		retry = in.node_file_stalled;
 		in.node_file_stalled = false;
 		if (!retry || r < 0 || planned > 0 || res->interrupted ||
 		    target_choose_backend(&in) != TARGET_BACKEND_NODE_FILE)
@@ -1305,18 +1391,11 @@ static int shrink_node(struct actuator *a, struct actuator_node *n,
 			cgroup_set_unlock(a->cfg.cgroups);
 		return -EOPNOTSUPP;
 	}
-	/* The kernel would answer EAGAIN having taken nothing (the node's
-	 * page cache and slab at its node-reclaim minimums): what that answer
-	 * leads to, without the write and its retries. Not on the retry
-	 * above, which a gated pass never makes. */
-	if (req->node_file_gated && in.cgroups && !retry) {
-		res->node_file_gated = true;
-		__atomic_add_fetch(&n->stats.nr_node_file_gated, 1, __ATOMIC_RELAXED);
-		return node_file_fall_back(a, n, req, want, res, now, skips);
-	}
 	__atomic_add_fetch(&n->stats.nr_node_file, 1, __ATOMIC_RELAXED);
 	res->backend = TARGET_BACKEND_NODE_FILE;
 	r = shrink_node_file(a, n, req->node, want, req->swappiness, res);
+	if (check && r >= 0 && !res->interrupted && res->nr_writes)
+		gate_checked(a, n, req->node, res);
 	if (!retry && r >= 0 && !n->dry_run && !res->interrupted && in.cgroups &&
 	    target_node_file_stalled(&(struct target_node_file_pass){
 		    .nr_writes = res->nr_writes,

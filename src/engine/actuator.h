@@ -58,6 +58,11 @@
  * bounded step lets the quota, the brakes and pause/stop act in between;
  * at about 1 GiB/s of page-cache reclaim a step is some 30 ms. */
 #define ACTUATOR_STEP_BYTES_DEFAULT (UINT64_C(32) << 20)
+/* A node-file pass judged gated (shrink_request.node_file_gated) is
+ * written anyway at most this often per node, to check the verdict; so
+ * many checks in a row that reclaim end the verdicts. */
+#define ACTUATOR_GATE_CHECK_USEC (UINT64_C(60) * 1000000)
+#define ACTUATOR_GATE_MISSES 3u
 /* Shares below 64 KiB are not worth a write (16 pages). */
 #define ACTUATOR_MIN_WRITE_BYTES_DEFAULT (UINT64_C(64) << 10)
 /* Brake windows: PSI totals compared over 10 s (the kernel's avg10 span). */
@@ -132,6 +137,8 @@ struct actuator_node_stats {
 	uint64_t nr_node_file_gated;  /* node-file passes sent to memory.reclaim
 				       * unwritten: the kernel's node-reclaim
 				       * minimums (shrink_request.node_file_gated) */
+	uint64_t nr_node_file_gate_checks; /* ... written anyway to check that */
+	uint64_t nr_node_file_gate_misses; /* ... checks whose write reclaimed */
 	uint64_t nr_censuses;
 	uint64_t last_usec;
 	struct histogram write_usec;  /* reclaim file write durations */

@@ -1228,8 +1228,6 @@ bool kswapd_backing_off(struct kswapd *k, int node)
 	return r;
 }
 
-/* New params reach a backed-off wait (it ends, past its first
- * brake_wait_usec) and start the backoff again. */
 void kswapd_set_node_reclaim_limits(struct kswapd *k, const struct node_reclaim_limits *l)
 {
 	if (!k || !l)
@@ -1239,6 +1237,8 @@ void kswapd_set_node_reclaim_limits(struct kswapd *k, const struct node_reclaim_
 	pthread_mutex_unlock(&k->params_lock);
 }
 
+/* New params reach a backed-off wait (it ends, past its first
+ * brake_wait_usec) and start the backoff again. */
 static void kswapd_node_params_changed(struct kswapd_node *kn)
 {
 	pthread_mutex_lock(&kn->lock);

@@ -217,6 +217,13 @@ static int zoneinfo_finish_zone(struct zoneinfo_parser *p)
 	return 0;
 }
 
+/* The per-node lines the kernel's node-reclaim test reads
+ * (node_pagecache_reclaimable(), and the slab beside it). */
+#define ZONEINFO_NODE_RECLAIM_KEYS                                                                  \
+	((UINT64_C(1) << ZONEINFO_NR_INACTIVE_FILE) | (UINT64_C(1) << ZONEINFO_NR_ACTIVE_FILE) |  \
+	 (UINT64_C(1) << ZONEINFO_NR_MAPPED) | (UINT64_C(1) << ZONEINFO_NR_DIRTY) |               \
+	 (UINT64_C(1) << ZONEINFO_NR_SLAB_RECLAIMABLE))
+
 static int zoneinfo_finish_node(struct zoneinfo_parser *p)
 {
 	int r;
@@ -226,6 +233,8 @@ static int zoneinfo_finish_node(struct zoneinfo_parser *p)
 	r = zoneinfo_finish_zone(p);
 	if (r < 0)
 		return r;
+	p->node.has_node_reclaim_lines =
+		(p->lru_seen & ZONEINFO_NODE_RECLAIM_KEYS) == ZONEINFO_NODE_RECLAIM_KEYS;
 	if (p->out)
 		p->out->nodes[p->n_nodes - 1] = p->node;
 	return 0;

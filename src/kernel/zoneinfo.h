@@ -64,6 +64,10 @@ struct node_zoneinfo {
 	struct zone_stat zones[ZONEINFO_MAX_ZONES];
 	struct node_lru_stat lru;
 	bool has_lru;
+	/* nr_inactive_file, nr_active_file, nr_mapped, nr_dirty and
+	 * nr_slab_reclaimable were all read: what the kernel's node-reclaim
+	 * test reads (target_node_file_gated()). */
+	bool has_node_reclaim_lines;
 	/* Any zone of the node says node_unreclaimable: 1 (the kernel prints the
 	 * node's pgdat->kswapd_failures >= MAX_RECLAIM_RETRIES in every
 	 * populated zone). */

@@ -45,6 +45,7 @@ void sim_node_init(struct sim_node *s, int id, uint64_t managed, uint64_t free_p
 	s->zi.id = id;
 	s->zi.n_zones = 1;
 	s->zi.has_lru = true;
+	s->zi.has_node_reclaim_lines = true;
 	z = sim_zone(s);
 	strcpy(z->name, "Normal");
 	z->free = free_pages;

@@ -548,6 +548,118 @@ static void test_node_file_gated(void **state)
 	assert_false(res.node_file_gated);
 }
 
+/* One pass of run on node 0 judged gated. */
+static void gated_pass(struct fake *f, uint64_t run, struct shrink_result *res)
+{
+	struct shrink_request req = node_req(0, 8 * MiB, 0);
+
+	req.run = run;
+	req.node_file_gated = true;
+	assert_int_equal(actuator_shrink(f->a, &req, res), 0);
+}
+
+static unsigned node_file_writes(const struct fake *f, unsigned from)
+{
+	unsigned k = 0;
+
+	for (unsigned i = from; i < f->n_writes; i++)
+		k += startswith(f->writes[i].path, "sys/devices");
+	return k;
+}
+
+/*
+ * The verdict is checked: a minute after the first pass judged gated, a
+ * gated pass writes the node file anyway. EAGAIN bears the verdict out
+ * (and the pass goes on as after any EAGAIN); three checks in a row
+ * answered in full refute it, and from then on no pass is judged.
+ */
+static void test_node_file_gate_check(void **state)
+{
+	struct fake *f = *state;
+	struct shrink_result res;
+	struct actuator_node_stats st;
+	unsigned w;
+
+	start_no_floors(f, NULL);
+	f->node_file_short = true; /* an anon-only node: EAGAIN, 0 pages */
+	f->node_file_max_pages = 0;
+	gated_pass(f, 1, &res);
+	assert_true(res.node_file_gated);
+	assert_int_equal(node_file_writes(f, 0), 0);
+
+	/* 59 s on: still judged. 61 s: checked, and borne out. */
+	f->now += 59 * SEC;
+	w = f->n_writes;
+	gated_pass(f, 2, &res);
+	assert_int_equal(node_file_writes(f, w), 0);
+	f->now += 2 * SEC;
+	w = f->n_writes;
+	gated_pass(f, 3, &res);
+	assert_false(res.node_file_gated);
+	assert_int_equal(node_file_writes(f, w), 1);
+	assert_int_equal(res.nr_partial, 1);
+	assert_true(res.node_file_short); /* spread after the EAGAIN */
+	assert_int_equal(actuator_node_stats(f->a, 0, &st), 0);
+	assert_int_equal(st.nr_node_file_gate_checks, 1);
+	assert_int_equal(st.nr_node_file_gate_misses, 0);
+	f->now += SEC;
+	w = f->n_writes;
+	gated_pass(f, 4, &res);
+	assert_true(res.node_file_gated);
+	assert_int_equal(node_file_writes(f, w), 0);
+
+	/* A kernel that reclaims there after all: three checks answered in
+	 * full, a minute apart, and the verdicts end. */
+	f->node_file_short = false;
+	for (unsigned i = 0; i < ACTUATOR_GATE_MISSES; i++) {
+		f->now += 61 * SEC;
+		w = f->n_writes;
+		gated_pass(f, 5 + i, &res);
+		assert_int_equal(node_file_writes(f, w), 1);
+		assert_int_equal(res.nr_partial, 0);
+		assert_int_equal(res.backend, TARGET_BACKEND_NODE_FILE);
+		/* Between checks the verdict still holds until the third. */
+		if (i + 1 < ACTUATOR_GATE_MISSES) {
+			f->now += SEC;
+			w = f->n_writes;
+			gated_pass(f, 50 + i, &res);
+			assert_true(res.node_file_gated);
+			assert_int_equal(node_file_writes(f, w), 0);
+		}
+	}
+	assert_int_equal(actuator_node_stats(f->a, 0, &st), 0);
+	assert_int_equal(st.nr_node_file_gate_checks, 1 + ACTUATOR_GATE_MISSES);
+	assert_int_equal(st.nr_node_file_gate_misses, ACTUATOR_GATE_MISSES);
+	f->now += SEC;
+	w = f->n_writes;
+	gated_pass(f, 99, &res);
+	assert_false(res.node_file_gated);
+	assert_int_equal(node_file_writes(f, w), 1);
+}
+
+/* A dry run acts on the verdict (it shows what a run would write: the
+ * spread) and never checks it: it writes nothing. */
+static void test_node_file_gated_dry_run(void **state)
+{
+	struct fake *f = *state;
+	struct shrink_request req = node_req(0, 8 * MiB, 0);
+	struct shrink_result res;
+
+	start_no_floors(f, NULL);
+	req.run = 1;
+	req.node_file_gated = true;
+	req.dry_run = true;
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+		assert_true(res.node_file_gated);
+		assert_int_equal(res.backend, TARGET_BACKEND_CGROUPS);
+		assert_int_equal(res.nr_requested, 8 * MiB);
+		f->now += 61 * SEC;
+		req.run++;
+	}
+	assert_int_equal(f->n_writes, 0);
+}
+
 /* Without cgroups the node file is all there is: it is written, gated or
  * not, and its answer decides. */
 static void test_node_file_gated_alone(void **state)
@@ -3144,6 +3256,8 @@ int main(void)
 		T(test_node_file_partial_alone),
 		T(test_node_file_gated),
 		T(test_node_file_gated_alone),
+		T(test_node_file_gate_check),
+		T(test_node_file_gated_dry_run),
 		T(test_swappiness_einval_fallback),
 		T(test_errors),
 		T(test_quota),

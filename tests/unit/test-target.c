@@ -392,14 +392,19 @@ static void test_node_file_gated(void **state)
 		 * EAGAIN; at 3334 it still took 1024 pages */
 		{ dflt, { 247719 }, 2806, 494, 2, 2806, 143, true, true },
 		{ dflt, { 247719 }, 3830, 494, 2, 3830, 143, true, false },
-		/* at the minimum, and a page above it */
-		{ dflt, { 247719 }, 2477 + 494, 494, 0, 0, 143, true, true },
-		{ dflt, { 247719 }, 2478 + 494, 494, 0, 0, 143, true, false },
+		/* judged open from a sixteenth below the minimum (2477 - 154):
+		 * the kernel's minimum may be its boot-time one, the snapshot a
+		 * second old, and a wrong "gated" costs more than an EAGAIN */
+		{ dflt, { 247719 }, 2323 + 494, 494, 0, 0, 143, true, true },
+		{ dflt, { 247719 }, 2324 + 494, 494, 0, 0, 143, true, false },
+		{ dflt, { 247719 }, 2477 + 494, 494, 0, 0, 143, true, false },
 		/* dirty pages do not count (no RECLAIM_WRITE) */
-		{ dflt, { 247719 }, 5000 + 494, 494, 2600, 0, 143, true, true },
-		/* reclaimable slab above its minimum opens it */
+		{ dflt, { 247719 }, 5000 + 494, 494, 2700, 0, 143, true, true },
+		/* reclaimable slab near or above its minimum (12385 - 774)
+		 * opens it */
+		{ dflt, { 247719 }, 2, 494, 1, 2, 11611, true, true },
+		{ dflt, { 247719 }, 2, 494, 1, 2, 11612, true, false },
 		{ dflt, { 247719 }, 2, 494, 1, 2, 12386, true, false },
-		{ dflt, { 247719 }, 2, 494, 1, 2, 12385, true, true },
 		/* ratios 0: any slab at all opens it (the VM's write then
 		 * swapped 16 MiB); nothing at all keeps it shut */
 		{ { true, 0, 0, 0 }, { 247719 }, 2, 494, 1, 2, 143, true, false },
@@ -408,20 +413,23 @@ static void test_node_file_gated(void **state)
 		{ { true, 1, 5, NODE_RECLAIM_RECLAIM_UNMAP }, { 247719 }, 3000, 2900, 0, 3000, 143,
 		  true, false },
 		/* RECLAIM_WRITE: dirty pages count */
-		{ { true, 1, 5, NODE_RECLAIM_RECLAIM_WRITE }, { 247719 }, 5000 + 494, 494, 2600, 0,
+		{ { true, 1, 5, NODE_RECLAIM_RECLAIM_WRITE }, { 247719 }, 5000 + 494, 494, 2700, 0,
 		  143, true, false },
 		/* per zone: 1% of 150 + 1% of 150 is 1 + 1, not 3 */
 		{ dflt, { 150, 150 }, 3, 0, 0, 0, 0, true, false },
 		{ dflt, { 150, 150 }, 2, 0, 0, 0, 0, true, true },
 		/* mapped beyond the file LRU (tmpfs) is no negative page cache */
 		{ dflt, { 247719 }, 100, 900, 0, 0, 143, true, true },
+		/* a ratio above 100 (the kernel refuses one) counts as 100 */
+		{ { true, 1000, 5, 0 }, { 247719 }, 200000, 0, 0, 0, 143, true, true },
 		/* unknown: the write decides */
 		{ { false, 1, 5, 0 }, { 247719 }, 2, 494, 1, 2, 143, true, false },
 		{ dflt, { 247719 }, 2, 494, 1, 2, 143, false, false },
 	};
 
 	for (size_t i = 0; i < ELEMENTSOF(t); i++) {
-		struct node_zoneinfo n = { .n_zones = 2, .has_lru = t[i].has_lru };
+		struct node_zoneinfo n = { .n_zones = 2, .has_lru = t[i].has_lru,
+					   .has_node_reclaim_lines = t[i].has_lru };
 
 		n.zones[0].managed = t[i].managed[0];
 		n.zones[1].managed = t[i].managed[1];
@@ -433,6 +441,14 @@ static void test_node_file_gated(void **state)
 		n.lru.nr_slab_reclaimable = t[i].slab;
 		if (target_node_file_gated(&t[i].l, &n) != t[i].gated)
 			fail_msg("case %zu: want %d", i, t[i].gated);
+	}
+	/* A node whose per-node block lacks one of the five lines: unknown,
+	 * not zero. */
+	{
+		struct node_zoneinfo n = { .n_zones = 1, .has_lru = true };
+
+		n.zones[0].managed = 247719;
+		assert_false(target_node_file_gated(&dflt, &n));
 	}
 	assert_false(target_node_file_gated(NULL, NULL));
 	assert_false(target_node_file_gated(&dflt, NULL));

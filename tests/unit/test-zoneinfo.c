@@ -136,6 +136,7 @@ static void test_host_6_18(void **state)
 	assert_int_equal(n->lru.nr_active_anon, 388);
 	assert_int_equal(n->lru.nr_slab_reclaimable, 27254);
 	assert_int_equal(n->lru.nr_mapped, 2579);
+	assert_true(n->has_node_reclaim_lines);
 	assert_int_equal(n->lru.workingset_refault_file, 0);
 	free(zi);
 	(void)state;
@@ -291,6 +292,10 @@ static void test_minimal_and_ignored(void **state)
 	assert_false(z->has_boost);
 	assert_true(zi->nodes[0].node_unreclaimable);
 	assert_int_equal(zi->nodes[0].lru.nr_inactive_file, 77);
+	/* The other lines of the kernel's node-reclaim test are missing:
+	 * unknown, not zero (target_node_file_gated() judges nothing). */
+	assert_true(zi->nodes[0].has_lru);
+	assert_false(zi->nodes[0].has_node_reclaim_lines);
 	assert_false(zi->nodes[0].zones[1].node_unreclaimable);
 	free(zi);
 	(void)state;
