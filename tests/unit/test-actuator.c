@@ -370,6 +370,22 @@ static void start_node_file_short(struct fake *f, const struct actuator_config *
 	f->node_file_max_pages = 0;
 }
 
+/* Node 0's reclaim file alone: no cgroup v2 hierarchy. */
+static void start_alone(struct fake *f)
+{
+	struct actuator_config cfg = {
+		.root = f->dir,
+		.features = { .node_reclaim = true, .node_reclaim_mask = 1 },
+		.node_mask = 1,
+		.write = hook_write,
+		.clock = hook_clock,
+		.sleep = hook_sleep,
+		.hook_userdata = f,
+	};
+
+	assert_int_equal(actuator_new(&cfg, &f->a), 0);
+}
+
 /* n idle leaf cgroups under idle/ (as bench/run's 200): a few KiB of
  * kernel memory, nothing on any LRU. Before start(). */
 static void add_idle(struct fake *f, unsigned n)
@@ -665,20 +681,11 @@ static void test_node_file_gated_dry_run(void **state)
 static void test_node_file_gated_alone(void **state)
 {
 	struct fake *f = *state;
-	struct actuator_config cfg = {
-		.root = f->dir,
-		.features = { .node_reclaim = true, .node_reclaim_mask = 1 },
-		.node_mask = 1,
-		.write = hook_write,
-		.clock = hook_clock,
-		.sleep = hook_sleep,
-		.hook_userdata = f,
-	};
 	struct shrink_request req = node_req(0, 8 * MiB, 0);
 	struct shrink_result res;
 	struct actuator_node_stats st;
 
-	assert_int_equal(actuator_new(&cfg, &f->a), 0);
+	start_alone(f);
 	req.run = 1;
 	req.node_file_gated = true;
 	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
@@ -693,19 +700,10 @@ static void test_node_file_gated_alone(void **state)
 static void test_node_file_partial_alone(void **state)
 {
 	struct fake *f = *state;
-	struct actuator_config cfg = {
-		.root = f->dir,
-		.features = { .node_reclaim = true, .node_reclaim_mask = 1 },
-		.node_mask = 1,
-		.write = hook_write,
-		.clock = hook_clock,
-		.sleep = hook_sleep,
-		.hook_userdata = f,
-	};
 	struct shrink_request req = node_req(0, 80 * MiB, 0);
 	struct shrink_result res;
 
-	assert_int_equal(actuator_new(&cfg, &f->a), 0);
+	start_alone(f);
 	f->fail[0] = EAGAIN;
 	f->steal_pages[0] = 1000;
 	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
