@@ -370,6 +370,22 @@ static void start_node_file_short(struct fake *f, const struct actuator_config *
 	f->node_file_max_pages = 0;
 }
 
+/* The fixture's three candidates keep nothing on any node (numa_stat). */
+static void no_memory_on_nodes(struct fake *f)
+{
+	static const char *const cgs[] = { "batch", "system.slice/a.service",
+					   "system.slice/b.service" };
+
+	for (size_t i = 0; i < ELEMENTSOF(cgs); i++) {
+		char path[256];
+
+		snprintf(path, sizeof(path), "sys/fs/cgroup/%s/memory.numa_stat", cgs[i]);
+		put_file(f, path,
+			 "anon N0=0 N1=0\nfile N0=0 N1=0\ninactive_anon N0=0 N1=0\n"
+			 "active_anon N0=0 N1=0\ninactive_file N0=0 N1=0\nactive_file N0=0 N1=0\n");
+	}
+}
+
 /* Node 0's reclaim file alone: no cgroup v2 hierarchy. */
 static void start_alone(struct fake *f)
 {
@@ -512,8 +528,6 @@ static void test_node_file_gated(void **state)
 	struct shrink_request req = node_req(0, 80 * MiB, 0);
 	struct shrink_result res;
 	struct actuator_node_stats st;
-	static const char *const cgs[] = { "batch", "system.slice/a.service",
-					   "system.slice/b.service" };
 	uint64_t spread = 0;
 	unsigned w;
 
@@ -539,14 +553,7 @@ static void test_node_file_gated(void **state)
 	 * where a run the node file answered EAGAIN tries it once more
 	 * (test_node_file_stall_nothing_to_spread): the gate says it would
 	 * take nothing. */
-	for (size_t i = 0; i < ELEMENTSOF(cgs); i++) {
-		char path[256];
-
-		snprintf(path, sizeof(path), "sys/fs/cgroup/%s/memory.numa_stat", cgs[i]);
-		put_file(f, path,
-			 "anon N0=0 N1=0\nfile N0=0 N1=0\ninactive_anon N0=0 N1=0\n"
-			 "active_anon N0=0 N1=0\ninactive_file N0=0 N1=0\nactive_file N0=0 N1=0\n");
-	}
+	no_memory_on_nodes(f);
 	w = f->n_writes;
 	req.priority = 11;
 	f->now += 2 * CENSUS_INTERVAL_USEC_DEFAULT;
@@ -1285,8 +1292,6 @@ static void test_node_file_stall_nothing_to_spread(void **state)
 	struct fake *f = *state;
 	struct shrink_request req = node_req(0, 8 * MiB, 0);
 	struct shrink_result res;
-	static const char *const cgs[] = { "batch", "system.slice/a.service",
-					   "system.slice/b.service" };
 	unsigned w;
 
 	start_node_file_short(f, NULL);
@@ -1294,14 +1299,7 @@ static void test_node_file_stall_nothing_to_spread(void **state)
 	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
 	assert_true(res.node_file_short);
 	/* The cgroups' memory on node 0 is gone. */
-	for (size_t i = 0; i < ELEMENTSOF(cgs); i++) {
-		char path[256];
-
-		snprintf(path, sizeof(path), "sys/fs/cgroup/%s/memory.numa_stat", cgs[i]);
-		put_file(f, path,
-			 "anon N0=0 N1=0\nfile N0=0 N1=0\ninactive_anon N0=0 N1=0\n"
-			 "active_anon N0=0 N1=0\ninactive_file N0=0 N1=0\nactive_file N0=0 N1=0\n");
-	}
+	no_memory_on_nodes(f);
 	f->node_file_short = false;
 	w = f->n_writes;
 	req.priority = 11;
