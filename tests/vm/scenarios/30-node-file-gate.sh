@@ -14,15 +14,17 @@
 #    (zram swap on) is answered EAGAIN with nothing reclaimed; with both
 #    ratios 0 the same write swaps 16 MiB; with them back, EAGAIN again.
 #    Then 64 MiB of page cache on node 1: "16M swappiness=0" writes take it
-#    down to the minimum (1% of the node), and the next is answered EAGAIN.
+#    until one is answered EAGAIN, never far below the minimum (1% of the
+#    node).
 #
 # 2. The daemon: the cache dropped and node 1 filled by a locked ballast to
 #    between the kernel's high marks and reclaimd's low one (ahead of the
 #    kernel: WatermarkHeadroom=128M): its node-1 passes go to memory.reclaim
 #    without a node-file write: write events say node_file_gated, the
 #    metric counts them, and no write event of node 1 says the node file
-#    served or answered EAGAIN (before the change each such pass wrote the
-#    node file and was answered EAGAIN).
+#    served or answered EAGAIN but the verdict's checks, all answered
+#    EAGAIN (before the change each such pass wrote the node file and was
+#    answered EAGAIN).
 
 vm_need_swap
 
@@ -109,8 +111,12 @@ $(node1_stat)
 EOF2
 vm_note "64 MiB of page cache on node 1: $((i - 1)) writes of 16M took $took pages, the next answered $1 having taken $2 pages, $unmapped unmapped clean file pages left (min $min_unmapped)"
 [ "$1" = EAGAIN ] || vm_fail "six writes of 16M swappiness=0 on 64 MiB of page cache met no EAGAIN (the last: $1)"
-[ "$unmapped" -le $((min_unmapped + 256)) ] && [ "$unmapped" -ge $((min_unmapped / 2)) ] ||
-	vm_fail "the node file stopped at $unmapped unmapped clean file pages, not near its minimum of $min_unmapped"
+# Not below about the minimum (a call may overshoot it: 2080 left of 2576
+# in one boot). Where it stops above it is not asserted: with MGLRU the
+# node-level walk may age the cgroup rather than evict from it and give
+# up first (docs/design.md; 3302 left of 2477 in a CI boot).
+[ "$unmapped" -ge $((min_unmapped / 2)) ] ||
+	vm_fail "the node file took the node's page cache down to $unmapped unmapped clean file pages, far below its minimum of $min_unmapped"
 vm_cg_kill hog
 vm_cg_kill cache 2>/dev/null
 
@@ -145,6 +151,8 @@ echo 3 >/proc/sys/vm/drop_caches
 ctl_json stats >/tmp/scenario.stats0 || vm_fail "reclaimctl --json stats failed"
 cp /tmp/scenario.stats0 /tmp/scenario.stats
 g0=$(vm_stat actuator_node_file_gated_total node=1)
+c0=$(vm_stat actuator_node_file_gate_checks_total node=1)
+m0=$(vm_stat actuator_node_file_gate_misses_total node=1)
 t0=$(vm_now_usec)
 win() { vm_events_since $t0 | awk -F '\t' "$AWK_EV $1 { print }"; }
 gated_write() { [ -n "$(win 'ev("type") == "write" && ev("node") + 0 == 1 && ev("node_file_gated") == "true"')" ]; }
@@ -156,7 +164,13 @@ ng=$(win 'ev("type") == "write" && ev("node") + 0 == 1 && ev("node_file_gated") 
 # A node-file write: served by it, or answered EAGAIN (short, not gated).
 nf=$(win 'ev("type") == "write" && ev("node") + 0 == 1 && (ev("backend") == "node-file" || (ev("node_file_short") == "true" && ev("node_file_gated") != "true"))' | wc -l)
 dg=$(($(vm_stat actuator_node_file_gated_total node=1) - g0))
-vm_note "node 1 between the kernel's high marks and ours: $nw write events, $ng of them gated, $nf wrote the node file; actuator_node_file_gated_total +$dg; node 1 $(node1_stat) (unmapped, slab, managed)"
+dc=$(($(vm_stat actuator_node_file_gate_checks_total node=1) - c0))
+dm=$(($(vm_stat actuator_node_file_gate_misses_total node=1) - m0))
+vm_note "node 1 between the kernel's high marks and ours: $nw write events, $ng of them gated, $nf wrote the node file; actuator_node_file_gated_total +$dg, gate checks +$dc, misses +$dm; node 1 $(node1_stat) (unmapped, slab, managed)"
 [ "$dg" -ge "$ng" ] || vm_fail "actuator_node_file_gated_total of node 1 grew by $dg, $ng gated write events"
-[ "$nf" = 0 ] || vm_fail "$nf node-1 passes wrote the node file on a node at the kernel's minimums: $(win 'ev("type") == "write" && ev("node") + 0 == 1' | tail -n 3 | tr '\t\n' ' ;')"
+# A check (a gated pass written anyway, once a minute after the first
+# judged so, which may have been during the fill) is the one node-file
+# write allowed, and it must be answered EAGAIN.
+[ "$nf" -le "$dc" ] || vm_fail "$nf node-1 passes wrote the node file on a node at the kernel's minimums, $dc of them checks: $(win 'ev("type") == "write" && ev("node") + 0 == 1' | tail -n 3 | tr '\t\n' ' ;')"
+[ "$dm" = 0 ] || vm_fail "$dm checks of node 1's verdict were answered in full on a node at the kernel's minimums"
 vm_pass "the node file takes nothing at the kernel's minimums (EAGAIN; ratios 0: swapped 16 MiB); the daemon's $ng node-1 passes there wrote no node file"
