@@ -475,14 +475,21 @@ static void stat_add(struct json_object *a, const char *name, const char *type,
 }
 
 /* A value in seconds (Prometheus' base unit) from microseconds. */
-static void stat_add_seconds(struct json_object *a, const char *name, const char *type,
-			     const char *help, int node, uint64_t usec)
+static void stat_add_seconds_labeled(struct json_object *a, const char *name, const char *type,
+				     const char *help, int node, const char *label,
+				     const char *label_value, uint64_t usec)
 {
 	struct json_object *o;
 
-	stat_add(a, name, type, help, node, NULL, NULL, 0);
+	stat_add(a, name, type, help, node, label, label_value, 0);
 	o = json_object_array_get_idx(a, json_object_array_length(a) - 1);
 	jadd(o, "value", json_object_new_double((double)usec / USEC_PER_SEC));
+}
+
+static void stat_add_seconds(struct json_object *a, const char *name, const char *type,
+			     const char *help, int node, uint64_t usec)
+{
+	stat_add_seconds_labeled(a, name, type, help, node, NULL, NULL, usec);
 }
 
 /* A histogram of durations: "buckets" [[le_seconds, cumulative]...] without
@@ -543,6 +550,15 @@ static void stats_actuator(struct json_object *a, int node, const struct actuato
 		 as->nr_braked);
 	stat_add(a, "actuator_shrinks_total", "counter", "Reclaim requests served by the actuator.",
 		 node, label, value, as->nr_shrinks);
+	stat_add(a, "actuator_quota_waits_total", "counter",
+		 "Waits for the rate quota's tokens (RateLimit=) before a write.", node, label,
+		 value, as->nr_quota_waits);
+	stat_add_seconds_labeled(a, "actuator_quota_wait_seconds_total", "counter",
+				 "Time spent waiting for the rate quota's tokens.", node, label,
+				 value, as->quota_wait_usec);
+	stat_add(a, "actuator_quota_limited_total", "counter",
+		 "Shrinks the rate quota cut below what they asked, after its wait.", node, label,
+		 value, as->nr_quota_limited);
 }
 
 static void stats_node(struct manager *m, unsigned i, struct json_object *a)

@@ -170,7 +170,7 @@ void actuator_stop(struct actuator *a)
 static uint64_t quota_wait(struct actuator *a, struct actuator_node *n, uint64_t want_bytes,
 			   uint64_t *now)
 {
-	uint64_t step = MIN(want_bytes, n->call_step_bytes), have, rate;
+	uint64_t step = MIN(want_bytes, n->call_step_bytes), have, rate, before;
 
 	step = MIN(step, n->quota.burst_bytes);
 	rate = n->quota.rate_bytes_per_sec;
@@ -180,7 +180,13 @@ static uint64_t quota_wait(struct actuator *a, struct actuator_node *n, uint64_t
 	/* The tokens of the step, and any debt an overshoot left. */
 	actuator_sleep(a, DIV_ROUND_UP(brake_quota_shortfall(&n->quota, step) * USEC_PER_SEC,
 				       rate));
+	before = *now;
 	*now = actuator_now(a);
+	/* Seen in the stats: a node held back by RateLimit= falls behind
+	 * the allocations, and the kernel's kswapd takes the rest. */
+	__atomic_add_fetch(&n->stats.nr_quota_waits, 1, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&n->stats.quota_wait_usec, *now > before ? *now - before : 0,
+			   __ATOMIC_RELAXED);
 	return brake_quota_available(&n->quota, want_bytes, *now);
 }
 

@@ -795,6 +795,7 @@ static void test_quota(void **state)
 	struct fake *f = *state;
 	struct actuator_config cfg = { .rate_bytes_per_sec = 50 * MiB };
 	struct shrink_request req = node_req(0, 80 * MiB, 0);
+	struct actuator_node_stats st;
 	struct shrink_result res;
 
 	/* The node file: what is reclaimed is what was asked (a spread's
@@ -825,6 +826,12 @@ static void test_quota(void **state)
 	assert_int_equal(slept_usec, 100 * 1000);
 	assert_int_equal(res.nr_requested, 5 * MiB);
 	assert_false(res.quota_limited);
+	/* The stats tell an operator that RateLimit= held the node back: three
+	 * waits, their time, and the three passes cut below their ask. */
+	assert_int_equal(actuator_node_stats(f->a, 0, &st), 0);
+	assert_int_equal(st.nr_quota_waits, 3);
+	assert_int_equal(st.quota_wait_usec, (640 + 440 + 100) * 1000);
+	assert_int_equal(st.nr_quota_limited, 3);
 }
 
 /* A RateLimit= below StepSize= (8M against the default 32M): a pass waits
