@@ -16,6 +16,7 @@
 
 #include "log.h"
 #include "manager.h"
+#include "target.h"
 #include "util.h"
 #include "watermark.h"
 
@@ -137,6 +138,23 @@ static struct json_object *actuators_json(const struct manager *m)
 	return a;
 }
 
+/* The kernel's node-reclaim minimums that node-file passes are judged by
+ * (target_node_file_gated()), as last read; null while unknown. */
+static struct json_object *node_reclaim_limits_json(const struct manager *m)
+{
+	struct json_object *o;
+
+	if (!m->node_reclaim.known)
+		return NULL;
+	o = json_object_new_object();
+	if (!o)
+		return NULL;
+	jadd_u64(o, "min_unmapped_ratio", m->node_reclaim.min_unmapped_ratio);
+	jadd_u64(o, "min_slab_ratio", m->node_reclaim.min_slab_ratio);
+	jadd_u64(o, "zone_reclaim_mode", m->node_reclaim.zone_reclaim_mode);
+	return o;
+}
+
 struct json_object *manager_status_json(struct manager *m)
 {
 	struct json_object *o = json_object_new_object(), *nodes = json_object_new_array();
@@ -157,6 +175,7 @@ struct json_object *manager_status_json(struct manager *m)
 	jadd_bool(o, "dry_run", m->dry_run);
 	jadd(o, "features", feature_to_json(&f));
 	jadd(o, "actuators", actuators_json(m));
+	jadd(o, "node_reclaim_limits", node_reclaim_limits_json(m));
 	for (unsigned i = 0; i < m->n_nodes; i++) {
 		struct json_object *n = json_object_new_object();
 		struct kswapd_state st;
@@ -975,6 +994,12 @@ static int cmd_reclaim(struct manager *m, struct ctl_call *call, struct json_obj
 			snprintf(err, errlen, "There is no node %d with memory.", job->req.node);
 			return -ENODEV;
 		}
+		/* Judged as a balance run's pass is (kswapd_next()), on the
+		 * monitor's last whole zoneinfo read: where the node file would
+		 * take nothing and answer EAGAIN, the request goes to
+		 * memory.reclaim without that write. */
+		job->req.node_file_gated = target_node_file_gated(
+			&m->node_reclaim, zoneinfo_node(m->zi, job->req.node));
 	}
 	r = manager_start_job(m, job);
 	if (r == -EBUSY) {
@@ -1054,6 +1079,7 @@ void manager_job_finish(struct manager *m, struct manager_job *job)
 	 * where a cgroup policy covers the node is spread over memory.reclaim. */
 	jadd_str(o, "backend", target_backend_to_string(job->res.backend));
 	jadd_bool(o, "node_file_short", job->res.node_file_short);
+	jadd_bool(o, "node_file_gated", job->res.node_file_gated);
 	jadd_str(o, "result", result);
 	if (job->req.kind == SHRINK_CGROUP)
 		log_info("Operator reclaim from cgroup %s: asked %" PRIu64 ", reclaimed %" PRIu64

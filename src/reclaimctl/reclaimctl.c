@@ -384,7 +384,8 @@ static void print_node_lines(const struct ctx *ctx, struct json_object *nodes)
 static void print_status(const struct ctx *ctx, struct json_object *o)
 {
 	char up[FORMAT_DURATION_MAX], version[64];
-	struct json_object *features = jget(o, "features"), *actuators = jget(o, "actuators");
+	struct json_object *features = jget(o, "features"), *actuators = jget(o, "actuators"),
+			   *limits = jget(o, "node_reclaim_limits");
 	const char *mode = jstr(o, "mode");
 
 	printf("reclaimd %s (protocol %s), pid %s, up %s, mode: ",
@@ -413,6 +414,15 @@ static void print_status(const struct ctx *ctx, struct json_object *o)
 			   i < json_object_array_length(actuators);
 	     i++)
 		printf(" %s", json_object_get_string(json_object_array_get_idx(actuators, i)));
+	if (limits && json_object_is_type(limits, json_type_object)) {
+		char b[3][32];
+
+		printf("\nnode-file passes judged by: vm.min_unmapped_ratio=%s vm.min_slab_ratio=%s "
+		       "vm.zone_reclaim_mode=%s",
+		       jsafe(limits, "min_unmapped_ratio", b[0], sizeof(b[0])),
+		       jsafe(limits, "min_slab_ratio", b[1], sizeof(b[1])),
+		       jsafe(limits, "zone_reclaim_mode", b[2], sizeof(b[2])));
+	}
 	printf("\n\n");
 	print_node_lines(ctx, jget(o, "nodes"));
 }
