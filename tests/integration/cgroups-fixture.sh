@@ -9,8 +9,7 @@
 . "$(dirname "$0")/lib.sh"
 
 fx="$tmp/root"
-cp -r "$top_srcdir/tests/fixtures/vm-6.12-4node" "$fx"
-chmod -R u+w "$fx"
+fixture vm-6.12-4node "$fx"
 cg="$fx/sys/fs/cgroup"
 cat >"$tmp/reclaimd.conf" <<CONF
 [Reclaim]

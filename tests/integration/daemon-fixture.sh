@@ -10,8 +10,7 @@
 . "$(dirname "$0")/lib.sh"
 
 fx="$tmp/root"
-cp -r "$top_srcdir/tests/fixtures/host-6.18-1node" "$fx"
-chmod -R u+w "$fx"
+fixture host-6.18-1node "$fx"
 : >"$fx/sys/devices/system/node/node0/reclaim"
 cp "$fx/proc/zoneinfo" "$tmp/zoneinfo.balanced"
 # Every zone at 16 free pages: far below any low watermark.

@@ -10,8 +10,7 @@
 
 command -v python3 >/dev/null 2>&1 || skip_all "python3 is needed"
 fx="$tmp/root"
-cp -r "$top_srcdir/tests/fixtures/vm-6.12-4node" "$fx"
-chmod -R u+w "$fx"
+fixture vm-6.12-4node "$fx"
 zi="$fx/proc/zoneinfo"
 cp "$zi" "$tmp/zoneinfo.good"
 # 2^62 free pages in node 0's first zone: 2^74 bytes, which wrapped to 0.

@@ -25,8 +25,7 @@ command -v systemd-run >/dev/null 2>&1 || skip_all "systemd-run missing"
 
 unit=reclaimd-journal-test-$$
 fx="$tmp/root"
-cp -r "$top_srcdir/tests/fixtures/vm-6.12-4node" "$fx"
-chmod -R u+w "$fx"
+fixture vm-6.12-4node "$fx"
 : >"$tmp/reclaimd.conf"
 # The ids, from reclaimd(8) (and src/basic/log.c).
 RUN_END=589561f1712540afbbed55c4510e1a71

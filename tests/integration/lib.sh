@@ -82,6 +82,12 @@ stop_daemon() {
 
 ctl() { "$RECLAIMCTL" --socket="$tmp/sock" "$@"; }
 
+# fixture NAME DIR: a writable copy of tests/fixtures/NAME at DIR, for a
+# test to change under the daemon.
+fixture() {
+	cp -r "$top_srcdir/tests/fixtures/$1" "$2" && chmod -R u+w "$2"
+}
+
 # jq-like extraction: json_get EXPR < JSON, EXPR a python expression on `d`.
 json_get() {
 	python3 -c 'import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"

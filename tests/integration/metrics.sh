@@ -16,8 +16,7 @@ command -v promtool >/dev/null 2>&1 ||
 	skip_all "promtool is not installed (Debian package prometheus; ./dev.sh deps installs it)"
 
 fx="$tmp/root"
-cp -r "$top_srcdir/tests/fixtures/vm-6.12-4node" "$fx"
-chmod -R u+w "$fx"
+fixture vm-6.12-4node "$fx"
 # 40 more candidates, for the per-cgroup series cap (32).
 for i in $(seq 40); do
 	cp -r "$fx/sys/fs/cgroup/system.slice/cache.service" "$fx/sys/fs/cgroup/system.slice/c$i.service"

@@ -11,8 +11,7 @@
 
 command -v python3 >/dev/null 2>&1 || skip_all "python3 is needed"
 fx="$tmp/root"
-cp -r "$top_srcdir/tests/fixtures/host-6.18-1node" "$fx"
-chmod -R u+w "$fx"
+fixture host-6.18-1node "$fx"
 : >"$fx/sys/devices/system/node/node0/reclaim"
 cat >"$tmp/reclaimd.conf" <<CONF
 [Reclaim]

@@ -14,8 +14,7 @@
 
 command -v python3 >/dev/null 2>&1 || skip_all "python3 is needed"
 fx="$tmp/root"
-cp -r "$top_srcdir/tests/fixtures/host-6.18-1node" "$fx"
-chmod -R u+w "$fx"
+fixture host-6.18-1node "$fx"
 : >"$fx/sys/devices/system/node/node0/reclaim"
 mkdir -p "$fx/proc/sys/vm"
 echo 1 >"$fx/proc/sys/vm/min_unmapped_ratio"
@@ -64,8 +63,7 @@ check "daemon stops cleanly" stop_daemon
 # all of a node, the node file would take nothing, so the request goes to
 # memory.reclaim unwritten; at minimums of 0 the node file serves it.
 fx="$tmp/root612"
-cp -r "$top_srcdir/tests/fixtures/vm-6.12-4node" "$fx"
-chmod -R u+w "$fx"
+fixture vm-6.12-4node "$fx"
 for d in "$fx"/sys/devices/system/node/node*; do : >"$d/reclaim"; done
 mkdir -p "$fx/proc/sys/vm"
 echo 100 >"$fx/proc/sys/vm/min_unmapped_ratio"

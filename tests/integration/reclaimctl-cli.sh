@@ -10,8 +10,7 @@
 
 command -v python3 >/dev/null 2>&1 || skip_all "python3 is needed to read the JSON replies"
 fx="$tmp/root"
-cp -r "$top_srcdir/tests/fixtures/vm-6.12-4node" "$fx"
-chmod -R u+w "$fx"
+fixture vm-6.12-4node "$fx"
 cg="$fx/sys/fs/cgroup"
 # A cgroup whose name would retitle the terminal and clear the screen.
 esc=$(printf 'evil\033]0;pwned\007\033[2J.service')

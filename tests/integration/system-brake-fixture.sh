@@ -19,8 +19,7 @@
 . "$(dirname "$0")/lib.sh"
 
 fx="$tmp/root"
-cp -r "$top_srcdir/tests/fixtures/host-6.18-1node" "$fx"
-chmod -R u+w "$fx"
+fixture host-6.18-1node "$fx"
 : >"$fx/sys/devices/system/node/node0/reclaim"
 # Every zone 64 pages below the kernel's own high mark (and so below
 # ours): a pass asks more than that, and the brake cuts it short. Buddyinfo
