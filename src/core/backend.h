@@ -75,6 +75,9 @@ struct shrink_result {
 				   * own marks: the pass was cut to
 				   * kernel_deficit_bytes, not stopped */
 	bool quota_limited;       /* the per-node rate quota cut the request */
+	bool quota_exempt;        /* a node pass below the kernel's own high
+				   * marks went ahead without the tokens for
+				   * what the node lacked to them */
 	bool interrupted;         /* EINTR: try again later */
 	enum target_backend backend; /* what served the pass (NONE: nothing ran);
 				      * the last one where the node file fell

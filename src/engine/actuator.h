@@ -124,6 +124,9 @@ struct actuator_node_stats {
 	uint64_t nr_quota_limited;    /* passes the quota cut below what they asked */
 	uint64_t nr_quota_waits;      /* waits for the rate quota's tokens (RateLimit=) */
 	uint64_t quota_wait_usec;     /* ... and their time */
+	uint64_t nr_quota_exempt;     /* node passes below the kernel's own high
+				       * marks that went ahead without the
+				       * tokens (quota_below_kernel_marks()) */
 	uint64_t nr_node_file;        /* shrinks served by nodeN/reclaim */
 	uint64_t nr_cgroup_spread;    /* shrinks spread over cgroups */
 	uint64_t nr_compact;          /* nodeN/compact writes */

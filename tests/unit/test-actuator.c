@@ -834,6 +834,65 @@ static void test_quota(void **state)
 	assert_int_equal(st.nr_quota_limited, 3);
 }
 
+/* Below the kernel's own high marks a run's pass does not wait for the
+ * quota (issue 14: held back, that reclaim went to kswapd): it asks at
+ * least what the node lacks to them, and leaves no debt; above them the
+ * quota holds as before. */
+static void test_quota_below_kernel_marks(void **state)
+{
+	struct fake *f = *state;
+	struct actuator_config cfg = { .rate_bytes_per_sec = 50 * MiB };
+	struct shrink_request req = node_req(0, 80 * MiB, 0);
+	struct actuator_node_stats st;
+	struct shrink_result res;
+
+	start_no_floors(f, &cfg);
+	req.run = 1;
+	slept_usec = 0;
+	/* The bucket emptied by a pass above the kernel's marks. */
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(res.nr_requested, 50 * MiB);
+	assert_false(res.quota_exempt);
+	/* Below them by 20 MiB: no wait, the 20 MiB asked. */
+	req.kernel_deficit_bytes = 20 * MiB;
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(slept_usec, 0);
+	assert_int_equal(res.nr_requested, 20 * MiB);
+	assert_true(res.quota_exempt);
+	assert_true(res.quota_limited);
+	/* No debt: 0.2 s refill 10 MiB, and a 5 MiB pass above the marks
+	 * goes at once (charged as debt, the 20 MiB would hold it 0.3 s). */
+	f->now += SEC / 5;
+	req = node_req(0, 5 * MiB, 0);
+	req.run = 1;
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(slept_usec, 0);
+	assert_int_equal(res.nr_requested, 5 * MiB);
+	/* With 5 MiB of tokens left, a pass below the marks by 2 MiB asks
+	 * the tokens there are, without a wait and without the exemption. */
+	req = node_req(0, 80 * MiB, 0);
+	req.run = 1;
+	req.kernel_deficit_bytes = 2 * MiB;
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(slept_usec, 0);
+	assert_int_equal(res.nr_requested, 5 * MiB);
+	assert_false(res.quota_exempt);
+	/* Above the marks again, the bucket empty: the quota's wait. */
+	req.kernel_deficit_bytes = 0;
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(slept_usec, 640 * 1000);
+	/* An operator's request (no run) waits as before, below the marks too. */
+	slept_usec = 0;
+	req = node_req(0, 80 * MiB, 0);
+	req.kernel_deficit_bytes = 20 * MiB;
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(slept_usec, 640 * 1000);
+	assert_false(res.quota_exempt);
+	assert_int_equal(actuator_node_stats(f->a, 0, &st), 0);
+	assert_int_equal(st.nr_quota_exempt, 1);
+	assert_int_equal(st.nr_quota_waits, 2);
+}
+
 /* A RateLimit= below StepSize= (8M against the default 32M): a pass waits
  * for what the bucket can hold (one second's worth), not for a step it never
  * holds, so the delivered rate is the limit, not a quarter of it. */
@@ -3265,6 +3324,7 @@ int main(void)
 		T(test_errors),
 		T(test_quota),
 		T(test_quota_below_step),
+		T(test_quota_below_kernel_marks),
 		T(test_quota_charges_reclaimed),
 		T(test_dry_run),
 		T(test_dry_run_request),
