@@ -96,9 +96,10 @@ const struct conf_item conf_items[] = {
 	  .default_value = "128M", .min = 0, .max = TIB, .unit = "bytes per second",
 	  .offset = R(rate_limit_bytes_per_sec), .per_node = true,
 	  .help = "Most a node reclaims per second ahead of the kernel (a quota like "
-		  "DAMON_RECLAIM's, whose default is also 128M/s). A node below the kernel's "
-		  "own high watermarks is not held back for what it lacks to them: the "
-		  "kernel's kswapd would reclaim that much at once. The [Reclaim] value also "
+		  "DAMON_RECLAIM's, whose default is also 128M/s). A balance run on a node below "
+		  "the kernel's own high watermarks is not held back for what the node lacks "
+		  "to them: the kernel's kswapd would reclaim that much at once (an operator's "
+		  "node reclaim is). The [Reclaim] value also "
 		  "bounds offload and an operator's cgroup reclaim, together, in a bucket of "
 		  "their own: their memory.reclaim writes take from every node of a cgroup. "
 		  "0 means unlimited." },

@@ -75,6 +75,7 @@ struct shrink_result {
 				   * own marks: the pass was cut to
 				   * kernel_deficit_bytes, not stopped */
 	bool quota_limited;       /* the per-node rate quota cut the request */
+	uint64_t quota_granted_bytes; /* ... to this much (when quota_limited) */
 	bool quota_exempt;        /* a node pass below the kernel's own high
 				   * marks went ahead without the tokens for
 				   * what the node lacked to them */

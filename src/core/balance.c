@@ -757,6 +757,10 @@ static bool balance_plan_node(struct balance_node *b,
 	}
 
 	balance_fill(b, p, SHRINK_NODE, bytes, ret);
+	/* The kernel's deficit was taken before the soft-target pass, which
+	 * freed part of it (the rate quota and the system brake's cut go by
+	 * it). */
+	ret->kernel_deficit_bytes -= MIN(ret->kernel_deficit_bytes, run->soft_reclaimed);
 	run->phase = BALANCE_PHASE_NODE;
 	return true;
 }
@@ -801,7 +805,7 @@ void balance_account(struct balance_node *b, const struct balance_params *p,
 		     const struct shrink_result *res)
 {
 	struct balance_run *run = &b->run;
-	uint64_t got = res ? res->nr_reclaimed : 0;
+	uint64_t got = res ? res->nr_reclaimed : 0, asked;
 
 	if (run->phase != BALANCE_PHASE_SOFT && run->phase != BALANCE_PHASE_NODE)
 		return;
@@ -867,10 +871,12 @@ void balance_account(struct balance_node *b, const struct balance_params *p,
 	/* "There should be no need to raise the scanning priority if enough
 	 * pages are already being scanned that that high watermark would be
 	 * met at 100% efficiency." memory.reclaim does not say how much it
-	 * scanned: reclaimed >= asked is the userspace stand-in. */
-	if (got >= (req->nr_to_reclaim > run->pcp_room_bytes
-			    ? req->nr_to_reclaim - run->pcp_room_bytes
-			    : 0))
+	 * scanned: reclaimed >= asked is the userspace stand-in. What was
+	 * asked is what the rate quota let the pass ask: a pass it cut short
+	 * is not reclaim failing (no escalation, no swap opened for it). */
+	asked = res && res->quota_limited ? MIN(res->quota_granted_bytes, req->nr_to_reclaim)
+					  : req->nr_to_reclaim;
+	if (got >= (asked > run->pcp_room_bytes ? asked - run->pcp_room_bytes : 0))
 		run->raise_priority = false;
 	/* A dry run wrote nothing, so the next pass would see the same
 	 * snapshot and go on as if reclaim had failed: down every priority,

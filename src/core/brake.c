@@ -184,11 +184,6 @@ void brake_quota_charge(struct brake_quota *q, uint64_t bytes)
 	q->tokens_bytes -= MIN(bytes, q->tokens_bytes);
 }
 
-void brake_quota_spend(struct brake_quota *q, uint64_t bytes)
-{
-	q->tokens_bytes -= MIN(bytes, q->tokens_bytes);
-}
-
 uint64_t brake_quota_shortfall(const struct brake_quota *q, uint64_t want_bytes)
 {
 	if (q->rate_bytes_per_sec == 0 || q->tokens_bytes >= want_bytes)

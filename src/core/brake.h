@@ -99,11 +99,6 @@ uint64_t brake_quota_available(struct brake_quota *q, uint64_t want_bytes,
  * before any token is available again.
  */
 void brake_quota_charge(struct brake_quota *q, uint64_t bytes);
-/* Charge reclaim the quota did not hold back (a node pass below the
- * kernel's own watermarks): it takes what tokens there are and leaves no
- * debt, so that a node kept at the kernel's marks by allocations faster
- * than the quota does not owe its proactive passes for minutes after. */
-void brake_quota_spend(struct brake_quota *q, uint64_t bytes);
 /* Bytes that must still be refilled before want_bytes are available (0 when
  * they are, or when the quota is unlimited); after brake_quota_available(). */
 uint64_t brake_quota_shortfall(const struct brake_quota *q, uint64_t want_bytes);

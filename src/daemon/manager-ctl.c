@@ -580,7 +580,7 @@ static void stats_actuator(struct json_object *a, int node, const struct actuato
 		 "rate quota's tokens for what the node lacked to them.",
 		 node, label, value, as->nr_quota_exempt);
 	stat_add(a, "actuator_quota_limited_total", "counter",
-		 "Shrinks the rate quota cut below what they asked, after its wait.", node, label,
+		 "Shrinks the rate quota let ask less than they wanted.", node, label,
 		 value, as->nr_quota_limited);
 }
 

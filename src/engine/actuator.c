@@ -178,9 +178,9 @@ static uint64_t quota_wait(struct actuator *a, struct actuator_node *n, uint64_t
 	if (rate == 0 || have >= step)
 		return have;
 	/* The tokens of the step, and any debt an overshoot left. */
+	before = actuator_now(a);
 	actuator_sleep(a, DIV_ROUND_UP(brake_quota_shortfall(&n->quota, step) * USEC_PER_SEC,
 				       rate));
-	before = *now;
 	*now = actuator_now(a);
 	/* Seen in the stats: a node held back by RateLimit= falls behind
 	 * the allocations, and the kernel's kswapd takes the rest. */
@@ -192,34 +192,34 @@ static uint64_t quota_wait(struct actuator *a, struct actuator_node *n, uint64_t
 
 /*
  * RateLimit= bounds what a node reclaims ahead of the kernel, not what the
- * kernel's own kswapd would reclaim at once: a node pass below the
- * kernel's high watermarks (kernel_deficit_bytes, as for the system
- * brake's cut) does not wait for tokens, and asks at least what the node
- * lacks to those marks. Held back, that reclaim goes to kswapd, and an
- * allocation burst faster than the quota takes the node down to its min
- * mark, where allocations stall in direct reclaim: in the synthetic
- * benchmark the quota held each node back 5-7 s a run while the kernel's
- * kswapd woke (issue 14). Such a pass is charged without debt
- * (brake_quota_spend()): a node held at the kernel's marks by allocations
- * faster than the quota would otherwise owe its proactive passes for
- * minutes after. Returns what the pass may ask, or 0 where the quota
- * decides as for any pass; *exempt when the tokens did not cover the
- * deficit.
+ * kernel's own kswapd would reclaim at once: a balance run's node pass
+ * below the kernel's high watermarks (kernel_deficit_bytes, the figure the
+ * system brake's cut goes by) does not wait for tokens, and asks at least
+ * what the node lacks to those marks. Held back, that reclaim goes to
+ * kswapd, and an allocation burst faster than the quota takes the node
+ * down to its min mark, where allocations stall in direct reclaim: in the
+ * synthetic benchmark the quota held each node back 4.7-6.6 s a run while
+ * the kernel's kswapd woke (issue 14). What the deficit took beyond the
+ * tokens there were is not charged (*ret_forgiven): a node held at the
+ * kernel's marks by allocations faster than the quota would otherwise owe
+ * its proactive passes for as long again after. Reclaim beyond the
+ * deficit, an overshoot included, is charged as for any pass. Returns
+ * what the pass may ask, or 0 where the quota decides as for any pass.
  */
 static uint64_t quota_below_kernel_marks(struct actuator_node *n,
 					 const struct shrink_request *req, uint64_t ask,
-					 uint64_t now, bool *exempt)
+					 uint64_t now, uint64_t *ret_forgiven)
 {
 	uint64_t due, have;
 
-	*exempt = false;
+	*ret_forgiven = 0;
 	if (req->kind != SHRINK_NODE || !req->run || req->kernel_deficit_bytes == 0 ||
 	    n->quota.rate_bytes_per_sec == 0 || ask == 0)
 		return 0;
 	due = MIN(ask, req->kernel_deficit_bytes);
 	have = brake_quota_available(&n->quota, ask, now);
 	if (have < due) {
-		*exempt = true;
+		*ret_forgiven = due - have;
 		__atomic_add_fetch(&n->stats.nr_quota_exempt, 1, __ATOMIC_RELAXED);
 	}
 	return MAX(have, due);
@@ -1969,7 +1969,7 @@ int actuator_shrink(void *userdata, const struct shrink_request *req,
 	struct actuator *a = userdata;
 	struct shrink_result res = {};
 	struct actuator_node *n;
-	uint64_t now, want, ask, below, charged;
+	uint64_t now, want, ask, forgiven, charged;
 	int r;
 
 	r = request_context(a, req, &n);
@@ -2016,18 +2016,20 @@ int actuator_shrink(void *userdata, const struct shrink_request *req,
 		*ret = res;
 		return 0;
 	}
-	below = quota_below_kernel_marks(n, req, ask, now, &res.quota_exempt);
-	want = below ? below : quota_wait(a, n, ask, &now);
+	want = quota_below_kernel_marks(n, req, ask, now, &forgiven);
+	if (!want)
+		want = quota_wait(a, n, ask, &now);
 	res.quota_limited = want < ask;
+	res.quota_granted_bytes = want;
+	res.quota_exempt = forgiven > 0;
 	r = want > 0 ? dispatch(a, n, req, want, &res, now) : 0;
 	/* What the kernel reclaimed, which on 6.1 is up to a third more than
 	 * what memory.reclaim was asked (measured from the pgsteal counters;
-	 * the request where none can be read); a dry run, what it would ask. */
+	 * the request where none can be read); a dry run, what it would ask.
+	 * Less what a pass below the kernel's marks took beyond the tokens
+	 * for the node's deficit: no debt for that. */
 	charged = n->dry_run ? res.nr_requested : res.nr_reclaimed;
-	if (below)
-		brake_quota_spend(&n->quota, charged);
-	else
-		brake_quota_charge(&n->quota, charged);
+	brake_quota_charge(&n->quota, charged - MIN(charged, forgiven));
 	node_account(a, n, &res, now);
 	if (r < 0)
 		return r;

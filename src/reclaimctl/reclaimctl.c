@@ -417,7 +417,7 @@ static void print_status(const struct ctx *ctx, struct json_object *o)
 	if (limits && json_object_is_type(limits, json_type_object)) {
 		char b[3][32];
 
-		printf("\nnode-file passes judged by: vm.min_unmapped_ratio=%s vm.min_slab_ratio=%s "
+		printf("\nnode reclaim minimums: vm.min_unmapped_ratio=%s%% vm.min_slab_ratio=%s%% "
 		       "vm.zone_reclaim_mode=%s",
 		       jsafe(limits, "min_unmapped_ratio", b[0], sizeof(b[0])),
 		       jsafe(limits, "min_slab_ratio", b[1], sizeof(b[1])),
@@ -648,6 +648,10 @@ static void print_reclaim(const struct ctx *ctx, struct json_object *o)
 		printf(", swappiness %s", jstr(o, "swappiness"));
 	if (!jget(o, "cgroup") && jget(o, "backend"))
 		printf(", through %s", jstr(o, "backend"));
+	if (!jget(o, "cgroup") && jbool(o, "node_file_gated"))
+		printf(" (node file not written: at the kernel's node-reclaim minimums)");
+	else if (!jget(o, "cgroup") && jbool(o, "node_file_short"))
+		printf(" (the node file fell short)");
 	printf(" (%s%s)\n", jstr(o, "result"), jbool(o, "dry_run") ? ", dry run" : "");
 }
 

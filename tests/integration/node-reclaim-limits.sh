@@ -31,8 +31,8 @@ limits_are() { [ "$(limits)" = "$1" ]; }
 check "daemon starts on the 6.18 fixture with the sysctls" \
 	start_daemon --root="$fx" --config="$tmp/reclaimd.conf"
 check "status shows the minimums read at start: 1 5 0" limits_are "1 5 0"
-says() { ctl status | grep -q "node-file passes judged by: vm.min_unmapped_ratio=1 vm.min_slab_ratio=5 vm.zone_reclaim_mode=0"; }
-check "and reclaimctl status says what node-file passes are judged by" says
+says() { ctl status | grep -q "node reclaim minimums: vm.min_unmapped_ratio=1% vm.min_slab_ratio=5% vm.zone_reclaim_mode=0"; }
+check "and reclaimctl status shows them" says
 
 # (Rewritten in place: the daemon keeps the files open.)
 echo 3 >"$fx/proc/sys/vm/min_unmapped_ratio"
@@ -73,12 +73,23 @@ check "daemon starts in dry-run on the 6.12 fixture with node reclaim files" \
 	start_daemon --root="$fx" --config="$tmp/reclaimd.conf" --dry-run
 check "status shows the minimums: 100 100 0" limits_are "100 100 0"
 reply() { ctl --json reclaim node 0 1M | json_get '"%s %s %s" % (d["node_file_gated"], d["node_file_short"], d["backend"])'; }
-check "reclaim node 0 at the minimums: gated, short, served by memory.reclaim ($(reply))" \
-	[ "$(reply)" = "True True memory.reclaim" ]
+r=$(reply)
+check "reclaim node 0 at the minimums: gated, short, served by memory.reclaim ($r)" \
+	[ "$r" = "True True memory.reclaim" ]
+told() { ctl reclaim node 0 1M | grep -q "through memory.reclaim (node file not written: at the kernel's node-reclaim minimums)"; }
+check "and reclaimctl says why the node file was not written" told
 echo 0 >"$fx/proc/sys/vm/min_unmapped_ratio"
 echo 0 >"$fx/proc/sys/vm/min_slab_ratio"
 check "the minimums changed to 0" wait_for 3 limits_are "0 0 0"
-check "reclaim node 0 above them: the node file serves it ($(reply))" \
-	[ "$(reply)" = "False False node-file" ]
+r=$(reply)
+check "reclaim node 0 above them: the node file serves it ($r)" \
+	[ "$r" = "False False node-file" ]
+check "daemon stops cleanly" stop_daemon
+
+# No node reclaim file: the sysctls are not read, and status says null.
+rm "$fx"/sys/devices/system/node/node*/reclaim
+check "daemon starts on the 6.12 fixture without node reclaim files" \
+	start_daemon --root="$fx" --config="$tmp/reclaimd.conf" --dry-run
+check "status shows no minimums (null)" limits_are "None"
 check "daemon stops cleanly" stop_daemon
 tap_done

@@ -165,6 +165,7 @@ int sim_node_shrink(void *userdata, const struct shrink_request *req,
 	int efficiency = (int)s->efficiency_permille;
 	unsigned n = s->n_shrinks++;
 	struct shrink_request cut;
+	bool limited = false;
 	uint64_t got;
 
 	if (n < SIM_SCRIPT_MAX && s->script[n].set) {
@@ -188,6 +189,14 @@ int sim_node_shrink(void *userdata, const struct shrink_request *req,
 		req = &cut;
 	}
 
+	if (s->quota_bytes && req->kind == SHRINK_NODE && req->nr_to_reclaim > s->quota_bytes) {
+		if (req != &cut)
+			cut = *req;
+		cut.nr_to_reclaim = s->quota_bytes;
+		req = &cut;
+		limited = true;
+	}
+
 	got = req->dry_run ? 0 : sim_reclaim(s, req, efficiency);
 	sim_refault(s, got);
 	sim_node_advance(s, s->usec_per_shrink);
@@ -202,6 +211,8 @@ int sim_node_shrink(void *userdata, const struct shrink_request *req,
 		.nr_writes = 1,
 		.nr_partial = got * s->page_size < req->nr_to_reclaim,
 		.brake_cut = s->braked,
+		.quota_limited = limited,
+		.quota_granted_bytes = limited ? s->quota_bytes : 0,
 		.node_file_short = req->kind == SHRINK_NODE &&
 				   ((step && step->node_file_short) ||
 				    (s->node_file_short && got * s->page_size < req->nr_to_reclaim)),

@@ -50,6 +50,9 @@ struct sim_node {
 				       * own marks is cut to its deficit */
 	bool node_file_short;         /* a node shrink short of its ask says
 				       * the node file fell short, as actuator.c */
+	uint64_t quota_bytes;         /* the rate quota lets a node shrink ask
+				       * at most this much (quota_limited, as
+				       * actuator.c); 0: no quota */
 
 	/* The writer's per-CPU free list of the zone (sim_node_pcp()): what
 	 * a shrink frees fills it first, unseen in the zone's free pages,

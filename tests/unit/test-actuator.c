@@ -836,8 +836,9 @@ static void test_quota(void **state)
 
 /* Below the kernel's own high marks a run's pass does not wait for the
  * quota (issue 14: held back, that reclaim went to kswapd): it asks at
- * least what the node lacks to them, and leaves no debt; above them the
- * quota holds as before. */
+ * least what the node lacks to them, and what that took beyond the tokens
+ * leaves no debt; an overshoot past it does. Above them the quota holds as
+ * before, and so it does for an operator's request. */
 static void test_quota_below_kernel_marks(void **state)
 {
 	struct fake *f = *state;
@@ -852,6 +853,8 @@ static void test_quota_below_kernel_marks(void **state)
 	/* The bucket emptied by a pass above the kernel's marks. */
 	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
 	assert_int_equal(res.nr_requested, 50 * MiB);
+	assert_true(res.quota_limited);
+	assert_int_equal(res.quota_granted_bytes, 50 * MiB);
 	assert_false(res.quota_exempt);
 	/* Below them by 20 MiB: no wait, the 20 MiB asked. */
 	req.kernel_deficit_bytes = 20 * MiB;
@@ -860,6 +863,7 @@ static void test_quota_below_kernel_marks(void **state)
 	assert_int_equal(res.nr_requested, 20 * MiB);
 	assert_true(res.quota_exempt);
 	assert_true(res.quota_limited);
+	assert_int_equal(res.quota_granted_bytes, 20 * MiB);
 	/* No debt: 0.2 s refill 10 MiB, and a 5 MiB pass above the marks
 	 * goes at once (charged as debt, the 20 MiB would hold it 0.3 s). */
 	f->now += SEC / 5;
@@ -877,11 +881,23 @@ static void test_quota_below_kernel_marks(void **state)
 	assert_int_equal(slept_usec, 0);
 	assert_int_equal(res.nr_requested, 5 * MiB);
 	assert_false(res.quota_exempt);
-	/* Above the marks again, the bucket empty: the quota's wait. */
-	req.kernel_deficit_bytes = 0;
+	/* An overshoot is charged: 10 MiB of tokens, 20 MiB lacking, the
+	 * kernel takes 30. 10 forgiven, 20 charged: 10 MiB of debt, which a
+	 * 5 MiB pass above the marks then waits for too (15 MiB, 300 ms). */
+	f->now += SEC / 5;
+	req.kernel_deficit_bytes = 20 * MiB;
+	f->steal_pages[f->n_writes] = 30 * MiB / 4096;
 	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
-	assert_int_equal(slept_usec, 640 * 1000);
-	/* An operator's request (no run) waits as before, below the marks too. */
+	assert_int_equal(slept_usec, 0);
+	assert_int_equal(res.nr_requested, 20 * MiB);
+	assert_int_equal(res.nr_reclaimed, 30 * MiB);
+	assert_true(res.quota_exempt);
+	req = node_req(0, 5 * MiB, 0);
+	req.run = 1;
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(slept_usec, 300 * 1000);
+	/* An operator's request (no run) waits as before, below the marks too:
+	 * the bucket empty, one 32 MiB step, 640 ms. */
 	slept_usec = 0;
 	req = node_req(0, 80 * MiB, 0);
 	req.kernel_deficit_bytes = 20 * MiB;
@@ -889,8 +905,9 @@ static void test_quota_below_kernel_marks(void **state)
 	assert_int_equal(slept_usec, 640 * 1000);
 	assert_false(res.quota_exempt);
 	assert_int_equal(actuator_node_stats(f->a, 0, &st), 0);
-	assert_int_equal(st.nr_quota_exempt, 1);
+	assert_int_equal(st.nr_quota_exempt, 2);
 	assert_int_equal(st.nr_quota_waits, 2);
+	assert_int_equal(st.quota_wait_usec, (300 + 640) * 1000);
 }
 
 /* A RateLimit= below StepSize= (8M against the default 32M): a pass waits

@@ -860,6 +860,31 @@ static void test_shrink_node_satisfied(void **state)
 	assert_int_equal(r.priority, 12);
 }
 
+/* A pass the rate quota cut short got all it was let ask: not reclaim
+ * failing, so the run does not escalate priority for it (and so opens no
+ * swap), as with passes the quota did not touch. Before, each cut pass
+ * lowered the priority: 12, 11, 10, ... */
+static void test_quota_limited_no_escalation(void **state)
+{
+	struct balance_params p = std_params();
+	struct balance_node b;
+	struct sim_node s;
+	struct balance_result r;
+
+	(void)state;
+	std_node(&s, 12000);
+	s.quota_bytes = 1000 * PAGE;
+	balance_node_init(&b, 0);
+	r = drive(&b, &p, &s);
+	assert_true(r.balanced);
+	assert_true(s.n_log >= 3);
+	for (unsigned i = 0; i < s.n_log; i++) {
+		assert_int_equal(s.log[i].priority, 12);
+		assert_true(s.log_res[i].quota_limited || s.log[i].nr_to_reclaim <= 1000 * PAGE);
+	}
+	assert_int_equal(r.priority, 12);
+}
+
 /* What a pass frees on the writer's CPU fills that CPU's free list first,
  * unseen in the zone's free pages: a page-cache pass asks the list's room
  * on top of the deficit, and the node balances in one pass where it took
@@ -1992,6 +2017,7 @@ int main(void)
 		cmocka_unit_test(test_pace_counts_offload),
 		cmocka_unit_test(test_pace_wakes_early),
 		cmocka_unit_test(test_shrink_node_satisfied),
+		cmocka_unit_test(test_quota_limited_no_escalation),
 		cmocka_unit_test(test_priority_exhausted),
 		cmocka_unit_test(test_no_progress),
 		cmocka_unit_test(test_failures_hopeless),
