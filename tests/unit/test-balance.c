@@ -1906,6 +1906,28 @@ static void test_soft_target_first(void **state)
 	assert_int_equal(b.counters.passes[12], 1);
 }
 
+/* Below the kernel's high mark (10000) by 1000 pages: the soft pass takes
+ * 600 of them, and the node pass is told the 400 left (the rate quota
+ * and the system brake's cut go by it), not the 1000 seen before. */
+static void test_soft_target_kernel_deficit(void **state)
+{
+	struct balance_params p = std_params();
+	struct balance_node b;
+	struct sim_node s;
+
+	(void)state;
+	p.soft_target = true;
+	std_node(&s, 9000);
+	s.soft_excess_pages = 600;
+	balance_node_init(&b, 0);
+	(void)drive(&b, &p, &s);
+	assert_true(s.n_log >= 2);
+	assert_int_equal(s.log[0].kind, SHRINK_SOFT_TARGET);
+	assert_int_equal(s.log_res[0].nr_reclaimed, 600 * PAGE);
+	assert_int_equal(s.log[1].kind, SHRINK_NODE);
+	assert_int_equal(s.log[1].kernel_deficit_bytes, 400 * PAGE);
+}
+
 /* The soft pass freed the whole pass: no node write, priority kept. */
 static void test_soft_target_covers_pass(void **state)
 {
@@ -2041,6 +2063,7 @@ int main(void)
 		cmocka_unit_test(test_interrupted),
 		cmocka_unit_test(test_soft_target_first),
 		cmocka_unit_test(test_soft_target_covers_pass),
+		cmocka_unit_test(test_soft_target_kernel_deficit),
 		cmocka_unit_test(test_shrink_error),
 		cmocka_unit_test(test_dry_run),
 		cmocka_unit_test(test_counters),
