@@ -575,6 +575,10 @@ static void stats_actuator(struct json_object *a, int node, const struct actuato
 	stat_add_seconds_labeled(a, "actuator_quota_wait_seconds_total", "counter",
 				 "Time spent waiting for the rate quota's tokens.", node, label,
 				 value, as->quota_wait_usec);
+	stat_add(a, "actuator_quota_waits_cut_total", "counter",
+		 "Quota waits of a run's node pass ended early: the node went below the kernel's "
+		 "own high marks meanwhile.",
+		 node, label, value, as->nr_quota_waits_cut);
 	stat_add(a, "actuator_quota_exempt_total", "counter",
 		 "Node passes below the kernel's own high marks that went ahead without the "
 		 "rate quota's tokens for what the node lacked to them.",

@@ -650,6 +650,10 @@ static void monitor_tick(evutil_socket_t fd, short what, void *userdata)
 			continue;
 		why = kswapd_observe(m->kswapd, n, actuator_cgroup_wide_reclaimed(m->actuator, n->id),
 				     now, &p.wmark.pace_pages);
+		/* A pass of the node's run waiting for the rate quota stops
+		 * waiting below the kernel's own marks. */
+		actuator_set_kernel_short(m->actuator, n->id,
+					  !watermark_node_kernel_balanced(n, WATERMARK_ZONEIDX_ALL));
 		interval = MIN(interval, node_monitor_interval(m, n, &p));
 		if (why <= 0)
 			continue;

@@ -66,6 +66,12 @@ struct actuator_node {
 	 * (guard_calm()). The _read flags: the value is known. */
 	uint64_t pass_system_some_usec, all_read_system_some_usec;
 	bool pass_system_some_read, all_read_system_some_read;
+	/* The monitor's last read had the node below the kernel's own high
+	 * marks (actuator_set_kernel_short()), and how many times it has
+	 * seen the node go below them: a quota wait ends on a new fall, not
+	 * on a flag that may be older than the pass's own snapshot. Atomic. */
+	bool kernel_short;
+	unsigned kernel_short_falls;
 };
 
 struct actuator {
@@ -94,6 +100,11 @@ struct actuator {
 	uint64_t paused_nodes_mask;
 	uint64_t cgroup_step_bytes;       /* actuator_limits (a->lock) */
 	bool stopping;                    /* actuator_stop() */
+	/* A run's node pass waiting for the rate quota's tokens waits on
+	 * this, so that the node falling below the kernel's own marks
+	 * (actuator_set_kernel_short()) or a stop ends the wait. */
+	pthread_mutex_t quota_lock;
+	pthread_cond_t quota_cond;        /* CLOCK_MONOTONIC */
 	/* ACTUATOR_GATE_MISSES checks in a row found a node judged gated
 	 * reclaiming by its node file: passes are no longer judged (atomic). */
 	bool gate_off;
@@ -152,6 +163,55 @@ static void actuator_sleep(struct actuator *a, uint64_t usec)
 void actuator_stop(struct actuator *a)
 {
 	__atomic_store_n(&a->stopping, true, __ATOMIC_RELAXED);
+	pthread_mutex_lock(&a->quota_lock);
+	pthread_cond_broadcast(&a->quota_cond);
+	pthread_mutex_unlock(&a->quota_lock);
+}
+
+void actuator_set_kernel_short(struct actuator *a, int node, bool on)
+{
+	struct actuator_node *n;
+
+	if (node < 0 || node >= MEMSTAT_MAX_NODES || !a->nodes[node].present)
+		return;
+	n = &a->nodes[node];
+	if (__atomic_exchange_n(&n->kernel_short, on, __ATOMIC_RELAXED) == on || !on)
+		return;
+	pthread_mutex_lock(&a->quota_lock);
+	__atomic_add_fetch(&n->kernel_short_falls, 1, __ATOMIC_RELAXED);
+	pthread_cond_broadcast(&a->quota_cond);
+	pthread_mutex_unlock(&a->quota_lock);
+}
+
+/* The quota's wait of a run's node pass: ends early where the monitor sees
+ * the node fall below the kernel's own high marks meanwhile (the pass
+ * takes the tokens there are; the run's next pass, planned below them, is
+ * quota_below_kernel_marks()'s) or the daemon stops. True when cut so. */
+static bool quota_sleep(struct actuator *a, struct actuator_node *n, uint64_t usec,
+			bool run_pass)
+{
+	struct timespec deadline;
+	bool cut = false;
+	unsigned falls;
+	uint64_t end;
+
+	if (!run_pass || a->cfg.sleep) {
+		actuator_sleep(a, usec);
+		return false;
+	}
+	end = now_usec() + usec;
+	deadline = (struct timespec){ .tv_sec = (time_t)(end / USEC_PER_SEC),
+				      .tv_nsec = (long)(end % USEC_PER_SEC * NSEC_PER_USEC) };
+	pthread_mutex_lock(&a->quota_lock);
+	falls = __atomic_load_n(&n->kernel_short_falls, __ATOMIC_RELAXED);
+	while (!__atomic_load_n(&a->stopping, __ATOMIC_RELAXED)) {
+		cut = __atomic_load_n(&n->kernel_short_falls, __ATOMIC_RELAXED) != falls;
+		if (cut || pthread_cond_timedwait(&a->quota_cond, &a->quota_lock, &deadline) ==
+				   ETIMEDOUT)
+			break;
+	}
+	pthread_mutex_unlock(&a->quota_lock);
+	return cut;
 }
 
 /*
@@ -168,7 +228,7 @@ void actuator_stop(struct actuator *a)
  * StepSize=32M would deliver 8M every 3 s.
  */
 static uint64_t quota_wait(struct actuator *a, struct actuator_node *n, uint64_t want_bytes,
-			   uint64_t *now)
+			   bool run_pass, uint64_t *now)
 {
 	uint64_t step = MIN(want_bytes, n->call_step_bytes), have, rate, before;
 
@@ -179,8 +239,10 @@ static uint64_t quota_wait(struct actuator *a, struct actuator_node *n, uint64_t
 		return have;
 	/* The tokens of the step, and any debt an overshoot left. */
 	before = actuator_now(a);
-	actuator_sleep(a, DIV_ROUND_UP(brake_quota_shortfall(&n->quota, step) * USEC_PER_SEC,
-				       rate));
+	if (quota_sleep(a, n,
+			DIV_ROUND_UP(brake_quota_shortfall(&n->quota, step) * USEC_PER_SEC, rate),
+			run_pass))
+		__atomic_add_fetch(&n->stats.nr_quota_waits_cut, 1, __ATOMIC_RELAXED);
 	*now = actuator_now(a);
 	/* Seen in the stats: a node held back by RateLimit= falls behind
 	 * the allocations, and the kernel's kswapd takes the rest. */
@@ -342,6 +404,8 @@ struct actuator *actuator_free(struct actuator *a)
 	safe_close(a->vmstat_fd);
 	safe_close(a->pressure_fd);
 	pthread_mutex_destroy(&a->lock);
+	pthread_cond_destroy(&a->quota_cond);
+	pthread_mutex_destroy(&a->quota_lock);
 	free(a);
 	return NULL;
 }
@@ -357,6 +421,15 @@ int actuator_new(const struct actuator_config *cfg, struct actuator **ret)
 	if (!a)
 		return -ENOMEM;
 	pthread_mutex_init(&a->lock, NULL);
+	pthread_mutex_init(&a->quota_lock, NULL);
+	{
+		pthread_condattr_t ca;
+
+		pthread_condattr_init(&ca);
+		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+		pthread_cond_init(&a->quota_cond, &ca);
+		pthread_condattr_destroy(&ca);
+	}
 	a->cfg = *cfg;
 	actuator_config_defaults(&a->cfg);
 	a->page_size = sysconf(_SC_PAGESIZE);
@@ -1677,7 +1750,7 @@ static int offload_take(struct actuator *a, struct actuator_node *n,
 	bool has_swap, rebase;
 	int r;
 
-	want = quota_wait(a, n, step, now);
+	want = quota_wait(a, n, step, false, now);
 	res->quota_limited |= want < step;
 	if (want == 0)
 		return 0;
@@ -2018,7 +2091,7 @@ int actuator_shrink(void *userdata, const struct shrink_request *req,
 	}
 	want = quota_below_kernel_marks(n, req, ask, now, &forgiven);
 	if (!want)
-		want = quota_wait(a, n, ask, &now);
+		want = quota_wait(a, n, ask, req->kind == SHRINK_NODE && req->run, &now);
 	res.quota_limited = want < ask;
 	res.quota_granted_bytes = want;
 	res.quota_exempt = forgiven > 0;

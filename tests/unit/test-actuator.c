@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -908,6 +909,75 @@ static void test_quota_below_kernel_marks(void **state)
 	assert_int_equal(st.nr_quota_exempt, 2);
 	assert_int_equal(st.nr_quota_waits, 2);
 	assert_int_equal(st.quota_wait_usec, (300 + 640) * 1000);
+}
+
+struct fall_later {
+	struct actuator *a;
+	useconds_t after_usec;
+};
+
+static void *fall_later(void *userdata)
+{
+	struct fall_later *fl = userdata;
+
+	usleep(fl->after_usec);
+	actuator_set_kernel_short(fl->a, 0, true);
+	return NULL;
+}
+
+/* A run's node pass waiting for the quota stops waiting when the monitor
+ * sees the node fall below the kernel's own marks meanwhile (the real
+ * clock here: the wait is a condition variable's). The deadline is
+ * absolute, so a return before it is the fall's doing. A flag already up
+ * when the wait began is not a fall: that wait runs its course. */
+static void test_quota_wait_cut_by_fall(void **state)
+{
+	struct fake *f = *state;
+	struct actuator_config cfg = {
+		.root = f->dir,
+		.features = { .node_reclaim = true, .node_reclaim_mask = 1 },
+		.node_mask = 1,
+		.write = hook_write,
+		.clock = hook_clock,
+		.hook_userdata = f,
+		.rate_bytes_per_sec = 1 * MiB,
+	};
+	struct shrink_request req = node_req(0, 2 * MiB, 0);
+	struct fall_later fl = { .after_usec = 20 * 1000 };
+	struct actuator_node_stats st;
+	struct shrink_result res;
+	uint64_t t0, took;
+	pthread_t t;
+
+	assert_int_equal(actuator_new(&cfg, &f->a), 0);
+	req.run = 1;
+	/* The bucket's 1 MiB at once. */
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(res.nr_requested, 1 * MiB);
+	/* Empty: a wait of 1 s for the next MiB, cut after 20 ms. */
+	fl.a = f->a;
+	assert_int_equal(pthread_create(&t, NULL, fall_later, &fl), 0);
+	t0 = now_usec();
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	took = now_usec() - t0;
+	assert_int_equal(pthread_join(t, NULL), 0);
+	assert_true(took < 900 * 1000);
+	assert_int_equal(actuator_node_stats(f->a, 0, &st), 0);
+	assert_int_equal(st.nr_quota_waits, 1);
+	assert_int_equal(st.nr_quota_waits_cut, 1);
+	/* Still below (no new fall), a faster quota: its 62.5 ms run out. */
+	actuator_free(f->a);
+	cfg.rate_bytes_per_sec = 16 * MiB;
+	assert_int_equal(actuator_new(&cfg, &f->a), 0);
+	actuator_set_kernel_short(f->a, 0, true);
+	req.nr_to_reclaim = 32 * MiB;
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	t0 = now_usec();
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	took = now_usec() - t0;
+	assert_true(took >= 60 * 1000);
+	assert_int_equal(actuator_node_stats(f->a, 0, &st), 0);
+	assert_int_equal(st.nr_quota_waits_cut, 0);
 }
 
 /* A RateLimit= below StepSize= (8M against the default 32M): a pass waits
@@ -3342,6 +3412,7 @@ int main(void)
 		T(test_quota),
 		T(test_quota_below_step),
 		T(test_quota_below_kernel_marks),
+		T(test_quota_wait_cut_by_fall),
 		T(test_quota_charges_reclaimed),
 		T(test_dry_run),
 		T(test_dry_run_request),
