@@ -100,12 +100,18 @@ snap() {
 import json, sys
 want = ("monitor_ticks_total", "monitor_zoneinfo_reads_total", "cgroup_rescans_total", "psi_events_total", "snapshots_total",
         "passes_total", "actuator_writes_total", "actuator_cgroup_reads_total",
-        "actuator_guard_reads_total", "actuator_censuses_total", "wakes_total", "runs_total")
+        "actuator_guard_reads_total", "actuator_censuses_total", "wakes_total", "runs_total",
+        "actuator_quota_waits_total", "actuator_quota_waits_cut_total", "actuator_quota_exempt_total",
+        "actuator_quota_wait_seconds_total")
 s = {}
 try:
     for c in json.load(sys.stdin).get("counters", []):
         if c.get("name") in want:
-            s[c["name"]] = s.get(c["name"], 0) + (c.get("value") or 0)
+            # Seconds as milliseconds: the values are printed whole.
+            k, v = c["name"], c.get("value") or 0
+            if k.endswith("_seconds_total"):
+                k, v = k.replace("_seconds_total", "_ms_total"), v * 1000
+            s[k] = s.get(k, 0) + v
 except ValueError:
     pass
 for k, v in sorted(s.items()):
