@@ -825,6 +825,15 @@ void balance_account(struct balance_node *b, const struct balance_params *p,
 		run->phase = BALANCE_PHASE_NODE_PLAN;
 		return;
 	}
+	/* The quota let the pass ask nothing (its wait was cut by the node
+	 * falling below the kernel's marks, with no tokens yet): no pass was
+	 * made. Back to the top at the same priority, on a fresh snapshot:
+	 * planned below the marks, the next pass does not wait. */
+	if (res && res->quota_limited && res->quota_granted_bytes == 0 && !res->nr_reclaimed &&
+	    run->phase == BALANCE_PHASE_NODE) {
+		run->phase = BALANCE_PHASE_CHECK;
+		return;
+	}
 	if (res && res->braked && !res->nr_reclaimed) {
 		/* Not a pass that failed: a pass that was not allowed. Like
 		 * the rate quota it must wait, not escalate priority or count
@@ -874,9 +883,11 @@ void balance_account(struct balance_node *b, const struct balance_params *p,
 	 * scanned: reclaimed >= asked is the userspace stand-in. What was
 	 * asked is what the rate quota let the pass ask: a pass it cut short
 	 * is not reclaim failing (no escalation, no swap opened for it). */
-	asked = res && res->quota_limited ? MIN(res->quota_granted_bytes, req->nr_to_reclaim)
-					  : req->nr_to_reclaim;
-	if (got >= (asked > run->pcp_room_bytes ? asked - run->pcp_room_bytes : 0))
+	asked = req->nr_to_reclaim > run->pcp_room_bytes ? req->nr_to_reclaim - run->pcp_room_bytes
+							 : 0;
+	if (res && res->quota_limited)
+		asked = MIN(asked, res->quota_granted_bytes);
+	if (got >= asked)
 		run->raise_priority = false;
 	/* A dry run wrote nothing, so the next pass would see the same
 	 * snapshot and go on as if reclaim had failed: down every priority,

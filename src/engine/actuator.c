@@ -206,8 +206,8 @@ static bool quota_sleep(struct actuator *a, struct actuator_node *n, uint64_t us
 	falls = __atomic_load_n(&n->kernel_short_falls, __ATOMIC_RELAXED);
 	while (!__atomic_load_n(&a->stopping, __ATOMIC_RELAXED)) {
 		cut = __atomic_load_n(&n->kernel_short_falls, __ATOMIC_RELAXED) != falls;
-		if (cut || pthread_cond_timedwait(&a->quota_cond, &a->quota_lock, &deadline) ==
-				   ETIMEDOUT)
+		/* ETIMEDOUT, or an error that would spin: the wait is over. */
+		if (cut || pthread_cond_timedwait(&a->quota_cond, &a->quota_lock, &deadline) != 0)
 			break;
 	}
 	pthread_mutex_unlock(&a->quota_lock);
@@ -219,8 +219,9 @@ static bool quota_sleep(struct actuator *a, struct actuator_node *n, uint64_t us
  * quota would look to balance_pgdat() like reclaim failing, and it would
  * escalate priority and count failures until the node was hopeless, for no
  * fault of the kernel's. So wait for the tokens of one step, as DAMOS
- * quotas delay their next action: at most step / rate (32M at 128M/s is
- * 250 ms), which also bounds how long a pause or stop waits.
+ * quotas delay their next action: step / rate (32M at 128M/s is 250 ms),
+ * longer by a debt an overshoot left. A stop ends the wait
+ * (actuator_stop()); a pause does not.
  *
  * The step waited for is at most the bucket (one second of RateLimit= by
  * default): the bucket never holds more, so waiting for a StepSize= above
@@ -262,29 +263,40 @@ static uint64_t quota_wait(struct actuator *a, struct actuator_node *n, uint64_t
  * down to its min mark, where allocations stall in direct reclaim: in the
  * synthetic benchmark the quota held each node back 4.7-6.6 s a run while
  * the kernel's kswapd woke (issue 14). What the deficit took beyond the
- * tokens there were is not charged (*ret_forgiven): a node held at the
+ * tokens there were is not charged: a node held at the
  * kernel's marks by allocations faster than the quota would otherwise owe
  * its proactive passes for as long again after. Reclaim beyond the
- * deficit, an overshoot included, is charged as for any pass. Returns
- * what the pass may ask, or 0 where the quota decides as for any pass.
+ * deficit, an overshoot, is charged as for any pass
+ * (quota_exempt_charge()). Returns what the pass may ask, or 0 where the
+ * quota decides as for any pass; *ret_due nonzero where the tokens did not
+ * cover the deficit (*ret_tokens of them).
  */
 static uint64_t quota_below_kernel_marks(struct actuator_node *n,
 					 const struct shrink_request *req, uint64_t ask,
-					 uint64_t now, uint64_t *ret_forgiven)
+					 uint64_t now, uint64_t *ret_tokens, uint64_t *ret_due)
 {
 	uint64_t due, have;
 
-	*ret_forgiven = 0;
+	*ret_tokens = *ret_due = 0;
 	if (req->kind != SHRINK_NODE || !req->run || req->kernel_deficit_bytes == 0 ||
 	    n->quota.rate_bytes_per_sec == 0 || ask == 0)
 		return 0;
 	due = MIN(ask, req->kernel_deficit_bytes);
 	have = brake_quota_available(&n->quota, ask, now);
 	if (have < due) {
-		*ret_forgiven = due - have;
+		*ret_tokens = have;
+		*ret_due = due;
 		__atomic_add_fetch(&n->stats.nr_quota_exempt, 1, __ATOMIC_RELAXED);
 	}
 	return MAX(have, due);
+}
+
+/* What an exempt pass is charged: what it took within the tokens there
+ * were, and what it took beyond the deficit (an overshoot); what it took
+ * of the deficit beyond the tokens is not charged. */
+static uint64_t quota_exempt_charge(uint64_t charged, uint64_t tokens, uint64_t due)
+{
+	return MIN(charged, tokens) + (charged > due ? charged - due : 0);
 }
 
 /* A write to a reclaim file; negative errno. */
@@ -2042,7 +2054,7 @@ int actuator_shrink(void *userdata, const struct shrink_request *req,
 	struct actuator *a = userdata;
 	struct shrink_result res = {};
 	struct actuator_node *n;
-	uint64_t now, want, ask, forgiven, charged;
+	uint64_t now, want, ask, tokens, due, charged;
 	int r;
 
 	r = request_context(a, req, &n);
@@ -2089,12 +2101,12 @@ int actuator_shrink(void *userdata, const struct shrink_request *req,
 		*ret = res;
 		return 0;
 	}
-	want = quota_below_kernel_marks(n, req, ask, now, &forgiven);
+	want = quota_below_kernel_marks(n, req, ask, now, &tokens, &due);
 	if (!want)
 		want = quota_wait(a, n, ask, req->kind == SHRINK_NODE && req->run, &now);
 	res.quota_limited = want < ask;
 	res.quota_granted_bytes = want;
-	res.quota_exempt = forgiven > 0;
+	res.quota_exempt = due > 0;
 	r = want > 0 ? dispatch(a, n, req, want, &res, now) : 0;
 	/* What the kernel reclaimed, which on 6.1 is up to a third more than
 	 * what memory.reclaim was asked (measured from the pgsteal counters;
@@ -2102,7 +2114,7 @@ int actuator_shrink(void *userdata, const struct shrink_request *req,
 	 * Less what a pass below the kernel's marks took beyond the tokens
 	 * for the node's deficit: no debt for that. */
 	charged = n->dry_run ? res.nr_requested : res.nr_reclaimed;
-	brake_quota_charge(&n->quota, charged - MIN(charged, forgiven));
+	brake_quota_charge(&n->quota, due ? quota_exempt_charge(charged, tokens, due) : charged);
 	node_account(a, n, &res, now);
 	if (r < 0)
 		return r;

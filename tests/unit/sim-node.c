@@ -189,6 +189,16 @@ int sim_node_shrink(void *userdata, const struct shrink_request *req,
 		req = &cut;
 	}
 
+	if (s->quota_nothing && req->kind == SHRINK_NODE) {
+		s->quota_nothing--;
+		*ret = (struct shrink_result){ .quota_limited = true };
+		if (s->n_log < SIM_LOG_MAX) {
+			s->log[s->n_log] = *req;
+			s->log_res[s->n_log] = *ret;
+			s->n_log++;
+		}
+		return 0;
+	}
 	if (s->quota_bytes && req->kind == SHRINK_NODE && req->nr_to_reclaim > s->quota_bytes) {
 		if (req != &cut)
 			cut = *req;

@@ -53,6 +53,9 @@ struct sim_node {
 	uint64_t quota_bytes;         /* the rate quota lets a node shrink ask
 				       * at most this much (quota_limited, as
 				       * actuator.c); 0: no quota */
+	unsigned quota_nothing;       /* the next this many node shrinks the
+				       * quota lets ask nothing (a wait cut by
+				       * a fall with no tokens yet) */
 
 	/* The writer's per-CPU free list of the zone (sim_node_pcp()): what
 	 * a shrink frees fills it first, unseen in the zone's free pages,

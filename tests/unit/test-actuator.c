@@ -897,6 +897,24 @@ static void test_quota_below_kernel_marks(void **state)
 	req.run = 1;
 	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
 	assert_int_equal(slept_usec, 300 * 1000);
+	/* Short of the deficit: what it took within the tokens is charged.
+	 * 10 MiB of tokens, 20 lacking, the kernel takes 12: 10 charged, the
+	 * bucket empty and no debt, so a 5 MiB pass 0.1 s later waits for 5
+	 * MiB alone (100 ms; charging 2 would have let it go at once). */
+	slept_usec = 0;
+	f->now += SEC / 5;
+	req = node_req(0, 80 * MiB, 0);
+	req.run = 1;
+	req.kernel_deficit_bytes = 20 * MiB;
+	f->steal_pages[f->n_writes] = 12 * MiB / 4096;
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(res.nr_reclaimed, 12 * MiB);
+	assert_true(res.quota_exempt);
+	f->now += SEC / 10;
+	req = node_req(0, 10 * MiB, 0);
+	req.run = 1;
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(slept_usec, 100 * 1000);
 	/* An operator's request (no run) waits as before, below the marks too:
 	 * the bucket empty, one 32 MiB step, 640 ms. */
 	slept_usec = 0;
@@ -906,22 +924,27 @@ static void test_quota_below_kernel_marks(void **state)
 	assert_int_equal(slept_usec, 640 * 1000);
 	assert_false(res.quota_exempt);
 	assert_int_equal(actuator_node_stats(f->a, 0, &st), 0);
-	assert_int_equal(st.nr_quota_exempt, 2);
-	assert_int_equal(st.nr_quota_waits, 2);
-	assert_int_equal(st.quota_wait_usec, (300 + 640) * 1000);
+	assert_int_equal(st.nr_quota_exempt, 3);
+	assert_int_equal(st.nr_quota_waits, 3);
+	assert_int_equal(st.quota_wait_usec, (300 + 100 + 640) * 1000);
 }
 
 struct fall_later {
 	struct actuator *a;
-	useconds_t after_usec;
+	bool done;
 };
 
+/* Falls below the kernel's marks, every 5 ms until the pass is back: one
+ * fall before the wait began would not cut it. */
 static void *fall_later(void *userdata)
 {
 	struct fall_later *fl = userdata;
 
-	usleep(fl->after_usec);
-	actuator_set_kernel_short(fl->a, 0, true);
+	while (!__atomic_load_n(&fl->done, __ATOMIC_RELAXED)) {
+		usleep(5 * 1000);
+		actuator_set_kernel_short(fl->a, 0, false);
+		actuator_set_kernel_short(fl->a, 0, true);
+	}
 	return NULL;
 }
 
@@ -943,7 +966,7 @@ static void test_quota_wait_cut_by_fall(void **state)
 		.rate_bytes_per_sec = 1 * MiB,
 	};
 	struct shrink_request req = node_req(0, 2 * MiB, 0);
-	struct fall_later fl = { .after_usec = 20 * 1000 };
+	struct fall_later fl = {};
 	struct actuator_node_stats st;
 	struct shrink_result res;
 	uint64_t t0, took;
@@ -954,29 +977,36 @@ static void test_quota_wait_cut_by_fall(void **state)
 	/* The bucket's 1 MiB at once. */
 	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
 	assert_int_equal(res.nr_requested, 1 * MiB);
-	/* Empty: a wait of 1 s for the next MiB, cut after 20 ms. */
+	/* Empty: a wait of 1 s for the next MiB, cut by a fall. The fake
+	 * clock stands still: no tokens came, the pass asks nothing. */
 	fl.a = f->a;
 	assert_int_equal(pthread_create(&t, NULL, fall_later, &fl), 0);
 	t0 = now_usec();
 	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
 	took = now_usec() - t0;
+	__atomic_store_n(&fl.done, true, __ATOMIC_RELAXED);
 	assert_int_equal(pthread_join(t, NULL), 0);
 	assert_true(took < 900 * 1000);
+	assert_true(res.quota_limited);
+	assert_int_equal(res.quota_granted_bytes, 0);
 	assert_int_equal(actuator_node_stats(f->a, 0, &st), 0);
 	assert_int_equal(st.nr_quota_waits, 1);
 	assert_int_equal(st.nr_quota_waits_cut, 1);
-	/* Still below (no new fall), a faster quota: its 62.5 ms run out. */
+	/* Still below (no new fall): the bucket of 16 MiB emptied, a 1 MiB
+	 * pass waits its 62.5 ms out. */
 	actuator_free(f->a);
 	cfg.rate_bytes_per_sec = 16 * MiB;
 	assert_int_equal(actuator_new(&cfg, &f->a), 0);
 	actuator_set_kernel_short(f->a, 0, true);
-	req.nr_to_reclaim = 32 * MiB;
+	req.nr_to_reclaim = 16 * MiB;
 	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	req.nr_to_reclaim = 1 * MiB;
 	t0 = now_usec();
 	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
 	took = now_usec() - t0;
 	assert_true(took >= 60 * 1000);
 	assert_int_equal(actuator_node_stats(f->a, 0, &st), 0);
+	assert_int_equal(st.nr_quota_waits, 1);
 	assert_int_equal(st.nr_quota_waits_cut, 0);
 }
 

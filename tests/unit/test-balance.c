@@ -885,6 +885,33 @@ static void test_quota_limited_no_escalation(void **state)
 	assert_int_equal(r.priority, 12);
 }
 
+/* A pass the quota let ask nothing (its wait cut by the node falling below
+ * the kernel's marks, no tokens yet) is no pass: the run goes back to the
+ * top at the same priority, and neither lowers it nor marks the page
+ * cache stalled (which would open swap) for it. */
+static void test_quota_nothing_no_pass(void **state)
+{
+	struct balance_params p = std_params();
+	struct balance_node b;
+	struct sim_node s;
+	struct balance_result r;
+
+	(void)state;
+	std_node(&s, 12000);
+	s.quota_nothing = 2;
+	balance_node_init(&b, 0);
+	r = drive(&b, &p, &s);
+	assert_true(r.balanced);
+	assert_true(s.n_log >= 3);
+	for (unsigned i = 0; i < s.n_log; i++)
+		assert_int_equal(s.log[i].priority, 12);
+	assert_true(s.log_res[0].quota_limited && !s.log_res[1].nr_reclaimed);
+	assert_true(s.log_res[2].nr_reclaimed > 0);
+	assert_int_equal(r.priority, 12);
+	assert_false(b.run.file_stalled);
+	assert_int_equal(b.kswapd_failures, 0);
+}
+
 /* What a pass frees on the writer's CPU fills that CPU's free list first,
  * unseen in the zone's free pages: a page-cache pass asks the list's room
  * on top of the deficit, and the node balances in one pass where it took
@@ -2040,6 +2067,7 @@ int main(void)
 		cmocka_unit_test(test_pace_wakes_early),
 		cmocka_unit_test(test_shrink_node_satisfied),
 		cmocka_unit_test(test_quota_limited_no_escalation),
+		cmocka_unit_test(test_quota_nothing_no_pass),
 		cmocka_unit_test(test_priority_exhausted),
 		cmocka_unit_test(test_no_progress),
 		cmocka_unit_test(test_failures_hopeless),
