@@ -540,6 +540,7 @@ static void balance_fill(const struct balance_node *b,
 		.swap_reason = balance_swap_reason_to_string(b->run.swap_reason),
 		.dry_run = p->dry_run,
 		.kernel_deficit_bytes = kind == SHRINK_NODE ? b->run.kernel_deficit_bytes : 0,
+		.wmark_deficit_bytes = kind == SHRINK_NODE ? b->run.wmark_deficit_bytes : 0,
 		.run = b->counters.runs,
 	};
 }
@@ -645,6 +646,10 @@ static bool balance_check(struct balance_node *b, const struct balance_params *p
 	b->counters.swap_decisions[run->swap_reason]++;
 	run->kernel_deficit_bytes =
 		watermark_node_kernel_deficit(n, run->highest_zoneidx) * p->wmark.page_size;
+	/* The watermark job: what the node lacks to our own high marks,
+	 * which the rate quota does not hold back (a boost it does). */
+	run->wmark_deficit_bytes =
+		watermark_node_deficit(n, run->highest_zoneidx, &p->wmark) * p->wmark.page_size;
 	run->pass_bytes = balance_pass_bytes(p, n, run->highest_zoneidx,
 					     run->priority, run->swappiness,
 					     run->nr_boost_reclaim);
@@ -757,10 +762,11 @@ static bool balance_plan_node(struct balance_node *b,
 	}
 
 	balance_fill(b, p, SHRINK_NODE, bytes, ret);
-	/* The kernel's deficit was taken before the soft-target pass, which
-	 * freed part of it (the rate quota and the system brake's cut go by
-	 * it). */
+	/* The deficits were taken before the soft-target pass, which freed
+	 * part of them (the rate quota and the system brake's cut go by
+	 * them). */
 	ret->kernel_deficit_bytes -= MIN(ret->kernel_deficit_bytes, run->soft_reclaimed);
+	ret->wmark_deficit_bytes -= MIN(ret->wmark_deficit_bytes, run->soft_reclaimed);
 	run->phase = BALANCE_PHASE_NODE;
 	return true;
 }

@@ -650,10 +650,11 @@ static void monitor_tick(evutil_socket_t fd, short what, void *userdata)
 			continue;
 		why = kswapd_observe(m->kswapd, n, actuator_cgroup_wide_reclaimed(m->actuator, n->id),
 				     now, &p.wmark.pace_pages);
-		/* A pass of the node's run waiting for the rate quota stops
-		 * waiting below the kernel's own marks. */
-		actuator_set_kernel_short(m->actuator, n->id,
-					  !watermark_node_kernel_balanced(n, WATERMARK_ZONEIDX_ALL));
+		/* A pass of the node's run waiting for the rate quota (a
+		 * boost's) stops waiting below our own high marks, where the
+		 * run's next pass is the watermark job, which does not wait. */
+		actuator_set_below_high(m->actuator, n->id,
+					!watermark_node_balanced(n, WATERMARK_ZONEIDX_ALL, &p.wmark));
 		interval = MIN(interval, node_monitor_interval(m, n, &p));
 		if (why <= 0)
 			continue;

@@ -66,12 +66,12 @@ struct actuator_node {
 	 * (guard_calm()). The _read flags: the value is known. */
 	uint64_t pass_system_some_usec, all_read_system_some_usec;
 	bool pass_system_some_read, all_read_system_some_read;
-	/* The monitor's last read had the node below the kernel's own high
-	 * marks (actuator_set_kernel_short()), and how many times it has
-	 * seen the node go below them: a quota wait ends on a new fall, not
-	 * on a flag that may be older than the pass's own snapshot. Atomic. */
-	bool kernel_short;
-	unsigned kernel_short_falls;
+	/* The monitor's last read had the node below our own high marks
+	 * (actuator_set_below_high()), and how many times it has seen the
+	 * node go below them: a quota wait ends on a new fall, not on a flag
+	 * that may be older than the pass's own snapshot. Atomic. */
+	bool below_high;
+	unsigned below_high_falls;
 };
 
 struct actuator {
@@ -101,8 +101,8 @@ struct actuator {
 	uint64_t cgroup_step_bytes;       /* actuator_limits (a->lock) */
 	bool stopping;                    /* actuator_stop() */
 	/* A run's node pass waiting for the rate quota's tokens waits on
-	 * this, so that the node falling below the kernel's own marks
-	 * (actuator_set_kernel_short()) or a stop ends the wait. */
+	 * this, so that the node falling below our own high marks
+	 * (actuator_set_below_high()) or a stop ends the wait. */
 	pthread_mutex_t quota_lock;
 	pthread_cond_t quota_cond;        /* CLOCK_MONOTONIC */
 	/* ACTUATOR_GATE_MISSES checks in a row found a node judged gated
@@ -168,25 +168,26 @@ void actuator_stop(struct actuator *a)
 	pthread_mutex_unlock(&a->quota_lock);
 }
 
-void actuator_set_kernel_short(struct actuator *a, int node, bool on)
+void actuator_set_below_high(struct actuator *a, int node, bool on)
 {
 	struct actuator_node *n;
 
 	if (node < 0 || node >= MEMSTAT_MAX_NODES || !a->nodes[node].present)
 		return;
 	n = &a->nodes[node];
-	if (__atomic_exchange_n(&n->kernel_short, on, __ATOMIC_RELAXED) == on || !on)
+	if (__atomic_exchange_n(&n->below_high, on, __ATOMIC_RELAXED) == on || !on)
 		return;
 	pthread_mutex_lock(&a->quota_lock);
-	__atomic_add_fetch(&n->kernel_short_falls, 1, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&n->below_high_falls, 1, __ATOMIC_RELAXED);
 	pthread_cond_broadcast(&a->quota_cond);
 	pthread_mutex_unlock(&a->quota_lock);
 }
 
-/* The quota's wait of a run's node pass: ends early where the monitor sees
- * the node fall below the kernel's own high marks meanwhile (the pass
- * takes the tokens there are; the run's next pass, planned below them, is
- * quota_below_kernel_marks()'s) or the daemon stops. True when cut so. */
+/* The quota's wait of a run's node pass (a boost's: the watermark job does
+ * not wait): ends early where the monitor sees the node fall below our own
+ * high marks meanwhile (the pass takes the tokens there are; the run's next
+ * pass, planned below them, is quota_watermark_job()'s) or the daemon
+ * stops. True when cut so. */
 static bool quota_sleep(struct actuator *a, struct actuator_node *n, uint64_t usec,
 			bool run_pass)
 {
@@ -203,9 +204,9 @@ static bool quota_sleep(struct actuator *a, struct actuator_node *n, uint64_t us
 	deadline = (struct timespec){ .tv_sec = (time_t)(end / USEC_PER_SEC),
 				      .tv_nsec = (long)(end % USEC_PER_SEC * NSEC_PER_USEC) };
 	pthread_mutex_lock(&a->quota_lock);
-	falls = __atomic_load_n(&n->kernel_short_falls, __ATOMIC_RELAXED);
+	falls = __atomic_load_n(&n->below_high_falls, __ATOMIC_RELAXED);
 	while (!__atomic_load_n(&a->stopping, __ATOMIC_RELAXED)) {
-		cut = __atomic_load_n(&n->kernel_short_falls, __ATOMIC_RELAXED) != falls;
+		cut = __atomic_load_n(&n->below_high_falls, __ATOMIC_RELAXED) != falls;
 		/* ETIMEDOUT, or an error that would spin: the wait is over. */
 		if (cut || pthread_cond_timedwait(&a->quota_cond, &a->quota_lock, &deadline) != 0)
 			break;
@@ -254,34 +255,39 @@ static uint64_t quota_wait(struct actuator *a, struct actuator_node *n, uint64_t
 }
 
 /*
- * RateLimit= bounds what a node reclaims ahead of the kernel, not what the
- * kernel's own kswapd would reclaim at once: a balance run's node pass
- * below the kernel's high watermarks (kernel_deficit_bytes, the figure the
- * system brake's cut goes by) does not wait for tokens, and asks at least
- * what the node lacks to those marks. Held back, that reclaim goes to
- * kswapd, and an allocation burst faster than the quota takes the node
- * down to its min mark, where allocations stall in direct reclaim: in the
- * synthetic benchmark the quota held each node back 4.7-6.6 s a run while
- * the kernel's kswapd woke (issue 14). What the deficit took beyond the
- * tokens there were is not charged: a node held at the
- * kernel's marks by allocations faster than the quota would otherwise owe
- * its proactive passes for as long again after. Reclaim beyond the
- * deficit, an overshoot, is charged as for any pass
+ * RateLimit= bounds what a node reclaims beyond its watermarks (a boost:
+ * the kernel's watermark boost mirrored, PSIBoost=), not the watermark job
+ * itself, which the kernel's kswapd does unbounded: a balance run's node
+ * pass below our own high marks (wmark_deficit_bytes: the pacing lead in
+ * them) or the kernel's (kernel_deficit_bytes, the figure the system
+ * brake's cut goes by) does not wait for tokens, and asks at least what
+ * the node lacks to them. Held back, that reclaim goes to kswapd, and an
+ * allocation burst faster than the quota takes the node down to its min
+ * mark, where allocations stall in direct reclaim. In the synthetic
+ * benchmark, whose stream alone asks about the default rate of each node,
+ * the quota held each node back 4.7-6.6 s a run; bounding only what was
+ * below the kernel's marks never engaged there, and with no quota at all
+ * free memory spent half the time below our low mark at the same CPU per
+ * GiB (issue 14; docs/benchmarks.md "The rate quota and the watermark
+ * job"). What the deficit took beyond the tokens there were is not
+ * charged: a node held at its marks by allocations faster than the quota
+ * would otherwise owe its boosts for as long again after. Reclaim beyond
+ * the deficit, an overshoot, is charged as for any pass
  * (quota_exempt_charge()). Returns what the pass may ask, or 0 where the
  * quota decides as for any pass; *ret_due nonzero where the tokens did not
  * cover the deficit (*ret_tokens of them).
  */
-static uint64_t quota_below_kernel_marks(struct actuator_node *n,
-					 const struct shrink_request *req, uint64_t ask,
-					 uint64_t now, uint64_t *ret_tokens, uint64_t *ret_due)
+static uint64_t quota_watermark_job(struct actuator_node *n, const struct shrink_request *req,
+				    uint64_t ask, uint64_t now, uint64_t *ret_tokens,
+				    uint64_t *ret_due)
 {
-	uint64_t due, have;
+	uint64_t deficit = MAX(req->wmark_deficit_bytes, req->kernel_deficit_bytes), due, have;
 
 	*ret_tokens = *ret_due = 0;
-	if (req->kind != SHRINK_NODE || !req->run || req->kernel_deficit_bytes == 0 ||
+	if (req->kind != SHRINK_NODE || !req->run || deficit == 0 ||
 	    n->quota.rate_bytes_per_sec == 0 || ask == 0)
 		return 0;
-	due = MIN(ask, req->kernel_deficit_bytes);
+	due = MIN(ask, deficit);
 	have = brake_quota_available(&n->quota, ask, now);
 	if (have < due) {
 		*ret_tokens = have;
@@ -2101,7 +2107,7 @@ int actuator_shrink(void *userdata, const struct shrink_request *req,
 		*ret = res;
 		return 0;
 	}
-	want = quota_below_kernel_marks(n, req, ask, now, &tokens, &due);
+	want = quota_watermark_job(n, req, ask, now, &tokens, &due);
 	if (!want)
 		want = quota_wait(a, n, ask, req->kind == SHRINK_NODE && req->run, &now);
 	res.quota_limited = want < ask;

@@ -125,11 +125,12 @@ struct actuator_node_stats {
 	uint64_t nr_quota_waits;      /* waits for the rate quota's tokens (RateLimit=) */
 	uint64_t quota_wait_usec;     /* ... and their time */
 	uint64_t nr_quota_waits_cut;  /* ... of a run's node pass ended early:
-				       * the node went below the kernel's own
-				       * high marks meanwhile */
-	uint64_t nr_quota_exempt;     /* node passes below the kernel's own high
-				       * marks that went ahead without the
-				       * tokens (quota_below_kernel_marks()) */
+				       * the node went below our own high
+				       * marks meanwhile */
+	uint64_t nr_quota_exempt;     /* node passes below our own or the
+				       * kernel's high marks that went ahead
+				       * without the tokens
+				       * (quota_watermark_job()) */
 	uint64_t nr_node_file;        /* shrinks served by nodeN/reclaim */
 	uint64_t nr_cgroup_spread;    /* shrinks spread over cgroups */
 	uint64_t nr_compact;          /* nodeN/compact writes */
@@ -163,11 +164,11 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(struct actuator *, actuator_free);
 void actuator_backend(struct actuator *a, struct reclaim_backend *backend);
 int actuator_shrink(void *userdata, const struct shrink_request *req,
 		    struct shrink_result *ret);
-/* The monitor's read of the node: below the kernel's own high marks or
- * not. A run's node pass waiting for the rate quota stops waiting when
- * the node goes below them (docs/design.md, "The quota bounds reclaim
- * ahead of the kernel"). Any thread. */
-void actuator_set_kernel_short(struct actuator *a, int node, bool on);
+/* The monitor's read of the node: below our own high marks (a boost aside)
+ * or not. A run's node pass waiting for the rate quota (a boost's) stops
+ * waiting when the node goes below them (docs/design.md, "The quota bounds
+ * boosts, not the watermark job"). Any thread. */
+void actuator_set_below_high(struct actuator *a, int node, bool on);
 
 /*
  * Limits that a config reload or `reclaimctl set` changes at runtime: a

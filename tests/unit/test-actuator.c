@@ -929,12 +929,75 @@ static void test_quota_below_kernel_marks(void **state)
 	assert_int_equal(st.quota_wait_usec, (300 + 100 + 640) * 1000);
 }
 
+/* The watermark job, below our own high marks though above the kernel's,
+ * does not wait either (issue 14: with no quota at all, free memory spent
+ * half the time below our low mark at the same CPU per GiB): the pass asks
+ * at least the deficit to our marks, and the larger of the two deficits
+ * where both are given. A boost's pass (no deficit: the node at its marks)
+ * waits, and so does an operator's request below them. */
+static void test_quota_watermark_job(void **state)
+{
+	struct fake *f = *state;
+	struct actuator_config cfg = { .rate_bytes_per_sec = 50 * MiB };
+	struct shrink_request req = node_req(0, 80 * MiB, 0);
+	struct actuator_node_stats st;
+	struct shrink_result res;
+
+	start_no_floors(f, &cfg);
+	req.run = 1;
+	slept_usec = 0;
+	/* A boost's pass empties the bucket. */
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(res.nr_requested, 50 * MiB);
+	assert_false(res.quota_exempt);
+	/* Below our marks by 24 MiB, at the kernel's: no wait, 24 asked. */
+	req.wmark_deficit_bytes = 24 * MiB;
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(slept_usec, 0);
+	assert_int_equal(res.nr_requested, 24 * MiB);
+	assert_true(res.quota_exempt);
+	assert_int_equal(res.quota_granted_bytes, 24 * MiB);
+	/* Both deficits: the larger is due (the brake's cut aside). */
+	req.kernel_deficit_bytes = 8 * MiB;
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(slept_usec, 0);
+	assert_int_equal(res.nr_requested, 24 * MiB);
+	req.wmark_deficit_bytes = 4 * MiB;
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(res.nr_requested, 8 * MiB);
+	/* The job left no debt: a boost's 5 MiB pass 0.2 s on goes at once. */
+	f->now += SEC / 5;
+	req = node_req(0, 5 * MiB, 0);
+	req.run = 1;
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(slept_usec, 0);
+	assert_false(res.quota_exempt);
+	/* With 5 MiB left, a boost's pass waits for the rest of a step
+	 * (27 MiB, 540 ms)... */
+	req.nr_to_reclaim = 80 * MiB;
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(slept_usec, 540 * 1000);
+	assert_int_equal(res.nr_requested, ACTUATOR_STEP_BYTES_DEFAULT);
+	/* ... and, the bucket empty, an operator's request below our marks
+	 * waits for a whole step (640 ms). */
+	slept_usec = 0;
+	req = node_req(0, 80 * MiB, 0);
+	req.wmark_deficit_bytes = 24 * MiB;
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(slept_usec, 640 * 1000);
+	assert_false(res.quota_exempt);
+	assert_int_equal(actuator_node_stats(f->a, 0, &st), 0);
+	assert_int_equal(st.nr_quota_exempt, 3);
+	assert_int_equal(st.nr_quota_waits, 2);
+	assert_int_equal(st.quota_wait_usec, (540 + 640) * 1000);
+}
+
 struct fall_later {
 	struct actuator *a;
 	bool done;
 };
 
-/* Falls below the kernel's marks, every 5 ms until the pass is back: one
+/* Falls below our own high marks, every 5 ms until the pass is back: one
  * fall before the wait began would not cut it. */
 static void *fall_later(void *userdata)
 {
@@ -942,14 +1005,14 @@ static void *fall_later(void *userdata)
 
 	while (!__atomic_load_n(&fl->done, __ATOMIC_RELAXED)) {
 		usleep(5 * 1000);
-		actuator_set_kernel_short(fl->a, 0, false);
-		actuator_set_kernel_short(fl->a, 0, true);
+		actuator_set_below_high(fl->a, 0, false);
+		actuator_set_below_high(fl->a, 0, true);
 	}
 	return NULL;
 }
 
-/* A run's node pass waiting for the quota stops waiting when the monitor
- * sees the node fall below the kernel's own marks meanwhile (the real
+/* A run's node pass waiting for the quota (a boost's) stops waiting when
+ * the monitor sees the node fall below our own high marks meanwhile (the real
  * clock here: the wait is a condition variable's). The deadline is
  * absolute, so a return before it is the fall's doing. A flag already up
  * when the wait began is not a fall: that wait runs its course. */
@@ -997,7 +1060,7 @@ static void test_quota_wait_cut_by_fall(void **state)
 	actuator_free(f->a);
 	cfg.rate_bytes_per_sec = 16 * MiB;
 	assert_int_equal(actuator_new(&cfg, &f->a), 0);
-	actuator_set_kernel_short(f->a, 0, true);
+	actuator_set_below_high(f->a, 0, true);
 	req.nr_to_reclaim = 16 * MiB;
 	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
 	req.nr_to_reclaim = 1 * MiB;
@@ -3442,6 +3505,7 @@ int main(void)
 		T(test_quota),
 		T(test_quota_below_step),
 		T(test_quota_below_kernel_marks),
+		T(test_quota_watermark_job),
 		T(test_quota_wait_cut_by_fall),
 		T(test_quota_charges_reclaimed),
 		T(test_dry_run),

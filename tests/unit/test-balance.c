@@ -1935,17 +1935,22 @@ static void test_soft_target_first(void **state)
 
 /* Below the kernel's high mark (10000) by 1000 pages: the soft pass takes
  * 600 of them, and the node pass is told the 400 left (the rate quota
- * and the system brake's cut go by it), not the 1000 seen before. */
+ * and the system brake's cut go by it), not the 1000 seen before; the
+ * deficit to our own marks is told less the 600 too. */
 static void test_soft_target_kernel_deficit(void **state)
 {
 	struct balance_params p = std_params();
 	struct balance_node b;
 	struct sim_node s;
 
+	uint64_t wmark_deficit;
+
 	(void)state;
 	p.soft_target = true;
 	std_node(&s, 9000);
 	s.soft_excess_pages = 600;
+	wmark_deficit = watermark_node_deficit(&s.zi, WATERMARK_ZONEIDX_ALL, &p.wmark);
+	assert_true(wmark_deficit > 1000);
 	balance_node_init(&b, 0);
 	(void)drive(&b, &p, &s);
 	assert_true(s.n_log >= 2);
@@ -1953,6 +1958,9 @@ static void test_soft_target_kernel_deficit(void **state)
 	assert_int_equal(s.log_res[0].nr_reclaimed, 600 * PAGE);
 	assert_int_equal(s.log[1].kind, SHRINK_NODE);
 	assert_int_equal(s.log[1].kernel_deficit_bytes, 400 * PAGE);
+	/* And the deficit to our own marks, which the rate quota does not
+	 * hold back either (the watermark job). */
+	assert_int_equal(s.log[1].wmark_deficit_bytes, (wmark_deficit - 600) * PAGE);
 }
 
 /* The soft pass freed the whole pass: no node write, priority kept. */
