@@ -95,11 +95,12 @@ const struct conf_item conf_items[] = {
 	{ .section = CONF_SECTION_RECLAIM, .name = "RateLimit", .type = CONF_SIZE,
 	  .default_value = "128M", .min = 0, .max = TIB, .unit = "bytes per second",
 	  .offset = R(rate_limit_bytes_per_sec), .per_node = true,
-	  .help = "Most a node reclaims per second beyond its watermarks: boosts (the "
-		  "kernel's watermark boost, PSIBoost=) and an operator's node reclaim (a quota "
-		  "like DAMON_RECLAIM's, whose default is also 128M/s). A balance run on a node "
-		  "below its high watermarks, reclaimd's or the kernel's, is not held back for "
-		  "what the node lacks to them, as the kernel's kswapd is not. The [Reclaim] "
+	  .help = "Most a node reclaims per second beyond its watermarks: PSIBoost= boosts "
+		  "and an operator's node reclaim (a quota like DAMON_RECLAIM's, whose default "
+		  "is also 128M/s). The watermark job is not paced by it, as the kernel's "
+		  "kswapd is not: a balance run on a node below its high watermarks (reclaimd's, "
+		  "which sit on the kernel's and carry the kernel's watermark boost and the "
+		  "pacing lead) is not held back for what the node lacks to them. The [Reclaim] "
 		  "value also bounds offload and an operator's cgroup reclaim, together, in a "
 		  "bucket of their own: their memory.reclaim writes take from every node of a "
 		  "cgroup. 0 means unlimited." },

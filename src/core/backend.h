@@ -51,11 +51,14 @@ struct shrink_request {
 	 * its kswapd would be reclaiming now whatever we do. The system brake
 	 * stops proactive reclaim only: it lets a pass through cut to this. */
 	uint64_t kernel_deficit_bytes;
-	/* SHRINK_NODE of a balance run: what the node lacks to reclaimd's own
-	 * high marks (the pacing lead included, a boost not) when the pass
-	 * was planned (0: at or above them). That is the watermark job, the
-	 * kernel's kswapd's own, which the rate quota does not hold back
-	 * (actuator.c: quota_watermark_job()). */
+	/* SHRINK_NODE and SHRINK_SOFT_TARGET of a balance run: what the node
+	 * lacks to reclaimd's own high marks (the pacing lead and the
+	 * kernel's watermark boost in them, PSIBoost= not) when the pass was
+	 * planned, with the per-CPU lists' room a page-cache pass asks (0: at
+	 * or above them). That is
+	 * the watermark job, the kernel's kswapd's own, which the rate quota
+	 * does not hold back (actuator.c: quota_watermark_job()). Never below
+	 * kernel_deficit_bytes: our marks sit on the kernel's. */
 	uint64_t wmark_deficit_bytes;
 	/* SHRINK_NODE and SHRINK_SOFT_TARGET of a balance run: the node's
 	 * run number (balance_counters.runs, from 1), so that the actuator

@@ -540,7 +540,9 @@ static void balance_fill(const struct balance_node *b,
 		.swap_reason = balance_swap_reason_to_string(b->run.swap_reason),
 		.dry_run = p->dry_run,
 		.kernel_deficit_bytes = kind == SHRINK_NODE ? b->run.kernel_deficit_bytes : 0,
-		.wmark_deficit_bytes = kind == SHRINK_NODE ? b->run.wmark_deficit_bytes : 0,
+		.wmark_deficit_bytes = kind == SHRINK_NODE || kind == SHRINK_SOFT_TARGET
+					       ? b->run.wmark_deficit_bytes
+					       : 0,
 		.run = b->counters.runs,
 	};
 }
@@ -686,6 +688,11 @@ static bool balance_check(struct balance_node *b, const struct balance_params *p
 	if (run->swappiness == 0 && run->kernel_deficit_bytes == 0)
 		run->pcp_room_bytes = balance_pcp_room_bytes(p, n, run);
 	run->pass_bytes = u64_add_sat(run->pass_bytes, run->pcp_room_bytes);
+	/* The room is part of the watermark job: a pass let ask the deficit
+	 * alone would fill the list and leave "pages free" where it was. */
+	if (run->wmark_deficit_bytes)
+		run->wmark_deficit_bytes = u64_add_sat(run->wmark_deficit_bytes,
+						       run->pcp_room_bytes);
 	run->pass_start_reclaimed = run->nr_reclaimed;
 	run->soft_reclaimed = 0;
 	run->lowest_priority = MIN(run->lowest_priority, run->priority);
@@ -831,10 +838,11 @@ void balance_account(struct balance_node *b, const struct balance_params *p,
 		run->phase = BALANCE_PHASE_NODE_PLAN;
 		return;
 	}
-	/* The quota let the pass ask nothing (its wait was cut by the node
-	 * falling below the kernel's marks, with no tokens yet): no pass was
-	 * made. Back to the top at the same priority, on a fresh snapshot:
-	 * planned below the marks, the next pass does not wait. */
+	/* The quota let the pass ask nothing (a boost's wait was cut by the
+	 * node falling below our own high marks, with no tokens yet): no pass
+	 * was made. Back to the top at the same priority, on a fresh
+	 * snapshot: planned below the marks, the boost is dropped and the
+	 * next pass, the watermark job, does not wait. */
 	if (res && res->quota_limited && res->quota_granted_bytes == 0 && !res->nr_reclaimed &&
 	    run->phase == BALANCE_PHASE_NODE) {
 		run->phase = BALANCE_PHASE_CHECK;

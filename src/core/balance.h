@@ -169,7 +169,8 @@ struct balance_run {
 	uint64_t kernel_deficit_bytes; /* of the current pass: to the kernel's
 					* own high marks (shrink_request) */
 	uint64_t wmark_deficit_bytes;  /* of the current pass: to our own
-					* high marks (shrink_request) */
+					* high marks, with the per-CPU room
+					* (shrink_request) */
 	uint64_t nr_boost_reclaim;     /* bytes still owed this run */
 	uint64_t kernel_boost_bytes;   /* sum of eligible zones' boost */
 	uint64_t user_boost_bytes;     /* the ledger at the start */

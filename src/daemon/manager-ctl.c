@@ -576,12 +576,12 @@ static void stats_actuator(struct json_object *a, int node, const struct actuato
 				 "Time spent waiting for the rate quota's tokens.", node, label,
 				 value, as->quota_wait_usec);
 	stat_add(a, "actuator_quota_waits_cut_total", "counter",
-		 "Quota waits of a run's node pass ended early: the node went below the kernel's "
-		 "own high marks meanwhile.",
+		 "Quota waits of a run's node pass (a boost's) ended early: the node went below "
+		 "reclaimd's own high marks meanwhile.",
 		 node, label, value, as->nr_quota_waits_cut);
 	stat_add(a, "actuator_quota_exempt_total", "counter",
-		 "Node passes below the kernel's own high marks that went ahead without the "
-		 "rate quota's tokens for what the node lacked to them.",
+		 "Node passes below reclaimd's or the kernel's high marks that went ahead without "
+		 "the rate quota's tokens for what the node lacked to them.",
 		 node, label, value, as->nr_quota_exempt);
 	stat_add(a, "actuator_quota_limited_total", "counter",
 		 "Shrinks the rate quota let ask less than they wanted.", node, label,

@@ -1979,6 +1979,57 @@ static void test_soft_target_none_reads_nothing(void **state)
 	assert_true(alloc_count_preads() <= 2);
 }
 
+/* The soft-target pass asks the quota for what it plans, after planning:
+ * with no cgroup above its soft target it waits for nothing (issue 14: in
+ * the synthetic benchmark, with no SoftTarget= anywhere, the soft passes
+ * waited for the run's whole pass, then wrote nothing); cut to the tokens
+ * where it plans more; below the node's marks a run's soft pass is the
+ * watermark job and does not wait. */
+static void test_soft_target_quota(void **state)
+{
+	struct fake *f = *state;
+	static const struct cgroup_rule rules[] = {
+		{ .path = "batch", .policy = { .soft_target_bytes = 900 * MiB } },
+	};
+	struct actuator_config cfg = { .step_bytes = 256 * MiB, .rate_bytes_per_sec = 50 * MiB };
+	struct shrink_request req = { .kind = SHRINK_SOFT_TARGET, .node = 1,
+				      .nr_to_reclaim = 1024 * MiB, .swappiness = 0, .run = 1 };
+	struct shrink_result res;
+	struct actuator_node_stats st;
+
+	start_rules(f, &cfg, rules, 1);
+	slept_usec = 0;
+	/* batch is 124 MiB above its soft target: the bucket's 50 MiB. */
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(slept_usec, 0);
+	assert_int_equal(f->n_writes, 1);
+	assert_string_equal(f->writes[0].req, "52428800 swappiness=0");
+	assert_true(res.quota_limited);
+	assert_int_equal(res.quota_granted_bytes, 50 * MiB);
+	/* The bucket empty, below the node's marks by 20 MiB: no wait. */
+	req.wmark_deficit_bytes = 20 * MiB;
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(slept_usec, 0);
+	assert_int_equal(f->n_writes, 2);
+	assert_string_equal(f->writes[1].req, "20971520 swappiness=0");
+	assert_true(res.quota_exempt);
+	/* At the marks: a wait for a step's tokens (50 MiB, 1 s). */
+	req.wmark_deficit_bytes = 0;
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(slept_usec, SEC);
+	assert_int_equal(f->n_writes, 3);
+	/* batch at its soft target: nothing planned, no wait, no write,
+	 * though the bucket is empty. */
+	put_file(f, "sys/fs/cgroup/batch/memory.current", "943718400\n");
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(slept_usec, SEC);
+	assert_int_equal(f->n_writes, 3);
+	assert_false(res.quota_limited);
+	assert_int_equal(actuator_node_stats(f->a, 1, &st), 0);
+	assert_int_equal(st.nr_quota_waits, 1);
+	assert_int_equal(st.nr_quota_exempt, 1);
+}
+
 static void test_operator_cgroup(void **state)
 {
 	struct fake *f = *state;
@@ -3527,6 +3578,7 @@ int main(void)
 		T(test_cgroup_brake),
 		T(test_soft_target),
 		T(test_soft_target_none_reads_nothing),
+		T(test_soft_target_quota),
 		T(test_overlapping_cgroup_writes),
 		T(test_overlapping_node_file_write),
 		T(test_operator_cgroup),

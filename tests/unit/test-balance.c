@@ -936,6 +936,12 @@ static void test_pcp_room(void **state)
 	assert_int_equal(s.log[0].nr_to_reclaim, (5500 + 97 + 2000) * PAGE);
 	assert_int_equal(s.pcp_count, 3000);
 	assert_true(s.zi.zones[0].free >= UHIGH);
+	/* Above the kernel's high mark (10000), below ours: the watermark
+	 * job the rate quota does not hold back is the deficit to our marks
+	 * and the room (a pass let ask the deficit alone would fill the list
+	 * and leave free pages where they were). */
+	assert_int_equal(s.log[0].kernel_deficit_bytes, 0);
+	assert_int_equal(s.log[0].wmark_deficit_bytes, (5500 + 2000) * PAGE);
 
 	/* The same without the room read: two passes, the first one's pages
 	 * partly unseen; the same end. */
@@ -1321,6 +1327,9 @@ static void test_boost_balanced(void **state)
 	add_boost(&b, 4 * MIB);
 	r = drive(&b, &p, &s);
 	assert_log(&s, want, 1);
+	/* At our marks: no watermark job, the rate quota holds a boost. */
+	assert_int_equal(s.log[0].wmark_deficit_bytes, 0);
+	assert_int_equal(s.log[0].kernel_deficit_bytes, 0);
 	assert_true(r.balanced);
 	assert_int_equal(r.boost_reclaimed, 4 * MIB);
 	assert_int_equal(b.boost_ledger_bytes, 0);
