@@ -580,8 +580,8 @@ static void stats_actuator(struct json_object *a, int node, const struct actuato
 		 "reclaimd's own high marks meanwhile.",
 		 node, label, value, as->nr_quota_waits_cut);
 	stat_add(a, "actuator_quota_exempt_total", "counter",
-		 "Node passes below reclaimd's or the kernel's high marks that went ahead without "
-		 "the rate quota's tokens for what the node lacked to them.",
+		 "Node and soft-target passes below reclaimd's or the kernel's high marks that "
+		 "went ahead without the rate quota's tokens for what the node lacked to them.",
 		 node, label, value, as->nr_quota_exempt);
 	stat_add(a, "actuator_quota_limited_total", "counter",
 		 "Shrinks the rate quota let ask less than they wanted.", node, label,

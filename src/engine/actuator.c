@@ -1222,14 +1222,17 @@ static uint64_t quota_exempt_charge(uint64_t charged, uint64_t tokens, uint64_t 
 
 /*
  * The soft-target pass: memory.reclaim on cgroups above SoftTarget=. The
- * quota is asked for what the plan asks, after the plan: a pass with no
- * cgroup above its soft target (every pass where none has SoftTarget=)
- * waits for nothing. It used to wait for the run's whole pass first, then
- * find nothing to write: in the synthetic benchmark, with no SoftTarget=
- * anywhere, 52-130 waits a node a run, 3.9-13.4 s of a run of about 45 s,
- * before node passes that had tokens of their own (issue 14). Below the
- * node's marks a run's soft pass is the watermark job, as its node pass
- * is (quota_watermark_job()). Charges the quota.
+ * quota is asked for what the plan asks, after the plan, and never waited
+ * for: the pass takes the tokens there are (none: no write) and the node
+ * pass after it, which waits where a pass must, does the rest. It used to
+ * wait for the run's whole pass first, then, with no SoftTarget=
+ * anywhere, find nothing to write: in the synthetic benchmark 52-130
+ * waits a node a run, 3.9-13.4 s of a run of about 45 s (882a234, issue
+ * 14). A wait here would also hold the cgroup table's read lock, which a
+ * reload's quiesce and a rescan wait for, and every node's pass behind
+ * them. Below the node's marks a run's soft pass is the watermark job, as
+ * its node pass is (quota_watermark_job()), for what it plans. Charges
+ * the quota.
  */
 static int shrink_soft_target(struct actuator *a, struct actuator_node *n,
 			      const struct shrink_request *req, uint64_t ask,
@@ -1250,7 +1253,7 @@ static int shrink_soft_target(struct actuator *a, struct actuator_node *n,
 	if (planned) {
 		want = quota_watermark_job(n, req, planned, *now, &tokens, &due);
 		if (!want)
-			want = quota_wait(a, n, planned, false, now);
+			want = brake_quota_available(&n->quota, planned, *now);
 		res->quota_limited = want < planned;
 		res->quota_granted_bytes = want;
 		res->quota_exempt = due > 0;
