@@ -55,10 +55,10 @@ struct shrink_request {
 	 * lacks to reclaimd's own high marks (the pacing lead and the
 	 * kernel's watermark boost in them, PSIBoost= not) when the pass was
 	 * planned, with the per-CPU lists' room a page-cache pass asks (0: at
-	 * or above them). That is
-	 * the watermark job, the kernel's kswapd's own, which the rate quota
-	 * does not hold back (actuator.c: quota_watermark_job()). Never below
-	 * kernel_deficit_bytes: our marks sit on the kernel's. */
+	 * or above them). That is the watermark job, the kernel's kswapd's
+	 * own, which the rate quota does not hold back (actuator.c:
+	 * quota_watermark_job()). Never below kernel_deficit_bytes: our marks
+	 * sit on the kernel's. */
 	uint64_t wmark_deficit_bytes;
 	/* SHRINK_NODE and SHRINK_SOFT_TARGET of a balance run: the node's
 	 * run number (balance_counters.runs, from 1), so that the actuator

@@ -255,21 +255,22 @@ static uint64_t quota_wait(struct actuator *a, struct actuator_node *n, uint64_t
 }
 
 /*
- * RateLimit= bounds what a node reclaims beyond its watermarks (a boost:
- * the kernel's watermark boost mirrored, PSIBoost=), not the watermark job
- * itself, which the kernel's kswapd does unbounded: a balance run's node
- * pass below our own high marks (wmark_deficit_bytes: the pacing lead in
- * them) or the kernel's (kernel_deficit_bytes, the figure the system
- * brake's cut goes by) does not wait for tokens, and asks at least what
- * the node lacks to them. Held back, that reclaim goes to kswapd, and an
- * allocation burst faster than the quota takes the node down to its min
- * mark, where allocations stall in direct reclaim. In the synthetic
- * benchmark, whose stream alone asks about the default rate of each node,
- * the quota held each node back 4.7-6.6 s a run; bounding only what was
- * below the kernel's marks never engaged there, and with no quota at all
- * free memory spent half the time below our low mark at the same CPU per
- * GiB (issue 14; docs/benchmarks.md "The rate quota and the watermark
- * job"). What the deficit took beyond the tokens there were is not
+ * RateLimit= bounds what a node reclaims beyond its watermarks (a
+ * PSIBoost= boost), not the watermark job itself, which the kernel's
+ * kswapd does unbounded: a balance run's node pass below our own high
+ * marks (wmark_deficit_bytes: the pacing lead and the kernel's watermark
+ * boost in them) or the kernel's (kernel_deficit_bytes, the figure the
+ * system brake's cut goes by) does not wait for tokens, and asks at least
+ * what the node lacks to them; so does its soft-target pass, for what it
+ * plans. Held back, that reclaim goes to kswapd, and an allocation burst
+ * faster than the quota takes the node down toward its min mark, where
+ * allocations stall in direct reclaim. In the synthetic benchmark, whose
+ * stream alone asks about the default rate of each node, a daemon with no
+ * quota at all spent about half the node-seconds below our low mark that
+ * one with the quota did, at the same CPU per GiB; with this and the
+ * soft-target pass's waits gone (shrink_soft_target()), about half too,
+ * at less CPU per GiB (issue 14; docs/benchmarks.md "The rate quota and
+ * the watermark job"). What the deficit took beyond the tokens there were is not
  * charged: a node held at its marks by allocations faster than the quota
  * would otherwise owe its boosts for as long again after. Reclaim beyond
  * the deficit, an overshoot, is charged as for any pass
@@ -2137,7 +2138,8 @@ int actuator_shrink(void *userdata, const struct shrink_request *req,
 	}
 	if (req->kind == SHRINK_OFFLOAD || req->kind == SHRINK_SOFT_TARGET) {
 		/* Each controller's step waits for and charges the quota;
-		 * the soft-target pass plans, then waits for its plan. */
+		 * the soft-target pass plans, then takes the tokens there
+		 * are for its plan. */
 		r = req->kind == SHRINK_OFFLOAD ? shrink_offload(a, n, &res, &now)
 						: shrink_soft_target(a, n, req, ask, &res, &now);
 		node_account(a, n, &res, now);
