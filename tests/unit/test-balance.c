@@ -1951,7 +1951,6 @@ static void test_soft_target_kernel_deficit(void **state)
 	struct balance_params p = std_params();
 	struct balance_node b;
 	struct sim_node s;
-
 	uint64_t wmark_deficit;
 
 	(void)state;
