@@ -308,6 +308,20 @@ static uint64_t quota_exempt_charge(uint64_t charged, uint64_t tokens, uint64_t 
 	return MIN(charged, tokens) + (charged > due ? charged - due : 0);
 }
 
+/* Charge the quota for a pass: what the kernel reclaimed, which on 6.1 is
+ * up to a third more than what memory.reclaim was asked (measured from the
+ * pgsteal counters; the request where none can be read); a dry run, what
+ * it would ask. Less, for a pass quota_watermark_job() let through (due
+ * nonzero), what it took of the deficit beyond the tokens: no debt for
+ * that. */
+static void quota_charge_pass(struct actuator_node *n, const struct shrink_result *res,
+			      uint64_t tokens, uint64_t due)
+{
+	uint64_t charged = n->dry_run ? res->nr_requested : res->nr_reclaimed;
+
+	brake_quota_charge(&n->quota, due ? quota_exempt_charge(charged, tokens, due) : charged);
+}
+
 /* A write to a reclaim file; negative errno. */
 static int actuator_write(struct actuator *a, int fd, const char *buf, size_t n)
 {
@@ -1216,11 +1230,6 @@ static struct target_params plan_params(struct actuator *a, const struct shrink_
 	};
 }
 
-static uint64_t quota_watermark_job(struct actuator_node *n, const struct shrink_request *req,
-				    uint64_t ask, uint64_t now, uint64_t *ret_tokens,
-				    uint64_t *ret_due);
-static uint64_t quota_exempt_charge(uint64_t charged, uint64_t tokens, uint64_t due);
-
 /*
  * The soft-target pass: memory.reclaim on cgroups above SoftTarget=. The
  * quota is asked for what the plan asks, after the plan, and never waited
@@ -1237,10 +1246,10 @@ static uint64_t quota_exempt_charge(uint64_t charged, uint64_t tokens, uint64_t 
  */
 static int shrink_soft_target(struct actuator *a, struct actuator_node *n,
 			      const struct shrink_request *req, uint64_t ask,
-			      struct shrink_result *res, uint64_t *now)
+			      struct shrink_result *res, uint64_t now)
 {
 	struct target_params tp = plan_params(a, req);
-	uint64_t planned, want, tokens, due, charged;
+	uint64_t planned, want, tokens, due;
 	size_t k;
 	int r;
 
@@ -1248,13 +1257,13 @@ static int shrink_soft_target(struct actuator *a, struct actuator_node *n,
 		return -EOPNOTSUPP;
 	n->spare_nodes = pass_paused_nodes(a, req->node);
 	cgroup_set_lock_shared(a->cfg.cgroups);
-	k = collect_soft_targets(a, n, req->node, *now, res);
+	k = collect_soft_targets(a, n, req->node, now, res);
 	res->backend = TARGET_BACKEND_CGROUPS;
 	planned = target_soft(n->cands, k, ask, &tp);
 	if (planned) {
-		want = quota_watermark_job(n, req, planned, *now, &tokens, &due);
+		want = quota_watermark_job(n, req, planned, now, &tokens, &due);
 		if (!want)
-			want = brake_quota_available(&n->quota, planned, *now);
+			want = brake_quota_available(&n->quota, planned, now);
 		res->quota_limited = want < planned;
 		res->quota_granted_bytes = want;
 		res->quota_exempt = due > 0;
@@ -1262,13 +1271,10 @@ static int shrink_soft_target(struct actuator *a, struct actuator_node *n,
 		if (want < planned)
 			(void)target_soft(n->cands, k, want, &tp);
 	}
-	r = write_plan(a, n, req->node, k, req->swappiness, res, *now);
+	r = write_plan(a, n, req->node, k, req->swappiness, res, now);
 	cgroup_set_unlock(a->cfg.cgroups);
-	if (planned) {
-		charged = n->dry_run ? res->nr_requested : res->nr_reclaimed;
-		brake_quota_charge(&n->quota,
-				   due ? quota_exempt_charge(charged, tokens, due) : charged);
-	}
+	if (planned)
+		quota_charge_pass(n, res, tokens, due);
 	return r;
 }
 
@@ -2098,7 +2104,7 @@ int actuator_shrink(void *userdata, const struct shrink_request *req,
 	struct actuator *a = userdata;
 	struct shrink_result res = {};
 	struct actuator_node *n;
-	uint64_t now, want, ask, tokens, due, charged;
+	uint64_t now, want, ask, tokens, due;
 	int r;
 
 	r = request_context(a, req, &n);
@@ -2141,7 +2147,7 @@ int actuator_shrink(void *userdata, const struct shrink_request *req,
 		 * the soft-target pass plans, then takes the tokens there
 		 * are for its plan. */
 		r = req->kind == SHRINK_OFFLOAD ? shrink_offload(a, n, &res, &now)
-						: shrink_soft_target(a, n, req, ask, &res, &now);
+						: shrink_soft_target(a, n, req, ask, &res, now);
 		node_account(a, n, &res, now);
 		if (r < 0)
 			return r;
@@ -2155,13 +2161,7 @@ int actuator_shrink(void *userdata, const struct shrink_request *req,
 	res.quota_granted_bytes = want;
 	res.quota_exempt = due > 0;
 	r = want > 0 ? dispatch(a, n, req, want, &res, now) : 0;
-	/* What the kernel reclaimed, which on 6.1 is up to a third more than
-	 * what memory.reclaim was asked (measured from the pgsteal counters;
-	 * the request where none can be read); a dry run, what it would ask.
-	 * Less what a pass below the node's marks took beyond the tokens
-	 * for its deficit: no debt for that. */
-	charged = n->dry_run ? res.nr_requested : res.nr_reclaimed;
-	brake_quota_charge(&n->quota, due ? quota_exempt_charge(charged, tokens, due) : charged);
+	quota_charge_pass(n, &res, tokens, due);
 	node_account(a, n, &res, now);
 	if (r < 0)
 		return r;

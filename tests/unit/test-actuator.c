@@ -835,6 +835,22 @@ static void test_quota(void **state)
 	assert_int_equal(st.nr_quota_limited, 3);
 }
 
+/* A run's node pass at 50 MiB/s that empties node 0's bucket: 50 of the
+ * 80 MiB asked, no exemption (the node at its marks). */
+static void quota_bucket_emptied(struct fake *f, struct shrink_request *req,
+				 struct shrink_result *res)
+{
+	struct actuator_config cfg = { .rate_bytes_per_sec = 50 * MiB };
+
+	start_no_floors(f, &cfg);
+	*req = node_req(0, 80 * MiB, 0);
+	req->run = 1;
+	slept_usec = 0;
+	assert_int_equal(actuator_shrink(f->a, req, res), 0);
+	assert_int_equal(res->nr_requested, 50 * MiB);
+	assert_false(res->quota_exempt);
+}
+
 /* Below the kernel's own high marks a run's pass does not wait for the
  * quota (issue 14: held back, that reclaim went to kswapd): it asks at
  * least what the node lacks to them, and what that took beyond the tokens
@@ -843,20 +859,14 @@ static void test_quota(void **state)
 static void test_quota_below_kernel_marks(void **state)
 {
 	struct fake *f = *state;
-	struct actuator_config cfg = { .rate_bytes_per_sec = 50 * MiB };
-	struct shrink_request req = node_req(0, 80 * MiB, 0);
+	struct shrink_request req;
 	struct actuator_node_stats st;
 	struct shrink_result res;
 
-	start_no_floors(f, &cfg);
-	req.run = 1;
-	slept_usec = 0;
 	/* The bucket emptied by a pass above the kernel's marks. */
-	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
-	assert_int_equal(res.nr_requested, 50 * MiB);
+	quota_bucket_emptied(f, &req, &res);
 	assert_true(res.quota_limited);
 	assert_int_equal(res.quota_granted_bytes, 50 * MiB);
-	assert_false(res.quota_exempt);
 	/* Below them by 20 MiB: no wait, the 20 MiB asked. */
 	req.kernel_deficit_bytes = 20 * MiB;
 	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
@@ -938,18 +948,12 @@ static void test_quota_below_kernel_marks(void **state)
 static void test_quota_watermark_job(void **state)
 {
 	struct fake *f = *state;
-	struct actuator_config cfg = { .rate_bytes_per_sec = 50 * MiB };
-	struct shrink_request req = node_req(0, 80 * MiB, 0);
+	struct shrink_request req;
 	struct actuator_node_stats st;
 	struct shrink_result res;
 
-	start_no_floors(f, &cfg);
-	req.run = 1;
-	slept_usec = 0;
 	/* A boost's pass empties the bucket. */
-	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
-	assert_int_equal(res.nr_requested, 50 * MiB);
-	assert_false(res.quota_exempt);
+	quota_bucket_emptied(f, &req, &res);
 	/* Below our marks by 24 MiB, at the kernel's: no wait, 24 asked. */
 	req.wmark_deficit_bytes = 24 * MiB;
 	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
