@@ -99,14 +99,30 @@ static bool offload_needs_restart(const struct offload_state *s, const struct of
 	       in->refault_total_pages < s->last_refault_total_pages;
 }
 
-/* Nothing for hold intervals, then a slow start (OFFLOAD_RAMP_SHIFT). What
- * is owed stays owed: the hold made up for the steps it withheld, not for
- * what the kernel took beyond them. */
-static void offload_hold(struct offload_state *s, unsigned hold)
+/* How long a stall holds off, by how far it went over the target: one
+ * interval and a first step of half the rule's at the target (up to twice
+ * it), and one interval more and half again per doubling, up to max
+ * intervals and an eighth (OFFLOAD_RAMP_SHIFT). A stall just at the target
+ * is a cgroup at its working set, where senpai's rule stays; one many
+ * times over it is a working set growing or a step that ate into it. */
+static unsigned offload_stall_hold(uint64_t stall_usec, uint64_t target_usec, unsigned max)
+{
+	unsigned n = 1;
+
+	while (n < max && target_usec > 0 && stall_usec >> n >= target_usec)
+		n++;
+	return n;
+}
+
+/* Nothing for hold intervals, then a slow start from the rule's >> ramp,
+ * doubling each interval that probes. A hold during a hold (or a ramp)
+ * does not shorten it. What is owed stays owed: the hold made up for the
+ * steps it withheld, not for what the kernel took beyond them. */
+static void offload_hold(struct offload_state *s, unsigned hold, unsigned ramp)
 {
 	s->scale_permyriad = 0;
-	s->hold = hold;
-	s->ramp = OFFLOAD_RAMP_SHIFT;
+	s->hold = MAX(s->hold, hold);
+	s->ramp = MAX(s->ramp, MIN(ramp, OFFLOAD_RAMP_SHIFT));
 }
 
 uint64_t offload_update(struct offload_state *s, const struct offload_params *p,
@@ -145,23 +161,27 @@ uint64_t offload_update(struct offload_state *s, const struct offload_params *p,
 	s->last_current_bytes = in->current_bytes;
 
 	full_step = offload_full_step(p, in->current_bytes);
-	/* Stall at the target: the last step ate into the working set, or
-	 * the working set grows. Hold off, and every such interval during
-	 * the hold restarts it. */
-	if (s->stall_usec >= p->target_usec) {
-		if (s->kind != OFFLOAD_BACKOFF)
-			s->nr_backoffs++;
-		s->kind = OFFLOAD_BACKOFF;
-		offload_hold(s, hold);
-		offload_estimate(s, in->current_bytes, /* felt= */ true);
-		return s->last_step_bytes = 0;
-	}
 	/* Observe-only (no step) weighs refaults against the nominal step,
 	 * so that they still keep the estimate up and the node passes off. */
 	yardstick = full_step ? full_step :
 		    (uint64_t)((unsigned __int128)in->current_bytes * OFFLOAD_NOMINAL_STEP_PERMYRIAD /
 			       PERMYRIAD);
 	refaulting = yardstick && back >= yardstick;
+	/* Stall at the target: the last step ate into the working set, or
+	 * the working set grows. Hold off for as long as the stall went over
+	 * (offload_stall_hold()), the whole hold where a full step came back
+	 * with it, and every such interval during the hold restarts it. */
+	if (s->stall_usec >= p->target_usec) {
+		unsigned n = refaulting ? hold :
+			     offload_stall_hold(s->stall_usec, p->target_usec, hold);
+
+		if (s->kind != OFFLOAD_BACKOFF)
+			s->nr_backoffs++;
+		s->kind = OFFLOAD_BACKOFF;
+		offload_hold(s, n, refaulting ? OFFLOAD_RAMP_SHIFT : n);
+		offload_estimate(s, in->current_bytes, /* felt= */ true);
+		return s->last_step_bytes = 0;
+	}
 	offload_estimate(s, in->current_bytes, /* felt= */ s->stall_usec > 0 || refaulting);
 	room = in->current_bytes > in->floor_bytes ? in->current_bytes - in->floor_bytes : 0;
 	/* A full step's worth refaulted or swapped in without the stall
@@ -178,7 +198,7 @@ uint64_t offload_update(struct offload_state *s, const struct offload_params *p,
 				s->nr_refaulting++;
 			s->kind = OFFLOAD_REFAULTING;
 		}
-		offload_hold(s, hold);
+		offload_hold(s, hold, OFFLOAD_RAMP_SHIFT);
 		return s->last_step_bytes = 0;
 	}
 	if (s->hold > 0) {
