@@ -52,6 +52,7 @@ struct result {
 	unsigned converged_at;     /* first interval within 15% of the working set */
 	uint64_t steady_stall_usec; /* mean per interval, the last 100 before growth */
 	unsigned steady_over_6ms;  /* of those, intervals above 6 ms */
+	uint64_t steady_current_bytes; /* mean memory.current, the same 100 */
 	uint64_t grown_stall_usec; /* summed over the intervals after growth */
 	uint64_t grown_refault_bytes;
 	unsigned grown_probes;     /* steps taken in the 5 intervals after growth */
@@ -95,9 +96,11 @@ static void run(const char *name, uint64_t senpai_target_usec, struct result *re
 		if (i >= SETTLE_INTERVALS - 100 && i < SETTLE_INTERVALS) {
 			ret->steady_stall_usec += m.last_stall_usec;
 			ret->steady_over_6ms += m.last_stall_usec > 6000;
+			ret->steady_current_bytes += sim_cgroup_current(&m);
 		}
 	}
 	ret->steady_stall_usec /= 100;
+	ret->steady_current_bytes /= 100;
 	ret->grown_stall_usec = m.stall_total_usec - stall0;
 	ret->grown_refault_bytes = (m.refault_pages - refault0) * SIM_CGROUP_PAGE_BYTES;
 	ret->final_current_bytes = sim_cgroup_current(&m);
@@ -110,13 +113,13 @@ int main(void)
 	run("reclaimd offload", 0, &r[0]);
 	run("senpai, 10 ms", SENPAI_TARGET_USEC, &r[1]);
 	run("senpai, 6 ms", INTERVAL_USEC / 1000, &r[2]);
-	printf("%-20s %10s %12s %9s %12s %12s %9s %9s\n", "controller", "converged",
-	       "steady_stall", "over_6ms", "grown_stall", "grown_refault", "probes_5", "final");
+	printf("%-20s %10s %12s %9s %14s %12s %12s %9s %9s\n", "controller", "converged",
+	       "steady_stall", "over_6ms", "steady_current", "grown_stall", "grown_refault", "probes_5", "final");
 	for (unsigned i = 0; i < 3; i++)
-		printf("%-20s %8.1fmin %10.2fms %6u/100 %10.1fms %10" PRIu64 "MiB %9u %6" PRIu64
+		printf("%-20s %8.1fmin %10.2fms %6u/100 %11" PRIu64 "MiB %10.1fms %10" PRIu64 "MiB %9u %6" PRIu64
 		       "MiB\n",
 		       r[i].name, r[i].converged_at * 6.0 / 60, r[i].steady_stall_usec / 1000.0,
-		       r[i].steady_over_6ms, r[i].grown_stall_usec / 1000.0,
+		       r[i].steady_over_6ms, r[i].steady_current_bytes / MiB, r[i].grown_stall_usec / 1000.0,
 		       r[i].grown_refault_bytes / MiB, r[i].grown_probes,
 		       r[i].final_current_bytes / MiB);
 	return 0;

@@ -64,6 +64,27 @@ install_deb() {
 	systemctl stop reclaimd.service reclaimd.socket
 }
 
+# --deb-b: the data disk's b/*.deb unpacked beside the installed package;
+# reclaimdb_start runs its daemon by the installed unit and configuration,
+# reclaimdb_stop as reclaimd_stop, and the unit is the package's again.
+install_b() {
+	ls $D/b/*.deb >/dev/null 2>&1 || return 0
+	mkdir -p /usr/local/lib/reclaimd-b && dpkg-deb -x $D/b/*.deb /usr/local/lib/reclaimd-b
+	say "package b: $(basename $D/b/*.deb), $(sha256sum /usr/local/lib/reclaimd-b/usr/sbin/reclaimd | cut -c1-12) against $(sha256sum /usr/sbin/reclaimd | cut -c1-12)"
+}
+reclaimdb_start() {
+	mkdir -p /etc/systemd/system/reclaimd.service.d
+	printf '[Service]\nExecStart=\nExecStart=/usr/local/lib/reclaimd-b/usr/sbin/reclaimd\n' \
+		>/etc/systemd/system/reclaimd.service.d/50-bench-b.conf
+	systemctl daemon-reload
+	reclaimd_start
+}
+reclaimdb_stop() {
+	reclaimd_stop
+	rm -f /etc/systemd/system/reclaimd.service.d/50-bench-b.conf
+	systemctl daemon-reload
+}
+
 # The package's service as a configuration's controller: reclaimd_start
 # waits for it to be active; reclaimd_stop saves its journal since RUN_T as
 # $OUT/runs/$LABEL.journal, `reclaimctl --json cgroups` as

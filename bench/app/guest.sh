@@ -192,11 +192,7 @@ cfg_on() {
 		reclaimd_start
 		;;
 	reclaimdb)
-		mkdir -p /etc/systemd/system/reclaimd.service.d
-		printf '[Service]\nExecStart=\nExecStart=/usr/local/lib/reclaimd-b/usr/sbin/reclaimd\n' \
-			>/etc/systemd/system/reclaimd.service.d/50-bench-b.conf
-		systemctl daemon-reload
-		reclaimd_start
+		reclaimdb_start
 		;;
 	reclaimd_*)
 		mkdir -p /etc/reclaimd/reclaimd.conf.d
@@ -297,9 +293,7 @@ cfg_off() {
 		reclaimd_stop
 		;;
 	reclaimdb)
-		reclaimd_stop
-		rm -f /etc/systemd/system/reclaimd.service.d/50-bench-b.conf
-		systemctl daemon-reload
+		reclaimdb_stop
 		;;
 	reclaimd_*)
 		reclaimd_stop
@@ -547,10 +541,7 @@ if ls $D/dbgsym/*.deb >/dev/null 2>&1; then
 	rc=$?
 	say "debug symbols: $(ls $D/dbgsym/): dpkg exit $rc"
 fi
-if ls $D/b/*.deb >/dev/null 2>&1; then
-	mkdir -p /usr/local/lib/reclaimd-b && dpkg-deb -x $D/b/*.deb /usr/local/lib/reclaimd-b
-	say "package b: $(basename $D/b/*.deb), $(sha256sum /usr/local/lib/reclaimd-b/usr/sbin/reclaimd | cut -c1-12) against $(sha256sum /usr/sbin/reclaimd | cut -c1-12)"
-fi
+install_b
 cp /etc/reclaimd/reclaimd.conf $OUT/reclaimd.conf 2>/dev/null
 say "cgroup: controllers enabled at the root: $(cat $CG/cgroup.subtree_control)"
 say "kernel: lru_gen $(cat /sys/kernel/mm/lru_gen/enabled 2>/dev/null), THP $(cat /sys/kernel/mm/transparent_hugepage/enabled), swappiness $(cat /proc/sys/vm/swappiness), wsf $(cat /proc/sys/vm/watermark_scale_factor), damon_reclaim $(ls $DR >/dev/null 2>&1 && echo yes || echo no)"

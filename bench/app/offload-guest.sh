@@ -22,6 +22,8 @@
 #   senpai    guest/senpai.py (bench/app/senpai.py): senpai's published rule
 #             with the same interval, target and probe, one controller on
 #             work.slice
+#   reclaimdb the daemon of --deb-b's package with the same unit and
+#             drop-in (an A/B of two builds in one boot)
 #   senpai_svc  the same rule with one controller per service of
 #             work.slice (SERVICES), as reclaimd's are: the two controllers
 #             alike but for their rules, where senpai on the slice lets
@@ -88,6 +90,9 @@ cfg_on() {
 	reclaimd)
 		reclaimd_start
 		;;
+	reclaimdb)
+		reclaimdb_start
+		;;
 	senpai | senpai_svc)
 		systemd-run -q --unit=bench-senpai --slice=system.slice \
 			python3 $D/guest/senpai.py "$(senpai_dirs $1)" "$INTERVAL_S" "$TARGET_MS" "$PROBE_PERMYRIAD" \
@@ -106,12 +111,16 @@ cfg_off() {
 		reclaimctl --json cgroups >$OUT/runs/$LABEL.cgroups 2>&1
 		reclaimd_stop
 		;;
+	reclaimdb)
+		reclaimctl --json cgroups >$OUT/runs/$LABEL.cgroups 2>&1
+		reclaimdb_stop
+		;;
 	senpai | senpai_svc) systemctl stop bench-senpai.service ;;
 	esac
 }
 cpu_usec() { # the controller's CPU so far
 	case "$1" in
-	reclaimd) awk '$1 == "usage_usec" { print $2 }' $CG/system.slice/reclaimd.service/cpu.stat 2>/dev/null || echo 0 ;;
+	reclaimd | reclaimdb) awk '$1 == "usage_usec" { print $2 }' $CG/system.slice/reclaimd.service/cpu.stat 2>/dev/null || echo 0 ;;
 	senpai | senpai_svc) awk '$1 == "usage_usec" { print $2 }' $CG/system.slice/bench-senpai.service/cpu.stat 2>/dev/null || echo 0 ;;
 	*) echo 0 ;;
 	esac
@@ -209,6 +218,7 @@ say "setup: $(uname -r), $(nproc) CPUs, MemTotal $(($(meminfo MemTotal) / 1024))
 say "settings: $(grep -v '^#' $D/settings | tr '\n' ' ')"
 swap_zram
 install_deb
+install_b
 mkdir -p /etc/reclaimd/reclaimd.conf.d
 cat >/etc/reclaimd/reclaimd.conf.d/50-offload.conf <<EOF
 [CGroup /work.slice]
