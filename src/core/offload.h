@@ -19,7 +19,8 @@
  *    set grew or reclaim ate into it: nothing is reclaimed for one interval
  *    per doubling of the stall over the target, up to hold_intervals (the
  *    whole hold where a full step came back in the same interval), and a
- *    stall during the hold holds at least as long again. senpai resumes
+ *    stall during the hold makes it one interval longer than it was, up
+ *    to the whole. senpai resumes
  *    as soon as one interval is quiet, so a growing working set is probed
  *    again while it is still refaulting.
  *  - Refaults (memory.stat workingset_refault_anon + _file), which PSI
@@ -89,7 +90,9 @@ struct offload_params {
 	uint64_t target_usec;         /* stall allowed per interval */
 	uint64_t max_step_permyriad;  /* step at zero stall, of memory.current ... */
 	uint64_t max_step_bytes;      /* ... or this size when permyriad is 0 */
-	unsigned hold_intervals;      /* 0 = OFFLOAD_HOLD_INTERVALS_DEFAULT */
+	unsigned hold_intervals;      /* the longest hold, and the ramp's lowest
+				       * start (at most OFFLOAD_RAMP_SHIFT);
+				       * 0 = OFFLOAD_HOLD_INTERVALS_DEFAULT */
 	uint64_t page_bytes;          /* size of the refault counters' unit */
 };
 
@@ -128,6 +131,7 @@ struct offload_state {
 	uint64_t last_step_bytes;     /* decided at the last interval */
 	uint64_t scale_permyriad;     /* ... as a share of the full step */
 	unsigned hold;                /* intervals of backoff left */
+	unsigned hold_len;            /* ... of the hold as last set */
 	unsigned ramp;                /* the next probing step is the rule's >> ramp */
 	uint64_t excess_bytes;        /* reclaimed beyond what was asked, not yet
 				       * taken off a later step */

@@ -46,7 +46,7 @@ static void test_offload_converges(void **state)
 	struct sim_cgroup m;
 	uint64_t stall_sum = 0;
 	unsigned over = 0;
-	bool was_over = false;
+	int over_at = -10;
 
 	sim_cgroup_init(&m, params.interval_usec, 200 * MiB, 824 * MiB);
 	for (int i = 0; i < 300; i++)
@@ -55,19 +55,21 @@ static void test_offload_converges(void **state)
 	for (int i = 0; i < 100; i++) {
 		uint64_t step = sim_step(&m, &s);
 
-		/* A probe that overshoots is followed by a hold, not by
-		 * another. */
-		if (was_over)
+		/* A probe that overshoots is followed by the backoff's
+		 * judgement and at least one interval of hold, not by another
+		 * probe: senpai's rule probes again at the second. */
+		if (i == over_at + 2)
 			assert_int_equal(step, 0);
-		was_over = m.last_stall_usec >= params.target_usec;
+		if (m.last_stall_usec >= params.target_usec)
+			over_at = i;
 		stall_sum += m.last_stall_usec;
 		over += m.last_stall_usec > params.target_usec;
 		assert_in_range(sim_cgroup_current(&m), 200 * MiB, 230 * MiB);
 	}
 	assert_true(stall_sum / 100 <= params.target_usec);
-	/* senpai's rule, which probes again after every quiet interval, is
-	 * over the target every other interval here (bench-offload). */
-	assert_true(over < 100 / 2);
+	/* So at most one interval in three is over the target (senpai's rule
+	 * is over every other one here: bench-offload). */
+	assert_true(over <= (100 + 2) / 3);
 	/* The estimate settles between the working set and memory.current. */
 	assert_in_range(s.wss_bytes, 200 * MiB, 230 * MiB);
 }
@@ -447,6 +449,7 @@ static void test_offload_hold_by_overshoot(void **state)
 		{ 8000, false, 1, 1 },
 		{ 11999, false, 1, 1 },
 		{ 12000, false, 2, 2 },
+		{ 18000, false, 2, 2 },
 		{ 23999, false, 2, 2 },
 		{ 24000, false, 3, 3 },
 		{ 600000, false, 3, 3 },
@@ -487,7 +490,7 @@ static void test_offload_hold_by_overshoot(void **state)
 
 /* A stall near the target during a longer hold, or during its ramp, does
  * not shorten either; a stall far over it during a short one lengthens
- * it. hold_intervals bounds both the hold and the ramp's start. */
+ * it; a set coming back ramps from an eighth whatever the hold. hold_intervals bounds both the hold and the ramp's start. */
 static void test_offload_hold_not_shortened(void **state)
 {
 	struct offload_params one = params;
@@ -518,6 +521,29 @@ static void test_offload_hold_not_shortened(void **state)
 	assert_int_equal(s.hold, 3);
 	assert_int_equal(s.ramp, 3);
 
+	/* A stall near the target in the middle of a ramp from an eighth:
+	 * one interval's hold, and the ramp goes on from where it was. */
+	s = (struct offload_state){};
+	offload_update(&s, &params, &in);
+	in.now_usec += 6 * SEC;
+	in.stall_total_usec += 10 * params.target_usec;
+	assert_int_equal(offload_update(&s, &params, &in), 0);
+	for (unsigned i = 0; i < 3; i++) {
+		in.now_usec += 6 * SEC;
+		assert_int_equal(offload_update(&s, &params, &in), 0);
+	}
+	in.now_usec += 6 * SEC;
+	assert_int_equal(offload_update(&s, &params, &in), 10 * MiB >> 3);
+	in.now_usec += 6 * SEC;
+	in.stall_total_usec += params.target_usec;
+	assert_int_equal(offload_update(&s, &params, &in), 0);
+	assert_int_equal(s.hold, 1);
+	assert_int_equal(s.ramp, 2);
+	in.now_usec += 6 * SEC;
+	assert_int_equal(offload_update(&s, &params, &in), 0);
+	in.now_usec += 6 * SEC;
+	assert_int_equal(offload_update(&s, &params, &in), 10 * MiB >> 2);
+
 	/* A hold of one interval at most: no stall holds longer, nor starts
 	 * the ramp lower than half; a set coming back still ramps from an
 	 * eighth. */
@@ -529,6 +555,72 @@ static void test_offload_hold_not_shortened(void **state)
 	assert_int_equal(offload_update(&s, &one, &in), 0);
 	assert_int_equal(s.hold, 1);
 	assert_int_equal(s.ramp, 1);
+	s = (struct offload_state){};
+	offload_update(&s, &one, &in);
+	in.now_usec += 6 * SEC;
+	in.refault_total_pages += 10 * MiB / PAGE;
+	assert_int_equal(offload_update(&s, &one, &in), 0);
+	assert_int_equal(s.kind, OFFLOAD_REFAULTING);
+	assert_int_equal(s.hold, 1);
+	assert_int_equal(s.ramp, OFFLOAD_RAMP_SHIFT);
+}
+
+/* A stall during the hold, when nothing was taken, lengthens it by an
+ * interval up to the whole: a working set growing back that shows only as
+ * a stall of once to four times the target is not probed again one quiet
+ * interval after each. The CI incident of test_offload_ramp_after_hold,
+ * 58 then 65 ms against a 20 ms target, here 2.9 and 3.25 times 6 ms:
+ * two intervals, then the whole hold and an eighth. */
+static void test_offload_hold_lengthens(void **state)
+{
+	struct offload_state s = {};
+	struct offload_input in = { .now_usec = 10 * SEC, .current_bytes = 1000 * MiB };
+
+	offload_update(&s, &params, &in);
+	in.now_usec += 6 * SEC;
+	in.stall_total_usec += 17400;
+	assert_int_equal(offload_update(&s, &params, &in), 0);
+	assert_int_equal(s.hold, 2);
+	assert_int_equal(s.ramp, 2);
+	in.now_usec += 6 * SEC;
+	in.stall_total_usec += 19500;
+	assert_int_equal(offload_update(&s, &params, &in), 0);
+	assert_int_equal(s.hold, 3);
+	assert_int_equal(s.ramp, 3);
+	assert_int_equal(s.nr_backoffs, 1);
+
+	/* Stalls at the target, each during the hold of the one before: one
+	 * interval, two, then the whole hold; a quiet interval between a
+	 * stall and the next does not reset the count while the cgroup is
+	 * still held (nothing taken). */
+	s = (struct offload_state){};
+	offload_update(&s, &params, &in);
+	for (unsigned want = 1; want <= OFFLOAD_HOLD_INTERVALS_DEFAULT + 1; want++) {
+		in.now_usec += 6 * SEC;
+		in.stall_total_usec += params.target_usec;
+		assert_int_equal(offload_update(&s, &params, &in), 0);
+		assert_int_equal(s.hold, MIN(want, OFFLOAD_HOLD_INTERVALS_DEFAULT));
+	}
+	in.now_usec += 6 * SEC;
+	assert_int_equal(offload_update(&s, &params, &in), 0);
+	assert_int_equal(s.hold, 2);
+	in.now_usec += 6 * SEC;
+	in.stall_total_usec += params.target_usec;
+	assert_int_equal(offload_update(&s, &params, &in), 0);
+	assert_int_equal(s.hold, 3);
+
+	/* Once it probed again, a stall at the target is judged afresh. */
+	for (unsigned i = 0; i < 3; i++) {
+		in.now_usec += 6 * SEC;
+		assert_int_equal(offload_update(&s, &params, &in), 0);
+	}
+	in.now_usec += 6 * SEC;
+	assert_true(offload_update(&s, &params, &in) > 0);
+	assert_int_equal(s.kind, OFFLOAD_PROBING);
+	in.now_usec += 6 * SEC;
+	in.stall_total_usec += params.target_usec;
+	assert_int_equal(offload_update(&s, &params, &in), 0);
+	assert_int_equal(s.hold, 1);
 }
 
 /*
@@ -651,7 +743,7 @@ static void test_offload_observe_only(void **state)
 	assert_int_equal(s.wss_bytes, 900 * MiB);
 	in.now_usec += 6 * SEC;
 	in.current_bytes = 1200 * MiB;
-	in.stall_total_usec += p.target_usec;
+	in.stall_total_usec += 4 * p.target_usec; /* far over: the whole hold */
 	assert_int_equal(offload_update(&s, &p, &in), 0);
 	assert_int_equal(s.kind, OFFLOAD_BACKOFF);
 	assert_int_equal(s.wss_bytes, 1200 * MiB);
@@ -910,6 +1002,7 @@ int main(void)
 		cmocka_unit_test(test_offload_ramp_after_hold),
 		cmocka_unit_test(test_offload_hold_by_overshoot),
 		cmocka_unit_test(test_offload_hold_not_shortened),
+		cmocka_unit_test(test_offload_hold_lengthens),
 		cmocka_unit_test(test_offload_excess),
 		cmocka_unit_test(test_offload_swapins),
 		cmocka_unit_test(test_offload_swapins_after_step),
