@@ -19,11 +19,11 @@
 #             Offload=yes, OffloadInterval=INTERVAL_S, OffloadPressure=
 #             TARGET_MS per interval, OffloadMaxStep=PROBE_PERMYRIAD: one
 #             controller per service of work.slice (the keys reach down)
+#   reclaimdb the daemon of --deb-b's package with the same unit and
+#             drop-in (an A/B of two builds in one boot)
 #   senpai    guest/senpai.py (bench/app/senpai.py): senpai's published rule
 #             with the same interval, target and probe, one controller on
 #             work.slice
-#   reclaimdb the daemon of --deb-b's package with the same unit and
-#             drop-in (an A/B of two builds in one boot)
 #   senpai_svc  the same rule with one controller per service of
 #             work.slice (SERVICES), as reclaimd's are: the two controllers
 #             alike but for their rules, where senpai on the slice lets
