@@ -183,6 +183,18 @@ void actuator_set_below_high(struct actuator *a, int node, bool on)
 	pthread_mutex_unlock(&a->quota_lock);
 }
 
+bool actuator_below_high(struct actuator *a, int node, unsigned *ret_falls)
+{
+	const struct actuator_node *n;
+
+	*ret_falls = 0;
+	if (node < 0 || node >= MEMSTAT_MAX_NODES || !a->nodes[node].present)
+		return false;
+	n = &a->nodes[node];
+	*ret_falls = __atomic_load_n(&n->below_high_falls, __ATOMIC_RELAXED);
+	return __atomic_load_n(&n->below_high, __ATOMIC_RELAXED);
+}
+
 /* The quota's wait of a run's node pass (a boost's: the watermark job does
  * not wait): ends early where the monitor sees the node fall below our own
  * high marks meanwhile (the pass takes the tokens there are; the run's next

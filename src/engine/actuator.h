@@ -169,6 +169,9 @@ int actuator_shrink(void *userdata, const struct shrink_request *req,
  * waiting when the node goes below them (docs/design.md, "The quota bounds
  * boosts, not the watermark job"). Any thread. */
 void actuator_set_below_high(struct actuator *a, int node, bool on);
+/* What the monitor last said of the node, and how many times it has seen
+ * it fall below them (a quota wait ends on a new fall). Any thread. */
+bool actuator_below_high(struct actuator *a, int node, unsigned *ret_falls);
 
 /*
  * Limits that a config reload or `reclaimctl set` changes at runtime: a

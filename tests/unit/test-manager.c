@@ -16,6 +16,8 @@
  * - With no watch client, the node threads' events do not wake the loop.
  * - The loop's thread wakes once for each timer, not again for the rest of
  *   a deadline its clock had not reached.
+ * - Each monitor tick tells the actuator which nodes are below our own
+ *   high marks, so that a boost's quota wait ends when one falls below.
  */
 
 #include <errno.h>
@@ -292,6 +294,59 @@ static void test_dry_run_monitor_paced(void **state)
 	assert_int_equal(kswapd_get_node_params(f->m->kswapd, f->m->nodes[0].id, &p), 0);
 	assert_false(p.dry_run);
 	assert_int_equal(f->m->monitor_interval_usec, p.wmark.interval_min_usec);
+}
+
+/* The fixture's zoneinfo with every zone's free pages set to free, in place:
+ * the reader keeps the file it opened at start. */
+static void zoneinfo_free_set(struct fixture *f, unsigned free)
+{
+	char cmd[2048];
+
+	snprintf(cmd, sizeof(cmd),
+		 "sed 's/^\\(  pages free[[:space:]]*\\)[0-9]*/\\1%u/' %s/root/proc/zoneinfo >%s/zi && "
+		 "cat %s/zi >%s/root/proc/zoneinfo",
+		 free, f->dir, f->dir, f->dir, f->dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+static void monitor_tick_wait(struct fixture *f)
+{
+	uint64_t ticks = f->m->nr_monitor_ticks;
+
+	while (f->m->nr_monitor_ticks == ticks)
+		(void)event_base_loop(f->m->base, EVLOOP_ONCE);
+}
+
+/* The monitor's part in "a boost's wait ends when the node falls below our
+ * high marks" (actuator_set_below_high(); the wait itself is test-actuator
+ * test_quota_wait_cut_by_fall): every tick says of every node whether it
+ * is below them, and a fall counts once until the node was above again.
+ * A dry run, so that the nodes' threads take nothing meanwhile. */
+static void test_monitor_below_high(void **state)
+{
+	struct fixture *f = *state;
+	unsigned falls;
+
+	monitor_tick_wait(f); /* every zone at 100 free pages */
+	for (unsigned i = 0; i < f->m->n_nodes; i++) {
+		assert_true(actuator_below_high(f->m->actuator, f->m->nodes[i].id, &falls));
+		assert_int_equal(falls, 1);
+	}
+	monitor_tick_wait(f);
+	assert_true(actuator_below_high(f->m->actuator, f->m->nodes[0].id, &falls));
+	assert_int_equal(falls, 1);
+	zoneinfo_free_set(f, 1000000);
+	monitor_tick_wait(f);
+	for (unsigned i = 0; i < f->m->n_nodes; i++) {
+		assert_false(actuator_below_high(f->m->actuator, f->m->nodes[i].id, &falls));
+		assert_int_equal(falls, 1);
+	}
+	zoneinfo_free_set(f, 100);
+	monitor_tick_wait(f);
+	for (unsigned i = 0; i < f->m->n_nodes; i++) {
+		assert_true(actuator_below_high(f->m->actuator, f->m->nodes[i].id, &falls));
+		assert_int_equal(falls, 2);
+	}
 }
 
 static uint64_t offload_passes(struct manager *m)
@@ -623,6 +678,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_node_not_held_by_offload, setup_offload,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_monitor_below_high, setup_dry_below, teardown),
 		cmocka_unit_test_setup_teardown(test_dry_run_monitor_paced, setup_dry_below,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_stop_answers_before_join,
