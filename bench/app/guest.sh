@@ -46,6 +46,8 @@
 # whole boot (with `always` the bursts got huge pages only when memory was
 # free: the unpressured runs were not the same work).
 # PROFILE=1 (bench/app/run --profile): each window under perf record.
+# TRACE=1 (bench/app/run --trace): each window under the scheduler's
+# tracepoints (trace_start()).
 TAG=APP OUT=/tmp/appbench
 . /mnt/vmtest/guest/common.sh
 DR=/sys/module/damon_reclaim/parameters
@@ -432,6 +434,48 @@ profile_report() {
 	rm -f /var/tmp/perf.data
 }
 
+# --trace: the window under the scheduler's tracepoints (every
+# sched_switch, the sched_wakeup of redis-server and rget) on the mono
+# clock, as rget's slow requests; bench/app/sched-trace.py says per slow
+# request what the two did and who had the CPUs, in trace/LABEL.txt. The
+# buffers (16 MiB a CPU) exist only from a second before the window to
+# its report, in every configuration alike.
+TR=/sys/kernel/tracing
+trace_start() {
+	[ "${TRACE:-0}" = 1 ] || return 0
+	mkdir -p $OUT/trace
+	[ -d $TR/events ] || mount -t tracefs nodev $TR 2>>$OUT/trace/$LABEL.err
+	{
+		echo 0 >$TR/tracing_on
+		echo mono >$TR/trace_clock
+		echo 16384 >$TR/buffer_size_kb
+		echo >$TR/trace
+		echo 'comm == "redis-server" || comm == "rget"' >$TR/events/sched/sched_wakeup/filter
+		echo 1 >$TR/events/sched/sched_wakeup/enable
+		echo 1 >$TR/events/sched/sched_switch/enable
+		echo 1 >$TR/tracing_on
+	} 2>>$OUT/trace/$LABEL.err
+	sleep 1
+}
+trace_stop() {
+	[ "${TRACE:-0}" = 1 ] || return 0
+	echo 0 >$TR/tracing_on
+}
+trace_report() {
+	[ "${TRACE:-0}" = 1 ] || return 0
+	cat $TR/trace >/var/tmp/trace.txt
+	{
+		echo 0 >$TR/events/sched/sched_switch/enable
+		echo 0 >$TR/events/sched/sched_wakeup/enable
+		echo 0 >$TR/events/sched/sched_wakeup/filter
+		echo >$TR/trace
+		echo 4 >$TR/buffer_size_kb
+	} 2>>$OUT/trace/$LABEL.err
+	python3 $D/guest/sched-trace.py /var/tmp/trace.txt $OUT/runs/$LABEL.slow $OUT/trace/$LABEL.txt \
+		2>>$OUT/trace/$LABEL.err
+	rm -f /var/tmp/trace.txt
+}
+
 # run CONFIG INDEX
 run() {
 	LABEL=$1-$2
@@ -451,6 +495,7 @@ run() {
 	$D/guest/rget 6379 "$HOT" "$RATE" 5 "$CLIENTS" >/dev/null 2>&1
 	sleep "$SETTLE_S"
 	profile_start
+	trace_start
 	snap >$OUT/runs/$LABEL.start
 	echo window >/tmp/phase
 	# reclaimd's events over the window (runs, writes, compactions), on
@@ -482,6 +527,7 @@ run() {
 	snap >$OUT/runs/$LABEL.end
 	case "$1" in damon* | damos) damon_trace "$1" ;; esac
 	profile_stop
+	trace_stop
 	[ -z "$wp" ] || kill $wp 2>/dev/null
 	systemctl stop bench-burst.service
 	echo teardown >/tmp/phase
@@ -489,6 +535,7 @@ run() {
 	kill $sp
 	wait $sp 2>/dev/null
 	profile_report
+	trace_report
 	p99=$(awk '{ print $8 }' $OUT/runs/$LABEL.rget)
 	rps=$(awk '{ print $16 }' $OUT/runs/$LABEL.rget)
 	free=$(awk '$2 == "settle" || $2 == "window" { s += $3; n++ } END { if (n) printf "%d", s / n / 1024 }' $OUT/samples/$LABEL.txt)

@@ -325,6 +325,8 @@ static void monitor_tick_wait(struct fixture *f)
 static void test_monitor_below_high(void **state)
 {
 	struct fixture *f = *state;
+	char cmd[512];
+	uint64_t errors;
 	unsigned falls;
 
 	monitor_tick_wait(f); /* every zone at 100 free pages */
@@ -343,6 +345,17 @@ static void test_monitor_below_high(void **state)
 	}
 	zoneinfo_free_set(f, 100);
 	monitor_tick_wait(f);
+	for (unsigned i = 0; i < f->m->n_nodes; i++) {
+		assert_true(actuator_below_high(f->m->actuator, f->m->nodes[i].id, &falls));
+		assert_int_equal(falls, 2);
+	}
+	/* A tick whose read fails says nothing: the side and the count stay
+	 * (a wait then runs to its tokens). */
+	snprintf(cmd, sizeof(cmd), "echo garbage >%s/root/proc/zoneinfo", f->dir);
+	assert_int_equal(system(cmd), 0);
+	errors = f->m->nr_monitor_errors;
+	monitor_tick_wait(f);
+	assert_true(f->m->nr_monitor_errors > errors);
 	for (unsigned i = 0; i < f->m->n_nodes; i++) {
 		assert_true(actuator_below_high(f->m->actuator, f->m->nodes[i].id, &falls));
 		assert_int_equal(falls, 2);
