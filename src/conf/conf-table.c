@@ -219,12 +219,9 @@ const struct conf_item conf_items[] = {
 	  .default_value = "0.1%", .min = 1, .max = 1000, .unit = "% of OffloadInterval",
 	  .offset = C(offload_pressure_permyriad),
 	  .help = "Stall target of offload: memory.pressure \"some\" stall allowed per "
-		  "interval. At or above it, reclaim stops and holds off: one interval "
-		  "for a stall up to twice it, two up to four times, three beyond (a "
-		  "stall during the hold adds one, up to three), after which the steps "
-		  "start at a half, a quarter or an eighth and double each interval "
-		  "that probes. 0.1% is 6 ms per 6 s, below senpai's 10 ms, "
-		  "because the node's own reclaim adds to the cgroup's stall." },
+		  "interval. At or above it, reclaim stops and holds off for three "
+		  "intervals. 0.1% is 6 ms per 6 s, below senpai's 10 ms, because the "
+		  "node's own reclaim adds to the cgroup's stall." },
 	{ .section = CONF_SECTION_CGROUP, .name = "OffloadInterval", .type = CONF_DURATION,
 	  .default_value = "6s", .min = USEC_PER_SEC, .max = 600 * USEC_PER_SEC,
 	  .unit = "duration", .offset = C(offload_interval_usec),

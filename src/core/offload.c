@@ -99,33 +99,14 @@ static bool offload_needs_restart(const struct offload_state *s, const struct of
 	       in->refault_total_pages < s->last_refault_total_pages;
 }
 
-/* How long a stall holds off, by how far it went over the target: one
- * interval and a first step of half the rule's at the target (up to twice
- * it), and one interval more and half again per doubling, up to max
- * intervals and an eighth (OFFLOAD_RAMP_SHIFT). A stall just at the target
- * is a cgroup at its working set, where senpai's rule stays; one many
- * times over it is a working set growing or a step that ate into it. (A
- * stall during the hold lengthens it further: offload_update().) */
-static unsigned offload_stall_hold(uint64_t stall_usec, uint64_t target_usec, unsigned max)
-{
-	unsigned n = 1;
-
-	while (n < max && target_usec > 0 && stall_usec >> n >= target_usec)
-		n++;
-	return n;
-}
-
-/* Nothing for hold intervals, then a slow start from the rule's >> ramp,
- * doubling each interval that probes. A hold during a hold (or a ramp)
- * keeps the longer of what is left and its own. What is owed stays owed:
- * the hold made up for the steps it withheld, not for what the kernel took
- * beyond them. */
-static void offload_hold(struct offload_state *s, unsigned hold, unsigned ramp)
+/* Nothing for hold intervals, then a slow start (OFFLOAD_RAMP_SHIFT). What
+ * is owed stays owed: the hold made up for the steps it withheld, not for
+ * what the kernel took beyond them. */
+static void offload_hold(struct offload_state *s, unsigned hold)
 {
 	s->scale_permyriad = 0;
-	s->hold = MAX(s->hold, hold);
-	s->hold_len = s->hold;
-	s->ramp = MAX(s->ramp, MIN(ramp, OFFLOAD_RAMP_SHIFT));
+	s->hold = hold;
+	s->ramp = OFFLOAD_RAMP_SHIFT;
 }
 
 uint64_t offload_update(struct offload_state *s, const struct offload_params *p,
@@ -164,41 +145,29 @@ uint64_t offload_update(struct offload_state *s, const struct offload_params *p,
 	s->last_current_bytes = in->current_bytes;
 
 	full_step = offload_full_step(p, in->current_bytes);
+	/* Stall at the target: the last step ate into the working set, or
+	 * the working set grows. Hold off, and every such interval during
+	 * the hold restarts it. */
+	if (s->stall_usec >= p->target_usec) {
+		if (s->kind != OFFLOAD_BACKOFF)
+			s->nr_backoffs++;
+		s->kind = OFFLOAD_BACKOFF;
+		offload_hold(s, hold);
+		offload_estimate(s, in->current_bytes, /* felt= */ true);
+		return s->last_step_bytes = 0;
+	}
 	/* Observe-only (no step) weighs refaults against the nominal step,
 	 * so that they still keep the estimate up and the node passes off. */
 	yardstick = full_step ? full_step :
 		    (uint64_t)((unsigned __int128)in->current_bytes * OFFLOAD_NOMINAL_STEP_PERMYRIAD /
 			       PERMYRIAD);
 	refaulting = yardstick && back >= yardstick;
-	/* Stall at the target: the last step ate into the working set, or
-	 * the working set grows. Hold off for as long as the stall went over
-	 * (offload_stall_hold()), the whole hold where a full step came back
-	 * with it. A stall during the hold, when nothing was taken, is the
-	 * cgroup's own need or the step's cost still coming in: one interval
-	 * longer than the hold it came in, up to the whole (a set growing back
-	 * that shows only as a stall of once to four times the target held
-	 * one or two intervals, then a half step; the CI incident cited at
-	 * test_offload_ramp_after_hold was 58 then 65 ms against 20). */
-	if (s->stall_usec >= p->target_usec) {
-		unsigned n = refaulting ? hold :
-			     offload_stall_hold(s->stall_usec, p->target_usec, hold);
-
-		if (s->kind == OFFLOAD_BACKOFF)
-			n = MAX(n, MIN(s->hold_len + 1, hold));
-		if (s->kind != OFFLOAD_BACKOFF)
-			s->nr_backoffs++;
-		s->kind = OFFLOAD_BACKOFF;
-		offload_hold(s, n, refaulting ? OFFLOAD_RAMP_SHIFT : n);
-		offload_estimate(s, in->current_bytes, /* felt= */ true);
-		return s->last_step_bytes = 0;
-	}
 	offload_estimate(s, in->current_bytes, /* felt= */ s->stall_usec > 0 || refaulting);
 	room = in->current_bytes > in->floor_bytes ? in->current_bytes - in->floor_bytes : 0;
 	/* A full step's worth refaulted or swapped in without the stall
 	 * (zram is quick to fault from, read-ahead hides file refaults):
-	 * the working set grew back. Release it as a stall far over the
-	 * target is: nothing for the whole hold, and every such interval
-	 * restarts it (a backoff stays one). The first
+	 * the working set grew back. Release it as a stall would: nothing for the hold, and
+	 * every such interval restarts it (a backoff stays one). The first
 	 * version set no hold, and took the set again the next interval: in
 	 * VM scenario offload-growth on 6.18 a 6.6 MiB step reclaimed 24 MiB
 	 * of a 48 MiB set that had just come back. A trickle below a full step
@@ -209,7 +178,7 @@ uint64_t offload_update(struct offload_state *s, const struct offload_params *p,
 				s->nr_refaulting++;
 			s->kind = OFFLOAD_REFAULTING;
 		}
-		offload_hold(s, hold, OFFLOAD_RAMP_SHIFT);
+		offload_hold(s, hold);
 		return s->last_step_bytes = 0;
 	}
 	if (s->hold > 0) {

@@ -16,13 +16,10 @@
  * and these changes:
  *
  *  - Backoff. An interval whose stall reaches the target means the working
- *    set grew or reclaim ate into it: nothing is reclaimed for one interval
- *    per doubling of the stall over the target, up to hold_intervals (the
- *    whole hold where a full step came back in the same interval), and a
- *    stall during the hold makes it one interval longer than it was, up
- *    to the whole. senpai resumes
- *    as soon as one interval is quiet, so a growing working set is probed
- *    again while it is still refaulting.
+ *    set grew or reclaim ate into it: nothing is reclaimed for
+ *    hold_intervals intervals, and any such interval during the hold
+ *    restarts it. senpai resumes as soon as one interval is quiet, so a
+ *    growing working set is probed again while it is still refaulting.
  *  - Refaults (memory.stat workingset_refault_anon + _file), which PSI
  *    misses where faulting back is quick (zram) or hidden (read-ahead),
  *    scale the step down too: times max(0, 1 - refaulted / full step). A
@@ -41,10 +38,9 @@
  *    out. The baseline is taken again after each step of ours
  *    (offload_note_step()), so that its swap-out does not hide what comes
  *    back nor its reclaim the rise.
- *  - Slow start. After a hold the steps start at a half, a quarter or an
- *    eighth (OFFLOAD_RAMP_SHIFT), as the hold was one, two or three
- *    intervals, and double each interval that probes: the set the hold
- *    protected may be all in use when it ends.
+ *  - Slow start. After a hold the steps start at an eighth and double each
+ *    interval that probes (OFFLOAD_RAMP_SHIFT): the set the hold protected
+ *    may be all in use when it ends.
  *  - The kernel's overshoot (memory.reclaim taking more than asked) comes
  *    off the following steps (offload_note_reclaimed()).
  *  - Floor and Protect=. Never below the floor (max(memory.min, memory.low,
@@ -66,18 +62,15 @@
 
 /* senpai's interval (6 s). */
 #define OFFLOAD_INTERVAL_USEC_DEFAULT (UINT64_C(6) * 1000000)
-/* Intervals without reclaim after a stall four times the target or more,
- * or a full step come back: 3 x 6 s = 18 s, long enough for
- * memory.pressure to show what the last step cost (PSI totals are updated
- * every 2 s, PSI_FREQ) and for a working set that is growing to be
- * refaulted in before it is probed again. A stall nearer the target holds
- * one interval, or two (offload.c:offload_stall_hold()). */
+/* Intervals without reclaim after a backoff: 3 x 6 s = 18 s, long enough
+ * for memory.pressure to show what the last step cost (PSI totals are
+ * updated every 2 s, PSI_FREQ) and for a working set that is growing to be
+ * refaulted in before it is probed again. */
 #define OFFLOAD_HOLD_INTERVALS_DEFAULT 3U
-/* After the whole hold the steps start at 1/8 of the rule's and double
- * each interval that probes (1/8, 1/4, 1/2, then the rule's): the hold
- * ended a step that ate into the working set, and the set it found may
- * still be all in use. After a hold of one or two intervals, at 1/2 or
- * 1/4. */
+/* After a hold the steps start at 1/8 of the rule's and double each
+ * interval that probes (1/8, 1/4, 1/2, then the rule's): the hold ended a
+ * step that ate into the working set, and the set it found may still be
+ * all in use. */
 #define OFFLOAD_RAMP_SHIFT 3U
 /* Moving average weight of the working-set estimate: 1/4 per interval. */
 #define OFFLOAD_WSS_SHIFT 2
@@ -90,9 +83,7 @@ struct offload_params {
 	uint64_t target_usec;         /* stall allowed per interval */
 	uint64_t max_step_permyriad;  /* step at zero stall, of memory.current ... */
 	uint64_t max_step_bytes;      /* ... or this size when permyriad is 0 */
-	unsigned hold_intervals;      /* the longest hold, and the ramp's lowest
-				       * start (at most OFFLOAD_RAMP_SHIFT);
-				       * 0 = OFFLOAD_HOLD_INTERVALS_DEFAULT */
+	unsigned hold_intervals;      /* 0 = OFFLOAD_HOLD_INTERVALS_DEFAULT */
 	uint64_t page_bytes;          /* size of the refault counters' unit */
 };
 
@@ -131,7 +122,6 @@ struct offload_state {
 	uint64_t last_step_bytes;     /* decided at the last interval */
 	uint64_t scale_permyriad;     /* ... as a share of the full step */
 	unsigned hold;                /* intervals of backoff left */
-	unsigned hold_len;            /* ... of the hold as last set */
 	unsigned ramp;                /* the next probing step is the rule's >> ramp */
 	uint64_t excess_bytes;        /* reclaimed beyond what was asked, not yet
 				       * taken off a later step */

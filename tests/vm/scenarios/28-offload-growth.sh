@@ -42,13 +42,7 @@
 # - the stall is above the target in at most one of the intervals from the
 #   growth to the end of the hold;
 # - after the hold the steps start at an eighth (OFFLOAD_RAMP_SHIFT; the
-#   first interval with steps asks at most an eighth and a quarter). The
-#   whole hold and an eighth are what a growth that swaps a step back in
-#   (the 48 MiB set: 32-42 MiB in its first interval, against a 10% step
-#   of a 60-70 MiB cgroup) sets, and a stall four times the target; since
-#   2026-12-07 a stall nearer the target alone holds one or two intervals
-#   and ramps from a half or a quarter, and the checks below would see
-#   that as a failure, rightly: it is not what a growth should get. The
+#   first interval with steps asks at most an eighth and a quarter): the
 #   fresh-clone CI of 05f4b5d saw a full 6.4 MiB step there, of which
 #   memory.reclaim took 16 MiB of a cgroup that was all hot, stall it 58
 #   and 65 ms in two intervals. At least nine intervals are watched, so
@@ -129,7 +123,7 @@ t_warm=$(cut -d' ' -f1 /proc/uptime)
 # least two intervals old (its judgements are an interval apart, not in
 # step with ours) and is probing, in one reply of reclaimctl, whose
 # figures are the growth's baseline. At the hot set alone, each step takes
-# some of the hot set, whose stall then backs offload off for one to three
+# some of the hot set, whose stall then backs offload off for three
 # intervals (6.12 once: "state backoff" at the growth, nothing taken in
 # the two intervals before; 6.1, in a local run of a version that checked
 # windows two intervals apart, met both only at the 11th): so the window
@@ -240,8 +234,7 @@ backoff | refaulting) ;;
 *) vm_fail "the controller was \"$st_rel\" at the end of interval $rel, the second after the kernel showed the growth, not in backoff or refaulting (states:$states; stalls:$stalls; refaulted KiB:$refs)" ;;
 esac
 # Held: nothing taken over the three intervals after the first one that
-# ended in backoff or refaulting (OFFLOAD_HOLD_INTERVALS_DEFAULT, the hold
-# a step's worth swapped back in sets: the
+# ended in backoff or refaulting (OFFLOAD_HOLD_INTERVALS_DEFAULT: the
 # controller judges every 2 s, and each judgement that still shows the
 # growth only restarts the hold). A first version of this check counted
 # from interval sig + 1 however early the release came; its watch ended
