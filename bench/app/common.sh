@@ -77,7 +77,12 @@ reclaimdb_start() {
 	printf '[Service]\nExecStart=\nExecStart=/usr/local/lib/reclaimd-b/usr/sbin/reclaimd\n' \
 		>/etc/systemd/system/reclaimd.service.d/50-bench-b.conf
 	systemctl daemon-reload
-	reclaimd_start
+	reclaimd_start && return 0
+	# Not started: the unit is the package's again (a run that fails to
+	# start is skipped without its cfg_off).
+	rm -f /etc/systemd/system/reclaimd.service.d/50-bench-b.conf
+	systemctl daemon-reload
+	return 1
 }
 reclaimdb_stop() {
 	reclaimd_stop

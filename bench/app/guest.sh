@@ -463,7 +463,7 @@ trace_stop() {
 }
 trace_report() {
 	[ "${TRACE:-0}" = 1 ] || return 0
-	cat $TR/trace >/var/tmp/trace.txt
+	cat $TR/trace >/var/tmp/trace.txt 2>>$OUT/trace/$LABEL.err
 	{
 		echo 0 >$TR/events/sched/sched_switch/enable
 		echo 0 >$TR/events/sched/sched_wakeup/enable
@@ -473,6 +473,9 @@ trace_report() {
 	} 2>>$OUT/trace/$LABEL.err
 	python3 $D/guest/sched-trace.py /var/tmp/trace.txt $OUT/runs/$LABEL.slow $OUT/trace/$LABEL.txt \
 		2>>$OUT/trace/$LABEL.err
+	# The trace itself too (a few MiB of text, a tenth of it compressed),
+	# so that a reading can be checked again.
+	gzip -c /var/tmp/trace.txt >$OUT/trace/$LABEL.trace.gz
 	rm -f /var/tmp/trace.txt
 }
 

@@ -179,7 +179,7 @@ int main(int argc, char **argv)
 					if (n < MAXREQ)
 						lat[n++] = us;
 					if (slow && us > slow_us)
-						fprintf(slow, "%.3f %.3f %.0f\n", c[i].sched,
+						fprintf(slow, "%.6f %.6f %.0f\n", c[i].sched,
 							c[i].sched + mono_to_real, us);
 					c[i].busy = 0;
 				}

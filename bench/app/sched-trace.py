@@ -12,14 +12,15 @@
 # milliseconds each of the two spent running, runnable but not on a CPU
 # (and its longest such wait), sleeping (S) and blocked (D); and the
 # tasks that had the CPUs meanwhile, by time, in OUT. Then the same
-# summed over every slow request, and over the whole trace for redis.
+# summed over every slow request (requests overlap: a stretch several
+# waited through counts once for each), and over the whole trace.
 # Runs in the guest after the window (the trace is large; its summary is
 # what goes on the results disk).
 import re
 import sys
 
 SWITCH = re.compile(r"\[(\d+)\].*?\s([\d.]+): sched_switch: prev_comm=(.*?) prev_pid=(\d+) "
-                    r"prev_prio=\d+ prev_state=(\S+) ==> next_comm=(.*?) next_pid=(\d+)")
+                    r"prev_prio=-?\d+ prev_state=(\S+) ==> next_comm=(.*?) next_pid=(\d+)")
 WAKE = re.compile(r"\s([\d.]+): sched_wakeup: comm=(.*?) pid=(\d+)")
 WATCHED = ("redis-server", "rget")
 

@@ -297,7 +297,9 @@ static void test_dry_run_monitor_paced(void **state)
 }
 
 /* The fixture's zoneinfo with every zone's free pages set to free, in place:
- * the reader keeps the file it opened at start. */
+ * the reader keeps the file it opened at start. The fixture has no
+ * buddyinfo, so every monitor tick reads zoneinfo whole (monitor_read());
+ * with one, the monitor's free pages would come from it instead. */
 static void zoneinfo_free_set(struct fixture *f, unsigned free)
 {
 	char cmd[2048];
