@@ -72,22 +72,24 @@ install_b() {
 	mkdir -p /usr/local/lib/reclaimd-b && dpkg-deb -x $D/b/*.deb /usr/local/lib/reclaimd-b
 	say "package b: $(basename $D/b/*.deb), $(sha256sum /usr/local/lib/reclaimd-b/usr/sbin/reclaimd | cut -c1-12) against $(sha256sum /usr/sbin/reclaimd | cut -c1-12)"
 }
+B_DROPIN=/etc/systemd/system/reclaimd.service.d/50-bench-b.conf
+reclaimdb_unit_off() {
+	rm -f $B_DROPIN
+	systemctl daemon-reload
+}
 reclaimdb_start() {
-	mkdir -p /etc/systemd/system/reclaimd.service.d
-	printf '[Service]\nExecStart=\nExecStart=/usr/local/lib/reclaimd-b/usr/sbin/reclaimd\n' \
-		>/etc/systemd/system/reclaimd.service.d/50-bench-b.conf
+	mkdir -p "$(dirname $B_DROPIN)"
+	printf '[Service]\nExecStart=\nExecStart=/usr/local/lib/reclaimd-b/usr/sbin/reclaimd\n' >$B_DROPIN
 	systemctl daemon-reload
 	reclaimd_start && return 0
 	# Not started: the unit is the package's again (a run that fails to
 	# start is skipped without its cfg_off).
-	rm -f /etc/systemd/system/reclaimd.service.d/50-bench-b.conf
-	systemctl daemon-reload
+	reclaimdb_unit_off
 	return 1
 }
 reclaimdb_stop() {
 	reclaimd_stop
-	rm -f /etc/systemd/system/reclaimd.service.d/50-bench-b.conf
-	systemctl daemon-reload
+	reclaimdb_unit_off
 }
 
 # The package's service as a configuration's controller: reclaimd_start

@@ -49,6 +49,7 @@
 # TRACE=1 (bench/app/run --trace): each window under the scheduler's
 # tracepoints (trace_start()).
 TAG=APP OUT=/tmp/appbench
+TR=/sys/kernel/tracing # tracefs: damon_trace() and --trace
 . /mnt/vmtest/guest/common.sh
 DR=/sys/module/damon_reclaim/parameters
 DA=/sys/kernel/mm/damon/admin
@@ -335,7 +336,7 @@ swap_empty() {
 # such regions were, against the run's min_age. Why DAMON_RECLAIM tried
 # nothing in earlier boots (nr_reclaim_tried_regions 0) is in there.
 damon_trace() {
-	local t=/sys/kernel/tracing ev
+	local t=$TR ev
 	[ -d $t/events ] || t=/sys/kernel/debug/tracing
 	ev=$t/events/damon/damon_aggregated/enable
 	if [ ! -e $ev ]; then
@@ -440,7 +441,6 @@ profile_report() {
 # request what the two did and who had the CPUs, in trace/LABEL.txt. The
 # buffers (16 MiB a CPU) exist only from a second before the window to
 # its report, in every configuration alike.
-TR=/sys/kernel/tracing
 trace_start() {
 	[ "${TRACE:-0}" = 1 ] || return 0
 	mkdir -p $OUT/trace

@@ -311,6 +311,18 @@ static void zoneinfo_free_set(struct fixture *f, unsigned free)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* What the actuator holds of every node: below our high marks or not, and
+ * the falls counted. */
+static void assert_every_node(struct fixture *f, bool below, unsigned want_falls)
+{
+	unsigned falls;
+
+	for (unsigned i = 0; i < f->m->n_nodes; i++) {
+		assert_int_equal(actuator_below_high(f->m->actuator, f->m->nodes[i].id, &falls), below);
+		assert_int_equal(falls, want_falls);
+	}
+}
+
 static void monitor_tick_wait(struct fixture *f)
 {
 	uint64_t ticks = f->m->nr_monitor_ticks;
@@ -332,25 +344,16 @@ static void test_monitor_below_high(void **state)
 	unsigned falls;
 
 	monitor_tick_wait(f); /* every zone at 100 free pages */
-	for (unsigned i = 0; i < f->m->n_nodes; i++) {
-		assert_true(actuator_below_high(f->m->actuator, f->m->nodes[i].id, &falls));
-		assert_int_equal(falls, 1);
-	}
+	assert_every_node(f, true, 1);
 	monitor_tick_wait(f);
 	assert_true(actuator_below_high(f->m->actuator, f->m->nodes[0].id, &falls));
 	assert_int_equal(falls, 1);
 	zoneinfo_free_set(f, 1000000);
 	monitor_tick_wait(f);
-	for (unsigned i = 0; i < f->m->n_nodes; i++) {
-		assert_false(actuator_below_high(f->m->actuator, f->m->nodes[i].id, &falls));
-		assert_int_equal(falls, 1);
-	}
+	assert_every_node(f, false, 1);
 	zoneinfo_free_set(f, 100);
 	monitor_tick_wait(f);
-	for (unsigned i = 0; i < f->m->n_nodes; i++) {
-		assert_true(actuator_below_high(f->m->actuator, f->m->nodes[i].id, &falls));
-		assert_int_equal(falls, 2);
-	}
+	assert_every_node(f, true, 2);
 	/* A tick whose read fails says nothing: the side and the count stay
 	 * (a wait then runs to its tokens). */
 	snprintf(cmd, sizeof(cmd), "echo garbage >%s/root/proc/zoneinfo", f->dir);
@@ -358,10 +361,7 @@ static void test_monitor_below_high(void **state)
 	errors = f->m->nr_monitor_errors;
 	monitor_tick_wait(f);
 	assert_true(f->m->nr_monitor_errors > errors);
-	for (unsigned i = 0; i < f->m->n_nodes; i++) {
-		assert_true(actuator_below_high(f->m->actuator, f->m->nodes[i].id, &falls));
-		assert_int_equal(falls, 2);
-	}
+	assert_every_node(f, true, 2);
 }
 
 static uint64_t offload_passes(struct manager *m)
