@@ -146,44 +146,15 @@ for k, v in sorted(s.items()):
 	echo "cached_kb $(meminfo Cached)"
 }
 
-# Every second: uptime phase MemFree_kB psi_some_us psi_full_us pgscan_kswapd
-# pswpout, then pgmigrate_success, compact_daemon_wake, and each node's
-# fragmentation score for order 9 ("node:score", 0-100), as kcompactd's
-# proactive compaction computes it (mm/compaction.c
-# fragmentation_score_node(): each zone's extfrag_for_order(zone, 9), the
-# share of its free pages not in free blocks of order >= 9, weighted by
-# the zone's present pages). kcompactd compacts a node above 100 -
-# vm.compaction_proactiveness + 10 (90 by default).
-sampler() {
-	present=$(awk '$1 == "Node" { n = $2; sub(",", "", n); z = $4 } $1 == "present" { printf "%s,%s=%s ", n, z, $2 }' /proc/zoneinfo)
-	while :; do
-		awk -v ph="$(cat /tmp/phase)" -v present="$present" '
-			BEGIN { k = split(present, a, " "); for (i = 1; i <= k; i++) { split(a[i], b, "="); pr[b[1]] = b[2]; split(b[1], c, ","); np[c[1]] += b[2] } }
-			FILENAME == "/proc/uptime" { t = $1 }
-			FILENAME == "/proc/meminfo" && $1 == "MemFree:" { f = $2 }
-			FILENAME == "/proc/pressure/memory" { for (i = 2; i <= NF; i++) if ($i ~ /^total=/) { v = $i; sub("total=", "", v); p[$1] = v } }
-			FILENAME == "/proc/vmstat" { vm[$1] = $2 }
-			FILENAME == "/proc/buddyinfo" {
-				n = $2; sub(",", "", n); free = 0; suit = 0
-				for (o = 0; o + 5 <= NF; o++) { free += $(o + 5) * 2 ^ o; if (o >= 9) suit += $(o + 5) * 2 ^ (o - 9) }
-				if (free > 0) sc[n] += pr[n "," $4] * int((free - suit * 512) * 100 / free)
-			}
-			END {
-				s = ""; for (n in np) s = s " " n ":" int(sc[n] / (np[n] + 1))
-				print t, ph, f, p["some"], p["full"], vm["pgscan_kswapd"], vm["pswpout"], vm["pgmigrate_success"], vm["compact_daemon_wake"] s
-			}' /proc/uptime /proc/meminfo /proc/pressure/memory /proc/vmstat /proc/buddyinfo
-		sleep 1
-	done
-}
+# Every second, one line (bench/app/harness.py says which figures): one
+# Python process, where a shell loop forked awk, cat and sleep each second.
+sampler() { exec python3 $D/guest/harness.py sample /tmp/phase; }
 
-stream_start() { # FLAG: "" for the page cache, "direct" for O_DIRECT
-	# 16 MiB reads with a 0.5 s pause: at most 32 MiB/s, so the stream
-	# does not take a whole vCPU.
-	systemd-run -q --unit=bench-stream --slice=stream.slice sh -c "
-		while :; do i=0; while [ \$i -lt $((STREAM_MIB)) ]; do
-			dd if=/var/tmp/stream.sparse of=/dev/null bs=1M count=16 skip=\$i ${1:+iflag=$1} 2>/dev/null
-			echo >>/run/bench-stream.chunks
-			i=\$((i + 16)); sleep 0.5; done; done"
+# stream_start FLAG: "" for the page cache, "direct" for O_DIRECT. 16 MiB
+# reads with a 0.5 s pause, at most 32 MiB/s (harness.py stream).
+stream_start() {
+	systemd-run -q --unit=bench-stream --slice=stream.slice \
+		python3 $D/guest/harness.py stream /var/tmp/stream.sparse $((STREAM_MIB)) $1
 }
 stream_stop() { systemctl stop bench-stream.service 2>/dev/null; }
 
@@ -525,8 +496,13 @@ run() {
 	systemd-run -q --unit=bench-burst --slice=burst.slice sh -c "
 		n=0; while :; do n=\$((n + 1)); stress-ng --no-madvise --vm 1 --vm-bytes ${BURST_MIB}M --vm-method write64 --vm-hang $BURST_HOLD_S \
 			--timeout ${BURST_ON_S}s -q --metrics-brief --yaml $OUT/runs/$LABEL.burst\$n.yaml; sleep $BURST_OFF_S; done"
+	# --trace: the window's ends on the guest's CLOCK_REALTIME, on the
+	# results console, where the host (host-sched.py) stamps them with its
+	# own clock as they come.
+	[ "${TRACE:-0}" = 0 ] || echo "$TAG clock $LABEL start $(date +%s.%N)"
 	RGET_SLOW_US=10000 RGET_SLOW_FILE=$OUT/runs/$LABEL.slow \
 		timeout $((WINDOW_S * 3)) $D/guest/rget 6379 "$HOT" "$RATE" "$WINDOW_S" "$CLIENTS" >$OUT/runs/$LABEL.rget 2>&1
+	[ "${TRACE:-0}" = 0 ] || echo "$TAG clock $LABEL end $(date +%s.%N)"
 	snap >$OUT/runs/$LABEL.end
 	case "$1" in damon* | damos) damon_trace "$1" ;; esac
 	profile_stop
