@@ -32,7 +32,14 @@ bench_log() {
 #   pgsteal_kswapd pgsteal_direct pgsteal_proactive pageoutrun
 #   daemon_cpu_us daemon_rss_kb kswapd_cpu_ticks memcg_pgscan memcg_pgsteal
 #   pswpin pswpout kcompactd_cpu_ticks daemon_kcomp_cpu_ticks
-# Node figures are pages summed over the node's zones (zoneinfo); the
+#   then per node: below_ulow below_klow (1 or 0)
+# Node figures are pages summed over the node's zones (zoneinfo), except
+# the last two a node: 1 when every zone of the node with managed pages is
+# below its userspace low mark (high + headroom at the default
+# WatermarkHeadroom=, 0.5% within 8 MiB and 1 GiB), resp. the kernel's low mark,
+# protection included: the sums count a small zone that never fills (a
+# Movable or DMA zone below its marks) as the node's shortfall while a
+# large zone is above its marks. The
 # daemon's cpu.stat is cumulative over its cgroup's life (every daemon of
 # the boot runs in reclaimd.service), RSS is 0 when no daemon runs.
 # kswapd_cpu_ticks: utime + stime of every kswapd thread (USER_HZ, 1/100 s),
@@ -56,11 +63,17 @@ bench_sample() {
 		FILENAME in iskc { kc += $14 + $15; next }
 		FILENAME == "/proc/uptime" { t = $1; next }
 		FILENAME == "/proc/zoneinfo" {
-			if ($1 == "Node") { n = $2; sub(",", "", n) }
-			else if ($1 == "pages" && $2 == "free") free[n] += $3
+			if ($1 == "Node") { n = $2; sub(",", "", n); z = nz[n]++ }
+			else if ($1 == "pages" && $2 == "free") { free[n] += $3; zf[n, z] = $3 }
 			else if ($1 == "min") mn[n] += $2
-			else if ($1 == "low") lo[n] += $2
-			else if ($1 == "high") hi[n] += $2
+			else if ($1 == "low") { lo[n] += $2; zl[n, z] = $2 }
+			else if ($1 == "high") { hi[n] += $2; zh[n, z] = $2 }
+			else if ($1 == "managed") zm[n, z] = $2
+			else if ($1 == "protection:") {
+				p = $0; sub(/^[^(]*\(/, "", p); gsub(/[),]/, "", p)
+				k = split(p, pa, " ")
+				for (i = 1; i <= k; i++) zp[n, z, i - 1] = pa[i]
+			}
 			next
 		}
 		FILENAME == "/proc/pressure/memory" {
@@ -86,7 +99,25 @@ bench_sample() {
 			printf " %d %d %d", vm["pgscan_kswapd"], vm["pgscan_direct"], vm["pgscan_proactive"]
 			printf " %d %d %d", vm["pgsteal_kswapd"], vm["pgsteal_direct"], vm["pgsteal_proactive"]
 			printf " %d %d %d %d %d %d", vm["pageoutrun"], cpu, rss, ks, mscan, msteal
-			printf " %d %d %d %d\n", vm["pswpin"], vm["pswpout"], kc, dk
+			printf " %d %d %d %d", vm["pswpin"], vm["pswpout"], kc, dk
+			# Per node, as the allocator and the daemon judge a node
+			# (docs/design.md "Userspace watermarks"): below a mark when
+			# every zone with managed pages is below it, with the
+			# protection at the highest zone listed (the classzone of
+			# a GFP_HIGHUSER_MOVABLE allocation).
+			for (i = 0; i < nodes; i++) {
+				cz = nz[i] - 1; bu = 1; bk = 1; any = 0
+				for (j = 0; j < nz[i]; j++) {
+					if (zm[i, j] + 0 == 0) continue
+					any = 1
+					hr = int(zm[i, j] * 50 / 10000); if (hr < 2048) hr = 2048; if (hr > 262144) hr = 262144
+					if (zf[i, j] >= zl[i, j] + zp[i, j, cz]) bk = 0
+					if (zf[i, j] >= zh[i, j] + hr + zp[i, j, cz]) bu = 0
+				}
+				if (!any) { bu = 0; bk = 0 }
+				printf " %d %d", bu, bk
+			}
+			printf "\n"
 		}' /proc/uptime /proc/zoneinfo /proc/pressure/memory /proc/vmstat \
 		$CG/$DAEMON_CG/cpu.stat $rssf $KCOMPACTD_STATS $KSWAPD_STATS $CG/memory.stat $kcomp 2>/dev/null
 }
@@ -201,8 +232,22 @@ bench_daemon() {
 
 # bench/run --ab: one run of the second build's daemon, as reclaimdb.
 bench_run_b() {
+	local t
 	RECLAIMD=/usr/sbin/reclaimd-b
-	bench_daemon && bench_run reclaimdb $1
+	if ! bench_daemon; then
+		bench_daemon_stop
+		RECLAIMD=/usr/sbin/reclaimd
+		return 1
+	fi
+	# --nice-b: every thread of it (nice is a thread's own on Linux; its
+	# threads are all up once it answers).
+	if [ -n "${BENCH_NICE_B:-}" ]; then
+		for t in /proc/$DAEMON_PID/task/*; do
+			renice -n "$BENCH_NICE_B" -p "${t##*/}" >/dev/null 2>>$OUT/log.txt
+		done
+		bench_log "reclaimdb at nice $BENCH_NICE_B: $(for t in /proc/$DAEMON_PID/task/*; do awk '{ printf "%s=%s ", $2, $19 }' $t/stat; done)"
+	fi
+	bench_run reclaimdb $1
 	bench_daemon_stop
 	RECLAIMD=/usr/sbin/reclaimd
 }
