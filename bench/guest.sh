@@ -103,8 +103,11 @@ bench_sample() {
 			# Per node, as the allocator and the daemon judge a node
 			# (docs/design.md "Userspace watermarks"): below a mark when
 			# every zone with managed pages is below it, with the
-			# protection at the highest zone listed (the classzone of
-			# a GFP_HIGHUSER_MOVABLE allocation).
+			# protection at the last zone listed, as the daemon takes
+			# it (the same as at Movable, the classzone of a
+			# GFP_HIGHUSER_MOVABLE allocation, where Device follows).
+			# The userspace low is the static one: without the
+			# pacing lead the daemon adds while memory is consumed.
 			for (i = 0; i < nodes; i++) {
 				cz = nz[i] - 1; bu = 1; bk = 1; any = 0
 				for (j = 0; j < nz[i]; j++) {
@@ -232,23 +235,18 @@ bench_daemon() {
 
 # bench/run --ab: one run of the second build's daemon, as reclaimdb.
 bench_run_b() {
-	local t
 	RECLAIMD=/usr/sbin/reclaimd-b
-	if ! bench_daemon; then
-		bench_daemon_stop
-		RECLAIMD=/usr/sbin/reclaimd
-		return 1
+	# --weight-b: its cgroup's share of the CPU against the workload's
+	# cgroups (the guest's root enables the cpu controller), back to the
+	# default after.
+	if [ -n "${BENCH_WEIGHT_B:-}" ]; then
+		vm_cg_new $DAEMON_CG
+		echo "$BENCH_WEIGHT_B" >$CG/$DAEMON_CG/cpu.weight
+		bench_log "reclaimdb at cpu.weight $(cat $CG/$DAEMON_CG/cpu.weight 2>&1)"
 	fi
-	# --nice-b: every thread of it (nice is a thread's own on Linux; its
-	# threads are all up once it answers).
-	if [ -n "${BENCH_NICE_B:-}" ]; then
-		for t in /proc/$DAEMON_PID/task/*; do
-			renice -n "$BENCH_NICE_B" -p "${t##*/}" >/dev/null 2>>$OUT/log.txt
-		done
-		bench_log "reclaimdb at nice $BENCH_NICE_B: $(for t in /proc/$DAEMON_PID/task/*; do awk '{ printf "%s=%s ", $2, $19 }' $t/stat; done)"
-	fi
-	bench_run reclaimdb $1
+	bench_daemon && bench_run reclaimdb $1
 	bench_daemon_stop
+	[ -z "${BENCH_WEIGHT_B:-}" ] || echo 100 >$CG/$DAEMON_CG/cpu.weight
 	RECLAIMD=/usr/sbin/reclaimd
 }
 

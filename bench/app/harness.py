@@ -86,7 +86,9 @@ def sample(phase_file):
                   frag_scores(pr, rd("/proc/buddyinfo")), flush=True)
         except (OSError, IndexError, ValueError, StopIteration) as e:
             print("# sample failed:", e, file=sys.stderr, flush=True)
-        nxt += 1
+        # After a stall, no burst of samples to catch up: the gap stays
+        # visible (bench/app/analyze's sampler_gap_s).
+        nxt = max(nxt + 1, time.monotonic())
         time.sleep(max(0, nxt - time.monotonic()))
 
 
