@@ -63,7 +63,7 @@ DAMOS_AGGR_US=100000
 snap() {
 	echo "uptime $(cut -d' ' -f1 /proc/uptime)"
 	awk '{ for (i = 2; i <= NF; i++) if ($i ~ /^total=/) { v = $i; sub("total=", "", v); print "psi_" $1 "_us", v } }' /proc/pressure/memory
-	awk '$1 ~ /^(pgscan_kswapd|pgsteal_kswapd|pgscan_direct|pgsteal_direct|pswpin|pswpout|pgmajfault|pageoutrun|workingset_refault_anon|workingset_refault_file|pgscan_khugepaged|pgsteal_khugepaged|pgmigrate_success|compact_migrate_scanned|compact_free_scanned|compact_stall|compact_daemon_wake)$/ { print }
+	awk '$1 ~ /^(pgscan_kswapd|pgsteal_kswapd|pgscan_direct|pgsteal_direct|pswpin|pswpout|pgmajfault|pageoutrun|workingset_refault_anon|workingset_refault_file|pgscan_khugepaged|pgsteal_khugepaged|pgmigrate_success|compact_migrate_scanned|compact_free_scanned|compact_stall|compact_daemon_wake|numa_hint_faults|numa_pages_migrated|numa_pte_updates)$/ { print }
 	     $1 ~ /^allocstall_/ { as += $2 } END { print "allocstall", as }' /proc/vmstat
 	k=0
 	for p in $(pgrep '^kswapd'); do
@@ -570,7 +570,10 @@ fi
 install_b
 cp /etc/reclaimd/reclaimd.conf $OUT/reclaimd.conf 2>/dev/null
 say "cgroup: controllers enabled at the root: $(cat $CG/cgroup.subtree_control)"
-say "kernel: lru_gen $(cat /sys/kernel/mm/lru_gen/enabled 2>/dev/null), THP $(cat /sys/kernel/mm/transparent_hugepage/enabled), swappiness $(cat /proc/sys/vm/swappiness), wsf $(cat /proc/sys/vm/watermark_scale_factor), damon_reclaim $(ls $DR >/dev/null 2>&1 && echo yes || echo no)"
+# --numa-balancing: the kernel's automatic NUMA balancing (task and page
+# migration between the nodes) on or off for the whole boot.
+[ -z "${NUMA_BALANCING:-}" ] || sysctl -q -w kernel.numa_balancing=$NUMA_BALANCING
+say "kernel: numa_balancing $(cat /proc/sys/kernel/numa_balancing 2>/dev/null), lru_gen $(cat /sys/kernel/mm/lru_gen/enabled 2>/dev/null), THP $(cat /sys/kernel/mm/transparent_hugepage/enabled), swappiness $(cat /proc/sys/vm/swappiness), wsf $(cat /proc/sys/vm/watermark_scale_factor), damon_reclaim $(ls $DR >/dev/null 2>&1 && echo yes || echo no)"
 ls $DR >$OUT/damon-params.txt 2>&1
 cat /proc/zoneinfo >$OUT/zoneinfo.txt
 
