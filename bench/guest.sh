@@ -21,6 +21,12 @@ OUT=/tmp/bench
 PHASE_FILE=/tmp/bench.phase
 mkdir -p $OUT/samples $OUT/burst $OUT/wmarks $OUT/daemon
 
+# The daemon's default headroom of a zone, pages (docs/design.md
+# "Userspace watermarks": 0.5% of managed, at least 8 MiB, at most 1 GiB),
+# for the awk programs below.
+HEADROOM_AWK='function headroom(m, h) { h = int(m * 50 / 10000); if (h < 2048) h = 2048; if (h > 262144) h = 262144; return h }
+'
+
 bench_log() {
 	vm_say "bench: $*"
 	echo "$*" >>$OUT/log.txt
@@ -57,7 +63,7 @@ bench_sample() {
 			[ "$(cat $t/comm 2>/dev/null)" = reclaimd/kcomp ] && kcomp=$t/stat
 		done
 	fi
-	awk -v phase="$1" -v nodes="$BENCH_NODES" -v kcstats="$KCOMPACTD_STATS" -v kcomp="$kcomp" '
+	awk -v phase="$1" -v nodes="$BENCH_NODES" -v kcstats="$KCOMPACTD_STATS" -v kcomp="$kcomp" "$HEADROOM_AWK"'
 		BEGIN { n = split(kcstats, a, " "); for (i = 1; i <= n; i++) iskc[a[i]] = 1 }
 		FILENAME == kcomp { dk = $14 + $15; next }
 		FILENAME in iskc { kc += $14 + $15; next }
@@ -113,7 +119,7 @@ bench_sample() {
 				for (j = 0; j < nz[i]; j++) {
 					if (zm[i, j] + 0 == 0) continue
 					any = 1
-					hr = int(zm[i, j] * 50 / 10000); if (hr < 2048) hr = 2048; if (hr > 262144) hr = 262144
+					hr = headroom(zm[i, j])
 					if (zf[i, j] >= zl[i, j] + zp[i, j, cz]) bk = 0
 					if (zf[i, j] >= zh[i, j] + hr + zp[i, j, cz]) bu = 0
 				}
@@ -145,10 +151,10 @@ bench_user_wmarks() {
 			/tmp/bench.status | sort -n
 		return
 	fi
-	awk '$1 == "Node" { n = $2; sub(",", "", n) }
+	awk "$HEADROOM_AWK"'$1 == "Node" { n = $2; sub(",", "", n) }
 	     $1 == "high" { h = $2 }
 	     $1 == "managed" && $2 > 0 {
-		hr = int($2 * 50 / 10000); if (hr < 2048) hr = 2048; if (hr > 262144) hr = 262144
+		hr = headroom($2)
 		lo[n] += h + hr; hi[n] += h + hr + int(hr / 2)
 	     }
 	     END { for (n in lo) print n, lo[n] * 4096, hi[n] * 4096, "formula" }' /proc/zoneinfo | sort -n

@@ -164,8 +164,11 @@ def report(rec, runs_dir, path):
                 f = l.split()
                 x = float(f[1]) + off
                 slow.append((x, x + float(f[2]) / 1e6))
-        except (OSError, IndexError, ValueError):
+        except FileNotFoundError:
             pass
+        except (OSError, IndexError, ValueError) as err:
+            print("host-sched.py: %s.slow: %s; its slow requests left out" % (label, err), file=sys.stderr)
+            slow = []
         slow_s = sum(y - x for x, y in slow)
         for name, keys in groups:
             if not keys:
