@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * bench-target: the cost of one target decision (target_spread and
- * target_soft) over N candidates. Usage: bench-target [N [ROUNDS]]
+ * bench-target: the cost of one target decision (target_spread, without
+ * and with a run's priority, and target_soft) over N candidates. Usage: bench-target [N [ROUNDS]]
  * (default 1000 candidates, 2000 decisions per round, 7 rounds); prints
  * the median and best round, in ns of thread CPU time per decision.
  */
@@ -56,9 +56,10 @@ static void fill(struct target_candidate *c, size_t n)
 }
 
 static void run(const char *name, struct target_candidate *c, size_t n, unsigned iters,
-		bool soft)
+		bool soft, int priority)
 {
-	const struct target_params p = { .may_swap = false, .min_write_bytes = 64 << 10 };
+	const struct target_params p = { .may_swap = false, .min_write_bytes = 64 << 10,
+					 .priority = priority };
 	uint64_t per[ROUNDS], sink = 0;
 
 	for (unsigned r = 0; r < ROUNDS; r++) {
@@ -91,8 +92,10 @@ int main(int argc, char *argv[])
 	if (!c)
 		return 1;
 	fill(c, n);
-	run("target_spread", c, n, iters, false);
-	run("target_soft", c, n, iters, true);
+	run("target_spread", c, n, iters, false, 0);
+	/* A balance run's pass: target_reach() of each candidate too. */
+	run("spread prio 12", c, n, iters, false, 12);
+	run("target_soft", c, n, iters, true, 0);
 	free(c);
 	return 0;
 }

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 
+#include <string.h>
+
 #include "balance.h"
 #include "macro.h"
 #include "target.h"
@@ -60,16 +62,84 @@ static uint64_t share_of(uint64_t room, double room_weighted, double per_unit)
 	return (uint64_t)(int64_t)share;
 }
 
-/* Cache each room, and return the weighted sum and the plain total. */
-static double spread_prepare(struct target_candidate *c, size_t n,
+/* floor(log2(x)) of a finite x >= 1, from its exponent bits: exact, and
+ * no libm call per candidate (bench/bench-target). */
+static unsigned log2_floor(double x)
+{
+	uint64_t bits;
+
+	memcpy(&bits, &x, sizeof(bits));
+	return (unsigned)((bits >> 52) & 0x7ff) - 1023;
+}
+
+unsigned target_reach(const struct target_candidate *c, const struct target_params *p)
+{
+	uint64_t page = p->page_bytes ? p->page_bytes : 4096, pages = c->node_file_bytes / page;
+	unsigned w = weight_of(c);
+	double scaled;
+
+	if (p->may_swap)
+		pages = MAX(pages, c->node_anon_bytes / page);
+	pages = MIN(pages, TARGET_BYTES_MAX);
+	/* weight_of() is Weight= x (1 + slack) in 1/10000 of a point; the
+	 * default's is the size itself, exactly. */
+	if (w == TARGET_WEIGHT_DEFAULT * TARGET_SLACK_PERMYRIAD_MAX)
+		scaled = (double)(int64_t)pages;
+	else
+		scaled = (double)(int64_t)pages * w /
+			 ((double)TARGET_WEIGHT_DEFAULT * TARGET_SLACK_PERMYRIAD_MAX);
+	/* size >> priority > 0: size >= 2^priority. */
+	if (scaled < 2)
+		return 0;
+	return MIN(log2_floor(scaled), (unsigned)DEF_PRIORITY);
+}
+
+/*
+ * The priority the spread runs at: from p->priority down, the first at
+ * which the room of the candidates reached (target_reach() >= it) covers
+ * want; 0 (everyone) if none does. One pass over the candidates, the rooms
+ * summed by reach.
+ */
+static unsigned spread_priority(struct target_candidate *c, size_t n, uint64_t want,
+				const struct target_params *p)
+{
+	uint64_t by_reach[DEF_PRIORITY + 1] = { 0 }, reached = 0;
+	unsigned top;
+
+	if (p->priority <= 0)
+		return 0;
+	top = (unsigned)MIN(p->priority, DEF_PRIORITY);
+	for (size_t i = 0; i < n; i++) {
+		c[i].reach = target_reach(&c[i], p);
+		by_reach[c[i].reach] += c[i].room_bytes;
+	}
+	for (unsigned r = DEF_PRIORITY; r > top; r--)
+		reached += by_reach[r];
+	for (unsigned prio = top; prio > 0; prio--) {
+		reached += by_reach[prio];
+		if (reached >= want)
+			return prio;
+	}
+	return 0;
+}
+
+/* Cache each room and the weighted one (none below the spread's
+ * priority), and return the weighted sum and the plain total. */
+static double spread_prepare(struct target_candidate *c, size_t n, uint64_t want,
 			     const struct target_params *p, uint64_t *ret_total)
 {
 	double sum = 0;
 	uint64_t total = 0;
+	unsigned prio;
 
 	for (size_t i = 0; i < n; i++) {
 		c[i].amount_bytes = 0;
 		c[i].room_bytes = target_room(&c[i], p);
+	}
+	prio = spread_priority(c, n, want, p);
+	for (size_t i = 0; i < n; i++) {
+		if (prio > 0 && c[i].reach < prio)
+			c[i].room_bytes = 0;
 		c[i].room_weighted = (double)(int64_t)c[i].room_bytes * weight_of(&c[i]);
 		sum += c[i].room_weighted;
 		total += c[i].room_bytes; /* <= n x 2^56: no overflow below 256 */
@@ -179,7 +249,7 @@ uint64_t target_spread(struct target_candidate *c, size_t n, uint64_t deficit_by
 	double sum;
 
 	deficit_bytes = MIN(deficit_bytes, TARGET_BYTES_MAX);
-	sum = spread_prepare(c, n, p, &total);
+	sum = spread_prepare(c, n, deficit_bytes, p, &total);
 	if (sum <= 0 || deficit_bytes == 0)
 		return 0;
 	if (deficit_bytes >= total)

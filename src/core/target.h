@@ -68,17 +68,38 @@ struct target_candidate {
 	uint64_t amount_bytes;     /* what to ask memory.reclaim for */
 	uint64_t room_bytes;       /* scratch: target_room(), cached */
 	double room_weighted;      /* scratch: room_bytes x weight x (1 + slack) */
+	unsigned reach;            /* scratch: target_reach() */
 };
 
 struct target_params {
 	bool may_swap;            /* swap usable and the pass allows swap */
 	uint64_t min_write_bytes; /* shares below this are dropped (a write
 				   * costs a syscall and a reclaim setup) */
+	/* A balance run's pass: its priority (DEF_PRIORITY .. 1), from which
+	 * target_spread() descends to the first that reaches enough room
+	 * (target_reach()). 0: every candidate is reached (an operator's
+	 * request, a plan outside a run). */
+	int priority;
+	uint64_t page_bytes;      /* the LRU's unit for target_reach(); 0: 4096 */
 };
 
 /* What a candidate can give for this node without going below its floor;
  * nothing when protected, skipped or paused. */
 uint64_t target_room(const struct target_candidate *c, const struct target_params *p);
+
+/*
+ * The highest priority at which the kernel's reclaim of the node would scan
+ * the candidate at all, 0..DEF_PRIORITY: get_scan_count() asks each memcg's
+ * LRU list for size >> priority pages, so at DEF_PRIORITY a memcg with
+ * under 4096 pages (16 MiB) of a type on the node gives nothing, at 9
+ * under 512 (2 MiB), and a small memcg is reclaimed only once the priority
+ * has dropped because the large ones did not cover the deficit. Here the
+ * size is the candidate's node-local file (anon too when the pass may
+ * swap, the larger of the two types), in page_bytes pages, scaled by
+ * weight x (1 + slack) relative to the default: Weight=1000 reaches as ten
+ * times the pages would. Pure.
+ */
+unsigned target_reach(const struct target_candidate *c, const struct target_params *p);
 
 /*
  * Spread deficit_bytes over the candidates in proportion to weight x
@@ -93,6 +114,15 @@ uint64_t target_room(const struct target_candidate *c, const struct target_param
  * (10000:1 outweighs 2x), every share stays in proportion to room and
  * capped by it, so a pass never drains a cgroup to its floor for its
  * slack; Protect=, the floors and skip bound it as any other.
+ *
+ * With p->priority set (a balance run's pass), only the candidates
+ * reached at the highest priority from it down whose reached room covers
+ * the deficit share it (target_reach()): the large cgroups give first, as
+ * in the kernel's own reclaim of the node, and a small service's pages
+ * (a daemon's mapped code, a client's libraries) are asked for only when
+ * the large ones cannot cover the pass. Spread by size alone, the small
+ * ones gave their share of every pass and faulted it back (issue 15;
+ * docs/design.md "Which cgroups a pass takes from").
  */
 uint64_t target_spread(struct target_candidate *c, size_t n, uint64_t deficit_bytes,
 		       const struct target_params *p);

@@ -1234,11 +1234,15 @@ static int write_plan(struct actuator *a, struct actuator_node *n, int node, siz
 	return 0;
 }
 
+/* A node pass spreads from its priority down (target_reach()): the
+ * engine's runs and an operator's `reclaim node` alike. */
 static struct target_params plan_params(struct actuator *a, const struct shrink_request *req)
 {
 	return (struct target_params){
 		.may_swap = a->cfg.features.swap && req->swappiness != 0,
 		.min_write_bytes = a->cfg.min_write_bytes,
+		.priority = req->kind == SHRINK_NODE ? req->priority : 0,
+		.page_bytes = a->page_size > 0 ? (uint64_t)a->page_size : 0,
 	};
 }
 

@@ -1339,6 +1339,49 @@ static void test_spread(void **state)
 	free(info);
 }
 
+static unsigned count_writes_to(const struct fake *f, unsigned from, const char *path)
+{
+	unsigned k = 0;
+
+	for (unsigned i = from; i < f->n_writes; i++)
+		k += streq(f->writes[i].path, path);
+	return k;
+}
+
+/*
+ * Issue 15: a node pass spreads from its priority (target_reach()). With
+ * a.service holding 3 MiB of file on node 1 (768 pages: reached from
+ * priority 9) and batch 512 MiB, a pass at DEF_PRIORITY asks batch alone;
+ * the same pass at priority 9, or one that batch cannot cover, asks both.
+ * The operator's `reclaim node` (priority DEF_PRIORITY) spreads the same.
+ */
+static void test_spread_priority(void **state)
+{
+	struct fake *f = *state;
+	struct actuator_config cfg = { .step_bytes = 256 * MiB };
+	struct shrink_request req = node_req(1, 32 * MiB, 0);
+	struct shrink_result res;
+
+	put_file(f, "sys/fs/cgroup/system.slice/a.service/memory.numa_stat",
+		 "anon N0=0 N1=0\nfile N0=0 N1=3145728\n");
+	start(f, &cfg);
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(f->n_writes, 1);
+	assert_string_equal(f->writes[0].path, "sys/fs/cgroup/batch/memory.reclaim");
+	assert_string_equal(f->writes[0].req, "33554432 swappiness=0");
+
+	req.priority = 9;
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(f->n_writes, 3);
+	assert_int_equal(count_writes_to(f, 1, "sys/fs/cgroup/system.slice/a.service/memory.reclaim"), 1);
+
+	/* More than batch's 512 MiB at DEF_PRIORITY: a.service too. */
+	req = node_req(1, 514 * MiB, 0);
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(res.nr_requested, 514 * MiB);
+	assert_int_equal(count_writes_to(f, 3, "sys/fs/cgroup/system.slice/a.service/memory.reclaim"), 1);
+}
+
 static void test_spread_protect(void **state)
 {
 	struct fake *f = *state;
@@ -3577,6 +3620,7 @@ int main(void)
 		T(test_system_brake_kernel_deficit),
 		T(test_system_brake_refaults),
 		T(test_spread),
+		T(test_spread_priority),
 		T(test_spread_protect),
 		T(test_node_file_or_spread),
 		T(test_node_file_stall_spreads),

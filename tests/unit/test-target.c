@@ -206,6 +206,124 @@ static void test_spread_empty(void **state)
 	assert_int_equal(target_spread(c, 1, 0, &file_only), 0);
 }
 
+/* The kernel's scan reaches a memcg's node-local LRU at priority P when
+ * it holds at least 2^P pages; Weight= and the slack scale the size. */
+static void test_reach(void **state)
+{
+	struct target_params swap = { .may_swap = true };
+	struct target_candidate c = cand(16 * MiB, 0, 0);
+
+	assert_int_equal(target_reach(&c, &file_only), 12); /* 4096 pages */
+	c.node_file_bytes = 16 * MiB - 4096;
+	assert_int_equal(target_reach(&c, &file_only), 11);
+	c.node_file_bytes = 3 * MiB; /* 768 pages */
+	assert_int_equal(target_reach(&c, &file_only), 9);
+	c.node_file_bytes = 8192;
+	assert_int_equal(target_reach(&c, &file_only), 1);
+	c.node_file_bytes = 4096;
+	assert_int_equal(target_reach(&c, &file_only), 0);
+	c.node_file_bytes = 64 * GiB; /* capped at DEF_PRIORITY */
+	assert_int_equal(target_reach(&c, &file_only), 12);
+
+	/* Weight=1000 reaches as 30 MiB would; Weight=1 as 30 KiB. */
+	c = cand(3 * MiB, 0, 1000);
+	assert_int_equal(target_reach(&c, &file_only), 12);
+	c.weight = 1;
+	assert_int_equal(target_reach(&c, &file_only), 2);
+	c.weight = 0; /* default */
+	c.slack_permyriad = TARGET_SLACK_PERMYRIAD_MAX; /* 2x */
+	assert_int_equal(target_reach(&c, &file_only), 10);
+
+	/* Anon counts when the pass may swap: the larger type. */
+	c = cand(MiB, 64 * MiB, 0);
+	assert_int_equal(target_reach(&c, &file_only), 8);
+	assert_int_equal(target_reach(&c, &swap), 12);
+
+	/* In the LRU's unit: 64 KiB pages make 16 MiB 256 of them. */
+	c = cand(16 * MiB, 0, 0);
+	assert_int_equal(target_reach(&c, &(struct target_params){ .page_bytes = 65536 }), 8);
+}
+
+/* Issue 15: a balance run's pass at DEF_PRIORITY leaves the small services
+ * alone while the large cgroups cover it; without a priority (before) each
+ * gave its share by size. */
+static void test_spread_priority_spares_small(void **state)
+{
+	struct target_params run = { .priority = 12 };
+	/* The redis benchmark's node: the stream, the harness, journald. */
+	struct target_candidate c[] = { cand(500 * MiB, 0, 0), cand(11 * MiB, 0, 0),
+					cand(3 * MiB, 0, 0) };
+
+	assert_int_equal(target_spread(c, 3, 32 * MiB, &file_only), 32 * MiB);
+	assert_true(c[1].amount_bytes > 0 && c[2].amount_bytes > 0);
+
+	assert_int_equal(target_spread(c, 3, 32 * MiB, &run), 32 * MiB);
+	assert_int_equal(c[0].amount_bytes, 32 * MiB);
+	assert_int_equal(c[1].amount_bytes, 0);
+	assert_int_equal(c[2].amount_bytes, 0);
+
+	/* Among the cgroups reached, the spread is as before: in proportion. */
+	c[1] = cand(1500 * MiB, 0, 0);
+	assert_int_equal(target_spread(c, 3, 200 * MiB, &run), 200 * MiB);
+	assert_int_equal(c[0].amount_bytes, 50 * MiB);
+	assert_int_equal(c[1].amount_bytes, 150 * MiB);
+	assert_int_equal(c[2].amount_bytes, 0);
+
+	/* Weight=1000 reaches at 12 what its size alone would not. */
+	c[1] = cand(11 * MiB, 0, 1000);
+	assert_int_equal(target_spread(c, 3, 32 * MiB, &run), 32 * MiB);
+	assert_true(c[1].amount_bytes > 0);
+	assert_int_equal(c[2].amount_bytes, 0);
+
+	/* A run already at priority 9 reaches journald's 768 pages. */
+	c[1] = cand(11 * MiB, 0, 0);
+	run.priority = 9;
+	assert_int_equal(target_spread(c, 3, 32 * MiB, &run), 32 * MiB);
+	assert_true(c[2].amount_bytes > 0);
+}
+
+/* Where the reached room falls short the spread descends, priority by
+ * priority, to the first whose reached room covers the ask, as the
+ * kernel's priority drops when the large memcgs did not cover it; with
+ * nothing covering it everyone is reached, so a pass never plans less for
+ * the priority than it would have without it. */
+static void test_spread_priority_descends(void **state)
+{
+	struct target_params run = { .priority = 12 };
+	struct target_candidate c[] = { cand(20 * MiB, 0, 0), cand(6 * MiB, 0, 0),
+					cand(3 * MiB, 0, 0) };
+
+	/* 20 MiB at 12 and 11; 26 at 10 (1536 pages); 29 at 9. */
+	assert_int_equal(target_spread(c, 3, 18 * MiB, &run), 18 * MiB);
+	assert_int_equal(c[0].amount_bytes, 18 * MiB);
+	assert_int_equal(c[1].amount_bytes + c[2].amount_bytes, 0);
+	assert_int_equal(target_spread(c, 3, 24 * MiB, &run), 24 * MiB);
+	assert_true(c[0].amount_bytes > 0 && c[1].amount_bytes > 0);
+	assert_int_equal(c[2].amount_bytes, 0);
+	assert_int_equal(target_spread(c, 3, 28 * MiB, &run), 28 * MiB);
+	assert_true(c[2].amount_bytes > 0);
+	/* More than all: each its room, as without a priority. */
+	assert_int_equal(target_spread(c, 3, 40 * MiB, &run), 29 * MiB);
+	assert_int_equal(c[2].amount_bytes, 3 * MiB);
+
+	/* Only single pages (reach 0): everyone. */
+	c[0] = cand(4096, 0, 0);
+	c[1] = cand(4096, 0, 0);
+	c[2] = cand(4096, 0, 0);
+	assert_int_equal(target_spread(c, 3, 8192, &run), 8192);
+
+	/* Protect= and a floor bound the reached room: a protected large
+	 * cgroup covers nothing, so the small ones are reached. */
+	c[0] = cand(500 * MiB, 0, 0);
+	c[0].protect = true;
+	c[1] = cand(3 * MiB, 0, 0);
+	c[2] = cand(3 * MiB, 0, 0);
+	assert_int_equal(target_spread(c, 3, 4 * MiB, &run), 4 * MiB);
+	assert_int_equal(c[0].amount_bytes, 0);
+	assert_int_equal(c[1].amount_bytes, 2 * MiB);
+	assert_int_equal(c[2].amount_bytes, 2 * MiB);
+}
+
 /* Issue 18: an offload cgroup's slack scales its weight by 1 + slack, at
  * most 2x, inside the proportional spread: equal rooms give 1 : 1 + slack,
  * no share passes its room, unequal rooms still count, Weight= still
@@ -518,6 +636,9 @@ int main(void)
 		cmocka_unit_test(test_spread_huge_values),
 		cmocka_unit_test(test_spread_empty),
 		cmocka_unit_test(test_spread_slack),
+		cmocka_unit_test(test_reach),
+		cmocka_unit_test(test_spread_priority_spares_small),
+		cmocka_unit_test(test_spread_priority_descends),
 		cmocka_unit_test(test_soft),
 		cmocka_unit_test(test_choose_backend),
 		cmocka_unit_test(test_node_file_stalled),
