@@ -1,7 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 
-#include <string.h>
-
 #include "balance.h"
 #include "macro.h"
 #include "target.h"
@@ -62,43 +60,34 @@ static uint64_t share_of(uint64_t room, double room_weighted, double per_unit)
 	return (uint64_t)(int64_t)share;
 }
 
-/* floor(log2(x)) of a finite x >= 1, from its exponent bits: exact, and
- * no libm call per candidate (bench/bench-target). */
-static unsigned log2_floor(double x)
-{
-	uint64_t bits;
-
-	memcpy(&bits, &x, sizeof(bits));
-	return (unsigned)((bits >> 52) & 0x7ff) - 1023;
-}
-
 unsigned target_reach(const struct target_candidate *c, const struct target_params *p)
 {
+	const uint64_t unit = (uint64_t)TARGET_WEIGHT_DEFAULT * TARGET_SLACK_PERMYRIAD_MAX;
 	uint64_t page = p->page_bytes ? p->page_bytes : 4096, pages = c->node_file_bytes / page;
-	unsigned w = weight_of(c);
-	double scaled;
+	uint64_t scaled;
 
 	if (p->may_swap)
 		pages = MAX(pages, c->node_anon_bytes / page);
-	pages = MIN(pages, TARGET_BYTES_MAX);
-	/* weight_of() is Weight= x (1 + slack) in 1/10000 of a point; the
-	 * default's is the size itself, exactly. */
-	if (w == TARGET_WEIGHT_DEFAULT * TARGET_SLACK_PERMYRIAD_MAX)
-		scaled = (double)(int64_t)pages;
-	else
-		scaled = (double)(int64_t)pages * w /
-			 ((double)TARGET_WEIGHT_DEFAULT * TARGET_SLACK_PERMYRIAD_MAX);
-	/* size >> priority > 0: size >= 2^priority. */
-	if (scaled < 2)
-		return 0;
-	return MIN(log2_floor(scaled), (unsigned)DEF_PRIORITY);
+	/* weight_of() is Weight= x (1 + slack) in 1/10000 of a point, at
+	 * least 10^4 and below 2^28; the default's is unit (10^6). From 2^36
+	 * pages every weight reaches DEF_PRIORITY (2^36 x 10^4 > 10^6 x
+	 * 2^12); below, pages x weight < 2^64 is exact. size >> priority > 0:
+	 * size >= 2^priority. A large candidate is answered by the first
+	 * comparison. */
+	if (pages >= UINT64_C(1) << 36)
+		return DEF_PRIORITY;
+	scaled = pages * weight_of(c);
+	for (unsigned prio = DEF_PRIORITY; prio > 0; prio--)
+		if (scaled >= unit << prio)
+			return prio;
+	return 0;
 }
 
 /*
  * The priority the spread runs at: from p->priority down, the first at
  * which the room of the candidates reached (target_reach() >= it) covers
- * want; 0 (everyone) if none does. One pass over the candidates, the rooms
- * summed by reach.
+ * want; 0 (everyone) if none does. One pass over the candidates (their
+ * room_bytes set), the rooms summed by reach.
  */
 static unsigned spread_priority(struct target_candidate *c, size_t n, uint64_t want,
 				const struct target_params *p)
@@ -110,7 +99,7 @@ static unsigned spread_priority(struct target_candidate *c, size_t n, uint64_t w
 		return 0;
 	top = (unsigned)MIN(p->priority, DEF_PRIORITY);
 	for (size_t i = 0; i < n; i++) {
-		c[i].reach = target_reach(&c[i], p);
+		c[i].reach = c[i].room_bytes ? target_reach(&c[i], p) : 0;
 		by_reach[c[i].reach] += c[i].room_bytes;
 	}
 	for (unsigned r = DEF_PRIORITY; r > top; r--)
@@ -123,23 +112,18 @@ static unsigned spread_priority(struct target_candidate *c, size_t n, uint64_t w
 	return 0;
 }
 
-/* Cache each room and the weighted one (none below the spread's
- * priority), and return the weighted sum and the plain total. */
-static double spread_prepare(struct target_candidate *c, size_t n, uint64_t want,
+/* Each room (none below the spread's priority prio, reach set by
+ * spread_priority()) and the weighted one; returns the weighted sum and
+ * the plain total. */
+static double spread_prepare(struct target_candidate *c, size_t n, unsigned prio,
 			     const struct target_params *p, uint64_t *ret_total)
 {
 	double sum = 0;
 	uint64_t total = 0;
-	unsigned prio;
 
 	for (size_t i = 0; i < n; i++) {
 		c[i].amount_bytes = 0;
-		c[i].room_bytes = target_room(&c[i], p);
-	}
-	prio = spread_priority(c, n, want, p);
-	for (size_t i = 0; i < n; i++) {
-		if (prio > 0 && c[i].reach < prio)
-			c[i].room_bytes = 0;
+		c[i].room_bytes = prio > 0 && c[i].reach < prio ? 0 : target_room(&c[i], p);
 		c[i].room_weighted = (double)(int64_t)c[i].room_bytes * weight_of(&c[i]);
 		sum += c[i].room_weighted;
 		total += c[i].room_bytes; /* <= n x 2^56: no overflow below 256 */
@@ -241,15 +225,15 @@ static uint64_t spread_all(struct target_candidate *c, size_t n, uint64_t min_by
 	return total;
 }
 
-uint64_t target_spread(struct target_candidate *c, size_t n, uint64_t deficit_bytes,
-		       const struct target_params *p)
+/* The spread over the candidates reached at prio (0: all). */
+static uint64_t spread_plan(struct target_candidate *c, size_t n, uint64_t deficit_bytes,
+			    const struct target_params *p, unsigned prio)
 {
 	uint64_t planned, total;
 	bool capped;
 	double sum;
 
-	deficit_bytes = MIN(deficit_bytes, TARGET_BYTES_MAX);
-	sum = spread_prepare(c, n, deficit_bytes, p, &total);
+	sum = spread_prepare(c, n, prio, p, &total);
 	if (sum <= 0 || deficit_bytes == 0)
 		return 0;
 	if (deficit_bytes >= total)
@@ -265,6 +249,25 @@ uint64_t target_spread(struct target_candidate *c, size_t n, uint64_t deficit_by
 		planned += spread_remainder(c, n, deficit_bytes - planned);
 	if (planned == 0)
 		planned = spread_one(c, n, deficit_bytes);
+	return planned;
+}
+
+uint64_t target_spread(struct target_candidate *c, size_t n, uint64_t deficit_bytes,
+		       const struct target_params *p)
+{
+	uint64_t planned;
+	unsigned prio;
+
+	deficit_bytes = MIN(deficit_bytes, TARGET_BYTES_MAX);
+	for (size_t i = 0; i < n; i++)
+		c[i].room_bytes = target_room(&c[i], p);
+	prio = spread_priority(c, n, deficit_bytes, p);
+	planned = spread_plan(c, n, deficit_bytes, p, prio);
+	/* The rooms reached covered the ask but shares below MinWrite= were
+	 * dropped: over everyone, so that the priority never plans less
+	 * than the spread without it. */
+	if (planned < deficit_bytes && prio > 0)
+		planned = spread_plan(c, n, deficit_bytes, p, 0);
 	return planned;
 }
 

@@ -222,6 +222,12 @@ static void test_reach(void **state)
 	assert_int_equal(target_reach(&c, &file_only), 1);
 	c.node_file_bytes = 4096;
 	assert_int_equal(target_reach(&c, &file_only), 0);
+	c.node_file_bytes = 0;
+	assert_int_equal(target_reach(&c, &file_only), 0);
+	c.node_file_bytes = UINT64_MAX; /* 2^52 pages, any weight */
+	c.weight = 1;
+	assert_int_equal(target_reach(&c, &file_only), 12);
+	c.weight = 0;
 	c.node_file_bytes = 64 * GiB; /* capped at DEF_PRIORITY */
 	assert_int_equal(target_reach(&c, &file_only), 12);
 
@@ -312,6 +318,28 @@ static void test_spread_priority_descends(void **state)
 	c[2] = cand(4096, 0, 0);
 	assert_int_equal(target_spread(c, 3, 8192, &run), 8192);
 
+	/* A floor bounds the reached room: a large cgroup 1 MiB above its
+	 * floor cannot cover a 4 MiB ask, so the small ones are reached, and
+	 * the three share it by room (1 : 3 : 3). */
+	c[0] = cand(500 * MiB, 0, 0);
+	c[0].current_bytes = 101 * MiB;
+	c[0].floor_bytes = 100 * MiB;
+	c[1] = cand(3 * MiB, 0, 0);
+	c[2] = cand(3 * MiB, 0, 0);
+	assert_int_equal(target_spread(c, 3, 4 * MiB, &run), 4 * MiB);
+	assert_int_equal(c[0].amount_bytes, 4 * MiB / 7);
+	assert_true(c[1].amount_bytes > 0 && c[2].amount_bytes > 0);
+
+	/* Anon counts when the pass may swap: an anon-only cgroup of 64 MiB
+	 * is reached at 12 and a file one of 3 MiB is not. */
+	c[0] = cand(0, 64 * MiB, 0);
+	c[1] = cand(3 * MiB, 0, 0);
+	assert_int_equal(target_spread(c, 2, 8 * MiB,
+				       &(struct target_params){ .priority = 12, .may_swap = true }),
+			 8 * MiB);
+	assert_int_equal(c[0].amount_bytes, 8 * MiB);
+	assert_int_equal(c[1].amount_bytes, 0);
+
 	/* Protect= and a floor bound the reached room: a protected large
 	 * cgroup covers nothing, so the small ones are reached. */
 	c[0] = cand(500 * MiB, 0, 0);
@@ -322,6 +350,27 @@ static void test_spread_priority_descends(void **state)
 	assert_int_equal(c[0].amount_bytes, 0);
 	assert_int_equal(c[1].amount_bytes, 2 * MiB);
 	assert_int_equal(c[2].amount_bytes, 2 * MiB);
+}
+
+/* The rooms reached cover the ask, but a share below MinWrite= is
+ * dropped: the spread is made again over everyone, so that the priority
+ * never plans less than the spread without it. */
+static void test_spread_priority_min_write(void **state)
+{
+	struct target_params run = { .priority = 12, .min_write_bytes = 64 << 10 };
+	struct target_candidate c[] = { cand(500 * MiB, 0, 0), cand(16 * MiB, 0, 0),
+					cand(3 * MiB, 0, 0) };
+	uint64_t ask = 32 * MiB + (32 << 10);
+
+	c[0].current_bytes = 132 * MiB; /* 32 MiB above its floor */
+	c[0].floor_bytes = 100 * MiB;
+	c[1].current_bytes = 100 * MiB + (32 << 10); /* reached at 12, 32 KiB room */
+	c[1].floor_bytes = 100 * MiB;
+	assert_int_equal(target_spread(c, 3, ask, &(struct target_params){
+						       .min_write_bytes = 64 << 10 }),
+			 ask);
+	assert_int_equal(target_spread(c, 3, ask, &run), ask);
+	assert_true(c[2].amount_bytes >= 64 << 10);
 }
 
 /* Issue 18: an offload cgroup's slack scales its weight by 1 + slack, at
@@ -639,6 +688,7 @@ int main(void)
 		cmocka_unit_test(test_reach),
 		cmocka_unit_test(test_spread_priority_spares_small),
 		cmocka_unit_test(test_spread_priority_descends),
+		cmocka_unit_test(test_spread_priority_min_write),
 		cmocka_unit_test(test_soft),
 		cmocka_unit_test(test_choose_backend),
 		cmocka_unit_test(test_node_file_stalled),
