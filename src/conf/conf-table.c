@@ -197,10 +197,10 @@ const struct conf_item conf_items[] = {
 	  .leaf_only = true, .default_value = "100", .min = 1, .max = 10000, .offset = C(weight),
 	  .help = "Scales a matching cgroup's share of each reclaim pass: 200 gives "
 		  "twice as much as the default 100, 50 half. It scales the size a "
-		  "node pass reaches the cgroup at too: the first pass of a run takes "
-		  "from cgroups with 4096 pages (16 MiB) of reclaimable memory on the node, "
-		  "smaller ones only if those cannot cover it (the kernel's scan "
-		  "priority); at 200, from 8 MiB." },
+		  "node pass reaches the cgroup at too: a pass at the kernel's first "
+		  "scan priority takes from cgroups with 4096 pages (16 MiB with 4 KiB "
+		  "pages) of page cache on the node (or anon, when it may swap), "
+		  "smaller ones only if those cannot cover it; at 200, from 2048 pages." },
 	{ .section = CONF_SECTION_CGROUP, .name = "PressureLimit", .type = CONF_PERMYRIAD,
 	  .leaf_only = true, .default_value = "inherit", .min = 0, .max = CONF_PERMYRIAD_MAX,
 	  .special = "inherit", .unit = "% of PressureWindow",

@@ -41,7 +41,8 @@ struct shrink_request {
 	uint64_t nr_to_reclaim;   /* bytes */
 	int swappiness;           /* 0 = file only (boost / gentle priority),
 				   * SWAPPINESS_KERNEL_DEFAULT, or 1..200 */
-	int priority;             /* DEF_PRIORITY (12) .. 1, for accounting */
+	int priority;             /* DEF_PRIORITY (12) .. 1, for accounting, and
+				   * SHRINK_NODE's spread (target_reach()) */
 	const char *swap_reason;  /* balance_swap_reason_to_string(), for the
 				   * write event; NULL outside a balance run */
 	bool dry_run;             /* decide and account, but do not write */
@@ -101,6 +102,10 @@ struct shrink_result {
 	bool swappiness_dropped;  /* a swappiness was asked for but the kernel
 				   * has no swappiness= (before 6.8): none was
 				   * written, the kernel's applied */
+	bool spread;              /* a node pass planned over memory.reclaim
+				   * (target_spread()) */
+	unsigned spread_priority; /* ... over the cgroups its priority reached
+				   * at this one (target_reach(); 0: all) */
 	uint64_t paused_nodes;    /* SHRINK_CGROUP: nothing was written, the
 				   * cgroup has memory on these paused nodes
 				   * (bit = node id; memory.reclaim cannot

@@ -255,6 +255,14 @@ static uint64_t spread_plan(struct target_candidate *c, size_t n, uint64_t defic
 uint64_t target_spread(struct target_candidate *c, size_t n, uint64_t deficit_bytes,
 		       const struct target_params *p)
 {
+	unsigned prio;
+
+	return target_spread_at(c, n, deficit_bytes, p, &prio);
+}
+
+uint64_t target_spread_at(struct target_candidate *c, size_t n, uint64_t deficit_bytes,
+			  const struct target_params *p, unsigned *ret_priority)
+{
 	uint64_t planned;
 	unsigned prio;
 
@@ -266,8 +274,11 @@ uint64_t target_spread(struct target_candidate *c, size_t n, uint64_t deficit_by
 	/* The rooms reached covered the ask but shares below MinWrite= were
 	 * dropped: over everyone, so that the priority never plans less
 	 * than the spread without it. */
-	if (planned < deficit_bytes && prio > 0)
+	if (planned < deficit_bytes && prio > 0) {
+		prio = 0;
 		planned = spread_plan(c, n, deficit_bytes, p, 0);
+	}
+	*ret_priority = prio;
 	return planned;
 }
 

@@ -75,10 +75,10 @@ struct target_params {
 	bool may_swap;            /* swap usable and the pass allows swap */
 	uint64_t min_write_bytes; /* shares below this are dropped (a write
 				   * costs a syscall and a reclaim setup) */
-	/* A balance run's pass: its priority (DEF_PRIORITY .. 1), from which
+	/* A node pass (a balance run's, or an operator's `reclaim node` at
+	 * DEF_PRIORITY): its priority (DEF_PRIORITY .. 1), from which
 	 * target_spread() descends to the first that reaches enough room
-	 * (target_reach()). 0: every candidate is reached (an operator's
-	 * request, a plan outside a run). */
+	 * (target_reach()). 0: every candidate is reached. */
 	int priority;
 	uint64_t page_bytes;      /* the LRU's unit for target_reach(); 0: 4096 */
 };
@@ -110,22 +110,32 @@ unsigned target_reach(const struct target_candidate *c, const struct target_para
  * An offload cgroup far below its stall target loses least by giving
  * (issue 18: "a node deficit prefers cgroups whose pressure is far below
  * target"): its weight is scaled by 1 + slack, at most 2x, inside the same
- * proportional spread. A factor, not an order: Weight= keeps its meaning
+ * proportional spread (and in its reach, below, as Weight= is). A factor,
+ * not an order: Weight= keeps its meaning
  * (10000:1 outweighs 2x), every share stays in proportion to room and
  * capped by it, so a pass never drains a cgroup to its floor for its
  * slack; Protect=, the floors and skip bound it as any other.
  *
- * With p->priority set (a balance run's pass), only the candidates
- * reached at the highest priority from it down whose reached room covers
- * the deficit share it (target_reach()): the large cgroups give first, as
- * in the kernel's own reclaim of the node, and a small service's pages
- * (a daemon's mapped code, a client's libraries) are asked for only when
- * the large ones cannot cover the pass. Spread by size alone, the small
- * ones gave their share of every pass and faulted it back (issue 15;
- * docs/design.md "Which cgroups a pass takes from").
+ * With p->priority set (a node pass), only the candidates reached at the
+ * highest priority from it down whose reached room covers the deficit
+ * share it (target_reach()): the large cgroups give first, and a small
+ * service's pages (a daemon's mapped code, a client's libraries) are asked
+ * for only when the large ones cannot cover the pass. A policy, with the
+ * kernel's scan thresholds: the kernel's own reclaim reaches small memcgs
+ * too but takes only their cold pages, where memory.reclaim asked of a
+ * small cgroup takes what it is asked whatever its age. Spread by size
+ * alone, the small ones gave their share of every pass (issue 15;
+ * docs/design.md "Which cgroups a pass takes from"). If shares below
+ * MinWrite= leave the plan short, it is made again over everyone: a
+ * priority never plans less than the spread without one.
  */
 uint64_t target_spread(struct target_candidate *c, size_t n, uint64_t deficit_bytes,
 		       const struct target_params *p);
+
+/* target_spread(), and the priority whose reached candidates the plan ran
+ * over (0: every one) in *ret_priority. */
+uint64_t target_spread_at(struct target_candidate *c, size_t n, uint64_t deficit_bytes,
+			  const struct target_params *p, unsigned *ret_priority);
 
 /*
  * Soft-target pass: each candidate above its soft target gives the excess

@@ -1086,6 +1086,10 @@ void manager_job_finish(struct manager *m, struct manager_job *job)
 	/* Which interface served it (target_choose_backend()): a node pass
 	 * where a cgroup policy covers the node is spread over memory.reclaim. */
 	jadd_str(o, "backend", target_backend_to_string(job->res.backend));
+	if (job->res.spread)
+		jadd_u64(o, "spread_priority", job->res.spread_priority);
+	else
+		jadd(o, "spread_priority", NULL);
 	jadd_bool(o, "node_file_short", job->res.node_file_short);
 	jadd_bool(o, "node_file_gated", job->res.node_file_gated);
 	jadd_str(o, "result", result);
@@ -1245,6 +1249,7 @@ struct json_object *manager_offload_write_json(const struct actuator_offload_wri
 	jadd_bool(o, "brake_cut", false);
 	jadd_str(o, "backend", x->dry_run ? target_backend_to_string(TARGET_BACKEND_NONE)
 					  : target_backend_to_string(TARGET_BACKEND_CGROUPS));
+	jadd(o, "spread_priority", NULL);
 	jadd_bool(o, "node_file_short", false);
 	jadd_bool(o, "node_file_gated", false);
 	jadd_str(o, "result", x->error < 0 ? ctl_error_code_to_string(x->error)
@@ -1307,6 +1312,10 @@ struct json_object *manager_event_json(struct manager *m, const struct kswapd_ev
 		jadd_bool(o, "braked", ev->res.braked);
 		jadd_bool(o, "brake_cut", ev->res.brake_cut);
 		jadd_str(o, "backend", target_backend_to_string(ev->res.backend));
+		if (ev->res.spread)
+			jadd_u64(o, "spread_priority", ev->res.spread_priority);
+		else
+			jadd(o, "spread_priority", NULL);
 		jadd_bool(o, "node_file_short", ev->res.node_file_short);
 		jadd_bool(o, "node_file_gated", ev->res.node_file_gated);
 		jadd_str(o, "result", ev->error < 0 ? ctl_error_code_to_string(ev->error)

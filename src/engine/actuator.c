@@ -1320,14 +1320,15 @@ static int spread_node(struct actuator *a, struct actuator_node *n,
 	res->backend = TARGET_BACKEND_CGROUPS;
 	/* Short of the deficit among the cgroups read: the others too (a
 	 * census), in place of any guard rows. */
-	planned = target_spread(n->cands, k, want, &tp);
+	planned = target_spread_at(n->cands, k, want, &tp, &res->spread_priority);
 	if (planned < want && rd->skipped > 0 && census_due_short(&n->census, &cp, now)) {
 		/* The same cgroups again: a skip counts once a pass. */
 		res->nr_skipped -= rd->guard_skips;
 		k = collect_skipped(a, n, req->node, now, res, rd->k_read, rd->skipped,
 				    /* guard= */ false, NULL);
-		planned = target_spread(n->cands, k, want, &tp);
+		planned = target_spread_at(n->cands, k, want, &tp, &res->spread_priority);
 	}
+	res->spread = true;
 	*ret_planned = planned;
 	r = write_plan(a, n, req->node, k, req->swappiness, res, now);
 	cgroup_set_unlock(a->cfg.cgroups);

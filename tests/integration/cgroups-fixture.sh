@@ -93,6 +93,17 @@ check "the reply names the cgroup and is a dry run" \
 	python3 -c 'import json, sys
 d = json.load(open(sys.argv[1]))
 sys.exit(0 if d["cgroup"] == "/system.slice/cache.service" and d["dry_run"] and d["swappiness"] == 0 else 1)' "$tmp/reclaim.json"
+check "and has no spread priority (a cgroup write spreads nothing)" \
+	python3 -c 'import json, sys; sys.exit(0 if json.load(open(sys.argv[1]))["spread_priority"] is None else 1)' "$tmp/reclaim.json"
+# Issue 15: a node pass over memory.reclaim spreads over the cgroups its
+# priority reaches (target_reach()); the reply says at which.
+ctl --json reclaim node 0 8M >"$tmp/reclaim-node.json"
+diag "reclaim node 0 8M: $(cat "$tmp/reclaim-node.json")"
+check "a node reclaim spread over memory.reclaim says the priority its spread ran at (12..0)" \
+	python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+p = d["spread_priority"]
+sys.exit(0 if d["backend"] == "memory.reclaim" and isinstance(p, int) and 0 <= p <= 12 else 1)' "$tmp/reclaim-node.json"
 # StepSize= bounds an operator's cgroup writes too, on `set` as at start:
 # the actuator's own 32 MiB stood in for it until stop 26.
 # 12 MiB and 8 KiB: at 4 MiB a write, the last one is 8 KiB, which no node

@@ -1369,6 +1369,8 @@ static void test_spread_priority(void **state)
 	assert_int_equal(f->n_writes, 1);
 	assert_string_equal(f->writes[0].path, "sys/fs/cgroup/batch/memory.reclaim");
 	assert_string_equal(f->writes[0].req, "33554432 swappiness=0");
+	assert_true(res.spread);
+	assert_int_equal(res.spread_priority, 12);
 
 	req.priority = 9;
 	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
@@ -1380,6 +1382,7 @@ static void test_spread_priority(void **state)
 	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
 	assert_int_equal(res.nr_requested, 514 * MiB);
 	assert_int_equal(count_writes_to(f, 3, "sys/fs/cgroup/system.slice/a.service/memory.reclaim"), 1);
+	assert_int_equal(res.spread_priority, 9); /* 768 pages: reached from 9 */
 }
 
 static void test_spread_protect(void **state)

@@ -30,6 +30,7 @@
 #include "balance.h"
 #include "conf.h"
 #include "macro.h"
+#include "target.h"
 #include "util.h"
 #include "watermark.h"
 
@@ -873,6 +874,80 @@ static void test_headroom_help(void **state)
 	check_marks_in_words(&p);
 }
 
+/* Pages of file on the node at which a cgroup of weight w is reached at
+ * priority prio, and one fewer is not. */
+static void check_reach_at(uint64_t pages, unsigned weight, unsigned prio)
+{
+	const struct target_params p = { .page_bytes = PAGE };
+	struct target_candidate c = { .node_file_bytes = pages * PAGE, .weight = weight };
+
+	assert_int_equal(target_reach(&c, &p), prio);
+	c.node_file_bytes -= PAGE;
+	assert_true(target_reach(&c, &p) < prio);
+}
+
+/* The spread's reach (issue 15) as design.md, reclaimd(8) and Weight='s
+ * help put it in numbers, against target_reach(). */
+static void test_reach_docs(void **state)
+{
+	char *doc = doc_load("docs/design.md");
+	char *sec = doc_section(doc, "### Which cgroups a pass takes from");
+	char *flat = doc_flat(sec), *man = doc_load("docs/reclaimd.8.scd"), *mflat = doc_flat(man);
+	const struct target_params p = { .page_bytes = PAGE };
+	struct target_candidate c = { 0 };
+	const char *help = NULL;
+	unsigned pages, mib, w, prio, half, pages200;
+
+	assert_int_equal(sscanf(doc_find(flat, "at `DEF_PRIORITY` a memcg with under "),
+				"at `DEF_PRIORITY` a memcg with under %u pages (%u MiB)", &pages, &mib),
+			 2);
+	check_reach_at(pages, 0, DEF_PRIORITY);
+	assert_int_equal((uint64_t)mib * MIB, (uint64_t)pages * PAGE);
+	assert_int_equal(sscanf(doc_find(flat, "a cgroup with "),
+				"a cgroup with %u MiB of file split evenly between its lists is "
+				"reached at %u here, at %u by",
+				&mib, &prio, &half),
+			 3);
+	c.node_file_bytes = (uint64_t)mib * MIB;
+	assert_int_equal(target_reach(&c, &p), prio);
+	c.node_file_bytes /= 2; /* one list */
+	assert_int_equal(target_reach(&c, &p), half);
+	assert_int_equal(sscanf(doc_find(flat, "share: at "),
+				"share: at %u a %u MiB cgroup is reached at `DEF_PRIORITY`, at 1 "
+				"only at priority %u",
+				&w, &mib, &prio),
+			 3);
+	c = (struct target_candidate){ .node_file_bytes = (uint64_t)mib * MIB, .weight = w };
+	assert_int_equal(target_reach(&c, &p), DEF_PRIORITY);
+	c.weight = 1;
+	assert_int_equal(target_reach(&c, &p), prio);
+
+	assert_int_equal(sscanf(doc_find(mflat, "only from those with "),
+				"only from those with %u pages (%u MiB with 4 KiB pages)", &pages,
+				&mib),
+			 2);
+	check_reach_at(pages, 0, DEF_PRIORITY);
+	assert_int_equal((uint64_t)mib * MIB, (uint64_t)pages * PAGE);
+
+	for (size_t i = 0; i < conf_n_items; i++)
+		if (streq(conf_items[i].name, "Weight"))
+			help = conf_items[i].help;
+	assert_non_null(help);
+	assert_int_equal(sscanf(doc_find(help, "takes from cgroups with "),
+				"takes from cgroups with %u pages", &pages),
+			 1);
+	check_reach_at(pages, 0, DEF_PRIORITY);
+	assert_int_equal(sscanf(doc_find(help, "at 200, from "), "at 200, from %u pages",
+				&pages200),
+			 1);
+	check_reach_at(pages200, 200, DEF_PRIORITY);
+	free(mflat);
+	free(man);
+	free(flat);
+	free(sec);
+	free(doc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -887,6 +962,7 @@ int main(void)
 		cmocka_unit_test(test_man_page),
 		cmocka_unit_test(test_protocol_pace),
 		cmocka_unit_test(test_headroom_help),
+		cmocka_unit_test(test_reach_docs),
 	};
 
 	return cmocka_run_group_tests_name("docs", tests, NULL, NULL);
