@@ -834,6 +834,16 @@ static void test_protocol_pace(void **state)
 	free(doc);
 }
 
+/* The help text of the config key named name (any section). */
+static const char *item_help(const char *name)
+{
+	for (size_t i = 0; i < conf_n_items; i++)
+		if (streq(conf_items[i].name, name))
+			return conf_items[i].help;
+	fail_msg("no config key %s", name);
+	return NULL;
+}
+
 /* The numbers of WatermarkHeadroom='s help that test-conf's
  * test_headroom_doc does not check: the floor, the default as a multiple
  * of the kernel's gap, and the unclamped shares of its two examples. */
@@ -844,10 +854,7 @@ static void test_headroom_help(void **state)
 	char pct[16], want[16], times[16];
 	unsigned floor_mib, wsf, vm_mib, host_gib;
 
-	for (size_t i = 0; i < conf_n_items; i++)
-		if (streq(conf_items[i].name, "WatermarkHeadroom"))
-			help = conf_items[i].help;
-	assert_non_null(help);
+	help = item_help("WatermarkHeadroom");
 	assert_int_equal(sscanf(doc_find(help, "at least "),
 				"at least %uM and at most WatermarkHeadroomMax", &floor_mib),
 			 1);
@@ -929,10 +936,7 @@ static void test_reach_docs(void **state)
 	check_reach_at(pages, 0, DEF_PRIORITY);
 	assert_int_equal((uint64_t)mib * MIB, (uint64_t)pages * PAGE);
 
-	for (size_t i = 0; i < conf_n_items; i++)
-		if (streq(conf_items[i].name, "Weight"))
-			help = conf_items[i].help;
-	assert_non_null(help);
+	help = item_help("Weight");
 	assert_int_equal(sscanf(doc_find(help, "takes from cgroups with "),
 				"takes from cgroups with %u pages", &pages),
 			 1);
