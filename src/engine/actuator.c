@@ -1586,6 +1586,9 @@ static int shrink_node(struct actuator *a, struct actuator_node *n,
 	}
 	__atomic_add_fetch(&n->stats.nr_node_file, 1, __ATOMIC_RELAXED);
 	res->backend = TARGET_BACKEND_NODE_FILE;
+	/* A spread that planned nothing before this retry spread nothing. */
+	res->spread = false;
+	res->spread_priority = 0;
 	r = shrink_node_file(a, n, req->node, want, req->swappiness, res);
 	if (check && r >= 0 && !res->interrupted && res->nr_writes)
 		gate_checked(a, n, req->node, res);

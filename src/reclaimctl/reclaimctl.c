@@ -635,6 +635,7 @@ static void print_mode(const struct ctx *ctx, struct json_object *o)
 static void print_reclaim(const struct ctx *ctx, struct json_object *o)
 {
 	char got[FORMAT_BYTES_MAX], want[FORMAT_BYTES_MAX], took[FORMAT_DURATION_MAX], path[4096];
+	struct json_object *sp;
 
 	(void)ctx;
 	if (jget(o, "cgroup"))
@@ -652,6 +653,13 @@ static void print_reclaim(const struct ctx *ctx, struct json_object *o)
 		printf(" (node file not written: at the kernel's node-reclaim minimums)");
 	else if (!jget(o, "cgroup") && jbool(o, "node_file_short"))
 		printf(" (the node file fell short)");
+	/* Which cgroups a node's spread reached (docs/design.md "Which
+	 * cgroups a pass takes from"); null where it spread nothing. */
+	sp = jget(o, "spread_priority");
+	if (sp && json_object_is_type(sp, json_type_int) && json_object_get_int(sp) > 0)
+		printf(", spread over the cgroups reached at priority %d", json_object_get_int(sp));
+	else if (sp && json_object_is_type(sp, json_type_int))
+		printf(", spread over every cgroup");
 	printf(" (%s%s)\n", jstr(o, "result"), jbool(o, "dry_run") ? ", dry run" : "");
 }
 

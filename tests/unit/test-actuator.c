@@ -1602,6 +1602,7 @@ static void test_node_file_stall_nothing_to_spread(void **state)
 	f->now += 2 * CENSUS_INTERVAL_USEC_DEFAULT;
 	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
 	assert_int_equal(res.backend, TARGET_BACKEND_NODE_FILE);
+	assert_false(res.spread); /* the spread before it planned nothing */
 	assert_int_equal(f->n_writes, w + 1);
 	assert_string_equal(f->writes[w].path, "sys/devices/system/node/node0/reclaim");
 	assert_int_equal(res.nr_reclaimed, 8 * MiB);

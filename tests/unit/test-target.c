@@ -361,6 +361,7 @@ static void test_spread_priority_min_write(void **state)
 	struct target_candidate c[] = { cand(500 * MiB, 0, 0), cand(16 * MiB, 0, 0),
 					cand(3 * MiB, 0, 0) };
 	uint64_t ask = 32 * MiB + (32 << 10);
+	unsigned prio;
 
 	c[0].current_bytes = 132 * MiB; /* 32 MiB above its floor */
 	c[0].floor_bytes = 100 * MiB;
@@ -369,8 +370,11 @@ static void test_spread_priority_min_write(void **state)
 	assert_int_equal(target_spread(c, 3, ask, &(struct target_params){
 						       .min_write_bytes = 64 << 10 }),
 			 ask);
-	assert_int_equal(target_spread(c, 3, ask, &run), ask);
+	assert_int_equal(target_spread_at(c, 3, ask, &run, &prio), ask);
 	assert_true(c[2].amount_bytes >= 64 << 10);
+	assert_int_equal(prio, 0); /* made again over everyone */
+	assert_int_equal(target_spread_at(c, 3, 16 * MiB, &run, &prio), 16 * MiB);
+	assert_int_equal(prio, 12);
 }
 
 /* Issue 18: an offload cgroup's slack scales its weight by 1 + slack, at
