@@ -232,6 +232,17 @@ int main(int argc, char *argv[])
 
 	if (hotcold_parse_args(argc, argv, &a) < 0)
 		return 2;
+	/* Before the sets are filled: a scenario may signal as soon as it
+	 * sees the memory charged, and SIGUSR1's default ends the process
+	 * (6.1, a fresh-clone CI run: hotcold gone after SIGUSR1, its log
+	 * empty, the cgroup's 90 MiB filled). */
+	sigemptyset(&sa.sa_mask);
+	(void)sigaction(SIGUSR1, &sa, NULL);
+	(void)sigaction(SIGUSR2, &sa, NULL);
+	if (a.warm_mib) {
+		sa.sa_handler = hotcold_ask;
+		(void)sigaction(SIGHUP, &sa, NULL);
+	}
 	hp = hotcold_map(a.hot_mib, &seed);
 	cp = hotcold_map(a.cold_mib, &seed);
 	if (a.warm_mib) {
@@ -246,13 +257,6 @@ int main(int argc, char *argv[])
 	hist_reset(&hot);
 	hist_reset(&cold);
 	hist_reset(&warm);
-	sigemptyset(&sa.sa_mask);
-	(void)sigaction(SIGUSR1, &sa, NULL);
-	(void)sigaction(SIGUSR2, &sa, NULL);
-	if (wp) {
-		sa.sa_handler = hotcold_ask;
-		(void)sigaction(SIGHUP, &sa, NULL);
-	}
 	majflt0 = hotcold_majflt();
 	ra0 = hotcold_vmstat("workingset_refault_anon");
 	rf0 = hotcold_vmstat("workingset_refault_file");
