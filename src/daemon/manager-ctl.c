@@ -72,6 +72,15 @@ static const char *wake_reason_name(unsigned reasons)
 }
 
 /* Every reason of a run, in wake_reason_name()'s order: an array. */
+/* spread_priority of a node pass's result: null where it spread nothing. */
+static void jadd_spread(struct json_object *o, const struct shrink_result *res)
+{
+	if (res->spread)
+		jadd_u64(o, "spread_priority", res->spread_priority);
+	else
+		jadd(o, "spread_priority", NULL);
+}
+
 static void jadd_reasons(struct json_object *o, const char *key, unsigned reasons)
 {
 	struct json_object *a = json_object_new_array();
@@ -1086,10 +1095,7 @@ void manager_job_finish(struct manager *m, struct manager_job *job)
 	/* Which interface served it (target_choose_backend()): a node pass
 	 * where a cgroup policy covers the node is spread over memory.reclaim. */
 	jadd_str(o, "backend", target_backend_to_string(job->res.backend));
-	if (job->res.spread)
-		jadd_u64(o, "spread_priority", job->res.spread_priority);
-	else
-		jadd(o, "spread_priority", NULL);
+	jadd_spread(o, &job->res);
 	jadd_bool(o, "node_file_short", job->res.node_file_short);
 	jadd_bool(o, "node_file_gated", job->res.node_file_gated);
 	jadd_str(o, "result", result);
@@ -1312,10 +1318,7 @@ struct json_object *manager_event_json(struct manager *m, const struct kswapd_ev
 		jadd_bool(o, "braked", ev->res.braked);
 		jadd_bool(o, "brake_cut", ev->res.brake_cut);
 		jadd_str(o, "backend", target_backend_to_string(ev->res.backend));
-		if (ev->res.spread)
-			jadd_u64(o, "spread_priority", ev->res.spread_priority);
-		else
-			jadd(o, "spread_priority", NULL);
+		jadd_spread(o, &ev->res);
 		jadd_bool(o, "node_file_short", ev->res.node_file_short);
 		jadd_bool(o, "node_file_gated", ev->res.node_file_gated);
 		jadd_str(o, "result", ev->error < 0 ? ctl_error_code_to_string(ev->error)

@@ -10,7 +10,7 @@
 . "$(dirname "$0")/lib.sh"
 
 HOTCOLD="$top_builddir/bench/hotcold"
-[ -x "$HOTCOLD" ] || skip_all "bench/hotcold not built"
+check "bench/hotcold is built (make builds it with the daemon)" [ -x "$HOTCOLD" ]
 
 "$HOTCOLD" --hot-mib 16 --warm-mib 400 --cold-mib 8 --seconds 3 >/dev/null 2>"$tmp/hotcold.err" &
 pid=$!
