@@ -13,10 +13,11 @@
 #      takes pages (/proc/vmstat pgsteal_proactive, which counts node-file
 #      reclaim and not cgroup-targeted reclaim) or answers EAGAIN, and the
 #      pass gets its 32 MiB either way (the rest over memory.reclaim).
-#      And the per-CPU list a node-file write's pages go to first, which
-#      the daemon's passes ask room for: what fits in the writing CPU's
-#      list goes there (half of it at least, where it all fits), uncounted
-#      in "pages free".
+#      And the per-CPU list a write's pages go to first, which the
+#      daemon's passes ask room for: page cache in single pages that fits
+#      in the writing CPU's list goes there (half of it at least, where
+#      it all fits), uncounted in "pages free"; in folios larger than the
+#      lists hold (6.18's ext4 readahead) it goes to the zone.
 #   3. A cgroup removed while the probe reclaims from it in 32 MiB steps is
 #      dropped without an error.
 #   4. memory.high and memory.max are never changed.
@@ -143,69 +144,133 @@ if [ -e /sys/devices/system/node/node0/reclaim ]; then
 		vm_fail "the node pass reclaimed $got bytes of 32 MiB (node file short: $short, backend $(jget $f2 result.backend))"
 	[ $((nf0 - nf1)) -ge $((16 << 20)) ] ||
 		vm_fail "node $fnode's file LRU fell by only $((nf0 - nf1)) bytes for a 32 MiB pass"
-	# 2c. Where the node file's pages go first: the writing CPU's
-	# per-CPU free list of the zone, uncounted in the zone's "pages free"
-	# until the list holds its "high:". The daemon's passes ask that
-	# room (docs/design.md "The per-CPU lists"); this checks the premise
-	# on the kernel that has the node file. The write on CPU 0, every
-	# read on CPU 1 (a process on CPU 0 would allocate from the list).
-	pcp_zone() {
-		taskset -c 1 awk -v want="$1" '
+	# 2c. Where a write's freed pages go first: the writing CPU's
+	# per-CPU free list of the page's zone, uncounted in the zone's
+	# "pages free" until the list holds its "high:", but only folios of
+	# an order the lists hold (pcp_allowed_order(): up to
+	# PAGE_ALLOC_COSTLY_ORDER, 3, and the THP order); larger ones go back
+	# to the zone at once. The daemon's passes ask the room of the list
+	# (docs/design.md "The per-CPU lists") while its writes' pages are
+	# seen going there. Checked both ways on the kernel that has the node
+	# file (6.18, whose ext4 reads page cache in large folios: order 6
+	# and 8 in a probe of this scratch disk; a node-file write of such
+	# cache raised the list by nothing and the zone's free pages by most
+	# of it, which failed the earlier form of this check once in CI).
+	# Which folios a write freed, and their orders, come from the kmem
+	# trace (mm_page_free, CPU 0). Each case: 8 MiB of page cache read on
+	# CPU 0 (node 0) into its own cgroup, that cgroup's memory.reclaim
+	# written 1M from CPU 0 (a node-file write takes the node's oldest
+	# pages, whoever's, in whatever folios); every read on CPU 1 (a
+	# process on CPU 0 would allocate from the list). small: readahead off
+	# on the scratch disk (read_ahead_kb 0: the page cache comes in single
+	# pages); large: the disk's own readahead.
+	# Node 0's zones, a line each: "zone start_pfn spanned count free
+	# high mark", with CPU 0's list (count, high) of the zone. The freed
+	# pages go to the lists of their own zones (page cache on node 0 is
+	# in its Movable zone first, where the guest has one).
+	pcp_node0() {
+		taskset -c 1 awk '
 			/^Node/ { node = $2 + 0; zone = $4 }
-			node == 0 && /pages free/ && $3 > 0 { pop[zone] = 1; free[zone] = $3 }
-			node == 0 && $1 == "high" && NF == 2 { mark[zone] = $2 }
-			node == 0 && /^    cpu: / { cpu = $2 }
-			node == 0 && cpu == 0 && $1 == "count:" { count[zone] = $2 }
-			node == 0 && cpu == 0 && $1 == "high:" { high[zone] = $2 }
-			END { for (z in pop) if (high[z] > big) { big = high[z]; best = z }
-			      print want == "free" ? free[best] : want == "count" ? count[best] : want == "high" ? high[best] : want == "mark" ? mark[best] : best }' /proc/zoneinfo
+			node != 0 { next }
+			$1 == "spanned" { span[zone] = $2 }
+			$1 == "start_pfn:" { start[zone] = $2 }
+			/pages free/ { free[zone] = $3 }
+			$1 == "high" && NF == 2 { mark[zone] = $2 }
+			/^    cpu: / { cpu = $2 }
+			cpu == 0 && $1 == "count:" { count[zone] = $2 }
+			cpu == 0 && $1 == "high:" { high[zone] = $2 }
+			END { for (z in span) if (span[z] > 0)
+				print z, start[z], span[z], count[z] + 0, free[z] + 0, high[z] + 0, mark[z] + 0 }' /proc/zoneinfo
 	}
 	vmstat_of() { taskset -c 1 awk -v k="$1" '$1 == k { print $2 }' /proc/vmstat; }
-	# One try: what a 1 MiB node-file write from CPU 0 did to the list.
-	# The kernel holds the list to a few batches while kswapd reclaims
-	# the zone (ZONE_RECLAIM_ACTIVE), and at its count while the zone was
-	# last seen below its high watermark (ZONE_BELOW_HIGH, cleared by the
-	# next bulk free above it): the premise is checked only with the zone
-	# above that mark and kswapd asleep. pcp_ok: 0 holds, 1 does not,
-	# 2 nothing to tell.
+	tr=/sys/kernel/tracing
+	grep -q " $tr tracefs " /proc/mounts || mount -t tracefs nodev $tr || vm_fail "cannot mount tracefs on $tr"
+	[ -e $tr/events/kmem/mm_page_free/enable ] || vm_fail "no kmem:mm_page_free tracepoint in $tr"
+	ra=/sys/block/$(awk '$2 == "/mnt" { sub("/dev/", "", $1); print $1 }' /proc/mounts)/queue/read_ahead_kb
+	[ -w "$ra" ] || vm_fail "no read_ahead_kb for /mnt's disk ($ra)"
+	ra0=$(cat $ra)
+	echo 0 >$tr/tracing_on
+	echo 4096 >$tr/buffer_size_kb
+	echo 1 >$tr/events/kmem/mm_page_free/enable
+	# One try of case $1 (small or large), cgroup act/pcp-$1-$2. Sets
+	# pcp_ok: 0 holds, 1 does not, 2 nothing to tell.
 	pcp_try() {
-		vm_cache act/pcp 32 1
+		[ "$1" = small ] && echo 0 >$ra
+		[ "$1" = small ] && mib=8 ask=1M || mib=32 ask=8M
+		vm_cache "act/pcp-$1-$2" $mib 0
+		echo "$ra0" >$ra
 		taskset -c 1 sleep 0.5
-		c0=$(pcp_zone count)
-		h0=$(pcp_zone high)
-		fr0=$(pcp_zone free)
-		wm0=$(pcp_zone mark)
+		pcp_node0 >/tmp/scenario.pcpz0
 		k0=$(vmstat_of pageoutrun)
-		s0=$(vmstat_of pgsteal_proactive)
-		taskset -c 0 sh -c 'echo 1M >/sys/devices/system/node/node0/reclaim' 2>/dev/null
-		s1=$(vmstat_of pgsteal_proactive)
+		echo >$tr/trace
+		echo 1 >$tr/tracing_on
+		taskset -c 0 sh -c 'echo $1 >"$0/memory.reclaim"' "$CG/act/pcp-$1-$2" $ask 2>/dev/null
+		echo 0 >$tr/tracing_on
 		k1=$(vmstat_of pageoutrun)
-		c1=$(pcp_zone count)
-		fr1=$(pcp_zone free)
-		vm_note "2c: node 0 $(pcp_zone zone), CPU 0's list $c0 of $h0 pages, free $fr0 against the high mark $wm0, kswapd runs +$((k1 - k0)): a 1 MiB node-file write from CPU 0 reclaimed $((s1 - s0)) pages; the list +$((c1 - c0)), the zone's free pages +$((fr1 - fr0))"
+		pcp_node0 >/tmp/scenario.pcpz1
+		# Pages freed on CPU 0 in folios the lists hold (order <= 3,
+		# or 9) and in larger ones, by the zone of their pfn; the
+		# orders seen, as "pages:order". fit: the small ones freed into
+		# zones above their high marks whose list had room for them with
+		# two batches to spare (below its high mark a zone's lists are
+		# held to their high_min: ZONE_BELOW_HIGH), rise: those lists'
+		# rise. c, f: every list's rise, the free pages' rise.
+		set -- $(taskset -c 1 awk '
+			FILENAME == "/tmp/scenario.pcpz0" { n++; z[n] = $1; lo[n] = $2; hi[n] = $2 + $3; c0[$1] = $4; f0[$1] = $5; room[$1] = $6 - $4
+				up[$1] = $5 > $7; next }
+			FILENAME == "/tmp/scenario.pcpz1" { c1[$1] = $4; f1[$1] = $5; next }
+			/ \[000\] / && / mm_page_free: / {
+				o = $NF; sub("order=", "", o); o += 0
+				p = $(NF - 1); sub("pfn=", "", p); p += 0
+				m = 1; for (i = 0; i < o; i++) m *= 2; seen[o] += m
+				if (o > 3 && o != 9) { large += m; next }
+				small += m
+				for (i = 1; i <= n; i++) if (p >= lo[i] && p < hi[i]) sz[z[i]] += m }
+			END { for (k in sz) if (up[k] && room[k] >= sz[k] + 128) { fit += sz[k]; rise += c1[k] - c0[k] }
+			      for (k in c0) { c += c1[k] - c0[k]; f += f1[k] - f0[k]; r = r k ":" room[k] (up[k] ? "" : "(below-high)") ","; rs += room[k] > 0 ? room[k] : 0 }
+			      for (o in seen) s = s seen[o] ":" o ","
+			      print small + 0, large + 0, (s == "" ? "-" : s), fit + 0, rise + 0, c + 0, f + 0, rs + 0, r }' \
+			/tmp/scenario.pcpz0 /tmp/scenario.pcpz1 $tr/trace) "$1" "$2"
+		ps=$1 pl=$2 po=$3 fit=$4 rise=$5 dc=$6 df=$7 rsum=$8 rooms=$9
+		shift 9
+		vm_note "2c $1 $2: node 0, rooms of CPU 0's lists by zone $rooms kswapd runs +$((k1 - k0)): $ask of act/pcp-$1-$2's memory.reclaim from CPU 0 freed $ps pages in folios the lists hold ($fit of them into lists with room for them, which rose by $rise) and $pl in larger ones (pages:order $po); CPU 0's lists of node 0 +$dc, its free pages +$df"
 		pcp_ok=2
-		# Where the whole write fitted the room with two batches to
-		# spare, it went to the list (half of it at least: the list
-		# gives and takes a few pages of its own meanwhile). A list that
-		# reaches its high: gives back a batch or more at once (a CI run:
-		# room for 696 pages, a 1024-page write, the list +9).
-		if [ $((h0 - c0)) -ge $((s1 - s0 + 128)) ] && [ $((s1 - s0)) -ge 128 ] &&
-		   [ "$fr0" -gt "$wm0" ] && [ "$k1" = "$k0" ]; then
+		# Only with kswapd asleep: the kernel holds the lists to a few
+		# batches while kswapd reclaims a zone (ZONE_RECLAIM_ACTIVE).
+		[ "$k1" = "$k0" ] || return 0
+		if [ "$1" = small ]; then
+			# Where the small folios fitted the room with two batches to
+			# spare, the list took half of them at least (it gives and
+			# takes a few pages of its own meanwhile). A list that
+			# reaches its high: gives back a batch or more at once.
+			[ "$fit" -ge 128 ] || return 0
 			pcp_ok=0
-			[ $((c1 - c0)) -ge $(((s1 - s0) / 2)) ] || pcp_ok=1
+			[ "$rise" -ge $((fit / 2)) ] || pcp_ok=1
+		else
+			# The large folios went to the zones: where CPU 0's lists
+			# had room for every page freed, the free pages still rose
+			# by half the large folios' pages at least.
+			[ "$pl" -ge 128 ] && [ "$rsum" -ge $((ps + pl + 128)) ] || return 0
+			pcp_ok=0
+			[ "$df" -ge $((pl / 2)) ] || pcp_ok=1
 		fi
 	}
-	# A CI run on 6.18 saw the list +34 for 256 pages, the rest in the
-	# zone (the zone's mark and kswapd were not printed then): a second
-	# try tells a flag left from before the write from a list that does
-	# not take the pages.
-	pcp_try
-	[ "$pcp_ok" != 1 ] || pcp_try
-	case $pcp_ok in
-	1) vm_fail "a node-file write from CPU 0 reclaimed $((s1 - s0)) pages with room for $((h0 - c0)) on its list, which rose by $((c1 - c0)), twice" ;;
-	2) vm_note "2c: room for $((h0 - c0)) pages for $((s1 - s0)) reclaimed, free $fr0 against the mark $wm0, kswapd runs +$((k1 - k0)): the list's share is not checked" ;;
-	esac
-	backends="cgroup spread and node file"
+	# A second try tells a flag left from before the write from a list
+	# that does not take the pages.
+	for case in small large; do
+		pcp_try $case 1
+		[ "$pcp_ok" != 1 ] || pcp_try $case 2
+		case $pcp_ok in
+		1) [ $case = small ] &&
+			vm_fail "1M of memory.reclaim from CPU 0 freed $fit pages in folios the per-CPU lists hold into CPU 0's lists with room for them, which rose by $rise, twice"
+		   vm_fail "8M of memory.reclaim from CPU 0 freed $pl pages in folios larger than the per-CPU lists hold (and $ps in smaller ones) with room for $rsum on CPU 0's lists, and node 0's free pages rose by $df, CPU 0's lists by $dc, twice" ;;
+		2) vm_note "2c $case: $ps pages in small folios ($fit into lists with room) and $pl in large, kswapd runs +$((k1 - k0)): not checked" ;;
+		esac
+		[ "$pcp_ok" = 0 ] && pcp_res="$pcp_res, $case folios where the kernel puts them" ||
+			pcp_res="$pcp_res, $case folios not checked"
+	done
+	echo 0 >$tr/events/kmem/mm_page_free/enable
+	backends="cgroup spread and node file$pcp_res"
 else
 	backends="cgroup spread (no nodeN/reclaim on $(uname -r))"
 fi
