@@ -109,6 +109,9 @@ want = ("monitor_ticks_total", "monitor_zoneinfo_reads_total", "cgroup_rescans_t
 s = {}
 try:
     for c in json.load(sys.stdin).get("counters", []):
+        if c.get("name") == "pcp_share_permille":
+            # A gauge per node: the share of the per-CPU list room asked.
+            s["pcp_share_permille_n%s" % (c.get("labels") or {}).get("node", "?")] = c.get("value") or 0
         if c.get("name") in want:
             # Seconds as milliseconds: the values are printed whole.
             k, v = c["name"], c.get("value") or 0

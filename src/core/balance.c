@@ -105,7 +105,7 @@ int balance_params_validate(const struct balance_params *p)
 
 void balance_node_init(struct balance_node *b, int node)
 {
-	*b = (struct balance_node){ .node = node };
+	*b = (struct balance_node){ .node = node, .pcp_share = BALANCE_PCP_SHARE_ONE };
 }
 
 bool balance_node_hopeless(const struct balance_node *b)
@@ -577,16 +577,61 @@ bool balance_continues_on_free(const struct balance_node *b, const struct balanc
 	return !watermark_node_balanced(n, b->run.highest_zoneidx, &paced.wmark);
 }
 
-/* The room of the per-CPU list a page-cache pass fills first, as far as
- * the step leaves room for it after run->pass_bytes. */
-static uint64_t balance_pcp_room_bytes(const struct balance_params *p,
-				       const struct node_zoneinfo *n,
-				       const struct balance_run *run)
+/* The node's free pages, every zone (the pages a pass frees go back to
+ * their own zones). */
+static uint64_t balance_node_free(const struct node_zoneinfo *n)
 {
-	uint64_t room = u64_mul_sat(watermark_node_pcp_room(n, run->highest_zoneidx, &p->wmark),
-				p->wmark.page_size);
+	uint64_t free = 0;
 
+	for (unsigned i = 0; i < n->n_zones && i < ZONEINFO_MAX_ZONES; i++)
+		free += n->zones[i].free;
+	return free;
+}
+
+/* The room of the per-CPU list a page-cache pass fills first (seen: the
+ * whole of it), scaled by the share the node's passes were seen to fill,
+ * as far as the step leaves room for it after run->pass_bytes. */
+static uint64_t balance_pcp_room_bytes(const struct balance_node *b,
+				       const struct balance_params *p,
+				       const struct node_zoneinfo *n,
+				       const struct balance_run *run, uint64_t *seen)
+{
+	uint64_t pages = watermark_node_pcp_room(n, run->highest_zoneidx, &p->wmark), room;
+
+	*seen = u64_mul_sat(pages, p->wmark.page_size);
+	/* A list's room is a few thousand pages: no overflow. */
+	pages = pages > UINT64_MAX / BALANCE_PCP_SHARE_ONE
+			? pages
+			: pages * b->pcp_share / BALANCE_PCP_SHARE_ONE;
+	room = u64_mul_sat(pages, p->wmark.page_size);
 	return run->pass_bytes >= p->step_bytes ? 0 : MIN(room, p->step_bytes - run->pass_bytes);
+}
+
+/* What the last pass's freed pages did to the node's free pages, where it
+ * was planned with a list room (balance_node.pcp_share). n: the snapshot
+ * after it. */
+static void balance_pcp_observe(struct balance_node *b, const struct balance_params *p,
+				const struct node_zoneinfo *n)
+{
+	struct balance_run *run = &b->run;
+	uint64_t room = run->pcp_seen_room_bytes, got, base, free_now, rose, unseen;
+
+	run->pcp_seen_room_bytes = 0;
+	if (!room || run->nr_reclaimed <= run->pass_start_reclaimed)
+		return;
+	got = run->nr_reclaimed - run->pass_start_reclaimed;
+	base = MIN(got, room);
+	if (base < BALANCE_PCP_OBSERVE_MIN_BYTES)
+		return;
+	free_now = balance_node_free(n);
+	rose = free_now > run->pcp_free_before
+		       ? u64_mul_sat(free_now - run->pcp_free_before, p->wmark.page_size)
+		       : 0;
+	unseen = got > rose ? got - rose : 0;
+	b->pcp_share = (unsigned)((3 * (uint64_t)b->pcp_share +
+				   MIN(unseen, base) * BALANCE_PCP_SHARE_ONE / base) /
+				  4);
+	b->counters.pcp_observations++;
 }
 
 /* The top of the do-while, up to mem_cgroup_soft_limit_reclaim(). Returns
@@ -600,6 +645,7 @@ static bool balance_check(struct balance_node *b, const struct balance_params *p
 	struct balance_run *run = &b->run;
 	bool balanced;
 
+	balance_pcp_observe(b, p, n);
 	/* "If the pgdat is imbalanced then ignore boosting and preserve the
 	 * watermarks for a later time and restart." */
 	balanced = watermark_node_balanced(n, run->highest_zoneidx, &p->wmark);
@@ -685,8 +731,10 @@ static bool balance_check(struct balance_node *b, const struct balance_params *p
 	 * it, so a room a pass filled is not asked again. Whether the pass
 	 * got enough (raise_priority) is judged without it. */
 	run->pcp_room_bytes = 0;
-	if (run->swappiness == 0 && run->kernel_deficit_bytes == 0)
-		run->pcp_room_bytes = balance_pcp_room_bytes(p, n, run);
+	if (run->swappiness == 0 && run->kernel_deficit_bytes == 0) {
+		run->pcp_room_bytes = balance_pcp_room_bytes(b, p, n, run, &run->pcp_seen_room_bytes);
+		run->pcp_free_before = balance_node_free(n);
+	}
 	run->pass_bytes = u64_add_sat(run->pass_bytes, run->pcp_room_bytes);
 	/* The room is part of the watermark job: a pass let ask the deficit
 	 * alone would fill the list and leave "pages free" where it was. */

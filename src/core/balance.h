@@ -178,6 +178,12 @@ struct balance_run {
 	uint64_t pass_start_reclaimed; /* sc.nr_reclaimed when the pass began */
 	uint64_t pass_bytes;           /* what this pass asks for */
 	uint64_t pcp_room_bytes;       /* of it, the per-CPU list's room */
+	/* The list room the current page-cache pass was planned with (the
+	 * full snapshot's, before the node's pcp_share and the step), and
+	 * the node's free pages then: the next check compares them with
+	 * what it sees (balance_pcp_observe()). 0: nothing to compare. */
+	uint64_t pcp_seen_room_bytes;
+	uint64_t pcp_free_before;      /* pages */
 	uint64_t soft_reclaimed;       /* by this pass's soft-target shrink */
 	uint64_t boost_reclaimed;      /* bytes reclaimed while boost was owed */
 	int lowest_priority;           /* reached */
@@ -221,6 +227,8 @@ struct balance_counters {
 	uint64_t compactions[_COMPACT_REASON_MAX];  /* wakeup_kcompactd(), by reason
 						     * ([COMPACT_NONE] unused) */
 	uint64_t compact_errors;
+	uint64_t pcp_observations;                  /* passes whose list share was
+						     * measured (pcp_share) */
 	struct histogram run_usec;                  /* run durations */
 };
 
@@ -253,8 +261,27 @@ struct balance_pace {
 	uint64_t pages;          /* the lead, pages */
 };
 
+/*
+ * The share of the writer's per-CPU list room that a page-cache pass's
+ * freed pages were seen to fill, in BALANCE_PCP_SHARE_ONE parts. The
+ * lists take single pages and folios up to order 3, not larger ones (6.18's
+ * ext4 reads page cache in order 4 to 8 folios, which go back to the zone at
+ * once), and a run of order 1 to 3 frees can drain a list (the allocator's
+ * free_high). A node starts at one (the room asked in full). After each pass
+ * planned with a room, the next check compares the node's free pages with
+ * what the pass freed: of min(freed, room), the part that did not show is
+ * the share seen; the node keeps a moving average, a quarter of the new
+ * share to three of what it had (a pass's measure is disturbed by what
+ * others allocate and free meanwhile, which shows as unshown pages). A pass
+ * of less than BALANCE_PCP_OBSERVE_MIN_BYTES on either side is not
+ * measured: the zone's free pages lag by the per-CPU counter drift.
+ */
+#define BALANCE_PCP_SHARE_ONE 1024u
+#define BALANCE_PCP_OBSERVE_MIN_BYTES (UINT64_C(1) << 20)
+
 struct balance_node {
 	int node;                      /* kernel node id */
+	unsigned pcp_share;            /* of BALANCE_PCP_SHARE_ONE (above) */
 	unsigned kswapd_failures;
 	uint64_t boost_ledger_bytes;   /* userspace boosts owed */
 	/* Per zone, the kernel's zoneinfo `boost` (pages) a run has already

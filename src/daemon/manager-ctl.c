@@ -293,6 +293,7 @@ static struct json_object *counters_json(const struct balance_counters *c)
 	jadd_u64(o, "compactions_boost", c->compactions[COMPACT_BOOST]);
 	jadd_u64(o, "compactions_fragmented", c->compactions[COMPACT_FRAGMENTED]);
 	jadd_u64(o, "compact_errors", c->compact_errors);
+	jadd_u64(o, "pcp_observations", c->pcp_observations);
 	jadd_u64(o, "reclaimed_bytes", reclaimed);
 	jadd_u64(o, "soft_reclaimed_bytes", c->soft_reclaimed_bytes);
 	jadd_u64(o, "boost_reclaimed_bytes", c->boost_reclaimed_bytes);
@@ -373,6 +374,8 @@ struct json_object *manager_nodes_json(struct manager *m)
 		jadd_bool(n, "paused", st.paused);
 		jadd_u64(n, "empty_runs", st.empty_runs);
 		jadd_u64(n, "hold_usec", st.hold_usec);
+		jadd_u64(n, "pcp_share_permille",
+			 (uint64_t)st.pcp_share * 1000 / BALANCE_PCP_SHARE_ONE);
 		jadd_u64(b, "kernel_bytes", u64_mul_sat(s.kernel_boost, page_size(m)));
 		jadd_u64(b, "user_bytes", st.boost_ledger_bytes);
 		jadd_u64(b, "pending_bytes", st.pending.boost_bytes);
@@ -707,6 +710,10 @@ static void stats_node(struct manager *m, unsigned i, struct json_object *a)
 		 NULL, NULL, st.failures);
 	stat_add(a, "hopeless", "gauge", "1 while the node is hopeless.", id, NULL, NULL,
 		 st.hopeless);
+	stat_add(a, "pcp_share_permille", "gauge",
+		 "Share of the per-CPU list room a page-cache pass asks on top, as its freed pages "
+		 "were seen to fill it (1000: all).",
+		 id, NULL, NULL, (uint64_t)st.pcp_share * 1000 / BALANCE_PCP_SHARE_ONE);
 	stat_add(a, "empty_runs", "gauge",
 		 "Consecutive kernel-balanced runs that freed nothing (each doubles the wait).", id,
 		 NULL, NULL, st.empty_runs);

@@ -1352,6 +1352,7 @@ int kswapd_get_state(struct kswapd *k, unsigned index, struct kswapd_state *ret)
 		.pace = kn->b.pace,
 		.empty_runs = kn->empty_runs,
 		.hold_usec = kn->hold_usec,
+		.pcp_share = kn->b.pcp_share,
 	};
 	pthread_mutex_unlock(&kn->lock);
 	return 0;

@@ -169,6 +169,7 @@ struct kswapd_state {
 	 * of the wait after the last held run (kswapd_hold()); 0: none yet. */
 	unsigned empty_runs;
 	uint64_t hold_usec;
+	unsigned pcp_share;               /* balance_node.pcp_share */
 };
 
 struct kswapd;

@@ -84,7 +84,7 @@ void sim_node_pcp(struct sim_node *s, uint64_t high, uint64_t count)
 static void sim_free(struct sim_node *s, uint64_t pages)
 {
 	uint64_t room = s->pcp_high > s->pcp_count ? s->pcp_high - s->pcp_count : 0;
-	uint64_t to_list = MIN(room, pages);
+	uint64_t to_list = s->pcp_bypassed ? 0 : MIN(room, pages);
 
 	s->pcp_count += to_list;
 	sim_zone(s)->free += pages - to_list;

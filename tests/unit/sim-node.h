@@ -62,6 +62,9 @@ struct sim_node {
 	 * up to pcp_high; snapshots report its room. pcp_high 0: none. */
 	uint64_t pcp_high, pcp_count;
 	bool pcp_unreported;          /* ... and snapshots say nothing of it */
+	bool pcp_bypassed;            /* ... or the freed pages pass it by, to
+				       * the zone (folios larger than the
+				       * lists hold), its room still shown */
 
 	struct sim_step script[SIM_SCRIPT_MAX];
 

@@ -942,6 +942,9 @@ static void test_pcp_room(void **state)
 	 * and leave free pages where they were). */
 	assert_int_equal(s.log[0].kernel_deficit_bytes, 0);
 	assert_int_equal(s.log[0].wmark_deficit_bytes, (5500 + 2000) * PAGE);
+	/* The list took the room: the node goes on asking all of it. */
+	assert_int_equal(b.counters.pcp_observations, 1);
+	assert_int_equal(b.pcp_share, BALANCE_PCP_SHARE_ONE);
 
 	/* The same without the room read: two passes, the first one's pages
 	 * partly unseen; the same end. */
@@ -1007,6 +1010,70 @@ static void test_pcp_room(void **state)
 		assert_true(s.log[i].nr_to_reclaim <= s.log[i].kernel_deficit_bytes);
 	}
 	assert_true(n_swap > 0);
+}
+
+/* Freed pages that pass the per-CPU list by (folios larger than the lists
+ * hold): the node asks less of the room each run, a quarter less each
+ * time it sees none of it filled, and more again once a pass's pages are
+ * seen to go there. */
+static void test_pcp_share(void **state)
+{
+	struct balance_params p = std_params();
+	struct balance_node b;
+	struct sim_node s;
+	struct balance_result r;
+	/* 2000 x 768 / 1024, x 576 / 1024; the shares 768, 576, 432 */
+	uint64_t room[] = { 2000, 1500, 1125 }, share[] = { 768, 576, 432 };
+
+	(void)state;
+	/* 5500 pages short of our high mark, a list with room for 2000. */
+	std_node(&s, 12000);
+	sim_node_pcp(&s, 3000, 1000);
+	s.pcp_bypassed = true;
+	balance_node_init(&b, 0);
+	for (unsigned i = 0; i < 3; i++) {
+		unsigned n0 = s.n_log;
+
+		r = drive(&b, &p, &s);
+		assert_true(r.balanced);
+		assert_int_equal(s.n_log, n0 + 1);
+		assert_int_equal(s.log[n0].wmark_deficit_bytes, (5500 + room[i]) * PAGE);
+		/* None of it went to the list: the zone has it all. */
+		assert_int_equal(s.pcp_count, 1000);
+		assert_int_equal(b.counters.pcp_observations, i + 1);
+		assert_int_equal(b.pcp_share, share[i]);
+		/* Allocated back to where it was. */
+		sim_node_alloc(&s, s.zi.zones[0].free - 12000);
+	}
+
+	/* The pages go to the list again: asked 843 of the room (2000 x 432
+	 * / 1024), the pass saw 2000 of its pages unshown (the list's room),
+	 * the rest of the deficit in a second pass (the full list shows no
+	 * room: nothing measured there). */
+	s.pcp_bypassed = false;
+	{
+		unsigned n0 = s.n_log;
+
+		r = drive(&b, &p, &s);
+		assert_true(r.balanced);
+		assert_int_equal(s.n_log, n0 + 2);
+		assert_int_equal(s.log[n0].wmark_deficit_bytes, (5500 + 843) * PAGE);
+		assert_int_equal(s.pcp_count, 3000);
+		assert_int_equal(b.counters.pcp_observations, 4);
+		assert_int_equal(b.pcp_share, (3 * 432 + BALANCE_PCP_SHARE_ONE) / 4);
+	}
+
+	/* A room under a MiB is not measured: the free pages lag by the
+	 * per-CPU counters' drift. */
+	std_node(&s, 12000);
+	sim_node_pcp(&s, 3000, 2900);
+	s.pcp_bypassed = true;
+	balance_node_init(&b, 0);
+	r = drive(&b, &p, &s);
+	assert_true(r.balanced);
+	assert_int_equal(s.log[0].wmark_deficit_bytes, (5500 + 100) * PAGE);
+	assert_int_equal(b.counters.pcp_observations, 0);
+	assert_int_equal(b.pcp_share, BALANCE_PCP_SHARE_ONE);
 }
 
 /* A pass that reclaims nothing lowers the priority even if it was not
@@ -2064,6 +2131,7 @@ int main(void)
 		cmocka_unit_test(test_swappiness_policy),
 		cmocka_unit_test(test_pass_bytes),
 		cmocka_unit_test(test_pcp_room),
+		cmocka_unit_test(test_pcp_share),
 		cmocka_unit_test(test_params_validate),
 		cmocka_unit_test(test_request_merge),
 		cmocka_unit_test(test_request_keep_premature),
