@@ -577,17 +577,6 @@ bool balance_continues_on_free(const struct balance_node *b, const struct balanc
 	return !watermark_node_balanced(n, b->run.highest_zoneidx, &paced.wmark);
 }
 
-/* The node's free pages, every zone (the pages a pass frees go back to
- * their own zones). */
-static uint64_t balance_node_free(const struct node_zoneinfo *n)
-{
-	uint64_t free = 0;
-
-	for (unsigned i = 0; i < n->n_zones && i < ZONEINFO_MAX_ZONES; i++)
-		free += n->zones[i].free;
-	return free;
-}
-
 /* The room of the per-CPU list a page-cache pass fills first (seen: the
  * whole of it), scaled by the share the node's passes were seen to fill,
  * as far as the step leaves room for it after run->pass_bytes. */
@@ -599,10 +588,9 @@ static uint64_t balance_pcp_room_bytes(const struct balance_node *b,
 	uint64_t pages = watermark_node_pcp_room(n, run->highest_zoneidx, &p->wmark), room;
 
 	*seen = u64_mul_sat(pages, p->wmark.page_size);
-	/* A list's room is a few thousand pages: no overflow. */
-	pages = pages > UINT64_MAX / BALANCE_PCP_SHARE_ONE
-			? pages
-			: pages * b->pcp_share / BALANCE_PCP_SHARE_ONE;
+	/* A list's room is a few thousand pages. */
+	pages = MIN(pages, UINT64_MAX / BALANCE_PCP_SHARE_ONE) * b->pcp_share /
+		BALANCE_PCP_SHARE_ONE;
 	room = u64_mul_sat(pages, p->wmark.page_size);
 	return run->pass_bytes >= p->step_bytes ? 0 : MIN(room, p->step_bytes - run->pass_bytes);
 }
@@ -614,23 +602,23 @@ static void balance_pcp_observe(struct balance_node *b, const struct balance_par
 				const struct node_zoneinfo *n)
 {
 	struct balance_run *run = &b->run;
-	uint64_t room = run->pcp_seen_room_bytes, got, base, free_now, rose, unseen;
+	uint64_t room = run->pcp_seen_room_bytes, got, base, free_now, rose, unseen, seen;
 
 	run->pcp_seen_room_bytes = 0;
-	if (!room || run->nr_reclaimed <= run->pass_start_reclaimed)
+	if (!room || !run->pcp_measurable || run->nr_reclaimed <= run->pass_start_reclaimed)
 		return;
 	got = run->nr_reclaimed - run->pass_start_reclaimed;
 	base = MIN(got, room);
 	if (base < BALANCE_PCP_OBSERVE_MIN_BYTES)
 		return;
-	free_now = balance_node_free(n);
+	free_now = node_free_pages(n);
 	rose = free_now > run->pcp_free_before
 		       ? u64_mul_sat(free_now - run->pcp_free_before, p->wmark.page_size)
 		       : 0;
 	unseen = got > rose ? got - rose : 0;
-	b->pcp_share = (unsigned)((3 * (uint64_t)b->pcp_share +
-				   MIN(unseen, base) * BALANCE_PCP_SHARE_ONE / base) /
-				  4);
+	seen = MIN(unseen, base) * BALANCE_PCP_SHARE_ONE / base;
+	/* Rounded towards the new share, so that it reaches it. */
+	b->pcp_share = (unsigned)((3 * (uint64_t)b->pcp_share + seen + (seen > b->pcp_share ? 3 : 0)) / 4);
 	b->counters.pcp_observations++;
 }
 
@@ -733,7 +721,8 @@ static bool balance_check(struct balance_node *b, const struct balance_params *p
 	run->pcp_room_bytes = 0;
 	if (run->swappiness == 0 && run->kernel_deficit_bytes == 0) {
 		run->pcp_room_bytes = balance_pcp_room_bytes(b, p, n, run, &run->pcp_seen_room_bytes);
-		run->pcp_free_before = balance_node_free(n);
+		run->pcp_free_before = node_free_pages(n);
+		run->pcp_measurable = true;
 	}
 	run->pass_bytes = u64_add_sat(run->pass_bytes, run->pcp_room_bytes);
 	/* The room is part of the watermark job: a pass let ask the deficit
@@ -877,6 +866,12 @@ void balance_account(struct balance_node *b, const struct balance_params *p,
 	run->pass_error = !res || res->nr_errors || res->interrupted;
 	if (res && res->node_file_short)
 		run->node_file_short = true;
+	/* What the per-CPU list share is measured on: the node file's pages
+	 * alone (balance_pcp_observe()). */
+	if (!res || (run->phase == BALANCE_PHASE_SOFT && got) ||
+	    (run->phase == BALANCE_PHASE_NODE &&
+	     (res->backend != TARGET_BACKEND_NODE_FILE || res->node_file_short)))
+		run->pcp_measurable = false;
 	if (res && res->braked && !res->nr_reclaimed && run->phase == BALANCE_PHASE_SOFT &&
 	    run->kernel_deficit_bytes) {
 		/* The brake stops the soft-target pass (proactive by nature)

@@ -184,6 +184,9 @@ struct balance_run {
 	 * what it sees (balance_pcp_observe()). 0: nothing to compare. */
 	uint64_t pcp_seen_room_bytes;
 	uint64_t pcp_free_before;      /* pages */
+	bool pcp_measurable;           /* every write of the pass went to the
+					* node file, which frees this node's
+					* pages and counts them alone */
 	uint64_t soft_reclaimed;       /* by this pass's soft-target shrink */
 	uint64_t boost_reclaimed;      /* bytes reclaimed while boost was owed */
 	int lowest_priority;           /* reached */
@@ -268,13 +271,18 @@ struct balance_pace {
  * ext4 reads page cache in order 4 to 8 folios, which go back to the zone at
  * once), and a run of order 1 to 3 frees can drain a list (the allocator's
  * free_high). A node starts at one (the room asked in full). After each pass
- * planned with a room, the next check compares the node's free pages with
- * what the pass freed: of min(freed, room), the part that did not show is
- * the share seen; the node keeps a moving average, a quarter of the new
- * share to three of what it had (a pass's measure is disturbed by what
- * others allocate and free meanwhile, which shows as unshown pages). A pass
- * of less than BALANCE_PCP_OBSERVE_MIN_BYTES on either side is not
- * measured: the zone's free pages lag by the per-CPU counter drift.
+ * whose list room was read (even if the share or the step left none to
+ * ask), the next check compares the node's free pages with what the pass
+ * freed: of min(freed, room), the part that did not show is the share
+ * seen; the node keeps a moving average, a quarter of the new share to
+ * three of what it had, rounded towards the new. Only passes the node
+ * file served alone are measured: a memory.reclaim write frees and counts
+ * the cgroup's pages on every node. What others allocate and free
+ * meanwhile disturbs the measure either way (allocations show as pages
+ * unshown, frees as pages shown). A pass of less than
+ * BALANCE_PCP_OBSERVE_MIN_BYTES on either side is not measured: a floor
+ * for that noise (and for the per-CPU counters' drift in zoneinfo's free
+ * pages, where buddyinfo cannot be read).
  */
 #define BALANCE_PCP_SHARE_ONE 1024u
 #define BALANCE_PCP_OBSERVE_MIN_BYTES (UINT64_C(1) << 20)

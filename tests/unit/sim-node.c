@@ -223,6 +223,8 @@ int sim_node_shrink(void *userdata, const struct shrink_request *req,
 		.brake_cut = s->braked,
 		.quota_limited = limited,
 		.quota_granted_bytes = limited ? s->quota_bytes : 0,
+		.backend = req->kind == SHRINK_NODE && !s->spread ? TARGET_BACKEND_NODE_FILE
+								   : TARGET_BACKEND_CGROUPS,
 		.node_file_short = req->kind == SHRINK_NODE &&
 				   ((step && step->node_file_short) ||
 				    (s->node_file_short && got * s->page_size < req->nr_to_reclaim)),

@@ -50,6 +50,8 @@ struct sim_node {
 				       * own marks is cut to its deficit */
 	bool node_file_short;         /* a node shrink short of its ask says
 				       * the node file fell short, as actuator.c */
+	bool spread;                  /* node shrinks served by memory.reclaim
+				       * (else by the node file) */
 	uint64_t quota_bytes;         /* the rate quota lets a node shrink ask
 				       * at most this much (quota_limited, as
 				       * actuator.c); 0: no quota */

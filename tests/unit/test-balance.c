@@ -1060,8 +1060,40 @@ static void test_pcp_share(void **state)
 		assert_int_equal(s.log[n0].wmark_deficit_bytes, (5500 + 843) * PAGE);
 		assert_int_equal(s.pcp_count, 3000);
 		assert_int_equal(b.counters.pcp_observations, 4);
-		assert_int_equal(b.pcp_share, (3 * 432 + BALANCE_PCP_SHARE_ONE) / 4);
+		/* rounded up, towards the new share */
+		assert_int_equal(b.pcp_share, (3 * 432 + BALANCE_PCP_SHARE_ONE + 3) / 4);
 	}
+	/* ... and back to all of it, in a few runs. */
+	for (unsigned i = 0; i < 30 && b.pcp_share < BALANCE_PCP_SHARE_ONE; i++) {
+		sim_node_pcp(&s, 3000, 1000);
+		sim_node_alloc(&s, s.zi.zones[0].free - 12000);
+		r = drive(&b, &p, &s);
+		assert_true(r.balanced);
+	}
+	assert_int_equal(b.pcp_share, BALANCE_PCP_SHARE_ONE);
+
+	/* Passes served by memory.reclaim are not measured: a cgroup's
+	 * write frees and counts its pages on every node. */
+	std_node(&s, 12000);
+	sim_node_pcp(&s, 3000, 1000);
+	s.pcp_bypassed = true;
+	s.spread = true;
+	balance_node_init(&b, 0);
+	r = drive(&b, &p, &s);
+	assert_true(r.balanced);
+	assert_int_equal(s.log[0].wmark_deficit_bytes, (5500 + 2000) * PAGE);
+	assert_int_equal(b.counters.pcp_observations, 0);
+	assert_int_equal(b.pcp_share, BALANCE_PCP_SHARE_ONE);
+	/* Nor one where the node file fell short (the rest spread). */
+	std_node(&s, 12000);
+	sim_node_pcp(&s, 3000, 1000);
+	s.pcp_bypassed = true;
+	s.script[0] = (struct sim_step){ .set = true, .efficiency_permille = -1,
+					 .node_file_short = true };
+	balance_node_init(&b, 0);
+	r = drive(&b, &p, &s);
+	assert_int_equal(b.counters.pcp_observations, 0);
+	assert_int_equal(b.pcp_share, BALANCE_PCP_SHARE_ONE);
 
 	/* A room under a MiB is not measured: the free pages lag by the
 	 * per-CPU counters' drift. */

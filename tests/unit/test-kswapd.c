@@ -691,6 +691,7 @@ static void test_zone_free_pcp_room_once(void **state)
 	struct balance_params p = std_params();
 	struct balance_request w = wake_req(BALANCE_WAKE_WATERMARK, 0);
 	const struct shrink_request *q;
+	struct kswapd_state st;
 
 	f->zone_free = true;
 	f->snapshot_max_age_usec = 600 * USEC_PER_SEC;
@@ -723,6 +724,55 @@ static void test_zone_free_pcp_room_once(void **state)
 	assert_int_equal(f->sims[0].pcp_count, 3000);
 	pthread_mutex_unlock(&f->lock);
 	assert_true(last_event(f, 0, KSWAPD_EVENT_RUN_END)->result.balanced);
+	/* The first pass measured the list's share (2000 of its 3798 pages
+	 * unshown, the whole room); the second had no room to measure. */
+	st = state_of(f, 0);
+	assert_int_equal(st.counters.pcp_observations, 1);
+	assert_int_equal(st.pcp_share, BALANCE_PCP_SHARE_ONE);
+}
+
+/* The same with the freed pages passing the list by (large folios): the
+ * free pages refresh shows them all, and the node asks a quarter less of
+ * the room for each pass measured. */
+static void test_zone_free_pcp_bypassed(void **state)
+{
+	struct fixture *f = *state;
+	struct balance_params p = std_params();
+	struct balance_request w = wake_req(BALANCE_WAKE_WATERMARK, 0);
+	struct kswapd_state st;
+
+	f->zone_free = true;
+	f->snapshot_max_age_usec = 600 * USEC_PER_SEC;
+	start(f, 1, UHIGH, 10 * 1000, &p);
+	wait_event(f, 0, KSWAPD_EVENT_SLEEP, 1);
+	pthread_mutex_lock(&f->lock);
+	sim_node_pcp(&f->sims[0], 3000, 1000);
+	f->sims[0].pcp_bypassed = true;
+	f->sims[0].efficiency_permille = 500;
+	sim_node_alloc(&f->sims[0], UHIGH - 12000);
+	pthread_mutex_unlock(&f->lock);
+	w.highest_zoneidx = 0;
+	assert_int_equal(kswapd_wake(f->k, 0, &w), 0);
+	wait_event(f, 0, KSWAPD_EVENT_SLEEP, 2);
+
+	pthread_mutex_lock(&f->lock);
+	assert_true(f->sims[0].n_log >= 2);
+	assert_int_equal(f->sims[0].log[0].nr_to_reclaim, (5500 + 97 + 2000) * PAGE);
+	assert_int_equal(f->sims[0].pcp_count, 1000);
+	pthread_mutex_unlock(&f->lock);
+	st = state_of(f, 0);
+	/* Measured twice, each time none of it seen in the list: the first
+	 * pass, and the one planned from the full read at priority 9 (the
+	 * refreshes between, of the free pages alone, clear the room); 1024
+	 * x 3 / 4 x 3 / 4. */
+	assert_int_equal(st.counters.pcp_observations, 2);
+	assert_int_equal(st.pcp_share, 576);
+	pthread_mutex_lock(&f->lock);
+	assert_int_equal(f->sims[0].n_log, 4);
+	assert_int_equal(f->sims[0].log[3].priority, 9);
+	assert_true(f->sims[0].log[3].wmark_deficit_bytes >
+		    f->sims[0].log[2].wmark_deficit_bytes);
+	pthread_mutex_unlock(&f->lock);
 }
 
 /* A pass after which the node is balanced: the free pages say the run
@@ -2114,6 +2164,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_zone_free_between_passes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_node_file_gated, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_zone_free_pcp_room_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_zone_free_pcp_bypassed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_zone_free_run_ends_on_snapshot, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_empty_soft_pass_silent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sleep_and_wake, setup, teardown),
