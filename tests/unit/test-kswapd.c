@@ -682,16 +682,13 @@ static void test_node_file_gated(void **state)
 	assert_true(open > 0);
 }
 
-/* The per-CPU list's room comes with a full snapshot and is asked once:
- * the free-pages read between passes leaves it unknown, so the pass after
- * one that filled the list does not ask it again. */
-static void test_zone_free_pcp_room_once(void **state)
+/* One run with the free-pages reads between passes, on a node 5500
+ * pages short of our high mark whose writer's list has room for 2000
+ * (bypassed: the freed pages pass it by), half of each ask reclaimed. */
+static void pcp_run(struct fixture *f, bool bypassed)
 {
-	struct fixture *f = *state;
 	struct balance_params p = std_params();
 	struct balance_request w = wake_req(BALANCE_WAKE_WATERMARK, 0);
-	const struct shrink_request *q;
-	struct kswapd_state st;
 
 	f->zone_free = true;
 	f->snapshot_max_age_usec = 600 * USEC_PER_SEC;
@@ -699,6 +696,7 @@ static void test_zone_free_pcp_room_once(void **state)
 	wait_event(f, 0, KSWAPD_EVENT_SLEEP, 1);
 	pthread_mutex_lock(&f->lock);
 	sim_node_pcp(&f->sims[0], 3000, 1000);
+	f->sims[0].pcp_bypassed = bypassed;
 	f->sims[0].efficiency_permille = 500;
 	sim_node_alloc(&f->sims[0], UHIGH - 12000);
 	f->n_zone_free = 0;
@@ -706,6 +704,18 @@ static void test_zone_free_pcp_room_once(void **state)
 	w.highest_zoneidx = 0;
 	assert_int_equal(kswapd_wake(f->k, 0, &w), 0);
 	wait_event(f, 0, KSWAPD_EVENT_SLEEP, 2);
+}
+
+/* The per-CPU list's room comes with a full snapshot and is asked once:
+ * the free-pages read between passes leaves it unknown, so the pass after
+ * one that filled the list does not ask it again. */
+static void test_zone_free_pcp_room_once(void **state)
+{
+	struct fixture *f = *state;
+	const struct shrink_request *q;
+	struct kswapd_state st;
+
+	pcp_run(f, false);
 
 	pthread_mutex_lock(&f->lock);
 	assert_true(f->sims[0].n_log >= 2);
@@ -737,23 +747,9 @@ static void test_zone_free_pcp_room_once(void **state)
 static void test_zone_free_pcp_bypassed(void **state)
 {
 	struct fixture *f = *state;
-	struct balance_params p = std_params();
-	struct balance_request w = wake_req(BALANCE_WAKE_WATERMARK, 0);
 	struct kswapd_state st;
 
-	f->zone_free = true;
-	f->snapshot_max_age_usec = 600 * USEC_PER_SEC;
-	start(f, 1, UHIGH, 10 * 1000, &p);
-	wait_event(f, 0, KSWAPD_EVENT_SLEEP, 1);
-	pthread_mutex_lock(&f->lock);
-	sim_node_pcp(&f->sims[0], 3000, 1000);
-	f->sims[0].pcp_bypassed = true;
-	f->sims[0].efficiency_permille = 500;
-	sim_node_alloc(&f->sims[0], UHIGH - 12000);
-	pthread_mutex_unlock(&f->lock);
-	w.highest_zoneidx = 0;
-	assert_int_equal(kswapd_wake(f->k, 0, &w), 0);
-	wait_event(f, 0, KSWAPD_EVENT_SLEEP, 2);
+	pcp_run(f, true);
 
 	pthread_mutex_lock(&f->lock);
 	assert_true(f->sims[0].n_log >= 2);
