@@ -458,6 +458,46 @@ vm_mib() {
 	echo $(($1 / 1048576))
 }
 
+# The kernel's trace events (tracefs), for a scenario that must know which
+# task did what. vm_trace_on KB EVENT...: the buffer at KB per CPU (sized
+# now: its pages are allocated when it is), empty, only the EVENTs
+# (SUBSYSTEM/NAME) enabled, recording off ("echo 1 >$VM_TRACE/tracing_on"
+# records). vm_trace_off: every event off, the buffer back to its size,
+# recording on (the defaults); call it from the scenario's EXIT trap, so
+# that a failure leaves no event on for the scenarios after it.
+# vm_trace_lost: the events the buffer lost since vm_trace_on.
+VM_TRACE=/sys/kernel/tracing
+vm_trace_on() {
+	local kb=$1 e
+	shift
+	grep -q " $VM_TRACE tracefs " /proc/mounts || mount -t tracefs nodev $VM_TRACE ||
+		vm_fail "cannot mount tracefs on $VM_TRACE"
+	for e in "$@"; do
+		[ -e "$VM_TRACE/events/$e/enable" ] ||
+			vm_fail "no trace event $e in $VM_TRACE/events ($(ls $VM_TRACE/events/${e%/*} 2>&1 | tr '\n' ' ' | cut -c1-300))"
+	done
+	[ -n "${vm_trace_kb0:-}" ] || vm_trace_kb0=$(cut -d' ' -f1 $VM_TRACE/buffer_size_kb)
+	echo 0 >$VM_TRACE/tracing_on
+	echo 0 >$VM_TRACE/events/enable
+	echo "$kb" >$VM_TRACE/buffer_size_kb || vm_fail "cannot size the trace buffer to $kb KiB"
+	echo >$VM_TRACE/trace
+	for e in "$@"; do
+		echo 1 >"$VM_TRACE/events/$e/enable" || vm_fail "cannot enable the trace event $e"
+	done
+}
+vm_trace_off() {
+	[ -n "${vm_trace_kb0:-}" ] || return 0
+	echo 0 >$VM_TRACE/tracing_on
+	echo 0 >$VM_TRACE/events/enable
+	echo "$vm_trace_kb0" >$VM_TRACE/buffer_size_kb
+	echo 1 >$VM_TRACE/tracing_on
+	vm_trace_kb0=
+}
+vm_trace_lost() {
+	awk '$1 == "overrun:" || $1 == "commit" || $1 == "dropped" { n += $NF } END { print n + 0 }' \
+		$VM_TRACE/per_cpu/cpu*/stats
+}
+
 # vm_page_size: the kernel's page size in bytes (the guest's busybox has no
 # getconf): from a process's mappings, 4096 where smaps does not say.
 vm_page_size() {

@@ -183,15 +183,11 @@ if [ -e /sys/devices/system/node/node0/reclaim ]; then
 				print z, start[z], span[z], count[z] + 0, free[z] + 0, high[z] + 0, mark[z] + 0 }' /proc/zoneinfo
 	}
 	vmstat_of() { taskset -c 1 awk -v k="$1" '$1 == k { print $2 }' /proc/vmstat; }
-	tr=/sys/kernel/tracing
-	grep -q " $tr tracefs " /proc/mounts || mount -t tracefs nodev $tr || vm_fail "cannot mount tracefs on $tr"
-	[ -e $tr/events/kmem/mm_page_free/enable ] || vm_fail "no kmem:mm_page_free tracepoint in $tr"
 	ra=/sys/block/$(awk '$2 == "/mnt" { sub("/dev/", "", $1); print $1 }' /proc/mounts)/queue/read_ahead_kb
 	[ -w "$ra" ] || vm_fail "no read_ahead_kb for /mnt's disk ($ra)"
 	ra0=$(cat $ra)
-	echo 0 >$tr/tracing_on
-	echo 4096 >$tr/buffer_size_kb
-	echo 1 >$tr/events/kmem/mm_page_free/enable
+	trap 'vm_trace_off; echo "$ra0" >$ra' EXIT
+	vm_trace_on 4096 kmem/mm_page_free
 	# One try of case $1 (small or large), cgroup act/pcp-$1-$2. Sets
 	# pcp_ok: 0 holds, 1 does not, 2 nothing to tell.
 	pcp_try() {
@@ -202,10 +198,10 @@ if [ -e /sys/devices/system/node/node0/reclaim ]; then
 		taskset -c 1 sleep 0.5
 		pcp_node0 >/tmp/scenario.pcpz0
 		k0=$(vmstat_of pageoutrun)
-		echo >$tr/trace
-		echo 1 >$tr/tracing_on
+		echo >$VM_TRACE/trace
+		echo 1 >$VM_TRACE/tracing_on
 		taskset -c 0 sh -c 'echo $1 >"$0/memory.reclaim"' "$CG/act/pcp-$1-$2" $ask 2>/dev/null
-		echo 0 >$tr/tracing_on
+		echo 0 >$VM_TRACE/tracing_on
 		k1=$(vmstat_of pageoutrun)
 		pcp_node0 >/tmp/scenario.pcpz1
 		# Pages freed on CPU 0 in folios the lists hold (order <= 3,
@@ -229,10 +225,15 @@ if [ -e /sys/devices/system/node/node0/reclaim ]; then
 			END { for (k in sz) if (up[k] && room[k] >= sz[k] + 128) { fit += sz[k]; rise += c1[k] - c0[k] }
 			      for (k in c0) { c += c1[k] - c0[k]; f += f1[k] - f0[k]; r = r k ":" room[k] (up[k] ? "" : "(below-high)") ","; rs += room[k] > 0 ? room[k] : 0 }
 			      for (o in seen) s = s seen[o] ":" o ","
-			      print small + 0, large + 0, (s == "" ? "-" : s), fit + 0, rise + 0, c + 0, f + 0, rs + 0, r }' \
-			/tmp/scenario.pcpz0 /tmp/scenario.pcpz1 $tr/trace) "$1" "$2"
+			      print small + 0, large + 0, (s == "" ? "-" : s), fit + 0, rise + 0, c + 0, f + 0, rs + 0, (r == "" ? "-" : r) }' \
+			/tmp/scenario.pcpz0 /tmp/scenario.pcpz1 $VM_TRACE/trace) "$1" "$2"
 		ps=$1 pl=$2 po=$3 fit=$4 rise=$5 dc=$6 df=$7 rsum=$8 rooms=$9
 		shift 9
+		# The trace saw the write free pages: a trace that shows none
+		# (no event, a format not parsed) would leave both halves
+		# unchecked.
+		[ $((ps + pl)) -gt 0 ] ||
+			vm_fail "2c: the kmem trace shows no page freed on CPU 0 by $ask of act/pcp-$1-$2's memory.reclaim ($(grep -c ' mm_page_free: ' $VM_TRACE/trace) mm_page_free lines; the first: $(grep -m 1 ' mm_page_free: ' $VM_TRACE/trace))"
 		vm_note "2c $1 $2: node 0, rooms of CPU 0's lists by zone $rooms kswapd runs +$((k1 - k0)): $ask of act/pcp-$1-$2's memory.reclaim from CPU 0 freed $ps pages in folios the lists hold ($fit of them into lists with room for them, which rose by $rise) and $pl in larger ones (pages:order $po); CPU 0's lists of node 0 +$dc, its free pages +$df"
 		pcp_ok=2
 		# Only with kswapd asleep: the kernel holds the lists to a few
@@ -269,7 +270,7 @@ if [ -e /sys/devices/system/node/node0/reclaim ]; then
 		[ "$pcp_ok" = 0 ] && pcp_res="$pcp_res, $case folios where the kernel puts them" ||
 			pcp_res="$pcp_res, $case folios not checked"
 	done
-	echo 0 >$tr/events/kmem/mm_page_free/enable
+	vm_trace_off
 	backends="cgroup spread and node file$pcp_res"
 else
 	backends="cgroup spread (no nodeN/reclaim on $(uname -r))"
