@@ -71,7 +71,6 @@ static const char *wake_reason_name(unsigned reasons)
 	return NULL;
 }
 
-/* Every reason of a run, in wake_reason_name()'s order: an array. */
 /* spread_priority of a node pass's result: null where it spread nothing. */
 static void jadd_spread(struct json_object *o, const struct shrink_result *res)
 {
@@ -81,6 +80,13 @@ static void jadd_spread(struct json_object *o, const struct shrink_result *res)
 		jadd(o, "spread_priority", NULL);
 }
 
+/* A node's pcp_share (balance.h) in thousandths, as nodes and stats say it. */
+static uint64_t pcp_share_permille(const struct kswapd_state *st)
+{
+	return (uint64_t)st->pcp_share * 1000 / BALANCE_PCP_SHARE_ONE;
+}
+
+/* Every reason of a run, in wake_reason_name()'s order: an array. */
 static void jadd_reasons(struct json_object *o, const char *key, unsigned reasons)
 {
 	struct json_object *a = json_object_new_array();
@@ -374,8 +380,7 @@ struct json_object *manager_nodes_json(struct manager *m)
 		jadd_bool(n, "paused", st.paused);
 		jadd_u64(n, "empty_runs", st.empty_runs);
 		jadd_u64(n, "hold_usec", st.hold_usec);
-		jadd_u64(n, "pcp_share_permille",
-			 (uint64_t)st.pcp_share * 1000 / BALANCE_PCP_SHARE_ONE);
+		jadd_u64(n, "pcp_share_permille", pcp_share_permille(&st));
 		jadd_u64(b, "kernel_bytes", u64_mul_sat(s.kernel_boost, page_size(m)));
 		jadd_u64(b, "user_bytes", st.boost_ledger_bytes);
 		jadd_u64(b, "pending_bytes", st.pending.boost_bytes);
@@ -713,7 +718,7 @@ static void stats_node(struct manager *m, unsigned i, struct json_object *a)
 	stat_add(a, "pcp_share_permille", "gauge",
 		 "Share of the per-CPU list room a page-cache pass asks on top, as its freed pages "
 		 "were seen to fill it (1000: all).",
-		 id, NULL, NULL, (uint64_t)st.pcp_share * 1000 / BALANCE_PCP_SHARE_ONE);
+		 id, NULL, NULL, pcp_share_permille(&st));
 	stat_add(a, "empty_runs", "gauge",
 		 "Consecutive kernel-balanced runs that freed nothing (each doubles the wait).", id,
 		 NULL, NULL, st.empty_runs);
