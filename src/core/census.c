@@ -46,9 +46,13 @@ enum census_read census_read_of(const struct census_candidate *cand, const struc
 {
 	if (cand->gone)
 		return CENSUS_READ_NONE;
-	if (census || cand->policy || cand->node_reclaimable_bytes >= p->hot_bytes)
+	if (census || cand->policy)
 		return CENSUS_READ_FULL;
-	return CENSUS_READ_NONE;
+	if (cand->node_reclaimable_bytes < p->hot_bytes)
+		return CENSUS_READ_NONE;
+	if (p->priority > 0 && cand->reach < (unsigned)p->priority)
+		return CENSUS_READ_DEFERRED;
+	return CENSUS_READ_FULL;
 }
 
 enum census_read census_read_soft(const struct census_candidate *cand)

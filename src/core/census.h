@@ -23,15 +23,23 @@
  *		whose plan fell short of the request (at most one such every
  *		CENSUS_SHORT_INTERVAL_USEC_DEFAULT);
  *	between	only the candidates that held at least hot_bytes of
- *		node-local reclaimable memory at their last read, or carry a
- *		policy (target_has_policy(): Protect=, Floor=, SoftTarget=,
- *		Weight=, a brake on),
+ *		node-local reclaimable memory at their last read and were
+ *		reached at the pass's priority (target_reach() of that read
+ *		>= it), or carry a policy (target_has_policy(): Protect=,
+ *		Floor=, SoftTarget=, Weight=, a brake on),
  *		are read, in full, fresh in the pass. Only those can be
  *		planned a write, so every write is planned from a read made
  *		in the same pass. hot_bytes is the smallest write (MinWrite=):
  *		a cgroup with less on the node can be planned nothing
  *		(target_spread() drops shares below it and caps each at the
- *		node-local room).
+ *		node-local room). One below the priority's reach is planned
+ *		nothing while the ones reached cover the pass
+ *		(target_spread() descends only when they do not): such a
+ *		candidate is deferred, read in the same pass only if the
+ *		plan over the others descended below the pass's priority or
+ *		fell short, and the plan made again (CENSUS_READ_DEFERRED).
+ *		So the plan is the one a read of every candidate as its
+ *		last read left it would give.
  *
  * The others hold no reclaimable memory on the node as far as the last
  * census knows, and get no write. One thing still needs them: the node
@@ -74,6 +82,9 @@ struct census_params {
 	uint64_t interval_usec;       /* 0: CENSUS_INTERVAL_USEC_DEFAULT */
 	uint64_t short_interval_usec; /* 0: CENSUS_SHORT_INTERVAL_USEC_DEFAULT */
 	uint64_t hot_bytes;           /* node-local reclaimable read each pass */
+	int priority;                 /* the pass's (target_params): a candidate
+				       * reached below it is deferred; <= 0:
+				       * every one is reached, none deferred */
 };
 
 /* One node's census clock. */
@@ -86,6 +97,8 @@ struct census {
 /* A candidate as its last read left it, for one node. */
 struct census_candidate {
 	uint64_t node_reclaimable_bytes; /* file + anon LRUs on the node */
+	unsigned reach;                  /* target_reach() of the last read,
+					  * with the pass's target_params */
 	bool policy;                     /* target_has_policy() */
 	bool soft_target;                /* SoftTarget= set */
 	bool gone;                       /* removed: never read */
@@ -94,6 +107,8 @@ struct census_candidate {
 enum census_read {
 	CENSUS_READ_NONE,  /* skipped this pass */
 	CENSUS_READ_FULL,  /* every file: a write may be planned from it */
+	CENSUS_READ_DEFERRED, /* below the pass's reach: read in full only
+			       * if the plan over the others descends */
 	_CENSUS_READ_MAX,
 };
 

@@ -700,6 +700,10 @@ static void stats_node(struct manager *m, unsigned i, struct json_object *a)
 	stat_add(a, "actuator_censuses_total", "counter",
 		 "Reclaim passes that read every candidate cgroup.", id, NULL, NULL,
 		 as.nr_censuses);
+	stat_add(a, "actuator_deferred_reads_total", "counter",
+		 "Full reads of candidate cgroups below a pass's priority's reach, read because "
+		 "the plan over the others descended.",
+		 id, NULL, NULL, as.nr_deferred_reads);
 	stat_add(a, "free_bytes", "gauge", "Free memory of the node's managed zones.", id, NULL,
 		 NULL, u64_mul_sat(s.free, ps));
 	stat_add(a, "watermark_low_bytes", "gauge", "reclaimd's low watermark, summed over zones.",

@@ -31,6 +31,7 @@ struct actuator_node {
 	struct target_candidate *cands;
 	struct cgroup_candidate **cand_cg;
 	struct cgroup_candidate **skipped; /* live, not read this pass */
+	bool *deferred;                   /* ... of those, CENSUS_READ_DEFERRED */
 	size_t cands_max;
 	struct census census;             /* census.h: which candidates a pass reads */
 	bool dry_run;                     /* this call: config or request */
@@ -408,7 +409,8 @@ static int node_setup(struct actuator *a, unsigned id, size_t max_cands)
 	n->cands = calloc(max_cands, sizeof(*n->cands));
 	n->cand_cg = calloc(max_cands, sizeof(*n->cand_cg));
 	n->skipped = calloc(max_cands, sizeof(*n->skipped));
-	if (!n->buf || !n->numa || !n->cands || !n->cand_cg || !n->skipped)
+	n->deferred = calloc(max_cands, sizeof(*n->deferred));
+	if (!n->buf || !n->numa || !n->cands || !n->cand_cg || !n->skipped || !n->deferred)
 		return -ENOMEM;
 	n->cands_max = max_cands;
 	return 0;
@@ -439,6 +441,7 @@ static void context_free(struct actuator_node *n)
 	free(n->cands);
 	free(n->cand_cg);
 	free(n->skipped);
+	free(n->deferred);
 }
 
 struct actuator *actuator_free(struct actuator *a)
@@ -994,23 +997,35 @@ static struct target_candidate candidate_of(const struct cgroup_candidate *cg, i
 	};
 }
 
-static struct census_params census_params(struct actuator *a)
+/* tp: the pass's plan (NULL: no priority, every candidate reached). */
+static struct census_params census_params(struct actuator *a, const struct target_params *tp)
 {
 	/* Less than the smallest write on the node can be planned nothing. */
-	return (struct census_params){ .hot_bytes = a->cfg.min_write_bytes };
+	return (struct census_params){
+		.hot_bytes = a->cfg.min_write_bytes,
+		.priority = tp ? tp->priority : 0,
+	};
 }
 
-/* What census.h decides a pass reads by: cg as its last read left it. */
-static struct census_candidate census_candidate_of(struct actuator *a,
-						   const struct cgroup_candidate *cg, int node)
+/* What census.h decides a pass reads by: cg as its last read left it, its
+ * reach with the pass's plan tp (NULL: not needed) and the offload slack
+ * it has now, as collect_one() would give it. */
+static struct census_candidate census_candidate_of(struct actuator *a, struct cgroup_candidate *cg,
+						   int node, const struct target_params *tp)
 {
 	struct target_candidate tc;
+	unsigned slack = 0;
 
 	pthread_mutex_lock(&a->lock);
 	tc = candidate_of(cg, node, cg->brake.engaged);
 	pthread_mutex_unlock(&a->lock);
+	if (tp && tp->priority > 0) {
+		(void)cgroup_offload_holding(a, cg, &slack);
+		tc.slack_permyriad = slack;
+	}
 	return (struct census_candidate){
 		.node_reclaimable_bytes = tc.node_file_bytes + tc.node_anon_bytes,
+		.reach = tp && tp->priority > 0 ? target_reach(&tc, tp) : 0,
 		.policy = target_has_policy(&tc),
 		.soft_target = tc.soft_target_bytes != 0,
 		.gone = cgroup_gone(cg),
@@ -1134,36 +1149,60 @@ static bool guard_calm(const struct actuator_node *n)
 	       n->pass_system_some_usec == n->all_read_system_some_usec;
 }
 
+/* What a node pass read of its candidates (read_for_backend()). */
+struct pass_reads {
+	size_t k;             /* rows in n->cands */
+	size_t k_read;        /* of those, read in full; guard rows follow */
+	size_t skipped;       /* live candidates left out (n->skipped) */
+	size_t deferred;      /* of those, below the pass's reach (n->deferred) */
+	unsigned read_skips;  /* res->nr_skipped after the rows read in full */
+	bool guarded;         /* the skipped ones have guard rows */
+};
+
 /*
  * Fill the node's candidate array from the table (read lock held) with the
- * candidates census.h says this pass reads, each read fresh; a protected or
- * braked one too, so that target_policy_on_node() sees the policies that
- * cover memory on the node (target.c gives those nothing). The live ones
- * left out go to n->skipped (*ret_skipped of them).
+ * candidates census.h says this pass reads (tp: its plan), each read
+ * fresh; a protected or braked one too, so that target_policy_on_node()
+ * sees the policies that cover memory on the node (target.c gives those
+ * nothing). The live ones left out go to n->skipped, those below the
+ * pass's reach marked in n->deferred.
  */
-static size_t collect_candidates(struct actuator *a, struct actuator_node *n, int node,
-				 uint64_t now, struct shrink_result *res, size_t *ret_skipped)
+static void collect_candidates(struct actuator *a, struct actuator_node *n, int node,
+			       const struct target_params *tp, uint64_t now,
+			       struct shrink_result *res, struct pass_reads *rd)
 {
 	struct cgroup_set *s = a->cfg.cgroups;
-	struct census_params p = census_params(a);
+	struct census_params p = census_params(a, tp);
 	bool census = census_due(&n->census, &p, s->nr_scans, now);
-	size_t k = 0, u = 0;
+	size_t k = 0, u = 0, d = 0;
 
 	for (size_t i = 0; i < s->n_cgroups && k + u < n->cands_max; i++) {
 		struct cgroup_candidate *cg = s->cgroups[i];
-		struct census_candidate cc = census_candidate_of(a, cg, node);
+		struct census_candidate cc;
 
 		if (cgroup_gone(cg))
 			continue;
-		if (census_read_of(&cc, &p, census) == CENSUS_READ_NONE)
-			n->skipped[u++] = cg;
-		else
+		cc = census_candidate_of(a, cg, node, tp);
+		switch (census_read_of(&cc, &p, census)) {
+		case CENSUS_READ_FULL:
 			collect_one(a, n, cg, node, now, res, /* guard= */ false, &k);
+			break;
+		case CENSUS_READ_DEFERRED:
+			d++;
+			n->deferred[u] = true;
+			n->skipped[u++] = cg;
+			break;
+		default:
+			n->deferred[u] = false;
+			n->skipped[u++] = cg;
+			break;
+		}
 	}
 	if (census)
 		census_record(a, n, now);
-	*ret_skipped = u;
-	return k;
+	*rd = (struct pass_reads){
+		.k = k, .k_read = k, .skipped = u, .deferred = d, .read_skips = res->nr_skipped,
+	};
 }
 
 /* The soft-target pass's candidates (read lock held): those with
@@ -1175,7 +1214,7 @@ static size_t collect_soft_targets(struct actuator *a, struct actuator_node *n, 
 	size_t k = 0;
 
 	for (size_t i = 0; i < s->n_cgroups && k < n->cands_max; i++) {
-		struct census_candidate cc = census_candidate_of(a, s->cgroups[i], node);
+		struct census_candidate cc = census_candidate_of(a, s->cgroups[i], node, NULL);
 
 		if (census_read_soft(&cc) == CENSUS_READ_FULL)
 			collect_one(a, n, s->cgroups[i], node, now, res, /* guard= */ false, &k);
@@ -1294,36 +1333,69 @@ static int shrink_soft_target(struct actuator *a, struct actuator_node *n,
 	return r;
 }
 
-/* What a node pass read of its candidates (read_for_backend()). */
-struct pass_reads {
-	size_t k;             /* rows in n->cands */
-	size_t k_read;        /* of those, read in full */
-	size_t skipped;       /* live candidates left out (n->skipped) */
-	unsigned guard_skips; /* the pass's skips counted by guard rows */
-};
+/*
+ * The plan over the rows read descended below the pass's priority, or
+ * fell short: the deferred candidates (below the pass's reach at their
+ * last read) may take part, read now in full after the rows read in full,
+ * and out of n->skipped. The others' guard rows follow again where the
+ * pass had them (the guard's fresh reads are taken as they stand).
+ */
+static void read_deferred(struct actuator *a, struct actuator_node *n, int node, uint64_t now,
+			  struct shrink_result *res, struct pass_reads *rd)
+{
+	size_t k = rd->k_read, u = 0;
+
+	res->nr_skipped = rd->read_skips;
+	for (size_t j = 0; j < rd->skipped; j++) {
+		if (n->deferred[j]) {
+			if (k < n->cands_max) {
+				collect_one(a, n, n->skipped[j], node, now, res, /* guard= */ false, &k);
+				__atomic_add_fetch(&n->stats.nr_deferred_reads, 1, __ATOMIC_RELAXED);
+			}
+			continue;
+		}
+		n->deferred[u] = false;
+		n->skipped[u++] = n->skipped[j];
+	}
+	rd->k_read = k;
+	rd->skipped = u;
+	rd->deferred = 0;
+	rd->read_skips = res->nr_skipped;
+	if (rd->guarded)
+		k = collect_skipped(a, n, node, now, res, k, u, /* guard= */ true, NULL);
+	rd->k = k;
+}
 
 /* The spread of a node pass over memory.reclaim, from the candidates rd
  * read. The table's read lock is held, and released here. *ret_planned:
  * what the plan asked of the cgroups. */
 static int spread_node(struct actuator *a, struct actuator_node *n,
 		       const struct shrink_request *req, uint64_t want,
-		       struct shrink_result *res, uint64_t now, const struct pass_reads *rd,
+		       struct shrink_result *res, uint64_t now, struct pass_reads *rd,
 		       uint64_t *ret_planned)
 {
 	struct target_params tp = plan_params(a, req);
-	struct census_params cp = census_params(a);
+	struct census_params cp = census_params(a, &tp);
 	size_t k = rd->k;
 	uint64_t planned;
 	int r;
 
 	__atomic_add_fetch(&n->stats.nr_cgroup_spread, 1, __ATOMIC_RELAXED);
 	res->backend = TARGET_BACKEND_CGROUPS;
+	planned = target_spread_at(n->cands, k, want, &tp, &res->spread_priority);
+	/* The cgroups reached at the pass's priority did not cover it: over
+	 * every candidate the plan would reach further, the deferred ones
+	 * too (census.h). */
+	if (rd->deferred > 0 && (planned < want || (int)res->spread_priority < tp.priority)) {
+		read_deferred(a, n, req->node, now, res, rd);
+		k = rd->k;
+		planned = target_spread_at(n->cands, k, want, &tp, &res->spread_priority);
+	}
 	/* Short of the deficit among the cgroups read: the others too (a
 	 * census), in place of any guard rows. */
-	planned = target_spread_at(n->cands, k, want, &tp, &res->spread_priority);
 	if (planned < want && rd->skipped > 0 && census_due_short(&n->census, &cp, now)) {
 		/* The same cgroups again: a skip counts once a pass. */
-		res->nr_skipped -= rd->guard_skips;
+		res->nr_skipped = rd->read_skips;
 		k = collect_skipped(a, n, req->node, now, res, rd->k_read, rd->skipped,
 				    /* guard= */ false, NULL);
 		planned = target_spread_at(n->cands, k, want, &tp, &res->spread_priority);
@@ -1407,6 +1479,7 @@ static int node_file_fall_back(struct actuator *a, struct actuator_node *n,
 			       struct shrink_result *res, uint64_t now, unsigned skips)
 {
 	struct pass_reads rd = {};
+	struct target_params tp;
 	uint64_t planned;
 
 	if (res->node_file_gated)
@@ -1432,7 +1505,8 @@ static int node_file_fall_back(struct actuator *a, struct actuator_node *n,
 	n->spare_nodes = pass_paused_nodes(a, req->node);
 	cgroup_set_lock_shared(a->cfg.cgroups);
 	res->nr_skipped = skips;
-	rd.k = rd.k_read = collect_candidates(a, n, req->node, now, res, &rd.skipped);
+	tp = plan_params(a, req);
+	collect_candidates(a, n, req->node, &tp, now, res, &rd);
 	return spread_node(a, n, req, want - res->nr_reclaimed, res, now, &rd, &planned);
 }
 
@@ -1472,7 +1546,7 @@ static bool node_file_guaranteed_only(struct actuator *a, struct actuator_node *
 		if (cgroup_gone(cg))
 			continue;
 		/* Any policy, or a brake on: the full read decides. */
-		if (census_candidate_of(a, cg, node).policy || cgroup_offload_holding(a, cg, &slack))
+		if (census_candidate_of(a, cg, node, NULL).policy || cgroup_offload_holding(a, cg, &slack))
 			return false;
 	}
 	if (guard_calm(n)) {
@@ -1497,13 +1571,15 @@ static bool node_file_guaranteed_only(struct actuator *a, struct actuator_node *
 /* Read the candidates census.h says the pass reads, and, where the node
  * file would serve, the skipped ones' guards; in->policy_on_node from what
  * was read. Table read lock held. */
-static void read_for_backend(struct actuator *a, struct actuator_node *n, int node,
-			     struct target_backend_input *in, uint64_t now,
-			     struct shrink_result *res, struct pass_reads *rd)
+static void read_for_backend(struct actuator *a, struct actuator_node *n,
+			     const struct shrink_request *req, struct target_backend_input *in,
+			     uint64_t now, struct shrink_result *res, struct pass_reads *rd)
 {
+	struct target_params tp = plan_params(a, req);
+	int node = req->node;
 	bool fresh;
 
-	rd->k = rd->k_read = collect_candidates(a, n, node, now, res, &rd->skipped);
+	collect_candidates(a, n, node, &tp, now, res, rd);
 	in->policy_on_node = target_policy_on_node(n->cands, rd->k);
 	/* The node file would take from the skipped ones too. */
 	if (!census_guard_needed(target_choose_backend(in), rd->skipped))
@@ -1512,9 +1588,8 @@ static void read_for_backend(struct actuator *a, struct actuator_node *n, int no
 		__atomic_add_fetch(&n->stats.nr_guards_calm, 1, __ATOMIC_RELAXED);
 		return;
 	}
-	rd->guard_skips = res->nr_skipped;
 	rd->k = collect_skipped(a, n, node, now, res, rd->k, rd->skipped, /* guard= */ true, &fresh);
-	rd->guard_skips = res->nr_skipped - rd->guard_skips;
+	rd->guarded = true;
 	guard_swept(n, fresh);
 	in->policy_on_node = target_policy_on_node(n->cands, rd->k);
 }
@@ -1561,7 +1636,7 @@ static int shrink_node(struct actuator *a, struct actuator_node *n,
 		/* No preference anywhere: the guarantees decide, and the
 		 * node file needs no candidate read. */
 		if (!node_file_guaranteed_only(a, n, req->node, &in, now, res))
-			read_for_backend(a, n, req->node, &in, now, res, &rd);
+			read_for_backend(a, n, req, &in, now, res, &rd);
 	}
 	switch (target_choose_backend(&in)) {
 	case TARGET_BACKEND_NODE_FILE:

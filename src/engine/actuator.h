@@ -149,6 +149,9 @@ struct actuator_node_stats {
 	uint64_t nr_node_file_gate_checks; /* ... written anyway to check that */
 	uint64_t nr_node_file_gate_misses; /* ... checks whose write reclaimed */
 	uint64_t nr_censuses;
+	uint64_t nr_deferred_reads;   /* full reads of candidates below a pass's
+				       * reach, its plan having descended (of
+				       * nr_cgroup_reads) */
 	uint64_t last_usec;
 	struct histogram write_usec;  /* reclaim file write durations */
 };

@@ -3381,6 +3381,49 @@ static void test_skip_counted_once(void **state)
 }
 
 /*
+ * The deferred read after a guard: idle/cg2's 3 MiB on node 0 are below
+ * DEF_PRIORITY's reach, idle/cg1 holds nothing there. Both get guard rows
+ * before the node file would serve; cg1's brake engages, the pass spreads,
+ * the plan over the cgroups read descends, and cg2 is read in full in the
+ * same pass while cg1 keeps its guard row (its fresh read taken as it
+ * stands): one guard read each, cg1 skipped once, cg2 planned, no census
+ * (the short one is not due 50 ms after the last).
+ */
+static void test_reach_deferred_after_guard(void **state)
+{
+	struct fake *f = *state;
+	struct actuator_config cfg = { .step_bytes = 256 * MiB, .cgroup_brake = GUARD_TEST_BRAKE };
+	struct shrink_request small = node_req(0, 8 * MiB, 0);
+	struct shrink_request big = node_req(0, 4096 * MiB, 0);
+	struct shrink_result res;
+	struct actuator_node_stats st;
+
+	add_idle(f, 3);
+	put_file(f, "sys/fs/cgroup/idle/cg2/memory.current", "3145728\n");
+	put_file(f, "sys/fs/cgroup/idle/cg2/memory.numa_stat",
+		 "anon N0=0 N1=0\nfile N0=3145728 N1=0\n");
+	start_no_floors_rules(f, &cfg, idle_weight_rule, ELEMENTSOF(idle_weight_rule));
+	assert_int_equal(actuator_shrink(f->a, &small, &res), 0); /* the census */
+	assert_int_equal(actuator_node_stats(f->a, 0, &st), 0);
+	assert_int_equal(st.nr_censuses, 1);
+	assert_int_equal(st.nr_node_file, 1);
+	f->now += 50000;
+	put_pressure(f, "sys/fs/cgroup/idle/cg1/memory.pressure", 3234567, 0);
+	put_pressure(f, "proc/pressure/memory", 3234567, 0);
+	f->n_writes = 0;
+	assert_int_equal(actuator_shrink(f->a, &big, &res), 0);
+	assert_int_equal(actuator_node_stats(f->a, 0, &st), 0);
+	assert_int_equal(st.nr_node_file, 1);
+	assert_int_equal(st.nr_cgroup_spread, 1);
+	assert_int_equal(st.nr_guard_reads, 2);
+	assert_int_equal(st.nr_deferred_reads, 1);
+	assert_int_equal(st.nr_censuses, 1);
+	assert_int_equal(res.nr_skipped, 1);
+	assert_int_equal(count_writes_to(f, 0, "sys/fs/cgroup/idle/cg2/memory.reclaim"), 1);
+	assert_int_equal(count_writes_to(f, 0, "sys/fs/cgroup/idle/cg1/memory.reclaim"), 0);
+}
+
+/*
  * A cgroup that fills between censuses is found at the latest by the next
  * census; sooner when the cgroups read cannot cover the pass: a short plan
  * reads the rest (at most once per CENSUS_SHORT_INTERVAL_USEC_DEFAULT).
@@ -3423,6 +3466,88 @@ static void test_short_pass_census(void **state)
 		if (streq(f->writes[i].path, "sys/fs/cgroup/idle/cg0/memory.reclaim"))
 			cg0 = true;
 	assert_true(cg0);
+}
+
+/*
+ * Between censuses a pass reads only the candidates its priority reaches
+ * (census.h, CENSUS_READ_DEFERRED): a.service's 3 MiB on node 1 is reached
+ * from priority 9 (768 pages), so a pass at DEF_PRIORITY that batch covers
+ * reads batch alone and plans what a read of both would (batch the whole
+ * 8 MiB). One that batch cannot cover at 12 descends: a.service is then
+ * read in the same pass, no census, and planned as in test_spread_priority.
+ * At priority 9 it is read with batch from the start.
+ */
+static void test_reach_deferred(void **state)
+{
+	struct fake *f = *state;
+	struct actuator_config cfg = { .step_bytes = 256 * MiB };
+	struct shrink_request req = node_req(1, 8 * MiB, 0);
+	struct shrink_request big = node_req(1, 514 * MiB, 0);
+	struct shrink_result res;
+	struct actuator_node_stats st;
+
+	put_file(f, "sys/fs/cgroup/system.slice/a.service/memory.numa_stat",
+		 "anon N0=0 N1=0\nfile N0=0 N1=3145728\n");
+	start(f, &cfg);
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0); /* the census */
+	assert_int_equal(actuator_node_stats(f->a, 1, &st), 0);
+	assert_int_equal(st.nr_censuses, 1);
+	assert_int_equal(st.nr_cgroup_reads, 3);
+
+	f->now += 50000;
+	f->n_writes = 0;
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(actuator_node_stats(f->a, 1, &st), 0);
+	assert_int_equal(st.nr_cgroup_reads, 4); /* batch alone */
+	assert_int_equal(st.nr_deferred_reads, 0);
+	assert_int_equal(f->n_writes, 1);
+	assert_string_equal(f->writes[0].path, "sys/fs/cgroup/batch/memory.reclaim");
+	assert_string_equal(f->writes[0].req, "8388608 swappiness=0");
+	assert_int_equal(res.spread_priority, 12);
+
+	f->now += 50000;
+	f->n_writes = 0;
+	assert_int_equal(actuator_shrink(f->a, &big, &res), 0);
+	assert_int_equal(actuator_node_stats(f->a, 1, &st), 0);
+	assert_int_equal(st.nr_censuses, 1);
+	assert_int_equal(st.nr_cgroup_reads, 6);
+	assert_int_equal(st.nr_deferred_reads, 1);
+	assert_int_equal(res.nr_requested, 514 * MiB);
+	assert_int_equal(res.spread_priority, 9);
+	assert_int_equal(count_writes_to(f, 0, "sys/fs/cgroup/system.slice/a.service/memory.reclaim"), 1);
+
+	f->now += 50000;
+	req.priority = 9;
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(actuator_node_stats(f->a, 1, &st), 0);
+	assert_int_equal(st.nr_cgroup_reads, 8);
+	assert_int_equal(st.nr_deferred_reads, 1);
+	assert_int_equal(st.nr_censuses, 1);
+}
+
+/* The deferred read allocates and opens nothing (the writes only write). */
+static void test_reach_deferred_allocates_nothing(void **state)
+{
+	struct fake *f = *state;
+	struct actuator_config cfg = { .step_bytes = 256 * MiB, .write = hook_write_plain };
+	struct shrink_request req = node_req(1, 8 * MiB, 0);
+	struct shrink_request big = node_req(1, 514 * MiB, 0);
+	struct shrink_result res;
+	struct actuator_node_stats st;
+
+	put_file(f, "sys/fs/cgroup/system.slice/a.service/memory.numa_stat",
+		 "anon N0=0 N1=0\nfile N0=0 N1=3145728\n");
+	start(f, &cfg);
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0); /* the census */
+	f->now += 50000;
+	alloc_count_start();
+	assert_int_equal(actuator_shrink(f->a, &big, &res), 0);
+	alloc_count_stop();
+	assert_int_equal(alloc_count_allocs(), 0);
+	assert_int_equal(alloc_count_opens(), 0);
+	assert_int_equal(actuator_node_stats(f->a, 1, &st), 0);
+	assert_int_equal(st.nr_deferred_reads, 1);
+	assert_int_equal(res.spread_priority, 9);
 }
 
 /* Both nodes with a reclaim file, no floors; a.service has its memory on
@@ -3668,7 +3793,10 @@ int main(void)
 		T(test_node_file_preference_reads),
 		T(test_preference_elsewhere_guards),
 		T(test_short_pass_census),
+		T(test_reach_deferred),
+		T(test_reach_deferred_allocates_nothing),
 		T(test_skip_counted_once),
+		T(test_reach_deferred_after_guard),
 		T(test_pause_spares_node_pass),
 		T(test_pause_keeps_node_file),
 		T(test_pause_spares_soft_target),

@@ -90,6 +90,39 @@ static void test_read_of(void **state)
 			fail_msg("case %zu: read should be %d", i, cases[i].want);
 }
 
+/* A pass at a priority defers the candidates its reach leaves out: read
+ * only if the plan over the others descends. */
+static void test_read_of_reach(void **state)
+{
+	static const struct {
+		struct census_candidate cand;
+		int priority;
+		bool census;
+		enum census_read want;
+	} cases[] = {
+		{ { .node_reclaimable_bytes = 3 * MiB, .reach = 9 }, 12, false, CENSUS_READ_DEFERRED },
+		{ { .node_reclaimable_bytes = 3 * MiB, .reach = 9 }, 10, false, CENSUS_READ_DEFERRED },
+		{ { .node_reclaimable_bytes = 3 * MiB, .reach = 9 }, 9, false, CENSUS_READ_FULL },
+		{ { .node_reclaimable_bytes = 3 * MiB, .reach = 9 }, 1, false, CENSUS_READ_FULL },
+		{ { .node_reclaimable_bytes = 900 * MiB, .reach = 12 }, 12, false, CENSUS_READ_FULL },
+		/* no priority (a pass that does not spread): every one reached */
+		{ { .node_reclaimable_bytes = 3 * MiB, .reach = 0 }, 0, false, CENSUS_READ_FULL },
+		/* a census reads it, a policy too */
+		{ { .node_reclaimable_bytes = 3 * MiB, .reach = 9 }, 12, true, CENSUS_READ_FULL },
+		{ { .node_reclaimable_bytes = 0, .reach = 0, .policy = true }, 12, false, CENSUS_READ_FULL },
+		/* below the smallest write: nothing to plan at any priority */
+		{ { .node_reclaimable_bytes = HOT_BYTES - 1, .reach = 12 }, 12, false, CENSUS_READ_NONE },
+		{ { .node_reclaimable_bytes = 3 * MiB, .reach = 9, .gone = true }, 12, true, CENSUS_READ_NONE },
+	};
+
+	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+		struct census_params p = { .hot_bytes = HOT_BYTES, .priority = cases[i].priority };
+
+		if (census_read_of(&cases[i].cand, &p, cases[i].census) != cases[i].want)
+			fail_msg("case %zu: read should be %d", i, cases[i].want);
+	}
+}
+
 static void test_read_soft(void **state)
 {
 	static const struct {
@@ -202,6 +235,7 @@ int main(void)
 		cmocka_unit_test(test_due),
 		cmocka_unit_test(test_params),
 		cmocka_unit_test(test_read_of),
+		cmocka_unit_test(test_read_of_reach),
 		cmocka_unit_test(test_read_soft),
 		cmocka_unit_test(test_guard_needed),
 		cmocka_unit_test(test_idle_table_reads),
