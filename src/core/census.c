@@ -50,7 +50,7 @@ enum census_read census_read_of(const struct census_candidate *cand, const struc
 		return CENSUS_READ_FULL;
 	if (cand->node_reclaimable_bytes < p->hot_bytes)
 		return CENSUS_READ_NONE;
-	if (p->priority > 0 && cand->reach < (unsigned)p->priority)
+	if (p->priority > 0 && !cand->held && cand->reach < (unsigned)p->priority)
 		return CENSUS_READ_DEFERRED;
 	return CENSUS_READ_FULL;
 }

@@ -32,14 +32,15 @@
  *		in the same pass. hot_bytes is the smallest write (MinWrite=):
  *		a cgroup with less on the node can be planned nothing
  *		(target_spread() drops shares below it and caps each at the
- *		node-local room). One below the priority's reach is planned
- *		nothing while the ones reached cover the pass
- *		(target_spread() descends only when they do not): such a
- *		candidate is deferred, read in the same pass only if the
- *		plan over the others descended below the pass's priority or
- *		fell short, and the plan made again (CENSUS_READ_DEFERRED).
- *		So the plan is the one a read of every candidate as its
- *		last read left it would give.
+ *		node-local room). One below the priority's reach (and not
+ *		in an offload backoff, a guarantee) is planned nothing
+ *		while the ones reached cover the pass (target_spread()
+ *		descends only when they do not): such a candidate is
+ *		deferred, read in the same pass only if the plan over the
+ *		others descended below the pass's priority or fell short,
+ *		and the plan made again (CENSUS_READ_DEFERRED). So the
+ *		plan has the total and the cgroups a read of every
+ *		candidate as its last read left it would give.
  *
  * The others hold no reclaimable memory on the node as far as the last
  * census knows, and get no write. One thing still needs them: the node
@@ -99,6 +100,9 @@ struct census_candidate {
 	uint64_t node_reclaimable_bytes; /* file + anon LRUs on the node */
 	unsigned reach;                  /* target_reach() of the last read,
 					  * with the pass's target_params */
+	bool held;                       /* Offload=yes in backoff: a guarantee
+					  * (the node file would take from it)
+					  * though no policy; never deferred */
 	bool policy;                     /* target_has_policy() */
 	bool soft_target;                /* SoftTarget= set */
 	bool gone;                       /* removed: never read */

@@ -702,7 +702,7 @@ static void stats_node(struct manager *m, unsigned i, struct json_object *a)
 		 as.nr_censuses);
 	stat_add(a, "actuator_deferred_reads_total", "counter",
 		 "Full reads of candidate cgroups below a pass's priority's reach, read because "
-		 "the plan over the others descended.",
+		 "the plan over the others descended or fell short.",
 		 id, NULL, NULL, as.nr_deferred_reads);
 	stat_add(a, "free_bytes", "gauge", "Free memory of the node's managed zones.", id, NULL,
 		 NULL, u64_mul_sat(s.free, ps));

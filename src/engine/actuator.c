@@ -912,18 +912,23 @@ static bool cgroup_braked(struct actuator *a, struct cgroup_candidate *cg, uint6
  * memory.reclaim (issue 18). Both from the controller's state as the
  * offload thread left it: no file read (docs/design.md, "Two controllers,
  * one actuator"). */
+static bool offload_holding_locked(const struct cgroup_candidate *cg, unsigned *ret_slack_permyriad)
+{
+	bool on = cg->policy.offload && offload_backing_off(&cg->offload);
+
+	*ret_slack_permyriad = cg->policy.offload && !on ?
+		offload_slack_permyriad(&cg->offload, &cg->policy.offload_params) : 0;
+	return on;
+}
+
 static bool cgroup_offload_holding(struct actuator *a, struct cgroup_candidate *cg,
 				   unsigned *ret_slack_permyriad)
 {
-	unsigned slack = 0;
 	bool on;
 
 	pthread_mutex_lock(&a->lock);
-	on = cg->policy.offload && offload_backing_off(&cg->offload);
-	if (cg->policy.offload && !on)
-		slack = offload_slack_permyriad(&cg->offload, &cg->policy.offload_params);
+	on = offload_holding_locked(cg, ret_slack_permyriad);
 	pthread_mutex_unlock(&a->lock);
-	*ret_slack_permyriad = slack;
 	return on;
 }
 
@@ -1007,29 +1012,28 @@ static struct census_params census_params(struct actuator *a, const struct targe
 	};
 }
 
-/* What census.h decides a pass reads by: cg as its last read left it, its
- * reach with the pass's plan tp (NULL: not needed) and the offload slack
- * it has now, as collect_one() would give it. */
+/* What census.h decides a pass reads by: cg as its last read left it,
+ * with an offload backoff and the slack it has now (as collect_one() will
+ * see them) and, for a pass with a priority (tp; NULL: none), its reach. */
 static struct census_candidate census_candidate_of(struct actuator *a, struct cgroup_candidate *cg,
 						   int node, const struct target_params *tp)
 {
+	struct census_candidate cc;
 	struct target_candidate tc;
-	unsigned slack = 0;
 
 	pthread_mutex_lock(&a->lock);
 	tc = candidate_of(cg, node, cg->brake.engaged);
-	pthread_mutex_unlock(&a->lock);
-	if (tp && tp->priority > 0) {
-		(void)cgroup_offload_holding(a, cg, &slack);
-		tc.slack_permyriad = slack;
-	}
-	return (struct census_candidate){
+	cc = (struct census_candidate){
 		.node_reclaimable_bytes = tc.node_file_bytes + tc.node_anon_bytes,
-		.reach = tp && tp->priority > 0 ? target_reach(&tc, tp) : 0,
+		.held = offload_holding_locked(cg, &tc.slack_permyriad),
 		.policy = target_has_policy(&tc),
 		.soft_target = tc.soft_target_bytes != 0,
 		.gone = cgroup_gone(cg),
 	};
+	pthread_mutex_unlock(&a->lock);
+	if (tp && tp->priority > 0 && !cc.policy && !cc.held)
+		cc.reach = target_reach(&tc, tp);
+	return cc;
 }
 
 /*
@@ -1337,8 +1341,11 @@ static int shrink_soft_target(struct actuator *a, struct actuator_node *n,
  * The plan over the rows read descended below the pass's priority, or
  * fell short: the deferred candidates (below the pass's reach at their
  * last read) may take part, read now in full after the rows read in full,
- * and out of n->skipped. The others' guard rows follow again where the
- * pass had them (the guard's fresh reads are taken as they stand).
+ * and out of n->skipped; when none is left there every live candidate has
+ * been read, a census. Where the skipped ones have guard rows (a brake
+ * found by the guard sent the pass here, seldom) every one is read in
+ * full instead, a census too: mending the guard rows around the deferred
+ * ones would judge their brakes twice.
  */
 static void read_deferred(struct actuator *a, struct actuator_node *n, int node, uint64_t now,
 			  struct shrink_result *res, struct pass_reads *rd)
@@ -1346,24 +1353,24 @@ static void read_deferred(struct actuator *a, struct actuator_node *n, int node,
 	size_t k = rd->k_read, u = 0;
 
 	res->nr_skipped = rd->read_skips;
-	for (size_t j = 0; j < rd->skipped; j++) {
-		if (n->deferred[j]) {
-			if (k < n->cands_max) {
+	if (rd->guarded) {
+		k = collect_skipped(a, n, node, now, res, k, rd->skipped, /* guard= */ false, NULL);
+	} else {
+		for (size_t j = 0; j < rd->skipped; j++) {
+			if (!n->deferred[j]) {
+				n->deferred[u] = false;
+				n->skipped[u++] = n->skipped[j];
+			} else if (k < n->cands_max) {
 				collect_one(a, n, n->skipped[j], node, now, res, /* guard= */ false, &k);
 				__atomic_add_fetch(&n->stats.nr_deferred_reads, 1, __ATOMIC_RELAXED);
 			}
-			continue;
 		}
-		n->deferred[u] = false;
-		n->skipped[u++] = n->skipped[j];
+		if (u == 0)
+			census_record(a, n, now);
 	}
-	rd->k_read = k;
-	rd->skipped = u;
-	rd->deferred = 0;
-	rd->read_skips = res->nr_skipped;
-	if (rd->guarded)
-		k = collect_skipped(a, n, node, now, res, k, u, /* guard= */ true, NULL);
-	rd->k = k;
+	*rd = (struct pass_reads){
+		.k = k, .k_read = k, .skipped = u, .read_skips = res->nr_skipped,
+	};
 }
 
 /* The spread of a node pass over memory.reclaim, from the candidates rd

@@ -2406,6 +2406,12 @@ static void offload_seen(void *userdata, const struct actuator_offload_change *c
 	offload_events++;
 }
 
+static unsigned offload_backoffs;
+static void offload_seen_backoff(void *userdata, const struct actuator_offload_change *c)
+{
+	offload_backoffs += c->to == OFFLOAD_BACKOFF;
+}
+
 /* Offload=yes on batch (1 GiB of page cache) and on a protected
  * a.service: SHRINK_OFFLOAD takes 1% of batch per interval and nothing from
  * a.service; batch in backoff is left alone by the node's passes. */
@@ -3384,10 +3390,10 @@ static void test_skip_counted_once(void **state)
  * The deferred read after a guard: idle/cg2's 3 MiB on node 0 are below
  * DEF_PRIORITY's reach, idle/cg1 holds nothing there. Both get guard rows
  * before the node file would serve; cg1's brake engages, the pass spreads,
- * the plan over the cgroups read descends, and cg2 is read in full in the
- * same pass while cg1 keeps its guard row (its fresh read taken as it
- * stands): one guard read each, cg1 skipped once, cg2 planned, no census
- * (the short one is not due 50 ms after the last).
+ * the plan over the cgroups read descends, and every skipped candidate is
+ * read in full in the same pass, a census (the short one alone is not due
+ * 50 ms after the last): one guard read each, cg1 skipped once, cg2
+ * planned.
  */
 static void test_reach_deferred_after_guard(void **state)
 {
@@ -3416,8 +3422,8 @@ static void test_reach_deferred_after_guard(void **state)
 	assert_int_equal(st.nr_node_file, 1);
 	assert_int_equal(st.nr_cgroup_spread, 1);
 	assert_int_equal(st.nr_guard_reads, 2);
-	assert_int_equal(st.nr_deferred_reads, 1);
-	assert_int_equal(st.nr_censuses, 1);
+	assert_int_equal(st.nr_deferred_reads, 0);
+	assert_int_equal(st.nr_censuses, 2);
 	assert_int_equal(res.nr_skipped, 1);
 	assert_int_equal(count_writes_to(f, 0, "sys/fs/cgroup/idle/cg2/memory.reclaim"), 1);
 	assert_int_equal(count_writes_to(f, 0, "sys/fs/cgroup/idle/cg1/memory.reclaim"), 0);
@@ -3523,6 +3529,60 @@ static void test_reach_deferred(void **state)
 	assert_int_equal(st.nr_cgroup_reads, 8);
 	assert_int_equal(st.nr_deferred_reads, 1);
 	assert_int_equal(st.nr_censuses, 1);
+}
+
+/*
+ * An Offload=yes cgroup in backoff is a guarantee the node file would not
+ * keep (it takes from every cgroup on the node): a.service, backing off
+ * with 3 MiB on node 0 (below DEF_PRIORITY's reach), is read on every
+ * pass between censuses as before, not deferred, so node 0's passes keep
+ * to memory.reclaim and leave it alone, though no task stalled since the
+ * census (no guard read).
+ */
+static void test_reach_offload_backoff_read(void **state)
+{
+	struct fake *f = *state;
+	static const struct offload_params op = {
+		.interval_usec = 6 * SEC, .target_usec = 6000, .max_step_permyriad = 100,
+		.page_bytes = 4096,
+	};
+	static const struct cgroup_rule rules[] = {
+		{ .path = "system.slice/a.service", .policy = { .offload = true, .offload_params = op } },
+	};
+	struct actuator_config cfg = { .step_bytes = 256 * MiB };
+	struct shrink_request off = { .kind = SHRINK_OFFLOAD, .node = 0, .priority = 12 };
+	struct shrink_request req = node_req(0, 8 * MiB, 0);
+	struct shrink_result res;
+	struct actuator_node_stats st;
+	unsigned w;
+
+	put_file(f, "sys/fs/cgroup/system.slice/a.service/memory.numa_stat",
+		 "anon N0=0 N1=0\nfile N0=3145728 N1=0\n");
+	put_pressure(f, "sys/fs/cgroup/system.slice/a.service/memory.pressure", 0, 0);
+	start_no_floors_rules(f, &cfg, rules, ELEMENTSOF(rules));
+	assert_int_equal(actuator_shrink(f->a, &off, &res), 0); /* samples */
+	f->now += 6 * SEC;
+	assert_int_equal(actuator_shrink(f->a, &off, &res), 0); /* a step */
+	f->now += 6 * SEC;
+	put_pressure(f, "sys/fs/cgroup/system.slice/a.service/memory.pressure", 6000, 0);
+	assert_int_equal(actuator_shrink(f->a, &off, &res), 0);
+	offload_backoffs = 0;
+	actuator_sample_offload(f->a, offload_seen_backoff, NULL);
+	assert_int_equal(offload_backoffs, 1);
+
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0); /* the census */
+	f->now += 50000;
+	w = f->n_writes;
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(actuator_node_stats(f->a, 0, &st), 0);
+	assert_int_equal(st.nr_censuses, 1);
+	assert_int_equal(st.nr_guard_reads, 0);
+	assert_int_equal(st.nr_node_file, 0);
+	assert_true(f->n_writes > w);
+	for (unsigned i = w; i < f->n_writes; i++) {
+		assert_false(startswith(f->writes[i].path, "sys/devices"));
+		assert_null(strstr(f->writes[i].path, "a.service"));
+	}
 }
 
 /* The deferred read allocates and opens nothing (the writes only write). */
@@ -3794,6 +3854,7 @@ int main(void)
 		T(test_preference_elsewhere_guards),
 		T(test_short_pass_census),
 		T(test_reach_deferred),
+		T(test_reach_offload_backoff_read),
 		T(test_reach_deferred_allocates_nothing),
 		T(test_skip_counted_once),
 		T(test_reach_deferred_after_guard),

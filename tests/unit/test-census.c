@@ -110,6 +110,9 @@ static void test_read_of_reach(void **state)
 		/* a census reads it, a policy too */
 		{ { .node_reclaimable_bytes = 3 * MiB, .reach = 9 }, 12, true, CENSUS_READ_FULL },
 		{ { .node_reclaimable_bytes = 0, .reach = 0, .policy = true }, 12, false, CENSUS_READ_FULL },
+		/* an offload backoff is a guarantee: never deferred */
+		{ { .node_reclaimable_bytes = 3 * MiB, .reach = 0, .held = true }, 12, false, CENSUS_READ_FULL },
+		{ { .node_reclaimable_bytes = HOT_BYTES - 1, .held = true }, 12, false, CENSUS_READ_NONE },
 		/* below the smallest write: nothing to plan at any priority */
 		{ { .node_reclaimable_bytes = HOT_BYTES - 1, .reach = 12 }, 12, false, CENSUS_READ_NONE },
 		{ { .node_reclaimable_bytes = 3 * MiB, .reach = 9, .gone = true }, 12, true, CENSUS_READ_NONE },
