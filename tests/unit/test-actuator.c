@@ -3585,6 +3585,51 @@ static void test_reach_offload_backoff_read(void **state)
 	}
 }
 
+/*
+ * A host of many small services (docs/design.md "Which cgroups a pass
+ * reads"): 200 cgroups with 2 MiB of page cache each on node 1, every one
+ * above MinWrite= and below DEF_PRIORITY's reach (512 pages: reached from
+ * 9). Between censuses a pass at 12 that batch and a.service cover reads
+ * those two, not the 200: about 20 preads a pass where it took over 2000
+ * (202 cgroups x five files x two preads) before the reach deferred them.
+ */
+static void test_small_cgroups_deferred(void **state)
+{
+	struct fake *f = *state;
+	struct actuator_config cfg = { .write = hook_write_plain };
+	struct shrink_request req = node_req(1, 8 * MiB, 0);
+	struct shrink_result res;
+	struct actuator_node_stats st;
+	unsigned preads;
+
+	add_idle(f, 200);
+	for (unsigned i = 0; i < 200; i++) {
+		char rel[128];
+
+		snprintf(rel, sizeof(rel), "sys/fs/cgroup/idle/cg%u/memory.current", i);
+		put_file(f, rel, "2097152\n");
+		snprintf(rel, sizeof(rel), "sys/fs/cgroup/idle/cg%u/memory.numa_stat", i);
+		put_file(f, rel, "anon N0=0 N1=0\nfile N0=0 N1=2097152\n");
+	}
+	start(f, &cfg);
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0); /* the census */
+	for (int i = 0; i < 10; i++) {
+		f->now += 50000;
+		alloc_count_start();
+		assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+		alloc_count_stop();
+		preads = alloc_count_preads();
+		if (preads > 60)
+			fail_msg("pass %d: %u preads with 200 small cgroups", i, preads);
+		assert_true(res.nr_writes >= 1);
+		assert_int_equal(res.spread_priority, 12);
+	}
+	assert_int_equal(actuator_node_stats(f->a, 1, &st), 0);
+	assert_int_equal(st.nr_censuses, 1);
+	assert_int_equal(st.nr_cgroup_reads, 203 + 10 * 2);
+	assert_int_equal(st.nr_deferred_reads, 0);
+}
+
 /* The deferred read allocates and opens nothing (the writes only write). */
 static void test_reach_deferred_allocates_nothing(void **state)
 {
@@ -3854,6 +3899,7 @@ int main(void)
 		T(test_preference_elsewhere_guards),
 		T(test_short_pass_census),
 		T(test_reach_deferred),
+		T(test_small_cgroups_deferred),
 		T(test_reach_offload_backoff_read),
 		T(test_reach_deferred_allocates_nothing),
 		T(test_skip_counted_once),
