@@ -75,6 +75,12 @@ struct shrink_request {
 struct shrink_result {
 	uint64_t nr_requested;    /* bytes asked of the kernel */
 	uint64_t nr_reclaimed;    /* bytes measured as reclaimed */
+	uint64_t nr_reclaimed_elsewhere; /* ... of those, a node or soft-target
+				   * pass's memory.reclaim writes took from
+				   * other nodes than the pass's
+				   * (offload_attribute() by the cgroup's
+				   * node-local LRU pages of the pass's read):
+				   * not the node's own for its pacing */
 	unsigned nr_writes;       /* reclaim-file writes issued */
 	unsigned nr_partial;      /* writes answered EAGAIN */
 	unsigned nr_errors;       /* writes that failed otherwise */

@@ -256,6 +256,9 @@ static uint64_t node_reclaimed_pages(const struct balance_node *b, uint64_t othe
 
 	for (unsigned i = 0; i <= DEF_PRIORITY; i++)
 		bytes = u64_add_sat(bytes, b->counters.reclaimed_bytes[i]);
+	/* What the node's memory.reclaim writes took from other nodes shows
+	 * in their free pages, not this one's (attribute_pass()). */
+	bytes -= MIN(bytes, b->counters.reclaimed_elsewhere_bytes);
 	return bytes / page_size;
 }
 
@@ -901,6 +904,7 @@ void balance_account(struct balance_node *b, const struct balance_params *p,
 
 	run->nr_reclaimed = u64_add_sat(run->nr_reclaimed, got);
 	b->counters.reclaimed_bytes[run->priority] += got;
+	b->counters.reclaimed_elsewhere_bytes += MIN(res ? res->nr_reclaimed_elsewhere : 0, got);
 	/* shrink_node(): "if (reclaimable) pgdat->kswapd_failures = 0" */
 	if (got)
 		balance_clear_failures(b);

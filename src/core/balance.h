@@ -204,6 +204,9 @@ struct balance_counters {
 	uint64_t runs_ended[_BALANCE_END_REASON_MAX];
 	uint64_t passes[DEF_PRIORITY + 1];
 	uint64_t reclaimed_bytes[DEF_PRIORITY + 1]; /* soft + node, by priority */
+	uint64_t reclaimed_elsewhere_bytes;         /* ... of those, from other
+						     * nodes (memory.reclaim):
+						     * not in the node's pacing */
 	uint64_t soft_reclaimed_bytes;
 	uint64_t boost_reclaimed_bytes;
 	uint64_t boost_restarts;                    /* goto restart */

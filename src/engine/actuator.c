@@ -55,9 +55,11 @@ struct actuator_node {
 	 * (gate_judge()); the checks in a row the kernel's answer refuted. */
 	uint64_t gate_check_usec;
 	unsigned gate_misses;
-	/* The cgroup-wide context's reclaim (offload's, an operator's cgroup
-	 * reclaim) attributed to this node (offload_attribute()), cumulative,
-	 * for the node's pacing: atomic. */
+	/* Reclaim of this node by writes other than its own passes: the
+	 * cgroup-wide context's (offload's, an operator's cgroup reclaim)
+	 * and other nodes' passes over memory.reclaim, attributed to this
+	 * node (offload_attribute()), cumulative, for the node's pacing:
+	 * atomic. */
 	uint64_t cgroup_wide_reclaimed_bytes;
 	/* /proc/pressure/memory's some total as this call read it
 	 * (system_braked()), and as the last census or guard of this node
@@ -1255,11 +1257,49 @@ static unsigned count_paused(const struct target_candidate *c, size_t k)
 	return nr;
 }
 
+/*
+ * What a pass's memory.reclaim write to cg reclaimed (bytes), over the
+ * nodes it came from: the kernel's memcg reclaim walks the cgroup's
+ * lruvec of every node, in proportion to their LRU pages (anon where the
+ * write allowed swap), so only the pass node's share is the node's own.
+ * The others' shares go to those nodes as reclaim by others (their
+ * pacing sees the memory come back) and are told to the pass's run
+ * (res->nr_reclaimed_elsewhere), whose pacing would otherwise count them
+ * as pages the node's allocations used: a run chasing the last of its
+ * deficit over a cgroup spread across nodes raised its own lead pass by
+ * pass (docs/design.md "Pacing"). By the cgroup's node-local pages as the
+ * pass read them; none read (numa_stat empty): all the node's, as before.
+ */
+static void attribute_pass(struct actuator *a, const struct cgroup_candidate *cg, int node,
+			   uint64_t reclaimed, bool anon, struct shrink_result *res)
+{
+	uint64_t per_node[MEMSTAT_MAX_NODES] = {}, total, elsewhere = 0;
+
+	if (!reclaimed || node < 0 || node >= MEMSTAT_MAX_NODES)
+		return;
+	pthread_mutex_lock(&a->lock);
+	total = offload_attribute(reclaimed, cg->state.node_file_bytes, cg->state.node_anon_bytes,
+				  MEMSTAT_MAX_NODES, anon, per_node);
+	pthread_mutex_unlock(&a->lock);
+	if (total == 0)
+		return;
+	for (int i = 0; i < MEMSTAT_MAX_NODES; i++) {
+		if (i == node || !per_node[i])
+			continue;
+		elsewhere += per_node[i];
+		if (a->nodes[i].present)
+			__atomic_add_fetch(&a->nodes[i].cgroup_wide_reclaimed_bytes, per_node[i],
+					   __ATOMIC_RELAXED);
+	}
+	res->nr_reclaimed_elsewhere += MIN(elsewhere, reclaimed);
+}
+
 static int write_plan(struct actuator *a, struct actuator_node *n, int node, size_t k,
 		      int swappiness, struct shrink_result *res, uint64_t now)
 {
 	res->nr_skipped += count_paused(n->cands, k);
 	for (size_t i = 0; i < k; i++) {
+		uint64_t before = res->nr_reclaimed;
 		int r;
 
 		if (n->cands[i].amount_bytes == 0)
@@ -1268,6 +1308,8 @@ static int write_plan(struct actuator *a, struct actuator_node *n, int node, siz
 		 * write (shrink_cgroup_amount()), as for offload. */
 		r = shrink_cgroup_amount(a, n, n->cand_cg[i], n->cands[i].amount_bytes,
 					 swappiness, node, res, now);
+		attribute_pass(a, n->cand_cg[i], node, res->nr_reclaimed - before, swappiness != 0,
+			       res);
 		if (r == -EINTR)
 			return 0;
 		if (r == -EACCES || r == -EPERM || r == -EROFS)

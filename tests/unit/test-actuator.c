@@ -2850,6 +2850,33 @@ static void test_offload_reclaimed_per_node(void **state)
 	assert_int_equal(actuator_cgroup_wide_reclaimed(f->a, 1), 2000 * 4096);
 }
 
+/*
+ * A node pass over memory.reclaim takes from every node of the cgroup: a
+ * node-1 pass to batch (512 MiB of page cache on each node) took half of
+ * its pages from node 0. That half is node 0's as reclaim by others (its
+ * pacing sees the memory come back) and the pass's run is told it came
+ * from elsewhere (nr_reclaimed_elsewhere), not from node 1.
+ */
+static void test_node_pass_reclaimed_elsewhere(void **state)
+{
+	struct fake *f = *state;
+	struct actuator_config cfg = { .step_bytes = 256 * MiB };
+	struct shrink_request req = node_req(1, 8 * MiB, 0);
+	struct shrink_result res;
+
+	/* batch alone on node 1. */
+	put_file(f, "sys/fs/cgroup/system.slice/a.service/memory.numa_stat",
+		 "anon N0=0 N1=0\nfile N0=0 N1=0\n");
+	start(f, &cfg);
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(f->n_writes, 1);
+	assert_string_equal(f->writes[0].path, "sys/fs/cgroup/batch/memory.reclaim");
+	assert_int_equal(res.nr_reclaimed, 8 * MiB);
+	assert_int_equal(res.nr_reclaimed_elsewhere, 4 * MiB);
+	assert_int_equal(actuator_cgroup_wide_reclaimed(f->a, 0), 4 * MiB);
+	assert_int_equal(actuator_cgroup_wide_reclaimed(f->a, 1), 0);
+}
+
 /* The request written to path among writes [from, f->n_writes), or NULL. */
 static const char *written_to(const struct fake *f, unsigned from, const char *path)
 {
@@ -3899,6 +3926,7 @@ int main(void)
 		T(test_preference_elsewhere_guards),
 		T(test_short_pass_census),
 		T(test_reach_deferred),
+		T(test_node_pass_reclaimed_elsewhere),
 		T(test_small_cgroups_deferred),
 		T(test_reach_offload_backoff_read),
 		T(test_reach_deferred_allocates_nothing),

@@ -624,6 +624,47 @@ static void test_pace_measure(void **state)
 	assert_int_equal(b.pace.pages, 0);
 }
 
+/*
+ * A node pass over memory.reclaim takes from every node of the cgroup
+ * (attribute_pass()): here three quarters of it came from other nodes and
+ * only a quarter shows in the node's free pages. With nothing allocated,
+ * the pacing sees no use: the run's counter less what came from elsewhere
+ * (nr_reclaimed_elsewhere) is what showed. Counted whole, the three
+ * quarters read as pages the node's allocations took, and gave a lead.
+ */
+static void test_pace_reclaimed_elsewhere(void **state)
+{
+	struct balance_params p = std_params();
+	struct balance_node b;
+	struct sim_node s;
+	struct node_zoneinfo zi;
+	struct shrink_request req;
+	struct shrink_result sr;
+	uint64_t t = 1000000, pages;
+
+	std_node(&s, 12000);
+	balance_node_init(&b, 0);
+	assert_int_equal(sim_node_snapshot(&s, 0, &zi), 0);
+	balance_pace_update(&b, &p, &zi, /* others_reclaimed_bytes= */ 0, t);
+	balance_begin(&b, &p, &zi, WATERMARK_ZONEIDX_ALL, s.now_usec);
+	assert_int_equal(balance_next(&b, &p, &zi, &req), 1);
+	assert_int_equal(sim_node_shrink(&s, &req, &sr), 0);
+	pages = sr.nr_reclaimed / PAGE;
+	assert_true(pages >= 4000);
+	/* Three quarters of the pages came from other nodes. */
+	sim_node_alloc(&s, pages * 3 / 4);
+	sr.nr_reclaimed_elsewhere = sr.nr_reclaimed / 4 * 3;
+	balance_account(&b, &p, &req, &sr);
+	assert_int_equal(b.counters.reclaimed_elsewhere_bytes, sr.nr_reclaimed / 4 * 3);
+	t += 20000;
+	assert_int_equal(sim_node_snapshot(&s, 0, &zi), 0);
+	balance_pace_update(&b, &p, &zi, /* others_reclaimed_bytes= */ 0, t);
+	/* Rounding: a page or two either way. */
+	assert_true(b.pace.rate > -200.0 && b.pace.rate < 200.0);
+	assert_true(b.pace.pages <= 50);
+	(void)state;
+}
+
 /* Issue 18: what offload reclaimed from the node (others_reclaimed_bytes)
  * counts as our own: a consumer of 10000 pages/s with offload freeing 5000
  * pages/s on the node shows free falling 5000 pages/s, and still gets the
@@ -2165,6 +2206,7 @@ int main(void)
 		cmocka_unit_test(test_braked_soft_pass_below_kernel_marks),
 		cmocka_unit_test(test_pace_measure),
 		cmocka_unit_test(test_pace_counts_offload),
+		cmocka_unit_test(test_pace_reclaimed_elsewhere),
 		cmocka_unit_test(test_pace_wakes_early),
 		cmocka_unit_test(test_shrink_node_satisfied),
 		cmocka_unit_test(test_quota_limited_no_escalation),

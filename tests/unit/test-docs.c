@@ -659,10 +659,13 @@ static void check_pace_sample(const struct pace_formulas *f, uint64_t dt_usec, u
 				       .last_free = free_before,
 				       .last_reclaimed = 7,
 				       .rate = rate_before};
-	/* "our writes = the node's runs + offload's": a third of what was
-	 * reclaimed since by offload, the rest by the node's runs. */
+	/* "our writes = the node's runs' (less what they took from other
+	 * nodes) + others'": a third of what was reclaimed since by
+	 * offload, the rest by the node's runs, which also took 5 pages and
+	 * a quarter more from other nodes. */
 	b.counters.reclaimed_bytes[DEF_PRIORITY] =
-		(7 + reclaimed_since - reclaimed_since / 3) * PAGE;
+		(7 + reclaimed_since - reclaimed_since / 3 + 5 + reclaimed_since / 4) * PAGE;
+	b.counters.reclaimed_elsewhere_bytes = (5 + reclaimed_since / 4) * PAGE;
 	balance_pace_update(&b, &bp, &n, reclaimed_since / 3 * PAGE, 1000000 + dt_usec);
 
 	/* "consumed = (free before - free now) + (pages our writes reclaimed
@@ -697,7 +700,7 @@ static void test_design_pacing(void **state)
 	check_pace_sample(&f, 250000, 200000, 100001, 0, 0);	  /* past the cap */
 	assert_non_null(strstr(
 		s, "consumed = (free before - free now) + (pages our writes reclaimed since)"));
-	assert_non_null(strstr(s, "our writes = the node's runs + offload's"));
+	assert_non_null(strstr(s, "our writes = the node's runs' (less what they took from other"));
 	free(s);
 }
 
