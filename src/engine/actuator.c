@@ -1257,6 +1257,15 @@ static unsigned count_paused(const struct target_candidate *c, size_t k)
 	return nr;
 }
 
+/* Whether a memory.reclaim write asked at swappiness may have taken anon
+ * pages: swap in use, and a swappiness other than 0 asked, or 0 dropped (a
+ * kernel before 6.8 applies its vm.swappiness). As plan_params(). */
+static bool write_took_anon(const struct actuator *a, int swappiness,
+			    const struct shrink_result *res)
+{
+	return a->cfg.features.swap && (swappiness != 0 || res->swappiness_dropped);
+}
+
 /*
  * What a pass's memory.reclaim write to cg reclaimed (bytes), over the
  * nodes it came from: the kernel's memcg reclaim walks the cgroup's
@@ -1308,8 +1317,8 @@ static int write_plan(struct actuator *a, struct actuator_node *n, int node, siz
 		 * write (shrink_cgroup_amount()), as for offload. */
 		r = shrink_cgroup_amount(a, n, n->cand_cg[i], n->cands[i].amount_bytes,
 					 swappiness, node, res, now);
-		attribute_pass(a, n->cand_cg[i], node, res->nr_reclaimed - before, swappiness != 0,
-			       res);
+		attribute_pass(a, n->cand_cg[i], node, res->nr_reclaimed - before,
+			       write_took_anon(a, swappiness, res), res);
 		if (r == -EINTR)
 			return 0;
 		if (r == -EACCES || r == -EPERM || r == -EROFS)
@@ -1807,7 +1816,7 @@ static int shrink_one_cgroup(struct actuator *a, struct actuator_node *n,
 	res->backend = TARGET_BACKEND_CGROUPS;
 	r = shrink_cgroup_amount(a, n, cg, want, req->swappiness, SPARE_ANY, res, now);
 	/* The nodes' pacing counts it as their own reclaim, as offload's. */
-	attribute_nodes(a, cg, res->nr_reclaimed, req->swappiness != 0);
+	attribute_nodes(a, cg, res->nr_reclaimed, write_took_anon(a, req->swappiness, res));
 	cgroup_set_unlock(a->cfg.cgroups);
 	return r == -EINTR ? 0 : r;
 }
@@ -1982,7 +1991,7 @@ static int offload_take(struct actuator *a, struct actuator_node *n,
 	offload_note_write(cg, res, requested, reclaimed, res->nr_partial > partial, n->dry_run, r,
 			   *now);
 	pthread_mutex_unlock(&a->lock);
-	attribute_nodes(a, cg, reclaimed, cg->policy.offload_swappiness != 0);
+	attribute_nodes(a, cg, reclaimed, write_took_anon(a, cg->policy.offload_swappiness, res));
 	return r;
 }
 

@@ -2877,6 +2877,42 @@ static void test_node_pass_reclaimed_elsewhere(void **state)
 	assert_int_equal(actuator_cgroup_wide_reclaimed(f->a, 1), 0);
 }
 
+/*
+ * The anon share of a node pass's attribution follows what the write could
+ * take: batch holds 300 MiB of anon on node 0 and 100 MiB of page cache
+ * on node 1. Without swap a write at the kernel's swappiness takes page
+ * cache only, all node 1's: nothing elsewhere. With swap its anon counts,
+ * three quarters of it on node 0.
+ */
+static void test_node_pass_elsewhere_anon(void **state)
+{
+	struct fake *f = *state;
+	struct actuator_config cfg = { .step_bytes = 256 * MiB };
+	struct shrink_request req = node_req(1, 8 * MiB, SWAPPINESS_KERNEL_DEFAULT);
+	struct shrink_result res;
+
+	put_file(f, "sys/fs/cgroup/system.slice/a.service/memory.numa_stat",
+		 "anon N0=0 N1=0\nfile N0=0 N1=0\n");
+	put_file(f, "sys/fs/cgroup/batch/memory.numa_stat",
+		 "anon N0=314572800 N1=0\nfile N0=0 N1=104857600\n");
+	start(f, &cfg);
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(res.nr_reclaimed, 8 * MiB);
+	assert_int_equal(res.nr_reclaimed_elsewhere, 0);
+	assert_int_equal(actuator_cgroup_wide_reclaimed(f->a, 0), 0);
+
+	actuator_free(f->a);
+	f->a = NULL;
+	cgroup_set_free(f->cgroups);
+	f->cgroups = NULL;
+	cfg.features.swap = true;
+	start(f, &cfg);
+	assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
+	assert_int_equal(res.nr_reclaimed, 8 * MiB);
+	assert_int_equal(res.nr_reclaimed_elsewhere, 6 * MiB);
+	assert_int_equal(actuator_cgroup_wide_reclaimed(f->a, 0), 6 * MiB);
+}
+
 /* The request written to path among writes [from, f->n_writes), or NULL. */
 static const char *written_to(const struct fake *f, unsigned from, const char *path)
 {
@@ -3927,6 +3963,7 @@ int main(void)
 		T(test_short_pass_census),
 		T(test_reach_deferred),
 		T(test_node_pass_reclaimed_elsewhere),
+		T(test_node_pass_elsewhere_anon),
 		T(test_small_cgroups_deferred),
 		T(test_reach_offload_backoff_read),
 		T(test_reach_deferred_allocates_nothing),
