@@ -1267,40 +1267,53 @@ static bool write_took_anon(const struct actuator *a, int swappiness,
 }
 
 /*
- * What a pass's memory.reclaim write to cg reclaimed (bytes), over the
- * nodes it came from: the kernel's memcg reclaim walks the cgroup's
- * lruvec of every node, in proportion to their LRU pages (anon where the
- * write allowed swap), so only the pass node's share is the node's own.
- * The others' shares go to those nodes as reclaim by others (their
- * pacing sees the memory come back) and are told to the pass's run
- * (res->nr_reclaimed_elsewhere), whose pacing would otherwise count them
- * as pages the node's allocations used: a run chasing the last of its
- * deficit over a cgroup spread across nodes raised its own lead pass by
- * pass (docs/design.md "Pacing"). By the cgroup's node-local pages as the
- * pass read them; none read (numa_stat empty): all the node's, as before.
+ * Spread what a memory.reclaim write to cg reclaimed (bytes) over the
+ * nodes it came from, by the cgroup's node-local LRU pages as last
+ * published (the pass's read, the offload judgement's, or a node thread's
+ * since; anon where the write could take it, write_took_anon()), as the
+ * kernel's memcg reclaim walks the lruvec of every node: each node but
+ * own's (-1: none) counts its share as reclaim by others, for its pacing
+ * (actuator_cgroup_wide_reclaimed()). Returns what went to the others.
+ * Nothing where the cgroup's numa_stat showed nothing.
  */
-static void attribute_pass(struct actuator *a, const struct cgroup_candidate *cg, int node,
-			   uint64_t reclaimed, bool anon, struct shrink_result *res)
+static uint64_t attribute_nodes(struct actuator *a, const struct cgroup_candidate *cg,
+				uint64_t reclaimed, bool anon, int own)
 {
-	uint64_t per_node[MEMSTAT_MAX_NODES] = {}, total, elsewhere = 0;
+	uint64_t per_node[MEMSTAT_MAX_NODES] = {}, total, others = 0;
 
-	if (!reclaimed || node < 0 || node >= MEMSTAT_MAX_NODES)
-		return;
+	if (!reclaimed)
+		return 0;
 	pthread_mutex_lock(&a->lock);
 	total = offload_attribute(reclaimed, cg->state.node_file_bytes, cg->state.node_anon_bytes,
 				  MEMSTAT_MAX_NODES, anon, per_node);
 	pthread_mutex_unlock(&a->lock);
 	if (total == 0)
-		return;
+		return 0;
 	for (int i = 0; i < MEMSTAT_MAX_NODES; i++) {
-		if (i == node || !per_node[i])
+		if (i == own || !per_node[i])
 			continue;
-		elsewhere += per_node[i];
+		others += per_node[i];
 		if (a->nodes[i].present)
 			__atomic_add_fetch(&a->nodes[i].cgroup_wide_reclaimed_bytes, per_node[i],
 					   __ATOMIC_RELAXED);
 	}
-	res->nr_reclaimed_elsewhere += MIN(elsewhere, reclaimed);
+	return MIN(others, reclaimed);
+}
+
+/*
+ * A node (or soft-target) pass's write: only the pass node's share is the
+ * node's own. The others' shares go to those nodes (attribute_nodes())
+ * and are told to the pass's run (res->nr_reclaimed_elsewhere), whose
+ * pacing would otherwise count them as pages the node's allocations used:
+ * a run chasing the last of its deficit over a cgroup spread across nodes
+ * raised its own lead pass by pass (docs/design.md "Pacing"). None read
+ * (numa_stat empty): all the node's, as before.
+ */
+static void attribute_pass(struct actuator *a, const struct cgroup_candidate *cg, int node,
+			   uint64_t reclaimed, bool anon, struct shrink_result *res)
+{
+	if (node >= 0 && node < MEMSTAT_MAX_NODES)
+		res->nr_reclaimed_elsewhere += attribute_nodes(a, cg, reclaimed, anon, node);
 }
 
 static int write_plan(struct actuator *a, struct actuator_node *n, int node, size_t k,
@@ -1734,27 +1747,6 @@ static int shrink_node(struct actuator *a, struct actuator_node *n,
 	return r;
 }
 
-/* Spread what a cgroup-wide write (an offload step, an operator's cgroup
- * reclaim) reclaimed over the nodes it came from, by the cgroup's
- * node-local LRU pages as last published (the judgement's read, or a node
- * thread's since); anon counts where the write allowed swap. */
-static void attribute_nodes(struct actuator *a, const struct cgroup_candidate *cg,
-			    uint64_t reclaimed, bool anon)
-{
-	uint64_t per_node[MEMSTAT_MAX_NODES] = {}, total;
-
-	pthread_mutex_lock(&a->lock);
-	total = offload_attribute(reclaimed, cg->state.node_file_bytes, cg->state.node_anon_bytes,
-				  MEMSTAT_MAX_NODES, anon, per_node);
-	pthread_mutex_unlock(&a->lock);
-	if (total == 0)
-		return;
-	for (unsigned i = 0; i < MEMSTAT_MAX_NODES; i++)
-		if (per_node[i] && a->nodes[i].present)
-			__atomic_add_fetch(&a->nodes[i].cgroup_wide_reclaimed_bytes, per_node[i],
-					   __ATOMIC_RELAXED);
-}
-
 /* An operator's request; a cgroup outside the table is opened here. */
 static int shrink_one_cgroup(struct actuator *a, struct actuator_node *n,
 			     const struct shrink_request *req, uint64_t want,
@@ -1816,7 +1808,7 @@ static int shrink_one_cgroup(struct actuator *a, struct actuator_node *n,
 	res->backend = TARGET_BACKEND_CGROUPS;
 	r = shrink_cgroup_amount(a, n, cg, want, req->swappiness, SPARE_ANY, res, now);
 	/* The nodes' pacing counts it as their own reclaim, as offload's. */
-	attribute_nodes(a, cg, res->nr_reclaimed, write_took_anon(a, req->swappiness, res));
+	(void)attribute_nodes(a, cg, res->nr_reclaimed, write_took_anon(a, req->swappiness, res), -1);
 	cgroup_set_unlock(a->cfg.cgroups);
 	return r == -EINTR ? 0 : r;
 }
@@ -1991,7 +1983,8 @@ static int offload_take(struct actuator *a, struct actuator_node *n,
 	offload_note_write(cg, res, requested, reclaimed, res->nr_partial > partial, n->dry_run, r,
 			   *now);
 	pthread_mutex_unlock(&a->lock);
-	attribute_nodes(a, cg, reclaimed, write_took_anon(a, cg->policy.offload_swappiness, res));
+	(void)attribute_nodes(a, cg, reclaimed, write_took_anon(a, cg->policy.offload_swappiness, res),
+			      -1);
 	return r;
 }
 

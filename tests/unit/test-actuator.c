@@ -3054,6 +3054,27 @@ static void test_offload_slack_keeps_node_file(void **state)
 	}
 }
 
+/* Ten node passes 50 ms apart (no census due), each of them writing, with
+ * no allocation, no file opened and at most 60 preads (what: the table). */
+static void passes_between_censuses(struct fake *f, const struct shrink_request *req,
+				    const char *what, struct shrink_result *res)
+{
+	for (int i = 0; i < 10; i++) {
+		unsigned preads;
+
+		f->now += 50000;
+		alloc_count_start();
+		assert_int_equal(actuator_shrink(f->a, req, res), 0);
+		alloc_count_stop();
+		preads = alloc_count_preads();
+		if (preads > 60)
+			fail_msg("pass %d: %u preads with %s", i, preads, what);
+		assert_true(res->nr_writes >= 1);
+		assert_int_equal(alloc_count_allocs(), 0);
+		assert_int_equal(alloc_count_opens(), 0);
+	}
+}
+
 /*
  * Issue 14: with 200 idle cgroups beside the fixture's three, a node pass
  * between censuses reads the candidates that can give memory on the node
@@ -3070,7 +3091,6 @@ static void test_idle_cgroups_skipped(void **state)
 	struct shrink_request req = node_req(1, 8 * MiB, 0);
 	struct shrink_result res;
 	struct actuator_node_stats st;
-	unsigned preads;
 
 	add_idle(f, 200);
 	start(f, &cfg);
@@ -3079,18 +3099,7 @@ static void test_idle_cgroups_skipped(void **state)
 	assert_int_equal(actuator_node_stats(f->a, 1, &st), 0);
 	assert_int_equal(st.nr_censuses, 1);
 	assert_int_equal(st.nr_cgroup_reads, 203);
-	for (int i = 0; i < 10; i++) {
-		f->now += 50000; /* 50 ms apart: no census due */
-		alloc_count_start();
-		assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
-		alloc_count_stop();
-		preads = alloc_count_preads();
-		if (preads > 60)
-			fail_msg("pass %d: %u preads with 200 idle cgroups", i, preads);
-		assert_true(res.nr_writes >= 1);
-		assert_int_equal(alloc_count_allocs(), 0);
-		assert_int_equal(alloc_count_opens(), 0);
-	}
+	passes_between_censuses(f, &req, "200 idle cgroups", &res);
 	assert_int_equal(actuator_node_stats(f->a, 1, &st), 0);
 	assert_int_equal(st.nr_censuses, 1);
 	assert_int_equal(st.nr_cgroup_reads, 203 + 10 * 2);
@@ -3663,7 +3672,6 @@ static void test_small_cgroups_deferred(void **state)
 	struct shrink_request req = node_req(1, 8 * MiB, 0);
 	struct shrink_result res;
 	struct actuator_node_stats st;
-	unsigned preads;
 
 	add_idle(f, 200);
 	for (unsigned i = 0; i < 200; i++) {
@@ -3676,17 +3684,8 @@ static void test_small_cgroups_deferred(void **state)
 	}
 	start(f, &cfg);
 	assert_int_equal(actuator_shrink(f->a, &req, &res), 0); /* the census */
-	for (int i = 0; i < 10; i++) {
-		f->now += 50000;
-		alloc_count_start();
-		assert_int_equal(actuator_shrink(f->a, &req, &res), 0);
-		alloc_count_stop();
-		preads = alloc_count_preads();
-		if (preads > 60)
-			fail_msg("pass %d: %u preads with 200 small cgroups", i, preads);
-		assert_true(res.nr_writes >= 1);
-		assert_int_equal(res.spread_priority, 12);
-	}
+	passes_between_censuses(f, &req, "200 small cgroups", &res);
+	assert_int_equal(res.spread_priority, 12);
 	assert_int_equal(actuator_node_stats(f->a, 1, &st), 0);
 	assert_int_equal(st.nr_censuses, 1);
 	assert_int_equal(st.nr_cgroup_reads, 203 + 10 * 2);
