@@ -301,6 +301,7 @@ static struct json_object *counters_json(const struct balance_counters *c)
 	jadd_u64(o, "compact_errors", c->compact_errors);
 	jadd_u64(o, "pcp_observations", c->pcp_observations);
 	jadd_u64(o, "reclaimed_bytes", reclaimed);
+	jadd_u64(o, "reclaimed_elsewhere_bytes", c->reclaimed_elsewhere_bytes);
 	jadd_u64(o, "soft_reclaimed_bytes", c->soft_reclaimed_bytes);
 	jadd_u64(o, "boost_reclaimed_bytes", c->boost_reclaimed_bytes);
 	jadd_u64(o, "boost_restarts", c->boost_restarts);
@@ -657,6 +658,10 @@ static void stats_node(struct manager *m, unsigned i, struct json_object *a)
 		stat_add(a, "swap_decisions_total", "counter",
 			 "Reclaim passes by what decided whether they may swap.", id, "reason",
 			 balance_swap_reason_to_string(r), st.counters.swap_decisions[r]);
+	stat_add(a, "reclaimed_elsewhere_bytes_total", "counter",
+		 "Of the bytes reclaimed by balance runs, those their memory.reclaim writes took "
+		 "from other nodes.",
+		 id, NULL, NULL, st.counters.reclaimed_elsewhere_bytes);
 	stat_add(a, "boost_reclaimed_bytes_total", "counter",
 		 "Bytes reclaimed while a boost was owed.", id, NULL, NULL,
 		 st.counters.boost_reclaimed_bytes);

@@ -57,8 +57,10 @@
 #    counted when the monitor asks, even while the node thread is busy;
 #    wakes of other reasons are noted), did not move in the samples
 #    taken, and no run
-#    started with a boost; the longest such stand lasted at least 1 s with
-#    2 samples or more over 1 s or more; the monitor read the whole of
+#    started with a boost; over the longest such stand 2 samples or more,
+#    between which the monitor read the whole of zoneinfo, where a boost
+#    shows, 3 times or more (each read would wake the node for a paid
+#    boost forgotten); the monitor read the whole of
 #    zoneinfo, where the boost shows, at least 5 times over the hold after
 #    the first run (monitor_zoneinfo_reads_total).
 #    (With the paid boost forgotten, balance_begin() not recording
@@ -172,7 +174,8 @@ vm_cg_run vmstatlog taskset 2 /vm/bin/vmstatlog 10 pageoutrun compact_migrate_sc
 # counts a wake when it asks, even while the node thread is busy.
 # Each sample: the time before the question and after the answer, node
 # 1's kernel-boost wakes, all its wakes (metric
-# reclaimd_wakes_total{node="1"}). The answer holds the counters at some
+# reclaimd_wakes_total{node="1"}), the monitor's whole reads of zoneinfo,
+# where it sees boosts (monitor_zoneinfo_reads_total). The answer holds the counters at some
 # moment between the two times (a 6.18 run: a sample stamped 2 ms after
 # the run's end, after its answer, still showed the count before the
 # run's own wake).
@@ -183,15 +186,18 @@ n == 3 && k[1] == "counters" && k[3] == "name" { nm[k[2]] = $2 }
 n == 3 && k[1] == "counters" && k[3] == "value" { val[k[2]] = $2 }
 n == 4 && k[1] == "counters" && k[3] == "labels" { lab[k[2] "," k[4]] = $2 }
 END {
-	for (i in nm)
+	for (i in nm) {
 		if (nm[i] == "wakes_total" && lab[i ",node"] == "1") {
 			f = 1
 			all += val[i]
 			if (lab[i ",reason"] == "kernel-boost")
 				kb += val[i]
 		}
+		if (nm[i] == "monitor_zoneinfo_reads_total")
+			zr = val[i]
+	}
 	if (f)
-		print kb + 0, all + 0
+		print kb + 0, all + 0, zr + 0
 }
 AWK
 vm_cg_run nodelog taskset 2 sh -c '. /vm/lib.sh
@@ -374,15 +380,15 @@ while read -r s e b rest; do
 	paid=$((p0 + cum))
 	set -- $(awk -v t=$e -v p=$paid '$1 > t && $2 != p { print $1, $2; exit }' /tmp/scenario.boost)
 	c=${1:-$t_nl} to=${2:--}
-	nl=$(awk -v a=$e -v b=$((c - 100000)) '$1 > a && $2 < b && $4 != "" { if (!n++) { t0 = $2; w0 = $3; a0 = $4 } t1 = $2; w1 = $3; a1 = $4 }
-		END { printf "%d %d %s %s %s", n, (t1 - t0) / 1000, (n ? w0 : "-"), (n ? w1 : "-"), (n ? a1 - a0 : "-") }' /tmp/scenario.nodelog)
+	nl=$(awk -v a=$e -v b=$((c - 100000)) '$1 > a && $2 < b && $5 != "" { if (!n++) { t0 = $2; w0 = $3; a0 = $4; z0 = $5 } t1 = $2; w1 = $3; a1 = $4; z1 = $5 }
+		END { printf "%d %d %s %s %s %s", n, (t1 - t0) / 1000, (n ? w0 : "-"), (n ? w1 : "-"), (n ? a1 - a0 : "-"), (n ? z1 - z0 : 0) }' /tmp/scenario.nodelog)
 	st=$(awk -v a=$e -v b=$((c - 100000)) '$1 >= a && $1 < b { n++ } END { print n + 0 }' /tmp/scenario.bstarts)
 	echo "$e $paid $at $c $to $(((c - e) / 1000)) $nl $st"
 done </tmp/scenario.runs.hold >/tmp/scenario.paid
 vm_note "boosted runs within the hold: $nruns (start end boost end-reason reclaimed wake writes prio:swappiness:reclaimed): $(tr '\n' ';' </tmp/scenario.runs.hold)"
-vm_note "node 1 boost after the reset before the daemon's start: $b_reset pages; paid before the resume: ${p0:-?} pages; each paid boost (end paid at-end changed-at changed-to stood-ms samples span-ms kernel-boost-wakes-first kernel-boost-wakes-last wakes-any-reason boosted-starts): $(tr '\n' ';' </tmp/scenario.paid); monitor reads of the whole of zoneinfo over the hold after the first run +$((ticks2 - ticks1))"
+vm_note "node 1 boost after the reset before the daemon's start: $b_reset pages; paid before the resume: ${p0:-?} pages; each paid boost (end paid at-end changed-at changed-to stood-ms samples span-ms kernel-boost-wakes-first kernel-boost-wakes-last wakes-any-reason zoneinfo-reads boosted-starts): $(tr '\n' ';' </tmp/scenario.paid); monitor reads of the whole of zoneinfo over the hold after the first run +$((ticks2 - ticks1))"
 # The longest stand: the paid-once checks need one at least 1 s long.
-read -r l_e l_p l_at l_c l_to l_ms l_n l_span l_w0 l_w1 l_any l_st <<EOF2
+read -r l_e l_p l_at l_c l_to l_ms l_n l_span l_w0 l_w1 l_any l_zr l_st <<EOF2
 $(sort -k6,6n /tmp/scenario.paid | tail -n 1)
 EOF2
 
@@ -477,13 +483,18 @@ runs0=$(node1 /tmp/scenario.nodes0 counters.runs)
 [ "$p0" = 0 ] || { [ "${runs0:-0}" -gt 0 ] && [ "$p0" = "$(head -n 1 /tmp/scenario.boost | cut -d' ' -f2)" ]; } ||
 	vm_fail "the first boosted run paid $((r_boost / 4096)) pages and the zone then showed $((p0 + r_boost / 4096)): it did not pay the boost (runs before the resume: ${runs0:-?}; boost as sampled: $(awk '{ printf "%s ", $2 }' /tmp/scenario.boost))"
 [ "$pageout_hold" = 0 ] || vm_fail "the kernel's kswapd ran $pageout_hold times before reclaimd's last boosted run in the hold ended: the hold failed"
-while read -r p_e p_p p_at p_c p_to p_ms p_n p_span p_w0 p_w1 p_any p_st; do
+while read -r p_e p_p p_at p_c p_to p_ms p_n p_span p_w0 p_w1 p_any p_zr p_st; do
 	[ "$p_at" = "$p_p" ] || vm_fail "zoneinfo boost after a run was $p_at pages (paid $p_p, $p0 of them before the resume): not the boost that was paid"
 	[ "$p_w0" = "$p_w1" ] || vm_fail "node 1 was woken $((p_w1 - p_w0)) times for kernel-boost while zoneinfo still showed the $p_p-page boost it had paid: paid again (node 1's events then: $(vm_events 'ev("node") + 0 == 1 && ev("time_usec") + 0 > '"$p_e"' && ev("time_usec") + 0 < '"$p_c" | tr '\t\n' ' ;' | cut -c1-1500); samples (asked, answered, kernel-boost wakes, all wakes): $(awk -v a=$p_e -v b=$p_c '$2 > a && $1 < b' /tmp/scenario.nodelog | tr '\n' ';' | cut -c1-1200))"
 	[ "$p_st" = 0 ] || vm_fail "$p_st runs on node 1 started with a boost while the paid $p_p-page boost stood: $(vm_events 'ev("node") + 0 == 1 && ev("type") == "run_start"' | tr '\t\n' ' ;')"
 done </tmp/scenario.paid
-[ "$l_ms" -ge 1000 ] || vm_fail "no paid boost stood 1 s after its run (the longest $l_ms ms, then ${l_to} pages): too short to show it was not paid twice (pageoutrun at the run's end $(vm_vmstat_at $l_e), 100 ms after the change $(vm_vmstat_at $((l_c + 100000))), at the end $(vm_vmstat_at 99999999999999999); the spinner said: $(tr '\n' ' ' </tmp/scenario.spin))"
-[ "$l_n" -ge 2 ] && [ "$l_span" -ge 1000 ] || vm_fail "only $l_n samples of node 1's counters over $l_span ms while the longest paid boost stood: too few to tell"
+# A paid boost forgotten is woken for at the first whole read of zoneinfo
+# that shows it (16 wakes in 7.4 s on 6.12 when it was): three such reads
+# between the samples taken while it stood are enough to tell. The kernel's
+# own kswapd, held off CPU 0, has still cleared the boost within the hold
+# now and then (938 ms after the run in a 6.12 CI run, pageoutrun +1),
+# which a fixed 1 s required of the stand did not survive.
+[ "$l_n" -ge 2 ] && [ "$l_zr" -ge 3 ] || vm_fail "the longest paid boost stood $l_ms ms (then ${l_to} pages), with $l_n samples of node 1's counters over $l_span ms and $l_zr whole reads of zoneinfo by the monitor between them: too few to show it was not paid twice (pageoutrun at the run's end $(vm_vmstat_at $l_e), 100 ms after the change $(vm_vmstat_at $((l_c + 100000))), at the end $(vm_vmstat_at 99999999999999999); the spinner said: $(tr '\n' ' ' </tmp/scenario.spin))"
 [ $((ticks2 - ticks1)) -ge 5 ] || vm_fail "the monitor read the whole of zoneinfo only $((ticks2 - ticks1)) times over the hold after the first run"
 [ -n "$cev" ] || vm_fail "no compact event on node 1 within 20 s of the hold's end"
 [ "$c_reason" = boost ] && [ "$c_result" = ok ] || vm_fail "compact event reason $c_reason result $c_result (want boost, ok)"
@@ -498,4 +509,4 @@ mcb=$(vm_stat compactions_total node=1 reason=boost)
 [ "$k_scanned" -gt 0 ] || vm_fail "reclaimd/kcomp ($kcomp) scanned no page in the trace (others scanned $o_scanned: ${others:-none}): the node1/compact write scanned nothing"
 [ "$k_below" = 0 ] || [ -n "$cev0" ] ||
 	vm_fail "reclaimd/kcomp scanned $k_below ranges below node 1's first pfn $n1_pfn, with no compact event on node 0"
-vm_pass "kernel boost on node 1 up to $boost_max pages; $nruns run(s) in the hold, the first paid $r_boost bytes (reclaimed $r_reclaimed, write swappiness $(for w in $r_seq; do echo "$w" | cut -d: -f2; done | sort -u | tr "\n" " ")ended balanced); the longest paid boost ($l_p pages) stood $l_ms ms, node 1 kernel-boost wakes +0 (any reason +$l_any) over $l_span ms of it; compactions_boost $cb; compact reason boost ok; reclaimd/kcomp scanned $k_scanned pages of node 1 (others $o_scanned; direct compaction: ${direct:-none})"
+vm_pass "kernel boost on node 1 up to $boost_max pages; $nruns run(s) in the hold, the first paid $r_boost bytes (reclaimed $r_reclaimed, write swappiness $(for w in $r_seq; do echo "$w" | cut -d: -f2; done | sort -u | tr "\n" " ")ended balanced); the longest paid boost ($l_p pages) stood $l_ms ms, node 1 kernel-boost wakes +0 (any reason +$l_any) over $l_span ms of it and $l_zr whole reads of zoneinfo; compactions_boost $cb; compact reason boost ok; reclaimd/kcomp scanned $k_scanned pages of node 1 (others $o_scanned; direct compaction: ${direct:-none})"
