@@ -1604,7 +1604,7 @@ static bool node_file_guaranteed_only(struct actuator *a, struct actuator_node *
 {
 	struct cgroup_set *s = a->cfg.cgroups;
 	struct target_backend_input no_policy = *in;
-	unsigned skips = res->nr_skipped, slack;
+	unsigned skips = res->nr_skipped;
 	size_t k = 0;
 
 	no_policy.policy_on_node = false;
@@ -1613,11 +1613,14 @@ static bool node_file_guaranteed_only(struct actuator *a, struct actuator_node *
 		return false;
 	for (size_t i = 0; i < s->n_cgroups; i++) {
 		struct cgroup_candidate *cg = s->cgroups[i];
+		struct census_candidate cc;
 
 		if (cgroup_gone(cg))
 			continue;
-		/* Any policy, or a brake on: the full read decides. */
-		if (census_candidate_of(a, cg, node, NULL).policy || cgroup_offload_holding(a, cg, &slack))
+		/* Any policy, a brake or an offload backoff on: the full read
+		 * decides. */
+		cc = census_candidate_of(a, cg, node, NULL);
+		if (cc.policy || cc.held)
 			return false;
 	}
 	if (guard_calm(n)) {
