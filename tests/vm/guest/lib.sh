@@ -144,6 +144,7 @@ RECLAIMCTL=/usr/bin/reclaimctl
 SOCK=/run/reclaimd/control.sock
 CONF=/tmp/reclaimd.conf
 DAEMON_LOG=/tmp/reclaimd.log
+DAEMON_PID_FILE=/tmp/reclaimd.pid
 DAEMON_CG=reclaimd.service
 STREAM_DEV=/dev/vda
 
@@ -182,7 +183,7 @@ vm_run_scenario() {
 	fi
 	# A daemon that does not stop on SIGTERM fails the scenario that ran
 	# it. The host keeps a scenario's last verdict: one line with both.
-	vm_daemon_stop
+	vm_daemon_stop "$name"
 	if [ -n "$DAEMON_STOP_WHY" ]; then
 		verdict=$(grep "^[A-Z]* $name: " /tmp/results.local | tail -n 1)
 		vm_result FAIL "$name" "$DAEMON_STOP_WHY; the scenario had said: $(echo "$verdict" | cut -c1-600)"
@@ -281,7 +282,7 @@ vm_daemon_start() {
 	sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$CG/$DAEMON_CG" \
 		${VM_LOCAL_WRAP:-} $RECLAIMD --config=$CONF --socket=$SOCK "$@" >>$DAEMON_LOG 2>&1 &
 	DAEMON_PID=$!
-	echo $DAEMON_PID >/tmp/reclaimd.pid
+	echo $DAEMON_PID >$DAEMON_PID_FILE
 	i=0
 	while [ $i -lt 40 ]; do
 		ctl status >/dev/null 2>&1 && return 0
@@ -365,28 +366,108 @@ vm_thread_cpu_since() {
 	echo "utime +$((${u1:-0} - ${u0:-0})) stime +$((${s1:-0} - ${s0:-0})) ticks in 1 s, syscall $(cut -d ' ' -f 1-3 $1/syscall 2>/dev/null)"
 }
 
-# vm_daemon_stop: SIGTERM, and wait up to DAEMON_STOP_S (30) seconds for the
-# daemon to exit (a write in progress is cut short, or on 6.1 finishes its
-# try: what TimeoutStopSec=30s in the unit allows); then SIGKILL, and wait up to 30 s
-# more. Sets
-# DAEMON_STOP_WHY when it did not exit on SIGTERM, with its threads' kernel
-# stacks (a CI run of 6.12 once found the socket's lock still held by the
-# previous scenario's daemon when the next one started).
+# vm_starve_step PID FILE [begin]: FILE keeps a line for each thread of
+# PID: "TID RUNTIME STATE WAITED_DS DELAY0 DELAY UPTIME_DS COMM", its run
+# time and state at the last step (schedstat's first field, ns; stat), the
+# tenths of a second it has been seen runnable without running, its wait
+# for a CPU by schedstat (second field, ns) when FILE was begun and now, and
+# when the step was taken. Seen runnable at two steps and its run time not
+# moved between them, a thread waited for a CPU all that time (it cannot
+# sleep without running first); schedstat's own count of the wait grows only
+# when the thread gets the CPU, so it tells a wait that has ended, and the
+# steps one that has not (a thread that got no tick for 80 s). "begin"
+# starts FILE afresh. VM_PROC (default /proc) is where the threads are read.
+vm_starve_step() {
+	local t p=${VM_PROC:-/proc}
+	for t in $p/$1/task/*; do
+		echo "${t##*/} $(cut -d ' ' -f 1,2 $t/schedstat 2>/dev/null) $(sed 's/.*) //' $t/stat 2>/dev/null | cut -d ' ' -f 1) $(cat $t/comm 2>/dev/null)"
+	done | awk -v f="$2" -v begin="${3:-}" '
+		BEGIN {
+			getline up < "/proc/uptime"
+			now = int(up * 10)
+			if (begin == "")
+				while ((getline l < f) > 0) {
+					split(l, a, " ")
+					rt[a[1]] = a[2]; st[a[1]] = a[3]; w[a[1]] = a[4]; d0[a[1]] = a[5]; t0[a[1]] = a[7]
+				}
+		}
+		NF >= 5 {
+			if (!($1 in rt)) { w[$1] = 0; d0[$1] = $3 }
+			else if ($4 == "R" && st[$1] == "R" && $2 == rt[$1]) w[$1] += now - t0[$1]
+			print $1, $2, $4, w[$1], d0[$1], $3, now, $5
+		}' >"$2.new" && mv "$2.new" "$2"
+}
+
+# vm_starved_ds FILE: the longest wait for a CPU of a thread in FILE
+# (vm_starve_step), in tenths of a second, and the thread's name:
+# "120 reclaimd/n0" ("0 -" when none waited).
+vm_starved_ds() {
+	awk '{
+		s = $4
+		if (($6 - $5) / 1e8 > s) s = ($6 - $5) / 1e8
+		if (s > m) { m = s; n = $8 }
+	} END { printf "%d %s\n", m, n == "" ? "-" : n }' "$1"
+}
+
+# vm_uptime_ds: the time since boot, in tenths of a second.
+vm_uptime_ds() {
+	awk '{ print int($1 * 10) }' /proc/uptime
+}
+
+# vm_daemon_stop [NAME]: SIGTERM, and wait for the daemon to exit: DAEMON_STOP_S
+# (30) seconds in which its threads could run (a write in progress is cut
+# short, or on 6.1 finishes its try: what TimeoutStopSec=30s in the unit
+# allows); then SIGKILL, and wait up to 30 s more. Sets DAEMON_STOP_WHY when
+# it did not exit on SIGTERM, with its threads' kernel stacks (a CI run of
+# 6.12 once found the socket's lock still held by the previous scenario's
+# daemon when the next one started).
+#
+# The time a thread of the daemon waited for a CPU is added to the 30 s, up
+# to DAEMON_STOP_MAX_S (150) in all, and said in a NOTE: a fresh-clone CI
+# run of 6.1 had khugepaged hold CPU 0 for over 80 s (the kernel's "soft
+# lockup - CPU#0 stuck for 82s! [khugepaged:39]"), and the node thread bound
+# to node 0's CPUs, runnable, got no tick in that time, so the daemon was
+# killed before it could exit. Under systemd TimeoutStopSec= would kill it
+# too: the kernel's stall, not the daemon's, and the 30 s stand for every
+# wait that is the daemon's own. NAME names the scenario in that NOTE.
 DAEMON_STOP_S=30
+DAEMON_STOP_MAX_S=150
 vm_daemon_stop() {
-	local pid i=0 t0
+	local pid i=0 t0 el=0 seen=0 kmsg0 allowed=$((DAEMON_STOP_S * 10)) starved=0 who=- kernel
 	DAEMON_STOP_WHY=
-	[ -s /tmp/reclaimd.pid ] || return 0
-	pid=$(cat /tmp/reclaimd.pid)
-	rm -f /tmp/reclaimd.pid
-	t0=$(date +%s)
+	[ -s $DAEMON_PID_FILE ] || return 0
+	pid=$(cat $DAEMON_PID_FILE)
+	rm -f $DAEMON_PID_FILE
+	kmsg0=$(dmesg 2>/dev/null | wc -l)
+	vm_starve_step "$pid" /tmp/vm_stop.starve begin
+	t0=$(vm_uptime_ds)
 	kill -TERM "$pid" 2>/dev/null || return 0
-	while vm_alive "$pid" && [ $i -lt $((DAEMON_STOP_S * 10)) ]; do
-		sleep 0.1
+	# Times in tenths of a second.
+	while vm_alive "$pid"; do
 		i=$((i + 1))
+		[ $((i % 5)) -ne 0 ] || vm_starve_step "$pid" /tmp/vm_stop.starve
+		el=$(($(vm_uptime_ds) - t0))
+		if [ $el -ge $allowed ]; then
+			vm_starve_step "$pid" /tmp/vm_stop.starve
+			read -r starved who <<-EOF
+			$(vm_starved_ds /tmp/vm_stop.starve)
+			EOF
+			seen=$el
+			allowed=$((DAEMON_STOP_S * 10 + starved))
+			[ $allowed -le $((DAEMON_STOP_MAX_S * 10)) ] || allowed=$((DAEMON_STOP_MAX_S * 10))
+			[ $el -lt $allowed ] || break
+		fi
+		sleep 0.1
 	done
-	vm_alive "$pid" || return 0
-	DAEMON_STOP_WHY="reclaimd (pid $pid) did not exit within ${DAEMON_STOP_S} s of SIGTERM; its threads: $(vm_threads "$pid")"
+	# What the kernel said meanwhile of stalled CPUs.
+	kernel=$(dmesg 2>/dev/null | tail -n +$((kmsg0 + 1)) | grep -E 'soft lockup|rcu.*stall' | head -n 3 | tr '\n' ';' | cut -c1-300)
+	if ! vm_alive "$pid"; then
+		el=$(($(vm_uptime_ds) - t0))
+		[ $el -le $((DAEMON_STOP_S * 10)) ] ||
+			vm_out "NOTE ${1:-${VM_SCENARIO:-stop}}: reclaimd exited $((el / 10)) s after SIGTERM; by $((seen / 10)) s its thread $who had waited $((starved / 10)) s of them for a CPU${kernel:+ (the kernel: $kernel)}"
+		return 0
+	fi
+	DAEMON_STOP_WHY="reclaimd (pid $pid) did not exit within $((el / 10)) s of SIGTERM ($DAEMON_STOP_S s and the longest wait of a thread for a CPU, $((starved / 10)) s by $who, up to $DAEMON_STOP_MAX_S s)${kernel:+; the kernel: $kernel}; its threads: $(vm_threads "$pid")"
 	kill -KILL "$pid" 2>/dev/null
 	i=0
 	while vm_alive "$pid" && [ $i -lt 300 ]; do
@@ -394,7 +475,7 @@ vm_daemon_stop() {
 		i=$((i + 1))
 	done
 	vm_alive "$pid" && DAEMON_STOP_WHY="$DAEMON_STOP_WHY; still alive 30 s after SIGKILL: $(vm_threads "$pid")"
-	vm_say "$DAEMON_STOP_WHY (gone after $(($(date +%s) - t0)) s: $(vm_alive "$pid" && echo no || echo yes))"
+	vm_say "$DAEMON_STOP_WHY (gone after $((($(vm_uptime_ds) - t0) / 10)) s: $(vm_alive "$pid" && echo no || echo yes))"
 	return 0
 }
 
