@@ -367,20 +367,23 @@ vm_thread_cpu_since() {
 }
 
 # vm_starve_step PID FILE [begin]: FILE keeps a line for each thread of
-# PID: "TID RUNTIME STATE WAITED_DS DELAY0 DELAY UPTIME_DS COMM", its run
-# time and state at the last step (schedstat's first field, ns; stat), the
-# tenths of a second it has been seen runnable without running, its wait
-# for a CPU by schedstat (second field, ns) when FILE was begun and now, and
-# when the step was taken. Seen runnable at two steps and its run time not
-# moved between them, a thread waited for a CPU all that time (it cannot
-# sleep without running first); schedstat's own count of the wait grows only
-# when the thread gets the CPU, so it tells a wait that has ended, and the
-# steps one that has not (a thread that got no tick for 80 s). "begin"
-# starts FILE afresh. VM_PROC (default /proc) is where the threads are read.
+# PID, "TID RUNTIME STATE CPU WAITED_DS UPTIME_DS COMM": its run time
+# (schedstat's first field, ns), state and the CPU it last ran on (stat)
+# at the last step, the tenths of a second it has been seen waiting for a
+# CPU that another task held, and when the step was taken. A thread
+# runnable at two steps whose run time did not move between them waited
+# all that time (it cannot sleep without running first); the wait is
+# credited only when no other thread of PID ran on that CPU meanwhile (a
+# thread behind its own siblings is the daemon's own wait: three spinning
+# threads on two CPUs must not earn time). schedstat's own wait count is
+# not used: it grows only once the thread gets the CPU, and counts waits
+# behind siblings too. A thread that cannot be read this step keeps its
+# line; one that is gone is dropped. "begin" starts FILE afresh. VM_PROC
+# (default /proc) is where the threads are read.
 vm_starve_step() {
 	local t p=${VM_PROC:-/proc}
 	for t in $p/$1/task/*; do
-		echo "${t##*/} $(cut -d ' ' -f 1,2 $t/schedstat 2>/dev/null) $(sed 's/.*) //' $t/stat 2>/dev/null | cut -d ' ' -f 1) $(cat $t/comm 2>/dev/null)"
+		echo "${t##*/} $(cut -d ' ' -f 1 $t/schedstat 2>/dev/null) $(sed 's/.*) //' $t/stat 2>/dev/null | cut -d ' ' -f 1,37) $(cat $t/comm 2>/dev/null)"
 	done | awk -v f="$2" -v begin="${3:-}" '
 		BEGIN {
 			getline up < "/proc/uptime"
@@ -388,25 +391,32 @@ vm_starve_step() {
 			if (begin == "")
 				while ((getline l < f) > 0) {
 					split(l, a, " ")
-					rt[a[1]] = a[2]; st[a[1]] = a[3]; w[a[1]] = a[4]; d0[a[1]] = a[5]; t0[a[1]] = a[7]
+					old[a[1]] = l; rt[a[1]] = a[2]; st[a[1]] = a[3]; w[a[1]] = a[5]; t0[a[1]] = a[6]
 				}
 		}
-		NF >= 5 {
-			if (!($1 in rt)) { w[$1] = 0; d0[$1] = $3 }
-			else if ($4 == "R" && st[$1] == "R" && $2 == rt[$1]) w[$1] += now - t0[$1]
-			print $1, $2, $4, w[$1], d0[$1], $3, now, $5
+		{ line[NR] = $0 }
+		NF >= 5 && ($1 in rt) && $2 != rt[$1] { ran[$4] = 1 }
+		END {
+			for (i = 1; i <= NR; i++) {
+				n = split(line[i], v, " ")
+				if (n < 5) {
+					if (v[1] in old) print old[v[1]]
+					continue
+				}
+				if (!(v[1] in rt))
+					w[v[1]] = 0
+				else if (v[3] == "R" && st[v[1]] == "R" && v[2] == rt[v[1]] && !(v[4] in ran))
+					w[v[1]] += now - t0[v[1]]
+				print v[1], v[2], v[3], v[4], w[v[1]] + 0, now, v[5]
+			}
 		}' >"$2.new" && mv "$2.new" "$2"
 }
 
-# vm_starved_ds FILE: the longest wait for a CPU of a thread in FILE
-# (vm_starve_step), in tenths of a second, and the thread's name:
+# vm_starved_ds FILE: the longest credited wait for a CPU of a thread in
+# FILE (vm_starve_step), in tenths of a second, and the thread's name:
 # "120 reclaimd/n0" ("0 -" when none waited).
 vm_starved_ds() {
-	awk '{
-		s = $4
-		if (($6 - $5) / 1e8 > s) s = ($6 - $5) / 1e8
-		if (s > m) { m = s; n = $8 }
-	} END { printf "%d %s\n", m, n == "" ? "-" : n }' "$1"
+	awk '$5 > m { m = $5; n = $7 } END { printf "%d %s\n", m, n == "" ? "-" : n }' "$1"
 }
 
 # vm_uptime_ds: the time since boot, in tenths of a second.
@@ -414,60 +424,69 @@ vm_uptime_ds() {
 	awk '{ print int($1 * 10) }' /proc/uptime
 }
 
-# vm_daemon_stop [NAME]: SIGTERM, and wait for the daemon to exit: DAEMON_STOP_S
-# (30) seconds in which its threads could run (a write in progress is cut
-# short, or on 6.1 finishes its try: what TimeoutStopSec=30s in the unit
-# allows); then SIGKILL, and wait up to 30 s more. Sets DAEMON_STOP_WHY when
-# it did not exit on SIGTERM, with its threads' kernel stacks (a CI run of
-# 6.12 once found the socket's lock still held by the previous scenario's
-# daemon when the next one started).
+# vm_daemon_stop [NAME]: SIGTERM, and wait for the daemon to exit: 300
+# rounds of a 0.1 s sleep (DAEMON_STOP_S 30 s and each round's own checks:
+# a write in progress is cut short, or on 6.1 finishes its try: what
+# TimeoutStopSec=30s in the unit allows); then SIGKILL, and wait up to 30 s
+# more. Sets DAEMON_STOP_WHY when it did not exit on SIGTERM, with its
+# threads' kernel stacks (a CI run of 6.12 once found the socket's lock
+# still held by the previous scenario's daemon when the next one started).
 #
-# The time a thread of the daemon waited for a CPU is added to the 30 s, up
-# to DAEMON_STOP_MAX_S (150) in all, and said in a NOTE: a fresh-clone CI
-# run of 6.1 had khugepaged hold CPU 0 for over 80 s (the kernel's "soft
-# lockup - CPU#0 stuck for 82s! [khugepaged:39]"), and the node thread bound
-# to node 0's CPUs, runnable, got no tick in that time, so the daemon was
-# killed before it could exit. Under systemd TimeoutStopSec= would kill it
-# too: the kernel's stall, not the daemon's, and the 30 s stand for every
-# wait that is the daemon's own. NAME names the scenario in that NOTE.
+# The time a thread of the daemon was seen waiting for a CPU that another
+# task held (vm_starve_step) is added to the rounds, up to
+# DAEMON_STOP_MAX_S (150) since SIGTERM in all, and said in a NOTE: a
+# fresh-clone CI run of 6.1 had khugepaged hold CPU 0 for over 80 s (the
+# kernel's "soft lockup - CPU#0 stuck for 82s! [khugepaged:39]"), and the
+# node thread bound to node 0's CPUs, runnable, got no tick in that time,
+# so the daemon was killed before it could exit. Under systemd
+# TimeoutStopSec= would kill it too: the kernel's stall, not the
+# daemon's; every wait of the daemon's own (its threads behind each other
+# included) keeps the 30 s. NAME names the scenario in that NOTE.
+# VM_STOP_STATE is the file the waits are kept in.
 DAEMON_STOP_S=30
 DAEMON_STOP_MAX_S=150
+VM_STOP_STATE=/tmp/vm_stop.starve
 vm_daemon_stop() {
-	local pid i=0 t0 el=0 seen=0 kmsg0 allowed=$((DAEMON_STOP_S * 10)) starved=0 who=- kernel
+	local pid i=0 t0 el=0 seen=0 kmsg0 allowed=$((DAEMON_STOP_S * 10)) starved=0 who=- s w kernel
 	DAEMON_STOP_WHY=
 	[ -s $DAEMON_PID_FILE ] || return 0
 	pid=$(cat $DAEMON_PID_FILE)
 	rm -f $DAEMON_PID_FILE
 	kmsg0=$(dmesg 2>/dev/null | wc -l)
-	vm_starve_step "$pid" /tmp/vm_stop.starve begin
+	vm_starve_step "$pid" $VM_STOP_STATE begin
 	t0=$(vm_uptime_ds)
 	kill -TERM "$pid" 2>/dev/null || return 0
-	# Times in tenths of a second.
+	# Rounds of 0.1 s; waits and times in tenths of a second.
 	while vm_alive "$pid"; do
 		i=$((i + 1))
-		[ $((i % 5)) -ne 0 ] || vm_starve_step "$pid" /tmp/vm_stop.starve
-		el=$(($(vm_uptime_ds) - t0))
-		if [ $el -ge $allowed ]; then
-			vm_starve_step "$pid" /tmp/vm_stop.starve
-			read -r starved who <<-EOF
-			$(vm_starved_ds /tmp/vm_stop.starve)
+		if [ $((i % 5)) -eq 0 ]; then
+			vm_starve_step "$pid" $VM_STOP_STATE
+			[ $(($(vm_uptime_ds) - t0)) -lt $((DAEMON_STOP_MAX_S * 10)) ] || break
+		fi
+		if [ $i -ge $allowed ]; then
+			vm_starve_step "$pid" $VM_STOP_STATE
+			read -r s w <<-EOF
+			$(vm_starved_ds $VM_STOP_STATE)
 			EOF
+			# The longest seen: a starved thread that has since
+			# exited keeps what it earned.
+			[ "$s" -le $starved ] || { starved=$s; who=$w; }
+			el=$(($(vm_uptime_ds) - t0))
 			seen=$el
 			allowed=$((DAEMON_STOP_S * 10 + starved))
-			[ $allowed -le $((DAEMON_STOP_MAX_S * 10)) ] || allowed=$((DAEMON_STOP_MAX_S * 10))
-			[ $el -lt $allowed ] || break
+			[ $i -lt $allowed ] && [ $el -lt $((DAEMON_STOP_MAX_S * 10)) ] || break
 		fi
 		sleep 0.1
 	done
+	el=$(($(vm_uptime_ds) - t0))
 	# What the kernel said meanwhile of stalled CPUs.
 	kernel=$(dmesg 2>/dev/null | tail -n +$((kmsg0 + 1)) | grep -E 'soft lockup|rcu.*stall' | head -n 3 | tr '\n' ';' | cut -c1-300)
 	if ! vm_alive "$pid"; then
-		el=$(($(vm_uptime_ds) - t0))
-		[ $el -le $((DAEMON_STOP_S * 10)) ] ||
-			vm_out "NOTE ${1:-${VM_SCENARIO:-stop}}: reclaimd exited $((el / 10)) s after SIGTERM; by $((seen / 10)) s its thread $who had waited $((starved / 10)) s of them for a CPU${kernel:+ (the kernel: $kernel)}"
+		[ $i -le $((DAEMON_STOP_S * 10)) ] ||
+			vm_out "NOTE ${1:-${VM_SCENARIO:-stop}}: reclaimd exited $((el / 10)) s after SIGTERM; by $((seen / 10)) s its thread $who had waited $((starved / 10)) s of them for a CPU another task held${kernel:+ (the kernel: $kernel)}"
 		return 0
 	fi
-	DAEMON_STOP_WHY="reclaimd (pid $pid) did not exit within $((el / 10)) s of SIGTERM ($DAEMON_STOP_S s and the longest wait of a thread for a CPU, $((starved / 10)) s by $who, up to $DAEMON_STOP_MAX_S s)${kernel:+; the kernel: $kernel}; its threads: $(vm_threads "$pid")"
+	DAEMON_STOP_WHY="reclaimd (pid $pid) did not exit within $((el / 10)) s of SIGTERM ($DAEMON_STOP_S s and the longest wait of a thread for a CPU another task held, $((starved / 10)) s by $who, up to $DAEMON_STOP_MAX_S s)${kernel:+; the kernel: $kernel}; its threads: $(vm_threads "$pid")"
 	kill -KILL "$pid" 2>/dev/null
 	i=0
 	while vm_alive "$pid" && [ $i -lt 300 ]; do
