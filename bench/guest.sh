@@ -39,6 +39,8 @@ bench_log() {
 #   daemon_cpu_us daemon_rss_kb kswapd_cpu_ticks memcg_pgscan memcg_pgsteal
 #   pswpin pswpout kcompactd_cpu_ticks daemon_kcomp_cpu_ticks
 #   then per node: below_ulow below_klow (1 or 0)
+#   then work_psi_some_us work_psi_full_us: the workload's own stall
+#   (memory.pressure of work/, the streamer's and the burst's parent)
 # Node figures are pages summed over the node's zones (zoneinfo), except
 # the last two a node: 1 when every zone of the node with managed pages is
 # below its userspace low mark (high + headroom at the default
@@ -63,7 +65,7 @@ bench_sample() {
 			[ "$(cat $t/comm 2>/dev/null)" = reclaimd/kcomp ] && kcomp=$t/stat
 		done
 	fi
-	awk -v phase="$1" -v nodes="$BENCH_NODES" -v kcstats="$KCOMPACTD_STATS" -v kcomp="$kcomp" "$HEADROOM_AWK"'
+	awk -v phase="$1" -v nodes="$BENCH_NODES" -v kcstats="$KCOMPACTD_STATS" -v kcomp="$kcomp" -v wpsi=$CG/work/memory.pressure "$HEADROOM_AWK"'
 		BEGIN { n = split(kcstats, a, " "); for (i = 1; i <= n; i++) iskc[a[i]] = 1 }
 		FILENAME == kcomp { dk = $14 + $15; next }
 		FILENAME in iskc { kc += $14 + $15; next }
@@ -84,6 +86,10 @@ bench_sample() {
 		}
 		FILENAME == "/proc/pressure/memory" {
 			for (i = 2; i <= NF; i++) if ($i ~ /^total=/) { v = $i; sub("total=", "", v); psi[$1] = v }
+			next
+		}
+		FILENAME == wpsi {
+			for (i = 2; i <= NF; i++) if ($i ~ /^total=/) { v = $i; sub("total=", "", v); wp[$1] = v }
 			next
 		}
 		FILENAME == "/proc/vmstat" {
@@ -126,9 +132,11 @@ bench_sample() {
 				if (!any) { bu = 0; bk = 0 }
 				printf " %d %d", bu, bk
 			}
+			printf " %d %d", wp["some"], wp["full"]
 			printf "\n"
 		}' /proc/uptime /proc/zoneinfo /proc/pressure/memory /proc/vmstat \
-		$CG/$DAEMON_CG/cpu.stat $rssf $KCOMPACTD_STATS $KSWAPD_STATS $CG/memory.stat $kcomp 2>/dev/null
+		$CG/$DAEMON_CG/cpu.stat $rssf $KCOMPACTD_STATS $KSWAPD_STATS $CG/memory.stat $kcomp \
+		$CG/work/memory.pressure 2>/dev/null
 }
 
 # Every second until killed, labelled with the phase the runner is in.
