@@ -20,7 +20,8 @@
 # and the growth of the system's PSI memory some/full totals and of
 # writer/'s own memory.pressure. Nothing else runs. Prints one line;
 # fails only when a write fails or reclaims nothing.
-psi_totals() { awk '{ split($5, t, "="); printf "%s ", t[2] }' "$1"; }
+# psi_totals FILE: "SOME FULL", the stall totals of a pressure file (µs).
+psi_totals() { echo "$(vm_psi_total "$1" some) $(vm_psi_total "$1" full)"; }
 [ -w /sys/devices/system/node/node0/reclaim ] || vm_fail "no node0/reclaim on $(uname -r)"
 vm_cg_new writer
 out=
